@@ -1,0 +1,18 @@
+# Install rules and the CMake package: find_package(kcom) then link kcom::kcom.
+
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+install(TARGETS kcom EXPORT kcomTargets
+    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/kcom" DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(EXPORT kcomTargets NAMESPACE kcom:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/kcom)
+
+configure_package_config_file("${PROJECT_SOURCE_DIR}/cmake/kcomConfig.cmake.in"
+    "${PROJECT_BINARY_DIR}/kcomConfig.cmake"
+    INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/kcom)
+write_basic_package_version_file("${PROJECT_BINARY_DIR}/kcomConfigVersion.cmake"
+    COMPATIBILITY SameMinorVersion)
+install(FILES "${PROJECT_BINARY_DIR}/kcomConfig.cmake" "${PROJECT_BINARY_DIR}/kcomConfigVersion.cmake"
+    DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/kcom)

@@ -1,0 +1,81 @@
+/*
+ * kcom/allocator.h - the allocator interface every kcom allocation goes through.
+ *
+ * An allocator is a pair of functions and a context. kcom always passes the size and alignment of
+ * a block back to free, so allocators need not store them. Alignment is a power of two; requests
+ * above the platform's natural alignment (16 on x64) are honoured by the default allocator.
+ *
+ * Defaults: kernel: ExAllocatePool2(POOL_FLAG_NON_PAGED) when the kernel exports it, otherwise
+ * ExAllocatePoolWithTag(NonPagedPoolNx), with kcom's pool tag; user mode and host: the C heap.
+ */
+#ifndef KCOM_ALLOCATOR_H
+#define KCOM_ALLOCATOR_H
+
+#include <kcom/status.h>
+
+typedef struct kcom_allocator {
+    /* Returns a block of at least size bytes aligned to alignment, or NULL. Called at
+     * IRQL <= DISPATCH_LEVEL (so it must hand out non-paged memory in the kernel). */
+    void *(*allocate)(void *context, size_t size, size_t alignment);
+    /* Frees a block allocate returned, with the same size and alignment. */
+    void (*free)(void *context, void *block, size_t size, size_t alignment);
+    void *context;
+} kcom_allocator;
+
+/* The default pool tag: bytes 'k' 'c' 'o' 'm' in memory, so pool tools show "kcom"
+ * (the WDK spelling of the constant is 'mock'). */
+#define KCOM_DEFAULT_POOL_TAG 0x6D6F636BUL
+
+KCOM_BEGIN_DECLS
+
+/*
+ * kcom_default_allocator - the allocator used when a class or call names none: the one set with
+ * kcom_set_default_allocator, else the platform's. IRQL: any. Never returns NULL.
+ */
+const kcom_allocator *kcom_default_allocator(void);
+
+/* kcom_platform_allocator - the platform's own allocator (see the file comment). Never NULL. */
+const kcom_allocator *kcom_platform_allocator(void);
+
+/*
+ * kcom_set_default_allocator - replaces the default allocator; NULL restores the platform's.
+ * The allocator must stay valid until it is replaced and every block it handed out is freed.
+ * IRQL: PASSIVE_LEVEL, while no kcom allocation is in flight (driver initialization).
+ * Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER if allocate or free is NULL.
+ */
+NTSTATUS kcom_set_default_allocator(const kcom_allocator *allocator);
+
+/*
+ * kcom_set_pool_tag - the pool tag the kernel's platform allocator uses (default
+ * KCOM_DEFAULT_POOL_TAG). IRQL: PASSIVE_LEVEL, before kcom allocates.
+ * Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER for a zero tag. Ignored outside the kernel.
+ */
+NTSTATUS kcom_set_pool_tag(ULONG tag);
+
+/* kcom_pool_tag - the current pool tag. IRQL: any. */
+ULONG kcom_pool_tag(void);
+
+/*
+ * kcom_allocate - allocates through allocator (NULL: the default allocator).
+ * IRQL: <= DISPATCH_LEVEL. Returns NULL when size is 0, alignment is not a power of two, or the
+ * allocator fails. The block is not zeroed.
+ */
+void *kcom_allocate(const kcom_allocator *allocator, size_t size, size_t alignment);
+
+/* kcom_free - returns a block from kcom_allocate with the same arguments; NULL is ignored.
+ * IRQL: <= DISPATCH_LEVEL. */
+void kcom_free(const kcom_allocator *allocator, void *block, size_t size, size_t alignment);
+
+/*
+ * kcom_aligned_allocate / kcom_aligned_free - over-alignment on top of an allocator that only
+ * guarantees natural alignment (allocate(size + alignment + a pointer), keep the base just before
+ * the aligned block). For writing allocators. IRQL: that of the underlying functions.
+ */
+void *kcom_aligned_allocate(void *(*allocate_natural)(void *context, size_t size), void *context,
+                            size_t size, size_t alignment);
+void kcom_aligned_free(void (*free_natural)(void *context, void *block), void *context, void *block,
+                       size_t alignment);
+
+KCOM_END_DECLS
+
+#endif /* KCOM_ALLOCATOR_H */

@@ -1,0 +1,57 @@
+/*
+ * kcom/client.h - using COM objects: typed QueryInterface, AddRef/Release, release-and-clear and
+ * scoped pointers. Works on any COM object with the standard layout (kcom, MIDL/WIDL, C++).
+ * Every macro has a plain-function form for code that cannot use macros (bindings).
+ */
+#ifndef KCOM_CLIENT_H
+#define KCOM_CLIENT_H
+
+#include <kcom/unknown.h>
+
+KCOM_BEGIN_DECLS
+
+/*
+ * kcom_query_interface - unknown->QueryInterface(riid, ppv).
+ * IRQL: that of the object's QueryInterface (<= DISPATCH_LEVEL for kcom objects).
+ * Returns the object's status; STATUS_INVALID_PARAMETER when unknown, riid or ppv is NULL
+ * (*ppv is set to NULL whenever ppv is not NULL and the call fails).
+ */
+NTSTATUS kcom_query_interface(IUnknown *unknown, const IID *riid, void **ppv);
+
+/* kcom_addref - unknown->AddRef(); returns the new count, 0 for NULL. */
+ULONG kcom_addref(IUnknown *unknown);
+
+/* kcom_release - unknown->Release(); returns the new count, 0 for NULL. */
+ULONG kcom_release(IUnknown *unknown);
+
+/*
+ * kcom_release_and_clear - releases *slot (an interface pointer variable of any interface type,
+ * passed by address) if it is not NULL and sets it to NULL. Returns the new count (0 when nothing
+ * was released). A NULL slot is ignored. IRQL: that of the object's Release.
+ */
+ULONG kcom_release_and_clear(void *slot);
+
+/* kcom_scoped_release - cleanup function behind KCOM_SCOPED: kcom_release_and_clear(slot). */
+void kcom_scoped_release(void *slot);
+
+KCOM_END_DECLS
+
+/* Any interface pointer as IUnknown*; fails to compile for pointers without an lpVtbl. */
+#define KCOM_UNKNOWN(iface_ptr) ((void)sizeof((iface_ptr)->lpVtbl), (IUnknown *)(void *)(iface_ptr))
+
+/* KCOM_QUERY_INTERFACE(obj, IFoo, &foo): foo must be an IFoo*; a mismatch does not compile. */
+#define KCOM_QUERY_INTERFACE(obj, I, out)                                                  \
+    kcom_query_interface(KCOM_UNKNOWN(obj), &IID_##I, (void **)(1 ? (out) : (I **)0))
+
+#define KCOM_ADDREF(obj) kcom_addref(KCOM_UNKNOWN(obj))
+#define KCOM_RELEASE(obj) kcom_release(KCOM_UNKNOWN(obj))
+
+/* KCOM_RELEASE_AND_CLEAR(&foo): releases foo if set, and clears it. */
+#define KCOM_RELEASE_AND_CLEAR(slot) kcom_release_and_clear(((void)sizeof((*(slot))->lpVtbl), (slot)))
+
+/* KCOM_SCOPED(IFoo) foo = NULL; - released when foo goes out of scope (gcc and clang). */
+#if KCOM_HAVE_CLEANUP
+#define KCOM_SCOPED(I) __attribute__((cleanup(kcom_scoped_release))) I *
+#endif
+
+#endif /* KCOM_CLIENT_H */

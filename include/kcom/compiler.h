@@ -1,0 +1,148 @@
+/*
+ * kcom/compiler.h - compiler and target detection, attributes, calling convention.
+ *
+ * Everything here differs by compiler or target only; the runtime's platform seam (allocation,
+ * fail-fast, default trace sink) lives in src/platform/<target>/.
+ */
+#ifndef KCOM_COMPILER_H
+#define KCOM_COMPILER_H
+
+/* ---- target ------------------------------------------------------------------------------
+ * Exactly one of KCOM_TARGET_NTKERNEL, KCOM_TARGET_WIN32, KCOM_TARGET_POSIX is 1.
+ * The kernel target is chosen by defining KCOM_KERNEL (the kcom CMake kernel configuration does),
+ * or by the WDK's _KERNEL_MODE. */
+#if defined(KCOM_KERNEL) || defined(_KERNEL_MODE)
+#define KCOM_TARGET_NTKERNEL 1
+#define KCOM_TARGET_WIN32 0
+#define KCOM_TARGET_POSIX 0
+#elif defined(_WIN32)
+#define KCOM_TARGET_NTKERNEL 0
+#define KCOM_TARGET_WIN32 1
+#define KCOM_TARGET_POSIX 0
+#else
+#define KCOM_TARGET_NTKERNEL 0
+#define KCOM_TARGET_WIN32 0
+#define KCOM_TARGET_POSIX 1
+#endif
+
+/* ---- language linkage ----------------------------------------------------------------------- */
+#ifdef __cplusplus
+#define KCOM_EXTERN_C extern "C"
+#define KCOM_BEGIN_DECLS extern "C" {
+#define KCOM_END_DECLS }
+#else
+#define KCOM_EXTERN_C
+#define KCOM_BEGIN_DECLS
+#define KCOM_END_DECLS
+#endif
+
+/* ---- calling convention: what MIDL's STDMETHODCALLTYPE is ------------------------------------ */
+#if defined(_WIN32) && !defined(_WIN64) && (defined(_M_IX86) || defined(__i386__))
+#define KCOM_STDCALL __stdcall
+#else
+#define KCOM_STDCALL
+#endif
+
+/* ---- attributes ---------------------------------------------------------------------------- */
+#if defined(_MSC_VER) && !defined(__clang__)
+#define KCOM_FORCEINLINE __forceinline
+#define KCOM_NOINLINE __declspec(noinline)
+#define KCOM_NORETURN __declspec(noreturn)
+#define KCOM_UNUSED
+#define KCOM_LIKELY(x) (x)
+#define KCOM_UNLIKELY(x) (x)
+#define KCOM_PRINTF_FORMAT(fmt_index, first_arg)
+#else
+#define KCOM_FORCEINLINE inline __attribute__((always_inline))
+#define KCOM_NOINLINE __attribute__((noinline))
+#define KCOM_NORETURN __attribute__((noreturn))
+#define KCOM_UNUSED __attribute__((unused))
+#define KCOM_LIKELY(x) __builtin_expect(!!(x), 1)
+#define KCOM_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define KCOM_PRINTF_FORMAT(fmt_index, first_arg) __attribute__((format(printf, fmt_index, first_arg)))
+#endif
+
+/* One definition per program for constants defined in headers (IIDs, interface descriptors),
+ * the way DEFINE_GUID with INITGUID and MIDL's selectany IIDs behave. */
+#if defined(_MSC_VER)
+#define KCOM_SELECTANY __declspec(selectany)
+#elif defined(_WIN32)
+#define KCOM_SELECTANY __attribute__((selectany))
+#else
+#define KCOM_SELECTANY __attribute__((weak))
+#endif
+
+/* ---- static assertion usable in C11 and C++17 ------------------------------------------------ */
+#ifdef __cplusplus
+#define KCOM_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
+#else
+#define KCOM_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
+#endif
+
+/* Alignment of a type, C11 and C++ alike. */
+#ifdef __cplusplus
+#define KCOM_ALIGNOF(type) alignof(type)
+#else
+#define KCOM_ALIGNOF(type) _Alignof(type)
+#endif
+
+/* Scope-exit cleanup (gcc, clang): enables KCOM_SCOPED in kcom/client.h. */
+#if !defined(_MSC_VER) || defined(__clang__)
+#define KCOM_HAVE_CLEANUP 1
+#else
+#define KCOM_HAVE_CLEANUP 0
+#endif
+
+/* ---- IRQL / SAL annotations -------------------------------------------------------------------
+ * The WDK's sal.h / driverspecs.h supply these for MSVC's static analysis; elsewhere they are
+ * documentation only and expand to nothing. */
+#ifndef _IRQL_requires_max_
+#define _IRQL_requires_max_(irql)
+#endif
+#ifndef _IRQL_requires_
+#define _IRQL_requires_(irql)
+#endif
+#ifndef _In_
+#define _In_
+#endif
+#ifndef _In_opt_
+#define _In_opt_
+#endif
+#ifndef _Out_
+#define _Out_
+#endif
+#ifndef _Outptr_
+#define _Outptr_
+#endif
+#ifndef _Outptr_result_maybenull_
+#define _Outptr_result_maybenull_
+#endif
+#ifndef _Inout_
+#define _Inout_
+#endif
+#ifndef _Inout_opt_
+#define _Inout_opt_
+#endif
+#ifndef _Out_writes_
+#define _Out_writes_(n)
+#endif
+#ifndef _Must_inspect_result_
+#define _Must_inspect_result_
+#endif
+#ifndef _Success_
+#define _Success_(expr)
+#endif
+#ifndef PASSIVE_LEVEL
+#define PASSIVE_LEVEL 0
+#endif
+#ifndef APC_LEVEL
+#define APC_LEVEL 1
+#endif
+#ifndef DISPATCH_LEVEL
+#define DISPATCH_LEVEL 2
+#endif
+#ifndef HIGH_LEVEL
+#define HIGH_LEVEL 15
+#endif
+
+#endif /* KCOM_COMPILER_H */

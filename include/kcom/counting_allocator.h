@@ -1,0 +1,42 @@
+/*
+ * kcom/counting_allocator.h - an allocator that counts and checks what passes through it and can
+ * fail on demand: for tests (leak checks, allocation-failure sweeps) in drivers and in kcom.
+ *
+ * Each block carries a small prefix recording its size and alignment; a free with a different
+ * size or alignment, a foreign pointer or a double free is a fail-fast (KCOM_FAILFAST_ALLOCATOR_MISUSE).
+ */
+#ifndef KCOM_COUNTING_ALLOCATOR_H
+#define KCOM_COUNTING_ALLOCATOR_H
+
+#include <kcom/allocator.h>
+
+typedef struct kcom_counting_allocator {
+    kcom_allocator allocator;      /* pass &x.allocator wherever a kcom_allocator is wanted */
+    const kcom_allocator *backing; /* where the blocks come from */
+    LONG volatile live;            /* blocks allocated and not yet freed */
+    LONG volatile attempts;        /* allocation requests, failed ones included */
+    LONG volatile failures;        /* requests refused by fail_nth */
+    LONG volatile fail_at;         /* refuse the request with this 1-based number; 0: never */
+    LONG volatile live_bytes;      /* bytes requested by live blocks */
+} kcom_counting_allocator;
+
+KCOM_BEGIN_DECLS
+
+/*
+ * kcom_counting_allocator_init - prepares counter over backing (NULL: the platform allocator).
+ * IRQL: <= DISPATCH_LEVEL. Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER for a NULL counter.
+ */
+NTSTATUS kcom_counting_allocator_init(kcom_counting_allocator *counter, const kcom_allocator *backing);
+
+/*
+ * kcom_counting_allocator_fail_nth - the n-th request from now (1 = the next one) returns NULL;
+ * 0 disables. Resets attempts and failures. IRQL: any.
+ */
+void kcom_counting_allocator_fail_nth(kcom_counting_allocator *counter, LONG n);
+
+/* kcom_counting_allocator_live - blocks currently allocated. IRQL: any. */
+LONG kcom_counting_allocator_live(const kcom_counting_allocator *counter);
+
+KCOM_END_DECLS
+
+#endif /* KCOM_COUNTING_ALLOCATOR_H */

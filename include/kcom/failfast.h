@@ -1,0 +1,39 @@
+/*
+ * kcom/failfast.h - stopping at once when kcom detects corrupted state.
+ *
+ * Kernel: KeBugCheckEx(KCOM_BUGCHECK_CODE, reason, object, detail1, detail2).
+ * Windows user mode: __fastfail(FAST_FAIL_INVALID_REFERENCE_COUNT) after tracing.
+ * Host: traces, then abort().
+ */
+#ifndef KCOM_FAILFAST_H
+#define KCOM_FAILFAST_H
+
+#include <kcom/types.h>
+
+/* kcom's bugcheck code ("KCOM"); parameter 1 is one of the reasons below. */
+#define KCOM_BUGCHECK_CODE 0x4B434F4DUL
+
+typedef enum kcom_failfast_reason {
+    KCOM_FAILFAST_REFCOUNT_OVERFLOW = 1,   /* AddRef at INT32_MAX; object, count */
+    KCOM_FAILFAST_REFCOUNT_UNDERFLOW = 2,  /* Release at 0; object, count */
+    KCOM_FAILFAST_RESURRECTION = 3,        /* a reference escaped the destroy callback; object, count */
+    KCOM_FAILFAST_ADDREF_ON_DEAD = 4,      /* AddRef of an object whose count is 0; object */
+    KCOM_FAILFAST_ALLOCATOR_MISUSE = 5,    /* free with a foreign pointer, size or alignment; block */
+    KCOM_FAILFAST_INVARIANT = 6            /* an internal invariant does not hold; address, detail */
+} kcom_failfast_reason;
+
+KCOM_BEGIN_DECLS
+
+/*
+ * kcom_fail_fast - traces the reason at ERROR level and stops: never returns.
+ * IRQL: any (the kernel bugchecks). object and the details appear in the bugcheck parameters.
+ */
+KCOM_NORETURN void kcom_fail_fast(kcom_failfast_reason reason, const void *object, ULONG_PTR detail1,
+                                  ULONG_PTR detail2);
+
+/* kcom_failfast_reason_name - "refcount overflow" etc., for messages. IRQL: any. Never NULL. */
+const char *kcom_failfast_reason_name(kcom_failfast_reason reason);
+
+KCOM_END_DECLS
+
+#endif /* KCOM_FAILFAST_H */

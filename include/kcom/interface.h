@@ -1,0 +1,105 @@
+/*
+ * kcom/interface.h - declaring a COM interface.
+ *
+ * An interface is declared once: a method list macro (parent's list first, then its own methods,
+ * each parameter written once as (type, name)) and one KCOM_DECLARE_INTERFACE invocation:
+ *
+ *     #define IFoo_METHODS(M, I)                                   \
+ *         IUnknown_METHODS(M, I)                                   \
+ *         M(I, METHOD, NTSTATUS, Ping, (ULONG, value))             \
+ *         M(I, RESULT, ULONG, GetCount, )
+ *
+ *     #ifndef __IFoo_INTERFACE_DEFINED__
+ *     #define __IFoo_INTERFACE_DEFINED__
+ *     KCOM_DECLARE_INTERFACE(IFoo, IUnknown,
+ *         0x9a1c2f3e, 0x41d7, 0x4b8e, 0x9d, 0x52, 0x61, 0x0e, 0x3a, 0x7c, 0x11, 0x08)
+ *     #endif
+ *
+ * This produces exactly what MIDL/WIDL generate for C: `IFooVtbl` with the inherited methods
+ * flattened first and `This` as first parameter, `struct IFoo { const IFooVtbl *lpVtbl; }`,
+ * `IID_IFoo`, and typed inline wrappers `IFoo_QueryInterface`, `IFoo_AddRef`, `IFoo_Release`,
+ * `IFoo_Ping(This, value)`, `IFoo_GetCount(This, &count)`. (A macro cannot emit #define, so the
+ * `__IFoo_INTERFACE_DEFINED__` guard is written around the invocation, as in MIDL headers.)
+ *
+ * Method kinds (the second argument of M):
+ *   METHOD  ret Name(This, params...)            - called as written.
+ *   RESULT  NTSTATUS Name(This, params..., ret *result)
+ *           - "Result -> NTSTATUS": the generated shim rejects a NULL result pointer with
+ *             STATUS_INVALID_PARAMETER and zeroes *result when the implementation fails.
+ *   UNKNOWN reserved for IUnknown's own three methods (QueryInterface, AddRef, Release).
+ * Parameters are a sequence `(type, name)(type, name)`, empty for none. Inheritance works to any
+ * depth: a child's list starts with its parent's list macro.
+ */
+#ifndef KCOM_INTERFACE_H
+#define KCOM_INTERFACE_H
+
+#include <kcom/guid.h>
+#include <kcom/pp.h>
+#include <kcom/status.h>
+
+/* Runtime description of an interface: its IID and its parent's, for table-driven QueryInterface. */
+typedef struct kcom_interface_info {
+    const IID *iid;
+    const struct kcom_interface_info *parent; /* NULL for IUnknown */
+    const char *name;
+    ULONG method_count; /* vtable slots, inherited ones included */
+} kcom_interface_info;
+
+/* The interface descriptor generated for interface I. */
+#define KCOM_INTERFACE_INFO(I) (&kcom_iface_info_##I)
+/* Pointer to the IID of interface I. */
+#define KCOM_IID_OF(I) (&IID_##I)
+
+/* ---- the declaration --------------------------------------------------------------------------- */
+
+#define KCOM_DECLARE_INTERFACE(I, Parent, d1, d2, d3, b0, b1, b2, b3, b4, b5, b6, b7)      \
+    KCOM_DECLARE_INTERFACE_TYPES(I)                                                      \
+    KCOM_DEFINE_IID(I, d1, d2, d3, b0, b1, b2, b3, b4, b5, b6, b7)                       \
+    KCOM_DEFINE_INTERFACE_INFO(I, KCOM_INTERFACE_INFO(Parent))                           \
+    KCOM_DECLARE_INTERFACE_WRAPPERS(I)
+
+/* The pieces, for declarations that need only some of them (IUnknown next to the DDK's). */
+#define KCOM_DECLARE_INTERFACE_TYPES(I)                                                  \
+    typedef struct I I;                                                                  \
+    typedef struct I##Vtbl I##Vtbl;                                                      \
+    struct I##Vtbl {                                                                     \
+        I##_METHODS(KCOM_VTBL_SLOT_, I)                                                  \
+    };                                                                                   \
+    struct I {                                                                           \
+        const struct I##Vtbl *lpVtbl;                                                    \
+    };
+
+#define KCOM_DEFINE_IID(I, d1, d2, d3, b0, b1, b2, b3, b4, b5, b6, b7)                   \
+    KCOM_EXTERN_C KCOM_SELECTANY const IID IID_##I =                                     \
+        KCOM_GUID_INIT(d1, d2, d3, b0, b1, b2, b3, b4, b5, b6, b7);
+
+#define KCOM_DEFINE_INTERFACE_INFO(I, parent_info)                                       \
+    KCOM_EXTERN_C KCOM_SELECTANY const kcom_interface_info kcom_iface_info_##I = {       \
+        &IID_##I, parent_info, #I,                                                       \
+        (ULONG)(sizeof(struct I##Vtbl) / sizeof(void (*)(void)))};
+
+#define KCOM_DECLARE_INTERFACE_WRAPPERS(I) I##_METHODS(KCOM_WRAPPER_, I)
+
+/* ---- vtable slots ------------------------------------------------------------------------------ */
+#define KCOM_VTBL_SLOT_(I, kind, ret, name, params) KCOM_VTBL_SLOT_##kind(I, ret, name, params)
+#define KCOM_VTBL_SLOT_METHOD(I, ret, name, params)                                      \
+    ret(KCOM_STDCALL *name)(I * This KCOM_PP_PARAMS(params));
+#define KCOM_VTBL_SLOT_UNKNOWN KCOM_VTBL_SLOT_METHOD
+#define KCOM_VTBL_SLOT_RESULT(I, ret, name, params)                                      \
+    NTSTATUS(KCOM_STDCALL *name)(I * This KCOM_PP_PARAMS(params), ret *result);
+
+/* ---- typed call wrappers: I_Name(This, ...) ----------------------------------------------------- */
+#define KCOM_WRAPPER_(I, kind, ret, name, params) KCOM_WRAPPER_##kind(I, ret, name, params)
+#define KCOM_WRAPPER_METHOD(I, ret, name, params)                                        \
+    static KCOM_FORCEINLINE KCOM_UNUSED ret I##_##name(I *This KCOM_PP_PARAMS(params))               \
+    {                                                                                    \
+        KCOM_PP_RETURN_UNLESS_VOID(ret) This->lpVtbl->name(This KCOM_PP_ARGS(params));   \
+    }
+#define KCOM_WRAPPER_UNKNOWN KCOM_WRAPPER_METHOD
+#define KCOM_WRAPPER_RESULT(I, ret, name, params)                                        \
+    static KCOM_FORCEINLINE KCOM_UNUSED NTSTATUS I##_##name(I *This KCOM_PP_PARAMS(params), ret *result) \
+    {                                                                                    \
+        return This->lpVtbl->name(This KCOM_PP_ARGS(params), result);                    \
+    }
+
+#endif /* KCOM_INTERFACE_H */

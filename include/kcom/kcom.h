@@ -1,0 +1,23 @@
+/*
+ * kcom/kcom.h - everything kcom offers, in one include.
+ */
+#ifndef KCOM_KCOM_H
+#define KCOM_KCOM_H
+
+#include <kcom/compiler.h>
+#include <kcom/types.h>
+#include <kcom/status.h>
+#include <kcom/guid.h>
+#include <kcom/trace.h>
+#include <kcom/failfast.h>
+#include <kcom/atomic.h>
+#include <kcom/allocator.h>
+#include <kcom/counting_allocator.h>
+#include <kcom/interface.h>
+#include <kcom/unknown.h>
+#include <kcom/refcount.h>
+#include <kcom/object.h>
+#include <kcom/implement.h>
+#include <kcom/client.h>
+
+#endif /* KCOM_KCOM_H */

@@ -1,0 +1,97 @@
+/*
+ * kcom/refcount.h - the object header and its interlocked reference count, with hardening.
+ *
+ * Modes (KCOM_REFCOUNT_HARDENING, chosen per translation unit that implements classes; the CMake
+ * option sets it for every target linking kcom::kcom):
+ *   KCOM_REFCOUNT_OFF       plain COM: no overflow/underflow checks.
+ *   KCOM_REFCOUNT_FAILFAST  AddRef at INT32_MAX or Release at 0 fails fast (kernel: KeBugCheckEx).
+ *   KCOM_REFCOUNT_LEAKY     such a count saturates at INT32_MAX and the object is never freed.
+ * In every mode: an AddRef+Release pair inside the destroy callback does not destroy again, and a
+ * reference that escapes the destroy callback (resurrection) is detected: fail fast in FAILFAST
+ * mode, otherwise traced at ERROR level and the memory is leaked rather than freed under it.
+ *
+ * The library implements the slow paths of all three modes, so translation units in different
+ * modes link against the same library.
+ */
+#ifndef KCOM_REFCOUNT_H
+#define KCOM_REFCOUNT_H
+
+#include <kcom/atomic.h>
+#include <kcom/pp.h>
+
+#define KCOM_REFCOUNT_OFF 0
+#define KCOM_REFCOUNT_FAILFAST 1
+#define KCOM_REFCOUNT_LEAKY 2
+
+#ifndef KCOM_REFCOUNT_HARDENING
+#define KCOM_REFCOUNT_HARDENING KCOM_REFCOUNT_FAILFAST
+#endif
+
+#if KCOM_REFCOUNT_HARDENING != KCOM_REFCOUNT_OFF && KCOM_REFCOUNT_HARDENING != KCOM_REFCOUNT_FAILFAST && \
+    KCOM_REFCOUNT_HARDENING != KCOM_REFCOUNT_LEAKY
+#error "KCOM_REFCOUNT_HARDENING must be KCOM_REFCOUNT_OFF, KCOM_REFCOUNT_FAILFAST or KCOM_REFCOUNT_LEAKY"
+#endif
+
+/* The saturated count of LEAKY mode. */
+#define KCOM_REFCOUNT_SATURATED 0x7FFFFFFF
+
+struct kcom_class;
+
+/* Sits immediately before the implementation struct. 16 bytes on 64-bit targets. */
+typedef struct kcom_object_header {
+    LONG volatile refs;
+    LONG volatile state; /* KCOM_OBJECT_STATE_* */
+    const struct kcom_class *klass;
+} kcom_object_header;
+
+#define KCOM_OBJECT_STATE_DESTROYING 0x1 /* the destroy callback is running or has run */
+
+#if defined(_WIN64) || defined(__x86_64__) || defined(__aarch64__) || defined(_M_X64) || defined(_M_ARM64)
+KCOM_STATIC_ASSERT(sizeof(kcom_object_header) == 16, "object header must be 16 bytes on 64-bit targets");
+#endif
+
+KCOM_BEGIN_DECLS
+
+/* Slow paths, one per mode; called by the inline functions below only. IRQL: as Release. */
+ULONG kcom_rt_addref_slow_0(kcom_object_header *header, LONG old);
+ULONG kcom_rt_addref_slow_1(kcom_object_header *header, LONG old);
+ULONG kcom_rt_addref_slow_2(kcom_object_header *header, LONG old);
+ULONG kcom_rt_release_slow_0(kcom_object_header *header, LONG old);
+ULONG kcom_rt_release_slow_1(kcom_object_header *header, LONG old);
+ULONG kcom_rt_release_slow_2(kcom_object_header *header, LONG old);
+
+KCOM_END_DECLS
+
+#define KCOM_RT_ADDREF_SLOW KCOM_PP_CAT(kcom_rt_addref_slow_, KCOM_REFCOUNT_HARDENING)
+#define KCOM_RT_RELEASE_SLOW KCOM_PP_CAT(kcom_rt_release_slow_, KCOM_REFCOUNT_HARDENING)
+
+/* AddRef on the header: returns the new count. IRQL: any. */
+static KCOM_FORCEINLINE ULONG kcom_rt_addref(kcom_object_header *header)
+{
+    LONG old = kcom_atomic_fetch_add(&header->refs, 1);
+#if KCOM_REFCOUNT_HARDENING == KCOM_REFCOUNT_OFF
+    if (KCOM_UNLIKELY(old == 0)) /* only the destroying case */
+#else
+    /* one compare covers old <= 0 and old == INT32_MAX */
+    if (KCOM_UNLIKELY((ULONG)old - 1u >= (ULONG)KCOM_REFCOUNT_SATURATED - 1u))
+#endif
+        return KCOM_RT_ADDREF_SLOW(header, old);
+    return (ULONG)old + 1u;
+}
+
+/* Release on the header: returns the new count; destroys and frees the object at zero.
+ * IRQL: <= DISPATCH_LEVEL (the destroy callback runs at the caller's IRQL). */
+static KCOM_FORCEINLINE ULONG kcom_rt_release(kcom_object_header *header)
+{
+    LONG old = kcom_atomic_fetch_add(&header->refs, -1);
+#if KCOM_REFCOUNT_HARDENING == KCOM_REFCOUNT_LEAKY
+    /* fast only for old in [2, INT32_MAX - 1]: the saturated count must stay put */
+    if (KCOM_UNLIKELY((ULONG)old - 2u >= (ULONG)KCOM_REFCOUNT_SATURATED - 2u))
+#else
+    if (KCOM_UNLIKELY(old <= 1))
+#endif
+        return KCOM_RT_RELEASE_SLOW(header, old);
+    return (ULONG)old - 1u;
+}
+
+#endif /* KCOM_REFCOUNT_H */

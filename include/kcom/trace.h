@@ -1,0 +1,75 @@
+/*
+ * kcom/trace.h - the trace hook, KCOM_TRACE and KCOM_ENSURE.
+ *
+ * Every message kcom emits goes through one hook. The default writes to the platform's debug
+ * output (kernel: vDbgPrintExWithPrefix, the DbgPrintEx family; user mode and host: stderr). A
+ * driver routes them elsewhere (WPP, TraceLogging) by installing its own hook.
+ */
+#ifndef KCOM_TRACE_H
+#define KCOM_TRACE_H
+
+#include <kcom/status.h>
+
+#include <stdarg.h>
+
+typedef enum kcom_trace_level {
+    KCOM_TRACE_LEVEL_NONE = 0,
+    KCOM_TRACE_LEVEL_ERROR = 1,
+    KCOM_TRACE_LEVEL_WARNING = 2,
+    KCOM_TRACE_LEVEL_INFO = 3,
+    KCOM_TRACE_LEVEL_VERBOSE = 4
+} kcom_trace_level;
+
+/* A trace sink. format and args are printf-style (the DbgPrint subset: no %wZ, no floating point). */
+typedef void kcom_trace_hook(void *context, kcom_trace_level level, const char *file, int line,
+                             const char *format, va_list args);
+
+KCOM_BEGIN_DECLS
+
+/*
+ * kcom_set_trace_hook - routes kcom's messages to hook (NULL restores the default sink).
+ * IRQL: PASSIVE_LEVEL, while no other thread traces (driver initialization). Never fails.
+ * The hook is called at the IRQL of the code that traces, up to DISPATCH_LEVEL.
+ */
+void kcom_set_trace_hook(kcom_trace_hook *hook, void *context);
+
+/*
+ * kcom_set_trace_level - messages above level are dropped before formatting.
+ * Default: KCOM_TRACE_LEVEL_WARNING. Returns the previous level. IRQL: any.
+ */
+kcom_trace_level kcom_set_trace_level(kcom_trace_level level);
+
+/* kcom_trace_enabled - TRUE when a message at level would reach the hook. IRQL: any. */
+BOOLEAN kcom_trace_enabled(kcom_trace_level level);
+
+/*
+ * kcom_trace - hands one message to the hook, if level is enabled. IRQL: <= DISPATCH_LEVEL.
+ * file may be NULL. Never fails.
+ */
+void kcom_trace(kcom_trace_level level, const char *file, int line, const char *format, ...)
+    KCOM_PRINTF_FORMAT(4, 5);
+
+/* kcom_vtrace - kcom_trace with a va_list. IRQL: <= DISPATCH_LEVEL. */
+void kcom_vtrace(kcom_trace_level level, const char *file, int line, const char *format, va_list args);
+
+KCOM_END_DECLS
+
+/* KCOM_TRACE(ERROR|WARNING|INFO|VERBOSE, format, ...) - traces with the caller's file and line. */
+#define KCOM_TRACE(level, ...) kcom_trace(KCOM_TRACE_LEVEL_##level, __FILE__, __LINE__, __VA_ARGS__)
+
+/*
+ * KCOM_ENSURE(cond, status) - in a function returning NTSTATUS: when cond is false, traces the
+ * condition with file and line at ERROR level and returns status from the enclosing function.
+ */
+#define KCOM_ENSURE(cond, status)                                                         \
+    do {                                                                                  \
+        if (KCOM_UNLIKELY(!(cond))) {                                                     \
+            NTSTATUS kcom_ensure_status_ = (status);                                      \
+            kcom_trace(KCOM_TRACE_LEVEL_ERROR, __FILE__, __LINE__,                        \
+                       "ensure failed: %s -> %s (0x%08x)", #cond,                         \
+                       kcom_status_name(kcom_ensure_status_), (unsigned)kcom_ensure_status_); \
+            return kcom_ensure_status_;                                                   \
+        }                                                                                 \
+    } while (0)
+
+#endif /* KCOM_TRACE_H */

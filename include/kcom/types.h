@@ -1,0 +1,76 @@
+/*
+ * kcom/types.h - the Windows base types kcom's API is written in: ULONG, LONG, NTSTATUS, GUID, IID.
+ *
+ * In the kernel build they come from the DDK (<wdm.h>), in Windows user mode from <windows.h>;
+ * on the host kcom defines them with their Windows sizes (ULONG is 32-bit everywhere).
+ */
+#ifndef KCOM_TYPES_H
+#define KCOM_TYPES_H
+
+#include <kcom/compiler.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if KCOM_TARGET_NTKERNEL
+#include <wdm.h>
+#elif KCOM_TARGET_WIN32
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#include <windows.h>
+#ifndef _NTDEF_
+typedef LONG NTSTATUS;
+#endif
+#else /* host */
+
+typedef void VOID;
+typedef uint8_t UCHAR;
+typedef uint8_t BOOLEAN;
+typedef uint16_t USHORT;
+typedef uint16_t WCHAR;
+typedef int32_t LONG;
+typedef uint32_t ULONG;
+typedef int64_t LONG64;
+typedef uint64_t ULONG64;
+typedef uintptr_t ULONG_PTR;
+typedef intptr_t LONG_PTR;
+typedef size_t SIZE_T;
+typedef void *PVOID;
+typedef LONG NTSTATUS;
+typedef LONG HRESULT;
+
+#ifndef TRUE
+#define TRUE 1
+#endif
+#ifndef FALSE
+#define FALSE 0
+#endif
+
+#ifndef GUID_DEFINED
+#define GUID_DEFINED
+typedef struct _GUID {
+    ULONG Data1;
+    USHORT Data2;
+    USHORT Data3;
+    UCHAR Data4[8];
+} GUID;
+#endif
+
+#ifndef __IID_DEFINED__
+#define __IID_DEFINED__
+typedef GUID IID;
+typedef IID *LPIID;
+#endif
+
+/* A pointer in C and C++ alike on the host. The DDK and the SDK make REFIID a reference in C++
+ * (same ABI); kcom's own functions therefore take `const IID *`, and only vtable slots use REFIID. */
+typedef const IID *REFIID;
+
+#endif /* host */
+
+KCOM_STATIC_ASSERT(sizeof(GUID) == 16, "GUID must be 16 bytes");
+KCOM_STATIC_ASSERT(sizeof(ULONG) == 4 && sizeof(LONG) == 4, "ULONG and LONG are 32-bit");
+KCOM_STATIC_ASSERT(sizeof(NTSTATUS) == 4, "NTSTATUS is 32-bit");
+
+#endif /* KCOM_TYPES_H */

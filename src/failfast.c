@@ -1,0 +1,36 @@
+/*
+ * Fail-fast: trace the reason, then let the platform stop.
+ */
+#include <kcom/failfast.h>
+#include <kcom/trace.h>
+
+#include "internal.h"
+#include "platform/platform.h"
+
+const char *kcom_failfast_reason_name(kcom_failfast_reason reason)
+{
+    switch (reason) {
+    case KCOM_FAILFAST_REFCOUNT_OVERFLOW:
+        return "reference count overflow";
+    case KCOM_FAILFAST_REFCOUNT_UNDERFLOW:
+        return "reference count underflow";
+    case KCOM_FAILFAST_RESURRECTION:
+        return "object resurrected by its destroy callback";
+    case KCOM_FAILFAST_ADDREF_ON_DEAD:
+        return "AddRef on an object with no references";
+    case KCOM_FAILFAST_ALLOCATOR_MISUSE:
+        return "allocator misuse";
+    case KCOM_FAILFAST_INVARIANT:
+        return "broken invariant";
+    }
+    return "unknown reason";
+}
+
+void kcom_fail_fast(kcom_failfast_reason reason, const void *object, ULONG_PTR detail1, ULONG_PTR detail2)
+{
+    /* whatever the level filter says: this is the last thing the program says */
+    kcom_trace_unfiltered(KCOM_TRACE_LEVEL_ERROR, NULL, 0, "fail-fast %u: %s (object %p, details 0x%llx 0x%llx)",
+               (unsigned)reason, kcom_failfast_reason_name(reason), object, (unsigned long long)detail1,
+               (unsigned long long)detail2);
+    kcom_platform_fail_fast(reason, object, detail1, detail2);
+}

@@ -1,0 +1,13 @@
+/*
+ * internal.h - declarations shared by the runtime's source files only.
+ */
+#ifndef KCOM_SRC_INTERNAL_H
+#define KCOM_SRC_INTERNAL_H
+
+#include <kcom/trace.h>
+
+/* Hands a message to the trace hook whatever the level filter says (fail-fast messages). */
+void kcom_trace_unfiltered(kcom_trace_level level, const char *file, int line, const char *format, ...)
+    KCOM_PRINTF_FORMAT(4, 5);
+
+#endif /* KCOM_SRC_INTERNAL_H */

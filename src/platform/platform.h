@@ -1,0 +1,32 @@
+/*
+ * platform.h - the seam between kcom's portable runtime and each target.
+ *
+ * Every target directory (posix: the Linux host; win32: Windows user mode; ntkernel: the Windows
+ * kernel) implements exactly these functions, and nothing outside src/platform/ knows which target
+ * it is built for. Interlocked operations are compiler intrinsics (kcom/atomic.h), not part of it.
+ */
+#ifndef KCOM_SRC_PLATFORM_H
+#define KCOM_SRC_PLATFORM_H
+
+#include <kcom/failfast.h>
+#include <kcom/trace.h>
+
+/* Alignment every block from kcom_platform_allocate has. */
+size_t kcom_platform_natural_alignment(void);
+
+/* Allocates size bytes of memory usable at IRQL <= DISPATCH_LEVEL, naturally aligned, or NULL.
+ * Kernel: non-paged pool with kcom_pool_tag(). */
+void *kcom_platform_allocate(void *context, size_t size);
+
+/* Frees a block from kcom_platform_allocate. */
+void kcom_platform_free(void *context, void *block);
+
+/* The default trace sink (a kcom_trace_hook). */
+void kcom_platform_trace(void *context, kcom_trace_level level, const char *file, int line,
+                         const char *format, va_list args);
+
+/* Stops the program or the machine; the reason has already been traced. */
+KCOM_NORETURN void kcom_platform_fail_fast(kcom_failfast_reason reason, const void *object,
+                                           ULONG_PTR detail1, ULONG_PTR detail2);
+
+#endif /* KCOM_SRC_PLATFORM_H */

@@ -1,0 +1,69 @@
+/*
+ * The Linux host: the C heap, stderr and abort().
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "../platform.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+size_t kcom_platform_natural_alignment(void)
+{
+    return _Alignof(max_align_t);
+}
+
+void *kcom_platform_allocate(void *context, size_t size)
+{
+    (void)context;
+    return malloc(size);
+}
+
+void kcom_platform_free(void *context, void *block)
+{
+    (void)context;
+    free(block);
+}
+
+static const char *level_name(kcom_trace_level level)
+{
+    switch (level) {
+    case KCOM_TRACE_LEVEL_ERROR:
+        return "error";
+    case KCOM_TRACE_LEVEL_WARNING:
+        return "warning";
+    case KCOM_TRACE_LEVEL_INFO:
+        return "info";
+    default:
+        return "verbose";
+    }
+}
+
+void kcom_platform_trace(void *context, kcom_trace_level level, const char *file, int line,
+                         const char *format, va_list args)
+{
+    (void)context;
+    /* one fprintf per piece, under the stream's lock, so concurrent messages stay whole lines */
+    flockfile(stderr);
+    if (file != NULL) {
+        const char *base = strrchr(file, '/');
+        fprintf(stderr, "kcom %s: %s:%d: ", level_name(level), base ? base + 1 : file, line);
+    } else {
+        fprintf(stderr, "kcom %s: ", level_name(level));
+    }
+    vfprintf(stderr, format, args);
+    fputc('\n', stderr);
+    funlockfile(stderr);
+}
+
+void kcom_platform_fail_fast(kcom_failfast_reason reason, const void *object, ULONG_PTR detail1,
+                             ULONG_PTR detail2)
+{
+    (void)reason;
+    (void)object;
+    (void)detail1;
+    (void)detail2;
+    fflush(stderr);
+    abort();
+}
