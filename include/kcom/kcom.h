@@ -19,5 +19,6 @@
 #include <kcom/object.h>
 #include <kcom/implement.h>
 #include <kcom/client.h>
+#include <kcom/runtime.h>
 
 #endif /* KCOM_KCOM_H */

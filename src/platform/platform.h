@@ -11,6 +11,10 @@
 #include <kcom/failfast.h>
 #include <kcom/trace.h>
 
+/* Resolves what the platform needs before first use (kcom_initialize); PASSIVE_LEVEL. */
+NTSTATUS kcom_platform_initialize(void);
+void kcom_platform_uninitialize(void);
+
 /* Alignment every block from kcom_platform_allocate has. */
 size_t kcom_platform_natural_alignment(void);
 

@@ -9,6 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+NTSTATUS kcom_platform_initialize(void)
+{
+    return STATUS_SUCCESS; /* nothing to resolve on the host */
+}
+
+void kcom_platform_uninitialize(void)
+{
+}
+
 size_t kcom_platform_natural_alignment(void)
 {
     return _Alignof(max_align_t);

@@ -1,0 +1,30 @@
+/*
+ * kcom/runtime.h - bringing the runtime up and down with the driver.
+ */
+#ifndef KCOM_RUNTIME_H
+#define KCOM_RUNTIME_H
+
+#include <kcom/status.h>
+
+KCOM_BEGIN_DECLS
+
+/*
+ * kcom_initialize - prepares the runtime; call once from DriverEntry (or at program start) before
+ * any other kcom function. In the kernel it resolves ExAllocatePool2 through
+ * MmGetSystemRoutineAddress, which is why it must run at PASSIVE_LEVEL. Calling it again is harmless.
+ * IRQL: PASSIVE_LEVEL.
+ * Returns STATUS_SUCCESS (every platform so far), or the platform's failure status.
+ */
+_IRQL_requires_(PASSIVE_LEVEL)
+NTSTATUS kcom_initialize(void);
+
+/*
+ * kcom_uninitialize - the counterpart of kcom_initialize, from DriverUnload after every kcom object
+ * is gone. IRQL: PASSIVE_LEVEL. Never fails.
+ */
+_IRQL_requires_(PASSIVE_LEVEL)
+void kcom_uninitialize(void);
+
+KCOM_END_DECLS
+
+#endif /* KCOM_RUNTIME_H */
