@@ -39,28 +39,8 @@ void kcom_aligned_free(void (*free_natural)(void *context, void *block), void *c
     free_natural(context, ((void **)block)[-1]);
 }
 
-static void *platform_allocate(void *context, size_t size, size_t alignment)
-{
-    if (size == 0 || !is_power_of_two(alignment))
-        return NULL;
-    if (alignment <= kcom_platform_natural_alignment())
-        return kcom_platform_allocate(context, size);
-    return kcom_aligned_allocate(kcom_platform_allocate, context, size, alignment);
-}
-
-static void platform_free(void *context, void *block, size_t size, size_t alignment)
-{
-    (void)size;
-    if (block == NULL)
-        return;
-    if (alignment <= kcom_platform_natural_alignment())
-        kcom_platform_free(context, block);
-    else
-        kcom_aligned_free(kcom_platform_free, context, block, alignment);
-}
-
-static const kcom_allocator platform_allocator = {platform_allocate, platform_free, NULL};
-static const kcom_allocator *volatile default_allocator;
+static const kcom_allocator platform_allocator = {kcom_platform_allocate, kcom_platform_free, NULL};
+const kcom_allocator *volatile kcom_rt_default_allocator = &platform_allocator;
 static LONG volatile pool_tag = (LONG)KCOM_DEFAULT_POOL_TAG;
 
 const kcom_allocator *kcom_platform_allocator(void)
@@ -70,16 +50,16 @@ const kcom_allocator *kcom_platform_allocator(void)
 
 const kcom_allocator *kcom_default_allocator(void)
 {
-    const kcom_allocator *allocator =
-        (const kcom_allocator *)kcom_atomic_load_ptr((void *volatile *)&default_allocator);
-    return allocator != NULL ? allocator : &platform_allocator;
+    return (const kcom_allocator *)kcom_atomic_load_ptr((void *volatile *)&kcom_rt_default_allocator);
 }
 
 NTSTATUS kcom_set_default_allocator(const kcom_allocator *allocator)
 {
     if (allocator != NULL && (allocator->allocate == NULL || allocator->free == NULL))
         return STATUS_INVALID_PARAMETER;
-    kcom_atomic_store_ptr((void *volatile *)&default_allocator, (void *)(uintptr_t)allocator);
+    if (allocator == NULL)
+        allocator = &platform_allocator;
+    kcom_atomic_store_ptr((void *volatile *)&kcom_rt_default_allocator, (void *)(uintptr_t)allocator);
     return STATUS_SUCCESS;
 }
 

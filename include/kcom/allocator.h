@@ -37,6 +37,10 @@ const kcom_allocator *kcom_default_allocator(void);
 /* kcom_platform_allocator - the platform's own allocator (see the file comment). Never NULL. */
 const kcom_allocator *kcom_platform_allocator(void);
 
+/* What kcom_default_allocator returns; read inline by the object creation path. Not for direct use:
+ * change it with kcom_set_default_allocator. Never NULL. */
+extern const kcom_allocator *volatile kcom_rt_default_allocator;
+
 /*
  * kcom_set_default_allocator - replaces the default allocator; NULL restores the platform's.
  * The allocator must stay valid until it is replaced and every block it handed out is freed.

@@ -6,9 +6,9 @@
  *
  *   ordinary class                         aggregatable class
  *   +----------------------------+         +----------------------------+
- *   | refs (4) | state (4)       |         | inner IUnknown vtbl ptr (8)| <- non-delegating IUnknown
+ *   | refs (4) | reserved (4)    |         | inner IUnknown vtbl ptr (8)| <- non-delegating IUnknown
  *   | class descriptor ptr (8)   |         | outer IUnknown ptr (8)     |
- *   +----------------------------+ <- impl | refs (4) | state (4)       |
+ *   +----------------------------+ <- impl | refs (4) | reserved (4)    |
  *   | struct Foo {               |         | class descriptor ptr (8)   |
  *   |   IFoo IFoo_iface; ------> vtbl      +----------------------------+ <- impl
  *   |   IBar IBar_iface; ------> vtbl      | struct Foo { ... }         |
@@ -24,6 +24,8 @@
 #include <kcom/allocator.h>
 #include <kcom/refcount.h>
 #include <kcom/unknown.h>
+
+#include <string.h>
 
 /* Header of an aggregatable object: the non-delegating IUnknown and the controlling outer. */
 typedef struct kcom_aggregate_header {
@@ -125,7 +127,19 @@ LONG kcom_object_refcount(void *impl);
  */
 void *kcom_rt_find_interface(const kcom_class *cls, void *impl, const IID *riid);
 
+/* Slow path of a destroy callback that returned with references taken (escaped > 0) or released
+ * (escaped < 0) beyond its own balanced pairs, per mode: fails fast (mode 1) or traces; when it
+ * returns, the memory is leaked instead of freed. */
+void kcom_rt_resurrected_0(kcom_object_header *header, LONG escaped);
+void kcom_rt_resurrected_1(kcom_object_header *header, LONG escaped);
+void kcom_rt_resurrected_2(kcom_object_header *header, LONG escaped);
+
 KCOM_END_DECLS
+
+/* ---- inline runtime used by the generated code (and by the library itself) ----------------------
+ * Written as inline functions over a class descriptor so that, where the descriptor is a constant
+ * (KCOM_NEW, the generated Release shims), the compiler folds the layout, the vtable stores and the
+ * validation away: creating and destroying an object then costs what C++'s new/delete costs. */
 
 /* Header of an object, from its implementation pointer. */
 static KCOM_FORCEINLINE kcom_object_header *kcom_rt_header(void *impl)
@@ -137,6 +151,143 @@ static KCOM_FORCEINLINE kcom_object_header *kcom_rt_header(void *impl)
 static KCOM_FORCEINLINE kcom_aggregate_header *kcom_rt_aggregate(void *impl)
 {
     return (kcom_aggregate_header *)(void *)((char *)impl - sizeof(kcom_aggregate_header));
+}
+
+static KCOM_FORCEINLINE BOOLEAN kcom_rt_is_aggregatable(const kcom_class *cls)
+{
+    return (BOOLEAN)((cls->flags & KCOM_CLASS_AGGREGATABLE) != 0);
+}
+
+/* Alignment of the whole block: the struct's, at least the header's. */
+static KCOM_FORCEINLINE size_t kcom_rt_block_alignment(const kcom_class *cls)
+{
+    return cls->alignment > KCOM_ALIGNOF(kcom_aggregate_header) ? cls->alignment
+                                                                 : KCOM_ALIGNOF(kcom_aggregate_header);
+}
+
+/* Bytes from the start of the block to the implementation struct. */
+static KCOM_FORCEINLINE size_t kcom_rt_prefix_size(const kcom_class *cls)
+{
+    size_t header = kcom_rt_is_aggregatable(cls) ? sizeof(kcom_aggregate_header) : sizeof(kcom_object_header);
+    size_t alignment = kcom_rt_block_alignment(cls);
+    return (header + alignment - 1) & ~(alignment - 1);
+}
+
+static KCOM_FORCEINLINE const kcom_allocator *kcom_rt_class_allocator(const kcom_class *cls)
+{
+    return cls->allocator != NULL ? cls->allocator
+                                  : (const kcom_allocator *)kcom_atomic_load_ptr(
+                                        (void *volatile *)&kcom_rt_default_allocator);
+}
+
+static KCOM_FORCEINLINE BOOLEAN kcom_rt_class_is_well_formed(const kcom_class *cls)
+{
+    ULONG i;
+    if (cls->size < sizeof(void *) || cls->alignment == 0 || (cls->alignment & (cls->alignment - 1)) != 0 ||
+        cls->entry_count == 0 || cls->entries == NULL || cls->size > (size_t)-1 - kcom_rt_prefix_size(cls) ||
+        (kcom_rt_is_aggregatable(cls) && cls->inner_vtbl == NULL))
+        return FALSE;
+    for (i = 0; i < cls->entry_count; i++) {
+        const kcom_class_entry *entry = &cls->entries[i];
+        if (entry->info == NULL || entry->vtbl == NULL || entry->offset > cls->size - sizeof(void *) ||
+            entry->offset % KCOM_ALIGNOF(void *) != 0)
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* kcom_object_new, inline (see there). */
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_object_new(const kcom_class *cls, IUnknown *outer, void **impl)
+{
+    const kcom_allocator *allocator;
+    size_t prefix;
+    char *object;
+    kcom_object_header *header;
+    ULONG i;
+
+    if (KCOM_UNLIKELY(impl == NULL))
+        return STATUS_INVALID_PARAMETER;
+    *impl = NULL;
+    if (KCOM_UNLIKELY(cls == NULL || !kcom_rt_class_is_well_formed(cls)))
+        return STATUS_INVALID_PARAMETER;
+    if (KCOM_UNLIKELY(outer != NULL && !kcom_rt_is_aggregatable(cls)))
+        return STATUS_NOT_SUPPORTED;
+
+    allocator = kcom_rt_class_allocator(cls);
+    prefix = kcom_rt_prefix_size(cls);
+    object = (char *)allocator->allocate(allocator->context, prefix + cls->size, kcom_rt_block_alignment(cls));
+    if (KCOM_UNLIKELY(object == NULL))
+        return STATUS_INSUFFICIENT_RESOURCES;
+    object += prefix;
+
+    memset(object, 0, cls->size);
+    header = kcom_rt_header(object);
+    header->refs = 1;
+    header->reserved = 0;
+    header->klass = cls;
+    if (kcom_rt_is_aggregatable(cls)) {
+        kcom_aggregate_header *aggregate = kcom_rt_aggregate(object);
+        aggregate->inner.lpVtbl = (const IUnknownVtbl *)cls->inner_vtbl;
+        aggregate->outer = outer != NULL ? outer : &aggregate->inner;
+    }
+    for (i = 0; i < cls->entry_count; i++)
+        memcpy(object + cls->entries[i].offset, &cls->entries[i].vtbl, sizeof(void *));
+    *impl = object;
+    return STATUS_SUCCESS;
+}
+
+/* Runs the destroy callback and frees the block; called when the count has dropped to zero. */
+static KCOM_FORCEINLINE void kcom_rt_final_release(const kcom_class *cls, void *impl)
+{
+    kcom_object_header *header = kcom_rt_header(impl);
+    const kcom_allocator *allocator;
+    LONG refs;
+    size_t prefix;
+
+    kcom_atomic_acquire_fence(); /* every other thread's writes happen before the destruction */
+    kcom_atomic_store(&header->refs, KCOM_REFCOUNT_DESTROYING);
+    if (cls->destroy != NULL)
+        cls->destroy(impl);
+    refs = kcom_atomic_load(&header->refs);
+    if (KCOM_UNLIKELY(refs != KCOM_REFCOUNT_DESTROYING)) {
+        /* a reference escaped the destroy callback (or one too many was released in it):
+         * freeing would leave it dangling */
+        KCOM_PP_CAT(kcom_rt_resurrected_, KCOM_REFCOUNT_HARDENING)(header, refs - KCOM_REFCOUNT_DESTROYING);
+        return;
+    }
+    allocator = kcom_rt_class_allocator(cls);
+    prefix = kcom_rt_prefix_size(cls);
+    allocator->free(allocator->context, (char *)impl - prefix, prefix + cls->size, kcom_rt_block_alignment(cls));
+}
+
+/* Final release through the class recorded in the header (hand-written vtables). */
+static KCOM_UNUSED void kcom_rt_final_release_dynamic(void *impl)
+{
+    kcom_rt_final_release(kcom_rt_header(impl)->klass, impl);
+}
+
+/* Release with a class-specific final release (constant in generated shims). IRQL: <= DISPATCH_LEVEL. */
+static KCOM_FORCEINLINE ULONG kcom_rt_release_with(kcom_object_header *header, void (*final_release)(void *impl))
+{
+    LONG old = kcom_atomic_fetch_add(&header->refs, -1);
+#if KCOM_REFCOUNT_HARDENING == KCOM_REFCOUNT_LEAKY
+    /* fast only for old in [2, INT32_MAX - 1]: the saturated count must stay put */
+    if (KCOM_LIKELY((ULONG)old - 2u < (ULONG)KCOM_REFCOUNT_SATURATED - 2u))
+#else
+    if (KCOM_LIKELY(old > 1))
+#endif
+        return (ULONG)old - 1u;
+    if (KCOM_LIKELY(old == 1)) {
+        final_release(header + 1);
+        return 0;
+    }
+    return KCOM_RT_RELEASE_SLOW(header, old); /* saturation or underflow */
+}
+
+/* Release on the header of any kcom object. IRQL: <= DISPATCH_LEVEL. */
+static KCOM_FORCEINLINE ULONG kcom_rt_release(kcom_object_header *header)
+{
+    return kcom_rt_release_with(header, kcom_rt_final_release_dynamic);
 }
 
 /* Table-driven QueryInterface on the object's own identity: what every generated

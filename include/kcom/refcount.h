@@ -9,6 +9,8 @@
  * In every mode: an AddRef+Release pair inside the destroy callback does not destroy again, and a
  * reference that escapes the destroy callback (resurrection) is detected: fail fast in FAILFAST
  * mode, otherwise traced at ERROR level and the memory is leaked rather than freed under it.
+ * AddRef on an object whose count is 0 (already destroyed) fails fast in FAILFAST mode and is
+ * traced otherwise.
  *
  * The library implements the slow paths of all three modes, so translation units in different
  * modes link against the same library.
@@ -40,11 +42,14 @@ struct kcom_class;
 /* Sits immediately before the implementation struct. 16 bytes on 64-bit targets. */
 typedef struct kcom_object_header {
     LONG volatile refs;
-    LONG volatile state; /* KCOM_OBJECT_STATE_* */
+    ULONG reserved; /* padding on 64-bit targets; zero */
     const struct kcom_class *klass;
 } kcom_object_header;
 
-#define KCOM_OBJECT_STATE_DESTROYING 0x1 /* the destroy callback is running or has run */
+/* While the destroy callback runs the count holds this bias instead of 0, so that an AddRef+Release
+ * pair inside the callback is ordinary counting and never a second destruction; a count other than
+ * the bias when the callback returns is a reference that escaped it (resurrection). */
+#define KCOM_REFCOUNT_DESTROYING 0x40000000
 
 #if defined(_WIN64) || defined(__x86_64__) || defined(__aarch64__) || defined(_M_X64) || defined(_M_ARM64)
 KCOM_STATIC_ASSERT(sizeof(kcom_object_header) == 16, "object header must be 16 bytes on 64-bit targets");
@@ -70,7 +75,7 @@ static KCOM_FORCEINLINE ULONG kcom_rt_addref(kcom_object_header *header)
 {
     LONG old = kcom_atomic_fetch_add(&header->refs, 1);
 #if KCOM_REFCOUNT_HARDENING == KCOM_REFCOUNT_OFF
-    if (KCOM_UNLIKELY(old == 0)) /* only the destroying case */
+    if (KCOM_UNLIKELY(old == 0)) /* AddRef on a dead object is still reported */
 #else
     /* one compare covers old <= 0 and old == INT32_MAX */
     if (KCOM_UNLIKELY((ULONG)old - 1u >= (ULONG)KCOM_REFCOUNT_SATURATED - 1u))
@@ -79,19 +84,6 @@ static KCOM_FORCEINLINE ULONG kcom_rt_addref(kcom_object_header *header)
     return (ULONG)old + 1u;
 }
 
-/* Release on the header: returns the new count; destroys and frees the object at zero.
- * IRQL: <= DISPATCH_LEVEL (the destroy callback runs at the caller's IRQL). */
-static KCOM_FORCEINLINE ULONG kcom_rt_release(kcom_object_header *header)
-{
-    LONG old = kcom_atomic_fetch_add(&header->refs, -1);
-#if KCOM_REFCOUNT_HARDENING == KCOM_REFCOUNT_LEAKY
-    /* fast only for old in [2, INT32_MAX - 1]: the saturated count must stay put */
-    if (KCOM_UNLIKELY((ULONG)old - 2u >= (ULONG)KCOM_REFCOUNT_SATURATED - 2u))
-#else
-    if (KCOM_UNLIKELY(old <= 1))
-#endif
-        return KCOM_RT_RELEASE_SLOW(header, old);
-    return (ULONG)old - 1u;
-}
+/* Release lives in kcom/object.h (kcom_rt_release_with), next to the destruction it may trigger. */
 
 #endif /* KCOM_REFCOUNT_H */

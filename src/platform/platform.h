@@ -8,6 +8,7 @@
 #ifndef KCOM_SRC_PLATFORM_H
 #define KCOM_SRC_PLATFORM_H
 
+#include <kcom/allocator.h>
 #include <kcom/failfast.h>
 #include <kcom/trace.h>
 
@@ -15,15 +16,13 @@
 NTSTATUS kcom_platform_initialize(void);
 void kcom_platform_uninitialize(void);
 
-/* Alignment every block from kcom_platform_allocate has. */
-size_t kcom_platform_natural_alignment(void);
-
-/* Allocates size bytes of memory usable at IRQL <= DISPATCH_LEVEL, naturally aligned, or NULL.
- * Kernel: non-paged pool with kcom_pool_tag(). */
-void *kcom_platform_allocate(void *context, size_t size);
-
-/* Frees a block from kcom_platform_allocate. */
-void kcom_platform_free(void *context, void *block);
+/* The platform allocator (kcom_platform_allocator(), the default allocator unless replaced), as
+ * kcom_allocator functions so the object creation path calls them directly: size bytes of memory
+ * usable at IRQL <= DISPATCH_LEVEL (kernel: non-paged pool with kcom_pool_tag()), aligned to
+ * alignment (a power of two; above 2 * sizeof(void *), what malloc, HeapAlloc and the pool give,
+ * the platform uses kcom_aligned_allocate), or NULL. */
+void *kcom_platform_allocate(void *context, size_t size, size_t alignment);
+void kcom_platform_free(void *context, void *block, size_t size, size_t alignment);
 
 /* The default trace sink (a kcom_trace_hook). */
 void kcom_platform_trace(void *context, kcom_trace_level level, const char *file, int line,

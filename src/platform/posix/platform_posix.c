@@ -18,21 +18,35 @@ void kcom_platform_uninitialize(void)
 {
 }
 
-size_t kcom_platform_natural_alignment(void)
-{
-    return _Alignof(max_align_t);
-}
+/* malloc's alignment on every glibc target */
+#define NATURAL_ALIGNMENT (2 * sizeof(void *))
 
-void *kcom_platform_allocate(void *context, size_t size)
+static void *allocate_natural(void *context, size_t size)
 {
     (void)context;
     return malloc(size);
 }
 
-void kcom_platform_free(void *context, void *block)
+static void free_natural(void *context, void *block)
 {
     (void)context;
     free(block);
+}
+
+void *kcom_platform_allocate(void *context, size_t size, size_t alignment)
+{
+    if (KCOM_LIKELY(alignment <= NATURAL_ALIGNMENT))
+        return malloc(size);
+    return kcom_aligned_allocate(allocate_natural, context, size, alignment);
+}
+
+void kcom_platform_free(void *context, void *block, size_t size, size_t alignment)
+{
+    (void)size;
+    if (KCOM_LIKELY(alignment <= NATURAL_ALIGNMENT))
+        free(block);
+    else
+        kcom_aligned_free(free_natural, context, block, alignment);
 }
 
 static const char *level_name(kcom_trace_level level)
