@@ -81,20 +81,7 @@ LONG kcom_object_refcount(void *impl)
 
 void *kcom_rt_find_interface(const kcom_class *cls, void *impl, const IID *riid)
 {
-    const kcom_class_entry *entry = cls->entries;
-    const kcom_class_entry *end = entry + cls->entry_count;
-    if (kcom_guid_equal(riid, &IID_IUnknown))
-        return (char *)impl + entry->offset;
-    for (; entry != end; entry++) {
-        /* the interface and each ancestor below IUnknown */
-        const kcom_interface_info *info = entry->info;
-        do {
-            if (kcom_guid_equal(riid, info->iid))
-                return (char *)impl + entry->offset;
-            info = info->parent;
-        } while (info != NULL && info->parent != NULL);
-    }
-    return NULL;
+    return kcom_rt_find_interface_in(cls, impl, riid);
 }
 
 /* ---- reference count slow paths ---------------------------------------------------------------- */

@@ -56,7 +56,7 @@
 #define KCOM_IMPLEMENT(Class, I, member) KCOM_IMPLEMENT_WITH(Class, I, member, Class##_)
 
 #define KCOM_IMPLEMENT_WITH(Class, I, member, prefix)                                     \
-    KCOM_CLASS_FINAL_RELEASE_DECL_(Class)                                                 \
+    KCOM_CLASS_FUNCTIONS_DECL_(Class)                                                 \
     I##_METHODS(KCOM_SHIM_, (Class, I, member, prefix))                                   \
     static const I##Vtbl Class##_##I##_kcom_vtbl KCOM_UNUSED = {                          \
         I##_METHODS(KCOM_SLOT_INIT_, (Class, I, PLAIN))};                                 \
@@ -93,7 +93,7 @@
 #define KCOM_SHIM_UNKNOWN_QueryInterface(C, I, member)                                    \
     static KCOM_UNUSED NTSTATUS KCOM_STDCALL C##_##I##_kshim_QueryInterface(I *This, REFIID riid, void **ppv) \
     {                                                                                     \
-        return kcom_rt_query_interface(KCOM_IMPL_FROM(C, member, This), riid, ppv);      \
+        return C##_kcom_query_interface(KCOM_IMPL_FROM(C, member, This), riid, ppv);      \
     }                                                                                     \
     static KCOM_UNUSED NTSTATUS KCOM_STDCALL C##_##I##_kshim_agg_QueryInterface(I *This, REFIID riid, \
                                                                      void **ppv)          \
@@ -142,18 +142,18 @@
 
 #define KCOM_CLASS_EX(Class, allocator, destroy, ...)                                     \
     KCOM_CLASS_DESTROY_THUNK_(Class, destroy)                                             \
-    KCOM_CLASS_FINAL_RELEASE_DECL_(Class)                                                 \
+    KCOM_CLASS_FUNCTIONS_DECL_(Class)                                                 \
     static const kcom_class_entry Class##_kcom_entries[] = {                              \
         KCOM_PP_FOR_EACH(KCOM_CLASS_ENTRY_, (Class, PLAIN), __VA_ARGS__)};                \
     static const kcom_class Class##_kcom_class = {                                        \
         #Class, sizeof(Class), KCOM_ALIGNOF(Class), 0,                                    \
         (ULONG)(sizeof(Class##_kcom_entries) / sizeof(Class##_kcom_entries[0])),          \
         Class##_kcom_entries, Class##_kcom_destroy_thunk, (allocator), NULL};             \
-    KCOM_CLASS_FINAL_RELEASE_(Class)
+    KCOM_CLASS_FUNCTIONS_(Class)
 
 #define KCOM_AGGREGATABLE_CLASS_EX(Class, allocator, destroy, ...)                        \
     KCOM_CLASS_DESTROY_THUNK_(Class, destroy)                                             \
-    KCOM_CLASS_FINAL_RELEASE_DECL_(Class)                                                 \
+    KCOM_CLASS_FUNCTIONS_DECL_(Class)                                                 \
     static const kcom_class_entry Class##_kcom_entries[] = {                              \
         KCOM_PP_FOR_EACH(KCOM_CLASS_ENTRY_, (Class, AGG), __VA_ARGS__)};                  \
     KCOM_CLASS_INNER_UNKNOWN_(Class)                                                      \
@@ -162,7 +162,7 @@
         (ULONG)(sizeof(Class##_kcom_entries) / sizeof(Class##_kcom_entries[0])),          \
         Class##_kcom_entries, Class##_kcom_destroy_thunk, (allocator),                    \
         &Class##_kcom_inner_vtbl};                                                        \
-    KCOM_CLASS_FINAL_RELEASE_(Class)
+    KCOM_CLASS_FUNCTIONS_(Class)
 
 /* Entries: ctx = (Class, PLAIN|AGG), item = (I, member). */
 #define KCOM_CLASS_ENTRY_(ctx, item) KCOM_PP_CALL(KCOM_CLASS_ENTRY_I_, KCOM_PP_EXPAND ctx, KCOM_PP_EXPAND item)
@@ -171,10 +171,17 @@
 #define KCOM_CLASS_VTBL_PLAIN(C, I) &C##_##I##_kcom_vtbl
 #define KCOM_CLASS_VTBL_AGG(C, I) &C##_##I##_kcom_agg_vtbl
 
-/* Destruction with the class known at compile time (declared by KCOM_IMPLEMENT, whose Release shims
- * call it, and defined after the descriptor by the class macro). */
-#define KCOM_CLASS_FINAL_RELEASE_DECL_(Class) static void Class##_kcom_final_release(void *impl);
-#define KCOM_CLASS_FINAL_RELEASE_(Class)                                                  \
+/* QueryInterface and destruction with the class known at compile time: declared by KCOM_IMPLEMENT,
+ * whose shims call them, and defined after the descriptor by the class macro, so the compiler
+ * unrolls the lookup and folds the layout. */
+#define KCOM_CLASS_FUNCTIONS_DECL_(Class)                                                 \
+    static NTSTATUS Class##_kcom_query_interface(void *impl, const IID *riid, void **ppv); \
+    static void Class##_kcom_final_release(void *impl);
+#define KCOM_CLASS_FUNCTIONS_(Class)                                                      \
+    static NTSTATUS Class##_kcom_query_interface(void *impl, const IID *riid, void **ppv) \
+    {                                                                                     \
+        return kcom_rt_query_interface_in(&Class##_kcom_class, impl, riid, ppv);          \
+    }                                                                                     \
     static void Class##_kcom_final_release(void *impl)                                    \
     {                                                                                     \
         kcom_rt_final_release(&Class##_kcom_class, impl);                                 \
@@ -203,7 +210,7 @@
             *ppv = This;                                                                  \
             return STATUS_SUCCESS;                                                        \
         }                                                                                 \
-        return kcom_rt_query_interface(Class##_kcom_inner_impl(This), riid, ppv);         \
+        return Class##_kcom_query_interface(Class##_kcom_inner_impl(This), riid, ppv);    \
     }                                                                                     \
     static ULONG KCOM_STDCALL Class##_kcom_inner_AddRef(IUnknown *This)                   \
     {                                                                                     \

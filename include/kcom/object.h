@@ -290,9 +290,29 @@ static KCOM_FORCEINLINE ULONG kcom_rt_release(kcom_object_header *header)
     return kcom_rt_release_with(header, kcom_rt_final_release_dynamic);
 }
 
-/* Table-driven QueryInterface on the object's own identity: what every generated
- * QueryInterface shim of an ordinary class does. */
-static KCOM_FORCEINLINE NTSTATUS kcom_rt_query_interface(void *impl, const IID *riid, void **ppv)
+/* kcom_rt_find_interface, inline: over a constant class the loops unroll into the if-chain a
+ * hand-written QueryInterface would be. */
+static KCOM_FORCEINLINE void *kcom_rt_find_interface_in(const kcom_class *cls, void *impl, const IID *riid)
+{
+    ULONG i;
+    if (kcom_guid_equal(riid, &IID_IUnknown))
+        return (char *)impl + cls->entries[0].offset;
+    for (i = 0; i < cls->entry_count; i++) {
+        /* the interface and each ancestor below IUnknown */
+        const kcom_interface_info *info = cls->entries[i].info;
+        do {
+            if (kcom_guid_equal(riid, info->iid))
+                return (char *)impl + cls->entries[i].offset;
+            info = info->parent;
+        } while (info != NULL && info->parent != NULL);
+    }
+    return NULL;
+}
+
+/* Table-driven QueryInterface on the object's own identity, for class cls: what the generated
+ * QueryInterface shims of an ordinary class do. */
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_query_interface_in(const kcom_class *cls, void *impl, const IID *riid,
+                                                            void **ppv)
 {
     kcom_object_header *header = kcom_rt_header(impl);
     void *found;
@@ -302,7 +322,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_query_interface(void *impl, const IID *
         *ppv = NULL;
         return STATUS_INVALID_PARAMETER;
     }
-    found = kcom_rt_find_interface(header->klass, impl, riid);
+    found = kcom_rt_find_interface_in(cls, impl, riid);
     if (KCOM_UNLIKELY(found == NULL)) {
         *ppv = NULL;
         return STATUS_NOINTERFACE;
@@ -310,6 +330,12 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_query_interface(void *impl, const IID *
     kcom_rt_addref(header);
     *ppv = found;
     return STATUS_SUCCESS;
+}
+
+/* The same through the class recorded in the header (hand-written vtables). */
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_query_interface(void *impl, const IID *riid, void **ppv)
+{
+    return kcom_rt_query_interface_in(kcom_rt_header(impl)->klass, impl, riid, ppv);
 }
 
 #endif /* KCOM_OBJECT_H */
