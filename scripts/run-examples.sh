@@ -3,7 +3,7 @@
 set -eu
 dir=$1
 for program in "$dir"/*/example_*; do
-    [ -x "$program" ] || continue
+    [ -f "$program" ] && [ -x "$program" ] || continue # not CMakeFiles/example_*.dir
     echo "==== $(basename "$program") ===="
     "$program"
     echo

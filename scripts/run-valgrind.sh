@@ -5,7 +5,7 @@ set -eu
 build=$1
 status=0
 for program in "$build/tests/kcom_tests" "$build"/examples/*/example_*; do
-    [ -x "$program" ] || continue
+    [ -f "$program" ] && [ -x "$program" ] || continue # not CMakeFiles/example_*.dir
     echo "memcheck: $program"
     if ! valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible \
         --errors-for-leak-kinds=definite,indirect,possible "$program" >"$program.memcheck.log" 2>&1; then

@@ -156,13 +156,17 @@ void kcom_rt_resurrected_2(kcom_object_header *header, LONG escaped)
     resurrected(header, escaped, KCOM_REFCOUNT_LEAKY);
 }
 
+/* Reached for old <= 0, and in LEAKY mode for a saturated count (old == INT32_MAX, or negative
+ * while another thread's overflowing AddRef puts the saturation back). */
 static ULONG release_slow(kcom_object_header *header, LONG old, int mode)
 {
     if (mode == KCOM_REFCOUNT_LEAKY && (old == KCOM_REFCOUNT_SATURATED || old < 0)) {
         kcom_atomic_store(&header->refs, KCOM_REFCOUNT_SATURATED);
         return (ULONG)KCOM_REFCOUNT_SATURATED;
     }
-    /* old <= 0: Release without a reference */
+    if (mode == KCOM_REFCOUNT_OFF && old < 0)
+        return (ULONG)old - 1u; /* no checks: a count past INT32_MAX wrapped, as plain COM's does */
+    /* Release without a reference */
     if (mode == KCOM_REFCOUNT_FAILFAST)
         kcom_fail_fast(KCOM_FAILFAST_REFCOUNT_UNDERFLOW, object_of(header), (ULONG_PTR)(ULONG)old, 0);
     if (mode == KCOM_REFCOUNT_LEAKY)

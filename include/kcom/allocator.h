@@ -43,8 +43,10 @@ extern const kcom_allocator *volatile kcom_rt_default_allocator;
 
 /*
  * kcom_set_default_allocator - replaces the default allocator; NULL restores the platform's.
- * The allocator must stay valid until it is replaced and every block it handed out is freed.
- * IRQL: PASSIVE_LEVEL, while no kcom allocation is in flight (driver initialization).
+ * Blocks are freed through the default allocator current at the time of the free, so replace it
+ * only while nothing allocated through the default is alive (driver initialization and unload),
+ * and keep it valid until it is replaced.
+ * IRQL: PASSIVE_LEVEL, while no kcom allocation is in flight.
  * Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER if allocate or free is NULL.
  */
 NTSTATUS kcom_set_default_allocator(const kcom_allocator *allocator);

@@ -25,7 +25,11 @@
  *
  * KCOM_AGGREGATABLE_CLASS(...) makes a class that can be aggregated: its interfaces delegate
  * IUnknown to the outer object, and it has a non-delegating inner IUnknown (24 more bytes of
- * header). KCOM_CLASS_EX / KCOM_AGGREGATABLE_CLASS_EX also name a per-class allocator.
+ * header). KCOM_CLASS_EX / KCOM_AGGREGATABLE_CLASS_EX(Class, allocator, destroy, query_fallback, ...)
+ * also name a per-class allocator (NULL: the default) and a query fallback (NULL: none): a function
+ * `NTSTATUS fn(Class *self, const IID *riid, void **ppv)` that QueryInterface calls for an IID the
+ * class's table does not have - typically to forward it to an aggregated inner object, whose
+ * QueryInterface AddRefs through this object. It returns a status and sets *ppv like QueryInterface.
  * The first interface listed is the primary one: QueryInterface(IID_IUnknown) returns it.
  * At most 64 interfaces per class.
  */
@@ -136,23 +140,26 @@
 
 /* ---- KCOM_CLASS ------------------------------------------------------------------------------------ */
 
-#define KCOM_CLASS(Class, destroy, ...) KCOM_CLASS_EX(Class, NULL, destroy, __VA_ARGS__)
+#define KCOM_CLASS(Class, destroy, ...) KCOM_CLASS_EX(Class, NULL, destroy, NULL, __VA_ARGS__)
 #define KCOM_AGGREGATABLE_CLASS(Class, destroy, ...)                                      \
-    KCOM_AGGREGATABLE_CLASS_EX(Class, NULL, destroy, __VA_ARGS__)
+    KCOM_AGGREGATABLE_CLASS_EX(Class, NULL, destroy, NULL, __VA_ARGS__)
 
-#define KCOM_CLASS_EX(Class, allocator, destroy, ...)                                     \
+#define KCOM_CLASS_EX(Class, allocator, destroy, query_fallback, ...)                     \
     KCOM_CLASS_DESTROY_THUNK_(Class, destroy)                                             \
+    KCOM_CLASS_FALLBACK_THUNK_(Class, query_fallback)                                     \
     KCOM_CLASS_FUNCTIONS_DECL_(Class)                                                 \
     static const kcom_class_entry Class##_kcom_entries[] = {                              \
         KCOM_PP_FOR_EACH(KCOM_CLASS_ENTRY_, (Class, PLAIN), __VA_ARGS__)};                \
     static const kcom_class Class##_kcom_class = {                                        \
         #Class, sizeof(Class), KCOM_ALIGNOF(Class), 0,                                    \
         (ULONG)(sizeof(Class##_kcom_entries) / sizeof(Class##_kcom_entries[0])),          \
-        Class##_kcom_entries, Class##_kcom_destroy_thunk, (allocator), NULL};             \
+        Class##_kcom_entries, Class##_kcom_destroy_thunk, (allocator), NULL,              \
+        Class##_kcom_fallback_thunk};                                                     \
     KCOM_CLASS_FUNCTIONS_(Class)
 
-#define KCOM_AGGREGATABLE_CLASS_EX(Class, allocator, destroy, ...)                        \
+#define KCOM_AGGREGATABLE_CLASS_EX(Class, allocator, destroy, query_fallback, ...)        \
     KCOM_CLASS_DESTROY_THUNK_(Class, destroy)                                             \
+    KCOM_CLASS_FALLBACK_THUNK_(Class, query_fallback)                                     \
     KCOM_CLASS_FUNCTIONS_DECL_(Class)                                                 \
     static const kcom_class_entry Class##_kcom_entries[] = {                              \
         KCOM_PP_FOR_EACH(KCOM_CLASS_ENTRY_, (Class, AGG), __VA_ARGS__)};                  \
@@ -161,7 +168,7 @@
         #Class, sizeof(Class), KCOM_ALIGNOF(Class), KCOM_CLASS_AGGREGATABLE,              \
         (ULONG)(sizeof(Class##_kcom_entries) / sizeof(Class##_kcom_entries[0])),          \
         Class##_kcom_entries, Class##_kcom_destroy_thunk, (allocator),                    \
-        &Class##_kcom_inner_vtbl};                                                        \
+        &Class##_kcom_inner_vtbl, Class##_kcom_fallback_thunk};                           \
     KCOM_CLASS_FUNCTIONS_(Class)
 
 /* Entries: ctx = (Class, PLAIN|AGG), item = (I, member). */
@@ -187,6 +194,18 @@
         kcom_rt_final_release(&Class##_kcom_class, impl);                                 \
     }
 
+/* The query fallback is typed (NTSTATUS fn(Class *, const IID *, void **)) or NULL. */
+#define KCOM_CLASS_FALLBACK_THUNK_(Class, query_fallback)                                 \
+    static NTSTATUS Class##_kcom_fallback_thunk(void *impl, const IID *riid, void **ppv)  \
+    {                                                                                     \
+        NTSTATUS (*fallback_)(Class *, const IID *, void **) = query_fallback;            \
+        if (fallback_ == NULL) {                                                          \
+            *ppv = NULL;                                                                  \
+            return STATUS_NOINTERFACE;                                                    \
+        }                                                                                 \
+        return kcom_rt_fallback_result(fallback_((Class *)impl, riid, ppv), ppv);         \
+    }
+
 /* The destroy callback is typed (void fn(Class *)) or NULL. */
 #define KCOM_CLASS_DESTROY_THUNK_(Class, destroy)                                         \
     static void Class##_kcom_destroy_thunk(void *impl)                                    \
@@ -205,12 +224,23 @@
     static NTSTATUS KCOM_STDCALL Class##_kcom_inner_QueryInterface(IUnknown *This, REFIID riid, \
                                                                    void **ppv)            \
     {                                                                                     \
+        IUnknown *found_;                                                                 \
         if (ppv != NULL && riid != NULL && kcom_guid_equal(riid, &IID_IUnknown)) {        \
             kcom_rt_addref(kcom_rt_header(Class##_kcom_inner_impl(This)));               \
             *ppv = This;                                                                  \
             return STATUS_SUCCESS;                                                        \
         }                                                                                 \
-        return Class##_kcom_query_interface(Class##_kcom_inner_impl(This), riid, ppv);    \
+        if (KCOM_UNLIKELY(ppv == NULL || riid == NULL))                                   \
+            return Class##_kcom_query_interface(Class##_kcom_inner_impl(This), riid, ppv); \
+        /* COM aggregation: the reference is taken through the interface handed out, whose  \
+         * AddRef delegates to the controlling outer (itself when not aggregated) */       \
+        found_ = (IUnknown *)kcom_rt_find_interface_in(                                   \
+            kcom_rt_header(Class##_kcom_inner_impl(This))->klass, Class##_kcom_inner_impl(This), riid); \
+        if (KCOM_UNLIKELY(found_ == NULL))                                                \
+            return Class##_kcom_fallback_thunk(Class##_kcom_inner_impl(This), riid, ppv);  \
+        found_->lpVtbl->AddRef(found_);                                                   \
+        *ppv = found_;                                                                    \
+        return STATUS_SUCCESS;                                                            \
     }                                                                                     \
     static ULONG KCOM_STDCALL Class##_kcom_inner_AddRef(IUnknown *This)                   \
     {                                                                                     \

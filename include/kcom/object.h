@@ -59,6 +59,9 @@ typedef struct kcom_class {
     void (*destroy)(void *impl);     /* runs once, before the memory is freed; may be NULL */
     const kcom_allocator *allocator; /* NULL: the default allocator */
     const void *inner_vtbl;          /* IUnknownVtbl of the non-delegating IUnknown (aggregatable) */
+    /* Called by QueryInterface for an IID the table lacks (e.g. to forward it to an aggregated
+     * inner object); must behave like QueryInterface. NULL: STATUS_NOINTERFACE. */
+    NTSTATUS (*query_fallback)(void *impl, const IID *riid, void **ppv);
 } kcom_class;
 
 KCOM_BEGIN_DECLS
@@ -309,6 +312,14 @@ static KCOM_FORCEINLINE void *kcom_rt_find_interface_in(const kcom_class *cls, v
     return NULL;
 }
 
+/* A query fallback's status, with *ppv cleared on failure whatever the fallback left there. */
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_fallback_result(NTSTATUS status, void **ppv)
+{
+    if (!NT_SUCCESS(status))
+        *ppv = NULL;
+    return status;
+}
+
 /* Table-driven QueryInterface on the object's own identity, for class cls: what the generated
  * QueryInterface shims of an ordinary class do. */
 static KCOM_FORCEINLINE NTSTATUS kcom_rt_query_interface_in(const kcom_class *cls, void *impl, const IID *riid,
@@ -325,7 +336,8 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_query_interface_in(const kcom_class *cl
     found = kcom_rt_find_interface_in(cls, impl, riid);
     if (KCOM_UNLIKELY(found == NULL)) {
         *ppv = NULL;
-        return STATUS_NOINTERFACE;
+        return cls->query_fallback != NULL ? kcom_rt_fallback_result(cls->query_fallback(impl, riid, ppv), ppv)
+                                           : STATUS_NOINTERFACE;
     }
     kcom_rt_addref(header);
     *ppv = found;

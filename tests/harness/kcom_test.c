@@ -17,6 +17,16 @@ static const char *base_name(const char *path)
     return base;
 }
 
+/* Messages are written Wine style, usually ending in a newline; add one when they do not. */
+static void end_line(const char *format)
+{
+    const char *end = format;
+    while (*end != '\0')
+        end++;
+    if (end == format || end[-1] != '\n')
+        kcom_test_print("\n");
+}
+
 void kcom_test_at(const char *file, int line)
 {
     current_file = file;
@@ -36,7 +46,7 @@ int kcom_test_ok(int condition, const char *format, ...)
         va_start(args, format);
         kcom_test_vprint(format, args);
         va_end(args);
-        kcom_test_print("\n");
+        end_line(format);
     }
     return 0;
 }
@@ -49,7 +59,7 @@ void kcom_test_skip(const char *file, int line, const char *format, ...)
     va_start(args, format);
     kcom_test_vprint(format, args);
     va_end(args);
-    kcom_test_print("\n");
+    end_line(format);
 }
 
 void kcom_test_print(const char *format, ...)

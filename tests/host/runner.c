@@ -38,6 +38,10 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    if (!NT_SUCCESS(kcom_initialize())) {
+        fprintf(stderr, "kcom_initialize failed\n");
+        return 2;
+    }
     for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
         int selected = argc == 1;
         for (j = 1; j < argc && !selected; j++)
@@ -45,6 +49,7 @@ int main(int argc, char **argv)
         if (selected)
             kcom_test_run(tests[i].name, tests[i].run);
     }
+    kcom_uninitialize();
     totals = kcom_test_get_totals();
     printf("%ld passed, %ld failed, %ld skipped\n", (long)totals->passed, (long)totals->failed,
            (long)totals->skipped);

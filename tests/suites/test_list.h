@@ -7,6 +7,19 @@
 
 #define KCOM_TEST_LIST(X) \
     X(guid)               \
-    X(status)
+    X(status)             \
+    X(layout)             \
+    X(query_interface)    \
+    X(state_offsets)      \
+    X(refcount_off)       \
+    X(refcount_failfast)  \
+    X(refcount_leaky)     \
+    X(method_kinds)       \
+    X(aggregation)        \
+    X(alloc_failure)      \
+    X(invalid_args)       \
+    X(allocators)         \
+    X(client)             \
+    X(trace)
 
 #endif /* KCOM_TEST_LIST_H */

@@ -1,0 +1,329 @@
+/*
+ * Reference count hardening, host only: this file is compiled three times, with
+ * KCOM_TEST_REFCOUNT_MODE 0 (OFF), 1 (FAILFAST) and 2 (LEAKY), into three executables.
+ *
+ * It runs the portable reference count laws (suites/test_refcount_body.h) in its mode, then each
+ * misuse scenario in a forked child process:
+ *   - AddRef at INT32_MAX, Release at 0, a reference escaping the destroy callback (resurrection),
+ *     AddRef on an object with no references, one Release too many inside the destroy callback:
+ *     FAILFAST: the child must die of SIGABRT after tracing the right fail-fast reason;
+ *     OFF and LEAKY: the child checks the documented behaviour (plain, saturated, traced and leaked)
+ *     and exits normally;
+ *   - freeing a counting-allocator block with the wrong size, or twice: SIGABRT in every mode.
+ * Children leave with _exit (no atexit handlers, no leak checks of a half-torn process); what they
+ * trace comes back to the parent through a pipe. The parent itself stays clean under valgrind, ASan
+ * and TSan.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#ifndef KCOM_TEST_REFCOUNT_MODE
+#error "compile with -DKCOM_TEST_REFCOUNT_MODE=0, 1 or 2"
+#endif
+#undef KCOM_REFCOUNT_HARDENING
+#define KCOM_REFCOUNT_HARDENING KCOM_TEST_REFCOUNT_MODE
+
+#define REFCOUNT_TEST_NAME refcount_laws
+#include "../suites/test_refcount_body.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#if KCOM_REFCOUNT_HARDENING == KCOM_REFCOUNT_OFF
+#define MODE_NAME "OFF"
+#elif KCOM_REFCOUNT_HARDENING == KCOM_REFCOUNT_FAILFAST
+#define MODE_NAME "FAILFAST"
+#else
+#define MODE_NAME "LEAKY"
+#endif
+
+void kcom_test_vprint(const char *format, va_list args)
+{
+    vprintf(format, args);
+    fflush(stdout);
+}
+
+/* ---- in the child ------------------------------------------------------------------------------- */
+
+static int child_pipe = -1;
+static LONG child_errors; /* ERROR-level messages the child traced */
+
+/* Formats every message into the pipe, one per line. */
+static void pipe_hook(void *context, kcom_trace_level level, const char *file, int line, const char *format,
+                      va_list args)
+{
+    char text[512];
+    int length;
+    (void)context;
+    (void)file;
+    (void)line;
+    if (level == KCOM_TRACE_LEVEL_ERROR)
+        child_errors++;
+    length = vsnprintf(text, sizeof(text) - 1, format, args);
+    if (length < 0)
+        return;
+    if ((size_t)length > sizeof(text) - 2)
+        length = (int)sizeof(text) - 2;
+    text[length++] = '\n';
+    if (write(child_pipe, text, (size_t)length) < 0)
+        return;
+}
+
+/* Child exit codes: 0 all expectations held; 10 + n expectation n failed; 99 the scenario returned
+ * where it should have stopped. */
+#define CHILD_EXPECT(n, condition)                                                        \
+    do {                                                                                  \
+        if (!(condition))                                                                 \
+            _exit(10 + (n));                                                              \
+    } while (0)
+
+static void scenario_addref_overflow(void)
+{
+    Counted *counted;
+    ULONG result;
+    rc_reset(PLAY_NOTHING);
+    counted = rc_new();
+    CHILD_EXPECT(0, counted != NULL);
+    kcom_rt_header(counted)->refs = 0x7FFFFFFF;
+    result = IOther1_AddRef(&counted->IOther1_iface);
+#if KCOM_REFCOUNT_HARDENING == KCOM_REFCOUNT_LEAKY
+    CHILD_EXPECT(1, result == 0x7FFFFFFFu && kcom_object_refcount(counted) == 0x7FFFFFFF);
+#else
+    CHILD_EXPECT(1, result == 0x80000000u); /* OFF: plain arithmetic */
+#endif
+    CHILD_EXPECT(2, rc_destroyed == 0);
+}
+
+static void scenario_release_underflow(void)
+{
+    Counted *counted;
+    ULONG result;
+    rc_reset(PLAY_NOTHING);
+    counted = rc_new();
+    CHILD_EXPECT(0, counted != NULL);
+    kcom_rt_header(counted)->refs = 0;
+    result = IOther2_Release(&counted->IOther2_iface);
+    CHILD_EXPECT(1, result == 0);
+    CHILD_EXPECT(2, rc_destroyed == 0 && kcom_counting_allocator_live(&rc_counter) == 1);
+    CHILD_EXPECT(3, child_errors >= 1);
+#if KCOM_REFCOUNT_HARDENING == KCOM_REFCOUNT_LEAKY
+    CHILD_EXPECT(4, kcom_object_refcount(counted) == 0); /* does not go negative */
+#endif
+}
+
+static void scenario_resurrection(void)
+{
+    Counted *counted;
+    rc_reset(PLAY_RESURRECT);
+    counted = rc_new();
+    CHILD_EXPECT(0, counted != NULL);
+    CHILD_EXPECT(1, kcom_object_release(counted) == 0);
+    CHILD_EXPECT(2, rc_destroyed == 1 && rc_escaped == counted);
+    CHILD_EXPECT(3, child_errors >= 1);
+    CHILD_EXPECT(4, kcom_counting_allocator_live(&rc_counter) == 1 && rc_arena.frees == 0); /* leaked, not freed */
+}
+
+static void scenario_addref_on_dead(void)
+{
+    Counted *counted;
+    ULONG result;
+    rc_reset(PLAY_NOTHING);
+    counted = rc_new();
+    CHILD_EXPECT(0, counted != NULL);
+    kcom_rt_header(counted)->refs = 0;
+    result = IOther1_AddRef(&counted->IOther1_iface);
+    CHILD_EXPECT(1, result == 1);
+    CHILD_EXPECT(2, child_errors >= 1);
+}
+
+/* One Release too many inside the destroy callback. */
+static LONG over_release_destroyed;
+typedef struct OverReleased {
+    IOther3 IOther3_iface;
+    ULONG value;
+} OverReleased;
+static ULONG OverReleased_Tag(OverReleased *self)
+{
+    return self->value;
+}
+static NTSTATUS OverReleased_Store(OverReleased *self, ULONG value)
+{
+    self->value = value;
+    return STATUS_SUCCESS;
+}
+static NTSTATUS OverReleased_Load(OverReleased *self, ULONG *value)
+{
+    *value = self->value;
+    return STATUS_SUCCESS;
+}
+static void OverReleased_destroy(OverReleased *self)
+{
+    over_release_destroyed++;
+    IOther3_Release(&self->IOther3_iface);
+}
+KCOM_IMPLEMENT(OverReleased, IOther3, IOther3_iface)
+KCOM_CLASS_EX(OverReleased, &rc_counter.allocator, OverReleased_destroy, NULL, (IOther3, IOther3_iface))
+
+static void scenario_release_in_destroy(void)
+{
+    OverReleased *object = NULL;
+    rc_reset(PLAY_NOTHING);
+    CHILD_EXPECT(0, KCOM_NEW(OverReleased, NULL, &object) == STATUS_SUCCESS);
+    CHILD_EXPECT(1, kcom_object_release(object) == 0);
+    CHILD_EXPECT(2, over_release_destroyed == 1);
+    CHILD_EXPECT(3, child_errors >= 1);
+    CHILD_EXPECT(4, kcom_counting_allocator_live(&rc_counter) == 1); /* leaked rather than freed */
+}
+
+static void scenario_free_wrong_size(void)
+{
+    kcom_counting_allocator counter;
+    void *block;
+    kcom_counting_allocator_init(&counter, NULL);
+    block = kcom_allocate(&counter.allocator, 32, 8);
+    CHILD_EXPECT(0, block != NULL);
+    kcom_free(&counter.allocator, block, 16, 8);
+}
+
+static void scenario_free_wrong_alignment(void)
+{
+    kcom_counting_allocator counter;
+    void *block;
+    kcom_counting_allocator_init(&counter, NULL);
+    block = kcom_allocate(&counter.allocator, 32, 16);
+    CHILD_EXPECT(0, block != NULL);
+    kcom_free(&counter.allocator, block, 32, 8);
+}
+
+static void scenario_double_free(void)
+{
+    /* the backing is the static arena, so the second free reads memory that is still there */
+    kcom_counting_allocator counter;
+    void *block;
+    test_arena_init(&rc_arena, rc_arena_buffer, sizeof(rc_arena_buffer));
+    kcom_counting_allocator_init(&counter, &rc_arena.allocator);
+    block = kcom_allocate(&counter.allocator, 32, 8);
+    CHILD_EXPECT(0, block != NULL);
+    kcom_free(&counter.allocator, block, 32, 8);
+    CHILD_EXPECT(1, counter.live == 0);
+    kcom_free(&counter.allocator, block, 32, 8);
+}
+
+/* ---- in the parent ------------------------------------------------------------------------------- */
+
+typedef struct scenario {
+    const char *name;
+    void (*run)(void);
+    int aborts;              /* the child must die of SIGABRT */
+    const char *reason_text; /* ... having traced this (kcom_failfast_reason_name) */
+} scenario;
+
+#define FAILFAST_ONLY (KCOM_REFCOUNT_HARDENING == KCOM_REFCOUNT_FAILFAST)
+
+static const scenario scenarios[] = {
+    {"AddRef at INT32_MAX", scenario_addref_overflow, FAILFAST_ONLY, "reference count overflow"},
+    {"Release at 0", scenario_release_underflow, FAILFAST_ONLY, "reference count underflow"},
+    {"resurrection", scenario_resurrection, FAILFAST_ONLY, "object resurrected by its destroy callback"},
+    {"AddRef on a dead object", scenario_addref_on_dead, FAILFAST_ONLY, "AddRef on an object with no references"},
+    {"Release too many in destroy", scenario_release_in_destroy, FAILFAST_ONLY, "reference count underflow"},
+    {"counting allocator: free with the wrong size", scenario_free_wrong_size, 1, "allocator misuse"},
+    {"counting allocator: free with the wrong alignment", scenario_free_wrong_alignment, 1, "allocator misuse"},
+    {"counting allocator: double free", scenario_double_free, 1, "allocator misuse"},
+};
+
+static void run_scenario(const scenario *s)
+{
+    char output[4096];
+    size_t used = 0;
+    int fds[2];
+    int status = 0;
+    pid_t child;
+
+    if (pipe(fds) != 0) {
+        ok(0, "%s: pipe failed (errno %d)\n", s->name, errno);
+        return;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    child = fork();
+    if (child < 0) {
+        ok(0, "%s: fork failed (errno %d)\n", s->name, errno);
+        close(fds[0]);
+        close(fds[1]);
+        return;
+    }
+    if (child == 0) {
+        close(fds[0]);
+        child_pipe = fds[1];
+        child_errors = 0;
+        kcom_set_trace_hook(pipe_hook, NULL);
+        s->run();
+        _exit(s->aborts ? 99 : 0);
+    }
+
+    close(fds[1]);
+    for (;;) {
+        ssize_t got = read(fds[0], output + used, sizeof(output) - 1 - used);
+        if (got > 0) {
+            used += (size_t)got;
+            if (used == sizeof(output) - 1)
+                break;
+        } else if (got == 0 || errno != EINTR) {
+            break;
+        }
+    }
+    output[used] = '\0';
+    close(fds[0]);
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+        ;
+
+    if (s->aborts) {
+        ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT,
+           "%s (" MODE_NAME "): the child %s %d, expected to die of SIGABRT\nits trace: %s\n", s->name,
+           WIFSIGNALED(status) ? "died of signal" : "exited with", WIFSIGNALED(status) ? WTERMSIG(status)
+                                                                                        : WEXITSTATUS(status),
+           output);
+        ok(strstr(output, "fail-fast") != NULL && strstr(output, s->reason_text) != NULL,
+           "%s (" MODE_NAME "): the child did not trace \"%s\"; it traced: %s\n", s->name, s->reason_text, output);
+    } else {
+        ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+           "%s (" MODE_NAME "): the child %s %d, expected a clean exit (10 + n: expectation n failed)\nits trace: %s\n",
+           s->name, WIFSIGNALED(status) ? "died of signal" : "exited with",
+           WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), output);
+        ok(strstr(output, "fail-fast") == NULL, "%s (" MODE_NAME "): fail-fast traced: %s\n", s->name, output);
+    }
+}
+
+static void hardening_children(void)
+{
+    size_t i;
+    for (i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
+        run_scenario(&scenarios[i]);
+}
+
+static void mode_selected(void)
+{
+    ok(KCOM_REFCOUNT_HARDENING == KCOM_TEST_REFCOUNT_MODE, "KCOM_REFCOUNT_HARDENING is %d\n", KCOM_REFCOUNT_HARDENING);
+}
+
+int main(void)
+{
+    const kcom_test_totals *totals;
+    NTSTATUS status = kcom_initialize();
+    printf("refcount hardening mode " MODE_NAME "\n");
+    if (!NT_SUCCESS(status)) {
+        printf("kcom_initialize failed: %s\n", kcom_status_name(status));
+        return 1;
+    }
+    kcom_test_run("hardening_mode", mode_selected);
+    kcom_test_run("hardening_laws", refcount_laws);
+    kcom_test_run("hardening_children", hardening_children);
+    kcom_uninitialize();
+    totals = kcom_test_get_totals();
+    printf("%ld passed, %ld failed, %ld skipped\n", (long)totals->passed, (long)totals->failed, (long)totals->skipped);
+    return totals->failed == 0 ? 0 : 1;
+}
