@@ -8,7 +8,7 @@
 
 NTSTATUS kcom_object_new(const kcom_class *cls, IUnknown *outer, void **impl)
 {
-    return kcom_rt_object_new(cls, outer, impl);
+    return kcom_rt_object_new(cls, outer, impl, FALSE);
 }
 
 NTSTATUS kcom_object_create(const kcom_class *cls, IUnknown *outer, kcom_object_init_fn *init, void *init_ctx,

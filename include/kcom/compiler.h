@@ -59,7 +59,14 @@
 #define KCOM_UNUSED __attribute__((unused))
 #define KCOM_LIKELY(x) __builtin_expect(!!(x), 1)
 #define KCOM_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#if defined(__MINGW32__) && !defined(__clang__)
+/* mingw-w64's gcc checks `printf` formats against the old msvcrt (no %zu, %lld, %hh). kcom's
+ * formatters on Windows take C99 formats: mingw-w64's own stdio in user mode (C11 builds select it),
+ * ntoskrnl's _vsnprintf and DbgPrint in the kernel. */
+#define KCOM_PRINTF_FORMAT(fmt_index, first_arg) __attribute__((format(gnu_printf, fmt_index, first_arg)))
+#else
 #define KCOM_PRINTF_FORMAT(fmt_index, first_arg) __attribute__((format(printf, fmt_index, first_arg)))
+#endif
 #endif
 
 /* One definition per program for constants defined in headers (IIDs, interface descriptors),
@@ -70,6 +77,16 @@
 #define KCOM_SELECTANY __attribute__((selectany))
 #else
 #define KCOM_SELECTANY __attribute__((weak))
+#endif
+
+/* Unroll the next loop completely when its trip count is a constant: the loops over a class's
+ * interface table then become straight-line code in the generated functions. */
+#if defined(__clang__)
+#define KCOM_UNROLL_LOOP _Pragma("unroll")
+#elif defined(__GNUC__)
+#define KCOM_UNROLL_LOOP _Pragma("GCC unroll 64")
+#else
+#define KCOM_UNROLL_LOOP
 #endif
 
 /* ---- static assertion usable in C11 and C++17 ------------------------------------------------ */

@@ -51,7 +51,7 @@
 /* Typed kcom_object_new: Class **out. Inline over the constant descriptor, so the compiler folds
  * the layout and the vtable stores (same statuses as kcom_object_new). */
 #define KCOM_NEW(Class, outer, out)                                                       \
-    kcom_rt_object_new(KCOM_CLASS_OF(Class), (outer), (void **)(1 ? (out) : (Class **)0))
+    kcom_rt_object_new(KCOM_CLASS_OF(Class), (outer), (void **)(1 ? (out) : (Class **)0), TRUE)
 
 #define KCOM_PP_CALL(M, ...) M(__VA_ARGS__)
 

@@ -73,10 +73,12 @@ typedef struct kcom_interface_info {
     KCOM_EXTERN_C KCOM_SELECTANY const IID IID_##I =                                     \
         KCOM_GUID_INIT(d1, d2, d3, b0, b1, b2, b3, b4, b5, b6, b7);
 
+/* One copy per translation unit (unlike the IID): a constant the compiler can see through, so the
+ * generated QueryInterface folds each interface's ancestor chain at compile time. Nothing compares
+ * descriptors by address. */
 #define KCOM_DEFINE_INTERFACE_INFO(I, parent_info)                                       \
-    KCOM_EXTERN_C KCOM_SELECTANY const kcom_interface_info kcom_iface_info_##I = {       \
-        &IID_##I, parent_info, #I,                                                       \
-        (ULONG)(sizeof(struct I##Vtbl) / sizeof(void (*)(void)))};
+    static const kcom_interface_info kcom_iface_info_##I KCOM_UNUSED = {                 \
+        &IID_##I, parent_info, #I, (ULONG)(sizeof(struct I##Vtbl) / sizeof(void (*)(void)))};
 
 #define KCOM_DECLARE_INTERFACE_WRAPPERS(I) I##_METHODS(KCOM_WRAPPER_, I)
 

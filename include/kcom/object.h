@@ -183,13 +183,17 @@ static KCOM_FORCEINLINE const kcom_allocator *kcom_rt_class_allocator(const kcom
                                         (void *volatile *)&kcom_rt_default_allocator);
 }
 
-static KCOM_FORCEINLINE BOOLEAN kcom_rt_class_is_well_formed(const kcom_class *cls)
+/* Every field of a descriptor; check_entries is FALSE for the descriptors KCOM_CLASS generates,
+ * whose interface table is right by construction (and then need not be walked at run time). */
+static KCOM_FORCEINLINE BOOLEAN kcom_rt_class_is_well_formed(const kcom_class *cls, BOOLEAN check_entries)
 {
     ULONG i;
     if (cls->size < sizeof(void *) || cls->alignment == 0 || (cls->alignment & (cls->alignment - 1)) != 0 ||
         cls->entry_count == 0 || cls->entries == NULL || cls->size > (size_t)-1 - kcom_rt_prefix_size(cls) ||
         (kcom_rt_is_aggregatable(cls) && cls->inner_vtbl == NULL))
         return FALSE;
+    if (!check_entries)
+        return TRUE;
     for (i = 0; i < cls->entry_count; i++) {
         const kcom_class_entry *entry = &cls->entries[i];
         if (entry->info == NULL || entry->vtbl == NULL || entry->offset > cls->size - sizeof(void *) ||
@@ -199,8 +203,9 @@ static KCOM_FORCEINLINE BOOLEAN kcom_rt_class_is_well_formed(const kcom_class *c
     return TRUE;
 }
 
-/* kcom_object_new, inline (see there). */
-static KCOM_FORCEINLINE NTSTATUS kcom_rt_object_new(const kcom_class *cls, IUnknown *outer, void **impl)
+/* kcom_object_new, inline (see there); generated is TRUE for descriptors from KCOM_CLASS. */
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_object_new(const kcom_class *cls, IUnknown *outer, void **impl,
+                                                    BOOLEAN generated)
 {
     const kcom_allocator *allocator;
     size_t prefix;
@@ -211,7 +216,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_object_new(const kcom_class *cls, IUnkn
     if (KCOM_UNLIKELY(impl == NULL))
         return STATUS_INVALID_PARAMETER;
     *impl = NULL;
-    if (KCOM_UNLIKELY(cls == NULL || !kcom_rt_class_is_well_formed(cls)))
+    if (KCOM_UNLIKELY(cls == NULL || !kcom_rt_class_is_well_formed(cls, (BOOLEAN)!generated)))
         return STATUS_INVALID_PARAMETER;
     if (KCOM_UNLIKELY(outer != NULL && !kcom_rt_is_aggregatable(cls)))
         return STATUS_NOT_SUPPORTED;
@@ -233,6 +238,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_object_new(const kcom_class *cls, IUnkn
         aggregate->inner.lpVtbl = (const IUnknownVtbl *)cls->inner_vtbl;
         aggregate->outer = outer != NULL ? outer : &aggregate->inner;
     }
+    KCOM_UNROLL_LOOP
     for (i = 0; i < cls->entry_count; i++)
         memcpy(object + cls->entries[i].offset, &cls->entries[i].vtbl, sizeof(void *));
     *impl = object;
@@ -300,6 +306,7 @@ static KCOM_FORCEINLINE void *kcom_rt_find_interface_in(const kcom_class *cls, v
     ULONG i;
     if (kcom_guid_equal(riid, &IID_IUnknown))
         return (char *)impl + cls->entries[0].offset;
+    KCOM_UNROLL_LOOP
     for (i = 0; i < cls->entry_count; i++) {
         /* the interface and each ancestor below IUnknown */
         const kcom_interface_info *info = cls->entries[i].info;

@@ -109,8 +109,8 @@ KCOM_DECLARE_INTERFACE(IUnrelated, IUnknown,
 #define TAG_OTHER2 0x07E20012u
 #define TAG_OTHER3 0x07E30013u
 
-/* The descriptors and IIDs as test_common.c sees them: header constants must be one object per
- * program (selectany), whichever translation unit takes their address. */
+/* The descriptors and IIDs as test_common.c sees them: IIDs are one object per program (selectany),
+ * interface descriptors one per translation unit with the same contents. */
 const kcom_interface_info *test_common_derived_info(void);
 const IID *test_common_other1_iid(void);
 
