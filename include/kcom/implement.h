@@ -155,7 +155,7 @@
         (ULONG)(sizeof(Class##_kcom_entries) / sizeof(Class##_kcom_entries[0])),          \
         Class##_kcom_entries, Class##_kcom_destroy_thunk, (allocator), NULL,              \
         Class##_kcom_fallback_thunk};                                                     \
-    KCOM_CLASS_FUNCTIONS_(Class)
+    KCOM_CLASS_FUNCTIONS_(Class, destroy)
 
 #define KCOM_AGGREGATABLE_CLASS_EX(Class, allocator, destroy, query_fallback, ...)        \
     KCOM_CLASS_DESTROY_THUNK_(Class, destroy)                                             \
@@ -169,7 +169,7 @@
         (ULONG)(sizeof(Class##_kcom_entries) / sizeof(Class##_kcom_entries[0])),          \
         Class##_kcom_entries, Class##_kcom_destroy_thunk, (allocator),                    \
         &Class##_kcom_inner_vtbl, Class##_kcom_fallback_thunk};                           \
-    KCOM_CLASS_FUNCTIONS_(Class)
+    KCOM_CLASS_FUNCTIONS_(Class, destroy)
 
 /* Entries: ctx = (Class, PLAIN|AGG), item = (I, member). */
 #define KCOM_CLASS_ENTRY_(ctx, item) KCOM_PP_CALL(KCOM_CLASS_ENTRY_I_, KCOM_PP_EXPAND ctx, KCOM_PP_EXPAND item)
@@ -184,14 +184,15 @@
 #define KCOM_CLASS_FUNCTIONS_DECL_(Class)                                                 \
     static NTSTATUS Class##_kcom_query_interface(void *impl, const IID *riid, void **ppv); \
     static void Class##_kcom_final_release(void *impl);
-#define KCOM_CLASS_FUNCTIONS_(Class)                                                      \
+#define KCOM_CLASS_FUNCTIONS_(Class, destroy)                                             \
     static NTSTATUS Class##_kcom_query_interface(void *impl, const IID *riid, void **ppv) \
     {                                                                                     \
         return kcom_rt_query_interface_in(&Class##_kcom_class, impl, riid, ppv);          \
     }                                                                                     \
     static void Class##_kcom_final_release(void *impl)                                    \
     {                                                                                     \
-        kcom_rt_final_release(&Class##_kcom_class, impl);                                 \
+        void (*destroy_)(Class *) = destroy;                                              \
+        kcom_rt_final_release(&Class##_kcom_class, impl, (BOOLEAN)(destroy_ != NULL));    \
     }
 
 /* The query fallback is typed (NTSTATUS fn(Class *, const IID *, void **)) or NULL. */

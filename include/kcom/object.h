@@ -229,13 +229,19 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_object_new(const kcom_class *cls, IUnkn
     object += prefix;
 
     memset(object, 0, cls->size);
-    header = kcom_rt_header(object);
-    header->refs = 1;
-    header->reserved = 0;
-    header->klass = cls;
+    {
+        /* built whole and copied: two stores instead of three */
+        kcom_object_header initial;
+        initial.refs = 1;
+        initial.reserved = 0;
+        initial.klass = cls;
+        header = kcom_rt_header(object);
+        memcpy(header, &initial, sizeof(initial));
+    }
     if (kcom_rt_is_aggregatable(cls)) {
         kcom_aggregate_header *aggregate = kcom_rt_aggregate(object);
-        aggregate->inner.lpVtbl = (const IUnknownVtbl *)cls->inner_vtbl;
+        /* a copy rather than an assignment: the platform's IUnknown may declare lpVtbl non-const */
+        memcpy(&aggregate->inner.lpVtbl, &cls->inner_vtbl, sizeof(void *));
         aggregate->outer = outer != NULL ? outer : &aggregate->inner;
     }
     KCOM_UNROLL_LOOP
@@ -245,8 +251,10 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_object_new(const kcom_class *cls, IUnkn
     return STATUS_SUCCESS;
 }
 
-/* Runs the destroy callback and frees the block; called when the count has dropped to zero. */
-static KCOM_FORCEINLINE void kcom_rt_final_release(const kcom_class *cls, void *impl)
+/* Runs the destroy callback and frees the block; called when the count has dropped to zero.
+ * has_destroy is a constant in the generated final release: without a callback nothing can take
+ * a reference between the count reaching zero and the free, so there is nothing to watch. */
+static KCOM_FORCEINLINE void kcom_rt_final_release(const kcom_class *cls, void *impl, BOOLEAN has_destroy)
 {
     kcom_object_header *header = kcom_rt_header(impl);
     const kcom_allocator *allocator;
@@ -254,15 +262,16 @@ static KCOM_FORCEINLINE void kcom_rt_final_release(const kcom_class *cls, void *
     size_t prefix;
 
     kcom_atomic_acquire_fence(); /* every other thread's writes happen before the destruction */
-    kcom_atomic_store(&header->refs, KCOM_REFCOUNT_DESTROYING);
-    if (cls->destroy != NULL)
+    if (has_destroy) {
+        kcom_atomic_store(&header->refs, KCOM_REFCOUNT_DESTROYING);
         cls->destroy(impl);
-    refs = kcom_atomic_load(&header->refs);
-    if (KCOM_UNLIKELY(refs != KCOM_REFCOUNT_DESTROYING)) {
-        /* a reference escaped the destroy callback (or one too many was released in it):
-         * freeing would leave it dangling */
-        KCOM_PP_CAT(kcom_rt_resurrected_, KCOM_REFCOUNT_HARDENING)(header, refs - KCOM_REFCOUNT_DESTROYING);
-        return;
+        refs = kcom_atomic_load(&header->refs);
+        if (KCOM_UNLIKELY(refs != KCOM_REFCOUNT_DESTROYING)) {
+            /* a reference escaped the destroy callback (or one too many was released in it):
+             * freeing would leave it dangling */
+            KCOM_PP_CAT(kcom_rt_resurrected_, KCOM_REFCOUNT_HARDENING)(header, refs - KCOM_REFCOUNT_DESTROYING);
+            return;
+        }
     }
     allocator = kcom_rt_class_allocator(cls);
     prefix = kcom_rt_prefix_size(cls);
@@ -272,7 +281,8 @@ static KCOM_FORCEINLINE void kcom_rt_final_release(const kcom_class *cls, void *
 /* Final release through the class recorded in the header (hand-written vtables). */
 static KCOM_UNUSED void kcom_rt_final_release_dynamic(void *impl)
 {
-    kcom_rt_final_release(kcom_rt_header(impl)->klass, impl);
+    const kcom_class *cls = kcom_rt_header(impl)->klass;
+    kcom_rt_final_release(cls, impl, (BOOLEAN)(cls->destroy != NULL));
 }
 
 /* Release with a class-specific final release (constant in generated shims). IRQL: <= DISPATCH_LEVEL. */

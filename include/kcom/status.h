@@ -76,8 +76,9 @@
 #define STATUS_ALREADY_REGISTERED KCOM_NTSTATUS_(0xC0000718L)
 #endif
 
-/* HRESULT values used by the conversions (host only; Windows headers define them). */
-#if KCOM_TARGET_POSIX
+/* HRESULT values used by the conversions. Windows user mode has them from winerror.h; the host
+ * and the kernel (the DDK has no winerror.h in <wdm.h>) get them here, each only if missing. */
+#if KCOM_TARGET_POSIX || KCOM_TARGET_NTKERNEL
 #define KCOM_HRESULT_(value) ((HRESULT)(value))
 #ifndef SUCCEEDED
 #define SUCCEEDED(hr) (((HRESULT)(hr)) >= 0)

@@ -13,15 +13,38 @@
 #include <stdint.h>
 
 #if KCOM_TARGET_NTKERNEL
+/* The DDK: NTSTATUS and the STATUS_* codes (ntstatus.h), GUID/IID and REFIID (guiddef.h: a pointer
+ * in C, a reference in C++). A driver that needs <ntddk.h> or <ntifs.h> includes it before kcom;
+ * each includes <wdm.h> itself. */
 #include <wdm.h>
+/* wdm.h has included ntstatus.h. A later <punknown.h> includes winnt.h, which would redefine
+ * STATUS_PENDING and a few others as DWORD (turning status comparisons unsigned) unless this
+ * is defined. */
+#ifndef WIN32_NO_STATUS
+#define WIN32_NO_STATUS
+#endif
 #elif KCOM_TARGET_WIN32
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
 #endif
+/* winnt.h defines a few STATUS_* codes as DWORD, which would make `status == STATUS_PENDING` an
+ * unsigned comparison; WIN32_NO_STATUS keeps them out so ntstatus.h can define every code as
+ * NTSTATUS. (When windows.h came first, ntstatus.h's later definitions replace winnt.h's.) */
+#if !defined(_WINNT_) && !defined(WIN32_NO_STATUS)
+#define WIN32_NO_STATUS
 #include <windows.h>
-#ifndef _NTDEF_
-typedef LONG NTSTATUS;
+#undef WIN32_NO_STATUS
+#else
+#include <windows.h>
 #endif
+/* The SDK declares NTSTATUS only in NT-flavoured headers (ntdef.h, winternl.h, bcrypt.h...); C11
+ * and C++ allow this identical typedef to repeat theirs. */
+typedef LONG NTSTATUS;
+/* ntstatus.h defines nothing while WIN32_NO_STATUS is set (an application may keep it set). */
+#pragma push_macro("WIN32_NO_STATUS")
+#undef WIN32_NO_STATUS
+#include <ntstatus.h>
+#pragma pop_macro("WIN32_NO_STATUS")
 #else /* host */
 
 typedef void VOID;

@@ -18,11 +18,41 @@
 
 #ifndef __IUnknown_INTERFACE_DEFINED__
 #define __IUnknown_INTERFACE_DEFINED__
+#define KCOM_OWN_IUNKNOWN_ 1
 KCOM_DECLARE_INTERFACE_TYPES(IUnknown)
 KCOM_DEFINE_IID(IUnknown, 0x00000000, 0x0000, 0x0000, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46)
 KCOM_DECLARE_INTERFACE_WRAPPERS(IUnknown)
+#else
+/*
+ * IUnknown came from a platform header: the DDK's punknown.h (QueryInterface returns NTSTATUS) or
+ * the SDK's unknwn.h (HRESULT, the same 32-bit ABI). Both declare the vtable slots QueryInterface,
+ * AddRef and Release in this order with these names, which IUnknown_METHODS relies on.
+ *
+ * Their DEFINE_GUID declares IID_IUnknown without storage unless INITGUID is defined. kcom does
+ * not define it again here: gcc drops selectany from a definition that follows a plain
+ * declaration, which would make it a duplicate symbol; the kcom library's objects (which see
+ * kcom's own declaration) supply the one definition instead. With INITGUID, mingw-w64's
+ * punknown.h defines it itself with Data4's bytes misplaced ({00000000-0000-0000-0000-
+ * c00000000046}), and the linker could keep that copy: every QueryInterface for IUnknown would
+ * fail, so that combination is refused.
+ */
+#if defined(INITGUID) && defined(_UNKNOWN_H_) && defined(__MINGW32__)
+#error "mingw-w64's punknown.h defines a wrong IID_IUnknown under INITGUID/PUT_GUIDS_HERE: include kcom before punknown.h, or define INITGUID after both"
+#endif
+/* Typed wrappers, unless the header made COBJMACROS macros of the same names. C++ declarations
+ * of IUnknown are classes with virtual methods and no lpVtbl: C++ calls them directly. */
+#if !defined(__cplusplus) && !defined(IUnknown_QueryInterface)
+KCOM_DECLARE_INTERFACE_WRAPPERS(IUnknown)
+#endif
 #endif
 
+#if defined(__cplusplus) && !defined(KCOM_OWN_IUNKNOWN_)
+/* A C++ IUnknown (the SDK's unknwn.h, widl/MIDL C++ headers) is a class: no IUnknownVtbl to
+ * measure, but the same three slots. */
+KCOM_EXTERN_C KCOM_SELECTANY const kcom_interface_info kcom_iface_info_IUnknown = {&IID_IUnknown, NULL,
+                                                                                   "IUnknown", 3};
+#else
 KCOM_DEFINE_INTERFACE_INFO(IUnknown, NULL)
+#endif
 
 #endif /* KCOM_UNKNOWN_H */

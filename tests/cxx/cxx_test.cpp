@@ -46,7 +46,7 @@ extern "C" void kcom_test_vprint(const char *format, va_list args)
 namespace cxx {
 
 struct IUnknown {
-    virtual NTSTATUS KCOM_STDCALL QueryInterface(REFIID riid, void **ppv) = 0;
+    virtual NTSTATUS KCOM_STDCALL QueryInterface(const IID *riid, void **ppv) = 0;
     virtual ULONG KCOM_STDCALL AddRef() = 0;
     virtual ULONG KCOM_STDCALL Release() = 0;
 };
@@ -139,7 +139,7 @@ static int widgets_destroyed;
 
 class Widget final : public cxx::ICxxDerived, public cxx::ICxxNamed {
 public:
-    NTSTATUS KCOM_STDCALL QueryInterface(REFIID riid, void **ppv) override
+    NTSTATUS KCOM_STDCALL QueryInterface(const IID *riid, void **ppv) override
     {
         if (ppv == nullptr)
             return STATUS_INVALID_PARAMETER;

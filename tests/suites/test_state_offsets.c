@@ -320,7 +320,7 @@ KCOM_CLASS(FarOff, NULL, (IOther2, IOther2_iface), (IOther3, IOther3_iface))
 
 static void test_far(void)
 {
-    FarOff *far = NULL;
+    FarOff *farobj = NULL;
     IOther3 *o3 = NULL;
     IOther2 *o2 = NULL;
     ULONG value = 0;
@@ -331,26 +331,26 @@ static void test_far(void)
     ok(status == STATUS_SUCCESS && o3 != NULL, "kcom_object_create(FarOff) returned %s\n", kcom_status_name(status));
     if (o3 == NULL)
         return;
-    far = KCOM_IMPL_FROM(FarOff, IOther3_iface, o3);
-    ok((void *)far == (void *)kcom_object_inner_unknown(far), "primary at offset 0 is the object itself\n");
+    farobj = KCOM_IMPL_FROM(FarOff, IOther3_iface, o3);
+    ok((void *)farobj == (void *)kcom_object_inner_unknown(farobj), "primary at offset 0 is the object itself\n");
     for (i = 0; i < 300; i++)
-        far->big[i] = 0xF000u + (ULONG)i;
+        farobj->big[i] = 0xF000u + (ULONG)i;
     ok(IOther3_Tag(o3) == 0xF000u + 299, "far IOther3_Tag read 0x%lx\n", (unsigned long)IOther3_Tag(o3));
-    ok(IOther3_Store(o3, 77) == STATUS_SUCCESS && far->far_value == 77 && far->near_value == 0,
-       "far IOther3_Store wrote far %lu near %lu\n", (unsigned long)far->far_value, (unsigned long)far->near_value);
-    ok(KCOM_QUERY_INTERFACE(o3, IOther2, &o2) == STATUS_SUCCESS && o2 == &far->IOther2_iface, "QI far -> near\n");
+    ok(IOther3_Store(o3, 77) == STATUS_SUCCESS && farobj->far_value == 77 && farobj->near_value == 0,
+       "far IOther3_Store wrote far %lu near %lu\n", (unsigned long)farobj->far_value, (unsigned long)farobj->near_value);
+    ok(KCOM_QUERY_INTERFACE(o3, IOther2, &o2) == STATUS_SUCCESS && o2 == &farobj->IOther2_iface, "QI far -> near\n");
     if (o2 != NULL) {
         ok(IOther2_Tag(o2) == 0xF000u, "near IOther2_Tag read 0x%lx\n", (unsigned long)IOther2_Tag(o2));
-        ok(IOther2_Store(o2, 55) == STATUS_SUCCESS && far->near_value == 55 && far->far_value == 77,
-           "near IOther2_Store wrote near %lu far %lu\n", (unsigned long)far->near_value,
-           (unsigned long)far->far_value);
+        ok(IOther2_Store(o2, 55) == STATUS_SUCCESS && farobj->near_value == 55 && farobj->far_value == 77,
+           "near IOther2_Store wrote near %lu far %lu\n", (unsigned long)farobj->near_value,
+           (unsigned long)farobj->far_value);
         ok(IOther2_Load(o2, &value) == STATUS_SUCCESS && value == 55, "near IOther2_Load\n");
         ok(IOther3_Load(o3, &value) == STATUS_SUCCESS && value == 77, "far IOther3_Load\n");
         for (i = 0; i < 300; i++)
-            if (far->big[i] != 0xF000u + (ULONG)i)
+            if (farobj->big[i] != 0xF000u + (ULONG)i)
                 break;
         ok(i == 300, "big[%d] was overwritten\n", i);
-        check_refcount(far, 2);
+        check_refcount(farobj, 2);
         KCOM_RELEASE_AND_CLEAR(&o2);
     }
     check_release(o3, 0);

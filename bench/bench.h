@@ -1,0 +1,111 @@
+/*
+ * bench.h - what the benchmark harness (main.c) and the benchmark cases share. Valid C11 and C++17.
+ *
+ * Every case is a function `uint64_t case(uint64_t n)` that runs n iterations of the operation and
+ * returns a checksum of the results it consumed (the harness checks it against the value the case
+ * must produce, so a case whose work was dropped or done wrong fails the smoke run).
+ *
+ * Layout, per implementation:
+ *   kcom/  classes.c (kcom classes and their factories)   cases.c (the loops)
+ *   cpp/   classes.cpp (hand-written C++ COM classes)     cases.cpp (the loops)
+ *   plain/ plain.c (plain C struct + function pointer)    cases.c (the loops)
+ * Objects are always created by a factory in the classes file and used by a loop in the cases
+ * file: the loop's translation unit never sees the class, its vtable or its methods, so the
+ * compiler cannot devirtualize, inline or delete the calls being measured.
+ */
+#ifndef KCOM_BENCH_H
+#define KCOM_BENCH_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+#define BENCH_EXTERN_C extern "C"
+#define BENCH_BEGIN_DECLS extern "C" {
+#define BENCH_END_DECLS }
+#else
+#define BENCH_EXTERN_C
+#define BENCH_BEGIN_DECLS
+#define BENCH_END_DECLS
+#endif
+
+/* A case function: never inlined into the harness, never cloned or renamed (callgrind's
+ * --toggle-collect and the disassembly check find it by its exact name). */
+#if defined(__clang__)
+#define BENCH_CASE BENCH_EXTERN_C __attribute__((noinline, used))
+#elif defined(__GNUC__)
+#define BENCH_CASE BENCH_EXTERN_C __attribute__((noinline, noclone, used))
+#else
+#define BENCH_CASE BENCH_EXTERN_C
+#endif
+
+/* The value of x becomes unknown to the optimizer (it must assume an arbitrary pointer came back),
+ * at no cost: an empty asm statement that claims to modify a register. */
+#if defined(__GNUC__) || defined(__clang__)
+#define BENCH_OPAQUE(x) __asm__ volatile("" : "+r"(x))
+#else
+#define BENCH_OPAQUE(x) ((void)0)
+#endif
+
+typedef uint64_t bench_case_fn(uint64_t n);
+
+BENCH_BEGIN_DECLS
+
+/* Written by every case once, after its loop: results are consumed. */
+extern volatile uint64_t bench_sink;
+
+/* ---- the cases ---------------------------------------------------------------------------------
+ * create_release_1  create an object with 1 interface, final Release through its vtable
+ * create_release_4  the same with a 4-interface object
+ * addref_release    AddRef + Release through the vtable on a live object
+ * call              Ping(i) through the vtable: adds i to the object's state
+ * call_4th          the same method shape on the 4th interface of a 4-interface object
+ * qi_first          QueryInterface hit on the 1st interface of an 8-interface object, + Release
+ * qi_last           QueryInterface hit on the 8th interface, + Release
+ * qi_miss           QueryInterface for an IID the 8-interface object does not implement
+ */
+#define BENCH_KCOM_AND_CPP_CASES(X) \
+    X(create_release_1)             \
+    X(create_release_4)             \
+    X(addref_release)               \
+    X(call)                         \
+    X(call_4th)                     \
+    X(qi_first)                     \
+    X(qi_last)                      \
+    X(qi_miss)
+
+#define BENCH_DECLARE_KCOM_CPP_(name)                  \
+    uint64_t bench_kcom_##name(uint64_t n); \
+    uint64_t bench_cpp_##name(uint64_t n);
+BENCH_KCOM_AND_CPP_CASES(BENCH_DECLARE_KCOM_CPP_)
+#undef BENCH_DECLARE_KCOM_CPP_
+
+/* Plain C baselines (no COM): malloc + init + free through two opaque functions, and a call
+ * through a plain function pointer stored in the struct. */
+uint64_t bench_plain_create_free(uint64_t n);
+uint64_t bench_plain_call(uint64_t n);
+
+/* ---- object sizes ------------------------------------------------------------------------------
+ * Bytes one object occupies as the program sees it: kcom, header + implementation struct (what
+ * kcom_object_new asks its allocator for); C++, sizeof the class (what operator new is asked for).
+ * Allocator overhead is not counted on either side. Classes: 1, 4, 8 interfaces. */
+uint64_t bench_kcom_object_bytes(int interfaces);
+uint64_t bench_cpp_object_bytes(int interfaces);
+uint64_t bench_plain_object_bytes(void);
+
+/* One object of a class (1, 4, 8 interfaces), for the allocation-size check: created (NULL on
+ * failure) and released (returns Release's result). */
+void *bench_kcom_create_object(int interfaces);
+uint32_t bench_kcom_release_object(void *object);
+void *bench_cpp_create_object(int interfaces);
+uint32_t bench_cpp_release_object(void *object);
+
+/* ---- allocation counting (only in kcom_bench_allocs, which links cpp/counting_new.cpp) ---------
+ * Calls and bytes so far; BENCH_NOT_COUNTED when operator new could not be replaced (TSan). */
+#define BENCH_NOT_COUNTED UINT64_MAX
+uint64_t bench_cpp_new_calls(void);
+uint64_t bench_cpp_delete_calls(void);
+uint64_t bench_cpp_new_bytes(void);
+
+BENCH_END_DECLS
+
+#endif /* KCOM_BENCH_H */

@@ -1,0 +1,82 @@
+// com.h - the hand-written C++ COM interfaces the benchmark compares kcom with: the classic style,
+// pure virtual interfaces deriving from IUnknown, IIDs defined once in another translation unit (as
+// MIDL's foo_i.c or DEFINE_GUID with INITGUID do), GUID equality as the SDK's IsEqualGUID (memcmp).
+// Status values are the NTSTATUS ones kcom returns, so both sides produce the same checksums.
+#ifndef KCOM_BENCH_CPP_COM_H
+#define KCOM_BENCH_CPP_COM_H
+
+#include <cstdint>
+#include <cstring>
+
+namespace bench_cpp {
+
+struct GUID {
+    uint32_t Data1;
+    uint16_t Data2;
+    uint16_t Data3;
+    uint8_t Data4[8];
+};
+
+inline bool operator==(const GUID &a, const GUID &b)
+{
+    return std::memcmp(&a, &b, sizeof(GUID)) == 0;
+}
+
+using STATUS = int32_t;
+constexpr STATUS kOk = 0;
+constexpr STATUS kInvalidParameter = static_cast<STATUS>(0xC000000Du);
+constexpr STATUS kNoInterface = static_cast<STATUS>(0xC00002B9u);
+
+struct IUnknown {
+    virtual STATUS QueryInterface(const GUID &riid, void **ppv) = 0;
+    virtual uint32_t AddRef() = 0;
+    virtual uint32_t Release() = 0;
+};
+
+struct IPing : IUnknown {
+    virtual STATUS Ping(uint32_t value) = 0; // total += value
+    virtual STATUS GetTotal(uint32_t *total) = 0;
+};
+
+struct I1 : IUnknown {
+    virtual STATUS Op1(uint32_t value) = 0;
+};
+struct I2 : IUnknown {
+    virtual STATUS Op2(uint32_t value) = 0;
+};
+struct I3 : IUnknown {
+    virtual STATUS Op3(uint32_t value) = 0;
+};
+struct I4 : IUnknown {
+    virtual STATUS Op4(uint32_t value) = 0;
+};
+struct I5 : IUnknown {
+    virtual STATUS Op5(uint32_t value) = 0;
+};
+struct I6 : IUnknown {
+    virtual STATUS Op6(uint32_t value) = 0;
+};
+struct I7 : IUnknown {
+    virtual STATUS Op7(uint32_t value) = 0;
+};
+
+// guids.cpp
+extern const GUID IID_IUnknown;
+extern const GUID IID_IPing;
+extern const GUID IID_I1;
+extern const GUID IID_I2;
+extern const GUID IID_I3;
+extern const GUID IID_I4;
+extern const GUID IID_I5;
+extern const GUID IID_I6;
+extern const GUID IID_I7;
+extern const GUID IID_Missing; // implemented by no class
+
+// classes.cpp: a new object with one reference, owned by *out.
+STATUS CreateOne(IPing **out);   // One: IPing
+STATUS CreateFour(IPing **out);  // Four: IPing, I1, I2, I3
+STATUS CreateEight(IPing **out); // Eight: IPing, I1 ... I7
+
+} // namespace bench_cpp
+
+#endif // KCOM_BENCH_CPP_COM_H

@@ -1,0 +1,388 @@
+/*
+ * The benchmark harness: runs the cases of bench.h and checks what they return.
+ *
+ *   kcom_bench list                  one line per row: id, kind, kcom/plain symbol, C++ symbol, title
+ *   kcom_bench run SYMBOL N          runs one case function N iterations (for callgrind)
+ *   kcom_bench time N REPS           wall-clock ns per iteration of every case function: the median
+ *                                    of REPS runs of N iterations, the runs interleaved across cases
+ *   kcom_bench smoke [N]             every case with N iterations (default 1000), checksums checked
+ *   kcom_bench_allocs allocs N       allocations per iteration of every case (kcom: a
+ *                                    kcom_counting_allocator as the default allocator; C++: the
+ *                                    counting operator new of cpp/counting_new.cpp), and the bytes
+ *                                    one object asks its allocator for
+ *   kcom_bench_allocs smoke [N]      the same with N iterations, checked against the expected counts
+ *
+ * Output lines are tab-separated, for scripts/bench.py. Exit status 0 on success, 1 when a check
+ * fails, 2 on bad usage.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "bench.h"
+
+#include <kcom/kcom.h>
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#ifndef BENCH_COUNT_ALLOCS
+#define BENCH_COUNT_ALLOCS 0
+#endif
+
+volatile uint64_t bench_sink;
+
+/* ---- the table ----------------------------------------------------------------------------------- */
+
+typedef uint64_t bench_expected_fn(uint64_t n);
+
+static uint64_t expect_zero(uint64_t n)
+{
+    (void)n;
+    return 0; /* each final Release returns 0 */
+}
+static uint64_t expect_three_per(uint64_t n)
+{
+    return 3 * n; /* AddRef returns 2, Release 1 */
+}
+static uint64_t expect_sum(uint64_t n)
+{
+    /* status 0 each time, then the object's 32-bit total of 0 + 1 + ... + (n - 1) */
+    uint64_t sum = n % 2 == 0 ? (n / 2) * (n - 1) : n * ((n - 1) / 2);
+    return (uint32_t)sum;
+}
+static uint64_t expect_one_per(uint64_t n)
+{
+    return n; /* status 0, then Release returns 1 */
+}
+static uint64_t expect_miss(uint64_t n)
+{
+    return n * (0xC00002B9u + 1u); /* STATUS_NOINTERFACE, and a NULL out pointer */
+}
+
+typedef struct bench_row {
+    const char *id;
+    const char *title;
+    int baseline;              /* 1: a plain C row; kcom_fn is the plain C function, cpp_fn NULL */
+    const char *kcom_name;
+    bench_case_fn *kcom_fn;
+    const char *cpp_name;
+    bench_case_fn *cpp_fn;
+    int interfaces;            /* class used (1, 4, 8) for bytes/object; 0 for the plain struct */
+    int allocates;             /* allocations per iteration */
+    bench_expected_fn *expected;
+} bench_row;
+
+#define ROW(id, title, interfaces, allocates, expected) \
+    {#id, title, 0, "bench_kcom_" #id, bench_kcom_##id, "bench_cpp_" #id, bench_cpp_##id, interfaces, allocates, expected}
+#define BASELINE(id, title, allocates, expected) \
+    {#id, title, 1, "bench_plain_" #id, bench_plain_##id, NULL, NULL, 0, allocates, expected}
+
+static const bench_row rows[] = {
+    ROW(create_release_1, "create + final Release, 1 interface", 1, 1, expect_zero),
+    ROW(create_release_4, "create + final Release, 4 interfaces", 4, 1, expect_zero),
+    BASELINE(create_free, "baseline: plain C malloc + init + free (no COM)", 1, expect_zero),
+    ROW(addref_release, "AddRef + Release pair", 1, 0, expect_three_per),
+    ROW(call, "call through the vtable (Ping: total += value)", 1, 0, expect_sum),
+    ROW(call_4th, "call through the vtable, 4th of 4 interfaces", 4, 0, expect_sum),
+    BASELINE(call, "baseline: plain C function pointer call", 0, expect_sum),
+    ROW(qi_first, "QueryInterface hit, 1st of 8 (+ Release)", 8, 0, expect_one_per),
+    ROW(qi_last, "QueryInterface hit, 8th of 8 (+ Release)", 8, 0, expect_one_per),
+    ROW(qi_miss, "QueryInterface miss, 8 interfaces", 8, 0, expect_miss),
+};
+#define ROW_COUNT (sizeof(rows) / sizeof(rows[0]))
+
+/* Every case function once: side 0 is the kcom (or plain) one, side 1 the C++ one. */
+#define SIDE_COUNT 2
+static const char *side_name(const bench_row *row, int side)
+{
+    return side == 0 ? row->kcom_name : row->cpp_name;
+}
+static bench_case_fn *side_fn(const bench_row *row, int side)
+{
+    return side == 0 ? row->kcom_fn : row->cpp_fn;
+}
+
+static int failures;
+
+static void fail(const char *format, ...) KCOM_PRINTF_FORMAT(1, 2);
+static void fail(const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    fprintf(stderr, "kcom_bench: FAILED: ");
+    vfprintf(stderr, format, args);
+    fputc('\n', stderr);
+    va_end(args);
+    failures++;
+}
+
+/* Runs one case and checks its checksum. */
+static uint64_t run_checked(const bench_row *row, int side, uint64_t n)
+{
+    uint64_t got = side_fn(row, side)(n);
+    uint64_t expected = row->expected(n);
+    if (got != expected)
+        fail("%s returned checksum %" PRIu64 ", expected %" PRIu64, side_name(row, side), got, expected);
+    return got;
+}
+
+/* ---- commands ------------------------------------------------------------------------------------- */
+
+static int command_list(void)
+{
+    size_t r;
+    for (r = 0; r < ROW_COUNT; r++)
+        printf("row\t%s\t%s\t%s\t%s\t%s\n", rows[r].id, rows[r].baseline ? "baseline" : "compare",
+               rows[r].kcom_name, rows[r].cpp_name != NULL ? rows[r].cpp_name : "-", rows[r].title);
+    return 0;
+}
+
+static int command_run(const char *symbol, uint64_t n)
+{
+    size_t r;
+    int side;
+    for (r = 0; r < ROW_COUNT; r++)
+        for (side = 0; side < SIDE_COUNT; side++)
+            if (side_fn(&rows[r], side) != NULL && strcmp(side_name(&rows[r], side), symbol) == 0) {
+                printf("run\t%s\t%" PRIu64 "\t%" PRIu64 "\n", symbol, n, run_checked(&rows[r], side, n));
+                return failures == 0 ? 0 : 1;
+            }
+    fprintf(stderr, "kcom_bench: no case function named %s (see kcom_bench list)\n", symbol);
+    return 2;
+}
+
+static double now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static int compare_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y ? 1 : 0;
+}
+
+#define MAX_REPS 101
+
+static int command_time(uint64_t n, int reps)
+{
+    static double samples[ROW_COUNT][SIDE_COUNT][MAX_REPS];
+    size_t r;
+    int side, rep;
+    if (reps < 1 || reps > MAX_REPS || n == 0) {
+        fprintf(stderr, "kcom_bench: time needs N >= 1 and 1 <= REPS <= %d\n", MAX_REPS);
+        return 2;
+    }
+    /* warm-up: page in the code, fill the allocator's caches */
+    for (r = 0; r < ROW_COUNT; r++)
+        for (side = 0; side < SIDE_COUNT; side++)
+            if (side_fn(&rows[r], side) != NULL)
+                run_checked(&rows[r], side, n / 10 + 1);
+    /* interleaved, so a slow period of the machine spreads over all cases instead of hitting one */
+    for (rep = 0; rep < reps; rep++)
+        for (r = 0; r < ROW_COUNT; r++)
+            for (side = 0; side < SIDE_COUNT; side++) {
+                double start;
+                if (side_fn(&rows[r], side) == NULL)
+                    continue;
+                start = now_ns();
+                run_checked(&rows[r], side, n);
+                samples[r][side][rep] = (now_ns() - start) / (double)n;
+            }
+    for (r = 0; r < ROW_COUNT; r++)
+        for (side = 0; side < SIDE_COUNT; side++) {
+            if (side_fn(&rows[r], side) == NULL)
+                continue;
+            qsort(samples[r][side], (size_t)reps, sizeof(double), compare_double);
+            printf("time\t%s\t%.3f\t%.3f\t%.3f\n", side_name(&rows[r], side), samples[r][side][reps / 2],
+                   samples[r][side][0], samples[r][side][reps - 1]);
+        }
+    return failures == 0 ? 0 : 1;
+}
+
+static int command_smoke_runs(uint64_t n)
+{
+    size_t r;
+    int side;
+    for (r = 0; r < ROW_COUNT; r++)
+        for (side = 0; side < SIDE_COUNT; side++)
+            if (side_fn(&rows[r], side) != NULL)
+                run_checked(&rows[r], side, n);
+    /* n = 0 and 1 exercise the loops' edges */
+    for (r = 0; r < ROW_COUNT; r++)
+        for (side = 0; side < SIDE_COUNT; side++)
+            if (side_fn(&rows[r], side) != NULL) {
+                run_checked(&rows[r], side, 0);
+                run_checked(&rows[r], side, 1);
+            }
+    return command_time(n, 3);
+}
+
+#if BENCH_COUNT_ALLOCS
+
+static kcom_counting_allocator counter;
+
+/* Runs a case n times; *allocs and *frees receive the allocations and frees it made. */
+static void count_allocs(const bench_row *row, int side, uint64_t n, uint64_t *allocs, uint64_t *frees)
+{
+    if (side == 0) {
+        LONG attempts = counter.attempts;
+        LONG live = kcom_counting_allocator_live(&counter);
+        run_checked(row, side, n);
+        *allocs = (uint64_t)(counter.attempts - attempts);
+        /* the live count is back where it was: as many frees as allocations */
+        if (kcom_counting_allocator_live(&counter) != live)
+            fail("%s leaked %ld kcom blocks", side_name(row, side), (long)(kcom_counting_allocator_live(&counter) - live));
+        *frees = *allocs - (uint64_t)(kcom_counting_allocator_live(&counter) - live);
+    } else if (bench_cpp_new_calls() == BENCH_NOT_COUNTED) {
+        run_checked(row, side, n);
+        *allocs = *frees = BENCH_NOT_COUNTED;
+    } else {
+        uint64_t news = bench_cpp_new_calls(), deletes = bench_cpp_delete_calls();
+        run_checked(row, side, n);
+        *allocs = bench_cpp_new_calls() - news;
+        *frees = bench_cpp_delete_calls() - deletes;
+        if (*allocs != *frees)
+            fail("%s: %" PRIu64 " news but %" PRIu64 " deletes", side_name(row, side), *allocs, *frees);
+    }
+}
+
+/* Allocations per iteration of every case: the difference between runs of 2n and n iterations,
+ * divided by n, so the object a case creates for its setup drops out. With check, compared with
+ * the table. */
+static int command_allocs(uint64_t n, int check)
+{
+    static const int classes[] = {1, 4, 8};
+    size_t r, c;
+    int side;
+    if (n == 0) {
+        fprintf(stderr, "kcom_bench: allocs needs N >= 1\n");
+        return 2;
+    }
+    for (r = 0; r < ROW_COUNT; r++)
+        for (side = 0; side < SIDE_COUNT; side++) {
+            uint64_t allocs1, frees1, allocs2, frees2;
+            if (side_fn(&rows[r], side) == NULL)
+                continue;
+            if (rows[r].baseline) {
+                /* plain C calls malloc directly; nothing counts it */
+                run_checked(&rows[r], side, n);
+                printf("allocs\t%s\t-\t-\n", side_name(&rows[r], side));
+                continue;
+            }
+            count_allocs(&rows[r], side, n, &allocs1, &frees1);
+            count_allocs(&rows[r], side, 2 * n, &allocs2, &frees2);
+            if (allocs1 == BENCH_NOT_COUNTED) {
+                printf("allocs\t%s\t-\t-\n", side_name(&rows[r], side));
+                continue;
+            }
+            printf("allocs\t%s\t%.3f\t%.3f\n", side_name(&rows[r], side), (double)(allocs2 - allocs1) / (double)n,
+                   (double)(frees2 - frees1) / (double)n);
+            if (check && allocs2 - allocs1 != (uint64_t)rows[r].allocates * n)
+                fail("%s: %" PRIu64 " allocations per %" PRIu64 " iterations, expected %" PRIu64,
+                     side_name(&rows[r], side), allocs2 - allocs1, n, (uint64_t)rows[r].allocates * n);
+        }
+    /* bytes one object asks its allocator for, measured, and checked against the sizeofs */
+    for (c = 0; c < sizeof(classes) / sizeof(classes[0]); c++) {
+        LONG live_bytes = counter.live_bytes;
+        uint64_t new_bytes = bench_cpp_new_bytes();
+        uint64_t kcom_bytes, cpp_bytes;
+        void *object = bench_kcom_create_object(classes[c]);
+        kcom_bytes = (uint64_t)(counter.live_bytes - live_bytes);
+        if (object == NULL || bench_kcom_release_object(object) != 0)
+            fail("creating and releasing a kcom object of %d interfaces failed", classes[c]);
+        object = bench_cpp_create_object(classes[c]);
+        /* not counted (TSan): sizeof stands in */
+        cpp_bytes = new_bytes == BENCH_NOT_COUNTED ? bench_cpp_object_bytes(classes[c])
+                                                   : bench_cpp_new_bytes() - new_bytes;
+        if (object == NULL || bench_cpp_release_object(object) != 0)
+            fail("creating and releasing a C++ object of %d interfaces failed", classes[c]);
+        printf("bytes\t%d\t%" PRIu64 "\t%" PRIu64 "\n", classes[c], kcom_bytes, cpp_bytes);
+        if (kcom_bytes != bench_kcom_object_bytes(classes[c]))
+            fail("kcom object of %d interfaces: KCOM_NEW asked for %" PRIu64 " bytes, header + struct is %" PRIu64,
+                 classes[c], kcom_bytes, bench_kcom_object_bytes(classes[c]));
+        if (cpp_bytes != bench_cpp_object_bytes(classes[c]))
+            fail("C++ object of %d interfaces: operator new asked for %" PRIu64 " bytes, sizeof is %" PRIu64,
+                 classes[c], cpp_bytes, bench_cpp_object_bytes(classes[c]));
+    }
+    printf("bytes\t0\t%" PRIu64 "\t-\n", bench_plain_object_bytes());
+    return failures == 0 ? 0 : 1;
+}
+
+#endif /* BENCH_COUNT_ALLOCS */
+
+/* ---- main ------------------------------------------------------------------------------------------ */
+
+static int parse_count(const char *text, uint64_t *value)
+{
+    char *end;
+    unsigned long long parsed;
+    if (text == NULL || *text == '\0' || *text == '-')
+        return 0;
+    parsed = strtoull(text, &end, 10);
+    if (*end != '\0')
+        return 0;
+    *value = (uint64_t)parsed;
+    return 1;
+}
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: kcom_bench list | run SYMBOL N | time N REPS | smoke [N]"
+#if BENCH_COUNT_ALLOCS
+                    " | allocs N"
+#endif
+                    "\n");
+    return 2;
+}
+
+int main(int argc, char **argv)
+{
+    uint64_t n = 1000, reps;
+    int status;
+    if (argc < 2)
+        return usage();
+#if BENCH_COUNT_ALLOCS
+    if (!NT_SUCCESS(kcom_counting_allocator_init(&counter, NULL)) ||
+        !NT_SUCCESS(kcom_set_default_allocator(&counter.allocator))) {
+        fprintf(stderr, "kcom_bench: cannot install the counting allocator\n");
+        return 1;
+    }
+#endif
+    if (strcmp(argv[1], "list") == 0 && argc == 2) {
+        status = command_list();
+    } else if (strcmp(argv[1], "run") == 0 && argc == 4 && parse_count(argv[3], &n)) {
+        status = command_run(argv[2], n);
+    } else if (strcmp(argv[1], "time") == 0 && argc == 4 && parse_count(argv[2], &n) && parse_count(argv[3], &reps) &&
+               reps <= MAX_REPS) {
+        status = command_time(n, (int)reps);
+    } else if (strcmp(argv[1], "smoke") == 0 && (argc == 2 || (argc == 3 && parse_count(argv[2], &n)))) {
+        status = command_smoke_runs(n);
+#if BENCH_COUNT_ALLOCS
+        if (status == 0)
+            status = command_allocs(n, 1);
+#endif
+#if BENCH_COUNT_ALLOCS
+    } else if (strcmp(argv[1], "allocs") == 0 && argc == 3 && parse_count(argv[2], &n)) {
+        status = command_allocs(n, 0);
+#endif
+    } else {
+        return usage();
+    }
+#if BENCH_COUNT_ALLOCS
+    kcom_set_default_allocator(NULL);
+    if (kcom_counting_allocator_live(&counter) != 0) {
+        fprintf(stderr, "kcom_bench: %ld kcom blocks still allocated at exit\n",
+                (long)kcom_counting_allocator_live(&counter));
+        status = 1;
+    }
+#endif
+    if (status == 0 && failures != 0)
+        status = 1;
+    return status;
+}

@@ -1,0 +1,365 @@
+#!/usr/bin/env python3
+"""bench.py BUILD_DIR - measures the benchmarks built in BUILD_DIR (make bench) and prints one table.
+
+For every case function of kcom_bench (kcom, hand-written C++, plain C baselines):
+  1. dead-code check: the function's loop, disassembled with objdump, must still contain the calls
+     it is there to measure (so the compiler cannot have optimized the work away);
+  2. instructions per iteration: callgrind --toggle-collect=<case function> on runs of N1 and N2
+     iterations, (Ir(N2) - Ir(N1)) / (N2 - N1), so process start, loop setup and first-call costs
+     (lazy binding, heap growth) cancel out;
+  3. wall-clock ns per iteration: median of several interleaved runs (kcom_bench time);
+  4. allocations per iteration and bytes per object (kcom_bench_allocs).
+Writes BUILD_DIR/results.md (the table, with the machine it came from), BUILD_DIR/breakdown.md
+(callgrind_annotate of create + final Release on both sides) and BUILD_DIR/disasm.txt (the loops).
+Exit status 1 when a check fails.
+"""
+
+import argparse
+import concurrent.futures
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+# Calls each case's loop body must contain at least (see bench/bench.h).
+MIN_CALLS = {
+    "create_release_1": 2,  # the factory, Release through the vtable
+    "create_release_4": 2,
+    "create_free": 2,  # bench_plain_new, bench_plain_free
+    "addref_release": 2,  # AddRef, Release
+    "call": 1,  # the method (or the plain function pointer)
+    "call_4th": 1,
+    "qi_first": 2,  # QueryInterface, Release of the result
+    "qi_last": 2,
+    "qi_miss": 1,  # QueryInterface
+}
+
+
+def run(args, **kwargs):
+    return subprocess.run(args, check=True, capture_output=True, text=True, **kwargs).stdout
+
+
+def machine_description():
+    model, family, number = "unknown CPU", None, None
+    try:
+        for line in run(["lscpu"]).splitlines():
+            key, _, value = line.partition(":")
+            if key == "Model name":
+                model = value.strip()
+            elif key == "CPU family":
+                family = value.strip()
+            elif key == "Model":
+                number = value.strip()
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    if family and number:
+        model += f" (family {family}, model {number})"
+    cpus = str(os.cpu_count())
+    try:
+        cpus = run(["nproc"]).strip()
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    gcc = run(["gcc", "--version"]).splitlines()[0]
+    valgrind = run(["valgrind", "--version"]).strip()
+    try:
+        libc = run(["getconf", "GNU_LIBC_VERSION"]).strip()  # malloc/free dominate creation
+    except (OSError, subprocess.CalledProcessError):
+        libc = "unknown libc"
+    return f"{model}, {cpus} CPUs (nproc); {gcc}; {libc}; {valgrind}"
+
+
+def list_rows(bench):
+    rows = []
+    for line in run([bench, "list"]).splitlines():
+        _, row_id, kind, kcom, cpp, title = line.split("\t")
+        rows.append({"id": row_id, "baseline": kind == "baseline", "kcom": kcom,
+                     "cpp": None if cpp == "-" else cpp, "title": title})
+    return rows
+
+
+# ---- 1. the dead-code check ---------------------------------------------------------------------
+
+INSN = re.compile(r"^\s*([0-9a-f]+):\s+(\S+)\s*(.*)$")
+TARGET = re.compile(r"^([0-9a-f]+)\s")
+
+
+def disassemble(binary, symbol):
+    """[(address, mnemonic, operands)] of symbol, in address order."""
+    text = run(["objdump", "-d", "--no-show-raw-insn", "-C", f"--disassemble={symbol}", binary])
+    insns = []
+    for line in text.splitlines():
+        m = INSN.match(line)
+        if m:
+            insns.append((int(m.group(1), 16), m.group(2), m.group(3)))
+    return insns
+
+
+def natural_loops(insns):
+    """The loops of a function: {header address: set of instruction indexes}, from its control flow
+    graph (a back edge is a jump to an instruction that dominates it; its loop is the header plus
+    everything that reaches the jump without passing through the header)."""
+    index = {address: i for i, (address, _, _) in enumerate(insns)}
+
+    def successors(i):
+        _, mnemonic, operands = insns[i]
+        if mnemonic.startswith("ret") or mnemonic in ("ud2", "hlt"):
+            return []
+        if mnemonic.startswith("j"):
+            m = TARGET.match(operands + " ")
+            target = index.get(int(m.group(1), 16)) if m else None
+            inside = [target] if target is not None else []  # jumps out of the function end its path
+            if mnemonic.startswith("jmp"):
+                return inside
+            return inside + ([i + 1] if i + 1 < len(insns) else [])
+        return [i + 1] if i + 1 < len(insns) else []
+
+    succ = [successors(i) for i in range(len(insns))]
+    reachable, work = {0}, [0]
+    while work:
+        for t in succ[work.pop()]:
+            if t not in reachable:
+                reachable.add(t)
+                work.append(t)
+    pred = [[] for _ in insns]
+    for i, targets in enumerate(succ):
+        if i in reachable:  # padding after a jump or a return reaches nothing
+            for t in targets:
+                pred[t].append(i)
+    # dominators over instructions (functions here are small), iterated to a fixed point
+    everything = set(range(len(insns)))
+    dom = [set(everything) for _ in insns]
+    dom[0] = {0}
+    changed = True
+    while changed:
+        changed = False
+        for i in sorted(reachable - {0}):
+            incoming = [dom[p] for p in pred[i]]
+            new = (set.intersection(*incoming) if incoming else set()) | {i}
+            if new != dom[i]:
+                dom[i], changed = new, True
+    loops = {}
+    for i in sorted(reachable):
+        for header in succ[i]:
+            if header in dom[i]:  # a back edge i -> header
+                body, work = {header, i}, [i]
+                while work:
+                    for p in pred[work.pop()]:
+                        if p not in body:
+                            body.add(p)
+                            work.append(p)
+                loops.setdefault(insns[header][0], set()).update(body)
+    return loops
+
+
+def check_loop(binary, symbol, min_calls, log):
+    """The loop of symbol holding the most calls must hold at least min_calls of them."""
+    insns = disassemble(binary, symbol)
+    if not insns:
+        return False, f"{symbol}: not found in {binary}"
+    loops = natural_loops(insns)
+    if not loops:
+        return False, f"{symbol}: no loop left (the compiler removed it)"
+    best = max(loops.values(), key=lambda body: sum(insns[i][1].startswith("call") for i in body))
+    body = [insns[i] for i in sorted(best)]
+    calls = [insn for insn in body if insn[1].startswith("call")]
+    log.write(f"== {symbol}: loop of {len(body)} instructions, {len(calls)} call(s)\n")
+    for address, mnemonic, operands in body:
+        log.write(f"  {address:x}:\t{mnemonic} {operands}\n")
+    log.write("\n")
+    summary = "; ".join(f"{m} {o}".strip() for _, m, o in calls)
+    if len(calls) < min_calls:
+        return False, f"{symbol}: loop has {len(calls)} call(s), needs {min_calls}: {summary}"
+    return True, f"{symbol}: {len(body)} instructions, {summary}"
+
+
+# ---- 2. instructions per iteration --------------------------------------------------------------
+
+def callgrind_ir(bench, symbol, n, workdir):
+    out = os.path.join(workdir, f"callgrind.{symbol}.{n}")
+    subprocess.run(["valgrind", "--tool=callgrind", f"--toggle-collect={symbol}", f"--callgrind-out-file={out}",
+                    bench, "run", symbol, str(n)], check=True, capture_output=True, text=True)
+    with open(out) as f:
+        for line in f:
+            if line.startswith("summary:") or line.startswith("totals:"):
+                return int(line.split()[1])
+    raise RuntimeError(f"no totals in {out}")
+
+
+def ir_per_iteration(bench, symbol, n1, n2, workdir):
+    return (callgrind_ir(bench, symbol, n2, workdir) - callgrind_ir(bench, symbol, n1, workdir)) / (n2 - n1)
+
+
+# ---- 5. where the instructions go ----------------------------------------------------------------
+
+BREAKDOWN_SYMBOLS = ("bench_kcom_create_release_1", "bench_cpp_create_release_1", "bench_plain_create_free",
+                     "bench_kcom_create_release_4", "bench_cpp_create_release_4",
+                     "bench_kcom_qi_last", "bench_cpp_qi_last")
+
+ANNOTATE_LINE = re.compile(r"^\s*([\d,]+)\s+\(\s*[\d.]+%\)\s+(.*)$")
+
+
+def breakdown(bench, symbol, n, workdir):
+    """Self instructions per iteration of each function run under symbol (callgrind_annotate)."""
+    out = os.path.join(workdir, f"callgrind.breakdown.{symbol}")
+    subprocess.run(["valgrind", "--tool=callgrind", f"--toggle-collect={symbol}", f"--callgrind-out-file={out}",
+                    bench, "run", symbol, str(n)], check=True, capture_output=True, text=True)
+    text = run(["callgrind_annotate", "--threshold=100", "--auto=no", out])
+    lines = []
+    in_functions = False
+    for line in text.splitlines():
+        if "file:function" in line:
+            in_functions = True
+            continue
+        m = ANNOTATE_LINE.match(line)
+        if in_functions and m:
+            ir = int(m.group(1).replace(",", "")) / n
+            where = re.sub(r"\s*\[[^\]]*\]\s*$", "", m.group(2))
+            if ir >= 0.05:
+                lines.append((ir, where))
+    return lines
+
+
+# ---- the table ----------------------------------------------------------------------------------
+
+def fmt_ir(value):
+    return "—" if value is None else (f"{value:.0f}" if abs(value - round(value)) < 0.05 else f"{value:.1f}")
+
+
+def fmt_ns(value):
+    return "—" if value is None else f"{value:.1f}"
+
+
+def fmt_allocs(value):
+    if value is None or value == "-":
+        return "—"
+    value = float(value)
+    return f"{value:.0f}" if abs(value - round(value)) < 0.0005 else f"{value:.3f}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("build", help="the bench build directory (build/bench)")
+    parser.add_argument("--n1", type=int, default=1000, help="callgrind: the shorter run's iterations")
+    parser.add_argument("--n2", type=int, default=11000, help="callgrind: the longer run's iterations")
+    parser.add_argument("--time-n", type=int, default=2000000, help="iterations per timed run")
+    parser.add_argument("--time-reps", type=int, default=9, help="timed runs per case (the median is shown)")
+    parser.add_argument("--alloc-n", type=int, default=1000, help="iterations for the allocation count")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel callgrind runs")
+    args = parser.parse_args()
+
+    bench = os.path.join(args.build, "bench", "kcom_bench")
+    bench_allocs = os.path.join(args.build, "bench", "kcom_bench_allocs")
+    for binary in (bench, bench_allocs):
+        if not os.access(binary, os.X_OK):
+            sys.exit(f"bench.py: {binary} is missing; build with -DKCOM_BUILD_BENCH=ON first")
+
+    rows = list_rows(bench)
+    symbols = [s for row in rows for s in (row["kcom"], row["cpp"]) if s]
+    ok = True
+
+    # 1. every loop still makes its calls
+    with open(os.path.join(args.build, "disasm.txt"), "w") as log:
+        log.write("The loop of each case function, as objdump shows it (scripts/bench.py).\n\n")
+        for row in rows:
+            for symbol in (row["kcom"], row["cpp"]):
+                if symbol:
+                    good, message = check_loop(bench, symbol, MIN_CALLS[row["id"]], log)
+                    if not good:
+                        print(f"bench.py: dead-code check FAILED: {message}", file=sys.stderr)
+                        ok = False
+
+    # 2. instructions per iteration (parallel: callgrind counts are deterministic)
+    with tempfile.TemporaryDirectory(prefix="kcom-bench-") as workdir:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            futures = {s: pool.submit(ir_per_iteration, bench, s, args.n1, args.n2, workdir) for s in symbols}
+            ir = {s: f.result() for s, f in futures.items()}
+        split = {}
+        for symbol in BREAKDOWN_SYMBOLS:
+            split[symbol] = breakdown(bench, symbol, 100000, workdir)
+
+    # 3. wall clock, alone on the machine (after the callgrind runs)
+    ns = {}
+    for line in run([bench, "time", str(args.time_n), str(args.time_reps)]).splitlines():
+        fields = line.split("\t")
+        if fields[0] == "time":
+            ns[fields[1]] = float(fields[2])
+
+    # 4. allocations and object sizes
+    allocs, bytes_of = {}, {}
+    for line in run([bench_allocs, "allocs", str(args.alloc_n)]).splitlines():
+        fields = line.split("\t")
+        if fields[0] == "allocs":
+            allocs[fields[1]] = fields[2]
+        elif fields[0] == "bytes":
+            bytes_of[int(fields[1])] = (fields[2], fields[3])
+    interfaces = {"create_release_1": 1, "create_release_4": 4, "addref_release": 1, "call": 1, "call_4th": 4,
+                  "qi_first": 8, "qi_last": 8, "qi_miss": 8}
+
+    header = ["case", "kcom Ir", "C++ Ir", "ratio", "kcom ns", "C++ ns", "allocs/op (kcom, C++)",
+              "bytes/object (kcom, C++)"]
+    table = []
+    for row in rows:
+        k, c = row["kcom"], row["cpp"]
+        if row["baseline"]:
+            size = bytes_of.get(0, ("?", "-"))[0]
+            table.append([row["title"], fmt_ir(ir[k]), "—", "—", fmt_ns(ns.get(k)), "—", "—", f"{size} (plain C)"])
+            continue
+        ratio = f"{ir[k] / ir[c]:.2f}" if ir[c] else "—"
+        kb, cb = bytes_of.get(interfaces[row["id"]], ("?", "?"))
+        table.append([row["title"], fmt_ir(ir[k]), fmt_ir(ir[c]), ratio, fmt_ns(ns.get(k)), fmt_ns(ns.get(c)),
+                      f"{fmt_allocs(allocs.get(k))}, {fmt_allocs(allocs.get(c))}", f"{kb}, {cb}"])
+
+    widths = [max(len(header[i]), *(len(r[i]) for r in table)) for i in range(len(header))]
+
+    def line(cells):
+        return "| " + " | ".join(cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i])
+                                 for i, cell in enumerate(cells)) + " |"
+
+    markdown = [line(header), "|" + "|".join(("-" * (w + 1)) + (":" if i else "-") for i, w in enumerate(widths)) + "|"]
+    markdown += [line(r) for r in table]
+    notes = [
+        "Ir: callgrind instructions per iteration, loop included ((Ir(N2) - Ir(N1)) / (N2 - N1)); "
+        "ns: wall clock per iteration, median of runs; ratio: kcom Ir / C++ Ir.",
+        "Baseline rows are plain C without COM; their figures are in the kcom columns.",
+    ]
+    machine = machine_description()
+
+    print(f"kcom benchmarks, gcc/g++ -O2, on {machine}")
+    print()
+    print("\n".join(markdown))
+    print()
+    print("\n".join(notes))
+
+    with open(os.path.join(args.build, "results.md"), "w") as f:
+        f.write(f"Machine: {machine}. Build: gcc/g++ -O2, CMAKE_BUILD_TYPE=Release.\n\n")
+        f.write("\n".join(markdown) + "\n\n")
+        f.write("\n".join(notes) + "\n")
+
+    with open(os.path.join(args.build, "breakdown.md"), "w") as f:
+        f.write("Where the instructions of a case go: self instructions per iteration of each function\n"
+                "(code inlined into a function counts as the function's), then by source file:function\n"
+                "as callgrind_annotate reports it (100000 iterations; one-time costs are below 0.05).\n")
+        for symbol, functions in split.items():
+            by_function = {}
+            for value, where in functions:
+                name = where.split(":", 1)[1] if ":" in where else where
+                by_function[name] = by_function.get(name, 0.0) + value
+            allocator = sum(v for n, v in by_function.items() if n in ("malloc", "free", "_int_free", "_int_malloc"))
+            f.write(f"\n## {symbol}: {sum(ir for ir, _ in functions):.1f} Ir per iteration "
+                    f"(glibc malloc/free {allocator:.1f}, the rest {sum(by_function.values()) - allocator:.1f})\n\n")
+            f.write("```\n")
+            for name, value in sorted(by_function.items(), key=lambda item: -item[1]):
+                f.write(f"  {value:7.1f}  {name}\n")
+            f.write("\nby source file:\n")
+            for value, where in functions:
+                f.write(f"  {value:7.1f}  {where}\n")
+            f.write("```\n")
+
+    print(f"written: {os.path.join(args.build, 'results.md')}, breakdown.md, disasm.txt")
+    if not ok:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

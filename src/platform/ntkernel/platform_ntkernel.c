@@ -1,0 +1,187 @@
+/*
+ * The Windows kernel: non-paged pool with kcom's tag, the DbgPrintEx family, KeBugCheckEx.
+ *
+ * Built freestanding against ntoskrnl only: nothing here may call the C runtime.
+ */
+#include "../platform.h"
+
+/* ExAllocatePool2 (Windows 10 2004 and later) is not in mingw-w64's DDK, and older kernels (and
+ * Wine) do not export it: a static import would keep the driver from loading there. It is
+ * looked up at run time instead. */
+#ifndef POOL_FLAG_NON_PAGED
+#define POOL_FLAG_NON_PAGED 0x0000000000000040ULL
+#endif
+typedef PVOID(NTAPI kcom_ex_allocate_pool2_fn)(ULONG64 flags, SIZE_T size, ULONG tag);
+
+/* Set at PASSIVE_LEVEL by kcom_initialize, before the driver allocates; read-only afterwards. */
+static kcom_ex_allocate_pool2_fn *ex_allocate_pool2;
+
+/* The DbgPrintEx filter values the WDK's dpfilter.h defines; mingw-w64 has none of them. */
+#ifndef DPFLTR_IHVDRIVER_ID
+#define DPFLTR_IHVDRIVER_ID 77
+#endif
+#define KCOM_DPFLTR_ERROR_LEVEL 0
+#define KCOM_DPFLTR_WARNING_LEVEL 1
+#define KCOM_DPFLTR_TRACE_LEVEL 2
+#define KCOM_DPFLTR_INFO_LEVEL 3
+
+/* ntoskrnl's CRT formatter: Microsoft semantics (returns -1 and does not terminate when the
+ * text does not fit). Declared here because the CRT's <stdio.h> does not belong in a driver. */
+int __cdecl _vsnprintf(char *buffer, size_t count, const char *format, va_list args);
+
+NTSTATUS kcom_platform_initialize(void)
+{
+    UNICODE_STRING name;
+    PVOID routine;
+    RtlInitUnicodeString(&name, L"ExAllocatePool2");
+    routine = MmGetSystemRoutineAddress(&name);
+    /* __extension__: ISO C has no object-to-function pointer conversion; Windows guarantees it. */
+    ex_allocate_pool2 = __extension__(kcom_ex_allocate_pool2_fn *) routine;
+    return STATUS_SUCCESS;
+}
+
+void kcom_platform_uninitialize(void)
+{
+}
+
+/* Pool blocks are 16-byte aligned on 64-bit Windows, 8 on 32-bit (page-sized ones are page
+ * aligned); larger alignments go through kcom_aligned_allocate. */
+#define NATURAL_ALIGNMENT MEMORY_ALLOCATION_ALIGNMENT
+
+static void *allocate_natural(void *context, size_t size)
+{
+    kcom_ex_allocate_pool2_fn *allocate_pool2 = ex_allocate_pool2;
+    (void)context;
+    /* ExAllocatePool2 zeroes the block and ExAllocatePoolWithTag does not; kcom needs neither.
+     * Both blocks go back through ExFreePoolWithTag. */
+    if (allocate_pool2 != NULL)
+        return allocate_pool2(POOL_FLAG_NON_PAGED, size, kcom_pool_tag());
+    /* POOL_TAGGING (set by the kernel toolchain) keeps this the tagged function. */
+    return ExAllocatePoolWithTag(NonPagedPoolNx, size, kcom_pool_tag());
+}
+
+static void free_natural(void *context, void *block)
+{
+    (void)context;
+    ExFreePoolWithTag(block, kcom_pool_tag());
+}
+
+void *kcom_platform_allocate(void *context, size_t size, size_t alignment)
+{
+    if (KCOM_LIKELY(alignment <= NATURAL_ALIGNMENT))
+        return allocate_natural(context, size);
+    return kcom_aligned_allocate(allocate_natural, context, size, alignment);
+}
+
+void kcom_platform_free(void *context, void *block, size_t size, size_t alignment)
+{
+    (void)size;
+    if (block == NULL)
+        return;
+    if (KCOM_LIKELY(alignment <= NATURAL_ALIGNMENT))
+        free_natural(context, block);
+    else
+        kcom_aligned_free(free_natural, context, block, alignment);
+}
+
+static ULONG dpfltr_level(kcom_trace_level level)
+{
+    switch (level) {
+    case KCOM_TRACE_LEVEL_ERROR:
+        return KCOM_DPFLTR_ERROR_LEVEL;
+    case KCOM_TRACE_LEVEL_WARNING:
+        return KCOM_DPFLTR_WARNING_LEVEL;
+    case KCOM_TRACE_LEVEL_INFO:
+        return KCOM_DPFLTR_INFO_LEVEL;
+    default:
+        return KCOM_DPFLTR_TRACE_LEVEL;
+    }
+}
+
+static const char *level_name(kcom_trace_level level)
+{
+    switch (level) {
+    case KCOM_TRACE_LEVEL_ERROR:
+        return "error";
+    case KCOM_TRACE_LEVEL_WARNING:
+        return "warning";
+    case KCOM_TRACE_LEVEL_INFO:
+        return "info";
+    default:
+        return "verbose";
+    }
+}
+
+/* Small, CRT-free text builder for the prefix "kcom LEVEL: FILE:LINE: ". */
+static size_t put_text(char *out, size_t size, size_t used, const char *text)
+{
+    while (*text != '\0' && used + 1 < size)
+        out[used++] = *text++;
+    out[used] = '\0';
+    return used;
+}
+
+static size_t put_decimal(char *out, size_t size, size_t used, int value)
+{
+    char digits[12];
+    int count = 0;
+    unsigned magnitude = value < 0 ? 0u - (unsigned)value : (unsigned)value;
+    do {
+        digits[count++] = (char)('0' + magnitude % 10u);
+        magnitude /= 10u;
+    } while (magnitude != 0 && count < (int)sizeof(digits));
+    if (value < 0 && used + 1 < size)
+        out[used++] = '-';
+    while (count > 0 && used + 1 < size)
+        out[used++] = digits[--count];
+    out[used] = '\0';
+    return used;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *base = path;
+    for (; *path != '\0'; path++)
+        if (*path == '/' || *path == '\\')
+            base = path + 1;
+    return base;
+}
+
+/* vDbgPrintExWithPrefix takes a va_list: this builds one for ("%s\n", message). */
+static void print_with_prefix(const char *prefix, ULONG level, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    vDbgPrintExWithPrefix(prefix, DPFLTR_IHVDRIVER_ID, level, format, args);
+    va_end(args);
+}
+
+void kcom_platform_trace(void *context, kcom_trace_level level, const char *file, int line,
+                         const char *format, va_list args)
+{
+    /* The message is formatted first so that it reaches the debugger as one line with its
+     * newline (DbgPrint adds none, and prints at most 512 bytes per call anyway). Callable up
+     * to DISPATCH_LEVEL: no %wZ/%ws, which need PASSIVE_LEVEL, is used by kcom. */
+    char prefix[128];
+    char message[400];
+    size_t used;
+    (void)context;
+    used = put_text(prefix, sizeof(prefix), 0, "kcom ");
+    used = put_text(prefix, sizeof(prefix), used, level_name(level));
+    used = put_text(prefix, sizeof(prefix), used, ": ");
+    if (file != NULL) {
+        used = put_text(prefix, sizeof(prefix), used, base_name(file));
+        used = put_text(prefix, sizeof(prefix), used, ":");
+        used = put_decimal(prefix, sizeof(prefix), used, line);
+        used = put_text(prefix, sizeof(prefix), used, ": ");
+    }
+    (void)_vsnprintf(message, sizeof(message) - 1, format, args);
+    message[sizeof(message) - 1] = '\0';
+    print_with_prefix(prefix, dpfltr_level(level), "%s\n", message);
+}
+
+void kcom_platform_fail_fast(kcom_failfast_reason reason, const void *object, ULONG_PTR detail1,
+                             ULONG_PTR detail2)
+{
+    KeBugCheckEx(KCOM_BUGCHECK_CODE, (ULONG_PTR)reason, (ULONG_PTR)object, detail1, detail2);
+}

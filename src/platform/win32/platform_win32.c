@@ -1,0 +1,139 @@
+/*
+ * Windows user mode: the process heap, stderr plus the debugger, and __fastfail.
+ */
+#include "../platform.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* The SDK's value; mingw-w64's winnt.h stops at 9. */
+#ifndef FAST_FAIL_INVALID_REFERENCE_COUNT
+#define FAST_FAIL_INVALID_REFERENCE_COUNT 14
+#endif
+
+NTSTATUS kcom_platform_initialize(void)
+{
+    return STATUS_SUCCESS; /* GetProcessHeap() is valid for the whole life of the process */
+}
+
+void kcom_platform_uninitialize(void)
+{
+}
+
+/* What HeapAlloc guarantees: 16 bytes on 64-bit Windows, 8 on 32-bit. */
+#define NATURAL_ALIGNMENT MEMORY_ALLOCATION_ALIGNMENT
+
+static void *allocate_natural(void *context, size_t size)
+{
+    (void)context;
+    return HeapAlloc(GetProcessHeap(), 0, size);
+}
+
+static void free_natural(void *context, void *block)
+{
+    (void)context;
+    HeapFree(GetProcessHeap(), 0, block);
+}
+
+void *kcom_platform_allocate(void *context, size_t size, size_t alignment)
+{
+    if (KCOM_LIKELY(alignment <= NATURAL_ALIGNMENT))
+        return HeapAlloc(GetProcessHeap(), 0, size);
+    return kcom_aligned_allocate(allocate_natural, context, size, alignment);
+}
+
+void kcom_platform_free(void *context, void *block, size_t size, size_t alignment)
+{
+    (void)size;
+    if (block == NULL)
+        return;
+    if (KCOM_LIKELY(alignment <= NATURAL_ALIGNMENT))
+        HeapFree(GetProcessHeap(), 0, block);
+    else
+        kcom_aligned_free(free_natural, context, block, alignment);
+}
+
+static const char *level_name(kcom_trace_level level)
+{
+    switch (level) {
+    case KCOM_TRACE_LEVEL_ERROR:
+        return "error";
+    case KCOM_TRACE_LEVEL_WARNING:
+        return "warning";
+    case KCOM_TRACE_LEVEL_INFO:
+        return "info";
+    default:
+        return "verbose";
+    }
+}
+
+static const char *base_name(const char *path)
+{
+    const char *base = path;
+    for (; *path != '\0'; path++)
+        if (*path == '/' || *path == '\\')
+            base = path + 1;
+    return base;
+}
+
+/* Appends to a line buffer, truncating; returns the new length. */
+static size_t append(char *line, size_t size, size_t used, const char *format, va_list args)
+{
+    int written;
+    if (used + 1 >= size)
+        return used;
+    written = vsnprintf(line + used, size - used, format, args);
+    if (written < 0)
+        return used;
+    return (size_t)written < size - used ? used + (size_t)written : size - 1;
+}
+
+static size_t append_f(char *line, size_t size, size_t used, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    used = append(line, size, used, format, args);
+    va_end(args);
+    return used;
+}
+
+void kcom_platform_trace(void *context, kcom_trace_level level, const char *file, int line,
+                         const char *format, va_list args)
+{
+    /* Formatted once into one line, then written with one call to each sink, so concurrent
+     * messages stay whole and a debugger sees the same text as stderr. */
+    char text[1024];
+    size_t used;
+    (void)context;
+    if (file != NULL)
+        used = append_f(text, sizeof(text) - 1, 0, "kcom %s: %s:%d: ", level_name(level), base_name(file), line);
+    else
+        used = append_f(text, sizeof(text) - 1, 0, "kcom %s: ", level_name(level));
+    used = append(text, sizeof(text) - 1, used, format, args);
+    text[used++] = '\n';
+    text[used] = '\0';
+    fputs(text, stderr);
+    fflush(stderr);
+    OutputDebugStringA(text);
+}
+
+void kcom_platform_fail_fast(kcom_failfast_reason reason, const void *object, ULONG_PTR detail1,
+                             ULONG_PTR detail2)
+{
+    (void)reason;
+    (void)object;
+    (void)detail1;
+    (void)detail2;
+    fflush(stderr);
+    /* __fastfail: no exception handler or unhandled-exception filter runs; the process ends at
+     * once with STATUS_STACK_BUFFER_OVERRUN and this subcode, which Windows Error Reporting
+     * records. mingw-w64 lacks the intrinsic, so it is spelled out (int 0x29, code in ecx). */
+#if defined(_MSC_VER)
+    __fastfail(FAST_FAIL_INVALID_REFERENCE_COUNT);
+#elif defined(__x86_64__) || defined(__i386__)
+    __asm__ __volatile__("int $0x29" : : "c"(FAST_FAIL_INVALID_REFERENCE_COUNT) : "memory");
+    __builtin_unreachable();
+#else
+    abort();
+#endif
+}

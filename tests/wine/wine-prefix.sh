@@ -1,0 +1,84 @@
+# wine-prefix.sh - bash functions shared by the Wine runners; source it, do not run it.
+#
+#   kcom_wine_env DIR             exports a headless, private Wine environment rooted at DIR:
+#                                 WINEPREFIX=DIR/prefix, TMPDIR=DIR/tmp (Debian's wine keeps a
+#                                 socket directory per prefix there), no DISPLAY
+#   kcom_wine_prefix_ensure DIR   makes DIR/prefix a ready prefix: an existing one is kept when its
+#                                 stamp says it was completed by this Wine version; a missing or
+#                                 broken one is recreated. Safe to call from concurrent processes.
+#
+# Making a prefix takes 10-25 s; copying a prepared one takes a few. When KCOM_WINE_PREFIX_CACHE
+# names a directory, a pristine prefix is prepared there once and every other prefix is copied
+# from it (the Makefile shares one between its Windows configurations).
+
+kcom_wine_env() {
+    mkdir -p "$1/tmp"
+    WINEPREFIX=$1/prefix
+    TMPDIR=$1/tmp
+    WINEDEBUG=${KCOM_WINEDEBUG:--all}
+    # No Mono or Gecko installers, no desktop integration: nothing that needs a display.
+    WINEDLLOVERRIDES="mscoree,mshtml,winemenubuilder.exe="
+    export WINEPREFIX TMPDIR WINEDEBUG WINEDLLOVERRIDES
+    unset DISPLAY WAYLAND_DISPLAY
+}
+
+kcom_wine_version() {
+    wine --version 2>/dev/null || echo unknown
+}
+
+# Runs a command with a time limit; returns 124 when the limit was hit.
+kcom_wine_timeout() {
+    local seconds=$1
+    shift
+    timeout --kill-after=5 "$seconds" "$@"
+}
+
+# Creates a prefix from nothing in $1/prefix (callers hold the lock).
+kcom_wine_prefix_create() {
+    (
+        kcom_wine_env "$1"
+        rm -rf "$WINEPREFIX"
+        kcom_wine_timeout 180 wine wineboot --init >/dev/null 2>&1 || exit 1
+        # A crashing program must not start winedbg: it prints ~100 lines and costs 1.5 s per
+        # crash. A Debugger that does not exist makes a crash end the process at once.
+        kcom_wine_timeout 60 wine reg add 'HKLM\Software\Microsoft\Windows NT\CurrentVersion\AeDebug' \
+            /v Debugger /t REG_SZ /d kcom-no-debugger.exe /f >/dev/null 2>&1 || exit 1
+        kcom_wine_timeout 60 wine reg add 'HKLM\Software\Microsoft\Windows NT\CurrentVersion\AeDebug' \
+            /v Auto /t REG_SZ /d 1 /f >/dev/null 2>&1 || exit 1
+        # Desktop integration writes outside the prefix and needs a display: not in test prefixes.
+        kcom_wine_timeout 60 wine reg delete 'HKLM\Software\Microsoft\Windows\CurrentVersion\RunServices' \
+            /v winemenubuilder /f >/dev/null 2>&1
+        # The registry reaches the disk when the server exits.
+        kcom_wine_timeout 60 wineserver -k >/dev/null 2>&1
+        kcom_wine_timeout 60 wineserver -w >/dev/null 2>&1
+        [ -f "$WINEPREFIX/system.reg" ] || exit 1
+    )
+}
+
+kcom_wine_prefix_ready() {
+    [ -f "$1/prefix/.kcom-ready" ] && [ -f "$1/prefix/system.reg" ] &&
+        [ "$(cat "$1/prefix/.kcom-ready")" = "$(kcom_wine_version)" ]
+}
+
+kcom_wine_prefix_ensure() {
+    local dir=$1 cache=${KCOM_WINE_PREFIX_CACHE:-}
+    mkdir -p "$dir"
+    kcom_wine_prefix_ready "$dir" && return 0
+    (
+        flock 9
+        kcom_wine_prefix_ready "$dir" && exit 0
+        if [ -n "$cache" ] && [ "$(mkdir -p "$cache" && cd "$cache" && pwd -P)" != "$(cd "$dir" && pwd -P)" ]; then
+            KCOM_WINE_PREFIX_CACHE='' kcom_wine_prefix_ensure "$cache" || exit 1
+            echo "wine: copying the prepared prefix $cache/prefix to $dir" >&2
+            rm -rf "$dir/prefix" "$dir/prefix.tmp"
+            cp -a "$cache/prefix" "$dir/prefix.tmp" && mv "$dir/prefix.tmp" "$dir/prefix" || exit 1
+        else
+            echo "wine: creating the prefix $dir/prefix (10-25 s, once)" >&2
+            kcom_wine_prefix_create "$dir" || {
+                echo "wine: could not create a prefix in $dir/prefix" >&2
+                exit 1
+            }
+            kcom_wine_version >"$dir/prefix/.kcom-ready"
+        fi
+    ) 9>"$dir/.lock"
+}
