@@ -23,6 +23,20 @@ kcom_trace_level kcom_set_trace_level(kcom_trace_level level)
     return (kcom_trace_level)kcom_atomic_exchange(&trace_level, (LONG)level);
 }
 
+const char *kcom_trace_level_name(kcom_trace_level level)
+{
+    switch (level) {
+    case KCOM_TRACE_LEVEL_ERROR:
+        return "error";
+    case KCOM_TRACE_LEVEL_WARNING:
+        return "warning";
+    case KCOM_TRACE_LEVEL_INFO:
+        return "info";
+    default:
+        return "verbose";
+    }
+}
+
 BOOLEAN kcom_trace_enabled(kcom_trace_level level)
 {
     return (BOOLEAN)(level != KCOM_TRACE_LEVEL_NONE && (LONG)level <= kcom_atomic_load(&trace_level));

@@ -2,8 +2,9 @@
  * kcom/trace.h - the trace hook, KCOM_TRACE and KCOM_ENSURE.
  *
  * Every message kcom emits goes through one hook. The default writes to the platform's debug
- * output (kernel: vDbgPrintExWithPrefix, the DbgPrintEx family; user mode and host: stderr). A
- * driver routes them elsewhere (WPP, TraceLogging) by installing its own hook.
+ * output (kernel: vDbgPrintExWithPrefix, the DbgPrintEx family, component DPFLTR_IHVDRIVER_ID;
+ * Windows user mode: stderr and OutputDebugStringA; host: stderr). A driver routes them elsewhere
+ * (WPP, TraceLogging) by installing its own hook.
  */
 #ifndef KCOM_TRACE_H
 #define KCOM_TRACE_H
@@ -29,28 +30,41 @@ KCOM_BEGIN_DECLS
 /*
  * kcom_set_trace_hook - routes kcom's messages to hook (NULL restores the default sink).
  * IRQL: PASSIVE_LEVEL, while no other thread traces (driver initialization). Never fails.
- * The hook is called at the IRQL of the code that traces, up to DISPATCH_LEVEL.
+ * The hook is called at the IRQL of the code that traces: up to DISPATCH_LEVEL, except for the
+ * reports of reference count misuse and fail-fast, which come at the IRQL of the failing call.
  */
-void kcom_set_trace_hook(kcom_trace_hook *hook, void *context);
+_IRQL_requires_(PASSIVE_LEVEL)
+void kcom_set_trace_hook(_In_opt_ kcom_trace_hook *hook, _In_opt_ void *context);
 
 /*
  * kcom_set_trace_level - messages above level are dropped before formatting.
- * Default: KCOM_TRACE_LEVEL_WARNING. Returns the previous level. IRQL: any.
+ * Default: KCOM_TRACE_LEVEL_WARNING. Returns the previous level. IRQL: any. Never fails.
  */
-kcom_trace_level kcom_set_trace_level(kcom_trace_level level);
+_IRQL_requires_max_(HIGH_LEVEL)
+kcom_trace_level kcom_set_trace_level(_In_ kcom_trace_level level);
 
-/* kcom_trace_enabled - TRUE when a message at level would reach the hook. IRQL: any. */
-BOOLEAN kcom_trace_enabled(kcom_trace_level level);
+/* kcom_trace_level_name - "error", "warning", "info" or "verbose" (for any other value).
+ * IRQL: any. Never returns NULL. */
+_IRQL_requires_max_(HIGH_LEVEL)
+const char *kcom_trace_level_name(_In_ kcom_trace_level level);
+
+/* kcom_trace_enabled - TRUE when a message at level would reach the hook (never for
+ * KCOM_TRACE_LEVEL_NONE). IRQL: any. */
+_IRQL_requires_max_(HIGH_LEVEL)
+BOOLEAN kcom_trace_enabled(_In_ kcom_trace_level level);
 
 /*
  * kcom_trace - hands one message to the hook, if level is enabled. IRQL: <= DISPATCH_LEVEL.
- * file may be NULL. Never fails.
+ * file may be NULL; a NULL format is ignored. Never fails.
  */
-void kcom_trace(kcom_trace_level level, const char *file, int line, const char *format, ...)
-    KCOM_PRINTF_FORMAT(4, 5);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void kcom_trace(_In_ kcom_trace_level level, _In_opt_z_ const char *file, _In_ int line,
+                _In_z_ _Printf_format_string_ const char *format, ...) KCOM_PRINTF_FORMAT(4, 5);
 
-/* kcom_vtrace - kcom_trace with a va_list. IRQL: <= DISPATCH_LEVEL. */
-void kcom_vtrace(kcom_trace_level level, const char *file, int line, const char *format, va_list args);
+/* kcom_vtrace - kcom_trace with a va_list. IRQL: <= DISPATCH_LEVEL. Never fails. */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void kcom_vtrace(_In_ kcom_trace_level level, _In_opt_z_ const char *file, _In_ int line,
+                 _In_z_ _Printf_format_string_ const char *format, _In_ va_list args);
 
 KCOM_END_DECLS
 

@@ -24,6 +24,41 @@ void kcom_platform_uninitialize(void);
 void *kcom_platform_allocate(void *context, size_t size, size_t alignment);
 void kcom_platform_free(void *context, void *block, size_t size, size_t alignment);
 
+/* What malloc, HeapAlloc and the pool guarantee on every target kcom builds for. */
+#define KCOM_PLATFORM_NATURAL_ALIGNMENT (2 * sizeof(void *))
+
+/* The two functions above, over a platform's natural allocation pair: the natural function for
+ * the usual alignments (inlined into the caller when it is static there), kcom_aligned_allocate
+ * above them. */
+static KCOM_FORCEINLINE void *kcom_platform_allocate_over(void *(*allocate_natural)(void *context, size_t size),
+                                                         void *context, size_t size, size_t alignment)
+{
+    if (KCOM_LIKELY(alignment <= KCOM_PLATFORM_NATURAL_ALIGNMENT))
+        return allocate_natural(context, size);
+    return kcom_aligned_allocate(allocate_natural, context, size, alignment);
+}
+
+static KCOM_FORCEINLINE void kcom_platform_free_over(void (*free_natural)(void *context, void *block), void *context,
+                                                    void *block, size_t alignment)
+{
+    if (block == NULL)
+        return;
+    if (KCOM_LIKELY(alignment <= KCOM_PLATFORM_NATURAL_ALIGNMENT))
+        free_natural(context, block);
+    else
+        kcom_aligned_free(free_natural, context, block, alignment);
+}
+
+/* The file name part of a __FILE__ path, for trace prefixes. */
+static KCOM_FORCEINLINE const char *kcom_platform_base_name(const char *path)
+{
+    const char *base = path;
+    for (; *path != '\0'; path++)
+        if (*path == '/' || *path == '\\')
+            base = path + 1;
+    return base;
+}
+
 /* The default trace sink (a kcom_trace_hook). */
 void kcom_platform_trace(void *context, kcom_trace_level level, const char *file, int line,
                          const char *format, va_list args);

@@ -44,10 +44,6 @@ void kcom_platform_uninitialize(void)
 {
 }
 
-/* Pool blocks are 16-byte aligned on 64-bit Windows, 8 on 32-bit (page-sized ones are page
- * aligned); larger alignments go through kcom_aligned_allocate. */
-#define NATURAL_ALIGNMENT MEMORY_ALLOCATION_ALIGNMENT
-
 static void *allocate_natural(void *context, size_t size)
 {
     kcom_ex_allocate_pool2_fn *allocate_pool2 = ex_allocate_pool2;
@@ -68,20 +64,13 @@ static void free_natural(void *context, void *block)
 
 void *kcom_platform_allocate(void *context, size_t size, size_t alignment)
 {
-    if (KCOM_LIKELY(alignment <= NATURAL_ALIGNMENT))
-        return allocate_natural(context, size);
-    return kcom_aligned_allocate(allocate_natural, context, size, alignment);
+    return kcom_platform_allocate_over(allocate_natural, context, size, alignment);
 }
 
 void kcom_platform_free(void *context, void *block, size_t size, size_t alignment)
 {
     (void)size;
-    if (block == NULL)
-        return;
-    if (KCOM_LIKELY(alignment <= NATURAL_ALIGNMENT))
-        free_natural(context, block);
-    else
-        kcom_aligned_free(free_natural, context, block, alignment);
+    kcom_platform_free_over(free_natural, context, block, alignment);
 }
 
 static ULONG dpfltr_level(kcom_trace_level level)
@@ -95,20 +84,6 @@ static ULONG dpfltr_level(kcom_trace_level level)
         return KCOM_DPFLTR_INFO_LEVEL;
     default:
         return KCOM_DPFLTR_TRACE_LEVEL;
-    }
-}
-
-static const char *level_name(kcom_trace_level level)
-{
-    switch (level) {
-    case KCOM_TRACE_LEVEL_ERROR:
-        return "error";
-    case KCOM_TRACE_LEVEL_WARNING:
-        return "warning";
-    case KCOM_TRACE_LEVEL_INFO:
-        return "info";
-    default:
-        return "verbose";
     }
 }
 
@@ -138,15 +113,6 @@ static size_t put_decimal(char *out, size_t size, size_t used, int value)
     return used;
 }
 
-static const char *base_name(const char *path)
-{
-    const char *base = path;
-    for (; *path != '\0'; path++)
-        if (*path == '/' || *path == '\\')
-            base = path + 1;
-    return base;
-}
-
 /* vDbgPrintExWithPrefix takes a va_list: this builds one for ("%s\n", message). */
 static void print_with_prefix(const char *prefix, ULONG level, const char *format, ...)
 {
@@ -167,10 +133,10 @@ void kcom_platform_trace(void *context, kcom_trace_level level, const char *file
     size_t used;
     (void)context;
     used = put_text(prefix, sizeof(prefix), 0, "kcom ");
-    used = put_text(prefix, sizeof(prefix), used, level_name(level));
+    used = put_text(prefix, sizeof(prefix), used, kcom_trace_level_name(level));
     used = put_text(prefix, sizeof(prefix), used, ": ");
     if (file != NULL) {
-        used = put_text(prefix, sizeof(prefix), used, base_name(file));
+        used = put_text(prefix, sizeof(prefix), used, kcom_platform_base_name(file));
         used = put_text(prefix, sizeof(prefix), used, ":");
         used = put_decimal(prefix, sizeof(prefix), used, line);
         used = put_text(prefix, sizeof(prefix), used, ": ");

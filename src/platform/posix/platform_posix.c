@@ -7,7 +7,6 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 NTSTATUS kcom_platform_initialize(void)
 {
@@ -17,9 +16,6 @@ NTSTATUS kcom_platform_initialize(void)
 void kcom_platform_uninitialize(void)
 {
 }
-
-/* malloc's alignment on every glibc target */
-#define NATURAL_ALIGNMENT (2 * sizeof(void *))
 
 static void *allocate_natural(void *context, size_t size)
 {
@@ -35,32 +31,13 @@ static void free_natural(void *context, void *block)
 
 void *kcom_platform_allocate(void *context, size_t size, size_t alignment)
 {
-    if (KCOM_LIKELY(alignment <= NATURAL_ALIGNMENT))
-        return malloc(size);
-    return kcom_aligned_allocate(allocate_natural, context, size, alignment);
+    return kcom_platform_allocate_over(allocate_natural, context, size, alignment);
 }
 
 void kcom_platform_free(void *context, void *block, size_t size, size_t alignment)
 {
     (void)size;
-    if (KCOM_LIKELY(alignment <= NATURAL_ALIGNMENT))
-        free(block);
-    else
-        kcom_aligned_free(free_natural, context, block, alignment);
-}
-
-static const char *level_name(kcom_trace_level level)
-{
-    switch (level) {
-    case KCOM_TRACE_LEVEL_ERROR:
-        return "error";
-    case KCOM_TRACE_LEVEL_WARNING:
-        return "warning";
-    case KCOM_TRACE_LEVEL_INFO:
-        return "info";
-    default:
-        return "verbose";
-    }
+    kcom_platform_free_over(free_natural, context, block, alignment);
 }
 
 void kcom_platform_trace(void *context, kcom_trace_level level, const char *file, int line,
@@ -70,10 +47,9 @@ void kcom_platform_trace(void *context, kcom_trace_level level, const char *file
     /* one fprintf per piece, under the stream's lock, so concurrent messages stay whole lines */
     flockfile(stderr);
     if (file != NULL) {
-        const char *base = strrchr(file, '/');
-        fprintf(stderr, "kcom %s: %s:%d: ", level_name(level), base ? base + 1 : file, line);
+        fprintf(stderr, "kcom %s: %s:%d: ", kcom_trace_level_name(level), kcom_platform_base_name(file), line);
     } else {
-        fprintf(stderr, "kcom %s: ", level_name(level));
+        fprintf(stderr, "kcom %s: ", kcom_trace_level_name(level));
     }
     vfprintf(stderr, format, args);
     fputc('\n', stderr);

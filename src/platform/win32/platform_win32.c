@@ -20,9 +20,6 @@ void kcom_platform_uninitialize(void)
 {
 }
 
-/* What HeapAlloc guarantees: 16 bytes on 64-bit Windows, 8 on 32-bit. */
-#define NATURAL_ALIGNMENT MEMORY_ALLOCATION_ALIGNMENT
-
 static void *allocate_natural(void *context, size_t size)
 {
     (void)context;
@@ -37,43 +34,13 @@ static void free_natural(void *context, void *block)
 
 void *kcom_platform_allocate(void *context, size_t size, size_t alignment)
 {
-    if (KCOM_LIKELY(alignment <= NATURAL_ALIGNMENT))
-        return HeapAlloc(GetProcessHeap(), 0, size);
-    return kcom_aligned_allocate(allocate_natural, context, size, alignment);
+    return kcom_platform_allocate_over(allocate_natural, context, size, alignment);
 }
 
 void kcom_platform_free(void *context, void *block, size_t size, size_t alignment)
 {
     (void)size;
-    if (block == NULL)
-        return;
-    if (KCOM_LIKELY(alignment <= NATURAL_ALIGNMENT))
-        HeapFree(GetProcessHeap(), 0, block);
-    else
-        kcom_aligned_free(free_natural, context, block, alignment);
-}
-
-static const char *level_name(kcom_trace_level level)
-{
-    switch (level) {
-    case KCOM_TRACE_LEVEL_ERROR:
-        return "error";
-    case KCOM_TRACE_LEVEL_WARNING:
-        return "warning";
-    case KCOM_TRACE_LEVEL_INFO:
-        return "info";
-    default:
-        return "verbose";
-    }
-}
-
-static const char *base_name(const char *path)
-{
-    const char *base = path;
-    for (; *path != '\0'; path++)
-        if (*path == '/' || *path == '\\')
-            base = path + 1;
-    return base;
+    kcom_platform_free_over(free_natural, context, block, alignment);
 }
 
 /* Appends to a line buffer, truncating; returns the new length. */
@@ -106,9 +73,9 @@ void kcom_platform_trace(void *context, kcom_trace_level level, const char *file
     size_t used;
     (void)context;
     if (file != NULL)
-        used = append_f(text, sizeof(text) - 1, 0, "kcom %s: %s:%d: ", level_name(level), base_name(file), line);
+        used = append_f(text, sizeof(text) - 1, 0, "kcom %s: %s:%d: ", kcom_trace_level_name(level), kcom_platform_base_name(file), line);
     else
-        used = append_f(text, sizeof(text) - 1, 0, "kcom %s: ", level_name(level));
+        used = append_f(text, sizeof(text) - 1, 0, "kcom %s: ", kcom_trace_level_name(level));
     used = append(text, sizeof(text) - 1, used, format, args);
     text[used++] = '\n';
     text[used] = '\0';
