@@ -32,10 +32,13 @@ KCOM_BEGIN_DECLS
  * kcom_default_allocator - the allocator used when a class or call names none: the one set with
  * kcom_set_default_allocator, else the platform's. IRQL: any. Never returns NULL.
  */
-const kcom_allocator *kcom_default_allocator(void);
+_IRQL_requires_max_(HIGH_LEVEL)
+_Ret_notnull_ const kcom_allocator *kcom_default_allocator(void);
 
-/* kcom_platform_allocator - the platform's own allocator (see the file comment). Never NULL. */
-const kcom_allocator *kcom_platform_allocator(void);
+/* kcom_platform_allocator - the platform's own allocator (see the file comment). IRQL: any.
+ * Never returns NULL. */
+_IRQL_requires_max_(HIGH_LEVEL)
+_Ret_notnull_ const kcom_allocator *kcom_platform_allocator(void);
 
 /* What kcom_default_allocator returns; read inline by the object creation path. Not for direct use:
  * change it with kcom_set_default_allocator. Never NULL. */
@@ -47,18 +50,24 @@ extern const kcom_allocator *volatile kcom_rt_default_allocator;
  * only while nothing allocated through the default is alive (driver initialization and unload),
  * and keep it valid until it is replaced.
  * IRQL: PASSIVE_LEVEL, while no kcom allocation is in flight.
- * Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER if allocate or free is NULL.
+ * Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER if allocate or free is NULL (the default is
+ * then left as it was).
  */
-NTSTATUS kcom_set_default_allocator(const kcom_allocator *allocator);
+_IRQL_requires_(PASSIVE_LEVEL)
+NTSTATUS kcom_set_default_allocator(_In_opt_ const kcom_allocator *allocator);
 
 /*
  * kcom_set_pool_tag - the pool tag the kernel's platform allocator uses (default
- * KCOM_DEFAULT_POOL_TAG). IRQL: PASSIVE_LEVEL, before kcom allocates.
- * Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER for a zero tag. Ignored outside the kernel.
+ * KCOM_DEFAULT_POOL_TAG). The platform allocator frees with the tag current at the time of the
+ * free, so change it only while none of its blocks is alive. IRQL: PASSIVE_LEVEL, before kcom
+ * allocates. Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER for a zero tag. Outside the
+ * kernel the tag is recorded (kcom_pool_tag returns it) but no allocator uses it.
  */
-NTSTATUS kcom_set_pool_tag(ULONG tag);
+_IRQL_requires_(PASSIVE_LEVEL)
+NTSTATUS kcom_set_pool_tag(_In_ ULONG tag);
 
-/* kcom_pool_tag - the current pool tag. IRQL: any. */
+/* kcom_pool_tag - the current pool tag. IRQL: any. Never fails. */
+_IRQL_requires_max_(HIGH_LEVEL)
 ULONG kcom_pool_tag(void);
 
 /*
@@ -66,21 +75,29 @@ ULONG kcom_pool_tag(void);
  * IRQL: <= DISPATCH_LEVEL. Returns NULL when size is 0, alignment is not a power of two, or the
  * allocator fails. The block is not zeroed.
  */
-void *kcom_allocate(const kcom_allocator *allocator, size_t size, size_t alignment);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+_Ret_maybenull_ _Post_writable_byte_size_(size)
+void *kcom_allocate(_In_opt_ const kcom_allocator *allocator, _In_ size_t size, _In_ size_t alignment);
 
 /* kcom_free - returns a block from kcom_allocate with the same arguments; NULL is ignored.
- * IRQL: <= DISPATCH_LEVEL. */
-void kcom_free(const kcom_allocator *allocator, void *block, size_t size, size_t alignment);
+ * IRQL: <= DISPATCH_LEVEL. Never fails. */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void kcom_free(_In_opt_ const kcom_allocator *allocator, _Frees_ptr_opt_ void *block, _In_ size_t size,
+               _In_ size_t alignment);
 
 /*
  * kcom_aligned_allocate / kcom_aligned_free - over-alignment on top of an allocator that only
  * guarantees natural alignment (allocate(size + alignment + a pointer), keep the base just before
  * the aligned block). For writing allocators. IRQL: that of the underlying functions.
+ * kcom_aligned_allocate returns NULL when allocate_natural is NULL, size is 0, alignment is not a
+ * power of two, size + alignment overflows, or allocate_natural fails. kcom_aligned_free never
+ * fails; a NULL block or free_natural is ignored.
  */
-void *kcom_aligned_allocate(void *(*allocate_natural)(void *context, size_t size), void *context,
-                            size_t size, size_t alignment);
-void kcom_aligned_free(void (*free_natural)(void *context, void *block), void *context, void *block,
-                       size_t alignment);
+_Ret_maybenull_ _Post_writable_byte_size_(size)
+void *kcom_aligned_allocate(_In_ void *(*allocate_natural)(void *context, size_t size), _In_opt_ void *context,
+                            _In_ size_t size, _In_ size_t alignment);
+void kcom_aligned_free(_In_opt_ void (*free_natural)(void *context, void *block), _In_opt_ void *context,
+                       _Frees_ptr_opt_ void *block, _In_ size_t alignment);
 
 KCOM_END_DECLS
 

@@ -3,7 +3,7 @@
  *
  * gcc and clang (all targets, kernel included) use the __atomic builtins, which compile to the
  * same lock-prefixed instructions as the Interlocked* intrinsics; MSVC uses those intrinsics.
- * IRQL: any.
+ * IRQL: any (on non-paged data when above APC_LEVEL). None of them can fail.
  */
 #ifndef KCOM_ATOMIC_H
 #define KCOM_ATOMIC_H

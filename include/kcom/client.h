@@ -13,26 +13,37 @@ KCOM_BEGIN_DECLS
 /*
  * kcom_query_interface - unknown->QueryInterface(riid, ppv).
  * IRQL: that of the object's QueryInterface (<= DISPATCH_LEVEL for kcom objects).
- * Returns the object's status; STATUS_INVALID_PARAMETER when unknown, riid or ppv is NULL
- * (*ppv is set to NULL whenever ppv is not NULL and the call fails).
+ * Returns the object's status (kcom objects: STATUS_SUCCESS, STATUS_NOINTERFACE, or their query
+ * fallback's status); STATUS_INVALID_PARAMETER without calling the object when unknown, riid or
+ * ppv is NULL (*ppv is then set to NULL if ppv is not NULL). On failure the object sets *ppv to
+ * NULL, as COM requires and kcom objects do.
  */
-NTSTATUS kcom_query_interface(IUnknown *unknown, const IID *riid, void **ppv);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_query_interface(_In_ IUnknown *unknown, _In_ const IID *riid, _COM_Outptr_ void **ppv);
 
-/* kcom_addref - unknown->AddRef(); returns the new count, 0 for NULL. */
-ULONG kcom_addref(IUnknown *unknown);
+/* kcom_addref - unknown->AddRef(); returns the new count, 0 for NULL. Never fails.
+ * IRQL: that of the object's AddRef (<= DISPATCH_LEVEL for kcom objects). */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+ULONG kcom_addref(_In_opt_ IUnknown *unknown);
 
-/* kcom_release - unknown->Release(); returns the new count, 0 for NULL. */
-ULONG kcom_release(IUnknown *unknown);
+/* kcom_release - unknown->Release(); returns the new count, 0 for NULL. Never fails.
+ * IRQL: that of the object's Release (<= DISPATCH_LEVEL for kcom objects: the last Release runs
+ * the destroy callback and frees the object on the calling thread). */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+ULONG kcom_release(_In_opt_ IUnknown *unknown);
 
 /*
  * kcom_release_and_clear - releases *slot (an interface pointer variable of any interface type,
  * passed by address) if it is not NULL and sets it to NULL. Returns the new count (0 when nothing
- * was released). A NULL slot is ignored. IRQL: that of the object's Release.
+ * was released). A NULL slot is ignored. Never fails. IRQL: that of the object's Release.
  */
-ULONG kcom_release_and_clear(void *slot);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+ULONG kcom_release_and_clear(_Inout_opt_ void *slot);
 
-/* kcom_scoped_release - cleanup function behind KCOM_SCOPED: kcom_release_and_clear(slot). */
-void kcom_scoped_release(void *slot);
+/* kcom_scoped_release - cleanup function behind KCOM_SCOPED: kcom_release_and_clear(slot).
+ * IRQL: that of the object's Release. Never fails. */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void kcom_scoped_release(_Inout_opt_ void *slot);
 
 KCOM_END_DECLS
 

@@ -110,19 +110,29 @@
 #endif
 
 /* ---- IRQL / SAL annotations -------------------------------------------------------------------
- * The WDK's sal.h / driverspecs.h supply these for MSVC's static analysis; elsewhere they are
- * documentation only and expand to nothing. */
+ * kcom's declarations state their IRQL range and their parameters' roles the WDK's way. The
+ * WDK's sal.h / driverspecs.h supply these for MSVC's static analysis (/analyze); elsewhere they
+ * are documentation only and expand to nothing. Each is defined here only if still undefined, with
+ * the parameter names mingw-w64's sal.h and driverspecs.h use, so that their later (equally empty)
+ * definitions are identical redefinitions. With the WDK, include <ntddk.h> or <wdm.h> before kcom
+ * so that its real definitions are the ones seen. */
 #ifndef _IRQL_requires_max_
-#define _IRQL_requires_max_(irql)
+#define _IRQL_requires_max_(x)
 #endif
 #ifndef _IRQL_requires_
-#define _IRQL_requires_(irql)
+#define _IRQL_requires_(x)
 #endif
 #ifndef _In_
 #define _In_
 #endif
 #ifndef _In_opt_
 #define _In_opt_
+#endif
+#ifndef _In_z_
+#define _In_z_
+#endif
+#ifndef _In_opt_z_
+#define _In_opt_z_
 #endif
 #ifndef _Out_
 #define _Out_
@@ -133,6 +143,12 @@
 #ifndef _Outptr_result_maybenull_
 #define _Outptr_result_maybenull_
 #endif
+#ifndef _Outptr_result_nullonfailure_
+#define _Outptr_result_nullonfailure_
+#endif
+#ifndef _COM_Outptr_
+#define _COM_Outptr_
+#endif
 #ifndef _Inout_
 #define _Inout_
 #endif
@@ -140,7 +156,28 @@
 #define _Inout_opt_
 #endif
 #ifndef _Out_writes_
-#define _Out_writes_(n)
+#define _Out_writes_(s)
+#endif
+#ifndef _Out_writes_opt_
+#define _Out_writes_opt_(s)
+#endif
+#ifndef _Frees_ptr_opt_
+#define _Frees_ptr_opt_
+#endif
+#ifndef _Printf_format_string_
+#define _Printf_format_string_
+#endif
+#ifndef _Ret_notnull_
+#define _Ret_notnull_
+#endif
+#ifndef _Ret_maybenull_
+#define _Ret_maybenull_
+#endif
+#ifndef _Ret_z_
+#define _Ret_z_
+#endif
+#ifndef _Post_writable_byte_size_
+#define _Post_writable_byte_size_(s)
 #endif
 #ifndef _Must_inspect_result_
 #define _Must_inspect_result_
@@ -148,6 +185,9 @@
 #ifndef _Success_
 #define _Success_(expr)
 #endif
+/* The IRQL levels the annotations name. The kernel target takes them from <wdm.h> (HIGH_LEVEL is
+ * 15 on x64 and 31 on x86), which kcom/types.h includes before any annotated declaration. */
+#if !KCOM_TARGET_NTKERNEL
 #ifndef PASSIVE_LEVEL
 #define PASSIVE_LEVEL 0
 #endif
@@ -159,6 +199,7 @@
 #endif
 #ifndef HIGH_LEVEL
 #define HIGH_LEVEL 15
+#endif
 #endif
 
 #endif /* KCOM_COMPILER_H */

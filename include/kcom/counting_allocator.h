@@ -26,16 +26,21 @@ KCOM_BEGIN_DECLS
  * kcom_counting_allocator_init - prepares counter over backing (NULL: the platform allocator).
  * IRQL: <= DISPATCH_LEVEL. Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER for a NULL counter.
  */
-NTSTATUS kcom_counting_allocator_init(kcom_counting_allocator *counter, const kcom_allocator *backing);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_counting_allocator_init(_Out_ kcom_counting_allocator *counter,
+                                      _In_opt_ const kcom_allocator *backing);
 
 /*
  * kcom_counting_allocator_fail_nth - the n-th request from now (1 = the next one) returns NULL;
- * 0 disables. Resets attempts and failures. IRQL: any.
+ * 0 (or a negative n) disables. Resets attempts and failures. IRQL: any. Never fails; a NULL
+ * counter is ignored.
  */
-void kcom_counting_allocator_fail_nth(kcom_counting_allocator *counter, LONG n);
+_IRQL_requires_max_(HIGH_LEVEL)
+void kcom_counting_allocator_fail_nth(_Inout_opt_ kcom_counting_allocator *counter, _In_ LONG n);
 
-/* kcom_counting_allocator_live - blocks currently allocated. IRQL: any. */
-LONG kcom_counting_allocator_live(const kcom_counting_allocator *counter);
+/* kcom_counting_allocator_live - blocks currently allocated (0 for a NULL counter). IRQL: any. */
+_IRQL_requires_max_(HIGH_LEVEL)
+LONG kcom_counting_allocator_live(_In_opt_ const kcom_counting_allocator *counter);
 
 KCOM_END_DECLS
 

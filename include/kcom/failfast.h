@@ -25,14 +25,18 @@ typedef enum kcom_failfast_reason {
 KCOM_BEGIN_DECLS
 
 /*
- * kcom_fail_fast - traces the reason at ERROR level and stops: never returns.
+ * kcom_fail_fast - traces the reason at ERROR level (whatever the trace level filter says) and
+ * stops: never returns.
  * IRQL: any (the kernel bugchecks). object and the details appear in the bugcheck parameters.
  */
-KCOM_NORETURN void kcom_fail_fast(kcom_failfast_reason reason, const void *object, ULONG_PTR detail1,
-                                  ULONG_PTR detail2);
+_IRQL_requires_max_(HIGH_LEVEL)
+KCOM_NORETURN void kcom_fail_fast(_In_ kcom_failfast_reason reason, _In_opt_ const void *object,
+                                  _In_ ULONG_PTR detail1, _In_ ULONG_PTR detail2);
 
-/* kcom_failfast_reason_name - "refcount overflow" etc., for messages. IRQL: any. Never NULL. */
-const char *kcom_failfast_reason_name(kcom_failfast_reason reason);
+/* kcom_failfast_reason_name - "reference count overflow" etc., for messages; "unknown reason" for a
+ * value outside the enumeration. IRQL: any. Never NULL. */
+_IRQL_requires_max_(HIGH_LEVEL)
+_Ret_z_ const char *kcom_failfast_reason_name(_In_ kcom_failfast_reason reason);
 
 KCOM_END_DECLS
 

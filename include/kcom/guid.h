@@ -23,7 +23,8 @@ KCOM_BEGIN_DECLS
  * IRQL: any. Both pointers must be valid (QueryInterface validates riid before calling this).
  * Two unaligned 64-bit loads per side: what a hand-written QueryInterface compiles to.
  */
-static KCOM_FORCEINLINE BOOLEAN kcom_guid_equal(const GUID *a, const GUID *b)
+_IRQL_requires_max_(HIGH_LEVEL)
+static KCOM_FORCEINLINE BOOLEAN kcom_guid_equal(_In_ const GUID *a, _In_ const GUID *b)
 {
     uint64_t a0, a1, b0, b1;
     memcpy(&a0, a, 8);
@@ -36,9 +37,12 @@ static KCOM_FORCEINLINE BOOLEAN kcom_guid_equal(const GUID *a, const GUID *b)
 /*
  * kcom_guid_to_string - formats a GUID in registry form into buffer, which must hold
  * KCOM_GUID_STRING_SIZE characters. Returns buffer; a NULL guid formats as "{null}", a NULL
- * buffer returns the static string "{null}". IRQL: any. No CRT is used.
+ * buffer returns the static string "{null}". Never fails, never returns NULL. IRQL: any. No CRT
+ * is used.
  */
-const char *kcom_guid_to_string(const GUID *guid, char *buffer);
+_IRQL_requires_max_(HIGH_LEVEL)
+_Ret_z_ const char *kcom_guid_to_string(_In_opt_ const GUID *guid,
+                                        _Out_writes_opt_(KCOM_GUID_STRING_SIZE) char *buffer);
 
 KCOM_END_DECLS
 

@@ -78,7 +78,8 @@ KCOM_BEGIN_DECLS
  * STATUS_INSUFFICIENT_RESOURCES (allocation failed). *impl is NULL on failure.
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
-NTSTATUS kcom_object_new(const kcom_class *cls, IUnknown *outer, void **impl);
+NTSTATUS kcom_object_new(_In_ const kcom_class *cls, _In_opt_ IUnknown *outer,
+                         _Outptr_result_nullonfailure_ void **impl);
 
 /* Initializes a freshly allocated implementation struct; ctx is kcom_object_create's init_ctx. */
 typedef NTSTATUS kcom_object_init_fn(void *impl, void *ctx);
@@ -91,48 +92,55 @@ typedef NTSTATUS kcom_object_init_fn(void *impl, void *ctx);
  * zero-filled struct) and init's status is returned.
  * IRQL: <= DISPATCH_LEVEL.
  * Returns STATUS_SUCCESS, init's failure status, or: STATUS_INVALID_PARAMETER (NULL cls, riid or
- * ppv; outer with riid other than IID_IUnknown); STATUS_NOT_SUPPORTED (outer for a class that
- * cannot be aggregated); STATUS_INSUFFICIENT_RESOURCES; STATUS_NOINTERFACE (riid not exposed).
+ * ppv; malformed class; outer with riid other than IID_IUnknown); STATUS_NOT_SUPPORTED (outer for
+ * a class that cannot be aggregated); STATUS_INSUFFICIENT_RESOURCES; STATUS_NOINTERFACE (riid not
+ * exposed), or the class's query fallback's failure status.
  * *ppv is NULL on failure, and nothing is left allocated.
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
-NTSTATUS kcom_object_create(const kcom_class *cls, IUnknown *outer, kcom_object_init_fn *init,
-                            void *init_ctx, const IID *riid, void **ppv);
+NTSTATUS kcom_object_create(_In_ const kcom_class *cls, _In_opt_ IUnknown *outer, _In_opt_ kcom_object_init_fn *init,
+                            _In_opt_ void *init_ctx, _In_ const IID *riid, _COM_Outptr_ void **ppv);
 
 /*
  * kcom_object_addref / kcom_object_release - AddRef/Release an object by its implementation
  * pointer (through its own, non-delegating count). Return the new count; 0 for a NULL impl.
  * IRQL: <= DISPATCH_LEVEL.
  */
-ULONG kcom_object_addref(void *impl);
-ULONG kcom_object_release(void *impl);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+ULONG kcom_object_addref(_In_opt_ void *impl);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+ULONG kcom_object_release(_In_opt_ void *impl);
 
 /*
  * kcom_object_inner_unknown - the object's own IUnknown: the non-delegating inner IUnknown of an
  * aggregatable class, the primary interface otherwise. No reference is added. IRQL: any.
  * Returns NULL for a NULL impl.
  */
-IUnknown *kcom_object_inner_unknown(void *impl);
+_IRQL_requires_max_(HIGH_LEVEL)
+IUnknown *kcom_object_inner_unknown(_In_opt_ void *impl);
 
 /* kcom_object_class - the class descriptor of an object (NULL for a NULL impl). IRQL: any. */
-const kcom_class *kcom_object_class(void *impl);
+_IRQL_requires_max_(HIGH_LEVEL)
+const kcom_class *kcom_object_class(_In_opt_ void *impl);
 
 /*
  * kcom_object_refcount - the current reference count, for tests and diagnostics only (it may be
  * stale by the time it is read). IRQL: any. Returns 0 for a NULL impl.
  */
-LONG kcom_object_refcount(void *impl);
+_IRQL_requires_max_(HIGH_LEVEL)
+LONG kcom_object_refcount(_In_opt_ void *impl);
 
 /*
  * kcom_rt_find_interface - the interface pointer of impl that answers riid (an exposed interface
  * or one of its ancestors; IID_IUnknown gives the primary interface), or NULL. No reference is
  * added. Used by the generated QueryInterface shims. IRQL: any.
  */
-void *kcom_rt_find_interface(const kcom_class *cls, void *impl, const IID *riid);
+_IRQL_requires_max_(HIGH_LEVEL)
+void *kcom_rt_find_interface(_In_ const kcom_class *cls, _In_ void *impl, _In_ const IID *riid);
 
 /* Slow path of a destroy callback that returned with references taken (escaped > 0) or released
  * (escaped < 0) beyond its own balanced pairs, per mode: fails fast (mode 1) or traces; when it
- * returns, the memory is leaked instead of freed. */
+ * returns, the memory is leaked instead of freed. IRQL: that of the final Release. */
 void kcom_rt_resurrected_0(kcom_object_header *header, LONG escaped);
 void kcom_rt_resurrected_1(kcom_object_header *header, LONG escaped);
 void kcom_rt_resurrected_2(kcom_object_header *header, LONG escaped);
@@ -142,7 +150,11 @@ KCOM_END_DECLS
 /* ---- inline runtime used by the generated code (and by the library itself) ----------------------
  * Written as inline functions over a class descriptor so that, where the descriptor is a constant
  * (KCOM_NEW, the generated Release shims), the compiler folds the layout, the vtable stores and the
- * validation away: creating and destroying an object then costs what C++'s new/delete costs. */
+ * validation away: creating and destroying an object then costs what C++'s new/delete costs.
+ * IRQL: <= DISPATCH_LEVEL for kcom_rt_object_new, the final release and Release (they allocate,
+ * run the destroy callback, free) and for kcom_rt_query_interface_in (a query fallback may run);
+ * any for the rest. kcom_rt_object_new returns what kcom_object_new returns, the QueryInterface
+ * functions what a kcom object's QueryInterface returns (kcom/unknown.h). */
 
 /* Header of an object, from its implementation pointer. */
 static KCOM_FORCEINLINE kcom_object_header *kcom_rt_header(void *impl)

@@ -57,21 +57,30 @@ KCOM_STATIC_ASSERT(sizeof(kcom_object_header) == 16, "object header must be 16 b
 
 KCOM_BEGIN_DECLS
 
-/* Slow paths, one per mode; called by the inline functions below only. IRQL: as Release. */
-ULONG kcom_rt_addref_slow_0(kcom_object_header *header, LONG old);
-ULONG kcom_rt_addref_slow_1(kcom_object_header *header, LONG old);
-ULONG kcom_rt_addref_slow_2(kcom_object_header *header, LONG old);
-ULONG kcom_rt_release_slow_0(kcom_object_header *header, LONG old);
-ULONG kcom_rt_release_slow_1(kcom_object_header *header, LONG old);
-ULONG kcom_rt_release_slow_2(kcom_object_header *header, LONG old);
+/* Slow paths, one per mode; called by the inline AddRef (kcom_rt_addref) and Release
+ * (kcom_rt_release_with, kcom/object.h) only, at their IRQL. Return the count those return. */
+_IRQL_requires_max_(HIGH_LEVEL)
+ULONG kcom_rt_addref_slow_0(_Inout_ kcom_object_header *header, _In_ LONG old);
+_IRQL_requires_max_(HIGH_LEVEL)
+ULONG kcom_rt_addref_slow_1(_Inout_ kcom_object_header *header, _In_ LONG old);
+_IRQL_requires_max_(HIGH_LEVEL)
+ULONG kcom_rt_addref_slow_2(_Inout_ kcom_object_header *header, _In_ LONG old);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+ULONG kcom_rt_release_slow_0(_Inout_ kcom_object_header *header, _In_ LONG old);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+ULONG kcom_rt_release_slow_1(_Inout_ kcom_object_header *header, _In_ LONG old);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+ULONG kcom_rt_release_slow_2(_Inout_ kcom_object_header *header, _In_ LONG old);
 
 KCOM_END_DECLS
 
 #define KCOM_RT_ADDREF_SLOW KCOM_PP_CAT(kcom_rt_addref_slow_, KCOM_REFCOUNT_HARDENING)
 #define KCOM_RT_RELEASE_SLOW KCOM_PP_CAT(kcom_rt_release_slow_, KCOM_REFCOUNT_HARDENING)
 
-/* AddRef on the header: returns the new count. IRQL: any. */
-static KCOM_FORCEINLINE ULONG kcom_rt_addref(kcom_object_header *header)
+/* AddRef on the header: returns the new count (never fails; misuse goes to the slow path, which
+ * traces, saturates or fails fast by mode). IRQL: any. */
+_IRQL_requires_max_(HIGH_LEVEL)
+static KCOM_FORCEINLINE ULONG kcom_rt_addref(_Inout_ kcom_object_header *header)
 {
     LONG old = kcom_atomic_fetch_add(&header->refs, 1);
 #if KCOM_REFCOUNT_HARDENING == KCOM_REFCOUNT_OFF

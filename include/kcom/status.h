@@ -126,27 +126,33 @@ KCOM_BEGIN_DECLS
 /*
  * kcom_hresult_from_ntstatus - the HRESULT a COM client expects for an NTSTATUS.
  * IRQL: any. Never fails.
- * Success codes map to S_OK; well-known failures map to their COM equivalents (STATUS_NOINTERFACE ->
- * E_NOINTERFACE, STATUS_INVALID_PARAMETER -> E_INVALIDARG, STATUS_INSUFFICIENT_RESOURCES and
- * STATUS_NO_MEMORY -> E_OUTOFMEMORY, STATUS_NOT_IMPLEMENTED -> E_NOTIMPL, STATUS_ACCESS_DENIED ->
- * E_ACCESSDENIED, STATUS_PENDING -> E_PENDING, STATUS_CANCELLED -> HRESULT_FROM_WIN32(ERROR_CANCELLED),
- * STATUS_UNSUCCESSFUL -> E_FAIL); every other failure becomes HRESULT_FROM_NT(status).
+ * Success codes map to S_OK, except STATUS_PENDING (-> E_PENDING). Well-known failures map to their
+ * COM equivalents (STATUS_NOINTERFACE -> E_NOINTERFACE, STATUS_INVALID_PARAMETER -> E_INVALIDARG,
+ * STATUS_INSUFFICIENT_RESOURCES and STATUS_NO_MEMORY -> E_OUTOFMEMORY, STATUS_NOT_IMPLEMENTED ->
+ * E_NOTIMPL, STATUS_ACCESS_DENIED -> E_ACCESSDENIED, STATUS_CANCELLED ->
+ * HRESULT_FROM_WIN32(ERROR_CANCELLED), STATUS_UNSUCCESSFUL -> E_FAIL); every other failure becomes
+ * HRESULT_FROM_NT(status).
  */
-HRESULT kcom_hresult_from_ntstatus(NTSTATUS status);
+_IRQL_requires_max_(HIGH_LEVEL)
+HRESULT kcom_hresult_from_ntstatus(_In_ NTSTATUS status);
 
 /*
  * kcom_ntstatus_from_hresult - the inverse of kcom_hresult_from_ntstatus.
  * IRQL: any. Never fails.
- * Success HRESULTs map to STATUS_SUCCESS; HRESULT_FROM_NT values give back their NTSTATUS; the
- * well-known COM failures map back to the statuses above; any other failure -> STATUS_UNSUCCESSFUL.
+ * Success HRESULTs (S_OK, S_FALSE, ...) map to STATUS_SUCCESS; the COM equivalents above map back
+ * (E_OUTOFMEMORY -> STATUS_INSUFFICIENT_RESOURCES, E_PENDING -> STATUS_PENDING); other failures
+ * with the FACILITY_NT bit (HRESULT_FROM_NT values) give back their NTSTATUS; any other failure ->
+ * STATUS_UNSUCCESSFUL.
  */
-NTSTATUS kcom_ntstatus_from_hresult(HRESULT hr);
+_IRQL_requires_max_(HIGH_LEVEL)
+NTSTATUS kcom_ntstatus_from_hresult(_In_ HRESULT hr);
 
 /*
  * kcom_status_name - the symbolic name of a status kcom knows ("STATUS_NOINTERFACE"), or
  * "STATUS_<unknown>" for others. For traces and test messages. IRQL: any. Never returns NULL.
  */
-const char *kcom_status_name(NTSTATUS status);
+_IRQL_requires_max_(HIGH_LEVEL)
+_Ret_z_ const char *kcom_status_name(_In_ NTSTATUS status);
 
 KCOM_END_DECLS
 

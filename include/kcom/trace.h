@@ -46,7 +46,7 @@ kcom_trace_level kcom_set_trace_level(_In_ kcom_trace_level level);
 /* kcom_trace_level_name - "error", "warning", "info" or "verbose" (for any other value).
  * IRQL: any. Never returns NULL. */
 _IRQL_requires_max_(HIGH_LEVEL)
-const char *kcom_trace_level_name(_In_ kcom_trace_level level);
+_Ret_z_ const char *kcom_trace_level_name(_In_ kcom_trace_level level);
 
 /* kcom_trace_enabled - TRUE when a message at level would reach the hook (never for
  * KCOM_TRACE_LEVEL_NONE). IRQL: any. */

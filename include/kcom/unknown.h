@@ -4,6 +4,17 @@
  * QueryInterface returns NTSTATUS, as the DDK's punknown.h IUnknown does (same ABI as HRESULT).
  * When a platform header has already declared IUnknown (__IUnknown_INTERFACE_DEFINED__), kcom
  * uses that declaration and adds only what it needs: the method list and the interface descriptor.
+ *
+ * The IUnknown methods of kcom objects (the generated shims behind IFoo_QueryInterface,
+ * IFoo_AddRef, IFoo_Release and the IUnknown_* wrappers):
+ *   QueryInterface  IRQL: <= DISPATCH_LEVEL. Returns STATUS_SUCCESS (*ppv AddRef'd);
+ *                   STATUS_INVALID_PARAMETER for a NULL ppv (nothing written) or a NULL riid
+ *                   (*ppv = NULL); STATUS_NOINTERFACE (*ppv = NULL), or the status of the class's
+ *                   query fallback (*ppv = NULL on failure).
+ *   AddRef          IRQL: any. Returns the new count; never fails.
+ *   Release         IRQL: <= DISPATCH_LEVEL. Returns the new count; the last one runs the class's
+ *                   destroy callback and frees the object, at the caller's IRQL.
+ * An aggregated object's interfaces forward all three to the controlling outer, whose rules apply.
  */
 #ifndef KCOM_UNKNOWN_H
 #define KCOM_UNKNOWN_H
