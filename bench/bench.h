@@ -79,6 +79,21 @@ extern volatile uint64_t bench_sink;
 BENCH_KCOM_AND_CPP_CASES(BENCH_DECLARE_KCOM_CPP_)
 #undef BENCH_DECLARE_KCOM_CPP_
 
+/* The cases that also run with kcom classes over a caching allocator (kcom/caching_allocator.h,
+ * KCOM_CLASS_EX): bench_kcom_cached_<case>. */
+#define BENCH_KCOM_CACHED_CASES(X) \
+    X(create_release_1)            \
+    X(create_release_4)
+
+#define BENCH_DECLARE_KCOM_CACHED_(name) uint64_t bench_kcom_cached_##name(uint64_t n);
+BENCH_KCOM_CACHED_CASES(BENCH_DECLARE_KCOM_CACHED_)
+#undef BENCH_DECLARE_KCOM_CACHED_
+
+/* The caching allocators of those classes: allocations they passed to their backing allocator
+ * (the platform's) so far, misses and bypassed requests; and a drain of both. */
+uint64_t bench_kcom_cache_backing_allocs(void);
+void bench_kcom_drain_caches(void);
+
 /* Plain C baselines (no COM): malloc + init + free through two opaque functions, and a call
  * through a plain function pointer stored in the struct. */
 uint64_t bench_plain_create_free(uint64_t n);

@@ -1,15 +1,17 @@
 /*
  * The benchmark harness: runs the cases of bench.h and checks what they return.
  *
- *   kcom_bench list                  one line per row: id, kind, kcom/plain symbol, C++ symbol, title
+ *   kcom_bench list                  one line per row: id, kind, kcom/plain symbol, C++ symbol,
+ *                                    kcom-with-caching-allocator symbol (or -), title
  *   kcom_bench run SYMBOL N          runs one case function N iterations (for callgrind)
  *   kcom_bench time N REPS           wall-clock ns per iteration of every case function: the median
  *                                    of REPS runs of N iterations, the runs interleaved across cases
  *   kcom_bench smoke [N]             every case with N iterations (default 1000), checksums checked
  *   kcom_bench_allocs allocs N       allocations per iteration of every case (kcom: a
  *                                    kcom_counting_allocator as the default allocator; C++: the
- *                                    counting operator new of cpp/counting_new.cpp), and the bytes
- *                                    one object asks its allocator for
+ *                                    counting operator new of cpp/counting_new.cpp; kcom with a
+ *                                    caching allocator: what the cache passed on to its backing
+ *                                    allocator), and the bytes one object asks its allocator for
  *   kcom_bench_allocs smoke [N]      the same with N iterations, checked against the expected counts
  *
  * Output lines are tab-separated, for scripts/bench.py. Exit status 0 on success, 1 when a check
@@ -70,19 +72,25 @@ typedef struct bench_row {
     bench_case_fn *kcom_fn;
     const char *cpp_name;
     bench_case_fn *cpp_fn;
+    const char *cached_name;   /* the kcom case with a caching allocator, or NULL */
+    bench_case_fn *cached_fn;
     int interfaces;            /* class used (1, 4, 8) for bytes/object; 0 for the plain struct */
-    int allocates;             /* allocations per iteration */
+    int allocates;             /* allocations per iteration (with a caching allocator: none reach
+                                  its backing allocator once the cache holds a block) */
     bench_expected_fn *expected;
 } bench_row;
 
 #define ROW(id, title, interfaces, allocates, expected) \
-    {#id, title, 0, "bench_kcom_" #id, bench_kcom_##id, "bench_cpp_" #id, bench_cpp_##id, interfaces, allocates, expected}
+    {#id, title, 0, "bench_kcom_" #id, bench_kcom_##id, "bench_cpp_" #id, bench_cpp_##id, NULL, NULL, interfaces, allocates, expected}
+#define ROW_CACHED(id, title, interfaces, allocates, expected)                                              \
+    {#id, title, 0, "bench_kcom_" #id, bench_kcom_##id, "bench_cpp_" #id, bench_cpp_##id,               \
+     "bench_kcom_cached_" #id, bench_kcom_cached_##id, interfaces, allocates, expected}
 #define BASELINE(id, title, allocates, expected) \
-    {#id, title, 1, "bench_plain_" #id, bench_plain_##id, NULL, NULL, 0, allocates, expected}
+    {#id, title, 1, "bench_plain_" #id, bench_plain_##id, NULL, NULL, NULL, NULL, 0, allocates, expected}
 
 static const bench_row rows[] = {
-    ROW(create_release_1, "create + final Release, 1 interface", 1, 1, expect_zero),
-    ROW(create_release_4, "create + final Release, 4 interfaces", 4, 1, expect_zero),
+    ROW_CACHED(create_release_1, "create + final Release, 1 interface", 1, 1, expect_zero),
+    ROW_CACHED(create_release_4, "create + final Release, 4 interfaces", 4, 1, expect_zero),
     BASELINE(create_free, "baseline: plain C malloc + init + free (no COM)", 1, expect_zero),
     ROW(addref_release, "AddRef + Release pair", 1, 0, expect_three_per),
     ROW(call, "call through the vtable (Ping: total += value)", 1, 0, expect_sum),
@@ -94,15 +102,17 @@ static const bench_row rows[] = {
 };
 #define ROW_COUNT (sizeof(rows) / sizeof(rows[0]))
 
-/* Every case function once: side 0 is the kcom (or plain) one, side 1 the C++ one. */
-#define SIDE_COUNT 2
+/* Every case function once: side 0 is the kcom (or plain) one, side 1 the C++ one, side 2 the kcom
+ * one with a caching allocator. */
+#define SIDE_COUNT 3
+#define SIDE_CACHED 2
 static const char *side_name(const bench_row *row, int side)
 {
-    return side == 0 ? row->kcom_name : row->cpp_name;
+    return side == 0 ? row->kcom_name : side == 1 ? row->cpp_name : row->cached_name;
 }
 static bench_case_fn *side_fn(const bench_row *row, int side)
 {
-    return side == 0 ? row->kcom_fn : row->cpp_fn;
+    return side == 0 ? row->kcom_fn : side == 1 ? row->cpp_fn : row->cached_fn;
 }
 
 static int failures;
@@ -135,8 +145,9 @@ static int command_list(void)
 {
     size_t r;
     for (r = 0; r < ROW_COUNT; r++)
-        printf("row\t%s\t%s\t%s\t%s\t%s\n", rows[r].id, rows[r].baseline ? "baseline" : "compare",
-               rows[r].kcom_name, rows[r].cpp_name != NULL ? rows[r].cpp_name : "-", rows[r].title);
+        printf("row\t%s\t%s\t%s\t%s\t%s\t%s\n", rows[r].id, rows[r].baseline ? "baseline" : "compare",
+               rows[r].kcom_name, rows[r].cpp_name != NULL ? rows[r].cpp_name : "-",
+               rows[r].cached_name != NULL ? rows[r].cached_name : "-", rows[r].title);
     return 0;
 }
 
@@ -230,7 +241,15 @@ static kcom_counting_allocator counter;
 /* Runs a case n times; *allocs and *frees receive the allocations and frees it made. */
 static void count_allocs(const bench_row *row, int side, uint64_t n, uint64_t *allocs, uint64_t *frees)
 {
-    if (side == 0) {
+    if (side == SIDE_CACHED) {
+        /* from an empty cache, so every run pays the one miss that fills it */
+        uint64_t before;
+        bench_kcom_drain_caches();
+        before = bench_kcom_cache_backing_allocs();
+        run_checked(row, side, n);
+        *allocs = bench_kcom_cache_backing_allocs() - before;
+        *frees = *allocs; /* what the cache keeps goes back at the next drain */
+    } else if (side == 0) {
         LONG attempts = counter.attempts;
         LONG live = kcom_counting_allocator_live(&counter);
         run_checked(row, side, n);
@@ -283,9 +302,10 @@ static int command_allocs(uint64_t n, int check)
             }
             printf("allocs\t%s\t%.3f\t%.3f\n", side_name(&rows[r], side), (double)(allocs2 - allocs1) / (double)n,
                    (double)(frees2 - frees1) / (double)n);
-            if (check && allocs2 - allocs1 != (uint64_t)rows[r].allocates * n)
+            if (check && allocs2 - allocs1 != (side == SIDE_CACHED ? 0 : (uint64_t)rows[r].allocates * n))
                 fail("%s: %" PRIu64 " allocations per %" PRIu64 " iterations, expected %" PRIu64,
-                     side_name(&rows[r], side), allocs2 - allocs1, n, (uint64_t)rows[r].allocates * n);
+                     side_name(&rows[r], side), allocs2 - allocs1, n,
+                     side == SIDE_CACHED ? 0 : (uint64_t)rows[r].allocates * n);
         }
     /* bytes one object asks its allocator for, measured, and checked against the sizeofs */
     for (c = 0; c < sizeof(classes) / sizeof(classes[0]); c++) {
@@ -374,6 +394,7 @@ int main(int argc, char **argv)
     } else {
         return usage();
     }
+    bench_kcom_drain_caches(); /* the caching allocators' blocks go back to the platform */
 #if BENCH_COUNT_ALLOCS
     kcom_set_default_allocator(NULL);
     if (kcom_counting_allocator_live(&counter) != 0) {

@@ -21,7 +21,7 @@ set(KCOM_SANITIZE "" CACHE STRING
     "Sanitizers for every kcom target, a list such as address;undefined or thread; empty for none")
 
 # The platform layer: posix (Linux and other POSIX hosts), win32 (Windows user mode),
-# ntkernel (Windows kernel). Only posix is implemented so far.
+# ntkernel (Windows kernel).
 if(NOT DEFINED KCOM_PLATFORM)
     if(CMAKE_SYSTEM_NAME STREQUAL "Windows")
         if(KCOM_KERNEL)
@@ -37,6 +37,14 @@ set(KCOM_PLATFORM "${KCOM_PLATFORM}" CACHE STRING "Platform layer: posix, win32 
 if(NOT EXISTS "${PROJECT_SOURCE_DIR}/src/platform/${KCOM_PLATFORM}")
     message(FATAL_ERROR "kcom has no platform layer '${KCOM_PLATFORM}' (src/platform/${KCOM_PLATFORM})")
 endif()
+
+# The async layer (AsyncOperation, tasks, executors): on where the platform has an executor.
+if(KCOM_PLATFORM STREQUAL "posix")
+    set(KCOM_ENABLE_ASYNC_DEFAULT ON)
+else()
+    set(KCOM_ENABLE_ASYNC_DEFAULT OFF) # win32/ntkernel executors are not written yet
+endif()
+option(KCOM_ENABLE_ASYNC "Build the async layer (AsyncOperation, tasks, executors)" ${KCOM_ENABLE_ASYNC_DEFAULT})
 
 include(GNUInstallDirs)
 

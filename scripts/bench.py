@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """bench.py BUILD_DIR - measures the benchmarks built in BUILD_DIR (make bench) and prints one table.
 
-For every case function of kcom_bench (kcom, hand-written C++, plain C baselines):
+For every case function of kcom_bench (kcom, hand-written C++, plain C baselines, and kcom classes
+over a caching allocator for the create + final Release cases):
   1. dead-code check: the function's loop, disassembled with objdump, must still contain the calls
      it is there to measure (so the compiler cannot have optimized the work away);
   2. instructions per iteration: callgrind --toggle-collect=<case function> on runs of N1 and N2
@@ -10,7 +11,7 @@ For every case function of kcom_bench (kcom, hand-written C++, plain C baselines
   3. wall-clock ns per iteration: median of several interleaved runs (kcom_bench time);
   4. allocations per iteration and bytes per object (kcom_bench_allocs).
 Writes BUILD_DIR/results.md (the table, with the machine it came from), BUILD_DIR/breakdown.md
-(callgrind_annotate of create + final Release on both sides) and BUILD_DIR/disasm.txt (the loops).
+(callgrind_annotate of create + final Release on every side) and BUILD_DIR/disasm.txt (the loops).
 Exit status 1 when a check fails.
 """
 
@@ -72,9 +73,10 @@ def machine_description():
 def list_rows(bench):
     rows = []
     for line in run([bench, "list"]).splitlines():
-        _, row_id, kind, kcom, cpp, title = line.split("\t")
+        _, row_id, kind, kcom, cpp, cached, title = line.split("\t")
         rows.append({"id": row_id, "baseline": kind == "baseline", "kcom": kcom,
-                     "cpp": None if cpp == "-" else cpp, "title": title})
+                     "cpp": None if cpp == "-" else cpp, "cached": None if cached == "-" else cached,
+                     "title": title})
     return rows
 
 
@@ -192,8 +194,10 @@ def ir_per_iteration(bench, symbol, n1, n2, workdir):
 
 # ---- 5. where the instructions go ----------------------------------------------------------------
 
-BREAKDOWN_SYMBOLS = ("bench_kcom_create_release_1", "bench_cpp_create_release_1", "bench_plain_create_free",
-                     "bench_kcom_create_release_4", "bench_cpp_create_release_4",
+BREAKDOWN_SYMBOLS = ("bench_kcom_create_release_1", "bench_kcom_cached_create_release_1",
+                     "bench_cpp_create_release_1", "bench_plain_create_free",
+                     "bench_kcom_create_release_4", "bench_kcom_cached_create_release_4",
+                     "bench_cpp_create_release_4",
                      "bench_kcom_qi_last", "bench_cpp_qi_last")
 
 ANNOTATE_LINE = re.compile(r"^\s*([\d,]+)\s+\(\s*[\d.]+%\)\s+(.*)$")
@@ -255,14 +259,14 @@ def main():
             sys.exit(f"bench.py: {binary} is missing; build with -DKCOM_BUILD_BENCH=ON first")
 
     rows = list_rows(bench)
-    symbols = [s for row in rows for s in (row["kcom"], row["cpp"]) if s]
+    symbols = [s for row in rows for s in (row["kcom"], row["cpp"], row["cached"]) if s]
     ok = True
 
     # 1. every loop still makes its calls
     with open(os.path.join(args.build, "disasm.txt"), "w") as log:
         log.write("The loop of each case function, as objdump shows it (scripts/bench.py).\n\n")
         for row in rows:
-            for symbol in (row["kcom"], row["cpp"]):
+            for symbol in (row["kcom"], row["cpp"], row["cached"]):
                 if symbol:
                     good, message = check_loop(bench, symbol, MIN_CALLS[row["id"]], log)
                     if not good:
@@ -296,19 +300,24 @@ def main():
     interfaces = {"create_release_1": 1, "create_release_4": 4, "addref_release": 1, "call": 1, "call_4th": 4,
                   "qi_first": 8, "qi_last": 8, "qi_miss": 8}
 
-    header = ["case", "kcom Ir", "C++ Ir", "ratio", "kcom ns", "C++ ns", "allocs/op (kcom, C++)",
-              "bytes/object (kcom, C++)"]
+    # "caching": the kcom class over a caching allocator (KCOM_CLASS_EX), where the case has one
+    header = ["case", "kcom Ir", "kcom Ir, caching", "C++ Ir", "ratio", "ratio, caching", "kcom ns",
+              "kcom ns, caching", "C++ ns", "allocs/op (kcom, caching, C++)", "bytes/object (kcom, C++)"]
     table = []
     for row in rows:
-        k, c = row["kcom"], row["cpp"]
+        k, c, q = row["kcom"], row["cpp"], row["cached"]
         if row["baseline"]:
             size = bytes_of.get(0, ("?", "-"))[0]
-            table.append([row["title"], fmt_ir(ir[k]), "—", "—", fmt_ns(ns.get(k)), "—", "—", f"{size} (plain C)"])
+            table.append([row["title"], fmt_ir(ir[k]), "—", "—", "—", "—", fmt_ns(ns.get(k)), "—", "—", "—",
+                          f"{size} (plain C)"])
             continue
         ratio = f"{ir[k] / ir[c]:.2f}" if ir[c] else "—"
+        cached_ratio = f"{ir[q] / ir[c]:.2f}" if q and ir[c] else "—"
         kb, cb = bytes_of.get(interfaces[row["id"]], ("?", "?"))
-        table.append([row["title"], fmt_ir(ir[k]), fmt_ir(ir[c]), ratio, fmt_ns(ns.get(k)), fmt_ns(ns.get(c)),
-                      f"{fmt_allocs(allocs.get(k))}, {fmt_allocs(allocs.get(c))}", f"{kb}, {cb}"])
+        cached_allocs = fmt_allocs(allocs.get(q)) if q else "—"
+        table.append([row["title"], fmt_ir(ir[k]), fmt_ir(ir[q]) if q else "—", fmt_ir(ir[c]), ratio, cached_ratio,
+                      fmt_ns(ns.get(k)), fmt_ns(ns.get(q)) if q else "—", fmt_ns(ns.get(c)),
+                      f"{fmt_allocs(allocs.get(k))}, {cached_allocs}, {fmt_allocs(allocs.get(c))}", f"{kb}, {cb}"])
 
     widths = [max(len(header[i]), *(len(r[i]) for r in table)) for i in range(len(header))]
 
@@ -321,6 +330,8 @@ def main():
     notes = [
         "Ir: callgrind instructions per iteration, loop included ((Ir(N2) - Ir(N1)) / (N2 - N1)); "
         "ns: wall clock per iteration, median of runs; ratio: kcom Ir / C++ Ir.",
+        "caching: the same kcom class declared with KCOM_CLASS_EX over a kcom_caching_allocator "
+        "(depth 16); its allocs/op counts what reaches the cache's backing allocator.",
         "Baseline rows are plain C without COM; their figures are in the kcom columns.",
     ]
     machine = machine_description()

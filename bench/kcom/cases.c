@@ -64,6 +64,37 @@ BENCH_CASE uint64_t bench_kcom_create_release_4(uint64_t n)
     return acc;
 }
 
+/* The same two loops with the classes that use a caching allocator (KCOM_CLASS_EX). */
+BENCH_CASE uint64_t bench_kcom_cached_create_release_1(uint64_t n)
+{
+    uint64_t acc = 0;
+    uint64_t i;
+    for (i = 0; i < n; i++) {
+        IBenchPing *object;
+        NTSTATUS status = bench_kcom_new_one_cached(&object);
+        if (KCOM_UNLIKELY(!NT_SUCCESS(status)))
+            abort();
+        acc += IBenchPing_Release(object); /* the final Release: back into the cache */
+    }
+    bench_sink = acc;
+    return acc;
+}
+
+BENCH_CASE uint64_t bench_kcom_cached_create_release_4(uint64_t n)
+{
+    uint64_t acc = 0;
+    uint64_t i;
+    for (i = 0; i < n; i++) {
+        IBenchPing *object;
+        NTSTATUS status = bench_kcom_new_four_cached(&object);
+        if (KCOM_UNLIKELY(!NT_SUCCESS(status)))
+            abort();
+        acc += IBenchPing_Release(object);
+    }
+    bench_sink = acc;
+    return acc;
+}
+
 BENCH_CASE uint64_t bench_kcom_addref_release(uint64_t n)
 {
     IBenchPing *object = new_object(bench_kcom_new_one);

@@ -91,6 +91,35 @@ KCOM_CLASS(BenchEight, NULL, (IBenchPing, IBenchPing_iface), (IBench1, IBench1_i
            (IBench2, IBench2_iface), (IBench3, IBench3_iface), (IBench4, IBench4_iface),
            (IBench5, IBench5_iface), (IBench6, IBench6_iface), (IBench7, IBench7_iface))
 
+/* ---- BenchOneCached, BenchFourCached: the same classes over a caching allocator -------------------
+ * KCOM_CLASS_EX names the class's allocator: a file-scope cache, statically initialized, which keeps
+ * up to 16 freed blocks of the class's size; the first allocation fixes that size. */
+
+typedef BenchOne BenchOneCached;
+typedef BenchFour BenchFourCached;
+
+static kcom_caching_allocator bench_one_cache = KCOM_CACHING_ALLOCATOR_INIT(bench_one_cache, 16);
+static kcom_caching_allocator bench_four_cache = KCOM_CACHING_ALLOCATOR_INIT(bench_four_cache, 16);
+
+static NTSTATUS BenchOneCached_Ping(BenchOneCached *self, ULONG value) { BENCH_METHOD_BODY_(self, value); }
+static NTSTATUS BenchOneCached_GetTotal(BenchOneCached *self, ULONG *result) { BENCH_GET_TOTAL_BODY_(self, result); }
+
+KCOM_IMPLEMENT(BenchOneCached, IBenchPing, IBenchPing_iface)
+KCOM_CLASS_EX(BenchOneCached, &bench_one_cache.allocator, NULL, NULL, (IBenchPing, IBenchPing_iface))
+
+static NTSTATUS BenchFourCached_Ping(BenchFourCached *self, ULONG value) { BENCH_METHOD_BODY_(self, value); }
+static NTSTATUS BenchFourCached_GetTotal(BenchFourCached *self, ULONG *result) { BENCH_GET_TOTAL_BODY_(self, result); }
+static NTSTATUS BenchFourCached_Op1(BenchFourCached *self, ULONG value) { BENCH_METHOD_BODY_(self, value); }
+static NTSTATUS BenchFourCached_Op2(BenchFourCached *self, ULONG value) { BENCH_METHOD_BODY_(self, value); }
+static NTSTATUS BenchFourCached_Op3(BenchFourCached *self, ULONG value) { BENCH_METHOD_BODY_(self, value); }
+
+KCOM_IMPLEMENT(BenchFourCached, IBenchPing, IBenchPing_iface)
+KCOM_IMPLEMENT(BenchFourCached, IBench1, IBench1_iface)
+KCOM_IMPLEMENT(BenchFourCached, IBench2, IBench2_iface)
+KCOM_IMPLEMENT(BenchFourCached, IBench3, IBench3_iface)
+KCOM_CLASS_EX(BenchFourCached, &bench_four_cache.allocator, NULL, NULL, (IBenchPing, IBenchPing_iface),
+              (IBench1, IBench1_iface), (IBench2, IBench2_iface), (IBench3, IBench3_iface))
+
 /* ---- factories ------------------------------------------------------------------------------------ */
 
 /* KCOM_NEW zero-fills the struct (total = 0), installs the vtables and sets the count to 1. */
@@ -103,6 +132,23 @@ KCOM_CLASS(BenchEight, NULL, (IBenchPing, IBenchPing_iface), (IBench1, IBench1_i
 NTSTATUS bench_kcom_new_one(IBenchPing **out) { BENCH_FACTORY_(BenchOne); }
 NTSTATUS bench_kcom_new_four(IBenchPing **out) { BENCH_FACTORY_(BenchFour); }
 NTSTATUS bench_kcom_new_eight(IBenchPing **out) { BENCH_FACTORY_(BenchEight); }
+NTSTATUS bench_kcom_new_one_cached(IBenchPing **out) { BENCH_FACTORY_(BenchOneCached); }
+NTSTATUS bench_kcom_new_four_cached(IBenchPing **out) { BENCH_FACTORY_(BenchFourCached); }
+
+uint64_t bench_kcom_cache_backing_allocs(void)
+{
+    kcom_caching_allocator_stats one, four;
+    if (!NT_SUCCESS(kcom_caching_allocator_query_stats(&bench_one_cache, &one)) ||
+        !NT_SUCCESS(kcom_caching_allocator_query_stats(&bench_four_cache, &four)))
+        return 0;
+    return (uint64_t)one.misses + one.bypassed + four.misses + four.bypassed;
+}
+
+void bench_kcom_drain_caches(void)
+{
+    kcom_caching_allocator_drain(&bench_one_cache);
+    kcom_caching_allocator_drain(&bench_four_cache);
+}
 
 uint64_t bench_kcom_object_bytes(int interfaces)
 {

@@ -7,6 +7,7 @@
  *   BenchOne    IBenchPing
  *   BenchFour   IBenchPing, IBench1, IBench2, IBench3
  *   BenchEight  IBenchPing, IBench1 ... IBench7
+ *   BenchOneCached, BenchFourCached   BenchOne and BenchFour over a caching allocator each
  */
 #ifndef KCOM_BENCH_KCOM_CLASSES_H
 #define KCOM_BENCH_KCOM_CLASSES_H
@@ -80,5 +81,10 @@ KCOM_DECLARE_INTERFACE(IBench7, IUnknown,
 NTSTATUS bench_kcom_new_one(IBenchPing **out);
 NTSTATUS bench_kcom_new_four(IBenchPing **out);
 NTSTATUS bench_kcom_new_eight(IBenchPing **out);
+
+/* The same classes as BenchOne and BenchFour, declared with KCOM_CLASS_EX over a caching allocator
+ * each (kcom/caching_allocator.h): BenchOneCached, BenchFourCached. */
+NTSTATUS bench_kcom_new_one_cached(IBenchPing **out);
+NTSTATUS bench_kcom_new_four_cached(IBenchPing **out);
 
 #endif /* KCOM_BENCH_KCOM_CLASSES_H */

@@ -17,7 +17,8 @@ typedef struct kcom_allocator {
     /* Returns a block of at least size bytes aligned to alignment, or NULL. Called at
      * IRQL <= DISPATCH_LEVEL (so it must hand out non-paged memory in the kernel). */
     void *(*allocate)(void *context, size_t size, size_t alignment);
-    /* Frees a block allocate returned, with the same size and alignment. */
+    /* Frees a block allocate returned (never NULL: kcom_free filters it), with the same size and
+     * alignment. */
     void (*free)(void *context, void *block, size_t size, size_t alignment);
     void *context;
 } kcom_allocator;

@@ -13,6 +13,7 @@
 #include <kcom/atomic.h>
 #include <kcom/allocator.h>
 #include <kcom/counting_allocator.h>
+#include <kcom/caching_allocator.h>
 #include <kcom/interface.h>
 #include <kcom/unknown.h>
 #include <kcom/refcount.h>
@@ -20,5 +21,8 @@
 #include <kcom/implement.h>
 #include <kcom/client.h>
 #include <kcom/runtime.h>
+#if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
+#include <kcom/async.h>
+#endif
 
 #endif /* KCOM_KCOM_H */

@@ -9,6 +9,7 @@
 #define KCOM_SRC_PLATFORM_H
 
 #include <kcom/allocator.h>
+#include <kcom/caching_allocator.h>
 #include <kcom/failfast.h>
 #include <kcom/trace.h>
 
@@ -38,11 +39,10 @@ static KCOM_FORCEINLINE void *kcom_platform_allocate_over(void *(*allocate_natur
     return kcom_aligned_allocate(allocate_natural, context, size, alignment);
 }
 
+/* block is never NULL: kcom_free filters NULL before any allocator sees it. */
 static KCOM_FORCEINLINE void kcom_platform_free_over(void (*free_natural)(void *context, void *block), void *context,
                                                     void *block, size_t alignment)
 {
-    if (block == NULL)
-        return;
     if (KCOM_LIKELY(alignment <= KCOM_PLATFORM_NATURAL_ALIGNMENT))
         free_natural(context, block);
     else
@@ -59,6 +59,28 @@ static KCOM_FORCEINLINE const char *kcom_platform_base_name(const char *path)
     return base;
 }
 
+/* ---- free lists (kcom_caching_allocator) ------------------------------------------------------
+ * A LIFO of free blocks in the opaque kcom_rt_free_list storage of kcom/caching_allocator.h, safe
+ * for any number of concurrent callers at IRQL <= DISPATCH_LEVEL and free of the ABA problem
+ * (kernel and Windows user mode: an SLIST; host: a lock around a singly linked list). A block is
+ * linked through its first pointer-sized word, and must be at least KCOM_PLATFORM_FREE_ENTRY_SIZE
+ * bytes, aligned to that much. Implemented in src/platform/<target>/free_list_<target>.c. */
+#define KCOM_PLATFORM_FREE_ENTRY_SIZE (2 * sizeof(void *))
+
+/* Prepares list (all zeros, or left over from earlier use with nothing in it) for use. */
+void kcom_platform_free_list_init(kcom_rt_free_list *list);
+/* The most recently pushed block, unlinked; NULL when the list is empty. */
+void *kcom_platform_free_list_pop(kcom_rt_free_list *list);
+/* Links block in unless the list already holds depth blocks (then returns FALSE and leaves block
+ * alone). Host: exact; SLIST: the depth is read before the push, so concurrent pushes can exceed
+ * depth by at most their number. */
+BOOLEAN kcom_platform_free_list_push(kcom_rt_free_list *list, void *block, ULONG depth);
+/* Unlinks every block at once; returns the first, each block's first word pointing at the next,
+ * the last one's at NULL. */
+void *kcom_platform_free_list_flush(kcom_rt_free_list *list);
+/* Blocks in the list now (a snapshot under concurrent use). */
+ULONG kcom_platform_free_list_count(kcom_rt_free_list *list);
+
 /* The default trace sink (a kcom_trace_hook). */
 void kcom_platform_trace(void *context, kcom_trace_level level, const char *file, int line,
                          const char *format, va_list args);
@@ -66,5 +88,19 @@ void kcom_platform_trace(void *context, kcom_trace_level level, const char *file
 /* Stops the program or the machine; the reason has already been traced. */
 KCOM_NORETURN void kcom_platform_fail_fast(kcom_failfast_reason reason, const void *object,
                                            ULONG_PTR detail1, ULONG_PTR detail2);
+
+/* ---- threads and events, for the async layer (KCOM_ENABLE_ASYNC) ------------------------------------ */
+
+/* A reference-counted manual-reset event: created unsignaled with one reference, so a
+ * waker that outlives the waiter still sets a live object. NULL when out of memory. */
+typedef struct kcom_platform_event kcom_platform_event;
+kcom_platform_event *kcom_platform_event_create(void);
+void kcom_platform_event_reference(kcom_platform_event *event);
+void kcom_platform_event_release(kcom_platform_event *event);
+void kcom_platform_event_set(kcom_platform_event *event);
+/* STATUS_SUCCESS once set, STATUS_TIMEOUT after timeout_ms (0xFFFFFFFF: never). */
+NTSTATUS kcom_platform_event_wait(kcom_platform_event *event, ULONG timeout_ms);
+/* Whether the caller may block (kernel: IRQL < DISPATCH_LEVEL). */
+BOOLEAN kcom_platform_can_block(void);
 
 #endif /* KCOM_SRC_PLATFORM_H */

@@ -19,6 +19,7 @@
     X(alloc_failure)      \
     X(invalid_args)       \
     X(allocators)         \
+    X(caching_allocator)  \
     X(client)             \
     X(trace)
 

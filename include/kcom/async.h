@@ -1,0 +1,281 @@
+/*
+ * kcom/async.h - AsyncOperation objects: the result of an async call.
+ *
+ * An operation is a COM object (IKcomAsyncOperation : IUnknown) in one of WinRT's four states:
+ * Started, then exactly one of Completed (a value), Canceled or Error (a failure status). It
+ * finishes once: its work completes or fails, or is dropped after a cancel; the completion
+ * callback fires then. Rules:
+ *   get_status   IRQL: any. RESULT kind: writes the status; STATUS_INVALID_PARAMETER for NULL.
+ *   get_result   IRQL: any. Started: STATUS_PENDING; Completed: copies the value, STATUS_SUCCESS;
+ *                Canceled: STATUS_CANCELLED; Error: the stored failure. Writes nothing unless it
+ *                returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER for a NULL result pointer.
+ *   cancel       IRQL: <= DISPATCH_LEVEL. Started -> Canceled and STATUS_SUCCESS: the result will
+ *                never be set, the task (if any) sees the request once at its next poll, and the
+ *                operation still finishes and calls back when its work ends or is dropped. In any
+ *                other state: STATUS_INVALID_DEVICE_STATE, nothing changes.
+ *   set_completed  IRQL: <= DISPATCH_LEVEL. Registers callback(operation, status, context), which
+ *                fires exactly once, when the operation finishes, or synchronously from this call
+ *                when it has already finished; it runs outside any lock with a reference held on
+ *                the operation (it may Release the caller's own). STATUS_SUCCESS;
+ *                STATUS_ALREADY_REGISTERED for a second call (the first one stays);
+ *                STATUS_INVALID_PARAMETER for a NULL callback.
+ *   QueryInterface/AddRef/Release as every kcom object; QueryInterface answers IUnknown,
+ *                IKcomAsyncOperation and the typed interface the operation was created for.
+ *
+ * Typed interfaces have the same vtable with a typed get_result and callback; declare one per
+ * result type:
+ *
+ *     KCOM_DECLARE_ASYNC_OPERATION(IAsyncULONG, ULONG,
+ *         0x2b8f0c1e, 0x5a4d, 0x4e21, 0x8b, 0x3c, 0x11, 0x9d, 0x7e, 0x60, 0x25, 0xf4)
+ *     ULONG value; NTSTATUS s = IAsyncULONG_get_result(op, &value);   // type-checked
+ *
+ * and create operations with &IID_IAsyncULONG; IAsyncULONG_from(generic) converts.
+ *
+ * Cost: one allocation per operation, holding the operation, its task state and its result
+ * storage (or none, with caller-provided storage). When not even an error operation can be
+ * allocated, a static one is returned (Error, STATUS_INSUFFICIENT_RESOURCES; its AddRef and
+ * Release do nothing; it answers IUnknown and IKcomAsyncOperation only; its set_completed calls
+ * back at once every time). Functions that return an operation never return NULL.
+ */
+#ifndef KCOM_ASYNC_H
+#define KCOM_ASYNC_H
+
+#include <kcom/allocator.h>
+#include <kcom/task.h>
+#include <kcom/unknown.h>
+
+typedef LONG kcom_async_status;
+#define KCOM_ASYNC_STARTED 0
+#define KCOM_ASYNC_COMPLETED 1
+#define KCOM_ASYNC_CANCELED 2
+#define KCOM_ASYNC_ERROR 3
+
+struct IKcomAsyncOperation;
+typedef void kcom_async_completed_fn(struct IKcomAsyncOperation *operation, kcom_async_status status,
+                                     void *context);
+
+/* The method list of an operation with result type T, for interface I. */
+#define KCOM_ASYNC_OPERATION_METHODS_(M, I, T, callback_type)                             \
+    IUnknown_METHODS(M, I)                                                                \
+    M(I, RESULT, kcom_async_status, get_status, )                                         \
+    M(I, METHOD, NTSTATUS, get_result, (T *, result))                                     \
+    M(I, METHOD, NTSTATUS, cancel, )                                                      \
+    M(I, METHOD, NTSTATUS, set_completed, (callback_type *, callback)(void *, context))
+
+#define IKcomAsyncOperation_METHODS(M, I) KCOM_ASYNC_OPERATION_METHODS_(M, I, void, kcom_async_completed_fn)
+
+#ifndef __IKcomAsyncOperation_INTERFACE_DEFINED__
+#define __IKcomAsyncOperation_INTERFACE_DEFINED__
+KCOM_DECLARE_INTERFACE(IKcomAsyncOperation, IUnknown,
+    0x6c1a7f52, 0x3e0b, 0x4d8a, 0x9f, 0x21, 0x4b, 0x7c, 0x05, 0xe3, 0x9a, 0x18)
+#endif
+
+/* A typed operation interface I with result type T: the same vtable as IKcomAsyncOperation,
+ * get_result(This, T *) and a callback taking I *. Also I##_from(IKcomAsyncOperation *) and
+ * I##_generic(I *), conversions without a reference change (check the IID with QueryInterface
+ * when the operation's type is not known). */
+#define KCOM_DECLARE_ASYNC_OPERATION(I, T, d1, d2, d3, b0, b1, b2, b3, b4, b5, b6, b7)      \
+    typedef struct I I;                                                                    \
+    typedef void I##_completed_fn(I *operation, kcom_async_status status, void *context); \
+    typedef struct I##Vtbl {                                                               \
+        KCOM_ASYNC_OPERATION_METHODS_(KCOM_VTBL_SLOT_, I, T, I##_completed_fn)            \
+    } I##Vtbl;                                                                             \
+    struct I {                                                                             \
+        const struct I##Vtbl *lpVtbl;                                                      \
+    };                                                                                     \
+    KCOM_STATIC_ASSERT(sizeof(I##Vtbl) == sizeof(IKcomAsyncOperationVtbl),                \
+                       #I " must have the layout of IKcomAsyncOperation");                 \
+    KCOM_DEFINE_IID(I, d1, d2, d3, b0, b1, b2, b3, b4, b5, b6, b7)                         \
+    KCOM_DEFINE_INTERFACE_INFO(I, KCOM_INTERFACE_INFO(IKcomAsyncOperation))                \
+    KCOM_ASYNC_OPERATION_METHODS_(KCOM_WRAPPER_, I, T, I##_completed_fn)                  \
+    static KCOM_FORCEINLINE KCOM_UNUSED I *I##_from(IKcomAsyncOperation *operation)        \
+    {                                                                                      \
+        return (I *)(void *)operation;                                                     \
+    }                                                                                      \
+    static KCOM_FORCEINLINE KCOM_UNUSED IKcomAsyncOperation *I##_generic(I *operation)     \
+    {                                                                                      \
+        return (IKcomAsyncOperation *)(void *)operation;                                   \
+    }
+
+/* Describes a task type: spawn functions take a pointer to a constant one. */
+typedef struct kcom_async_task_desc {
+    kcom_task_poll_fn *poll;
+    void (*drop)(void *state); /* NULL: nothing to clean up */
+    size_t state_size;         /* 0: no state */
+    size_t state_alignment;
+    size_t result_size; /* 0: no result value (get_result copies nothing) */
+    size_t result_alignment;
+    const IID *iid; /* the typed interface (static storage); NULL: IKcomAsyncOperation only */
+} kcom_async_task_desc;
+
+/* A descriptor for poll over State, producing Result, exposed as typed interface I. */
+#define KCOM_ASYNC_TASK_DESC(I, Result, State, poll, drop)                                  \
+    {(poll), (drop), sizeof(State), KCOM_ALIGNOF(State), sizeof(Result), KCOM_ALIGNOF(Result), &IID_##I}
+
+/* Largest alignment of result and state in caller-provided storage. */
+#define KCOM_ASYNC_STORAGE_MAX_ALIGNMENT 16
+/* Upper bound of the operation's own bytes (checked by the library). */
+#define KCOM_ASYNC_OPERATION_HEADER_SIZE 192
+/* Bytes of caller storage enough for any operation with these sizes (alignments up to
+ * KCOM_ASYNC_STORAGE_MAX_ALIGNMENT, storage aligned to a pointer). */
+#define KCOM_ASYNC_STORAGE_SIZE(result_size, state_size)                                   \
+    (KCOM_ASYNC_OPERATION_HEADER_SIZE + (size_t)(result_size) + (size_t)(state_size) +     \
+     3 * KCOM_ASYNC_STORAGE_MAX_ALIGNMENT)
+
+/* An awaitable on another operation (kcom_async_await_*); embed it in a task's state. */
+typedef struct kcom_async_waiter {
+    void (*fire)(struct kcom_async_waiter *self); /* called once when the operation finishes */
+} kcom_async_waiter;
+typedef struct kcom_async_await {
+    kcom_async_waiter waiter;        /* kcom's */
+    IKcomAsyncOperation *operation;  /* the awaited operation (a reference) */
+    kcom_waker waker;
+    LONG registered;      /* touched by the awaiting task only */
+    LONG volatile fired;  /* set by the finisher once it no longer reads this struct */
+} kcom_async_await;
+
+KCOM_BEGIN_DECLS
+
+/* ---- operations completed by their producer (a completion source) -------------------------------- */
+
+/*
+ * kcom_async_operation_create - a Started operation without a task, finished later by
+ * kcom_async_operation_complete or kcom_async_operation_fail (from any thread or a callback).
+ * iid: the typed interface it answers (NULL: IKcomAsyncOperation only); result_size 0: no value.
+ * allocator NULL: the default. One allocation.
+ * IRQL: <= DISPATCH_LEVEL.
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL operation, alignment not a power of two
+ * or a size that overflows); STATUS_INSUFFICIENT_RESOURCES. On failure *operation is an error
+ * operation carrying that status (never NULL).
+ */
+NTSTATUS kcom_async_operation_create(const kcom_allocator *allocator, const IID *iid, size_t result_size,
+                                     size_t result_alignment, IKcomAsyncOperation **operation);
+
+/*
+ * kcom_async_operation_complete - finishes a Started operation with a copy of result_size bytes
+ * of *value, or, when it was canceled, finishes it and drops the value. Fires the callback and
+ * wakes an awaiting task. The caller must hold a reference. One producer per operation: two
+ * concurrent completions of the same operation are a bug, not a race kcom resolves.
+ * IRQL: <= DISPATCH_LEVEL.
+ * Returns STATUS_SUCCESS (Completed); STATUS_CANCELLED (it was canceled: value dropped);
+ * STATUS_INVALID_DEVICE_STATE (already finished; the static error operation; an operation run by
+ * a task, which finishes itself); STATUS_INVALID_PARAMETER (NULL operation, or NULL value with a non-zero result size).
+ */
+NTSTATUS kcom_async_operation_complete(IKcomAsyncOperation *operation, const void *value);
+
+/*
+ * kcom_async_operation_fail - finishes a Started operation as Error with status (STATUS_CANCELLED:
+ * as Canceled), or finishes a canceled one. Same rules and returns as _complete, and
+ * STATUS_INVALID_PARAMETER for a success status (nothing changes).
+ */
+NTSTATUS kcom_async_operation_fail(IKcomAsyncOperation *operation, NTSTATUS status);
+
+/*
+ * kcom_async_operation_create_error - an operation already in Error with error (the typed iid as
+ * above). IRQL: <= DISPATCH_LEVEL.
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER for a NULL operation pointer, or for a success
+ * error (a success is not an error: *operation then carries STATUS_INVALID_PARAMETER);
+ * STATUS_INSUFFICIENT_RESOURCES (*operation is the static error operation). Never leaves NULL.
+ */
+NTSTATUS kcom_async_operation_create_error(const kcom_allocator *allocator, const IID *iid, NTSTATUS error,
+                                           IKcomAsyncOperation **operation);
+
+/* kcom_async_static_error_operation - the preallocated operation (Error,
+ * STATUS_INSUFFICIENT_RESOURCES). IRQL: any. Never NULL. */
+IKcomAsyncOperation *kcom_async_static_error_operation(void);
+
+/* ---- operations run by a task ----------------------------------------------------------------------- */
+
+/*
+ * kcom_async_spawn_begin - creates an operation running a task of type desc on executor: one
+ * allocation holding the operation, the zero-filled state and the result. The task is not
+ * scheduled yet: initialize *state, then call kcom_async_spawn_commit.
+ * IRQL: <= DISPATCH_LEVEL.
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL desc, poll, executor, state or
+ * operation; a bad size or alignment); STATUS_INSUFFICIENT_RESOURCES. On failure *state is NULL
+ * and *operation is an error operation carrying the status (never NULL).
+ */
+NTSTATUS kcom_async_spawn_begin(const kcom_async_task_desc *desc, const kcom_executor *executor,
+                                const kcom_allocator *allocator, void **state, IKcomAsyncOperation **operation);
+
+/*
+ * kcom_async_spawn_begin_in - the same in caller-provided storage (no allocation): storage of
+ * size bytes, pointer-aligned, at least kcom_async_storage_size(desc) (KCOM_ASYNC_STORAGE_SIZE
+ * gives a constant bound); state and result alignments at most KCOM_ASYNC_STORAGE_MAX_ALIGNMENT.
+ * The final Release frees nothing: the storage may be reused once kcom_async_storage_in_use
+ * returns FALSE. IRQL: <= DISPATCH_LEVEL.
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (as above, or storage NULL or not
+ * pointer-aligned, or an alignment above KCOM_ASYNC_STORAGE_MAX_ALIGNMENT); STATUS_BUFFER_TOO_SMALL.
+ * On failure *state is NULL and *operation is an error operation from the default allocator (or
+ * the static one).
+ */
+NTSTATUS kcom_async_spawn_begin_in(const kcom_async_task_desc *desc, const kcom_executor *executor,
+                                   void *storage, size_t size, void **state, IKcomAsyncOperation **operation);
+
+/* kcom_async_storage_size - bytes kcom_async_spawn_begin_in needs for desc (0 for a bad desc).
+ * IRQL: any. */
+size_t kcom_async_storage_size(const kcom_async_task_desc *desc);
+
+/* kcom_async_storage_in_use - FALSE once the operation made in storage has been released for the
+ * last time. Storage that never held an operation must be zero-filled for the answer to mean
+ * anything. IRQL: any. */
+BOOLEAN kcom_async_storage_in_use(const void *storage);
+
+/*
+ * kcom_async_spawn_commit - schedules the first poll of an operation from kcom_async_spawn_begin*.
+ * Call once. An error operation is accepted and left as it is.
+ * IRQL: <= DISPATCH_LEVEL.
+ * Returns STATUS_SUCCESS; the error operation's status; the executor's failure (the operation is
+ * then finished as Error with it, and the task's drop has run); STATUS_INVALID_PARAMETER (NULL);
+ * STATUS_INVALID_DEVICE_STATE (committed before).
+ */
+NTSTATUS kcom_async_spawn_commit(IKcomAsyncOperation *operation);
+
+/*
+ * kcom_async_spawn - kcom_async_spawn_begin, a copy of desc->state_size bytes of *initial into the
+ * state (NULL: left zero-filled; the copy's resume point must be 0), and kcom_async_spawn_commit,
+ * in one call. Callable from a task's poll: the new task runs on executor independently.
+ * IRQL: <= DISPATCH_LEVEL.
+ * Returns STATUS_SUCCESS or the failure of either step; *operation is never NULL (on failure an
+ * operation in Error with that status).
+ */
+NTSTATUS kcom_async_spawn(const kcom_async_task_desc *desc, const kcom_executor *executor,
+                          const kcom_allocator *allocator, const void *initial, IKcomAsyncOperation **operation);
+
+/*
+ * kcom_async_block_on - waits until operation has finished (completed, failed, or canceled and
+ * its work ended) or timeout_ms has passed (KCOM_ASYNC_INFINITE: no limit). The wait is on an
+ * allocated, reference-counted event, never on the caller's stack, so a late completion is safe.
+ * Only one waiter (block_on or an awaiting task) at a time per operation.
+ * IRQL: PASSIVE_LEVEL (a kernel build refuses higher IRQLs with STATUS_INVALID_DEVICE_STATE).
+ * Returns STATUS_SUCCESS (finished: read it with get_status/get_result); STATUS_TIMEOUT;
+ * STATUS_INVALID_PARAMETER (NULL); STATUS_ALREADY_REGISTERED (someone else is waiting on it);
+ * STATUS_INSUFFICIENT_RESOURCES (no event).
+ */
+#define KCOM_ASYNC_INFINITE 0xFFFFFFFFUL
+NTSTATUS kcom_async_block_on(IKcomAsyncOperation *operation, ULONG timeout_ms);
+
+/* ---- awaiting another operation from a task --------------------------------------------------------- */
+
+/*
+ * kcom_async_await_init - prepares *aw to await operation, taking over the caller's reference to
+ * it (released by kcom_async_await_clear). IRQL: any.
+ */
+void kcom_async_await_init(kcom_async_await *aw, IKcomAsyncOperation *operation);
+
+/*
+ * kcom_async_await_poll - READY once the awaited operation has finished (read its status and
+ * result through aw->operation), else PENDING with the task registered to be woken.
+ * IRQL: the poll's. A NULL operation is READY at once.
+ */
+kcom_poll_result kcom_async_await_poll(kcom_async_await *aw, kcom_task_context *cx);
+
+/* kcom_async_await_clear - unregisters and releases the awaited operation (call from the task
+ * before it returns, and from its drop); afterwards *aw may be reused. If the awaited operation is
+ * finishing at that very moment, it waits (spins) the few instructions until the finisher is done
+ * with *aw. Safe to call twice. IRQL: <= DISPATCH_LEVEL. */
+void kcom_async_await_clear(kcom_async_await *aw);
+
+KCOM_END_DECLS
+
+#endif /* KCOM_ASYNC_H */

@@ -1,0 +1,160 @@
+/*
+ * kcom/caching_allocator.h - a per-class cache of freed blocks in front of another allocator.
+ *
+ * A kcom_caching_allocator is a kcom_allocator that keeps up to `depth` freed blocks of one size
+ * and alignment and hands them out again, so creating an object after another of its class was
+ * released costs a pop from a free list instead of a trip through the general allocator. Everything
+ * else goes to the backing allocator (NULL: the platform's): allocations when the cache is empty,
+ * other sizes and alignments, and frees when the cache is full.
+ *
+ *   static kcom_caching_allocator Foo_cache = KCOM_CACHING_ALLOCATOR_INIT(Foo_cache, 16);
+ *   KCOM_CLASS_EX(Foo, &Foo_cache.allocator, Foo_destroy, NULL, (IFoo, IFoo_iface))
+ *   ...
+ *   DriverUnload: after the last Foo is released, kcom_caching_allocator_drain(&Foo_cache);
+ *
+ * The cached size. The first allocation through the cache fixes the size and alignment it keeps
+ * (for a class that is the class's block, header included); later requests with exactly that size
+ * and alignment are served from the cache, any other request is passed to the backing allocator.
+ * kcom_caching_allocator_query_stats reports the size once it is fixed. Give each class (or each
+ * kind of block) its own cache.
+ *
+ * Concurrency. allocate and free may be called from any number of threads at once at IRQL
+ * <= DISPATCH_LEVEL. The free list is the platform's (src/platform/): an SLIST in the kernel and in
+ * Windows user mode (interlocked, with a sequence number against ABA), a small lock around a
+ * singly linked list on the host. The depth bound is exact on the host; with an SLIST a free checks
+ * the depth and then pushes, so under races the cache can hold more than depth blocks, but never
+ * more than depth plus the number of frees running at the same moment.
+ *
+ * Blocks are passed to the backing allocator with size and alignment raised to at least
+ * 2 * sizeof(void *) (what a free-list link needs; the platform allocator gives that alignment
+ * anyway), and freed there with the same raised values.
+ *
+ * Lifetime. A cache holds memory of its backing allocator until kcom_caching_allocator_drain frees
+ * it: drain every cache after the last block it handed out is freed (for a class: after the last
+ * object is released), before unload and before the backing allocator goes away. A cache must not
+ * be copied or moved once used; it must be writable (never const) and, in the kernel, in non-paged
+ * memory (a driver's global data is). It must be aligned to KCOM_ALIGNOF(kcom_caching_allocator)
+ * (16), which a declared object always is; allocate one dynamically with that alignment.
+ */
+#ifndef KCOM_CACHING_ALLOCATOR_H
+#define KCOM_CACHING_ALLOCATOR_H
+
+#include <kcom/allocator.h>
+
+/* The largest depth a cache may have (an SLIST counts its entries in 16 bits; this leaves room for
+ * the overshoot of concurrent frees). */
+#define KCOM_CACHING_ALLOCATOR_MAX_DEPTH 4096
+
+#if defined(__cplusplus)
+#define KCOM_CACHING_ALIGN16_ alignas(16)
+#elif defined(_MSC_VER) && !defined(__clang__)
+#define KCOM_CACHING_ALIGN16_ __declspec(align(16))
+#else
+#define KCOM_CACHING_ALIGN16_ _Alignas(16)
+#endif
+
+/* The platform's free list (an SLIST_HEADER on Windows), opaque to everything outside
+ * src/platform/. All zeros is the state a static initializer gives it; it is prepared before use. */
+typedef struct kcom_rt_free_list {
+    KCOM_CACHING_ALIGN16_ ULONG64 opaque[2];
+} kcom_rt_free_list;
+
+typedef struct kcom_caching_allocator {
+    kcom_allocator allocator;      /* pass &cache.allocator wherever a kcom_allocator is wanted */
+    const kcom_allocator *backing; /* where blocks come from; NULL: kcom_platform_allocator() */
+    kcom_rt_free_list list;        /* the cached blocks */
+    ULONG depth;                   /* at most this many blocks are kept, 1..KCOM_CACHING_ALLOCATOR_MAX_DEPTH */
+    /* Everything below belongs to kcom (read it with kcom_caching_allocator_query_stats). */
+    LONG volatile state;           /* 0: no size fixed yet; 1: being fixed; 2: fixed, list ready */
+    size_t block_size;             /* the cached size and alignment (valid in state 2) */
+    size_t block_alignment;
+    LONG volatile hits;
+    LONG volatile misses;
+    LONG volatile bypassed;
+    LONG volatile overflows;
+} kcom_caching_allocator;
+
+/* What kcom_caching_allocator_query_stats reports. The counters start at 0 (at initialization) and
+ * wrap around after 2^32 events; under concurrent use they are a snapshot, not one instant. */
+typedef struct kcom_caching_allocator_stats {
+    ULONG hits;             /* allocations of the cached size served from the cache */
+    ULONG misses;           /* allocations of the cached size that found it empty (backing allocator) */
+    ULONG bypassed;         /* allocations of another size or alignment (backing allocator) */
+    ULONG overflows;        /* frees of the cached size that found it full (backing allocator) */
+    ULONG cached;           /* blocks in the cache now */
+    ULONG depth;            /* the cache's depth */
+    size_t block_size;      /* the cached size and alignment; 0 until the first allocation */
+    size_t block_alignment;
+} kcom_caching_allocator_stats;
+
+/*
+ * KCOM_CACHING_ALLOCATOR_INIT(name, depth) - static initializer of a cache called name (the
+ * allocator's context is the cache's own address, which is why the macro needs the name) that keeps
+ * up to depth blocks, backed by the platform allocator. depth must be a constant from 1 to
+ * KCOM_CACHING_ALLOCATOR_MAX_DEPTH (anything else does not compile). No init call is needed:
+ *
+ *   static kcom_caching_allocator Foo_cache = KCOM_CACHING_ALLOCATOR_INIT(Foo_cache, 16);
+ *
+ * KCOM_CACHING_ALLOCATOR_INIT_BACKED(name, depth, backing) - the same over another allocator
+ * (a constant address, e.g. &some_counting_allocator.allocator; NULL: the platform's).
+ */
+#define KCOM_CACHING_ALLOCATOR_INIT(name, depth) KCOM_CACHING_ALLOCATOR_INIT_BACKED(name, depth, NULL)
+#define KCOM_CACHING_ALLOCATOR_INIT_BACKED(name, depth, backing)                                  \
+    {{kcom_rt_caching_allocate, kcom_rt_caching_free, &(name)},                                   \
+     (backing),                                                                                   \
+     {{0, 0}},                                                                                    \
+     (ULONG)sizeof(char[(depth) >= 1 && (depth) <= KCOM_CACHING_ALLOCATOR_MAX_DEPTH ? (depth) : -1]), \
+     0, 0, 0, 0, 0, 0, 0}
+
+KCOM_BEGIN_DECLS
+
+/*
+ * kcom_caching_allocator_init - prepares cache (dynamic setup; a statically initialized cache needs
+ * no call): up to depth blocks kept, over backing (NULL: the platform allocator), no size fixed yet,
+ * statistics zeroed. Call it before the cache is used, never while it holds blocks (drain first).
+ * IRQL: <= DISPATCH_LEVEL.
+ * Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER (NULL cache; depth 0 or above
+ * KCOM_CACHING_ALLOCATOR_MAX_DEPTH; a backing allocator whose allocate or free is NULL), in which
+ * case the cache is left unchanged.
+ */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_caching_allocator_init(_Out_ kcom_caching_allocator *cache, _In_ ULONG depth,
+                                     _In_opt_ const kcom_allocator *backing);
+
+/*
+ * kcom_caching_allocator_drain - frees every block the cache holds to the backing allocator. The
+ * cache stays usable (and keeps its size); blocks freed into it while drain runs may stay cached,
+ * so drain at unload after the last block handed out is freed.
+ * IRQL: PASSIVE_LEVEL.
+ * Returns STATUS_SUCCESS (also for a cache that never allocated), or STATUS_INVALID_PARAMETER for a
+ * NULL cache.
+ */
+_IRQL_requires_(PASSIVE_LEVEL)
+NTSTATUS kcom_caching_allocator_drain(_Inout_ kcom_caching_allocator *cache);
+
+/*
+ * kcom_caching_allocator_query_stats - the cache's counters, its current number of cached blocks
+ * and its block size and alignment, for tests, benchmarks and diagnostics.
+ * IRQL: <= DISPATCH_LEVEL.
+ * Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER for a NULL cache or stats (a non-NULL stats
+ * is then zero-filled).
+ */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_caching_allocator_query_stats(_In_ const kcom_caching_allocator *cache,
+                                            _Out_ kcom_caching_allocator_stats *stats);
+
+/*
+ * kcom_rt_caching_allocate / kcom_rt_caching_free - the cache's kcom_allocator functions (context:
+ * the cache), named here for the static initializer; call them through cache.allocator (or
+ * kcom_allocate / kcom_free). IRQL: <= DISPATCH_LEVEL.
+ * allocate returns NULL when size is 0, alignment is not a power of two, or the backing allocator
+ * fails; free ignores a NULL block and never fails.
+ */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void *kcom_rt_caching_allocate(_In_ void *context, _In_ size_t size, _In_ size_t alignment);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void kcom_rt_caching_free(_In_ void *context, _In_opt_ void *block, _In_ size_t size, _In_ size_t alignment);
+
+KCOM_END_DECLS
+
+#endif /* KCOM_CACHING_ALLOCATOR_H */

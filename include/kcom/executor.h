@@ -1,0 +1,69 @@
+/*
+ * kcom/executor.h - executors: what "schedule this task" means.
+ *
+ * An executor is a schedule function and a context. kcom calls schedule(context, task) when a task
+ * moves from IDLE to SCHEDULED (kcom/task.h); the executor later calls kcom_task_run(task) once, on
+ * whatever thread or at whatever IRQL it runs tasks. The task's scheduling state guarantees that a
+ * task is handed to schedule at most once until it has run, so the executor may keep it in an
+ * intrusive queue through task->link without allocating: scheduling never allocates and never
+ * fails for lack of memory. Kernel executors (a DPC queue, a work item) plug in by providing these
+ * two fields; nothing else in kcom changes.
+ *
+ * The host thread pool below is the posix platform's executor (N worker threads, FIFO queue).
+ */
+#ifndef KCOM_EXECUTOR_H
+#define KCOM_EXECUTOR_H
+
+#include <kcom/status.h>
+
+struct kcom_task;
+
+/* Intrusive queue entry, owned by the executor while the task is SCHEDULED (a LIST_ENTRY fits). */
+typedef struct kcom_task_link {
+    struct kcom_task_link *next;
+    struct kcom_task_link *prev;
+} kcom_task_link;
+
+typedef struct kcom_executor {
+    /* Queues task to be run once by kcom_task_run. Called at the IRQL of whoever wakes the task
+     * (up to DISPATCH_LEVEL), never twice for the same task before it has run. Returns
+     * STATUS_SUCCESS, or a failure (e.g. the executor is shut down): the task is then not run;
+     * kcom finishes its operation as failed with that status and drops its work. */
+    NTSTATUS (*schedule)(void *context, struct kcom_task *task);
+    void *context;
+} kcom_executor;
+
+/* A task, from its queue entry (for executors that queue task->link). */
+#define KCOM_TASK_FROM_LINK(entry) ((struct kcom_task *)(void *)(entry))
+
+typedef struct kcom_thread_pool kcom_thread_pool;
+
+KCOM_BEGIN_DECLS
+
+/*
+ * kcom_thread_pool_create - a pool of threads running scheduled tasks in FIFO order (posix
+ * platform). threads: 1..64. *executor receives the executor to pass to kcom_async_spawn; it stays
+ * valid until kcom_thread_pool_shutdown.
+ * IRQL: PASSIVE_LEVEL (host only).
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL pool or executor, threads out of range);
+ * STATUS_INSUFFICIENT_RESOURCES (memory or threads). *pool is NULL on failure.
+ */
+NTSTATUS kcom_thread_pool_create(ULONG threads, kcom_thread_pool **pool, const kcom_executor **executor);
+
+/*
+ * kcom_thread_pool_shutdown - drains, then stops: runs queued tasks, and those they queue again,
+ * until nothing is queued or being polled or timeout_ms has passed; then refuses new schedules
+ * (STATUS_INVALID_DEVICE_STATE), drops what is still queued (each dropped task's operation
+ * finishes as Error with STATUS_INVALID_DEVICE_STATE, unless already canceled; its cleanup runs
+ * and its callback fires), lets the polls under way end, joins the threads and frees the pool.
+ * The pool is freed: every task spawned on it must have finished or been dropped by then (a task
+ * still waiting on something else would later schedule on freed memory; counting outstanding
+ * tasks is the job of a tracker, not written yet). A NULL pool is ignored.
+ * IRQL: PASSIVE_LEVEL, not from a pool thread.
+ * Returns STATUS_SUCCESS when the queue drained, STATUS_TIMEOUT when tasks had to be dropped.
+ */
+NTSTATUS kcom_thread_pool_shutdown(kcom_thread_pool *pool, ULONG timeout_ms);
+
+KCOM_END_DECLS
+
+#endif /* KCOM_EXECUTOR_H */

@@ -1,0 +1,190 @@
+/*
+ * kcom/task.h - poll-based tasks (the C analogue of a future) and the macros that let a task be
+ * written top to bottom.
+ *
+ * A task is a poll function over a state struct:
+ *
+ *     typedef struct { KCOM_TASK_RESUME_POINT; kcom_async_await other; ULONG sum; } add_state;
+ *
+ *     static kcom_poll_result add_poll(void *p, kcom_task_context *cx)
+ *     {
+ *         add_state *s = p;
+ *         KCOM_TASK_BEGIN(s);
+ *         KCOM_AWAIT(kcom_async_await_poll(&s->other, cx));      // suspends until ready
+ *         if (kcom_task_take_cancellation_request(cx))
+ *             KCOM_TASK_RETURN(cx, STATUS_CANCELLED);
+ *         KCOM_YIELD(cx);                                        // lets other tasks run
+ *         KCOM_TASK_RETURN_VALUE(cx, ULONG, s->sum + 1);
+ *         KCOM_TASK_END(cx);
+ *     }
+ *
+ * The macros are protothreads: the resume point is a line number kept in the state struct and
+ * KCOM_TASK_BEGIN switches on it, so local variables do not survive a suspension (keep what must
+ * survive in the state) and a task body cannot itself contain a switch statement around a
+ * suspension point.
+ *
+ * Scheduling state of each task (one atomic word):
+ *
+ *     IDLE --wake--> SCHEDULED --executor runs it--> RUNNING --poll PENDING--> IDLE
+ *                                                       |  \--wake--> NOTIFIED --poll PENDING--> SCHEDULED
+ *                                                       \--poll READY--> DONE (wakes are ignored)
+ *
+ * Only the IDLE -> SCHEDULED transition hands the task to its executor, so a task is never queued
+ * twice nor polled on two threads at once; a wake while RUNNING is recorded (NOTIFIED) and the task
+ * is queued again after the poll, so it is never lost.
+ */
+#ifndef KCOM_TASK_H
+#define KCOM_TASK_H
+
+#include <kcom/atomic.h>
+#include <kcom/executor.h>
+
+typedef enum kcom_poll_result {
+    KCOM_POLL_READY = 0,  /* finished: the task's status (and result) are set */
+    KCOM_POLL_PENDING = 1 /* not finished: something holds a waker and will wake the task */
+} kcom_poll_result;
+
+/* Scheduling states (kcom_task.sched). */
+#define KCOM_TASK_IDLE 0
+#define KCOM_TASK_SCHEDULED 1
+#define KCOM_TASK_RUNNING 2
+#define KCOM_TASK_NOTIFIED 3 /* running, and woken during the poll */
+#define KCOM_TASK_DONE 4
+
+typedef struct kcom_task_context kcom_task_context;
+
+/* Polls the task once; must not block. Returns READY (after setting the status through
+ * KCOM_TASK_RETURN) or PENDING (after handing a waker to whatever will make progress possible). */
+typedef kcom_poll_result kcom_task_poll_fn(void *state, kcom_task_context *cx);
+
+/* A task. Lives inside its AsyncOperation (kcom/async.h), which owns it; its fields other than
+ * link are kcom's. */
+typedef struct kcom_task {
+    kcom_task_link link;              /* the executor's while SCHEDULED; first, see KCOM_TASK_FROM_LINK */
+    LONG volatile sched;              /* KCOM_TASK_IDLE ... KCOM_TASK_DONE */
+    LONG volatile cancel_requested;   /* set by cancel(), taken once by the task */
+    kcom_task_poll_fn *poll;
+    void (*drop)(void *state);        /* cleanup, run exactly once: when done or when destroyed */
+    void *state;
+    kcom_executor executor;           /* a copy: the executor object need not outlive the spawn */
+} kcom_task;
+
+/* What a poll sees. Built on the poller's stack for one poll; do not keep it. */
+struct kcom_task_context {
+    kcom_task *task;
+    void *result;    /* the operation's result storage */
+    NTSTATUS status; /* set by KCOM_TASK_RETURN */
+};
+
+/* A reference to a task that can wake it; holds a reference to the task's operation. */
+typedef struct kcom_waker {
+    kcom_task *task;
+} kcom_waker;
+
+KCOM_BEGIN_DECLS
+
+/*
+ * kcom_task_run - polls a task that its executor dequeued; for executors only, exactly once per
+ * schedule call. Afterwards the task is IDLE, queued again (schedule called from here), or DONE
+ * with its operation finished and its drop run. Consumes the reference the queue held.
+ * IRQL: the executor's (the task's poll function must allow it). Never fails.
+ */
+void kcom_task_run(kcom_task *task);
+
+/*
+ * kcom_task_drop_scheduled - for executors that give up a task they were handed (shutdown): the
+ * task's operation finishes as failed with status (a failure; canceled operations stay canceled),
+ * its drop runs, the callback fires, the queue's reference is released. IRQL: <= DISPATCH_LEVEL.
+ */
+void kcom_task_drop_scheduled(kcom_task *task, NTSTATUS status);
+
+/*
+ * kcom_task_waker - a new waker for the polled task (adds a reference to its operation).
+ * IRQL: any at or below the executor's. Never fails.
+ */
+kcom_waker kcom_task_waker(kcom_task_context *cx);
+
+/*
+ * kcom_waker_wake - schedules the task unless it is already scheduled, running (then it is polled
+ * again afterwards) or done, and releases the waker (w->task becomes NULL). A NULL task is ignored.
+ * IRQL: <= DISPATCH_LEVEL (it may release the last reference). Never fails; if the executor
+ * refuses the task, its operation finishes with the executor's status.
+ */
+void kcom_waker_wake(kcom_waker *w);
+
+/* kcom_waker_drop - releases the waker without waking (w->task becomes NULL). IRQL: <= DISPATCH_LEVEL. */
+void kcom_waker_drop(kcom_waker *w);
+
+/*
+ * kcom_task_take_cancellation_request - TRUE exactly once after the task's operation was canceled
+ * (the cancel wakes the task, so its next poll sees it); FALSE otherwise. The operation is already
+ * Canceled: whatever the task returns afterwards is dropped. IRQL: the poll's.
+ */
+BOOLEAN kcom_task_take_cancellation_request(kcom_task_context *cx);
+
+/* kcom_task_wake_self - asks for another poll after this one (what KCOM_YIELD does). IRQL: the poll's. */
+void kcom_task_wake_self(kcom_task_context *cx);
+
+KCOM_END_DECLS
+
+/* ---- writing a task top to bottom ------------------------------------------------------------------ */
+
+/* The member every task state struct declares: the resume point (0 before the first poll). */
+#define KCOM_TASK_RESUME_POINT int kcom_resume_point
+
+/* The task's result storage as an lvalue of type T (T must be the operation's result type). */
+#define KCOM_TASK_RESULT(cx, T) (*(T *)(cx)->result)
+
+#define KCOM_TASK_BEGIN(s)                                                               \
+    {                                                                                    \
+        int *kcom_resume_ = &(s)->kcom_resume_point;                                     \
+        switch (*kcom_resume_) {                                                         \
+        case 0:
+
+/* Suspends until poll_expr (an awaitable's poll, re-evaluated at each resumption) is READY. The
+ * case label sits in a dead block so that no statement falls through into it. */
+#define KCOM_AWAIT(poll_expr)                                                            \
+    do {                                                                                 \
+        *kcom_resume_ = __LINE__;                                                        \
+        if (0) {                                                                         \
+        case __LINE__:;                                                                  \
+        }                                                                                \
+        if ((poll_expr) == KCOM_POLL_PENDING)                                            \
+            return KCOM_POLL_PENDING;                                                    \
+    } while (0)
+
+/* Gives the executor a chance to run other tasks; the task is queued again at once. */
+#define KCOM_YIELD(cx)                                                                   \
+    do {                                                                                 \
+        *kcom_resume_ = __LINE__;                                                        \
+        kcom_task_wake_self(cx);                                                         \
+        return KCOM_POLL_PENDING;                                                        \
+        case __LINE__:;                                                                  \
+    } while (0)
+
+/* Finishes the task: a success status completes the operation with the result written so far; a
+ * failure fails it (STATUS_CANCELLED: Canceled, anything else: Error). */
+#define KCOM_TASK_RETURN(cx, status_)                                                    \
+    do {                                                                                 \
+        *kcom_resume_ = -1;                                                              \
+        (cx)->status = (status_);                                                        \
+        return KCOM_POLL_READY;                                                          \
+    } while (0)
+
+#define KCOM_TASK_RETURN_VALUE(cx, T, value_)                                            \
+    do {                                                                                 \
+        KCOM_TASK_RESULT(cx, T) = (value_);                                              \
+        KCOM_TASK_RETURN(cx, STATUS_SUCCESS);                                            \
+    } while (0)
+
+/* Ends the body: falling off the end finishes with STATUS_SUCCESS; polling a finished task
+ * (which kcom never does) reports STATUS_INVALID_DEVICE_STATE. */
+#define KCOM_TASK_END(cx)                                                                \
+        KCOM_TASK_RETURN(cx, STATUS_SUCCESS);                                            \
+        default:                                                                         \
+            (cx)->status = STATUS_INVALID_DEVICE_STATE;                                  \
+            return KCOM_POLL_READY;                                                      \
+        }                                                                                \
+    }
+
+#endif /* KCOM_TASK_H */

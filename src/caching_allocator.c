@@ -1,0 +1,198 @@
+/*
+ * The caching allocator: a bounded free list of blocks of one size and alignment, in front of a
+ * backing allocator (kcom/caching_allocator.h). The free list itself is the platform's
+ * (src/platform/<target>/free_list_*.c).
+ *
+ * States: a cache starts UNBOUND (all zeros but its depth, backing and allocator functions, so a
+ * static initializer can produce it). The first allocation claims it (BINDING), records its size
+ * and alignment, prepares the platform's list and publishes BOUND with a releasing store; from then
+ * on the size, the alignment and the list are read only after an acquiring load of the state saw
+ * BOUND. A request that finds another thread binding goes to the backing allocator (bypassed), and
+ * a free that finds the cache not yet bound returns the block to the backing allocator: whatever
+ * is cached was therefore allocated with the bound size and alignment, and drain frees it with them.
+ */
+#include <kcom/atomic.h>
+#include <kcom/caching_allocator.h>
+
+#include <string.h>
+
+#include "platform/platform.h"
+
+#define STATE_UNBOUND 0
+#define STATE_BINDING 1
+#define STATE_BOUND 2
+
+static BOOLEAN is_power_of_two(size_t value)
+{
+    return (BOOLEAN)(value != 0 && (value & (value - 1)) == 0);
+}
+
+static const kcom_allocator *backing_of(const kcom_caching_allocator *cache)
+{
+    return cache->backing != NULL ? cache->backing : kcom_platform_allocator();
+}
+
+/* Every block goes to the backing allocator big and aligned enough to be linked into the free list
+ * (whatever its size, so that a block allocated before the cache was bound may be cached later). */
+static size_t raised(size_t value)
+{
+    return value < KCOM_PLATFORM_FREE_ENTRY_SIZE ? KCOM_PLATFORM_FREE_ENTRY_SIZE : value;
+}
+
+static void *backing_allocate(const kcom_caching_allocator *cache, size_t size, size_t alignment)
+{
+    const kcom_allocator *backing = backing_of(cache);
+    return backing->allocate(backing->context, raised(size), raised(alignment));
+}
+
+static void backing_free(const kcom_caching_allocator *cache, void *block, size_t size, size_t alignment)
+{
+    const kcom_allocator *backing = backing_of(cache);
+    backing->free(backing->context, block, raised(size), raised(alignment));
+}
+
+/* Fixes the cache's size and alignment if nobody has; returns the state afterwards (BINDING when
+ * another thread is binding it at this moment). */
+static LONG bind(kcom_caching_allocator *cache, size_t size, size_t alignment)
+{
+    LONG state = kcom_atomic_compare_exchange(&cache->state, STATE_UNBOUND, STATE_BINDING);
+    if (state != STATE_UNBOUND)
+        return state;
+    cache->block_size = size;
+    cache->block_alignment = alignment;
+    kcom_platform_free_list_init(&cache->list);
+    kcom_atomic_store(&cache->state, STATE_BOUND);
+    return STATE_BOUND;
+}
+
+/* Everything but a hit and a miss of a bound cache: binds the cache if needed, counts, and asks the
+ * backing allocator. */
+static KCOM_NOINLINE void *caching_allocate_slow(kcom_caching_allocator *cache, size_t size, size_t alignment)
+{
+    LONG state;
+    if (KCOM_UNLIKELY(size == 0 || !is_power_of_two(alignment)))
+        return NULL;
+    state = kcom_atomic_load(&cache->state);
+    if (state != STATE_BOUND)
+        state = bind(cache, size, alignment);
+    if (state == STATE_BOUND && size == cache->block_size && alignment == cache->block_alignment) {
+        /* bound just now, or by a thread that won the race: the list may have a block already */
+        void *block = kcom_platform_free_list_pop(&cache->list);
+        if (block != NULL) {
+            kcom_atomic_fetch_add(&cache->hits, 1);
+            return block;
+        }
+        kcom_atomic_fetch_add(&cache->misses, 1);
+    } else {
+        kcom_atomic_fetch_add(&cache->bypassed, 1);
+    }
+    return backing_allocate(cache, size, alignment);
+}
+
+/* The cache is bound and empty: a block of the cached size from the backing allocator. */
+static KCOM_NOINLINE void *caching_allocate_miss(kcom_caching_allocator *cache)
+{
+    kcom_atomic_fetch_add(&cache->misses, 1);
+    return backing_allocate(cache, cache->block_size, cache->block_alignment);
+}
+
+void *kcom_rt_caching_allocate(void *context, size_t size, size_t alignment)
+{
+    kcom_caching_allocator *cache = (kcom_caching_allocator *)context;
+    void *block;
+    /* the bound size is never 0 and the bound alignment a power of two: no validation here */
+    if (KCOM_UNLIKELY(kcom_atomic_load(&cache->state) != STATE_BOUND || size != cache->block_size ||
+                      alignment != cache->block_alignment))
+        return caching_allocate_slow(cache, size, alignment);
+    block = kcom_platform_free_list_pop(&cache->list);
+    if (KCOM_UNLIKELY(block == NULL))
+        return caching_allocate_miss(cache);
+    kcom_atomic_fetch_add(&cache->hits, 1);
+    return block;
+}
+
+/* A block of the cached size that found the cache full. */
+static KCOM_NOINLINE void caching_free_overflow(kcom_caching_allocator *cache, void *block)
+{
+    kcom_atomic_fetch_add(&cache->overflows, 1);
+    backing_free(cache, block, cache->block_size, cache->block_alignment);
+}
+
+/* A block of another size, or freed while the cache was not bound yet. */
+static KCOM_NOINLINE void caching_free_other(kcom_caching_allocator *cache, void *block, size_t size,
+                                             size_t alignment)
+{
+    if (block != NULL)
+        backing_free(cache, block, size, alignment);
+}
+
+void kcom_rt_caching_free(void *context, void *block, size_t size, size_t alignment)
+{
+    kcom_caching_allocator *cache = (kcom_caching_allocator *)context;
+    if (KCOM_UNLIKELY(block == NULL || kcom_atomic_load(&cache->state) != STATE_BOUND ||
+                      size != cache->block_size || alignment != cache->block_alignment)) {
+        caching_free_other(cache, block, size, alignment);
+        return;
+    }
+    if (KCOM_UNLIKELY(!kcom_platform_free_list_push(&cache->list, block, cache->depth)))
+        caching_free_overflow(cache, block);
+}
+
+NTSTATUS kcom_caching_allocator_init(kcom_caching_allocator *cache, ULONG depth, const kcom_allocator *backing)
+{
+    if (cache == NULL || depth == 0 || depth > KCOM_CACHING_ALLOCATOR_MAX_DEPTH ||
+        (backing != NULL && (backing->allocate == NULL || backing->free == NULL)))
+        return STATUS_INVALID_PARAMETER;
+    cache->allocator.allocate = kcom_rt_caching_allocate;
+    cache->allocator.free = kcom_rt_caching_free;
+    cache->allocator.context = cache;
+    cache->backing = backing;
+    cache->depth = depth;
+    cache->block_size = 0;
+    cache->block_alignment = 0;
+    kcom_platform_free_list_init(&cache->list);
+    kcom_atomic_store(&cache->hits, 0);
+    kcom_atomic_store(&cache->misses, 0);
+    kcom_atomic_store(&cache->bypassed, 0);
+    kcom_atomic_store(&cache->overflows, 0);
+    kcom_atomic_store(&cache->state, STATE_UNBOUND);
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS kcom_caching_allocator_drain(kcom_caching_allocator *cache)
+{
+    void *block;
+    if (cache == NULL)
+        return STATUS_INVALID_PARAMETER;
+    if (kcom_atomic_load(&cache->state) != STATE_BOUND)
+        return STATUS_SUCCESS; /* nothing was ever cached */
+    block = kcom_platform_free_list_flush(&cache->list);
+    while (block != NULL) {
+        void *next = *(void **)block;
+        backing_free(cache, block, cache->block_size, cache->block_alignment);
+        block = next;
+    }
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS kcom_caching_allocator_query_stats(const kcom_caching_allocator *cache, kcom_caching_allocator_stats *stats)
+{
+    /* the counters and the list change under concurrent use: the cache is never really const */
+    kcom_caching_allocator *mutable_cache = (kcom_caching_allocator *)(uintptr_t)cache;
+    if (stats == NULL)
+        return STATUS_INVALID_PARAMETER;
+    memset(stats, 0, sizeof(*stats));
+    if (cache == NULL)
+        return STATUS_INVALID_PARAMETER;
+    stats->hits = (ULONG)kcom_atomic_load(&mutable_cache->hits);
+    stats->misses = (ULONG)kcom_atomic_load(&mutable_cache->misses);
+    stats->bypassed = (ULONG)kcom_atomic_load(&mutable_cache->bypassed);
+    stats->overflows = (ULONG)kcom_atomic_load(&mutable_cache->overflows);
+    stats->depth = cache->depth;
+    if (kcom_atomic_load(&mutable_cache->state) == STATE_BOUND) {
+        stats->cached = kcom_platform_free_list_count(&mutable_cache->list);
+        stats->block_size = cache->block_size;
+        stats->block_alignment = cache->block_alignment;
+    }
+    return STATUS_SUCCESS;
+}

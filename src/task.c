@@ -1,0 +1,118 @@
+/*
+ * task.c - the scheduling state machine of a task (kcom/task.h):
+ * IDLE -> SCHEDULED -> RUNNING -> (IDLE | NOTIFIED -> SCHEDULED | DONE).
+ * The queue holds one reference on the task's operation from each IDLE -> SCHEDULED transition
+ * until the poll that follows has ended.
+ */
+#include "async_internal.h"
+
+/* Ends a task without (another) poll: its cleanup runs once, then the operation finishes. */
+static void task_end(kcom_task *task, NTSTATUS status)
+{
+    kcom_atomic_store(&task->sched, KCOM_TASK_DONE);
+    if (task->drop != NULL)
+        task->drop(task->state);
+    (void)kcom_async_op_finish(KCOM_OP_FROM_TASK(task), status);
+}
+
+/* Hands a SCHEDULED task (with the queue's reference) to its executor. */
+static void task_schedule(kcom_task *task)
+{
+    NTSTATUS status = task->executor.schedule(task->executor.context, task);
+    if (!NT_SUCCESS(status))
+        kcom_task_drop_scheduled(task, status);
+}
+
+void kcom_task_drop_scheduled(kcom_task *task, NTSTATUS status)
+{
+    task_end(task, NT_SUCCESS(status) ? STATUS_UNSUCCESSFUL : status);
+    kcom_async_op_release(KCOM_OP_FROM_TASK(task));
+}
+
+void kcom_task_run(kcom_task *task)
+{
+    kcom_async_op *op = KCOM_OP_FROM_TASK(task);
+    kcom_task_context cx;
+    kcom_poll_result result;
+
+    /* only the holder of SCHEDULED gets here: no other thread can be polling this task */
+    kcom_atomic_store(&task->sched, KCOM_TASK_RUNNING);
+    cx.task = task;
+    cx.result = op->result;
+    cx.status = STATUS_SUCCESS;
+    result = task->poll(task->state, &cx);
+    if (result == KCOM_POLL_READY) {
+        task_end(task, cx.status);
+        kcom_async_op_release(op);
+        return;
+    }
+    if (kcom_atomic_compare_exchange(&task->sched, KCOM_TASK_RUNNING, KCOM_TASK_IDLE) == KCOM_TASK_RUNNING) {
+        kcom_async_op_release(op);
+        return;
+    }
+    /* woken during the poll (NOTIFIED): queue it again, keeping the queue's reference */
+    kcom_atomic_store(&task->sched, KCOM_TASK_SCHEDULED);
+    task_schedule(task);
+}
+
+/* Wakes by reference: the caller keeps its own reference. */
+static void task_wake(kcom_task *task)
+{
+    LONG state = kcom_atomic_load(&task->sched);
+    for (;;) {
+        LONG seen;
+        if (state == KCOM_TASK_IDLE) {
+            seen = kcom_atomic_compare_exchange(&task->sched, KCOM_TASK_IDLE, KCOM_TASK_SCHEDULED);
+            if (seen == KCOM_TASK_IDLE) {
+                kcom_async_op_addref(KCOM_OP_FROM_TASK(task)); /* the queue's */
+                task_schedule(task);
+                return;
+            }
+        } else if (state == KCOM_TASK_RUNNING) {
+            seen = kcom_atomic_compare_exchange(&task->sched, KCOM_TASK_RUNNING, KCOM_TASK_NOTIFIED);
+            if (seen == KCOM_TASK_RUNNING)
+                return;
+        } else {
+            return; /* SCHEDULED or NOTIFIED: a poll is coming; DONE: nothing to do */
+        }
+        state = seen;
+    }
+}
+
+kcom_waker kcom_task_waker(kcom_task_context *cx)
+{
+    kcom_waker w;
+    kcom_async_op_addref(KCOM_OP_FROM_TASK(cx->task));
+    w.task = cx->task;
+    return w;
+}
+
+void kcom_waker_wake(kcom_waker *w)
+{
+    kcom_task *task = w->task;
+    if (task == NULL)
+        return;
+    w->task = NULL;
+    task_wake(task);
+    kcom_async_op_release(KCOM_OP_FROM_TASK(task));
+}
+
+void kcom_waker_drop(kcom_waker *w)
+{
+    kcom_task *task = w->task;
+    if (task == NULL)
+        return;
+    w->task = NULL;
+    kcom_async_op_release(KCOM_OP_FROM_TASK(task));
+}
+
+BOOLEAN kcom_task_take_cancellation_request(kcom_task_context *cx)
+{
+    return (BOOLEAN)(kcom_atomic_exchange(&cx->task->cancel_requested, 0) != 0);
+}
+
+void kcom_task_wake_self(kcom_task_context *cx)
+{
+    /* the poller holds the queue's reference, so no reference is needed here */
+    task_wake(cx->task);
+}

@@ -1,0 +1,500 @@
+/*
+ * test_concurrency.c - threads against the same operations and tasks: completion, cancel, queries,
+ * callback registration and releases racing (each callback exactly once, one terminal state,
+ * nothing leaked); a task woken from other threads while it is being polled (never polled on two
+ * threads at once, no wake lost); the thread pool's drain and drop; block_on.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "async_test_common.h"
+
+#include <pthread.h>
+#include <string.h>
+#include <time.h>
+
+static kcom_counting_allocator counter;
+
+static void sleep_ms(long ms)
+{
+    struct timespec pause;
+    pause.tv_sec = ms / 1000;
+    pause.tv_nsec = (ms % 1000) * 1000000L;
+    nanosleep(&pause, NULL);
+}
+
+/* ---- racing the rules of one operation ------------------------------------------------------------- */
+
+#define STRESS_OPS 32
+#define STRESS_ROUNDS 150
+
+typedef struct stress_op {
+    IKcomAsyncOperation *op;
+    callback_record record;
+    NTSTATUS complete_status;
+    NTSTATUS cancel_status;
+    NTSTATUS set_status;
+} stress_op;
+
+static struct {
+    pthread_barrier_t start, end;
+    stress_op ops[STRESS_OPS];
+    LONG volatile bad_results;
+    LONG rounds;
+} stress;
+
+static ULONG expected_value(LONG round, int i)
+{
+    return (ULONG)(round * 100 + i);
+}
+
+static void *stress_thread(void *arg)
+{
+    int role = (int)(ULONG_PTR)arg;
+    LONG round;
+    int i;
+    for (round = 0; round < stress.rounds; round++) {
+        pthread_barrier_wait(&stress.start);
+        for (i = 0; i < STRESS_OPS; i++) {
+            /* two roles walk up, two down, paired differently each round, so that every pair of
+             * roles meets on the same operations at the same time */
+            int bits[3];
+            int k;
+            bits[0] = role & 1;
+            bits[1] = (role >> 1) & 1;
+            bits[2] = (role ^ (role >> 1)) & 1;
+            k = bits[round % 3] ? i : STRESS_OPS - 1 - i;
+            stress_op *s = &stress.ops[k];
+            IKcomAsyncOperation *op = s->op;
+            ULONG value = expected_value(round, k);
+            kcom_async_status st;
+            NTSTATUS status;
+            switch (role) {
+            case 0:
+                s->complete_status = kcom_async_operation_complete(op, &value);
+                break;
+            case 1:
+                s->cancel_status = IKcomAsyncOperation_cancel(op);
+                break;
+            case 2:
+                value = 0;
+                status = IKcomAsyncOperation_get_result(op, &value);
+                (void)IKcomAsyncOperation_get_status(op, &st);
+                if ((status == STATUS_SUCCESS && value != expected_value(round, k)) ||
+                    (status != STATUS_SUCCESS && status != STATUS_PENDING && status != STATUS_CANCELLED) ||
+                    (status == STATUS_PENDING && value != 0))
+                    kcom_atomic_fetch_add(&stress.bad_results, 1);
+                break;
+            default:
+                s->set_status = IKcomAsyncOperation_set_completed(op, record_callback, &s->record);
+                break;
+            }
+            IKcomAsyncOperation_Release(op); /* each role holds one reference */
+        }
+        pthread_barrier_wait(&stress.end);
+    }
+    return NULL;
+}
+
+static void racing_rules(void)
+{
+    pthread_t threads[4];
+    LONG round, failures = 0;
+    int i;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    memset(&stress, 0, sizeof(stress));
+    stress.rounds = STRESS_ROUNDS;
+    pthread_barrier_init(&stress.start, NULL, 5);
+    pthread_barrier_init(&stress.end, NULL, 5);
+    for (i = 0; i < 4; i++)
+        pthread_create(&threads[i], NULL, stress_thread, (void *)(ULONG_PTR)i);
+    for (round = 0; round < stress.rounds; round++) {
+        for (i = 0; i < STRESS_OPS; i++) {
+            stress_op *s = &stress.ops[i];
+            memset(s, 0, sizeof(*s));
+            if (kcom_async_operation_create(&counter.allocator, &IID_IAsyncULONG, sizeof(ULONG), 4, &s->op) !=
+                STATUS_SUCCESS)
+                failures++;
+            IKcomAsyncOperation_AddRef(s->op);
+            IKcomAsyncOperation_AddRef(s->op);
+            IKcomAsyncOperation_AddRef(s->op); /* four: one per role, the creation's included */
+        }
+        pthread_barrier_wait(&stress.start);
+        pthread_barrier_wait(&stress.end);
+        for (i = 0; i < STRESS_OPS; i++) {
+            stress_op *s = &stress.ops[i];
+            BOOLEAN canceled = (BOOLEAN)(s->cancel_status == STATUS_SUCCESS);
+            if (s->set_status != STATUS_SUCCESS || s->record.calls != 1 || s->record.mismatches != 0)
+                failures++;
+            /* exactly one terminal state: cancel won and completion was dropped, or the reverse */
+            if (canceled ? (s->complete_status != STATUS_CANCELLED || s->record.status != KCOM_ASYNC_CANCELED)
+                         : (s->cancel_status != STATUS_INVALID_DEVICE_STATE ||
+                            s->complete_status != STATUS_SUCCESS || s->record.status != KCOM_ASYNC_COMPLETED))
+                failures++;
+        }
+    }
+    for (i = 0; i < 4; i++)
+        pthread_join(threads[i], NULL);
+    pthread_barrier_destroy(&stress.start);
+    pthread_barrier_destroy(&stress.end);
+    ok(failures == 0, "%ld operations broke a rule\n", (long)failures);
+    ok(stress.bad_results == 0, "%ld inconsistent results\n", (long)stress.bad_results);
+    ok(kcom_counting_allocator_live(&counter) == 0, "nothing leaked: %ld\n",
+       (long)kcom_counting_allocator_live(&counter));
+}
+
+/* ---- a task woken while it is polled ---------------------------------------------------------------- */
+
+#define WAKE_POLLS 1000
+
+typedef struct mailbox {
+    pthread_mutex_t mutex;
+    kcom_waker waker;
+    LONG volatile woken; /* wakes delivered from this box */
+} mailbox;
+
+static struct {
+    mailbox boxes[2];
+    LONG volatile stop;
+} wake_test;
+
+typedef struct wake_state {
+    KCOM_TASK_RESUME_POINT;
+    LONG volatile in_poll;
+    LONG volatile overlaps;
+    LONG volatile stuck; /* a poll gave up waiting for its wakes */
+    ULONG polls;
+} wake_state;
+
+static void mailbox_put(mailbox *box, kcom_task_context *cx)
+{
+    kcom_waker w = kcom_task_waker(cx);
+    pthread_mutex_lock(&box->mutex);
+    if (box->waker.task == NULL) {
+        box->waker = w;
+        w.task = NULL;
+    }
+    pthread_mutex_unlock(&box->mutex);
+    kcom_waker_drop(&w);
+}
+
+/* Each poll hands out two wakers and returns only after both were used: every wake lands while
+ * the task is RUNNING, so the task is polled again only if no such wake is lost. */
+static kcom_poll_result wake_poll(void *p, kcom_task_context *cx)
+{
+    wake_state *s = (wake_state *)p;
+    LONG before0, before1;
+    struct timespec start, now;
+    if (kcom_atomic_exchange(&s->in_poll, 1) != 0)
+        kcom_atomic_fetch_add(&s->overlaps, 1);
+    if (++s->polls >= WAKE_POLLS) {
+        kcom_atomic_store(&s->in_poll, 0);
+        KCOM_TASK_RESULT(cx, ULONG) = s->polls;
+        cx->status = STATUS_SUCCESS;
+        return KCOM_POLL_READY;
+    }
+    before0 = kcom_atomic_load(&wake_test.boxes[0].woken);
+    before1 = kcom_atomic_load(&wake_test.boxes[1].woken);
+    mailbox_put(&wake_test.boxes[0], cx);
+    mailbox_put(&wake_test.boxes[1], cx);
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while (kcom_atomic_load(&wake_test.boxes[0].woken) == before0 ||
+           kcom_atomic_load(&wake_test.boxes[1].woken) == before1) {
+        sched_yield();
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - start.tv_sec > 2) { /* bounded, so that a broken build fails instead of hanging */
+            kcom_atomic_fetch_add(&s->stuck, 1);
+            break;
+        }
+    }
+    kcom_atomic_store(&s->in_poll, 0);
+    return KCOM_POLL_PENDING;
+}
+
+static void *waker_thread(void *arg)
+{
+    mailbox *box = (mailbox *)arg;
+    while (!kcom_atomic_load(&wake_test.stop)) {
+        kcom_waker w;
+        pthread_mutex_lock(&box->mutex);
+        w = box->waker;
+        box->waker.task = NULL;
+        pthread_mutex_unlock(&box->mutex);
+        if (w.task != NULL) {
+            kcom_waker_wake(&w);
+            kcom_atomic_fetch_add(&box->woken, 1);
+        } else {
+            sched_yield();
+        }
+    }
+    return NULL;
+}
+
+static const kcom_async_task_desc wake_desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, wake_state, wake_poll, NULL);
+
+static void woken_while_polled(void)
+{
+    kcom_thread_pool *pool = NULL;
+    const kcom_executor *executor = NULL;
+    IKcomAsyncOperation *op = NULL;
+    pthread_t threads[2];
+    wake_state *s;
+    ULONG polls = 0;
+    NTSTATUS status;
+    int i;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    memset(&wake_test, 0, sizeof(wake_test));
+    ok(kcom_thread_pool_create(2, &pool, &executor) == STATUS_SUCCESS, "pool\n");
+    for (i = 0; i < 2; i++) {
+        pthread_mutex_init(&wake_test.boxes[i].mutex, NULL);
+        pthread_create(&threads[i], NULL, waker_thread, &wake_test.boxes[i]);
+    }
+    ok(kcom_async_spawn_begin(&wake_desc, executor, &counter.allocator, (void **)&s, &op) == STATUS_SUCCESS, "spawn\n");
+    ok(kcom_async_spawn_commit(op) == STATUS_SUCCESS, "commit\n");
+    /* a lost wake leaves the task waiting with no waker out: the wait would time out */
+    status = kcom_async_block_on(op, 5000);
+    ok(status == STATUS_SUCCESS, "finished: %s\n", kcom_status_name(status));
+    ok(IKcomAsyncOperation_get_result(op, &polls) == STATUS_SUCCESS && polls == WAKE_POLLS, "polls %lu\n",
+       (unsigned long)polls);
+    ok(s->overlaps == 0 && s->stuck == 0, "never polled on two threads at once: %ld overlaps, %ld stuck\n",
+       (long)s->overlaps, (long)s->stuck);
+    kcom_atomic_store(&wake_test.stop, 1);
+    for (i = 0; i < 2; i++) {
+        pthread_join(threads[i], NULL);
+        kcom_waker_drop(&wake_test.boxes[i].waker);
+        pthread_mutex_destroy(&wake_test.boxes[i].mutex);
+    }
+    ok(wake_test.boxes[0].woken + wake_test.boxes[1].woken >= 2 * (WAKE_POLLS - 1), "woken %ld times\n",
+       (long)(wake_test.boxes[0].woken + wake_test.boxes[1].woken));
+    IKcomAsyncOperation_Release(op);
+    ok(kcom_thread_pool_shutdown(pool, 1000) == STATUS_SUCCESS, "drained\n");
+    ok(kcom_counting_allocator_live(&counter) == 0, "nothing leaked\n");
+}
+
+/* ---- the pool: drain, drop ---------------------------------------------------------------------------- */
+
+typedef struct yield_state {
+    KCOM_TASK_RESUME_POINT;
+    ULONG yields;
+    LONG volatile *gate; /* when not NULL: spin until it opens */
+} yield_state;
+
+static kcom_poll_result yield_poll(void *p, kcom_task_context *cx)
+{
+    yield_state *s = (yield_state *)p;
+    KCOM_TASK_BEGIN(s);
+    while (s->gate != NULL && !kcom_atomic_load(s->gate))
+        sched_yield(); /* blocks its pool thread: a test of the drop, not a pattern */
+    while (s->yields < 5) {
+        s->yields++;
+        KCOM_YIELD(cx);
+    }
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, s->yields);
+    KCOM_TASK_END(cx);
+}
+
+static const kcom_async_task_desc yield_desc =
+    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, yield_state, yield_poll, NULL);
+
+static IKcomAsyncOperation *spawn_yield(const kcom_executor *executor, LONG volatile *gate)
+{
+    IKcomAsyncOperation *op = NULL;
+    yield_state *s = NULL;
+    if (kcom_async_spawn_begin(&yield_desc, executor, &counter.allocator, (void **)&s, &op) == STATUS_SUCCESS) {
+        s->gate = gate;
+        (void)kcom_async_spawn_commit(op);
+    }
+    return op;
+}
+
+static LONG volatile gate;
+
+static void *open_gate_later(void *arg)
+{
+    (void)arg;
+    sleep_ms(150);
+    kcom_atomic_store(&gate, 1);
+    return NULL;
+}
+
+static void thread_pool(void)
+{
+    kcom_thread_pool *pool = NULL;
+    const kcom_executor *executor = NULL;
+    IKcomAsyncOperation *ops[32];
+    callback_record records[3];
+    pthread_t opener;
+    kcom_async_status st;
+    ULONG value;
+    int i, completed = 0;
+    NTSTATUS status;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    ok(kcom_thread_pool_create(0, &pool, &executor) == STATUS_INVALID_PARAMETER && pool == NULL, "0 threads\n");
+    ok(kcom_thread_pool_create(1, NULL, &executor) == STATUS_INVALID_PARAMETER, "NULL pool\n");
+
+    /* drain: yielding tasks queue themselves again during the shutdown and still finish */
+    ok(kcom_thread_pool_create(2, &pool, &executor) == STATUS_SUCCESS, "pool\n");
+    for (i = 0; i < 32; i++)
+        ops[i] = spawn_yield(executor, NULL);
+    status = kcom_thread_pool_shutdown(pool, 10000);
+    ok(status == STATUS_SUCCESS, "drained: %s\n", kcom_status_name(status));
+    for (i = 0; i < 32; i++) {
+        value = 0;
+        if (IKcomAsyncOperation_get_result(ops[i], &value) == STATUS_SUCCESS && value == 5)
+            completed++;
+        IKcomAsyncOperation_Release(ops[i]);
+    }
+    ok(completed == 32, "%d of 32 completed\n", completed);
+
+    /* drop: one thread held by a task past the deadline; the queued ones are dropped */
+    ok(kcom_thread_pool_create(1, &pool, &executor) == STATUS_SUCCESS, "pool\n");
+    gate = 0;
+    memset(records, 0, sizeof(records));
+    for (i = 0; i < 3; i++) {
+        ops[i] = spawn_yield(executor, &gate);
+        ok(IKcomAsyncOperation_set_completed(ops[i], record_callback, &records[i]) == STATUS_SUCCESS, "set\n");
+    }
+    while (kcom_counting_allocator_live(&counter) != 3)
+        sched_yield();
+    pthread_create(&opener, NULL, open_gate_later, NULL);
+    status = kcom_thread_pool_shutdown(pool, 20);
+    ok(status == STATUS_TIMEOUT, "tasks dropped: %s\n", kcom_status_name(status));
+    pthread_join(opener, NULL);
+    for (i = 0; i < 3; i++) {
+        ok(records[i].calls == 1, "op %d called back once\n", i);
+        ok(IKcomAsyncOperation_get_status(ops[i], &st) == STATUS_SUCCESS, "status\n");
+        if (st == KCOM_ASYNC_ERROR)
+            ok(IKcomAsyncOperation_get_result(ops[i], &value) == STATUS_INVALID_DEVICE_STATE, "dropped\n");
+        else
+            ok(st == KCOM_ASYNC_COMPLETED || st == KCOM_ASYNC_ERROR, "op %d: %ld\n", i, (long)st);
+    }
+    ok(records[1].status == KCOM_ASYNC_ERROR && records[2].status == KCOM_ASYNC_ERROR, "queued ones dropped\n");
+    for (i = 0; i < 3; i++)
+        IKcomAsyncOperation_Release(ops[i]);
+    ok(kcom_counting_allocator_live(&counter) == 0, "nothing leaked\n");
+}
+
+/* ---- awaiting operations completed on another thread ------------------------------------------------ */
+
+#define AWAITERS 64
+
+typedef struct await_state {
+    KCOM_TASK_RESUME_POINT;
+    kcom_async_await source;
+} await_state;
+
+static void await_drop(void *p)
+{
+    kcom_async_await_clear(&((await_state *)p)->source);
+}
+
+static kcom_poll_result await_task_poll(void *p, kcom_task_context *cx)
+{
+    await_state *s = (await_state *)p;
+    ULONG value = 0;
+    KCOM_TASK_BEGIN(s);
+    KCOM_AWAIT(kcom_async_await_poll(&s->source, cx));
+    if (!NT_SUCCESS(IKcomAsyncOperation_get_result(s->source.operation, &value)))
+        KCOM_TASK_RETURN(cx, STATUS_UNSUCCESSFUL);
+    kcom_async_await_clear(&s->source); /* races the finisher's fire: it waits for it */
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, value + 1);
+    KCOM_TASK_END(cx);
+}
+
+static const kcom_async_task_desc await_desc =
+    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, await_state, await_task_poll, await_drop);
+
+static IKcomAsyncOperation *sources[AWAITERS];
+
+static void *complete_sources(void *arg)
+{
+    ULONG i;
+    (void)arg;
+    for (i = 0; i < AWAITERS; i++) {
+        (void)kcom_async_operation_complete(sources[i], &i);
+        IKcomAsyncOperation_Release(sources[i]);
+    }
+    return NULL;
+}
+
+static void await_across_threads(void)
+{
+    kcom_thread_pool *pool = NULL;
+    const kcom_executor *executor = NULL;
+    IKcomAsyncOperation *ops[AWAITERS];
+    pthread_t completer;
+    int i, right = 0;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    ok(kcom_thread_pool_create(2, &pool, &executor) == STATUS_SUCCESS, "pool\n");
+    for (i = 0; i < AWAITERS; i++) {
+        await_state *s = NULL;
+        (void)kcom_async_operation_create(&counter.allocator, NULL, sizeof(ULONG), 4, &sources[i]);
+        IKcomAsyncOperation_AddRef(sources[i]); /* the completer's */
+        if (kcom_async_spawn_begin(&await_desc, executor, &counter.allocator, (void **)&s, &ops[i]) ==
+            STATUS_SUCCESS)
+            kcom_async_await_init(&s->source, sources[i]);
+        else
+            IKcomAsyncOperation_Release(sources[i]);
+        (void)kcom_async_spawn_commit(ops[i]);
+    }
+    pthread_create(&completer, NULL, complete_sources, NULL);
+    for (i = 0; i < AWAITERS; i++) {
+        ULONG value = 0;
+        if (kcom_async_block_on(ops[i], 10000) == STATUS_SUCCESS &&
+            IKcomAsyncOperation_get_result(ops[i], &value) == STATUS_SUCCESS && value == (ULONG)i + 1)
+            right++;
+        IKcomAsyncOperation_Release(ops[i]);
+    }
+    pthread_join(completer, NULL);
+    ok(right == AWAITERS, "%d of %d saw their source's value\n", right, AWAITERS);
+    ok(kcom_thread_pool_shutdown(pool, 1000) == STATUS_SUCCESS, "drained\n");
+    ok(kcom_counting_allocator_live(&counter) == 0, "nothing leaked: %ld\n", (long)kcom_counting_allocator_live(&counter));
+}
+
+/* ---- block_on ----------------------------------------------------------------------------------------- */
+
+static void *complete_later(void *arg)
+{
+    ULONG value = 11;
+    sleep_ms(50);
+    (void)kcom_async_operation_complete((IKcomAsyncOperation *)arg, &value);
+    IKcomAsyncOperation_Release((IKcomAsyncOperation *)arg);
+    return NULL;
+}
+
+static void block_on(void)
+{
+    IKcomAsyncOperation *op;
+    pthread_t thread;
+    ULONG value = 0;
+    NTSTATUS status;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    ok(kcom_async_block_on(NULL, 0) == STATUS_INVALID_PARAMETER, "NULL\n");
+    ok(kcom_async_operation_create(&counter.allocator, NULL, sizeof(ULONG), 4, &op) == STATUS_SUCCESS, "create\n");
+    status = kcom_async_block_on(op, 20);
+    ok(status == STATUS_TIMEOUT, "times out: %s\n", kcom_status_name(status));
+    status = kcom_async_block_on(op, 0);
+    ok(status == STATUS_TIMEOUT, "again, without waiting: %s\n", kcom_status_name(status));
+    IKcomAsyncOperation_AddRef(op);
+    pthread_create(&thread, NULL, complete_later, op);
+    status = kcom_async_block_on(op, KCOM_ASYNC_INFINITE);
+    ok(status == STATUS_SUCCESS, "completed from another thread: %s\n", kcom_status_name(status));
+    ok(IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS && value == 11, "value\n");
+    pthread_join(thread, NULL);
+    ok(kcom_async_block_on(op, 0) == STATUS_SUCCESS, "finished: at once\n");
+    IKcomAsyncOperation_Release(op);
+    ok(kcom_counting_allocator_live(&counter) == 0, "nothing leaked\n");
+}
+
+int main(void)
+{
+    static const char *const names[] = {"concurrency_racing_rules", "concurrency_woken_while_polled",
+                                        "concurrency_thread_pool", "concurrency_await", "concurrency_block_on"};
+    static void (*const tests[])(void) = {racing_rules, woken_while_polled, thread_pool, await_across_threads,
+                                          block_on};
+    return async_test_main(names, tests, 5);
+}

@@ -1,0 +1,283 @@
+/*
+ * test_operation.c - the rules of an AsyncOperation (kcom/async.h) on operations finished by
+ * their producer: status and result per state, bad pointers, the completion callback, cancel,
+ * error operations, the static error operation and allocation failures.
+ */
+#include "async_test_common.h"
+
+#include <string.h>
+
+static const IID IID_ITestNothing = {0x11111111, 0x2222, 0x3333, {0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb}};
+
+static kcom_counting_allocator counter;
+
+static IAsyncULONG *new_ulong_op(void)
+{
+    IKcomAsyncOperation *op = NULL;
+    NTSTATUS status = kcom_async_operation_create(&counter.allocator, &IID_IAsyncULONG, sizeof(ULONG),
+                                                  KCOM_ALIGNOF(ULONG), &op);
+    ok(status == STATUS_SUCCESS, "create: %s\n", kcom_status_name(status));
+    ok(op != NULL, "never NULL\n");
+    return IAsyncULONG_from(op);
+}
+
+static void states_and_results(void)
+{
+    IAsyncULONG *op;
+    kcom_async_status st = -1;
+    ULONG value = 0xdead;
+    NTSTATUS status;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    kcom_counting_allocator_fail_nth(&counter, 0);
+    op = new_ulong_op();
+    ok(counter.attempts == 1 && kcom_counting_allocator_live(&counter) == 1, "one allocation\n");
+    ok(IAsyncULONG_get_status(op, &st) == STATUS_SUCCESS && st == KCOM_ASYNC_STARTED, "started: %ld\n", (long)st);
+    status = IAsyncULONG_get_result(op, &value);
+    ok(status == STATUS_PENDING && value == 0xdead, "started: %s, value %lx\n", kcom_status_name(status),
+       (unsigned long)value);
+    ok(IAsyncULONG_get_status(op, NULL) == STATUS_INVALID_PARAMETER, "NULL status\n");
+    ok(IAsyncULONG_get_result(op, NULL) == STATUS_INVALID_PARAMETER, "NULL result\n");
+    ok(kcom_async_operation_complete(IAsyncULONG_generic(op), NULL) == STATUS_INVALID_PARAMETER, "NULL value\n");
+    ok(kcom_async_operation_complete(NULL, &value) == STATUS_INVALID_PARAMETER, "NULL operation\n");
+
+    value = 42;
+    ok(kcom_async_operation_complete(IAsyncULONG_generic(op), &value) == STATUS_SUCCESS, "complete\n");
+    value = 0;
+    ok(IAsyncULONG_get_status(op, &st) == STATUS_SUCCESS && st == KCOM_ASYNC_COMPLETED, "completed\n");
+    ok(IAsyncULONG_get_result(op, &value) == STATUS_SUCCESS && value == 42, "value %lu\n", (unsigned long)value);
+    value = 43;
+    ok(kcom_async_operation_complete(IAsyncULONG_generic(op), &value) == STATUS_INVALID_DEVICE_STATE,
+       "completed twice\n");
+    ok(kcom_async_operation_fail(IAsyncULONG_generic(op), STATUS_UNSUCCESSFUL) == STATUS_INVALID_DEVICE_STATE,
+       "failed after completion\n");
+    ok(IAsyncULONG_cancel(op) == STATUS_INVALID_DEVICE_STATE, "cancel after completion\n");
+    ok(IAsyncULONG_get_result(op, &value) == STATUS_SUCCESS && value == 42, "unchanged: %lu\n",
+       (unsigned long)value);
+    ok(IAsyncULONG_Release(op) == 0, "last reference\n");
+    ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
+
+    /* Error: the stored status, nothing written; a success status is refused */
+    op = new_ulong_op();
+    ok(kcom_async_operation_fail(IAsyncULONG_generic(op), STATUS_SUCCESS) == STATUS_INVALID_PARAMETER,
+       "fail with success\n");
+    ok(kcom_async_operation_fail(IAsyncULONG_generic(op), STATUS_PENDING) == STATUS_INVALID_PARAMETER,
+       "fail with STATUS_PENDING\n");
+    ok(IAsyncULONG_get_status(op, &st) == STATUS_SUCCESS && st == KCOM_ASYNC_STARTED, "still started\n");
+    ok(kcom_async_operation_fail(IAsyncULONG_generic(op), STATUS_ACCESS_DENIED) == STATUS_SUCCESS, "fail\n");
+    value = 7;
+    ok(IAsyncULONG_get_status(op, &st) == STATUS_SUCCESS && st == KCOM_ASYNC_ERROR, "error\n");
+    status = IAsyncULONG_get_result(op, &value);
+    ok(status == STATUS_ACCESS_DENIED && value == 7, "error: %s, value %lu\n", kcom_status_name(status),
+       (unsigned long)value);
+    ok(IAsyncULONG_cancel(op) == STATUS_INVALID_DEVICE_STATE, "cancel after error\n");
+    IAsyncULONG_Release(op);
+
+    /* failing with STATUS_CANCELLED is a cancellation */
+    op = new_ulong_op();
+    ok(kcom_async_operation_fail(IAsyncULONG_generic(op), STATUS_CANCELLED) == STATUS_SUCCESS, "fail canceled\n");
+    ok(IAsyncULONG_get_status(op, &st) == STATUS_SUCCESS && st == KCOM_ASYNC_CANCELED, "canceled\n");
+    IAsyncULONG_Release(op);
+    ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
+}
+
+static void query_interface(void)
+{
+    IAsyncULONG *op;
+    IKcomAsyncOperation *generic = NULL, *plain;
+    IUnknown *unk = NULL;
+    void *other = (void *)1;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    op = new_ulong_op();
+    ok(IAsyncULONG_QueryInterface(op, &IID_IUnknown, (void **)&unk) == STATUS_SUCCESS && (void *)unk == (void *)op,
+       "IUnknown\n");
+    ok(IAsyncULONG_QueryInterface(op, &IID_IKcomAsyncOperation, (void **)&generic) == STATUS_SUCCESS &&
+           (void *)generic == (void *)op, "IKcomAsyncOperation\n");
+    ok(IKcomAsyncOperation_QueryInterface(generic, &IID_IAsyncULONG, &other) == STATUS_SUCCESS && other == op,
+       "typed\n");
+    ok(IAsyncULONG_QueryInterface(op, &IID_ITestNothing, &other) == STATUS_NOINTERFACE && other == NULL,
+       "unknown IID\n");
+    ok(IAsyncULONG_QueryInterface(op, &IID_IUnknown, NULL) == STATUS_INVALID_PARAMETER, "NULL ppv\n");
+    ok(IAsyncULONG_Release(op) == 3, "three references from QueryInterface\n");
+    IUnknown_Release(unk);
+    IKcomAsyncOperation_Release(generic);
+    IAsyncULONG_Release(op);
+
+    /* created without a typed IID: answers only the generic interfaces */
+    ok(kcom_async_operation_create(&counter.allocator, NULL, 0, 1, &plain) == STATUS_SUCCESS, "untyped\n");
+    ok(IKcomAsyncOperation_QueryInterface(plain, &IID_IAsyncULONG, &other) == STATUS_NOINTERFACE, "no typed\n");
+    ok(kcom_async_operation_complete(plain, NULL) == STATUS_SUCCESS, "complete without a value\n");
+    ok(IKcomAsyncOperation_get_result(plain, &other) == STATUS_SUCCESS, "no value to copy\n");
+    IKcomAsyncOperation_Release(plain);
+    ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
+}
+
+static void callbacks(void)
+{
+    IAsyncULONG *op;
+    callback_record first, second, late;
+    ULONG value = 5;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    memset(&first, 0, sizeof(first));
+    memset(&second, 0, sizeof(second));
+    memset(&late, 0, sizeof(late));
+
+    /* set before completion: fires once, at completion, with a reference held */
+    op = new_ulong_op();
+    ok(IAsyncULONG_set_completed(op, NULL, NULL) == STATUS_INVALID_PARAMETER, "NULL callback\n");
+    ok(IAsyncULONG_set_completed(op, (IAsyncULONG_completed_fn *)record_callback, &first) == STATUS_SUCCESS,
+       "set\n");
+    ok(IAsyncULONG_set_completed(op, (IAsyncULONG_completed_fn *)record_callback, &second) ==
+           STATUS_ALREADY_REGISTERED, "second set\n");
+    ok(first.calls == 0, "not before completion\n");
+    ok(kcom_async_operation_complete(IAsyncULONG_generic(op), &value) == STATUS_SUCCESS, "complete\n");
+    ok(first.calls == 1 && first.status == KCOM_ASYNC_COMPLETED, "fired once: %ld, status %ld\n",
+       (long)first.calls, (long)first.status);
+    ok(first.refs_seen >= 3, "a reference held during the callback: AddRef gave %ld\n", (long)first.refs_seen);
+    ok(first.mismatches == 0 && (void *)first.operation == (void *)op, "the operation\n");
+    ok(second.calls == 0, "the refused callback never fires\n");
+
+    /* set after completion: fires synchronously, once */
+    ok(IAsyncULONG_set_completed(op, (IAsyncULONG_completed_fn *)record_callback, &late) ==
+           STATUS_ALREADY_REGISTERED, "still set once\n");
+    IAsyncULONG_Release(op);
+
+    op = new_ulong_op();
+    ok(kcom_async_operation_complete(IAsyncULONG_generic(op), &value) == STATUS_SUCCESS, "complete\n");
+    ok(IAsyncULONG_set_completed(op, (IAsyncULONG_completed_fn *)record_callback, &late) == STATUS_SUCCESS,
+       "late set\n");
+    ok(late.calls == 1 && late.status == KCOM_ASYNC_COMPLETED, "fired synchronously: %ld\n", (long)late.calls);
+    ok(late.refs_seen >= 3, "a reference held: %ld\n", (long)late.refs_seen);
+    IAsyncULONG_Release(op);
+
+    /* the callback releases the last outside reference: the operation lives until it returns */
+    memset(&first, 0, sizeof(first));
+    first.release_in_callback = 1;
+    op = new_ulong_op();
+    ok(IAsyncULONG_set_completed(op, (IAsyncULONG_completed_fn *)record_callback, &first) == STATUS_SUCCESS, "set\n");
+    IAsyncULONG_AddRef(op); /* the producer's own, given to the callback to release */
+    ok(kcom_async_operation_complete(IAsyncULONG_generic(op), &value) == STATUS_SUCCESS, "complete\n");
+    ok(first.calls == 1 && first.mismatches == 0, "fired\n");
+    ok(IAsyncULONG_Release(op) == 0, "the callback released one\n");
+    ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
+}
+
+static void cancellation(void)
+{
+    IAsyncULONG *op;
+    callback_record record;
+    kcom_async_status st = -1;
+    ULONG value = 9;
+    NTSTATUS status;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    memset(&record, 0, sizeof(record));
+    op = new_ulong_op();
+    ok(IAsyncULONG_set_completed(op, (IAsyncULONG_completed_fn *)record_callback, &record) == STATUS_SUCCESS, "set\n");
+    ok(IAsyncULONG_cancel(op) == STATUS_SUCCESS, "cancel from Started\n");
+    ok(IAsyncULONG_get_status(op, &st) == STATUS_SUCCESS && st == KCOM_ASYNC_CANCELED, "canceled\n");
+    status = IAsyncULONG_get_result(op, &value);
+    ok(status == STATUS_CANCELLED && value == 9, "result: %s\n", kcom_status_name(status));
+    ok(IAsyncULONG_cancel(op) == STATUS_INVALID_DEVICE_STATE, "cancel twice\n");
+    ok(record.calls == 0, "no callback until the work ends\n");
+    value = 10;
+    status = kcom_async_operation_complete(IAsyncULONG_generic(op), &value);
+    ok(status == STATUS_CANCELLED, "late completion dropped: %s\n", kcom_status_name(status));
+    ok(record.calls == 1 && record.status == KCOM_ASYNC_CANCELED, "canceled still calls back: %ld %ld\n",
+       (long)record.calls, (long)record.status);
+    value = 9;
+    ok(IAsyncULONG_get_result(op, &value) == STATUS_CANCELLED && value == 9, "still canceled, nothing written\n");
+    ok(kcom_async_operation_complete(IAsyncULONG_generic(op), &value) == STATUS_INVALID_DEVICE_STATE,
+       "finished once\n");
+    ok(record.calls == 1, "once\n");
+    IAsyncULONG_Release(op);
+    ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
+}
+
+static void error_operations(void)
+{
+    IKcomAsyncOperation *op = NULL, *stat;
+    kcom_async_status st = -1;
+    ULONG value = 3;
+    callback_record record;
+    NTSTATUS status;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    ok(kcom_async_operation_create_error(&counter.allocator, &IID_IAsyncULONG, STATUS_ACCESS_DENIED, &op) ==
+           STATUS_SUCCESS, "error operation\n");
+    ok(IKcomAsyncOperation_get_status(op, &st) == STATUS_SUCCESS && st == KCOM_ASYNC_ERROR, "Error\n");
+    ok(IAsyncULONG_get_result(IAsyncULONG_from(op), &value) == STATUS_ACCESS_DENIED && value == 3, "its status\n");
+    IKcomAsyncOperation_Release(op);
+
+    /* a success status is no error: refused, and the operation does not claim a value */
+    status = kcom_async_operation_create_error(&counter.allocator, &IID_IAsyncULONG, STATUS_SUCCESS, &op);
+    ok(status == STATUS_INVALID_PARAMETER, "success refused: %s\n", kcom_status_name(status));
+    ok(IKcomAsyncOperation_get_status(op, &st) == STATUS_SUCCESS && st == KCOM_ASYNC_ERROR, "still an error\n");
+    status = IAsyncULONG_get_result(IAsyncULONG_from(op), &value);
+    ok(!NT_SUCCESS(status) && value == 3, "never success without a value: %s\n", kcom_status_name(status));
+    IKcomAsyncOperation_Release(op);
+    ok(kcom_async_operation_create_error(NULL, NULL, STATUS_ACCESS_DENIED, NULL) == STATUS_INVALID_PARAMETER,
+       "NULL out\n");
+    ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
+
+    /* no memory even for the error: the static one */
+    kcom_counting_allocator_fail_nth(&counter, 1);
+    status = kcom_async_operation_create_error(&counter.allocator, NULL, STATUS_ACCESS_DENIED, &op);
+    stat = kcom_async_static_error_operation();
+    ok(status == STATUS_INSUFFICIENT_RESOURCES && op == stat, "static: %s\n", kcom_status_name(status));
+    ok(IKcomAsyncOperation_get_status(op, &st) == STATUS_SUCCESS && st == KCOM_ASYNC_ERROR, "Error\n");
+    ok(IKcomAsyncOperation_get_result(op, &value) == STATUS_INSUFFICIENT_RESOURCES && value == 3, "its status\n");
+    ok(IKcomAsyncOperation_AddRef(op) == 1 && IKcomAsyncOperation_Release(op) == 1 &&
+           IKcomAsyncOperation_Release(op) == 1 && IKcomAsyncOperation_Release(op) == 1, "no-op counting\n");
+    ok(IKcomAsyncOperation_cancel(op) == STATUS_INVALID_DEVICE_STATE, "cancel\n");
+    memset(&record, 0, sizeof(record));
+    ok(IKcomAsyncOperation_set_completed(op, record_callback, &record) == STATUS_SUCCESS && record.calls == 1 &&
+           record.status == KCOM_ASYNC_ERROR, "calls back at once\n");
+    ok(IKcomAsyncOperation_QueryInterface(op, &IID_IKcomAsyncOperation, (void **)&stat) == STATUS_SUCCESS &&
+           stat == op, "QueryInterface\n");
+    ok(kcom_async_operation_complete(op, &value) == STATUS_INVALID_DEVICE_STATE, "cannot be completed\n");
+    ok(kcom_async_block_on(op, 0) == STATUS_SUCCESS, "finished\n");
+    ok(kcom_counting_allocator_live(&counter) == 0, "nothing allocated\n");
+}
+
+static void allocation_failures(void)
+{
+    IKcomAsyncOperation *op;
+    kcom_async_status st;
+    ULONG value = 1;
+    LONG n;
+    NTSTATUS status;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    /* each allocation in turn: the operation (1), then the error operation (2) */
+    for (n = 1; n <= 3; n++) {
+        op = NULL;
+        kcom_counting_allocator_fail_nth(&counter, n);
+        status = kcom_async_operation_create(&counter.allocator, &IID_IAsyncULONG, sizeof(ULONG), 4, &op);
+        ok(op != NULL, "n=%ld: never NULL\n", (long)n);
+        if (n == 1) {
+            ok(status == STATUS_INSUFFICIENT_RESOURCES, "n=1: %s\n", kcom_status_name(status));
+            ok(IKcomAsyncOperation_get_status(op, &st) == STATUS_SUCCESS && st == KCOM_ASYNC_ERROR, "error\n");
+            ok(IKcomAsyncOperation_get_result(op, &value) == STATUS_INSUFFICIENT_RESOURCES, "its status\n");
+        } else {
+            ok(status == STATUS_SUCCESS, "n=%ld: %s\n", (long)n, kcom_status_name(status));
+        }
+        IKcomAsyncOperation_Release(op);
+        ok(kcom_counting_allocator_live(&counter) == 0, "n=%ld: nothing live\n", (long)n);
+    }
+    ok(kcom_async_operation_create(&counter.allocator, NULL, 4, 3, &op) == STATUS_INVALID_PARAMETER &&
+           op != NULL, "bad alignment: an error operation\n");
+    IKcomAsyncOperation_Release(op);
+    ok(kcom_counting_allocator_live(&counter) == 0, "nothing live\n");
+}
+
+int main(void)
+{
+    static const char *const names[] = {"operation_states", "operation_query_interface", "operation_callbacks",
+                                        "operation_cancel", "operation_errors", "operation_alloc_failures"};
+    static void (*const tests[])(void) = {states_and_results, query_interface, callbacks,
+                                          cancellation,       error_operations, allocation_failures};
+    return async_test_main(names, tests, 6);
+}

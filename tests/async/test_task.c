@@ -1,0 +1,387 @@
+/*
+ * test_task.c - tasks on a hand-run executor: the protothread macros, the scheduling state
+ * machine, cancellation, the one allocation (none with caller storage), awaiting another operation,
+ * executor refusal, unfinished tasks and allocation failures.
+ */
+#include "async_test_common.h"
+
+#include <string.h>
+
+static kcom_counting_allocator counter;
+static manual_executor manual;
+
+/* ---- a task: yields, awaits a source operation, returns a sum -------------------------------------------- */
+
+typedef struct sum_state {
+    KCOM_TASK_RESUME_POINT;
+    ULONG polls;
+    ULONG yields;
+    ULONG base;
+    BOOLEAN cancel_seen;
+    LONG *drops;
+    kcom_async_await source;
+} sum_state;
+
+static void sum_drop(void *p)
+{
+    sum_state *s = (sum_state *)p;
+    kcom_async_await_clear(&s->source);
+    if (s->drops != NULL)
+        (*s->drops)++;
+}
+
+static kcom_poll_result sum_poll(void *p, kcom_task_context *cx)
+{
+    sum_state *s = (sum_state *)p;
+    ULONG value = 0;
+    s->polls++;
+    KCOM_TASK_BEGIN(s);
+    if (kcom_task_take_cancellation_request(cx)) {
+        s->cancel_seen = TRUE;
+        KCOM_TASK_RETURN(cx, STATUS_CANCELLED);
+    }
+    while (s->yields < 3) {
+        s->yields++;
+        KCOM_YIELD(cx);
+    }
+    KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? (s->cancel_seen = TRUE, KCOM_POLL_READY)
+                                                        : kcom_async_await_poll(&s->source, cx));
+    if (s->cancel_seen)
+        KCOM_TASK_RETURN(cx, STATUS_CANCELLED);
+    if (s->source.operation != NULL &&
+        !NT_SUCCESS(IKcomAsyncOperation_get_result(s->source.operation, &value)))
+        KCOM_TASK_RETURN(cx, STATUS_UNSUCCESSFUL);
+    kcom_async_await_clear(&s->source);
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, s->base + value);
+    KCOM_TASK_END(cx);
+}
+
+static const kcom_async_task_desc sum_desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, sum_state, sum_poll, sum_drop);
+
+static IAsyncULONG *spawn_sum(IKcomAsyncOperation *source, ULONG base, LONG *drops)
+{
+    IKcomAsyncOperation *op = NULL;
+    sum_state *s = NULL;
+    NTSTATUS status = kcom_async_spawn_begin(&sum_desc, &manual.executor, &counter.allocator, (void **)&s, &op);
+    ok(status == STATUS_SUCCESS && s != NULL && op != NULL, "spawn: %s\n", kcom_status_name(status));
+    if (s != NULL) {
+        ok(s->kcom_resume_point == 0 && s->polls == 0, "zero-filled state\n");
+        s->base = base;
+        s->drops = drops;
+        kcom_async_await_init(&s->source, source);
+    }
+    return IAsyncULONG_from(op);
+}
+
+static void task_runs_to_completion(void)
+{
+    IKcomAsyncOperation *source;
+    IAsyncULONG *op;
+    callback_record record;
+    kcom_async_status st = -1;
+    ULONG value = 0, five = 5;
+    LONG drops = 0;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    manual_init(&manual);
+    memset(&record, 0, sizeof(record));
+    ok(kcom_async_operation_create(&counter.allocator, &IID_IAsyncULONG, sizeof(ULONG), 4, &source) ==
+           STATUS_SUCCESS, "source\n");
+    IKcomAsyncOperation_AddRef(source); /* ours; the task's await takes over the creation's */
+    op = spawn_sum(source, 100, &drops);
+    ok(IAsyncULONG_set_completed(op, (IAsyncULONG_completed_fn *)record_callback, &record) == STATUS_SUCCESS, "set\n");
+    ok(manual.scheduled == 0, "not scheduled before commit\n");
+    ok(kcom_async_spawn_commit(IAsyncULONG_generic(op)) == STATUS_SUCCESS, "commit\n");
+    ok(kcom_async_spawn_commit(IAsyncULONG_generic(op)) == STATUS_INVALID_DEVICE_STATE, "commit twice\n");
+    ok(manual.scheduled == 1 && manual_queued(&manual) == 1, "queued once\n");
+    /* three yields: each poll queues the task again; then it waits on the source */
+    ok(manual_run(&manual) == 4, "four polls to reach the await\n");
+    ok(manual_queued(&manual) == 0, "waiting, not queued\n");
+    ok(IAsyncULONG_get_status(op, &st) == STATUS_SUCCESS && st == KCOM_ASYNC_STARTED, "started\n");
+    ok(kcom_async_operation_complete(source, &five) == STATUS_SUCCESS, "source completed\n");
+    ok(manual_queued(&manual) == 1, "the completion woke the task\n");
+    ok(manual_run(&manual) == 1, "one more poll\n");
+    ok(IAsyncULONG_get_status(op, &st) == STATUS_SUCCESS && st == KCOM_ASYNC_COMPLETED, "completed\n");
+    ok(IAsyncULONG_get_result(op, &value) == STATUS_SUCCESS && value == 105, "value %lu\n", (unsigned long)value);
+    ok(record.calls == 1 && record.status == KCOM_ASYNC_COMPLETED, "callback once\n");
+    ok(drops == 1, "drop ran once at the end: %ld\n", (long)drops);
+    IKcomAsyncOperation_Release(source);
+    ok(IAsyncULONG_Release(op) == 0, "last reference\n");
+    ok(drops == 1, "not again at destruction\n");
+    ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
+}
+
+/* ---- the cost: one allocation, or none with caller storage --------------------------------------------- */
+
+typedef struct now_state {
+    KCOM_TASK_RESUME_POINT;
+    ULONG input;
+} now_state;
+
+static kcom_poll_result now_poll(void *p, kcom_task_context *cx)
+{
+    now_state *s = (now_state *)p;
+    KCOM_TASK_BEGIN(s);
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, s->input * 2);
+    KCOM_TASK_END(cx);
+}
+
+static const kcom_async_task_desc now_desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, now_state, now_poll, NULL);
+
+static void allocations(void)
+{
+    static unsigned char storage[KCOM_ASYNC_STORAGE_SIZE(sizeof(ULONG), sizeof(now_state))]
+        __attribute__((aligned(16)));
+    IKcomAsyncOperation *op = NULL;
+    now_state *s;
+    ULONG value = 0;
+    LONG n;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    manual_init(&manual);
+    ok(kcom_async_spawn_begin(&now_desc, &manual.executor, &counter.allocator, (void **)&s, &op) == STATUS_SUCCESS,
+       "spawn\n");
+    s->input = 21;
+    ok(kcom_async_spawn_commit(op) == STATUS_SUCCESS && manual_run(&manual) == 1, "ran\n");
+    ok(IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS && value == 42, "value\n");
+    IKcomAsyncOperation_Release(op);
+    ok(counter.attempts == 1, "exactly one allocation: %ld\n", (long)counter.attempts);
+    ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
+
+    /* the one-call form: the initial state copied in, scheduled at once */
+    {
+        now_state initial;
+        memset(&initial, 0, sizeof(initial));
+        initial.input = 50;
+        ok(kcom_async_spawn(&now_desc, &manual.executor, &counter.allocator, &initial, &op) == STATUS_SUCCESS,
+           "spawn in one call\n");
+        ok(manual_queued(&manual) == 1 && manual_run(&manual) == 1, "scheduled\n");
+        ok(IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS && value == 100, "value %lu\n",
+           (unsigned long)value);
+        IKcomAsyncOperation_Release(op);
+        ok(counter.attempts == 2 && kcom_counting_allocator_live(&counter) == 0, "one allocation each\n");
+        manual.refuse = STATUS_INVALID_DEVICE_STATE;
+        ok(kcom_async_spawn(&now_desc, &manual.executor, &counter.allocator, &initial, &op) ==
+               STATUS_INVALID_DEVICE_STATE, "executor refuses\n");
+        ok(IKcomAsyncOperation_get_result(op, &value) == STATUS_INVALID_DEVICE_STATE, "Error with it\n");
+        IKcomAsyncOperation_Release(op);
+        manual.refuse = STATUS_SUCCESS;
+        ok(kcom_async_spawn(NULL, &manual.executor, NULL, NULL, &op) == STATUS_INVALID_PARAMETER && op != NULL,
+           "NULL desc: an error operation\n");
+        IKcomAsyncOperation_Release(op);
+        ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
+    }
+
+    /* caller storage: the default allocator is the counter, and nothing reaches it */
+    ok(kcom_set_default_allocator(&counter.allocator) == STATUS_SUCCESS, "counting default\n");
+    kcom_counting_allocator_fail_nth(&counter, 0);
+    ok(kcom_async_storage_size(&now_desc) <= sizeof(storage), "the constant bound holds: %lu\n",
+       (unsigned long)kcom_async_storage_size(&now_desc));
+    ok(kcom_async_spawn_begin_in(&now_desc, &manual.executor, storage, sizeof(storage), (void **)&s, &op) ==
+           STATUS_SUCCESS, "spawn in storage\n");
+    ok((unsigned char *)op >= storage && (unsigned char *)op < storage + sizeof(storage), "in the storage\n");
+    ok(kcom_async_storage_in_use(storage), "in use\n");
+    s->input = 4;
+    ok(kcom_async_spawn_commit(op) == STATUS_SUCCESS && manual_run(&manual) == 1, "ran\n");
+    ok(IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS && value == 8, "value\n");
+    IKcomAsyncOperation_Release(op);
+    ok(!kcom_async_storage_in_use(storage), "released\n");
+    ok(counter.attempts == 0, "no allocation: %ld\n", (long)counter.attempts);
+    ok(kcom_async_spawn_begin_in(&now_desc, &manual.executor, storage, 16, (void **)&s, &op) ==
+           STATUS_BUFFER_TOO_SMALL && s == NULL, "too small\n");
+    ok(kcom_async_spawn_commit(op) == STATUS_BUFFER_TOO_SMALL, "commit reports the error\n");
+    IKcomAsyncOperation_Release(op);
+    ok(kcom_counting_allocator_live(&counter) == 0, "error operation freed\n");
+    ok(kcom_set_default_allocator(NULL) == STATUS_SUCCESS, "platform default\n");
+
+    /* each allocation fails in turn: an error operation, nothing live */
+    for (n = 1; n <= 3; n++) {
+        NTSTATUS status;
+        op = NULL;
+        kcom_counting_allocator_fail_nth(&counter, n);
+        status = kcom_async_spawn_begin(&now_desc, &manual.executor, &counter.allocator, (void **)&s, &op);
+        ok(op != NULL, "never NULL\n");
+        if (status == STATUS_SUCCESS) {
+            s->input = 1;
+            ok(kcom_async_spawn_commit(op) == STATUS_SUCCESS && manual_run(&manual) == 1, "ran\n");
+        } else {
+            ok(n == 1 && status == STATUS_INSUFFICIENT_RESOURCES && s == NULL, "n=%ld: %s\n", (long)n,
+               kcom_status_name(status));
+            ok(IKcomAsyncOperation_get_result(op, &value) == STATUS_INSUFFICIENT_RESOURCES, "error\n");
+            ok(kcom_async_spawn_commit(op) == STATUS_INSUFFICIENT_RESOURCES, "commit\n");
+        }
+        IKcomAsyncOperation_Release(op);
+        ok(kcom_counting_allocator_live(&counter) == 0, "n=%ld: nothing live\n", (long)n);
+    }
+    ok(kcom_async_spawn_begin(NULL, &manual.executor, NULL, (void **)&s, &op) == STATUS_INVALID_PARAMETER &&
+           op != NULL, "NULL desc\n");
+    IKcomAsyncOperation_Release(op);
+}
+
+/* ---- cancellation ---------------------------------------------------------------------------------------- */
+
+static void cancellation(void)
+{
+    IKcomAsyncOperation *source;
+    IAsyncULONG *op;
+    callback_record record;
+    kcom_async_status st = -1;
+    LONG drops = 0;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    manual_init(&manual);
+    memset(&record, 0, sizeof(record));
+    ok(kcom_async_operation_create(&counter.allocator, NULL, sizeof(ULONG), 4, &source) == STATUS_SUCCESS, "source\n");
+    IKcomAsyncOperation_AddRef(source); /* ours; the task's await holds the other */
+    op = spawn_sum(source, 1, &drops);
+    ok(IAsyncULONG_set_completed(op, (IAsyncULONG_completed_fn *)record_callback, &record) == STATUS_SUCCESS, "set\n");
+    ok(kcom_async_spawn_commit(IAsyncULONG_generic(op)) == STATUS_SUCCESS, "commit\n");
+    ok(manual_run(&manual) == 4, "waiting on the source\n");
+    ok(IAsyncULONG_cancel(op) == STATUS_SUCCESS, "cancel\n");
+    ok(IAsyncULONG_get_status(op, &st) == STATUS_SUCCESS && st == KCOM_ASYNC_CANCELED, "Canceled at once\n");
+    ok(record.calls == 0, "the work has not ended yet\n");
+    ok(manual_queued(&manual) == 1, "the cancel woke the task\n");
+    ok(manual_run(&manual) == 1, "one poll\n");
+    ok(record.calls == 1 && record.status == KCOM_ASYNC_CANCELED, "called back once, Canceled\n");
+    ok(drops == 1, "cleanup ran\n");
+    ok(IAsyncULONG_cancel(op) == STATUS_INVALID_DEVICE_STATE, "no second cancel\n");
+    /* the source finishing later does not touch the finished task */
+    ok(kcom_async_operation_fail(source, STATUS_UNSUCCESSFUL) == STATUS_SUCCESS, "source fails\n");
+    ok(manual_queued(&manual) == 0, "no wake left behind\n");
+    IKcomAsyncOperation_Release(source);
+    IAsyncULONG_Release(op);
+    ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
+}
+
+/* ---- ends other than a value ------------------------------------------------------------------------------ */
+
+typedef struct fail_state {
+    KCOM_TASK_RESUME_POINT;
+    NTSTATUS result;
+    LONG *drops;
+} fail_state;
+
+static void fail_drop(void *p)
+{
+    (*((fail_state *)p)->drops)++;
+}
+
+static kcom_poll_result fail_poll(void *p, kcom_task_context *cx)
+{
+    fail_state *s = (fail_state *)p;
+    KCOM_TASK_BEGIN(s);
+    KCOM_TASK_RETURN(cx, s->result);
+    KCOM_TASK_END(cx);
+}
+
+static const kcom_async_task_desc fail_desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, fail_state, fail_poll,
+                                                                   fail_drop);
+
+static IKcomAsyncOperation *spawn_fail(NTSTATUS result, LONG *drops)
+{
+    IKcomAsyncOperation *op = NULL;
+    fail_state *s = NULL;
+    ok(kcom_async_spawn_begin(&fail_desc, &manual.executor, &counter.allocator, (void **)&s, &op) == STATUS_SUCCESS,
+       "spawn\n");
+    s->result = result;
+    s->drops = drops;
+    return op;
+}
+
+static void other_ends(void)
+{
+    IKcomAsyncOperation *op;
+    callback_record record;
+    kcom_async_status st = -1;
+    ULONG value = 77;
+    LONG drops = 0;
+    NTSTATUS status;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    manual_init(&manual);
+
+    /* a failure status: Error with it, nothing written */
+    op = spawn_fail(STATUS_ACCESS_DENIED, &drops);
+    ok(kcom_async_spawn_commit(op) == STATUS_SUCCESS && manual_run(&manual) == 1, "ran\n");
+    ok(IKcomAsyncOperation_get_status(op, &st) == STATUS_SUCCESS && st == KCOM_ASYNC_ERROR, "Error\n");
+    ok(IKcomAsyncOperation_get_result(op, &value) == STATUS_ACCESS_DENIED && value == 77, "its status\n");
+    ok(drops == 1, "drop\n");
+    IKcomAsyncOperation_Release(op);
+
+    /* canceled before its first poll: the first poll sees the request once */
+    drops = 0;
+    op = spawn_fail(STATUS_SUCCESS, &drops);
+    manual.scheduled = 0;
+    ok(IKcomAsyncOperation_cancel(op) == STATUS_SUCCESS, "cancel before commit\n");
+    ok(manual.scheduled == 0 && manual_queued(&manual) == 0, "not queued by the cancel\n");
+    ok(kcom_async_spawn_commit(op) == STATUS_SUCCESS && manual_run(&manual) == 1, "ran once\n");
+    ok(IKcomAsyncOperation_get_status(op, &st) == STATUS_SUCCESS && st == KCOM_ASYNC_CANCELED,
+       "stays Canceled although the task returned success\n");
+    ok(IKcomAsyncOperation_get_result(op, &value) == STATUS_CANCELLED && value == 77, "nothing written\n");
+    IKcomAsyncOperation_Release(op);
+
+    /* the executor refuses: Error with its status, cleanup and callback */
+    drops = 0;
+    memset(&record, 0, sizeof(record));
+    op = spawn_fail(STATUS_SUCCESS, &drops);
+    ok(IKcomAsyncOperation_set_completed(op, record_callback, &record) == STATUS_SUCCESS, "set\n");
+    manual.refuse = STATUS_INVALID_DEVICE_STATE;
+    status = kcom_async_spawn_commit(op);
+    ok(status == STATUS_INVALID_DEVICE_STATE, "commit: %s\n", kcom_status_name(status));
+    ok(IKcomAsyncOperation_get_result(op, &value) == STATUS_INVALID_DEVICE_STATE, "Error with its status\n");
+    ok(drops == 1 && record.calls == 1 && record.status == KCOM_ASYNC_ERROR, "dropped and called back\n");
+    IKcomAsyncOperation_Release(op);
+    manual.refuse = STATUS_SUCCESS;
+
+    /* a task's operation finishes itself: its producer API refuses */
+    drops = 0;
+    op = spawn_fail(STATUS_SUCCESS, &drops);
+    ok(kcom_async_operation_complete(op, &value) == STATUS_INVALID_DEVICE_STATE, "complete refused\n");
+    ok(kcom_async_operation_fail(op, STATUS_UNSUCCESSFUL) == STATUS_INVALID_DEVICE_STATE, "fail refused\n");
+    ok(kcom_async_spawn_commit(op) == STATUS_SUCCESS && manual_run(&manual) == 1, "ran\n");
+    ok(IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS, "its own result\n");
+    IKcomAsyncOperation_Release(op);
+
+    /* never committed and released: the unfinished task's cleanup still runs, once */
+    drops = 0;
+    op = spawn_fail(STATUS_SUCCESS, &drops);
+    IKcomAsyncOperation_Release(op);
+    ok(drops == 1, "cleanup of an unfinished task: %ld\n", (long)drops);
+    ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
+}
+
+/* Awaiting an operation that has already finished, or the static error operation. */
+static void await_finished(void)
+{
+    IKcomAsyncOperation *source;
+    IAsyncULONG *op;
+    ULONG value = 0, seven = 7;
+    LONG drops = 0;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    manual_init(&manual);
+    ok(kcom_async_operation_create(&counter.allocator, NULL, sizeof(ULONG), 4, &source) == STATUS_SUCCESS, "source\n");
+    ok(kcom_async_operation_complete(source, &seven) == STATUS_SUCCESS, "completed first\n");
+    op = spawn_sum(source, 10, &drops); /* the await takes the reference */
+    ok(kcom_async_spawn_commit(IAsyncULONG_generic(op)) == STATUS_SUCCESS, "commit\n");
+    ok(manual_run(&manual) == 4, "no suspension at the await\n");
+    ok(IAsyncULONG_get_result(op, &value) == STATUS_SUCCESS && value == 17, "value %lu\n", (unsigned long)value);
+    IAsyncULONG_Release(op);
+
+    op = spawn_sum(kcom_async_static_error_operation(), 10, &drops);
+    ok(kcom_async_spawn_commit(IAsyncULONG_generic(op)) == STATUS_SUCCESS, "commit\n");
+    ok(manual_run(&manual) == 4, "the static operation is finished\n");
+    ok(IAsyncULONG_get_result(op, &value) == STATUS_UNSUCCESSFUL, "its failure seen by the task\n");
+    IAsyncULONG_Release(op);
+    ok(drops == 2, "cleanups: %ld\n", (long)drops);
+    ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
+}
+
+int main(void)
+{
+    static const char *const names[] = {"task_runs", "task_allocations", "task_cancel", "task_other_ends",
+                                        "task_await_finished"};
+    static void (*const tests[])(void) = {task_runs_to_completion, allocations, cancellation, other_ends,
+                                          await_finished};
+    return async_test_main(names, tests, 5);
+}
