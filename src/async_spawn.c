@@ -119,7 +119,8 @@ NTSTATUS kcom_async_spawn_begin_in(const kcom_async_task_desc *desc, const kcom_
     return STATUS_SUCCESS;
 }
 
-NTSTATUS kcom_async_spawn_commit(IKcomAsyncOperation *operation)
+/* Commits a begun operation: the first poll goes to the executor, or runs here (inline). */
+static NTSTATUS spawn_start(IKcomAsyncOperation *operation, BOOLEAN inline_first_poll)
 {
     kcom_async_op *op;
     LONG old;
@@ -135,6 +136,11 @@ NTSTATUS kcom_async_spawn_commit(IKcomAsyncOperation *operation)
     if (old & OP_COMMITTED)
         return STATUS_INVALID_DEVICE_STATE;
     kcom_async_op_addref(op); /* the queue's; the task is SCHEDULED since creation */
+    if (inline_first_poll) {
+        /* the caller holds a reference, so the operation outlives this poll whatever it does */
+        kcom_task_run(&op->task);
+        return STATUS_SUCCESS;
+    }
     {
         NTSTATUS status = op->task.executor.schedule(op->task.executor.context, &op->task);
         if (!NT_SUCCESS(status)) {
@@ -143,6 +149,58 @@ NTSTATUS kcom_async_spawn_commit(IKcomAsyncOperation *operation)
         }
     }
     return STATUS_SUCCESS;
+}
+
+NTSTATUS kcom_async_spawn_commit(IKcomAsyncOperation *operation)
+{
+    return spawn_start(operation, FALSE);
+}
+
+NTSTATUS kcom_async_spawn_run(IKcomAsyncOperation *operation)
+{
+    return spawn_start(operation, TRUE);
+}
+
+NTSTATUS kcom_async_spawn_abandon(IKcomAsyncOperation *operation, NTSTATUS status)
+{
+    kcom_async_op *op;
+    if (operation == NULL || NT_SUCCESS(status))
+        return STATUS_INVALID_PARAMETER;
+    op = (kcom_async_op *)(void *)operation;
+    if (operation->lpVtbl != &kcom_async_op_vtbl || !op->has_task)
+        return STATUS_INVALID_DEVICE_STATE;
+    if (kcom_atomic_or(&op->word, OP_COMMITTED) & OP_COMMITTED)
+        return STATUS_INVALID_DEVICE_STATE;
+    kcom_async_op_addref(op); /* what kcom_task_drop_scheduled gives back */
+    kcom_task_drop_scheduled(&op->task, status);
+    return STATUS_SUCCESS;
+}
+
+/* ---- the default executor -------------------------------------------------------------------------------- */
+
+/* Stands in until the driver names one: a task that finds no executor when it needs one fails. */
+static NTSTATUS no_executor_schedule(void *context, struct kcom_task *task)
+{
+    (void)context;
+    (void)task;
+    return STATUS_INVALID_DEVICE_STATE;
+}
+
+static const kcom_executor no_executor = {no_executor_schedule, NULL};
+static const kcom_executor *volatile default_executor = &no_executor;
+
+NTSTATUS kcom_set_default_executor(const kcom_executor *executor)
+{
+    if (executor != NULL && executor->schedule == NULL)
+        return STATUS_INVALID_PARAMETER;
+    kcom_atomic_store_ptr((void *volatile *)&default_executor,
+                          (void *)(ULONG_PTR)(executor != NULL ? executor : &no_executor));
+    return STATUS_SUCCESS;
+}
+
+const kcom_executor *kcom_default_executor(void)
+{
+    return (const kcom_executor *)kcom_atomic_load_ptr((void *volatile *)&default_executor);
 }
 
 NTSTATUS kcom_async_spawn(const kcom_async_task_desc *desc, const kcom_executor *executor,

@@ -76,6 +76,7 @@ KCOM_DECLARE_INTERFACE(IKcomAsyncOperation, IUnknown,
  * when the operation's type is not known). */
 #define KCOM_DECLARE_ASYNC_OPERATION(I, T, d1, d2, d3, b0, b1, b2, b3, b4, b5, b6, b7)      \
     typedef struct I I;                                                                    \
+    typedef T I##_result; /* what async methods returning I * produce */                  \
     typedef void I##_completed_fn(I *operation, kcom_async_status status, void *context); \
     typedef struct I##Vtbl {                                                               \
         KCOM_ASYNC_OPERATION_METHODS_(KCOM_VTBL_SLOT_, I, T, I##_completed_fn)            \
@@ -230,6 +231,42 @@ BOOLEAN kcom_async_storage_in_use(const void *storage);
  * STATUS_INVALID_DEVICE_STATE (committed before).
  */
 NTSTATUS kcom_async_spawn_commit(IKcomAsyncOperation *operation);
+
+/*
+ * kcom_async_spawn_run - kcom_async_spawn_commit, except that the first poll runs here, on the
+ * caller: work that is ready at once completes with no scheduling at all; work that yielded goes
+ * to the executor; work that waits is woken later by whatever it waits on. What the async method
+ * shims of kcom/implement.h do. IRQL: the caller's, which the task's poll must allow.
+ * Returns as kcom_async_spawn_commit (the poll's own outcome is the operation's status, not this).
+ */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_async_spawn_run(_In_ IKcomAsyncOperation *operation);
+
+/*
+ * kcom_async_spawn_abandon - finishes an operation from kcom_async_spawn_begin* that was never
+ * committed, as failed with status (STATUS_CANCELLED: Canceled; anything else: Error), without a
+ * poll: the task's drop runs, then the callback. For setup that fails after begin.
+ * IRQL: <= DISPATCH_LEVEL.
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL, or a success status);
+ * STATUS_INVALID_DEVICE_STATE (committed before, or not an operation run by a task).
+ */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_async_spawn_abandon(_In_ IKcomAsyncOperation *operation, _In_ NTSTATUS status);
+
+/*
+ * kcom_set_default_executor - the executor async methods schedule their work on (NULL: none, the
+ * initial state; a task that then needs scheduling fails with STATUS_INVALID_DEVICE_STATE).
+ * The executor must stay valid while any task may be scheduled on it.
+ * IRQL: PASSIVE_LEVEL, at driver initialization or unload.
+ * Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER for an executor without a schedule function.
+ */
+_IRQL_requires_(PASSIVE_LEVEL)
+NTSTATUS kcom_set_default_executor(_In_opt_ const kcom_executor *executor);
+
+/* kcom_default_executor - the current default executor (never NULL: a refusing stand-in when
+ * none is set). IRQL: any. */
+_IRQL_requires_max_(HIGH_LEVEL)
+const kcom_executor *kcom_default_executor(void);
 
 /*
  * kcom_async_spawn - kcom_async_spawn_begin, a copy of desc->state_size bytes of *initial into the

@@ -23,6 +23,18 @@
  * QueryInterface/AddRef/Release are generated: table-driven QueryInterface over the class's
  * interfaces and their ancestors, and the header's interlocked count (kcom/refcount.h).
  *
+ * An ASYNC method Name of I (kcom/interface.h) is implemented by a task (kcom/task.h):
+ *     typedef struct { KCOM_TASK_RESUME_POINT; ...state... } Class_Name_state;
+ *     NTSTATUS Class_Name(Class *self, Class_Name_state *state, params...);  // start: fill state
+ *     kcom_poll_result Class_Name_poll(Class_Name_state *state, kcom_task_context *cx);
+ *     void Class_Name_drop(Class_Name_state *state);    // cleanup, or #define Class_Name_drop NULL
+ * The shim allocates the operation with the task state and the result in it (one allocation),
+ * AddRefs the object until the work is finished (released after the drop), runs the start
+ * function and polls the task once on the caller: work that is ready completes without being
+ * scheduled; the rest runs on kcom_default_executor(). A start that fails, or an allocation that
+ * fails, gives an operation already in Error with that status (never NULL); the drop runs in every
+ * case, also over a state the start function left partly filled.
+ *
  * KCOM_AGGREGATABLE_CLASS(...) makes a class that can be aggregated: its interfaces delegate
  * IUnknown to the outer object, and it has a non-delegating inner IUnknown (24 more bytes of
  * header). KCOM_CLASS_EX / KCOM_AGGREGATABLE_CLASS_EX(Class, allocator, destroy, query_fallback, ...)
@@ -92,6 +104,51 @@
         return kcom_status_;                                                              \
     }
 
+/* An async method: the generated task state wraps the implementation's (prefix##name##_state) with
+ * the reference that keeps the object alive until the work is finished; the shim builds it inside
+ * the operation's single allocation, runs the start function, then polls the task once here. */
+#define KCOM_SHIM_ASYNC(C, I, member, prefix, ret, name, params)                          \
+    typedef struct C##_##I##_kstate_##name {                                              \
+        IUnknown *kcom_owner;                                                             \
+        prefix##name##_state user;                                                        \
+    } C##_##I##_kstate_##name;                                                            \
+    static kcom_poll_result C##_##I##_kpoll_##name(void *state, kcom_task_context *cx)    \
+    {                                                                                     \
+        return prefix##name##_poll(&((C##_##I##_kstate_##name *)state)->user, cx);        \
+    }                                                                                     \
+    static void C##_##I##_kdrop_##name(void *state)                                       \
+    {                                                                                     \
+        C##_##I##_kstate_##name *state_ = (C##_##I##_kstate_##name *)state;               \
+        void (*drop_)(prefix##name##_state *) = prefix##name##_drop;                      \
+        if (drop_ != NULL)                                                                \
+            drop_(&state_->user);                                                         \
+        if (state_->kcom_owner != NULL) /* last: this may destroy the object */           \
+            state_->kcom_owner->lpVtbl->Release(state_->kcom_owner);                      \
+    }                                                                                     \
+    static const kcom_async_task_desc C##_##I##_kdesc_##name = {                          \
+        C##_##I##_kpoll_##name, C##_##I##_kdrop_##name, sizeof(C##_##I##_kstate_##name),  \
+        KCOM_ALIGNOF(C##_##I##_kstate_##name), sizeof(ret##_result),                      \
+        KCOM_ALIGNOF(ret##_result), &IID_##ret};                                          \
+    static KCOM_UNUSED ret *KCOM_STDCALL C##_##I##_kshim_##name(I *This KCOM_PP_PARAMS(params)) \
+    {                                                                                     \
+        void *state_;                                                                     \
+        IKcomAsyncOperation *operation_;                                                  \
+        if (NT_SUCCESS(kcom_async_spawn_begin(&C##_##I##_kdesc_##name, kcom_default_executor(), \
+                                              NULL, &state_, &operation_))) {             \
+            C##_##I##_kstate_##name *kstate_ = (C##_##I##_kstate_##name *)state_;         \
+            NTSTATUS start_;                                                              \
+            This->lpVtbl->AddRef(This);                                                   \
+            kstate_->kcom_owner = (IUnknown *)(void *)This;                               \
+            start_ = prefix##name(KCOM_IMPL_FROM(C, member, This), &kstate_->user         \
+                                      KCOM_PP_ARGS(params));                              \
+            if (NT_SUCCESS(start_))                                                       \
+                (void)kcom_async_spawn_run(operation_);                                   \
+            else                                                                          \
+                (void)kcom_async_spawn_abandon(operation_, start_);                       \
+        }                                                                                 \
+        return (ret *)(void *)operation_;                                                 \
+    }
+
 #define KCOM_SHIM_UNKNOWN(C, I, member, prefix, ret, name, params) KCOM_SHIM_UNKNOWN_##name(C, I, member)
 
 #define KCOM_SHIM_UNKNOWN_QueryInterface(C, I, member)                                    \
@@ -134,6 +191,7 @@
     KCOM_PP_CALL(KCOM_SLOT_INIT_##kind, KCOM_PP_EXPAND ctx, name)
 #define KCOM_SLOT_INIT_METHOD(C, I, mode, name) .name = C##_##I##_kshim_##name,
 #define KCOM_SLOT_INIT_RESULT KCOM_SLOT_INIT_METHOD
+#define KCOM_SLOT_INIT_ASYNC KCOM_SLOT_INIT_METHOD
 #define KCOM_SLOT_INIT_UNKNOWN(C, I, mode, name) KCOM_SLOT_INIT_UNKNOWN_##mode(C, I, name)
 #define KCOM_SLOT_INIT_UNKNOWN_PLAIN(C, I, name) .name = C##_##I##_kshim_##name,
 #define KCOM_SLOT_INIT_UNKNOWN_AGG(C, I, name) .name = C##_##I##_kshim_agg_##name,

@@ -26,6 +26,9 @@
  *   RESULT  NTSTATUS Name(This, params..., ret *result)
  *           - "Result -> NTSTATUS": the generated shim rejects a NULL result pointer with
  *             STATUS_INVALID_PARAMETER and zeroes *result when the implementation fails.
+ *   ASYNC   IAsyncT *Name(This, params...)        - ret names an operation interface declared with
+ *             KCOM_DECLARE_ASYNC_OPERATION (kcom/async.h); the call returns an operation, never
+ *             NULL, and the work runs as a task (see kcom/implement.h).
  *   UNKNOWN reserved for IUnknown's own three methods (QueryInterface, AddRef, Release).
  * Parameters are a sequence `(type, name)(type, name)`, empty for none. Inheritance works to any
  * depth: a child's list starts with its parent's list macro.
@@ -87,6 +90,8 @@ typedef struct kcom_interface_info {
 #define KCOM_VTBL_SLOT_METHOD(I, ret, name, params)                                      \
     ret(KCOM_STDCALL *name)(I * This KCOM_PP_PARAMS(params));
 #define KCOM_VTBL_SLOT_UNKNOWN KCOM_VTBL_SLOT_METHOD
+#define KCOM_VTBL_SLOT_ASYNC(I, ret, name, params)                                       \
+    ret *(KCOM_STDCALL *name)(I * This KCOM_PP_PARAMS(params));
 #define KCOM_VTBL_SLOT_RESULT(I, ret, name, params)                                      \
     NTSTATUS(KCOM_STDCALL *name)(I * This KCOM_PP_PARAMS(params), ret *result);
 
@@ -98,6 +103,11 @@ typedef struct kcom_interface_info {
         KCOM_PP_RETURN_UNLESS_VOID(ret) This->lpVtbl->name(This KCOM_PP_ARGS(params));   \
     }
 #define KCOM_WRAPPER_UNKNOWN KCOM_WRAPPER_METHOD
+#define KCOM_WRAPPER_ASYNC(I, ret, name, params)                                         \
+    static KCOM_FORCEINLINE KCOM_UNUSED ret *I##_##name(I *This KCOM_PP_PARAMS(params))  \
+    {                                                                                    \
+        return This->lpVtbl->name(This KCOM_PP_ARGS(params));                           \
+    }
 #define KCOM_WRAPPER_RESULT(I, ret, name, params)                                        \
     static KCOM_FORCEINLINE KCOM_UNUSED NTSTATUS I##_##name(I *This KCOM_PP_PARAMS(params), ret *result) \
     {                                                                                    \

@@ -1,0 +1,366 @@
+/*
+ * Async methods in interface declarations (the ASYNC method kind): the vtable slot returns a typed
+ * operation and never NULL; the object stays alive until the work is finished; the work's state is
+ * built inside the operation's single allocation and polled once on the caller, so work that is
+ * ready completes without scheduling; everything else runs on the default executor.
+ */
+#include "async_test_common.h"
+
+#include <kcom/kcom.h>
+
+#define IReader_METHODS(M, I)                                                             \
+    IUnknown_METHODS(M, I)                                                                \
+    M(I, ASYNC, IAsyncULONG, ReadNow, (ULONG, value))                                     \
+    M(I, ASYNC, IAsyncULONG, ReadLater, (IKcomAsyncOperation *, source))                  \
+    M(I, ASYNC, IAsyncULONG, ReadFail, (NTSTATUS, status))                                \
+    M(I, METHOD, ULONG, Calls, )
+
+KCOM_DECLARE_INTERFACE(IReader, IUnknown,
+                       0x6b630a01, 0x7e57, 0x4ca1, 0x9a, 0xa1, 0x3c, 0x55, 0x0b, 0xa5, 0xe0, 0xa1)
+
+typedef struct Reader {
+    IReader IReader_iface;
+    ULONG calls;
+} Reader;
+
+static LONG readers_destroyed;
+static LONG drops;
+
+static void Reader_destroy(Reader *self)
+{
+    (void)self;
+    readers_destroyed++;
+}
+
+static ULONG Reader_Calls(Reader *self)
+{
+    return self->calls;
+}
+
+/* ReadNow: ready at the first poll. */
+typedef struct Reader_ReadNow_state {
+    KCOM_TASK_RESUME_POINT;
+    ULONG value;
+} Reader_ReadNow_state;
+
+static NTSTATUS Reader_ReadNow(Reader *self, Reader_ReadNow_state *state, ULONG value)
+{
+    self->calls++;
+    state->value = value;
+    return STATUS_SUCCESS;
+}
+
+static kcom_poll_result Reader_ReadNow_poll(Reader_ReadNow_state *state, kcom_task_context *cx)
+{
+    KCOM_TASK_BEGIN(state);
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, state->value * 2);
+    KCOM_TASK_END(cx);
+}
+
+#define Reader_ReadNow_drop NULL
+
+/* ReadLater: waits for another operation (a completion source), honours cancellation. */
+typedef struct Reader_ReadLater_state {
+    KCOM_TASK_RESUME_POINT;
+    kcom_async_await source;
+    int canceled;
+} Reader_ReadLater_state;
+
+static NTSTATUS Reader_ReadLater(Reader *self, Reader_ReadLater_state *state, IKcomAsyncOperation *source)
+{
+    self->calls++;
+    source->lpVtbl->AddRef(source);
+    kcom_async_await_init(&state->source, source); /* takes that reference */
+    return STATUS_SUCCESS;
+}
+
+static kcom_poll_result Reader_ReadLater_poll(Reader_ReadLater_state *state, kcom_task_context *cx)
+{
+    ULONG value = 0;
+    NTSTATUS status;
+    KCOM_TASK_BEGIN(state);
+    KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? (state->canceled = 1, KCOM_POLL_READY)
+                                                       : kcom_async_await_poll(&state->source, cx));
+    if (state->canceled)
+        KCOM_TASK_RETURN(cx, STATUS_CANCELLED);
+    status = state->source.operation->lpVtbl->get_result(state->source.operation, &value);
+    if (!NT_SUCCESS(status))
+        KCOM_TASK_RETURN(cx, status);
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, value + 1);
+    KCOM_TASK_END(cx);
+}
+
+static void Reader_ReadLater_drop(Reader_ReadLater_state *state)
+{
+    drops++;
+    kcom_async_await_clear(&state->source);
+}
+
+/* ReadFail: the start function refuses. */
+typedef struct Reader_ReadFail_state {
+    KCOM_TASK_RESUME_POINT;
+} Reader_ReadFail_state;
+
+static NTSTATUS Reader_ReadFail(Reader *self, Reader_ReadFail_state *state, NTSTATUS status)
+{
+    (void)state;
+    self->calls++;
+    return status;
+}
+
+static kcom_poll_result Reader_ReadFail_poll(Reader_ReadFail_state *state, kcom_task_context *cx)
+{
+    KCOM_TASK_BEGIN(state);
+    KCOM_TASK_END(cx);
+}
+
+static void Reader_ReadFail_drop(Reader_ReadFail_state *state)
+{
+    (void)state;
+    drops++;
+}
+
+KCOM_IMPLEMENT(Reader, IReader, IReader_iface)
+KCOM_CLASS(Reader, Reader_destroy, (IReader, IReader_iface))
+
+static kcom_counting_allocator counter;
+static manual_executor manual;
+
+static IReader *new_reader(void)
+{
+    Reader *reader = NULL;
+    ok(KCOM_NEW(Reader, NULL, &reader) == STATUS_SUCCESS && reader != NULL, "KCOM_NEW(Reader)\n");
+    return reader != NULL ? &reader->IReader_iface : NULL;
+}
+
+static void setup(void)
+{
+    kcom_counting_allocator_init(&counter, NULL);
+    kcom_set_default_allocator(&counter.allocator);
+    manual_init(&manual);
+    kcom_set_default_executor(&manual.executor);
+    readers_destroyed = 0;
+    drops = 0;
+}
+
+static void teardown(void)
+{
+    ok(kcom_counting_allocator_live(&counter) == 0, "%ld blocks left\n", (long)kcom_counting_allocator_live(&counter));
+    kcom_set_default_executor(NULL);
+    kcom_set_default_allocator(NULL);
+}
+
+static void ready_at_once(void)
+{
+    IReader *reader;
+    IAsyncULONG *op;
+    ULONG value = 0;
+    LONG before;
+    kcom_async_status status = KCOM_ASYNC_STARTED;
+
+    setup();
+    reader = new_reader();
+    if (reader == NULL)
+        return;
+    before = counter.attempts;
+    op = IReader_ReadNow(reader, 21);
+    ok(op != NULL, "an operation\n");
+    ok(counter.attempts - before == 1, "%ld allocations for a call that completes at once\n",
+       (long)(counter.attempts - before));
+    ok(IAsyncULONG_get_status(op, &status) == STATUS_SUCCESS && status == KCOM_ASYNC_COMPLETED, "status %ld\n",
+       (long)status);
+    ok(IAsyncULONG_get_result(op, &value) == STATUS_SUCCESS && value == 42, "value %lu\n", (unsigned long)value);
+    ok(manual.scheduled == 0, "scheduled %ld times\n", (long)manual.scheduled);
+    ok(IReader_Calls(reader) == 1, "the start function ran\n");
+    ok(kcom_object_refcount(KCOM_IMPL_FROM(Reader, IReader_iface, reader)) == 1,
+       "the object's reference was returned with the work\n");
+    ok(IAsyncULONG_Release(op) == 0, "the caller held the only reference\n");
+    ok(IReader_Release(reader) == 0 && readers_destroyed == 1, "reader destroyed once\n");
+    teardown();
+}
+
+static void object_outlives_caller(void)
+{
+    IReader *reader;
+    IAsyncULONG *op;
+    IKcomAsyncOperation *source = NULL;
+    callback_record record = {0};
+    ULONG value = 0, nine = 9;
+    kcom_async_status status = KCOM_ASYNC_COMPLETED;
+
+    setup();
+    reader = new_reader();
+    if (reader == NULL)
+        return;
+    ok(kcom_async_operation_create(NULL, NULL, sizeof(ULONG), sizeof(ULONG), &source) == STATUS_SUCCESS, "source\n");
+    op = IReader_ReadLater(reader, source);
+    ok(IAsyncULONG_get_status(op, &status) == STATUS_SUCCESS && status == KCOM_ASYNC_STARTED, "started\n");
+    ok(IAsyncULONG_get_result(op, &value) == STATUS_PENDING, "pending\n");
+    ok(IKcomAsyncOperation_set_completed(IAsyncULONG_generic(op), record_callback, &record) == STATUS_SUCCESS,
+       "callback set\n");
+    ok(manual.scheduled == 0, "waiting, not scheduled\n");
+    /* the caller lets go of the object while its work runs */
+    ok(IReader_Release(reader) == 1, "the work holds the object\n");
+    ok(readers_destroyed == 0, "destroyed while its work runs\n");
+    ok(kcom_async_operation_complete(source, &nine) == STATUS_SUCCESS, "source completed\n");
+    ok(manual.scheduled == 1, "woken onto the executor: %ld\n", (long)manual.scheduled);
+    ok(manual_run(&manual) == 1, "one poll\n");
+    ok(IAsyncULONG_get_result(op, &value) == STATUS_SUCCESS && value == 10, "value %lu\n", (unsigned long)value);
+    ok(record.calls == 1 && record.status == KCOM_ASYNC_COMPLETED, "callback %ld\n", (long)record.calls);
+    ok(drops == 1, "the task's cleanup ran once\n");
+    ok(readers_destroyed == 1, "the object went with its work\n");
+    ok(IAsyncULONG_Release(op) == 0, "operation released\n");
+    source->lpVtbl->Release(source);
+    teardown();
+}
+
+static void canceled(void)
+{
+    IReader *reader;
+    IAsyncULONG *op;
+    IKcomAsyncOperation *source = NULL;
+    ULONG value = 0;
+    kcom_async_status status = KCOM_ASYNC_STARTED;
+
+    setup();
+    reader = new_reader();
+    if (reader == NULL)
+        return;
+    ok(kcom_async_operation_create(NULL, NULL, sizeof(ULONG), sizeof(ULONG), &source) == STATUS_SUCCESS, "source\n");
+    op = IReader_ReadLater(reader, source);
+    ok(IAsyncULONG_cancel(op) == STATUS_SUCCESS, "cancel\n");
+    ok(IAsyncULONG_get_status(op, &status) == STATUS_SUCCESS && status == KCOM_ASYNC_CANCELED, "canceled\n");
+    ok(IAsyncULONG_get_result(op, &value) == STATUS_CANCELLED && value == 0, "STATUS_CANCELLED, nothing written\n");
+    manual_run(&manual);
+    ok(drops == 1, "the task saw the request and ended: %ld\n", (long)drops);
+    ok(kcom_object_refcount(KCOM_IMPL_FROM(Reader, IReader_iface, reader)) == 1, "object reference returned\n");
+    IAsyncULONG_Release(op);
+    IReader_Release(reader);
+    ok(readers_destroyed == 1, "destroyed\n");
+    ok(kcom_async_operation_fail(source, STATUS_UNSUCCESSFUL) == STATUS_SUCCESS, "source ended\n");
+    source->lpVtbl->Release(source);
+    teardown();
+}
+
+static void setup_failures(void)
+{
+    IReader *reader;
+    IAsyncULONG *op;
+    ULONG value = 7;
+    kcom_async_status status = KCOM_ASYNC_STARTED;
+    LONG n;
+
+    setup();
+    reader = new_reader();
+    if (reader == NULL)
+        return;
+
+    /* the start function fails: an operation already in Error with its status */
+    op = IReader_ReadFail(reader, STATUS_NOT_FOUND);
+    ok(op != NULL && IAsyncULONG_get_status(op, &status) == STATUS_SUCCESS && status == KCOM_ASYNC_ERROR,
+       "start failure: status %ld\n", (long)status);
+    ok(IAsyncULONG_get_result(op, &value) == STATUS_NOT_FOUND && value == 7, "its status, nothing written\n");
+    ok(drops == 1, "cleanup ran over the refused state\n");
+    ok(kcom_object_refcount(KCOM_IMPL_FROM(Reader, IReader_iface, reader)) == 1, "object reference returned\n");
+    IAsyncULONG_Release(op);
+
+    /* each allocation of the call fails in turn: an error operation, nothing left behind */
+    for (n = 1;; n++) {
+        LONG live_before = kcom_counting_allocator_live(&counter);
+        kcom_counting_allocator_fail_nth(&counter, n);
+        op = IReader_ReadNow(reader, 1);
+        ok(op != NULL, "never NULL\n");
+        if (counter.failures == 0) {
+            ok(IAsyncULONG_get_result(op, &value) == STATUS_SUCCESS && value == 2, "succeeds past the last allocation\n");
+            IAsyncULONG_Release(op);
+            break;
+        }
+        ok(IAsyncULONG_get_result(op, &value) == STATUS_INSUFFICIENT_RESOURCES,
+           "allocation %ld failed: STATUS_INSUFFICIENT_RESOURCES\n", (long)n);
+        IAsyncULONG_Release(op);
+        ok(kcom_counting_allocator_live(&counter) == live_before, "allocation %ld failed: leak\n", (long)n);
+        ok(kcom_object_refcount(KCOM_IMPL_FROM(Reader, IReader_iface, reader)) == 1, "object count kept\n");
+    }
+    kcom_counting_allocator_fail_nth(&counter, 0);
+    ok(n == 2, "one allocation per call (%ld tried)\n", (long)n);
+
+    ok(IReader_Release(reader) == 0 && readers_destroyed == 1, "destroyed once\n");
+    teardown();
+}
+
+/* An allocator that refuses everything. */
+static void *refuse_allocate(void *context, size_t size, size_t alignment)
+{
+    (void)context;
+    (void)size;
+    (void)alignment;
+    return NULL;
+}
+
+static void refuse_free(void *context, void *block, size_t size, size_t alignment)
+{
+    (void)context;
+    (void)block;
+    (void)size;
+    (void)alignment;
+}
+
+static void out_of_memory(void)
+{
+    static const kcom_allocator refusing = {refuse_allocate, refuse_free, NULL};
+    IReader *reader;
+    IAsyncULONG *op;
+    ULONG value = 3;
+
+    setup();
+    reader = new_reader();
+    if (reader == NULL)
+        return;
+    kcom_set_default_allocator(&refusing);
+    op = IReader_ReadNow(reader, 1);
+    kcom_set_default_allocator(&counter.allocator);
+    ok((void *)op == (void *)kcom_async_static_error_operation(), "the static error operation: %p\n", (void *)op);
+    ok(IAsyncULONG_get_result(op, &value) == STATUS_INSUFFICIENT_RESOURCES && value == 3, "its status\n");
+    IAsyncULONG_Release(op);
+    ok(kcom_object_refcount(KCOM_IMPL_FROM(Reader, IReader_iface, reader)) == 1, "object count kept\n");
+    ok(IReader_Release(reader) == 0, "released\n");
+    teardown();
+}
+
+static void no_executor(void)
+{
+    IReader *reader;
+    IAsyncULONG *op;
+    IKcomAsyncOperation *source = NULL;
+    ULONG value = 0, one = 1;
+
+    setup();
+    kcom_set_default_executor(NULL);
+    reader = new_reader();
+    if (reader == NULL)
+        return;
+    /* ready work needs no executor */
+    op = IReader_ReadNow(reader, 5);
+    ok(IAsyncULONG_get_result(op, &value) == STATUS_SUCCESS && value == 10, "ready work without an executor\n");
+    IAsyncULONG_Release(op);
+    /* waiting work fails when it is woken and finds none */
+    ok(kcom_async_operation_create(NULL, NULL, sizeof(ULONG), sizeof(ULONG), &source) == STATUS_SUCCESS, "source\n");
+    op = IReader_ReadLater(reader, source);
+    ok(kcom_async_operation_complete(source, &one) == STATUS_SUCCESS, "source completed\n");
+    ok(IAsyncULONG_get_result(op, &value) == STATUS_INVALID_DEVICE_STATE, "no executor: %s\n",
+       kcom_status_name(IAsyncULONG_get_result(op, &value)));
+    ok(drops == 1, "cleanup ran\n");
+    IAsyncULONG_Release(op);
+    source->lpVtbl->Release(source);
+    ok(IReader_Release(reader) == 0, "object released with the work\n");
+    teardown();
+}
+
+int main(void)
+{
+    static const char *const names[] = {"method_ready_at_once", "method_object_outlives_caller", "method_canceled",
+                                        "method_setup_failures", "method_out_of_memory", "method_no_executor"};
+    static void (*const tests[])(void) = {ready_at_once, object_outlives_caller, canceled,
+                                          setup_failures, out_of_memory, no_executor};
+    return async_test_main(names, tests, 6);
+}
