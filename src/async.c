@@ -320,6 +320,8 @@ void kcom_async_op_init(kcom_async_op *op, const IID *iid, void *result, size_t 
     op->iid = iid;
     op->result = result_size != 0 ? result : NULL;
     op->result_size = result_size;
+    if (result_size != 0) /* a task that succeeds without writing its value reads back zeros */
+        memset(result, 0, result_size);
 }
 
 NTSTATUS kcom_async_operation_create_error(const kcom_allocator *allocator, const IID *iid, NTSTATUS error,

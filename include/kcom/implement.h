@@ -118,12 +118,12 @@
     }                                                                                     \
     static void C##_##I##_kdrop_##name(void *state)                                       \
     {                                                                                     \
-        C##_##I##_kstate_##name *state_ = (C##_##I##_kstate_##name *)state;               \
-        void (*drop_)(prefix##name##_state *) = prefix##name##_drop;                      \
-        if (drop_ != NULL)                                                                \
-            drop_(&state_->user);                                                         \
-        if (state_->kcom_owner != NULL) /* last: this may destroy the object */           \
-            state_->kcom_owner->lpVtbl->Release(state_->kcom_owner);                      \
+        C##_##I##_kstate_##name *kcom_state_ = (C##_##I##_kstate_##name *)state;               \
+        void (*kcom_drop_)(prefix##name##_state *) = prefix##name##_drop;                      \
+        if (kcom_drop_ != NULL)                                                                \
+            kcom_drop_(&kcom_state_->user);                                                         \
+        if (kcom_state_->kcom_owner != NULL) /* last: this may destroy the object */           \
+            kcom_state_->kcom_owner->lpVtbl->Release(kcom_state_->kcom_owner);                      \
     }                                                                                     \
     static const kcom_async_task_desc C##_##I##_kdesc_##name = {                          \
         C##_##I##_kpoll_##name, C##_##I##_kdrop_##name, sizeof(C##_##I##_kstate_##name),  \
@@ -131,22 +131,22 @@
         KCOM_ALIGNOF(ret##_result), &IID_##ret};                                          \
     static KCOM_UNUSED ret *KCOM_STDCALL C##_##I##_kshim_##name(I *This KCOM_PP_PARAMS(params)) \
     {                                                                                     \
-        void *state_;                                                                     \
-        IKcomAsyncOperation *operation_;                                                  \
+        void *kcom_state_;                                                                     \
+        IKcomAsyncOperation *kcom_operation_;                                                  \
         if (NT_SUCCESS(kcom_async_spawn_begin(&C##_##I##_kdesc_##name, kcom_default_executor(), \
-                                              NULL, &state_, &operation_))) {             \
-            C##_##I##_kstate_##name *kstate_ = (C##_##I##_kstate_##name *)state_;         \
-            NTSTATUS start_;                                                              \
+                                              NULL, &kcom_state_, &kcom_operation_))) {             \
+            C##_##I##_kstate_##name *kcom_kstate_ = (C##_##I##_kstate_##name *)kcom_state_;         \
+            NTSTATUS kcom_start_;                                                              \
             This->lpVtbl->AddRef(This);                                                   \
-            kstate_->kcom_owner = (IUnknown *)(void *)This;                               \
-            start_ = prefix##name(KCOM_IMPL_FROM(C, member, This), &kstate_->user         \
+            kcom_kstate_->kcom_owner = (IUnknown *)(void *)This;                               \
+            kcom_start_ = prefix##name(KCOM_IMPL_FROM(C, member, This), &kcom_kstate_->user         \
                                       KCOM_PP_ARGS(params));                              \
-            if (NT_SUCCESS(start_))                                                       \
-                (void)kcom_async_spawn_run(operation_);                                   \
+            if (NT_SUCCESS(kcom_start_))                                                       \
+                (void)kcom_async_spawn_run(kcom_operation_);                                   \
             else                                                                          \
-                (void)kcom_async_spawn_abandon(operation_, start_);                       \
+                (void)kcom_async_spawn_abandon(kcom_operation_, kcom_start_);                       \
         }                                                                                 \
-        return (ret *)(void *)operation_;                                                 \
+        return (ret *)(void *)kcom_operation_;                                                 \
     }
 
 #define KCOM_SHIM_UNKNOWN(C, I, member, prefix, ret, name, params) KCOM_SHIM_UNKNOWN_##name(C, I, member)

@@ -8,6 +8,8 @@
 
 #include <kcom/kcom.h>
 
+#include <string.h>
+
 #define IReader_METHODS(M, I)                                                             \
     IUnknown_METHODS(M, I)                                                                \
     M(I, ASYNC, IAsyncULONG, ReadNow, (ULONG, value))                                     \
@@ -356,11 +358,47 @@ static void no_executor(void)
     teardown();
 }
 
+/* A task that succeeds without writing its value: the operation's result starts zero-filled, also
+ * in caller storage that held something else before. */
+typedef struct silent_state {
+    KCOM_TASK_RESUME_POINT;
+} silent_state;
+
+static kcom_poll_result silent_poll(void *p, kcom_task_context *cx)
+{
+    silent_state *state = (silent_state *)p;
+    KCOM_TASK_BEGIN(state);
+    KCOM_TASK_END(cx);
+}
+
+static const kcom_async_task_desc silent_desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, silent_state, silent_poll, NULL);
+
+static void result_starts_zeroed(void)
+{
+    static void *storage[KCOM_ASYNC_STORAGE_SIZE(sizeof(ULONG), sizeof(silent_state)) / sizeof(void *) + 1];
+    IKcomAsyncOperation *op = NULL;
+    void *state = NULL;
+    ULONG value = 5;
+
+    setup();
+    memset(storage, 0xA5, sizeof(storage));
+    ok(kcom_async_spawn_begin_in(&silent_desc, kcom_default_executor(), storage, sizeof(storage), &state, &op) ==
+           STATUS_SUCCESS,
+       "begun in caller storage\n");
+    ok(kcom_async_spawn_run(op) == STATUS_SUCCESS, "run\n");
+    ok(IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS && value == 0, "value %lx\n", (unsigned long)value);
+    ok(manual.scheduled == 0 && counter.attempts == 0, "no scheduling, no allocation\n");
+    IKcomAsyncOperation_Release(op);
+    ok(!kcom_async_storage_in_use(storage), "storage free again\n");
+    teardown();
+}
+
 int main(void)
 {
     static const char *const names[] = {"method_ready_at_once", "method_object_outlives_caller", "method_canceled",
-                                        "method_setup_failures", "method_out_of_memory", "method_no_executor"};
+                                        "method_setup_failures", "method_out_of_memory", "method_no_executor",
+                                        "method_result_starts_zeroed"};
     static void (*const tests[])(void) = {ready_at_once, object_outlives_caller, canceled,
-                                          setup_failures, out_of_memory, no_executor};
-    return async_test_main(names, tests, 6);
+                                          setup_failures, out_of_memory, no_executor, result_starts_zeroed};
+    return async_test_main(names, tests, 7);
 }
