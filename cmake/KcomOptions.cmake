@@ -39,10 +39,10 @@ if(NOT EXISTS "${PROJECT_SOURCE_DIR}/src/platform/${KCOM_PLATFORM}")
 endif()
 
 # The async layer (AsyncOperation, tasks, executors): on where the platform has an executor.
-if(KCOM_PLATFORM STREQUAL "posix")
+if(KCOM_PLATFORM STREQUAL "posix" OR KCOM_PLATFORM STREQUAL "win32")
     set(KCOM_ENABLE_ASYNC_DEFAULT ON)
 else()
-    set(KCOM_ENABLE_ASYNC_DEFAULT OFF) # win32/ntkernel executors are not written yet
+    set(KCOM_ENABLE_ASYNC_DEFAULT OFF) # ntkernel executors are not written yet
 endif()
 option(KCOM_ENABLE_ASYNC "Build the async layer (AsyncOperation, tasks, executors)" ${KCOM_ENABLE_ASYNC_DEFAULT})
 

@@ -9,14 +9,11 @@
  * kcom_async_block_on, a completion callback, a cancellation, and the object released by its caller
  * while its work still runs. The work runs on a host thread pool set as the default executor.
  */
-#define _POSIX_C_SOURCE 200809L
+#include "host_threads.h" /* the simulated device's threads, POSIX or Win32 (first: it sets feature macros) */
 
 #include <kcom/kcom.h>
 
-#include <pthread.h>
-#include <semaphore.h>
 #include <stdio.h>
-#include <time.h>
 
 /* ---- the interface ------------------------------------------------------------------------------- */
 
@@ -38,23 +35,20 @@ KCOM_DECLARE_INTERFACE(IDeviceReader, IUnknown,
  * request is a thread that waits 20 ms plus 1 ms per 16 bytes, then completes the operation. */
 #define MAX_REQUESTS 8
 static struct request {
-    pthread_t thread;
+    host_thread thread;
     IKcomAsyncOperation *irp;
     ULONG bytes;
     NTSTATUS completion; /* what kcom_async_operation_complete answered the device */
 } requests[MAX_REQUESTS];
 static int request_count;
 
-static void *device_thread(void *context)
+static void device_thread(void *context)
 {
     struct request *r = (struct request *)context;
-    ULONG ms = 20 + r->bytes / 16;
-    struct timespec delay = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-    nanosleep(&delay, NULL);
+    host_sleep_ms(20 + r->bytes / 16);
     /* STATUS_CANCELLED if the request was canceled meanwhile: the value is dropped */
     r->completion = kcom_async_operation_complete(r->irp, &r->bytes);
     IKcomAsyncOperation_Release(r->irp);
-    return NULL;
 }
 
 static NTSTATUS device_submit(IKcomAsyncOperation *irp, ULONG bytes)
@@ -66,7 +60,7 @@ static NTSTATUS device_submit(IKcomAsyncOperation *irp, ULONG bytes)
     r->irp = irp;
     r->bytes = bytes;
     IKcomAsyncOperation_AddRef(irp); /* the device's own reference, released once it has completed */
-    if (pthread_create(&r->thread, NULL, device_thread, r) != 0) {
+    if (!host_thread_start(&r->thread, device_thread, r)) {
         IKcomAsyncOperation_Release(irp);
         return STATUS_INSUFFICIENT_RESOURCES;
     }
@@ -188,7 +182,7 @@ static const char *const status_names[] = {"Started", "Completed", "Canceled", "
 /* The completion callback: once, on the thread that finishes the operation (a pool thread here),
  * outside any lock, with a reference held on the operation. */
 static struct {
-    sem_t signal;
+    host_signal signal;
     kcom_async_status status;
     ULONG bytes;
 } done;
@@ -198,7 +192,7 @@ static void on_read_done(IAsyncULONG *op, kcom_async_status status, void *contex
     (void)context;
     done.status = status;
     (void)IAsyncULONG_get_result(op, &done.bytes);
-    sem_post(&done.signal);
+    host_signal_post(&done.signal);
 }
 
 /* Waits for op with kcom_async_block_on and prints how it ended. */
@@ -226,7 +220,7 @@ int main(void)
     LONG allocations;
     int i, dropped = 0;
 
-    if (!NT_SUCCESS(kcom_initialize()) || sem_init(&done.signal, 0, 0) != 0)
+    if (!NT_SUCCESS(kcom_initialize()) || !host_signal_init(&done.signal))
         return 1;
     /* Every kcom allocation goes through a counter: the cost of a call, and leaks at the end. */
     kcom_counting_allocator_init(&counter, NULL);
@@ -264,7 +258,7 @@ int main(void)
     op = IDeviceReader_Read(reader, 256);
     CHECK(IAsyncULONG_set_completed(op, on_read_done, NULL) == STATUS_SUCCESS);
     CHECK(IAsyncULONG_set_completed(op, on_read_done, NULL) == STATUS_ALREADY_REGISTERED); /* once only */
-    sem_wait(&done.signal);
+    host_signal_wait(&done.signal);
     printf("Read(256): the callback saw %s, %lu bytes\n", status_names[done.status & 3], (unsigned long)done.bytes);
     CHECK(done.status == KCOM_ASYNC_COMPLETED && done.bytes == 256);
     IAsyncULONG_Release(op);
@@ -294,7 +288,7 @@ int main(void)
 
     /* Shutdown: the device's requests, the pool (drained: no work is left), then the defaults. */
     for (i = 0; i < request_count; i++) {
-        pthread_join(requests[i].thread, NULL);
+        host_thread_join(&requests[i].thread);
         dropped += requests[i].completion == STATUS_CANCELLED;
     }
     printf("device: %d requests completed, %d of them after a cancel (value dropped)\n", request_count, dropped);
@@ -304,7 +298,7 @@ int main(void)
     printf("live allocations at exit: %ld\n", (long)kcom_counting_allocator_live(&counter));
     CHECK(kcom_counting_allocator_live(&counter) == 0);
     kcom_set_default_allocator(NULL);
-    sem_destroy(&done.signal);
+    host_signal_destroy(&done.signal);
     kcom_uninitialize();
 
     if (failures != 0) {

@@ -9,7 +9,8 @@
  * fails for lack of memory. Kernel executors (a DPC queue, a work item) plug in by providing these
  * two fields; nothing else in kcom changes.
  *
- * The host thread pool below is the posix platform's executor (N worker threads, FIFO queue).
+ * The thread pool below is the executor of the user-mode platforms, posix and win32 (N worker
+ * threads, FIFO queue); the kernel gets its own executors (DPC, work item).
  */
 #ifndef KCOM_EXECUTOR_H
 #define KCOM_EXECUTOR_H
@@ -44,7 +45,7 @@ KCOM_BEGIN_DECLS
  * kcom_thread_pool_create - a pool of threads running scheduled tasks in FIFO order (posix
  * platform). threads: 1..64. *executor receives the executor to pass to kcom_async_spawn; it stays
  * valid until kcom_thread_pool_shutdown.
- * IRQL: PASSIVE_LEVEL (host only).
+ * IRQL: PASSIVE_LEVEL (user mode: posix and win32 platforms).
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL pool or executor, threads out of range);
  * STATUS_INSUFFICIENT_RESOURCES (memory or threads). *pool is NULL on failure.
  */

@@ -23,6 +23,7 @@
 #include <kcom/runtime.h>
 #if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
 #include <kcom/async.h>
+#include <kcom/awaitable.h>
 #endif
 
 #endif /* KCOM_KCOM_H */

@@ -103,4 +103,27 @@ NTSTATUS kcom_platform_event_wait(kcom_platform_event *event, ULONG timeout_ms);
 /* Whether the caller may block (kernel: IRQL < DISPATCH_LEVEL). */
 BOOLEAN kcom_platform_can_block(void);
 
+/* ---- timers, for the async layer's timer awaitable (KCOM_ENABLE_ASYNC) ------------------------------
+ * One-shot timers in storage the caller embeds (struct kcom_rt_timer, opaque, kcom/awaitable.h):
+ * arming never allocates. Implemented in src/platform/<target>/timer_<target>.c (posix and win32:
+ * one timer thread, started at the first arm and gone while nothing is armed; kernel, to come: a
+ * KTIMER and a KDPC). A target without that file builds the async layer without the timer. */
+struct kcom_rt_timer;
+/* Called once per arm that was not canceled, on the platform's timer thread (kernel: in a DPC),
+ * at <= DISPATCH_LEVEL, without any lock of the platform's held. It must not block. The platform
+ * never touches the storage again after calling it, so the callback may end its owner's life. */
+typedef void kcom_platform_timer_fn(struct kcom_rt_timer *timer, void *context);
+/* Prepares unarmed storage (any contents) with its callback. */
+void kcom_platform_timer_init(struct kcom_rt_timer *timer, kcom_platform_timer_fn *callback, void *context);
+/* Milliseconds on a monotonic clock (not the wall clock). */
+ULONG64 kcom_platform_monotonic_ms(void);
+/* Arms an unarmed timer to call back at deadline_ms (kcom_platform_monotonic_ms time; a past one
+ * calls back at once, on the timer thread). STATUS_SUCCESS; STATUS_INSUFFICIENT_RESOURCES (posix:
+ * no timer thread; the timer stays unarmed). IRQL: <= DISPATCH_LEVEL. */
+NTSTATUS kcom_platform_timer_arm(struct kcom_rt_timer *timer, ULONG64 deadline_ms);
+/* Disarms: TRUE when the callback of the current arm will never run (it was still pending);
+ * FALSE when there is none, or it ran, runs or is about to run (the caller waits for its own sign
+ * that the callback is done). IRQL: <= DISPATCH_LEVEL. */
+BOOLEAN kcom_platform_timer_cancel(struct kcom_rt_timer *timer);
+
 #endif /* KCOM_SRC_PLATFORM_H */

@@ -4,23 +4,11 @@
  * nothing leaked); a task woken from other threads while it is being polled (never polled on two
  * threads at once, no wake lost); the thread pool's drain and drop; block_on.
  */
-#define _POSIX_C_SOURCE 200809L
-
 #include "async_test_common.h"
 
-#include <pthread.h>
 #include <string.h>
-#include <time.h>
 
 static kcom_counting_allocator counter;
-
-static void sleep_ms(long ms)
-{
-    struct timespec pause;
-    pause.tv_sec = ms / 1000;
-    pause.tv_nsec = (ms % 1000) * 1000000L;
-    nanosleep(&pause, NULL);
-}
 
 /* ---- racing the rules of one operation ------------------------------------------------------------- */
 
@@ -36,7 +24,7 @@ typedef struct stress_op {
 } stress_op;
 
 static struct {
-    pthread_barrier_t start, end;
+    test_barrier start, end;
     stress_op ops[STRESS_OPS];
     LONG volatile bad_results;
     LONG rounds;
@@ -53,7 +41,7 @@ static void *stress_thread(void *arg)
     LONG round;
     int i;
     for (round = 0; round < stress.rounds; round++) {
-        pthread_barrier_wait(&stress.start);
+        test_barrier_wait(&stress.start);
         for (i = 0; i < STRESS_OPS; i++) {
             /* two roles walk up, two down, paired differently each round, so that every pair of
              * roles meets on the same operations at the same time */
@@ -90,24 +78,24 @@ static void *stress_thread(void *arg)
             }
             IKcomAsyncOperation_Release(op); /* each role holds one reference */
         }
-        pthread_barrier_wait(&stress.end);
+        test_barrier_wait(&stress.end);
     }
     return NULL;
 }
 
 static void racing_rules(void)
 {
-    pthread_t threads[4];
+    test_thread threads[4];
     LONG round, failures = 0;
     int i;
 
     kcom_counting_allocator_init(&counter, NULL);
     memset(&stress, 0, sizeof(stress));
     stress.rounds = STRESS_ROUNDS;
-    pthread_barrier_init(&stress.start, NULL, 5);
-    pthread_barrier_init(&stress.end, NULL, 5);
+    test_barrier_init(&stress.start, 5);
+    test_barrier_init(&stress.end, 5);
     for (i = 0; i < 4; i++)
-        pthread_create(&threads[i], NULL, stress_thread, (void *)(ULONG_PTR)i);
+        test_thread_start(&threads[i], stress_thread, (void *)(ULONG_PTR)i);
     for (round = 0; round < stress.rounds; round++) {
         for (i = 0; i < STRESS_OPS; i++) {
             stress_op *s = &stress.ops[i];
@@ -119,8 +107,8 @@ static void racing_rules(void)
             IKcomAsyncOperation_AddRef(s->op);
             IKcomAsyncOperation_AddRef(s->op); /* four: one per role, the creation's included */
         }
-        pthread_barrier_wait(&stress.start);
-        pthread_barrier_wait(&stress.end);
+        test_barrier_wait(&stress.start);
+        test_barrier_wait(&stress.end);
         for (i = 0; i < STRESS_OPS; i++) {
             stress_op *s = &stress.ops[i];
             BOOLEAN canceled = (BOOLEAN)(s->cancel_status == STATUS_SUCCESS);
@@ -134,9 +122,9 @@ static void racing_rules(void)
         }
     }
     for (i = 0; i < 4; i++)
-        pthread_join(threads[i], NULL);
-    pthread_barrier_destroy(&stress.start);
-    pthread_barrier_destroy(&stress.end);
+        test_thread_join(&threads[i]);
+    test_barrier_destroy(&stress.start);
+    test_barrier_destroy(&stress.end);
     ok(failures == 0, "%ld operations broke a rule\n", (long)failures);
     ok(stress.bad_results == 0, "%ld inconsistent results\n", (long)stress.bad_results);
     ok(kcom_counting_allocator_live(&counter) == 0, "nothing leaked: %ld\n",
@@ -148,7 +136,7 @@ static void racing_rules(void)
 #define WAKE_POLLS 1000
 
 typedef struct mailbox {
-    pthread_mutex_t mutex;
+    test_mutex mutex;
     kcom_waker waker;
     LONG volatile woken; /* wakes delivered from this box */
 } mailbox;
@@ -169,12 +157,12 @@ typedef struct wake_state {
 static void mailbox_put(mailbox *box, kcom_task_context *cx)
 {
     kcom_waker w = kcom_task_waker(cx);
-    pthread_mutex_lock(&box->mutex);
+    test_mutex_lock(&box->mutex);
     if (box->waker.task == NULL) {
         box->waker = w;
         w.task = NULL;
     }
-    pthread_mutex_unlock(&box->mutex);
+    test_mutex_unlock(&box->mutex);
     kcom_waker_drop(&w);
 }
 
@@ -184,7 +172,7 @@ static kcom_poll_result wake_poll(void *p, kcom_task_context *cx)
 {
     wake_state *s = (wake_state *)p;
     LONG before0, before1;
-    struct timespec start, now;
+    ULONG64 start;
     if (kcom_atomic_exchange(&s->in_poll, 1) != 0)
         kcom_atomic_fetch_add(&s->overlaps, 1);
     if (++s->polls >= WAKE_POLLS) {
@@ -197,12 +185,11 @@ static kcom_poll_result wake_poll(void *p, kcom_task_context *cx)
     before1 = kcom_atomic_load(&wake_test.boxes[1].woken);
     mailbox_put(&wake_test.boxes[0], cx);
     mailbox_put(&wake_test.boxes[1], cx);
-    clock_gettime(CLOCK_MONOTONIC, &start);
+    start = test_now_ms();
     while (kcom_atomic_load(&wake_test.boxes[0].woken) == before0 ||
            kcom_atomic_load(&wake_test.boxes[1].woken) == before1) {
-        sched_yield();
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if (now.tv_sec - start.tv_sec > 2) { /* bounded, so that a broken build fails instead of hanging */
+        test_yield();
+        if (test_now_ms() - start > 2000) { /* bounded, so that a broken build fails instead of hanging */
             kcom_atomic_fetch_add(&s->stuck, 1);
             break;
         }
@@ -216,15 +203,15 @@ static void *waker_thread(void *arg)
     mailbox *box = (mailbox *)arg;
     while (!kcom_atomic_load(&wake_test.stop)) {
         kcom_waker w;
-        pthread_mutex_lock(&box->mutex);
+        test_mutex_lock(&box->mutex);
         w = box->waker;
         box->waker.task = NULL;
-        pthread_mutex_unlock(&box->mutex);
+        test_mutex_unlock(&box->mutex);
         if (w.task != NULL) {
             kcom_waker_wake(&w);
             kcom_atomic_fetch_add(&box->woken, 1);
         } else {
-            sched_yield();
+            test_yield();
         }
     }
     return NULL;
@@ -237,7 +224,7 @@ static void woken_while_polled(void)
     kcom_thread_pool *pool = NULL;
     const kcom_executor *executor = NULL;
     IKcomAsyncOperation *op = NULL;
-    pthread_t threads[2];
+    test_thread threads[2];
     wake_state *s;
     ULONG polls = 0;
     NTSTATUS status;
@@ -247,8 +234,8 @@ static void woken_while_polled(void)
     memset(&wake_test, 0, sizeof(wake_test));
     ok(kcom_thread_pool_create(2, &pool, &executor) == STATUS_SUCCESS, "pool\n");
     for (i = 0; i < 2; i++) {
-        pthread_mutex_init(&wake_test.boxes[i].mutex, NULL);
-        pthread_create(&threads[i], NULL, waker_thread, &wake_test.boxes[i]);
+        test_mutex_init(&wake_test.boxes[i].mutex);
+        test_thread_start(&threads[i], waker_thread, &wake_test.boxes[i]);
     }
     ok(kcom_async_spawn_begin(&wake_desc, executor, &counter.allocator, (void **)&s, &op) == STATUS_SUCCESS, "spawn\n");
     ok(kcom_async_spawn_commit(op) == STATUS_SUCCESS, "commit\n");
@@ -261,9 +248,9 @@ static void woken_while_polled(void)
        (long)s->overlaps, (long)s->stuck);
     kcom_atomic_store(&wake_test.stop, 1);
     for (i = 0; i < 2; i++) {
-        pthread_join(threads[i], NULL);
+        test_thread_join(&threads[i]);
         kcom_waker_drop(&wake_test.boxes[i].waker);
-        pthread_mutex_destroy(&wake_test.boxes[i].mutex);
+        test_mutex_destroy(&wake_test.boxes[i].mutex);
     }
     ok(wake_test.boxes[0].woken + wake_test.boxes[1].woken >= 2 * (WAKE_POLLS - 1), "woken %ld times\n",
        (long)(wake_test.boxes[0].woken + wake_test.boxes[1].woken));
@@ -285,7 +272,7 @@ static kcom_poll_result yield_poll(void *p, kcom_task_context *cx)
     yield_state *s = (yield_state *)p;
     KCOM_TASK_BEGIN(s);
     while (s->gate != NULL && !kcom_atomic_load(s->gate))
-        sched_yield(); /* blocks its pool thread: a test of the drop, not a pattern */
+        test_yield(); /* blocks its pool thread: a test of the drop, not a pattern */
     while (s->yields < 5) {
         s->yields++;
         KCOM_YIELD(cx);
@@ -313,7 +300,7 @@ static LONG volatile gate;
 static void *open_gate_later(void *arg)
 {
     (void)arg;
-    sleep_ms(1000); /* far past the 20 ms deadline below, even on a loaded machine */
+    test_sleep_ms(1000); /* far past the 20 ms deadline below, even on a loaded machine */
     kcom_atomic_store(&gate, 1);
     return NULL;
 }
@@ -324,7 +311,7 @@ static void thread_pool(void)
     const kcom_executor *executor = NULL;
     IKcomAsyncOperation *ops[32];
     callback_record records[3];
-    pthread_t opener;
+    test_thread opener;
     kcom_async_status st;
     ULONG value;
     int i, completed = 0;
@@ -357,11 +344,11 @@ static void thread_pool(void)
         ok(IKcomAsyncOperation_set_completed(ops[i], record_callback, &records[i]) == STATUS_SUCCESS, "set\n");
     }
     while (kcom_counting_allocator_live(&counter) != 3)
-        sched_yield();
-    pthread_create(&opener, NULL, open_gate_later, NULL);
+        test_yield();
+    test_thread_start(&opener, open_gate_later, NULL);
     status = kcom_thread_pool_shutdown(pool, 20);
     ok(status == STATUS_TIMEOUT, "tasks dropped: %s\n", kcom_status_name(status));
-    pthread_join(opener, NULL);
+    test_thread_join(&opener);
     for (i = 0; i < 3; i++) {
         ok(records[i].calls == 1, "op %d called back once\n", i);
         ok(IKcomAsyncOperation_get_status(ops[i], &st) == STATUS_SUCCESS, "status\n");
@@ -424,7 +411,7 @@ static void await_across_threads(void)
     kcom_thread_pool *pool = NULL;
     const kcom_executor *executor = NULL;
     IKcomAsyncOperation *ops[AWAITERS];
-    pthread_t completer;
+    test_thread completer;
     int i, right = 0;
 
     kcom_counting_allocator_init(&counter, NULL);
@@ -440,7 +427,7 @@ static void await_across_threads(void)
             IKcomAsyncOperation_Release(sources[i]);
         (void)kcom_async_spawn_commit(ops[i]);
     }
-    pthread_create(&completer, NULL, complete_sources, NULL);
+    test_thread_start(&completer, complete_sources, NULL);
     for (i = 0; i < AWAITERS; i++) {
         ULONG value = 0;
         if (kcom_async_block_on(ops[i], 10000) == STATUS_SUCCESS &&
@@ -448,7 +435,7 @@ static void await_across_threads(void)
             right++;
         IKcomAsyncOperation_Release(ops[i]);
     }
-    pthread_join(completer, NULL);
+    test_thread_join(&completer);
     ok(right == AWAITERS, "%d of %d saw their source's value\n", right, AWAITERS);
     ok(kcom_thread_pool_shutdown(pool, 1000) == STATUS_SUCCESS, "drained\n");
     ok(kcom_counting_allocator_live(&counter) == 0, "nothing leaked: %ld\n", (long)kcom_counting_allocator_live(&counter));
@@ -459,7 +446,7 @@ static void await_across_threads(void)
 static void *complete_later(void *arg)
 {
     ULONG value = 11;
-    sleep_ms(50);
+    test_sleep_ms(50);
     (void)kcom_async_operation_complete((IKcomAsyncOperation *)arg, &value);
     IKcomAsyncOperation_Release((IKcomAsyncOperation *)arg);
     return NULL;
@@ -468,7 +455,7 @@ static void *complete_later(void *arg)
 static void block_on(void)
 {
     IKcomAsyncOperation *op;
-    pthread_t thread;
+    test_thread thread;
     ULONG value = 0;
     NTSTATUS status;
 
@@ -480,11 +467,11 @@ static void block_on(void)
     status = kcom_async_block_on(op, 0);
     ok(status == STATUS_TIMEOUT, "again, without waiting: %s\n", kcom_status_name(status));
     IKcomAsyncOperation_AddRef(op);
-    pthread_create(&thread, NULL, complete_later, op);
+    test_thread_start(&thread, complete_later, op);
     status = kcom_async_block_on(op, KCOM_ASYNC_INFINITE);
     ok(status == STATUS_SUCCESS, "completed from another thread: %s\n", kcom_status_name(status));
     ok(IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS && value == 11, "value\n");
-    pthread_join(thread, NULL);
+    test_thread_join(&thread);
     ok(kcom_async_block_on(op, 0) == STATUS_SUCCESS, "finished: at once\n");
     IKcomAsyncOperation_Release(op);
     ok(kcom_counting_allocator_live(&counter) == 0, "nothing leaked\n");

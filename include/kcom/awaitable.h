@@ -1,0 +1,272 @@
+/*
+ * kcom/awaitable.h - what a task can wait for besides another operation, and how to combine
+ * waits: an event, a timer, try_finally, select and timeout.
+ *
+ * Every awaitable here follows the pattern of kcom_async_await (kcom/async.h): a struct embedded
+ * in the task's state (no allocation), an _init, a _poll used inside KCOM_AWAIT (READY, or
+ * PENDING with the task registered to be woken) and a _clear that unregisters and releases what
+ * the awaitable holds. Call _clear from the task's drop, which runs in every case; it is safe on
+ * a zero-filled struct and safe to call twice. A registration holds a reference on the task's
+ * operation (a waker), and the awaitable lives inside that operation's state, so an awaitable
+ * is never freed while something can still reach it, even if a drop forgets its _clear (the task
+ * then only lingers until the event is set or the timer fires).
+ *
+ *     typedef struct {
+ *         KCOM_TASK_RESUME_POINT;
+ *         kcom_async_event_await ready;     // the device's "ready" event
+ *         kcom_async_timer timer;           // a 50 ms timeout
+ *         kcom_async_select either;         // whichever comes first
+ *     } wait_state;
+ *
+ *     static kcom_poll_result wait_poll(void *p, kcom_task_context *cx)
+ *     {
+ *         wait_state *s = p;
+ *         KCOM_TASK_BEGIN(s);
+ *         kcom_async_event_await_init(&s->ready, &device->ready);
+ *         kcom_async_timer_init(&s->timer, 50, 0);
+ *         kcom_async_select_init(&s->either, kcom_async_event_awaitable(&s->ready),
+ *                                kcom_async_timer_awaitable(&s->timer));
+ *         KCOM_AWAIT(kcom_async_select_poll(&s->either, cx));
+ *         if (s->either.winner == 1)
+ *             KCOM_TASK_RETURN(cx, STATUS_TIMEOUT);      // the event wait was unregistered
+ *         KCOM_TASK_END(cx);                              // the timer was canceled
+ *     }
+ *
+ *     static void wait_drop(void *p)
+ *     {
+ *         wait_state *s = p;
+ *         kcom_async_select_clear(&s->either);   // clears both (their own _clear would do too)
+ *     }
+ *
+ * The event and the combinators are portable; the timer (kcom_async_timer_*, kcom_async_timeout_*)
+ * needs a platform timer and is built where the library defines KCOM_HAS_ASYNC_TIMER (the posix
+ * host and Windows user mode now; the kernel's KTIMER+KDPC one comes with the kernel executors).
+ */
+#ifndef KCOM_AWAITABLE_H
+#define KCOM_AWAITABLE_H
+
+#include <kcom/async.h>
+
+/* ---- any awaitable, for the combinators ---------------------------------------------------------------- */
+
+/*
+ * An awaitable seen through two functions: poll(self, cx) (READY or PENDING, as a task's poll)
+ * and clear(self) (unregisters and releases; NULL: nothing to release). The constructors below
+ * make one for each awaitable of kcom; a sub-task written with KCOM_TASK_BEGIN/KCOM_TASK_END over
+ * its own state struct is one too: kcom_async_awaitable_of(sub_poll, sub_drop, &s->sub). (A
+ * sub-task's KCOM_TASK_RETURN writes cx->status; the outer task's own return overwrites it.)
+ */
+typedef struct kcom_async_awaitable {
+    kcom_task_poll_fn *poll;
+    void (*clear)(void *self);
+    void *self;
+} kcom_async_awaitable;
+
+/* ---- events ---------------------------------------------------------------------------------------- */
+
+struct kcom_async_event_await;
+
+/*
+ * A notification event (KeSetEvent on a NotificationEvent): set wakes every task awaiting it and
+ * it stays set until reset. Embed it anywhere (all zeros, or KCOM_ASYNC_EVENT_INIT, is a valid
+ * unset event); it allocates nothing. Its fields are kcom's: a spin lock built on kcom's atomics
+ * guards a FIFO of the awaits registered on it.
+ */
+typedef struct kcom_async_event {
+    LONG volatile lock;
+    LONG volatile signaled;
+    ULONG generation; /* sets so far (under the lock) */
+    struct kcom_async_event_await *head;
+    struct kcom_async_event_await *tail;
+} kcom_async_event;
+
+#define KCOM_ASYNC_EVENT_INIT {0, 0, 0, NULL, NULL}
+
+/* One task's wait on an event; embed it in the task's state. Fields are kcom's. */
+typedef struct kcom_async_event_await {
+    kcom_async_event *event;
+    struct kcom_async_event_await *next;
+    struct kcom_async_event_await *prev;
+    kcom_waker waker;
+    ULONG stamp; /* the event's generation when registered */
+    LONG state;  /* 0 idle, 1 registered, 2 woken by a set (all under the event's lock) */
+} kcom_async_event_await;
+
+/* ---- timers ------------------------------------------------------------------------------------------ */
+
+/* The platform's timer (host: an entry of the timer thread; kernel: a KTIMER and a KDPC), opaque. */
+typedef struct kcom_rt_timer {
+    ULONG64 opaque[20];
+} kcom_rt_timer;
+
+/* A relative timer, one-shot or periodic. Fields other than status are kcom's. */
+typedef struct kcom_async_timer {
+    kcom_rt_timer platform;
+    kcom_waker waker;        /* the awaiting task, while armed */
+    LONG volatile state;     /* idle, armed, fired, expired */
+    ULONG due_ms;
+    ULONG period_ms;
+    BOOLEAN started;         /* a periodic timer has a previous deadline */
+    ULONG64 deadline_ms;     /* of the current or last arm (platform monotonic clock) */
+    NTSTATUS status;         /* after READY: STATUS_SUCCESS, or why it could not be armed */
+} kcom_async_timer;
+
+/* ---- combinators ------------------------------------------------------------------------------------ */
+
+/* First of two awaitables. After READY, winner is 0 or 1 (the other one was cleared). */
+typedef struct kcom_async_select {
+    kcom_async_awaitable awaitable[2];
+    LONG winner; /* -1 until one is ready */
+} kcom_async_select;
+
+/* An awaitable, or a timer if it takes longer (a select with a timer). */
+typedef struct kcom_async_timeout {
+    kcom_async_timer timer;
+    kcom_async_select select;
+    BOOLEAN timed_out; /* after READY: TRUE when the timer won (the awaitable was cleared) */
+} kcom_async_timeout;
+
+/* main, then cleanup; on a cancel of the task, main is dropped and cleanup still runs to its end. */
+typedef struct kcom_async_try_finally {
+    kcom_async_awaitable main;
+    kcom_async_awaitable cleanup;
+    LONG phase;         /* 0 main, 1 cleanup, 2 done */
+    BOOLEAN canceled;   /* after READY: TRUE when main was dropped because the task was canceled */
+} kcom_async_try_finally;
+
+KCOM_BEGIN_DECLS
+
+/* ---- events ---- */
+
+/* kcom_async_event_init - an event, set (signaled TRUE) or not. Not while awaits are registered.
+ * IRQL: <= DISPATCH_LEVEL. Never fails. */
+void kcom_async_event_init(kcom_async_event *event, BOOLEAN signaled);
+
+/*
+ * kcom_async_event_set - sets the event and wakes every task registered on it (each exactly once;
+ * their awaits are READY even if the event is reset before they run). Tasks that register after
+ * the set see a set event (until a reset). The wakes happen outside the event's lock.
+ * IRQL: <= DISPATCH_LEVEL. Returns the previous state (TRUE: it was already set). Never fails.
+ */
+BOOLEAN kcom_async_event_set(kcom_async_event *event);
+
+/* kcom_async_event_reset - unsets the event; registered tasks stay registered. IRQL: <=
+ * DISPATCH_LEVEL. Returns the previous state. Never fails. */
+BOOLEAN kcom_async_event_reset(kcom_async_event *event);
+
+/* kcom_async_event_is_set - the state now (a snapshot). IRQL: any. */
+BOOLEAN kcom_async_event_is_set(kcom_async_event *event);
+
+/* kcom_async_event_await_init - prepares *aw to await event, which must outlive the registration
+ * (until kcom_async_event_await_clear or the wake). IRQL: any. Never fails. */
+void kcom_async_event_await_init(kcom_async_event_await *aw, kcom_async_event *event);
+
+/*
+ * kcom_async_event_await_poll - READY when the event is set, or was set since this await
+ * registered; else PENDING with the task registered (once; later polls keep the registration).
+ * After READY the await is unregistered and may be polled again (a new wait). A NULL event is
+ * READY at once. IRQL: the poll's (<= DISPATCH_LEVEL).
+ */
+kcom_poll_result kcom_async_event_await_poll(kcom_async_event_await *aw, kcom_task_context *cx);
+
+/* kcom_async_event_await_clear - unregisters (a set that already took the await wakes the task
+ * anyway, harmlessly) and releases the waker; the await stays bound to its event. Safe on a
+ * zero-filled await and twice. IRQL: <= DISPATCH_LEVEL. */
+void kcom_async_event_await_clear(kcom_async_event_await *aw);
+
+/* ---- timers ---- */
+
+/*
+ * kcom_async_timer_init - a timer due due_ms milliseconds after its first poll; period_ms 0:
+ * one-shot (READY for good once it fired), else periodic: READY once per period, the next period
+ * being armed by the poll after a READY, counted from the previous deadline (periods that passed
+ * meanwhile are skipped, not bunched). Not while armed. IRQL: <= DISPATCH_LEVEL. Never fails.
+ */
+void kcom_async_timer_init(kcom_async_timer *timer, ULONG due_ms, ULONG period_ms);
+
+/*
+ * kcom_async_timer_poll - arms the timer at the first poll (and, periodic, at the first poll after
+ * each READY); PENDING until it fires, then READY with timer->status STATUS_SUCCESS. If it cannot
+ * be armed, READY with timer->status STATUS_INSUFFICIENT_RESOURCES (host: no timer thread).
+ * IRQL: the poll's (<= DISPATCH_LEVEL).
+ */
+kcom_poll_result kcom_async_timer_poll(kcom_async_timer *timer, kcom_task_context *cx);
+
+/*
+ * kcom_async_timer_clear - cancels: never armed or expired, nothing to do; armed, the platform
+ * timer is canceled and the waker released; if it is firing at that very moment, waits (spins) the
+ * few instructions until the firing is done with *timer. Afterwards nothing refers to *timer and
+ * a poll arms it again, due_ms from then. Safe on a zero-filled timer and twice.
+ * IRQL: <= DISPATCH_LEVEL.
+ */
+void kcom_async_timer_clear(kcom_async_timer *timer);
+
+/* ---- adapters to kcom_async_awaitable ---- IRQL: any. Never fail. */
+
+kcom_async_awaitable kcom_async_awaitable_of(kcom_task_poll_fn *poll, void (*clear)(void *self), void *self);
+kcom_async_awaitable kcom_async_event_awaitable(kcom_async_event_await *aw);
+kcom_async_awaitable kcom_async_timer_awaitable(kcom_async_timer *timer);
+/* An operation's await; its clear unregisters and releases the operation and, with cancel TRUE,
+ * first cancels it (a select's losing operation is then canceled, not just abandoned). */
+kcom_async_awaitable kcom_async_operation_awaitable(kcom_async_await *aw, BOOLEAN cancel);
+kcom_async_awaitable kcom_async_select_awaitable(kcom_async_select *select);
+kcom_async_awaitable kcom_async_timeout_awaitable(kcom_async_timeout *timeout);
+kcom_async_awaitable kcom_async_try_finally_awaitable(kcom_async_try_finally *tf);
+
+/* ---- select ---- */
+
+/* kcom_async_select_init - the first of a and b (both polled at each poll, a first). IRQL: any. */
+void kcom_async_select_init(kcom_async_select *select, kcom_async_awaitable a, kcom_async_awaitable b);
+
+/*
+ * kcom_async_select_poll - polls a, then b; the first READY wins: select->winner is set (0 for a,
+ * 1 for b), the other is cleared (unregistered, its timer canceled...), and the select is READY
+ * from then on. Read the winner's outcome from the winner itself. IRQL: the poll's.
+ */
+kcom_poll_result kcom_async_select_poll(kcom_async_select *select, kcom_task_context *cx);
+
+/* kcom_async_select_clear - clears both awaitables. Safe zero-filled and twice. IRQL: <= DISPATCH_LEVEL. */
+void kcom_async_select_clear(kcom_async_select *select);
+
+/* ---- timeout ---- */
+
+/* kcom_async_timeout_init - awaitable, or timeout_ms milliseconds (counted from the first poll),
+ * whichever comes first. The awaitable's self must not move (it usually lives in the same state).
+ * IRQL: <= DISPATCH_LEVEL. */
+void kcom_async_timeout_init(kcom_async_timeout *timeout, kcom_async_awaitable awaitable, ULONG timeout_ms);
+
+/*
+ * kcom_async_timeout_poll - READY when the awaitable is (timed_out FALSE; the timer was canceled)
+ * or the time is up (timed_out TRUE; the awaitable was cleared). A timer that cannot be armed
+ * counts as timed out at once (timeout->timer.status says why). IRQL: the poll's.
+ */
+kcom_poll_result kcom_async_timeout_poll(kcom_async_timeout *timeout, kcom_task_context *cx);
+
+/* kcom_async_timeout_clear - clears the awaitable and the timer. IRQL: <= DISPATCH_LEVEL. */
+void kcom_async_timeout_clear(kcom_async_timeout *timeout);
+
+/* ---- try_finally ---- */
+
+/* kcom_async_try_finally_init - main, then cleanup. IRQL: any. */
+void kcom_async_try_finally_init(kcom_async_try_finally *tf, kcom_async_awaitable main, kcom_async_awaitable cleanup);
+
+/*
+ * kcom_async_try_finally_poll - polls main until READY, then cleanup until READY. While main runs
+ * it takes the task's cancellation request (kcom_task_take_cancellation_request): on a cancel,
+ * main is cleared (dropped) and tf->canceled set, and cleanup runs instead, to its end (a cancel
+ * cannot interrupt it: it arrives once). Each of main and cleanup is cleared as soon as it is
+ * READY or dropped; cleanup is polled to READY exactly once. READY when cleanup is.
+ * IRQL: the poll's.
+ */
+kcom_poll_result kcom_async_try_finally_poll(kcom_async_try_finally *tf, kcom_task_context *cx);
+
+/*
+ * kcom_async_try_finally_clear - for the drop: clears main and cleanup. A task dropped without
+ * polling (its executor shut down) never runs cleanup's poll: cleanup that must run in every
+ * case belongs in the drop itself. Safe zero-filled and twice. IRQL: <= DISPATCH_LEVEL.
+ */
+void kcom_async_try_finally_clear(kcom_async_try_finally *tf);
+
+KCOM_END_DECLS
+
+#endif /* KCOM_AWAITABLE_H */

@@ -1,0 +1,158 @@
+/*
+ * awaitable_timer.c - the timer awaitable and the timeout combinator (kcom/awaitable.h), over the
+ * platform's one-shot timer (platform.h). Built where the platform has one.
+ *
+ * States (timer->state):
+ *
+ *     IDLE --poll: waker stored, then platform armed--> ARMED --callback--> FIRED --poll--> IDLE (periodic)
+ *       ^                                                 |                       \--poll--> EXPIRED (one-shot)
+ *       +------ clear: platform cancel succeeded ---------+
+ *       +------ clear: cancel too late: wait for FIRED ---+
+ *
+ * Only the owning task polls and clears (never both at once); the callback runs concurrently.
+ * While ARMED the waker belongs to the callback, unless a cancel succeeds (then the callback never
+ * runs and the clear drops the waker). The callback moves the waker out, then publishes FIRED and
+ * never touches the timer again; the clear that lost the race to the platform cancel waits for
+ * FIRED, so once it returns nothing refers to the timer. The waker holds a reference on the
+ * awaiting task's operation, which holds the timer: the storage outlives every arm.
+ */
+#include <kcom/awaitable.h>
+
+#include "platform/platform.h"
+
+#define TIMER_IDLE 0
+#define TIMER_ARMED 1
+#define TIMER_FIRED 2
+#define TIMER_EXPIRED 3
+
+static void timer_fired(kcom_rt_timer *platform, void *context)
+{
+    kcom_async_timer *timer = (kcom_async_timer *)context;
+    kcom_waker waker = timer->waker;
+    (void)platform;
+    timer->waker.task = NULL;
+    kcom_atomic_store(&timer->state, TIMER_FIRED); /* the last access to *timer */
+    kcom_waker_wake(&waker);
+}
+
+void kcom_async_timer_init(kcom_async_timer *timer, ULONG due_ms, ULONG period_ms)
+{
+    kcom_platform_timer_init(&timer->platform, timer_fired, timer);
+    timer->waker.task = NULL;
+    timer->state = TIMER_IDLE;
+    timer->due_ms = due_ms;
+    timer->period_ms = period_ms;
+    timer->started = FALSE;
+    timer->deadline_ms = 0;
+    timer->status = STATUS_SUCCESS;
+}
+
+kcom_poll_result kcom_async_timer_poll(kcom_async_timer *timer, kcom_task_context *cx)
+{
+    NTSTATUS status;
+    ULONG64 now;
+    switch (kcom_atomic_load(&timer->state)) {
+    case TIMER_ARMED:
+        return KCOM_POLL_PENDING; /* the callback will wake the task */
+    case TIMER_FIRED:
+        kcom_atomic_store(&timer->state, timer->period_ms != 0 ? TIMER_IDLE : TIMER_EXPIRED);
+        timer->status = STATUS_SUCCESS;
+        return KCOM_POLL_READY;
+    case TIMER_EXPIRED:
+        return KCOM_POLL_READY;
+    default:
+        break;
+    }
+    now = kcom_platform_monotonic_ms();
+    if (timer->started && timer->period_ms != 0) {
+        timer->deadline_ms += timer->period_ms;
+        if (timer->deadline_ms <= now) /* periods missed meanwhile are skipped */
+            timer->deadline_ms += ((now - timer->deadline_ms) / timer->period_ms + 1) * timer->period_ms;
+    } else {
+        timer->deadline_ms = now + timer->due_ms;
+    }
+    timer->started = TRUE;
+    timer->waker = kcom_task_waker(cx);
+    kcom_atomic_store(&timer->state, TIMER_ARMED); /* before arming: the callback may run at once */
+    status = kcom_platform_timer_arm(&timer->platform, timer->deadline_ms);
+    if (NT_SUCCESS(status))
+        return KCOM_POLL_PENDING;
+    kcom_atomic_store(&timer->state, TIMER_IDLE);
+    timer->started = FALSE;
+    kcom_waker_drop(&timer->waker);
+    timer->status = status;
+    return KCOM_POLL_READY;
+}
+
+void kcom_async_timer_clear(kcom_async_timer *timer)
+{
+    switch (kcom_atomic_load(&timer->state)) {
+    case TIMER_ARMED:
+        if (kcom_platform_timer_cancel(&timer->platform)) {
+            kcom_waker_drop(&timer->waker); /* the callback never runs: the waker is ours again */
+        } else {
+            /* firing now: the callback has taken the waker or is about to; wait until it is done */
+            while (kcom_atomic_load(&timer->state) != TIMER_FIRED) {
+            }
+        }
+        break;
+    case TIMER_IDLE:
+        return; /* never armed (possibly zero-filled, never initialized), or cleared already */
+    default:
+        break;
+    }
+    kcom_atomic_store(&timer->state, TIMER_IDLE);
+    timer->started = FALSE;
+}
+
+static kcom_poll_result timer_poll_(void *self, kcom_task_context *cx)
+{
+    return kcom_async_timer_poll((kcom_async_timer *)self, cx);
+}
+
+static void timer_clear_(void *self)
+{
+    kcom_async_timer_clear((kcom_async_timer *)self);
+}
+
+kcom_async_awaitable kcom_async_timer_awaitable(kcom_async_timer *timer)
+{
+    return kcom_async_awaitable_of(timer_poll_, timer_clear_, timer);
+}
+
+/* ---- timeout ---------------------------------------------------------------------------------------- */
+
+void kcom_async_timeout_init(kcom_async_timeout *timeout, kcom_async_awaitable awaitable, ULONG timeout_ms)
+{
+    kcom_async_timer_init(&timeout->timer, timeout_ms, 0);
+    kcom_async_select_init(&timeout->select, awaitable, kcom_async_timer_awaitable(&timeout->timer));
+    timeout->timed_out = FALSE;
+}
+
+kcom_poll_result kcom_async_timeout_poll(kcom_async_timeout *timeout, kcom_task_context *cx)
+{
+    if (kcom_async_select_poll(&timeout->select, cx) == KCOM_POLL_PENDING)
+        return KCOM_POLL_PENDING;
+    timeout->timed_out = (BOOLEAN)(timeout->select.winner == 1);
+    return KCOM_POLL_READY;
+}
+
+void kcom_async_timeout_clear(kcom_async_timeout *timeout)
+{
+    kcom_async_select_clear(&timeout->select);
+}
+
+static kcom_poll_result timeout_poll_(void *self, kcom_task_context *cx)
+{
+    return kcom_async_timeout_poll((kcom_async_timeout *)self, cx);
+}
+
+static void timeout_clear_(void *self)
+{
+    kcom_async_timeout_clear((kcom_async_timeout *)self);
+}
+
+kcom_async_awaitable kcom_async_timeout_awaitable(kcom_async_timeout *timeout)
+{
+    return kcom_async_awaitable_of(timeout_poll_, timeout_clear_, timeout);
+}

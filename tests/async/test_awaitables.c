@@ -1,0 +1,677 @@
+/*
+ * test_awaitables.c - kcom/awaitable.h: the event (set before and after the await, several
+ * awaiters, reset, a set-then-reset pulse, a task dropped while registered), the timer (fires after
+ * its due time, periodic, canceled before it fires, torn down never armed, armed and fired, with a
+ * counting allocator showing nothing left), try_finally (with and without a cancel: cleanup runs
+ * to its end exactly once), select (first wins, the loser unregistered or canceled) and timeout.
+ * Event tests run on the manual executor; timer tests on a thread pool (the timer thread wakes
+ * tasks). Timings are checked loosely, never tightly.
+ */
+#include "async_test_common.h"
+
+#include <kcom/awaitable.h>
+
+#include <string.h>
+
+static kcom_counting_allocator counter;
+static manual_executor manual;
+
+/* ---- the tasks -------------------------------------------------------------------------------------- */
+
+/* A sub-task used as try_finally's cleanup: two yields, then done. */
+typedef struct cleanup_state {
+    KCOM_TASK_RESUME_POINT;
+    LONG steps;
+    LONG done;
+    LONG drops;
+} cleanup_state;
+
+static kcom_poll_result cleanup_poll(void *p, kcom_task_context *cx)
+{
+    cleanup_state *s = (cleanup_state *)p;
+    KCOM_TASK_BEGIN(s);
+    s->steps++;
+    KCOM_YIELD(cx);
+    s->steps++;
+    KCOM_YIELD(cx);
+    s->done++;
+    KCOM_TASK_END(cx);
+}
+
+static void cleanup_clear(void *p)
+{
+    ((cleanup_state *)p)->drops++;
+}
+
+/* One state for every task below; the drop clears all of it (each clear is safe zero-filled). */
+typedef struct aw_state {
+    KCOM_TASK_RESUME_POINT;
+    BOOLEAN canceled;
+    ULONG ticks;
+    kcom_async_event_await ev;
+    kcom_async_event_await ev2;
+    kcom_async_timer timer;
+    kcom_async_await op;
+    kcom_async_select select;
+    kcom_async_timeout timeout;
+    kcom_async_try_finally tf;
+    cleanup_state *cleanup; /* the test's: it outlives the task */
+    LONG *drops;
+} aw_state;
+
+static void aw_drop(void *p)
+{
+    aw_state *s = (aw_state *)p;
+    kcom_async_try_finally_clear(&s->tf);
+#ifdef KCOM_HAS_ASYNC_TIMER
+    kcom_async_timeout_clear(&s->timeout);
+    kcom_async_timer_clear(&s->timer);
+#endif
+    kcom_async_select_clear(&s->select);
+    kcom_async_event_await_clear(&s->ev);
+    kcom_async_event_await_clear(&s->ev2);
+    kcom_async_await_clear(&s->op);
+    if (s->drops != NULL)
+        kcom_atomic_fetch_add(s->drops, 1);
+}
+
+/* Awaits s->ev, or a cancel. Result 1. */
+static kcom_poll_result event_task(void *p, kcom_task_context *cx)
+{
+    aw_state *s = (aw_state *)p;
+    KCOM_TASK_BEGIN(s);
+    KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? (s->canceled = TRUE, KCOM_POLL_READY)
+                                                       : kcom_async_event_await_poll(&s->ev, cx));
+    if (s->canceled)
+        KCOM_TASK_RETURN(cx, STATUS_CANCELLED);
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, 1);
+    KCOM_TASK_END(cx);
+}
+
+#ifdef KCOM_HAS_ASYNC_TIMER /* the platform has a timer (kcom/awaitable.h) */
+/* Awaits s->timer, or a cancel. Result 1 when it fired. */
+static kcom_poll_result timer_task(void *p, kcom_task_context *cx)
+{
+    aw_state *s = (aw_state *)p;
+    KCOM_TASK_BEGIN(s);
+    KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? (s->canceled = TRUE, KCOM_POLL_READY)
+                                                       : kcom_async_timer_poll(&s->timer, cx));
+    if (s->canceled)
+        KCOM_TASK_RETURN(cx, STATUS_CANCELLED);
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, s->timer.status == STATUS_SUCCESS ? 1u : 0u);
+    KCOM_TASK_END(cx);
+}
+
+/* Three periods of s->timer. Result: the ticks. */
+static kcom_poll_result periodic_task(void *p, kcom_task_context *cx)
+{
+    aw_state *s = (aw_state *)p;
+    KCOM_TASK_BEGIN(s);
+    for (s->ticks = 0; s->ticks < 3; s->ticks++) {
+        KCOM_AWAIT(kcom_async_timer_poll(&s->timer, cx));
+        if (s->timer.status != STATUS_SUCCESS)
+            KCOM_TASK_RETURN(cx, s->timer.status);
+    }
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, s->ticks);
+    KCOM_TASK_END(cx);
+}
+
+/* Arms s->timer (one poll), then waits for s->ev or a cancel: the timer is torn down by the drop
+ * in whatever state it reached (armed, or fired and never polled again). */
+static kcom_poll_result armed_then_event_task(void *p, kcom_task_context *cx)
+{
+    aw_state *s = (aw_state *)p;
+    KCOM_TASK_BEGIN(s);
+    (void)kcom_async_timer_poll(&s->timer, cx);
+    KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? (s->canceled = TRUE, KCOM_POLL_READY)
+                                                       : kcom_async_event_await_poll(&s->ev, cx));
+    KCOM_TASK_RETURN(cx, s->canceled ? STATUS_CANCELLED : STATUS_SUCCESS);
+    KCOM_TASK_END(cx);
+}
+
+#endif
+
+/* s->select. Result: the winner. */
+static kcom_poll_result select_task(void *p, kcom_task_context *cx)
+{
+    aw_state *s = (aw_state *)p;
+    KCOM_TASK_BEGIN(s);
+    KCOM_AWAIT(kcom_async_select_poll(&s->select, cx));
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, (ULONG)s->select.winner);
+    KCOM_TASK_END(cx);
+}
+
+#ifdef KCOM_HAS_ASYNC_TIMER
+/* s->timeout. Result: 1 when it timed out. */
+static kcom_poll_result timeout_task(void *p, kcom_task_context *cx)
+{
+    aw_state *s = (aw_state *)p;
+    KCOM_TASK_BEGIN(s);
+    KCOM_AWAIT(kcom_async_timeout_poll(&s->timeout, cx));
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, s->timeout.timed_out ? 1u : 0u);
+    KCOM_TASK_END(cx);
+}
+
+#endif
+
+/* s->tf. Canceled when main was dropped; else result 2. */
+static kcom_poll_result try_finally_task(void *p, kcom_task_context *cx)
+{
+    aw_state *s = (aw_state *)p;
+    KCOM_TASK_BEGIN(s);
+    KCOM_AWAIT(kcom_async_try_finally_poll(&s->tf, cx));
+    if (s->tf.canceled)
+        KCOM_TASK_RETURN(cx, STATUS_CANCELLED);
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, 2);
+    KCOM_TASK_END(cx);
+}
+
+static const kcom_async_task_desc event_desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, aw_state, event_task, aw_drop);
+#ifdef KCOM_HAS_ASYNC_TIMER
+static const kcom_async_task_desc timer_desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, aw_state, timer_task, aw_drop);
+static const kcom_async_task_desc periodic_desc =
+    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, aw_state, periodic_task, aw_drop);
+static const kcom_async_task_desc armed_desc =
+    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, aw_state, armed_then_event_task, aw_drop);
+#endif
+static const kcom_async_task_desc select_desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, aw_state, select_task, aw_drop);
+#ifdef KCOM_HAS_ASYNC_TIMER
+static const kcom_async_task_desc timeout_desc =
+    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, aw_state, timeout_task, aw_drop);
+#endif
+static const kcom_async_task_desc try_finally_desc =
+    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, aw_state, try_finally_task, aw_drop);
+
+/* Begins a task (not committed); the state is zero-filled. */
+static aw_state *begin(const kcom_async_task_desc *desc, const kcom_executor *executor, LONG *drops,
+                       IKcomAsyncOperation **op)
+{
+    aw_state *s = NULL;
+    NTSTATUS status = kcom_async_spawn_begin(desc, executor, &counter.allocator, (void **)&s, op);
+    ok(status == STATUS_SUCCESS && s != NULL, "spawn: %s\n", kcom_status_name(status));
+    if (s != NULL)
+        s->drops = drops;
+    return s;
+}
+
+/* Live blocks once the pool has let go of its references (it releases its own after the
+ * operation has finished, so a moment after block_on returns). */
+static LONG live_settled(void)
+{
+    int i;
+    for (i = 0; i < 2000 && kcom_counting_allocator_live(&counter) != 0; i++)
+        test_sleep_ms(1);
+    return kcom_counting_allocator_live(&counter);
+}
+
+static kcom_async_status status_of(IKcomAsyncOperation *op)
+{
+    kcom_async_status st = -1;
+    (void)IKcomAsyncOperation_get_status(op, &st);
+    return st;
+}
+
+static ULONG result_of(IKcomAsyncOperation *op)
+{
+    ULONG value = 0xdead;
+    NTSTATUS status = IKcomAsyncOperation_get_result(op, &value);
+    ok(status == STATUS_SUCCESS, "get_result: %s\n", kcom_status_name(status));
+    return value;
+}
+
+/* ---- events ---------------------------------------------------------------------------------------- */
+
+static void event_set_before_and_after(void)
+{
+    kcom_async_event event = KCOM_ASYNC_EVENT_INIT;
+    IKcomAsyncOperation *op;
+    aw_state *s;
+    LONG drops = 0;
+
+    manual_init(&manual);
+    ok(!kcom_async_event_is_set(&event), "zero-filled: unset\n");
+
+    /* set before: ready at the first poll */
+    ok(kcom_async_event_set(&event) == FALSE, "set: was unset\n");
+    ok(kcom_async_event_set(&event) == TRUE, "set again: was set\n");
+    s = begin(&event_desc, &manual.executor, &drops, &op);
+    kcom_async_event_await_init(&s->ev, &event);
+    (void)kcom_async_spawn_commit(op);
+    ok(manual_run(&manual) == 1, "one poll\n");
+    ok(status_of(op) == KCOM_ASYNC_COMPLETED && result_of(op) == 1, "completed at once\n");
+    ok(event.head == NULL, "never registered\n");
+    IKcomAsyncOperation_Release(op);
+
+    /* set after: registered, then woken once */
+    ok(kcom_async_event_reset(&event) == TRUE, "reset: was set\n");
+    ok(kcom_async_event_reset(&event) == FALSE, "reset again: was unset\n");
+    s = begin(&event_desc, &manual.executor, &drops, &op);
+    kcom_async_event_await_init(&s->ev, &event);
+    (void)kcom_async_spawn_commit(op);
+    ok(manual_run(&manual) == 1 && status_of(op) == KCOM_ASYNC_STARTED, "waiting\n");
+    ok(event.head == &s->ev && event.tail == &s->ev, "registered\n");
+    ok(manual_queued(&manual) == 0, "not queued while waiting\n");
+    (void)kcom_async_event_set(&event);
+    ok(manual_queued(&manual) == 1, "the set woke it\n");
+    ok(event.head == NULL && event.tail == NULL, "unregistered by the set\n");
+    ok(manual_run(&manual) == 1 && status_of(op) == KCOM_ASYNC_COMPLETED, "completed\n");
+    IKcomAsyncOperation_Release(op);
+    ok(drops == 2, "drops: %ld\n", (long)drops);
+    ok(live_settled() == 0, "nothing left\n");
+}
+
+static void event_several_awaiters(void)
+{
+    kcom_async_event event;
+    IKcomAsyncOperation *ops[4];
+    aw_state *s;
+    LONG drops = 0;
+    int i, completed = 0;
+
+    manual_init(&manual);
+    kcom_async_event_init(&event, FALSE);
+    for (i = 0; i < 4; i++) {
+        s = begin(&event_desc, &manual.executor, &drops, &ops[i]);
+        kcom_async_event_await_init(&s->ev, &event);
+        (void)kcom_async_spawn_commit(ops[i]);
+    }
+    ok(manual_run(&manual) == 4, "four first polls\n");
+    /* a pulse: set then reset before any of them runs wakes all of them (notification semantics) */
+    (void)kcom_async_event_set(&event);
+    (void)kcom_async_event_reset(&event);
+    ok(manual_queued(&manual) == 4, "every awaiter woken: %ld\n", (long)manual_queued(&manual));
+    ok(manual_run(&manual) == 4, "four polls\n");
+    for (i = 0; i < 4; i++) {
+        completed += status_of(ops[i]) == KCOM_ASYNC_COMPLETED;
+        IKcomAsyncOperation_Release(ops[i]);
+    }
+    ok(completed == 4, "all completed though reset: %d\n", completed);
+
+    /* after the reset a new awaiter waits again; a repeated set does not wake it twice */
+    s = begin(&event_desc, &manual.executor, &drops, &ops[0]);
+    kcom_async_event_await_init(&s->ev, &event);
+    (void)kcom_async_spawn_commit(ops[0]);
+    ok(manual_run(&manual) == 1 && status_of(ops[0]) == KCOM_ASYNC_STARTED, "waits after the reset\n");
+    (void)kcom_async_event_set(&event);
+    (void)kcom_async_event_set(&event);
+    ok(manual_queued(&manual) == 1, "queued once\n");
+    ok(manual_run(&manual) == 1 && status_of(ops[0]) == KCOM_ASYNC_COMPLETED, "completed\n");
+    IKcomAsyncOperation_Release(ops[0]);
+    ok(drops == 5, "drops: %ld\n", (long)drops);
+    ok(live_settled() == 0, "nothing left\n");
+}
+
+static void event_task_dropped_while_registered(void)
+{
+    kcom_async_event event = KCOM_ASYNC_EVENT_INIT;
+    IKcomAsyncOperation *a, *b, *c;
+    aw_state *s;
+    LONG drops = 0;
+
+    manual_init(&manual);
+    s = begin(&event_desc, &manual.executor, &drops, &a);
+    kcom_async_event_await_init(&s->ev, &event);
+    (void)kcom_async_spawn_commit(a);
+    s = begin(&event_desc, &manual.executor, &drops, &b);
+    kcom_async_event_await_init(&s->ev, &event);
+    (void)kcom_async_spawn_commit(b);
+    s = begin(&event_desc, &manual.executor, &drops, &c);
+    kcom_async_event_await_init(&s->ev, &event);
+    (void)kcom_async_spawn_commit(c);
+    ok(manual_run(&manual) == 3, "three registered\n");
+
+    /* the middle one is canceled: its drop unregisters it; the others stay */
+    ok(IKcomAsyncOperation_cancel(b) == STATUS_SUCCESS, "cancel\n");
+    IKcomAsyncOperation_Release(b); /* the registration's reference keeps it until its drop */
+    ok(manual_run(&manual) == 1, "the canceled task ran\n");
+    ok(drops == 1, "dropped: %ld\n", (long)drops);
+    ok(event.head != NULL && event.head->next == event.tail && event.tail->prev == event.head,
+       "two left, linked to each other\n");
+
+    /* a task released by everyone but its registration lives until the set wakes it */
+    IKcomAsyncOperation_Release(c);
+    ok(kcom_counting_allocator_live(&counter) == 2, "two tasks alive: %ld\n", (long)kcom_counting_allocator_live(&counter));
+
+    /* the executor refuses the woken tasks: each is dropped (its drop clears a woken await) */
+    manual.refuse = STATUS_INVALID_DEVICE_STATE;
+    (void)kcom_async_event_set(&event);
+    ok(manual_queued(&manual) == 0, "nothing queued\n");
+    ok(event.head == NULL, "nothing registered\n");
+    ok(status_of(a) == KCOM_ASYNC_ERROR, "refused: Error\n");
+    ok(drops == 3, "drops: %ld\n", (long)drops);
+    IKcomAsyncOperation_Release(a);
+    ok(live_settled() == 0, "nothing left\n");
+}
+
+static void event_threads(void)
+{
+    kcom_thread_pool *pool = NULL;
+    const kcom_executor *executor = NULL;
+    kcom_async_event event = KCOM_ASYNC_EVENT_INIT;
+    IKcomAsyncOperation *ops[8];
+    aw_state *s;
+    LONG drops = 0;
+    int i, completed = 0, round;
+
+    ok(kcom_thread_pool_create(2, &pool, &executor) == STATUS_SUCCESS, "pool\n");
+    for (round = 0; round < 20; round++) {
+        (void)kcom_async_event_reset(&event);
+        for (i = 0; i < 8; i++) {
+            s = begin(&event_desc, executor, &drops, &ops[i]);
+            kcom_async_event_await_init(&s->ev, &event);
+            (void)kcom_async_spawn_commit(ops[i]);
+            if (i == 4 + round % 4)
+                (void)kcom_async_event_set(&event); /* while the pool registers the others */
+        }
+        for (i = 0; i < 8; i++) {
+            ok(kcom_async_block_on(ops[i], 5000) == STATUS_SUCCESS, "finished\n");
+            completed += status_of(ops[i]) == KCOM_ASYNC_COMPLETED;
+            IKcomAsyncOperation_Release(ops[i]);
+        }
+    }
+    ok(completed == 160, "completed: %d\n", completed);
+    ok(kcom_thread_pool_shutdown(pool, 5000) == STATUS_SUCCESS, "shutdown\n");
+    ok(event.head == NULL, "nothing registered\n");
+    ok(drops == 160, "drops: %ld\n", (long)drops);
+    ok(live_settled() == 0, "nothing left\n");
+}
+
+#ifdef KCOM_HAS_ASYNC_TIMER
+/* ---- timers ---------------------------------------------------------------------------------------- */
+
+static void timer_fires(void)
+{
+    kcom_thread_pool *pool = NULL;
+    const kcom_executor *executor = NULL;
+    IKcomAsyncOperation *op;
+    aw_state *s;
+    LONG drops = 0;
+    ULONG64 start, elapsed;
+
+    ok(kcom_thread_pool_create(1, &pool, &executor) == STATUS_SUCCESS, "pool\n");
+
+    /* one-shot */
+    s = begin(&timer_desc, executor, &drops, &op);
+    kcom_async_timer_init(&s->timer, 30, 0);
+    start = test_now_ms();
+    (void)kcom_async_spawn_commit(op);
+    ok(kcom_async_block_on(op, 5000) == STATUS_SUCCESS, "finished\n");
+    elapsed = test_now_ms() - start;
+    ok(status_of(op) == KCOM_ASYNC_COMPLETED && result_of(op) == 1, "fired\n");
+    ok(elapsed >= 25, "not before its due time: %lu ms\n", (unsigned long)elapsed);
+    IKcomAsyncOperation_Release(op);
+
+    /* zero: due at once, still through the timer thread */
+    s = begin(&timer_desc, executor, &drops, &op);
+    kcom_async_timer_init(&s->timer, 0, 0);
+    (void)kcom_async_spawn_commit(op);
+    ok(kcom_async_block_on(op, 5000) == STATUS_SUCCESS && result_of(op) == 1, "zero fired\n");
+    IKcomAsyncOperation_Release(op);
+
+    /* periodic: three periods */
+    s = begin(&periodic_desc, executor, &drops, &op);
+    kcom_async_timer_init(&s->timer, 10, 10);
+    start = test_now_ms();
+    (void)kcom_async_spawn_commit(op);
+    ok(kcom_async_block_on(op, 5000) == STATUS_SUCCESS, "finished\n");
+    elapsed = test_now_ms() - start;
+    ok(status_of(op) == KCOM_ASYNC_COMPLETED && result_of(op) == 3, "three ticks\n");
+    ok(elapsed >= 25, "three periods take time: %lu ms\n", (unsigned long)elapsed);
+    IKcomAsyncOperation_Release(op);
+
+    ok(kcom_thread_pool_shutdown(pool, 5000) == STATUS_SUCCESS, "shutdown\n");
+    ok(drops == 3, "drops: %ld\n", (long)drops);
+    ok(live_settled() == 0, "nothing left\n");
+}
+
+static void timer_cancel_and_teardown(void)
+{
+    kcom_thread_pool *pool = NULL;
+    const kcom_executor *executor = NULL;
+    kcom_async_event event = KCOM_ASYNC_EVENT_INIT;
+    IKcomAsyncOperation *op;
+    aw_state *s;
+    LONG drops = 0;
+    ULONG64 start, elapsed;
+
+    ok(kcom_thread_pool_create(1, &pool, &executor) == STATUS_SUCCESS, "pool\n");
+
+    /* canceled before it fires: a 10 s timer, the task canceled at once */
+    s = begin(&timer_desc, executor, &drops, &op);
+    kcom_async_timer_init(&s->timer, 10000, 0);
+    start = test_now_ms();
+    (void)kcom_async_spawn_commit(op);
+    test_sleep_ms(5);
+    ok(IKcomAsyncOperation_cancel(op) == STATUS_SUCCESS, "cancel\n");
+    ok(kcom_async_block_on(op, 5000) == STATUS_SUCCESS, "finished\n");
+    elapsed = test_now_ms() - start;
+    ok(status_of(op) == KCOM_ASYNC_CANCELED, "canceled\n");
+    ok(elapsed < 5000, "long before the timer: %lu ms\n", (unsigned long)elapsed);
+    IKcomAsyncOperation_Release(op);
+    ok(drops == 1 && live_settled() == 0, "armed: canceled and released\n");
+
+    /* never armed: begun, initialized, released without a poll */
+    s = begin(&timer_desc, executor, &drops, &op);
+    kcom_async_timer_init(&s->timer, 10, 0);
+    IKcomAsyncOperation_Release(op);
+    ok(drops == 2 && kcom_counting_allocator_live(&counter) == 0, "never armed: released\n");
+
+    /* armed, torn down by the drop while the task waits on something else */
+    s = begin(&armed_desc, executor, &drops, &op);
+    kcom_async_timer_init(&s->timer, 10000, 0);
+    kcom_async_event_await_init(&s->ev, &event);
+    (void)kcom_async_spawn_commit(op);
+    test_sleep_ms(5);
+    (void)IKcomAsyncOperation_cancel(op);
+    ok(kcom_async_block_on(op, 5000) == STATUS_SUCCESS && status_of(op) == KCOM_ASYNC_CANCELED, "canceled\n");
+    IKcomAsyncOperation_Release(op);
+    ok(drops == 3 && live_settled() == 0, "armed: cleared by the drop\n");
+
+    /* fired, never polled again: the drop clears a fired timer */
+    s = begin(&armed_desc, executor, &drops, &op);
+    kcom_async_timer_init(&s->timer, 1, 0);
+    kcom_async_event_await_init(&s->ev, &event);
+    (void)kcom_async_spawn_commit(op);
+    test_sleep_ms(50);
+    ok(status_of(op) == KCOM_ASYNC_STARTED, "still waiting for the event\n");
+    (void)kcom_async_event_set(&event);
+    ok(kcom_async_block_on(op, 5000) == STATUS_SUCCESS && status_of(op) == KCOM_ASYNC_COMPLETED, "completed\n");
+    IKcomAsyncOperation_Release(op);
+    ok(drops == 4 && live_settled() == 0, "fired: released\n");
+
+    /* a timer racing its cancel, many times (the clear that loses waits for the callback) */
+    {
+        int i, finished = 0;
+        for (i = 0; i < 200; i++) {
+            s = begin(&timer_desc, executor, &drops, &op);
+            kcom_async_timer_init(&s->timer, (ULONG)(i % 3), 0);
+            (void)kcom_async_spawn_commit(op);
+            if (i % 2)
+                test_sleep_ms(1);
+            (void)IKcomAsyncOperation_cancel(op);
+            finished += kcom_async_block_on(op, 5000) == STATUS_SUCCESS;
+            IKcomAsyncOperation_Release(op);
+        }
+        ok(finished == 200, "all finished: %d\n", finished);
+    }
+    ok(kcom_thread_pool_shutdown(pool, 5000) == STATUS_SUCCESS, "shutdown\n");
+    ok(drops == 204, "drops: %ld\n", (long)drops);
+    ok(live_settled() == 0, "nothing left\n");
+}
+
+#endif
+
+/* ---- try_finally ------------------------------------------------------------------------------------ */
+
+static void try_finally(void)
+{
+    kcom_async_event event = KCOM_ASYNC_EVENT_INIT;
+    cleanup_state cleanup;
+    IKcomAsyncOperation *op;
+    aw_state *s;
+    LONG drops = 0;
+
+    manual_init(&manual);
+
+    /* without a cancel: main, then cleanup */
+    memset(&cleanup, 0, sizeof(cleanup));
+    s = begin(&try_finally_desc, &manual.executor, &drops, &op);
+    kcom_async_event_await_init(&s->ev, &event);
+    kcom_async_try_finally_init(&s->tf, kcom_async_event_awaitable(&s->ev),
+                                kcom_async_awaitable_of(cleanup_poll, cleanup_clear, &cleanup));
+    (void)kcom_async_spawn_commit(op);
+    ok(manual_run(&manual) == 1 && status_of(op) == KCOM_ASYNC_STARTED, "main waits\n");
+    ok(cleanup.steps == 0, "cleanup not started\n");
+    (void)kcom_async_event_set(&event);
+    ok(manual_run(&manual) == 3, "main ends, cleanup yields twice\n");
+    ok(status_of(op) == KCOM_ASYNC_COMPLETED && result_of(op) == 2, "completed\n");
+    ok(cleanup.done == 1 && cleanup.steps == 2, "cleanup ran to its end once: %ld\n", (long)cleanup.done);
+    ok(!s->tf.canceled, "not canceled\n");
+    IKcomAsyncOperation_Release(op);
+    ok(cleanup.drops == 1, "cleanup cleared once: %ld\n", (long)cleanup.drops);
+
+    /* with a cancel: main (an event never set) is dropped, cleanup runs to its end */
+    (void)kcom_async_event_reset(&event);
+    memset(&cleanup, 0, sizeof(cleanup));
+    s = begin(&try_finally_desc, &manual.executor, &drops, &op);
+    kcom_async_event_await_init(&s->ev, &event);
+    kcom_async_try_finally_init(&s->tf, kcom_async_event_awaitable(&s->ev),
+                                kcom_async_awaitable_of(cleanup_poll, cleanup_clear, &cleanup));
+    (void)kcom_async_spawn_commit(op);
+    ok(manual_run(&manual) == 1 && event.head == &s->ev, "main registered\n");
+    ok(IKcomAsyncOperation_cancel(op) == STATUS_SUCCESS, "cancel\n");
+    ok(manual_run(&manual) == 3, "cleanup polled to its end\n");
+    ok(event.head == NULL, "main dropped: unregistered\n");
+    ok(s->tf.canceled, "tf saw the cancel\n");
+    ok(cleanup.done == 1 && cleanup.steps == 2, "cleanup ran to its end once\n");
+    ok(status_of(op) == KCOM_ASYNC_CANCELED, "canceled\n");
+    IKcomAsyncOperation_Release(op);
+    ok(cleanup.done == 1 && cleanup.drops == 1, "nothing more at the drop\n");
+    ok(drops == 2, "drops: %ld\n", (long)drops);
+    ok(live_settled() == 0, "nothing left\n");
+}
+
+/* ---- select and timeout ----------------------------------------------------------------------------- */
+
+static void select_events(void)
+{
+    kcom_async_event a = KCOM_ASYNC_EVENT_INIT, b = KCOM_ASYNC_EVENT_INIT;
+    IKcomAsyncOperation *op, *source;
+    aw_state *s;
+    LONG drops = 0;
+    ULONG value = 0;
+
+    manual_init(&manual);
+
+    /* b first: a is unregistered */
+    s = begin(&select_desc, &manual.executor, &drops, &op);
+    kcom_async_event_await_init(&s->ev, &a);
+    kcom_async_event_await_init(&s->ev2, &b);
+    kcom_async_select_init(&s->select, kcom_async_event_awaitable(&s->ev), kcom_async_event_awaitable(&s->ev2));
+    (void)kcom_async_spawn_commit(op);
+    ok(manual_run(&manual) == 1 && a.head == &s->ev && b.head == &s->ev2, "both registered\n");
+    (void)kcom_async_event_set(&b);
+    ok(manual_run(&manual) == 1 && status_of(op) == KCOM_ASYNC_COMPLETED, "completed\n");
+    ok(result_of(op) == 1, "b won\n");
+    ok(a.head == NULL && b.head == NULL, "the loser unregistered\n");
+    (void)kcom_async_event_set(&a); /* wakes nothing */
+    ok(manual_queued(&manual) == 0, "the loser is not woken\n");
+    IKcomAsyncOperation_Release(op);
+
+    /* both ready: the first one wins */
+    s = begin(&select_desc, &manual.executor, &drops, &op);
+    kcom_async_event_await_init(&s->ev, &a);
+    kcom_async_event_await_init(&s->ev2, &b);
+    kcom_async_select_init(&s->select, kcom_async_event_awaitable(&s->ev), kcom_async_event_awaitable(&s->ev2));
+    (void)kcom_async_spawn_commit(op);
+    ok(manual_run(&manual) == 1 && result_of(op) == 0, "a won\n");
+    IKcomAsyncOperation_Release(op);
+
+    /* an operation loses to an event: it is canceled (cancel TRUE) and released */
+    (void)kcom_async_event_reset(&b);
+    ok(kcom_async_operation_create(&counter.allocator, NULL, sizeof(ULONG), 4, &source) == STATUS_SUCCESS, "source\n");
+    IKcomAsyncOperation_AddRef(source); /* ours; the await takes the creation's */
+    s = begin(&select_desc, &manual.executor, &drops, &op);
+    kcom_async_await_init(&s->op, source);
+    kcom_async_event_await_init(&s->ev2, &b);
+    kcom_async_select_init(&s->select, kcom_async_operation_awaitable(&s->op, TRUE),
+                           kcom_async_event_awaitable(&s->ev2));
+    (void)kcom_async_spawn_commit(op);
+    ok(manual_run(&manual) == 1 && status_of(op) == KCOM_ASYNC_STARTED, "waiting on both\n");
+    (void)kcom_async_event_set(&b);
+    ok(manual_run(&manual) == 1 && result_of(op) == 1, "the event won\n");
+    ok(status_of(source) == KCOM_ASYNC_CANCELED, "the losing operation was canceled\n");
+    ok(s->op.operation == NULL, "and released by the await\n");
+    ok(kcom_async_operation_complete(source, &value) == STATUS_CANCELLED, "its producer ends it\n");
+    IKcomAsyncOperation_Release(source);
+    IKcomAsyncOperation_Release(op);
+    ok(drops == 3, "drops: %ld\n", (long)drops);
+    ok(live_settled() == 0, "nothing left\n");
+}
+
+#ifdef KCOM_HAS_ASYNC_TIMER
+static void timeouts(void)
+{
+    kcom_thread_pool *pool = NULL;
+    const kcom_executor *executor = NULL;
+    kcom_async_event event = KCOM_ASYNC_EVENT_INIT;
+    IKcomAsyncOperation *op;
+    aw_state *s;
+    LONG drops = 0;
+    ULONG64 start, elapsed;
+
+    ok(kcom_thread_pool_create(1, &pool, &executor) == STATUS_SUCCESS, "pool\n");
+
+    /* the time is up: the event wait is unregistered */
+    s = begin(&timeout_desc, executor, &drops, &op);
+    kcom_async_event_await_init(&s->ev, &event);
+    kcom_async_timeout_init(&s->timeout, kcom_async_event_awaitable(&s->ev), 20);
+    start = test_now_ms();
+    (void)kcom_async_spawn_commit(op);
+    ok(kcom_async_block_on(op, 5000) == STATUS_SUCCESS && status_of(op) == KCOM_ASYNC_COMPLETED, "finished\n");
+    elapsed = test_now_ms() - start;
+    ok(result_of(op) == 1, "timed out\n");
+    ok(elapsed >= 15, "not before the timeout: %lu ms\n", (unsigned long)elapsed);
+    ok(event.head == NULL, "the event wait was unregistered\n");
+    IKcomAsyncOperation_Release(op);
+
+    /* the event first: the timer is canceled long before it is due */
+    s = begin(&timeout_desc, executor, &drops, &op);
+    kcom_async_event_await_init(&s->ev, &event);
+    kcom_async_timeout_init(&s->timeout, kcom_async_event_awaitable(&s->ev), 10000);
+    start = test_now_ms();
+    (void)kcom_async_spawn_commit(op);
+    test_sleep_ms(5);
+    (void)kcom_async_event_set(&event);
+    ok(kcom_async_block_on(op, 5000) == STATUS_SUCCESS && status_of(op) == KCOM_ASYNC_COMPLETED, "finished\n");
+    elapsed = test_now_ms() - start;
+    ok(result_of(op) == 0, "in time\n");
+    ok(elapsed < 5000, "the timer did not hold it: %lu ms\n", (unsigned long)elapsed);
+    IKcomAsyncOperation_Release(op);
+
+    ok(kcom_thread_pool_shutdown(pool, 5000) == STATUS_SUCCESS, "shutdown\n");
+    ok(drops == 2, "drops: %ld\n", (long)drops);
+    ok(live_settled() == 0, "nothing left\n");
+}
+#endif
+
+int main(void)
+{
+    static const char *const names[] = {"event_set", "event_several", "event_dropped", "event_threads",
+                                        "try_finally", "select",
+#ifdef KCOM_HAS_ASYNC_TIMER
+                                        "timer_fires", "timer_teardown", "timeout"
+#endif
+    };
+    static void (*const tests[])(void) = {event_set_before_and_after, event_several_awaiters,
+                                          event_task_dropped_while_registered, event_threads, try_finally,
+                                          select_events,
+#ifdef KCOM_HAS_ASYNC_TIMER
+                                          timer_fires, timer_cancel_and_teardown, timeouts
+#endif
+    };
+    /* initialized once: the timer thread may still be inside the free of a test's last operation
+     * (a waker's final release) when the next test begins; every test ends with nothing live */
+    kcom_counting_allocator_init(&counter, NULL);
+    return async_test_main(names, tests, (int)(sizeof(tests) / sizeof(tests[0])));
+}
