@@ -9,6 +9,9 @@
  *   kcom/  classes.c (kcom classes and their factories)   cases.c (the loops)
  *   cpp/   classes.cpp (hand-written C++ COM classes)     cases.cpp (the loops)
  *   plain/ plain.c (plain C struct + function pointer)    cases.c (the loops)
+ * and, where kcom's async layer is built (BENCH_ASYNC below):
+ *   kcom/  async_classes.c (an ASYNC method, a task)      async_cases.c
+ *   cpp/   async_classes.cpp (an operation class, a worker thread)  async_cases.cpp
  * Objects are always created by a factory in the classes file and used by a loop in the cases
  * file: the loop's translation unit never sees the class, its vtable or its methods, so the
  * compiler cannot devirtualize, inline or delete the calls being measured.
@@ -77,7 +80,6 @@ extern volatile uint64_t bench_sink;
     uint64_t bench_kcom_##name(uint64_t n); \
     uint64_t bench_cpp_##name(uint64_t n);
 BENCH_KCOM_AND_CPP_CASES(BENCH_DECLARE_KCOM_CPP_)
-#undef BENCH_DECLARE_KCOM_CPP_
 
 /* The cases that also run with kcom classes over a caching allocator (kcom/caching_allocator.h,
  * KCOM_CLASS_EX): bench_kcom_cached_<case>. */
@@ -93,6 +95,53 @@ BENCH_KCOM_CACHED_CASES(BENCH_DECLARE_KCOM_CACHED_)
  * (the platform's) so far, misses and bypassed requests; and a drain of both. */
 uint64_t bench_kcom_cache_backing_allocs(void);
 void bench_kcom_drain_caches(void);
+
+/* ---- the async cases ---------------------------------------------------------------------------
+ * Built where kcom's async layer is (CMake's KCOM_ENABLE_ASYNC, which kcom::kcom passes on as a
+ * compile definition); without it BENCH_ASYNC is 0 and the table has no async rows.
+ *
+ * async_call     an async method whose work is ready at its first poll, called through the vtable:
+ *                the completed operation it returns, get_result, the final Release (kcom: an ASYNC
+ *                method, one allocation; C++: new of a hand-written operation class)
+ * async_call_in  the same with the operation in caller storage reused every iteration (kcom:
+ *                kcom_async_spawn_begin_in + kcom_async_spawn_run where the ASYNC shim calls
+ *                kcom_async_spawn_begin; C++: placement new): no allocation
+ * async_status   get_status on a completed operation
+ * async_wake     end to end on a thread: a completion source, a task awaiting it spawned on a
+ *                one-thread executor (kcom: kcom_thread_pool; C++: std::thread + condition variable),
+ *                the source completed (the wake), the caller blocked until the task's operation is
+ *                done, get_result, both released
+ */
+#if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
+#define BENCH_ASYNC 1
+#else
+#define BENCH_ASYNC 0
+#endif
+
+#if BENCH_ASYNC
+#define BENCH_ASYNC_CASES(X) \
+    X(async_call)            \
+    X(async_call_in)         \
+    X(async_status)          \
+    X(async_wake)
+BENCH_ASYNC_CASES(BENCH_DECLARE_KCOM_CPP_)
+
+/* Bytes of the caller storage async_call_in hands to the method, on both sides. */
+#define BENCH_ASYNC_STORAGE_BYTES 320
+
+/* For the bytes column: kcom, the caller storage kcom_async_spawn_begin_in needs for ReadIn
+ * (kcom_async_storage_size); C++, sizeof the operation class (in_place: the placement-new one). */
+uint64_t bench_kcom_async_storage_bytes(void);
+uint64_t bench_cpp_async_op_bytes(int in_place);
+/* An object with the async method (NULL on failure), an operation from its Read(value), and Release
+ * of either, for measuring what one operation asks its allocator for. */
+void *bench_kcom_async_create_object(void);
+void *bench_kcom_async_read(void *object, uint32_t value);
+uint32_t bench_kcom_async_release(void *unknown);
+void *bench_cpp_async_create_object(void);
+void *bench_cpp_async_read(void *object, uint32_t value);
+uint32_t bench_cpp_async_release(void *unknown);
+#endif
 
 /* Plain C baselines (no COM): malloc + init + free through two opaque functions, and a call
  * through a plain function pointer stored in the struct. */

@@ -2,10 +2,14 @@
  * The benchmark harness: runs the cases of bench.h and checks what they return.
  *
  *   kcom_bench list                  one line per row: id, kind, kcom/plain symbol, C++ symbol,
- *                                    kcom-with-caching-allocator symbol (or -), title
+ *                                    kcom-with-caching-allocator symbol (or -), the bytes line of
+ *                                    its object (or -), scope (case: its instructions are the case
+ *                                    function's, on the calling thread; process: the case runs
+ *                                    threads, count every thread's), title
  *   kcom_bench run SYMBOL N          runs one case function N iterations (for callgrind)
  *   kcom_bench time N REPS           wall-clock ns per iteration of every case function: the median
- *                                    of REPS runs of N iterations, the runs interleaved across cases
+ *                                    of REPS runs of N iterations (N / BENCH_THREAD_DIVISOR + 1 for
+ *                                    the cases that run threads), the runs interleaved across cases
  *   kcom_bench smoke [N]             every case with N iterations (default 1000), checksums checked
  *   kcom_bench_allocs allocs N       allocations per iteration of every case (kcom: a
  *                                    kcom_counting_allocator as the default allocator; C++: the
@@ -63,6 +67,22 @@ static uint64_t expect_miss(uint64_t n)
 {
     return n * (0xC00002B9u + 1u); /* STATUS_NOINTERFACE, and a NULL out pointer */
 }
+#if BENCH_ASYNC
+static uint64_t expect_doubled(uint64_t n)
+{
+    /* get_result's 0 and its value 2i, then the final Release's 0: 2 * (0 + 1 + ... + (n - 1)) */
+    return n == 0 ? 0 : n * (n - 1);
+}
+static uint64_t expect_completed(uint64_t n)
+{
+    return n * (uint64_t)KCOM_ASYNC_COMPLETED; /* get_status's 0 and COMPLETED */
+}
+static uint64_t expect_incremented(uint64_t n)
+{
+    /* statuses 0, the value i + 1, the releases 0: 1 + 2 + ... + n */
+    return n % 2 == 0 ? (n / 2) * (n + 1) : n * ((n + 1) / 2);
+}
+#endif
 
 typedef struct bench_row {
     const char *id;
@@ -74,31 +94,48 @@ typedef struct bench_row {
     bench_case_fn *cpp_fn;
     const char *cached_name;   /* the kcom case with a caching allocator, or NULL */
     bench_case_fn *cached_fn;
-    int interfaces;            /* class used (1, 4, 8) for bytes/object; 0 for the plain struct */
-    int allocates;             /* allocations per iteration (with a caching allocator: none reach
-                                  its backing allocator once the cache holds a block) */
+    const char *bytes;         /* the "bytes" line of command_allocs for its object: the class
+                                  ("1", "4", "8" interfaces, "0" the plain struct) or the operation
+                                  ("async_op", "async_storage"); "-" for none */
+    int allocates;             /* allocations per iteration, each side (with a caching allocator:
+                                  none reach its backing allocator once the cache holds a block) */
+    int threads;               /* 1: the case runs threads (timed with fewer iterations, measured
+                                  over the whole process) */
     bench_expected_fn *expected;
 } bench_row;
 
-#define ROW(id, title, interfaces, allocates, expected) \
-    {#id, title, 0, "bench_kcom_" #id, bench_kcom_##id, "bench_cpp_" #id, bench_cpp_##id, NULL, NULL, interfaces, allocates, expected}
-#define ROW_CACHED(id, title, interfaces, allocates, expected)                                              \
+/* Iterations of a case that runs threads, per BENCH_THREAD_DIVISOR of the others' (a thread
+ * round trip costs microseconds where the other cases take nanoseconds). */
+#define BENCH_THREAD_DIVISOR 100
+
+#define ROW(id, title, bytes, allocates, expected) \
+    {#id, title, 0, "bench_kcom_" #id, bench_kcom_##id, "bench_cpp_" #id, bench_cpp_##id, NULL, NULL, bytes, allocates, 0, expected}
+#define ROW_THREADS(id, title, bytes, allocates, expected) \
+    {#id, title, 0, "bench_kcom_" #id, bench_kcom_##id, "bench_cpp_" #id, bench_cpp_##id, NULL, NULL, bytes, allocates, 1, expected}
+#define ROW_CACHED(id, title, bytes, allocates, expected)                                                   \
     {#id, title, 0, "bench_kcom_" #id, bench_kcom_##id, "bench_cpp_" #id, bench_cpp_##id,               \
-     "bench_kcom_cached_" #id, bench_kcom_cached_##id, interfaces, allocates, expected}
+     "bench_kcom_cached_" #id, bench_kcom_cached_##id, bytes, allocates, 0, expected}
 #define BASELINE(id, title, allocates, expected) \
-    {#id, title, 1, "bench_plain_" #id, bench_plain_##id, NULL, NULL, NULL, NULL, 0, allocates, expected}
+    {#id, title, 1, "bench_plain_" #id, bench_plain_##id, NULL, NULL, NULL, NULL, "0", allocates, 0, expected}
 
 static const bench_row rows[] = {
-    ROW_CACHED(create_release_1, "create + final Release, 1 interface", 1, 1, expect_zero),
-    ROW_CACHED(create_release_4, "create + final Release, 4 interfaces", 4, 1, expect_zero),
+    ROW_CACHED(create_release_1, "create + final Release, 1 interface", "1", 1, expect_zero),
+    ROW_CACHED(create_release_4, "create + final Release, 4 interfaces", "4", 1, expect_zero),
     BASELINE(create_free, "baseline: plain C malloc + init + free (no COM)", 1, expect_zero),
-    ROW(addref_release, "AddRef + Release pair", 1, 0, expect_three_per),
-    ROW(call, "call through the vtable (Ping: total += value)", 1, 0, expect_sum),
-    ROW(call_4th, "call through the vtable, 4th of 4 interfaces", 4, 0, expect_sum),
+    ROW(addref_release, "AddRef + Release pair", "1", 0, expect_three_per),
+    ROW(call, "call through the vtable (Ping: total += value)", "1", 0, expect_sum),
+    ROW(call_4th, "call through the vtable, 4th of 4 interfaces", "4", 0, expect_sum),
     BASELINE(call, "baseline: plain C function pointer call", 0, expect_sum),
-    ROW(qi_first, "QueryInterface hit, 1st of 8 (+ Release)", 8, 0, expect_one_per),
-    ROW(qi_last, "QueryInterface hit, 8th of 8 (+ Release)", 8, 0, expect_one_per),
-    ROW(qi_miss, "QueryInterface miss, 8 interfaces", 8, 0, expect_miss),
+    ROW(qi_first, "QueryInterface hit, 1st of 8 (+ Release)", "8", 0, expect_one_per),
+    ROW(qi_last, "QueryInterface hit, 8th of 8 (+ Release)", "8", 0, expect_one_per),
+    ROW(qi_miss, "QueryInterface miss, 8 interfaces", "8", 0, expect_miss),
+#if BENCH_ASYNC
+    ROW(async_call, "async call -> completed operation, get_result, Release", "async_op", 1, expect_doubled),
+    ROW(async_call_in, "the same, operation in caller storage", "async_storage", 0, expect_doubled),
+    ROW(async_status, "get_status on a completed operation", "async_op", 0, expect_completed),
+    ROW_THREADS(async_wake, "task woken once via a completion source, on a pool thread", "-", 2,
+                expect_incremented),
+#endif
 };
 #define ROW_COUNT (sizeof(rows) / sizeof(rows[0]))
 
@@ -145,9 +182,10 @@ static int command_list(void)
 {
     size_t r;
     for (r = 0; r < ROW_COUNT; r++)
-        printf("row\t%s\t%s\t%s\t%s\t%s\t%s\n", rows[r].id, rows[r].baseline ? "baseline" : "compare",
+        printf("row\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", rows[r].id, rows[r].baseline ? "baseline" : "compare",
                rows[r].kcom_name, rows[r].cpp_name != NULL ? rows[r].cpp_name : "-",
-               rows[r].cached_name != NULL ? rows[r].cached_name : "-", rows[r].title);
+               rows[r].cached_name != NULL ? rows[r].cached_name : "-", rows[r].bytes,
+               rows[r].threads ? "process" : "case", rows[r].title);
     return 0;
 }
 
@@ -180,6 +218,12 @@ static int compare_double(const void *a, const void *b)
 
 #define MAX_REPS 101
 
+/* Iterations of a timed run of row with n asked for. */
+static uint64_t timed_iterations(const bench_row *row, uint64_t n)
+{
+    return row->threads ? n / BENCH_THREAD_DIVISOR + 1 : n;
+}
+
 static int command_time(uint64_t n, int reps)
 {
     static double samples[ROW_COUNT][SIDE_COUNT][MAX_REPS];
@@ -193,17 +237,18 @@ static int command_time(uint64_t n, int reps)
     for (r = 0; r < ROW_COUNT; r++)
         for (side = 0; side < SIDE_COUNT; side++)
             if (side_fn(&rows[r], side) != NULL)
-                run_checked(&rows[r], side, n / 10 + 1);
+                run_checked(&rows[r], side, timed_iterations(&rows[r], n) / 10 + 1);
     /* interleaved, so a slow period of the machine spreads over all cases instead of hitting one */
     for (rep = 0; rep < reps; rep++)
         for (r = 0; r < ROW_COUNT; r++)
             for (side = 0; side < SIDE_COUNT; side++) {
+                uint64_t iterations = timed_iterations(&rows[r], n);
                 double start;
                 if (side_fn(&rows[r], side) == NULL)
                     continue;
                 start = now_ns();
-                run_checked(&rows[r], side, n);
-                samples[r][side][rep] = (now_ns() - start) / (double)n;
+                run_checked(&rows[r], side, iterations);
+                samples[r][side][rep] = (now_ns() - start) / (double)iterations;
             }
     for (r = 0; r < ROW_COUNT; r++)
         for (side = 0; side < SIDE_COUNT; side++) {
@@ -271,6 +316,46 @@ static void count_allocs(const bench_row *row, int side, uint64_t n, uint64_t *a
     }
 }
 
+#if BENCH_ASYNC
+/* Bytes of an async call's operation: what one Read asks its allocator for (kcom: operation, task
+ * state and result in one block; C++: the operation class, checked against its sizeof), and what
+ * the in-storage variant needs (kcom: kcom_async_storage_size; C++: sizeof). */
+static void count_async_bytes(void)
+{
+    uint64_t kcom_bytes = 0, cpp_bytes = 0, new_bytes;
+    void *object = bench_kcom_async_create_object(), *op;
+    if (object == NULL) {
+        fail("creating a kcom object with an async method failed");
+    } else {
+        LONG live_bytes = counter.live_bytes;
+        op = bench_kcom_async_read(object, 1);
+        kcom_bytes = (uint64_t)(counter.live_bytes - live_bytes);
+        if (bench_kcom_async_release(op) != 0 || bench_kcom_async_release(object) != 0)
+            fail("releasing a kcom async operation and its object failed");
+    }
+    object = bench_cpp_async_create_object();
+    if (object == NULL) {
+        fail("creating a C++ object with an async method failed");
+    } else {
+        new_bytes = bench_cpp_new_bytes();
+        op = bench_cpp_async_read(object, 1);
+        /* not counted (TSan): sizeof stands in */
+        cpp_bytes = new_bytes == BENCH_NOT_COUNTED ? bench_cpp_async_op_bytes(0) : bench_cpp_new_bytes() - new_bytes;
+        if (bench_cpp_async_release(op) != 0 || bench_cpp_async_release(object) != 0)
+            fail("releasing a C++ async operation and its object failed");
+        if (cpp_bytes != bench_cpp_async_op_bytes(0))
+            fail("C++ async operation: operator new asked for %" PRIu64 " bytes, sizeof is %" PRIu64, cpp_bytes,
+                 bench_cpp_async_op_bytes(0));
+    }
+    printf("bytes\tasync_op\t%" PRIu64 "\t%" PRIu64 "\n", kcom_bytes, cpp_bytes);
+    printf("bytes\tasync_storage\t%" PRIu64 "\t%" PRIu64 "\n", bench_kcom_async_storage_bytes(),
+           bench_cpp_async_op_bytes(1));
+    if (bench_kcom_async_storage_bytes() == 0 || bench_kcom_async_storage_bytes() > BENCH_ASYNC_STORAGE_BYTES)
+        fail("kcom_async_storage_size is %" PRIu64 ", the storage given %d", bench_kcom_async_storage_bytes(),
+             BENCH_ASYNC_STORAGE_BYTES);
+}
+#endif
+
 /* Allocations per iteration of every case: the difference between runs of 2n and n iterations,
  * divided by n, so the object a case creates for its setup drops out. With check, compared with
  * the table. */
@@ -331,6 +416,9 @@ static int command_allocs(uint64_t n, int check)
                  classes[c], cpp_bytes, bench_cpp_object_bytes(classes[c]));
     }
     printf("bytes\t0\t%" PRIu64 "\t-\n", bench_plain_object_bytes());
+#if BENCH_ASYNC
+    count_async_bytes();
+#endif
     return failures == 0 ? 0 : 1;
 }
 

@@ -1,17 +1,20 @@
 #!/usr/bin/env python3
 """bench.py BUILD_DIR - measures the benchmarks built in BUILD_DIR (make bench) and prints one table.
 
-For every case function of kcom_bench (kcom, hand-written C++, plain C baselines, and kcom classes
-over a caching allocator for the create + final Release cases):
+For every case function of kcom_bench (kcom, hand-written C++, plain C baselines, kcom classes
+over a caching allocator for the create + final Release cases, and, where kcom's async layer is
+built, the async cases):
   1. dead-code check: the function's loop, disassembled with objdump, must still contain the calls
      it is there to measure (so the compiler cannot have optimized the work away);
   2. instructions per iteration: callgrind --toggle-collect=<case function> on runs of N1 and N2
      iterations, (Ir(N2) - Ir(N1)) / (N2 - N1), so process start, loop setup and first-call costs
-     (lazy binding, heap growth) cancel out;
+     (lazy binding, heap growth) cancel out; a case that runs threads (scope "process") is counted
+     over the whole process, every thread, with the same difference;
   3. wall-clock ns per iteration: median of several interleaved runs (kcom_bench time);
   4. allocations per iteration and bytes per object (kcom_bench_allocs).
 Writes BUILD_DIR/results.md (the table, with the machine it came from), BUILD_DIR/breakdown.md
-(callgrind_annotate of create + final Release on every side) and BUILD_DIR/disasm.txt (the loops).
+(callgrind_annotate of create + final Release, QueryInterface and the async cases on every side)
+and BUILD_DIR/disasm.txt (the loops).
 Exit status 1 when a check fails.
 """
 
@@ -34,6 +37,11 @@ MIN_CALLS = {
     "qi_first": 2,  # QueryInterface, Release of the result
     "qi_last": 2,
     "qi_miss": 1,  # QueryInterface
+    "async_call": 3,  # the async method, get_result, the final Release
+    "async_call_in": 3,
+    "async_status": 1,  # get_status
+    # create the source, spawn the task, complete the source, block, get_result, Release both
+    "async_wake": 7,
 }
 
 
@@ -73,9 +81,10 @@ def machine_description():
 def list_rows(bench):
     rows = []
     for line in run([bench, "list"]).splitlines():
-        _, row_id, kind, kcom, cpp, cached, title = line.split("\t")
+        _, row_id, kind, kcom, cpp, cached, size_key, scope, title = line.split("\t")
         rows.append({"id": row_id, "baseline": kind == "baseline", "kcom": kcom,
                      "cpp": None if cpp == "-" else cpp, "cached": None if cached == "-" else cached,
+                     "bytes": None if size_key == "-" else size_key, "process": scope == "process",
                      "title": title})
     return rows
 
@@ -177,10 +186,26 @@ def check_loop(binary, symbol, min_calls, log):
 
 # ---- 2. instructions per iteration --------------------------------------------------------------
 
-def callgrind_ir(bench, symbol, n, workdir):
+def collect_options(symbol, process):
+    """callgrind's collection: the case function on its thread, or (process) everything."""
+    return [] if process else [f"--toggle-collect={symbol}"]
+
+
+def one_cpu():
+    """Pins a child to one CPU (for the cases that run threads). On two CPUs, how the threads
+    interleave under valgrind (which runs one at a time) depends on how fast the other CPU wakes
+    the thread a futex call woke, so whether the caller finds the work done or goes to sleep, and
+    the instruction count, change with the machine's load (by a third); on one CPU the woken thread
+    runs at once, every time, and the count repeats within about 2%."""
+    cpu = max(os.sched_getaffinity(0))
+    return lambda: os.sched_setaffinity(0, {cpu})
+
+
+def callgrind_ir(bench, symbol, n, workdir, process=False):
     out = os.path.join(workdir, f"callgrind.{symbol}.{n}")
-    subprocess.run(["valgrind", "--tool=callgrind", f"--toggle-collect={symbol}", f"--callgrind-out-file={out}",
-                    bench, "run", symbol, str(n)], check=True, capture_output=True, text=True)
+    subprocess.run(["valgrind", "--tool=callgrind", *collect_options(symbol, process), f"--callgrind-out-file={out}",
+                    bench, "run", symbol, str(n)], check=True, capture_output=True, text=True,
+                   preexec_fn=one_cpu() if process else None)
     with open(out) as f:
         for line in f:
             if line.startswith("summary:") or line.startswith("totals:"):
@@ -188,8 +213,9 @@ def callgrind_ir(bench, symbol, n, workdir):
     raise RuntimeError(f"no totals in {out}")
 
 
-def ir_per_iteration(bench, symbol, n1, n2, workdir):
-    return (callgrind_ir(bench, symbol, n2, workdir) - callgrind_ir(bench, symbol, n1, workdir)) / (n2 - n1)
+def ir_per_iteration(bench, symbol, n1, n2, workdir, process=False):
+    return (callgrind_ir(bench, symbol, n2, workdir, process) - callgrind_ir(bench, symbol, n1, workdir, process)) / (
+        n2 - n1)
 
 
 # ---- 5. where the instructions go ----------------------------------------------------------------
@@ -198,18 +224,46 @@ BREAKDOWN_SYMBOLS = ("bench_kcom_create_release_1", "bench_kcom_cached_create_re
                      "bench_cpp_create_release_1", "bench_plain_create_free",
                      "bench_kcom_create_release_4", "bench_kcom_cached_create_release_4",
                      "bench_cpp_create_release_4",
-                     "bench_kcom_qi_last", "bench_cpp_qi_last")
+                     "bench_kcom_qi_last", "bench_cpp_qi_last",
+                     "bench_kcom_async_call", "bench_cpp_async_call",
+                     "bench_kcom_async_call_in", "bench_cpp_async_call_in",
+                     "bench_kcom_async_wake", "bench_cpp_async_wake")
 
 ANNOTATE_LINE = re.compile(r"^\s*([\d,]+)\s+\(\s*[\d.]+%\)\s+(.*)$")
 
 
-def breakdown(bench, symbol, n, workdir):
-    """Self instructions per iteration of each function run under symbol (callgrind_annotate)."""
-    out = os.path.join(workdir, f"callgrind.breakdown.{symbol}")
-    subprocess.run(["valgrind", "--tool=callgrind", f"--toggle-collect={symbol}", f"--callgrind-out-file={out}",
-                    bench, "run", symbol, str(n)], check=True, capture_output=True, text=True)
+CALLEE = re.compile(r"^cfn=\((\d+)\)(?: (.*))?$")
+NAMED = re.compile(r"^c?fn=\((\d+)\) (.*)$")
+
+
+def malloc_calls(out):
+    """Calls to glibc's malloc, calloc and realloc recorded in a callgrind output file."""
+    names, callee, calls = {}, None, 0
+    with open(out) as f:
+        for line in f:
+            line = line.rstrip("\n")
+            named = NAMED.match(line)
+            if named:
+                names[named.group(1)] = named.group(2)
+            m = CALLEE.match(line)
+            if m:
+                callee = names.get(m.group(1))
+            elif line.startswith("calls="):
+                if callee in ("malloc", "calloc", "realloc"):
+                    calls += int(line[len("calls="):].split()[0])
+                callee = None
+    return calls
+
+
+def annotate(bench, symbol, n, workdir, process):
+    """{source file:function: self instructions} of a run of n iterations (callgrind_annotate), and
+    the number of glibc allocations (malloc, calloc, realloc calls) in it."""
+    out = os.path.join(workdir, f"callgrind.breakdown.{symbol}.{n}")
+    subprocess.run(["valgrind", "--tool=callgrind", *collect_options(symbol, process), f"--callgrind-out-file={out}",
+                    bench, "run", symbol, str(n)], check=True, capture_output=True, text=True,
+                   preexec_fn=one_cpu() if process else None)
     text = run(["callgrind_annotate", "--threshold=100", "--auto=no", out])
-    lines = []
+    functions = {}
     in_functions = False
     for line in text.splitlines():
         if "file:function" in line:
@@ -217,11 +271,27 @@ def breakdown(bench, symbol, n, workdir):
             continue
         m = ANNOTATE_LINE.match(line)
         if in_functions and m:
-            ir = int(m.group(1).replace(",", "")) / n
             where = re.sub(r"\s*\[[^\]]*\]\s*$", "", m.group(2))
-            if ir >= 0.05:
-                lines.append((ir, where))
-    return lines
+            functions[where] = functions.get(where, 0) + int(m.group(1).replace(",", ""))
+    return functions, malloc_calls(out)
+
+
+def breakdown(bench, symbol, n, workdir, process=False):
+    """Self instructions per iteration of each function run under symbol, and glibc allocations per
+    iteration: from one run of n iterations, or (process: the whole process is counted) the
+    difference of runs of n and n / 10, so process start and thread creation drop out."""
+    if process:
+        low = n // 10
+        (high_run, high_mallocs), (low_run, low_mallocs) = (annotate(bench, symbol, n, workdir, True),
+                                                            annotate(bench, symbol, low, workdir, True))
+        functions = {w: (high_run.get(w, 0) - low_run.get(w, 0)) / (n - low) for w in set(high_run) | set(low_run)}
+        mallocs = (high_mallocs - low_mallocs) / (n - low)
+    else:
+        run_functions, run_mallocs = annotate(bench, symbol, n, workdir, False)
+        functions = {w: ir / n for w, ir in run_functions.items()}
+        mallocs = run_mallocs / n
+    lines = sorted(((ir, where) for where, ir in functions.items() if ir >= 0.05), key=lambda item: -item[0])
+    return lines, mallocs
 
 
 # ---- the table ----------------------------------------------------------------------------------
@@ -260,6 +330,8 @@ def main():
 
     rows = list_rows(bench)
     symbols = [s for row in rows for s in (row["kcom"], row["cpp"], row["cached"]) if s]
+    # the cases that run threads: counted over the whole process
+    process_symbols = {s for row in rows if row["process"] for s in (row["kcom"], row["cpp"], row["cached"]) if s}
     ok = True
 
     # 1. every loop still makes its calls
@@ -273,14 +345,21 @@ def main():
                         print(f"bench.py: dead-code check FAILED: {message}", file=sys.stderr)
                         ok = False
 
-    # 2. instructions per iteration (parallel: callgrind counts are deterministic)
+    # 2. instructions per iteration (parallel: callgrind counts are deterministic), then the cases
+    # that run threads, one at a time on one CPU (see one_cpu)
     with tempfile.TemporaryDirectory(prefix="kcom-bench-") as workdir:
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-            futures = {s: pool.submit(ir_per_iteration, bench, s, args.n1, args.n2, workdir) for s in symbols}
+            futures = {s: pool.submit(ir_per_iteration, bench, s, args.n1, args.n2, workdir)
+                       for s in symbols if s not in process_symbols}
             ir = {s: f.result() for s, f in futures.items()}
+        for s in symbols:
+            if s in process_symbols:
+                ir[s] = ir_per_iteration(bench, s, args.n1, args.n2, workdir, True)
         split = {}
         for symbol in BREAKDOWN_SYMBOLS:
-            split[symbol] = breakdown(bench, symbol, 100000, workdir)
+            if symbol in symbols:  # the async cases exist only where kcom's async layer is built
+                split[symbol] = breakdown(bench, symbol, args.n2 if symbol in process_symbols else 100000, workdir,
+                                          symbol in process_symbols)
 
     # 3. wall clock, alone on the machine (after the callgrind runs)
     ns = {}
@@ -296,9 +375,7 @@ def main():
         if fields[0] == "allocs":
             allocs[fields[1]] = fields[2]
         elif fields[0] == "bytes":
-            bytes_of[int(fields[1])] = (fields[2], fields[3])
-    interfaces = {"create_release_1": 1, "create_release_4": 4, "addref_release": 1, "call": 1, "call_4th": 4,
-                  "qi_first": 8, "qi_last": 8, "qi_miss": 8}
+            bytes_of[fields[1]] = (fields[2], fields[3])
 
     # "caching": the kcom class over a caching allocator (KCOM_CLASS_EX), where the case has one
     header = ["case", "kcom Ir", "kcom Ir, caching", "C++ Ir", "ratio", "ratio, caching", "kcom ns",
@@ -307,13 +384,13 @@ def main():
     for row in rows:
         k, c, q = row["kcom"], row["cpp"], row["cached"]
         if row["baseline"]:
-            size = bytes_of.get(0, ("?", "-"))[0]
+            size = bytes_of.get("0", ("?", "-"))[0]
             table.append([row["title"], fmt_ir(ir[k]), "—", "—", "—", "—", fmt_ns(ns.get(k)), "—", "—", "—",
                           f"{size} (plain C)"])
             continue
         ratio = f"{ir[k] / ir[c]:.2f}" if ir[c] else "—"
         cached_ratio = f"{ir[q] / ir[c]:.2f}" if q and ir[c] else "—"
-        kb, cb = bytes_of.get(interfaces[row["id"]], ("?", "?"))
+        kb, cb = bytes_of.get(row["bytes"], ("?", "?")) if row["bytes"] else ("—", "—")
         cached_allocs = fmt_allocs(allocs.get(q)) if q else "—"
         table.append([row["title"], fmt_ir(ir[k]), fmt_ir(ir[q]) if q else "—", fmt_ir(ir[c]), ratio, cached_ratio,
                       fmt_ns(ns.get(k)), fmt_ns(ns.get(q)) if q else "—", fmt_ns(ns.get(c)),
@@ -334,6 +411,14 @@ def main():
         "(depth 16); its allocs/op counts what reaches the cache's backing allocator.",
         "Baseline rows are plain C without COM; their figures are in the kcom columns.",
     ]
+    if any(row["id"].startswith("async_") for row in rows):
+        notes += [
+            "Async rows: bytes are the operation's (async_call, async_status: the block one call allocates; "
+            "in caller storage: what the storage must hold). The thread row's Ir counts every thread of the "
+            "process, pinned to one CPU (the woken thread runs at once: the caller finds the work done); "
+            "its ns are on all CPUs, with 1/100 of the iterations; its kcom allocs/op counts kcom's "
+            "allocator only (when the caller does block, block_on also mallocs an event: see breakdown.md).",
+        ]
     machine = machine_description()
 
     print(f"kcom benchmarks, gcc/g++ -O2, on {machine}")
@@ -350,15 +435,18 @@ def main():
     with open(os.path.join(args.build, "breakdown.md"), "w") as f:
         f.write("Where the instructions of a case go: self instructions per iteration of each function\n"
                 "(code inlined into a function counts as the function's), then by source file:function\n"
-                "as callgrind_annotate reports it (100000 iterations; one-time costs are below 0.05).\n")
-        for symbol, functions in split.items():
+                "as callgrind_annotate reports it (100000 iterations; one-time costs are below 0.05; the\n"
+                "cases that run threads: every thread, the difference of runs of N2 and N2 / 10 iterations),\n"
+                "and glibc allocations (malloc, calloc and realloc calls) per iteration.\n")
+        for symbol, (functions, mallocs) in split.items():
             by_function = {}
             for value, where in functions:
                 name = where.split(":", 1)[1] if ":" in where else where
                 by_function[name] = by_function.get(name, 0.0) + value
             allocator = sum(v for n, v in by_function.items() if n in ("malloc", "free", "_int_free", "_int_malloc"))
             f.write(f"\n## {symbol}: {sum(ir for ir, _ in functions):.1f} Ir per iteration "
-                    f"(glibc malloc/free {allocator:.1f}, the rest {sum(by_function.values()) - allocator:.1f})\n\n")
+                    f"(glibc malloc/free {allocator:.1f}, the rest {sum(by_function.values()) - allocator:.1f}; "
+                    f"{mallocs:.2f} glibc allocations)\n\n")
             f.write("```\n")
             for name, value in sorted(by_function.items(), key=lambda item: -item[1]):
                 f.write(f"  {value:7.1f}  {name}\n")

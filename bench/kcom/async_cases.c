@@ -1,0 +1,109 @@
+/*
+ * The kcom side of the async benchmark cases (bench.h), mirrored line for line by
+ * cpp/async_cases.cpp: the object comes from a factory in async_classes.c, every status, value and
+ * count a call returns goes into the checksum, which is written to the volatile sink and returned.
+ */
+#include "async_classes.h"
+
+#include "../bench.h"
+
+#include <stdlib.h>
+
+static void bench_require(int condition)
+{
+    if (!condition)
+        abort();
+}
+
+static IBenchAsync *new_object(void)
+{
+    IBenchAsync *object = NULL;
+    bench_require(NT_SUCCESS(bench_kcom_new_async(&object)));
+    BENCH_OPAQUE(object);
+    return object;
+}
+
+static uint64_t finish(IBenchAsync *object, uint64_t acc)
+{
+    bench_require(IBenchAsync_Release(object) == 0);
+    bench_sink = acc;
+    return acc;
+}
+
+BENCH_CASE uint64_t bench_kcom_async_call(uint64_t n)
+{
+    IBenchAsync *object = new_object();
+    uint64_t acc = 0;
+    uint64_t i;
+    for (i = 0; i < n; i++) {
+        ULONG value = 0;
+        IBenchAsyncULONG *op = IBenchAsync_Read(object, (ULONG)i); /* completed: value i * 2 */
+        acc += (ULONG)IBenchAsyncULONG_get_result(op, &value) + value;
+        acc += IBenchAsyncULONG_Release(op); /* the final Release: frees the operation */
+    }
+    return finish(object, acc);
+}
+
+BENCH_CASE uint64_t bench_kcom_async_call_in(uint64_t n)
+{
+    IBenchAsync *object = new_object();
+    union {
+        void *align;
+        unsigned char bytes[BENCH_ASYNC_STORAGE_BYTES];
+    } storage = {NULL}; /* zero-filled: kcom_async_storage_in_use reads it */
+    uint64_t acc = 0;
+    uint64_t i;
+    for (i = 0; i < n; i++) {
+        ULONG value = 0;
+        IBenchAsyncULONG *op = IBenchAsync_ReadIn(object, (ULONG)i, &storage, sizeof(storage));
+        acc += (ULONG)IBenchAsyncULONG_get_result(op, &value) + value;
+        acc += IBenchAsyncULONG_Release(op); /* the final Release: the storage is free again */
+    }
+    bench_require(!kcom_async_storage_in_use(&storage));
+    return finish(object, acc);
+}
+
+BENCH_CASE uint64_t bench_kcom_async_status(uint64_t n)
+{
+    IBenchAsync *object = new_object();
+    IBenchAsyncULONG *op = IBenchAsync_Read(object, 21);
+    uint64_t acc = 0;
+    uint64_t i;
+    BENCH_OPAQUE(op);
+    for (i = 0; i < n; i++) {
+        kcom_async_status status = KCOM_ASYNC_STARTED;
+        acc += (ULONG)IBenchAsyncULONG_get_status(op, &status) + (ULONG)status; /* 0 + COMPLETED */
+    }
+    bench_require(IBenchAsyncULONG_Release(op) == 0);
+    return finish(object, acc);
+}
+
+BENCH_CASE uint64_t bench_kcom_async_wake(uint64_t n)
+{
+    kcom_thread_pool *pool = NULL;
+    const kcom_executor *executor = NULL;
+    uint64_t acc = 0;
+    uint64_t i;
+    bench_require(NT_SUCCESS(kcom_thread_pool_create(1, &pool, &executor)));
+    BENCH_OPAQUE(executor);
+    for (i = 0; i < n; i++) {
+        IKcomAsyncOperation *source;
+        IBenchAsyncULONG *op;
+        ULONG value = (ULONG)i, result = 0;
+        NTSTATUS status = kcom_async_operation_create(NULL, &IID_IBenchAsyncULONG, sizeof(ULONG), KCOM_ALIGNOF(ULONG),
+                                                      &source);
+        if (KCOM_UNLIKELY(!NT_SUCCESS(status)))
+            abort();
+        op = bench_kcom_spawn_await(source, executor);                   /* waits on source */
+        acc += (ULONG)kcom_async_operation_complete(source, &value);      /* wakes it: onto the pool */
+        acc += (ULONG)kcom_async_block_on(IBenchAsyncULONG_generic(op), KCOM_ASYNC_INFINITE);
+        acc += (ULONG)IBenchAsyncULONG_get_result(op, &result) + result; /* i + 1 */
+        /* the pool thread may still hold the reference it polled with (released just after the
+         * operation finished): 0 or 1 */
+        acc += IBenchAsyncULONG_Release(op) > 1;
+        acc += IKcomAsyncOperation_Release(source); /* the task's reference went with its drop */
+    }
+    bench_require(kcom_thread_pool_shutdown(pool, 10000) == STATUS_SUCCESS);
+    bench_sink = acc;
+    return acc;
+}

@@ -1,0 +1,159 @@
+/*
+ * The benchmark's kcom async class and task (kcom/async_classes.h). The loops that use them live in
+ * async_cases.c and see only the interfaces and the functions declared in the header.
+ */
+#include "async_classes.h"
+
+#include "../bench.h"
+
+typedef struct BenchAsync {
+    IBenchAsync IBenchAsync_iface;
+} BenchAsync;
+
+/* ---- Read: an ASYNC method whose work is ready at its first poll ---------------------------------- */
+
+typedef struct BenchAsync_Read_state {
+    KCOM_TASK_RESUME_POINT;
+    ULONG value;
+} BenchAsync_Read_state;
+
+static NTSTATUS BenchAsync_Read(BenchAsync *self, BenchAsync_Read_state *state, ULONG value)
+{
+    (void)self;
+    state->value = value;
+    return STATUS_SUCCESS;
+}
+
+static kcom_poll_result BenchAsync_Read_poll(BenchAsync_Read_state *state, kcom_task_context *cx)
+{
+    KCOM_TASK_BEGIN(state);
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, state->value * 2);
+    KCOM_TASK_END(cx);
+}
+
+#define BenchAsync_Read_drop NULL
+
+/* ---- ReadIn: the same work in caller storage --------------------------------------------------------
+ * What KCOM_SHIM_ASYNC generates for Read (kcom/implement.h), written out with
+ * kcom_async_spawn_begin_in instead of kcom_async_spawn_begin: a task state that wraps Read's with the
+ * reference keeping the object alive, the start function, then the first poll on the caller. */
+
+typedef struct BenchAsync_ReadIn_state {
+    IUnknown *owner;
+    BenchAsync_Read_state user;
+} BenchAsync_ReadIn_state;
+
+static kcom_poll_result BenchAsync_ReadIn_poll(void *state, kcom_task_context *cx)
+{
+    return BenchAsync_Read_poll(&((BenchAsync_ReadIn_state *)state)->user, cx);
+}
+
+static void BenchAsync_ReadIn_drop(void *state)
+{
+    BenchAsync_ReadIn_state *state_ = (BenchAsync_ReadIn_state *)state;
+    if (state_->owner != NULL) /* last: this may destroy the object */
+        state_->owner->lpVtbl->Release(state_->owner);
+}
+
+static const kcom_async_task_desc BenchAsync_ReadIn_desc =
+    KCOM_ASYNC_TASK_DESC(IBenchAsyncULONG, ULONG, BenchAsync_ReadIn_state, BenchAsync_ReadIn_poll,
+                         BenchAsync_ReadIn_drop);
+
+KCOM_STATIC_ASSERT(KCOM_ASYNC_STORAGE_SIZE(sizeof(ULONG), sizeof(BenchAsync_ReadIn_state)) <=
+                       BENCH_ASYNC_STORAGE_BYTES,
+                   "BENCH_ASYNC_STORAGE_BYTES must hold ReadIn's operation");
+
+static IBenchAsyncULONG *BenchAsync_ReadIn(BenchAsync *self, ULONG value, void *storage, size_t size)
+{
+    void *state;
+    IKcomAsyncOperation *operation;
+    if (NT_SUCCESS(kcom_async_spawn_begin_in(&BenchAsync_ReadIn_desc, kcom_default_executor(), storage, size, &state,
+                                             &operation))) {
+        BenchAsync_ReadIn_state *kstate = (BenchAsync_ReadIn_state *)state;
+        NTSTATUS start;
+        IBenchAsync_AddRef(&self->IBenchAsync_iface);
+        kstate->owner = (IUnknown *)(void *)&self->IBenchAsync_iface;
+        start = BenchAsync_Read(self, &kstate->user, value);
+        if (NT_SUCCESS(start))
+            (void)kcom_async_spawn_run(operation);
+        else
+            (void)kcom_async_spawn_abandon(operation, start);
+    }
+    return IBenchAsyncULONG_from(operation);
+}
+
+KCOM_IMPLEMENT(BenchAsync, IBenchAsync, IBenchAsync_iface)
+KCOM_CLASS(BenchAsync, NULL, (IBenchAsync, IBenchAsync_iface))
+
+NTSTATUS bench_kcom_new_async(IBenchAsync **out)
+{
+    BenchAsync *impl;
+    NTSTATUS status = KCOM_NEW(BenchAsync, NULL, &impl);
+    *out = NT_SUCCESS(status) ? &impl->IBenchAsync_iface : NULL;
+    return status;
+}
+
+/* ---- the wake case's task: await a completion source, complete with its value + 1 -------------------- */
+
+typedef struct bench_await_state {
+    KCOM_TASK_RESUME_POINT;
+    kcom_async_await source;
+} bench_await_state;
+
+static kcom_poll_result bench_await_poll(void *state, kcom_task_context *cx)
+{
+    bench_await_state *s = (bench_await_state *)state;
+    ULONG value = 0;
+    NTSTATUS status;
+    KCOM_TASK_BEGIN(s);
+    KCOM_AWAIT(kcom_async_await_poll(&s->source, cx));
+    status = s->source.operation->lpVtbl->get_result(s->source.operation, &value);
+    if (!NT_SUCCESS(status))
+        KCOM_TASK_RETURN(cx, status);
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, value + 1);
+    KCOM_TASK_END(cx);
+}
+
+static void bench_await_drop(void *state)
+{
+    kcom_async_await_clear(&((bench_await_state *)state)->source);
+}
+
+static const kcom_async_task_desc bench_await_desc =
+    KCOM_ASYNC_TASK_DESC(IBenchAsyncULONG, ULONG, bench_await_state, bench_await_poll, bench_await_drop);
+
+IBenchAsyncULONG *bench_kcom_spawn_await(IKcomAsyncOperation *source, const kcom_executor *executor)
+{
+    void *state;
+    IKcomAsyncOperation *operation;
+    if (NT_SUCCESS(kcom_async_spawn_begin(&bench_await_desc, executor, NULL, &state, &operation))) {
+        source->lpVtbl->AddRef(source);
+        kcom_async_await_init(&((bench_await_state *)state)->source, source); /* takes that reference */
+        (void)kcom_async_spawn_run(operation);
+    }
+    return IBenchAsyncULONG_from(operation);
+}
+
+/* ---- sizes --------------------------------------------------------------------------------------------- */
+
+uint64_t bench_kcom_async_storage_bytes(void)
+{
+    return kcom_async_storage_size(&BenchAsync_ReadIn_desc);
+}
+
+void *bench_kcom_async_create_object(void)
+{
+    IBenchAsync *object = NULL;
+    return NT_SUCCESS(bench_kcom_new_async(&object)) ? object : NULL;
+}
+
+void *bench_kcom_async_read(void *object, uint32_t value)
+{
+    return IBenchAsync_Read((IBenchAsync *)object, value);
+}
+
+uint32_t bench_kcom_async_release(void *unknown)
+{
+    IUnknown *object = (IUnknown *)unknown;
+    return object->lpVtbl->Release(object);
+}

@@ -1,0 +1,45 @@
+/*
+ * The benchmark's kcom async interface, its class and the task of the wake case
+ * (kcom/async_classes.c). Built only with kcom's async layer (KCOM_ENABLE_ASYNC).
+ *
+ *   IBenchAsyncULONG       a typed operation interface with a ULONG result
+ *   IBenchAsync : IUnknown Read(value)       ASYNC: an operation that completes with value * 2 at its
+ *                                            first poll (the shim polls it on the caller: no executor)
+ *                          ReadIn(value, storage, size)
+ *                                            the same operation built in caller storage: what the
+ *                                            ASYNC shim does, with kcom_async_spawn_begin_in
+ *   BenchAsync             IBenchAsync, no state
+ */
+#ifndef KCOM_BENCH_KCOM_ASYNC_CLASSES_H
+#define KCOM_BENCH_KCOM_ASYNC_CLASSES_H
+
+#include <kcom/kcom.h>
+
+#include <stddef.h>
+
+#ifndef __IBenchAsyncULONG_INTERFACE_DEFINED__
+#define __IBenchAsyncULONG_INTERFACE_DEFINED__
+KCOM_DECLARE_ASYNC_OPERATION(IBenchAsyncULONG, ULONG,
+                             0x6b1e0c3a, 0x2f4d, 0x4c8e, 0xa1, 0x37, 0x0d, 0x5e, 0x9b, 0x42, 0x10, 0x20)
+#endif
+
+#define IBenchAsync_METHODS(M, I)                                                         \
+    IUnknown_METHODS(M, I)                                                                \
+    M(I, ASYNC, IBenchAsyncULONG, Read, (ULONG, value))                                   \
+    M(I, METHOD, IBenchAsyncULONG *, ReadIn, (ULONG, value)(void *, storage)(size_t, size))
+
+#ifndef __IBenchAsync_INTERFACE_DEFINED__
+#define __IBenchAsync_INTERFACE_DEFINED__
+KCOM_DECLARE_INTERFACE(IBenchAsync, IUnknown,
+                       0x6b1e0c3a, 0x2f4d, 0x4c8e, 0xa1, 0x37, 0x0d, 0x5e, 0x9b, 0x42, 0x10, 0x21)
+#endif
+
+/* A new BenchAsync with one reference. */
+NTSTATUS bench_kcom_new_async(IBenchAsync **out);
+
+/* The wake case's task, spawned on executor: awaits source (taking a reference of its own), then
+ * completes with source's value + 1. Its first poll runs here, on the caller (kcom_async_spawn_run),
+ * so it is waiting on source when this returns and source's completion wakes it once. */
+IBenchAsyncULONG *bench_kcom_spawn_await(IKcomAsyncOperation *source, const kcom_executor *executor);
+
+#endif /* KCOM_BENCH_KCOM_ASYNC_CLASSES_H */
