@@ -2,8 +2,8 @@
  * platform.h - the seam between kcom's portable runtime and each target.
  *
  * Every target directory (posix: the Linux host; win32: Windows user mode; ntkernel: the Windows
- * kernel) implements exactly these functions, and nothing outside src/platform/ knows which target
- * it is built for. Interlocked operations are compiler intrinsics (kcom/atomic.h), not part of it.
+ * kernel) implements exactly these functions (the async layer's timers: see there), and nothing
+ * outside src/platform/ knows which target it is built for. Interlocked operations are compiler intrinsics (kcom/atomic.h), not part of it.
  */
 #ifndef KCOM_SRC_PLATFORM_H
 #define KCOM_SRC_PLATFORM_H
@@ -89,7 +89,11 @@ void kcom_platform_trace(void *context, kcom_trace_level level, const char *file
 KCOM_NORETURN void kcom_platform_fail_fast(kcom_failfast_reason reason, const void *object,
                                            ULONG_PTR detail1, ULONG_PTR detail2);
 
-/* ---- threads and events, for the async layer (KCOM_ENABLE_ASYNC) ------------------------------------ */
+/* ---- threads and events, for the async layer (KCOM_ENABLE_ASYNC) ------------------------------------
+ * Implemented in src/platform/<target>/threads_<target>.c (posix: pthreads; win32: a manual-reset
+ * event object, an SRW lock, a condition variable and _beginthreadex threads). The thread pool
+ * (src/thread_pool.c) and the timer service (src/timer_service.c) are written on the mutex, the
+ * condition variable, the threads and the clock below. */
 
 /* A reference-counted manual-reset event: created unsignaled with one reference, so a
  * waker that outlives the waiter still sets a live object. NULL when out of memory. */
@@ -103,11 +107,54 @@ NTSTATUS kcom_platform_event_wait(kcom_platform_event *event, ULONG timeout_ms);
 /* Whether the caller may block (kernel: IRQL < DISPATCH_LEVEL). */
 BOOLEAN kcom_platform_can_block(void);
 
+/* A mutex (not recursive) in storage the caller embeds: pthread_mutex_t, an SRWLOCK. */
+typedef struct kcom_platform_mutex {
+    ULONG64 opaque[8];
+} kcom_platform_mutex;
+void kcom_platform_mutex_init(kcom_platform_mutex *mutex);
+void kcom_platform_mutex_destroy(kcom_platform_mutex *mutex);
+void kcom_platform_mutex_lock(kcom_platform_mutex *mutex);
+void kcom_platform_mutex_unlock(kcom_platform_mutex *mutex);
+
+/* A condition variable in storage the caller embeds, its timeouts on the monotonic clock (they do
+ * not move with the wall clock). init: STATUS_SUCCESS or STATUS_INSUFFICIENT_RESOURCES. */
+typedef struct kcom_platform_cond {
+    ULONG64 opaque[8];
+} kcom_platform_cond;
+NTSTATUS kcom_platform_cond_init(kcom_platform_cond *cond);
+void kcom_platform_cond_destroy(kcom_platform_cond *cond);
+/* Releases mutex (held), waits for a signal, a broadcast, timeout_ms (0xFFFFFFFF: never) or a
+ * spurious wake, takes mutex again. */
+void kcom_platform_cond_wait(kcom_platform_cond *cond, kcom_platform_mutex *mutex, ULONG timeout_ms);
+/* Wakes one waiter, or every one. */
+void kcom_platform_cond_signal(kcom_platform_cond *cond);
+void kcom_platform_cond_broadcast(kcom_platform_cond *cond);
+
+/* A thread running fn(context), started at PASSIVE_LEVEL, which may use the C runtime. thread is
+ * its storage, which the new thread reads before it calls fn: it stays valid until then, and
+ * until kcom_platform_thread_join for a thread that is joined. Then the thread is either joined
+ * (waits for fn to return and releases the thread) or detached (it ends by itself), once.
+ * start: STATUS_SUCCESS or STATUS_INSUFFICIENT_RESOURCES (then nothing to join or detach). */
+typedef struct kcom_platform_thread {
+    ULONG64 opaque[4];
+} kcom_platform_thread;
+typedef void kcom_platform_thread_fn(void *context);
+NTSTATUS kcom_platform_thread_start(kcom_platform_thread *thread, kcom_platform_thread_fn *fn, void *context);
+void kcom_platform_thread_join(kcom_platform_thread *thread);
+void kcom_platform_thread_detach(kcom_platform_thread *thread);
+
+/* Milliseconds on a monotonic clock (not the wall clock). */
+ULONG64 kcom_platform_monotonic_ms(void);
+/* Blocks the calling thread for about ms milliseconds. */
+void kcom_platform_sleep_ms(ULONG ms);
+
 /* ---- timers, for the async layer's timer awaitable (KCOM_ENABLE_ASYNC) ------------------------------
  * One-shot timers in storage the caller embeds (struct kcom_rt_timer, opaque, kcom/awaitable.h):
- * arming never allocates. Implemented in src/platform/<target>/timer_<target>.c (posix and win32:
- * one timer thread, started at the first arm and gone while nothing is armed; kernel, to come: a
- * KTIMER and a KDPC). A target without that file builds the async layer without the timer. */
+ * arming never allocates. Where the target has the threads above (posix and win32), the timer
+ * service src/timer_service.c implements them: one timer thread, started at the first arm and gone
+ * while nothing is armed. A target may instead have its own in src/platform/<target>/timer_<target>.c
+ * (kernel, to come: a KTIMER and a KDPC). A target with neither builds the async layer without the
+ * timer. */
 struct kcom_rt_timer;
 /* Called once per arm that was not canceled, on the platform's timer thread (kernel: in a DPC),
  * at <= DISPATCH_LEVEL, without any lock of the platform's held. It must not block. The platform
@@ -115,11 +162,9 @@ struct kcom_rt_timer;
 typedef void kcom_platform_timer_fn(struct kcom_rt_timer *timer, void *context);
 /* Prepares unarmed storage (any contents) with its callback. */
 void kcom_platform_timer_init(struct kcom_rt_timer *timer, kcom_platform_timer_fn *callback, void *context);
-/* Milliseconds on a monotonic clock (not the wall clock). */
-ULONG64 kcom_platform_monotonic_ms(void);
 /* Arms an unarmed timer to call back at deadline_ms (kcom_platform_monotonic_ms time; a past one
- * calls back at once, on the timer thread). STATUS_SUCCESS; STATUS_INSUFFICIENT_RESOURCES (posix:
- * no timer thread; the timer stays unarmed). IRQL: <= DISPATCH_LEVEL. */
+ * calls back at once, on the timer thread). STATUS_SUCCESS; STATUS_INSUFFICIENT_RESOURCES (no
+ * timer thread; the timer stays unarmed). IRQL: <= DISPATCH_LEVEL. */
 NTSTATUS kcom_platform_timer_arm(struct kcom_rt_timer *timer, ULONG64 deadline_ms);
 /* Disarms: TRUE when the callback of the current arm will never run (it was still pending);
  * FALSE when there is none, or it ran, runs or is about to run (the caller waits for its own sign

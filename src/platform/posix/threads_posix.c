@@ -1,11 +1,13 @@
 /*
- * Threads for the async layer on the Linux host: events and the thread-pool executor, on pthreads.
+ * Threads for the async layer on the Linux host: events, and the mutex, condition variable,
+ * threads and clock that the thread pool (src/thread_pool.c) and the timer service
+ * (src/timer_service.c) are written on, on pthreads.
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include "../platform.h"
 
-#include <kcom/task.h>
+#include <kcom/atomic.h>
 
 #include <errno.h>
 #include <pthread.h>
@@ -99,145 +101,120 @@ BOOLEAN kcom_platform_can_block(void)
     return TRUE;
 }
 
-/* ---- the thread pool ------------------------------------------------------------------------------------ */
+/* ---- mutexes, condition variables, threads, the clock ------------------------------------------------ */
 
-#define POOL_MAX_THREADS 64
+KCOM_STATIC_ASSERT(sizeof(pthread_mutex_t) <= sizeof(kcom_platform_mutex) &&
+                       KCOM_ALIGNOF(pthread_mutex_t) <= KCOM_ALIGNOF(kcom_platform_mutex),
+                   "kcom_platform_mutex must hold a pthread_mutex_t");
+KCOM_STATIC_ASSERT(sizeof(pthread_cond_t) <= sizeof(kcom_platform_cond) &&
+                       KCOM_ALIGNOF(pthread_cond_t) <= KCOM_ALIGNOF(kcom_platform_cond),
+                   "kcom_platform_cond must hold a pthread_cond_t");
 
-struct kcom_thread_pool {
-    kcom_executor executor;
-    pthread_mutex_t mutex;
-    pthread_cond_t work; /* tasks queued, or stopping */
-    kcom_task_link queue; /* FIFO through the tasks' own links: scheduling never allocates */
-    int accepting;
-    int stopping;
-    ULONG running; /* tasks being polled now */
-    ULONG thread_count;
-    pthread_t threads[POOL_MAX_THREADS];
-};
-
-static NTSTATUS pool_schedule(void *context, kcom_task *task)
+void kcom_platform_mutex_init(kcom_platform_mutex *mutex)
 {
-    kcom_thread_pool *pool = (kcom_thread_pool *)context;
-    pthread_mutex_lock(&pool->mutex);
-    if (!pool->accepting) {
-        pthread_mutex_unlock(&pool->mutex);
-        return STATUS_INVALID_DEVICE_STATE;
-    }
-    task->link.next = &pool->queue;
-    task->link.prev = pool->queue.prev;
-    pool->queue.prev->next = &task->link;
-    pool->queue.prev = &task->link;
-    pthread_cond_signal(&pool->work);
-    pthread_mutex_unlock(&pool->mutex);
-    return STATUS_SUCCESS;
+    pthread_mutex_init((pthread_mutex_t *)(void *)mutex, NULL);
 }
 
-/* Dequeues the oldest task; the mutex is held. */
-static kcom_task *pool_pop(kcom_thread_pool *pool)
+void kcom_platform_mutex_destroy(kcom_platform_mutex *mutex)
 {
-    kcom_task_link *entry = pool->queue.next;
-    if (entry == &pool->queue)
-        return NULL;
-    pool->queue.next = entry->next;
-    entry->next->prev = &pool->queue;
-    return KCOM_TASK_FROM_LINK(entry);
+    pthread_mutex_destroy((pthread_mutex_t *)(void *)mutex);
 }
 
-static void *pool_thread(void *context)
+void kcom_platform_mutex_lock(kcom_platform_mutex *mutex)
 {
-    kcom_thread_pool *pool = (kcom_thread_pool *)context;
-    pthread_mutex_lock(&pool->mutex);
-    for (;;) {
-        kcom_task *task = pool_pop(pool);
-        if (task != NULL) {
-            pool->running++;
-            pthread_mutex_unlock(&pool->mutex);
-            kcom_task_run(task); /* outside the lock: the poll may wake tasks of this pool */
-            pthread_mutex_lock(&pool->mutex);
-            pool->running--;
-        } else if (pool->stopping) {
-            break;
-        } else {
-            pthread_cond_wait(&pool->work, &pool->mutex);
-        }
+    pthread_mutex_lock((pthread_mutex_t *)(void *)mutex);
+}
+
+void kcom_platform_mutex_unlock(kcom_platform_mutex *mutex)
+{
+    pthread_mutex_unlock((pthread_mutex_t *)(void *)mutex);
+}
+
+NTSTATUS kcom_platform_cond_init(kcom_platform_cond *cond)
+{
+    /* the condition variable waits on the monotonic clock, as the deadlines do */
+    pthread_condattr_t attr;
+    int failed;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    failed = pthread_cond_init((pthread_cond_t *)(void *)cond, &attr);
+    pthread_condattr_destroy(&attr);
+    return failed ? STATUS_INSUFFICIENT_RESOURCES : STATUS_SUCCESS;
+}
+
+void kcom_platform_cond_destroy(kcom_platform_cond *cond)
+{
+    pthread_cond_destroy((pthread_cond_t *)(void *)cond);
+}
+
+void kcom_platform_cond_wait(kcom_platform_cond *cond, kcom_platform_mutex *mutex, ULONG timeout_ms)
+{
+    if (timeout_ms == 0xFFFFFFFFUL) {
+        pthread_cond_wait((pthread_cond_t *)(void *)cond, (pthread_mutex_t *)(void *)mutex);
+    } else {
+        struct timespec deadline = deadline_after(timeout_ms);
+        (void)pthread_cond_timedwait((pthread_cond_t *)(void *)cond, (pthread_mutex_t *)(void *)mutex, &deadline);
     }
-    pthread_mutex_unlock(&pool->mutex);
+}
+
+void kcom_platform_cond_signal(kcom_platform_cond *cond)
+{
+    pthread_cond_signal((pthread_cond_t *)(void *)cond);
+}
+
+void kcom_platform_cond_broadcast(kcom_platform_cond *cond)
+{
+    pthread_cond_broadcast((pthread_cond_t *)(void *)cond);
+}
+
+typedef struct posix_thread {
+    pthread_t thread;
+    kcom_platform_thread_fn *fn;
+    void *context;
+} posix_thread;
+
+KCOM_STATIC_ASSERT(sizeof(posix_thread) <= sizeof(kcom_platform_thread) &&
+                       KCOM_ALIGNOF(posix_thread) <= KCOM_ALIGNOF(kcom_platform_thread),
+                   "kcom_platform_thread must hold a posix_thread");
+
+static void *thread_start(void *context)
+{
+    posix_thread *t = (posix_thread *)context;
+    kcom_platform_thread_fn *fn = t->fn;
+    void *fn_context = t->context;
+    fn(fn_context); /* *t is the caller's again */
     return NULL;
 }
 
-NTSTATUS kcom_thread_pool_create(ULONG threads, kcom_thread_pool **pool_out, const kcom_executor **executor)
+NTSTATUS kcom_platform_thread_start(kcom_platform_thread *thread, kcom_platform_thread_fn *fn, void *context)
 {
-    kcom_thread_pool *pool;
-    ULONG i;
-    if (pool_out == NULL)
-        return STATUS_INVALID_PARAMETER;
-    *pool_out = NULL;
-    if (executor == NULL || threads == 0 || threads > POOL_MAX_THREADS)
-        return STATUS_INVALID_PARAMETER;
-    pool = (kcom_thread_pool *)calloc(1, sizeof(*pool));
-    if (pool == NULL)
-        return STATUS_INSUFFICIENT_RESOURCES;
-    pool->executor.schedule = pool_schedule;
-    pool->executor.context = pool;
-    pthread_mutex_init(&pool->mutex, NULL);
-    pthread_cond_init(&pool->work, NULL);
-    pool->queue.next = pool->queue.prev = &pool->queue;
-    pool->accepting = 1;
-    for (i = 0; i < threads; i++) {
-        if (pthread_create(&pool->threads[i], NULL, pool_thread, pool) != 0) {
-            pool->thread_count = i;
-            (void)kcom_thread_pool_shutdown(pool, 0);
-            return STATUS_INSUFFICIENT_RESOURCES;
-        }
-    }
-    pool->thread_count = threads;
-    *pool_out = pool;
-    *executor = &pool->executor;
-    return STATUS_SUCCESS;
+    posix_thread *t = (posix_thread *)(void *)thread;
+    t->fn = fn;
+    t->context = context;
+    return pthread_create(&t->thread, NULL, thread_start, t) == 0 ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES;
 }
 
-NTSTATUS kcom_thread_pool_shutdown(kcom_thread_pool *pool, ULONG timeout_ms)
+void kcom_platform_thread_join(kcom_platform_thread *thread)
 {
-    struct timespec deadline = deadline_after(timeout_ms), now;
-    NTSTATUS status = STATUS_SUCCESS;
-    kcom_task *task;
-    ULONG i;
-    if (pool == NULL)
-        return STATUS_SUCCESS;
-    /* the workers drain: queued tasks run, and so do the ones they queue again (a yield), until
-     * nothing is queued or being polled; checked every millisecond until the deadline */
-    for (;;) {
-        int idle;
-        pthread_mutex_lock(&pool->mutex);
-        idle = pool->queue.next == &pool->queue && pool->running == 0;
-        pthread_mutex_unlock(&pool->mutex);
-        if (idle || pool->thread_count == 0)
-            break;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if (now.tv_sec > deadline.tv_sec || (now.tv_sec == deadline.tv_sec && now.tv_nsec >= deadline.tv_nsec))
-            break;
-        {
-            struct timespec pause = {0, 1000000L};
-            nanosleep(&pause, NULL);
-        }
-    }
-    /* from now on schedule refuses; whatever is still queued is dropped: its operation finishes
-     * and calls back */
-    pthread_mutex_lock(&pool->mutex);
-    pool->accepting = 0;
-    pool->stopping = 1;
-    while ((task = pool_pop(pool)) != NULL) {
-        status = STATUS_TIMEOUT;
-        pthread_mutex_unlock(&pool->mutex);
-        kcom_task_drop_scheduled(task, STATUS_INVALID_DEVICE_STATE);
-        pthread_mutex_lock(&pool->mutex);
-    }
-    pthread_cond_broadcast(&pool->work);
-    pthread_mutex_unlock(&pool->mutex);
-    for (i = 0; i < pool->thread_count; i++)
-        pthread_join(pool->threads[i], NULL);
-    pthread_cond_destroy(&pool->work);
-    pthread_mutex_destroy(&pool->mutex);
-    free(pool);
-    return status;
+    pthread_join(((posix_thread *)(void *)thread)->thread, NULL);
+}
+
+void kcom_platform_thread_detach(kcom_platform_thread *thread)
+{
+    pthread_detach(((posix_thread *)(void *)thread)->thread);
+}
+
+ULONG64 kcom_platform_monotonic_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (ULONG64)now.tv_sec * 1000u + (ULONG64)now.tv_nsec / 1000000u;
+}
+
+void kcom_platform_sleep_ms(ULONG ms)
+{
+    struct timespec pause;
+    pause.tv_sec = (time_t)(ms / 1000u);
+    pause.tv_nsec = (long)(ms % 1000u) * 1000000L;
+    nanosleep(&pause, NULL);
 }

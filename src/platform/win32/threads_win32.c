@@ -1,11 +1,12 @@
 /*
- * Threads for the async layer in Windows user mode: events and the thread-pool executor, on Win32
- * (a manual-reset event object; an SRW lock, a condition variable and _beginthreadex threads). The
- * behaviour is that of threads_posix.c, line for line.
+ * Threads for the async layer in Windows user mode: events, and the mutex, condition variable,
+ * threads and clock that the thread pool (src/thread_pool.c) and the timer service
+ * (src/timer_service.c) are written on, on Win32 (a manual-reset event object; an SRW lock, a
+ * condition variable and _beginthreadex threads). The behaviour is that of threads_posix.c.
  */
 #include "../platform.h"
 
-#include <kcom/task.h>
+#include <kcom/atomic.h>
 
 #include <process.h>
 #include <stdlib.h>
@@ -62,143 +63,110 @@ BOOLEAN kcom_platform_can_block(void)
     return TRUE;
 }
 
-/* ---- the thread pool ------------------------------------------------------------------------------------ */
+/* ---- mutexes, condition variables, threads, the clock ------------------------------------------------ */
 
-#define POOL_MAX_THREADS 64
+KCOM_STATIC_ASSERT(sizeof(SRWLOCK) <= sizeof(kcom_platform_mutex) &&
+                       KCOM_ALIGNOF(SRWLOCK) <= KCOM_ALIGNOF(kcom_platform_mutex),
+                   "kcom_platform_mutex must hold an SRWLOCK");
+KCOM_STATIC_ASSERT(sizeof(CONDITION_VARIABLE) <= sizeof(kcom_platform_cond) &&
+                       KCOM_ALIGNOF(CONDITION_VARIABLE) <= KCOM_ALIGNOF(kcom_platform_cond),
+                   "kcom_platform_cond must hold a CONDITION_VARIABLE");
 
-struct kcom_thread_pool {
-    kcom_executor executor;
-    SRWLOCK lock;
-    CONDITION_VARIABLE work; /* tasks queued, or stopping */
-    kcom_task_link queue; /* FIFO through the tasks' own links: scheduling never allocates */
-    int accepting;
-    int stopping;
-    ULONG running; /* tasks being polled now */
-    ULONG thread_count;
-    HANDLE threads[POOL_MAX_THREADS];
-};
-
-static NTSTATUS pool_schedule(void *context, kcom_task *task)
+void kcom_platform_mutex_init(kcom_platform_mutex *mutex)
 {
-    kcom_thread_pool *pool = (kcom_thread_pool *)context;
-    AcquireSRWLockExclusive(&pool->lock);
-    if (!pool->accepting) {
-        ReleaseSRWLockExclusive(&pool->lock);
-        return STATUS_INVALID_DEVICE_STATE;
-    }
-    task->link.next = &pool->queue;
-    task->link.prev = pool->queue.prev;
-    pool->queue.prev->next = &task->link;
-    pool->queue.prev = &task->link;
-    WakeConditionVariable(&pool->work);
-    ReleaseSRWLockExclusive(&pool->lock);
+    InitializeSRWLock((SRWLOCK *)(void *)mutex);
+}
+
+void kcom_platform_mutex_destroy(kcom_platform_mutex *mutex)
+{
+    (void)mutex; /* an SRW lock holds nothing */
+}
+
+void kcom_platform_mutex_lock(kcom_platform_mutex *mutex)
+{
+    AcquireSRWLockExclusive((SRWLOCK *)(void *)mutex);
+}
+
+void kcom_platform_mutex_unlock(kcom_platform_mutex *mutex)
+{
+    ReleaseSRWLockExclusive((SRWLOCK *)(void *)mutex);
+}
+
+NTSTATUS kcom_platform_cond_init(kcom_platform_cond *cond)
+{
+    InitializeConditionVariable((CONDITION_VARIABLE *)(void *)cond);
     return STATUS_SUCCESS;
 }
 
-/* Dequeues the oldest task; the lock is held. */
-static kcom_task *pool_pop(kcom_thread_pool *pool)
+void kcom_platform_cond_destroy(kcom_platform_cond *cond)
 {
-    kcom_task_link *entry = pool->queue.next;
-    if (entry == &pool->queue)
-        return NULL;
-    pool->queue.next = entry->next;
-    entry->next->prev = &pool->queue;
-    return KCOM_TASK_FROM_LINK(entry);
+    (void)cond; /* a condition variable holds nothing */
 }
 
-/* _beginthreadex, not CreateThread: a task may use the C runtime. */
-static unsigned __stdcall pool_thread(void *context)
+void kcom_platform_cond_wait(kcom_platform_cond *cond, kcom_platform_mutex *mutex, ULONG timeout_ms)
 {
-    kcom_thread_pool *pool = (kcom_thread_pool *)context;
-    AcquireSRWLockExclusive(&pool->lock);
-    for (;;) {
-        kcom_task *task = pool_pop(pool);
-        if (task != NULL) {
-            pool->running++;
-            ReleaseSRWLockExclusive(&pool->lock);
-            kcom_task_run(task); /* outside the lock: the poll may wake tasks of this pool */
-            AcquireSRWLockExclusive(&pool->lock);
-            pool->running--;
-        } else if (pool->stopping) {
-            break;
-        } else {
-            (void)SleepConditionVariableSRW(&pool->work, &pool->lock, INFINITE, 0);
-        }
-    }
-    ReleaseSRWLockExclusive(&pool->lock);
+    /* Win32 timeouts are relative intervals: they do not move with the wall clock. 0xFFFFFFFF is
+     * INFINITE. */
+    (void)SleepConditionVariableSRW((CONDITION_VARIABLE *)(void *)cond, (SRWLOCK *)(void *)mutex, (DWORD)timeout_ms, 0);
+}
+
+void kcom_platform_cond_signal(kcom_platform_cond *cond)
+{
+    WakeConditionVariable((CONDITION_VARIABLE *)(void *)cond);
+}
+
+void kcom_platform_cond_broadcast(kcom_platform_cond *cond)
+{
+    WakeAllConditionVariable((CONDITION_VARIABLE *)(void *)cond);
+}
+
+typedef struct win32_thread {
+    HANDLE handle;
+    kcom_platform_thread_fn *fn;
+    void *context;
+} win32_thread;
+
+KCOM_STATIC_ASSERT(sizeof(win32_thread) <= sizeof(kcom_platform_thread) &&
+                       KCOM_ALIGNOF(win32_thread) <= KCOM_ALIGNOF(kcom_platform_thread),
+                   "kcom_platform_thread must hold a win32_thread");
+
+static unsigned __stdcall thread_start(void *context)
+{
+    win32_thread *t = (win32_thread *)context;
+    kcom_platform_thread_fn *fn = t->fn;
+    void *fn_context = t->context;
+    fn(fn_context); /* *t is the caller's again */
     return 0;
 }
 
-NTSTATUS kcom_thread_pool_create(ULONG threads, kcom_thread_pool **pool_out, const kcom_executor **executor)
+/* _beginthreadex, not CreateThread: the thread may use the C runtime. */
+NTSTATUS kcom_platform_thread_start(kcom_platform_thread *thread, kcom_platform_thread_fn *fn, void *context)
 {
-    kcom_thread_pool *pool;
-    ULONG i;
-    if (pool_out == NULL)
-        return STATUS_INVALID_PARAMETER;
-    *pool_out = NULL;
-    if (executor == NULL || threads == 0 || threads > POOL_MAX_THREADS)
-        return STATUS_INVALID_PARAMETER;
-    pool = (kcom_thread_pool *)calloc(1, sizeof(*pool));
-    if (pool == NULL)
-        return STATUS_INSUFFICIENT_RESOURCES;
-    pool->executor.schedule = pool_schedule;
-    pool->executor.context = pool;
-    InitializeSRWLock(&pool->lock);
-    InitializeConditionVariable(&pool->work);
-    pool->queue.next = pool->queue.prev = &pool->queue;
-    pool->accepting = 1;
-    for (i = 0; i < threads; i++) {
-        pool->threads[i] = (HANDLE)_beginthreadex(NULL, 0, pool_thread, pool, 0, NULL);
-        if (pool->threads[i] == NULL) {
-            pool->thread_count = i;
-            (void)kcom_thread_pool_shutdown(pool, 0);
-            return STATUS_INSUFFICIENT_RESOURCES;
-        }
-    }
-    pool->thread_count = threads;
-    *pool_out = pool;
-    *executor = &pool->executor;
-    return STATUS_SUCCESS;
+    win32_thread *t = (win32_thread *)(void *)thread;
+    t->fn = fn;
+    t->context = context;
+    t->handle = (HANDLE)_beginthreadex(NULL, 0, thread_start, t, 0, NULL);
+    return t->handle != NULL ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES;
 }
 
-NTSTATUS kcom_thread_pool_shutdown(kcom_thread_pool *pool, ULONG timeout_ms)
+void kcom_platform_thread_join(kcom_platform_thread *thread)
 {
-    ULONGLONG deadline = GetTickCount64() + timeout_ms; /* monotonic, like the posix CLOCK_MONOTONIC */
-    NTSTATUS status = STATUS_SUCCESS;
-    kcom_task *task;
-    ULONG i;
-    if (pool == NULL)
-        return STATUS_SUCCESS;
-    /* the workers drain: queued tasks run, and so do the ones they queue again (a yield), until
-     * nothing is queued or being polled; checked every millisecond until the deadline */
-    for (;;) {
-        int idle;
-        AcquireSRWLockExclusive(&pool->lock);
-        idle = pool->queue.next == &pool->queue && pool->running == 0;
-        ReleaseSRWLockExclusive(&pool->lock);
-        if (idle || pool->thread_count == 0)
-            break;
-        if (GetTickCount64() >= deadline)
-            break;
-        Sleep(1);
-    }
-    /* from now on schedule refuses; whatever is still queued is dropped: its operation finishes
-     * and calls back */
-    AcquireSRWLockExclusive(&pool->lock);
-    pool->accepting = 0;
-    pool->stopping = 1;
-    while ((task = pool_pop(pool)) != NULL) {
-        status = STATUS_TIMEOUT;
-        ReleaseSRWLockExclusive(&pool->lock);
-        kcom_task_drop_scheduled(task, STATUS_INVALID_DEVICE_STATE);
-        AcquireSRWLockExclusive(&pool->lock);
-    }
-    WakeAllConditionVariable(&pool->work);
-    ReleaseSRWLockExclusive(&pool->lock);
-    for (i = 0; i < pool->thread_count; i++) {
-        WaitForSingleObject(pool->threads[i], INFINITE);
-        CloseHandle(pool->threads[i]);
-    }
-    free(pool);
-    return status;
+    win32_thread *t = (win32_thread *)(void *)thread;
+    WaitForSingleObject(t->handle, INFINITE);
+    CloseHandle(t->handle);
+}
+
+void kcom_platform_thread_detach(kcom_platform_thread *thread)
+{
+    CloseHandle(((win32_thread *)(void *)thread)->handle); /* the thread ends by itself */
+}
+
+ULONG64 kcom_platform_monotonic_ms(void)
+{
+    return (ULONG64)GetTickCount64();
+}
+
+void kcom_platform_sleep_ms(ULONG ms)
+{
+    Sleep(ms);
 }

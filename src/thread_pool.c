@@ -1,0 +1,149 @@
+/*
+ * thread_pool.c - the thread-pool executor (kcom/executor.h) of the user-mode platforms, over the
+ * platform's mutex, condition variable and threads (platform.h).
+ */
+#include <kcom/task.h>
+
+#include "platform/platform.h"
+
+#include <string.h>
+
+#define POOL_MAX_THREADS 64
+
+struct kcom_thread_pool {
+    kcom_executor executor;
+    kcom_platform_mutex mutex;
+    kcom_platform_cond work; /* tasks queued, or stopping */
+    kcom_task_link queue; /* FIFO through the tasks' own links: scheduling never allocates */
+    int accepting;
+    int stopping;
+    ULONG running; /* tasks being polled now */
+    ULONG thread_count;
+    kcom_platform_thread threads[POOL_MAX_THREADS];
+};
+
+static NTSTATUS pool_schedule(void *context, kcom_task *task)
+{
+    kcom_thread_pool *pool = (kcom_thread_pool *)context;
+    kcom_platform_mutex_lock(&pool->mutex);
+    if (!pool->accepting) {
+        kcom_platform_mutex_unlock(&pool->mutex);
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    task->link.next = &pool->queue;
+    task->link.prev = pool->queue.prev;
+    pool->queue.prev->next = &task->link;
+    pool->queue.prev = &task->link;
+    kcom_platform_cond_signal(&pool->work);
+    kcom_platform_mutex_unlock(&pool->mutex);
+    return STATUS_SUCCESS;
+}
+
+/* Dequeues the oldest task; the mutex is held. */
+static kcom_task *pool_pop(kcom_thread_pool *pool)
+{
+    kcom_task_link *entry = pool->queue.next;
+    if (entry == &pool->queue)
+        return NULL;
+    pool->queue.next = entry->next;
+    entry->next->prev = &pool->queue;
+    return KCOM_TASK_FROM_LINK(entry);
+}
+
+static void pool_thread(void *context)
+{
+    kcom_thread_pool *pool = (kcom_thread_pool *)context;
+    kcom_platform_mutex_lock(&pool->mutex);
+    for (;;) {
+        kcom_task *task = pool_pop(pool);
+        if (task != NULL) {
+            pool->running++;
+            kcom_platform_mutex_unlock(&pool->mutex);
+            kcom_task_run(task); /* outside the lock: the poll may wake tasks of this pool */
+            kcom_platform_mutex_lock(&pool->mutex);
+            pool->running--;
+        } else if (pool->stopping) {
+            break;
+        } else {
+            kcom_platform_cond_wait(&pool->work, &pool->mutex, 0xFFFFFFFFUL);
+        }
+    }
+    kcom_platform_mutex_unlock(&pool->mutex);
+}
+
+NTSTATUS kcom_thread_pool_create(ULONG threads, kcom_thread_pool **pool_out, const kcom_executor **executor)
+{
+    kcom_thread_pool *pool;
+    ULONG i;
+    if (pool_out == NULL)
+        return STATUS_INVALID_PARAMETER;
+    *pool_out = NULL;
+    if (executor == NULL || threads == 0 || threads > POOL_MAX_THREADS)
+        return STATUS_INVALID_PARAMETER;
+    pool = (kcom_thread_pool *)kcom_platform_allocate(NULL, sizeof(*pool), KCOM_ALIGNOF(kcom_thread_pool));
+    if (pool == NULL)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    memset(pool, 0, sizeof(*pool));
+    pool->executor.schedule = pool_schedule;
+    pool->executor.context = pool;
+    if (!NT_SUCCESS(kcom_platform_cond_init(&pool->work))) {
+        kcom_platform_free(NULL, pool, sizeof(*pool), KCOM_ALIGNOF(kcom_thread_pool));
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    kcom_platform_mutex_init(&pool->mutex);
+    pool->queue.next = pool->queue.prev = &pool->queue;
+    pool->accepting = 1;
+    for (i = 0; i < threads; i++) {
+        if (!NT_SUCCESS(kcom_platform_thread_start(&pool->threads[i], pool_thread, pool))) {
+            pool->thread_count = i;
+            (void)kcom_thread_pool_shutdown(pool, 0);
+            return STATUS_INSUFFICIENT_RESOURCES;
+        }
+    }
+    pool->thread_count = threads;
+    *pool_out = pool;
+    *executor = &pool->executor;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS kcom_thread_pool_shutdown(kcom_thread_pool *pool, ULONG timeout_ms)
+{
+    ULONG64 deadline = kcom_platform_monotonic_ms() + timeout_ms;
+    NTSTATUS status = STATUS_SUCCESS;
+    kcom_task *task;
+    ULONG i;
+    if (pool == NULL)
+        return STATUS_SUCCESS;
+    /* the workers drain: queued tasks run, and so do the ones they queue again (a yield), until
+     * nothing is queued or being polled; checked every millisecond until the deadline */
+    for (;;) {
+        int idle;
+        kcom_platform_mutex_lock(&pool->mutex);
+        idle = pool->queue.next == &pool->queue && pool->running == 0;
+        kcom_platform_mutex_unlock(&pool->mutex);
+        if (idle || pool->thread_count == 0)
+            break;
+        if (kcom_platform_monotonic_ms() >= deadline)
+            break;
+        kcom_platform_sleep_ms(1);
+    }
+    /* from now on schedule refuses; whatever is still queued is dropped: its operation finishes
+     * and calls back */
+    kcom_platform_mutex_lock(&pool->mutex);
+    pool->accepting = 0;
+    pool->stopping = 1;
+    while ((task = pool_pop(pool)) != NULL) {
+        status = STATUS_TIMEOUT;
+        kcom_platform_mutex_unlock(&pool->mutex);
+        kcom_task_drop_scheduled(task, STATUS_INVALID_DEVICE_STATE);
+        kcom_platform_mutex_lock(&pool->mutex);
+    }
+    kcom_platform_cond_broadcast(&pool->work);
+    kcom_platform_mutex_unlock(&pool->mutex);
+    for (i = 0; i < pool->thread_count; i++)
+        kcom_platform_thread_join(&pool->threads[i]);
+    kcom_platform_cond_destroy(&pool->work);
+    kcom_platform_mutex_destroy(&pool->mutex);
+    kcom_platform_free(NULL, pool, sizeof(*pool), KCOM_ALIGNOF(kcom_thread_pool));
+    return status;
+}

@@ -1,0 +1,146 @@
+/*
+ * timer_service.c - the platform timers (kcom_platform_timer_*, platform.h) where the target has
+ * threads (posix, win32): one timer thread over a deadline-ordered list of the timers' own storage
+ * (no allocation per arm), on the platform's mutex, condition variable and threads. The thread
+ * starts at the first arm and ends when nothing is armed; a later arm starts a new one.
+ */
+#include <kcom/awaitable.h>
+
+#include "platform/platform.h"
+
+typedef struct service_timer {
+    struct service_timer *next;
+    struct service_timer *prev;
+    ULONG64 deadline_ms;
+    kcom_platform_timer_fn *callback;
+    void *context;
+    int armed; /* linked in the list (under the service's mutex) */
+} service_timer;
+
+KCOM_STATIC_ASSERT(sizeof(service_timer) <= sizeof(kcom_rt_timer), "kcom_rt_timer must hold a service_timer");
+
+/* service.state: the mutex and the condition variable are prepared at the first arm */
+#define SERVICE_NEW 0
+#define SERVICE_PREPARING 1
+#define SERVICE_READY 2
+#define SERVICE_FAILED 3
+
+static struct {
+    LONG volatile state;
+    kcom_platform_mutex mutex;
+    kcom_platform_cond changed; /* an earlier deadline, or a first timer */
+    kcom_platform_thread thread; /* read by a starting thread only; rewritten by the next start */
+    service_timer *head; /* earliest deadline first */
+    int thread_running;
+} service;
+
+/* Whether the service is prepared; the first caller prepares it, concurrent ones wait for that. */
+static BOOLEAN service_ready(void)
+{
+    LONG state = kcom_atomic_load(&service.state);
+    if (state == SERVICE_NEW &&
+        kcom_atomic_compare_exchange(&service.state, SERVICE_NEW, SERVICE_PREPARING) == SERVICE_NEW) {
+        kcom_platform_mutex_init(&service.mutex);
+        /* the condition variable waits on the monotonic clock, as the deadlines do */
+        state = NT_SUCCESS(kcom_platform_cond_init(&service.changed)) ? SERVICE_READY : SERVICE_FAILED;
+        kcom_atomic_store(&service.state, state);
+    }
+    while (state == SERVICE_NEW || state == SERVICE_PREPARING)
+        state = kcom_atomic_load(&service.state);
+    return state == SERVICE_READY;
+}
+
+static void unlink_timer(service_timer *t)
+{
+    if (t->prev != NULL)
+        t->prev->next = t->next;
+    else
+        service.head = t->next;
+    if (t->next != NULL)
+        t->next->prev = t->prev;
+    t->next = t->prev = NULL;
+    t->armed = 0;
+}
+
+static void timer_thread(void *unused)
+{
+    (void)unused;
+    kcom_platform_mutex_lock(&service.mutex);
+    while (service.head != NULL) {
+        service_timer *t = service.head;
+        ULONG64 now = kcom_platform_monotonic_ms();
+        if (t->deadline_ms <= now) {
+            kcom_platform_timer_fn *callback = t->callback;
+            void *context = t->context;
+            unlink_timer(t);
+            kcom_platform_mutex_unlock(&service.mutex);
+            callback((kcom_rt_timer *)(void *)t, context); /* t may be gone afterwards */
+            kcom_platform_mutex_lock(&service.mutex);
+        } else {
+            ULONG64 wait = t->deadline_ms - now;
+            kcom_platform_cond_wait(&service.changed, &service.mutex, wait > 0x7FFFFFFFu ? 0x7FFFFFFFu : (ULONG)wait);
+        }
+    }
+    service.thread_running = 0;
+    kcom_platform_mutex_unlock(&service.mutex);
+}
+
+void kcom_platform_timer_init(kcom_rt_timer *timer, kcom_platform_timer_fn *callback, void *context)
+{
+    service_timer *t = (service_timer *)(void *)timer;
+    t->next = t->prev = NULL;
+    t->deadline_ms = 0;
+    t->callback = callback;
+    t->context = context;
+    t->armed = 0;
+}
+
+NTSTATUS kcom_platform_timer_arm(kcom_rt_timer *timer, ULONG64 deadline_ms)
+{
+    service_timer *t = (service_timer *)(void *)timer;
+    service_timer *at, *before = NULL;
+    if (!service_ready())
+        return STATUS_INSUFFICIENT_RESOURCES;
+    kcom_platform_mutex_lock(&service.mutex);
+    if (!service.thread_running) {
+        if (!NT_SUCCESS(kcom_platform_thread_start(&service.thread, timer_thread, NULL))) {
+            kcom_platform_mutex_unlock(&service.mutex);
+            return STATUS_INSUFFICIENT_RESOURCES;
+        }
+        kcom_platform_thread_detach(&service.thread); /* it ends by itself */
+        service.thread_running = 1; /* it waits for the mutex, then sees this timer */
+    }
+    t->deadline_ms = deadline_ms;
+    for (at = service.head; at != NULL && at->deadline_ms <= deadline_ms; at = at->next)
+        before = at;
+    t->prev = before;
+    t->next = at;
+    if (before != NULL)
+        before->next = t;
+    else
+        service.head = t;
+    if (at != NULL)
+        at->prev = t;
+    t->armed = 1;
+    if (service.head == t)
+        kcom_platform_cond_signal(&service.changed);
+    kcom_platform_mutex_unlock(&service.mutex);
+    return STATUS_SUCCESS;
+}
+
+BOOLEAN kcom_platform_timer_cancel(kcom_rt_timer *timer)
+{
+    service_timer *t = (service_timer *)(void *)timer;
+    BOOLEAN canceled = FALSE;
+    if (kcom_atomic_load(&service.state) != SERVICE_READY)
+        return FALSE; /* never armed */
+    kcom_platform_mutex_lock(&service.mutex);
+    if (t->armed) {
+        if (service.head == t)
+            kcom_platform_cond_signal(&service.changed); /* a later deadline, or none: the thread ends */
+        unlink_timer(t);
+        canceled = TRUE;
+    }
+    kcom_platform_mutex_unlock(&service.mutex);
+    return canceled;
+}
