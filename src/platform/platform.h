@@ -64,7 +64,8 @@ static KCOM_FORCEINLINE const char *kcom_platform_base_name(const char *path)
  * for any number of concurrent callers at IRQL <= DISPATCH_LEVEL and free of the ABA problem
  * (kernel and Windows user mode: an SLIST; host: a lock around a singly linked list). A block is
  * linked through its first pointer-sized word, and must be at least KCOM_PLATFORM_FREE_ENTRY_SIZE
- * bytes, aligned to that much. Implemented in src/platform/<target>/free_list_<target>.c. */
+ * bytes, aligned to that much. Implemented in src/platform/posix/free_list_posix.c and, for both
+ * Windows targets, src/platform/windows/free_list_slist.c. */
 #define KCOM_PLATFORM_FREE_ENTRY_SIZE (2 * sizeof(void *))
 
 /* Prepares list (all zeros, or left over from earlier use with nothing in it) for use. */

@@ -1,13 +1,12 @@
 /*
- * The kernel's free lists (kcom_caching_allocator): an SLIST. On x64 the DDK's
- * InterlockedPushEntrySList / InterlockedPopEntrySList / InterlockedFlushSList are
- * ntoskrnl's ExpInterlockedPushEntrySList / ExpInterlockedPopEntrySList /
- * ExpInterlockedFlushSList (what ExInterlockedPushEntrySList and friends expand to as well),
- * callable at any IRQL on non-paged memory, and exported by every Windows kernel and by Wine's
- * ntoskrnl. The header carries a sequence number next to the first entry and changes both with one
- * double-width compare-exchange, so a pop can never be fooled by a block that was popped and pushed
- * again (ABA). A lookaside list was the alternative; it allocates through the pool itself (no
- * backing allocator) and sizes its depth on its own.
+ * The free lists of both Windows targets (kcom_caching_allocator): an SLIST. In user mode these are
+ * kernel32's InterlockedPushEntrySList / InterlockedPopEntrySList; in the kernel the DDK maps the
+ * same names to ntoskrnl's ExpInterlocked*SList on x64, callable at any IRQL on non-paged memory
+ * and exported by every Windows kernel and by Wine's ntoskrnl. The header carries a sequence number
+ * next to the first entry and changes both with one double-width compare-exchange, so a pop can
+ * never be fooled by a block that was popped and pushed again (ABA). (A kernel lookaside list was
+ * the alternative; it allocates through the pool itself, with no backing allocator, and sizes its
+ * depth on its own.)
  *
  * The depth bound: QueryDepthSList, then the push. Two frees may both see depth - 1 and both
  * push, so the list can exceed the depth by at most the number of frees running at once.
