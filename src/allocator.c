@@ -4,12 +4,8 @@
 #include <kcom/allocator.h>
 #include <kcom/atomic.h>
 
+#include "internal.h"
 #include "platform/platform.h"
-
-static BOOLEAN is_power_of_two(size_t value)
-{
-    return (BOOLEAN)(value != 0 && (value & (value - 1)) == 0);
-}
 
 void *kcom_aligned_allocate(void *(*allocate_natural)(void *context, size_t size), void *context,
                             size_t size, size_t alignment)
@@ -17,7 +13,7 @@ void *kcom_aligned_allocate(void *(*allocate_natural)(void *context, size_t size
     size_t extra;
     char *raw;
     uintptr_t user;
-    if (allocate_natural == NULL || size == 0 || !is_power_of_two(alignment))
+    if (allocate_natural == NULL || size == 0 || !kcom_is_power_of_two(alignment))
         return NULL;
     extra = alignment - 1 + sizeof(void *);
     if (size > (size_t)-1 - extra)
@@ -78,7 +74,7 @@ ULONG kcom_pool_tag(void)
 
 void *kcom_allocate(const kcom_allocator *allocator, size_t size, size_t alignment)
 {
-    if (size == 0 || !is_power_of_two(alignment))
+    if (size == 0 || !kcom_is_power_of_two(alignment))
         return NULL;
     if (allocator == NULL)
         allocator = kcom_default_allocator();

@@ -2,6 +2,7 @@
  * async.c - the AsyncOperation object: status, result, cancel, the completion callback, the one
  * waiter slot (block_on, await) and the allocation of operation + task state + result.
  */
+#include "internal.h"
 #include "async_internal.h"
 
 #include "platform/platform.h"
@@ -19,11 +20,6 @@ static kcom_async_op *op_from(IKcomAsyncOperation *iface)
 static size_t align_up(size_t value, size_t alignment)
 {
     return (value + alignment - 1) & ~(alignment - 1);
-}
-
-static BOOLEAN is_power_of_two(size_t value)
-{
-    return (BOOLEAN)(value != 0 && (value & (value - 1)) == 0);
 }
 
 void kcom_async_op_addref(kcom_async_op *op)
@@ -296,7 +292,7 @@ BOOLEAN kcom_async_op_layout(size_t result_size, size_t result_alignment, size_t
         result_alignment = 1;
     if (state_size == 0)
         state_alignment = 1;
-    if (!is_power_of_two(result_alignment) || !is_power_of_two(state_alignment) ||
+    if (!kcom_is_power_of_two(result_alignment) || !kcom_is_power_of_two(state_alignment) ||
         result_size > ((size_t)-1) / 4 || state_size > ((size_t)-1) / 4 || result_alignment > 4096 ||
         state_alignment > 4096)
         return FALSE;

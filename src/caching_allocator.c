@@ -16,16 +16,12 @@
 
 #include <string.h>
 
+#include "internal.h"
 #include "platform/platform.h"
 
 #define STATE_UNBOUND 0
 #define STATE_BINDING 1
 #define STATE_BOUND 2
-
-static BOOLEAN is_power_of_two(size_t value)
-{
-    return (BOOLEAN)(value != 0 && (value & (value - 1)) == 0);
-}
 
 static const kcom_allocator *backing_of(const kcom_caching_allocator *cache)
 {
@@ -70,7 +66,7 @@ static LONG bind(kcom_caching_allocator *cache, size_t size, size_t alignment)
 static KCOM_NOINLINE void *caching_allocate_slow(kcom_caching_allocator *cache, size_t size, size_t alignment)
 {
     LONG state;
-    if (KCOM_UNLIKELY(size == 0 || !is_power_of_two(alignment)))
+    if (KCOM_UNLIKELY(size == 0 || !kcom_is_power_of_two(alignment)))
         return NULL;
     state = kcom_atomic_load(&cache->state);
     if (state != STATE_BOUND)

@@ -6,6 +6,12 @@
 
 #include <kcom/trace.h>
 
+/* A valid alignment: a non-zero power of two. */
+static KCOM_FORCEINLINE BOOLEAN kcom_is_power_of_two(size_t value)
+{
+    return (BOOLEAN)(value != 0 && (value & (value - 1)) == 0);
+}
+
 /* Hands a message to the trace hook whatever the level filter says (fail-fast messages). */
 void kcom_trace_unfiltered(kcom_trace_level level, const char *file, int line, const char *format, ...)
     KCOM_PRINTF_FORMAT(4, 5);

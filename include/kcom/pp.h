@@ -15,8 +15,6 @@
 #define KCOM_PP_CAT_I(a, b) a##b
 #define KCOM_PP_EMPTY()
 #define KCOM_PP_EXPAND(...) __VA_ARGS__
-#define KCOM_PP_STRINGIZE(x) KCOM_PP_STRINGIZE_I(x)
-#define KCOM_PP_STRINGIZE_I(x) #x
 
 /* KCOM_PP_IF(c)(then, else) for c in {0, 1}. */
 #define KCOM_PP_IF(c) KCOM_PP_CAT(KCOM_PP_IF_, c)
