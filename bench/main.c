@@ -483,6 +483,9 @@ int main(int argc, char **argv)
         return usage();
     }
     bench_kcom_drain_caches(); /* the caching allocators' blocks go back to the platform */
+#if BENCH_ASYNC
+    kcom_async_operation_cache_drain(); /* and the async operation blocks */
+#endif
 #if BENCH_COUNT_ALLOCS
     kcom_set_default_allocator(NULL);
     if (kcom_counting_allocator_live(&counter) != 0) {

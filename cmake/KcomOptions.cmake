@@ -38,13 +38,29 @@ if(NOT EXISTS "${PROJECT_SOURCE_DIR}/src/platform/${KCOM_PLATFORM}")
     message(FATAL_ERROR "kcom has no platform layer '${KCOM_PLATFORM}' (src/platform/${KCOM_PLATFORM})")
 endif()
 
-# The async layer (AsyncOperation, tasks, executors): on where the platform has an executor.
-if(KCOM_PLATFORM STREQUAL "posix" OR KCOM_PLATFORM STREQUAL "win32")
+# The async layer (AsyncOperation, tasks, executors): on for all three platforms. posix and win32
+# run it on their threads (thread pool, timer service); ntkernel on the kernel's own primitives
+# (src/platform/ntkernel/: a KEVENT, a KTIMER with its KDPC, and the kernel executors' DPCs and
+# work items). A new platform starts without it.
+if(KCOM_PLATFORM STREQUAL "posix" OR KCOM_PLATFORM STREQUAL "win32" OR KCOM_PLATFORM STREQUAL "ntkernel")
     set(KCOM_ENABLE_ASYNC_DEFAULT ON)
 else()
-    set(KCOM_ENABLE_ASYNC_DEFAULT OFF) # ntkernel executors are not written yet
+    set(KCOM_ENABLE_ASYNC_DEFAULT OFF)
 endif()
 option(KCOM_ENABLE_ASYNC "Build the async layer (AsyncOperation, tasks, executors)" ${KCOM_ENABLE_ASYNC_DEFAULT})
+
+# The kernel executors (DPC, work item, tracker): on where the platform has the kernel's
+# scheduling primitives, the kernel itself and the host's simulation of them.
+if(KCOM_ENABLE_ASYNC AND (KCOM_PLATFORM STREQUAL "posix" OR KCOM_PLATFORM STREQUAL "ntkernel"))
+    set(KCOM_ENABLE_KERNEL_EXECUTORS_DEFAULT ON)
+else()
+    set(KCOM_ENABLE_KERNEL_EXECUTORS_DEFAULT OFF)
+endif()
+option(KCOM_ENABLE_KERNEL_EXECUTORS "Build the kernel executors (DPC, work item, tracker); needs KCOM_ENABLE_ASYNC"
+       ${KCOM_ENABLE_KERNEL_EXECUTORS_DEFAULT})
+if(KCOM_ENABLE_KERNEL_EXECUTORS AND NOT KCOM_ENABLE_ASYNC)
+    message(FATAL_ERROR "KCOM_ENABLE_KERNEL_EXECUTORS needs KCOM_ENABLE_ASYNC")
+endif()
 
 include(GNUInstallDirs)
 

@@ -55,19 +55,34 @@ else()
     message(FATAL_ERROR "KCOM_REFCOUNT_HARDENING must be OFF, FAILFAST or LEAKY, not '${KCOM_REFCOUNT_HARDENING}'")
 endif()
 
-# The portable runtime and the kernel platform layer: the sources of src/CMakeLists.txt with
-# KCOM_PLATFORM ntkernel.
+# The portable runtime, the async layer with the kernel executors, and the kernel platform layer:
+# the sources of src/CMakeLists.txt with KCOM_PLATFORM ntkernel and its defaults.
 set(KCOM_WDK_SOURCES
     "${KCOM_WDK_SOURCE_DIR}/src/allocator.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/caching_allocator.c"
     "${KCOM_WDK_SOURCE_DIR}/src/client.c"
     "${KCOM_WDK_SOURCE_DIR}/src/counting_allocator.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/debug.c"
     "${KCOM_WDK_SOURCE_DIR}/src/failfast.c"
     "${KCOM_WDK_SOURCE_DIR}/src/guid.c"
     "${KCOM_WDK_SOURCE_DIR}/src/object.c"
     "${KCOM_WDK_SOURCE_DIR}/src/runtime.c"
     "${KCOM_WDK_SOURCE_DIR}/src/status.c"
     "${KCOM_WDK_SOURCE_DIR}/src/trace.c"
-    "${KCOM_WDK_SOURCE_DIR}/src/platform/ntkernel/platform_ntkernel.c")
+    "${KCOM_WDK_SOURCE_DIR}/src/async.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/async_spawn.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/block_on.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/task.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/awaitable.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/awaitable_timer.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/executor_dpc.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/executor_work_item.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/tracker.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/platform/ntkernel/platform_ntkernel.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/platform/ntkernel/events_ntkernel.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/platform/ntkernel/executor_ntkernel.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/platform/ntkernel/timer_ntkernel.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/platform/windows/free_list_slist.c")
 
 if(KCOM_WDK_KMDF_VERSION)
     wdk_add_library(kcom STATIC KMDF ${KCOM_WDK_KMDF_VERSION} ${KCOM_WDK_SOURCES})
@@ -80,7 +95,8 @@ add_library(kcom::kcom ALIAS kcom)
 target_include_directories(kcom PUBLIC "${KCOM_WDK_SOURCE_DIR}/include")
 # KCOM_KERNEL selects kcom's kernel target (/kernel's _KERNEL_MODE would too); POOL_TAGGING is what
 # the mingw-w64 build needs for tagged pool and is harmless with the WDK.
-target_compile_definitions(kcom PUBLIC KCOM_KERNEL POOL_TAGGING KCOM_REFCOUNT_HARDENING=${KCOM_WDK_HARDENING_VALUE})
+target_compile_definitions(kcom PUBLIC KCOM_KERNEL POOL_TAGGING KCOM_REFCOUNT_HARDENING=${KCOM_WDK_HARDENING_VALUE}
+                                         KCOM_ENABLE_ASYNC=1 KCOM_ENABLE_KERNEL_EXECUTORS=1 KCOM_HAS_ASYNC_TIMER=1)
 # C11 (_Static_assert, _Alignof; /std:c11 needs Visual Studio 2019 16.8 or later) and a conforming
 # preprocessor (kcom's declaration macros; /std:c11 implies it, stated anyway) for kcom and for
 # every driver source that includes kcom's headers.

@@ -432,6 +432,21 @@ def main():
         f.write("\n".join(markdown) + "\n\n")
         f.write("\n".join(notes) + "\n")
 
+    # The kernel executors on the host simulation (wall clock: threads meeting; not callgrind's).
+    executors = os.path.join(args.build, "bench", "executors", "kcom_bench_executors")
+    executor_rows = []
+    if os.path.exists(executors):
+        out = run([executors, "100"])
+        executor_rows = [line.split("\t") for line in out.splitlines() if line.count("\t") == 2]
+        print()
+        print("Kernel executors on the host simulation (wall clock, median of 3 rounds for throughput):")
+        for name, value, unit in executor_rows:
+            print(f"  {name}: {value} {unit}")
+        with open(os.path.join(args.build, "results.md"), "a") as f:
+            f.write("\n| executor figure (host simulation, wall clock) | value |\n|---|---:|\n")
+            for name, value, unit in executor_rows:
+                f.write(f"| {name} | {value} {unit} |\n")
+
     with open(os.path.join(args.build, "breakdown.md"), "w") as f:
         f.write("Where the instructions of a case go: self instructions per iteration of each function\n"
                 "(code inlined into a function counts as the function's), then by source file:function\n"

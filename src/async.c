@@ -4,6 +4,7 @@
  */
 #include "internal.h"
 #include "async_internal.h"
+#include "tracker_internal.h"
 
 #include "platform/platform.h"
 
@@ -22,6 +23,34 @@ static size_t align_up(size_t value, size_t alignment)
     return (value + alignment - 1) & ~(alignment - 1);
 }
 
+/* A copy of a result: the usual sizes as single moves rather than a call to the C library. */
+static KCOM_FORCEINLINE void copy_result(void *to, const void *from, size_t size)
+{
+    if (KCOM_LIKELY(size == 4)) {
+        memcpy(to, from, 4);
+        return;
+    }
+    switch (size) {
+    case 0:
+        break;
+    case 1:
+        memcpy(to, from, 1);
+        break;
+    case 2:
+        memcpy(to, from, 2);
+        break;
+    case 8:
+        memcpy(to, from, 8);
+        break;
+    case 16:
+        memcpy(to, from, 16);
+        break;
+    default:
+        memcpy(to, from, size);
+        break;
+    }
+}
+
 void kcom_async_op_addref(kcom_async_op *op)
 {
     kcom_atomic_fetch_add(&op->refs, 1);
@@ -29,14 +58,21 @@ void kcom_async_op_addref(kcom_async_op *op)
 
 static void op_destroy(kcom_async_op *op)
 {
+    kcom_tracker *tracker = NULL;
     kcom_atomic_acquire_fence();
-    /* an unfinished task destroyed with its operation still gets its cleanup (never leaked) */
-    if (op->has_task && kcom_atomic_load(&op->task.sched) != KCOM_TASK_DONE && op->task.drop != NULL)
-        op->task.drop(op->task.state);
+    /* an unfinished task destroyed with its operation still gets its cleanup (never leaked), and
+     * its tracker stops counting it */
+    if (op->has_task && kcom_atomic_load(&op->task.sched) != KCOM_TASK_DONE) {
+        tracker = op->task.executor.tracker;
+        if (op->task.drop != NULL)
+            op->task.drop(op->task.state);
+    }
     if (op->allocator != NULL)
-        kcom_free(op->allocator, op, op->block_size, op->block_alignment);
+        op->allocator->free(op->allocator->context, op, op->block_size, op->block_alignment);
     else
         kcom_atomic_store(&op->in_use, 0); /* the last access: the caller may reuse the storage */
+    if (tracker != NULL)
+        kcom_tracker_leave(tracker);
 }
 
 void kcom_async_op_release(kcom_async_op *op)
@@ -91,22 +127,17 @@ static NTSTATUS KCOM_STDCALL op_get_status(IKcomAsyncOperation *This, kcom_async
 static NTSTATUS KCOM_STDCALL op_get_result(IKcomAsyncOperation *This, void *result)
 {
     kcom_async_op *op = op_from(This);
-    LONG word;
+    LONG status;
     if (result == NULL)
         return STATUS_INVALID_PARAMETER;
-    word = kcom_atomic_load(&op->word); /* acquire: the result and error were written before */
-    switch (word & OP_STATUS_MASK) {
-    case KCOM_ASYNC_STARTED:
-        return STATUS_PENDING;
-    case KCOM_ASYNC_COMPLETED:
-        if (op->result_size != 0)
-            memcpy(result, op->result, op->result_size);
+    status = kcom_atomic_load(&op->word) & OP_STATUS_MASK; /* acquire: result and error were written before */
+    if (KCOM_LIKELY(status == KCOM_ASYNC_COMPLETED)) {
+        copy_result(result, op->result, op->result_size);
         return STATUS_SUCCESS;
-    case KCOM_ASYNC_CANCELED:
-        return STATUS_CANCELLED;
-    default:
-        return op->error;
     }
+    if (status == KCOM_ASYNC_STARTED)
+        return STATUS_PENDING;
+    return status == KCOM_ASYNC_CANCELED ? STATUS_CANCELLED : op->error;
 }
 
 static NTSTATUS KCOM_STDCALL op_cancel(IKcomAsyncOperation *This)
@@ -281,11 +312,183 @@ IKcomAsyncOperation *kcom_async_static_error_operation(void)
     return &static_error_op.iface;
 }
 
+/* ---- the operation cache -------------------------------------------------------------------------------
+ * One caching allocator per size class in front of the platform allocator (kcom/async.h). Only
+ * the platform allocator is cached: it never changes and lives as long as the program, so a cached
+ * block always goes back where it came from, and any other allocator keeps seeing every block.
+ *
+ * KCOM_ASYNC_OPERATION_CACHE=0 leaves the cache out (every block then comes from, and goes back to,
+ * the allocator). It is left out under AddressSanitizer, whose reports of an operation used after
+ * its final Release a reused block would hide. */
+
+#ifndef KCOM_ASYNC_OPERATION_CACHE
+#if defined(__SANITIZE_ADDRESS__)
+#define KCOM_ASYNC_OPERATION_CACHE 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KCOM_ASYNC_OPERATION_CACHE 0
+#endif
+#endif
+#endif
+#ifndef KCOM_ASYNC_OPERATION_CACHE
+#define KCOM_ASYNC_OPERATION_CACHE 1
+#endif
+
+#define OP_CACHE_GRANULE 64
+#define OP_CACHE_CLASSES 16 /* blocks of 64, 128, ..., 1024 bytes */
+#define OP_CACHE_DEPTH 16
+#define OP_CACHE_ALIGNMENT KCOM_PLATFORM_NATURAL_ALIGNMENT
+#define OP_CACHE_BOUND 2 /* kcom_caching_allocator.state once its size is fixed and its list ready */
+
+/* A size class: its cache, and the allocator its blocks record (the cache, with a free that knows
+ * the block's size). 128 bytes on x64: a class is found with a shift. */
+typedef struct op_cache_class {
+    kcom_caching_allocator cache;
+    kcom_allocator allocator;
+    size_t size;
+} op_cache_class;
+
+static void *op_cache_allocate(void *context, size_t size, size_t alignment);
+static void op_cache_free(void *context, void *block, size_t size, size_t alignment);
+
+#define OP_CACHE_CLASS_(i)                                                                        \
+    {KCOM_CACHING_ALLOCATOR_INIT(op_cache[i].cache, OP_CACHE_DEPTH),                              \
+     {op_cache_allocate, op_cache_free, &op_cache[i]},                                            \
+     ((i) + 1) * OP_CACHE_GRANULE}
+static op_cache_class op_cache[OP_CACHE_CLASSES] = {
+    OP_CACHE_CLASS_(0),  OP_CACHE_CLASS_(1),  OP_CACHE_CLASS_(2),  OP_CACHE_CLASS_(3),
+    OP_CACHE_CLASS_(4),  OP_CACHE_CLASS_(5),  OP_CACHE_CLASS_(6),  OP_CACHE_CLASS_(7),
+    OP_CACHE_CLASS_(8),  OP_CACHE_CLASS_(9),  OP_CACHE_CLASS_(10), OP_CACHE_CLASS_(11),
+    OP_CACHE_CLASS_(12), OP_CACHE_CLASS_(13), OP_CACHE_CLASS_(14), OP_CACHE_CLASS_(15)};
+
+static void *op_cache_allocate(void *context, size_t size, size_t alignment)
+{
+    return kcom_rt_caching_allocate(&((op_cache_class *)context)->cache, size, alignment);
+}
+
+/* A block that found its class full or not bound yet: the cache's own free, which counts the
+ * overflow or returns the block to the platform. */
+static KCOM_NOINLINE void op_cache_free_slow(op_cache_class *cls, void *block)
+{
+    kcom_rt_caching_free(&cls->cache, block, cls->size, OP_CACHE_ALIGNMENT);
+}
+
+/* Every block freed here has its class's size and alignment: only the binding needs checking
+ * (a block handed out while its class was being bound may come back before the list is ready). */
+static void op_cache_free(void *context, void *block, size_t size, size_t alignment)
+{
+    op_cache_class *cls = (op_cache_class *)context;
+    (void)size;
+    (void)alignment;
+    if (KCOM_LIKELY(kcom_atomic_load(&cls->cache.state) == OP_CACHE_BOUND &&
+                    kcom_platform_free_list_push(&cls->cache.list, block, OP_CACHE_DEPTH)))
+        return;
+    op_cache_free_slow(cls, block);
+}
+
+static KCOM_FORCEINLINE BOOLEAN op_cache_fits(size_t size, size_t alignment)
+{
+    /* size - 1: a size of 0 wraps around and does not fit */
+    return (BOOLEAN)(KCOM_ASYNC_OPERATION_CACHE && size - 1 < OP_CACHE_GRANULE * OP_CACHE_CLASSES &&
+                     alignment <= OP_CACHE_ALIGNMENT);
+}
+
+static KCOM_FORCEINLINE void op_record_block(kcom_async_op *op, const kcom_allocator *allocator, size_t size,
+                                             size_t alignment)
+{
+    op->allocator = allocator;
+    op->block_size = size;
+    op->block_alignment = alignment;
+}
+
+/* A block of a class through its caching allocator, which binds the class at its first use and
+ * counts a hit or a miss. */
+static KCOM_NOINLINE kcom_async_op *op_cache_take_slow(op_cache_class *cls)
+{
+    kcom_async_op *op = (kcom_async_op *)kcom_rt_caching_allocate(&cls->cache, cls->size, OP_CACHE_ALIGNMENT);
+    if (KCOM_LIKELY(op != NULL))
+        op_record_block(op, &cls->allocator, cls->size, OP_CACHE_ALIGNMENT);
+    return op;
+}
+
+/* A block of a class: the usual case, a hit in a bound class, without the caching allocator's
+ * checks of size and alignment (every request here has the class's). */
+static KCOM_FORCEINLINE kcom_async_op *op_cache_take(op_cache_class *cls)
+{
+    kcom_async_op *op;
+    if (KCOM_UNLIKELY(kcom_atomic_load(&cls->cache.state) != OP_CACHE_BOUND))
+        return op_cache_take_slow(cls);
+    op = (kcom_async_op *)kcom_platform_free_list_pop(&cls->cache.list);
+    if (KCOM_UNLIKELY(op == NULL))
+        return op_cache_take_slow(cls);
+    kcom_atomic_fetch_add(&cls->cache.hits, 1);
+    op_record_block(op, &cls->allocator, cls->size, OP_CACHE_ALIGNMENT);
+    return op;
+}
+
+kcom_async_op *kcom_async_op_allocate_block(const kcom_allocator *allocator, size_t size, size_t alignment)
+{
+    kcom_async_op *op;
+    if (KCOM_UNLIKELY(size < sizeof(kcom_async_op)))
+        return NULL; /* a descriptor without its layout reached kcom_rt_async_op_allocate */
+    if (allocator == NULL)
+        allocator = (const kcom_allocator *)kcom_atomic_load_ptr((void *volatile *)&kcom_rt_default_allocator);
+    if (KCOM_UNLIKELY(allocator->allocate == kcom_rt_caching_allocate)) {
+        /* a class's cache keeps blocks of the class's size: operations go to what backs it */
+        const kcom_caching_allocator *cache = (const kcom_caching_allocator *)allocator->context;
+        allocator = cache->backing != NULL ? cache->backing : kcom_platform_allocator();
+    }
+    if (allocator->allocate == kcom_platform_allocate && op_cache_fits(size, alignment))
+        return op_cache_take(&op_cache[(size - 1) / OP_CACHE_GRANULE]);
+    op = (kcom_async_op *)allocator->allocate(allocator->context, size, alignment);
+    if (KCOM_LIKELY(op != NULL))
+        op_record_block(op, allocator, size, alignment);
+    return op;
+}
+
+kcom_async_op *kcom_rt_async_op_allocate(const kcom_async_task_desc *desc, const kcom_allocator *allocator)
+{
+    if (allocator == NULL)
+        allocator = (const kcom_allocator *)kcom_atomic_load_ptr((void *volatile *)&kcom_rt_default_allocator);
+    /* the usual case: a block of the operation cache */
+    if (KCOM_LIKELY(allocator->allocate == kcom_platform_allocate &&
+                    op_cache_fits(desc->block_size, desc->block_alignment)))
+        return op_cache_take(&op_cache[(desc->block_size - 1) / OP_CACHE_GRANULE]);
+    return kcom_async_op_allocate_block(allocator, desc->block_size, desc->block_alignment);
+}
+
+void kcom_async_operation_cache_drain(void)
+{
+    size_t i;
+    for (i = 0; i < OP_CACHE_CLASSES; i++)
+        (void)kcom_caching_allocator_drain(&op_cache[i].cache);
+}
+
+NTSTATUS kcom_async_operation_cache_query_stats(kcom_caching_allocator_stats *stats)
+{
+    size_t i;
+    if (stats == NULL)
+        return STATUS_INVALID_PARAMETER;
+    memset(stats, 0, sizeof(*stats));
+    for (i = 0; i < OP_CACHE_CLASSES; i++) {
+        kcom_caching_allocator_stats one;
+        (void)kcom_caching_allocator_query_stats(&op_cache[i].cache, &one);
+        stats->hits += one.hits;
+        stats->misses += one.misses;
+        stats->bypassed += one.bypassed;
+        stats->overflows += one.overflows;
+        stats->cached += one.cached;
+    }
+    stats->depth = KCOM_ASYNC_OPERATION_CACHE ? OP_CACHE_DEPTH : 0;
+    return STATUS_SUCCESS;
+}
+
 /* ---- creation ------------------------------------------------------------------------------------------ */
 
-/* Offsets of result and state after the operation; FALSE for bad sizes or alignments. */
+/* Offsets of result and state after the operation; FALSE for bad sizes or alignments.
+ * KCOM_ASYNC_TASK_DESC computes the same at compile time. */
 BOOLEAN kcom_async_op_layout(size_t result_size, size_t result_alignment, size_t state_size, size_t state_alignment,
-                         size_t *result_offset, size_t *state_offset, size_t *total, size_t *alignment)
+                             kcom_async_op_layout_info *layout)
 {
     size_t align = KCOM_ALIGNOF(kcom_async_op);
     if (result_size == 0)
@@ -300,23 +503,31 @@ BOOLEAN kcom_async_op_layout(size_t result_size, size_t result_alignment, size_t
         align = result_alignment;
     if (state_alignment > align)
         align = state_alignment;
-    *result_offset = align_up(sizeof(kcom_async_op), result_alignment);
-    *state_offset = align_up(*result_offset + result_size, state_alignment);
-    *total = *state_offset + state_size;
-    *alignment = align;
+    layout->result_offset = align_up(sizeof(kcom_async_op), result_alignment);
+    layout->state_offset = align_up(layout->result_offset + result_size, state_alignment);
+    layout->total = layout->state_offset + state_size;
+    layout->alignment = align;
     return TRUE;
 }
 
 void kcom_async_op_init(kcom_async_op *op, const IID *iid, void *result, size_t result_size)
 {
-    memset(op, 0, sizeof(*op));
+    /* field by field: the allocator fields are set, the task's are unused without a task */
     op->iface.lpVtbl = &kcom_async_op_vtbl;
     op->refs = 1;
+    op->word = KCOM_ASYNC_STARTED;
     op->in_use = 1;
+    op->error = STATUS_SUCCESS;
     op->iid = iid;
+    op->callback = NULL;
+    op->callback_context = NULL;
+    op->waiter = NULL;
     op->result = result_size != 0 ? result : NULL;
     op->result_size = result_size;
-    if (result_size != 0) /* a task that succeeds without writing its value reads back zeros */
+    op->has_task = FALSE;
+    if (result_size == sizeof(ULONG)) /* a result that is never written reads back zeros */
+        memset(result, 0, sizeof(ULONG));
+    else if (result_size != 0)
         memset(result, 0, result_size);
 }
 
@@ -332,17 +543,12 @@ NTSTATUS kcom_async_operation_create_error(const kcom_allocator *allocator, cons
         error = STATUS_INVALID_PARAMETER;
         status = STATUS_INVALID_PARAMETER;
     }
-    if (allocator == NULL)
-        allocator = kcom_default_allocator();
-    op = (kcom_async_op *)kcom_allocate(allocator, sizeof(*op), KCOM_ALIGNOF(kcom_async_op));
+    op = kcom_async_op_allocate_block(allocator, sizeof(*op), KCOM_ALIGNOF(kcom_async_op));
     if (op == NULL) {
         *operation = &static_error_op.iface;
         return STATUS_INSUFFICIENT_RESOURCES;
     }
     kcom_async_op_init(op, iid, NULL, 0);
-    op->allocator = allocator;
-    op->block_size = sizeof(*op);
-    op->block_alignment = KCOM_ALIGNOF(kcom_async_op);
     op->error = error;
     op->word = KCOM_ASYNC_ERROR | OP_FINISHED;
     *operation = &op->iface;
@@ -359,26 +565,42 @@ static NTSTATUS fail_setup(const IID *iid, NTSTATUS status, IKcomAsyncOperation 
 NTSTATUS kcom_async_operation_create(const kcom_allocator *allocator, const IID *iid, size_t result_size,
                                      size_t result_alignment, IKcomAsyncOperation **operation)
 {
-    size_t result_offset, state_offset, total, alignment;
+    kcom_async_op_layout_info layout;
     kcom_async_op *op;
     if (operation == NULL)
         return STATUS_INVALID_PARAMETER;
-    if (allocator == NULL)
-        allocator = kcom_default_allocator();
-    if (!kcom_async_op_layout(result_size, result_alignment, 0, 1, &result_offset, &state_offset, &total, &alignment))
+    if (!kcom_async_op_layout(result_size, result_alignment, 0, 1, &layout))
         return fail_setup(iid, STATUS_INVALID_PARAMETER, operation);
-    op = (kcom_async_op *)kcom_allocate(allocator, total, alignment);
+    op = kcom_async_op_allocate_block(allocator, layout.total, layout.alignment);
     if (op == NULL) {
         /* the error operation comes from the same allocator, so a failing allocator yields the static one */
         (void)kcom_async_operation_create_error(allocator, iid, STATUS_INSUFFICIENT_RESOURCES, operation);
         return STATUS_INSUFFICIENT_RESOURCES;
     }
-    kcom_async_op_init(op, iid, (char *)op + result_offset, result_size);
-    op->allocator = allocator;
-    op->block_size = total;
-    op->block_alignment = alignment;
+    kcom_async_op_init(op, iid, (char *)op + layout.result_offset, result_size);
     *operation = &op->iface;
     return STATUS_SUCCESS;
+}
+
+/* ---- the async method shims' entry points (kcom/async.h) ------------------------------------------------- */
+
+IKcomAsyncOperation *kcom_rt_async_op_failed(const kcom_async_task_desc *desc, const kcom_allocator *allocator,
+                                             NTSTATUS status)
+{
+    IKcomAsyncOperation *operation;
+    (void)kcom_async_operation_create_error(allocator, desc->iid, status, &operation);
+    return operation;
+}
+
+void kcom_rt_async_op_fail(kcom_async_op *op, NTSTATUS status)
+{
+    /* what kcom_async_op_finish does for a Started operation nobody else has seen */
+    if (status == STATUS_CANCELLED) {
+        op->word = KCOM_ASYNC_CANCELED | OP_FINISHED | OP_COMMITTED;
+    } else {
+        op->error = status;
+        op->word = KCOM_ASYNC_ERROR | OP_FINISHED | OP_COMMITTED;
+    }
 }
 
 static NTSTATUS producer_finish(IKcomAsyncOperation *operation, NTSTATUS status, const void *value)
@@ -394,8 +616,8 @@ static NTSTATUS producer_finish(IKcomAsyncOperation *operation, NTSTATUS status,
     if (word & OP_FINISHED)
         return STATUS_INVALID_DEVICE_STATE;
     /* the value is written before the finishing exchange publishes it; after a cancel nobody reads it */
-    if (NT_SUCCESS(status) && op->result_size != 0 && (word & OP_STATUS_MASK) == KCOM_ASYNC_STARTED)
-        memcpy(op->result, value, op->result_size);
+    if (NT_SUCCESS(status) && (word & OP_STATUS_MASK) == KCOM_ASYNC_STARTED)
+        copy_result(op->result, value, op->result_size);
     if (!kcom_async_op_finish(op, status))
         return STATUS_INVALID_DEVICE_STATE;
     return (kcom_atomic_load(&op->word) & OP_STATUS_MASK) == KCOM_ASYNC_CANCELED && status != STATUS_CANCELLED

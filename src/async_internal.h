@@ -1,5 +1,6 @@
 /*
- * async_internal.h - the AsyncOperation object, shared by async.c and task.c only.
+ * async_internal.h - the AsyncOperation object's protocol, shared by the async layer's sources only.
+ * The object itself (kcom_async_op) is declared in kcom/async.h, for the async method shims.
  */
 #ifndef KCOM_SRC_ASYNC_INTERNAL_H
 #define KCOM_SRC_ASYNC_INTERNAL_H
@@ -9,33 +10,14 @@
 /* Bits of kcom_async_op.word; status and every claim live in one word so that one compare-exchange
  * decides each race (cancel vs complete, callback registration vs completion). */
 #define OP_STATUS_MASK 0x3
-#define OP_FINISHED 0x4        /* the work has ended; set once, with the final status */
+#define OP_FINISHED KCOM_RT_ASYNC_FINISHED /* the work has ended; set once, with the final status */
 #define OP_CB_REGISTERING 0x8  /* set_completed was called (first caller owns the fields) */
 #define OP_CB_SET 0x10         /* callback fields written */
 #define OP_CB_CLAIMED 0x20     /* someone is invoking the callback */
 #define OP_WAITER_CLAIM 0x40   /* a waiter (block_on, await) owns the waiter field */
 #define OP_WAITER_SET 0x80     /* waiter field written */
 #define OP_WAITER_FIRED 0x100  /* the finisher owns the waiter: it will fire it */
-#define OP_COMMITTED 0x200     /* the task's first poll was scheduled */
-
-typedef struct kcom_async_op {
-    IKcomAsyncOperation iface;
-    LONG volatile refs;
-    LONG volatile word;
-    LONG volatile in_use; /* caller storage: cleared last, at the final release */
-    NTSTATUS error;       /* Error's status; written before OP_FINISHED is published */
-    const IID *iid;       /* typed interface answered by QueryInterface, or NULL */
-    kcom_async_completed_fn *callback;
-    void *callback_context;
-    kcom_async_waiter *waiter;
-    void *result;
-    size_t result_size;
-    const kcom_allocator *allocator; /* NULL: caller storage */
-    size_t block_size;
-    size_t block_alignment;
-    BOOLEAN has_task;
-    kcom_task task;
-} kcom_async_op;
+#define OP_COMMITTED KCOM_RT_ASYNC_COMMITTED /* the task's first poll was scheduled (or run) */
 
 #define KCOM_OP_FROM_TASK(t) ((kcom_async_op *)(void *)((char *)(t) - offsetof(kcom_async_op, task)))
 
@@ -48,12 +30,47 @@ BOOLEAN kcom_async_op_finish(kcom_async_op *op, NTSTATUS status);
 
 NTSTATUS kcom_async_op_register_waiter(kcom_async_op *op, kcom_async_waiter *w, BOOLEAN *finished);
 BOOLEAN kcom_async_op_unregister_waiter(kcom_async_op *op);
-/* The vtable of allocated and caller-storage operations (not the static one's). */
-extern const IKcomAsyncOperationVtbl kcom_async_op_vtbl;
-/* Prepares an operation at op (Started, refs 1, no task, no allocator). */
-void kcom_async_op_init(kcom_async_op *op, const IID *iid, void *result, size_t result_size);
+
+/* Where result and state sit in an operation block, and its size and alignment. */
+typedef struct kcom_async_op_layout_info {
+    size_t result_offset;
+    size_t state_offset;
+    size_t total;
+    size_t alignment;
+} kcom_async_op_layout_info;
+
 BOOLEAN kcom_async_op_layout(size_t result_size, size_t result_alignment, size_t state_size,
-                             size_t state_alignment, size_t *result_offset, size_t *state_offset, size_t *total,
-                             size_t *alignment);
+                             size_t state_alignment, kcom_async_op_layout_info *layout);
+/* desc's layout: the one KCOM_ASYNC_TASK_DESC computed, or computed now for a descriptor written
+ * by hand. FALSE for bad sizes or alignments. */
+static KCOM_FORCEINLINE BOOLEAN kcom_async_desc_layout(const kcom_async_task_desc *desc,
+                                                      kcom_async_op_layout_info *layout)
+{
+    if (KCOM_LIKELY(desc->block_size != 0)) {
+        layout->result_offset = desc->result_offset;
+        layout->state_offset = desc->state_offset;
+        layout->total = desc->block_size;
+        layout->alignment = desc->block_alignment;
+        return TRUE;
+    }
+    return kcom_async_op_layout(desc->result_size, desc->result_alignment, desc->state_size, desc->state_alignment,
+                                layout);
+}
+
+/* A block of size bytes for an operation from allocator (see kcom_rt_async_op_allocate), with its
+ * allocator, size and alignment recorded in it; NULL when out of memory. */
+kcom_async_op *kcom_async_op_allocate_block(const kcom_allocator *allocator, size_t size, size_t alignment);
+/* Prepares an operation without a task at op, whose allocator fields are set: Started, one
+ * reference, the result (result_size bytes at result) zero-filled. */
+void kcom_async_op_init(kcom_async_op *op, const IID *iid, void *result, size_t result_size);
+
+/* Polls a task whose first poll the caller runs on its own reference (no queue reference). */
+void kcom_task_run_first(kcom_task *task);
+/* After a first poll on the caller that returned PENDING (RUNNING or NOTIFIED): IDLE, or queued
+ * with a queue reference of its own when it was woken during the poll. */
+void kcom_task_publish(kcom_task *task);
+/* Instead of publishing: ends such a task without another poll (its drop runs, its operation
+ * finishes with status, a failure); wakes from its first poll find it done. */
+void kcom_task_end_unpublished(kcom_task *task, NTSTATUS status);
 
 #endif /* KCOM_SRC_ASYNC_INTERNAL_H */

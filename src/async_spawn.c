@@ -2,6 +2,7 @@
  * async_spawn.c - operations run by tasks and awaiting an operation from a task.
  */
 #include "async_internal.h"
+#include "tracker_internal.h"
 
 #include "platform/platform.h"
 
@@ -19,25 +20,39 @@ static NTSTATUS spawn_check(const kcom_async_task_desc *desc, const kcom_executo
     return STATUS_SUCCESS;
 }
 
-static void spawn_init(kcom_async_op *op, const kcom_async_task_desc *desc, const kcom_executor *executor,
-                       size_t result_offset, size_t state_offset, void **state)
+/* Prepares a begun operation: Started, not committed (it may be handed to other threads before it
+ * is), one reference, result and state zero-filled. */
+static void spawn_init(kcom_async_op *op, const kcom_async_task_desc *desc, const kcom_async_op_layout_info *layout,
+                       const kcom_executor *executor, void **state)
 {
-    kcom_async_op_init(op, desc->iid, (char *)op + result_offset, desc->result_size);
+    char *block = (char *)op;
+    /* result and state in one fill: only padding lies between them */
+    memset(block + layout->result_offset, 0, layout->total - layout->result_offset);
+    op->iface.lpVtbl = &kcom_async_op_vtbl;
+    op->refs = 1;
+    op->word = KCOM_ASYNC_STARTED;
+    op->in_use = 1;
+    op->error = STATUS_SUCCESS;
+    op->iid = desc->iid;
+    op->callback = NULL;
+    op->callback_context = NULL;
+    op->waiter = NULL;
+    op->result = desc->result_size != 0 ? block + layout->result_offset : NULL;
+    op->result_size = desc->result_size;
     op->has_task = TRUE;
     op->task.sched = KCOM_TASK_SCHEDULED; /* until committed: wakes (a cancel) do not queue it */
+    op->task.cancel_requested = 0;
     op->task.poll = desc->poll;
     op->task.drop = desc->drop;
+    op->task.state = desc->state_size != 0 ? block + layout->state_offset : NULL;
     op->task.executor = *executor;
-    op->task.state = desc->state_size != 0 ? (char *)op + state_offset : NULL;
-    if (desc->state_size != 0)
-        memset(op->task.state, 0, desc->state_size);
     *state = op->task.state;
 }
 
 NTSTATUS kcom_async_spawn_begin(const kcom_async_task_desc *desc, const kcom_executor *executor,
                                 const kcom_allocator *allocator, void **state, IKcomAsyncOperation **operation)
 {
-    size_t result_offset, state_offset, total, alignment;
+    kcom_async_op_layout_info layout;
     kcom_async_op *op;
     NTSTATUS status = spawn_check(desc, executor, state, operation);
     if (!NT_SUCCESS(status)) {
@@ -45,22 +60,23 @@ NTSTATUS kcom_async_spawn_begin(const kcom_async_task_desc *desc, const kcom_exe
             (void)kcom_async_operation_create_error(allocator, desc != NULL ? desc->iid : NULL, status, operation);
         return status;
     }
-    if (!kcom_async_op_layout(desc->result_size, desc->result_alignment, desc->state_size, desc->state_alignment,
-                              &result_offset, &state_offset, &total, &alignment)) {
+    if (!kcom_async_desc_layout(desc, &layout)) {
         (void)kcom_async_operation_create_error(allocator, desc->iid, STATUS_INVALID_PARAMETER, operation);
         return STATUS_INVALID_PARAMETER;
     }
-    if (allocator == NULL)
-        allocator = kcom_default_allocator();
-    op = (kcom_async_op *)kcom_allocate(allocator, total, alignment);
+    /* counted from here: a drain under way refuses the task */
+    if (executor->tracker != NULL && !NT_SUCCESS(status = kcom_tracker_enter(executor->tracker))) {
+        (void)kcom_async_operation_create_error(allocator, desc->iid, status, operation);
+        return status;
+    }
+    op = kcom_async_op_allocate_block(allocator, layout.total, layout.alignment);
     if (op == NULL) {
+        if (executor->tracker != NULL)
+            kcom_tracker_leave(executor->tracker);
         (void)kcom_async_operation_create_error(allocator, desc->iid, STATUS_INSUFFICIENT_RESOURCES, operation);
         return STATUS_INSUFFICIENT_RESOURCES;
     }
-    spawn_init(op, desc, executor, result_offset, state_offset, state);
-    op->allocator = allocator;
-    op->block_size = total;
-    op->block_alignment = alignment;
+    spawn_init(op, desc, &layout, executor, state);
     *operation = &op->iface;
     return STATUS_SUCCESS;
 }
@@ -73,15 +89,18 @@ static kcom_async_op *storage_op(const void *storage)
     return (kcom_async_op *)address;
 }
 
+/* desc's layout, if it fits caller storage. */
+static BOOLEAN storage_layout(const kcom_async_task_desc *desc, kcom_async_op_layout_info *layout)
+{
+    return (BOOLEAN)(kcom_async_desc_layout(desc, layout) && layout->alignment <= KCOM_ASYNC_STORAGE_MAX_ALIGNMENT);
+}
+
 size_t kcom_async_storage_size(const kcom_async_task_desc *desc)
 {
-    size_t result_offset, state_offset, total, alignment;
-    if (desc == NULL ||
-        !kcom_async_op_layout(desc->result_size, desc->result_alignment, desc->state_size, desc->state_alignment,
-                              &result_offset, &state_offset, &total, &alignment) ||
-        alignment > KCOM_ASYNC_STORAGE_MAX_ALIGNMENT)
+    kcom_async_op_layout_info layout;
+    if (desc == NULL || !storage_layout(desc, &layout))
         return 0;
-    return total + KCOM_ASYNC_STORAGE_MAX_ALIGNMENT; /* room to align the start */
+    return layout.total + KCOM_ASYNC_STORAGE_MAX_ALIGNMENT; /* room to align the start */
 }
 
 BOOLEAN kcom_async_storage_in_use(const void *storage)
@@ -94,27 +113,29 @@ BOOLEAN kcom_async_storage_in_use(const void *storage)
 NTSTATUS kcom_async_spawn_begin_in(const kcom_async_task_desc *desc, const kcom_executor *executor,
                                    void *storage, size_t size, void **state, IKcomAsyncOperation **operation)
 {
-    size_t result_offset, state_offset, total, alignment, needed;
+    kcom_async_op_layout_info layout;
     kcom_async_op *op;
     NTSTATUS status = spawn_check(desc, executor, state, operation);
     if (NT_SUCCESS(status) && (storage == NULL || ((ULONG_PTR)storage % KCOM_ALIGNOF(void *)) != 0))
         status = STATUS_INVALID_PARAMETER;
     if (NT_SUCCESS(status)) {
-        needed = kcom_async_storage_size(desc);
-        if (needed == 0)
+        if (!storage_layout(desc, &layout))
             status = STATUS_INVALID_PARAMETER;
-        else if (size < needed)
+        else if (size < layout.total + KCOM_ASYNC_STORAGE_MAX_ALIGNMENT)
             status = STATUS_BUFFER_TOO_SMALL;
     }
+    if (NT_SUCCESS(status) && executor->tracker != NULL)
+        status = kcom_tracker_enter(executor->tracker); /* counted from here */
     if (!NT_SUCCESS(status)) {
         if (operation != NULL)
             (void)kcom_async_operation_create_error(NULL, desc != NULL ? desc->iid : NULL, status, operation);
         return status;
     }
-    (void)kcom_async_op_layout(desc->result_size, desc->result_alignment, desc->state_size, desc->state_alignment,
-                               &result_offset, &state_offset, &total, &alignment);
     op = storage_op(storage);
-    spawn_init(op, desc, executor, result_offset, state_offset, state);
+    op->allocator = NULL;
+    op->block_size = layout.total;
+    op->block_alignment = layout.alignment;
+    spawn_init(op, desc, &layout, executor, state);
     *operation = &op->iface;
     return STATUS_SUCCESS;
 }
@@ -132,15 +153,17 @@ static NTSTATUS spawn_start(IKcomAsyncOperation *operation, BOOLEAN inline_first
         NTSTATUS status = operation->lpVtbl->get_result(operation, &old);
         return NT_SUCCESS(status) ? STATUS_INVALID_DEVICE_STATE : status;
     }
+    /* atomic: a begun operation may have been handed to other threads (a cancel) before this */
     old = kcom_atomic_or(&op->word, OP_COMMITTED);
     if (old & OP_COMMITTED)
         return STATUS_INVALID_DEVICE_STATE;
-    kcom_async_op_addref(op); /* the queue's; the task is SCHEDULED since creation */
     if (inline_first_poll) {
-        /* the caller holds a reference, so the operation outlives this poll whatever it does */
-        kcom_task_run(&op->task);
+        /* on the caller's reference, which outlives this poll whatever it does; the task is
+         * SCHEDULED since creation */
+        kcom_task_run_first(&op->task);
         return STATUS_SUCCESS;
     }
+    kcom_async_op_addref(op); /* the queue's */
     {
         NTSTATUS status = op->task.executor.schedule(op->task.executor.context, &op->task);
         if (!NT_SUCCESS(status)) {
@@ -186,7 +209,7 @@ static NTSTATUS no_executor_schedule(void *context, struct kcom_task *task)
     return STATUS_INVALID_DEVICE_STATE;
 }
 
-static const kcom_executor no_executor = {no_executor_schedule, NULL};
+static const kcom_executor no_executor = {no_executor_schedule, NULL, NULL};
 static const kcom_executor *volatile default_executor = &no_executor;
 
 NTSTATUS kcom_set_default_executor(const kcom_executor *executor)
@@ -201,6 +224,24 @@ NTSTATUS kcom_set_default_executor(const kcom_executor *executor)
 const kcom_executor *kcom_default_executor(void)
 {
     return (const kcom_executor *)kcom_atomic_load_ptr((void *volatile *)&default_executor);
+}
+
+void kcom_rt_async_publish(kcom_async_op *op, const kcom_async_task_desc *desc)
+{
+    /* nothing reads these while the task is RUNNING (a wake then only marks it NOTIFIED); the
+     * exchange in kcom_task_publish makes them visible to whoever schedules it next */
+    op->task.poll = desc->poll;
+    op->task.drop = desc->drop;
+    op->task.state = desc->state_size != 0 ? (char *)op + desc->state_offset : NULL;
+    op->task.executor = *kcom_default_executor();
+    op->word = KCOM_ASYNC_STARTED | OP_COMMITTED;
+    if (op->task.executor.tracker != NULL && !NT_SUCCESS(kcom_tracker_enter(op->task.executor.tracker))) {
+        /* the driver is draining for unload: the work that began is ended, not left uncounted */
+        op->task.executor.tracker = NULL;
+        kcom_task_end_unpublished(&op->task, STATUS_DELETE_PENDING);
+        return;
+    }
+    kcom_task_publish(&op->task);
 }
 
 NTSTATUS kcom_async_spawn(const kcom_async_task_desc *desc, const kcom_executor *executor,

@@ -11,24 +11,28 @@
  */
 #include <kcom/awaitable.h>
 
+#include "platform/platform.h"
+
 #define AW_IDLE 0
 #define AW_REGISTERED 1
 #define AW_WOKEN 2
 
-/* A spin lock on kcom's atomics. (Kernel: whoever takes it at PASSIVE_LEVEL must raise to
- * DISPATCH_LEVEL first, or a DPC setting the event on the same processor would spin forever; that
- * comes with the kernel build of the async layer, which is not built yet.) */
-static void event_lock(kcom_async_event *event)
+/* A spin lock on kcom's atomics, taken at DISPATCH_LEVEL: a holder at PASSIVE_LEVEL interrupted by
+ * a DPC that sets the event on the same processor would otherwise make that DPC spin forever. */
+static UCHAR event_lock(kcom_async_event *event)
 {
+    UCHAR irql = kcom_platform_raise_to_dispatch();
     while (kcom_atomic_compare_exchange(&event->lock, 0, 1) != 0) {
-        while (kcom_atomic_load(&event->lock) != 0) {
-        }
+        while (kcom_atomic_load(&event->lock) != 0)
+            kcom_cpu_relax();
     }
+    return irql;
 }
 
-static void event_unlock(kcom_async_event *event)
+static void event_unlock(kcom_async_event *event, UCHAR irql)
 {
     kcom_atomic_store(&event->lock, 0);
+    kcom_platform_lower_irql(irql);
 }
 
 void kcom_async_event_init(kcom_async_event *event, BOOLEAN signaled)
@@ -61,7 +65,7 @@ BOOLEAN kcom_async_event_set(kcom_async_event *event)
 {
     LONG was;
     ULONG generation;
-    event_lock(event);
+    UCHAR irql = event_lock(event);
     was = kcom_atomic_exchange(&event->signaled, 1);
     generation = ++event->generation;
     for (;;) {
@@ -74,20 +78,20 @@ BOOLEAN kcom_async_event_set(kcom_async_event *event)
         aw->state = AW_WOKEN;
         waker = aw->waker;
         aw->waker.task = NULL;
-        event_unlock(event);
+        event_unlock(event, irql);
         kcom_waker_wake(&waker); /* outside the lock: waking may run a drop that clears an await */
-        event_lock(event);
+        irql = event_lock(event);
     }
-    event_unlock(event);
+    event_unlock(event, irql);
     return (BOOLEAN)(was != 0);
 }
 
 BOOLEAN kcom_async_event_reset(kcom_async_event *event)
 {
     LONG was;
-    event_lock(event);
+    UCHAR irql = event_lock(event);
     was = kcom_atomic_exchange(&event->signaled, 0);
-    event_unlock(event);
+    event_unlock(event, irql);
     return (BOOLEAN)(was != 0);
 }
 
@@ -105,9 +109,10 @@ kcom_poll_result kcom_async_event_await_poll(kcom_async_event_await *aw, kcom_ta
     kcom_async_event *event = aw->event;
     kcom_waker unused = {NULL};
     kcom_poll_result result = KCOM_POLL_PENDING;
+    UCHAR irql;
     if (event == NULL)
         return KCOM_POLL_READY;
-    event_lock(event);
+    irql = event_lock(event);
     if (aw->state == AW_WOKEN) {
         aw->state = AW_IDLE;
         result = KCOM_POLL_READY;
@@ -131,7 +136,7 @@ kcom_poll_result kcom_async_event_await_poll(kcom_async_event_await *aw, kcom_ta
         event->tail = aw;
         aw->state = AW_REGISTERED;
     }
-    event_unlock(event);
+    event_unlock(event, irql);
     kcom_waker_drop(&unused);
     return result;
 }
@@ -140,16 +145,17 @@ void kcom_async_event_await_clear(kcom_async_event_await *aw)
 {
     kcom_async_event *event = aw->event;
     kcom_waker waker = {NULL};
+    UCHAR irql;
     if (event == NULL)
         return;
-    event_lock(event);
+    irql = event_lock(event);
     if (aw->state == AW_REGISTERED) {
         event_unlink(event, aw);
         waker = aw->waker;
         aw->waker.task = NULL;
     }
     aw->state = AW_IDLE;
-    event_unlock(event);
+    event_unlock(event, irql);
     kcom_waker_drop(&waker); /* outside the lock: it may release the last reference */
 }
 

@@ -91,9 +91,10 @@ void kcom_async_timer_clear(kcom_async_timer *timer)
         if (kcom_platform_timer_cancel(&timer->platform)) {
             kcom_waker_drop(&timer->waker); /* the callback never runs: the waker is ours again */
         } else {
-            /* firing now: the callback has taken the waker or is about to; wait until it is done */
-            while (kcom_atomic_load(&timer->state) != TIMER_FIRED) {
-            }
+            /* firing now, on another processor (platform.h): the callback has taken the waker or
+             * is about to; wait the few instructions until it is done */
+            while (kcom_atomic_load(&timer->state) != TIMER_FIRED)
+                kcom_cpu_relax();
         }
         break;
     case TIMER_IDLE:

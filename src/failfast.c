@@ -22,6 +22,8 @@ const char *kcom_failfast_reason_name(kcom_failfast_reason reason)
         return "allocator misuse";
     case KCOM_FAILFAST_INVARIANT:
         return "broken invariant";
+    case KCOM_FAILFAST_IRQL:
+        return "called at a forbidden IRQL";
     }
     return "unknown reason";
 }

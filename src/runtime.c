@@ -1,7 +1,12 @@
 /*
- * Runtime start-up and shut-down: whatever the platform must resolve before first use.
+ * Runtime start-up and shut-down: whatever the platform must resolve before first use, and what
+ * kcom keeps for reuse given back before unload.
  */
 #include <kcom/runtime.h>
+
+#if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
+#include <kcom/async.h>
+#endif
 
 #include "platform/platform.h"
 
@@ -12,5 +17,9 @@ NTSTATUS kcom_initialize(void)
 
 void kcom_uninitialize(void)
 {
+#if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
+    /* cached operation blocks are pool the driver would otherwise leak at unload */
+    kcom_async_operation_cache_drain();
+#endif
     kcom_platform_uninitialize();
 }

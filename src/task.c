@@ -5,14 +5,19 @@
  * until the poll that follows has ended.
  */
 #include "async_internal.h"
+#include "tracker_internal.h"
 
-/* Ends a task without (another) poll: its cleanup runs once, then the operation finishes. */
+/* Ends a task without (another) poll: its cleanup runs once, then the operation finishes, then
+ * its tracker (executor.tracker: set only on a task that was counted) stops counting it. */
 static void task_end(kcom_task *task, NTSTATUS status)
 {
+    kcom_tracker *tracker = task->executor.tracker;
     kcom_atomic_store(&task->sched, KCOM_TASK_DONE);
     if (task->drop != NULL)
         task->drop(task->state);
     (void)kcom_async_op_finish(KCOM_OP_FROM_TASK(task), status);
+    if (tracker != NULL)
+        kcom_tracker_leave(tracker); /* last: a drain may return and the driver unload from here */
 }
 
 /* Hands a SCHEDULED task (with the queue's reference) to its executor. */
@@ -29,30 +34,60 @@ void kcom_task_drop_scheduled(kcom_task *task, NTSTATUS status)
     kcom_async_op_release(KCOM_OP_FROM_TASK(task));
 }
 
-void kcom_task_run(kcom_task *task)
+/* After a poll that returned PENDING: IDLE, or, woken during the poll (NOTIFIED), queued again.
+ * queue_reference: the poll ran on the queue's reference, which IDLE gives back and the new
+ * schedule keeps; without it (a first poll on the caller's reference) the schedule takes one. */
+static void task_pending(kcom_task *task, BOOLEAN queue_reference)
+{
+    kcom_async_op *op = KCOM_OP_FROM_TASK(task);
+    if (kcom_atomic_compare_exchange(&task->sched, KCOM_TASK_RUNNING, KCOM_TASK_IDLE) == KCOM_TASK_RUNNING) {
+        if (queue_reference)
+            kcom_async_op_release(op);
+        return;
+    }
+    kcom_atomic_store(&task->sched, KCOM_TASK_SCHEDULED);
+    if (!queue_reference)
+        kcom_async_op_addref(op);
+    task_schedule(task);
+}
+
+static void task_poll(kcom_task *task, BOOLEAN queue_reference)
 {
     kcom_async_op *op = KCOM_OP_FROM_TASK(task);
     kcom_task_context cx;
-    kcom_poll_result result;
 
     /* only the holder of SCHEDULED gets here: no other thread can be polling this task */
     kcom_atomic_store(&task->sched, KCOM_TASK_RUNNING);
     cx.task = task;
     cx.result = op->result;
     cx.status = STATUS_SUCCESS;
-    result = task->poll(task->state, &cx);
-    if (result == KCOM_POLL_READY) {
+    if (task->poll(task->state, &cx) == KCOM_POLL_READY) {
         task_end(task, cx.status);
-        kcom_async_op_release(op);
+        if (queue_reference)
+            kcom_async_op_release(op);
         return;
     }
-    if (kcom_atomic_compare_exchange(&task->sched, KCOM_TASK_RUNNING, KCOM_TASK_IDLE) == KCOM_TASK_RUNNING) {
-        kcom_async_op_release(op);
-        return;
-    }
-    /* woken during the poll (NOTIFIED): queue it again, keeping the queue's reference */
-    kcom_atomic_store(&task->sched, KCOM_TASK_SCHEDULED);
-    task_schedule(task);
+    task_pending(task, queue_reference);
+}
+
+void kcom_task_run(kcom_task *task)
+{
+    task_poll(task, TRUE);
+}
+
+void kcom_task_run_first(kcom_task *task)
+{
+    task_poll(task, FALSE);
+}
+
+void kcom_task_publish(kcom_task *task)
+{
+    task_pending(task, FALSE);
+}
+
+void kcom_task_end_unpublished(kcom_task *task, NTSTATUS status)
+{
+    task_end(task, status);
 }
 
 /* Wakes by reference: the caller keeps its own reference. */

@@ -34,9 +34,10 @@ static kcom_poll_result BenchAsync_Read_poll(BenchAsync_Read_state *state, kcom_
 #define BenchAsync_Read_drop NULL
 
 /* ---- ReadIn: the same work in caller storage --------------------------------------------------------
- * What KCOM_SHIM_ASYNC generates for Read (kcom/implement.h), written out with
- * kcom_async_spawn_begin_in instead of kcom_async_spawn_begin: a task state that wraps Read's with the
- * reference keeping the object alive, the start function, then the first poll on the caller. */
+ * What KCOM_SHIM_ASYNC generates for Read (kcom/implement.h), written out with the operation placed
+ * in the caller's storage (kcom_rt_async_op_in) instead of allocated (kcom_rt_async_op_allocate): a
+ * task state that wraps Read's with the reference that keeps the object alive while the work is
+ * pending, the start function, then the first poll on the caller. */
 
 typedef struct BenchAsync_ReadIn_state {
     IUnknown *owner;
@@ -65,21 +66,26 @@ KCOM_STATIC_ASSERT(KCOM_ASYNC_STORAGE_SIZE(sizeof(ULONG), sizeof(BenchAsync_Read
 
 static IBenchAsyncULONG *BenchAsync_ReadIn(BenchAsync *self, ULONG value, void *storage, size_t size)
 {
-    void *state;
-    IKcomAsyncOperation *operation;
-    if (NT_SUCCESS(kcom_async_spawn_begin_in(&BenchAsync_ReadIn_desc, kcom_default_executor(), storage, size, &state,
-                                             &operation))) {
-        BenchAsync_ReadIn_state *kstate = (BenchAsync_ReadIn_state *)state;
-        NTSTATUS start;
-        IBenchAsync_AddRef(&self->IBenchAsync_iface);
-        kstate->owner = (IUnknown *)(void *)&self->IBenchAsync_iface;
-        start = BenchAsync_Read(self, &kstate->user, value);
-        if (NT_SUCCESS(start))
-            (void)kcom_async_spawn_run(operation);
-        else
-            (void)kcom_async_spawn_abandon(operation, start);
+    kcom_async_op *op;
+    BenchAsync_ReadIn_state *state;
+    kcom_task_context cx;
+    NTSTATUS status = kcom_rt_async_op_in(&BenchAsync_ReadIn_desc, storage, size, &op);
+    if (KCOM_UNLIKELY(!NT_SUCCESS(status)))
+        return IBenchAsyncULONG_from(kcom_rt_async_op_failed(&BenchAsync_ReadIn_desc, NULL, status));
+    state = (BenchAsync_ReadIn_state *)kcom_rt_async_op_prepare(op, &BenchAsync_ReadIn_desc, &cx);
+    status = BenchAsync_Read(self, &state->user, value);
+    if (KCOM_LIKELY(NT_SUCCESS(status))) {
+        if (KCOM_UNLIKELY(BenchAsync_Read_poll(&state->user, &cx) != KCOM_POLL_READY)) {
+            IBenchAsync_AddRef(&self->IBenchAsync_iface);
+            state->owner = (IUnknown *)(void *)&self->IBenchAsync_iface;
+            kcom_rt_async_publish(op, &BenchAsync_ReadIn_desc);
+            return IBenchAsyncULONG_from(&op->iface);
+        }
+        status = cx.status;
     }
-    return IBenchAsyncULONG_from(operation);
+    kcom_rt_async_op_done(op); /* Read has no drop */
+    kcom_rt_async_op_end(op, status);
+    return IBenchAsyncULONG_from(&op->iface);
 }
 
 KCOM_IMPLEMENT(BenchAsync, IBenchAsync, IBenchAsync_iface)

@@ -163,7 +163,7 @@ static NTSTATUS counting_schedule(void *context, struct kcom_task *task)
     return pool_executor->schedule(pool_executor->context, task);
 }
 
-static const kcom_executor counting_executor = {counting_schedule, NULL};
+static const kcom_executor counting_executor = {counting_schedule, NULL, NULL};
 
 /* ---- the client ----------------------------------------------------------------------------------- */
 

@@ -41,8 +41,11 @@
 #define KCOM_ASYNC_H
 
 #include <kcom/allocator.h>
+#include <kcom/caching_allocator.h>
 #include <kcom/task.h>
 #include <kcom/unknown.h>
+
+#include <string.h>
 
 typedef LONG kcom_async_status;
 #define KCOM_ASYNC_STARTED 0
@@ -107,11 +110,37 @@ typedef struct kcom_async_task_desc {
     size_t result_size; /* 0: no result value (get_result copies nothing) */
     size_t result_alignment;
     const IID *iid; /* the typed interface (static storage); NULL: IKcomAsyncOperation only */
+    /* The operation block's layout, computed at compile time by KCOM_ASYNC_TASK_DESC so that no
+     * spawn computes it again. A descriptor written by hand leaves them 0 (block_size 0: the
+     * library computes the layout at each spawn). */
+    size_t result_offset; /* from the start of the block */
+    size_t state_offset;
+    size_t block_size; /* the operation, its result and its state */
+    size_t block_alignment;
 } kcom_async_task_desc;
 
 /* A descriptor for poll over State, producing Result, exposed as typed interface I. */
 #define KCOM_ASYNC_TASK_DESC(I, Result, State, poll, drop)                                  \
-    {(poll), (drop), sizeof(State), KCOM_ALIGNOF(State), sizeof(Result), KCOM_ALIGNOF(Result), &IID_##I}
+    {(poll),                                                                                \
+     (drop),                                                                                \
+     sizeof(State),                                                                         \
+     KCOM_ALIGNOF(State),                                                                   \
+     sizeof(Result),                                                                        \
+     KCOM_ALIGNOF(Result),                                                                  \
+     &IID_##I,                                                                              \
+     KCOM_RT_ASYNC_RESULT_OFFSET_(Result),                                                  \
+     KCOM_RT_ASYNC_STATE_OFFSET_(Result, State),                                            \
+     KCOM_RT_ASYNC_STATE_OFFSET_(Result, State) + sizeof(State),                            \
+     KCOM_RT_ASYNC_MAX_(KCOM_ALIGNOF(kcom_async_op), KCOM_RT_ASYNC_MAX_(KCOM_ALIGNOF(Result), KCOM_ALIGNOF(State)))}
+
+/* The layout the library computes (kcom_async_op_layout), as constant expressions: the result at
+ * the first multiple of its alignment after the operation, the state after the result. */
+#define KCOM_RT_ASYNC_MAX_(a, b) ((size_t)(a) > (size_t)(b) ? (size_t)(a) : (size_t)(b))
+#define KCOM_RT_ASYNC_ALIGN_UP_(value, alignment)                                           \
+    (((size_t)(value) + (size_t)(alignment) - 1) & ~((size_t)(alignment) - 1))
+#define KCOM_RT_ASYNC_RESULT_OFFSET_(Result) KCOM_RT_ASYNC_ALIGN_UP_(sizeof(kcom_async_op), KCOM_ALIGNOF(Result))
+#define KCOM_RT_ASYNC_STATE_OFFSET_(Result, State)                                          \
+    KCOM_RT_ASYNC_ALIGN_UP_(KCOM_RT_ASYNC_RESULT_OFFSET_(Result) + sizeof(Result), KCOM_ALIGNOF(State))
 
 /* Largest alignment of result and state in caller-provided storage. */
 #define KCOM_ASYNC_STORAGE_MAX_ALIGNMENT 16
@@ -134,6 +163,33 @@ typedef struct kcom_async_await {
     LONG registered;      /* touched by the awaiting task only */
     LONG volatile fired;  /* set by the finisher once it no longer reads this struct */
 } kcom_async_await;
+
+/* ---- the operation object -----------------------------------------------------------------------------
+ * Its fields are kcom's: it is declared here only so that the async method shims (kcom/implement.h)
+ * can build their operations inline (see the end of this header). */
+
+/* Bits of kcom_async_op.word besides the status (the others are the library's). */
+#define KCOM_RT_ASYNC_FINISHED 0x4    /* the work has ended; set once, with the final status */
+#define KCOM_RT_ASYNC_COMMITTED 0x200 /* the task's first poll was scheduled or run */
+
+typedef struct kcom_async_op {
+    IKcomAsyncOperation iface;
+    LONG volatile refs;
+    LONG volatile word;   /* the status and the claims of the finisher, callback and waiter */
+    LONG volatile in_use; /* caller storage: cleared last, at the final release */
+    NTSTATUS error;       /* Error's status; written before KCOM_RT_ASYNC_FINISHED is published */
+    const IID *iid;       /* typed interface answered by QueryInterface, or NULL */
+    kcom_async_completed_fn *callback;  /* valid once registered (the word says so) */
+    void *callback_context;
+    kcom_async_waiter *waiter;          /* likewise */
+    void *result;
+    size_t result_size;
+    const kcom_allocator *allocator; /* NULL: caller storage */
+    size_t block_size;
+    size_t block_alignment;
+    BOOLEAN has_task;
+    kcom_task task;
+} kcom_async_op;
 
 KCOM_BEGIN_DECLS
 
@@ -283,14 +339,55 @@ NTSTATUS kcom_async_spawn(const kcom_async_task_desc *desc, const kcom_executor 
  * kcom_async_block_on - waits until operation has finished (completed, failed, or canceled and
  * its work ended) or timeout_ms has passed (KCOM_ASYNC_INFINITE: no limit). The wait is on an
  * allocated, reference-counted event, never on the caller's stack, so a late completion is safe.
- * Only one waiter (block_on or an awaiting task) at a time per operation.
- * IRQL: PASSIVE_LEVEL (a kernel build refuses higher IRQLs with STATUS_INVALID_DEVICE_STATE).
+ * Only one waiter (block_on or an awaiting task) at a time per kcom operation; an operation
+ * implemented elsewhere is waited for through its completion callback (or, if that is taken,
+ * by looking at its status every few milliseconds). With the debug watchdog on (kcom/debug.h),
+ * each watchdog period without completion traces a suspected deadlock.
+ * IRQL: PASSIVE_LEVEL or APC_LEVEL. At DISPATCH_LEVEL or above it cannot wait: it returns
+ * STATUS_INVALID_DEVICE_STATE, or stops with kcom_fail_fast(KCOM_FAILFAST_IRQL) when the debug
+ * option assert_irql is on (kcom_async_try_block_on never stops).
  * Returns STATUS_SUCCESS (finished: read it with get_status/get_result); STATUS_TIMEOUT;
  * STATUS_INVALID_PARAMETER (NULL); STATUS_ALREADY_REGISTERED (someone else is waiting on it);
- * STATUS_INSUFFICIENT_RESOURCES (no event).
+ * STATUS_INSUFFICIENT_RESOURCES (no event); STATUS_INVALID_DEVICE_STATE (IRQL too high).
  */
 #define KCOM_ASYNC_INFINITE 0xFFFFFFFFUL
-NTSTATUS kcom_async_block_on(IKcomAsyncOperation *operation, ULONG timeout_ms);
+_IRQL_requires_max_(APC_LEVEL)
+NTSTATUS kcom_async_block_on(_In_ IKcomAsyncOperation *operation, _In_ ULONG timeout_ms);
+
+/* kcom_async_try_block_on - kcom_async_block_on for callers that may be at any IRQL: above
+ * APC_LEVEL it returns STATUS_INVALID_DEVICE_STATE whatever the debug options say.
+ * IRQL: any. Returns what kcom_async_block_on returns. */
+NTSTATUS kcom_async_try_block_on(_In_ IKcomAsyncOperation *operation, _In_ ULONG timeout_ms);
+
+/* ---- the operation cache --------------------------------------------------------------------------------
+ * Operation blocks from the platform allocator (kcom_platform_allocator(), the default allocator
+ * unless replaced) are kept for reuse when released: one kcom_caching_allocator per size class of
+ * 64 bytes, up to 1024 bytes, each at most 16 blocks deep, so an async call that follows another of
+ * about the same size reuses a block instead of going through the general allocator. Blocks of any
+ * other allocator (a default replaced by kcom_set_default_allocator, a class's own from
+ * KCOM_CLASS_EX) are never cached: such an allocator sees exactly the allocations and frees the
+ * operations make. (A class whose allocator is a kcom_caching_allocator, which keeps blocks of the
+ * class's own size, has its operations allocated from the allocator behind that cache.) */
+
+/*
+ * kcom_async_operation_cache_drain - frees every cached operation block to the platform allocator.
+ * The cache stays usable. Call it at unload, after the last operation is released (blocks freed
+ * while it runs may stay cached). IRQL: PASSIVE_LEVEL.
+ */
+_IRQL_requires_(PASSIVE_LEVEL)
+void kcom_async_operation_cache_drain(void);
+
+/*
+ * kcom_async_operation_cache_query_stats - the cache's counters summed over its size classes
+ * (hits: blocks reused; misses: blocks allocated from the platform for the cache; overflows: blocks
+ * freed to the platform because their class was full; cached: blocks held now; depth: per class,
+ * 0 when the library was built without the cache (KCOM_ASYNC_OPERATION_CACHE=0, and under
+ * AddressSanitizer); block_size and block_alignment: 0, they differ per class). A hit or a miss is
+ * one operation block handed out. IRQL: <= DISPATCH_LEVEL.
+ * Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER for a NULL stats.
+ */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_async_operation_cache_query_stats(_Out_ kcom_caching_allocator_stats *stats);
 
 /* ---- awaiting another operation from a task --------------------------------------------------------- */
 
@@ -314,5 +411,116 @@ kcom_poll_result kcom_async_await_poll(kcom_async_await *aw, kcom_task_context *
 void kcom_async_await_clear(kcom_async_await *aw);
 
 KCOM_END_DECLS
+
+/* ---- inline runtime of the async method shims (kcom/implement.h) ----------------------------------------
+ * A shim builds its operation, runs the start function and the first poll on the caller, and
+ * returns the operation only then: until it returns, no other thread can know of the operation
+ * (a waker the first poll hands out reaches only the scheduling word and the reference count), so
+ * its fields are written with plain stores, and work that is ready at the first poll finishes
+ * without a scheduling transition, a queue reference or an interlocked instruction on the
+ * operation (the object's reference is taken only for pending work). Work that is
+ * still pending is published (kcom_rt_async_publish) to the atomic protocol of kcom/task.h. desc
+ * must come from KCOM_ASYNC_TASK_DESC (its layout filled in). Not for direct use. */
+
+KCOM_BEGIN_DECLS
+
+/* The vtable of kcom's allocated and caller-storage operations. */
+extern const IKcomAsyncOperationVtbl kcom_async_op_vtbl;
+
+/* An operation block for desc from allocator (NULL: the default allocator; a caching allocator,
+ * which keeps blocks of its class's size: the allocator behind it), from the operation cache when
+ * that is the platform allocator. Its allocator, size and alignment are recorded, nothing else is
+ * set. NULL when out of memory. IRQL: <= DISPATCH_LEVEL. */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+kcom_async_op *kcom_rt_async_op_allocate(_In_ const kcom_async_task_desc *desc,
+                                         _In_opt_ const kcom_allocator *allocator);
+
+/* The operation a shim returns when it has none: in Error with status (a failure), from
+ * allocator as above, or the static error operation. IRQL: <= DISPATCH_LEVEL. Never NULL. */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+IKcomAsyncOperation *kcom_rt_async_op_failed(_In_ const kcom_async_task_desc *desc,
+                                             _In_opt_ const kcom_allocator *allocator, _In_ NTSTATUS status);
+
+/* kcom_rt_async_op_end with a failure status: Error with it (STATUS_CANCELLED: Canceled). */
+void kcom_rt_async_op_fail(_In_ kcom_async_op *op, _In_ NTSTATUS status);
+
+/* Publishes an operation whose first poll returned PENDING: its task gets desc's poll and drop
+ * and a copy of the default executor, then becomes IDLE, or is scheduled at once if it was woken
+ * during the poll. Whatever must outlive the call (the object's reference) must be in place
+ * before: from here the task may run, and end, on another thread. IRQL: <= DISPATCH_LEVEL. */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void kcom_rt_async_publish(_In_ kcom_async_op *op, _In_ const kcom_async_task_desc *desc);
+
+KCOM_END_DECLS
+
+/* The operation in caller storage (kcom_async_spawn_begin_in's placement and checks). Returns
+ * STATUS_SUCCESS, STATUS_INVALID_PARAMETER or STATUS_BUFFER_TOO_SMALL. IRQL: any. */
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_op_in(const kcom_async_task_desc *desc, void *storage, size_t size,
+                                                    kcom_async_op **op)
+{
+    ULONG_PTR address = (ULONG_PTR)storage;
+    kcom_async_op *placed;
+    if (KCOM_UNLIKELY(storage == NULL || address % KCOM_ALIGNOF(void *) != 0 || desc->block_size == 0 ||
+                      desc->block_alignment > KCOM_ASYNC_STORAGE_MAX_ALIGNMENT))
+        return STATUS_INVALID_PARAMETER;
+    if (KCOM_UNLIKELY(size < desc->block_size + KCOM_ASYNC_STORAGE_MAX_ALIGNMENT))
+        return STATUS_BUFFER_TOO_SMALL;
+    /* the first boundary, where kcom_async_storage_in_use looks */
+    address = (address + KCOM_ASYNC_STORAGE_MAX_ALIGNMENT - 1) & ~(ULONG_PTR)(KCOM_ASYNC_STORAGE_MAX_ALIGNMENT - 1);
+    placed = (kcom_async_op *)address;
+    placed->allocator = NULL;
+    placed->block_size = desc->block_size;
+    placed->block_alignment = desc->block_alignment;
+    placed->in_use = 1;
+    *op = placed;
+    return STATUS_SUCCESS;
+}
+
+/* Makes a block from kcom_rt_async_op_allocate or kcom_rt_async_op_in an operation running desc's
+ * task: one reference (the caller's), the task RUNNING for the first poll that follows on this
+ * thread, result and state zero-filled (desc's sizes are constants in a shim: the fills are a few
+ * stores), *cx that poll's context. Returns the state. Its word is stored once the first poll has
+ * returned (kcom_rt_async_op_end, kcom_rt_async_publish): nothing reads it before. IRQL: any. */
+static KCOM_FORCEINLINE void *kcom_rt_async_op_prepare(kcom_async_op *op, const kcom_async_task_desc *desc,
+                                                      kcom_task_context *cx)
+{
+    char *block = (char *)op;
+    void *result = desc->result_size != 0 ? block + desc->result_offset : NULL;
+    op->iface.lpVtbl = &kcom_async_op_vtbl;
+    op->refs = 1;
+    op->iid = desc->iid;
+    op->result = result;
+    op->result_size = desc->result_size;
+    op->has_task = TRUE;
+    op->task.sched = KCOM_TASK_RUNNING;
+    op->task.cancel_requested = 0;
+    if (desc->result_size != 0)
+        memset(result, 0, desc->result_size);
+    if (desc->state_size != 0)
+        memset(block + desc->state_offset, 0, desc->state_size);
+    cx->task = &op->task;
+    cx->result = result;
+    cx->status = STATUS_SUCCESS;
+    return block + desc->state_offset;
+}
+
+/* The work of a prepared operation ended on the caller (its first poll was READY, or its start
+ * function failed): later wakes are ignored, and releasing it runs no drop. Call it before the
+ * drop. IRQL: any. */
+static KCOM_FORCEINLINE void kcom_rt_async_op_done(kcom_async_op *op)
+{
+    kcom_atomic_store(&op->task.sched, KCOM_TASK_DONE); /* a waker from the poll may be reading it */
+}
+
+/* Finishes it after the drop: success completes it with its result, a failure fails it. Nobody
+ * else has seen it, so no cancel, callback or waiter can be registered: the word is stored, not
+ * exchanged. IRQL: any. */
+static KCOM_FORCEINLINE void kcom_rt_async_op_end(kcom_async_op *op, NTSTATUS status)
+{
+    if (KCOM_LIKELY(NT_SUCCESS(status)))
+        op->word = KCOM_ASYNC_COMPLETED | KCOM_RT_ASYNC_FINISHED | KCOM_RT_ASYNC_COMMITTED;
+    else
+        kcom_rt_async_op_fail(op, status);
+}
 
 #endif /* KCOM_ASYNC_H */

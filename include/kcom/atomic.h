@@ -1,5 +1,6 @@
 /*
- * kcom/atomic.h - the interlocked operations kcom needs, on 32-bit LONGs and pointers.
+ * kcom/atomic.h - the interlocked operations kcom needs, on 32-bit LONGs, pointers and (for
+ * counters) 64-bit LONG64s.
  *
  * gcc and clang (all targets, kernel included) use the __atomic builtins, which compile to the
  * same lock-prefixed instructions as the Interlocked* intrinsics; MSVC uses those intrinsics.
@@ -47,9 +48,30 @@ static KCOM_FORCEINLINE void kcom_atomic_store_ptr(void *volatile *target, void 
 {
     (void)_InterlockedExchangePointer(target, value);
 }
+static KCOM_FORCEINLINE void *kcom_atomic_exchange_ptr(void *volatile *target, void *value)
+{
+    return _InterlockedExchangePointer(target, value);
+}
+static KCOM_FORCEINLINE LONG64 kcom_atomic_fetch_add64(LONG64 volatile *target, LONG64 value)
+{
+    return _InterlockedExchangeAdd64((__int64 volatile *)target, value);
+}
+static KCOM_FORCEINLINE LONG64 kcom_atomic_load64(LONG64 volatile *target)
+{
+    return _InterlockedOr64((__int64 volatile *)target, 0);
+}
 static KCOM_FORCEINLINE void kcom_atomic_acquire_fence(void)
 {
     _ReadWriteBarrier();
+}
+/* The body of a spin-wait loop: tells the processor (and a sibling hyperthread) it is waiting. */
+static KCOM_FORCEINLINE void kcom_cpu_relax(void)
+{
+#if defined(_M_X64) || defined(_M_IX86)
+    _mm_pause();
+#elif defined(_M_ARM64)
+    __yield();
+#endif
 }
 
 #else
@@ -87,9 +109,29 @@ static KCOM_FORCEINLINE void kcom_atomic_store_ptr(void *volatile *target, void 
 {
     __atomic_store_n(target, value, __ATOMIC_RELEASE);
 }
+static KCOM_FORCEINLINE void *kcom_atomic_exchange_ptr(void *volatile *target, void *value)
+{
+    return __atomic_exchange_n(target, value, __ATOMIC_SEQ_CST);
+}
+static KCOM_FORCEINLINE LONG64 kcom_atomic_fetch_add64(LONG64 volatile *target, LONG64 value)
+{
+    return __atomic_fetch_add(target, value, __ATOMIC_SEQ_CST);
+}
+static KCOM_FORCEINLINE LONG64 kcom_atomic_load64(LONG64 volatile *target)
+{
+    return __atomic_load_n(target, __ATOMIC_ACQUIRE);
+}
 static KCOM_FORCEINLINE void kcom_atomic_acquire_fence(void)
 {
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
+}
+static KCOM_FORCEINLINE void kcom_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
 }
 
 #endif

@@ -25,6 +25,8 @@ typedef struct kcom_task_link {
     struct kcom_task_link *prev;
 } kcom_task_link;
 
+struct kcom_tracker;
+
 typedef struct kcom_executor {
     /* Queues task to be run once by kcom_task_run. Called at the IRQL of whoever wakes the task
      * (up to DISPATCH_LEVEL), never twice for the same task before it has run. Returns
@@ -32,6 +34,9 @@ typedef struct kcom_executor {
      * kcom finishes its operation as failed with that status and drops its work. */
     NTSTATUS (*schedule)(void *context, struct kcom_task *task);
     void *context;
+    /* Counts the tasks spawned on this executor from spawn to the end of their work
+     * (kcom/tracker.h); NULL: not counted. */
+    struct kcom_tracker *tracker;
 } kcom_executor;
 
 /* A task, from its queue entry (for executors that queue task->link). */

@@ -19,7 +19,9 @@ typedef enum kcom_failfast_reason {
     KCOM_FAILFAST_RESURRECTION = 3,        /* a reference escaped the destroy callback; object, count */
     KCOM_FAILFAST_ADDREF_ON_DEAD = 4,      /* AddRef of an object whose count is 0; object */
     KCOM_FAILFAST_ALLOCATOR_MISUSE = 5,    /* free with a foreign pointer, size or alignment; block */
-    KCOM_FAILFAST_INVARIANT = 6            /* an internal invariant does not hold; address, detail */
+    KCOM_FAILFAST_INVARIANT = 6,           /* an internal invariant does not hold; address, detail */
+    KCOM_FAILFAST_IRQL = 7                 /* called at an IRQL it does not allow (debug checks,
+                                              kcom/debug.h); object, the IRQL, the highest allowed */
 } kcom_failfast_reason;
 
 KCOM_BEGIN_DECLS

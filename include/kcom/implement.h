@@ -28,12 +28,15 @@
  *     NTSTATUS Class_Name(Class *self, Class_Name_state *state, params...);  // start: fill state
  *     kcom_poll_result Class_Name_poll(Class_Name_state *state, kcom_task_context *cx);
  *     void Class_Name_drop(Class_Name_state *state);    // cleanup, or #define Class_Name_drop NULL
- * The shim allocates the operation with the task state and the result in it (one allocation),
- * AddRefs the object until the work is finished (released after the drop), runs the start
- * function and polls the task once on the caller: work that is ready completes without being
- * scheduled; the rest runs on kcom_default_executor(). A start that fails, or an allocation that
- * fails, gives an operation already in Error with that status (never NULL); the drop runs in every
- * case, also over a state the start function left partly filled.
+ * The shim allocates the operation with the task state and the result in it (one allocation, from
+ * the class's allocator if KCOM_CLASS_EX names one, else the default; blocks of the platform
+ * allocator are reused through the operation cache of kcom/async.h), runs the start function and
+ * polls the task once on the caller: work that is ready completes there, without being scheduled
+ * and without a reference on the object beyond the caller's; work that is pending holds a
+ * reference on the object until its drop has run, and runs on kcom_default_executor(). A start
+ * that fails, or an allocation that fails, gives an operation already in Error with that status
+ * (never NULL); the drop runs in every case, also over a state the start function left partly
+ * filled.
  *
  * KCOM_AGGREGATABLE_CLASS(...) makes a class that can be aggregated: its interfaces delegate
  * IUnknown to the outer object, and it has a non-delegating inner IUnknown (24 more bytes of
@@ -105,8 +108,12 @@
     }
 
 /* An async method: the generated task state wraps the implementation's (prefix##name##_state) with
- * the reference that keeps the object alive until the work is finished; the shim builds it inside
- * the operation's single allocation, runs the start function, then polls the task once here. */
+ * the reference that keeps the object alive while its work is pending. The shim builds the
+ * operation in one block (the inline runtime of kcom/async.h, over a descriptor whose layout is a
+ * compile-time constant), runs the start function, then the first poll, called directly so that
+ * the compiler can inline it. Work ready at once (or a failed start) ends right here on the
+ * caller's reference; pending work takes a reference on the object (through the interface called:
+ * an aggregated object's outer) before it is published, and its drop releases it. */
 #define KCOM_SHIM_ASYNC(C, I, member, prefix, ret, name, params)                          \
     typedef struct C##_##I##_kstate_##name {                                              \
         IUnknown *kcom_owner;                                                             \
@@ -118,35 +125,48 @@
     }                                                                                     \
     static void C##_##I##_kdrop_##name(void *state)                                       \
     {                                                                                     \
-        C##_##I##_kstate_##name *kcom_state_ = (C##_##I##_kstate_##name *)state;               \
-        void (*kcom_drop_)(prefix##name##_state *) = prefix##name##_drop;                      \
-        if (kcom_drop_ != NULL)                                                                \
-            kcom_drop_(&kcom_state_->user);                                                         \
-        if (kcom_state_->kcom_owner != NULL) /* last: this may destroy the object */           \
-            kcom_state_->kcom_owner->lpVtbl->Release(kcom_state_->kcom_owner);                      \
+        C##_##I##_kstate_##name *kcom_state_ = (C##_##I##_kstate_##name *)state;          \
+        void (*kcom_drop_)(prefix##name##_state *) = prefix##name##_drop;                 \
+        if (kcom_drop_ != NULL)                                                           \
+            kcom_drop_(&kcom_state_->user);                                               \
+        if (kcom_state_->kcom_owner != NULL) /* last: this may destroy the object */      \
+            kcom_state_->kcom_owner->lpVtbl->Release(kcom_state_->kcom_owner);            \
     }                                                                                     \
-    static const kcom_async_task_desc C##_##I##_kdesc_##name = {                          \
-        C##_##I##_kpoll_##name, C##_##I##_kdrop_##name, sizeof(C##_##I##_kstate_##name),  \
-        KCOM_ALIGNOF(C##_##I##_kstate_##name), sizeof(ret##_result),                      \
-        KCOM_ALIGNOF(ret##_result), &IID_##ret};                                          \
+    static const kcom_async_task_desc C##_##I##_kdesc_##name =                            \
+        KCOM_ASYNC_TASK_DESC(ret, ret##_result, C##_##I##_kstate_##name,                  \
+                             C##_##I##_kpoll_##name, C##_##I##_kdrop_##name);             \
     static KCOM_UNUSED ret *KCOM_STDCALL C##_##I##_kshim_##name(I *This KCOM_PP_PARAMS(params)) \
     {                                                                                     \
-        void *kcom_state_;                                                                     \
-        IKcomAsyncOperation *kcom_operation_;                                                  \
-        if (NT_SUCCESS(kcom_async_spawn_begin(&C##_##I##_kdesc_##name, kcom_default_executor(), \
-                                              NULL, &kcom_state_, &kcom_operation_))) {             \
-            C##_##I##_kstate_##name *kcom_kstate_ = (C##_##I##_kstate_##name *)kcom_state_;         \
-            NTSTATUS kcom_start_;                                                              \
-            This->lpVtbl->AddRef(This);                                                   \
-            kcom_kstate_->kcom_owner = (IUnknown *)(void *)This;                               \
-            kcom_start_ = prefix##name(KCOM_IMPL_FROM(C, member, This), &kcom_kstate_->user         \
-                                      KCOM_PP_ARGS(params));                              \
-            if (NT_SUCCESS(kcom_start_))                                                       \
-                (void)kcom_async_spawn_run(kcom_operation_);                                   \
-            else                                                                          \
-                (void)kcom_async_spawn_abandon(kcom_operation_, kcom_start_);                       \
+        C *kcom_self_ = KCOM_IMPL_FROM(C, member, This);                                  \
+        /* the class's allocator (KCOM_CLASS_EX), else the default one */                 \
+        const kcom_allocator *kcom_allocator_ = kcom_rt_header(kcom_self_)->klass->allocator; \
+        kcom_async_op *kcom_op_ = kcom_rt_async_op_allocate(&C##_##I##_kdesc_##name, kcom_allocator_); \
+        C##_##I##_kstate_##name *kcom_state_;                                             \
+        kcom_task_context kcom_cx_;                                                       \
+        NTSTATUS kcom_status_;                                                            \
+        if (KCOM_UNLIKELY(kcom_op_ == NULL))                                              \
+            return (ret *)(void *)kcom_rt_async_op_failed(&C##_##I##_kdesc_##name, kcom_allocator_, \
+                                                          STATUS_INSUFFICIENT_RESOURCES); \
+        kcom_state_ = (C##_##I##_kstate_##name *)kcom_rt_async_op_prepare(                \
+            kcom_op_, &C##_##I##_kdesc_##name, &kcom_cx_);                                \
+        kcom_status_ = prefix##name(kcom_self_, &kcom_state_->user KCOM_PP_ARGS(params)); \
+        if (KCOM_LIKELY(NT_SUCCESS(kcom_status_))) {                                      \
+            if (KCOM_UNLIKELY(prefix##name##_poll(&kcom_state_->user, &kcom_cx_) != KCOM_POLL_READY)) { \
+                This->lpVtbl->AddRef(This);                                               \
+                kcom_state_->kcom_owner = (IUnknown *)(void *)This;                       \
+                kcom_rt_async_publish(kcom_op_, &C##_##I##_kdesc_##name);                 \
+                return (ret *)(void *)kcom_op_;                                           \
+            }                                                                             \
+            kcom_status_ = kcom_cx_.status;                                               \
         }                                                                                 \
-        return (ret *)(void *)kcom_operation_;                                                 \
+        kcom_rt_async_op_done(kcom_op_);                                                  \
+        {                                                                                 \
+            void (*kcom_drop_)(prefix##name##_state *) = prefix##name##_drop;             \
+            if (kcom_drop_ != NULL)                                                       \
+                kcom_drop_(&kcom_state_->user);                                           \
+        }                                                                                 \
+        kcom_rt_async_op_end(kcom_op_, kcom_status_);                                     \
+        return (ret *)(void *)kcom_op_;                                                   \
     }
 
 #define KCOM_SHIM_UNKNOWN(C, I, member, prefix, ret, name, params) KCOM_SHIM_UNKNOWN_##name(C, I, member)

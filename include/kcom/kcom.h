@@ -10,6 +10,7 @@
 #include <kcom/guid.h>
 #include <kcom/trace.h>
 #include <kcom/failfast.h>
+#include <kcom/debug.h>
 #include <kcom/atomic.h>
 #include <kcom/allocator.h>
 #include <kcom/counting_allocator.h>
@@ -24,6 +25,11 @@
 #if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
 #include <kcom/async.h>
 #include <kcom/awaitable.h>
+#endif
+#if defined(KCOM_ENABLE_KERNEL_EXECUTORS) && KCOM_ENABLE_KERNEL_EXECUTORS
+#include <kcom/tracker.h>
+#include <kcom/dpc_executor.h>
+#include <kcom/work_item_executor.h>
 #endif
 
 #endif /* KCOM_KCOM_H */

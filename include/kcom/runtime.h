@@ -20,7 +20,8 @@ NTSTATUS kcom_initialize(void);
 
 /*
  * kcom_uninitialize - the counterpart of kcom_initialize, from DriverUnload after every kcom object
- * is gone. IRQL: PASSIVE_LEVEL. Never fails.
+ * is gone (and every tracker drained): frees the async operation cache's blocks and lets the
+ * platform go. IRQL: PASSIVE_LEVEL. Never fails.
  */
 _IRQL_requires_(PASSIVE_LEVEL)
 void kcom_uninitialize(void);

@@ -91,10 +91,11 @@ KCOM_NORETURN void kcom_platform_fail_fast(kcom_failfast_reason reason, const vo
                                            ULONG_PTR detail1, ULONG_PTR detail2);
 
 /* ---- threads and events, for the async layer (KCOM_ENABLE_ASYNC) ------------------------------------
- * Implemented in src/platform/<target>/threads_<target>.c (posix: pthreads; win32: a manual-reset
- * event object, an SRW lock, a condition variable and _beginthreadex threads). The thread pool
- * (src/thread_pool.c) and the timer service (src/timer_service.c) are written on the mutex, the
- * condition variable, the threads and the clock below. */
+ * Events and can_block on every target (posix and win32: in threads_<target>.c; the kernel: a
+ * KEVENT, events_ntkernel.c). The mutex, condition variable and threads only where the target has
+ * threads_<target>.c (posix: pthreads; win32: an SRW lock, a condition variable and _beginthreadex
+ * threads): the thread pool (src/thread_pool.c) and the timer service (src/timer_service.c) are
+ * written on them and built only there. The clock (monotonic_ms, sleep_ms) on every target. */
 
 /* A reference-counted manual-reset event: created unsignaled with one reference, so a
  * waker that outlives the waiter still sets a live object. NULL when out of memory. */
@@ -151,25 +152,95 @@ void kcom_platform_sleep_ms(ULONG ms);
 
 /* ---- timers, for the async layer's timer awaitable (KCOM_ENABLE_ASYNC) ------------------------------
  * One-shot timers in storage the caller embeds (struct kcom_rt_timer, opaque, kcom/awaitable.h):
- * arming never allocates. Where the target has the threads above (posix and win32), the timer
- * service src/timer_service.c implements them: one timer thread, started at the first arm and gone
- * while nothing is armed. A target may instead have its own in src/platform/<target>/timer_<target>.c
- * (kernel, to come: a KTIMER and a KDPC). A target with neither builds the async layer without the
- * timer. */
+ * arming never allocates. A target has its own in src/platform/<target>/timer_<target>.c (the
+ * kernel: a KTIMER and a KDPC; posix: the simulation of those), or, where it has only the threads
+ * above (win32), the timer service src/timer_service.c implements them: one timer thread, started
+ * at the first arm and gone while nothing is armed. A target with neither builds the async layer
+ * without the timer. */
 struct kcom_rt_timer;
-/* Called once per arm that was not canceled, on the platform's timer thread (kernel: in a DPC),
- * at <= DISPATCH_LEVEL, without any lock of the platform's held. It must not block. The platform
- * never touches the storage again after calling it, so the callback may end its owner's life. */
+/* Called once per arm that was not canceled, in the timer's DPC (kernel and the posix simulation)
+ * or on the timer thread (win32), at <= DISPATCH_LEVEL, without any lock of the platform's held.
+ * It must not block. The platform never touches the storage again after calling it, so the
+ * callback may end its owner's life (Wine's ntoskrnl does still write the KTIMER afterwards:
+ * timer_ntkernel.c). */
 typedef void kcom_platform_timer_fn(struct kcom_rt_timer *timer, void *context);
 /* Prepares unarmed storage (any contents) with its callback. */
 void kcom_platform_timer_init(struct kcom_rt_timer *timer, kcom_platform_timer_fn *callback, void *context);
 /* Arms an unarmed timer to call back at deadline_ms (kcom_platform_monotonic_ms time; a past one
- * calls back at once, on the timer thread). STATUS_SUCCESS; STATUS_INSUFFICIENT_RESOURCES (no
+ * calls back as soon as the platform can). STATUS_SUCCESS; STATUS_INSUFFICIENT_RESOURCES (no
  * timer thread; the timer stays unarmed). IRQL: <= DISPATCH_LEVEL. */
 NTSTATUS kcom_platform_timer_arm(struct kcom_rt_timer *timer, ULONG64 deadline_ms);
-/* Disarms: TRUE when the callback of the current arm will never run (it was still pending);
- * FALSE when there is none, or it ran, runs or is about to run (the caller waits for its own sign
- * that the callback is done). IRQL: <= DISPATCH_LEVEL. */
+/* Disarms: TRUE when the callback of the current arm will never run (it was still pending, or
+ * its DPC was queued and the platform could remove it); FALSE when there is none, or it ran, runs
+ * or is about to run (the caller waits for its own sign that the callback is done). The wait
+ * must end without the caller giving up its processor: so FALSE at DISPATCH_LEVEL means the
+ * callback runs elsewhere (another processor, or a thread that preempts nothing), never in a DPC
+ * queued behind the caller on its own processor: there the platform removes it (KeRemoveQueueDpc)
+ * and returns TRUE. IRQL: <= DISPATCH_LEVEL. */
 BOOLEAN kcom_platform_timer_cancel(struct kcom_rt_timer *timer);
+
+/* ---- the kernel's scheduling primitives, for the kernel executors (KCOM_ENABLE_KERNEL_EXECUTORS) ---------
+ * Implemented by the kernel (src/platform/ntkernel/executor_ntkernel.c: KeXxx, IoXxx) and simulated
+ * on the host (src/platform/posix/kernel_sim_posix.c: per-CPU DPC queues serviced by threads at a
+ * thread-local simulated DISPATCH_LEVEL, work items on worker threads), so that the executors
+ * (src/executor_dpc.c, src/executor_work_item.c, src/tracker.c) are the same sources on both. */
+
+#define KCOM_PLATFORM_PASSIVE_LEVEL 0
+#define KCOM_PLATFORM_APC_LEVEL 1
+#define KCOM_PLATFORM_DISPATCH_LEVEL 2
+
+/* The calling thread's IRQL (KeGetCurrentIrql). Any IRQL. These three exist on every target with
+ * the async layer (win32, which has no IRQL: always PASSIVE_LEVEL, raising does nothing), for the
+ * event awaitable's spin lock; the rest of this section only with the kernel executors. */
+UCHAR kcom_platform_irql(void);
+/* Raises to DISPATCH_LEVEL (from <= DISPATCH_LEVEL) and returns the previous IRQL, which the caller
+ * later restores with kcom_platform_lower_irql (KeRaiseIrqlToDpcLevel, KeLowerIrql). */
+UCHAR kcom_platform_raise_to_dispatch(void);
+void kcom_platform_lower_irql(UCHAR old_irql);
+
+/* A spin lock in storage the caller embeds (KSPIN_LOCK). acquire raises to DISPATCH_LEVEL and
+ * returns the previous IRQL for release. Held briefly, never across a call out of kcom. */
+typedef struct kcom_platform_spin_lock {
+    ULONG64 opaque[8];
+} kcom_platform_spin_lock;
+void kcom_platform_spin_lock_init(kcom_platform_spin_lock *lock);
+UCHAR kcom_platform_spin_lock_acquire(kcom_platform_spin_lock *lock);
+void kcom_platform_spin_lock_release(kcom_platform_spin_lock *lock, UCHAR old_irql);
+
+/* A DPC in storage the caller embeds (KDPC, not threaded). Its routine runs at DISPATCH_LEVEL on
+ * some processor, once per successful insert; the DPC is dequeued before the routine is called,
+ * so the routine (or anyone) may insert it again, and then it may run again on another processor
+ * while the first run is still under way. */
+typedef struct kcom_platform_dpc {
+    ULONG64 opaque[12];
+} kcom_platform_dpc;
+typedef void kcom_platform_dpc_fn(kcom_platform_dpc *dpc, void *context);
+/* Prepares storage (any contents) that is not queued. IRQL: any. */
+void kcom_platform_dpc_init(kcom_platform_dpc *dpc, kcom_platform_dpc_fn *routine, void *context);
+/* Queues the DPC on the current processor (KeInsertQueueDpc): TRUE, or FALSE when it is already
+ * queued (then nothing changes: the queued run is still to come). IRQL: <= DISPATCH_LEVEL. */
+BOOLEAN kcom_platform_dpc_insert(kcom_platform_dpc *dpc);
+/* Returns once every DPC queued before the call, on every processor, has run to its end
+ * (KeFlushQueuedDpcs). IRQL: PASSIVE_LEVEL. */
+void kcom_platform_dpc_flush(void);
+/* The number of processors DPCs run on (KeQueryActiveProcessorCountEx). */
+ULONG kcom_platform_processor_count(void);
+/* Microseconds on a monotonic clock, cheap enough to read after each poll of a DPC run
+ * (KeQueryPerformanceCounter). IRQL: any. */
+ULONG64 kcom_platform_monotonic_us(void);
+
+/* A work item bound to a device object (IO_WORKITEM: IoAllocateWorkItem, IoQueueWorkItem on the
+ * delayed work queue, IoFreeWorkItem). Its routine runs at PASSIVE_LEVEL on a system worker
+ * thread, once per queue call; the item may be queued again from its routine, or by anyone once
+ * the routine has been entered, but not while it is queued and not yet entered. */
+typedef struct kcom_platform_work_item kcom_platform_work_item;
+typedef void kcom_platform_work_fn(void *context);
+/* NULL when out of memory. device: a DEVICE_OBJECT (host: any non-NULL pointer). IRQL: <= DISPATCH_LEVEL. */
+kcom_platform_work_item *kcom_platform_work_item_allocate(void *device);
+void kcom_platform_work_item_queue(kcom_platform_work_item *item, kcom_platform_work_fn *routine, void *context);
+/* Frees an item that is not queued. Its routine may still be returning, or be the caller (as
+ * IoFreeWorkItem allows): the platform never touches an item after calling its routine.
+ * IRQL: <= DISPATCH_LEVEL. */
+void kcom_platform_work_item_free(kcom_platform_work_item *item);
 
 #endif /* KCOM_SRC_PLATFORM_H */

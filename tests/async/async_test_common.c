@@ -29,6 +29,7 @@ void manual_init(manual_executor *m)
 {
     m->executor.schedule = manual_schedule;
     m->executor.context = m;
+    m->executor.tracker = NULL;
     m->queue.next = m->queue.prev = &m->queue;
     m->scheduled = 0;
     m->refuse = STATUS_SUCCESS;

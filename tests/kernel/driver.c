@@ -9,6 +9,12 @@
  *
  *     kcom_test: unload: 0 live kcom allocations
  *
+ * With the kernel executors, the driver has a tracker and a work-item executor counted by it;
+ * DriverUnload sets the unload event (a test leaves a task waiting on it), drains the tracker and
+ * reports that in a line the runner checks too:
+ *
+ *     kcom_test: drain: STATUS_SUCCESS, 0 tasks outstanding
+ *
  * Test output is kept per test for the client and echoed line by line to the debug log, so a
  * test that crashes the driver can be seen in the log up to its last line.
  */
@@ -17,6 +23,7 @@
 #include "../harness/kcom_test.h"
 #include "../suites/test_list.h"
 #include "kcom_test_ioctl.h"
+#include "kernel_test_driver.h"
 #include "kernel_test_list.h"
 
 /* ntoskrnl's formatter (Microsoft semantics: -1 and no terminator when the text does not fit). */
@@ -41,8 +48,94 @@ static const struct {
 #define TEST_COUNT ((ULONG)(sizeof(tests) / sizeof(tests[0])))
 
 static kcom_counting_allocator counter;
+/* What the driver itself keeps from DriverEntry to DriverUnload (its tracker and executor). */
+static LONG resident_allocations;
 static PDEVICE_OBJECT device;
 static UNICODE_STRING link_name;
+
+PDEVICE_OBJECT kcom_test_device(void)
+{
+    return device;
+}
+
+#ifdef KCOM_ENABLE_KERNEL_EXECUTORS
+static kcom_tracker *tracker;
+static kcom_work_item_executor *work_executor;
+static const kcom_executor *executor;
+static kcom_async_event unload_event;
+static kcom_counting_allocator unload_counter;
+
+kcom_tracker *kcom_test_tracker(void)
+{
+    return tracker;
+}
+
+const kcom_executor *kcom_test_executor(void)
+{
+    return executor;
+}
+
+kcom_async_event *kcom_test_unload_event(void)
+{
+    return &unload_event;
+}
+
+const kcom_allocator *kcom_test_unload_allocator(void)
+{
+    return &unload_counter.allocator;
+}
+
+/* DriverEntry, after the device exists. */
+static NTSTATUS start_executors(void)
+{
+    kcom_work_item_executor_config config;
+    NTSTATUS status;
+    kcom_async_event_init(&unload_event, FALSE);
+    kcom_counting_allocator_init(&unload_counter, kcom_platform_allocator());
+    status = kcom_tracker_create(&tracker);
+    if (!NT_SUCCESS(status))
+        return status;
+    RtlZeroMemory(&config, sizeof(config));
+    config.tracker = tracker;
+    status = kcom_work_item_executor_create(device, &config, &work_executor, &executor);
+    if (!NT_SUCCESS(status)) {
+        kcom_tracker_destroy(tracker);
+        tracker = NULL;
+    }
+    return status;
+}
+
+/* DriverUnload, first: what tests left running ends, and the drain waits for it. */
+static void stop_executors(void)
+{
+    NTSTATUS status;
+    (void)kcom_async_event_set(&unload_event);
+    status = kcom_tracker_drain(tracker, 10000);
+    DbgPrint("kcom_test: drain: %s, %ld tasks outstanding\n", kcom_status_name(status),
+             (long)kcom_tracker_outstanding(tracker));
+    kcom_work_item_executor_destroy(work_executor);
+    kcom_tracker_destroy(tracker);
+}
+
+static LONG unload_live(void)
+{
+    return kcom_counting_allocator_live(&unload_counter);
+}
+#else
+static NTSTATUS start_executors(void)
+{
+    return STATUS_SUCCESS;
+}
+
+static void stop_executors(void)
+{
+}
+
+static LONG unload_live(void)
+{
+    return 0;
+}
+#endif
 
 /* ---- test output ------------------------------------------------------------------------------ */
 
@@ -107,7 +200,7 @@ static NTSTATUS get_info(void *buffer, ULONG out_length, ULONG_PTR *information)
     if (out_length < sizeof(*info))
         return STATUS_BUFFER_TOO_SMALL;
     info->test_count = TEST_COUNT;
-    info->live_allocations = kcom_counting_allocator_live(&counter);
+    info->live_allocations = kcom_counting_allocator_live(&counter) - resident_allocations;
     info->allocate_pool2 = allocate_pool2_exported() ? 1u : 0u;
     info->pool_tag = kcom_pool_tag();
     *information = sizeof(*info);
@@ -222,8 +315,10 @@ static NTSTATUS dispatch_create_close(PDEVICE_OBJECT device_object, PIRP irp)
 
 static void driver_unload(PDRIVER_OBJECT driver)
 {
-    LONG live = kcom_counting_allocator_live(&counter);
+    LONG live;
     (void)driver;
+    stop_executors();
+    live = kcom_counting_allocator_live(&counter) + unload_live();
     IoDeleteSymbolicLink(&link_name);
     IoDeleteDevice(device);
     kcom_set_default_allocator(NULL);
@@ -259,6 +354,14 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path)
         IoDeleteDevice(device);
         goto fail;
     }
+    status = start_executors();
+    if (!NT_SUCCESS(status)) {
+        DbgPrint("kcom_test: the driver's executor failed: 0x%08lx\n", (unsigned long)status);
+        IoDeleteSymbolicLink(&link_name);
+        IoDeleteDevice(device);
+        goto fail;
+    }
+    resident_allocations = kcom_counting_allocator_live(&counter);
     driver->MajorFunction[IRP_MJ_CREATE] = dispatch_create_close;
     driver->MajorFunction[IRP_MJ_CLOSE] = dispatch_create_close;
     driver->MajorFunction[IRP_MJ_DEVICE_CONTROL] = dispatch_device_control;

@@ -30,7 +30,8 @@
 
 typedef struct kcom_test_info {
     ULONG test_count;
-    LONG live_allocations;     /* blocks of the driver's counting default allocator now live */
+    LONG live_allocations;     /* blocks of the driver's counting default allocator now live,
+                                  beyond the driver's own (its tracker and executor) */
     ULONG allocate_pool2;      /* 1 when the kernel exports ExAllocatePool2 (else the fallback) */
     ULONG pool_tag;            /* kcom_pool_tag() */
 } kcom_test_info;

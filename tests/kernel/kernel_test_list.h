@@ -5,9 +5,28 @@
 #ifndef KCOM_KERNEL_TEST_LIST_H
 #define KCOM_KERNEL_TEST_LIST_H
 
+/* The kernel platform layer's async primitives (src/platform/ntkernel/ beyond platform_ntkernel.c),
+ * built with the async layer. */
+#ifdef KCOM_ENABLE_ASYNC
+#define KCOM_KERNEL_ASYNC_TEST_LIST(X) \
+    X(kernel_async_platform)           \
+    X(kernel_scheduling)
+#else
+#define KCOM_KERNEL_ASYNC_TEST_LIST(X)
+#endif
+/* The kernel executors, trackers and blocking waits in the kernel (after kernel_scheduling, which
+ * finds out whether DPCs run). */
+#ifdef KCOM_ENABLE_KERNEL_EXECUTORS
+#define KCOM_KERNEL_EXECUTOR_TEST_LIST(X) X(kernel_executors)
+#else
+#define KCOM_KERNEL_EXECUTOR_TEST_LIST(X)
+#endif
+
 #define KCOM_KERNEL_TEST_LIST(X) \
     X(kernel_platform)           \
     X(kernel_punknown_first)     \
-    X(kernel_punknown_last)
+    X(kernel_punknown_last)      \
+    KCOM_KERNEL_ASYNC_TEST_LIST(X)       \
+    KCOM_KERNEL_EXECUTOR_TEST_LIST(X)
 
 #endif /* KCOM_KERNEL_TEST_LIST_H */

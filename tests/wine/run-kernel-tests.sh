@@ -159,6 +159,13 @@ if [ $failed -eq 0 ]; then
         else
             say "$unload"
         fi
+        # With the kernel executors, DriverUnload drains the driver's tracker first.
+        drain=$(sed -n 's/.*\(kcom_test: drain: .*\)/\1/p' "$log" | head -n 1)
+        if [ -n "$drain" ] && [ "$drain" != "kcom_test: drain: STATUS_SUCCESS, 0 tasks outstanding" ]; then
+            fail "DriverUnload's drain reported: $drain"
+        elif [ -n "$drain" ]; then
+            say "$drain"
+        fi
         # The default trace sink: kernel_platform traces one line through vDbgPrintExWithPrefix.
         if [ $# -eq 0 ] && ! grep -q "kernel_platform trace check: ok -42 7 -1 0000beef" "$log"; then
             fail "kcom's trace of kernel_platform did not reach the debug log"

@@ -5,6 +5,8 @@
  */
 #include "../platform.h"
 
+#include "internal_ntkernel.h"
+
 /* ExAllocatePool2 (Windows 10 2004 and later) is not in mingw-w64's DDK, and older kernels (and
  * Wine) do not export it: a static import would keep the driver from loading there. It is
  * looked up at run time instead. */
@@ -15,6 +17,7 @@ typedef PVOID(NTAPI kcom_ex_allocate_pool2_fn)(ULONG64 flags, SIZE_T size, ULONG
 
 /* Set at PASSIVE_LEVEL by kcom_initialize, before the driver allocates; read-only afterwards. */
 static kcom_ex_allocate_pool2_fn *ex_allocate_pool2;
+kcom_ke_remove_queue_dpc_fn *kcom_ntkernel_remove_queue_dpc;
 
 /* The DbgPrintEx filter values the WDK's dpfilter.h defines; mingw-w64 has none of them. */
 #ifndef DPFLTR_IHVDRIVER_ID
@@ -37,6 +40,9 @@ NTSTATUS kcom_platform_initialize(void)
     routine = MmGetSystemRoutineAddress(&name);
     /* __extension__: ISO C has no object-to-function pointer conversion; Windows guarantees it. */
     ex_allocate_pool2 = __extension__(kcom_ex_allocate_pool2_fn *) routine;
+    RtlInitUnicodeString(&name, L"KeRemoveQueueDpc");
+    routine = MmGetSystemRoutineAddress(&name);
+    kcom_ntkernel_remove_queue_dpc = __extension__(kcom_ke_remove_queue_dpc_fn *) routine;
     return STATUS_SUCCESS;
 }
 

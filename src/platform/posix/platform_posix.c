@@ -5,6 +5,10 @@
 
 #include "../platform.h"
 
+#if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
+#include "kernel_sim_internal.h"
+#endif
+
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -15,6 +19,10 @@ NTSTATUS kcom_platform_initialize(void)
 
 void kcom_platform_uninitialize(void)
 {
+#if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
+    /* the kernel simulation's threads (kernel_sim_posix.c) end; the next use starts them again */
+    kcom_sim_uninitialize();
+#endif
 }
 
 static void *allocate_natural(void *context, size_t size)

@@ -1,0 +1,223 @@
+/*
+ * executors.c - the kernel executors on the host's simulation of the kernel: the DPC executor's
+ * throughput (task polls per second with 1 and 2 simulated processors) and each executor's
+ * wake-to-poll latency (a thread wakes a parked task; the time until the task's poll starts).
+ *
+ *   kcom_bench_executors [scale]    prints tab-separated rows: name, value, unit
+ *
+ * The thread pool row is the user-mode executor, for comparison. Wall-clock figures: they vary
+ * with the machine and its load (the medians of several rounds are printed).
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <kcom/kcom.h>
+
+#include "platform/posix/kernel_sim.h"
+
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static ULONG64 now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (ULONG64)ts.tv_sec * 1000000000u + (ULONG64)ts.tv_nsec;
+}
+
+KCOM_DECLARE_ASYNC_OPERATION(IBenchULONG, ULONG,
+    0x6c0e3f1a, 0x2d4b, 0x4c8e, 0x9a, 0x51, 0x0b, 0x7e, 0x22, 0x93, 0x4f, 0xd1)
+
+static int failures;
+
+static void check(int condition, const char *what)
+{
+    if (!condition) {
+        fprintf(stderr, "kcom_bench_executors: %s\n", what);
+        failures++;
+    }
+}
+
+static ULONG finish(IKcomAsyncOperation *op)
+{
+    ULONG value = 0;
+    check(kcom_async_block_on(op, 600000) == STATUS_SUCCESS, "block_on");
+    check(op->lpVtbl->get_result(op, &value) == STATUS_SUCCESS, "get_result");
+    op->lpVtbl->Release(op);
+    return value;
+}
+
+/* ---- throughput: tasks that yield ------------------------------------------------------------------------ */
+
+typedef struct yield_state {
+    ULONG left;
+} yield_state;
+
+static kcom_poll_result yield_poll(void *p, kcom_task_context *cx)
+{
+    yield_state *s = (yield_state *)p;
+    if (--s->left != 0) {
+        kcom_task_wake_self(cx);
+        return KCOM_POLL_PENDING;
+    }
+    cx->status = STATUS_SUCCESS;
+    return KCOM_POLL_READY;
+}
+
+static const kcom_async_task_desc yield_desc = KCOM_ASYNC_TASK_DESC(IBenchULONG, ULONG, yield_state, yield_poll, NULL);
+
+#define YIELD_TASKS 64
+
+/* Polls per second of YIELD_TASKS tasks of polls_each polls on a fresh DPC executor. */
+static double dpc_throughput(ULONG processors, ULONG polls_each)
+{
+    kcom_dpc_executor *dpc = NULL;
+    const kcom_executor *executor = NULL;
+    IKcomAsyncOperation *ops[YIELD_TASKS];
+    yield_state initial;
+    ULONG64 start, elapsed;
+    ULONG i;
+    check(kcom_sim_set_processor_count(processors) == STATUS_SUCCESS, "processor count");
+    check(kcom_initialize() == STATUS_SUCCESS, "initialize");
+    check(kcom_dpc_executor_create(NULL, &dpc, &executor) == STATUS_SUCCESS, "create");
+    initial.left = polls_each;
+    kcom_sim_hold_dpcs(TRUE); /* start every task at once */
+    for (i = 0; i < YIELD_TASKS; i++)
+        check(kcom_async_spawn(&yield_desc, executor, NULL, &initial, &ops[i]) == STATUS_SUCCESS, "spawn");
+    start = now_ns();
+    kcom_sim_hold_dpcs(FALSE);
+    for (i = 0; i < YIELD_TASKS; i++)
+        (void)finish(ops[i]);
+    elapsed = now_ns() - start;
+    kcom_dpc_executor_destroy(dpc);
+    kcom_uninitialize();
+    return (double)YIELD_TASKS * polls_each * 1e9 / (double)elapsed;
+}
+
+/* ---- latency: a parked task woken by another thread -------------------------------------------------------- */
+
+typedef struct latency_shared {
+    kcom_task *volatile waker; /* the parked task's waker */
+    ULONG64 woken_at;          /* ns, set by the waking thread just before the wake */
+    ULONG64 polled_at;         /* ns, set by the task when its poll starts (0: not yet) */
+} latency_shared;
+
+typedef struct latency_state {
+    latency_shared *shared;
+    ULONG left;
+} latency_state;
+
+static kcom_poll_result latency_poll(void *p, kcom_task_context *cx)
+{
+    latency_state *s = (latency_state *)p;
+    kcom_waker w;
+    if (__atomic_load_n(&s->shared->woken_at, __ATOMIC_ACQUIRE) != 0)
+        __atomic_store_n(&s->shared->polled_at, now_ns(), __ATOMIC_RELEASE);
+    if (s->left-- == 0) {
+        cx->status = STATUS_SUCCESS;
+        return KCOM_POLL_READY;
+    }
+    w = kcom_task_waker(cx);
+    kcom_atomic_store_ptr((void *volatile *)&s->shared->waker, w.task);
+    return KCOM_POLL_PENDING;
+}
+
+static const kcom_async_task_desc latency_desc =
+    KCOM_ASYNC_TASK_DESC(IBenchULONG, ULONG, latency_state, latency_poll, NULL);
+
+static int compare_u64(const void *a, const void *b)
+{
+    ULONG64 x = *(const ULONG64 *)a, y = *(const ULONG64 *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Wake-to-poll latencies on executor: samples sorted, in ns. */
+static void latency(const kcom_executor *executor, ULONG64 *samples, ULONG count)
+{
+    latency_shared shared;
+    latency_state initial;
+    IKcomAsyncOperation *op = NULL;
+    ULONG i;
+    memset(&shared, 0, sizeof(shared));
+    initial.shared = &shared;
+    initial.left = count;
+    check(kcom_async_spawn(&latency_desc, executor, NULL, &initial, &op) == STATUS_SUCCESS, "spawn");
+    for (i = 0; i < count; i++) {
+        kcom_waker w;
+        ULONG64 polled;
+        while ((w.task = (kcom_task *)kcom_atomic_exchange_ptr((void *volatile *)&shared.waker, NULL)) == NULL)
+            sched_yield();
+        __atomic_store_n(&shared.polled_at, 0, __ATOMIC_RELEASE);
+        __atomic_store_n(&shared.woken_at, now_ns(), __ATOMIC_RELEASE);
+        kcom_waker_wake(&w);
+        while ((polled = __atomic_load_n(&shared.polled_at, __ATOMIC_ACQUIRE)) == 0)
+            sched_yield();
+        samples[i] = polled - __atomic_load_n(&shared.woken_at, __ATOMIC_ACQUIRE);
+    }
+    (void)finish(op);
+    qsort(samples, count, sizeof(samples[0]), compare_u64);
+}
+
+static void print_latency(const char *name, const ULONG64 *samples, ULONG count)
+{
+    printf("%s wake-to-poll median\t%.1f\tus\n", name, (double)samples[count / 2] / 1000.0);
+    printf("%s wake-to-poll p99\t%.1f\tus\n", name, (double)samples[count * 99 / 100] / 1000.0);
+}
+
+static double median3(double a, double b, double c)
+{
+    if (a > b) {
+        double t = a;
+        a = b;
+        b = t;
+    }
+    return c < a ? a : (c > b ? b : c);
+}
+
+int main(int argc, char **argv)
+{
+    ULONG scale = argc > 1 ? (ULONG)strtoul(argv[1], NULL, 10) : 100;
+    ULONG polls_each = 50 * scale, samples_count = 20 * scale;
+    ULONG64 *samples;
+    kcom_dpc_executor *dpc = NULL;
+    kcom_work_item_executor *work = NULL;
+    kcom_thread_pool *pool = NULL;
+    const kcom_executor *on_dpc = NULL, *on_work = NULL, *on_pool = NULL;
+    static int device_object;
+    ULONG processors;
+
+    if (scale == 0 || scale > 100000) {
+        fprintf(stderr, "usage: kcom_bench_executors [scale 1..100000]\n");
+        return 2;
+    }
+    for (processors = 1; processors <= 2; processors++) {
+        double a = dpc_throughput(processors, polls_each);
+        double b = dpc_throughput(processors, polls_each);
+        double c = dpc_throughput(processors, polls_each);
+        printf("DPC executor throughput, %lu simulated processor%s\t%.0f\tpolls/s\n", (unsigned long)processors,
+               processors == 1 ? "" : "s", median3(a, b, c));
+    }
+
+    samples = (ULONG64 *)malloc(samples_count * sizeof(*samples));
+    if (samples == NULL)
+        return 1;
+    check(kcom_sim_set_processor_count(2) == STATUS_SUCCESS, "processor count");
+    check(kcom_initialize() == STATUS_SUCCESS, "initialize");
+    check(kcom_dpc_executor_create(NULL, &dpc, &on_dpc) == STATUS_SUCCESS, "DPC executor");
+    check(kcom_work_item_executor_create(&device_object, NULL, &work, &on_work) == STATUS_SUCCESS, "work items");
+    check(kcom_thread_pool_create(2, &pool, &on_pool) == STATUS_SUCCESS, "thread pool");
+    latency(on_dpc, samples, samples_count);
+    print_latency("DPC executor", samples, samples_count);
+    latency(on_work, samples, samples_count);
+    print_latency("work-item executor", samples, samples_count);
+    latency(on_pool, samples, samples_count);
+    print_latency("thread pool", samples, samples_count);
+    (void)kcom_thread_pool_shutdown(pool, 10000);
+    kcom_work_item_executor_destroy(work);
+    kcom_dpc_executor_destroy(dpc);
+    kcom_uninitialize();
+    free(samples);
+    return failures == 0 ? 0 : 1;
+}

@@ -1,0 +1,71 @@
+/*
+ * kcom/dpc_executor.h - an executor that polls tasks in a DPC, at DISPATCH_LEVEL.
+ *
+ * Scheduled tasks wait in one FIFO queue (through their own links: scheduling never allocates);
+ * a schedule inserts the executor's DPC, whose routine polls queued tasks until the queue is
+ * empty or the run's budget is spent: a number of polls (default 64) and, optionally, a time in
+ * microseconds. A run that stops with tasks still queued inserts the DPC again, so other DPCs on
+ * that processor get their turn. The DPC may run on several processors at once (a DPC is
+ * dequeued before its routine runs, so a schedule during a run queues another run); each task's
+ * scheduling state (kcom/task.h) still makes sure it is never polled on two processors at once
+ * and that a wake during its poll is never lost.
+ *
+ * Tasks run at DISPATCH_LEVEL: their state must be non-paged and their polls must not block or
+ * touch pageable memory. Built with KCOM_ENABLE_KERNEL_EXECUTORS (kernel, and the host's
+ * simulation of the kernel). See docs/executors.md.
+ */
+#ifndef KCOM_DPC_EXECUTOR_H
+#define KCOM_DPC_EXECUTOR_H
+
+#include <kcom/executor.h>
+#include <kcom/tracker.h>
+
+typedef struct kcom_dpc_executor kcom_dpc_executor;
+
+typedef struct kcom_dpc_executor_config {
+    ULONG poll_budget;    /* polls per DPC run; 0: KCOM_DPC_DEFAULT_POLL_BUDGET */
+    ULONG time_budget_us; /* a run stops after this many microseconds (checked after each poll); 0: none */
+    kcom_tracker *tracker; /* counts the tasks spawned on this executor (kcom/tracker.h); optional */
+} kcom_dpc_executor_config;
+
+#define KCOM_DPC_DEFAULT_POLL_BUDGET 64
+
+/* Counters of an executor (snapshots; for tests, benchmarks and diagnostics). */
+typedef struct kcom_dpc_executor_stats {
+    ULONG64 runs;     /* DPC routine invocations */
+    ULONG64 polls;    /* task polls */
+    ULONG64 requeues; /* runs that ended on the budget with tasks still queued */
+} kcom_dpc_executor_stats;
+
+KCOM_BEGIN_DECLS
+
+/*
+ * kcom_dpc_executor_create - a DPC executor, allocated from the default allocator of the moment
+ * (which destroy frees it to). config may be
+ * NULL (defaults, no tracker). *as_executor receives the executor to spawn on
+ * (kcom_async_spawn, kcom_set_default_executor); valid until kcom_dpc_executor_destroy.
+ * IRQL: <= DISPATCH_LEVEL.
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL executor or as_executor);
+ * STATUS_INSUFFICIENT_RESOURCES. The out pointers are NULL on failure.
+ */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_dpc_executor_create(_In_opt_ const kcom_dpc_executor_config *config,
+                                  _Outptr_ kcom_dpc_executor **executor, _Outptr_ const kcom_executor **as_executor);
+
+/*
+ * kcom_dpc_executor_destroy - stops accepting tasks (a schedule then fails with
+ * STATUS_INVALID_DEVICE_STATE), drops the tasks still queued (each one's operation ends as Error
+ * with STATUS_INVALID_DEVICE_STATE unless already canceled; its cleanup runs), waits for the DPC
+ * runs under way and queued (DPC flush) and frees the executor. Tasks that are waiting on
+ * something else must be gone first: drain the tracker (kcom/tracker.h) before. NULL is ignored.
+ * IRQL: PASSIVE_LEVEL.
+ */
+_IRQL_requires_(PASSIVE_LEVEL)
+void kcom_dpc_executor_destroy(_In_opt_ kcom_dpc_executor *executor);
+
+/* kcom_dpc_executor_stats - the counters so far; zeros for NULL. IRQL: any. */
+void kcom_dpc_executor_get_stats(_In_opt_ const kcom_dpc_executor *executor, _Out_ kcom_dpc_executor_stats *stats);
+
+KCOM_END_DECLS
+
+#endif /* KCOM_DPC_EXECUTOR_H */

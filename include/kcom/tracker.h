@@ -1,0 +1,65 @@
+/*
+ * kcom/tracker.h - counting a driver's outstanding tasks, and draining them before unload.
+ *
+ * A tracker counts the tasks spawned on executors that were created with it (the DPC and
+ * work-item executors of kcom/kernel_executor.h take one in their configuration): a task counts
+ * from its spawn until its work has ended (it returned, or was dropped, and its cleanup ran).
+ * kcom_tracker_drain, called from DriverUnload, refuses new tasks, waits for the count to reach
+ * zero and then flushes the DPCs queued on every processor, so that no kcom DPC routine is still
+ * running driver code when the image goes away. It is a counter and an event, not rundown
+ * protection (which Wine's ntoskrnl lacks).
+ *
+ * The unload recipe (docs/executors.md):
+ *     kcom_tracker_drain(tracker, timeout)   wait for every task (cancel long-running ones first)
+ *     kcom_xxx_executor_destroy(...)         each executor created with the tracker
+ *     kcom_tracker_destroy(tracker)
+ */
+#ifndef KCOM_TRACKER_H
+#define KCOM_TRACKER_H
+
+#include <kcom/status.h>
+
+typedef struct kcom_tracker kcom_tracker;
+
+KCOM_BEGIN_DECLS
+
+/*
+ * kcom_tracker_create - a tracker with no task, accepting tasks. Allocated from the default
+ * allocator of the moment (kcom/allocator.h), which kcom_tracker_destroy frees it to.
+ * IRQL: <= DISPATCH_LEVEL.
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL tracker); STATUS_INSUFFICIENT_RESOURCES.
+ * *tracker is NULL on failure.
+ */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_tracker_create(_Outptr_ kcom_tracker **tracker);
+
+/*
+ * kcom_tracker_drain - stops accepting tasks (a spawn on an executor of this tracker then ends in
+ * an error operation with STATUS_DELETE_PENDING), waits until no task is outstanding or
+ * timeout_ms has passed (KCOM_TRACKER_INFINITE: no limit), then flushes the DPCs queued on every
+ * processor. May be called again after a timeout (for example after canceling what is left).
+ * IRQL: PASSIVE_LEVEL.
+ * Returns STATUS_SUCCESS (nothing outstanding, DPCs flushed); STATUS_TIMEOUT (tasks remain:
+ * kcom_tracker_outstanding says how many; the driver must not unload); STATUS_INVALID_PARAMETER
+ * (NULL); STATUS_INVALID_DEVICE_STATE (called at DISPATCH_LEVEL or above, where it cannot wait).
+ */
+#define KCOM_TRACKER_INFINITE 0xFFFFFFFFUL
+_IRQL_requires_(PASSIVE_LEVEL)
+NTSTATUS kcom_tracker_drain(_In_ kcom_tracker *tracker, _In_ ULONG timeout_ms);
+
+/* kcom_tracker_outstanding - tasks counted now (a snapshot); 0 for NULL. IRQL: any. */
+LONG kcom_tracker_outstanding(_In_opt_ const kcom_tracker *tracker);
+
+/*
+ * kcom_tracker_destroy - frees a tracker that has no outstanding task (after a successful
+ * drain, or one that never counted a task); a NULL tracker is ignored. Destroying a tracker with
+ * outstanding tasks is a programming error: the tracker is then left allocated (leaked, and
+ * traced as an error) rather than freed under the tasks that still refer to it.
+ * IRQL: <= DISPATCH_LEVEL.
+ */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void kcom_tracker_destroy(_In_opt_ kcom_tracker *tracker);
+
+KCOM_END_DECLS
+
+#endif /* KCOM_TRACKER_H */

@@ -1,0 +1,58 @@
+/*
+ * kcom/work_item_executor.h - an executor that polls tasks in an I/O work item, at PASSIVE_LEVEL.
+ *
+ * Scheduled tasks wait in one FIFO queue (through their own links); the executor owns one work
+ * item (IoAllocateWorkItem on the driver's device object, allocated at creation, so scheduling
+ * never allocates or fails for lack of memory) and queues it when the first task arrives. Its
+ * routine polls tasks until the queue is empty or a budget of polls is spent, then queues itself
+ * again if tasks remain, so a system worker thread is not held indefinitely. The work item is
+ * queued again only by the routine or once the routine has let it go: a wake during a poll never
+ * queues it twice, frees it or leaks it.
+ *
+ * WDM only: a KMDF variant (WdfWorkItemCreate) cannot be built or tested with mingw-w64's DDK
+ * and Wine, and is not provided. See docs/executors.md.
+ */
+#ifndef KCOM_WORK_ITEM_EXECUTOR_H
+#define KCOM_WORK_ITEM_EXECUTOR_H
+
+#include <kcom/executor.h>
+#include <kcom/tracker.h>
+
+typedef struct kcom_work_item_executor kcom_work_item_executor;
+
+typedef struct kcom_work_item_executor_config {
+    ULONG poll_budget;     /* polls per routine run; 0: KCOM_WORK_ITEM_DEFAULT_POLL_BUDGET */
+    kcom_tracker *tracker; /* counts the tasks spawned on this executor (kcom/tracker.h); optional */
+} kcom_work_item_executor_config;
+
+#define KCOM_WORK_ITEM_DEFAULT_POLL_BUDGET 64
+
+KCOM_BEGIN_DECLS
+
+/*
+ * kcom_work_item_executor_create - a work-item executor for device (a PDEVICE_OBJECT of the
+ * driver), allocated from the default allocator of the moment (which destroy frees it to).
+ * config may be NULL (defaults, no tracker).
+ * *as_executor receives the executor to spawn on; valid until kcom_work_item_executor_destroy.
+ * IRQL: <= DISPATCH_LEVEL.
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL device, executor or as_executor);
+ * STATUS_INSUFFICIENT_RESOURCES (memory, or no work item). The out pointers are NULL on failure.
+ */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_work_item_executor_create(_In_ void *device, _In_opt_ const kcom_work_item_executor_config *config,
+                                        _Outptr_ kcom_work_item_executor **executor,
+                                        _Outptr_ const kcom_executor **as_executor);
+
+/*
+ * kcom_work_item_executor_destroy - stops accepting tasks (a schedule then fails with
+ * STATUS_INVALID_DEVICE_STATE), drops the tasks still queued (as kcom_dpc_executor_destroy
+ * does), waits until the work item's routine has let go of the executor, frees the work item and
+ * the executor. Drain the tracker first. NULL is ignored.
+ * IRQL: PASSIVE_LEVEL, not from a task of this executor.
+ */
+_IRQL_requires_(PASSIVE_LEVEL)
+void kcom_work_item_executor_destroy(_In_opt_ kcom_work_item_executor *executor);
+
+KCOM_END_DECLS
+
+#endif /* KCOM_WORK_ITEM_EXECUTOR_H */

@@ -1,0 +1,159 @@
+/*
+ * executor_work_item.c - the work-item executor (kcom/work_item_executor.h), over the platform's
+ * spin lock and work item (platform.h: the kernel's IO_WORKITEM, or the host's simulation).
+ *
+ * active is TRUE from the schedule that queues the work item until the routine, under the lock
+ * and with the queue empty, gives it up. Only the one who sets it queues the item, so the item is
+ * never queued twice; tasks scheduled while it is TRUE are found by the routine, which looks at
+ * the queue under the same lock before giving up: no wake is lost.
+ */
+#include <kcom/task.h>
+#include <kcom/work_item_executor.h>
+
+#include "internal.h"
+#include "platform/platform.h"
+
+struct kcom_work_item_executor {
+    kcom_executor executor;
+    const kcom_allocator *allocator; /* the default one at creation, which frees it too */
+    kcom_platform_spin_lock lock;
+    kcom_task_link queue; /* FIFO through the tasks' own links */
+    BOOLEAN accepting;
+    BOOLEAN active; /* the work item is queued or its routine is running */
+    ULONG poll_budget;
+    kcom_platform_work_item *item;
+    kcom_platform_event *idle; /* set when the routine lets go after destroy began */
+};
+
+static void work_routine(void *context);
+
+static NTSTATUS work_schedule(void *context, kcom_task *task)
+{
+    kcom_work_item_executor *executor = (kcom_work_item_executor *)context;
+    BOOLEAN queue_item;
+    UCHAR irql = kcom_platform_spin_lock_acquire(&executor->lock);
+    if (!executor->accepting) {
+        kcom_platform_spin_lock_release(&executor->lock, irql);
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    task->link.next = &executor->queue;
+    task->link.prev = executor->queue.prev;
+    executor->queue.prev->next = &task->link;
+    executor->queue.prev = &task->link;
+    queue_item = (BOOLEAN)!executor->active;
+    executor->active = TRUE;
+    kcom_platform_spin_lock_release(&executor->lock, irql);
+    if (queue_item)
+        kcom_platform_work_item_queue(executor->item, work_routine, executor);
+    return STATUS_SUCCESS;
+}
+
+static void work_routine(void *context)
+{
+    kcom_work_item_executor *executor = (kcom_work_item_executor *)context;
+    kcom_platform_event *idle = NULL;
+    ULONG polls = 0;
+    UCHAR irql;
+    for (;;) {
+        kcom_task_link *entry;
+        irql = kcom_platform_spin_lock_acquire(&executor->lock);
+        entry = executor->queue.next;
+        if (entry == &executor->queue)
+            break; /* with the lock held: give the item up below */
+        if (polls == executor->poll_budget) {
+            /* budget spent: queue the item again (allowed from its own routine), keeping active */
+            kcom_platform_spin_lock_release(&executor->lock, irql);
+            kcom_platform_work_item_queue(executor->item, work_routine, executor);
+            return;
+        }
+        executor->queue.next = entry->next;
+        entry->next->prev = &executor->queue;
+        kcom_platform_spin_lock_release(&executor->lock, irql);
+        kcom_task_run(KCOM_TASK_FROM_LINK(entry));
+        polls++;
+    }
+    executor->active = FALSE;
+    if (!executor->accepting) {
+        /* destroy is waiting: the event must outlive the set, the executor need not */
+        idle = executor->idle;
+        kcom_platform_event_reference(idle);
+    }
+    kcom_platform_spin_lock_release(&executor->lock, irql);
+    if (idle != NULL) {
+        kcom_platform_event_set(idle);
+        kcom_platform_event_release(idle);
+    }
+}
+
+NTSTATUS kcom_work_item_executor_create(void *device, const kcom_work_item_executor_config *config,
+                                        kcom_work_item_executor **executor_out, const kcom_executor **as_executor)
+{
+    const kcom_allocator *allocator = kcom_default_allocator();
+    kcom_work_item_executor *executor;
+    if (executor_out != NULL)
+        *executor_out = NULL;
+    if (as_executor != NULL)
+        *as_executor = NULL;
+    if (device == NULL || executor_out == NULL || as_executor == NULL)
+        return STATUS_INVALID_PARAMETER;
+    executor = (kcom_work_item_executor *)kcom_allocate(allocator, sizeof(*executor),
+                                                        KCOM_ALIGNOF(kcom_work_item_executor));
+    if (executor == NULL)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    executor->allocator = allocator;
+    executor->item = kcom_platform_work_item_allocate(device);
+    executor->idle = kcom_platform_event_create();
+    if (executor->item == NULL || executor->idle == NULL) {
+        if (executor->item != NULL)
+            kcom_platform_work_item_free(executor->item);
+        if (executor->idle != NULL)
+            kcom_platform_event_release(executor->idle);
+        kcom_free(allocator, executor, sizeof(*executor), KCOM_ALIGNOF(kcom_work_item_executor));
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    executor->executor.schedule = work_schedule;
+    executor->executor.context = executor;
+    executor->executor.tracker = config != NULL ? config->tracker : NULL;
+    kcom_platform_spin_lock_init(&executor->lock);
+    executor->queue.next = executor->queue.prev = &executor->queue;
+    executor->accepting = TRUE;
+    executor->active = FALSE;
+    executor->poll_budget = config != NULL && config->poll_budget != 0 ? config->poll_budget
+                                                                        : KCOM_WORK_ITEM_DEFAULT_POLL_BUDGET;
+    *executor_out = executor;
+    *as_executor = &executor->executor;
+    return STATUS_SUCCESS;
+}
+
+void kcom_work_item_executor_destroy(kcom_work_item_executor *executor)
+{
+    kcom_task_link dropped;
+    BOOLEAN active;
+    UCHAR irql;
+    if (executor == NULL)
+        return;
+    irql = kcom_platform_spin_lock_acquire(&executor->lock);
+    executor->accepting = FALSE;
+    active = executor->active;
+    if (executor->queue.next == &executor->queue) {
+        dropped.next = dropped.prev = &dropped;
+    } else {
+        dropped.next = executor->queue.next;
+        dropped.prev = executor->queue.prev;
+        dropped.next->prev = dropped.prev->next = &dropped;
+        executor->queue.next = executor->queue.prev = &executor->queue;
+    }
+    kcom_platform_spin_lock_release(&executor->lock, irql);
+    while (dropped.next != &dropped) {
+        kcom_task_link *entry = dropped.next;
+        dropped.next = entry->next;
+        entry->next->prev = &dropped;
+        kcom_task_drop_scheduled(KCOM_TASK_FROM_LINK(entry), STATUS_INVALID_DEVICE_STATE);
+    }
+    /* the routine, queued or running, finds the queue empty and lets go */
+    if (active)
+        (void)kcom_platform_event_wait(executor->idle, 0xFFFFFFFFUL);
+    kcom_platform_work_item_free(executor->item);
+    kcom_platform_event_release(executor->idle);
+    kcom_free(executor->allocator, executor, sizeof(*executor), KCOM_ALIGNOF(kcom_work_item_executor));
+}

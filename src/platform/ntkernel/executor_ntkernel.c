@@ -1,0 +1,165 @@
+/*
+ * The kernel's scheduling primitives for the kernel executors (platform.h, last section), over
+ * the kernel itself: IRQL (KeGetCurrentIrql, KeRaiseIrqlToDpcLevel, KeLowerIrql), KSPIN_LOCK,
+ * KDPC, the active processor count, the performance counter, and IO_WORKITEM.
+ *
+ * mingw-w64's DDK makes the three IRQL functions inline CR8 accesses on x64 (the WDK does too);
+ * hal.dll's exported KeRaiseIrqlToDpcLevel, which Wine only stubs, is therefore never imported.
+ * Under Wine (wine-kernel.md) the CR8 accesses are emulated: the IRQL reads 0 and raising it has
+ * no effect; queued DPCs never run (KeInsertQueueDpc returns TRUE and that is all), and
+ * KeFlushQueuedDpcs returns at once. KeRemoveQueueDpc, a Wine stub that ends the host, is not
+ * used: nothing here takes a DPC back out of its queue.
+ */
+#include "../platform.h"
+
+#include "internal_ntkernel.h"
+
+/* ---- IRQL -------------------------------------------------------------------------------------------- */
+
+UCHAR kcom_platform_irql(void)
+{
+    return (UCHAR)KeGetCurrentIrql();
+}
+
+UCHAR kcom_platform_raise_to_dispatch(void)
+{
+    return (UCHAR)KeRaiseIrqlToDpcLevel();
+}
+
+void kcom_platform_lower_irql(UCHAR old_irql)
+{
+    KeLowerIrql((KIRQL)old_irql);
+}
+
+/* ---- spin locks -------------------------------------------------------------------------------------- */
+
+KCOM_STATIC_ASSERT(sizeof(KSPIN_LOCK) <= sizeof(kcom_platform_spin_lock) &&
+                       KCOM_ALIGNOF(KSPIN_LOCK) <= KCOM_ALIGNOF(kcom_platform_spin_lock),
+                   "kcom_platform_spin_lock must hold a KSPIN_LOCK");
+
+void kcom_platform_spin_lock_init(kcom_platform_spin_lock *lock)
+{
+    KeInitializeSpinLock((PKSPIN_LOCK)(void *)lock);
+}
+
+UCHAR kcom_platform_spin_lock_acquire(kcom_platform_spin_lock *lock)
+{
+    return (UCHAR)KeAcquireSpinLockRaiseToDpc((PKSPIN_LOCK)(void *)lock);
+}
+
+void kcom_platform_spin_lock_release(kcom_platform_spin_lock *lock, UCHAR old_irql)
+{
+    KeReleaseSpinLock((PKSPIN_LOCK)(void *)lock, (KIRQL)old_irql);
+}
+
+/* ---- DPCs -------------------------------------------------------------------------------------------- */
+
+/* The KDPC first, then what the adapter calls; the KDPC's DeferredContext is the storage. */
+typedef struct ntkernel_dpc {
+    KDPC dpc;
+    kcom_platform_dpc_fn *routine;
+    void *context;
+} ntkernel_dpc;
+
+KCOM_STATIC_ASSERT(sizeof(ntkernel_dpc) <= sizeof(kcom_platform_dpc) &&
+                       KCOM_ALIGNOF(ntkernel_dpc) <= KCOM_ALIGNOF(kcom_platform_dpc),
+                   "kcom_platform_dpc must hold a KDPC, its routine and context");
+
+static KDEFERRED_ROUTINE dpc_adapter;
+
+/* DISPATCH_LEVEL. The kernel dequeued the DPC before calling: the routine may insert it again, and
+ * may end the storage's life, so nothing here touches it after the call. */
+static void NTAPI dpc_adapter(PKDPC dpc, PVOID deferred_context, PVOID argument1, PVOID argument2)
+{
+    ntkernel_dpc *d = (ntkernel_dpc *)deferred_context;
+    kcom_platform_dpc_fn *routine = d->routine;
+    void *context = d->context;
+    (void)dpc;
+    (void)argument1;
+    (void)argument2;
+    routine((kcom_platform_dpc *)(void *)d, context);
+}
+
+void kcom_platform_dpc_init(kcom_platform_dpc *dpc, kcom_platform_dpc_fn *routine, void *context)
+{
+    ntkernel_dpc *d = (ntkernel_dpc *)(void *)dpc;
+    d->routine = routine;
+    d->context = context;
+    KeInitializeDpc(&d->dpc, dpc_adapter, d);
+}
+
+BOOLEAN kcom_platform_dpc_insert(kcom_platform_dpc *dpc)
+{
+    return KeInsertQueueDpc(&((ntkernel_dpc *)(void *)dpc)->dpc, NULL, NULL);
+}
+
+void kcom_platform_dpc_flush(void)
+{
+    KeFlushQueuedDpcs();
+}
+
+ULONG kcom_platform_processor_count(void)
+{
+    /* every group's: a DPC may be queued on any processor of any group */
+    return KeQueryActiveProcessorCountEx(ALL_PROCESSOR_GROUPS);
+}
+
+ULONG64 kcom_platform_monotonic_us(void)
+{
+    return kcom_ntkernel_monotonic(1000000u);
+}
+
+/* ---- work items -------------------------------------------------------------------------------------- */
+
+/* One kcom allocation per item: the IO_WORKITEM (the I/O manager's own allocation, which holds a
+ * reference on the device while queued) and the routine and context of the current queue call. */
+struct kcom_platform_work_item {
+    PIO_WORKITEM item;
+    kcom_platform_work_fn *routine;
+    void *context;
+    const kcom_allocator *allocator; /* the default allocator at allocation, which frees it */
+};
+
+static IO_WORKITEM_ROUTINE work_item_adapter;
+
+/* PASSIVE_LEVEL, on a system worker thread. Reads the routine and context before calling: once
+ * the routine is entered the item may be queued again (which sets them anew) or freed. */
+static void NTAPI work_item_adapter(PDEVICE_OBJECT device, PVOID context)
+{
+    kcom_platform_work_item *item = (kcom_platform_work_item *)context;
+    kcom_platform_work_fn *routine = item->routine;
+    void *routine_context = item->context;
+    (void)device;
+    routine(routine_context);
+}
+
+kcom_platform_work_item *kcom_platform_work_item_allocate(void *device)
+{
+    const kcom_allocator *allocator = kcom_default_allocator();
+    kcom_platform_work_item *item = (kcom_platform_work_item *)kcom_allocate(
+        allocator, sizeof(*item), KCOM_ALIGNOF(kcom_platform_work_item));
+    if (item == NULL)
+        return NULL;
+    item->item = IoAllocateWorkItem((PDEVICE_OBJECT)device);
+    if (item->item == NULL) {
+        kcom_free(allocator, item, sizeof(*item), KCOM_ALIGNOF(kcom_platform_work_item));
+        return NULL;
+    }
+    item->routine = NULL;
+    item->context = NULL;
+    item->allocator = allocator;
+    return item;
+}
+
+void kcom_platform_work_item_queue(kcom_platform_work_item *item, kcom_platform_work_fn *routine, void *context)
+{
+    item->routine = routine;
+    item->context = context;
+    IoQueueWorkItem(item->item, work_item_adapter, DelayedWorkQueue, item);
+}
+
+void kcom_platform_work_item_free(kcom_platform_work_item *item)
+{
+    IoFreeWorkItem(item->item);
+    kcom_free(item->allocator, item, sizeof(*item), KCOM_ALIGNOF(kcom_platform_work_item));
+}

@@ -1,0 +1,789 @@
+/*
+ * The host's simulation of the kernel's scheduling primitives (platform.h, "the kernel's
+ * scheduling primitives"), so that the kernel executors run unchanged on the host and are tested
+ * there. kernel_sim.h has the test hooks and an overview; timer_posix.c builds KTIMER + KDPC timers
+ * on the DPCs here.
+ *
+ * IRQL: a thread-local value, PASSIVE_LEVEL when a thread starts. Spin locks raise it to
+ * DISPATCH_LEVEL; DPC routines run at DISPATCH_LEVEL; work item routines at PASSIVE_LEVEL.
+ * A raised thread other than a simulated processor's inserts its DPCs on one processor (below),
+ * but does not keep that processor from running them (the kernel would: a simplification that
+ * only adds interleavings). What the kernel would bugcheck for fails fast: lowering to a higher IRQL, lowering below
+ * DISPATCH_LEVEL with a spin lock held or inside a DPC routine, a DPC routine returning with a
+ * spin lock held, a work item routine returning above PASSIVE_LEVEL, a wait or a sleep at
+ * DISPATCH_LEVEL (threads_posix.c), a spin lock taken twice by its holder or released by another
+ * thread.
+ *
+ * DPCs: N simulated processors (2, or KCOM_SIM_CPUS, or kcom_sim_set_processor_count), each a FIFO
+ * queue and a thread that services it, started at the first insert. An insert goes to the current
+ * processor: a processor's own queue from its thread (a DPC routine inserting); from any other
+ * thread at DISPATCH_LEVEL, one processor picked round-robin at its first insert and kept until
+ * the thread lowers below DISPATCH_LEVEL (the processor a raised thread cannot leave); from any
+ * other thread below DISPATCH_LEVEL, the next processor round-robin (a passive thread migrates
+ * freely, and consecutive inserts spread over the processors, which exposes the most
+ * concurrency). A processor dequeues a DPC (it is then not queued: it may be inserted again, and
+ * run again on another processor while this run is under way) before it calls the routine, and
+ * never touches the DPC again after the call. Each insert takes a per-processor sequence number;
+ * a flush waits until every processor's queue head and the routine it runs (if any) are at or
+ * past the processor's next sequence number at the time of the call, so it waits for exactly the
+ * DPCs queued before it. A DPC removed from its queue (KeRemoveQueueDpc, for timer cancels) takes
+ * its sequence number with it.
+ *
+ * Work items: a FIFO run by two worker threads, started at the first queue. The item is taken off
+ * the queue (not queued any more) before its routine is entered, and never touched after the
+ * routine returns (as IopProcessWorkItem): the routine may queue it again, and then another
+ * worker may run it concurrently.
+ *
+ * One mutex (kcom_sim_mutex) guards all of it; no routine runs under it. kcom_uninitialize
+ * (kcom_sim_uninitialize) lets queued DPCs and work items run, then ends and joins every thread of
+ * the simulation (an armed timer then is a bug: it fails fast); the next use starts them again. A
+ * program that never calls kcom_uninitialize has its threads ended and joined at exit (atexit),
+ * without running what is still queued.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "kernel_sim_internal.h"
+
+#include "../../internal.h"
+
+#include <kcom/atomic.h>
+
+#include <sched.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+
+pthread_mutex_t kcom_sim_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+#define SIM_DEFAULT_PROCESSORS 2
+#define SIM_WORKERS 2
+
+/* ---- the calling thread ------------------------------------------------------------------------------- */
+
+static _Thread_local UCHAR tls_irql;                  /* PASSIVE_LEVEL (0) when a thread starts */
+static _Thread_local LONG tls_processor = -1;         /* a simulated CPU thread's processor */
+static _Thread_local LONG tls_raised_processor = -1;  /* another thread's, while at DISPATCH_LEVEL */
+static _Thread_local ULONG tls_spin_locks;            /* spin locks held */
+static _Thread_local BOOLEAN tls_in_dpc;              /* in a DPC routine */
+static _Thread_local BOOLEAN tls_sim_thread;          /* a simulated CPU or a worker */
+static _Thread_local LONG tls_thread_id;              /* 0 until the first spin lock */
+static LONG volatile last_thread_id;
+
+void kcom_sim_violation(const char *file, int line, const void *object, const char *what)
+{
+    kcom_trace_unfiltered(KCOM_TRACE_LEVEL_ERROR, file, line,
+                          "kernel simulation: %s (IRQL %u, simulated processor %ld, object %p)", what,
+                          (unsigned)tls_irql, (long)tls_processor, object);
+    kcom_fail_fast(KCOM_FAILFAST_INVARIANT, object, (ULONG_PTR)tls_irql, (ULONG_PTR)(LONG_PTR)tls_processor);
+}
+
+void kcom_sim_irql_violation(const char *file, int line, const void *object, UCHAR highest, const char *what)
+{
+    kcom_trace_unfiltered(KCOM_TRACE_LEVEL_ERROR, file, line,
+                          "kernel simulation: %s (IRQL %u, at most %u allowed; simulated processor %ld, object %p)",
+                          what, (unsigned)tls_irql, (unsigned)highest, (long)tls_processor, object);
+    kcom_fail_fast(KCOM_FAILFAST_IRQL, object, (ULONG_PTR)tls_irql, (ULONG_PTR)highest);
+}
+
+/* ---- IRQL ---------------------------------------------------------------------------------------------- */
+
+UCHAR kcom_platform_irql(void)
+{
+    return tls_irql;
+}
+
+UCHAR kcom_sim_raise_irql(UCHAR irql)
+{
+    UCHAR old = tls_irql;
+    if (irql > KCOM_PLATFORM_DISPATCH_LEVEL)
+        KCOM_SIM_VIOLATION(NULL, "IRQL raised above DISPATCH_LEVEL (not simulated)");
+    if (irql < old)
+        KCOM_SIM_VIOLATION(NULL, "KeRaiseIrql to a lower IRQL than the current one");
+    tls_irql = irql;
+    return old;
+}
+
+UCHAR kcom_platform_raise_to_dispatch(void)
+{
+    return kcom_sim_raise_irql(KCOM_PLATFORM_DISPATCH_LEVEL);
+}
+
+void kcom_platform_lower_irql(UCHAR old_irql)
+{
+    if (old_irql > tls_irql)
+        KCOM_SIM_VIOLATION(NULL, "KeLowerIrql to a higher IRQL than the current one");
+    if (old_irql < KCOM_PLATFORM_DISPATCH_LEVEL) {
+        if (tls_spin_locks != 0)
+            KCOM_SIM_VIOLATION(NULL, "IRQL lowered below DISPATCH_LEVEL while a spin lock is held");
+        if (tls_in_dpc)
+            KCOM_SIM_VIOLATION(NULL, "IRQL lowered below DISPATCH_LEVEL inside a DPC routine");
+        tls_raised_processor = -1;
+    }
+    tls_irql = old_irql;
+}
+
+void kcom_sim_lower_irql(UCHAR irql)
+{
+    kcom_platform_lower_irql(irql);
+}
+
+ULONG64 kcom_platform_monotonic_us(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (ULONG64)now.tv_sec * 1000000u + (ULONG64)now.tv_nsec / 1000u;
+}
+
+/* ---- spin locks ---------------------------------------------------------------------------------------- */
+
+/* A test-and-test-and-set lock on kcom's interlocked operations (all zeros: free, as a KSPIN_LOCK),
+ * with its holder recorded to catch recursion (a deadlock in the kernel) and foreign releases. */
+typedef struct __attribute__((may_alias)) sim_spin_lock {
+    LONG volatile word;  /* 1 while held */
+    LONG volatile owner; /* the holder's thread id; 0 when free */
+} sim_spin_lock;
+
+KCOM_STATIC_ASSERT(sizeof(sim_spin_lock) <= sizeof(kcom_platform_spin_lock) &&
+                       KCOM_ALIGNOF(sim_spin_lock) <= KCOM_ALIGNOF(kcom_platform_spin_lock),
+                   "kcom_platform_spin_lock must hold a sim_spin_lock");
+
+static KCOM_FORCEINLINE sim_spin_lock *as_spin_lock(kcom_platform_spin_lock *lock)
+{
+    return (sim_spin_lock *)(void *)lock->opaque;
+}
+
+static LONG thread_id(void)
+{
+    if (tls_thread_id == 0)
+        tls_thread_id = kcom_atomic_fetch_add(&last_thread_id, 1) + 1;
+    return tls_thread_id;
+}
+
+static void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+void kcom_platform_spin_lock_init(kcom_platform_spin_lock *lock)
+{
+    sim_spin_lock *l = as_spin_lock(lock);
+    kcom_atomic_store(&l->owner, 0);
+    kcom_atomic_store(&l->word, 0);
+}
+
+UCHAR kcom_platform_spin_lock_acquire(kcom_platform_spin_lock *lock)
+{
+    sim_spin_lock *l = as_spin_lock(lock);
+    LONG me = thread_id();
+    UCHAR old = tls_irql;
+    if (kcom_atomic_load(&l->owner) == me)
+        KCOM_SIM_VIOLATION(lock, "spin lock acquired again by the thread that holds it (a deadlock)");
+    tls_irql = KCOM_PLATFORM_DISPATCH_LEVEL;
+    while (kcom_atomic_exchange(&l->word, 1) != 0) {
+        unsigned spins = 0;
+        while (kcom_atomic_load(&l->word) != 0) {
+            /* the holder may have been preempted (there are more threads than processors, and
+             * valgrind runs one at a time): give the processor up instead of spinning it away */
+            if (++spins < 64) {
+                cpu_relax();
+            } else {
+                spins = 0;
+                sched_yield();
+            }
+        }
+    }
+    kcom_atomic_store(&l->owner, me);
+    tls_spin_locks++;
+    return old;
+}
+
+void kcom_platform_spin_lock_release(kcom_platform_spin_lock *lock, UCHAR old_irql)
+{
+    sim_spin_lock *l = as_spin_lock(lock);
+    if (kcom_atomic_load(&l->owner) != thread_id())
+        KCOM_SIM_VIOLATION(lock, "spin lock released by a thread that does not hold it");
+    if (tls_irql != KCOM_PLATFORM_DISPATCH_LEVEL)
+        KCOM_SIM_VIOLATION(lock, "spin lock released below DISPATCH_LEVEL");
+    kcom_atomic_store(&l->owner, 0);
+    kcom_atomic_store(&l->word, 0);
+    tls_spin_locks--;
+    kcom_platform_lower_irql(old_irql);
+}
+
+/* ---- the simulation's state ------------------------------------------------------------------------------ */
+
+/* may_alias: the storage is declared as an array of ULONG64. All zeros is a DPC that is not queued
+ * (what kcom_platform_dpc_init makes, with its routine). */
+typedef struct __attribute__((may_alias)) sim_dpc {
+    struct sim_dpc *next; /* in its processor's queue */
+    struct sim_dpc *prev;
+    kcom_platform_dpc_fn *routine;
+    void *context;
+    ULONG64 sequence; /* its processor's sequence number for this insert */
+    LONG queued_on;   /* 1 + the processor whose queue holds it; 0: not queued */
+} sim_dpc;
+
+KCOM_STATIC_ASSERT(sizeof(sim_dpc) <= sizeof(kcom_platform_dpc) &&
+                       KCOM_ALIGNOF(sim_dpc) <= KCOM_ALIGNOF(kcom_platform_dpc),
+                   "kcom_platform_dpc must hold a sim_dpc");
+
+static KCOM_FORCEINLINE sim_dpc *as_dpc(kcom_platform_dpc *dpc)
+{
+    return (sim_dpc *)(void *)dpc->opaque;
+}
+
+typedef struct sim_processor {
+    pthread_t thread;
+    pthread_cond_t wake; /* a DPC queued, the hold released, or stopping */
+    sim_dpc *head;       /* FIFO: sequence numbers increase from head to tail */
+    sim_dpc *tail;
+    ULONG queued;
+    ULONG64 next_sequence;    /* the next insert's */
+    ULONG64 running_sequence; /* the routine under way's; 0: none */
+} sim_processor;
+
+struct kcom_platform_work_item {
+    kcom_platform_work_item *next; /* in the work queue */
+    void *device;
+    kcom_platform_work_fn *routine;
+    void *context;
+    BOOLEAN queued; /* and not yet entered */
+};
+
+static struct {
+    pthread_cond_t progress;  /* a routine ended, or a DPC was removed: flushes and shut-down wait */
+    pthread_cond_t work;      /* a work item queued, the hold released, or stopping */
+    ULONG requested_processors; /* kcom_sim_set_processor_count; 0: KCOM_SIM_CPUS or the default */
+    ULONG processor_count;      /* simulated CPU threads running; 0: not started */
+    ULONG round_robin;
+    BOOLEAN stopping;           /* kcom_sim_uninitialize is ending the threads */
+    BOOLEAN exiting;            /* the program is exiting: what is queued stays there (sim_at_exit) */
+    BOOLEAN exit_handler;       /* sim_at_exit is registered */
+    ULONG ended;                /* processor and worker threads that have left their loop */
+    BOOLEAN dpcs_held;
+    BOOLEAN work_held;
+    sim_processor processors[KCOM_SIM_MAX_PROCESSORS];
+    ULONG worker_count;         /* worker threads running */
+    pthread_t workers[SIM_WORKERS];
+    kcom_platform_work_item *work_head;
+    kcom_platform_work_item *work_tail;
+    ULONG work_queued;
+    ULONG work_running;
+} sim = {.progress = PTHREAD_COND_INITIALIZER, .work = PTHREAD_COND_INITIALIZER};
+
+static LONG64 volatile dpc_runs;
+
+static void sim_lock(void)
+{
+    pthread_mutex_lock(&kcom_sim_mutex);
+}
+
+static void sim_unlock(void)
+{
+    pthread_mutex_unlock(&kcom_sim_mutex);
+}
+
+BOOLEAN kcom_sim_stopping_locked(void)
+{
+    return sim.stopping;
+}
+
+/* The count the processors start with. */
+static ULONG configured_processors_locked(void)
+{
+    const char *text;
+    if (sim.requested_processors != 0)
+        return sim.requested_processors;
+    text = getenv("KCOM_SIM_CPUS");
+    if (text != NULL && *text != '\0') {
+        char *end;
+        unsigned long count = strtoul(text, &end, 10);
+        if (*end == '\0' && count >= 1 && count <= KCOM_SIM_MAX_PROCESSORS)
+            return (ULONG)count;
+        kcom_trace_unfiltered(KCOM_TRACE_LEVEL_WARNING, __FILE__, __LINE__,
+                              "kernel simulation: KCOM_SIM_CPUS=%s is not a count from 1 to %d; using %d", text,
+                              KCOM_SIM_MAX_PROCESSORS, SIM_DEFAULT_PROCESSORS);
+    }
+    return SIM_DEFAULT_PROCESSORS;
+}
+
+static ULONG next_processor_locked(void)
+{
+    return sim.round_robin++ % sim.processor_count;
+}
+
+/* ---- DPCs ---------------------------------------------------------------------------------------------- */
+
+static void unlink_dpc_locked(sim_processor *p, sim_dpc *d)
+{
+    if (d->prev != NULL)
+        d->prev->next = d->next;
+    else
+        p->head = d->next;
+    if (d->next != NULL)
+        d->next->prev = d->prev;
+    else
+        p->tail = d->prev;
+    d->next = d->prev = NULL;
+    d->queued_on = 0;
+    p->queued--;
+}
+
+static void *processor_main(void *argument)
+{
+    sim_processor *p = (sim_processor *)argument;
+    tls_processor = (LONG)(p - sim.processors);
+    tls_sim_thread = TRUE;
+    sim_lock();
+    for (;;) {
+        sim_dpc *d = p->head;
+        if (d != NULL && !sim.dpcs_held) {
+            kcom_platform_dpc_fn *routine = d->routine;
+            void *context = d->context;
+            /* dequeued before the call: the routine, or anyone, may insert it again */
+            unlink_dpc_locked(p, d);
+            p->running_sequence = d->sequence;
+            kcom_atomic_fetch_add64(&dpc_runs, 1);
+            sim_unlock();
+            tls_irql = KCOM_PLATFORM_DISPATCH_LEVEL;
+            tls_in_dpc = TRUE;
+            routine((kcom_platform_dpc *)(void *)d, context); /* d is never touched again: it may be gone */
+            if (tls_spin_locks != 0)
+                KCOM_SIM_VIOLATION(context, "DPC routine returned with a spin lock held");
+            if (tls_irql != KCOM_PLATFORM_DISPATCH_LEVEL)
+                KCOM_SIM_VIOLATION(context, "DPC routine returned at another IRQL");
+            tls_in_dpc = FALSE;
+            tls_irql = KCOM_PLATFORM_PASSIVE_LEVEL;
+            sim_lock();
+            p->running_sequence = 0;
+            pthread_cond_broadcast(&sim.progress);
+        } else if ((d == NULL && sim.stopping) || sim.exiting) {
+            break;
+        } else {
+            pthread_cond_wait(&p->wake, &kcom_sim_mutex);
+        }
+    }
+    sim.ended++;
+    pthread_cond_broadcast(&sim.progress);
+    sim_unlock();
+    return NULL;
+}
+
+static void start_processors_locked(void)
+{
+    ULONG count = configured_processors_locked(), i;
+    kcom_sim_thread_starting_locked();
+    sim.processor_count = count; /* the threads wait for the mutex before they look */
+    for (i = 0; i < count; i++) {
+        sim_processor *p = &sim.processors[i];
+        p->head = p->tail = NULL;
+        p->queued = 0;
+        p->next_sequence = 1;
+        p->running_sequence = 0;
+        if (pthread_cond_init(&p->wake, NULL) != 0 || pthread_create(&p->thread, NULL, processor_main, p) != 0)
+            KCOM_SIM_VIOLATION(NULL, "a simulated processor's thread could not be started");
+    }
+}
+
+void kcom_platform_dpc_init(kcom_platform_dpc *dpc, kcom_platform_dpc_fn *routine, void *context)
+{
+    sim_dpc *d = as_dpc(dpc);
+    d->next = d->prev = NULL;
+    d->routine = routine;
+    d->context = context;
+    d->sequence = 0;
+    d->queued_on = 0;
+}
+
+BOOLEAN kcom_sim_dpc_insert_locked(kcom_platform_dpc *dpc)
+{
+    sim_dpc *d = as_dpc(dpc);
+    sim_processor *p;
+    ULONG index;
+    if (sim.stopping)
+        KCOM_SIM_VIOLATION(dpc, "DPC inserted while kcom_uninitialize stops the simulation");
+    if (sim.processor_count == 0) {
+        if (sim.exiting)
+            return FALSE; /* the program is exiting: nothing runs any more */
+        start_processors_locked();
+    }
+    if (d->queued_on != 0)
+        return FALSE; /* the queued run is still to come */
+    if (tls_processor >= 0) {
+        index = (ULONG)tls_processor; /* a DPC routine: its own processor */
+    } else if (tls_irql >= KCOM_PLATFORM_DISPATCH_LEVEL) {
+        if (tls_raised_processor < 0 || (ULONG)tls_raised_processor >= sim.processor_count)
+            tls_raised_processor = (LONG)next_processor_locked();
+        index = (ULONG)tls_raised_processor;
+    } else {
+        index = next_processor_locked();
+    }
+    p = &sim.processors[index];
+    d->sequence = p->next_sequence++;
+    d->queued_on = (LONG)index + 1;
+    d->next = NULL;
+    d->prev = p->tail;
+    if (p->tail != NULL)
+        p->tail->next = d;
+    else
+        p->head = d;
+    p->tail = d;
+    p->queued++;
+    if (!sim.dpcs_held)
+        pthread_cond_signal(&p->wake);
+    return TRUE;
+}
+
+BOOLEAN kcom_sim_dpc_remove_locked(kcom_platform_dpc *dpc)
+{
+    sim_dpc *d = as_dpc(dpc);
+    if (d->queued_on == 0)
+        return FALSE;
+    unlink_dpc_locked(&sim.processors[d->queued_on - 1], d);
+    pthread_cond_broadcast(&sim.progress); /* a flush may have waited for it */
+    return TRUE;
+}
+
+BOOLEAN kcom_sim_dpc_queued_locked(const kcom_platform_dpc *dpc)
+{
+    return (BOOLEAN)(((const sim_dpc *)(const void *)dpc->opaque)->queued_on != 0);
+}
+
+BOOLEAN kcom_platform_dpc_insert(kcom_platform_dpc *dpc)
+{
+    BOOLEAN inserted;
+    sim_lock();
+    inserted = kcom_sim_dpc_insert_locked(dpc);
+    sim_unlock();
+    return inserted;
+}
+
+/* Whether every processor is past the sequence numbers it had given out at the flush's call. */
+static BOOLEAN flushed_locked(const ULONG64 *next_sequence, ULONG count)
+{
+    ULONG i;
+    for (i = 0; i < count && i < sim.processor_count; i++) {
+        const sim_processor *p = &sim.processors[i];
+        if (p->head != NULL && p->head->sequence < next_sequence[i])
+            return FALSE;
+        if (p->running_sequence != 0 && p->running_sequence < next_sequence[i])
+            return FALSE;
+    }
+    return TRUE;
+}
+
+void kcom_platform_dpc_flush(void)
+{
+    ULONG64 next_sequence[KCOM_SIM_MAX_PROCESSORS];
+    ULONG count, i;
+    if (tls_irql != KCOM_PLATFORM_PASSIVE_LEVEL)
+        KCOM_SIM_IRQL_VIOLATION(NULL, KCOM_PLATFORM_PASSIVE_LEVEL, "KeFlushQueuedDpcs above PASSIVE_LEVEL");
+    sim_lock();
+    count = sim.processor_count;
+    for (i = 0; i < count; i++)
+        next_sequence[i] = sim.processors[i].next_sequence;
+    while (!flushed_locked(next_sequence, count))
+        pthread_cond_wait(&sim.progress, &kcom_sim_mutex);
+    sim_unlock();
+}
+
+ULONG kcom_platform_processor_count(void)
+{
+    ULONG count;
+    sim_lock();
+    count = sim.processor_count != 0 ? sim.processor_count : configured_processors_locked();
+    sim_unlock();
+    return count;
+}
+
+/* ---- work items ------------------------------------------------------------------------------------------ */
+
+static void *worker_main(void *unused)
+{
+    (void)unused;
+    tls_sim_thread = TRUE;
+    sim_lock();
+    for (;;) {
+        kcom_platform_work_item *item = sim.work_head;
+        if (item != NULL && !sim.work_held) {
+            kcom_platform_work_fn *routine = item->routine;
+            void *context = item->context;
+            sim.work_head = item->next;
+            if (sim.work_head == NULL)
+                sim.work_tail = NULL;
+            item->next = NULL;
+            item->queued = FALSE; /* entered: it may be queued again */
+            sim.work_queued--;
+            sim.work_running++;
+            sim_unlock();
+            routine(context); /* item is never touched again (IopProcessWorkItem): it may be gone */
+            if (tls_irql != KCOM_PLATFORM_PASSIVE_LEVEL)
+                KCOM_SIM_VIOLATION(context, "work item routine returned above PASSIVE_LEVEL");
+            sim_lock();
+            sim.work_running--;
+            pthread_cond_broadcast(&sim.progress);
+        } else if ((item == NULL && sim.stopping) || sim.exiting) {
+            break;
+        } else {
+            pthread_cond_wait(&sim.work, &kcom_sim_mutex);
+        }
+    }
+    sim.ended++;
+    pthread_cond_broadcast(&sim.progress);
+    sim_unlock();
+    return NULL;
+}
+
+kcom_platform_work_item *kcom_platform_work_item_allocate(void *device)
+{
+    kcom_platform_work_item *item;
+    if (device == NULL)
+        KCOM_SIM_VIOLATION(NULL, "IoAllocateWorkItem without a device object");
+    item = (kcom_platform_work_item *)malloc(sizeof(*item));
+    if (item == NULL)
+        return NULL;
+    item->next = NULL;
+    item->device = device;
+    item->routine = NULL;
+    item->context = NULL;
+    item->queued = FALSE;
+    return item;
+}
+
+void kcom_platform_work_item_queue(kcom_platform_work_item *item, kcom_platform_work_fn *routine, void *context)
+{
+    sim_lock();
+    if (item->queued)
+        KCOM_SIM_VIOLATION(item, "work item queued again while queued, before its routine was entered");
+    if (sim.stopping)
+        KCOM_SIM_VIOLATION(item, "work item queued while kcom_uninitialize stops the simulation");
+    if (sim.worker_count == 0 && !sim.exiting) {
+        kcom_sim_thread_starting_locked();
+        for (; sim.worker_count < SIM_WORKERS; sim.worker_count++)
+            if (pthread_create(&sim.workers[sim.worker_count], NULL, worker_main, NULL) != 0)
+                KCOM_SIM_VIOLATION(NULL, "a worker thread could not be started");
+    }
+    item->routine = routine;
+    item->context = context;
+    item->queued = TRUE;
+    item->next = NULL;
+    if (sim.work_tail != NULL)
+        sim.work_tail->next = item;
+    else
+        sim.work_head = item;
+    sim.work_tail = item;
+    sim.work_queued++;
+    if (!sim.work_held)
+        pthread_cond_signal(&sim.work);
+    sim_unlock();
+}
+
+void kcom_platform_work_item_free(kcom_platform_work_item *item)
+{
+    if (item == NULL)
+        KCOM_SIM_VIOLATION(NULL, "IoFreeWorkItem without a work item");
+    sim_lock();
+    if (item->queued)
+        KCOM_SIM_VIOLATION(item, "work item freed while queued");
+    sim_unlock();
+    free(item);
+}
+
+/* ---- shut-down --------------------------------------------------------------------------------------------- */
+
+/* At exit (registered with the first thread): the threads end after the routine under way and
+ * are joined, leaving what is queued (the program's own memory may be gone already), so that a
+ * program that never calls kcom_uninitialize leaves no thread behind (valgrind's leak check would
+ * find their thread-local storage). A routine that does not end within 2 s is left running. */
+static void sim_at_exit(void)
+{
+    ULONG processors, workers, i;
+    BOOLEAN timer_thread;
+    ULONG64 deadline;
+    if (tls_sim_thread)
+        return; /* exit() from a routine: nothing can be joined from here */
+    sim_lock();
+    sim.exiting = TRUE;
+    processors = sim.processor_count;
+    workers = sim.worker_count;
+    for (i = 0; i < processors; i++)
+        pthread_cond_signal(&sim.processors[i].wake);
+    pthread_cond_broadcast(&sim.work);
+    timer_thread = kcom_sim_timer_exit_locked();
+    sim_unlock();
+    if (timer_thread)
+        kcom_sim_timer_join();
+    deadline = kcom_platform_monotonic_us() + 2000000u;
+    sim_lock();
+    while (sim.ended < processors + workers && kcom_platform_monotonic_us() < deadline) {
+        struct timespec pause = {0, 1000000L};
+        sim_unlock();
+        nanosleep(&pause, NULL);
+        sim_lock();
+    }
+    if (sim.ended < processors + workers) {
+        sim_unlock();
+        kcom_trace_unfiltered(KCOM_TRACE_LEVEL_WARNING, __FILE__, __LINE__,
+                              "kernel simulation: a DPC or work item routine still runs at exit");
+        return;
+    }
+    sim_unlock();
+    for (i = 0; i < processors; i++)
+        pthread_join(sim.processors[i].thread, NULL);
+    for (i = 0; i < workers; i++)
+        pthread_join(sim.workers[i], NULL);
+    sim_lock();
+    for (i = 0; i < processors; i++)
+        pthread_cond_destroy(&sim.processors[i].wake);
+    sim.processor_count = 0;
+    sim.worker_count = 0;
+    sim.ended = 0;
+    sim_unlock();
+}
+
+void kcom_sim_thread_starting_locked(void)
+{
+    if (!sim.exit_handler) {
+        sim.exit_handler = TRUE;
+        (void)atexit(sim_at_exit);
+    }
+}
+
+BOOLEAN kcom_sim_exiting_locked(void)
+{
+    return sim.exiting;
+}
+
+static BOOLEAN quiescent_locked(void)
+{
+    ULONG i;
+    for (i = 0; i < sim.processor_count; i++)
+        if (sim.processors[i].head != NULL || sim.processors[i].running_sequence != 0)
+            return FALSE;
+    return (BOOLEAN)(sim.work_head == NULL && sim.work_running == 0);
+}
+
+static void wake_all_locked(void)
+{
+    ULONG i;
+    for (i = 0; i < sim.processor_count; i++)
+        pthread_cond_signal(&sim.processors[i].wake);
+    pthread_cond_broadcast(&sim.work);
+}
+
+void kcom_sim_uninitialize(void)
+{
+    ULONG processors, workers, i;
+    BOOLEAN timer_thread;
+    if (tls_sim_thread)
+        KCOM_SIM_VIOLATION(NULL, "kcom_uninitialize on a thread of the kernel simulation");
+    if (tls_irql != KCOM_PLATFORM_PASSIVE_LEVEL)
+        KCOM_SIM_IRQL_VIOLATION(NULL, KCOM_PLATFORM_PASSIVE_LEVEL, "kcom_uninitialize above PASSIVE_LEVEL");
+    sim_lock();
+    if (sim.exiting) {
+        sim_unlock(); /* after the exit handler (from a later one): the threads are gone */
+        return;
+    }
+    /* what is queued runs first (a hold is released); routines may queue more, and timers fire */
+    sim.dpcs_held = FALSE;
+    sim.work_held = FALSE;
+    wake_all_locked();
+    while (!quiescent_locked())
+        pthread_cond_wait(&sim.progress, &kcom_sim_mutex);
+    timer_thread = kcom_sim_timer_stop_locked(); /* fails fast when a timer is still armed */
+    sim.stopping = TRUE;
+    wake_all_locked();
+    processors = sim.processor_count;
+    workers = sim.worker_count;
+    sim_unlock();
+
+    if (timer_thread)
+        kcom_sim_timer_join();
+    for (i = 0; i < processors; i++)
+        pthread_join(sim.processors[i].thread, NULL);
+    for (i = 0; i < workers; i++)
+        pthread_join(sim.workers[i], NULL);
+
+    sim_lock();
+    for (i = 0; i < processors; i++)
+        pthread_cond_destroy(&sim.processors[i].wake);
+    sim.processor_count = 0;
+    sim.worker_count = 0;
+    sim.ended = 0;
+    sim.stopping = FALSE;
+    sim_unlock();
+}
+
+/* ---- test hooks (kernel_sim.h) --------------------------------------------------------------------------- */
+
+NTSTATUS kcom_sim_set_processor_count(ULONG count)
+{
+    NTSTATUS status = STATUS_SUCCESS;
+    if (count < 1 || count > KCOM_SIM_MAX_PROCESSORS)
+        return STATUS_INVALID_PARAMETER;
+    sim_lock();
+    if (sim.processor_count != 0)
+        status = STATUS_INVALID_DEVICE_STATE;
+    else
+        sim.requested_processors = count;
+    sim_unlock();
+    return status;
+}
+
+void kcom_sim_hold_dpcs(BOOLEAN hold)
+{
+    sim_lock();
+    sim.dpcs_held = hold;
+    if (!hold)
+        wake_all_locked();
+    sim_unlock();
+}
+
+void kcom_sim_hold_work_items(BOOLEAN hold)
+{
+    sim_lock();
+    sim.work_held = hold;
+    if (!hold)
+        pthread_cond_broadcast(&sim.work);
+    sim_unlock();
+}
+
+ULONG64 kcom_sim_dpc_runs(void)
+{
+    return (ULONG64)kcom_atomic_load64(&dpc_runs);
+}
+
+ULONG kcom_sim_dpcs_queued(void)
+{
+    ULONG queued = 0, i;
+    sim_lock();
+    for (i = 0; i < sim.processor_count; i++)
+        queued += sim.processors[i].queued;
+    sim_unlock();
+    return queued;
+}
+
+ULONG kcom_sim_work_items_queued(void)
+{
+    ULONG queued;
+    sim_lock();
+    queued = sim.work_queued;
+    sim_unlock();
+    return queued;
+}
+
+LONG kcom_sim_current_processor(void)
+{
+    return tls_processor;
+}
+
+ULONG kcom_sim_thread_count(void)
+{
+    ULONG count;
+    sim_lock();
+    count = sim.processor_count + sim.worker_count + kcom_sim_timer_threads_locked();
+    sim_unlock();
+    return count;
+}

@@ -1,0 +1,215 @@
+/*
+ * The platform timers (kcom_platform_timer_*, platform.h) on the host, as the kernel's: a KTIMER
+ * whose KDPC runs the callback at DISPATCH_LEVEL on a simulated processor (kernel_sim_posix.c).
+ * A timer thread of the simulation plays the clock interrupt: it keeps the armed timers in
+ * deadline order (through their own storage: arming never allocates) and, at a timer's deadline,
+ * takes it off the list and inserts its DPC. The thread starts at the first arm and ends with the
+ * rest of the simulation (kcom_uninitialize).
+ *
+ * A timer is armed while it is on the list (pending) or its DPC is queued; cancel takes it off the
+ * list, or removes the queued DPC (KeCancelTimer, then KeRemoveQueueDpc), and then returns TRUE:
+ * the callback of that arm never runs. Once a simulated processor has dequeued the DPC the
+ * callback is under way (or about to be): cancel returns FALSE, and the timer may be armed again.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <kcom/awaitable.h>
+
+#include "kernel_sim_internal.h"
+
+#include <time.h>
+
+/* may_alias: the storage is declared as an array of ULONG64 (kcom_rt_timer). */
+typedef struct __attribute__((may_alias)) sim_timer {
+    kcom_platform_dpc dpc;        /* the KTIMER's KDPC */
+    struct sim_timer *next;       /* in the timer list while pending */
+    struct sim_timer *prev;
+    ULONG64 deadline_ms;
+    kcom_platform_timer_fn *callback;
+    void *context;
+    BOOLEAN pending;              /* on the timer list (under kcom_sim_mutex) */
+} sim_timer;
+
+KCOM_STATIC_ASSERT(sizeof(sim_timer) <= sizeof(kcom_rt_timer) && KCOM_ALIGNOF(sim_timer) <= KCOM_ALIGNOF(kcom_rt_timer),
+                   "kcom_rt_timer must hold a sim_timer");
+
+static struct {
+    pthread_cond_t changed; /* an earlier first deadline, or stopping; on the monotonic clock */
+    BOOLEAN changed_ready;  /* prepared (at the first start; kept for the program's life) */
+    BOOLEAN running;        /* the thread is started and not yet joined */
+    BOOLEAN stopping;
+    pthread_t thread;
+    sim_timer *head;        /* earliest deadline first */
+} timers;
+
+static KCOM_FORCEINLINE sim_timer *as_timer(kcom_rt_timer *timer)
+{
+    return (sim_timer *)(void *)timer->opaque;
+}
+
+/* The timer's DPC routine, at DISPATCH_LEVEL on a simulated processor. */
+static void timer_dpc(kcom_platform_dpc *dpc, void *context)
+{
+    sim_timer *t = (sim_timer *)context;
+    kcom_platform_timer_fn *callback = t->callback;
+    void *callback_context = t->context;
+    (void)dpc;
+    callback((kcom_rt_timer *)(void *)t, callback_context); /* the storage is never touched again */
+}
+
+static void unlink_timer_locked(sim_timer *t)
+{
+    if (t->prev != NULL)
+        t->prev->next = t->next;
+    else
+        timers.head = t->next;
+    if (t->next != NULL)
+        t->next->prev = t->prev;
+    t->next = t->prev = NULL;
+    t->pending = FALSE;
+}
+
+static void *timer_main(void *unused)
+{
+    (void)unused;
+    pthread_mutex_lock(&kcom_sim_mutex);
+    while (!timers.stopping) {
+        sim_timer *t = timers.head;
+        if (t == NULL) {
+            pthread_cond_wait(&timers.changed, &kcom_sim_mutex);
+        } else if (t->deadline_ms <= kcom_platform_monotonic_ms()) {
+            /* expired: the clock interrupt inserts the timer's DPC on the current processor */
+            unlink_timer_locked(t);
+            if (!kcom_sim_dpc_insert_locked(&t->dpc))
+                KCOM_SIM_VIOLATION(t, "a timer's DPC was queued while the timer was pending");
+        } else {
+            /* the deadline is kcom_platform_monotonic_ms time: CLOCK_MONOTONIC, as the condition's */
+            struct timespec deadline;
+            ULONG64 seconds = t->deadline_ms / 1000u;
+            deadline.tv_sec = seconds > 0x7FFFFFFFu ? (time_t)0x7FFFFFFF : (time_t)seconds;
+            deadline.tv_nsec = (long)(t->deadline_ms % 1000u) * 1000000L;
+            (void)pthread_cond_timedwait(&timers.changed, &kcom_sim_mutex, &deadline);
+        }
+    }
+    pthread_mutex_unlock(&kcom_sim_mutex);
+    return NULL;
+}
+
+/* Starts the timer thread unless it runs; FALSE when it cannot. */
+static BOOLEAN timer_thread_locked(void)
+{
+    if (timers.running)
+        return TRUE;
+    if (kcom_sim_exiting_locked())
+        return TRUE; /* the program is exiting: it stays armed, and never fires */
+    kcom_sim_thread_starting_locked();
+    if (!timers.changed_ready) {
+        pthread_condattr_t attr;
+        int failed;
+        pthread_condattr_init(&attr);
+        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+        failed = pthread_cond_init(&timers.changed, &attr);
+        pthread_condattr_destroy(&attr);
+        if (failed)
+            return FALSE;
+        timers.changed_ready = TRUE;
+    }
+    timers.stopping = FALSE;
+    if (pthread_create(&timers.thread, NULL, timer_main, NULL) != 0)
+        return FALSE;
+    timers.running = TRUE;
+    return TRUE;
+}
+
+void kcom_platform_timer_init(kcom_rt_timer *timer, kcom_platform_timer_fn *callback, void *context)
+{
+    sim_timer *t = as_timer(timer);
+    kcom_platform_dpc_init(&t->dpc, timer_dpc, t);
+    t->next = t->prev = NULL;
+    t->deadline_ms = 0;
+    t->callback = callback;
+    t->context = context;
+    t->pending = FALSE;
+}
+
+NTSTATUS kcom_platform_timer_arm(kcom_rt_timer *timer, ULONG64 deadline_ms)
+{
+    sim_timer *t = as_timer(timer);
+    sim_timer *at, *before = NULL;
+    pthread_mutex_lock(&kcom_sim_mutex);
+    if (t->pending || kcom_sim_dpc_queued_locked(&t->dpc))
+        KCOM_SIM_VIOLATION(t, "timer armed while it is armed");
+    if (kcom_sim_stopping_locked())
+        KCOM_SIM_VIOLATION(t, "timer armed while kcom_uninitialize stops the simulation");
+    if (!timer_thread_locked()) {
+        pthread_mutex_unlock(&kcom_sim_mutex);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    t->deadline_ms = deadline_ms;
+    for (at = timers.head; at != NULL && at->deadline_ms <= deadline_ms; at = at->next)
+        before = at;
+    t->prev = before;
+    t->next = at;
+    if (before != NULL)
+        before->next = t;
+    else
+        timers.head = t;
+    if (at != NULL)
+        at->prev = t;
+    t->pending = TRUE;
+    if (timers.head == t)
+        pthread_cond_signal(&timers.changed);
+    pthread_mutex_unlock(&kcom_sim_mutex);
+    return STATUS_SUCCESS;
+}
+
+BOOLEAN kcom_platform_timer_cancel(kcom_rt_timer *timer)
+{
+    sim_timer *t = as_timer(timer);
+    BOOLEAN canceled;
+    pthread_mutex_lock(&kcom_sim_mutex);
+    if (t->pending) {
+        /* still on the list: the thread finds a later deadline, or none, when it wakes */
+        unlink_timer_locked(t);
+        canceled = TRUE;
+    } else {
+        /* expired: TRUE when its DPC is still queued (and now removed), FALSE when it runs */
+        canceled = kcom_sim_dpc_remove_locked(&t->dpc);
+    }
+    pthread_mutex_unlock(&kcom_sim_mutex);
+    return canceled;
+}
+
+BOOLEAN kcom_sim_timer_stop_locked(void)
+{
+    if (timers.head != NULL)
+        KCOM_SIM_VIOLATION(timers.head, "kcom_uninitialize with a timer still armed");
+    if (!timers.running)
+        return FALSE;
+    timers.stopping = TRUE;
+    pthread_cond_signal(&timers.changed);
+    return TRUE;
+}
+
+BOOLEAN kcom_sim_timer_exit_locked(void)
+{
+    if (!timers.running)
+        return FALSE;
+    timers.stopping = TRUE;
+    pthread_cond_signal(&timers.changed);
+    return TRUE;
+}
+
+void kcom_sim_timer_join(void)
+{
+    pthread_join(timers.thread, NULL);
+    pthread_mutex_lock(&kcom_sim_mutex);
+    timers.running = FALSE;
+    timers.stopping = FALSE;
+    pthread_mutex_unlock(&kcom_sim_mutex);
+}
+
+ULONG kcom_sim_timer_threads_locked(void)
+{
+    return timers.running ? 1u : 0u;
+}

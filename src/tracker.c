@@ -1,0 +1,107 @@
+/*
+ * tracker.c - outstanding-task counting and the drain before unload (kcom/tracker.h).
+ *
+ * count is 1 + the tasks counted: the 1 is the tracker's own bias, released once by the first
+ * drain, so the count reaches zero exactly once, after draining began and the last task left;
+ * that leave sets the idle event. enter counts first and checks draining after, so a drain can
+ * never miss a task that entered (it sees it counted, or the task sees draining and backs out).
+ */
+#include <kcom/atomic.h>
+
+#include "tracker_internal.h"
+
+#include "internal.h"
+#include "platform/platform.h"
+
+struct kcom_tracker {
+    const kcom_allocator *allocator; /* the default one at creation, which frees it too */
+    LONG volatile count;
+    LONG volatile draining;
+    kcom_platform_event *idle; /* set when count reaches zero */
+};
+
+NTSTATUS kcom_tracker_create(kcom_tracker **tracker)
+{
+    const kcom_allocator *allocator = kcom_default_allocator();
+    kcom_tracker *t;
+    if (tracker == NULL)
+        return STATUS_INVALID_PARAMETER;
+    *tracker = NULL;
+    t = (kcom_tracker *)kcom_allocate(allocator, sizeof(*t), KCOM_ALIGNOF(kcom_tracker));
+    if (t == NULL)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    t->allocator = allocator;
+    t->idle = kcom_platform_event_create();
+    if (t->idle == NULL) {
+        kcom_free(allocator, t, sizeof(*t), KCOM_ALIGNOF(kcom_tracker));
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    t->count = 1;
+    t->draining = 0;
+    *tracker = t;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS kcom_tracker_enter(kcom_tracker *tracker)
+{
+    kcom_atomic_fetch_add(&tracker->count, 1);
+    if (kcom_atomic_load(&tracker->draining)) {
+        kcom_tracker_leave(tracker);
+        return STATUS_DELETE_PENDING;
+    }
+    return STATUS_SUCCESS;
+}
+
+void kcom_tracker_leave(kcom_tracker *tracker)
+{
+    kcom_platform_event *idle;
+    if (kcom_atomic_fetch_add(&tracker->count, -1) != 1)
+        return;
+    /* The drain may return, and the driver free the tracker, as soon as the event is set: keep
+     * the event alive through the set with a reference of its own. */
+    idle = tracker->idle;
+    kcom_platform_event_reference(idle);
+    kcom_platform_event_set(idle);
+    kcom_platform_event_release(idle);
+}
+
+NTSTATUS kcom_tracker_drain(kcom_tracker *tracker, ULONG timeout_ms)
+{
+    NTSTATUS status;
+    if (tracker == NULL)
+        return STATUS_INVALID_PARAMETER;
+    if (!kcom_platform_can_block())
+        return STATUS_INVALID_DEVICE_STATE;
+    if (kcom_atomic_exchange(&tracker->draining, 1) == 0)
+        kcom_tracker_leave(tracker); /* the bias: from now on zero means drained */
+    status = kcom_platform_event_wait(tracker->idle, timeout_ms);
+    if (status != STATUS_SUCCESS)
+        return status;
+    /* The last tasks ended inside DPC routines that may still be running their tails, and
+     * executors may have DPCs queued with nothing left to do: let every one of them finish. */
+    kcom_platform_dpc_flush();
+    return STATUS_SUCCESS;
+}
+
+LONG kcom_tracker_outstanding(const kcom_tracker *tracker)
+{
+    LONG count;
+    if (tracker == NULL)
+        return 0;
+    count = kcom_atomic_load((LONG volatile *)&tracker->count);
+    /* the bias counts until the first drain */
+    return kcom_atomic_load((LONG volatile *)&tracker->draining) ? count : count - 1;
+}
+
+void kcom_tracker_destroy(kcom_tracker *tracker)
+{
+    if (tracker == NULL)
+        return;
+    if (kcom_tracker_outstanding(tracker) != 0) {
+        KCOM_TRACE(ERROR, "tracker %p destroyed with %ld outstanding tasks: left allocated", (void *)tracker,
+                   (long)kcom_tracker_outstanding(tracker));
+        return;
+    }
+    kcom_platform_event_release(tracker->idle);
+    kcom_free(tracker->allocator, tracker, sizeof(*tracker), KCOM_ALIGNOF(kcom_tracker));
+}

@@ -1,0 +1,30 @@
+/*
+ * tracker_internal.h - how tasks are counted by their tracker (kcom/tracker.h).
+ */
+#ifndef KCOM_SRC_TRACKER_INTERNAL_H
+#define KCOM_SRC_TRACKER_INTERNAL_H
+
+#include <kcom/tracker.h>
+
+#if defined(KCOM_ENABLE_KERNEL_EXECUTORS) && KCOM_ENABLE_KERNEL_EXECUTORS
+/* Counts a task being spawned: STATUS_SUCCESS, or STATUS_DELETE_PENDING once draining (nothing
+ * counted). IRQL: <= DISPATCH_LEVEL. */
+NTSTATUS kcom_tracker_enter(kcom_tracker *tracker);
+/* Uncounts a task whose work has ended; the last one of a draining tracker wakes the drain.
+ * After it returns the caller must not touch anything the driver's unload frees.
+ * IRQL: <= DISPATCH_LEVEL. */
+void kcom_tracker_leave(kcom_tracker *tracker);
+#else
+/* Without the kernel executors no executor has a tracker: these are never reached. */
+static KCOM_FORCEINLINE NTSTATUS kcom_tracker_enter(kcom_tracker *tracker)
+{
+    (void)tracker;
+    return STATUS_NOT_SUPPORTED;
+}
+static KCOM_FORCEINLINE void kcom_tracker_leave(kcom_tracker *tracker)
+{
+    (void)tracker;
+}
+#endif
+
+#endif /* KCOM_SRC_TRACKER_INTERNAL_H */

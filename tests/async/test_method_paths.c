@@ -1,0 +1,584 @@
+/*
+ * test_method_paths.c - the paths of the async method shim: the layout KCOM_ASYNC_TASK_DESC computes
+ * at compile time is the library's; the operation cache (blocks reused and counted, bounded,
+ * drained, never in front of another allocator); the class's own allocator; a first poll that ends
+ * in a failure or a cancel, one woken while it runs (scheduled once, with the object held), and
+ * one whose waker another thread uses at once, racing the publication.
+ */
+#include "async_test_common.h"
+
+#include <kcom/kcom.h>
+
+#include <string.h>
+
+#define IPaths_METHODS(M, I)                                                              \
+    IUnknown_METHODS(M, I)                                                                \
+    M(I, ASYNC, IAsyncULONG, Now, (ULONG, value))                                         \
+    M(I, ASYNC, IAsyncULONG, Requeue, (ULONG, value))                                     \
+    M(I, ASYNC, IAsyncULONG, Finish, (NTSTATUS, start)(NTSTATUS, end))                    \
+    M(I, ASYNC, IAsyncULONG, Handoff, (ULONG, value))
+
+KCOM_DECLARE_INTERFACE(IPaths, IUnknown,
+                       0x6b630a02, 0x7e57, 0x4ca1, 0x9a, 0xa1, 0x3c, 0x55, 0x0b, 0xa5, 0xe0, 0xa2)
+
+static LONG volatile drops;
+
+/* The work, shared by every class below (the start functions take the object as void *). */
+
+typedef struct Paths_Now_state {
+    KCOM_TASK_RESUME_POINT;
+    ULONG value;
+} Paths_Now_state;
+
+static NTSTATUS Paths_Now(void *self, Paths_Now_state *state, ULONG value)
+{
+    (void)self;
+    state->value = value;
+    return STATUS_SUCCESS;
+}
+
+static kcom_poll_result Paths_Now_poll(Paths_Now_state *state, kcom_task_context *cx)
+{
+    KCOM_TASK_BEGIN(state);
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, state->value * 2);
+    KCOM_TASK_END(cx);
+}
+
+static void Paths_Now_drop(Paths_Now_state *state)
+{
+    (void)state;
+    kcom_atomic_fetch_add(&drops, 1);
+}
+
+/* Requeue: woken during its first poll (by itself), so the publication must schedule it. */
+typedef struct Paths_Requeue_state {
+    KCOM_TASK_RESUME_POINT;
+    ULONG value;
+} Paths_Requeue_state;
+
+static NTSTATUS Paths_Requeue(void *self, Paths_Requeue_state *state, ULONG value)
+{
+    (void)self;
+    state->value = value;
+    return STATUS_SUCCESS;
+}
+
+static kcom_poll_result Paths_Requeue_poll(Paths_Requeue_state *state, kcom_task_context *cx)
+{
+    KCOM_TASK_BEGIN(state);
+    KCOM_YIELD(cx);
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, state->value + 1);
+    KCOM_TASK_END(cx);
+}
+
+static void Paths_Requeue_drop(Paths_Requeue_state *state)
+{
+    (void)state;
+    kcom_atomic_fetch_add(&drops, 1);
+}
+
+/* Finish: the start function's status, then the first poll's (with a value written). */
+typedef struct Paths_Finish_state {
+    KCOM_TASK_RESUME_POINT;
+    NTSTATUS end;
+} Paths_Finish_state;
+
+static NTSTATUS Paths_Finish(void *self, Paths_Finish_state *state, NTSTATUS start, NTSTATUS end)
+{
+    (void)self;
+    state->end = end;
+    return start;
+}
+
+static kcom_poll_result Paths_Finish_poll(Paths_Finish_state *state, kcom_task_context *cx)
+{
+    KCOM_TASK_BEGIN(state);
+    KCOM_TASK_RESULT(cx, ULONG) = 77;
+    KCOM_TASK_RETURN(cx, state->end);
+    KCOM_TASK_END(cx);
+}
+
+static void Paths_Finish_drop(Paths_Finish_state *state)
+{
+    (void)state;
+    kcom_atomic_fetch_add(&drops, 1);
+}
+
+/* Handoff: the first poll gives its waker to another thread, which wakes the task at once, maybe
+ * before the poll has returned, maybe while the shim publishes it. */
+typedef struct handoff_box {
+    test_mutex mutex;
+    kcom_waker waker;
+    LONG volatile stop;
+} handoff_box;
+
+static handoff_box box;
+
+static kcom_poll_result handoff_put(kcom_task_context *cx)
+{
+    kcom_waker w = kcom_task_waker(cx);
+    test_mutex_lock(&box.mutex);
+    if (box.waker.task == NULL) {
+        box.waker = w;
+        w.task = NULL;
+    }
+    test_mutex_unlock(&box.mutex);
+    kcom_waker_wake(&w); /* the box was taken (never, here): wake it ourselves */
+    return KCOM_POLL_PENDING;
+}
+
+static void *handoff_thread(void *arg)
+{
+    (void)arg;
+    while (!kcom_atomic_load(&box.stop)) {
+        kcom_waker w;
+        test_mutex_lock(&box.mutex);
+        w = box.waker;
+        box.waker.task = NULL;
+        test_mutex_unlock(&box.mutex);
+        if (w.task != NULL)
+            kcom_waker_wake(&w);
+        else
+            test_yield();
+    }
+    return NULL;
+}
+
+typedef struct Paths_Handoff_state {
+    KCOM_TASK_RESUME_POINT;
+    ULONG value;
+    int handed;
+} Paths_Handoff_state;
+
+static NTSTATUS Paths_Handoff(void *self, Paths_Handoff_state *state, ULONG value)
+{
+    (void)self;
+    state->value = value;
+    return STATUS_SUCCESS;
+}
+
+static kcom_poll_result Paths_Handoff_poll(Paths_Handoff_state *state, kcom_task_context *cx)
+{
+    KCOM_TASK_BEGIN(state);
+    KCOM_AWAIT(state->handed++ ? KCOM_POLL_READY : handoff_put(cx));
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, state->value + 3);
+    KCOM_TASK_END(cx);
+}
+
+static void Paths_Handoff_drop(Paths_Handoff_state *state)
+{
+    (void)state;
+    kcom_atomic_fetch_add(&drops, 1);
+}
+
+/* ---- the classes ----------------------------------------------------------------------------------- */
+
+/* The default allocator. */
+typedef struct Paths {
+    IPaths IPaths_iface;
+} Paths;
+
+KCOM_IMPLEMENT_WITH(Paths, IPaths, IPaths_iface, Paths_)
+KCOM_CLASS(Paths, NULL, (IPaths, IPaths_iface))
+
+/* Its own counting allocator (KCOM_CLASS_EX): the operations come from it too. */
+static kcom_counting_allocator own_counter;
+
+typedef struct PathsOwn {
+    IPaths IPaths_iface;
+} PathsOwn;
+
+KCOM_IMPLEMENT_WITH(PathsOwn, IPaths, IPaths_iface, Paths_)
+KCOM_CLASS_EX(PathsOwn, &own_counter.allocator, NULL, NULL, (IPaths, IPaths_iface))
+
+/* A caching allocator of its own, sized for its objects: the operations go to what backs it. */
+static kcom_counting_allocator backing_counter;
+static kcom_caching_allocator paths_cache =
+    KCOM_CACHING_ALLOCATOR_INIT_BACKED(paths_cache, 4, &backing_counter.allocator);
+
+typedef struct PathsCached {
+    IPaths IPaths_iface;
+} PathsCached;
+
+KCOM_IMPLEMENT_WITH(PathsCached, IPaths, IPaths_iface, Paths_)
+KCOM_CLASS_EX(PathsCached, &paths_cache.allocator, NULL, NULL, (IPaths, IPaths_iface))
+
+static kcom_counting_allocator counter;
+static manual_executor manual;
+
+static void setup(const kcom_allocator *default_allocator)
+{
+    kcom_counting_allocator_init(&counter, NULL);
+    kcom_set_default_allocator(default_allocator);
+    manual_init(&manual);
+    kcom_set_default_executor(&manual.executor);
+    drops = 0;
+}
+
+static void teardown(void)
+{
+    ok(kcom_counting_allocator_live(&counter) == 0, "%ld blocks left\n", (long)kcom_counting_allocator_live(&counter));
+    kcom_set_default_executor(NULL);
+    kcom_set_default_allocator(NULL);
+}
+
+static IPaths *new_paths(void)
+{
+    Paths *paths = NULL;
+    ok(KCOM_NEW(Paths, NULL, &paths) == STATUS_SUCCESS && paths != NULL, "KCOM_NEW(Paths)\n");
+    return paths != NULL ? &paths->IPaths_iface : NULL;
+}
+
+static LONG refs_of(IPaths *paths)
+{
+    return kcom_object_refcount(KCOM_IMPL_FROM(Paths, IPaths_iface, paths));
+}
+
+/* ---- the layout -------------------------------------------------------------------------------------- */
+
+typedef struct wide_result {
+    _Alignas(16) ULONG64 parts[2];
+} wide_result;
+
+typedef struct wide_state {
+    KCOM_TASK_RESUME_POINT;
+    _Alignas(64) char bytes[3];
+} wide_state;
+
+typedef struct tiny_state {
+    KCOM_TASK_RESUME_POINT;
+    char c;
+} tiny_state;
+
+static kcom_poll_result never_poll(void *state, kcom_task_context *cx)
+{
+    (void)state;
+    (void)cx;
+    return KCOM_POLL_READY;
+}
+
+/* A descriptor from the macro and the same one written by hand (no layout: the library computes
+ * it): same block, result and state at the same places. */
+static void compare_layouts(const kcom_async_task_desc *generated, const char *what)
+{
+    kcom_async_task_desc by_hand = {generated->poll, generated->drop, generated->state_size,
+                                    generated->state_alignment, generated->result_size,
+                                    generated->result_alignment, generated->iid, 0, 0, 0, 0};
+    const kcom_async_task_desc *descs[2];
+    char *state[2];
+    size_t result_offset[2], state_offset[2], bytes[2];
+    int i;
+    descs[0] = generated;
+    descs[1] = &by_hand;
+    for (i = 0; i < 2; i++) {
+        IKcomAsyncOperation *op = NULL;
+        LONG live_bytes = counter.live_bytes;
+        void *s = NULL;
+        ok(kcom_async_spawn_begin(descs[i], &manual.executor, &counter.allocator, &s, &op) == STATUS_SUCCESS,
+           "%s: begun\n", what);
+        bytes[i] = (size_t)(counter.live_bytes - live_bytes);
+        state[i] = (char *)s;
+        result_offset[i] = (size_t)((char *)((kcom_async_op *)(void *)op)->result - (char *)op);
+        state_offset[i] = (size_t)(state[i] - (char *)op);
+        ok(((ULONG_PTR)s % descs[i]->state_alignment) == 0, "%s: state aligned\n", what);
+        ok(kcom_async_spawn_abandon(op, STATUS_CANCELLED) == STATUS_SUCCESS, "%s: abandoned\n", what);
+        IKcomAsyncOperation_Release(op);
+    }
+    ok(bytes[0] == bytes[1] && bytes[0] == generated->block_size, "%s: %lu and %lu bytes, %lu in the descriptor\n",
+       what, (unsigned long)bytes[0], (unsigned long)bytes[1], (unsigned long)generated->block_size);
+    ok(result_offset[0] == result_offset[1] && result_offset[0] == generated->result_offset,
+       "%s: result at %lu and %lu\n", what, (unsigned long)result_offset[0], (unsigned long)result_offset[1]);
+    ok(state_offset[0] == state_offset[1] && state_offset[0] == generated->state_offset,
+       "%s: state at %lu and %lu\n", what, (unsigned long)state_offset[0], (unsigned long)state_offset[1]);
+    ok(kcom_async_storage_size(generated) == kcom_async_storage_size(&by_hand), "%s: storage size\n", what);
+}
+
+static void layout_is_the_library_s(void)
+{
+    static const kcom_async_task_desc ulong_tiny =
+        KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, tiny_state, never_poll, NULL);
+    static const kcom_async_task_desc char_wide = KCOM_ASYNC_TASK_DESC(IAsyncULONG, char, wide_state, never_poll, NULL);
+    static const kcom_async_task_desc wide_tiny =
+        KCOM_ASYNC_TASK_DESC(IAsyncULONG, wide_result, tiny_state, never_poll, NULL);
+    static const kcom_async_task_desc wide_wide =
+        KCOM_ASYNC_TASK_DESC(IAsyncULONG, wide_result, wide_state, never_poll, NULL);
+    setup(NULL);
+    compare_layouts(&ulong_tiny, "ULONG, tiny state");
+    compare_layouts(&char_wide, "char, 64-aligned state");
+    compare_layouts(&wide_tiny, "16-aligned result, tiny state");
+    compare_layouts(&wide_wide, "16-aligned result, 64-aligned state");
+    ok(wide_wide.block_alignment == 64 && char_wide.block_alignment == 64, "block alignment %lu\n",
+       (unsigned long)wide_wide.block_alignment);
+    ok(kcom_async_storage_size(&wide_wide) == 0, "too aligned for caller storage\n");
+    teardown();
+}
+
+/* ---- the operation cache ---------------------------------------------------------------------------------- */
+
+#define CACHE_LIVE 20 /* more than a class keeps (16) */
+
+static void cache_reuses_blocks(void)
+{
+    kcom_caching_allocator_stats first, reused, overflowed, drained;
+    IAsyncULONG *ops[CACHE_LIVE];
+    IPaths *paths;
+    ULONG value = 0;
+    int i, good = 0;
+
+    setup(NULL); /* the platform allocator: the cache's */
+    kcom_async_operation_cache_drain();
+    ok(kcom_async_operation_cache_query_stats(NULL) == STATUS_INVALID_PARAMETER, "NULL stats\n");
+    ok(kcom_async_operation_cache_query_stats(&first) == STATUS_SUCCESS && first.cached == 0, "drained: %lu\n",
+       (unsigned long)first.cached);
+    if (first.depth == 0) {
+        skip("this build has no operation cache (KCOM_ASYNC_OPERATION_CACHE=0, or AddressSanitizer)\n");
+        teardown();
+        return;
+    }
+    paths = new_paths();
+    if (paths == NULL)
+        return;
+
+    /* one block per call: the first from the platform, the others the same block again */
+    for (i = 0; i < 10; i++) {
+        IAsyncULONG *op = IPaths_Now(paths, (ULONG)i);
+        good += IAsyncULONG_get_result(op, &value) == STATUS_SUCCESS && value == (ULONG)i * 2;
+        ok(IAsyncULONG_Release(op) == 0, "released\n");
+    }
+    ok(good == 10, "%d results right\n", good);
+    (void)kcom_async_operation_cache_query_stats(&reused);
+    ok((reused.hits + reused.misses) - (first.hits + first.misses) == 10, "10 blocks handed out: %lu\n",
+       (unsigned long)((reused.hits + reused.misses) - (first.hits + first.misses)));
+    ok(reused.misses - first.misses == 1 && reused.cached == 1, "one from the platform (%lu), kept (%lu)\n",
+       (unsigned long)(reused.misses - first.misses), (unsigned long)reused.cached);
+    ok(counter.attempts == 0, "the counting allocator was not the default\n");
+
+    /* bounded: of 20 released at once, 16 are kept and 4 go back to the platform */
+    for (i = 0; i < CACHE_LIVE; i++)
+        ops[i] = IPaths_Now(paths, (ULONG)i);
+    for (i = 0; i < CACHE_LIVE; i++)
+        IAsyncULONG_Release(ops[i]);
+    (void)kcom_async_operation_cache_query_stats(&overflowed);
+    ok(overflowed.cached == overflowed.depth &&
+           overflowed.overflows - reused.overflows == CACHE_LIVE - overflowed.depth,
+       "%lu kept, %lu overflowed\n", (unsigned long)overflowed.cached,
+       (unsigned long)(overflowed.overflows - reused.overflows));
+
+    kcom_async_operation_cache_drain();
+    (void)kcom_async_operation_cache_query_stats(&drained);
+    ok(drained.cached == 0, "drained: %lu\n", (unsigned long)drained.cached);
+    ok(drops == 10 + CACHE_LIVE, "every drop ran: %ld\n", (long)drops);
+    ok(IPaths_Release(paths) == 0, "object released\n");
+    teardown();
+}
+
+/* Another default allocator sees every block: the cache is never in front of it. */
+static void cache_not_in_front_of_others(void)
+{
+    kcom_caching_allocator_stats before, after;
+    IPaths *paths;
+    int i;
+
+    setup(&counter.allocator);
+    paths = new_paths();
+    if (paths == NULL)
+        return;
+    (void)kcom_async_operation_cache_query_stats(&before);
+    for (i = 0; i < 5; i++) {
+        LONG attempts = counter.attempts;
+        IAsyncULONG *op = IPaths_Now(paths, 1);
+        ok(counter.attempts - attempts == 1, "one allocation for a call that completes at once\n");
+        IAsyncULONG_Release(op);
+        ok(kcom_counting_allocator_live(&counter) == 1, "the block freed at once (the object's left)\n");
+    }
+    (void)kcom_async_operation_cache_query_stats(&after);
+    ok(after.hits == before.hits && after.misses == before.misses, "the cache was not involved\n");
+    IPaths_Release(paths);
+    teardown();
+}
+
+/* ---- the class's allocator ----------------------------------------------------------------------------- */
+
+static void class_allocators(void)
+{
+    PathsOwn *own = NULL;
+    PathsCached *cached = NULL;
+    kcom_caching_allocator_stats cache_stats;
+    IAsyncULONG *op;
+    ULONG value = 0;
+    LONG attempts;
+
+    setup(NULL);
+    kcom_set_default_allocator(&counter.allocator);
+    kcom_counting_allocator_init(&own_counter, NULL);
+    kcom_counting_allocator_init(&backing_counter, NULL);
+
+    ok(KCOM_NEW(PathsOwn, NULL, &own) == STATUS_SUCCESS, "PathsOwn\n");
+    attempts = own_counter.attempts;
+    op = IPaths_Now(&own->IPaths_iface, 4);
+    ok(own_counter.attempts - attempts == 1 && counter.attempts == 0, "from the class's allocator: %ld, default %ld\n",
+       (long)(own_counter.attempts - attempts), (long)counter.attempts);
+    ok(IAsyncULONG_get_result(op, &value) == STATUS_SUCCESS && value == 8, "value %lu\n", (unsigned long)value);
+    IAsyncULONG_Release(op);
+    ok(kcom_counting_allocator_live(&own_counter) == 1, "freed to it\n");
+
+    /* the class's allocator fails: an error operation from it, or the static one */
+    kcom_counting_allocator_fail_nth(&own_counter, 1);
+    op = IPaths_Now(&own->IPaths_iface, 4);
+    ok(IAsyncULONG_get_result(op, &value) == STATUS_INSUFFICIENT_RESOURCES, "out of memory\n");
+    IAsyncULONG_Release(op);
+    kcom_counting_allocator_fail_nth(&own_counter, 0);
+    ok(kcom_counting_allocator_live(&own_counter) == 1, "nothing left\n");
+    ok(IPaths_Release(&own->IPaths_iface) == 0 && kcom_counting_allocator_live(&own_counter) == 0, "object freed\n");
+
+    ok(KCOM_NEW(PathsCached, NULL, &cached) == STATUS_SUCCESS, "PathsCached\n");
+    attempts = backing_counter.attempts;
+    op = IPaths_Now(&cached->IPaths_iface, 5);
+    ok(backing_counter.attempts - attempts == 1, "from the allocator behind the class's cache\n");
+    ok(IAsyncULONG_get_result(op, &value) == STATUS_SUCCESS && value == 10, "value %lu\n", (unsigned long)value);
+    IAsyncULONG_Release(op);
+    ok(kcom_caching_allocator_query_stats(&paths_cache, &cache_stats) == STATUS_SUCCESS && cache_stats.bypassed == 0,
+       "not passed through the class's cache: %lu\n", (unsigned long)cache_stats.bypassed);
+    ok(IPaths_Release(&cached->IPaths_iface) == 0, "released\n");
+    kcom_caching_allocator_drain(&paths_cache);
+    ok(kcom_counting_allocator_live(&backing_counter) == 0, "nothing left behind the cache\n");
+    teardown();
+}
+
+/* ---- the first poll's outcomes ---------------------------------------------------------------------------- */
+
+static void expect_end(IPaths *paths, NTSTATUS start, NTSTATUS end, kcom_async_status status, NTSTATUS result)
+{
+    ULONG value = 5;
+    kcom_async_status st = KCOM_ASYNC_STARTED;
+    IAsyncULONG *op;
+    LONG before = drops;
+    op = IPaths_Finish(paths, start, end);
+    ok(IAsyncULONG_get_status(op, &st) == STATUS_SUCCESS && st == status, "start %s, end %s: status %ld\n",
+       kcom_status_name(start), kcom_status_name(end), (long)st);
+    ok(IAsyncULONG_get_result(op, &value) == result, "result %s\n",
+       kcom_status_name(IAsyncULONG_get_result(op, &value)));
+    ok(value == (result == STATUS_SUCCESS ? 77u : 5u), "value %lu\n", (unsigned long)value);
+    ok(drops - before == 1, "one drop\n");
+    ok(refs_of(paths) == 1, "no reference left on the object\n");
+    ok(manual.scheduled == 0, "never scheduled\n");
+    ok(kcom_async_spawn_run(IAsyncULONG_generic(op)) == STATUS_INVALID_DEVICE_STATE, "committed already\n");
+    ok(kcom_async_operation_complete(IAsyncULONG_generic(op), &value) == STATUS_INVALID_DEVICE_STATE,
+       "finished by its task, not a producer\n");
+    ok(IAsyncULONG_cancel(op) == STATUS_INVALID_DEVICE_STATE, "finished: no cancel\n");
+    ok(IAsyncULONG_Release(op) == 0, "released\n");
+}
+
+static void first_poll_outcomes(void)
+{
+    IPaths *paths;
+    setup(&counter.allocator);
+    paths = new_paths();
+    if (paths == NULL)
+        return;
+    expect_end(paths, STATUS_SUCCESS, STATUS_SUCCESS, KCOM_ASYNC_COMPLETED, STATUS_SUCCESS);
+    expect_end(paths, STATUS_SUCCESS, STATUS_NOT_FOUND, KCOM_ASYNC_ERROR, STATUS_NOT_FOUND);
+    expect_end(paths, STATUS_SUCCESS, STATUS_CANCELLED, KCOM_ASYNC_CANCELED, STATUS_CANCELLED);
+    expect_end(paths, STATUS_ACCESS_DENIED, STATUS_SUCCESS, KCOM_ASYNC_ERROR, STATUS_ACCESS_DENIED);
+    expect_end(paths, STATUS_CANCELLED, STATUS_SUCCESS, KCOM_ASYNC_CANCELED, STATUS_CANCELLED);
+    ok(IPaths_Release(paths) == 0, "object released\n");
+    teardown();
+}
+
+/* The first poll yields: woken while it runs, the task is scheduled once, with the object held. */
+static void woken_during_first_poll(void)
+{
+    IPaths *paths;
+    IAsyncULONG *op;
+    callback_record record = {0};
+    ULONG value = 0;
+
+    setup(&counter.allocator);
+    paths = new_paths();
+    if (paths == NULL)
+        return;
+    op = IPaths_Requeue(paths, 41);
+    ok(manual.scheduled == 1 && manual_queued(&manual) == 1, "scheduled once: %ld\n", (long)manual.scheduled);
+    ok(IAsyncULONG_get_result(op, &value) == STATUS_PENDING, "pending\n");
+    ok(refs_of(paths) == 2, "the work holds the object: %ld\n", (long)refs_of(paths));
+    ok(IKcomAsyncOperation_set_completed(IAsyncULONG_generic(op), record_callback, &record) == STATUS_SUCCESS,
+       "callback set\n");
+    ok(IPaths_Release(paths) == 1, "the caller lets go\n");
+    ok(manual_run(&manual) == 1, "one more poll\n");
+    ok(IAsyncULONG_get_result(op, &value) == STATUS_SUCCESS && value == 42, "value %lu\n", (unsigned long)value);
+    ok(record.calls == 1 && record.status == KCOM_ASYNC_COMPLETED, "callback once\n");
+    ok(drops == 1, "one drop\n");
+    ok(IAsyncULONG_Release(op) == 0, "released\n");
+    ok(kcom_counting_allocator_live(&counter) == 0, "the object went with its work\n");
+
+    /* refused by the executor when it is woken: Error with the executor's status, object released */
+    paths = new_paths();
+    if (paths == NULL)
+        return;
+    manual.refuse = STATUS_DELETE_PENDING;
+    op = IPaths_Requeue(paths, 1);
+    ok(IAsyncULONG_get_result(op, &value) == STATUS_DELETE_PENDING, "refused: %s\n",
+       kcom_status_name(IAsyncULONG_get_result(op, &value)));
+    ok(drops == 2 && refs_of(paths) == 1, "dropped, object reference returned\n");
+    IAsyncULONG_Release(op);
+    manual.refuse = STATUS_SUCCESS;
+    IPaths_Release(paths);
+    teardown();
+}
+
+/* ---- racing the publication ---------------------------------------------------------------------------- */
+
+#define HANDOFF_CALLS 2000
+
+static void first_poll_races_a_wake(void)
+{
+    kcom_thread_pool *pool = NULL;
+    const kcom_executor *executor = NULL;
+    test_thread helper;
+    IPaths *paths;
+    int i, good = 0, finished = 0;
+
+    setup(NULL); /* the platform allocator: through the operation cache where there is one */
+    memset(&box, 0, sizeof(box));
+    test_mutex_init(&box.mutex);
+    test_thread_start(&helper, handoff_thread, NULL);
+    ok(kcom_thread_pool_create(2, &pool, &executor) == STATUS_SUCCESS, "pool\n");
+    kcom_set_default_executor(executor);
+    paths = new_paths();
+    if (paths != NULL) {
+        for (i = 0; i < HANDOFF_CALLS; i++) {
+            ULONG value = 0;
+            IAsyncULONG *op = IPaths_Handoff(paths, (ULONG)i);
+            finished += kcom_async_block_on(IAsyncULONG_generic(op), 5000) == STATUS_SUCCESS;
+            good += IAsyncULONG_get_result(op, &value) == STATUS_SUCCESS && value == (ULONG)i + 3;
+            IAsyncULONG_Release(op);
+        }
+        ok(finished == HANDOFF_CALLS && good == HANDOFF_CALLS, "%d finished, %d right\n", finished, good);
+        ok(refs_of(paths) == 1, "every reference on the object returned: %ld\n", (long)refs_of(paths));
+        ok(IPaths_Release(paths) == 0, "object released\n");
+    }
+    kcom_atomic_store(&box.stop, 1);
+    test_thread_join(&helper);
+    kcom_waker_drop(&box.waker);
+    test_mutex_destroy(&box.mutex);
+    kcom_set_default_executor(NULL);
+    ok(kcom_thread_pool_shutdown(pool, 5000) == STATUS_SUCCESS, "drained\n");
+    ok(drops == HANDOFF_CALLS, "one drop per call: %ld\n", (long)drops);
+    kcom_async_operation_cache_drain();
+    teardown();
+}
+
+int main(void)
+{
+    static const char *const names[] = {"paths_layout",          "paths_cache_reuses_blocks",
+                                        "paths_cache_not_in_front_of_others", "paths_class_allocators",
+                                        "paths_first_poll_outcomes", "paths_woken_during_first_poll",
+                                        "paths_first_poll_races_a_wake"};
+    static void (*const tests[])(void) = {layout_is_the_library_s,  cache_reuses_blocks,
+                                          cache_not_in_front_of_others, class_allocators,
+                                          first_poll_outcomes,      woken_during_first_poll,
+                                          first_poll_races_a_wake};
+    int status = async_test_main(names, tests, 7);
+    kcom_async_operation_cache_drain();
+    return status;
+}

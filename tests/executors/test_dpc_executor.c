@@ -1,0 +1,417 @@
+/*
+ * test_dpc_executor.c - the DPC executor on the host's simulation of the kernel: poll and time
+ * budgets, polls at DISPATCH_LEVEL, a wake storm from other threads (never a concurrent poll,
+ * never a lost wake), cancellation in every state, and destroy with tasks still queued.
+ */
+#include "../async/async_test_common.h"
+
+#include <kcom/dpc_executor.h>
+
+#include "platform/platform.h"
+#include "platform/posix/kernel_sim.h"
+
+#include <string.h>
+
+static kcom_counting_allocator counter;
+
+static void begin(void)
+{
+    ok(kcom_initialize() == STATUS_SUCCESS, "initialize\n");
+    kcom_counting_allocator_init(&counter, NULL);
+}
+
+static void end(void)
+{
+    ok(kcom_counting_allocator_live(&counter) == 0, "%ld blocks still allocated\n",
+       (long)kcom_counting_allocator_live(&counter));
+    kcom_uninitialize();
+}
+
+static IAsyncULONG *spawn_on(const kcom_async_task_desc *desc, const kcom_executor *executor, const void *initial)
+{
+    IKcomAsyncOperation *op = NULL;
+    NTSTATUS status = kcom_async_spawn(desc, executor, &counter.allocator, initial, &op);
+    ok(status == STATUS_SUCCESS && op != NULL, "spawn: %s\n", kcom_status_name(status));
+    return IAsyncULONG_from(op);
+}
+
+static ULONG finish(IAsyncULONG *op, NTSTATUS expected)
+{
+    ULONG value = 0;
+    NTSTATUS status = kcom_async_block_on(IAsyncULONG_generic(op), 20000);
+    ok(status == STATUS_SUCCESS, "block_on: %s\n", kcom_status_name(status));
+    status = IAsyncULONG_get_result(op, &value);
+    ok(status == expected, "result %s, expected %s\n", kcom_status_name(status), kcom_status_name(expected));
+    IAsyncULONG_Release(op);
+    return value;
+}
+
+/* ---- budgets ------------------------------------------------------------------------------------------- */
+
+/* Yields until it has been polled target times; records how many polls each DPC run gave it. */
+typedef struct yield_state {
+    ULONG target;
+    ULONG polls;
+    ULONG spin_us;  /* busy time per poll */
+    const kcom_dpc_executor *executor;
+    ULONG64 last_run;
+    ULONG in_run;     /* polls in the current run */
+    ULONG max_in_run; /* most polls in one run */
+    ULONG bad_irql;
+} yield_state;
+
+static kcom_poll_result yield_poll(void *p, kcom_task_context *cx)
+{
+    yield_state *s = (yield_state *)p;
+    kcom_dpc_executor_stats stats;
+    kcom_dpc_executor_get_stats(s->executor, &stats);
+    if (stats.runs != s->last_run) {
+        s->last_run = stats.runs;
+        s->in_run = 0;
+    }
+    if (++s->in_run > s->max_in_run)
+        s->max_in_run = s->in_run;
+    if (kcom_platform_irql() != KCOM_PLATFORM_DISPATCH_LEVEL)
+        s->bad_irql++;
+    if (s->spin_us != 0) {
+        ULONG64 start = kcom_platform_monotonic_us();
+        while (kcom_platform_monotonic_us() - start < s->spin_us)
+            kcom_cpu_relax();
+    }
+    if (++s->polls < s->target) {
+        kcom_task_wake_self(cx);
+        return KCOM_POLL_PENDING;
+    }
+    KCOM_TASK_RESULT(cx, ULONG) = s->max_in_run;
+    cx->status = s->bad_irql == 0 ? STATUS_SUCCESS : STATUS_INVALID_DEVICE_STATE;
+    return KCOM_POLL_READY;
+}
+
+static const kcom_async_task_desc yield_desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, yield_state, yield_poll, NULL);
+
+static void poll_budget(void)
+{
+    kcom_dpc_executor *dpc = NULL;
+    const kcom_executor *executor = NULL;
+    kcom_dpc_executor_stats stats;
+    yield_state initial;
+    ULONG max_in_run;
+    begin();
+    ok(kcom_dpc_executor_create(NULL, &dpc, &executor) == STATUS_SUCCESS && dpc != NULL && executor != NULL,
+       "create\n");
+    memset(&initial, 0, sizeof(initial));
+    initial.target = 200;
+    initial.executor = dpc;
+    initial.last_run = ~(ULONG64)0;
+    max_in_run = finish(spawn_on(&yield_desc, executor, &initial), STATUS_SUCCESS);
+    kcom_platform_dpc_flush(); /* the run that finished the task adds its polls as it ends */
+    kcom_dpc_executor_get_stats(dpc, &stats);
+    ok(max_in_run <= KCOM_DPC_DEFAULT_POLL_BUDGET, "a run polled the task %lu times\n", (unsigned long)max_in_run);
+    ok(stats.polls == 200, "%llu polls\n", (unsigned long long)stats.polls);
+    ok(stats.runs >= 4, "200 polls in %llu DPC runs\n", (unsigned long long)stats.runs);
+    ok(stats.requeues >= 3, "%llu requeues\n", (unsigned long long)stats.requeues);
+    kcom_dpc_executor_destroy(dpc);
+    end();
+}
+
+static void time_budget(void)
+{
+    kcom_dpc_executor_config config;
+    kcom_dpc_executor *dpc = NULL;
+    const kcom_executor *executor = NULL;
+    kcom_dpc_executor_stats stats;
+    yield_state initial;
+    ULONG max_in_run;
+    begin();
+    memset(&config, 0, sizeof(config));
+    config.poll_budget = 1000000;
+    config.time_budget_us = 1000;
+    ok(kcom_dpc_executor_create(&config, &dpc, &executor) == STATUS_SUCCESS, "create\n");
+    memset(&initial, 0, sizeof(initial));
+    initial.target = 40;
+    initial.spin_us = 200;
+    initial.executor = dpc;
+    initial.last_run = ~(ULONG64)0;
+    max_in_run = finish(spawn_on(&yield_desc, executor, &initial), STATUS_SUCCESS);
+    kcom_platform_dpc_flush();
+    kcom_dpc_executor_get_stats(dpc, &stats);
+    /* each poll takes at least 200 us and a run stops once 1000 us have passed */
+    ok(max_in_run <= 5, "a 1 ms run polled 200 us polls %lu times\n", (unsigned long)max_in_run);
+    ok(stats.runs >= 8, "40 polls of 200 us in %llu runs\n", (unsigned long long)stats.runs);
+    kcom_dpc_executor_destroy(dpc);
+    end();
+}
+
+/* ---- a wake storm --------------------------------------------------------------------------------------- */
+
+#define STORM_TASKS 4
+#define STORM_THREADS 2
+#define STORM_WAKES 3000 /* per thread */
+
+typedef struct storm_slot {
+    LONG volatile pending;    /* wakes sent and not yet seen by the task */
+    kcom_task *volatile waker; /* the task's current waker (its reference), or NULL */
+    LONG volatile in_poll;
+    LONG volatile concurrent; /* polls that found another one under way */
+    ULONG target;
+} storm_slot;
+
+static storm_slot storm[STORM_TASKS];
+
+typedef struct storm_state {
+    storm_slot *slot;
+    ULONG seen;
+    ULONG polls;
+} storm_state;
+
+static void storm_take_waker(storm_slot *slot, kcom_waker *w)
+{
+    w->task = (kcom_task *)kcom_atomic_exchange_ptr((void *volatile *)&slot->waker, NULL);
+}
+
+static kcom_poll_result storm_poll(void *p, kcom_task_context *cx)
+{
+    storm_state *s = (storm_state *)p;
+    storm_slot *slot = s->slot;
+    kcom_poll_result result = KCOM_POLL_PENDING;
+    if (kcom_atomic_exchange(&slot->in_poll, 1) != 0)
+        kcom_atomic_fetch_add(&slot->concurrent, 1);
+    s->polls++;
+    for (;;) {
+        kcom_waker fresh = kcom_task_waker(cx), old;
+        LONG sent;
+        /* publish the waker before looking, so a wake sent after the look finds it */
+        old.task = (kcom_task *)kcom_atomic_exchange_ptr((void *volatile *)&slot->waker, fresh.task);
+        kcom_waker_drop(&old);
+        sent = kcom_atomic_exchange(&slot->pending, 0);
+        s->seen += (ULONG)sent;
+        if (s->seen >= slot->target) {
+            storm_take_waker(slot, &old);
+            kcom_waker_drop(&old);
+            KCOM_TASK_RESULT(cx, ULONG) = s->polls;
+            cx->status = STATUS_SUCCESS;
+            result = KCOM_POLL_READY;
+            break;
+        }
+        if (sent == 0)
+            break;
+    }
+    kcom_atomic_store(&slot->in_poll, 0);
+    return result;
+}
+
+static const kcom_async_task_desc storm_desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, storm_state, storm_poll, NULL);
+
+static void *storm_thread(void *arg)
+{
+    ULONG t = (ULONG)(ULONG_PTR)arg, i;
+    for (i = 0; i < STORM_WAKES; i++) {
+        storm_slot *slot = &storm[(i + t) % STORM_TASKS];
+        kcom_waker w;
+        kcom_atomic_fetch_add(&slot->pending, 1);
+        storm_take_waker(slot, &w);
+        kcom_waker_wake(&w);
+        if ((i & 63) == 0)
+            test_yield();
+    }
+    return NULL;
+}
+
+static void wake_storm(void)
+{
+    kcom_dpc_executor *dpc = NULL;
+    const kcom_executor *executor = NULL;
+    IAsyncULONG *ops[STORM_TASKS];
+    test_thread threads[STORM_THREADS];
+    ULONG i;
+    begin();
+    ok(kcom_dpc_executor_create(NULL, &dpc, &executor) == STATUS_SUCCESS, "create\n");
+    memset(storm, 0, sizeof(storm));
+    for (i = 0; i < STORM_TASKS; i++) {
+        storm_state initial;
+        storm[i].target = STORM_THREADS * STORM_WAKES / STORM_TASKS;
+        initial.slot = &storm[i];
+        initial.seen = 0;
+        initial.polls = 0;
+        ops[i] = spawn_on(&storm_desc, executor, &initial);
+    }
+    for (i = 0; i < STORM_THREADS; i++)
+        test_thread_start(&threads[i], storm_thread, (void *)(ULONG_PTR)i);
+    for (i = 0; i < STORM_THREADS; i++)
+        test_thread_join(&threads[i]);
+    for (i = 0; i < STORM_TASKS; i++) {
+        ULONG polls = finish(ops[i], STATUS_SUCCESS);
+        ok(storm[i].concurrent == 0, "task %lu: %ld concurrent polls\n", (unsigned long)i, (long)storm[i].concurrent);
+        ok(polls >= 1 && polls <= storm[i].target + 1, "task %lu: %lu polls\n", (unsigned long)i, (unsigned long)polls);
+    }
+    kcom_dpc_executor_destroy(dpc);
+    end();
+}
+
+/* ---- cancellation in every state ------------------------------------------------------------------------ */
+
+/* Waits on a source operation (or, with spin_until_set, first spins in its poll until the test
+ * says so); counts the cancellation requests it sees. */
+typedef struct cancel_state {
+    KCOM_TASK_RESUME_POINT;
+    kcom_async_await source;
+    LONG volatile *in_poll;        /* set while the first poll spins */
+    LONG volatile *release_spin;   /* the first poll spins until this is set */
+    LONG *requests_seen;
+    LONG *drops;
+} cancel_state;
+
+static void cancel_drop(void *p)
+{
+    cancel_state *s = (cancel_state *)p;
+    kcom_async_await_clear(&s->source);
+    (*s->drops)++;
+}
+
+static kcom_poll_result cancel_poll(void *p, kcom_task_context *cx)
+{
+    cancel_state *s = (cancel_state *)p;
+    KCOM_TASK_BEGIN(s);
+    if (s->release_spin != NULL) {
+        kcom_atomic_store(s->in_poll, 1);
+        while (!kcom_atomic_load(s->release_spin))
+            kcom_cpu_relax();
+    }
+    KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? ((*s->requests_seen)++, KCOM_POLL_READY)
+                                                        : kcom_async_await_poll(&s->source, cx));
+    if (kcom_task_take_cancellation_request(cx))
+        (*s->requests_seen)++;
+    KCOM_TASK_RETURN(cx, *s->requests_seen != 0 ? STATUS_CANCELLED : STATUS_SUCCESS);
+    KCOM_TASK_END(cx);
+}
+
+static const kcom_async_task_desc cancel_desc =
+    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, cancel_state, cancel_poll, cancel_drop);
+
+static IAsyncULONG *spawn_cancel(const kcom_executor *executor, IKcomAsyncOperation **source, LONG *seen,
+                                 LONG *drops, LONG volatile *in_poll, LONG volatile *release_spin)
+{
+    cancel_state initial;
+    memset(&initial, 0, sizeof(initial));
+    ok(kcom_async_operation_create(&counter.allocator, &IID_IAsyncULONG, sizeof(ULONG), KCOM_ALIGNOF(ULONG), source) == STATUS_SUCCESS,
+       "source\n");
+    (*source)->lpVtbl->AddRef(*source);
+    kcom_async_await_init(&initial.source, *source);
+    initial.in_poll = in_poll;
+    initial.release_spin = release_spin;
+    initial.requests_seen = seen;
+    initial.drops = drops;
+    return spawn_on(&cancel_desc, executor, &initial);
+}
+
+static void wait_for_status(IAsyncULONG *op, kcom_async_status expected)
+{
+    kcom_async_status status = KCOM_ASYNC_STARTED;
+    ULONG64 deadline = test_now_ms() + 20000;
+    while (IAsyncULONG_get_status(op, &status) == STATUS_SUCCESS && status != expected && test_now_ms() < deadline)
+        test_sleep_ms(1);
+    ok(status == expected, "status %ld, expected %ld\n", (long)status, (long)expected);
+}
+
+static void cancellation(void)
+{
+    kcom_dpc_executor *dpc = NULL;
+    const kcom_executor *executor = NULL;
+    IKcomAsyncOperation *source = NULL;
+    IAsyncULONG *op;
+    LONG seen, drops;
+    LONG volatile in_poll, release_spin;
+    ULONG value = 7;
+    begin();
+    ok(kcom_dpc_executor_create(NULL, &dpc, &executor) == STATUS_SUCCESS, "create\n");
+
+    /* queued: the DPC has not run yet */
+    seen = drops = 0;
+    kcom_sim_hold_dpcs(TRUE);
+    op = spawn_cancel(executor, &source, &seen, &drops, NULL, NULL);
+    ok(IAsyncULONG_cancel(op) == STATUS_SUCCESS, "cancel while queued\n");
+    kcom_sim_hold_dpcs(FALSE);
+    finish(op, STATUS_CANCELLED);
+    ok(seen == 1 && drops == 1, "queued: request seen %ld times, %ld drops\n", (long)seen, (long)drops);
+    source->lpVtbl->Release(source);
+
+    /* running: cancel during the first poll */
+    seen = drops = 0;
+    in_poll = release_spin = 0;
+    op = spawn_cancel(executor, &source, &seen, &drops, &in_poll, &release_spin);
+    while (!kcom_atomic_load(&in_poll))
+        test_yield();
+    ok(IAsyncULONG_cancel(op) == STATUS_SUCCESS, "cancel while running\n");
+    kcom_atomic_store(&release_spin, 1);
+    finish(op, STATUS_CANCELLED);
+    ok(seen == 1 && drops == 1, "running: request seen %ld times, %ld drops\n", (long)seen, (long)drops);
+    source->lpVtbl->Release(source);
+
+    /* idle: waiting on the source */
+    seen = drops = 0;
+    op = spawn_cancel(executor, &source, &seen, &drops, NULL, NULL);
+    kcom_platform_dpc_flush(); /* its first poll has run: it waits */
+    ok(IAsyncULONG_cancel(op) == STATUS_SUCCESS, "cancel while idle\n");
+    finish(op, STATUS_CANCELLED);
+    ok(seen == 1 && drops == 1, "idle: request seen %ld times, %ld drops\n", (long)seen, (long)drops);
+    ok(kcom_async_operation_complete(source, &value) == STATUS_SUCCESS, "the source still completes\n");
+    source->lpVtbl->Release(source);
+
+    /* done: a cancel after completion changes nothing */
+    seen = drops = 0;
+    op = spawn_cancel(executor, &source, &seen, &drops, NULL, NULL);
+    ok(kcom_async_operation_complete(source, &value) == STATUS_SUCCESS, "complete the source\n");
+    wait_for_status(op, KCOM_ASYNC_COMPLETED);
+    (void)IAsyncULONG_cancel(op);
+    finish(op, STATUS_SUCCESS);
+    ok(seen == 0 && drops == 1, "done: request seen %ld times, %ld drops\n", (long)seen, (long)drops);
+    source->lpVtbl->Release(source);
+
+    kcom_dpc_executor_destroy(dpc);
+    end();
+}
+
+/* ---- destroy with tasks queued ------------------------------------------------------------------------- */
+
+static void *destroy_thread(void *arg)
+{
+    kcom_dpc_executor_destroy((kcom_dpc_executor *)arg);
+    return NULL;
+}
+
+static void destroy_drops_queued(void)
+{
+    kcom_dpc_executor *dpc = NULL;
+    const kcom_executor *executor = NULL;
+    IKcomAsyncOperation *sources[3];
+    IAsyncULONG *ops[3];
+    LONG seen[3] = {0, 0, 0}, drops[3] = {0, 0, 0};
+    test_thread thread;
+    ULONG i;
+    begin();
+    ok(kcom_dpc_executor_create(NULL, &dpc, &executor) == STATUS_SUCCESS, "create\n");
+    kcom_sim_hold_dpcs(TRUE);
+    for (i = 0; i < 3; i++)
+        ops[i] = spawn_cancel(executor, &sources[i], &seen[i], &drops[i], NULL, NULL);
+    (void)IAsyncULONG_cancel(ops[2]);
+    /* destroy drops the queue at once, then waits (DPC flush) for the held DPC */
+    test_thread_start(&thread, destroy_thread, dpc);
+    wait_for_status(ops[0], KCOM_ASYNC_ERROR);
+    kcom_sim_hold_dpcs(FALSE);
+    test_thread_join(&thread);
+    for (i = 0; i < 3; i++) {
+        finish(ops[i], i == 2 ? STATUS_CANCELLED : STATUS_INVALID_DEVICE_STATE);
+        ok(drops[i] == 1 && seen[i] == 0, "task %lu: %ld drops, %ld polls seeing a request\n", (unsigned long)i,
+           (long)drops[i], (long)seen[i]);
+        sources[i]->lpVtbl->Release(sources[i]);
+    }
+    end();
+}
+
+int main(void)
+{
+    static const char *const names[] = {"dpc_poll_budget", "dpc_time_budget", "dpc_wake_storm", "dpc_cancellation",
+                                        "dpc_destroy_drops_queued"};
+    static void (*const tests[])(void) = {poll_budget, time_budget, wake_storm, cancellation, destroy_drops_queued};
+    return async_test_main(names, tests, 5);
+}

@@ -1,0 +1,362 @@
+/*
+ * test_tracker.c - trackers on the host's simulation of the kernel: drain with DPC, work-item
+ * and timer tasks outstanding, drain timing out and retried, spawns refused after a drain, the
+ * IRQL rule, untracked executors, and unfinished tasks leaving when they are destroyed.
+ */
+#include "../async/async_test_common.h"
+
+#include <kcom/awaitable.h>
+#include <kcom/dpc_executor.h>
+#include <kcom/tracker.h>
+#include <kcom/work_item_executor.h>
+
+#include "platform/platform.h"
+#include "platform/posix/kernel_sim.h"
+
+#include <string.h>
+
+static kcom_counting_allocator counter;
+static int device_object;
+
+static void begin(void)
+{
+    ok(kcom_initialize() == STATUS_SUCCESS, "initialize\n");
+    kcom_counting_allocator_init(&counter, NULL);
+}
+
+static void end(void)
+{
+    ok(kcom_counting_allocator_live(&counter) == 0, "%ld blocks still allocated\n",
+       (long)kcom_counting_allocator_live(&counter));
+    kcom_uninitialize();
+}
+
+static IAsyncULONG *spawn_on(const kcom_async_task_desc *desc, const kcom_executor *executor, const void *initial)
+{
+    IKcomAsyncOperation *op = NULL;
+    NTSTATUS status = kcom_async_spawn(desc, executor, &counter.allocator, initial, &op);
+    ok(status == STATUS_SUCCESS && op != NULL, "spawn: %s\n", kcom_status_name(status));
+    return IAsyncULONG_from(op);
+}
+
+static void expect(IAsyncULONG *op, NTSTATUS expected)
+{
+    ULONG value = 0;
+    NTSTATUS status = IAsyncULONG_get_result(op, &value);
+    ok(status == expected, "result %s, expected %s\n", kcom_status_name(status), kcom_status_name(expected));
+    IAsyncULONG_Release(op);
+}
+
+/* ---- tasks ---------------------------------------------------------------------------------------------- */
+
+typedef struct yield_state {
+    ULONG left;
+} yield_state;
+
+static kcom_poll_result yield_poll(void *p, kcom_task_context *cx)
+{
+    yield_state *s = (yield_state *)p;
+    if (s->left-- != 0) {
+        kcom_task_wake_self(cx);
+        return KCOM_POLL_PENDING;
+    }
+    cx->status = STATUS_SUCCESS;
+    return KCOM_POLL_READY;
+}
+
+static const kcom_async_task_desc yield_desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, yield_state, yield_poll, NULL);
+
+typedef struct timer_state {
+    KCOM_TASK_RESUME_POINT;
+    ULONG due_ms;
+    kcom_async_timer timer;
+} timer_state;
+
+static kcom_poll_result timer_poll(void *p, kcom_task_context *cx)
+{
+    timer_state *s = (timer_state *)p;
+    KCOM_TASK_BEGIN(s);
+    kcom_async_timer_init(&s->timer, s->due_ms, 0);
+    KCOM_AWAIT(kcom_async_timer_poll(&s->timer, cx));
+    KCOM_TASK_RETURN(cx, s->timer.status);
+    KCOM_TASK_END(cx);
+}
+
+static void timer_drop(void *p)
+{
+    kcom_async_timer_clear(&((timer_state *)p)->timer);
+}
+
+static const kcom_async_task_desc timer_desc =
+    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, timer_state, timer_poll, timer_drop);
+
+typedef struct source_state {
+    kcom_async_await source;
+} source_state;
+
+static kcom_poll_result source_poll(void *p, kcom_task_context *cx)
+{
+    source_state *s = (source_state *)p;
+    if (kcom_async_await_poll(&s->source, cx) == KCOM_POLL_PENDING)
+        return KCOM_POLL_PENDING;
+    kcom_async_await_clear(&s->source);
+    cx->status = STATUS_SUCCESS;
+    return KCOM_POLL_READY;
+}
+
+static void source_drop(void *p)
+{
+    kcom_async_await_clear(&((source_state *)p)->source);
+}
+
+static const kcom_async_task_desc source_desc =
+    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, source_state, source_poll, source_drop);
+
+static IAsyncULONG *spawn_waiting(const kcom_executor *executor, IKcomAsyncOperation **source)
+{
+    source_state initial;
+    ok(kcom_async_operation_create(&counter.allocator, &IID_IAsyncULONG, sizeof(ULONG), KCOM_ALIGNOF(ULONG), source) == STATUS_SUCCESS,
+       "source\n");
+    (*source)->lpVtbl->AddRef(*source);
+    kcom_async_await_init(&initial.source, *source);
+    return spawn_on(&source_desc, executor, &initial);
+}
+
+static void *complete_later(void *arg)
+{
+    ULONG value = 1;
+    test_sleep_ms(30);
+    (void)kcom_async_operation_complete((IKcomAsyncOperation *)arg, &value);
+    return NULL;
+}
+
+/* ---- drain ---------------------------------------------------------------------------------------------- */
+
+static void drain_outstanding(void)
+{
+    kcom_tracker *tracker = NULL;
+    kcom_dpc_executor_config dpc_config;
+    kcom_work_item_executor_config work_config;
+    kcom_dpc_executor *dpc = NULL;
+    kcom_work_item_executor *work = NULL;
+    const kcom_executor *on_dpc = NULL, *on_work = NULL;
+    IAsyncULONG *ops[4];
+    IKcomAsyncOperation *source = NULL, *late = NULL;
+    yield_state yields;
+    timer_state timer;
+    test_thread thread;
+    LONG outstanding;
+    ULONG i;
+    begin();
+    ok(kcom_tracker_create(&tracker) == STATUS_SUCCESS && tracker != NULL, "create\n");
+    memset(&dpc_config, 0, sizeof(dpc_config));
+    dpc_config.tracker = tracker;
+    memset(&work_config, 0, sizeof(work_config));
+    work_config.tracker = tracker;
+    ok(kcom_dpc_executor_create(&dpc_config, &dpc, &on_dpc) == STATUS_SUCCESS, "DPC executor\n");
+    ok(kcom_work_item_executor_create(&device_object, &work_config, &work, &on_work) == STATUS_SUCCESS,
+       "work-item executor\n");
+
+    kcom_sim_hold_dpcs(TRUE); /* nothing on the DPC executor can finish before the count */
+    yields.left = 300;
+    ops[0] = spawn_on(&yield_desc, on_dpc, &yields);
+    memset(&timer, 0, sizeof(timer));
+    timer.due_ms = 40;
+    ops[1] = spawn_on(&timer_desc, on_work, &timer);
+    ops[2] = spawn_waiting(on_dpc, &source);
+    ops[3] = spawn_on(&timer_desc, on_dpc, &timer);
+    outstanding = kcom_tracker_outstanding(tracker);
+    ok(outstanding >= 3 && outstanding <= 4, "%ld outstanding\n", (long)outstanding);
+    kcom_sim_hold_dpcs(FALSE);
+    test_thread_start(&thread, complete_later, source);
+    ok(kcom_tracker_drain(tracker, 20000) == STATUS_SUCCESS, "drained\n");
+    ok(kcom_tracker_outstanding(tracker) == 0, "none outstanding\n");
+    test_thread_join(&thread);
+    for (i = 0; i < 4; i++) {
+        kcom_async_status status = KCOM_ASYNC_STARTED;
+        ok(IAsyncULONG_get_status(ops[i], &status) == STATUS_SUCCESS && status == KCOM_ASYNC_COMPLETED,
+           "task %lu finished before the drain returned (%ld)\n", (unsigned long)i, (long)status);
+        expect(ops[i], STATUS_SUCCESS);
+    }
+    source->lpVtbl->Release(source);
+
+    /* after a drain, spawns on the tracker's executors end in an error operation */
+    yields.left = 0;
+    ok(kcom_async_spawn(&yield_desc, on_work, &counter.allocator, &yields, &late) == STATUS_DELETE_PENDING &&
+           late != NULL,
+       "spawn after drain refused\n");
+    expect(IAsyncULONG_from(late), STATUS_DELETE_PENDING);
+
+    kcom_work_item_executor_destroy(work);
+    kcom_dpc_executor_destroy(dpc);
+    kcom_tracker_destroy(tracker);
+    end();
+}
+
+static void drain_timeout(void)
+{
+    kcom_tracker *tracker = NULL;
+    kcom_dpc_executor_config config;
+    kcom_dpc_executor *dpc = NULL;
+    const kcom_executor *on_dpc = NULL;
+    IKcomAsyncOperation *source = NULL;
+    IAsyncULONG *op;
+    ULONG value = 3;
+    begin();
+    ok(kcom_tracker_create(&tracker) == STATUS_SUCCESS, "create\n");
+    memset(&config, 0, sizeof(config));
+    config.tracker = tracker;
+    ok(kcom_dpc_executor_create(&config, &dpc, &on_dpc) == STATUS_SUCCESS, "DPC executor\n");
+    op = spawn_waiting(on_dpc, &source);
+    ok(kcom_tracker_drain(tracker, 30) == STATUS_TIMEOUT, "drain times out\n");
+    ok(kcom_tracker_outstanding(tracker) == 1, "one outstanding\n");
+    kcom_tracker_destroy(tracker); /* refused (traced): the task still refers to it */
+    ok(kcom_async_operation_complete(source, &value) == STATUS_SUCCESS, "complete\n");
+    ok(kcom_tracker_drain(tracker, 20000) == STATUS_SUCCESS, "the second drain succeeds\n");
+    expect(op, STATUS_SUCCESS);
+    source->lpVtbl->Release(source);
+    kcom_dpc_executor_destroy(dpc);
+    kcom_tracker_destroy(tracker);
+    end();
+}
+
+static void drain_rules(void)
+{
+    kcom_tracker *tracker = (kcom_tracker *)&device_object;
+    kcom_dpc_executor *dpc = NULL;
+    const kcom_executor *untracked = NULL;
+    IKcomAsyncOperation *source = NULL;
+    IAsyncULONG *op;
+    ULONG value = 4;
+    UCHAR irql;
+    begin();
+    ok(kcom_tracker_create(NULL) == STATUS_INVALID_PARAMETER, "NULL\n");
+    ok(kcom_tracker_drain(NULL, 0) == STATUS_INVALID_PARAMETER, "drain NULL\n");
+    ok(kcom_tracker_outstanding(NULL) == 0, "outstanding NULL\n");
+    kcom_tracker_destroy(NULL);
+    ok(kcom_tracker_create(&tracker) == STATUS_SUCCESS, "create\n");
+    irql = kcom_platform_raise_to_dispatch();
+    ok(kcom_tracker_drain(tracker, 0) == STATUS_INVALID_DEVICE_STATE, "drain refused at DISPATCH_LEVEL\n");
+    kcom_platform_lower_irql(irql);
+    /* an executor without a tracker counts nothing */
+    ok(kcom_dpc_executor_create(NULL, &dpc, &untracked) == STATUS_SUCCESS, "untracked executor\n");
+    op = spawn_waiting(untracked, &source);
+    ok(kcom_tracker_outstanding(tracker) == 0, "not counted\n");
+    ok(kcom_tracker_drain(tracker, 0) == STATUS_SUCCESS, "an empty tracker drains at once\n");
+    ok(kcom_async_operation_complete(source, &value) == STATUS_SUCCESS, "complete\n");
+    ok(kcom_async_block_on(IAsyncULONG_generic(op), 20000) == STATUS_SUCCESS, "finished\n");
+    expect(op, STATUS_SUCCESS);
+    source->lpVtbl->Release(source);
+    kcom_dpc_executor_destroy(dpc);
+    kcom_tracker_destroy(tracker);
+    end();
+}
+
+/* An unfinished task destroyed when its last reference goes leaves the tracker. */
+typedef struct parked_state {
+    kcom_task *volatile *slot;
+} parked_state;
+
+static kcom_poll_result parked_poll(void *p, kcom_task_context *cx)
+{
+    kcom_waker w = kcom_task_waker(cx);
+    kcom_atomic_store_ptr((void *volatile *)((parked_state *)p)->slot, w.task);
+    return KCOM_POLL_PENDING;
+}
+
+static const kcom_async_task_desc parked_desc =
+    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, parked_state, parked_poll, NULL);
+
+static void destroyed_task_leaves(void)
+{
+    kcom_tracker *tracker = NULL;
+    kcom_work_item_executor_config config;
+    kcom_work_item_executor *work = NULL;
+    const kcom_executor *on_work = NULL;
+    kcom_task *volatile slot = NULL;
+    parked_state initial;
+    IAsyncULONG *op;
+    kcom_waker w;
+    ULONG64 deadline;
+    begin();
+    ok(kcom_tracker_create(&tracker) == STATUS_SUCCESS, "create\n");
+    memset(&config, 0, sizeof(config));
+    config.tracker = tracker;
+    ok(kcom_work_item_executor_create(&device_object, &config, &work, &on_work) == STATUS_SUCCESS, "executor\n");
+    initial.slot = &slot;
+    op = spawn_on(&parked_desc, on_work, &initial);
+    deadline = test_now_ms() + 20000;
+    while ((w.task = (kcom_task *)kcom_atomic_load_ptr((void *volatile *)&slot)) == NULL && test_now_ms() < deadline)
+        test_sleep_ms(1);
+    ok(w.task != NULL, "parked\n");
+    ok(kcom_tracker_outstanding(tracker) == 1, "counted\n");
+    IAsyncULONG_Release(op);
+    kcom_waker_drop(&w);
+    ok(kcom_tracker_drain(tracker, 20000) == STATUS_SUCCESS, "the destroyed task left the tracker\n");
+    kcom_work_item_executor_destroy(work);
+    kcom_tracker_destroy(tracker);
+    end();
+}
+
+/* Each allocation of the creation functions fails in turn: a documented status, outputs zeroed,
+ * nothing left allocated; then the objects are freed to the allocator they came from even though
+ * the default changed meanwhile. */
+static void creation_failures(void)
+{
+    kcom_counting_allocator other;
+    LONG n, failures = 0;
+    begin();
+    kcom_counting_allocator_init(&other, NULL);
+    for (n = 1; n < 10; n++) {
+        kcom_tracker *tracker = (kcom_tracker *)&device_object;
+        kcom_dpc_executor *dpc = (kcom_dpc_executor *)&device_object;
+        kcom_work_item_executor *work = (kcom_work_item_executor *)&device_object;
+        const kcom_executor *on_dpc = (const kcom_executor *)&device_object, *on_work = on_dpc;
+        NTSTATUS tracker_status, dpc_status, work_status;
+        kcom_set_default_allocator(&counter.allocator);
+        kcom_counting_allocator_fail_nth(&counter, n);
+        tracker_status = kcom_tracker_create(&tracker);
+        kcom_counting_allocator_fail_nth(&counter, n);
+        dpc_status = kcom_dpc_executor_create(NULL, &dpc, &on_dpc);
+        kcom_counting_allocator_fail_nth(&counter, n);
+        work_status = kcom_work_item_executor_create(&device_object, NULL, &work, &on_work);
+        kcom_counting_allocator_fail_nth(&counter, 0);
+        kcom_set_default_allocator(&other.allocator); /* destroy must not use this one */
+        if (tracker_status != STATUS_SUCCESS) {
+            failures++;
+            ok(tracker_status == STATUS_INSUFFICIENT_RESOURCES && tracker == NULL, "tracker, failure %ld: %s\n",
+               (long)n, kcom_status_name(tracker_status));
+        }
+        if (dpc_status != STATUS_SUCCESS) {
+            failures++;
+            ok(dpc_status == STATUS_INSUFFICIENT_RESOURCES && dpc == NULL && on_dpc == NULL,
+               "DPC executor, failure %ld: %s\n", (long)n, kcom_status_name(dpc_status));
+        }
+        if (work_status != STATUS_SUCCESS) {
+            failures++;
+            ok(work_status == STATUS_INSUFFICIENT_RESOURCES && work == NULL && on_work == NULL,
+               "work-item executor, failure %ld: %s\n", (long)n, kcom_status_name(work_status));
+        }
+        if (tracker_status == STATUS_SUCCESS)
+            kcom_tracker_destroy(tracker);
+        if (dpc_status == STATUS_SUCCESS)
+            kcom_dpc_executor_destroy(dpc);
+        if (work_status == STATUS_SUCCESS)
+            kcom_work_item_executor_destroy(work);
+        ok(kcom_counting_allocator_live(&counter) == 0 && kcom_counting_allocator_live(&other) == 0,
+           "round %ld: nothing left allocated\n", (long)n);
+    }
+    ok(failures == 3, "each creation failed once (its one allocation from the default allocator): %ld\n",
+       (long)failures);
+    kcom_set_default_allocator(NULL);
+    end();
+}
+
+int main(void)
+{
+    static const char *const names[] = {"tracker_drain_outstanding", "tracker_drain_timeout", "tracker_rules",
+                                        "tracker_destroyed_task_leaves", "executor_creation_failures"};
+    static void (*const tests[])(void) = {drain_outstanding, drain_timeout, drain_rules, destroyed_task_leaves,
+                                          creation_failures};
+    return async_test_main(names, tests, 5);
+}

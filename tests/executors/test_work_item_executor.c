@@ -1,0 +1,321 @@
+/*
+ * test_work_item_executor.c - the work-item executor on the host's simulation of the kernel:
+ * argument checks, polls at PASSIVE_LEVEL off the DPC processors with a poll budget, a wake
+ * during a poll (the simulation fails fast if a work item is queued twice), a task freed before
+ * it finished, and destroy waiting for the routine.
+ */
+#include "../async/async_test_common.h"
+
+#include <kcom/work_item_executor.h>
+
+#include "platform/platform.h"
+#include "platform/posix/kernel_sim.h"
+
+#include <string.h>
+
+static kcom_counting_allocator counter;
+static int device_object; /* the simulation needs only a non-NULL pointer */
+
+static void begin(void)
+{
+    ok(kcom_initialize() == STATUS_SUCCESS, "initialize\n");
+    kcom_counting_allocator_init(&counter, NULL);
+}
+
+static void end(void)
+{
+    ok(kcom_counting_allocator_live(&counter) == 0, "%ld blocks still allocated\n",
+       (long)kcom_counting_allocator_live(&counter));
+    kcom_uninitialize();
+}
+
+static IAsyncULONG *spawn_on(const kcom_async_task_desc *desc, const kcom_executor *executor, const void *initial)
+{
+    IKcomAsyncOperation *op = NULL;
+    NTSTATUS status = kcom_async_spawn(desc, executor, &counter.allocator, initial, &op);
+    ok(status == STATUS_SUCCESS && op != NULL, "spawn: %s\n", kcom_status_name(status));
+    return IAsyncULONG_from(op);
+}
+
+static ULONG finish(IAsyncULONG *op, NTSTATUS expected)
+{
+    ULONG value = 0;
+    NTSTATUS status = kcom_async_block_on(IAsyncULONG_generic(op), 20000);
+    ok(status == STATUS_SUCCESS, "block_on: %s\n", kcom_status_name(status));
+    status = IAsyncULONG_get_result(op, &value);
+    ok(status == expected, "result %s, expected %s\n", kcom_status_name(status), kcom_status_name(expected));
+    IAsyncULONG_Release(op);
+    return value;
+}
+
+static void arguments(void)
+{
+    kcom_work_item_executor *executor = (kcom_work_item_executor *)&device_object;
+    const kcom_executor *as_executor = (const kcom_executor *)&device_object;
+    begin();
+    ok(kcom_work_item_executor_create(NULL, NULL, &executor, &as_executor) == STATUS_INVALID_PARAMETER,
+       "NULL device\n");
+    ok(executor == NULL && as_executor == NULL, "outputs zeroed\n");
+    ok(kcom_work_item_executor_create(&device_object, NULL, NULL, &as_executor) == STATUS_INVALID_PARAMETER,
+       "NULL executor\n");
+    ok(kcom_work_item_executor_create(&device_object, NULL, &executor, NULL) == STATUS_INVALID_PARAMETER,
+       "NULL as_executor\n");
+    ok(executor == NULL, "output zeroed\n");
+    ok(kcom_work_item_executor_create(&device_object, NULL, &executor, &as_executor) == STATUS_SUCCESS, "create\n");
+    kcom_work_item_executor_destroy(executor);
+    kcom_work_item_executor_destroy(NULL);
+    end();
+}
+
+/* ---- polls at PASSIVE_LEVEL, in budgets ------------------------------------------------------------------ */
+
+typedef struct yield_state {
+    ULONG target;
+    ULONG polls;
+    ULONG bad_context; /* polls at another IRQL or on a simulated processor */
+} yield_state;
+
+static kcom_poll_result yield_poll(void *p, kcom_task_context *cx)
+{
+    yield_state *s = (yield_state *)p;
+    if (kcom_platform_irql() != KCOM_PLATFORM_PASSIVE_LEVEL || kcom_sim_current_processor() >= 0)
+        s->bad_context++;
+    if (++s->polls < s->target) {
+        kcom_task_wake_self(cx);
+        return KCOM_POLL_PENDING;
+    }
+    KCOM_TASK_RESULT(cx, ULONG) = s->bad_context;
+    cx->status = STATUS_SUCCESS;
+    return KCOM_POLL_READY;
+}
+
+static const kcom_async_task_desc yield_desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, yield_state, yield_poll, NULL);
+
+static void passive_polls(void)
+{
+    kcom_work_item_executor_config config;
+    kcom_work_item_executor *executor = NULL;
+    const kcom_executor *as_executor = NULL;
+    IAsyncULONG *ops[3];
+    yield_state initial;
+    ULONG i;
+    begin();
+    memset(&config, 0, sizeof(config));
+    config.poll_budget = 8;
+    ok(kcom_work_item_executor_create(&device_object, &config, &executor, &as_executor) == STATUS_SUCCESS,
+       "create\n");
+    memset(&initial, 0, sizeof(initial));
+    initial.target = 150;
+    for (i = 0; i < 3; i++)
+        ops[i] = spawn_on(&yield_desc, as_executor, &initial);
+    for (i = 0; i < 3; i++)
+        ok(finish(ops[i], STATUS_SUCCESS) == 0, "task %lu polled at PASSIVE_LEVEL on a worker thread\n",
+           (unsigned long)i);
+    kcom_work_item_executor_destroy(executor);
+    end();
+}
+
+/* ---- a wake during a poll ------------------------------------------------------------------------------- */
+
+typedef struct handoff {
+    kcom_task *volatile waker; /* handed to the waking thread */
+    LONG volatile woke;
+    LONG volatile stop;
+} handoff;
+
+typedef struct wake_state {
+    handoff *h;
+    ULONG polls;
+} wake_state;
+
+static kcom_poll_result wake_poll(void *p, kcom_task_context *cx)
+{
+    wake_state *s = (wake_state *)p;
+    if (s->polls++ == 0) {
+        /* hand a waker over and stay in the poll until it has been used */
+        kcom_waker w = kcom_task_waker(cx);
+        kcom_atomic_store(&s->h->woke, 0);
+        kcom_atomic_store_ptr((void *volatile *)&s->h->waker, w.task);
+        while (!kcom_atomic_load(&s->h->woke))
+            kcom_cpu_relax();
+        return KCOM_POLL_PENDING;
+    }
+    KCOM_TASK_RESULT(cx, ULONG) = s->polls;
+    cx->status = STATUS_SUCCESS;
+    return KCOM_POLL_READY;
+}
+
+static const kcom_async_task_desc wake_desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, wake_state, wake_poll, NULL);
+
+static void *waking_thread(void *arg)
+{
+    handoff *h = (handoff *)arg;
+    while (!kcom_atomic_load(&h->stop)) {
+        kcom_waker w;
+        w.task = (kcom_task *)kcom_atomic_exchange_ptr((void *volatile *)&h->waker, NULL);
+        if (w.task == NULL) {
+            test_yield();
+            continue;
+        }
+        kcom_waker_wake(&w); /* the task is running: it is notified, and queued again after the poll */
+        kcom_atomic_store(&h->woke, 1);
+    }
+    return NULL;
+}
+
+static void wake_during_poll(void)
+{
+    kcom_work_item_executor *executor = NULL;
+    const kcom_executor *as_executor = NULL;
+    handoff h;
+    test_thread thread;
+    ULONG i;
+    begin();
+    ok(kcom_work_item_executor_create(&device_object, NULL, &executor, &as_executor) == STATUS_SUCCESS, "create\n");
+    memset(&h, 0, sizeof(h));
+    test_thread_start(&thread, waking_thread, &h);
+    for (i = 0; i < 200; i++) {
+        wake_state initial;
+        initial.h = &h;
+        initial.polls = 0;
+        ok(finish(spawn_on(&wake_desc, as_executor, &initial), STATUS_SUCCESS) == 2,
+           "round %lu: polled twice\n", (unsigned long)i);
+    }
+    kcom_atomic_store(&h.stop, 1);
+    test_thread_join(&thread);
+    kcom_work_item_executor_destroy(executor);
+    end();
+}
+
+/* ---- a task freed before it finished -------------------------------------------------------------------- */
+
+typedef struct parked_state {
+    kcom_task *volatile *slot; /* the task leaves its waker here and waits forever */
+    LONG volatile *drops;
+} parked_state;
+
+static kcom_poll_result parked_poll(void *p, kcom_task_context *cx)
+{
+    parked_state *s = (parked_state *)p;
+    kcom_waker w = kcom_task_waker(cx);
+    kcom_atomic_store_ptr((void *volatile *)s->slot, w.task);
+    return KCOM_POLL_PENDING;
+}
+
+static void parked_drop(void *p)
+{
+    kcom_atomic_fetch_add(((parked_state *)p)->drops, 1);
+}
+
+static const kcom_async_task_desc parked_desc =
+    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, parked_state, parked_poll, parked_drop);
+
+static kcom_task *wait_for_slot(kcom_task *volatile *slot)
+{
+    ULONG64 deadline = test_now_ms() + 20000;
+    kcom_task *task;
+    while ((task = (kcom_task *)kcom_atomic_load_ptr((void *volatile *)slot)) == NULL && test_now_ms() < deadline)
+        test_sleep_ms(1);
+    ok(task != NULL, "the task parked\n");
+    return task;
+}
+
+static void freed_before_finished(void)
+{
+    kcom_work_item_executor *executor = NULL;
+    const kcom_executor *as_executor = NULL;
+    kcom_task *volatile slot = NULL;
+    LONG volatile drops = 0;
+    ULONG64 deadline;
+    parked_state initial;
+    IAsyncULONG *op;
+    kcom_waker w;
+    kcom_async_status status = KCOM_ASYNC_COMPLETED;
+    begin();
+    ok(kcom_work_item_executor_create(&device_object, NULL, &executor, &as_executor) == STATUS_SUCCESS, "create\n");
+    initial.slot = &slot;
+    initial.drops = &drops;
+    op = spawn_on(&parked_desc, as_executor, &initial);
+    w.task = wait_for_slot(&slot);
+    ok(IAsyncULONG_get_status(op, &status) == STATUS_SUCCESS && status == KCOM_ASYNC_STARTED, "still started\n");
+    IAsyncULONG_Release(op);
+    ok(drops == 0, "the waker keeps it alive\n");
+    /* the waker is the last reference once the routine has let go of the task */
+    kcom_waker_drop(&w);
+    deadline = test_now_ms() + 20000;
+    while (kcom_atomic_load(&drops) == 0 && test_now_ms() < deadline)
+        test_sleep_ms(1);
+    ok(drops == 1, "the unfinished task was destroyed and its cleanup ran once: %ld\n", (long)drops);
+    kcom_work_item_executor_destroy(executor);
+    end();
+}
+
+/* ---- destroy waits for the routine ---------------------------------------------------------------------- */
+
+typedef struct spin_state {
+    LONG volatile *in_poll;
+    LONG volatile *release;
+    kcom_task *volatile *slot;
+} spin_state;
+
+static kcom_poll_result spin_poll(void *p, kcom_task_context *cx)
+{
+    spin_state *s = (spin_state *)p;
+    kcom_waker w = kcom_task_waker(cx);
+    kcom_atomic_store(s->in_poll, 1);
+    while (!kcom_atomic_load(s->release))
+        kcom_cpu_relax();
+    kcom_atomic_store_ptr((void *volatile *)s->slot, w.task);
+    return KCOM_POLL_PENDING;
+}
+
+static const kcom_async_task_desc spin_desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, spin_state, spin_poll, NULL);
+
+static LONG volatile destroyed;
+
+static void *destroy_thread(void *arg)
+{
+    kcom_work_item_executor_destroy((kcom_work_item_executor *)arg);
+    kcom_atomic_store(&destroyed, 1);
+    return NULL;
+}
+
+static void destroy_waits_for_routine(void)
+{
+    kcom_work_item_executor *executor = NULL;
+    const kcom_executor *as_executor = NULL;
+    LONG volatile in_poll = 0, release = 0;
+    kcom_task *volatile slot = NULL;
+    spin_state initial;
+    test_thread thread;
+    IAsyncULONG *op;
+    kcom_waker w;
+    begin();
+    ok(kcom_work_item_executor_create(&device_object, NULL, &executor, &as_executor) == STATUS_SUCCESS, "create\n");
+    initial.in_poll = &in_poll;
+    initial.release = &release;
+    initial.slot = &slot;
+    op = spawn_on(&spin_desc, as_executor, &initial);
+    while (!kcom_atomic_load(&in_poll))
+        test_yield();
+    destroyed = 0;
+    test_thread_start(&thread, destroy_thread, executor);
+    test_sleep_ms(20);
+    ok(!kcom_atomic_load(&destroyed), "destroy waits while the routine polls\n");
+    kcom_atomic_store(&release, 1);
+    test_thread_join(&thread);
+    ok(destroyed, "destroy returned after the routine let go\n");
+    w.task = wait_for_slot(&slot);
+    IAsyncULONG_Release(op);
+    kcom_waker_drop(&w);
+    end();
+}
+
+int main(void)
+{
+    static const char *const names[] = {"work_item_arguments", "work_item_passive_polls", "work_item_wake_during_poll",
+                                        "work_item_freed_before_finished", "work_item_destroy_waits"};
+    static void (*const tests[])(void) = {arguments, passive_polls, wake_during_poll, freed_before_finished,
+                                          destroy_waits_for_routine};
+    return async_test_main(names, tests, 5);
+}

@@ -1,0 +1,31 @@
+/*
+ * kernel_test_driver.h - what the test driver (driver.c) offers its kernel-only tests.
+ */
+#ifndef KCOM_KERNEL_TEST_DRIVER_H
+#define KCOM_KERNEL_TEST_DRIVER_H
+
+#include <kcom/kcom.h>
+
+/* The driver's device object (\Device\KcomTest), for what needs one: work items. Valid while
+ * tests run (from DriverEntry to DriverUnload). */
+PDEVICE_OBJECT kcom_test_device(void);
+
+#ifdef KCOM_ENABLE_KERNEL_EXECUTORS
+/* The driver's own tracker and the work-item executor counted by it; DriverUnload drains the
+ * tracker (after setting the unload event) before it destroys both. */
+kcom_tracker *kcom_test_tracker(void);
+const kcom_executor *kcom_test_executor(void);
+/* Set by DriverUnload before its drain: tasks left waiting on it end then. */
+kcom_async_event *kcom_test_unload_event(void);
+/* A counting allocator outside the per-test leak check, for what outlives a test until unload;
+ * DriverUnload counts it with the rest. */
+const kcom_allocator *kcom_test_unload_allocator(void);
+#endif
+
+#ifdef KCOM_ENABLE_ASYNC
+/* Whether queued DPCs run here (not under Wine), as the kernel_scheduling test found (FALSE
+ * before it ran). */
+BOOLEAN kcom_test_dpcs_run(void);
+#endif
+
+#endif /* KCOM_KERNEL_TEST_DRIVER_H */
