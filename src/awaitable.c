@@ -159,6 +159,26 @@ void kcom_async_event_await_clear(kcom_async_event_await *aw)
     kcom_waker_drop(&waker); /* outside the lock: it may release the last reference */
 }
 
+/* ---- ready values ---------------------------------------------------------------------------------- */
+
+void kcom_async_ready_init(kcom_async_ready *ready, NTSTATUS status, ULONG64 value)
+{
+    ready->status = status;
+    ready->value = value;
+}
+
+kcom_poll_result kcom_async_ready_poll(kcom_async_ready *ready, kcom_task_context *cx)
+{
+    (void)ready;
+    (void)cx;
+    return KCOM_POLL_READY;
+}
+
+static kcom_poll_result ready_poll_(void *self, kcom_task_context *cx)
+{
+    return kcom_async_ready_poll((kcom_async_ready *)self, cx);
+}
+
 /* ---- adapters -------------------------------------------------------------------------------------- */
 
 kcom_async_awaitable kcom_async_awaitable_of(kcom_task_poll_fn *poll, void (*clear)(void *self), void *self)
@@ -168,6 +188,11 @@ kcom_async_awaitable kcom_async_awaitable_of(kcom_task_poll_fn *poll, void (*cle
     a.clear = clear;
     a.self = self;
     return a;
+}
+
+kcom_async_awaitable kcom_async_ready_awaitable(kcom_async_ready *ready)
+{
+    return kcom_async_awaitable_of(ready_poll_, NULL, ready);
 }
 
 static kcom_poll_result event_poll_(void *self, kcom_task_context *cx)

@@ -1,7 +1,9 @@
 /*
  * executors.c - the kernel executors on the host's simulation of the kernel: the DPC executor's
  * throughput (task polls per second with 1 and 2 simulated processors) and each executor's
- * wake-to-poll latency (a thread wakes a parked task; the time until the task's poll starts).
+ * wake-to-poll latency (a thread wakes a parked task; the time until the task's poll starts), and
+ * the block_on round trip (spawn a task that finishes at its first poll on the executor, wait
+ * for it with kcom_async_block_on, release it).
  *
  *   kcom_bench_executors [scale]    prints tab-separated rows: name, value, unit
  *
@@ -166,6 +168,32 @@ static void print_latency(const char *name, const ULONG64 *samples, ULONG count)
     printf("%s wake-to-poll p99\t%.1f\tus\n", name, (double)samples[count * 99 / 100] / 1000.0);
 }
 
+/* Spawn + block_on + Release of a task ready at its first poll on executor: ns per round trip
+ * (median of 5 runs of count). */
+static double block_on_round_trip(const kcom_executor *executor, ULONG count)
+{
+    double runs[5], t;
+    ULONG r, i, j;
+    for (r = 0; r < 5; r++) {
+        ULONG64 start = now_ns();
+        for (i = 0; i < count; i++) {
+            IKcomAsyncOperation *op = NULL;
+            yield_state initial;
+            initial.left = 1;
+            check(kcom_async_spawn(&yield_desc, executor, NULL, &initial, &op) == STATUS_SUCCESS, "spawn");
+            (void)finish(op);
+        }
+        runs[r] = (double)(now_ns() - start) / count;
+    }
+    for (i = 1; i < 5; i++) /* insertion sort of five */
+        for (j = i; j > 0 && runs[j - 1] > runs[j]; j--) {
+            t = runs[j];
+            runs[j] = runs[j - 1];
+            runs[j - 1] = t;
+        }
+    return runs[2];
+}
+
 static double median3(double a, double b, double c)
 {
     if (a > b) {
@@ -210,6 +238,9 @@ int main(int argc, char **argv)
     check(kcom_thread_pool_create(2, &pool, &on_pool) == STATUS_SUCCESS, "thread pool");
     latency(on_dpc, samples, samples_count);
     print_latency("DPC executor", samples, samples_count);
+    printf("DPC executor block_on round trip\t%.1f\tus\n", block_on_round_trip(on_dpc, samples_count) / 1000.0);
+    printf("work-item executor block_on round trip\t%.1f\tus\n",
+           block_on_round_trip(on_work, samples_count) / 1000.0);
     latency(on_work, samples, samples_count);
     print_latency("work-item executor", samples, samples_count);
     latency(on_pool, samples, samples_count);

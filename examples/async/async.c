@@ -4,10 +4,11 @@
  *     IDeviceReader : IUnknown      GetBytesRead (RESULT)      Read (ASYNC, returns IAsyncULONG *)
  *
  * Read(length) sends a request to a simulated lower device and returns at once with an operation;
- * its work waits for the request's completion (the stand-in for an IRP completion routine) and
- * honours cancellation. Shown: a call ready at once (one allocation, never scheduled), waiting with
- * kcom_async_block_on, a completion callback, a cancellation, and the object released by its caller
- * while its work still runs. The work runs on a host thread pool set as the default executor.
+ * its work waits for the request's completion (the stand-in for an IRP completion routine) or a
+ * deadline timer, whichever comes first, and honours cancellation. Shown: a call ready at once (one
+ * allocation, never scheduled), waiting with kcom_async_block_on, a completion callback, a
+ * cancellation, a read that times out, and the object released by its caller while its work still
+ * runs. The work runs on a host thread pool set as the default executor.
  */
 #include "host_threads.h" /* the simulated device's threads, POSIX or Win32 (first: it sets feature macros) */
 
@@ -71,6 +72,7 @@ static NTSTATUS device_submit(IKcomAsyncOperation *irp, ULONG bytes)
 /* ---- the class ------------------------------------------------------------------------------------ */
 
 #define DIRECT_READ_MAX 64 /* small reads come straight from the device's registers: no request */
+#define READ_TIMEOUT_MS 1000 /* a request that takes longer is canceled and the read fails */
 
 typedef struct DeviceReader {
     IDeviceReader IDeviceReader_iface;
@@ -93,6 +95,7 @@ typedef struct DeviceReader_Read_state {
     ULONG length;
     BOOLEAN canceled;
     kcom_async_await irp;   /* the request to the device; no operation for a direct read */
+    kcom_async_timeout deadline; /* the request, or READ_TIMEOUT_MS, whichever comes first */
 } DeviceReader_Read_state;
 
 /* The start function runs on the caller, before the first poll: fill the state, start the I/O. */
@@ -103,6 +106,8 @@ static NTSTATUS DeviceReader_Read(DeviceReader *self, DeviceReader_Read_state *s
     state->self = self;
     state->length = length;
     kcom_async_await_init(&state->irp, NULL); /* awaiting nothing is ready at once */
+    /* the request's await, with a timer; the loser is cleared, a losing request canceled too */
+    kcom_async_timeout_init(&state->deadline, kcom_async_operation_awaitable(&state->irp, TRUE), READ_TIMEOUT_MS);
     if (length <= DIRECT_READ_MAX)
         return STATUS_SUCCESS;
     status = kcom_async_operation_create(NULL, NULL, sizeof(ULONG), KCOM_ALIGNOF(ULONG), &irp);
@@ -117,15 +122,18 @@ static kcom_poll_result DeviceReader_Read_poll(DeviceReader_Read_state *state, k
     ULONG bytes = state->length;
     NTSTATUS status = STATUS_SUCCESS;
     KCOM_TASK_BEGIN(state);
-    /* Suspends until the request completes or the caller cancels (cancel() wakes the task). */
+    /* Suspends until the request completes, the deadline passes, or the caller cancels (cancel()
+     * wakes the task). A direct read has no request: its await is ready at once, no timer runs. */
     KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? (state->canceled = TRUE, KCOM_POLL_READY)
-                                                       : kcom_async_await_poll(&state->irp, cx));
+                                                       : kcom_async_timeout_poll(&state->deadline, cx));
     if (state->canceled) {
         /* Pass the cancel down, as IoCancelIrp would. The operation is already Canceled. */
         if (state->irp.operation != NULL)
             (void)IKcomAsyncOperation_cancel(state->irp.operation);
         KCOM_TASK_RETURN(cx, STATUS_CANCELLED);
     }
+    if (state->deadline.timed_out)
+        KCOM_TASK_RETURN(cx, STATUS_IO_TIMEOUT); /* the request was canceled as the loser */
     if (state->irp.operation != NULL)
         status = IKcomAsyncOperation_get_result(state->irp.operation, &bytes);
     if (!NT_SUCCESS(status))
@@ -139,7 +147,7 @@ static kcom_poll_result DeviceReader_Read_poll(DeviceReader_Read_state *state, k
  * its reference on the object. */
 static void DeviceReader_Read_drop(DeviceReader_Read_state *state)
 {
-    kcom_async_await_clear(&state->irp);
+    kcom_async_timeout_clear(&state->deadline); /* the timer and the request's await */
 }
 
 static void DeviceReader_destroy(DeviceReader *self)
@@ -273,11 +281,18 @@ int main(void)
     CHECK(IAsyncULONG_get_result(op, &bytes) == STATUS_CANCELLED);
     IAsyncULONG_Release(op);
 
+    /* 5. A deadline: 24576 bytes take the device longer than READ_TIMEOUT_MS. The timer wins, the
+     * request is canceled, the read fails. */
+    op = IDeviceReader_Read(reader, 24576);
+    CHECK(wait_for("Read(24576), deadline", op, &bytes) == KCOM_ASYNC_ERROR);
+    CHECK(IAsyncULONG_get_result(op, &bytes) == STATUS_IO_TIMEOUT);
+    IAsyncULONG_Release(op);
+
     /* The sync method: only completed reads count. */
     CHECK(IDeviceReader_GetBytesRead(reader, &total) == STATUS_SUCCESS && total == 32 + 512 + 256);
     printf("GetBytesRead: %lu\n", (unsigned long)total);
 
-    /* 5. The caller lets go of the object while its work runs: the work's reference keeps it alive. */
+    /* 6. The caller lets go of the object while its work runs: the work's reference keeps it alive. */
     op = IDeviceReader_Read(reader, 2048);
     i = (int)IDeviceReader_Release(reader);
     printf("Read(2048), then Release -> %d: the object stays until its work is finished\n", i);
@@ -292,7 +307,7 @@ int main(void)
         dropped += requests[i].completion == STATUS_CANCELLED;
     }
     printf("device: %d requests completed, %d of them after a cancel (value dropped)\n", request_count, dropped);
-    CHECK(request_count == 4 && dropped == 1);
+    CHECK(request_count == 5 && dropped == 2);
     CHECK(kcom_thread_pool_shutdown(pool, 1000) == STATUS_SUCCESS);
     kcom_set_default_executor(NULL);
     printf("live allocations at exit: %ld\n", (long)kcom_counting_allocator_live(&counter));

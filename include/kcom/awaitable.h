@@ -1,6 +1,6 @@
 /*
  * kcom/awaitable.h - what a task can wait for besides another operation, and how to combine
- * waits: an event, a timer, try_finally, select and timeout.
+ * waits: a ready value, an event, a timer, try_finally, select and timeout.
  *
  * Every awaitable here follows the pattern of kcom_async_await (kcom/async.h): a struct embedded
  * in the task's state (no allocation), an _init, a _poll used inside KCOM_AWAIT (READY, or
@@ -91,6 +91,25 @@ typedef struct kcom_async_event_await {
     ULONG stamp; /* the event's generation when registered */
     LONG state;  /* 0 idle, 1 registered, 2 woken by a set (all under the event's lock) */
 } kcom_async_event_await;
+
+/* ---- ready values ------------------------------------------------------------------------------------ */
+
+/*
+ * A value already known, as an awaitable: READY at its first poll, with status and value as
+ * given (for code written against awaitables, e.g. one branch of a select that a fast path has
+ * already answered, or a cached result returned through the same await as a slow one). Embed it
+ * anywhere; it holds nothing, and its clear does nothing.
+ */
+typedef struct kcom_async_ready {
+    NTSTATUS status;
+    ULONG64 value;
+} kcom_async_ready;
+
+/* kcom_async_ready_init - stores status and value. IRQL: any. */
+void kcom_async_ready_init(kcom_async_ready *ready, NTSTATUS status, ULONG64 value);
+
+/* kcom_async_ready_poll - READY, always; read ready->status and ready->value after. IRQL: any. */
+kcom_poll_result kcom_async_ready_poll(kcom_async_ready *ready, kcom_task_context *cx);
 
 /* ---- timers ------------------------------------------------------------------------------------------ */
 
@@ -205,6 +224,7 @@ void kcom_async_timer_clear(kcom_async_timer *timer);
 
 kcom_async_awaitable kcom_async_awaitable_of(kcom_task_poll_fn *poll, void (*clear)(void *self), void *self);
 kcom_async_awaitable kcom_async_event_awaitable(kcom_async_event_await *aw);
+kcom_async_awaitable kcom_async_ready_awaitable(kcom_async_ready *ready);
 kcom_async_awaitable kcom_async_timer_awaitable(kcom_async_timer *timer);
 /* An operation's await; its clear unregisters and releases the operation and, with cancel TRUE,
  * first cancels it (a select's losing operation is then canceled, not just abandoned). */
