@@ -326,8 +326,6 @@ static KCOM_FORCEINLINE ULONG kcom_rt_release(kcom_object_header *header)
 static KCOM_FORCEINLINE void *kcom_rt_find_interface_in(const kcom_class *cls, void *impl, const IID *riid)
 {
     ULONG i;
-    if (kcom_guid_equal(riid, &IID_IUnknown))
-        return (char *)impl + cls->entries[0].offset;
     KCOM_UNROLL_LOOP
     for (i = 0; i < cls->entry_count; i++) {
         /* the interface and each ancestor below IUnknown */
@@ -337,6 +335,10 @@ static KCOM_FORCEINLINE void *kcom_rt_find_interface_in(const kcom_class *cls, v
                 return (char *)impl + cls->entries[i].offset;
             info = info->parent;
         } while (info != NULL && info->parent != NULL);
+        /* IUnknown (the primary interface's pointer) right after the primary interface: the one
+         * most often asked for is then found first */
+        if (i == 0 && kcom_guid_equal(riid, &IID_IUnknown))
+            return (char *)impl + cls->entries[0].offset;
     }
     return NULL;
 }
