@@ -69,6 +69,7 @@ set(KCOM_WDK_SOURCES
     "${KCOM_WDK_SOURCE_DIR}/src/runtime.c"
     "${KCOM_WDK_SOURCE_DIR}/src/status.c"
     "${KCOM_WDK_SOURCE_DIR}/src/trace.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/unicode_string.c"
     "${KCOM_WDK_SOURCE_DIR}/src/async.c"
     "${KCOM_WDK_SOURCE_DIR}/src/async_spawn.c"
     "${KCOM_WDK_SOURCE_DIR}/src/block_on.c"

@@ -22,6 +22,7 @@
 #include <kcom/implement.h>
 #include <kcom/client.h>
 #include <kcom/runtime.h>
+#include <kcom/unicode_string.h>
 #if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
 #include <kcom/async.h>
 #include <kcom/awaitable.h>

@@ -90,6 +90,22 @@ typedef IID *LPIID;
  * (same ABI); kcom's own functions therefore take `const IID *`, and only vtable slots use REFIID. */
 typedef const IID *REFIID;
 
+/* UTF-16 strings as Windows has them (WCHAR is 16-bit here too, unlike the host's wchar_t): the
+ * DDK's ntdef.h layout, lengths in bytes. Windows user mode gets UNICODE_STRING from <winternl.h>
+ * (kcom/unicode_string.h includes it), the kernel from <wdm.h>. */
+typedef WCHAR *PWCH;
+typedef WCHAR *PWSTR;
+typedef const WCHAR *PCWSTR;
+#ifndef __UNICODE_STRING_DEFINED
+#define __UNICODE_STRING_DEFINED
+typedef struct _UNICODE_STRING {
+    USHORT Length;        /* bytes of text, the terminating NUL (if any) excluded */
+    USHORT MaximumLength; /* bytes of Buffer */
+    PWCH Buffer;
+} UNICODE_STRING, *PUNICODE_STRING;
+#endif
+typedef const UNICODE_STRING *PCUNICODE_STRING;
+
 #endif /* host */
 
 KCOM_STATIC_ASSERT(sizeof(GUID) == 16, "GUID must be 16 bytes");

@@ -21,6 +21,7 @@
     X(allocators)         \
     X(caching_allocator)  \
     X(client)             \
-    X(trace)
+    X(trace)              \
+    X(unicode_string)
 
 #endif /* KCOM_TEST_LIST_H */
