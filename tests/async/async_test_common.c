@@ -1,3 +1,8 @@
+/*
+ * The async tests' helpers in user mode (async_test_common.h): threads, the clock, the thread pool
+ * as the test pool, the harness's output and the programs' main, on POSIX threads or Win32. The
+ * kernel test driver has its own (async_test_kernel.c). tests/executors uses this file too.
+ */
 #ifndef _WIN32
 #define _POSIX_C_SOURCE 200809L
 #endif
@@ -11,69 +16,6 @@
 #include <sched.h>
 #include <time.h>
 #endif
-
-static NTSTATUS manual_schedule(void *context, kcom_task *task)
-{
-    manual_executor *m = (manual_executor *)context;
-    m->scheduled++;
-    if (!NT_SUCCESS(m->refuse))
-        return m->refuse;
-    task->link.next = &m->queue;
-    task->link.prev = m->queue.prev;
-    m->queue.prev->next = &task->link;
-    m->queue.prev = &task->link;
-    return STATUS_SUCCESS;
-}
-
-void manual_init(manual_executor *m)
-{
-    m->executor.schedule = manual_schedule;
-    m->executor.context = m;
-    m->executor.tracker = NULL;
-    m->queue.next = m->queue.prev = &m->queue;
-    m->scheduled = 0;
-    m->refuse = STATUS_SUCCESS;
-}
-
-LONG manual_run(manual_executor *m)
-{
-    LONG runs = 0;
-    while (m->queue.next != &m->queue) {
-        kcom_task_link *entry = m->queue.next;
-        m->queue.next = entry->next;
-        entry->next->prev = &m->queue;
-        kcom_task_run(KCOM_TASK_FROM_LINK(entry));
-        runs++;
-    }
-    return runs;
-}
-
-LONG manual_queued(const manual_executor *m)
-{
-    LONG n = 0;
-    const kcom_task_link *entry;
-    for (entry = m->queue.next; entry != &m->queue; entry = entry->next)
-        n++;
-    return n;
-}
-
-void record_callback(IKcomAsyncOperation *operation, kcom_async_status status, void *context)
-{
-    callback_record *r = (callback_record *)context;
-    kcom_async_status now = -1;
-    kcom_atomic_fetch_add(&r->calls, 1);
-    kcom_atomic_store(&r->status, status);
-    r->operation = operation;
-    if (r->release_in_callback)
-        IKcomAsyncOperation_Release(operation); /* the caller's last one: ours must keep it alive */
-    r->refs_seen = (LONG)IKcomAsyncOperation_AddRef(operation);
-    IKcomAsyncOperation_Release(operation);
-    /* still usable: a reference is held for the callback (ASan reports a use after free otherwise);
-     * checked by the test thread afterwards: the harness counts are not thread-safe */
-    (void)IKcomAsyncOperation_get_status(operation, &now);
-    if (now != status)
-        kcom_atomic_fetch_add(&r->mismatches, 1);
-}
 
 /* ---- threads for the tests ------------------------------------------------------------------------------ */
 
@@ -253,6 +195,24 @@ ULONG64 test_now_ms(void)
 
 #endif
 
+/* ---- the test pool: kcom's thread pool ---------------------------------------------------------------- */
+
+BOOLEAN test_pool_start(ULONG threads, test_pool **pool, const kcom_executor **executor)
+{
+    kcom_thread_pool *thread_pool = NULL;
+    NTSTATUS status = kcom_thread_pool_create(threads, &thread_pool, executor);
+    ok(status == STATUS_SUCCESS, "thread pool: %s\n", kcom_status_name(status));
+    *pool = (test_pool *)thread_pool;
+    return (BOOLEAN)(status == STATUS_SUCCESS);
+}
+
+NTSTATUS test_pool_shutdown(test_pool *pool, ULONG timeout_ms)
+{
+    return kcom_thread_pool_shutdown((kcom_thread_pool *)pool, timeout_ms);
+}
+
+/* ---- the programs ------------------------------------------------------------------------------------ */
+
 /* The host's output for the harness. */
 void kcom_test_vprint(const char *format, va_list args)
 {
@@ -267,6 +227,7 @@ int async_test_main(const char *const *names, void (*const *tests)(void), int co
     for (i = 0; i < count; i++)
         kcom_test_run(names[i], tests[i]);
     totals = kcom_test_get_totals();
+    kcom_async_operation_cache_drain(); /* what the tests left there, for leak checkers */
     printf("%ld passed, %ld failed, %ld skipped\n", (long)totals->passed, (long)totals->failed,
            (long)totals->skipped);
     return totals->failed == 0 ? 0 : 1;

@@ -4,8 +4,9 @@
  * its due time, periodic, canceled before it fires, torn down never armed, armed and fired, with a
  * counting allocator showing nothing left), try_finally (with and without a cancel: cleanup runs
  * to its end exactly once), select (first wins, the loser unregistered or canceled) and timeout.
- * Event tests run on the manual executor; timer tests on a thread pool (the timer thread wakes
- * tasks). Timings are checked loosely, never tightly.
+ * Event tests run on the manual executor; timer tests on the test pool (async_test_common.h: the
+ * thread pool in user mode, where the timer thread wakes tasks; a work-item executor in the
+ * kernel, where the timer's DPC does). Timings are checked loosely, never tightly.
  */
 #include "async_test_common.h"
 
@@ -15,6 +16,18 @@
 
 static kcom_counting_allocator counter;
 static manual_executor manual;
+
+/* Initialized once, by the first test to run, not per test: the thread that wakes tasks (the
+ * timer's, or a pool's) may still be inside the free of a test's last operation (a waker's final
+ * release) when the next test begins; every test ends with nothing live. */
+static void counter_once(void)
+{
+    static BOOLEAN ready;
+    if (!ready) {
+        kcom_counting_allocator_init(&counter, NULL);
+        ready = TRUE;
+    }
+}
 
 /* ---- the tasks -------------------------------------------------------------------------------------- */
 
@@ -50,6 +63,7 @@ typedef struct aw_state {
     ULONG ticks;
     kcom_async_event_await ev;
     kcom_async_event_await ev2;
+    kcom_async_ready ready;
     kcom_async_timer timer;
     kcom_async_await op;
     kcom_async_select select;
@@ -221,13 +235,14 @@ static ULONG result_of(IKcomAsyncOperation *op)
 
 /* ---- events ---------------------------------------------------------------------------------------- */
 
-static void event_set_before_and_after(void)
+void kcom_test_async_event_set(void)
 {
     kcom_async_event event = KCOM_ASYNC_EVENT_INIT;
     IKcomAsyncOperation *op;
     aw_state *s;
     LONG drops = 0;
 
+    counter_once();
     manual_init(&manual);
     ok(!kcom_async_event_is_set(&event), "zero-filled: unset\n");
 
@@ -260,7 +275,7 @@ static void event_set_before_and_after(void)
     ok(live_settled() == 0, "nothing left\n");
 }
 
-static void event_several_awaiters(void)
+void kcom_test_async_event_several(void)
 {
     kcom_async_event event;
     IKcomAsyncOperation *ops[4];
@@ -268,6 +283,7 @@ static void event_several_awaiters(void)
     LONG drops = 0;
     int i, completed = 0;
 
+    counter_once();
     manual_init(&manual);
     kcom_async_event_init(&event, FALSE);
     for (i = 0; i < 4; i++) {
@@ -301,13 +317,14 @@ static void event_several_awaiters(void)
     ok(live_settled() == 0, "nothing left\n");
 }
 
-static void event_task_dropped_while_registered(void)
+void kcom_test_async_event_dropped(void)
 {
     kcom_async_event event = KCOM_ASYNC_EVENT_INIT;
     IKcomAsyncOperation *a, *b, *c;
     aw_state *s;
     LONG drops = 0;
 
+    counter_once();
     manual_init(&manual);
     s = begin(&event_desc, &manual.executor, &drops, &a);
     kcom_async_event_await_init(&s->ev, &event);
@@ -343,9 +360,9 @@ static void event_task_dropped_while_registered(void)
     ok(live_settled() == 0, "nothing left\n");
 }
 
-static void event_threads(void)
+void kcom_test_async_event_threads(void)
 {
-    kcom_thread_pool *pool = NULL;
+    test_pool *pool = NULL;
     const kcom_executor *executor = NULL;
     kcom_async_event event = KCOM_ASYNC_EVENT_INIT;
     IKcomAsyncOperation *ops[8];
@@ -353,7 +370,9 @@ static void event_threads(void)
     LONG drops = 0;
     int i, completed = 0, round;
 
-    ok(kcom_thread_pool_create(2, &pool, &executor) == STATUS_SUCCESS, "pool\n");
+    counter_once();
+    if (!test_pool_start(2, &pool, &executor))
+        return;
     for (round = 0; round < 20; round++) {
         (void)kcom_async_event_reset(&event);
         for (i = 0; i < 8; i++) {
@@ -370,7 +389,7 @@ static void event_threads(void)
         }
     }
     ok(completed == 160, "completed: %d\n", completed);
-    ok(kcom_thread_pool_shutdown(pool, 5000) == STATUS_SUCCESS, "shutdown\n");
+    ok(test_pool_shutdown(pool, 5000) == STATUS_SUCCESS, "shutdown\n");
     ok(event.head == NULL, "nothing registered\n");
     ok(drops == 160, "drops: %ld\n", (long)drops);
     ok(live_settled() == 0, "nothing left\n");
@@ -379,16 +398,18 @@ static void event_threads(void)
 #ifdef KCOM_HAS_ASYNC_TIMER
 /* ---- timers ---------------------------------------------------------------------------------------- */
 
-static void timer_fires(void)
+void kcom_test_async_timer_fires(void)
 {
-    kcom_thread_pool *pool = NULL;
+    test_pool *pool = NULL;
     const kcom_executor *executor = NULL;
     IKcomAsyncOperation *op;
     aw_state *s;
     LONG drops = 0;
     ULONG64 start, elapsed;
 
-    ok(kcom_thread_pool_create(1, &pool, &executor) == STATUS_SUCCESS, "pool\n");
+    counter_once();
+    if (!test_pool_start(1, &pool, &executor))
+        return;
 
     /* one-shot */
     s = begin(&timer_desc, executor, &drops, &op);
@@ -419,14 +440,14 @@ static void timer_fires(void)
     ok(elapsed >= 25, "three periods take time: %lu ms\n", (unsigned long)elapsed);
     IKcomAsyncOperation_Release(op);
 
-    ok(kcom_thread_pool_shutdown(pool, 5000) == STATUS_SUCCESS, "shutdown\n");
+    ok(test_pool_shutdown(pool, 5000) == STATUS_SUCCESS, "shutdown\n");
     ok(drops == 3, "drops: %ld\n", (long)drops);
     ok(live_settled() == 0, "nothing left\n");
 }
 
-static void timer_cancel_and_teardown(void)
+void kcom_test_async_timer_teardown(void)
 {
-    kcom_thread_pool *pool = NULL;
+    test_pool *pool = NULL;
     const kcom_executor *executor = NULL;
     kcom_async_event event = KCOM_ASYNC_EVENT_INIT;
     IKcomAsyncOperation *op;
@@ -434,7 +455,9 @@ static void timer_cancel_and_teardown(void)
     LONG drops = 0;
     ULONG64 start, elapsed;
 
-    ok(kcom_thread_pool_create(1, &pool, &executor) == STATUS_SUCCESS, "pool\n");
+    counter_once();
+    if (!test_pool_start(1, &pool, &executor))
+        return;
 
     /* canceled before it fires: a 10 s timer, the task canceled at once */
     s = begin(&timer_desc, executor, &drops, &op);
@@ -494,7 +517,7 @@ static void timer_cancel_and_teardown(void)
         }
         ok(finished == 200, "all finished: %d\n", finished);
     }
-    ok(kcom_thread_pool_shutdown(pool, 5000) == STATUS_SUCCESS, "shutdown\n");
+    ok(test_pool_shutdown(pool, 5000) == STATUS_SUCCESS, "shutdown\n");
     ok(drops == 204, "drops: %ld\n", (long)drops);
     ok(live_settled() == 0, "nothing left\n");
 }
@@ -503,7 +526,7 @@ static void timer_cancel_and_teardown(void)
 
 /* ---- try_finally ------------------------------------------------------------------------------------ */
 
-static void try_finally(void)
+void kcom_test_async_try_finally(void)
 {
     kcom_async_event event = KCOM_ASYNC_EVENT_INIT;
     cleanup_state cleanup;
@@ -511,6 +534,7 @@ static void try_finally(void)
     aw_state *s;
     LONG drops = 0;
 
+    counter_once();
     manual_init(&manual);
 
     /* without a cancel: main, then cleanup */
@@ -553,7 +577,7 @@ static void try_finally(void)
 
 /* ---- select and timeout ----------------------------------------------------------------------------- */
 
-static void select_events(void)
+void kcom_test_async_select(void)
 {
     kcom_async_event a = KCOM_ASYNC_EVENT_INIT, b = KCOM_ASYNC_EVENT_INIT;
     IKcomAsyncOperation *op, *source;
@@ -561,6 +585,7 @@ static void select_events(void)
     LONG drops = 0;
     ULONG value = 0;
 
+    counter_once();
     manual_init(&manual);
 
     /* b first: a is unregistered */
@@ -609,10 +634,40 @@ static void select_events(void)
     ok(live_settled() == 0, "nothing left\n");
 }
 
-#ifdef KCOM_HAS_ASYNC_TIMER
-static void timeouts(void)
+/* A ready value: READY at its first poll with what it was given; in a select it wins before the
+ * other side is even registered. */
+void kcom_test_async_ready(void)
 {
-    kcom_thread_pool *pool = NULL;
+    kcom_async_event b = KCOM_ASYNC_EVENT_INIT;
+    kcom_async_ready ready;
+    IKcomAsyncOperation *op;
+    aw_state *s;
+    LONG drops = 0;
+
+    counter_once();
+    manual_init(&manual);
+    kcom_async_ready_init(&ready, STATUS_PENDING, 0x123456789ULL);
+    ok(kcom_async_ready_poll(&ready, NULL) == KCOM_POLL_READY, "ready at once\n");
+    ok(ready.status == STATUS_PENDING && ready.value == 0x123456789ULL, "keeps what it was given\n");
+
+    s = begin(&select_desc, &manual.executor, &drops, &op);
+    kcom_async_ready_init(&s->ready, STATUS_SUCCESS, 7);
+    kcom_async_event_await_init(&s->ev2, &b);
+    kcom_async_select_init(&s->select, kcom_async_ready_awaitable(&s->ready), kcom_async_event_awaitable(&s->ev2));
+    (void)kcom_async_spawn_commit(op);
+    ok(manual_run(&manual) == 1 && status_of(op) == KCOM_ASYNC_COMPLETED, "completed at the first poll\n");
+    ok(result_of(op) == 0, "the ready value won\n");
+    ok(b.head == NULL, "the event was never registered\n");
+    ok(s->ready.value == 7, "its value is there to read\n");
+    IKcomAsyncOperation_Release(op);
+    ok(drops == 1, "drops: %ld\n", (long)drops);
+    ok(live_settled() == 0, "nothing left\n");
+}
+
+#ifdef KCOM_HAS_ASYNC_TIMER
+void kcom_test_async_timeout(void)
+{
+    test_pool *pool = NULL;
     const kcom_executor *executor = NULL;
     kcom_async_event event = KCOM_ASYNC_EVENT_INIT;
     IKcomAsyncOperation *op;
@@ -620,7 +675,9 @@ static void timeouts(void)
     LONG drops = 0;
     ULONG64 start, elapsed;
 
-    ok(kcom_thread_pool_create(1, &pool, &executor) == STATUS_SUCCESS, "pool\n");
+    counter_once();
+    if (!test_pool_start(1, &pool, &executor))
+        return;
 
     /* the time is up: the event wait is unregistered */
     s = begin(&timeout_desc, executor, &drops, &op);
@@ -649,29 +706,10 @@ static void timeouts(void)
     ok(elapsed < 5000, "the timer did not hold it: %lu ms\n", (unsigned long)elapsed);
     IKcomAsyncOperation_Release(op);
 
-    ok(kcom_thread_pool_shutdown(pool, 5000) == STATUS_SUCCESS, "shutdown\n");
+    ok(test_pool_shutdown(pool, 5000) == STATUS_SUCCESS, "shutdown\n");
     ok(drops == 2, "drops: %ld\n", (long)drops);
     ok(live_settled() == 0, "nothing left\n");
 }
 #endif
 
-int main(void)
-{
-    static const char *const names[] = {"event_set", "event_several", "event_dropped", "event_threads",
-                                        "try_finally", "select",
-#ifdef KCOM_HAS_ASYNC_TIMER
-                                        "timer_fires", "timer_teardown", "timeout"
-#endif
-    };
-    static void (*const tests[])(void) = {event_set_before_and_after, event_several_awaiters,
-                                          event_task_dropped_while_registered, event_threads, try_finally,
-                                          select_events,
-#ifdef KCOM_HAS_ASYNC_TIMER
-                                          timer_fires, timer_cancel_and_teardown, timeouts
-#endif
-    };
-    /* initialized once: the timer thread may still be inside the free of a test's last operation
-     * (a waker's final release) when the next test begins; every test ends with nothing live */
-    kcom_counting_allocator_init(&counter, NULL);
-    return async_test_main(names, tests, (int)(sizeof(tests) / sizeof(tests[0])));
-}
+ASYNC_TEST_PROGRAM(KCOM_ASYNC_AWAITABLE_TESTS)

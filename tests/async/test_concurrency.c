@@ -83,7 +83,7 @@ static void *stress_thread(void *arg)
     return NULL;
 }
 
-static void racing_rules(void)
+void kcom_test_async_concurrency_racing_rules(void)
 {
     test_thread threads[4];
     LONG round, failures = 0;
@@ -219,9 +219,9 @@ static void *waker_thread(void *arg)
 
 static const kcom_async_task_desc wake_desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, wake_state, wake_poll, NULL);
 
-static void woken_while_polled(void)
+void kcom_test_async_concurrency_woken_while_polled(void)
 {
-    kcom_thread_pool *pool = NULL;
+    test_pool *pool = NULL;
     const kcom_executor *executor = NULL;
     IKcomAsyncOperation *op = NULL;
     test_thread threads[2];
@@ -232,7 +232,8 @@ static void woken_while_polled(void)
 
     kcom_counting_allocator_init(&counter, NULL);
     memset(&wake_test, 0, sizeof(wake_test));
-    ok(kcom_thread_pool_create(2, &pool, &executor) == STATUS_SUCCESS, "pool\n");
+    if (!test_pool_start(2, &pool, &executor))
+        return;
     for (i = 0; i < 2; i++) {
         test_mutex_init(&wake_test.boxes[i].mutex);
         test_thread_start(&threads[i], waker_thread, &wake_test.boxes[i]);
@@ -255,11 +256,14 @@ static void woken_while_polled(void)
     ok(wake_test.boxes[0].woken + wake_test.boxes[1].woken >= 2 * (WAKE_POLLS - 1), "woken %ld times\n",
        (long)(wake_test.boxes[0].woken + wake_test.boxes[1].woken));
     IKcomAsyncOperation_Release(op);
-    ok(kcom_thread_pool_shutdown(pool, 1000) == STATUS_SUCCESS, "drained\n");
+    ok(test_pool_shutdown(pool, 1000) == STATUS_SUCCESS, "drained\n");
     ok(kcom_counting_allocator_live(&counter) == 0, "nothing leaked\n");
 }
 
 /* ---- the pool: drain, drop ---------------------------------------------------------------------------- */
+
+/* kcom's thread pool itself: user mode only (async_test_list.h lists this test with H). */
+#if !KCOM_TARGET_NTKERNEL
 
 typedef struct yield_state {
     KCOM_TASK_RESUME_POINT;
@@ -305,7 +309,7 @@ static void *open_gate_later(void *arg)
     return NULL;
 }
 
-static void thread_pool(void)
+void kcom_test_async_concurrency_thread_pool(void)
 {
     kcom_thread_pool *pool = NULL;
     const kcom_executor *executor = NULL;
@@ -363,6 +367,8 @@ static void thread_pool(void)
     ok(kcom_counting_allocator_live(&counter) == 0, "nothing leaked\n");
 }
 
+#endif /* !KCOM_TARGET_NTKERNEL */
+
 /* ---- awaiting operations completed on another thread ------------------------------------------------ */
 
 #define AWAITERS 64
@@ -406,16 +412,17 @@ static void *complete_sources(void *arg)
     return NULL;
 }
 
-static void await_across_threads(void)
+void kcom_test_async_concurrency_await(void)
 {
-    kcom_thread_pool *pool = NULL;
+    test_pool *pool = NULL;
     const kcom_executor *executor = NULL;
     IKcomAsyncOperation *ops[AWAITERS];
     test_thread completer;
     int i, right = 0;
 
     kcom_counting_allocator_init(&counter, NULL);
-    ok(kcom_thread_pool_create(2, &pool, &executor) == STATUS_SUCCESS, "pool\n");
+    if (!test_pool_start(2, &pool, &executor))
+        return;
     for (i = 0; i < AWAITERS; i++) {
         await_state *s = NULL;
         (void)kcom_async_operation_create(&counter.allocator, NULL, sizeof(ULONG), 4, &sources[i]);
@@ -437,7 +444,7 @@ static void await_across_threads(void)
     }
     test_thread_join(&completer);
     ok(right == AWAITERS, "%d of %d saw their source's value\n", right, AWAITERS);
-    ok(kcom_thread_pool_shutdown(pool, 1000) == STATUS_SUCCESS, "drained\n");
+    ok(test_pool_shutdown(pool, 1000) == STATUS_SUCCESS, "drained\n");
     ok(kcom_counting_allocator_live(&counter) == 0, "nothing leaked: %ld\n", (long)kcom_counting_allocator_live(&counter));
 }
 
@@ -452,7 +459,7 @@ static void *complete_later(void *arg)
     return NULL;
 }
 
-static void block_on(void)
+void kcom_test_async_concurrency_block_on(void)
 {
     IKcomAsyncOperation *op;
     test_thread thread;
@@ -477,11 +484,4 @@ static void block_on(void)
     ok(kcom_counting_allocator_live(&counter) == 0, "nothing leaked\n");
 }
 
-int main(void)
-{
-    static const char *const names[] = {"concurrency_racing_rules", "concurrency_woken_while_polled",
-                                        "concurrency_thread_pool", "concurrency_await", "concurrency_block_on"};
-    static void (*const tests[])(void) = {racing_rules, woken_while_polled, thread_pool, await_across_threads,
-                                          block_on};
-    return async_test_main(names, tests, 5);
-}
+ASYNC_TEST_PROGRAM(KCOM_ASYNC_CONCURRENCY_TESTS)

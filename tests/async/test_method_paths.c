@@ -206,8 +206,16 @@ KCOM_CLASS_EX(PathsCached, &paths_cache.allocator, NULL, NULL, (IPaths, IPaths_i
 static kcom_counting_allocator counter;
 static manual_executor manual;
 
+/* The defaults before setup, which teardown puts back (the platform's in a host program; in the
+ * kernel test driver, its counting allocator). */
+static const kcom_allocator *previous_allocator;
+static const kcom_executor *previous_executor;
+
+/* default_allocator NULL: the platform allocator, the one the operation cache serves. */
 static void setup(const kcom_allocator *default_allocator)
 {
+    previous_allocator = kcom_default_allocator();
+    previous_executor = kcom_default_executor();
     kcom_counting_allocator_init(&counter, NULL);
     kcom_set_default_allocator(default_allocator);
     manual_init(&manual);
@@ -218,8 +226,8 @@ static void setup(const kcom_allocator *default_allocator)
 static void teardown(void)
 {
     ok(kcom_counting_allocator_live(&counter) == 0, "%ld blocks left\n", (long)kcom_counting_allocator_live(&counter));
-    kcom_set_default_executor(NULL);
-    kcom_set_default_allocator(NULL);
+    kcom_set_default_executor(previous_executor);
+    kcom_set_default_allocator(previous_allocator);
 }
 
 static IPaths *new_paths(void)
@@ -293,7 +301,7 @@ static void compare_layouts(const kcom_async_task_desc *generated, const char *w
     ok(kcom_async_storage_size(generated) == kcom_async_storage_size(&by_hand), "%s: storage size\n", what);
 }
 
-static void layout_is_the_library_s(void)
+void kcom_test_async_paths_layout(void)
 {
     static const kcom_async_task_desc ulong_tiny =
         KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, tiny_state, never_poll, NULL);
@@ -317,7 +325,7 @@ static void layout_is_the_library_s(void)
 
 #define CACHE_LIVE 20 /* more than a class keeps (16) */
 
-static void cache_reuses_blocks(void)
+void kcom_test_async_paths_cache_reuses_blocks(void)
 {
     kcom_caching_allocator_stats first, reused, overflowed, drained;
     IAsyncULONG *ops[CACHE_LIVE];
@@ -373,7 +381,7 @@ static void cache_reuses_blocks(void)
 }
 
 /* Another default allocator sees every block: the cache is never in front of it. */
-static void cache_not_in_front_of_others(void)
+void kcom_test_async_paths_cache_not_in_front_of_others(void)
 {
     kcom_caching_allocator_stats before, after;
     IPaths *paths;
@@ -399,7 +407,7 @@ static void cache_not_in_front_of_others(void)
 
 /* ---- the class's allocator ----------------------------------------------------------------------------- */
 
-static void class_allocators(void)
+void kcom_test_async_paths_class_allocators(void)
 {
     PathsOwn *own = NULL;
     PathsCached *cached = NULL;
@@ -469,7 +477,7 @@ static void expect_end(IPaths *paths, NTSTATUS start, NTSTATUS end, kcom_async_s
     ok(IAsyncULONG_Release(op) == 0, "released\n");
 }
 
-static void first_poll_outcomes(void)
+void kcom_test_async_paths_first_poll_outcomes(void)
 {
     IPaths *paths;
     setup(&counter.allocator);
@@ -486,7 +494,7 @@ static void first_poll_outcomes(void)
 }
 
 /* The first poll yields: woken while it runs, the task is scheduled once, with the object held. */
-static void woken_during_first_poll(void)
+void kcom_test_async_paths_woken_during_first_poll(void)
 {
     IPaths *paths;
     IAsyncULONG *op;
@@ -530,19 +538,22 @@ static void woken_during_first_poll(void)
 
 #define HANDOFF_CALLS 2000
 
-static void first_poll_races_a_wake(void)
+void kcom_test_async_paths_first_poll_races_a_wake(void)
 {
-    kcom_thread_pool *pool = NULL;
+    test_pool *pool = NULL;
     const kcom_executor *executor = NULL;
     test_thread helper;
     IPaths *paths;
     int i, good = 0, finished = 0;
 
     setup(NULL); /* the platform allocator: through the operation cache where there is one */
+    if (!test_pool_start(2, &pool, &executor)) {
+        teardown();
+        return;
+    }
     memset(&box, 0, sizeof(box));
     test_mutex_init(&box.mutex);
     test_thread_start(&helper, handoff_thread, NULL);
-    ok(kcom_thread_pool_create(2, &pool, &executor) == STATUS_SUCCESS, "pool\n");
     kcom_set_default_executor(executor);
     paths = new_paths();
     if (paths != NULL) {
@@ -561,24 +572,11 @@ static void first_poll_races_a_wake(void)
     test_thread_join(&helper);
     kcom_waker_drop(&box.waker);
     test_mutex_destroy(&box.mutex);
-    kcom_set_default_executor(NULL);
-    ok(kcom_thread_pool_shutdown(pool, 5000) == STATUS_SUCCESS, "drained\n");
+    kcom_set_default_executor(&manual.executor);
+    ok(test_pool_shutdown(pool, 5000) == STATUS_SUCCESS, "drained\n");
     ok(drops == HANDOFF_CALLS, "one drop per call: %ld\n", (long)drops);
     kcom_async_operation_cache_drain();
     teardown();
 }
 
-int main(void)
-{
-    static const char *const names[] = {"paths_layout",          "paths_cache_reuses_blocks",
-                                        "paths_cache_not_in_front_of_others", "paths_class_allocators",
-                                        "paths_first_poll_outcomes", "paths_woken_during_first_poll",
-                                        "paths_first_poll_races_a_wake"};
-    static void (*const tests[])(void) = {layout_is_the_library_s,  cache_reuses_blocks,
-                                          cache_not_in_front_of_others, class_allocators,
-                                          first_poll_outcomes,      woken_during_first_poll,
-                                          first_poll_races_a_wake};
-    int status = async_test_main(names, tests, 7);
-    kcom_async_operation_cache_drain();
-    return status;
-}
+ASYNC_TEST_PROGRAM(KCOM_ASYNC_METHOD_PATH_TESTS)

@@ -135,8 +135,15 @@ static IReader *new_reader(void)
     return reader != NULL ? &reader->IReader_iface : NULL;
 }
 
+/* The defaults before setup, which teardown puts back (the platform's in a host program; in the
+ * kernel test driver, its counting allocator). */
+static const kcom_allocator *previous_allocator;
+static const kcom_executor *previous_executor;
+
 static void setup(void)
 {
+    previous_allocator = kcom_default_allocator();
+    previous_executor = kcom_default_executor();
     kcom_counting_allocator_init(&counter, NULL);
     kcom_set_default_allocator(&counter.allocator);
     manual_init(&manual);
@@ -148,11 +155,11 @@ static void setup(void)
 static void teardown(void)
 {
     ok(kcom_counting_allocator_live(&counter) == 0, "%ld blocks left\n", (long)kcom_counting_allocator_live(&counter));
-    kcom_set_default_executor(NULL);
-    kcom_set_default_allocator(NULL);
+    kcom_set_default_executor(previous_executor);
+    kcom_set_default_allocator(previous_allocator);
 }
 
-static void ready_at_once(void)
+void kcom_test_async_method_ready_at_once(void)
 {
     IReader *reader;
     IAsyncULONG *op;
@@ -181,7 +188,7 @@ static void ready_at_once(void)
     teardown();
 }
 
-static void object_outlives_caller(void)
+void kcom_test_async_method_object_outlives_caller(void)
 {
     IReader *reader;
     IAsyncULONG *op;
@@ -216,7 +223,7 @@ static void object_outlives_caller(void)
     teardown();
 }
 
-static void canceled(void)
+void kcom_test_async_method_canceled(void)
 {
     IReader *reader;
     IAsyncULONG *op;
@@ -244,7 +251,7 @@ static void canceled(void)
     teardown();
 }
 
-static void setup_failures(void)
+void kcom_test_async_method_setup_failures(void)
 {
     IReader *reader;
     IAsyncULONG *op;
@@ -307,7 +314,7 @@ static void refuse_free(void *context, void *block, size_t size, size_t alignmen
     (void)alignment;
 }
 
-static void out_of_memory(void)
+void kcom_test_async_method_out_of_memory(void)
 {
     static const kcom_allocator refusing = {refuse_allocate, refuse_free, NULL};
     IReader *reader;
@@ -329,7 +336,7 @@ static void out_of_memory(void)
     teardown();
 }
 
-static void no_executor(void)
+void kcom_test_async_method_no_executor(void)
 {
     IReader *reader;
     IAsyncULONG *op;
@@ -373,7 +380,7 @@ static kcom_poll_result silent_poll(void *p, kcom_task_context *cx)
 
 static const kcom_async_task_desc silent_desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, silent_state, silent_poll, NULL);
 
-static void result_starts_zeroed(void)
+void kcom_test_async_method_result_starts_zeroed(void)
 {
     static void *storage[KCOM_ASYNC_STORAGE_SIZE(sizeof(ULONG), sizeof(silent_state)) / sizeof(void *) + 1];
     IKcomAsyncOperation *op = NULL;
@@ -393,12 +400,4 @@ static void result_starts_zeroed(void)
     teardown();
 }
 
-int main(void)
-{
-    static const char *const names[] = {"method_ready_at_once", "method_object_outlives_caller", "method_canceled",
-                                        "method_setup_failures", "method_out_of_memory", "method_no_executor",
-                                        "method_result_starts_zeroed"};
-    static void (*const tests[])(void) = {ready_at_once, object_outlives_caller, canceled,
-                                          setup_failures, out_of_memory, no_executor, result_starts_zeroed};
-    return async_test_main(names, tests, 7);
-}
+ASYNC_TEST_PROGRAM(KCOM_ASYNC_METHOD_TESTS)

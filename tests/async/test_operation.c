@@ -21,7 +21,7 @@ static IAsyncULONG *new_ulong_op(void)
     return IAsyncULONG_from(op);
 }
 
-static void states_and_results(void)
+void kcom_test_async_operation_states(void)
 {
     IAsyncULONG *op;
     kcom_async_status st = -1;
@@ -81,7 +81,7 @@ static void states_and_results(void)
     ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
 }
 
-static void query_interface(void)
+void kcom_test_async_operation_query_interface(void)
 {
     IAsyncULONG *op;
     IKcomAsyncOperation *generic = NULL, *plain;
@@ -113,7 +113,7 @@ static void query_interface(void)
     ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
 }
 
-static void callbacks(void)
+void kcom_test_async_operation_callbacks(void)
 {
     IAsyncULONG *op;
     callback_record first, second, late;
@@ -164,7 +164,7 @@ static void callbacks(void)
     ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
 }
 
-static void cancellation(void)
+void kcom_test_async_operation_cancel(void)
 {
     IAsyncULONG *op;
     callback_record record;
@@ -196,7 +196,7 @@ static void cancellation(void)
     ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
 }
 
-static void error_operations(void)
+void kcom_test_async_operation_errors(void)
 {
     IKcomAsyncOperation *op = NULL, *stat;
     kcom_async_status st = -1;
@@ -242,7 +242,7 @@ static void error_operations(void)
     ok(kcom_counting_allocator_live(&counter) == 0, "nothing allocated\n");
 }
 
-static void allocation_failures(void)
+void kcom_test_async_operation_alloc_failures(void)
 {
     IKcomAsyncOperation *op;
     kcom_async_status st;
@@ -273,11 +273,4 @@ static void allocation_failures(void)
     ok(kcom_counting_allocator_live(&counter) == 0, "nothing live\n");
 }
 
-int main(void)
-{
-    static const char *const names[] = {"operation_states", "operation_query_interface", "operation_callbacks",
-                                        "operation_cancel", "operation_errors", "operation_alloc_failures"};
-    static void (*const tests[])(void) = {states_and_results, query_interface, callbacks,
-                                          cancellation,       error_operations, allocation_failures};
-    return async_test_main(names, tests, 6);
-}
+ASYNC_TEST_PROGRAM(KCOM_ASYNC_OPERATION_TESTS)

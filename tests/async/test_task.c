@@ -73,7 +73,7 @@ static IAsyncULONG *spawn_sum(IKcomAsyncOperation *source, ULONG base, LONG *dro
     return IAsyncULONG_from(op);
 }
 
-static void task_runs_to_completion(void)
+void kcom_test_async_task_runs(void)
 {
     IKcomAsyncOperation *source;
     IAsyncULONG *op;
@@ -128,10 +128,11 @@ static kcom_poll_result now_poll(void *p, kcom_task_context *cx)
 
 static const kcom_async_task_desc now_desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, now_state, now_poll, NULL);
 
-static void allocations(void)
+void kcom_test_async_task_allocations(void)
 {
     static unsigned char storage[KCOM_ASYNC_STORAGE_SIZE(sizeof(ULONG), sizeof(now_state))]
         __attribute__((aligned(16)));
+    const kcom_allocator *previous;
     IKcomAsyncOperation *op = NULL;
     now_state *s;
     ULONG value = 0;
@@ -173,6 +174,7 @@ static void allocations(void)
     }
 
     /* caller storage: the default allocator is the counter, and nothing reaches it */
+    previous = kcom_default_allocator();
     ok(kcom_set_default_allocator(&counter.allocator) == STATUS_SUCCESS, "counting default\n");
     kcom_counting_allocator_fail_nth(&counter, 0);
     ok(kcom_async_storage_size(&now_desc) <= sizeof(storage), "the constant bound holds: %lu\n",
@@ -192,7 +194,7 @@ static void allocations(void)
     ok(kcom_async_spawn_commit(op) == STATUS_BUFFER_TOO_SMALL, "commit reports the error\n");
     IKcomAsyncOperation_Release(op);
     ok(kcom_counting_allocator_live(&counter) == 0, "error operation freed\n");
-    ok(kcom_set_default_allocator(NULL) == STATUS_SUCCESS, "platform default\n");
+    ok(kcom_set_default_allocator(previous) == STATUS_SUCCESS, "the default as it was\n");
 
     /* each allocation fails in turn: an error operation, nothing live */
     for (n = 1; n <= 3; n++) {
@@ -220,7 +222,7 @@ static void allocations(void)
 
 /* ---- cancellation ---------------------------------------------------------------------------------------- */
 
-static void cancellation(void)
+void kcom_test_async_task_cancel(void)
 {
     IKcomAsyncOperation *source;
     IAsyncULONG *op;
@@ -288,7 +290,7 @@ static IKcomAsyncOperation *spawn_fail(NTSTATUS result, LONG *drops)
     return op;
 }
 
-static void other_ends(void)
+void kcom_test_async_task_other_ends(void)
 {
     IKcomAsyncOperation *op;
     callback_record record;
@@ -351,7 +353,7 @@ static void other_ends(void)
 }
 
 /* Awaiting an operation that has already finished, or the static error operation. */
-static void await_finished(void)
+void kcom_test_async_task_await_finished(void)
 {
     IKcomAsyncOperation *source;
     IAsyncULONG *op;
@@ -377,11 +379,4 @@ static void await_finished(void)
     ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
 }
 
-int main(void)
-{
-    static const char *const names[] = {"task_runs", "task_allocations", "task_cancel", "task_other_ends",
-                                        "task_await_finished"};
-    static void (*const tests[])(void) = {task_runs_to_completion, allocations, cancellation, other_ends,
-                                          await_finished};
-    return async_test_main(names, tests, 5);
-}
+ASYNC_TEST_PROGRAM(KCOM_ASYNC_TASK_TESTS)

@@ -1,6 +1,7 @@
 /*
- * kernel_test_list.h - tests that exist only in the kernel test driver, run after the portable
- * ones (suites/test_list.h). Each name N is a function `void kcom_test_N(void)` in tests/kernel/.
+ * kernel_test_list.h - what the kernel test driver runs after the portable suites
+ * (suites/test_list.h): tests that exist only in the driver (each name N a function
+ * `void kcom_test_N(void)` in tests/kernel/), then the async layer's tests (tests/async/).
  */
 #ifndef KCOM_KERNEL_TEST_LIST_H
 #define KCOM_KERNEL_TEST_LIST_H
@@ -22,11 +23,21 @@
 #define KCOM_KERNEL_EXECUTOR_TEST_LIST(X)
 #endif
 
-#define KCOM_KERNEL_TEST_LIST(X) \
-    X(kernel_platform)           \
-    X(kernel_punknown_first)     \
-    X(kernel_punknown_last)      \
-    KCOM_KERNEL_ASYNC_TEST_LIST(X)       \
-    KCOM_KERNEL_EXECUTOR_TEST_LIST(X)
+/* The async layer's own tests, the host programs' sources (tests/async/async_test_list.h: those
+ * that run in the kernel; each name N is a function `void kcom_test_N(void)` in tests/async/). */
+#ifdef KCOM_ENABLE_ASYNC
+#include "../async/async_test_list.h"
+#define KCOM_KERNEL_ASYNC_LAYER_TEST_LIST(X) KCOM_ASYNC_KERNEL_TEST_LIST(X)
+#else
+#define KCOM_KERNEL_ASYNC_LAYER_TEST_LIST(X)
+#endif
+
+#define KCOM_KERNEL_TEST_LIST(X)          \
+    X(kernel_platform)                    \
+    X(kernel_punknown_first)              \
+    X(kernel_punknown_last)               \
+    KCOM_KERNEL_ASYNC_TEST_LIST(X)        \
+    KCOM_KERNEL_EXECUTOR_TEST_LIST(X)     \
+    KCOM_KERNEL_ASYNC_LAYER_TEST_LIST(X)
 
 #endif /* KCOM_KERNEL_TEST_LIST_H */

@@ -1,0 +1,97 @@
+/*
+ * async_test_list.h - every async test, per source file, in the order its program runs them. Each
+ * name N is a function `void kcom_test_N(void)` in tests/async/test_<file>.c.
+ *
+ * Each list takes two macros: X for the tests that run everywhere the async layer is built (the
+ * Linux host, Windows user mode and the kernel test driver), H for those that run in user mode
+ * only (the host and Windows user mode: kcom's thread pool is what they test). A host program runs
+ * its file's list with both (async_test_common.h: ASYNC_TEST_PROGRAM); the kernel test driver
+ * runs KCOM_ASYNC_KERNEL_TEST_LIST (tests/kernel/kernel_test_list.h), which keeps X and drops H.
+ *
+ * The tests' threads and their pool of threads running tasks are async_test_common.h's: POSIX or
+ * Win32 threads and kcom's thread pool in user mode; in the kernel, system threads and a work-item
+ * executor on the driver's device. What the kernel (or Wine hosting it) cannot do is reported
+ * skipped there, with the reason, never passed over silently.
+ */
+#ifndef KCOM_ASYNC_TEST_LIST_H
+#define KCOM_ASYNC_TEST_LIST_H
+
+/* test_operation.c: operations finished by their producer */
+#define KCOM_ASYNC_OPERATION_TESTS(X, H) \
+    X(async_operation_states)            \
+    X(async_operation_query_interface)   \
+    X(async_operation_callbacks)         \
+    X(async_operation_cancel)            \
+    X(async_operation_errors)            \
+    X(async_operation_alloc_failures)
+
+/* test_task.c: tasks on a hand-run executor */
+#define KCOM_ASYNC_TASK_TESTS(X, H) \
+    X(async_task_runs)              \
+    X(async_task_allocations)       \
+    X(async_task_cancel)            \
+    X(async_task_other_ends)        \
+    X(async_task_await_finished)
+
+/* test_methods.c: ASYNC methods */
+#define KCOM_ASYNC_METHOD_TESTS(X, H)     \
+    X(async_method_ready_at_once)         \
+    X(async_method_object_outlives_caller) \
+    X(async_method_canceled)              \
+    X(async_method_setup_failures)        \
+    X(async_method_out_of_memory)         \
+    X(async_method_no_executor)           \
+    X(async_method_result_starts_zeroed)
+
+/* test_method_paths.c: the paths of the ASYNC method shim */
+#define KCOM_ASYNC_METHOD_PATH_TESTS(X, H)    \
+    X(async_paths_layout)                     \
+    X(async_paths_cache_reuses_blocks)        \
+    X(async_paths_cache_not_in_front_of_others) \
+    X(async_paths_class_allocators)           \
+    X(async_paths_first_poll_outcomes)        \
+    X(async_paths_woken_during_first_poll)    \
+    X(async_paths_first_poll_races_a_wake)
+
+/* test_awaitables.c: events, timers, select, timeout, try_finally. The timer tests exist where the
+ * platform has a timer (KCOM_HAS_ASYNC_TIMER: every target but a kernel built without one). */
+#ifdef KCOM_HAS_ASYNC_TIMER
+#define KCOM_ASYNC_AWAITABLE_TIMER_TESTS(X, H) \
+    X(async_timer_fires)                       \
+    X(async_timer_teardown)                    \
+    X(async_timeout)
+#else
+#define KCOM_ASYNC_AWAITABLE_TIMER_TESTS(X, H)
+#endif
+#define KCOM_ASYNC_AWAITABLE_TESTS(X, H) \
+    X(async_event_set)                   \
+    X(async_event_several)               \
+    X(async_event_dropped)               \
+    X(async_event_threads)               \
+    X(async_try_finally)                 \
+    X(async_select)                      \
+    X(async_ready)                       \
+    KCOM_ASYNC_AWAITABLE_TIMER_TESTS(X, H)
+
+/* test_concurrency.c: threads against the same operations and tasks */
+#define KCOM_ASYNC_CONCURRENCY_TESTS(X, H) \
+    X(async_concurrency_racing_rules)      \
+    X(async_concurrency_woken_while_polled) \
+    H(async_concurrency_thread_pool)       \
+    X(async_concurrency_await)             \
+    X(async_concurrency_block_on)
+
+/* Every list, for declarations. */
+#define KCOM_ASYNC_TEST_LIST(X, H)          \
+    KCOM_ASYNC_OPERATION_TESTS(X, H)        \
+    KCOM_ASYNC_TASK_TESTS(X, H)             \
+    KCOM_ASYNC_METHOD_TESTS(X, H)           \
+    KCOM_ASYNC_METHOD_PATH_TESTS(X, H)      \
+    KCOM_ASYNC_AWAITABLE_TESTS(X, H)        \
+    KCOM_ASYNC_CONCURRENCY_TESTS(X, H)
+
+/* What the kernel test driver runs (X only). */
+#define KCOM_ASYNC_NOT_IN_KERNEL_(name)
+#define KCOM_ASYNC_KERNEL_TEST_LIST(X) KCOM_ASYNC_TEST_LIST(X, KCOM_ASYNC_NOT_IN_KERNEL_)
+
+#endif /* KCOM_ASYNC_TEST_LIST_H */
