@@ -1,11 +1,14 @@
 # kcom - the two commands of the quick start, and a few more.
 #
-#   make demo    build and run the examples
+#   make demo    build and run the sample driver under Wine (docs/sample.md), then the examples
 #   make test    build and run every test suite: gcc, clang, ASan+UBSan, TSan, valgrind memcheck,
 #                and inside a Windows kernel driver under Wine (test-kernel)
 #   make bench   measure kcom against hand-written C++ COM (docs/performance.md)
 #   make test-windows   the suites as a Windows program (mingw-w64), run under Wine
 #   make test-kernel    the suites inside a Windows kernel driver (mingw-w64), hosted by Wine
+#   make soak    the stress soaks, SOAK_SECONDS each (make test runs them for a few seconds)
+#   make fuzz    the API fuzzer, FUZZ_SECONDS (make test runs it FUZZ_SECONDS in its clang configuration)
+#   make test-sample    the sample driver's scenario under Wine, checked
 #
 # Builds go to build/<configuration>. Missing Debian packages are installed with apt-get when
 # running as root; otherwise the command says which to install.
@@ -40,11 +43,24 @@ define configure
 	cmake --build $(BUILD)/$(1) -j $(JOBS)
 endef
 
-demo: packages
+# The sample driver (samples/, docs/sample.md): the library and samples/ with the kernel toolchain.
+SAMPLE_DIR = $(BUILD)/sample/samples/sensorhub
+define build_sample
+	cmake -S . -B $(BUILD)/sample --no-warn-unused-cli -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKCOM_BUILD_TESTS=OFF -DKCOM_BUILD_SAMPLES=ON \
+		-DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/mingw-w64-x86_64-kernel.cmake >/dev/null
+	cmake --build $(BUILD)/sample -j $(JOBS)
+endef
+
+demo: packages windows-packages
 	$(call configure,gcc,-DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++)
+	$(build_sample)
+	@echo "==== sample: sensorhub.sys and sensorhub_client.exe under Wine ===="
+	@KCOM_WINE_PREFIX_CACHE=$(WINE_PREFIX_CACHE) tests/wine/run-sample.sh --driver $(SAMPLE_DIR)/sensorhub.sys \
+		--client $(SAMPLE_DIR)/client/sensorhub_client.exe --dir $(BUILD)/sample/wine
+	@echo
 	@scripts/run-examples.sh $(BUILD)/gcc/examples
 
-test: packages test-gcc test-clang test-asan test-tsan test-valgrind test-windows test-kernel
+test: packages test-gcc test-clang test-asan test-tsan test-valgrind test-windows test-kernel test-sample
 	@echo "make test: all configurations passed"
 
 test-gcc: packages
@@ -53,7 +69,8 @@ test-gcc: packages
 
 test-clang: packages
 	$(call configure,clang,-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++)
-	cd $(BUILD)/clang && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD)/clang && KCOM_FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --output-on-failure -j $(JOBS)
+	@cat $(BUILD)/clang/tests/reliability/fuzz/summary.txt 2>/dev/null || true
 
 test-asan: packages
 	$(call configure,asan,-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ '-DKCOM_SANITIZE=address;undefined')
@@ -78,6 +95,36 @@ test-kernel: packages windows-packages
 	$(call configure,kernel,-DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/mingw-w64-x86_64-kernel.cmake)
 	cd $(BUILD)/kernel && KCOM_WINE_PREFIX_CACHE=$(WINE_PREFIX_CACHE) ctest --output-on-failure
 	@sed -n '/^kernel tests: [0-9]* tests ran/,$$p' $(BUILD)/kernel/wine/client.log
+
+# The sample driver's scenario (and requests canceled as they complete) under Wine: ctest runs
+# tests/wine/run-sample.sh, which checks the client's exit status and the driver's unload line.
+.PHONY: test-sample
+test-sample: packages windows-packages
+	$(build_sample)
+	cd $(BUILD)/sample/samples && KCOM_WINE_PREFIX_CACHE=$(WINE_PREFIX_CACHE) ctest --output-on-failure
+	@grep -hE '^client: (race: |[0-9]+ steps)' $(SAMPLE_DIR)/wine/client.log
+	@grep -o 'sensorhub: unload: drained.*' $(SAMPLE_DIR)/wine/driver.log
+
+# Reliability (tests/reliability, docs/safety.md): the stress soaks for SOAK_SECONDS each in the gcc,
+# ASan+UBSan and TSan configurations, and the libFuzzer API fuzzer for FUZZ_SECONDS (clang). A crash
+# leaves its input in $(BUILD)/clang/tests/reliability/fuzz/artifacts/: add it to
+# tests/reliability/corpus/, which every configuration of make test replays.
+FUZZ_SECONDS ?= 30
+SOAK_SECONDS ?= 30
+.PHONY: soak fuzz
+soak: packages
+	$(call configure,gcc,-DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++)
+	cd $(BUILD)/gcc && KCOM_SOAK_SECONDS=$(SOAK_SECONDS) ctest --output-on-failure -L soak
+	$(call configure,asan,-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ '-DKCOM_SANITIZE=address;undefined')
+	cd $(BUILD)/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+		KCOM_SOAK_SECONDS=$(SOAK_SECONDS) ctest --output-on-failure -L soak
+	$(call configure,tsan,-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DKCOM_SANITIZE=thread)
+	cd $(BUILD)/tsan && TSAN_OPTIONS=halt_on_error=1 KCOM_SOAK_SECONDS=$(SOAK_SECONDS) ctest --output-on-failure -L soak
+
+fuzz: packages
+	$(call configure,clang,-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++)
+	cd $(BUILD)/clang && KCOM_FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --output-on-failure -R '^reliability_fuzz$$'
+	@cat $(BUILD)/clang/tests/reliability/fuzz/summary.txt
 
 # The benchmark table (docs/performance.md): gcc/g++ -O2, callgrind instruction counts, wall clock,
 # allocations; printed and written to $(BUILD)/bench/results.md.

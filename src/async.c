@@ -111,8 +111,11 @@ static ULONG KCOM_STDCALL op_Release(IKcomAsyncOperation *This)
 {
     kcom_async_op *op = op_from(This);
     LONG old = kcom_atomic_fetch_add(&op->refs, -1);
-    if (old == 1)
+    if (KCOM_UNLIKELY(old <= 1)) {
+        if (old != 1) /* a Release too many: the operation may already be freed */
+            kcom_fail_fast(KCOM_FAILFAST_REFCOUNT_UNDERFLOW, op, (ULONG_PTR)old, 0);
         op_destroy(op);
+    }
     return (ULONG)old - 1u;
 }
 
@@ -627,7 +630,9 @@ static NTSTATUS producer_finish(IKcomAsyncOperation *operation, NTSTATUS status,
 
 NTSTATUS kcom_async_operation_complete(IKcomAsyncOperation *operation, const void *value)
 {
-    if (operation != NULL && value == NULL && op_from(operation)->result_size != 0)
+    /* the vtable first: an operation implemented elsewhere has no result_size to read */
+    if (operation != NULL && value == NULL && operation->lpVtbl == &kcom_async_op_vtbl &&
+        op_from(operation)->result_size != 0)
         return STATUS_INVALID_PARAMETER;
     return producer_finish(operation, STATUS_SUCCESS, value);
 }

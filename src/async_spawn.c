@@ -226,14 +226,17 @@ const kcom_executor *kcom_default_executor(void)
     return (const kcom_executor *)kcom_atomic_load_ptr((void *volatile *)&default_executor);
 }
 
-void kcom_rt_async_publish(kcom_async_op *op, const kcom_async_task_desc *desc)
+void kcom_rt_async_publish(kcom_async_op *op, const kcom_async_task_desc *desc,
+                           const struct kcom_executor *volatile *executor)
 {
+    const kcom_executor *chosen =
+        executor != NULL ? (const kcom_executor *)kcom_atomic_load_ptr((void *volatile *)(void *)executor) : NULL;
     /* nothing reads these while the task is RUNNING (a wake then only marks it NOTIFIED); the
      * exchange in kcom_task_publish makes them visible to whoever schedules it next */
     op->task.poll = desc->poll;
     op->task.drop = desc->drop;
     op->task.state = desc->state_size != 0 ? (char *)op + desc->state_offset : NULL;
-    op->task.executor = *kcom_default_executor();
+    op->task.executor = chosen != NULL ? *chosen : *kcom_default_executor();
     op->word = KCOM_ASYNC_STARTED | OP_COMMITTED;
     if (op->task.executor.tracker != NULL && !NT_SUCCESS(kcom_tracker_enter(op->task.executor.tracker))) {
         /* the driver is draining for unload: the work that began is ended, not left uncounted */

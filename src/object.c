@@ -188,3 +188,73 @@ ULONG kcom_rt_release_slow_2(kcom_object_header *header, LONG old)
 {
     return release_slow(header, old, KCOM_REFCOUNT_LEAKY);
 }
+
+/* ---- poisoning released objects (KCOM_POISON_RELEASED, debug builds) ---------------------------- */
+
+/* Every slot of the poison vtable; a vtable is a table of function pointers whatever the
+ * interface, so one table serves all of them (up to POISON_SLOTS methods). The functions are
+ * called through other types than their own: they only look at This, and never return. */
+typedef void (*poison_slot)(void);
+#define POISON_SLOTS 256
+
+static void poisoned_trace(const void *iface, const char *what)
+{
+    kcom_trace(KCOM_TRACE_LEVEL_ERROR, __FILE__, __LINE__,
+               "%s through interface %p of a kcom object after its final Release (use after release)", what, iface);
+}
+
+static NTSTATUS KCOM_STDCALL poisoned_query_interface(void *This, const void *riid, void **ppv)
+{
+    (void)riid;
+    (void)ppv;
+    poisoned_trace(This, "QueryInterface");
+    kcom_fail_fast(KCOM_FAILFAST_INVARIANT, This, KCOM_POISONED_CALL, 0);
+}
+
+static ULONG KCOM_STDCALL poisoned_addref(void *This)
+{
+    poisoned_trace(This, "AddRef");
+    kcom_fail_fast(KCOM_FAILFAST_ADDREF_ON_DEAD, This, KCOM_POISONED_CALL, 0);
+}
+
+static ULONG KCOM_STDCALL poisoned_release(void *This)
+{
+    poisoned_trace(This, "Release");
+    kcom_fail_fast(KCOM_FAILFAST_REFCOUNT_UNDERFLOW, This, KCOM_POISONED_CALL, 0);
+}
+
+static void KCOM_STDCALL poisoned_method(void *This)
+{
+    poisoned_trace(This, "A method call");
+    kcom_fail_fast(KCOM_FAILFAST_INVARIANT, This, KCOM_POISONED_CALL, 0);
+}
+
+#define POISON_4_ (poison_slot)poisoned_method, (poison_slot)poisoned_method, (poison_slot)poisoned_method, \
+                  (poison_slot)poisoned_method
+#define POISON_16_ POISON_4_, POISON_4_, POISON_4_, POISON_4_
+#define POISON_64_ POISON_16_, POISON_16_, POISON_16_, POISON_16_
+static const poison_slot poison_vtbl[POISON_SLOTS] = {
+    (poison_slot)poisoned_query_interface, (poison_slot)poisoned_addref, (poison_slot)poisoned_release,
+    (poison_slot)poisoned_method, POISON_4_, POISON_4_, POISON_4_, POISON_16_, POISON_16_, POISON_16_,
+    POISON_64_, POISON_64_, POISON_64_};
+
+/* What a poisoned aggregatable object's outer pointer points to: an IUnknown with the poison vtable. */
+static const struct {
+    const poison_slot *lpVtbl;
+} poisoned_unknown = {poison_vtbl};
+
+void kcom_rt_poison_released(const kcom_class *cls, void *impl)
+{
+    const poison_slot *table = poison_vtbl;
+    ULONG i;
+    memset(impl, KCOM_POISON_BYTE, cls->size);
+    for (i = 0; i < cls->entry_count; i++)
+        memcpy((char *)impl + cls->entries[i].offset, &table, sizeof(table));
+    if (kcom_rt_is_aggregatable(cls)) {
+        kcom_aggregate_header *aggregate = kcom_rt_aggregate(impl);
+        const void *outer = &poisoned_unknown;
+        memcpy(&aggregate->inner.lpVtbl, &table, sizeof(table));
+        memcpy(&aggregate->outer, &outer, sizeof(outer));
+    }
+    kcom_atomic_store(&kcom_rt_header(impl)->refs, 0);
+}

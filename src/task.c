@@ -7,17 +7,24 @@
 #include "async_internal.h"
 #include "tracker_internal.h"
 
-/* Ends a task without (another) poll: its cleanup runs once, then the operation finishes, then
- * its tracker (executor.tracker: set only on a task that was counted) stops counting it. */
-static void task_end(kcom_task *task, NTSTATUS status)
+/* Ends a task without (another) poll: its cleanup runs once, then the operation finishes.
+ * Returns the tracker still counting it (executor.tracker: set only on a task that was counted),
+ * for the caller to leave once it has let go of the operation too: a drain may return, and the
+ * driver unload, as soon as it leaves. */
+static kcom_tracker *task_end(kcom_task *task, NTSTATUS status)
 {
     kcom_tracker *tracker = task->executor.tracker;
     kcom_atomic_store(&task->sched, KCOM_TASK_DONE);
     if (task->drop != NULL)
         task->drop(task->state);
     (void)kcom_async_op_finish(KCOM_OP_FROM_TASK(task), status);
+    return tracker;
+}
+
+static void task_leave(kcom_tracker *tracker)
+{
     if (tracker != NULL)
-        kcom_tracker_leave(tracker); /* last: a drain may return and the driver unload from here */
+        kcom_tracker_leave(tracker);
 }
 
 /* Hands a SCHEDULED task (with the queue's reference) to its executor. */
@@ -30,8 +37,9 @@ static void task_schedule(kcom_task *task)
 
 void kcom_task_drop_scheduled(kcom_task *task, NTSTATUS status)
 {
-    task_end(task, NT_SUCCESS(status) ? STATUS_UNSUCCESSFUL : status);
+    kcom_tracker *tracker = task_end(task, NT_SUCCESS(status) ? STATUS_UNSUCCESSFUL : status);
     kcom_async_op_release(KCOM_OP_FROM_TASK(task));
+    task_leave(tracker);
 }
 
 /* After a poll that returned PENDING: IDLE, or, woken during the poll (NOTIFIED), queued again.
@@ -62,9 +70,10 @@ static void task_poll(kcom_task *task, BOOLEAN queue_reference)
     cx.result = op->result;
     cx.status = STATUS_SUCCESS;
     if (task->poll(task->state, &cx) == KCOM_POLL_READY) {
-        task_end(task, cx.status);
+        kcom_tracker *tracker = task_end(task, cx.status);
         if (queue_reference)
             kcom_async_op_release(op);
+        task_leave(tracker);
         return;
     }
     task_pending(task, queue_reference);
@@ -87,7 +96,7 @@ void kcom_task_publish(kcom_task *task)
 
 void kcom_task_end_unpublished(kcom_task *task, NTSTATUS status)
 {
-    task_end(task, status);
+    task_leave(task_end(task, status)); /* the caller's reference keeps the operation */
 }
 
 /* Wakes by reference: the caller keeps its own reference. */

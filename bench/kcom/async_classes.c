@@ -78,7 +78,7 @@ static IBenchAsyncULONG *BenchAsync_ReadIn(BenchAsync *self, ULONG value, void *
         if (KCOM_UNLIKELY(BenchAsync_Read_poll(&state->user, &cx) != KCOM_POLL_READY)) {
             IBenchAsync_AddRef(&self->IBenchAsync_iface);
             state->owner = (IUnknown *)(void *)&self->IBenchAsync_iface;
-            kcom_rt_async_publish(op, &BenchAsync_ReadIn_desc);
+            kcom_rt_async_publish(op, &BenchAsync_ReadIn_desc, NULL);
             return IBenchAsyncULONG_from(&op->iface);
         }
         status = cx.status;

@@ -11,8 +11,11 @@
  *                returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER for a NULL result pointer.
  *   cancel       IRQL: <= DISPATCH_LEVEL. Started -> Canceled and STATUS_SUCCESS: the result will
  *                never be set, the task (if any) sees the request once at its next poll, and the
- *                operation still finishes and calls back when its work ends or is dropped. In any
- *                other state: STATUS_INVALID_DEVICE_STATE, nothing changes.
+ *                operation still finishes and calls back when its work ends or is dropped. The
+ *                cancel wakes the task: if its executor refuses it (shut down), the work is
+ *                dropped right there, so the drop and the callback may run on the thread calling
+ *                cancel: do not call it holding a lock the callback takes. In any other state:
+ *                STATUS_INVALID_DEVICE_STATE, nothing changes.
  *   set_completed  IRQL: <= DISPATCH_LEVEL. Registers callback(operation, status, context), which
  *                fires exactly once, when the operation finishes, or synchronously from this call
  *                when it has already finished; it runs outside any lock with a reference held on
@@ -445,11 +448,13 @@ IKcomAsyncOperation *kcom_rt_async_op_failed(_In_ const kcom_async_task_desc *de
 void kcom_rt_async_op_fail(_In_ kcom_async_op *op, _In_ NTSTATUS status);
 
 /* Publishes an operation whose first poll returned PENDING: its task gets desc's poll and drop
- * and a copy of the default executor, then becomes IDLE, or is scheduled at once if it was woken
- * during the poll. Whatever must outlive the call (the object's reference) must be in place
- * before: from here the task may run, and end, on another thread. IRQL: <= DISPATCH_LEVEL. */
+ * and a copy of the executor in *executor (a class's slot), or of the default executor when that
+ * is NULL or executor is, then becomes IDLE, or is scheduled at once if it was woken during the
+ * poll. Whatever must outlive the call (the object's reference) must be in place before: from
+ * here the task may run, and end, on another thread. IRQL: <= DISPATCH_LEVEL. */
 _IRQL_requires_max_(DISPATCH_LEVEL)
-void kcom_rt_async_publish(_In_ kcom_async_op *op, _In_ const kcom_async_task_desc *desc);
+void kcom_rt_async_publish(_In_ kcom_async_op *op, _In_ const kcom_async_task_desc *desc,
+                           _In_opt_ const struct kcom_executor *volatile *executor);
 
 KCOM_END_DECLS
 

@@ -39,8 +39,9 @@
  *     }
  *
  * The event and the combinators are portable; the timer (kcom_async_timer_*, kcom_async_timeout_*)
- * needs a platform timer and is built where the library defines KCOM_HAS_ASYNC_TIMER (the posix
- * host and Windows user mode now; the kernel's KTIMER+KDPC one comes with the kernel executors).
+ * needs a platform timer and is built where the library defines KCOM_HAS_ASYNC_TIMER (every
+ * target: a KTIMER + KDPC in the kernel and on the host's simulation of it, a timer thread in
+ * Windows user mode).
  */
 #ifndef KCOM_AWAITABLE_H
 #define KCOM_AWAITABLE_H

@@ -64,7 +64,8 @@ NTSTATUS kcom_thread_pool_create(ULONG threads, kcom_thread_pool **pool, const k
  * and its callback fires), lets the polls under way end, joins the threads and frees the pool.
  * The pool is freed: every task spawned on it must have finished or been dropped by then (a task
  * still waiting on something else would later schedule on freed memory; counting outstanding
- * tasks is the job of a tracker, not written yet). A NULL pool is ignored.
+ * tasks is the job of a tracker, kcom/tracker.h, where the kernel executors are built). A NULL
+ * pool is ignored.
  * IRQL: PASSIVE_LEVEL, not from a pool thread.
  * Returns STATUS_SUCCESS when the queue drained, STATUS_TIMEOUT when tasks had to be dropped.
  */

@@ -33,7 +33,8 @@
  * allocator are reused through the operation cache of kcom/async.h), runs the start function and
  * polls the task once on the caller: work that is ready completes there, without being scheduled
  * and without a reference on the object beyond the caller's; work that is pending holds a
- * reference on the object until its drop has run, and runs on kcom_default_executor(). A start
+ * reference on the object until its drop has run, and runs on the class's executor
+ * (KCOM_CLASS_SET_EXECUTOR) or else kcom_default_executor(). A start
  * that fails, or an allocation that fails, gives an operation already in Error with that status
  * (never NULL); the drop runs in every case, also over a state the start function left partly
  * filled.
@@ -154,7 +155,8 @@
             if (KCOM_UNLIKELY(prefix##name##_poll(&kcom_state_->user, &kcom_cx_) != KCOM_POLL_READY)) { \
                 This->lpVtbl->AddRef(This);                                               \
                 kcom_state_->kcom_owner = (IUnknown *)(void *)This;                       \
-                kcom_rt_async_publish(kcom_op_, &C##_##I##_kdesc_##name);                 \
+                kcom_rt_async_publish(kcom_op_, &C##_##I##_kdesc_##name,                  \
+                                      kcom_rt_header(kcom_self_)->klass->executor);      \
                 return (ret *)(void *)kcom_op_;                                           \
             }                                                                             \
             kcom_status_ = kcom_cx_.status;                                               \
@@ -228,11 +230,12 @@
     KCOM_CLASS_FUNCTIONS_DECL_(Class)                                                 \
     static const kcom_class_entry Class##_kcom_entries[] = {                              \
         KCOM_PP_FOR_EACH(KCOM_CLASS_ENTRY_, (Class, PLAIN), __VA_ARGS__)};                \
+    static const struct kcom_executor *volatile Class##_kcom_executor;                    \
     static const kcom_class Class##_kcom_class = {                                        \
         #Class, sizeof(Class), KCOM_ALIGNOF(Class), 0,                                    \
         (ULONG)(sizeof(Class##_kcom_entries) / sizeof(Class##_kcom_entries[0])),          \
         Class##_kcom_entries, Class##_kcom_destroy_thunk, (allocator), NULL,              \
-        Class##_kcom_fallback_thunk};                                                     \
+        Class##_kcom_fallback_thunk, &Class##_kcom_executor};                             \
     KCOM_CLASS_FUNCTIONS_(Class, destroy)
 
 #define KCOM_AGGREGATABLE_CLASS_EX(Class, allocator, destroy, query_fallback, ...)        \
@@ -242,12 +245,21 @@
     static const kcom_class_entry Class##_kcom_entries[] = {                              \
         KCOM_PP_FOR_EACH(KCOM_CLASS_ENTRY_, (Class, AGG), __VA_ARGS__)};                  \
     KCOM_CLASS_INNER_UNKNOWN_(Class)                                                      \
+    static const struct kcom_executor *volatile Class##_kcom_executor;                    \
     static const kcom_class Class##_kcom_class = {                                        \
         #Class, sizeof(Class), KCOM_ALIGNOF(Class), KCOM_CLASS_AGGREGATABLE,              \
         (ULONG)(sizeof(Class##_kcom_entries) / sizeof(Class##_kcom_entries[0])),          \
         Class##_kcom_entries, Class##_kcom_destroy_thunk, (allocator),                    \
-        &Class##_kcom_inner_vtbl, Class##_kcom_fallback_thunk};                           \
+        &Class##_kcom_inner_vtbl, Class##_kcom_fallback_thunk, &Class##_kcom_executor};   \
     KCOM_CLASS_FUNCTIONS_(Class, destroy)
+
+/* KCOM_CLASS_SET_EXECUTOR(Class, executor) - the executor Class's async methods run pending work
+ * on from now (NULL: the default executor again); in the translation unit of Class's KCOM_CLASS.
+ * Each pending call copies it, so a change affects later calls only; the executor must stay valid
+ * while any task may be scheduled on it. IRQL: any. */
+#define KCOM_CLASS_SET_EXECUTOR(Class, executor_)                                         \
+    kcom_atomic_store_ptr((void *volatile *)(void *)&Class##_kcom_executor,              \
+                          (void *)(ULONG_PTR)(const struct kcom_executor *)(executor_))
 
 /* Entries: ctx = (Class, PLAIN|AGG), item = (I, member). */
 #define KCOM_CLASS_ENTRY_(ctx, item) KCOM_PP_CALL(KCOM_CLASS_ENTRY_I_, KCOM_PP_EXPAND ctx, KCOM_PP_EXPAND item)

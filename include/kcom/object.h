@@ -62,6 +62,9 @@ typedef struct kcom_class {
     /* Called by QueryInterface for an IID the table lacks (e.g. to forward it to an aggregated
      * inner object); must behave like QueryInterface. NULL: STATUS_NOINTERFACE. */
     NTSTATUS (*query_fallback)(void *impl, const IID *riid, void **ppv);
+    /* Where the class's async methods run pending work (kcom/async.h): the executor stored there
+     * (KCOM_CLASS_SET_EXECUTOR), or, while that is NULL or for a NULL slot, the default one. */
+    const struct kcom_executor *volatile *executor;
 } kcom_class;
 
 KCOM_BEGIN_DECLS
@@ -144,6 +147,16 @@ void *kcom_rt_find_interface(_In_ const kcom_class *cls, _In_ void *impl, _In_ c
 void kcom_rt_resurrected_0(kcom_object_header *header, LONG escaped);
 void kcom_rt_resurrected_1(kcom_object_header *header, LONG escaped);
 void kcom_rt_resurrected_2(kcom_object_header *header, LONG escaped);
+
+/* KCOM_POISON_RELEASED (kcom/refcount.h): called by the final release just before it frees the
+ * object's memory. Fills the implementation struct with KCOM_POISON_BYTE, points every interface's
+ * vtable pointer (and an aggregatable object's inner IUnknown and outer pointer) at the poison
+ * vtable, whose entries trace the misuse and fail fast (AddRef: KCOM_FAILFAST_ADDREF_ON_DEAD;
+ * Release: KCOM_FAILFAST_REFCOUNT_UNDERFLOW; QueryInterface and methods: KCOM_FAILFAST_INVARIANT
+ * with detail1 KCOM_POISONED_CALL), and sets the count to 0; the class pointer stays, for
+ * messages. IRQL: that of the final Release. */
+#define KCOM_POISONED_CALL 0x504F4953UL /* "POIS" */
+void kcom_rt_poison_released(const kcom_class *cls, void *impl);
 
 KCOM_END_DECLS
 
@@ -285,6 +298,9 @@ static KCOM_FORCEINLINE void kcom_rt_final_release(const kcom_class *cls, void *
             return;
         }
     }
+#if KCOM_POISON_RELEASED
+    kcom_rt_poison_released(cls, impl); /* debug builds: a stale pointer then fails fast */
+#endif
     allocator = kcom_rt_class_allocator(cls);
     prefix = kcom_rt_prefix_size(cls);
     allocator->free(allocator->context, (char *)impl - prefix, prefix + cls->size, kcom_rt_block_alignment(cls));

@@ -34,6 +34,19 @@
 #error "KCOM_REFCOUNT_HARDENING must be KCOM_REFCOUNT_OFF, KCOM_REFCOUNT_FAILFAST or KCOM_REFCOUNT_LEAKY"
 #endif
 
+/* KCOM_POISON_RELEASED (0 or 1, default 0; for debug builds): 1 makes the final Release of a kcom
+ * object poison the memory it frees (kcom_rt_poison_released, kcom/object.h): every vtable pointer
+ * of the object points to a table whose entries trace and fail fast, the count is 0 and the rest of
+ * the struct is filled with KCOM_POISON_BYTE. A call through a stale interface pointer (a Release
+ * too many, AddRef, QueryInterface or a method after the final Release) then stops at once,
+ * as long as the allocator has not handed the block out again, instead of running on freed memory.
+ * Like the hardening mode it applies per translation unit that implements classes (the final
+ * release is inline); 0 compiles it out. docs/safety.md. */
+#ifndef KCOM_POISON_RELEASED
+#define KCOM_POISON_RELEASED 0
+#endif
+#define KCOM_POISON_BYTE 0xDB
+
 /* The saturated count of LEAKY mode. */
 #define KCOM_REFCOUNT_SATURATED 0x7FFFFFFF
 

@@ -2,8 +2,11 @@
  * kcom/tracker.h - counting a driver's outstanding tasks, and draining them before unload.
  *
  * A tracker counts the tasks spawned on executors that were created with it (the DPC and
- * work-item executors of kcom/kernel_executor.h take one in their configuration): a task counts
- * from its spawn until its work has ended (it returned, or was dropped, and its cleanup ran).
+ * work-item executors, kcom/dpc_executor.h and kcom/work_item_executor.h, take one in their
+ * configuration; a class's executor counts its pending async calls): a task counts from its spawn
+ * until its work has ended: it returned or was dropped, its cleanup ran, its operation finished
+ * (the completion callback has returned) and the executor let go of the operation. So when a
+ * drain returns, every callback of a tracked task has run.
  * kcom_tracker_drain, called from DriverUnload, refuses new tasks, waits for the count to reach
  * zero and then flushes the DPCs queued on every processor, so that no kcom DPC routine is still
  * running driver code when the image goes away. It is a counter and an event, not rundown
