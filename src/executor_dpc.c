@@ -12,12 +12,13 @@
 
 #include "internal.h"
 #include "platform/platform.h"
+#include "task_queue.h"
 
 struct kcom_dpc_executor {
     kcom_executor executor;
     const kcom_allocator *allocator; /* the default one at creation, which frees it too */
     kcom_platform_spin_lock lock;
-    kcom_task_link queue; /* FIFO through the tasks' own links */
+    kcom_task_link queue; /* task_queue.h */
     BOOLEAN accepting;
     ULONG poll_budget;
     ULONG time_budget_us;
@@ -35,24 +36,10 @@ static NTSTATUS dpc_schedule(void *context, kcom_task *task)
         kcom_platform_spin_lock_release(&executor->lock, irql);
         return STATUS_INVALID_DEVICE_STATE;
     }
-    task->link.next = &executor->queue;
-    task->link.prev = executor->queue.prev;
-    executor->queue.prev->next = &task->link;
-    executor->queue.prev = &task->link;
+    kcom_task_queue_push(&executor->queue, task);
     kcom_platform_spin_lock_release(&executor->lock, irql);
     (void)kcom_platform_dpc_insert(&executor->dpc);
     return STATUS_SUCCESS;
-}
-
-/* Dequeues the oldest task; the lock is held. */
-static kcom_task *queue_pop(kcom_dpc_executor *executor)
-{
-    kcom_task_link *entry = executor->queue.next;
-    if (entry == &executor->queue)
-        return NULL;
-    executor->queue.next = entry->next;
-    entry->next->prev = &executor->queue;
-    return KCOM_TASK_FROM_LINK(entry);
 }
 
 static void dpc_routine(kcom_platform_dpc *dpc, void *context)
@@ -66,7 +53,7 @@ static void dpc_routine(kcom_platform_dpc *dpc, void *context)
     for (;;) {
         kcom_task *task;
         UCHAR irql = kcom_platform_spin_lock_acquire(&executor->lock);
-        task = queue_pop(executor);
+        task = kcom_task_queue_pop(&executor->queue);
         kcom_platform_spin_lock_release(&executor->lock, irql);
         if (task == NULL)
             break;
@@ -75,7 +62,7 @@ static void dpc_routine(kcom_platform_dpc *dpc, void *context)
         if (polls >= executor->poll_budget ||
             (executor->time_budget_us != 0 && kcom_platform_monotonic_us() - start_us >= executor->time_budget_us)) {
             UCHAR irql2 = kcom_platform_spin_lock_acquire(&executor->lock);
-            more = (BOOLEAN)(executor->queue.next != &executor->queue);
+            more = (BOOLEAN)!kcom_task_queue_empty(&executor->queue);
             kcom_platform_spin_lock_release(&executor->lock, irql2);
             if (more) {
                 /* the rest waits for the next run, behind the other DPCs of this processor */
@@ -107,7 +94,7 @@ NTSTATUS kcom_dpc_executor_create(const kcom_dpc_executor_config *config, kcom_d
     executor->executor.context = executor;
     executor->executor.tracker = config != NULL ? config->tracker : NULL;
     kcom_platform_spin_lock_init(&executor->lock);
-    executor->queue.next = executor->queue.prev = &executor->queue;
+    kcom_task_queue_init(&executor->queue);
     executor->accepting = TRUE;
     executor->poll_budget = config != NULL && config->poll_budget != 0 ? config->poll_budget
                                                                         : KCOM_DPC_DEFAULT_POLL_BUDGET;
@@ -127,22 +114,9 @@ void kcom_dpc_executor_destroy(kcom_dpc_executor *executor)
         return;
     irql = kcom_platform_spin_lock_acquire(&executor->lock);
     executor->accepting = FALSE;
-    /* take the queue over: the runs still to come find it empty */
-    if (executor->queue.next == &executor->queue) {
-        dropped.next = dropped.prev = &dropped;
-    } else {
-        dropped.next = executor->queue.next;
-        dropped.prev = executor->queue.prev;
-        dropped.next->prev = dropped.prev->next = &dropped;
-        executor->queue.next = executor->queue.prev = &executor->queue;
-    }
+    kcom_task_queue_take_all(&executor->queue, &dropped); /* the runs still to come find it empty */
     kcom_platform_spin_lock_release(&executor->lock, irql);
-    while (dropped.next != &dropped) {
-        kcom_task_link *entry = dropped.next;
-        dropped.next = entry->next;
-        entry->next->prev = &dropped;
-        kcom_task_drop_scheduled(KCOM_TASK_FROM_LINK(entry), STATUS_INVALID_DEVICE_STATE);
-    }
+    kcom_task_queue_drop_all(&dropped, STATUS_INVALID_DEVICE_STATE);
     /* a run under way may still schedule (re-polls), which now fails; then none is left */
     kcom_platform_dpc_flush();
     kcom_free(executor->allocator, executor, sizeof(*executor), KCOM_ALIGNOF(kcom_dpc_executor));

@@ -12,12 +12,13 @@
 
 #include "internal.h"
 #include "platform/platform.h"
+#include "task_queue.h"
 
 struct kcom_work_item_executor {
     kcom_executor executor;
     const kcom_allocator *allocator; /* the default one at creation, which frees it too */
     kcom_platform_spin_lock lock;
-    kcom_task_link queue; /* FIFO through the tasks' own links */
+    kcom_task_link queue; /* task_queue.h */
     BOOLEAN accepting;
     BOOLEAN active; /* the work item is queued or its routine is running */
     ULONG poll_budget;
@@ -36,10 +37,7 @@ static NTSTATUS work_schedule(void *context, kcom_task *task)
         kcom_platform_spin_lock_release(&executor->lock, irql);
         return STATUS_INVALID_DEVICE_STATE;
     }
-    task->link.next = &executor->queue;
-    task->link.prev = executor->queue.prev;
-    executor->queue.prev->next = &task->link;
-    executor->queue.prev = &task->link;
+    kcom_task_queue_push(&executor->queue, task);
     queue_item = (BOOLEAN)!executor->active;
     executor->active = TRUE;
     kcom_platform_spin_lock_release(&executor->lock, irql);
@@ -55,10 +53,9 @@ static void work_routine(void *context)
     ULONG polls = 0;
     UCHAR irql;
     for (;;) {
-        kcom_task_link *entry;
+        kcom_task *task;
         irql = kcom_platform_spin_lock_acquire(&executor->lock);
-        entry = executor->queue.next;
-        if (entry == &executor->queue)
+        if (kcom_task_queue_empty(&executor->queue))
             break; /* with the lock held: give the item up below */
         if (polls == executor->poll_budget) {
             /* budget spent: queue the item again (allowed from its own routine), keeping active */
@@ -66,10 +63,9 @@ static void work_routine(void *context)
             kcom_platform_work_item_queue(executor->item, work_routine, executor);
             return;
         }
-        executor->queue.next = entry->next;
-        entry->next->prev = &executor->queue;
+        task = kcom_task_queue_pop(&executor->queue);
         kcom_platform_spin_lock_release(&executor->lock, irql);
-        kcom_task_run(KCOM_TASK_FROM_LINK(entry));
+        kcom_task_run(task);
         polls++;
     }
     executor->active = FALSE;
@@ -115,7 +111,7 @@ NTSTATUS kcom_work_item_executor_create(void *device, const kcom_work_item_execu
     executor->executor.context = executor;
     executor->executor.tracker = config != NULL ? config->tracker : NULL;
     kcom_platform_spin_lock_init(&executor->lock);
-    executor->queue.next = executor->queue.prev = &executor->queue;
+    kcom_task_queue_init(&executor->queue);
     executor->accepting = TRUE;
     executor->active = FALSE;
     executor->poll_budget = config != NULL && config->poll_budget != 0 ? config->poll_budget
@@ -135,21 +131,9 @@ void kcom_work_item_executor_destroy(kcom_work_item_executor *executor)
     irql = kcom_platform_spin_lock_acquire(&executor->lock);
     executor->accepting = FALSE;
     active = executor->active;
-    if (executor->queue.next == &executor->queue) {
-        dropped.next = dropped.prev = &dropped;
-    } else {
-        dropped.next = executor->queue.next;
-        dropped.prev = executor->queue.prev;
-        dropped.next->prev = dropped.prev->next = &dropped;
-        executor->queue.next = executor->queue.prev = &executor->queue;
-    }
+    kcom_task_queue_take_all(&executor->queue, &dropped);
     kcom_platform_spin_lock_release(&executor->lock, irql);
-    while (dropped.next != &dropped) {
-        kcom_task_link *entry = dropped.next;
-        dropped.next = entry->next;
-        entry->next->prev = &dropped;
-        kcom_task_drop_scheduled(KCOM_TASK_FROM_LINK(entry), STATUS_INVALID_DEVICE_STATE);
-    }
+    kcom_task_queue_drop_all(&dropped, STATUS_INVALID_DEVICE_STATE);
     /* the routine, queued or running, finds the queue empty and lets go */
     if (active)
         (void)kcom_platform_event_wait(executor->idle, 0xFFFFFFFFUL);

@@ -5,6 +5,7 @@
 #include <kcom/task.h>
 
 #include "platform/platform.h"
+#include "task_queue.h"
 
 #include <string.h>
 
@@ -14,7 +15,7 @@ struct kcom_thread_pool {
     kcom_executor executor;
     kcom_platform_mutex mutex;
     kcom_platform_cond work; /* tasks queued, or stopping */
-    kcom_task_link queue; /* FIFO through the tasks' own links: scheduling never allocates */
+    kcom_task_link queue; /* task_queue.h */
     int accepting;
     int stopping;
     ULONG running; /* tasks being polled now */
@@ -30,24 +31,10 @@ static NTSTATUS pool_schedule(void *context, kcom_task *task)
         kcom_platform_mutex_unlock(&pool->mutex);
         return STATUS_INVALID_DEVICE_STATE;
     }
-    task->link.next = &pool->queue;
-    task->link.prev = pool->queue.prev;
-    pool->queue.prev->next = &task->link;
-    pool->queue.prev = &task->link;
+    kcom_task_queue_push(&pool->queue, task);
     kcom_platform_cond_signal(&pool->work);
     kcom_platform_mutex_unlock(&pool->mutex);
     return STATUS_SUCCESS;
-}
-
-/* Dequeues the oldest task; the mutex is held. */
-static kcom_task *pool_pop(kcom_thread_pool *pool)
-{
-    kcom_task_link *entry = pool->queue.next;
-    if (entry == &pool->queue)
-        return NULL;
-    pool->queue.next = entry->next;
-    entry->next->prev = &pool->queue;
-    return KCOM_TASK_FROM_LINK(entry);
 }
 
 static void pool_thread(void *context)
@@ -55,7 +42,7 @@ static void pool_thread(void *context)
     kcom_thread_pool *pool = (kcom_thread_pool *)context;
     kcom_platform_mutex_lock(&pool->mutex);
     for (;;) {
-        kcom_task *task = pool_pop(pool);
+        kcom_task *task = kcom_task_queue_pop(&pool->queue);
         if (task != NULL) {
             pool->running++;
             kcom_platform_mutex_unlock(&pool->mutex);
@@ -91,7 +78,7 @@ NTSTATUS kcom_thread_pool_create(ULONG threads, kcom_thread_pool **pool_out, con
         return STATUS_INSUFFICIENT_RESOURCES;
     }
     kcom_platform_mutex_init(&pool->mutex);
-    pool->queue.next = pool->queue.prev = &pool->queue;
+    kcom_task_queue_init(&pool->queue);
     pool->accepting = 1;
     for (i = 0; i < threads; i++) {
         if (!NT_SUCCESS(kcom_platform_thread_start(&pool->threads[i], pool_thread, pool))) {
@@ -119,7 +106,7 @@ NTSTATUS kcom_thread_pool_shutdown(kcom_thread_pool *pool, ULONG timeout_ms)
     for (;;) {
         int idle;
         kcom_platform_mutex_lock(&pool->mutex);
-        idle = pool->queue.next == &pool->queue && pool->running == 0;
+        idle = kcom_task_queue_empty(&pool->queue) && pool->running == 0;
         kcom_platform_mutex_unlock(&pool->mutex);
         if (idle || pool->thread_count == 0)
             break;
@@ -132,7 +119,7 @@ NTSTATUS kcom_thread_pool_shutdown(kcom_thread_pool *pool, ULONG timeout_ms)
     kcom_platform_mutex_lock(&pool->mutex);
     pool->accepting = 0;
     pool->stopping = 1;
-    while ((task = pool_pop(pool)) != NULL) {
+    while ((task = kcom_task_queue_pop(&pool->queue)) != NULL) {
         status = STATUS_TIMEOUT;
         kcom_platform_mutex_unlock(&pool->mutex);
         kcom_task_drop_scheduled(task, STATUS_INVALID_DEVICE_STATE);

@@ -4,33 +4,15 @@
  * debug watchdog reporting a long wait, and waits for operations implemented outside kcom (through
  * their completion callback, or by reading their status when the callback is taken).
  */
-#include "../async/async_test_common.h"
+#include "executor_test_common.h"
 
 #include <kcom/debug.h>
-
-#include "platform/platform.h"
-#include "platform/posix/kernel_sim.h"
 
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static kcom_counting_allocator counter;
-
-static void begin(void)
-{
-    ok(kcom_initialize() == STATUS_SUCCESS, "initialize\n");
-    kcom_counting_allocator_init(&counter, NULL);
-}
-
-static void end(void)
-{
-    ok(kcom_counting_allocator_live(&counter) == 0, "%ld blocks still allocated\n",
-       (long)kcom_counting_allocator_live(&counter));
-    kcom_uninitialize();
-}
 
 /* ---- blocking waits at DISPATCH_LEVEL ------------------------------------------------------------------- */
 

@@ -4,49 +4,13 @@
  * during a poll (the simulation fails fast if a work item is queued twice), a task freed before
  * it finished, and destroy waiting for the routine.
  */
-#include "../async/async_test_common.h"
+#include "executor_test_common.h"
 
 #include <kcom/work_item_executor.h>
 
-#include "platform/platform.h"
-#include "platform/posix/kernel_sim.h"
-
 #include <string.h>
 
-static kcom_counting_allocator counter;
 static int device_object; /* the simulation needs only a non-NULL pointer */
-
-static void begin(void)
-{
-    ok(kcom_initialize() == STATUS_SUCCESS, "initialize\n");
-    kcom_counting_allocator_init(&counter, NULL);
-}
-
-static void end(void)
-{
-    ok(kcom_counting_allocator_live(&counter) == 0, "%ld blocks still allocated\n",
-       (long)kcom_counting_allocator_live(&counter));
-    kcom_uninitialize();
-}
-
-static IAsyncULONG *spawn_on(const kcom_async_task_desc *desc, const kcom_executor *executor, const void *initial)
-{
-    IKcomAsyncOperation *op = NULL;
-    NTSTATUS status = kcom_async_spawn(desc, executor, &counter.allocator, initial, &op);
-    ok(status == STATUS_SUCCESS && op != NULL, "spawn: %s\n", kcom_status_name(status));
-    return IAsyncULONG_from(op);
-}
-
-static ULONG finish(IAsyncULONG *op, NTSTATUS expected)
-{
-    ULONG value = 0;
-    NTSTATUS status = kcom_async_block_on(IAsyncULONG_generic(op), 20000);
-    ok(status == STATUS_SUCCESS, "block_on: %s\n", kcom_status_name(status));
-    status = IAsyncULONG_get_result(op, &value);
-    ok(status == expected, "result %s, expected %s\n", kcom_status_name(status), kcom_status_name(expected));
-    IAsyncULONG_Release(op);
-    return value;
-}
 
 static void arguments(void)
 {

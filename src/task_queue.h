@@ -1,0 +1,63 @@
+/*
+ * task_queue.h - the executors' FIFO of scheduled tasks (thread pool, DPC, work item), linked
+ * through the tasks' own links (kcom_task.link), so scheduling never allocates. Callers provide
+ * the locking.
+ */
+#ifndef KCOM_SRC_TASK_QUEUE_H
+#define KCOM_SRC_TASK_QUEUE_H
+
+#include <kcom/task.h>
+
+static KCOM_FORCEINLINE void kcom_task_queue_init(kcom_task_link *queue)
+{
+    queue->next = queue->prev = queue;
+}
+
+static KCOM_FORCEINLINE BOOLEAN kcom_task_queue_empty(const kcom_task_link *queue)
+{
+    return (BOOLEAN)(queue->next == queue);
+}
+
+static KCOM_FORCEINLINE void kcom_task_queue_push(kcom_task_link *queue, kcom_task *task)
+{
+    task->link.next = queue;
+    task->link.prev = queue->prev;
+    queue->prev->next = &task->link;
+    queue->prev = &task->link;
+}
+
+/* The oldest task, unlinked; NULL when the queue is empty. */
+static KCOM_FORCEINLINE kcom_task *kcom_task_queue_pop(kcom_task_link *queue)
+{
+    kcom_task_link *entry = queue->next;
+    if (entry == queue)
+        return NULL;
+    queue->next = entry->next;
+    entry->next->prev = queue;
+    return KCOM_TASK_FROM_LINK(entry);
+}
+
+/* Moves every task of queue, in order, to the list at taken (any contents before); queue is left
+ * empty. For an executor giving up its queue under its lock, to drop the tasks outside it. */
+static KCOM_FORCEINLINE void kcom_task_queue_take_all(kcom_task_link *queue, kcom_task_link *taken)
+{
+    if (kcom_task_queue_empty(queue)) {
+        kcom_task_queue_init(taken);
+        return;
+    }
+    taken->next = queue->next;
+    taken->prev = queue->prev;
+    taken->next->prev = taken->prev->next = taken;
+    kcom_task_queue_init(queue);
+}
+
+/* Drops every task of a taken list (kcom_task_drop_scheduled): each operation ends with status
+ * unless canceled, its cleanup runs, its callback fires. No lock of the executor may be held. */
+static KCOM_FORCEINLINE void kcom_task_queue_drop_all(kcom_task_link *taken, NTSTATUS status)
+{
+    kcom_task *task;
+    while ((task = kcom_task_queue_pop(taken)) != NULL)
+        kcom_task_drop_scheduled(task, status);
+}
+
+#endif /* KCOM_SRC_TASK_QUEUE_H */
