@@ -6,8 +6,8 @@
 #   make bench   measure kcom against hand-written C++ COM (docs/performance.md)
 #   make test-windows   the suites as a Windows program (mingw-w64), run under Wine
 #   make test-kernel    the suites inside a Windows kernel driver (mingw-w64), hosted by Wine
-#   make soak    the stress soaks, SOAK_SECONDS each (make test runs them for a few seconds)
-#   make fuzz    the API fuzzer, FUZZ_SECONDS (make test runs it FUZZ_SECONDS in its clang configuration)
+#   make soak    the stress soaks, SOAK_SECONDS each (make test runs them TEST_SOAK_SECONDS each)
+#   make fuzz    the API fuzzer, FUZZ_SECONDS (make test runs it TEST_FUZZ_SECONDS in its clang configuration)
 #   make test-sample    the sample driver's scenario under Wine, checked
 #
 # Builds go to build/<configuration>. Missing Debian packages are installed with apt-get when
@@ -65,21 +65,23 @@ test: packages test-gcc test-clang test-asan test-tsan test-valgrind test-window
 
 test-gcc: packages
 	$(call configure,gcc,-DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++)
-	cd $(BUILD)/gcc && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD)/gcc && KCOM_SOAK_SECONDS=$(TEST_SOAK_SECONDS) ctest --output-on-failure -j $(JOBS)
 
 test-clang: packages
 	$(call configure,clang,-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++)
-	cd $(BUILD)/clang && KCOM_FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD)/clang && KCOM_SOAK_SECONDS=$(TEST_SOAK_SECONDS) KCOM_FUZZ_SECONDS=$(TEST_FUZZ_SECONDS) \
+		ctest --output-on-failure -j $(JOBS)
 	@cat $(BUILD)/clang/tests/reliability/fuzz/summary.txt 2>/dev/null || true
 
 test-asan: packages
 	$(call configure,asan,-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ '-DKCOM_SANITIZE=address;undefined')
 	cd $(BUILD)/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
-		ctest --output-on-failure -j $(JOBS)
+		KCOM_SOAK_SECONDS=$(TEST_SOAK_SECONDS) ctest --output-on-failure -j $(JOBS)
 
 test-tsan: packages
 	$(call configure,tsan,-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DKCOM_SANITIZE=thread)
-	cd $(BUILD)/tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD)/tsan && TSAN_OPTIONS=halt_on_error=1 KCOM_SOAK_SECONDS=$(TEST_SOAK_SECONDS) \
+		ctest --output-on-failure -j $(JOBS)
 
 test-valgrind: test-gcc
 	@scripts/run-valgrind.sh $(BUILD)/gcc
@@ -109,8 +111,11 @@ test-sample: packages windows-packages
 # ASan+UBSan and TSan configurations, and the libFuzzer API fuzzer for FUZZ_SECONDS (clang). A crash
 # leaves its input in $(BUILD)/clang/tests/reliability/fuzz/artifacts/: add it to
 # tests/reliability/corpus/, which every configuration of make test replays.
-FUZZ_SECONDS ?= 30
-SOAK_SECONDS ?= 30
+FUZZ_SECONDS ?= 300
+SOAK_SECONDS ?= 60
+# what make test gives them
+TEST_FUZZ_SECONDS ?= 60
+TEST_SOAK_SECONDS ?= 20
 .PHONY: soak fuzz
 soak: packages
 	$(call configure,gcc,-DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++)
