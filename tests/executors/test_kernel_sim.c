@@ -13,6 +13,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "../async/async_test_common.h"
+#include "../host/child_process.h"
 
 #include "platform/platform.h"
 #include "platform/posix/kernel_sim.h"
@@ -674,27 +675,6 @@ static void uninitialize_restarts(void)
 
 /* ---- misuse: fails fast, in a forked child ---------------------------------------------------------------- */
 
-static int child_pipe = -1;
-
-static void pipe_hook(void *context, kcom_trace_level level, const char *file, int line, const char *format,
-                      va_list args)
-{
-    char text[512];
-    int length;
-    (void)context;
-    (void)level;
-    (void)file;
-    (void)line;
-    length = vsnprintf(text, sizeof(text) - 1, format, args);
-    if (length < 0)
-        return;
-    if ((size_t)length > sizeof(text) - 2)
-        length = (int)sizeof(text) - 2;
-    text[length++] = '\n';
-    if (write(child_pipe, text, (size_t)length) < 0)
-        return;
-}
-
 /* Waits in the child for a simulated processor's fail-fast (the process dies meanwhile). */
 static void child_wait_for_the_end(void)
 {
@@ -857,60 +837,30 @@ static const scenario scenarios[] = {
     {"timer armed twice", misuse_arm_armed_timer, "timer armed while it is armed"},
 };
 
+static void run_in_child(const void *context)
+{
+    const scenario *s = (const scenario *)context;
+    kcom_set_trace_hook(kcom_test_child_trace_hook, NULL);
+    s->run();
+    _exit(s->text != NULL ? 99 : 0);
+}
+
 static void run_scenario(const scenario *s)
 {
     char output[4096];
-    size_t used = 0;
-    int fds[2];
-    int status = 0;
-    pid_t child;
+    int status;
 
-    if (pipe(fds) != 0) {
-        ok(0, "%s: pipe failed (errno %d)\n", s->name, errno);
+    if (!kcom_test_run_child(s->name, run_in_child, s, output, sizeof(output), &status))
         return;
-    }
-    fflush(stdout);
-    fflush(stderr);
-    child = fork();
-    if (child < 0) {
-        ok(0, "%s: fork failed (errno %d)\n", s->name, errno);
-        close(fds[0]);
-        close(fds[1]);
-        return;
-    }
-    if (child == 0) {
-        close(fds[0]);
-        child_pipe = fds[1];
-        kcom_set_trace_hook(pipe_hook, NULL);
-        s->run();
-        _exit(s->text != NULL ? 99 : 0);
-    }
-    close(fds[1]);
-    for (;;) {
-        ssize_t got = read(fds[0], output + used, sizeof(output) - 1 - used);
-        if (got > 0) {
-            used += (size_t)got;
-            if (used == sizeof(output) - 1)
-                break;
-        } else if (got == 0 || errno != EINTR) {
-            break;
-        }
-    }
-    output[used] = '\0';
-    close(fds[0]);
-    while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-        ;
     if (s->text != NULL) {
         ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT, "%s: the child %s %d, expected SIGABRT\nits trace: %s\n",
-           s->name, WIFSIGNALED(status) ? "died of signal" : "exited with",
-           WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), output);
+           s->name, kcom_test_child_end(status), kcom_test_child_code(status), output);
         ok(strstr(output, "kernel simulation") != NULL && strstr(output, s->text) != NULL &&
                strstr(output, "fail-fast") != NULL,
            "%s: the child did not trace \"%s\"; it traced: %s\n", s->name, s->text, output);
     } else {
         ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s: the child %s %d\nits trace: %s\n", s->name,
-           WIFSIGNALED(status) ? "died of signal" : "exited with",
-           WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), output);
+           kcom_test_child_end(status), kcom_test_child_code(status), output);
     }
 }
 

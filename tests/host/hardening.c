@@ -25,7 +25,8 @@
 #define REFCOUNT_TEST_NAME refcount_laws
 #include "../suites/test_refcount_body.h"
 
-#include <errno.h>
+#include "child_process.h"
+
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -49,28 +50,15 @@ void kcom_test_vprint(const char *format, va_list args)
 
 /* ---- in the child ------------------------------------------------------------------------------- */
 
-static int child_pipe = -1;
 static LONG child_errors; /* ERROR-level messages the child traced */
 
-/* Formats every message into the pipe, one per line. */
-static void pipe_hook(void *context, kcom_trace_level level, const char *file, int line, const char *format,
-                      va_list args)
+/* The child's trace hook: counts errors, writes every message to stderr (the parent's pipe). */
+static void counting_hook(void *context, kcom_trace_level level, const char *file, int line, const char *format,
+                          va_list args)
 {
-    char text[512];
-    int length;
-    (void)context;
-    (void)file;
-    (void)line;
     if (level == KCOM_TRACE_LEVEL_ERROR)
         child_errors++;
-    length = vsnprintf(text, sizeof(text) - 1, format, args);
-    if (length < 0)
-        return;
-    if ((size_t)length > sizeof(text) - 2)
-        length = (int)sizeof(text) - 2;
-    text[length++] = '\n';
-    if (write(child_pipe, text, (size_t)length) < 0)
-        return;
+    kcom_test_child_trace_hook(context, level, file, line, format, args);
 }
 
 /* Child exit codes: 0 all expectations held; 10 + n expectation n failed; 99 the scenario returned
@@ -235,65 +223,32 @@ static const scenario scenarios[] = {
     {"counting allocator: double free", scenario_double_free, 1, "allocator misuse"},
 };
 
+static void run_in_child(const void *context)
+{
+    const scenario *s = (const scenario *)context;
+    child_errors = 0;
+    kcom_set_trace_hook(counting_hook, NULL);
+    s->run();
+    _exit(s->aborts ? 99 : 0);
+}
+
 static void run_scenario(const scenario *s)
 {
     char output[4096];
-    size_t used = 0;
-    int fds[2];
-    int status = 0;
-    pid_t child;
+    int status;
 
-    if (pipe(fds) != 0) {
-        ok(0, "%s: pipe failed (errno %d)\n", s->name, errno);
+    if (!kcom_test_run_child(s->name, run_in_child, s, output, sizeof(output), &status))
         return;
-    }
-    fflush(stdout);
-    fflush(stderr);
-    child = fork();
-    if (child < 0) {
-        ok(0, "%s: fork failed (errno %d)\n", s->name, errno);
-        close(fds[0]);
-        close(fds[1]);
-        return;
-    }
-    if (child == 0) {
-        close(fds[0]);
-        child_pipe = fds[1];
-        child_errors = 0;
-        kcom_set_trace_hook(pipe_hook, NULL);
-        s->run();
-        _exit(s->aborts ? 99 : 0);
-    }
-
-    close(fds[1]);
-    for (;;) {
-        ssize_t got = read(fds[0], output + used, sizeof(output) - 1 - used);
-        if (got > 0) {
-            used += (size_t)got;
-            if (used == sizeof(output) - 1)
-                break;
-        } else if (got == 0 || errno != EINTR) {
-            break;
-        }
-    }
-    output[used] = '\0';
-    close(fds[0]);
-    while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-        ;
-
     if (s->aborts) {
         ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT,
            "%s (" MODE_NAME "): the child %s %d, expected to die of SIGABRT\nits trace: %s\n", s->name,
-           WIFSIGNALED(status) ? "died of signal" : "exited with", WIFSIGNALED(status) ? WTERMSIG(status)
-                                                                                        : WEXITSTATUS(status),
-           output);
+           kcom_test_child_end(status), kcom_test_child_code(status), output);
         ok(strstr(output, "fail-fast") != NULL && strstr(output, s->reason_text) != NULL,
            "%s (" MODE_NAME "): the child did not trace \"%s\"; it traced: %s\n", s->name, s->reason_text, output);
     } else {
         ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
            "%s (" MODE_NAME "): the child %s %d, expected a clean exit (10 + n: expectation n failed)\nits trace: %s\n",
-           s->name, WIFSIGNALED(status) ? "died of signal" : "exited with",
-           WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), output);
+           s->name, kcom_test_child_end(status), kcom_test_child_code(status), output);
         ok(strstr(output, "fail-fast") == NULL, "%s (" MODE_NAME "): fail-fast traced: %s\n", s->name, output);
     }
 }

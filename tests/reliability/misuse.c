@@ -27,6 +27,8 @@
 
 #include "rel_common.h"
 
+#include "../host/child_process.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -406,64 +408,33 @@ static const scenario scenarios[] = {
      NULL, NULL},
 };
 
+/* In the child; kcom's trace sink and the sanitizers write to stderr, which is the parent's pipe. */
+static void run_in_child(const void *context)
+{
+    const scenario *s = (const scenario *)context;
+    test_arena_init(&arena, arena_buffer, sizeof(arena_buffer));
+    kcom_counting_allocator_init(&counter, &arena.allocator);
+    pair_destroyed = 0;
+    s->run();
+    _exit(s->expect == EXITS_CLEANLY ? 0 : 99);
+}
+
 static void run_scenario(const scenario *s)
 {
     char output[8192];
-    size_t used = 0;
-    int fds[2];
-    int status = 0;
-    pid_t child;
+    int status;
 
     if (s->expect == NOT_RUN) {
         skip("%s (" BUILD_NAME "): %s\n", s->name, s->why_not);
         return;
     }
-    if (pipe(fds) != 0) {
-        ok(0, "%s: pipe failed (errno %d)\n", s->name, errno);
+    if (!kcom_test_run_child(s->name, run_in_child, s, output, sizeof(output), &status))
         return;
-    }
-    fflush(stdout);
-    fflush(stderr);
-    child = fork();
-    if (child < 0) {
-        ok(0, "%s: fork failed (errno %d)\n", s->name, errno);
-        close(fds[0]);
-        close(fds[1]);
-        return;
-    }
-    if (child == 0) {
-        /* kcom's trace sink and the sanitizers write to stderr: into the pipe */
-        close(fds[0]);
-        dup2(fds[1], 2);
-        close(fds[1]);
-        test_arena_init(&arena, arena_buffer, sizeof(arena_buffer));
-        kcom_counting_allocator_init(&counter, &arena.allocator);
-        pair_destroyed = 0;
-        s->run();
-        _exit(s->expect == EXITS_CLEANLY ? 0 : 99);
-    }
-    close(fds[1]);
-    for (;;) {
-        ssize_t got = read(fds[0], output + used, sizeof(output) - 1 - used);
-        if (got > 0) {
-            used += (size_t)got;
-            if (used == sizeof(output) - 1)
-                break;
-        } else if (got == 0 || errno != EINTR) {
-            break;
-        }
-    }
-    output[used] = '\0';
-    close(fds[0]);
-    while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-        ;
-
     switch (s->expect) {
     case DIES_FAILFAST:
         ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT,
            "%s (" BUILD_NAME "): the child %s %d, expected to die of SIGABRT\nits output: %s\n", s->name,
-           WIFSIGNALED(status) ? "died of signal" : "exited with",
-           WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), output);
+           kcom_test_child_end(status), kcom_test_child_code(status), output);
         ok(strstr(output, "fail-fast") != NULL && strstr(output, s->reason) != NULL &&
                (s->also == NULL || strstr(output, s->also) != NULL),
            "%s (" BUILD_NAME "): the child did not trace \"%s\"%s%s; its output: %s\n", s->name, s->reason,
@@ -472,15 +443,13 @@ static void run_scenario(const scenario *s)
     case DIES_ASAN:
         ok(!(WIFEXITED(status) && WEXITSTATUS(status) == 0) && strstr(output, s->reason) != NULL,
            "%s (" BUILD_NAME "): expected an AddressSanitizer report of %s; the child %s %d; its output: %s\n",
-           s->name, s->reason, WIFSIGNALED(status) ? "died of signal" : "exited with",
-           WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), output);
+           s->name, s->reason, kcom_test_child_end(status), kcom_test_child_code(status), output);
         break;
     default:
         ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
            "%s (" BUILD_NAME "): the child %s %d, expected a clean exit (10 + n: expectation n failed)\n"
            "its output: %s\n",
-           s->name, WIFSIGNALED(status) ? "died of signal" : "exited with",
-           WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), output);
+           s->name, kcom_test_child_end(status), kcom_test_child_code(status), output);
         break;
     }
 }
