@@ -35,26 +35,58 @@ void kcom_aligned_free(void (*free_natural)(void *context, void *block), void *c
     free_natural(context, ((void **)block)[-1]);
 }
 
-static const kcom_allocator platform_allocator = {kcom_platform_allocate, kcom_platform_free, NULL};
-const kcom_allocator *volatile kcom_rt_default_allocator = &platform_allocator;
+static void *allocate_natural(void *context, size_t size)
+{
+    (void)context;
+    return kcom_rt_platform_allocate_natural(size);
+}
+
+static void free_natural(void *context, void *block)
+{
+    (void)context;
+    kcom_rt_platform_free_natural(block);
+}
+
+void *kcom_platform_allocate(void *context, size_t size, size_t alignment)
+{
+    (void)context;
+    if (KCOM_LIKELY(alignment <= KCOM_NATURAL_ALIGNMENT))
+        return kcom_rt_platform_allocate_natural(size);
+    return kcom_aligned_allocate(allocate_natural, NULL, size, alignment);
+}
+
+void kcom_platform_free(void *context, void *block, size_t size, size_t alignment)
+{
+    (void)context;
+    (void)size;
+    if (KCOM_LIKELY(alignment <= KCOM_NATURAL_ALIGNMENT))
+        kcom_rt_platform_free_natural(block);
+    else
+        kcom_aligned_free(free_natural, NULL, block, alignment);
+}
+
+const kcom_allocator kcom_rt_platform_allocator = {kcom_platform_allocate, kcom_platform_free, NULL};
+const kcom_allocator *volatile kcom_rt_default_allocator; /* NULL: the platform allocator */
 static LONG volatile pool_tag = (LONG)KCOM_DEFAULT_POOL_TAG;
 
 const kcom_allocator *kcom_platform_allocator(void)
 {
-    return &platform_allocator;
+    return &kcom_rt_platform_allocator;
 }
 
 const kcom_allocator *kcom_default_allocator(void)
 {
-    return (const kcom_allocator *)kcom_atomic_load_ptr((void *volatile *)&kcom_rt_default_allocator);
+    const kcom_allocator *allocator =
+        (const kcom_allocator *)kcom_atomic_load_ptr((void *volatile *)&kcom_rt_default_allocator);
+    return allocator != NULL ? allocator : &kcom_rt_platform_allocator;
 }
 
 NTSTATUS kcom_set_default_allocator(const kcom_allocator *allocator)
 {
     if (allocator != NULL && (allocator->allocate == NULL || allocator->free == NULL))
         return STATUS_INVALID_PARAMETER;
-    if (allocator == NULL)
-        allocator = &platform_allocator;
+    if (allocator == &kcom_rt_platform_allocator)
+        allocator = NULL; /* the inline path's test for the platform allocator is a test for NULL */
     kcom_atomic_store_ptr((void *volatile *)&kcom_rt_default_allocator, (void *)(uintptr_t)allocator);
     return STATUS_SUCCESS;
 }
@@ -76,16 +108,12 @@ void *kcom_allocate(const kcom_allocator *allocator, size_t size, size_t alignme
 {
     if (size == 0 || !kcom_is_power_of_two(alignment))
         return NULL;
-    if (allocator == NULL)
-        allocator = kcom_default_allocator();
-    return allocator->allocate(allocator->context, size, alignment);
+    return kcom_rt_allocate(allocator, size, alignment);
 }
 
 void kcom_free(const kcom_allocator *allocator, void *block, size_t size, size_t alignment)
 {
     if (block == NULL)
         return;
-    if (allocator == NULL)
-        allocator = kcom_default_allocator();
-    allocator->free(allocator->context, block, size, alignment);
+    kcom_rt_free(allocator, block, size, alignment);
 }

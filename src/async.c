@@ -4,6 +4,7 @@
  */
 #include "internal.h"
 #include "async_internal.h"
+#include "caching_allocator_internal.h"
 #include "tracker_internal.h"
 
 #include "platform/platform.h"
@@ -340,7 +341,7 @@ IKcomAsyncOperation *kcom_async_static_error_operation(void)
 #define OP_CACHE_GRANULE 64
 #define OP_CACHE_CLASSES 16 /* blocks of 64, 128, ..., 1024 bytes */
 #define OP_CACHE_DEPTH 16
-#define OP_CACHE_ALIGNMENT KCOM_PLATFORM_NATURAL_ALIGNMENT
+#define OP_CACHE_ALIGNMENT KCOM_NATURAL_ALIGNMENT
 #define OP_CACHE_BOUND 2 /* kcom_caching_allocator.state once its size is fixed and its list ready */
 
 /* A size class: its cache, and the allocator its blocks record (the cache, with a free that knows
@@ -383,10 +384,10 @@ static void op_cache_free(void *context, void *block, size_t size, size_t alignm
     op_cache_class *cls = (op_cache_class *)context;
     (void)size;
     (void)alignment;
-    if (KCOM_LIKELY(kcom_atomic_load(&cls->cache.state) == OP_CACHE_BOUND &&
-                    kcom_platform_free_list_push(&cls->cache.list, block, OP_CACHE_DEPTH)))
-        return;
-    op_cache_free_slow(cls, block);
+    if (KCOM_LIKELY(kcom_atomic_load(&cls->cache.state) == OP_CACHE_BOUND))
+        kcom_rt_caching_put(&cls->cache, block);
+    else
+        op_cache_free_slow(cls, block);
 }
 
 static KCOM_FORCEINLINE BOOLEAN op_cache_fits(size_t size, size_t alignment)
@@ -414,18 +415,16 @@ static KCOM_NOINLINE kcom_async_op *op_cache_take_slow(op_cache_class *cls)
     return op;
 }
 
-/* A block of a class: the usual case, a hit in a bound class, without the caching allocator's
- * checks of size and alignment (every request here has the class's). */
+/* A block of a class: the usual case, a bound class, without the caching allocator's checks of
+ * size and alignment (every request here has the class's). */
 static KCOM_FORCEINLINE kcom_async_op *op_cache_take(op_cache_class *cls)
 {
     kcom_async_op *op;
     if (KCOM_UNLIKELY(kcom_atomic_load(&cls->cache.state) != OP_CACHE_BOUND))
         return op_cache_take_slow(cls);
-    op = (kcom_async_op *)kcom_platform_free_list_pop(&cls->cache.list);
-    if (KCOM_UNLIKELY(op == NULL))
-        return op_cache_take_slow(cls);
-    kcom_atomic_fetch_add(&cls->cache.hits, 1);
-    op_record_block(op, &cls->allocator, cls->size, OP_CACHE_ALIGNMENT);
+    op = (kcom_async_op *)kcom_rt_caching_take(&cls->cache);
+    if (KCOM_LIKELY(op != NULL))
+        op_record_block(op, &cls->allocator, cls->size, OP_CACHE_ALIGNMENT);
     return op;
 }
 
@@ -435,7 +434,7 @@ kcom_async_op *kcom_async_op_allocate_block(const kcom_allocator *allocator, siz
     if (KCOM_UNLIKELY(size < sizeof(kcom_async_op)))
         return NULL; /* a descriptor without its layout reached kcom_rt_async_op_allocate */
     if (allocator == NULL)
-        allocator = (const kcom_allocator *)kcom_atomic_load_ptr((void *volatile *)&kcom_rt_default_allocator);
+        allocator = kcom_default_allocator();
     if (KCOM_UNLIKELY(allocator->allocate == kcom_rt_caching_allocate)) {
         /* a class's cache keeps blocks of the class's size: operations go to what backs it */
         const kcom_caching_allocator *cache = (const kcom_caching_allocator *)allocator->context;
@@ -452,7 +451,7 @@ kcom_async_op *kcom_async_op_allocate_block(const kcom_allocator *allocator, siz
 kcom_async_op *kcom_rt_async_op_allocate(const kcom_async_task_desc *desc, const kcom_allocator *allocator)
 {
     if (allocator == NULL)
-        allocator = (const kcom_allocator *)kcom_atomic_load_ptr((void *volatile *)&kcom_rt_default_allocator);
+        allocator = kcom_default_allocator();
     /* the usual case: a block of the operation cache */
     if (KCOM_LIKELY(allocator->allocate == kcom_platform_allocate &&
                     op_cache_fits(desc->block_size, desc->block_alignment)))

@@ -3,6 +3,9 @@
  * backing allocator (kcom/caching_allocator.h). The free list itself is the platform's
  * (src/platform/<target>/free_list_*.c).
  *
+ * Blocks: the one freed last sits in cache->hot (exchanged in and out), the others in the list,
+ * which is kept to depth - 1 blocks so that the two hold at most depth.
+ *
  * States: a cache starts UNBOUND (all zeros but its depth, backing and allocator functions, so a
  * static initializer can produce it). The first allocation claims it (BINDING), records its size
  * and alignment, prepares the platform's list and publishes BOUND with a releasing store; from then
@@ -16,6 +19,7 @@
 
 #include <string.h>
 
+#include "caching_allocator_internal.h"
 #include "internal.h"
 #include "platform/platform.h"
 
@@ -71,23 +75,19 @@ static KCOM_NOINLINE void *caching_allocate_slow(kcom_caching_allocator *cache, 
     state = kcom_atomic_load(&cache->state);
     if (state != STATE_BOUND)
         state = bind(cache, size, alignment);
-    if (state == STATE_BOUND && size == cache->block_size && alignment == cache->block_alignment) {
-        /* bound just now, or by a thread that won the race: the list may have a block already */
-        void *block = kcom_platform_free_list_pop(&cache->list);
-        if (block != NULL) {
-            kcom_atomic_fetch_add(&cache->hits, 1);
-            return block;
-        }
-        kcom_atomic_fetch_add(&cache->misses, 1);
-    } else {
-        kcom_atomic_fetch_add(&cache->bypassed, 1);
-    }
+    if (state == STATE_BOUND && size == cache->block_size && alignment == cache->block_alignment)
+        return kcom_rt_caching_take(cache); /* bound just now, or by a thread that won the race */
+    kcom_atomic_fetch_add(&cache->bypassed, 1);
     return backing_allocate(cache, size, alignment);
 }
 
-/* The cache is bound and empty: a block of the cached size from the backing allocator. */
-static KCOM_NOINLINE void *caching_allocate_miss(kcom_caching_allocator *cache)
+void *kcom_rt_caching_take_listed(kcom_caching_allocator *cache)
 {
+    void *block = kcom_platform_free_list_pop(&cache->list);
+    if (block != NULL) {
+        kcom_atomic_fetch_add(&cache->hits, 1);
+        return block;
+    }
     kcom_atomic_fetch_add(&cache->misses, 1);
     return backing_allocate(cache, cache->block_size, cache->block_alignment);
 }
@@ -95,21 +95,17 @@ static KCOM_NOINLINE void *caching_allocate_miss(kcom_caching_allocator *cache)
 void *kcom_rt_caching_allocate(void *context, size_t size, size_t alignment)
 {
     kcom_caching_allocator *cache = (kcom_caching_allocator *)context;
-    void *block;
     /* the bound size is never 0 and the bound alignment a power of two: no validation here */
     if (KCOM_UNLIKELY(kcom_atomic_load(&cache->state) != STATE_BOUND || size != cache->block_size ||
                       alignment != cache->block_alignment))
         return caching_allocate_slow(cache, size, alignment);
-    block = kcom_platform_free_list_pop(&cache->list);
-    if (KCOM_UNLIKELY(block == NULL))
-        return caching_allocate_miss(cache);
-    kcom_atomic_fetch_add(&cache->hits, 1);
-    return block;
+    return kcom_rt_caching_take(cache);
 }
 
-/* A block of the cached size that found the cache full. */
-static KCOM_NOINLINE void caching_free_overflow(kcom_caching_allocator *cache, void *block)
+void kcom_rt_caching_put_listed(kcom_caching_allocator *cache, void *block)
 {
+    if (kcom_platform_free_list_push(&cache->list, block, cache->depth - 1))
+        return;
     kcom_atomic_fetch_add(&cache->overflows, 1);
     backing_free(cache, block, cache->block_size, cache->block_alignment);
 }
@@ -130,8 +126,7 @@ void kcom_rt_caching_free(void *context, void *block, size_t size, size_t alignm
         caching_free_other(cache, block, size, alignment);
         return;
     }
-    if (KCOM_UNLIKELY(!kcom_platform_free_list_push(&cache->list, block, cache->depth)))
-        caching_free_overflow(cache, block);
+    kcom_rt_caching_put(cache, block);
 }
 
 NTSTATUS kcom_caching_allocator_init(kcom_caching_allocator *cache, ULONG depth, const kcom_allocator *backing)
@@ -146,6 +141,7 @@ NTSTATUS kcom_caching_allocator_init(kcom_caching_allocator *cache, ULONG depth,
     cache->depth = depth;
     cache->block_size = 0;
     cache->block_alignment = 0;
+    kcom_atomic_store_ptr(&cache->hot, NULL);
     kcom_platform_free_list_init(&cache->list);
     kcom_atomic_store(&cache->hits, 0);
     kcom_atomic_store(&cache->misses, 0);
@@ -162,6 +158,9 @@ NTSTATUS kcom_caching_allocator_drain(kcom_caching_allocator *cache)
         return STATUS_INVALID_PARAMETER;
     if (kcom_atomic_load(&cache->state) != STATE_BOUND)
         return STATUS_SUCCESS; /* nothing was ever cached */
+    block = kcom_atomic_exchange_ptr(&cache->hot, NULL);
+    if (block != NULL)
+        backing_free(cache, block, cache->block_size, cache->block_alignment);
     block = kcom_platform_free_list_flush(&cache->list);
     while (block != NULL) {
         void *next = *(void **)block;
@@ -186,7 +185,8 @@ NTSTATUS kcom_caching_allocator_query_stats(const kcom_caching_allocator *cache,
     stats->overflows = (ULONG)kcom_atomic_load(&mutable_cache->overflows);
     stats->depth = cache->depth;
     if (kcom_atomic_load(&mutable_cache->state) == STATE_BOUND) {
-        stats->cached = kcom_platform_free_list_count(&mutable_cache->list);
+        stats->cached = kcom_platform_free_list_count(&mutable_cache->list) +
+                        (kcom_atomic_load_ptr(&mutable_cache->hot) != NULL ? 1u : 0u);
         stats->block_size = cache->block_size;
         stats->block_alignment = cache->block_alignment;
     }

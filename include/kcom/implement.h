@@ -273,16 +273,16 @@
  * unrolls the lookup and folds the layout. */
 #define KCOM_CLASS_FUNCTIONS_DECL_(Class)                                                 \
     static NTSTATUS Class##_kcom_query_interface(void *impl, const IID *riid, void **ppv); \
-    static void Class##_kcom_final_release(void *impl);
+    static ULONG Class##_kcom_final_release(void *impl);
 #define KCOM_CLASS_FUNCTIONS_(Class, destroy)                                             \
     static NTSTATUS Class##_kcom_query_interface(void *impl, const IID *riid, void **ppv) \
     {                                                                                     \
         return kcom_rt_query_interface_in(&Class##_kcom_class, impl, riid, ppv);          \
     }                                                                                     \
-    static void Class##_kcom_final_release(void *impl)                                    \
+    static ULONG Class##_kcom_final_release(void *impl)                                   \
     {                                                                                     \
         void (*destroy_)(Class *) = destroy;                                              \
-        kcom_rt_final_release(&Class##_kcom_class, impl, (BOOLEAN)(destroy_ != NULL));    \
+        return kcom_rt_final_release(&Class##_kcom_class, impl, (BOOLEAN)(destroy_ != NULL)); \
     }
 
 /* The query fallback is typed (NTSTATUS fn(Class *, const IID *, void **)) or NULL. */

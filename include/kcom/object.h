@@ -201,13 +201,6 @@ static KCOM_FORCEINLINE size_t kcom_rt_prefix_size(const kcom_class *cls)
     return (header + alignment - 1) & ~(alignment - 1);
 }
 
-static KCOM_FORCEINLINE const kcom_allocator *kcom_rt_class_allocator(const kcom_class *cls)
-{
-    return cls->allocator != NULL ? cls->allocator
-                                  : (const kcom_allocator *)kcom_atomic_load_ptr(
-                                        (void *volatile *)&kcom_rt_default_allocator);
-}
-
 /* Every field of a descriptor; check_entries is FALSE for the descriptors KCOM_CLASS generates,
  * whose interface table is right by construction (and then need not be walked at run time). */
 static KCOM_FORCEINLINE BOOLEAN kcom_rt_class_is_well_formed(const kcom_class *cls, BOOLEAN check_entries)
@@ -232,7 +225,6 @@ static KCOM_FORCEINLINE BOOLEAN kcom_rt_class_is_well_formed(const kcom_class *c
 static KCOM_FORCEINLINE NTSTATUS kcom_rt_object_new(const kcom_class *cls, IUnknown *outer, void **impl,
                                                     BOOLEAN generated)
 {
-    const kcom_allocator *allocator;
     size_t prefix;
     char *object;
     kcom_object_header *header;
@@ -246,14 +238,17 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_object_new(const kcom_class *cls, IUnkn
     if (KCOM_UNLIKELY(outer != NULL && !kcom_rt_is_aggregatable(cls)))
         return STATUS_NOT_SUPPORTED;
 
-    allocator = kcom_rt_class_allocator(cls);
     prefix = kcom_rt_prefix_size(cls);
-    object = (char *)allocator->allocate(allocator->context, prefix + cls->size, kcom_rt_block_alignment(cls));
+    object = (char *)kcom_rt_allocate(cls->allocator, prefix + cls->size, kcom_rt_block_alignment(cls));
     if (KCOM_UNLIKELY(object == NULL))
         return STATUS_INSUFFICIENT_RESOURCES;
     object += prefix;
 
-    memset(object, 0, cls->size);
+    /* zero-filled; a primary vtable pointer at the start is stored below, not zeroed first */
+    if (cls->entries[0].offset == 0)
+        memset(object + sizeof(void *), 0, cls->size - sizeof(void *));
+    else
+        memset(object, 0, cls->size);
     {
         /* built whole and copied: two stores instead of three */
         kcom_object_header initial;
@@ -278,11 +273,11 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_object_new(const kcom_class *cls, IUnkn
 
 /* Runs the destroy callback and frees the block; called when the count has dropped to zero.
  * has_destroy is a constant in the generated final release: without a callback nothing can take
- * a reference between the count reaching zero and the free, so there is nothing to watch. */
-static KCOM_FORCEINLINE void kcom_rt_final_release(const kcom_class *cls, void *impl, BOOLEAN has_destroy)
+ * a reference between the count reaching zero and the free, so there is nothing to watch.
+ * Returns 0, the count the final Release returns. */
+static KCOM_FORCEINLINE ULONG kcom_rt_final_release(const kcom_class *cls, void *impl, BOOLEAN has_destroy)
 {
     kcom_object_header *header = kcom_rt_header(impl);
-    const kcom_allocator *allocator;
     LONG refs;
     size_t prefix;
 
@@ -295,26 +290,26 @@ static KCOM_FORCEINLINE void kcom_rt_final_release(const kcom_class *cls, void *
             /* a reference escaped the destroy callback (or one too many was released in it):
              * freeing would leave it dangling */
             KCOM_PP_CAT(kcom_rt_resurrected_, KCOM_REFCOUNT_HARDENING)(header, refs - KCOM_REFCOUNT_DESTROYING);
-            return;
+            return 0;
         }
     }
 #if KCOM_POISON_RELEASED
     kcom_rt_poison_released(cls, impl); /* debug builds: a stale pointer then fails fast */
 #endif
-    allocator = kcom_rt_class_allocator(cls);
     prefix = kcom_rt_prefix_size(cls);
-    allocator->free(allocator->context, (char *)impl - prefix, prefix + cls->size, kcom_rt_block_alignment(cls));
+    kcom_rt_free(cls->allocator, (char *)impl - prefix, prefix + cls->size, kcom_rt_block_alignment(cls));
+    return 0;
 }
 
 /* Final release through the class recorded in the header (hand-written vtables). */
-static KCOM_UNUSED void kcom_rt_final_release_dynamic(void *impl)
+static KCOM_UNUSED ULONG kcom_rt_final_release_dynamic(void *impl)
 {
     const kcom_class *cls = kcom_rt_header(impl)->klass;
-    kcom_rt_final_release(cls, impl, (BOOLEAN)(cls->destroy != NULL));
+    return kcom_rt_final_release(cls, impl, (BOOLEAN)(cls->destroy != NULL));
 }
 
 /* Release with a class-specific final release (constant in generated shims). IRQL: <= DISPATCH_LEVEL. */
-static KCOM_FORCEINLINE ULONG kcom_rt_release_with(kcom_object_header *header, void (*final_release)(void *impl))
+static KCOM_FORCEINLINE ULONG kcom_rt_release_with(kcom_object_header *header, ULONG (*final_release)(void *impl))
 {
     LONG old = kcom_atomic_fetch_add(&header->refs, -1);
 #if KCOM_REFCOUNT_HARDENING == KCOM_REFCOUNT_LEAKY
@@ -324,10 +319,8 @@ static KCOM_FORCEINLINE ULONG kcom_rt_release_with(kcom_object_header *header, v
     if (KCOM_LIKELY(old > 1))
 #endif
         return (ULONG)old - 1u;
-    if (KCOM_LIKELY(old == 1)) {
-        final_release(header + 1);
-        return 0;
-    }
+    if (KCOM_LIKELY(old == 1))
+        return final_release(header + 1);
     return KCOM_RT_RELEASE_SLOW(header, old); /* saturation or underflow */
 }
 

@@ -98,12 +98,16 @@ static KCOM_FORCEINLINE ULONG kcom_rt_addref(_Inout_ kcom_object_header *header)
     LONG old = kcom_atomic_fetch_add(&header->refs, 1);
 #if KCOM_REFCOUNT_HARDENING == KCOM_REFCOUNT_OFF
     if (KCOM_UNLIKELY(old == 0)) /* AddRef on a dead object is still reported */
-#else
-    /* one compare covers old <= 0 and old == INT32_MAX */
-    if (KCOM_UNLIKELY((ULONG)old - 1u >= (ULONG)KCOM_REFCOUNT_SATURATED - 1u))
-#endif
         return KCOM_RT_ADDREF_SLOW(header, old);
     return (ULONG)old + 1u;
+#else
+    /* One compare on the new count, which is also the result: it is at most 1 (two's complement
+     * wrap) exactly when old <= 0 or old == INT32_MAX. */
+    LONG next = (LONG)((ULONG)old + 1u);
+    if (KCOM_UNLIKELY(next <= 1))
+        return KCOM_RT_ADDREF_SLOW(header, old);
+    return (ULONG)next;
+#endif
 }
 
 /* Release lives in kcom/object.h (kcom_rt_release_with), next to the destruction it may trigger. */

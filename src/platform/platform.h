@@ -17,37 +17,13 @@
 NTSTATUS kcom_platform_initialize(void);
 void kcom_platform_uninitialize(void);
 
-/* The platform allocator (kcom_platform_allocator(), the default allocator unless replaced), as
- * kcom_allocator functions so the object creation path calls them directly: size bytes of memory
+/* The platform allocator (kcom_platform_allocator(), the default allocator unless replaced): its
+ * functions (src/allocator.c) over the natural pair each target implements,
+ * kcom_rt_platform_allocate_natural and kcom_rt_platform_free_natural (kcom/allocator.h): memory
  * usable at IRQL <= DISPATCH_LEVEL (kernel: non-paged pool with kcom_pool_tag()), aligned to
- * alignment (a power of two; above 2 * sizeof(void *), what malloc, HeapAlloc and the pool give,
- * the platform uses kcom_aligned_allocate), or NULL. */
+ * KCOM_NATURAL_ALIGNMENT; kcom_aligned_allocate above that. */
 void *kcom_platform_allocate(void *context, size_t size, size_t alignment);
 void kcom_platform_free(void *context, void *block, size_t size, size_t alignment);
-
-/* What malloc, HeapAlloc and the pool guarantee on every target kcom builds for. */
-#define KCOM_PLATFORM_NATURAL_ALIGNMENT (2 * sizeof(void *))
-
-/* The two functions above, over a platform's natural allocation pair: the natural function for
- * the usual alignments (inlined into the caller when it is static there), kcom_aligned_allocate
- * above them. */
-static KCOM_FORCEINLINE void *kcom_platform_allocate_over(void *(*allocate_natural)(void *context, size_t size),
-                                                         void *context, size_t size, size_t alignment)
-{
-    if (KCOM_LIKELY(alignment <= KCOM_PLATFORM_NATURAL_ALIGNMENT))
-        return allocate_natural(context, size);
-    return kcom_aligned_allocate(allocate_natural, context, size, alignment);
-}
-
-/* block is never NULL: kcom_free filters NULL before any allocator sees it. */
-static KCOM_FORCEINLINE void kcom_platform_free_over(void (*free_natural)(void *context, void *block), void *context,
-                                                    void *block, size_t alignment)
-{
-    if (KCOM_LIKELY(alignment <= KCOM_PLATFORM_NATURAL_ALIGNMENT))
-        free_natural(context, block);
-    else
-        kcom_aligned_free(free_natural, context, block, alignment);
-}
 
 /* The file name part of a __FILE__ path, for trace prefixes. */
 static KCOM_FORCEINLINE const char *kcom_platform_base_name(const char *path)

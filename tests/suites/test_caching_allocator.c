@@ -158,6 +158,11 @@ static void test_depth(void)
     kcom_free(&cache.allocator, blocks[1], 32, 16);
     check_stats(&cache, 0, 2, 0, 1, 1);
     check_live(&backing, 1);
+    /* the block freed last is the one kept (the hot block; the list holds depth - 1 = 0) */
+    blocks[2] = kcom_allocate(&cache.allocator, 32, 16);
+    ok(blocks[2] == blocks[1], "depth 1 kept %p, not the block freed last %p\n", blocks[2], blocks[1]);
+    check_stats(&cache, 1, 2, 0, 1, 0);
+    kcom_free(&cache.allocator, blocks[2], 32, 16);
     kcom_caching_allocator_drain(&cache);
     check_live(&backing, 0);
 
@@ -247,11 +252,14 @@ static void test_alignments(void)
             for (i = 0; i < 3; i++)
                 kcom_free(&cache.allocator, blocks[i], size, alignment);
             check_stats(&cache, 0, 3, 0, 1, 2);
-            /* reused (last in, first out), still aligned, and whole */
+            /* reused, still aligned, and whole: the block freed last first (the hot block), then the
+             * listed one (blocks[1], displaced from the hot slot by blocks[2] into a full list, went
+             * back to the backing allocator) */
             for (i = 0; i < 2; i++) {
+                unsigned char *expected = i == 0 ? blocks[2] : blocks[0];
                 again[i] = (unsigned char *)kcom_allocate(&cache.allocator, size, alignment);
-                ok(again[i] == blocks[1 - i], "allocate(%lu, %lu): %p is not the cached %p\n", (unsigned long)size,
-                   (unsigned long)alignment, (void *)again[i], (void *)blocks[1 - i]);
+                ok(again[i] == expected, "allocate(%lu, %lu): %p is not the cached %p\n", (unsigned long)size,
+                   (unsigned long)alignment, (void *)again[i], (void *)expected);
                 if (again[i] != NULL) {
                     memset(again[i], 0x4F, size);
                     ok(is_aligned(again[i], alignment), "reused block %p not aligned to %lu\n", (void *)again[i],

@@ -50,10 +50,9 @@ void kcom_platform_uninitialize(void)
 {
 }
 
-static void *allocate_natural(void *context, size_t size)
+void *kcom_rt_platform_allocate_natural(size_t size)
 {
     kcom_ex_allocate_pool2_fn *allocate_pool2 = ex_allocate_pool2;
-    (void)context;
     /* ExAllocatePool2 zeroes the block and ExAllocatePoolWithTag does not; kcom needs neither.
      * Both blocks go back through ExFreePoolWithTag. */
     if (allocate_pool2 != NULL)
@@ -62,21 +61,9 @@ static void *allocate_natural(void *context, size_t size)
     return ExAllocatePoolWithTag(NonPagedPoolNx, size, kcom_pool_tag());
 }
 
-static void free_natural(void *context, void *block)
+void kcom_rt_platform_free_natural(void *block)
 {
-    (void)context;
     ExFreePoolWithTag(block, kcom_pool_tag());
-}
-
-void *kcom_platform_allocate(void *context, size_t size, size_t alignment)
-{
-    return kcom_platform_allocate_over(allocate_natural, context, size, alignment);
-}
-
-void kcom_platform_free(void *context, void *block, size_t size, size_t alignment)
-{
-    (void)size;
-    kcom_platform_free_over(free_natural, context, block, alignment);
 }
 
 static ULONG dpfltr_level(kcom_trace_level level)

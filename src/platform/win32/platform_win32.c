@@ -20,27 +20,14 @@ void kcom_platform_uninitialize(void)
 {
 }
 
-static void *allocate_natural(void *context, size_t size)
+void *kcom_rt_platform_allocate_natural(size_t size)
 {
-    (void)context;
     return HeapAlloc(GetProcessHeap(), 0, size);
 }
 
-static void free_natural(void *context, void *block)
+void kcom_rt_platform_free_natural(void *block)
 {
-    (void)context;
     HeapFree(GetProcessHeap(), 0, block);
-}
-
-void *kcom_platform_allocate(void *context, size_t size, size_t alignment)
-{
-    return kcom_platform_allocate_over(allocate_natural, context, size, alignment);
-}
-
-void kcom_platform_free(void *context, void *block, size_t size, size_t alignment)
-{
-    (void)size;
-    kcom_platform_free_over(free_natural, context, block, alignment);
 }
 
 /* Appends to a line buffer, truncating; returns the new length. */
