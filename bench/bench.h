@@ -125,6 +125,11 @@ void bench_kcom_drain_caches(void);
     X(async_status)          \
     X(async_wake)
 BENCH_ASYNC_CASES(BENCH_DECLARE_KCOM_CPP_)
+/* async_call also runs with the class whose operations come from a caching allocator; that
+ * cache's allocations from its backing allocator so far, and its drain. */
+uint64_t bench_kcom_cached_async_call(uint64_t n);
+uint64_t bench_kcom_async_cache_backing_allocs(void);
+void bench_kcom_async_drain_cache(void);
 
 /* Bytes of the caller storage async_call_in hands to the method, on both sides. */
 #define BENCH_ASYNC_STORAGE_BYTES 320

@@ -130,7 +130,7 @@ static const bench_row rows[] = {
     ROW(qi_last, "QueryInterface hit, 8th of 8 (+ Release)", "8", 0, expect_one_per),
     ROW(qi_miss, "QueryInterface miss, 8 interfaces", "8", 0, expect_miss),
 #if BENCH_ASYNC
-    ROW(async_call, "async call -> completed operation, get_result, Release", "async_op", 1, expect_doubled),
+    ROW_CACHED(async_call, "async call -> completed operation, get_result, Release", "async_op", 1, expect_doubled),
     ROW(async_call_in, "the same, operation in caller storage", "async_storage", 0, expect_doubled),
     ROW(async_status, "get_status on a completed operation", "async_op", 0, expect_completed),
     ROW_THREADS(async_wake, "task woken once via a completion source, on a pool thread", "-", 2,

@@ -225,7 +225,7 @@ BREAKDOWN_SYMBOLS = ("bench_kcom_create_release_1", "bench_kcom_cached_create_re
                      "bench_kcom_create_release_4", "bench_kcom_cached_create_release_4",
                      "bench_cpp_create_release_4",
                      "bench_kcom_qi_last", "bench_cpp_qi_last",
-                     "bench_kcom_async_call", "bench_cpp_async_call",
+                     "bench_kcom_async_call", "bench_kcom_cached_async_call", "bench_cpp_async_call",
                      "bench_kcom_async_call_in", "bench_cpp_async_call_in",
                      "bench_kcom_async_wake", "bench_cpp_async_wake")
 
@@ -408,7 +408,9 @@ def main():
         "Ir: callgrind instructions per iteration, loop included ((Ir(N2) - Ir(N1)) / (N2 - N1)); "
         "ns: wall clock per iteration, median of runs; ratio: kcom Ir / C++ Ir.",
         "caching: the same kcom class declared with KCOM_CLASS_EX over a kcom_caching_allocator "
-        "(depth 16); its allocs/op counts what reaches the cache's backing allocator.",
+        "(depth 16; for the async call, its operations from one: KCOM_CLASS_SET_OPERATION_ALLOCATOR); "
+        "its allocs/op counts what reaches the cache's backing allocator. Without one, async calls "
+        "take their operations from kcom's operation cache (the kcom column).",
         "Baseline rows are plain C without COM; their figures are in the kcom columns.",
     ]
     if any(row["id"].startswith("async_") for row in rows):

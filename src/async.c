@@ -57,23 +57,34 @@ void kcom_async_op_addref(kcom_async_op *op)
     kcom_atomic_fetch_add(&op->refs, 1);
 }
 
-static void op_destroy(kcom_async_op *op)
+static KCOM_FORCEINLINE void op_free(kcom_async_op *op)
 {
-    kcom_tracker *tracker = NULL;
-    kcom_atomic_acquire_fence();
-    /* an unfinished task destroyed with its operation still gets its cleanup (never leaked), and
-     * its tracker stops counting it */
-    if (op->has_task && kcom_atomic_load(&op->task.sched) != KCOM_TASK_DONE) {
-        tracker = op->task.executor.tracker;
-        if (op->task.drop != NULL)
-            op->task.drop(op->task.state);
-    }
     if (op->allocator != NULL)
         op->allocator->free(op->allocator->context, op, op->block_size, op->block_alignment);
     else
         kcom_atomic_store(&op->in_use, 0); /* the last access: the caller may reuse the storage */
+}
+
+/* An unfinished task destroyed with its operation still gets its cleanup (never leaked), and its
+ * tracker stops counting it. */
+static KCOM_NOINLINE void op_destroy_unfinished(kcom_async_op *op)
+{
+    kcom_tracker *tracker = op->task.executor.tracker;
+    if (op->task.drop != NULL)
+        op->task.drop(op->task.state);
+    op_free(op);
     if (tracker != NULL)
         kcom_tracker_leave(tracker);
+}
+
+static KCOM_FORCEINLINE void op_destroy(kcom_async_op *op)
+{
+    kcom_atomic_acquire_fence();
+    /* an operation without a task is DONE from the start (kcom_async_op_init) */
+    if (KCOM_UNLIKELY(kcom_atomic_load(&op->task.sched) != KCOM_TASK_DONE))
+        op_destroy_unfinished(op);
+    else
+        op_free(op);
 }
 
 void kcom_async_op_release(kcom_async_op *op)
@@ -342,7 +353,6 @@ IKcomAsyncOperation *kcom_async_static_error_operation(void)
 #define OP_CACHE_CLASSES 16 /* blocks of 64, 128, ..., 1024 bytes */
 #define OP_CACHE_DEPTH 16
 #define OP_CACHE_ALIGNMENT KCOM_NATURAL_ALIGNMENT
-#define OP_CACHE_BOUND 2 /* kcom_caching_allocator.state once its size is fixed and its list ready */
 
 /* A size class: its cache, and the allocator its blocks record (the cache, with a free that knows
  * the block's size). 128 bytes on x64: a class is found with a shift. */
@@ -384,7 +394,7 @@ static void op_cache_free(void *context, void *block, size_t size, size_t alignm
     op_cache_class *cls = (op_cache_class *)context;
     (void)size;
     (void)alignment;
-    if (KCOM_LIKELY(kcom_atomic_load(&cls->cache.state) == OP_CACHE_BOUND))
+    if (KCOM_LIKELY(kcom_atomic_load(&cls->cache.state) == KCOM_RT_CACHING_BOUND))
         kcom_rt_caching_put(&cls->cache, block);
     else
         op_cache_free_slow(cls, block);
@@ -415,17 +425,27 @@ static KCOM_NOINLINE kcom_async_op *op_cache_take_slow(op_cache_class *cls)
     return op;
 }
 
-/* A block of a class: the usual case, a bound class, without the caching allocator's checks of
- * size and alignment (every request here has the class's). */
+/* A block of a class: the usual case, its hot block, without the caching allocator's checks of
+ * size and alignment (every request here has the class's) and without recording the block again:
+ * every block the class holds was recorded when the class first handed it out, and caching it
+ * overwrites at most its first pointer (the vtable's). */
 static KCOM_FORCEINLINE kcom_async_op *op_cache_take(op_cache_class *cls)
 {
-    kcom_async_op *op;
-    if (KCOM_UNLIKELY(kcom_atomic_load(&cls->cache.state) != OP_CACHE_BOUND))
-        return op_cache_take_slow(cls);
-    op = (kcom_async_op *)kcom_rt_caching_take(&cls->cache);
-    if (KCOM_LIKELY(op != NULL))
-        op_record_block(op, &cls->allocator, cls->size, OP_CACHE_ALIGNMENT);
-    return op;
+    kcom_async_op *op = (kcom_async_op *)kcom_atomic_exchange_ptr(&cls->cache.hot, NULL);
+    if (KCOM_LIKELY(op != NULL)) {
+        kcom_atomic_fetch_add(&cls->cache.hits, 1);
+        return op;
+    }
+    return op_cache_take_slow(cls);
+}
+
+/* A caching allocator bound to this size and alignment (or not bound yet: it binds to them) serves
+ * the block; one bound to another size (a class's object cache) passes it to its backing
+ * allocator, so that its own blocks stay the class's. */
+static KCOM_FORCEINLINE BOOLEAN op_cache_serves(kcom_caching_allocator *cache, size_t size, size_t alignment)
+{
+    LONG state = kcom_atomic_load(&cache->state);
+    return (BOOLEAN)(state != KCOM_RT_CACHING_BOUND || (cache->block_size == size && cache->block_alignment == alignment));
 }
 
 kcom_async_op *kcom_async_op_allocate_block(const kcom_allocator *allocator, size_t size, size_t alignment)
@@ -435,10 +455,10 @@ kcom_async_op *kcom_async_op_allocate_block(const kcom_allocator *allocator, siz
         return NULL; /* a descriptor without its layout reached kcom_rt_async_op_allocate */
     if (allocator == NULL)
         allocator = kcom_default_allocator();
-    if (KCOM_UNLIKELY(allocator->allocate == kcom_rt_caching_allocate)) {
-        /* a class's cache keeps blocks of the class's size: operations go to what backs it */
-        const kcom_caching_allocator *cache = (const kcom_caching_allocator *)allocator->context;
-        allocator = cache->backing != NULL ? cache->backing : kcom_platform_allocator();
+    if (allocator->allocate == kcom_rt_caching_allocate) {
+        kcom_caching_allocator *cache = (kcom_caching_allocator *)allocator->context;
+        if (!op_cache_serves(cache, size, alignment))
+            allocator = cache->backing != NULL ? cache->backing : kcom_platform_allocator();
     }
     if (allocator->allocate == kcom_platform_allocate && op_cache_fits(size, alignment))
         return op_cache_take(&op_cache[(size - 1) / OP_CACHE_GRANULE]);
@@ -450,12 +470,23 @@ kcom_async_op *kcom_async_op_allocate_block(const kcom_allocator *allocator, siz
 
 kcom_async_op *kcom_rt_async_op_allocate(const kcom_async_task_desc *desc, const kcom_allocator *allocator)
 {
-    if (allocator == NULL)
-        allocator = kcom_default_allocator();
-    /* the usual case: a block of the operation cache */
-    if (KCOM_LIKELY(allocator->allocate == kcom_platform_allocate &&
-                    op_cache_fits(desc->block_size, desc->block_alignment)))
-        return op_cache_take(&op_cache[(desc->block_size - 1) / OP_CACHE_GRANULE]);
+    kcom_async_op *op;
+    /* the usual cases: a block of the operation cache (the default allocator is the platform's:
+     * kcom_rt_default_allocator is NULL), or of a caching allocator bound to the block's size */
+    if (allocator == NULL) {
+        if (KCOM_LIKELY(kcom_atomic_load_ptr((void *volatile *)&kcom_rt_default_allocator) == NULL &&
+                        op_cache_fits(desc->block_size, desc->block_alignment)))
+            return op_cache_take(&op_cache[(desc->block_size - 1) / OP_CACHE_GRANULE]);
+    } else if (allocator->allocate == kcom_rt_caching_allocate) {
+        kcom_caching_allocator *cache = (kcom_caching_allocator *)allocator->context;
+        if (KCOM_LIKELY(kcom_atomic_load(&cache->state) == KCOM_RT_CACHING_BOUND && cache->block_size == desc->block_size &&
+                        cache->block_alignment == desc->block_alignment)) {
+            op = (kcom_async_op *)kcom_rt_caching_take(cache);
+            if (KCOM_LIKELY(op != NULL))
+                op_record_block(op, allocator, desc->block_size, desc->block_alignment);
+            return op;
+        }
+    }
     return kcom_async_op_allocate_block(allocator, desc->block_size, desc->block_alignment);
 }
 
@@ -527,6 +558,7 @@ void kcom_async_op_init(kcom_async_op *op, const IID *iid, void *result, size_t 
     op->result = result_size != 0 ? result : NULL;
     op->result_size = result_size;
     op->has_task = FALSE;
+    op->task.sched = KCOM_TASK_DONE; /* no task: nothing to drop at the final release */
     if (result_size == sizeof(ULONG)) /* a result that is never written reads back zeros */
         memset(result, 0, sizeof(ULONG));
     else if (result_size != 0)

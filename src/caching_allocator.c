@@ -25,7 +25,7 @@
 
 #define STATE_UNBOUND 0
 #define STATE_BINDING 1
-#define STATE_BOUND 2
+#define STATE_BOUND KCOM_RT_CACHING_BOUND
 
 static const kcom_allocator *backing_of(const kcom_caching_allocator *cache)
 {

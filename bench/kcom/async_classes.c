@@ -99,6 +99,55 @@ NTSTATUS bench_kcom_new_async(IBenchAsync **out)
     return status;
 }
 
+/* ---- BenchAsyncCached: the same class, its operations from a caching allocator of its own --------------
+ * (KCOM_CLASS_SET_OPERATION_ALLOCATOR): Read's operations all have one size, which the cache keeps. */
+
+typedef struct BenchAsyncCached {
+    IBenchAsync IBenchAsync_iface;
+} BenchAsyncCached;
+
+#define BenchAsyncCached_Read_state BenchAsync_Read_state
+#define BenchAsyncCached_Read_poll BenchAsync_Read_poll
+#define BenchAsyncCached_Read_drop BenchAsync_Read_drop
+
+static NTSTATUS BenchAsyncCached_Read(BenchAsyncCached *self, BenchAsync_Read_state *state, ULONG value)
+{
+    return BenchAsync_Read((BenchAsync *)(void *)self, state, value);
+}
+
+static IBenchAsyncULONG *BenchAsyncCached_ReadIn(BenchAsyncCached *self, ULONG value, void *storage, size_t size)
+{
+    return BenchAsync_ReadIn((BenchAsync *)(void *)self, value, storage, size);
+}
+
+static kcom_caching_allocator bench_async_op_cache = KCOM_CACHING_ALLOCATOR_INIT(bench_async_op_cache, 16);
+
+KCOM_IMPLEMENT(BenchAsyncCached, IBenchAsync, IBenchAsync_iface)
+KCOM_CLASS(BenchAsyncCached, NULL, (IBenchAsync, IBenchAsync_iface))
+
+NTSTATUS bench_kcom_new_async_cached(IBenchAsync **out)
+{
+    BenchAsyncCached *impl;
+    NTSTATUS status;
+    KCOM_CLASS_SET_OPERATION_ALLOCATOR(BenchAsyncCached, &bench_async_op_cache.allocator);
+    status = KCOM_NEW(BenchAsyncCached, NULL, &impl);
+    *out = NT_SUCCESS(status) ? &impl->IBenchAsync_iface : NULL;
+    return status;
+}
+
+uint64_t bench_kcom_async_cache_backing_allocs(void)
+{
+    kcom_caching_allocator_stats stats;
+    if (!NT_SUCCESS(kcom_caching_allocator_query_stats(&bench_async_op_cache, &stats)))
+        return 0;
+    return (uint64_t)stats.misses + stats.bypassed;
+}
+
+void bench_kcom_async_drain_cache(void)
+{
+    kcom_caching_allocator_drain(&bench_async_op_cache);
+}
+
 /* ---- the wake case's task: await a completion source, complete with its value + 1 -------------------- */
 
 typedef struct bench_await_state {

@@ -9,6 +9,7 @@
  *                                            the same operation built in caller storage: what the
  *                                            ASYNC shim does, with kcom_async_spawn_begin_in
  *   BenchAsync             IBenchAsync, no state
+ *   BenchAsyncCached       the same, its operations from a caching allocator of its own
  */
 #ifndef KCOM_BENCH_KCOM_ASYNC_CLASSES_H
 #define KCOM_BENCH_KCOM_ASYNC_CLASSES_H
@@ -36,6 +37,9 @@ KCOM_DECLARE_INTERFACE(IBenchAsync, IUnknown,
 
 /* A new BenchAsync with one reference. */
 NTSTATUS bench_kcom_new_async(IBenchAsync **out);
+/* The same class with its operations from a caching allocator of its own
+ * (KCOM_CLASS_SET_OPERATION_ALLOCATOR; bench.h reads and drains that cache). */
+NTSTATUS bench_kcom_new_async_cached(IBenchAsync **out);
 
 /* The wake case's task, spawned on executor: awaits source (taking a reference of its own), then
  * completes with source's value + 1. Its first poll runs here, on the caller (kcom_async_spawn_run),

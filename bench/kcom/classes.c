@@ -141,13 +141,20 @@ uint64_t bench_kcom_cache_backing_allocs(void)
     if (!NT_SUCCESS(kcom_caching_allocator_query_stats(&bench_one_cache, &one)) ||
         !NT_SUCCESS(kcom_caching_allocator_query_stats(&bench_four_cache, &four)))
         return 0;
+#if BENCH_ASYNC
+    return (uint64_t)one.misses + one.bypassed + four.misses + four.bypassed + bench_kcom_async_cache_backing_allocs();
+#else
     return (uint64_t)one.misses + one.bypassed + four.misses + four.bypassed;
+#endif
 }
 
 void bench_kcom_drain_caches(void)
 {
     kcom_caching_allocator_drain(&bench_one_cache);
     kcom_caching_allocator_drain(&bench_four_cache);
+#if BENCH_ASYNC
+    bench_kcom_async_drain_cache();
+#endif
 }
 
 uint64_t bench_kcom_object_bytes(int interfaces)

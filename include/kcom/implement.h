@@ -139,8 +139,8 @@
     static KCOM_UNUSED ret *KCOM_STDCALL C##_##I##_kshim_##name(I *This KCOM_PP_PARAMS(params)) \
     {                                                                                     \
         C *kcom_self_ = KCOM_IMPL_FROM(C, member, This);                                  \
-        /* the class's allocator (KCOM_CLASS_EX), else the default one */                 \
-        const kcom_allocator *kcom_allocator_ = kcom_rt_header(kcom_self_)->klass->allocator; \
+        const kcom_allocator *kcom_allocator_ =                                           \
+            kcom_rt_operation_allocator(kcom_rt_header(kcom_self_)->klass);               \
         kcom_async_op *kcom_op_ = kcom_rt_async_op_allocate(&C##_##I##_kdesc_##name, kcom_allocator_); \
         C##_##I##_kstate_##name *kcom_state_;                                             \
         kcom_task_context kcom_cx_;                                                       \
@@ -231,11 +231,13 @@
     static const kcom_class_entry Class##_kcom_entries[] = {                              \
         KCOM_PP_FOR_EACH(KCOM_CLASS_ENTRY_, (Class, PLAIN), __VA_ARGS__)};                \
     static const struct kcom_executor *volatile Class##_kcom_executor;                    \
+    static const kcom_allocator *volatile Class##_kcom_operation_allocator;               \
     static const kcom_class Class##_kcom_class = {                                        \
         #Class, sizeof(Class), KCOM_ALIGNOF(Class), 0,                                    \
         (ULONG)(sizeof(Class##_kcom_entries) / sizeof(Class##_kcom_entries[0])),          \
         Class##_kcom_entries, Class##_kcom_destroy_thunk, (allocator), NULL,              \
-        Class##_kcom_fallback_thunk, &Class##_kcom_executor};                             \
+        Class##_kcom_fallback_thunk, &Class##_kcom_executor,                              \
+        &Class##_kcom_operation_allocator};                                               \
     KCOM_CLASS_FUNCTIONS_(Class, destroy)
 
 #define KCOM_AGGREGATABLE_CLASS_EX(Class, allocator, destroy, query_fallback, ...)        \
@@ -246,11 +248,13 @@
         KCOM_PP_FOR_EACH(KCOM_CLASS_ENTRY_, (Class, AGG), __VA_ARGS__)};                  \
     KCOM_CLASS_INNER_UNKNOWN_(Class)                                                      \
     static const struct kcom_executor *volatile Class##_kcom_executor;                    \
+    static const kcom_allocator *volatile Class##_kcom_operation_allocator;               \
     static const kcom_class Class##_kcom_class = {                                        \
         #Class, sizeof(Class), KCOM_ALIGNOF(Class), KCOM_CLASS_AGGREGATABLE,              \
         (ULONG)(sizeof(Class##_kcom_entries) / sizeof(Class##_kcom_entries[0])),          \
         Class##_kcom_entries, Class##_kcom_destroy_thunk, (allocator),                    \
-        &Class##_kcom_inner_vtbl, Class##_kcom_fallback_thunk, &Class##_kcom_executor};   \
+        &Class##_kcom_inner_vtbl, Class##_kcom_fallback_thunk, &Class##_kcom_executor,    \
+        &Class##_kcom_operation_allocator};                                               \
     KCOM_CLASS_FUNCTIONS_(Class, destroy)
 
 /* KCOM_CLASS_SET_EXECUTOR(Class, executor) - the executor Class's async methods run pending work
@@ -260,6 +264,17 @@
 #define KCOM_CLASS_SET_EXECUTOR(Class, executor_)                                         \
     kcom_atomic_store_ptr((void *volatile *)(void *)&Class##_kcom_executor,              \
                           (void *)(ULONG_PTR)(const struct kcom_executor *)(executor_))
+
+/* KCOM_CLASS_SET_OPERATION_ALLOCATOR(Class, allocator) - the allocator Class's async methods
+ * allocate their operations from (NULL: the class's allocator again, see kcom_class); in the
+ * translation unit of Class's KCOM_CLASS. Typically a kcom_caching_allocator of its own: the
+ * operations of one async method all have one size, which the cache then keeps (the operations of
+ * other sizes go to the cache's backing allocator). Each operation records the allocator it came
+ * from, so a change affects later calls only; the allocator must stay valid while any operation
+ * allocated from it is alive. IRQL: any. */
+#define KCOM_CLASS_SET_OPERATION_ALLOCATOR(Class, allocator_)                             \
+    kcom_atomic_store_ptr((void *volatile *)(void *)&Class##_kcom_operation_allocator,   \
+                          (void *)(ULONG_PTR)(const kcom_allocator *)(allocator_))
 
 /* Entries: ctx = (Class, PLAIN|AGG), item = (I, member). */
 #define KCOM_CLASS_ENTRY_(ctx, item) KCOM_PP_CALL(KCOM_CLASS_ENTRY_I_, KCOM_PP_EXPAND ctx, KCOM_PP_EXPAND item)

@@ -65,6 +65,10 @@ typedef struct kcom_class {
     /* Where the class's async methods run pending work (kcom/async.h): the executor stored there
      * (KCOM_CLASS_SET_EXECUTOR), or, while that is NULL or for a NULL slot, the default one. */
     const struct kcom_executor *volatile *executor;
+    /* Where the class's async methods allocate their operations: the allocator stored there
+     * (KCOM_CLASS_SET_OPERATION_ALLOCATOR), or, while that is NULL or for a NULL slot, `allocator`
+     * above (a caching allocator bound to the class's own size passes them to its backing one). */
+    const kcom_allocator *volatile *operation_allocator;
 } kcom_class;
 
 KCOM_BEGIN_DECLS
@@ -199,6 +203,16 @@ static KCOM_FORCEINLINE size_t kcom_rt_prefix_size(const kcom_class *cls)
     size_t header = kcom_rt_is_aggregatable(cls) ? sizeof(kcom_aggregate_header) : sizeof(kcom_object_header);
     size_t alignment = kcom_rt_block_alignment(cls);
     return (header + alignment - 1) & ~(alignment - 1);
+}
+
+/* The allocator the async methods of cls allocate operations from (NULL: the default; see
+ * kcom_class.operation_allocator). IRQL: any. */
+static KCOM_FORCEINLINE const kcom_allocator *kcom_rt_operation_allocator(const kcom_class *cls)
+{
+    const kcom_allocator *allocator = NULL;
+    if (cls->operation_allocator != NULL)
+        allocator = (const kcom_allocator *)kcom_atomic_load_ptr((void *volatile *)(void *)cls->operation_allocator);
+    return allocator != NULL ? allocator : cls->allocator;
 }
 
 /* Every field of a descriptor; check_entries is FALSE for the descriptors KCOM_CLASS generates,

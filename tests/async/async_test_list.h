@@ -49,6 +49,7 @@
     X(async_paths_cache_reuses_blocks)        \
     X(async_paths_cache_not_in_front_of_others) \
     X(async_paths_class_allocators)           \
+    X(async_paths_operation_allocator)        \
     X(async_paths_first_poll_outcomes)        \
     X(async_paths_woken_during_first_poll)    \
     X(async_paths_first_poll_races_a_wake)

@@ -453,6 +453,93 @@ void kcom_test_async_paths_class_allocators(void)
     teardown();
 }
 
+/* A caching allocator for PathsCached's operations (KCOM_CLASS_SET_OPERATION_ALLOCATOR), next to the
+ * one for its objects. */
+static kcom_caching_allocator paths_op_cache =
+    KCOM_CACHING_ALLOCATOR_INIT_BACKED(paths_op_cache, 2, &backing_counter.allocator);
+
+static void check_op_cache(ULONG hits, ULONG misses, ULONG bypassed, ULONG cached)
+{
+    kcom_caching_allocator_stats stats;
+    ok(kcom_caching_allocator_query_stats(&paths_op_cache, &stats) == STATUS_SUCCESS && stats.hits == hits &&
+           stats.misses == misses && stats.bypassed == bypassed && stats.cached == cached,
+       "operation cache: %lu hits (%lu), %lu misses (%lu), %lu bypassed (%lu), %lu cached (%lu)\n",
+       (unsigned long)stats.hits, (unsigned long)hits, (unsigned long)stats.misses, (unsigned long)misses,
+       (unsigned long)stats.bypassed, (unsigned long)bypassed, (unsigned long)stats.cached, (unsigned long)cached);
+}
+
+static void expect_now(PathsCached *cached, ULONG value)
+{
+    ULONG result = 0;
+    IAsyncULONG *op = IPaths_Now(&cached->IPaths_iface, value);
+    ok(IAsyncULONG_get_result(op, &result) == STATUS_SUCCESS && result == value * 2, "value %lu\n",
+       (unsigned long)result);
+    ok(IAsyncULONG_Release(op) == 0, "released\n");
+}
+
+void kcom_test_async_paths_operation_allocator(void)
+{
+    PathsCached *cached = NULL;
+    kcom_caching_allocator_stats class_stats;
+    ULONG class_requests;
+    LONG attempts;
+    void *other;
+
+    setup(&counter.allocator);
+    kcom_counting_allocator_init(&backing_counter, NULL);
+    ok(kcom_caching_allocator_init(&paths_op_cache, 2, &backing_counter.allocator) == STATUS_SUCCESS, "init\n");
+    memset(&class_stats, 0, sizeof(class_stats));
+    (void)kcom_caching_allocator_query_stats(&paths_cache, &class_stats);
+    class_requests = class_stats.hits + class_stats.misses;
+    ok(KCOM_NEW(PathsCached, NULL, &cached) == STATUS_SUCCESS, "PathsCached\n");
+    if (cached == NULL)
+        return;
+    KCOM_CLASS_SET_OPERATION_ALLOCATOR(PathsCached, &paths_op_cache.allocator);
+
+    /* the first operation misses and fixes the cache's size; the next ones reuse its block */
+    attempts = backing_counter.attempts;
+    expect_now(cached, 3);
+    check_op_cache(0, 1, 0, 1);
+    expect_now(cached, 4);
+    expect_now(cached, 5);
+    check_op_cache(2, 1, 0, 1);
+    ok(backing_counter.attempts - attempts == 1, "%ld allocations behind the cache\n",
+       (long)(backing_counter.attempts - attempts));
+    ok(counter.attempts == 0, "nothing from the default allocator: %ld\n", (long)counter.attempts);
+    memset(&class_stats, 0, sizeof(class_stats));
+    (void)kcom_caching_allocator_query_stats(&paths_cache, &class_stats);
+    ok(class_stats.bypassed == 0 && class_stats.hits + class_stats.misses == class_requests + 1,
+       "the objects' cache saw only the object: %lu bypassed, %lu hits, %lu misses\n",
+       (unsigned long)class_stats.bypassed, (unsigned long)class_stats.hits, (unsigned long)class_stats.misses);
+
+    /* NULL: the class's allocator again (its object cache passes operations to its backing one) */
+    KCOM_CLASS_SET_OPERATION_ALLOCATOR(PathsCached, NULL);
+    attempts = backing_counter.attempts;
+    expect_now(cached, 6);
+    ok(backing_counter.attempts - attempts == 1, "to the allocator behind the class's cache\n");
+    check_op_cache(2, 1, 0, 1);
+
+    /* a cache bound to another size: operations go to its backing allocator, not through it */
+    ok(kcom_caching_allocator_drain(&paths_op_cache) == STATUS_SUCCESS, "drain\n");
+    ok(kcom_caching_allocator_init(&paths_op_cache, 2, &backing_counter.allocator) == STATUS_SUCCESS, "again\n");
+    other = kcom_allocate(&paths_op_cache.allocator, 8, 8);
+    ok(other != NULL, "a block of 8 bytes binds it\n");
+    KCOM_CLASS_SET_OPERATION_ALLOCATOR(PathsCached, &paths_op_cache.allocator);
+    attempts = backing_counter.attempts;
+    expect_now(cached, 7);
+    ok(backing_counter.attempts - attempts == 1, "from the backing allocator\n");
+    check_op_cache(0, 1, 0, 0);
+    kcom_free(&paths_op_cache.allocator, other, 8, 8);
+
+    KCOM_CLASS_SET_OPERATION_ALLOCATOR(PathsCached, NULL);
+    ok(IPaths_Release(&cached->IPaths_iface) == 0, "released\n");
+    kcom_caching_allocator_drain(&paths_op_cache);
+    kcom_caching_allocator_drain(&paths_cache);
+    ok(kcom_counting_allocator_live(&backing_counter) == 0, "nothing left: %ld\n",
+       (long)kcom_counting_allocator_live(&backing_counter));
+    teardown();
+}
+
 /* ---- the first poll's outcomes ---------------------------------------------------------------------------- */
 
 static void expect_end(IPaths *paths, NTSTATUS start, NTSTATUS end, kcom_async_status status, NTSTATUS result)
