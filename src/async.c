@@ -57,12 +57,19 @@ void kcom_async_op_addref(kcom_async_op *op)
     kcom_atomic_fetch_add(&op->refs, 1);
 }
 
+/* Gives the block back: to the caching allocator it came from (inline, the usual case: the
+ * operation cache or a class's operation allocator), else through its allocator. */
 static KCOM_FORCEINLINE void op_free(kcom_async_op *op)
 {
-    if (op->allocator != NULL)
-        op->allocator->free(op->allocator->context, op, op->block_size, op->block_alignment);
-    else
+    const kcom_allocator *allocator = op->allocator;
+    if (allocator == NULL) {
         kcom_atomic_store(&op->in_use, 0); /* the last access: the caller may reuse the storage */
+        return;
+    }
+    if (allocator->free == kcom_rt_caching_free) /* bound to the block's size (op_take_cached) */
+        kcom_rt_caching_put((kcom_caching_allocator *)allocator->context, op);
+    else
+        allocator->free(allocator->context, op, op->block_size, op->block_alignment);
 }
 
 /* An unfinished task destroyed with its operation still gets its cleanup (never leaked), and its
@@ -123,12 +130,12 @@ static ULONG KCOM_STDCALL op_Release(IKcomAsyncOperation *This)
 {
     kcom_async_op *op = op_from(This);
     LONG old = kcom_atomic_fetch_add(&op->refs, -1);
-    if (KCOM_UNLIKELY(old <= 1)) {
-        if (old != 1) /* a Release too many: the operation may already be freed */
-            kcom_fail_fast(KCOM_FAILFAST_REFCOUNT_UNDERFLOW, op, (ULONG_PTR)old, 0);
-        op_destroy(op);
-    }
-    return (ULONG)old - 1u;
+    if (KCOM_LIKELY(old > 1))
+        return (ULONG)old - 1u;
+    if (KCOM_UNLIKELY(old != 1)) /* a Release too many: the operation may already be freed */
+        kcom_fail_fast(KCOM_FAILFAST_REFCOUNT_UNDERFLOW, op, (ULONG_PTR)old, 0);
+    op_destroy(op);
+    return 0;
 }
 
 static NTSTATUS KCOM_STDCALL op_get_status(IKcomAsyncOperation *This, kcom_async_status *status)
@@ -139,20 +146,30 @@ static NTSTATUS KCOM_STDCALL op_get_status(IKcomAsyncOperation *This, kcom_async
     return STATUS_SUCCESS;
 }
 
-static NTSTATUS KCOM_STDCALL op_get_result(IKcomAsyncOperation *This, void *result)
+/* get_result of anything but a completed operation with a 4-byte result. */
+static KCOM_NOINLINE NTSTATUS op_get_result_other(kcom_async_op *op, LONG status, void *result)
 {
-    kcom_async_op *op = op_from(This);
-    LONG status;
-    if (result == NULL)
-        return STATUS_INVALID_PARAMETER;
-    status = kcom_atomic_load(&op->word) & OP_STATUS_MASK; /* acquire: result and error were written before */
-    if (KCOM_LIKELY(status == KCOM_ASYNC_COMPLETED)) {
+    if (status == KCOM_ASYNC_COMPLETED) {
         copy_result(result, op->result, op->result_size);
         return STATUS_SUCCESS;
     }
     if (status == KCOM_ASYNC_STARTED)
         return STATUS_PENDING;
     return status == KCOM_ASYNC_CANCELED ? STATUS_CANCELLED : op->error;
+}
+
+static NTSTATUS KCOM_STDCALL op_get_result(IKcomAsyncOperation *This, void *result)
+{
+    kcom_async_op *op = op_from(This);
+    LONG status;
+    if (KCOM_UNLIKELY(result == NULL))
+        return STATUS_INVALID_PARAMETER;
+    status = kcom_atomic_load(&op->word) & OP_STATUS_MASK; /* acquire: result and error were written before */
+    if (KCOM_LIKELY(status == KCOM_ASYNC_COMPLETED && op->result_size == 4)) { /* a ULONG or an NTSTATUS */
+        memcpy(result, op->result, 4);
+        return STATUS_SUCCESS;
+    }
+    return op_get_result_other(op, status, result);
 }
 
 static NTSTATUS KCOM_STDCALL op_cancel(IKcomAsyncOperation *This)
@@ -349,56 +366,20 @@ IKcomAsyncOperation *kcom_async_static_error_operation(void)
 #define KCOM_ASYNC_OPERATION_CACHE 1
 #endif
 
-#define OP_CACHE_GRANULE 64
-#define OP_CACHE_CLASSES 16 /* blocks of 64, 128, ..., 1024 bytes */
+#define OP_CACHE_GRANULE KCOM_RT_OPERATION_CACHE_GRANULE
+#define OP_CACHE_CLASSES KCOM_RT_OPERATION_CACHE_CLASSES /* blocks of 64, 128, ..., 1024 bytes */
 #define OP_CACHE_DEPTH 16
 #define OP_CACHE_ALIGNMENT KCOM_NATURAL_ALIGNMENT
 
-/* A size class: its cache, and the allocator its blocks record (the cache, with a free that knows
- * the block's size). 128 bytes on x64: a class is found with a shift. */
-typedef struct op_cache_class {
-    kcom_caching_allocator cache;
-    kcom_allocator allocator;
-    size_t size;
-} op_cache_class;
-
-static void *op_cache_allocate(void *context, size_t size, size_t alignment);
-static void op_cache_free(void *context, void *block, size_t size, size_t alignment);
-
-#define OP_CACHE_CLASS_(i)                                                                        \
-    {KCOM_CACHING_ALLOCATOR_INIT(op_cache[i].cache, OP_CACHE_DEPTH),                              \
-     {op_cache_allocate, op_cache_free, &op_cache[i]},                                            \
-     ((i) + 1) * OP_CACHE_GRANULE}
-static op_cache_class op_cache[OP_CACHE_CLASSES] = {
+/* One caching allocator per size class; class i keeps blocks of (i + 1) * OP_CACHE_GRANULE bytes,
+ * which its blocks record (with the class as their allocator), so that they are freed through
+ * kcom_rt_caching_free like those of any other cache. */
+#define OP_CACHE_CLASS_(i) KCOM_CACHING_ALLOCATOR_INIT(kcom_rt_operation_cache[i], OP_CACHE_DEPTH)
+kcom_caching_allocator kcom_rt_operation_cache[OP_CACHE_CLASSES] = {
     OP_CACHE_CLASS_(0),  OP_CACHE_CLASS_(1),  OP_CACHE_CLASS_(2),  OP_CACHE_CLASS_(3),
     OP_CACHE_CLASS_(4),  OP_CACHE_CLASS_(5),  OP_CACHE_CLASS_(6),  OP_CACHE_CLASS_(7),
     OP_CACHE_CLASS_(8),  OP_CACHE_CLASS_(9),  OP_CACHE_CLASS_(10), OP_CACHE_CLASS_(11),
     OP_CACHE_CLASS_(12), OP_CACHE_CLASS_(13), OP_CACHE_CLASS_(14), OP_CACHE_CLASS_(15)};
-
-static void *op_cache_allocate(void *context, size_t size, size_t alignment)
-{
-    return kcom_rt_caching_allocate(&((op_cache_class *)context)->cache, size, alignment);
-}
-
-/* A block that found its class full or not bound yet: the cache's own free, which counts the
- * overflow or returns the block to the platform. */
-static KCOM_NOINLINE void op_cache_free_slow(op_cache_class *cls, void *block)
-{
-    kcom_rt_caching_free(&cls->cache, block, cls->size, OP_CACHE_ALIGNMENT);
-}
-
-/* Every block freed here has its class's size and alignment: only the binding needs checking
- * (a block handed out while its class was being bound may come back before the list is ready). */
-static void op_cache_free(void *context, void *block, size_t size, size_t alignment)
-{
-    op_cache_class *cls = (op_cache_class *)context;
-    (void)size;
-    (void)alignment;
-    if (KCOM_LIKELY(kcom_atomic_load(&cls->cache.state) == KCOM_RT_CACHING_BOUND))
-        kcom_rt_caching_put(&cls->cache, block);
-    else
-        op_cache_free_slow(cls, block);
-}
 
 static KCOM_FORCEINLINE BOOLEAN op_cache_fits(size_t size, size_t alignment)
 {
@@ -415,28 +396,31 @@ static KCOM_FORCEINLINE void op_record_block(kcom_async_op *op, const kcom_alloc
     op->block_alignment = alignment;
 }
 
-/* A block of a class through its caching allocator, which binds the class at its first use and
- * counts a hit or a miss. */
-static KCOM_NOINLINE kcom_async_op *op_cache_take_slow(op_cache_class *cls)
+/* A block of size and alignment through a caching allocator, recorded with what the final release
+ * gives it back to: the cache, when the cache is bound to that size and alignment now (the block
+ * came from it or from what backs it: the cache may keep it), else what backs the cache (the
+ * request went past a cache bound, or being bound, to another size: the block came from there).
+ * So a block that records a caching allocator always has its size, which the final release needs
+ * not check again. */
+static kcom_async_op *op_take_cached(kcom_caching_allocator *cache, size_t size, size_t alignment)
 {
-    kcom_async_op *op = (kcom_async_op *)kcom_rt_caching_allocate(&cls->cache, cls->size, OP_CACHE_ALIGNMENT);
-    if (KCOM_LIKELY(op != NULL))
-        op_record_block(op, &cls->allocator, cls->size, OP_CACHE_ALIGNMENT);
+    kcom_async_op *op = (kcom_async_op *)kcom_rt_caching_allocate(cache, size, alignment);
+    if (KCOM_UNLIKELY(op == NULL))
+        return NULL;
+    if (KCOM_LIKELY(kcom_atomic_load(&cache->state) == KCOM_RT_CACHING_BOUND && cache->block_size == size &&
+                    cache->block_alignment == alignment))
+        op_record_block(op, &cache->allocator, size, alignment);
+    else
+        op_record_block(op, cache->backing != NULL ? cache->backing : kcom_platform_allocator(), size, alignment);
     return op;
 }
 
-/* A block of a class: the usual case, its hot block, without the caching allocator's checks of
- * size and alignment (every request here has the class's) and without recording the block again:
- * every block the class holds was recorded when the class first handed it out, and caching it
- * overwrites at most its first pointer (the vtable's). */
-static KCOM_FORCEINLINE kcom_async_op *op_cache_take(op_cache_class *cls)
+/* A block of size from its class of the operation cache (kcom_rt_async_op_reuse has taken the hot
+ * block already, when there was one). */
+static KCOM_NOINLINE kcom_async_op *op_cache_take(size_t size)
 {
-    kcom_async_op *op = (kcom_async_op *)kcom_atomic_exchange_ptr(&cls->cache.hot, NULL);
-    if (KCOM_LIKELY(op != NULL)) {
-        kcom_atomic_fetch_add(&cls->cache.hits, 1);
-        return op;
-    }
-    return op_cache_take_slow(cls);
+    size_t index = (size - 1) / OP_CACHE_GRANULE;
+    return op_take_cached(&kcom_rt_operation_cache[index], (index + 1) * OP_CACHE_GRANULE, OP_CACHE_ALIGNMENT);
 }
 
 /* A caching allocator bound to this size and alignment (or not bound yet: it binds to them) serves
@@ -445,7 +429,8 @@ static KCOM_FORCEINLINE kcom_async_op *op_cache_take(op_cache_class *cls)
 static KCOM_FORCEINLINE BOOLEAN op_cache_serves(kcom_caching_allocator *cache, size_t size, size_t alignment)
 {
     LONG state = kcom_atomic_load(&cache->state);
-    return (BOOLEAN)(state != KCOM_RT_CACHING_BOUND || (cache->block_size == size && cache->block_alignment == alignment));
+    return (BOOLEAN)(state != KCOM_RT_CACHING_BOUND ||
+                     (cache->block_size == size && cache->block_alignment == alignment));
 }
 
 kcom_async_op *kcom_async_op_allocate_block(const kcom_allocator *allocator, size_t size, size_t alignment)
@@ -457,11 +442,12 @@ kcom_async_op *kcom_async_op_allocate_block(const kcom_allocator *allocator, siz
         allocator = kcom_default_allocator();
     if (allocator->allocate == kcom_rt_caching_allocate) {
         kcom_caching_allocator *cache = (kcom_caching_allocator *)allocator->context;
-        if (!op_cache_serves(cache, size, alignment))
-            allocator = cache->backing != NULL ? cache->backing : kcom_platform_allocator();
+        if (op_cache_serves(cache, size, alignment))
+            return op_take_cached(cache, size, alignment);
+        allocator = cache->backing != NULL ? cache->backing : kcom_platform_allocator();
     }
     if (allocator->allocate == kcom_platform_allocate && op_cache_fits(size, alignment))
-        return op_cache_take(&op_cache[(size - 1) / OP_CACHE_GRANULE]);
+        return op_cache_take(size);
     op = (kcom_async_op *)allocator->allocate(allocator->context, size, alignment);
     if (KCOM_LIKELY(op != NULL))
         op_record_block(op, allocator, size, alignment);
@@ -470,23 +456,6 @@ kcom_async_op *kcom_async_op_allocate_block(const kcom_allocator *allocator, siz
 
 kcom_async_op *kcom_rt_async_op_allocate(const kcom_async_task_desc *desc, const kcom_allocator *allocator)
 {
-    kcom_async_op *op;
-    /* the usual cases: a block of the operation cache (the default allocator is the platform's:
-     * kcom_rt_default_allocator is NULL), or of a caching allocator bound to the block's size */
-    if (allocator == NULL) {
-        if (KCOM_LIKELY(kcom_atomic_load_ptr((void *volatile *)&kcom_rt_default_allocator) == NULL &&
-                        op_cache_fits(desc->block_size, desc->block_alignment)))
-            return op_cache_take(&op_cache[(desc->block_size - 1) / OP_CACHE_GRANULE]);
-    } else if (allocator->allocate == kcom_rt_caching_allocate) {
-        kcom_caching_allocator *cache = (kcom_caching_allocator *)allocator->context;
-        if (KCOM_LIKELY(kcom_atomic_load(&cache->state) == KCOM_RT_CACHING_BOUND && cache->block_size == desc->block_size &&
-                        cache->block_alignment == desc->block_alignment)) {
-            op = (kcom_async_op *)kcom_rt_caching_take(cache);
-            if (KCOM_LIKELY(op != NULL))
-                op_record_block(op, allocator, desc->block_size, desc->block_alignment);
-            return op;
-        }
-    }
     return kcom_async_op_allocate_block(allocator, desc->block_size, desc->block_alignment);
 }
 
@@ -494,7 +463,7 @@ void kcom_async_operation_cache_drain(void)
 {
     size_t i;
     for (i = 0; i < OP_CACHE_CLASSES; i++)
-        (void)kcom_caching_allocator_drain(&op_cache[i].cache);
+        (void)kcom_caching_allocator_drain(&kcom_rt_operation_cache[i]);
 }
 
 NTSTATUS kcom_async_operation_cache_query_stats(kcom_caching_allocator_stats *stats)
@@ -505,7 +474,7 @@ NTSTATUS kcom_async_operation_cache_query_stats(kcom_caching_allocator_stats *st
     memset(stats, 0, sizeof(*stats));
     for (i = 0; i < OP_CACHE_CLASSES; i++) {
         kcom_caching_allocator_stats one;
-        (void)kcom_caching_allocator_query_stats(&op_cache[i].cache, &one);
+        (void)kcom_caching_allocator_query_stats(&kcom_rt_operation_cache[i], &one);
         stats->hits += one.hits;
         stats->misses += one.misses;
         stats->bypassed += one.bypassed;

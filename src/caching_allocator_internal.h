@@ -10,9 +10,6 @@
 #include <kcom/atomic.h>
 #include <kcom/caching_allocator.h>
 
-/* kcom_caching_allocator.state once the size is fixed and the list ready (caching_allocator.c). */
-#define KCOM_RT_CACHING_BOUND 2
-
 /* A bound cache had no hot block: one from the list (a hit), else from the backing allocator (a
  * miss; NULL if that fails). */
 void *kcom_rt_caching_take_listed(kcom_caching_allocator *cache);

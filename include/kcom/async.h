@@ -430,13 +430,21 @@ KCOM_BEGIN_DECLS
 /* The vtable of kcom's allocated and caller-storage operations. */
 extern const IKcomAsyncOperationVtbl kcom_async_op_vtbl;
 
-/* An operation block for desc from allocator (NULL: the default allocator; a caching allocator,
- * which keeps blocks of its class's size: the allocator behind it), from the operation cache when
- * that is the platform allocator. Its allocator, size and alignment are recorded, nothing else is
- * set. NULL when out of memory. IRQL: <= DISPATCH_LEVEL. */
+/* An operation block for desc from allocator (NULL: the default allocator; a caching allocator
+ * bound to another size: the allocator behind it), from the operation cache when that is the
+ * platform allocator. Its allocator, size and alignment are recorded, nothing else is set. NULL
+ * when out of memory. The out-of-line path of the shims, after kcom_rt_async_op_reuse.
+ * IRQL: <= DISPATCH_LEVEL. */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 kcom_async_op *kcom_rt_async_op_allocate(_In_ const kcom_async_task_desc *desc,
                                          _In_opt_ const kcom_allocator *allocator);
+
+/* The operation cache: a caching allocator per size class of KCOM_RT_OPERATION_CACHE_GRANULE
+ * bytes (src/async.c). Its blocks record the class's allocator, its size and the natural
+ * alignment. Not for direct use. */
+#define KCOM_RT_OPERATION_CACHE_GRANULE 64
+#define KCOM_RT_OPERATION_CACHE_CLASSES 16
+extern kcom_caching_allocator kcom_rt_operation_cache[KCOM_RT_OPERATION_CACHE_CLASSES];
 
 /* The operation a shim returns when it has none: in Error with status (a failure), from
  * allocator as above, or the static error operation. IRQL: <= DISPATCH_LEVEL. Never NULL. */
@@ -457,6 +465,46 @@ void kcom_rt_async_publish(_In_ kcom_async_op *op, _In_ const kcom_async_task_de
                            _In_opt_ const struct kcom_executor *volatile *executor);
 
 KCOM_END_DECLS
+
+/* The usual cases of kcom_rt_async_op_allocate, inline: the hot block of the operation cache's
+ * class for desc (the allocator is the default one, and the default is the platform's), or the hot
+ * block of a caching allocator bound to desc's size (recorded here: a caching allocator may also
+ * hold blocks that never were operations); NULL otherwise, and then kcom_rt_async_op_allocate
+ * decides. The descriptor is a constant in a shim, so the size class and the size checks fold
+ * away. IRQL: <= DISPATCH_LEVEL. */
+static KCOM_FORCEINLINE kcom_async_op *kcom_rt_async_op_reuse(const kcom_async_task_desc *desc,
+                                                              const kcom_allocator *allocator)
+{
+    kcom_caching_allocator *cache;
+    kcom_async_op *op;
+    if (allocator == NULL) {
+        if (KCOM_UNLIKELY(desc->block_size - 1 >= KCOM_RT_OPERATION_CACHE_GRANULE * KCOM_RT_OPERATION_CACHE_CLASSES ||
+                          desc->block_alignment > KCOM_NATURAL_ALIGNMENT ||
+                          kcom_atomic_load_ptr((void *volatile *)&kcom_rt_default_allocator) != NULL))
+            return NULL;
+        /* a hot block was recorded when the cache first handed it out (and only a bound cache
+         * fills its hot slot) */
+        cache = &kcom_rt_operation_cache[(desc->block_size - 1) / KCOM_RT_OPERATION_CACHE_GRANULE];
+        op = (kcom_async_op *)kcom_atomic_exchange_ptr(&cache->hot, NULL);
+        if (KCOM_LIKELY(op != NULL))
+            kcom_atomic_fetch_add(&cache->hits, 1);
+        return op;
+    }
+    if (allocator->allocate != kcom_rt_caching_allocate)
+        return NULL;
+    cache = (kcom_caching_allocator *)allocator->context;
+    if (KCOM_UNLIKELY(kcom_atomic_load(&cache->state) != KCOM_RT_CACHING_BOUND ||
+                      cache->block_size != desc->block_size || cache->block_alignment != desc->block_alignment))
+        return NULL;
+    op = (kcom_async_op *)kcom_atomic_exchange_ptr(&cache->hot, NULL);
+    if (KCOM_UNLIKELY(op == NULL))
+        return NULL;
+    kcom_atomic_fetch_add(&cache->hits, 1);
+    op->allocator = allocator;
+    op->block_size = desc->block_size;
+    op->block_alignment = desc->block_alignment;
+    return op;
+}
 
 /* The operation in caller storage (kcom_async_spawn_begin_in's placement and checks). Returns
  * STATUS_SUCCESS, STATUS_INVALID_PARAMETER or STATUS_BUFFER_TOO_SMALL. IRQL: any. */

@@ -63,13 +63,16 @@ typedef struct kcom_rt_free_list {
     KCOM_CACHING_ALIGN16_ ULONG64 opaque[2];
 } kcom_rt_free_list;
 
+/* kcom_caching_allocator.state once its size is fixed and its list ready. */
+#define KCOM_RT_CACHING_BOUND 2
+
 typedef struct kcom_caching_allocator {
     kcom_allocator allocator;      /* pass &cache.allocator wherever a kcom_allocator is wanted */
     const kcom_allocator *backing; /* where blocks come from; NULL: kcom_platform_allocator() */
     kcom_rt_free_list list;        /* the cached blocks */
     ULONG depth;                   /* at most this many blocks are kept, 1..KCOM_CACHING_ALLOCATOR_MAX_DEPTH */
     /* Everything below belongs to kcom (read it with kcom_caching_allocator_query_stats). */
-    LONG volatile state;           /* 0: no size fixed yet; 1: being fixed; 2: fixed, list ready */
+    LONG volatile state;           /* 0: no size fixed yet; 1: being fixed; KCOM_RT_CACHING_BOUND */
     void *volatile hot;            /* the block freed last, kept outside the list; or NULL */
     size_t block_size;             /* the cached size and alignment (valid in state 2) */
     size_t block_alignment;

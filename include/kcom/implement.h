@@ -71,6 +71,14 @@
 
 #define KCOM_PP_CALL(M, ...) M(__VA_ARGS__)
 
+/* KCOM_CLASS_SET_OPERATION_ALLOCATOR's store: allocator, or NULL for the class's own. */
+static KCOM_FORCEINLINE void kcom_rt_set_operation_allocator(const kcom_allocator *volatile *slot, const kcom_class *cls,
+                                                            const kcom_allocator *allocator)
+{
+    kcom_atomic_store_ptr((void *volatile *)(void *)slot,
+                          (void *)(ULONG_PTR)(allocator != NULL ? allocator : cls->allocator));
+}
+
 /* ---- KCOM_IMPLEMENT ------------------------------------------------------------------------------ */
 
 #define KCOM_IMPLEMENT(Class, I, member) KCOM_IMPLEMENT_WITH(Class, I, member, Class##_)
@@ -111,8 +119,8 @@
 /* An async method: the generated task state wraps the implementation's (prefix##name##_state) with
  * the reference that keeps the object alive while its work is pending. The shim builds the
  * operation in one block (the inline runtime of kcom/async.h, over a descriptor whose layout is a
- * compile-time constant), runs the start function, then the first poll, called directly so that
- * the compiler can inline it. Work ready at once (or a failed start) ends right here on the
+ * compile-time constant: a block reused inline, else one from the allocator in kslow), runs the
+ * start function, then the first poll, called directly so that the compiler can inline it. Work ready at once (or a failed start) ends right here on the
  * caller's reference; pending work takes a reference on the object (through the interface called:
  * an aggregated object's outer) before it is published, and its drop releases it. */
 #define KCOM_SHIM_ASYNC(C, I, member, prefix, ret, name, params)                          \
@@ -136,18 +144,13 @@
     static const kcom_async_task_desc C##_##I##_kdesc_##name =                            \
         KCOM_ASYNC_TASK_DESC(ret, ret##_result, C##_##I##_kstate_##name,                  \
                              C##_##I##_kpoll_##name, C##_##I##_kdrop_##name);             \
-    static KCOM_UNUSED ret *KCOM_STDCALL C##_##I##_kshim_##name(I *This KCOM_PP_PARAMS(params)) \
+    /* the operation's life from its block on: prepare, start, first poll, then finish or publish */ \
+    static KCOM_FORCEINLINE ret *C##_##I##_krun_##name(I *This, kcom_async_op *kcom_op_ KCOM_PP_PARAMS(params)) \
     {                                                                                     \
         C *kcom_self_ = KCOM_IMPL_FROM(C, member, This);                                  \
-        const kcom_allocator *kcom_allocator_ =                                           \
-            kcom_rt_operation_allocator(kcom_rt_header(kcom_self_)->klass);               \
-        kcom_async_op *kcom_op_ = kcom_rt_async_op_allocate(&C##_##I##_kdesc_##name, kcom_allocator_); \
         C##_##I##_kstate_##name *kcom_state_;                                             \
         kcom_task_context kcom_cx_;                                                       \
         NTSTATUS kcom_status_;                                                            \
-        if (KCOM_UNLIKELY(kcom_op_ == NULL))                                              \
-            return (ret *)(void *)kcom_rt_async_op_failed(&C##_##I##_kdesc_##name, kcom_allocator_, \
-                                                          STATUS_INSUFFICIENT_RESOURCES); \
         kcom_state_ = (C##_##I##_kstate_##name *)kcom_rt_async_op_prepare(                \
             kcom_op_, &C##_##I##_kdesc_##name, &kcom_cx_);                                \
         kcom_status_ = prefix##name(kcom_self_, &kcom_state_->user KCOM_PP_ARGS(params)); \
@@ -169,6 +172,25 @@
         }                                                                                 \
         kcom_rt_async_op_end(kcom_op_, kcom_status_);                                     \
         return (ret *)(void *)kcom_op_;                                                   \
+    }                                                                                     \
+    /* no block to reuse: one from the allocator, out of line (the shim keeps no registers) */ \
+    static KCOM_NOINLINE ret *C##_##I##_kslow_##name(I *This, const kcom_allocator *kcom_allocator_ \
+                                                     KCOM_PP_PARAMS(params))             \
+    {                                                                                     \
+        kcom_async_op *kcom_op_ = kcom_rt_async_op_allocate(&C##_##I##_kdesc_##name, kcom_allocator_); \
+        if (KCOM_UNLIKELY(kcom_op_ == NULL))                                              \
+            return (ret *)(void *)kcom_rt_async_op_failed(&C##_##I##_kdesc_##name, kcom_allocator_, \
+                                                          STATUS_INSUFFICIENT_RESOURCES); \
+        return C##_##I##_krun_##name(This, kcom_op_ KCOM_PP_ARGS(params));                \
+    }                                                                                     \
+    static KCOM_UNUSED ret *KCOM_STDCALL C##_##I##_kshim_##name(I *This KCOM_PP_PARAMS(params)) \
+    {                                                                                     \
+        const kcom_allocator *kcom_allocator_ = (const kcom_allocator *)kcom_atomic_load_ptr( \
+            (void *volatile *)(void *)&C##_kcom_operation_allocator);                     \
+        kcom_async_op *kcom_op_ = kcom_rt_async_op_reuse(&C##_##I##_kdesc_##name, kcom_allocator_); \
+        if (KCOM_UNLIKELY(kcom_op_ == NULL))                                              \
+            return C##_##I##_kslow_##name(This, kcom_allocator_ KCOM_PP_ARGS(params));    \
+        return C##_##I##_krun_##name(This, kcom_op_ KCOM_PP_ARGS(params));                \
     }
 
 #define KCOM_SHIM_UNKNOWN(C, I, member, prefix, ret, name, params) KCOM_SHIM_UNKNOWN_##name(C, I, member)
@@ -231,13 +253,12 @@
     static const kcom_class_entry Class##_kcom_entries[] = {                              \
         KCOM_PP_FOR_EACH(KCOM_CLASS_ENTRY_, (Class, PLAIN), __VA_ARGS__)};                \
     static const struct kcom_executor *volatile Class##_kcom_executor;                    \
-    static const kcom_allocator *volatile Class##_kcom_operation_allocator;               \
+    static const kcom_allocator *volatile Class##_kcom_operation_allocator = (allocator); \
     static const kcom_class Class##_kcom_class = {                                        \
         #Class, sizeof(Class), KCOM_ALIGNOF(Class), 0,                                    \
         (ULONG)(sizeof(Class##_kcom_entries) / sizeof(Class##_kcom_entries[0])),          \
         Class##_kcom_entries, Class##_kcom_destroy_thunk, (allocator), NULL,              \
-        Class##_kcom_fallback_thunk, &Class##_kcom_executor,                              \
-        &Class##_kcom_operation_allocator};                                               \
+        Class##_kcom_fallback_thunk, &Class##_kcom_executor};                             \
     KCOM_CLASS_FUNCTIONS_(Class, destroy)
 
 #define KCOM_AGGREGATABLE_CLASS_EX(Class, allocator, destroy, query_fallback, ...)        \
@@ -248,13 +269,12 @@
         KCOM_PP_FOR_EACH(KCOM_CLASS_ENTRY_, (Class, AGG), __VA_ARGS__)};                  \
     KCOM_CLASS_INNER_UNKNOWN_(Class)                                                      \
     static const struct kcom_executor *volatile Class##_kcom_executor;                    \
-    static const kcom_allocator *volatile Class##_kcom_operation_allocator;               \
+    static const kcom_allocator *volatile Class##_kcom_operation_allocator = (allocator); \
     static const kcom_class Class##_kcom_class = {                                        \
         #Class, sizeof(Class), KCOM_ALIGNOF(Class), KCOM_CLASS_AGGREGATABLE,              \
         (ULONG)(sizeof(Class##_kcom_entries) / sizeof(Class##_kcom_entries[0])),          \
         Class##_kcom_entries, Class##_kcom_destroy_thunk, (allocator),                    \
-        &Class##_kcom_inner_vtbl, Class##_kcom_fallback_thunk, &Class##_kcom_executor,    \
-        &Class##_kcom_operation_allocator};                                               \
+        &Class##_kcom_inner_vtbl, Class##_kcom_fallback_thunk, &Class##_kcom_executor};   \
     KCOM_CLASS_FUNCTIONS_(Class, destroy)
 
 /* KCOM_CLASS_SET_EXECUTOR(Class, executor) - the executor Class's async methods run pending work
@@ -266,15 +286,15 @@
                           (void *)(ULONG_PTR)(const struct kcom_executor *)(executor_))
 
 /* KCOM_CLASS_SET_OPERATION_ALLOCATOR(Class, allocator) - the allocator Class's async methods
- * allocate their operations from (NULL: the class's allocator again, see kcom_class); in the
- * translation unit of Class's KCOM_CLASS. Typically a kcom_caching_allocator of its own: the
+ * allocate their operations from (at first, and again after NULL: the class's allocator, the one
+ * KCOM_CLASS_EX names, else the default; a caching allocator bound to the class's own size passes
+ * them to its backing allocator); in the translation unit of Class's KCOM_CLASS. Typically a kcom_caching_allocator of its own: the
  * operations of one async method all have one size, which the cache then keeps (the operations of
  * other sizes go to the cache's backing allocator). Each operation records the allocator it came
  * from, so a change affects later calls only; the allocator must stay valid while any operation
  * allocated from it is alive. IRQL: any. */
 #define KCOM_CLASS_SET_OPERATION_ALLOCATOR(Class, allocator_)                             \
-    kcom_atomic_store_ptr((void *volatile *)(void *)&Class##_kcom_operation_allocator,   \
-                          (void *)(ULONG_PTR)(const kcom_allocator *)(allocator_))
+    kcom_rt_set_operation_allocator(&Class##_kcom_operation_allocator, KCOM_CLASS_OF(Class), (allocator_))
 
 /* Entries: ctx = (Class, PLAIN|AGG), item = (I, member). */
 #define KCOM_CLASS_ENTRY_(ctx, item) KCOM_PP_CALL(KCOM_CLASS_ENTRY_I_, KCOM_PP_EXPAND ctx, KCOM_PP_EXPAND item)
@@ -288,7 +308,15 @@
  * unrolls the lookup and folds the layout. */
 #define KCOM_CLASS_FUNCTIONS_DECL_(Class)                                                 \
     static NTSTATUS Class##_kcom_query_interface(void *impl, const IID *riid, void **ppv); \
-    static ULONG Class##_kcom_final_release(void *impl);
+    static ULONG Class##_kcom_final_release(void *impl);                                  \
+    KCOM_CLASS_OPERATION_ALLOCATOR_DECL_(Class)
+
+/* Where the class's async methods allocate their operations (NULL: the default allocator): the
+ * class's allocator, or what KCOM_CLASS_SET_OPERATION_ALLOCATOR stored. Declared (a tentative
+ * definition, repeated) wherever the class's functions are, so that the async shims read it as a
+ * variable of their own translation unit; defined with its initial value by the class macro. */
+#define KCOM_CLASS_OPERATION_ALLOCATOR_DECL_(Class)                                       \
+    static const kcom_allocator *volatile Class##_kcom_operation_allocator;
 #define KCOM_CLASS_FUNCTIONS_(Class, destroy)                                             \
     static NTSTATUS Class##_kcom_query_interface(void *impl, const IID *riid, void **ppv) \
     {                                                                                     \

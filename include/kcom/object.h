@@ -65,10 +65,6 @@ typedef struct kcom_class {
     /* Where the class's async methods run pending work (kcom/async.h): the executor stored there
      * (KCOM_CLASS_SET_EXECUTOR), or, while that is NULL or for a NULL slot, the default one. */
     const struct kcom_executor *volatile *executor;
-    /* Where the class's async methods allocate their operations: the allocator stored there
-     * (KCOM_CLASS_SET_OPERATION_ALLOCATOR), or, while that is NULL or for a NULL slot, `allocator`
-     * above (a caching allocator bound to the class's own size passes them to its backing one). */
-    const kcom_allocator *volatile *operation_allocator;
 } kcom_class;
 
 KCOM_BEGIN_DECLS
@@ -205,16 +201,6 @@ static KCOM_FORCEINLINE size_t kcom_rt_prefix_size(const kcom_class *cls)
     return (header + alignment - 1) & ~(alignment - 1);
 }
 
-/* The allocator the async methods of cls allocate operations from (NULL: the default; see
- * kcom_class.operation_allocator). IRQL: any. */
-static KCOM_FORCEINLINE const kcom_allocator *kcom_rt_operation_allocator(const kcom_class *cls)
-{
-    const kcom_allocator *allocator = NULL;
-    if (cls->operation_allocator != NULL)
-        allocator = (const kcom_allocator *)kcom_atomic_load_ptr((void *volatile *)(void *)cls->operation_allocator);
-    return allocator != NULL ? allocator : cls->allocator;
-}
-
 /* Every field of a descriptor; check_entries is FALSE for the descriptors KCOM_CLASS generates,
  * whose interface table is right by construction (and then need not be walked at run time). */
 static KCOM_FORCEINLINE BOOLEAN kcom_rt_class_is_well_formed(const kcom_class *cls, BOOLEAN check_entries)
@@ -344,26 +330,38 @@ static KCOM_FORCEINLINE ULONG kcom_rt_release(kcom_object_header *header)
     return kcom_rt_release_with(header, kcom_rt_final_release_dynamic);
 }
 
-/* kcom_rt_find_interface, inline: over a constant class the loops unroll into the if-chain a
- * hand-written QueryInterface would be. */
-static KCOM_FORCEINLINE void *kcom_rt_find_interface_in(const kcom_class *cls, void *impl, const IID *riid)
+/* No interface of the class answers: kcom_rt_find_offset_in's result. */
+#define KCOM_RT_NO_INTERFACE ((size_t)-1)
+
+/* The offset in the implementation struct of the interface of cls that answers riid (its own IID
+ * or that of one of its ancestors below IUnknown; IID_IUnknown: the primary interface), or
+ * KCOM_RT_NO_INTERFACE. Inline: over a constant class the loops unroll into the if-chain a
+ * hand-written QueryInterface is, each match yielding a constant (rather than a pointer that could
+ * be NULL) that its hit adds to the object's address. */
+static KCOM_FORCEINLINE size_t kcom_rt_find_offset_in(const kcom_class *cls, const IID *riid)
 {
     ULONG i;
     KCOM_UNROLL_LOOP
     for (i = 0; i < cls->entry_count; i++) {
-        /* the interface and each ancestor below IUnknown */
         const kcom_interface_info *info = cls->entries[i].info;
         do {
             if (kcom_guid_equal(riid, info->iid))
-                return (char *)impl + cls->entries[i].offset;
+                return cls->entries[i].offset;
             info = info->parent;
         } while (info != NULL && info->parent != NULL);
         /* IUnknown (the primary interface's pointer) right after the primary interface: the one
          * most often asked for is then found first */
         if (i == 0 && kcom_guid_equal(riid, &IID_IUnknown))
-            return (char *)impl + cls->entries[0].offset;
+            return cls->entries[0].offset;
     }
-    return NULL;
+    return KCOM_RT_NO_INTERFACE;
+}
+
+/* kcom_rt_find_interface, inline. */
+static KCOM_FORCEINLINE void *kcom_rt_find_interface_in(const kcom_class *cls, void *impl, const IID *riid)
+{
+    size_t offset = kcom_rt_find_offset_in(cls, riid);
+    return offset != KCOM_RT_NO_INTERFACE ? (char *)impl + offset : NULL;
 }
 
 /* A query fallback's status, with *ppv cleared on failure whatever the fallback left there. */
@@ -380,21 +378,21 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_query_interface_in(const kcom_class *cl
                                                             void **ppv)
 {
     kcom_object_header *header = kcom_rt_header(impl);
-    void *found;
+    size_t offset;
     if (KCOM_UNLIKELY(ppv == NULL))
         return STATUS_INVALID_PARAMETER;
     if (KCOM_UNLIKELY(riid == NULL)) {
         *ppv = NULL;
         return STATUS_INVALID_PARAMETER;
     }
-    found = kcom_rt_find_interface_in(cls, impl, riid);
-    if (KCOM_UNLIKELY(found == NULL)) {
+    offset = kcom_rt_find_offset_in(cls, riid);
+    if (KCOM_UNLIKELY(offset == KCOM_RT_NO_INTERFACE)) {
         *ppv = NULL;
         return cls->query_fallback != NULL ? kcom_rt_fallback_result(cls->query_fallback(impl, riid, ppv), ppv)
                                            : STATUS_NOINTERFACE;
     }
     kcom_rt_addref(header);
-    *ppv = found;
+    *ppv = (char *)impl + offset;
     return STATUS_SUCCESS;
 }
 

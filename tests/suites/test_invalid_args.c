@@ -64,7 +64,7 @@ static const kcom_class_entry hand_entries[] = {
 
 static const kcom_class hand_class = {
     "HandMade", sizeof(HandMade), KCOM_ALIGNOF(HandMade), 0, 1, hand_entries, hand_destroy, &args_counter.allocator,
-    NULL, NULL, NULL, NULL};
+    NULL, NULL, NULL};
 
 /* ---- malformed variants of it --------------------------------------------------------------- */
 
@@ -84,7 +84,7 @@ static const kcom_class_entry entries_second_bad[] = {
 
 #define HAND_CLASS(name, size, alignment, flags, count, entries, inner)                   \
     static const kcom_class name = {#name, (size), (alignment), (flags), (count), (entries), hand_destroy, \
-                                    &args_counter.allocator, (inner), NULL, NULL, NULL}
+                                    &args_counter.allocator, (inner), NULL, NULL}
 
 HAND_CLASS(zero_entries, sizeof(HandMade), 8, 0, 0, hand_entries, NULL);
 HAND_CLASS(null_entries, sizeof(HandMade), 8, 0, 1, NULL, NULL);
