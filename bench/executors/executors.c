@@ -6,6 +6,8 @@
  * for it with kcom_async_block_on, release it).
  *
  *   kcom_bench_executors [scale]    prints tab-separated rows: name, value, unit
+ *   kcom_bench_executors polls N    only the throughput run, 1 simulated processor, N polls per
+ *                                   task (scripts/bench.py counts its instructions with callgrind)
  *
  * The thread pool row is the user-mode executor, for comparison. Wall-clock figures: they vary
  * with the machine and its load (the medians of several rounds are printed).
@@ -216,8 +218,15 @@ int main(int argc, char **argv)
     static int device_object;
     ULONG processors;
 
+    if (argc > 2 && strcmp(argv[1], "polls") == 0) {
+        ULONG n = (ULONG)strtoul(argv[2], NULL, 10);
+        if (n == 0)
+            return 2;
+        (void)dpc_throughput(1, n);
+        return failures == 0 ? 0 : 1;
+    }
     if (scale == 0 || scale > 100000) {
-        fprintf(stderr, "usage: kcom_bench_executors [scale 1..100000]\n");
+        fprintf(stderr, "usage: kcom_bench_executors [scale 1..100000] | polls N\n");
         return 2;
     }
     for (processors = 1; processors <= 2; processors++) {

@@ -253,7 +253,7 @@ static KCOM_FORCEINLINE void kcom_rt_set_operation_allocator(const kcom_allocato
     static const kcom_class_entry Class##_kcom_entries[] = {                              \
         KCOM_PP_FOR_EACH(KCOM_CLASS_ENTRY_, (Class, PLAIN), __VA_ARGS__)};                \
     static const struct kcom_executor *volatile Class##_kcom_executor;                    \
-    static const kcom_allocator *volatile Class##_kcom_operation_allocator = (allocator); \
+    static const kcom_allocator *volatile Class##_kcom_operation_allocator KCOM_UNUSED = (allocator); \
     static const kcom_class Class##_kcom_class = {                                        \
         #Class, sizeof(Class), KCOM_ALIGNOF(Class), 0,                                    \
         (ULONG)(sizeof(Class##_kcom_entries) / sizeof(Class##_kcom_entries[0])),          \
@@ -269,7 +269,7 @@ static KCOM_FORCEINLINE void kcom_rt_set_operation_allocator(const kcom_allocato
         KCOM_PP_FOR_EACH(KCOM_CLASS_ENTRY_, (Class, AGG), __VA_ARGS__)};                  \
     KCOM_CLASS_INNER_UNKNOWN_(Class)                                                      \
     static const struct kcom_executor *volatile Class##_kcom_executor;                    \
-    static const kcom_allocator *volatile Class##_kcom_operation_allocator = (allocator); \
+    static const kcom_allocator *volatile Class##_kcom_operation_allocator KCOM_UNUSED = (allocator); \
     static const kcom_class Class##_kcom_class = {                                        \
         #Class, sizeof(Class), KCOM_ALIGNOF(Class), KCOM_CLASS_AGGREGATABLE,              \
         (ULONG)(sizeof(Class##_kcom_entries) / sizeof(Class##_kcom_entries[0])),          \
@@ -316,7 +316,7 @@ static KCOM_FORCEINLINE void kcom_rt_set_operation_allocator(const kcom_allocato
  * definition, repeated) wherever the class's functions are, so that the async shims read it as a
  * variable of their own translation unit; defined with its initial value by the class macro. */
 #define KCOM_CLASS_OPERATION_ALLOCATOR_DECL_(Class)                                       \
-    static const kcom_allocator *volatile Class##_kcom_operation_allocator;
+    static const kcom_allocator *volatile Class##_kcom_operation_allocator KCOM_UNUSED;
 #define KCOM_CLASS_FUNCTIONS_(Class, destroy)                                             \
     static NTSTATUS Class##_kcom_query_interface(void *impl, const IID *riid, void **ppv) \
     {                                                                                     \

@@ -236,7 +236,15 @@ static void test_class_and_default_allocators(void)
         kcom_free(NULL, block, 24, 16);
         if (def != NULL)
             ok(kcom_object_release(def) == 0, "release\n");
+        /* over-aligned blocks of the platform allocator take its functions, not the natural pair */
+        block = kcom_allocate(NULL, 24, 64);
+        ok(block != NULL && ((ULONG_PTR)block & 63) == 0, "kcom_allocate(24, 64) from the platform: %p\n", block);
+        kcom_free(NULL, block, 24, 64);
     }
+    /* naming the platform allocator is the same as NULL */
+    ok(kcom_set_default_allocator(kcom_platform_allocator()) == STATUS_SUCCESS &&
+           kcom_default_allocator() == kcom_platform_allocator(),
+       "kcom_set_default_allocator(kcom_platform_allocator())\n");
     ok(kcom_set_default_allocator(saved == kcom_platform_allocator() ? NULL : saved) == STATUS_SUCCESS &&
            kcom_default_allocator() == saved,
        "restoring the default allocator\n");
