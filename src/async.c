@@ -415,12 +415,18 @@ static kcom_async_op *op_take_cached(kcom_caching_allocator *cache, size_t size,
     return op;
 }
 
-/* A block of size from its class of the operation cache (kcom_rt_async_op_reuse has taken the hot
- * block already, when there was one). */
-static KCOM_NOINLINE kcom_async_op *op_cache_take(size_t size)
+/* A block of size from its class of the operation cache: its hot block, as kcom_rt_async_op_reuse
+ * takes it (already recorded), else through the class's caching allocator. */
+static kcom_async_op *op_cache_take(size_t size)
 {
     size_t index = (size - 1) / OP_CACHE_GRANULE;
-    return op_take_cached(&kcom_rt_operation_cache[index], (index + 1) * OP_CACHE_GRANULE, OP_CACHE_ALIGNMENT);
+    kcom_caching_allocator *cache = &kcom_rt_operation_cache[index];
+    kcom_async_op *op = (kcom_async_op *)kcom_atomic_exchange_ptr(&cache->hot, NULL);
+    if (KCOM_LIKELY(op != NULL)) {
+        kcom_atomic_fetch_add(&cache->hits, 1);
+        return op;
+    }
+    return op_take_cached(cache, (index + 1) * OP_CACHE_GRANULE, OP_CACHE_ALIGNMENT);
 }
 
 /* A caching allocator bound to this size and alignment (or not bound yet: it binds to them) serves
