@@ -102,11 +102,10 @@ void *kcom_aligned_allocate(_In_ void *(*allocate_natural)(void *context, size_t
 void kcom_aligned_free(_In_opt_ void (*free_natural)(void *context, void *block), _In_opt_ void *context,
                        _Frees_ptr_opt_ void *block, _In_ size_t alignment);
 
-/* ---- the inline allocation path of kcom objects (not for direct use) ---------------------------------
- * The platform allocator is the default almost always, and almost every block kcom allocates needs no
- * more than the natural alignment: that case calls the platform's allocation function directly,
- * with the size alone, and frees with a tail call. Everything else goes through the allocator's
- * functions. */
+/* ---- the inline allocation path of kcom objects (not for direct use) -------------------------------
+ * The platform allocator is the default almost always, and almost every block kcom allocates needs
+ * no more than the natural alignment: that case calls the platform's allocation and free functions
+ * directly, with the block alone. Everything else goes through the allocator's functions. */
 
 /* What malloc, HeapAlloc and the pool guarantee on every target kcom builds for. */
 #define KCOM_NATURAL_ALIGNMENT (2 * sizeof(void *))

@@ -370,7 +370,10 @@ NTSTATUS kcom_async_try_block_on(_In_ IKcomAsyncOperation *operation, _In_ ULONG
  * other allocator (a default replaced by kcom_set_default_allocator, a class's own from
  * KCOM_CLASS_EX) are never cached: such an allocator sees exactly the allocations and frees the
  * operations make. (A class whose allocator is a kcom_caching_allocator, which keeps blocks of the
- * class's own size, has its operations allocated from the allocator behind that cache.) */
+ * class's own size, has its operations allocated from the allocator behind that cache; a class can
+ * give its operations a caching allocator of their own, KCOM_CLASS_SET_OPERATION_ALLOCATOR in
+ * kcom/implement.h.) The block released last in each size class is reused first, inline in the
+ * async method shims. */
 
 /*
  * kcom_async_operation_cache_drain - frees every cached operation block to the platform allocator.

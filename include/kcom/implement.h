@@ -120,9 +120,10 @@ static KCOM_FORCEINLINE void kcom_rt_set_operation_allocator(const kcom_allocato
  * the reference that keeps the object alive while its work is pending. The shim builds the
  * operation in one block (the inline runtime of kcom/async.h, over a descriptor whose layout is a
  * compile-time constant: a block reused inline, else one from the allocator in kslow), runs the
- * start function, then the first poll, called directly so that the compiler can inline it. Work ready at once (or a failed start) ends right here on the
- * caller's reference; pending work takes a reference on the object (through the interface called:
- * an aggregated object's outer) before it is published, and its drop releases it. */
+ * start function, then the first poll, called directly so that the compiler can inline it. Work
+ * ready at once (or a failed start) ends right here on the caller's reference; pending work takes
+ * a reference on the object (through the interface called: an aggregated object's outer) before
+ * it is published, and its drop releases it. */
 #define KCOM_SHIM_ASYNC(C, I, member, prefix, ret, name, params)                          \
     typedef struct C##_##I##_kstate_##name {                                              \
         IUnknown *kcom_owner;                                                             \
@@ -288,11 +289,11 @@ static KCOM_FORCEINLINE void kcom_rt_set_operation_allocator(const kcom_allocato
 /* KCOM_CLASS_SET_OPERATION_ALLOCATOR(Class, allocator) - the allocator Class's async methods
  * allocate their operations from (at first, and again after NULL: the class's allocator, the one
  * KCOM_CLASS_EX names, else the default; a caching allocator bound to the class's own size passes
- * them to its backing allocator); in the translation unit of Class's KCOM_CLASS. Typically a kcom_caching_allocator of its own: the
- * operations of one async method all have one size, which the cache then keeps (the operations of
- * other sizes go to the cache's backing allocator). Each operation records the allocator it came
- * from, so a change affects later calls only; the allocator must stay valid while any operation
- * allocated from it is alive. IRQL: any. */
+ * them to its backing allocator); in the translation unit of Class's KCOM_CLASS. Typically a
+ * kcom_caching_allocator of its own: the operations of one async method all have one size, which
+ * the cache then keeps (the operations of other sizes go to the cache's backing allocator). Each
+ * operation records the allocator it came from, so a change affects later calls only; the
+ * allocator must stay valid while any operation allocated from it is alive. IRQL: any. */
 #define KCOM_CLASS_SET_OPERATION_ALLOCATOR(Class, allocator_)                             \
     kcom_rt_set_operation_allocator(&Class##_kcom_operation_allocator, KCOM_CLASS_OF(Class), (allocator_))
 
