@@ -65,6 +65,31 @@ static LONG bind(kcom_caching_allocator *cache, size_t size, size_t alignment)
     return STATE_BOUND;
 }
 
+/* A bound cache had no hot block: one from the list (a hit), else from the backing allocator (a
+ * miss; NULL if that fails). */
+static KCOM_NOINLINE void *caching_take_listed(kcom_caching_allocator *cache)
+{
+    void *block = kcom_platform_free_list_pop(&cache->list);
+    if (block != NULL) {
+        kcom_atomic_fetch_add(&cache->hits, 1);
+        return block;
+    }
+    kcom_atomic_fetch_add(&cache->misses, 1);
+    return backing_allocate(cache, cache->block_size, cache->block_alignment);
+}
+
+/* A block of the bound size from a bound cache: the hot block, else one from the list or the
+ * backing allocator. */
+static KCOM_FORCEINLINE void *caching_take(kcom_caching_allocator *cache)
+{
+    void *block = kcom_atomic_exchange_ptr(&cache->hot, NULL);
+    if (KCOM_LIKELY(block != NULL)) {
+        kcom_atomic_fetch_add(&cache->hits, 1);
+        return block;
+    }
+    return caching_take_listed(cache);
+}
+
 /* Everything but a hit and a miss of a bound cache: binds the cache if needed, counts, and asks the
  * backing allocator. */
 static KCOM_NOINLINE void *caching_allocate_slow(kcom_caching_allocator *cache, size_t size, size_t alignment)
@@ -76,20 +101,9 @@ static KCOM_NOINLINE void *caching_allocate_slow(kcom_caching_allocator *cache, 
     if (state != STATE_BOUND)
         state = bind(cache, size, alignment);
     if (state == STATE_BOUND && size == cache->block_size && alignment == cache->block_alignment)
-        return kcom_rt_caching_take(cache); /* bound just now, or by a thread that won the race */
+        return caching_take(cache); /* bound just now, or by a thread that won the race */
     kcom_atomic_fetch_add(&cache->bypassed, 1);
     return backing_allocate(cache, size, alignment);
-}
-
-void *kcom_rt_caching_take_listed(kcom_caching_allocator *cache)
-{
-    void *block = kcom_platform_free_list_pop(&cache->list);
-    if (block != NULL) {
-        kcom_atomic_fetch_add(&cache->hits, 1);
-        return block;
-    }
-    kcom_atomic_fetch_add(&cache->misses, 1);
-    return backing_allocate(cache, cache->block_size, cache->block_alignment);
 }
 
 void *kcom_rt_caching_allocate(void *context, size_t size, size_t alignment)
@@ -99,7 +113,7 @@ void *kcom_rt_caching_allocate(void *context, size_t size, size_t alignment)
     if (KCOM_UNLIKELY(kcom_atomic_load(&cache->state) != STATE_BOUND || size != cache->block_size ||
                       alignment != cache->block_alignment))
         return caching_allocate_slow(cache, size, alignment);
-    return kcom_rt_caching_take(cache);
+    return caching_take(cache);
 }
 
 void kcom_rt_caching_put_listed(kcom_caching_allocator *cache, void *block)
