@@ -2,10 +2,12 @@
  * executor_dpc.c - the DPC executor (kcom/dpc_executor.h), over the platform's spin lock and DPC
  * (platform.h: the kernel's, or the host's simulation of them).
  *
- * schedule appends under the lock and inserts the DPC; inserting an already queued DPC changes
- * nothing, and a DPC is dequeued before its routine runs, so a task appended after a run has
- * looked at the queue for the last time always has a run still to come: no wake is lost. Runs on
- * two processors at once share the queue; kcom_task_run's state machine keeps each task on one.
+ * schedule appends under the lock and inserts the DPC, unless the DPC is queued and its run has
+ * not taken the lock yet (run_queued, under the lock): that run will find the task. A DPC is
+ * dequeued before its routine runs and the routine clears run_queued in its first critical
+ * section, so a task appended after a run has looked at the queue for the last time always has a
+ * run still to come: no wake is lost, and a burst of wakes inserts the DPC once. Runs on two
+ * processors at once share the queue; kcom_task_run's state machine keeps each task on one.
  */
 #include <kcom/dpc_executor.h>
 #include <kcom/task.h>
@@ -20,6 +22,7 @@ struct kcom_dpc_executor {
     kcom_platform_spin_lock lock;
     kcom_task_link queue; /* task_queue.h */
     BOOLEAN accepting;
+    BOOLEAN run_queued; /* the DPC is inserted and its run has not looked at the queue yet */
     ULONG poll_budget;
     ULONG time_budget_us;
     kcom_platform_dpc dpc;
@@ -31,14 +34,18 @@ struct kcom_dpc_executor {
 static NTSTATUS dpc_schedule(void *context, kcom_task *task)
 {
     kcom_dpc_executor *executor = (kcom_dpc_executor *)context;
+    BOOLEAN insert;
     UCHAR irql = kcom_platform_spin_lock_acquire(&executor->lock);
     if (!executor->accepting) {
         kcom_platform_spin_lock_release(&executor->lock, irql);
         return STATUS_INVALID_DEVICE_STATE;
     }
     kcom_task_queue_push(&executor->queue, task);
+    insert = (BOOLEAN)!executor->run_queued;
+    executor->run_queued = TRUE;
     kcom_platform_spin_lock_release(&executor->lock, irql);
-    (void)kcom_platform_dpc_insert(&executor->dpc);
+    if (insert)
+        (void)kcom_platform_dpc_insert(&executor->dpc);
     return STATUS_SUCCESS;
 }
 
@@ -53,6 +60,8 @@ static void dpc_routine(kcom_platform_dpc *dpc, void *context)
     for (;;) {
         kcom_task *task;
         UCHAR irql = kcom_platform_spin_lock_acquire(&executor->lock);
+        if (polls == 0)
+            executor->run_queued = FALSE; /* this run looks at the queue: later tasks insert again */
         task = kcom_task_queue_pop(&executor->queue);
         kcom_platform_spin_lock_release(&executor->lock, irql);
         if (task == NULL)
@@ -61,14 +70,19 @@ static void dpc_routine(kcom_platform_dpc *dpc, void *context)
         polls++;
         if (polls >= executor->poll_budget ||
             (executor->time_budget_us != 0 && kcom_platform_monotonic_us() - start_us >= executor->time_budget_us)) {
+            BOOLEAN insert;
             UCHAR irql2 = kcom_platform_spin_lock_acquire(&executor->lock);
+            /* the rest waits for the next run, behind the other DPCs of this processor (inserted
+             * here unless a schedule during this run did) */
             more = (BOOLEAN)!kcom_task_queue_empty(&executor->queue);
+            insert = (BOOLEAN)(more && !executor->run_queued);
+            if (insert)
+                executor->run_queued = TRUE;
             kcom_platform_spin_lock_release(&executor->lock, irql2);
-            if (more) {
-                /* the rest waits for the next run, behind the other DPCs of this processor */
+            if (more)
                 kcom_atomic_fetch_add64(&executor->requeues, 1);
+            if (insert)
                 (void)kcom_platform_dpc_insert(&executor->dpc);
-            }
             break;
         }
     }
@@ -96,6 +110,7 @@ NTSTATUS kcom_dpc_executor_create(const kcom_dpc_executor_config *config, kcom_d
     kcom_platform_spin_lock_init(&executor->lock);
     kcom_task_queue_init(&executor->queue);
     executor->accepting = TRUE;
+    executor->run_queued = FALSE;
     executor->poll_budget = config != NULL && config->poll_budget != 0 ? config->poll_budget
                                                                         : KCOM_DPC_DEFAULT_POLL_BUDGET;
     executor->time_budget_us = config != NULL ? config->time_budget_us : 0;

@@ -1,6 +1,6 @@
 /*
  * test_dpc_executor.c - the DPC executor on the host's simulation of the kernel: poll and time
- * budgets, polls at DISPATCH_LEVEL, a wake storm from other threads (never a concurrent poll,
+ * budgets, one DPC insert per burst of wakes, polls at DISPATCH_LEVEL, a wake storm from other threads (never a concurrent poll,
  * never a lost wake), cancellation in every state, and destroy with tasks still queued.
  */
 #include "executor_test_common.h"
@@ -73,6 +73,44 @@ static void poll_budget(void)
     ok(stats.polls == 200, "%llu polls\n", (unsigned long long)stats.polls);
     ok(stats.runs >= 4, "200 polls in %llu DPC runs\n", (unsigned long long)stats.runs);
     ok(stats.requeues >= 3, "%llu requeues\n", (unsigned long long)stats.requeues);
+    kcom_dpc_executor_destroy(dpc);
+    end();
+}
+
+/* A burst of wakes inserts the DPC once: 50 tasks spawned while DPCs are held share one insert,
+ * and a run whose tasks wake themselves inserts the DPC again once, not once per wake. */
+static void one_insert_per_burst(void)
+{
+    enum { TASKS = 50, POLLS = 10 };
+    kcom_dpc_executor *dpc = NULL;
+    const kcom_executor *executor = NULL;
+    kcom_dpc_executor_stats stats;
+    IAsyncULONG *ops[TASKS];
+    yield_state initial;
+    ULONG64 inserts;
+    int i;
+    begin();
+    ok(kcom_dpc_executor_create(NULL, &dpc, &executor) == STATUS_SUCCESS, "create\n");
+    memset(&initial, 0, sizeof(initial));
+    initial.target = POLLS;
+    initial.executor = dpc;
+    initial.last_run = ~(ULONG64)0;
+    kcom_sim_hold_dpcs(TRUE);
+    inserts = kcom_sim_dpc_inserts();
+    for (i = 0; i < TASKS; i++)
+        ops[i] = spawn_on(&yield_desc, executor, &initial);
+    ok(kcom_sim_dpc_inserts() - inserts == 1, "%llu inserts for %d spawns\n",
+       (unsigned long long)(kcom_sim_dpc_inserts() - inserts), TASKS);
+    kcom_sim_hold_dpcs(FALSE);
+    for (i = 0; i < TASKS; i++)
+        (void)finish(ops[i], STATUS_SUCCESS);
+    kcom_platform_dpc_flush();
+    kcom_dpc_executor_get_stats(dpc, &stats);
+    ok(stats.polls == (ULONG64)TASKS * POLLS, "%llu polls\n", (unsigned long long)stats.polls);
+    /* every run inserts at most once more (its first wake, or its budget): far fewer than the 450
+     * wakes */
+    ok(kcom_sim_dpc_inserts() - inserts <= stats.runs + 1, "%llu inserts for %llu runs\n",
+       (unsigned long long)(kcom_sim_dpc_inserts() - inserts), (unsigned long long)stats.runs);
     kcom_dpc_executor_destroy(dpc);
     end();
 }
@@ -373,8 +411,9 @@ static void destroy_drops_queued(void)
 
 int main(void)
 {
-    static const char *const names[] = {"dpc_poll_budget", "dpc_time_budget", "dpc_wake_storm", "dpc_cancellation",
-                                        "dpc_destroy_drops_queued"};
-    static void (*const tests[])(void) = {poll_budget, time_budget, wake_storm, cancellation, destroy_drops_queued};
-    return async_test_main(names, tests, 5);
+    static const char *const names[] = {"dpc_poll_budget",  "dpc_one_insert_per_burst", "dpc_time_budget",
+                                        "dpc_wake_storm",   "dpc_cancellation",         "dpc_destroy_drops_queued"};
+    static void (*const tests[])(void) = {poll_budget,  one_insert_per_burst, time_budget,
+                                          wake_storm,   cancellation,         destroy_drops_queued};
+    return async_test_main(names, tests, 6);
 }

@@ -41,6 +41,10 @@ void kcom_sim_hold_work_items(BOOLEAN hold);
 /* DPC routines started since the program began (timers' DPCs included). */
 ULONG64 kcom_sim_dpc_runs(void);
 
+/* Calls of kcom_platform_dpc_insert (KeInsertQueueDpc) since the program began, also those that
+ * found the DPC queued already. */
+ULONG64 kcom_sim_dpc_inserts(void);
+
 /* DPCs queued now on every simulated processor, not yet started (a snapshot). */
 ULONG kcom_sim_dpcs_queued(void);
 

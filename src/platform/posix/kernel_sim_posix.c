@@ -274,6 +274,7 @@ static struct {
 } sim = {.progress = PTHREAD_COND_INITIALIZER, .work = PTHREAD_COND_INITIALIZER};
 
 static LONG64 volatile dpc_runs;
+static LONG64 volatile dpc_inserts;
 
 static void sim_lock(void)
 {
@@ -454,6 +455,7 @@ BOOLEAN kcom_sim_dpc_queued_locked(const kcom_platform_dpc *dpc)
 BOOLEAN kcom_platform_dpc_insert(kcom_platform_dpc *dpc)
 {
     BOOLEAN inserted;
+    kcom_atomic_fetch_add64(&dpc_inserts, 1);
     sim_lock();
     inserted = kcom_sim_dpc_insert_locked(dpc);
     sim_unlock();
@@ -753,6 +755,11 @@ void kcom_sim_hold_work_items(BOOLEAN hold)
 ULONG64 kcom_sim_dpc_runs(void)
 {
     return (ULONG64)kcom_atomic_load64(&dpc_runs);
+}
+
+ULONG64 kcom_sim_dpc_inserts(void)
+{
+    return (ULONG64)kcom_atomic_load64(&dpc_inserts);
 }
 
 ULONG kcom_sim_dpcs_queued(void)
