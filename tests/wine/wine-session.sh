@@ -1,0 +1,149 @@
+# wine-session.sh - the driver session both Wine runners share (run-kernel-tests.sh,
+# run-sample.sh); source it, do not run it. It sources wine-prefix.sh.
+#
+#   kcom_session_args NAME TIMEOUT ARGS...  parses --driver X.sys --client Y.exe --dir DIR
+#                                 [--timeout SECONDS] [-- CLIENT ARGS...] (TIMEOUT: the default)
+#                                 and checks the files and tools; sets driver, client, dir
+#                                 (absolute), client_timeout, client_args (an array), service (the
+#                                 driver's name), log (DIR/driver.log) and start_time. NAME
+#                                 prefixes every message. Exits 2 on a usage error.
+#   kcom_session_begin            checks the driver's imports against what Wine implements, makes
+#                                 DIR/prefix a ready private prefix, ends a session an earlier run
+#                                 left, starts a persistent server and a session whose first
+#                                 process's stderr, inherited by services.exe and winedevice.exe,
+#                                 becomes the driver log (DbgPrint is Wine's warn+debugstr
+#                                 channel), and installs the driver as a demand-start kernel
+#                                 service. Exits 1 when there is no session to run in.
+#   sc ARGS...                    Wine's sc.exe with a time limit, its output on stdout
+#   kcom_session_fail MESSAGE     reports a failure; failed becomes 1
+#   kcom_session_check_crash      fails when the driver log shows a crash
+#   kcom_session_end              ends the session (wineserver -k, -w) and kills what is left of
+#                                 it; returns 1 when something had to be killed
+#   kcom_session_print_log        the driver log on stderr, without Wine's channel prefixes
+#
+# Every Wine command has a time limit. A runner that starts a client in the background sets
+# client_pid, which an interrupt (INT, TERM) kills before it ends the session.
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/wine-prefix.sh"
+
+failed=0
+client_pid=''
+
+kcom_session_say() { echo "$kcom_session_name: $*"; }
+
+kcom_session_fail() {
+    echo "$kcom_session_name: FAILED: $*" >&2
+    failed=1
+}
+
+kcom_session_args() {
+    kcom_session_name=$1
+    client_timeout=$2
+    shift 2
+    local usage="usage: $kcom_session_name --driver X.sys --client Y.exe --dir DIR [--timeout SECONDS] [-- CLIENT ARGS]"
+    driver='' client='' dir=''
+    client_args=()
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --driver) driver=$2; shift 2 ;;
+            --client) client=$2; shift 2 ;;
+            --dir) dir=$2; shift 2 ;;
+            --timeout) client_timeout=$2; shift 2 ;;
+            --) shift; client_args=("$@"); break ;;
+            *) echo "$usage" >&2; exit 2 ;;
+        esac
+    done
+    [ -n "$driver" ] && [ -n "$client" ] && [ -n "$dir" ] || { echo "$usage" >&2; exit 2; }
+    local file tool
+    for file in "$driver" "$client"; do
+        [ -f "$file" ] || { echo "$kcom_session_name: no such file: $file (build it first)" >&2; exit 2; }
+    done
+    for tool in wine wineserver winedump timeout flock; do
+        command -v "$tool" >/dev/null || { echo "$kcom_session_name: $tool not found (make windows-packages)" >&2; exit 2; }
+    done
+    service=$(basename "$driver" .sys)
+    mkdir -p "$dir"
+    dir=$(cd "$dir" && pwd)
+    log=$dir/driver.log
+    start_time=$(date +%s)
+}
+
+# The prefix's own processes: Wine processes carry WINEPREFIX in their environment.
+kcom_session_processes() {
+    local pid
+    for pid in /proc/[0-9]*; do
+        pid=${pid#/proc/}
+        [ "$pid" = $$ ] && continue
+        tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -qxF "WINEPREFIX=$WINEPREFIX" && echo "$pid"
+    done
+}
+
+kcom_session_end() {
+    kcom_wine_timeout 30 wineserver -k >/dev/null 2>&1
+    kcom_wine_timeout 30 wineserver -w >/dev/null 2>&1
+    local leftover
+    leftover=$(kcom_session_processes)
+    if [ -n "$leftover" ]; then
+        # Only processes of this script's private prefix, by process id.
+        # shellcheck disable=SC2086
+        kill -KILL $leftover 2>/dev/null
+        return 1
+    fi
+    return 0
+}
+
+kcom_session_print_log() {
+    echo "---- driver log ($log) ----" >&2
+    if [ -s "$log" ]; then
+        # The Wine channel prefixes are noise; the DbgPrint text follows "debugstr:".
+        sed -e 's/^[0-9a-f]*:warn:debugstr:[A-Za-z_]*[ :]*//' -e 's/^[0-9a-f]*:[0-9a-f]*: //' "$log" >&2
+    else
+        echo "(empty)" >&2
+    fi
+    echo "---- end of driver log ----" >&2
+}
+
+sc() { kcom_wine_timeout 60 wine sc "$@" 2>&1; }
+
+kcom_session_begin() {
+    local out status
+    out=$("$here/check-driver-imports.sh" "$driver" 2>&1) ||
+        { echo "$out" >&2; kcom_session_fail "the driver imports what Wine cannot run"; exit 1; }
+
+    kcom_wine_prefix_ensure "$dir" || { kcom_session_fail "no Wine prefix in $dir"; exit 1; }
+    kcom_wine_env "$dir"
+    if [ -n "$(kcom_session_processes)" ]; then
+        kcom_session_say "ending a session left by an earlier run"
+        kcom_session_end || kcom_session_say "some of its processes had to be killed"
+    fi
+    trap '[ -n "$client_pid" ] && kill "$client_pid" 2>/dev/null; kcom_session_end; exit 130' INT TERM
+
+    : >"$log"
+    kcom_wine_timeout 30 wineserver -p || { kcom_session_fail "wineserver -p"; kcom_session_print_log; exit 1; }
+    # The first process starts services.exe, whose children (winedevice.exe hosting the driver)
+    # inherit this stderr and WINEDEBUG: DbgPrint output lands in the log.
+    WINEDEBUG=-all,err+all,warn+debugstr kcom_wine_timeout 90 wine cmd /c exit 0 >/dev/null 2>>"$log"
+    status=$?
+    if [ $status -ne 0 ]; then
+        kcom_session_fail "the Wine session did not start (status $status)"
+        kcom_session_end
+        rm -f "$WINEPREFIX/.kcom-ready" # a prefix that cannot start a session is remade next time
+        kcom_session_print_log
+        exit 1
+    fi
+
+    cp "$driver" "$WINEPREFIX/drive_c/windows/system32/drivers/$service.sys" ||
+        { kcom_session_fail "copying the driver"; kcom_session_end; exit 1; }
+    if ! sc query "$service" >/dev/null; then
+        out=$(sc create "$service" type= kernel start= demand binPath= "C:\\windows\\system32\\drivers\\$service.sys")
+        status=$?
+        [ $status -eq 0 ] || kcom_session_fail "sc create $service (status $status): $out"
+    fi
+}
+
+kcom_session_check_crash() {
+    if grep -qE "wine_stub|Unhandled exception|KeBugCheck|page fault" "$log"; then
+        kcom_session_fail "the driver log shows a crash"
+    fi
+}
