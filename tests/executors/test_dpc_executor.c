@@ -4,6 +4,7 @@
  * never a lost wake), cancellation in every state, and destroy with tasks still queued.
  */
 #include "executor_test_common.h"
+#include "wake_slot.h"
 
 #include <kcom/dpc_executor.h>
 
@@ -150,10 +151,7 @@ static void time_budget(void)
 #define STORM_WAKES 3000 /* per thread */
 
 typedef struct storm_slot {
-    LONG volatile pending;    /* wakes sent and not yet seen by the task */
-    kcom_task *volatile waker; /* the task's current waker (its reference), or NULL */
-    LONG volatile in_poll;
-    LONG volatile concurrent; /* polls that found another one under way */
+    wake_slot wakes;
     ULONG target;
 } storm_slot;
 
@@ -165,39 +163,19 @@ typedef struct storm_state {
     ULONG polls;
 } storm_state;
 
-static void storm_take_waker(storm_slot *slot, kcom_waker *w)
-{
-    w->task = (kcom_task *)kcom_atomic_exchange_ptr((void *volatile *)&slot->waker, NULL);
-}
-
 static kcom_poll_result storm_poll(void *p, kcom_task_context *cx)
 {
     storm_state *s = (storm_state *)p;
     storm_slot *slot = s->slot;
     kcom_poll_result result = KCOM_POLL_PENDING;
-    if (kcom_atomic_exchange(&slot->in_poll, 1) != 0)
-        kcom_atomic_fetch_add(&slot->concurrent, 1);
+    wake_slot_enter(&slot->wakes);
     s->polls++;
-    for (;;) {
-        kcom_waker fresh = kcom_task_waker(cx), old;
-        LONG sent;
-        /* publish the waker before looking, so a wake sent after the look finds it */
-        old.task = (kcom_task *)kcom_atomic_exchange_ptr((void *volatile *)&slot->waker, fresh.task);
-        kcom_waker_drop(&old);
-        sent = kcom_atomic_exchange(&slot->pending, 0);
-        s->seen += (ULONG)sent;
-        if (s->seen >= slot->target) {
-            storm_take_waker(slot, &old);
-            kcom_waker_drop(&old);
-            KCOM_TASK_RESULT(cx, ULONG) = s->polls;
-            cx->status = STATUS_SUCCESS;
-            result = KCOM_POLL_READY;
-            break;
-        }
-        if (sent == 0)
-            break;
+    if (wake_slot_collect(&slot->wakes, cx, &s->seen, slot->target)) {
+        KCOM_TASK_RESULT(cx, ULONG) = s->polls;
+        cx->status = STATUS_SUCCESS;
+        result = KCOM_POLL_READY;
     }
-    kcom_atomic_store(&slot->in_poll, 0);
+    wake_slot_leave(&slot->wakes);
     return result;
 }
 
@@ -207,11 +185,7 @@ static void *storm_thread(void *arg)
 {
     ULONG t = (ULONG)(ULONG_PTR)arg, i;
     for (i = 0; i < STORM_WAKES; i++) {
-        storm_slot *slot = &storm[(i + t) % STORM_TASKS];
-        kcom_waker w;
-        kcom_atomic_fetch_add(&slot->pending, 1);
-        storm_take_waker(slot, &w);
-        kcom_waker_wake(&w);
+        wake_slot_send(&storm[(i + t) % STORM_TASKS].wakes);
         if ((i & 63) == 0)
             test_yield();
     }
@@ -242,7 +216,8 @@ static void wake_storm(void)
         test_thread_join(&threads[i]);
     for (i = 0; i < STORM_TASKS; i++) {
         ULONG polls = finish(ops[i], STATUS_SUCCESS);
-        ok(storm[i].concurrent == 0, "task %lu: %ld concurrent polls\n", (unsigned long)i, (long)storm[i].concurrent);
+        ok(storm[i].wakes.concurrent == 0, "task %lu: %ld concurrent polls\n", (unsigned long)i,
+           (long)storm[i].wakes.concurrent);
         ok(polls >= 1 && polls <= storm[i].target + 1, "task %lu: %lu polls\n", (unsigned long)i, (unsigned long)polls);
     }
     kcom_dpc_executor_destroy(dpc);

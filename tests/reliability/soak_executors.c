@@ -22,6 +22,8 @@
 
 #include "rel_common.h"
 
+#include "../executors/wake_slot.h"
+
 #include "platform/platform.h"
 #include "platform/posix/kernel_sim.h"
 
@@ -32,10 +34,7 @@
 #define STORMERS 3
 
 typedef struct storm_slot {
-    LONG volatile pending;     /* wakes sent, not yet taken by the task */
-    kcom_task *volatile waker; /* the task's current waker (its reference), or NULL */
-    LONG volatile in_poll;
-    LONG volatile concurrent;  /* polls that found another one under way */
+    wake_slot wakes;
     LONG volatile polls;
     LONG volatile drops;
     LONG volatile calls;       /* completion callbacks */
@@ -54,47 +53,23 @@ typedef struct storm_state {
     ULONG seen;
 } storm_state;
 
-static void take_waker(storm_slot *slot, kcom_waker *w)
-{
-    w->task = (kcom_task *)kcom_atomic_exchange_ptr((void *volatile *)&slot->waker, NULL);
-}
-
 static kcom_poll_result storm_poll(void *p, kcom_task_context *cx)
 {
     storm_state *s = (storm_state *)p;
     storm_slot *slot = s->slot;
     kcom_poll_result result = KCOM_POLL_PENDING;
-    if (kcom_atomic_exchange(&slot->in_poll, 1) != 0)
-        kcom_atomic_fetch_add(&slot->concurrent, 1);
+    wake_slot_enter(&slot->wakes);
     kcom_atomic_fetch_add(&slot->polls, 1);
     if (kcom_task_take_cancellation_request(cx)) {
-        kcom_waker old;
-        take_waker(slot, &old);
-        kcom_waker_drop(&old);
+        wake_slot_clear(&slot->wakes);
         cx->status = STATUS_CANCELLED;
         result = KCOM_POLL_READY;
-    } else {
-        for (;;) {
-            kcom_waker fresh = kcom_task_waker(cx), old;
-            LONG sent;
-            /* publish the waker before looking, so a wake sent after the look finds it */
-            old.task = (kcom_task *)kcom_atomic_exchange_ptr((void *volatile *)&slot->waker, fresh.task);
-            kcom_waker_drop(&old);
-            sent = kcom_atomic_exchange(&slot->pending, 0);
-            s->seen += (ULONG)sent;
-            if (s->seen >= slot->target) {
-                take_waker(slot, &old);
-                kcom_waker_drop(&old);
-                KCOM_TASK_RESULT(cx, ULONG) = s->seen;
-                cx->status = STATUS_SUCCESS;
-                result = KCOM_POLL_READY;
-                break;
-            }
-            if (sent == 0)
-                break;
-        }
+    } else if (wake_slot_collect(&slot->wakes, cx, &s->seen, slot->target)) {
+        KCOM_TASK_RESULT(cx, ULONG) = s->seen;
+        cx->status = STATUS_SUCCESS;
+        result = KCOM_POLL_READY;
     }
-    kcom_atomic_store(&slot->in_poll, 0);
+    wake_slot_leave(&slot->wakes);
     return result;
 }
 
@@ -132,11 +107,7 @@ static void *stormer_main(void *arg)
         if (t->at_dispatch)
             irql = kcom_sim_raise_irql(KCOM_PLATFORM_DISPATCH_LEVEL);
         for (burst = 0; burst < 64; burst++) {
-            storm_slot *slot = &slots[rel_random(&t->random) % TASKS];
-            kcom_waker w;
-            kcom_atomic_fetch_add(&slot->pending, 1);
-            take_waker(slot, &w);
-            kcom_waker_wake(&w);
+            wake_slot_send(&slots[rel_random(&t->random) % TASKS].wakes);
             t->wakes++;
         }
         if (t->at_dispatch)
@@ -231,7 +202,7 @@ static void epoch(totals *sum, ULONG64 *random)
         NTSTATUS result = IKcomAsyncOperation_get_result(slot->op, &value);
         (void)IKcomAsyncOperation_get_status(slot->op, &status);
         sum->polls += (ULONG64)slot->polls;
-        sum->concurrent += slot->concurrent;
+        sum->concurrent += slot->wakes.concurrent;
         if (slot->calls == 0) {
             sum->timeouts++;
             continue;
