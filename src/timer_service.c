@@ -6,12 +6,11 @@
  */
 #include <kcom/awaitable.h>
 
+#include "deadline_list.h"
 #include "platform/platform.h"
 
 typedef struct service_timer {
-    struct service_timer *next;
-    struct service_timer *prev;
-    ULONG64 deadline_ms;
+    kcom_deadline_link link; /* first: a timer is found from its link by a cast */
     kcom_platform_timer_fn *callback;
     void *context;
     int armed; /* linked in the list (under the service's mutex) */
@@ -30,7 +29,7 @@ static struct {
     kcom_platform_mutex mutex;
     kcom_platform_cond changed; /* an earlier deadline, or a first timer */
     kcom_platform_thread thread; /* read by a starting thread only; rewritten by the next start */
-    service_timer *head; /* earliest deadline first */
+    kcom_deadline_link *head; /* earliest deadline first */
     int thread_running;
 } service;
 
@@ -52,13 +51,7 @@ static BOOLEAN service_ready(void)
 
 static void unlink_timer(service_timer *t)
 {
-    if (t->prev != NULL)
-        t->prev->next = t->next;
-    else
-        service.head = t->next;
-    if (t->next != NULL)
-        t->next->prev = t->prev;
-    t->next = t->prev = NULL;
+    kcom_deadline_list_remove(&service.head, &t->link);
     t->armed = 0;
 }
 
@@ -67,9 +60,9 @@ static void timer_thread(void *unused)
     (void)unused;
     kcom_platform_mutex_lock(&service.mutex);
     while (service.head != NULL) {
-        service_timer *t = service.head;
+        service_timer *t = (service_timer *)(void *)service.head;
         ULONG64 now = kcom_platform_monotonic_ms();
-        if (t->deadline_ms <= now) {
+        if (t->link.deadline_ms <= now) {
             kcom_platform_timer_fn *callback = t->callback;
             void *context = t->context;
             unlink_timer(t);
@@ -77,7 +70,7 @@ static void timer_thread(void *unused)
             callback((kcom_rt_timer *)(void *)t, context); /* t may be gone afterwards */
             kcom_platform_mutex_lock(&service.mutex);
         } else {
-            ULONG64 wait = t->deadline_ms - now;
+            ULONG64 wait = t->link.deadline_ms - now;
             kcom_platform_cond_wait(&service.changed, &service.mutex, wait > 0x7FFFFFFFu ? 0x7FFFFFFFu : (ULONG)wait);
         }
     }
@@ -88,8 +81,7 @@ static void timer_thread(void *unused)
 void kcom_platform_timer_init(kcom_rt_timer *timer, kcom_platform_timer_fn *callback, void *context)
 {
     service_timer *t = (service_timer *)(void *)timer;
-    t->next = t->prev = NULL;
-    t->deadline_ms = 0;
+    kcom_deadline_link_init(&t->link);
     t->callback = callback;
     t->context = context;
     t->armed = 0;
@@ -98,7 +90,6 @@ void kcom_platform_timer_init(kcom_rt_timer *timer, kcom_platform_timer_fn *call
 NTSTATUS kcom_platform_timer_arm(kcom_rt_timer *timer, ULONG64 deadline_ms)
 {
     service_timer *t = (service_timer *)(void *)timer;
-    service_timer *at, *before = NULL;
     if (!service_ready())
         return STATUS_INSUFFICIENT_RESOURCES;
     kcom_platform_mutex_lock(&service.mutex);
@@ -110,19 +101,8 @@ NTSTATUS kcom_platform_timer_arm(kcom_rt_timer *timer, ULONG64 deadline_ms)
         kcom_platform_thread_detach(&service.thread); /* it ends by itself */
         service.thread_running = 1; /* it waits for the mutex, then sees this timer */
     }
-    t->deadline_ms = deadline_ms;
-    for (at = service.head; at != NULL && at->deadline_ms <= deadline_ms; at = at->next)
-        before = at;
-    t->prev = before;
-    t->next = at;
-    if (before != NULL)
-        before->next = t;
-    else
-        service.head = t;
-    if (at != NULL)
-        at->prev = t;
     t->armed = 1;
-    if (service.head == t)
+    if (kcom_deadline_list_insert(&service.head, &t->link, deadline_ms))
         kcom_platform_cond_signal(&service.changed);
     kcom_platform_mutex_unlock(&service.mutex);
     return STATUS_SUCCESS;
@@ -136,7 +116,7 @@ BOOLEAN kcom_platform_timer_cancel(kcom_rt_timer *timer)
         return FALSE; /* never armed */
     kcom_platform_mutex_lock(&service.mutex);
     if (t->armed) {
-        if (service.head == t)
+        if (service.head == &t->link)
             kcom_platform_cond_signal(&service.changed); /* a later deadline, or none: the thread ends */
         unlink_timer(t);
         canceled = TRUE;

@@ -16,15 +16,15 @@
 #include <kcom/awaitable.h>
 
 #include "kernel_sim_internal.h"
+#include "../../deadline_list.h"
 
+#include <stddef.h>
 #include <time.h>
 
 /* may_alias: the storage is declared as an array of ULONG64 (kcom_rt_timer). */
 typedef struct __attribute__((may_alias)) sim_timer {
     kcom_platform_dpc dpc;        /* the KTIMER's KDPC */
-    struct sim_timer *next;       /* in the timer list while pending */
-    struct sim_timer *prev;
-    ULONG64 deadline_ms;
+    kcom_deadline_link link;      /* in the timer list while pending */
     kcom_platform_timer_fn *callback;
     void *context;
     BOOLEAN pending;              /* on the timer list (under kcom_sim_mutex) */
@@ -39,12 +39,17 @@ static struct {
     BOOLEAN running;        /* the thread is started and not yet joined */
     BOOLEAN stopping;
     pthread_t thread;
-    sim_timer *head;        /* earliest deadline first */
+    kcom_deadline_link *head; /* earliest deadline first */
 } timers;
 
 static KCOM_FORCEINLINE sim_timer *as_timer(kcom_rt_timer *timer)
 {
     return (sim_timer *)(void *)timer->opaque;
+}
+
+static KCOM_FORCEINLINE sim_timer *timer_of(kcom_deadline_link *link)
+{
+    return (sim_timer *)(void *)((char *)link - offsetof(sim_timer, link));
 }
 
 /* The timer's DPC routine, at DISPATCH_LEVEL on a simulated processor. */
@@ -59,13 +64,7 @@ static void timer_dpc(kcom_platform_dpc *dpc, void *context)
 
 static void unlink_timer_locked(sim_timer *t)
 {
-    if (t->prev != NULL)
-        t->prev->next = t->next;
-    else
-        timers.head = t->next;
-    if (t->next != NULL)
-        t->next->prev = t->prev;
-    t->next = t->prev = NULL;
+    kcom_deadline_list_remove(&timers.head, &t->link);
     t->pending = FALSE;
 }
 
@@ -74,10 +73,10 @@ static void *timer_main(void *unused)
     (void)unused;
     pthread_mutex_lock(&kcom_sim_mutex);
     while (!timers.stopping) {
-        sim_timer *t = timers.head;
+        sim_timer *t = timers.head != NULL ? timer_of(timers.head) : NULL;
         if (t == NULL) {
             pthread_cond_wait(&timers.changed, &kcom_sim_mutex);
-        } else if (t->deadline_ms <= kcom_platform_monotonic_ms()) {
+        } else if (t->link.deadline_ms <= kcom_platform_monotonic_ms()) {
             /* expired: the clock interrupt inserts the timer's DPC on the current processor */
             unlink_timer_locked(t);
             if (!kcom_sim_dpc_insert_locked(&t->dpc))
@@ -85,9 +84,9 @@ static void *timer_main(void *unused)
         } else {
             /* the deadline is kcom_platform_monotonic_ms time: CLOCK_MONOTONIC, as the condition's */
             struct timespec deadline;
-            ULONG64 seconds = t->deadline_ms / 1000u;
+            ULONG64 seconds = t->link.deadline_ms / 1000u;
             deadline.tv_sec = seconds > 0x7FFFFFFFu ? (time_t)0x7FFFFFFF : (time_t)seconds;
-            deadline.tv_nsec = (long)(t->deadline_ms % 1000u) * 1000000L;
+            deadline.tv_nsec = (long)(t->link.deadline_ms % 1000u) * 1000000L;
             (void)pthread_cond_timedwait(&timers.changed, &kcom_sim_mutex, &deadline);
         }
     }
@@ -125,8 +124,7 @@ void kcom_platform_timer_init(kcom_rt_timer *timer, kcom_platform_timer_fn *call
 {
     sim_timer *t = as_timer(timer);
     kcom_platform_dpc_init(&t->dpc, timer_dpc, t);
-    t->next = t->prev = NULL;
-    t->deadline_ms = 0;
+    kcom_deadline_link_init(&t->link);
     t->callback = callback;
     t->context = context;
     t->pending = FALSE;
@@ -135,7 +133,6 @@ void kcom_platform_timer_init(kcom_rt_timer *timer, kcom_platform_timer_fn *call
 NTSTATUS kcom_platform_timer_arm(kcom_rt_timer *timer, ULONG64 deadline_ms)
 {
     sim_timer *t = as_timer(timer);
-    sim_timer *at, *before = NULL;
     pthread_mutex_lock(&kcom_sim_mutex);
     if (t->pending || kcom_sim_dpc_queued_locked(&t->dpc))
         KCOM_SIM_VIOLATION(t, "timer armed while it is armed");
@@ -145,19 +142,8 @@ NTSTATUS kcom_platform_timer_arm(kcom_rt_timer *timer, ULONG64 deadline_ms)
         pthread_mutex_unlock(&kcom_sim_mutex);
         return STATUS_INSUFFICIENT_RESOURCES;
     }
-    t->deadline_ms = deadline_ms;
-    for (at = timers.head; at != NULL && at->deadline_ms <= deadline_ms; at = at->next)
-        before = at;
-    t->prev = before;
-    t->next = at;
-    if (before != NULL)
-        before->next = t;
-    else
-        timers.head = t;
-    if (at != NULL)
-        at->prev = t;
     t->pending = TRUE;
-    if (timers.head == t)
+    if (kcom_deadline_list_insert(&timers.head, &t->link, deadline_ms))
         pthread_cond_signal(&timers.changed);
     pthread_mutex_unlock(&kcom_sim_mutex);
     return STATUS_SUCCESS;
@@ -183,7 +169,7 @@ BOOLEAN kcom_platform_timer_cancel(kcom_rt_timer *timer)
 BOOLEAN kcom_sim_timer_stop_locked(void)
 {
     if (timers.head != NULL)
-        KCOM_SIM_VIOLATION(timers.head, "kcom_uninitialize with a timer still armed");
+        KCOM_SIM_VIOLATION(timer_of(timers.head), "kcom_uninitialize with a timer still armed");
     if (!timers.running)
         return FALSE;
     timers.stopping = TRUE;
