@@ -595,13 +595,41 @@ void kcom_platform_work_item_free(kcom_platform_work_item *item)
 
 /* ---- shut-down --------------------------------------------------------------------------------------------- */
 
+/* Wakes every simulated processor and work-item worker (to run, or to end). */
+static void wake_all_locked(void)
+{
+    ULONG i;
+    for (i = 0; i < sim.processor_count; i++)
+        pthread_cond_signal(&sim.processors[i].wake);
+    pthread_cond_broadcast(&sim.work);
+}
+
+/* Joins the simulated processors and work-item workers, which are ending, and forgets them: the
+ * next use of the simulation starts new ones. */
+static void join_threads(ULONG processors, ULONG workers)
+{
+    ULONG i;
+    for (i = 0; i < processors; i++)
+        pthread_join(sim.processors[i].thread, NULL);
+    for (i = 0; i < workers; i++)
+        pthread_join(sim.workers[i], NULL);
+    sim_lock();
+    for (i = 0; i < processors; i++)
+        pthread_cond_destroy(&sim.processors[i].wake);
+    sim.processor_count = 0;
+    sim.worker_count = 0;
+    sim.ended = 0;
+    sim.stopping = FALSE;
+    sim_unlock();
+}
+
 /* At exit (registered with the first thread): the threads end after the routine under way and
  * are joined, leaving what is queued (the program's own memory may be gone already), so that a
  * program that never calls kcom_uninitialize leaves no thread behind (valgrind's leak check would
  * find their thread-local storage). A routine that does not end within 2 s is left running. */
 static void sim_at_exit(void)
 {
-    ULONG processors, workers, i;
+    ULONG processors, workers;
     BOOLEAN timer_thread;
     ULONG64 deadline;
     if (tls_sim_thread)
@@ -610,9 +638,7 @@ static void sim_at_exit(void)
     sim.exiting = TRUE;
     processors = sim.processor_count;
     workers = sim.worker_count;
-    for (i = 0; i < processors; i++)
-        pthread_cond_signal(&sim.processors[i].wake);
-    pthread_cond_broadcast(&sim.work);
+    wake_all_locked();
     timer_thread = kcom_sim_timer_exit_locked();
     sim_unlock();
     if (timer_thread)
@@ -632,17 +658,7 @@ static void sim_at_exit(void)
         return;
     }
     sim_unlock();
-    for (i = 0; i < processors; i++)
-        pthread_join(sim.processors[i].thread, NULL);
-    for (i = 0; i < workers; i++)
-        pthread_join(sim.workers[i], NULL);
-    sim_lock();
-    for (i = 0; i < processors; i++)
-        pthread_cond_destroy(&sim.processors[i].wake);
-    sim.processor_count = 0;
-    sim.worker_count = 0;
-    sim.ended = 0;
-    sim_unlock();
+    join_threads(processors, workers);
 }
 
 void kcom_sim_thread_starting_locked(void)
@@ -667,17 +683,9 @@ static BOOLEAN quiescent_locked(void)
     return (BOOLEAN)(sim.work_head == NULL && sim.work_running == 0);
 }
 
-static void wake_all_locked(void)
-{
-    ULONG i;
-    for (i = 0; i < sim.processor_count; i++)
-        pthread_cond_signal(&sim.processors[i].wake);
-    pthread_cond_broadcast(&sim.work);
-}
-
 void kcom_sim_uninitialize(void)
 {
-    ULONG processors, workers, i;
+    ULONG processors, workers;
     BOOLEAN timer_thread;
     if (tls_sim_thread)
         KCOM_SIM_VIOLATION(NULL, "kcom_uninitialize on a thread of the kernel simulation");
@@ -703,19 +711,7 @@ void kcom_sim_uninitialize(void)
 
     if (timer_thread)
         kcom_sim_timer_join();
-    for (i = 0; i < processors; i++)
-        pthread_join(sim.processors[i].thread, NULL);
-    for (i = 0; i < workers; i++)
-        pthread_join(sim.workers[i], NULL);
-
-    sim_lock();
-    for (i = 0; i < processors; i++)
-        pthread_cond_destroy(&sim.processors[i].wake);
-    sim.processor_count = 0;
-    sim.worker_count = 0;
-    sim.ended = 0;
-    sim.stopping = FALSE;
-    sim_unlock();
+    join_threads(processors, workers);
 }
 
 /* ---- test hooks (kernel_sim.h) --------------------------------------------------------------------------- */
