@@ -407,8 +407,7 @@ static kcom_async_op *op_take_cached(kcom_caching_allocator *cache, size_t size,
     kcom_async_op *op = (kcom_async_op *)kcom_rt_caching_allocate(cache, size, alignment);
     if (KCOM_UNLIKELY(op == NULL))
         return NULL;
-    if (KCOM_LIKELY(kcom_atomic_load(&cache->state) == KCOM_RT_CACHING_BOUND && cache->block_size == size &&
-                    cache->block_alignment == alignment))
+    if (KCOM_LIKELY(kcom_rt_caching_bound_to(cache, size, alignment)))
         op_record_block(op, &cache->allocator, size, alignment);
     else
         op_record_block(op, cache->backing != NULL ? cache->backing : kcom_platform_allocator(), size, alignment);
@@ -421,11 +420,9 @@ static kcom_async_op *op_cache_take(size_t size)
 {
     size_t index = (size - 1) / OP_CACHE_GRANULE;
     kcom_caching_allocator *cache = &kcom_rt_operation_cache[index];
-    kcom_async_op *op = (kcom_async_op *)kcom_atomic_exchange_ptr(&cache->hot, NULL);
-    if (KCOM_LIKELY(op != NULL)) {
-        kcom_atomic_fetch_add(&cache->hits, 1);
+    kcom_async_op *op = (kcom_async_op *)kcom_rt_caching_take_hot(cache);
+    if (KCOM_LIKELY(op != NULL))
         return op;
-    }
     return op_take_cached(cache, (index + 1) * OP_CACHE_GRANULE, OP_CACHE_ALIGNMENT);
 }
 
@@ -434,9 +431,8 @@ static kcom_async_op *op_cache_take(size_t size)
  * allocator, so that its own blocks stay the class's. */
 static KCOM_FORCEINLINE BOOLEAN op_cache_serves(kcom_caching_allocator *cache, size_t size, size_t alignment)
 {
-    LONG state = kcom_atomic_load(&cache->state);
-    return (BOOLEAN)(state != KCOM_RT_CACHING_BOUND ||
-                     (cache->block_size == size && cache->block_alignment == alignment));
+    return (BOOLEAN)(kcom_atomic_load(&cache->state) != KCOM_RT_CACHING_BOUND ||
+                     kcom_rt_caching_bound_to(cache, size, alignment));
 }
 
 kcom_async_op *kcom_async_op_allocate_block(const kcom_allocator *allocator, size_t size, size_t alignment)

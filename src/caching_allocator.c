@@ -82,12 +82,8 @@ static KCOM_NOINLINE void *caching_take_listed(kcom_caching_allocator *cache)
  * backing allocator. */
 static KCOM_FORCEINLINE void *caching_take(kcom_caching_allocator *cache)
 {
-    void *block = kcom_atomic_exchange_ptr(&cache->hot, NULL);
-    if (KCOM_LIKELY(block != NULL)) {
-        kcom_atomic_fetch_add(&cache->hits, 1);
-        return block;
-    }
-    return caching_take_listed(cache);
+    void *block = kcom_rt_caching_take_hot(cache);
+    return KCOM_LIKELY(block != NULL) ? block : caching_take_listed(cache);
 }
 
 /* Everything but a hit and a miss of a bound cache: binds the cache if needed, counts, and asks the
@@ -100,7 +96,7 @@ static KCOM_NOINLINE void *caching_allocate_slow(kcom_caching_allocator *cache, 
     state = kcom_atomic_load(&cache->state);
     if (state != STATE_BOUND)
         state = bind(cache, size, alignment);
-    if (state == STATE_BOUND && size == cache->block_size && alignment == cache->block_alignment)
+    if (state == STATE_BOUND && kcom_rt_caching_bound_to(cache, size, alignment))
         return caching_take(cache); /* bound just now, or by a thread that won the race */
     kcom_atomic_fetch_add(&cache->bypassed, 1);
     return backing_allocate(cache, size, alignment);
@@ -110,8 +106,7 @@ void *kcom_rt_caching_allocate(void *context, size_t size, size_t alignment)
 {
     kcom_caching_allocator *cache = (kcom_caching_allocator *)context;
     /* the bound size is never 0 and the bound alignment a power of two: no validation here */
-    if (KCOM_UNLIKELY(kcom_atomic_load(&cache->state) != STATE_BOUND || size != cache->block_size ||
-                      alignment != cache->block_alignment))
+    if (KCOM_UNLIKELY(!kcom_rt_caching_bound_to(cache, size, alignment)))
         return caching_allocate_slow(cache, size, alignment);
     return caching_take(cache);
 }
@@ -135,8 +130,7 @@ static KCOM_NOINLINE void caching_free_other(kcom_caching_allocator *cache, void
 void kcom_rt_caching_free(void *context, void *block, size_t size, size_t alignment)
 {
     kcom_caching_allocator *cache = (kcom_caching_allocator *)context;
-    if (KCOM_UNLIKELY(block == NULL || kcom_atomic_load(&cache->state) != STATE_BOUND ||
-                      size != cache->block_size || alignment != cache->block_alignment)) {
+    if (KCOM_UNLIKELY(block == NULL || !kcom_rt_caching_bound_to(cache, size, alignment))) {
         caching_free_other(cache, block, size, alignment);
         return;
     }

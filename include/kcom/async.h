@@ -488,21 +488,16 @@ static KCOM_FORCEINLINE kcom_async_op *kcom_rt_async_op_reuse(const kcom_async_t
         /* a hot block was recorded when the cache first handed it out (and only a bound cache
          * fills its hot slot) */
         cache = &kcom_rt_operation_cache[(desc->block_size - 1) / KCOM_RT_OPERATION_CACHE_GRANULE];
-        op = (kcom_async_op *)kcom_atomic_exchange_ptr(&cache->hot, NULL);
-        if (KCOM_LIKELY(op != NULL))
-            kcom_atomic_fetch_add(&cache->hits, 1);
-        return op;
+        return (kcom_async_op *)kcom_rt_caching_take_hot(cache);
     }
     if (allocator->allocate != kcom_rt_caching_allocate)
         return NULL;
     cache = (kcom_caching_allocator *)allocator->context;
-    if (KCOM_UNLIKELY(kcom_atomic_load(&cache->state) != KCOM_RT_CACHING_BOUND ||
-                      cache->block_size != desc->block_size || cache->block_alignment != desc->block_alignment))
+    if (KCOM_UNLIKELY(!kcom_rt_caching_bound_to(cache, desc->block_size, desc->block_alignment)))
         return NULL;
-    op = (kcom_async_op *)kcom_atomic_exchange_ptr(&cache->hot, NULL);
+    op = (kcom_async_op *)kcom_rt_caching_take_hot(cache);
     if (KCOM_UNLIKELY(op == NULL))
         return NULL;
-    kcom_atomic_fetch_add(&cache->hits, 1);
     op->allocator = allocator;
     op->block_size = desc->block_size;
     op->block_alignment = desc->block_alignment;

@@ -44,6 +44,7 @@
 #define KCOM_CACHING_ALLOCATOR_H
 
 #include <kcom/allocator.h>
+#include <kcom/atomic.h>
 
 /* The largest depth a cache may have (an SLIST counts its entries in 16 bits; this leaves room for
  * the overshoot of concurrent frees). */
@@ -164,5 +165,25 @@ _IRQL_requires_max_(DISPATCH_LEVEL)
 void kcom_rt_caching_free(_In_ void *context, _In_opt_ void *block, _In_ size_t size, _In_ size_t alignment);
 
 KCOM_END_DECLS
+
+/* ---- inline fast paths (the cache's own functions and the async method shims; not for direct use) ---- */
+
+/* Whether cache has fixed its size and alignment to these (its list is then ready). IRQL: any. */
+static KCOM_FORCEINLINE BOOLEAN kcom_rt_caching_bound_to(kcom_caching_allocator *cache, size_t size,
+                                                         size_t alignment)
+{
+    return (BOOLEAN)(kcom_atomic_load(&cache->state) == KCOM_RT_CACHING_BOUND && cache->block_size == size &&
+                     cache->block_alignment == alignment);
+}
+
+/* The cache's hot block (a hit, counted), or NULL. Only a bound cache fills its hot slot.
+ * IRQL: <= DISPATCH_LEVEL. */
+static KCOM_FORCEINLINE void *kcom_rt_caching_take_hot(kcom_caching_allocator *cache)
+{
+    void *block = kcom_atomic_exchange_ptr(&cache->hot, NULL);
+    if (KCOM_LIKELY(block != NULL))
+        kcom_atomic_fetch_add(&cache->hits, 1);
+    return block;
+}
 
 #endif /* KCOM_CACHING_ALLOCATOR_H */
