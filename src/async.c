@@ -410,7 +410,7 @@ static kcom_async_op *op_take_cached(kcom_caching_allocator *cache, size_t size,
     if (KCOM_LIKELY(kcom_rt_caching_bound_to(cache, size, alignment)))
         op_record_block(op, &cache->allocator, size, alignment);
     else
-        op_record_block(op, cache->backing != NULL ? cache->backing : kcom_platform_allocator(), size, alignment);
+        op_record_block(op, kcom_rt_caching_backing(cache), size, alignment);
     return op;
 }
 
@@ -446,7 +446,7 @@ kcom_async_op *kcom_async_op_allocate_block(const kcom_allocator *allocator, siz
         kcom_caching_allocator *cache = (kcom_caching_allocator *)allocator->context;
         if (op_cache_serves(cache, size, alignment))
             return op_take_cached(cache, size, alignment);
-        allocator = cache->backing != NULL ? cache->backing : kcom_platform_allocator();
+        allocator = kcom_rt_caching_backing(cache);
     }
     if (allocator->allocate == kcom_platform_allocate && op_cache_fits(size, alignment))
         return op_cache_take(size);

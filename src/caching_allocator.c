@@ -27,11 +27,6 @@
 #define STATE_BINDING 1
 #define STATE_BOUND KCOM_RT_CACHING_BOUND
 
-static const kcom_allocator *backing_of(const kcom_caching_allocator *cache)
-{
-    return cache->backing != NULL ? cache->backing : kcom_platform_allocator();
-}
-
 /* Every block goes to the backing allocator big and aligned enough to be linked into the free list
  * (whatever its size, so that a block allocated before the cache was bound may be cached later). */
 static size_t raised(size_t value)
@@ -41,13 +36,13 @@ static size_t raised(size_t value)
 
 static void *backing_allocate(const kcom_caching_allocator *cache, size_t size, size_t alignment)
 {
-    const kcom_allocator *backing = backing_of(cache);
+    const kcom_allocator *backing = kcom_rt_caching_backing(cache);
     return backing->allocate(backing->context, raised(size), raised(alignment));
 }
 
 static void backing_free(const kcom_caching_allocator *cache, void *block, size_t size, size_t alignment)
 {
-    const kcom_allocator *backing = backing_of(cache);
+    const kcom_allocator *backing = kcom_rt_caching_backing(cache);
     backing->free(backing->context, block, raised(size), raised(alignment));
 }
 
