@@ -16,7 +16,7 @@
 
 #include <kcom/kcom.h>
 
-#include "platform/posix/kernel_sim.h"
+#include "platform/posix/kernel_sim/kernel_sim.h"
 
 #include <sched.h>
 #include <stdio.h>

@@ -70,7 +70,7 @@ KCOM_NORETURN void kcom_platform_fail_fast(kcom_failfast_reason reason, const vo
  * Events and can_block on every target (posix and win32: in threads_<target>.c; the kernel: a
  * KEVENT, events_ntkernel.c). The mutex, condition variable and threads only where the target has
  * threads_<target>.c (posix: pthreads; win32: an SRW lock, a condition variable and _beginthreadex
- * threads): the thread pool (src/thread_pool.c) and the timer service (src/timer_service.c) are
+ * threads): the thread pool (src/exec/thread_pool.c) and the timer service (src/platform/timer_service.c) are
  * written on them and built only there. The clock (monotonic_ms, sleep_ms) on every target. */
 
 /* A reference-counted manual-reset event: created unsignaled with one reference, so a
@@ -128,14 +128,14 @@ void kcom_platform_sleep_ms(ULONG ms);
 
 /* ---- timers, for the async layer's timer awaitable (KCOM_ENABLE_ASYNC) ------------------------------
  * One-shot timers in storage the caller embeds (struct kcom_rt_timer, opaque, kcom/awaitable.h):
- * arming never allocates. A target has its own in src/platform/<target>/timer_<target>.c (the
- * kernel: a KTIMER and a KDPC; posix: the simulation of those), or, where it has only the threads
- * above (win32), the timer service src/timer_service.c implements them: one timer thread, started
- * at the first arm and gone while nothing is armed. A target with neither builds the async layer
- * without the timer. */
+ * arming never allocates. The kernel has its own (src/platform/ntkernel/timer_ntkernel.c: a KTIMER
+ * and a KDPC); the targets with threads use the timer service (src/platform/timer_service.c: one
+ * timer thread, started at the first arm and gone while nothing is armed), win32 always
+ * (win32/timer_win32.c) and posix unless the program uses the kernel simulation, whose simulated
+ * KTIMERs then serve (posix/kernel_posix.c). */
 struct kcom_rt_timer;
 /* Called once per arm that was not canceled, in the timer's DPC (kernel and the posix simulation)
- * or on the timer thread (win32), at <= DISPATCH_LEVEL, without any lock of the platform's held.
+ * or on the timer service's thread, at <= DISPATCH_LEVEL, without any lock of the platform's held.
  * It must not block. The platform never touches the storage again after calling it, so the
  * callback may end its owner's life (Wine's ntoskrnl does still write the KTIMER afterwards:
  * timer_ntkernel.c). */
@@ -157,9 +157,12 @@ BOOLEAN kcom_platform_timer_cancel(struct kcom_rt_timer *timer);
 
 /* ---- the kernel's scheduling primitives, for the kernel executors (KCOM_ENABLE_KERNEL_EXECUTORS) ---------
  * Implemented by the kernel (src/platform/ntkernel/executor_ntkernel.c: KeXxx, IoXxx) and simulated
- * on the host (src/platform/posix/kernel_sim_posix.c: per-CPU DPC queues serviced by threads at a
- * thread-local simulated DISPATCH_LEVEL, work items on worker threads), so that the executors
- * (src/executor_dpc.c, src/executor_work_item.c, src/tracker.c) are the same sources on both. */
+ * on the host by the library kcom_kernel_sim (src/platform/posix/kernel_sim/: per-CPU DPC queues
+ * serviced by threads at a thread-local simulated DISPATCH_LEVEL, work items on worker threads), so
+ * that the executors (src/exec/) and trackers (src/sched/tracker.c) are the same sources on both.
+ * The host's IRQL, spin locks and DPC flush are its platform's (src/platform/posix/irql_posix.c,
+ * kernel_posix.c): without the simulation, nothing raises the IRQL but a spin lock and a flush has
+ * no DPC to wait for. */
 
 #define KCOM_PLATFORM_PASSIVE_LEVEL 0
 #define KCOM_PLATFORM_APC_LEVEL 1

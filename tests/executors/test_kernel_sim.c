@@ -16,7 +16,7 @@
 #include "../host/child_process.h"
 
 #include "platform/platform.h"
-#include "platform/posix/kernel_sim.h"
+#include "platform/posix/kernel_sim/kernel_sim.h"
 
 #include <kcom/awaitable.h>
 

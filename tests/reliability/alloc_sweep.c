@@ -33,7 +33,7 @@
 
 #if defined(KCOM_ENABLE_KERNEL_EXECUTORS) && KCOM_ENABLE_KERNEL_EXECUTORS
 #include "platform/platform.h"
-#include "platform/posix/kernel_sim.h"
+#include "platform/posix/kernel_sim/kernel_sim.h"
 #endif
 
 #include <stdio.h>

@@ -3,11 +3,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "../platform.h"
-
-#if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
-#include "kernel_sim_internal.h"
-#endif
+#include "posix_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +16,8 @@ NTSTATUS kcom_platform_initialize(void)
 void kcom_platform_uninitialize(void)
 {
 #if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
-    /* the kernel simulation's threads (kernel_sim_posix.c) end; the next use starts them again */
-    kcom_sim_uninitialize();
+    /* the kernel simulation's threads and the timer thread end; the next use starts them again */
+    kcom_posix_uninitialize_async();
 #endif
 }
 

@@ -1,13 +1,13 @@
 /*
  * Threads for the async layer on the Linux host: events, and the mutex, condition variable,
- * threads and clock that the thread pool (src/thread_pool.c) is written on, on pthreads (the
- * host's timers are the kernel simulation's, timer_posix.c). The kernel simulation's IRQL
- * (kernel_sim_posix.c) applies: a wait or a sleep at DISPATCH_LEVEL fails fast, as it bugchecks
- * in the kernel.
+ * threads and clock that the thread pool (src/exec/thread_pool.c) and the timer service
+ * (src/platform/timer_service.c) are written on, on pthreads. The host's simulated IRQL
+ * (irql_posix.c) applies: a wait or a sleep at DISPATCH_LEVEL fails fast, as it bugchecks in the
+ * kernel.
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "kernel_sim_internal.h"
+#include "posix_internal.h"
 
 #include <kcom/atomic.h>
 
@@ -87,7 +87,7 @@ NTSTATUS kcom_platform_event_wait(kcom_platform_event *event, ULONG timeout_ms)
     NTSTATUS status = STATUS_SUCCESS;
     /* KeWaitForSingleObject: only a zero timeout (a poll) is allowed at DISPATCH_LEVEL */
     if (timeout_ms != 0 && kcom_platform_irql() >= KCOM_PLATFORM_DISPATCH_LEVEL)
-        KCOM_SIM_IRQL_VIOLATION(event, KCOM_PLATFORM_APC_LEVEL,
+        KCOM_POSIX_IRQL_VIOLATION(event, KCOM_PLATFORM_APC_LEVEL,
                                 "event wait at DISPATCH_LEVEL (in a DPC routine, or with a spin lock held)");
     deadline = deadline_after(timeout_ms);
     pthread_mutex_lock(&event->mutex);
@@ -157,7 +157,7 @@ void kcom_platform_cond_destroy(kcom_platform_cond *cond)
 void kcom_platform_cond_wait(kcom_platform_cond *cond, kcom_platform_mutex *mutex, ULONG timeout_ms)
 {
     if (kcom_platform_irql() >= KCOM_PLATFORM_DISPATCH_LEVEL)
-        KCOM_SIM_IRQL_VIOLATION(cond, KCOM_PLATFORM_APC_LEVEL, "condition variable wait at DISPATCH_LEVEL");
+        KCOM_POSIX_IRQL_VIOLATION(cond, KCOM_PLATFORM_APC_LEVEL, "condition variable wait at DISPATCH_LEVEL");
     if (timeout_ms == 0xFFFFFFFFUL) {
         pthread_cond_wait((pthread_cond_t *)(void *)cond, (pthread_mutex_t *)(void *)mutex);
     } else {
@@ -224,7 +224,7 @@ void kcom_platform_sleep_ms(ULONG ms)
 {
     struct timespec pause;
     if (kcom_platform_irql() >= KCOM_PLATFORM_DISPATCH_LEVEL)
-        KCOM_SIM_IRQL_VIOLATION(NULL, KCOM_PLATFORM_APC_LEVEL, "sleep at DISPATCH_LEVEL");
+        KCOM_POSIX_IRQL_VIOLATION(NULL, KCOM_PLATFORM_APC_LEVEL, "sleep at DISPATCH_LEVEL");
     pause.tv_sec = (time_t)(ms / 1000u);
     pause.tv_nsec = (long)(ms % 1000u) * 1000000L;
     nanosleep(&pause, NULL);

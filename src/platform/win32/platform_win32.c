@@ -1,7 +1,11 @@
 /*
  * Windows user mode: the process heap, stderr plus the debugger, and __fastfail.
  */
-#include "../platform.h"
+#include "platform/platform.h"
+
+#if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
+#include "platform/timer_service.h"
+#endif
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +22,9 @@ NTSTATUS kcom_platform_initialize(void)
 
 void kcom_platform_uninitialize(void)
 {
+#if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
+    (void)kcom_timer_service_stop(FALSE); /* its thread is joined once nothing is armed */
+#endif
 }
 
 void *kcom_rt_platform_allocate_natural(size_t size)

@@ -8,7 +8,7 @@
  */
 #include <kcom/atomic.h>
 
-#include "tracker_internal.h"
+#include "sched/tracker_internal.h"
 
 #include "internal.h"
 #include "platform/platform.h"

@@ -1,6 +1,6 @@
 /*
- * kernel_sim.h - test hooks of the host's simulation of the kernel's scheduling primitives
- * (src/platform/posix/kernel_sim_posix.c, timer_posix.c; the seam is the end of platform.h).
+ * kernel_sim.h - test hooks of the host's simulation of the kernel's scheduling primitives: the
+ * library kcom_kernel_sim (kernel_sim.c, kernel_sim_timer.c; the seam is the end of platform.h).
  *
  * The simulation, in short: each thread has a simulated IRQL (PASSIVE_LEVEL when it starts);
  * kcom_platform_processor_count() simulated processors each have a FIFO DPC queue serviced by a
@@ -13,12 +13,13 @@
  * held, a work item queued again before its routine was entered, ...) traces what happened and
  * fails fast here too.
  *
- * Host only: nothing outside src/platform/posix/ and the host's tests includes this header.
+ * Host only: nothing outside src/platform/posix/ and the host's tests and benchmarks includes this
+ * header; they link kcom_kernel_sim.
  */
 #ifndef KCOM_SRC_PLATFORM_POSIX_KERNEL_SIM_H
 #define KCOM_SRC_PLATFORM_POSIX_KERNEL_SIM_H
 
-#include "../platform.h"
+#include "platform/platform.h"
 
 /* The most simulated processors there can be. */
 #define KCOM_SIM_MAX_PROCESSORS 64

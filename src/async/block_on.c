@@ -8,7 +8,7 @@
  */
 #include <kcom/debug.h>
 
-#include "async_internal.h"
+#include "async/async_internal.h"
 #include "internal.h"
 #include "platform/platform.h"
 

@@ -1,26 +1,20 @@
 /*
- * executor_work_item.c - the work-item executor (kcom/work_item_executor.h), over the platform's
+ * work_item_executor.c - the work-item executor (kcom/work_item_executor.h), over the platform's
  * spin lock and work item (platform.h: the kernel's IO_WORKITEM, or the host's simulation).
  *
- * active is TRUE from the schedule that queues the work item until the routine, under the lock
- * and with the queue empty, gives it up. Only the one who sets it queues the item, so the item is
- * never queued twice; tasks scheduled while it is TRUE are found by the routine, which looks at
- * the queue under the same lock before giving up: no wake is lost.
+ * Scheduling is the kernel executors' (kernel_queue.h): queue.started is TRUE from the schedule
+ * that queues the work item until the routine, under the lock and with the queue empty, gives it
+ * up. Only the one who sets it queues the item, so the item is never queued twice; tasks
+ * scheduled while it is TRUE are found by the routine, which looks at the queue under the same
+ * lock before giving up: no wake is lost.
  */
-#include <kcom/task.h>
 #include <kcom/work_item_executor.h>
 
-#include "internal.h"
-#include "platform/platform.h"
-#include "task_queue.h"
+#include "exec/kernel_queue.h"
 
 struct kcom_work_item_executor {
-    kcom_executor executor;
+    kcom_kernel_queue queue; /* first: the executor and its schedule path */
     const kcom_allocator *allocator; /* the default one at creation, which frees it too */
-    kcom_platform_spin_lock lock;
-    kcom_task_link queue; /* task_queue.h */
-    BOOLEAN accepting;
-    BOOLEAN active; /* the work item is queued or its routine is running */
     ULONG poll_budget;
     kcom_platform_work_item *item;
     kcom_platform_event *idle; /* set when the routine lets go after destroy began */
@@ -28,22 +22,10 @@ struct kcom_work_item_executor {
 
 static void work_routine(void *context);
 
-static NTSTATUS work_schedule(void *context, kcom_task *task)
+static void work_start(kcom_kernel_queue *queue)
 {
-    kcom_work_item_executor *executor = (kcom_work_item_executor *)context;
-    BOOLEAN queue_item;
-    UCHAR irql = kcom_platform_spin_lock_acquire(&executor->lock);
-    if (!executor->accepting) {
-        kcom_platform_spin_lock_release(&executor->lock, irql);
-        return STATUS_INVALID_DEVICE_STATE;
-    }
-    kcom_task_queue_push(&executor->queue, task);
-    queue_item = (BOOLEAN)!executor->active;
-    executor->active = TRUE;
-    kcom_platform_spin_lock_release(&executor->lock, irql);
-    if (queue_item)
-        kcom_platform_work_item_queue(executor->item, work_routine, executor);
-    return STATUS_SUCCESS;
+    kcom_work_item_executor *executor = (kcom_work_item_executor *)(void *)queue;
+    kcom_platform_work_item_queue(executor->item, work_routine, executor);
 }
 
 static void work_routine(void *context)
@@ -54,27 +36,27 @@ static void work_routine(void *context)
     UCHAR irql;
     for (;;) {
         kcom_task *task;
-        irql = kcom_platform_spin_lock_acquire(&executor->lock);
-        if (kcom_task_queue_empty(&executor->queue))
+        irql = kcom_platform_spin_lock_acquire(&executor->queue.lock);
+        if (kcom_task_queue_empty(&executor->queue.tasks))
             break; /* with the lock held: give the item up below */
         if (polls == executor->poll_budget) {
-            /* budget spent: queue the item again (allowed from its own routine), keeping active */
-            kcom_platform_spin_lock_release(&executor->lock, irql);
+            /* budget spent: queue the item again (allowed from its own routine), keeping started */
+            kcom_platform_spin_lock_release(&executor->queue.lock, irql);
             kcom_platform_work_item_queue(executor->item, work_routine, executor);
             return;
         }
-        task = kcom_task_queue_pop(&executor->queue);
-        kcom_platform_spin_lock_release(&executor->lock, irql);
+        task = kcom_task_queue_pop(&executor->queue.tasks);
+        kcom_platform_spin_lock_release(&executor->queue.lock, irql);
         kcom_task_run(task);
         polls++;
     }
-    executor->active = FALSE;
-    if (!executor->accepting) {
+    executor->queue.started = FALSE;
+    if (!executor->queue.accepting) {
         /* destroy is waiting: the event must outlive the set, the executor need not */
         idle = executor->idle;
         kcom_platform_event_reference(idle);
     }
-    kcom_platform_spin_lock_release(&executor->lock, irql);
+    kcom_platform_spin_lock_release(&executor->queue.lock, irql);
     if (idle != NULL) {
         kcom_platform_event_set(idle);
         kcom_platform_event_release(idle);
@@ -107,35 +89,20 @@ NTSTATUS kcom_work_item_executor_create(void *device, const kcom_work_item_execu
         kcom_free(allocator, executor, sizeof(*executor), KCOM_ALIGNOF(kcom_work_item_executor));
         return STATUS_INSUFFICIENT_RESOURCES;
     }
-    executor->executor.schedule = work_schedule;
-    executor->executor.context = executor;
-    executor->executor.tracker = config != NULL ? config->tracker : NULL;
-    kcom_platform_spin_lock_init(&executor->lock);
-    kcom_task_queue_init(&executor->queue);
-    executor->accepting = TRUE;
-    executor->active = FALSE;
+    kcom_kernel_queue_init(&executor->queue, work_start, config != NULL ? config->tracker : NULL);
     executor->poll_budget = config != NULL && config->poll_budget != 0 ? config->poll_budget
                                                                         : KCOM_WORK_ITEM_DEFAULT_POLL_BUDGET;
     *executor_out = executor;
-    *as_executor = &executor->executor;
+    *as_executor = &executor->queue.executor;
     return STATUS_SUCCESS;
 }
 
 void kcom_work_item_executor_destroy(kcom_work_item_executor *executor)
 {
-    kcom_task_link dropped;
-    BOOLEAN active;
-    UCHAR irql;
     if (executor == NULL)
         return;
-    irql = kcom_platform_spin_lock_acquire(&executor->lock);
-    executor->accepting = FALSE;
-    active = executor->active;
-    kcom_task_queue_take_all(&executor->queue, &dropped);
-    kcom_platform_spin_lock_release(&executor->lock, irql);
-    kcom_task_queue_drop_all(&dropped, STATUS_INVALID_DEVICE_STATE);
     /* the routine, queued or running, finds the queue empty and lets go */
-    if (active)
+    if (kcom_kernel_queue_close(&executor->queue))
         (void)kcom_platform_event_wait(executor->idle, 0xFFFFFFFFUL);
     kcom_platform_work_item_free(executor->item);
     kcom_platform_event_release(executor->idle);

@@ -1,13 +1,16 @@
 /*
- * timer_service.c - the platform timers (kcom_platform_timer_*, platform.h) where the target has
- * threads (posix, win32): one timer thread over a deadline-ordered list of the timers' own storage
- * (no allocation per arm), on the platform's mutex, condition variable and threads. The thread
- * starts at the first arm and ends when nothing is armed; a later arm starts a new one.
+ * timer_service.c - one-shot timers over the platform's threads, for the targets without timers of
+ * their own (win32; the Linux host, unless the kernel simulation supplies KTIMERs): one timer
+ * thread over a deadline-ordered list of the timers' own storage (no allocation per arm), on the
+ * platform's mutex, condition variable and threads. The thread starts at the first arm and ends
+ * when nothing is armed; a later arm starts a new one. Portable code of the platform layer: it
+ * uses nothing but platform.h. The contract is kcom_platform_timer_*'s (platform.h).
  */
 #include <kcom/awaitable.h>
 
-#include "deadline_list.h"
+#include "platform/deadline_list.h"
 #include "platform/platform.h"
+#include "platform/timer_service.h"
 
 typedef struct service_timer {
     kcom_deadline_link link; /* first: a timer is found from its link by a cast */
@@ -30,7 +33,9 @@ static struct {
     kcom_platform_cond changed; /* an earlier deadline, or a first timer */
     kcom_platform_thread thread; /* read by a starting thread only; rewritten by the next start */
     kcom_deadline_link *head; /* earliest deadline first */
-    int thread_running;
+    int thread_running; /* the thread is in its loop */
+    int thread_joinable; /* a thread was started and not joined yet (it may have ended) */
+    int stopping;        /* kcom_timer_service_stop: the thread leaves its loop */
 } service;
 
 /* Whether the service is prepared; the first caller prepares it, concurrent ones wait for that. */
@@ -59,7 +64,7 @@ static void timer_thread(void *unused)
 {
     (void)unused;
     kcom_platform_mutex_lock(&service.mutex);
-    while (service.head != NULL) {
+    while (service.head != NULL && !service.stopping) {
         service_timer *t = (service_timer *)(void *)service.head;
         ULONG64 now = kcom_platform_monotonic_ms();
         if (t->link.deadline_ms <= now) {
@@ -78,7 +83,7 @@ static void timer_thread(void *unused)
     kcom_platform_mutex_unlock(&service.mutex);
 }
 
-void kcom_platform_timer_init(kcom_rt_timer *timer, kcom_platform_timer_fn *callback, void *context)
+void kcom_timer_service_init(kcom_rt_timer *timer, kcom_platform_timer_fn *callback, void *context)
 {
     service_timer *t = (service_timer *)(void *)timer;
     kcom_deadline_link_init(&t->link);
@@ -87,18 +92,22 @@ void kcom_platform_timer_init(kcom_rt_timer *timer, kcom_platform_timer_fn *call
     t->armed = 0;
 }
 
-NTSTATUS kcom_platform_timer_arm(kcom_rt_timer *timer, ULONG64 deadline_ms)
+NTSTATUS kcom_timer_service_arm(kcom_rt_timer *timer, ULONG64 deadline_ms)
 {
     service_timer *t = (service_timer *)(void *)timer;
     if (!service_ready())
         return STATUS_INSUFFICIENT_RESOURCES;
     kcom_platform_mutex_lock(&service.mutex);
     if (!service.thread_running) {
+        /* the previous thread has left its loop and needs the mutex no more: join it first */
+        if (service.thread_joinable)
+            kcom_platform_thread_join(&service.thread);
+        service.thread_joinable = 0;
         if (!NT_SUCCESS(kcom_platform_thread_start(&service.thread, timer_thread, NULL))) {
             kcom_platform_mutex_unlock(&service.mutex);
             return STATUS_INSUFFICIENT_RESOURCES;
         }
-        kcom_platform_thread_detach(&service.thread); /* it ends by itself */
+        service.thread_joinable = 1;
         service.thread_running = 1; /* it waits for the mutex, then sees this timer */
     }
     t->armed = 1;
@@ -108,7 +117,7 @@ NTSTATUS kcom_platform_timer_arm(kcom_rt_timer *timer, ULONG64 deadline_ms)
     return STATUS_SUCCESS;
 }
 
-BOOLEAN kcom_platform_timer_cancel(kcom_rt_timer *timer)
+BOOLEAN kcom_timer_service_cancel(kcom_rt_timer *timer)
 {
     service_timer *t = (service_timer *)(void *)timer;
     BOOLEAN canceled = FALSE;
@@ -123,4 +132,27 @@ BOOLEAN kcom_platform_timer_cancel(kcom_rt_timer *timer)
     }
     kcom_platform_mutex_unlock(&service.mutex);
     return canceled;
+}
+
+BOOLEAN kcom_timer_service_stop(BOOLEAN abandon_armed)
+{
+    int joinable;
+    if (kcom_atomic_load(&service.state) != SERVICE_READY)
+        return TRUE; /* never armed */
+    kcom_platform_mutex_lock(&service.mutex);
+    if (service.head != NULL && !abandon_armed) {
+        kcom_platform_mutex_unlock(&service.mutex);
+        return FALSE;
+    }
+    service.stopping = 1;
+    kcom_platform_cond_signal(&service.changed);
+    joinable = service.thread_joinable;
+    service.thread_joinable = 0;
+    kcom_platform_mutex_unlock(&service.mutex);
+    if (joinable)
+        kcom_platform_thread_join(&service.thread);
+    kcom_platform_mutex_lock(&service.mutex);
+    service.stopping = 0;
+    kcom_platform_mutex_unlock(&service.mutex);
+    return TRUE;
 }

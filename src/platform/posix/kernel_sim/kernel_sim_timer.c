@@ -1,6 +1,7 @@
 /*
- * The platform timers (kcom_platform_timer_*, platform.h) on the host, as the kernel's: a KTIMER
- * whose KDPC runs the callback at DISPATCH_LEVEL on a simulated processor (kernel_sim_posix.c).
+ * The platform timers (kcom_platform_timer_*, platform.h) of a host program that uses the kernel
+ * simulation, as the kernel's (installed by kernel_sim.c, dispatched by ../kernel_posix.c): a KTIMER
+ * whose KDPC runs the callback at DISPATCH_LEVEL on a simulated processor (kernel_sim.c).
  * A timer thread of the simulation plays the clock interrupt: it keeps the armed timers in
  * deadline order (through their own storage: arming never allocates) and, at a timer's deadline,
  * takes it off the list and inserts its DPC. The thread starts at the first arm and ends with the
@@ -16,7 +17,7 @@
 #include <kcom/awaitable.h>
 
 #include "kernel_sim_internal.h"
-#include "../../deadline_list.h"
+#include "platform/deadline_list.h"
 
 #include <stddef.h>
 #include <time.h>
@@ -80,7 +81,7 @@ static void *timer_main(void *unused)
             /* expired: the clock interrupt inserts the timer's DPC on the current processor */
             unlink_timer_locked(t);
             if (!kcom_sim_dpc_insert_locked(&t->dpc))
-                KCOM_SIM_VIOLATION(t, "a timer's DPC was queued while the timer was pending");
+                KCOM_POSIX_VIOLATION(t, "a timer's DPC was queued while the timer was pending");
         } else {
             /* the deadline is kcom_platform_monotonic_ms time: CLOCK_MONOTONIC, as the condition's */
             struct timespec deadline;
@@ -120,7 +121,7 @@ static BOOLEAN timer_thread_locked(void)
     return TRUE;
 }
 
-void kcom_platform_timer_init(kcom_rt_timer *timer, kcom_platform_timer_fn *callback, void *context)
+void kcom_sim_timer_init(kcom_rt_timer *timer, kcom_platform_timer_fn *callback, void *context)
 {
     sim_timer *t = as_timer(timer);
     kcom_platform_dpc_init(&t->dpc, timer_dpc, t);
@@ -130,14 +131,14 @@ void kcom_platform_timer_init(kcom_rt_timer *timer, kcom_platform_timer_fn *call
     t->pending = FALSE;
 }
 
-NTSTATUS kcom_platform_timer_arm(kcom_rt_timer *timer, ULONG64 deadline_ms)
+NTSTATUS kcom_sim_timer_arm(kcom_rt_timer *timer, ULONG64 deadline_ms)
 {
     sim_timer *t = as_timer(timer);
     pthread_mutex_lock(&kcom_sim_mutex);
     if (t->pending || kcom_sim_dpc_queued_locked(&t->dpc))
-        KCOM_SIM_VIOLATION(t, "timer armed while it is armed");
+        KCOM_POSIX_VIOLATION(t, "timer armed while it is armed");
     if (kcom_sim_stopping_locked())
-        KCOM_SIM_VIOLATION(t, "timer armed while kcom_uninitialize stops the simulation");
+        KCOM_POSIX_VIOLATION(t, "timer armed while kcom_uninitialize stops the simulation");
     if (!timer_thread_locked()) {
         pthread_mutex_unlock(&kcom_sim_mutex);
         return STATUS_INSUFFICIENT_RESOURCES;
@@ -149,7 +150,7 @@ NTSTATUS kcom_platform_timer_arm(kcom_rt_timer *timer, ULONG64 deadline_ms)
     return STATUS_SUCCESS;
 }
 
-BOOLEAN kcom_platform_timer_cancel(kcom_rt_timer *timer)
+BOOLEAN kcom_sim_timer_cancel(kcom_rt_timer *timer)
 {
     sim_timer *t = as_timer(timer);
     BOOLEAN canceled;
@@ -169,7 +170,7 @@ BOOLEAN kcom_platform_timer_cancel(kcom_rt_timer *timer)
 BOOLEAN kcom_sim_timer_stop_locked(void)
 {
     if (timers.head != NULL)
-        KCOM_SIM_VIOLATION(timer_of(timers.head), "kcom_uninitialize with a timer still armed");
+        KCOM_POSIX_VIOLATION(timer_of(timers.head), "kcom_uninitialize with a timer still armed");
     if (!timers.running)
         return FALSE;
     timers.stopping = TRUE;

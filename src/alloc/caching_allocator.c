@@ -19,7 +19,7 @@
 
 #include <string.h>
 
-#include "caching_allocator_internal.h"
+#include "alloc/caching_allocator_internal.h"
 #include "internal.h"
 #include "platform/platform.h"
 

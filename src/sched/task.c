@@ -4,8 +4,8 @@
  * The queue holds one reference on the task's operation from each IDLE -> SCHEDULED transition
  * until the poll that follows has ended.
  */
-#include "async_internal.h"
-#include "tracker_internal.h"
+#include "async/async_internal.h"
+#include "sched/tracker_internal.h"
 
 /* Ends a task without (another) poll: its cleanup runs once, then the operation finishes.
  * Returns the tracker still counting it (executor.tracker: set only on a task that was counted),

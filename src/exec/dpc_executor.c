@@ -1,28 +1,21 @@
 /*
- * executor_dpc.c - the DPC executor (kcom/dpc_executor.h), over the platform's spin lock and DPC
+ * dpc_executor.c - the DPC executor (kcom/dpc_executor.h), over the platform's spin lock and DPC
  * (platform.h: the kernel's, or the host's simulation of them).
  *
- * schedule appends under the lock and inserts the DPC, unless the DPC is queued and its run has
- * not taken the lock yet (run_queued, under the lock): that run will find the task. A DPC is
- * dequeued before its routine runs and the routine clears run_queued in its first critical
- * section, so a task appended after a run has looked at the queue for the last time always has a
- * run still to come: no wake is lost, and a burst of wakes inserts the DPC once. Runs on two
- * processors at once share the queue; kcom_task_run's state machine keeps each task on one.
+ * Scheduling is the kernel executors' (kernel_queue.h): queue.started means the DPC is inserted
+ * and its run has not looked at the queue yet. A DPC is dequeued before its routine runs and the
+ * routine clears started in its first critical section, so a task appended after a run has looked
+ * at the queue for the last time always has a run still to come: no wake is lost, and a burst of
+ * wakes inserts the DPC once. Runs on two processors at once share the queue; kcom_task_run's
+ * state machine keeps each task on one.
  */
 #include <kcom/dpc_executor.h>
-#include <kcom/task.h>
 
-#include "internal.h"
-#include "platform/platform.h"
-#include "task_queue.h"
+#include "exec/kernel_queue.h"
 
 struct kcom_dpc_executor {
-    kcom_executor executor;
+    kcom_kernel_queue queue; /* first: the executor and its schedule path */
     const kcom_allocator *allocator; /* the default one at creation, which frees it too */
-    kcom_platform_spin_lock lock;
-    kcom_task_link queue; /* task_queue.h */
-    BOOLEAN accepting;
-    BOOLEAN run_queued; /* the DPC is inserted and its run has not looked at the queue yet */
     ULONG poll_budget;
     ULONG time_budget_us;
     kcom_platform_dpc dpc;
@@ -31,22 +24,9 @@ struct kcom_dpc_executor {
     LONG64 volatile requeues;
 };
 
-static NTSTATUS dpc_schedule(void *context, kcom_task *task)
+static void dpc_start(kcom_kernel_queue *queue)
 {
-    kcom_dpc_executor *executor = (kcom_dpc_executor *)context;
-    BOOLEAN insert;
-    UCHAR irql = kcom_platform_spin_lock_acquire(&executor->lock);
-    if (!executor->accepting) {
-        kcom_platform_spin_lock_release(&executor->lock, irql);
-        return STATUS_INVALID_DEVICE_STATE;
-    }
-    kcom_task_queue_push(&executor->queue, task);
-    insert = (BOOLEAN)!executor->run_queued;
-    executor->run_queued = TRUE;
-    kcom_platform_spin_lock_release(&executor->lock, irql);
-    if (insert)
-        (void)kcom_platform_dpc_insert(&executor->dpc);
-    return STATUS_SUCCESS;
+    (void)kcom_platform_dpc_insert(&((kcom_dpc_executor *)(void *)queue)->dpc);
 }
 
 static void dpc_routine(kcom_platform_dpc *dpc, void *context)
@@ -59,11 +39,11 @@ static void dpc_routine(kcom_platform_dpc *dpc, void *context)
     kcom_atomic_fetch_add64(&executor->runs, 1);
     for (;;) {
         kcom_task *task;
-        UCHAR irql = kcom_platform_spin_lock_acquire(&executor->lock);
+        UCHAR irql = kcom_platform_spin_lock_acquire(&executor->queue.lock);
         if (polls == 0)
-            executor->run_queued = FALSE; /* this run looks at the queue: later tasks insert again */
-        task = kcom_task_queue_pop(&executor->queue);
-        kcom_platform_spin_lock_release(&executor->lock, irql);
+            executor->queue.started = FALSE; /* this run looks at the queue: later tasks insert again */
+        task = kcom_task_queue_pop(&executor->queue.tasks);
+        kcom_platform_spin_lock_release(&executor->queue.lock, irql);
         if (task == NULL)
             break;
         kcom_task_run(task);
@@ -71,14 +51,14 @@ static void dpc_routine(kcom_platform_dpc *dpc, void *context)
         if (polls >= executor->poll_budget ||
             (executor->time_budget_us != 0 && kcom_platform_monotonic_us() - start_us >= executor->time_budget_us)) {
             BOOLEAN insert;
-            UCHAR irql2 = kcom_platform_spin_lock_acquire(&executor->lock);
+            UCHAR irql2 = kcom_platform_spin_lock_acquire(&executor->queue.lock);
             /* the rest waits for the next run, behind the other DPCs of this processor (inserted
              * here unless a schedule during this run did) */
-            more = (BOOLEAN)!kcom_task_queue_empty(&executor->queue);
-            insert = (BOOLEAN)(more && !executor->run_queued);
+            more = (BOOLEAN)!kcom_task_queue_empty(&executor->queue.tasks);
+            insert = (BOOLEAN)(more && !executor->queue.started);
             if (insert)
-                executor->run_queued = TRUE;
-            kcom_platform_spin_lock_release(&executor->lock, irql2);
+                executor->queue.started = TRUE;
+            kcom_platform_spin_lock_release(&executor->queue.lock, irql2);
             if (more)
                 kcom_atomic_fetch_add64(&executor->requeues, 1);
             if (insert)
@@ -104,34 +84,22 @@ NTSTATUS kcom_dpc_executor_create(const kcom_dpc_executor_config *config, kcom_d
     if (executor == NULL)
         return STATUS_INSUFFICIENT_RESOURCES;
     executor->allocator = allocator;
-    executor->executor.schedule = dpc_schedule;
-    executor->executor.context = executor;
-    executor->executor.tracker = config != NULL ? config->tracker : NULL;
-    kcom_platform_spin_lock_init(&executor->lock);
-    kcom_task_queue_init(&executor->queue);
-    executor->accepting = TRUE;
-    executor->run_queued = FALSE;
+    kcom_kernel_queue_init(&executor->queue, dpc_start, config != NULL ? config->tracker : NULL);
     executor->poll_budget = config != NULL && config->poll_budget != 0 ? config->poll_budget
                                                                         : KCOM_DPC_DEFAULT_POLL_BUDGET;
     executor->time_budget_us = config != NULL ? config->time_budget_us : 0;
     executor->runs = executor->polls = executor->requeues = 0;
     kcom_platform_dpc_init(&executor->dpc, dpc_routine, executor);
     *executor_out = executor;
-    *as_executor = &executor->executor;
+    *as_executor = &executor->queue.executor;
     return STATUS_SUCCESS;
 }
 
 void kcom_dpc_executor_destroy(kcom_dpc_executor *executor)
 {
-    kcom_task_link dropped;
-    UCHAR irql;
     if (executor == NULL)
         return;
-    irql = kcom_platform_spin_lock_acquire(&executor->lock);
-    executor->accepting = FALSE;
-    kcom_task_queue_take_all(&executor->queue, &dropped); /* the runs still to come find it empty */
-    kcom_platform_spin_lock_release(&executor->lock, irql);
-    kcom_task_queue_drop_all(&dropped, STATUS_INVALID_DEVICE_STATE);
+    (void)kcom_kernel_queue_close(&executor->queue); /* the runs still to come find it empty */
     /* a run under way may still schedule (re-polls), which now fails; then none is left */
     kcom_platform_dpc_flush();
     kcom_free(executor->allocator, executor, sizeof(*executor), KCOM_ALIGNOF(kcom_dpc_executor));

@@ -5,7 +5,7 @@
 #include <kcom/task.h>
 
 #include "platform/platform.h"
-#include "task_queue.h"
+#include "sched/task_queue.h"
 
 #include <string.h>
 

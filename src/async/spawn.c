@@ -1,8 +1,8 @@
 /*
  * async_spawn.c - operations run by tasks and awaiting an operation from a task.
  */
-#include "async_internal.h"
-#include "tracker_internal.h"
+#include "async/async_internal.h"
+#include "sched/tracker_internal.h"
 
 #include "platform/platform.h"
 

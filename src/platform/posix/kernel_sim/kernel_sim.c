@@ -1,18 +1,18 @@
 /*
  * The host's simulation of the kernel's scheduling primitives (platform.h, "the kernel's
  * scheduling primitives"), so that the kernel executors run unchanged on the host and are tested
- * there. kernel_sim.h has the test hooks and an overview; timer_posix.c builds KTIMER + KDPC timers
+ * there. A library of its own (kcom_kernel_sim, with the kernel executors): a program that links it
+ * and uses it gets DPCs, work items and KTIMER timers; one that does not runs on plain threads.
+ * kernel_sim.h has the test hooks and an overview; kernel_sim_timer.c builds KTIMER + KDPC timers
  * on the DPCs here.
  *
- * IRQL: a thread-local value, PASSIVE_LEVEL when a thread starts. Spin locks raise it to
- * DISPATCH_LEVEL; DPC routines run at DISPATCH_LEVEL; work item routines at PASSIVE_LEVEL.
- * A raised thread other than a simulated processor's inserts its DPCs on one processor (below),
- * but does not keep that processor from running them (the kernel would: a simplification that
- * only adds interleavings). What the kernel would bugcheck for fails fast: lowering to a higher IRQL, lowering below
- * DISPATCH_LEVEL with a spin lock held or inside a DPC routine, a DPC routine returning with a
- * spin lock held, a work item routine returning above PASSIVE_LEVEL, a wait or a sleep at
- * DISPATCH_LEVEL (threads_posix.c), a spin lock taken twice by its holder or released by another
- * thread.
+ * IRQL: the host's thread-local simulated IRQL and its spin locks (../irql_posix.c). DPC routines
+ * run at DISPATCH_LEVEL; work items at PASSIVE_LEVEL. A raised thread other than a simulated
+ * processor's inserts its DPCs on one processor (below), but does not keep that processor from
+ * running them (the kernel would: a simplification that only adds interleavings). What the kernel
+ * would bugcheck for fails fast: lowering below DISPATCH_LEVEL inside a DPC routine, a DPC routine
+ * returning with a spin lock held or at another IRQL, a work item routine returning above
+ * PASSIVE_LEVEL, a work item queued again before its routine was entered, ...
  *
  * DPCs: N simulated processors (2, or KCOM_SIM_CPUS, or kcom_sim_set_processor_count), each a FIFO
  * queue and a thread that services it, started at the first insert. An insert goes to the current
@@ -35,7 +35,7 @@
  * worker may run it concurrently.
  *
  * One mutex (kcom_sim_mutex) guards all of it; no routine runs under it. kcom_uninitialize
- * (kcom_sim_uninitialize) lets queued DPCs and work items run, then ends and joins every thread of
+ * (sim_uninitialize) lets queued DPCs and work items run, then ends and joins every thread of
  * the simulation (an armed timer then is a bug: it fails fast); the next use starts them again. A
  * program that never calls kcom_uninitialize has its threads ended and joined at exit (atexit),
  * without running what is still queued.
@@ -44,7 +44,7 @@
 
 #include "kernel_sim_internal.h"
 
-#include "../../internal.h"
+#include "internal.h"
 
 #include <kcom/atomic.h>
 
@@ -60,66 +60,9 @@ pthread_mutex_t kcom_sim_mutex = PTHREAD_MUTEX_INITIALIZER;
 
 /* ---- the calling thread ------------------------------------------------------------------------------- */
 
-static _Thread_local UCHAR tls_irql;                  /* PASSIVE_LEVEL (0) when a thread starts */
-static _Thread_local LONG tls_processor = -1;         /* a simulated CPU thread's processor */
-static _Thread_local LONG tls_raised_processor = -1;  /* another thread's, while at DISPATCH_LEVEL */
-static _Thread_local ULONG tls_spin_locks;            /* spin locks held */
-static _Thread_local BOOLEAN tls_in_dpc;              /* in a DPC routine */
-static _Thread_local BOOLEAN tls_sim_thread;          /* a simulated CPU or a worker */
-static _Thread_local LONG tls_thread_id;              /* 0 until the first spin lock */
-static LONG volatile last_thread_id;
-
-void kcom_sim_violation(const char *file, int line, const void *object, const char *what)
-{
-    kcom_trace_unfiltered(KCOM_TRACE_LEVEL_ERROR, file, line,
-                          "kernel simulation: %s (IRQL %u, simulated processor %ld, object %p)", what,
-                          (unsigned)tls_irql, (long)tls_processor, object);
-    kcom_fail_fast(KCOM_FAILFAST_INVARIANT, object, (ULONG_PTR)tls_irql, (ULONG_PTR)(LONG_PTR)tls_processor);
-}
-
-void kcom_sim_irql_violation(const char *file, int line, const void *object, UCHAR highest, const char *what)
-{
-    kcom_trace_unfiltered(KCOM_TRACE_LEVEL_ERROR, file, line,
-                          "kernel simulation: %s (IRQL %u, at most %u allowed; simulated processor %ld, object %p)",
-                          what, (unsigned)tls_irql, (unsigned)highest, (long)tls_processor, object);
-    kcom_fail_fast(KCOM_FAILFAST_IRQL, object, (ULONG_PTR)tls_irql, (ULONG_PTR)highest);
-}
-
-/* ---- IRQL ---------------------------------------------------------------------------------------------- */
-
-UCHAR kcom_platform_irql(void)
-{
-    return tls_irql;
-}
-
 UCHAR kcom_sim_raise_irql(UCHAR irql)
 {
-    UCHAR old = tls_irql;
-    if (irql > KCOM_PLATFORM_DISPATCH_LEVEL)
-        KCOM_SIM_VIOLATION(NULL, "IRQL raised above DISPATCH_LEVEL (not simulated)");
-    if (irql < old)
-        KCOM_SIM_VIOLATION(NULL, "KeRaiseIrql to a lower IRQL than the current one");
-    tls_irql = irql;
-    return old;
-}
-
-UCHAR kcom_platform_raise_to_dispatch(void)
-{
-    return kcom_sim_raise_irql(KCOM_PLATFORM_DISPATCH_LEVEL);
-}
-
-void kcom_platform_lower_irql(UCHAR old_irql)
-{
-    if (old_irql > tls_irql)
-        KCOM_SIM_VIOLATION(NULL, "KeLowerIrql to a higher IRQL than the current one");
-    if (old_irql < KCOM_PLATFORM_DISPATCH_LEVEL) {
-        if (tls_spin_locks != 0)
-            KCOM_SIM_VIOLATION(NULL, "IRQL lowered below DISPATCH_LEVEL while a spin lock is held");
-        if (tls_in_dpc)
-            KCOM_SIM_VIOLATION(NULL, "IRQL lowered below DISPATCH_LEVEL inside a DPC routine");
-        tls_raised_processor = -1;
-    }
-    tls_irql = old_irql;
+    return kcom_posix_raise_irql(irql);
 }
 
 void kcom_sim_lower_irql(UCHAR irql)
@@ -132,84 +75,6 @@ ULONG64 kcom_platform_monotonic_us(void)
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     return (ULONG64)now.tv_sec * 1000000u + (ULONG64)now.tv_nsec / 1000u;
-}
-
-/* ---- spin locks ---------------------------------------------------------------------------------------- */
-
-/* A test-and-test-and-set lock on kcom's interlocked operations (all zeros: free, as a KSPIN_LOCK),
- * with its holder recorded to catch recursion (a deadlock in the kernel) and foreign releases. */
-typedef struct __attribute__((may_alias)) sim_spin_lock {
-    LONG volatile word;  /* 1 while held */
-    LONG volatile owner; /* the holder's thread id; 0 when free */
-} sim_spin_lock;
-
-KCOM_STATIC_ASSERT(sizeof(sim_spin_lock) <= sizeof(kcom_platform_spin_lock) &&
-                       KCOM_ALIGNOF(sim_spin_lock) <= KCOM_ALIGNOF(kcom_platform_spin_lock),
-                   "kcom_platform_spin_lock must hold a sim_spin_lock");
-
-static KCOM_FORCEINLINE sim_spin_lock *as_spin_lock(kcom_platform_spin_lock *lock)
-{
-    return (sim_spin_lock *)(void *)lock->opaque;
-}
-
-static LONG thread_id(void)
-{
-    if (tls_thread_id == 0)
-        tls_thread_id = kcom_atomic_fetch_add(&last_thread_id, 1) + 1;
-    return tls_thread_id;
-}
-
-static void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#endif
-}
-
-void kcom_platform_spin_lock_init(kcom_platform_spin_lock *lock)
-{
-    sim_spin_lock *l = as_spin_lock(lock);
-    kcom_atomic_store(&l->owner, 0);
-    kcom_atomic_store(&l->word, 0);
-}
-
-UCHAR kcom_platform_spin_lock_acquire(kcom_platform_spin_lock *lock)
-{
-    sim_spin_lock *l = as_spin_lock(lock);
-    LONG me = thread_id();
-    UCHAR old = tls_irql;
-    if (kcom_atomic_load(&l->owner) == me)
-        KCOM_SIM_VIOLATION(lock, "spin lock acquired again by the thread that holds it (a deadlock)");
-    tls_irql = KCOM_PLATFORM_DISPATCH_LEVEL;
-    while (kcom_atomic_exchange(&l->word, 1) != 0) {
-        unsigned spins = 0;
-        while (kcom_atomic_load(&l->word) != 0) {
-            /* the holder may have been preempted (there are more threads than processors, and
-             * valgrind runs one at a time): give the processor up instead of spinning it away */
-            if (++spins < 64) {
-                cpu_relax();
-            } else {
-                spins = 0;
-                sched_yield();
-            }
-        }
-    }
-    kcom_atomic_store(&l->owner, me);
-    tls_spin_locks++;
-    return old;
-}
-
-void kcom_platform_spin_lock_release(kcom_platform_spin_lock *lock, UCHAR old_irql)
-{
-    sim_spin_lock *l = as_spin_lock(lock);
-    if (kcom_atomic_load(&l->owner) != thread_id())
-        KCOM_SIM_VIOLATION(lock, "spin lock released by a thread that does not hold it");
-    if (tls_irql != KCOM_PLATFORM_DISPATCH_LEVEL)
-        KCOM_SIM_VIOLATION(lock, "spin lock released below DISPATCH_LEVEL");
-    kcom_atomic_store(&l->owner, 0);
-    kcom_atomic_store(&l->word, 0);
-    tls_spin_locks--;
-    kcom_platform_lower_irql(old_irql);
 }
 
 /* ---- the simulation's state ------------------------------------------------------------------------------ */
@@ -258,7 +123,7 @@ static struct {
     ULONG requested_processors; /* kcom_sim_set_processor_count; 0: KCOM_SIM_CPUS or the default */
     ULONG processor_count;      /* simulated CPU threads running; 0: not started */
     ULONG round_robin;
-    BOOLEAN stopping;           /* kcom_sim_uninitialize is ending the threads */
+    BOOLEAN stopping;           /* sim_uninitialize is ending the threads */
     BOOLEAN exiting;            /* the program is exiting: what is queued stays there (sim_at_exit) */
     BOOLEAN exit_handler;       /* sim_at_exit is registered */
     ULONG ended;                /* processor and worker threads that have left their loop */
@@ -335,8 +200,8 @@ static void unlink_dpc_locked(sim_processor *p, sim_dpc *d)
 static void *processor_main(void *argument)
 {
     sim_processor *p = (sim_processor *)argument;
-    tls_processor = (LONG)(p - sim.processors);
-    tls_sim_thread = TRUE;
+    kcom_posix_thread.processor = (LONG)(p - sim.processors);
+    kcom_posix_thread.sim_thread = TRUE;
     sim_lock();
     for (;;) {
         sim_dpc *d = p->head;
@@ -348,15 +213,15 @@ static void *processor_main(void *argument)
             p->running_sequence = d->sequence;
             kcom_atomic_fetch_add64(&dpc_runs, 1);
             sim_unlock();
-            tls_irql = KCOM_PLATFORM_DISPATCH_LEVEL;
-            tls_in_dpc = TRUE;
+            kcom_posix_thread.irql = KCOM_PLATFORM_DISPATCH_LEVEL;
+            kcom_posix_thread.in_dpc = TRUE;
             routine((kcom_platform_dpc *)(void *)d, context); /* d is never touched again: it may be gone */
-            if (tls_spin_locks != 0)
-                KCOM_SIM_VIOLATION(context, "DPC routine returned with a spin lock held");
-            if (tls_irql != KCOM_PLATFORM_DISPATCH_LEVEL)
-                KCOM_SIM_VIOLATION(context, "DPC routine returned at another IRQL");
-            tls_in_dpc = FALSE;
-            tls_irql = KCOM_PLATFORM_PASSIVE_LEVEL;
+            if (kcom_posix_thread.spin_locks != 0)
+                KCOM_POSIX_VIOLATION(context, "DPC routine returned with a spin lock held");
+            if (kcom_posix_thread.irql != KCOM_PLATFORM_DISPATCH_LEVEL)
+                KCOM_POSIX_VIOLATION(context, "DPC routine returned at another IRQL");
+            kcom_posix_thread.in_dpc = FALSE;
+            kcom_posix_thread.irql = KCOM_PLATFORM_PASSIVE_LEVEL;
             sim_lock();
             p->running_sequence = 0;
             pthread_cond_broadcast(&sim.progress);
@@ -384,7 +249,7 @@ static void start_processors_locked(void)
         p->next_sequence = 1;
         p->running_sequence = 0;
         if (pthread_cond_init(&p->wake, NULL) != 0 || pthread_create(&p->thread, NULL, processor_main, p) != 0)
-            KCOM_SIM_VIOLATION(NULL, "a simulated processor's thread could not be started");
+            KCOM_POSIX_VIOLATION(NULL, "a simulated processor's thread could not be started");
     }
 }
 
@@ -404,7 +269,7 @@ BOOLEAN kcom_sim_dpc_insert_locked(kcom_platform_dpc *dpc)
     sim_processor *p;
     ULONG index;
     if (sim.stopping)
-        KCOM_SIM_VIOLATION(dpc, "DPC inserted while kcom_uninitialize stops the simulation");
+        KCOM_POSIX_VIOLATION(dpc, "DPC inserted while kcom_uninitialize stops the simulation");
     if (sim.processor_count == 0) {
         if (sim.exiting)
             return FALSE; /* the program is exiting: nothing runs any more */
@@ -412,12 +277,12 @@ BOOLEAN kcom_sim_dpc_insert_locked(kcom_platform_dpc *dpc)
     }
     if (d->queued_on != 0)
         return FALSE; /* the queued run is still to come */
-    if (tls_processor >= 0) {
-        index = (ULONG)tls_processor; /* a DPC routine: its own processor */
-    } else if (tls_irql >= KCOM_PLATFORM_DISPATCH_LEVEL) {
-        if (tls_raised_processor < 0 || (ULONG)tls_raised_processor >= sim.processor_count)
-            tls_raised_processor = (LONG)next_processor_locked();
-        index = (ULONG)tls_raised_processor;
+    if (kcom_posix_thread.processor >= 0) {
+        index = (ULONG)kcom_posix_thread.processor; /* a DPC routine: its own processor */
+    } else if (kcom_posix_thread.irql >= KCOM_PLATFORM_DISPATCH_LEVEL) {
+        if (kcom_posix_thread.raised_processor < 0 || (ULONG)kcom_posix_thread.raised_processor >= sim.processor_count)
+            kcom_posix_thread.raised_processor = (LONG)next_processor_locked();
+        index = (ULONG)kcom_posix_thread.raised_processor;
     } else {
         index = next_processor_locked();
     }
@@ -476,12 +341,11 @@ static BOOLEAN flushed_locked(const ULONG64 *next_sequence, ULONG count)
     return TRUE;
 }
 
-void kcom_platform_dpc_flush(void)
+/* kcom_platform_dpc_flush (kernel_posix.c checks the IRQL). */
+static void sim_dpc_flush(void)
 {
     ULONG64 next_sequence[KCOM_SIM_MAX_PROCESSORS];
     ULONG count, i;
-    if (tls_irql != KCOM_PLATFORM_PASSIVE_LEVEL)
-        KCOM_SIM_IRQL_VIOLATION(NULL, KCOM_PLATFORM_PASSIVE_LEVEL, "KeFlushQueuedDpcs above PASSIVE_LEVEL");
     sim_lock();
     count = sim.processor_count;
     for (i = 0; i < count; i++)
@@ -505,7 +369,7 @@ ULONG kcom_platform_processor_count(void)
 static void *worker_main(void *unused)
 {
     (void)unused;
-    tls_sim_thread = TRUE;
+    kcom_posix_thread.sim_thread = TRUE;
     sim_lock();
     for (;;) {
         kcom_platform_work_item *item = sim.work_head;
@@ -521,8 +385,8 @@ static void *worker_main(void *unused)
             sim.work_running++;
             sim_unlock();
             routine(context); /* item is never touched again (IopProcessWorkItem): it may be gone */
-            if (tls_irql != KCOM_PLATFORM_PASSIVE_LEVEL)
-                KCOM_SIM_VIOLATION(context, "work item routine returned above PASSIVE_LEVEL");
+            if (kcom_posix_thread.irql != KCOM_PLATFORM_PASSIVE_LEVEL)
+                KCOM_POSIX_VIOLATION(context, "work item routine returned above PASSIVE_LEVEL");
             sim_lock();
             sim.work_running--;
             pthread_cond_broadcast(&sim.progress);
@@ -542,7 +406,7 @@ kcom_platform_work_item *kcom_platform_work_item_allocate(void *device)
 {
     kcom_platform_work_item *item;
     if (device == NULL)
-        KCOM_SIM_VIOLATION(NULL, "IoAllocateWorkItem without a device object");
+        KCOM_POSIX_VIOLATION(NULL, "IoAllocateWorkItem without a device object");
     item = (kcom_platform_work_item *)malloc(sizeof(*item));
     if (item == NULL)
         return NULL;
@@ -558,14 +422,14 @@ void kcom_platform_work_item_queue(kcom_platform_work_item *item, kcom_platform_
 {
     sim_lock();
     if (item->queued)
-        KCOM_SIM_VIOLATION(item, "work item queued again while queued, before its routine was entered");
+        KCOM_POSIX_VIOLATION(item, "work item queued again while queued, before its routine was entered");
     if (sim.stopping)
-        KCOM_SIM_VIOLATION(item, "work item queued while kcom_uninitialize stops the simulation");
+        KCOM_POSIX_VIOLATION(item, "work item queued while kcom_uninitialize stops the simulation");
     if (sim.worker_count == 0 && !sim.exiting) {
         kcom_sim_thread_starting_locked();
         for (; sim.worker_count < SIM_WORKERS; sim.worker_count++)
             if (pthread_create(&sim.workers[sim.worker_count], NULL, worker_main, NULL) != 0)
-                KCOM_SIM_VIOLATION(NULL, "a worker thread could not be started");
+                KCOM_POSIX_VIOLATION(NULL, "a worker thread could not be started");
     }
     item->routine = routine;
     item->context = context;
@@ -585,10 +449,10 @@ void kcom_platform_work_item_queue(kcom_platform_work_item *item, kcom_platform_
 void kcom_platform_work_item_free(kcom_platform_work_item *item)
 {
     if (item == NULL)
-        KCOM_SIM_VIOLATION(NULL, "IoFreeWorkItem without a work item");
+        KCOM_POSIX_VIOLATION(NULL, "IoFreeWorkItem without a work item");
     sim_lock();
     if (item->queued)
-        KCOM_SIM_VIOLATION(item, "work item freed while queued");
+        KCOM_POSIX_VIOLATION(item, "work item freed while queued");
     sim_unlock();
     free(item);
 }
@@ -632,7 +496,7 @@ static void sim_at_exit(void)
     ULONG processors, workers;
     BOOLEAN timer_thread;
     ULONG64 deadline;
-    if (tls_sim_thread)
+    if (kcom_posix_thread.sim_thread)
         return; /* exit() from a routine: nothing can be joined from here */
     sim_lock();
     sim.exiting = TRUE;
@@ -683,14 +547,16 @@ static BOOLEAN quiescent_locked(void)
     return (BOOLEAN)(sim.work_head == NULL && sim.work_running == 0);
 }
 
-void kcom_sim_uninitialize(void)
+/* kcom_platform_uninitialize: stops the simulation's threads once queued DPCs and work items have
+ * run (PASSIVE_LEVEL, not on a thread of the simulation); the next use starts them again. */
+static void sim_uninitialize(void)
 {
     ULONG processors, workers;
     BOOLEAN timer_thread;
-    if (tls_sim_thread)
-        KCOM_SIM_VIOLATION(NULL, "kcom_uninitialize on a thread of the kernel simulation");
-    if (tls_irql != KCOM_PLATFORM_PASSIVE_LEVEL)
-        KCOM_SIM_IRQL_VIOLATION(NULL, KCOM_PLATFORM_PASSIVE_LEVEL, "kcom_uninitialize above PASSIVE_LEVEL");
+    if (kcom_posix_thread.sim_thread)
+        KCOM_POSIX_VIOLATION(NULL, "kcom_uninitialize on a thread of the kernel simulation");
+    if (kcom_posix_thread.irql != KCOM_PLATFORM_PASSIVE_LEVEL)
+        KCOM_POSIX_IRQL_VIOLATION(NULL, KCOM_PLATFORM_PASSIVE_LEVEL, "kcom_uninitialize above PASSIVE_LEVEL");
     sim_lock();
     if (sim.exiting) {
         sim_unlock(); /* after the exit handler (from a later one): the threads are gone */
@@ -712,6 +578,19 @@ void kcom_sim_uninitialize(void)
     if (timer_thread)
         kcom_sim_timer_join();
     join_threads(processors, workers);
+}
+
+/* ---- installation -------------------------------------------------------------------------------------- */
+
+static const kcom_posix_kernel sim_kernel = {
+    kcom_sim_timer_init, kcom_sim_timer_arm, kcom_sim_timer_cancel, sim_dpc_flush, sim_uninitialize,
+};
+
+/* Before main(), so that every timer the program arms is a simulated KTIMER: this file is linked
+ * into a program that uses the simulation (its DPCs, work items or test hooks), and only then. */
+__attribute__((constructor)) static void sim_install(void)
+{
+    kcom_posix_set_kernel(&sim_kernel);
 }
 
 /* ---- test hooks (kernel_sim.h) --------------------------------------------------------------------------- */
@@ -779,7 +658,7 @@ ULONG kcom_sim_work_items_queued(void)
 
 LONG kcom_sim_current_processor(void)
 {
-    return tls_processor;
+    return kcom_posix_thread.processor;
 }
 
 ULONG kcom_sim_thread_count(void)

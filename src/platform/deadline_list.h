@@ -1,7 +1,7 @@
 /*
  * deadline_list.h - the list of armed timers, earliest deadline first, linked through the timers'
  * own storage (arming never allocates): the timer service (timer_service.c) and the host's
- * simulated KTIMERs (platform/posix/timer_posix.c). Callers provide the locking.
+ * simulated KTIMERs (platform/posix/kernel_sim/kernel_sim_timer.c). Callers provide the locking.
  */
 #ifndef KCOM_SRC_DEADLINE_LIST_H
 #define KCOM_SRC_DEADLINE_LIST_H

@@ -3,9 +3,9 @@
  * waiter slot (block_on, await) and the allocation of operation + task state + result.
  */
 #include "internal.h"
-#include "async_internal.h"
-#include "caching_allocator_internal.h"
-#include "tracker_internal.h"
+#include "async/async_internal.h"
+#include "alloc/caching_allocator_internal.h"
+#include "sched/tracker_internal.h"
 
 #include "platform/platform.h"
 
