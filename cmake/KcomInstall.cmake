@@ -1,9 +1,15 @@
-# Install rules and the CMake package: find_package(kcom) then link kcom::kcom.
+# Install rules and the CMake package: find_package(kcom) then link kcom::kcom (and, for the kernel
+# executors on the Linux host, kcom::kernel_sim: the host's simulation of the kernel under them).
 
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-install(TARGETS kcom EXPORT kcomTargets
+set(KCOM_INSTALL_TARGETS kcom)
+if(TARGET kcom_kernel_sim)
+    list(APPEND KCOM_INSTALL_TARGETS kcom_kernel_sim)
+    set_target_properties(kcom_kernel_sim PROPERTIES EXPORT_NAME kernel_sim)
+endif()
+install(TARGETS ${KCOM_INSTALL_TARGETS} EXPORT kcomTargets
     ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
     INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/kcom" DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

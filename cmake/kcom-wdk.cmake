@@ -58,27 +58,28 @@ endif()
 # The portable runtime, the async layer with the kernel executors, and the kernel platform layer:
 # the sources of src/CMakeLists.txt with KCOM_PLATFORM ntkernel and its defaults.
 set(KCOM_WDK_SOURCES
-    "${KCOM_WDK_SOURCE_DIR}/src/allocator.c"
-    "${KCOM_WDK_SOURCE_DIR}/src/caching_allocator.c"
-    "${KCOM_WDK_SOURCE_DIR}/src/client.c"
-    "${KCOM_WDK_SOURCE_DIR}/src/counting_allocator.c"
-    "${KCOM_WDK_SOURCE_DIR}/src/debug.c"
-    "${KCOM_WDK_SOURCE_DIR}/src/failfast.c"
-    "${KCOM_WDK_SOURCE_DIR}/src/guid.c"
-    "${KCOM_WDK_SOURCE_DIR}/src/object.c"
     "${KCOM_WDK_SOURCE_DIR}/src/runtime.c"
-    "${KCOM_WDK_SOURCE_DIR}/src/status.c"
-    "${KCOM_WDK_SOURCE_DIR}/src/trace.c"
-    "${KCOM_WDK_SOURCE_DIR}/src/unicode_string.c"
-    "${KCOM_WDK_SOURCE_DIR}/src/async.c"
-    "${KCOM_WDK_SOURCE_DIR}/src/async_spawn.c"
-    "${KCOM_WDK_SOURCE_DIR}/src/block_on.c"
-    "${KCOM_WDK_SOURCE_DIR}/src/task.c"
-    "${KCOM_WDK_SOURCE_DIR}/src/awaitable.c"
-    "${KCOM_WDK_SOURCE_DIR}/src/awaitable_timer.c"
-    "${KCOM_WDK_SOURCE_DIR}/src/executor_dpc.c"
-    "${KCOM_WDK_SOURCE_DIR}/src/executor_work_item.c"
-    "${KCOM_WDK_SOURCE_DIR}/src/tracker.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/diag/debug.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/diag/failfast.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/diag/trace.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/alloc/allocator.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/alloc/caching_allocator.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/alloc/counting_allocator.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/core/client.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/core/guid.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/core/object.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/core/status.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/strings/unicode_string.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/sched/task.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/sched/tracker.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/async/operation.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/async/spawn.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/async/block_on.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/async/awaitable.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/async/awaitable_timer.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/exec/kernel_queue.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/exec/dpc_executor.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/exec/work_item_executor.c"
     "${KCOM_WDK_SOURCE_DIR}/src/platform/ntkernel/platform_ntkernel.c"
     "${KCOM_WDK_SOURCE_DIR}/src/platform/ntkernel/events_ntkernel.c"
     "${KCOM_WDK_SOURCE_DIR}/src/platform/ntkernel/executor_ntkernel.c"
@@ -93,7 +94,7 @@ endif()
 add_library(kcom::kcom ALIAS kcom)
 
 # After wdk_add_library, which sets the target's compile options and definitions wholesale.
-target_include_directories(kcom PUBLIC "${KCOM_WDK_SOURCE_DIR}/include")
+target_include_directories(kcom PUBLIC "${KCOM_WDK_SOURCE_DIR}/include" PRIVATE "${KCOM_WDK_SOURCE_DIR}/src")
 # KCOM_KERNEL selects kcom's kernel target (/kernel's _KERNEL_MODE would too); POOL_TAGGING is what
 # the mingw-w64 build needs for tagged pool and is harmless with the WDK.
 target_compile_definitions(kcom PUBLIC KCOM_KERNEL POOL_TAGGING KCOM_REFCOUNT_HARDENING=${KCOM_WDK_HARDENING_VALUE}

@@ -443,7 +443,7 @@ kcom_async_op *kcom_rt_async_op_allocate(_In_ const kcom_async_task_desc *desc,
                                          _In_opt_ const kcom_allocator *allocator);
 
 /* The operation cache: a caching allocator per size class of KCOM_RT_OPERATION_CACHE_GRANULE
- * bytes (src/async.c). Its blocks record the class's allocator, its size and the natural
+ * bytes (src/async/operation.c). Its blocks record the class's allocator, its size and the natural
  * alignment. Not for direct use. */
 #define KCOM_RT_OPERATION_CACHE_GRANULE 64
 #define KCOM_RT_OPERATION_CACHE_CLASSES 16

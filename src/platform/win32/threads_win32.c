@@ -1,7 +1,7 @@
 /*
  * Threads for the async layer in Windows user mode: events, and the mutex, condition variable,
- * threads and clock that the thread pool (src/thread_pool.c) and the timer service
- * (src/timer_service.c) are written on, on Win32 (a manual-reset event object; an SRW lock, a
+ * threads and clock that the thread pool (src/exec/thread_pool.c) and the timer service
+ * (src/platform/timer_service.c) are written on, on Win32 (a manual-reset event object; an SRW lock, a
  * condition variable and _beginthreadex threads). The behaviour is that of threads_posix.c.
  */
 #include "../platform.h"
