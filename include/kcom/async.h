@@ -185,13 +185,11 @@ typedef struct kcom_async_op {
     kcom_async_completed_fn *callback;  /* valid once registered (the word says so) */
     void *callback_context;
     kcom_async_waiter *waiter;          /* likewise */
-    void *result;
-    size_t result_size;
+    size_t result_size;                 /* of the storage at task.result */
     const kcom_allocator *allocator; /* NULL: caller storage */
     size_t block_size;
     size_t block_alignment;
-    BOOLEAN has_task;
-    kcom_task task;
+    kcom_task task; /* task.owner NULL: no task; task.result: the result storage, for every operation */
 } kcom_async_op;
 
 KCOM_BEGIN_DECLS
@@ -467,6 +465,10 @@ _IRQL_requires_max_(DISPATCH_LEVEL)
 void kcom_rt_async_publish(_In_ kcom_async_op *op, _In_ const kcom_async_task_desc *desc,
                            _In_opt_ const struct kcom_executor *volatile *executor);
 
+/* The hooks (kcom/task.h) of every task an operation owns: references on the operation, and the
+ * end of its work, which finishes it. */
+extern const kcom_task_owner kcom_rt_async_task_owner;
+
 KCOM_END_DECLS
 
 /* The usual cases of kcom_rt_async_op_allocate, inline: the hot block of the operation cache's
@@ -540,9 +542,9 @@ static KCOM_FORCEINLINE void *kcom_rt_async_op_prepare(kcom_async_op *op, const 
     op->iface.lpVtbl = &kcom_async_op_vtbl;
     op->refs = 1;
     op->iid = desc->iid;
-    op->result = result;
+    op->task.result = result;
     op->result_size = desc->result_size;
-    op->has_task = TRUE;
+    op->task.owner = &kcom_rt_async_task_owner;
     op->task.sched = KCOM_TASK_RUNNING;
     op->task.cancel_requested = 0;
     if (desc->result_size != 0)

@@ -57,6 +57,17 @@ typedef struct kcom_task_context kcom_task_context;
  * KCOM_TASK_RETURN) or PENDING (after handing a waker to whatever will make progress possible). */
 typedef kcom_poll_result kcom_task_poll_fn(void *state, kcom_task_context *cx);
 
+struct kcom_task;
+
+/* What a task's owner does for the scheduler, which knows tasks, not what holds them: kcom's
+ * AsyncOperation (kcom/async.h) owns every task and gives it these. IRQL: <= DISPATCH_LEVEL. */
+typedef struct kcom_task_owner {
+    void (*retain)(struct kcom_task *task);  /* a reference on the owner: the queue's, a waker's */
+    void (*release)(struct kcom_task *task); /* gives one back; the last may free the task */
+    /* the work has ended with status (the drop has run); the caller holds a reference */
+    void (*finish)(struct kcom_task *task, NTSTATUS status);
+} kcom_task_owner;
+
 /* A task. Lives inside its AsyncOperation (kcom/async.h), which owns it; its fields other than
  * link are kcom's. */
 typedef struct kcom_task {
@@ -66,6 +77,8 @@ typedef struct kcom_task {
     kcom_task_poll_fn *poll;
     void (*drop)(void *state);        /* cleanup, run exactly once: when done or when destroyed */
     void *state;
+    void *result;                     /* the owner's result storage, what a poll writes (NULL: none) */
+    const kcom_task_owner *owner;     /* NULL: no task (an operation its producer completes) */
     kcom_executor executor;           /* a copy: the executor object need not outlive the spawn */
 } kcom_task;
 
@@ -76,7 +89,7 @@ struct kcom_task_context {
     NTSTATUS status; /* set by KCOM_TASK_RETURN */
 };
 
-/* A reference to a task that can wake it; holds a reference to the task's operation. */
+/* A reference to a task that can wake it; holds a reference to the task's owner (its operation). */
 typedef struct kcom_waker {
     kcom_task *task;
 } kcom_waker;

@@ -7,6 +7,8 @@
 
 #include <kcom/async.h>
 
+#include "sched/task_internal.h"
+
 /* Bits of kcom_async_op.word; status and every claim live in one word so that one compare-exchange
  * decides each race (cancel vs complete, callback registration vs completion). */
 #define OP_STATUS_MASK 0x3
@@ -63,14 +65,5 @@ kcom_async_op *kcom_async_op_allocate_block(const kcom_allocator *allocator, siz
 /* Prepares an operation without a task at op, whose allocator fields are set: Started, one
  * reference, the result (result_size bytes at result) zero-filled. */
 void kcom_async_op_init(kcom_async_op *op, const IID *iid, void *result, size_t result_size);
-
-/* Polls a task whose first poll the caller runs on its own reference (no queue reference). */
-void kcom_task_run_first(kcom_task *task);
-/* After a first poll on the caller that returned PENDING (RUNNING or NOTIFIED): IDLE, or queued
- * with a queue reference of its own when it was woken during the poll. */
-void kcom_task_publish(kcom_task *task);
-/* Instead of publishing: ends such a task without another poll (its drop runs, its operation
- * finishes with status, a failure); wakes from its first poll find it done. */
-void kcom_task_end_unpublished(kcom_task *task, NTSTATUS status);
 
 #endif /* KCOM_SRC_ASYNC_INTERNAL_H */

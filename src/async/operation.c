@@ -100,6 +100,25 @@ void kcom_async_op_release(kcom_async_op *op)
         op_destroy(op);
 }
 
+/* ---- the hooks of the task an operation owns (kcom/task.h) ---------------------------------------------- */
+
+static void op_task_retain(kcom_task *task)
+{
+    kcom_async_op_addref(KCOM_OP_FROM_TASK(task));
+}
+
+static void op_task_release(kcom_task *task)
+{
+    kcom_async_op_release(KCOM_OP_FROM_TASK(task));
+}
+
+static void op_task_finish(kcom_task *task, NTSTATUS status)
+{
+    (void)kcom_async_op_finish(KCOM_OP_FROM_TASK(task), status);
+}
+
+const kcom_task_owner kcom_rt_async_task_owner = {op_task_retain, op_task_release, op_task_finish};
+
 /* ---- IKcomAsyncOperation ------------------------------------------------------------------------------ */
 
 static NTSTATUS KCOM_STDCALL op_QueryInterface(IKcomAsyncOperation *This, REFIID riid, void **ppv)
@@ -150,7 +169,7 @@ static NTSTATUS KCOM_STDCALL op_get_status(IKcomAsyncOperation *This, kcom_async
 static KCOM_NOINLINE NTSTATUS op_get_result_other(kcom_async_op *op, LONG status, void *result)
 {
     if (status == KCOM_ASYNC_COMPLETED) {
-        copy_result(result, op->result, op->result_size);
+        copy_result(result, op->task.result, op->result_size);
         return STATUS_SUCCESS;
     }
     if (status == KCOM_ASYNC_STARTED)
@@ -166,7 +185,7 @@ static NTSTATUS KCOM_STDCALL op_get_result(IKcomAsyncOperation *This, void *resu
         return STATUS_INVALID_PARAMETER;
     status = kcom_atomic_load(&op->word) & OP_STATUS_MASK; /* acquire: result and error were written before */
     if (KCOM_LIKELY(status == KCOM_ASYNC_COMPLETED && op->result_size == 4)) { /* a ULONG or an NTSTATUS */
-        memcpy(result, op->result, 4);
+        memcpy(result, op->task.result, 4);
         return STATUS_SUCCESS;
     }
     return op_get_result_other(op, status, result);
@@ -185,7 +204,7 @@ static NTSTATUS KCOM_STDCALL op_cancel(IKcomAsyncOperation *This)
             break;
         old = seen;
     }
-    if (op->has_task) {
+    if (op->task.owner != NULL) {
         /* the task sees the request at its next poll, which the wake brings about */
         kcom_waker w;
         kcom_atomic_store(&op->task.cancel_requested, 1);
@@ -526,9 +545,9 @@ void kcom_async_op_init(kcom_async_op *op, const IID *iid, void *result, size_t 
     op->callback = NULL;
     op->callback_context = NULL;
     op->waiter = NULL;
-    op->result = result_size != 0 ? result : NULL;
+    op->task.result = result_size != 0 ? result : NULL;
     op->result_size = result_size;
-    op->has_task = FALSE;
+    op->task.owner = NULL;
     op->task.sched = KCOM_TASK_DONE; /* no task: nothing to drop at the final release */
     if (result_size == sizeof(ULONG)) /* a result that is never written reads back zeros */
         memset(result, 0, sizeof(ULONG));
@@ -615,14 +634,14 @@ static NTSTATUS producer_finish(IKcomAsyncOperation *operation, NTSTATUS status,
     if (operation == NULL)
         return STATUS_INVALID_PARAMETER;
     op = op_from(operation);
-    if (operation->lpVtbl != &kcom_async_op_vtbl || op->has_task)
+    if (operation->lpVtbl != &kcom_async_op_vtbl || op->task.owner != NULL)
         return STATUS_INVALID_DEVICE_STATE; /* the static operation, or a task's */
     word = kcom_atomic_load(&op->word);
     if (word & OP_FINISHED)
         return STATUS_INVALID_DEVICE_STATE;
     /* the value is written before the finishing exchange publishes it; after a cancel nobody reads it */
     if (NT_SUCCESS(status) && (word & OP_STATUS_MASK) == KCOM_ASYNC_STARTED)
-        copy_result(op->result, value, op->result_size);
+        copy_result(op->task.result, value, op->result_size);
     if (!kcom_async_op_finish(op, status))
         return STATUS_INVALID_DEVICE_STATE;
     return (kcom_atomic_load(&op->word) & OP_STATUS_MASK) == KCOM_ASYNC_CANCELED && status != STATUS_CANCELLED

@@ -1,23 +1,24 @@
 /*
  * task.c - the scheduling state machine of a task (kcom/task.h):
  * IDLE -> SCHEDULED -> RUNNING -> (IDLE | NOTIFIED -> SCHEDULED | DONE).
- * The queue holds one reference on the task's operation from each IDLE -> SCHEDULED transition
- * until the poll that follows has ended.
+ * The queue holds one reference on the task's owner from each IDLE -> SCHEDULED transition until
+ * the poll that follows has ended. The scheduler knows tasks only: references and the end of the
+ * work go through the hooks the owner gave the task (task->owner; kcom's AsyncOperation).
  */
-#include "async/async_internal.h"
+#include "sched/task_internal.h"
 #include "sched/tracker_internal.h"
 
-/* Ends a task without (another) poll: its cleanup runs once, then the operation finishes.
+/* Ends a task without (another) poll: its cleanup runs once, then its owner finishes it.
  * Returns the tracker still counting it (executor.tracker: set only on a task that was counted),
- * for the caller to leave once it has let go of the operation too: a drain may return, and the
- * driver unload, as soon as it leaves. */
+ * for the caller to leave once it has let go of the owner too: a drain may return, and the driver
+ * unload, as soon as it leaves. */
 static kcom_tracker *task_end(kcom_task *task, NTSTATUS status)
 {
     kcom_tracker *tracker = task->executor.tracker;
     kcom_atomic_store(&task->sched, KCOM_TASK_DONE);
     if (task->drop != NULL)
         task->drop(task->state);
-    (void)kcom_async_op_finish(KCOM_OP_FROM_TASK(task), status);
+    task->owner->finish(task, status);
     return tracker;
 }
 
@@ -38,7 +39,7 @@ static void task_schedule(kcom_task *task)
 void kcom_task_drop_scheduled(kcom_task *task, NTSTATUS status)
 {
     kcom_tracker *tracker = task_end(task, NT_SUCCESS(status) ? STATUS_UNSUCCESSFUL : status);
-    kcom_async_op_release(KCOM_OP_FROM_TASK(task));
+    task->owner->release(task);
     task_leave(tracker);
 }
 
@@ -47,32 +48,30 @@ void kcom_task_drop_scheduled(kcom_task *task, NTSTATUS status)
  * schedule keeps; without it (a first poll on the caller's reference) the schedule takes one. */
 static void task_pending(kcom_task *task, BOOLEAN queue_reference)
 {
-    kcom_async_op *op = KCOM_OP_FROM_TASK(task);
     if (kcom_atomic_compare_exchange(&task->sched, KCOM_TASK_RUNNING, KCOM_TASK_IDLE) == KCOM_TASK_RUNNING) {
         if (queue_reference)
-            kcom_async_op_release(op);
+            task->owner->release(task);
         return;
     }
     kcom_atomic_store(&task->sched, KCOM_TASK_SCHEDULED);
     if (!queue_reference)
-        kcom_async_op_addref(op);
+        task->owner->retain(task);
     task_schedule(task);
 }
 
 static void task_poll(kcom_task *task, BOOLEAN queue_reference)
 {
-    kcom_async_op *op = KCOM_OP_FROM_TASK(task);
     kcom_task_context cx;
 
     /* only the holder of SCHEDULED gets here: no other thread can be polling this task */
     kcom_atomic_store(&task->sched, KCOM_TASK_RUNNING);
     cx.task = task;
-    cx.result = op->result;
+    cx.result = task->result;
     cx.status = STATUS_SUCCESS;
     if (task->poll(task->state, &cx) == KCOM_POLL_READY) {
         kcom_tracker *tracker = task_end(task, cx.status);
         if (queue_reference)
-            kcom_async_op_release(op);
+            task->owner->release(task);
         task_leave(tracker);
         return;
     }
@@ -96,7 +95,7 @@ void kcom_task_publish(kcom_task *task)
 
 void kcom_task_end_unpublished(kcom_task *task, NTSTATUS status)
 {
-    task_leave(task_end(task, status)); /* the caller's reference keeps the operation */
+    task_leave(task_end(task, status)); /* the caller's reference keeps the owner */
 }
 
 /* Wakes by reference: the caller keeps its own reference. */
@@ -108,7 +107,7 @@ static void task_wake(kcom_task *task)
         if (state == KCOM_TASK_IDLE) {
             seen = kcom_atomic_compare_exchange(&task->sched, KCOM_TASK_IDLE, KCOM_TASK_SCHEDULED);
             if (seen == KCOM_TASK_IDLE) {
-                kcom_async_op_addref(KCOM_OP_FROM_TASK(task)); /* the queue's */
+                task->owner->retain(task); /* the queue's */
                 task_schedule(task);
                 return;
             }
@@ -126,7 +125,7 @@ static void task_wake(kcom_task *task)
 kcom_waker kcom_task_waker(kcom_task_context *cx)
 {
     kcom_waker w;
-    kcom_async_op_addref(KCOM_OP_FROM_TASK(cx->task));
+    cx->task->owner->retain(cx->task);
     w.task = cx->task;
     return w;
 }
@@ -138,7 +137,7 @@ void kcom_waker_wake(kcom_waker *w)
         return;
     w->task = NULL;
     task_wake(task);
-    kcom_async_op_release(KCOM_OP_FROM_TASK(task));
+    task->owner->release(task);
 }
 
 void kcom_waker_drop(kcom_waker *w)
@@ -147,7 +146,7 @@ void kcom_waker_drop(kcom_waker *w)
     if (task == NULL)
         return;
     w->task = NULL;
-    kcom_async_op_release(KCOM_OP_FROM_TASK(task));
+    task->owner->release(task);
 }
 
 BOOLEAN kcom_task_take_cancellation_request(kcom_task_context *cx)

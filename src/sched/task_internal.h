@@ -1,0 +1,19 @@
+/*
+ * task_internal.h - what a task's owner (src/async/: the operation, spawn) calls of the scheduler
+ * besides kcom/task.h: the first poll on the caller, and its publication.
+ */
+#ifndef KCOM_SRC_SCHED_TASK_INTERNAL_H
+#define KCOM_SRC_SCHED_TASK_INTERNAL_H
+
+#include <kcom/task.h>
+
+/* Polls a task whose first poll the caller runs on its own reference (no queue reference). */
+void kcom_task_run_first(kcom_task *task);
+/* After a first poll on the caller that returned PENDING (RUNNING or NOTIFIED): IDLE, or queued
+ * with a queue reference of its own when it was woken during the poll. */
+void kcom_task_publish(kcom_task *task);
+/* Instead of publishing: ends such a task without another poll (its drop runs, its owner finishes
+ * it with status, a failure); wakes from its first poll find it done. */
+void kcom_task_end_unpublished(kcom_task *task, NTSTATUS status);
+
+#endif /* KCOM_SRC_SCHED_TASK_INTERNAL_H */
