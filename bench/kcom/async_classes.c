@@ -34,10 +34,10 @@ static kcom_poll_result BenchAsync_Read_poll(BenchAsync_Read_state *state, kcom_
 #define BenchAsync_Read_drop NULL
 
 /* ---- ReadIn: the same work in caller storage --------------------------------------------------------
- * What KCOM_SHIM_ASYNC generates for Read (kcom/implement.h), written out with the operation placed
- * in the caller's storage (kcom_rt_async_op_in) instead of allocated (kcom_rt_async_op_reuse, else
- * kcom_rt_async_op_allocate): a task state that wraps Read's with the reference that keeps the
- * object alive while the work is pending, the start function, then the first poll on the caller. */
+ * What KCOM_SHIM_ASYNC (kcom/detail/implement.h) generates for Read, written out with the operation
+ * placed in the caller's storage (kcom_rt_async_op_in) instead of allocated (kcom_rt_async_op_reuse,
+ * else kcom_rt_async_op_allocate; all in kcom/detail/async.h): a task state that wraps Read's with
+ * the reference that keeps the object alive while pending, the start function, the first poll. */
 
 typedef struct BenchAsync_ReadIn_state {
     IUnknown *owner;

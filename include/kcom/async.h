@@ -48,8 +48,6 @@
 #include <kcom/task.h>
 #include <kcom/unknown.h>
 
-#include <string.h>
-
 typedef LONG kcom_async_status;
 #define KCOM_ASYNC_STARTED 0
 #define KCOM_ASYNC_COMPLETED 1
@@ -136,15 +134,6 @@ typedef struct kcom_async_task_desc {
      KCOM_RT_ASYNC_STATE_OFFSET_(Result, State) + sizeof(State),                            \
      KCOM_RT_ASYNC_MAX_(KCOM_ALIGNOF(kcom_async_op), KCOM_RT_ASYNC_MAX_(KCOM_ALIGNOF(Result), KCOM_ALIGNOF(State)))}
 
-/* The layout the library computes (kcom_async_op_layout), as constant expressions: the result at
- * the first multiple of its alignment after the operation, the state after the result. */
-#define KCOM_RT_ASYNC_MAX_(a, b) ((size_t)(a) > (size_t)(b) ? (size_t)(a) : (size_t)(b))
-#define KCOM_RT_ASYNC_ALIGN_UP_(value, alignment)                                           \
-    (((size_t)(value) + (size_t)(alignment) - 1) & ~((size_t)(alignment) - 1))
-#define KCOM_RT_ASYNC_RESULT_OFFSET_(Result) KCOM_RT_ASYNC_ALIGN_UP_(sizeof(kcom_async_op), KCOM_ALIGNOF(Result))
-#define KCOM_RT_ASYNC_STATE_OFFSET_(Result, State)                                          \
-    KCOM_RT_ASYNC_ALIGN_UP_(KCOM_RT_ASYNC_RESULT_OFFSET_(Result) + sizeof(Result), KCOM_ALIGNOF(State))
-
 /* Largest alignment of result and state in caller-provided storage. */
 #define KCOM_ASYNC_STORAGE_MAX_ALIGNMENT 16
 /* Upper bound of the operation's own bytes (checked by the library). */
@@ -166,31 +155,6 @@ typedef struct kcom_async_await {
     LONG registered;      /* touched by the awaiting task only */
     LONG volatile fired;  /* set by the finisher once it no longer reads this struct */
 } kcom_async_await;
-
-/* ---- the operation object -----------------------------------------------------------------------------
- * Its fields are kcom's: it is declared here only so that the async method shims (kcom/implement.h)
- * can build their operations inline (see the end of this header). */
-
-/* Bits of kcom_async_op.word besides the status (the others are the library's). */
-#define KCOM_RT_ASYNC_FINISHED 0x4    /* the work has ended; set once, with the final status */
-#define KCOM_RT_ASYNC_COMMITTED 0x200 /* the task's first poll was scheduled or run */
-
-typedef struct kcom_async_op {
-    IKcomAsyncOperation iface;
-    LONG volatile refs;
-    LONG volatile word;   /* the status and the claims of the finisher, callback and waiter */
-    LONG volatile in_use; /* caller storage: cleared last, at the final release */
-    NTSTATUS error;       /* Error's status; written before KCOM_RT_ASYNC_FINISHED is published */
-    const IID *iid;       /* typed interface answered by QueryInterface, or NULL */
-    kcom_async_completed_fn *callback;  /* valid once registered (the word says so) */
-    void *callback_context;
-    kcom_async_waiter *waiter;          /* likewise */
-    size_t result_size;                 /* of the storage at task.result */
-    const kcom_allocator *allocator; /* NULL: caller storage */
-    size_t block_size;
-    size_t block_alignment;
-    kcom_task task; /* task.owner NULL: no task; task.result: the result storage, for every operation */
-} kcom_async_op;
 
 KCOM_BEGIN_DECLS
 
@@ -416,164 +380,7 @@ void kcom_async_await_clear(kcom_async_await *aw);
 
 KCOM_END_DECLS
 
-/* ---- inline runtime of the async method shims (kcom/implement.h) ----------------------------------------
- * A shim builds its operation, runs the start function and the first poll on the caller, and
- * returns the operation only then: until it returns, no other thread can know of the operation
- * (a waker the first poll hands out reaches only the scheduling word and the reference count), so
- * its fields are written with plain stores, and work that is ready at the first poll finishes
- * without a scheduling transition, a queue reference or an interlocked instruction on the
- * operation (the object's reference is taken only for pending work). Work that is
- * still pending is published (kcom_rt_async_publish) to the atomic protocol of kcom/task.h. desc
- * must come from KCOM_ASYNC_TASK_DESC (its layout filled in). Not for direct use. */
-
-KCOM_BEGIN_DECLS
-
-/* The vtable of kcom's allocated and caller-storage operations. */
-extern const IKcomAsyncOperationVtbl kcom_async_op_vtbl;
-
-/* An operation block for desc from allocator (NULL: the default allocator; a caching allocator
- * bound to another size: the allocator behind it), from the operation cache when that is the
- * platform allocator. Its allocator, size and alignment are recorded, nothing else is set. NULL
- * when out of memory. The out-of-line path of the shims, after kcom_rt_async_op_reuse.
- * IRQL: <= DISPATCH_LEVEL. */
-_IRQL_requires_max_(DISPATCH_LEVEL)
-kcom_async_op *kcom_rt_async_op_allocate(_In_ const kcom_async_task_desc *desc,
-                                         _In_opt_ const kcom_allocator *allocator);
-
-/* The operation cache: a caching allocator per size class of KCOM_RT_OPERATION_CACHE_GRANULE
- * bytes (src/async/operation.c). Its blocks record the class's allocator, its size and the natural
- * alignment. Not for direct use. */
-#define KCOM_RT_OPERATION_CACHE_GRANULE 64
-#define KCOM_RT_OPERATION_CACHE_CLASSES 16
-extern kcom_caching_allocator kcom_rt_operation_cache[KCOM_RT_OPERATION_CACHE_CLASSES];
-
-/* The operation a shim returns when it has none: in Error with status (a failure), from
- * allocator as above, or the static error operation. IRQL: <= DISPATCH_LEVEL. Never NULL. */
-_IRQL_requires_max_(DISPATCH_LEVEL)
-IKcomAsyncOperation *kcom_rt_async_op_failed(_In_ const kcom_async_task_desc *desc,
-                                             _In_opt_ const kcom_allocator *allocator, _In_ NTSTATUS status);
-
-/* kcom_rt_async_op_end with a failure status: Error with it (STATUS_CANCELLED: Canceled). */
-void kcom_rt_async_op_fail(_In_ kcom_async_op *op, _In_ NTSTATUS status);
-
-/* Publishes an operation whose first poll returned PENDING: its task gets desc's poll and drop
- * and a copy of the executor in *executor (a class's slot), or of the default executor when that
- * is NULL or executor is, then becomes IDLE, or is scheduled at once if it was woken during the
- * poll. Whatever must outlive the call (the object's reference) must be in place before: from
- * here the task may run, and end, on another thread. IRQL: <= DISPATCH_LEVEL. */
-_IRQL_requires_max_(DISPATCH_LEVEL)
-void kcom_rt_async_publish(_In_ kcom_async_op *op, _In_ const kcom_async_task_desc *desc,
-                           _In_opt_ const struct kcom_executor *volatile *executor);
-
-/* The hooks (kcom/task.h) of every task an operation owns: references on the operation, and the
- * end of its work, which finishes it. */
-extern const kcom_task_owner kcom_rt_async_task_owner;
-
-KCOM_END_DECLS
-
-/* The usual cases of kcom_rt_async_op_allocate, inline: the hot block of the operation cache's
- * class for desc (the allocator is the default one, and the default is the platform's), or the hot
- * block of a caching allocator bound to desc's size (recorded here: a caching allocator may also
- * hold blocks that never were operations); NULL otherwise, and then kcom_rt_async_op_allocate
- * decides. The descriptor is a constant in a shim, so the size class and the size checks fold
- * away. IRQL: <= DISPATCH_LEVEL. */
-static KCOM_FORCEINLINE kcom_async_op *kcom_rt_async_op_reuse(const kcom_async_task_desc *desc,
-                                                              const kcom_allocator *allocator)
-{
-    kcom_caching_allocator *cache;
-    kcom_async_op *op;
-    if (allocator == NULL) {
-        if (KCOM_UNLIKELY(desc->block_size - 1 >= KCOM_RT_OPERATION_CACHE_GRANULE * KCOM_RT_OPERATION_CACHE_CLASSES ||
-                          desc->block_alignment > KCOM_NATURAL_ALIGNMENT ||
-                          kcom_atomic_load_ptr((void *volatile *)&kcom_rt_default_allocator) != NULL))
-            return NULL;
-        /* a hot block was recorded when the cache first handed it out (and only a bound cache
-         * fills its hot slot) */
-        cache = &kcom_rt_operation_cache[(desc->block_size - 1) / KCOM_RT_OPERATION_CACHE_GRANULE];
-        return (kcom_async_op *)kcom_rt_caching_take_hot(cache);
-    }
-    if (allocator->allocate != kcom_rt_caching_allocate)
-        return NULL;
-    cache = (kcom_caching_allocator *)allocator->context;
-    if (KCOM_UNLIKELY(!kcom_rt_caching_bound_to(cache, desc->block_size, desc->block_alignment)))
-        return NULL;
-    op = (kcom_async_op *)kcom_rt_caching_take_hot(cache);
-    if (KCOM_UNLIKELY(op == NULL))
-        return NULL;
-    op->allocator = allocator;
-    op->block_size = desc->block_size;
-    op->block_alignment = desc->block_alignment;
-    return op;
-}
-
-/* The operation in caller storage (kcom_async_spawn_begin_in's placement and checks). Returns
- * STATUS_SUCCESS, STATUS_INVALID_PARAMETER or STATUS_BUFFER_TOO_SMALL. IRQL: any. */
-static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_op_in(const kcom_async_task_desc *desc, void *storage, size_t size,
-                                                    kcom_async_op **op)
-{
-    ULONG_PTR address = (ULONG_PTR)storage;
-    kcom_async_op *placed;
-    if (KCOM_UNLIKELY(storage == NULL || address % KCOM_ALIGNOF(void *) != 0 || desc->block_size == 0 ||
-                      desc->block_alignment > KCOM_ASYNC_STORAGE_MAX_ALIGNMENT))
-        return STATUS_INVALID_PARAMETER;
-    if (KCOM_UNLIKELY(size < desc->block_size + KCOM_ASYNC_STORAGE_MAX_ALIGNMENT))
-        return STATUS_BUFFER_TOO_SMALL;
-    /* the first boundary, where kcom_async_storage_in_use looks */
-    address = (address + KCOM_ASYNC_STORAGE_MAX_ALIGNMENT - 1) & ~(ULONG_PTR)(KCOM_ASYNC_STORAGE_MAX_ALIGNMENT - 1);
-    placed = (kcom_async_op *)address;
-    placed->allocator = NULL;
-    placed->block_size = desc->block_size;
-    placed->block_alignment = desc->block_alignment;
-    placed->in_use = 1;
-    *op = placed;
-    return STATUS_SUCCESS;
-}
-
-/* Makes a block from kcom_rt_async_op_allocate or kcom_rt_async_op_in an operation running desc's
- * task: one reference (the caller's), the task RUNNING for the first poll that follows on this
- * thread, result and state zero-filled (desc's sizes are constants in a shim: the fills are a few
- * stores), *cx that poll's context. Returns the state. Its word is stored once the first poll has
- * returned (kcom_rt_async_op_end, kcom_rt_async_publish): nothing reads it before. IRQL: any. */
-static KCOM_FORCEINLINE void *kcom_rt_async_op_prepare(kcom_async_op *op, const kcom_async_task_desc *desc,
-                                                      kcom_task_context *cx)
-{
-    char *block = (char *)op;
-    void *result = desc->result_size != 0 ? block + desc->result_offset : NULL;
-    op->iface.lpVtbl = &kcom_async_op_vtbl;
-    op->refs = 1;
-    op->iid = desc->iid;
-    op->task.result = result;
-    op->result_size = desc->result_size;
-    op->task.owner = &kcom_rt_async_task_owner;
-    op->task.sched = KCOM_TASK_RUNNING;
-    op->task.cancel_requested = 0;
-    if (desc->result_size != 0)
-        memset(result, 0, desc->result_size);
-    if (desc->state_size != 0)
-        memset(block + desc->state_offset, 0, desc->state_size);
-    cx->task = &op->task;
-    cx->result = result;
-    cx->status = STATUS_SUCCESS;
-    return block + desc->state_offset;
-}
-
-/* The work of a prepared operation ended on the caller (its first poll was READY, or its start
- * function failed): later wakes are ignored, and releasing it runs no drop. Call it before the
- * drop. IRQL: any. */
-static KCOM_FORCEINLINE void kcom_rt_async_op_done(kcom_async_op *op)
-{
-    kcom_atomic_store(&op->task.sched, KCOM_TASK_DONE); /* a waker from the poll may be reading it */
-}
-
-/* Finishes it after the drop: success completes it with its result, a failure fails it. Nobody
- * else has seen it, so no cancel, callback or waiter can be registered: the word is stored, not
- * exchanged. IRQL: any. */
-static KCOM_FORCEINLINE void kcom_rt_async_op_end(kcom_async_op *op, NTSTATUS status)
-{
-    if (KCOM_LIKELY(NT_SUCCESS(status)))
-        op->word = KCOM_ASYNC_COMPLETED | KCOM_RT_ASYNC_FINISHED | KCOM_RT_ASYNC_COMMITTED;
-    else
-        kcom_rt_async_op_fail(op, status);
-}
+/* The operation object and the inline runtime of the async method shims (not for direct use). */
+#include <kcom/detail/async.h>
 
 #endif /* KCOM_ASYNC_H */

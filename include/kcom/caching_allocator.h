@@ -64,16 +64,13 @@ typedef struct kcom_rt_free_list {
     KCOM_CACHING_ALIGN16_ ULONG64 opaque[2];
 } kcom_rt_free_list;
 
-/* kcom_caching_allocator.state once its size is fixed and its list ready. */
-#define KCOM_RT_CACHING_BOUND 2
-
 typedef struct kcom_caching_allocator {
     kcom_allocator allocator;      /* pass &cache.allocator wherever a kcom_allocator is wanted */
     const kcom_allocator *backing; /* where blocks come from; NULL: kcom_platform_allocator() */
     kcom_rt_free_list list;        /* the cached blocks */
     ULONG depth;                   /* at most this many blocks are kept, 1..KCOM_CACHING_ALLOCATOR_MAX_DEPTH */
     /* Everything below belongs to kcom (read it with kcom_caching_allocator_query_stats). */
-    LONG volatile state;           /* 0: no size fixed yet; 1: being fixed; KCOM_RT_CACHING_BOUND */
+    LONG volatile state;           /* 0: no size fixed yet; 1: being fixed; 2: bound (KCOM_RT_CACHING_BOUND) */
     void *volatile hot;            /* the block freed last, kept outside the list; or NULL */
     size_t block_size;             /* the cached size and alignment (valid in state 2) */
     size_t block_alignment;
@@ -152,38 +149,9 @@ _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_caching_allocator_query_stats(_In_ const kcom_caching_allocator *cache,
                                             _Out_ kcom_caching_allocator_stats *stats);
 
-/*
- * kcom_rt_caching_allocate / kcom_rt_caching_free - the cache's kcom_allocator functions (context:
- * the cache), named here for the static initializer; call them through cache.allocator (or
- * kcom_allocate / kcom_free). IRQL: <= DISPATCH_LEVEL.
- * allocate returns NULL when size is 0, alignment is not a power of two, or the backing allocator
- * fails; free ignores a NULL block and never fails.
- */
-_IRQL_requires_max_(DISPATCH_LEVEL)
-void *kcom_rt_caching_allocate(_In_ void *context, _In_ size_t size, _In_ size_t alignment);
-_IRQL_requires_max_(DISPATCH_LEVEL)
-void kcom_rt_caching_free(_In_ void *context, _In_opt_ void *block, _In_ size_t size, _In_ size_t alignment);
-
 KCOM_END_DECLS
 
-/* ---- inline fast paths (the cache's own functions and the async method shims; not for direct use) ---- */
-
-/* Whether cache has fixed its size and alignment to these (its list is then ready). IRQL: any. */
-static KCOM_FORCEINLINE BOOLEAN kcom_rt_caching_bound_to(kcom_caching_allocator *cache, size_t size,
-                                                         size_t alignment)
-{
-    return (BOOLEAN)(kcom_atomic_load(&cache->state) == KCOM_RT_CACHING_BOUND && cache->block_size == size &&
-                     cache->block_alignment == alignment);
-}
-
-/* The cache's hot block (a hit, counted), or NULL. Only a bound cache fills its hot slot.
- * IRQL: <= DISPATCH_LEVEL. */
-static KCOM_FORCEINLINE void *kcom_rt_caching_take_hot(kcom_caching_allocator *cache)
-{
-    void *block = kcom_atomic_exchange_ptr(&cache->hot, NULL);
-    if (KCOM_LIKELY(block != NULL))
-        kcom_atomic_fetch_add(&cache->hits, 1);
-    return block;
-}
+/* The cache's allocation functions and its inline fast paths (not for direct use). */
+#include <kcom/detail/caching_allocator.h>
 
 #endif /* KCOM_CACHING_ALLOCATOR_H */

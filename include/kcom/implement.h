@@ -54,8 +54,6 @@
 
 #include <kcom/object.h>
 
-#include <string.h>
-
 /* The implementation struct of an interface pointer: a fixed-offset downcast (Wine's impl_from_).
  * Fails to compile when iface_ptr is not a pointer to the member's type. */
 #define KCOM_IMPL_FROM(Class, member, iface_ptr)                                          \
@@ -69,16 +67,6 @@
 #define KCOM_NEW(Class, outer, out)                                                       \
     kcom_rt_object_new(KCOM_CLASS_OF(Class), (outer), (void **)(1 ? (out) : (Class **)0), TRUE)
 
-#define KCOM_PP_CALL(M, ...) M(__VA_ARGS__)
-
-/* KCOM_CLASS_SET_OPERATION_ALLOCATOR's store: allocator, or NULL for the class's own. */
-static KCOM_FORCEINLINE void kcom_rt_set_operation_allocator(const kcom_allocator *volatile *slot, const kcom_class *cls,
-                                                            const kcom_allocator *allocator)
-{
-    kcom_atomic_store_ptr((void *volatile *)(void *)slot,
-                          (void *)(ULONG_PTR)(allocator != NULL ? allocator : cls->allocator));
-}
-
 /* ---- KCOM_IMPLEMENT ------------------------------------------------------------------------------ */
 
 #define KCOM_IMPLEMENT(Class, I, member) KCOM_IMPLEMENT_WITH(Class, I, member, Class##_)
@@ -90,156 +78,6 @@ static KCOM_FORCEINLINE void kcom_rt_set_operation_allocator(const kcom_allocato
         I##_METHODS(KCOM_SLOT_INIT_, (Class, I, PLAIN))};                                 \
     static const I##Vtbl Class##_##I##_kcom_agg_vtbl KCOM_UNUSED = {                      \
         I##_METHODS(KCOM_SLOT_INIT_, (Class, I, AGG))};
-
-/* Shims: ctx = (Class, I, member, prefix). */
-#define KCOM_SHIM_(ctx, kind, ret, name, params)                                          \
-    KCOM_PP_CALL(KCOM_SHIM_##kind, KCOM_PP_EXPAND ctx, ret, name, params)
-
-#define KCOM_SHIM_METHOD(C, I, member, prefix, ret, name, params)                         \
-    static KCOM_UNUSED ret KCOM_STDCALL C##_##I##_kshim_##name(I *This KCOM_PP_PARAMS(params))        \
-    {                                                                                     \
-        KCOM_PP_RETURN_UNLESS_VOID(ret)                                                   \
-        prefix##name(KCOM_IMPL_FROM(C, member, This) KCOM_PP_ARGS(params));               \
-    }
-
-#define KCOM_SHIM_RESULT(C, I, member, prefix, ret, name, params)                         \
-    static KCOM_UNUSED NTSTATUS KCOM_STDCALL C##_##I##_kshim_##name(I *This KCOM_PP_PARAMS(params),   \
-                                                         ret *kcom_result_)               \
-    {                                                                                     \
-        NTSTATUS kcom_status_;                                                            \
-        if (KCOM_UNLIKELY(kcom_result_ == NULL))                                          \
-            return STATUS_INVALID_PARAMETER;                                              \
-        kcom_status_ = prefix##name(KCOM_IMPL_FROM(C, member, This) KCOM_PP_ARGS(params), \
-                                    kcom_result_);                                        \
-        if (KCOM_UNLIKELY(!NT_SUCCESS(kcom_status_)))                                     \
-            memset(kcom_result_, 0, sizeof(*kcom_result_));                               \
-        return kcom_status_;                                                              \
-    }
-
-/* An async method: the generated task state wraps the implementation's (prefix##name##_state) with
- * the reference that keeps the object alive while its work is pending. The shim builds the
- * operation in one block (the inline runtime of kcom/async.h, over a descriptor whose layout is a
- * compile-time constant: a block reused inline, else one from the allocator in kslow), runs the
- * start function, then the first poll, called directly so that the compiler can inline it. Work
- * ready at once (or a failed start) ends right here on the caller's reference; pending work takes
- * a reference on the object (through the interface called: an aggregated object's outer) before
- * it is published, and its drop releases it. */
-#define KCOM_SHIM_ASYNC(C, I, member, prefix, ret, name, params)                          \
-    typedef struct C##_##I##_kstate_##name {                                              \
-        IUnknown *kcom_owner;                                                             \
-        prefix##name##_state user;                                                        \
-    } C##_##I##_kstate_##name;                                                            \
-    static kcom_poll_result C##_##I##_kpoll_##name(void *state, kcom_task_context *cx)    \
-    {                                                                                     \
-        return prefix##name##_poll(&((C##_##I##_kstate_##name *)state)->user, cx);        \
-    }                                                                                     \
-    static void C##_##I##_kdrop_##name(void *state)                                       \
-    {                                                                                     \
-        C##_##I##_kstate_##name *kcom_state_ = (C##_##I##_kstate_##name *)state;          \
-        void (*kcom_drop_)(prefix##name##_state *) = prefix##name##_drop;                 \
-        if (kcom_drop_ != NULL)                                                           \
-            kcom_drop_(&kcom_state_->user);                                               \
-        if (kcom_state_->kcom_owner != NULL) /* last: this may destroy the object */      \
-            kcom_state_->kcom_owner->lpVtbl->Release(kcom_state_->kcom_owner);            \
-    }                                                                                     \
-    static const kcom_async_task_desc C##_##I##_kdesc_##name =                            \
-        KCOM_ASYNC_TASK_DESC(ret, ret##_result, C##_##I##_kstate_##name,                  \
-                             C##_##I##_kpoll_##name, C##_##I##_kdrop_##name);             \
-    /* the operation's life from its block on: prepare, start, first poll, then finish or publish */ \
-    static KCOM_FORCEINLINE ret *C##_##I##_krun_##name(I *This, kcom_async_op *kcom_op_ KCOM_PP_PARAMS(params)) \
-    {                                                                                     \
-        C *kcom_self_ = KCOM_IMPL_FROM(C, member, This);                                  \
-        C##_##I##_kstate_##name *kcom_state_;                                             \
-        kcom_task_context kcom_cx_;                                                       \
-        NTSTATUS kcom_status_;                                                            \
-        kcom_state_ = (C##_##I##_kstate_##name *)kcom_rt_async_op_prepare(                \
-            kcom_op_, &C##_##I##_kdesc_##name, &kcom_cx_);                                \
-        kcom_status_ = prefix##name(kcom_self_, &kcom_state_->user KCOM_PP_ARGS(params)); \
-        if (KCOM_LIKELY(NT_SUCCESS(kcom_status_))) {                                      \
-            if (KCOM_UNLIKELY(prefix##name##_poll(&kcom_state_->user, &kcom_cx_) != KCOM_POLL_READY)) { \
-                This->lpVtbl->AddRef(This);                                               \
-                kcom_state_->kcom_owner = (IUnknown *)(void *)This;                       \
-                kcom_rt_async_publish(kcom_op_, &C##_##I##_kdesc_##name,                  \
-                                      kcom_rt_header(kcom_self_)->klass->executor);      \
-                return (ret *)(void *)kcom_op_;                                           \
-            }                                                                             \
-            kcom_status_ = kcom_cx_.status;                                               \
-        }                                                                                 \
-        kcom_rt_async_op_done(kcom_op_);                                                  \
-        {                                                                                 \
-            void (*kcom_drop_)(prefix##name##_state *) = prefix##name##_drop;             \
-            if (kcom_drop_ != NULL)                                                       \
-                kcom_drop_(&kcom_state_->user);                                           \
-        }                                                                                 \
-        kcom_rt_async_op_end(kcom_op_, kcom_status_);                                     \
-        return (ret *)(void *)kcom_op_;                                                   \
-    }                                                                                     \
-    /* no block to reuse: one from the allocator, out of line (the shim keeps no registers) */ \
-    static KCOM_NOINLINE ret *C##_##I##_kslow_##name(I *This, const kcom_allocator *kcom_allocator_ \
-                                                     KCOM_PP_PARAMS(params))             \
-    {                                                                                     \
-        kcom_async_op *kcom_op_ = kcom_rt_async_op_allocate(&C##_##I##_kdesc_##name, kcom_allocator_); \
-        if (KCOM_UNLIKELY(kcom_op_ == NULL))                                              \
-            return (ret *)(void *)kcom_rt_async_op_failed(&C##_##I##_kdesc_##name, kcom_allocator_, \
-                                                          STATUS_INSUFFICIENT_RESOURCES); \
-        return C##_##I##_krun_##name(This, kcom_op_ KCOM_PP_ARGS(params));                \
-    }                                                                                     \
-    static KCOM_UNUSED ret *KCOM_STDCALL C##_##I##_kshim_##name(I *This KCOM_PP_PARAMS(params)) \
-    {                                                                                     \
-        const kcom_allocator *kcom_allocator_ = (const kcom_allocator *)kcom_atomic_load_ptr( \
-            (void *volatile *)(void *)&C##_kcom_operation_allocator);                     \
-        kcom_async_op *kcom_op_ = kcom_rt_async_op_reuse(&C##_##I##_kdesc_##name, kcom_allocator_); \
-        if (KCOM_UNLIKELY(kcom_op_ == NULL))                                              \
-            return C##_##I##_kslow_##name(This, kcom_allocator_ KCOM_PP_ARGS(params));    \
-        return C##_##I##_krun_##name(This, kcom_op_ KCOM_PP_ARGS(params));                \
-    }
-
-#define KCOM_SHIM_UNKNOWN(C, I, member, prefix, ret, name, params) KCOM_SHIM_UNKNOWN_##name(C, I, member)
-
-#define KCOM_SHIM_UNKNOWN_QueryInterface(C, I, member)                                    \
-    static KCOM_UNUSED NTSTATUS KCOM_STDCALL C##_##I##_kshim_QueryInterface(I *This, REFIID riid, void **ppv) \
-    {                                                                                     \
-        return C##_kcom_query_interface(KCOM_IMPL_FROM(C, member, This), riid, ppv);      \
-    }                                                                                     \
-    static KCOM_UNUSED NTSTATUS KCOM_STDCALL C##_##I##_kshim_agg_QueryInterface(I *This, REFIID riid, \
-                                                                     void **ppv)          \
-    {                                                                                     \
-        IUnknown *outer_ = kcom_rt_aggregate(KCOM_IMPL_FROM(C, member, This))->outer;     \
-        return outer_->lpVtbl->QueryInterface(outer_, riid, ppv);                         \
-    }
-
-#define KCOM_SHIM_UNKNOWN_AddRef(C, I, member)                                            \
-    static KCOM_UNUSED ULONG KCOM_STDCALL C##_##I##_kshim_AddRef(I *This)                             \
-    {                                                                                     \
-        return kcom_rt_addref(kcom_rt_header(KCOM_IMPL_FROM(C, member, This)));           \
-    }                                                                                     \
-    static KCOM_UNUSED ULONG KCOM_STDCALL C##_##I##_kshim_agg_AddRef(I *This)                         \
-    {                                                                                     \
-        IUnknown *outer_ = kcom_rt_aggregate(KCOM_IMPL_FROM(C, member, This))->outer;     \
-        return outer_->lpVtbl->AddRef(outer_);                                            \
-    }
-
-#define KCOM_SHIM_UNKNOWN_Release(C, I, member)                                           \
-    static KCOM_UNUSED ULONG KCOM_STDCALL C##_##I##_kshim_Release(I *This)                            \
-    {                                                                                     \
-        return kcom_rt_release_with(kcom_rt_header(KCOM_IMPL_FROM(C, member, This)),      \
-                                    C##_kcom_final_release);                              \
-    }                                                                                     \
-    static KCOM_UNUSED ULONG KCOM_STDCALL C##_##I##_kshim_agg_Release(I *This)                        \
-    {                                                                                     \
-        IUnknown *outer_ = kcom_rt_aggregate(KCOM_IMPL_FROM(C, member, This))->outer;     \
-        return outer_->lpVtbl->Release(outer_);                                           \
-    }
-
-/* Vtable initializers: ctx = (Class, I, PLAIN|AGG). */
-#define KCOM_SLOT_INIT_(ctx, kind, ret, name, params)                                     \
-    KCOM_PP_CALL(KCOM_SLOT_INIT_##kind, KCOM_PP_EXPAND ctx, name)
-#define KCOM_SLOT_INIT_METHOD(C, I, mode, name) .name = C##_##I##_kshim_##name,
-#define KCOM_SLOT_INIT_RESULT KCOM_SLOT_INIT_METHOD
-#define KCOM_SLOT_INIT_ASYNC KCOM_SLOT_INIT_METHOD
-#define KCOM_SLOT_INIT_UNKNOWN(C, I, mode, name) KCOM_SLOT_INIT_UNKNOWN_##mode(C, I, name)
-#define KCOM_SLOT_INIT_UNKNOWN_PLAIN(C, I, name) .name = C##_##I##_kshim_##name,
-#define KCOM_SLOT_INIT_UNKNOWN_AGG(C, I, name) .name = C##_##I##_kshim_agg_##name,
 
 /* ---- KCOM_CLASS ------------------------------------------------------------------------------------ */
 
@@ -297,97 +135,8 @@ static KCOM_FORCEINLINE void kcom_rt_set_operation_allocator(const kcom_allocato
 #define KCOM_CLASS_SET_OPERATION_ALLOCATOR(Class, allocator_)                             \
     kcom_rt_set_operation_allocator(&Class##_kcom_operation_allocator, KCOM_CLASS_OF(Class), (allocator_))
 
-/* Entries: ctx = (Class, PLAIN|AGG), item = (I, member). */
-#define KCOM_CLASS_ENTRY_(ctx, item) KCOM_PP_CALL(KCOM_CLASS_ENTRY_I_, KCOM_PP_EXPAND ctx, KCOM_PP_EXPAND item)
-#define KCOM_CLASS_ENTRY_I_(C, mode, I, member)                                           \
-    {KCOM_INTERFACE_INFO(I), KCOM_CLASS_VTBL_##mode(C, I), offsetof(C, member)},
-#define KCOM_CLASS_VTBL_PLAIN(C, I) &C##_##I##_kcom_vtbl
-#define KCOM_CLASS_VTBL_AGG(C, I) &C##_##I##_kcom_agg_vtbl
-
-/* QueryInterface and destruction with the class known at compile time: declared by KCOM_IMPLEMENT,
- * whose shims call them, and defined after the descriptor by the class macro, so the compiler
- * unrolls the lookup and folds the layout. */
-#define KCOM_CLASS_FUNCTIONS_DECL_(Class)                                                 \
-    static NTSTATUS Class##_kcom_query_interface(void *impl, const IID *riid, void **ppv); \
-    static ULONG Class##_kcom_final_release(void *impl);                                  \
-    KCOM_CLASS_OPERATION_ALLOCATOR_DECL_(Class)
-
-/* Where the class's async methods allocate their operations (NULL: the default allocator): the
- * class's allocator, or what KCOM_CLASS_SET_OPERATION_ALLOCATOR stored. Declared (a tentative
- * definition, repeated) wherever the class's functions are, so that the async shims read it as a
- * variable of their own translation unit; defined with its initial value by the class macro. */
-#define KCOM_CLASS_OPERATION_ALLOCATOR_DECL_(Class)                                       \
-    static const kcom_allocator *volatile Class##_kcom_operation_allocator KCOM_UNUSED;
-#define KCOM_CLASS_FUNCTIONS_(Class, destroy)                                             \
-    static NTSTATUS Class##_kcom_query_interface(void *impl, const IID *riid, void **ppv) \
-    {                                                                                     \
-        return kcom_rt_query_interface_in(&Class##_kcom_class, impl, riid, ppv);          \
-    }                                                                                     \
-    static ULONG Class##_kcom_final_release(void *impl)                                   \
-    {                                                                                     \
-        void (*destroy_)(Class *) = destroy;                                              \
-        return kcom_rt_final_release(&Class##_kcom_class, impl, (BOOLEAN)(destroy_ != NULL)); \
-    }
-
-/* The query fallback is typed (NTSTATUS fn(Class *, const IID *, void **)) or NULL. */
-#define KCOM_CLASS_FALLBACK_THUNK_(Class, query_fallback)                                 \
-    static NTSTATUS Class##_kcom_fallback_thunk(void *impl, const IID *riid, void **ppv)  \
-    {                                                                                     \
-        NTSTATUS (*fallback_)(Class *, const IID *, void **) = query_fallback;            \
-        if (fallback_ == NULL) {                                                          \
-            *ppv = NULL;                                                                  \
-            return STATUS_NOINTERFACE;                                                    \
-        }                                                                                 \
-        return kcom_rt_fallback_result(fallback_((Class *)impl, riid, ppv), ppv);         \
-    }
-
-/* The destroy callback is typed (void fn(Class *)) or NULL. */
-#define KCOM_CLASS_DESTROY_THUNK_(Class, destroy)                                         \
-    static void Class##_kcom_destroy_thunk(void *impl)                                    \
-    {                                                                                     \
-        void (*destroy_)(Class *) = destroy;                                              \
-        if (destroy_ != NULL)                                                             \
-            destroy_((Class *)impl);                                                      \
-    }
-
-/* The non-delegating IUnknown of an aggregatable class. */
-#define KCOM_CLASS_INNER_UNKNOWN_(Class)                                                  \
-    static void *Class##_kcom_inner_impl(IUnknown *This)                                  \
-    {                                                                                     \
-        return (char *)This + sizeof(kcom_aggregate_header);                              \
-    }                                                                                     \
-    static NTSTATUS KCOM_STDCALL Class##_kcom_inner_QueryInterface(IUnknown *This, REFIID riid, \
-                                                                   void **ppv)            \
-    {                                                                                     \
-        IUnknown *found_;                                                                 \
-        if (ppv != NULL && riid != NULL && kcom_guid_equal(riid, &IID_IUnknown)) {        \
-            kcom_rt_addref(kcom_rt_header(Class##_kcom_inner_impl(This)));               \
-            *ppv = This;                                                                  \
-            return STATUS_SUCCESS;                                                        \
-        }                                                                                 \
-        if (KCOM_UNLIKELY(ppv == NULL || riid == NULL))                                   \
-            return Class##_kcom_query_interface(Class##_kcom_inner_impl(This), riid, ppv); \
-        /* COM aggregation: the reference is taken through the interface handed out, whose  \
-         * AddRef delegates to the controlling outer (itself when not aggregated) */       \
-        found_ = (IUnknown *)kcom_rt_find_interface_in(                                   \
-            kcom_rt_header(Class##_kcom_inner_impl(This))->klass, Class##_kcom_inner_impl(This), riid); \
-        if (KCOM_UNLIKELY(found_ == NULL))                                                \
-            return Class##_kcom_fallback_thunk(Class##_kcom_inner_impl(This), riid, ppv);  \
-        found_->lpVtbl->AddRef(found_);                                                   \
-        *ppv = found_;                                                                    \
-        return STATUS_SUCCESS;                                                            \
-    }                                                                                     \
-    static ULONG KCOM_STDCALL Class##_kcom_inner_AddRef(IUnknown *This)                   \
-    {                                                                                     \
-        return kcom_rt_addref(kcom_rt_header(Class##_kcom_inner_impl(This)));             \
-    }                                                                                     \
-    static ULONG KCOM_STDCALL Class##_kcom_inner_Release(IUnknown *This)                  \
-    {                                                                                     \
-        return kcom_rt_release_with(kcom_rt_header(Class##_kcom_inner_impl(This)),        \
-                                    Class##_kcom_final_release);                          \
-    }                                                                                     \
-    static const IUnknownVtbl Class##_kcom_inner_vtbl = {                                 \
-        Class##_kcom_inner_QueryInterface, Class##_kcom_inner_AddRef,                     \
-        Class##_kcom_inner_Release};
+/* The machinery the macros above expand to: the shims, the vtable initializers, the class's
+ * interface table and the functions the class macros define (not for direct use). */
+#include <kcom/detail/implement.h>
 
 #endif /* KCOM_IMPLEMENT_H */

@@ -37,7 +37,7 @@
 #define KCOM_INTERFACE_H
 
 #include <kcom/guid.h>
-#include <kcom/pp.h>
+#include <kcom/detail/pp.h>
 #include <kcom/status.h>
 
 /* Runtime description of an interface: its IID and its parent's, for table-driven QueryInterface. */

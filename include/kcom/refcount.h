@@ -19,7 +19,6 @@
 #define KCOM_REFCOUNT_H
 
 #include <kcom/atomic.h>
-#include <kcom/pp.h>
 
 #define KCOM_REFCOUNT_OFF 0
 #define KCOM_REFCOUNT_FAILFAST 1
@@ -35,9 +34,9 @@
 #endif
 
 /* KCOM_POISON_RELEASED (0 or 1, default 0; for debug builds): 1 makes the final Release of a kcom
- * object poison the memory it frees (kcom_rt_poison_released, kcom/object.h): every vtable pointer
- * of the object points to a table whose entries trace and fail fast, the count is 0 and the rest of
- * the struct is filled with KCOM_POISON_BYTE. A call through a stale interface pointer (a Release
+ * object poison the memory it frees (kcom_rt_poison_released, kcom/detail/object.h): every vtable
+ * pointer of the object points to a table whose entries trace and fail fast, the count is 0 and
+ * the rest of the struct is filled with KCOM_POISON_BYTE. A call through a stale interface pointer (a Release
  * too many, AddRef, QueryInterface or a method after the final Release) then stops at once,
  * as long as the allocator has not handed the block out again, instead of running on freed memory.
  * Like the hardening mode it applies per translation unit that implements classes (the final
@@ -68,48 +67,7 @@ typedef struct kcom_object_header {
 KCOM_STATIC_ASSERT(sizeof(kcom_object_header) == 16, "object header must be 16 bytes on 64-bit targets");
 #endif
 
-KCOM_BEGIN_DECLS
-
-/* Slow paths, one per mode; called by the inline AddRef (kcom_rt_addref) and Release
- * (kcom_rt_release_with, kcom/object.h) only, at their IRQL. Return the count those return. */
-_IRQL_requires_max_(HIGH_LEVEL)
-ULONG kcom_rt_addref_slow_0(_Inout_ kcom_object_header *header, _In_ LONG old);
-_IRQL_requires_max_(HIGH_LEVEL)
-ULONG kcom_rt_addref_slow_1(_Inout_ kcom_object_header *header, _In_ LONG old);
-_IRQL_requires_max_(HIGH_LEVEL)
-ULONG kcom_rt_addref_slow_2(_Inout_ kcom_object_header *header, _In_ LONG old);
-_IRQL_requires_max_(DISPATCH_LEVEL)
-ULONG kcom_rt_release_slow_0(_Inout_ kcom_object_header *header, _In_ LONG old);
-_IRQL_requires_max_(DISPATCH_LEVEL)
-ULONG kcom_rt_release_slow_1(_Inout_ kcom_object_header *header, _In_ LONG old);
-_IRQL_requires_max_(DISPATCH_LEVEL)
-ULONG kcom_rt_release_slow_2(_Inout_ kcom_object_header *header, _In_ LONG old);
-
-KCOM_END_DECLS
-
-#define KCOM_RT_ADDREF_SLOW KCOM_PP_CAT(kcom_rt_addref_slow_, KCOM_REFCOUNT_HARDENING)
-#define KCOM_RT_RELEASE_SLOW KCOM_PP_CAT(kcom_rt_release_slow_, KCOM_REFCOUNT_HARDENING)
-
-/* AddRef on the header: returns the new count (never fails; misuse goes to the slow path, which
- * traces, saturates or fails fast by mode). IRQL: any. */
-_IRQL_requires_max_(HIGH_LEVEL)
-static KCOM_FORCEINLINE ULONG kcom_rt_addref(_Inout_ kcom_object_header *header)
-{
-    LONG old = kcom_atomic_fetch_add(&header->refs, 1);
-#if KCOM_REFCOUNT_HARDENING == KCOM_REFCOUNT_OFF
-    if (KCOM_UNLIKELY(old == 0)) /* AddRef on a dead object is still reported */
-        return KCOM_RT_ADDREF_SLOW(header, old);
-    return (ULONG)old + 1u;
-#else
-    /* One compare on the new count, which is also the result: it is at most 1 (two's complement
-     * wrap) exactly when old <= 0 or old == INT32_MAX. */
-    LONG next = (LONG)((ULONG)old + 1u);
-    if (KCOM_UNLIKELY(next <= 1))
-        return KCOM_RT_ADDREF_SLOW(header, old);
-    return (ULONG)next;
-#endif
-}
-
-/* Release lives in kcom/object.h (kcom_rt_release_with), next to the destruction it may trigger. */
+/* The inline AddRef and the slow paths behind it and behind the inline Release. */
+#include <kcom/detail/refcount.h>
 
 #endif /* KCOM_REFCOUNT_H */

@@ -1,6 +1,6 @@
 /*
  * async_internal.h - the AsyncOperation object's protocol, shared by the async layer's sources only.
- * The object itself (kcom_async_op) is declared in kcom/async.h, for the async method shims.
+ * The object itself (kcom_async_op) is declared in kcom/detail/async.h, for the async method shims.
  */
 #ifndef KCOM_SRC_ASYNC_INTERNAL_H
 #define KCOM_SRC_ASYNC_INTERNAL_H

@@ -364,7 +364,7 @@ IKcomAsyncOperation *kcom_async_static_error_operation(void)
 }
 
 /* ---- the operation cache -------------------------------------------------------------------------------
- * One caching allocator per size class in front of the platform allocator (kcom/async.h). Only
+ * One caching allocator per size class in front of the platform allocator (kcom/detail/async.h). Only
  * the platform allocator is cached: it never changes and lives as long as the program, so a cached
  * block always goes back where it came from, and any other allocator keeps seeing every block.
  *
@@ -606,7 +606,7 @@ NTSTATUS kcom_async_operation_create(const kcom_allocator *allocator, const IID 
     return STATUS_SUCCESS;
 }
 
-/* ---- the async method shims' entry points (kcom/async.h) ------------------------------------------------- */
+/* ---- the async method shims' entry points (kcom/detail/async.h) ------------------------------------------ */
 
 IKcomAsyncOperation *kcom_rt_async_op_failed(const kcom_async_task_desc *desc, const kcom_allocator *allocator,
                                              NTSTATUS status)

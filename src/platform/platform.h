@@ -19,7 +19,7 @@ void kcom_platform_uninitialize(void);
 
 /* The platform allocator (kcom_platform_allocator(), the default allocator unless replaced): its
  * functions (src/alloc/allocator.c) over the natural pair each target implements,
- * kcom_rt_platform_allocate_natural and kcom_rt_platform_free_natural (kcom/allocator.h): memory
+ * kcom_rt_platform_allocate_natural and kcom_rt_platform_free_natural (kcom/detail/allocator.h): memory
  * usable at IRQL <= DISPATCH_LEVEL (kernel: non-paged pool with kcom_pool_tag()), aligned to
  * KCOM_NATURAL_ALIGNMENT; kcom_aligned_allocate above that. */
 void *kcom_platform_allocate(void *context, size_t size, size_t alignment);

@@ -20,7 +20,6 @@
 #include <kcom/implement.h>
 #include <kcom/interface.h>
 #include <kcom/object.h>
-#include <kcom/pp.h>
 #include <kcom/refcount.h>
 #include <kcom/runtime.h>
 #include <kcom/status.h>

@@ -1,5 +1,8 @@
 /*
- * kcom/pp.h - the preprocessor toolkit behind kcom's declaration macros. Not for direct use.
+ * kcom/detail/pp.h - not for direct use: included by kcom/interface.h (and, for the hardening
+ * mode's slow paths, by kcom/detail/refcount.h). Needs nothing else, so it also compiles alone.
+ *
+ * The preprocessor toolkit behind kcom's declaration macros.
  *
  * Two iteration forms:
  *  - sequences `(a, b)(c, d)` (method parameters): unbounded and may be empty. Each element is
@@ -8,8 +11,8 @@
  *  - comma lists with a context argument (interfaces of a class): at most 64 elements.
  * Requires a conforming preprocessor (MSVC: /Zc:preprocessor).
  */
-#ifndef KCOM_PP_H
-#define KCOM_PP_H
+#ifndef KCOM_DETAIL_PP_H
+#define KCOM_DETAIL_PP_H
 
 #define KCOM_PP_CAT(a, b) KCOM_PP_CAT_I(a, b)
 #define KCOM_PP_CAT_I(a, b) a##b
@@ -125,4 +128,4 @@
 #define KCOM_PP_FE_63(M, ctx, x, ...) M(ctx, x) KCOM_PP_FE_62(M, ctx, __VA_ARGS__)
 #define KCOM_PP_FE_64(M, ctx, x, ...) M(ctx, x) KCOM_PP_FE_63(M, ctx, __VA_ARGS__)
 
-#endif /* KCOM_PP_H */
+#endif /* KCOM_DETAIL_PP_H */

@@ -1,0 +1,287 @@
+/*
+ * kcom/detail/object.h - not for direct use: included by kcom/object.h, at its end.
+ *
+ * The runtime of kcom objects behind the generated code of kcom/implement.h and the library's own
+ * functions: the interface lookup, the slow paths of the final release, and the inline creation,
+ * Release, destruction and QueryInterface over a class descriptor.
+ */
+#ifndef KCOM_DETAIL_OBJECT_H
+#define KCOM_DETAIL_OBJECT_H
+
+#ifndef KCOM_OBJECT_H
+#error "kcom/detail/object.h is not for direct use: include <kcom/object.h>"
+#endif
+
+#include <string.h>
+
+KCOM_BEGIN_DECLS
+
+/*
+ * kcom_rt_find_interface - the interface pointer of impl that answers riid (an exposed interface
+ * or one of its ancestors; IID_IUnknown gives the primary interface), or NULL. No reference is
+ * added. Used by the generated QueryInterface shims. IRQL: any.
+ */
+_IRQL_requires_max_(HIGH_LEVEL)
+void *kcom_rt_find_interface(_In_ const kcom_class *cls, _In_ void *impl, _In_ const IID *riid);
+
+/* Slow path of a destroy callback that returned with references taken (escaped > 0) or released
+ * (escaped < 0) beyond its own balanced pairs, per mode: fails fast (mode 1) or traces; when it
+ * returns, the memory is leaked instead of freed. IRQL: that of the final Release. */
+void kcom_rt_resurrected_0(kcom_object_header *header, LONG escaped);
+void kcom_rt_resurrected_1(kcom_object_header *header, LONG escaped);
+void kcom_rt_resurrected_2(kcom_object_header *header, LONG escaped);
+
+/* KCOM_POISON_RELEASED (kcom/refcount.h): called by the final release just before it frees the
+ * object's memory. Fills the implementation struct with KCOM_POISON_BYTE, points every interface's
+ * vtable pointer (and an aggregatable object's inner IUnknown and outer pointer) at the poison
+ * vtable, whose entries trace the misuse and fail fast (AddRef: KCOM_FAILFAST_ADDREF_ON_DEAD;
+ * Release: KCOM_FAILFAST_REFCOUNT_UNDERFLOW; QueryInterface and methods: KCOM_FAILFAST_INVARIANT
+ * with detail1 KCOM_POISONED_CALL), and sets the count to 0; the class pointer stays, for
+ * messages. IRQL: that of the final Release. */
+void kcom_rt_poison_released(const kcom_class *cls, void *impl);
+
+KCOM_END_DECLS
+
+/* ---- inline runtime used by the generated code (and by the library itself) ----------------------
+ * Written as inline functions over a class descriptor so that, where the descriptor is a constant
+ * (KCOM_NEW, the generated Release shims), the compiler folds the layout, the vtable stores and the
+ * validation away: creating and destroying an object then costs what C++'s new/delete costs.
+ * IRQL: <= DISPATCH_LEVEL for kcom_rt_object_new, the final release and Release (they allocate,
+ * run the destroy callback, free) and for kcom_rt_query_interface_in (a query fallback may run);
+ * any for the rest. kcom_rt_object_new returns what kcom_object_new returns, the QueryInterface
+ * functions what a kcom object's QueryInterface returns (kcom/unknown.h). */
+
+/* Header of an object, from its implementation pointer. */
+static KCOM_FORCEINLINE kcom_object_header *kcom_rt_header(void *impl)
+{
+    return (kcom_object_header *)impl - 1;
+}
+
+/* Aggregate header of an object of an aggregatable class, from its implementation pointer. */
+static KCOM_FORCEINLINE kcom_aggregate_header *kcom_rt_aggregate(void *impl)
+{
+    return (kcom_aggregate_header *)(void *)((char *)impl - sizeof(kcom_aggregate_header));
+}
+
+static KCOM_FORCEINLINE BOOLEAN kcom_rt_is_aggregatable(const kcom_class *cls)
+{
+    return (BOOLEAN)((cls->flags & KCOM_CLASS_AGGREGATABLE) != 0);
+}
+
+/* Alignment of the whole block: the struct's, at least the header's. */
+static KCOM_FORCEINLINE size_t kcom_rt_block_alignment(const kcom_class *cls)
+{
+    return cls->alignment > KCOM_ALIGNOF(kcom_aggregate_header) ? cls->alignment
+                                                                 : KCOM_ALIGNOF(kcom_aggregate_header);
+}
+
+/* Bytes from the start of the block to the implementation struct. */
+static KCOM_FORCEINLINE size_t kcom_rt_prefix_size(const kcom_class *cls)
+{
+    size_t header = kcom_rt_is_aggregatable(cls) ? sizeof(kcom_aggregate_header) : sizeof(kcom_object_header);
+    size_t alignment = kcom_rt_block_alignment(cls);
+    return (header + alignment - 1) & ~(alignment - 1);
+}
+
+/* Every field of a descriptor; check_entries is FALSE for the descriptors KCOM_CLASS generates,
+ * whose interface table is right by construction (and then need not be walked at run time). */
+static KCOM_FORCEINLINE BOOLEAN kcom_rt_class_is_well_formed(const kcom_class *cls, BOOLEAN check_entries)
+{
+    ULONG i;
+    if (cls->size < sizeof(void *) || cls->alignment == 0 || (cls->alignment & (cls->alignment - 1)) != 0 ||
+        cls->entry_count == 0 || cls->entries == NULL || cls->size > (size_t)-1 - kcom_rt_prefix_size(cls) ||
+        (kcom_rt_is_aggregatable(cls) && cls->inner_vtbl == NULL))
+        return FALSE;
+    if (!check_entries)
+        return TRUE;
+    for (i = 0; i < cls->entry_count; i++) {
+        const kcom_class_entry *entry = &cls->entries[i];
+        if (entry->info == NULL || entry->vtbl == NULL || entry->offset > cls->size - sizeof(void *) ||
+            entry->offset % KCOM_ALIGNOF(void *) != 0)
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* kcom_object_new, inline (see there); generated is TRUE for descriptors from KCOM_CLASS. */
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_object_new(const kcom_class *cls, IUnknown *outer, void **impl,
+                                                    BOOLEAN generated)
+{
+    size_t prefix;
+    char *object;
+    kcom_object_header *header;
+    ULONG i;
+
+    if (KCOM_UNLIKELY(impl == NULL))
+        return STATUS_INVALID_PARAMETER;
+    *impl = NULL;
+    if (KCOM_UNLIKELY(cls == NULL || !kcom_rt_class_is_well_formed(cls, (BOOLEAN)!generated)))
+        return STATUS_INVALID_PARAMETER;
+    if (KCOM_UNLIKELY(outer != NULL && !kcom_rt_is_aggregatable(cls)))
+        return STATUS_NOT_SUPPORTED;
+
+    prefix = kcom_rt_prefix_size(cls);
+    object = (char *)kcom_rt_allocate(cls->allocator, prefix + cls->size, kcom_rt_block_alignment(cls));
+    if (KCOM_UNLIKELY(object == NULL))
+        return STATUS_INSUFFICIENT_RESOURCES;
+    object += prefix;
+
+    /* zero-filled; a primary vtable pointer at the start is stored below, not zeroed first */
+    if (cls->entries[0].offset == 0)
+        memset(object + sizeof(void *), 0, cls->size - sizeof(void *));
+    else
+        memset(object, 0, cls->size);
+    {
+        /* built whole and copied: two stores instead of three */
+        kcom_object_header initial;
+        initial.refs = 1;
+        initial.reserved = 0;
+        initial.klass = cls;
+        header = kcom_rt_header(object);
+        memcpy(header, &initial, sizeof(initial));
+    }
+    if (kcom_rt_is_aggregatable(cls)) {
+        kcom_aggregate_header *aggregate = kcom_rt_aggregate(object);
+        /* a copy rather than an assignment: the platform's IUnknown may declare lpVtbl non-const */
+        memcpy(&aggregate->inner.lpVtbl, &cls->inner_vtbl, sizeof(void *));
+        aggregate->outer = outer != NULL ? outer : &aggregate->inner;
+    }
+    KCOM_UNROLL_LOOP
+    for (i = 0; i < cls->entry_count; i++)
+        memcpy(object + cls->entries[i].offset, &cls->entries[i].vtbl, sizeof(void *));
+    *impl = object;
+    return STATUS_SUCCESS;
+}
+
+/* Runs the destroy callback and frees the block; called when the count has dropped to zero.
+ * has_destroy is a constant in the generated final release: without a callback nothing can take
+ * a reference between the count reaching zero and the free, so there is nothing to watch.
+ * Returns 0, the count the final Release returns. */
+static KCOM_FORCEINLINE ULONG kcom_rt_final_release(const kcom_class *cls, void *impl, BOOLEAN has_destroy)
+{
+    kcom_object_header *header = kcom_rt_header(impl);
+    LONG refs;
+    size_t prefix;
+
+    kcom_atomic_acquire_fence(); /* every other thread's writes happen before the destruction */
+    if (has_destroy) {
+        kcom_atomic_store(&header->refs, KCOM_REFCOUNT_DESTROYING);
+        cls->destroy(impl);
+        refs = kcom_atomic_load(&header->refs);
+        if (KCOM_UNLIKELY(refs != KCOM_REFCOUNT_DESTROYING)) {
+            /* a reference escaped the destroy callback (or one too many was released in it):
+             * freeing would leave it dangling */
+            KCOM_PP_CAT(kcom_rt_resurrected_, KCOM_REFCOUNT_HARDENING)(header, refs - KCOM_REFCOUNT_DESTROYING);
+            return 0;
+        }
+    }
+#if KCOM_POISON_RELEASED
+    kcom_rt_poison_released(cls, impl); /* debug builds: a stale pointer then fails fast */
+#endif
+    prefix = kcom_rt_prefix_size(cls);
+    kcom_rt_free(cls->allocator, (char *)impl - prefix, prefix + cls->size, kcom_rt_block_alignment(cls));
+    return 0;
+}
+
+/* Final release through the class recorded in the header (hand-written vtables). */
+static KCOM_UNUSED ULONG kcom_rt_final_release_dynamic(void *impl)
+{
+    const kcom_class *cls = kcom_rt_header(impl)->klass;
+    return kcom_rt_final_release(cls, impl, (BOOLEAN)(cls->destroy != NULL));
+}
+
+/* Release with a class-specific final release (constant in generated shims). IRQL: <= DISPATCH_LEVEL. */
+static KCOM_FORCEINLINE ULONG kcom_rt_release_with(kcom_object_header *header, ULONG (*final_release)(void *impl))
+{
+    LONG old = kcom_atomic_fetch_add(&header->refs, -1);
+#if KCOM_REFCOUNT_HARDENING == KCOM_REFCOUNT_LEAKY
+    /* fast only for old in [2, INT32_MAX - 1]: the saturated count must stay put */
+    if (KCOM_LIKELY((ULONG)old - 2u < (ULONG)KCOM_REFCOUNT_SATURATED - 2u))
+#else
+    if (KCOM_LIKELY(old > 1))
+#endif
+        return (ULONG)old - 1u;
+    if (KCOM_LIKELY(old == 1))
+        return final_release(header + 1);
+    return KCOM_RT_RELEASE_SLOW(header, old); /* saturation or underflow */
+}
+
+/* Release on the header of any kcom object. IRQL: <= DISPATCH_LEVEL. */
+static KCOM_FORCEINLINE ULONG kcom_rt_release(kcom_object_header *header)
+{
+    return kcom_rt_release_with(header, kcom_rt_final_release_dynamic);
+}
+
+/* No interface of the class answers: kcom_rt_find_offset_in's result. */
+#define KCOM_RT_NO_INTERFACE ((size_t)-1)
+
+/* The offset in the implementation struct of the interface of cls that answers riid (its own IID
+ * or that of one of its ancestors below IUnknown; IID_IUnknown: the primary interface), or
+ * KCOM_RT_NO_INTERFACE. Inline: over a constant class the loops unroll into the if-chain a
+ * hand-written QueryInterface is, each match yielding a constant (rather than a pointer that could
+ * be NULL) that its hit adds to the object's address. */
+static KCOM_FORCEINLINE size_t kcom_rt_find_offset_in(const kcom_class *cls, const IID *riid)
+{
+    ULONG i;
+    KCOM_UNROLL_LOOP
+    for (i = 0; i < cls->entry_count; i++) {
+        const kcom_interface_info *info = cls->entries[i].info;
+        do {
+            if (kcom_guid_equal(riid, info->iid))
+                return cls->entries[i].offset;
+            info = info->parent;
+        } while (info != NULL && info->parent != NULL);
+        /* IUnknown (the primary interface's pointer) right after the primary interface: the one
+         * most often asked for is then found first */
+        if (i == 0 && kcom_guid_equal(riid, &IID_IUnknown))
+            return cls->entries[0].offset;
+    }
+    return KCOM_RT_NO_INTERFACE;
+}
+
+/* kcom_rt_find_interface, inline. */
+static KCOM_FORCEINLINE void *kcom_rt_find_interface_in(const kcom_class *cls, void *impl, const IID *riid)
+{
+    size_t offset = kcom_rt_find_offset_in(cls, riid);
+    return offset != KCOM_RT_NO_INTERFACE ? (char *)impl + offset : NULL;
+}
+
+/* A query fallback's status, with *ppv cleared on failure whatever the fallback left there. */
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_fallback_result(NTSTATUS status, void **ppv)
+{
+    if (!NT_SUCCESS(status))
+        *ppv = NULL;
+    return status;
+}
+
+/* Table-driven QueryInterface on the object's own identity, for class cls: what the generated
+ * QueryInterface shims of an ordinary class do. */
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_query_interface_in(const kcom_class *cls, void *impl, const IID *riid,
+                                                            void **ppv)
+{
+    kcom_object_header *header = kcom_rt_header(impl);
+    size_t offset;
+    if (KCOM_UNLIKELY(ppv == NULL))
+        return STATUS_INVALID_PARAMETER;
+    if (KCOM_UNLIKELY(riid == NULL)) {
+        *ppv = NULL;
+        return STATUS_INVALID_PARAMETER;
+    }
+    offset = kcom_rt_find_offset_in(cls, riid);
+    if (KCOM_UNLIKELY(offset == KCOM_RT_NO_INTERFACE)) {
+        *ppv = NULL;
+        return cls->query_fallback != NULL ? kcom_rt_fallback_result(cls->query_fallback(impl, riid, ppv), ppv)
+                                           : STATUS_NOINTERFACE;
+    }
+    kcom_rt_addref(header);
+    *ppv = (char *)impl + offset;
+    return STATUS_SUCCESS;
+}
+
+/* The same through the class recorded in the header (hand-written vtables). */
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_query_interface(void *impl, const IID *riid, void **ppv)
+{
+    return kcom_rt_query_interface_in(kcom_rt_header(impl)->klass, impl, riid, ppv);
+}
+
+#endif /* KCOM_DETAIL_OBJECT_H */

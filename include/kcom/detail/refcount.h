@@ -1,0 +1,61 @@
+/*
+ * kcom/detail/refcount.h - not for direct use: included by kcom/refcount.h, at its end.
+ *
+ * The inline AddRef on an object's header (what the generated AddRef shims call) and the slow
+ * paths, one per hardening mode, behind it and behind the inline Release of kcom/detail/object.h.
+ */
+#ifndef KCOM_DETAIL_REFCOUNT_H
+#define KCOM_DETAIL_REFCOUNT_H
+
+#ifndef KCOM_REFCOUNT_H
+#error "kcom/detail/refcount.h is not for direct use: include <kcom/refcount.h>"
+#endif
+
+#include <kcom/detail/pp.h>
+
+KCOM_BEGIN_DECLS
+
+/* Slow paths, one per mode; called by the inline AddRef (kcom_rt_addref) and Release
+ * (kcom_rt_release_with, kcom/detail/object.h) only, at their IRQL. Return the count those return. */
+_IRQL_requires_max_(HIGH_LEVEL)
+ULONG kcom_rt_addref_slow_0(_Inout_ kcom_object_header *header, _In_ LONG old);
+_IRQL_requires_max_(HIGH_LEVEL)
+ULONG kcom_rt_addref_slow_1(_Inout_ kcom_object_header *header, _In_ LONG old);
+_IRQL_requires_max_(HIGH_LEVEL)
+ULONG kcom_rt_addref_slow_2(_Inout_ kcom_object_header *header, _In_ LONG old);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+ULONG kcom_rt_release_slow_0(_Inout_ kcom_object_header *header, _In_ LONG old);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+ULONG kcom_rt_release_slow_1(_Inout_ kcom_object_header *header, _In_ LONG old);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+ULONG kcom_rt_release_slow_2(_Inout_ kcom_object_header *header, _In_ LONG old);
+
+KCOM_END_DECLS
+
+#define KCOM_RT_ADDREF_SLOW KCOM_PP_CAT(kcom_rt_addref_slow_, KCOM_REFCOUNT_HARDENING)
+#define KCOM_RT_RELEASE_SLOW KCOM_PP_CAT(kcom_rt_release_slow_, KCOM_REFCOUNT_HARDENING)
+
+/* AddRef on the header: returns the new count (never fails; misuse goes to the slow path, which
+ * traces, saturates or fails fast by mode). IRQL: any. */
+_IRQL_requires_max_(HIGH_LEVEL)
+static KCOM_FORCEINLINE ULONG kcom_rt_addref(_Inout_ kcom_object_header *header)
+{
+    LONG old = kcom_atomic_fetch_add(&header->refs, 1);
+#if KCOM_REFCOUNT_HARDENING == KCOM_REFCOUNT_OFF
+    if (KCOM_UNLIKELY(old == 0)) /* AddRef on a dead object is still reported */
+        return KCOM_RT_ADDREF_SLOW(header, old);
+    return (ULONG)old + 1u;
+#else
+    /* One compare on the new count, which is also the result: it is at most 1 (two's complement
+     * wrap) exactly when old <= 0 or old == INT32_MAX. */
+    LONG next = (LONG)((ULONG)old + 1u);
+    if (KCOM_UNLIKELY(next <= 1))
+        return KCOM_RT_ADDREF_SLOW(header, old);
+    return (ULONG)next;
+#endif
+}
+
+/* Release lives in kcom/detail/object.h (kcom_rt_release_with), next to the destruction it may
+ * trigger. */
+
+#endif /* KCOM_DETAIL_REFCOUNT_H */
