@@ -48,8 +48,6 @@
 
 #include <kcom/atomic.h>
 
-#include <sched.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
 
