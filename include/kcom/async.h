@@ -10,16 +10,22 @@
  *                Canceled: STATUS_CANCELLED; Error: the stored failure. Writes nothing unless it
  *                returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER for a NULL result pointer.
  *   cancel       IRQL: <= DISPATCH_LEVEL. Started -> Canceled and STATUS_SUCCESS: the result will
- *                never be set, the task (if any) sees the request once at its next poll, and the
- *                operation still finishes and calls back when its work ends or is dropped. The
- *                cancel wakes the task: if its executor refuses it (shut down), the work is
- *                dropped right there, so the drop and the callback may run on the thread calling
- *                cancel: do not call it holding a lock the callback takes. In any other state:
+ *                never be set. An operation its producer finishes (kcom_async_operation_create)
+ *                finishes at once: the producer's cancel routine runs (if one is registered),
+ *                then the callback, then every waiter wakes, all on the canceling thread; a later
+ *                complete or fail returns STATUS_CANCELLED. An operation run by a task: the task
+ *                sees the request once at its next poll, and the operation finishes and calls
+ *                back when its work ends or is dropped; the cancel wakes the task, and if its
+ *                executor refuses it (shut down) the work is dropped right there. Either way the
+ *                drop and the callback may run on the thread calling cancel: do not call it
+ *                holding a lock the callback takes. In any other state:
  *                STATUS_INVALID_DEVICE_STATE, nothing changes.
  *   set_completed  IRQL: <= DISPATCH_LEVEL. Registers callback(operation, status, context), which
  *                fires exactly once, when the operation finishes, or synchronously from this call
  *                when it has already finished; it runs outside any lock with a reference held on
- *                the operation (it may Release the caller's own). STATUS_SUCCESS;
+ *                the operation (it may Release the caller's own). A callback registered before
+ *                the operation finishes has returned before any waiter (kcom_async_block_on, an
+ *                awaiting task) is released. STATUS_SUCCESS;
  *                STATUS_ALREADY_REGISTERED for a second call (the first one stays);
  *                STATUS_INVALID_PARAMETER for a NULL callback.
  *   QueryInterface/AddRef/Release as every kcom object; QueryInterface answers IUnknown,
@@ -144,10 +150,21 @@ typedef struct kcom_async_task_desc {
     (KCOM_ASYNC_OPERATION_HEADER_SIZE + (size_t)(result_size) + (size_t)(state_size) +     \
      3 * KCOM_ASYNC_STORAGE_MAX_ALIGNMENT)
 
-/* An awaitable on another operation (kcom_async_await_*); embed it in a task's state. */
+/* One of the waiters of an operation: an awaiting task (kcom_async_await) or a blocked thread
+ * (kcom_async_block_on). The node lives in the waiter's own storage (the task's state, the
+ * blocked thread's frame): any number of them wait on one operation with no allocation, and a
+ * waiter that stops waiting takes its node out in O(1). kcom's; not for direct use. */
 typedef struct kcom_async_waiter {
-    void (*fire)(struct kcom_async_waiter *self); /* called once when the operation finishes */
+    /* Called once, at DISPATCH_LEVEL, when the operation finishes, after its completion callback
+     * has returned. It must do only what a spin lock holder may: mark the waiter woken (after
+     * which the finisher never touches the node) and return a waker, which the finisher wakes
+     * once it is back at its own IRQL. */
+    kcom_waker (*fire)(struct kcom_async_waiter *self);
+    struct kcom_async_waiter *next;
+    struct kcom_async_waiter **pprev; /* NULL: not in an operation's list */
 } kcom_async_waiter;
+
+/* An awaitable on another operation (kcom_async_await_*); embed it in a task's state. */
 typedef struct kcom_async_await {
     kcom_async_waiter waiter;        /* kcom's */
     IKcomAsyncOperation *operation;  /* the awaited operation (a reference) */
@@ -156,18 +173,22 @@ typedef struct kcom_async_await {
     LONG volatile fired;  /* set by the finisher once it no longer reads this struct */
 } kcom_async_await;
 
+/* A producer's cancel routine (kcom_async_operation_set_cancel_routine). */
+typedef void kcom_async_cancel_fn(IKcomAsyncOperation *operation, void *context);
+
 KCOM_BEGIN_DECLS
 
 /* ---- operations completed by their producer (a completion source) -------------------------------- */
 
 /*
  * kcom_async_operation_create - a Started operation without a task, finished later by
- * kcom_async_operation_complete or kcom_async_operation_fail (from any thread or a callback).
- * iid: the typed interface it answers (NULL: IKcomAsyncOperation only); result_size 0: no value.
- * allocator NULL: the default. One allocation.
+ * kcom_async_operation_complete or kcom_async_operation_fail (from any thread or a callback), or
+ * by a cancel. iid: the typed interface it answers (NULL: IKcomAsyncOperation only);
+ * result_size 0: no value (result_alignment still a power of two, 1 will do). allocator NULL: the default. One
+ * allocation.
  * IRQL: <= DISPATCH_LEVEL.
- * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL operation, alignment not a power of two
- * or a size that overflows); STATUS_INSUFFICIENT_RESOURCES. On failure *operation is an error
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL operation; a result alignment of 0, not
+ * a power of two or above 4096; a result size of 2 GB or more); STATUS_INSUFFICIENT_RESOURCES. On failure *operation is an error
  * operation carrying that status (never NULL).
  */
 NTSTATUS kcom_async_operation_create(const kcom_allocator *allocator, const IID *iid, size_t result_size,
@@ -175,13 +196,15 @@ NTSTATUS kcom_async_operation_create(const kcom_allocator *allocator, const IID 
 
 /*
  * kcom_async_operation_complete - finishes a Started operation with a copy of result_size bytes
- * of *value, or, when it was canceled, finishes it and drops the value. Fires the callback and
- * wakes an awaiting task. The caller must hold a reference. One producer per operation: two
- * concurrent completions of the same operation are a bug, not a race kcom resolves.
+ * of *value. Runs the completion callback, then wakes every waiter. The caller must hold a
+ * reference, which the callback may release: the call does not touch the operation after the
+ * callback unless it holds a reference of its own. One producer per operation: two concurrent
+ * completions of the same operation are a bug, not a race kcom resolves.
  * IRQL: <= DISPATCH_LEVEL.
- * Returns STATUS_SUCCESS (Completed); STATUS_CANCELLED (it was canceled: value dropped);
- * STATUS_INVALID_DEVICE_STATE (already finished; the static error operation; an operation run by
- * a task, which finishes itself); STATUS_INVALID_PARAMETER (NULL operation, or NULL value with a non-zero result size).
+ * Returns STATUS_SUCCESS (Completed); STATUS_CANCELLED (it was canceled, which finished it: the
+ * value is dropped); STATUS_INVALID_DEVICE_STATE (already completed or failed; the static error
+ * operation; an operation run by a task, which finishes itself); STATUS_INVALID_PARAMETER (NULL
+ * operation, or NULL value with a non-zero result size).
  */
 NTSTATUS kcom_async_operation_complete(IKcomAsyncOperation *operation, const void *value);
 
@@ -191,6 +214,37 @@ NTSTATUS kcom_async_operation_complete(IKcomAsyncOperation *operation, const voi
  * STATUS_INVALID_PARAMETER for a success status (nothing changes).
  */
 NTSTATUS kcom_async_operation_fail(IKcomAsyncOperation *operation, NTSTATUS status);
+
+/*
+ * kcom_async_operation_set_cancel_routine - tells the producer of operation (one from
+ * kcom_async_operation_create) when a cancel wins: routine(operation, context) is called exactly
+ * once, outside any lock, on the thread whose cancel finished the operation as Canceled, before
+ * the completion callback and the waiters; or never, if kcom_async_operation_clear_cancel_routine
+ * took it back first. IoSetCancelRoutine's contract: register once when the request is handed
+ * to the hardware or queued, clear before completing it. The routine may call
+ * kcom_async_operation_complete/_fail (they return STATUS_CANCELLED) and Release the producer's
+ * reference; context must stay valid until the routine has returned or the clear succeeded.
+ * IRQL: <= DISPATCH_LEVEL (the routine runs at the canceler's IRQL, <= DISPATCH_LEVEL).
+ * Returns STATUS_SUCCESS (registered); STATUS_CANCELLED (the operation was canceled before the
+ * registration took effect: the routine is not registered and is never called, abort now);
+ * STATUS_ALREADY_REGISTERED (a routine was registered before, even if cleared since);
+ * STATUS_INVALID_DEVICE_STATE (finished otherwise; an operation run by a task, which sees cancels
+ * at its polls; the static error operation); STATUS_INVALID_PARAMETER (NULL operation or routine).
+ */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_async_operation_set_cancel_routine(_In_ IKcomAsyncOperation *operation,
+                                                 _In_ kcom_async_cancel_fn *routine, _In_opt_ void *context);
+
+/*
+ * kcom_async_operation_clear_cancel_routine - takes back the routine registered by
+ * kcom_async_operation_set_cancel_routine. IRQL: <= DISPATCH_LEVEL.
+ * Returns STATUS_SUCCESS (taken back: it is never called); STATUS_CANCELLED (a cancel won: the
+ * routine has been called, or is being called on another thread: it owns the request now);
+ * STATUS_NOT_FOUND (none registered, or taken back before); STATUS_INVALID_DEVICE_STATE (not a
+ * producer's operation); STATUS_INVALID_PARAMETER (NULL).
+ */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_async_operation_clear_cancel_routine(_In_ IKcomAsyncOperation *operation);
 
 /*
  * kcom_async_operation_create_error - an operation already in Error with error (the typed iid as

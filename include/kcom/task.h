@@ -66,6 +66,12 @@ typedef struct kcom_task_owner {
     void (*release)(struct kcom_task *task); /* gives one back; the last may free the task */
     /* the work has ended with status (the drop has run); the caller holds a reference */
     void (*finish)(struct kcom_task *task, NTSTATUS status);
+    /* a reference, unless the owner is already being destroyed (its last reference is gone):
+     * what a tracker takes on a task it found in its list, under its lock (no call out) */
+    BOOLEAN (*try_retain)(struct kcom_task *task);
+    /* cancels the work, as the owner's own cancel does (a tracker's cancel-all); the caller
+     * holds a reference and no lock */
+    void (*cancel)(struct kcom_task *task);
 } kcom_task_owner;
 
 /* A task. Lives inside its AsyncOperation (kcom/async.h), which owns it; its fields other than
@@ -80,6 +86,7 @@ typedef struct kcom_task {
     void *result;                     /* the owner's result storage, what a poll writes (NULL: none) */
     const kcom_task_owner *owner;     /* NULL: no task (an operation its producer completes) */
     kcom_executor executor;           /* a copy: the executor object need not outlive the spawn */
+    kcom_task_link tracked;           /* in executor.tracker's list of live tasks, while it counts it */
 } kcom_task;
 
 /* What a poll sees. Built on the poller's stack for one poll; do not keep it. */

@@ -12,9 +12,13 @@
  * running driver code when the image goes away. It is a counter and an event, not rundown
  * protection (which Wine's ntoskrnl lacks).
  *
+ * The tracker also keeps its tasks in a list (through the task, no allocation), so that it can
+ * cancel them all: a task waiting for something that will never come (an event nobody sets)
+ * would otherwise hold unload forever.
+ *
  * The unload recipe (docs/executors.md):
- *     kcom_tracker_drain(tracker, timeout)   wait for every task (cancel long-running ones first)
- *     kcom_xxx_executor_destroy(...)         each executor created with the tracker
+ *     kcom_tracker_cancel_and_drain(tracker, timeout)   refuse new tasks, cancel, wait (bounded)
+ *     kcom_xxx_executor_destroy(...)                    each executor created with the tracker
  *     kcom_tracker_destroy(tracker)
  */
 #ifndef KCOM_TRACKER_H
@@ -49,6 +53,28 @@ NTSTATUS kcom_tracker_create(_Outptr_ kcom_tracker **tracker);
 #define KCOM_TRACKER_INFINITE 0xFFFFFFFFUL
 _IRQL_requires_(PASSIVE_LEVEL)
 NTSTATUS kcom_tracker_drain(_In_ kcom_tracker *tracker, _In_ ULONG timeout_ms);
+
+/*
+ * kcom_tracker_cancel_all - cancels every task the tracker counts now, as IKcomAsyncOperation_cancel
+ * on its operation does: each task sees the request at its next poll (a task waiting on an
+ * awaitable is woken for it) and ends as it chooses, normally with STATUS_CANCELLED. A task's drop
+ * and completion callback may run on this thread (an executor that refuses the wake): do not call
+ * it holding a lock they take. Tasks spawned while it runs are canceled too, unless draining
+ * refuses them first. No allocation. IRQL: <= DISPATCH_LEVEL.
+ * Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER (NULL).
+ */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_tracker_cancel_all(_In_ kcom_tracker *tracker);
+
+/*
+ * kcom_tracker_cancel_and_drain - kcom_tracker_drain that cancels what remains: refuses new tasks,
+ * then kcom_tracker_cancel_all, then waits and flushes as kcom_tracker_drain does. A task that
+ * ignores cancellation still holds the drain until timeout_ms.
+ * IRQL: PASSIVE_LEVEL.
+ * Returns what kcom_tracker_drain returns.
+ */
+_IRQL_requires_(PASSIVE_LEVEL)
+NTSTATUS kcom_tracker_cancel_and_drain(_In_ kcom_tracker *tracker, _In_ ULONG timeout_ms);
 
 /* kcom_tracker_outstanding - tasks counted now (a snapshot); 0 for NULL. IRQL: any. */
 LONG kcom_tracker_outstanding(_In_opt_ const kcom_tracker *tracker);

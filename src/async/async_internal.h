@@ -16,22 +16,28 @@
 #define OP_CB_REGISTERING 0x8  /* set_completed was called (first caller owns the fields) */
 #define OP_CB_SET 0x10         /* callback fields written */
 #define OP_CB_CLAIMED 0x20     /* someone is invoking the callback */
-#define OP_WAITER_CLAIM 0x40   /* a waiter (block_on, await) owns the waiter field */
-#define OP_WAITER_SET 0x80     /* waiter field written */
-#define OP_WAITER_FIRED 0x100  /* the finisher owns the waiter: it will fire it */
+#define OP_LIST_LOCK 0x40      /* the lock of the waiter list */
+#define OP_WAITERS 0x80        /* the waiter list may hold waiters */
+#define OP_CANCEL_REGISTERING 0x100 /* a producer's cancel routine was registered (once) */
 #define OP_COMMITTED KCOM_RT_ASYNC_COMMITTED /* the task's first poll was scheduled (or run) */
+#define OP_CANCEL_SET 0x400    /* its fields are written, and it was not taken back */
+#define OP_CANCEL_CLAIMED 0x800 /* the cancel that finished the operation calls it */
 
 #define KCOM_OP_FROM_TASK(t) ((kcom_async_op *)(void *)((char *)(t) - offsetof(kcom_async_op, task)))
 
 void kcom_async_op_addref(kcom_async_op *op);
 void kcom_async_op_release(kcom_async_op *op);
 /* Finishes op with status (success: Completed with the stored result; STATUS_CANCELLED: Canceled;
- * other failures: Error), unless it was canceled; then fires the waiter and the callback. The
- * caller holds a reference. Returns FALSE when op had already finished. */
+ * other failures: Error), unless it was canceled; then runs the callback and fires the waiters.
+ * The caller holds a reference. Returns FALSE when op had already finished. */
 BOOLEAN kcom_async_op_finish(kcom_async_op *op, NTSTATUS status);
 
-NTSTATUS kcom_async_op_register_waiter(kcom_async_op *op, kcom_async_waiter *w, BOOLEAN *finished);
-BOOLEAN kcom_async_op_unregister_waiter(kcom_async_op *op);
+/* Adds w to op's waiters: TRUE, and w->fire runs once when op finishes (unless removed first);
+ * FALSE when op has already finished (w is not added). IRQL: <= DISPATCH_LEVEL. */
+BOOLEAN kcom_async_op_add_waiter(kcom_async_op *op, kcom_async_waiter *w);
+/* Takes w out: TRUE if it will never fire; FALSE if the finisher took it (its fire has run or is
+ * running: wait for what the fire marks). O(1). IRQL: <= DISPATCH_LEVEL. */
+BOOLEAN kcom_async_op_remove_waiter(kcom_async_op *op, kcom_async_waiter *w);
 
 /* Where result and state sit in an operation block, and its size and alignment. */
 typedef struct kcom_async_op_layout_info {
@@ -62,6 +68,8 @@ static KCOM_FORCEINLINE BOOLEAN kcom_async_desc_layout(const kcom_async_task_des
 /* A block of size bytes for an operation from allocator (see kcom_rt_async_op_allocate), with its
  * allocator, size and alignment recorded in it; NULL when out of memory. */
 kcom_async_op *kcom_async_op_allocate_block(const kcom_allocator *allocator, size_t size, size_t alignment);
+/* Gives back a block from kcom_async_op_allocate_block that never became an operation. */
+void kcom_async_op_free_block(kcom_async_op *op);
 /* Prepares an operation without a task at op, whose allocator fields are set: Started, one
  * reference, the result (result_size bytes at result) zero-filled. */
 void kcom_async_op_init(kcom_async_op *op, const IID *iid, void *result, size_t result_size);

@@ -1,10 +1,15 @@
 /*
- * block_on.c - waiting for an operation on a reference-counted platform event that outlives any
- * waker: whoever fires late (a completion after a timeout) sets an event that is still alive.
+ * block_on.c - waiting for an operation on a platform event.
  *
- * kcom's own operations take the waiter slot (async_internal.h); an operation implemented by
- * someone else is waited for through its completion callback, or, when that is already taken,
- * by looking at its status at growing intervals.
+ * A kcom operation: the waiter's node lives in this frame, in the operation's list of waiters
+ * (operation.c), and its fire sets a reference-counted event that the fire holds a reference
+ * on. On a timeout the node is taken out; if the finisher already took it, its fire is under way
+ * and the wait goes on until the event is set, so no fire ever reads a dead frame. The
+ * operation's finisher runs the completion callback before it fires any waiter: when block_on
+ * returns STATUS_SUCCESS, a callback registered before the finish has returned.
+ *
+ * An operation implemented by someone else offers no way to wait that can be taken back (its
+ * one completion callback cannot be unregistered): its status is looked at, at intervals.
  */
 #include <kcom/debug.h>
 
@@ -17,12 +22,14 @@ typedef struct block_waiter {
     kcom_platform_event *event; /* a reference of its own, released by the fire */
 } block_waiter;
 
-static void block_fire(kcom_async_waiter *waiter)
+static kcom_waker block_fire(kcom_async_waiter *waiter)
 {
     kcom_platform_event *event = ((block_waiter *)(void *)waiter)->event;
-    /* the blocked thread returns once the event is set: waiter is not touched after */
+    kcom_waker none = {NULL};
+    /* the blocked thread may return once the event is set: the waiter is not touched after */
     kcom_platform_event_set(event);
     kcom_platform_event_release(event);
+    return none;
 }
 
 /* Waits for event up to timeout_ms, in watchdog periods when the watchdog is on, tracing each
@@ -48,55 +55,33 @@ static NTSTATUS watched_wait(kcom_platform_event *event, ULONG timeout_ms, const
     }
 }
 
-static void foreign_completed(IKcomAsyncOperation *operation, kcom_async_status status, void *context)
-{
-    kcom_platform_event *event = (kcom_platform_event *)context;
-    (void)operation;
-    (void)status;
-    kcom_platform_event_set(event);
-    kcom_platform_event_release(event);
-}
-
-/* An operation kcom did not make: its callback if free, else its status at intervals (waiting on
- * an event nobody sets is the one sleep every target has). */
+/* An operation kcom did not make: its status at growing intervals, up to 16 ms. Registers
+ * nothing on it, so nothing is left behind after a timeout; a failing get_status is the answer. */
 static NTSTATUS block_on_foreign(IKcomAsyncOperation *operation, ULONG timeout_ms)
 {
-    kcom_platform_event *event = kcom_platform_event_create();
-    kcom_async_status status = KCOM_ASYNC_STARTED;
-    ULONG waited = 0, interval = 1;
-    NTSTATUS result;
-    if (event == NULL)
-        return STATUS_INSUFFICIENT_RESOURCES;
-    kcom_platform_event_reference(event); /* the callback's */
-    if (NT_SUCCESS(operation->lpVtbl->set_completed(operation, foreign_completed, event))) {
-        result = watched_wait(event, timeout_ms, operation);
-        kcom_platform_event_release(event);
-        return result;
-    }
-    kcom_platform_event_release(event); /* the callback will never have it */
+    ULONG64 start = kcom_platform_monotonic_ms();
+    ULONG interval = 1;
     for (;;) {
-        if (!NT_SUCCESS(operation->lpVtbl->get_status(operation, &status)) || status != KCOM_ASYNC_STARTED) {
-            result = STATUS_SUCCESS;
-            break;
-        }
-        if (timeout_ms != KCOM_ASYNC_INFINITE && waited >= timeout_ms) {
-            result = STATUS_TIMEOUT;
-            break;
-        }
-        (void)kcom_platform_event_wait(event, interval);
-        waited += interval;
+        kcom_async_status status = KCOM_ASYNC_STARTED;
+        NTSTATUS result = operation->lpVtbl->get_status(operation, &status);
+        ULONG64 waited;
+        if (!NT_SUCCESS(result))
+            return result;
+        if (status != KCOM_ASYNC_STARTED)
+            return STATUS_SUCCESS;
+        waited = kcom_platform_monotonic_ms() - start;
+        if (timeout_ms != KCOM_ASYNC_INFINITE && waited >= timeout_ms)
+            return STATUS_TIMEOUT;
+        kcom_platform_sleep_ms(interval);
         if (interval < 16)
             interval *= 2;
     }
-    kcom_platform_event_release(event);
-    return result;
 }
 
 static NTSTATUS block_on(IKcomAsyncOperation *operation, ULONG timeout_ms, BOOLEAN may_assert)
 {
     kcom_async_op *op;
     block_waiter waiter;
-    BOOLEAN finished;
     NTSTATUS status;
 
     if (operation == NULL)
@@ -114,23 +99,27 @@ static NTSTATUS block_on(IKcomAsyncOperation *operation, ULONG timeout_ms, BOOLE
     if (kcom_atomic_load(&op->word) & OP_FINISHED)
         return STATUS_SUCCESS;
     waiter.waiter.fire = block_fire;
+    waiter.waiter.next = NULL;
+    waiter.waiter.pprev = NULL;
     waiter.event = kcom_platform_event_create();
     if (waiter.event == NULL)
         return STATUS_INSUFFICIENT_RESOURCES;
     kcom_platform_event_reference(waiter.event); /* the fire's */
-    status = kcom_async_op_register_waiter(op, &waiter.waiter, &finished);
-    if (!NT_SUCCESS(status) || finished) {
+    if (!kcom_async_op_add_waiter(op, &waiter.waiter)) {
+        /* finished meanwhile: the fire never runs */
         kcom_platform_event_release(waiter.event);
         kcom_platform_event_release(waiter.event);
-        return status;
+        return STATUS_SUCCESS;
     }
     status = watched_wait(waiter.event, timeout_ms, operation);
-    if (status == STATUS_TIMEOUT && !kcom_async_op_unregister_waiter(op)) {
-        /* finishing right now: the fire is under way and still reads waiter; wait for its set */
-        (void)kcom_platform_event_wait(waiter.event, KCOM_ASYNC_INFINITE);
-        status = STATUS_SUCCESS;
-    } else if (status == STATUS_TIMEOUT) {
-        kcom_platform_event_release(waiter.event); /* the fire's: it will never run */
+    if (status == STATUS_TIMEOUT) {
+        if (kcom_async_op_remove_waiter(op, &waiter.waiter)) {
+            kcom_platform_event_release(waiter.event); /* the fire's: it will never run */
+        } else {
+            /* finishing right now: the fire is under way and still reads the waiter */
+            (void)kcom_platform_event_wait(waiter.event, KCOM_ASYNC_INFINITE);
+            status = STATUS_SUCCESS;
+        }
     }
     kcom_platform_event_release(waiter.event);
     return status;

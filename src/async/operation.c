@@ -1,6 +1,13 @@
 /*
- * async.c - the AsyncOperation object: status, result, cancel, the completion callback, the one
- * waiter slot (block_on, await) and the allocation of operation + task state + result.
+ * operation.c - the AsyncOperation object: status, result, cancel and the producer's cancel
+ * routine, the completion callback, the list of waiters (block_on, await) and the allocation of
+ * operation + task state + result.
+ *
+ * Finishing is one exchange on the word, which claims whatever is registered; then, on the
+ * finishing thread: the producer's cancel routine (when a cancel finished it), the completion
+ * callback, the waiters. So a callback registered before the finish has returned before any
+ * waiter is released, and the finisher holds a reference of its own while it calls out (the
+ * callback may release the caller's).
  */
 #include "internal.h"
 #include "async/async_internal.h"
@@ -63,13 +70,19 @@ static KCOM_FORCEINLINE void op_free(kcom_async_op *op)
 {
     const kcom_allocator *allocator = op->allocator;
     if (allocator == NULL) {
-        kcom_atomic_store(&op->in_use, 0); /* the last access: the caller may reuse the storage */
+        /* the last access: the caller may reuse the storage (kcom_async_storage_in_use) */
+        kcom_atomic_store_ptr((void *volatile *)(void *)&op->iface.lpVtbl, NULL);
         return;
     }
     if (allocator->free == kcom_rt_caching_free) /* bound to the block's size (op_take_cached) */
         kcom_rt_caching_put((kcom_caching_allocator *)allocator->context, op);
     else
         allocator->free(allocator->context, op, op->block_size, op->block_alignment);
+}
+
+void kcom_async_op_free_block(kcom_async_op *op)
+{
+    op_free(op);
 }
 
 /* An unfinished task destroyed with its operation still gets its cleanup (never leaked), and its
@@ -79,6 +92,8 @@ static KCOM_NOINLINE void op_destroy_unfinished(kcom_async_op *op)
     kcom_tracker *tracker = op->task.executor.tracker;
     if (op->task.drop != NULL)
         op->task.drop(op->task.state);
+    if (tracker != NULL)
+        kcom_tracker_unlink(tracker, &op->task); /* before the memory goes */
     op_free(op);
     if (tracker != NULL)
         kcom_tracker_leave(tracker);
@@ -117,7 +132,28 @@ static void op_task_finish(kcom_task *task, NTSTATUS status)
     (void)kcom_async_op_finish(KCOM_OP_FROM_TASK(task), status);
 }
 
-const kcom_task_owner kcom_rt_async_task_owner = {op_task_retain, op_task_release, op_task_finish};
+static BOOLEAN op_task_try_retain(kcom_task *task)
+{
+    kcom_async_op *op = KCOM_OP_FROM_TASK(task);
+    LONG refs = kcom_atomic_load(&op->refs);
+    while (refs > 0) {
+        LONG seen = kcom_atomic_compare_exchange(&op->refs, refs, refs + 1);
+        if (seen == refs)
+            return TRUE;
+        refs = seen;
+    }
+    return FALSE;
+}
+
+static NTSTATUS KCOM_STDCALL op_cancel(IKcomAsyncOperation *This);
+
+static void op_task_cancel(kcom_task *task)
+{
+    (void)op_cancel(&KCOM_OP_FROM_TASK(task)->iface);
+}
+
+const kcom_task_owner kcom_rt_async_task_owner = {op_task_retain, op_task_release, op_task_finish,
+                                                  op_task_try_retain, op_task_cancel};
 
 /* ---- IKcomAsyncOperation ------------------------------------------------------------------------------ */
 
@@ -191,10 +227,198 @@ static NTSTATUS KCOM_STDCALL op_get_result(IKcomAsyncOperation *This, void *resu
     return op_get_result_other(op, status, result);
 }
 
+/* ---- the waiter list ------------------------------------------------------------------------------------
+ * A list through the waiters' own nodes (kcom_async_waiter), under a lock bit in the word, taken at
+ * DISPATCH_LEVEL so that no holder is preempted on its processor by someone spinning on it. A
+ * registration sets OP_WAITERS with the lock, before the operation can finish, so a finisher that
+ * sees neither has no waiter to fire; after the finish, nothing registers. */
+
+/* Takes the lock: FALSE, at the caller's IRQL, when refusing a finished operation and it is.
+ * *before: the word it was taken from (without OP_WAITERS the list is empty, whatever
+ * op->waiters holds: the async method shims leave it unwritten). */
+static BOOLEAN op_lock(kcom_async_op *op, BOOLEAN refuse_finished, LONG set, UCHAR *irql, LONG *before)
+{
+    LONG old;
+    *irql = kcom_platform_raise_to_dispatch();
+    old = kcom_atomic_load(&op->word);
+    for (;;) {
+        LONG seen;
+        if (refuse_finished && (old & OP_FINISHED)) {
+            kcom_platform_lower_irql(*irql);
+            return FALSE;
+        }
+        if (old & OP_LIST_LOCK) {
+            kcom_cpu_relax();
+            old = kcom_atomic_load(&op->word);
+            continue;
+        }
+        seen = kcom_atomic_compare_exchange(&op->word, old, old | OP_LIST_LOCK | set);
+        if (seen == old) {
+            *before = old;
+            return TRUE;
+        }
+        old = seen;
+    }
+}
+
+/* Releases the lock (OP_WAITERS goes with the last waiter); the IRQL stays raised. Only the holder
+ * changes either bit, so subtracting them is exact. */
+static void op_unlock_raised(kcom_async_op *op)
+{
+    LONG clear = OP_LIST_LOCK;
+    if (op->waiters == NULL && (kcom_atomic_load(&op->word) & OP_WAITERS))
+        clear |= OP_WAITERS;
+    kcom_atomic_fetch_add(&op->word, -clear);
+}
+
+static void waiter_unlink(kcom_async_waiter *w)
+{
+    *w->pprev = w->next;
+    if (w->next != NULL)
+        w->next->pprev = w->pprev;
+    w->next = NULL;
+    w->pprev = NULL;
+}
+
+BOOLEAN kcom_async_op_add_waiter(kcom_async_op *op, kcom_async_waiter *w)
+{
+    UCHAR irql;
+    LONG before;
+    if (!op_lock(op, TRUE, OP_WAITERS, &irql, &before))
+        return FALSE;
+    w->next = before & OP_WAITERS ? op->waiters : NULL;
+    if (w->next != NULL)
+        w->next->pprev = &w->next;
+    w->pprev = &op->waiters;
+    op->waiters = w;
+    op_unlock_raised(op);
+    kcom_platform_lower_irql(irql);
+    return TRUE;
+}
+
+BOOLEAN kcom_async_op_remove_waiter(kcom_async_op *op, kcom_async_waiter *w)
+{
+    BOOLEAN removed;
+    UCHAR irql;
+    LONG before;
+    (void)op_lock(op, FALSE, 0, &irql, &before);
+    removed = (BOOLEAN)(w->pprev != NULL);
+    if (removed)
+        waiter_unlink(w);
+    op_unlock_raised(op);
+    kcom_platform_lower_irql(irql);
+    return removed;
+}
+
+/* Fires the waiters of a finished operation, one at a time: each is taken out under the lock and
+ * fired still at DISPATCH_LEVEL (a waiter spinning on its fire is never preempted by it on its
+ * processor), and its waker woken back at the caller's IRQL. */
+static void op_fire_waiters(kcom_async_op *op)
+{
+    while (kcom_atomic_load(&op->word) & OP_WAITERS) {
+        kcom_async_waiter *w;
+        kcom_waker waker = {NULL};
+        UCHAR irql;
+        LONG before;
+        (void)op_lock(op, FALSE, 0, &irql, &before);
+        w = op->waiters;
+        if (w != NULL)
+            waiter_unlink(w);
+        op_unlock_raised(op);
+        if (w != NULL)
+            waker = w->fire(w);
+        kcom_platform_lower_irql(irql);
+        kcom_waker_wake(&waker);
+    }
+}
+
+/* ---- finishing ------------------------------------------------------------------------------------------ */
+
+#define OP_CANCEL_ROUTINE(op) ((kcom_async_cancel_fn *)(void (*)(void))(op)->task.drop)
+#define OP_CANCEL_CONTEXT(op) ((op)->task.state)
+
+/* What the finishing exchange (old -> next) claimed, run in order: the producer's cancel routine,
+ * the callback, then the waiters, unless a callback being registered (its fields not written yet)
+ * was left to its registration, which then fires them after it (op_set_completed). hold: on a
+ * reference of its own, taken while the caller's still holds, for a caller whose reference the
+ * callback may release (a producer's, a canceler's); a task's end runs on the scheduler's. */
+static void op_after_finish(kcom_async_op *op, LONG old, LONG next, BOOLEAN hold)
+{
+    BOOLEAN routine = (BOOLEAN)((next & OP_CANCEL_CLAIMED) && !(old & OP_CANCEL_CLAIMED));
+    BOOLEAN callback = (BOOLEAN)((next & OP_CB_CLAIMED) && !(old & OP_CB_CLAIMED));
+    BOOLEAN waiters = (BOOLEAN)((next & OP_WAITERS) && (callback || !(next & OP_CB_REGISTERING)));
+    if (!routine && !callback && !waiters)
+        return;
+    if (hold)
+        kcom_async_op_addref(op);
+    if (routine)
+        OP_CANCEL_ROUTINE(op)(&op->iface, OP_CANCEL_CONTEXT(op));
+    if (callback)
+        op->callback(&op->iface, next & OP_STATUS_MASK, op->callback_context);
+    if (waiters)
+        op_fire_waiters(op);
+    if (hold)
+        kcom_async_op_release(op);
+}
+
+/* The finishing exchange: sets OP_FINISHED (and the final status when still Started) and claims
+ * the callback and, with cancel_routine, the producer's cancel routine. FALSE, with *seen the
+ * word, when op had already finished. */
+static BOOLEAN op_finish_exchange(kcom_async_op *op, LONG final_status, BOOLEAN cancel_routine, LONG *seen_out,
+                                  LONG *next_out)
+{
+    LONG old = kcom_atomic_load(&op->word), next;
+    for (;;) {
+        LONG seen;
+        if (old & OP_FINISHED) {
+            *seen_out = old;
+            return FALSE;
+        }
+        next = old | OP_FINISHED;
+        if ((old & OP_STATUS_MASK) == KCOM_ASYNC_STARTED)
+            next = (next & ~OP_STATUS_MASK) | final_status;
+        if (old & OP_CB_SET)
+            next |= OP_CB_CLAIMED;
+        if (cancel_routine && (old & OP_CANCEL_SET))
+            next |= OP_CANCEL_CLAIMED;
+        seen = kcom_atomic_compare_exchange(&op->word, old, next);
+        if (seen == old)
+            break;
+        old = seen;
+    }
+    *seen_out = old;
+    *next_out = next;
+    return TRUE;
+}
+
+BOOLEAN kcom_async_op_finish(kcom_async_op *op, NTSTATUS status)
+{
+    LONG old, next;
+    LONG final_status = NT_SUCCESS(status) ? KCOM_ASYNC_COMPLETED
+                        : status == STATUS_CANCELLED ? KCOM_ASYNC_CANCELED
+                                                     : KCOM_ASYNC_ERROR;
+    if (final_status == KCOM_ASYNC_ERROR && (kcom_atomic_load(&op->word) & OP_STATUS_MASK) == KCOM_ASYNC_STARTED)
+        op->error = status; /* only the finisher writes it; read only once Error is published */
+    if (!op_finish_exchange(op, final_status, FALSE, &old, &next))
+        return FALSE;
+    op_after_finish(op, old, next, FALSE);
+    return TRUE;
+}
+
+/* ---- IKcomAsyncOperation: cancel and the callback --------------------------------------------------------- */
+
 static NTSTATUS KCOM_STDCALL op_cancel(IKcomAsyncOperation *This)
 {
     kcom_async_op *op = op_from(This);
-    LONG old = kcom_atomic_load(&op->word);
+    LONG old = kcom_atomic_load(&op->word), next;
+    if (op->task.owner == NULL) {
+        /* a producer's operation finishes at once, its producer told through its cancel routine */
+        /* unfinished is Started for these: only a finish changes their status */
+        if (!op_finish_exchange(op, KCOM_ASYNC_CANCELED, TRUE, &old, &next))
+            return STATUS_INVALID_DEVICE_STATE;
+        op_after_finish(op, old, next, TRUE);
+        return STATUS_SUCCESS;
+    }
     for (;;) {
         LONG seen;
         if ((old & OP_STATUS_MASK) != KCOM_ASYNC_STARTED)
@@ -204,7 +428,7 @@ static NTSTATUS KCOM_STDCALL op_cancel(IKcomAsyncOperation *This)
             break;
         old = seen;
     }
-    if (op->task.owner != NULL) {
+    {
         /* the task sees the request at its next poll, which the wake brings about */
         kcom_waker w;
         kcom_atomic_store(&op->task.cancel_requested, 1);
@@ -213,14 +437,6 @@ static NTSTATUS KCOM_STDCALL op_cancel(IKcomAsyncOperation *This)
         kcom_waker_wake(&w);
     }
     return STATUS_SUCCESS;
-}
-
-/* Invokes the callback with a reference held, outside any lock. */
-static void op_invoke_callback(kcom_async_op *op, LONG word)
-{
-    kcom_async_op_addref(op);
-    op->callback(&op->iface, word & OP_STATUS_MASK, op->callback_context);
-    kcom_async_op_release(op);
 }
 
 static NTSTATUS KCOM_STDCALL op_set_completed(IKcomAsyncOperation *This, kcom_async_completed_fn *callback,
@@ -235,93 +451,19 @@ static NTSTATUS KCOM_STDCALL op_set_completed(IKcomAsyncOperation *This, kcom_as
     op->callback = callback;
     op->callback_context = context;
     old = kcom_atomic_or(&op->word, OP_CB_SET); /* publishes the fields */
-    /* finished before the fields were visible: the finisher left the call to us */
-    if ((old & OP_FINISHED) && !(kcom_atomic_or(&op->word, OP_CB_CLAIMED) & OP_CB_CLAIMED))
-        op_invoke_callback(op, old);
+    /* finished before the fields were visible: the finisher left the call to us, and the waiters
+     * after it (op_after_finish) */
+    if ((old & OP_FINISHED) && !(kcom_atomic_or(&op->word, OP_CB_CLAIMED) & OP_CB_CLAIMED)) {
+        kcom_async_op_addref(op);
+        callback(&op->iface, old & OP_STATUS_MASK, context);
+        op_fire_waiters(op);
+        kcom_async_op_release(op);
+    }
     return STATUS_SUCCESS;
 }
 
 const IKcomAsyncOperationVtbl kcom_async_op_vtbl = {op_QueryInterface, op_AddRef, op_Release, op_get_status,
                                                 op_get_result,     op_cancel, op_set_completed};
-
-/* ---- finishing ------------------------------------------------------------------------------------------ */
-
-BOOLEAN kcom_async_op_finish(kcom_async_op *op, NTSTATUS status)
-{
-    LONG old = kcom_atomic_load(&op->word), next;
-    LONG final_status = NT_SUCCESS(status) ? KCOM_ASYNC_COMPLETED
-                        : status == STATUS_CANCELLED ? KCOM_ASYNC_CANCELED
-                                                     : KCOM_ASYNC_ERROR;
-    if (final_status == KCOM_ASYNC_ERROR && (old & OP_STATUS_MASK) == KCOM_ASYNC_STARTED)
-        op->error = status; /* only the finisher writes it; read only once Error is published */
-    for (;;) {
-        LONG seen;
-        if (old & OP_FINISHED)
-            return FALSE;
-        next = old | OP_FINISHED;
-        if ((old & OP_STATUS_MASK) == KCOM_ASYNC_STARTED)
-            next = (next & ~OP_STATUS_MASK) | final_status;
-        /* claim what is registered in the same exchange, so an unregistration cannot slip between */
-        if (old & OP_CB_SET)
-            next |= OP_CB_CLAIMED;
-        if (old & OP_WAITER_SET)
-            next |= OP_WAITER_FIRED;
-        seen = kcom_atomic_compare_exchange(&op->word, old, next);
-        if (seen == old)
-            break;
-        old = seen;
-    }
-    if ((next & OP_WAITER_FIRED) && !(old & OP_WAITER_FIRED))
-        op->waiter->fire(op->waiter);
-    if ((next & OP_CB_CLAIMED) && !(old & OP_CB_CLAIMED))
-        op_invoke_callback(op, next);
-    return TRUE;
-}
-
-/* Registers w as the operation's one waiter. STATUS_SUCCESS: w fires once when the operation
- * finishes (unless unregistered first), or, with *finished TRUE, it had already finished and w
- * never fires; STATUS_ALREADY_REGISTERED: another waiter holds the slot. */
-NTSTATUS kcom_async_op_register_waiter(kcom_async_op *op, kcom_async_waiter *w, BOOLEAN *finished)
-{
-    LONG old = kcom_atomic_load(&op->word);
-    *finished = FALSE;
-    for (;;) {
-        LONG seen;
-        if (old & OP_FINISHED) {
-            *finished = TRUE;
-            return STATUS_SUCCESS;
-        }
-        if (old & OP_WAITER_CLAIM)
-            return STATUS_ALREADY_REGISTERED;
-        seen = kcom_atomic_compare_exchange(&op->word, old, old | OP_WAITER_CLAIM);
-        if (seen == old)
-            break;
-        old = seen;
-    }
-    op->waiter = w;
-    old = kcom_atomic_or(&op->word, OP_WAITER_SET);
-    if (old & OP_FINISHED) {
-        /* the finisher did not see the waiter: it never fires; free the slot */
-        kcom_atomic_fetch_add(&op->word, -(OP_WAITER_CLAIM | OP_WAITER_SET));
-        *finished = TRUE;
-    }
-    return STATUS_SUCCESS;
-}
-
-/* Takes the waiter back: TRUE if it will never fire, FALSE if the finisher fires (or fired) it. */
-BOOLEAN kcom_async_op_unregister_waiter(kcom_async_op *op)
-{
-    LONG old = kcom_atomic_load(&op->word);
-    for (;;) {
-        LONG seen;
-        if (old & OP_WAITER_FIRED)
-            return FALSE;
-        seen = kcom_atomic_compare_exchange(&op->word, old, old & ~(OP_WAITER_CLAIM | OP_WAITER_SET));
-        if (seen == old)
-            return TRUE;
-        old = seen;
-    }
-}
 
 /* ---- the static error operation ------------------------------------------------------------------------ */
 
@@ -354,8 +496,7 @@ static const IKcomAsyncOperationVtbl static_vtbl = {op_QueryInterface, static_Ad
 static kcom_async_op static_error_op = {
     .iface = {&static_vtbl},
     .refs = 1,
-    .word = KCOM_ASYNC_ERROR | OP_FINISHED | OP_CB_REGISTERING | OP_WAITER_CLAIM,
-    .in_use = 1,
+    .word = KCOM_ASYNC_ERROR | OP_FINISHED | OP_CB_REGISTERING | OP_CANCEL_REGISTERING,
     .error = STATUS_INSUFFICIENT_RESOURCES};
 
 IKcomAsyncOperation *kcom_async_static_error_operation(void)
@@ -519,7 +660,7 @@ BOOLEAN kcom_async_op_layout(size_t result_size, size_t result_alignment, size_t
     if (state_size == 0)
         state_alignment = 1;
     if (!kcom_is_power_of_two(result_alignment) || !kcom_is_power_of_two(state_alignment) ||
-        result_size > ((size_t)-1) / 4 || state_size > ((size_t)-1) / 4 || result_alignment > 4096 ||
+        result_size > 0x7FFFFFFF || state_size > ((size_t)-1) / 4 || result_alignment > 4096 ||
         state_alignment > 4096)
         return FALSE;
     if (result_alignment > align)
@@ -539,14 +680,13 @@ void kcom_async_op_init(kcom_async_op *op, const IID *iid, void *result, size_t 
     op->iface.lpVtbl = &kcom_async_op_vtbl;
     op->refs = 1;
     op->word = KCOM_ASYNC_STARTED;
-    op->in_use = 1;
     op->error = STATUS_SUCCESS;
     op->iid = iid;
     op->callback = NULL;
     op->callback_context = NULL;
-    op->waiter = NULL;
+    op->waiters = NULL;
     op->task.result = result_size != 0 ? result : NULL;
-    op->result_size = result_size;
+    op->result_size = (ULONG)result_size;
     op->task.owner = NULL;
     op->task.sched = KCOM_TASK_DONE; /* no task: nothing to drop at the final release */
     if (result_size == sizeof(ULONG)) /* a result that is never written reads back zeros */
@@ -593,7 +733,9 @@ NTSTATUS kcom_async_operation_create(const kcom_allocator *allocator, const IID 
     kcom_async_op *op;
     if (operation == NULL)
         return STATUS_INVALID_PARAMETER;
-    if (!kcom_async_op_layout(result_size, result_alignment, 0, 1, &layout))
+    /* a power of two even without a result: 0 is a mistake, not "any" */
+    if (!kcom_is_power_of_two(result_alignment) || result_alignment > 4096 ||
+        !kcom_async_op_layout(result_size, result_alignment, 0, 1, &layout))
         return fail_setup(iid, STATUS_INVALID_PARAMETER, operation);
     op = kcom_async_op_allocate_block(allocator, layout.total, layout.alignment);
     if (op == NULL) {
@@ -627,26 +769,43 @@ void kcom_rt_async_op_fail(kcom_async_op *op, NTSTATUS status)
     }
 }
 
+/* The producer's operation behind operation: NULL for the static error operation, another
+ * implementation of the interface, or an operation run by a task. */
+static kcom_async_op *producer_op(IKcomAsyncOperation *operation)
+{
+    kcom_async_op *op = op_from(operation);
+    if (operation->lpVtbl != &kcom_async_op_vtbl || op->task.owner != NULL)
+        return NULL;
+    return op;
+}
+
 static NTSTATUS producer_finish(IKcomAsyncOperation *operation, NTSTATUS status, const void *value)
 {
     kcom_async_op *op;
-    LONG word;
+    LONG word, next;
     if (operation == NULL)
         return STATUS_INVALID_PARAMETER;
-    op = op_from(operation);
-    if (operation->lpVtbl != &kcom_async_op_vtbl || op->task.owner != NULL)
-        return STATUS_INVALID_DEVICE_STATE; /* the static operation, or a task's */
+    op = producer_op(operation);
+    if (op == NULL)
+        return STATUS_INVALID_DEVICE_STATE;
     word = kcom_atomic_load(&op->word);
-    if (word & OP_FINISHED)
-        return STATUS_INVALID_DEVICE_STATE;
-    /* the value is written before the finishing exchange publishes it; after a cancel nobody reads it */
-    if (NT_SUCCESS(status) && (word & OP_STATUS_MASK) == KCOM_ASYNC_STARTED)
-        copy_result(op->task.result, value, op->result_size);
-    if (!kcom_async_op_finish(op, status))
-        return STATUS_INVALID_DEVICE_STATE;
-    return (kcom_atomic_load(&op->word) & OP_STATUS_MASK) == KCOM_ASYNC_CANCELED && status != STATUS_CANCELLED
-               ? STATUS_CANCELLED
-               : STATUS_SUCCESS;
+    if ((word & OP_STATUS_MASK) == KCOM_ASYNC_STARTED) {
+        /* written before the finishing exchange publishes them; after a cancel nobody reads them */
+        if (NT_SUCCESS(status))
+            copy_result(op->task.result, value, op->result_size);
+        else if (status != STATUS_CANCELLED)
+            op->error = status;
+    }
+    if (!op_finish_exchange(op, NT_SUCCESS(status)           ? KCOM_ASYNC_COMPLETED
+                                : status == STATUS_CANCELLED ? KCOM_ASYNC_CANCELED
+                                                             : KCOM_ASYNC_ERROR,
+                            FALSE, &word, &next))
+        /* a cancel finished it: the producer learns it here too */
+        return (word & OP_STATUS_MASK) == KCOM_ASYNC_CANCELED ? STATUS_CANCELLED : STATUS_INVALID_DEVICE_STATE;
+    /* the outcome comes from the exchange: after op_after_finish the operation may be gone */
+    op_after_finish(op, word, next, TRUE);
+    return (word & OP_STATUS_MASK) == KCOM_ASYNC_CANCELED && status != STATUS_CANCELLED ? STATUS_CANCELLED
+                                                                                        : STATUS_SUCCESS;
 }
 
 NTSTATUS kcom_async_operation_complete(IKcomAsyncOperation *operation, const void *value)
@@ -663,4 +822,69 @@ NTSTATUS kcom_async_operation_fail(IKcomAsyncOperation *operation, NTSTATUS stat
     if (NT_SUCCESS(status))
         return STATUS_INVALID_PARAMETER;
     return producer_finish(operation, status, NULL);
+}
+
+/* ---- the producer's cancel routine -------------------------------------------------------------------------
+ * OP_CANCEL_REGISTERING: registered once (kept after a clear, so never again); OP_CANCEL_SET: the
+ * fields are written and the operation was still Started when they were published; the cancel
+ * that finishes the operation claims a set routine (OP_CANCEL_CLAIMED) in its finishing exchange,
+ * and a clear takes it back by clearing OP_CANCEL_SET unless claimed. */
+
+NTSTATUS kcom_async_operation_set_cancel_routine(IKcomAsyncOperation *operation, kcom_async_cancel_fn *routine,
+                                                 void *context)
+{
+    kcom_async_op *op;
+    LONG old, seen;
+    if (operation == NULL || routine == NULL)
+        return STATUS_INVALID_PARAMETER;
+    op = producer_op(operation);
+    if (op == NULL)
+        return STATUS_INVALID_DEVICE_STATE;
+    old = kcom_atomic_load(&op->word);
+    for (;;) {
+        if (old & OP_CANCEL_REGISTERING)
+            return STATUS_ALREADY_REGISTERED;
+        if ((old & OP_STATUS_MASK) == KCOM_ASYNC_CANCELED)
+            return STATUS_CANCELLED;
+        if (old & OP_FINISHED)
+            return STATUS_INVALID_DEVICE_STATE;
+        seen = kcom_atomic_compare_exchange(&op->word, old, old | OP_CANCEL_REGISTERING);
+        if (seen == old)
+            break;
+        old = seen;
+    }
+    op->task.drop = (void (*)(void *))(void (*)(void))routine;
+    op->task.state = context;
+    /* published only while still Started: a cancel in between never sees it */
+    old = kcom_atomic_load(&op->word);
+    for (;;) {
+        if ((old & OP_STATUS_MASK) != KCOM_ASYNC_STARTED)
+            return (old & OP_STATUS_MASK) == KCOM_ASYNC_CANCELED ? STATUS_CANCELLED : STATUS_INVALID_DEVICE_STATE;
+        seen = kcom_atomic_compare_exchange(&op->word, old, old | OP_CANCEL_SET);
+        if (seen == old)
+            return STATUS_SUCCESS;
+        old = seen;
+    }
+}
+
+NTSTATUS kcom_async_operation_clear_cancel_routine(IKcomAsyncOperation *operation)
+{
+    kcom_async_op *op;
+    LONG old, seen;
+    if (operation == NULL)
+        return STATUS_INVALID_PARAMETER;
+    op = producer_op(operation);
+    if (op == NULL)
+        return STATUS_INVALID_DEVICE_STATE;
+    old = kcom_atomic_load(&op->word);
+    for (;;) {
+        if (old & OP_CANCEL_CLAIMED)
+            return STATUS_CANCELLED;
+        if (!(old & OP_CANCEL_SET))
+            return STATUS_NOT_FOUND;
+        seen = kcom_atomic_compare_exchange(&op->word, old, old & ~OP_CANCEL_SET);
+        if (seen == old)
+            return STATUS_SUCCESS;
+        old = seen;
+    }
 }

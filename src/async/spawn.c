@@ -31,14 +31,13 @@ static void spawn_init(kcom_async_op *op, const kcom_async_task_desc *desc, cons
     op->iface.lpVtbl = &kcom_async_op_vtbl;
     op->refs = 1;
     op->word = KCOM_ASYNC_STARTED;
-    op->in_use = 1;
     op->error = STATUS_SUCCESS;
     op->iid = desc->iid;
     op->callback = NULL;
     op->callback_context = NULL;
-    op->waiter = NULL;
+    op->waiters = NULL;
     op->task.result = desc->result_size != 0 ? block + layout->result_offset : NULL;
-    op->result_size = desc->result_size;
+    op->result_size = (ULONG)desc->result_size;
     op->task.owner = &kcom_rt_async_task_owner;
     op->task.sched = KCOM_TASK_SCHEDULED; /* until committed: wakes (a cancel) do not queue it */
     op->task.cancel_requested = 0;
@@ -60,21 +59,22 @@ NTSTATUS kcom_async_spawn_begin(const kcom_async_task_desc *desc, const kcom_exe
             (void)kcom_async_operation_create_error(allocator, desc != NULL ? desc->iid : NULL, status, operation);
         return status;
     }
-    if (!kcom_async_desc_layout(desc, &layout)) {
+    /* a hand-written descriptor's block_size below an operation's is a bad layout, not a lack
+     * of memory */
+    if (!kcom_async_desc_layout(desc, &layout) || layout.total < sizeof(kcom_async_op)) {
         (void)kcom_async_operation_create_error(allocator, desc->iid, STATUS_INVALID_PARAMETER, operation);
         return STATUS_INVALID_PARAMETER;
     }
-    /* counted from here: a drain under way refuses the task */
-    if (executor->tracker != NULL && !NT_SUCCESS(status = kcom_tracker_enter(executor->tracker))) {
-        (void)kcom_async_operation_create_error(allocator, desc->iid, status, operation);
-        return status;
-    }
     op = kcom_async_op_allocate_block(allocator, layout.total, layout.alignment);
     if (op == NULL) {
-        if (executor->tracker != NULL)
-            kcom_tracker_leave(executor->tracker);
         (void)kcom_async_operation_create_error(allocator, desc->iid, STATUS_INSUFFICIENT_RESOURCES, operation);
         return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    /* counted from here: a drain under way refuses the task */
+    if (executor->tracker != NULL && !NT_SUCCESS(status = kcom_tracker_enter(executor->tracker, &op->task))) {
+        kcom_async_op_free_block(op);
+        (void)kcom_async_operation_create_error(allocator, desc->iid, status, operation);
+        return status;
     }
     spawn_init(op, desc, &layout, executor, state);
     *operation = &op->iface;
@@ -107,7 +107,8 @@ BOOLEAN kcom_async_storage_in_use(const void *storage)
 {
     if (storage == NULL)
         return FALSE;
-    return (BOOLEAN)(kcom_atomic_load(&storage_op(storage)->in_use) != 0);
+    /* cleared last by the final release */
+    return (BOOLEAN)(kcom_atomic_load_ptr((void *volatile *)(void *)&storage_op(storage)->iface.lpVtbl) != NULL);
 }
 
 NTSTATUS kcom_async_spawn_begin_in(const kcom_async_task_desc *desc, const kcom_executor *executor,
@@ -119,13 +120,13 @@ NTSTATUS kcom_async_spawn_begin_in(const kcom_async_task_desc *desc, const kcom_
     if (NT_SUCCESS(status) && (storage == NULL || ((ULONG_PTR)storage % KCOM_ALIGNOF(void *)) != 0))
         status = STATUS_INVALID_PARAMETER;
     if (NT_SUCCESS(status)) {
-        if (!storage_layout(desc, &layout))
+        if (!storage_layout(desc, &layout) || layout.total < sizeof(kcom_async_op))
             status = STATUS_INVALID_PARAMETER;
         else if (size < layout.total + KCOM_ASYNC_STORAGE_MAX_ALIGNMENT)
             status = STATUS_BUFFER_TOO_SMALL;
     }
     if (NT_SUCCESS(status) && executor->tracker != NULL)
-        status = kcom_tracker_enter(executor->tracker); /* counted from here */
+        status = kcom_tracker_enter(executor->tracker, &storage_op(storage)->task); /* counted from here */
     if (!NT_SUCCESS(status)) {
         if (operation != NULL)
             (void)kcom_async_operation_create_error(NULL, desc != NULL ? desc->iid : NULL, status, operation);
@@ -238,7 +239,8 @@ void kcom_rt_async_publish(kcom_async_op *op, const kcom_async_task_desc *desc,
     op->task.state = desc->state_size != 0 ? (char *)op + desc->state_offset : NULL;
     op->task.executor = chosen != NULL ? *chosen : *kcom_default_executor();
     op->word = KCOM_ASYNC_STARTED | OP_COMMITTED;
-    if (op->task.executor.tracker != NULL && !NT_SUCCESS(kcom_tracker_enter(op->task.executor.tracker))) {
+    if (op->task.executor.tracker != NULL &&
+        !NT_SUCCESS(kcom_tracker_enter(op->task.executor.tracker, &op->task))) {
         /* the driver is draining for unload: the work that began is ended, not left uncounted */
         op->task.executor.tracker = NULL;
         kcom_task_end_unpublished(&op->task, STATUS_DELETE_PENDING);
@@ -265,18 +267,21 @@ NTSTATUS kcom_async_spawn(const kcom_async_task_desc *desc, const kcom_executor 
 #define AWAIT_REGISTERED 1
 #define AWAIT_DONE 2
 
-static void await_fire(kcom_async_waiter *waiter)
+static kcom_waker await_fire(kcom_async_waiter *waiter)
 {
     kcom_async_await *aw = (kcom_async_await *)(void *)waiter;
-    /* a copy, then the flag: once fired is seen the awaiting task may reuse or free aw */
+    /* the waker out, then the flag: once fired is seen the awaiting task may reuse or free aw */
     kcom_waker w = aw->waker;
+    aw->waker.task = NULL;
     kcom_atomic_store(&aw->fired, 1);
-    kcom_waker_wake(&w);
+    return w;
 }
 
 void kcom_async_await_init(kcom_async_await *aw, IKcomAsyncOperation *operation)
 {
     aw->waiter.fire = await_fire;
+    aw->waiter.next = NULL;
+    aw->waiter.pprev = NULL;
     aw->operation = operation;
     aw->waker.task = NULL;
     aw->registered = AWAIT_IDLE;
@@ -286,17 +291,19 @@ void kcom_async_await_init(kcom_async_await *aw, IKcomAsyncOperation *operation)
 kcom_poll_result kcom_async_await_poll(kcom_async_await *aw, kcom_task_context *cx)
 {
     kcom_async_op *op = (kcom_async_op *)(void *)aw->operation;
-    BOOLEAN finished;
     if (op == NULL || aw->registered == AWAIT_DONE)
         return KCOM_POLL_READY;
-    if (aw->registered == AWAIT_REGISTERED)
-        return kcom_atomic_load(&aw->fired) ? KCOM_POLL_READY : KCOM_POLL_PENDING;
+    if (aw->registered == AWAIT_REGISTERED) {
+        if (!kcom_atomic_load(&aw->fired))
+            return KCOM_POLL_PENDING;
+        aw->registered = AWAIT_DONE;
+        return KCOM_POLL_READY;
+    }
     if (aw->operation->lpVtbl != &kcom_async_op_vtbl) {
         /* the static error operation (finished), or another implementation of the interface,
-         * which has no waiter slot: poll its status, yielding in between */
+         * which has no waiter list: poll its status, yielding in between */
         kcom_async_status status = KCOM_ASYNC_STARTED;
-        (void)aw->operation->lpVtbl->get_status(aw->operation, &status);
-        if (status != KCOM_ASYNC_STARTED) {
+        if (!NT_SUCCESS(aw->operation->lpVtbl->get_status(aw->operation, &status)) || status != KCOM_ASYNC_STARTED) {
             aw->registered = AWAIT_DONE;
             return KCOM_POLL_READY;
         }
@@ -304,13 +311,7 @@ kcom_poll_result kcom_async_await_poll(kcom_async_await *aw, kcom_task_context *
         return KCOM_POLL_PENDING;
     }
     aw->waker = kcom_task_waker(cx);
-    if (!NT_SUCCESS(kcom_async_op_register_waiter(op, &aw->waiter, &finished))) {
-        /* another waiter holds the slot: poll again later instead of waiting */
-        kcom_waker_drop(&aw->waker);
-        kcom_task_wake_self(cx);
-        return KCOM_POLL_PENDING;
-    }
-    if (finished) {
+    if (!kcom_async_op_add_waiter(op, &aw->waiter)) {
         kcom_waker_drop(&aw->waker);
         aw->registered = AWAIT_DONE;
         return KCOM_POLL_READY;
@@ -323,14 +324,14 @@ void kcom_async_await_clear(kcom_async_await *aw)
 {
     if (aw->operation == NULL)
         return;
-    /* the waker is ours again only if the finisher will never fire the waiter; otherwise the
-     * finisher owns it until it sets fired, a few instructions after its exchange */
+    /* the waker is ours again only if the finisher will never fire the waiter; otherwise its fire
+     * runs (at DISPATCH_LEVEL, never preempted by this on its processor) until it sets fired */
     if (aw->registered == AWAIT_REGISTERED) {
-        if (kcom_async_op_unregister_waiter((kcom_async_op *)(void *)aw->operation))
+        if (kcom_async_op_remove_waiter((kcom_async_op *)(void *)aw->operation, &aw->waiter))
             kcom_waker_drop(&aw->waker);
         else
             while (!kcom_atomic_load(&aw->fired))
-                ;
+                kcom_cpu_relax();
     }
     aw->registered = AWAIT_IDLE;
     aw->fired = 0;

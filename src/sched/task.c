@@ -16,6 +16,8 @@ static kcom_tracker *task_end(kcom_task *task, NTSTATUS status)
 {
     kcom_tracker *tracker = task->executor.tracker;
     kcom_atomic_store(&task->sched, KCOM_TASK_DONE);
+    if (tracker != NULL)
+        kcom_tracker_unlink(tracker, task); /* its work ends: nothing left to cancel */
     if (task->drop != NULL)
         task->drop(task->state);
     task->owner->finish(task, status);

@@ -5,6 +5,12 @@
  * drain, so the count reaches zero exactly once, after draining began and the last task left;
  * that leave sets the idle event. enter counts first and checks draining after, so a drain can
  * never miss a task that entered (it sees it counted, or the task sees draining and backs out).
+ *
+ * The counted tasks are also in a list (through kcom_task.tracked, no allocation) under a spin
+ * lock, so that they can be canceled: cancel-all moves them one at a time from live to canceled,
+ * taking a reference under the lock (unless the task's owner is already being destroyed) and
+ * canceling outside it. A task leaves the list before its memory can go (task_end, or the
+ * destruction of an unfinished task), and the count after it has let go of everything.
  */
 #include <kcom/atomic.h>
 
@@ -18,7 +24,32 @@ struct kcom_tracker {
     LONG volatile count;
     LONG volatile draining;
     kcom_platform_event *idle; /* set when count reaches zero */
+    kcom_platform_spin_lock lock;
+    kcom_task_link live;     /* circular lists of counted tasks: not canceled by cancel-all yet */
+    kcom_task_link canceled; /* and already canceled */
 };
+
+static void list_init(kcom_task_link *head)
+{
+    head->next = head->prev = head;
+}
+
+static void list_append(kcom_task_link *head, kcom_task_link *node)
+{
+    node->prev = head->prev;
+    node->next = head;
+    head->prev->next = node;
+    head->prev = node;
+}
+
+static void list_remove(kcom_task_link *node)
+{
+    node->prev->next = node->next;
+    node->next->prev = node->prev;
+    node->next = node->prev = NULL;
+}
+
+#define TASK_FROM_TRACKED(node) ((kcom_task *)(void *)((char *)(node) - offsetof(kcom_task, tracked)))
 
 NTSTATUS kcom_tracker_create(kcom_tracker **tracker)
 {
@@ -38,18 +69,58 @@ NTSTATUS kcom_tracker_create(kcom_tracker **tracker)
     }
     t->count = 1;
     t->draining = 0;
+    kcom_platform_spin_lock_init(&t->lock);
+    list_init(&t->live);
+    list_init(&t->canceled);
     *tracker = t;
     return STATUS_SUCCESS;
 }
 
-NTSTATUS kcom_tracker_enter(kcom_tracker *tracker)
+NTSTATUS kcom_tracker_enter(kcom_tracker *tracker, kcom_task *task)
 {
+    UCHAR irql;
     kcom_atomic_fetch_add(&tracker->count, 1);
     if (kcom_atomic_load(&tracker->draining)) {
         kcom_tracker_leave(tracker);
         return STATUS_DELETE_PENDING;
     }
+    irql = kcom_platform_spin_lock_acquire(&tracker->lock);
+    list_append(&tracker->live, &task->tracked);
+    kcom_platform_spin_lock_release(&tracker->lock, irql);
     return STATUS_SUCCESS;
+}
+
+void kcom_tracker_unlink(kcom_tracker *tracker, kcom_task *task)
+{
+    UCHAR irql = kcom_platform_spin_lock_acquire(&tracker->lock);
+    if (task->tracked.next != NULL)
+        list_remove(&task->tracked);
+    kcom_platform_spin_lock_release(&tracker->lock, irql);
+}
+
+NTSTATUS kcom_tracker_cancel_all(kcom_tracker *tracker)
+{
+    if (tracker == NULL)
+        return STATUS_INVALID_PARAMETER;
+    for (;;) {
+        kcom_task *task;
+        BOOLEAN retained;
+        UCHAR irql = kcom_platform_spin_lock_acquire(&tracker->lock);
+        if (tracker->live.next == &tracker->live) {
+            kcom_platform_spin_lock_release(&tracker->lock, irql);
+            return STATUS_SUCCESS;
+        }
+        task = TASK_FROM_TRACKED(tracker->live.next);
+        list_remove(&task->tracked);
+        list_append(&tracker->canceled, &task->tracked);
+        /* linked, so its memory is there; its owner may be on its way out (no reference left) */
+        retained = task->owner->try_retain(task);
+        kcom_platform_spin_lock_release(&tracker->lock, irql);
+        if (retained) {
+            task->owner->cancel(task); /* outside the lock: it may end the task right here */
+            task->owner->release(task);
+        }
+    }
 }
 
 void kcom_tracker_leave(kcom_tracker *tracker)
@@ -65,7 +136,7 @@ void kcom_tracker_leave(kcom_tracker *tracker)
     kcom_platform_event_release(idle);
 }
 
-NTSTATUS kcom_tracker_drain(kcom_tracker *tracker, ULONG timeout_ms)
+static NTSTATUS tracker_drain(kcom_tracker *tracker, ULONG timeout_ms, BOOLEAN cancel)
 {
     NTSTATUS status;
     if (tracker == NULL)
@@ -74,6 +145,8 @@ NTSTATUS kcom_tracker_drain(kcom_tracker *tracker, ULONG timeout_ms)
         return STATUS_INVALID_DEVICE_STATE;
     if (kcom_atomic_exchange(&tracker->draining, 1) == 0)
         kcom_tracker_leave(tracker); /* the bias: from now on zero means drained */
+    if (cancel)
+        (void)kcom_tracker_cancel_all(tracker); /* after draining began: nothing new joins */
     status = kcom_platform_event_wait(tracker->idle, timeout_ms);
     if (status != STATUS_SUCCESS)
         return status;
@@ -81,6 +154,16 @@ NTSTATUS kcom_tracker_drain(kcom_tracker *tracker, ULONG timeout_ms)
      * executors may have DPCs queued with nothing left to do: let every one of them finish. */
     kcom_platform_dpc_flush();
     return STATUS_SUCCESS;
+}
+
+NTSTATUS kcom_tracker_drain(kcom_tracker *tracker, ULONG timeout_ms)
+{
+    return tracker_drain(tracker, timeout_ms, FALSE);
+}
+
+NTSTATUS kcom_tracker_cancel_and_drain(kcom_tracker *tracker, ULONG timeout_ms)
+{
+    return tracker_drain(tracker, timeout_ms, TRUE);
 }
 
 LONG kcom_tracker_outstanding(const kcom_tracker *tracker)

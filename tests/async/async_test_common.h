@@ -36,8 +36,10 @@ typedef struct manual_executor {
 } manual_executor;
 
 void manual_init(manual_executor *m);
-/* Runs queued tasks until the queue is empty; returns how many runs. */
+/* Runs queued tasks until the queue is empty (or max_runs have run; 0: no limit); returns how
+ * many runs. */
 LONG manual_run(manual_executor *m);
+LONG manual_run_some(manual_executor *m, LONG max_runs);
 LONG manual_queued(const manual_executor *m);
 
 /* Records completion callbacks. */

@@ -82,6 +82,16 @@
     X(async_concurrency_await)             \
     X(async_concurrency_block_on)
 
+/* test_contracts.c: the edges of the async contracts */
+#define KCOM_ASYNC_CONTRACT_TESTS(X, H)            \
+    X(async_contract_callback_releases)            \
+    X(async_contract_callback_before_waiters)      \
+    X(async_contract_many_waiters)                 \
+    X(async_contract_waiter_timeout)               \
+    X(async_contract_cancel_routine)               \
+    X(async_contract_cancel_wakes_waiters)         \
+    X(async_contract_argument_checks)
+
 /* Every list, for declarations. */
 #define KCOM_ASYNC_TEST_LIST(X, H)          \
     KCOM_ASYNC_OPERATION_TESTS(X, H)        \
@@ -89,7 +99,8 @@
     KCOM_ASYNC_METHOD_TESTS(X, H)           \
     KCOM_ASYNC_METHOD_PATH_TESTS(X, H)      \
     KCOM_ASYNC_AWAITABLE_TESTS(X, H)        \
-    KCOM_ASYNC_CONCURRENCY_TESTS(X, H)
+    KCOM_ASYNC_CONCURRENCY_TESTS(X, H)      \
+    KCOM_ASYNC_CONTRACT_TESTS(X, H)
 
 /* What the kernel test driver runs (X only). */
 #define KCOM_ASYNC_NOT_IN_KERNEL_(name)

@@ -30,8 +30,13 @@ void manual_init(manual_executor *m)
 
 LONG manual_run(manual_executor *m)
 {
+    return manual_run_some(m, 0);
+}
+
+LONG manual_run_some(manual_executor *m, LONG max_runs)
+{
     LONG runs = 0;
-    while (m->queue.next != &m->queue) {
+    while (m->queue.next != &m->queue && (max_runs == 0 || runs < max_runs)) {
         kcom_task_link *entry = m->queue.next;
         m->queue.next = entry->next;
         entry->next->prev = &m->queue;

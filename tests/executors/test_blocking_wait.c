@@ -132,6 +132,7 @@ typedef struct foreign_op {
     kcom_async_completed_fn *volatile callback;
     void *volatile callback_context;
     LONG volatile callback_taken;
+    NTSTATUS fail_get_status; /* non-zero: get_status fails with it */
 } foreign_op;
 
 static foreign_op *foreign_from(IKcomAsyncOperation *This)
@@ -167,6 +168,8 @@ static NTSTATUS KCOM_STDCALL foreign_get_status(IKcomAsyncOperation *This, kcom_
 {
     if (status == NULL)
         return STATUS_INVALID_PARAMETER;
+    if (foreign_from(This)->fail_get_status != 0)
+        return foreign_from(This)->fail_get_status;
     *status = kcom_atomic_load(&foreign_from(This)->status);
     return STATUS_SUCCESS;
 }
@@ -242,9 +245,13 @@ static void foreign_operations(void)
     op.iface.lpVtbl = &foreign_vtbl;
     op.refs = 1;
     ok(kcom_async_block_on(&op.iface, 30) == STATUS_TIMEOUT, "timeout\n");
-    /* its callback still holds the event: completing now sets a live one */
-    kcom_atomic_store(&op.status, KCOM_ASYNC_COMPLETED);
-    op.callback(&op.iface, KCOM_ASYNC_COMPLETED, op.callback_context);
+    /* nothing left behind on it: its owner still has its one completion slot */
+    ok(op.callback == NULL, "the wait left a callback registered\n");
+    ok(foreign_set_completed(&op.iface, ignore_completion, NULL) == STATUS_SUCCESS, "the owner's callback\n");
+    ok(op.refs == 1, "references balanced (%ld)\n", (long)op.refs);
+    /* a failing get_status is the answer, not a finish */
+    op.fail_get_status = STATUS_ACCESS_DENIED;
+    ok(kcom_async_block_on(&op.iface, 1000) == STATUS_ACCESS_DENIED, "get_status failure returned\n");
     end();
 }
 

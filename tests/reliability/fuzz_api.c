@@ -97,7 +97,12 @@ typedef struct m_op {
     ULONG target;
     int object;   /* method calls still pending: the object they hold; -1 */
     int source;   /* LATER: the operation awaited while it is unfinished; -1 */
-    int awaiter;  /* the LATER registered as this operation's waiter; -1 */
+    ULONG awaited_at; /* LATER: when it began awaiting source (woken latest first) */
+    /* SOURCE: its cancel routine */
+    BOOLEAN routine_registered; /* ever: a second registration is refused */
+    BOOLEAN routine_set;        /* registered and not taken back */
+    BOOLEAN routine_claimed;    /* a cancel called it */
+    LONG volatile routine_calls;
     BOOLEAN committed;   /* SPAWN, EWAIT: the first poll was scheduled (else begun only) */
     int event;           /* EWAIT: the event it waits for */
     BOOLEAN registered;  /* EWAIT: on the event's list */
@@ -123,6 +128,7 @@ static struct model {
         int count;
     } events[EVENTS];
     LONG spawned, spawn_drops_base;
+    ULONG awaits; /* LATER registrations so far */
 } M;
 
 static manual_executor manual;
@@ -250,21 +256,27 @@ static void event_unregister(int i)
     M.ops[i].registered = FALSE;
 }
 
-/* An operation that finishes wakes the LATER awaiting it. */
-static void wake_awaiter(int i)
+/* An operation that finishes wakes every LATER awaiting it, the latest registered first (its
+ * waiters are a list pushed at the head). */
+static void wake_awaiters(int i)
 {
     m_op *m = &M.ops[i];
-    int w = m->awaiter;
-    if (w < 0)
-        return;
-    m->awaiter = -1;
-    M.ops[w].source = -1;
-    M.ops[w].source_done = TRUE;
-    M.ops[w].source_status = m->status;
-    M.ops[w].source_error = m->error;
-    M.ops[w].source_value = m->value;
-    if (!M.ops[w].queued)
-        queue_push(w);
+    for (;;) {
+        int k, w = -1;
+        for (k = 0; k < MAX_OPS; k++)
+            if (M.ops[k].used && M.ops[k].kind == OPK_LATER && M.ops[k].source == i &&
+                (w < 0 || M.ops[k].awaited_at > M.ops[w].awaited_at))
+                w = k;
+        if (w < 0)
+            return;
+        M.ops[w].source = -1;
+        M.ops[w].source_done = TRUE;
+        M.ops[w].source_status = m->status;
+        M.ops[w].source_error = m->error;
+        M.ops[w].source_value = m->value;
+        if (!M.ops[w].queued)
+            queue_push(w);
+    }
 }
 
 /* The work ends (the drop ran, the object's reference went), then the operation finishes: its
@@ -275,10 +287,8 @@ static void op_finish(int i, LONG status, NTSTATUS error, ULONG value)
     CHECK(!m->finished, "model: op %d finished twice", i);
     if (m->kind == OPK_LATER || m->kind == OPK_YIELD) {
         /* the LATER's drop gives up its wait on a source that has not finished */
-        if (m->kind == OPK_LATER && m->source >= 0) {
-            M.ops[m->source].awaiter = -1;
+        if (m->kind == OPK_LATER && m->source >= 0)
             m->source = -1;
-        }
         if (m->object >= 0) {
             int o = m->object;
             m->object = -1;
@@ -295,7 +305,7 @@ static void op_finish(int i, LONG status, NTSTATUS error, ULONG value)
         m->error = error;
         m->value = value;
     }
-    wake_awaiter(i);
+    wake_awaiters(i);
     if (m->callback_set)
         m->expected_calls++;
 }
@@ -413,6 +423,8 @@ static void verify(void)
             continue;
         CHECK(m->calls == m->expected_calls && m->mismatches == 0, "op %d (kind %d): %ld callbacks, model %ld", i,
               m->kind, (long)m->calls, (long)m->expected_calls);
+        CHECK(m->routine_calls == (m->routine_claimed ? 1 : 0), "op %d: %ld cancel routine calls, model %d", i,
+              (long)m->routine_calls, m->routine_claimed ? 1 : 0);
         if (m->calls > 0)
             CHECK(m->callback_status == m->status, "op %d: callback with %ld, model %ld", i, (long)m->callback_status,
                   (long)m->status);
@@ -442,7 +454,7 @@ static int adopt(int i, int kind, IKcomAsyncOperation *op, LONG refused, LONG st
     m->used = TRUE;
     m->op = op;
     m->held = 1;
-    m->object = m->source = m->awaiter = -1;
+    m->object = m->source = -1;
     m->typed = typed;
     CHECK(op != NULL, "a call returned a NULL operation");
     if (refused == 0) {
@@ -553,6 +565,7 @@ enum action {
     A_BEGIN,
     A_COMMIT,
     A_ABANDON,
+    A_CANCEL_ROUTINE,
     A_COUNT
 };
 
@@ -684,10 +697,10 @@ static void do_read(input *in, int which)
     reader = (IRelReader *)(void *)M.objects[o].obj.identity;
     if (which == A_READ_LATER) {
         source = pick_op(in);
-        /* one waiter per operation: a source already awaited is not awaited again; nor one that
-         * was begun and not committed (the wait's reference would keep it from being destroyed
-         * when the fuzzer lets go of it, and it would never finish) */
-        if (source < 0 || (!M.ops[source].finished && M.ops[source].awaiter >= 0) || !committed(&M.ops[source]))
+        /* any number of waiters per operation; but not one that was begun and not committed (the
+         * wait's reference would keep it from being destroyed when the fuzzer lets go of it, and
+         * it would never finish) */
+        if (source < 0 || !committed(&M.ops[source]))
             return;
     }
     before = rel_alloc_failures();
@@ -733,7 +746,7 @@ static void do_read(input *in, int which)
             }
         } else {
             m->source = source;
-            s->awaiter = i;
+            m->awaited_at = ++M.awaits;
             m->object = o;
             M.objects[o].work++;
         }
@@ -787,15 +800,15 @@ static void producer_end(int i, NTSTATUS fail_status, ULONG value)
                               : kcom_async_operation_fail(m->op, fail_status);
     if (fail_status != 0 && NT_SUCCESS(fail_status))
         expected = STATUS_INVALID_PARAMETER;
-    else if (m->kind != OPK_SOURCE || m->finished)
+    else if (m->kind != OPK_SOURCE)
         expected = STATUS_INVALID_DEVICE_STATE;
-    else if (m->status == KCOM_ASYNC_CANCELED)
-        expected = fail_status == STATUS_CANCELLED ? STATUS_SUCCESS : STATUS_CANCELLED;
+    else if (m->finished) /* a cancel finishes a source at once; its producer learns it here */
+        expected = m->status == KCOM_ASYNC_CANCELED ? STATUS_CANCELLED : STATUS_INVALID_DEVICE_STATE;
     else
         expected = STATUS_SUCCESS;
     CHECK(status == expected, "%s of op %d (kind %d): %s, model %s", fail_status == 0 ? "complete" : "fail", i, m->kind,
           kcom_status_name(status), kcom_status_name(expected));
-    if (expected != STATUS_SUCCESS && expected != STATUS_CANCELLED)
+    if (expected != STATUS_SUCCESS)
         return;
     if (fail_status == 0)
         op_finish(i, KCOM_ASYNC_COMPLETED, STATUS_SUCCESS, value);
@@ -818,6 +831,15 @@ static void do_cancel(input *in)
         return;
     }
     CHECK(status == STATUS_SUCCESS, "cancel of op %d: %s", i, kcom_status_name(status));
+    if (m->kind == OPK_SOURCE) {
+        /* finished at once: its cancel routine, then the callback, then its waiters */
+        if (m->routine_set) {
+            m->routine_set = FALSE;
+            m->routine_claimed = TRUE;
+        }
+        op_finish(i, KCOM_ASYNC_CANCELED, STATUS_SUCCESS, 0);
+        return;
+    }
     m->status = KCOM_ASYNC_CANCELED;
     if (m->kind == OPK_LATER || m->kind == OPK_YIELD || m->kind == OPK_SPAWN || m->kind == OPK_EWAIT) {
         m->cancel_requested = TRUE;
@@ -956,16 +978,69 @@ static void do_block_on(input *in)
         return;
     m = &M.ops[i];
     status = kcom_async_block_on(m->op, 0);
-    expected = m->finished ? STATUS_SUCCESS : m->awaiter >= 0 ? STATUS_ALREADY_REGISTERED : STATUS_TIMEOUT;
+    expected = m->finished ? STATUS_SUCCESS : STATUS_TIMEOUT; /* any number of waiters */
     CHECK(status == expected, "block_on(0) of op %d: %s, model %s", i, kcom_status_name(status),
           kcom_status_name(expected));
+}
+
+static void fuzz_cancel_routine(IKcomAsyncOperation *operation, void *context)
+{
+    m_op *m = (m_op *)context;
+    kcom_async_status now = -1;
+    (void)IKcomAsyncOperation_get_status(operation, &now);
+    if (now != KCOM_ASYNC_CANCELED)
+        m->mismatches++;
+    m->routine_calls++;
+}
+
+/* A producer's cancel routine: registered (even choice) or taken back (odd). */
+static void do_cancel_routine(input *in)
+{
+    int i = pick_op(in);
+    ULONG choice = take(in);
+    m_op *m;
+    NTSTATUS status, expected;
+    if (i < 0)
+        return;
+    m = &M.ops[i];
+    if (choice % 2 == 0) {
+        status = kcom_async_operation_set_cancel_routine(m->op, fuzz_cancel_routine, m);
+        if (m->kind != OPK_SOURCE)
+            expected = STATUS_INVALID_DEVICE_STATE;
+        else if (m->routine_registered)
+            expected = STATUS_ALREADY_REGISTERED;
+        else if (m->finished)
+            expected = m->status == KCOM_ASYNC_CANCELED ? STATUS_CANCELLED : STATUS_INVALID_DEVICE_STATE;
+        else
+            expected = STATUS_SUCCESS;
+        CHECK(status == expected, "set_cancel_routine of op %d (kind %d): %s, model %s", i, m->kind,
+              kcom_status_name(status), kcom_status_name(expected));
+        if (expected == STATUS_SUCCESS)
+            m->routine_registered = m->routine_set = TRUE;
+        return;
+    }
+    status = kcom_async_operation_clear_cancel_routine(m->op);
+    if (m->kind == OPK_ERROR && !m->is_static)
+        expected = STATUS_NOT_FOUND; /* a producer's operation, finished from the start */
+    else if (m->kind != OPK_SOURCE)
+        expected = STATUS_INVALID_DEVICE_STATE;
+    else if (m->routine_claimed)
+        expected = STATUS_CANCELLED;
+    else if (!m->routine_set)
+        expected = STATUS_NOT_FOUND;
+    else
+        expected = STATUS_SUCCESS;
+    CHECK(status == expected, "clear_cancel_routine of op %d (kind %d): %s, model %s", i, m->kind,
+          kcom_status_name(status), kcom_status_name(expected));
+    if (expected == STATUS_SUCCESS)
+        m->routine_set = FALSE;
 }
 
 static const char *const action_names[A_COUNT] = {
     "create", "qi", "qi_random", "addref", "release", "tag", "read_now", "read_later", "read_yield", "read_fail",
     "source", "complete", "fail", "cancel", "set_callback", "query", "op_qi", "op_addref", "op_release", "step",
     "fail_nth", "fail_from", "fail_none", "spawn", "create_error", "block_on", "event_set", "event_reset",
-    "begin", "commit", "abandon"};
+    "begin", "commit", "abandon", "cancel_routine"};
 
 /* KCOM_FUZZ_TRACE=1 in the environment: each action, and the model's operations after it. */
 static int trace_actions = -1;
@@ -1194,6 +1269,9 @@ static void act(input *in)
         break;
     case A_BLOCK_ON:
         do_block_on(in);
+        break;
+    case A_CANCEL_ROUTINE:
+        do_cancel_routine(in);
         break;
     case A_EVENT_SET:
     case A_EVENT_RESET:

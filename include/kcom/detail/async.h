@@ -32,20 +32,22 @@
 #define KCOM_RT_ASYNC_COMMITTED 0x200 /* the task's first poll was scheduled or run */
 
 typedef struct kcom_async_op {
-    IKcomAsyncOperation iface;
+    IKcomAsyncOperation iface; /* caller storage: lpVtbl is cleared last, at the final release */
     LONG volatile refs;
-    LONG volatile word;   /* the status and the claims of the finisher, callback and waiter */
-    LONG volatile in_use; /* caller storage: cleared last, at the final release */
+    LONG volatile word;   /* the status, the claims of the finisher and callback, the waiter list's lock */
     NTSTATUS error;       /* Error's status; written before KCOM_RT_ASYNC_FINISHED is published */
+    ULONG result_size;    /* of the storage at task.result */
     const IID *iid;       /* typed interface answered by QueryInterface, or NULL */
     kcom_async_completed_fn *callback;  /* valid once registered (the word says so) */
     void *callback_context;
-    kcom_async_waiter *waiter;          /* likewise */
-    size_t result_size;                 /* of the storage at task.result */
+    struct kcom_async_waiter *waiters;  /* awaiting tasks and blocked threads, under the word's lock */
     const kcom_allocator *allocator; /* NULL: caller storage */
     size_t block_size;
     size_t block_alignment;
-    kcom_task task; /* task.owner NULL: no task; task.result: the result storage, for every operation */
+    /* task.owner NULL: no task (a producer's operation, whose cancel routine and its context are
+     * kept in task.drop and task.state, unused without a task); task.result: the result storage,
+     * for every operation */
+    kcom_task task;
 } kcom_async_op;
 
 /* ---- inline runtime of the async method shims (kcom/implement.h) ----------------------------------------
@@ -156,7 +158,6 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_op_in(const kcom_async_task_desc 
     placed->allocator = NULL;
     placed->block_size = desc->block_size;
     placed->block_alignment = desc->block_alignment;
-    placed->in_use = 1;
     *op = placed;
     return STATUS_SUCCESS;
 }
@@ -175,7 +176,7 @@ static KCOM_FORCEINLINE void *kcom_rt_async_op_prepare(kcom_async_op *op, const 
     op->refs = 1;
     op->iid = desc->iid;
     op->task.result = result;
-    op->result_size = desc->result_size;
+    op->result_size = (ULONG)desc->result_size;
     op->task.owner = &kcom_rt_async_task_owner;
     op->task.sched = KCOM_TASK_RUNNING;
     op->task.cancel_requested = 0;

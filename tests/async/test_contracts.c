@@ -1,0 +1,459 @@
+/*
+ * test_contracts.c - the edges of the async contracts a driver hits: a callback that releases the
+ * producer's only reference, the order of the callback and the waiters, any number of waiters on
+ * one operation, the producer's cancel routine, and the argument checks of creation.
+ */
+#include "async_test_common.h"
+
+#include <string.h>
+
+static kcom_counting_allocator counter;
+static manual_executor manual;
+
+static IKcomAsyncOperation *new_source(void)
+{
+    IKcomAsyncOperation *op = NULL;
+    ok(kcom_async_operation_create(&counter.allocator, &IID_IAsyncULONG, sizeof(ULONG), KCOM_ALIGNOF(ULONG), &op) ==
+           STATUS_SUCCESS,
+       "create\n");
+    return op;
+}
+
+/* ---- the producer's calls never touch an operation its callback released --------------------------------- */
+
+typedef struct releasing_callback {
+    LONG calls;
+    LONG status;
+} releasing_callback;
+
+static void release_in_callback(IKcomAsyncOperation *operation, kcom_async_status status, void *context)
+{
+    releasing_callback *r = (releasing_callback *)context;
+    r->calls++;
+    r->status = status;
+    IKcomAsyncOperation_Release(operation); /* the producer's own, and only, reference */
+}
+
+void kcom_test_async_contract_callback_releases(void)
+{
+    static const NTSTATUS failures[] = {STATUS_ACCESS_DENIED, STATUS_CANCELLED};
+    releasing_callback r;
+    IKcomAsyncOperation *op;
+    ULONG value = 5;
+    NTSTATUS status;
+    int i;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    /* complete: the callback frees the operation (ASan and valgrind see any later read) */
+    memset(&r, 0, sizeof(r));
+    op = new_source();
+    ok(IKcomAsyncOperation_set_completed(op, release_in_callback, &r) == STATUS_SUCCESS, "set_completed\n");
+    status = kcom_async_operation_complete(op, &value);
+    ok(status == STATUS_SUCCESS, "complete: %s\n", kcom_status_name(status));
+    ok(r.calls == 1 && r.status == KCOM_ASYNC_COMPLETED, "called back once: %ld %ld\n", (long)r.calls, (long)r.status);
+    ok(kcom_counting_allocator_live(&counter) == 0, "freed by the callback's release\n");
+
+    for (i = 0; i < 2; i++) {
+        memset(&r, 0, sizeof(r));
+        op = new_source();
+        ok(IKcomAsyncOperation_set_completed(op, release_in_callback, &r) == STATUS_SUCCESS, "set_completed\n");
+        status = kcom_async_operation_fail(op, failures[i]);
+        ok(status == STATUS_SUCCESS, "fail %s: %s\n", kcom_status_name(failures[i]), kcom_status_name(status));
+        ok(r.calls == 1, "called back once\n");
+        ok(kcom_counting_allocator_live(&counter) == 0, "freed by the callback's release\n");
+    }
+
+    /* cancel: the canceler's reference is the one the callback releases */
+    memset(&r, 0, sizeof(r));
+    op = new_source();
+    ok(IKcomAsyncOperation_set_completed(op, release_in_callback, &r) == STATUS_SUCCESS, "set_completed\n");
+    ok(IKcomAsyncOperation_cancel(op) == STATUS_SUCCESS, "cancel\n");
+    ok(r.calls == 1 && r.status == KCOM_ASYNC_CANCELED, "canceled: called back at once\n");
+    ok(kcom_counting_allocator_live(&counter) == 0, "freed by the callback's release\n");
+}
+
+/* ---- the callback has returned before any waiter is released ---------------------------------------------- */
+
+typedef struct slow_callback {
+    LONG volatile entered;
+    LONG volatile returned;
+} slow_callback;
+
+static void callback_slow(IKcomAsyncOperation *operation, kcom_async_status status, void *context)
+{
+    slow_callback *s = (slow_callback *)context;
+    (void)operation;
+    (void)status;
+    kcom_atomic_store(&s->entered, 1);
+    test_sleep_ms(50); /* a waiter released before this returns has time to see it */
+    kcom_atomic_store(&s->returned, 1);
+}
+
+static void *complete_soon(void *arg)
+{
+    IKcomAsyncOperation *op = (IKcomAsyncOperation *)arg;
+    ULONG value = 3;
+    test_sleep_ms(20);
+    (void)kcom_async_operation_complete(op, &value);
+    IKcomAsyncOperation_Release(op);
+    return NULL;
+}
+
+void kcom_test_async_contract_callback_before_waiters(void)
+{
+    slow_callback s;
+    IKcomAsyncOperation *op;
+    test_thread thread;
+    NTSTATUS status;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    memset(&s, 0, sizeof(s)); /* the callback's context lives in this frame */
+    op = new_source();
+    ok(IKcomAsyncOperation_set_completed(op, callback_slow, &s) == STATUS_SUCCESS, "set_completed\n");
+    IKcomAsyncOperation_AddRef(op); /* the completing thread's */
+    test_thread_start(&thread, complete_soon, op);
+    status = kcom_async_block_on(op, KCOM_ASYNC_INFINITE);
+    ok(status == STATUS_SUCCESS, "waited: %s\n", kcom_status_name(status));
+    ok(kcom_atomic_load(&s.entered) && kcom_atomic_load(&s.returned),
+       "the callback had returned when the wait ended: entered %ld, returned %ld\n", (long)s.entered,
+       (long)s.returned);
+    test_thread_join(&thread);
+    IKcomAsyncOperation_Release(op);
+    ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
+}
+
+/* ---- any number of waiters ---------------------------------------------------------------------------------- */
+
+typedef struct waiting_task {
+    KCOM_TASK_RESUME_POINT;
+    kcom_async_await source;
+    LONG *polls;
+    BOOLEAN canceled;
+} waiting_task;
+
+static kcom_poll_result waiting_poll(void *state, kcom_task_context *cx)
+{
+    waiting_task *s = (waiting_task *)state;
+    ULONG value = 0;
+    NTSTATUS status;
+    (*s->polls)++;
+    KCOM_TASK_BEGIN(s);
+    KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? (s->canceled = TRUE, KCOM_POLL_READY)
+                                                       : kcom_async_await_poll(&s->source, cx));
+    if (s->canceled)
+        KCOM_TASK_RETURN(cx, STATUS_CANCELLED); /* the drop takes its node out */
+    status = IKcomAsyncOperation_get_result(s->source.operation, &value);
+    if (!NT_SUCCESS(status))
+        KCOM_TASK_RETURN(cx, status);
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, value + 1);
+    KCOM_TASK_END(cx);
+}
+
+static void waiting_drop(void *state)
+{
+    kcom_async_await_clear(&((waiting_task *)state)->source);
+}
+
+static const kcom_async_task_desc waiting_desc =
+    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, waiting_task, waiting_poll, waiting_drop);
+
+static IKcomAsyncOperation *spawn_waiting(IKcomAsyncOperation *source, LONG *polls)
+{
+    void *state = NULL;
+    IKcomAsyncOperation *op = NULL;
+    ok(kcom_async_spawn_begin(&waiting_desc, &manual.executor, &counter.allocator, &state, &op) == STATUS_SUCCESS,
+       "spawn_begin\n");
+    if (state != NULL) {
+        waiting_task *s = (waiting_task *)state;
+        IKcomAsyncOperation_AddRef(source); /* the await's */
+        kcom_async_await_init(&s->source, source);
+        s->polls = polls;
+    }
+    ok(kcom_async_spawn_commit(op) == STATUS_SUCCESS, "commit\n");
+    return op;
+}
+
+#define WAITERS 4
+
+typedef struct blocked_waiter {
+    IKcomAsyncOperation *op;
+    NTSTATUS status;
+    LONG volatile done;
+} blocked_waiter;
+
+static void *block_on_thread(void *arg)
+{
+    blocked_waiter *b = (blocked_waiter *)arg;
+    b->status = kcom_async_block_on(b->op, KCOM_ASYNC_INFINITE);
+    kcom_atomic_store(&b->done, 1);
+    return NULL;
+}
+
+void kcom_test_async_contract_many_waiters(void)
+{
+    IKcomAsyncOperation *source, *ops[WAITERS];
+    LONG polls[WAITERS];
+    blocked_waiter blocked[2];
+    test_thread threads[2];
+    ULONG value = 41, result;
+    LONG before;
+    int i;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    manual_init(&manual);
+    memset(polls, 0, sizeof(polls));
+    source = new_source();
+    for (i = 0; i < WAITERS; i++)
+        ops[i] = spawn_waiting(source, &polls[i]);
+    /* bounded: a task that wakes itself on every poll would keep the queue busy forever */
+    ok(manual_run_some(&manual, 10 * WAITERS) == WAITERS, "each task polled once\n");
+    ok(manual_queued(&manual) == 0, "all of them waiting, none polling itself: %ld queued\n",
+       (long)manual_queued(&manual));
+    for (i = 0; i < WAITERS; i++)
+        ok(polls[i] == 1, "task %d: %ld polls while waiting\n", i, (long)polls[i]);
+
+    /* one stops waiting (canceled): its node comes out, the others stay */
+    ok(IKcomAsyncOperation_cancel(ops[1]) == STATUS_SUCCESS, "cancel one\n");
+    ok(manual_run(&manual) == 1, "the canceled one polled\n");
+    ok(IKcomAsyncOperation_get_result(ops[1], &result) == STATUS_CANCELLED, "it ended canceled\n");
+
+    /* and threads block on it too, any number of them */
+    for (i = 0; i < 2; i++) {
+        memset(&blocked[i], 0, sizeof(blocked[i]));
+        blocked[i].op = source;
+        test_thread_start(&threads[i], block_on_thread, &blocked[i]);
+    }
+    test_sleep_ms(30);
+    ok(!kcom_atomic_load(&blocked[0].done) && !kcom_atomic_load(&blocked[1].done), "both blocked\n");
+
+    before = counter.attempts;
+    ok(kcom_async_operation_complete(source, &value) == STATUS_SUCCESS, "complete\n");
+    ok(counter.attempts == before, "waking allocates nothing: %ld\n", (long)(counter.attempts - before));
+    ok(manual_queued(&manual) == WAITERS - 1, "each waiting task woken once: %ld queued\n",
+       (long)manual_queued(&manual));
+    ok(manual_run(&manual) == WAITERS - 1, "and polled once\n");
+    for (i = 0; i < WAITERS; i++) {
+        if (i == 1)
+            continue;
+        ok(polls[i] == 2, "task %d: %ld polls\n", i, (long)polls[i]);
+        result = 0;
+        ok(IKcomAsyncOperation_get_result(ops[i], &result) == STATUS_SUCCESS && result == 42, "task %d: %lu\n", i,
+           (unsigned long)result);
+    }
+    for (i = 0; i < 2; i++) {
+        test_thread_join(&threads[i]);
+        ok(blocked[i].status == STATUS_SUCCESS, "thread %d: %s\n", i, kcom_status_name(blocked[i].status));
+    }
+    for (i = 0; i < WAITERS; i++)
+        IKcomAsyncOperation_Release(ops[i]);
+    IKcomAsyncOperation_Release(source);
+    ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
+}
+
+/* A blocked thread that times out takes its node out; the others still wake. */
+void kcom_test_async_contract_waiter_timeout(void)
+{
+    IKcomAsyncOperation *source;
+    blocked_waiter blocked;
+    test_thread thread;
+    ULONG value = 1;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    source = new_source();
+    memset(&blocked, 0, sizeof(blocked));
+    blocked.op = source;
+    test_thread_start(&thread, block_on_thread, &blocked);
+    ok(kcom_async_block_on(source, 20) == STATUS_TIMEOUT, "this one times out\n");
+    ok(kcom_async_block_on(source, 0) == STATUS_TIMEOUT, "and again, without waiting\n");
+    ok(kcom_async_operation_complete(source, &value) == STATUS_SUCCESS, "complete\n");
+    test_thread_join(&thread);
+    ok(blocked.status == STATUS_SUCCESS, "the other woke: %s\n", kcom_status_name(blocked.status));
+    IKcomAsyncOperation_Release(source);
+    ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
+}
+
+/* ---- the producer's cancel routine ---------------------------------------------------------------------- */
+
+typedef struct cancel_log {
+    LONG routine_calls;
+    LONG callback_calls;
+    LONG order; /* 1: the routine ran before the callback */
+    LONG status_in_routine;
+    NTSTATUS complete_in_routine;
+} cancel_log;
+
+static void log_routine(IKcomAsyncOperation *operation, void *context)
+{
+    cancel_log *log = (cancel_log *)context;
+    kcom_async_status status = -1;
+    ULONG value = 9;
+    log->routine_calls++;
+    if (log->callback_calls == 0)
+        log->order = 1;
+    (void)IKcomAsyncOperation_get_status(operation, &status);
+    log->status_in_routine = status;
+    /* what a producer does: ends its request, which kcom answers with STATUS_CANCELLED */
+    log->complete_in_routine = kcom_async_operation_complete(operation, &value);
+}
+
+static void log_callback(IKcomAsyncOperation *operation, kcom_async_status status, void *context)
+{
+    (void)operation;
+    (void)status;
+    ((cancel_log *)context)->callback_calls++;
+}
+
+static void never_routine(IKcomAsyncOperation *operation, void *context)
+{
+    (void)operation;
+    ((cancel_log *)context)->routine_calls++;
+}
+
+void kcom_test_async_contract_cancel_routine(void)
+{
+    IKcomAsyncOperation *op, *task_op;
+    cancel_log log;
+    LONG polls = 0;
+    ULONG value = 4;
+    NTSTATUS status;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    manual_init(&manual);
+
+    /* a cancel that wins: the routine once, then the callback; later calls learn it */
+    memset(&log, 0, sizeof(log));
+    op = new_source();
+    ok(kcom_async_operation_set_cancel_routine(NULL, log_routine, &log) == STATUS_INVALID_PARAMETER, "NULL op\n");
+    ok(kcom_async_operation_set_cancel_routine(op, NULL, &log) == STATUS_INVALID_PARAMETER, "NULL routine\n");
+    ok(kcom_async_operation_clear_cancel_routine(op) == STATUS_NOT_FOUND, "none to clear\n");
+    ok(kcom_async_operation_set_cancel_routine(op, log_routine, &log) == STATUS_SUCCESS, "set\n");
+    ok(kcom_async_operation_set_cancel_routine(op, log_routine, &log) == STATUS_ALREADY_REGISTERED, "set twice\n");
+    ok(IKcomAsyncOperation_set_completed(op, log_callback, &log) == STATUS_SUCCESS, "callback\n");
+    ok(IKcomAsyncOperation_cancel(op) == STATUS_SUCCESS, "cancel\n");
+    ok(log.routine_calls == 1 && log.callback_calls == 1 && log.order == 1,
+       "routine %ld, callback %ld, routine first %ld\n", (long)log.routine_calls, (long)log.callback_calls,
+       (long)log.order);
+    ok(log.status_in_routine == KCOM_ASYNC_CANCELED, "Canceled in the routine: %ld\n", (long)log.status_in_routine);
+    ok(log.complete_in_routine == STATUS_CANCELLED, "complete in the routine: %s\n",
+       kcom_status_name(log.complete_in_routine));
+    ok(kcom_async_operation_clear_cancel_routine(op) == STATUS_CANCELLED, "clear after it ran\n");
+    status = kcom_async_operation_complete(op, &value);
+    ok(status == STATUS_CANCELLED, "complete after the cancel: %s\n", kcom_status_name(status));
+    ok(kcom_async_operation_fail(op, STATUS_IO_TIMEOUT) == STATUS_CANCELLED, "fail after the cancel\n");
+    ok(kcom_async_block_on(op, 0) == STATUS_SUCCESS, "finished\n");
+    ok(IKcomAsyncOperation_cancel(op) == STATUS_INVALID_DEVICE_STATE, "cancel twice\n");
+    ok(log.routine_calls == 1 && log.callback_calls == 1, "once each\n");
+    IKcomAsyncOperation_Release(op);
+
+    /* taken back first: never called, and the producer completes */
+    memset(&log, 0, sizeof(log));
+    op = new_source();
+    ok(kcom_async_operation_set_cancel_routine(op, never_routine, &log) == STATUS_SUCCESS, "set\n");
+    ok(kcom_async_operation_clear_cancel_routine(op) == STATUS_SUCCESS, "clear\n");
+    ok(kcom_async_operation_clear_cancel_routine(op) == STATUS_NOT_FOUND, "clear twice\n");
+    ok(kcom_async_operation_set_cancel_routine(op, never_routine, &log) == STATUS_ALREADY_REGISTERED,
+       "registered once\n");
+    ok(IKcomAsyncOperation_cancel(op) == STATUS_SUCCESS, "cancel\n");
+    ok(log.routine_calls == 0, "a cleared routine is never called\n");
+    IKcomAsyncOperation_Release(op);
+
+    /* registering after the cancel: refused, the producer aborts by itself */
+    op = new_source();
+    ok(IKcomAsyncOperation_cancel(op) == STATUS_SUCCESS, "cancel\n");
+    ok(kcom_async_operation_set_cancel_routine(op, never_routine, &log) == STATUS_CANCELLED, "set after cancel\n");
+    IKcomAsyncOperation_Release(op);
+
+    /* after a completion: nothing to cancel */
+    op = new_source();
+    ok(kcom_async_operation_set_cancel_routine(op, never_routine, &log) == STATUS_SUCCESS, "set\n");
+    ok(kcom_async_operation_complete(op, &value) == STATUS_SUCCESS, "complete\n");
+    ok(IKcomAsyncOperation_cancel(op) == STATUS_INVALID_DEVICE_STATE, "cancel after completion\n");
+    ok(kcom_async_operation_clear_cancel_routine(op) == STATUS_SUCCESS, "still the producer's to clear\n");
+    ok(log.routine_calls == 0, "not called\n");
+    IKcomAsyncOperation_Release(op);
+    op = new_source();
+    ok(kcom_async_operation_complete(op, &value) == STATUS_SUCCESS, "complete\n");
+    ok(kcom_async_operation_set_cancel_routine(op, never_routine, &log) == STATUS_INVALID_DEVICE_STATE,
+       "set after completion\n");
+    IKcomAsyncOperation_Release(op);
+
+    /* not a producer's operation */
+    task_op = spawn_waiting(kcom_async_static_error_operation(), &polls);
+    ok(kcom_async_operation_set_cancel_routine(task_op, never_routine, &log) == STATUS_INVALID_DEVICE_STATE,
+       "a task's operation\n");
+    ok(kcom_async_operation_clear_cancel_routine(task_op) == STATUS_INVALID_DEVICE_STATE, "clear on a task's\n");
+    ok(kcom_async_operation_set_cancel_routine(kcom_async_static_error_operation(), never_routine, &log) ==
+           STATUS_INVALID_DEVICE_STATE,
+       "the static error operation\n");
+    (void)manual_run(&manual);
+    IKcomAsyncOperation_Release(task_op);
+    ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
+}
+
+/* A cancel wakes a blocked thread at once, through the routine and the finish. */
+static void *cancel_soon(void *arg)
+{
+    test_sleep_ms(20);
+    (void)IKcomAsyncOperation_cancel((IKcomAsyncOperation *)arg);
+    return NULL;
+}
+
+void kcom_test_async_contract_cancel_wakes_waiters(void)
+{
+    IKcomAsyncOperation *op;
+    test_thread thread;
+    cancel_log log;
+    ULONG64 start;
+    kcom_async_status st = -1;
+    NTSTATUS status;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    memset(&log, 0, sizeof(log));
+    op = new_source();
+    ok(kcom_async_operation_set_cancel_routine(op, log_routine, &log) == STATUS_SUCCESS, "set\n");
+    test_thread_start(&thread, cancel_soon, op);
+    start = test_now_ms();
+    status = kcom_async_block_on(op, 20000);
+    ok(status == STATUS_SUCCESS, "woken by the cancel: %s after %lu ms\n", kcom_status_name(status),
+       (unsigned long)(test_now_ms() - start));
+    ok(IKcomAsyncOperation_get_status(op, &st) == STATUS_SUCCESS && st == KCOM_ASYNC_CANCELED, "Canceled\n");
+    test_thread_join(&thread);
+    ok(log.routine_calls == 1, "the producer was told\n");
+    IKcomAsyncOperation_Release(op);
+    ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
+}
+
+/* ---- argument checks ----------------------------------------------------------------------------------- */
+
+void kcom_test_async_contract_argument_checks(void)
+{
+    static const kcom_async_task_desc too_small = {waiting_poll, waiting_drop, sizeof(waiting_task),
+                                                   KCOM_ALIGNOF(waiting_task), sizeof(ULONG), KCOM_ALIGNOF(ULONG),
+                                                   &IID_IAsyncULONG, 0, 0, 16, 8};
+    IKcomAsyncOperation *op = NULL;
+    void *state = (void *)&op;
+    NTSTATUS status;
+    size_t alignment;
+    static const size_t bad_alignments[] = {0, 3, 8192};
+
+    kcom_counting_allocator_init(&counter, NULL);
+    for (alignment = 0; alignment < sizeof(bad_alignments) / sizeof(bad_alignments[0]); alignment++) {
+        status = kcom_async_operation_create(&counter.allocator, NULL, sizeof(ULONG), bad_alignments[alignment], &op);
+        ok(status == STATUS_INVALID_PARAMETER, "alignment %lu: %s\n", (unsigned long)bad_alignments[alignment],
+           kcom_status_name(status));
+        ok(op != NULL, "an error operation, never NULL\n");
+        IKcomAsyncOperation_Release(op);
+        status = kcom_async_operation_create(&counter.allocator, NULL, 0, bad_alignments[alignment], &op);
+        ok(status == STATUS_INVALID_PARAMETER, "no result, alignment %lu: %s\n",
+           (unsigned long)bad_alignments[alignment], kcom_status_name(status));
+        IKcomAsyncOperation_Release(op);
+    }
+    manual_init(&manual);
+    status = kcom_async_spawn_begin(&too_small, &manual.executor, &counter.allocator, &state, &op);
+    ok(status == STATUS_INVALID_PARAMETER, "a block smaller than an operation: %s\n", kcom_status_name(status));
+    ok(state == NULL && op != NULL, "state NULL, an error operation\n");
+    IKcomAsyncOperation_Release(op);
+    ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
+}
+
+ASYNC_TEST_PROGRAM(KCOM_ASYNC_CONTRACT_TESTS)
