@@ -187,6 +187,92 @@ static void drain_timeout(void)
     end();
 }
 
+/* Tasks waiting for what never comes (an event nobody sets, a source nobody completes): drain
+ * alone times out; cancel-all ends them, and cancel_and_drain is the unload recipe in one call. */
+typedef struct forever_state {
+    KCOM_TASK_RESUME_POINT;
+    kcom_async_event_await wait;
+    BOOLEAN canceled;
+} forever_state;
+
+static kcom_async_event never_set;
+
+static kcom_poll_result forever_poll(void *p, kcom_task_context *cx)
+{
+    forever_state *s = (forever_state *)p;
+    KCOM_TASK_BEGIN(s);
+    kcom_async_event_await_init(&s->wait, &never_set);
+    KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? (s->canceled = TRUE, KCOM_POLL_READY)
+                                                       : kcom_async_event_await_poll(&s->wait, cx));
+    KCOM_TASK_RETURN(cx, s->canceled ? STATUS_CANCELLED : STATUS_SUCCESS);
+    KCOM_TASK_END(cx);
+}
+
+static void forever_drop(void *p)
+{
+    kcom_async_event_await_clear(&((forever_state *)p)->wait);
+}
+
+static const kcom_async_task_desc forever_desc =
+    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, forever_state, forever_poll, forever_drop);
+
+static void cancel_all(void)
+{
+    kcom_tracker *tracker = NULL;
+    kcom_dpc_executor_config dpc_config;
+    kcom_work_item_executor_config work_config;
+    kcom_dpc_executor *dpc = NULL;
+    kcom_work_item_executor *work = NULL;
+    const kcom_executor *on_dpc = NULL, *on_work = NULL;
+    IKcomAsyncOperation *source = NULL, *late = NULL;
+    IAsyncULONG *ops[6];
+    forever_state forever;
+    ULONG i, round, value = 5;
+    begin();
+    kcom_async_event_init(&never_set, FALSE);
+    ok(kcom_tracker_cancel_all(NULL) == STATUS_INVALID_PARAMETER, "NULL\n");
+    ok(kcom_tracker_cancel_and_drain(NULL, 0) == STATUS_INVALID_PARAMETER, "NULL\n");
+    for (round = 0; round < 2; round++) {
+        ok(kcom_tracker_create(&tracker) == STATUS_SUCCESS, "create\n");
+        memset(&dpc_config, 0, sizeof(dpc_config));
+        dpc_config.tracker = tracker;
+        memset(&work_config, 0, sizeof(work_config));
+        work_config.tracker = tracker;
+        ok(kcom_dpc_executor_create(&dpc_config, &dpc, &on_dpc) == STATUS_SUCCESS, "DPC executor\n");
+        ok(kcom_work_item_executor_create(&device_object, &work_config, &work, &on_work) == STATUS_SUCCESS,
+           "work-item executor\n");
+        memset(&forever, 0, sizeof(forever));
+        for (i = 0; i < 5; i++)
+            ops[i] = spawn_on(&forever_desc, i % 2 == 0 ? on_dpc : on_work, &forever);
+        /* and one that does not look at cancellation: it holds the drain until its source ends */
+        ops[5] = spawn_waiting(on_dpc, &source);
+        test_sleep_ms(20); /* every one of them waiting */
+        ok(kcom_tracker_outstanding(tracker) == 6, "round %lu: %ld outstanding\n", (unsigned long)round,
+           (long)kcom_tracker_outstanding(tracker));
+        if (round == 0) {
+            ok(kcom_tracker_drain(tracker, 30) == STATUS_TIMEOUT, "a drain alone times out\n");
+            ok(kcom_tracker_cancel_all(tracker) == STATUS_SUCCESS, "cancel all\n");
+            ok(kcom_tracker_drain(tracker, 50) == STATUS_TIMEOUT, "the one ignoring it holds the drain\n");
+        } else {
+            ok(kcom_tracker_cancel_and_drain(tracker, 50) == STATUS_TIMEOUT, "cancel and drain: held by one\n");
+            ok(kcom_async_spawn(&forever_desc, on_work, &counter.allocator, &forever, &late) == STATUS_DELETE_PENDING,
+               "spawn refused after it\n");
+            late->lpVtbl->Release(late);
+        }
+        ok(kcom_tracker_outstanding(tracker) == 1, "one outstanding: %ld\n", (long)kcom_tracker_outstanding(tracker));
+        for (i = 0; i < 5; i++)
+            expect(ops[i], STATUS_CANCELLED);
+        ok(kcom_async_operation_complete(source, &value) == STATUS_SUCCESS, "its source completes\n");
+        ok(kcom_tracker_drain(tracker, 20000) == STATUS_SUCCESS, "drained\n");
+        expect(ops[5], STATUS_CANCELLED); /* canceled before its work ended: Canceled it stays */
+        source->lpVtbl->Release(source);
+        kcom_work_item_executor_destroy(work);
+        kcom_dpc_executor_destroy(dpc);
+        kcom_tracker_destroy(tracker);
+    }
+    end();
+}
+
 static void drain_rules(void)
 {
     kcom_tracker *tracker = (kcom_tracker *)&device_object;
@@ -321,9 +407,9 @@ static void creation_failures(void)
 
 int main(void)
 {
-    static const char *const names[] = {"tracker_drain_outstanding", "tracker_drain_timeout", "tracker_rules",
-                                        "tracker_destroyed_task_leaves", "executor_creation_failures"};
-    static void (*const tests[])(void) = {drain_outstanding, drain_timeout, drain_rules, destroyed_task_leaves,
-                                          creation_failures};
-    return async_test_main(names, tests, 5);
+    static const char *const names[] = {"tracker_drain_outstanding", "tracker_drain_timeout", "tracker_cancel_all",
+                                        "tracker_rules", "tracker_destroyed_task_leaves", "executor_creation_failures"};
+    static void (*const tests[])(void) = {drain_outstanding, drain_timeout, cancel_all, drain_rules,
+                                          destroyed_task_leaves, creation_failures};
+    return async_test_main(names, tests, 6);
 }

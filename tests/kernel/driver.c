@@ -105,12 +105,13 @@ static NTSTATUS start_executors(void)
     return status;
 }
 
-/* DriverUnload, first: what tests left running ends, and the drain waits for it. */
+/* DriverUnload, first: what tests left running ends (woken, or canceled), and the drain waits for
+ * it: the unload recipe of docs/executors.md. */
 static void stop_executors(void)
 {
     NTSTATUS status;
     (void)kcom_async_event_set(&unload_event);
-    status = kcom_tracker_drain(tracker, 10000);
+    status = kcom_tracker_cancel_and_drain(tracker, 10000);
     DbgPrint("kcom_test: drain: %s, %ld tasks outstanding\n", kcom_status_name(status),
              (long)kcom_tracker_outstanding(tracker));
     kcom_work_item_executor_destroy(work_executor);

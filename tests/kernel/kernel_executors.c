@@ -230,6 +230,76 @@ static void test_blocking_waits(void)
 
 /* ---- trackers ----------------------------------------------------------------------------------------- */
 
+/* A task waiting for an event nobody sets, until canceled. */
+typedef struct stuck_state {
+    KCOM_TASK_RESUME_POINT;
+    kcom_async_event *never;
+    kcom_async_event_await wait;
+    BOOLEAN canceled;
+} stuck_state;
+
+static kcom_poll_result stuck_poll(void *p, kcom_task_context *cx)
+{
+    stuck_state *s = (stuck_state *)p;
+    KCOM_TASK_BEGIN(s);
+    kcom_async_event_await_init(&s->wait, s->never);
+    KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? (s->canceled = TRUE, KCOM_POLL_READY)
+                                                       : kcom_async_event_await_poll(&s->wait, cx));
+    KCOM_TASK_RETURN(cx, s->canceled ? STATUS_CANCELLED : STATUS_SUCCESS);
+    KCOM_TASK_END(cx);
+}
+
+static void stuck_drop(void *p)
+{
+    kcom_async_event_await_clear(&((stuck_state *)p)->wait);
+}
+
+static const kcom_async_task_desc stuck_desc =
+    KCOM_ASYNC_TASK_DESC(IKernelAsyncULONG, ULONG, stuck_state, stuck_poll, stuck_drop);
+
+/* Unload with work that would wait forever: cancel, drain (bounded), destroy. */
+static void test_tracker_cancel(void)
+{
+    kcom_tracker *tracker = NULL;
+    kcom_work_item_executor_config config;
+    kcom_work_item_executor *work = NULL;
+    const kcom_executor *on_work = NULL;
+    IKcomAsyncOperation *ops[3] = {NULL, NULL, NULL};
+    kcom_async_event never;
+    stuck_state initial;
+    ULONG i;
+
+    kcom_async_event_init(&never, FALSE);
+    ok(kcom_tracker_create(&tracker) == STATUS_SUCCESS, "create\n");
+    if (tracker == NULL)
+        return;
+    RtlZeroMemory(&config, sizeof(config));
+    config.tracker = tracker;
+    ok(kcom_work_item_executor_create(kcom_test_device(), &config, &work, &on_work) == STATUS_SUCCESS, "executor\n");
+    if (work == NULL) {
+        kcom_tracker_destroy(tracker);
+        return;
+    }
+    RtlZeroMemory(&initial, sizeof(initial));
+    initial.never = &never;
+    for (i = 0; i < 3; i++)
+        ok(kcom_async_spawn(&stuck_desc, on_work, NULL, &initial, &ops[i]) == STATUS_SUCCESS, "spawn %lu\n",
+           (unsigned long)i);
+    ok(kcom_tracker_drain(tracker, 30) == STATUS_TIMEOUT, "a drain alone times out: %ld outstanding\n",
+       (long)kcom_tracker_outstanding(tracker));
+    ok(kcom_tracker_cancel_and_drain(tracker, WAIT_MS) == STATUS_SUCCESS, "cancel and drain\n");
+    ok(kcom_tracker_outstanding(tracker) == 0, "none outstanding\n");
+    for (i = 0; i < 3; i++) {
+        ULONG value;
+        if (ops[i] == NULL)
+            continue;
+        ok(ops[i]->lpVtbl->get_result(ops[i], &value) == STATUS_CANCELLED, "task %lu canceled\n", (unsigned long)i);
+        ops[i]->lpVtbl->Release(ops[i]);
+    }
+    kcom_work_item_executor_destroy(work);
+    kcom_tracker_destroy(tracker);
+}
+
 static void test_trackers(void)
 {
     kcom_tracker *tracker = NULL;
@@ -340,6 +410,7 @@ void kcom_test_kernel_executors(void)
     test_timers();
     test_blocking_waits();
     test_trackers();
+    test_tracker_cancel();
     test_dpc_executor();
     test_driver_tracker();
 }
