@@ -4,8 +4,10 @@
  */
 #include <kcom/runtime.h>
 
+#include "internal.h"
+
 #if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
-#include <kcom/async.h>
+#include "async/async_internal.h"
 #endif
 
 #include "platform/platform.h"
@@ -15,11 +17,21 @@ NTSTATUS kcom_initialize(void)
     return kcom_platform_initialize();
 }
 
-void kcom_uninitialize(void)
+NTSTATUS kcom_uninitialize(void)
 {
+#if defined(KCOM_HAS_ASYNC_TIMER) && KCOM_HAS_ASYNC_TIMER
+    /* a timer's callback would run in an unloaded image (the kernel), or on a stopped simulation */
+    LONG armed = kcom_async_timers_armed();
+    if (armed != 0) {
+        KCOM_TRACE(ERROR, "kcom_uninitialize with %ld timers armed: refused (cancel or drain their tasks first)",
+                   (long)armed);
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+#endif
 #if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
     /* cached operation blocks are pool the driver would otherwise leak at unload */
     kcom_async_operation_cache_drain();
 #endif
     kcom_platform_uninitialize();
+    return STATUS_SUCCESS;
 }

@@ -21,10 +21,15 @@ NTSTATUS kcom_initialize(void);
 /*
  * kcom_uninitialize - the counterpart of kcom_initialize, from DriverUnload after every kcom object
  * is gone (and every tracker drained): frees the async operation cache's blocks and lets the
- * platform go. IRQL: PASSIVE_LEVEL. Never fails.
+ * platform go (on the host, its timer and simulation threads end; a later use starts them again).
+ * While a timer awaitable (kcom/awaitable.h) is still armed it does nothing and fails, the same on
+ * every target: its callback would run in an unloaded driver. Cancel or drain the tasks first
+ * (kcom_tracker_cancel_and_drain).
+ * IRQL: PASSIVE_LEVEL.
+ * Returns STATUS_SUCCESS; STATUS_INVALID_DEVICE_STATE (timers armed: nothing was stopped).
  */
 _IRQL_requires_(PASSIVE_LEVEL)
-void kcom_uninitialize(void);
+NTSTATUS kcom_uninitialize(void);
 
 KCOM_END_DECLS
 

@@ -39,6 +39,10 @@ BOOLEAN kcom_async_op_add_waiter(kcom_async_op *op, kcom_async_waiter *w);
  * running: wait for what the fire marks). O(1). IRQL: <= DISPATCH_LEVEL. */
 BOOLEAN kcom_async_op_remove_waiter(kcom_async_op *op, kcom_async_waiter *w);
 
+/* Timers of the timer awaitable armed now (awaitable_timer.c): kcom_uninitialize refuses while
+ * any is. IRQL: any. */
+LONG kcom_async_timers_armed(void);
+
 /* Where result and state sit in an operation block, and its size and alignment. */
 typedef struct kcom_async_op_layout_info {
     size_t result_offset;

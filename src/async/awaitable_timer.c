@@ -18,12 +18,22 @@
  */
 #include <kcom/awaitable.h>
 
+#include "async/async_internal.h"
 #include "platform/platform.h"
 
 #define TIMER_IDLE 0
 #define TIMER_ARMED 1
 #define TIMER_FIRED 2
 #define TIMER_EXPIRED 3
+
+/* Timers armed now: kcom_uninitialize refuses to stop the platform under them. Counted from
+ * before the arm until the callback has woken its task, or a cancel took the arm back. */
+static LONG volatile armed_timers;
+
+LONG kcom_async_timers_armed(void)
+{
+    return kcom_atomic_load(&armed_timers);
+}
 
 static void timer_fired(kcom_rt_timer *platform, void *context)
 {
@@ -33,6 +43,7 @@ static void timer_fired(kcom_rt_timer *platform, void *context)
     timer->waker.task = NULL;
     kcom_atomic_store(&timer->state, TIMER_FIRED); /* the last access to *timer */
     kcom_waker_wake(&waker);
+    kcom_atomic_fetch_add(&armed_timers, -1); /* after the wake: uninitialize may follow */
 }
 
 void kcom_async_timer_init(kcom_async_timer *timer, ULONG due_ms, ULONG period_ms)
@@ -74,9 +85,11 @@ kcom_poll_result kcom_async_timer_poll(kcom_async_timer *timer, kcom_task_contex
     timer->started = TRUE;
     timer->waker = kcom_task_waker(cx);
     kcom_atomic_store(&timer->state, TIMER_ARMED); /* before arming: the callback may run at once */
+    kcom_atomic_fetch_add(&armed_timers, 1);
     status = kcom_platform_timer_arm(&timer->platform, timer->deadline_ms);
     if (NT_SUCCESS(status))
         return KCOM_POLL_PENDING;
+    kcom_atomic_fetch_add(&armed_timers, -1);
     kcom_atomic_store(&timer->state, TIMER_IDLE);
     timer->started = FALSE;
     kcom_waker_drop(&timer->waker);
@@ -89,6 +102,7 @@ void kcom_async_timer_clear(kcom_async_timer *timer)
     switch (kcom_atomic_load(&timer->state)) {
     case TIMER_ARMED:
         if (kcom_platform_timer_cancel(&timer->platform)) {
+            kcom_atomic_fetch_add(&armed_timers, -1);
             kcom_waker_drop(&timer->waker); /* the callback never runs: the waker is ours again */
         } else {
             /* firing now, on another processor (platform.h): the callback has taken the waker or

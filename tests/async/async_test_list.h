@@ -60,6 +60,7 @@
 #define KCOM_ASYNC_AWAITABLE_TIMER_TESTS(X, H) \
     X(async_timer_fires)                       \
     X(async_timer_teardown)                    \
+    X(async_timer_uninitialize)                \
     X(async_timeout)
 #else
 #define KCOM_ASYNC_AWAITABLE_TIMER_TESTS(X, H)

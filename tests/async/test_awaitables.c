@@ -10,6 +10,8 @@
  */
 #include "async_test_common.h"
 
+#include <kcom/runtime.h>
+
 #include <kcom/awaitable.h>
 
 #include <string.h>
@@ -443,6 +445,37 @@ void kcom_test_async_timer_fires(void)
     ok(test_pool_shutdown(pool, 5000) == STATUS_SUCCESS, "shutdown\n");
     ok(drops == 3, "drops: %ld\n", (long)drops);
     ok(live_settled() == 0, "nothing left\n");
+}
+
+/* kcom_uninitialize with a timer armed: refused with a status on every target, nothing stopped;
+ * once the timer is cleared it goes through, and kcom starts again. */
+void kcom_test_async_timer_uninitialize(void)
+{
+    test_pool *pool = NULL;
+    const kcom_executor *executor = NULL;
+    IKcomAsyncOperation *op;
+    aw_state *s;
+    LONG drops = 0;
+    NTSTATUS status;
+
+    counter_once();
+    if (!test_pool_start(1, &pool, &executor))
+        return;
+    s = begin(&timer_desc, executor, &drops, &op);
+    kcom_async_timer_init(&s->timer, 60000, 0);
+    (void)kcom_async_spawn_commit(op);
+    test_sleep_ms(20);
+    status = kcom_uninitialize();
+    ok(status == STATUS_INVALID_DEVICE_STATE, "a timer armed: %s\n", kcom_status_name(status));
+    ok(status_of(op) == KCOM_ASYNC_STARTED, "its task still waits\n");
+    ok(IKcomAsyncOperation_cancel(op) == STATUS_SUCCESS, "cancel\n");
+    ok(kcom_async_block_on(op, 5000) == STATUS_SUCCESS && status_of(op) == KCOM_ASYNC_CANCELED, "canceled\n");
+    IKcomAsyncOperation_Release(op);
+    ok(test_pool_shutdown(pool, 5000) == STATUS_SUCCESS, "shutdown\n");
+    status = kcom_uninitialize();
+    ok(status == STATUS_SUCCESS, "nothing armed: %s\n", kcom_status_name(status));
+    ok(kcom_initialize() == STATUS_SUCCESS, "and again\n");
+    ok(drops == 1 && live_settled() == 0, "nothing left\n");
 }
 
 void kcom_test_async_timer_teardown(void)

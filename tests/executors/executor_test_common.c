@@ -15,7 +15,7 @@ void end(void)
 {
     ok(kcom_counting_allocator_live(&counter) == 0, "%ld blocks still allocated\n",
        (long)kcom_counting_allocator_live(&counter));
-    kcom_uninitialize();
+    ok(kcom_uninitialize() == STATUS_SUCCESS, "kcom_uninitialize: nothing armed\n");
 }
 
 IAsyncULONG *spawn_on(const kcom_async_task_desc *desc, const kcom_executor *executor, const void *initial)

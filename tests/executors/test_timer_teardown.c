@@ -88,7 +88,7 @@ static void end(void)
     ok(kcom_counting_allocator_live(&counter) == 0, "%ld blocks still allocated\n",
        (long)kcom_counting_allocator_live(&counter));
     test_mutex_destroy(&queue.lock);
-    kcom_uninitialize();
+    ok(kcom_uninitialize() == STATUS_SUCCESS, "kcom_uninitialize: nothing armed\n");
 }
 
 typedef struct timer_state {
