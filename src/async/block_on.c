@@ -1,10 +1,11 @@
 /*
  * block_on.c - waiting for an operation on a platform event.
  *
- * A kcom operation: the waiter's node lives in this frame, in the operation's list of waiters
- * (operation.c), and its fire sets a reference-counted event that the fire holds a reference
- * on. On a timeout the node is taken out; if the finisher already took it, its fire is under way
- * and the wait goes on until the event is set, so no fire ever reads a dead frame. The
+ * A kcom operation: the waiter's node and its event live in this frame (no allocation), the node
+ * in the operation's list of waiters (operation.c); its fire sets the event, after which the
+ * finisher touches neither. On a timeout the node is taken out; if the finisher already took it,
+ * its fire is under way and the wait goes on until the event is set, so no fire ever reads a dead
+ * frame. The
  * operation's finisher runs the completion callback before it fires any waiter: when block_on
  * returns STATUS_SUCCESS, a callback registered before the finish has returned.
  *
@@ -19,22 +20,20 @@
 
 typedef struct block_waiter {
     kcom_async_waiter waiter;
-    kcom_platform_event *event; /* a reference of its own, released by the fire */
+    kcom_platform_local_event event;
 } block_waiter;
 
 static kcom_waker block_fire(kcom_async_waiter *waiter)
 {
-    kcom_platform_event *event = ((block_waiter *)(void *)waiter)->event;
     kcom_waker none = {NULL};
     /* the blocked thread may return once the event is set: the waiter is not touched after */
-    kcom_platform_event_set(event);
-    kcom_platform_event_release(event);
+    kcom_platform_local_event_set(&((block_waiter *)(void *)waiter)->event);
     return none;
 }
 
 /* Waits for event up to timeout_ms, in watchdog periods when the watchdog is on, tracing each
  * period that passes without the event. */
-static NTSTATUS watched_wait(kcom_platform_event *event, ULONG timeout_ms, const void *operation)
+static NTSTATUS watched_wait(kcom_platform_local_event *event, ULONG timeout_ms, const void *operation)
 {
     kcom_debug_options options;
     ULONG waited = 0;
@@ -44,7 +43,7 @@ static NTSTATUS watched_wait(kcom_platform_event *event, ULONG timeout_ms, const
         NTSTATUS status;
         if (options.wait_watchdog_ms != 0 && slice > options.wait_watchdog_ms)
             slice = options.wait_watchdog_ms;
-        status = kcom_platform_event_wait(event, slice);
+        status = kcom_platform_local_event_wait(event, slice);
         if (status != STATUS_TIMEOUT)
             return status;
         waited += slice;
@@ -101,27 +100,20 @@ static NTSTATUS block_on(IKcomAsyncOperation *operation, ULONG timeout_ms, BOOLE
     waiter.waiter.fire = block_fire;
     waiter.waiter.next = NULL;
     waiter.waiter.pprev = NULL;
-    waiter.event = kcom_platform_event_create();
-    if (waiter.event == NULL)
-        return STATUS_INSUFFICIENT_RESOURCES;
-    kcom_platform_event_reference(waiter.event); /* the fire's */
+    status = kcom_platform_local_event_init(&waiter.event);
+    if (!NT_SUCCESS(status))
+        return status;
     if (!kcom_async_op_add_waiter(op, &waiter.waiter)) {
-        /* finished meanwhile: the fire never runs */
-        kcom_platform_event_release(waiter.event);
-        kcom_platform_event_release(waiter.event);
+        kcom_platform_local_event_destroy(&waiter.event); /* finished meanwhile: no fire */
         return STATUS_SUCCESS;
     }
-    status = watched_wait(waiter.event, timeout_ms, operation);
-    if (status == STATUS_TIMEOUT) {
-        if (kcom_async_op_remove_waiter(op, &waiter.waiter)) {
-            kcom_platform_event_release(waiter.event); /* the fire's: it will never run */
-        } else {
-            /* finishing right now: the fire is under way and still reads the waiter */
-            (void)kcom_platform_event_wait(waiter.event, KCOM_ASYNC_INFINITE);
-            status = STATUS_SUCCESS;
-        }
+    status = watched_wait(&waiter.event, timeout_ms, operation);
+    if (status == STATUS_TIMEOUT && !kcom_async_op_remove_waiter(op, &waiter.waiter)) {
+        /* finishing right now: the fire is under way and still reads the waiter */
+        (void)kcom_platform_local_event_wait(&waiter.event, KCOM_ASYNC_INFINITE);
+        status = STATUS_SUCCESS;
     }
-    kcom_platform_event_release(waiter.event);
+    kcom_platform_local_event_destroy(&waiter.event);
     return status;
 }
 

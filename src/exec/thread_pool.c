@@ -13,6 +13,7 @@
 
 struct kcom_thread_pool {
     kcom_executor executor;
+    const kcom_allocator *allocator; /* the default one at creation, which frees it too */
     kcom_platform_mutex mutex;
     kcom_platform_cond work; /* tasks queued, or stopping */
     kcom_task_link queue; /* task_queue.h */
@@ -60,6 +61,7 @@ static void pool_thread(void *context)
 
 NTSTATUS kcom_thread_pool_create(ULONG threads, kcom_thread_pool **pool_out, const kcom_executor **executor)
 {
+    const kcom_allocator *allocator;
     kcom_thread_pool *pool;
     ULONG i;
     if (pool_out == NULL)
@@ -67,14 +69,16 @@ NTSTATUS kcom_thread_pool_create(ULONG threads, kcom_thread_pool **pool_out, con
     *pool_out = NULL;
     if (executor == NULL || threads == 0 || threads > POOL_MAX_THREADS)
         return STATUS_INVALID_PARAMETER;
-    pool = (kcom_thread_pool *)kcom_platform_allocate(NULL, sizeof(*pool), KCOM_ALIGNOF(kcom_thread_pool));
+    allocator = kcom_default_allocator();
+    pool = (kcom_thread_pool *)kcom_allocate(allocator, sizeof(*pool), KCOM_ALIGNOF(kcom_thread_pool));
     if (pool == NULL)
         return STATUS_INSUFFICIENT_RESOURCES;
     memset(pool, 0, sizeof(*pool));
+    pool->allocator = allocator;
     pool->executor.schedule = pool_schedule;
     pool->executor.context = pool;
     if (!NT_SUCCESS(kcom_platform_cond_init(&pool->work))) {
-        kcom_platform_free(NULL, pool, sizeof(*pool), KCOM_ALIGNOF(kcom_thread_pool));
+        kcom_free(allocator, pool, sizeof(*pool), KCOM_ALIGNOF(kcom_thread_pool));
         return STATUS_INSUFFICIENT_RESOURCES;
     }
     kcom_platform_mutex_init(&pool->mutex);
@@ -131,6 +135,6 @@ NTSTATUS kcom_thread_pool_shutdown(kcom_thread_pool *pool, ULONG timeout_ms)
         kcom_platform_thread_join(&pool->threads[i]);
     kcom_platform_cond_destroy(&pool->work);
     kcom_platform_mutex_destroy(&pool->mutex);
-    kcom_platform_free(NULL, pool, sizeof(*pool), KCOM_ALIGNOF(kcom_thread_pool));
+    kcom_free(pool->allocator, pool, sizeof(*pool), KCOM_ALIGNOF(kcom_thread_pool));
     return status;
 }

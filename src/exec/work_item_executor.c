@@ -17,7 +17,7 @@ struct kcom_work_item_executor {
     const kcom_allocator *allocator; /* the default one at creation, which frees it too */
     ULONG poll_budget;
     kcom_platform_work_item *item;
-    kcom_platform_event *idle; /* set when the routine lets go after destroy began */
+    kcom_platform_local_event idle; /* set when the routine lets go after destroy began */
 };
 
 static void work_routine(void *context);
@@ -31,7 +31,7 @@ static void work_start(kcom_kernel_queue *queue)
 static void work_routine(void *context)
 {
     kcom_work_item_executor *executor = (kcom_work_item_executor *)context;
-    kcom_platform_event *idle = NULL;
+    BOOLEAN destroying = FALSE;
     ULONG polls = 0;
     UCHAR irql;
     for (;;) {
@@ -51,16 +51,12 @@ static void work_routine(void *context)
         polls++;
     }
     executor->queue.started = FALSE;
-    if (!executor->queue.accepting) {
-        /* destroy is waiting: the event must outlive the set, the executor need not */
-        idle = executor->idle;
-        kcom_platform_event_reference(idle);
-    }
+    destroying = (BOOLEAN)!executor->queue.accepting;
     kcom_platform_spin_lock_release(&executor->queue.lock, irql);
-    if (idle != NULL) {
-        kcom_platform_event_set(idle);
-        kcom_platform_event_release(idle);
-    }
+    /* destroy is waiting: the set is the last touch (the destroyer may free the executor as soon
+     * as it wakes, which the local event allows) */
+    if (destroying)
+        kcom_platform_local_event_set(&executor->idle);
 }
 
 NTSTATUS kcom_work_item_executor_create(void *device, const kcom_work_item_executor_config *config,
@@ -80,12 +76,9 @@ NTSTATUS kcom_work_item_executor_create(void *device, const kcom_work_item_execu
         return STATUS_INSUFFICIENT_RESOURCES;
     executor->allocator = allocator;
     executor->item = kcom_platform_work_item_allocate(device);
-    executor->idle = kcom_platform_event_create();
-    if (executor->item == NULL || executor->idle == NULL) {
+    if (executor->item == NULL || !NT_SUCCESS(kcom_platform_local_event_init(&executor->idle))) {
         if (executor->item != NULL)
             kcom_platform_work_item_free(executor->item);
-        if (executor->idle != NULL)
-            kcom_platform_event_release(executor->idle);
         kcom_free(allocator, executor, sizeof(*executor), KCOM_ALIGNOF(kcom_work_item_executor));
         return STATUS_INSUFFICIENT_RESOURCES;
     }
@@ -103,8 +96,8 @@ void kcom_work_item_executor_destroy(kcom_work_item_executor *executor)
         return;
     /* the routine, queued or running, finds the queue empty and lets go */
     if (kcom_kernel_queue_close(&executor->queue))
-        (void)kcom_platform_event_wait(executor->idle, 0xFFFFFFFFUL);
+        (void)kcom_platform_local_event_wait(&executor->idle, 0xFFFFFFFFUL);
     kcom_platform_work_item_free(executor->item);
-    kcom_platform_event_release(executor->idle);
+    kcom_platform_local_event_destroy(&executor->idle);
     kcom_free(executor->allocator, executor, sizeof(*executor), KCOM_ALIGNOF(kcom_work_item_executor));
 }

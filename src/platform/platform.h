@@ -9,6 +9,7 @@
 #define KCOM_SRC_PLATFORM_H
 
 #include <kcom/allocator.h>
+#include <kcom/atomic.h>
 #include <kcom/caching_allocator.h>
 #include <kcom/failfast.h>
 #include <kcom/trace.h>
@@ -73,15 +74,67 @@ KCOM_NORETURN void kcom_platform_fail_fast(kcom_failfast_reason reason, const vo
  * threads): the thread pool (src/exec/thread_pool.c) and the timer service (src/platform/timer_service.c) are
  * written on them and built only there. The clock (monotonic_ms, sleep_ms) on every target. */
 
-/* A reference-counted manual-reset event: created unsignaled with one reference, so a
- * waker that outlives the waiter still sets a live object. NULL when out of memory. */
-typedef struct kcom_platform_event kcom_platform_event;
-kcom_platform_event *kcom_platform_event_create(void);
-void kcom_platform_event_reference(kcom_platform_event *event);
-void kcom_platform_event_release(kcom_platform_event *event);
-void kcom_platform_event_set(kcom_platform_event *event);
-/* STATUS_SUCCESS once set, STATUS_TIMEOUT after timeout_ms (0xFFFFFFFF: never). */
-NTSTATUS kcom_platform_event_wait(kcom_platform_event *event, ULONG timeout_ms);
+/* A manual-reset event in storage the caller embeds (a KEVENT; a Win32 event object; a mutex,
+ * a condition variable and a flag), for a waiter whose own frame holds it: once a set has woken
+ * the waiter, the setter touches the event no more, so the waiter may destroy it as soon as its
+ * wait returns. init: STATUS_SUCCESS, or STATUS_INSUFFICIENT_RESOURCES (then nothing to destroy).
+ * set: IRQL <= DISPATCH_LEVEL; wait: as kcom_platform_event_wait. */
+typedef struct kcom_platform_local_event {
+    ULONG64 opaque[12];
+} kcom_platform_local_event;
+NTSTATUS kcom_platform_local_event_init(kcom_platform_local_event *event);
+void kcom_platform_local_event_destroy(kcom_platform_local_event *event);
+void kcom_platform_local_event_set(kcom_platform_local_event *event);
+NTSTATUS kcom_platform_local_event_wait(kcom_platform_local_event *event, ULONG timeout_ms);
+
+/* A reference-counted manual-reset event: a local event in a block from kcom's default allocator
+ * (recorded: the same one frees it), created unsignaled with one reference, so a waker that
+ * outlives the waiter still sets a live object. create: IRQL <= DISPATCH_LEVEL, NULL when out of
+ * memory. wait: STATUS_SUCCESS once set, STATUS_TIMEOUT after timeout_ms (0xFFFFFFFF: never). */
+typedef struct kcom_platform_event {
+    kcom_platform_local_event local;
+    LONG volatile refs;
+    const kcom_allocator *allocator;
+} kcom_platform_event;
+
+static inline kcom_platform_event *kcom_platform_event_create(void)
+{
+    const kcom_allocator *allocator = kcom_default_allocator();
+    kcom_platform_event *event =
+        (kcom_platform_event *)kcom_allocate(allocator, sizeof(*event), KCOM_ALIGNOF(kcom_platform_event));
+    if (event == NULL)
+        return NULL;
+    if (!NT_SUCCESS(kcom_platform_local_event_init(&event->local))) {
+        kcom_free(allocator, event, sizeof(*event), KCOM_ALIGNOF(kcom_platform_event));
+        return NULL;
+    }
+    event->refs = 1;
+    event->allocator = allocator;
+    return event;
+}
+
+static inline void kcom_platform_event_reference(kcom_platform_event *event)
+{
+    kcom_atomic_fetch_add(&event->refs, 1);
+}
+
+static inline void kcom_platform_event_release(kcom_platform_event *event)
+{
+    if (kcom_atomic_fetch_add(&event->refs, -1) == 1) {
+        kcom_platform_local_event_destroy(&event->local);
+        kcom_free(event->allocator, event, sizeof(*event), KCOM_ALIGNOF(kcom_platform_event));
+    }
+}
+
+static inline void kcom_platform_event_set(kcom_platform_event *event)
+{
+    kcom_platform_local_event_set(&event->local);
+}
+
+static inline NTSTATUS kcom_platform_event_wait(kcom_platform_event *event, ULONG timeout_ms)
+{
+    return kcom_platform_local_event_wait(&event->local, timeout_ms);
+}
 /* Whether the caller may block (kernel: IRQL < DISPATCH_LEVEL). */
 BOOLEAN kcom_platform_can_block(void);
 

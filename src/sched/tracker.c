@@ -23,7 +23,7 @@ struct kcom_tracker {
     const kcom_allocator *allocator; /* the default one at creation, which frees it too */
     LONG volatile count;
     LONG volatile draining;
-    kcom_platform_event *idle; /* set when count reaches zero */
+    kcom_platform_local_event idle; /* set when count reaches zero */
     kcom_platform_spin_lock lock;
     kcom_task_link live;     /* circular lists of counted tasks: not canceled by cancel-all yet */
     kcom_task_link canceled; /* and already canceled */
@@ -62,8 +62,7 @@ NTSTATUS kcom_tracker_create(kcom_tracker **tracker)
     if (t == NULL)
         return STATUS_INSUFFICIENT_RESOURCES;
     t->allocator = allocator;
-    t->idle = kcom_platform_event_create();
-    if (t->idle == NULL) {
+    if (!NT_SUCCESS(kcom_platform_local_event_init(&t->idle))) {
         kcom_free(allocator, t, sizeof(*t), KCOM_ALIGNOF(kcom_tracker));
         return STATUS_INSUFFICIENT_RESOURCES;
     }
@@ -125,15 +124,11 @@ NTSTATUS kcom_tracker_cancel_all(kcom_tracker *tracker)
 
 void kcom_tracker_leave(kcom_tracker *tracker)
 {
-    kcom_platform_event *idle;
     if (kcom_atomic_fetch_add(&tracker->count, -1) != 1)
         return;
-    /* The drain may return, and the driver free the tracker, as soon as the event is set: keep
-     * the event alive through the set with a reference of its own. */
-    idle = tracker->idle;
-    kcom_platform_event_reference(idle);
-    kcom_platform_event_set(idle);
-    kcom_platform_event_release(idle);
+    /* The drain may return, and the driver free the tracker, as soon as the event is set: the set
+     * is the last touch, which a local event allows. */
+    kcom_platform_local_event_set(&tracker->idle);
 }
 
 static NTSTATUS tracker_drain(kcom_tracker *tracker, ULONG timeout_ms, BOOLEAN cancel)
@@ -147,7 +142,7 @@ static NTSTATUS tracker_drain(kcom_tracker *tracker, ULONG timeout_ms, BOOLEAN c
         kcom_tracker_leave(tracker); /* the bias: from now on zero means drained */
     if (cancel)
         (void)kcom_tracker_cancel_all(tracker); /* after draining began: nothing new joins */
-    status = kcom_platform_event_wait(tracker->idle, timeout_ms);
+    status = kcom_platform_local_event_wait(&tracker->idle, timeout_ms);
     if (status != STATUS_SUCCESS)
         return status;
     /* The last tasks ended inside DPC routines that may still be running their tails, and
@@ -185,6 +180,6 @@ void kcom_tracker_destroy(kcom_tracker *tracker)
                    (long)kcom_tracker_outstanding(tracker));
         return;
     }
-    kcom_platform_event_release(tracker->idle);
+    kcom_platform_local_event_destroy(&tracker->idle);
     kcom_free(tracker->allocator, tracker, sizeof(*tracker), KCOM_ALIGNOF(kcom_tracker));
 }

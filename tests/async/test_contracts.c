@@ -456,4 +456,57 @@ void kcom_test_async_contract_argument_checks(void)
     ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
 }
 
+/* ---- what kcom allocates comes from kcom's allocators ------------------------------------------------------ */
+
+/* block_on allocates nothing: its waiter and its event live in its frame. */
+void kcom_test_async_contract_waits_allocate_nothing(void)
+{
+    IKcomAsyncOperation *op;
+    blocked_waiter blocked;
+    test_thread thread;
+    ULONG value = 2;
+    NTSTATUS status;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    op = new_source();
+    ok(kcom_set_default_allocator(&counter.allocator) == STATUS_SUCCESS, "default allocator\n");
+    kcom_counting_allocator_fail_nth(&counter, 1); /* resets the count; any allocation fails */
+    status = kcom_async_block_on(op, 1);
+    ok(status == STATUS_TIMEOUT, "a wait that times out: %s\n", kcom_status_name(status));
+    memset(&blocked, 0, sizeof(blocked));
+    blocked.op = op;
+    test_thread_start(&thread, block_on_thread, &blocked);
+    test_sleep_ms(10);
+    ok(kcom_async_operation_complete(op, &value) == STATUS_SUCCESS, "complete\n");
+    test_thread_join(&thread);
+    ok(blocked.status == STATUS_SUCCESS, "a wait that ends: %s\n", kcom_status_name(blocked.status));
+    ok(counter.attempts == 0, "%ld allocations\n", (long)counter.attempts);
+    kcom_counting_allocator_fail_nth(&counter, 0);
+    ok(kcom_set_default_allocator(NULL) == STATUS_SUCCESS, "platform allocator\n");
+    IKcomAsyncOperation_Release(op);
+    ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
+}
+
+/* The thread pool: its block from the default allocator. */
+void kcom_test_async_contract_pool_allocates_through_kcom(void)
+{
+    kcom_thread_pool *pool = NULL;
+    const kcom_executor *executor = NULL;
+    NTSTATUS status;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    ok(kcom_set_default_allocator(&counter.allocator) == STATUS_SUCCESS, "default allocator\n");
+    kcom_counting_allocator_fail_nth(&counter, 1);
+    status = kcom_thread_pool_create(1, &pool, &executor);
+    ok(status == STATUS_INSUFFICIENT_RESOURCES && pool == NULL, "no memory for the pool: %s\n",
+       kcom_status_name(status));
+    kcom_counting_allocator_fail_nth(&counter, 0);
+    status = kcom_thread_pool_create(1, &pool, &executor);
+    ok(status == STATUS_SUCCESS, "create: %s\n", kcom_status_name(status));
+    ok(kcom_counting_allocator_live(&counter) >= 1, "the pool came from the default allocator\n");
+    ok(kcom_set_default_allocator(NULL) == STATUS_SUCCESS, "platform allocator\n");
+    ok(kcom_thread_pool_shutdown(pool, 1000) == STATUS_SUCCESS, "shutdown\n");
+    ok(kcom_counting_allocator_live(&counter) == 0, "freed to the allocator it came from\n");
+}
+
 ASYNC_TEST_PROGRAM(KCOM_ASYNC_CONTRACT_TESTS)

@@ -481,9 +481,12 @@ static void scenario_spawn_block_on(void)
     NTSTATUS status;
     int i;
 
-    ok(kcom_thread_pool_create(2, &pool, &executor) == STATUS_SUCCESS, "thread pool\n");
-    if (pool == NULL)
+    before = rel_alloc_failures();
+    status = kcom_thread_pool_create(2, &pool, &executor); /* its block from the default allocator */
+    if (!step(status, before, "kcom_thread_pool_create")) {
+        ok(pool == NULL, "no pool on failure\n");
         return;
+    }
     memset(&initial, 0, sizeof(initial));
     for (i = 0; i < 3; i++) {
         initial.target = (ULONG)i * 2;

@@ -11,54 +11,43 @@
 
 #include <kcom/atomic.h>
 
-struct kcom_platform_event {
-    KEVENT event; /* NotificationEvent: manual reset, stays set */
-    LONG volatile refs;
-    const kcom_allocator *allocator; /* the default allocator at creation, which frees it */
-};
+KCOM_STATIC_ASSERT(sizeof(KEVENT) <= sizeof(kcom_platform_local_event) &&
+                       KCOM_ALIGNOF(KEVENT) <= KCOM_ALIGNOF(kcom_platform_local_event),
+                   "kcom_platform_local_event must hold a KEVENT");
 
-/* IRQL: <= DISPATCH_LEVEL (what kcom's allocators serve). */
-kcom_platform_event *kcom_platform_event_create(void)
+static KEVENT *kevent_of(kcom_platform_local_event *event)
 {
-    const kcom_allocator *allocator = kcom_default_allocator();
-    kcom_platform_event *event = (kcom_platform_event *)kcom_allocate(allocator, sizeof(*event),
-                                                                      KCOM_ALIGNOF(kcom_platform_event));
-    if (event == NULL)
-        return NULL;
-    KeInitializeEvent(&event->event, NotificationEvent, FALSE);
-    event->refs = 1;
-    event->allocator = allocator;
-    return event;
+    return (KEVENT *)(void *)event;
 }
 
-void kcom_platform_event_reference(kcom_platform_event *event)
+/* A notification event (manual reset, stays set); it needs no teardown. */
+NTSTATUS kcom_platform_local_event_init(kcom_platform_local_event *event)
 {
-    kcom_atomic_fetch_add(&event->refs, 1);
+    KeInitializeEvent(kevent_of(event), NotificationEvent, FALSE);
+    return STATUS_SUCCESS;
 }
 
-/* The last release frees the block: nobody waits on it any more (a waiter holds a reference),
- * and the KEVENT needs no teardown. */
-void kcom_platform_event_release(kcom_platform_event *event)
+void kcom_platform_local_event_destroy(kcom_platform_local_event *event)
 {
-    if (kcom_atomic_fetch_add(&event->refs, -1) == 1)
-        kcom_free(event->allocator, event, sizeof(*event), KCOM_ALIGNOF(kcom_platform_event));
+    (void)event;
 }
 
-/* IRQL: <= DISPATCH_LEVEL (KeSetEvent with Wait FALSE). */
-void kcom_platform_event_set(kcom_platform_event *event)
+/* IRQL: <= DISPATCH_LEVEL (KeSetEvent with Wait FALSE). It signals under the dispatcher lock,
+ * which the waiter needs to return from its wait: the waiter's frame outlives the set. */
+void kcom_platform_local_event_set(kcom_platform_local_event *event)
 {
-    (void)KeSetEvent(&event->event, IO_NO_INCREMENT, FALSE);
+    (void)KeSetEvent(kevent_of(event), IO_NO_INCREMENT, FALSE);
 }
 
 /* IRQL: < DISPATCH_LEVEL, or DISPATCH_LEVEL with timeout_ms 0 (a poll). A kernel wait's timeout is
  * relative when negative, in 100 ns units, and runs on interrupt time: it does not move with the
  * wall clock. */
-NTSTATUS kcom_platform_event_wait(kcom_platform_event *event, ULONG timeout_ms)
+NTSTATUS kcom_platform_local_event_wait(kcom_platform_local_event *event, ULONG timeout_ms)
 {
     LARGE_INTEGER timeout;
     NTSTATUS status;
     timeout.QuadPart = -(LONGLONG)timeout_ms * 10000;
-    status = KeWaitForSingleObject(&event->event, Executive, KernelMode, FALSE,
+    status = KeWaitForSingleObject(kevent_of(event), Executive, KernelMode, FALSE,
                                    timeout_ms == 0xFFFFFFFFu ? NULL : &timeout);
     return status == STATUS_SUCCESS ? STATUS_SUCCESS : STATUS_TIMEOUT;
 }

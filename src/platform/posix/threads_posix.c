@@ -9,59 +9,59 @@
 
 #include "posix_internal.h"
 
+#include <kcom/allocator.h>
 #include <kcom/atomic.h>
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdlib.h>
 #include <time.h>
 
 /* ---- events -------------------------------------------------------------------------------------------- */
 
-struct kcom_platform_event {
+typedef struct posix_event {
     pthread_mutex_t mutex;
     pthread_cond_t cond;
-    LONG volatile refs;
     int set;
-};
+} posix_event;
 
-kcom_platform_event *kcom_platform_event_create(void)
+KCOM_STATIC_ASSERT(sizeof(posix_event) <= sizeof(kcom_platform_local_event) &&
+                       KCOM_ALIGNOF(posix_event) <= KCOM_ALIGNOF(kcom_platform_local_event),
+                   "kcom_platform_local_event must hold a posix_event");
+
+static posix_event *posix_event_of(kcom_platform_local_event *event)
 {
-    kcom_platform_event *event = (kcom_platform_event *)malloc(sizeof(*event));
+    return (posix_event *)(void *)event;
+}
+
+NTSTATUS kcom_platform_local_event_init(kcom_platform_local_event *storage)
+{
+    posix_event *event = posix_event_of(storage);
     pthread_condattr_t attr;
-    if (event == NULL)
-        return NULL;
     /* a monotonic clock: timeouts do not move with the wall clock */
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     if (pthread_cond_init(&event->cond, &attr) != 0) {
         pthread_condattr_destroy(&attr);
-        free(event);
-        return NULL;
+        return STATUS_INSUFFICIENT_RESOURCES;
     }
     pthread_condattr_destroy(&attr);
     pthread_mutex_init(&event->mutex, NULL);
-    event->refs = 1;
     event->set = 0;
-    return event;
+    return STATUS_SUCCESS;
 }
 
-void kcom_platform_event_reference(kcom_platform_event *event)
+void kcom_platform_local_event_destroy(kcom_platform_local_event *storage)
 {
-    kcom_atomic_fetch_add(&event->refs, 1);
+    posix_event *event = posix_event_of(storage);
+    pthread_cond_destroy(&event->cond);
+    pthread_mutex_destroy(&event->mutex);
 }
 
-void kcom_platform_event_release(kcom_platform_event *event)
+/* The broadcast under the mutex, and nothing after the unlock: a woken waiter takes the mutex
+ * only once it is released, and may then destroy the event at once. */
+void kcom_platform_local_event_set(kcom_platform_local_event *storage)
 {
-    if (kcom_atomic_fetch_add(&event->refs, -1) == 1) {
-        pthread_cond_destroy(&event->cond);
-        pthread_mutex_destroy(&event->mutex);
-        free(event);
-    }
-}
-
-void kcom_platform_event_set(kcom_platform_event *event)
-{
+    posix_event *event = posix_event_of(storage);
     pthread_mutex_lock(&event->mutex);
     event->set = 1;
     pthread_cond_broadcast(&event->cond);
@@ -81,13 +81,14 @@ static struct timespec deadline_after(ULONG timeout_ms)
     return deadline;
 }
 
-NTSTATUS kcom_platform_event_wait(kcom_platform_event *event, ULONG timeout_ms)
+NTSTATUS kcom_platform_local_event_wait(kcom_platform_local_event *storage, ULONG timeout_ms)
 {
+    posix_event *event = posix_event_of(storage);
     struct timespec deadline;
     NTSTATUS status = STATUS_SUCCESS;
     /* KeWaitForSingleObject: only a zero timeout (a poll) is allowed at DISPATCH_LEVEL */
     if (timeout_ms != 0 && kcom_platform_irql() >= KCOM_PLATFORM_DISPATCH_LEVEL)
-        KCOM_POSIX_IRQL_VIOLATION(event, KCOM_PLATFORM_APC_LEVEL,
+        KCOM_POSIX_IRQL_VIOLATION(storage, KCOM_PLATFORM_APC_LEVEL,
                                 "event wait at DISPATCH_LEVEL (in a DPC routine, or with a spin lock held)");
     deadline = deadline_after(timeout_ms);
     pthread_mutex_lock(&event->mutex);

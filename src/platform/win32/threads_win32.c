@@ -6,56 +6,46 @@
  */
 #include "../platform.h"
 
+#include <kcom/allocator.h>
 #include <kcom/atomic.h>
 
 #include <process.h>
-#include <stdlib.h>
 
 /* ---- events -------------------------------------------------------------------------------------------- */
 
-struct kcom_platform_event {
+typedef struct win32_event {
     HANDLE handle; /* a manual-reset event object */
-    LONG volatile refs;
-};
+} win32_event;
 
-kcom_platform_event *kcom_platform_event_create(void)
+KCOM_STATIC_ASSERT(sizeof(win32_event) <= sizeof(kcom_platform_local_event),
+                   "kcom_platform_local_event must hold a win32_event");
+
+NTSTATUS kcom_platform_local_event_init(kcom_platform_local_event *storage)
 {
-    kcom_platform_event *event = (kcom_platform_event *)malloc(sizeof(*event));
-    if (event == NULL)
-        return NULL;
+    win32_event *event = (win32_event *)(void *)storage;
     event->handle = CreateEventW(NULL, TRUE, FALSE, NULL);
-    if (event->handle == NULL) {
-        free(event);
-        return NULL;
-    }
-    event->refs = 1;
-    return event;
+    return event->handle != NULL ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES;
 }
 
-void kcom_platform_event_reference(kcom_platform_event *event)
+void kcom_platform_local_event_destroy(kcom_platform_local_event *storage)
 {
-    kcom_atomic_fetch_add(&event->refs, 1);
+    CloseHandle(((win32_event *)(void *)storage)->handle);
 }
 
-void kcom_platform_event_release(kcom_platform_event *event)
+/* SetEvent works on the object the handle names, which it references for the call: closing the
+ * handle once the waiter has woken does not reach into a set under way. */
+void kcom_platform_local_event_set(kcom_platform_local_event *storage)
 {
-    if (kcom_atomic_fetch_add(&event->refs, -1) == 1) {
-        CloseHandle(event->handle);
-        free(event);
-    }
+    SetEvent(((win32_event *)(void *)storage)->handle);
 }
 
-void kcom_platform_event_set(kcom_platform_event *event)
-{
-    SetEvent(event->handle);
-}
-
-NTSTATUS kcom_platform_event_wait(kcom_platform_event *event, ULONG timeout_ms)
+NTSTATUS kcom_platform_local_event_wait(kcom_platform_local_event *storage, ULONG timeout_ms)
 {
     /* Win32 timeouts are relative intervals: they do not move with the wall clock. 0xFFFFFFFF is
      * INFINITE. */
-    return WaitForSingleObject(event->handle, (DWORD)timeout_ms) == WAIT_OBJECT_0 ? STATUS_SUCCESS
-                                                                                  : STATUS_TIMEOUT;
+    return WaitForSingleObject(((win32_event *)(void *)storage)->handle, (DWORD)timeout_ms) == WAIT_OBJECT_0
+               ? STATUS_SUCCESS
+               : STATUS_TIMEOUT;
 }
 
 BOOLEAN kcom_platform_can_block(void)
