@@ -43,23 +43,29 @@ _IRQL_requires_max_(HIGH_LEVEL)
 _Ret_notnull_ const kcom_allocator *kcom_platform_allocator(void);
 
 /*
- * kcom_set_default_allocator - replaces the default allocator; NULL restores the platform's.
- * Blocks are freed through the default allocator current at the time of the free, so replace it
- * only while nothing allocated through the default is alive (driver initialization and unload),
- * and keep it valid until it is replaced.
- * IRQL: PASSIVE_LEVEL, while no kcom allocation is in flight.
- * Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER if allocate or free is NULL (the default is
- * then left as it was).
+ * kcom_set_default_allocator - replaces the default allocator; NULL (or kcom_platform_allocator())
+ * restores the platform's. Whatever kcom allocates through the default goes back to the allocator
+ * it came from, whatever the default is by then: objects of classes without an allocator record
+ * it in their header, operations, executors, trackers, thread pools and owned strings keep a
+ * pointer to it. So it may be replaced while such blocks are alive, and each allocator must stay
+ * valid until the last of its blocks is freed. kcom records every allocator ever made the
+ * default, in 63 slots it never reuses; setting one recorded before takes no new slot. Blocks of
+ * kcom_allocate(NULL, ...) are the caller's: kcom_free(NULL, ...) frees them through the default
+ * of the moment.
+ * IRQL: PASSIVE_LEVEL.
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER if allocate or free is NULL;
+ * STATUS_INSUFFICIENT_RESOURCES when 63 other allocators have been the default already. On
+ * failure the default is left as it was.
  */
 _IRQL_requires_(PASSIVE_LEVEL)
 NTSTATUS kcom_set_default_allocator(_In_opt_ const kcom_allocator *allocator);
 
 /*
- * kcom_set_pool_tag - the pool tag the kernel's platform allocator uses (default
- * KCOM_DEFAULT_POOL_TAG). The platform allocator frees with the tag current at the time of the
- * free, so change it only while none of its blocks is alive. IRQL: PASSIVE_LEVEL, before kcom
- * allocates. Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER for a zero tag. Outside the
- * kernel the tag is recorded (kcom_pool_tag returns it) but no allocator uses it.
+ * kcom_set_pool_tag - the pool tag the kernel's platform allocator uses for the blocks it
+ * allocates from now on (default KCOM_DEFAULT_POOL_TAG). Blocks keep the tag they were allocated
+ * with; the platform allocator frees without a tag check, so the tag may change while blocks are
+ * alive. IRQL: PASSIVE_LEVEL. Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER for a zero tag.
+ * Outside the kernel the tag is recorded (kcom_pool_tag returns it) but no allocator uses it.
  */
 _IRQL_requires_(PASSIVE_LEVEL)
 NTSTATUS kcom_set_pool_tag(_In_ ULONG tag);

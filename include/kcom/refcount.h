@@ -54,7 +54,7 @@ struct kcom_class;
 /* Sits immediately before the implementation struct. 16 bytes on 64-bit targets. */
 typedef struct kcom_object_header {
     LONG volatile refs;
-    ULONG reserved; /* padding on 64-bit targets; zero */
+    ULONG reserved; /* kcom's: the slot of the default allocator the object came from */
     const struct kcom_class *klass;
 } kcom_object_header;
 

@@ -66,7 +66,10 @@ void kcom_platform_free(void *context, void *block, size_t size, size_t alignmen
 }
 
 const kcom_allocator kcom_rt_platform_allocator = {kcom_platform_allocate, kcom_platform_free, NULL};
-const kcom_allocator *volatile kcom_rt_default_allocator; /* NULL: the platform allocator */
+const kcom_allocator *volatile kcom_rt_default_allocators[KCOM_RT_DEFAULT_SLOTS]; /* [0]: the platform's */
+LONG volatile kcom_rt_default_slot;
+static LONG volatile default_slots_used = 1; /* slot 0 is the platform's */
+static LONG volatile default_slots_lock;   /* two threads setting a new default at once */
 static LONG volatile pool_tag = (LONG)KCOM_DEFAULT_POOL_TAG;
 
 const kcom_allocator *kcom_platform_allocator(void)
@@ -76,18 +79,40 @@ const kcom_allocator *kcom_platform_allocator(void)
 
 const kcom_allocator *kcom_default_allocator(void)
 {
-    const kcom_allocator *allocator =
-        (const kcom_allocator *)kcom_atomic_load_ptr((void *volatile *)&kcom_rt_default_allocator);
-    return allocator != NULL ? allocator : &kcom_rt_platform_allocator;
+    ULONG slot = kcom_rt_default_slot_now();
+    return slot != 0 ? kcom_rt_default_allocators[slot] : &kcom_rt_platform_allocator;
+}
+
+/* The slot of allocator, given one the first time it becomes the default: slots are never reused,
+ * since objects may still record them. 0 when every slot is taken. */
+static ULONG default_slot_of(const kcom_allocator *allocator)
+{
+    LONG used = kcom_atomic_load(&default_slots_used), i;
+    for (i = 1; i < used; i++)
+        if (kcom_rt_default_allocators[i] == allocator)
+            return (ULONG)i;
+    if (used == KCOM_RT_DEFAULT_SLOTS)
+        return 0;
+    kcom_rt_default_allocators[used] = allocator;
+    kcom_atomic_store(&default_slots_used, used + 1);
+    return (ULONG)used;
 }
 
 NTSTATUS kcom_set_default_allocator(const kcom_allocator *allocator)
 {
+    ULONG slot = 0;
     if (allocator != NULL && (allocator->allocate == NULL || allocator->free == NULL))
         return STATUS_INVALID_PARAMETER;
-    if (allocator == &kcom_rt_platform_allocator)
-        allocator = NULL; /* the inline path's test for the platform allocator is a test for NULL */
-    kcom_atomic_store_ptr((void *volatile *)&kcom_rt_default_allocator, (void *)(uintptr_t)allocator);
+    /* the platform allocator is slot 0, which the inline paths test for */
+    if (allocator != NULL && allocator != &kcom_rt_platform_allocator) {
+        while (kcom_atomic_exchange(&default_slots_lock, 1) != 0)
+            kcom_cpu_relax();
+        slot = default_slot_of(allocator);
+        kcom_atomic_store(&default_slots_lock, 0);
+        if (slot == 0)
+            return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    kcom_atomic_store(&kcom_rt_default_slot, (LONG)slot); /* release: the slot's entry first */
     return STATUS_SUCCESS;
 }
 

@@ -250,6 +250,41 @@ static void test_class_and_default_allocators(void)
        "restoring the default allocator\n");
 }
 
+/* An object goes back to the default allocator it came from, whatever the default is when it is
+ * released. */
+static void test_default_replaced_while_objects_live(void)
+{
+    const kcom_allocator *saved = kcom_default_allocator();
+    kcom_counting_allocator first, second;
+    UsesDefault *a = NULL, *b = NULL, *c = NULL;
+    void *impl = NULL;
+
+    kcom_counting_allocator_init(&first, NULL);
+    kcom_counting_allocator_init(&second, NULL);
+    ok(kcom_set_default_allocator(&first.allocator) == STATUS_SUCCESS, "first default\n");
+    ok(KCOM_NEW(UsesDefault, NULL, &a) == STATUS_SUCCESS && a != NULL, "KCOM_NEW under the first\n");
+    ok(kcom_object_new(KCOM_CLASS_OF(UsesDefault), NULL, &impl) == STATUS_SUCCESS && impl != NULL,
+       "kcom_object_new under the first\n");
+    check_live(&first, 2);
+    ok(kcom_set_default_allocator(&second.allocator) == STATUS_SUCCESS, "second default\n");
+    ok(KCOM_NEW(UsesDefault, NULL, &b) == STATUS_SUCCESS && b != NULL, "KCOM_NEW under the second\n");
+    check_live(&second, 1);
+    ok(kcom_object_release(a) == 0 && kcom_object_release(impl) == 0, "release the first's objects\n");
+    check_live(&first, 0);
+    check_live(&second, 1);
+    ok(kcom_set_default_allocator(NULL) == STATUS_SUCCESS, "the platform's\n");
+    ok(KCOM_NEW(UsesDefault, NULL, &c) == STATUS_SUCCESS && c != NULL, "KCOM_NEW under the platform's\n");
+    ok(kcom_set_default_allocator(&first.allocator) == STATUS_SUCCESS, "the first again\n");
+    ok(kcom_object_release(b) == 0, "release the second's object\n");
+    check_live(&second, 0);
+    ok(kcom_object_release(c) == 0, "release the platform's object\n");
+    check_live(&first, 0);
+    ok(first.attempts == 2 && second.attempts == 1, "allocations: %ld and %ld\n", (long)first.attempts,
+       (long)second.attempts);
+    ok(kcom_set_default_allocator(saved == kcom_platform_allocator() ? NULL : saved) == STATUS_SUCCESS,
+       "restoring the default allocator\n");
+}
+
 static void test_kcom_allocate(void)
 {
     kcom_counting_allocator counter;
@@ -428,6 +463,7 @@ void kcom_test_allocators(void)
 {
     test_over_aligned();
     test_class_and_default_allocators();
+    test_default_replaced_while_objects_live();
     test_kcom_allocate();
     test_aligned_allocate();
     test_counting_allocator();

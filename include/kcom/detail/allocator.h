@@ -15,10 +15,15 @@
 
 KCOM_BEGIN_DECLS
 
-/* The allocator kcom_set_default_allocator set, or NULL while the default is the platform's; read
- * inline by the object creation path. Not for direct use: read it with kcom_default_allocator and
- * change it with kcom_set_default_allocator. */
-extern const kcom_allocator *volatile kcom_rt_default_allocator;
+/* Every allocator kcom_set_default_allocator ever made the default, by slot (slot 0: the platform's,
+ * NULL here), and the slot of the default now. An object of a class without an allocator records
+ * the slot it came from in its header (kcom_object_header.reserved) and goes back there, whatever
+ * the default is when it is released. Slots are written once, before they are published. Not for
+ * direct use: read the default with kcom_default_allocator and change it with
+ * kcom_set_default_allocator. */
+#define KCOM_RT_DEFAULT_SLOTS 64
+extern const kcom_allocator *volatile kcom_rt_default_allocators[KCOM_RT_DEFAULT_SLOTS];
+extern LONG volatile kcom_rt_default_slot;
 
 /* What malloc, HeapAlloc and the pool guarantee on every target kcom builds for. */
 #define KCOM_NATURAL_ALIGNMENT (2 * sizeof(void *))
@@ -35,35 +40,60 @@ void kcom_rt_platform_free_natural(_In_ void *block);
 
 KCOM_END_DECLS
 
-/* A block from allocator (NULL: the default allocator); size is not 0 and alignment a power of two.
- * IRQL: <= DISPATCH_LEVEL. Returns NULL when the allocator fails. */
-static KCOM_FORCEINLINE void *kcom_rt_allocate(const kcom_allocator *allocator, size_t size, size_t alignment)
+/* The default allocator's slot now (0: the platform's). IRQL: any. */
+static KCOM_FORCEINLINE ULONG kcom_rt_default_slot_now(void)
 {
-    if (allocator == NULL) {
-        allocator = (const kcom_allocator *)kcom_atomic_load_ptr((void *volatile *)&kcom_rt_default_allocator);
-        if (KCOM_LIKELY(allocator == NULL)) {
-            if (KCOM_LIKELY(alignment <= KCOM_NATURAL_ALIGNMENT))
-                return kcom_rt_platform_allocate_natural(size);
-            allocator = &kcom_rt_platform_allocator;
-        }
+    return (ULONG)kcom_atomic_load(&kcom_rt_default_slot); /* acquire: the slot's entry is written */
+}
+
+/* A block from the default allocator of slot; size is not 0 and alignment a power of two.
+ * IRQL: <= DISPATCH_LEVEL. Returns NULL when the allocator fails. */
+static KCOM_FORCEINLINE void *kcom_rt_allocate_slot(ULONG slot, size_t size, size_t alignment)
+{
+    const kcom_allocator *allocator;
+    if (KCOM_LIKELY(slot == 0)) {
+        if (KCOM_LIKELY(alignment <= KCOM_NATURAL_ALIGNMENT))
+            return kcom_rt_platform_allocate_natural(size);
+        allocator = &kcom_rt_platform_allocator;
+    } else {
+        allocator = kcom_rt_default_allocators[slot];
     }
     return allocator->allocate(allocator->context, size, alignment);
 }
 
-/* Frees a non-NULL block kcom_rt_allocate returned, with the same arguments. IRQL: <= DISPATCH_LEVEL. */
-static KCOM_FORCEINLINE void kcom_rt_free(const kcom_allocator *allocator, void *block, size_t size, size_t alignment)
+/* Frees a non-NULL block kcom_rt_allocate_slot returned, with the same arguments. IRQL: <= DISPATCH_LEVEL. */
+static KCOM_FORCEINLINE void kcom_rt_free_slot(ULONG slot, void *block, size_t size, size_t alignment)
 {
-    if (allocator == NULL) {
-        allocator = (const kcom_allocator *)kcom_atomic_load_ptr((void *volatile *)&kcom_rt_default_allocator);
-        if (KCOM_LIKELY(allocator == NULL)) {
-            if (KCOM_LIKELY(alignment <= KCOM_NATURAL_ALIGNMENT)) {
-                kcom_rt_platform_free_natural(block);
-                return;
-            }
-            allocator = &kcom_rt_platform_allocator;
+    const kcom_allocator *allocator;
+    if (KCOM_LIKELY(slot == 0)) {
+        if (KCOM_LIKELY(alignment <= KCOM_NATURAL_ALIGNMENT)) {
+            kcom_rt_platform_free_natural(block);
+            return;
         }
+        allocator = &kcom_rt_platform_allocator;
+    } else {
+        allocator = kcom_rt_default_allocators[slot];
     }
     allocator->free(allocator->context, block, size, alignment);
+}
+
+/* A block from allocator (NULL: the default allocator now); size is not 0 and alignment a power of
+ * two. IRQL: <= DISPATCH_LEVEL. Returns NULL when the allocator fails. */
+static KCOM_FORCEINLINE void *kcom_rt_allocate(const kcom_allocator *allocator, size_t size, size_t alignment)
+{
+    if (allocator == NULL)
+        return kcom_rt_allocate_slot(kcom_rt_default_slot_now(), size, alignment);
+    return allocator->allocate(allocator->context, size, alignment);
+}
+
+/* Frees a non-NULL block kcom_rt_allocate returned, with the same arguments (NULL: the default
+ * allocator now). IRQL: <= DISPATCH_LEVEL. */
+static KCOM_FORCEINLINE void kcom_rt_free(const kcom_allocator *allocator, void *block, size_t size, size_t alignment)
+{
+    if (allocator == NULL)
+        kcom_rt_free_slot(kcom_rt_default_slot_now(), block, size, alignment);
+    else
+        allocator->free(allocator->context, block, size, alignment);
 }
 
 #endif /* KCOM_DETAIL_ALLOCATOR_H */

@@ -119,7 +119,7 @@ static KCOM_FORCEINLINE kcom_async_op *kcom_rt_async_op_reuse(const kcom_async_t
     if (allocator == NULL) {
         if (KCOM_UNLIKELY(desc->block_size - 1 >= KCOM_RT_OPERATION_CACHE_GRANULE * KCOM_RT_OPERATION_CACHE_CLASSES ||
                           desc->block_alignment > KCOM_NATURAL_ALIGNMENT ||
-                          kcom_atomic_load_ptr((void *volatile *)&kcom_rt_default_allocator) != NULL))
+                          kcom_rt_default_slot_now() != 0))
             return NULL;
         /* a hot block was recorded when the cache first handed it out (and only a bound cache
          * fills its hot slot) */

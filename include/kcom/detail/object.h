@@ -110,7 +110,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_object_new(const kcom_class *cls, IUnkn
     size_t prefix;
     char *object;
     kcom_object_header *header;
-    ULONG i;
+    ULONG i, slot;
 
     if (KCOM_UNLIKELY(impl == NULL))
         return STATUS_INVALID_PARAMETER;
@@ -121,7 +121,15 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_object_new(const kcom_class *cls, IUnkn
         return STATUS_NOT_SUPPORTED;
 
     prefix = kcom_rt_prefix_size(cls);
-    object = (char *)kcom_rt_allocate(cls->allocator, prefix + cls->size, kcom_rt_block_alignment(cls));
+    /* without a class allocator: the default's slot, recorded in the header for the free */
+    if (cls->allocator == NULL) {
+        slot = kcom_rt_default_slot_now();
+        object = (char *)kcom_rt_allocate_slot(slot, prefix + cls->size, kcom_rt_block_alignment(cls));
+    } else {
+        slot = 0;
+        object = (char *)cls->allocator->allocate(cls->allocator->context, prefix + cls->size,
+                                                   kcom_rt_block_alignment(cls));
+    }
     if (KCOM_UNLIKELY(object == NULL))
         return STATUS_INSUFFICIENT_RESOURCES;
     object += prefix;
@@ -135,7 +143,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_object_new(const kcom_class *cls, IUnkn
         /* built whole and copied: two stores instead of three */
         kcom_object_header initial;
         initial.refs = 1;
-        initial.reserved = 0;
+        initial.reserved = slot;
         initial.klass = cls;
         header = kcom_rt_header(object);
         memcpy(header, &initial, sizeof(initial));
@@ -179,7 +187,11 @@ static KCOM_FORCEINLINE ULONG kcom_rt_final_release(const kcom_class *cls, void 
     kcom_rt_poison_released(cls, impl); /* debug builds: a stale pointer then fails fast */
 #endif
     prefix = kcom_rt_prefix_size(cls);
-    kcom_rt_free(cls->allocator, (char *)impl - prefix, prefix + cls->size, kcom_rt_block_alignment(cls));
+    if (cls->allocator == NULL) /* the default it came from (kcom_rt_object_new) */
+        kcom_rt_free_slot(header->reserved, (char *)impl - prefix, prefix + cls->size, kcom_rt_block_alignment(cls));
+    else
+        cls->allocator->free(cls->allocator->context, (char *)impl - prefix, prefix + cls->size,
+                             kcom_rt_block_alignment(cls));
     return 0;
 }
 

@@ -54,16 +54,18 @@ void *kcom_rt_platform_allocate_natural(size_t size)
 {
     kcom_ex_allocate_pool2_fn *allocate_pool2 = ex_allocate_pool2;
     /* ExAllocatePool2 zeroes the block and ExAllocatePoolWithTag does not; kcom needs neither.
-     * Both blocks go back through ExFreePoolWithTag. */
+     * Both blocks go back through ExFreePoolWithTag, without a tag check. */
     if (allocate_pool2 != NULL)
         return allocate_pool2(POOL_FLAG_NON_PAGED, size, kcom_pool_tag());
     /* POOL_TAGGING (set by the kernel toolchain) keeps this the tagged function. */
     return ExAllocatePoolWithTag(NonPagedPoolNx, size, kcom_pool_tag());
 }
 
+/* Tag 0: no tag check. The tag may have changed since the block was allocated (kcom_set_pool_tag),
+ * and a mismatched tag is a bugcheck. */
 void kcom_rt_platform_free_natural(void *block)
 {
-    ExFreePoolWithTag(block, kcom_pool_tag());
+    ExFreePoolWithTag(block, 0);
 }
 
 static ULONG dpfltr_level(kcom_trace_level level)
