@@ -487,7 +487,8 @@ void kcom_test_async_contract_waits_allocate_nothing(void)
     ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
 }
 
-/* The thread pool: its block from the default allocator. */
+#if !KCOM_TARGET_NTKERNEL
+/* The thread pool (user mode): its block from the default allocator. */
 void kcom_test_async_contract_pool_allocates_through_kcom(void)
 {
     kcom_thread_pool *pool = NULL;
@@ -508,5 +509,6 @@ void kcom_test_async_contract_pool_allocates_through_kcom(void)
     ok(kcom_thread_pool_shutdown(pool, 1000) == STATUS_SUCCESS, "shutdown\n");
     ok(kcom_counting_allocator_live(&counter) == 0, "freed to the allocator it came from\n");
 }
+#endif /* !KCOM_TARGET_NTKERNEL */
 
 ASYNC_TEST_PROGRAM(KCOM_ASYNC_CONTRACT_TESTS)
