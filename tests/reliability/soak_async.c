@@ -4,19 +4,24 @@
  *
  * Each round the main thread makes OPS operations: half completion sources, half async method
  * calls (IRelReader_ReadLater, waiting for a source of their own, run on a thread pool as the
- * default executor). Four role threads then act on every operation at the same time, each
- * holding one of its references and releasing it when done (no other reference is kept, so the
- * final Release lands on whichever thread is last, possibly the pool thread finishing the task):
- *   0 completes it (a source) or its source (a method call) with a value of the round;
+ * default executor). Each source also gets a cancel routine and a watcher: another ReadLater
+ * awaiting it, so that a source has several waiters (the watcher, role 4's blocked thread) when it
+ * finishes. Five role threads then act on every operation at the same time, each holding one of
+ * its references and releasing it when done (no other reference is kept, so the final Release
+ * lands on whichever thread is last, possibly the pool thread finishing the task):
+ *   0 takes back a source's cancel routine, then completes it (a source) or its source (a method
+ *     call) with a value of the round;
  *   1 cancels it;
  *   2 reads its status and result, and asks QueryInterface for its interfaces;
- *   3 sets its completion callback, then tries a second one (STATUS_ALREADY_REGISTERED).
+ *   3 sets its completion callback, then tries a second one (STATUS_ALREADY_REGISTERED);
+ *   4 blocks until it has finished (any number of waiters per operation).
  * The roles walk the operations in orders that change every round, so each pair of roles meets
  * on the same operation at the same time. After the round (once every callback has fired):
  * every callback fired exactly once; each operation reached exactly one terminal state,
  * consistent with who won (a successful cancel: Canceled, and the source's completion returned
- * STATUS_CANCELLED; otherwise Completed with the right value); no query saw an inconsistent
- * result. At the end: every task state dropped once, the pool drained, nothing left allocated.
+ * STATUS_CANCELLED; otherwise Completed with the right value); a source's cancel routine ran
+ * exactly when the cancel won before role 0 took it back; the blocked thread woke with the
+ * operation finished; the watcher saw the source's outcome; no query saw an inconsistent result. At the end: every task state dropped once, the pool drained, nothing left allocated.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -26,7 +31,7 @@
 #include <string.h>
 
 #define OPS 32
-#define ROLES 4
+#define ROLES 5
 
 typedef struct soak_op {
     IKcomAsyncOperation *op;
@@ -36,6 +41,11 @@ typedef struct soak_op {
     NTSTATUS cancel_status;
     NTSTATUS set_status;
     NTSTATUS second_set_status;
+    NTSTATUS clear_status;    /* role 0's take-back of a source's cancel routine */
+    NTSTATUS block_status;    /* role 4's wait */
+    LONG volatile unfinished_after_wait;
+    LONG volatile routine_calls;
+    IAsyncULONG *watcher;     /* sources: a ReadLater awaiting it too */
     LONG volatile calls;
     LONG volatile status;
     LONG volatile result_status;
@@ -67,6 +77,15 @@ static void on_completed(IKcomAsyncOperation *operation, kcom_async_status statu
     kcom_atomic_fetch_add(&s->calls, 1); /* last: the main thread waits for it */
 }
 
+static void on_cancel(IKcomAsyncOperation *operation, void *context)
+{
+    kcom_async_status status = -1;
+    (void)IKcomAsyncOperation_get_status(operation, &status);
+    if (status != KCOM_ASYNC_CANCELED)
+        kcom_atomic_fetch_add(&((soak_op *)context)->unfinished_after_wait, 1); /* counted as broken */
+    kcom_atomic_fetch_add(&((soak_op *)context)->routine_calls, 1);
+}
+
 static void act(int role, LONG round, int k)
 {
     soak_op *s = &soak.ops[k];
@@ -79,8 +98,9 @@ static void act(int role, LONG round, int k)
             IKcomAsyncOperation_Release(s->source);
             soak.role_calls[role] += 2;
         } else {
+            s->clear_status = kcom_async_operation_clear_cancel_routine(op);
             s->complete_status = kcom_async_operation_complete(op, &value);
-            soak.role_calls[role]++;
+            soak.role_calls[role] += 2;
         }
         break;
     case 1:
@@ -107,11 +127,22 @@ static void act(int role, LONG round, int k)
         soak.role_calls[role] += 4;
         break;
     }
-    default:
+    case 3:
         s->set_status = IKcomAsyncOperation_set_completed(op, on_completed, s);
         s->second_set_status = IKcomAsyncOperation_set_completed(op, on_completed, s);
         soak.role_calls[role] += 2;
         break;
+    default: {
+        kcom_async_status st = KCOM_ASYNC_STARTED;
+        s->block_status = kcom_async_block_on(op, KCOM_ASYNC_INFINITE);
+        /* finished: for a source Completed or Canceled; a canceled method call may still be
+         * Canceled before its task ends, but block_on waited for the end */
+        (void)IKcomAsyncOperation_get_status(op, &st);
+        if (st == KCOM_ASYNC_STARTED)
+            kcom_atomic_fetch_add(&s->unfinished_after_wait, 1);
+        soak.role_calls[role] += 2;
+        break;
+    }
     }
     soak.role_calls[role]++;
     IKcomAsyncOperation_Release(op); /* each role held one reference */
@@ -182,12 +213,16 @@ int main(int argc, char **argv)
                     setup_failures++;
                 s->op = IAsyncULONG_generic(IRelReader_ReadLater((IRelReader *)(void *)reader.identity, s->source));
             } else if (kcom_async_operation_create(NULL, &IID_IAsyncULONG, sizeof(ULONG), KCOM_ALIGNOF(ULONG),
-                                                   &s->op) != STATUS_SUCCESS) {
+                                                   &s->op) != STATUS_SUCCESS ||
+                       kcom_async_operation_set_cancel_routine(s->op, on_cancel, s) != STATUS_SUCCESS) {
                 setup_failures++;
+            } else {
+                s->watcher = IRelReader_ReadLater((IRelReader *)(void *)reader.identity, s->op); /* its own reference */
             }
             IKcomAsyncOperation_AddRef(s->op);
             IKcomAsyncOperation_AddRef(s->op);
-            IKcomAsyncOperation_AddRef(s->op); /* four: one per role, the creation's included */
+            IKcomAsyncOperation_AddRef(s->op);
+            IKcomAsyncOperation_AddRef(s->op); /* five: one per role, the creation's included */
         }
         pthread_barrier_wait(&soak.start);
         pthread_barrier_wait(&soak.end);
@@ -205,8 +240,27 @@ int main(int argc, char **argv)
                 continue;
             }
             if (s->set_status != STATUS_SUCCESS || s->second_set_status != STATUS_ALREADY_REGISTERED ||
-                kcom_atomic_load(&s->calls) != 1)
+                kcom_atomic_load(&s->calls) != 1 || s->block_status != STATUS_SUCCESS ||
+                kcom_atomic_load(&s->unfinished_after_wait) != 0)
                 broken++;
+            if (!s->method) {
+                /* the routine ran exactly when a cancel won while it was registered */
+                LONG routine = kcom_atomic_load(&s->routine_calls);
+                ULONG watched = 0;
+                NTSTATUS watched_status;
+                if (routine != (s->clear_status == STATUS_CANCELLED ? 1 : 0) ||
+                    (s->clear_status != STATUS_CANCELLED && s->clear_status != STATUS_SUCCESS) ||
+                    (s->clear_status == STATUS_CANCELLED && !was_canceled))
+                    broken++;
+                /* the watcher saw the source's outcome: its value + 1, or a failure after a cancel */
+                if (kcom_async_block_on(IAsyncULONG_generic(s->watcher), 20000) != STATUS_SUCCESS)
+                    broken++;
+                watched_status = IAsyncULONG_get_result(s->watcher, &watched);
+                if (was_canceled ? NT_SUCCESS(watched_status) : (watched_status != STATUS_SUCCESS ||
+                                                                  watched != value_of(rounds, i) + 1u))
+                    broken++;
+                IAsyncULONG_Release(s->watcher);
+            }
             if (was_canceled) {
                 canceled++;
                 /* a source canceled before its completion: the completion is dropped */

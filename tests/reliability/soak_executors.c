@@ -9,12 +9,15 @@
  * so far; it finishes once it has seen its target of wakes, or when it sees a cancel. STORMERS
  * threads send wakes to random slots as fast as they can (one of them at DISPATCH_LEVEL, where a
  * wake is allowed), and a canceler thread cancels random tasks. When every task has called back,
- * the threads stop, the tracker drains, the executors and the tracker are destroyed, and:
+ * the threads stop, the tracker drains, the executors and the tracker are destroyed. Every other
+ * epoch ends early instead, in the middle of the storm: kcom_tracker_cancel_and_drain cancels what
+ * is left while the stormers and the canceler still run. Then:
  *   - no task was ever polled on two threads at once (an in-poll flag), and no wake was lost
  *     (every task not canceled saw its whole target: a lost wake leaves it waiting forever, and
  *     the epoch times out);
  *   - every callback fired exactly once, and each operation reached exactly one terminal state,
- *     Canceled exactly when a cancel returned STATUS_SUCCESS, else Completed with its count;
+ *     Canceled exactly when a cancel returned STATUS_SUCCESS (or, in a cancel-all epoch, when
+ *     the tracker's cancel reached it first), else Completed with its count;
  *   - every task's drop ran exactly once, the tracker counted nothing after the drain, and
  *     nothing is left allocated (rel_alloc, the default allocator: live == 0).
  */
@@ -147,6 +150,7 @@ static void epoch(totals *sum, ULONG64 *random)
     kcom_dpc_executor_config dpc_config;
     kcom_work_item_executor_config work_config;
     ULONG64 deadline;
+    BOOLEAN cancel_all = (BOOLEAN)(sum->epochs % 2 == 1);
     int i;
 
     ok(kcom_tracker_create(&tracker) == STATUS_SUCCESS, "tracker\n");
@@ -184,6 +188,11 @@ static void epoch(totals *sum, ULONG64 *random)
         ok(pthread_create(&stormers[i].thread, NULL, i < STORMERS ? stormer_main : canceler_main, &stormers[i]) == 0,
            "thread\n");
     }
+    if (cancel_all) {
+        /* unload in the middle of the storm: cancel what is left, and drain */
+        rel_sleep_ms(rel_random(random) % 4);
+        ok(kcom_tracker_cancel_and_drain(tracker, 20000) == STATUS_SUCCESS, "canceled and drained\n");
+    }
     /* every task calls back: the target reached, or a cancel seen */
     deadline = rel_now_ms() + 30000;
     for (i = 0; i < TASKS; i++)
@@ -209,7 +218,7 @@ static void epoch(totals *sum, ULONG64 *random)
         }
         if (slot->calls != 1 || slot->drops != 1 || slot->status != status)
             sum->broken++;
-        if (slot->cancel_won) {
+        if (slot->cancel_won || (cancel_all && status == KCOM_ASYNC_CANCELED)) {
             sum->canceled++;
             if (status != KCOM_ASYNC_CANCELED || result != STATUS_CANCELLED)
                 sum->broken++;
