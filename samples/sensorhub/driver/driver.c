@@ -16,9 +16,10 @@
  * operation; the callback, when IoSetCancelRoutine(irp, NULL) says the cancel routine owns the
  * IRP, waits on the cancel spin lock until that routine has let go of the request.
  *
- * DriverUnload cancels what would run forever (the sampler, pending requests), drains the
- * tracker that counts every task of the work-item executor, waits on the remove lock for IRPs
- * still in the driver, frees everything and reports in the line the test checks:
+ * DriverUnload cancels what would run forever (the sampler, pending requests) and drains, in one
+ * call to the tracker that counts every task of the work-item executor; it then waits on the
+ * remove lock for IRPs still in the driver, frees everything and reports in the line the test
+ * checks:
  *
  *     sensorhub: unload: drained, 0 outstanding, 0 live kcom allocations
  *
@@ -42,7 +43,6 @@ typedef struct request {
     LIST_ENTRY link;        /* in driver_state.pending, under driver_state.lock */
     PIRP irp;
     IAsyncLONG *operation;  /* one reference, released when the IRP is completed */
-    BOOLEAN unload_canceled;
     const char *what;       /* for the log: "sample", "wait-above" */
     ULONG sensor;
 } request;
@@ -366,32 +366,6 @@ static NTSTATUS sensorhub_create_close(PDEVICE_OBJECT device, PIRP irp)
 
 /* ---- load and unload ------------------------------------------------------------------------------- */
 
-/* Cancels the listed requests one at a time, outside the lock: a cancel may wake a task, and an
- * operation's callback takes the lock to unlist its request. */
-static void cancel_pending(void)
-{
-    for (;;) {
-        IAsyncLONG *operation = NULL;
-        PLIST_ENTRY entry;
-        KIRQL irql;
-        KeAcquireSpinLock(&driver_state.lock, &irql);
-        for (entry = driver_state.pending.Flink; entry != &driver_state.pending; entry = entry->Flink) {
-            request *r = CONTAINING_RECORD(entry, request, link);
-            if (!r->unload_canceled) {
-                r->unload_canceled = TRUE;
-                operation = r->operation;
-                IAsyncLONG_AddRef(operation); /* the request may complete once the lock is released */
-                break;
-            }
-        }
-        KeReleaseSpinLock(&driver_state.lock, irql);
-        if (operation == NULL)
-            return;
-        (void)IAsyncLONG_cancel(operation);
-        IAsyncLONG_Release(operation);
-    }
-}
-
 static void sensorhub_unload(PDRIVER_OBJECT driver)
 {
     NTSTATUS drain;
@@ -400,8 +374,8 @@ static void sensorhub_unload(PDRIVER_OBJECT driver)
     PLIST_ENTRY entry;
     KIRQL irql;
 
-    /* 1. no new pending requests (pend_on cancels them from now on); cancel what would run
-     *    forever: the sampler and the requests still pending */
+    /* 1. no new pending requests (pend_on cancels them from now on); the sampler and the
+     *    requests still pending would run forever: the tracker cancels every task it counts */
     KeAcquireSpinLock(&driver_state.lock, &irql);
     driver_state.stopping = TRUE;
     for (entry = driver_state.pending.Flink; entry != &driver_state.pending; entry = entry->Flink)
@@ -409,11 +383,9 @@ static void sensorhub_unload(PDRIVER_OBJECT driver)
     KeReleaseSpinLock(&driver_state.lock, irql);
     DbgPrint("sensorhub: unload: canceling the sampler and %lu pending request%s\n", (unsigned long)pending,
              pending == 1 ? "" : "s");
-    sensorhub_stop(&driver_state.hub);
-    cancel_pending();
-
-    /* 2. every task of the executor ends (their callbacks have completed the IRPs by then) */
-    drain = kcom_tracker_drain(driver_state.tracker, DRAIN_TIMEOUT_MS);
+    /* 2. cancel every task of the executor and wait for them (their callbacks have completed the
+     *    IRPs by then) */
+    drain = kcom_tracker_cancel_and_drain(driver_state.tracker, DRAIN_TIMEOUT_MS);
     outstanding = kcom_tracker_outstanding(driver_state.tracker);
 
     /* 3. IRPs still in the driver: a dispatch routine, a cancel routine letting go */

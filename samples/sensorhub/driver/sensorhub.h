@@ -59,16 +59,12 @@ typedef struct sensorhub {
     ULONG period_ms;
     LONG volatile samples;
     kcom_async_event sampled;      /* pulsed after each sample: WaitAbove tasks look again */
-    IKcomAsyncOperation *sampler;  /* runs until sensorhub_stop cancels it */
+    IKcomAsyncOperation *sampler;  /* runs until canceled (the unload's kcom_tracker_cancel_and_drain) */
 } sensorhub;
 
 /* Creates the sensors and starts the sampler on executor. On failure nothing is left to release.
  * IRQL: PASSIVE_LEVEL (DriverEntry). */
 NTSTATUS sensorhub_start(sensorhub *hub, const kcom_executor *executor, ULONG period_ms);
-
-/* Cancels the sampler, which otherwise runs forever; a tracker drain then waits for its end.
- * IRQL: <= DISPATCH_LEVEL. */
-void sensorhub_stop(sensorhub *hub);
 
 /* Releases the sampler's operation and the sensors, once every task has ended (after the drain).
  * IRQL: <= DISPATCH_LEVEL. */

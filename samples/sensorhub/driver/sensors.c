@@ -225,12 +225,6 @@ fail:
     return status;
 }
 
-void sensorhub_stop(sensorhub *hub)
-{
-    if (hub->sampler != NULL)
-        (void)IKcomAsyncOperation_cancel(hub->sampler);
-}
-
 void sensorhub_release(sensorhub *hub)
 {
     ULONG i;
