@@ -11,6 +11,11 @@ NTSTATUS kcom_object_new(const kcom_class *cls, IUnknown *outer, void **impl)
     return kcom_rt_object_new(cls, outer, impl, FALSE);
 }
 
+void *kcom_rt_object_build_in_slot(const kcom_class *cls, IUnknown *outer, ULONG slot)
+{
+    return kcom_rt_object_build(cls, outer, slot);
+}
+
 NTSTATUS kcom_object_create(const kcom_class *cls, IUnknown *outer, kcom_object_init_fn *init, void *init_ctx,
                             const IID *riid, void **ppv)
 {

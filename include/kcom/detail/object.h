@@ -103,35 +103,23 @@ static KCOM_FORCEINLINE BOOLEAN kcom_rt_class_is_well_formed(const kcom_class *c
     return TRUE;
 }
 
-/* kcom_object_new, inline (see there); generated is TRUE for descriptors from KCOM_CLASS. */
-static KCOM_FORCEINLINE NTSTATUS kcom_rt_object_new(const kcom_class *cls, IUnknown *outer, void **impl,
-                                                    BOOLEAN generated)
+/* Allocates and builds an object of a checked cls: from cls's allocator, else from the default
+ * allocator of slot (0: the platform's), which the header records for the free. Returns the
+ * implementation pointer, NULL when out of memory. */
+static KCOM_FORCEINLINE void *kcom_rt_object_build(const kcom_class *cls, IUnknown *outer, ULONG slot)
 {
-    size_t prefix;
+    size_t prefix = kcom_rt_prefix_size(cls);
     char *object;
     kcom_object_header *header;
-    ULONG i, slot;
+    ULONG i;
 
-    if (KCOM_UNLIKELY(impl == NULL))
-        return STATUS_INVALID_PARAMETER;
-    *impl = NULL;
-    if (KCOM_UNLIKELY(cls == NULL || !kcom_rt_class_is_well_formed(cls, (BOOLEAN)!generated)))
-        return STATUS_INVALID_PARAMETER;
-    if (KCOM_UNLIKELY(outer != NULL && !kcom_rt_is_aggregatable(cls)))
-        return STATUS_NOT_SUPPORTED;
-
-    prefix = kcom_rt_prefix_size(cls);
-    /* without a class allocator: the default's slot, recorded in the header for the free */
-    if (cls->allocator == NULL) {
-        slot = kcom_rt_default_slot_now();
+    if (cls->allocator == NULL)
         object = (char *)kcom_rt_allocate_slot(slot, prefix + cls->size, kcom_rt_block_alignment(cls));
-    } else {
-        slot = 0;
+    else
         object = (char *)cls->allocator->allocate(cls->allocator->context, prefix + cls->size,
                                                    kcom_rt_block_alignment(cls));
-    }
     if (KCOM_UNLIKELY(object == NULL))
-        return STATUS_INSUFFICIENT_RESOURCES;
+        return NULL;
     object += prefix;
 
     /* zero-filled; a primary vtable pointer at the start is stored below, not zeroed first */
@@ -157,8 +145,35 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_object_new(const kcom_class *cls, IUnkn
     KCOM_UNROLL_LOOP
     for (i = 0; i < cls->entry_count; i++)
         memcpy(object + cls->entries[i].offset, &cls->entries[i].vtbl, sizeof(void *));
+    return object;
+}
+
+KCOM_BEGIN_DECLS
+/* kcom_rt_object_build for a default allocator other than the platform's (slot not 0), out of
+ * line: the inline path keeps the platform's slot a constant. */
+void *kcom_rt_object_build_in_slot(const kcom_class *cls, IUnknown *outer, ULONG slot);
+KCOM_END_DECLS
+
+/* kcom_object_new, inline (see there); generated is TRUE for descriptors from KCOM_CLASS. */
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_object_new(const kcom_class *cls, IUnknown *outer, void **impl,
+                                                    BOOLEAN generated)
+{
+    void *object;
+    ULONG slot;
+    if (KCOM_UNLIKELY(impl == NULL))
+        return STATUS_INVALID_PARAMETER;
+    *impl = NULL;
+    if (KCOM_UNLIKELY(cls == NULL || !kcom_rt_class_is_well_formed(cls, (BOOLEAN)!generated)))
+        return STATUS_INVALID_PARAMETER;
+    if (KCOM_UNLIKELY(outer != NULL && !kcom_rt_is_aggregatable(cls)))
+        return STATUS_NOT_SUPPORTED;
+    slot = cls->allocator == NULL ? kcom_rt_default_slot_now() : 0;
+    if (KCOM_UNLIKELY(slot != 0))
+        object = kcom_rt_object_build_in_slot(cls, outer, slot);
+    else
+        object = kcom_rt_object_build(cls, outer, 0);
     *impl = object;
-    return STATUS_SUCCESS;
+    return object != NULL ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES;
 }
 
 /* Runs the destroy callback and frees the block; called when the count has dropped to zero.
