@@ -22,6 +22,9 @@
 #define OP_COMMITTED KCOM_RT_ASYNC_COMMITTED /* the task's first poll was scheduled (or run) */
 #define OP_CANCEL_SET 0x400    /* its fields are written, and it was not taken back */
 #define OP_CANCEL_CLAIMED 0x800 /* the cancel that finished the operation calls it */
+#define OP_SLOT_CLAIM 0x1000   /* a waiter owns the slot op->waiter */
+#define OP_SLOT_SET 0x2000     /* the slot's field is written */
+#define OP_SLOT_FIRED 0x4000   /* a finisher owns the slot's waiter: it fires it */
 
 #define KCOM_OP_FROM_TASK(t) ((kcom_async_op *)(void *)((char *)(t) - offsetof(kcom_async_op, task)))
 

@@ -227,11 +227,16 @@ static NTSTATUS KCOM_STDCALL op_get_result(IKcomAsyncOperation *This, void *resu
     return op_get_result_other(op, status, result);
 }
 
-/* ---- the waiter list ------------------------------------------------------------------------------------
- * A list through the waiters' own nodes (kcom_async_waiter), under a lock bit in the word, taken at
- * DISPATCH_LEVEL so that no holder is preempted on its processor by someone spinning on it. A
- * registration sets OP_WAITERS with the lock, before the operation can finish, so a finisher that
- * sees neither has no waiter to fire; after the finish, nothing registers. */
+/* ---- the waiters ----------------------------------------------------------------------------------------
+ * The waiters' own nodes (kcom_async_waiter), nothing allocated. The first waiter takes the slot
+ * op->waiter, lock-free (OP_SLOT_CLAIM, then OP_SLOT_SET once written); the one waiter of most
+ * operations costs two interlocked instructions to register. Any other goes into the list
+ * op->waiters, under a lock bit in the word, taken at DISPATCH_LEVEL so that no holder is
+ * preempted on its processor by someone spinning on it; a registration sets OP_WAITERS with the
+ * lock. After the finish nothing registers, and the finisher, once the callback has returned,
+ * claims the slot's waiter (OP_SLOT_FIRED) and takes the list's one at a time: a waiter that
+ * stops waiting first takes itself out (O(1) either way). A node in the slot has pprev pointing at
+ * op->waiter, which no list link does. */
 
 /* Takes the lock: FALSE, at the caller's IRQL, when refusing a finished operation and it is.
  * *before: the word it was taken from (without OP_WAITERS the list is empty, whatever
@@ -280,10 +285,46 @@ static void waiter_unlink(kcom_async_waiter *w)
     w->pprev = NULL;
 }
 
+/* Takes w out of the slot: TRUE, unless the finisher claimed it (its fire has run or is running). */
+static BOOLEAN op_slot_remove(kcom_async_op *op, kcom_async_waiter *w)
+{
+    LONG old = kcom_atomic_load(&op->word);
+    for (;;) {
+        LONG seen;
+        if (old & OP_SLOT_FIRED)
+            return FALSE;
+        seen = kcom_atomic_compare_exchange(&op->word, old, old & ~(OP_SLOT_CLAIM | OP_SLOT_SET));
+        if (seen == old) {
+            w->pprev = NULL;
+            return TRUE;
+        }
+        old = seen;
+    }
+}
+
 BOOLEAN kcom_async_op_add_waiter(kcom_async_op *op, kcom_async_waiter *w)
 {
     UCHAR irql;
-    LONG before;
+    LONG before, old = kcom_atomic_load(&op->word);
+    for (;;) {
+        LONG seen;
+        if (old & OP_FINISHED)
+            return FALSE;
+        if (old & OP_SLOT_CLAIM)
+            break; /* taken: the list */
+        seen = kcom_atomic_compare_exchange(&op->word, old, old | OP_SLOT_CLAIM);
+        if (seen == old) {
+            op->waiter = w;
+            w->next = NULL;
+            w->pprev = &op->waiter;
+            old = kcom_atomic_or(&op->word, OP_SLOT_SET); /* publishes the field */
+            /* finished meanwhile: its finisher may have looked at the slot before it was set */
+            if ((old & OP_FINISHED) && op_slot_remove(op, w))
+                return FALSE;
+            return TRUE;
+        }
+        old = seen;
+    }
     if (!op_lock(op, TRUE, OP_WAITERS, &irql, &before))
         return FALSE;
     w->next = before & OP_WAITERS ? op->waiters : NULL;
@@ -301,6 +342,8 @@ BOOLEAN kcom_async_op_remove_waiter(kcom_async_op *op, kcom_async_waiter *w)
     BOOLEAN removed;
     UCHAR irql;
     LONG before;
+    if (w->pprev == &op->waiter)
+        return op_slot_remove(op, w);
     (void)op_lock(op, FALSE, 0, &irql, &before);
     removed = (BOOLEAN)(w->pprev != NULL);
     if (removed)
@@ -310,11 +353,32 @@ BOOLEAN kcom_async_op_remove_waiter(kcom_async_op *op, kcom_async_waiter *w)
     return removed;
 }
 
-/* Fires the waiters of a finished operation, one at a time: each is taken out under the lock and
- * fired still at DISPATCH_LEVEL (a waiter spinning on its fire is never preempted by it on its
- * processor), and its waker woken back at the caller's IRQL. */
+/* Fires the waiters of a finished operation, the slot's then the list's one at a time: each is
+ * claimed (the slot) or taken out under the lock (the list), and fired, at DISPATCH_LEVEL (a
+ * waiter spinning on its fire is never preempted by it on its processor), and its waker woken back
+ * at the caller's IRQL. */
 static void op_fire_waiters(kcom_async_op *op)
 {
+    LONG old = kcom_atomic_load(&op->word);
+    if ((old & (OP_SLOT_SET | OP_SLOT_FIRED)) == OP_SLOT_SET) {
+        kcom_waker waker = {NULL};
+        UCHAR irql = kcom_platform_raise_to_dispatch();
+        for (;;) {
+            LONG seen;
+            if ((old & (OP_SLOT_SET | OP_SLOT_FIRED)) != OP_SLOT_SET)
+                break; /* taken out meanwhile, or claimed by another finishing path */
+            seen = kcom_atomic_compare_exchange(&op->word, old, old | OP_SLOT_FIRED);
+            if (seen == old) {
+                kcom_async_waiter *w = op->waiter;
+                w->pprev = NULL;
+                waker = w->fire(w);
+                break;
+            }
+            old = seen;
+        }
+        kcom_platform_lower_irql(irql);
+        kcom_waker_wake(&waker);
+    }
     while (kcom_atomic_load(&op->word) & OP_WAITERS) {
         kcom_async_waiter *w;
         kcom_waker waker = {NULL};
@@ -346,7 +410,7 @@ static void op_after_finish(kcom_async_op *op, LONG old, LONG next, BOOLEAN hold
 {
     BOOLEAN routine = (BOOLEAN)((next & OP_CANCEL_CLAIMED) && !(old & OP_CANCEL_CLAIMED));
     BOOLEAN callback = (BOOLEAN)((next & OP_CB_CLAIMED) && !(old & OP_CB_CLAIMED));
-    BOOLEAN waiters = (BOOLEAN)((next & OP_WAITERS) && (callback || !(next & OP_CB_REGISTERING)));
+    BOOLEAN waiters = (BOOLEAN)((next & (OP_SLOT_SET | OP_WAITERS)) && (callback || !(next & OP_CB_REGISTERING)));
     if (!routine && !callback && !waiters)
         return;
     if (hold)
@@ -684,6 +748,7 @@ void kcom_async_op_init(kcom_async_op *op, const IID *iid, void *result, size_t 
     op->iid = iid;
     op->callback = NULL;
     op->callback_context = NULL;
+    op->waiter = NULL;
     op->waiters = NULL;
     op->task.result = result_size != 0 ? result : NULL;
     op->result_size = (ULONG)result_size;

@@ -35,6 +35,7 @@ static void spawn_init(kcom_async_op *op, const kcom_async_task_desc *desc, cons
     op->iid = desc->iid;
     op->callback = NULL;
     op->callback_context = NULL;
+    op->waiter = NULL;
     op->waiters = NULL;
     op->task.result = desc->result_size != 0 ? block + layout->result_offset : NULL;
     op->result_size = (ULONG)desc->result_size;

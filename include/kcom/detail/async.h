@@ -40,7 +40,8 @@ typedef struct kcom_async_op {
     const IID *iid;       /* typed interface answered by QueryInterface, or NULL */
     kcom_async_completed_fn *callback;  /* valid once registered (the word says so) */
     void *callback_context;
-    struct kcom_async_waiter *waiters;  /* awaiting tasks and blocked threads, under the word's lock */
+    struct kcom_async_waiter *waiter;   /* the first awaiting task or blocked thread (the word says so) */
+    struct kcom_async_waiter *waiters;  /* the others, under the word's lock */
     const kcom_allocator *allocator; /* NULL: caller storage */
     size_t block_size;
     size_t block_alignment;
