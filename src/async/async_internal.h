@@ -46,6 +46,9 @@ BOOLEAN kcom_async_op_remove_waiter(kcom_async_op *op, kcom_async_waiter *w);
  * any is. IRQL: any. */
 LONG kcom_async_timers_armed(void);
 
+/* The largest operation block (its size is kept in a ULONG). */
+#define KCOM_RT_ASYNC_MAX_BLOCK ((size_t)0x7FFFFFFF)
+
 /* Where result and state sit in an operation block, and its size and alignment. */
 typedef struct kcom_async_op_layout_info {
     size_t result_offset;
@@ -66,7 +69,7 @@ static KCOM_FORCEINLINE BOOLEAN kcom_async_desc_layout(const kcom_async_task_des
         layout->state_offset = desc->state_offset;
         layout->total = desc->block_size;
         layout->alignment = desc->block_alignment;
-        return TRUE;
+        return (BOOLEAN)(desc->block_size <= KCOM_RT_ASYNC_MAX_BLOCK);
     }
     return kcom_async_op_layout(desc->result_size, desc->result_alignment, desc->state_size, desc->state_alignment,
                                 layout);

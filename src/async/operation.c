@@ -616,8 +616,8 @@ static KCOM_FORCEINLINE void op_record_block(kcom_async_op *op, const kcom_alloc
                                              size_t alignment)
 {
     op->allocator = allocator;
-    op->block_size = size;
-    op->block_alignment = alignment;
+    op->block_size = (ULONG)size; /* below 2 GB: kcom_async_op_allocate_block */
+    op->block_alignment = (ULONG)alignment;
 }
 
 /* A block of size and alignment through a caching allocator, recorded with what the final release
@@ -662,8 +662,8 @@ static KCOM_FORCEINLINE BOOLEAN op_cache_serves(kcom_caching_allocator *cache, s
 kcom_async_op *kcom_async_op_allocate_block(const kcom_allocator *allocator, size_t size, size_t alignment)
 {
     kcom_async_op *op;
-    if (KCOM_UNLIKELY(size < sizeof(kcom_async_op)))
-        return NULL; /* a descriptor without its layout reached kcom_rt_async_op_allocate */
+    if (KCOM_UNLIKELY(size < sizeof(kcom_async_op) || size > KCOM_RT_ASYNC_MAX_BLOCK))
+        return NULL; /* a descriptor without its layout reached kcom_rt_async_op_allocate, or a huge one */
     if (allocator == NULL)
         allocator = kcom_default_allocator();
     if (allocator->allocate == kcom_rt_caching_allocate) {
@@ -735,7 +735,7 @@ BOOLEAN kcom_async_op_layout(size_t result_size, size_t result_alignment, size_t
     layout->state_offset = align_up(layout->result_offset + result_size, state_alignment);
     layout->total = layout->state_offset + state_size;
     layout->alignment = align;
-    return TRUE;
+    return (BOOLEAN)(layout->total <= KCOM_RT_ASYNC_MAX_BLOCK); /* the operation records it in a ULONG */
 }
 
 void kcom_async_op_init(kcom_async_op *op, const IID *iid, void *result, size_t result_size)

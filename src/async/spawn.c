@@ -135,8 +135,8 @@ NTSTATUS kcom_async_spawn_begin_in(const kcom_async_task_desc *desc, const kcom_
     }
     op = storage_op(storage);
     op->allocator = NULL;
-    op->block_size = layout.total;
-    op->block_alignment = layout.alignment;
+    op->block_size = (ULONG)layout.total; /* below 2 GB: kcom_async_op_layout */
+    op->block_alignment = (ULONG)layout.alignment;
     spawn_init(op, desc, &layout, executor, state);
     *operation = &op->iface;
     return STATUS_SUCCESS;

@@ -43,8 +43,8 @@ typedef struct kcom_async_op {
     struct kcom_async_waiter *waiter;   /* the first awaiting task or blocked thread (the word says so) */
     struct kcom_async_waiter *waiters;  /* the others, under the word's lock */
     const kcom_allocator *allocator; /* NULL: caller storage */
-    size_t block_size;
-    size_t block_alignment;
+    ULONG block_size;      /* below 2 GB (kcom_async_op_layout, kcom_async_op_allocate_block) */
+    ULONG block_alignment;
     /* task.owner NULL: no task (a producer's operation, whose cancel routine and its context are
      * kept in task.drop and task.state, unused without a task); task.result: the result storage,
      * for every operation */
@@ -136,8 +136,8 @@ static KCOM_FORCEINLINE kcom_async_op *kcom_rt_async_op_reuse(const kcom_async_t
     if (KCOM_UNLIKELY(op == NULL))
         return NULL;
     op->allocator = allocator;
-    op->block_size = desc->block_size;
-    op->block_alignment = desc->block_alignment;
+    op->block_size = (ULONG)desc->block_size; /* a bound cache's size: small */
+    op->block_alignment = (ULONG)desc->block_alignment;
     return op;
 }
 
@@ -157,8 +157,8 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_op_in(const kcom_async_task_desc 
     address = (address + KCOM_ASYNC_STORAGE_MAX_ALIGNMENT - 1) & ~(ULONG_PTR)(KCOM_ASYNC_STORAGE_MAX_ALIGNMENT - 1);
     placed = (kcom_async_op *)address;
     placed->allocator = NULL;
-    placed->block_size = desc->block_size;
-    placed->block_alignment = desc->block_alignment;
+    placed->block_size = (ULONG)desc->block_size; /* it fits size, a size_t of storage */
+    placed->block_alignment = (ULONG)desc->block_alignment;
     *op = placed;
     return STATUS_SUCCESS;
 }
