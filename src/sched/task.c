@@ -38,7 +38,8 @@ static void task_schedule(kcom_task *task)
         kcom_task_drop_scheduled(task, status);
 }
 
-void kcom_task_drop_scheduled(kcom_task *task, NTSTATUS status)
+/* Out of line: the executor refusing a task is the cold path of every schedule. */
+KCOM_NOINLINE void kcom_task_drop_scheduled(kcom_task *task, NTSTATUS status)
 {
     kcom_tracker *tracker = task_end(task, NT_SUCCESS(status) ? STATUS_UNSUCCESSFUL : status);
     task->owner->release(task);
