@@ -436,7 +436,7 @@ def main():
             "in caller storage: what the storage must hold). The thread row's Ir counts every thread of the "
             "process, pinned to one CPU (the woken thread runs at once: the caller finds the work done); "
             "its ns are on all CPUs, with 1/100 of the iterations; its kcom allocs/op counts kcom's "
-            "allocator only (when the caller does block, block_on also mallocs an event: see breakdown.md).",
+            "allocator, which every kcom allocation goes through (block_on's event is in its frame).",
         ]
     machine = machine_description()
 
