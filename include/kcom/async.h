@@ -356,18 +356,20 @@ NTSTATUS kcom_async_spawn(const kcom_async_task_desc *desc, const kcom_executor 
 
 /*
  * kcom_async_block_on - waits until operation has finished (completed, failed, or canceled and
- * its work ended) or timeout_ms has passed (KCOM_ASYNC_INFINITE: no limit). The wait is on an
- * allocated, reference-counted event, never on the caller's stack, so a late completion is safe.
- * Only one waiter (block_on or an awaiting task) at a time per kcom operation; an operation
- * implemented elsewhere is waited for through its completion callback (or, if that is taken,
- * by looking at its status every few milliseconds). With the debug watchdog on (kcom/debug.h),
- * each watchdog period without completion traces a suspected deadlock.
+ * its work ended) or timeout_ms has passed (KCOM_ASYNC_INFINITE: no limit). Any number of threads
+ * and tasks may wait on one kcom operation. Nothing is allocated: the waiter's node and its event
+ * live in this call's frame, and a completion racing a timeout never touches them once the call
+ * returns. A completion callback registered before the operation finished has returned by the
+ * time this returns STATUS_SUCCESS. An operation implemented elsewhere is waited for by reading
+ * its status at growing intervals (1 to 16 ms), registering nothing on it. With the debug
+ * watchdog on (kcom/debug.h), each watchdog period without completion traces a suspected deadlock.
  * IRQL: PASSIVE_LEVEL or APC_LEVEL. At DISPATCH_LEVEL or above it cannot wait: it returns
  * STATUS_INVALID_DEVICE_STATE, or stops with kcom_fail_fast(KCOM_FAILFAST_IRQL) when the debug
  * option assert_irql is on (kcom_async_try_block_on never stops).
  * Returns STATUS_SUCCESS (finished: read it with get_status/get_result); STATUS_TIMEOUT;
- * STATUS_INVALID_PARAMETER (NULL); STATUS_ALREADY_REGISTERED (someone else is waiting on it);
- * STATUS_INSUFFICIENT_RESOURCES (no event); STATUS_INVALID_DEVICE_STATE (IRQL too high).
+ * STATUS_INVALID_PARAMETER (NULL); STATUS_INSUFFICIENT_RESOURCES (Windows user mode: no event
+ * object); STATUS_INVALID_DEVICE_STATE (IRQL too high); for an operation implemented elsewhere,
+ * the failure its get_status returned.
  */
 #define KCOM_ASYNC_INFINITE 0xFFFFFFFFUL
 _IRQL_requires_max_(APC_LEVEL)
@@ -421,15 +423,18 @@ void kcom_async_await_init(kcom_async_await *aw, IKcomAsyncOperation *operation)
 
 /*
  * kcom_async_await_poll - READY once the awaited operation has finished (read its status and
- * result through aw->operation), else PENDING with the task registered to be woken.
- * IRQL: the poll's. A NULL operation is READY at once.
+ * result through aw->operation), else PENDING with the task registered to be woken, exactly once,
+ * when it finishes (any number of tasks may await one operation; nothing is allocated). An
+ * operation implemented elsewhere is polled: the task is queued again at each poll until it has
+ * finished. IRQL: the poll's. A NULL operation is READY at once.
  */
 kcom_poll_result kcom_async_await_poll(kcom_async_await *aw, kcom_task_context *cx);
 
-/* kcom_async_await_clear - unregisters and releases the awaited operation (call from the task
- * before it returns, and from its drop); afterwards *aw may be reused. If the awaited operation is
- * finishing at that very moment, it waits (spins) the few instructions until the finisher is done
- * with *aw. Safe to call twice. IRQL: <= DISPATCH_LEVEL. */
+/* kcom_async_await_clear - takes the task's node out of the operation's waiters (O(1)) and
+ * releases the awaited operation (call from the task before it returns, and from its drop);
+ * afterwards *aw may be reused. If the awaited operation is finishing at that very moment, it
+ * waits (spins) the few instructions until the finisher's fire, which runs at DISPATCH_LEVEL, is
+ * done with *aw. Safe to call twice. IRQL: <= DISPATCH_LEVEL. */
 void kcom_async_await_clear(kcom_async_await *aw);
 
 KCOM_END_DECLS
