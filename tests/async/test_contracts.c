@@ -423,6 +423,93 @@ void kcom_test_async_contract_cancel_wakes_waiters(void)
     ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
 }
 
+/* ---- block_on on an operation kcom did not make --------------------------------------------------------- */
+
+typedef struct foreign_op {
+    IKcomAsyncOperation iface;
+    LONG volatile status;
+    NTSTATUS fail_get_status;      /* non-zero: get_status fails with it */
+    kcom_async_completed_fn *callback; /* its one completion slot */
+} foreign_op;
+
+static NTSTATUS KCOM_STDCALL foreign_QueryInterface(IKcomAsyncOperation *This, REFIID riid, void **ppv)
+{
+    (void)This;
+    (void)riid;
+    if (ppv != NULL)
+        *ppv = NULL;
+    return STATUS_NOINTERFACE;
+}
+
+static ULONG KCOM_STDCALL foreign_AddRef(IKcomAsyncOperation *This)
+{
+    (void)This;
+    return 2;
+}
+
+static ULONG KCOM_STDCALL foreign_Release(IKcomAsyncOperation *This)
+{
+    (void)This;
+    return 1;
+}
+
+static NTSTATUS KCOM_STDCALL foreign_get_status(IKcomAsyncOperation *This, kcom_async_status *status)
+{
+    foreign_op *op = (foreign_op *)(void *)This;
+    if (op->fail_get_status != 0)
+        return op->fail_get_status;
+    *status = kcom_atomic_load(&op->status);
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS KCOM_STDCALL foreign_get_result(IKcomAsyncOperation *This, void *result)
+{
+    (void)This;
+    (void)result;
+    return STATUS_PENDING;
+}
+
+static NTSTATUS KCOM_STDCALL foreign_cancel(IKcomAsyncOperation *This)
+{
+    (void)This;
+    return STATUS_INVALID_DEVICE_STATE;
+}
+
+static NTSTATUS KCOM_STDCALL foreign_set_completed(IKcomAsyncOperation *This, kcom_async_completed_fn *callback,
+                                                   void *context)
+{
+    foreign_op *op = (foreign_op *)(void *)This;
+    (void)context;
+    if (op->callback != NULL)
+        return STATUS_ALREADY_REGISTERED;
+    op->callback = callback;
+    return STATUS_SUCCESS;
+}
+
+static const IKcomAsyncOperationVtbl foreign_vtbl = {foreign_QueryInterface, foreign_AddRef, foreign_Release,
+                                                     foreign_get_status,     foreign_get_result, foreign_cancel,
+                                                     foreign_set_completed};
+
+/* A timeout leaves nothing registered on it (its owner keeps its one completion slot), and a
+ * failing get_status is the answer, not a finish. */
+void kcom_test_async_contract_block_on_foreign(void)
+{
+    foreign_op op;
+    NTSTATUS status;
+
+    memset(&op, 0, sizeof(op));
+    op.iface.lpVtbl = &foreign_vtbl;
+    status = kcom_async_block_on(&op.iface, 20);
+    ok(status == STATUS_TIMEOUT, "times out: %s\n", kcom_status_name(status));
+    ok(op.callback == NULL, "nothing left in its completion slot\n");
+    op.fail_get_status = STATUS_ACCESS_DENIED;
+    status = kcom_async_block_on(&op.iface, 1000);
+    ok(status == STATUS_ACCESS_DENIED, "get_status failure returned: %s\n", kcom_status_name(status));
+    op.fail_get_status = 0;
+    kcom_atomic_store(&op.status, KCOM_ASYNC_COMPLETED);
+    ok(kcom_async_block_on(&op.iface, 0) == STATUS_SUCCESS, "finished\n");
+}
+
 /* ---- argument checks ----------------------------------------------------------------------------------- */
 
 void kcom_test_async_contract_argument_checks(void)
