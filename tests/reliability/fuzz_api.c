@@ -97,7 +97,9 @@ typedef struct m_op {
     ULONG target;
     int object;   /* method calls still pending: the object they hold; -1 */
     int source;   /* LATER: the operation awaited while it is unfinished; -1 */
-    ULONG awaited_at; /* LATER: when it began awaiting source (woken latest first) */
+    ULONG awaited_at; /* LATER: when it began awaiting source */
+    BOOLEAN in_slot;  /* LATER: its node took the source's slot (the first waiter, woken first) */
+    int slot_holder;  /* the LATER whose node is in this operation's slot; -1 */
     /* SOURCE: its cancel routine */
     BOOLEAN routine_registered; /* ever: a second registration is refused */
     BOOLEAN routine_set;        /* registered and not taken back */
@@ -256,19 +258,24 @@ static void event_unregister(int i)
     M.ops[i].registered = FALSE;
 }
 
-/* An operation that finishes wakes every LATER awaiting it, the latest registered first (its
- * waiters are a list pushed at the head). */
+/* An operation that finishes wakes every LATER awaiting it: the one in its slot first, then the
+ * list's, the latest registered first (the list is pushed at its head). */
 static void wake_awaiters(int i)
 {
     m_op *m = &M.ops[i];
     for (;;) {
-        int k, w = -1;
-        for (k = 0; k < MAX_OPS; k++)
-            if (M.ops[k].used && M.ops[k].kind == OPK_LATER && M.ops[k].source == i &&
-                (w < 0 || M.ops[k].awaited_at > M.ops[w].awaited_at))
-                w = k;
+        int k, w = m->slot_holder;
+        if (w < 0)
+            for (k = 0; k < MAX_OPS; k++)
+                if (M.ops[k].used && M.ops[k].kind == OPK_LATER && M.ops[k].source == i &&
+                    (w < 0 || M.ops[k].awaited_at > M.ops[w].awaited_at))
+                    w = k;
         if (w < 0)
             return;
+        if (w == m->slot_holder) {
+            m->slot_holder = -1;
+            M.ops[w].in_slot = FALSE;
+        }
         M.ops[w].source = -1;
         M.ops[w].source_done = TRUE;
         M.ops[w].source_status = m->status;
@@ -287,8 +294,12 @@ static void op_finish(int i, LONG status, NTSTATUS error, ULONG value)
     CHECK(!m->finished, "model: op %d finished twice", i);
     if (m->kind == OPK_LATER || m->kind == OPK_YIELD) {
         /* the LATER's drop gives up its wait on a source that has not finished */
-        if (m->kind == OPK_LATER && m->source >= 0)
+        if (m->kind == OPK_LATER && m->source >= 0) {
+            if (m->in_slot)
+                M.ops[m->source].slot_holder = -1;
+            m->in_slot = FALSE;
             m->source = -1;
+        }
         if (m->object >= 0) {
             int o = m->object;
             m->object = -1;
@@ -454,7 +465,7 @@ static int adopt(int i, int kind, IKcomAsyncOperation *op, LONG refused, LONG st
     m->used = TRUE;
     m->op = op;
     m->held = 1;
-    m->object = m->source = -1;
+    m->object = m->source = m->slot_holder = -1;
     m->typed = typed;
     CHECK(op != NULL, "a call returned a NULL operation");
     if (refused == 0) {
@@ -747,6 +758,10 @@ static void do_read(input *in, int which)
         } else {
             m->source = source;
             m->awaited_at = ++M.awaits;
+            if (s->slot_holder < 0) {
+                s->slot_holder = i;
+                m->in_slot = TRUE;
+            }
             m->object = o;
             M.objects[o].work++;
         }
