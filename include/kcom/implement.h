@@ -65,16 +65,17 @@
 /* Typed kcom_object_new: Class **out. Inline over the constant descriptor, so the compiler folds
  * the layout and the vtable stores (same statuses as kcom_object_new). */
 #define KCOM_NEW(Class, outer, out)                                                       \
-    kcom_rt_object_new(KCOM_CLASS_OF(Class), (outer), (void **)(1 ? (out) : (Class **)0), TRUE)
+    kcom_rt_object_new(KCOM_CLASS_OF(Class), (outer), KCOM_TYPED_OUT_(Class, out), TRUE)
 
 /* ---- KCOM_IMPLEMENT ------------------------------------------------------------------------------ */
 
 #define KCOM_IMPLEMENT(Class, I, member) KCOM_IMPLEMENT_WITH(Class, I, member, Class##_)
 
 #define KCOM_IMPLEMENT_WITH(Class, I, member, prefix)                                     \
-    KCOM_CLASS_FUNCTIONS_DECL_(Class)                                                 \
+    KCOM_CLASS_FUNCTIONS_DECL_(Class)                                                     \
+    KCOM_IMPLEMENT_MEMBER_(Class, I, member)                                              \
     I##_METHODS(KCOM_SHIM_, (Class, I, member, prefix))                                   \
-    static const I##Vtbl Class##_##I##_kcom_vtbl KCOM_UNUSED = {                          \
+    static const I##Vtbl Class##_##I##_kcom_vtbl = {                                      \
         I##_METHODS(KCOM_SLOT_INIT_, (Class, I, PLAIN))};                                 \
     static const I##Vtbl Class##_##I##_kcom_agg_vtbl KCOM_UNUSED = {                      \
         I##_METHODS(KCOM_SLOT_INIT_, (Class, I, AGG))};
@@ -88,11 +89,12 @@
 #define KCOM_CLASS_EX(Class, allocator, destroy, query_fallback, ...)                     \
     KCOM_CLASS_DESTROY_THUNK_(Class, destroy)                                             \
     KCOM_CLASS_FALLBACK_THUNK_(Class, query_fallback)                                     \
-    KCOM_CLASS_FUNCTIONS_DECL_(Class)                                                 \
+    KCOM_CLASS_FUNCTIONS_DECL_(Class)                                                     \
+    KCOM_PP_FOR_EACH(KCOM_CLASS_CHECK_, (Class, "KCOM_CLASS"), __VA_ARGS__)                 \
     static const kcom_class_entry Class##_kcom_entries[] = {                              \
         KCOM_PP_FOR_EACH(KCOM_CLASS_ENTRY_, (Class, PLAIN), __VA_ARGS__)};                \
     static const struct kcom_executor *volatile Class##_kcom_executor;                    \
-    static const kcom_allocator *volatile Class##_kcom_operation_allocator KCOM_UNUSED = (allocator); \
+    KCOM_CLASS_OPERATION_ALLOCATOR_(Class, allocator)                                     \
     static const kcom_class Class##_kcom_class = {                                        \
         #Class, sizeof(Class), KCOM_ALIGNOF(Class), 0,                                    \
         (ULONG)(sizeof(Class##_kcom_entries) / sizeof(Class##_kcom_entries[0])),          \
@@ -103,12 +105,13 @@
 #define KCOM_AGGREGATABLE_CLASS_EX(Class, allocator, destroy, query_fallback, ...)        \
     KCOM_CLASS_DESTROY_THUNK_(Class, destroy)                                             \
     KCOM_CLASS_FALLBACK_THUNK_(Class, query_fallback)                                     \
-    KCOM_CLASS_FUNCTIONS_DECL_(Class)                                                 \
+    KCOM_CLASS_FUNCTIONS_DECL_(Class)                                                     \
+    KCOM_PP_FOR_EACH(KCOM_CLASS_CHECK_, (Class, "KCOM_AGGREGATABLE_CLASS"), __VA_ARGS__)                 \
     static const kcom_class_entry Class##_kcom_entries[] = {                              \
         KCOM_PP_FOR_EACH(KCOM_CLASS_ENTRY_, (Class, AGG), __VA_ARGS__)};                  \
     KCOM_CLASS_INNER_UNKNOWN_(Class)                                                      \
     static const struct kcom_executor *volatile Class##_kcom_executor;                    \
-    static const kcom_allocator *volatile Class##_kcom_operation_allocator KCOM_UNUSED = (allocator); \
+    KCOM_CLASS_OPERATION_ALLOCATOR_(Class, allocator)                                     \
     static const kcom_class Class##_kcom_class = {                                        \
         #Class, sizeof(Class), KCOM_ALIGNOF(Class), KCOM_CLASS_AGGREGATABLE,              \
         (ULONG)(sizeof(Class##_kcom_entries) / sizeof(Class##_kcom_entries[0])),          \
