@@ -63,7 +63,7 @@ typedef struct kcom_interface_info {
     "which defines it) and include <kcom/async.h> or <kcom/kcom.h>"
 #if !(defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC)
 #define KCOM_DECLARE_ASYNC_OPERATION(I, ...)                                              \
-    KCOM_STATIC_ASSERT(0, "KCOM_DECLARE_ASYNC_OPERATION(" #I ", ...) needs kcom's async layer, "  \
+    KCOM_STATIC_ASSERT(0, "KCOM_DECLARE_ASYNC_OPERATION(" #I ", ...) needs the kcom async layer, "  \
                           "which is off here: " KCOM_ASYNC_OFF_HINT_);
 #endif
 
@@ -143,7 +143,7 @@ typedef struct kcom_interface_info {
 /* Without the async layer an ASYNC method stops the declaration with one message (and the
  * wrappers and shims of kcom/implement.h leave it out, so nothing else fails on it). */
 #define KCOM_VTBL_SLOT_ASYNC(I, ret, name, params)                                       \
-    KCOM_STATIC_ASSERT(0, "the ASYNC method " #I "::" #name " needs kcom's async layer, which is "  \
+    KCOM_STATIC_ASSERT(0, "the ASYNC method " #I "::" #name " needs the kcom async layer, which is "  \
                           "off here: " KCOM_ASYNC_OFF_HINT_);
 #endif
 #define KCOM_VTBL_SLOT_RESULT(I, ret, name, params)                                      \
