@@ -87,6 +87,43 @@ static KCOM_FORCEINLINE void kcom_rt_set_operation_allocator(const kcom_allocato
                           (void *)(ULONG_PTR)(allocator != NULL ? allocator : cls->allocator));
 }
 
+/* ---- call tracing (KCOM_TRACE_CALLS, kcom/implement.h) -------------------------------------------
+ * KCOM_TRACE_CALL_(I, name): a shim's entry; KCOM_TRACE_STATUS_(I, name, status) and
+ * KCOM_TRACE_COUNT_(I, name, count): its NTSTATUS or reference count on return, the value itself.
+ * KCOM_TRACE_RESULT_OF_(ret, I, name, call): KCOM_TRACE_STATUS_ over call where ret is NTSTATUS.
+ * Off, they are nothing and the value unchanged: the shims compile to what they were. */
+#if defined(KCOM_TRACE_CALLS) && KCOM_TRACE_CALLS
+#include <kcom/trace.h>
+static KCOM_UNUSED NTSTATUS kcom_rt_trace_status(const char *file, int line, const char *iface, const char *method,
+                                                 const void *This, NTSTATUS status)
+{
+    kcom_trace(KCOM_TRACE_LEVEL_VERBOSE, file, line, KCOM_TRACE_CALL_STATUS_FORMAT, iface, method, This,
+               kcom_status_name(status), (unsigned)status);
+    return status;
+}
+static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const char *iface, const char *method,
+                                             const void *This, ULONG count)
+{
+    kcom_trace(KCOM_TRACE_LEVEL_VERBOSE, file, line, KCOM_TRACE_CALL_COUNT_FORMAT, iface, method, This,
+               (unsigned long)count);
+    return count;
+}
+#define KCOM_TRACE_CALL_(I, name)                                                         \
+    kcom_trace(KCOM_TRACE_LEVEL_VERBOSE, __FILE__, __LINE__, KCOM_TRACE_CALL_FORMAT, #I, #name, \
+               (const void *)This);
+#define KCOM_TRACE_STATUS_(I, name, status)                                               \
+    kcom_rt_trace_status(__FILE__, __LINE__, #I, #name, (const void *)This, (status))
+#define KCOM_TRACE_COUNT_(I, name, count)                                                 \
+    kcom_rt_trace_count(__FILE__, __LINE__, #I, #name, (const void *)This, (count))
+#define KCOM_TRACE_RESULT_OF_(ret, I, name, call)                                         \
+    KCOM_PP_IF(KCOM_PP_IS_NTSTATUS(ret))(KCOM_TRACE_STATUS_(I, name, call), call)
+#else
+#define KCOM_TRACE_CALL_(I, name)
+#define KCOM_TRACE_STATUS_(I, name, status) status
+#define KCOM_TRACE_COUNT_(I, name, count) count
+#define KCOM_TRACE_RESULT_OF_(ret, I, name, call) call
+#endif
+
 /* ---- KCOM_IMPLEMENT's shims and vtable initializers ---------------------------------------------- */
 
 /* Shims: ctx = (Class, I, member, prefix). */
@@ -99,8 +136,9 @@ static KCOM_FORCEINLINE void kcom_rt_set_operation_allocator(const kcom_allocato
                       #ret " " #prefix #name "(" #C " *self, then the parameters " #params ")") \
     static KCOM_UNUSED ret KCOM_STDCALL C##_##I##_kshim_##name(I *This KCOM_PP_PARAMS(params))        \
     {                                                                                     \
+        KCOM_TRACE_CALL_(I, name)                                                         \
         KCOM_PP_RETURN_UNLESS_VOID(ret)                                                   \
-        prefix##name(C##_##I##_kcom_impl(This) KCOM_PP_ARGS(params));               \
+        KCOM_TRACE_RESULT_OF_(ret, I, name, prefix##name(C##_##I##_kcom_impl(This) KCOM_PP_ARGS(params))); \
     }
 
 #define KCOM_SHIM_RESULT(C, I, member, prefix, ret, name, params)                         \
@@ -112,13 +150,14 @@ static KCOM_FORCEINLINE void kcom_rt_set_operation_allocator(const kcom_allocato
                                                          ret *kcom_result_)               \
     {                                                                                     \
         NTSTATUS kcom_status_;                                                            \
+        KCOM_TRACE_CALL_(I, name)                                                         \
         if (KCOM_UNLIKELY(kcom_result_ == NULL))                                          \
-            return STATUS_INVALID_PARAMETER;                                              \
-        kcom_status_ = prefix##name(C##_##I##_kcom_impl(This) KCOM_PP_ARGS(params), \
+            return KCOM_TRACE_STATUS_(I, name, STATUS_INVALID_PARAMETER);                 \
+        kcom_status_ = prefix##name(C##_##I##_kcom_impl(This) KCOM_PP_ARGS(params),       \
                                     kcom_result_);                                        \
         if (KCOM_UNLIKELY(!NT_SUCCESS(kcom_status_)))                                     \
             memset(kcom_result_, 0, sizeof(*kcom_result_));                               \
-        return kcom_status_;                                                              \
+        return KCOM_TRACE_STATUS_(I, name, kcom_status_);                                 \
     }
 
 /* An async method: the generated task state wraps the implementation's (prefix##name##_state) with
@@ -207,6 +246,7 @@ static KCOM_FORCEINLINE void kcom_rt_set_operation_allocator(const kcom_allocato
         const kcom_allocator *kcom_allocator_ = (const kcom_allocator *)kcom_atomic_load_ptr( \
             (void *volatile *)(void *)&C##_kcom_operation_allocator);                     \
         kcom_async_op *kcom_op_ = kcom_rt_async_op_reuse(&C##_##I##_kdesc_##name, kcom_allocator_); \
+        KCOM_TRACE_CALL_(I, name)                                                         \
         if (KCOM_UNLIKELY(kcom_op_ == NULL))                                              \
             return C##_##I##_kslow_##name(This, kcom_allocator_ KCOM_PP_ARGS(params));    \
         return C##_##I##_krun_##name(This, kcom_op_ KCOM_PP_ARGS(params));                \
@@ -218,7 +258,9 @@ static KCOM_FORCEINLINE void kcom_rt_set_operation_allocator(const kcom_allocato
 #define KCOM_SHIM_UNKNOWN_QueryInterface(C, I, member)                                    \
     static KCOM_UNUSED NTSTATUS KCOM_STDCALL C##_##I##_kshim_QueryInterface(I *This, REFIID riid, void **ppv) \
     {                                                                                     \
-        return C##_kcom_query_interface(C##_##I##_kcom_impl(This), KCOM_RT_IID_(riid), ppv);      \
+        KCOM_TRACE_CALL_(I, QueryInterface)                                               \
+        return KCOM_TRACE_STATUS_(I, QueryInterface,                                      \
+                                  C##_kcom_query_interface(C##_##I##_kcom_impl(This), KCOM_RT_IID_(riid), ppv)); \
     }                                                                                     \
     static KCOM_UNUSED NTSTATUS KCOM_STDCALL C##_##I##_kshim_agg_QueryInterface(I *This, REFIID riid, \
                                                                      void **ppv)          \
@@ -230,7 +272,7 @@ static KCOM_FORCEINLINE void kcom_rt_set_operation_allocator(const kcom_allocato
 #define KCOM_SHIM_UNKNOWN_AddRef(C, I, member)                                            \
     static KCOM_UNUSED ULONG KCOM_STDCALL C##_##I##_kshim_AddRef(I *This)                             \
     {                                                                                     \
-        return kcom_rt_addref(kcom_rt_header(C##_##I##_kcom_impl(This)));           \
+        return KCOM_TRACE_COUNT_(I, AddRef, kcom_rt_addref(kcom_rt_header(C##_##I##_kcom_impl(This)))); \
     }                                                                                     \
     static KCOM_UNUSED ULONG KCOM_STDCALL C##_##I##_kshim_agg_AddRef(I *This)                         \
     {                                                                                     \
@@ -241,8 +283,9 @@ static KCOM_FORCEINLINE void kcom_rt_set_operation_allocator(const kcom_allocato
 #define KCOM_SHIM_UNKNOWN_Release(C, I, member)                                           \
     static KCOM_UNUSED ULONG KCOM_STDCALL C##_##I##_kshim_Release(I *This)                            \
     {                                                                                     \
-        return kcom_rt_release_with(kcom_rt_header(C##_##I##_kcom_impl(This)),      \
-                                    C##_kcom_final_release);                              \
+        return KCOM_TRACE_COUNT_(I, Release,                                              \
+                                 kcom_rt_release_with(kcom_rt_header(C##_##I##_kcom_impl(This)), \
+                                                      C##_kcom_final_release));           \
     }                                                                                     \
     static KCOM_UNUSED ULONG KCOM_STDCALL C##_##I##_kshim_agg_Release(I *This)                        \
     {                                                                                     \
