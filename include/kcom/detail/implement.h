@@ -17,7 +17,6 @@
 #define KCOM_PP_CALL(M, ...) M(__VA_ARGS__)
 
 /* ---- compile-time checks of the macros' arguments ------------------------------------------------
- * KCOM_RT_MEMBER_IS_(Class, member, I): 1 when Class's member has the type I.
  * KCOM_RT_FN_IS_(fn, F): 1 when &fn is (C++: converts to) the function pointer type F.
  * KCOM_RT_IID_(riid): a REFIID as `const IID *` (the DDK and the SDK make REFIID a reference in C++). */
 #ifdef __cplusplus
@@ -39,11 +38,9 @@ static KCOM_FORCEINLINE const IID *kcom_rt_iid_(const IID &riid)
     return &riid;
 }
 }
-#define KCOM_RT_MEMBER_IS_(Class, member, I) kcom_rt_same_type_<decltype(((Class *)0)->member), I>::value
 #define KCOM_RT_FN_IS_(fn, F) (sizeof(kcom_rt_fn_probe_<F>(&(fn))) == 1)
 #define KCOM_RT_IID_(riid) kcom_rt_iid_(riid)
 #else
-#define KCOM_RT_MEMBER_IS_(Class, member, I) _Generic(((Class *)0)->member, I: 1, default: 0)
 #define KCOM_RT_FN_IS_(fn, F) _Generic(&(fn), F: 1, default: 0)
 #define KCOM_RT_IID_(riid) (riid)
 #endif
@@ -87,7 +84,7 @@ static KCOM_FORCEINLINE void kcom_rt_set_operation_allocator(const kcom_allocato
                           (void *)(ULONG_PTR)(allocator != NULL ? allocator : cls->allocator));
 }
 
-/* ---- call tracing (KCOM_TRACE_CALLS, kcom/implement.h) -------------------------------------------
+/* ---- call tracing (KCOM_TRACE_CALLS, kcom/trace.h) -----------------------------------------------
  * KCOM_TRACE_CALL_(I, name): a shim's entry; KCOM_TRACE_STATUS_(I, name, status) and
  * KCOM_TRACE_COUNT_(I, name, count): its NTSTATUS or reference count on return, the value itself.
  * KCOM_TRACE_RESULT_OF_(ret, I, name, call): KCOM_TRACE_STATUS_ over call where ret is NTSTATUS.
