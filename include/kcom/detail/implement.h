@@ -180,7 +180,7 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
                       "kcom_poll_result " #prefix #name "_poll(" #prefix #name "_state *state, "     \
                       "kcom_task_context *cx)");                                         \
     typedef struct C##_##I##_kstate_##name {                                              \
-        IUnknown *kcom_owner;                                                             \
+        I *kcom_owner; /* released through I's own vtable type */                         \
         prefix##name##_state user;                                                        \
     } C##_##I##_kstate_##name;                                                            \
     static kcom_poll_result C##_##I##_kpoll_##name(void *state, kcom_task_context *cx)    \
@@ -212,7 +212,7 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
         if (KCOM_LIKELY(NT_SUCCESS(kcom_status_))) {                                      \
             if (KCOM_UNLIKELY(prefix##name##_poll(&kcom_state_->user, &kcom_cx_) != KCOM_POLL_READY)) { \
                 This->lpVtbl->AddRef(This);                                               \
-                kcom_state_->kcom_owner = (IUnknown *)(void *)This;                       \
+                kcom_state_->kcom_owner = This;                                           \
                 kcom_rt_async_publish(kcom_op_, &C##_##I##_kdesc_##name,                  \
                                       kcom_rt_header(kcom_self_)->klass->executor);      \
                 return (ret *)(void *)kcom_op_;                                           \
