@@ -84,6 +84,7 @@ KCOM_DECLARE_INTERFACE(IKcomAsyncOperation, IUnknown,
  * get_result(This, T *) and a callback taking I *. Also I##_from(IKcomAsyncOperation *) and
  * I##_generic(I *), conversions without a reference change (check the IID with QueryInterface
  * when the operation's type is not known). */
+#undef KCOM_DECLARE_ASYNC_OPERATION /* kcom/interface.h's stand-in where KCOM_ENABLE_ASYNC is off */
 #define KCOM_DECLARE_ASYNC_OPERATION(I, T, d1, d2, d3, b0, b1, b2, b3, b4, b5, b6, b7)      \
     typedef struct I I;                                                                    \
     typedef T I##_result; /* what async methods returning I * produce */                  \

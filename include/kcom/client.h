@@ -52,7 +52,7 @@ KCOM_END_DECLS
 
 /* KCOM_QUERY_INTERFACE(obj, IFoo, &foo): foo must be an IFoo*; a mismatch does not compile. */
 #define KCOM_QUERY_INTERFACE(obj, I, out)                                                  \
-    kcom_query_interface(KCOM_UNKNOWN(obj), &IID_##I, (void **)(1 ? (out) : (I **)0))
+    kcom_query_interface(KCOM_UNKNOWN(obj), &IID_##I, KCOM_TYPED_OUT_(I, out))
 
 #define KCOM_ADDREF(obj) kcom_addref(KCOM_UNKNOWN(obj))
 #define KCOM_RELEASE(obj) kcom_release(KCOM_UNKNOWN(obj))

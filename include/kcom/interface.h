@@ -53,9 +53,33 @@ typedef struct kcom_interface_info {
 /* Pointer to the IID of interface I. */
 #define KCOM_IID_OF(I) (&IID_##I)
 
+/* ---- without the async layer ------------------------------------------------------------------
+ * The async layer (kcom/async.h) is on where KCOM_ENABLE_ASYNC is defined to 1, as the kcom::kcom
+ * CMake target does for its consumers when kcom is built with the option KCOM_ENABLE_ASYNC=ON (the
+ * default). Where it is off, ASYNC methods and KCOM_DECLARE_ASYNC_OPERATION stop the build with
+ * a static assertion that says so, rather than with the parse errors of an unknown macro. */
+#define KCOM_ASYNC_OFF_HINT_                                                             \
+    "define KCOM_ENABLE_ASYNC=1 (CMake: build kcom with -DKCOM_ENABLE_ASYNC=ON and link kcom::kcom, "    \
+    "which defines it) and include <kcom/async.h> or <kcom/kcom.h>"
+#if !(defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC)
+#define KCOM_DECLARE_ASYNC_OPERATION(I, ...)                                              \
+    KCOM_STATIC_ASSERT(0, "KCOM_DECLARE_ASYNC_OPERATION(" #I ", ...) needs the kcom async layer, "  \
+                          "which is off here: " KCOM_ASYNC_OFF_HINT_);
+#endif
+
+/* KCOM_TYPED_OUT_(T, out): out, an out pointer that must be a T ** (or NULL), as void **; any other
+ * pointer type does not compile (C: no association of the _Generic matches; C++: the conditional
+ * has no common type). */
+#ifdef __cplusplus
+#define KCOM_TYPED_OUT_(T, out) ((void **)(1 ? (out) : (T **)0))
+#else
+#define KCOM_TYPED_OUT_(T, out) ((void **)_Generic((out), T **: (out), void *: (out)))
+#endif
+
 /* ---- the declaration --------------------------------------------------------------------------- */
 
 #define KCOM_DECLARE_INTERFACE(I, Parent, d1, d2, d3, b0, b1, b2, b3, b4, b5, b6, b7)      \
+    KCOM_CHECK_PARENT_METHODS_(I, Parent)                                                \
     KCOM_DECLARE_INTERFACE_TYPES(I)                                                      \
     KCOM_DEFINE_IID(I, d1, d2, d3, b0, b1, b2, b3, b4, b5, b6, b7)                       \
     KCOM_DEFINE_INTERFACE_INFO(I, KCOM_INTERFACE_INFO(Parent))                           \
@@ -85,13 +109,43 @@ typedef struct kcom_interface_info {
 
 #define KCOM_DECLARE_INTERFACE_WRAPPERS(I) I##_METHODS(KCOM_WRAPPER_, I)
 
+/* ---- the method list starts with the parent's ---------------------------------------------------
+ * Each of the parent's methods must sit in I's list where it sits in the parent's: compared on
+ * two structs of one pointer per method, named so that the diagnostic of a list that lacks its
+ * parent's ("no member named 'QueryInterface' in 'struct IFoo_METHODS_must_begin_with_IUnknown_
+ * METHODS'") or a list that puts it elsewhere (the static assertion) says what is wrong. */
+#define KCOM_CHECK_PARENT_METHODS_(I, Parent)                                            \
+    struct I##_METHODS_must_begin_with_##Parent##_METHODS {                              \
+        I##_METHODS(KCOM_SLOT_NAME_, I)                                                  \
+    };                                                                                   \
+    struct I##_kcom_parent_slots {                                                       \
+        Parent##_METHODS(KCOM_SLOT_NAME_, Parent)                                        \
+    };                                                                                   \
+    KCOM_STATIC_ASSERT(1 Parent##_METHODS(KCOM_SLOT_SAME_PLACE_, (I, Parent)),           \
+                       #I "_METHODS(M, I) must begin with " #Parent "_METHODS(M, I): the "   \
+                       "methods of the parent " #Parent " come first, in its order");
+#define KCOM_SLOT_NAME_(I, kind, ret, name, params) void (*name)(void);
+#define KCOM_SLOT_SAME_PLACE_(ctx, kind, ret, name, params) KCOM_SLOT_SAME_PLACE_I_(KCOM_PP_EXPAND ctx, name)
+#define KCOM_SLOT_SAME_PLACE_I_(...) KCOM_SLOT_SAME_PLACE_II_(__VA_ARGS__)
+#define KCOM_SLOT_SAME_PLACE_II_(I, Parent, name)                                        \
+    &&offsetof(struct I##_METHODS_must_begin_with_##Parent##_METHODS, name) ==            \
+        offsetof(struct I##_kcom_parent_slots, name)
+
 /* ---- vtable slots ------------------------------------------------------------------------------ */
 #define KCOM_VTBL_SLOT_(I, kind, ret, name, params) KCOM_VTBL_SLOT_##kind(I, ret, name, params)
 #define KCOM_VTBL_SLOT_METHOD(I, ret, name, params)                                      \
     ret(KCOM_STDCALL *name)(I * This KCOM_PP_PARAMS(params));
 #define KCOM_VTBL_SLOT_UNKNOWN KCOM_VTBL_SLOT_METHOD
+#if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
 #define KCOM_VTBL_SLOT_ASYNC(I, ret, name, params)                                       \
     ret *(KCOM_STDCALL *name)(I * This KCOM_PP_PARAMS(params));
+#else
+/* Without the async layer an ASYNC method stops the declaration with one message (and the
+ * wrappers and shims of kcom/implement.h leave it out, so nothing else fails on it). */
+#define KCOM_VTBL_SLOT_ASYNC(I, ret, name, params)                                       \
+    KCOM_STATIC_ASSERT(0, "the ASYNC method " #I "::" #name " needs the kcom async layer, which is "  \
+                          "off here: " KCOM_ASYNC_OFF_HINT_);
+#endif
 #define KCOM_VTBL_SLOT_RESULT(I, ret, name, params)                                      \
     NTSTATUS(KCOM_STDCALL *name)(I * This KCOM_PP_PARAMS(params), ret *result);
 
@@ -103,11 +157,15 @@ typedef struct kcom_interface_info {
         KCOM_PP_RETURN_UNLESS_VOID(ret) This->lpVtbl->name(This KCOM_PP_ARGS(params));   \
     }
 #define KCOM_WRAPPER_UNKNOWN KCOM_WRAPPER_METHOD
+#if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
 #define KCOM_WRAPPER_ASYNC(I, ret, name, params)                                         \
     static KCOM_FORCEINLINE KCOM_UNUSED ret *I##_##name(I *This KCOM_PP_PARAMS(params))  \
     {                                                                                    \
         return This->lpVtbl->name(This KCOM_PP_ARGS(params));                           \
     }
+#else
+#define KCOM_WRAPPER_ASYNC(I, ret, name, params)
+#endif
 #define KCOM_WRAPPER_RESULT(I, ret, name, params)                                        \
     static KCOM_FORCEINLINE KCOM_UNUSED NTSTATUS I##_##name(I *This KCOM_PP_PARAMS(params), ret *result) \
     {                                                                                    \

@@ -68,6 +68,25 @@ void kcom_vtrace(_In_ kcom_trace_level level, _In_opt_z_ const char *file, _In_ 
 
 KCOM_END_DECLS
 
+/*
+ * Call tracing - with KCOM_TRACE_CALLS defined to 1 where a class's KCOM_IMPLEMENT is (before
+ * including kcom), the generated shims trace each call at KCOM_TRACE_LEVEL_VERBOSE, with the
+ * file and line of the KCOM_IMPLEMENT, as Wine's TRACE does on every method entry:
+ *   on entry                               KCOM_TRACE_CALL_FORMAT: interface, method, This
+ *   on return of QueryInterface, of RESULT methods and of METHODs returning NTSTATUS
+ *                                          KCOM_TRACE_CALL_STATUS_FORMAT: the same, then the
+ *                                          status's name (kcom_status_name) and its value
+ *   AddRef and Release, on return only     KCOM_TRACE_CALL_COUNT_FORMAT: the same, then the new
+ *                                          count (unsigned long)
+ * (interface and method: const char *; This: const void *; value: unsigned). ASYNC methods trace
+ * their entry. The delegating IUnknown of an aggregatable class forwards to the outer untraced.
+ * The shims then call kcom_trace: IRQL <= DISPATCH_LEVEL for every method, AddRef included. Where
+ * KCOM_TRACE_CALLS is not defined (or 0), the shims contain no trace at all.
+ */
+#define KCOM_TRACE_CALL_FORMAT "call %s::%s(%p)"
+#define KCOM_TRACE_CALL_STATUS_FORMAT "call %s::%s(%p) -> %s (0x%08x)"
+#define KCOM_TRACE_CALL_COUNT_FORMAT "call %s::%s(%p) -> %lu"
+
 /* KCOM_TRACE(ERROR|WARNING|INFO|VERBOSE, format, ...) - traces with the caller's file and line. */
 #define KCOM_TRACE(level, ...) kcom_trace(KCOM_TRACE_LEVEL_##level, __FILE__, __LINE__, __VA_ARGS__)
 

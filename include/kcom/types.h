@@ -16,6 +16,12 @@
 /* The DDK: NTSTATUS and the STATUS_* codes (ntstatus.h), GUID/IID and REFIID (guiddef.h: a pointer
  * in C, a reference in C++). A driver that needs <ntddk.h> or <ntifs.h> includes it before kcom;
  * each includes <wdm.h> itself. */
+#if defined(__cplusplus) && defined(__MINGW32__) && !defined(_WDMDDK_)
+/* mingw-w64's wdm.h defines InterlockedBitTestAndSet/Reset inline after its intrin.h has defined
+ * them: C accepts the second definition, C++ does not. Marking intrin.h's as defined leaves wdm.h's. */
+#define __INTRINSIC_DEFINED_InterlockedBitTestAndSet
+#define __INTRINSIC_DEFINED_InterlockedBitTestAndReset
+#endif
 #include <wdm.h>
 /* wdm.h has included ntstatus.h. A later <punknown.h> includes winnt.h, which would redefine
  * STATUS_PENDING and a few others as DWORD (turning status comparisons unsigned) unless this

@@ -6,7 +6,8 @@
  *      not to clash with kcom's C IUnknown) call a kcom object written in C: same vtable layout;
  *  (c) a C++ COM class (virtual methods, std::atomic count, two interfaces by multiple inheritance)
  *      is driven by kcom's C client helpers and by the C wrappers of kcom-declared interfaces of the
- *      same layout, from C++ and from C.
+ *      same layout, from C++ and from C;
+ *  (d) kcom classes implemented in C++ with kcom's macros (cxx_classes.cpp).
  */
 #include <kcom/kcom.h>
 
@@ -33,6 +34,11 @@
 #include <atomic>
 #include <cstdio>
 #include <cstring>
+
+#ifdef KCOM_TEST_CXX_CLASSES
+/* kcom classes implemented in C++ (cxx_classes.cpp) */
+extern "C" void kcom_test_cxx_classes(void);
+#endif
 
 extern "C" void kcom_test_vprint(const char *format, va_list args)
 {
@@ -315,6 +321,9 @@ int main()
     kcom_test_run("cxx_layout", layout);
     kcom_test_run("cxx_calls_kcom", cxx_calls_kcom);
     kcom_test_run("c_helpers_drive_cxx", c_helpers_drive_cxx);
+#ifdef KCOM_TEST_CXX_CLASSES
+    kcom_test_run("cxx_classes", kcom_test_cxx_classes);
+#endif
     kcom_uninitialize();
     const kcom_test_totals *totals = kcom_test_get_totals();
     std::printf("%ld passed, %ld failed, %ld skipped\n", static_cast<long>(totals->passed),

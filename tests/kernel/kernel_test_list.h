@@ -32,10 +32,18 @@
 #define KCOM_KERNEL_ASYNC_LAYER_TEST_LIST(X)
 #endif
 
+/* kcom classes implemented in C++ (tests/cxx/cxx_classes.cpp, which uses an ASYNC method). */
+#ifdef KCOM_ENABLE_ASYNC
+#define KCOM_KERNEL_CXX_TEST_LIST(X) X(cxx_classes)
+#else
+#define KCOM_KERNEL_CXX_TEST_LIST(X)
+#endif
+
 #define KCOM_KERNEL_TEST_LIST(X)          \
     X(kernel_platform)                    \
     X(kernel_punknown_first)              \
     X(kernel_punknown_last)               \
+    KCOM_KERNEL_CXX_TEST_LIST(X)          \
     KCOM_KERNEL_ASYNC_TEST_LIST(X)        \
     KCOM_KERNEL_EXECUTOR_TEST_LIST(X)     \
     KCOM_KERNEL_ASYNC_LAYER_TEST_LIST(X)

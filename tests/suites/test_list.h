@@ -22,6 +22,7 @@
     X(caching_allocator)  \
     X(client)             \
     X(trace)              \
+    X(trace_calls)        \
     X(unicode_string)
 
 #endif /* KCOM_TEST_LIST_H */

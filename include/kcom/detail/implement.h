@@ -16,6 +16,66 @@
 
 #define KCOM_PP_CALL(M, ...) M(__VA_ARGS__)
 
+/* ---- compile-time checks of the macros' arguments ------------------------------------------------
+ * KCOM_RT_FN_IS_(fn, F): 1 when &fn is (C++: converts to) the function pointer type F.
+ * KCOM_RT_IID_(riid): a REFIID as `const IID *` (the DDK and the SDK make REFIID a reference in C++). */
+#ifdef __cplusplus
+extern "C++" {
+template <class A, class B> struct kcom_rt_same_type_ {
+    static constexpr bool value = false;
+};
+template <class A> struct kcom_rt_same_type_<A, A> {
+    static constexpr bool value = true;
+};
+template <class F> char kcom_rt_fn_probe_(F);
+template <class F> long kcom_rt_fn_probe_(...);
+static KCOM_FORCEINLINE const IID *kcom_rt_iid_(const IID *riid)
+{
+    return riid;
+}
+static KCOM_FORCEINLINE const IID *kcom_rt_iid_(const IID &riid)
+{
+    return &riid;
+}
+}
+#define KCOM_RT_FN_IS_(fn, F) (sizeof(kcom_rt_fn_probe_<F>(&(fn))) == 1)
+#define KCOM_RT_IID_(riid) kcom_rt_iid_(riid)
+#else
+#define KCOM_RT_FN_IS_(fn, F) _Generic(&(fn), F: 1, default: 0)
+#define KCOM_RT_IID_(riid) (riid)
+#endif
+
+/* KCOM_RT_OFFSET_IF_(Class, member, I): offsetof(Class, member) when that member has the type I,
+ * else -1; the member named once, so that a member Class lacks is one diagnostic. */
+#ifdef __cplusplus
+#define KCOM_RT_OFFSET_IF_(Class, member, I)                                              \
+    (kcom_rt_same_type_<decltype(((Class *)0)->member), I>::value ? (long)offsetof(Class, member) : -1L)
+#else
+#define KCOM_RT_OFFSET_IF_(Class, member, I) _Generic(((Class *)0)->member, I: offsetof(Class, member), default: -1)
+#endif
+
+/* What KCOM_IMPLEMENT(Class, I, member) generates first: the offset of member, checked to be an
+ * I (one diagnostic naming the member, whether it has another type or does not exist), and the
+ * one downcast from an I * the shims use, Class##_##I##_kcom_impl, so that nothing else names
+ * member. */
+#define KCOM_IMPLEMENT_MEMBER_(Class, I, member)                                          \
+    enum { Class##_##I##_kcom_offset = KCOM_RT_OFFSET_IF_(Class, member, I) };            \
+    KCOM_STATIC_ASSERT(Class##_##I##_kcom_offset >= 0,                                    \
+                       "KCOM_IMPLEMENT(" #Class ", " #I ", " #member "): the member " #member \
+                       " of " #Class " must have the type " #I);                          \
+    static KCOM_FORCEINLINE KCOM_UNUSED Class *Class##_##I##_kcom_impl(I *This)           \
+    {                                                                                     \
+        return (Class *)(void *)((char *)This - (size_t)Class##_##I##_kcom_offset);       \
+    }
+
+/* The signature an implementation function must have: one diagnostic naming the function and
+ * the method when it differs. self_params: the parameters after self (in parentheses); self is
+ * the class's pointer or void * (one function shared by several classes). */
+#define KCOM_RT_CHECK_FN_(fn, ret, C, self_params, what)                                 \
+    KCOM_STATIC_ASSERT(KCOM_RT_FN_IS_(fn, ret(*)(C * KCOM_PP_EXPAND self_params)) ||    \
+                           KCOM_RT_FN_IS_(fn, ret(*)(void * KCOM_PP_EXPAND self_params)), \
+                       what);
+
 /* KCOM_CLASS_SET_OPERATION_ALLOCATOR's store: allocator, or NULL for the class's own. */
 static KCOM_FORCEINLINE void kcom_rt_set_operation_allocator(const kcom_allocator *volatile *slot, const kcom_class *cls,
                                                             const kcom_allocator *allocator)
@@ -24,6 +84,43 @@ static KCOM_FORCEINLINE void kcom_rt_set_operation_allocator(const kcom_allocato
                           (void *)(ULONG_PTR)(allocator != NULL ? allocator : cls->allocator));
 }
 
+/* ---- call tracing (KCOM_TRACE_CALLS, kcom/trace.h) -----------------------------------------------
+ * KCOM_TRACE_CALL_(I, name): a shim's entry; KCOM_TRACE_STATUS_(I, name, status) and
+ * KCOM_TRACE_COUNT_(I, name, count): its NTSTATUS or reference count on return, the value itself.
+ * KCOM_TRACE_RESULT_OF_(ret, I, name, call): KCOM_TRACE_STATUS_ over call where ret is NTSTATUS.
+ * Off, they are nothing and the value unchanged: the shims compile to what they were. */
+#if defined(KCOM_TRACE_CALLS) && KCOM_TRACE_CALLS
+#include <kcom/trace.h>
+static KCOM_UNUSED NTSTATUS kcom_rt_trace_status(const char *file, int line, const char *iface, const char *method,
+                                                 const void *This, NTSTATUS status)
+{
+    kcom_trace(KCOM_TRACE_LEVEL_VERBOSE, file, line, KCOM_TRACE_CALL_STATUS_FORMAT, iface, method, This,
+               kcom_status_name(status), (unsigned)status);
+    return status;
+}
+static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const char *iface, const char *method,
+                                             const void *This, ULONG count)
+{
+    kcom_trace(KCOM_TRACE_LEVEL_VERBOSE, file, line, KCOM_TRACE_CALL_COUNT_FORMAT, iface, method, This,
+               (unsigned long)count);
+    return count;
+}
+#define KCOM_TRACE_CALL_(I, name)                                                         \
+    kcom_trace(KCOM_TRACE_LEVEL_VERBOSE, __FILE__, __LINE__, KCOM_TRACE_CALL_FORMAT, #I, #name, \
+               (const void *)This);
+#define KCOM_TRACE_STATUS_(I, name, status)                                               \
+    kcom_rt_trace_status(__FILE__, __LINE__, #I, #name, (const void *)This, (status))
+#define KCOM_TRACE_COUNT_(I, name, count)                                                 \
+    kcom_rt_trace_count(__FILE__, __LINE__, #I, #name, (const void *)This, (count))
+#define KCOM_TRACE_RESULT_OF_(ret, I, name, call)                                         \
+    KCOM_PP_IF(KCOM_PP_IS_NTSTATUS(ret))(KCOM_TRACE_STATUS_(I, name, call), call)
+#else
+#define KCOM_TRACE_CALL_(I, name)
+#define KCOM_TRACE_STATUS_(I, name, status) status
+#define KCOM_TRACE_COUNT_(I, name, count) count
+#define KCOM_TRACE_RESULT_OF_(ret, I, name, call) call
+#endif
+
 /* ---- KCOM_IMPLEMENT's shims and vtable initializers ---------------------------------------------- */
 
 /* Shims: ctx = (Class, I, member, prefix). */
@@ -31,24 +128,33 @@ static KCOM_FORCEINLINE void kcom_rt_set_operation_allocator(const kcom_allocato
     KCOM_PP_CALL(KCOM_SHIM_##kind, KCOM_PP_EXPAND ctx, ret, name, params)
 
 #define KCOM_SHIM_METHOD(C, I, member, prefix, ret, name, params)                         \
+    KCOM_RT_CHECK_FN_(prefix##name, ret, C, (KCOM_PP_PARAMS(params)),                     \
+                      #I "::" #name " (METHOD) is implemented by " #prefix #name ", which must be " \
+                      #ret " " #prefix #name "(" #C " *self, then the parameters " #params ")") \
     static KCOM_UNUSED ret KCOM_STDCALL C##_##I##_kshim_##name(I *This KCOM_PP_PARAMS(params))        \
     {                                                                                     \
+        KCOM_TRACE_CALL_(I, name)                                                         \
         KCOM_PP_RETURN_UNLESS_VOID(ret)                                                   \
-        prefix##name(KCOM_IMPL_FROM(C, member, This) KCOM_PP_ARGS(params));               \
+        KCOM_TRACE_RESULT_OF_(ret, I, name, prefix##name(C##_##I##_kcom_impl(This) KCOM_PP_ARGS(params))); \
     }
 
 #define KCOM_SHIM_RESULT(C, I, member, prefix, ret, name, params)                         \
+    KCOM_RT_CHECK_FN_(prefix##name, NTSTATUS, C, (KCOM_PP_PARAMS(params), ret *),         \
+                      #I "::" #name " (RESULT) is implemented by " #prefix #name ", which must be " \
+                      "NTSTATUS " #prefix #name "(" #C " *self, then the parameters " #params \
+                      ", then " #ret " *result)")                                           \
     static KCOM_UNUSED NTSTATUS KCOM_STDCALL C##_##I##_kshim_##name(I *This KCOM_PP_PARAMS(params),   \
                                                          ret *kcom_result_)               \
     {                                                                                     \
         NTSTATUS kcom_status_;                                                            \
+        KCOM_TRACE_CALL_(I, name)                                                         \
         if (KCOM_UNLIKELY(kcom_result_ == NULL))                                          \
-            return STATUS_INVALID_PARAMETER;                                              \
-        kcom_status_ = prefix##name(KCOM_IMPL_FROM(C, member, This) KCOM_PP_ARGS(params), \
+            return KCOM_TRACE_STATUS_(I, name, STATUS_INVALID_PARAMETER);                 \
+        kcom_status_ = prefix##name(C##_##I##_kcom_impl(This) KCOM_PP_ARGS(params),       \
                                     kcom_result_);                                        \
         if (KCOM_UNLIKELY(!NT_SUCCESS(kcom_status_)))                                     \
             memset(kcom_result_, 0, sizeof(*kcom_result_));                               \
-        return kcom_status_;                                                              \
+        return KCOM_TRACE_STATUS_(I, name, kcom_status_);                                 \
     }
 
 /* An async method: the generated task state wraps the implementation's (prefix##name##_state) with
@@ -59,9 +165,22 @@ static KCOM_FORCEINLINE void kcom_rt_set_operation_allocator(const kcom_allocato
  * inline it. Work ready at once (or a failed start) ends right here on the caller's reference;
  * pending work takes a reference on the object (through the interface called: an aggregated
  * object's outer) before it is published, and its drop releases it. */
+#if !(defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC)
+/* without the async layer the interface's declaration has stopped the build (kcom/interface.h) */
+#define KCOM_SHIM_ASYNC(C, I, member, prefix, ret, name, params)
+#else
 #define KCOM_SHIM_ASYNC(C, I, member, prefix, ret, name, params)                          \
+    KCOM_RT_CHECK_FN_(prefix##name, NTSTATUS, C, (, prefix##name##_state * KCOM_PP_PARAMS(params)), \
+                      #I "::" #name " (ASYNC) is started by " #prefix #name ", which must be NTSTATUS " \
+                      #prefix #name "(" #C " *self, " #prefix #name "_state *state, then the parameters " \
+                      #params ")")                                                        \
+    KCOM_STATIC_ASSERT(KCOM_RT_FN_IS_(prefix##name##_poll,                                \
+                                      kcom_poll_result(*)(prefix##name##_state *, kcom_task_context *)), \
+                      #I "::" #name " (ASYNC) is polled by " #prefix #name "_poll, which must be "    \
+                      "kcom_poll_result " #prefix #name "_poll(" #prefix #name "_state *state, "     \
+                      "kcom_task_context *cx)");                                         \
     typedef struct C##_##I##_kstate_##name {                                              \
-        IUnknown *kcom_owner;                                                             \
+        I *kcom_owner; /* released through I's own vtable type */                         \
         prefix##name##_state user;                                                        \
     } C##_##I##_kstate_##name;                                                            \
     static kcom_poll_result C##_##I##_kpoll_##name(void *state, kcom_task_context *cx)    \
@@ -83,7 +202,7 @@ static KCOM_FORCEINLINE void kcom_rt_set_operation_allocator(const kcom_allocato
     /* the operation's life from its block on: prepare, start, first poll, then finish or publish */ \
     static KCOM_FORCEINLINE ret *C##_##I##_krun_##name(I *This, kcom_async_op *kcom_op_ KCOM_PP_PARAMS(params)) \
     {                                                                                     \
-        C *kcom_self_ = KCOM_IMPL_FROM(C, member, This);                                  \
+        C *kcom_self_ = C##_##I##_kcom_impl(This);                                  \
         C##_##I##_kstate_##name *kcom_state_;                                             \
         kcom_task_context kcom_cx_;                                                       \
         NTSTATUS kcom_status_;                                                            \
@@ -93,7 +212,7 @@ static KCOM_FORCEINLINE void kcom_rt_set_operation_allocator(const kcom_allocato
         if (KCOM_LIKELY(NT_SUCCESS(kcom_status_))) {                                      \
             if (KCOM_UNLIKELY(prefix##name##_poll(&kcom_state_->user, &kcom_cx_) != KCOM_POLL_READY)) { \
                 This->lpVtbl->AddRef(This);                                               \
-                kcom_state_->kcom_owner = (IUnknown *)(void *)This;                       \
+                kcom_state_->kcom_owner = This;                                           \
                 kcom_rt_async_publish(kcom_op_, &C##_##I##_kdesc_##name,                  \
                                       kcom_rt_header(kcom_self_)->klass->executor);      \
                 return (ret *)(void *)kcom_op_;                                           \
@@ -124,66 +243,94 @@ static KCOM_FORCEINLINE void kcom_rt_set_operation_allocator(const kcom_allocato
         const kcom_allocator *kcom_allocator_ = (const kcom_allocator *)kcom_atomic_load_ptr( \
             (void *volatile *)(void *)&C##_kcom_operation_allocator);                     \
         kcom_async_op *kcom_op_ = kcom_rt_async_op_reuse(&C##_##I##_kdesc_##name, kcom_allocator_); \
+        KCOM_TRACE_CALL_(I, name)                                                         \
         if (KCOM_UNLIKELY(kcom_op_ == NULL))                                              \
             return C##_##I##_kslow_##name(This, kcom_allocator_ KCOM_PP_ARGS(params));    \
         return C##_##I##_krun_##name(This, kcom_op_ KCOM_PP_ARGS(params));                \
     }
+#endif
 
 #define KCOM_SHIM_UNKNOWN(C, I, member, prefix, ret, name, params) KCOM_SHIM_UNKNOWN_##name(C, I, member)
 
 #define KCOM_SHIM_UNKNOWN_QueryInterface(C, I, member)                                    \
     static KCOM_UNUSED NTSTATUS KCOM_STDCALL C##_##I##_kshim_QueryInterface(I *This, REFIID riid, void **ppv) \
     {                                                                                     \
-        return C##_kcom_query_interface(KCOM_IMPL_FROM(C, member, This), riid, ppv);      \
+        KCOM_TRACE_CALL_(I, QueryInterface)                                               \
+        return KCOM_TRACE_STATUS_(I, QueryInterface,                                      \
+                                  C##_kcom_query_interface(C##_##I##_kcom_impl(This), KCOM_RT_IID_(riid), ppv)); \
     }                                                                                     \
     static KCOM_UNUSED NTSTATUS KCOM_STDCALL C##_##I##_kshim_agg_QueryInterface(I *This, REFIID riid, \
                                                                      void **ppv)          \
     {                                                                                     \
-        IUnknown *outer_ = kcom_rt_aggregate(KCOM_IMPL_FROM(C, member, This))->outer;     \
+        IUnknown *outer_ = kcom_rt_aggregate(C##_##I##_kcom_impl(This))->outer;     \
         return outer_->lpVtbl->QueryInterface(outer_, riid, ppv);                         \
     }
 
 #define KCOM_SHIM_UNKNOWN_AddRef(C, I, member)                                            \
     static KCOM_UNUSED ULONG KCOM_STDCALL C##_##I##_kshim_AddRef(I *This)                             \
     {                                                                                     \
-        return kcom_rt_addref(kcom_rt_header(KCOM_IMPL_FROM(C, member, This)));           \
+        return KCOM_TRACE_COUNT_(I, AddRef, kcom_rt_addref(kcom_rt_header(C##_##I##_kcom_impl(This)))); \
     }                                                                                     \
     static KCOM_UNUSED ULONG KCOM_STDCALL C##_##I##_kshim_agg_AddRef(I *This)                         \
     {                                                                                     \
-        IUnknown *outer_ = kcom_rt_aggregate(KCOM_IMPL_FROM(C, member, This))->outer;     \
+        IUnknown *outer_ = kcom_rt_aggregate(C##_##I##_kcom_impl(This))->outer;     \
         return outer_->lpVtbl->AddRef(outer_);                                            \
     }
 
 #define KCOM_SHIM_UNKNOWN_Release(C, I, member)                                           \
     static KCOM_UNUSED ULONG KCOM_STDCALL C##_##I##_kshim_Release(I *This)                            \
     {                                                                                     \
-        return kcom_rt_release_with(kcom_rt_header(KCOM_IMPL_FROM(C, member, This)),      \
-                                    C##_kcom_final_release);                              \
+        return KCOM_TRACE_COUNT_(I, Release,                                              \
+                                 kcom_rt_release_with(kcom_rt_header(C##_##I##_kcom_impl(This)), \
+                                                      C##_kcom_final_release));           \
     }                                                                                     \
     static KCOM_UNUSED ULONG KCOM_STDCALL C##_##I##_kshim_agg_Release(I *This)                        \
     {                                                                                     \
-        IUnknown *outer_ = kcom_rt_aggregate(KCOM_IMPL_FROM(C, member, This))->outer;     \
+        IUnknown *outer_ = kcom_rt_aggregate(C##_##I##_kcom_impl(This))->outer;     \
         return outer_->lpVtbl->Release(outer_);                                           \
     }
 
-/* Vtable initializers: ctx = (Class, I, PLAIN|AGG). */
+/* Vtable initializers: ctx = (Class, I, PLAIN|AGG). Designated in C; C++17 has no designated
+ * initializers, and the slots come in the order of the vtable, generated from the same list. */
+#ifdef __cplusplus
+#define KCOM_SLOT_(name)
+#else
+#define KCOM_SLOT_(name) .name =
+#endif
 #define KCOM_SLOT_INIT_(ctx, kind, ret, name, params)                                     \
     KCOM_PP_CALL(KCOM_SLOT_INIT_##kind, KCOM_PP_EXPAND ctx, name)
-#define KCOM_SLOT_INIT_METHOD(C, I, mode, name) .name = C##_##I##_kshim_##name,
+#define KCOM_SLOT_INIT_METHOD(C, I, mode, name) KCOM_SLOT_(name) C##_##I##_kshim_##name,
 #define KCOM_SLOT_INIT_RESULT KCOM_SLOT_INIT_METHOD
+#if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
 #define KCOM_SLOT_INIT_ASYNC KCOM_SLOT_INIT_METHOD
+#else
+#define KCOM_SLOT_INIT_ASYNC(C, I, mode, name)
+#endif
 #define KCOM_SLOT_INIT_UNKNOWN(C, I, mode, name) KCOM_SLOT_INIT_UNKNOWN_##mode(C, I, name)
-#define KCOM_SLOT_INIT_UNKNOWN_PLAIN(C, I, name) .name = C##_##I##_kshim_##name,
-#define KCOM_SLOT_INIT_UNKNOWN_AGG(C, I, name) .name = C##_##I##_kshim_agg_##name,
+#define KCOM_SLOT_INIT_UNKNOWN_PLAIN(C, I, name) KCOM_SLOT_(name) C##_##I##_kshim_##name,
+#define KCOM_SLOT_INIT_UNKNOWN_AGG(C, I, name) KCOM_SLOT_(name) C##_##I##_kshim_agg_##name,
 
 /* ---- KCOM_CLASS's interface table and functions -------------------------------------------------- */
 
-/* Entries: ctx = (Class, PLAIN|AGG), item = (I, member). */
+/* Checks: ctx = (Class, "KCOM_CLASS" or "KCOM_AGGREGATABLE_CLASS"), item = (I, member): the
+ * entry's offset, with a static assertion naming the class, the interface and the member when the
+ * member has another type. */
+#define KCOM_CLASS_CHECK_(ctx, item) KCOM_PP_CALL(KCOM_CLASS_CHECK_I_, KCOM_PP_EXPAND ctx, KCOM_PP_EXPAND item)
+#define KCOM_CLASS_CHECK_I_(C, macro, I, member)                                          \
+    enum { C##_##I##_kcom_entry = KCOM_RT_OFFSET_IF_(C, member, I) };                  \
+    KCOM_STATIC_ASSERT(C##_##I##_kcom_entry >= 0,                                      \
+                       macro "(" #C ", ...): the entry (" #I ", " #member ") names the member " \
+                       #member ", which does not have the type " #I);
+
+/* Entries: ctx = (Class, PLAIN|AGG), item = (I, member). Of the two vtables KCOM_IMPLEMENT made
+ * for an interface, the plain one is left unused only when the interface is missing from the
+ * class's list, which -Wunused (-Wall) then reports; an aggregatable class names it in a branch
+ * never taken. */
 #define KCOM_CLASS_ENTRY_(ctx, item) KCOM_PP_CALL(KCOM_CLASS_ENTRY_I_, KCOM_PP_EXPAND ctx, KCOM_PP_EXPAND item)
 #define KCOM_CLASS_ENTRY_I_(C, mode, I, member)                                           \
-    {KCOM_INTERFACE_INFO(I), KCOM_CLASS_VTBL_##mode(C, I), offsetof(C, member)},
+    {KCOM_INTERFACE_INFO(I), KCOM_CLASS_VTBL_##mode(C, I), (size_t)C##_##I##_kcom_entry},
 #define KCOM_CLASS_VTBL_PLAIN(C, I) &C##_##I##_kcom_vtbl
-#define KCOM_CLASS_VTBL_AGG(C, I) &C##_##I##_kcom_agg_vtbl
+#define KCOM_CLASS_VTBL_AGG(C, I) (0 ? &C##_##I##_kcom_vtbl : &C##_##I##_kcom_agg_vtbl)
 
 /* QueryInterface and destruction with the class known at compile time: declared by KCOM_IMPLEMENT,
  * whose shims call them, and defined after the descriptor by the class macro, so the compiler
@@ -194,11 +341,26 @@ static KCOM_FORCEINLINE void kcom_rt_set_operation_allocator(const kcom_allocato
     KCOM_CLASS_OPERATION_ALLOCATOR_DECL_(Class)
 
 /* Where the class's async methods allocate their operations (NULL: the default allocator): the
- * class's allocator, or what KCOM_CLASS_SET_OPERATION_ALLOCATOR stored. Declared (a tentative
- * definition, repeated) wherever the class's functions are, so that the async shims read it as a
- * variable of their own translation unit; defined with its initial value by the class macro. */
+ * class's allocator, or what KCOM_CLASS_SET_OPERATION_ALLOCATOR stored. Declared wherever the
+ * class's functions are, so that the async shims read it as a variable of their own translation
+ * unit, and defined with its initial value by the class macro (KCOM_CLASS_OPERATION_ALLOCATOR_).
+ * C: a tentative definition, repeated. C++ has none: an extern declaration in an unnamed
+ * namespace, which keeps the variable internal to the translation unit as static does. */
+#ifdef __cplusplus
+#define KCOM_CLASS_OPERATION_ALLOCATOR_DECL_(Class)                                       \
+    namespace {                                                                           \
+    extern const kcom_allocator *volatile Class##_kcom_operation_allocator;               \
+    }
+#define KCOM_CLASS_OPERATION_ALLOCATOR_(Class, allocator)                                 \
+    namespace {                                                                           \
+    const kcom_allocator *volatile Class##_kcom_operation_allocator KCOM_UNUSED = (allocator); \
+    }
+#else
 #define KCOM_CLASS_OPERATION_ALLOCATOR_DECL_(Class)                                       \
     static const kcom_allocator *volatile Class##_kcom_operation_allocator KCOM_UNUSED;
+#define KCOM_CLASS_OPERATION_ALLOCATOR_(Class, allocator)                                 \
+    static const kcom_allocator *volatile Class##_kcom_operation_allocator KCOM_UNUSED = (allocator);
+#endif
 #define KCOM_CLASS_FUNCTIONS_(Class, destroy)                                             \
     static NTSTATUS Class##_kcom_query_interface(void *impl, const IID *riid, void **ppv) \
     {                                                                                     \
@@ -237,9 +399,10 @@ static KCOM_FORCEINLINE void kcom_rt_set_operation_allocator(const kcom_allocato
     {                                                                                     \
         return (char *)This + sizeof(kcom_aggregate_header);                              \
     }                                                                                     \
-    static NTSTATUS KCOM_STDCALL Class##_kcom_inner_QueryInterface(IUnknown *This, REFIID riid, \
+    static NTSTATUS KCOM_STDCALL Class##_kcom_inner_QueryInterface(IUnknown *This, REFIID riid_, \
                                                                    void **ppv)            \
     {                                                                                     \
+        const IID *riid = KCOM_RT_IID_(riid_);                                            \
         IUnknown *found_;                                                                 \
         if (ppv != NULL && riid != NULL && kcom_guid_equal(riid, &IID_IUnknown)) {        \
             kcom_rt_addref(kcom_rt_header(Class##_kcom_inner_impl(This)));               \

@@ -36,6 +36,10 @@
 #define KCOM_PP_EAT_VOID_void
 #define KCOM_PP_EAT_VOID_VOID
 
+/* 1 if a type is exactly `NTSTATUS`. */
+#define KCOM_PP_IS_NTSTATUS(type) KCOM_PP_IS_VOID_I(KCOM_PP_EAT_NTSTATUS_##type)
+#define KCOM_PP_EAT_NTSTATUS_NTSTATUS
+
 /* `return` unless the type is void: lets one wrapper body serve both. */
 #define KCOM_PP_RETURN_UNLESS_VOID(type) KCOM_PP_IF(KCOM_PP_IS_VOID(type))(, return)
 

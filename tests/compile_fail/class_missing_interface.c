@@ -1,0 +1,23 @@
+/*
+ * ICalibrate is implemented but left out of the class: QueryInterface would never answer it.
+ * -Wall reports its vtable unused, naming the class and the interface.
+ * outcome: warning
+ * first: Thermo_ICalibrate_kcom_vtbl
+ */
+#include "thermo.h"
+
+static NTSTATUS Thermo_Read(Thermo *self, LONG *value)
+{
+    *value = 20 + self->offset;
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS Thermo_SetOffset(Thermo *self, LONG offset)
+{
+    self->offset = offset;
+    return STATUS_SUCCESS;
+}
+
+KCOM_IMPLEMENT(Thermo, ITempSensor, ITempSensor_iface)
+KCOM_IMPLEMENT(Thermo, ICalibrate, ICalibrate_iface)
+KCOM_CLASS(Thermo, NULL, (ITempSensor, ITempSensor_iface))
