@@ -11,7 +11,7 @@
 # link. Drivers are linked /driver /subsystem:native with DriverEntry as entry point, no CRT.
 # With KCOM_CL_BRANCH_CHECK (on here), every kernel source of kcom's own targets is compiled a
 # second time without __clang__, through the code that only cl.exe takes (compile only).
-# Debian: clang-tools-14 (clang-cl), lld-14 (lld-link), llvm-14 (llvm-lib, llvm-dlltool), wine64-tools
+# Debian: clang-tools-14 (clang-cl), lld-14 (lld-link), llvm-14 (llvm-lib, llvm-dlltool), libwine-dev
 # (Wine's headers); the Makefile's msvc-packages target installs them.
 
 if(NOT KCOM_CLANG_CL_TRIPLE)
@@ -55,12 +55,12 @@ set(KCOM_BUILD_EXAMPLES OFF CACHE BOOL "Build the examples" FORCE)
 set(KCOM_BUILD_BENCH OFF CACHE BOOL "Build the benchmarks" FORCE)
 set(KCOM_CL_BRANCH_CHECK ON CACHE BOOL "Compile kcom's kernel sources a second time as cl.exe sees them")
 
-# Wine's headers (Debian: wine64-tools), and this toolchain's additions to them.
+# Wine's headers (Debian: libwine-dev), and this toolchain's additions to them.
 find_path(KCOM_WINE_INCLUDE_DIR NAMES windows/ddk/wdm.h PATHS /usr/include/wine/wine /usr/include/wine
           NO_CMAKE_FIND_ROOT_PATH NO_DEFAULT_PATH)
 if(NOT KCOM_WINE_INCLUDE_DIR)
     message(FATAL_ERROR "clang-cl-kernel.cmake: Wine's DDK headers (windows/ddk/wdm.h) were not found; "
-                        "install wine64-tools or set KCOM_WINE_INCLUDE_DIR")
+                        "install libwine-dev or set KCOM_WINE_INCLUDE_DIR")
 endif()
 set(KCOM_WINE_DDK_DIR "${CMAKE_CURRENT_LIST_DIR}/wine-ddk")
 
