@@ -25,8 +25,8 @@ endfunction()
 
 # kcom_add_cl_branch_check(target): with clang-cl, an object library `<target>_cl_branch` that
 # compiles the target's sources again with __clang__ undefined, so that every `_MSC_VER &&
-# !__clang__` branch (the code only cl.exe takes) is compiled too. Compile only: nothing links
-# it. The unused-entity warnings are clang's, not cl's: cl does not report unused static inline
+# !__clang__` branch (the code only cl.exe takes) is compiled too, as cl.exe with /std:c11 sees it.
+# Compile only: nothing links it. The unused-entity warnings are clang's, not cl's: cl does not report unused static inline
 # functions or unused file-scope constants, and kcom's KCOM_UNUSED, which marks them for gcc and
 # clang, is empty in that branch.
 function(kcom_add_cl_branch_check target)
@@ -55,6 +55,7 @@ function(kcom_add_cl_branch_check target)
             set_property(TARGET ${target}_cl_branch PROPERTY ${property} "${value}")
         endif()
     endforeach()
-    target_compile_options(${target}_cl_branch PRIVATE -U__clang__ -Wno-unused-function -Wno-unused-variable
-                                                       -Wno-unused-const-variable)
+    # _MSVC_TRADITIONAL=0: what cl.exe defines with /std:c11 (its conforming preprocessor).
+    target_compile_options(${target}_cl_branch PRIVATE -U__clang__ -D_MSVC_TRADITIONAL=0 -Wno-unused-function
+                                                       -Wno-unused-variable -Wno-unused-const-variable)
 endfunction()
