@@ -10,6 +10,7 @@
 #   make soak    the stress soaks, SOAK_SECONDS each (make test runs them TEST_SOAK_SECONDS each)
 #   make fuzz    the API fuzzer, FUZZ_SECONDS (make test runs it TEST_FUZZ_SECONDS in its clang configuration)
 #   make test-sample    the sample driver's scenario under Wine, checked
+#   make test-release   Release builds with gcc and clang, installed, and a project built from the install
 #
 # Builds go to build/<configuration>. Missing Debian packages are installed with apt-get when
 # running as root; otherwise the command says which to install.
@@ -67,8 +68,8 @@ demo: packages windows-packages
 	@echo
 	@scripts/run-examples.sh $(BUILD)/gcc/examples
 
-test: packages test-gcc test-clang test-asan test-tsan test-valgrind test-windows test-kernel test-kernel-msvc \
-      test-sample
+test: packages test-gcc test-clang test-asan test-tsan test-valgrind test-release test-windows test-kernel \
+      test-kernel-msvc test-sample
 	@echo "make test: all configurations passed"
 
 test-gcc: packages
@@ -93,6 +94,26 @@ test-tsan: packages
 
 test-valgrind: test-gcc
 	@scripts/run-valgrind.sh $(BUILD)/gcc
+
+# A Release build as a project using kcom would configure it (only the build type; warnings as
+# errors added, which is kcom's own business), with gcc and with clang: built, installed into a
+# private prefix, and tests/package/ built from the installed files with find_package(kcom) and
+# without CMake (tests/package/run.cmake).
+# release(name, C compiler)
+define release
+	cmake -S . -B $(BUILD)/release-$(1) -DCMAKE_BUILD_TYPE=Release -DKCOM_WARNINGS_AS_ERRORS=ON \
+		-DKCOM_BUILD_TESTS=OFF -DKCOM_BUILD_EXAMPLES=OFF -DCMAKE_C_COMPILER=$(2) >/dev/null
+	cmake --build $(BUILD)/release-$(1) -j $(JOBS)
+	cmake -DKCOM_BUILD_DIR=$(abspath $(BUILD))/release-$(1) -DWORK_DIR=$(abspath $(BUILD))/release-$(1)/package \
+		-DSOURCE_DIR=$(CURDIR)/tests/package -DINCLUDE_DIR=$(CURDIR)/include -DC_COMPILER=$(2) -DPLAIN_COMPILE=ON \
+		-P tests/package/run.cmake >/dev/null
+	@echo "release-$(1): built, installed, and a consumer built from the installed files ran"
+endef
+
+.PHONY: test-release
+test-release: packages
+	$(call release,gcc,gcc)
+	$(call release,clang,clang)
 
 # Windows user mode: the test executables and examples cross-built, ctest runs them under Wine.
 test-windows: packages windows-packages

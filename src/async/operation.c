@@ -639,8 +639,9 @@ static NTSTATUS producer_finish(IKcomAsyncOperation *operation, NTSTATUS status,
     word = kcom_atomic_load(&op->word);
     if (word & OP_FINISHED)
         return STATUS_INVALID_DEVICE_STATE;
-    /* the value is written before the finishing exchange publishes it; after a cancel nobody reads it */
-    if (NT_SUCCESS(status) && (word & OP_STATUS_MASK) == KCOM_ASYNC_STARTED)
+    /* the value is written before the finishing exchange publishes it; after a cancel nobody reads it.
+     * A failure has no value (NULL), and neither has a success without a result (result_size 0). */
+    if (value != NULL && NT_SUCCESS(status) && (word & OP_STATUS_MASK) == KCOM_ASYNC_STARTED)
         copy_result(op->task.result, value, op->result_size);
     if (!kcom_async_op_finish(op, status))
         return STATUS_INVALID_DEVICE_STATE;
