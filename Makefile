@@ -2,7 +2,8 @@
 #
 #   make demo    build and run the sample driver under Wine (docs/sample.md), then the examples
 #   make test    build and run every test suite: gcc, clang, ASan+UBSan, TSan, valgrind memcheck,
-#                and inside a Windows kernel driver under Wine (test-kernel)
+#                Release builds installed (test-release), Windows user mode, and inside Windows
+#                kernel drivers under Wine (test-kernel, test-kernel-msvc, test-sample)
 #   make bench   measure kcom against hand-written C++ COM (docs/performance.md)
 #   make test-windows   the suites as a Windows program (mingw-w64), run under Wine
 #   make test-kernel    the suites inside a Windows kernel driver (mingw-w64), hosted by Wine
