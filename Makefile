@@ -2,19 +2,22 @@
 #
 #   make demo    build and run the sample driver under Wine (docs/sample.md), then the examples
 #   make test    build and run every test suite: gcc, clang, ASan+UBSan, TSan, valgrind memcheck,
-#                and inside a Windows kernel driver under Wine (test-kernel)
+#                Release builds installed (test-release), Windows user mode, and inside Windows
+#                kernel drivers under Wine (test-kernel, test-kernel-msvc, test-sample)
 #   make bench   measure kcom against hand-written C++ COM (docs/performance.md)
 #   make test-windows   the suites as a Windows program (mingw-w64), run under Wine
 #   make test-kernel    the suites inside a Windows kernel driver (mingw-w64), hosted by Wine
+#   make test-kernel-msvc   the same driver and the sample in MSVC's dialect (clang-cl, lld-link)
 #   make soak    the stress soaks, SOAK_SECONDS each (make test runs them TEST_SOAK_SECONDS each)
 #   make fuzz    the API fuzzer, FUZZ_SECONDS (make test runs it TEST_FUZZ_SECONDS in its clang configuration)
 #   make test-sample    the sample driver's scenario under Wine, checked
+#   make test-release   Release builds with gcc and clang, installed, and a project built from the install
 #
 # Builds go to build/<configuration>. Missing Debian packages are installed with apt-get when
 # running as root; otherwise the command says which to install.
 BUILD ?= build
 JOBS ?= 2
-CMAKE_COMMON = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKCOM_BUILD_TESTS=ON -DKCOM_BUILD_EXAMPLES=ON -DKCOM_BUILD_BENCH=ON
+CMAKE_COMMON = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKCOM_WARNINGS_AS_ERRORS=ON -DKCOM_BUILD_TESTS=ON -DKCOM_BUILD_EXAMPLES=ON -DKCOM_BUILD_BENCH=ON
 
 HOST_PACKAGES = cmake:cmake gcc:gcc g++:g++ clang:clang clang++:clang valgrind:valgrind \
                 /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.asan-x86_64.a:libclang-rt-14-dev
@@ -23,11 +26,14 @@ HOST_PACKAGES = cmake:cmake gcc:gcc g++:g++ clang:clang clang++:clang valgrind:v
 WINDOWS_PACKAGES = x86_64-w64-mingw32-gcc:mingw-w64 x86_64-w64-mingw32-g++:mingw-w64 \
                    x86_64-w64-mingw32-objdump:mingw-w64 wine:wine /usr/lib/wine/wine64:wine64 \
                    widl:wine64-tools winedump:wine64-tools
+# MSVC's dialect: clang-cl, lld-link, llvm-lib and llvm-dlltool, and Wine's DDK headers.
+MSVC_PACKAGES = clang-cl-14:clang-tools-14 lld-link-14:lld-14 llvm-lib-14:llvm-14 llvm-dlltool-14:llvm-14 \
+                /usr/include/wine/wine/windows/ddk/wdm.h:libwine-dev
 # A pristine Wine prefix, prepared once and copied into each Windows configuration's build directory.
 WINE_PREFIX_CACHE = $(abspath $(BUILD))/wine-prefix
 
-.PHONY: all demo test test-gcc test-clang test-asan test-tsan test-valgrind test-windows test-kernel bench \
-        packages windows-packages clean
+.PHONY: all demo test test-gcc test-clang test-asan test-tsan test-valgrind test-windows test-kernel \
+        test-kernel-msvc bench packages windows-packages msvc-packages clean
 
 all: test
 
@@ -36,6 +42,9 @@ packages:
 
 windows-packages:
 	@scripts/require-packages.sh $(WINDOWS_PACKAGES)
+
+msvc-packages:
+	@scripts/require-packages.sh $(MSVC_PACKAGES)
 
 # configure(dir, extra cmake arguments)
 define configure
@@ -46,7 +55,7 @@ endef
 # The sample driver (samples/, docs/sample.md): the library and samples/ with the kernel toolchain.
 SAMPLE_DIR = $(BUILD)/sample/samples/sensorhub
 define build_sample
-	cmake -S . -B $(BUILD)/sample --no-warn-unused-cli -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKCOM_BUILD_TESTS=OFF -DKCOM_BUILD_SAMPLES=ON \
+	cmake -S . -B $(BUILD)/sample --no-warn-unused-cli -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKCOM_BUILD_TESTS=OFF -DKCOM_BUILD_SAMPLES=ON -DKCOM_WARNINGS_AS_ERRORS=ON \
 		-DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/mingw-w64-x86_64-kernel.cmake >/dev/null
 	cmake --build $(BUILD)/sample -j $(JOBS)
 endef
@@ -60,7 +69,8 @@ demo: packages windows-packages
 	@echo
 	@scripts/run-examples.sh $(BUILD)/gcc/examples
 
-test: packages test-gcc test-clang test-asan test-tsan test-valgrind test-windows test-kernel test-sample
+test: packages test-gcc test-clang test-asan test-tsan test-valgrind test-release test-windows test-kernel \
+      test-kernel-msvc test-sample
 	@echo "make test: all configurations passed"
 
 test-gcc: packages
@@ -86,6 +96,26 @@ test-tsan: packages
 test-valgrind: test-gcc
 	@scripts/run-valgrind.sh $(BUILD)/gcc
 
+# A Release build as a project using kcom would configure it (only the build type; warnings as
+# errors added, which is kcom's own business), with gcc and with clang: built, installed into a
+# private prefix, and tests/package/ built from the installed files with find_package(kcom) and
+# without CMake (tests/package/run.cmake).
+# release(name, C compiler)
+define release
+	cmake -S . -B $(BUILD)/release-$(1) -DCMAKE_BUILD_TYPE=Release -DKCOM_WARNINGS_AS_ERRORS=ON \
+		-DKCOM_BUILD_TESTS=OFF -DKCOM_BUILD_EXAMPLES=OFF -DCMAKE_C_COMPILER=$(2) >/dev/null
+	cmake --build $(BUILD)/release-$(1) -j $(JOBS)
+	cmake -DKCOM_BUILD_DIR=$(abspath $(BUILD))/release-$(1) -DWORK_DIR=$(abspath $(BUILD))/release-$(1)/package \
+		-DSOURCE_DIR=$(CURDIR)/tests/package -DINCLUDE_DIR=$(CURDIR)/include -DC_COMPILER=$(2) -DPLAIN_COMPILE=ON \
+		-P tests/package/run.cmake >/dev/null
+	@echo "release-$(1): built, installed, and a consumer built from the installed files ran"
+endef
+
+.PHONY: test-release
+test-release: packages
+	$(call release,gcc,gcc)
+	$(call release,clang,clang)
+
 # Windows user mode: the test executables and examples cross-built, ctest runs them under Wine.
 test-windows: packages windows-packages
 	$(call configure,mingw,-DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/mingw-w64-x86_64.cmake -DKCOM_BUILD_BENCH=OFF)
@@ -97,6 +127,17 @@ test-kernel: packages windows-packages
 	$(call configure,kernel,-DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/mingw-w64-x86_64-kernel.cmake)
 	cd $(BUILD)/kernel && KCOM_WINE_PREFIX_CACHE=$(WINE_PREFIX_CACHE) ctest --output-on-failure
 	@sed -n '/^kernel tests: [0-9]* tests ran/,$$p' $(BUILD)/kernel/wine/client.log
+
+# The kernel in MSVC's dialect (cmake/toolchains/clang-cl-x86_64-kernel.cmake): the library,
+# kcom_test.sys and the sample's sensorhub.sys built with clang-cl and linked with lld-link against
+# Wine's DDK headers, every kernel source compiled again as cl.exe sees it (no __clang__), and
+# ctest running the kernel suites and the sample's scenario under Wine as test-kernel and
+# test-sample do.
+test-kernel-msvc: packages windows-packages msvc-packages
+	$(call configure,kernel-msvc,-DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/clang-cl-x86_64-kernel.cmake -DKCOM_BUILD_SAMPLES=ON)
+	cd $(BUILD)/kernel-msvc && KCOM_WINE_PREFIX_CACHE=$(WINE_PREFIX_CACHE) ctest --output-on-failure
+	@echo "clang-cl (MSVC dialect):"
+	@sed -n '/^kernel tests: [0-9]* tests ran/,$$p' $(BUILD)/kernel-msvc/wine/client.log
 
 # The sample driver's scenario (and requests canceled as they complete) under Wine: ctest runs
 # tests/wine/run-sample.sh, which checks the client's exit status and the driver's unload line.

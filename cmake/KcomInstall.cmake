@@ -13,8 +13,19 @@ install(TARGETS ${KCOM_INSTALL_TARGETS} EXPORT kcomTargets
     ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
     INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/kcom" DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(FILES "${PROJECT_BINARY_DIR}/include/kcom/config.h" DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/kcom)
 install(EXPORT kcomTargets NAMESPACE kcom:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/kcom)
 
+# The toolchain files kcom was built with (and their Wine DDK additions), for consumers that build
+# with the same toolchain: -DCMAKE_TOOLCHAIN_FILE=<prefix>/lib/cmake/kcom/toolchains/<file>.
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/cmake/toolchains" DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/kcom)
+
+# What kcomConfig.cmake checks a consumer against: the platform layer this kcom was built for.
+if(KCOM_PLATFORM STREQUAL "posix" AND KCOM_ENABLE_ASYNC)
+    set(KCOM_PACKAGE_NEEDS_THREADS ON)
+else()
+    set(KCOM_PACKAGE_NEEDS_THREADS OFF)
+endif()
 configure_package_config_file("${PROJECT_SOURCE_DIR}/cmake/kcomConfig.cmake.in"
     "${PROJECT_BINARY_DIR}/kcomConfig.cmake"
     INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/kcom)

@@ -3,6 +3,9 @@
 option(KCOM_BUILD_TESTS "Build the test suites" ${PROJECT_IS_TOP_LEVEL})
 option(KCOM_BUILD_EXAMPLES "Build the examples" ${PROJECT_IS_TOP_LEVEL})
 option(KCOM_BUILD_BENCH "Build the benchmarks (needs a C++ compiler)" OFF)
+# kcom's own test builds (make test) turn warnings into errors; a project that builds kcom as a
+# dependency keeps its compiler's warnings as warnings.
+option(KCOM_WARNINGS_AS_ERRORS "Treat warnings as errors in kcom's targets" OFF)
 
 set(KCOM_REFCOUNT_HARDENING "FAILFAST" CACHE STRING
     "Reference count hardening: OFF, FAILFAST (overflow/underflow stop the program or bugcheck) or LEAKY (saturate)")

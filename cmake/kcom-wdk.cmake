@@ -105,9 +105,18 @@ target_compile_definitions(kcom PUBLIC KCOM_KERNEL POOL_TAGGING KCOM_REFCOUNT_HA
 target_compile_features(kcom PUBLIC c_std_11)
 target_compile_options(kcom PUBLIC $<$<COMPILE_LANG_AND_ID:C,MSVC>:/Zc:preprocessor>
                                    $<$<COMPILE_LANG_AND_ID:CXX,MSVC>:/Zc:preprocessor>)
-# The kernel platform layer is written for gcc as well as MSVC: it marks one ISO C extension with
-# gcc's __extension__, which MSVC does not know. And its fallback from ExAllocatePool2 to
-# ExAllocatePoolWithTag (for kernels before Windows 10 2004) is deliberate, so the WDK's
-# deprecation warning for the latter (C4996) is silenced for kcom's own sources.
-target_compile_definitions(kcom PRIVATE "__extension__=")
+# The kernel platform layer's fallback from ExAllocatePool2 to ExAllocatePoolWithTag (for kernels
+# before Windows 10 2004) is deliberate, so the WDK's deprecation warning for the latter (C4996) is
+# silenced for kcom's own sources.
 target_compile_options(kcom PRIVATE /wd4996)
+
+# kcom/config.h, as kcom's own build generates it (cmake/kcom_config.h.in), for these options.
+set(KCOM_PLATFORM ntkernel)
+set(KCOM_CONFIG_KERNEL 1)
+set(KCOM_CONFIG_ENABLE_ASYNC 1)
+set(KCOM_CONFIG_ENABLE_KERNEL_EXECUTORS 1)
+set(KCOM_CONFIG_HAS_ASYNC_TIMER 1)
+set(KCOM_REFCOUNT_HARDENING_VALUE ${KCOM_WDK_HARDENING_VALUE})
+configure_file("${KCOM_WDK_SOURCE_DIR}/cmake/kcom_config.h.in" "${CMAKE_CURRENT_BINARY_DIR}/kcom-wdk/include/kcom/config.h"
+               @ONLY)
+target_include_directories(kcom PUBLIC "${CMAKE_CURRENT_BINARY_DIR}/kcom-wdk/include")

@@ -19,12 +19,19 @@ set(CMAKE_FIND_ROOT_PATH ${KCOM_MINGW_SYSROOT})
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
-set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
+# Packages: in the sysroot and where CMAKE_PREFIX_PATH points (an installed kcom, for one).
+set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE BOTH)
 
 # Link libgcc and the C++ runtime statically: the executables then run in a bare Wine prefix
 # without the mingw DLLs on its PATH.
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-static-libgcc -static-libstdc++")
 set(CMAKE_SHARED_LINKER_FLAGS_INIT "-static-libgcc -static-libstdc++")
 
+# In kcom's source tree: programs run through tests/wine/wine-run.sh (a private prefix per build).
+# An installed copy (lib/cmake/kcom/toolchains) runs them with wine.
 get_filename_component(KCOM_TOOLCHAIN_SOURCE_DIR "${CMAKE_CURRENT_LIST_DIR}/../.." ABSOLUTE)
-set(CMAKE_CROSSCOMPILING_EMULATOR "${KCOM_TOOLCHAIN_SOURCE_DIR}/tests/wine/wine-run.sh")
+if(EXISTS "${KCOM_TOOLCHAIN_SOURCE_DIR}/tests/wine/wine-run.sh")
+    set(CMAKE_CROSSCOMPILING_EMULATOR "${KCOM_TOOLCHAIN_SOURCE_DIR}/tests/wine/wine-run.sh")
+else()
+    set(CMAKE_CROSSCOMPILING_EMULATOR wine)
+endif()

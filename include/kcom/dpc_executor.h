@@ -63,7 +63,7 @@ NTSTATUS kcom_dpc_executor_create(_In_opt_ const kcom_dpc_executor_config *confi
 _IRQL_requires_(PASSIVE_LEVEL)
 void kcom_dpc_executor_destroy(_In_opt_ kcom_dpc_executor *executor);
 
-/* kcom_dpc_executor_stats - the counters so far; zeros for NULL. IRQL: any. */
+/* kcom_dpc_executor_get_stats - the counters so far; zeros for NULL. IRQL: any. */
 void kcom_dpc_executor_get_stats(_In_opt_ const kcom_dpc_executor *executor, _Out_ kcom_dpc_executor_stats *stats);
 
 KCOM_END_DECLS

@@ -855,8 +855,9 @@ static NTSTATUS producer_finish(IKcomAsyncOperation *operation, NTSTATUS status,
         return STATUS_INVALID_DEVICE_STATE;
     word = kcom_atomic_load(&op->word);
     if ((word & OP_STATUS_MASK) == KCOM_ASYNC_STARTED) {
-        /* written before the finishing exchange publishes them; after a cancel nobody reads them */
-        if (NT_SUCCESS(status))
+        /* written before the finishing exchange publishes them; after a cancel nobody reads them.
+         * A failure has no value (NULL), and neither has a success without a result (result_size 0). */
+        if (NT_SUCCESS(status) && value != NULL)
             copy_result(op->task.result, value, op->result_size);
         else if (status != STATUS_CANCELLED)
             op->error = status;

@@ -30,8 +30,11 @@ ULONG64 test_now_ms(void)
 
 /* ---- threads -------------------------------------------------------------------------------------------- */
 
-/* ntoskrnl's, declared in ntifs.h (which a WDM driver does not include). */
+/* ntoskrnl's, declared in ntifs.h (which a WDM driver does not include); Wine's DDK declares it in
+ * wdm.h (cmake/toolchains/wine-ddk/kcom_wine_ddk.h says so). */
+#ifndef KCOM_DDK_DECLARES_ZW_WAIT_FOR_SINGLE_OBJECT
 NTSYSAPI NTSTATUS NTAPI ZwWaitForSingleObject(HANDLE handle, BOOLEAN alertable, PLARGE_INTEGER timeout);
+#endif
 
 static KSTART_ROUTINE thread_entry;
 

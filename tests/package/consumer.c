@@ -1,5 +1,6 @@
 /*
- * Builds against an installed kcom: declares, implements, creates and calls one interface.
+ * Builds against an installed kcom: declares, implements, creates and calls one interface, and
+ * declares an async operation.
  */
 #include <kcom/kcom.h>
 
@@ -11,6 +12,14 @@
 
 KCOM_DECLARE_INTERFACE(IPackaged, IUnknown,
                        0x6b630901, 0x7e57, 0x4c91, 0x9a, 0x91, 0x3c, 0x55, 0x0b, 0xa5, 0xe0, 0x91)
+
+/* The async layer's declarations, which need the build's definitions (kcom/config.h brings them
+ * to a compile that has only the installed include directory). */
+#if !KCOM_ENABLE_ASYNC
+#error "kcom/config.h did not bring KCOM_ENABLE_ASYNC"
+#endif
+KCOM_DECLARE_ASYNC_OPERATION(IAsyncPackaged, ULONG,
+                             0x6b630902, 0x7e57, 0x4c91, 0x9a, 0x91, 0x3c, 0x55, 0x0b, 0xa5, 0xe0, 0x92)
 
 typedef struct Packaged {
     IPackaged IPackaged_iface;

@@ -1,25 +1,48 @@
 # ctest driver: install the kcom build tree into a private prefix, check that every header of
-# include/kcom/ is there, then configure, build and run the consumer project against it with
-# find_package(kcom).
-#   cmake -DKCOM_BUILD_DIR=... -DWORK_DIR=... -DSOURCE_DIR=... -DINCLUDE_DIR=... -DC_COMPILER=... -P run.cmake
+# include/kcom/ (and the generated kcom/config.h and the toolchain files) is there, then configure,
+# build and run the consumer project against it with find_package(kcom).
+#   cmake -DKCOM_BUILD_DIR=... -DWORK_DIR=... -DSOURCE_DIR=... -DINCLUDE_DIR=... -DC_COMPILER=...
+#         [-DTOOLCHAIN=<file in the installed toolchains/> -DEMULATOR=...] [-DPLAIN_COMPILE=ON]
+#         [-DREFUSE_HOST=ON] -P run.cmake
+# TOOLCHAIN: the consumer is configured with the installed toolchain file (a cross build; the
+#   consumer runs through EMULATOR, with the kcom build's Wine prefix).
+# PLAIN_COMPILE: the consumer is also compiled and linked without CMake, with the installed
+#   include directory and library only: kcom/config.h must bring the build's definitions.
+# REFUSE_HOST: a host project (no toolchain) must be refused by find_package(kcom), with a
+#   message naming both targets.
 file(REMOVE_RECURSE "${WORK_DIR}")
-execute_process(COMMAND "${CMAKE_COMMAND}" --install "${KCOM_BUILD_DIR}" --prefix "${WORK_DIR}/prefix"
+set(prefix "${WORK_DIR}/prefix")
+execute_process(COMMAND "${CMAKE_COMMAND}" --install "${KCOM_BUILD_DIR}" --prefix "${prefix}"
                 RESULT_VARIABLE result OUTPUT_QUIET)
 if(result)
     message(FATAL_ERROR "installing kcom failed: ${result}")
 endif()
-# The public headers and the kcom/detail/ headers they include.
+# The public headers, the kcom/detail/ headers they include, and the generated configuration.
 file(GLOB_RECURSE headers RELATIVE "${INCLUDE_DIR}" "${INCLUDE_DIR}/kcom/*.h")
 if(NOT headers MATCHES "kcom/detail/")
     message(FATAL_ERROR "no kcom/detail/ headers under ${INCLUDE_DIR}")
 endif()
-foreach(header IN LISTS headers)
-    if(NOT EXISTS "${WORK_DIR}/prefix/include/${header}")
+foreach(header IN LISTS headers ITEMS kcom/config.h)
+    if(NOT EXISTS "${prefix}/include/${header}")
         message(FATAL_ERROR "${header} was not installed")
     endif()
 endforeach()
-execute_process(COMMAND "${CMAKE_COMMAND}" -S "${SOURCE_DIR}" -B "${WORK_DIR}/build"
-                        "-DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix" "-DCMAKE_C_COMPILER=${C_COMPILER}"
+file(GLOB libdirs LIST_DIRECTORIES true "${prefix}/lib*")
+list(GET libdirs 0 libdir)
+foreach(file kcomConfig.cmake toolchains/mingw-w64-x86_64.cmake toolchains/mingw-w64-x86_64-kernel.cmake
+             toolchains/clang-cl-x86_64-kernel.cmake toolchains/wine-ddk/kcom_wine_ddk.h)
+    if(NOT EXISTS "${libdir}/cmake/kcom/${file}")
+        message(FATAL_ERROR "lib/cmake/kcom/${file} was not installed")
+    endif()
+endforeach()
+
+set(consumer_args "-DCMAKE_PREFIX_PATH=${prefix}")
+if(TOOLCHAIN)
+    list(APPEND consumer_args "-DCMAKE_TOOLCHAIN_FILE=${libdir}/cmake/kcom/toolchains/${TOOLCHAIN}")
+else()
+    list(APPEND consumer_args "-DCMAKE_C_COMPILER=${C_COMPILER}")
+endif()
+execute_process(COMMAND "${CMAKE_COMMAND}" -S "${SOURCE_DIR}" -B "${WORK_DIR}/build" ${consumer_args}
                 RESULT_VARIABLE result)
 if(result)
     message(FATAL_ERROR "configuring the consumer with find_package(kcom) failed: ${result}")
@@ -28,7 +51,33 @@ execute_process(COMMAND "${CMAKE_COMMAND}" --build "${WORK_DIR}/build" RESULT_VA
 if(result)
     message(FATAL_ERROR "building the consumer failed: ${result}")
 endif()
-execute_process(COMMAND "${WORK_DIR}/build/consumer" RESULT_VARIABLE result)
+file(GLOB consumer "${WORK_DIR}/build/consumer" "${WORK_DIR}/build/consumer.exe")
+execute_process(COMMAND "${CMAKE_COMMAND}" -E env "KCOM_WINE_DIR=${KCOM_BUILD_DIR}" ${EMULATOR} ${consumer}
+                RESULT_VARIABLE result)
 if(result)
     message(FATAL_ERROR "the consumer failed: ${result}")
+endif()
+
+if(PLAIN_COMPILE)
+    file(GLOB library "${libdir}/libkcom.a")
+    execute_process(COMMAND "${C_COMPILER}" -std=c11 -Wall -Wextra -Wpedantic -Werror "-I${prefix}/include"
+                            "${SOURCE_DIR}/consumer.c" ${library} -lpthread -o "${WORK_DIR}/consumer_plain"
+                    RESULT_VARIABLE result)
+    if(result)
+        message(FATAL_ERROR "compiling the consumer without CMake (installed headers and library only) failed")
+    endif()
+    execute_process(COMMAND "${WORK_DIR}/consumer_plain" RESULT_VARIABLE result)
+    if(result)
+        message(FATAL_ERROR "the consumer built without CMake failed: ${result}")
+    endif()
+endif()
+
+if(REFUSE_HOST)
+    execute_process(COMMAND "${CMAKE_COMMAND}" -S "${SOURCE_DIR}" -B "${WORK_DIR}/host-build"
+                            "-DCMAKE_PREFIX_PATH=${prefix}" RESULT_VARIABLE result ERROR_VARIABLE errors
+                            OUTPUT_QUIET)
+    string(REGEX REPLACE "[ \t\r\n]+" " " errors "${errors}")
+    if(NOT result OR NOT errors MATCHES "was built for win32, and this project is configured for posix")
+        message(FATAL_ERROR "a host project was not refused the win32 package as it should be:\n${errors}")
+    endif()
 endif()

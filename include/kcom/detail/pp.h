@@ -9,10 +9,13 @@
  *    handed to a fixed macro whose expansion is deferred until after the terminator is pasted,
  *    so elements may expand to text containing commas.
  *  - comma lists with a context argument (interfaces of a class): at most 64 elements.
- * Requires a conforming preprocessor (MSVC: /Zc:preprocessor).
+ * Requires a conforming preprocessor (MSVC: /Zc:preprocessor; kcom/detail/preprocessor_check.h
+ * refuses the traditional one).
  */
 #ifndef KCOM_DETAIL_PP_H
 #define KCOM_DETAIL_PP_H
+
+#include <kcom/detail/preprocessor_check.h>
 
 #define KCOM_PP_CAT(a, b) KCOM_PP_CAT_I(a, b)
 #define KCOM_PP_CAT_I(a, b) a##b

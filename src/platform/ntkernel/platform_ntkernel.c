@@ -32,17 +32,25 @@ kcom_ke_remove_queue_dpc_fn *kcom_ntkernel_remove_queue_dpc;
  * text does not fit). Declared here because the CRT's <stdio.h> does not belong in a driver. */
 int __cdecl _vsnprintf(char *buffer, size_t count, const char *format, va_list args);
 
+/* MmGetSystemRoutineAddress returns a function's address as a PVOID. ISO C has no conversion from
+ * an object pointer to a function pointer (MSVC reports one as C4152 at /W4); Windows represents
+ * both alike, so the address's bytes are copied into the function pointer. */
+KCOM_STATIC_ASSERT(sizeof(PVOID) == sizeof(kcom_ex_allocate_pool2_fn *) &&
+                       sizeof(PVOID) == sizeof(kcom_ke_remove_queue_dpc_fn *),
+                   "a kernel routine's address fits a function pointer");
+static void load_system_routine(PCWSTR name, void *function_pointer)
+{
+    UNICODE_STRING text;
+    PVOID routine;
+    RtlInitUnicodeString(&text, name);
+    routine = MmGetSystemRoutineAddress(&text);
+    RtlCopyMemory(function_pointer, &routine, sizeof(routine));
+}
+
 NTSTATUS kcom_platform_initialize(void)
 {
-    UNICODE_STRING name;
-    PVOID routine;
-    RtlInitUnicodeString(&name, L"ExAllocatePool2");
-    routine = MmGetSystemRoutineAddress(&name);
-    /* __extension__: ISO C has no object-to-function pointer conversion; Windows guarantees it. */
-    ex_allocate_pool2 = __extension__(kcom_ex_allocate_pool2_fn *) routine;
-    RtlInitUnicodeString(&name, L"KeRemoveQueueDpc");
-    routine = MmGetSystemRoutineAddress(&name);
-    kcom_ntkernel_remove_queue_dpc = __extension__(kcom_ke_remove_queue_dpc_fn *) routine;
+    load_system_routine(L"ExAllocatePool2", &ex_allocate_pool2);
+    load_system_routine(L"KeRemoveQueueDpc", &kcom_ntkernel_remove_queue_dpc);
     return STATUS_SUCCESS;
 }
 

@@ -1,0 +1,144 @@
+/*
+ * kcom_wine_ddk.h - Wine's DDK headers made into what a WDM driver expects of the WDK's <wdm.h>.
+ *
+ * The clang-cl kernel toolchain (clang-cl-x86_64-kernel.cmake) builds kernel code in MSVC's
+ * dialect against Wine's DDK headers and force-includes this header first (/FI). Wine writes its
+ * DDK for Wine's own implementation of ntoskrnl: <ddk/wdm.h> needs the base types included before
+ * it, and the parts of the WDK that Wine does not implement itself (IRQL, the x64 SLIST mappings,
+ * the driver-routine role types, a few constants) are missing. This header includes Wine's headers
+ * in the order they need and declares only what they lack, the way the WDK declares it, so that a
+ * driver written for the WDK compiles unchanged. It is not a WDK: with the WDK, do not use it.
+ */
+#ifndef KCOM_WINE_DDK_H
+#define KCOM_WINE_DDK_H
+
+#if !defined(_WIN64) || !defined(_M_AMD64)
+#error "kcom_wine_ddk.h declares the x64 kernel's inline IRQL and SLIST functions only"
+#endif
+
+/* ---- Wine's headers, in the order they need ------------------------------------------------ */
+#include <stdarg.h>
+#include <ntstatus.h>
+/* ntstatus.h defines every STATUS_* code as NTSTATUS; winnt.h must not redefine some as DWORD. */
+#define WIN32_NO_STATUS
+#include <windef.h>
+#include <winternl.h>
+#include <winioctl.h> /* CTL_CODE, METHOD_*, FILE_*_ACCESS: the WDK's wdm.h has them */
+#include <ddk/wdm.h>
+#include <ddk/ntddk.h>
+
+#if defined(_MSC_VER) && !defined(__clang__)
+#include <intrin.h>
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- IRQL (x64: the task priority register, CR8) ------------------------------------------- */
+#define PASSIVE_LEVEL 0
+#define LOW_LEVEL 0
+#define APC_LEVEL 1
+#define DISPATCH_LEVEL 2
+#define CLOCK_LEVEL 13
+#define IPI_LEVEL 14
+#define POWER_LEVEL 14
+#define PROFILE_LEVEL 15
+#define HIGH_LEVEL 15
+
+static __forceinline ULONG64 kcom_wine_ddk_read_cr8(void)
+{
+#if defined(_MSC_VER) && !defined(__clang__)
+    return __readcr8();
+#else
+    ULONG64 value;
+    __asm__ __volatile__("movq %%cr8, %0" : "=r"(value));
+    return value;
+#endif
+}
+
+static __forceinline void kcom_wine_ddk_write_cr8(ULONG64 value)
+{
+#if defined(_MSC_VER) && !defined(__clang__)
+    __writecr8(value);
+#else
+    __asm__ __volatile__("movq %0, %%cr8" : : "r"(value) : "memory");
+#endif
+}
+
+static __forceinline KIRQL KeGetCurrentIrql(void)
+{
+    return (KIRQL)kcom_wine_ddk_read_cr8();
+}
+
+static __forceinline void KeLowerIrql(KIRQL new_irql)
+{
+    kcom_wine_ddk_write_cr8(new_irql);
+}
+
+static __forceinline KIRQL KfRaiseIrql(KIRQL new_irql)
+{
+    KIRQL old_irql = KeGetCurrentIrql();
+    kcom_wine_ddk_write_cr8(new_irql);
+    return old_irql;
+}
+#define KeRaiseIrql(new_irql, old_irql) (*(old_irql) = KfRaiseIrql(new_irql))
+
+static __forceinline KIRQL KeRaiseIrqlToDpcLevel(void)
+{
+    return KfRaiseIrql(DISPATCH_LEVEL);
+}
+
+/* ---- routines the WDK declares and Wine's DDK does not -------------------------------------- */
+LARGE_INTEGER WINAPI KeQueryPerformanceCounter(PLARGE_INTEGER frequency); /* hal.dll */
+BOOLEAN WINAPI KeInsertQueueDpc(PRKDPC dpc, PVOID argument1, PVOID argument2);
+void WINAPI KeFlushQueuedDpcs(void);
+
+/* x64 maps the SLIST names to ntoskrnl's exports, and initializes a header inline. */
+PSLIST_ENTRY WINAPI ExpInterlockedPopEntrySList(PSLIST_HEADER head);
+PSLIST_ENTRY WINAPI ExpInterlockedPushEntrySList(PSLIST_HEADER head, PSLIST_ENTRY entry);
+PSLIST_ENTRY WINAPI ExpInterlockedFlushSList(PSLIST_HEADER head);
+USHORT WINAPI ExQueryDepthSList(PSLIST_HEADER head);
+#define InterlockedPopEntrySList(head) ExpInterlockedPopEntrySList(head)
+#define InterlockedPushEntrySList(head, entry) ExpInterlockedPushEntrySList(head, entry)
+#define InterlockedFlushSList(head) ExpInterlockedFlushSList(head)
+#define QueryDepthSList(head) ExQueryDepthSList(head)
+static __forceinline void InitializeSListHead(PSLIST_HEADER head)
+{
+    /* all 16 bytes: an empty list at sequence 0 */
+    head->Alignment = 0;
+    head->Region = 0;
+}
+
+/* The WDK's name for completing an IRP is a macro over ntoskrnl's fastcall export. */
+void WINAPI IofCompleteRequest(PIRP irp, CCHAR priority_boost);
+#define IoCompleteRequest(irp, priority_boost) IofCompleteRequest(irp, priority_boost)
+
+/* The remove lock's wrappers over the *Ex functions (release builds' arguments). */
+#define IoInitializeRemoveLock(lock, tag, minutes, watermark) \
+    IoInitializeRemoveLockEx(lock, tag, minutes, watermark, sizeof(IO_REMOVE_LOCK))
+#define IoAcquireRemoveLock(lock, tag) IoAcquireRemoveLockEx(lock, tag, "", 1, sizeof(IO_REMOVE_LOCK))
+#define IoReleaseRemoveLock(lock, tag) IoReleaseRemoveLockEx(lock, tag, sizeof(IO_REMOVE_LOCK))
+#define IoReleaseRemoveLockAndWait(lock, tag) IoReleaseRemoveLockAndWaitEx(lock, tag, sizeof(IO_REMOVE_LOCK))
+
+/* ---- constants ------------------------------------------------------------------------------ */
+#define NonPagedPoolNx ((POOL_TYPE)512)
+
+/* ---- the role types drivers declare their routines with ------------------------------------- */
+typedef NTSTATUS WINAPI DRIVER_INITIALIZE(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path);
+typedef void WINAPI DRIVER_UNLOAD(PDRIVER_OBJECT driver);
+typedef NTSTATUS WINAPI DRIVER_DISPATCH(PDEVICE_OBJECT device, PIRP irp);
+typedef void WINAPI DRIVER_CANCEL(PDEVICE_OBJECT device, PIRP irp);
+typedef void WINAPI KDEFERRED_ROUTINE(PKDPC dpc, PVOID context, PVOID argument1, PVOID argument2);
+typedef void WINAPI IO_WORKITEM_ROUTINE(PDEVICE_OBJECT device, PVOID context);
+typedef void WINAPI KSTART_ROUTINE(PVOID context);
+
+/* Wine's <ddk/wdm.h> declares it (the WDK: <ntifs.h>); a WDM driver that declares it itself
+ * checks this first. */
+#define KCOM_DDK_DECLARES_ZW_WAIT_FOR_SINGLE_OBJECT 1
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KCOM_WINE_DDK_H */

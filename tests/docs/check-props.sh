@@ -1,0 +1,22 @@
+#!/bin/bash
+# check-props.sh KCOM_PROPS CONFIG_H - the tutorial's .vcxproj property sheet against the
+# kcom/config.h of a kernel build: each of its definitions NAME=VALUE must be what config.h
+# defines, and it must ask for C11, /Zc:preprocessor, the include directory and kcom.lib.
+set -u
+props=$1 config=$2
+status=0
+definitions=$(sed -n 's:.*<PreprocessorDefinitions>\(.*\)</PreprocessorDefinitions>.*:\1:p' "$props" | tr ';' '\n' |
+              grep -v '^%(PreprocessorDefinitions)$')
+[ -n "$definitions" ] || { echo "check-props: no PreprocessorDefinitions in $props" >&2; exit 1; }
+for definition in $definitions; do
+    macro=${definition%%=*} value=${definition#*=}
+    if ! grep -qE "^#define $macro $value\$" "$config"; then
+        echo "check-props: $props defines $macro=$value; $config does not" >&2
+        status=1
+    fi
+done
+for needed in '<LanguageStandard_C>stdc11</LanguageStandard_C>' '/Zc:preprocessor' '$(KcomDir)include;' '$(KcomDir)lib\kcom.lib;'; do
+    grep -qF "$needed" "$props" || { echo "check-props: $props lacks $needed" >&2; status=1; }
+done
+[ $status -eq 0 ] && echo "check-props: $(basename "$props"): $(echo "$definitions" | wc -l) definitions match $(basename "$config")"
+exit $status
