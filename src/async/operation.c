@@ -369,8 +369,8 @@ static void op_fire_waiters(kcom_async_op *op)
                 break; /* taken out meanwhile, or claimed by another finishing path */
             seen = kcom_atomic_compare_exchange(&op->word, old, old | OP_SLOT_FIRED);
             if (seen == old) {
+                /* its pprev is the waiter's own: a remove that finds OP_SLOT_FIRED leaves it */
                 kcom_async_waiter *w = op->waiter;
-                w->pprev = NULL;
                 waker = w->fire(w);
                 break;
             }
