@@ -4,7 +4,7 @@
  * outcome: error
  * first: the ASYNC method IReader::Read needs the kcom async layer.*KCOM_ENABLE_ASYNC=1
  * max-errors: 1
- * flags: -UKCOM_ENABLE_ASYNC
+ * flags: -UKCOM_ENABLE_ASYNC -DKCOM_ENABLE_ASYNC=0
  */
 #include <kcom/kcom.h>
 

@@ -4,7 +4,7 @@
  * outcome: error
  * first: KCOM_DECLARE_ASYNC_OPERATION\(IAsyncLONG, \.\.\.\) needs the kcom async layer.*KCOM_ENABLE_ASYNC=1
  * max-errors: 1
- * flags: -UKCOM_ENABLE_ASYNC
+ * flags: -UKCOM_ENABLE_ASYNC -DKCOM_ENABLE_ASYNC=0
  */
 #include <kcom/kcom.h>
 

@@ -1,6 +1,6 @@
 # One compile-fail case (tests/compile_fail/README.md): compiles SOURCE with COMPILER and checks
 # the outcome its header comment announces.
-#   cmake -DCOMPILER=cc -DSOURCE=case.c -DINCLUDE_DIR=include -DWORK_DIR=dir -P run.cmake
+#   cmake -DCOMPILER=cc -DSOURCE=case.c -DINCLUDE_DIR=include -DCONFIG_INCLUDE_DIR=build/include -DWORK_DIR=dir -P run.cmake
 # Lines of the case's comment read here:
 #   outcome: error | warning | success   error: the compilation fails; warning: it succeeds with a
 #                                        diagnostic; success: it succeeds without any
@@ -10,7 +10,7 @@
 #   flags: <arguments>                   more compiler arguments
 cmake_minimum_required(VERSION 3.20)
 
-foreach(var COMPILER SOURCE INCLUDE_DIR WORK_DIR)
+foreach(var COMPILER SOURCE INCLUDE_DIR CONFIG_INCLUDE_DIR WORK_DIR)
     if(NOT DEFINED ${var})
         message(FATAL_ERROR "run.cmake: ${var} is not set")
     endif()
@@ -46,11 +46,12 @@ endif()
 
 get_filename_component(name "${SOURCE}" NAME_WE)
 file(MAKE_DIRECTORY "${WORK_DIR}")
-# The C dialect, warnings and definitions of a consumer's build (the async layer on: a case turns
-# it off with -UKCOM_ENABLE_ASYNC); no -Werror unless the case asks for it. LC_ALL=C: plain quotes
+# The C dialect, warnings and definitions of a consumer's build, with this build's kcom/config.h
+# (the async layer on: a case turns it off with -DKCOM_ENABLE_ASYNC=0, which config.h leaves
+# alone); no -Werror unless the case asks for it. LC_ALL=C: plain quotes
 # in the messages.
 execute_process(
-    COMMAND "${CMAKE_COMMAND}" -E env LC_ALL=C "${COMPILER}" -std=c11 -Wall -Wextra -c "${SOURCE}" -I "${INCLUDE_DIR}" -DKCOM_ENABLE_ASYNC=1 ${flags}
+    COMMAND "${CMAKE_COMMAND}" -E env LC_ALL=C "${COMPILER}" -std=c11 -Wall -Wextra -c "${SOURCE}" -I "${INCLUDE_DIR}" -I "${CONFIG_INCLUDE_DIR}" -DKCOM_ENABLE_ASYNC=1 ${flags}
             -o "${WORK_DIR}/${name}.o"
     RESULT_VARIABLE result
     OUTPUT_VARIABLE output
