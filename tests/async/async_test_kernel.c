@@ -8,7 +8,7 @@
 #include "../../src/platform/platform.h"
 #include "../kernel/kernel_test_driver.h"
 
-#ifdef KCOM_ENABLE_ASYNC
+#if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
 
 /* ---- the clock: the platform layer's, which the timer awaitable computes its deadlines on ---------------- */
 
@@ -117,7 +117,7 @@ void test_barrier_wait(test_barrier *barrier)
 
 /* ---- the test pool: a work-item executor and its tracker ------------------------------------------------ */
 
-#ifdef KCOM_ENABLE_KERNEL_EXECUTORS
+#if defined(KCOM_ENABLE_KERNEL_EXECUTORS) && KCOM_ENABLE_KERNEL_EXECUTORS
 
 struct test_pool {
     const kcom_allocator *allocator; /* the default one at the start, which the pool came from */

@@ -56,7 +56,7 @@
 
 /* test_awaitables.c: events, timers, select, timeout, try_finally. The timer tests exist where the
  * platform has a timer (KCOM_HAS_ASYNC_TIMER: every target but a kernel built without one). */
-#ifdef KCOM_HAS_ASYNC_TIMER
+#if defined(KCOM_HAS_ASYNC_TIMER) && KCOM_HAS_ASYNC_TIMER
 #define KCOM_ASYNC_AWAITABLE_TIMER_TESTS(X, H) \
     X(async_timer_fires)                       \
     X(async_timer_teardown)                    \

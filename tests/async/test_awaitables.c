@@ -79,7 +79,7 @@ static void aw_drop(void *p)
 {
     aw_state *s = (aw_state *)p;
     kcom_async_try_finally_clear(&s->tf);
-#ifdef KCOM_HAS_ASYNC_TIMER
+#if defined(KCOM_HAS_ASYNC_TIMER) && KCOM_HAS_ASYNC_TIMER
     kcom_async_timeout_clear(&s->timeout);
     kcom_async_timer_clear(&s->timer);
 #endif
@@ -104,7 +104,7 @@ static kcom_poll_result event_task(void *p, kcom_task_context *cx)
     KCOM_TASK_END(cx);
 }
 
-#ifdef KCOM_HAS_ASYNC_TIMER /* the platform has a timer (kcom/awaitable.h) */
+#if defined(KCOM_HAS_ASYNC_TIMER) && KCOM_HAS_ASYNC_TIMER /* the platform has a timer (kcom/awaitable.h) */
 /* Awaits s->timer, or a cancel. Result 1 when it fired. */
 static kcom_poll_result timer_task(void *p, kcom_task_context *cx)
 {
@@ -157,7 +157,7 @@ static kcom_poll_result select_task(void *p, kcom_task_context *cx)
     KCOM_TASK_END(cx);
 }
 
-#ifdef KCOM_HAS_ASYNC_TIMER
+#if defined(KCOM_HAS_ASYNC_TIMER) && KCOM_HAS_ASYNC_TIMER
 /* s->timeout. Result: 1 when it timed out. */
 static kcom_poll_result timeout_task(void *p, kcom_task_context *cx)
 {
@@ -183,7 +183,7 @@ static kcom_poll_result try_finally_task(void *p, kcom_task_context *cx)
 }
 
 static const kcom_async_task_desc event_desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, aw_state, event_task, aw_drop);
-#ifdef KCOM_HAS_ASYNC_TIMER
+#if defined(KCOM_HAS_ASYNC_TIMER) && KCOM_HAS_ASYNC_TIMER
 static const kcom_async_task_desc timer_desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, aw_state, timer_task, aw_drop);
 static const kcom_async_task_desc periodic_desc =
     KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, aw_state, periodic_task, aw_drop);
@@ -191,7 +191,7 @@ static const kcom_async_task_desc armed_desc =
     KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, aw_state, armed_then_event_task, aw_drop);
 #endif
 static const kcom_async_task_desc select_desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, aw_state, select_task, aw_drop);
-#ifdef KCOM_HAS_ASYNC_TIMER
+#if defined(KCOM_HAS_ASYNC_TIMER) && KCOM_HAS_ASYNC_TIMER
 static const kcom_async_task_desc timeout_desc =
     KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, aw_state, timeout_task, aw_drop);
 #endif
@@ -397,7 +397,7 @@ void kcom_test_async_event_threads(void)
     ok(live_settled() == 0, "nothing left\n");
 }
 
-#ifdef KCOM_HAS_ASYNC_TIMER
+#if defined(KCOM_HAS_ASYNC_TIMER) && KCOM_HAS_ASYNC_TIMER
 /* ---- timers ---------------------------------------------------------------------------------------- */
 
 void kcom_test_async_timer_fires(void)
@@ -697,7 +697,7 @@ void kcom_test_async_ready(void)
     ok(live_settled() == 0, "nothing left\n");
 }
 
-#ifdef KCOM_HAS_ASYNC_TIMER
+#if defined(KCOM_HAS_ASYNC_TIMER) && KCOM_HAS_ASYNC_TIMER
 void kcom_test_async_timeout(void)
 {
     test_pool *pool = NULL;

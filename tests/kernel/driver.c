@@ -58,7 +58,7 @@ PDEVICE_OBJECT kcom_test_device(void)
     return device;
 }
 
-#ifdef KCOM_ENABLE_KERNEL_EXECUTORS
+#if defined(KCOM_ENABLE_KERNEL_EXECUTORS) && KCOM_ENABLE_KERNEL_EXECUTORS
 static kcom_tracker *tracker;
 static kcom_work_item_executor *work_executor;
 static const kcom_executor *executor;

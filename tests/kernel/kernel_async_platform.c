@@ -17,7 +17,7 @@
 #include "../harness/kcom_test.h"
 
 /* Built with the async layer only (kernel_test_list.h lists it then). */
-#ifdef KCOM_ENABLE_ASYNC
+#if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
 
 /* Generous: Wine runs on a loaded build machine. */
 #define WAIT_MS 5000u

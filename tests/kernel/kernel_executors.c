@@ -14,7 +14,7 @@
 #include "../harness/kcom_test.h"
 #include "kernel_test_driver.h"
 
-#ifdef KCOM_ENABLE_KERNEL_EXECUTORS
+#if defined(KCOM_ENABLE_KERNEL_EXECUTORS) && KCOM_ENABLE_KERNEL_EXECUTORS
 
 #define WAIT_MS 10000u
 

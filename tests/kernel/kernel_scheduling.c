@@ -17,7 +17,7 @@
 #include "kernel_test_driver.h"
 
 /* Built with the async layer only (kernel_test_list.h lists it then). */
-#ifdef KCOM_ENABLE_ASYNC
+#if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
 
 #define WAIT_MS 5000u
 /* How long a queued DPC gets to run before the DPC checks conclude that DPCs do not run. */

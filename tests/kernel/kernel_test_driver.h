@@ -10,7 +10,7 @@
  * tests run (from DriverEntry to DriverUnload). */
 PDEVICE_OBJECT kcom_test_device(void);
 
-#ifdef KCOM_ENABLE_KERNEL_EXECUTORS
+#if defined(KCOM_ENABLE_KERNEL_EXECUTORS) && KCOM_ENABLE_KERNEL_EXECUTORS
 /* The driver's own tracker and the work-item executor counted by it; DriverUnload drains the
  * tracker (after setting the unload event) before it destroys both. */
 kcom_tracker *kcom_test_tracker(void);
@@ -22,7 +22,7 @@ kcom_async_event *kcom_test_unload_event(void);
 const kcom_allocator *kcom_test_unload_allocator(void);
 #endif
 
-#ifdef KCOM_ENABLE_ASYNC
+#if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
 /* Whether queued DPCs run here (not under Wine), as the kernel_scheduling test found (FALSE
  * before it ran). */
 BOOLEAN kcom_test_dpcs_run(void);

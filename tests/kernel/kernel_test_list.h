@@ -8,7 +8,7 @@
 
 /* The kernel platform layer's async primitives (src/platform/ntkernel/ beyond platform_ntkernel.c),
  * built with the async layer. */
-#ifdef KCOM_ENABLE_ASYNC
+#if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
 #define KCOM_KERNEL_ASYNC_TEST_LIST(X) \
     X(kernel_async_platform)           \
     X(kernel_scheduling)
@@ -17,7 +17,7 @@
 #endif
 /* The kernel executors, trackers and blocking waits in the kernel (after kernel_scheduling, which
  * finds out whether DPCs run). */
-#ifdef KCOM_ENABLE_KERNEL_EXECUTORS
+#if defined(KCOM_ENABLE_KERNEL_EXECUTORS) && KCOM_ENABLE_KERNEL_EXECUTORS
 #define KCOM_KERNEL_EXECUTOR_TEST_LIST(X) X(kernel_executors)
 #else
 #define KCOM_KERNEL_EXECUTOR_TEST_LIST(X)
@@ -25,15 +25,16 @@
 
 /* The async layer's own tests, the host programs' sources (tests/async/async_test_list.h: those
  * that run in the kernel; each name N is a function `void kcom_test_N(void)` in tests/async/). */
-#ifdef KCOM_ENABLE_ASYNC
+#if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
 #include "../async/async_test_list.h"
 #define KCOM_KERNEL_ASYNC_LAYER_TEST_LIST(X) KCOM_ASYNC_KERNEL_TEST_LIST(X)
 #else
 #define KCOM_KERNEL_ASYNC_LAYER_TEST_LIST(X)
 #endif
 
-/* kcom classes implemented in C++ (tests/cxx/cxx_classes.cpp, which uses an ASYNC method). */
-#ifdef KCOM_ENABLE_ASYNC
+/* kcom classes implemented in C++ (tests/cxx/cxx_classes.cpp, which uses an ASYNC method), where
+ * the kernel toolchain compiles C++ (tests/kernel/CMakeLists.txt: KCOM_TEST_KERNEL_CXX). */
+#if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC && defined(KCOM_TEST_KERNEL_CXX)
 #define KCOM_KERNEL_CXX_TEST_LIST(X) X(cxx_classes)
 #else
 #define KCOM_KERNEL_CXX_TEST_LIST(X)
