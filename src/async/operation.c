@@ -455,18 +455,28 @@ static BOOLEAN op_finish_exchange(kcom_async_op *op, LONG final_status, BOOLEAN 
     return TRUE;
 }
 
-BOOLEAN kcom_async_op_finish(kcom_async_op *op, NTSTATUS status)
+/* Finishes op with status (success: Completed with the stored result; STATUS_CANCELLED: Canceled;
+ * other failures: Error), unless it was canceled, and runs what the exchange claimed (hold: see
+ * op_after_finish). *prior: the word before the exchange, which alone says what happened once the
+ * operation may be gone. FALSE when op had already finished. */
+static BOOLEAN op_finish_with(kcom_async_op *op, NTSTATUS status, BOOLEAN hold, LONG *prior)
 {
-    LONG old, next;
+    LONG next;
     LONG final_status = NT_SUCCESS(status) ? KCOM_ASYNC_COMPLETED
                         : status == STATUS_CANCELLED ? KCOM_ASYNC_CANCELED
                                                      : KCOM_ASYNC_ERROR;
     if (final_status == KCOM_ASYNC_ERROR && (kcom_atomic_load(&op->word) & OP_STATUS_MASK) == KCOM_ASYNC_STARTED)
         op->error = status; /* only the finisher writes it; read only once Error is published */
-    if (!op_finish_exchange(op, final_status, FALSE, &old, &next))
+    if (!op_finish_exchange(op, final_status, FALSE, prior, &next))
         return FALSE;
-    op_after_finish(op, old, next, FALSE);
+    op_after_finish(op, *prior, next, hold);
     return TRUE;
+}
+
+BOOLEAN kcom_async_op_finish(kcom_async_op *op, NTSTATUS status)
+{
+    LONG prior;
+    return op_finish_with(op, status, FALSE, &prior);
 }
 
 /* ---- IKcomAsyncOperation: cancel and the callback --------------------------------------------------------- */
@@ -834,44 +844,36 @@ void kcom_rt_async_op_fail(kcom_async_op *op, NTSTATUS status)
     }
 }
 
-/* The producer's operation behind operation: NULL for the static error operation, another
- * implementation of the interface, or an operation run by a task. */
-static kcom_async_op *producer_op(IKcomAsyncOperation *operation)
+/* The producer's operation behind operation: STATUS_INVALID_PARAMETER for NULL,
+ * STATUS_INVALID_DEVICE_STATE for the static error operation, another implementation of the
+ * interface, or an operation run by a task. */
+static NTSTATUS producer_op(IKcomAsyncOperation *operation, kcom_async_op **op)
 {
-    kcom_async_op *op = op_from(operation);
-    if (operation->lpVtbl != &kcom_async_op_vtbl || op->task.owner != NULL)
-        return NULL;
-    return op;
+    if (operation == NULL)
+        return STATUS_INVALID_PARAMETER;
+    *op = op_from(operation);
+    if (operation->lpVtbl != &kcom_async_op_vtbl || (*op)->task.owner != NULL)
+        return STATUS_INVALID_DEVICE_STATE;
+    return STATUS_SUCCESS;
 }
 
 static NTSTATUS producer_finish(IKcomAsyncOperation *operation, NTSTATUS status, const void *value)
 {
     kcom_async_op *op;
-    LONG word, next;
-    if (operation == NULL)
-        return STATUS_INVALID_PARAMETER;
-    op = producer_op(operation);
-    if (op == NULL)
-        return STATUS_INVALID_DEVICE_STATE;
-    word = kcom_atomic_load(&op->word);
-    if ((word & OP_STATUS_MASK) == KCOM_ASYNC_STARTED) {
-        /* written before the finishing exchange publishes them; after a cancel nobody reads them.
-         * A failure has no value (NULL), and neither has a success without a result (result_size 0). */
-        if (NT_SUCCESS(status) && value != NULL)
-            copy_result(op->task.result, value, op->result_size);
-        else if (status != STATUS_CANCELLED)
-            op->error = status;
-    }
-    if (!op_finish_exchange(op, NT_SUCCESS(status)           ? KCOM_ASYNC_COMPLETED
-                                : status == STATUS_CANCELLED ? KCOM_ASYNC_CANCELED
-                                                             : KCOM_ASYNC_ERROR,
-                            FALSE, &word, &next))
+    LONG prior;
+    NTSTATUS checked = producer_op(operation, &op);
+    if (!NT_SUCCESS(checked))
+        return checked;
+    /* the value is written before the finishing exchange publishes it; after a cancel nobody reads
+     * it. A failure has no value (NULL), and neither has a success without a result (result_size 0). */
+    if (NT_SUCCESS(status) && value != NULL && (kcom_atomic_load(&op->word) & OP_STATUS_MASK) == KCOM_ASYNC_STARTED)
+        copy_result(op->task.result, value, op->result_size);
+    if (!op_finish_with(op, status, TRUE, &prior))
         /* a cancel finished it: the producer learns it here too */
-        return (word & OP_STATUS_MASK) == KCOM_ASYNC_CANCELED ? STATUS_CANCELLED : STATUS_INVALID_DEVICE_STATE;
-    /* the outcome comes from the exchange: after op_after_finish the operation may be gone */
-    op_after_finish(op, word, next, TRUE);
-    return (word & OP_STATUS_MASK) == KCOM_ASYNC_CANCELED && status != STATUS_CANCELLED ? STATUS_CANCELLED
-                                                                                        : STATUS_SUCCESS;
+        return (prior & OP_STATUS_MASK) == KCOM_ASYNC_CANCELED ? STATUS_CANCELLED : STATUS_INVALID_DEVICE_STATE;
+    /* the outcome comes from the exchange: after it the operation may be gone */
+    return (prior & OP_STATUS_MASK) == KCOM_ASYNC_CANCELED && status != STATUS_CANCELLED ? STATUS_CANCELLED
+                                                                                         : STATUS_SUCCESS;
 }
 
 NTSTATUS kcom_async_operation_complete(IKcomAsyncOperation *operation, const void *value)
@@ -901,11 +903,9 @@ NTSTATUS kcom_async_operation_set_cancel_routine(IKcomAsyncOperation *operation,
 {
     kcom_async_op *op;
     LONG old, seen;
-    if (operation == NULL || routine == NULL)
-        return STATUS_INVALID_PARAMETER;
-    op = producer_op(operation);
-    if (op == NULL)
-        return STATUS_INVALID_DEVICE_STATE;
+    NTSTATUS checked = routine != NULL ? producer_op(operation, &op) : STATUS_INVALID_PARAMETER;
+    if (!NT_SUCCESS(checked))
+        return checked;
     old = kcom_atomic_load(&op->word);
     for (;;) {
         if (old & OP_CANCEL_REGISTERING)
@@ -937,11 +937,9 @@ NTSTATUS kcom_async_operation_clear_cancel_routine(IKcomAsyncOperation *operatio
 {
     kcom_async_op *op;
     LONG old, seen;
-    if (operation == NULL)
-        return STATUS_INVALID_PARAMETER;
-    op = producer_op(operation);
-    if (op == NULL)
-        return STATUS_INVALID_DEVICE_STATE;
+    NTSTATUS checked = producer_op(operation, &op);
+    if (!NT_SUCCESS(checked))
+        return checked;
     old = kcom_atomic_load(&op->word);
     for (;;) {
         if (old & OP_CANCEL_CLAIMED)

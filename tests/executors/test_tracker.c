@@ -99,11 +99,25 @@ static void *complete_later(void *arg)
 
 /* ---- drain ---------------------------------------------------------------------------------------------- */
 
+/* A tracker, and a DPC executor and a work-item executor counted by it. */
+static void tracked_executors(kcom_tracker **tracker, kcom_dpc_executor **dpc, const kcom_executor **on_dpc,
+                              kcom_work_item_executor **work, const kcom_executor **on_work)
+{
+    kcom_dpc_executor_config dpc_config;
+    kcom_work_item_executor_config work_config;
+    ok(kcom_tracker_create(tracker) == STATUS_SUCCESS && *tracker != NULL, "create\n");
+    memset(&dpc_config, 0, sizeof(dpc_config));
+    dpc_config.tracker = *tracker;
+    memset(&work_config, 0, sizeof(work_config));
+    work_config.tracker = *tracker;
+    ok(kcom_dpc_executor_create(&dpc_config, dpc, on_dpc) == STATUS_SUCCESS, "DPC executor\n");
+    ok(kcom_work_item_executor_create(&device_object, &work_config, work, on_work) == STATUS_SUCCESS,
+       "work-item executor\n");
+}
+
 static void drain_outstanding(void)
 {
     kcom_tracker *tracker = NULL;
-    kcom_dpc_executor_config dpc_config;
-    kcom_work_item_executor_config work_config;
     kcom_dpc_executor *dpc = NULL;
     kcom_work_item_executor *work = NULL;
     const kcom_executor *on_dpc = NULL, *on_work = NULL;
@@ -115,14 +129,7 @@ static void drain_outstanding(void)
     LONG outstanding;
     ULONG i;
     begin();
-    ok(kcom_tracker_create(&tracker) == STATUS_SUCCESS && tracker != NULL, "create\n");
-    memset(&dpc_config, 0, sizeof(dpc_config));
-    dpc_config.tracker = tracker;
-    memset(&work_config, 0, sizeof(work_config));
-    work_config.tracker = tracker;
-    ok(kcom_dpc_executor_create(&dpc_config, &dpc, &on_dpc) == STATUS_SUCCESS, "DPC executor\n");
-    ok(kcom_work_item_executor_create(&device_object, &work_config, &work, &on_work) == STATUS_SUCCESS,
-       "work-item executor\n");
+    tracked_executors(&tracker, &dpc, &on_dpc, &work, &on_work);
 
     kcom_sim_hold_dpcs(TRUE); /* nothing on the DPC executor can finish before the count */
     yields.left = 300;
@@ -219,8 +226,6 @@ static const kcom_async_task_desc forever_desc =
 static void cancel_all(void)
 {
     kcom_tracker *tracker = NULL;
-    kcom_dpc_executor_config dpc_config;
-    kcom_work_item_executor_config work_config;
     kcom_dpc_executor *dpc = NULL;
     kcom_work_item_executor *work = NULL;
     const kcom_executor *on_dpc = NULL, *on_work = NULL;
@@ -233,14 +238,7 @@ static void cancel_all(void)
     ok(kcom_tracker_cancel_all(NULL) == STATUS_INVALID_PARAMETER, "NULL\n");
     ok(kcom_tracker_cancel_and_drain(NULL, 0) == STATUS_INVALID_PARAMETER, "NULL\n");
     for (round = 0; round < 2; round++) {
-        ok(kcom_tracker_create(&tracker) == STATUS_SUCCESS, "create\n");
-        memset(&dpc_config, 0, sizeof(dpc_config));
-        dpc_config.tracker = tracker;
-        memset(&work_config, 0, sizeof(work_config));
-        work_config.tracker = tracker;
-        ok(kcom_dpc_executor_create(&dpc_config, &dpc, &on_dpc) == STATUS_SUCCESS, "DPC executor\n");
-        ok(kcom_work_item_executor_create(&device_object, &work_config, &work, &on_work) == STATUS_SUCCESS,
-           "work-item executor\n");
+        tracked_executors(&tracker, &dpc, &on_dpc, &work, &on_work);
         memset(&forever, 0, sizeof(forever));
         for (i = 0; i < 5; i++)
             ops[i] = spawn_on(&forever_desc, i % 2 == 0 ? on_dpc : on_work, &forever);

@@ -230,6 +230,23 @@ static void test_blocking_waits(void)
 
 /* ---- trackers ----------------------------------------------------------------------------------------- */
 
+/* A tracker and a work-item executor counted by it: FALSE (reported) when either cannot be made. */
+static BOOLEAN tracked_executor(kcom_tracker **tracker, kcom_work_item_executor **work, const kcom_executor **on_work)
+{
+    kcom_work_item_executor_config config;
+    ok(kcom_tracker_create(tracker) == STATUS_SUCCESS, "create\n");
+    if (*tracker == NULL)
+        return FALSE;
+    RtlZeroMemory(&config, sizeof(config));
+    config.tracker = *tracker;
+    ok(kcom_work_item_executor_create(kcom_test_device(), &config, work, on_work) == STATUS_SUCCESS, "executor\n");
+    if (*work == NULL) {
+        kcom_tracker_destroy(*tracker);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* A task waiting for an event nobody sets, until canceled. */
 typedef struct stuck_state {
     KCOM_TASK_RESUME_POINT;
@@ -261,7 +278,6 @@ static const kcom_async_task_desc stuck_desc =
 static void test_tracker_cancel(void)
 {
     kcom_tracker *tracker = NULL;
-    kcom_work_item_executor_config config;
     kcom_work_item_executor *work = NULL;
     const kcom_executor *on_work = NULL;
     IKcomAsyncOperation *ops[3] = {NULL, NULL, NULL};
@@ -270,16 +286,8 @@ static void test_tracker_cancel(void)
     ULONG i;
 
     kcom_async_event_init(&never, FALSE);
-    ok(kcom_tracker_create(&tracker) == STATUS_SUCCESS, "create\n");
-    if (tracker == NULL)
+    if (!tracked_executor(&tracker, &work, &on_work))
         return;
-    RtlZeroMemory(&config, sizeof(config));
-    config.tracker = tracker;
-    ok(kcom_work_item_executor_create(kcom_test_device(), &config, &work, &on_work) == STATUS_SUCCESS, "executor\n");
-    if (work == NULL) {
-        kcom_tracker_destroy(tracker);
-        return;
-    }
     RtlZeroMemory(&initial, sizeof(initial));
     initial.never = &never;
     for (i = 0; i < 3; i++)
@@ -303,23 +311,14 @@ static void test_tracker_cancel(void)
 static void test_trackers(void)
 {
     kcom_tracker *tracker = NULL;
-    kcom_work_item_executor_config config;
     kcom_work_item_executor *work = NULL;
     const kcom_executor *on_work = NULL;
     IKcomAsyncOperation *ops[3], *late = NULL;
     yield_state initial;
     ULONG i;
 
-    ok(kcom_tracker_create(&tracker) == STATUS_SUCCESS, "create\n");
-    if (tracker == NULL)
+    if (!tracked_executor(&tracker, &work, &on_work))
         return;
-    RtlZeroMemory(&config, sizeof(config));
-    config.tracker = tracker;
-    ok(kcom_work_item_executor_create(kcom_test_device(), &config, &work, &on_work) == STATUS_SUCCESS, "executor\n");
-    if (work == NULL) {
-        kcom_tracker_destroy(tracker);
-        return;
-    }
     ops[0] = spawn_yield(on_work, 200, PASSIVE_LEVEL);
     ops[1] = spawn_timer(on_work, 30, 0);
     ops[2] = spawn_timer(on_work, 5, 5);
