@@ -8,6 +8,7 @@
 #include "../bench.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static void bench_require(int condition)
 {
@@ -62,12 +63,10 @@ BENCH_CASE uint64_t bench_kcom_cached_async_call(uint64_t n)
 BENCH_CASE uint64_t bench_kcom_async_call_in(uint64_t n)
 {
     IBenchAsync *object = new_object();
-    union {
-        void *align;
-        unsigned char bytes[BENCH_ASYNC_STORAGE_BYTES];
-    } storage = {NULL}; /* zero-filled: kcom_async_storage_in_use reads it */
+    IBenchAsync_ReadIn_storage storage;
     uint64_t acc = 0;
     uint64_t i;
+    memset(&storage, 0, sizeof(storage)); /* kcom_async_storage_in_use reads it */
     for (i = 0; i < n; i++) {
         ULONG value = 0;
         IBenchAsyncULONG *op = IBenchAsync_ReadIn(object, (ULONG)i, &storage, sizeof(storage));

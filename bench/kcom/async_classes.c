@@ -6,6 +6,8 @@
 
 #include "../bench.h"
 
+#include <string.h>
+
 typedef struct BenchAsync {
     IBenchAsync IBenchAsync_iface;
 } BenchAsync;
@@ -33,60 +35,12 @@ static kcom_poll_result BenchAsync_Read_poll(BenchAsync_Read_state *state, kcom_
 
 #define BenchAsync_Read_drop NULL
 
-/* ---- ReadIn: the same work in caller storage --------------------------------------------------------
- * What KCOM_SHIM_ASYNC (kcom/detail/implement.h) generates for Read, written out with the operation
- * placed in the caller's storage (kcom_rt_async_op_in) instead of allocated (kcom_rt_async_op_reuse,
- * else kcom_rt_async_op_allocate; all in kcom/detail/async.h): a task state that wraps Read's with
- * the reference that keeps the object alive while pending, the start function, the first poll. */
+/* ---- ReadIn: the same work, in caller storage (ASYNC_IN) --------------------------------------------- */
 
-typedef struct BenchAsync_ReadIn_state {
-    IUnknown *owner;
-    BenchAsync_Read_state user;
-} BenchAsync_ReadIn_state;
-
-static kcom_poll_result BenchAsync_ReadIn_poll(void *state, kcom_task_context *cx)
-{
-    return BenchAsync_Read_poll(&((BenchAsync_ReadIn_state *)state)->user, cx);
-}
-
-static void BenchAsync_ReadIn_drop(void *state)
-{
-    BenchAsync_ReadIn_state *state_ = (BenchAsync_ReadIn_state *)state;
-    if (state_->owner != NULL) /* last: this may destroy the object */
-        state_->owner->lpVtbl->Release(state_->owner);
-}
-
-static const kcom_async_task_desc BenchAsync_ReadIn_desc =
-    KCOM_ASYNC_TASK_DESC(IBenchAsyncULONG, ULONG, BenchAsync_ReadIn_state, BenchAsync_ReadIn_poll,
-                         BenchAsync_ReadIn_drop);
-
-KCOM_STATIC_ASSERT(KCOM_ASYNC_STORAGE_SIZE(sizeof(ULONG), sizeof(BenchAsync_ReadIn_state)) <=
-                       BENCH_ASYNC_STORAGE_BYTES,
-                   "BENCH_ASYNC_STORAGE_BYTES must hold ReadIn's operation");
-
-static IBenchAsyncULONG *BenchAsync_ReadIn(BenchAsync *self, ULONG value, void *storage, size_t size)
-{
-    kcom_async_op *op;
-    BenchAsync_ReadIn_state *state;
-    kcom_task_context cx;
-    NTSTATUS status = kcom_rt_async_op_in(&BenchAsync_ReadIn_desc, storage, size, &op);
-    if (KCOM_UNLIKELY(!NT_SUCCESS(status)))
-        return IBenchAsyncULONG_from(kcom_rt_async_op_failed(&BenchAsync_ReadIn_desc, NULL, status));
-    state = (BenchAsync_ReadIn_state *)kcom_rt_async_op_prepare(op, &BenchAsync_ReadIn_desc, &cx);
-    status = BenchAsync_Read(self, &state->user, value);
-    if (KCOM_LIKELY(NT_SUCCESS(status))) {
-        if (KCOM_UNLIKELY(BenchAsync_Read_poll(&state->user, &cx) != KCOM_POLL_READY)) {
-            IBenchAsync_AddRef(&self->IBenchAsync_iface);
-            state->owner = (IUnknown *)(void *)&self->IBenchAsync_iface;
-            kcom_rt_async_publish(op, &BenchAsync_ReadIn_desc, NULL);
-            return IBenchAsyncULONG_from(&op->iface);
-        }
-        status = cx.status;
-    }
-    kcom_rt_async_op_done(op); /* Read has no drop */
-    kcom_rt_async_op_end(op, status);
-    return IBenchAsyncULONG_from(&op->iface);
-}
+#define BenchAsync_ReadIn_state BenchAsync_Read_state
+#define BenchAsync_ReadIn BenchAsync_Read
+#define BenchAsync_ReadIn_poll BenchAsync_Read_poll
+#define BenchAsync_ReadIn_drop BenchAsync_Read_drop
 
 KCOM_IMPLEMENT(BenchAsync, IBenchAsync, IBenchAsync_iface)
 KCOM_CLASS(BenchAsync, NULL, (IBenchAsync, IBenchAsync_iface))
@@ -115,10 +69,10 @@ static NTSTATUS BenchAsyncCached_Read(BenchAsyncCached *self, BenchAsync_Read_st
     return BenchAsync_Read((BenchAsync *)(void *)self, state, value);
 }
 
-static IBenchAsyncULONG *BenchAsyncCached_ReadIn(BenchAsyncCached *self, ULONG value, void *storage, size_t size)
-{
-    return BenchAsync_ReadIn((BenchAsync *)(void *)self, value, storage, size);
-}
+#define BenchAsyncCached_ReadIn_state BenchAsync_Read_state
+#define BenchAsyncCached_ReadIn BenchAsyncCached_Read
+#define BenchAsyncCached_ReadIn_poll BenchAsync_Read_poll
+#define BenchAsyncCached_ReadIn_drop BenchAsync_Read_drop
 
 static kcom_caching_allocator bench_async_op_cache = KCOM_CACHING_ALLOCATOR_INIT(bench_async_op_cache, 16);
 
@@ -191,9 +145,24 @@ IBenchAsyncULONG *bench_kcom_spawn_await(IKcomAsyncOperation *source, const kcom
 
 /* ---- sizes --------------------------------------------------------------------------------------------- */
 
+/* The bytes of the caller's storage one ReadIn operation wrote, found through the public API: the
+ * storage filled with a pattern, the last byte that no longer holds it. */
 uint64_t bench_kcom_async_storage_bytes(void)
 {
-    return kcom_async_storage_size(&BenchAsync_ReadIn_desc);
+    IBenchAsync_ReadIn_storage storage;
+    IBenchAsync *object = NULL;
+    IBenchAsyncULONG *op;
+    size_t end = 0, i;
+    if (!NT_SUCCESS(bench_kcom_new_async(&object)))
+        return 0;
+    memset(&storage, 0xa5, sizeof(storage));
+    op = IBenchAsync_ReadIn(object, 7, &storage, sizeof(storage));
+    for (i = 0; i < sizeof(storage); i++)
+        if (storage.bytes[i] != 0xa5)
+            end = i + 1;
+    if (IBenchAsyncULONG_Release(op) != 0 || kcom_async_storage_in_use(&storage) || IBenchAsync_Release(object) != 0)
+        return 0;
+    return end;
 }
 
 void *bench_kcom_async_create_object(void)

@@ -6,8 +6,8 @@
  *   IBenchAsync : IUnknown Read(value)       ASYNC: an operation that completes with value * 2 at its
  *                                            first poll (the shim polls it on the caller: no executor)
  *                          ReadIn(value, storage, size)
- *                                            the same operation built in caller storage: what the
- *                                            ASYNC shim does, with kcom_async_spawn_begin_in
+ *                                            ASYNC_IN: the same operation, built in the caller's
+ *                                            storage (IBenchAsync_ReadIn_STORAGE bytes)
  *   BenchAsync             IBenchAsync, no state
  *   BenchAsyncCached       the same, its operations from a caching allocator of its own
  */
@@ -18,6 +18,8 @@
 
 #include <stddef.h>
 
+#include "../bench.h"
+
 #ifndef __IBenchAsyncULONG_INTERFACE_DEFINED__
 #define __IBenchAsyncULONG_INTERFACE_DEFINED__
 KCOM_DECLARE_ASYNC_OPERATION(IBenchAsyncULONG, ULONG,
@@ -27,7 +29,9 @@ KCOM_DECLARE_ASYNC_OPERATION(IBenchAsyncULONG, ULONG,
 #define IBenchAsync_METHODS(M, I)                                                         \
     IUnknown_METHODS(M, I)                                                                \
     M(I, ASYNC, IBenchAsyncULONG, Read, (ULONG, value))                                   \
-    M(I, METHOD, IBenchAsyncULONG *, ReadIn, (ULONG, value)(void *, storage)(size_t, size))
+    M(I, ASYNC_IN, IBenchAsyncULONG, ReadIn, (ULONG, value))
+/* What a caller of ReadIn provides. */
+#define IBenchAsync_ReadIn_STORAGE BENCH_ASYNC_STORAGE_BYTES
 
 #ifndef __IBenchAsync_INTERFACE_DEFINED__
 #define __IBenchAsync_INTERFACE_DEFINED__

@@ -43,7 +43,10 @@
  * (KCOM_CLASS_SET_EXECUTOR) or else kcom_default_executor(). A start
  * that fails, or an allocation that fails, gives an operation already in Error with that status
  * (never NULL); the drop runs in every case, also over a state the start function left partly
- * filled.
+ * filled. An ASYNC_IN method is implemented with the same four names; its shim builds the
+ * operation in the caller's storage instead of allocating it (a storage the shim refuses gives an
+ * operation in Error with STATUS_INVALID_PARAMETER or STATUS_BUFFER_TOO_SMALL, the start function
+ * not run), and the compiler checks that the operation fits I_Name_STORAGE.
  *
  * KCOM_AGGREGATABLE_CLASS(...) makes a class that can be aggregated: its interfaces delegate
  * IUnknown to the outer object, and it has a non-delegating inner IUnknown (24 more bytes of

@@ -29,6 +29,12 @@
  *   ASYNC   IAsyncT *Name(This, params...)        - ret names an operation interface declared with
  *             KCOM_DECLARE_ASYNC_OPERATION (kcom/async.h); the call returns an operation, never
  *             NULL, and the work runs as a task (see kcom/implement.h).
+ *   ASYNC_IN IAsyncT *Name(This, params..., void *storage, size_t storage_size)
+ *           - the same, the operation built in the caller's storage (no allocation): the
+ *             interface's author defines I_Name_STORAGE (the bytes a caller provides, which every
+ *             implementation must fit) before declaring the interface, and callers declare a
+ *             `I_Name_storage` (that many bytes, pointer-aligned). The storage may be used again
+ *             once kcom_async_storage_in_use says so (kcom/async.h).
  *   UNKNOWN reserved for IUnknown's own three methods (QueryInterface, AddRef, Release).
  * Parameters are a sequence `(type, name)(type, name)`, empty for none. Inheritance works to any
  * depth: a child's list starts with its parent's list macro.
@@ -139,12 +145,15 @@ typedef struct kcom_interface_info {
 #if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
 #define KCOM_VTBL_SLOT_ASYNC(I, ret, name, params)                                       \
     ret *(KCOM_STDCALL *name)(I * This KCOM_PP_PARAMS(params));
+#define KCOM_VTBL_SLOT_ASYNC_IN(I, ret, name, params)                                    \
+    ret *(KCOM_STDCALL *name)(I * This KCOM_PP_PARAMS(params), void *storage, size_t storage_size);
 #else
 /* Without the async layer an ASYNC method stops the declaration with one message (and the
  * wrappers and shims of kcom/implement.h leave it out, so nothing else fails on it). */
 #define KCOM_VTBL_SLOT_ASYNC(I, ret, name, params)                                       \
     KCOM_STATIC_ASSERT(0, "the ASYNC method " #I "::" #name " needs the kcom async layer, which is "  \
                           "off here: " KCOM_ASYNC_OFF_HINT_);
+#define KCOM_VTBL_SLOT_ASYNC_IN KCOM_VTBL_SLOT_ASYNC
 #endif
 #define KCOM_VTBL_SLOT_RESULT(I, ret, name, params)                                      \
     NTSTATUS(KCOM_STDCALL *name)(I * This KCOM_PP_PARAMS(params), ret *result);
@@ -163,8 +172,20 @@ typedef struct kcom_interface_info {
     {                                                                                    \
         return This->lpVtbl->name(This KCOM_PP_ARGS(params));                           \
     }
+/* The caller's storage for one operation of the method: I_Name_STORAGE bytes, pointer-aligned. */
+#define KCOM_WRAPPER_ASYNC_IN(I, ret, name, params)                                      \
+    typedef union I##_##name##_storage {                                                 \
+        void *kcom_align_;                                                               \
+        unsigned char bytes[I##_##name##_STORAGE];                                       \
+    } I##_##name##_storage;                                                              \
+    static KCOM_FORCEINLINE KCOM_UNUSED ret *I##_##name(I *This KCOM_PP_PARAMS(params),   \
+                                                        void *kcom_storage_, size_t kcom_storage_size_) \
+    {                                                                                    \
+        return This->lpVtbl->name(This KCOM_PP_ARGS(params), kcom_storage_, kcom_storage_size_); \
+    }
 #else
 #define KCOM_WRAPPER_ASYNC(I, ret, name, params)
+#define KCOM_WRAPPER_ASYNC_IN(I, ret, name, params)
 #endif
 #define KCOM_WRAPPER_RESULT(I, ret, name, params)                                        \
     static KCOM_FORCEINLINE KCOM_UNUSED NTSTATUS I##_##name(I *This KCOM_PP_PARAMS(params), ret *result) \

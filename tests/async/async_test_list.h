@@ -41,7 +41,10 @@
     X(async_method_setup_failures)        \
     X(async_method_out_of_memory)         \
     X(async_method_no_executor)           \
-    X(async_method_result_starts_zeroed)
+    X(async_method_result_starts_zeroed)  \
+    X(async_method_in_caller_storage)     \
+    X(async_method_in_caller_storage_pending) \
+    X(async_method_in_bad_storage)
 
 /* test_method_paths.c: the paths of the ASYNC method shim */
 #define KCOM_ASYNC_METHOD_PATH_TESTS(X, H)    \

@@ -2,7 +2,8 @@
  * Async methods in interface declarations (the ASYNC method kind): the vtable slot returns a typed
  * operation and never NULL; the object stays alive until the work is finished; the work's state is
  * built inside the operation's single allocation and polled once on the caller, so work that is
- * ready completes without scheduling; everything else runs on the default executor.
+ * ready completes without scheduling; everything else runs on the default executor. The ASYNC_IN
+ * kind does the same in the caller's storage, allocating nothing.
  */
 #include "async_test_common.h"
 
@@ -15,7 +16,13 @@
     M(I, ASYNC, IAsyncULONG, ReadNow, (ULONG, value))                                     \
     M(I, ASYNC, IAsyncULONG, ReadLater, (IKcomAsyncOperation *, source))                  \
     M(I, ASYNC, IAsyncULONG, ReadFail, (NTSTATUS, status))                                \
-    M(I, METHOD, ULONG, Calls, )
+    M(I, METHOD, ULONG, Calls, )                                                          \
+    M(I, ASYNC_IN, IAsyncULONG, ReadNowIn, (ULONG, value))                                \
+    M(I, ASYNC_IN, IAsyncULONG, ReadLaterIn, (IKcomAsyncOperation *, source))
+
+/* What callers of the ASYNC_IN methods provide (every implementation must fit it). */
+#define IReader_ReadNowIn_STORAGE 384
+#define IReader_ReadLaterIn_STORAGE 384
 
 KCOM_DECLARE_INTERFACE(IReader, IUnknown,
                        0x6b630a01, 0x7e57, 0x4ca1, 0x9a, 0xa1, 0x3c, 0x55, 0x0b, 0xa5, 0xe0, 0xa1)
@@ -121,6 +128,16 @@ static void Reader_ReadFail_drop(Reader_ReadFail_state *state)
     (void)state;
     drops++;
 }
+
+/* The ASYNC_IN methods run the same work in the caller's storage. */
+#define Reader_ReadNowIn_state Reader_ReadNow_state
+#define Reader_ReadNowIn Reader_ReadNow
+#define Reader_ReadNowIn_poll Reader_ReadNow_poll
+#define Reader_ReadNowIn_drop Reader_ReadNow_drop
+#define Reader_ReadLaterIn_state Reader_ReadLater_state
+#define Reader_ReadLaterIn Reader_ReadLater
+#define Reader_ReadLaterIn_poll Reader_ReadLater_poll
+#define Reader_ReadLaterIn_drop Reader_ReadLater_drop
 
 KCOM_IMPLEMENT(Reader, IReader, IReader_iface)
 KCOM_CLASS(Reader, Reader_destroy, (IReader, IReader_iface))
@@ -401,3 +418,117 @@ void kcom_test_async_method_result_starts_zeroed(void)
 }
 
 ASYNC_TEST_PROGRAM(KCOM_ASYNC_METHOD_TESTS)
+
+/* ---- ASYNC_IN: the operation in the caller's storage ----------------------------------------------------- */
+
+static BOOLEAN inside(const void *p, const void *storage, size_t size)
+{
+    return (const char *)p >= (const char *)storage && (const char *)p < (const char *)storage + size;
+}
+
+void kcom_test_async_method_in_caller_storage(void)
+{
+    IReader_ReadNowIn_storage storage;
+    IReader *reader;
+    IAsyncULONG *op;
+    ULONG value = 0;
+    LONG before;
+    kcom_async_status status = KCOM_ASYNC_STARTED;
+
+    setup();
+    reader = new_reader();
+    if (reader == NULL)
+        return;
+    memset(&storage, 0, sizeof(storage));
+    ok(sizeof(storage) == IReader_ReadNowIn_STORAGE, "the storage type holds %lu bytes\n", (unsigned long)sizeof(storage));
+    before = counter.attempts;
+    op = IReader_ReadNowIn(reader, 21, &storage, sizeof(storage));
+    ok(counter.attempts == before, "%ld allocations\n", (long)(counter.attempts - before));
+    ok(inside(op, &storage, sizeof(storage)), "the operation is in the storage\n");
+    ok(kcom_async_storage_in_use(&storage), "in use while referenced\n");
+    ok(IAsyncULONG_get_status(op, &status) == STATUS_SUCCESS && status == KCOM_ASYNC_COMPLETED, "status %ld\n",
+       (long)status);
+    ok(IAsyncULONG_get_result(op, &value) == STATUS_SUCCESS && value == 42, "value %lu\n", (unsigned long)value);
+    ok(manual.scheduled == 0 && IReader_Calls(reader) == 1, "ran on the caller, once\n");
+    ok(IAsyncULONG_AddRef(op) == 2 && IAsyncULONG_Release(op) == 1, "reference counted\n");
+    ok(IAsyncULONG_Release(op) == 0, "the caller held the only reference\n");
+    ok(!kcom_async_storage_in_use(&storage), "free again after the final Release\n");
+    /* the same storage, used again */
+    op = IReader_ReadNowIn(reader, 5, &storage, sizeof(storage));
+    ok(IAsyncULONG_get_result(op, &value) == STATUS_SUCCESS && value == 10, "reused: value %lu\n", (unsigned long)value);
+    ok(IAsyncULONG_Release(op) == 0 && !kcom_async_storage_in_use(&storage), "reused and freed\n");
+    ok(counter.attempts == before, "nothing allocated\n");
+    ok(IReader_Release(reader) == 0 && readers_destroyed == 1, "reader destroyed once\n");
+    teardown();
+}
+
+void kcom_test_async_method_in_caller_storage_pending(void)
+{
+    IReader_ReadLaterIn_storage storage;
+    IReader *reader;
+    IAsyncULONG *op;
+    IKcomAsyncOperation *source = NULL;
+    callback_record record = {0};
+    ULONG value = 0, nine = 9;
+    LONG before;
+
+    setup();
+    reader = new_reader();
+    if (reader == NULL)
+        return;
+    memset(&storage, 0, sizeof(storage));
+    ok(kcom_async_operation_create(NULL, NULL, sizeof(ULONG), sizeof(ULONG), &source) == STATUS_SUCCESS, "source\n");
+    before = counter.attempts;
+    op = IReader_ReadLaterIn(reader, source, &storage, sizeof(storage));
+    ok(counter.attempts == before, "%ld allocations\n", (long)(counter.attempts - before));
+    ok(IAsyncULONG_get_result(op, &value) == STATUS_PENDING, "pending\n");
+    ok(IKcomAsyncOperation_set_completed(IAsyncULONG_generic(op), record_callback, &record) == STATUS_SUCCESS,
+       "callback set\n");
+    ok(IReader_Release(reader) == 1 && readers_destroyed == 0, "the pending work holds the object\n");
+    ok(kcom_async_operation_complete(source, &nine) == STATUS_SUCCESS, "source completed\n");
+    ok(manual_run(&manual) == 1, "one poll on the executor\n");
+    ok(IAsyncULONG_get_result(op, &value) == STATUS_SUCCESS && value == 10, "value %lu\n", (unsigned long)value);
+    ok(record.calls == 1 && record.status == KCOM_ASYNC_COMPLETED, "callback %ld\n", (long)record.calls);
+    ok(drops == 1 && readers_destroyed == 1, "the drop ran and the object went with the work\n");
+    ok(kcom_async_storage_in_use(&storage), "in use until the final Release\n");
+    ok(IAsyncULONG_Release(op) == 0 && !kcom_async_storage_in_use(&storage), "free after the final Release\n");
+    ok(counter.attempts == before, "nothing allocated\n");
+    source->lpVtbl->Release(source);
+    teardown();
+}
+
+/* Storage the shim refuses: an error operation with the status, the start function never run. */
+static void check_refused(IReader *reader, void *storage, size_t size, NTSTATUS expected, const char *what)
+{
+    ULONG value = 7;
+    ULONG calls = IReader_Calls(reader);
+    IAsyncULONG *op = IReader_ReadNowIn(reader, 1, storage, size);
+    kcom_async_status status = KCOM_ASYNC_STARTED;
+    ok(op != NULL, "%s: an operation\n", what);
+    if (op == NULL)
+        return;
+    ok(IAsyncULONG_get_status(op, &status) == STATUS_SUCCESS && status == KCOM_ASYNC_ERROR, "%s: status %ld\n", what,
+       (long)status);
+    ok(IAsyncULONG_get_result(op, &value) == expected, "%s: the operation's status\n", what);
+    ok(IReader_Calls(reader) == calls, "%s: the start function did not run\n", what);
+    IAsyncULONG_Release(op);
+}
+
+void kcom_test_async_method_in_bad_storage(void)
+{
+    IReader_ReadNowIn_storage storage;
+    IReader *reader;
+
+    setup();
+    reader = new_reader();
+    if (reader == NULL)
+        return;
+    memset(&storage, 0, sizeof(storage));
+    check_refused(reader, NULL, sizeof(storage), STATUS_INVALID_PARAMETER, "NULL storage");
+    check_refused(reader, storage.bytes + 1, sizeof(storage) - 1, STATUS_INVALID_PARAMETER, "misaligned storage");
+    check_refused(reader, &storage, 64, STATUS_BUFFER_TOO_SMALL, "64 bytes");
+    check_refused(reader, &storage, 0, STATUS_BUFFER_TOO_SMALL, "no bytes");
+    ok(!kcom_async_storage_in_use(&storage), "the storage was not touched\n");
+    ok(IReader_Release(reader) == 0, "released\n");
+    teardown();
+}

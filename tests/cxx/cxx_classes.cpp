@@ -8,6 +8,8 @@
  */
 #include <kcom/kcom.h>
 
+#include <string.h>
+
 #include "../harness/kcom_test.h"
 
 #if !(defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC)
@@ -30,7 +32,9 @@ KCOM_DECLARE_ASYNC_OPERATION(IAsyncCxxLONG, LONG,
 
 #define ICxxSampler_METHODS(M, I)                                                         \
     IUnknown_METHODS(M, I)                                                                \
-    M(I, ASYNC, IAsyncCxxLONG, Sample, (LONG, bias)(IKcomAsyncOperation *, source))
+    M(I, ASYNC, IAsyncCxxLONG, Sample, (LONG, bias)(IKcomAsyncOperation *, source))       \
+    M(I, ASYNC_IN, IAsyncCxxLONG, SampleIn, (LONG, bias)(IKcomAsyncOperation *, source))
+#define ICxxSampler_SampleIn_STORAGE 320
 
 #ifndef __ICxxGauge_INTERFACE_DEFINED__
 #define __ICxxGauge_INTERFACE_DEFINED__
@@ -126,6 +130,12 @@ static void CxxGauge_Sample_drop(CxxGauge_Sample_state *state)
 
 KCOM_IMPLEMENT(CxxGauge, ICxxGauge, ICxxGauge_iface)
 KCOM_IMPLEMENT(CxxGauge, ICxxTagged, ICxxTagged_iface)
+/* SampleIn: the same work in the caller's storage */
+#define CxxGauge_SampleIn_state CxxGauge_Sample_state
+#define CxxGauge_SampleIn CxxGauge_Sample
+#define CxxGauge_SampleIn_poll CxxGauge_Sample_poll
+#define CxxGauge_SampleIn_drop CxxGauge_Sample_drop
+
 KCOM_IMPLEMENT(CxxGauge, ICxxSampler, ICxxSampler_iface)
 KCOM_CLASS(CxxGauge, CxxGauge_destroy, (ICxxGauge, ICxxGauge_iface), (ICxxTagged, ICxxTagged_iface),
            (ICxxSampler, ICxxSampler_iface))
@@ -302,6 +312,19 @@ static void cxx_class_async(void)
        static_cast<long>(sample_drops), static_cast<long>(kcom_object_refcount(gauge)));
     KCOM_RELEASE(op);
     KCOM_RELEASE(source);
+
+    /* in the caller's storage */
+    {
+        ICxxSampler_SampleIn_storage storage;
+        memset(&storage, 0, sizeof(storage));
+        op = ICxxSampler_SampleIn(&gauge->ICxxSampler_iface, 7, nullptr, &storage, sizeof(storage));
+        ok(op != nullptr && IAsyncCxxLONG_get_result(op, &value) == STATUS_SUCCESS && value == 17,
+           "in caller storage: value %ld\n", static_cast<long>(value));
+        ok(kcom_async_storage_in_use(&storage), "the storage holds the operation\n");
+        KCOM_RELEASE(op);
+        ok(!kcom_async_storage_in_use(&storage) && sample_drops == 3, "free again, dropped (%ld)\n",
+           static_cast<long>(sample_drops));
+    }
 
     KCOM_CLASS_SET_EXECUTOR(CxxGauge, NULL);
     KCOM_CLASS_SET_OPERATION_ALLOCATOR(CxxGauge, NULL);

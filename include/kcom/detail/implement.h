@@ -168,15 +168,18 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
 #if !(defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC)
 /* without the async layer the interface's declaration has stopped the build (kcom/interface.h) */
 #define KCOM_SHIM_ASYNC(C, I, member, prefix, ret, name, params)
+#define KCOM_SHIM_ASYNC_IN(C, I, member, prefix, ret, name, params)
 #else
-#define KCOM_SHIM_ASYNC(C, I, member, prefix, ret, name, params)                          \
+/* What both async kinds share: the checks, the task state, poll, drop and descriptor, and krun,
+ * the operation's life from its block on. */
+#define KCOM_SHIM_ASYNC_TASK_(C, I, member, prefix, ret, name, params, kind)             \
     KCOM_RT_CHECK_FN_(prefix##name, NTSTATUS, C, (, prefix##name##_state * KCOM_PP_PARAMS(params)), \
-                      #I "::" #name " (ASYNC) is started by " #prefix #name ", which must be NTSTATUS " \
+                      #I "::" #name " (" kind ") is started by " #prefix #name ", which must be NTSTATUS " \
                       #prefix #name "(" #C " *self, " #prefix #name "_state *state, then the parameters " \
                       #params ")")                                                        \
     KCOM_STATIC_ASSERT(KCOM_RT_FN_IS_(prefix##name##_poll,                                \
                                       kcom_poll_result(*)(prefix##name##_state *, kcom_task_context *)), \
-                      #I "::" #name " (ASYNC) is polled by " #prefix #name "_poll, which must be "    \
+                      #I "::" #name " (" kind ") is polled by " #prefix #name "_poll, which must be "  \
                       "kcom_poll_result " #prefix #name "_poll(" #prefix #name "_state *state, "     \
                       "kcom_task_context *cx)");                                         \
     typedef struct C##_##I##_kstate_##name {                                              \
@@ -227,7 +230,10 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
         }                                                                                 \
         kcom_rt_async_op_end(kcom_op_, kcom_status_);                                     \
         return (ret *)(void *)kcom_op_;                                                   \
-    }                                                                                     \
+    }
+
+#define KCOM_SHIM_ASYNC(C, I, member, prefix, ret, name, params)                          \
+    KCOM_SHIM_ASYNC_TASK_(C, I, member, prefix, ret, name, params, "ASYNC")               \
     /* no block to reuse: one from the allocator, out of line (the shim keeps no registers) */ \
     static KCOM_NOINLINE ret *C##_##I##_kslow_##name(I *This, const kcom_allocator *kcom_allocator_ \
                                                      KCOM_PP_PARAMS(params))             \
@@ -246,6 +252,33 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
         KCOM_TRACE_CALL_(I, name)                                                         \
         if (KCOM_UNLIKELY(kcom_op_ == NULL))                                              \
             return C##_##I##_kslow_##name(This, kcom_allocator_ KCOM_PP_ARGS(params));    \
+        return C##_##I##_krun_##name(This, kcom_op_ KCOM_PP_ARGS(params));                \
+    }
+
+/* An async method in caller storage: the same work, the block the caller's (checked as
+ * kcom_async_spawn_begin_in checks it; a bad one yields an error operation with its status). Every
+ * implementation fits the storage the interface promises its callers, checked here. */
+#define KCOM_SHIM_ASYNC_IN(C, I, member, prefix, ret, name, params)                       \
+    KCOM_SHIM_ASYNC_TASK_(C, I, member, prefix, ret, name, params, "ASYNC_IN")            \
+    KCOM_STATIC_ASSERT(KCOM_RT_ASYNC_STATE_OFFSET_(ret##_result, C##_##I##_kstate_##name) +  \
+                               sizeof(C##_##I##_kstate_##name) + KCOM_ASYNC_STORAGE_MAX_ALIGNMENT <= \
+                           (size_t)(I##_##name##_STORAGE) &&                              \
+                           KCOM_ALIGNOF(ret##_result) <= KCOM_ASYNC_STORAGE_MAX_ALIGNMENT &&  \
+                           KCOM_ALIGNOF(C##_##I##_kstate_##name) <= KCOM_ASYNC_STORAGE_MAX_ALIGNMENT, \
+                       #I "::" #name " (ASYNC_IN): the operation of " #prefix #name       \
+                       " (its result and " #prefix #name "_state) does not fit the "       \
+                       #I "_" #name "_STORAGE bytes its callers provide, or is aligned "  \
+                       "above KCOM_ASYNC_STORAGE_MAX_ALIGNMENT");                         \
+    static KCOM_UNUSED ret *KCOM_STDCALL C##_##I##_kshim_##name(I *This KCOM_PP_PARAMS(params), \
+                                                                void *kcom_storage_,      \
+                                                                size_t kcom_storage_size_) \
+    {                                                                                     \
+        kcom_async_op *kcom_op_;                                                          \
+        NTSTATUS kcom_status_ = kcom_rt_async_op_in(&C##_##I##_kdesc_##name, kcom_storage_, \
+                                                    kcom_storage_size_, &kcom_op_);       \
+        KCOM_TRACE_CALL_(I, name)                                                         \
+        if (KCOM_UNLIKELY(!NT_SUCCESS(kcom_status_)))                                     \
+            return (ret *)(void *)kcom_rt_async_op_failed(&C##_##I##_kdesc_##name, NULL, kcom_status_); \
         return C##_##I##_krun_##name(This, kcom_op_ KCOM_PP_ARGS(params));                \
     }
 #endif
@@ -303,8 +336,10 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
 #define KCOM_SLOT_INIT_RESULT KCOM_SLOT_INIT_METHOD
 #if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
 #define KCOM_SLOT_INIT_ASYNC KCOM_SLOT_INIT_METHOD
+#define KCOM_SLOT_INIT_ASYNC_IN KCOM_SLOT_INIT_METHOD
 #else
 #define KCOM_SLOT_INIT_ASYNC(C, I, mode, name)
+#define KCOM_SLOT_INIT_ASYNC_IN(C, I, mode, name)
 #endif
 #define KCOM_SLOT_INIT_UNKNOWN(C, I, mode, name) KCOM_SLOT_INIT_UNKNOWN_##mode(C, I, name)
 #define KCOM_SLOT_INIT_UNKNOWN_PLAIN(C, I, name) KCOM_SLOT_(name) C##_##I##_kshim_##name,
