@@ -87,14 +87,19 @@ BENCH_KCOM_AND_CPP_CASES(BENCH_DECLARE_KCOM_CPP_)
     X(create_release_1)            \
     X(create_release_4)
 
-#define BENCH_DECLARE_KCOM_CACHED_(name) uint64_t bench_kcom_cached_##name(uint64_t n);
+/* ... and their C++ counterparts, the same C++ classes with a free list of their own
+ * (cpp/com.h, FreeListNew): bench_cpp_cached_<case>. */
+#define BENCH_DECLARE_KCOM_CACHED_(name)             \
+    uint64_t bench_kcom_cached_##name(uint64_t n); \
+    uint64_t bench_cpp_cached_##name(uint64_t n);
 BENCH_KCOM_CACHED_CASES(BENCH_DECLARE_KCOM_CACHED_)
-#undef BENCH_DECLARE_KCOM_CACHED_
 
 /* The caching allocators of those classes: allocations they passed to their backing allocator
  * (the platform's) so far, misses and bypassed requests; and a drain of both. */
 uint64_t bench_kcom_cache_backing_allocs(void);
 void bench_kcom_drain_caches(void);
+/* The C++ free lists give their blocks back to operator delete. */
+void bench_cpp_drain_free_lists(void);
 
 /* ---- the async cases ---------------------------------------------------------------------------
  * Built where kcom's async layer is (CMake's KCOM_ENABLE_ASYNC, which kcom::kcom passes on as a
@@ -103,9 +108,8 @@ void bench_kcom_drain_caches(void);
  * async_call     an async method whose work is ready at its first poll, called through the vtable:
  *                the completed operation it returns, get_result, the final Release (kcom: an ASYNC
  *                method, one allocation; C++: new of a hand-written operation class)
- * async_call_in  the same with the operation in caller storage reused every iteration (kcom:
- *                kcom_async_spawn_begin_in + kcom_async_spawn_run where the ASYNC shim calls
- *                kcom_async_spawn_begin; C++: placement new): no allocation
+ * async_call_in  the same with the operation in caller storage reused every iteration (kcom: an
+ *                ASYNC_IN method; C++: placement new): no allocation
  * async_status   get_status on a completed operation
  * async_wake     end to end on a thread: a completion source, a task awaiting it spawned on a
  *                one-thread executor (kcom: kcom_thread_pool; C++: std::thread + condition variable),
@@ -125,9 +129,9 @@ void bench_kcom_drain_caches(void);
     X(async_status)          \
     X(async_wake)
 BENCH_ASYNC_CASES(BENCH_DECLARE_KCOM_CPP_)
-/* async_call also runs with the class whose operations come from a caching allocator; that
- * cache's allocations from its backing allocator so far, and its drain. */
-uint64_t bench_kcom_cached_async_call(uint64_t n);
+/* async_call also runs with the class whose operations come from a caching allocator (C++: a
+ * free list); that cache's allocations from its backing allocator so far, and its drain. */
+BENCH_DECLARE_KCOM_CACHED_(async_call)
 uint64_t bench_kcom_async_cache_backing_allocs(void);
 void bench_kcom_async_drain_cache(void);
 

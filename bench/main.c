@@ -2,7 +2,8 @@
  * The benchmark harness: runs the cases of bench.h and checks what they return.
  *
  *   kcom_bench list                  one line per row: id, kind, kcom/plain symbol, C++ symbol,
- *                                    kcom-with-caching-allocator symbol (or -), the bytes line of
+ *                                    kcom-with-caching-allocator symbol (or -), C++-with-free-list
+ *                                    symbol (or -), the bytes line of
  *                                    its object (or -), scope (case: its instructions are the case
  *                                    function's, on the calling thread; process: the case runs
  *                                    threads, count every thread's), title
@@ -94,6 +95,8 @@ typedef struct bench_row {
     bench_case_fn *cpp_fn;
     const char *cached_name;   /* the kcom case with a caching allocator, or NULL */
     bench_case_fn *cached_fn;
+    const char *cpp_cached_name; /* its C++ counterpart: the class with a free list, or NULL */
+    bench_case_fn *cpp_cached_fn;
     const char *bytes;         /* the "bytes" line of command_allocs for its object: the class
                                   ("1", "4", "8" interfaces, "0" the plain struct) or the operation
                                   ("async_op", "async_storage"); "-" for none */
@@ -109,14 +112,18 @@ typedef struct bench_row {
 #define BENCH_THREAD_DIVISOR 100
 
 #define ROW(id, title, bytes, allocates, expected) \
-    {#id, title, 0, "bench_kcom_" #id, bench_kcom_##id, "bench_cpp_" #id, bench_cpp_##id, NULL, NULL, bytes, allocates, 0, expected}
+    {#id, title, 0, "bench_kcom_" #id, bench_kcom_##id, "bench_cpp_" #id, bench_cpp_##id, NULL, NULL, NULL, NULL, \
+     bytes, allocates, 0, expected}
 #define ROW_THREADS(id, title, bytes, allocates, expected) \
-    {#id, title, 0, "bench_kcom_" #id, bench_kcom_##id, "bench_cpp_" #id, bench_cpp_##id, NULL, NULL, bytes, allocates, 1, expected}
+    {#id, title, 0, "bench_kcom_" #id, bench_kcom_##id, "bench_cpp_" #id, bench_cpp_##id, NULL, NULL, NULL, NULL, \
+     bytes, allocates, 1, expected}
 #define ROW_CACHED(id, title, bytes, allocates, expected)                                                   \
     {#id, title, 0, "bench_kcom_" #id, bench_kcom_##id, "bench_cpp_" #id, bench_cpp_##id,               \
-     "bench_kcom_cached_" #id, bench_kcom_cached_##id, bytes, allocates, 0, expected}
+     "bench_kcom_cached_" #id, bench_kcom_cached_##id, "bench_cpp_cached_" #id, bench_cpp_cached_##id,   \
+     bytes, allocates, 0, expected}
 #define BASELINE(id, title, allocates, expected) \
-    {#id, title, 1, "bench_plain_" #id, bench_plain_##id, NULL, NULL, NULL, NULL, "0", allocates, 0, expected}
+    {#id, title, 1, "bench_plain_" #id, bench_plain_##id, NULL, NULL, NULL, NULL, NULL, NULL, "0", allocates, 0, \
+     expected}
 
 static const bench_row rows[] = {
     ROW_CACHED(create_release_1, "create + final Release, 1 interface", "1", 1, expect_zero),
@@ -140,16 +147,17 @@ static const bench_row rows[] = {
 #define ROW_COUNT (sizeof(rows) / sizeof(rows[0]))
 
 /* Every case function once: side 0 is the kcom (or plain) one, side 1 the C++ one, side 2 the kcom
- * one with a caching allocator. */
-#define SIDE_COUNT 3
+ * one with a caching allocator, side 3 the C++ one with a free list. */
+#define SIDE_COUNT 4
 #define SIDE_CACHED 2
+#define SIDE_CPP_CACHED 3
 static const char *side_name(const bench_row *row, int side)
 {
-    return side == 0 ? row->kcom_name : side == 1 ? row->cpp_name : row->cached_name;
+    return side == 0 ? row->kcom_name : side == 1 ? row->cpp_name : side == 2 ? row->cached_name : row->cpp_cached_name;
 }
 static bench_case_fn *side_fn(const bench_row *row, int side)
 {
-    return side == 0 ? row->kcom_fn : side == 1 ? row->cpp_fn : row->cached_fn;
+    return side == 0 ? row->kcom_fn : side == 1 ? row->cpp_fn : side == 2 ? row->cached_fn : row->cpp_cached_fn;
 }
 
 static int failures;
@@ -182,9 +190,10 @@ static int command_list(void)
 {
     size_t r;
     for (r = 0; r < ROW_COUNT; r++)
-        printf("row\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", rows[r].id, rows[r].baseline ? "baseline" : "compare",
+        printf("row\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", rows[r].id, rows[r].baseline ? "baseline" : "compare",
                rows[r].kcom_name, rows[r].cpp_name != NULL ? rows[r].cpp_name : "-",
-               rows[r].cached_name != NULL ? rows[r].cached_name : "-", rows[r].bytes,
+               rows[r].cached_name != NULL ? rows[r].cached_name : "-",
+               rows[r].cpp_cached_name != NULL ? rows[r].cpp_cached_name : "-", rows[r].bytes,
                rows[r].threads ? "process" : "case", rows[r].title);
     return 0;
 }
@@ -294,6 +303,18 @@ static void count_allocs(const bench_row *row, int side, uint64_t n, uint64_t *a
         run_checked(row, side, n);
         *allocs = bench_kcom_cache_backing_allocs() - before;
         *frees = *allocs; /* what the cache keeps goes back at the next drain */
+    } else if (side == SIDE_CPP_CACHED && bench_cpp_new_calls() != BENCH_NOT_COUNTED) {
+        /* from an empty free list, drained again after: its one miss, and as many deletes */
+        uint64_t news, deletes;
+        bench_cpp_drain_free_lists();
+        news = bench_cpp_new_calls();
+        deletes = bench_cpp_delete_calls();
+        run_checked(row, side, n);
+        bench_cpp_drain_free_lists();
+        *allocs = bench_cpp_new_calls() - news;
+        *frees = bench_cpp_delete_calls() - deletes;
+        if (*allocs != *frees)
+            fail("%s: %" PRIu64 " news but %" PRIu64 " deletes", side_name(row, side), *allocs, *frees);
     } else if (side == 0) {
         LONG attempts = counter.attempts;
         LONG live = kcom_counting_allocator_live(&counter);
@@ -387,10 +408,11 @@ static int command_allocs(uint64_t n, int check)
             }
             printf("allocs\t%s\t%.3f\t%.3f\n", side_name(&rows[r], side), (double)(allocs2 - allocs1) / (double)n,
                    (double)(frees2 - frees1) / (double)n);
-            if (check && allocs2 - allocs1 != (side == SIDE_CACHED ? 0 : (uint64_t)rows[r].allocates * n))
+            /* a cache or free list: one miss per run, none per iteration */
+            if (check && allocs2 - allocs1 != (side >= SIDE_CACHED ? 0 : (uint64_t)rows[r].allocates * n))
                 fail("%s: %" PRIu64 " allocations per %" PRIu64 " iterations, expected %" PRIu64,
                      side_name(&rows[r], side), allocs2 - allocs1, n,
-                     side == SIDE_CACHED ? 0 : (uint64_t)rows[r].allocates * n);
+                     side >= SIDE_CACHED ? 0 : (uint64_t)rows[r].allocates * n);
         }
     /* bytes one object asks its allocator for, measured, and checked against the sizeofs */
     for (c = 0; c < sizeof(classes) / sizeof(classes[0]); c++) {
@@ -483,6 +505,7 @@ int main(int argc, char **argv)
         return usage();
     }
     bench_kcom_drain_caches(); /* the caching allocators' blocks go back to the platform */
+    bench_cpp_drain_free_lists();
 #if BENCH_ASYNC
     kcom_async_operation_cache_drain(); /* and the async operation blocks */
 #endif

@@ -84,9 +84,10 @@ def machine_description():
 def list_rows(bench):
     rows = []
     for line in run([bench, "list"]).splitlines():
-        _, row_id, kind, kcom, cpp, cached, size_key, scope, title = line.split("\t")
+        _, row_id, kind, kcom, cpp, cached, cpp_cached, size_key, scope, title = line.split("\t")
         rows.append({"id": row_id, "baseline": kind == "baseline", "kcom": kcom,
                      "cpp": None if cpp == "-" else cpp, "cached": None if cached == "-" else cached,
+                     "cpp_cached": None if cpp_cached == "-" else cpp_cached,
                      "bytes": None if size_key == "-" else size_key, "process": scope == "process",
                      "title": title})
     return rows
@@ -290,11 +291,12 @@ def ir_per_iteration(bench, symbol, n1, n2, workdir, process=False):
 # ---- 5. where the instructions go ----------------------------------------------------------------
 
 BREAKDOWN_SYMBOLS = ("bench_kcom_create_release_1", "bench_kcom_cached_create_release_1",
-                     "bench_cpp_create_release_1", "bench_plain_create_free",
+                     "bench_cpp_create_release_1", "bench_cpp_cached_create_release_1", "bench_plain_create_free",
                      "bench_kcom_create_release_4", "bench_kcom_cached_create_release_4",
                      "bench_cpp_create_release_4",
                      "bench_kcom_qi_last", "bench_cpp_qi_last",
                      "bench_kcom_async_call", "bench_kcom_cached_async_call", "bench_cpp_async_call",
+                     "bench_cpp_cached_async_call",
                      "bench_kcom_async_call_in", "bench_cpp_async_call_in",
                      "bench_kcom_async_wake", "bench_cpp_async_wake")
 
@@ -398,9 +400,12 @@ def main():
             sys.exit(f"bench.py: {binary} is missing; build with -DKCOM_BUILD_BENCH=ON first")
 
     rows = list_rows(bench)
-    symbols = [s for row in rows for s in (row["kcom"], row["cpp"], row["cached"]) if s]
+    def sides(row):
+        return (row["kcom"], row["cpp"], row["cached"], row["cpp_cached"])
+
+    symbols = [s for row in rows for s in sides(row) if s]
     # the cases that run threads: counted over the whole process
-    process_symbols = {s for row in rows if row["process"] for s in (row["kcom"], row["cpp"], row["cached"]) if s}
+    process_symbols = {s for row in rows if row["process"] for s in sides(row) if s}
     ok = True
 
     # 0. the kcom side uses the public API only
@@ -414,10 +419,10 @@ def main():
     with open(os.path.join(args.build, "disasm.txt"), "w") as log:
         log.write("The loop of each case function, as objdump shows it (scripts/bench.py).\n\n")
         for row in rows:
-            for symbol in (row["kcom"], row["cpp"], row["cached"]):
+            for symbol in sides(row):
                 if symbol:
                     good, message = check_loop(bench, symbol, MIN_CALLS[row["id"]], log,
-                                               None if symbol == row["cpp"] else runtime)
+                                               None if symbol in (row["cpp"], row["cpp_cached"]) else runtime)
                     if not good:
                         print(f"bench.py: dead-code check FAILED: {message}", file=sys.stderr)
                         ok = False
@@ -454,24 +459,27 @@ def main():
         elif fields[0] == "bytes":
             bytes_of[fields[1]] = (fields[2], fields[3])
 
-    # "caching": the kcom class over a caching allocator (KCOM_CLASS_EX), where the case has one
-    header = ["case", "kcom Ir", "kcom Ir, caching", "C++ Ir", "ratio", "ratio, caching", "kcom ns",
-              "kcom ns, caching", "C++ ns", "allocs/op (kcom, caching, C++)", "bytes/object (kcom, C++)"]
+    # "caching": the kcom class over a caching allocator (KCOM_CLASS_EX), where the case has one,
+    # against the same C++ class with a free list of its own
+    header = ["case", "kcom Ir", "C++ Ir", "ratio", "kcom Ir, caching", "C++ Ir, free list", "ratio, caching",
+              "kcom ns", "C++ ns", "kcom ns, caching", "C++ ns, free list",
+              "allocs/op (kcom, C++; caching, free list)", "bytes/object (kcom, C++)"]
     table = []
     for row in rows:
-        k, c, q = row["kcom"], row["cpp"], row["cached"]
+        k, c, q, f = row["kcom"], row["cpp"], row["cached"], row["cpp_cached"]
         if row["baseline"]:
             size = bytes_of.get("0", ("?", "-"))[0]
-            table.append([row["title"], fmt_ir(ir[k]), "—", "—", "—", "—", fmt_ns(ns.get(k)), "—", "—", "—",
-                          f"{size} (plain C)"])
+            table.append([row["title"], fmt_ir(ir[k])] + ["—"] * 5 + [fmt_ns(ns.get(k))] + ["—"] * 4 +
+                         [f"{size} (plain C)"])
             continue
         ratio = f"{ir[k] / ir[c]:.2f}" if ir[c] else "—"
-        cached_ratio = f"{ir[q] / ir[c]:.2f}" if q and ir[c] else "—"
+        cached_ratio = f"{ir[q] / ir[f]:.2f}" if q and f and ir[f] else "—"
         kb, cb = bytes_of.get(row["bytes"], ("?", "?")) if row["bytes"] else ("—", "—")
-        cached_allocs = fmt_allocs(allocs.get(q)) if q else "—"
-        table.append([row["title"], fmt_ir(ir[k]), fmt_ir(ir[q]) if q else "—", fmt_ir(ir[c]), ratio, cached_ratio,
-                      fmt_ns(ns.get(k)), fmt_ns(ns.get(q)) if q else "—", fmt_ns(ns.get(c)),
-                      f"{fmt_allocs(allocs.get(k))}, {cached_allocs}, {fmt_allocs(allocs.get(c))}", f"{kb}, {cb}"])
+        cached_allocs = f"; {fmt_allocs(allocs.get(q))}, {fmt_allocs(allocs.get(f))}" if q and f else ""
+        table.append([row["title"], fmt_ir(ir[k]), fmt_ir(ir[c]), ratio, fmt_ir(ir[q]) if q else "—",
+                      fmt_ir(ir[f]) if f else "—", cached_ratio, fmt_ns(ns.get(k)), fmt_ns(ns.get(c)),
+                      fmt_ns(ns.get(q)) if q else "—", fmt_ns(ns.get(f)) if f else "—",
+                      f"{fmt_allocs(allocs.get(k))}, {fmt_allocs(allocs.get(c))}{cached_allocs}", f"{kb}, {cb}"])
 
     widths = [max(len(header[i]), *(len(r[i]) for r in table)) for i in range(len(header))]
 
@@ -487,7 +495,9 @@ def main():
         "caching: the same kcom class declared with KCOM_CLASS_EX over a kcom_caching_allocator "
         "(depth 16; for the async call, its operations from one: KCOM_CLASS_SET_OPERATION_ALLOCATOR); "
         "its allocs/op counts what reaches the cache's backing allocator. Without one, async calls "
-        "take their operations from kcom's operation cache (the kcom column).",
+        "take their operations from kcom's operation cache (the kcom column). free list: the same C++ "
+        "class with its own operator new/delete over a one-block atomic free list (bench/cpp/com.h, "
+        "FreeListNew), the counterpart the caching ratio compares with.",
         "Baseline rows are plain C without COM; their figures are in the kcom columns.",
     ]
     if any(row["id"].startswith("async_") for row in rows):

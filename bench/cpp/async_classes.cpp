@@ -36,7 +36,7 @@ public:
     {
         if (ppv == nullptr)
             return kInvalidParameter;
-        if (riid == IID_IUnknown || riid == IID_IAsyncULong) {
+        if (riid == IID_IAsyncULong || riid == IID_IUnknown) {
             *ppv = static_cast<IAsyncULong *>(this);
         } else {
             *ppv = nullptr;
@@ -133,10 +133,11 @@ private:
 };
 
 // Allocated with new; the final Release deletes it.
-class Operation final : public OperationBase {
+template <class Allocation>
+class OperationT final : public OperationBase, public Allocation {
 public:
-    Operation() = default;
-    explicit Operation(uint32_t value) : OperationBase(value) {}
+    OperationT() = default;
+    explicit OperationT(uint32_t value) : OperationBase(value) {}
     uint32_t Release() override
     {
         int32_t refs = DropReference();
@@ -145,6 +146,10 @@ public:
         return static_cast<uint32_t>(refs);
     }
 };
+
+class OperationFreeList; // the tag of the operations' own free list
+using Operation = OperationT<GlobalNew>;
+using CachedOperation = OperationT<FreeListNew<OperationFreeList>>;
 
 // Constructed in the caller's storage; the final Release only ends its lifetime.
 class InPlaceOperation final : public OperationBase {
@@ -159,13 +164,14 @@ public:
     }
 };
 
-class Reader final : public IReader {
+template <class Op>
+class ReaderT final : public IReader {
 public:
     STATUS QueryInterface(const GUID &riid, void **ppv) override
     {
         if (ppv == nullptr)
             return kInvalidParameter;
-        if (riid == IID_IUnknown || riid == IID_IReader) {
+        if (riid == IID_IReader || riid == IID_IUnknown) {
             *ppv = static_cast<IReader *>(this);
         } else {
             *ppv = nullptr;
@@ -182,7 +188,7 @@ public:
             delete this;
         return static_cast<uint32_t>(refs);
     }
-    IAsyncULong *Read(uint32_t value) override { return new Operation(value * 2); }
+    IAsyncULong *Read(uint32_t value) override { return new Op(value * 2); }
     IAsyncULong *ReadIn(uint32_t value, void *storage, std::size_t size) override
     {
         if (storage == nullptr || size < sizeof(InPlaceOperation))
@@ -194,12 +200,26 @@ private:
     std::atomic<int32_t> refs_{1};
 };
 
+using Reader = ReaderT<Operation>;
+using ReaderFreeList = ReaderT<CachedOperation>;
+
 } // namespace
 
 STATUS CreateReader(IReader **out)
 {
     *out = new Reader();
     return kOk;
+}
+
+STATUS CreateReaderFreeList(IReader **out)
+{
+    *out = new ReaderFreeList();
+    return kOk;
+}
+
+void DrainOperationFreeList()
+{
+    FreeListNew<OperationFreeList>::Drain();
 }
 
 std::size_t OperationBytes(bool in_place)

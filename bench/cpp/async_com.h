@@ -43,6 +43,9 @@ extern const GUID IID_IAsyncULong;
 extern const GUID IID_IReader;
 
 STATUS CreateReader(IReader **out);
+// The same class with its operations from a free list of their own (FreeListNew, com.h).
+STATUS CreateReaderFreeList(IReader **out);
+void DrainOperationFreeList();
 
 // The wake case: a worker thread with a queue (std::thread, std::mutex, std::condition_variable),
 // a completion source, and a task that awaits it on the worker.

@@ -1,23 +1,29 @@
 // classes.cpp - hand-written C++ COM classes, written the way such classes usually are: multiple
-// inheritance from the interfaces, a std::atomic<int32_t> reference count, new/delete, and an
-// if-chain QueryInterface comparing GUIDs. The loops that use them live in cases.cpp and see only
-// the interfaces (com.h) and the factories.
+// inheritance from the interfaces, a std::atomic<int32_t> reference count, new/delete (or, for
+// One and Four, also a free list of their own), and an if-chain QueryInterface comparing GUIDs,
+// the class's first interface tested first (then IUnknown, as kcom does). The loops that use them
+// live in cases.cpp and see only the interfaces (com.h) and the factories.
 #include "com.h"
 
 #include "../bench.h"
+
+#if BENCH_ASYNC
+#include "async_com.h"
+#endif
 
 #include <atomic>
 
 namespace bench_cpp {
 namespace {
 
-class One final : public IPing {
+template <class Allocation>
+class OneT final : public IPing, public Allocation {
 public:
     STATUS QueryInterface(const GUID &riid, void **ppv) override
     {
         if (ppv == nullptr)
             return kInvalidParameter;
-        if (riid == IID_IUnknown || riid == IID_IPing) {
+        if (riid == IID_IPing || riid == IID_IUnknown) {
             *ppv = static_cast<IPing *>(this);
         } else {
             *ppv = nullptr;
@@ -52,13 +58,14 @@ private:
     uint32_t total_ = 0;
 };
 
-class Four final : public IPing, public I1, public I2, public I3 {
+template <class Allocation>
+class FourT final : public IPing, public I1, public I2, public I3, public Allocation {
 public:
     STATUS QueryInterface(const GUID &riid, void **ppv) override
     {
         if (ppv == nullptr)
             return kInvalidParameter;
-        if (riid == IID_IUnknown || riid == IID_IPing) {
+        if (riid == IID_IPing || riid == IID_IUnknown) {
             *ppv = static_cast<IPing *>(this);
         } else if (riid == IID_I1) {
             *ppv = static_cast<I1 *>(this);
@@ -120,7 +127,7 @@ public:
     {
         if (ppv == nullptr)
             return kInvalidParameter;
-        if (riid == IID_IUnknown || riid == IID_IPing) {
+        if (riid == IID_IPing || riid == IID_IUnknown) {
             *ppv = static_cast<IPing *>(this);
         } else if (riid == IID_I1) {
             *ppv = static_cast<I1 *>(this);
@@ -204,6 +211,13 @@ private:
     uint32_t total_ = 0;
 };
 
+using One = OneT<GlobalNew>;
+using Four = FourT<GlobalNew>;
+class OneFreeList;  // tags: each class its own free list
+class FourFreeList;
+using OneCached = OneT<FreeListNew<OneFreeList>>;
+using FourCached = FourT<FreeListNew<FourFreeList>>;
+
 } // namespace
 
 STATUS CreateOne(IPing **out)
@@ -218,6 +232,24 @@ STATUS CreateFour(IPing **out)
     return kOk;
 }
 
+STATUS CreateOneFreeList(IPing **out)
+{
+    *out = new OneCached();
+    return kOk;
+}
+
+STATUS CreateFourFreeList(IPing **out)
+{
+    *out = new FourCached();
+    return kOk;
+}
+
+void DrainFreeLists()
+{
+    FreeListNew<OneFreeList>::Drain();
+    FreeListNew<FourFreeList>::Drain();
+}
+
 STATUS CreateEight(IPing **out)
 {
     *out = new Eight();
@@ -225,6 +257,14 @@ STATUS CreateEight(IPing **out)
 }
 
 } // namespace bench_cpp
+
+void bench_cpp_drain_free_lists(void)
+{
+    bench_cpp::DrainFreeLists();
+#if BENCH_ASYNC
+    bench_cpp::DrainOperationFreeList();
+#endif
+}
 
 uint64_t bench_cpp_object_bytes(int interfaces)
 {

@@ -5,6 +5,8 @@
 #ifndef KCOM_BENCH_CPP_COM_H
 #define KCOM_BENCH_CPP_COM_H
 
+#include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
@@ -72,10 +74,46 @@ extern const GUID IID_I6;
 extern const GUID IID_I7;
 extern const GUID IID_Missing; // implemented by no class
 
+// The strongest hand-written counterpart of kcom's caching allocator: a class's own operator new
+// and delete over a free list of one block in an atomic slot (taken and given back with one
+// exchange each, as kcom's cache takes its hot block), the heap behind it. Thread-safe, as kcom's
+// cache is; it keeps no statistics. Drain gives the kept block back to the heap.
+template <class Self>
+class FreeListNew {
+public:
+    static void *operator new(std::size_t size)
+    {
+        void *block = slot_.exchange(nullptr, std::memory_order_acquire);
+        return block != nullptr ? block : ::operator new(size);
+    }
+    static void operator delete(void *block)
+    {
+        void *kept = slot_.exchange(block, std::memory_order_acq_rel);
+        if (kept != nullptr)
+            ::operator delete(kept);
+    }
+    static void Drain()
+    {
+        void *kept = slot_.exchange(nullptr, std::memory_order_acquire);
+        if (kept != nullptr)
+            ::operator delete(kept);
+    }
+
+private:
+    static inline std::atomic<void *> slot_{nullptr};
+};
+
+// The global operator new and delete, for the classes without a free list.
+struct GlobalNew {};
+
 // classes.cpp: a new object with one reference, owned by *out.
 STATUS CreateOne(IPing **out);   // One: IPing
 STATUS CreateFour(IPing **out);  // Four: IPing, I1, I2, I3
 STATUS CreateEight(IPing **out); // Eight: IPing, I1 ... I7
+// The same classes, allocated from a free list of their own (FreeListNew).
+STATUS CreateOneFreeList(IPing **out);
+STATUS CreateFourFreeList(IPing **out);
+void DrainFreeLists();
 
 } // namespace bench_cpp
 

@@ -300,8 +300,10 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_query_interface_in(const kcom_class *cl
         return cls->query_fallback != NULL ? kcom_rt_fallback_result(cls->query_fallback(impl, riid, ppv), ppv)
                                            : STATUS_NOINTERFACE;
     }
-    kcom_rt_addref(header);
+    /* the out pointer first: nothing is live across AddRef's slow-path call, so the hit needs no
+     * stack frame */
     *ppv = (char *)impl + offset;
+    kcom_rt_addref(header);
     return STATUS_SUCCESS;
 }
 
