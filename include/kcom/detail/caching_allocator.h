@@ -50,4 +50,49 @@ static KCOM_FORCEINLINE void *kcom_rt_caching_take_hot(kcom_caching_allocator *c
     return block;
 }
 
+KCOM_BEGIN_DECLS
+/* A bound cache's hot block was replaced: block goes to the list, or back to the backing allocator
+ * when the list holds depth - 1 blocks (an overflow). IRQL: <= DISPATCH_LEVEL. */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void kcom_rt_caching_put_listed(_In_ kcom_caching_allocator *cache, _In_ void *block);
+KCOM_END_DECLS
+
+/* Gives a block of the bound size back to a bound cache: it replaces the hot block with an
+ * interlocked exchange; the list and the backing allocator are out of line.
+ * IRQL: <= DISPATCH_LEVEL. */
+static KCOM_FORCEINLINE void kcom_rt_caching_put(kcom_caching_allocator *cache, void *block)
+{
+    block = kcom_atomic_exchange_ptr(&cache->hot, block);
+    if (KCOM_UNLIKELY(block != NULL))
+        kcom_rt_caching_put_listed(cache, block);
+}
+
+/* allocator->allocate, with the hot block of a caching allocator bound to size and alignment taken
+ * inline (what the generated factory of a class with an allocator of its own calls). IRQL:
+ * <= DISPATCH_LEVEL. NULL when the allocator fails. */
+static KCOM_FORCEINLINE void *kcom_rt_allocator_allocate(const kcom_allocator *allocator, size_t size,
+                                                         size_t alignment)
+{
+    if (allocator->allocate == kcom_rt_caching_allocate &&
+        kcom_rt_caching_bound_to((kcom_caching_allocator *)allocator->context, size, alignment)) {
+        void *block = kcom_rt_caching_take_hot((kcom_caching_allocator *)allocator->context);
+        if (KCOM_LIKELY(block != NULL))
+            return block;
+    }
+    return allocator->allocate(allocator->context, size, alignment);
+}
+
+/* allocator->free of a block kcom_rt_allocator_allocate returned, with the same size and alignment:
+ * into a bound caching allocator's hot slot inline. IRQL: <= DISPATCH_LEVEL. */
+static KCOM_FORCEINLINE void kcom_rt_allocator_free(const kcom_allocator *allocator, void *block, size_t size,
+                                                    size_t alignment)
+{
+    if (allocator->free == kcom_rt_caching_free &&
+        kcom_rt_caching_bound_to((kcom_caching_allocator *)allocator->context, size, alignment)) {
+        kcom_rt_caching_put((kcom_caching_allocator *)allocator->context, block);
+        return;
+    }
+    allocator->free(allocator->context, block, size, alignment);
+}
+
 #endif /* KCOM_DETAIL_CACHING_ALLOCATOR_H */

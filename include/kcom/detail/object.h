@@ -12,6 +12,8 @@
 #error "kcom/detail/object.h is not for direct use: include <kcom/object.h>"
 #endif
 
+#include <kcom/caching_allocator.h>
+
 #include <string.h>
 
 KCOM_BEGIN_DECLS
@@ -116,8 +118,7 @@ static KCOM_FORCEINLINE void *kcom_rt_object_build(const kcom_class *cls, IUnkno
     if (cls->allocator == NULL)
         object = (char *)kcom_rt_allocate_slot(slot, prefix + cls->size, kcom_rt_block_alignment(cls));
     else
-        object = (char *)cls->allocator->allocate(cls->allocator->context, prefix + cls->size,
-                                                   kcom_rt_block_alignment(cls));
+        object = (char *)kcom_rt_allocator_allocate(cls->allocator, prefix + cls->size, kcom_rt_block_alignment(cls));
     if (KCOM_UNLIKELY(object == NULL))
         return NULL;
     object += prefix;
@@ -205,8 +206,7 @@ static KCOM_FORCEINLINE ULONG kcom_rt_final_release(const kcom_class *cls, void 
     if (cls->allocator == NULL) /* the default it came from (kcom_rt_object_new) */
         kcom_rt_free_slot(header->reserved, (char *)impl - prefix, prefix + cls->size, kcom_rt_block_alignment(cls));
     else
-        cls->allocator->free(cls->allocator->context, (char *)impl - prefix, prefix + cls->size,
-                             kcom_rt_block_alignment(cls));
+        kcom_rt_allocator_free(cls->allocator, (char *)impl - prefix, prefix + cls->size, kcom_rt_block_alignment(cls));
     return 0;
 }
 
