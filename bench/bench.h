@@ -144,6 +144,14 @@ uint64_t bench_kcom_async_storage_bytes(void);
 uint64_t bench_cpp_async_op_bytes(int in_place);
 /* An object with the async method (NULL on failure), an operation from its Read(value), and Release
  * of either, for measuring what one operation asks its allocator for. */
+/* The pending pair: a completion source with a ULONG result and a task awaiting it, created
+ * (begin: the task's operation, *source the source; NULL on failure), then ended (end: the source
+ * completed, both released; 1 when all went as expected). C++: the bytes operator new gave the
+ * same pair (CreateSource, SpawnAwait), counted by new_bytes (bench_cpp_new_bytes), or
+ * BENCH_NOT_COUNTED. */
+void *bench_kcom_async_pending_begin(void **source);
+int bench_kcom_async_pending_end(void *source, void *operation);
+uint64_t bench_cpp_async_pending_bytes(uint64_t (*new_bytes)(void));
 void *bench_kcom_async_create_object(void);
 void *bench_kcom_async_read(void *object, uint32_t value);
 uint32_t bench_kcom_async_release(void *unknown);

@@ -371,6 +371,19 @@ static void count_async_bytes(void)
     printf("bytes\tasync_op\t%" PRIu64 "\t%" PRIu64 "\n", kcom_bytes, cpp_bytes);
     printf("bytes\tasync_storage\t%" PRIu64 "\t%" PRIu64 "\n", bench_kcom_async_storage_bytes(),
            bench_cpp_async_op_bytes(1));
+    {
+        /* the pending pair: a completion source and a task awaiting it */
+        LONG live_bytes = counter.live_bytes;
+        void *source = NULL, *operation = bench_kcom_async_pending_begin(&source);
+        uint64_t pending_bytes = (uint64_t)(counter.live_bytes - live_bytes);
+        uint64_t cpp_pending = bench_cpp_async_pending_bytes(bench_cpp_new_bytes);
+        if (operation == NULL || !bench_kcom_async_pending_end(source, operation))
+            fail("the kcom pending pair (a completion source and a task awaiting it) failed");
+        if (cpp_pending == BENCH_NOT_COUNTED)
+            printf("bytes\tasync_pending\t%" PRIu64 "\t-\n", pending_bytes);
+        else
+            printf("bytes\tasync_pending\t%" PRIu64 "\t%" PRIu64 "\n", pending_bytes, cpp_pending);
+    }
     if (bench_kcom_async_storage_bytes() == 0 || bench_kcom_async_storage_bytes() > BENCH_ASYNC_STORAGE_BYTES)
         fail("kcom_async_storage_size is %" PRIu64 ", the storage given %d", bench_kcom_async_storage_bytes(),
              BENCH_ASYNC_STORAGE_BYTES);

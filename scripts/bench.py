@@ -511,15 +511,34 @@ def main():
     machine = machine_description()
 
     print(f"kcom benchmarks, gcc/g++ -O2, on {machine}")
+    # what an operation holds, both sides (kcom_bench_allocs' bytes lines)
+    memory = [["memory (bytes of allocator request)", "kcom", "C++"]]
+    for key, title in (("async_op", "a completed operation with a ULONG result, from an async call"),
+                       ("async_storage", "the same in caller storage (bytes of the storage it uses)"),
+                       ("async_pending", "a pending completion source with a ULONG result + a task awaiting it")):
+        if key in bytes_of:
+            memory.append([title, *bytes_of[key]])
+    memory_md = []
+    if len(memory) > 1:
+        mw = [max(len(r[i]) for r in memory) for i in range(3)]
+        memory_md = ["| " + " | ".join(c.ljust(mw[i]) if i == 0 else c.rjust(mw[i]) for i, c in enumerate(r)) + " |"
+                     for r in memory]
+        memory_md.insert(1, "|" + "|".join(("-" * (w + 1)) + (":" if i else "-") for i, w in enumerate(mw)) + "|")
+
     print()
     print("\n".join(markdown))
     print()
     print("\n".join(notes))
+    if memory_md:
+        print()
+        print("\n".join(memory_md))
 
     with open(os.path.join(args.build, "results.md"), "w") as f:
         f.write(f"Machine: {machine}. Build: gcc/g++ -O2, CMAKE_BUILD_TYPE=Release.\n\n")
         f.write("\n".join(markdown) + "\n\n")
         f.write("\n".join(notes) + "\n")
+        if memory_md:
+            f.write("\n" + "\n".join(memory_md) + "\n")
 
     # The kernel executors on the host simulation: instructions per poll from callgrind, the rest wall
     # clock (threads meeting, which callgrind's serialized threads would not show).

@@ -396,6 +396,21 @@ uint64_t bench_cpp_async_op_bytes(int in_place)
     return bench_cpp::OperationBytes(in_place != 0);
 }
 
+uint64_t bench_cpp_async_pending_bytes(uint64_t (*new_bytes)(void))
+{
+    using namespace bench_cpp;
+    Worker *worker = CreateWorker();
+    uint64_t before = new_bytes();
+    IAsyncULong *source = CreateSource();
+    IAsyncULong *operation = SpawnAwait(source, worker);
+    uint64_t after = new_bytes();
+    bool ok = CompleteSource(source, 1) == kOk && Wait(operation) == kOk;
+    operation->Release();
+    source->Release();
+    DestroyWorker(worker);
+    return ok && before != BENCH_NOT_COUNTED ? after - before : BENCH_NOT_COUNTED;
+}
+
 void *bench_cpp_async_create_object(void)
 {
     bench_cpp::IReader *reader = nullptr;

@@ -145,6 +145,39 @@ IBenchAsyncULONG *bench_kcom_spawn_await(IKcomAsyncOperation *source, const kcom
 
 /* ---- sizes --------------------------------------------------------------------------------------------- */
 
+/* An executor that runs nothing: the pending pair below is measured, then ended by completing the
+ * source, whose wake this refuses (the task then ends in Error). */
+static NTSTATUS refuse_schedule(void *context, struct kcom_task *task)
+{
+    (void)context;
+    (void)task;
+    return STATUS_INVALID_DEVICE_STATE;
+}
+
+static const kcom_executor refusing_executor = {refuse_schedule, NULL, NULL};
+
+void *bench_kcom_async_pending_begin(void **source)
+{
+    IKcomAsyncOperation *created = NULL;
+    *source = NULL;
+    if (!NT_SUCCESS(kcom_async_operation_create(NULL, &IID_IBenchAsyncULONG, sizeof(ULONG), KCOM_ALIGNOF(ULONG),
+                                                &created)))
+        return NULL;
+    *source = created;
+    return bench_kcom_spawn_await(created, &refusing_executor);
+}
+
+int bench_kcom_async_pending_end(void *source, void *operation)
+{
+    ULONG value = 1;
+    kcom_async_status status = KCOM_ASYNC_STARTED;
+    IBenchAsyncULONG *op = (IBenchAsyncULONG *)operation;
+    int ok = kcom_async_operation_complete((IKcomAsyncOperation *)source, &value) == STATUS_SUCCESS &&
+             IBenchAsyncULONG_get_status(op, &status) == STATUS_SUCCESS && status == KCOM_ASYNC_ERROR;
+    ok = IBenchAsyncULONG_Release(op) == 0 && ok;
+    return IKcomAsyncOperation_Release((IKcomAsyncOperation *)source) == 0 && ok;
+}
+
 /* The bytes of the caller's storage one ReadIn operation wrote, found through the public API: the
  * storage filled with a pattern, the last byte that no longer holds it. */
 uint64_t bench_kcom_async_storage_bytes(void)

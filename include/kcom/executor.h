@@ -39,8 +39,9 @@ typedef struct kcom_executor {
     struct kcom_tracker *tracker;
 } kcom_executor;
 
-/* A task, from its queue entry (for executors that queue task->link). */
-#define KCOM_TASK_FROM_LINK(entry) ((struct kcom_task *)(void *)(entry))
+/* A task, from its queue entry (for executors that queue task->link; kcom/task.h). */
+#define KCOM_TASK_FROM_LINK(entry) \
+    ((struct kcom_task *)(void *)((char *)(entry) - offsetof(struct kcom_task, link)))
 
 typedef struct kcom_thread_pool kcom_thread_pool;
 

@@ -75,16 +75,18 @@ typedef struct kcom_task_owner {
 } kcom_task_owner;
 
 /* A task. Lives inside its AsyncOperation (kcom/async.h), which owns it; its fields other than
- * link are kcom's. */
+ * link are kcom's. An operation its producer completes has no task and ends after state: the
+ * fields from link on exist only in operations that run one. */
 typedef struct kcom_task {
-    kcom_task_link link;              /* the executor's while SCHEDULED; first, see KCOM_TASK_FROM_LINK */
     LONG volatile sched;              /* KCOM_TASK_IDLE ... KCOM_TASK_DONE */
     LONG volatile cancel_requested;   /* set by cancel(), taken once by the task */
-    kcom_task_poll_fn *poll;
-    void (*drop)(void *state);        /* cleanup, run exactly once: when done or when destroyed */
-    void *state;
     void *result;                     /* the owner's result storage, what a poll writes (NULL: none) */
     const kcom_task_owner *owner;     /* NULL: no task (an operation its producer completes) */
+    void (*drop)(void *state);        /* cleanup, run exactly once: when done or when destroyed */
+    void *state;
+    /* a task's own, from here */
+    kcom_task_link link;              /* the executor's while SCHEDULED (KCOM_TASK_FROM_LINK) */
+    kcom_task_poll_fn *poll;
     kcom_executor executor;           /* a copy: the executor object need not outlive the spawn */
     kcom_task_link tracked;           /* in executor.tracker's list of live tasks, while it counts it */
 } kcom_task;

@@ -57,7 +57,13 @@ typedef struct kcom_async_op_layout_info {
     size_t alignment;
 } kcom_async_op_layout_info;
 
-BOOLEAN kcom_async_op_layout(size_t result_size, size_t result_alignment, size_t state_size,
+/* The bytes of an operation without a task (a producer's, an error operation): it ends where the
+ * task's own fields begin (kcom/task.h). */
+#define KCOM_ASYNC_PRODUCER_OP_SIZE offsetof(kcom_async_op, task.link)
+
+/* The layout of an operation whose own fields take header bytes (sizeof(kcom_async_op) with a
+ * task, KCOM_ASYNC_PRODUCER_OP_SIZE without), its result and its state. */
+BOOLEAN kcom_async_op_layout(size_t header, size_t result_size, size_t result_alignment, size_t state_size,
                              size_t state_alignment, kcom_async_op_layout_info *layout);
 /* desc's layout: the one KCOM_ASYNC_TASK_DESC computed, or computed now for a descriptor written
  * by hand. FALSE for bad sizes or alignments. */
@@ -71,8 +77,8 @@ static KCOM_FORCEINLINE BOOLEAN kcom_async_desc_layout(const kcom_async_task_des
         layout->alignment = desc->block_alignment;
         return (BOOLEAN)(desc->block_size <= KCOM_RT_ASYNC_MAX_BLOCK);
     }
-    return kcom_async_op_layout(desc->result_size, desc->result_alignment, desc->state_size, desc->state_alignment,
-                                layout);
+    return kcom_async_op_layout(sizeof(kcom_async_op), desc->result_size, desc->result_alignment, desc->state_size,
+                                desc->state_alignment, layout);
 }
 
 /* A block of size bytes for an operation from allocator (see kcom_rt_async_op_allocate), with its

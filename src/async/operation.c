@@ -672,8 +672,8 @@ static KCOM_FORCEINLINE BOOLEAN op_cache_serves(kcom_caching_allocator *cache, s
 kcom_async_op *kcom_async_op_allocate_block(const kcom_allocator *allocator, size_t size, size_t alignment)
 {
     kcom_async_op *op;
-    if (KCOM_UNLIKELY(size < sizeof(kcom_async_op) || size > KCOM_RT_ASYNC_MAX_BLOCK))
-        return NULL; /* a descriptor without its layout reached kcom_rt_async_op_allocate, or a huge one */
+    if (KCOM_UNLIKELY(size < KCOM_ASYNC_PRODUCER_OP_SIZE || size > KCOM_RT_ASYNC_MAX_BLOCK))
+        return NULL;
     if (allocator == NULL)
         allocator = kcom_default_allocator();
     if (allocator->allocate == kcom_rt_caching_allocate) {
@@ -692,6 +692,8 @@ kcom_async_op *kcom_async_op_allocate_block(const kcom_allocator *allocator, siz
 
 kcom_async_op *kcom_rt_async_op_allocate(const kcom_async_task_desc *desc, const kcom_allocator *allocator)
 {
+    if (KCOM_UNLIKELY(desc->block_size < sizeof(kcom_async_op)))
+        return NULL; /* a descriptor without its layout (block_size 0) */
     return kcom_async_op_allocate_block(allocator, desc->block_size, desc->block_alignment);
 }
 
@@ -723,10 +725,10 @@ NTSTATUS kcom_async_operation_cache_query_stats(kcom_caching_allocator_stats *st
 
 /* ---- creation ------------------------------------------------------------------------------------------ */
 
-/* Offsets of result and state after the operation; FALSE for bad sizes or alignments.
- * KCOM_ASYNC_TASK_DESC computes the same at compile time. */
-BOOLEAN kcom_async_op_layout(size_t result_size, size_t result_alignment, size_t state_size, size_t state_alignment,
-                             kcom_async_op_layout_info *layout)
+/* Offsets of result and state after the operation's header bytes; FALSE for bad sizes or
+ * alignments. KCOM_ASYNC_TASK_DESC computes the same at compile time (with a task). */
+BOOLEAN kcom_async_op_layout(size_t header, size_t result_size, size_t result_alignment, size_t state_size,
+                             size_t state_alignment, kcom_async_op_layout_info *layout)
 {
     size_t align = KCOM_ALIGNOF(kcom_async_op);
     if (result_size == 0)
@@ -741,7 +743,7 @@ BOOLEAN kcom_async_op_layout(size_t result_size, size_t result_alignment, size_t
         align = result_alignment;
     if (state_alignment > align)
         align = state_alignment;
-    layout->result_offset = align_up(sizeof(kcom_async_op), result_alignment);
+    layout->result_offset = align_up(header, result_alignment);
     layout->state_offset = align_up(layout->result_offset + result_size, state_alignment);
     layout->total = layout->state_offset + state_size;
     layout->alignment = align;
@@ -750,7 +752,8 @@ BOOLEAN kcom_async_op_layout(size_t result_size, size_t result_alignment, size_t
 
 void kcom_async_op_init(kcom_async_op *op, const IID *iid, void *result, size_t result_size)
 {
-    /* field by field: the allocator fields are set, the task's are unused without a task */
+    /* field by field: the allocator fields are set; of the task's, only those before task.link
+     * exist (KCOM_ASYNC_PRODUCER_OP_SIZE), and only owner, sched and result mean anything */
     op->iface.lpVtbl = &kcom_async_op_vtbl;
     op->refs = 1;
     op->word = KCOM_ASYNC_STARTED;
@@ -782,7 +785,7 @@ NTSTATUS kcom_async_operation_create_error(const kcom_allocator *allocator, cons
         error = STATUS_INVALID_PARAMETER;
         status = STATUS_INVALID_PARAMETER;
     }
-    op = kcom_async_op_allocate_block(allocator, sizeof(*op), KCOM_ALIGNOF(kcom_async_op));
+    op = kcom_async_op_allocate_block(allocator, KCOM_ASYNC_PRODUCER_OP_SIZE, KCOM_ALIGNOF(kcom_async_op));
     if (op == NULL) {
         *operation = &static_error_op.iface;
         return STATUS_INSUFFICIENT_RESOURCES;
@@ -810,7 +813,7 @@ NTSTATUS kcom_async_operation_create(const kcom_allocator *allocator, const IID 
         return STATUS_INVALID_PARAMETER;
     /* a power of two even without a result: 0 is a mistake, not "any" */
     if (!kcom_is_power_of_two(result_alignment) || result_alignment > 4096 ||
-        !kcom_async_op_layout(result_size, result_alignment, 0, 1, &layout))
+        !kcom_async_op_layout(KCOM_ASYNC_PRODUCER_OP_SIZE, result_size, result_alignment, 0, 1, &layout))
         return fail_setup(iid, STATUS_INVALID_PARAMETER, operation);
     op = kcom_async_op_allocate_block(allocator, layout.total, layout.alignment);
     if (op == NULL) {

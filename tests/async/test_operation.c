@@ -272,4 +272,29 @@ void kcom_test_async_operation_alloc_failures(void)
     ok(kcom_counting_allocator_live(&counter) == 0, "nothing live\n");
 }
 
+/* An operation without a task (a completion source, an error operation) is allocated without the
+ * task's own fields: a ULONG source fits a 128-byte block, and every field it uses is in it. */
+void kcom_test_async_operation_size(void)
+{
+    IKcomAsyncOperation *op = NULL;
+    ULONG value = 0, seven = 7;
+    LONG bytes;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    ok(kcom_async_operation_create(&counter.allocator, &IID_IAsyncULONG, sizeof(ULONG), sizeof(ULONG), &op) ==
+           STATUS_SUCCESS, "a ULONG completion source\n");
+    bytes = counter.live_bytes;
+    ok(bytes > 0 && bytes <= 128, "a ULONG completion source takes %ld bytes\n", (long)bytes);
+    ok(kcom_async_operation_complete(op, &seven) == STATUS_SUCCESS, "completed\n");
+    ok(IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS && value == 7, "its value %lu\n",
+       (unsigned long)value);
+    ok(IKcomAsyncOperation_Release(op) == 0 && kcom_counting_allocator_live(&counter) == 0, "freed\n");
+    ok(kcom_async_operation_create_error(&counter.allocator, &IID_IAsyncULONG, STATUS_NOT_FOUND, &op) == STATUS_SUCCESS,
+       "an error operation\n");
+    ok(counter.live_bytes > 0 && counter.live_bytes <= bytes, "an error operation takes %ld bytes\n",
+       (long)counter.live_bytes);
+    ok(IKcomAsyncOperation_get_result(op, &value) == STATUS_NOT_FOUND, "its status\n");
+    ok(IKcomAsyncOperation_Release(op) == 0 && kcom_counting_allocator_live(&counter) == 0, "freed\n");
+}
+
 ASYNC_TEST_PROGRAM(KCOM_ASYNC_OPERATION_TESTS)
