@@ -33,6 +33,7 @@ DRIVER_INITIALIZE DriverEntry;
 static DRIVER_UNLOAD driver_unload;
 static DRIVER_DISPATCH dispatch_create_close;
 static DRIVER_DISPATCH dispatch_device_control;
+static DRIVER_DISPATCH dispatch_cleanup;
 
 #define DECLARE_TEST_(name) void kcom_test_##name(void);
 KCOM_TEST_LIST(DECLARE_TEST_)
@@ -102,6 +103,7 @@ static NTSTATUS start_executors(void)
         kcom_tracker_destroy(tracker);
         tracker = NULL;
     }
+    kcom_test_irp_start();
     return status;
 }
 
@@ -110,6 +112,7 @@ static NTSTATUS start_executors(void)
 static void stop_executors(void)
 {
     NTSTATUS status;
+    kcom_test_irp_stop(); /* IRPs still pended: canceled and completed, their records gone */
     (void)kcom_async_event_set(&unload_event);
     status = kcom_tracker_cancel_and_drain(tracker, 10000);
     DbgPrint("kcom_test: drain: %s, %ld tasks outstanding\n", kcom_status_name(status),
@@ -121,6 +124,21 @@ static void stop_executors(void)
 static LONG unload_live(void)
 {
     return kcom_counting_allocator_live(&unload_counter);
+}
+
+static NTSTATUS irp_dispatch(PIRP irp)
+{
+    return kcom_test_irp_dispatch(irp, kcom_counting_allocator_live(&counter) - resident_allocations);
+}
+
+static NTSTATUS dispatch_cleanup(PDEVICE_OBJECT device_object, PIRP irp)
+{
+    (void)device_object;
+    kcom_test_irp_cleanup(IoGetCurrentIrpStackLocation(irp)->FileObject);
+    irp->IoStatus.Status = STATUS_SUCCESS;
+    irp->IoStatus.Information = 0;
+    IoCompleteRequest(irp, IO_NO_INCREMENT);
+    return STATUS_SUCCESS;
 }
 #else
 static NTSTATUS start_executors(void)
@@ -135,6 +153,19 @@ static void stop_executors(void)
 static LONG unload_live(void)
 {
     return 0;
+}
+
+static NTSTATUS irp_dispatch(PIRP irp)
+{
+    irp->IoStatus.Status = STATUS_INVALID_DEVICE_REQUEST;
+    irp->IoStatus.Information = 0;
+    IoCompleteRequest(irp, IO_NO_INCREMENT);
+    return STATUS_INVALID_DEVICE_REQUEST;
+}
+
+static NTSTATUS dispatch_cleanup(PDEVICE_OBJECT device_object, PIRP irp)
+{
+    return dispatch_create_close(device_object, irp);
 }
 #endif
 
@@ -293,6 +324,11 @@ static NTSTATUS dispatch_device_control(PDEVICE_OBJECT device_object, PIRP irp)
     case IOCTL_KCOM_TEST_RUN:
         status = run_test(buffer, in_length, out_length, &information);
         break;
+    case IOCTL_KCOM_TEST_IRP_PEND:
+    case IOCTL_KCOM_TEST_IRP_PEND_DIRECT:
+    case IOCTL_KCOM_TEST_IRP_COMPLETE:
+    case IOCTL_KCOM_TEST_IRP_STATE:
+        return irp_dispatch(irp); /* it completes or pends the IRP */
     default:
         status = STATUS_INVALID_DEVICE_REQUEST;
         break;
@@ -364,6 +400,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path)
     }
     resident_allocations = kcom_counting_allocator_live(&counter);
     driver->MajorFunction[IRP_MJ_CREATE] = dispatch_create_close;
+    driver->MajorFunction[IRP_MJ_CLEANUP] = dispatch_cleanup;
     driver->MajorFunction[IRP_MJ_CLOSE] = dispatch_create_close;
     driver->MajorFunction[IRP_MJ_DEVICE_CONTROL] = dispatch_device_control;
     driver->DriverUnload = driver_unload;
