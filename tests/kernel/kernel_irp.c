@@ -511,6 +511,144 @@ static void test_drain(kcom_irp_queue *q)
     op->lpVtbl->Release(op);
 }
 
+/* ---- an operation implemented outside kcom --------------------------------------------------------- */
+
+typedef struct foreign_op {
+    IKcomAsyncOperation iface;
+    LONG volatile refs;
+    kcom_async_status status;
+    ULONG value;
+    ULONG cancels;
+    kcom_async_completed_fn *callback;
+    void *context;
+} foreign_op;
+
+static foreign_op *foreign_from(IKcomAsyncOperation *This)
+{
+    return CONTAINING_RECORD(This, foreign_op, iface);
+}
+
+static NTSTATUS KCOM_STDCALL foreign_QueryInterface(IKcomAsyncOperation *This, REFIID riid, void **out)
+{
+    (void)riid;
+    *out = This;
+    kcom_atomic_fetch_add(&foreign_from(This)->refs, 1);
+    return STATUS_SUCCESS;
+}
+
+static ULONG KCOM_STDCALL foreign_AddRef(IKcomAsyncOperation *This)
+{
+    return (ULONG)kcom_atomic_fetch_add(&foreign_from(This)->refs, 1) + 1;
+}
+
+static ULONG KCOM_STDCALL foreign_Release(IKcomAsyncOperation *This)
+{
+    return (ULONG)kcom_atomic_fetch_add(&foreign_from(This)->refs, -1) - 1; /* the test's storage */
+}
+
+static NTSTATUS KCOM_STDCALL foreign_get_status(IKcomAsyncOperation *This, kcom_async_status *status)
+{
+    *status = foreign_from(This)->status;
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS KCOM_STDCALL foreign_get_result(IKcomAsyncOperation *This, void *result)
+{
+    foreign_op *op = foreign_from(This);
+    if (op->status == KCOM_ASYNC_STARTED)
+        return STATUS_PENDING;
+    if (op->status == KCOM_ASYNC_CANCELED)
+        return STATUS_CANCELLED;
+    *(ULONG *)result = op->value;
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS KCOM_STDCALL foreign_cancel(IKcomAsyncOperation *This)
+{
+    foreign_from(This)->cancels++; /* noted; the test finishes it later */
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS KCOM_STDCALL foreign_set_completed(IKcomAsyncOperation *This, kcom_async_completed_fn *callback,
+                                                        void *context)
+{
+    foreign_op *op = foreign_from(This);
+    if (op->callback != NULL)
+        return STATUS_ALREADY_REGISTERED;
+    op->callback = callback;
+    op->context = context;
+    return STATUS_SUCCESS;
+}
+
+static const IKcomAsyncOperationVtbl foreign_vtbl = {foreign_QueryInterface, foreign_AddRef, foreign_Release,
+                                                     foreign_get_status, foreign_get_result, foreign_cancel,
+                                                     foreign_set_completed};
+
+static void foreign_finish(foreign_op *op, kcom_async_status status, ULONG value)
+{
+    op->status = status;
+    op->value = value;
+    if (op->callback != NULL)
+        op->callback(&op->iface, status, op->context);
+}
+
+static void foreign_ignore(IKcomAsyncOperation *operation, kcom_async_status status, void *context)
+{
+    (void)operation;
+    (void)status;
+    (void)context;
+}
+
+static void test_foreign(kcom_irp_queue *q)
+{
+    foreign_op op;
+    test_irp t;
+    NTSTATUS status;
+
+    /* its completion callback tells of the finish */
+    RtlZeroMemory(&op, sizeof(op));
+    op.iface.lpVtbl = &foreign_vtbl;
+    op.refs = 1;
+    if (test_irp_init(&t, sizeof(ULONG))) {
+        status = kcom_irp_pend(q, t.irp, &op.iface, kcom_irp_copy_result, KCOM_IRP_RESULT_SIZE(ULONG));
+        ok(status == STATUS_PENDING && op.callback != NULL && op.refs == 2,
+           "foreign: pended on its completion callback, a reference held (%s)\n", kcom_status_name(status));
+        foreign_finish(&op, KCOM_ASYNC_COMPLETED, 123);
+        ok(t.completions == 1 && t.status == STATUS_SUCCESS && t.buffer[0] == 123, "foreign: completed with 123\n");
+        ok(op.refs == 1 && kcom_irp_queue_count(q) == 0, "foreign: the record and its reference are gone\n");
+        test_irp_free(&t);
+    }
+
+    /* canceled: the IRP at once; the record until the operation calls back */
+    RtlZeroMemory(&op, sizeof(op));
+    op.iface.lpVtbl = &foreign_vtbl;
+    op.refs = 1;
+    if (test_irp_init(&t, sizeof(ULONG))) {
+        ok(kcom_irp_pend(q, t.irp, &op.iface, NULL, NULL) == STATUS_PENDING, "foreign: pended\n");
+        (void)IoCancelIrp(t.irp);
+        ok(t.completions == 1 && t.status == STATUS_CANCELLED && op.cancels == 1,
+           "foreign: IoCancelIrp canceled the operation and completed the IRP\n");
+        ok(kcom_irp_queue_count(q) == 1, "foreign: the record waits for the callback\n");
+        foreign_finish(&op, KCOM_ASYNC_CANCELED, 0);
+        ok(t.completions == 1 && op.refs == 1 && kcom_irp_queue_count(q) == 0, "foreign: then it is gone\n");
+        test_irp_free(&t);
+    }
+
+    /* its one callback is taken: refused */
+    RtlZeroMemory(&op, sizeof(op));
+    op.iface.lpVtbl = &foreign_vtbl;
+    op.refs = 1;
+    (void)foreign_set_completed(&op.iface, foreign_ignore, NULL);
+    if (test_irp_init(&t, sizeof(ULONG))) {
+        status = kcom_irp_pend(q, t.irp, &op.iface, NULL, NULL);
+        ok(status == STATUS_INVALID_DEVICE_STATE && t.completions == 1 && t.status == STATUS_INVALID_DEVICE_STATE &&
+               !t.pending_returned && op.refs == 1 && kcom_irp_queue_count(q) == 0,
+           "foreign with its callback taken: the IRP completed with STATUS_INVALID_DEVICE_STATE (%s)\n",
+           kcom_status_name(status));
+        test_irp_free(&t);
+    }
+}
+
 /* ---- a completion racing IoCancelIrp --------------------------------------------------------------- */
 
 typedef struct complete_state {
@@ -600,6 +738,7 @@ void kcom_test_kernel_irp(void)
     test_finished(&q);
     test_pend_complete_cancel(&q);
     test_cancel_file(&q);
+    test_foreign(&q);
     test_race(&q);
     test_drain(&q);
 }

@@ -10,16 +10,15 @@
  * routine; the finish and the queue's cancel functions take it with IoSetCancelRoutine(irp, NULL)
  * under the queue's lock, and only while record->irp is set. The winner clears record->irp and
  * unlinks the record under the same lock, so the IRP is touched by one side only, and never
- * after it is completed. The waiter is taken out by the cancel side only once the pend has
- * finished adding it (record->waiting, under the lock): an add and a remove never overlap.
+ * after it is completed. The pend registers for the finish (the waiter, or a foreign operation's
+ * callback) before it lists the IRP: a finish that comes before the listing marks the record
+ * finished, and the pend completes the IRP itself, unpended; and the cancel side, which can only
+ * reach a listed record, never takes the waiter out while it is being added.
  */
 #include <kcom/irp.h>
 
 #include "async/async_internal.h"
 #include "platform/platform.h"
-
-#define IRP_WAITING_NONE 0
-#define IRP_WAITING_WAITER 1 /* the waiter is in the operation's list: the cancel side may take it out */
 
 typedef struct irp_record {
     kcom_async_waiter waiter;   /* first: the fire's argument */
@@ -31,7 +30,8 @@ typedef struct irp_record {
     kcom_irp_copy_fn *copy;
     void *context;
     LONG volatile refs;
-    LONG waiting;               /* IRP_WAITING_*, under queue->lock */
+    BOOLEAN finished;           /* the finish came before the IRP was listed; under queue->lock */
+    BOOLEAN kcom_operation;     /* its waiter was added (else a foreign operation's callback) */
 } irp_record;
 
 static VOID NTAPI irp_cancel_routine(PDEVICE_OBJECT device, PIRP irp);
@@ -170,6 +170,7 @@ static void record_finished(irp_record *record)
     KIRQL irql;
     KeAcquireSpinLock(&queue->lock, &irql);
     irp = record_take_irp_locked(record);
+    record->finished = TRUE; /* for a pend that has not listed the IRP yet */
     KeReleaseSpinLock(&queue->lock, irql);
     if (irp != NULL) {
         (void)irp_complete_from(irp, record->operation, record->copy, record->context);
@@ -179,20 +180,15 @@ static void record_finished(irp_record *record)
 }
 
 /* A side took the IRP to cancel it (record->irp is NULL and the record unlinked): cancel the
- * operation, complete the IRP, take the waiter out if it will not fire, drop the IRP's reference. */
+ * operation, complete the IRP (NULL: completed already), take the waiter out if it will not fire,
+ * drop the IRP's reference. */
 static void record_cancel(irp_record *record, PIRP irp)
 {
-    kcom_irp_queue *queue = record->queue;
     IKcomAsyncOperation *operation = record->operation;
-    LONG waiting;
-    KIRQL irql;
     (void)operation->lpVtbl->cancel(operation); /* a completion source finishes here: its waiter fires */
-    (void)irp_complete(irp, STATUS_CANCELLED);
-    KeAcquireSpinLock(&queue->lock, &irql);
-    waiting = record->waiting;
-    record->waiting = IRP_WAITING_NONE;
-    KeReleaseSpinLock(&queue->lock, irql);
-    if (waiting == IRP_WAITING_WAITER &&
+    if (irp != NULL)
+        (void)irp_complete(irp, STATUS_CANCELLED);
+    if (record->kcom_operation &&
         kcom_async_op_remove_waiter((kcom_async_op *)(void *)operation, &record->waiter))
         record_release(record); /* the finish's: it will never fire */
     record_release(record);     /* the IRP's */
@@ -242,6 +238,7 @@ NTSTATUS kcom_irp_pend(kcom_irp_queue *queue, PIRP irp, IKcomAsyncOperation *ope
 {
     irp_record *record;
     BOOLEAN kcom_operation, canceled;
+    NTSTATUS status;
     KIRQL irql;
 
     if (irp == NULL)
@@ -265,52 +262,67 @@ NTSTATUS kcom_irp_pend(kcom_irp_queue *queue, PIRP irp, IKcomAsyncOperation *ope
     record->operation = operation;
     record->copy = copy;
     record->context = context;
+    record->kcom_operation = kcom_operation;
     record->refs = 3; /* the IRP's, the finish's, and this call's until it returns */
     irp->Tail.Overlay.DriverContext[0] = record;
 
+    /* counted from here: a drain waits for the record, whatever becomes of the IRP */
     KeAcquireSpinLock(&queue->lock, &irql);
-    if (queue->closed) {
-        KeReleaseSpinLock(&queue->lock, irql);
+    status = queue->closed ? STATUS_DELETE_PENDING : STATUS_SUCCESS;
+    if (NT_SUCCESS(status) && queue->count++ == 0)
+        KeClearEvent(&queue->idle);
+    KeReleaseSpinLock(&queue->lock, irql);
+    if (!NT_SUCCESS(status)) {
         kcom_free(NULL, record, sizeof(*record), KCOM_ALIGNOF(irp_record));
-        (void)operation->lpVtbl->cancel(operation);
-        return irp_complete(irp, STATUS_DELETE_PENDING);
+        (void)operation->lpVtbl->cancel(operation); /* nobody will wait for it */
+        return irp_complete(irp, status);
     }
     operation->lpVtbl->AddRef(operation);
-    if (queue->count++ == 0)
-        KeClearEvent(&queue->idle);
-    IoMarkIrpPending(irp); /* before any other side can see the IRP */
-    record->irp = irp;
-    InsertTailList(&queue->pended, &record->entry);
-    IoSetCancelRoutine(irp, irp_cancel_routine);
-    /* canceled before the routine was set: IoCancelIrp found none, so its work is done here */
-    canceled = (BOOLEAN)(irp->Cancel && record_take_irp_locked(record) != NULL);
-    KeReleaseSpinLock(&queue->lock, irql);
 
-    if (canceled) {
-        record_release(record); /* the finish's: no waiter was added */
-        record_cancel(record, irp);
-    } else if (kcom_operation) {
-        if (kcom_async_op_add_waiter((kcom_async_op *)(void *)operation, &record->waiter)) {
-            KeAcquireSpinLock(&queue->lock, &irql);
-            record->waiting = IRP_WAITING_WAITER;
-            KeReleaseSpinLock(&queue->lock, irql);
-        } else {
-            record_finished(record); /* finished meanwhile */
-        }
+    /* the finish before the listing: one that comes first only marks the record finished */
+    if (kcom_operation) {
+        if (!kcom_async_op_add_waiter((kcom_async_op *)(void *)operation, &record->waiter))
+            record_finished(record); /* finished meanwhile: no fire will come */
     } else if (!NT_SUCCESS(operation->lpVtbl->set_completed(operation, record_callback, record))) {
         /* its one callback is someone else's: nothing would tell of the finish */
-        PIRP taken;
-        KeAcquireSpinLock(&queue->lock, &irql);
-        taken = record_take_irp_locked(record);
-        KeReleaseSpinLock(&queue->lock, irql);
-        if (taken != NULL) {
-            (void)irp_complete(taken, STATUS_INVALID_DEVICE_STATE);
-            record_release(record);
-        }
-        record_release(record); /* the finish's: there is none */
+        record->finished = TRUE;
+        record_release(record); /* the finish's */
+        status = STATUS_INVALID_DEVICE_STATE;
+    }
+
+    KeAcquireSpinLock(&queue->lock, &irql);
+    if (record->finished)
+        status = NT_SUCCESS(status) ? STATUS_SUCCESS : status;
+    else if (queue->closed)
+        status = STATUS_DELETE_PENDING;
+    else
+        status = STATUS_PENDING;
+    canceled = FALSE;
+    if (status == STATUS_PENDING) {
+        IoMarkIrpPending(irp); /* before any other side can see the IRP */
+        record->irp = irp;
+        InsertTailList(&queue->pended, &record->entry);
+        IoSetCancelRoutine(irp, irp_cancel_routine);
+        /* canceled before the routine was set: IoCancelIrp found none, so its work is done here */
+        canceled = (BOOLEAN)(irp->Cancel && record_take_irp_locked(record) != NULL);
+    }
+    KeReleaseSpinLock(&queue->lock, irql);
+
+    if (status == STATUS_PENDING) {
+        if (canceled)
+            record_cancel(record, irp);
+    } else if (status == STATUS_SUCCESS) { /* finished before the listing: completed unpended */
+        status = irp_complete_from(irp, operation, copy, context);
+        record_release(record); /* the IRP's */
+    } else if (status == STATUS_DELETE_PENDING) { /* closed meanwhile: never listed */
+        (void)irp_complete(irp, STATUS_DELETE_PENDING);
+        record_cancel(record, NULL); /* the operation canceled, the waiter taken out */
+    } else {
+        (void)irp_complete(irp, status);
+        record_release(record); /* the IRP's */
     }
     record_release(record);
-    return STATUS_PENDING;
+    return status;
 }
 
 NTSTATUS kcom_irp_copy_result(IKcomAsyncOperation *operation, void *buffer, ULONG length, ULONG_PTR *information,
