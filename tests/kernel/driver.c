@@ -59,6 +59,14 @@ PDEVICE_OBJECT kcom_test_device(void)
     return device;
 }
 
+NTSTATUS kcom_test_complete_irp(PIRP irp, NTSTATUS status, ULONG_PTR information)
+{
+    irp->IoStatus.Status = status;
+    irp->IoStatus.Information = information;
+    IoCompleteRequest(irp, IO_NO_INCREMENT);
+    return status;
+}
+
 #if defined(KCOM_ENABLE_KERNEL_EXECUTORS) && KCOM_ENABLE_KERNEL_EXECUTORS
 static kcom_tracker *tracker;
 static kcom_work_item_executor *work_executor;
@@ -135,10 +143,7 @@ static NTSTATUS dispatch_cleanup(PDEVICE_OBJECT device_object, PIRP irp)
 {
     (void)device_object;
     kcom_test_irp_cleanup(IoGetCurrentIrpStackLocation(irp)->FileObject);
-    irp->IoStatus.Status = STATUS_SUCCESS;
-    irp->IoStatus.Information = 0;
-    IoCompleteRequest(irp, IO_NO_INCREMENT);
-    return STATUS_SUCCESS;
+    return kcom_test_complete_irp(irp, STATUS_SUCCESS, 0);
 }
 #else
 static NTSTATUS start_executors(void)
@@ -157,10 +162,7 @@ static LONG unload_live(void)
 
 static NTSTATUS irp_dispatch(PIRP irp)
 {
-    irp->IoStatus.Status = STATUS_INVALID_DEVICE_REQUEST;
-    irp->IoStatus.Information = 0;
-    IoCompleteRequest(irp, IO_NO_INCREMENT);
-    return STATUS_INVALID_DEVICE_REQUEST;
+    return kcom_test_complete_irp(irp, STATUS_INVALID_DEVICE_REQUEST, 0);
 }
 
 static NTSTATUS dispatch_cleanup(PDEVICE_OBJECT device_object, PIRP irp)
@@ -333,19 +335,13 @@ static NTSTATUS dispatch_device_control(PDEVICE_OBJECT device_object, PIRP irp)
         status = STATUS_INVALID_DEVICE_REQUEST;
         break;
     }
-    irp->IoStatus.Status = status;
-    irp->IoStatus.Information = information;
-    IoCompleteRequest(irp, IO_NO_INCREMENT);
-    return status;
+    return kcom_test_complete_irp(irp, status, information);
 }
 
 static NTSTATUS dispatch_create_close(PDEVICE_OBJECT device_object, PIRP irp)
 {
     (void)device_object;
-    irp->IoStatus.Status = STATUS_SUCCESS;
-    irp->IoStatus.Information = 0;
-    IoCompleteRequest(irp, IO_NO_INCREMENT);
-    return STATUS_SUCCESS;
+    return kcom_test_complete_irp(irp, STATUS_SUCCESS, 0);
 }
 
 /* ---- load and unload -------------------------------------------------------------------------- */

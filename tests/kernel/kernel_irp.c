@@ -187,10 +187,7 @@ NTSTATUS kcom_test_irp_dispatch(PIRP irp, LONG live_allocations)
         status = STATUS_INVALID_DEVICE_REQUEST;
         break;
     }
-    irp->IoStatus.Status = status;
-    irp->IoStatus.Information = information;
-    IoCompleteRequest(irp, IO_NO_INCREMENT);
-    return status;
+    return kcom_test_complete_irp(irp, status, information);
 }
 
 void kcom_test_irp_cleanup(PFILE_OBJECT file)
@@ -728,6 +725,8 @@ static void test_race(kcom_irp_queue *q)
        (unsigned long)RACE_ITERATIONS, (unsigned long)won_by_completion, (unsigned long)won_by_cancel,
        (unsigned long)wrong, (unsigned long)lost);
     ok(kcom_irp_queue_count(q) == 0, "no record left\n");
+    kcom_test_print("kernel_irp: %lu completions raced with IoCancelIrp: %lu completed, %lu canceled\n",
+                    (unsigned long)RACE_ITERATIONS, (unsigned long)won_by_completion, (unsigned long)won_by_cancel);
 }
 
 void kcom_test_kernel_irp(void)

@@ -10,6 +10,9 @@
  * tests run (from DriverEntry to DriverUnload). */
 PDEVICE_OBJECT kcom_test_device(void);
 
+/* Completes irp with status and information; returns status. */
+NTSTATUS kcom_test_complete_irp(PIRP irp, NTSTATUS status, ULONG_PTR information);
+
 #if defined(KCOM_ENABLE_KERNEL_EXECUTORS) && KCOM_ENABLE_KERNEL_EXECUTORS
 /* The driver's own tracker and the work-item executor counted by it; DriverUnload drains the
  * tracker (after setting the unload event) before it destroys both. */
