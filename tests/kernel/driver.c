@@ -15,6 +15,11 @@
  *
  *     kcom_test: drain: STATUS_SUCCESS, 0 tasks outstanding
  *
+ * It also pends IRPs on operations for the client's IRP tests (kernel_irp.c, kcom/irp.h) and
+ * drains their queue first at unload, reporting it in a line the runner checks when present:
+ *
+ *     kcom_test: irp drain: STATUS_SUCCESS, 2 pended before, 0 left
+ *
  * Test output is kept per test for the client and echoed line by line to the debug log, so a
  * test that crashes the driver can be seen in the log up to its last line.
  */
