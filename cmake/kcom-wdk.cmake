@@ -84,6 +84,7 @@ set(KCOM_WDK_SOURCES
     "${KCOM_WDK_SOURCE_DIR}/src/platform/ntkernel/events_ntkernel.c"
     "${KCOM_WDK_SOURCE_DIR}/src/platform/ntkernel/executor_ntkernel.c"
     "${KCOM_WDK_SOURCE_DIR}/src/platform/ntkernel/timer_ntkernel.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/platform/ntkernel/irp_ntkernel.c"
     "${KCOM_WDK_SOURCE_DIR}/src/platform/windows/free_list_slist.c")
 
 if(KCOM_WDK_KMDF_VERSION)

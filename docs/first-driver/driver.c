@@ -3,13 +3,14 @@
  *
  * One kcom class, Counter, implements ICounter: Add (sync) adds at once; AddLater (async) waits
  * on a kcom timer, then adds. \Device\KcomHello (\\.\KcomHello) maps IOCTL_HELLO_ADD to Add and
- * IOCTL_HELLO_ADD_LATER to AddLater: that request is pended and completed from the operation's
- * completion callback. The async work runs on a work-item executor whose tracker DriverUnload
- * drains. (The client waits for each answer, so no request is pending at unload; a driver whose
- * requests may be canceled or outlive a handle does what samples/sensorhub does.)
+ * IOCTL_HELLO_ADD_LATER to AddLater: kcom_irp_pend (kcom/irp.h) pends that request until the
+ * operation finishes and completes it with the result, and cancels the operation when the request
+ * is canceled. The async work runs on a work-item executor whose tracker DriverUnload drains,
+ * after the queue of pended requests.
  */
 #include <ntddk.h>
 #include <kcom/kcom.h>
+#include <kcom/irp.h>
 
 #include "hello_ioctl.h"
 
@@ -42,6 +43,7 @@ typedef struct Counter_AddLater_state {
     KCOM_TASK_RESUME_POINT;
     Counter *self; /* the method's reference keeps the object alive until the drop */
     ULONG value;
+    BOOLEAN canceled;
     kcom_async_timer delay;
 } Counter_AddLater_state;
 
@@ -60,7 +62,11 @@ static kcom_poll_result Counter_AddLater_poll(Counter_AddLater_state *state, kco
 {
     ULONG total;
     KCOM_TASK_BEGIN(state);
-    KCOM_AWAIT(kcom_async_timer_poll(&state->delay, cx));
+    /* a cancel wakes the task: it ends without adding */
+    KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? (state->canceled = TRUE, KCOM_POLL_READY)
+                                                       : kcom_async_timer_poll(&state->delay, cx));
+    if (state->canceled)
+        KCOM_TASK_RETURN(cx, STATUS_CANCELLED);
     if (!NT_SUCCESS(state->delay.status))
         KCOM_TASK_RETURN(cx, state->delay.status);
     (void)Counter_Add(state->self, state->value, &total);
@@ -81,6 +87,7 @@ KCOM_CLASS(Counter, NULL, (ICounter, ICounter_iface))
 DRIVER_INITIALIZE DriverEntry;
 static DRIVER_UNLOAD hello_unload;
 static DRIVER_DISPATCH hello_create_close;
+static DRIVER_DISPATCH hello_cleanup;
 static DRIVER_DISPATCH hello_device_control;
 
 static struct {
@@ -90,6 +97,7 @@ static struct {
     kcom_work_item_executor *work;
     const kcom_executor *executor;
     ICounter *counter;
+    kcom_irp_queue pending; /* AddLater's requests until their operations finish */
 } hello;
 
 static NTSTATUS complete_irp(PIRP irp, NTSTATUS status, ULONG_PTR information)
@@ -100,18 +108,15 @@ static NTSTATUS complete_irp(PIRP irp, NTSTATUS status, ULONG_PTR information)
     return status;
 }
 
-/* The operation has finished: its result becomes the IRP's. Runs once, on the executor's work
- * item, or in the dispatch routine when the operation had finished before set_completed. */
-static void add_later_completed(IAsyncULONG *operation, kcom_async_status state, void *context)
+/* The operation has completed: its result into the IRP's buffer. Runs once, on the executor's
+ * work item, or in the dispatch routine when the operation had finished already. */
+static NTSTATUS add_later_copy(IKcomAsyncOperation *operation, void *buffer, ULONG length, ULONG_PTR *information,
+                               void *context)
 {
-    PIRP irp = (PIRP)context;
-    ULONG total = 0;
-    NTSTATUS status = IAsyncULONG_get_result(operation, &total);
-    (void)state;
-    if (NT_SUCCESS(status))
-        *(ULONG *)irp->AssociatedIrp.SystemBuffer = total;
-    DbgPrint("hello: add-later completed: %s, total %lu\n", kcom_status_name(status), (unsigned long)total);
-    complete_irp(irp, status, NT_SUCCESS(status) ? sizeof(ULONG) : 0);
+    NTSTATUS status = kcom_irp_copy_result(operation, buffer, length, information, context);
+    DbgPrint("hello: add-later completed: %s, total %lu\n", kcom_status_name(status),
+             NT_SUCCESS(status) ? (unsigned long)*(ULONG *)buffer : 0ul);
+    return status;
 }
 
 static NTSTATUS hello_device_control(PDEVICE_OBJECT device, PIRP irp)
@@ -133,13 +138,13 @@ static NTSTATUS hello_device_control(PDEVICE_OBJECT device, PIRP irp)
             *(ULONG *)irp->AssociatedIrp.SystemBuffer = total;
         return complete_irp(irp, status, NT_SUCCESS(status) ? sizeof(ULONG) : 0);
     case IOCTL_HELLO_ADD_LATER:
-        /* Returns at once; the work runs on the default executor. The callback completes the
-         * IRP, now if the operation has already finished (refused by AddLater), else later. */
+        /* Returns at once; the work runs on the default executor. The IRP is completed now if
+         * the operation has already finished (refused by AddLater), else when it finishes. */
         operation = ICounter_AddLater(hello.counter, request.value, request.delay_ms);
-        IoMarkIrpPending(irp);
-        (void)IAsyncULONG_set_completed(operation, add_later_completed, irp);
-        IAsyncULONG_Release(operation); /* the callback holds its own reference while it runs */
-        return STATUS_PENDING;
+        status = kcom_irp_pend(&hello.pending, irp, IAsyncULONG_generic(operation), add_later_copy,
+                               KCOM_IRP_RESULT_SIZE(ULONG));
+        IAsyncULONG_Release(operation); /* the pend holds its own reference */
+        return status;
     default:
         return complete_irp(irp, STATUS_INVALID_DEVICE_REQUEST, 0);
     }
@@ -151,11 +156,22 @@ static NTSTATUS hello_create_close(PDEVICE_OBJECT device, PIRP irp)
     return complete_irp(irp, STATUS_SUCCESS, 0);
 }
 
+/* The last handle of a file object is closed: its pending requests are canceled. */
+static NTSTATUS hello_cleanup(PDEVICE_OBJECT device, PIRP irp)
+{
+    (void)device;
+    (void)kcom_irp_queue_cancel_file(&hello.pending, IoGetCurrentIrpStackLocation(irp)->FileObject, NULL);
+    return complete_irp(irp, STATUS_SUCCESS, 0);
+}
+
 static void hello_unload(PDRIVER_OBJECT driver)
 {
     NTSTATUS drain;
     (void)driver;
-    drain = kcom_tracker_drain(hello.tracker, 10000); /* every task of the executor has ended */
+    /* pending requests canceled and completed; then every task of the executor has ended */
+    drain = kcom_irp_queue_drain(&hello.pending, 10000);
+    if (drain == STATUS_SUCCESS)
+        drain = kcom_tracker_drain(hello.tracker, 10000);
     KCOM_RELEASE_AND_CLEAR(&hello.counter);
     (void)kcom_set_default_executor(NULL);
     kcom_work_item_executor_destroy(hello.work);
@@ -175,6 +191,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path)
     status = kcom_initialize(); /* first, at PASSIVE_LEVEL */
     if (!NT_SUCCESS(status))
         return status;
+    (void)kcom_irp_queue_init(&hello.pending);
     RtlInitUnicodeString(&device_name, HELLO_DEVICE_NAME);
     RtlInitUnicodeString(&hello.link_name, HELLO_LINK_NAME);
     status = IoCreateDevice(driver, 0, &device_name, HELLO_DEVICE_TYPE, FILE_DEVICE_SECURE_OPEN, FALSE, &hello.device);
@@ -198,6 +215,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path)
     if (!NT_SUCCESS(status))
         goto fail_executor;
     driver->MajorFunction[IRP_MJ_CREATE] = hello_create_close;
+    driver->MajorFunction[IRP_MJ_CLEANUP] = hello_cleanup;
     driver->MajorFunction[IRP_MJ_CLOSE] = hello_create_close;
     driver->MajorFunction[IRP_MJ_DEVICE_CONTROL] = hello_device_control;
     driver->DriverUnload = hello_unload;

@@ -15,6 +15,11 @@
  *
  *     kcom_test: drain: STATUS_SUCCESS, 0 tasks outstanding
  *
+ * It also pends IRPs on operations for the client's IRP tests (kernel_irp.c, kcom/irp.h) and
+ * drains their queue first at unload, reporting it in a line the runner checks when present:
+ *
+ *     kcom_test: irp drain: STATUS_SUCCESS, 2 pended before, 0 left
+ *
  * Test output is kept per test for the client and echoed line by line to the debug log, so a
  * test that crashes the driver can be seen in the log up to its last line.
  */
@@ -33,6 +38,7 @@ DRIVER_INITIALIZE DriverEntry;
 static DRIVER_UNLOAD driver_unload;
 static DRIVER_DISPATCH dispatch_create_close;
 static DRIVER_DISPATCH dispatch_device_control;
+static DRIVER_DISPATCH dispatch_cleanup;
 
 #define DECLARE_TEST_(name) void kcom_test_##name(void);
 KCOM_TEST_LIST(DECLARE_TEST_)
@@ -56,6 +62,14 @@ static UNICODE_STRING link_name;
 PDEVICE_OBJECT kcom_test_device(void)
 {
     return device;
+}
+
+NTSTATUS kcom_test_complete_irp(PIRP irp, NTSTATUS status, ULONG_PTR information)
+{
+    irp->IoStatus.Status = status;
+    irp->IoStatus.Information = information;
+    IoCompleteRequest(irp, IO_NO_INCREMENT);
+    return status;
 }
 
 #if defined(KCOM_ENABLE_KERNEL_EXECUTORS) && KCOM_ENABLE_KERNEL_EXECUTORS
@@ -102,6 +116,7 @@ static NTSTATUS start_executors(void)
         kcom_tracker_destroy(tracker);
         tracker = NULL;
     }
+    kcom_test_irp_start();
     return status;
 }
 
@@ -110,6 +125,7 @@ static NTSTATUS start_executors(void)
 static void stop_executors(void)
 {
     NTSTATUS status;
+    kcom_test_irp_stop(); /* IRPs still pended: canceled and completed, their records gone */
     (void)kcom_async_event_set(&unload_event);
     status = kcom_tracker_cancel_and_drain(tracker, 10000);
     DbgPrint("kcom_test: drain: %s, %ld tasks outstanding\n", kcom_status_name(status),
@@ -121,6 +137,18 @@ static void stop_executors(void)
 static LONG unload_live(void)
 {
     return kcom_counting_allocator_live(&unload_counter);
+}
+
+static NTSTATUS irp_dispatch(PIRP irp)
+{
+    return kcom_test_irp_dispatch(irp, kcom_counting_allocator_live(&counter) - resident_allocations);
+}
+
+static NTSTATUS dispatch_cleanup(PDEVICE_OBJECT device_object, PIRP irp)
+{
+    (void)device_object;
+    kcom_test_irp_cleanup(IoGetCurrentIrpStackLocation(irp)->FileObject);
+    return kcom_test_complete_irp(irp, STATUS_SUCCESS, 0);
 }
 #else
 static NTSTATUS start_executors(void)
@@ -135,6 +163,16 @@ static void stop_executors(void)
 static LONG unload_live(void)
 {
     return 0;
+}
+
+static NTSTATUS irp_dispatch(PIRP irp)
+{
+    return kcom_test_complete_irp(irp, STATUS_INVALID_DEVICE_REQUEST, 0);
+}
+
+static NTSTATUS dispatch_cleanup(PDEVICE_OBJECT device_object, PIRP irp)
+{
+    return dispatch_create_close(device_object, irp);
 }
 #endif
 
@@ -293,23 +331,22 @@ static NTSTATUS dispatch_device_control(PDEVICE_OBJECT device_object, PIRP irp)
     case IOCTL_KCOM_TEST_RUN:
         status = run_test(buffer, in_length, out_length, &information);
         break;
+    case IOCTL_KCOM_TEST_IRP_PEND:
+    case IOCTL_KCOM_TEST_IRP_PEND_DIRECT:
+    case IOCTL_KCOM_TEST_IRP_COMPLETE:
+    case IOCTL_KCOM_TEST_IRP_STATE:
+        return irp_dispatch(irp); /* it completes or pends the IRP */
     default:
         status = STATUS_INVALID_DEVICE_REQUEST;
         break;
     }
-    irp->IoStatus.Status = status;
-    irp->IoStatus.Information = information;
-    IoCompleteRequest(irp, IO_NO_INCREMENT);
-    return status;
+    return kcom_test_complete_irp(irp, status, information);
 }
 
 static NTSTATUS dispatch_create_close(PDEVICE_OBJECT device_object, PIRP irp)
 {
     (void)device_object;
-    irp->IoStatus.Status = STATUS_SUCCESS;
-    irp->IoStatus.Information = 0;
-    IoCompleteRequest(irp, IO_NO_INCREMENT);
-    return STATUS_SUCCESS;
+    return kcom_test_complete_irp(irp, STATUS_SUCCESS, 0);
 }
 
 /* ---- load and unload -------------------------------------------------------------------------- */
@@ -364,6 +401,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path)
     }
     resident_allocations = kcom_counting_allocator_live(&counter);
     driver->MajorFunction[IRP_MJ_CREATE] = dispatch_create_close;
+    driver->MajorFunction[IRP_MJ_CLEANUP] = dispatch_cleanup;
     driver->MajorFunction[IRP_MJ_CLOSE] = dispatch_create_close;
     driver->MajorFunction[IRP_MJ_DEVICE_CONTROL] = dispatch_device_control;
     driver->DriverUnload = driver_unload;

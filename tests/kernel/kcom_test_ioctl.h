@@ -24,6 +24,40 @@
 /* in: ULONG index; out: kcom_test_result followed by the test's output text */
 #define IOCTL_KCOM_TEST_RUN CTL_CODE(KCOM_TEST_DEVICE_TYPE, 0x802, METHOD_BUFFERED, FILE_ANY_ACCESS)
 
+/* Pended IRPs (kcom/irp.h), driven by the client's IRP tests. in: kcom_test_irp_request; out: the
+ * ULONG the operation produced, written when it completes (the IRP pends until then). The same
+ * request in METHOD_OUT_DIRECT (the output through an MDL). */
+#define IOCTL_KCOM_TEST_IRP_PEND CTL_CODE(KCOM_TEST_DEVICE_TYPE, 0x810, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define IOCTL_KCOM_TEST_IRP_PEND_DIRECT CTL_CODE(KCOM_TEST_DEVICE_TYPE, 0x811, METHOD_OUT_DIRECT, FILE_ANY_ACCESS)
+/* in: kcom_test_irp_request (slot, value, status); out: ULONG, what completing (or failing) the
+ * completion source in that slot returned */
+#define IOCTL_KCOM_TEST_IRP_COMPLETE CTL_CODE(KCOM_TEST_DEVICE_TYPE, 0x812, METHOD_BUFFERED, FILE_ANY_ACCESS)
+/* out: kcom_test_irp_state */
+#define IOCTL_KCOM_TEST_IRP_STATE CTL_CODE(KCOM_TEST_DEVICE_TYPE, 0x813, METHOD_BUFFERED, FILE_ANY_ACCESS)
+
+/* what completes the operation an IRP pends on */
+#define KCOM_TEST_IRP_WORK 1   /* a task on the work-item executor, after `delay` polls */
+#define KCOM_TEST_IRP_TIMER 2  /* a task awaiting a timer of `delay` ms */
+#define KCOM_TEST_IRP_SOURCE 3 /* a completion source kept in `slot`, completed by IRP_COMPLETE */
+#define KCOM_TEST_IRP_SLOTS 64
+
+typedef struct kcom_test_irp_request {
+    ULONG kind;    /* KCOM_TEST_IRP_* */
+    ULONG value;   /* the result */
+    ULONG delay;   /* polls or milliseconds */
+    ULONG slot;    /* KCOM_TEST_IRP_SOURCE */
+    LONG status;   /* IRP_COMPLETE: a failure to fail the source with, or 0 to complete it */
+} kcom_test_irp_request;
+
+typedef struct kcom_test_irp_state {
+    LONG queue_count;          /* kcom_irp_queue_count of the driver's queue */
+    LONG live_allocations;     /* as kcom_test_info's */
+    ULONG producer_cancels;    /* cancel routines of the completion sources that ran */
+    ULONG sources_held;        /* slots holding a source */
+    ULONG cleanups;            /* IRP_MJ_CLEANUP requests the driver received */
+    ULONG cleanup_cancels;     /* pended IRPs they canceled */
+} kcom_test_irp_state;
+
 #define KCOM_TEST_NAME_SIZE 64
 /* Output kept per test; longer output is cut and flagged (the driver log has all of it). */
 #define KCOM_TEST_OUTPUT_SIZE (60u * 1024u)

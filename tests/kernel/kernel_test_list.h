@@ -16,9 +16,9 @@
 #define KCOM_KERNEL_ASYNC_TEST_LIST(X)
 #endif
 /* The kernel executors, trackers and blocking waits in the kernel (after kernel_scheduling, which
- * finds out whether DPCs run). */
+ * finds out whether DPCs run), and pended IRPs completed by operations (kcom/irp.h). */
 #if defined(KCOM_ENABLE_KERNEL_EXECUTORS) && KCOM_ENABLE_KERNEL_EXECUTORS
-#define KCOM_KERNEL_EXECUTOR_TEST_LIST(X) X(kernel_executors)
+#define KCOM_KERNEL_EXECUTOR_TEST_LIST(X) X(kernel_executors) X(kernel_irp)
 #else
 #define KCOM_KERNEL_EXECUTOR_TEST_LIST(X)
 #endif

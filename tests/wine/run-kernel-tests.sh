@@ -6,7 +6,8 @@
 #   1. checks the driver's imports, makes sure DIR/prefix is a ready private Wine prefix, starts a
 #      session whose stderr becomes the driver log DIR/driver.log, and installs the driver
 #      (wine-session.sh);
-#   2. starts the driver, runs the client, stops the service and checks that DriverUnload ran and
+#   2. starts the driver, runs the client, stops the service (when the client says it waits for the
+#      stop with IRPs pending, or once it is done) and checks that DriverUnload ran and
 #      reported no live kcom allocation;
 #   3. ends the session (wineserver -k, -w) and makes sure no process of it is left.
 # Every Wine command has a time limit. The exit status is 0 only when the client passed, the
@@ -29,16 +30,34 @@ if [ $failed -eq 0 ]; then
     else
         kcom_session_say "$(sed -n 's/.*\(kcom_test: loaded.*\)/\1/p' "$log" | head -n 1)"
         # The client's report is also kept in DIR/client.log (make test-kernel prints its summary).
-        kcom_wine_timeout "$client_timeout" wine "$client" "${client_args[@]}" | tee "$dir/client.log"
-        client_status=${PIPESTATUS[0]}
+        # Running every test, it ends by leaving IRPs pending and saying so: the service is stopped
+        # under them (DriverUnload cancels them); otherwise the service is stopped once it is done.
+        : >"$dir/client.log"
+        kcom_wine_timeout "$client_timeout" wine "$client" "${client_args[@]}" >"$dir/client.log" 2>&1 &
+        client_pid=$!
+        while kill -0 "$client_pid" 2>/dev/null && ! grep -q "waiting for the service to stop" "$dir/client.log"; do
+            sleep 0.1
+        done
+        stopped=0
+        if grep -q "waiting for the service to stop" "$dir/client.log"; then
+            out=$(sc stop "$service")
+            status=$?
+            stopped=1
+        fi
+        wait "$client_pid"
+        client_status=$?
+        client_pid=''
+        cat "$dir/client.log"
         case $client_status in
             0) ;;
             1) kcom_session_fail "the client reported failed tests" ;;
             124|137) kcom_session_fail "the client did not finish within $client_timeout s" ;;
             *) kcom_session_fail "the client ended with status $client_status (the driver crashed or could not be reached)" ;;
         esac
-        out=$(sc stop "$service")
-        status=$?
+        if [ $stopped -eq 0 ]; then
+            out=$(sc stop "$service")
+            status=$?
+        fi
         # DriverUnload runs during the stop; its report may land a moment later.
         for _ in $(seq 1 50); do
             grep -q "kcom_test: unload:" "$log" && break
@@ -59,6 +78,12 @@ if [ $failed -eq 0 ]; then
         elif [ -n "$drain" ]; then
             kcom_session_say "$drain"
         fi
+        # With IRPs pending at the stop, DriverUnload drains the driver's IRP queue first.
+        irp_drain=$(sed -n 's/.*\(kcom_test: irp drain: .*\)/\1/p' "$log" | head -n 1)
+        case $irp_drain in
+            ""|"kcom_test: irp drain: STATUS_SUCCESS, "*", 0 left") [ -n "$irp_drain" ] && kcom_session_say "$irp_drain" ;;
+            *) kcom_session_fail "DriverUnload's IRP drain reported: $irp_drain" ;;
+        esac
         # The default trace sink: kernel_platform traces one line through vDbgPrintExWithPrefix.
         if [ ${#client_args[@]} -eq 0 ] && ! grep -q "kernel_platform trace check: ok -42 7 -1 0000beef" "$log"; then
             kcom_session_fail "kcom's trace of kernel_platform did not reach the debug log"

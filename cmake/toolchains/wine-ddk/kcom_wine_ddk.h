@@ -114,6 +114,14 @@ static __forceinline void InitializeSListHead(PSLIST_HEADER head)
 void WINAPI IofCompleteRequest(PIRP irp, CCHAR priority_boost);
 #define IoCompleteRequest(irp, priority_boost) IofCompleteRequest(irp, priority_boost)
 
+/* The WDK's inline that makes an IRP's next stack location the current one (what IoCallDriver
+ * does); Wine's wdm.h has only the opposite, IoSkipCurrentIrpStackLocation. */
+static __forceinline void IoSetNextIrpStackLocation(PIRP irp)
+{
+    IoGetCurrentIrpStackLocation(irp) = IoGetNextIrpStackLocation(irp);
+    irp->CurrentLocation--;
+}
+
 /* The remove lock's wrappers over the *Ex functions (release builds' arguments). */
 #define IoInitializeRemoveLock(lock, tag, minutes, watermark) \
     IoInitializeRemoveLockEx(lock, tag, minutes, watermark, sizeof(IO_REMOVE_LOCK))

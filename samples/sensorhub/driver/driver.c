@@ -3,23 +3,20 @@
  *
  * \Device\SensorHub (\\.\SensorHub) exposes a hub of simulated sensors (sensors.c) through the
  * IOCTLs of sensorhub_ioctl.h. Sync IOCTLs call sync methods in the dispatch routine. Async IOCTLs
- * call an async method, which returns an operation at once:
+ * call an async method, which returns an operation at once, and hand the IRP and the operation to
+ * kcom_irp_pend (kcom/irp.h, docs/irp.md):
  *
  *   - finished already (refused by its start function, or ready at its first poll): the IRP is
  *     completed in the dispatch routine;
- *   - otherwise the IRP is pended (IoMarkIrpPending, STATUS_PENDING) and the operation's
- *     completion callback completes it with the result;
- *   - the IRP's cancel routine cancels the operation: the task sees the cancel and ends, the
- *     operation ends Canceled and the callback completes the IRP with STATUS_CANCELLED.
+ *   - otherwise the IRP is pended in the driver's queue and completed with the result when the
+ *     operation finishes;
+ *   - a cancel of the IRP (CancelIoEx, the thread's end, IRP_MJ_CLEANUP, unload) cancels the
+ *     operation, whose task sees the cancel and ends, and completes the IRP with STATUS_CANCELLED.
  *
- * Exactly one side completes an IRP: always the callback. The cancel routine only cancels the
- * operation; the callback, when IoSetCancelRoutine(irp, NULL) says the cancel routine owns the
- * IRP, waits on the cancel spin lock until that routine has let go of the request.
- *
- * DriverUnload cancels what would run forever (the sampler, pending requests) and drains, in one
- * call to the tracker that counts every task of the work-item executor; it then waits on the
- * remove lock for IRPs still in the driver, frees everything and reports in the line the test
- * checks:
+ * DriverUnload drains the queue (the pending requests canceled, their operations let go of), then
+ * cancels what would run forever (the sampler) and drains the tracker that counts every task of
+ * the work-item executor; it then waits on the remove lock for dispatch routines still running,
+ * frees everything and reports in the line the test checks:
  *
  *     sensorhub: unload: drained, 0 outstanding, 0 live kcom allocations
  *
@@ -28,6 +25,8 @@
  */
 #include "sensorhub.h"
 
+#include <kcom/irp.h>
+
 #define SAMPLE_PERIOD_MS 20u
 #define DRAIN_TIMEOUT_MS 10000u
 #define SENSORHUB_POOL_TAG 0x62756873UL /* "shub" in memory, as pool tools show it */
@@ -35,17 +34,8 @@
 DRIVER_INITIALIZE DriverEntry;
 static DRIVER_UNLOAD sensorhub_unload;
 static DRIVER_DISPATCH sensorhub_create_close;
+static DRIVER_DISPATCH sensorhub_cleanup;
 static DRIVER_DISPATCH sensorhub_device_control;
-static DRIVER_CANCEL sensorhub_cancel;
-
-/* An async request: the IRP and the operation that will complete it. */
-typedef struct request {
-    LIST_ENTRY link;        /* in driver_state.pending, under driver_state.lock */
-    PIRP irp;
-    IAsyncLONG *operation;  /* one reference, released when the IRP is completed */
-    const char *what;       /* for the log: "sample", "wait-above" */
-    ULONG sensor;
-} request;
 
 static struct {
     PDEVICE_OBJECT device;
@@ -55,13 +45,10 @@ static struct {
     kcom_tracker *tracker;
     kcom_work_item_executor *work;
     const kcom_executor *executor;
-    /* Held by every IRP in the driver (dispatch, pending, cancel routine): unload waits on it. */
+    /* Held by each dispatch routine while it runs: unload waits on it. */
     IO_REMOVE_LOCK remove_lock;
-    KSPIN_LOCK lock;
-    LIST_ENTRY pending;
-    BOOLEAN stopping;
+    kcom_irp_queue pending; /* the async requests' IRPs, pended until their operations finish */
     LONG volatile completed;
-    LONG volatile canceled;
     sensorhub hub;
 } driver_state;
 
@@ -73,146 +60,29 @@ static NTSTATUS complete_irp(PIRP irp, NTSTATUS status, ULONG_PTR information)
     return status;
 }
 
-/* The operation's outcome as the IRP's: the value in the system buffer, or the failure. */
-static NTSTATUS take_result(IAsyncLONG *operation, PIRP irp, ULONG_PTR *information)
+/* The result of a completed operation into the IRP's buffer (kcom_irp_copy_fn): in the dispatch
+ * routine when it was ready at once, else on the executor's work item that finished it. */
+static NTSTATUS copy_value(IKcomAsyncOperation *operation, void *buffer, ULONG length, ULONG_PTR *information,
+                           void *what)
 {
-    LONG value;
-    NTSTATUS status = IAsyncLONG_get_result(operation, &value);
-    *information = 0;
+    NTSTATUS status = kcom_irp_copy_result(operation, buffer, length, information, KCOM_IRP_RESULT_SIZE(LONG));
     if (NT_SUCCESS(status)) {
-        *(LONG *)irp->AssociatedIrp.SystemBuffer = value;
-        *information = sizeof(LONG);
         kcom_atomic_fetch_add(&driver_state.completed, 1);
-    } else if (status == STATUS_CANCELLED) {
-        kcom_atomic_fetch_add(&driver_state.canceled, 1);
+        DbgPrint("sensorhub: %s: completed, %ld\n", (const char *)what, (long)*(LONG *)buffer);
     }
     return status;
 }
 
-/* ---- the pended IRP's two ends: the completion callback and the cancel routine -------------------- */
-
-/* The operation has finished (completed, failed, or canceled and its task ended). Runs once, on
- * the thread that finished it: a work item of the executor, or the dispatch routine through
- * set_completed when it had already finished. */
-static void request_completed(IAsyncLONG *operation, kcom_async_status state, void *context)
+/* Completes the IRP with the operation's outcome, now if it has finished (refused by the method's
+ * start function, or ready at its first poll), else when it finishes; a cancel of the IRP
+ * cancels the operation. */
+static NTSTATUS pend_on(PIRP irp, IAsyncLONG *operation, const char *what)
 {
-    request *r = (request *)context;
-    PIRP irp = r->irp;
-    ULONG_PTR information;
-    NTSTATUS status;
-    KIRQL irql;
-    (void)state;
-
-    if (IoSetCancelRoutine(irp, NULL) == NULL) {
-        /* IoCancelIrp took the routine: it is running, or about to, with the cancel spin lock
-         * held until it has let go of r. Once the lock is free, r and the IRP are ours. */
-        IoAcquireCancelSpinLock(&irql);
-        IoReleaseCancelSpinLock(irql);
-    }
-    KeAcquireSpinLock(&driver_state.lock, &irql);
-    RemoveEntryList(&r->link);
-    KeReleaseSpinLock(&driver_state.lock, irql);
-
-    status = take_result(operation, irp, &information);
-    if (NT_SUCCESS(status))
-        DbgPrint("sensorhub: %s sensor %lu: completed, %ld\n", r->what, (unsigned long)r->sensor,
-                 (long)*(LONG *)irp->AssociatedIrp.SystemBuffer);
-    else
-        DbgPrint("sensorhub: %s sensor %lu: IRP completed with %s\n", r->what, (unsigned long)r->sensor,
-                 kcom_status_name(status));
-    IAsyncLONG_Release(r->operation); /* the callback holds its own reference until it returns */
-    kcom_free(NULL, r, sizeof(*r), KCOM_ALIGNOF(request));
-    complete_irp(irp, status, information);
-    IoReleaseRemoveLock(&driver_state.remove_lock, irp);
-}
-
-/* Called by IoCancelIrp (the client's CancelIoEx, or its thread ending) with the cancel spin lock
- * held. It does not complete the IRP: it cancels the operation, whose callback will. */
-static void sensorhub_cancel(PDEVICE_OBJECT device, PIRP irp)
-{
-    request *r = (request *)irp->Tail.Overlay.DriverContext[0];
-    IAsyncLONG *operation = r->operation;
-    const char *what = r->what;
-    ULONG sensor = r->sensor;
-    (void)device;
-    /* The IRP holds the remove lock, so this succeeds unless unload is already waiting, and
-     * unload has canceled every request by then. Held, it keeps unload waiting for this routine. */
-    if (!NT_SUCCESS(IoAcquireRemoveLock(&driver_state.remove_lock, operation))) {
-        IoReleaseCancelSpinLock(irp->CancelIrql);
-        return;
-    }
-    IAsyncLONG_AddRef(operation); /* r may be freed once the lock is released */
-    IoReleaseCancelSpinLock(irp->CancelIrql);
-
-    DbgPrint("sensorhub: %s sensor %lu: cancel routine: canceling the operation\n", what, (unsigned long)sensor);
-    (void)IAsyncLONG_cancel(operation); /* STATUS_INVALID_DEVICE_STATE if it just finished: fine */
-    IAsyncLONG_Release(operation);
-    IoReleaseRemoveLock(&driver_state.remove_lock, operation);
-}
-
-/* Pends irp on operation (one reference, handed over), or completes it now if the operation has
- * already finished. Releases the IRP's remove lock when the IRP is completed. */
-static NTSTATUS pend_on(PIRP irp, IAsyncLONG *operation, const char *what, const sensorhub_input *input)
-{
-    kcom_async_status state = KCOM_ASYNC_STARTED;
-    ULONG_PTR information;
-    NTSTATUS status;
-    BOOLEAN stopping;
-    request *r;
-    KIRQL irql;
-
-    (void)IAsyncLONG_get_status(operation, &state);
-    if (state != KCOM_ASYNC_STARTED) {
-        /* refused by the method's start function, or ready at the first poll: no pending */
-        status = take_result(operation, irp, &information);
-        if (NT_SUCCESS(status))
-            DbgPrint("sensorhub: %s sensor %lu (%ld): ready at once, %ld: not pended\n", what,
-                     (unsigned long)input->sensor, (long)input->value, (long)*(LONG *)irp->AssociatedIrp.SystemBuffer);
-        else
-            DbgPrint("sensorhub: %s sensor %lu (%ld): refused, %s: not pended\n", what, (unsigned long)input->sensor,
-                     (long)input->value, kcom_status_name(status));
-        IAsyncLONG_Release(operation);
-        complete_irp(irp, status, information);
-        IoReleaseRemoveLock(&driver_state.remove_lock, irp);
-        return status;
-    }
-
-    r = (request *)kcom_allocate(NULL, sizeof(*r), KCOM_ALIGNOF(request));
-    if (r == NULL) {
-        (void)IAsyncLONG_cancel(operation); /* its task ends at its next poll, counted by the tracker */
-        IAsyncLONG_Release(operation);
-        complete_irp(irp, STATUS_INSUFFICIENT_RESOURCES, 0);
-        IoReleaseRemoveLock(&driver_state.remove_lock, irp);
-        return STATUS_INSUFFICIENT_RESOURCES;
-    }
-    RtlZeroMemory(r, sizeof(*r));
-    r->irp = irp;
-    r->operation = operation;
-    r->what = what;
-    r->sensor = input->sensor;
-    irp->Tail.Overlay.DriverContext[0] = r;
-    IoMarkIrpPending(irp);
-
-    /* Listed for unload, which cancels every listed request; once it has started, cancel here. */
-    KeAcquireSpinLock(&driver_state.lock, &irql);
-    stopping = driver_state.stopping;
-    if (stopping)
-        InitializeListHead(&r->link);
-    else
-        InsertTailList(&driver_state.pending, &r->link);
-    KeReleaseSpinLock(&driver_state.lock, irql);
-    if (stopping)
-        (void)IAsyncLONG_cancel(operation);
-
-    IoSetCancelRoutine(irp, sensorhub_cancel);
-    if (irp->Cancel && IoSetCancelRoutine(irp, NULL) != NULL) {
-        /* canceled before the routine was set: IoCancelIrp found none, so do its work here */
-        (void)IAsyncLONG_cancel(operation);
-    }
-    DbgPrint("sensorhub: %s sensor %lu (%ld): pending\n", what, (unsigned long)input->sensor, (long)input->value);
-    /* From here r belongs to the callback, which may run before this returns. */
-    (void)IAsyncLONG_set_completed(operation, request_completed, r);
-    return STATUS_PENDING;
+    NTSTATUS status = kcom_irp_pend(&driver_state.pending, irp, IAsyncLONG_generic(operation), copy_value,
+                                    (void *)what);
+    IAsyncLONG_Release(operation); /* the pend holds its own reference */
+    DbgPrint("sensorhub: %s: %s\n", what, status == STATUS_PENDING ? "pending" : kcom_status_name(status));
+    return status;
 }
 
 /* ---- requests ------------------------------------------------------------------------------------ */
@@ -239,21 +109,14 @@ static NTSTATUS get_info(PIRP irp, ULONG_PTR *information)
 {
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(irp);
     sensorhub_info *info = (sensorhub_info *)irp->AssociatedIrp.SystemBuffer;
-    ULONG pending = 0;
-    PLIST_ENTRY entry;
-    KIRQL irql;
     if (stack->Parameters.DeviceIoControl.OutputBufferLength < sizeof(*info))
         return STATUS_BUFFER_TOO_SMALL;
-    KeAcquireSpinLock(&driver_state.lock, &irql);
-    for (entry = driver_state.pending.Flink; entry != &driver_state.pending; entry = entry->Flink)
-        pending++;
-    KeReleaseSpinLock(&driver_state.lock, irql);
     info->sensor_count = SENSORHUB_SENSOR_COUNT;
     info->sample_period_ms = driver_state.hub.period_ms;
     info->samples = (ULONG)kcom_atomic_load(&driver_state.hub.samples);
-    info->requests_pending = pending;
+    info->requests_pending = (ULONG)kcom_irp_queue_count(&driver_state.pending);
     info->requests_completed = (ULONG)kcom_atomic_load(&driver_state.completed);
-    info->requests_canceled = (ULONG)kcom_atomic_load(&driver_state.canceled);
+    info->requests_canceled = (ULONG)kcom_atomic_load(&driver_state.hub.canceled);
     *information = sizeof(*info);
     return STATUS_SUCCESS;
 }
@@ -299,30 +162,24 @@ static NTSTATUS start_async(PIRP irp, ULONG code)
 {
     sensorhub_input input;
     IThresholdSensor *threshold;
-    IAsyncLONG *operation;
     ISensor *sensor;
     NTSTATUS status = input_sensor(irp, sizeof(LONG), &input, &sensor);
-    if (!NT_SUCCESS(status)) {
-        complete_irp(irp, status, 0);
-        IoReleaseRemoveLock(&driver_state.remove_lock, irp);
-        return status;
-    }
-    if (code == IOCTL_SENSORHUB_SAMPLE) {
+    if (NT_SUCCESS(status) && code == IOCTL_SENSORHUB_SAMPLE) {
         /* a negative settle time becomes a huge one, which the method refuses */
-        operation = ISensor_Sample(sensor, (ULONG)input.value);
+        IAsyncLONG *operation = ISensor_Sample(sensor, (ULONG)input.value);
         ISensor_Release(sensor); /* the operation's work holds its own reference */
-        return pend_on(irp, operation, "sample", &input);
+        return pend_on(irp, operation, "sample");
     }
-    status = KCOM_QUERY_INTERFACE(sensor, IThresholdSensor, &threshold);
-    ISensor_Release(sensor);
-    if (!NT_SUCCESS(status)) {
-        complete_irp(irp, status, 0);
-        IoReleaseRemoveLock(&driver_state.remove_lock, irp);
-        return status;
+    if (NT_SUCCESS(status)) {
+        status = KCOM_QUERY_INTERFACE(sensor, IThresholdSensor, &threshold);
+        ISensor_Release(sensor);
     }
-    operation = IThresholdSensor_WaitAbove(threshold, input.value);
-    IThresholdSensor_Release(threshold);
-    return pend_on(irp, operation, "wait-above", &input);
+    if (NT_SUCCESS(status)) {
+        IAsyncLONG *operation = IThresholdSensor_WaitAbove(threshold, input.value);
+        IThresholdSensor_Release(threshold);
+        return pend_on(irp, operation, "wait-above");
+    }
+    return complete_irp(irp, status, 0);
 }
 
 static NTSTATUS sensorhub_device_control(PDEVICE_OBJECT device, PIRP irp)
@@ -348,7 +205,9 @@ static NTSTATUS sensorhub_device_control(PDEVICE_OBJECT device, PIRP irp)
         break;
     case IOCTL_SENSORHUB_SAMPLE:
     case IOCTL_SENSORHUB_WAIT_ABOVE:
-        return start_async(irp, code); /* it completes or pends the IRP, and releases the lock */
+        status = start_async(irp, code); /* it completes or pends the IRP */
+        IoReleaseRemoveLock(&driver_state.remove_lock, irp);
+        return status;
     default:
         status = STATUS_INVALID_DEVICE_REQUEST;
         break;
@@ -364,31 +223,33 @@ static NTSTATUS sensorhub_create_close(PDEVICE_OBJECT device, PIRP irp)
     return complete_irp(irp, STATUS_SUCCESS, 0);
 }
 
+/* The last handle of a file object is closed: its pending requests are canceled. */
+static NTSTATUS sensorhub_cleanup(PDEVICE_OBJECT device, PIRP irp)
+{
+    (void)device;
+    (void)kcom_irp_queue_cancel_file(&driver_state.pending, IoGetCurrentIrpStackLocation(irp)->FileObject, NULL);
+    return complete_irp(irp, STATUS_SUCCESS, 0);
+}
+
 /* ---- load and unload ------------------------------------------------------------------------------- */
 
 static void sensorhub_unload(PDRIVER_OBJECT driver)
 {
     NTSTATUS drain;
     LONG outstanding, live;
-    ULONG pending = 0;
-    PLIST_ENTRY entry;
-    KIRQL irql;
 
-    /* 1. no new pending requests (pend_on cancels them from now on); the sampler and the
-     *    requests still pending would run forever: the tracker cancels every task it counts */
-    KeAcquireSpinLock(&driver_state.lock, &irql);
-    driver_state.stopping = TRUE;
-    for (entry = driver_state.pending.Flink; entry != &driver_state.pending; entry = entry->Flink)
-        pending++;
-    KeReleaseSpinLock(&driver_state.lock, irql);
-    DbgPrint("sensorhub: unload: canceling the sampler and %lu pending request%s\n", (unsigned long)pending,
-             pending == 1 ? "" : "s");
-    /* 2. cancel every task of the executor and wait for them (their callbacks have completed the
-     *    IRPs by then) */
-    drain = kcom_tracker_cancel_and_drain(driver_state.tracker, DRAIN_TIMEOUT_MS);
+    /* 1. no new pending requests; those pending are canceled (their operations too) and
+     *    completed, and the queue waits until no operation refers to it */
+    DbgPrint("sensorhub: unload: canceling the sampler and %ld pending request%s\n",
+             (long)kcom_irp_queue_count(&driver_state.pending),
+             kcom_irp_queue_count(&driver_state.pending) == 1 ? "" : "s");
+    drain = kcom_irp_queue_drain(&driver_state.pending, DRAIN_TIMEOUT_MS);
+    /* 2. the sampler would run forever: cancel every task of the executor and wait for them */
+    if (drain == STATUS_SUCCESS)
+        drain = kcom_tracker_cancel_and_drain(driver_state.tracker, DRAIN_TIMEOUT_MS);
     outstanding = kcom_tracker_outstanding(driver_state.tracker);
 
-    /* 3. IRPs still in the driver: a dispatch routine, a cancel routine letting go */
+    /* 3. dispatch routines still running */
     (void)IoAcquireRemoveLock(&driver_state.remove_lock, driver);
     IoReleaseRemoveLockAndWait(&driver_state.remove_lock, driver);
 
@@ -426,8 +287,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path)
         return status;
     kcom_counting_allocator_init(&driver_state.counter, kcom_platform_allocator());
     kcom_set_default_allocator(&driver_state.counter.allocator);
-    KeInitializeSpinLock(&driver_state.lock);
-    InitializeListHead(&driver_state.pending);
+    (void)kcom_irp_queue_init(&driver_state.pending);
     IoInitializeRemoveLock(&driver_state.remove_lock, SENSORHUB_POOL_TAG, 0, 0);
 
     RtlInitUnicodeString(&device_name, SENSORHUB_DEVICE_NAME);
@@ -458,7 +318,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path)
         goto fail_executor;
 
     driver->MajorFunction[IRP_MJ_CREATE] = sensorhub_create_close;
-    driver->MajorFunction[IRP_MJ_CLEANUP] = sensorhub_create_close;
+    driver->MajorFunction[IRP_MJ_CLEANUP] = sensorhub_cleanup;
     driver->MajorFunction[IRP_MJ_CLOSE] = sensorhub_create_close;
     driver->MajorFunction[IRP_MJ_DEVICE_CONTROL] = sensorhub_device_control;
     driver->DriverUnload = sensorhub_unload;

@@ -58,6 +58,7 @@ typedef struct sensorhub {
     struct Sensor *impl[SENSORHUB_SENSOR_COUNT];   /* the same objects, for the sampler */
     ULONG period_ms;
     LONG volatile samples;
+    LONG volatile canceled;        /* Sample and WaitAbove tasks that saw a cancel */
     kcom_async_event sampled;      /* pulsed after each sample: WaitAbove tasks look again */
     IKcomAsyncOperation *sampler;  /* runs until canceled (the unload's kcom_tracker_cancel_and_drain) */
 } sensorhub;

@@ -70,8 +70,10 @@ static kcom_poll_result Sensor_Sample_poll(Sensor_Sample_state *state, kcom_task
     /* A cancel wakes the task here: the drop then cancels the KTIMER. */
     KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? (state->canceled = TRUE, KCOM_POLL_READY)
                                                        : kcom_async_timer_poll(&state->settle, cx));
-    if (state->canceled)
+    if (state->canceled) {
+        kcom_atomic_fetch_add(&state->self->hub->canceled, 1);
         KCOM_TASK_RETURN(cx, STATUS_CANCELLED);
+    }
     if (!NT_SUCCESS(state->settle.status))
         KCOM_TASK_RETURN(cx, state->settle.status);
     KCOM_TASK_RETURN_VALUE(cx, LONG, sensor_value(state->self));
@@ -110,8 +112,10 @@ static kcom_poll_result Sensor_WaitAbove_poll(Sensor_WaitAbove_state *state, kco
     while ((state->value = sensor_value(state->self)) <= state->threshold) {
         KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? (state->canceled = TRUE, KCOM_POLL_READY)
                                                            : kcom_async_event_await_poll(&state->sampled, cx));
-        if (state->canceled)
+        if (state->canceled) {
+            kcom_atomic_fetch_add(&state->self->hub->canceled, 1);
             KCOM_TASK_RETURN(cx, STATUS_CANCELLED);
+        }
     }
     KCOM_TASK_RETURN_VALUE(cx, LONG, state->value);
     KCOM_TASK_END(cx);
