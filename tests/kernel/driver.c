@@ -274,7 +274,7 @@ static NTSTATUS run_test(void *buffer, ULONG in_length, ULONG out_length, ULONG_
     return STATUS_SUCCESS;
 }
 
-static NTSTATUS dispatch_device_control(PDEVICE_OBJECT device_object, PIRP irp)
+static NTSTATUS NTAPI dispatch_device_control(PDEVICE_OBJECT device_object, PIRP irp)
 {
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(irp);
     void *buffer = irp->AssociatedIrp.SystemBuffer;
@@ -303,7 +303,7 @@ static NTSTATUS dispatch_device_control(PDEVICE_OBJECT device_object, PIRP irp)
     return status;
 }
 
-static NTSTATUS dispatch_create_close(PDEVICE_OBJECT device_object, PIRP irp)
+static NTSTATUS NTAPI dispatch_create_close(PDEVICE_OBJECT device_object, PIRP irp)
 {
     (void)device_object;
     irp->IoStatus.Status = STATUS_SUCCESS;
@@ -314,7 +314,7 @@ static NTSTATUS dispatch_create_close(PDEVICE_OBJECT device_object, PIRP irp)
 
 /* ---- load and unload -------------------------------------------------------------------------- */
 
-static void driver_unload(PDRIVER_OBJECT driver)
+static void NTAPI driver_unload(PDRIVER_OBJECT driver)
 {
     LONG live;
     (void)driver;
@@ -327,7 +327,7 @@ static void driver_unload(PDRIVER_OBJECT driver)
     DbgPrint("kcom_test: unload: %ld live kcom allocations\n", (long)live);
 }
 
-NTSTATUS DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path)
+NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path)
 {
     UNICODE_STRING device_name;
     NTSTATUS status;
