@@ -71,7 +71,7 @@ static KCOM_FORCEINLINE LONG64 kcom_atomic_load64(LONG64 volatile *target)
 }
 static KCOM_FORCEINLINE LONG64 kcom_atomic_fetch_add64(LONG64 volatile *target, LONG64 value)
 {
-    LONG64 seen = *target, found;
+    LONG64 seen = kcom_atomic_load64(target), found; /* not *target: no torn or x87/SSE read */
     while ((found = _InterlockedCompareExchange64((__int64 volatile *)target, seen + value, seen)) != seen)
         seen = found;
     return seen;

@@ -6,9 +6,9 @@
  * and x86. Wine writes its DDK for Wine's own implementation of ntoskrnl: <ddk/wdm.h> needs the
  * base types included before it, and the parts of the WDK that Wine does not implement itself
  * (IRQL, the SLIST and spin lock mappings of each architecture, the driver-routine role types, a
- * few constants) are missing. This header includes Wine's headers
- * in the order they need and declares only what they lack, the way the WDK declares it, so that a
- * driver written for the WDK compiles unchanged. It is not a WDK: with the WDK, do not use it.
+ * few constants) are missing. This header includes Wine's headers in the order they need and
+ * declares only what they lack, the way the WDK declares it, so that a driver written for the WDK
+ * compiles unchanged. It is not a WDK: with the WDK, do not use it.
  */
 #ifndef KCOM_WINE_DDK_H
 #define KCOM_WINE_DDK_H
@@ -105,15 +105,11 @@ static __forceinline KIRQL KfRaiseIrql(KIRQL new_irql)
     return old_irql;
 }
 #else
-/* x86 and ARM64: hal.dll's exports, fastcall on x86 (hal.def, hal-x86.def). */
-#if defined(_M_IX86)
-#define KCOM_WINE_DDK_FASTCALL __fastcall
-#else
-#define KCOM_WINE_DDK_FASTCALL
-#endif
+/* x86 and ARM64: hal.dll's exports (hal-x86.def, hal-arm64.def); FASTCALL is __fastcall on x86
+ * and means nothing elsewhere. */
 KIRQL WINAPI KeGetCurrentIrql(void);
-KIRQL KCOM_WINE_DDK_FASTCALL KfRaiseIrql(KIRQL new_irql);
-void KCOM_WINE_DDK_FASTCALL KfLowerIrql(KIRQL new_irql);
+KIRQL FASTCALL KfRaiseIrql(KIRQL new_irql);
+void FASTCALL KfLowerIrql(KIRQL new_irql);
 #define KeLowerIrql(new_irql) KfLowerIrql(new_irql)
 #endif
 #define KeRaiseIrql(new_irql, old_irql) (*(old_irql) = KfRaiseIrql(new_irql))
@@ -146,9 +142,9 @@ static __forceinline void InitializeSListHead(PSLIST_HEADER head)
 }
 #else
 /* x86: ntoskrnl's fastcall exports; the depth is read from the header. */
-PSLIST_ENTRY __fastcall InterlockedPopEntrySList(PSLIST_HEADER head);
-PSLIST_ENTRY __fastcall InterlockedPushEntrySList(PSLIST_HEADER head, PSLIST_ENTRY entry);
-PSLIST_ENTRY __fastcall ExInterlockedFlushSList(PSLIST_HEADER head);
+PSLIST_ENTRY FASTCALL InterlockedPopEntrySList(PSLIST_HEADER head);
+PSLIST_ENTRY FASTCALL InterlockedPushEntrySList(PSLIST_HEADER head, PSLIST_ENTRY entry);
+PSLIST_ENTRY FASTCALL ExInterlockedFlushSList(PSLIST_HEADER head);
 #define InterlockedFlushSList(head) ExInterlockedFlushSList(head)
 #define QueryDepthSList(head) ((USHORT)(head)->Depth)
 static __forceinline void InitializeSListHead(PSLIST_HEADER head)
@@ -157,18 +153,14 @@ static __forceinline void InitializeSListHead(PSLIST_HEADER head)
 }
 
 /* x86: the spin lock routines are hal.dll's fastcall ones. */
-KIRQL __fastcall KfAcquireSpinLock(PKSPIN_LOCK lock);
-void __fastcall KfReleaseSpinLock(PKSPIN_LOCK lock, KIRQL old_irql);
+KIRQL FASTCALL KfAcquireSpinLock(PKSPIN_LOCK lock);
+void FASTCALL KfReleaseSpinLock(PKSPIN_LOCK lock, KIRQL old_irql);
 #define KeAcquireSpinLock(lock, old_irql) (*(old_irql) = KfAcquireSpinLock(lock))
 #define KeReleaseSpinLock(lock, old_irql) KfReleaseSpinLock(lock, old_irql)
 #endif
 
 /* The WDK's name for completing an IRP is a macro over ntoskrnl's fastcall export. */
-#if defined(_M_IX86)
-void __fastcall IofCompleteRequest(PIRP irp, CCHAR priority_boost);
-#else
-void WINAPI IofCompleteRequest(PIRP irp, CCHAR priority_boost);
-#endif
+void FASTCALL IofCompleteRequest(PIRP irp, CCHAR priority_boost);
 #define IoCompleteRequest(irp, priority_boost) IofCompleteRequest(irp, priority_boost)
 
 /* The remove lock's wrappers over the *Ex functions (release builds' arguments). */
