@@ -2,12 +2,15 @@
 #
 #   make demo    build and run the sample driver under Wine (docs/sample.md), then the examples
 #   make test    build and run every test suite: gcc, clang, ASan+UBSan, TSan, valgrind memcheck,
-#                Release builds installed (test-release), Windows user mode, and inside Windows
-#                kernel drivers under Wine (test-kernel, test-kernel-msvc, test-sample)
+#                Release builds installed (test-release), Windows user mode, inside Windows
+#                kernel drivers under Wine (test-kernel, test-kernel-msvc, test-sample), and the
+#                kernel drivers for ARM64 and x86 built and linked (test-kernel-ports)
 #   make bench   measure kcom against hand-written C++ COM (docs/performance.md)
 #   make test-windows   the suites as a Windows program (mingw-w64), run under Wine
 #   make test-kernel    the suites inside a Windows kernel driver (mingw-w64), hosted by Wine
 #   make test-kernel-msvc   the same driver and the sample in MSVC's dialect (clang-cl, lld-link)
+#   make test-kernel-ports  the kernel library, the test driver and the sample built and linked for
+#                ARM64 and x86 (clang-cl, both branches) and x86 (mingw-w64); not run (docs/porting.md)
 #   make soak    the stress soaks, SOAK_SECONDS each (make test runs them TEST_SOAK_SECONDS each)
 #   make fuzz    the API fuzzer, FUZZ_SECONDS (make test runs it TEST_FUZZ_SECONDS in its clang configuration)
 #   make test-sample    the sample driver's scenario under Wine, checked
@@ -24,16 +27,18 @@ HOST_PACKAGES = cmake:cmake gcc:gcc g++:g++ clang:clang clang++:clang valgrind:v
 
 # mingw-w64 builds Windows user-mode and kernel code; Wine runs it (wine64-tools: widl, winedump).
 WINDOWS_PACKAGES = x86_64-w64-mingw32-gcc:mingw-w64 x86_64-w64-mingw32-g++:mingw-w64 \
+                   i686-w64-mingw32-gcc:mingw-w64 i686-w64-mingw32-g++:mingw-w64 \
                    x86_64-w64-mingw32-objdump:mingw-w64 wine:wine /usr/lib/wine/wine64:wine64 \
                    widl:wine64-tools winedump:wine64-tools
 # MSVC's dialect: clang-cl, lld-link, llvm-lib and llvm-dlltool, and Wine's DDK headers.
 MSVC_PACKAGES = clang-cl-14:clang-tools-14 lld-link-14:lld-14 llvm-lib-14:llvm-14 llvm-dlltool-14:llvm-14 \
+                llvm-objdump-14:llvm-14 \
                 /usr/include/wine/wine/windows/ddk/wdm.h:libwine-dev
 # A pristine Wine prefix, prepared once and copied into each Windows configuration's build directory.
 WINE_PREFIX_CACHE = $(abspath $(BUILD))/wine-prefix
 
 .PHONY: all demo test test-gcc test-clang test-asan test-tsan test-valgrind test-windows test-kernel \
-        test-kernel-msvc bench packages windows-packages msvc-packages clean
+        test-kernel-msvc test-kernel-ports bench packages windows-packages msvc-packages clean
 
 all: test
 
@@ -70,7 +75,7 @@ demo: packages windows-packages
 	@scripts/run-examples.sh $(BUILD)/gcc/examples
 
 test: packages test-gcc test-clang test-asan test-tsan test-valgrind test-release test-windows test-kernel \
-      test-kernel-msvc test-sample
+      test-kernel-msvc test-kernel-ports test-sample
 	@echo "make test: all configurations passed"
 
 test-gcc: packages
@@ -138,6 +143,23 @@ test-kernel-msvc: packages windows-packages msvc-packages
 	cd $(BUILD)/kernel-msvc && KCOM_WINE_PREFIX_CACHE=$(WINE_PREFIX_CACHE) ctest --output-on-failure
 	@echo "clang-cl (MSVC dialect):"
 	@sed -n '/^kernel tests: [0-9]* tests ran/,$$p' $(BUILD)/kernel-msvc/wine/client.log
+
+# The kernel for the other machines (docs/porting.md): the library, kcom_test.sys and sensorhub.sys
+# for ARM64 and x86 in MSVC's dialect (clang-cl-aarch64-kernel.cmake, clang-cl-i686-kernel.cmake:
+# both branches, /W4 /WX, linked with lld-link against import libraries made from wine-ddk/*.def,
+# x86's decorated by calling convention), and the library and kcom_test.sys for x86 with mingw-w64
+# (mingw-w64-i686-kernel.cmake). Each build also checks its atomics' instructions
+# (tests/kernel/ordering). Built and linked, not run: no Wine here runs ARM64 code, and 32-bit
+# Wine needs a host that runs 32-bit Linux programs (docs/building.md).
+test-kernel-ports: packages windows-packages msvc-packages
+	$(call configure,kernel-arm64,-DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/clang-cl-aarch64-kernel.cmake -DKCOM_BUILD_SAMPLES=ON)
+	$(call configure,kernel-x86,-DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/clang-cl-i686-kernel.cmake -DKCOM_BUILD_SAMPLES=ON)
+	$(call configure,kernel-mingw-x86,-DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/mingw-w64-i686-kernel.cmake)
+	@echo "test-kernel-ports: built and linked, not run:"
+	@for driver in $(BUILD)/kernel-arm64/tests/kernel/kcom_test.sys $(BUILD)/kernel-arm64/samples/sensorhub/sensorhub.sys \
+	               $(BUILD)/kernel-x86/tests/kernel/kcom_test.sys $(BUILD)/kernel-x86/samples/sensorhub/sensorhub.sys \
+	               $(BUILD)/kernel-mingw-x86/tests/kernel/kcom_test.sys; do \
+		printf '  %s: %s\n' "$$driver" "$$(llvm-objdump-14 -f "$$driver" | sed -n 's/.*file format //p')"; done
 
 # The sample driver's scenario (and requests canceled as they complete) under Wine: ctest runs
 # tests/wine/run-sample.sh, which checks the client's exit status and the driver's unload line.

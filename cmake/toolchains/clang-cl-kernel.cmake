@@ -1,14 +1,16 @@
 # Building kcom for the Windows kernel in MSVC's dialect: clang-cl (/std:c11, the MSVC ABI) and
 # lld-link, against Wine's DDK headers, with no Windows, MSVC or WDK needed. Included by the
-# per-architecture files (clang-cl-x86_64-kernel.cmake), which set KCOM_CLANG_CL_TRIPLE first.
+# per-architecture files (clang-cl-x86_64-kernel.cmake, clang-cl-aarch64-kernel.cmake,
+# clang-cl-i686-kernel.cmake), which set KCOM_CLANG_CL_TRIPLE first.
 #
 #   cmake -S . -B build/kernel-msvc -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/clang-cl-x86_64-kernel.cmake
 #
 # The headers: Wine's <ddk/wdm.h> and its base headers, made into what the WDK's <wdm.h> offers by
 # wine-ddk/kcom_wine_ddk.h (force-included), which declares only what Wine's DDK lacks, plus
 # wine-ddk/punknown.h. The import libraries of ntoskrnl.exe and hal.dll are made at configure time
-# from wine-ddk/*.def with llvm-dlltool: a driver that imports anything not listed there fails to
-# link. Drivers are linked /driver /subsystem:native with DriverEntry as entry point, no CRT.
+# from wine-ddk/*.def with llvm-dlltool (a machine's own wine-ddk/MODULE-MACHINE.def where it has
+# one: x86's names carry their calling convention's decoration, _KeSetEvent@12, @IofCompleteRequest@8):
+# a driver that imports anything not listed there, or under another convention, fails to link. Drivers are linked /driver /subsystem:native with DriverEntry as entry point, no CRT.
 # With KCOM_CL_BRANCH_CHECK (on here), every kernel source of kcom's own targets is compiled a
 # second time without __clang__, through the code that only cl.exe takes (compile only).
 # Debian: clang-tools-14 (clang-cl), lld-14 (lld-link), llvm-14 (llvm-lib, llvm-dlltool), libwine-dev
@@ -31,6 +33,8 @@ elseif(KCOM_CLANG_CL_TRIPLE MATCHES "^i[3-6]86-")
     set(KCOM_CLANG_CL_MACHINE x86)
     set(KCOM_CLANG_CL_DLLTOOL_MACHINE i386)
     set(CMAKE_SYSTEM_PROCESSOR X86)
+    # The WDK's default for x86 drivers: __stdcall unless declared otherwise.
+    set(KCOM_CLANG_CL_ARCH_FLAGS /Gz)
 else()
     message(FATAL_ERROR "clang-cl-kernel.cmake: no machine known for ${KCOM_CLANG_CL_TRIPLE}")
 endif()
@@ -76,7 +80,7 @@ set(KCOM_CLANG_CL_FLAGS
     "/Zl /GS- /Gy /clang:-ffreestanding -DKCOM_KERNEL -DPOOL_TAGGING"
     "/FI${KCOM_WINE_DDK_DIR}/kcom_wine_ddk.h -imsvc ${KCOM_WINE_DDK_DIR}"
     "-imsvc ${KCOM_WINE_INCLUDE_DIR}/windows/ddk -imsvc ${KCOM_WINE_INCLUDE_DIR}/windows"
-    "-imsvc ${KCOM_WINE_INCLUDE_DIR}/msvcrt")
+    "-imsvc ${KCOM_WINE_INCLUDE_DIR}/msvcrt" ${KCOM_CLANG_CL_ARCH_FLAGS})
 string(JOIN " " CMAKE_C_FLAGS_INIT ${KCOM_CLANG_CL_FLAGS})
 # C++ in the kernel: no exceptions, no RTTI (neither has a runtime there).
 set(CMAKE_CXX_FLAGS_INIT "${CMAKE_C_FLAGS_INIT} /GR- /EHs-c-")
@@ -86,10 +90,14 @@ set(KCOM_KERNEL_IMPORT_LIB_DIR "${CMAKE_BINARY_DIR}/kcom-kernel-imports")
 file(MAKE_DIRECTORY "${KCOM_KERNEL_IMPORT_LIB_DIR}")
 set(KCOM_KERNEL_IMPORT_LIBS "")
 foreach(module ntoskrnl hal)
-    set(def "${KCOM_WINE_DDK_DIR}/${module}.def")
+    set(def "${KCOM_WINE_DDK_DIR}/${module}-${KCOM_CLANG_CL_MACHINE}.def")
+    if(NOT EXISTS "${def}")
+        set(def "${KCOM_WINE_DDK_DIR}/${module}.def")
+    endif()
     set(lib "${KCOM_KERNEL_IMPORT_LIB_DIR}/${module}.lib")
     if(NOT EXISTS "${lib}" OR "${def}" IS_NEWER_THAN "${lib}")
-        execute_process(COMMAND "${KCOM_LLVM_DLLTOOL}" -m ${KCOM_CLANG_CL_DLLTOOL_MACHINE} -d "${def}" -l "${lib}"
+        # -k: x86's decorated names are imported by their undecorated names, as the kernel exports them.
+        execute_process(COMMAND "${KCOM_LLVM_DLLTOOL}" -m ${KCOM_CLANG_CL_DLLTOOL_MACHINE} -k -d "${def}" -l "${lib}"
                         RESULT_VARIABLE result)
         if(result)
             message(FATAL_ERROR "clang-cl-kernel.cmake: llvm-dlltool could not make ${lib} from ${def}")
@@ -114,4 +122,11 @@ set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 
 # The user-mode half of the kernel tests (the clients that talk to the drivers) is built with this.
-set(KCOM_USER_MODE_TOOLCHAIN_FILE "${CMAKE_CURRENT_LIST_DIR}/mingw-w64-x86_64.cmake")
+# Only x64 drivers are hosted by Wine in kcom's tests: no Wine runs ARM64 code here, and 32-bit
+# Wine needs a host that runs 32-bit Linux programs (docs/building.md). The other machines' drivers
+# are built and linked only (tests/kernel/CMakeLists.txt).
+if(KCOM_CLANG_CL_MACHINE STREQUAL "x64")
+    set(KCOM_USER_MODE_TOOLCHAIN_FILE "${CMAKE_CURRENT_LIST_DIR}/mingw-w64-x86_64.cmake")
+else()
+    set(KCOM_KERNEL_WINE_HOSTED OFF)
+endif()

@@ -6,9 +6,11 @@
 # gives them a private prefix in the build directory, so ctest works as on the host.
 
 set(CMAKE_SYSTEM_NAME Windows)
-set(CMAKE_SYSTEM_PROCESSOR x86_64)
-
-set(KCOM_MINGW_TRIPLET x86_64-w64-mingw32)
+# mingw-w64-i686.cmake sets the 32-bit triplet and processor before including this file.
+if(NOT KCOM_MINGW_TRIPLET)
+    set(CMAKE_SYSTEM_PROCESSOR x86_64)
+    set(KCOM_MINGW_TRIPLET x86_64-w64-mingw32)
+endif()
 set(CMAKE_C_COMPILER ${KCOM_MINGW_TRIPLET}-gcc)
 set(CMAKE_CXX_COMPILER ${KCOM_MINGW_TRIPLET}-g++)
 set(CMAKE_RC_COMPILER ${KCOM_MINGW_TRIPLET}-windres)

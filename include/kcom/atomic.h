@@ -2,8 +2,20 @@
  * kcom/atomic.h - the interlocked operations kcom needs, on 32-bit LONGs, pointers and (for
  * counters) 64-bit LONG64s.
  *
- * gcc and clang (all targets, kernel included) use the __atomic builtins, which compile to the
- * same lock-prefixed instructions as the Interlocked* intrinsics; MSVC uses those intrinsics.
+ * The ordering each one gives, on every target:
+ *   - the read-modify-writes (fetch_add, exchange, compare_exchange, or, and their _ptr and 64
+ *     forms) are full barriers (sequentially consistent);
+ *   - the loads are acquires: no later load or store of the caller moves before them;
+ *   - the stores are releases: no earlier load or store of the caller moves after them;
+ *   - kcom_atomic_acquire_fence orders every earlier load before every later load and store.
+ * gcc and clang (all targets, kernel included) use the __atomic builtins with those orders (x86
+ * and x64: lock-prefixed instructions and plain moves; ARM64: ldaxr/stlxr pairs, ldar, stlr and
+ * dmb ishld). MSVC uses the Interlocked intrinsics, which are full barriers on every machine, for
+ * the loads and stores too; on ARM64 the acquire fence is a dmb ishld, since a compiler barrier
+ * orders nothing there and a volatile access is no acquire or release under ARM64's default
+ * /volatile:iso. On x86 MSVC has no 64-bit Interlocked intrinsics but the compare-exchange
+ * (the WDK's other 64-bit ones are inline functions over it): the 64-bit forms use it there, and
+ * so does kcom_atomic_load64 with gcc and clang, which would otherwise load through the x87 unit.
  * IRQL: any (on non-paged data when above APC_LEVEL). None of them can fail.
  */
 #ifndef KCOM_ATOMIC_H
@@ -14,7 +26,7 @@
 #if defined(_MSC_VER) && !defined(__clang__)
 #include <intrin.h>
 
-/* Returns the value before the addition. Full barrier. */
+/* Returns the value before the addition. */
 static KCOM_FORCEINLINE LONG kcom_atomic_fetch_add(LONG volatile *target, LONG value)
 {
     return _InterlockedExchangeAdd((long volatile *)target, value);
@@ -52,6 +64,19 @@ static KCOM_FORCEINLINE void *kcom_atomic_exchange_ptr(void *volatile *target, v
 {
     return _InterlockedExchangePointer(target, value);
 }
+#if defined(_M_IX86)
+static KCOM_FORCEINLINE LONG64 kcom_atomic_load64(LONG64 volatile *target)
+{
+    return _InterlockedCompareExchange64((__int64 volatile *)target, 0, 0);
+}
+static KCOM_FORCEINLINE LONG64 kcom_atomic_fetch_add64(LONG64 volatile *target, LONG64 value)
+{
+    LONG64 seen = kcom_atomic_load64(target), found; /* not *target: no torn or x87/SSE read */
+    while ((found = _InterlockedCompareExchange64((__int64 volatile *)target, seen + value, seen)) != seen)
+        seen = found;
+    return seen;
+}
+#else
 static KCOM_FORCEINLINE LONG64 kcom_atomic_fetch_add64(LONG64 volatile *target, LONG64 value)
 {
     return _InterlockedExchangeAdd64((__int64 volatile *)target, value);
@@ -60,9 +85,14 @@ static KCOM_FORCEINLINE LONG64 kcom_atomic_load64(LONG64 volatile *target)
 {
     return _InterlockedOr64((__int64 volatile *)target, 0);
 }
+#endif
 static KCOM_FORCEINLINE void kcom_atomic_acquire_fence(void)
 {
-    _ReadWriteBarrier();
+#if defined(_M_ARM64)
+    __dmb(_ARM64_BARRIER_ISHLD);
+#else
+    _ReadWriteBarrier(); /* x86 and x64 order loads with later loads and stores themselves */
+#endif
 }
 /* The body of a spin-wait loop: tells the processor (and a sibling hyperthread) it is waiting. */
 static KCOM_FORCEINLINE void kcom_cpu_relax(void)
@@ -119,7 +149,16 @@ static KCOM_FORCEINLINE LONG64 kcom_atomic_fetch_add64(LONG64 volatile *target, 
 }
 static KCOM_FORCEINLINE LONG64 kcom_atomic_load64(LONG64 volatile *target)
 {
+#if defined(__i386__)
+    /* x86 loads 8 bytes at once only through the x87 unit or SSE (fild/fistp, movq), which kernel
+     * code may not touch without saving their state: a lock cmpxchg8b that writes back what it
+     * found instead. */
+    LONG64 found = 0;
+    __atomic_compare_exchange_n(target, &found, 0, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    return found;
+#else
     return __atomic_load_n(target, __ATOMIC_ACQUIRE);
+#endif
 }
 static KCOM_FORCEINLINE void kcom_atomic_acquire_fence(void)
 {

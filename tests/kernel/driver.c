@@ -312,7 +312,7 @@ static NTSTATUS run_test(void *buffer, ULONG in_length, ULONG out_length, ULONG_
     return STATUS_SUCCESS;
 }
 
-static NTSTATUS dispatch_device_control(PDEVICE_OBJECT device_object, PIRP irp)
+static NTSTATUS NTAPI dispatch_device_control(PDEVICE_OBJECT device_object, PIRP irp)
 {
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(irp);
     void *buffer = irp->AssociatedIrp.SystemBuffer;
@@ -343,7 +343,7 @@ static NTSTATUS dispatch_device_control(PDEVICE_OBJECT device_object, PIRP irp)
     return kcom_test_complete_irp(irp, status, information);
 }
 
-static NTSTATUS dispatch_create_close(PDEVICE_OBJECT device_object, PIRP irp)
+static NTSTATUS NTAPI dispatch_create_close(PDEVICE_OBJECT device_object, PIRP irp)
 {
     (void)device_object;
     return kcom_test_complete_irp(irp, STATUS_SUCCESS, 0);
@@ -351,7 +351,7 @@ static NTSTATUS dispatch_create_close(PDEVICE_OBJECT device_object, PIRP irp)
 
 /* ---- load and unload -------------------------------------------------------------------------- */
 
-static void driver_unload(PDRIVER_OBJECT driver)
+static void NTAPI driver_unload(PDRIVER_OBJECT driver)
 {
     LONG live;
     (void)driver;
@@ -364,7 +364,7 @@ static void driver_unload(PDRIVER_OBJECT driver)
     DbgPrint("kcom_test: unload: %ld live kcom allocations\n", (long)live);
 }
 
-NTSTATUS DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path)
+NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path)
 {
     UNICODE_STRING device_name;
     NTSTATUS status;

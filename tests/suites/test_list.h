@@ -7,6 +7,7 @@
 
 #define KCOM_TEST_LIST(X) \
     X(guid)               \
+    X(atomics)            \
     X(status)             \
     X(layout)             \
     X(query_interface)    \

@@ -5,24 +5,28 @@
 # Wine exports many kernel functions as stubs (winebuild's __wine_stub_NAME) that end the host
 # process on their first call, and MmGetSystemRoutineAddress returns them as if they were real.
 # A driver that imports one loads fine and dies later, so this runs before loading (and after
-# linking, so such an import is a build error). Each imported DLL must exist among Wine's
-# x86_64 PE modules and export every imported name as a real function (a forwarder is followed
-# once, to the DLL it names).
+# linking, so such an import is a build error). Each imported DLL must exist among Wine's PE
+# modules for the driver's machine (x86_64-windows, or i386-windows for an x86 driver) and export
+# every imported name as a real function (a forwarder is followed once, to the DLL it names).
 set -u
 
 driver=${1:?usage: $0 DRIVER.sys}
 objdump=${KCOM_OBJDUMP:-x86_64-w64-mingw32-objdump}
+command -v "$objdump" >/dev/null || { echo "check-driver-imports: $objdump not found" >&2; exit 2; }
+[ -f "$driver" ] || { echo "check-driver-imports: no such file: $driver" >&2; exit 2; }
+case "$("$objdump" -f "$driver")" in
+    *"file format pei-i386"*) wine_arch=i386; lib_arch=i386-linux-gnu ;;
+    *) wine_arch=x86_64; lib_arch=x86_64-linux-gnu ;;
+esac
 wine_dir=${KCOM_WINE_PE_DIR:-}
 if [ -z "$wine_dir" ]; then
-    for candidate in /usr/lib/x86_64-linux-gnu/wine/x86_64-windows /usr/lib/wine/x86_64-windows \
-                     /usr/local/lib/wine/x86_64-windows /opt/wine-stable/lib/wine/x86_64-windows; do
+    for candidate in /usr/lib/$lib_arch/wine/$wine_arch-windows /usr/lib/wine/$wine_arch-windows \
+                     /usr/local/lib/wine/$wine_arch-windows /opt/wine-stable/lib/wine/$wine_arch-windows; do
         [ -f "$candidate/ntoskrnl.exe" ] && { wine_dir=$candidate; break; }
     done
 fi
-[ -n "$wine_dir" ] || { echo "check-driver-imports: Wine's x86_64-windows modules not found (set KCOM_WINE_PE_DIR)" >&2; exit 2; }
-command -v "$objdump" >/dev/null || { echo "check-driver-imports: $objdump not found" >&2; exit 2; }
+[ -n "$wine_dir" ] || { echo "check-driver-imports: Wine's $wine_arch-windows modules not found (set KCOM_WINE_PE_DIR)" >&2; exit 2; }
 command -v winedump >/dev/null || { echo "check-driver-imports: winedump not found (wine64-tools)" >&2; exit 2; }
-[ -f "$driver" ] || { echo "check-driver-imports: no such file: $driver" >&2; exit 2; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

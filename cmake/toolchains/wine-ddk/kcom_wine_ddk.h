@@ -2,21 +2,32 @@
  * kcom_wine_ddk.h - Wine's DDK headers made into what a WDM driver expects of the WDK's <wdm.h>.
  *
  * The clang-cl kernel toolchain (clang-cl-x86_64-kernel.cmake) builds kernel code in MSVC's
- * dialect against Wine's DDK headers and force-includes this header first (/FI). Wine writes its
- * DDK for Wine's own implementation of ntoskrnl: <ddk/wdm.h> needs the base types included before
- * it, and the parts of the WDK that Wine does not implement itself (IRQL, the x64 SLIST mappings,
- * the driver-routine role types, a few constants) are missing. This header includes Wine's headers
- * in the order they need and declares only what they lack, the way the WDK declares it, so that a
- * driver written for the WDK compiles unchanged. It is not a WDK: with the WDK, do not use it.
+ * dialect against Wine's DDK headers and force-includes this header first (/FI), for x64, ARM64
+ * and x86. Wine writes its DDK for Wine's own implementation of ntoskrnl: <ddk/wdm.h> needs the
+ * base types included before it, and the parts of the WDK that Wine does not implement itself
+ * (IRQL, the SLIST and spin lock mappings of each architecture, the driver-routine role types, a
+ * few constants) are missing. This header includes Wine's headers in the order they need and
+ * declares only what they lack, the way the WDK declares it, so that a driver written for the WDK
+ * compiles unchanged. It is not a WDK: with the WDK, do not use it.
  */
 #ifndef KCOM_WINE_DDK_H
 #define KCOM_WINE_DDK_H
 
-#if !defined(_WIN64) || !defined(_M_AMD64)
-#error "kcom_wine_ddk.h declares the x64 kernel's inline IRQL and SLIST functions only"
+#if !defined(_M_AMD64) && !defined(_M_ARM64) && !defined(_M_IX86)
+#error "kcom_wine_ddk.h knows the x64, ARM64 and x86 kernels only"
 #endif
 
 /* ---- Wine's headers, in the order they need ------------------------------------------------ */
+#if defined(_M_ARM64) && defined(__clang__)
+/* clang-cl has _InterlockedCompareExchange128 as a builtin on ARM64, which Wine's <winnt.h> then
+ * defines again (for compilers other than cl.exe): Wine's definition gets a name of its own. */
+#define _InterlockedCompareExchange128 kcom_wine_ddk_interlocked_compare_exchange128
+#endif
+#if defined(_M_IX86)
+/* Wine's <ddk/wdm.h> declares x86's fastcall ExInterlockedFlushSList as stdcall: its declaration
+ * gets a name of its own, and the WDK's follows below. */
+#define ExInterlockedFlushSList kcom_wine_ddk_wine_ExInterlockedFlushSList
+#endif
 #include <stdarg.h>
 #include <ntstatus.h>
 /* ntstatus.h defines every STATUS_* code as NTSTATUS; winnt.h must not redefine some as DWORD. */
@@ -26,6 +37,7 @@
 #include <winioctl.h> /* CTL_CODE, METHOD_*, FILE_*_ACCESS: the WDK's wdm.h has them */
 #include <ddk/wdm.h>
 #include <ddk/ntddk.h>
+#undef ExInterlockedFlushSList
 
 #if defined(_MSC_VER) && !defined(__clang__)
 #include <intrin.h>
@@ -35,17 +47,27 @@
 extern "C" {
 #endif
 
-/* ---- IRQL (x64: the task priority register, CR8) ------------------------------------------- */
+/* ---- IRQL ---------------------------------------------------------------------------------- */
 #define PASSIVE_LEVEL 0
 #define LOW_LEVEL 0
 #define APC_LEVEL 1
 #define DISPATCH_LEVEL 2
+#if defined(_M_IX86)
+#define CLOCK_LEVEL 28
+#define IPI_LEVEL 29
+#define POWER_LEVEL 30
+#define PROFILE_LEVEL 27
+#define HIGH_LEVEL 31
+#else
 #define CLOCK_LEVEL 13
 #define IPI_LEVEL 14
 #define POWER_LEVEL 14
 #define PROFILE_LEVEL 15
 #define HIGH_LEVEL 15
+#endif
 
+#if defined(_M_AMD64)
+/* x64: the task priority register, CR8, inline. */
 static __forceinline ULONG64 kcom_wine_ddk_read_cr8(void)
 {
 #if defined(_MSC_VER) && !defined(__clang__)
@@ -82,6 +104,14 @@ static __forceinline KIRQL KfRaiseIrql(KIRQL new_irql)
     kcom_wine_ddk_write_cr8(new_irql);
     return old_irql;
 }
+#else
+/* x86 and ARM64: hal.dll's exports (hal-x86.def, hal-arm64.def); FASTCALL is __fastcall on x86
+ * and means nothing elsewhere. */
+KIRQL WINAPI KeGetCurrentIrql(void);
+KIRQL FASTCALL KfRaiseIrql(KIRQL new_irql);
+void FASTCALL KfLowerIrql(KIRQL new_irql);
+#define KeLowerIrql(new_irql) KfLowerIrql(new_irql)
+#endif
 #define KeRaiseIrql(new_irql, old_irql) (*(old_irql) = KfRaiseIrql(new_irql))
 
 static __forceinline KIRQL KeRaiseIrqlToDpcLevel(void)
@@ -94,7 +124,8 @@ LARGE_INTEGER WINAPI KeQueryPerformanceCounter(PLARGE_INTEGER frequency); /* hal
 BOOLEAN WINAPI KeInsertQueueDpc(PRKDPC dpc, PVOID argument1, PVOID argument2);
 void WINAPI KeFlushQueuedDpcs(void);
 
-/* x64 maps the SLIST names to ntoskrnl's exports, and initializes a header inline. */
+#if defined(_WIN64)
+/* x64 and ARM64 map the SLIST names to ntoskrnl's exports, and initialize a header inline. */
 PSLIST_ENTRY WINAPI ExpInterlockedPopEntrySList(PSLIST_HEADER head);
 PSLIST_ENTRY WINAPI ExpInterlockedPushEntrySList(PSLIST_HEADER head, PSLIST_ENTRY entry);
 PSLIST_ENTRY WINAPI ExpInterlockedFlushSList(PSLIST_HEADER head);
@@ -109,9 +140,27 @@ static __forceinline void InitializeSListHead(PSLIST_HEADER head)
     head->Alignment = 0;
     head->Region = 0;
 }
+#else
+/* x86: ntoskrnl's fastcall exports; the depth is read from the header. */
+PSLIST_ENTRY FASTCALL InterlockedPopEntrySList(PSLIST_HEADER head);
+PSLIST_ENTRY FASTCALL InterlockedPushEntrySList(PSLIST_HEADER head, PSLIST_ENTRY entry);
+PSLIST_ENTRY FASTCALL ExInterlockedFlushSList(PSLIST_HEADER head);
+#define InterlockedFlushSList(head) ExInterlockedFlushSList(head)
+#define QueryDepthSList(head) ((USHORT)(head)->Depth)
+static __forceinline void InitializeSListHead(PSLIST_HEADER head)
+{
+    head->Alignment = 0;
+}
+
+/* x86: the spin lock routines are hal.dll's fastcall ones. */
+KIRQL FASTCALL KfAcquireSpinLock(PKSPIN_LOCK lock);
+void FASTCALL KfReleaseSpinLock(PKSPIN_LOCK lock, KIRQL old_irql);
+#define KeAcquireSpinLock(lock, old_irql) (*(old_irql) = KfAcquireSpinLock(lock))
+#define KeReleaseSpinLock(lock, old_irql) KfReleaseSpinLock(lock, old_irql)
+#endif
 
 /* The WDK's name for completing an IRP is a macro over ntoskrnl's fastcall export. */
-void WINAPI IofCompleteRequest(PIRP irp, CCHAR priority_boost);
+void FASTCALL IofCompleteRequest(PIRP irp, CCHAR priority_boost);
 #define IoCompleteRequest(irp, priority_boost) IofCompleteRequest(irp, priority_boost)
 
 /* The WDK's inline that makes an IRP's next stack location the current one (what IoCallDriver

@@ -44,7 +44,10 @@ void kcom_platform_spin_lock_init(kcom_platform_spin_lock *lock)
 
 UCHAR kcom_platform_spin_lock_acquire(kcom_platform_spin_lock *lock)
 {
-    return (UCHAR)KeAcquireSpinLockRaiseToDpc((PKSPIN_LOCK)(void *)lock);
+    /* KeAcquireSpinLock: KeAcquireSpinLockRaiseToDpc on x64 and ARM64, hal's KfAcquireSpinLock on x86. */
+    KIRQL old_irql;
+    KeAcquireSpinLock((PKSPIN_LOCK)(void *)lock, &old_irql);
+    return (UCHAR)old_irql;
 }
 
 void kcom_platform_spin_lock_release(kcom_platform_spin_lock *lock, UCHAR old_irql)
