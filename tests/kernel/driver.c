@@ -144,7 +144,7 @@ static NTSTATUS irp_dispatch(PIRP irp)
     return kcom_test_irp_dispatch(irp, kcom_counting_allocator_live(&counter) - resident_allocations);
 }
 
-static NTSTATUS dispatch_cleanup(PDEVICE_OBJECT device_object, PIRP irp)
+static NTSTATUS NTAPI dispatch_cleanup(PDEVICE_OBJECT device_object, PIRP irp)
 {
     (void)device_object;
     kcom_test_irp_cleanup(IoGetCurrentIrpStackLocation(irp)->FileObject);
@@ -170,7 +170,7 @@ static NTSTATUS irp_dispatch(PIRP irp)
     return kcom_test_complete_irp(irp, STATUS_INVALID_DEVICE_REQUEST, 0);
 }
 
-static NTSTATUS dispatch_cleanup(PDEVICE_OBJECT device_object, PIRP irp)
+static NTSTATUS NTAPI dispatch_cleanup(PDEVICE_OBJECT device_object, PIRP irp)
 {
     return dispatch_create_close(device_object, irp);
 }
