@@ -52,6 +52,11 @@ static KCOM_FORCEINLINE void *kcom_atomic_exchange_ptr(void *volatile *target, v
 {
     return _InterlockedExchangePointer(target, value);
 }
+/* Returns the pointer found; the exchange happened when it equals expected. */
+static KCOM_FORCEINLINE void *kcom_atomic_compare_exchange_ptr(void *volatile *target, void *expected, void *desired)
+{
+    return _InterlockedCompareExchangePointer(target, desired, expected);
+}
 static KCOM_FORCEINLINE LONG64 kcom_atomic_fetch_add64(LONG64 volatile *target, LONG64 value)
 {
     return _InterlockedExchangeAdd64((__int64 volatile *)target, value);
@@ -112,6 +117,11 @@ static KCOM_FORCEINLINE void kcom_atomic_store_ptr(void *volatile *target, void 
 static KCOM_FORCEINLINE void *kcom_atomic_exchange_ptr(void *volatile *target, void *value)
 {
     return __atomic_exchange_n(target, value, __ATOMIC_SEQ_CST);
+}
+static KCOM_FORCEINLINE void *kcom_atomic_compare_exchange_ptr(void *volatile *target, void *expected, void *desired)
+{
+    __atomic_compare_exchange_n(target, &expected, desired, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    return expected;
 }
 static KCOM_FORCEINLINE LONG64 kcom_atomic_fetch_add64(LONG64 volatile *target, LONG64 value)
 {

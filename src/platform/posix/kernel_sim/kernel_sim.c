@@ -15,8 +15,9 @@
  * PASSIVE_LEVEL, a work item queued again before its routine was entered, ...
  *
  * DPCs: N simulated processors (2, or KCOM_SIM_CPUS, or kcom_sim_set_processor_count), each a FIFO
- * queue and a thread that services it, started at the first insert. An insert goes to the current
- * processor: a processor's own queue from its thread (a DPC routine inserting); from any other
+ * queue and a thread that services it, started at the first insert. A targeted DPC
+ * (kcom_platform_dpc_set_target) goes to its target (modulo the count); any other insert goes to
+ * the current processor: a processor's own queue from its thread (a DPC routine inserting); from any other
  * thread at DISPATCH_LEVEL, one processor picked round-robin at its first insert and kept until
  * the thread lowers below DISPATCH_LEVEL (the processor a raised thread cannot leave); from any
  * other thread below DISPATCH_LEVEL, the next processor round-robin (a passive thread migrates
@@ -86,6 +87,7 @@ typedef struct __attribute__((may_alias)) sim_dpc {
     void *context;
     ULONG64 sequence; /* its processor's sequence number for this insert */
     LONG queued_on;   /* 1 + the processor whose queue holds it; 0: not queued */
+    LONG target;      /* 1 + the processor it is targeted at (KeSetTargetProcessorDpcEx); 0: none */
 } sim_dpc;
 
 KCOM_STATIC_ASSERT(sizeof(sim_dpc) <= sizeof(kcom_platform_dpc) &&
@@ -259,6 +261,25 @@ void kcom_platform_dpc_init(kcom_platform_dpc *dpc, kcom_platform_dpc_fn *routin
     d->context = context;
     d->sequence = 0;
     d->queued_on = 0;
+    d->target = 0;
+}
+
+void kcom_platform_dpc_set_target(kcom_platform_dpc *dpc, ULONG processor)
+{
+    as_dpc(dpc)->target = (LONG)(processor % KCOM_SIM_MAX_PROCESSORS) + 1;
+}
+
+/* The round-robin numbers of the threads that are not simulated processors (below DISPATCH_LEVEL,
+ * or raised before their first insert): consecutive calls spread over the processors. */
+static LONG volatile current_processor_hint;
+
+ULONG kcom_platform_current_processor(void)
+{
+    if (kcom_posix_thread.processor >= 0)
+        return (ULONG)kcom_posix_thread.processor;
+    if (kcom_posix_thread.irql >= KCOM_PLATFORM_DISPATCH_LEVEL && kcom_posix_thread.raised_processor >= 0)
+        return (ULONG)kcom_posix_thread.raised_processor;
+    return (ULONG)kcom_atomic_fetch_add(&current_processor_hint, 1);
 }
 
 BOOLEAN kcom_sim_dpc_insert_locked(kcom_platform_dpc *dpc)
@@ -275,7 +296,9 @@ BOOLEAN kcom_sim_dpc_insert_locked(kcom_platform_dpc *dpc)
     }
     if (d->queued_on != 0)
         return FALSE; /* the queued run is still to come */
-    if (kcom_posix_thread.processor >= 0) {
+    if (d->target != 0) {
+        index = (ULONG)(d->target - 1) % sim.processor_count; /* its target processor */
+    } else if (kcom_posix_thread.processor >= 0) {
         index = (ULONG)kcom_posix_thread.processor; /* a DPC routine: its own processor */
     } else if (kcom_posix_thread.irql >= KCOM_PLATFORM_DISPATCH_LEVEL) {
         if (kcom_posix_thread.raised_processor < 0 || (ULONG)kcom_posix_thread.raised_processor >= sim.processor_count)
