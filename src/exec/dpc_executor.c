@@ -20,6 +20,11 @@
  * A run that spends its budget leaves incoming as it is (not NULL: no schedule inserts) and
  * inserts the DPC itself; what it had taken waits in ready for the next run on that processor.
  *
+ * A schedule inside the lane's own run (a task waking itself or another one in a poll) does not
+ * touch incoming at all: in_run, set by the run on its processor, tells the schedule that runs on
+ * that processor that it is inside the run (a DPC routine is never preempted by anything that
+ * schedules), so it appends to ready, which only this processor touches, with no atomic.
+ *
  * Destroy clears accepting (schedules then fail), takes the chains (incoming -> RUNNING, so a due
  * run still finds a word it expects) and drops their tasks, and flushes DPCs until every lane is
  * back to NULL; runs drop what they find once accepting is clear. A run's compare-exchange to
@@ -34,7 +39,10 @@
 
 typedef struct dpc_lane {
     kcom_task_link *volatile incoming; /* see above */
-    kcom_task_link *ready;             /* the run's FIFO, through link.next; NULL: empty */
+    /* the run's own, touched only on the lane's processor: */
+    kcom_task_link *ready;        /* its FIFO, through link.next; NULL: empty */
+    kcom_task_link **ready_tail;  /* where the next one goes: &ready, or the last one's link.next */
+    BOOLEAN in_run;               /* the routine runs (on this processor, so whoever sees it is inside it) */
     struct kcom_dpc_executor *executor;
     kcom_platform_dpc dpc;
     LONG64 volatile runs;
@@ -83,6 +91,12 @@ static KCOM_FORCEINLINE kcom_task_link *incoming_compare_exchange(dpc_lane *lane
     return (kcom_task_link *)kcom_atomic_compare_exchange_ptr((void *volatile *)&lane->incoming, expected, desired);
 }
 
+static KCOM_FORCEINLINE void ready_append(dpc_lane *lane, kcom_task_link *first, kcom_task_link **last_next)
+{
+    *lane->ready_tail = first;
+    lane->ready_tail = last_next;
+}
+
 static NTSTATUS dpc_schedule(void *context, kcom_task *task)
 {
     kcom_dpc_executor *executor = (kcom_dpc_executor *)context;
@@ -91,9 +105,18 @@ static NTSTATUS dpc_schedule(void *context, kcom_task *task)
     dpc_lane *lane;
     if (KCOM_UNLIKELY(!kcom_atomic_load(&executor->accepting)))
         return STATUS_INVALID_DEVICE_STATE;
-    if (index >= executor->lane_count)
-        index %= executor->lane_count;
-    lane = lane_at(executor, index);
+    if (KCOM_LIKELY(index < executor->lane_count)) {
+        lane = lane_at(executor, index);
+        if (lane->in_run) {
+            /* woken inside this processor's run (nothing else runs here meanwhile): straight into
+             * its FIFO, polled again in this run or the next one on this processor */
+            task->link.next = NULL;
+            ready_append(lane, &task->link, &task->link.next);
+            return STATUS_SUCCESS;
+        }
+    } else {
+        lane = lane_at(executor, index % executor->lane_count);
+    }
     head = (kcom_task_link *)kcom_atomic_load_ptr((void *volatile *)&lane->incoming);
     for (;;) {
         task->link.next = head;
@@ -110,16 +133,14 @@ static NTSTATUS dpc_schedule(void *context, kcom_task *task)
 /* Appends a taken chain (LIFO, ending in NULL or RUNNING) to ready, oldest first. */
 static void lane_take(dpc_lane *lane, kcom_task_link *chain)
 {
-    kcom_task_link *fifo = NULL, **tail;
+    kcom_task_link *fifo = NULL, *last = chain;
     while (chain != NULL && chain != RUNNING) {
         kcom_task_link *next = chain->next;
         chain->next = fifo;
         fifo = chain;
         chain = next;
     }
-    for (tail = &lane->ready; *tail != NULL; tail = &(*tail)->next)
-        ;
-    *tail = fifo;
+    ready_append(lane, fifo, &last->next);
 }
 
 /* Drops every task of a taken chain (destroy, or a run after it). */
@@ -141,6 +162,7 @@ static void dpc_routine(kcom_platform_dpc *dpc, void *context)
     ULONG polls = 0;
     (void)dpc;
     kcom_atomic_fetch_add64(&lane->runs, 1);
+    lane->in_run = TRUE;
     for (;;) {
         kcom_task_link *entry = lane->ready;
         if (entry == NULL) {
@@ -152,11 +174,15 @@ static void dpc_routine(kcom_platform_dpc *dpc, void *context)
             /* nothing left: count, then let go (the last touch), unless a task came in */
             kcom_atomic_fetch_add64(&lane->polls, polls);
             polls = 0;
+            lane->in_run = FALSE;
             if (incoming_compare_exchange(lane, RUNNING, NULL) == RUNNING)
                 return;
+            lane->in_run = TRUE;
             continue;
         }
         lane->ready = entry->next;
+        if (lane->ready == NULL)
+            lane->ready_tail = &lane->ready;
         if (KCOM_UNLIKELY(!kcom_atomic_load(&executor->accepting))) {
             kcom_task_drop_scheduled(KCOM_TASK_FROM_LINK(entry), STATUS_INVALID_DEVICE_STATE);
             continue;
@@ -168,6 +194,7 @@ static void dpc_routine(kcom_platform_dpc *dpc, void *context)
     }
     /* the budget is spent: the rest waits for the next run, behind this processor's other DPCs */
     kcom_atomic_fetch_add64(&lane->polls, polls);
+    lane->in_run = FALSE;
     if (lane->ready == NULL && incoming_compare_exchange(lane, RUNNING, NULL) == RUNNING)
         return; /* nothing was left after all */
     kcom_atomic_fetch_add64(&lane->requeues, 1);
@@ -206,6 +233,8 @@ NTSTATUS kcom_dpc_executor_create(const kcom_dpc_executor_config *config, kcom_d
         dpc_lane *lane = lane_at(executor, i);
         lane->incoming = NULL;
         lane->ready = NULL;
+        lane->ready_tail = &lane->ready;
+        lane->in_run = FALSE;
         lane->executor = executor;
         lane->runs = lane->polls = lane->requeues = 0;
         kcom_platform_dpc_init(&lane->dpc, dpc_routine, lane);

@@ -269,17 +269,16 @@ void kcom_platform_dpc_set_target(kcom_platform_dpc *dpc, ULONG processor)
     as_dpc(dpc)->target = (LONG)(processor % KCOM_SIM_MAX_PROCESSORS) + 1;
 }
 
-/* The round-robin numbers of the threads that are not simulated processors (below DISPATCH_LEVEL,
- * or raised before their first insert): consecutive calls spread over the processors. */
+/* The numbers of the threads that are not simulated processors: 2^31 and up, round-robin, so
+ * that consecutive calls spread over the processors once reduced modulo their count, and never name
+ * a processor as the one the caller runs on (such a thread, even raised, is not inside a DPC run). */
 static LONG volatile current_processor_hint;
 
 ULONG kcom_platform_current_processor(void)
 {
     if (kcom_posix_thread.processor >= 0)
         return (ULONG)kcom_posix_thread.processor;
-    if (kcom_posix_thread.irql >= KCOM_PLATFORM_DISPATCH_LEVEL && kcom_posix_thread.raised_processor >= 0)
-        return (ULONG)kcom_posix_thread.raised_processor;
-    return (ULONG)kcom_atomic_fetch_add(&current_processor_hint, 1);
+    return 0x80000000u | ((ULONG)kcom_atomic_fetch_add(&current_processor_hint, 1) & 0x7FFFFFFFu);
 }
 
 BOOLEAN kcom_sim_dpc_insert_locked(kcom_platform_dpc *dpc)
