@@ -1,11 +1,13 @@
 /*
- * Threads for the async layer on the Linux host: events, and the mutex, condition variable,
+ * Threads for the async layer on the Linux host: events (a futex word on Linux, a mutex and a
+ * condition variable elsewhere), and the mutex, condition variable,
  * threads and clock that the thread pool (src/exec/thread_pool.c) and the timer service
  * (src/platform/timer_service.c) are written on, on pthreads. The host's simulated IRQL
  * (irql_posix.c) applies: a wait or a sleep at DISPATCH_LEVEL fails fast, as it bugchecks in the
  * kernel.
  */
 #define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* syscall */
 
 #include "posix_internal.h"
 
@@ -15,14 +17,34 @@
 #include <errno.h>
 #include <pthread.h>
 #include <time.h>
+#if defined(__linux__)
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 /* ---- events -------------------------------------------------------------------------------------------- */
+
+#if defined(__linux__)
+
+/* A futex word: EVENT_CLEAR, EVENT_SET, or EVENT_WAITED (clear, and a waiter sleeps or is about
+ * to). A set that finds nobody waiting is one exchange, and a wait that finds it set one load:
+ * no system call, nothing to initialize or destroy but the word. */
+enum { EVENT_CLEAR = 0, EVENT_SET = 1, EVENT_WAITED = 2 };
+
+typedef struct posix_event {
+    LONG volatile state;
+} posix_event;
+
+#else
 
 typedef struct posix_event {
     pthread_mutex_t mutex;
     pthread_cond_t cond;
     int set;
 } posix_event;
+
+#endif
 
 KCOM_STATIC_ASSERT(sizeof(posix_event) <= sizeof(kcom_platform_local_event) &&
                        KCOM_ALIGNOF(posix_event) <= KCOM_ALIGNOF(kcom_platform_local_event),
@@ -32,6 +54,73 @@ static posix_event *posix_event_of(kcom_platform_local_event *event)
 {
     return (posix_event *)(void *)event;
 }
+
+static void check_wait_irql(kcom_platform_local_event *storage, ULONG timeout_ms)
+{
+    /* KeWaitForSingleObject: only a zero timeout (a poll) is allowed at DISPATCH_LEVEL */
+    if (timeout_ms != 0 && kcom_platform_irql() >= KCOM_PLATFORM_DISPATCH_LEVEL)
+        KCOM_POSIX_IRQL_VIOLATION(storage, KCOM_PLATFORM_APC_LEVEL,
+                                "event wait at DISPATCH_LEVEL (in a DPC routine, or with a spin lock held)");
+}
+
+static struct timespec deadline_after(ULONG timeout_ms)
+{
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += (time_t)(timeout_ms / 1000u);
+    deadline.tv_nsec += (long)(timeout_ms % 1000u) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    return deadline;
+}
+
+#if defined(__linux__)
+
+NTSTATUS kcom_platform_local_event_init(kcom_platform_local_event *storage)
+{
+    posix_event_of(storage)->state = EVENT_CLEAR;
+    return STATUS_SUCCESS;
+}
+
+void kcom_platform_local_event_destroy(kcom_platform_local_event *storage)
+{
+    (void)storage;
+}
+
+/* The exchange is the last access to the event's memory: the wake names its address only, which
+ * the kernel does not read (a waiter that saw EVENT_SET may already have destroyed the event, and a
+ * stray wake of whatever lives there next is a spurious wake-up, which every futex user allows). */
+void kcom_platform_local_event_set(kcom_platform_local_event *storage)
+{
+    posix_event *event = posix_event_of(storage);
+    if (kcom_atomic_exchange(&event->state, EVENT_SET) == EVENT_WAITED)
+        (void)syscall(SYS_futex, &event->state, FUTEX_WAKE_PRIVATE, 0x7FFFFFFF, NULL, NULL, 0);
+}
+
+NTSTATUS kcom_platform_local_event_wait(kcom_platform_local_event *storage, ULONG timeout_ms)
+{
+    posix_event *event = posix_event_of(storage);
+    struct timespec deadline;
+    check_wait_irql(storage, timeout_ms);
+    if (kcom_atomic_load(&event->state) == EVENT_SET)
+        return STATUS_SUCCESS;
+    if (timeout_ms != 0xFFFFFFFFUL)
+        deadline = deadline_after(timeout_ms);
+    for (;;) {
+        LONG state = kcom_atomic_compare_exchange(&event->state, EVENT_CLEAR, EVENT_WAITED);
+        if (state == EVENT_SET)
+            return STATUS_SUCCESS;
+        /* FUTEX_WAIT_BITSET: an absolute CLOCK_MONOTONIC deadline, or none */
+        if (syscall(SYS_futex, &event->state, FUTEX_WAIT_BITSET_PRIVATE, EVENT_WAITED,
+                    timeout_ms != 0xFFFFFFFFUL ? &deadline : NULL, NULL, FUTEX_BITSET_MATCH_ANY) != 0 &&
+            errno == ETIMEDOUT)
+            return kcom_atomic_load(&event->state) == EVENT_SET ? STATUS_SUCCESS : STATUS_TIMEOUT;
+    }
+}
+
+#else
 
 NTSTATUS kcom_platform_local_event_init(kcom_platform_local_event *storage)
 {
@@ -68,28 +157,12 @@ void kcom_platform_local_event_set(kcom_platform_local_event *storage)
     pthread_mutex_unlock(&event->mutex);
 }
 
-static struct timespec deadline_after(ULONG timeout_ms)
-{
-    struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += (time_t)(timeout_ms / 1000u);
-    deadline.tv_nsec += (long)(timeout_ms % 1000u) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
-    return deadline;
-}
-
 NTSTATUS kcom_platform_local_event_wait(kcom_platform_local_event *storage, ULONG timeout_ms)
 {
     posix_event *event = posix_event_of(storage);
     struct timespec deadline;
     NTSTATUS status = STATUS_SUCCESS;
-    /* KeWaitForSingleObject: only a zero timeout (a poll) is allowed at DISPATCH_LEVEL */
-    if (timeout_ms != 0 && kcom_platform_irql() >= KCOM_PLATFORM_DISPATCH_LEVEL)
-        KCOM_POSIX_IRQL_VIOLATION(storage, KCOM_PLATFORM_APC_LEVEL,
-                                "event wait at DISPATCH_LEVEL (in a DPC routine, or with a spin lock held)");
+    check_wait_irql(storage, timeout_ms);
     deadline = deadline_after(timeout_ms);
     pthread_mutex_lock(&event->mutex);
     while (!event->set) {
@@ -103,6 +176,8 @@ NTSTATUS kcom_platform_local_event_wait(kcom_platform_local_event *storage, ULON
     pthread_mutex_unlock(&event->mutex);
     return status;
 }
+
+#endif
 
 BOOLEAN kcom_platform_can_block(void)
 {
