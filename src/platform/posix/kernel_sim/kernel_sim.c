@@ -42,6 +42,7 @@
  * without running what is still queued.
  */
 #define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* syscall */
 
 #include "kernel_sim_internal.h"
 
@@ -49,8 +50,11 @@
 
 #include <kcom/atomic.h>
 
+#include <linux/futex.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 pthread_mutex_t kcom_sim_mutex = PTHREAD_MUTEX_INITIALIZER;
 
@@ -101,7 +105,10 @@ static KCOM_FORCEINLINE sim_dpc *as_dpc(kcom_platform_dpc *dpc)
 
 typedef struct sim_processor {
     pthread_t thread;
-    pthread_cond_t wake; /* a DPC queued, the hold released, or stopping */
+    /* rung (kcom_sim_mutex held) when a DPC is queued, the hold is released, or stopping: a futex
+     * word the idle processor sleeps on, woken only when it does sleep */
+    LONG volatile doorbell;
+    BOOLEAN sleeping;
     sim_dpc *head;       /* FIFO: sequence numbers increase from head to tail */
     sim_dpc *tail;
     ULONG queued;
@@ -197,6 +204,24 @@ static void unlink_dpc_locked(sim_processor *p, sim_dpc *d)
     p->queued--;
 }
 
+static void ring_locked(sim_processor *p)
+{
+    kcom_atomic_fetch_add(&p->doorbell, 1);
+    if (p->sleeping)
+        (void)syscall(SYS_futex, &p->doorbell, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+/* With kcom_sim_mutex held; returns with it held, after a ring (or spuriously). */
+static void sleep_locked(sim_processor *p)
+{
+    LONG seen = kcom_atomic_load(&p->doorbell);
+    p->sleeping = TRUE;
+    sim_unlock();
+    (void)syscall(SYS_futex, &p->doorbell, FUTEX_WAIT_PRIVATE, seen, NULL, NULL, 0); /* returns at once if rung since */
+    sim_lock();
+    p->sleeping = FALSE;
+}
+
 static void *processor_main(void *argument)
 {
     sim_processor *p = (sim_processor *)argument;
@@ -228,7 +253,7 @@ static void *processor_main(void *argument)
         } else if ((d == NULL && sim.stopping) || sim.exiting) {
             break;
         } else {
-            pthread_cond_wait(&p->wake, &kcom_sim_mutex);
+            sleep_locked(p);
         }
     }
     sim.ended++;
@@ -248,7 +273,9 @@ static void start_processors_locked(void)
         p->queued = 0;
         p->next_sequence = 1;
         p->running_sequence = 0;
-        if (pthread_cond_init(&p->wake, NULL) != 0 || pthread_create(&p->thread, NULL, processor_main, p) != 0)
+        p->doorbell = 0;
+        p->sleeping = FALSE;
+        if (pthread_create(&p->thread, NULL, processor_main, p) != 0)
             KCOM_POSIX_VIOLATION(NULL, "a simulated processor's thread could not be started");
     }
 }
@@ -318,7 +345,7 @@ BOOLEAN kcom_sim_dpc_insert_locked(kcom_platform_dpc *dpc)
     p->tail = d;
     p->queued++;
     if (!sim.dpcs_held)
-        pthread_cond_signal(&p->wake);
+        ring_locked(p);
     return TRUE;
 }
 
@@ -484,7 +511,7 @@ static void wake_all_locked(void)
 {
     ULONG i;
     for (i = 0; i < sim.processor_count; i++)
-        pthread_cond_signal(&sim.processors[i].wake);
+        ring_locked(&sim.processors[i]);
     pthread_cond_broadcast(&sim.work);
 }
 
@@ -498,8 +525,6 @@ static void join_threads(ULONG processors, ULONG workers)
     for (i = 0; i < workers; i++)
         pthread_join(sim.workers[i], NULL);
     sim_lock();
-    for (i = 0; i < processors; i++)
-        pthread_cond_destroy(&sim.processors[i].wake);
     sim.processor_count = 0;
     sim.worker_count = 0;
     sim.ended = 0;
