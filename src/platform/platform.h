@@ -264,8 +264,8 @@ ULONG kcom_platform_processor_count(void);
 /* The index of the processor the caller runs on (KeGetCurrentProcessorNumberEx), for picking
  * per-processor state: exact at DISPATCH_LEVEL, a hint below it (the thread may move). It may be
  * kcom_platform_processor_count() or more (a processor added later; on the host, every thread
- * that is not a simulated processor gets 2^31 or more, moving round-robin): reduce it modulo the
- * count. An index below the count is the caller's processor: code that runs in a DPC routine
+ * that is not a simulated processor gets 2^31 or more: fixed for a work item worker, moving
+ * round-robin for the others): reduce it modulo the count. An index below the count is the caller's processor: code that runs in a DPC routine
  * there and sees a mark the routine left is inside that routine. IRQL: any. */
 ULONG kcom_platform_current_processor(void);
 /* Microseconds on a monotonic clock, cheap enough to read after each poll of a DPC run

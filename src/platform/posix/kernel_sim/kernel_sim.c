@@ -296,15 +296,19 @@ void kcom_platform_dpc_set_target(kcom_platform_dpc *dpc, ULONG processor)
     as_dpc(dpc)->target = (LONG)(processor % KCOM_SIM_MAX_PROCESSORS) + 1;
 }
 
-/* The numbers of the threads that are not simulated processors: 2^31 and up, round-robin, so
- * that consecutive calls spread over the processors once reduced modulo their count, and never name
- * a processor as the one the caller runs on (such a thread, even raised, is not inside a DPC run). */
+/* The numbers of the threads that are not simulated processors are 2^31 and up, so that they never
+ * name a processor as the one the caller runs on (such a thread, even raised, is not inside a DPC
+ * run): a work item worker's is fixed (2^31 + its index: as a system worker thread mostly stays on
+ * its processor), any other thread's moves round-robin, so that its consecutive calls spread over
+ * the processors once reduced modulo their count. */
 static LONG volatile current_processor_hint;
 
 ULONG kcom_platform_current_processor(void)
 {
     if (kcom_posix_thread.processor >= 0)
         return (ULONG)kcom_posix_thread.processor;
+    if (kcom_posix_thread.worker >= 0)
+        return 0x80000000u | (ULONG)kcom_posix_thread.worker;
     return 0x80000000u | ((ULONG)kcom_atomic_fetch_add(&current_processor_hint, 1) & 0x7FFFFFFFu);
 }
 
@@ -413,10 +417,10 @@ ULONG kcom_platform_processor_count(void)
 
 /* ---- work items ------------------------------------------------------------------------------------------ */
 
-static void *worker_main(void *unused)
+static void *worker_main(void *index)
 {
-    (void)unused;
     kcom_posix_thread.sim_thread = TRUE;
+    kcom_posix_thread.worker = (LONG)(ULONG_PTR)index;
     sim_lock();
     for (;;) {
         kcom_platform_work_item *item = sim.work_head;
@@ -475,7 +479,8 @@ void kcom_platform_work_item_queue(kcom_platform_work_item *item, kcom_platform_
     if (sim.worker_count == 0 && !sim.exiting) {
         kcom_sim_thread_starting_locked();
         for (; sim.worker_count < SIM_WORKERS; sim.worker_count++)
-            if (pthread_create(&sim.workers[sim.worker_count], NULL, worker_main, NULL) != 0)
+            if (pthread_create(&sim.workers[sim.worker_count], NULL, worker_main,
+                               (void *)(ULONG_PTR)sim.worker_count) != 0)
                 KCOM_POSIX_VIOLATION(NULL, "a worker thread could not be started");
     }
     item->routine = routine;
