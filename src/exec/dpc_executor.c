@@ -59,6 +59,7 @@ struct kcom_dpc_executor {
     ULONG poll_budget;
     ULONG time_budget_us;
     ULONG lane_count;
+    size_t block_bytes; /* the allocation's size (lanes that could not be targeted are unused) */
     LONG volatile accepting;
     unsigned char *lanes; /* lane_count lanes of LANE_BYTES, inside this executor's block */
 };
@@ -226,20 +227,28 @@ NTSTATUS kcom_dpc_executor_create(const kcom_dpc_executor_config *config, kcom_d
     executor->poll_budget = config != NULL && config->poll_budget != 0 ? config->poll_budget
                                                                         : KCOM_DPC_DEFAULT_POLL_BUDGET;
     executor->time_budget_us = config != NULL ? config->time_budget_us : 0;
-    executor->lane_count = count;
     executor->accepting = 1;
     executor->lanes = (unsigned char *)executor + HEAD_BYTES;
     for (i = 0; i < count; i++) {
         dpc_lane *lane = lane_at(executor, i);
+        kcom_platform_dpc_init(&lane->dpc, dpc_routine, lane);
+        if (!kcom_platform_dpc_set_target(&lane->dpc, i)) {
+            /* a lane's run must stay on its processor (one consumer): fewer lanes, or none */
+            if (i == 0) {
+                kcom_free(allocator, executor, executor_bytes(count), 64);
+                return STATUS_NOT_SUPPORTED;
+            }
+            break;
+        }
         lane->incoming = NULL;
         lane->ready = NULL;
         lane->ready_tail = &lane->ready;
         lane->in_run = FALSE;
         lane->executor = executor;
         lane->runs = lane->polls = lane->requeues = 0;
-        kcom_platform_dpc_init(&lane->dpc, dpc_routine, lane);
-        kcom_platform_dpc_set_target(&lane->dpc, i);
     }
+    executor->lane_count = i; /* the block keeps its size: executor_bytes(count) */
+    executor->block_bytes = executor_bytes(count);
     *executor_out = executor;
     *as_executor = &executor->executor;
     return STATUS_SUCCESS;
@@ -280,7 +289,7 @@ void kcom_dpc_executor_destroy(kcom_dpc_executor *executor)
         if (lanes_idle(executor))
             break;
     }
-    kcom_free(executor->allocator, executor, executor_bytes(executor->lane_count), 64);
+    kcom_free(executor->allocator, executor, executor->block_bytes, 64);
 }
 
 void kcom_dpc_executor_get_stats(const kcom_dpc_executor *executor, kcom_dpc_executor_stats *stats)

@@ -250,8 +250,9 @@ typedef void kcom_platform_dpc_fn(kcom_platform_dpc *dpc, void *context);
 /* Prepares storage (any contents) that is not queued. IRQL: any. */
 void kcom_platform_dpc_init(kcom_platform_dpc *dpc, kcom_platform_dpc_fn *routine, void *context);
 /* Makes the DPC run on processor (0 to kcom_platform_processor_count() - 1) whoever inserts it
- * (KeSetTargetProcessorDpcEx). Call it before the first insert. IRQL: <= DISPATCH_LEVEL. */
-void kcom_platform_dpc_set_target(kcom_platform_dpc *dpc, ULONG processor);
+ * (KeSetTargetProcessorDpcEx): TRUE, or FALSE when the kernel cannot name that processor (then the
+ * DPC is left as it was). Call it before the first insert. IRQL: <= DISPATCH_LEVEL. */
+BOOLEAN kcom_platform_dpc_set_target(kcom_platform_dpc *dpc, ULONG processor);
 /* Queues the DPC on its target processor, or, untargeted, on the current processor
  * (KeInsertQueueDpc): TRUE, or FALSE when it is already queued (then nothing changes: the queued
  * run is still to come). IRQL: <= DISPATCH_LEVEL. */

@@ -96,17 +96,17 @@ BOOLEAN kcom_platform_dpc_insert(kcom_platform_dpc *dpc)
 
 /* Where the kernel maps the index to a group and number, the Ex function; otherwise (Wine, which
  * has one group) the number in group 0. */
-void kcom_platform_dpc_set_target(kcom_platform_dpc *dpc, ULONG processor)
+BOOLEAN kcom_platform_dpc_set_target(kcom_platform_dpc *dpc, ULONG processor)
 {
     PKDPC kdpc = &((ntkernel_dpc *)(void *)dpc)->dpc;
     kcom_processor_number number;
     if (kcom_ntkernel_processor_number_from_index != NULL && kcom_ntkernel_set_target_processor_dpc_ex != NULL &&
-        NT_SUCCESS(kcom_ntkernel_processor_number_from_index(processor, &number))) {
-        (void)kcom_ntkernel_set_target_processor_dpc_ex(kdpc, &number);
-        return;
-    }
-    if (kcom_ntkernel_set_target_processor_dpc != NULL && processor < 64)
-        kcom_ntkernel_set_target_processor_dpc(kdpc, (CCHAR)processor);
+        NT_SUCCESS(kcom_ntkernel_processor_number_from_index(processor, &number)))
+        return (BOOLEAN)NT_SUCCESS(kcom_ntkernel_set_target_processor_dpc_ex(kdpc, &number));
+    if (kcom_ntkernel_set_target_processor_dpc == NULL || processor >= 64)
+        return FALSE;
+    kcom_ntkernel_set_target_processor_dpc(kdpc, (CCHAR)processor);
+    return TRUE;
 }
 
 ULONG kcom_platform_current_processor(void)

@@ -291,9 +291,12 @@ void kcom_platform_dpc_init(kcom_platform_dpc *dpc, kcom_platform_dpc_fn *routin
     d->target = 0;
 }
 
-void kcom_platform_dpc_set_target(kcom_platform_dpc *dpc, ULONG processor)
+BOOLEAN kcom_platform_dpc_set_target(kcom_platform_dpc *dpc, ULONG processor)
 {
-    as_dpc(dpc)->target = (LONG)(processor % KCOM_SIM_MAX_PROCESSORS) + 1;
+    if (processor >= KCOM_SIM_MAX_PROCESSORS)
+        return FALSE;
+    as_dpc(dpc)->target = (LONG)processor + 1;
+    return TRUE;
 }
 
 /* The numbers of the threads that are not simulated processors are 2^31 and up, so that they never
