@@ -131,7 +131,7 @@ static void *spin(void *rounds)
     ULONG64 i, n = (ULONG64)(ULONG_PTR)rounds;
     for (i = 0; i < n; i++)
         sum += i;
-    return NULL;
+    return (void *)(ULONG_PTR)sum;
 }
 
 /* Two threads' work over one thread's, in the time each takes (2.0: two free processors; 1.0:
