@@ -21,9 +21,10 @@
  * inserts the DPC itself; what it had taken waits in ready for the next run on that processor.
  *
  * A schedule inside the lane's own run (a task waking itself or another one in a poll) does not
- * touch incoming at all: in_run, set by the run on its processor, tells the schedule that runs on
- * that processor that it is inside the run (a DPC routine is never preempted by anything that
- * schedules), so it appends to ready, which only this processor touches, with no atomic.
+ * touch incoming at all: in_run, set by the run on its processor, tells a schedule at
+ * DISPATCH_LEVEL on that processor (kcom_platform_current_processor gives an index below the lane
+ * count only then) that it is inside the run, since a DPC routine is never preempted by anything
+ * that schedules; it appends to ready, which only this processor touches, with no atomic.
  *
  * Destroy clears accepting (schedules then fail), takes the chains (incoming -> RUNNING, so a due
  * run still finds a word it expects) and drops their tasks, and flushes DPCs until every lane is
@@ -116,7 +117,7 @@ static NTSTATUS dpc_schedule(void *context, kcom_task *task)
             return STATUS_SUCCESS;
         }
     } else {
-        lane = lane_at(executor, index % executor->lane_count);
+        lane = lane_at(executor, (index & 0x7FFFFFFFu) % executor->lane_count);
     }
     head = (kcom_task_link *)kcom_atomic_load_ptr((void *volatile *)&lane->incoming);
     for (;;) {

@@ -67,6 +67,7 @@ static NTSTATUS work_schedule(void *context, kcom_task *task)
     if (lane == NULL) {
         /* woken from elsewhere: the lane of the processor the waker runs on */
         ULONG index = kcom_platform_current_processor();
+        index &= 0x7FFFFFFFu;
         lane = &executor->lanes[index < executor->lane_count ? index : index % executor->lane_count];
     }
     irql = kcom_platform_spin_lock_acquire(&lane->lock);

@@ -262,12 +262,13 @@ BOOLEAN kcom_platform_dpc_insert(kcom_platform_dpc *dpc);
 void kcom_platform_dpc_flush(void);
 /* The number of processors DPCs run on (KeQueryActiveProcessorCountEx). */
 ULONG kcom_platform_processor_count(void);
-/* The index of the processor the caller runs on (KeGetCurrentProcessorNumberEx), for picking
- * per-processor state: exact at DISPATCH_LEVEL, a hint below it (the thread may move). It may be
- * kcom_platform_processor_count() or more (a processor added later; on the host, every thread
- * that is not a simulated processor gets 2^31 or more: fixed for a work item worker, moving
- * round-robin for the others): reduce it modulo the count. An index below the count is the caller's processor: code that runs in a DPC routine
- * there and sees a mark the routine left is inside that routine. IRQL: any. */
+/* The processor the caller runs on, for picking per-processor state (KeGetCurrentProcessorNumberEx):
+ * its index n when the caller cannot leave it (DISPATCH_LEVEL or above), so that code that runs
+ * there and sees a mark a DPC routine of that processor left is inside that routine; 2^31 + n
+ * below DISPATCH_LEVEL, where the thread may move at any time, and on the host for every thread
+ * that is not a simulated processor (n fixed for a work item worker, round-robin for the others).
+ * Clear bit 31 and reduce it modulo the count of the state (n may also be a processor added
+ * later). IRQL: any. */
 ULONG kcom_platform_current_processor(void);
 /* Microseconds on a monotonic clock, cheap enough to read after each poll of a DPC run
  * (KeQueryPerformanceCounter). IRQL: any. */

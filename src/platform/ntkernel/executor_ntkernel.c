@@ -112,7 +112,9 @@ BOOLEAN kcom_platform_dpc_set_target(kcom_platform_dpc *dpc, ULONG processor)
 ULONG kcom_platform_current_processor(void)
 {
     kcom_ke_get_current_processor_number_ex_fn *current = kcom_ntkernel_current_processor_number_ex;
-    return current != NULL ? current(NULL) : 0;
+    ULONG index = current != NULL ? current(NULL) : 0;
+    /* below DISPATCH_LEVEL the thread may be on another processor by the time the caller looks */
+    return KeGetCurrentIrql() >= DISPATCH_LEVEL ? index : 0x80000000u | index;
 }
 
 void kcom_platform_dpc_flush(void)
