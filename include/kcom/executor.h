@@ -19,8 +19,7 @@
 
 struct kcom_task;
 
-/* Intrusive queue entry, the executor's (a LIST_ENTRY fits): kcom's scheduler never touches it, so
- * an executor may also keep something there while it polls the task. */
+/* Intrusive queue entry, owned by the executor while the task is SCHEDULED (a LIST_ENTRY fits). */
 typedef struct kcom_task_link {
     struct kcom_task_link *next;
     struct kcom_task_link *prev;

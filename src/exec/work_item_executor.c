@@ -5,9 +5,7 @@
  *
  * A lane is a task queue under a spin lock of its own and a work item. A schedule appends the task
  * to the lane of the processor it runs on (kcom_platform_current_processor), so wakes on different
- * processors take different locks and the lanes' routines run on as many worker threads at once;
- * a task rescheduled by its own poll (a yield, a wake during the poll) stays on the lane that
- * polled it, whichever worker thread runs that lane's routine.
+ * processors take different locks and the lanes' routines run on as many worker threads at once.
  * started is TRUE from the schedule that queues the lane's work item until the routine, under the
  * lane's lock and with its queue empty, gives it up. Only the one who sets it queues the item, so
  * the item is never queued twice; tasks scheduled while it is TRUE are found by the routine, which
@@ -24,7 +22,6 @@ typedef struct work_lane {
     BOOLEAN accepting;
     BOOLEAN started; /* the item is queued or its routine runs, and has not let go (see above) */
     BOOLEAN wait_idle; /* destroy found it started: waits for idle */
-    kcom_task *volatile polling; /* the task its routine polls now, or NULL */
     struct kcom_work_item_executor *executor;
     kcom_platform_work_item *item;
     kcom_platform_local_event idle; /* set when the routine lets go after destroy began */
@@ -45,31 +42,13 @@ static size_t executor_bytes(ULONG lane_count)
 
 static void work_routine(void *context);
 
-/* The lane whose routine polls task now: only that routine can schedule it meanwhile (anyone else
- * only marks it NOTIFIED, kcom/task.h), after its poll. The routine leaves its lane in the task's
- * free link.prev; anything else found there is not one of the lanes, or not polling this task. */
-static work_lane *polling_lane(kcom_work_item_executor *executor, kcom_task *task)
-{
-    ULONG_PTR hint = (ULONG_PTR)(void *)task->link.prev, first = (ULONG_PTR)(void *)&executor->lanes[0];
-    work_lane *lane;
-    if (hint < first || hint >= first + executor->lane_count * sizeof(work_lane) || (hint - first) % sizeof(work_lane))
-        return NULL;
-    lane = (work_lane *)(void *)task->link.prev;
-    return kcom_atomic_load_ptr((void *volatile *)&lane->polling) == task ? lane : NULL;
-}
-
 static NTSTATUS work_schedule(void *context, kcom_task *task)
 {
     kcom_work_item_executor *executor = (kcom_work_item_executor *)context;
-    work_lane *lane = polling_lane(executor, task);
+    ULONG index = kcom_platform_current_processor() & 0x7FFFFFFFu;
+    work_lane *lane = &executor->lanes[index < executor->lane_count ? index : index % executor->lane_count];
     BOOLEAN start;
     UCHAR irql;
-    if (lane == NULL) {
-        /* woken from elsewhere: the lane of the processor the waker runs on */
-        ULONG index = kcom_platform_current_processor();
-        index &= 0x7FFFFFFFu;
-        lane = &executor->lanes[index < executor->lane_count ? index : index % executor->lane_count];
-    }
     irql = kcom_platform_spin_lock_acquire(&lane->lock);
     if (!lane->accepting) {
         kcom_platform_spin_lock_release(&lane->lock, irql);
@@ -104,11 +83,7 @@ static void work_routine(void *context)
         }
         task = kcom_task_queue_pop(&lane->tasks);
         kcom_platform_spin_lock_release(&lane->lock, irql);
-        /* a task that yields, or is woken during its poll, stays on this lane (polling_lane) */
-        task->link.prev = (kcom_task_link *)(void *)lane;
-        kcom_atomic_store_ptr((void *volatile *)&lane->polling, task);
         kcom_task_run(task);
-        kcom_atomic_store_ptr((void *volatile *)&lane->polling, NULL);
         polls++;
     }
     lane->started = FALSE;
@@ -170,7 +145,6 @@ NTSTATUS kcom_work_item_executor_create(void *device, const kcom_work_item_execu
         kcom_task_queue_init(&lane->tasks);
         lane->accepting = TRUE;
         lane->started = FALSE;
-        lane->polling = NULL;
         lane->executor = executor;
     }
     *executor_out = executor;
