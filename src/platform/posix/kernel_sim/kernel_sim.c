@@ -126,6 +126,7 @@ struct kcom_platform_work_item {
 
 static struct {
     pthread_cond_t progress;  /* a routine ended, or a DPC was removed: flushes and shut-down wait */
+    ULONG progress_waiters;   /* threads waiting on it: a broadcast is skipped when there is none */
     pthread_cond_t work;      /* a work item queued, the hold released, or stopping */
     ULONG requested_processors; /* kcom_sim_set_processor_count; 0: KCOM_SIM_CPUS or the default */
     ULONG processor_count;      /* simulated CPU threads running; 0: not started */
@@ -156,6 +157,21 @@ static void sim_lock(void)
 static void sim_unlock(void)
 {
     pthread_mutex_unlock(&kcom_sim_mutex);
+}
+
+/* Tells the flushes and the shut-down that something ended (kcom_sim_mutex held). */
+static void progress_locked(void)
+{
+    if (sim.progress_waiters != 0)
+        pthread_cond_broadcast(&sim.progress);
+}
+
+/* Waits for progress_locked (kcom_sim_mutex held), or a spurious wake-up. */
+static void progress_wait_locked(void)
+{
+    sim.progress_waiters++;
+    pthread_cond_wait(&sim.progress, &kcom_sim_mutex);
+    sim.progress_waiters--;
 }
 
 BOOLEAN kcom_sim_stopping_locked(void)
@@ -249,7 +265,7 @@ static void *processor_main(void *argument)
             kcom_posix_thread.irql = KCOM_PLATFORM_PASSIVE_LEVEL;
             sim_lock();
             p->running_sequence = 0;
-            pthread_cond_broadcast(&sim.progress);
+            progress_locked();
         } else if ((d == NULL && sim.stopping) || sim.exiting) {
             break;
         } else {
@@ -257,7 +273,7 @@ static void *processor_main(void *argument)
         }
     }
     sim.ended++;
-    pthread_cond_broadcast(&sim.progress);
+    progress_locked();
     sim_unlock();
     return NULL;
 }
@@ -362,7 +378,7 @@ BOOLEAN kcom_sim_dpc_remove_locked(kcom_platform_dpc *dpc)
     if (d->queued_on == 0)
         return FALSE;
     unlink_dpc_locked(&sim.processors[d->queued_on - 1], d);
-    pthread_cond_broadcast(&sim.progress); /* a flush may have waited for it */
+    progress_locked(); /* a flush may have waited for it */
     return TRUE;
 }
 
@@ -405,7 +421,7 @@ static void sim_dpc_flush(void)
     for (i = 0; i < count; i++)
         next_sequence[i] = sim.processors[i].next_sequence;
     while (!flushed_locked(next_sequence, count))
-        pthread_cond_wait(&sim.progress, &kcom_sim_mutex);
+        progress_wait_locked();
     sim_unlock();
 }
 
@@ -443,7 +459,7 @@ static void *worker_main(void *index)
                 KCOM_POSIX_VIOLATION(context, "work item routine returned above PASSIVE_LEVEL");
             sim_lock();
             sim.work_running--;
-            pthread_cond_broadcast(&sim.progress);
+            progress_locked();
         } else if ((item == NULL && sim.stopping) || sim.exiting) {
             break;
         } else {
@@ -451,7 +467,7 @@ static void *worker_main(void *index)
         }
     }
     sim.ended++;
-    pthread_cond_broadcast(&sim.progress);
+    progress_locked();
     sim_unlock();
     return NULL;
 }
@@ -620,7 +636,7 @@ static void sim_uninitialize(void)
     sim.work_held = FALSE;
     wake_all_locked();
     while (!quiescent_locked())
-        pthread_cond_wait(&sim.progress, &kcom_sim_mutex);
+        progress_wait_locked();
     timer_thread = kcom_sim_timer_stop_locked(); /* fails fast when a timer is still armed */
     sim.stopping = TRUE;
     wake_all_locked();
