@@ -115,6 +115,11 @@ void bench_cpp_drain_free_lists(void);
  *                one-thread executor (kcom: kcom_thread_pool; C++: std::thread + condition variable),
  *                the source completed (the wake), the caller blocked until the task's operation is
  *                done, get_result, both released
+ * async_dpc_wake the same with the task on a DPC executor of the host's simulation of the kernel
+ *                (built where the simulation is: BENCH_DPC), the source completed on the caller's
+ *                thread, the task polled on a simulated processor's thread; C++: the same worker
+ *                thread with its intrusive queue, which is what a DPC queue and the thread of its
+ *                processor are on the host
  */
 #if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
 #define BENCH_ASYNC 1
@@ -129,6 +134,9 @@ void bench_cpp_drain_free_lists(void);
     X(async_status)          \
     X(async_wake)
 BENCH_ASYNC_CASES(BENCH_DECLARE_KCOM_CPP_)
+#if defined(BENCH_DPC) && BENCH_DPC
+BENCH_DECLARE_KCOM_CPP_(async_dpc_wake)
+#endif
 /* async_call also runs with the class whose operations come from a caching allocator (C++: a
  * free list); that cache's allocations from its backing allocator so far, and its drain. */
 BENCH_DECLARE_KCOM_CACHED_(async_call)

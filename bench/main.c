@@ -142,6 +142,9 @@ static const bench_row rows[] = {
     ROW(async_status, "get_status on a completed operation", "async_op", 0, expect_completed),
     ROW_THREADS(async_wake, "task woken once via a completion source, on a pool thread", "-", 2,
                 expect_incremented),
+#if defined(BENCH_DPC) && BENCH_DPC
+    ROW_THREADS(async_dpc_wake, "the same on the DPC executor (host simulation)", "-", 2, expect_incremented),
+#endif
 #endif
 };
 #define ROW_COUNT (sizeof(rows) / sizeof(rows[0]))

@@ -77,7 +77,6 @@ set(KCOM_WDK_SOURCES
     "${KCOM_WDK_SOURCE_DIR}/src/async/block_on.c"
     "${KCOM_WDK_SOURCE_DIR}/src/async/awaitable.c"
     "${KCOM_WDK_SOURCE_DIR}/src/async/awaitable_timer.c"
-    "${KCOM_WDK_SOURCE_DIR}/src/exec/kernel_queue.c"
     "${KCOM_WDK_SOURCE_DIR}/src/exec/dpc_executor.c"
     "${KCOM_WDK_SOURCE_DIR}/src/exec/work_item_executor.c"
     "${KCOM_WDK_SOURCE_DIR}/src/platform/ntkernel/platform_ntkernel.c"

@@ -45,6 +45,7 @@ MIN_CALLS = {
     "async_status": 1,  # get_status
     # create the source, spawn the task, complete the source, block, get_result, Release both
     "async_wake": 7,
+    "async_dpc_wake": 7,
 }
 
 
@@ -298,7 +299,7 @@ BREAKDOWN_SYMBOLS = ("bench_kcom_create_release_1", "bench_kcom_cached_create_re
                      "bench_kcom_async_call", "bench_kcom_cached_async_call", "bench_cpp_async_call",
                      "bench_cpp_cached_async_call",
                      "bench_kcom_async_call_in", "bench_cpp_async_call_in",
-                     "bench_kcom_async_wake", "bench_cpp_async_wake")
+                     "bench_kcom_async_wake", "bench_cpp_async_wake", "bench_kcom_async_dpc_wake")
 
 ANNOTATE_LINE = re.compile(r"^\s*([\d,]+)\s+\(\s*[\d.]+%\)\s+(.*)$")
 

@@ -89,7 +89,10 @@ BENCH_CASE uint64_t bench_cpp_async_status(uint64_t n)
     return finish(object, acc);
 }
 
-BENCH_CASE uint64_t bench_cpp_async_wake(uint64_t n)
+namespace {
+
+// The wake loop (mirrors kcom's): a worker thread with an intrusive queue, for both rows.
+inline __attribute__((always_inline)) uint64_t wake_loop(uint64_t n)
 {
     Worker *worker = CreateWorker();
     uint64_t acc = 0;
@@ -108,3 +111,17 @@ BENCH_CASE uint64_t bench_cpp_async_wake(uint64_t n)
     bench_sink = acc;
     return acc;
 }
+
+} // namespace
+
+BENCH_CASE uint64_t bench_cpp_async_wake(uint64_t n)
+{
+    return wake_loop(n);
+}
+
+#if defined(BENCH_DPC) && BENCH_DPC
+BENCH_CASE uint64_t bench_cpp_async_dpc_wake(uint64_t n)
+{
+    return wake_loop(n);
+}
+#endif

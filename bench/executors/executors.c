@@ -9,6 +9,9 @@
  *   kcom_bench_executors polls N    only the throughput run, 1 simulated processor, N polls per
  *                                   task (scripts/bench.py counts its instructions with callgrind)
  *
+ * Throughput is measured for the DPC and the work-item executors, each with 1 and 2 simulated
+ * processors (per-processor queues: the ratio is the scaling), next to what the machine gives two
+ * threads of pure computation at the moment (on a shared machine, the other processor may be busy).
  * The thread pool row is the user-mode executor, for comparison. Wall-clock figures: they vary
  * with the machine and its load (the medians of several rounds are printed).
  */
@@ -18,6 +21,7 @@
 
 #include "platform/posix/kernel_sim/kernel_sim.h"
 
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +57,16 @@ static ULONG finish(IKcomAsyncOperation *op)
     return value;
 }
 
+static double median3(double a, double b, double c)
+{
+    if (a > b) {
+        double t = a;
+        a = b;
+        b = t;
+    }
+    return c < a ? a : (c > b ? b : c);
+}
+
 /* ---- throughput: tasks that yield ------------------------------------------------------------------------ */
 
 typedef struct yield_state {
@@ -74,10 +88,13 @@ static const kcom_async_task_desc yield_desc = KCOM_ASYNC_TASK_DESC(IBenchULONG,
 
 #define YIELD_TASKS 64
 
-/* Polls per second of YIELD_TASKS tasks of polls_each polls on a fresh DPC executor. */
-static double dpc_throughput(ULONG processors, ULONG polls_each)
+/* Polls per second of YIELD_TASKS tasks of polls_each polls on a fresh DPC executor (work_items:
+ * a work-item executor), with processors simulated processors. */
+static double throughput(BOOLEAN work_items, ULONG processors, ULONG polls_each)
 {
+    static int device_object;
     kcom_dpc_executor *dpc = NULL;
+    kcom_work_item_executor *work = NULL;
     const kcom_executor *executor = NULL;
     IKcomAsyncOperation *ops[YIELD_TASKS];
     yield_state initial;
@@ -85,19 +102,59 @@ static double dpc_throughput(ULONG processors, ULONG polls_each)
     ULONG i;
     check(kcom_sim_set_processor_count(processors) == STATUS_SUCCESS, "processor count");
     check(kcom_initialize() == STATUS_SUCCESS, "initialize");
-    check(kcom_dpc_executor_create(NULL, &dpc, &executor) == STATUS_SUCCESS, "create");
+    if (work_items)
+        check(kcom_work_item_executor_create(&device_object, NULL, &work, &executor) == STATUS_SUCCESS, "create");
+    else
+        check(kcom_dpc_executor_create(NULL, &dpc, &executor) == STATUS_SUCCESS, "create");
     initial.left = polls_each;
     kcom_sim_hold_dpcs(TRUE); /* start every task at once */
+    kcom_sim_hold_work_items(TRUE);
     for (i = 0; i < YIELD_TASKS; i++)
         check(kcom_async_spawn(&yield_desc, executor, NULL, &initial, &ops[i]) == STATUS_SUCCESS, "spawn");
     start = now_ns();
     kcom_sim_hold_dpcs(FALSE);
+    kcom_sim_hold_work_items(FALSE);
     for (i = 0; i < YIELD_TASKS; i++)
         (void)finish(ops[i]);
     elapsed = now_ns() - start;
+    kcom_work_item_executor_destroy(work);
     kcom_dpc_executor_destroy(dpc);
     kcom_uninitialize();
     return (double)YIELD_TASKS * polls_each * 1e9 / (double)elapsed;
+}
+
+/* ---- the machine's own parallelism: what two threads of pure computation get ---------------------------- */
+
+static void *spin(void *rounds)
+{
+    volatile ULONG64 sum = 0;
+    ULONG64 i, n = (ULONG64)(ULONG_PTR)rounds;
+    for (i = 0; i < n; i++)
+        sum += i;
+    return (void *)(ULONG_PTR)sum;
+}
+
+/* Two threads' work over one thread's, in the time each takes (2.0: two free processors; 1.0:
+ * one); median of three. The scaling of the executors is bounded by this. */
+static double machine_scaling(void)
+{
+    double r[3];
+    ULONG k;
+    for (k = 0; k < 3; k++) {
+        void *rounds = (void *)(ULONG_PTR)100000000u;
+        pthread_t threads[2];
+        ULONG64 start = now_ns(), one, two;
+        (void)spin(rounds);
+        one = now_ns() - start;
+        start = now_ns();
+        check(pthread_create(&threads[0], NULL, spin, rounds) == 0 && pthread_create(&threads[1], NULL, spin, rounds) == 0,
+              "threads");
+        pthread_join(threads[0], NULL);
+        pthread_join(threads[1], NULL);
+        two = now_ns() - start;
+        r[k] = 2.0 * (double)one / (double)two;
+    }
+    return median3(r[0], r[1], r[2]);
 }
 
 /* ---- latency: a parked task woken by another thread -------------------------------------------------------- */
@@ -196,16 +253,6 @@ static double block_on_round_trip(const kcom_executor *executor, ULONG count)
     return runs[2];
 }
 
-static double median3(double a, double b, double c)
-{
-    if (a > b) {
-        double t = a;
-        a = b;
-        b = t;
-    }
-    return c < a ? a : (c > b ? b : c);
-}
-
 int main(int argc, char **argv)
 {
     ULONG scale = argc > 1 ? (ULONG)strtoul(argv[1], NULL, 10) : 100;
@@ -216,26 +263,34 @@ int main(int argc, char **argv)
     kcom_thread_pool *pool = NULL;
     const kcom_executor *on_dpc = NULL, *on_work = NULL, *on_pool = NULL;
     static int device_object;
-    ULONG processors;
+    static const char *const kind_name[2] = {"DPC executor", "work-item executor"};
+    ULONG processors, kind;
 
     if (argc > 2 && strcmp(argv[1], "polls") == 0) {
         ULONG n = (ULONG)strtoul(argv[2], NULL, 10);
         if (n == 0)
             return 2;
-        (void)dpc_throughput(1, n);
+        (void)throughput(FALSE, 1, n);
         return failures == 0 ? 0 : 1;
     }
     if (scale == 0 || scale > 100000) {
         fprintf(stderr, "usage: kcom_bench_executors [scale 1..100000] | polls N\n");
         return 2;
     }
-    for (processors = 1; processors <= 2; processors++) {
-        double a = dpc_throughput(processors, polls_each);
-        double b = dpc_throughput(processors, polls_each);
-        double c = dpc_throughput(processors, polls_each);
-        printf("DPC executor throughput, %lu simulated processor%s\t%.0f\tpolls/s\n", (unsigned long)processors,
-               processors == 1 ? "" : "s", median3(a, b, c));
+    for (kind = 0; kind < 2; kind++) {
+        double rate[2];
+        for (processors = 1; processors <= 2; processors++) {
+            double a = throughput((BOOLEAN)kind, processors, polls_each);
+            double b = throughput((BOOLEAN)kind, processors, polls_each);
+            double c = throughput((BOOLEAN)kind, processors, polls_each);
+            rate[processors - 1] = median3(a, b, c);
+            printf("%s throughput, %lu simulated processor%s\t%.0f\tpolls/s\n", kind_name[kind],
+                   (unsigned long)processors, processors == 1 ? "" : "s", rate[processors - 1]);
+        }
+        printf("%s throughput, 2 simulated processors over 1\t%.2f\tx\n", kind_name[kind], rate[1] / rate[0]);
     }
+    printf("the machine: two threads' work over one's in the same time (bounds the above)\t%.2f\tx\n",
+           machine_scaling());
 
     samples = (ULONG64 *)malloc(samples_count * sizeof(*samples));
     if (samples == NULL)

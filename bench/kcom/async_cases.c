@@ -10,6 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(BENCH_DPC) && BENCH_DPC
+#include <kcom/dpc_executor.h>
+#endif
+
 static void bench_require(int condition)
 {
     if (!condition)
@@ -92,14 +96,12 @@ BENCH_CASE uint64_t bench_kcom_async_status(uint64_t n)
     return finish(object, acc);
 }
 
-BENCH_CASE uint64_t bench_kcom_async_wake(uint64_t n)
+/* The wake loop on executor: a source, a task awaiting it, the source completed (the wake), the
+ * caller blocked until the task's operation is done. */
+static KCOM_FORCEINLINE uint64_t wake_loop(const kcom_executor *executor, uint64_t n)
 {
-    kcom_thread_pool *pool = NULL;
-    const kcom_executor *executor = NULL;
     uint64_t acc = 0;
     uint64_t i;
-    bench_require(NT_SUCCESS(kcom_thread_pool_create(1, &pool, &executor)));
-    BENCH_OPAQUE(executor);
     for (i = 0; i < n; i++) {
         IKcomAsyncOperation *source;
         IBenchAsyncULONG *op;
@@ -109,15 +111,40 @@ BENCH_CASE uint64_t bench_kcom_async_wake(uint64_t n)
         if (KCOM_UNLIKELY(!NT_SUCCESS(status)))
             abort();
         op = bench_kcom_spawn_await(source, executor);                   /* waits on source */
-        acc += (ULONG)kcom_async_operation_complete(source, &value);      /* wakes it: onto the pool */
+        acc += (ULONG)kcom_async_operation_complete(source, &value);      /* wakes it: onto the executor */
         acc += (ULONG)kcom_async_block_on(IBenchAsyncULONG_generic(op), KCOM_ASYNC_INFINITE);
         acc += (ULONG)IBenchAsyncULONG_get_result(op, &result) + result; /* i + 1 */
-        /* the pool thread may still hold the reference it polled with (released just after the
-         * operation finished): 0 or 1 */
+        /* the executor's thread may still hold the reference it polled with (released just after
+         * the operation finished): 0 or 1 */
         acc += IBenchAsyncULONG_Release(op) > 1;
         acc += IKcomAsyncOperation_Release(source); /* the task's reference went with its drop */
     }
-    bench_require(kcom_thread_pool_shutdown(pool, 10000) == STATUS_SUCCESS);
     bench_sink = acc;
     return acc;
 }
+
+BENCH_CASE uint64_t bench_kcom_async_wake(uint64_t n)
+{
+    kcom_thread_pool *pool = NULL;
+    const kcom_executor *executor = NULL;
+    uint64_t acc;
+    bench_require(NT_SUCCESS(kcom_thread_pool_create(1, &pool, &executor)));
+    BENCH_OPAQUE(executor);
+    acc = wake_loop(executor, n);
+    bench_require(kcom_thread_pool_shutdown(pool, 10000) == STATUS_SUCCESS);
+    return acc;
+}
+
+#if defined(BENCH_DPC) && BENCH_DPC
+BENCH_CASE uint64_t bench_kcom_async_dpc_wake(uint64_t n)
+{
+    kcom_dpc_executor *dpc = NULL;
+    const kcom_executor *executor = NULL;
+    uint64_t acc;
+    bench_require(NT_SUCCESS(kcom_dpc_executor_create(NULL, &dpc, &executor)));
+    BENCH_OPAQUE(executor);
+    acc = wake_loop(executor, n);
+    kcom_dpc_executor_destroy(dpc);
+    return acc;
+}
+#endif

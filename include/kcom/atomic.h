@@ -64,6 +64,11 @@ static KCOM_FORCEINLINE void *kcom_atomic_exchange_ptr(void *volatile *target, v
 {
     return _InterlockedExchangePointer(target, value);
 }
+/* Returns the pointer found; the exchange happened when it equals expected. */
+static KCOM_FORCEINLINE void *kcom_atomic_compare_exchange_ptr(void *volatile *target, void *expected, void *desired)
+{
+    return _InterlockedCompareExchangePointer(target, desired, expected);
+}
 #if defined(_M_IX86)
 static KCOM_FORCEINLINE LONG64 kcom_atomic_load64(LONG64 volatile *target)
 {
@@ -142,6 +147,11 @@ static KCOM_FORCEINLINE void kcom_atomic_store_ptr(void *volatile *target, void 
 static KCOM_FORCEINLINE void *kcom_atomic_exchange_ptr(void *volatile *target, void *value)
 {
     return __atomic_exchange_n(target, value, __ATOMIC_SEQ_CST);
+}
+static KCOM_FORCEINLINE void *kcom_atomic_compare_exchange_ptr(void *volatile *target, void *expected, void *desired)
+{
+    __atomic_compare_exchange_n(target, &expected, desired, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    return expected;
 }
 static KCOM_FORCEINLINE LONG64 kcom_atomic_fetch_add64(LONG64 volatile *target, LONG64 value)
 {

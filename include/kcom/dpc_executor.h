@@ -1,14 +1,16 @@
 /*
  * kcom/dpc_executor.h - an executor that polls tasks in a DPC, at DISPATCH_LEVEL.
  *
- * Scheduled tasks wait in one FIFO queue (through their own links: scheduling never allocates);
- * a schedule inserts the executor's DPC, whose routine polls queued tasks until the queue is
- * empty or the run's budget is spent: a number of polls (default 64) and, optionally, a time in
- * microseconds. A run that stops with tasks still queued inserts the DPC again, so other DPCs on
- * that processor get their turn. The DPC may run on several processors at once (a DPC is
- * dequeued before its routine runs, so a schedule during a run queues another run); each task's
- * scheduling state (kcom/task.h) still makes sure it is never polled on two processors at once
- * and that a wake during its poll is never lost.
+ * One queue and one DPC per processor, without a lock: a schedule pushes the task (through its
+ * own links: scheduling never allocates) onto the queue of the processor it runs on and, when no
+ * run of that queue is due, inserts that processor's DPC; a task woken inside a run goes straight
+ * into that run. So a task woken on processor N is polled on processor N; one spawned or woken at
+ * PASSIVE_LEVEL, on the processor its thread is on. A run polls its queue until it is empty or
+ * the run's budget is spent: a number of polls (default 64) and, optionally, a time in
+ * microseconds; a run that stops with tasks still queued inserts its DPC again, so other DPCs on
+ * that processor get their turn. Each task's scheduling state (kcom/task.h) makes sure it is never
+ * polled on two processors at once (a wake on another processor during a poll only marks it) and
+ * that a wake during its poll is never lost.
  *
  * Tasks run at DISPATCH_LEVEL: their state must be non-paged and their polls must not block or
  * touch pageable memory. Built with KCOM_ENABLE_KERNEL_EXECUTORS (kernel, and the host's
@@ -41,12 +43,15 @@ KCOM_BEGIN_DECLS
 
 /*
  * kcom_dpc_executor_create - a DPC executor, allocated from the default allocator of the moment
- * (which destroy frees it to). config may be
- * NULL (defaults, no tracker). *as_executor receives the executor to spawn on
+ * (which destroy frees it to), with a queue and a DPC for each processor active at creation
+ * (KeQueryActiveProcessorCountEx; the processor functions are looked up by kcom_initialize).
+ * config may be NULL (defaults, no tracker). *as_executor receives the executor to spawn on
  * (kcom_async_spawn, kcom_set_default_executor); valid until kcom_dpc_executor_destroy.
  * IRQL: <= DISPATCH_LEVEL.
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL executor or as_executor);
- * STATUS_INSUFFICIENT_RESOURCES. The out pointers are NULL on failure.
+ * STATUS_INSUFFICIENT_RESOURCES; STATUS_NOT_SUPPORTED (the kernel cannot target a DPC at a
+ * processor: KeSetTargetProcessorDpc(Ex) missing). Processors the kernel cannot name get no queue
+ * (their tasks go to the others'). The out pointers are NULL on failure.
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_dpc_executor_create(_In_opt_ const kcom_dpc_executor_config *config,
@@ -55,15 +60,17 @@ NTSTATUS kcom_dpc_executor_create(_In_opt_ const kcom_dpc_executor_config *confi
 /*
  * kcom_dpc_executor_destroy - stops accepting tasks (a schedule then fails with
  * STATUS_INVALID_DEVICE_STATE), drops the tasks still queued (each one's operation ends as Error
- * with STATUS_INVALID_DEVICE_STATE unless already canceled; its cleanup runs), waits for the DPC
- * runs under way and queued (DPC flush) and frees the executor. Tasks that are waiting on
+ * with STATUS_INVALID_DEVICE_STATE unless already canceled; its cleanup runs; a run under way
+ * drops what it had taken), waits for the DPC runs under way and queued (DPC flushes, until every
+ * processor's queue has let go) and frees the executor. Tasks that are waiting on
  * something else must be gone first: drain the tracker (kcom/tracker.h) before. NULL is ignored.
  * IRQL: PASSIVE_LEVEL.
  */
 _IRQL_requires_(PASSIVE_LEVEL)
 void kcom_dpc_executor_destroy(_In_opt_ kcom_dpc_executor *executor);
 
-/* kcom_dpc_executor_get_stats - the counters so far; zeros for NULL. IRQL: any. */
+/* kcom_dpc_executor_get_stats - the counters so far, summed over the processors; zeros for NULL.
+ * IRQL: any. */
 void kcom_dpc_executor_get_stats(_In_opt_ const kcom_dpc_executor *executor, _Out_ kcom_dpc_executor_stats *stats);
 
 KCOM_END_DECLS

@@ -1,13 +1,15 @@
 /*
  * kcom/work_item_executor.h - an executor that polls tasks in an I/O work item, at PASSIVE_LEVEL.
  *
- * Scheduled tasks wait in one FIFO queue (through their own links); the executor owns one work
- * item (IoAllocateWorkItem on the driver's device object, allocated at creation, so scheduling
- * never allocates or fails for lack of memory) and queues it when the first task arrives. Its
- * routine polls tasks until the queue is empty or a budget of polls is spent, then queues itself
- * again if tasks remain, so a system worker thread is not held indefinitely. The work item is
- * queued again only by the routine or once the routine has let it go: a wake during a poll never
- * queues it twice, frees it or leaks it.
+ * One FIFO queue (through the tasks' own links) under a spin lock and one work item per processor
+ * (IoAllocateWorkItem on the driver's device object, allocated at creation, so scheduling never
+ * allocates or fails for lack of memory): a schedule appends the task to the queue of the
+ * processor it runs on, so wakes on different processors take different locks and the queues'
+ * routines run on several worker threads at once. A queue's work item is queued when its first
+ * task arrives; its routine polls tasks until the queue is empty or a budget of polls is spent,
+ * then queues itself again if tasks remain, so a system worker thread is not held indefinitely.
+ * A work item is queued again only by its routine or once the routine has let it go: a wake
+ * during a poll never queues it twice, frees it or leaks it.
  *
  * WDM only: a KMDF variant (WdfWorkItemCreate) cannot be built or tested with mingw-w64's DDK
  * and Wine, and is not provided. See docs/executors.md.
@@ -31,7 +33,8 @@ KCOM_BEGIN_DECLS
 
 /*
  * kcom_work_item_executor_create - a work-item executor for device (a PDEVICE_OBJECT of the
- * driver), allocated from the default allocator of the moment (which destroy frees it to).
+ * driver), allocated from the default allocator of the moment (which destroy frees it to), with a
+ * queue and a work item for each processor active at creation.
  * config may be NULL (defaults, no tracker).
  * *as_executor receives the executor to spawn on; valid until kcom_work_item_executor_destroy.
  * IRQL: <= DISPATCH_LEVEL.
@@ -46,8 +49,8 @@ NTSTATUS kcom_work_item_executor_create(_In_ void *device, _In_opt_ const kcom_w
 /*
  * kcom_work_item_executor_destroy - stops accepting tasks (a schedule then fails with
  * STATUS_INVALID_DEVICE_STATE), drops the tasks still queued (as kcom_dpc_executor_destroy
- * does), waits until the work item's routine has let go of the executor, frees the work item and
- * the executor. Drain the tracker first. NULL is ignored.
+ * does), waits until every work item's routine has let go of the executor, frees the work items
+ * and the executor. Drain the tracker first. NULL is ignored.
  * IRQL: PASSIVE_LEVEL, not from a task of this executor.
  */
 _IRQL_requires_(PASSIVE_LEVEL)

@@ -1,72 +1,206 @@
 /*
- * dpc_executor.c - the DPC executor (kcom/dpc_executor.h), over the platform's spin lock and DPC
- * (platform.h: the kernel's, or the host's simulation of them).
+ * dpc_executor.c - the DPC executor (kcom/dpc_executor.h), over the platform's DPC (platform.h: the
+ * kernel's, or the host's simulation of it), with one queue and one DPC per processor.
  *
- * Scheduling is the kernel executors' (kernel_queue.h): queue.started means the DPC is inserted
- * and its run has not looked at the queue yet. A DPC is dequeued before its routine runs and the
- * routine clears started in its first critical section, so a task appended after a run has looked
- * at the queue for the last time always has a run still to come: no wake is lost, and a burst of
- * wakes inserts the DPC once. Runs on two processors at once share the queue; kcom_task_run's
- * state machine keeps each task on one.
+ * A lane is a processor's: its DPC is targeted at that processor (kcom_platform_dpc_set_target),
+ * so its routine only ever runs there, one run at a time: each lane has one consumer. A schedule
+ * pushes the task onto the lane of the processor it runs on (kcom_platform_current_processor), with
+ * one compare-exchange and no lock: a task woken in a DPC run is polled again on that processor, a
+ * task woken from elsewhere where its waker runs. A PASSIVE_LEVEL spawn lands where its thread
+ * happens to be (on the host's simulation, round-robin).
+ *
+ * incoming, the lane's word, says whether a run is due:
+ *   NULL     no run is due: the schedule that replaces it inserts the lane's DPC;
+ *   RUNNING  a run is due or under way and has taken everything pushed so far;
+ *   a task   pushed since: a LIFO chain through link.next, ending in NULL or RUNNING; a run is due.
+ * The run takes the chain (exchange with RUNNING), reverses it into its own FIFO (ready, which only
+ * the run touches) and polls; when both are empty it lets go with a compare-exchange RUNNING ->
+ * NULL, which fails (and the run goes on) if a task came in meanwhile. So a task pushed while a
+ * run is due is always found by it (no wake is lost) and a burst of wakes inserts the DPC once.
+ * A run that spends its budget leaves incoming as it is (not NULL: no schedule inserts) and
+ * inserts the DPC itself; what it had taken waits in ready for the next run on that processor.
+ *
+ * A schedule inside the lane's own run (a task waking itself or another one in a poll) does not
+ * touch incoming at all: in_run, set by the run on its processor, tells a schedule at
+ * DISPATCH_LEVEL on that processor (kcom_platform_current_processor gives an index below the lane
+ * count only then) that it is inside the run, since a DPC routine is never preempted by anything
+ * that schedules; it appends to ready, which only this processor touches, with no atomic.
+ *
+ * Destroy clears accepting (schedules then fail), takes the chains (incoming -> RUNNING, so a due
+ * run still finds a word it expects) and drops their tasks, and flushes DPCs until every lane is
+ * back to NULL; runs drop what they find once accepting is clear. A run's compare-exchange to
+ * NULL is its last touch of the executor.
  */
 #include <kcom/dpc_executor.h>
 
-#include "exec/kernel_queue.h"
+#include <kcom/atomic.h>
 
-struct kcom_dpc_executor {
-    kcom_kernel_queue queue; /* first: the executor and its schedule path */
-    const kcom_allocator *allocator; /* the default one at creation, which frees it too */
-    ULONG poll_budget;
-    ULONG time_budget_us;
+#include "platform/platform.h"
+#include "sched/task_queue.h"
+
+typedef struct dpc_lane {
+    kcom_task_link *volatile incoming; /* see above */
+    /* the run's own, touched only on the lane's processor: */
+    kcom_task_link *ready;        /* its FIFO, through link.next; NULL: empty */
+    kcom_task_link **ready_tail;  /* where the next one goes: &ready, or the last one's link.next */
+    BOOLEAN in_run;               /* the routine runs (on this processor, so whoever sees it is inside it) */
+    struct kcom_dpc_executor *executor;
     kcom_platform_dpc dpc;
     LONG64 volatile runs;
     LONG64 volatile polls;
     LONG64 volatile requeues;
+} dpc_lane;
+
+/* A lane per cache line (or more): processors write their own lanes only, except for pushes. */
+#define LANE_BYTES ((sizeof(dpc_lane) + 63) & ~(size_t)63)
+
+struct kcom_dpc_executor {
+    kcom_executor executor; /* schedule: dpc_schedule; context: this executor */
+    const kcom_allocator *allocator; /* the default one at creation, which frees it too */
+    ULONG poll_budget;
+    ULONG time_budget_us;
+    ULONG lane_count;
+    size_t block_bytes; /* the allocation's size (lanes that could not be targeted are unused) */
+    LONG volatile accepting;
+    unsigned char *lanes; /* lane_count lanes of LANE_BYTES, inside this executor's block */
 };
 
-static void dpc_start(kcom_kernel_queue *queue)
+/* The word of a lane whose run has taken everything; never dereferenced. */
+static kcom_task_link lane_running;
+#define RUNNING (&lane_running)
+
+/* The executor, then its lanes, each on cache lines of its own. */
+#define HEAD_BYTES ((sizeof(struct kcom_dpc_executor) + 63) & ~(size_t)63)
+
+static size_t executor_bytes(ULONG lane_count)
 {
-    (void)kcom_platform_dpc_insert(&((kcom_dpc_executor *)(void *)queue)->dpc);
+    return HEAD_BYTES + (size_t)lane_count * LANE_BYTES;
+}
+
+static KCOM_FORCEINLINE dpc_lane *lane_at(const kcom_dpc_executor *executor, ULONG index)
+{
+    return (dpc_lane *)(void *)(executor->lanes + (size_t)index * LANE_BYTES);
+}
+
+static KCOM_FORCEINLINE kcom_task_link *incoming_exchange(dpc_lane *lane, kcom_task_link *value)
+{
+    return (kcom_task_link *)kcom_atomic_exchange_ptr((void *volatile *)&lane->incoming, value);
+}
+
+static KCOM_FORCEINLINE kcom_task_link *incoming_compare_exchange(dpc_lane *lane, kcom_task_link *expected,
+                                                                  kcom_task_link *desired)
+{
+    return (kcom_task_link *)kcom_atomic_compare_exchange_ptr((void *volatile *)&lane->incoming, expected, desired);
+}
+
+static KCOM_FORCEINLINE void ready_append(dpc_lane *lane, kcom_task_link *first, kcom_task_link **last_next)
+{
+    *lane->ready_tail = first;
+    lane->ready_tail = last_next;
+}
+
+static NTSTATUS dpc_schedule(void *context, kcom_task *task)
+{
+    kcom_dpc_executor *executor = (kcom_dpc_executor *)context;
+    ULONG index = kcom_platform_current_processor();
+    kcom_task_link *head, *seen;
+    dpc_lane *lane;
+    if (KCOM_UNLIKELY(!kcom_atomic_load(&executor->accepting)))
+        return STATUS_INVALID_DEVICE_STATE;
+    if (KCOM_LIKELY(index < executor->lane_count)) {
+        lane = lane_at(executor, index);
+        if (lane->in_run) {
+            /* woken inside this processor's run (nothing else runs here meanwhile): straight into
+             * its FIFO, polled again in this run or the next one on this processor */
+            task->link.next = NULL;
+            ready_append(lane, &task->link, &task->link.next);
+            return STATUS_SUCCESS;
+        }
+    } else {
+        lane = lane_at(executor, (index & 0x7FFFFFFFu) % executor->lane_count);
+    }
+    head = (kcom_task_link *)kcom_atomic_load_ptr((void *volatile *)&lane->incoming);
+    for (;;) {
+        task->link.next = head;
+        seen = incoming_compare_exchange(lane, head, &task->link);
+        if (seen == head)
+            break;
+        head = seen;
+    }
+    if (head == NULL) /* no run was due */
+        (void)kcom_platform_dpc_insert(&lane->dpc);
+    return STATUS_SUCCESS;
+}
+
+/* Appends a taken chain (LIFO, ending in NULL or RUNNING) to ready, oldest first. */
+static void lane_take(dpc_lane *lane, kcom_task_link *chain)
+{
+    kcom_task_link *fifo = NULL, *last = chain;
+    while (chain != NULL && chain != RUNNING) {
+        kcom_task_link *next = chain->next;
+        chain->next = fifo;
+        fifo = chain;
+        chain = next;
+    }
+    ready_append(lane, fifo, &last->next);
+}
+
+/* Drops every task of a taken chain (destroy, or a run after it). */
+static void drop_chain(kcom_task_link *chain)
+{
+    while (chain != NULL && chain != RUNNING) {
+        kcom_task_link *next = chain->next;
+        kcom_task_drop_scheduled(KCOM_TASK_FROM_LINK(chain), STATUS_INVALID_DEVICE_STATE);
+        chain = next;
+    }
 }
 
 static void dpc_routine(kcom_platform_dpc *dpc, void *context)
 {
-    kcom_dpc_executor *executor = (kcom_dpc_executor *)context;
-    ULONG64 start_us = executor->time_budget_us != 0 ? kcom_platform_monotonic_us() : 0;
+    dpc_lane *lane = (dpc_lane *)context;
+    kcom_dpc_executor *executor = lane->executor;
+    ULONG poll_budget = executor->poll_budget, time_budget_us = executor->time_budget_us;
+    ULONG64 start_us = time_budget_us != 0 ? kcom_platform_monotonic_us() : 0;
     ULONG polls = 0;
-    BOOLEAN more;
     (void)dpc;
-    kcom_atomic_fetch_add64(&executor->runs, 1);
+    kcom_atomic_fetch_add64(&lane->runs, 1);
+    lane->in_run = TRUE;
     for (;;) {
-        kcom_task *task;
-        UCHAR irql = kcom_platform_spin_lock_acquire(&executor->queue.lock);
-        if (polls == 0)
-            executor->queue.started = FALSE; /* this run looks at the queue: later tasks insert again */
-        task = kcom_task_queue_pop(&executor->queue.tasks);
-        kcom_platform_spin_lock_release(&executor->queue.lock, irql);
-        if (task == NULL)
-            break;
-        kcom_task_run(task);
-        polls++;
-        if (polls >= executor->poll_budget ||
-            (executor->time_budget_us != 0 && kcom_platform_monotonic_us() - start_us >= executor->time_budget_us)) {
-            BOOLEAN insert;
-            UCHAR irql2 = kcom_platform_spin_lock_acquire(&executor->queue.lock);
-            /* the rest waits for the next run, behind the other DPCs of this processor (inserted
-             * here unless a schedule during this run did) */
-            more = (BOOLEAN)!kcom_task_queue_empty(&executor->queue.tasks);
-            insert = (BOOLEAN)(more && !executor->queue.started);
-            if (insert)
-                executor->queue.started = TRUE;
-            kcom_platform_spin_lock_release(&executor->queue.lock, irql2);
-            if (more)
-                kcom_atomic_fetch_add64(&executor->requeues, 1);
-            if (insert)
-                (void)kcom_platform_dpc_insert(&executor->dpc);
-            break;
+        kcom_task_link *entry = lane->ready;
+        if (entry == NULL) {
+            kcom_task_link *chain = incoming_exchange(lane, RUNNING);
+            if (chain != RUNNING) {
+                lane_take(lane, chain);
+                continue;
+            }
+            /* nothing left: count, then let go (the last touch), unless a task came in */
+            kcom_atomic_fetch_add64(&lane->polls, polls);
+            polls = 0;
+            lane->in_run = FALSE;
+            if (incoming_compare_exchange(lane, RUNNING, NULL) == RUNNING)
+                return;
+            lane->in_run = TRUE;
+            continue;
         }
+        lane->ready = entry->next;
+        if (lane->ready == NULL)
+            lane->ready_tail = &lane->ready;
+        if (KCOM_UNLIKELY(!kcom_atomic_load(&executor->accepting))) {
+            kcom_task_drop_scheduled(KCOM_TASK_FROM_LINK(entry), STATUS_INVALID_DEVICE_STATE);
+            continue;
+        }
+        kcom_task_run(KCOM_TASK_FROM_LINK(entry));
+        if (++polls >= poll_budget ||
+            (time_budget_us != 0 && kcom_platform_monotonic_us() - start_us >= time_budget_us))
+            break;
     }
-    kcom_atomic_fetch_add64(&executor->polls, polls);
+    /* the budget is spent: the rest waits for the next run, behind this processor's other DPCs */
+    kcom_atomic_fetch_add64(&lane->polls, polls);
+    lane->in_run = FALSE;
+    if (lane->ready == NULL && incoming_compare_exchange(lane, RUNNING, NULL) == RUNNING)
+        return; /* nothing was left after all */
+    kcom_atomic_fetch_add64(&lane->requeues, 1);
+    (void)kcom_platform_dpc_insert(&lane->dpc); /* incoming is not NULL: no schedule inserts it */
 }
 
 NTSTATUS kcom_dpc_executor_create(const kcom_dpc_executor_config *config, kcom_dpc_executor **executor_out,
@@ -74,46 +208,103 @@ NTSTATUS kcom_dpc_executor_create(const kcom_dpc_executor_config *config, kcom_d
 {
     const kcom_allocator *allocator = kcom_default_allocator();
     kcom_dpc_executor *executor;
+    ULONG count, i;
     if (executor_out != NULL)
         *executor_out = NULL;
     if (as_executor != NULL)
         *as_executor = NULL;
     if (executor_out == NULL || as_executor == NULL)
         return STATUS_INVALID_PARAMETER;
-    executor = (kcom_dpc_executor *)kcom_allocate(allocator, sizeof(*executor), KCOM_ALIGNOF(kcom_dpc_executor));
+    count = kcom_platform_processor_count();
+    if (count == 0)
+        count = 1;
+    executor = (kcom_dpc_executor *)kcom_allocate(allocator, executor_bytes(count), 64);
     if (executor == NULL)
         return STATUS_INSUFFICIENT_RESOURCES;
+    executor->executor.schedule = dpc_schedule;
+    executor->executor.context = executor;
+    executor->executor.tracker = config != NULL ? config->tracker : NULL;
     executor->allocator = allocator;
-    kcom_kernel_queue_init(&executor->queue, dpc_start, config != NULL ? config->tracker : NULL);
     executor->poll_budget = config != NULL && config->poll_budget != 0 ? config->poll_budget
                                                                         : KCOM_DPC_DEFAULT_POLL_BUDGET;
     executor->time_budget_us = config != NULL ? config->time_budget_us : 0;
-    executor->runs = executor->polls = executor->requeues = 0;
-    kcom_platform_dpc_init(&executor->dpc, dpc_routine, executor);
+    executor->accepting = 1;
+    executor->lanes = (unsigned char *)executor + HEAD_BYTES;
+    for (i = 0; i < count; i++) {
+        dpc_lane *lane = lane_at(executor, i);
+        kcom_platform_dpc_init(&lane->dpc, dpc_routine, lane);
+        if (!kcom_platform_dpc_set_target(&lane->dpc, i)) {
+            /* a lane's run must stay on its processor (one consumer): fewer lanes, or none */
+            if (i == 0) {
+                kcom_free(allocator, executor, executor_bytes(count), 64);
+                return STATUS_NOT_SUPPORTED;
+            }
+            break;
+        }
+        lane->incoming = NULL;
+        lane->ready = NULL;
+        lane->ready_tail = &lane->ready;
+        lane->in_run = FALSE;
+        lane->executor = executor;
+        lane->runs = lane->polls = lane->requeues = 0;
+    }
+    executor->lane_count = i; /* the block keeps its size: executor_bytes(count) */
+    executor->block_bytes = executor_bytes(count);
     *executor_out = executor;
-    *as_executor = &executor->queue.executor;
+    *as_executor = &executor->executor;
     return STATUS_SUCCESS;
+}
+
+/* Whether every lane has let go (no run due or under way). */
+static BOOLEAN lanes_idle(kcom_dpc_executor *executor)
+{
+    ULONG i;
+    for (i = 0; i < executor->lane_count; i++)
+        if (kcom_atomic_load_ptr((void *volatile *)&lane_at(executor, i)->incoming) != NULL)
+            return FALSE;
+    return TRUE;
 }
 
 void kcom_dpc_executor_destroy(kcom_dpc_executor *executor)
 {
     if (executor == NULL)
         return;
-    (void)kcom_kernel_queue_close(&executor->queue); /* the runs still to come find it empty */
-    /* a run under way may still schedule (re-polls), which now fails; then none is left */
-    kcom_platform_dpc_flush();
-    kcom_free(executor->allocator, executor, sizeof(*executor), KCOM_ALIGNOF(kcom_dpc_executor));
+    kcom_atomic_store(&executor->accepting, 0);
+    for (;;) {
+        ULONG i;
+        /* what is queued and not taken by a run is dropped here, at once; a due run finds RUNNING */
+        for (i = 0; i < executor->lane_count; i++) {
+            dpc_lane *lane = lane_at(executor, i);
+            kcom_task_link *head = (kcom_task_link *)kcom_atomic_load_ptr((void *volatile *)&lane->incoming);
+            while (head != NULL && head != RUNNING) {
+                kcom_task_link *seen = incoming_compare_exchange(lane, head, RUNNING);
+                if (seen == head) {
+                    drop_chain(head);
+                    break;
+                }
+                head = seen;
+            }
+        }
+        /* the due runs and those under way end (dropping what they had taken), and let go */
+        kcom_platform_dpc_flush();
+        if (lanes_idle(executor))
+            break;
+    }
+    kcom_free(executor->allocator, executor, executor->block_bytes, 64);
 }
 
 void kcom_dpc_executor_get_stats(const kcom_dpc_executor *executor, kcom_dpc_executor_stats *stats)
 {
+    ULONG i;
     if (stats == NULL)
         return;
-    if (executor == NULL) {
-        stats->runs = stats->polls = stats->requeues = 0;
+    stats->runs = stats->polls = stats->requeues = 0;
+    if (executor == NULL)
         return;
+    for (i = 0; i < executor->lane_count; i++) {
+        dpc_lane *lane = lane_at(executor, i);
+        stats->runs += (ULONG64)kcom_atomic_load64(&lane->runs);
+        stats->polls += (ULONG64)kcom_atomic_load64(&lane->polls);
+        stats->requeues += (ULONG64)kcom_atomic_load64(&lane->requeues);
     }
-    stats->runs = (ULONG64)kcom_atomic_load64((LONG64 volatile *)&executor->runs);
-    stats->polls = (ULONG64)kcom_atomic_load64((LONG64 volatile *)&executor->polls);
-    stats->requeues = (ULONG64)kcom_atomic_load64((LONG64 volatile *)&executor->requeues);
 }

@@ -1,62 +1,108 @@
 /*
  * work_item_executor.c - the work-item executor (kcom/work_item_executor.h), over the platform's
- * spin lock and work item (platform.h: the kernel's IO_WORKITEM, or the host's simulation).
+ * spin lock and work item (platform.h: the kernel's IO_WORKITEM, or the host's simulation), with
+ * one queue and one work item per processor.
  *
- * Scheduling is the kernel executors' (kernel_queue.h): queue.started is TRUE from the schedule
- * that queues the work item until the routine, under the lock and with the queue empty, gives it
- * up. Only the one who sets it queues the item, so the item is never queued twice; tasks
- * scheduled while it is TRUE are found by the routine, which looks at the queue under the same
- * lock before giving up: no wake is lost.
+ * A lane is a task queue under a spin lock of its own and a work item. A schedule appends the task
+ * to the lane of the processor it runs on (kcom_platform_current_processor), so wakes on different
+ * processors take different locks and the lanes' routines run on as many worker threads at once.
+ * started is TRUE from the schedule that queues the lane's work item until the routine, under the
+ * lane's lock and with its queue empty, gives it up. Only the one who sets it queues the item, so
+ * the item is never queued twice; tasks scheduled while it is TRUE are found by the routine, which
+ * looks at the queue under the same lock before giving up: no wake is lost.
  */
 #include <kcom/work_item_executor.h>
 
-#include "exec/kernel_queue.h"
+#include "platform/platform.h"
+#include "sched/task_queue.h"
 
-struct kcom_work_item_executor {
-    kcom_kernel_queue queue; /* first: the executor and its schedule path */
-    const kcom_allocator *allocator; /* the default one at creation, which frees it too */
-    ULONG poll_budget;
+typedef struct work_lane {
+    kcom_platform_spin_lock lock;
+    kcom_task_link tasks; /* task_queue.h */
+    BOOLEAN accepting;
+    BOOLEAN started; /* the item is queued or its routine runs, and has not let go (see above) */
+    BOOLEAN wait_idle; /* destroy found it started: waits for idle */
+    struct kcom_work_item_executor *executor;
     kcom_platform_work_item *item;
     kcom_platform_local_event idle; /* set when the routine lets go after destroy began */
+} work_lane;
+
+struct kcom_work_item_executor {
+    kcom_executor executor; /* schedule: work_schedule; context: this executor */
+    const kcom_allocator *allocator; /* the default one at creation, which frees it too */
+    ULONG poll_budget;
+    ULONG lane_count;
+    work_lane lanes[1]; /* lane_count of them */
 };
+
+static size_t executor_bytes(ULONG lane_count)
+{
+    return sizeof(kcom_work_item_executor) + (size_t)(lane_count - 1) * sizeof(work_lane);
+}
 
 static void work_routine(void *context);
 
-static void work_start(kcom_kernel_queue *queue)
+static NTSTATUS work_schedule(void *context, kcom_task *task)
 {
-    kcom_work_item_executor *executor = (kcom_work_item_executor *)(void *)queue;
-    kcom_platform_work_item_queue(executor->item, work_routine, executor);
+    kcom_work_item_executor *executor = (kcom_work_item_executor *)context;
+    ULONG index = kcom_platform_current_processor() & 0x7FFFFFFFu;
+    work_lane *lane = &executor->lanes[index < executor->lane_count ? index : index % executor->lane_count];
+    BOOLEAN start;
+    UCHAR irql;
+    irql = kcom_platform_spin_lock_acquire(&lane->lock);
+    if (!lane->accepting) {
+        kcom_platform_spin_lock_release(&lane->lock, irql);
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    kcom_task_queue_push(&lane->tasks, task);
+    start = (BOOLEAN)!lane->started;
+    lane->started = TRUE;
+    kcom_platform_spin_lock_release(&lane->lock, irql);
+    if (start)
+        kcom_platform_work_item_queue(lane->item, work_routine, lane);
+    return STATUS_SUCCESS;
 }
 
 static void work_routine(void *context)
 {
-    kcom_work_item_executor *executor = (kcom_work_item_executor *)context;
-    BOOLEAN destroying = FALSE;
+    work_lane *lane = (work_lane *)context;
+    ULONG poll_budget = lane->executor->poll_budget;
+    BOOLEAN destroying;
     ULONG polls = 0;
     UCHAR irql;
     for (;;) {
         kcom_task *task;
-        irql = kcom_platform_spin_lock_acquire(&executor->queue.lock);
-        if (kcom_task_queue_empty(&executor->queue.tasks))
+        irql = kcom_platform_spin_lock_acquire(&lane->lock);
+        if (kcom_task_queue_empty(&lane->tasks))
             break; /* with the lock held: give the item up below */
-        if (polls == executor->poll_budget) {
+        if (polls == poll_budget) {
             /* budget spent: queue the item again (allowed from its own routine), keeping started */
-            kcom_platform_spin_lock_release(&executor->queue.lock, irql);
-            kcom_platform_work_item_queue(executor->item, work_routine, executor);
+            kcom_platform_spin_lock_release(&lane->lock, irql);
+            kcom_platform_work_item_queue(lane->item, work_routine, lane);
             return;
         }
-        task = kcom_task_queue_pop(&executor->queue.tasks);
-        kcom_platform_spin_lock_release(&executor->queue.lock, irql);
+        task = kcom_task_queue_pop(&lane->tasks);
+        kcom_platform_spin_lock_release(&lane->lock, irql);
         kcom_task_run(task);
         polls++;
     }
-    executor->queue.started = FALSE;
-    destroying = (BOOLEAN)!executor->queue.accepting;
-    kcom_platform_spin_lock_release(&executor->queue.lock, irql);
+    lane->started = FALSE;
+    destroying = (BOOLEAN)!lane->accepting;
+    kcom_platform_spin_lock_release(&lane->lock, irql);
     /* destroy is waiting: the set is the last touch (the destroyer may free the executor as soon
      * as it wakes, which the local event allows) */
     if (destroying)
-        kcom_platform_local_event_set(&executor->idle);
+        kcom_platform_local_event_set(&lane->idle);
+}
+
+/* Frees the first count lanes' work items and events. */
+static void free_lanes(kcom_work_item_executor *executor, ULONG count)
+{
+    ULONG i;
+    for (i = 0; i < count; i++) {
+        kcom_platform_work_item_free(executor->lanes[i].item);
+        kcom_platform_local_event_destroy(&executor->lanes[i].idle);
+    }
 }
 
 NTSTATUS kcom_work_item_executor_create(void *device, const kcom_work_item_executor_config *config,
@@ -64,40 +110,72 @@ NTSTATUS kcom_work_item_executor_create(void *device, const kcom_work_item_execu
 {
     const kcom_allocator *allocator = kcom_default_allocator();
     kcom_work_item_executor *executor;
+    ULONG count, i;
     if (executor_out != NULL)
         *executor_out = NULL;
     if (as_executor != NULL)
         *as_executor = NULL;
     if (device == NULL || executor_out == NULL || as_executor == NULL)
         return STATUS_INVALID_PARAMETER;
-    executor = (kcom_work_item_executor *)kcom_allocate(allocator, sizeof(*executor),
+    count = kcom_platform_processor_count();
+    if (count == 0)
+        count = 1;
+    executor = (kcom_work_item_executor *)kcom_allocate(allocator, executor_bytes(count),
                                                         KCOM_ALIGNOF(kcom_work_item_executor));
     if (executor == NULL)
         return STATUS_INSUFFICIENT_RESOURCES;
+    executor->executor.schedule = work_schedule;
+    executor->executor.context = executor;
+    executor->executor.tracker = config != NULL ? config->tracker : NULL;
     executor->allocator = allocator;
-    executor->item = kcom_platform_work_item_allocate(device);
-    if (executor->item == NULL || !NT_SUCCESS(kcom_platform_local_event_init(&executor->idle))) {
-        if (executor->item != NULL)
-            kcom_platform_work_item_free(executor->item);
-        kcom_free(allocator, executor, sizeof(*executor), KCOM_ALIGNOF(kcom_work_item_executor));
-        return STATUS_INSUFFICIENT_RESOURCES;
-    }
-    kcom_kernel_queue_init(&executor->queue, work_start, config != NULL ? config->tracker : NULL);
     executor->poll_budget = config != NULL && config->poll_budget != 0 ? config->poll_budget
                                                                         : KCOM_WORK_ITEM_DEFAULT_POLL_BUDGET;
+    executor->lane_count = count;
+    for (i = 0; i < count; i++) {
+        work_lane *lane = &executor->lanes[i];
+        lane->item = kcom_platform_work_item_allocate(device);
+        if (lane->item == NULL || !NT_SUCCESS(kcom_platform_local_event_init(&lane->idle))) {
+            if (lane->item != NULL)
+                kcom_platform_work_item_free(lane->item);
+            free_lanes(executor, i);
+            kcom_free(allocator, executor, executor_bytes(count), KCOM_ALIGNOF(kcom_work_item_executor));
+            return STATUS_INSUFFICIENT_RESOURCES;
+        }
+        kcom_platform_spin_lock_init(&lane->lock);
+        kcom_task_queue_init(&lane->tasks);
+        lane->accepting = TRUE;
+        lane->started = FALSE;
+        lane->executor = executor;
+    }
     *executor_out = executor;
-    *as_executor = &executor->queue.executor;
+    *as_executor = &executor->executor;
     return STATUS_SUCCESS;
 }
 
 void kcom_work_item_executor_destroy(kcom_work_item_executor *executor)
 {
+    kcom_task_link dropped;
+    kcom_task *task;
+    ULONG i;
     if (executor == NULL)
         return;
-    /* the routine, queued or running, finds the queue empty and lets go */
-    if (kcom_kernel_queue_close(&executor->queue))
-        (void)kcom_platform_local_event_wait(&executor->idle, 0xFFFFFFFFUL);
-    kcom_platform_work_item_free(executor->item);
-    kcom_platform_local_event_destroy(&executor->idle);
-    kcom_free(executor->allocator, executor, sizeof(*executor), KCOM_ALIGNOF(kcom_work_item_executor));
+    /* every lane refuses from now on; the routines, queued or running, find their queues empty */
+    kcom_task_queue_init(&dropped);
+    for (i = 0; i < executor->lane_count; i++) {
+        work_lane *lane = &executor->lanes[i];
+        UCHAR irql = kcom_platform_spin_lock_acquire(&lane->lock);
+        lane->accepting = FALSE;
+        lane->wait_idle = lane->started;
+        while ((task = kcom_task_queue_pop(&lane->tasks)) != NULL)
+            kcom_task_queue_push(&dropped, task);
+        kcom_platform_spin_lock_release(&lane->lock, irql);
+    }
+    kcom_task_queue_drop_all(&dropped, STATUS_INVALID_DEVICE_STATE);
+    /* and let go */
+    for (i = 0; i < executor->lane_count; i++)
+        if (executor->lanes[i].wait_idle)
+            (void)kcom_platform_local_event_wait(&executor->lanes[i].idle, 0xFFFFFFFFUL);
+    free_lanes(executor, executor->lane_count);
+    kcom_free(executor->allocator, executor, executor_bytes(executor->lane_count),
+              KCOM_ALIGNOF(kcom_work_item_executor));
 }

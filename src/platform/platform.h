@@ -249,14 +249,27 @@ typedef struct kcom_platform_dpc {
 typedef void kcom_platform_dpc_fn(kcom_platform_dpc *dpc, void *context);
 /* Prepares storage (any contents) that is not queued. IRQL: any. */
 void kcom_platform_dpc_init(kcom_platform_dpc *dpc, kcom_platform_dpc_fn *routine, void *context);
-/* Queues the DPC on the current processor (KeInsertQueueDpc): TRUE, or FALSE when it is already
- * queued (then nothing changes: the queued run is still to come). IRQL: <= DISPATCH_LEVEL. */
+/* Makes the DPC run on processor (0 to kcom_platform_processor_count() - 1) whoever inserts it
+ * (KeSetTargetProcessorDpcEx): TRUE, or FALSE when the kernel cannot name that processor (then the
+ * DPC is left as it was). Call it before the first insert. IRQL: <= DISPATCH_LEVEL. */
+BOOLEAN kcom_platform_dpc_set_target(kcom_platform_dpc *dpc, ULONG processor);
+/* Queues the DPC on its target processor, or, untargeted, on the current processor
+ * (KeInsertQueueDpc): TRUE, or FALSE when it is already queued (then nothing changes: the queued
+ * run is still to come). IRQL: <= DISPATCH_LEVEL. */
 BOOLEAN kcom_platform_dpc_insert(kcom_platform_dpc *dpc);
 /* Returns once every DPC queued before the call, on every processor, has run to its end
  * (KeFlushQueuedDpcs). IRQL: PASSIVE_LEVEL. */
 void kcom_platform_dpc_flush(void);
 /* The number of processors DPCs run on (KeQueryActiveProcessorCountEx). */
 ULONG kcom_platform_processor_count(void);
+/* The processor the caller runs on, for picking per-processor state (KeGetCurrentProcessorNumberEx):
+ * its index n when the caller cannot leave it (DISPATCH_LEVEL or above), so that code that runs
+ * there and sees a mark a DPC routine of that processor left is inside that routine; 2^31 + n
+ * below DISPATCH_LEVEL, where the thread may move at any time, and on the host for every thread
+ * that is not a simulated processor (n fixed for a work item worker, round-robin for the others).
+ * Clear bit 31 and reduce it modulo the count of the state (n may also be a processor added
+ * later). IRQL: any. */
+ULONG kcom_platform_current_processor(void);
 /* Microseconds on a monotonic clock, cheap enough to read after each poll of a DPC run
  * (KeQueryPerformanceCounter). IRQL: any. */
 ULONG64 kcom_platform_monotonic_us(void);

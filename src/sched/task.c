@@ -159,6 +159,8 @@ BOOLEAN kcom_task_take_cancellation_request(kcom_task_context *cx)
 
 void kcom_task_wake_self(kcom_task_context *cx)
 {
-    /* the poller holds the queue's reference, so no reference is needed here */
-    task_wake(cx->task);
+    /* Inside its own poll a task is RUNNING, or NOTIFIED by a wake meanwhile (DONE comes only after
+     * the poll): either way it ends NOTIFIED, which a store does without a compare-exchange. The
+     * poller holds the queue's reference, so no reference is needed here. */
+    kcom_atomic_store(&cx->task->sched, KCOM_TASK_NOTIFIED);
 }

@@ -1,7 +1,8 @@
 /*
  * test_dpc_executor.c - the DPC executor on the host's simulation of the kernel: poll and time
  * budgets, one DPC insert per burst of wakes, polls at DISPATCH_LEVEL, a wake storm from other threads (never a concurrent poll,
- * never a lost wake), cancellation in every state, and destroy with tasks still queued.
+ * never a lost wake), cancellation in every state, destroy with tasks still queued, and each task
+ * polled on the processor that woke it.
  */
 #include "executor_test_common.h"
 #include "wake_slot.h"
@@ -78,8 +79,9 @@ static void poll_budget(void)
     end();
 }
 
-/* A burst of wakes inserts the DPC once: 50 tasks spawned while DPCs are held share one insert,
- * and a run whose tasks wake themselves inserts the DPC again once, not once per wake. */
+/* A burst of wakes inserts each processor's DPC once: 50 tasks spawned while DPCs are held share
+ * one insert per simulated processor (the spawning thread's schedules go round-robin), and a run
+ * whose tasks wake themselves inserts the DPC again once, not once per wake. */
 static void one_insert_per_burst(void)
 {
     enum { TASKS = 50, POLLS = 10 };
@@ -100,7 +102,7 @@ static void one_insert_per_burst(void)
     inserts = kcom_sim_dpc_inserts();
     for (i = 0; i < TASKS; i++)
         ops[i] = spawn_on(&yield_desc, executor, &initial);
-    ok(kcom_sim_dpc_inserts() - inserts == 1, "%llu inserts for %d spawns\n",
+    ok(kcom_sim_dpc_inserts() - inserts == kcom_platform_processor_count(), "%llu inserts for %d spawns\n",
        (unsigned long long)(kcom_sim_dpc_inserts() - inserts), TASKS);
     kcom_sim_hold_dpcs(FALSE);
     for (i = 0; i < TASKS; i++)
@@ -110,7 +112,7 @@ static void one_insert_per_burst(void)
     ok(stats.polls == (ULONG64)TASKS * POLLS, "%llu polls\n", (unsigned long long)stats.polls);
     /* every run inserts at most once more (its first wake, or its budget): far fewer than the 450
      * wakes */
-    ok(kcom_sim_dpc_inserts() - inserts <= stats.runs + 1, "%llu inserts for %llu runs\n",
+    ok(kcom_sim_dpc_inserts() - inserts <= stats.runs + kcom_platform_processor_count(), "%llu inserts for %llu runs\n",
        (unsigned long long)(kcom_sim_dpc_inserts() - inserts), (unsigned long long)stats.runs);
     kcom_dpc_executor_destroy(dpc);
     end();
@@ -347,6 +349,71 @@ static void cancellation(void)
     end();
 }
 
+/* ---- each task on the processor that woke it ------------------------------------------------------------ */
+
+/* Yields target times; records the simulated processor of each poll after the first (which runs on
+ * the spawning thread) and counts the polls that ran on another processor than the one before. */
+typedef struct locality_state {
+    ULONG target;
+    ULONG polls;
+    LONG last;      /* the processor of the previous poll; -1 before the first in a DPC */
+    ULONG moves;    /* polls on another processor than the previous one */
+    ULONG seen;     /* bit i: a poll ran on processor i */
+} locality_state;
+
+static kcom_poll_result locality_poll(void *p, kcom_task_context *cx)
+{
+    locality_state *s = (locality_state *)p;
+    LONG processor = kcom_sim_current_processor();
+    if (processor >= 0) {
+        if (s->last >= 0 && processor != s->last)
+            s->moves++;
+        s->last = processor;
+        s->seen |= 1u << processor;
+    }
+    if (++s->polls < s->target) {
+        kcom_task_wake_self(cx);
+        return KCOM_POLL_PENDING;
+    }
+    KCOM_TASK_RESULT(cx, ULONG) = s->moves * 100u + s->seen;
+    cx->status = STATUS_SUCCESS;
+    return KCOM_POLL_READY;
+}
+
+static const kcom_async_task_desc locality_desc =
+    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, locality_state, locality_poll, NULL);
+
+/* A task that wakes itself is polled again on the processor whose run polled it, across runs and
+ * budgets (it never moves); spawns from a test thread spread over both processors. */
+static void processor_locality(void)
+{
+    enum { TASKS = 8, POLLS = 300 };
+    kcom_dpc_executor *dpc = NULL;
+    const kcom_executor *executor = NULL;
+    IAsyncULONG *ops[TASKS];
+    locality_state initial;
+    ULONG seen = 0;
+    int i;
+    begin();
+    ok(kcom_platform_processor_count() == 2, "%lu simulated processors\n", (unsigned long)kcom_platform_processor_count());
+    ok(kcom_dpc_executor_create(NULL, &dpc, &executor) == STATUS_SUCCESS, "create\n");
+    memset(&initial, 0, sizeof(initial));
+    initial.target = POLLS;
+    initial.last = -1;
+    for (i = 0; i < TASKS; i++)
+        ops[i] = spawn_on(&locality_desc, executor, &initial);
+    for (i = 0; i < TASKS; i++) {
+        ULONG result = finish(ops[i], STATUS_SUCCESS);
+        ok(result / 100u == 0, "task %d moved %lu times\n", i, (unsigned long)(result / 100u));
+        ok(result % 100u == 1 || result % 100u == 2, "task %d ran on processors %#lx\n", i,
+           (unsigned long)(result % 100u));
+        seen |= result % 100u;
+    }
+    ok(seen == 3, "the tasks ran on processors %#lx\n", (unsigned long)seen);
+    kcom_dpc_executor_destroy(dpc);
+    end();
+}
+
 /* ---- destroy with tasks queued ------------------------------------------------------------------------- */
 
 static void *destroy_thread(void *arg)
@@ -387,8 +454,10 @@ static void destroy_drops_queued(void)
 int main(void)
 {
     static const char *const names[] = {"dpc_poll_budget",  "dpc_one_insert_per_burst", "dpc_time_budget",
-                                        "dpc_wake_storm",   "dpc_cancellation",         "dpc_destroy_drops_queued"};
+                                        "dpc_wake_storm",   "dpc_cancellation",         "dpc_destroy_drops_queued",
+                                        "dpc_processor_locality"};
     static void (*const tests[])(void) = {poll_budget,  one_insert_per_burst, time_budget,
-                                          wake_storm,   cancellation,         destroy_drops_queued};
-    return async_test_main(names, tests, 6);
+                                          wake_storm,   cancellation,         destroy_drops_queued,
+                                          processor_locality};
+    return async_test_main(names, tests, 7);
 }

@@ -1,7 +1,8 @@
 /*
  * The kernel's scheduling primitives for the kernel executors (platform.h, last section), over
  * the kernel itself: IRQL (KeGetCurrentIrql, KeRaiseIrqlToDpcLevel, KeLowerIrql), KSPIN_LOCK,
- * KDPC, the active processor count, the performance counter, and IO_WORKITEM.
+ * KDPC and its target processor, the current processor and the active processor count, the
+ * performance counter, and IO_WORKITEM.
  *
  * mingw-w64's DDK makes the three IRQL functions inline CR8 accesses on x64 (the WDK does too);
  * hal.dll's exported KeRaiseIrqlToDpcLevel, which Wine only stubs, is therefore never imported.
@@ -94,6 +95,29 @@ void kcom_platform_dpc_init(kcom_platform_dpc *dpc, kcom_platform_dpc_fn *routin
 BOOLEAN kcom_platform_dpc_insert(kcom_platform_dpc *dpc)
 {
     return KeInsertQueueDpc(&((ntkernel_dpc *)(void *)dpc)->dpc, NULL, NULL);
+}
+
+/* Where the kernel maps the index to a group and number, the Ex function; otherwise (Wine, which
+ * has one group) the number in group 0. */
+BOOLEAN kcom_platform_dpc_set_target(kcom_platform_dpc *dpc, ULONG processor)
+{
+    PKDPC kdpc = &((ntkernel_dpc *)(void *)dpc)->dpc;
+    kcom_processor_number number;
+    if (kcom_ntkernel_processor_number_from_index != NULL && kcom_ntkernel_set_target_processor_dpc_ex != NULL &&
+        NT_SUCCESS(kcom_ntkernel_processor_number_from_index(processor, &number)))
+        return (BOOLEAN)NT_SUCCESS(kcom_ntkernel_set_target_processor_dpc_ex(kdpc, &number));
+    if (kcom_ntkernel_set_target_processor_dpc == NULL || processor >= 64)
+        return FALSE;
+    kcom_ntkernel_set_target_processor_dpc(kdpc, (CCHAR)processor);
+    return TRUE;
+}
+
+ULONG kcom_platform_current_processor(void)
+{
+    kcom_ke_get_current_processor_number_ex_fn *current = kcom_ntkernel_current_processor_number_ex;
+    ULONG index = current != NULL ? current(NULL) : 0;
+    /* below DISPATCH_LEVEL the thread may be on another processor by the time the caller looks */
+    return KeGetCurrentIrql() >= DISPATCH_LEVEL ? index : 0x80000000u | index;
 }
 
 void kcom_platform_dpc_flush(void)

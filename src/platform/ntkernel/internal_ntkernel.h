@@ -32,4 +32,23 @@ static KCOM_FORCEINLINE ULONG64 kcom_ntkernel_monotonic(ULONG64 units_per_second
 typedef BOOLEAN(NTAPI kcom_ke_remove_queue_dpc_fn)(PRKDPC dpc);
 extern kcom_ke_remove_queue_dpc_fn *kcom_ntkernel_remove_queue_dpc;
 
+/* The processor functions of the DPC executor's per-processor queues, looked up at initialization
+ * too: Wine's DDK headers declare none of the Ex ones, and KeGetProcessorNumberFromIndex is not in
+ * Wine's ntoskrnl at all. A PROCESSOR_NUMBER (group, number in the group, reserved), spelled out
+ * for the same reason. NULL where the kernel lacks them: executor_ntkernel.c falls back to group
+ * 0 (KeSetTargetProcessorDpc) and to processor 0. */
+typedef struct kcom_processor_number {
+    USHORT group;
+    UCHAR number;
+    UCHAR reserved;
+} kcom_processor_number;
+typedef ULONG(NTAPI kcom_ke_get_current_processor_number_ex_fn)(kcom_processor_number *number);
+typedef NTSTATUS(NTAPI kcom_ke_get_processor_number_from_index_fn)(ULONG index, kcom_processor_number *number);
+typedef NTSTATUS(NTAPI kcom_ke_set_target_processor_dpc_ex_fn)(PKDPC dpc, kcom_processor_number *number);
+typedef VOID(NTAPI kcom_ke_set_target_processor_dpc_fn)(PRKDPC dpc, CCHAR number);
+extern kcom_ke_get_current_processor_number_ex_fn *kcom_ntkernel_current_processor_number_ex;
+extern kcom_ke_get_processor_number_from_index_fn *kcom_ntkernel_processor_number_from_index;
+extern kcom_ke_set_target_processor_dpc_ex_fn *kcom_ntkernel_set_target_processor_dpc_ex;
+extern kcom_ke_set_target_processor_dpc_fn *kcom_ntkernel_set_target_processor_dpc;
+
 #endif /* KCOM_SRC_PLATFORM_INTERNAL_NTKERNEL_H */

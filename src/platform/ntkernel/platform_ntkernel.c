@@ -18,6 +18,10 @@ typedef PVOID(NTAPI kcom_ex_allocate_pool2_fn)(ULONG64 flags, SIZE_T size, ULONG
 /* Set at PASSIVE_LEVEL by kcom_initialize, before the driver allocates; read-only afterwards. */
 static kcom_ex_allocate_pool2_fn *ex_allocate_pool2;
 kcom_ke_remove_queue_dpc_fn *kcom_ntkernel_remove_queue_dpc;
+kcom_ke_get_current_processor_number_ex_fn *kcom_ntkernel_current_processor_number_ex;
+kcom_ke_get_processor_number_from_index_fn *kcom_ntkernel_processor_number_from_index;
+kcom_ke_set_target_processor_dpc_ex_fn *kcom_ntkernel_set_target_processor_dpc_ex;
+kcom_ke_set_target_processor_dpc_fn *kcom_ntkernel_set_target_processor_dpc;
 
 /* The DbgPrintEx filter values the WDK's dpfilter.h defines; mingw-w64 has none of them. */
 #ifndef DPFLTR_IHVDRIVER_ID
@@ -51,6 +55,10 @@ NTSTATUS kcom_platform_initialize(void)
 {
     load_system_routine(L"ExAllocatePool2", &ex_allocate_pool2);
     load_system_routine(L"KeRemoveQueueDpc", &kcom_ntkernel_remove_queue_dpc);
+    load_system_routine(L"KeGetCurrentProcessorNumberEx", &kcom_ntkernel_current_processor_number_ex);
+    load_system_routine(L"KeGetProcessorNumberFromIndex", &kcom_ntkernel_processor_number_from_index);
+    load_system_routine(L"KeSetTargetProcessorDpcEx", &kcom_ntkernel_set_target_processor_dpc_ex);
+    load_system_routine(L"KeSetTargetProcessorDpc", &kcom_ntkernel_set_target_processor_dpc);
     return STATUS_SUCCESS;
 }
 

@@ -15,7 +15,7 @@
 
 #include <sched.h>
 
-_Thread_local kcom_posix_thread_state kcom_posix_thread = {.processor = -1, .raised_processor = -1};
+_Thread_local kcom_posix_thread_state kcom_posix_thread = {.processor = -1, .raised_processor = -1, .worker = -1};
 
 static LONG volatile last_thread_id;
 

@@ -21,6 +21,7 @@ typedef struct kcom_posix_thread_state {
     ULONG spin_locks;       /* spin locks held */
     LONG processor;         /* a simulated processor's thread: its index; -1 otherwise */
     LONG raised_processor;  /* another thread at DISPATCH_LEVEL: the processor its DPCs go to; -1 */
+    LONG worker;            /* a work item worker's thread: its index; -1 otherwise */
     LONG thread_id;         /* 0 until the first spin lock */
 } kcom_posix_thread_state;
 

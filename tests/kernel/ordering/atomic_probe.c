@@ -15,6 +15,7 @@ LONG kcom_probe_or(LONG volatile *target, LONG bits);
 void *kcom_probe_load_ptr(void *volatile *target);
 void kcom_probe_store_ptr(void *volatile *target, void *value);
 void *kcom_probe_exchange_ptr(void *volatile *target, void *value);
+void *kcom_probe_compare_exchange_ptr(void *volatile *target, void *expected, void *desired);
 LONG64 kcom_probe_fetch_add64(LONG64 volatile *target, LONG64 value);
 LONG64 kcom_probe_load64(LONG64 volatile *target);
 void kcom_probe_acquire_fence(void);
@@ -54,6 +55,10 @@ void kcom_probe_store_ptr(void *volatile *target, void *value)
 void *kcom_probe_exchange_ptr(void *volatile *target, void *value)
 {
     return kcom_atomic_exchange_ptr(target, value);
+}
+void *kcom_probe_compare_exchange_ptr(void *volatile *target, void *expected, void *desired)
+{
+    return kcom_atomic_compare_exchange_ptr(target, expected, desired);
 }
 LONG64 kcom_probe_fetch_add64(LONG64 volatile *target, LONG64 value)
 {

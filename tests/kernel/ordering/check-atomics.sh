@@ -44,7 +44,7 @@ for object in "$@"; do
             fi
             case $kind in
                 load64 | fetch_add64) need=' cmpxchg8b ' ;;
-                fetch_add | exchange | compare_exchange | or | exchange_ptr) need=' (lock|xchg[a-z]*) ' ;;
+                fetch_add | exchange | compare_exchange | or | exchange_ptr | compare_exchange_ptr) need=' (lock|xchg[a-z]*) ' ;;
             esac
         fi
         if [ -n "$need" ] && ! printf '%s ' "$body" | grep -qE "$need"; then

@@ -15,8 +15,9 @@
  * PASSIVE_LEVEL, a work item queued again before its routine was entered, ...
  *
  * DPCs: N simulated processors (2, or KCOM_SIM_CPUS, or kcom_sim_set_processor_count), each a FIFO
- * queue and a thread that services it, started at the first insert. An insert goes to the current
- * processor: a processor's own queue from its thread (a DPC routine inserting); from any other
+ * queue and a thread that services it, started at the first insert. A targeted DPC
+ * (kcom_platform_dpc_set_target) goes to its target (modulo the count); any other insert goes to
+ * the current processor: a processor's own queue from its thread (a DPC routine inserting); from any other
  * thread at DISPATCH_LEVEL, one processor picked round-robin at its first insert and kept until
  * the thread lowers below DISPATCH_LEVEL (the processor a raised thread cannot leave); from any
  * other thread below DISPATCH_LEVEL, the next processor round-robin (a passive thread migrates
@@ -41,6 +42,7 @@
  * without running what is still queued.
  */
 #define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* syscall */
 
 #include "kernel_sim_internal.h"
 
@@ -48,8 +50,11 @@
 
 #include <kcom/atomic.h>
 
+#include <linux/futex.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 pthread_mutex_t kcom_sim_mutex = PTHREAD_MUTEX_INITIALIZER;
 
@@ -86,6 +91,7 @@ typedef struct __attribute__((may_alias)) sim_dpc {
     void *context;
     ULONG64 sequence; /* its processor's sequence number for this insert */
     LONG queued_on;   /* 1 + the processor whose queue holds it; 0: not queued */
+    LONG target;      /* 1 + the processor it is targeted at (KeSetTargetProcessorDpcEx); 0: none */
 } sim_dpc;
 
 KCOM_STATIC_ASSERT(sizeof(sim_dpc) <= sizeof(kcom_platform_dpc) &&
@@ -99,7 +105,10 @@ static KCOM_FORCEINLINE sim_dpc *as_dpc(kcom_platform_dpc *dpc)
 
 typedef struct sim_processor {
     pthread_t thread;
-    pthread_cond_t wake; /* a DPC queued, the hold released, or stopping */
+    /* rung (kcom_sim_mutex held) when a DPC is queued, the hold is released, or stopping: a futex
+     * word the idle processor sleeps on, woken only when it does sleep */
+    LONG volatile doorbell;
+    BOOLEAN sleeping;
     sim_dpc *head;       /* FIFO: sequence numbers increase from head to tail */
     sim_dpc *tail;
     ULONG queued;
@@ -117,6 +126,7 @@ struct kcom_platform_work_item {
 
 static struct {
     pthread_cond_t progress;  /* a routine ended, or a DPC was removed: flushes and shut-down wait */
+    ULONG progress_waiters;   /* threads waiting on it: a broadcast is skipped when there is none */
     pthread_cond_t work;      /* a work item queued, the hold released, or stopping */
     ULONG requested_processors; /* kcom_sim_set_processor_count; 0: KCOM_SIM_CPUS or the default */
     ULONG processor_count;      /* simulated CPU threads running; 0: not started */
@@ -147,6 +157,21 @@ static void sim_lock(void)
 static void sim_unlock(void)
 {
     pthread_mutex_unlock(&kcom_sim_mutex);
+}
+
+/* Tells the flushes and the shut-down that something ended (kcom_sim_mutex held). */
+static void progress_locked(void)
+{
+    if (sim.progress_waiters != 0)
+        pthread_cond_broadcast(&sim.progress);
+}
+
+/* Waits for progress_locked (kcom_sim_mutex held), or a spurious wake-up. */
+static void progress_wait_locked(void)
+{
+    sim.progress_waiters++;
+    pthread_cond_wait(&sim.progress, &kcom_sim_mutex);
+    sim.progress_waiters--;
 }
 
 BOOLEAN kcom_sim_stopping_locked(void)
@@ -195,6 +220,24 @@ static void unlink_dpc_locked(sim_processor *p, sim_dpc *d)
     p->queued--;
 }
 
+static void ring_locked(sim_processor *p)
+{
+    kcom_atomic_fetch_add(&p->doorbell, 1);
+    if (p->sleeping)
+        (void)syscall(SYS_futex, &p->doorbell, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+/* With kcom_sim_mutex held; returns with it held, after a ring (or spuriously). */
+static void sleep_locked(sim_processor *p)
+{
+    LONG seen = kcom_atomic_load(&p->doorbell);
+    p->sleeping = TRUE;
+    sim_unlock();
+    (void)syscall(SYS_futex, &p->doorbell, FUTEX_WAIT_PRIVATE, seen, NULL, NULL, 0); /* returns at once if rung since */
+    sim_lock();
+    p->sleeping = FALSE;
+}
+
 static void *processor_main(void *argument)
 {
     sim_processor *p = (sim_processor *)argument;
@@ -222,15 +265,15 @@ static void *processor_main(void *argument)
             kcom_posix_thread.irql = KCOM_PLATFORM_PASSIVE_LEVEL;
             sim_lock();
             p->running_sequence = 0;
-            pthread_cond_broadcast(&sim.progress);
+            progress_locked();
         } else if ((d == NULL && sim.stopping) || sim.exiting) {
             break;
         } else {
-            pthread_cond_wait(&p->wake, &kcom_sim_mutex);
+            sleep_locked(p);
         }
     }
     sim.ended++;
-    pthread_cond_broadcast(&sim.progress);
+    progress_locked();
     sim_unlock();
     return NULL;
 }
@@ -246,7 +289,9 @@ static void start_processors_locked(void)
         p->queued = 0;
         p->next_sequence = 1;
         p->running_sequence = 0;
-        if (pthread_cond_init(&p->wake, NULL) != 0 || pthread_create(&p->thread, NULL, processor_main, p) != 0)
+        p->doorbell = 0;
+        p->sleeping = FALSE;
+        if (pthread_create(&p->thread, NULL, processor_main, p) != 0)
             KCOM_POSIX_VIOLATION(NULL, "a simulated processor's thread could not be started");
     }
 }
@@ -259,6 +304,31 @@ void kcom_platform_dpc_init(kcom_platform_dpc *dpc, kcom_platform_dpc_fn *routin
     d->context = context;
     d->sequence = 0;
     d->queued_on = 0;
+    d->target = 0;
+}
+
+BOOLEAN kcom_platform_dpc_set_target(kcom_platform_dpc *dpc, ULONG processor)
+{
+    if (processor >= KCOM_SIM_MAX_PROCESSORS)
+        return FALSE;
+    as_dpc(dpc)->target = (LONG)processor + 1;
+    return TRUE;
+}
+
+/* The numbers of the threads that are not simulated processors are 2^31 and up, so that they never
+ * name a processor as the one the caller runs on (such a thread, even raised, is not inside a DPC
+ * run): a work item worker's is fixed (2^31 + its index: as a system worker thread mostly stays on
+ * its processor), any other thread's moves round-robin, so that its consecutive calls spread over
+ * the processors once reduced modulo their count. */
+static LONG volatile current_processor_hint;
+
+ULONG kcom_platform_current_processor(void)
+{
+    if (kcom_posix_thread.processor >= 0)
+        return (ULONG)kcom_posix_thread.processor;
+    if (kcom_posix_thread.worker >= 0)
+        return 0x80000000u | (ULONG)kcom_posix_thread.worker;
+    return 0x80000000u | ((ULONG)kcom_atomic_fetch_add(&current_processor_hint, 1) & 0x7FFFFFFFu);
 }
 
 BOOLEAN kcom_sim_dpc_insert_locked(kcom_platform_dpc *dpc)
@@ -275,7 +345,9 @@ BOOLEAN kcom_sim_dpc_insert_locked(kcom_platform_dpc *dpc)
     }
     if (d->queued_on != 0)
         return FALSE; /* the queued run is still to come */
-    if (kcom_posix_thread.processor >= 0) {
+    if (d->target != 0) {
+        index = (ULONG)(d->target - 1) % sim.processor_count; /* its target processor */
+    } else if (kcom_posix_thread.processor >= 0) {
         index = (ULONG)kcom_posix_thread.processor; /* a DPC routine: its own processor */
     } else if (kcom_posix_thread.irql >= KCOM_PLATFORM_DISPATCH_LEVEL) {
         if (kcom_posix_thread.raised_processor < 0 || (ULONG)kcom_posix_thread.raised_processor >= sim.processor_count)
@@ -296,7 +368,7 @@ BOOLEAN kcom_sim_dpc_insert_locked(kcom_platform_dpc *dpc)
     p->tail = d;
     p->queued++;
     if (!sim.dpcs_held)
-        pthread_cond_signal(&p->wake);
+        ring_locked(p);
     return TRUE;
 }
 
@@ -306,7 +378,7 @@ BOOLEAN kcom_sim_dpc_remove_locked(kcom_platform_dpc *dpc)
     if (d->queued_on == 0)
         return FALSE;
     unlink_dpc_locked(&sim.processors[d->queued_on - 1], d);
-    pthread_cond_broadcast(&sim.progress); /* a flush may have waited for it */
+    progress_locked(); /* a flush may have waited for it */
     return TRUE;
 }
 
@@ -349,7 +421,7 @@ static void sim_dpc_flush(void)
     for (i = 0; i < count; i++)
         next_sequence[i] = sim.processors[i].next_sequence;
     while (!flushed_locked(next_sequence, count))
-        pthread_cond_wait(&sim.progress, &kcom_sim_mutex);
+        progress_wait_locked();
     sim_unlock();
 }
 
@@ -364,10 +436,10 @@ ULONG kcom_platform_processor_count(void)
 
 /* ---- work items ------------------------------------------------------------------------------------------ */
 
-static void *worker_main(void *unused)
+static void *worker_main(void *index)
 {
-    (void)unused;
     kcom_posix_thread.sim_thread = TRUE;
+    kcom_posix_thread.worker = (LONG)(ULONG_PTR)index;
     sim_lock();
     for (;;) {
         kcom_platform_work_item *item = sim.work_head;
@@ -387,7 +459,7 @@ static void *worker_main(void *unused)
                 KCOM_POSIX_VIOLATION(context, "work item routine returned above PASSIVE_LEVEL");
             sim_lock();
             sim.work_running--;
-            pthread_cond_broadcast(&sim.progress);
+            progress_locked();
         } else if ((item == NULL && sim.stopping) || sim.exiting) {
             break;
         } else {
@@ -395,7 +467,7 @@ static void *worker_main(void *unused)
         }
     }
     sim.ended++;
-    pthread_cond_broadcast(&sim.progress);
+    progress_locked();
     sim_unlock();
     return NULL;
 }
@@ -426,7 +498,8 @@ void kcom_platform_work_item_queue(kcom_platform_work_item *item, kcom_platform_
     if (sim.worker_count == 0 && !sim.exiting) {
         kcom_sim_thread_starting_locked();
         for (; sim.worker_count < SIM_WORKERS; sim.worker_count++)
-            if (pthread_create(&sim.workers[sim.worker_count], NULL, worker_main, NULL) != 0)
+            if (pthread_create(&sim.workers[sim.worker_count], NULL, worker_main,
+                               (void *)(ULONG_PTR)sim.worker_count) != 0)
                 KCOM_POSIX_VIOLATION(NULL, "a worker thread could not be started");
     }
     item->routine = routine;
@@ -462,7 +535,7 @@ static void wake_all_locked(void)
 {
     ULONG i;
     for (i = 0; i < sim.processor_count; i++)
-        pthread_cond_signal(&sim.processors[i].wake);
+        ring_locked(&sim.processors[i]);
     pthread_cond_broadcast(&sim.work);
 }
 
@@ -476,8 +549,6 @@ static void join_threads(ULONG processors, ULONG workers)
     for (i = 0; i < workers; i++)
         pthread_join(sim.workers[i], NULL);
     sim_lock();
-    for (i = 0; i < processors; i++)
-        pthread_cond_destroy(&sim.processors[i].wake);
     sim.processor_count = 0;
     sim.worker_count = 0;
     sim.ended = 0;
@@ -565,7 +636,7 @@ static void sim_uninitialize(void)
     sim.work_held = FALSE;
     wake_all_locked();
     while (!quiescent_locked())
-        pthread_cond_wait(&sim.progress, &kcom_sim_mutex);
+        progress_wait_locked();
     timer_thread = kcom_sim_timer_stop_locked(); /* fails fast when a timer is still armed */
     sim.stopping = TRUE;
     wake_all_locked();
