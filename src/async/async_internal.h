@@ -7,6 +7,7 @@
 
 #include <kcom/async.h>
 
+#include "internal.h"
 #include "sched/task_internal.h"
 
 /* Bits of kcom_async_op.word; status and every claim live in one word so that one compare-exchange
@@ -62,9 +63,32 @@ typedef struct kcom_async_op_layout_info {
 #define KCOM_ASYNC_PRODUCER_OP_SIZE offsetof(kcom_async_op, task.link)
 
 /* The layout of an operation whose own fields take header bytes (sizeof(kcom_async_op) with a
- * task, KCOM_ASYNC_PRODUCER_OP_SIZE without), its result and its state. */
-BOOLEAN kcom_async_op_layout(size_t header, size_t result_size, size_t result_alignment, size_t state_size,
-                             size_t state_alignment, kcom_async_op_layout_info *layout);
+ * task, KCOM_ASYNC_PRODUCER_OP_SIZE without): the result and the state after them, each at a
+ * multiple of its alignment. FALSE for bad sizes or alignments. KCOM_ASYNC_TASK_DESC computes the
+ * same at compile time (with a task). Inline: the constant arguments of a caller fold away. */
+static KCOM_FORCEINLINE BOOLEAN kcom_async_op_layout(size_t header, size_t result_size, size_t result_alignment,
+                                                    size_t state_size, size_t state_alignment,
+                                                    kcom_async_op_layout_info *layout)
+{
+    size_t align = KCOM_ALIGNOF(kcom_async_op);
+    if (result_size == 0)
+        result_alignment = 1;
+    if (state_size == 0)
+        state_alignment = 1;
+    if (!kcom_is_power_of_two(result_alignment) || !kcom_is_power_of_two(state_alignment) ||
+        result_size > 0x7FFFFFFF || state_size > ((size_t)-1) / 4 || result_alignment > 4096 ||
+        state_alignment > 4096)
+        return FALSE;
+    if (result_alignment > align)
+        align = result_alignment;
+    if (state_alignment > align)
+        align = state_alignment;
+    layout->result_offset = (header + result_alignment - 1) & ~(result_alignment - 1);
+    layout->state_offset = (layout->result_offset + result_size + state_alignment - 1) & ~(state_alignment - 1);
+    layout->total = layout->state_offset + state_size;
+    layout->alignment = align;
+    return (BOOLEAN)(layout->total <= KCOM_RT_ASYNC_MAX_BLOCK); /* the operation records it in a ULONG */
+}
 /* desc's layout: the one KCOM_ASYNC_TASK_DESC computed, or computed now for a descriptor written
  * by hand. FALSE for bad sizes or alignments. */
 static KCOM_FORCEINLINE BOOLEAN kcom_async_desc_layout(const kcom_async_task_desc *desc,

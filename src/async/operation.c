@@ -26,11 +26,6 @@ static kcom_async_op *op_from(IKcomAsyncOperation *iface)
     return (kcom_async_op *)(void *)iface;
 }
 
-static size_t align_up(size_t value, size_t alignment)
-{
-    return (value + alignment - 1) & ~(alignment - 1);
-}
-
 /* A copy of a result: the usual sizes as single moves rather than a call to the C library. */
 static KCOM_FORCEINLINE void copy_result(void *to, const void *from, size_t size)
 {
@@ -674,6 +669,10 @@ kcom_async_op *kcom_async_op_allocate_block(const kcom_allocator *allocator, siz
     kcom_async_op *op;
     if (KCOM_UNLIKELY(size < KCOM_ASYNC_PRODUCER_OP_SIZE || size > KCOM_RT_ASYNC_MAX_BLOCK))
         return NULL;
+    /* the usual case first: the default allocator is the platform's and the operation cache has
+     * the size (what the rest finds out too, through the default allocator) */
+    if (allocator == NULL && kcom_rt_default_slot_now() == 0 && op_cache_fits(size, alignment))
+        return op_cache_take(size);
     if (allocator == NULL)
         allocator = kcom_default_allocator();
     if (allocator->allocate == kcom_rt_caching_allocate) {
@@ -724,31 +723,6 @@ NTSTATUS kcom_async_operation_cache_query_stats(kcom_caching_allocator_stats *st
 }
 
 /* ---- creation ------------------------------------------------------------------------------------------ */
-
-/* Offsets of result and state after the operation's header bytes; FALSE for bad sizes or
- * alignments. KCOM_ASYNC_TASK_DESC computes the same at compile time (with a task). */
-BOOLEAN kcom_async_op_layout(size_t header, size_t result_size, size_t result_alignment, size_t state_size,
-                             size_t state_alignment, kcom_async_op_layout_info *layout)
-{
-    size_t align = KCOM_ALIGNOF(kcom_async_op);
-    if (result_size == 0)
-        result_alignment = 1;
-    if (state_size == 0)
-        state_alignment = 1;
-    if (!kcom_is_power_of_two(result_alignment) || !kcom_is_power_of_two(state_alignment) ||
-        result_size > 0x7FFFFFFF || state_size > ((size_t)-1) / 4 || result_alignment > 4096 ||
-        state_alignment > 4096)
-        return FALSE;
-    if (result_alignment > align)
-        align = result_alignment;
-    if (state_alignment > align)
-        align = state_alignment;
-    layout->result_offset = align_up(header, result_alignment);
-    layout->state_offset = align_up(layout->result_offset + result_size, state_alignment);
-    layout->total = layout->state_offset + state_size;
-    layout->alignment = align;
-    return (BOOLEAN)(layout->total <= KCOM_RT_ASYNC_MAX_BLOCK); /* the operation records it in a ULONG */
-}
 
 void kcom_async_op_init(kcom_async_op *op, const IID *iid, void *result, size_t result_size)
 {
