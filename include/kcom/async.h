@@ -138,7 +138,7 @@ typedef struct kcom_async_task_desc {
      &IID_##I,                                                                              \
      KCOM_RT_ASYNC_RESULT_OFFSET_(Result),                                                  \
      KCOM_RT_ASYNC_STATE_OFFSET_(Result, State),                                            \
-     KCOM_RT_ASYNC_STATE_OFFSET_(Result, State) + sizeof(State),                            \
+     KCOM_RT_ASYNC_BLOCK_SIZE_(Result, State),                                              \
      KCOM_RT_ASYNC_MAX_(KCOM_ALIGNOF(kcom_async_op), KCOM_RT_ASYNC_MAX_(KCOM_ALIGNOF(Result), KCOM_ALIGNOF(State)))}
 
 /* Largest alignment of result and state in caller-provided storage. */

@@ -22,6 +22,7 @@
 #define KCOM_RT_ASYNC_RESULT_OFFSET_(Result) KCOM_RT_ASYNC_ALIGN_UP_(sizeof(kcom_async_op), KCOM_ALIGNOF(Result))
 #define KCOM_RT_ASYNC_STATE_OFFSET_(Result, State)                                          \
     KCOM_RT_ASYNC_ALIGN_UP_(KCOM_RT_ASYNC_RESULT_OFFSET_(Result) + sizeof(Result), KCOM_ALIGNOF(State))
+#define KCOM_RT_ASYNC_BLOCK_SIZE_(Result, State) (KCOM_RT_ASYNC_STATE_OFFSET_(Result, State) + sizeof(State))
 
 /* ---- the operation object -----------------------------------------------------------------------------
  * Its fields are kcom's: it is declared here only so that the async method shims (KCOM_SHIM_ASYNC,
@@ -127,10 +128,8 @@ static KCOM_FORCEINLINE kcom_async_op *kcom_rt_async_op_reuse(const kcom_async_t
         cache = &kcom_rt_operation_cache[(desc->block_size - 1) / KCOM_RT_OPERATION_CACHE_GRANULE];
         return (kcom_async_op *)kcom_rt_caching_take_hot(cache);
     }
-    if (allocator->allocate != kcom_rt_caching_allocate)
-        return NULL;
-    cache = (kcom_caching_allocator *)allocator->context;
-    if (KCOM_UNLIKELY(!kcom_rt_caching_bound_to(cache, desc->block_size, desc->block_alignment)))
+    cache = kcom_rt_caching_bound(allocator, desc->block_size, desc->block_alignment);
+    if (KCOM_UNLIKELY(cache == NULL))
         return NULL;
     op = (kcom_async_op *)kcom_rt_caching_take_hot(cache);
     if (KCOM_UNLIKELY(op == NULL))

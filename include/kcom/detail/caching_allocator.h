@@ -67,15 +67,27 @@ static KCOM_FORCEINLINE void kcom_rt_caching_put(kcom_caching_allocator *cache, 
         kcom_rt_caching_put_listed(cache, block);
 }
 
+/* The cache behind allocator when allocator is a caching allocator's and the cache is bound to
+ * size and alignment (its hot block then has that size), else NULL. IRQL: any. */
+static KCOM_FORCEINLINE kcom_caching_allocator *kcom_rt_caching_bound(const kcom_allocator *allocator, size_t size,
+                                                                      size_t alignment)
+{
+    kcom_caching_allocator *cache;
+    if (allocator->allocate != kcom_rt_caching_allocate)
+        return NULL;
+    cache = (kcom_caching_allocator *)allocator->context;
+    return kcom_rt_caching_bound_to(cache, size, alignment) ? cache : NULL;
+}
+
 /* allocator->allocate, with the hot block of a caching allocator bound to size and alignment taken
  * inline (what the generated factory of a class with an allocator of its own calls). IRQL:
  * <= DISPATCH_LEVEL. NULL when the allocator fails. */
 static KCOM_FORCEINLINE void *kcom_rt_allocator_allocate(const kcom_allocator *allocator, size_t size,
                                                          size_t alignment)
 {
-    if (allocator->allocate == kcom_rt_caching_allocate &&
-        kcom_rt_caching_bound_to((kcom_caching_allocator *)allocator->context, size, alignment)) {
-        void *block = kcom_rt_caching_take_hot((kcom_caching_allocator *)allocator->context);
+    kcom_caching_allocator *cache = kcom_rt_caching_bound(allocator, size, alignment);
+    if (cache != NULL) {
+        void *block = kcom_rt_caching_take_hot(cache);
         if (KCOM_LIKELY(block != NULL))
             return block;
     }

@@ -260,9 +260,8 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
  * implementation fits the storage the interface promises its callers, checked here. */
 #define KCOM_SHIM_ASYNC_IN(C, I, member, prefix, ret, name, params)                       \
     KCOM_SHIM_ASYNC_TASK_(C, I, member, prefix, ret, name, params, "ASYNC_IN")            \
-    KCOM_STATIC_ASSERT(KCOM_RT_ASYNC_STATE_OFFSET_(ret##_result, C##_##I##_kstate_##name) +  \
-                               sizeof(C##_##I##_kstate_##name) + KCOM_ASYNC_STORAGE_MAX_ALIGNMENT <= \
-                           (size_t)(I##_##name##_STORAGE) &&                              \
+    KCOM_STATIC_ASSERT(KCOM_RT_ASYNC_BLOCK_SIZE_(ret##_result, C##_##I##_kstate_##name) +   \
+                               KCOM_ASYNC_STORAGE_MAX_ALIGNMENT <= (size_t)(I##_##name##_STORAGE) && \
                            KCOM_ALIGNOF(ret##_result) <= KCOM_ASYNC_STORAGE_MAX_ALIGNMENT &&  \
                            KCOM_ALIGNOF(C##_##I##_kstate_##name) <= KCOM_ASYNC_STORAGE_MAX_ALIGNMENT, \
                        #I "::" #name " (ASYNC_IN): the operation of " #prefix #name       \
