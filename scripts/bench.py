@@ -504,7 +504,7 @@ def main():
     if any(row["id"].startswith("async_") for row in rows):
         notes += [
             "Async rows: bytes are the operation's (async_call, async_status: the block one call allocates; "
-            "in caller storage: what the storage must hold). The thread row's Ir counts every thread of the "
+            "in caller storage: the bytes of the storage it writes). The thread row's Ir counts every thread of the "
             "process, pinned to one CPU (the woken thread runs at once: the caller finds the work done); "
             "its ns are on all CPUs, with 1/100 of the iterations; its kcom allocs/op counts kcom's "
             "allocator, which every kcom allocation goes through (block_on's event is in its frame).",
