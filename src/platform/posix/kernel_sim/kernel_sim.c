@@ -35,7 +35,11 @@
  * routine returns (as IopProcessWorkItem): the routine may queue it again, and then another
  * worker may run it concurrently.
  *
- * One mutex (kcom_sim_mutex) guards all of it; no routine runs under it. kcom_uninitialize
+ * Locks: each simulated processor's own (its queue, its sequence numbers, its doorbell), taken by
+ * an insert on it and by its thread, so that processors do not contend with each other, as the
+ * kernel's per-processor DPC queues do not; and kcom_sim_mutex, for the rest (starting and
+ * stopping the threads, the work queue, the timer list, the flushes' waits). The order is
+ * kcom_sim_mutex, then a processor's. No routine runs under either. kcom_uninitialize
  * (sim_uninitialize) lets queued DPCs and work items run, then ends and joins every thread of
  * the simulation (an armed timer then is a bug: it fails fast); the next use starts them again. A
  * program that never calls kcom_uninitialize has its threads ended and joined at exit (atexit),
@@ -56,7 +60,7 @@
 #include <time.h>
 #include <unistd.h>
 
-pthread_mutex_t kcom_sim_mutex = PTHREAD_MUTEX_INITIALIZER;
+kcom_platform_mutex kcom_sim_mutex;
 
 #define SIM_DEFAULT_PROCESSORS 2
 #define SIM_WORKERS 2
@@ -89,9 +93,10 @@ typedef struct __attribute__((may_alias)) sim_dpc {
     struct sim_dpc *prev;
     kcom_platform_dpc_fn *routine;
     void *context;
-    ULONG64 sequence; /* its processor's sequence number for this insert */
-    LONG queued_on;   /* 1 + the processor whose queue holds it; 0: not queued */
-    LONG target;      /* 1 + the processor it is targeted at (KeSetTargetProcessorDpcEx); 0: none */
+    ULONG64 sequence;        /* its processor's sequence number for this insert */
+    LONG volatile queued_on; /* 1 + the processor whose queue holds it; 0: not queued. Set from 0
+                              * under that processor's lock, cleared under it when it leaves */
+    LONG target;             /* 1 + the processor it is targeted at (KeSetTargetProcessorDpcEx); 0: none */
 } sim_dpc;
 
 KCOM_STATIC_ASSERT(sizeof(sim_dpc) <= sizeof(kcom_platform_dpc) &&
@@ -103,10 +108,12 @@ static KCOM_FORCEINLINE sim_dpc *as_dpc(kcom_platform_dpc *dpc)
     return (sim_dpc *)(void *)dpc->opaque;
 }
 
-typedef struct sim_processor {
+/* A cache line or more each: an insert on one processor does not touch another's lines. */
+typedef struct __attribute__((aligned(64))) sim_processor {
+    kcom_platform_mutex lock; /* the fields below but thread and the counters */
     pthread_t thread;
-    /* rung (kcom_sim_mutex held) when a DPC is queued, the hold is released, or stopping: a futex
-     * word the idle processor sleeps on, woken only when it does sleep */
+    /* rung (the lock held) when a DPC is queued, the hold is released, or stopping, if the
+     * processor sleeps: a futex word the idle processor sleeps on */
     LONG volatile doorbell;
     BOOLEAN sleeping;
     sim_dpc *head;       /* FIFO: sequence numbers increase from head to tail */
@@ -114,6 +121,8 @@ typedef struct sim_processor {
     ULONG queued;
     ULONG64 next_sequence;    /* the next insert's */
     ULONG64 running_sequence; /* the routine under way's; 0: none */
+    LONG64 volatile inserts;  /* kcom_sim_dpc_inserts' share: inserts that chose this processor */
+    LONG64 volatile runs;     /* kcom_sim_dpc_runs' share */
 } sim_processor;
 
 struct kcom_platform_work_item {
@@ -124,59 +133,86 @@ struct kcom_platform_work_item {
     BOOLEAN queued; /* and not yet entered */
 };
 
+/* Under kcom_sim_mutex, but the fields the processors read without it (atomic). */
 static struct {
-    pthread_cond_t progress;  /* a routine ended, or a DPC was removed: flushes and shut-down wait */
-    ULONG progress_waiters;   /* threads waiting on it: a broadcast is skipped when there is none */
-    pthread_cond_t work;      /* a work item queued, the hold released, or stopping */
+    kcom_platform_cond progress; /* a routine ended, or a DPC was removed: flushes and shut-down wait */
+    LONG volatile progress_waiters; /* threads waiting on it; a processor takes kcom_sim_mutex to
+                                     * signal only when there is one */
+    kcom_platform_cond work;     /* a work item queued, the hold released, or stopping */
     ULONG requested_processors; /* kcom_sim_set_processor_count; 0: KCOM_SIM_CPUS or the default */
-    ULONG processor_count;      /* simulated CPU threads running; 0: not started */
-    ULONG round_robin;
-    BOOLEAN stopping;           /* sim_uninitialize is ending the threads */
-    BOOLEAN exiting;            /* the program is exiting: what is queued stays there (sim_at_exit) */
+    LONG volatile processor_count; /* simulated CPU threads running; 0: not started (atomic) */
+    LONG volatile round_robin;     /* atomic */
+    LONG volatile stopping;     /* sim_uninitialize is ending the threads (atomic) */
+    LONG volatile exiting;      /* the program is exiting: what is queued stays there (atomic) */
     BOOLEAN exit_handler;       /* sim_at_exit is registered */
     ULONG ended;                /* processor and worker threads that have left their loop */
-    BOOLEAN dpcs_held;
+    LONG volatile dpcs_held;    /* atomic */
     BOOLEAN work_held;
-    sim_processor processors[KCOM_SIM_MAX_PROCESSORS];
     ULONG worker_count;         /* worker threads running */
     pthread_t workers[SIM_WORKERS];
     kcom_platform_work_item *work_head;
     kcom_platform_work_item *work_tail;
     ULONG work_queued;
     ULONG work_running;
-} sim = {.progress = PTHREAD_COND_INITIALIZER, .work = PTHREAD_COND_INITIALIZER};
-
-static LONG64 volatile dpc_runs;
-static LONG64 volatile dpc_inserts;
+    LONG64 volatile refused_inserts; /* inserts while the program exits, that chose no processor */
+    sim_processor processors[KCOM_SIM_MAX_PROCESSORS];
+} sim;
 
 static void sim_lock(void)
 {
-    pthread_mutex_lock(&kcom_sim_mutex);
+    kcom_platform_mutex_lock(&kcom_sim_mutex);
 }
 
 static void sim_unlock(void)
 {
-    pthread_mutex_unlock(&kcom_sim_mutex);
+    kcom_platform_mutex_unlock(&kcom_sim_mutex);
+}
+
+static ULONG processor_count(void)
+{
+    return (ULONG)kcom_atomic_load(&sim.processor_count);
 }
 
 /* Tells the flushes and the shut-down that something ended (kcom_sim_mutex held). */
 static void progress_locked(void)
 {
-    if (sim.progress_waiters != 0)
-        pthread_cond_broadcast(&sim.progress);
+    kcom_platform_cond_broadcast(&sim.progress);
 }
 
-/* Waits for progress_locked (kcom_sim_mutex held), or a spurious wake-up. */
+/* The same from a thread that holds no lock: kcom_sim_mutex is taken only when someone waits. A
+ * waiter counts itself (progress_wait_begin_locked) before it looks at the state under the
+ * processors' locks, and this is called after a change made under one: either the waiter sees the
+ * change, or this sees the waiter and signals under kcom_sim_mutex, which the waiter holds until
+ * it sleeps. */
+static void progress(void)
+{
+    if (kcom_atomic_load(&sim.progress_waiters) != 0) {
+        sim_lock();
+        progress_locked();
+        sim_unlock();
+    }
+}
+
+/* Waits, around a loop that tests a condition and calls progress_wait_locked until it holds
+ * (kcom_sim_mutex held throughout but while sleeping). */
+static void progress_wait_begin_locked(void)
+{
+    kcom_atomic_fetch_add(&sim.progress_waiters, 1);
+}
+
 static void progress_wait_locked(void)
 {
-    sim.progress_waiters++;
-    pthread_cond_wait(&sim.progress, &kcom_sim_mutex);
-    sim.progress_waiters--;
+    kcom_platform_cond_wait(&sim.progress, &kcom_sim_mutex, 0xFFFFFFFFUL);
+}
+
+static void progress_wait_end_locked(void)
+{
+    kcom_atomic_fetch_add(&sim.progress_waiters, -1);
 }
 
 BOOLEAN kcom_sim_stopping_locked(void)
 {
-    return sim.stopping;
+    return (BOOLEAN)(kcom_atomic_load(&sim.stopping) != 0);
 }
 
 /* The count the processors start with. */
@@ -198,13 +234,14 @@ static ULONG configured_processors_locked(void)
     return SIM_DEFAULT_PROCESSORS;
 }
 
-static ULONG next_processor_locked(void)
+static ULONG next_processor(ULONG count)
 {
-    return sim.round_robin++ % sim.processor_count;
+    return (ULONG)kcom_atomic_fetch_add(&sim.round_robin, 1) % count;
 }
 
 /* ---- DPCs ---------------------------------------------------------------------------------------------- */
 
+/* With p's lock held: d leaves p's queue (and may be inserted again at once). */
 static void unlink_dpc_locked(sim_processor *p, sim_dpc *d)
 {
     if (d->prev != NULL)
@@ -216,26 +253,48 @@ static void unlink_dpc_locked(sim_processor *p, sim_dpc *d)
     else
         p->tail = d->prev;
     d->next = d->prev = NULL;
-    d->queued_on = 0;
     p->queued--;
+    kcom_atomic_store(&d->queued_on, 0);
 }
 
-static void ring_locked(sim_processor *p)
+/* With p's lock held: TRUE when p's thread sleeps, and then ring_wake must wake it once the lock
+ * is released (so that it does not wake only to wait for the lock). p's thread looks at its queue
+ * and the flags under the lock before it sleeps, so one that does not sleep sees what changed
+ * before the lock was taken. */
+static BOOLEAN ring_locked(sim_processor *p)
 {
-    kcom_atomic_fetch_add(&p->doorbell, 1);
-    if (p->sleeping)
-        (void)syscall(SYS_futex, &p->doorbell, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+    if (!p->sleeping)
+        return FALSE;
+    p->sleeping = FALSE; /* one wake is enough */
+    kcom_atomic_fetch_add(&p->doorbell, 1); /* its wait returns at once if it has not slept yet */
+    return TRUE;
 }
 
-/* With kcom_sim_mutex held; returns with it held, after a ring (or spuriously). */
+/* The processors' storage is static: a late wake reaches a word that is still there. */
+static void ring_wake(sim_processor *p)
+{
+    (void)syscall(SYS_futex, &p->doorbell, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+static void ring(sim_processor *p)
+{
+    BOOLEAN wake;
+    kcom_platform_mutex_lock(&p->lock);
+    wake = ring_locked(p);
+    kcom_platform_mutex_unlock(&p->lock);
+    if (wake)
+        ring_wake(p);
+}
+
+/* With p's lock held; returns with it held, after a ring (or spuriously). */
 static void sleep_locked(sim_processor *p)
 {
     LONG seen = kcom_atomic_load(&p->doorbell);
     p->sleeping = TRUE;
-    sim_unlock();
+    kcom_platform_mutex_unlock(&p->lock);
     (void)syscall(SYS_futex, &p->doorbell, FUTEX_WAIT_PRIVATE, seen, NULL, NULL, 0); /* returns at once if rung since */
-    sim_lock();
-    p->sleeping = FALSE;
+    kcom_platform_mutex_lock(&p->lock);
+    p->sleeping = FALSE; /* woken spuriously, or by a signal */
 }
 
 static void *processor_main(void *argument)
@@ -243,17 +302,17 @@ static void *processor_main(void *argument)
     sim_processor *p = (sim_processor *)argument;
     kcom_posix_thread.processor = (LONG)(p - sim.processors);
     kcom_posix_thread.sim_thread = TRUE;
-    sim_lock();
+    kcom_platform_mutex_lock(&p->lock);
     for (;;) {
         sim_dpc *d = p->head;
-        if (d != NULL && !sim.dpcs_held) {
+        if (d != NULL && kcom_atomic_load(&sim.dpcs_held) == 0) {
             kcom_platform_dpc_fn *routine = d->routine;
             void *context = d->context;
+            p->running_sequence = d->sequence;
             /* dequeued before the call: the routine, or anyone, may insert it again */
             unlink_dpc_locked(p, d);
-            p->running_sequence = d->sequence;
-            kcom_atomic_fetch_add64(&dpc_runs, 1);
-            sim_unlock();
+            kcom_atomic_fetch_add64(&p->runs, 1);
+            kcom_platform_mutex_unlock(&p->lock);
             kcom_posix_thread.irql = KCOM_PLATFORM_DISPATCH_LEVEL;
             kcom_posix_thread.in_dpc = TRUE;
             routine((kcom_platform_dpc *)(void *)d, context); /* d is never touched again: it may be gone */
@@ -263,15 +322,21 @@ static void *processor_main(void *argument)
                 KCOM_POSIX_VIOLATION(context, "DPC routine returned at another IRQL");
             kcom_posix_thread.in_dpc = FALSE;
             kcom_posix_thread.irql = KCOM_PLATFORM_PASSIVE_LEVEL;
-            sim_lock();
+            kcom_platform_mutex_lock(&p->lock);
             p->running_sequence = 0;
-            progress_locked();
-        } else if ((d == NULL && sim.stopping) || sim.exiting) {
+            if (kcom_atomic_load(&sim.progress_waiters) != 0) {
+                kcom_platform_mutex_unlock(&p->lock); /* kcom_sim_mutex comes first */
+                progress();
+                kcom_platform_mutex_lock(&p->lock);
+            }
+        } else if ((d == NULL && kcom_atomic_load(&sim.stopping) != 0) || kcom_atomic_load(&sim.exiting) != 0) {
             break;
         } else {
             sleep_locked(p);
         }
     }
+    kcom_platform_mutex_unlock(&p->lock);
+    sim_lock();
     sim.ended++;
     progress_locked();
     sim_unlock();
@@ -282,7 +347,6 @@ static void start_processors_locked(void)
 {
     ULONG count = configured_processors_locked(), i;
     kcom_sim_thread_starting_locked();
-    sim.processor_count = count; /* the threads wait for the mutex before they look */
     for (i = 0; i < count; i++) {
         sim_processor *p = &sim.processors[i];
         p->head = p->tail = NULL;
@@ -291,9 +355,12 @@ static void start_processors_locked(void)
         p->running_sequence = 0;
         p->doorbell = 0;
         p->sleeping = FALSE;
-        if (pthread_create(&p->thread, NULL, processor_main, p) != 0)
-            KCOM_POSIX_VIOLATION(NULL, "a simulated processor's thread could not be started");
     }
+    /* published before the threads start: an insert that reads the count finds its processor ready */
+    kcom_atomic_store(&sim.processor_count, (LONG)count);
+    for (i = 0; i < count; i++)
+        if (pthread_create(&sim.processors[i].thread, NULL, processor_main, &sim.processors[i]) != 0)
+            KCOM_POSIX_VIOLATION(NULL, "a simulated processor's thread could not be started");
 }
 
 void kcom_platform_dpc_init(kcom_platform_dpc *dpc, kcom_platform_dpc_fn *routine, void *context)
@@ -331,34 +398,48 @@ ULONG kcom_platform_current_processor(void)
     return 0x80000000u | ((ULONG)kcom_atomic_fetch_add(&current_processor_hint, 1) & 0x7FFFFFFFu);
 }
 
-BOOLEAN kcom_sim_dpc_insert_locked(kcom_platform_dpc *dpc)
+/* The processors an insert may use, with kcom_sim_mutex held: started at the first insert; 0 when
+ * the program exits (nothing runs any more). */
+static ULONG insert_processors_locked(const kcom_platform_dpc *dpc)
 {
-    sim_dpc *d = as_dpc(dpc);
-    sim_processor *p;
-    ULONG index;
-    if (sim.stopping)
+    if (kcom_atomic_load(&sim.stopping) != 0)
         KCOM_POSIX_VIOLATION(dpc, "DPC inserted while kcom_uninitialize stops the simulation");
-    if (sim.processor_count == 0) {
-        if (sim.exiting)
-            return FALSE; /* the program is exiting: nothing runs any more */
+    if (processor_count() == 0) {
+        if (kcom_atomic_load(&sim.exiting) != 0) {
+            kcom_atomic_fetch_add64(&sim.refused_inserts, 1);
+            return 0;
+        }
         start_processors_locked();
     }
-    if (d->queued_on != 0)
-        return FALSE; /* the queued run is still to come */
+    return processor_count();
+}
+
+/* Queues d on the processor it goes to, of count running. */
+static BOOLEAN insert_on(sim_dpc *d, ULONG count)
+{
+    sim_processor *p;
+    ULONG index;
+    BOOLEAN wake;
     if (d->target != 0) {
-        index = (ULONG)(d->target - 1) % sim.processor_count; /* its target processor */
+        index = (ULONG)(d->target - 1) % count; /* its target processor */
     } else if (kcom_posix_thread.processor >= 0) {
         index = (ULONG)kcom_posix_thread.processor; /* a DPC routine: its own processor */
     } else if (kcom_posix_thread.irql >= KCOM_PLATFORM_DISPATCH_LEVEL) {
-        if (kcom_posix_thread.raised_processor < 0 || (ULONG)kcom_posix_thread.raised_processor >= sim.processor_count)
-            kcom_posix_thread.raised_processor = (LONG)next_processor_locked();
+        if (kcom_posix_thread.raised_processor < 0 || (ULONG)kcom_posix_thread.raised_processor >= count)
+            kcom_posix_thread.raised_processor = (LONG)next_processor(count);
         index = (ULONG)kcom_posix_thread.raised_processor;
     } else {
-        index = next_processor_locked();
+        index = next_processor(count);
     }
     p = &sim.processors[index];
+    kcom_platform_mutex_lock(&p->lock);
+    kcom_atomic_fetch_add64(&p->inserts, 1);
+    /* claimed under p's lock: whoever finds it queued on p and takes p's lock finds it linked */
+    if (kcom_atomic_compare_exchange(&d->queued_on, 0, (LONG)index + 1) != 0) {
+        kcom_platform_mutex_unlock(&p->lock);
+        return FALSE; /* the queued run is still to come */
+    }
     d->sequence = p->next_sequence++;
-    d->queued_on = (LONG)index + 1;
     d->next = NULL;
     d->prev = p->tail;
     if (p->tail != NULL)
@@ -367,30 +448,51 @@ BOOLEAN kcom_sim_dpc_insert_locked(kcom_platform_dpc *dpc)
         p->head = d;
     p->tail = d;
     p->queued++;
-    if (!sim.dpcs_held)
-        ring_locked(p);
+    wake = ring_locked(p);
+    kcom_platform_mutex_unlock(&p->lock);
+    if (wake)
+        ring_wake(p);
     return TRUE;
+}
+
+BOOLEAN kcom_sim_dpc_insert_locked(kcom_platform_dpc *dpc)
+{
+    ULONG count = insert_processors_locked(dpc);
+    return count != 0 ? insert_on(as_dpc(dpc), count) : FALSE;
 }
 
 BOOLEAN kcom_sim_dpc_remove_locked(kcom_platform_dpc *dpc)
 {
     sim_dpc *d = as_dpc(dpc);
-    if (d->queued_on == 0)
-        return FALSE;
-    unlink_dpc_locked(&sim.processors[d->queued_on - 1], d);
-    progress_locked(); /* a flush may have waited for it */
-    return TRUE;
+    for (;;) {
+        LONG queued_on = kcom_atomic_load(&d->queued_on);
+        sim_processor *p;
+        if (queued_on == 0)
+            return FALSE;
+        p = &sim.processors[queued_on - 1];
+        kcom_platform_mutex_lock(&p->lock);
+        if (kcom_atomic_load(&d->queued_on) == queued_on) {
+            unlink_dpc_locked(p, d);
+            kcom_platform_mutex_unlock(&p->lock);
+            progress_locked(); /* a flush may have waited for it */
+            return TRUE;
+        }
+        kcom_platform_mutex_unlock(&p->lock); /* run meanwhile, and maybe inserted again */
+    }
 }
 
 BOOLEAN kcom_sim_dpc_queued_locked(const kcom_platform_dpc *dpc)
 {
-    return (BOOLEAN)(((const sim_dpc *)(const void *)dpc->opaque)->queued_on != 0);
+    const sim_dpc *d = (const sim_dpc *)(const void *)dpc->opaque;
+    return (BOOLEAN)(kcom_atomic_load((LONG volatile *)&d->queued_on) != 0);
 }
 
 BOOLEAN kcom_platform_dpc_insert(kcom_platform_dpc *dpc)
 {
+    ULONG count = processor_count();
     BOOLEAN inserted;
-    kcom_atomic_fetch_add64(&dpc_inserts, 1);
+    if (KCOM_LIKELY(count != 0 && kcom_atomic_load(&sim.stopping) == 0))
+        return insert_on(as_dpc(dpc), count);
     sim_lock();
     inserted = kcom_sim_dpc_insert_locked(dpc);
     sim_unlock();
@@ -401,11 +503,14 @@ BOOLEAN kcom_platform_dpc_insert(kcom_platform_dpc *dpc)
 static BOOLEAN flushed_locked(const ULONG64 *next_sequence, ULONG count)
 {
     ULONG i;
-    for (i = 0; i < count && i < sim.processor_count; i++) {
-        const sim_processor *p = &sim.processors[i];
-        if (p->head != NULL && p->head->sequence < next_sequence[i])
-            return FALSE;
-        if (p->running_sequence != 0 && p->running_sequence < next_sequence[i])
+    for (i = 0; i < count && i < processor_count(); i++) {
+        sim_processor *p = &sim.processors[i];
+        BOOLEAN behind;
+        kcom_platform_mutex_lock(&p->lock);
+        behind = (BOOLEAN)((p->head != NULL && p->head->sequence < next_sequence[i]) ||
+                           (p->running_sequence != 0 && p->running_sequence < next_sequence[i]));
+        kcom_platform_mutex_unlock(&p->lock);
+        if (behind)
             return FALSE;
     }
     return TRUE;
@@ -417,11 +522,17 @@ static void sim_dpc_flush(void)
     ULONG64 next_sequence[KCOM_SIM_MAX_PROCESSORS];
     ULONG count, i;
     sim_lock();
-    count = sim.processor_count;
-    for (i = 0; i < count; i++)
-        next_sequence[i] = sim.processors[i].next_sequence;
+    count = processor_count();
+    for (i = 0; i < count; i++) {
+        sim_processor *p = &sim.processors[i];
+        kcom_platform_mutex_lock(&p->lock);
+        next_sequence[i] = p->next_sequence;
+        kcom_platform_mutex_unlock(&p->lock);
+    }
+    progress_wait_begin_locked();
     while (!flushed_locked(next_sequence, count))
         progress_wait_locked();
+    progress_wait_end_locked();
     sim_unlock();
 }
 
@@ -429,7 +540,7 @@ ULONG kcom_platform_processor_count(void)
 {
     ULONG count;
     sim_lock();
-    count = sim.processor_count != 0 ? sim.processor_count : configured_processors_locked();
+    count = processor_count() != 0 ? processor_count() : configured_processors_locked();
     sim_unlock();
     return count;
 }
@@ -460,10 +571,10 @@ static void *worker_main(void *index)
             sim_lock();
             sim.work_running--;
             progress_locked();
-        } else if ((item == NULL && sim.stopping) || sim.exiting) {
+        } else if ((item == NULL && kcom_atomic_load(&sim.stopping) != 0) || kcom_atomic_load(&sim.exiting) != 0) {
             break;
         } else {
-            pthread_cond_wait(&sim.work, &kcom_sim_mutex);
+            kcom_platform_cond_wait(&sim.work, &kcom_sim_mutex, 0xFFFFFFFFUL);
         }
     }
     sim.ended++;
@@ -493,9 +604,9 @@ void kcom_platform_work_item_queue(kcom_platform_work_item *item, kcom_platform_
     sim_lock();
     if (item->queued)
         KCOM_POSIX_VIOLATION(item, "work item queued again while queued, before its routine was entered");
-    if (sim.stopping)
+    if (kcom_atomic_load(&sim.stopping) != 0)
         KCOM_POSIX_VIOLATION(item, "work item queued while kcom_uninitialize stops the simulation");
-    if (sim.worker_count == 0 && !sim.exiting) {
+    if (sim.worker_count == 0 && kcom_atomic_load(&sim.exiting) == 0) {
         kcom_sim_thread_starting_locked();
         for (; sim.worker_count < SIM_WORKERS; sim.worker_count++)
             if (pthread_create(&sim.workers[sim.worker_count], NULL, worker_main,
@@ -513,7 +624,7 @@ void kcom_platform_work_item_queue(kcom_platform_work_item *item, kcom_platform_
     sim.work_tail = item;
     sim.work_queued++;
     if (!sim.work_held)
-        pthread_cond_signal(&sim.work);
+        kcom_platform_cond_signal(&sim.work);
     sim_unlock();
 }
 
@@ -530,13 +641,14 @@ void kcom_platform_work_item_free(kcom_platform_work_item *item)
 
 /* ---- shut-down --------------------------------------------------------------------------------------------- */
 
-/* Wakes every simulated processor and work-item worker (to run, or to end). */
+/* Wakes every simulated processor and work-item worker (to run, or to end), after a change to the
+ * flags they test (kcom_sim_mutex held). */
 static void wake_all_locked(void)
 {
-    ULONG i;
-    for (i = 0; i < sim.processor_count; i++)
-        ring_locked(&sim.processors[i]);
-    pthread_cond_broadcast(&sim.work);
+    ULONG i, count = processor_count();
+    for (i = 0; i < count; i++)
+        ring(&sim.processors[i]);
+    kcom_platform_cond_broadcast(&sim.work);
 }
 
 /* Joins the simulated processors and work-item workers, which are ending, and forgets them: the
@@ -549,10 +661,10 @@ static void join_threads(ULONG processors, ULONG workers)
     for (i = 0; i < workers; i++)
         pthread_join(sim.workers[i], NULL);
     sim_lock();
-    sim.processor_count = 0;
+    kcom_atomic_store(&sim.processor_count, 0);
     sim.worker_count = 0;
     sim.ended = 0;
-    sim.stopping = FALSE;
+    kcom_atomic_store(&sim.stopping, 0);
     sim_unlock();
 }
 
@@ -568,8 +680,8 @@ static void sim_at_exit(void)
     if (kcom_posix_thread.sim_thread)
         return; /* exit() from a routine: nothing can be joined from here */
     sim_lock();
-    sim.exiting = TRUE;
-    processors = sim.processor_count;
+    kcom_atomic_store(&sim.exiting, 1);
+    processors = processor_count();
     workers = sim.worker_count;
     wake_all_locked();
     timer_thread = kcom_sim_timer_exit_locked();
@@ -604,15 +716,21 @@ void kcom_sim_thread_starting_locked(void)
 
 BOOLEAN kcom_sim_exiting_locked(void)
 {
-    return sim.exiting;
+    return (BOOLEAN)(kcom_atomic_load(&sim.exiting) != 0);
 }
 
 static BOOLEAN quiescent_locked(void)
 {
-    ULONG i;
-    for (i = 0; i < sim.processor_count; i++)
-        if (sim.processors[i].head != NULL || sim.processors[i].running_sequence != 0)
+    ULONG i, count = processor_count();
+    for (i = 0; i < count; i++) {
+        sim_processor *p = &sim.processors[i];
+        BOOLEAN busy;
+        kcom_platform_mutex_lock(&p->lock);
+        busy = (BOOLEAN)(p->head != NULL || p->running_sequence != 0);
+        kcom_platform_mutex_unlock(&p->lock);
+        if (busy)
             return FALSE;
+    }
     return (BOOLEAN)(sim.work_head == NULL && sim.work_running == 0);
 }
 
@@ -627,20 +745,22 @@ static void sim_uninitialize(void)
     if (kcom_posix_thread.irql != KCOM_PLATFORM_PASSIVE_LEVEL)
         KCOM_POSIX_IRQL_VIOLATION(NULL, KCOM_PLATFORM_PASSIVE_LEVEL, "kcom_uninitialize above PASSIVE_LEVEL");
     sim_lock();
-    if (sim.exiting) {
+    if (kcom_atomic_load(&sim.exiting) != 0) {
         sim_unlock(); /* after the exit handler (from a later one): the threads are gone */
         return;
     }
     /* what is queued runs first (a hold is released); routines may queue more, and timers fire */
-    sim.dpcs_held = FALSE;
+    kcom_atomic_store(&sim.dpcs_held, 0);
     sim.work_held = FALSE;
     wake_all_locked();
+    progress_wait_begin_locked();
     while (!quiescent_locked())
         progress_wait_locked();
+    progress_wait_end_locked();
     timer_thread = kcom_sim_timer_stop_locked(); /* fails fast when a timer is still armed */
-    sim.stopping = TRUE;
+    kcom_atomic_store(&sim.stopping, 1);
     wake_all_locked();
-    processors = sim.processor_count;
+    processors = processor_count();
     workers = sim.worker_count;
     sim_unlock();
 
@@ -659,6 +779,12 @@ static const kcom_posix_kernel sim_kernel = {
  * into a program that uses the simulation (its DPCs, work items or test hooks), and only then. */
 __attribute__((constructor)) static void sim_install(void)
 {
+    ULONG i;
+    kcom_platform_mutex_init(&kcom_sim_mutex);
+    for (i = 0; i < KCOM_SIM_MAX_PROCESSORS; i++)
+        kcom_platform_mutex_init(&sim.processors[i].lock);
+    if (!NT_SUCCESS(kcom_platform_cond_init(&sim.progress)) || !NT_SUCCESS(kcom_platform_cond_init(&sim.work)))
+        KCOM_POSIX_VIOLATION(NULL, "the simulation's condition variables could not be made");
     kcom_posix_set_kernel(&sim_kernel);
 }
 
@@ -670,7 +796,7 @@ NTSTATUS kcom_sim_set_processor_count(ULONG count)
     if (count < 1 || count > KCOM_SIM_MAX_PROCESSORS)
         return STATUS_INVALID_PARAMETER;
     sim_lock();
-    if (sim.processor_count != 0)
+    if (processor_count() != 0)
         status = STATUS_INVALID_DEVICE_STATE;
     else
         sim.requested_processors = count;
@@ -681,7 +807,7 @@ NTSTATUS kcom_sim_set_processor_count(ULONG count)
 void kcom_sim_hold_dpcs(BOOLEAN hold)
 {
     sim_lock();
-    sim.dpcs_held = hold;
+    kcom_atomic_store(&sim.dpcs_held, hold ? 1 : 0);
     if (!hold)
         wake_all_locked();
     sim_unlock();
@@ -692,26 +818,39 @@ void kcom_sim_hold_work_items(BOOLEAN hold)
     sim_lock();
     sim.work_held = hold;
     if (!hold)
-        pthread_cond_broadcast(&sim.work);
+        kcom_platform_cond_broadcast(&sim.work);
     sim_unlock();
 }
 
 ULONG64 kcom_sim_dpc_runs(void)
 {
-    return (ULONG64)kcom_atomic_load64(&dpc_runs);
+    ULONG64 runs = 0;
+    ULONG i;
+    for (i = 0; i < KCOM_SIM_MAX_PROCESSORS; i++)
+        runs += (ULONG64)kcom_atomic_load64(&sim.processors[i].runs);
+    return runs;
 }
 
 ULONG64 kcom_sim_dpc_inserts(void)
 {
-    return (ULONG64)kcom_atomic_load64(&dpc_inserts);
+    ULONG64 inserts = (ULONG64)kcom_atomic_load64(&sim.refused_inserts);
+    ULONG i;
+    for (i = 0; i < KCOM_SIM_MAX_PROCESSORS; i++)
+        inserts += (ULONG64)kcom_atomic_load64(&sim.processors[i].inserts);
+    return inserts;
 }
 
 ULONG kcom_sim_dpcs_queued(void)
 {
-    ULONG queued = 0, i;
+    ULONG queued = 0, i, count;
     sim_lock();
-    for (i = 0; i < sim.processor_count; i++)
-        queued += sim.processors[i].queued;
+    count = processor_count();
+    for (i = 0; i < count; i++) {
+        sim_processor *p = &sim.processors[i];
+        kcom_platform_mutex_lock(&p->lock);
+        queued += p->queued;
+        kcom_platform_mutex_unlock(&p->lock);
+    }
     sim_unlock();
     return queued;
 }
@@ -734,7 +873,7 @@ ULONG kcom_sim_thread_count(void)
 {
     ULONG count;
     sim_lock();
-    count = sim.processor_count + sim.worker_count + kcom_sim_timer_threads_locked();
+    count = processor_count() + sim.worker_count + kcom_sim_timer_threads_locked();
     sim_unlock();
     return count;
 }

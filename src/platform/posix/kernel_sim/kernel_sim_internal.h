@@ -11,10 +11,11 @@
 
 #include <pthread.h>
 
-/* The one lock of the simulation: every DPC queue, the work item queue, the timer list and the
- * simulation's threads are under it. Never held while a DPC routine, a work item routine or a
- * timer callback runs. */
-extern pthread_mutex_t kcom_sim_mutex;
+/* The simulation's lock: the work item queue, the timer list, the flushes' waits and the
+ * simulation's threads are under it; each simulated processor's DPC queue is under a lock of its
+ * own, taken after this one when both are. Never held while a DPC routine, a work item routine or
+ * a timer callback runs. */
+extern kcom_platform_mutex kcom_sim_mutex;
 
 /* KeInsertQueueDpc with kcom_sim_mutex held: as kcom_platform_dpc_insert. */
 BOOLEAN kcom_sim_dpc_insert_locked(kcom_platform_dpc *dpc);

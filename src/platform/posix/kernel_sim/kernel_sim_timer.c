@@ -20,7 +20,6 @@
 #include "platform/deadline_list.h"
 
 #include <stddef.h>
-#include <time.h>
 
 /* may_alias: the storage is declared as an array of ULONG64 (kcom_rt_timer). */
 typedef struct __attribute__((may_alias)) sim_timer {
@@ -35,8 +34,8 @@ KCOM_STATIC_ASSERT(sizeof(sim_timer) <= sizeof(kcom_rt_timer) && KCOM_ALIGNOF(si
                    "kcom_rt_timer must hold a sim_timer");
 
 static struct {
-    pthread_cond_t changed; /* an earlier first deadline, or stopping; on the monotonic clock */
-    BOOLEAN changed_ready;  /* prepared (at the first start; kept for the program's life) */
+    kcom_platform_cond changed; /* an earlier first deadline, or stopping */
+    BOOLEAN changed_ready;      /* prepared (at the first start; kept for the program's life) */
     BOOLEAN running;        /* the thread is started and not yet joined */
     BOOLEAN stopping;
     pthread_t thread;
@@ -72,26 +71,25 @@ static void unlink_timer_locked(sim_timer *t)
 static void *timer_main(void *unused)
 {
     (void)unused;
-    pthread_mutex_lock(&kcom_sim_mutex);
+    kcom_platform_mutex_lock(&kcom_sim_mutex);
     while (!timers.stopping) {
         sim_timer *t = timers.head != NULL ? timer_of(timers.head) : NULL;
+        ULONG64 now = kcom_platform_monotonic_ms();
         if (t == NULL) {
-            pthread_cond_wait(&timers.changed, &kcom_sim_mutex);
-        } else if (t->link.deadline_ms <= kcom_platform_monotonic_ms()) {
+            kcom_platform_cond_wait(&timers.changed, &kcom_sim_mutex, 0xFFFFFFFFUL);
+        } else if (t->link.deadline_ms <= now) {
             /* expired: the clock interrupt inserts the timer's DPC on the current processor */
             unlink_timer_locked(t);
             if (!kcom_sim_dpc_insert_locked(&t->dpc))
                 KCOM_POSIX_VIOLATION(t, "a timer's DPC was queued while the timer was pending");
         } else {
-            /* the deadline is kcom_platform_monotonic_ms time: CLOCK_MONOTONIC, as the condition's */
-            struct timespec deadline;
-            ULONG64 seconds = t->link.deadline_ms / 1000u;
-            deadline.tv_sec = seconds > 0x7FFFFFFFu ? (time_t)0x7FFFFFFF : (time_t)seconds;
-            deadline.tv_nsec = (long)(t->link.deadline_ms % 1000u) * 1000000L;
-            (void)pthread_cond_timedwait(&timers.changed, &kcom_sim_mutex, &deadline);
+            /* until the deadline, or a change; a wait cut short just looks again */
+            ULONG64 wait_ms = t->link.deadline_ms - now;
+            kcom_platform_cond_wait(&timers.changed, &kcom_sim_mutex,
+                                    wait_ms < 0xFFFFFFFEu ? (ULONG)wait_ms : 0xFFFFFFFEUL);
         }
     }
-    pthread_mutex_unlock(&kcom_sim_mutex);
+    kcom_platform_mutex_unlock(&kcom_sim_mutex);
     return NULL;
 }
 
@@ -104,13 +102,7 @@ static BOOLEAN timer_thread_locked(void)
         return TRUE; /* the program is exiting: it stays armed, and never fires */
     kcom_sim_thread_starting_locked();
     if (!timers.changed_ready) {
-        pthread_condattr_t attr;
-        int failed;
-        pthread_condattr_init(&attr);
-        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-        failed = pthread_cond_init(&timers.changed, &attr);
-        pthread_condattr_destroy(&attr);
-        if (failed)
+        if (!NT_SUCCESS(kcom_platform_cond_init(&timers.changed)))
             return FALSE;
         timers.changed_ready = TRUE;
     }
@@ -134,19 +126,19 @@ void kcom_sim_timer_init(kcom_rt_timer *timer, kcom_platform_timer_fn *callback,
 NTSTATUS kcom_sim_timer_arm(kcom_rt_timer *timer, ULONG64 deadline_ms)
 {
     sim_timer *t = as_timer(timer);
-    pthread_mutex_lock(&kcom_sim_mutex);
+    kcom_platform_mutex_lock(&kcom_sim_mutex);
     if (t->pending || kcom_sim_dpc_queued_locked(&t->dpc))
         KCOM_POSIX_VIOLATION(t, "timer armed while it is armed");
     if (kcom_sim_stopping_locked())
         KCOM_POSIX_VIOLATION(t, "timer armed while kcom_uninitialize stops the simulation");
     if (!timer_thread_locked()) {
-        pthread_mutex_unlock(&kcom_sim_mutex);
+        kcom_platform_mutex_unlock(&kcom_sim_mutex);
         return STATUS_INSUFFICIENT_RESOURCES;
     }
     t->pending = TRUE;
     if (kcom_deadline_list_insert(&timers.head, &t->link, deadline_ms))
-        pthread_cond_signal(&timers.changed);
-    pthread_mutex_unlock(&kcom_sim_mutex);
+        kcom_platform_cond_signal(&timers.changed);
+    kcom_platform_mutex_unlock(&kcom_sim_mutex);
     return STATUS_SUCCESS;
 }
 
@@ -154,7 +146,7 @@ BOOLEAN kcom_sim_timer_cancel(kcom_rt_timer *timer)
 {
     sim_timer *t = as_timer(timer);
     BOOLEAN canceled;
-    pthread_mutex_lock(&kcom_sim_mutex);
+    kcom_platform_mutex_lock(&kcom_sim_mutex);
     if (t->pending) {
         /* still on the list: the thread finds a later deadline, or none, when it wakes */
         unlink_timer_locked(t);
@@ -163,7 +155,7 @@ BOOLEAN kcom_sim_timer_cancel(kcom_rt_timer *timer)
         /* expired: TRUE when its DPC is still queued (and now removed), FALSE when it runs */
         canceled = kcom_sim_dpc_remove_locked(&t->dpc);
     }
-    pthread_mutex_unlock(&kcom_sim_mutex);
+    kcom_platform_mutex_unlock(&kcom_sim_mutex);
     return canceled;
 }
 
@@ -174,7 +166,7 @@ BOOLEAN kcom_sim_timer_stop_locked(void)
     if (!timers.running)
         return FALSE;
     timers.stopping = TRUE;
-    pthread_cond_signal(&timers.changed);
+    kcom_platform_cond_signal(&timers.changed);
     return TRUE;
 }
 
@@ -183,17 +175,17 @@ BOOLEAN kcom_sim_timer_exit_locked(void)
     if (!timers.running)
         return FALSE;
     timers.stopping = TRUE;
-    pthread_cond_signal(&timers.changed);
+    kcom_platform_cond_signal(&timers.changed);
     return TRUE;
 }
 
 void kcom_sim_timer_join(void)
 {
     pthread_join(timers.thread, NULL);
-    pthread_mutex_lock(&kcom_sim_mutex);
+    kcom_platform_mutex_lock(&kcom_sim_mutex);
     timers.running = FALSE;
     timers.stopping = FALSE;
-    pthread_mutex_unlock(&kcom_sim_mutex);
+    kcom_platform_mutex_unlock(&kcom_sim_mutex);
 }
 
 ULONG kcom_sim_timer_threads_locked(void)
