@@ -10,12 +10,16 @@
  *   - kcom_atomic_acquire_fence orders every earlier load before every later load and store.
  * gcc and clang (all targets, kernel included) use the __atomic builtins with those orders (x86
  * and x64: lock-prefixed instructions and plain moves; ARM64: ldaxr/stlxr pairs, ldar, stlr and
- * dmb ishld). MSVC uses the Interlocked intrinsics, which are full barriers on every machine, for
- * the loads and stores too; on ARM64 the acquire fence is a dmb ishld, since a compiler barrier
- * orders nothing there and a volatile access is no acquire or release under ARM64's default
- * /volatile:iso. On x86 MSVC has no 64-bit Interlocked intrinsics but the compare-exchange
- * (the WDK's other 64-bit ones are inline functions over it): the 64-bit forms use it there, and
- * so does kcom_atomic_load64 with gcc and clang, which would otherwise load through the x87 unit.
+ * dmb ishld). MSVC uses the Interlocked intrinsics for the read-modify-writes (full barriers on
+ * every machine) and plain accesses for the loads and stores, which write nothing, so that
+ * threads reading one word (an operation's status) share its cache line: __iso_volatile_load and
+ * _store (volatile accesses whatever /volatile says) with a compiler barrier on x86 and x64, whose
+ * loads are acquires and stores releases already, and on ARM64 a dmb ishld after the load and a
+ * dmb ish before the store (a compiler barrier orders nothing there, nor does a volatile access
+ * under ARM64's default /volatile:iso), as the acquire fence is a dmb ishld. On x86 MSVC has no
+ * 64-bit Interlocked intrinsics but the compare-exchange (the WDK's other 64-bit ones are inline
+ * functions over it): the 64-bit forms use it there, and so does kcom_atomic_load64 with gcc and
+ * clang, which would otherwise load through the x87 unit.
  * IRQL: any (on non-paged data when above APC_LEVEL). None of them can fail.
  */
 #ifndef KCOM_ATOMIC_H
@@ -26,6 +30,15 @@
 #if defined(_MSC_VER) && !defined(__clang__)
 #include <intrin.h>
 
+/* The orders of a plain load and store (kcom_atomic_load and _store, below). */
+#if defined(_M_ARM64)
+#define KCOM_ATOMIC_AFTER_LOAD_() __dmb(_ARM64_BARRIER_ISHLD)
+#define KCOM_ATOMIC_BEFORE_STORE_() __dmb(_ARM64_BARRIER_ISH)
+#else
+#define KCOM_ATOMIC_AFTER_LOAD_() _ReadWriteBarrier()
+#define KCOM_ATOMIC_BEFORE_STORE_() _ReadWriteBarrier()
+#endif
+
 /* Returns the value before the addition. */
 static KCOM_FORCEINLINE LONG kcom_atomic_fetch_add(LONG volatile *target, LONG value)
 {
@@ -33,11 +46,14 @@ static KCOM_FORCEINLINE LONG kcom_atomic_fetch_add(LONG volatile *target, LONG v
 }
 static KCOM_FORCEINLINE LONG kcom_atomic_load(LONG volatile *target)
 {
-    return _InterlockedOr((long volatile *)target, 0);
+    LONG value = (LONG)__iso_volatile_load32((const volatile __int32 *)target);
+    KCOM_ATOMIC_AFTER_LOAD_();
+    return value;
 }
 static KCOM_FORCEINLINE void kcom_atomic_store(LONG volatile *target, LONG value)
 {
-    (void)_InterlockedExchange((long volatile *)target, value);
+    KCOM_ATOMIC_BEFORE_STORE_();
+    __iso_volatile_store32((volatile __int32 *)target, (__int32)value);
 }
 static KCOM_FORCEINLINE LONG kcom_atomic_exchange(LONG volatile *target, LONG value)
 {
@@ -54,11 +70,22 @@ static KCOM_FORCEINLINE LONG kcom_atomic_or(LONG volatile *target, LONG bits)
 }
 static KCOM_FORCEINLINE void *kcom_atomic_load_ptr(void *volatile *target)
 {
-    return _InterlockedCompareExchangePointer(target, NULL, NULL);
+#if defined(_M_IX86)
+    void *value = (void *)(ULONG_PTR)__iso_volatile_load32((const volatile __int32 *)(void *)target);
+#else
+    void *value = (void *)(ULONG_PTR)__iso_volatile_load64((const volatile __int64 *)(void *)target);
+#endif
+    KCOM_ATOMIC_AFTER_LOAD_();
+    return value;
 }
 static KCOM_FORCEINLINE void kcom_atomic_store_ptr(void *volatile *target, void *value)
 {
-    (void)_InterlockedExchangePointer(target, value);
+    KCOM_ATOMIC_BEFORE_STORE_();
+#if defined(_M_IX86)
+    __iso_volatile_store32((volatile __int32 *)(void *)target, (__int32)(ULONG_PTR)value);
+#else
+    __iso_volatile_store64((volatile __int64 *)(void *)target, (__int64)(ULONG_PTR)value);
+#endif
 }
 static KCOM_FORCEINLINE void *kcom_atomic_exchange_ptr(void *volatile *target, void *value)
 {
@@ -88,7 +115,9 @@ static KCOM_FORCEINLINE LONG64 kcom_atomic_fetch_add64(LONG64 volatile *target, 
 }
 static KCOM_FORCEINLINE LONG64 kcom_atomic_load64(LONG64 volatile *target)
 {
-    return _InterlockedOr64((__int64 volatile *)target, 0);
+    LONG64 value = __iso_volatile_load64((const volatile __int64 *)target);
+    KCOM_ATOMIC_AFTER_LOAD_();
+    return value;
 }
 #endif
 static KCOM_FORCEINLINE void kcom_atomic_acquire_fence(void)
