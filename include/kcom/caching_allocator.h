@@ -78,6 +78,9 @@ typedef struct kcom_caching_allocator {
     LONG volatile misses;
     LONG volatile bypassed;
     LONG volatile overflows;
+    /* once bound, KCOM_RT_CACHING_KEY(block_size, block_alignment), published last; NULL before,
+     * or when the pair has no key: one compare tells whether the cache is bound to a pair */
+    void *volatile bound_key;
 } kcom_caching_allocator;
 
 /* What kcom_caching_allocator_query_stats reports. The counters start at 0 (at initialization) and
@@ -110,7 +113,7 @@ typedef struct kcom_caching_allocator_stats {
      (backing),                                                                                   \
      {{0, 0}},                                                                                    \
      (ULONG)sizeof(char[(depth) >= 1 && (depth) <= KCOM_CACHING_ALLOCATOR_MAX_DEPTH ? (depth) : -1]), \
-     0, NULL, 0, 0, 0, 0, 0, 0}
+     0, NULL, 0, 0, 0, 0, 0, 0, NULL}
 
 KCOM_BEGIN_DECLS
 

@@ -57,6 +57,7 @@ static LONG bind(kcom_caching_allocator *cache, size_t size, size_t alignment)
     cache->block_alignment = alignment;
     kcom_platform_free_list_init(&cache->list);
     kcom_atomic_store(&cache->state, STATE_BOUND);
+    kcom_atomic_store_ptr(&cache->bound_key, (void *)KCOM_RT_CACHING_KEY(size, alignment));
     return STATE_BOUND;
 }
 
@@ -137,6 +138,7 @@ NTSTATUS kcom_caching_allocator_init(kcom_caching_allocator *cache, ULONG depth,
     if (cache == NULL || depth == 0 || depth > KCOM_CACHING_ALLOCATOR_MAX_DEPTH ||
         (backing != NULL && (backing->allocate == NULL || backing->free == NULL)))
         return STATUS_INVALID_PARAMETER;
+    kcom_atomic_store_ptr(&cache->bound_key, NULL);
     cache->allocator.allocate = kcom_rt_caching_allocate;
     cache->allocator.free = kcom_rt_caching_free;
     cache->allocator.context = cache;

@@ -489,6 +489,33 @@ static void test_class(void)
     ok(kcom_caching_allocator_drain(&cached_cache) == STATUS_SUCCESS, "drain\n");
     check_live(&class_backing, 0);
 
+    /* a cache bound to the class's size with another alignment is not the class's: its hot block
+     * is never taken, creation and release go past it to the backing allocator */
+    {
+        size_t size = sizeof(kcom_object_header) + sizeof(Cached);
+        size_t alignment = kcom_rt_block_alignment(KCOM_CLASS_OF(Cached)) * 2;
+        void *foreign;
+        IOther1 *object = NULL;
+        ok(kcom_caching_allocator_init(&cached_cache, 2, &class_backing.allocator) == STATUS_SUCCESS, "init\n");
+        foreign = kcom_allocate(&cached_cache.allocator, size, alignment);
+        ok(foreign != NULL, "allocate(%lu, %lu)\n", (unsigned long)size, (unsigned long)alignment);
+        kcom_free(&cached_cache.allocator, foreign, size, alignment);
+        check_block(&cached_cache, size, alignment);
+        check_stats(&cached_cache, 0, 1, 0, 0, 1);
+        status = kcom_object_create(KCOM_CLASS_OF(Cached), NULL, NULL, NULL, &IID_IOther1, (void **)&object);
+        ok(status == STATUS_SUCCESS && object != NULL, "create: %s\n", kcom_status_name(status));
+        ok((void *)object == NULL || kcom_rt_header(KCOM_IMPL_FROM(Cached, IOther1_iface, object)) != foreign,
+           "the class took the hot block of another alignment\n");
+        check_stats(&cached_cache, 0, 1, 1, 0, 1);
+        check_live(&class_backing, 2);
+        if (object != NULL)
+            check_release(object, 0);
+        check_stats(&cached_cache, 0, 1, 1, 0, 1);
+        check_live(&class_backing, 1);
+        ok(kcom_caching_allocator_drain(&cached_cache) == STATUS_SUCCESS, "drain\n");
+        check_live(&class_backing, 0);
+    }
+
     /* over-aligned and aggregatable: the block is the 32-byte aggregate header rounded up to 64 */
     {
         CachedAligned *first = NULL, *second = NULL;

@@ -128,10 +128,9 @@ static KCOM_FORCEINLINE kcom_async_op *kcom_rt_async_op_reuse(const kcom_async_t
         cache = &kcom_rt_operation_cache[(desc->block_size - 1) / KCOM_RT_OPERATION_CACHE_GRANULE];
         return (kcom_async_op *)kcom_rt_caching_take_hot(cache);
     }
-    cache = kcom_rt_caching_bound(allocator, desc->block_size, desc->block_alignment);
-    if (KCOM_UNLIKELY(cache == NULL))
+    if (KCOM_UNLIKELY(!kcom_rt_caching_bound(allocator, desc->block_size, desc->block_alignment)))
         return NULL;
-    op = (kcom_async_op *)kcom_rt_caching_take_hot(cache);
+    op = (kcom_async_op *)kcom_rt_caching_take_hot((kcom_caching_allocator *)allocator->context);
     if (KCOM_UNLIKELY(op == NULL))
         return NULL;
     op->allocator = allocator;

@@ -15,6 +15,14 @@
 /* kcom_caching_allocator.state once its size is fixed and its list ready. */
 #define KCOM_RT_CACHING_BOUND 2
 
+/* A size and alignment as one nonzero word (kcom_caching_allocator.bound_key), or 0 for a pair
+ * without one (an alignment above 4096, a size too large to shift). A constant for the constant
+ * arguments of the generated code. */
+#define KCOM_RT_CACHING_KEY(size, alignment)                                                    \
+    ((size_t)(alignment) <= 4096 && (size_t)(size) <= ((size_t)-1 >> 13)                       \
+         ? ((ULONG_PTR)(size) << 13 | (ULONG_PTR)(alignment))                                 \
+         : (ULONG_PTR)0)
+
 KCOM_BEGIN_DECLS
 
 /*
@@ -32,10 +40,14 @@ void kcom_rt_caching_free(_In_ void *context, _In_opt_ void *block, _In_ size_t 
 
 KCOM_END_DECLS
 
-/* Whether cache has fixed its size and alignment to these (its list is then ready). IRQL: any. */
+/* Whether cache has fixed its size and alignment to these (its list is then ready): one acquire
+ * load and compare, for a pair with a key. IRQL: any. */
 static KCOM_FORCEINLINE BOOLEAN kcom_rt_caching_bound_to(kcom_caching_allocator *cache, size_t size,
                                                          size_t alignment)
 {
+    ULONG_PTR key = KCOM_RT_CACHING_KEY(size, alignment);
+    if (KCOM_LIKELY(key != 0))
+        return (BOOLEAN)((ULONG_PTR)kcom_atomic_load_ptr(&cache->bound_key) == key);
     return (BOOLEAN)(kcom_atomic_load(&cache->state) == KCOM_RT_CACHING_BOUND && cache->block_size == size &&
                      cache->block_alignment == alignment);
 }
@@ -67,16 +79,12 @@ static KCOM_FORCEINLINE void kcom_rt_caching_put(kcom_caching_allocator *cache, 
         kcom_rt_caching_put_listed(cache, block);
 }
 
-/* The cache behind allocator when allocator is a caching allocator's and the cache is bound to
- * size and alignment (its hot block then has that size), else NULL. IRQL: any. */
-static KCOM_FORCEINLINE kcom_caching_allocator *kcom_rt_caching_bound(const kcom_allocator *allocator, size_t size,
-                                                                      size_t alignment)
+/* Whether allocator is a caching allocator's whose cache (allocator->context) is bound to size and
+ * alignment (its hot block then has that size). IRQL: any. */
+static KCOM_FORCEINLINE BOOLEAN kcom_rt_caching_bound(const kcom_allocator *allocator, size_t size, size_t alignment)
 {
-    kcom_caching_allocator *cache;
-    if (allocator->allocate != kcom_rt_caching_allocate)
-        return NULL;
-    cache = (kcom_caching_allocator *)allocator->context;
-    return kcom_rt_caching_bound_to(cache, size, alignment) ? cache : NULL;
+    return (BOOLEAN)(allocator->allocate == kcom_rt_caching_allocate &&
+                     kcom_rt_caching_bound_to((kcom_caching_allocator *)allocator->context, size, alignment));
 }
 
 /* allocator->allocate, with the hot block of a caching allocator bound to size and alignment taken
@@ -85,9 +93,8 @@ static KCOM_FORCEINLINE kcom_caching_allocator *kcom_rt_caching_bound(const kcom
 static KCOM_FORCEINLINE void *kcom_rt_allocator_allocate(const kcom_allocator *allocator, size_t size,
                                                          size_t alignment)
 {
-    kcom_caching_allocator *cache = kcom_rt_caching_bound(allocator, size, alignment);
-    if (cache != NULL) {
-        void *block = kcom_rt_caching_take_hot(cache);
+    if (kcom_rt_caching_bound(allocator, size, alignment)) {
+        void *block = kcom_rt_caching_take_hot((kcom_caching_allocator *)allocator->context);
         if (KCOM_LIKELY(block != NULL))
             return block;
     }
