@@ -85,7 +85,8 @@ typedef struct kcom_task {
     void (*drop)(void *state);        /* cleanup, run exactly once: when done or when destroyed */
     void *state;
     /* a task's own, from here */
-    kcom_task_link link;              /* the executor's while SCHEDULED (KCOM_TASK_FROM_LINK) */
+    kcom_task_link link;              /* the executor's (KCOM_TASK_FROM_LINK): kcom sets link.next to
+                                       * NULL at spawn and never touches it again */
     kcom_task_poll_fn *poll;
     kcom_executor executor;           /* a copy: the executor object need not outlive the spawn */
     kcom_task_link tracked;           /* in executor.tracker's list of live tasks, while it counts it */

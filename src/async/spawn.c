@@ -46,6 +46,7 @@ static void spawn_init(kcom_async_op *op, const kcom_async_task_desc *desc, cons
     op->task.drop = desc->drop;
     op->task.state = desc->state_size != 0 ? block + layout->state_offset : NULL;
     op->task.executor = *executor;
+    op->task.link.next = NULL; /* the executor's from here (kcom/task.h) */
     *state = op->task.state;
 }
 
@@ -239,6 +240,7 @@ void kcom_rt_async_publish(kcom_async_op *op, const kcom_async_task_desc *desc,
     op->task.drop = desc->drop;
     op->task.state = desc->state_size != 0 ? (char *)op + desc->state_offset : NULL;
     op->task.executor = chosen != NULL ? *chosen : *kcom_default_executor();
+    op->task.link.next = NULL; /* the executor's from here (kcom/task.h) */
     op->word = KCOM_ASYNC_STARTED | OP_COMMITTED;
     if (op->task.executor.tracker != NULL &&
         !NT_SUCCESS(kcom_tracker_enter(op->task.executor.tracker, &op->task))) {

@@ -5,7 +5,11 @@
  *
  * A lane is a task queue under a spin lock of its own and a work item. A schedule appends the task
  * to the lane of the processor it runs on (kcom_platform_current_processor), so wakes on different
- * processors take different locks and the lanes' routines run on as many worker threads at once.
+ * processors take different locks and the lanes' routines run on as many worker threads at once;
+ * but a task scheduled while a lane's routine polls it (it yielded, or was woken during the poll)
+ * goes back to that lane, as the DPC executor keeps such a task in its processor's run: a worker
+ * thread is not tied to a processor, and the lane of the processor it happens to run on would send
+ * the task across lanes at every yield, both workers then taking both lanes' locks.
  * started is TRUE from the schedule that queues the lane's work item until the routine, under the
  * lane's lock and with its queue empty, gives it up. Only the one who sets it queues the item, so
  * the item is never queued twice; tasks scheduled while it is TRUE are found by the routine, which
@@ -23,6 +27,7 @@ typedef struct work_lane {
     BOOLEAN started; /* the item is queued or its routine runs, and has not let go (see above) */
     BOOLEAN wait_idle; /* destroy found it started: waits for idle */
     struct kcom_work_item_executor *executor;
+    kcom_task *volatile polling; /* the task the routine polls now (its link names this lane), or NULL */
     kcom_platform_work_item *item;
     kcom_platform_local_event idle; /* set when the routine lets go after destroy began */
 } work_lane;
@@ -42,13 +47,30 @@ static size_t executor_bytes(ULONG lane_count)
 
 static void work_routine(void *context);
 
+/* The lane whose routine polls task now, or NULL. The routine names its lane in the task's link
+ * (the executor's while the task is not queued; kcom clears it at spawn) and marks the lane with
+ * the task before the poll, and unmarks it after: a link left from an earlier run, or anything that
+ * is not one of this executor's lanes, is refused. */
+static work_lane *polling_lane(kcom_work_item_executor *executor, kcom_task *task)
+{
+    ULONG_PTR offset = (ULONG_PTR)(void *)task->link.next - (ULONG_PTR)(void *)executor->lanes;
+    work_lane *lane;
+    if (offset >= (ULONG_PTR)executor->lane_count * sizeof(work_lane) || offset % sizeof(work_lane) != 0)
+        return NULL;
+    lane = (work_lane *)(void *)task->link.next;
+    return kcom_atomic_load_ptr((void *volatile *)(void *)&lane->polling) == (void *)task ? lane : NULL;
+}
+
 static NTSTATUS work_schedule(void *context, kcom_task *task)
 {
     kcom_work_item_executor *executor = (kcom_work_item_executor *)context;
-    ULONG index = kcom_platform_current_processor() & 0x7FFFFFFFu;
-    work_lane *lane = &executor->lanes[index < executor->lane_count ? index : index % executor->lane_count];
+    work_lane *lane = polling_lane(executor, task);
     BOOLEAN start;
     UCHAR irql;
+    if (lane == NULL) {
+        ULONG index = kcom_platform_current_processor() & 0x7FFFFFFFu;
+        lane = &executor->lanes[index < executor->lane_count ? index : index % executor->lane_count];
+    }
     irql = kcom_platform_spin_lock_acquire(&lane->lock);
     if (!lane->accepting) {
         kcom_platform_spin_lock_release(&lane->lock, irql);
@@ -83,7 +105,10 @@ static void work_routine(void *context)
         }
         task = kcom_task_queue_pop(&lane->tasks);
         kcom_platform_spin_lock_release(&lane->lock, irql);
-        kcom_task_run(task);
+        task->link.next = (kcom_task_link *)(void *)lane; /* see polling_lane */
+        kcom_atomic_store_ptr((void *volatile *)(void *)&lane->polling, task);
+        kcom_task_run(task); /* task may be gone afterwards */
+        kcom_atomic_store_ptr((void *volatile *)(void *)&lane->polling, NULL);
         polls++;
     }
     lane->started = FALSE;
@@ -146,6 +171,7 @@ NTSTATUS kcom_work_item_executor_create(void *device, const kcom_work_item_execu
         lane->accepting = TRUE;
         lane->started = FALSE;
         lane->executor = executor;
+        lane->polling = NULL;
     }
     *executor_out = executor;
     *as_executor = &executor->executor;

@@ -1,8 +1,8 @@
 /*
  * test_work_item_executor.c - the work-item executor on the host's simulation of the kernel:
  * argument checks, polls at PASSIVE_LEVEL off the DPC processors with a poll budget, a wake
- * during a poll (the simulation fails fast if a work item is queued twice), a task freed before
- * it finished, and destroy waiting for the routine.
+ * during a poll (the simulation fails fast if a work item is queued twice), a task that yields
+ * stays on its lane, a task freed before it finished, and destroy waiting for the routine.
  */
 #include "executor_test_common.h"
 
@@ -75,6 +75,37 @@ static void passive_polls(void)
     for (i = 0; i < 3; i++)
         ok(finish(ops[i], STATUS_SUCCESS) == 0, "task %lu polled at PASSIVE_LEVEL on a worker thread\n",
            (unsigned long)i);
+    kcom_work_item_executor_destroy(executor);
+    end();
+}
+
+/* ---- a task that yields stays on the lane that polls it ---------------------------------------------------- */
+
+/* The simulation's worker threads are not tied to lanes (nor a system worker thread to a
+ * processor): a yield queued on the lane of the processor the worker runs on would cross to the
+ * other lane about every other poll, queueing that lane's work item each time. On the lane that
+ * polled it, the task costs its lane's item one queue per poll budget. */
+static void yields_stay_on_lane(void)
+{
+    kcom_work_item_executor *executor = NULL;
+    const kcom_executor *as_executor = NULL;
+    yield_state initial;
+    ULONG64 before, queues;
+    ULONG round;
+    begin();
+    ok(kcom_platform_processor_count() >= 2, "%lu simulated processors\n",
+       (unsigned long)kcom_platform_processor_count());
+    ok(kcom_work_item_executor_create(&device_object, NULL, &executor, &as_executor) == STATUS_SUCCESS, "create\n");
+    memset(&initial, 0, sizeof(initial));
+    initial.target = 640; /* 10 budgets of the default 64 */
+    for (round = 0; round < 8; round++) {
+        before = kcom_sim_work_item_queues();
+        ok(finish(spawn_on(&yield_desc, as_executor, &initial), STATUS_SUCCESS) == 0, "round %lu: polls\n",
+           (unsigned long)round);
+        queues = kcom_sim_work_item_queues() - before;
+        ok(queues >= 10 && queues <= 12, "round %lu: 640 polls queued the work items %lu times\n",
+           (unsigned long)round, (unsigned long)queues);
+    }
     kcom_work_item_executor_destroy(executor);
     end();
 }
@@ -277,9 +308,10 @@ static void destroy_waits_for_routine(void)
 
 int main(void)
 {
-    static const char *const names[] = {"work_item_arguments", "work_item_passive_polls", "work_item_wake_during_poll",
+    static const char *const names[] = {"work_item_arguments", "work_item_passive_polls",
+                                        "work_item_yields_stay_on_lane", "work_item_wake_during_poll",
                                         "work_item_freed_before_finished", "work_item_destroy_waits"};
-    static void (*const tests[])(void) = {arguments, passive_polls, wake_during_poll, freed_before_finished,
-                                          destroy_waits_for_routine};
-    return async_test_main(names, tests, 5);
+    static void (*const tests[])(void) = {arguments, passive_polls, yields_stay_on_lane, wake_during_poll,
+                                          freed_before_finished, destroy_waits_for_routine};
+    return async_test_main(names, tests, 6);
 }

@@ -154,6 +154,7 @@ static struct {
     kcom_platform_work_item *work_tail;
     ULONG work_queued;
     ULONG work_running;
+    ULONG64 work_queues;        /* kcom_sim_work_item_queues */
     LONG64 volatile refused_inserts; /* inserts while the program exits, that chose no processor */
     sim_processor processors[KCOM_SIM_MAX_PROCESSORS];
 } sim;
@@ -623,6 +624,7 @@ void kcom_platform_work_item_queue(kcom_platform_work_item *item, kcom_platform_
         sim.work_head = item;
     sim.work_tail = item;
     sim.work_queued++;
+    sim.work_queues++;
     if (!sim.work_held)
         kcom_platform_cond_signal(&sim.work);
     sim_unlock();
@@ -862,6 +864,15 @@ ULONG kcom_sim_work_items_queued(void)
     queued = sim.work_queued;
     sim_unlock();
     return queued;
+}
+
+ULONG64 kcom_sim_work_item_queues(void)
+{
+    ULONG64 queues;
+    sim_lock();
+    queues = sim.work_queues;
+    sim_unlock();
+    return queues;
 }
 
 LONG kcom_sim_current_processor(void)

@@ -52,6 +52,9 @@ ULONG kcom_sim_dpcs_queued(void);
 /* Work items queued now, not yet entered (a snapshot). */
 ULONG kcom_sim_work_items_queued(void);
 
+/* Calls of kcom_platform_work_item_queue (IoQueueWorkItem) since the program began. */
+ULONG64 kcom_sim_work_item_queues(void);
+
 /* The simulated processor the calling thread is (0 to count - 1) when it is a simulated CPU
  * thread, in a DPC routine; -1 on any other thread. */
 LONG kcom_sim_current_processor(void);
