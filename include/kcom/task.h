@@ -60,7 +60,7 @@ typedef kcom_poll_result kcom_task_poll_fn(void *state, kcom_task_context *cx);
 struct kcom_task;
 
 /* What a task's owner does for the scheduler, which knows tasks, not what holds them: kcom's
- * AsyncOperation (kcom/async.h) owns every task and gives it these. IRQL: <= DISPATCH_LEVEL. */
+ * AsyncOperation (kcom/async.h) owns every task, and these are its hooks. IRQL: <= DISPATCH_LEVEL. */
 typedef struct kcom_task_owner {
     void (*retain)(struct kcom_task *task);  /* a reference on the owner: the queue's, a waker's */
     void (*release)(struct kcom_task *task); /* gives one back; the last may free the task */
@@ -81,7 +81,6 @@ typedef struct kcom_task {
     LONG volatile sched;              /* KCOM_TASK_IDLE ... KCOM_TASK_DONE */
     LONG volatile cancel_requested;   /* set by cancel(), taken once by the task */
     void *result;                     /* the owner's result storage, what a poll writes (NULL: none) */
-    const kcom_task_owner *owner;     /* NULL: no task (an operation its producer completes) */
     void (*drop)(void *state);        /* cleanup, run exactly once: when done or when destroyed */
     void *state;
     /* a task's own, from here */

@@ -26,6 +26,13 @@
 #define OP_SLOT_CLAIM 0x1000   /* a waiter owns the slot op->waiter */
 #define OP_SLOT_SET 0x2000     /* the slot's field is written */
 #define OP_SLOT_FIRED 0x4000   /* a finisher owns the slot's waiter: it fires it */
+#define OP_NO_TASK KCOM_RT_ASYNC_NO_TASK /* a producer's or an error operation: no task, ever */
+
+/* Whether op runs a task (a constant bit of the word, read atomically as the word changes). */
+static KCOM_FORCEINLINE BOOLEAN kcom_async_op_has_task(kcom_async_op *op)
+{
+    return (BOOLEAN)!(kcom_atomic_load(&op->word) & OP_NO_TASK);
+}
 
 #define KCOM_OP_FROM_TASK(t) ((kcom_async_op *)(void *)((char *)(t) - offsetof(kcom_async_op, task)))
 

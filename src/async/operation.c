@@ -480,7 +480,7 @@ static NTSTATUS KCOM_STDCALL op_cancel(IKcomAsyncOperation *This)
 {
     kcom_async_op *op = op_from(This);
     LONG old = kcom_atomic_load(&op->word), next;
-    if (op->task.owner == NULL) {
+    if (old & OP_NO_TASK) {
         /* a producer's operation finishes at once, its producer told through its cancel routine */
         /* unfinished is Started for these: only a finish changes their status */
         if (!op_finish_exchange(op, KCOM_ASYNC_CANCELED, TRUE, &old, &next))
@@ -565,7 +565,7 @@ static const IKcomAsyncOperationVtbl static_vtbl = {op_QueryInterface, static_Ad
 static kcom_async_op static_error_op = {
     .iface = {&static_vtbl},
     .refs = 1,
-    .word = KCOM_ASYNC_ERROR | OP_FINISHED | OP_CB_REGISTERING | OP_CANCEL_REGISTERING,
+    .word = KCOM_ASYNC_ERROR | OP_FINISHED | OP_CB_REGISTERING | OP_CANCEL_REGISTERING | OP_NO_TASK,
     .error = STATUS_INSUFFICIENT_RESOURCES};
 
 IKcomAsyncOperation *kcom_async_static_error_operation(void)
@@ -727,10 +727,10 @@ NTSTATUS kcom_async_operation_cache_query_stats(kcom_caching_allocator_stats *st
 void kcom_async_op_init(kcom_async_op *op, const IID *iid, void *result, size_t result_size)
 {
     /* field by field: the allocator fields are set; of the task's, only those before task.link
-     * exist (KCOM_ASYNC_PRODUCER_OP_SIZE), and only owner, sched and result mean anything */
+     * exist (KCOM_ASYNC_PRODUCER_OP_SIZE), and only sched and result mean anything */
     op->iface.lpVtbl = &kcom_async_op_vtbl;
     op->refs = 1;
-    op->word = KCOM_ASYNC_STARTED;
+    op->word = KCOM_ASYNC_STARTED | OP_NO_TASK;
     op->error = STATUS_SUCCESS;
     op->iid = iid;
     op->callback = NULL;
@@ -739,7 +739,6 @@ void kcom_async_op_init(kcom_async_op *op, const IID *iid, void *result, size_t 
     op->waiters = NULL;
     op->task.result = result_size != 0 ? result : NULL;
     op->result_size = (ULONG)result_size;
-    op->task.owner = NULL;
     op->task.sched = KCOM_TASK_DONE; /* no task: nothing to drop at the final release */
     if (result_size == sizeof(ULONG)) /* a result that is never written reads back zeros */
         memset(result, 0, sizeof(ULONG));
@@ -766,7 +765,7 @@ NTSTATUS kcom_async_operation_create_error(const kcom_allocator *allocator, cons
     }
     kcom_async_op_init(op, iid, NULL, 0);
     op->error = error;
-    op->word = KCOM_ASYNC_ERROR | OP_FINISHED;
+    op->word = KCOM_ASYNC_ERROR | OP_FINISHED | OP_NO_TASK;
     *operation = &op->iface;
     return status;
 }
@@ -829,7 +828,7 @@ static NTSTATUS producer_op(IKcomAsyncOperation *operation, kcom_async_op **op)
     if (operation == NULL)
         return STATUS_INVALID_PARAMETER;
     *op = op_from(operation);
-    if (operation->lpVtbl != &kcom_async_op_vtbl || (*op)->task.owner != NULL)
+    if (operation->lpVtbl != &kcom_async_op_vtbl || kcom_async_op_has_task(*op))
         return STATUS_INVALID_DEVICE_STATE;
     return STATUS_SUCCESS;
 }

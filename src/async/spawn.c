@@ -39,7 +39,6 @@ static void spawn_init(kcom_async_op *op, const kcom_async_task_desc *desc, cons
     op->waiters = NULL;
     op->task.result = desc->result_size != 0 ? block + layout->result_offset : NULL;
     op->result_size = (ULONG)desc->result_size;
-    op->task.owner = &kcom_rt_async_task_owner;
     op->task.sched = KCOM_TASK_SCHEDULED; /* until committed: wakes (a cancel) do not queue it */
     op->task.cancel_requested = 0;
     op->task.poll = desc->poll;
@@ -151,7 +150,7 @@ static NTSTATUS spawn_start(IKcomAsyncOperation *operation, BOOLEAN inline_first
     if (operation == NULL)
         return STATUS_INVALID_PARAMETER;
     op = (kcom_async_op *)(void *)operation;
-    if (operation->lpVtbl != &kcom_async_op_vtbl || op->task.owner == NULL) {
+    if (operation->lpVtbl != &kcom_async_op_vtbl || !kcom_async_op_has_task(op)) {
         /* an error operation from a failed begin: report its status */
         NTSTATUS status = operation->lpVtbl->get_result(operation, &old);
         return NT_SUCCESS(status) ? STATUS_INVALID_DEVICE_STATE : status;
@@ -193,7 +192,7 @@ NTSTATUS kcom_async_spawn_abandon(IKcomAsyncOperation *operation, NTSTATUS statu
     if (operation == NULL || NT_SUCCESS(status))
         return STATUS_INVALID_PARAMETER;
     op = (kcom_async_op *)(void *)operation;
-    if (operation->lpVtbl != &kcom_async_op_vtbl || op->task.owner == NULL)
+    if (operation->lpVtbl != &kcom_async_op_vtbl || !kcom_async_op_has_task(op))
         return STATUS_INVALID_DEVICE_STATE;
     if (kcom_atomic_or(&op->word, OP_COMMITTED) & OP_COMMITTED)
         return STATUS_INVALID_DEVICE_STATE;

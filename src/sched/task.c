@@ -3,7 +3,7 @@
  * IDLE -> SCHEDULED -> RUNNING -> (IDLE | NOTIFIED -> SCHEDULED | DONE).
  * The queue holds one reference on the task's owner from each IDLE -> SCHEDULED transition until
  * the poll that follows has ended. The scheduler knows tasks only: references and the end of the
- * work go through the hooks the owner gave the task (task->owner; kcom's AsyncOperation).
+ * work go through the hooks of their owner (KCOM_TASK_OWNER: kcom's AsyncOperation).
  */
 #include "sched/task_internal.h"
 #include "sched/tracker_internal.h"
@@ -20,7 +20,7 @@ static kcom_tracker *task_end(kcom_task *task, NTSTATUS status)
         kcom_tracker_unlink(tracker, task); /* its work ends: nothing left to cancel */
     if (task->drop != NULL)
         task->drop(task->state);
-    task->owner->finish(task, status);
+    KCOM_TASK_OWNER->finish(task, status);
     return tracker;
 }
 
@@ -42,7 +42,7 @@ static void task_schedule(kcom_task *task)
 KCOM_NOINLINE void kcom_task_drop_scheduled(kcom_task *task, NTSTATUS status)
 {
     kcom_tracker *tracker = task_end(task, NT_SUCCESS(status) ? STATUS_UNSUCCESSFUL : status);
-    task->owner->release(task);
+    KCOM_TASK_OWNER->release(task);
     task_leave(tracker);
 }
 
@@ -53,12 +53,12 @@ static void task_pending(kcom_task *task, BOOLEAN queue_reference)
 {
     if (kcom_atomic_compare_exchange(&task->sched, KCOM_TASK_RUNNING, KCOM_TASK_IDLE) == KCOM_TASK_RUNNING) {
         if (queue_reference)
-            task->owner->release(task);
+            KCOM_TASK_OWNER->release(task);
         return;
     }
     kcom_atomic_store(&task->sched, KCOM_TASK_SCHEDULED);
     if (!queue_reference)
-        task->owner->retain(task);
+        KCOM_TASK_OWNER->retain(task);
     task_schedule(task);
 }
 
@@ -74,7 +74,7 @@ static void task_poll(kcom_task *task, BOOLEAN queue_reference)
     if (task->poll(task->state, &cx) == KCOM_POLL_READY) {
         kcom_tracker *tracker = task_end(task, cx.status);
         if (queue_reference)
-            task->owner->release(task);
+            KCOM_TASK_OWNER->release(task);
         task_leave(tracker);
         return;
     }
@@ -110,7 +110,7 @@ static void task_wake(kcom_task *task)
         if (state == KCOM_TASK_IDLE) {
             seen = kcom_atomic_compare_exchange(&task->sched, KCOM_TASK_IDLE, KCOM_TASK_SCHEDULED);
             if (seen == KCOM_TASK_IDLE) {
-                task->owner->retain(task); /* the queue's */
+                KCOM_TASK_OWNER->retain(task); /* the queue's */
                 task_schedule(task);
                 return;
             }
@@ -128,7 +128,7 @@ static void task_wake(kcom_task *task)
 kcom_waker kcom_task_waker(kcom_task_context *cx)
 {
     kcom_waker w;
-    cx->task->owner->retain(cx->task);
+    KCOM_TASK_OWNER->retain(cx->task);
     w.task = cx->task;
     return w;
 }
@@ -140,7 +140,7 @@ void kcom_waker_wake(kcom_waker *w)
         return;
     w->task = NULL;
     task_wake(task);
-    task->owner->release(task);
+    KCOM_TASK_OWNER->release(task);
 }
 
 void kcom_waker_drop(kcom_waker *w)
@@ -149,7 +149,7 @@ void kcom_waker_drop(kcom_waker *w)
     if (task == NULL)
         return;
     w->task = NULL;
-    task->owner->release(task);
+    KCOM_TASK_OWNER->release(task);
 }
 
 BOOLEAN kcom_task_take_cancellation_request(kcom_task_context *cx)

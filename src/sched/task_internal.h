@@ -7,6 +7,11 @@
 
 #include <kcom/task.h>
 
+/* The owner of every task: kcom's AsyncOperation (src/async/operation.c), whose hooks the
+ * scheduler calls with the task (references on the operation, the end of its work). */
+extern const kcom_task_owner kcom_rt_async_task_owner;
+#define KCOM_TASK_OWNER (&kcom_rt_async_task_owner)
+
 /* Polls a task whose first poll the caller runs on its own reference (no queue reference). */
 void kcom_task_run_first(kcom_task *task);
 /* After a first poll on the caller that returned PENDING (RUNNING or NOTIFIED): IDLE, or queued

@@ -14,6 +14,7 @@
  */
 #include <kcom/atomic.h>
 
+#include "sched/task_internal.h"
 #include "sched/tracker_internal.h"
 
 #include "internal.h"
@@ -113,11 +114,11 @@ NTSTATUS kcom_tracker_cancel_all(kcom_tracker *tracker)
         list_remove(&task->tracked);
         list_append(&tracker->canceled, &task->tracked);
         /* linked, so its memory is there; its owner may be on its way out (no reference left) */
-        retained = task->owner->try_retain(task);
+        retained = KCOM_TASK_OWNER->try_retain(task);
         kcom_platform_spin_lock_release(&tracker->lock, irql);
         if (retained) {
-            task->owner->cancel(task); /* outside the lock: it may end the task right here */
-            task->owner->release(task);
+            KCOM_TASK_OWNER->cancel(task); /* outside the lock: it may end the task right here */
+            KCOM_TASK_OWNER->release(task);
         }
     }
 }

@@ -274,11 +274,37 @@ void kcom_test_async_operation_alloc_failures(void)
 
 /* An operation without a task (a completion source, an error operation) is allocated without the
  * task's own fields: a ULONG source fits a 128-byte block, and every field it uses is in it. */
+/* A small task: a resume point and a ULONG, the state of a typical async method. */
+typedef struct small_task_state {
+    KCOM_TASK_RESUME_POINT;
+    ULONG value;
+} small_task_state;
+
+static kcom_poll_result small_task_poll(void *p, kcom_task_context *cx)
+{
+    small_task_state *s = (small_task_state *)p;
+    KCOM_TASK_BEGIN(s);
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, s->value);
+    KCOM_TASK_END(cx);
+}
+
+static const kcom_async_task_desc small_task_desc =
+    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, small_task_state, small_task_poll, NULL);
+
+static NTSTATUS refuse_schedule(void *context, kcom_task *task)
+{
+    (void)context;
+    (void)task;
+    return STATUS_INVALID_DEVICE_STATE;
+}
+
 void kcom_test_async_operation_size(void)
 {
+    static const kcom_executor refusing = {refuse_schedule, NULL, NULL};
     IKcomAsyncOperation *op = NULL;
     ULONG value = 0, seven = 7;
     LONG bytes;
+    void *state = NULL;
 
     kcom_counting_allocator_init(&counter, NULL);
     ok(kcom_async_operation_create(&counter.allocator, &IID_IAsyncULONG, sizeof(ULONG), sizeof(ULONG), &op) ==
@@ -294,6 +320,15 @@ void kcom_test_async_operation_size(void)
     ok(counter.live_bytes > 0 && counter.live_bytes <= bytes, "an error operation takes %ld bytes\n",
        (long)counter.live_bytes);
     ok(IKcomAsyncOperation_get_result(op, &value) == STATUS_NOT_FOUND, "its status\n");
+    ok(IKcomAsyncOperation_Release(op) == 0 && kcom_counting_allocator_live(&counter) == 0, "freed\n");
+
+    /* an operation running a task with a ULONG result and an 8-byte state: within the operation
+     * cache's 192-byte class (on 64-bit targets; smaller on 32-bit ones) */
+    ok(kcom_async_spawn_begin(&small_task_desc, &refusing, &counter.allocator, &state, &op) == STATUS_SUCCESS,
+       "a task's operation\n");
+    ok(counter.live_bytes > 0 && counter.live_bytes <= 192, "a ULONG task with an 8-byte state takes %ld bytes\n",
+       (long)counter.live_bytes);
+    ok(kcom_async_spawn_abandon(op, STATUS_CANCELLED) == STATUS_SUCCESS, "abandoned\n");
     ok(IKcomAsyncOperation_Release(op) == 0 && kcom_counting_allocator_live(&counter) == 0, "freed\n");
 }
 

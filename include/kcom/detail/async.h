@@ -31,6 +31,7 @@
 /* Bits of kcom_async_op.word besides the status (the others are the library's). */
 #define KCOM_RT_ASYNC_FINISHED 0x4    /* the work has ended; set once, with the final status */
 #define KCOM_RT_ASYNC_COMMITTED 0x200 /* the task's first poll was scheduled or run */
+#define KCOM_RT_ASYNC_NO_TASK 0x8000  /* set from the start in an operation that runs no task */
 
 typedef struct kcom_async_op {
     IKcomAsyncOperation iface; /* caller storage: lpVtbl is cleared last, at the final release */
@@ -46,9 +47,9 @@ typedef struct kcom_async_op {
     const kcom_allocator *allocator; /* NULL: caller storage */
     ULONG block_size;      /* below 2 GB (kcom_async_op_layout, kcom_async_op_allocate_block) */
     ULONG block_alignment;
-    /* task.owner NULL: no task (a producer's operation, whose cancel routine and its context are
-     * kept in task.drop and task.state, unused without a task); task.result: the result storage,
-     * for every operation */
+    /* an operation without a task (a producer's; the word says so) keeps its producer's cancel
+     * routine and its context in task.drop and task.state; task.result: the result storage, for
+     * every operation */
     kcom_task task;
 } kcom_async_op;
 
@@ -100,10 +101,6 @@ void kcom_rt_async_op_fail(_In_ kcom_async_op *op, _In_ NTSTATUS status);
 _IRQL_requires_max_(DISPATCH_LEVEL)
 void kcom_rt_async_publish(_In_ kcom_async_op *op, _In_ const kcom_async_task_desc *desc,
                            _In_opt_ const struct kcom_executor *volatile *executor);
-
-/* The hooks (kcom/task.h) of every task an operation owns: references on the operation, and the
- * end of its work, which finishes it. */
-extern const kcom_task_owner kcom_rt_async_task_owner;
 
 KCOM_END_DECLS
 
@@ -176,7 +173,6 @@ static KCOM_FORCEINLINE void *kcom_rt_async_op_prepare(kcom_async_op *op, const 
     op->iid = desc->iid;
     op->task.result = result;
     op->result_size = (ULONG)desc->result_size;
-    op->task.owner = &kcom_rt_async_task_owner;
     op->task.sched = KCOM_TASK_RUNNING;
     op->task.cancel_requested = 0;
     if (desc->result_size != 0)
