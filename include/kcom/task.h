@@ -79,8 +79,8 @@ typedef struct kcom_task_owner {
  * fields from link on exist only in operations that run one. */
 typedef struct kcom_task {
     LONG volatile sched;              /* KCOM_TASK_IDLE ... KCOM_TASK_DONE */
-    LONG volatile cancel_requested;   /* set by cancel(), taken once by the task */
-    void *result;                     /* the owner's result storage, what a poll writes (NULL: none) */
+    ULONG result_offset;              /* from the task to the owner's result storage, what a poll
+                                       * writes (0: none) */
     void (*drop)(void *state);        /* cleanup, run exactly once: when done or when destroyed */
     void *state;
     /* a task's own, from here */

@@ -27,6 +27,7 @@
 #define OP_SLOT_SET 0x2000     /* the slot's field is written */
 #define OP_SLOT_FIRED 0x4000   /* a finisher owns the slot's waiter: it fires it */
 #define OP_NO_TASK KCOM_RT_ASYNC_NO_TASK /* a producer's or an error operation: no task, ever */
+#define OP_CANCEL_TAKEN 0x10000 /* the task took the cancel request (Canceled while it runs) */
 
 /* Whether op runs a task (a constant bit of the word, read atomically as the word changes). */
 static KCOM_FORCEINLINE BOOLEAN kcom_async_op_has_task(kcom_async_op *op)

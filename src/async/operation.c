@@ -150,6 +150,18 @@ static void op_task_cancel(kcom_task *task)
 const kcom_task_owner kcom_rt_async_task_owner = {op_task_retain, op_task_release, op_task_finish,
                                                   op_task_try_retain, op_task_cancel};
 
+/* kcom/task.h's, here because the request is the operation's: while the task still runs, Canceled
+ * can only come from a cancel (any other end of the work is its last poll), which wakes the task
+ * after it has set the status. The request is that status, taken once through OP_CANCEL_TAKEN. */
+BOOLEAN kcom_task_take_cancellation_request(kcom_task_context *cx)
+{
+    kcom_async_op *op = KCOM_OP_FROM_TASK(cx->task);
+    LONG old = kcom_atomic_load(&op->word);
+    if (KCOM_LIKELY((old & OP_STATUS_MASK) != KCOM_ASYNC_CANCELED) || (old & OP_CANCEL_TAKEN))
+        return FALSE;
+    return (BOOLEAN)!(kcom_atomic_or(&op->word, OP_CANCEL_TAKEN) & OP_CANCEL_TAKEN);
+}
+
 /* ---- IKcomAsyncOperation ------------------------------------------------------------------------------ */
 
 static NTSTATUS KCOM_STDCALL op_QueryInterface(IKcomAsyncOperation *This, REFIID riid, void **ppv)
@@ -200,7 +212,7 @@ static NTSTATUS KCOM_STDCALL op_get_status(IKcomAsyncOperation *This, kcom_async
 static KCOM_NOINLINE NTSTATUS op_get_result_other(kcom_async_op *op, LONG status, void *result)
 {
     if (status == KCOM_ASYNC_COMPLETED) {
-        copy_result(result, op->task.result, op->result_size);
+        copy_result(result, kcom_task_result(&op->task), op->result_size);
         return STATUS_SUCCESS;
     }
     if (status == KCOM_ASYNC_STARTED)
@@ -216,7 +228,7 @@ static NTSTATUS KCOM_STDCALL op_get_result(IKcomAsyncOperation *This, void *resu
         return STATUS_INVALID_PARAMETER;
     status = kcom_atomic_load(&op->word) & OP_STATUS_MASK; /* acquire: result and error were written before */
     if (KCOM_LIKELY(status == KCOM_ASYNC_COMPLETED && op->result_size == 4)) { /* a ULONG or an NTSTATUS */
-        memcpy(result, op->task.result, 4);
+        memcpy(result, (char *)&op->task + op->task.result_offset, 4);
         return STATUS_SUCCESS;
     }
     return op_get_result_other(op, status, result);
@@ -498,9 +510,8 @@ static NTSTATUS KCOM_STDCALL op_cancel(IKcomAsyncOperation *This)
         old = seen;
     }
     {
-        /* the task sees the request at its next poll, which the wake brings about */
+        /* the task sees the request (the status) at its next poll, which the wake brings about */
         kcom_waker w;
-        kcom_atomic_store(&op->task.cancel_requested, 1);
         kcom_async_op_addref(op);
         w.task = &op->task;
         kcom_waker_wake(&w);
@@ -737,7 +748,7 @@ void kcom_async_op_init(kcom_async_op *op, const IID *iid, void *result, size_t 
     op->callback_context = NULL;
     op->waiter = NULL;
     op->waiters = NULL;
-    op->task.result = result_size != 0 ? result : NULL;
+    op->task.result_offset = result_size != 0 ? (ULONG)((char *)result - (char *)&op->task) : 0;
     op->result_size = (ULONG)result_size;
     op->task.sched = KCOM_TASK_DONE; /* no task: nothing to drop at the final release */
     if (result_size == sizeof(ULONG)) /* a result that is never written reads back zeros */
@@ -843,7 +854,7 @@ static NTSTATUS producer_finish(IKcomAsyncOperation *operation, NTSTATUS status,
     /* the value is written before the finishing exchange publishes it; after a cancel nobody reads
      * it. A failure has no value (NULL), and neither has a success without a result (result_size 0). */
     if (NT_SUCCESS(status) && value != NULL && (kcom_atomic_load(&op->word) & OP_STATUS_MASK) == KCOM_ASYNC_STARTED)
-        copy_result(op->task.result, value, op->result_size);
+        copy_result(kcom_task_result(&op->task), value, op->result_size);
     if (!op_finish_with(op, status, TRUE, &prior))
         /* a cancel finished it: the producer learns it here too */
         return (prior & OP_STATUS_MASK) == KCOM_ASYNC_CANCELED ? STATUS_CANCELLED : STATUS_INVALID_DEVICE_STATE;

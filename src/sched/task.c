@@ -69,7 +69,7 @@ static void task_poll(kcom_task *task, BOOLEAN queue_reference)
     /* only the holder of SCHEDULED gets here: no other thread can be polling this task */
     kcom_atomic_store(&task->sched, KCOM_TASK_RUNNING);
     cx.task = task;
-    cx.result = task->result;
+    cx.result = kcom_task_result(task);
     cx.status = STATUS_SUCCESS;
     if (task->poll(task->state, &cx) == KCOM_POLL_READY) {
         kcom_tracker *tracker = task_end(task, cx.status);
@@ -150,11 +150,6 @@ void kcom_waker_drop(kcom_waker *w)
         return;
     w->task = NULL;
     KCOM_TASK_OWNER->release(task);
-}
-
-BOOLEAN kcom_task_take_cancellation_request(kcom_task_context *cx)
-{
-    return (BOOLEAN)(kcom_atomic_exchange(&cx->task->cancel_requested, 0) != 0);
 }
 
 void kcom_task_wake_self(kcom_task_context *cx)

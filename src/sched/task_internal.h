@@ -12,6 +12,12 @@
 extern const kcom_task_owner kcom_rt_async_task_owner;
 #define KCOM_TASK_OWNER (&kcom_rt_async_task_owner)
 
+/* The result storage of task (NULL: none). */
+static KCOM_FORCEINLINE void *kcom_task_result(kcom_task *task)
+{
+    return task->result_offset != 0 ? (char *)task + task->result_offset : NULL;
+}
+
 /* Polls a task whose first poll the caller runs on its own reference (no queue reference). */
 void kcom_task_run_first(kcom_task *task);
 /* After a first poll on the caller that returned PENDING (RUNNING or NOTIFIED): IDLE, or queued

@@ -286,7 +286,7 @@ static void compare_layouts(const kcom_async_task_desc *generated, const char *w
            "%s: begun\n", what);
         bytes[i] = (size_t)(counter.live_bytes - live_bytes);
         state[i] = (char *)s;
-        result_offset[i] = (size_t)((char *)((kcom_async_op *)(void *)op)->task.result - (char *)op);
+        result_offset[i] = offsetof(kcom_async_op, task) + ((kcom_async_op *)(void *)op)->task.result_offset;
         state_offset[i] = (size_t)(state[i] - (char *)op);
         ok(((ULONG_PTR)s % descs[i]->state_alignment) == 0, "%s: state aligned\n", what);
         ok(kcom_async_spawn_abandon(op, STATUS_CANCELLED) == STATUS_SUCCESS, "%s: abandoned\n", what);

@@ -38,7 +38,7 @@ typedef struct kcom_async_op {
     LONG volatile refs;
     LONG volatile word;   /* the status, the claims of the finisher and callback, the waiter list's lock */
     NTSTATUS error;       /* Error's status; written before KCOM_RT_ASYNC_FINISHED is published */
-    ULONG result_size;    /* of the storage at task.result */
+    ULONG result_size;    /* of the storage task.result_offset names */
     const IID *iid;       /* typed interface answered by QueryInterface, or NULL */
     kcom_async_completed_fn *callback;  /* valid once registered (the word says so) */
     void *callback_context;
@@ -48,8 +48,8 @@ typedef struct kcom_async_op {
     ULONG block_size;      /* below 2 GB (kcom_async_op_layout, kcom_async_op_allocate_block) */
     ULONG block_alignment;
     /* an operation without a task (a producer's; the word says so) keeps its producer's cancel
-     * routine and its context in task.drop and task.state; task.result: the result storage, for
-     * every operation */
+     * routine and its context in task.drop and task.state; task.result_offset: the result
+     * storage, for every operation */
     kcom_task task;
 } kcom_async_op;
 
@@ -161,8 +161,9 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_op_in(const kcom_async_task_desc 
 /* Makes a block from kcom_rt_async_op_allocate or kcom_rt_async_op_in an operation running desc's
  * task: one reference (the caller's), the task RUNNING for the first poll that follows on this
  * thread, result and state zero-filled (desc's sizes are constants in a shim: the fills are a few
- * stores), *cx that poll's context. Returns the state. Its word is stored once the first poll has
- * returned (kcom_rt_async_op_end, kcom_rt_async_publish): nothing reads it before. IRQL: any. */
+ * stores), *cx that poll's context, its word Started (the poll may ask whether it was canceled).
+ * Returns the state. Its word is stored again once the first poll has returned
+ * (kcom_rt_async_op_end, kcom_rt_async_publish). IRQL: any. */
 static KCOM_FORCEINLINE void *kcom_rt_async_op_prepare(kcom_async_op *op, const kcom_async_task_desc *desc,
                                                       kcom_task_context *cx)
 {
@@ -171,10 +172,10 @@ static KCOM_FORCEINLINE void *kcom_rt_async_op_prepare(kcom_async_op *op, const 
     op->iface.lpVtbl = &kcom_async_op_vtbl;
     op->refs = 1;
     op->iid = desc->iid;
-    op->task.result = result;
+    op->task.result_offset = desc->result_size != 0 ? (ULONG)(desc->result_offset - offsetof(kcom_async_op, task)) : 0;
     op->result_size = (ULONG)desc->result_size;
+    op->word = KCOM_ASYNC_STARTED; /* what a cancel request is read from (not canceled yet) */
     op->task.sched = KCOM_TASK_RUNNING;
-    op->task.cancel_requested = 0;
     if (desc->result_size != 0)
         memset(result, 0, desc->result_size);
     if (desc->state_size != 0)
