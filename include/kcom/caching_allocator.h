@@ -78,8 +78,8 @@ typedef struct kcom_caching_allocator {
     LONG volatile misses;
     LONG volatile bypassed;
     LONG volatile overflows;
-    /* once bound, KCOM_RT_CACHING_KEY(block_size, block_alignment), published last; NULL before,
-     * or when the pair has no key: one compare tells whether the cache is bound to a pair */
+    /* once bound, KCOM_RT_CACHING_KEY(block_size, block_alignment), published before state; NULL
+     * before, or when the pair has no key: one compare tells whether the cache is bound to a pair */
     void *volatile bound_key;
 } kcom_caching_allocator;
 

@@ -56,8 +56,10 @@ static LONG bind(kcom_caching_allocator *cache, size_t size, size_t alignment)
     cache->block_size = size;
     cache->block_alignment = alignment;
     kcom_platform_free_list_init(&cache->list);
-    kcom_atomic_store(&cache->state, STATE_BOUND);
+    /* the key before the state: a thread that sees the cache bound (the slow path reads the state,
+     * then kcom_rt_caching_bound_to the key) sees the key too */
     kcom_atomic_store_ptr(&cache->bound_key, (void *)KCOM_RT_CACHING_KEY(size, alignment));
+    kcom_atomic_store(&cache->state, STATE_BOUND);
     return STATE_BOUND;
 }
 
