@@ -57,23 +57,6 @@ typedef struct kcom_task_context kcom_task_context;
  * KCOM_TASK_RETURN) or PENDING (after handing a waker to whatever will make progress possible). */
 typedef kcom_poll_result kcom_task_poll_fn(void *state, kcom_task_context *cx);
 
-struct kcom_task;
-
-/* What a task's owner does for the scheduler, which knows tasks, not what holds them: kcom's
- * AsyncOperation (kcom/async.h) owns every task, and these are its hooks. IRQL: <= DISPATCH_LEVEL. */
-typedef struct kcom_task_owner {
-    void (*retain)(struct kcom_task *task);  /* a reference on the owner: the queue's, a waker's */
-    void (*release)(struct kcom_task *task); /* gives one back; the last may free the task */
-    /* the work has ended with status (the drop has run); the caller holds a reference */
-    void (*finish)(struct kcom_task *task, NTSTATUS status);
-    /* a reference, unless the owner is already being destroyed (its last reference is gone):
-     * what a tracker takes on a task it found in its list, under its lock (no call out) */
-    BOOLEAN (*try_retain)(struct kcom_task *task);
-    /* cancels the work, as the owner's own cancel does (a tracker's cancel-all); the caller
-     * holds a reference and no lock */
-    void (*cancel)(struct kcom_task *task);
-} kcom_task_owner;
-
 /* A task. Lives inside its AsyncOperation (kcom/async.h), which owns it; its fields other than
  * link are kcom's. An operation its producer completes has no task and ends after state: the
  * fields from link on exist only in operations that run one. */

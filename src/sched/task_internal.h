@@ -7,6 +7,21 @@
 
 #include <kcom/task.h>
 
+/* What a task's owner does for the scheduler, which knows tasks, not what holds them. IRQL: <=
+ * DISPATCH_LEVEL. */
+typedef struct kcom_task_owner {
+    void (*retain)(struct kcom_task *task);  /* a reference on the owner: the queue's, a waker's */
+    void (*release)(struct kcom_task *task); /* gives one back; the last may free the task */
+    /* the work has ended with status (the drop has run); the caller holds a reference */
+    void (*finish)(struct kcom_task *task, NTSTATUS status);
+    /* a reference, unless the owner is already being destroyed (its last reference is gone):
+     * what a tracker takes on a task it found in its list, under its lock (no call out) */
+    BOOLEAN (*try_retain)(struct kcom_task *task);
+    /* cancels the work, as the owner's own cancel does (a tracker's cancel-all); the caller
+     * holds a reference and no lock */
+    void (*cancel)(struct kcom_task *task);
+} kcom_task_owner;
+
 /* The owner of every task: kcom's AsyncOperation (src/async/operation.c), whose hooks the
  * scheduler calls with the task (references on the operation, the end of its work). */
 extern const kcom_task_owner kcom_rt_async_task_owner;
