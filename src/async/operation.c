@@ -748,7 +748,7 @@ void kcom_async_op_init(kcom_async_op *op, const IID *iid, void *result, size_t 
     op->callback_context = NULL;
     op->waiter = NULL;
     op->waiters = NULL;
-    op->task.result_offset = result_size != 0 ? (ULONG)((char *)result - (char *)&op->task) : 0;
+    op->task.result_offset = result_size != 0 ? (ULONG)((char *)result - (char *)&op->task) : 0; /* result may be NULL */
     op->result_size = (ULONG)result_size;
     op->task.sched = KCOM_TASK_DONE; /* no task: nothing to drop at the final release */
     if (result_size == sizeof(ULONG)) /* a result that is never written reads back zeros */

@@ -37,7 +37,7 @@ static void spawn_init(kcom_async_op *op, const kcom_async_task_desc *desc, cons
     op->callback_context = NULL;
     op->waiter = NULL;
     op->waiters = NULL;
-    op->task.result_offset = desc->result_size != 0 ? (ULONG)(layout->result_offset - offsetof(kcom_async_op, task)) : 0;
+    op->task.result_offset = kcom_rt_async_result_offset(desc->result_size, layout->result_offset);
     op->result_size = (ULONG)desc->result_size;
     op->task.sched = KCOM_TASK_SCHEDULED; /* until committed: wakes (a cancel) do not queue it */
     op->task.poll = desc->poll;

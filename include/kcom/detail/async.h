@@ -158,6 +158,13 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_op_in(const kcom_async_task_desc 
     return STATUS_SUCCESS;
 }
 
+/* task.result_offset of an operation whose result of result_size bytes is at offset bytes from
+ * the operation's start (0: no result). IRQL: any. */
+static KCOM_FORCEINLINE ULONG kcom_rt_async_result_offset(size_t result_size, size_t offset)
+{
+    return result_size != 0 ? (ULONG)(offset - offsetof(kcom_async_op, task)) : 0;
+}
+
 /* Makes a block from kcom_rt_async_op_allocate or kcom_rt_async_op_in an operation running desc's
  * task: one reference (the caller's), the task RUNNING for the first poll that follows on this
  * thread, result and state zero-filled (desc's sizes are constants in a shim: the fills are a few
@@ -172,7 +179,7 @@ static KCOM_FORCEINLINE void *kcom_rt_async_op_prepare(kcom_async_op *op, const 
     op->iface.lpVtbl = &kcom_async_op_vtbl;
     op->refs = 1;
     op->iid = desc->iid;
-    op->task.result_offset = desc->result_size != 0 ? (ULONG)(desc->result_offset - offsetof(kcom_async_op, task)) : 0;
+    op->task.result_offset = kcom_rt_async_result_offset(desc->result_size, desc->result_offset);
     op->result_size = (ULONG)desc->result_size;
     op->word = KCOM_ASYNC_STARTED; /* what a cancel request is read from (not canceled yet) */
     op->task.sched = KCOM_TASK_RUNNING;
