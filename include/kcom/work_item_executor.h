@@ -3,7 +3,8 @@
  *
  * One FIFO queue (through the tasks' own links) under a spin lock and one work item per processor
  * (IoAllocateWorkItem on the driver's device object, allocated at creation, so scheduling never
- * allocates or fails for lack of memory): a schedule appends the task to the queue of the
+ * allocates or fails for lack of memory), each on cache lines of its own (one cache-line-aligned
+ * block from the default allocator): a schedule appends the task to the queue of the
  * processor it runs on, so wakes on different processors take different locks and the queues'
  * routines run on several worker threads at once. A queue's work item is queued when its first
  * task arrives; its routine polls tasks until the queue is empty or a budget of polls is spent,

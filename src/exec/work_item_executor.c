@@ -32,17 +32,30 @@ typedef struct work_lane {
     kcom_platform_local_event idle; /* set when the routine lets go after destroy began */
 } work_lane;
 
+/* A lane per cache line (or more), the executor's read-mostly head on lines of its own: each lane's
+ * lock and queue are written at every poll by the thread running its routine, which must not take
+ * the line another lane's thread reads or writes. */
+#define CACHE_LINE 64
+#define LANE_BYTES ((sizeof(work_lane) + CACHE_LINE - 1) & ~(size_t)(CACHE_LINE - 1))
+
 struct kcom_work_item_executor {
     kcom_executor executor; /* schedule: work_schedule; context: this executor */
     const kcom_allocator *allocator; /* the default one at creation, which frees it too */
     ULONG poll_budget;
     ULONG lane_count;
-    work_lane lanes[1]; /* lane_count of them */
+    unsigned char *lanes; /* lane_count lanes of LANE_BYTES, inside this executor's block */
 };
+
+#define HEAD_BYTES ((sizeof(struct kcom_work_item_executor) + CACHE_LINE - 1) & ~(size_t)(CACHE_LINE - 1))
 
 static size_t executor_bytes(ULONG lane_count)
 {
-    return sizeof(kcom_work_item_executor) + (size_t)(lane_count - 1) * sizeof(work_lane);
+    return HEAD_BYTES + (size_t)lane_count * LANE_BYTES;
+}
+
+static KCOM_FORCEINLINE work_lane *lane_at(const kcom_work_item_executor *executor, ULONG index)
+{
+    return (work_lane *)(void *)(executor->lanes + (size_t)index * LANE_BYTES);
 }
 
 static void work_routine(void *context);
@@ -53,9 +66,9 @@ static void work_routine(void *context);
  * is not one of this executor's lanes, is refused. */
 static work_lane *polling_lane(kcom_work_item_executor *executor, kcom_task *task)
 {
-    ULONG_PTR offset = (ULONG_PTR)(void *)task->link.next - (ULONG_PTR)(void *)executor->lanes;
+    ULONG_PTR offset = (ULONG_PTR)(void *)task->link.next - (ULONG_PTR)executor->lanes;
     work_lane *lane;
-    if (offset >= (ULONG_PTR)executor->lane_count * sizeof(work_lane) || offset % sizeof(work_lane) != 0)
+    if (offset >= (ULONG_PTR)executor->lane_count * LANE_BYTES || offset % LANE_BYTES != 0)
         return NULL;
     lane = (work_lane *)(void *)task->link.next;
     return kcom_atomic_load_ptr((void *volatile *)(void *)&lane->polling) == (void *)task ? lane : NULL;
@@ -69,7 +82,7 @@ static NTSTATUS work_schedule(void *context, kcom_task *task)
     UCHAR irql;
     if (lane == NULL) {
         ULONG index = kcom_platform_current_processor() & 0x7FFFFFFFu;
-        lane = &executor->lanes[index < executor->lane_count ? index : index % executor->lane_count];
+        lane = lane_at(executor, index < executor->lane_count ? index : index % executor->lane_count);
     }
     irql = kcom_platform_spin_lock_acquire(&lane->lock);
     if (!lane->accepting) {
@@ -125,8 +138,8 @@ static void free_lanes(kcom_work_item_executor *executor, ULONG count)
 {
     ULONG i;
     for (i = 0; i < count; i++) {
-        kcom_platform_work_item_free(executor->lanes[i].item);
-        kcom_platform_local_event_destroy(&executor->lanes[i].idle);
+        kcom_platform_work_item_free(lane_at(executor, i)->item);
+        kcom_platform_local_event_destroy(&lane_at(executor, i)->idle);
     }
 }
 
@@ -145,8 +158,7 @@ NTSTATUS kcom_work_item_executor_create(void *device, const kcom_work_item_execu
     count = kcom_platform_processor_count();
     if (count == 0)
         count = 1;
-    executor = (kcom_work_item_executor *)kcom_allocate(allocator, executor_bytes(count),
-                                                        KCOM_ALIGNOF(kcom_work_item_executor));
+    executor = (kcom_work_item_executor *)kcom_allocate(allocator, executor_bytes(count), CACHE_LINE);
     if (executor == NULL)
         return STATUS_INSUFFICIENT_RESOURCES;
     executor->executor.schedule = work_schedule;
@@ -156,14 +168,15 @@ NTSTATUS kcom_work_item_executor_create(void *device, const kcom_work_item_execu
     executor->poll_budget = config != NULL && config->poll_budget != 0 ? config->poll_budget
                                                                         : KCOM_WORK_ITEM_DEFAULT_POLL_BUDGET;
     executor->lane_count = count;
+    executor->lanes = (unsigned char *)executor + HEAD_BYTES;
     for (i = 0; i < count; i++) {
-        work_lane *lane = &executor->lanes[i];
+        work_lane *lane = lane_at(executor, i);
         lane->item = kcom_platform_work_item_allocate(device);
         if (lane->item == NULL || !NT_SUCCESS(kcom_platform_local_event_init(&lane->idle))) {
             if (lane->item != NULL)
                 kcom_platform_work_item_free(lane->item);
             free_lanes(executor, i);
-            kcom_free(allocator, executor, executor_bytes(count), KCOM_ALIGNOF(kcom_work_item_executor));
+            kcom_free(allocator, executor, executor_bytes(count), CACHE_LINE);
             return STATUS_INSUFFICIENT_RESOURCES;
         }
         kcom_platform_spin_lock_init(&lane->lock);
@@ -188,7 +201,7 @@ void kcom_work_item_executor_destroy(kcom_work_item_executor *executor)
     /* every lane refuses from now on; the routines, queued or running, find their queues empty */
     kcom_task_queue_init(&dropped);
     for (i = 0; i < executor->lane_count; i++) {
-        work_lane *lane = &executor->lanes[i];
+        work_lane *lane = lane_at(executor, i);
         UCHAR irql = kcom_platform_spin_lock_acquire(&lane->lock);
         lane->accepting = FALSE;
         lane->wait_idle = lane->started;
@@ -199,9 +212,8 @@ void kcom_work_item_executor_destroy(kcom_work_item_executor *executor)
     kcom_task_queue_drop_all(&dropped, STATUS_INVALID_DEVICE_STATE);
     /* and let go */
     for (i = 0; i < executor->lane_count; i++)
-        if (executor->lanes[i].wait_idle)
-            (void)kcom_platform_local_event_wait(&executor->lanes[i].idle, 0xFFFFFFFFUL);
+        if (lane_at(executor, i)->wait_idle)
+            (void)kcom_platform_local_event_wait(&lane_at(executor, i)->idle, 0xFFFFFFFFUL);
     free_lanes(executor, executor->lane_count);
-    kcom_free(executor->allocator, executor, executor_bytes(executor->lane_count),
-              KCOM_ALIGNOF(kcom_work_item_executor));
+    kcom_free(executor->allocator, executor, executor_bytes(executor->lane_count), CACHE_LINE);
 }

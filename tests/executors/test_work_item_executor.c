@@ -8,6 +8,7 @@
 
 #include <kcom/work_item_executor.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 static int device_object; /* the simulation needs only a non-NULL pointer */
@@ -28,6 +29,50 @@ static void arguments(void)
     ok(kcom_work_item_executor_create(&device_object, NULL, &executor, &as_executor) == STATUS_SUCCESS, "create\n");
     kcom_work_item_executor_destroy(executor);
     kcom_work_item_executor_destroy(NULL);
+    end();
+}
+
+/* ---- each lane on cache lines of its own ---------------------------------------------------------------- */
+
+/* The executor's one block from the default allocator, as asked for. */
+static size_t recorded_size, recorded_alignment;
+
+static void *recording_allocate(void *context, size_t size, size_t alignment)
+{
+    (void)context;
+    recorded_size = size;
+    recorded_alignment = alignment;
+    return aligned_alloc(alignment, (size + alignment - 1) & ~(alignment - 1));
+}
+
+static void recording_free(void *context, void *block, size_t size, size_t alignment)
+{
+    (void)context;
+    (void)size;
+    (void)alignment;
+    free(block);
+}
+
+/* A lane's lock and queue are written at each poll by the worker thread running its routine: a
+ * lane that shared a cache line with the next lane or with the executor's head (read at each
+ * schedule) would make two processors' workers take that line from each other at every poll. */
+static void lanes_on_own_cache_lines(void)
+{
+    static const kcom_allocator recording = {recording_allocate, recording_free, NULL};
+    kcom_work_item_executor *executor = NULL;
+    const kcom_executor *as_executor = NULL;
+    ULONG lanes;
+    begin();
+    lanes = kcom_platform_processor_count();
+    ok(lanes >= 2, "%lu simulated processors\n", (unsigned long)lanes);
+    ok(kcom_set_default_allocator(&recording) == STATUS_SUCCESS, "recording allocator\n");
+    ok(kcom_work_item_executor_create(&device_object, NULL, &executor, &as_executor) == STATUS_SUCCESS, "create\n");
+    ok(kcom_set_default_allocator(NULL) == STATUS_SUCCESS, "default allocator back\n");
+    ok(recorded_alignment >= 64, "the block is cache-line aligned (%lu)\n", (unsigned long)recorded_alignment);
+    ok(recorded_size >= (size_t)64 * (lanes + 1) && recorded_size % 64 == 0,
+       "a cache line or more for the head and each of %lu lanes (%lu bytes)\n", (unsigned long)lanes,
+       (unsigned long)recorded_size);
+    kcom_work_item_executor_destroy(executor); /* frees to the allocator it came from */
     end();
 }
 
@@ -310,8 +355,9 @@ int main(void)
 {
     static const char *const names[] = {"work_item_arguments", "work_item_passive_polls",
                                         "work_item_yields_stay_on_lane", "work_item_wake_during_poll",
-                                        "work_item_freed_before_finished", "work_item_destroy_waits"};
+                                        "work_item_freed_before_finished", "work_item_destroy_waits",
+                                        "work_item_lanes_on_own_cache_lines"};
     static void (*const tests[])(void) = {arguments, passive_polls, yields_stay_on_lane, wake_during_poll,
-                                          freed_before_finished, destroy_waits_for_routine};
-    return async_test_main(names, tests, 6);
+                                          freed_before_finished, destroy_waits_for_routine, lanes_on_own_cache_lines};
+    return async_test_main(names, tests, 7);
 }
