@@ -28,7 +28,11 @@ typedef struct kcom_work_item_executor_config {
     kcom_tracker *tracker; /* counts the tasks spawned on this executor (kcom/tracker.h); optional */
 } kcom_work_item_executor_config;
 
-#define KCOM_WORK_ITEM_DEFAULT_POLL_BUDGET 64
+/* A run that spends its budget queues the lane's item again, and any worker thread may take it:
+ * the lane, its tasks and their operations then move to that thread's processor's cache. 512
+ * polls of short tasks (tens of microseconds) make that move rare; 64 let it happen every few
+ * microseconds. */
+#define KCOM_WORK_ITEM_DEFAULT_POLL_BUDGET 512
 
 KCOM_BEGIN_DECLS
 

@@ -461,6 +461,81 @@ static void work_items(void)
     kcom_platform_work_item_free(w.item);
 }
 
+/* ---- work items on one processor: the worker queue's concurrency ---------------------------------------- */
+
+typedef struct concurrency_probe {
+    kcom_platform_work_item *item;
+    kcom_platform_work_item *other;  /* queued by the first run of item when waiting_for_other */
+    LONG volatile requeues;          /* item queues itself again this many times */
+    LONG volatile runs;
+    LONG volatile other_runs;
+    LONG volatile other_thread;      /* a run of item on another thread than its first run's */
+    LONG volatile waited;            /* item's routine saw the other item run while it waited */
+    BOOLEAN waiting_for_other;
+    pthread_t first;
+} concurrency_probe;
+
+static void other_routine(void *context)
+{
+    concurrency_probe *c = (concurrency_probe *)context;
+    kcom_atomic_fetch_add(&c->other_runs, 1);
+}
+
+static void concurrency_routine(void *context)
+{
+    concurrency_probe *c = (concurrency_probe *)context;
+    if (kcom_atomic_load(&c->runs) == 0)
+        c->first = pthread_self();
+    else if (!pthread_equal(c->first, pthread_self()))
+        kcom_atomic_store(&c->other_thread, 1);
+    if (c->waiting_for_other) {
+        /* a routine that waits for another work item: the limit must not hold that one back for ever */
+        kcom_platform_work_item_queue(c->other, other_routine, c);
+        kcom_atomic_store(&c->waited, wait_at_least(&c->other_runs, 1));
+    } else if (kcom_atomic_load(&c->requeues) > 0) {
+        kcom_atomic_fetch_add(&c->requeues, -1);
+        kcom_platform_work_item_queue(c->item, concurrency_routine, c);
+        test_sleep_ms(1); /* time for an idle worker to take it, were one woken */
+    }
+    kcom_atomic_fetch_add(&c->runs, 1); /* last */
+}
+
+/* With one simulated processor, a work item queued while a routine runs waits for that routine's
+ * thread, as the system worker queue's concurrency (the processor count) has the kernel do: a
+ * routine that queues itself again runs again on the same thread, not on a worker woken for it.
+ * And a routine that waits for another work item still sees it run. */
+static void work_items_one_processor(void)
+{
+    static int device;
+    concurrency_probe c;
+    ok(kcom_uninitialize() == STATUS_SUCCESS, "uninitialize\n");
+    ok(kcom_sim_set_processor_count(1) == STATUS_SUCCESS, "one processor\n");
+    ok(kcom_initialize() == STATUS_SUCCESS, "initialize\n");
+    memset(&c, 0, sizeof(c));
+    c.item = kcom_platform_work_item_allocate(&device);
+    c.other = kcom_platform_work_item_allocate(&device);
+    ok(c.item != NULL && c.other != NULL, "allocated\n");
+    if (c.item != NULL && c.other != NULL) {
+        kcom_atomic_store(&c.requeues, 8);
+        kcom_platform_work_item_queue(c.item, concurrency_routine, &c);
+        ok(wait_at_least(&c.runs, 9), "ran nine times: %ld\n", (long)kcom_atomic_load(&c.runs));
+        ok(kcom_atomic_load(&c.other_thread) == 0, "each time on its first run's thread\n");
+
+        kcom_atomic_store(&c.runs, 0);
+        c.waiting_for_other = TRUE;
+        kcom_platform_work_item_queue(c.item, concurrency_routine, &c);
+        ok(wait_at_least(&c.runs, 1), "the waiting routine ended\n");
+        ok(kcom_atomic_load(&c.waited) == 1 && kcom_atomic_load(&c.other_runs) == 1,
+           "the item it waited for ran meanwhile\n");
+    }
+    if (c.item != NULL)
+        kcom_platform_work_item_free(c.item);
+    if (c.other != NULL)
+        kcom_platform_work_item_free(c.other);
+    ok(kcom_uninitialize() == STATUS_SUCCESS, "uninitialize\n");
+    ok(kcom_sim_set_processor_count(2) == STATUS_SUCCESS, "back to two processors\n");
+}
+
 /* ---- timers -------------------------------------------------------------------------------------------- */
 
 typedef struct timer_probe {
@@ -885,11 +960,13 @@ int main(void)
     static const char *const names[] = {"misuse_fails_fast", "irql_and_spin_locks", "spin_lock_excludes",
                                         "dpc_runs_at_dispatch", "dpc_reinserted", "dpc_flush_waits",
                                         "dpcs_concurrent", "dpcs_from_a_raised_thread", "work_items",
+                                        "work_items_one_processor",
                                         "timers_fire_in_a_dpc", "timer_cancel_states", "timer_cancel_races",
                                         "uninitialize_restarts"};
     static void (*const tests[])(void) = {misuse_fails_fast, irql_and_spin_locks, spin_lock_excludes,
                                           dpc_runs_at_dispatch, dpc_reinserted_from_its_routine, dpc_flush_waits,
                                           dpcs_run_concurrently, dpcs_from_a_raised_thread, work_items,
+                                          work_items_one_processor,
                                           timers_fire_in_a_dpc, timer_cancel_states, timer_cancel_races,
                                           uninitialize_restarts};
     int result;

@@ -132,6 +132,7 @@ static void passive_polls(void)
  * polled it, the task costs its lane's item one queue per poll budget. */
 static void yields_stay_on_lane(void)
 {
+    kcom_work_item_executor_config config;
     kcom_work_item_executor *executor = NULL;
     const kcom_executor *as_executor = NULL;
     yield_state initial;
@@ -140,9 +141,11 @@ static void yields_stay_on_lane(void)
     begin();
     ok(kcom_platform_processor_count() >= 2, "%lu simulated processors\n",
        (unsigned long)kcom_platform_processor_count());
-    ok(kcom_work_item_executor_create(&device_object, NULL, &executor, &as_executor) == STATUS_SUCCESS, "create\n");
+    memset(&config, 0, sizeof(config));
+    config.poll_budget = 64;
+    ok(kcom_work_item_executor_create(&device_object, &config, &executor, &as_executor) == STATUS_SUCCESS, "create\n");
     memset(&initial, 0, sizeof(initial));
-    initial.target = 640; /* 10 budgets of the default 64 */
+    initial.target = 640; /* 10 budgets of 64 */
     for (round = 0; round < 8; round++) {
         before = kcom_sim_work_item_queues();
         ok(finish(spawn_on(&yield_desc, as_executor, &initial), STATUS_SUCCESS) == 0, "round %lu: polls\n",

@@ -154,6 +154,8 @@ static struct {
     kcom_platform_work_item *work_tail;
     ULONG work_queued;
     ULONG work_running;
+    ULONG64 work_taken;         /* items whose routine was entered */
+    ULONG work_watchers;        /* idle workers watching a limit that holds items back */
     ULONG64 work_queues;        /* kcom_sim_work_item_queues */
     LONG64 volatile refused_inserts; /* inserts while the program exits, that chose no processor */
     sim_processor processors[KCOM_SIM_MAX_PROCESSORS];
@@ -548,14 +550,29 @@ ULONG kcom_platform_processor_count(void)
 
 /* ---- work items ------------------------------------------------------------------------------------------ */
 
+/* The system worker threads' queue is a KQUEUE whose concurrency is the processor count: a queued
+ * item wakes a waiting worker only while fewer routines than processors run (not counting
+ * routines blocked in a wait), and a routine that ends takes the next item on the same thread.
+ * The simulation counts every running routine, blocked or not, so an idle worker watches while
+ * the limit holds an item back, and runs it anyway once no item was taken for
+ * SIM_WORK_STALL_MS, as the kernel's balance set manager adds a worker to a stalled queue: a
+ * routine that waits for another work item cannot deadlock the simulation. */
+#define SIM_WORK_STALL_MS 20
+
+static ULONG work_concurrency_locked(void)
+{
+    return processor_count() != 0 ? processor_count() : configured_processors_locked();
+}
+
 static void *worker_main(void *index)
 {
+    BOOLEAN stalled = FALSE;
     kcom_posix_thread.sim_thread = TRUE;
     kcom_posix_thread.worker = (LONG)(ULONG_PTR)index;
     sim_lock();
     for (;;) {
         kcom_platform_work_item *item = sim.work_head;
-        if (item != NULL && !sim.work_held) {
+        if (item != NULL && !sim.work_held && (sim.work_running < work_concurrency_locked() || stalled)) {
             kcom_platform_work_fn *routine = item->routine;
             void *context = item->context;
             sim.work_head = item->next;
@@ -565,6 +582,8 @@ static void *worker_main(void *index)
             item->queued = FALSE; /* entered: it may be queued again */
             sim.work_queued--;
             sim.work_running++;
+            sim.work_taken++;
+            stalled = FALSE;
             sim_unlock();
             routine(context); /* item is never touched again (IopProcessWorkItem): it may be gone */
             if (kcom_posix_thread.irql != KCOM_PLATFORM_PASSIVE_LEVEL)
@@ -574,6 +593,14 @@ static void *worker_main(void *index)
             progress_locked();
         } else if ((item == NULL && kcom_atomic_load(&sim.stopping) != 0) || kcom_atomic_load(&sim.exiting) != 0) {
             break;
+        } else if (!sim.work_held && sim.work_running >= work_concurrency_locked()) {
+            /* the limit holds: watch for a stall (see above) */
+            ULONG64 taken = sim.work_taken, start = kcom_platform_monotonic_us();
+            sim.work_watchers++;
+            kcom_platform_cond_wait(&sim.work, &kcom_sim_mutex, SIM_WORK_STALL_MS);
+            sim.work_watchers--;
+            stalled = (BOOLEAN)(sim.work_taken == taken && sim.work_head != NULL &&
+                                kcom_platform_monotonic_us() - start >= SIM_WORK_STALL_MS * 1000u);
         } else {
             kcom_platform_cond_wait(&sim.work, &kcom_sim_mutex, 0xFFFFFFFFUL);
         }
@@ -625,7 +652,8 @@ void kcom_platform_work_item_queue(kcom_platform_work_item *item, kcom_platform_
     sim.work_tail = item;
     sim.work_queued++;
     sim.work_queues++;
-    if (!sim.work_held)
+    /* a worker to run it, or to watch the limit that holds it back (worker_main) */
+    if (!sim.work_held && (sim.work_running < work_concurrency_locked() || sim.work_watchers == 0))
         kcom_platform_cond_signal(&sim.work);
     sim_unlock();
 }
