@@ -557,7 +557,7 @@ ULONG kcom_platform_processor_count(void)
  * the limit holds an item back, and runs it anyway once no item was taken for
  * SIM_WORK_STALL_MS, as the kernel's balance set manager adds a worker to a stalled queue: a
  * routine that waits for another work item cannot deadlock the simulation. */
-#define SIM_WORK_STALL_MS 20
+#define SIM_WORK_STALL_MS 100
 
 static ULONG work_concurrency_locked(void)
 {
