@@ -2,7 +2,8 @@
  * test_work_item_executor.c - the work-item executor on the host's simulation of the kernel:
  * argument checks, polls at PASSIVE_LEVEL off the DPC processors with a poll budget, a wake
  * during a poll (the simulation fails fast if a work item is queued twice), a task that yields
- * stays on its lane, a task freed before it finished, and destroy waiting for the routine.
+ * stays on its lane, a task freed before it finished, destroy waiting for the routine, and each
+ * lane on cache lines of its own.
  */
 #include "executor_test_common.h"
 
