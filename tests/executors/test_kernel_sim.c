@@ -3,8 +3,8 @@
  * (src/platform/posix/kernel_sim/: kernel_sim.c, kernel_sim_timer.c; hooks in kernel_sim.h): the simulated
  * IRQL and spin locks, DPCs (queued once, dequeued before their routine, flushed, concurrent on
  * two processors), work items (and, on one processor, the worker queue's concurrency), timers as
- * a KTIMER + KDPC (cancel in every state), the threads'
- * stop and restart with kcom_uninitialize / kcom_initialize, and, in forked children, the misuse
+ * a KTIMER + KDPC (cancel in every state), the threads' stop and restart with kcom_uninitialize /
+ * kcom_initialize, and, in forked children, the misuse
  * that the kernel would bugcheck for and the simulation stops for (SIGABRT after its trace).
  *
  * Routines running on the simulation's threads only record what they see (interlocked); the
