@@ -271,15 +271,16 @@ def callgrind_ir(bench, symbol, n, workdir, process=False):
                            os.path.join(workdir, f"callgrind.{symbol}.{n}"), process)
 
 
-# The DPC executor's throughput run (bench/executors/executors.c): 64 tasks that yield, polls each.
+# The executors' throughput run (bench/executors/executors.c): 64 tasks that yield, polls each.
 EXECUTOR_TASKS = 64
 
 
-def dpc_ir_per_poll(executors, workdir, n1=200, n2=2200):
-    """Instructions per task poll of the DPC executor on the host simulation (1 simulated processor,
-    every thread counted, on one CPU): the poll, the wake that queues the task again, the executor's
-    loop and its share of the DPC runs (64 polls per run)."""
-    ir = [callgrind_total([executors, "polls", str(n)], [], os.path.join(workdir, f"callgrind.dpc.{n}"), True)
+def executor_ir_per_poll(executors, mode, workdir, n1=200, n2=2200):
+    """Instructions per task poll of a kernel executor on the host simulation (mode "polls": the DPC
+    executor, "work-item-polls": the work-item executor; 1 simulated processor, every thread
+    counted, on one CPU): the poll, the wake that queues the task again, the executor's loop and its
+    share of the runs that end on their budget."""
+    ir = [callgrind_total([executors, mode, str(n)], [], os.path.join(workdir, f"callgrind.{mode}.{n}"), True)
           for n in (n1, n2)]
     return (ir[1] - ir[0]) / (EXECUTOR_TASKS * (n2 - n1))
 
@@ -549,8 +550,11 @@ def main():
         out = run([executors, "100"])
         executor_rows = [line.split("\t") for line in out.splitlines() if line.count("\t") == 2]
         with tempfile.TemporaryDirectory() as workdir:
-            executor_rows.insert(0, ["DPC executor, instructions per task poll (callgrind, 1 simulated processor)",
-                                     f"{dpc_ir_per_poll(executors, workdir):.1f}", "Ir"])
+            executor_rows[0:0] = [
+                ["DPC executor, instructions per task poll (callgrind, 1 simulated processor)",
+                 f"{executor_ir_per_poll(executors, 'polls', workdir):.1f}", "Ir"],
+                ["work-item executor, instructions per task poll (callgrind, 1 simulated processor)",
+                 f"{executor_ir_per_poll(executors, 'work-item-polls', workdir):.1f}", "Ir"]]
         print()
         print("Kernel executors on the host simulation (callgrind for the instructions; the rest wall clock,")
         print("median of 3 rounds for throughput):")

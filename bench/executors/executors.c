@@ -6,8 +6,10 @@
  * for it with kcom_async_block_on, release it).
  *
  *   kcom_bench_executors [scale]    prints tab-separated rows: name, value, unit
- *   kcom_bench_executors polls N    only the throughput run, 1 simulated processor, N polls per
- *                                   task (scripts/bench.py counts its instructions with callgrind)
+ *   kcom_bench_executors polls N    only the DPC executor's throughput run, 1 simulated processor,
+ *                                   N polls per task (scripts/bench.py counts its instructions
+ *                                   with callgrind)
+ *   kcom_bench_executors work-item-polls N   the same on the work-item executor
  *
  * Throughput is measured for the DPC and the work-item executors, each with 1 and 2 simulated
  * processors (per-processor queues: the ratio is the scaling), next to what the machine gives two
@@ -269,15 +271,15 @@ int main(int argc, char **argv)
     static const char *const kind_name[2] = {"DPC executor", "work-item executor"};
     ULONG processors, kind;
 
-    if (argc > 2 && strcmp(argv[1], "polls") == 0) {
+    if (argc > 2 && (strcmp(argv[1], "polls") == 0 || strcmp(argv[1], "work-item-polls") == 0)) {
         ULONG n = (ULONG)strtoul(argv[2], NULL, 10);
         if (n == 0)
             return 2;
-        (void)throughput(FALSE, 1, n);
+        (void)throughput((BOOLEAN)(argv[1][0] == 'w'), 1, n);
         return failures == 0 ? 0 : 1;
     }
     if (scale == 0 || scale > 100000) {
-        fprintf(stderr, "usage: kcom_bench_executors [scale 1..100000] | polls N\n");
+        fprintf(stderr, "usage: kcom_bench_executors [scale 1..100000] | polls N | work-item-polls N\n");
         return 2;
     }
     for (kind = 0; kind < 2; kind++) {

@@ -4,13 +4,14 @@
  * One queue and one DPC per processor, without a lock: a schedule pushes the task (through its
  * own links: scheduling never allocates) onto the queue of the processor it runs on and, when no
  * run of that queue is due, inserts that processor's DPC; a task woken inside a run goes straight
- * into that run. So a task woken on processor N is polled on processor N; one spawned or woken at
- * PASSIVE_LEVEL, on the processor its thread is on. A run polls its queue until it is empty or
- * the run's budget is spent: a number of polls (default 64) and, optionally, a time in
- * microseconds; a run that stops with tasks still queued inserts its DPC again, so other DPCs on
- * that processor get their turn. Each task's scheduling state (kcom/task.h) makes sure it is never
- * polled on two processors at once (a wake on another processor during a poll only marks it) and
- * that a wake during its poll is never lost.
+ * into that run's next round. So a task woken on processor N is polled on processor N; one spawned
+ * or woken at PASSIVE_LEVEL, on the processor its thread is on. A run polls its queue in rounds
+ * (the next round: what this one rescheduled, then what was pushed meanwhile, so tasks that keep
+ * yielding starve nobody) until it is empty or the run's budget is spent: a number of polls
+ * (default 64) and, optionally, a time in microseconds; a run that stops with tasks still queued
+ * inserts its DPC again, so other DPCs on that processor get their turn. Each task's scheduling
+ * state (kcom/task.h) makes sure it is never polled on two processors at once (a wake on another
+ * processor during a poll only marks it) and that a wake during its poll is never lost.
  *
  * Tasks run at DISPATCH_LEVEL: their state must be non-paged and their polls must not block or
  * touch pageable memory. Built with KCOM_ENABLE_KERNEL_EXECUTORS (kernel, and the host's

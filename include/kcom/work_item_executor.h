@@ -6,7 +6,9 @@
  * allocates or fails for lack of memory), each on cache lines of its own (one cache-line-aligned
  * block from the default allocator): a schedule appends the task to the queue of the
  * processor it runs on, so wakes on different processors take different locks and the queues'
- * routines run on several worker threads at once. A queue's work item is queued when its first
+ * routines run on several worker threads at once; a task rescheduled by its own poll goes to the
+ * routine's next round without the lock, and the next round also takes what other threads queued
+ * meanwhile (tasks that keep yielding starve nobody). A queue's work item is queued when its first
  * task arrives; its routine polls tasks until the queue is empty or a budget of polls is spent,
  * then queues itself again if tasks remain, so a system worker thread is not held indefinitely.
  * A work item is queued again only by its routine or once the routine has let it go: a wake

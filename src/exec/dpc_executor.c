@@ -13,18 +13,20 @@
  *   NULL     no run is due: the schedule that replaces it inserts the lane's DPC;
  *   RUNNING  a run is due or under way and has taken everything pushed so far;
  *   a task   pushed since: a LIFO chain through link.next, ending in NULL or RUNNING; a run is due.
- * The run takes the chain (exchange with RUNNING), reverses it into its own FIFO (ready, which only
- * the run touches) and polls; when both are empty it lets go with a compare-exchange RUNNING ->
- * NULL, which fails (and the run goes on) if a task came in meanwhile. So a task pushed while a
- * run is due is always found by it (no wake is lost) and a burst of wakes inserts the DPC once.
- * A run that spends its budget leaves incoming as it is (not NULL: no schedule inserts) and
- * inserts the DPC itself; what it had taken waits in ready for the next run on that processor.
+ * The run polls in rounds, from a FIFO of its own (ready, which only the run touches). When a
+ * round is over, the next one is what the round rescheduled (later, see below), then the chain,
+ * taken with an exchange with RUNNING and reversed, so that tasks that keep yielding never keep
+ * the others out; when all are empty it lets go with a compare-exchange RUNNING -> NULL, which
+ * fails (and the run goes on) if a task came in meanwhile. So a task pushed while a run is due is
+ * always found by it (no wake is lost) and a burst of wakes inserts the DPC once. A run that
+ * spends its budget leaves incoming as it is (not NULL: no schedule inserts) and inserts the DPC
+ * itself; what it had taken waits for the next run on that processor.
  *
  * A schedule inside the lane's own run (a task waking itself or another one in a poll) does not
  * touch incoming at all: in_run, set by the run on its processor, tells a schedule at
  * DISPATCH_LEVEL on that processor (kcom_platform_current_processor gives an index below the lane
  * count only then) that it is inside the run, since a DPC routine is never preempted by anything
- * that schedules; it appends to ready, which only this processor touches, with no atomic.
+ * that schedules; it appends to later, which only this processor touches, with no atomic.
  *
  * Destroy clears accepting (schedules then fail), takes the chains (incoming -> RUNNING, so a due
  * run still finds a word it expects) and drops their tasks, and flushes DPCs until every lane is
@@ -38,11 +40,17 @@
 #include "platform/platform.h"
 #include "sched/task_queue.h"
 
+/* A FIFO of tasks through link.next. */
+typedef struct task_fifo {
+    kcom_task_link *head;  /* NULL: empty */
+    kcom_task_link **tail; /* where the next one goes: &head, or the last one's link.next */
+} task_fifo;
+
 typedef struct dpc_lane {
     kcom_task_link *volatile incoming; /* see above */
     /* the run's own, touched only on the lane's processor: */
-    kcom_task_link *ready;        /* its FIFO, through link.next; NULL: empty */
-    kcom_task_link **ready_tail;  /* where the next one goes: &ready, or the last one's link.next */
+    task_fifo ready;              /* this round's tasks */
+    task_fifo later;              /* rescheduled within the run: the next round's */
     BOOLEAN in_run;               /* the routine runs (on this processor, so whoever sees it is inside it) */
     struct kcom_dpc_executor *executor;
     kcom_platform_dpc dpc;
@@ -93,10 +101,16 @@ static KCOM_FORCEINLINE kcom_task_link *incoming_compare_exchange(dpc_lane *lane
     return (kcom_task_link *)kcom_atomic_compare_exchange_ptr((void *volatile *)&lane->incoming, expected, desired);
 }
 
-static KCOM_FORCEINLINE void ready_append(dpc_lane *lane, kcom_task_link *first, kcom_task_link **last_next)
+static KCOM_FORCEINLINE void fifo_init(task_fifo *fifo)
 {
-    *lane->ready_tail = first;
-    lane->ready_tail = last_next;
+    fifo->head = NULL;
+    fifo->tail = &fifo->head;
+}
+
+static KCOM_FORCEINLINE void fifo_append(task_fifo *fifo, kcom_task_link *first, kcom_task_link **last_next)
+{
+    *fifo->tail = first;
+    fifo->tail = last_next;
 }
 
 static NTSTATUS dpc_schedule(void *context, kcom_task *task)
@@ -113,7 +127,7 @@ static NTSTATUS dpc_schedule(void *context, kcom_task *task)
             /* woken inside this processor's run (nothing else runs here meanwhile): straight into
              * its FIFO, polled again in this run or the next one on this processor */
             task->link.next = NULL;
-            ready_append(lane, &task->link, &task->link.next);
+            fifo_append(&lane->later, &task->link, &task->link.next);
             return STATUS_SUCCESS;
         }
     } else {
@@ -142,7 +156,7 @@ static void lane_take(dpc_lane *lane, kcom_task_link *chain)
         fifo = chain;
         chain = next;
     }
-    ready_append(lane, fifo, &last->next);
+    fifo_append(&lane->ready, fifo, &last->next);
 }
 
 /* Drops every task of a taken chain (destroy, or a run after it). */
@@ -166,13 +180,21 @@ static void dpc_routine(kcom_platform_dpc *dpc, void *context)
     kcom_atomic_fetch_add64(&lane->runs, 1);
     lane->in_run = TRUE;
     for (;;) {
-        kcom_task_link *entry = lane->ready;
+        kcom_task_link *entry = lane->ready.head;
         if (entry == NULL) {
-            kcom_task_link *chain = incoming_exchange(lane, RUNNING);
-            if (chain != RUNNING) {
-                lane_take(lane, chain);
-                continue;
+            /* a round is over: the next one has what it rescheduled, then what came in meanwhile
+             * (looked at before it is exchanged: destroy may take it in between) */
+            kcom_task_link *chain = RUNNING;
+            if (lane->later.head != NULL) {
+                lane->ready = lane->later;
+                fifo_init(&lane->later);
             }
+            if (kcom_atomic_load_ptr((void *volatile *)&lane->incoming) != (void *)RUNNING)
+                chain = incoming_exchange(lane, RUNNING);
+            if (chain != RUNNING)
+                lane_take(lane, chain);
+            if (lane->ready.head != NULL)
+                continue;
             /* nothing left: count, then let go (the last touch), unless a task came in */
             kcom_atomic_fetch_add64(&lane->polls, polls);
             polls = 0;
@@ -182,9 +204,9 @@ static void dpc_routine(kcom_platform_dpc *dpc, void *context)
             lane->in_run = TRUE;
             continue;
         }
-        lane->ready = entry->next;
-        if (lane->ready == NULL)
-            lane->ready_tail = &lane->ready;
+        lane->ready.head = entry->next;
+        if (entry->next == NULL)
+            lane->ready.tail = &lane->ready.head;
         if (KCOM_UNLIKELY(!kcom_atomic_load(&executor->accepting))) {
             kcom_task_drop_scheduled(KCOM_TASK_FROM_LINK(entry), STATUS_INVALID_DEVICE_STATE);
             continue;
@@ -197,7 +219,8 @@ static void dpc_routine(kcom_platform_dpc *dpc, void *context)
     /* the budget is spent: the rest waits for the next run, behind this processor's other DPCs */
     kcom_atomic_fetch_add64(&lane->polls, polls);
     lane->in_run = FALSE;
-    if (lane->ready == NULL && incoming_compare_exchange(lane, RUNNING, NULL) == RUNNING)
+    if (lane->ready.head == NULL && lane->later.head == NULL &&
+        incoming_compare_exchange(lane, RUNNING, NULL) == RUNNING)
         return; /* nothing was left after all */
     kcom_atomic_fetch_add64(&lane->requeues, 1);
     (void)kcom_platform_dpc_insert(&lane->dpc); /* incoming is not NULL: no schedule inserts it */
@@ -242,8 +265,8 @@ NTSTATUS kcom_dpc_executor_create(const kcom_dpc_executor_config *config, kcom_d
             break;
         }
         lane->incoming = NULL;
-        lane->ready = NULL;
-        lane->ready_tail = &lane->ready;
+        fifo_init(&lane->ready);
+        fifo_init(&lane->later);
         lane->in_run = FALSE;
         lane->executor = executor;
         lane->runs = lane->polls = lane->requeues = 0;

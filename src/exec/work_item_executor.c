@@ -10,10 +10,21 @@
  * goes back to that lane, as the DPC executor keeps such a task in its processor's run: a worker
  * thread is not tied to a processor, and the lane of the processor it happens to run on would send
  * the task across lanes at every yield, both workers then taking both lanes' locks.
+ *
+ * The routine polls in rounds, from a FIFO of its own (ready). A task scheduled by the routine's
+ * own poll of it, on the routine's thread (the lane names the thread running its routine, and only
+ * that thread ever names itself there), goes to the next round (later) with plain stores: no lock
+ * is taken for a yield or a wake during the poll. A schedule from anywhere else takes the lock and
+ * appends to the queue. When a round is over, the next one is later, then the whole locked queue
+ * (taken only when a flag says it holds something, or to give up), so tasks that keep yielding
+ * never keep the others out.
+ *
  * started is TRUE from the schedule that queues the lane's work item until the routine, under the
- * lane's lock and with its queue empty, gives it up. Only the one who sets it queues the item, so
- * the item is never queued twice; tasks scheduled while it is TRUE are found by the routine, which
- * looks at the queue under the same lock before giving up: no wake is lost.
+ * lane's lock and with nothing left to poll, gives it up. Only the one who sets it queues the
+ * item, so the item is never queued twice; tasks scheduled while it is TRUE are found by the
+ * routine, which looks at the queue under the same lock before giving up: no wake is lost. A run
+ * that spends its budget leaves its rounds to the next run. Destroy takes the locked queue; the
+ * routine drops what it holds once it sees the lane closed, before it lets go.
  */
 #include <kcom/work_item_executor.h>
 
@@ -22,12 +33,16 @@
 
 typedef struct work_lane {
     kcom_platform_spin_lock lock;
-    kcom_task_link tasks; /* task_queue.h */
-    BOOLEAN accepting;
+    kcom_task_link tasks; /* task_queue.h: scheduled from outside the routine's polls, under lock */
+    LONG volatile queued; /* tasks is not empty (written under lock; the routine peeks without it) */
+    LONG volatile accepting; /* cleared under lock by destroy; read without it by the routine's own schedules */
     BOOLEAN started; /* the item is queued or its routine runs, and has not let go (see above) */
     BOOLEAN wait_idle; /* destroy found it started: waits for idle */
     struct kcom_work_item_executor *executor;
     kcom_task *volatile polling; /* the task the routine polls now (its link names this lane), or NULL */
+    void *volatile thread; /* the thread running the routine, while it runs; NULL otherwise */
+    kcom_task_link ready; /* the routine's own: this round's tasks (work_routine) */
+    kcom_task_link later; /* the routine's own: what its polls scheduled, for the next round */
     kcom_platform_work_item *item;
     kcom_platform_local_event idle; /* set when the routine lets go after destroy began */
 } work_lane;
@@ -80,16 +95,26 @@ static NTSTATUS work_schedule(void *context, kcom_task *task)
     work_lane *lane = polling_lane(executor, task);
     BOOLEAN start;
     UCHAR irql;
+    if (lane != NULL && kcom_atomic_load_ptr(&lane->thread) == kcom_platform_current_thread()) {
+        /* inside the routine's poll of task, on the routine's own thread (only that thread ever
+         * stores itself there): the routine's next round, which only this thread touches, with no
+         * lock */
+        if (kcom_atomic_load(&lane->accepting) == 0)
+            return STATUS_INVALID_DEVICE_STATE;
+        kcom_task_queue_push(&lane->later, task);
+        return STATUS_SUCCESS;
+    }
     if (lane == NULL) {
         ULONG index = kcom_platform_current_processor() & 0x7FFFFFFFu;
         lane = lane_at(executor, index < executor->lane_count ? index : index % executor->lane_count);
     }
     irql = kcom_platform_spin_lock_acquire(&lane->lock);
-    if (!lane->accepting) {
+    if (kcom_atomic_load(&lane->accepting) == 0) {
         kcom_platform_spin_lock_release(&lane->lock, irql);
         return STATUS_INVALID_DEVICE_STATE;
     }
     kcom_task_queue_push(&lane->tasks, task);
+    kcom_atomic_store(&lane->queued, 1);
     start = (BOOLEAN)!lane->started;
     lane->started = TRUE;
     kcom_platform_spin_lock_release(&lane->lock, irql);
@@ -105,19 +130,36 @@ static void work_routine(void *context)
     BOOLEAN destroying;
     ULONG polls = 0;
     UCHAR irql;
+    kcom_atomic_store_ptr(&lane->thread, kcom_platform_current_thread());
     for (;;) {
         kcom_task *task;
-        irql = kcom_platform_spin_lock_acquire(&lane->lock);
-        if (kcom_task_queue_empty(&lane->tasks))
-            break; /* with the lock held: give the item up below */
+        if (kcom_task_queue_empty(&lane->ready)) {
+            /* a round is over: the next one has what it rescheduled, then what was queued meanwhile,
+             * so tasks that keep yielding starve nobody */
+            kcom_task_queue_splice(&lane->ready, &lane->later);
+            if (kcom_task_queue_empty(&lane->ready) || kcom_atomic_load(&lane->queued) != 0) {
+                irql = kcom_platform_spin_lock_acquire(&lane->lock);
+                if (kcom_task_queue_empty(&lane->ready) && kcom_task_queue_empty(&lane->tasks))
+                    break; /* with the lock held: give the item up below */
+                kcom_task_queue_splice(&lane->ready, &lane->tasks);
+                kcom_atomic_store(&lane->queued, 0);
+                kcom_platform_spin_lock_release(&lane->lock, irql);
+            }
+        }
+        if (kcom_atomic_load(&lane->accepting) == 0) {
+            /* destroy took the queue; what this routine had taken is dropped here, as it would be */
+            kcom_task_queue_drop_all(&lane->ready, STATUS_INVALID_DEVICE_STATE);
+            kcom_task_queue_drop_all(&lane->later, STATUS_INVALID_DEVICE_STATE);
+            continue;
+        }
         if (polls == poll_budget) {
-            /* budget spent: queue the item again (allowed from its own routine), keeping started */
-            kcom_platform_spin_lock_release(&lane->lock, irql);
+            /* budget spent: queue the item again (allowed from its own routine), keeping started and
+             * the FIFO, which the next run (on whichever thread) takes over */
+            kcom_atomic_store_ptr(&lane->thread, NULL);
             kcom_platform_work_item_queue(lane->item, work_routine, lane);
             return;
         }
-        task = kcom_task_queue_pop(&lane->tasks);
-        kcom_platform_spin_lock_release(&lane->lock, irql);
+        task = kcom_task_queue_pop(&lane->ready);
         task->link.next = (kcom_task_link *)(void *)lane; /* see polling_lane */
         kcom_atomic_store_ptr((void *volatile *)(void *)&lane->polling, task);
         kcom_task_run(task); /* task may be gone afterwards */
@@ -125,7 +167,8 @@ static void work_routine(void *context)
         polls++;
     }
     lane->started = FALSE;
-    destroying = (BOOLEAN)!lane->accepting;
+    destroying = (BOOLEAN)(kcom_atomic_load(&lane->accepting) == 0);
+    kcom_atomic_store_ptr(&lane->thread, NULL);
     kcom_platform_spin_lock_release(&lane->lock, irql);
     /* destroy is waiting: the set is the last touch (the destroyer may free the executor as soon
      * as it wakes, which the local event allows) */
@@ -181,10 +224,14 @@ NTSTATUS kcom_work_item_executor_create(void *device, const kcom_work_item_execu
         }
         kcom_platform_spin_lock_init(&lane->lock);
         kcom_task_queue_init(&lane->tasks);
-        lane->accepting = TRUE;
+        kcom_task_queue_init(&lane->ready);
+        kcom_task_queue_init(&lane->later);
+        lane->queued = 0;
+        lane->accepting = 1;
         lane->started = FALSE;
         lane->executor = executor;
         lane->polling = NULL;
+        lane->thread = NULL;
     }
     *executor_out = executor;
     *as_executor = &executor->executor;
@@ -203,7 +250,7 @@ void kcom_work_item_executor_destroy(kcom_work_item_executor *executor)
     for (i = 0; i < executor->lane_count; i++) {
         work_lane *lane = lane_at(executor, i);
         UCHAR irql = kcom_platform_spin_lock_acquire(&lane->lock);
-        lane->accepting = FALSE;
+        kcom_atomic_store(&lane->accepting, 0);
         lane->wait_idle = lane->started;
         while ((task = kcom_task_queue_pop(&lane->tasks)) != NULL)
             kcom_task_queue_push(&dropped, task);

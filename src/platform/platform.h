@@ -270,6 +270,9 @@ ULONG kcom_platform_processor_count(void);
  * Clear bit 31 and reduce it modulo the count of the state (n may also be a processor added
  * later). IRQL: any. */
 ULONG kcom_platform_current_processor(void);
+/* The calling thread, as a value unique among the threads that exist (PsGetCurrentThreadId), for
+ * telling whether the caller is the thread that left a mark. Never NULL. IRQL: any. */
+void *kcom_platform_current_thread(void);
 /* Microseconds on a monotonic clock, cheap enough to read after each poll of a DPC run
  * (KeQueryPerformanceCounter). IRQL: any. */
 ULONG64 kcom_platform_monotonic_us(void);

@@ -37,18 +37,16 @@ static KCOM_FORCEINLINE kcom_task *kcom_task_queue_pop(kcom_task_link *queue)
     return KCOM_TASK_FROM_LINK(entry);
 }
 
-/* Moves every task of queue, in order, to the list at taken (any contents before); queue is left
- * empty. For an executor giving up its queue under its lock, to drop the tasks outside it. */
-static KCOM_FORCEINLINE void kcom_task_queue_take_all(kcom_task_link *queue, kcom_task_link *taken)
+/* Moves every task of from, in order, to the end of queue; from is left empty. */
+static KCOM_FORCEINLINE void kcom_task_queue_splice(kcom_task_link *queue, kcom_task_link *from)
 {
-    if (kcom_task_queue_empty(queue)) {
-        kcom_task_queue_init(taken);
+    if (kcom_task_queue_empty(from))
         return;
-    }
-    taken->next = queue->next;
-    taken->prev = queue->prev;
-    taken->next->prev = taken->prev->next = taken;
-    kcom_task_queue_init(queue);
+    from->next->prev = queue->prev;
+    queue->prev->next = from->next;
+    from->prev->next = queue;
+    queue->prev = from->prev;
+    kcom_task_queue_init(from);
 }
 
 /* Drops every task of a taken list (kcom_task_drop_scheduled): each operation ends with status

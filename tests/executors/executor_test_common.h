@@ -28,4 +28,9 @@ ULONG finish(IAsyncULONG *op, NTSTATUS expected);
 /* get_result's status against expected, without waiting; releases op. */
 void expect(IAsyncULONG *op, NTSTATUS expected);
 
+/* A task woken from another thread is polled while a task of the same processor keeps yielding
+ * (call it with one simulated processor): the executor takes what other threads scheduled at least
+ * once per round of its own queue, however many of its tasks reschedule themselves. */
+void check_woken_task_not_starved(const kcom_executor *executor);
+
 #endif /* KCOM_EXECUTOR_TEST_COMMON_H */

@@ -2,7 +2,7 @@
  * test_dpc_executor.c - the DPC executor on the host's simulation of the kernel: poll and time
  * budgets, one DPC insert per burst of wakes, polls at DISPATCH_LEVEL, a wake storm from other threads (never a concurrent poll,
  * never a lost wake), cancellation in every state, destroy with tasks still queued, and each task
- * polled on the processor that woke it.
+ * polled on the processor that woke it, and a woken task polled while another keeps yielding.
  */
 #include "executor_test_common.h"
 #include "wake_slot.h"
@@ -451,13 +451,28 @@ static void destroy_drops_queued(void)
     end();
 }
 
+/* ---- fairness ---------------------------------------------------------------------------------------------- */
+
+static void woken_task_not_starved(void)
+{
+    kcom_dpc_executor *dpc = NULL;
+    const kcom_executor *executor = NULL;
+    ok(kcom_sim_set_processor_count(1) == STATUS_SUCCESS, "one processor\n");
+    begin();
+    ok(kcom_dpc_executor_create(NULL, &dpc, &executor) == STATUS_SUCCESS, "create\n");
+    check_woken_task_not_starved(executor);
+    kcom_dpc_executor_destroy(dpc);
+    end();
+    ok(kcom_sim_set_processor_count(2) == STATUS_SUCCESS, "two processors again\n");
+}
+
 int main(void)
 {
     static const char *const names[] = {"dpc_poll_budget",  "dpc_one_insert_per_burst", "dpc_time_budget",
                                         "dpc_wake_storm",   "dpc_cancellation",         "dpc_destroy_drops_queued",
-                                        "dpc_processor_locality"};
+                                        "dpc_processor_locality", "dpc_woken_task_not_starved"};
     static void (*const tests[])(void) = {poll_budget,  one_insert_per_burst, time_budget,
                                           wake_storm,   cancellation,         destroy_drops_queued,
-                                          processor_locality};
-    return async_test_main(names, tests, 7);
+                                          processor_locality, woken_task_not_starved};
+    return async_test_main(names, tests, 8);
 }

@@ -3,7 +3,7 @@
  * argument checks, polls at PASSIVE_LEVEL off the DPC processors with a poll budget, a wake
  * during a poll (the simulation fails fast if a work item is queued twice), a task that yields
  * stays on its lane, a task freed before it finished, destroy waiting for the routine, and each
- * lane on cache lines of its own.
+ * lane on cache lines of its own, and a woken task polled while another keeps yielding.
  */
 #include "executor_test_common.h"
 
@@ -355,13 +355,29 @@ static void destroy_waits_for_routine(void)
     end();
 }
 
+/* ---- fairness ---------------------------------------------------------------------------------------------- */
+
+static void woken_task_not_starved(void)
+{
+    kcom_work_item_executor *executor = NULL;
+    const kcom_executor *as_executor = NULL;
+    ok(kcom_sim_set_processor_count(1) == STATUS_SUCCESS, "one processor\n");
+    begin();
+    ok(kcom_work_item_executor_create(&device_object, NULL, &executor, &as_executor) == STATUS_SUCCESS, "create\n");
+    check_woken_task_not_starved(as_executor);
+    kcom_work_item_executor_destroy(executor);
+    end();
+    ok(kcom_sim_set_processor_count(2) == STATUS_SUCCESS, "two processors again\n");
+}
+
 int main(void)
 {
     static const char *const names[] = {"work_item_arguments", "work_item_passive_polls",
                                         "work_item_yields_stay_on_lane", "work_item_wake_during_poll",
                                         "work_item_freed_before_finished", "work_item_destroy_waits",
-                                        "work_item_lanes_on_own_cache_lines"};
+                                        "work_item_lanes_on_own_cache_lines", "work_item_woken_task_not_starved"};
     static void (*const tests[])(void) = {arguments, passive_polls, yields_stay_on_lane, wake_during_poll,
-                                          freed_before_finished, destroy_waits_for_routine, lanes_on_own_cache_lines};
-    return async_test_main(names, tests, 7);
+                                          freed_before_finished, destroy_waits_for_routine, lanes_on_own_cache_lines,
+                                          woken_task_not_starved};
+    return async_test_main(names, tests, 8);
 }

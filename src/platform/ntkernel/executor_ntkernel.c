@@ -11,6 +11,8 @@
  * KeFlushQueuedDpcs returns at once. KeRemoveQueueDpc, a Wine stub that ends the host, is not
  * used: nothing here takes a DPC back out of its queue.
  */
+#include <ntddk.h> /* PsGetCurrentThreadId, which <wdm.h> does not declare */
+
 #include "../platform.h"
 
 #include "internal_ntkernel.h"
@@ -118,6 +120,13 @@ ULONG kcom_platform_current_processor(void)
     ULONG index = current != NULL ? current(NULL) : 0;
     /* below DISPATCH_LEVEL the thread may be on another processor by the time the caller looks */
     return KeGetCurrentIrql() >= DISPATCH_LEVEL ? index : 0x80000000u | index;
+}
+
+void *kcom_platform_current_thread(void)
+{
+    /* the exported function: the WDK's inline KeGetCurrentThread reads a processor register that
+     * Wine leaves zero; thread ids are multiples of 4, never 0 */
+    return (void *)PsGetCurrentThreadId();
 }
 
 void kcom_platform_dpc_flush(void)

@@ -401,6 +401,11 @@ ULONG kcom_platform_current_processor(void)
     return 0x80000000u | ((ULONG)kcom_atomic_fetch_add(&current_processor_hint, 1) & 0x7FFFFFFFu);
 }
 
+void *kcom_platform_current_thread(void)
+{
+    return &kcom_posix_thread; /* thread-local: its address is the thread's while it exists */
+}
+
 /* The processors an insert may use, with kcom_sim_mutex held: started at the first insert; 0 when
  * the program exits (nothing runs any more). */
 static ULONG insert_processors_locked(const kcom_platform_dpc *dpc)
