@@ -271,7 +271,8 @@ ULONG kcom_platform_processor_count(void);
  * later). IRQL: any. */
 ULONG kcom_platform_current_processor(void);
 /* The calling thread, as a value unique among the threads that exist (PsGetCurrentThreadId), for
- * telling whether the caller is the thread that left a mark. Never NULL. IRQL: any. */
+ * telling whether the caller is the thread that left a mark. Not NULL on a thread that runs a work
+ * item routine. IRQL: any. */
 void *kcom_platform_current_thread(void);
 /* Microseconds on a monotonic clock, cheap enough to read after each poll of a DPC run
  * (KeQueryPerformanceCounter). IRQL: any. */

@@ -125,7 +125,8 @@ ULONG kcom_platform_current_processor(void)
 void *kcom_platform_current_thread(void)
 {
     /* the exported function: the WDK's inline KeGetCurrentThread reads a processor register that
-     * Wine leaves zero; thread ids are multiples of 4, never 0 */
+     * Wine leaves zero. An id names one thread while it exists (only the idle threads, where DPCs
+     * may run, share the id 0, and no work item routine runs there) */
     return (void *)PsGetCurrentThreadId();
 }
 
