@@ -258,10 +258,10 @@ static double block_on_round_trip(const kcom_executor *executor, ULONG count)
 int main(int argc, char **argv)
 {
     ULONG scale = argc > 1 ? (ULONG)strtoul(argv[1], NULL, 10) : 100;
-    /* polls per task for the DPC executor and the work-item executor (about 2.5 times slower per
-     * poll on the host): each run lasts some 15-40 ms at scale 100, long enough for the host to
-     * have placed the simulated processors' threads, which a run of a few ms is not */
-    ULONG polls_each[2] = {500 * scale, 200 * scale}, samples_count = 20 * scale;
+    /* polls per task for the DPC executor and the work-item executor (about as fast per poll on
+     * the host): each run lasts some 20-40 ms at scale 100, long enough for the host to have
+     * placed the simulated processors' threads, which a run of a few ms is not */
+    ULONG polls_each[2] = {500 * scale, 500 * scale}, samples_count = 20 * scale;
     ULONG64 *samples;
     kcom_dpc_executor *dpc = NULL;
     kcom_work_item_executor *work = NULL;
