@@ -125,7 +125,7 @@ static NTSTATUS dpc_schedule(void *context, kcom_task *task)
         lane = lane_at(executor, index);
         if (lane->in_run) {
             /* woken inside this processor's run (nothing else runs here meanwhile): straight into
-             * its FIFO, polled again in this run or the next one on this processor */
+             * its next round, polled again in this run or the next one on this processor */
             task->link.next = NULL;
             fifo_append(&lane->later, &task->link, &task->link.next);
             return STATUS_SUCCESS;

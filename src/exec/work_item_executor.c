@@ -154,7 +154,7 @@ static void work_routine(void *context)
         }
         if (polls == poll_budget) {
             /* budget spent: queue the item again (allowed from its own routine), keeping started and
-             * the FIFO, which the next run (on whichever thread) takes over */
+             * the rounds, which the next run (on whichever thread) takes over */
             kcom_atomic_store_ptr(&lane->thread, NULL);
             kcom_platform_work_item_queue(lane->item, work_routine, lane);
             return;
