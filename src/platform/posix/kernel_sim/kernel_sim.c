@@ -156,6 +156,7 @@ static struct {
     ULONG work_running;
     ULONG64 work_taken;         /* items whose routine was entered */
     ULONG work_watchers;        /* idle workers watching a limit that holds items back */
+    ULONG work_concurrency;     /* the worker queue's: the processor count (set with the workers) */
     ULONG64 work_queues;        /* kcom_sim_work_item_queues */
     LONG64 volatile refused_inserts; /* inserts while the program exits, that chose no processor */
     sim_processor processors[KCOM_SIM_MAX_PROCESSORS];
@@ -564,10 +565,6 @@ ULONG kcom_platform_processor_count(void)
  * routine that waits for another work item cannot deadlock the simulation. */
 #define SIM_WORK_STALL_MS 100
 
-static ULONG work_concurrency_locked(void)
-{
-    return processor_count() != 0 ? processor_count() : configured_processors_locked();
-}
 
 static void *worker_main(void *index)
 {
@@ -577,7 +574,7 @@ static void *worker_main(void *index)
     sim_lock();
     for (;;) {
         kcom_platform_work_item *item = sim.work_head;
-        if (item != NULL && !sim.work_held && (sim.work_running < work_concurrency_locked() || stalled)) {
+        if (item != NULL && !sim.work_held && (sim.work_running < sim.work_concurrency || stalled)) {
             kcom_platform_work_fn *routine = item->routine;
             void *context = item->context;
             sim.work_head = item->next;
@@ -598,7 +595,7 @@ static void *worker_main(void *index)
             progress_locked();
         } else if ((item == NULL && kcom_atomic_load(&sim.stopping) != 0) || kcom_atomic_load(&sim.exiting) != 0) {
             break;
-        } else if (!sim.work_held && sim.work_running >= work_concurrency_locked()) {
+        } else if (!sim.work_held && sim.work_running >= sim.work_concurrency) {
             /* the limit holds: watch for a stall (see above) */
             ULONG64 taken = sim.work_taken, start = kcom_platform_monotonic_us();
             sim.work_watchers++;
@@ -641,6 +638,8 @@ void kcom_platform_work_item_queue(kcom_platform_work_item *item, kcom_platform_
         KCOM_POSIX_VIOLATION(item, "work item queued while kcom_uninitialize stops the simulation");
     if (sim.worker_count == 0 && kcom_atomic_load(&sim.exiting) == 0) {
         kcom_sim_thread_starting_locked();
+        /* kcom_sim_set_processor_count keeps it up to date while no simulated processor runs */
+        sim.work_concurrency = processor_count() != 0 ? processor_count() : configured_processors_locked();
         for (; sim.worker_count < SIM_WORKERS; sim.worker_count++)
             if (pthread_create(&sim.workers[sim.worker_count], NULL, worker_main,
                                (void *)(ULONG_PTR)sim.worker_count) != 0)
@@ -658,7 +657,7 @@ void kcom_platform_work_item_queue(kcom_platform_work_item *item, kcom_platform_
     sim.work_queued++;
     sim.work_queues++;
     /* a worker to run it, or to watch the limit that holds it back (worker_main) */
-    if (!sim.work_held && (sim.work_running < work_concurrency_locked() || sim.work_watchers == 0))
+    if (!sim.work_held && (sim.work_running < sim.work_concurrency || sim.work_watchers == 0))
         kcom_platform_cond_signal(&sim.work);
     sim_unlock();
 }
@@ -831,10 +830,12 @@ NTSTATUS kcom_sim_set_processor_count(ULONG count)
     if (count < 1 || count > KCOM_SIM_MAX_PROCESSORS)
         return STATUS_INVALID_PARAMETER;
     sim_lock();
-    if (processor_count() != 0)
+    if (processor_count() != 0) {
         status = STATUS_INVALID_DEVICE_STATE;
-    else
+    } else {
         sim.requested_processors = count;
+        sim.work_concurrency = count; /* for workers already running (work items before any DPC) */
+    }
     sim_unlock();
     return status;
 }
