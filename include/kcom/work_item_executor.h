@@ -9,7 +9,8 @@
  * routines run on several worker threads at once; a task rescheduled by its own poll goes to the
  * routine's next round without the lock, and the next round also takes what other threads queued
  * meanwhile (tasks that keep yielding starve nobody). A queue's work item is queued when its first
- * task arrives; its routine polls tasks until the queue is empty or a budget of polls is spent,
+ * task arrives; its routine polls tasks until the queue is empty or a budget (polls, and
+ * optionally time) is spent,
  * then queues itself again if tasks remain, so a system worker thread is not held indefinitely.
  * A work item is queued again only by its routine or once the routine has let it go: a wake
  * during a poll never queues it twice, frees it or leaks it.
@@ -28,6 +29,9 @@ typedef struct kcom_work_item_executor kcom_work_item_executor;
 typedef struct kcom_work_item_executor_config {
     ULONG poll_budget;     /* polls per routine run; 0: KCOM_WORK_ITEM_DEFAULT_POLL_BUDGET */
     kcom_tracker *tracker; /* counts the tasks spawned on this executor (kcom/tracker.h); optional */
+    ULONG time_budget_us;  /* a routine run also stops after this many microseconds (checked after
+                            * each poll; for polls long enough that poll_budget of them would hold
+                            * a worker thread too long); 0: none */
 } kcom_work_item_executor_config;
 
 /* A run that spends its budget queues the lane's item again, and any worker thread may take it:

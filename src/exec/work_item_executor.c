@@ -57,6 +57,7 @@ struct kcom_work_item_executor {
     kcom_executor executor; /* schedule: work_schedule; context: this executor */
     const kcom_allocator *allocator; /* the default one at creation, which frees it too */
     ULONG poll_budget;
+    ULONG time_budget_us;
     ULONG lane_count;
     unsigned char *lanes; /* lane_count lanes of LANE_BYTES, inside this executor's block */
 };
@@ -126,8 +127,9 @@ static NTSTATUS work_schedule(void *context, kcom_task *task)
 static void work_routine(void *context)
 {
     work_lane *lane = (work_lane *)context;
-    ULONG poll_budget = lane->executor->poll_budget;
-    BOOLEAN destroying;
+    ULONG poll_budget = lane->executor->poll_budget, time_budget_us = lane->executor->time_budget_us;
+    ULONG64 start_us = time_budget_us != 0 ? kcom_platform_monotonic_us() : 0;
+    BOOLEAN destroying, spent = FALSE;
     ULONG polls = 0;
     UCHAR irql;
     kcom_atomic_store_ptr(&lane->thread, kcom_platform_current_thread());
@@ -152,7 +154,7 @@ static void work_routine(void *context)
             kcom_task_queue_drop_all(&lane->later, STATUS_INVALID_DEVICE_STATE);
             continue;
         }
-        if (polls == poll_budget) {
+        if (spent) {
             /* budget spent: queue the item again (allowed from its own routine), keeping started and
              * the rounds, which the next run (on whichever thread) takes over */
             kcom_atomic_store_ptr(&lane->thread, NULL);
@@ -164,7 +166,8 @@ static void work_routine(void *context)
         kcom_atomic_store_ptr((void *volatile *)(void *)&lane->polling, task);
         kcom_task_run(task); /* task may be gone afterwards */
         kcom_atomic_store_ptr((void *volatile *)(void *)&lane->polling, NULL);
-        polls++;
+        spent = (BOOLEAN)(++polls >= poll_budget ||
+                          (time_budget_us != 0 && kcom_platform_monotonic_us() - start_us >= time_budget_us));
     }
     lane->started = FALSE;
     destroying = (BOOLEAN)(kcom_atomic_load(&lane->accepting) == 0);
@@ -210,6 +213,7 @@ NTSTATUS kcom_work_item_executor_create(void *device, const kcom_work_item_execu
     executor->allocator = allocator;
     executor->poll_budget = config != NULL && config->poll_budget != 0 ? config->poll_budget
                                                                         : KCOM_WORK_ITEM_DEFAULT_POLL_BUDGET;
+    executor->time_budget_us = config != NULL ? config->time_budget_us : 0;
     executor->lane_count = count;
     executor->lanes = (unsigned char *)executor + HEAD_BYTES;
     for (i = 0; i < count; i++) {

@@ -3,7 +3,8 @@
  * argument checks, polls at PASSIVE_LEVEL off the DPC processors with a poll budget, a wake
  * during a poll (the simulation fails fast if a work item is queued twice), a task that yields
  * stays on its lane, a task freed before it finished, destroy waiting for the routine, and each
- * lane on cache lines of its own, and a woken task polled while another keeps yielding.
+ * lane on cache lines of its own, a woken task polled while another keeps yielding, and a time
+ * budget.
  */
 #include "executor_test_common.h"
 
@@ -355,6 +356,55 @@ static void destroy_waits_for_routine(void)
     end();
 }
 
+/* ---- a time budget ------------------------------------------------------------------------------------------- */
+
+typedef struct spin_yield_state {
+    ULONG target;
+    ULONG polls;
+} spin_yield_state;
+
+/* Yields target times, each poll busy for 200 us. */
+static kcom_poll_result spin_yield_poll(void *p, kcom_task_context *cx)
+{
+    spin_yield_state *s = (spin_yield_state *)p;
+    ULONG64 start = kcom_platform_monotonic_us();
+    while (kcom_platform_monotonic_us() - start < 200)
+        kcom_cpu_relax();
+    if (++s->polls < s->target) {
+        kcom_task_wake_self(cx);
+        return KCOM_POLL_PENDING;
+    }
+    cx->status = STATUS_SUCCESS;
+    return KCOM_POLL_READY;
+}
+
+static const kcom_async_task_desc spin_yield_desc =
+    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, spin_yield_state, spin_yield_poll, NULL);
+
+/* A routine run stops once its time budget is spent, though its poll budget is far away: 40 polls
+ * of 200 us with 1 ms per run take 8 runs or more. */
+static void time_budget(void)
+{
+    kcom_work_item_executor_config config;
+    kcom_work_item_executor *executor = NULL;
+    const kcom_executor *as_executor = NULL;
+    spin_yield_state initial;
+    ULONG64 before, queues;
+    begin();
+    memset(&config, 0, sizeof(config));
+    config.poll_budget = 1000000;
+    config.time_budget_us = 1000;
+    ok(kcom_work_item_executor_create(&device_object, &config, &executor, &as_executor) == STATUS_SUCCESS, "create\n");
+    memset(&initial, 0, sizeof(initial));
+    initial.target = 40;
+    before = kcom_sim_work_item_queues();
+    (void)finish(spawn_on(&spin_yield_desc, as_executor, &initial), STATUS_SUCCESS);
+    queues = kcom_sim_work_item_queues() - before;
+    ok(queues >= 8, "40 polls of 200 us in %lu routine runs\n", (unsigned long)queues);
+    kcom_work_item_executor_destroy(executor);
+    end();
+}
+
 /* ---- fairness ---------------------------------------------------------------------------------------------- */
 
 static void woken_task_not_starved(void)
@@ -375,9 +425,10 @@ int main(void)
     static const char *const names[] = {"work_item_arguments", "work_item_passive_polls",
                                         "work_item_yields_stay_on_lane", "work_item_wake_during_poll",
                                         "work_item_freed_before_finished", "work_item_destroy_waits",
-                                        "work_item_lanes_on_own_cache_lines", "work_item_woken_task_not_starved"};
+                                        "work_item_lanes_on_own_cache_lines", "work_item_woken_task_not_starved",
+                                        "work_item_time_budget"};
     static void (*const tests[])(void) = {arguments, passive_polls, yields_stay_on_lane, wake_during_poll,
                                           freed_before_finished, destroy_waits_for_routine, lanes_on_own_cache_lines,
-                                          woken_task_not_starved};
-    return async_test_main(names, tests, 8);
+                                          woken_task_not_starved, time_budget};
+    return async_test_main(names, tests, 9);
 }
