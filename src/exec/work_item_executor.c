@@ -124,12 +124,13 @@ static NTSTATUS work_schedule(void *context, kcom_task *task)
     return STATUS_SUCCESS;
 }
 
-static void work_routine(void *context)
+/* The routine's run; timed is a constant in each of its two expansions (work_routine), so that an
+ * executor without a time budget reads no clock and tests nothing for it at each poll. */
+static KCOM_FORCEINLINE void work_run(work_lane *lane, BOOLEAN timed)
 {
-    work_lane *lane = (work_lane *)context;
     ULONG poll_budget = lane->executor->poll_budget, time_budget_us = lane->executor->time_budget_us;
-    ULONG64 start_us = time_budget_us != 0 ? kcom_platform_monotonic_us() : 0;
-    BOOLEAN destroying, spent = FALSE;
+    ULONG64 start_us = timed ? kcom_platform_monotonic_us() : 0;
+    BOOLEAN destroying;
     ULONG polls = 0;
     UCHAR irql;
     kcom_atomic_store_ptr(&lane->thread, kcom_platform_current_thread());
@@ -154,7 +155,7 @@ static void work_routine(void *context)
             kcom_task_queue_drop_all(&lane->later, STATUS_INVALID_DEVICE_STATE);
             continue;
         }
-        if (spent) {
+        if (polls >= poll_budget) {
             /* budget spent: queue the item again (allowed from its own routine), keeping started and
              * the rounds, which the next run (on whichever thread) takes over */
             kcom_atomic_store_ptr(&lane->thread, NULL);
@@ -166,8 +167,9 @@ static void work_routine(void *context)
         kcom_atomic_store_ptr((void *volatile *)(void *)&lane->polling, task);
         kcom_task_run(task); /* task may be gone afterwards */
         kcom_atomic_store_ptr((void *volatile *)(void *)&lane->polling, NULL);
-        spent = (BOOLEAN)(++polls >= poll_budget ||
-                          (time_budget_us != 0 && kcom_platform_monotonic_us() - start_us >= time_budget_us));
+        polls++;
+        if (timed && kcom_platform_monotonic_us() - start_us >= time_budget_us)
+            polls = poll_budget; /* spent */
     }
     lane->started = FALSE;
     destroying = (BOOLEAN)(kcom_atomic_load(&lane->accepting) == 0);
@@ -177,6 +179,15 @@ static void work_routine(void *context)
      * as it wakes, which the local event allows) */
     if (destroying)
         kcom_platform_local_event_set(&lane->idle);
+}
+
+static void work_routine(void *context)
+{
+    work_lane *lane = (work_lane *)context;
+    if (lane->executor->time_budget_us != 0)
+        work_run(lane, TRUE);
+    else
+        work_run(lane, FALSE);
 }
 
 /* Frees the first count lanes' work items and events. */
