@@ -10,8 +10,8 @@
  * routine's next round without the lock, and the next round also takes what other threads queued
  * meanwhile (tasks that keep yielding starve nobody). A queue's work item is queued when its first
  * task arrives; its routine polls tasks until the queue is empty or a budget (polls, and
- * optionally time) is spent,
- * then queues itself again if tasks remain, so a system worker thread is not held indefinitely.
+ * optionally time) is spent, then queues itself again if tasks remain, so a system worker thread
+ * is not held indefinitely.
  * A work item is queued again only by its routine or once the routine has let it go: a wake
  * during a poll never queues it twice, frees it or leaks it.
  *
