@@ -12,6 +12,12 @@ static KCOM_FORCEINLINE BOOLEAN kcom_is_power_of_two(size_t value)
     return (BOOLEAN)(value != 0 && (value & (value - 1)) == 0);
 }
 
+/* The cache line that per-processor state is laid out for (64 bytes on the x86, x64 and ARM64
+ * processors Windows runs on), and bytes rounded up to whole lines: state that one processor
+ * writes all the time gets lines of its own. */
+#define KCOM_CACHE_LINE 64
+#define KCOM_CACHE_LINES(bytes) (((size_t)(bytes) + KCOM_CACHE_LINE - 1) & ~(size_t)(KCOM_CACHE_LINE - 1))
+
 /* Hands a message to the trace hook whatever the level filter says (fail-fast messages). */
 void kcom_trace_unfiltered(kcom_trace_level level, const char *file, int line, const char *format, ...)
     KCOM_PRINTF_FORMAT(4, 5);

@@ -275,7 +275,7 @@ int main(int argc, char **argv)
         ULONG n = (ULONG)strtoul(argv[2], NULL, 10);
         if (n == 0)
             return 2;
-        (void)throughput((BOOLEAN)(argv[1][0] == 'w'), 1, n);
+        (void)throughput((BOOLEAN)(strcmp(argv[1], "work-item-polls") == 0), 1, n);
         return failures == 0 ? 0 : 1;
     }
     if (scale == 0 || scale > 100000) {

@@ -37,6 +37,7 @@
 
 #include <kcom/atomic.h>
 
+#include "internal.h"
 #include "platform/platform.h"
 #include "sched/task_queue.h"
 
@@ -60,7 +61,7 @@ typedef struct dpc_lane {
 } dpc_lane;
 
 /* A lane per cache line (or more): processors write their own lanes only, except for pushes. */
-#define LANE_BYTES ((sizeof(dpc_lane) + 63) & ~(size_t)63)
+#define LANE_BYTES KCOM_CACHE_LINES(sizeof(dpc_lane))
 
 struct kcom_dpc_executor {
     kcom_executor executor; /* schedule: dpc_schedule; context: this executor */
@@ -78,7 +79,7 @@ static kcom_task_link lane_running;
 #define RUNNING (&lane_running)
 
 /* The executor, then its lanes, each on cache lines of its own. */
-#define HEAD_BYTES ((sizeof(struct kcom_dpc_executor) + 63) & ~(size_t)63)
+#define HEAD_BYTES KCOM_CACHE_LINES(sizeof(struct kcom_dpc_executor))
 
 static size_t executor_bytes(ULONG lane_count)
 {
@@ -241,7 +242,7 @@ NTSTATUS kcom_dpc_executor_create(const kcom_dpc_executor_config *config, kcom_d
     count = kcom_platform_processor_count();
     if (count == 0)
         count = 1;
-    executor = (kcom_dpc_executor *)kcom_allocate(allocator, executor_bytes(count), 64);
+    executor = (kcom_dpc_executor *)kcom_allocate(allocator, executor_bytes(count), KCOM_CACHE_LINE);
     if (executor == NULL)
         return STATUS_INSUFFICIENT_RESOURCES;
     executor->executor.schedule = dpc_schedule;
@@ -259,7 +260,7 @@ NTSTATUS kcom_dpc_executor_create(const kcom_dpc_executor_config *config, kcom_d
         if (!kcom_platform_dpc_set_target(&lane->dpc, i)) {
             /* a lane's run must stay on its processor (one consumer): fewer lanes, or none */
             if (i == 0) {
-                kcom_free(allocator, executor, executor_bytes(count), 64);
+                kcom_free(allocator, executor, executor_bytes(count), KCOM_CACHE_LINE);
                 return STATUS_NOT_SUPPORTED;
             }
             break;
@@ -313,7 +314,7 @@ void kcom_dpc_executor_destroy(kcom_dpc_executor *executor)
         if (lanes_idle(executor))
             break;
     }
-    kcom_free(executor->allocator, executor, executor->block_bytes, 64);
+    kcom_free(executor->allocator, executor, executor->block_bytes, KCOM_CACHE_LINE);
 }
 
 void kcom_dpc_executor_get_stats(const kcom_dpc_executor *executor, kcom_dpc_executor_stats *stats)

@@ -28,6 +28,7 @@
  */
 #include <kcom/work_item_executor.h>
 
+#include "internal.h"
 #include "platform/platform.h"
 #include "sched/task_queue.h"
 
@@ -50,8 +51,7 @@ typedef struct work_lane {
 /* A lane per cache line (or more), the executor's read-mostly head on lines of its own: each lane's
  * lock and queue are written at every poll by the thread running its routine, which must not take
  * the line another lane's thread reads or writes. */
-#define CACHE_LINE 64
-#define LANE_BYTES ((sizeof(work_lane) + CACHE_LINE - 1) & ~(size_t)(CACHE_LINE - 1))
+#define LANE_BYTES KCOM_CACHE_LINES(sizeof(work_lane))
 
 struct kcom_work_item_executor {
     kcom_executor executor; /* schedule: work_schedule; context: this executor */
@@ -62,7 +62,7 @@ struct kcom_work_item_executor {
     unsigned char *lanes; /* lane_count lanes of LANE_BYTES, inside this executor's block */
 };
 
-#define HEAD_BYTES ((sizeof(struct kcom_work_item_executor) + CACHE_LINE - 1) & ~(size_t)(CACHE_LINE - 1))
+#define HEAD_BYTES KCOM_CACHE_LINES(sizeof(struct kcom_work_item_executor))
 
 static size_t executor_bytes(ULONG lane_count)
 {
@@ -215,7 +215,7 @@ NTSTATUS kcom_work_item_executor_create(void *device, const kcom_work_item_execu
     count = kcom_platform_processor_count();
     if (count == 0)
         count = 1;
-    executor = (kcom_work_item_executor *)kcom_allocate(allocator, executor_bytes(count), CACHE_LINE);
+    executor = (kcom_work_item_executor *)kcom_allocate(allocator, executor_bytes(count), KCOM_CACHE_LINE);
     if (executor == NULL)
         return STATUS_INSUFFICIENT_RESOURCES;
     executor->executor.schedule = work_schedule;
@@ -234,7 +234,7 @@ NTSTATUS kcom_work_item_executor_create(void *device, const kcom_work_item_execu
             if (lane->item != NULL)
                 kcom_platform_work_item_free(lane->item);
             free_lanes(executor, i);
-            kcom_free(allocator, executor, executor_bytes(count), CACHE_LINE);
+            kcom_free(allocator, executor, executor_bytes(count), KCOM_CACHE_LINE);
             return STATUS_INSUFFICIENT_RESOURCES;
         }
         kcom_platform_spin_lock_init(&lane->lock);
@@ -277,5 +277,5 @@ void kcom_work_item_executor_destroy(kcom_work_item_executor *executor)
         if (lane_at(executor, i)->wait_idle)
             (void)kcom_platform_local_event_wait(&lane_at(executor, i)->idle, 0xFFFFFFFFUL);
     free_lanes(executor, executor->lane_count);
-    kcom_free(executor->allocator, executor, executor_bytes(executor->lane_count), CACHE_LINE);
+    kcom_free(executor->allocator, executor, executor_bytes(executor->lane_count), KCOM_CACHE_LINE);
 }
