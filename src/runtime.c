@@ -21,7 +21,7 @@ NTSTATUS kcom_uninitialize(void)
 {
 #if defined(KCOM_HAS_ASYNC_TIMER) && KCOM_HAS_ASYNC_TIMER
     /* a timer's callback would run in an unloaded image (the kernel), or on a stopped simulation */
-    LONG armed = kcom_async_timers_armed();
+    LONG armed = kcom_async_timers_settle();
     if (armed != 0) {
         KCOM_TRACE(ERROR, "kcom_uninitialize with %ld timers armed: refused (cancel or drain their tasks first)",
                    (long)armed);

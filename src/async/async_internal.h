@@ -51,9 +51,10 @@ BOOLEAN kcom_async_op_add_waiter(kcom_async_op *op, kcom_async_waiter *w);
  * running: wait for what the fire marks). O(1). IRQL: <= DISPATCH_LEVEL. */
 BOOLEAN kcom_async_op_remove_waiter(kcom_async_op *op, kcom_async_waiter *w);
 
-/* Timers of the timer awaitable armed now (awaitable_timer.c): kcom_uninitialize refuses while
- * any is. IRQL: any. */
-LONG kcom_async_timers_armed(void);
+/* The timers of the timer awaitable armed now (awaitable_timer.c), once no timer callback is under
+ * way (it waits for those: a callback that has woken its task is returning). kcom_uninitialize
+ * refuses while the answer is not 0. IRQL: PASSIVE_LEVEL. */
+LONG kcom_async_timers_settle(void);
 
 /* The largest operation block (its size is kept in a ULONG). */
 #define KCOM_RT_ASYNC_MAX_BLOCK ((size_t)0x7FFFFFFF)

@@ -26,13 +26,24 @@
 #define TIMER_FIRED 2
 #define TIMER_EXPIRED 3
 
-/* Timers armed now: kcom_uninitialize refuses to stop the platform under them. Counted from
- * before the arm until the callback has woken its task, or a cancel took the arm back. */
-static LONG volatile armed_timers;
+/* Timers armed now (the low 32 bits) and callbacks under way (the high 32 bits), in one word so
+ * that a callback moves its timer from the one count to the other with one interlocked add: a
+ * reader never sees the timer in neither. A timer counts as armed from before the arm until its
+ * callback begins, or a cancel takes the arm back; the callback counts until it has woken its
+ * task. kcom_uninitialize refuses while any timer is armed and waits for the callbacks. */
+#define TIMER_CALLBACK_ONE ((LONG64)1 << 32)
+#define TIMER_ARMED_MASK ((LONG64)0xFFFFFFFF)
+static LONG64 volatile timer_counts;
 
-LONG kcom_async_timers_armed(void)
+LONG kcom_async_timers_settle(void)
 {
-    return kcom_atomic_load(&armed_timers);
+    for (;;) {
+        LONG64 counts = kcom_atomic_load64(&timer_counts);
+        if (counts == 0 || (counts & TIMER_ARMED_MASK) != 0)
+            return (LONG)(counts & TIMER_ARMED_MASK);
+        /* a callback has woken its task and is returning: it never blocks */
+        kcom_platform_sleep_ms(1);
+    }
 }
 
 static void timer_fired(kcom_rt_timer *platform, void *context)
@@ -40,10 +51,11 @@ static void timer_fired(kcom_rt_timer *platform, void *context)
     kcom_async_timer *timer = (kcom_async_timer *)context;
     kcom_waker waker = timer->waker;
     (void)platform;
+    kcom_atomic_fetch_add64(&timer_counts, TIMER_CALLBACK_ONE - 1); /* armed -> under way */
     timer->waker.task = NULL;
     kcom_atomic_store(&timer->state, TIMER_FIRED); /* the last access to *timer */
-    kcom_waker_wake(&waker);
-    kcom_atomic_fetch_add(&armed_timers, -1); /* after the wake: uninitialize may follow */
+    kcom_waker_wake(&waker); /* may release the last reference of the task's operation */
+    kcom_atomic_fetch_add64(&timer_counts, -TIMER_CALLBACK_ONE); /* after the wake: uninitialize may follow */
 }
 
 void kcom_async_timer_init(kcom_async_timer *timer, ULONG due_ms, ULONG period_ms)
@@ -85,11 +97,11 @@ kcom_poll_result kcom_async_timer_poll(kcom_async_timer *timer, kcom_task_contex
     timer->started = TRUE;
     timer->waker = kcom_task_waker(cx);
     kcom_atomic_store(&timer->state, TIMER_ARMED); /* before arming: the callback may run at once */
-    kcom_atomic_fetch_add(&armed_timers, 1);
+    kcom_atomic_fetch_add64(&timer_counts, 1);
     status = kcom_platform_timer_arm(&timer->platform, timer->deadline_ms);
     if (NT_SUCCESS(status))
         return KCOM_POLL_PENDING;
-    kcom_atomic_fetch_add(&armed_timers, -1);
+    kcom_atomic_fetch_add64(&timer_counts, -1);
     kcom_atomic_store(&timer->state, TIMER_IDLE);
     timer->started = FALSE;
     kcom_waker_drop(&timer->waker);
@@ -102,7 +114,7 @@ void kcom_async_timer_clear(kcom_async_timer *timer)
     switch (kcom_atomic_load(&timer->state)) {
     case TIMER_ARMED:
         if (kcom_platform_timer_cancel(&timer->platform)) {
-            kcom_atomic_fetch_add(&armed_timers, -1);
+            kcom_atomic_fetch_add64(&timer_counts, -1);
             kcom_waker_drop(&timer->waker); /* the callback never runs: the waker is ours again */
         } else {
             /* firing now, on another processor (platform.h): the callback has taken the waker or

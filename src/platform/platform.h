@@ -16,6 +16,9 @@
 
 /* Resolves what the platform needs before first use (kcom_initialize); PASSIVE_LEVEL. */
 NTSTATUS kcom_platform_initialize(void);
+/* Lets the platform go (kcom_uninitialize), once nothing is armed: it returns after every timer
+ * callback has returned, down to its last instruction in kcom's code, which the image may not
+ * outlive; PASSIVE_LEVEL. */
 void kcom_platform_uninitialize(void);
 
 /* The platform allocator (kcom_platform_allocator(), the default allocator unless replaced): its

@@ -448,7 +448,8 @@ void kcom_test_async_timer_fires(void)
 }
 
 /* kcom_uninitialize with a timer armed: refused with a status on every target, nothing stopped;
- * once the timer is cleared it goes through, and kcom starts again. */
+ * once the timer is cleared it goes through, and kcom starts again; after a timer fired it goes
+ * through at once. */
 void kcom_test_async_timer_uninitialize(void)
 {
     test_pool *pool = NULL;
@@ -476,6 +477,26 @@ void kcom_test_async_timer_uninitialize(void)
     ok(status == STATUS_SUCCESS, "nothing armed: %s\n", kcom_status_name(status));
     ok(kcom_initialize() == STATUS_SUCCESS, "and again\n");
     ok(drops == 1 && live_settled() == 0, "nothing left\n");
+
+    /* right after a task finished by its timer: the timer's callback, which woke the task, may
+     * still be returning; kcom_uninitialize waits for it instead of refusing */
+    {
+        int i, succeeded = 0;
+        for (i = 0; i < 20; i++) {
+            if (!test_pool_start(1, &pool, &executor))
+                return;
+            s = begin(&timer_desc, executor, &drops, &op);
+            kcom_async_timer_init(&s->timer, 1, 0);
+            (void)kcom_async_spawn_commit(op);
+            (void)kcom_async_block_on(op, 5000);
+            IKcomAsyncOperation_Release(op);
+            (void)test_pool_shutdown(pool, 5000);
+            succeeded += kcom_uninitialize() == STATUS_SUCCESS;
+            (void)kcom_initialize();
+        }
+        ok(succeeded == 20, "kcom_uninitialize after a fired timer: %d of 20\n", succeeded);
+        ok(drops == 21 && live_settled() == 0, "nothing left\n");
+    }
 }
 
 void kcom_test_async_timer_teardown(void)

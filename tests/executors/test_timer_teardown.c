@@ -25,15 +25,22 @@ typedef struct locked_executor {
 
 static locked_executor queue;
 
+/* Milliseconds each schedule sleeps after queuing the task: a timer's callback that is slow after
+ * its wake (preempted, on the host; a long DPC queue, in the kernel). */
+static LONG volatile schedule_stall_ms;
+
 static NTSTATUS locked_schedule(void *context, kcom_task *task)
 {
     locked_executor *m = (locked_executor *)context;
+    LONG stall_ms = kcom_atomic_load(&schedule_stall_ms);
     test_mutex_lock(&m->lock);
     task->link.next = &m->queue;
     task->link.prev = m->queue.prev;
     m->queue.prev->next = &task->link;
     m->queue.prev = &task->link;
     test_mutex_unlock(&m->lock);
+    if (stall_ms != 0)
+        test_sleep_ms((ULONG)stall_ms);
     return STATUS_SUCCESS;
 }
 
@@ -82,13 +89,15 @@ static void begin(void)
     locked_init(&queue);
 }
 
+/* kcom_uninitialize first: a timer callback still returning may hold the last reference of its
+ * task's operation, and kcom_uninitialize waits for such callbacks. */
 static void end(void)
 {
+    ok(kcom_uninitialize() == STATUS_SUCCESS, "kcom_uninitialize: nothing armed\n");
     ok(locked_queued(&queue) == 0, "nothing left queued\n");
     ok(kcom_counting_allocator_live(&counter) == 0, "%ld blocks still allocated\n",
        (long)kcom_counting_allocator_live(&counter));
     test_mutex_destroy(&queue.lock);
-    ok(kcom_uninitialize() == STATUS_SUCCESS, "kcom_uninitialize: nothing armed\n");
 }
 
 typedef struct timer_state {
@@ -237,6 +246,29 @@ static void fired_not_polled(void)
     end();
 }
 
+/* The task of a timer that fired finishes while the timer's callback has not yet returned (it
+ * sleeps in the executor's schedule, after the wake): kcom_uninitialize waits for that callback
+ * rather than refusing as if the timer were still armed. */
+static void uninitialize_after_fire(void)
+{
+    LONG volatile drops = 0;
+    IAsyncULONG *op;
+    ULONG64 deadline;
+    begin();
+    op = spawn_timer(1, 0, 1, &drops);
+    locked_run(&queue); /* armed */
+    kcom_atomic_store(&schedule_stall_ms, 300);
+    deadline = test_now_ms() + 20000;
+    while (locked_queued(&queue) == 0 && test_now_ms() < deadline)
+        test_sleep_ms(1);
+    ok(locked_queued(&queue) == 1, "the timer fired and woke the task\n");
+    kcom_atomic_store(&schedule_stall_ms, 0);
+    locked_run(&queue); /* finishes while the callback still sleeps */
+    ok(drops == 1, "dropped once\n");
+    IAsyncULONG_Release(op); /* the callback's waker still holds a reference */
+    end(); /* kcom_uninitialize succeeds (nothing is armed) once the callback has returned */
+}
+
 static void racing_teardown(void)
 {
     LONG volatile drops = 0;
@@ -281,8 +313,11 @@ static void periodic(void)
 
 int main(void)
 {
-    static const char *const names[] = {"timer_never_armed", "timer_armed", "timer_dpc_queued",
-                                        "timer_fired_not_polled", "timer_racing_teardown", "timer_periodic"};
-    static void (*const tests[])(void) = {never_armed, armed, dpc_queued, fired_not_polled, racing_teardown, periodic};
-    return async_test_main(names, tests, 6);
+    static const char *const names[] = {"timer_never_armed",       "timer_armed",
+                                        "timer_dpc_queued",        "timer_fired_not_polled",
+                                        "timer_uninitialize_after_fire", "timer_racing_teardown",
+                                        "timer_periodic"};
+    static void (*const tests[])(void) = {never_armed,      armed,           dpc_queued, fired_not_polled,
+                                          uninitialize_after_fire, racing_teardown, periodic};
+    return async_test_main(names, tests, 7);
 }

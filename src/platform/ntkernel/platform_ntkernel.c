@@ -64,6 +64,8 @@ NTSTATUS kcom_platform_initialize(void)
 
 void kcom_platform_uninitialize(void)
 {
+    /* a timer's DPC that has woken its task is still returning through this image's code */
+    KeFlushQueuedDpcs();
 }
 
 void *kcom_rt_platform_allocate_natural(size_t size)
