@@ -277,6 +277,99 @@ static void cancel_all(void)
     end();
 }
 
+/* ---- unload with work outstanding, many times -------------------------------------------------------------
+ * DriverUnload's recipe while tasks still run: timers just due (their callbacks racing the unload),
+ * timers due in a minute, yielders and tasks waiting for what never comes, on both executors;
+ * cancel_and_drain, the executors and the tracker destroyed, kcom_uninitialize. Every round it
+ * succeeds, and nothing is left allocated once it has returned. */
+typedef struct unload_timer_state {
+    KCOM_TASK_RESUME_POINT;
+    ULONG due_ms;
+    BOOLEAN canceled;
+    kcom_async_timer timer;
+} unload_timer_state;
+
+static kcom_poll_result unload_timer_poll(void *p, kcom_task_context *cx)
+{
+    unload_timer_state *s = (unload_timer_state *)p;
+    KCOM_TASK_BEGIN(s);
+    kcom_async_timer_init(&s->timer, s->due_ms, 0);
+    KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? (s->canceled = TRUE, KCOM_POLL_READY)
+                                                       : kcom_async_timer_poll(&s->timer, cx));
+    KCOM_TASK_RETURN(cx, s->canceled ? STATUS_CANCELLED : s->timer.status);
+    KCOM_TASK_END(cx);
+}
+
+static void unload_timer_drop(void *p)
+{
+    kcom_async_timer_clear(&((unload_timer_state *)p)->timer);
+}
+
+static const kcom_async_task_desc unload_timer_desc =
+    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, unload_timer_state, unload_timer_poll, unload_timer_drop);
+
+#define UNLOAD_TASKS 8
+
+static void unload_cycles(void)
+{
+    ULONG round, i, uninitialized = 0, ended = 0;
+    kcom_async_event_init(&never_set, FALSE);
+    for (round = 0; round < 40; round++) {
+        kcom_tracker *tracker = NULL;
+        kcom_dpc_executor *dpc = NULL;
+        kcom_work_item_executor *work = NULL;
+        const kcom_executor *on_dpc = NULL, *on_work = NULL;
+        IAsyncULONG *ops[UNLOAD_TASKS];
+        unload_timer_state timer;
+        forever_state forever;
+        yield_state yields;
+        NTSTATUS status;
+        begin();
+        tracked_executors(&tracker, &dpc, &on_dpc, &work, &on_work);
+        for (i = 0; i < UNLOAD_TASKS; i++) {
+            const kcom_executor *on = i % 2 == 0 ? on_dpc : on_work;
+            memset(&timer, 0, sizeof(timer));
+            memset(&forever, 0, sizeof(forever));
+            switch (i % 4) {
+            case 0: /* due now or in a millisecond or two: its callback races the unload */
+            case 1:
+                timer.due_ms = (round + i) % 3;
+                ops[i] = spawn_on(&unload_timer_desc, on, &timer);
+                break;
+            case 2:
+                timer.due_ms = 60000;
+                ops[i] = i % 8 == 2 ? spawn_on(&unload_timer_desc, on, &timer) : spawn_on(&forever_desc, on, &forever);
+                break;
+            default:
+                yields.left = 50;
+                ops[i] = spawn_on(&yield_desc, on, &yields);
+                break;
+            }
+        }
+        if (round % 2)
+            test_sleep_ms(round % 4); /* some rounds unload at once, others once timers fired */
+        status = kcom_tracker_cancel_and_drain(tracker, 20000);
+        ok(status == STATUS_SUCCESS, "round %lu: drained: %s\n", (unsigned long)round, kcom_status_name(status));
+        for (i = 0; i < UNLOAD_TASKS; i++) {
+            kcom_async_status state = KCOM_ASYNC_STARTED;
+            ended += IAsyncULONG_get_status(ops[i], &state) == STATUS_SUCCESS && state != KCOM_ASYNC_STARTED;
+            IAsyncULONG_Release(ops[i]);
+        }
+        kcom_work_item_executor_destroy(work);
+        kcom_dpc_executor_destroy(dpc);
+        kcom_tracker_destroy(tracker);
+        status = kcom_uninitialize();
+        uninitialized += status == STATUS_SUCCESS;
+        ok(status == STATUS_SUCCESS, "round %lu: kcom_uninitialize: %s\n", (unsigned long)round,
+           kcom_status_name(status));
+        ok(kcom_counting_allocator_live(&counter) == 0, "round %lu: %ld blocks still allocated\n",
+           (unsigned long)round, (long)kcom_counting_allocator_live(&counter));
+    }
+    ok(ended == 40 * UNLOAD_TASKS, "every task ended before its drain returned: %lu\n", (unsigned long)ended);
+    ok(uninitialized == 40, "kcom_uninitialize succeeded in %lu of 40 rounds\n", (unsigned long)uninitialized);
+    ok(kcom_initialize() == STATUS_SUCCESS, "initialize again\n");
+}
+
 static void drain_rules(void)
 {
     kcom_tracker *tracker = (kcom_tracker *)&device_object;
@@ -411,9 +504,11 @@ static void creation_failures(void)
 
 int main(void)
 {
-    static const char *const names[] = {"tracker_drain_outstanding", "tracker_drain_timeout", "tracker_cancel_all",
-                                        "tracker_rules", "tracker_destroyed_task_leaves", "executor_creation_failures"};
-    static void (*const tests[])(void) = {drain_outstanding, drain_timeout, cancel_all, drain_rules,
-                                          destroyed_task_leaves, creation_failures};
-    return async_test_main(names, tests, 6);
+    static const char *const names[] = {"tracker_drain_outstanding",  "tracker_drain_timeout",
+                                        "tracker_cancel_all",         "tracker_unload_cycles",
+                                        "tracker_rules",              "tracker_destroyed_task_leaves",
+                                        "executor_creation_failures"};
+    static void (*const tests[])(void) = {drain_outstanding, drain_timeout,         cancel_all,       unload_cycles,
+                                          drain_rules,       destroyed_task_leaves, creation_failures};
+    return async_test_main(names, tests, 7);
 }
