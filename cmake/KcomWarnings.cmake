@@ -1,5 +1,6 @@
 # kcom_target_defaults(target): the warnings (as errors with KCOM_WARNINGS_AS_ERRORS) and the
-# chosen sanitizers, for kcom's own targets; with KCOM_CL_BRANCH_CHECK, the cl.exe-branch compile.
+# chosen sanitizers, for kcom's own targets; with the clang-cl kernel toolchain, its DDK headers as
+# dependencies; with KCOM_CL_BRANCH_CHECK, the cl.exe-branch compile.
 
 function(kcom_target_defaults target)
     # clang-cl is Clang with MSVC's command line: /W4 there (its -Wall is -Weverything).
@@ -16,6 +17,14 @@ function(kcom_target_defaults target)
         target_compile_options(${target} PRIVATE -fsanitize=${sanitizers} -fno-omit-frame-pointer
                                                  -fno-sanitize-recover=all)
         target_link_options(${target} PRIVATE -fsanitize=${sanitizers})
+    endif()
+    if(KCOM_WINE_DDK_DIR)
+        # The clang-cl kernel toolchain's force-included header and its overrides sit in a system
+        # directory (-imsvc), which the compiler leaves out of the dependencies it reports: name
+        # them, so that changing one rebuilds what it compiles into.
+        file(GLOB ddk_headers "${KCOM_WINE_DDK_DIR}/*.h")
+        get_target_property(sources ${target} SOURCES)
+        set_property(SOURCE ${sources} APPEND PROPERTY OBJECT_DEPENDS ${ddk_headers})
     endif()
     if(KCOM_CL_BRANCH_CHECK)
         # After the directory's other commands, when the target has all its sources and libraries.
