@@ -68,7 +68,8 @@ NTSTATUS kcom_thread_pool_create(ULONG threads, kcom_thread_pool **pool, const k
  * tasks is the job of a tracker, kcom/tracker.h, where the kernel executors are built). A NULL
  * pool is ignored.
  * IRQL: PASSIVE_LEVEL, not from a pool thread.
- * Returns STATUS_SUCCESS when the queue drained, STATUS_TIMEOUT when tasks had to be dropped.
+ * Returns STATUS_SUCCESS when the queue drained, STATUS_TIMEOUT when tasks had to be dropped
+ * (still queued at the deadline, or refused when a poll under way then queued its task again).
  */
 NTSTATUS kcom_thread_pool_shutdown(kcom_thread_pool *pool, ULONG timeout_ms);
 

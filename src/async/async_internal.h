@@ -28,6 +28,15 @@
 #define OP_SLOT_FIRED 0x4000   /* a finisher owns the slot's waiter: it fires it */
 #define OP_NO_TASK KCOM_RT_ASYNC_NO_TASK /* a producer's or an error operation: no task, ever */
 #define OP_CANCEL_TAKEN 0x10000 /* the task took the cancel request (Canceled while it runs) */
+#define OP_CALLING 0x20000     /* finished with a callback registered, which has not returned yet: */
+                               /* waiters still register, and are fired once it has returned */
+
+/* Whether a word is that of an operation a waiter is released from at once: finished, and the
+ * completion callback registered before the finish, if any, has returned. */
+static KCOM_FORCEINLINE BOOLEAN kcom_async_op_released(LONG word)
+{
+    return (BOOLEAN)((word & (OP_FINISHED | OP_CALLING)) == OP_FINISHED);
+}
 
 /* Whether op runs a task (a constant bit of the word, read atomically as the word changes). */
 static KCOM_FORCEINLINE BOOLEAN kcom_async_op_has_task(kcom_async_op *op)

@@ -5,9 +5,9 @@
  * in the operation's list of waiters (operation.c); its fire sets the event, after which the
  * finisher touches neither. On a timeout the node is taken out; if the finisher already took it,
  * its fire is under way and the wait goes on until the event is set, so no fire ever reads a dead
- * frame. The
- * operation's finisher runs the completion callback before it fires any waiter: when block_on
- * returns STATUS_SUCCESS, a callback registered before the finish has returned.
+ * frame. The operation's finisher runs the completion callback before it fires any waiter, and
+ * waiters register until the callback has returned (OP_CALLING): when block_on returns
+ * STATUS_SUCCESS, a callback registered before the finish has returned.
  *
  * An operation implemented by someone else offers no way to wait that can be taken back (its
  * one completion callback cannot be unregistered): its status is looked at, at intervals.
@@ -95,7 +95,7 @@ static NTSTATUS block_on(IKcomAsyncOperation *operation, ULONG timeout_ms, BOOLE
     if (operation->lpVtbl != &kcom_async_op_vtbl)
         return block_on_foreign(operation, timeout_ms);
     op = (kcom_async_op *)(void *)operation;
-    if (kcom_atomic_load(&op->word) & OP_FINISHED)
+    if (kcom_async_op_released(kcom_atomic_load(&op->word)))
         return STATUS_SUCCESS;
     waiter.waiter.fire = block_fire;
     waiter.waiter.next = NULL;

@@ -240,22 +240,24 @@ static NTSTATUS KCOM_STDCALL op_get_result(IKcomAsyncOperation *This, void *resu
  * operations costs two interlocked instructions to register. Any other goes into the list
  * op->waiters, under a lock bit in the word, taken at DISPATCH_LEVEL so that no holder is
  * preempted on its processor by someone spinning on it; a registration sets OP_WAITERS with the
- * lock. After the finish nothing registers, and the finisher, once the callback has returned,
- * claims the slot's waiter (OP_SLOT_FIRED) and takes the list's one at a time: a waiter that
- * stops waiting first takes itself out (O(1) either way). A node in the slot has pprev pointing at
- * op->waiter, which no list link does. */
+ * lock. Waiters register until the operation is finished and its callback (if one was registered
+ * before the finish) has returned, which OP_CALLING marks: the finisher, or the callback's
+ * registration, clears it once the callback has returned, then claims the slot's waiter
+ * (OP_SLOT_FIRED) and takes the list's one at a time. From then on nothing registers: a waiter is
+ * released at once. A waiter that stops waiting first takes itself out (O(1) either way). A node
+ * in the slot has pprev pointing at op->waiter, which no list link does. */
 
-/* Takes the lock: FALSE, at the caller's IRQL, when refusing a finished operation and it is.
+/* Takes the lock: FALSE, at the caller's IRQL, when refusing a released operation and it is.
  * *before: the word it was taken from (without OP_WAITERS the list is empty, whatever
  * op->waiters holds: the async method shims leave it unwritten). */
-static BOOLEAN op_lock(kcom_async_op *op, BOOLEAN refuse_finished, LONG set, UCHAR *irql, LONG *before)
+static BOOLEAN op_lock(kcom_async_op *op, BOOLEAN refuse_released, LONG set, UCHAR *irql, LONG *before)
 {
     LONG old;
     *irql = kcom_platform_raise_to_dispatch();
     old = kcom_atomic_load(&op->word);
     for (;;) {
         LONG seen;
-        if (refuse_finished && (old & OP_FINISHED)) {
+        if (refuse_released && kcom_async_op_released(old)) {
             kcom_platform_lower_irql(*irql);
             return FALSE;
         }
@@ -283,13 +285,21 @@ static void op_unlock_raised(kcom_async_op *op)
     kcom_atomic_fetch_add(&op->word, -clear);
 }
 
+/* A listed node's pprev is rewritten under the lock by whoever links or unlinks its neighbours,
+ * while its owner reads it without the lock (kcom_async_op_remove_waiter tells the slot from the
+ * list by it): atomic accesses. */
+static void waiter_set_pprev(kcom_async_waiter *w, kcom_async_waiter **pprev)
+{
+    kcom_atomic_store_ptr((void *volatile *)(void *)&w->pprev, pprev);
+}
+
 static void waiter_unlink(kcom_async_waiter *w)
 {
     *w->pprev = w->next;
     if (w->next != NULL)
-        w->next->pprev = w->pprev;
+        waiter_set_pprev(w->next, w->pprev);
     w->next = NULL;
-    w->pprev = NULL;
+    waiter_set_pprev(w, NULL);
 }
 
 /* Takes w out of the slot: TRUE, unless the finisher claimed it (its fire has run or is running). */
@@ -315,7 +325,7 @@ BOOLEAN kcom_async_op_add_waiter(kcom_async_op *op, kcom_async_waiter *w)
     LONG before, old = kcom_atomic_load(&op->word);
     for (;;) {
         LONG seen;
-        if (old & OP_FINISHED)
+        if (kcom_async_op_released(old))
             return FALSE;
         if (old & OP_SLOT_CLAIM)
             break; /* taken: the list */
@@ -325,8 +335,8 @@ BOOLEAN kcom_async_op_add_waiter(kcom_async_op *op, kcom_async_waiter *w)
             w->next = NULL;
             w->pprev = &op->waiter;
             old = kcom_atomic_or(&op->word, OP_SLOT_SET); /* publishes the field */
-            /* finished meanwhile: its finisher may have looked at the slot before it was set */
-            if ((old & OP_FINISHED) && op_slot_remove(op, w))
+            /* released meanwhile: its finisher may have looked at the slot before it was set */
+            if (kcom_async_op_released(old) && op_slot_remove(op, w))
                 return FALSE;
             return TRUE;
         }
@@ -336,7 +346,7 @@ BOOLEAN kcom_async_op_add_waiter(kcom_async_op *op, kcom_async_waiter *w)
         return FALSE;
     w->next = before & OP_WAITERS ? op->waiters : NULL;
     if (w->next != NULL)
-        w->next->pprev = &w->next;
+        waiter_set_pprev(w->next, &w->next);
     w->pprev = &op->waiters;
     op->waiters = w;
     op_unlock_raised(op);
@@ -349,7 +359,7 @@ BOOLEAN kcom_async_op_remove_waiter(kcom_async_op *op, kcom_async_waiter *w)
     BOOLEAN removed;
     UCHAR irql;
     LONG before;
-    if (w->pprev == &op->waiter)
+    if (kcom_atomic_load_ptr((void *volatile *)(void *)&w->pprev) == (void *)&op->waiter)
         return op_slot_remove(op, w);
     (void)op_lock(op, FALSE, 0, &irql, &before);
     removed = (BOOLEAN)(w->pprev != NULL);
@@ -409,32 +419,36 @@ static void op_fire_waiters(kcom_async_op *op)
 #define OP_CANCEL_CONTEXT(op) ((op)->task.state)
 
 /* What the finishing exchange (old -> next) claimed, run in order: the producer's cancel routine,
- * the callback, then the waiters, unless a callback being registered (its fields not written yet)
- * was left to its registration, which then fires them after it (op_set_completed). hold: on a
- * reference of its own, taken while the caller's still holds, for a caller whose reference the
- * callback may release (a producer's, a canceler's); a task's end runs on the scheduler's. */
+ * the callback, then the waiters (those that registered while the callback ran too), unless a
+ * callback being registered (its fields not written yet) was left to its registration, which
+ * then fires them after it (op_set_completed). hold: on a reference of its own, taken while the
+ * caller's still holds, for a caller whose reference the callback may release (a producer's, a
+ * canceler's); a task's end runs on the scheduler's. */
 static void op_after_finish(kcom_async_op *op, LONG old, LONG next, BOOLEAN hold)
 {
     BOOLEAN routine = (BOOLEAN)((next & OP_CANCEL_CLAIMED) && !(old & OP_CANCEL_CLAIMED));
     BOOLEAN callback = (BOOLEAN)((next & OP_CB_CLAIMED) && !(old & OP_CB_CLAIMED));
-    BOOLEAN waiters = (BOOLEAN)((next & (OP_SLOT_SET | OP_WAITERS)) && (callback || !(next & OP_CB_REGISTERING)));
-    if (!routine && !callback && !waiters)
+    BOOLEAN registration_calls = (BOOLEAN)((next & OP_CALLING) && !callback);
+    if (!routine && !callback && (registration_calls || !(next & (OP_SLOT_SET | OP_WAITERS))))
         return;
     if (hold)
         kcom_async_op_addref(op);
     if (routine)
         OP_CANCEL_ROUTINE(op)(&op->iface, OP_CANCEL_CONTEXT(op));
-    if (callback)
+    if (callback) {
         op->callback(&op->iface, next & OP_STATUS_MASK, op->callback_context);
-    if (waiters)
+        next = kcom_atomic_fetch_add(&op->word, -OP_CALLING) - OP_CALLING; /* nothing registers after this */
+    }
+    if (!registration_calls && (next & (OP_SLOT_SET | OP_WAITERS)))
         op_fire_waiters(op);
     if (hold)
         kcom_async_op_release(op);
 }
 
-/* The finishing exchange: sets OP_FINISHED (and the final status when still Started) and claims
- * the callback and, with cancel_routine, the producer's cancel routine. FALSE, with *seen the
- * word, when op had already finished. */
+/* The finishing exchange: sets OP_FINISHED (and the final status when still Started), claims the
+ * callback and, with cancel_routine, the producer's cancel routine, and sets OP_CALLING when a
+ * callback is registered or being registered (its caller clears it). FALSE, with *seen the word,
+ * when op had already finished. */
 static BOOLEAN op_finish_exchange(kcom_async_op *op, LONG final_status, BOOLEAN cancel_routine, LONG *seen_out,
                                   LONG *next_out)
 {
@@ -450,6 +464,8 @@ static BOOLEAN op_finish_exchange(kcom_async_op *op, LONG final_status, BOOLEAN 
             next = (next & ~OP_STATUS_MASK) | final_status;
         if (old & OP_CB_SET)
             next |= OP_CB_CLAIMED;
+        if (old & OP_CB_REGISTERING)
+            next |= OP_CALLING;
         if (cancel_routine && (old & OP_CANCEL_SET))
             next |= OP_CANCEL_CLAIMED;
         seen = kcom_atomic_compare_exchange(&op->word, old, next);
@@ -532,10 +548,12 @@ static NTSTATUS KCOM_STDCALL op_set_completed(IKcomAsyncOperation *This, kcom_as
     op->callback_context = context;
     old = kcom_atomic_or(&op->word, OP_CB_SET); /* publishes the fields */
     /* finished before the fields were visible: the finisher left the call to us, and the waiters
-     * after it (op_after_finish) */
+     * after it (op_after_finish), with OP_CALLING set if it saw the registration begin */
     if ((old & OP_FINISHED) && !(kcom_atomic_or(&op->word, OP_CB_CLAIMED) & OP_CB_CLAIMED)) {
         kcom_async_op_addref(op);
         callback(&op->iface, old & OP_STATUS_MASK, context);
+        if (old & OP_CALLING)
+            kcom_atomic_fetch_add(&op->word, -OP_CALLING); /* nothing registers after this */
         op_fire_waiters(op);
         kcom_async_op_release(op);
     }

@@ -11,11 +11,9 @@
 static NTSTATUS spawn_check(const kcom_async_task_desc *desc, const kcom_executor *executor, void **state,
                             IKcomAsyncOperation **operation)
 {
-    if (operation == NULL)
-        return STATUS_INVALID_PARAMETER;
     if (state != NULL)
         *state = NULL;
-    if (state == NULL || desc == NULL || desc->poll == NULL || executor == NULL || executor->schedule == NULL)
+    if (operation == NULL || state == NULL || desc == NULL || desc->poll == NULL || executor == NULL || executor->schedule == NULL)
         return STATUS_INVALID_PARAMETER;
     return STATUS_SUCCESS;
 }
@@ -150,9 +148,14 @@ static NTSTATUS spawn_start(IKcomAsyncOperation *operation, BOOLEAN inline_first
         return STATUS_INVALID_PARAMETER;
     op = (kcom_async_op *)(void *)operation;
     if (operation->lpVtbl != &kcom_async_op_vtbl || !kcom_async_op_has_task(op)) {
-        /* an error operation from a failed begin: report its status */
-        NTSTATUS status = operation->lpVtbl->get_result(operation, &old);
-        return NT_SUCCESS(status) ? STATUS_INVALID_DEVICE_STATE : status;
+        /* not begun for a task: an error operation (from a failed begin) reports its status, read
+         * from the status alone (get_result would copy a result of any size) */
+        kcom_async_status state = KCOM_ASYNC_STARTED;
+        NTSTATUS status = STATUS_INVALID_DEVICE_STATE;
+        if (NT_SUCCESS(operation->lpVtbl->get_status(operation, &state)) && state == KCOM_ASYNC_ERROR &&
+            NT_SUCCESS(status = operation->lpVtbl->get_result(operation, &old))) /* Error: it copies nothing */
+            status = STATUS_INVALID_DEVICE_STATE;
+        return status;
     }
     /* atomic: a begun operation may have been handed to other threads (a cancel) before this */
     old = kcom_atomic_or(&op->word, OP_COMMITTED);

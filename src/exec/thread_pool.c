@@ -19,6 +19,7 @@ struct kcom_thread_pool {
     kcom_task_link queue; /* task_queue.h */
     int accepting;
     int stopping;
+    int refused; /* a schedule was refused during the shutdown: its task was dropped */
     ULONG running; /* tasks being polled now */
     ULONG thread_count;
     kcom_platform_thread threads[POOL_MAX_THREADS];
@@ -29,6 +30,7 @@ static NTSTATUS pool_schedule(void *context, kcom_task *task)
     kcom_thread_pool *pool = (kcom_thread_pool *)context;
     kcom_platform_mutex_lock(&pool->mutex);
     if (!pool->accepting) {
+        pool->refused = 1;
         kcom_platform_mutex_unlock(&pool->mutex);
         return STATUS_INVALID_DEVICE_STATE;
     }
@@ -133,6 +135,11 @@ NTSTATUS kcom_thread_pool_shutdown(kcom_thread_pool *pool, ULONG timeout_ms)
     kcom_platform_mutex_unlock(&pool->mutex);
     for (i = 0; i < pool->thread_count; i++)
         kcom_platform_thread_join(&pool->threads[i]);
+    /* a poll under way at the deadline that queued its task again was refused: dropped too */
+    kcom_platform_mutex_lock(&pool->mutex);
+    if (pool->refused)
+        status = STATUS_TIMEOUT;
+    kcom_platform_mutex_unlock(&pool->mutex);
     kcom_platform_cond_destroy(&pool->work);
     kcom_platform_mutex_destroy(&pool->mutex);
     kcom_free(pool->allocator, pool, sizeof(*pool), KCOM_ALIGNOF(kcom_thread_pool));

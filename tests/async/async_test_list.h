@@ -91,6 +91,7 @@
 #define KCOM_ASYNC_CONTRACT_TESTS(X, H)            \
     X(async_contract_callback_releases)            \
     X(async_contract_callback_before_waiters)      \
+    X(async_contract_callback_before_awaiters)     \
     X(async_contract_many_waiters)                 \
     X(async_contract_waiter_timeout)               \
     X(async_contract_cancel_routine)               \

@@ -309,6 +309,14 @@ static void *open_gate_later(void *arg)
     return NULL;
 }
 
+static void *open_gate_soon(void *arg)
+{
+    (void)arg;
+    test_sleep_ms(200); /* past the 20 ms deadline below */
+    kcom_atomic_store(&gate, 1);
+    return NULL;
+}
+
 void kcom_test_async_concurrency_thread_pool(void)
 {
     kcom_thread_pool *pool = NULL;
@@ -364,6 +372,21 @@ void kcom_test_async_concurrency_thread_pool(void)
     ok(records[1].status == KCOM_ASYNC_ERROR && records[2].status == KCOM_ASYNC_ERROR, "queued ones dropped\n");
     for (i = 0; i < 3; i++)
         IKcomAsyncOperation_Release(ops[i]);
+    ok(kcom_counting_allocator_live(&counter) == 0, "nothing leaked\n");
+
+    /* a task still polled at the deadline, refused when it queues itself again afterwards, was
+     * dropped too: also a timeout */
+    ok(kcom_thread_pool_create(1, &pool, &executor) == STATUS_SUCCESS, "pool\n");
+    gate = 0;
+    ops[0] = spawn_yield(executor, &gate);
+    test_thread_start(&opener, open_gate_soon, NULL);
+    status = kcom_thread_pool_shutdown(pool, 20);
+    ok(status == STATUS_TIMEOUT, "a task dropped after the deadline: %s\n", kcom_status_name(status));
+    test_thread_join(&opener);
+    ok(IKcomAsyncOperation_get_status(ops[0], &st) == STATUS_SUCCESS && st == KCOM_ASYNC_ERROR &&
+           IKcomAsyncOperation_get_result(ops[0], &value) == STATUS_INVALID_DEVICE_STATE,
+       "dropped: %ld\n", (long)st);
+    IKcomAsyncOperation_Release(ops[0]);
     ok(kcom_counting_allocator_live(&counter) == 0, "nothing leaked\n");
 }
 

@@ -120,6 +120,87 @@ void kcom_test_async_contract_callback_before_waiters(void)
     test_thread_join(&thread);
     IKcomAsyncOperation_Release(op);
     ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
+
+    /* a waiter that comes while the callback runs (the operation has finished) waits for it too */
+    memset(&s, 0, sizeof(s));
+    op = new_source();
+    ok(IKcomAsyncOperation_set_completed(op, callback_slow, &s) == STATUS_SUCCESS, "set_completed\n");
+    IKcomAsyncOperation_AddRef(op);
+    test_thread_start(&thread, complete_soon, op);
+    while (!kcom_atomic_load(&s.entered))
+        test_sleep_ms(1);
+    status = kcom_async_block_on(op, KCOM_ASYNC_INFINITE);
+    ok(status == STATUS_SUCCESS, "waited: %s\n", kcom_status_name(status));
+    ok(kcom_atomic_load(&s.returned), "a wait begun during the callback ended after it returned\n");
+    test_thread_join(&thread);
+    IKcomAsyncOperation_Release(op);
+    ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
+}
+
+/* A task that awaits an operation and notes whether its callback had returned when the await
+ * ended. */
+typedef struct noting_task {
+    KCOM_TASK_RESUME_POINT;
+    kcom_async_await source;
+    slow_callback *callback;
+    LONG returned_at_ready;
+} noting_task;
+
+static kcom_poll_result noting_poll(void *state, kcom_task_context *cx)
+{
+    noting_task *s = (noting_task *)state;
+    KCOM_TASK_BEGIN(s);
+    KCOM_AWAIT(kcom_async_await_poll(&s->source, cx));
+    s->returned_at_ready = kcom_atomic_load(&s->callback->returned);
+    kcom_async_await_clear(&s->source);
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, (ULONG)s->returned_at_ready);
+    KCOM_TASK_END(cx);
+}
+
+static void noting_drop(void *state)
+{
+    kcom_async_await_clear(&((noting_task *)state)->source);
+}
+
+static const kcom_async_task_desc noting_desc =
+    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, noting_task, noting_poll, noting_drop);
+
+/* The same for a task: an await that begins while the callback runs ends after it returned. */
+void kcom_test_async_contract_callback_before_awaiters(void)
+{
+    slow_callback s;
+    IKcomAsyncOperation *op, *task_op = NULL;
+    noting_task *state = NULL;
+    test_pool *pool = NULL;
+    const kcom_executor *executor = NULL;
+    test_thread thread;
+    ULONG returned = 0;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    if (!test_pool_start(1, &pool, &executor))
+        return;
+    memset(&s, 0, sizeof(s));
+    op = new_source();
+    ok(IKcomAsyncOperation_set_completed(op, callback_slow, &s) == STATUS_SUCCESS, "set_completed\n");
+    ok(kcom_async_spawn_begin(&noting_desc, executor, &counter.allocator, (void **)&state, &task_op) ==
+           STATUS_SUCCESS,
+       "spawn\n");
+    IKcomAsyncOperation_AddRef(op); /* the await's */
+    kcom_async_await_init(&state->source, op);
+    state->callback = &s;
+    IKcomAsyncOperation_AddRef(op);
+    test_thread_start(&thread, complete_soon, op);
+    while (!kcom_atomic_load(&s.entered))
+        test_sleep_ms(1);
+    ok(kcom_async_spawn_commit(task_op) == STATUS_SUCCESS, "commit\n");
+    ok(kcom_async_block_on(task_op, 20000) == STATUS_SUCCESS, "the task finished\n");
+    ok(IKcomAsyncOperation_get_result(task_op, &returned) == STATUS_SUCCESS && returned == 1,
+       "an await begun during the callback ended after it returned\n");
+    test_thread_join(&thread);
+    IKcomAsyncOperation_Release(task_op);
+    IKcomAsyncOperation_Release(op);
+    ok(test_pool_shutdown(pool, 5000) == STATUS_SUCCESS, "shutdown\n");
+    ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
 }
 
 /* ---- any number of waiters ---------------------------------------------------------------------------------- */
@@ -187,6 +268,13 @@ static void *block_on_thread(void *arg)
     b->status = kcom_async_block_on(b->op, KCOM_ASYNC_INFINITE);
     kcom_atomic_store(&b->done, 1);
     return NULL;
+}
+
+/* The same, once the test's own wait (up to 50 ms) has begun. */
+static void *block_on_late_thread(void *arg)
+{
+    test_sleep_ms(20);
+    return block_on_thread(arg);
 }
 
 void kcom_test_async_contract_many_waiters(void)
@@ -270,6 +358,28 @@ void kcom_test_async_contract_waiter_timeout(void)
     ok(blocked.status == STATUS_SUCCESS, "the other woke: %s\n", kcom_status_name(blocked.status));
     IKcomAsyncOperation_Release(source);
     ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
+
+    /* one in the slot, this one in the list, and one listed in front of it after it: the one that
+     * times out takes itself out while the other's link to it was written under the lock */
+    {
+        blocked_waiter later;
+        test_thread later_thread;
+        source = new_source();
+        memset(&blocked, 0, sizeof(blocked));
+        memset(&later, 0, sizeof(later));
+        blocked.op = later.op = source;
+        test_thread_start(&thread, block_on_thread, &blocked);
+        test_sleep_ms(10);
+        test_thread_start(&later_thread, block_on_late_thread, &later);
+        ok(kcom_async_block_on(source, 50) == STATUS_TIMEOUT, "the middle one times out\n");
+        ok(kcom_async_operation_complete(source, &value) == STATUS_SUCCESS, "complete\n");
+        test_thread_join(&thread);
+        test_thread_join(&later_thread);
+        ok(blocked.status == STATUS_SUCCESS && later.status == STATUS_SUCCESS, "the others woke: %s, %s\n",
+           kcom_status_name(blocked.status), kcom_status_name(later.status));
+        IKcomAsyncOperation_Release(source);
+        ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
+    }
 }
 
 /* ---- the producer's cancel routine ---------------------------------------------------------------------- */
@@ -540,6 +650,32 @@ void kcom_test_async_contract_argument_checks(void)
     ok(status == STATUS_INVALID_PARAMETER, "a block smaller than an operation: %s\n", kcom_status_name(status));
     ok(state == NULL && op != NULL, "state NULL, an error operation\n");
     IKcomAsyncOperation_Release(op);
+    /* *state is NULL after a failure, also one for want of an operation pointer */
+    state = (void *)&op;
+    status = kcom_async_spawn_begin(&too_small, &manual.executor, &counter.allocator, &state, NULL);
+    ok(status == STATUS_INVALID_PARAMETER && state == NULL, "no operation pointer: %s, state %p\n",
+       kcom_status_name(status), state);
+    state = (void *)&op;
+    status = kcom_async_spawn_begin_in(&too_small, &manual.executor, &op, sizeof(op), &state, NULL);
+    ok(status == STATUS_INVALID_PARAMETER && state == NULL, "in storage, no operation pointer: %s, state %p\n",
+       kcom_status_name(status), state);
+
+    /* commit and run of an operation that no task runs: its status only, its result left alone */
+    {
+        unsigned char value[24];
+        IKcomAsyncOperation *source = NULL;
+        memset(value, 0x5A, sizeof(value));
+        ok(kcom_async_operation_create(&counter.allocator, NULL, sizeof(value), 8, &source) == STATUS_SUCCESS,
+           "a source with a 24-byte result\n");
+        ok(kcom_async_spawn_commit(source) == STATUS_INVALID_DEVICE_STATE, "commit of a pending source\n");
+        ok(kcom_async_operation_complete(source, value) == STATUS_SUCCESS, "complete\n");
+        ok(kcom_async_spawn_commit(source) == STATUS_INVALID_DEVICE_STATE, "commit of a completed source\n");
+        ok(kcom_async_spawn_run(source) == STATUS_INVALID_DEVICE_STATE, "run of a completed source\n");
+        IKcomAsyncOperation_Release(source);
+        status = kcom_async_spawn_commit(kcom_async_static_error_operation());
+        ok(status == STATUS_INSUFFICIENT_RESOURCES, "the static error operation's status: %s\n",
+           kcom_status_name(status));
+    }
     ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
 }
 
