@@ -12,13 +12,17 @@ endif()
 install(TARGETS ${KCOM_INSTALL_TARGETS} EXPORT kcomTargets
     ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
     INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-# kcom/irp.h (pended IRPs) exists for the kernel target only.
-if(KCOM_PLATFORM STREQUAL "ntkernel" AND KCOM_ENABLE_ASYNC)
-    install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/kcom" DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-else()
-    install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/kcom" DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
-            PATTERN "irp.h" EXCLUDE)
+# kcom/irp.h (pended IRPs) exists for the kernel target only, kcom/kernel_sim.h (the simulation's
+# test hooks) with the host's kernel simulation only.
+set(KCOM_INSTALL_HEADER_EXCLUDES "")
+if(NOT (KCOM_PLATFORM STREQUAL "ntkernel" AND KCOM_ENABLE_ASYNC))
+    list(APPEND KCOM_INSTALL_HEADER_EXCLUDES PATTERN "irp.h" EXCLUDE)
 endif()
+if(NOT TARGET kcom_kernel_sim)
+    list(APPEND KCOM_INSTALL_HEADER_EXCLUDES PATTERN "kernel_sim.h" EXCLUDE)
+endif()
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/kcom" DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+        ${KCOM_INSTALL_HEADER_EXCLUDES})
 install(FILES "${PROJECT_BINARY_DIR}/include/kcom/config.h" DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/kcom)
 install(EXPORT kcomTargets NAMESPACE kcom:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/kcom)
 

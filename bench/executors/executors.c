@@ -21,7 +21,7 @@
 
 #include <kcom/kcom.h>
 
-#include "platform/posix/kernel_sim/kernel_sim.h"
+#include <kcom/kernel_sim.h>
 
 #include <pthread.h>
 #include <sched.h>

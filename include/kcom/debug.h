@@ -1,9 +1,11 @@
 /*
  * kcom/debug.h - checks for debug builds: IRQL assertions and the blocking-wait watchdog.
  *
- * KCOM_DEBUG is 1 when kcom itself is built for debugging (the WDK's DBG=1; without DBG, NDEBUG
- * not defined) and 0 otherwise; it only chooses the defaults below, which a driver can change at run
- * time (tests turn them on in any build).
+ * KCOM_DEBUG is 1 in a source file built for debugging (the WDK's DBG=1; without DBG, NDEBUG not
+ * defined) and 0 otherwise. Its value when kcom's own sources were compiled chooses the defaults
+ * below; a driver's files may see another value (a release driver over a debug kcom, or the
+ * reverse), so read the defaults with kcom_get_debug_options, and change them at run time as
+ * needed (tests turn them on in any build).
  */
 #ifndef KCOM_DEBUG_H
 #define KCOM_DEBUG_H

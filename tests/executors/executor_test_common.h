@@ -8,7 +8,7 @@
 #include "../async/async_test_common.h"
 
 #include "platform/platform.h"
-#include "platform/posix/kernel_sim/kernel_sim.h"
+#include <kcom/kernel_sim.h>
 
 /* The allocator the tests' operations come from (and, where a test says so, the default one). */
 extern kcom_counting_allocator counter;

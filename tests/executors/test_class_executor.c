@@ -10,7 +10,7 @@
 #include <kcom/dpc_executor.h>
 
 #include "platform/platform.h"
-#include "platform/posix/kernel_sim/kernel_sim.h"
+#include <kcom/kernel_sim.h>
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /*
  * test_kernel_sim.c - the host's simulation of the kernel's scheduling primitives
- * (src/platform/posix/kernel_sim/: kernel_sim.c, kernel_sim_timer.c; hooks in kernel_sim.h): the simulated
- * IRQL and spin locks, DPCs (queued once, dequeued before their routine, flushed, concurrent on
+ * (src/platform/posix/kernel_sim/: kernel_sim.c, kernel_sim_timer.c; hooks in kcom/kernel_sim.h):
+ * the simulated IRQL and spin locks, DPCs (queued once, dequeued before their routine, flushed, concurrent on
  * two processors), work items (and, on one processor, the worker queue's concurrency), timers as
  * a KTIMER + KDPC (cancel in every state), the threads' stop and restart with kcom_uninitialize /
  * kcom_initialize, and, in forked children, the misuse
@@ -17,7 +17,7 @@
 #include "../host/child_process.h"
 
 #include "platform/platform.h"
-#include "platform/posix/kernel_sim/kernel_sim.h"
+#include <kcom/kernel_sim.h>
 
 #include <kcom/awaitable.h>
 

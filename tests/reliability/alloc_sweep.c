@@ -23,7 +23,7 @@
  * instructions among them call an allocator (`kcom_alloc_sweep --sites` lists the paths as offsets
  * in the executable, for addr2line -f -i -e).
  *
- * Host only: the tracker scenario runs on the kernel simulation (src/platform/posix/kernel_sim/kernel_sim.h).
+ * Host only: the tracker scenario runs on the kernel simulation (kcom/kernel_sim.h).
  * The thread pool's memory and kcom_async_block_on's events come from the platform heap, not from
  * kcom's allocators, so no sweep reaches them (docs/safety.md).
  */
@@ -33,7 +33,7 @@
 
 #if defined(KCOM_ENABLE_KERNEL_EXECUTORS) && KCOM_ENABLE_KERNEL_EXECUTORS
 #include "platform/platform.h"
-#include "platform/posix/kernel_sim/kernel_sim.h"
+#include <kcom/kernel_sim.h>
 #endif
 
 #include <stdio.h>

@@ -28,7 +28,7 @@
 #include "../executors/wake_slot.h"
 
 #include "platform/platform.h"
-#include "platform/posix/kernel_sim/kernel_sim.h"
+#include <kcom/kernel_sim.h>
 
 #include <stdio.h>
 #include <string.h>

@@ -3,8 +3,8 @@
  * scheduling primitives"), so that the kernel executors run unchanged on the host and are tested
  * there. A library of its own (kcom_kernel_sim, with the kernel executors): a program that links it
  * and uses it gets DPCs, work items and KTIMER timers; one that does not runs on plain threads.
- * kernel_sim.h has the test hooks and an overview; kernel_sim_timer.c builds KTIMER + KDPC timers
- * on the DPCs here.
+ * kernel_sim_internal.h has an overview, kcom/kernel_sim.h the test hooks; kernel_sim_timer.c
+ * builds KTIMER + KDPC timers on the DPCs here.
  *
  * IRQL: the host's thread-local simulated IRQL and its spin locks (../irql_posix.c). DPC routines
  * run at DISPATCH_LEVEL; work items at PASSIVE_LEVEL. A raised thread other than a simulated
@@ -822,7 +822,7 @@ __attribute__((constructor)) static void sim_install(void)
     kcom_posix_set_kernel(&sim_kernel);
 }
 
-/* ---- test hooks (kernel_sim.h) --------------------------------------------------------------------------- */
+/* ---- test hooks (kcom/kernel_sim.h) ----------------------------------------------------------------------- */
 
 NTSTATUS kcom_sim_set_processor_count(ULONG count)
 {

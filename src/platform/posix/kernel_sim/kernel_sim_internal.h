@@ -1,11 +1,25 @@
 /*
  * kernel_sim_internal.h - what the files of the host's kernel simulation share (kernel_sim.c:
- * DPCs, work items, shut-down; kernel_sim_timer.c: KTIMER + KDPC).
+ * DPCs, work items, shut-down; kernel_sim_timer.c: KTIMER + KDPC). The library kcom_kernel_sim
+ * implements the seam at the end of platform.h, and its test hooks (kcom/kernel_sim.h).
+ *
+ * The simulation, in short: each thread has a simulated IRQL (PASSIVE_LEVEL when it starts);
+ * kcom_platform_processor_count() simulated processors each have a FIFO DPC queue serviced by a
+ * thread of its own, which runs the routines at DISPATCH_LEVEL; work items run at PASSIVE_LEVEL on
+ * worker threads; platform timers are a KTIMER + KDPC: a timer thread inserts the timer's DPC at
+ * expiry and the callback runs in that DPC. The threads start at first use and kcom_uninitialize
+ * stops them (after letting queued DPCs and work items run); the next use starts them again.
+ * Misuse that the kernel punishes with a bugcheck (a wait or a sleep at DISPATCH_LEVEL, lowering
+ * the IRQL to a higher level, a DPC routine returning at another IRQL or with a spin lock held, a
+ * work item queued again before its routine was entered, ...) traces what happened and fails fast
+ * here too.
  */
 #ifndef KCOM_SRC_PLATFORM_POSIX_KERNEL_SIM_KERNEL_SIM_INTERNAL_H
 #define KCOM_SRC_PLATFORM_POSIX_KERNEL_SIM_KERNEL_SIM_INTERNAL_H
 
-#include "kernel_sim.h"
+#include <kcom/kernel_sim.h>
+
+#include "platform/platform.h"
 
 #include "platform/posix/posix_internal.h"
 

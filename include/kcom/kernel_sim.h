@@ -1,0 +1,82 @@
+/*
+ * kcom/kernel_sim.h - the test hooks of the host's simulation of the kernel (the library
+ * kcom::kernel_sim, Linux host only; docs/executors.md, "The host simulation"): a program that
+ * links it runs the DPC and work-item executors, trackers and kernel timers on simulated
+ * processors, and tests its own kernel code paths with these hooks: how many processors there
+ * are, DPCs and work items held back so that "queued but not run yet" can be seen, counters, and
+ * a test thread's IRQL raised to call something at DISPATCH_LEVEL.
+ *
+ * The simulation's threads start at first use and kcom_uninitialize stops them (after letting
+ * queued DPCs and work items run); the next use starts them again. Misuse the kernel punishes
+ * with a bugcheck (a wait at DISPATCH_LEVEL, a DPC routine returning at another IRQL, a work item
+ * queued again before its routine was entered, ...) is traced and fails fast.
+ * IRQL: each hook may be called at any IRQL, from any thread, unless it says otherwise.
+ */
+#ifndef KCOM_KERNEL_SIM_H
+#define KCOM_KERNEL_SIM_H
+
+#include <kcom/status.h>
+
+/* The most simulated processors there can be. */
+#define KCOM_SIM_MAX_PROCESSORS 64
+
+KCOM_BEGIN_DECLS
+
+/*
+ * kcom_sim_set_processor_count - the number of simulated processors (1 to KCOM_SIM_MAX_PROCESSORS)
+ * that the simulated CPU threads start with, overriding the environment variable KCOM_SIM_CPUS and
+ * the default of 2. Call it before the first DPC insert, or after kcom_uninitialize.
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (a count out of range);
+ * STATUS_INVALID_DEVICE_STATE (the simulated processors run).
+ */
+NTSTATUS kcom_sim_set_processor_count(ULONG count);
+
+/* kcom_sim_hold_dpcs - while held (TRUE), the simulated processors start no new DPC routine:
+ * inserted DPCs stay queued (routines under way run on). FALSE lets them run. kcom_uninitialize
+ * releases a hold; a DPC flush (a tracker's drain, an executor's destroy) waits for the release. */
+void kcom_sim_hold_dpcs(BOOLEAN hold);
+
+/* kcom_sim_hold_work_items - the same for work items: while held, no worker thread enters a
+ * queued item's routine. */
+void kcom_sim_hold_work_items(BOOLEAN hold);
+
+/* kcom_sim_dpc_runs - DPC routines started since the program began (timers' DPCs included). */
+ULONG64 kcom_sim_dpc_runs(void);
+
+/* kcom_sim_dpc_inserts - DPC inserts (KeInsertQueueDpc) since the program began, also those that
+ * found the DPC queued already. */
+ULONG64 kcom_sim_dpc_inserts(void);
+
+/* kcom_sim_dpcs_queued - DPCs queued now on every simulated processor, not yet started (a
+ * snapshot). */
+ULONG kcom_sim_dpcs_queued(void);
+
+/* kcom_sim_work_items_queued - work items queued now, not yet entered (a snapshot). */
+ULONG kcom_sim_work_items_queued(void);
+
+/* kcom_sim_work_item_queues - work item queue calls (IoQueueWorkItem) since the program began. */
+ULONG64 kcom_sim_work_item_queues(void);
+
+/* kcom_sim_current_processor - the simulated processor the calling thread is (0 to count - 1) when
+ * it is a simulated CPU thread, in a DPC routine; -1 on any other thread. */
+LONG kcom_sim_current_processor(void);
+
+/*
+ * kcom_sim_raise_irql - raises the calling thread's simulated IRQL to irql (at least the current
+ * one, at most DISPATCH_LEVEL) and returns the previous one, for kcom_sim_lower_irql: to call
+ * something "at DISPATCH_LEVEL" (or APC_LEVEL) from a test thread, where kcom's IRQL rules then
+ * apply (a blocking wait is refused, a wait in the simulation fails fast). While a thread other
+ * than a simulated CPU is at DISPATCH_LEVEL, the DPCs it inserts all go to one processor, as they
+ * would on the processor a raised thread cannot leave.
+ */
+UCHAR kcom_sim_raise_irql(UCHAR irql);
+/* kcom_sim_lower_irql - lowers the calling thread's simulated IRQL back to irql. */
+void kcom_sim_lower_irql(UCHAR irql);
+
+/* kcom_sim_thread_count - threads of the simulation alive now: the simulated processors, the work
+ * item workers and the timer thread (0 after kcom_uninitialize, until the next use). */
+ULONG kcom_sim_thread_count(void);
+
+KCOM_END_DECLS
+
+#endif /* KCOM_KERNEL_SIM_H */
