@@ -14,7 +14,8 @@
  *
  * The IRP's outcome: Completed, the copy function's status and Information (it writes the result
  * into the IRP's output buffer); Canceled, STATUS_CANCELLED; Error, the operation's failure.
- * Information is 0 unless the copy function sets it.
+ * Information is 0 unless the copy function sets it, and 0 with an error status (NT_ERROR); a
+ * warning keeps it (STATUS_BUFFER_OVERFLOW with the part of the data that fits).
  *
  * While kcom holds an IRP it uses the IRP's CancelRoutine and Tail.Overlay.DriverContext[0]; the
  * rest of the IRP is the driver's. Each pend allocates one small record from kcom's default

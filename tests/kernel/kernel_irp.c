@@ -317,6 +317,20 @@ static void test_bad_input(kcom_irp_queue *q)
     op->lpVtbl->Release(op);
 }
 
+/* A copy that writes what fits of a ULONG and returns STATUS_BUFFER_OVERFLOW (a warning: the
+ * caller gets the part, Information says how much) or, with context, that failure instead. */
+static NTSTATUS copy_part(IKcomAsyncOperation *operation, void *buffer, ULONG length, ULONG_PTR *information,
+                          void *context)
+{
+    ULONG value = 0;
+    (void)operation->lpVtbl->get_result(operation, &value);
+    if (length > sizeof(value))
+        length = sizeof(value);
+    RtlCopyMemory(buffer, &value, length);
+    *information = length;
+    return context != NULL ? (NTSTATUS)(ULONG_PTR)context : STATUS_BUFFER_OVERFLOW;
+}
+
 /* Operations finished already: the IRP is completed in the call, never pended. */
 static void test_finished(kcom_irp_queue *q)
 {
@@ -340,6 +354,20 @@ static void test_finished(kcom_irp_queue *q)
         status = kcom_irp_pend(q, t.irp, op, kcom_irp_copy_result, KCOM_IRP_RESULT_SIZE(ULONG));
         ok(status == STATUS_BUFFER_TOO_SMALL && t.status == STATUS_BUFFER_TOO_SMALL && t.information == 0,
            "a buffer too small: STATUS_BUFFER_TOO_SMALL (%s)\n", kcom_status_name(status));
+        test_irp_free(&t);
+    }
+    /* a warning keeps the copy's Information, as the I/O manager expects of one; an error does not */
+    if (test_irp_init(&t, 2)) {
+        status = kcom_irp_pend(q, t.irp, op, copy_part, NULL);
+        ok(status == STATUS_BUFFER_OVERFLOW && t.status == STATUS_BUFFER_OVERFLOW && t.information == 2,
+           "a warning: its status and the part written (%s, %lu bytes)\n", kcom_status_name(status),
+           (unsigned long)t.information);
+        test_irp_free(&t);
+    }
+    if (test_irp_init(&t, 2)) {
+        status = kcom_irp_pend(q, t.irp, op, copy_part, (void *)(ULONG_PTR)STATUS_NOT_FOUND);
+        ok(status == STATUS_NOT_FOUND && t.status == STATUS_NOT_FOUND && t.information == 0,
+           "an error: nothing written (%s, %lu bytes)\n", kcom_status_name(status), (unsigned long)t.information);
         test_irp_free(&t);
     }
     op->lpVtbl->Release(op);

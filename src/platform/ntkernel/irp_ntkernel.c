@@ -118,7 +118,9 @@ static NTSTATUS irp_complete_from(PIRP irp, IKcomAsyncOperation *operation, kcom
                 status = STATUS_UNSUCCESSFUL; /* a foreign operation that says Error without one */
         }
     }
-    if (!NT_SUCCESS(status))
+    /* a warning (STATUS_BUFFER_OVERFLOW: part of the data) keeps the copy's Information, which the
+     * I/O manager then copies back; an error returns no data */
+    if (NT_ERROR(status))
         information = 0;
     irp->IoStatus.Status = status;
     irp->IoStatus.Information = information;
