@@ -227,18 +227,27 @@ static void dpc_queued(void)
     end();
 }
 
+/* A task of a one-shot timer due in 1 ms, armed, then woken by the timer's callback, which sleeps
+ * stall_ms in the executor's schedule after the wake (0: none). */
+static IAsyncULONG *spawn_fired(LONG volatile *drops, LONG stall_ms)
+{
+    IAsyncULONG *op = spawn_timer(1, 0, 1, drops);
+    ULONG64 deadline = test_now_ms() + 20000;
+    locked_run(&queue); /* armed */
+    kcom_atomic_store(&schedule_stall_ms, stall_ms);
+    while (locked_queued(&queue) == 0 && test_now_ms() < deadline)
+        test_sleep_ms(1);
+    ok(locked_queued(&queue) == 1, "the timer fired and woke the task\n");
+    kcom_atomic_store(&schedule_stall_ms, 0);
+    return op;
+}
+
 static void fired_not_polled(void)
 {
     LONG volatile drops = 0;
     IAsyncULONG *op;
-    ULONG64 deadline;
     begin();
-    op = spawn_timer(1, 0, 1, &drops);
-    locked_run(&queue);
-    deadline = test_now_ms() + 20000;
-    while (locked_queued(&queue) == 0 && test_now_ms() < deadline)
-        test_sleep_ms(1);
-    ok(locked_queued(&queue) == 1, "the timer fired and woke the task\n");
+    op = spawn_fired(&drops, 0);
     ok(IAsyncULONG_cancel(op) == STATUS_SUCCESS, "cancel\n");
     locked_run(&queue);
     ok(drops == 1, "dropped once\n");
@@ -253,16 +262,8 @@ static void uninitialize_after_fire(void)
 {
     LONG volatile drops = 0;
     IAsyncULONG *op;
-    ULONG64 deadline;
     begin();
-    op = spawn_timer(1, 0, 1, &drops);
-    locked_run(&queue); /* armed */
-    kcom_atomic_store(&schedule_stall_ms, 300);
-    deadline = test_now_ms() + 20000;
-    while (locked_queued(&queue) == 0 && test_now_ms() < deadline)
-        test_sleep_ms(1);
-    ok(locked_queued(&queue) == 1, "the timer fired and woke the task\n");
-    kcom_atomic_store(&schedule_stall_ms, 0);
+    op = spawn_fired(&drops, 300);
     locked_run(&queue); /* finishes while the callback still sleeps */
     ok(drops == 1, "dropped once\n");
     IAsyncULONG_Release(op); /* the callback's waker still holds a reference */

@@ -33,9 +33,11 @@ static kcom_poll_result yield_poll(void *p, kcom_task_context *cx)
 
 static const kcom_async_task_desc yield_desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, yield_state, yield_poll, NULL);
 
+/* Waits for its timer, or ends at a cancel. */
 typedef struct timer_state {
     KCOM_TASK_RESUME_POINT;
     ULONG due_ms;
+    BOOLEAN canceled;
     kcom_async_timer timer;
 } timer_state;
 
@@ -44,8 +46,9 @@ static kcom_poll_result timer_poll(void *p, kcom_task_context *cx)
     timer_state *s = (timer_state *)p;
     KCOM_TASK_BEGIN(s);
     kcom_async_timer_init(&s->timer, s->due_ms, 0);
-    KCOM_AWAIT(kcom_async_timer_poll(&s->timer, cx));
-    KCOM_TASK_RETURN(cx, s->timer.status);
+    KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? (s->canceled = TRUE, KCOM_POLL_READY)
+                                                       : kcom_async_timer_poll(&s->timer, cx));
+    KCOM_TASK_RETURN(cx, s->canceled ? STATUS_CANCELLED : s->timer.status);
     KCOM_TASK_END(cx);
 }
 
@@ -282,32 +285,6 @@ static void cancel_all(void)
  * timers due in a minute, yielders and tasks waiting for what never comes, on both executors;
  * cancel_and_drain, the executors and the tracker destroyed, kcom_uninitialize. Every round it
  * succeeds, and nothing is left allocated once it has returned. */
-typedef struct unload_timer_state {
-    KCOM_TASK_RESUME_POINT;
-    ULONG due_ms;
-    BOOLEAN canceled;
-    kcom_async_timer timer;
-} unload_timer_state;
-
-static kcom_poll_result unload_timer_poll(void *p, kcom_task_context *cx)
-{
-    unload_timer_state *s = (unload_timer_state *)p;
-    KCOM_TASK_BEGIN(s);
-    kcom_async_timer_init(&s->timer, s->due_ms, 0);
-    KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? (s->canceled = TRUE, KCOM_POLL_READY)
-                                                       : kcom_async_timer_poll(&s->timer, cx));
-    KCOM_TASK_RETURN(cx, s->canceled ? STATUS_CANCELLED : s->timer.status);
-    KCOM_TASK_END(cx);
-}
-
-static void unload_timer_drop(void *p)
-{
-    kcom_async_timer_clear(&((unload_timer_state *)p)->timer);
-}
-
-static const kcom_async_task_desc unload_timer_desc =
-    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, unload_timer_state, unload_timer_poll, unload_timer_drop);
-
 #define UNLOAD_TASKS 8
 
 static void unload_cycles(void)
@@ -320,7 +297,7 @@ static void unload_cycles(void)
         kcom_work_item_executor *work = NULL;
         const kcom_executor *on_dpc = NULL, *on_work = NULL;
         IAsyncULONG *ops[UNLOAD_TASKS];
-        unload_timer_state timer;
+        timer_state timer;
         forever_state forever;
         yield_state yields;
         NTSTATUS status;
@@ -334,11 +311,11 @@ static void unload_cycles(void)
             case 0: /* due now or in a millisecond or two: its callback races the unload */
             case 1:
                 timer.due_ms = (round + i) % 3;
-                ops[i] = spawn_on(&unload_timer_desc, on, &timer);
+                ops[i] = spawn_on(&timer_desc, on, &timer);
                 break;
             case 2:
                 timer.due_ms = 60000;
-                ops[i] = i % 8 == 2 ? spawn_on(&unload_timer_desc, on, &timer) : spawn_on(&forever_desc, on, &forever);
+                ops[i] = i % 8 == 2 ? spawn_on(&timer_desc, on, &timer) : spawn_on(&forever_desc, on, &forever);
                 break;
             default:
                 yields.left = 50;
