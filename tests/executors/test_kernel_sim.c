@@ -898,6 +898,40 @@ static void env_processor_count(void)
         _exit(12);
 }
 
+/* Not misuse: a KCOM_SIM_CPUS that is no count is traced once, and the default count used. */
+static LONG env_warnings;
+
+static void count_env_warnings(void *context, kcom_trace_level level, const char *file, int line, const char *format,
+                               va_list args)
+{
+    (void)context;
+    (void)level;
+    (void)file;
+    (void)line;
+    (void)args;
+    if (strstr(format, "KCOM_SIM_CPUS") != NULL)
+        env_warnings++;
+}
+
+static void env_processor_count_invalid(void)
+{
+    kcom_platform_dpc dpc;
+    probe p;
+    setenv("KCOM_SIM_CPUS", "abc", 1);
+    kcom_set_trace_hook(count_env_warnings, NULL);
+    probe_init(&p);
+    p.dpc = &dpc;
+    kcom_platform_dpc_init(&dpc, probe_dpc, &p);
+    (void)kcom_platform_dpc_insert(&dpc);
+    kcom_platform_dpc_flush();
+    if (p.runs != 1 || kcom_platform_processor_count() != 2 || kcom_sim_thread_count() == 0)
+        _exit(10);
+    kcom_uninitialize();
+    (void)kcom_platform_processor_count();
+    if (env_warnings != 1)
+        _exit(20 + (int)(env_warnings < 9 ? env_warnings : 9));
+}
+
 typedef struct scenario {
     const char *name;
     void (*run)(void);
@@ -906,6 +940,7 @@ typedef struct scenario {
 
 static const scenario scenarios[] = {
     {"KCOM_SIM_CPUS", env_processor_count, NULL},
+    {"KCOM_SIM_CPUS not a count", env_processor_count_invalid, NULL},
     {"work item queued twice", misuse_requeue_queued_item, "queued again while queued"},
     {"work item freed while queued", misuse_free_queued_item, "work item freed while queued"},
     {"event wait at DISPATCH_LEVEL", misuse_event_wait_at_dispatch, "event wait at DISPATCH_LEVEL"},

@@ -140,6 +140,7 @@ static struct {
                                      * signal only when there is one */
     kcom_platform_cond work;     /* a work item queued, the hold released, or stopping */
     ULONG requested_processors; /* kcom_sim_set_processor_count; 0: KCOM_SIM_CPUS or the default */
+    BOOLEAN env_count_traced;   /* a KCOM_SIM_CPUS that is no count was traced (once a process) */
     LONG volatile processor_count; /* simulated CPU threads running; 0: not started (atomic) */
     LONG volatile round_robin;     /* atomic */
     LONG volatile stopping;     /* sim_uninitialize is ending the threads (atomic) */
@@ -231,6 +232,9 @@ static ULONG configured_processors_locked(void)
         unsigned long count = strtoul(text, &end, 10);
         if (*end == '\0' && count >= 1 && count <= KCOM_SIM_MAX_PROCESSORS)
             return (ULONG)count;
+        if (sim.env_count_traced)
+            return SIM_DEFAULT_PROCESSORS;
+        sim.env_count_traced = TRUE;
         kcom_trace_unfiltered(KCOM_TRACE_LEVEL_WARNING, __FILE__, __LINE__,
                               "kernel simulation: KCOM_SIM_CPUS=%s is not a count from 1 to %d; using %d", text,
                               KCOM_SIM_MAX_PROCESSORS, SIM_DEFAULT_PROCESSORS);
