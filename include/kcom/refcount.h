@@ -38,7 +38,9 @@
  * pointer of the object points to a table whose entries trace and fail fast, the count is 0 and
  * the rest of the struct is filled with KCOM_POISON_BYTE. A call through a stale interface pointer (a Release
  * too many, AddRef, QueryInterface or a method after the final Release) then stops at once,
- * as long as the allocator has not handed the block out again, instead of running on freed memory.
+ * as long as the allocator has not handed the block out again, instead of running on freed memory
+ * (a vtable pointer in the block's first 16 bytes, and the count, may already hold the
+ * allocator's own links: docs/safety.md).
  * Like the hardening mode it applies per translation unit that implements classes (the final
  * release is inline); 0 compiles it out. docs/safety.md. */
 #ifndef KCOM_POISON_RELEASED

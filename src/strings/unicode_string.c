@@ -696,45 +696,56 @@ static int owned_valid(const kcom_owned_unicode_string *string)
     return string != NULL && dest_valid(&string->string);
 }
 
+/* A new buffer of an append, not installed yet: its size and the allocator it came from (the
+ * string's, or the default of the moment for a string that has none yet: looked up once, so that
+ * a default replaced meanwhile is not the one recorded). */
+typedef struct owned_growth {
+    WCHAR *buffer; /* NULL: the current buffer is big enough */
+    size_t units;
+    const kcom_allocator *allocator;
+} owned_growth;
+
 /* Makes room for `total` units of text and the NUL. Returns the buffer to write into: the current
- * one when it is big enough (*grown = NULL), else a new one (*grown = it, *grown_units its size)
- * holding a copy of the current text, which the caller installs with owned_install once it has
- * written the rest. NULL when the allocation fails. */
-static WCHAR *owned_reserve(kcom_owned_unicode_string *string, size_t total, WCHAR **grown, size_t *grown_units)
+ * one when it is big enough (growth->buffer NULL), else a new one (growth describes it) holding a
+ * copy of the current text, which the caller installs with owned_install once it has written the
+ * rest. NULL when the allocation fails. */
+static WCHAR *owned_reserve(kcom_owned_unicode_string *string, size_t total, owned_growth *growth)
 {
     size_t have = string->string.MaximumLength / sizeof(WCHAR);
     size_t length = string->string.Length / sizeof(WCHAR);
     size_t units;
     WCHAR *buffer;
-    *grown = NULL;
-    *grown_units = 0;
+    growth->buffer = NULL;
+    growth->units = 0;
+    growth->allocator = NULL;
     if (total + 1 <= have)
         return string->string.Buffer;
     units = 2 * have > total + 1 ? 2 * have : total + 1;
     if (units > SCAN_LIMIT)
         units = SCAN_LIMIT;
-    buffer = buffer_allocate(resolve_allocator(string->allocator), units);
+    growth->allocator = resolve_allocator(string->allocator);
+    buffer = buffer_allocate(growth->allocator, units);
     if (buffer == NULL)
         return NULL;
     if (length != 0)
         memcpy(buffer, string->string.Buffer, length * sizeof(WCHAR));
-    *grown = buffer;
-    *grown_units = units;
+    growth->buffer = buffer;
+    growth->units = units;
     return buffer;
 }
 
 /* Finishes an append of `total` units into buffer (from owned_reserve). */
-static void owned_install(kcom_owned_unicode_string *string, WCHAR *buffer, WCHAR *grown, size_t grown_units,
+static void owned_install(kcom_owned_unicode_string *string, WCHAR *buffer, const owned_growth *growth,
                           size_t total)
 {
     buffer[total] = 0;
-    if (grown != NULL) {
-        const kcom_allocator *allocator = resolve_allocator(string->allocator);
+    if (growth->buffer != NULL) {
+        /* an old buffer came from the allocator the string records, the one growth names */
         if (string->string.Buffer != NULL)
-            kcom_free(allocator, string->string.Buffer, string->string.MaximumLength, WCHAR_ALIGNMENT);
-        string->string.Buffer = grown;
-        string->string.MaximumLength = (USHORT)(grown_units * sizeof(WCHAR));
-        string->allocator = allocator;
+            kcom_free(growth->allocator, string->string.Buffer, string->string.MaximumLength, WCHAR_ALIGNMENT);
+        string->string.Buffer = growth->buffer;
+        string->string.MaximumLength = (USHORT)(growth->units * sizeof(WCHAR));
+        string->allocator = growth->allocator;
     }
     string->string.Length = (USHORT)(total * sizeof(WCHAR));
 }
@@ -742,17 +753,17 @@ static void owned_install(kcom_owned_unicode_string *string, WCHAR *buffer, WCHA
 static NTSTATUS owned_append(kcom_owned_unicode_string *string, const WCHAR *source, size_t n)
 {
     size_t length = string->string.Length / sizeof(WCHAR);
-    size_t grown_units;
-    WCHAR *grown, *buffer;
+    owned_growth growth;
+    WCHAR *buffer;
     if (n > MAX_UNITS - length)
         return STATUS_NAME_TOO_LONG;
-    buffer = owned_reserve(string, length + n, &grown, &grown_units);
+    buffer = owned_reserve(string, length + n, &growth);
     if (buffer == NULL)
         return STATUS_INSUFFICIENT_RESOURCES;
     /* the source may be the string's own text, still in the old buffer */
     if (n != 0)
         memmove(buffer + length, source, n * sizeof(WCHAR));
-    owned_install(string, buffer, grown, grown_units, length + n);
+    owned_install(string, buffer, &growth, length + n);
     return STATUS_SUCCESS;
 }
 
@@ -778,8 +789,9 @@ NTSTATUS kcom_owned_unicode_string_append_format(kcom_owned_unicode_string *stri
 {
     va_list args;
     NTSTATUS status;
-    size_t length, units, grown_units, written;
-    WCHAR *grown, *buffer;
+    size_t length, units, written;
+    owned_growth growth;
+    WCHAR *buffer;
     if (!owned_valid(string) || format == NULL)
         return STATUS_INVALID_PARAMETER;
     length = string->string.Length / sizeof(WCHAR);
@@ -790,12 +802,12 @@ NTSTATUS kcom_owned_unicode_string_append_format(kcom_owned_unicode_string *stri
     if (NT_SUCCESS(status) && units > MAX_UNITS - length)
         status = STATUS_NAME_TOO_LONG;
     if (NT_SUCCESS(status)) {
-        buffer = owned_reserve(string, length + units, &grown, &grown_units);
+        buffer = owned_reserve(string, length + units, &growth);
         if (buffer == NULL) {
             status = STATUS_INSUFFICIENT_RESOURCES;
         } else {
             written = format_write(buffer + length, units, format, args);
-            owned_install(string, buffer, grown, grown_units, length + written);
+            owned_install(string, buffer, &growth, length + written);
         }
     }
     va_end(args);

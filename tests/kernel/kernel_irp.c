@@ -757,6 +757,31 @@ static void test_race(kcom_irp_queue *q)
                     (unsigned long)RACE_ITERATIONS, (unsigned long)won_by_completion, (unsigned long)won_by_cancel);
 }
 
+/* The record a pend allocates goes back to the allocator it came from: the default of the pend,
+ * even when the default is another one by the time the IRP completes. */
+static void test_record_allocator(kcom_irp_queue *q)
+{
+    kcom_counting_allocator counter;
+    IKcomAsyncOperation *op = new_source();
+    ULONG value = 5;
+    test_irp t;
+    kcom_counting_allocator_init(&counter, NULL);
+    if (test_irp_init(&t, sizeof(ULONG))) {
+        ok(kcom_set_default_allocator(&counter.allocator) == STATUS_SUCCESS, "a counting default\n");
+        ok(kcom_irp_pend(q, t.irp, op, kcom_irp_copy_result, KCOM_IRP_RESULT_SIZE(ULONG)) == STATUS_PENDING,
+           "pended\n");
+        ok(kcom_counting_allocator_live(&counter) == 1, "its record from the default: %ld\n",
+           (long)kcom_counting_allocator_live(&counter));
+        ok(kcom_set_default_allocator(NULL) == STATUS_SUCCESS, "the platform's again\n");
+        (void)kcom_async_operation_clear_cancel_routine(op);
+        ok(kcom_async_operation_complete(op, &value) == STATUS_SUCCESS && t.completions == 1, "completed\n");
+        ok(kcom_counting_allocator_live(&counter) == 0, "the record went back where it came from: %ld\n",
+           (long)kcom_counting_allocator_live(&counter));
+        test_irp_free(&t);
+    }
+    op->lpVtbl->Release(op);
+}
+
 void kcom_test_kernel_irp(void)
 {
     kcom_irp_queue q;
@@ -767,6 +792,7 @@ void kcom_test_kernel_irp(void)
     test_cancel_file(&q);
     test_foreign(&q);
     test_race(&q);
+    test_record_allocator(&q);
     test_drain(&q);
 }
 

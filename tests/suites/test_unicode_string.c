@@ -933,6 +933,40 @@ static void test_owned_allocation_failures(void)
     kcom_counting_allocator_fail_nth(&counter, 0);
 }
 
+/* An owned string with the default allocator records the allocator its buffer came from, even
+ * when the default is replaced while the buffer is being allocated (another thread, at that
+ * moment: here the first allocator's allocate function itself), and frees the buffer there. */
+static kcom_counting_allocator switching_counter;
+
+static void *switching_allocate(void *context, size_t size, size_t alignment)
+{
+    (void)context;
+    (void)kcom_set_default_allocator(NULL); /* the platform allocator from now on */
+    return switching_counter.allocator.allocate(switching_counter.allocator.context, size, alignment);
+}
+
+static void switching_free(void *context, void *block, size_t size, size_t alignment)
+{
+    (void)context;
+    switching_counter.allocator.free(switching_counter.allocator.context, block, size, alignment);
+}
+
+static const kcom_allocator switching_allocator = {switching_allocate, switching_free, NULL};
+
+static void test_owned_default_replaced(void)
+{
+    kcom_owned_unicode_string string = KCOM_OWNED_UNICODE_STRING_INIT;
+    kcom_counting_allocator_init(&switching_counter, NULL);
+    ok(kcom_set_default_allocator(&switching_allocator) == STATUS_SUCCESS, "default allocator\n");
+    check_status(kcom_owned_unicode_string_append_wstr(&string, KCOM_WSTR("hi")), STATUS_SUCCESS);
+    check_live(&switching_counter, 1);
+    ok(string.allocator == &switching_allocator, "the allocator the buffer came from is recorded\n");
+    if (string.allocator == &switching_allocator)
+        kcom_owned_unicode_string_free(&string);
+    check_live(&switching_counter, 0);
+    (void)kcom_set_default_allocator(NULL);
+}
+
 void kcom_test_unicode_string(void)
 {
     test_literals();
@@ -946,4 +980,5 @@ void kcom_test_unicode_string(void)
     test_owned();
     test_owned_limit();
     test_owned_allocation_failures();
+    test_owned_default_replaced();
 }

@@ -29,6 +29,7 @@ typedef struct irp_record {
     IKcomAsyncOperation *operation; /* a reference */
     kcom_irp_copy_fn *copy;
     void *context;
+    const kcom_allocator *allocator; /* the default one at the pend, which frees the record too */
     LONG volatile refs;
     BOOLEAN finished;           /* the finish came before the IRP was listed; under queue->lock */
     BOOLEAN kcom_operation;     /* its waiter was added (else a foreign operation's callback) */
@@ -143,7 +144,7 @@ static void record_release(irp_record *record)
     if (kcom_atomic_fetch_add(&record->refs, -1) != 1)
         return;
     record->operation->lpVtbl->Release(record->operation);
-    kcom_free(NULL, record, sizeof(*record), KCOM_ALIGNOF(irp_record));
+    kcom_free(record->allocator, record, sizeof(*record), KCOM_ALIGNOF(irp_record));
     /* the last touch of the queue: the drain acquires the lock once after its wait */
     KeAcquireSpinLock(&queue->lock, &irql);
     if (--queue->count == 0)
@@ -238,6 +239,7 @@ static BOOLEAN operation_finished(IKcomAsyncOperation *operation, BOOLEAN kcom_o
 NTSTATUS kcom_irp_pend(kcom_irp_queue *queue, PIRP irp, IKcomAsyncOperation *operation, kcom_irp_copy_fn *copy,
                        void *context)
 {
+    const kcom_allocator *allocator;
     irp_record *record;
     BOOLEAN kcom_operation, canceled;
     NTSTATUS status;
@@ -253,7 +255,8 @@ NTSTATUS kcom_irp_pend(kcom_irp_queue *queue, PIRP irp, IKcomAsyncOperation *ope
     if (operation_finished(operation, kcom_operation))
         return irp_complete_from(irp, operation, copy, context);
 
-    record = (irp_record *)kcom_allocate(NULL, sizeof(*record), KCOM_ALIGNOF(irp_record));
+    allocator = kcom_default_allocator();
+    record = (irp_record *)kcom_allocate(allocator, sizeof(*record), KCOM_ALIGNOF(irp_record));
     if (record == NULL) {
         (void)operation->lpVtbl->cancel(operation); /* nobody will wait for it */
         return irp_complete(irp, STATUS_INSUFFICIENT_RESOURCES);
@@ -264,6 +267,7 @@ NTSTATUS kcom_irp_pend(kcom_irp_queue *queue, PIRP irp, IKcomAsyncOperation *ope
     record->operation = operation;
     record->copy = copy;
     record->context = context;
+    record->allocator = allocator;
     record->kcom_operation = kcom_operation;
     record->refs = 3; /* the IRP's, the finish's, and this call's until it returns */
     irp->Tail.Overlay.DriverContext[0] = record;
@@ -275,7 +279,7 @@ NTSTATUS kcom_irp_pend(kcom_irp_queue *queue, PIRP irp, IKcomAsyncOperation *ope
         KeClearEvent(&queue->idle);
     KeReleaseSpinLock(&queue->lock, irql);
     if (!NT_SUCCESS(status)) {
-        kcom_free(NULL, record, sizeof(*record), KCOM_ALIGNOF(irp_record));
+        kcom_free(allocator, record, sizeof(*record), KCOM_ALIGNOF(irp_record));
         (void)operation->lpVtbl->cancel(operation); /* nobody will wait for it */
         return irp_complete(irp, status);
     }
