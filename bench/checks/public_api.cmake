@@ -1,15 +1,16 @@
 # public_api.cmake - every benchmark case reaches kcom the way a driver's code does: through the
 # public headers, the functions they declare and the code kcom's macros generate.
 #
-#   cmake -DSOURCES=<dir>[;<dir>...] -P public_api.cmake
+#   cmake -DSOURCES=<dir or file>[;<dir or file>...] -P public_api.cmake
 #
-# Fails when a kcom-side source under one of the directories names a kcom_rt_* function or macro
-# (the runtime of generated code: only macro expansions may call it), an internal type of
-# kcom/detail, includes a kcom/detail header, or one of the library's own headers (src/). The
-# host's simulated kernel (platform/posix/kernel_sim) is allowed: it stands in for ntoskrnl, the
-# environment a driver runs in, not for kcom.
+# Fails when a kcom-side source (every file under a directory, or a file named) names a kcom_rt_*
+# function or macro (the runtime of generated code: only macro expansions may call it), an
+# internal type of kcom/detail, includes a kcom/detail header or one of the library's own headers
+# (anything under src/, any *internal*.h, an include path climbing out of bench/ or an absolute
+# one), or pastes a kcom_ or rt_ name together with ##. Lines spliced with a backslash are joined
+# first, as the preprocessor joins them.
 if(NOT SOURCES)
-    message(FATAL_ERROR "public_api.cmake: set SOURCES to the directories to check")
+    message(FATAL_ERROR "public_api.cmake: set SOURCES to the directories and files to check")
 endif()
 
 set(forbidden
@@ -17,23 +18,43 @@ set(forbidden
     "kcom_async_op[^_A-Za-z0-9]"            # the operation's internal struct (kcom/detail/async.h)
     "kcom_async_op_layout"                  # the library's layout helpers
     "KCOM_RT_[A-Z0-9_]+"                    # generated code's macros
+    "(^|[^A-Za-z0-9_])(kcom|KCOM)_[A-Za-z0-9_]*[ \t]*##" # a kcom name pasted on
+    "##[ \t]*_?(rt|RT)_"                    # a runtime name pasted together
     "#[ \t]*include[ \t]*[<\"]kcom/detail/" # internal headers
-    "#[ \t]*include[ \t]*\"(async|alloc|core|sched|exec|diag|strings)/" # the library's sources
-    "_internal\\.h\"")
+    "#[ \t]*include[ \t]*\"(async|alloc|core|sched|exec|diag|strings|platform)/" # the library's sources
+    "#[ \t]*include[ \t]*[<\"][^>\"]*src/"  # the same by a longer path
+    "#[ \t]*include[ \t]*[<\"][^>\"]*internal[^>\"/]*\\.h[>\"]" # any internal header
+    "#[ \t]*include[ \t]*[<\"](/|[A-Za-z]:)" # an absolute path
+    "#[ \t]*include[ \t]*[<\"][^>\"]*\\.\\./\\.\\./") # climbing out of bench/
+set(files "")
+foreach(source IN LISTS SOURCES)
+    if(IS_DIRECTORY "${source}")
+        file(GLOB_RECURSE found "${source}/*")
+        list(APPEND files ${found})
+    else()
+        list(APPEND files "${source}")
+    endif()
+endforeach()
 set(violations "")
-foreach(dir IN LISTS SOURCES)
-    file(GLOB_RECURSE files "${dir}/*.c" "${dir}/*.h" "${dir}/*.cpp")
-    foreach(file IN LISTS files)
-        file(STRINGS "${file}" lines)
-        set(number 0)
-        foreach(line IN LISTS lines)
-            math(EXPR number "${number} + 1")
-            foreach(pattern IN LISTS forbidden)
-                if(line MATCHES "${pattern}")
-                    string(APPEND violations "\n  ${file}:${number}: ${CMAKE_MATCH_0}")
-                endif()
-            endforeach()
+foreach(file IN LISTS files)
+    file(READ "${file}" text)
+    # one list element per line (a ';' of the code would split one otherwise); the preprocessor
+    # joins spliced lines before it looks at a name or a directive, so a spliced line is checked
+    # whole, reported at its first line
+    string(REPLACE ";" "," text "${text}")
+    string(REGEX REPLACE "\\\\\r?\n" "@SPLICE@" text "${text}")
+    string(REPLACE "\n" ";" lines "${text}")
+    set(number 1)
+    foreach(line IN LISTS lines)
+        string(REGEX MATCHALL "@SPLICE@" splices "${line}")
+        list(LENGTH splices spliced)
+        string(REPLACE "@SPLICE@" "" line "${line}")
+        foreach(pattern IN LISTS forbidden)
+            if(line MATCHES "${pattern}")
+                string(APPEND violations "\n  ${file}:${number}: ${CMAKE_MATCH_0}")
+            endif()
         endforeach()
+        math(EXPR number "${number} + 1 + ${spliced}")
     endforeach()
 endforeach()
 if(violations)

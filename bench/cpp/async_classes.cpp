@@ -217,9 +217,12 @@ STATUS CreateReaderFreeList(IReader **out)
     return kOk;
 }
 
+void DrainAwaitFreeList(); // below, after the wake case's task
+
 void DrainOperationFreeList()
 {
     FreeListNew<OperationFreeList>::Drain();
+    DrainAwaitFreeList();
 }
 
 std::size_t OperationBytes(bool in_place)
@@ -298,21 +301,23 @@ void DestroyWorker(Worker *worker)
     delete worker;
 }
 
+// From a free list of its own, as kcom's completion sources come from its operation cache.
 IAsyncULong *CreateSource()
 {
-    return new Operation();
+    return new CachedOperation();
 }
 
 STATUS CompleteSource(IAsyncULong *source, uint32_t value)
 {
-    return static_cast<Operation *>(source)->Finish(kOk, value) ? kOk : kInvalidDeviceState;
+    return static_cast<OperationBase *>(source)->Finish(kOk, value) ? kOk : kInvalidDeviceState;
 }
 
 namespace {
 
 // The task: an operation that is also the completion callback of the one it awaits and a work item
-// of the worker, in one allocation.
-class AwaitOperation final : public OperationBase, private WorkItem {
+// of the worker, in one allocation, from a free list of its own (as kcom's task operations come
+// from its operation cache).
+class AwaitOperation final : public OperationBase, private WorkItem, public FreeListNew<AwaitOperation, 2> {
 public:
     AwaitOperation(IAsyncULong *source, Worker *worker) : WorkItem{nullptr, Run}, source_(source), worker_(worker) {}
     uint32_t Release() override
@@ -361,6 +366,11 @@ void Signal(IAsyncULong *, AsyncStatus, void *context)
 }
 
 } // namespace
+
+void DrainAwaitFreeList()
+{
+    FreeListNew<AwaitOperation, 2>::Drain();
+}
 
 IAsyncULong *SpawnAwait(IAsyncULong *source, Worker *worker)
 {

@@ -75,32 +75,41 @@ extern const GUID IID_I7;
 extern const GUID IID_Missing; // implemented by no class
 
 // The strongest hand-written counterpart of kcom's caching allocator: a class's own operator new
-// and delete over a free list of one block in an atomic slot (taken and given back with one
-// exchange each, as kcom's cache takes its hot block), the heap behind it. Thread-safe, as kcom's
-// cache is; it keeps no statistics. Drain gives the kept block back to the heap.
-template <class Self>
+// and delete over a free list of Slots blocks in atomic slots (the first one taken and given back
+// with one exchange each, as kcom's cache takes its hot block), the heap behind it. Thread-safe,
+// as kcom's cache is; it keeps no statistics. Drain gives the kept blocks back to the heap. A
+// class of which two objects may be freed out of order across threads (the wake case's task,
+// whose last reference the worker may still hold when the next one is made) keeps two.
+template <class Self, int Slots = 1>
 class FreeListNew {
 public:
     static void *operator new(std::size_t size)
     {
-        void *block = slot_.exchange(nullptr, std::memory_order_acquire);
-        return block != nullptr ? block : ::operator new(size);
+        for (std::atomic<void *> &slot : slots_)
+            if (void *block = slot.exchange(nullptr, std::memory_order_acquire))
+                return block;
+        return ::operator new(size);
     }
     static void operator delete(void *block)
     {
-        void *kept = slot_.exchange(block, std::memory_order_acq_rel);
+        for (int i = 0; i < Slots - 1; i++) {
+            void *empty = nullptr;
+            if (slots_[i].compare_exchange_strong(empty, block, std::memory_order_acq_rel))
+                return;
+        }
+        void *kept = slots_[Slots - 1].exchange(block, std::memory_order_acq_rel);
         if (kept != nullptr)
             ::operator delete(kept);
     }
     static void Drain()
     {
-        void *kept = slot_.exchange(nullptr, std::memory_order_acquire);
-        if (kept != nullptr)
-            ::operator delete(kept);
+        for (std::atomic<void *> &slot : slots_)
+            if (void *kept = slot.exchange(nullptr, std::memory_order_acquire))
+                ::operator delete(kept);
     }
 
 private:
-    static inline std::atomic<void *> slot_{nullptr};
+    static inline std::atomic<void *> slots_[Slots] = {};
 };
 
 // The global operator new and delete, for the classes without a free list.

@@ -1,6 +1,7 @@
 // counting_new.cpp - replaces the global operator new/delete with versions that count calls and
-// bytes. Linked only into kcom_bench_allocs: kcom_bench keeps the C++ runtime's own operator new,
-// so the instruction counts and times of the C++ cases are not inflated by the counting.
+// bytes, over malloc and free as kcom_bench's are (malloc_new.cpp). Linked only into
+// kcom_bench_allocs, so the instruction counts and times of the C++ cases are not inflated by the
+// counting.
 //
 // ThreadSanitizer's runtime defines every operator new/delete itself and is linked whole, so a
 // replacement cannot coexist with it: built with BENCH_REPLACE_NEW=0 (the TSan configuration),
