@@ -362,8 +362,9 @@ NTSTATUS kcom_async_spawn(const kcom_async_task_desc *desc, const kcom_executor 
  * and tasks may wait on one kcom operation. Nothing is allocated: the waiter's node and its event
  * live in this call's frame, and a completion racing a timeout never touches them once the call
  * returns. A completion callback registered before the operation finished has returned by the
- * time this returns STATUS_SUCCESS, also when the wait began while it ran. An operation implemented elsewhere is waited for by reading
- * its status at growing intervals (1 to 16 ms), registering nothing on it. With the debug
+ * time this returns STATUS_SUCCESS, also when the wait began while it ran. An operation
+ * implemented elsewhere is waited for by reading its status at growing intervals (1 to 16 ms),
+ * registering nothing on it. With the debug
  * watchdog on (kcom/debug.h), each watchdog period without completion traces a suspected deadlock.
  * IRQL: PASSIVE_LEVEL or APC_LEVEL. At DISPATCH_LEVEL or above it cannot wait: it returns
  * STATUS_INVALID_DEVICE_STATE, or stops with kcom_fail_fast(KCOM_FAILFAST_IRQL) when the debug

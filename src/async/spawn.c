@@ -13,7 +13,8 @@ static NTSTATUS spawn_check(const kcom_async_task_desc *desc, const kcom_executo
 {
     if (state != NULL)
         *state = NULL;
-    if (operation == NULL || state == NULL || desc == NULL || desc->poll == NULL || executor == NULL || executor->schedule == NULL)
+    if (operation == NULL || state == NULL || desc == NULL || desc->poll == NULL || executor == NULL ||
+        executor->schedule == NULL)
         return STATUS_INVALID_PARAMETER;
     return STATUS_SUCCESS;
 }
