@@ -301,11 +301,14 @@ BOOLEAN kcom_async_storage_in_use(const void *storage);
 
 /*
  * kcom_async_spawn_commit - schedules the first poll of an operation from kcom_async_spawn_begin*.
- * Call once. An error operation is accepted and left as it is.
+ * Call once. An error operation is accepted and left as it is, and so is any operation that runs
+ * no task (its result is never read).
  * IRQL: <= DISPATCH_LEVEL.
- * Returns STATUS_SUCCESS; the error operation's status; the executor's failure (the operation is
- * then finished as Error with it, and the task's drop has run); STATUS_INVALID_PARAMETER (NULL);
- * STATUS_INVALID_DEVICE_STATE (committed before).
+ * Returns STATUS_SUCCESS; the error operation's status (an operation that runs no task and failed
+ * or was canceled: its failure, STATUS_CANCELLED); the executor's failure (the operation is then
+ * finished as Error with it, and the task's drop has run); STATUS_INVALID_PARAMETER (NULL);
+ * STATUS_INVALID_DEVICE_STATE (committed before, or an operation that runs no task and has not
+ * failed).
  */
 NTSTATUS kcom_async_spawn_commit(IKcomAsyncOperation *operation);
 

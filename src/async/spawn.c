@@ -149,12 +149,14 @@ static NTSTATUS spawn_start(IKcomAsyncOperation *operation, BOOLEAN inline_first
         return STATUS_INVALID_PARAMETER;
     op = (kcom_async_op *)(void *)operation;
     if (operation->lpVtbl != &kcom_async_op_vtbl || !kcom_async_op_has_task(op)) {
-        /* not begun for a task: an error operation (from a failed begin) reports its status, read
-         * from the status alone (get_result would copy a result of any size) */
+        /* not begun for a task: an error operation (from a failed begin) reports its status, and
+         * so does a canceled one; a completed one's result is not read (get_result would copy a
+         * result of any size) */
         kcom_async_status state = KCOM_ASYNC_STARTED;
         NTSTATUS status = STATUS_INVALID_DEVICE_STATE;
-        if (NT_SUCCESS(operation->lpVtbl->get_status(operation, &state)) && state == KCOM_ASYNC_ERROR &&
-            NT_SUCCESS(status = operation->lpVtbl->get_result(operation, &old))) /* Error: it copies nothing */
+        if (NT_SUCCESS(operation->lpVtbl->get_status(operation, &state)) &&
+            (state == KCOM_ASYNC_ERROR || state == KCOM_ASYNC_CANCELED) &&
+            NT_SUCCESS(status = operation->lpVtbl->get_result(operation, &old))) /* it copies nothing */
             status = STATUS_INVALID_DEVICE_STATE;
         return status;
     }

@@ -672,6 +672,11 @@ void kcom_test_async_contract_argument_checks(void)
         ok(kcom_async_spawn_commit(source) == STATUS_INVALID_DEVICE_STATE, "commit of a completed source\n");
         ok(kcom_async_spawn_run(source) == STATUS_INVALID_DEVICE_STATE, "run of a completed source\n");
         IKcomAsyncOperation_Release(source);
+        ok(kcom_async_operation_create(&counter.allocator, NULL, sizeof(value), 8, &source) == STATUS_SUCCESS,
+           "another\n");
+        ok(IKcomAsyncOperation_cancel(source) == STATUS_SUCCESS, "canceled\n");
+        ok(kcom_async_spawn_commit(source) == STATUS_CANCELLED, "commit of a canceled source: its status\n");
+        IKcomAsyncOperation_Release(source);
         status = kcom_async_spawn_commit(kcom_async_static_error_operation());
         ok(status == STATUS_INSUFFICIENT_RESOURCES, "the static error operation's status: %s\n",
            kcom_status_name(status));
