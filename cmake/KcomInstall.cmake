@@ -30,7 +30,13 @@ install(EXPORT kcomTargets NAMESPACE kcom:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/
 # with the same toolchain: -DCMAKE_TOOLCHAIN_FILE=<prefix>/lib/cmake/kcom/toolchains/<file>.
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/cmake/toolchains" DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/kcom)
 
-# What kcomConfig.cmake checks a consumer against: the platform layer this kcom was built for.
+# What kcomConfig.cmake checks a consumer against: the platform layer this kcom was built for, and
+# the dialect of the compiler that built it.
+if(MSVC OR CMAKE_C_COMPILER_FRONTEND_VARIANT STREQUAL "MSVC")
+    set(KCOM_COMPILER_DIALECT msvc)
+else()
+    set(KCOM_COMPILER_DIALECT gnu)
+endif()
 if(KCOM_PLATFORM STREQUAL "posix" AND KCOM_ENABLE_ASYNC)
     set(KCOM_PACKAGE_NEEDS_THREADS ON)
 else()

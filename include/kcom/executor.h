@@ -48,8 +48,8 @@ typedef struct kcom_thread_pool kcom_thread_pool;
 KCOM_BEGIN_DECLS
 
 /*
- * kcom_thread_pool_create - a pool of threads running scheduled tasks in FIFO order (posix
- * platform). threads: 1..64. *executor receives the executor to pass to kcom_async_spawn; it stays
+ * kcom_thread_pool_create - a pool of threads running scheduled tasks in FIFO order (user mode:
+ * posix and win32 platforms). threads: 1..64. *executor receives the executor to pass to kcom_async_spawn; it stays
  * valid until kcom_thread_pool_shutdown.
  * IRQL: PASSIVE_LEVEL (user mode: posix and win32 platforms).
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL pool or executor, threads out of range);

@@ -10,6 +10,9 @@
 #   include directory and library only: kcom/config.h must bring the build's definitions.
 # REFUSE_HOST: a host project (no toolchain) must be refused by find_package(kcom), with a
 #   message naming both targets.
+# REFUSE_TOOLCHAIN: a project configured with this other installed toolchain file (a compiler of
+#   the other dialect) must be refused, with a message naming both dialects.
+# CONSUMER=OFF: the consumer is not built (a kernel package: it is a user-mode program).
 file(REMOVE_RECURSE "${WORK_DIR}")
 set(prefix "${WORK_DIR}/prefix")
 execute_process(COMMAND "${CMAKE_COMMAND}" --install "${KCOM_BUILD_DIR}" --prefix "${prefix}"
@@ -42,35 +45,40 @@ foreach(file kcomConfig.cmake toolchains/mingw-w64-x86_64.cmake toolchains/mingw
     endif()
 endforeach()
 
+if(CONSUMER STREQUAL "OFF")
+    set(skip_consumer TRUE)
+endif()
 set(consumer_args "-DCMAKE_PREFIX_PATH=${prefix}")
 if(TOOLCHAIN)
     list(APPEND consumer_args "-DCMAKE_TOOLCHAIN_FILE=${libdir}/cmake/kcom/toolchains/${TOOLCHAIN}")
 else()
     list(APPEND consumer_args "-DCMAKE_C_COMPILER=${C_COMPILER}")
 endif()
-execute_process(COMMAND "${CMAKE_COMMAND}" -S "${SOURCE_DIR}" -B "${WORK_DIR}/build" ${consumer_args}
-                RESULT_VARIABLE result)
-if(result)
-    message(FATAL_ERROR "configuring the consumer with find_package(kcom) failed: ${result}")
-endif()
-execute_process(COMMAND "${CMAKE_COMMAND}" --build "${WORK_DIR}/build" RESULT_VARIABLE result)
-if(result)
-    message(FATAL_ERROR "building the consumer failed: ${result}")
-endif()
-file(GLOB consumer "${WORK_DIR}/build/consumer" "${WORK_DIR}/build/consumer.exe")
-execute_process(COMMAND "${CMAKE_COMMAND}" -E env "KCOM_WINE_DIR=${KCOM_BUILD_DIR}" ${EMULATOR} ${consumer}
-                RESULT_VARIABLE result)
-if(result)
-    message(FATAL_ERROR "the consumer failed: ${result}")
-endif()
-file(GLOB sim_consumer "${WORK_DIR}/build/sim_consumer")
-if(sim_consumer)
-    execute_process(COMMAND ${sim_consumer} RESULT_VARIABLE result)
+if(NOT skip_consumer)
+    execute_process(COMMAND "${CMAKE_COMMAND}" -S "${SOURCE_DIR}" -B "${WORK_DIR}/build" ${consumer_args}
+                    RESULT_VARIABLE result)
     if(result)
-        message(FATAL_ERROR "the kernel simulation's consumer failed: ${result}")
+        message(FATAL_ERROR "configuring the consumer with find_package(kcom) failed: ${result}")
     endif()
-elseif(EXISTS "${prefix}/include/kcom/kernel_sim.h")
-    message(FATAL_ERROR "kcom/kernel_sim.h was installed without kcom::kernel_sim")
+    execute_process(COMMAND "${CMAKE_COMMAND}" --build "${WORK_DIR}/build" RESULT_VARIABLE result)
+    if(result)
+        message(FATAL_ERROR "building the consumer failed: ${result}")
+    endif()
+    file(GLOB consumer "${WORK_DIR}/build/consumer" "${WORK_DIR}/build/consumer.exe")
+    execute_process(COMMAND "${CMAKE_COMMAND}" -E env "KCOM_WINE_DIR=${KCOM_BUILD_DIR}" ${EMULATOR} ${consumer}
+                    RESULT_VARIABLE result)
+    if(result)
+        message(FATAL_ERROR "the consumer failed: ${result}")
+    endif()
+    file(GLOB sim_consumer "${WORK_DIR}/build/sim_consumer")
+    if(sim_consumer)
+        execute_process(COMMAND ${sim_consumer} RESULT_VARIABLE result)
+        if(result)
+            message(FATAL_ERROR "the kernel simulation's consumer failed: ${result}")
+        endif()
+    elseif(EXISTS "${prefix}/include/kcom/kernel_sim.h")
+        message(FATAL_ERROR "kcom/kernel_sim.h was installed without kcom::kernel_sim")
+    endif()
 endif()
 
 if(PLAIN_COMPILE)
@@ -94,5 +102,16 @@ if(REFUSE_HOST)
     string(REGEX REPLACE "[ \t\r\n]+" " " errors "${errors}")
     if(NOT result OR NOT errors MATCHES "was built for win32, and this project is configured for posix")
         message(FATAL_ERROR "a host project was not refused the win32 package as it should be:\n${errors}")
+    endif()
+endif()
+
+if(REFUSE_TOOLCHAIN)
+    execute_process(COMMAND "${CMAKE_COMMAND}" -S "${SOURCE_DIR}" -B "${WORK_DIR}/other-dialect-build"
+                            "-DCMAKE_TOOLCHAIN_FILE=${libdir}/cmake/kcom/toolchains/${REFUSE_TOOLCHAIN}"
+                            "-DCMAKE_PREFIX_PATH=${prefix}" RESULT_VARIABLE result ERROR_VARIABLE errors
+                            OUTPUT_QUIET)
+    string(REGEX REPLACE "[ \t\r\n]+" " " errors "${errors}")
+    if(NOT result OR NOT errors MATCHES "was built by a compiler of the (msvc|gnu) dialect, and this project is configured with one of the (msvc|gnu) dialect")
+        message(FATAL_ERROR "a project configured with ${REFUSE_TOOLCHAIN} was not refused the package as it should be:\n${errors}")
     endif()
 endif()
