@@ -95,23 +95,23 @@ if(PLAIN_COMPILE)
     endif()
 endif()
 
-if(REFUSE_HOST)
-    execute_process(COMMAND "${CMAKE_COMMAND}" -S "${SOURCE_DIR}" -B "${WORK_DIR}/host-build"
-                            "-DCMAKE_PREFIX_PATH=${prefix}" RESULT_VARIABLE result ERROR_VARIABLE errors
+# Configures the consumer in build_dir with the arguments that follow, expecting find_package(kcom)
+# to refuse the package with a message matching expected.
+function(expect_refused what build_dir expected)
+    execute_process(COMMAND "${CMAKE_COMMAND}" -S "${SOURCE_DIR}" -B "${WORK_DIR}/${build_dir}"
+                            "-DCMAKE_PREFIX_PATH=${prefix}" ${ARGN} RESULT_VARIABLE result ERROR_VARIABLE errors
                             OUTPUT_QUIET)
     string(REGEX REPLACE "[ \t\r\n]+" " " errors "${errors}")
-    if(NOT result OR NOT errors MATCHES "was built for win32, and this project is configured for posix")
-        message(FATAL_ERROR "a host project was not refused the win32 package as it should be:\n${errors}")
+    if(NOT result OR NOT errors MATCHES "${expected}")
+        message(FATAL_ERROR "${what} was not refused the package as it should be:\n${errors}")
     endif()
-endif()
+endfunction()
 
+if(REFUSE_HOST)
+    expect_refused("a host project" host-build "was built for win32, and this project is configured for posix")
+endif()
 if(REFUSE_TOOLCHAIN)
-    execute_process(COMMAND "${CMAKE_COMMAND}" -S "${SOURCE_DIR}" -B "${WORK_DIR}/other-dialect-build"
-                            "-DCMAKE_TOOLCHAIN_FILE=${libdir}/cmake/kcom/toolchains/${REFUSE_TOOLCHAIN}"
-                            "-DCMAKE_PREFIX_PATH=${prefix}" RESULT_VARIABLE result ERROR_VARIABLE errors
-                            OUTPUT_QUIET)
-    string(REGEX REPLACE "[ \t\r\n]+" " " errors "${errors}")
-    if(NOT result OR NOT errors MATCHES "was built by a compiler of the (msvc|gnu) dialect, and this project is configured with one of the (msvc|gnu) dialect")
-        message(FATAL_ERROR "a project configured with ${REFUSE_TOOLCHAIN} was not refused the package as it should be:\n${errors}")
-    endif()
+    expect_refused("a project configured with ${REFUSE_TOOLCHAIN}" other-dialect-build
+                   "was built by a compiler of the (msvc|gnu) dialect, and this project is configured with one of the (msvc|gnu) dialect"
+                   "-DCMAKE_TOOLCHAIN_FILE=${libdir}/cmake/kcom/toolchains/${REFUSE_TOOLCHAIN}")
 endif()
