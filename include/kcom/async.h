@@ -25,8 +25,8 @@
  *                when it has already finished; it runs outside any lock with a reference held on
  *                the operation (it may Release the caller's own). A callback registered before
  *                the operation finishes has returned before any waiter (kcom_async_block_on, an
- *                awaiting task) is released, one that began waiting while it ran included.
- *                STATUS_SUCCESS;
+ *                awaiting task) is released, one that began waiting while it ran included (so
+ *                the callback must not wait for its own operation). STATUS_SUCCESS;
  *                STATUS_ALREADY_REGISTERED for a second call (the first one stays);
  *                STATUS_INVALID_PARAMETER for a NULL callback.
  *   QueryInterface/AddRef/Release as every kcom object; QueryInterface answers IUnknown,
@@ -365,10 +365,11 @@ NTSTATUS kcom_async_spawn(const kcom_async_task_desc *desc, const kcom_executor 
  * and tasks may wait on one kcom operation. Nothing is allocated: the waiter's node and its event
  * live in this call's frame, and a completion racing a timeout never touches them once the call
  * returns. A completion callback registered before the operation finished has returned by the
- * time this returns STATUS_SUCCESS, also when the wait began while it ran. An operation
- * implemented elsewhere is waited for by reading its status at growing intervals (1 to 16 ms),
- * registering nothing on it. With the debug
- * watchdog on (kcom/debug.h), each watchdog period without completion traces a suspected deadlock.
+ * time this returns STATUS_SUCCESS, also when the wait began while it ran: so the callback itself
+ * must not wait for its own operation (that wait would be for its own return: it never ends). An
+ * operation implemented elsewhere is waited for by reading its status at growing intervals (1 to
+ * 16 ms), registering nothing on it. With the debug watchdog on (kcom/debug.h), each watchdog
+ * period without completion traces a suspected deadlock.
  * IRQL: PASSIVE_LEVEL or APC_LEVEL. At DISPATCH_LEVEL or above it cannot wait: it returns
  * STATUS_INVALID_DEVICE_STATE, or stops with kcom_fail_fast(KCOM_FAILFAST_IRQL) when the debug
  * option assert_irql is on (kcom_async_try_block_on never stops).
