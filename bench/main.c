@@ -432,8 +432,10 @@ static int command_allocs(uint64_t n, int check)
                 /* free lists filled by threads: a miss per kept block per run, and one more when
                  * the worker gives a block back late, however many iterations: two runs differ
                  * by at most one */
-                int64_t more = (int64_t)(allocs2 - allocs1);
-                printf("allocs\t%s\t%.3f\t%.3f\n", side_name(&rows[r], side), 0.0, 0.0);
+                int64_t more = (int64_t)(allocs2 - allocs1), more_frees = (int64_t)(frees2 - frees1);
+                printf("allocs\t%s\t%.3f\t%.3f\n", side_name(&rows[r], side),
+                       (double)(more > 0 ? more : 0) / (double)n,
+                       (double)(more_frees > 0 ? more_frees : 0) / (double)n);
                 if (check && (more > 1 || more < -1))
                     fail("%s: %" PRIu64 " and %" PRIu64 " allocations in runs of %" PRIu64 " and %" PRIu64
                          " iterations, expected the same but for one",
