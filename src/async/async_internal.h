@@ -126,10 +126,21 @@ static KCOM_FORCEINLINE BOOLEAN kcom_async_desc_layout(const kcom_async_task_des
 /* A block of size bytes for an operation from allocator (see kcom_rt_async_op_allocate), with its
  * allocator, size and alignment recorded in it; NULL when out of memory. */
 kcom_async_op *kcom_async_op_allocate_block(const kcom_allocator *allocator, size_t size, size_t alignment);
+/* The same, with its usual case inline: the hot block of the operation cache's class for size, as
+ * kcom_rt_async_op_reuse takes it (already recorded), when the default allocator is the platform's. */
+static KCOM_FORCEINLINE kcom_async_op *kcom_async_op_allocate(const kcom_allocator *allocator, size_t size,
+                                                             size_t alignment)
+{
+    if (allocator == NULL && size - 1 < KCOM_RT_OPERATION_CACHE_GRANULE * KCOM_RT_OPERATION_CACHE_CLASSES &&
+        alignment <= KCOM_NATURAL_ALIGNMENT && kcom_rt_default_slot_now() == 0) {
+        kcom_async_op *op = (kcom_async_op *)kcom_rt_caching_take_hot(
+            &kcom_rt_operation_cache[(size - 1) / KCOM_RT_OPERATION_CACHE_GRANULE]);
+        if (KCOM_LIKELY(op != NULL))
+            return op;
+    }
+    return kcom_async_op_allocate_block(allocator, size, alignment);
+}
 /* Gives back a block from kcom_async_op_allocate_block that never became an operation. */
 void kcom_async_op_free_block(kcom_async_op *op);
-/* Prepares an operation without a task at op, whose allocator fields are set: Started, one
- * reference, the result (result_size bytes at result) zero-filled. */
-void kcom_async_op_init(kcom_async_op *op, const IID *iid, void *result, size_t result_size);
 
 #endif /* KCOM_SRC_ASYNC_INTERNAL_H */

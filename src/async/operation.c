@@ -97,7 +97,7 @@ static KCOM_NOINLINE void op_destroy_unfinished(kcom_async_op *op)
 static KCOM_FORCEINLINE void op_destroy(kcom_async_op *op)
 {
     kcom_atomic_acquire_fence();
-    /* an operation without a task is DONE from the start (kcom_async_op_init) */
+    /* an operation without a task is DONE from the start (op_init) */
     if (KCOM_UNLIKELY(kcom_atomic_load(&op->task.sched) != KCOM_TASK_DONE))
         op_destroy_unfinished(op);
     else
@@ -753,7 +753,9 @@ NTSTATUS kcom_async_operation_cache_query_stats(kcom_caching_allocator_stats *st
 
 /* ---- creation ------------------------------------------------------------------------------------------ */
 
-void kcom_async_op_init(kcom_async_op *op, const IID *iid, void *result, size_t result_size)
+/* Prepares an operation without a task at op, whose allocator fields are set: Started, one
+ * reference, the result (result_size bytes at result) zero-filled. */
+static KCOM_FORCEINLINE void op_init(kcom_async_op *op, const IID *iid, void *result, size_t result_size)
 {
     /* field by field: the allocator fields are set; of the task's, only those before task.link
      * exist (KCOM_ASYNC_PRODUCER_OP_SIZE), and only sched and result mean anything */
@@ -787,12 +789,12 @@ NTSTATUS kcom_async_operation_create_error(const kcom_allocator *allocator, cons
         error = STATUS_INVALID_PARAMETER;
         status = STATUS_INVALID_PARAMETER;
     }
-    op = kcom_async_op_allocate_block(allocator, KCOM_ASYNC_PRODUCER_OP_SIZE, KCOM_ALIGNOF(kcom_async_op));
+    op = kcom_async_op_allocate(allocator, KCOM_ASYNC_PRODUCER_OP_SIZE, KCOM_ALIGNOF(kcom_async_op));
     if (op == NULL) {
         *operation = &static_error_op.iface;
         return STATUS_INSUFFICIENT_RESOURCES;
     }
-    kcom_async_op_init(op, iid, NULL, 0);
+    op_init(op, iid, NULL, 0);
     op->error = error;
     op->word = KCOM_ASYNC_ERROR | OP_FINISHED | OP_NO_TASK;
     *operation = &op->iface;
@@ -817,13 +819,13 @@ NTSTATUS kcom_async_operation_create(const kcom_allocator *allocator, const IID 
     if (!kcom_is_power_of_two(result_alignment) || result_alignment > 4096 ||
         !kcom_async_op_layout(KCOM_ASYNC_PRODUCER_OP_SIZE, result_size, result_alignment, 0, 1, &layout))
         return fail_setup(iid, STATUS_INVALID_PARAMETER, operation);
-    op = kcom_async_op_allocate_block(allocator, layout.total, layout.alignment);
+    op = kcom_async_op_allocate(allocator, layout.total, layout.alignment);
     if (op == NULL) {
         /* the error operation comes from the same allocator, so a failing allocator yields the static one */
         (void)kcom_async_operation_create_error(allocator, iid, STATUS_INSUFFICIENT_RESOURCES, operation);
         return STATUS_INSUFFICIENT_RESOURCES;
     }
-    kcom_async_op_init(op, iid, (char *)op + layout.result_offset, result_size);
+    op_init(op, iid, (char *)op + layout.result_offset, result_size);
     *operation = &op->iface;
     return STATUS_SUCCESS;
 }

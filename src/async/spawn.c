@@ -64,7 +64,7 @@ NTSTATUS kcom_async_spawn_begin(const kcom_async_task_desc *desc, const kcom_exe
         (void)kcom_async_operation_create_error(allocator, desc->iid, STATUS_INVALID_PARAMETER, operation);
         return STATUS_INVALID_PARAMETER;
     }
-    op = kcom_async_op_allocate_block(allocator, layout.total, layout.alignment);
+    op = kcom_async_op_allocate(allocator, layout.total, layout.alignment);
     if (op == NULL) {
         (void)kcom_async_operation_create_error(allocator, desc->iid, STATUS_INSUFFICIENT_RESOURCES, operation);
         return STATUS_INSUFFICIENT_RESOURCES;
