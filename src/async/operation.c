@@ -422,8 +422,8 @@ static void op_fire_waiters(kcom_async_op *op)
  * the callback, then the waiters (those that registered while the callback ran too), unless a
  * callback being registered (its fields not written yet) was left to its registration, which
  * then fires them after it (op_set_completed). hold: on a reference of its own, taken while the
- * caller's still holds, for a caller whose reference the callback may release (a producer's, a
- * canceler's); a task's end runs on the scheduler's. */
+ * caller's still holds, for a caller whose reference the callback or the cancel routine may
+ * release (a producer's, a canceler's), when one runs; a task's end runs on the scheduler's. */
 static void op_after_finish(kcom_async_op *op, LONG old, LONG next, BOOLEAN hold)
 {
     BOOLEAN routine = (BOOLEAN)((next & OP_CANCEL_CLAIMED) && !(old & OP_CANCEL_CLAIMED));
@@ -431,6 +431,8 @@ static void op_after_finish(kcom_async_op *op, LONG old, LONG next, BOOLEAN hold
     BOOLEAN registration_calls = (BOOLEAN)((next & OP_CALLING) && !callback);
     if (!routine && !callback && (registration_calls || !(next & (OP_SLOT_SET | OP_WAITERS))))
         return;
+    /* only a callback or a cancel routine may release the caller's reference: waiters never do */
+    hold = (BOOLEAN)(hold && (routine || callback));
     if (hold)
         kcom_async_op_addref(op);
     if (routine)
@@ -449,8 +451,8 @@ static void op_after_finish(kcom_async_op *op, LONG old, LONG next, BOOLEAN hold
  * callback and, with cancel_routine, the producer's cancel routine, and sets OP_CALLING when a
  * callback is registered or being registered (its caller clears it). FALSE, with *seen the word,
  * when op had already finished. */
-static BOOLEAN op_finish_exchange(kcom_async_op *op, LONG final_status, BOOLEAN cancel_routine, LONG *seen_out,
-                                  LONG *next_out)
+static KCOM_FORCEINLINE BOOLEAN op_finish_exchange(kcom_async_op *op, LONG final_status, BOOLEAN cancel_routine,
+                                                   LONG *seen_out, LONG *next_out)
 {
     LONG old = kcom_atomic_load(&op->word), next;
     for (;;) {
