@@ -106,11 +106,15 @@ typedef struct kcom_async_ready {
     ULONG64 value;
 } kcom_async_ready;
 
+KCOM_BEGIN_DECLS
+
 /* kcom_async_ready_init - stores status and value. IRQL: any. */
 void kcom_async_ready_init(kcom_async_ready *ready, NTSTATUS status, ULONG64 value);
 
 /* kcom_async_ready_poll - READY, always; read ready->status and ready->value after. IRQL: any. */
 kcom_poll_result kcom_async_ready_poll(kcom_async_ready *ready, kcom_task_context *cx);
+
+KCOM_END_DECLS
 
 /* ---- timers ------------------------------------------------------------------------------------------ */
 

@@ -89,12 +89,13 @@ static const char *CxxGauge_Tag(CxxGauge *self)
     return "gauge";
 }
 
-/* Sample: the level plus bias, at once; or, given a source operation, once the source has finished
- * (its value added). */
+/* Sample: the level plus bias, at once (through a ready awaitable); or, given a source operation,
+ * once the source has finished (its value added). */
 struct CxxGauge_Sample_state {
     KCOM_TASK_RESUME_POINT;
     LONG value;
     kcom_async_await source;
+    kcom_async_ready ready;
 };
 
 static NTSTATUS CxxGauge_Sample(CxxGauge *self, CxxGauge_Sample_state *state, LONG bias,
@@ -104,6 +105,8 @@ static NTSTATUS CxxGauge_Sample(CxxGauge *self, CxxGauge_Sample_state *state, LO
     if (source != nullptr) {
         source->lpVtbl->AddRef(source);
         kcom_async_await_init(&state->source, source); /* takes that reference */
+    } else {
+        kcom_async_ready_init(&state->ready, STATUS_SUCCESS, static_cast<ULONG64>(state->value));
     }
     return STATUS_SUCCESS;
 }
@@ -117,6 +120,11 @@ static kcom_poll_result CxxGauge_Sample_poll(CxxGauge_Sample_state *state, kcom_
         if (!NT_SUCCESS(state->source.operation->lpVtbl->get_result(state->source.operation, &addend)))
             KCOM_TASK_RETURN(cx, STATUS_UNSUCCESSFUL);
         state->value += addend;
+    } else {
+        KCOM_AWAIT(kcom_async_ready_poll(&state->ready, cx));
+        if (!NT_SUCCESS(state->ready.status))
+            KCOM_TASK_RETURN(cx, state->ready.status);
+        state->value = static_cast<LONG>(state->ready.value);
     }
     KCOM_TASK_RETURN_VALUE(cx, LONG, state->value);
     KCOM_TASK_END(cx);
