@@ -1,8 +1,12 @@
-# kcom_target_defaults(target): the warnings (as errors with KCOM_WARNINGS_AS_ERRORS) and the
-# chosen sanitizers, for kcom's own targets; with the clang-cl kernel toolchain, its DDK headers as
-# dependencies; with KCOM_CL_BRANCH_CHECK, the cl.exe-branch compile.
+# kcom_target_defaults(target): the warnings (as errors with KCOM_WARNINGS_AS_ERRORS), those of
+# kcom's headers included, and the chosen sanitizers, for kcom's own targets; with the clang-cl
+# kernel toolchain, its DDK headers as dependencies; with KCOM_CL_BRANCH_CHECK, the cl.exe-branch
+# compile.
 
 function(kcom_target_defaults target)
+    # kcom's headers are system headers to a consumer (their inline code is not the consumer's to
+    # fix); kcom's own targets see their warnings.
+    target_compile_definitions(${target} PRIVATE KCOM_HEADER_WARNINGS=1)
     # clang-cl is Clang with MSVC's command line: /W4 there (its -Wall is -Weverything).
     if(MSVC OR CMAKE_C_COMPILER_FRONTEND_VARIANT STREQUAL "MSVC")
         target_compile_options(${target} PRIVATE /W4 $<$<BOOL:${KCOM_WARNINGS_AS_ERRORS}>:/WX>)

@@ -137,8 +137,9 @@ static NTSTATUS Thermometer_init(void *impl, void *ctx)
 
 static int failures;
 
-/* kcom reports through one hook; this one puts its messages in line with the narrative. */
-static void print_trace(void *context, kcom_trace_level level, const char *file, int line,
+/* kcom reports through one hook; this one puts its messages in line with the narrative. Its
+ * format is printf's (KCOM_PRINTF_FORMAT lets the compiler check the forwarding). */
+static KCOM_PRINTF_FORMAT(5, 0) void print_trace(void *context, kcom_trace_level level, const char *file, int line,
                         const char *format, va_list args)
 {
     (void)context;

@@ -50,6 +50,11 @@
 #ifndef KCOM_ASYNC_H
 #define KCOM_ASYNC_H
 
+/* A system header to its consumers (kcom's own builds check it with KCOM_HEADER_WARNINGS). */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
+#pragma GCC system_header
+#endif
+
 #include <kcom/allocator.h>
 #include <kcom/caching_allocator.h>
 #include <kcom/task.h>

@@ -27,6 +27,11 @@
 #ifndef KCOM_ATOMIC_H
 #define KCOM_ATOMIC_H
 
+/* A system header to its consumers (kcom's own builds check it with KCOM_HEADER_WARNINGS). */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
+#pragma GCC system_header
+#endif
+
 #include <kcom/types.h>
 
 #if defined(_MSC_VER) && !defined(__clang__)

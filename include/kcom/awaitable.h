@@ -46,6 +46,11 @@
 #ifndef KCOM_AWAITABLE_H
 #define KCOM_AWAITABLE_H
 
+/* A system header to its consumers (kcom's own builds check it with KCOM_HEADER_WARNINGS). */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
+#pragma GCC system_header
+#endif
+
 #include <kcom/async.h>
 
 /* ---- any awaitable, for the combinators ---------------------------------------------------------------- */

@@ -43,6 +43,11 @@
 #ifndef KCOM_CACHING_ALLOCATOR_H
 #define KCOM_CACHING_ALLOCATOR_H
 
+/* A system header to its consumers (kcom's own builds check it with KCOM_HEADER_WARNINGS). */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
+#pragma GCC system_header
+#endif
+
 #include <kcom/allocator.h>
 #include <kcom/atomic.h>
 

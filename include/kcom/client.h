@@ -6,6 +6,11 @@
 #ifndef KCOM_CLIENT_H
 #define KCOM_CLIENT_H
 
+/* A system header to its consumers (kcom's own builds check it with KCOM_HEADER_WARNINGS). */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
+#pragma GCC system_header
+#endif
+
 #include <kcom/unknown.h>
 
 KCOM_BEGIN_DECLS

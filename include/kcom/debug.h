@@ -10,6 +10,11 @@
 #ifndef KCOM_DEBUG_H
 #define KCOM_DEBUG_H
 
+/* A system header to its consumers (kcom's own builds check it with KCOM_HEADER_WARNINGS). */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
+#pragma GCC system_header
+#endif
+
 #include <kcom/status.h>
 
 #ifndef KCOM_DEBUG

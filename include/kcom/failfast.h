@@ -8,6 +8,11 @@
 #ifndef KCOM_FAILFAST_H
 #define KCOM_FAILFAST_H
 
+/* A system header to its consumers (kcom's own builds check it with KCOM_HEADER_WARNINGS). */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
+#pragma GCC system_header
+#endif
+
 #include <kcom/types.h>
 
 /* kcom's bugcheck code ("KCOM"); parameter 1 is one of the reasons below. */

@@ -61,6 +61,11 @@
 #ifndef KCOM_IMPLEMENT_H
 #define KCOM_IMPLEMENT_H
 
+/* A system header to its consumers (kcom's own builds check it with KCOM_HEADER_WARNINGS). */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
+#pragma GCC system_header
+#endif
+
 #include <kcom/object.h>
 
 /* The implementation struct of an interface pointer: a fixed-offset downcast (Wine's impl_from_).
@@ -140,9 +145,7 @@
  * on from now (NULL: the default executor again); in the translation unit of Class's KCOM_CLASS.
  * Each pending call copies it, so a change affects later calls only; the executor must stay valid
  * while any task may be scheduled on it. IRQL: any. */
-#define KCOM_CLASS_SET_EXECUTOR(Class, executor_)                                         \
-    kcom_atomic_store_ptr((void *volatile *)(void *)&Class##_kcom_executor,              \
-                          (void *)(ULONG_PTR)(const struct kcom_executor *)(executor_))
+#define KCOM_CLASS_SET_EXECUTOR(Class, executor_) kcom_rt_set_executor(&Class##_kcom_executor, (executor_))
 
 /* KCOM_CLASS_SET_OPERATION_ALLOCATOR(Class, allocator) - the allocator Class's async methods
  * allocate their operations from (at first, and again after NULL: the class's allocator, the one

@@ -42,6 +42,11 @@
 #ifndef KCOM_INTERFACE_H
 #define KCOM_INTERFACE_H
 
+/* A system header to its consumers (kcom's own builds check it with KCOM_HEADER_WARNINGS). */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
+#pragma GCC system_header
+#endif
+
 #include <kcom/guid.h>
 #include <kcom/detail/pp.h>
 #include <kcom/status.h>
@@ -103,6 +108,7 @@ typedef struct kcom_interface_info {
     };
 
 #define KCOM_DEFINE_IID(I, d1, d2, d3, b0, b1, b2, b3, b4, b5, b6, b7)                   \
+    KCOM_EXTERN_DECL const IID IID_##I; /* declared before its definition (-Wmissing-variable-declarations) */ \
     KCOM_EXTERN_C KCOM_SELECTANY const IID IID_##I =                                     \
         KCOM_GUID_INIT(d1, d2, d3, b0, b1, b2, b3, b4, b5, b6, b7);
 

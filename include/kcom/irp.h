@@ -31,6 +31,11 @@
 #ifndef KCOM_IRP_H
 #define KCOM_IRP_H
 
+/* A system header to its consumers (kcom's own builds check it with KCOM_HEADER_WARNINGS). */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
+#pragma GCC system_header
+#endif
+
 #include <kcom/async.h>
 
 #if !defined(KCOM_KERNEL)

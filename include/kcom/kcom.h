@@ -4,6 +4,11 @@
 #ifndef KCOM_KCOM_H
 #define KCOM_KCOM_H
 
+/* A system header to its consumers (kcom's own builds check it with KCOM_HEADER_WARNINGS). */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
+#pragma GCC system_header
+#endif
+
 #include <kcom/compiler.h>
 #include <kcom/types.h>
 #include <kcom/status.h>

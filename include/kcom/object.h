@@ -21,6 +21,11 @@
 #ifndef KCOM_OBJECT_H
 #define KCOM_OBJECT_H
 
+/* A system header to its consumers (kcom's own builds check it with KCOM_HEADER_WARNINGS). */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
+#pragma GCC system_header
+#endif
+
 #include <kcom/allocator.h>
 #include <kcom/refcount.h>
 #include <kcom/unknown.h>

@@ -18,6 +18,11 @@
 #ifndef KCOM_REFCOUNT_H
 #define KCOM_REFCOUNT_H
 
+/* A system header to its consumers (kcom's own builds check it with KCOM_HEADER_WARNINGS). */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
+#pragma GCC system_header
+#endif
+
 #include <kcom/atomic.h>
 
 #define KCOM_REFCOUNT_OFF 0

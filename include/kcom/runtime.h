@@ -4,6 +4,11 @@
 #ifndef KCOM_RUNTIME_H
 #define KCOM_RUNTIME_H
 
+/* A system header to its consumers (kcom's own builds check it with KCOM_HEADER_WARNINGS). */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
+#pragma GCC system_header
+#endif
+
 #include <kcom/status.h>
 
 KCOM_BEGIN_DECLS

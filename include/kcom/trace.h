@@ -9,6 +9,11 @@
 #ifndef KCOM_TRACE_H
 #define KCOM_TRACE_H
 
+/* A system header to its consumers (kcom's own builds check it with KCOM_HEADER_WARNINGS). */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
+#pragma GCC system_header
+#endif
+
 #include <kcom/status.h>
 
 #include <stdarg.h>

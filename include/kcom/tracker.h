@@ -24,6 +24,11 @@
 #ifndef KCOM_TRACKER_H
 #define KCOM_TRACKER_H
 
+/* A system header to its consumers (kcom's own builds check it with KCOM_HEADER_WARNINGS). */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
+#pragma GCC system_header
+#endif
+
 #include <kcom/status.h>
 
 typedef struct kcom_tracker kcom_tracker;

@@ -7,6 +7,11 @@
 #ifndef KCOM_TYPES_H
 #define KCOM_TYPES_H
 
+/* A system header to its consumers (kcom's own builds check it with KCOM_HEADER_WARNINGS). */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
+#pragma GCC system_header
+#endif
+
 #include <kcom/compiler.h>
 
 #include <stddef.h>

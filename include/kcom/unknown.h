@@ -19,6 +19,11 @@
 #ifndef KCOM_UNKNOWN_H
 #define KCOM_UNKNOWN_H
 
+/* A system header to its consumers (kcom's own builds check it with KCOM_HEADER_WARNINGS). */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
+#pragma GCC system_header
+#endif
+
 #include <kcom/interface.h>
 
 /* IUnknown's methods, which every interface's method list starts with. */

@@ -21,6 +21,11 @@
 #ifndef KCOM_WORK_ITEM_EXECUTOR_H
 #define KCOM_WORK_ITEM_EXECUTOR_H
 
+/* A system header to its consumers (kcom's own builds check it with KCOM_HEADER_WARNINGS). */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
+#pragma GCC system_header
+#endif
+
 #include <kcom/executor.h>
 #include <kcom/tracker.h>
 

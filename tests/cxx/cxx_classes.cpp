@@ -303,7 +303,7 @@ static void cxx_class_async(void)
     KCOM_RELEASE(op);
 
     /* pending: awaits a completion source, holds the object, runs on the class's executor */
-    ok(kcom_async_operation_create(NULL, NULL, sizeof(LONG), KCOM_ALIGNOF(LONG), &source) == STATUS_SUCCESS,
+    ok(kcom_async_operation_create(nullptr, nullptr, sizeof(LONG), KCOM_ALIGNOF(LONG), &source) == STATUS_SUCCESS,
        "a completion source\n");
     op = ICxxSampler_Sample(&gauge->ICxxSampler_iface, 1, source);
     ok(op != nullptr && IAsyncCxxLONG_get_status(op, &status) == STATUS_SUCCESS && status == KCOM_ASYNC_STARTED,
@@ -350,7 +350,7 @@ static void cxx_class_aggregation(void)
         return;
     }
     IUnknown *controlling = reinterpret_cast<IUnknown *>(&outer->ICxxGauge_iface);
-    ok(kcom_object_create(KCOM_CLASS_OF(CxxPart), controlling, NULL, NULL, &IID_IUnknown,
+    ok(kcom_object_create(KCOM_CLASS_OF(CxxPart), controlling, nullptr, nullptr, &IID_IUnknown,
                           reinterpret_cast<void **>(&outer->inner)) == STATUS_SUCCESS &&
            outer->inner != nullptr,
        "the aggregated part\n");

@@ -9,6 +9,11 @@
 #ifndef KCOM_DETAIL_ALLOCATOR_H
 #define KCOM_DETAIL_ALLOCATOR_H
 
+/* A system header to its consumers (kcom's own builds check it with KCOM_HEADER_WARNINGS). */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
+#pragma GCC system_header
+#endif
+
 #ifndef KCOM_ALLOCATOR_H
 #error "kcom/detail/allocator.h is not for direct use: include <kcom/allocator.h>"
 #endif

@@ -8,6 +8,11 @@
 #ifndef KCOM_DETAIL_ASYNC_H
 #define KCOM_DETAIL_ASYNC_H
 
+/* A system header to its consumers (kcom's own builds check it with KCOM_HEADER_WARNINGS). */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
+#pragma GCC system_header
+#endif
+
 #ifndef KCOM_ASYNC_H
 #error "kcom/detail/async.h is not for direct use: include <kcom/async.h>"
 #endif

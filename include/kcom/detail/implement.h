@@ -8,6 +8,11 @@
 #ifndef KCOM_DETAIL_IMPLEMENT_H
 #define KCOM_DETAIL_IMPLEMENT_H
 
+/* A system header to its consumers (kcom's own builds check it with KCOM_HEADER_WARNINGS). */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
+#pragma GCC system_header
+#endif
+
 #ifndef KCOM_IMPLEMENT_H
 #error "kcom/detail/implement.h is not for direct use: include <kcom/implement.h>"
 #endif
@@ -65,7 +70,7 @@ static KCOM_FORCEINLINE const IID *kcom_rt_iid_(const IID &riid)
                        " of " #Class " must have the type " #I);                          \
     static KCOM_FORCEINLINE KCOM_UNUSED Class *Class##_##I##_kcom_impl(I *This)           \
     {                                                                                     \
-        return (Class *)(void *)((char *)This - (size_t)Class##_##I##_kcom_offset);       \
+        return (Class *)(void *)((char *)This - KCOM_STATIC_CAST(size_t, Class##_##I##_kcom_offset)); \
     }
 
 /* The signature an implementation function must have: one diagnostic naming the function and
@@ -75,6 +80,24 @@ static KCOM_FORCEINLINE const IID *kcom_rt_iid_(const IID &riid)
     KCOM_STATIC_ASSERT(KCOM_RT_FN_IS_(fn, ret(*)(C * KCOM_PP_EXPAND self_params)) ||    \
                            KCOM_RT_FN_IS_(fn, ret(*)(void * KCOM_PP_EXPAND self_params)), \
                        what);
+
+/* The class macros' accesses to the class's slots go through these typed functions, so that the
+ * macros' expansions in a consumer's code hold no cast (a C-style cast there warns in C++ under
+ * -Wold-style-cast, and the header being a system one does not hide it). */
+struct kcom_executor;
+
+/* KCOM_CLASS_SET_EXECUTOR's store. */
+static KCOM_FORCEINLINE void kcom_rt_set_executor(const struct kcom_executor *volatile *slot,
+                                                 const struct kcom_executor *executor)
+{
+    kcom_atomic_store_ptr((void *volatile *)(void *)slot, (void *)(ULONG_PTR)executor);
+}
+
+/* The allocator the class's async methods take their operations from now (NULL: the default). */
+static KCOM_FORCEINLINE const kcom_allocator *kcom_rt_operation_allocator(const kcom_allocator *volatile *slot)
+{
+    return (const kcom_allocator *)kcom_atomic_load_ptr((void *volatile *)(void *)slot);
+}
 
 /* KCOM_CLASS_SET_OPERATION_ALLOCATOR's store: allocator, or NULL for the class's own. */
 static KCOM_FORCEINLINE void kcom_rt_set_operation_allocator(const kcom_allocator *volatile *slot, const kcom_class *cls,
@@ -246,8 +269,7 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
     }                                                                                     \
     static KCOM_UNUSED ret *KCOM_STDCALL C##_##I##_kshim_##name(I *This KCOM_PP_PARAMS(params)) \
     {                                                                                     \
-        const kcom_allocator *kcom_allocator_ = (const kcom_allocator *)kcom_atomic_load_ptr( \
-            (void *volatile *)(void *)&C##_kcom_operation_allocator);                     \
+        const kcom_allocator *kcom_allocator_ = kcom_rt_operation_allocator(&C##_kcom_operation_allocator); \
         kcom_async_op *kcom_op_ = kcom_rt_async_op_reuse(&C##_##I##_kdesc_##name, kcom_allocator_); \
         KCOM_TRACE_CALL_(I, name)                                                         \
         if (KCOM_UNLIKELY(kcom_op_ == NULL))                                              \
@@ -362,17 +384,26 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
  * never taken. */
 #define KCOM_CLASS_ENTRY_(ctx, item) KCOM_PP_CALL(KCOM_CLASS_ENTRY_I_, KCOM_PP_EXPAND ctx, KCOM_PP_EXPAND item)
 #define KCOM_CLASS_ENTRY_I_(C, mode, I, member)                                           \
-    {KCOM_INTERFACE_INFO(I), KCOM_CLASS_VTBL_##mode(C, I), (size_t)C##_##I##_kcom_entry},
+    {KCOM_INTERFACE_INFO(I), KCOM_CLASS_VTBL_##mode(C, I), KCOM_STATIC_CAST(size_t, C##_##I##_kcom_entry)},
 #define KCOM_CLASS_VTBL_PLAIN(C, I) &C##_##I##_kcom_vtbl
 #define KCOM_CLASS_VTBL_AGG(C, I) (0 ? &C##_##I##_kcom_vtbl : &C##_##I##_kcom_agg_vtbl)
 
 /* QueryInterface and destruction with the class known at compile time: declared by KCOM_IMPLEMENT,
  * whose shims call them, and defined after the descriptor by the class macro, so the compiler
- * unrolls the lookup and folds the layout. */
+ * unrolls the lookup and folds the layout. Every KCOM_IMPLEMENT of the class and its class macro
+ * declare them again, which gcc's -Wredundant-decls would report at each, in the consumer's code. */
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__cplusplus)
+#define KCOM_RT_REDECLARING_(declarations)                                                \
+    _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wredundant-decls\"") \
+    declarations _Pragma("GCC diagnostic pop")
+#else
+#define KCOM_RT_REDECLARING_(declarations) declarations
+#endif
 #define KCOM_CLASS_FUNCTIONS_DECL_(Class)                                                 \
-    static NTSTATUS Class##_kcom_query_interface(void *impl, const IID *riid, void **ppv); \
-    static ULONG Class##_kcom_final_release(void *impl);                                  \
-    KCOM_CLASS_OPERATION_ALLOCATOR_DECL_(Class)
+    KCOM_RT_REDECLARING_(                                                                 \
+        static NTSTATUS Class##_kcom_query_interface(void *impl, const IID *riid, void **ppv); \
+        static ULONG Class##_kcom_final_release(void *impl);                              \
+        KCOM_CLASS_OPERATION_ALLOCATOR_DECL_(Class))
 
 /* Where the class's async methods allocate their operations (NULL: the default allocator): the
  * class's allocator, or what KCOM_CLASS_SET_OPERATION_ALLOCATOR stored. Declared wherever the

@@ -8,6 +8,11 @@
 #ifndef KCOM_DETAIL_OBJECT_H
 #define KCOM_DETAIL_OBJECT_H
 
+/* A system header to its consumers (kcom's own builds check it with KCOM_HEADER_WARNINGS). */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
+#pragma GCC system_header
+#endif
+
 #ifndef KCOM_OBJECT_H
 #error "kcom/detail/object.h is not for direct use: include <kcom/object.h>"
 #endif

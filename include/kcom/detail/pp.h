@@ -15,6 +15,11 @@
 #ifndef KCOM_DETAIL_PP_H
 #define KCOM_DETAIL_PP_H
 
+/* A system header to its consumers (kcom's own builds check it with KCOM_HEADER_WARNINGS). */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
+#pragma GCC system_header
+#endif
+
 #include <kcom/detail/preprocessor_check.h>
 
 #define KCOM_PP_CAT(a, b) KCOM_PP_CAT_I(a, b)

@@ -12,6 +12,11 @@
 #ifndef KCOM_DETAIL_PREPROCESSOR_CHECK_H
 #define KCOM_DETAIL_PREPROCESSOR_CHECK_H
 
+/* A system header to its consumers (kcom's own builds check it with KCOM_HEADER_WARNINGS). */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
+#pragma GCC system_header
+#endif
+
 #if defined(_MSC_VER) && !defined(__clang__) && (!defined(_MSVC_TRADITIONAL) || _MSVC_TRADITIONAL)
 #error "kcom needs MSVC's conforming preprocessor: compile with /Zc:preprocessor (Visual Studio 2019 16.5 or later; /std:c11 and /std:c17 imply it)"
 #endif

@@ -7,6 +7,11 @@
 #ifndef KCOM_DETAIL_REFCOUNT_H
 #define KCOM_DETAIL_REFCOUNT_H
 
+/* A system header to its consumers (kcom's own builds check it with KCOM_HEADER_WARNINGS). */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
+#pragma GCC system_header
+#endif
+
 #ifndef KCOM_REFCOUNT_H
 #error "kcom/detail/refcount.h is not for direct use: include <kcom/refcount.h>"
 #endif
