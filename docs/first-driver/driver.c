@@ -168,10 +168,19 @@ static void hello_unload(PDRIVER_OBJECT driver)
 {
     NTSTATUS drain;
     (void)driver;
-    /* pending requests canceled and completed; then every task of the executor has ended */
+    /* pending requests canceled and completed; then every task of the executor canceled and ended.
+     * DriverUnload cannot refuse: while something ignores its cancel, nothing it may use is freed
+     * (the unload waits, visibly) */
     drain = kcom_irp_queue_drain(&hello.pending, 10000);
-    if (drain == STATUS_SUCCESS)
+    while (drain == STATUS_TIMEOUT) {
+        DbgPrint("hello: %ld requests ignore their cancel\n", (long)kcom_irp_queue_count(&hello.pending));
+        drain = kcom_irp_queue_drain(&hello.pending, 10000);
+    }
+    drain = kcom_tracker_cancel_and_drain(hello.tracker, 10000);
+    while (drain == STATUS_TIMEOUT) {
+        DbgPrint("hello: %ld tasks ignore their cancel\n", (long)kcom_tracker_outstanding(hello.tracker));
         drain = kcom_tracker_drain(hello.tracker, 10000);
+    }
     KCOM_RELEASE_AND_CLEAR(&hello.counter);
     (void)kcom_set_default_executor(NULL);
     kcom_work_item_executor_destroy(hello.work);

@@ -195,7 +195,8 @@ KCOM_BEGIN_DECLS
  * allocation.
  * IRQL: <= DISPATCH_LEVEL.
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL operation; a result alignment of 0, not
- * a power of two or above 4096; a result size of 2 GB or more); STATUS_INSUFFICIENT_RESOURCES. On failure *operation is an error
+ * a power of two or above 4096; a result size that makes the operation 2 GB or more);
+ * STATUS_INSUFFICIENT_RESOURCES. On failure *operation is an error
  * operation carrying that status (never NULL).
  */
 NTSTATUS kcom_async_operation_create(const kcom_allocator *allocator, const IID *iid, size_t result_size,
@@ -295,8 +296,9 @@ NTSTATUS kcom_async_spawn_begin(const kcom_async_task_desc *desc, const kcom_exe
 NTSTATUS kcom_async_spawn_begin_in(const kcom_async_task_desc *desc, const kcom_executor *executor,
                                    void *storage, size_t size, void **state, IKcomAsyncOperation **operation);
 
-/* kcom_async_storage_size - bytes kcom_async_spawn_begin_in needs for desc (0 for a bad desc).
- * IRQL: any. */
+/* kcom_async_storage_size - bytes kcom_async_spawn_begin_in needs for desc (0 for a desc it
+ * refuses: NULL, no poll function, a bad layout, an alignment above
+ * KCOM_ASYNC_STORAGE_MAX_ALIGNMENT). IRQL: any. */
 size_t kcom_async_storage_size(const kcom_async_task_desc *desc);
 
 /* kcom_async_storage_in_use - FALSE once the operation made in storage has been released for the

@@ -37,16 +37,12 @@
 #endif
 
 /* ---- language linkage ----------------------------------------------------------------------- */
-/* KCOM_EXTERN_C: C linkage for the definition that follows; KCOM_EXTERN_DECL: a declaration of an
- * object defined elsewhere (with C linkage). */
 #ifdef __cplusplus
 #define KCOM_EXTERN_C extern "C"
-#define KCOM_EXTERN_DECL extern "C"
 #define KCOM_BEGIN_DECLS extern "C" {
 #define KCOM_END_DECLS }
 #else
 #define KCOM_EXTERN_C
-#define KCOM_EXTERN_DECL extern
 #define KCOM_BEGIN_DECLS
 #define KCOM_END_DECLS
 #endif

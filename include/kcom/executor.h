@@ -58,7 +58,7 @@ KCOM_BEGIN_DECLS
  * valid until kcom_thread_pool_shutdown.
  * IRQL: PASSIVE_LEVEL (user mode: posix and win32 platforms).
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL pool or executor, threads out of range);
- * STATUS_INSUFFICIENT_RESOURCES (memory or threads). *pool is NULL on failure.
+ * STATUS_INSUFFICIENT_RESOURCES (memory or threads). *pool and *executor are NULL on failure.
  */
 NTSTATUS kcom_thread_pool_create(ULONG threads, kcom_thread_pool **pool, const kcom_executor **executor);
 

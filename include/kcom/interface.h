@@ -107,8 +107,9 @@ typedef struct kcom_interface_info {
         const struct I##Vtbl *lpVtbl;                                                    \
     };
 
+/* No extern declaration before the definition: gcc drops selectany from a definition that follows
+ * a plain declaration (see kcom/unknown.h), and every translation unit would then define it. */
 #define KCOM_DEFINE_IID(I, d1, d2, d3, b0, b1, b2, b3, b4, b5, b6, b7)                   \
-    KCOM_EXTERN_DECL const IID IID_##I; /* declared before its definition (-Wmissing-variable-declarations) */ \
     KCOM_EXTERN_C KCOM_SELECTANY const IID IID_##I =                                     \
         KCOM_GUID_INIT(d1, d2, d3, b0, b1, b2, b3, b4, b5, b6, b7);
 

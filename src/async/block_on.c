@@ -31,6 +31,13 @@ static kcom_waker block_fire(kcom_async_waiter *waiter)
     return none;
 }
 
+/* The debug watchdog's report of a wait that has lasted waited ms. */
+static void report_long_wait(const void *operation, ULONG64 waited)
+{
+    KCOM_TRACE(WARNING, "blocking wait on operation %p: not finished after %lu ms (suspected deadlock)", operation,
+               (unsigned long)waited);
+}
+
 /* Waits for event up to timeout_ms, in watchdog periods when the watchdog is on, tracing each
  * period that passes without the event. */
 static NTSTATUS watched_wait(kcom_platform_local_event *event, ULONG timeout_ms, const void *operation)
@@ -49,17 +56,21 @@ static NTSTATUS watched_wait(kcom_platform_local_event *event, ULONG timeout_ms,
         waited += slice;
         if (timeout_ms != KCOM_ASYNC_INFINITE && waited >= timeout_ms)
             return STATUS_TIMEOUT;
-        KCOM_TRACE(WARNING, "blocking wait on operation %p: not finished after %lu ms (suspected deadlock)",
-                   operation, (unsigned long)waited);
+        report_long_wait(operation, waited);
     }
 }
 
 /* An operation kcom did not make: its status at growing intervals, up to 16 ms. Registers
- * nothing on it, so nothing is left behind after a timeout; a failing get_status is the answer. */
+ * nothing on it, so nothing is left behind after a timeout; a failing get_status is the answer.
+ * The watchdog traces each of its periods that passes, as watched_wait does. */
 static NTSTATUS block_on_foreign(IKcomAsyncOperation *operation, ULONG timeout_ms)
 {
     ULONG64 start = kcom_platform_monotonic_ms();
     ULONG interval = 1;
+    kcom_debug_options options;
+    ULONG64 next_report;
+    kcom_get_debug_options(&options);
+    next_report = options.wait_watchdog_ms;
     for (;;) {
         kcom_async_status status = KCOM_ASYNC_STARTED;
         NTSTATUS result = operation->lpVtbl->get_status(operation, &status);
@@ -71,6 +82,10 @@ static NTSTATUS block_on_foreign(IKcomAsyncOperation *operation, ULONG timeout_m
         waited = kcom_platform_monotonic_ms() - start;
         if (timeout_ms != KCOM_ASYNC_INFINITE && waited >= timeout_ms)
             return STATUS_TIMEOUT;
+        if (options.wait_watchdog_ms != 0 && waited >= next_report) {
+            report_long_wait(operation, waited);
+            next_report = waited + options.wait_watchdog_ms;
+        }
         kcom_platform_sleep_ms(interval);
         if (interval < 16)
             interval *= 2;

@@ -421,18 +421,18 @@ static void op_fire_waiters(kcom_async_op *op)
 /* What the finishing exchange (old -> next) claimed, run in order: the producer's cancel routine,
  * the callback, then the waiters (those that registered while the callback ran too), unless a
  * callback being registered (its fields not written yet) was left to its registration, which
- * then fires them after it (op_set_completed). hold: on a reference of its own, taken while the
- * caller's still holds, for a caller whose reference the callback or the cancel routine may
- * release (a producer's, a canceler's), when one runs; a task's end runs on the scheduler's. */
-static void op_after_finish(kcom_async_op *op, LONG old, LONG next, BOOLEAN hold)
+ * then fires them after it (op_set_completed). When a cancel routine or a callback runs, on a
+ * reference of its own, taken while the caller's still holds: either may release the caller's (a
+ * producer's, a canceler's, or the one a task's first poll runs on, kcom_async_spawn_run's);
+ * waiters never do. */
+static void op_after_finish(kcom_async_op *op, LONG old, LONG next)
 {
     BOOLEAN routine = (BOOLEAN)((next & OP_CANCEL_CLAIMED) && !(old & OP_CANCEL_CLAIMED));
     BOOLEAN callback = (BOOLEAN)((next & OP_CB_CLAIMED) && !(old & OP_CB_CLAIMED));
     BOOLEAN registration_calls = (BOOLEAN)((next & OP_CALLING) && !callback);
-    if (!routine && !callback && (registration_calls || !(next & (OP_SLOT_SET | OP_WAITERS))))
+    BOOLEAN hold = (BOOLEAN)(routine || callback);
+    if (!hold && (registration_calls || !(next & (OP_SLOT_SET | OP_WAITERS))))
         return;
-    /* only a callback or a cancel routine may release the caller's reference: waiters never do */
-    hold = (BOOLEAN)(hold && (routine || callback));
     if (hold)
         kcom_async_op_addref(op);
     if (routine)
@@ -481,10 +481,10 @@ static KCOM_FORCEINLINE BOOLEAN op_finish_exchange(kcom_async_op *op, LONG final
 }
 
 /* Finishes op with status (success: Completed with the stored result; STATUS_CANCELLED: Canceled;
- * other failures: Error), unless it was canceled, and runs what the exchange claimed (hold: see
- * op_after_finish). *prior: the word before the exchange, which alone says what happened once the
+ * other failures: Error), unless it was canceled, and runs what the exchange claimed
+ * (op_after_finish). *prior: the word before the exchange, which alone says what happened once the
  * operation may be gone. FALSE when op had already finished. */
-static BOOLEAN op_finish_with(kcom_async_op *op, NTSTATUS status, BOOLEAN hold, LONG *prior)
+static BOOLEAN op_finish_with(kcom_async_op *op, NTSTATUS status, LONG *prior)
 {
     LONG next;
     LONG final_status = NT_SUCCESS(status) ? KCOM_ASYNC_COMPLETED
@@ -494,14 +494,14 @@ static BOOLEAN op_finish_with(kcom_async_op *op, NTSTATUS status, BOOLEAN hold, 
         op->error = status; /* only the finisher writes it; read only once Error is published */
     if (!op_finish_exchange(op, final_status, FALSE, prior, &next))
         return FALSE;
-    op_after_finish(op, *prior, next, hold);
+    op_after_finish(op, *prior, next);
     return TRUE;
 }
 
 BOOLEAN kcom_async_op_finish(kcom_async_op *op, NTSTATUS status)
 {
     LONG prior;
-    return op_finish_with(op, status, FALSE, &prior);
+    return op_finish_with(op, status, &prior);
 }
 
 /* ---- IKcomAsyncOperation: cancel and the callback --------------------------------------------------------- */
@@ -515,7 +515,7 @@ static NTSTATUS KCOM_STDCALL op_cancel(IKcomAsyncOperation *This)
         /* unfinished is Started for these: only a finish changes their status */
         if (!op_finish_exchange(op, KCOM_ASYNC_CANCELED, TRUE, &old, &next))
             return STATUS_INVALID_DEVICE_STATE;
-        op_after_finish(op, old, next, TRUE);
+        op_after_finish(op, old, next);
         return STATUS_SUCCESS;
     }
     for (;;) {
@@ -877,7 +877,7 @@ static NTSTATUS producer_finish(IKcomAsyncOperation *operation, NTSTATUS status,
      * it. A failure has no value (NULL), and neither has a success without a result (result_size 0). */
     if (NT_SUCCESS(status) && value != NULL && (kcom_atomic_load(&op->word) & OP_STATUS_MASK) == KCOM_ASYNC_STARTED)
         copy_result(kcom_task_result(&op->task), value, op->result_size);
-    if (!op_finish_with(op, status, TRUE, &prior))
+    if (!op_finish_with(op, status, &prior))
         /* a cancel finished it: the producer learns it here too */
         return (prior & OP_STATUS_MASK) == KCOM_ASYNC_CANCELED ? STATUS_CANCELLED : STATUS_INVALID_DEVICE_STATE;
     /* the outcome comes from the exchange: after it the operation may be gone */

@@ -88,16 +88,18 @@ static kcom_async_op *storage_op(const void *storage)
     return (kcom_async_op *)address;
 }
 
-/* desc's layout, if it fits caller storage. */
+/* desc's layout, if it fits caller storage (and holds an operation). */
 static BOOLEAN storage_layout(const kcom_async_task_desc *desc, kcom_async_op_layout_info *layout)
 {
-    return (BOOLEAN)(kcom_async_desc_layout(desc, layout) && layout->alignment <= KCOM_ASYNC_STORAGE_MAX_ALIGNMENT);
+    return (BOOLEAN)(kcom_async_desc_layout(desc, layout) && layout->alignment <= KCOM_ASYNC_STORAGE_MAX_ALIGNMENT &&
+                     layout->total >= sizeof(kcom_async_op));
 }
 
 size_t kcom_async_storage_size(const kcom_async_task_desc *desc)
 {
     kcom_async_op_layout_info layout;
-    if (desc == NULL || !storage_layout(desc, &layout))
+    /* 0 for what kcom_async_spawn_begin_in refuses */
+    if (desc == NULL || desc->poll == NULL || !storage_layout(desc, &layout))
         return 0;
     return layout.total + KCOM_ASYNC_STORAGE_MAX_ALIGNMENT; /* room to align the start */
 }
@@ -119,7 +121,7 @@ NTSTATUS kcom_async_spawn_begin_in(const kcom_async_task_desc *desc, const kcom_
     if (NT_SUCCESS(status) && (storage == NULL || ((ULONG_PTR)storage % KCOM_ALIGNOF(void *)) != 0))
         status = STATUS_INVALID_PARAMETER;
     if (NT_SUCCESS(status)) {
-        if (!storage_layout(desc, &layout) || layout.total < sizeof(kcom_async_op))
+        if (!storage_layout(desc, &layout))
             status = STATUS_INVALID_PARAMETER;
         else if (size < layout.total + KCOM_ASYNC_STORAGE_MAX_ALIGNMENT)
             status = STATUS_BUFFER_TOO_SMALL;

@@ -66,10 +66,11 @@ NTSTATUS kcom_thread_pool_create(ULONG threads, kcom_thread_pool **pool_out, con
     const kcom_allocator *allocator;
     kcom_thread_pool *pool;
     ULONG i;
-    if (pool_out == NULL)
-        return STATUS_INVALID_PARAMETER;
-    *pool_out = NULL;
-    if (executor == NULL || threads == 0 || threads > POOL_MAX_THREADS)
+    if (pool_out != NULL)
+        *pool_out = NULL;
+    if (executor != NULL)
+        *executor = NULL;
+    if (pool_out == NULL || executor == NULL || threads == 0 || threads > POOL_MAX_THREADS)
         return STATUS_INVALID_PARAMETER;
     allocator = kcom_default_allocator();
     pool = (kcom_thread_pool *)kcom_allocate(allocator, sizeof(*pool), KCOM_ALIGNOF(kcom_thread_pool));

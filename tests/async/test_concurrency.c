@@ -317,6 +317,9 @@ static void *open_gate_soon(void *arg)
     return NULL;
 }
 
+/* What an out pointer held before a failing call. */
+static const kcom_executor stale_executor = {NULL, NULL, NULL};
+
 void kcom_test_async_concurrency_thread_pool(void)
 {
     kcom_thread_pool *pool = NULL;
@@ -330,8 +333,17 @@ void kcom_test_async_concurrency_thread_pool(void)
     NTSTATUS status;
 
     kcom_counting_allocator_init(&counter, NULL);
-    ok(kcom_thread_pool_create(0, &pool, &executor) == STATUS_INVALID_PARAMETER && pool == NULL, "0 threads\n");
-    ok(kcom_thread_pool_create(1, NULL, &executor) == STATUS_INVALID_PARAMETER, "NULL pool\n");
+    /* both out pointers are NULL on a failure, whatever they held */
+    executor = &stale_executor;
+    ok(kcom_thread_pool_create(0, &pool, &executor) == STATUS_INVALID_PARAMETER && pool == NULL && executor == NULL,
+       "0 threads\n");
+    executor = &stale_executor;
+    ok(kcom_thread_pool_create(65, &pool, &executor) == STATUS_INVALID_PARAMETER && pool == NULL && executor == NULL,
+       "65 threads\n");
+    executor = &stale_executor;
+    ok(kcom_thread_pool_create(1, NULL, &executor) == STATUS_INVALID_PARAMETER && executor == NULL, "NULL pool\n");
+    pool = (kcom_thread_pool *)(void *)&stale_executor;
+    ok(kcom_thread_pool_create(1, &pool, NULL) == STATUS_INVALID_PARAMETER && pool == NULL, "NULL executor\n");
 
     /* drain: yielding tasks queue themselves again during the shutdown and still finish */
     ok(kcom_thread_pool_create(2, &pool, &executor) == STATUS_SUCCESS, "pool\n");

@@ -72,6 +72,64 @@ void kcom_test_async_contract_callback_releases(void)
     ok(kcom_counting_allocator_live(&counter) == 0, "freed by the callback's release\n");
 }
 
+/* A task whose first poll finishes it. */
+typedef struct ready_task {
+    KCOM_TASK_RESUME_POINT;
+} ready_task;
+
+static kcom_poll_result ready_poll(void *state, kcom_task_context *cx)
+{
+    ready_task *s = (ready_task *)state;
+    KCOM_TASK_BEGIN(s);
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, 7);
+    KCOM_TASK_END(cx);
+}
+
+static const kcom_async_task_desc ready_desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, ready_task, ready_poll, NULL);
+
+/* The same for a task's operation, whose finish runs on the caller's reference when the first poll
+ * runs inline (kcom_async_spawn_run) or when it was canceled before it ran: the finisher holds a
+ * reference of its own around the callback there too. */
+void kcom_test_async_contract_callback_releases_task(void)
+{
+    static const BOOLEAN cancel_first[] = {FALSE, TRUE};
+    releasing_callback r;
+    IKcomAsyncOperation *op = NULL;
+    void *state = NULL;
+    NTSTATUS status;
+    int i;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    manual_init(&manual);
+    for (i = 0; i < 2; i++) {
+        memset(&r, 0, sizeof(r));
+        ok(kcom_async_spawn_begin(&ready_desc, &manual.executor, &counter.allocator, &state, &op) == STATUS_SUCCESS,
+           "spawn_begin\n");
+        ok(IKcomAsyncOperation_set_completed(op, release_in_callback, &r) == STATUS_SUCCESS, "set_completed\n");
+        if (cancel_first[i]) {
+            IKcomAsyncOperation_AddRef(op); /* the canceler's */
+            ok(IKcomAsyncOperation_cancel(op) == STATUS_SUCCESS, "cancel before the run\n");
+            IKcomAsyncOperation_Release(op);
+        }
+        ok(r.calls == 0, "not called back before the task ran (%ld)\n", (long)r.calls);
+        status = kcom_async_spawn_run(op); /* the callback releases the only reference */
+        ok(NT_SUCCESS(status) || status == STATUS_CANCELLED, "spawn_run: %s\n", kcom_status_name(status));
+        ok(r.calls == 1 && r.status == (cancel_first[i] ? KCOM_ASYNC_CANCELED : KCOM_ASYNC_COMPLETED),
+           "called back once: %ld %ld\n", (long)r.calls, (long)r.status);
+        ok(kcom_counting_allocator_live(&counter) == 0, "freed by the callback's release\n");
+    }
+
+    /* queued: the poll runs on the queue's reference */
+    memset(&r, 0, sizeof(r));
+    ok(kcom_async_spawn_begin(&ready_desc, &manual.executor, &counter.allocator, &state, &op) == STATUS_SUCCESS,
+       "spawn_begin\n");
+    ok(IKcomAsyncOperation_set_completed(op, release_in_callback, &r) == STATUS_SUCCESS, "set_completed\n");
+    ok(kcom_async_spawn_commit(op) == STATUS_SUCCESS, "commit\n");
+    ok(manual_run(&manual) == 1, "one poll\n");
+    ok(r.calls == 1 && r.status == KCOM_ASYNC_COMPLETED, "called back once\n");
+    ok(kcom_counting_allocator_live(&counter) == 0, "freed by the callback's release\n");
+}
+
 /* ---- the callback has returned before any waiter is released ---------------------------------------------- */
 
 typedef struct slow_callback {

@@ -318,6 +318,14 @@ void kcom_test_async_paths_layout(void)
     ok(wide_wide.block_alignment == 64 && char_wide.block_alignment == 64, "block alignment %lu\n",
        (unsigned long)wide_wide.block_alignment);
     ok(kcom_async_storage_size(&wide_wide) == 0, "too aligned for caller storage\n");
+    {
+        /* what kcom_async_spawn_begin_in refuses has no storage size either */
+        kcom_async_task_desc no_poll = ulong_tiny;
+        no_poll.poll = NULL;
+        ok(kcom_async_storage_size(&no_poll) == 0, "no poll function: %lu\n",
+           (unsigned long)kcom_async_storage_size(&no_poll));
+        ok(kcom_async_storage_size(NULL) == 0, "NULL desc\n");
+    }
     teardown();
 }
 

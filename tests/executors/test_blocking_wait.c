@@ -255,9 +255,48 @@ static void foreign_operations(void)
     end();
 }
 
+/* The watchdog reports a long wait on a foreign operation too (its status is read at intervals). */
+static void *foreign_complete_after_reports(void *arg)
+{
+    while (kcom_atomic_load(&watchdog_reports) < 2)
+        test_sleep_ms(1);
+    kcom_atomic_store(&((foreign_op *)arg)->status, KCOM_ASYNC_COMPLETED);
+    return NULL;
+}
+
+static void watchdog_foreign(void)
+{
+    static foreign_op op;
+    kcom_debug_options options, saved;
+    test_thread thread;
+    begin();
+    memset(&op, 0, sizeof(op));
+    op.iface.lpVtbl = &foreign_vtbl;
+    op.refs = 1;
+    kcom_get_debug_options(&saved);
+    options = saved;
+    options.wait_watchdog_ms = 20;
+    ok(kcom_set_debug_options(&options) == STATUS_SUCCESS, "options\n");
+    kcom_set_trace_hook(watchdog_hook, NULL);
+    watchdog_reports = 0;
+    test_thread_start(&thread, foreign_complete_after_reports, &op);
+    ok(kcom_async_block_on(&op.iface, 20000) == STATUS_SUCCESS, "the wait ends when the operation does\n");
+    test_thread_join(&thread);
+    ok(watchdog_reports >= 2, "%ld watchdog reports\n", (long)watchdog_reports);
+    /* a timeout shorter than the period reports nothing */
+    watchdog_reports = 0;
+    op.status = KCOM_ASYNC_STARTED;
+    ok(kcom_async_block_on(&op.iface, 10) == STATUS_TIMEOUT, "timeout\n");
+    ok(watchdog_reports == 0, "%ld watchdog reports within one period\n", (long)watchdog_reports);
+    kcom_set_trace_hook(NULL, NULL);
+    ok(kcom_set_debug_options(&saved) == STATUS_SUCCESS, "options restored\n");
+    end();
+}
+
 int main(void)
 {
-    static const char *const names[] = {"blocking_wait_refused", "wait_watchdog", "wait_foreign_operations"};
-    static void (*const tests[])(void) = {blocking_wait_refused, watchdog, foreign_operations};
-    return async_test_main(names, tests, 3);
+    static const char *const names[] = {"blocking_wait_refused", "wait_watchdog", "wait_foreign_operations",
+                                        "wait_watchdog_foreign"};
+    static void (*const tests[])(void) = {blocking_wait_refused, watchdog, foreign_operations, watchdog_foreign};
+    return async_test_main(names, tests, 4);
 }
