@@ -88,6 +88,24 @@ static void watchdog_hook(void *context, kcom_trace_level level, const char *fil
         kcom_atomic_fetch_add(&watchdog_reports, 1);
 }
 
+/* The watchdog on, every 20 ms, its reports counted (*saved: the options to restore). */
+static void watchdog_on(kcom_debug_options *saved)
+{
+    kcom_debug_options options;
+    kcom_get_debug_options(saved);
+    options = *saved;
+    options.wait_watchdog_ms = 20;
+    ok(kcom_set_debug_options(&options) == STATUS_SUCCESS, "options\n");
+    kcom_set_trace_hook(watchdog_hook, NULL);
+    watchdog_reports = 0;
+}
+
+static void watchdog_off(const kcom_debug_options *saved)
+{
+    kcom_set_trace_hook(NULL, NULL);
+    ok(kcom_set_debug_options(saved) == STATUS_SUCCESS, "options restored\n");
+}
+
 static void *complete_later(void *arg)
 {
     ULONG value = 5;
@@ -100,23 +118,17 @@ static void *complete_later(void *arg)
 static void watchdog(void)
 {
     IKcomAsyncOperation *op = NULL;
-    kcom_debug_options options, saved;
+    kcom_debug_options saved;
     test_thread thread;
     begin();
     ok(kcom_async_operation_create(&counter.allocator, &IID_IAsyncULONG, sizeof(ULONG), KCOM_ALIGNOF(ULONG), &op) == STATUS_SUCCESS,
        "create\n");
-    kcom_get_debug_options(&saved);
-    options = saved;
-    options.wait_watchdog_ms = 20;
-    ok(kcom_set_debug_options(&options) == STATUS_SUCCESS, "options\n");
-    kcom_set_trace_hook(watchdog_hook, NULL);
-    watchdog_reports = 0;
+    watchdog_on(&saved);
     test_thread_start(&thread, complete_later, op);
     ok(kcom_async_block_on(op, KCOM_ASYNC_INFINITE) == STATUS_SUCCESS, "the wait ends when the operation does\n");
     test_thread_join(&thread);
     ok(watchdog_reports >= 2, "%ld watchdog reports\n", (long)watchdog_reports);
-    kcom_set_trace_hook(NULL, NULL);
-    ok(kcom_set_debug_options(&saved) == STATUS_SUCCESS, "options restored\n");
+    watchdog_off(&saved);
     op->lpVtbl->Release(op);
     end();
 }
@@ -267,18 +279,13 @@ static void *foreign_complete_after_reports(void *arg)
 static void watchdog_foreign(void)
 {
     static foreign_op op;
-    kcom_debug_options options, saved;
+    kcom_debug_options saved;
     test_thread thread;
     begin();
     memset(&op, 0, sizeof(op));
     op.iface.lpVtbl = &foreign_vtbl;
     op.refs = 1;
-    kcom_get_debug_options(&saved);
-    options = saved;
-    options.wait_watchdog_ms = 20;
-    ok(kcom_set_debug_options(&options) == STATUS_SUCCESS, "options\n");
-    kcom_set_trace_hook(watchdog_hook, NULL);
-    watchdog_reports = 0;
+    watchdog_on(&saved);
     test_thread_start(&thread, foreign_complete_after_reports, &op);
     ok(kcom_async_block_on(&op.iface, 20000) == STATUS_SUCCESS, "the wait ends when the operation does\n");
     test_thread_join(&thread);
@@ -288,8 +295,7 @@ static void watchdog_foreign(void)
     op.status = KCOM_ASYNC_STARTED;
     ok(kcom_async_block_on(&op.iface, 10) == STATUS_TIMEOUT, "timeout\n");
     ok(watchdog_reports == 0, "%ld watchdog reports within one period\n", (long)watchdog_reports);
-    kcom_set_trace_hook(NULL, NULL);
-    ok(kcom_set_debug_options(&saved) == STATUS_SUCCESS, "options restored\n");
+    watchdog_off(&saved);
     end();
 }
 
