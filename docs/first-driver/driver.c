@@ -63,8 +63,7 @@ static kcom_poll_result Counter_AddLater_poll(Counter_AddLater_state *state, kco
     ULONG total;
     KCOM_TASK_BEGIN(state);
     /* a cancel wakes the task: it ends without adding */
-    KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? (state->canceled = TRUE, KCOM_POLL_READY)
-                                                       : kcom_async_timer_poll(&state->delay, cx));
+    KCOM_AWAIT_CANCELABLE(cx, state->canceled, kcom_async_timer_poll(&state->delay, cx));
     if (state->canceled)
         KCOM_TASK_RETURN(cx, STATUS_CANCELLED);
     if (!NT_SUCCESS(state->delay.status))

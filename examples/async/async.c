@@ -124,8 +124,7 @@ static kcom_poll_result DeviceReader_Read_poll(DeviceReader_Read_state *state, k
     KCOM_TASK_BEGIN(state);
     /* Suspends until the request completes, the deadline passes, or the caller cancels (cancel()
      * wakes the task). A direct read has no request: its await is ready at once, no timer runs. */
-    KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? (state->canceled = TRUE, KCOM_POLL_READY)
-                                                       : kcom_async_timeout_poll(&state->deadline, cx));
+    KCOM_AWAIT_CANCELABLE(cx, state->canceled, kcom_async_timeout_poll(&state->deadline, cx));
     if (state->canceled) {
         /* Pass the cancel down, as IoCancelIrp would. The operation is already Canceled. */
         if (state->irp.operation != NULL)

@@ -132,6 +132,14 @@ void kcom_waker_drop(kcom_waker *w);
  */
 BOOLEAN kcom_task_take_cancellation_request(kcom_task_context *cx);
 
+/* KCOM_AWAIT_CANCELABLE's answer once the request is taken: READY, the flag set (in a function,
+ * so that both sides of the macro's conditional have the enum's type). IRQL: any. */
+static KCOM_FORCEINLINE kcom_poll_result kcom_rt_task_canceled(BOOLEAN *canceled)
+{
+    *canceled = TRUE;
+    return KCOM_POLL_READY;
+}
+
 /* kcom_task_wake_self - asks for another poll after this one (what KCOM_YIELD does). IRQL: the poll's. */
 void kcom_task_wake_self(kcom_task_context *cx);
 
@@ -162,6 +170,13 @@ KCOM_END_DECLS
         if ((poll_expr) == KCOM_POLL_PENDING)                                            \
             return KCOM_POLL_PENDING;                                                    \
     } while (0)
+
+/* KCOM_AWAIT that also ends when the task's operation is canceled: the cancel's wake resumes the
+ * task at this suspension point, where the request is taken (kcom_task_take_cancellation_request)
+ * and canceled, a BOOLEAN lvalue, set TRUE; otherwise canceled is left as it is. poll_expr is not
+ * evaluated once the request is taken. */
+#define KCOM_AWAIT_CANCELABLE(cx, canceled, poll_expr)                                    \
+    KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? kcom_rt_task_canceled(&(canceled)) : (poll_expr))
 
 /* Gives the executor a chance to run other tasks; the task is queued again at once. */
 #define KCOM_YIELD(cx)                                                                   \

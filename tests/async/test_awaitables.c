@@ -96,8 +96,7 @@ static kcom_poll_result event_task(void *p, kcom_task_context *cx)
 {
     aw_state *s = (aw_state *)p;
     KCOM_TASK_BEGIN(s);
-    KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? (s->canceled = TRUE, KCOM_POLL_READY)
-                                                       : kcom_async_event_await_poll(&s->ev, cx));
+    KCOM_AWAIT_CANCELABLE(cx, s->canceled, kcom_async_event_await_poll(&s->ev, cx));
     if (s->canceled)
         KCOM_TASK_RETURN(cx, STATUS_CANCELLED);
     KCOM_TASK_RETURN_VALUE(cx, ULONG, 1);
@@ -110,8 +109,7 @@ static kcom_poll_result timer_task(void *p, kcom_task_context *cx)
 {
     aw_state *s = (aw_state *)p;
     KCOM_TASK_BEGIN(s);
-    KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? (s->canceled = TRUE, KCOM_POLL_READY)
-                                                       : kcom_async_timer_poll(&s->timer, cx));
+    KCOM_AWAIT_CANCELABLE(cx, s->canceled, kcom_async_timer_poll(&s->timer, cx));
     if (s->canceled)
         KCOM_TASK_RETURN(cx, STATUS_CANCELLED);
     KCOM_TASK_RETURN_VALUE(cx, ULONG, s->timer.status == STATUS_SUCCESS ? 1u : 0u);
@@ -139,8 +137,7 @@ static kcom_poll_result armed_then_event_task(void *p, kcom_task_context *cx)
     aw_state *s = (aw_state *)p;
     KCOM_TASK_BEGIN(s);
     (void)kcom_async_timer_poll(&s->timer, cx);
-    KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? (s->canceled = TRUE, KCOM_POLL_READY)
-                                                       : kcom_async_event_await_poll(&s->ev, cx));
+    KCOM_AWAIT_CANCELABLE(cx, s->canceled, kcom_async_event_await_poll(&s->ev, cx));
     KCOM_TASK_RETURN(cx, s->canceled ? STATUS_CANCELLED : STATUS_SUCCESS);
     KCOM_TASK_END(cx);
 }

@@ -277,8 +277,7 @@ static kcom_poll_result waiting_poll(void *state, kcom_task_context *cx)
     NTSTATUS status;
     (*s->polls)++;
     KCOM_TASK_BEGIN(s);
-    KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? (s->canceled = TRUE, KCOM_POLL_READY)
-                                                       : kcom_async_await_poll(&s->source, cx));
+    KCOM_AWAIT_CANCELABLE(cx, s->canceled, kcom_async_await_poll(&s->source, cx));
     if (s->canceled)
         KCOM_TASK_RETURN(cx, STATUS_CANCELLED); /* the drop takes its node out */
     status = IKcomAsyncOperation_get_result(s->source.operation, &value);

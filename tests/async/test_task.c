@@ -44,8 +44,7 @@ static kcom_poll_result sum_poll(void *p, kcom_task_context *cx)
         s->yields++;
         KCOM_YIELD(cx);
     }
-    KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? (s->cancel_seen = TRUE, KCOM_POLL_READY)
-                                                        : kcom_async_await_poll(&s->source, cx));
+    KCOM_AWAIT_CANCELABLE(cx, s->cancel_seen, kcom_async_await_poll(&s->source, cx));
     if (s->cancel_seen)
         KCOM_TASK_RETURN(cx, STATUS_CANCELLED);
     if (s->source.operation != NULL &&

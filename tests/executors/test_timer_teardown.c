@@ -117,8 +117,7 @@ static kcom_poll_result timer_poll(void *p, kcom_task_context *cx)
     KCOM_TASK_BEGIN(s);
     kcom_async_timer_init(&s->timer, s->due_ms, s->period_ms);
     while (s->ticks < s->ticks_wanted) {
-        KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? (s->canceled = TRUE, KCOM_POLL_READY)
-                                                            : kcom_async_timer_poll(&s->timer, cx));
+        KCOM_AWAIT_CANCELABLE(cx, s->canceled, kcom_async_timer_poll(&s->timer, cx));
         if (s->canceled)
             KCOM_TASK_RETURN(cx, STATUS_CANCELLED); /* the drop clears the timer */
         s->ticks++;

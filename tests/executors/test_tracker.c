@@ -46,8 +46,7 @@ static kcom_poll_result timer_poll(void *p, kcom_task_context *cx)
     timer_state *s = (timer_state *)p;
     KCOM_TASK_BEGIN(s);
     kcom_async_timer_init(&s->timer, s->due_ms, 0);
-    KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? (s->canceled = TRUE, KCOM_POLL_READY)
-                                                       : kcom_async_timer_poll(&s->timer, cx));
+    KCOM_AWAIT_CANCELABLE(cx, s->canceled, kcom_async_timer_poll(&s->timer, cx));
     KCOM_TASK_RETURN(cx, s->canceled ? STATUS_CANCELLED : s->timer.status);
     KCOM_TASK_END(cx);
 }
@@ -212,8 +211,7 @@ static kcom_poll_result forever_poll(void *p, kcom_task_context *cx)
     forever_state *s = (forever_state *)p;
     KCOM_TASK_BEGIN(s);
     kcom_async_event_await_init(&s->wait, &never_set);
-    KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? (s->canceled = TRUE, KCOM_POLL_READY)
-                                                       : kcom_async_event_await_poll(&s->wait, cx));
+    KCOM_AWAIT_CANCELABLE(cx, s->canceled, kcom_async_event_await_poll(&s->wait, cx));
     KCOM_TASK_RETURN(cx, s->canceled ? STATUS_CANCELLED : STATUS_SUCCESS);
     KCOM_TASK_END(cx);
 }

@@ -115,8 +115,7 @@ static kcom_poll_result timer_poll(void *p, kcom_task_context *cx)
     s->started = kcom_platform_monotonic_ms();
     kcom_async_timer_init(&s->timer, s->due_ms, s->period_ms);
     while (s->ticks < 3) {
-        KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? (s->canceled = TRUE, KCOM_POLL_READY)
-                                                            : kcom_async_timer_poll(&s->timer, cx));
+        KCOM_AWAIT_CANCELABLE(cx, s->canceled, kcom_async_timer_poll(&s->timer, cx));
         if (s->canceled)
             KCOM_TASK_RETURN(cx, STATUS_CANCELLED); /* the drop clears the timer */
         if (!NT_SUCCESS(s->timer.status))
@@ -260,8 +259,7 @@ static kcom_poll_result stuck_poll(void *p, kcom_task_context *cx)
     stuck_state *s = (stuck_state *)p;
     KCOM_TASK_BEGIN(s);
     kcom_async_event_await_init(&s->wait, s->never);
-    KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? (s->canceled = TRUE, KCOM_POLL_READY)
-                                                       : kcom_async_event_await_poll(&s->wait, cx));
+    KCOM_AWAIT_CANCELABLE(cx, s->canceled, kcom_async_event_await_poll(&s->wait, cx));
     KCOM_TASK_RETURN(cx, s->canceled ? STATUS_CANCELLED : STATUS_SUCCESS);
     KCOM_TASK_END(cx);
 }

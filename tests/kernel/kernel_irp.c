@@ -48,8 +48,7 @@ static kcom_poll_result irp_task_poll(void *p, kcom_task_context *cx)
     KCOM_TASK_BEGIN(s);
     if (s->kind == KCOM_TEST_IRP_TIMER) {
         kcom_async_timer_init(&s->timer, s->delay, 0);
-        KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? (s->canceled = TRUE, KCOM_POLL_READY)
-                                                            : kcom_async_timer_poll(&s->timer, cx));
+        KCOM_AWAIT_CANCELABLE(cx, s->canceled, kcom_async_timer_poll(&s->timer, cx));
     } else {
         while (s->delay != 0 && !s->canceled) {
             s->delay--;

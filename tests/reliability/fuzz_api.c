@@ -525,8 +525,7 @@ static kcom_poll_result fuzz_event_poll(void *p, kcom_task_context *cx)
 {
     fuzz_event_state *s = (fuzz_event_state *)p;
     KCOM_TASK_BEGIN(s);
-    KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? (s->canceled = TRUE, KCOM_POLL_READY)
-                                                       : kcom_async_event_await_poll(&s->wait, cx));
+    KCOM_AWAIT_CANCELABLE(cx, s->canceled, kcom_async_event_await_poll(&s->wait, cx));
     if (s->canceled)
         KCOM_TASK_RETURN(cx, STATUS_CANCELLED);
     KCOM_TASK_RETURN_VALUE(cx, ULONG, s->index + 100u);

@@ -437,8 +437,7 @@ static kcom_poll_result Reader_ReadLater_poll(Reader_ReadLater_state *state, kco
     ULONG value = 0;
     NTSTATUS status;
     KCOM_TASK_BEGIN(state);
-    KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? (state->canceled = TRUE, KCOM_POLL_READY)
-                                                       : kcom_async_await_poll(&state->source, cx));
+    KCOM_AWAIT_CANCELABLE(cx, state->canceled, kcom_async_await_poll(&state->source, cx));
     if (state->canceled)
         KCOM_TASK_RETURN(cx, STATUS_CANCELLED);
     status = state->source.operation->lpVtbl->get_result(state->source.operation, &value);

@@ -68,8 +68,7 @@ static kcom_poll_result Sensor_Sample_poll(Sensor_Sample_state *state, kcom_task
 {
     KCOM_TASK_BEGIN(state);
     /* A cancel wakes the task here: the drop then cancels the KTIMER. */
-    KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? (state->canceled = TRUE, KCOM_POLL_READY)
-                                                       : kcom_async_timer_poll(&state->settle, cx));
+    KCOM_AWAIT_CANCELABLE(cx, state->canceled, kcom_async_timer_poll(&state->settle, cx));
     if (state->canceled) {
         kcom_atomic_fetch_add(&state->self->hub->canceled, 1);
         KCOM_TASK_RETURN(cx, STATUS_CANCELLED);
@@ -110,8 +109,7 @@ static kcom_poll_result Sensor_WaitAbove_poll(Sensor_WaitAbove_state *state, kco
     KCOM_TASK_BEGIN(state);
     /* Already above: ready at the first poll, on the caller; the request never pends. */
     while ((state->value = sensor_value(state->self)) <= state->threshold) {
-        KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? (state->canceled = TRUE, KCOM_POLL_READY)
-                                                           : kcom_async_event_await_poll(&state->sampled, cx));
+        KCOM_AWAIT_CANCELABLE(cx, state->canceled, kcom_async_event_await_poll(&state->sampled, cx));
         if (state->canceled) {
             kcom_atomic_fetch_add(&state->self->hub->canceled, 1);
             KCOM_TASK_RETURN(cx, STATUS_CANCELLED);
@@ -169,8 +167,7 @@ static kcom_poll_result sampler_poll(void *p, kcom_task_context *cx)
     KCOM_TASK_BEGIN(s);
     kcom_async_timer_init(&s->tick, s->hub->period_ms, s->hub->period_ms);
     for (;;) {
-        KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? (s->canceled = TRUE, KCOM_POLL_READY)
-                                                           : kcom_async_timer_poll(&s->tick, cx));
+        KCOM_AWAIT_CANCELABLE(cx, s->canceled, kcom_async_timer_poll(&s->tick, cx));
         if (s->canceled) {
             DbgPrint("sensorhub: sampler: canceled after %ld samples\n", (long)kcom_atomic_load(&s->hub->samples));
             KCOM_TASK_RETURN(cx, STATUS_CANCELLED);
