@@ -47,6 +47,16 @@ static void spawn_init(kcom_async_op *op, const kcom_async_task_desc *desc, cons
     *state = op->task.state;
 }
 
+/* Counts a prepared operation's task in its executor's tracker, if it has one: from here a
+ * cancel-all may cancel it (so only once it is whole), and a drain under way refuses it
+ * (STATUS_DELETE_PENDING; nobody has seen it then: its block goes back as it is). */
+static NTSTATUS spawn_track(kcom_async_op *op)
+{
+    if (op->task.executor.tracker == NULL)
+        return STATUS_SUCCESS;
+    return kcom_tracker_enter(op->task.executor.tracker, &op->task);
+}
+
 NTSTATUS kcom_async_spawn_begin(const kcom_async_task_desc *desc, const kcom_executor *executor,
                                 const kcom_allocator *allocator, void **state, IKcomAsyncOperation **operation)
 {
@@ -69,13 +79,13 @@ NTSTATUS kcom_async_spawn_begin(const kcom_async_task_desc *desc, const kcom_exe
         (void)kcom_async_operation_create_error(allocator, desc->iid, STATUS_INSUFFICIENT_RESOURCES, operation);
         return STATUS_INSUFFICIENT_RESOURCES;
     }
-    /* counted from here: a drain under way refuses the task */
-    if (executor->tracker != NULL && !NT_SUCCESS(status = kcom_tracker_enter(executor->tracker, &op->task))) {
+    spawn_init(op, desc, &layout, executor, state);
+    if (!NT_SUCCESS(status = spawn_track(op))) {
+        *state = NULL;
         kcom_async_op_free_block(op);
         (void)kcom_async_operation_create_error(allocator, desc->iid, status, operation);
         return status;
     }
-    spawn_init(op, desc, &layout, executor, state);
     *operation = &op->iface;
     return STATUS_SUCCESS;
 }
@@ -116,7 +126,7 @@ NTSTATUS kcom_async_spawn_begin_in(const kcom_async_task_desc *desc, const kcom_
                                    void *storage, size_t size, void **state, IKcomAsyncOperation **operation)
 {
     kcom_async_op_layout_info layout;
-    kcom_async_op *op;
+    kcom_async_op *op = NULL;
     NTSTATUS status = spawn_check(desc, executor, state, operation);
     if (NT_SUCCESS(status) && (storage == NULL || ((ULONG_PTR)storage % KCOM_ALIGNOF(void *)) != 0))
         status = STATUS_INVALID_PARAMETER;
@@ -126,18 +136,22 @@ NTSTATUS kcom_async_spawn_begin_in(const kcom_async_task_desc *desc, const kcom_
         else if (size < layout.total + KCOM_ASYNC_STORAGE_MAX_ALIGNMENT)
             status = STATUS_BUFFER_TOO_SMALL;
     }
-    if (NT_SUCCESS(status) && executor->tracker != NULL)
-        status = kcom_tracker_enter(executor->tracker, &storage_op(storage)->task); /* counted from here */
+    if (NT_SUCCESS(status)) {
+        op = storage_op(storage);
+        op->allocator = NULL;
+        op->block_size = (ULONG)layout.total; /* below 2 GB: kcom_async_op_layout */
+        op->block_alignment = (ULONG)layout.alignment;
+        spawn_init(op, desc, &layout, executor, state);
+        if (!NT_SUCCESS(status = spawn_track(op))) {
+            *state = NULL;
+            kcom_async_op_free_block(op); /* the storage is free again (kcom_async_storage_in_use) */
+        }
+    }
     if (!NT_SUCCESS(status)) {
         if (operation != NULL)
             (void)kcom_async_operation_create_error(NULL, desc != NULL ? desc->iid : NULL, status, operation);
         return status;
     }
-    op = storage_op(storage);
-    op->allocator = NULL;
-    op->block_size = (ULONG)layout.total; /* below 2 GB: kcom_async_op_layout */
-    op->block_alignment = (ULONG)layout.alignment;
-    spawn_init(op, desc, &layout, executor, state);
     *operation = &op->iface;
     return STATUS_SUCCESS;
 }

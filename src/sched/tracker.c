@@ -3,14 +3,17 @@
  *
  * count is 1 + the tasks counted: the 1 is the tracker's own bias, released once by the first
  * drain, so the count reaches zero exactly once, after draining began and the last task left;
- * that leave sets the idle event. enter counts first and checks draining after, so a drain can
- * never miss a task that entered (it sees it counted, or the task sees draining and backs out).
+ * that leave sets the idle event.
  *
  * The counted tasks are also in a list (through kcom_task.tracked, no allocation) under a spin
  * lock, so that they can be canceled: cancel-all moves them one at a time from live to canceled,
  * taking a reference under the lock (unless the task's owner is already being destroyed) and
- * canceling outside it. A task leaves the list before its memory can go (task_end, or the
- * destruction of an unfinished task), and the count after it has let go of everything.
+ * canceling outside it. enter checks draining, counts and lists the task under that lock, and the
+ * drain sets draining under it before its cancel-all, so a drain's cancel misses no task it
+ * counts: the task was listed before, or it sees draining and is refused. A task is listed only
+ * once its owner is whole (a reference, a status word: what cancel-all reads). A task leaves the
+ * list before its memory can go (task_end, or the destruction of an unfinished task), and the
+ * count after it has let go of everything.
  */
 #include <kcom/atomic.h>
 
@@ -78,13 +81,12 @@ NTSTATUS kcom_tracker_create(kcom_tracker **tracker)
 
 NTSTATUS kcom_tracker_enter(kcom_tracker *tracker, kcom_task *task)
 {
-    UCHAR irql;
-    kcom_atomic_fetch_add(&tracker->count, 1);
+    UCHAR irql = kcom_platform_spin_lock_acquire(&tracker->lock);
     if (kcom_atomic_load(&tracker->draining)) {
-        kcom_tracker_leave(tracker);
+        kcom_platform_spin_lock_release(&tracker->lock, irql);
         return STATUS_DELETE_PENDING;
     }
-    irql = kcom_platform_spin_lock_acquire(&tracker->lock);
+    kcom_atomic_fetch_add(&tracker->count, 1);
     list_append(&tracker->live, &task->tracked);
     kcom_platform_spin_lock_release(&tracker->lock, irql);
     return STATUS_SUCCESS;
@@ -132,6 +134,16 @@ void kcom_tracker_leave(kcom_tracker *tracker)
     kcom_platform_local_event_set(&tracker->idle);
 }
 
+/* Refuses new tasks from now: TRUE for the first call. Under the lock, so that an enter either
+ * lists its task before (where the cancel-all after this finds it) or is refused. */
+static BOOLEAN tracker_begin_draining(kcom_tracker *tracker)
+{
+    UCHAR irql = kcom_platform_spin_lock_acquire(&tracker->lock);
+    LONG was = kcom_atomic_exchange(&tracker->draining, 1);
+    kcom_platform_spin_lock_release(&tracker->lock, irql);
+    return (BOOLEAN)(was == 0);
+}
+
 static NTSTATUS tracker_drain(kcom_tracker *tracker, ULONG timeout_ms, BOOLEAN cancel)
 {
     NTSTATUS status;
@@ -139,7 +151,7 @@ static NTSTATUS tracker_drain(kcom_tracker *tracker, ULONG timeout_ms, BOOLEAN c
         return STATUS_INVALID_PARAMETER;
     if (!kcom_platform_can_block())
         return STATUS_INVALID_DEVICE_STATE;
-    if (kcom_atomic_exchange(&tracker->draining, 1) == 0)
+    if (tracker_begin_draining(tracker))
         kcom_tracker_leave(tracker); /* the bias: from now on zero means drained */
     if (cancel)
         (void)kcom_tracker_cancel_all(tracker); /* after draining began: nothing new joins */

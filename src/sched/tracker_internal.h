@@ -9,7 +9,8 @@
 
 #if defined(KCOM_ENABLE_KERNEL_EXECUTORS) && KCOM_ENABLE_KERNEL_EXECUTORS
 /* Counts a task being spawned and puts it in the tracker's list (task->tracked): STATUS_SUCCESS,
- * or STATUS_DELETE_PENDING once draining (nothing counted). IRQL: <= DISPATCH_LEVEL. */
+ * or STATUS_DELETE_PENDING once draining (nothing counted). Its owner must be whole: a cancel-all
+ * may retain and cancel it as soon as it is listed. IRQL: <= DISPATCH_LEVEL. */
 NTSTATUS kcom_tracker_enter(kcom_tracker *tracker, kcom_task *task);
 /* Takes a counted task out of the list (once; again does nothing): before its memory can go.
  * It stays counted until kcom_tracker_leave. IRQL: <= DISPATCH_LEVEL. */

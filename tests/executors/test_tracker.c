@@ -278,6 +278,145 @@ static void cancel_all(void)
     end();
 }
 
+/* ---- spawns racing the cancels ---------------------------------------------------------------------------
+ * A task is counted and listed by its tracker at its spawn. A cancel_all or a cancel_and_drain that
+ * runs while spawns are under way must cancel every task it counts: one listed only after the
+ * drain's cancel had walked the list (counted, never canceled: the drain timed out), or listed
+ * before its operation was initialized (the cancel read the fresh block's garbage for its count:
+ * skipped, or retained and then freed under its owner), was not. */
+typedef struct racing_spawner {
+    const kcom_executor *executor;
+    const kcom_allocator *allocator;
+    LONG volatile stop;
+    LONG spawned;
+} racing_spawner;
+
+static void *spawn_until_stopped(void *arg)
+{
+    racing_spawner *r = (racing_spawner *)arg;
+    while (!kcom_atomic_load(&r->stop)) {
+        forever_state *state = NULL;
+        IKcomAsyncOperation *op = NULL;
+        if (kcom_async_spawn_begin(&forever_desc, r->executor, r->allocator, (void **)&state, &op) == STATUS_SUCCESS) {
+            (void)kcom_async_spawn_commit(op);
+            r->spawned++;
+        }
+        op->lpVtbl->Release(op);
+    }
+    return NULL;
+}
+
+static void *cancel_until_stopped(void *arg)
+{
+    racing_spawner *r = (racing_spawner *)arg;
+    kcom_tracker *tracker = r->executor->tracker;
+    ULONG spins = 1;
+    while (!kcom_atomic_load(&r->stop)) {
+        ULONG i;
+        (void)kcom_tracker_cancel_all(tracker);
+        /* a varying pause: a loop of one period would let valgrind's scheduler, which switches
+         * threads after a fixed count of blocks, always preempt it holding the tracker's lock */
+        spins = spins * 1103515245u + 12345u;
+        for (i = (spins >> 16) % 64; i != 0; i--)
+            kcom_cpu_relax();
+    }
+    return NULL;
+}
+
+/* Blocks handed out as the allocator's contract allows: not zeroed, here full of a pattern. */
+static void *pattern_allocate(void *context, size_t size, size_t alignment)
+{
+    void *block = kcom_allocate((const kcom_allocator *)context, size, alignment);
+    if (block != NULL)
+        memset(block, 0xbe, size);
+    return block;
+}
+
+static void pattern_free(void *context, void *block, size_t size, size_t alignment)
+{
+    kcom_free((const kcom_allocator *)context, block, size, alignment);
+}
+
+#define RACING_SPAWNERS 3
+
+static void spawn_races(void)
+{
+    kcom_allocator pattern = {pattern_allocate, pattern_free, NULL};
+    racing_spawner spawner, spawners[RACING_SPAWNERS];
+    test_thread thread, threads[RACING_SPAWNERS];
+    kcom_tracker *tracker = NULL;
+    kcom_dpc_executor *dpc = NULL;
+    kcom_work_item_executor *work = NULL;
+    const kcom_executor *on_dpc = NULL, *on_work = NULL;
+    ULONG64 deadline;
+    ULONG round, spawned = 0, failures = 0;
+    begin();
+    kcom_async_event_init(&never_set, FALSE);
+    pattern.context = (void *)(ULONG_PTR)kcom_default_allocator();
+    /* cancel_and_drain while threads spawn: every task counted is canceled, the drain succeeds */
+    deadline = test_now_ms() + 1500;
+    for (round = 0; round < 200 && test_now_ms() < deadline; round++) {
+        NTSTATUS status;
+        ULONG i;
+        tracked_executors(&tracker, &dpc, &on_dpc, &work, &on_work);
+        for (i = 0; i < RACING_SPAWNERS; i++) {
+            memset(&spawners[i], 0, sizeof(spawners[i]));
+            spawners[i].executor = (round + i) % 2 == 0 ? on_dpc : on_work;
+            test_thread_start(&threads[i], spawn_until_stopped, &spawners[i]);
+        }
+        test_sleep_ms(round % 3);
+        status = kcom_tracker_cancel_and_drain(tracker, 10000);
+        for (i = 0; i < RACING_SPAWNERS; i++) {
+            kcom_atomic_store(&spawners[i].stop, 1);
+            test_thread_join(&threads[i]);
+            spawned += (ULONG)spawners[i].spawned;
+        }
+        if (status != STATUS_SUCCESS) {
+            failures++;
+            ok(0, "round %lu: cancel_and_drain %s, %ld outstanding\n", (unsigned long)round,
+               kcom_status_name(status), (long)kcom_tracker_outstanding(tracker));
+            (void)kcom_tracker_cancel_all(tracker);
+            (void)kcom_tracker_drain(tracker, 10000);
+        }
+        kcom_work_item_executor_destroy(work);
+        kcom_dpc_executor_destroy(dpc);
+        kcom_tracker_destroy(tracker);
+        if (failures != 0)
+            break;
+    }
+    ok(failures == 0, "%lu rounds, %lu spawns, every counted task canceled\n", (unsigned long)round,
+       (unsigned long)spawned);
+
+    /* cancel_all over and over while tasks spawn from blocks full of a pattern: each task is
+     * canceled (it waits for nothing else), none is skipped or freed under its owner */
+    tracked_executors(&tracker, &dpc, &on_dpc, &work, &on_work);
+    memset(&spawner, 0, sizeof(spawner));
+    spawner.executor = on_work;
+    test_thread_start(&thread, cancel_until_stopped, &spawner);
+    deadline = test_now_ms() + 2000;
+    for (round = 0; test_now_ms() < deadline; round++) {
+        forever_state *state = NULL;
+        IKcomAsyncOperation *op = NULL;
+        NTSTATUS status = kcom_async_spawn_begin(&forever_desc, on_work, &pattern, (void **)&state, &op);
+        if (status == STATUS_SUCCESS)
+            status = kcom_async_spawn_commit(op);
+        if (status == STATUS_SUCCESS || status == STATUS_CANCELLED)
+            status = kcom_async_block_on(op, 10000);
+        op->lpVtbl->Release(op);
+        if (status != STATUS_SUCCESS) {
+            ok(0, "spawn %lu: %s (a counted task never canceled)\n", (unsigned long)round, kcom_status_name(status));
+            break;
+        }
+    }
+    kcom_atomic_store(&spawner.stop, 1);
+    test_thread_join(&thread);
+    ok(kcom_tracker_cancel_and_drain(tracker, 10000) == STATUS_SUCCESS, "%lu spawns, drained\n", (unsigned long)round);
+    kcom_work_item_executor_destroy(work);
+    kcom_dpc_executor_destroy(dpc);
+    kcom_tracker_destroy(tracker);
+    end();
+}
+
 /* ---- unload with work outstanding, many times -------------------------------------------------------------
  * DriverUnload's recipe while tasks still run: timers just due (their callbacks racing the unload),
  * timers due in a minute, yielders and tasks waiting for what never comes, on both executors;
@@ -480,10 +619,11 @@ static void creation_failures(void)
 int main(void)
 {
     static const char *const names[] = {"tracker_drain_outstanding",  "tracker_drain_timeout",
-                                        "tracker_cancel_all",         "tracker_unload_cycles",
-                                        "tracker_rules",              "tracker_destroyed_task_leaves",
-                                        "executor_creation_failures"};
-    static void (*const tests[])(void) = {drain_outstanding, drain_timeout,         cancel_all,       unload_cycles,
-                                          drain_rules,       destroyed_task_leaves, creation_failures};
-    return async_test_main(names, tests, 7);
+                                        "tracker_cancel_all",         "tracker_spawn_races",
+                                        "tracker_unload_cycles",      "tracker_rules",
+                                        "tracker_destroyed_task_leaves", "executor_creation_failures"};
+    static void (*const tests[])(void) = {drain_outstanding, drain_timeout, cancel_all,
+                                          spawn_races,       unload_cycles, drain_rules,
+                                          destroyed_task_leaves, creation_failures};
+    return async_test_main(names, tests, 8);
 }
