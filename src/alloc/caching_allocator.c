@@ -27,23 +27,16 @@
 #define STATE_BINDING 1
 #define STATE_BOUND KCOM_RT_CACHING_BOUND
 
-/* Every block goes to the backing allocator big and aligned enough to be linked into the free list
- * (whatever its size, so that a block allocated before the cache was bound may be cached later). */
-static size_t raised(size_t value)
-{
-    return value < KCOM_PLATFORM_FREE_ENTRY_SIZE ? KCOM_PLATFORM_FREE_ENTRY_SIZE : value;
-}
-
 static void *backing_allocate(const kcom_caching_allocator *cache, size_t size, size_t alignment)
 {
     const kcom_allocator *backing = kcom_rt_caching_backing(cache);
-    return backing->allocate(backing->context, raised(size), raised(alignment));
+    return backing->allocate(backing->context, kcom_rt_caching_raised(size), kcom_rt_caching_raised(alignment));
 }
 
 static void backing_free(const kcom_caching_allocator *cache, void *block, size_t size, size_t alignment)
 {
     const kcom_allocator *backing = kcom_rt_caching_backing(cache);
-    backing->free(backing->context, block, raised(size), raised(alignment));
+    backing->free(backing->context, block, kcom_rt_caching_raised(size), kcom_rt_caching_raised(alignment));
 }
 
 /* Fixes the cache's size and alignment if nobody has; returns the state afterwards (BINDING when

@@ -658,10 +658,10 @@ static KCOM_FORCEINLINE void op_record_block(kcom_async_op *op, const kcom_alloc
 
 /* A block of size and alignment through a caching allocator, recorded with what the final release
  * gives it back to: the cache, when the cache is bound to that size and alignment now (the block
- * came from it or from what backs it: the cache may keep it), else what backs the cache (the
- * request went past a cache bound, or being bound, to another size: the block came from there).
- * So a block that records a caching allocator always has its size, which the final release needs
- * not check again. */
+ * came from it or from what backs it: the cache may keep it), else what backs the cache, with the
+ * size and alignment the cache asked it for (the request went past a cache being bound by another
+ * thread: the block came from there). So a block that records a caching allocator always has its
+ * size, which the final release needs not check again. */
 static kcom_async_op *op_take_cached(kcom_caching_allocator *cache, size_t size, size_t alignment)
 {
     kcom_async_op *op = (kcom_async_op *)kcom_rt_caching_allocate(cache, size, alignment);
@@ -670,7 +670,8 @@ static kcom_async_op *op_take_cached(kcom_caching_allocator *cache, size_t size,
     if (KCOM_LIKELY(kcom_rt_caching_bound_to(cache, size, alignment)))
         op_record_block(op, &cache->allocator, size, alignment);
     else
-        op_record_block(op, kcom_rt_caching_backing(cache), size, alignment);
+        op_record_block(op, kcom_rt_caching_backing(cache), kcom_rt_caching_raised(size),
+                        kcom_rt_caching_raised(alignment));
     return op;
 }
 

@@ -317,6 +317,80 @@ static void *open_gate_soon(void *arg)
     return NULL;
 }
 
+/* ---- two operations binding one caching allocator ------------------------------------------------------
+ * A class's operation allocator is a caching allocator, bound by the first operation that goes
+ * through it. One that finds another thread binding it at that moment goes to the backing allocator
+ * past the cache, with the size and alignment the cache raises every request to: its final Release
+ * must free it there with those (a counting allocator behind the cache fails fast otherwise). */
+#define BINDING_ROUNDS 4000
+
+static manual_executor binding_executor; /* never used: the tasks end at their first poll */
+
+typedef struct binding_race {
+    kcom_caching_allocator *caches;
+    LONG volatile round; /* the round both threads are to spawn in */
+    LONG volatile done;  /* the last round the second thread finished */
+} binding_race;
+
+static kcom_poll_result ready_at_once(void *state, kcom_task_context *cx)
+{
+    (void)state;
+    cx->status = STATUS_SUCCESS;
+    return KCOM_POLL_READY;
+}
+
+static const kcom_async_task_desc ready_small =
+    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, ULONG, ready_at_once, NULL);
+
+static void spawn_through(kcom_caching_allocator *cache)
+{
+    void *state = NULL;
+    IKcomAsyncOperation *op = NULL;
+    if (kcom_async_spawn_begin(&ready_small, &binding_executor.executor, &cache->allocator, &state, &op) == STATUS_SUCCESS)
+        (void)kcom_async_spawn_run(op);
+    IKcomAsyncOperation_Release(op); /* the final release frees the block where it came from */
+}
+
+static void *binding_second(void *arg)
+{
+    binding_race *race = (binding_race *)arg;
+    LONG round;
+    for (round = 0; round < BINDING_ROUNDS; round++) {
+        while (kcom_atomic_load(&race->round) < round)
+            kcom_cpu_relax();
+        spawn_through(&race->caches[round]);
+        kcom_atomic_store(&race->done, round);
+    }
+    return NULL;
+}
+
+void kcom_test_async_concurrency_cache_binding(void)
+{
+    static kcom_caching_allocator caches[BINDING_ROUNDS];
+    binding_race race;
+    test_thread thread;
+    LONG round;
+    kcom_counting_allocator_init(&counter, NULL);
+    manual_init(&binding_executor);
+    for (round = 0; round < BINDING_ROUNDS; round++)
+        (void)kcom_caching_allocator_init(&caches[round], 4, &counter.allocator);
+    race.caches = caches;
+    race.round = -1;
+    race.done = -1;
+    test_thread_start(&thread, binding_second, &race);
+    for (round = 0; round < BINDING_ROUNDS; round++) {
+        kcom_atomic_store(&race.round, round); /* both threads bind caches[round] at once */
+        spawn_through(&caches[round]);
+        while (kcom_atomic_load(&race.done) < round)
+            kcom_cpu_relax();
+    }
+    test_thread_join(&thread);
+    for (round = 0; round < BINDING_ROUNDS; round++)
+        (void)kcom_caching_allocator_drain(&caches[round]);
+    ok(kcom_counting_allocator_live(&counter) == 0, "every block freed with what it was allocated with: %ld live\n",
+       (long)kcom_counting_allocator_live(&counter));
+}
+
 /* What an out pointer held before a failing call. */
 static const kcom_executor stale_executor = {NULL, NULL, NULL};
 
