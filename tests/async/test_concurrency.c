@@ -346,7 +346,8 @@ static void spawn_through(kcom_caching_allocator *cache)
 {
     void *state = NULL;
     IKcomAsyncOperation *op = NULL;
-    if (kcom_async_spawn_begin(&ready_small, &binding_executor.executor, &cache->allocator, &state, &op) == STATUS_SUCCESS)
+    if (kcom_async_spawn_begin(&ready_small, &binding_executor.executor, &cache->allocator, &state, &op) ==
+        STATUS_SUCCESS)
         (void)kcom_async_spawn_run(op);
     IKcomAsyncOperation_Release(op); /* the final release frees the block where it came from */
 }
