@@ -66,8 +66,13 @@ static void task_poll(kcom_task *task, BOOLEAN queue_reference)
 {
     kcom_task_context cx;
 
-    /* only the holder of SCHEDULED gets here: no other thread can be polling this task */
-    kcom_atomic_store(&task->sched, KCOM_TASK_RUNNING);
+    /* only the holder of SCHEDULED gets here: no other thread can be polling this task. An
+     * exchange, not a store: a full barrier between RUNNING and what the poll reads next. A waker
+     * publishes its cause (a cancel request in the operation's word, ...) and then reads the state;
+     * if it finds SCHEDULED it leaves the cause to this poll, which must then see it. With a plain
+     * store the poll's reads could pass it (x86 lets a load pass an earlier store), each side would
+     * miss the other, and the wake was lost: the task slept with its cancel request untaken. */
+    (void)kcom_atomic_exchange(&task->sched, KCOM_TASK_RUNNING);
     cx.task = task;
     cx.result = kcom_task_result(task);
     cx.status = STATUS_SUCCESS;
@@ -101,10 +106,12 @@ void kcom_task_end_unpublished(kcom_task *task, NTSTATUS status)
     task_leave(task_end(task, status)); /* the caller's reference keeps the owner */
 }
 
-/* Wakes by reference: the caller keeps its own reference. */
+/* Wakes by reference: the caller keeps its own reference. The first read of the state is a
+ * read-modify-write (adding 0): a full barrier after the waker published its cause (a waiter's
+ * fired flag is a plain store), the other half of task_poll's exchange. */
 static void task_wake(kcom_task *task)
 {
-    LONG state = kcom_atomic_load(&task->sched);
+    LONG state = kcom_atomic_fetch_add(&task->sched, 0);
     for (;;) {
         LONG seen;
         if (state == KCOM_TASK_IDLE) {

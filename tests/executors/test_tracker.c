@@ -284,7 +284,9 @@ static void cancel_all(void)
  * runs while spawns are under way must cancel every task it counts: one listed only after the
  * drain's cancel had walked the list (counted, never canceled: the drain timed out), or listed
  * before its operation was initialized (the cancel read the fresh block's garbage for its count:
- * skipped, or retained and then freed under its owner), was not. */
+ * skipped, or retained and then freed under its owner), was not. And the cancel's wake must reach
+ * the task: one that found it SCHEDULED left the request to the coming poll, whose read of it
+ * could pass its own store of RUNNING (the task then slept Canceled, its request untaken). */
 typedef struct racing_spawner {
     const kcom_executor *executor;
     const kcom_allocator *allocator;
@@ -405,11 +407,15 @@ static void spawn_races(void)
             status = kcom_async_spawn_commit(op);
         if (status == STATUS_SUCCESS || status == STATUS_CANCELLED)
             status = kcom_async_block_on(op, 10000);
-        op->lpVtbl->Release(op);
         if (status != STATUS_SUCCESS) {
-            ok(0, "spawn %lu: %s (a counted task never canceled)\n", (unsigned long)round, kcom_status_name(status));
-            break;
+            kcom_async_status now = KCOM_ASYNC_STARTED;
+            (void)op->lpVtbl->get_status(op, &now);
+            ok(0, "spawn %lu: %s, the operation %s (a counted task never canceled, or its cancel's wake lost)\n",
+               (unsigned long)round, kcom_status_name(status), now == KCOM_ASYNC_CANCELED ? "Canceled" : "not Canceled");
         }
+        op->lpVtbl->Release(op);
+        if (status != STATUS_SUCCESS)
+            break;
     }
     kcom_atomic_store(&spawner.stop, 1);
     test_thread_join(&thread);
