@@ -86,7 +86,7 @@
     H(async_concurrency_thread_pool)       \
     X(async_concurrency_await)             \
     X(async_concurrency_block_on)          \
-    X(async_concurrency_cache_binding)
+    H(async_concurrency_cache_binding)
 
 /* test_contracts.c: the edges of the async contracts */
 #define KCOM_ASYNC_CONTRACT_TESTS(X, H)            \
