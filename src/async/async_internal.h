@@ -126,15 +126,13 @@ static KCOM_FORCEINLINE BOOLEAN kcom_async_desc_layout(const kcom_async_task_des
 /* A block of size bytes for an operation from allocator (see kcom_rt_async_op_allocate), with its
  * allocator, size and alignment recorded in it; NULL when out of memory. */
 kcom_async_op *kcom_async_op_allocate_block(const kcom_allocator *allocator, size_t size, size_t alignment);
-/* The same, with its usual case inline: the hot block of the operation cache's class for size, as
- * kcom_rt_async_op_reuse takes it (already recorded), when the default allocator is the platform's. */
+/* The same, with its usual case inline: the hot block of the operation cache's class for size
+ * (kcom_rt_async_op_cached, as the shims take it). */
 static KCOM_FORCEINLINE kcom_async_op *kcom_async_op_allocate(const kcom_allocator *allocator, size_t size,
                                                              size_t alignment)
 {
-    if (allocator == NULL && size - 1 < KCOM_RT_OPERATION_CACHE_GRANULE * KCOM_RT_OPERATION_CACHE_CLASSES &&
-        alignment <= KCOM_NATURAL_ALIGNMENT && kcom_rt_default_slot_now() == 0) {
-        kcom_async_op *op = (kcom_async_op *)kcom_rt_caching_take_hot(
-            &kcom_rt_operation_cache[(size - 1) / KCOM_RT_OPERATION_CACHE_GRANULE]);
+    if (allocator == NULL) {
+        kcom_async_op *op = kcom_rt_async_op_cached(size, alignment);
         if (KCOM_LIKELY(op != NULL))
             return op;
     }

@@ -411,7 +411,8 @@ static void spawn_races(void)
             kcom_async_status now = KCOM_ASYNC_STARTED;
             (void)op->lpVtbl->get_status(op, &now);
             ok(0, "spawn %lu: %s, the operation %s (a counted task never canceled, or its cancel's wake lost)\n",
-               (unsigned long)round, kcom_status_name(status), now == KCOM_ASYNC_CANCELED ? "Canceled" : "not Canceled");
+               (unsigned long)round, kcom_status_name(status),
+               now == KCOM_ASYNC_CANCELED ? "Canceled" : "not Canceled");
         }
         op->lpVtbl->Release(op);
         if (status != STATUS_SUCCESS)

@@ -109,6 +109,19 @@ void kcom_rt_async_publish(_In_ kcom_async_op *op, _In_ const kcom_async_task_de
 
 KCOM_END_DECLS
 
+/* The hot block of the operation cache's class for a block of size and alignment, when the
+ * default allocator is the platform's (the only one the cache serves); NULL otherwise. A hot block
+ * was recorded when the cache first handed it out (and only a bound cache fills its hot slot).
+ * IRQL: <= DISPATCH_LEVEL. */
+static KCOM_FORCEINLINE kcom_async_op *kcom_rt_async_op_cached(size_t size, size_t alignment)
+{
+    if (KCOM_UNLIKELY(size - 1 >= KCOM_RT_OPERATION_CACHE_GRANULE * KCOM_RT_OPERATION_CACHE_CLASSES ||
+                      alignment > KCOM_NATURAL_ALIGNMENT || kcom_rt_default_slot_now() != 0))
+        return NULL;
+    return (kcom_async_op *)kcom_rt_caching_take_hot(
+        &kcom_rt_operation_cache[(size - 1) / KCOM_RT_OPERATION_CACHE_GRANULE]);
+}
+
 /* The usual cases of kcom_rt_async_op_allocate, inline: the hot block of the operation cache's
  * class for desc (the allocator is the default one, and the default is the platform's), or the hot
  * block of a caching allocator bound to desc's size (recorded here: a caching allocator may also
@@ -118,18 +131,9 @@ KCOM_END_DECLS
 static KCOM_FORCEINLINE kcom_async_op *kcom_rt_async_op_reuse(const kcom_async_task_desc *desc,
                                                               const kcom_allocator *allocator)
 {
-    kcom_caching_allocator *cache;
     kcom_async_op *op;
-    if (allocator == NULL) {
-        if (KCOM_UNLIKELY(desc->block_size - 1 >= KCOM_RT_OPERATION_CACHE_GRANULE * KCOM_RT_OPERATION_CACHE_CLASSES ||
-                          desc->block_alignment > KCOM_NATURAL_ALIGNMENT ||
-                          kcom_rt_default_slot_now() != 0))
-            return NULL;
-        /* a hot block was recorded when the cache first handed it out (and only a bound cache
-         * fills its hot slot) */
-        cache = &kcom_rt_operation_cache[(desc->block_size - 1) / KCOM_RT_OPERATION_CACHE_GRANULE];
-        return (kcom_async_op *)kcom_rt_caching_take_hot(cache);
-    }
+    if (allocator == NULL)
+        return kcom_rt_async_op_cached(desc->block_size, desc->block_alignment);
     if (KCOM_UNLIKELY(!kcom_rt_caching_bound(allocator, desc->block_size, desc->block_alignment)))
         return NULL;
     op = (kcom_async_op *)kcom_rt_caching_take_hot((kcom_caching_allocator *)allocator->context);
