@@ -9,7 +9,7 @@ set(KCOM_MINGW_TRIPLET i686-w64-mingw32)
 include("${CMAKE_CURRENT_LIST_DIR}/mingw-w64-x86_64-kernel.cmake")
 
 # DriverEntry is __stdcall: on x86 its symbol is _DriverEntry@8.
-string(REPLACE "--entry,DriverEntry" "--entry,_DriverEntry@8" CMAKE_SHARED_LINKER_FLAGS_INIT "${CMAKE_SHARED_LINKER_FLAGS_INIT}")
+string(REPLACE ",DriverEntry" ",_DriverEntry@8" CMAKE_SHARED_LINKER_FLAGS_INIT "${CMAKE_SHARED_LINKER_FLAGS_INIT}")
 set(CMAKE_MODULE_LINKER_FLAGS_INIT "${CMAKE_SHARED_LINKER_FLAGS_INIT}")
 set(KCOM_USER_MODE_TOOLCHAIN_FILE "${CMAKE_CURRENT_LIST_DIR}/mingw-w64-i686.cmake")
 set(KCOM_KERNEL_WINE_HOSTED OFF)

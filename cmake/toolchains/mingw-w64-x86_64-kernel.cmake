@@ -23,14 +23,16 @@ set(KCOM_DDK_INCLUDE_DIR "${KCOM_MINGW_SYSROOT}/include/ddk" CACHE PATH "mingw-w
 # exported by ntoskrnl.
 set(CMAKE_C_FLAGS_INIT
     "-DKCOM_KERNEL -DPOOL_TAGGING -ffreestanding -fbuiltin -fno-stack-protector -isystem ${KCOM_DDK_INCLUDE_DIR}")
-set(CMAKE_CXX_FLAGS_INIT "${CMAKE_C_FLAGS_INIT}")
+# C++ in the kernel: no exceptions, no RTTI (neither has a runtime there).
+set(CMAKE_CXX_FLAGS_INIT "${CMAKE_C_FLAGS_INIT} -fno-exceptions -fno-rtti")
 
 # A driver is a native-subsystem DLL whose entry point is DriverEntry (no leading underscore on
 # x64) and which exports nothing; libgcc supplies ___chkstk_ms for frames over 4 KiB and the
-# 128-bit division helpers.
+# 128-bit division helpers. --require-defined: without a DriverEntry (a C++ one not declared
+# extern "C" has another name) ld only warns and writes a driver whose entry point is 0.
 set(CMAKE_EXE_LINKER_FLAGS_INIT "")
 set(CMAKE_SHARED_LINKER_FLAGS_INIT
-    "-nostdlib -shared -Wl,--subsystem,native -Wl,--entry,DriverEntry -Wl,--exclude-all-symbols")
+    "-nostdlib -shared -Wl,--subsystem,native -Wl,--entry,DriverEntry -Wl,--require-defined,DriverEntry -Wl,--exclude-all-symbols")
 set(CMAKE_MODULE_LINKER_FLAGS_INIT "${CMAKE_SHARED_LINKER_FLAGS_INIT}")
 set(CMAKE_C_STANDARD_LIBRARIES "-lntoskrnl -lhal -lgcc" CACHE STRING "Libraries every kernel module links")
 set(CMAKE_CXX_STANDARD_LIBRARIES "${CMAKE_C_STANDARD_LIBRARIES}" CACHE STRING "Libraries every kernel module links")

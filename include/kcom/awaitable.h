@@ -28,7 +28,7 @@
  *                                kcom_async_timer_awaitable(&s->timer));
  *         KCOM_AWAIT(kcom_async_select_poll(&s->either, cx));
  *         if (s->either.winner == 1)
- *             KCOM_TASK_RETURN(cx, STATUS_TIMEOUT);      // the event wait was unregistered
+ *             KCOM_TASK_RETURN(cx, STATUS_IO_TIMEOUT);   // the event wait was unregistered
  *         KCOM_TASK_END(cx);                              // the timer was canceled
  *     }
  *

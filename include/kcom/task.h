@@ -188,7 +188,9 @@ KCOM_END_DECLS
     } while (0)
 
 /* Finishes the task: a success status completes the operation with the result written so far; a
- * failure fails it (STATUS_CANCELLED: Canceled, anything else: Error). */
+ * failure fails it (STATUS_CANCELLED: Canceled, anything else: Error). Success is NT_SUCCESS:
+ * STATUS_TIMEOUT and STATUS_PENDING are success codes and complete it too; report a timeout with
+ * a failure such as STATUS_IO_TIMEOUT. */
 #define KCOM_TASK_RETURN(cx, status_)                                                    \
     do {                                                                                 \
         *kcom_resume_ = -1;                                                              \

@@ -2,13 +2,25 @@
  * kcom classes declared and implemented in a C++17 translation unit, as a C++ driver writes them:
  * KCOM_IMPLEMENT, KCOM_CLASS, KCOM_AGGREGATABLE_CLASS, an ASYNC method (ready at once, and pending
  * on the class's executor) and the client helpers. The source uses no C++ runtime: no exceptions,
- * no RTTI (it is compiled with -fno-exceptions -fno-rtti), no global constructors, no new/delete,
- * no standard library. The same test runs in kcom_cxx_test (the host, and Windows user mode under
+ * no RTTI (it is compiled with -fno-exceptions -fno-rtti), no global constructors, no new/delete
+ * (placement new only), no standard library. A member with a constructor and a destructor is built
+ * by its class's init and ended by its destroy. The same test runs in kcom_cxx_test (the host, and Windows user mode under
  * Wine) and in the kernel test driver, built there with the kernel toolchain (kernel_test_list.h).
  */
 #include <kcom/kcom.h>
 
 #include <string.h>
+
+#if __has_include(<new>)
+#include <new> /* placement new: inline, nothing of a runtime */
+#else
+/* Wine's headers, which stand in for the WDK in the MSVC-dialect kernel build, have no C++
+ * library; the WDK's <new> declares this. */
+inline void *operator new(size_t, void *where) noexcept
+{
+    return where;
+}
+#endif
 
 #include "../harness/kcom_test.h"
 
@@ -367,10 +379,104 @@ static void cxx_class_aggregation(void)
     ok(kcom_object_release(outer) == 0, "the outer and its part are released\n");
 }
 
+/* ---- a class with a member that has a constructor and a destructor ------------------------------- */
+
+static LONG counters_built;
+static LONG counters_ended;
+
+/* A member kcom does not construct: the class's init builds it in place, its destroy ends it. */
+class CxxCounter {
+public:
+    explicit CxxCounter(LONG start) : value_(start) { ++counters_built; }
+    ~CxxCounter() { ++counters_ended; }
+    CxxCounter(const CxxCounter &) = delete;
+    CxxCounter &operator=(const CxxCounter &) = delete;
+    LONG next() { return ++value_; }
+
+private:
+    LONG value_;
+};
+
+struct CxxTicker {
+    ICxxGauge ICxxGauge_iface;
+    BOOLEAN counter_built; /* destroy also runs after a failed init: ends only what was built */
+    alignas(CxxCounter) unsigned char counter_storage[sizeof(CxxCounter)];
+};
+
+static CxxCounter *CxxTicker_counter(CxxTicker *self)
+{
+    return reinterpret_cast<CxxCounter *>(self->counter_storage);
+}
+
+static NTSTATUS CxxTicker_Level(CxxTicker *self, LONG *level)
+{
+    *level = CxxTicker_counter(self)->next();
+    return STATUS_SUCCESS;
+}
+
+static void CxxTicker_Adjust(CxxTicker *self, LONG delta)
+{
+    (void)self;
+    (void)delta;
+}
+
+static void CxxTicker_destroy(CxxTicker *self)
+{
+    if (self->counter_built)
+        CxxTicker_counter(self)->~CxxCounter();
+}
+
+/* init: ctx points to the start value; a negative one builds the member and then fails, and a
+ * start of -1000 fails before building anything. */
+static NTSTATUS CxxTicker_init(void *impl, void *ctx)
+{
+    CxxTicker *self = static_cast<CxxTicker *>(impl);
+    LONG start = *static_cast<const LONG *>(ctx);
+    if (start == -1000)
+        return STATUS_INVALID_DEVICE_STATE;
+    new (self->counter_storage) CxxCounter(start);
+    self->counter_built = TRUE;
+    return start < 0 ? STATUS_UNSUCCESSFUL : STATUS_SUCCESS;
+}
+
+KCOM_IMPLEMENT(CxxTicker, ICxxGauge, ICxxGauge_iface)
+KCOM_CLASS(CxxTicker, CxxTicker_destroy, (ICxxGauge, ICxxGauge_iface))
+
+static void cxx_class_member_lifetime(void)
+{
+    ICxxGauge *gauge = nullptr;
+    LONG start = 41, level = 0;
+    LONG built = counters_built, ended = counters_ended;
+
+    ok(kcom_object_create(KCOM_CLASS_OF(CxxTicker), nullptr, CxxTicker_init, &start, &IID_ICxxGauge,
+                          reinterpret_cast<void **>(&gauge)) == STATUS_SUCCESS && gauge != nullptr,
+       "a class whose init builds a member in place\n");
+    if (gauge == nullptr)
+        return;
+    ok(counters_built == built + 1 && counters_ended == ended, "the member built once\n");
+    ok(ICxxGauge_Level(gauge, &level) == STATUS_SUCCESS && level == 42, "the member works (%ld)\n",
+       static_cast<long>(level));
+    ok(ICxxGauge_Release(gauge) == 0, "the last Release\n");
+    ok(counters_ended == ended + 1, "destroy ended the member\n");
+
+    start = -1; /* builds the member, then fails */
+    ok(kcom_object_create(KCOM_CLASS_OF(CxxTicker), nullptr, CxxTicker_init, &start, &IID_ICxxGauge,
+                          reinterpret_cast<void **>(&gauge)) == STATUS_UNSUCCESSFUL && gauge == nullptr,
+       "init's failure is returned, the out pointer NULL\n");
+    ok(counters_built == built + 2 && counters_ended == ended + 2, "destroy ended the member init had built\n");
+
+    start = -1000; /* fails before building it */
+    ok(kcom_object_create(KCOM_CLASS_OF(CxxTicker), nullptr, CxxTicker_init, &start, &IID_ICxxGauge,
+                          reinterpret_cast<void **>(&gauge)) == STATUS_INVALID_DEVICE_STATE && gauge == nullptr,
+       "an init that fails at once\n");
+    ok(counters_built == built + 2 && counters_ended == ended + 2, "nothing was ended that was not built\n");
+}
+
 /* What the kernel test driver and kcom_cxx_test run. */
 extern "C" void kcom_test_cxx_classes(void)
 {
     cxx_class_methods();
     cxx_class_async();
     cxx_class_aggregation();
+    cxx_class_member_lifetime();
 }

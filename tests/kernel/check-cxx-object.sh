@@ -1,21 +1,31 @@
 #!/bin/sh
 # check-cxx-object.sh NM OBJDUMP OBJECT... - fails when a C++ object of the kernel test driver
-# needs a C++ runtime the kernel does not have: a global constructor or destructor (.ctors,
-# .dtors, .init_array, .fini_array), operator new or delete, the exception or RTTI support of
-# libstdc++/libsupc++ (__cxa_*, __gxx_personality_*, _Unwind_*, typeinfo), or atexit.
+# needs a C++ runtime the kernel does not have: global constructors or destructors (.ctors, .dtors,
+# .init_array, .fini_array; MSVC's .CRT$XC* and .CRT$XT*), operator new or delete, exception or
+# RTTI support (libstdc++/libsupc++'s __cxa_*, __gxx_personality_*, _Unwind_*, typeinfo; MSVC's
+# __CxxFrameHandler*, _CxxThrowException, __RTDynamicCast, type_info), thread-safe statics
+# (MSVC's _Init_thread_*) or atexit. Names of both ABIs are looked for in every object.
 set -eu
 nm=$1
 objdump=$2
 shift 2
 status=0
 for object in "$@"; do
-    sections=$("$objdump" -h "$object" | awk '{print $2}' | grep -E '^\.(ctors|dtors|init_array|fini_array)' || true)
+    headers=$("$objdump" -h "$object") || { echo "check-cxx-object: $objdump cannot read $object" >&2; exit 1; }
+    sections=$(printf '%s\n' "$headers" | awk '{print $2}' |
+        grep -E '^\.(ctors|dtors|init_array|fini_array|CRT\$X[CT])' || true)
     if [ -n "$sections" ]; then
-        echo "check-cxx-object: $object has global constructors or destructors: $sections" >&2
+        echo "check-cxx-object: $object has global constructors or destructors:" $sections >&2
         status=1
     fi
-    runtime=$("$nm" -u "$object" | awk '{print $NF}' |
-        grep -E '^(_Zn[wa]|_Zd[la]|__cxa_|__gxx_personality|_Unwind_|_ZTI|_ZTS|__dso_handle$|atexit$|_onexit$)' || true)
+    undefined=$("$nm" -u "$object") || { echo "check-cxx-object: $nm cannot read $object" >&2; exit 1; }
+    runtime=$(printf '%s\n' "$undefined" | awk '{print $NF}' |
+        grep -E '^(_Zn[wa]|_Zd[la]|__cxa_|__gxx_personality|_Unwind_|_ZTI|_ZTS|__dso_handle$|atexit$|_onexit$)' ||
+        true)
+    runtime="$runtime $(printf '%s\n' "$undefined" | awk '{print $NF}' |
+        grep -E '^(\?\?[23]@|\?\?_[UV]@|\?\?_7type_info@|__CxxFrameHandler|_CxxThrowException|__RTDynamicCast|__RTtypeid|_Init_thread_|__std_terminate)' ||
+        true)"
+    runtime=$(echo $runtime)
     if [ -n "$runtime" ]; then
         echo "check-cxx-object: $object needs the C++ runtime:" $runtime >&2
         status=1

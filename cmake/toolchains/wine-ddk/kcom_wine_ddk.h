@@ -18,10 +18,23 @@
 #endif
 
 /* ---- Wine's headers, in the order they need ------------------------------------------------ */
-#if defined(_M_ARM64) && defined(__clang__)
-/* clang-cl has _InterlockedCompareExchange128 as a builtin on ARM64, which Wine's <winnt.h> then
- * defines again (for compilers other than cl.exe): Wine's definition gets a name of its own. */
+#if defined(__clang__) && (defined(_M_ARM64) || (defined(_M_AMD64) && defined(__cplusplus)))
+/* clang-cl has _InterlockedCompareExchange128 as a builtin (on ARM64, and for C++ on x64), which
+ * Wine's <winnt.h> then defines again (for compilers other than cl.exe): Wine's definition gets a
+ * name of its own. */
 #define _InterlockedCompareExchange128 kcom_wine_ddk_interlocked_compare_exchange128
+#endif
+#if defined(_M_IX86) && defined(__cplusplus)
+/* The same for x86's 64-bit and pointer interlocked functions, which Wine's <winnt.h> defines
+ * inline there (for every compiler) and clang-cl has as builtins in C++. */
+#define _InterlockedAnd64 kcom_wine_ddk_interlocked_and64
+#define _InterlockedCompareExchangePointer kcom_wine_ddk_interlocked_compare_exchange_pointer
+#define _InterlockedExchangeAdd64 kcom_wine_ddk_interlocked_exchange_add64
+#define _InterlockedExchangePointer kcom_wine_ddk_interlocked_exchange_pointer
+#define _InterlockedIncrement64 kcom_wine_ddk_interlocked_increment64
+#define _InterlockedDecrement64 kcom_wine_ddk_interlocked_decrement64
+#define _InterlockedOr64 kcom_wine_ddk_interlocked_or64
+#define _InterlockedXor64 kcom_wine_ddk_interlocked_xor64
 #endif
 #if defined(_M_IX86)
 /* Wine's <ddk/wdm.h> declares x86's fastcall ExInterlockedFlushSList as stdcall: its declaration
@@ -35,8 +48,32 @@
 #include <windef.h>
 #include <winternl.h>
 #include <winioctl.h> /* CTL_CODE, METHOD_*, FILE_*_ACCESS: the WDK's wdm.h has them */
+#ifdef __cplusplus
+/* C++: Wine's inline MmGetSystemAddressForMdlSafe passes its ULONG priority where
+ * MmMapLockedPagesSpecifyCache takes the MM_PAGE_PRIORITY enum (as the WDK's macro does, with
+ * MdlMapping* flags or'ed in), which only C converts implicitly. This overload, found by that
+ * call, passes the value on through a conversion to whichever enum the declaration has (the
+ * enums are declared in <ddk/wdm.h>, after this point). */
+struct kcom_wine_ddk_page_priority {
+    ULONG value;
+    template <typename Enum> operator Enum() const { return static_cast<Enum>(value); }
+};
+template <typename CachingType>
+static inline PVOID MmMapLockedPagesSpecifyCache(struct _MDL *mdl, CCHAR mode, CachingType caching, PVOID address,
+                                                 ULONG bug_check, ULONG priority)
+{
+    /* a dependent call: the declaration in <ddk/wdm.h> is found where this is instantiated */
+    return MmMapLockedPagesSpecifyCache(mdl, mode, caching, address, bug_check,
+                                        kcom_wine_ddk_page_priority{priority});
+}
+/* The WDK's headers declare their functions extern "C"; Wine's DDK headers do not say so. */
+extern "C" {
+#endif
 #include <ddk/wdm.h>
 #include <ddk/ntddk.h>
+#ifdef __cplusplus
+}
+#endif
 #undef ExInterlockedFlushSList
 
 #if defined(_MSC_VER) && !defined(__clang__)

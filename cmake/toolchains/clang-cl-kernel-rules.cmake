@@ -1,0 +1,12 @@
+# Read by CMake after its MSVC rules have set the initial flags of each language
+# (CMAKE_USER_MAKE_RULES_OVERRIDE, set by clang-cl-kernel.cmake): takes out what those rules add
+# and kernel code cannot have. /EHsc and /GR, appended after the toolchain's /EHs-c- /GR-, would
+# turn C++ exceptions and RTTI back on (the last flag wins), and Debug's /RTC1 calls the CRT's
+# run-time check functions, which no driver links.
+foreach(kcom_rules_var CMAKE_CXX_FLAGS_INIT CMAKE_C_FLAGS_DEBUG_INIT CMAKE_CXX_FLAGS_DEBUG_INIT)
+    if(DEFINED ${kcom_rules_var})
+        string(REGEX REPLACE "(^| )(/EHsc|/GR|/RTC1)( |$)" " " ${kcom_rules_var} "${${kcom_rules_var}}")
+        string(REGEX REPLACE "(^| )(/EHsc|/GR|/RTC1)( |$)" " " ${kcom_rules_var} "${${kcom_rules_var}}")
+    endif()
+endforeach()
+unset(kcom_rules_var)
