@@ -59,6 +59,8 @@ extern volatile uint64_t bench_sink;
 /* ---- the cases ---------------------------------------------------------------------------------
  * create_release_1  create an object with 1 interface, final Release through its vtable
  * create_release_4  the same with a 4-interface object
+ * create_by_iid     create a 1-interface object asking for an interface by IID (kcom_object_create;
+ *                   C++: new and the IID test a factory's CreateInstance makes), final Release
  * addref_release    AddRef + Release through the vtable on a live object
  * call              Ping(i) through the vtable: adds i to the object's state
  * call_4th          the same method shape on the 4th interface of a 4-interface object
@@ -69,6 +71,7 @@ extern volatile uint64_t bench_sink;
 #define BENCH_KCOM_AND_CPP_CASES(X) \
     X(create_release_1)             \
     X(create_release_4)             \
+    X(create_by_iid)                \
     X(addref_release)               \
     X(call)                         \
     X(call_4th)                     \

@@ -220,6 +220,20 @@ using FourCached = FourT<FreeListNew<FourFreeList>>;
 
 } // namespace
 
+STATUS CreateOneByIid(const GUID &riid, void **ppv)
+{
+    if (ppv == nullptr)
+        return kInvalidParameter;
+    One *object = new One();
+    if (riid == IID_IPing || riid == IID_IUnknown) {
+        *ppv = static_cast<IPing *>(object);
+        return kOk;
+    }
+    delete object;
+    *ppv = nullptr;
+    return kNoInterface;
+}
+
 STATUS CreateOne(IPing **out)
 {
     *out = new One();

@@ -119,6 +119,9 @@ struct GlobalNew {};
 STATUS CreateOne(IPing **out);   // One: IPing
 STATUS CreateFour(IPing **out);  // Four: IPing, I1, I2, I3
 STATUS CreateEight(IPing **out); // Eight: IPing, I1 ... I7
+// A One for the interface riid names (what a class factory's CreateInstance does), without a
+// QueryInterface's AddRef and Release: the new object's reference becomes the caller's.
+STATUS CreateOneByIid(const GUID &riid, void **ppv);
 // The same classes, allocated from a free list of their own (FreeListNew).
 STATUS CreateOneFreeList(IPing **out);
 STATUS CreateFourFreeList(IPing **out);

@@ -64,6 +64,21 @@ BENCH_CASE uint64_t bench_kcom_create_release_4(uint64_t n)
     return acc;
 }
 
+BENCH_CASE uint64_t bench_kcom_create_by_iid(uint64_t n)
+{
+    uint64_t acc = 0;
+    uint64_t i;
+    for (i = 0; i < n; i++) {
+        IBenchPing *object;
+        NTSTATUS status = bench_kcom_create_one(&IID_IBenchPing, (void **)&object);
+        if (KCOM_UNLIKELY(!NT_SUCCESS(status)))
+            abort();
+        acc += IBenchPing_Release(object);
+    }
+    bench_sink = acc;
+    return acc;
+}
+
 /* The same two loops with the classes that use a caching allocator (KCOM_CLASS_EX). */
 BENCH_CASE uint64_t bench_kcom_cached_create_release_1(uint64_t n)
 {

@@ -133,6 +133,11 @@ NTSTATUS bench_kcom_new_one(IBenchPing **out) { BENCH_FACTORY_(BenchOne); }
 NTSTATUS bench_kcom_new_four(IBenchPing **out) { BENCH_FACTORY_(BenchFour); }
 NTSTATUS bench_kcom_new_eight(IBenchPing **out) { BENCH_FACTORY_(BenchEight); }
 NTSTATUS bench_kcom_new_one_cached(IBenchPing **out) { BENCH_FACTORY_(BenchOneCached); }
+
+NTSTATUS bench_kcom_create_one(const IID *riid, void **out)
+{
+    return kcom_object_create(KCOM_CLASS_OF(BenchOne), NULL, NULL, NULL, riid, out);
+}
 NTSTATUS bench_kcom_new_four_cached(IBenchPing **out) { BENCH_FACTORY_(BenchFourCached); }
 
 uint64_t bench_kcom_cache_backing_allocs(void)

@@ -81,6 +81,8 @@ KCOM_DECLARE_INTERFACE(IBench7, IUnknown,
 NTSTATUS bench_kcom_new_one(IBenchPing **out);
 NTSTATUS bench_kcom_new_four(IBenchPing **out);
 NTSTATUS bench_kcom_new_eight(IBenchPing **out);
+/* A BenchOne through kcom_object_create, for the interface riid names. */
+NTSTATUS bench_kcom_create_one(const IID *riid, void **out);
 
 /* The same classes as BenchOne and BenchFour, declared with KCOM_CLASS_EX over a caching allocator
  * each (kcom/caching_allocator.h): BenchOneCached, BenchFourCached. */

@@ -219,7 +219,8 @@ NTSTATUS kcom_async_operation_complete(IKcomAsyncOperation *operation, const voi
 /*
  * kcom_async_operation_fail - finishes a Started operation as Error with status (STATUS_CANCELLED:
  * as Canceled), or finishes a canceled one. Same rules and returns as _complete, and
- * STATUS_INVALID_PARAMETER for a success status (nothing changes).
+ * STATUS_INVALID_PARAMETER for a success status (nothing changes). A failure is what NT_SUCCESS
+ * calls one: warning codes (0x8...., STATUS_BUFFER_OVERFLOW) make an Error too.
  */
 NTSTATUS kcom_async_operation_fail(IKcomAsyncOperation *operation, NTSTATUS status);
 
@@ -256,7 +257,8 @@ NTSTATUS kcom_async_operation_clear_cancel_routine(_In_ IKcomAsyncOperation *ope
 
 /*
  * kcom_async_operation_create_error - an operation already in Error with error (the typed iid as
- * above). IRQL: <= DISPATCH_LEVEL.
+ * above), STATUS_CANCELLED included: an operation is Canceled only by a cancel (or by
+ * kcom_async_operation_fail with STATUS_CANCELLED). IRQL: <= DISPATCH_LEVEL.
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER for a NULL operation pointer, or for a success
  * error (a success is not an error: *operation then carries STATUS_INVALID_PARAMETER);
  * STATUS_INSUFFICIENT_RESOURCES (*operation is the static error operation). Never leaves NULL.
@@ -361,7 +363,10 @@ const kcom_executor *kcom_default_executor(void);
  * in one call. Callable from a task's poll: the new task runs on executor independently.
  * IRQL: <= DISPATCH_LEVEL.
  * Returns STATUS_SUCCESS or the failure of either step; *operation is never NULL (on failure an
- * operation in Error with that status).
+ * operation in Error with that status). Whether the task's drop ran tells the two apart: when
+ * kcom_async_spawn_begin fails (e.g. STATUS_DELETE_PENDING from a draining tracker), *initial was
+ * not copied and no drop runs, so what it owns is still the caller's; when the commit fails (the
+ * executor refused the task), the state was copied and the drop has run over it.
  */
 NTSTATUS kcom_async_spawn(const kcom_async_task_desc *desc, const kcom_executor *executor,
                           const kcom_allocator *allocator, const void *initial, IKcomAsyncOperation **operation);

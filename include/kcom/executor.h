@@ -70,8 +70,9 @@ NTSTATUS kcom_thread_pool_create(ULONG threads, kcom_thread_pool **pool, const k
  * and its callback fires), lets the polls under way end, joins the threads and frees the pool.
  * The pool is freed: every task spawned on it must have finished or been dropped by then (a task
  * still waiting on something else would later schedule on freed memory; counting outstanding
- * tasks is the job of a tracker, kcom/tracker.h, where the kernel executors are built). A NULL
- * pool is ignored.
+ * tasks is the job of a tracker, kcom/tracker.h: the kernel executors take one when they are
+ * built; for the pool, spawn on a copy of its executor with the copy's tracker set). A NULL pool
+ * is ignored (STATUS_SUCCESS).
  * IRQL: PASSIVE_LEVEL, not from a pool thread.
  * Returns STATUS_SUCCESS when the queue drained, STATUS_TIMEOUT when tasks had to be dropped
  * (still queued at the deadline, or refused when a poll under way then queued its task again).

@@ -31,7 +31,7 @@ NTSTATUS kcom_object_create(const kcom_class *cls, IUnknown *outer, kcom_object_
     if (outer != NULL && !kcom_guid_equal(riid, &IID_IUnknown))
         return STATUS_INVALID_PARAMETER; /* COM: an aggregated object hands out only its inner IUnknown */
 
-    status = kcom_object_new(cls, outer, &impl);
+    status = kcom_rt_object_new(cls, outer, &impl, FALSE);
     if (!NT_SUCCESS(status))
         return status;
     if (init != NULL) {
@@ -41,12 +41,21 @@ NTSTATUS kcom_object_create(const kcom_class *cls, IUnknown *outer, kcom_object_
             return status;
         }
     }
+    if (!kcom_rt_is_aggregatable(cls)) {
+        /* an interface of the class's table: the creation reference becomes the caller's, with no
+         * QueryInterface's AddRef and Release around it */
+        size_t offset = kcom_rt_find_offset_in(cls, riid);
+        if (offset != KCOM_RT_NO_INTERFACE) {
+            *ppv = (char *)impl + offset;
+            return STATUS_SUCCESS;
+        }
+    }
     unknown = kcom_object_inner_unknown(impl);
     if (outer != NULL) {
         *ppv = unknown; /* the creation reference becomes the caller's */
         return STATUS_SUCCESS;
     }
-    status = unknown->lpVtbl->QueryInterface(unknown, riid, ppv);
+    status = unknown->lpVtbl->QueryInterface(unknown, riid, ppv); /* the query fallback, or the miss */
     unknown->lpVtbl->Release(unknown);
     return status;
 }

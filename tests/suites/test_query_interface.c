@@ -131,6 +131,21 @@ static void *member_of(Multi *multi, enum target target)
     }
 }
 
+/* The offset of target's member in Multi. */
+static size_t offset_of(enum target target)
+{
+    switch (target) {
+    case T_OTHER1:
+        return offsetof(Multi, IOther1_iface);
+    case T_OTHER2:
+        return offsetof(Multi, IOther2_iface);
+    case T_OTHER3:
+        return offsetof(Multi, IOther3_iface);
+    default:
+        return offsetof(Multi, IDerived_iface);
+    }
+}
+
 /* Calls the methods a pointer returned for kind must have and checks they reach the right
  * implementation: a pointer with the wrong vtable answers with the wrong tag. */
 static void check_vtable_(const char *file, int line, void *pointer, enum kind kind, const char *name)
@@ -351,4 +366,29 @@ void kcom_test_query_interface(void)
     check_refcount(multi, 1);
     ok(kcom_object_release(multi) == 0, "final release\n");
     ok(multi_destroyed == 1, "destroy ran %ld times\n", (long)multi_destroyed);
+
+    /* kcom_object_create answers each IID as QueryInterface does, with the creation reference the
+     * only one; a miss frees the object */
+    for (a = 0; a < CASE_COUNT; a++) {
+        void *got = TEST_POISON_PTR;
+        LONG destroyed = multi_destroyed;
+        status = kcom_object_create(KCOM_CLASS_OF(Multi), NULL, NULL, NULL, cases[a].iid, &got);
+        if (cases[a].target == T_NONE) {
+            ok(status == STATUS_NOINTERFACE && got == NULL, "kcom_object_create(%s) gave %s %p\n", cases[a].name,
+               kcom_status_name(status), got);
+            ok(multi_destroyed == destroyed + 1, "kcom_object_create(%s): the object was not freed\n",
+               cases[a].name);
+            continue;
+        }
+        ok(status == STATUS_SUCCESS && got != NULL, "kcom_object_create(%s) gave %s\n", cases[a].name,
+           kcom_status_name(status));
+        if (got == NULL || got == TEST_POISON_PTR)
+            continue;
+        check_vtable_(__FILE__, __LINE__, got, cases[a].kind, cases[a].name);
+        multi = (Multi *)(void *)((char *)got - offset_of(cases[a].target));
+        ok(got == member_of(multi, cases[a].target), "kcom_object_create(%s): another interface\n", cases[a].name);
+        check_refcount(multi, 1);
+        ok(((IUnknown *)got)->lpVtbl->Release((IUnknown *)got) == 0 && multi_destroyed == destroyed + 1,
+           "kcom_object_create(%s): one Release frees it\n", cases[a].name);
+    }
 }
