@@ -91,8 +91,9 @@ NTSTATUS kcom_object_new(_In_ const kcom_class *cls, _In_opt_ IUnknown *outer,
 typedef NTSTATUS kcom_object_init_fn(void *impl, void *ctx);
 
 /*
- * kcom_object_create - kcom_object_new, then init(impl, init_ctx) if init is not NULL, then
- * QueryInterface(riid) into *ppv; the creation reference is dropped, so *ppv holds the only one.
+ * kcom_object_create - kcom_object_new, then init(impl, init_ctx) if init is not NULL, then the
+ * interface QueryInterface answers for riid into *ppv, holding the creation reference, the only
+ * one (an interface of the class's table is handed over without an AddRef and a Release).
  * With outer, riid must be IID_IUnknown and *ppv receives the non-delegating inner IUnknown.
  * If init fails, the object is released (its destroy callback runs over the partly initialized,
  * zero-filled struct) and init's status is returned.
