@@ -61,7 +61,8 @@ trap end_wine EXIT
 printf '%s\n' "$recipe" >"$work/recipe.sh"
 echo "run-recipe: $doc, $name:"
 sed 's/^/    /' "$work/recipe.sh"
-(cd "$work" && bash -e recipe.sh)
+# A failing command is named: some (Wine's sc with WINEDEBUG=-all) fail without a word.
+(cd "$work" && bash -e -c 'trap '\''echo "run-recipe: exit status $? from: $BASH_COMMAND" >&2'\'' ERR; . ./recipe.sh')
 for driver in "${drivers[@]+"${drivers[@]}"}"; do
     [ -f "$work/$driver" ] || { echo "run-recipe: the recipe did not make $driver" >&2; exit 1; }
     "$here/../wine/check-driver-imports.sh" "$work/$driver"
