@@ -5,8 +5,10 @@
 # run-time check functions, which no driver links.
 foreach(kcom_rules_var CMAKE_CXX_FLAGS_INIT CMAKE_C_FLAGS_DEBUG_INIT CMAKE_CXX_FLAGS_DEBUG_INIT)
     if(DEFINED ${kcom_rules_var})
-        string(REGEX REPLACE "(^| )(/EHsc|/GR|/RTC1)( |$)" " " ${kcom_rules_var} "${${kcom_rules_var}}")
-        string(REGEX REPLACE "(^| )(/EHsc|/GR|/RTC1)( |$)" " " ${kcom_rules_var} "${${kcom_rules_var}}")
+        separate_arguments(kcom_rules_flags UNIX_COMMAND "${${kcom_rules_var}}")
+        list(REMOVE_ITEM kcom_rules_flags /EHsc /GR /RTC1)
+        list(JOIN kcom_rules_flags " " ${kcom_rules_var})
     endif()
 endforeach()
 unset(kcom_rules_var)
+unset(kcom_rules_flags)

@@ -19,13 +19,9 @@ for object in "$@"; do
         status=1
     fi
     undefined=$("$nm" -u "$object") || { echo "check-cxx-object: $nm cannot read $object" >&2; exit 1; }
-    runtime=$(printf '%s\n' "$undefined" | awk '{print $NF}' |
-        grep -E '^(_Zn[wa]|_Zd[la]|__cxa_|__gxx_personality|_Unwind_|_ZTI|_ZTS|__dso_handle$|atexit$|_onexit$)' ||
-        true)
-    runtime="$runtime $(printf '%s\n' "$undefined" | awk '{print $NF}' |
-        grep -E '^(\?\?[23]@|\?\?_[UV]@|\?\?_7type_info@|__CxxFrameHandler|_CxxThrowException|__RTDynamicCast|__RTtypeid|_Init_thread_|__std_terminate)' ||
-        true)"
-    runtime=$(echo $runtime)
+    gnu='_Zn[wa]|_Zd[la]|__cxa_|__gxx_personality|_Unwind_|_ZTI|_ZTS|__dso_handle$'
+    msvc='\?\?[23]@|\?\?_[UV]@|\?\?_7type_info@|__CxxFrameHandler|_CxxThrowException|__RTDynamicCast|__RTtypeid|_Init_thread_|__std_terminate'
+    runtime=$(printf '%s\n' "$undefined" | awk '{print $NF}' | grep -E "^($gnu|$msvc|atexit$|_onexit$)" || true)
     if [ -n "$runtime" ]; then
         echo "check-cxx-object: $object needs the C++ runtime:" $runtime >&2
         status=1

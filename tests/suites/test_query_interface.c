@@ -115,23 +115,7 @@ static const struct iid_case {
 };
 #define CASE_COUNT ((int)(sizeof(cases) / sizeof(cases[0])))
 
-static void *member_of(Multi *multi, enum target target)
-{
-    switch (target) {
-    case T_DERIVED:
-        return &multi->IDerived_iface;
-    case T_OTHER1:
-        return &multi->IOther1_iface;
-    case T_OTHER2:
-        return &multi->IOther2_iface;
-    case T_OTHER3:
-        return &multi->IOther3_iface;
-    default:
-        return NULL;
-    }
-}
-
-/* The offset of target's member in Multi. */
+/* The offset of target's member in Multi (not T_NONE). */
 static size_t offset_of(enum target target)
 {
     switch (target) {
@@ -144,6 +128,11 @@ static size_t offset_of(enum target target)
     default:
         return offsetof(Multi, IDerived_iface);
     }
+}
+
+static void *member_of(Multi *multi, enum target target)
+{
+    return target == T_NONE ? NULL : (char *)multi + offset_of(target);
 }
 
 /* Calls the methods a pointer returned for kind must have and checks they reach the right
@@ -385,8 +374,16 @@ void kcom_test_query_interface(void)
         if (got == NULL || got == TEST_POISON_PTR)
             continue;
         check_vtable_(__FILE__, __LINE__, got, cases[a].kind, cases[a].name);
-        multi = (Multi *)(void *)((char *)got - offset_of(cases[a].target));
-        ok(got == member_of(multi, cases[a].target), "kcom_object_create(%s): another interface\n", cases[a].name);
+        {
+            /* the object's identity says which of its members got is */
+            IUnknown *unknown = NULL;
+            multi = (Multi *)(void *)((char *)got - offset_of(cases[a].target));
+            status = kcom_query_interface((IUnknown *)got, &IID_IUnknown, (void **)&unknown);
+            ok(status == STATUS_SUCCESS && unknown == (IUnknown *)(void *)&multi->IDerived_iface,
+               "kcom_object_create(%s): not the expected member (identity %p)\n", cases[a].name, (void *)unknown);
+            if (unknown != NULL)
+                check_release(unknown, 1);
+        }
         check_refcount(multi, 1);
         ok(((IUnknown *)got)->lpVtbl->Release((IUnknown *)got) == 0 && multi_destroyed == destroyed + 1,
            "kcom_object_create(%s): one Release frees it\n", cases[a].name);
