@@ -55,7 +55,10 @@ typedef struct kcom_irp_queue {
 /*
  * kcom_irp_copy_fn - writes the result of a Completed operation into the IRP's output buffer and
  * returns the IRP's status. buffer: the IRP's output buffer, mapped into system space (NULL when
- * the request has none; length 0 then); length: its size in bytes; *information starts at 0.
+ * the request has none; length 0 then); length: its size in bytes; *information starts at 0 and
+ * may not exceed length. It may not return STATUS_PENDING. (Either mistake fails the IRP with
+ * STATUS_INTERNAL_ERROR, Information 0, traced: the I/O manager would otherwise see the IRP
+ * completed twice, or copy back what lies past the buffer.)
  * Runs once per IRP, on the thread that finishes the operation (or in kcom_irp_pend when it had
  * finished already), at <= DISPATCH_LEVEL: it may not block or touch paged memory.
  */
@@ -89,10 +92,11 @@ NTSTATUS kcom_irp_queue_init(_Out_ kcom_irp_queue *queue);
  *     also an IRP whose Cancel flag is set already), or through kcom_irp_queue_cancel_file /
  *     _cancel_all / _drain, the operation is canceled (a completion source's cancel routine runs)
  *     and the IRP is completed with STATUS_CANCELLED, Information 0, at once.
- * The output buffer: METHOD_BUFFERED and buffered reads, AssociatedIrp.SystemBuffer; direct I/O
- * (METHOD_IN_DIRECT, METHOD_OUT_DIRECT, reads of a DO_DIRECT_IO device), the MDL's system address
+ * The output buffer: METHOD_BUFFERED and buffered reads, AssociatedIrp.SystemBuffer;
+ * METHOD_OUT_DIRECT and reads of a DO_DIRECT_IO device, the MDL's system address
  * (MmGetSystemAddressForMdlSafe; if it cannot be mapped, the IRP fails with
- * STATUS_INSUFFICIENT_RESOURCES); METHOD_NEITHER and other major functions: none (NULL, 0).
+ * STATUS_INSUFFICIENT_RESOURCES); METHOD_IN_DIRECT (its MDL is the caller's data for the driver,
+ * locked for read access only), METHOD_NEITHER and other major functions: none (NULL, 0).
  * context must stay valid until the IRP is completed.
  * IRQL: <= DISPATCH_LEVEL.
  * Returns STATUS_PENDING, or the status the IRP was completed with:
@@ -104,7 +108,9 @@ NTSTATUS kcom_irp_queue_init(_Out_ kcom_irp_queue *queue);
  *     callback is taken;
  *   - STATUS_DELETE_PENDING: the queue is draining (the operation is canceled, the IRP completed);
  *   - STATUS_INSUFFICIENT_RESOURCES: no memory for the record (the operation is canceled, the IRP
- *     completed).
+ *     completed);
+ *   - STATUS_INTERNAL_ERROR: copy returned STATUS_PENDING or an Information past the buffer (the
+ *     IRP completed with it, Information 0).
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_irp_pend(_In_opt_ kcom_irp_queue *queue, _In_opt_ PIRP irp, _In_opt_ IKcomAsyncOperation *operation,
@@ -114,7 +120,12 @@ NTSTATUS kcom_irp_pend(_In_opt_ kcom_irp_queue *queue, _In_opt_ PIRP irp, _In_op
  * kcom_irp_copy_result - a kcom_irp_copy_fn for a result copied as it is: context is
  * KCOM_IRP_RESULT_SIZE(the result type). Writes the result at the start of the buffer, sets
  * Information to its size and returns STATUS_SUCCESS; STATUS_BUFFER_TOO_SMALL (nothing written)
- * when the buffer is smaller; get_result's failure otherwise. IRQL: <= DISPATCH_LEVEL.
+ * when the buffer is smaller; STATUS_INVALID_PARAMETER (nothing written, *information 0 if it
+ * can be written) for a NULL operation or information, a context of 0, or, for an operation
+ * implemented by kcom, a context that is not its result's size (traced: get_result writes the
+ * operation's size, so a smaller type would let it write past the buffer); get_result's failure
+ * otherwise. An operation implemented outside kcom must write exactly the context's size.
+ * IRQL: <= DISPATCH_LEVEL.
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_irp_copy_result(_In_ IKcomAsyncOperation *operation, _In_opt_ void *buffer, _In_ ULONG length,
@@ -153,8 +164,11 @@ LONG kcom_irp_queue_count(_In_opt_ kcom_irp_queue *queue);
  * every operation it waited on has finished or let go of it, and nothing of kcom touches the
  * queue any more; then the queue's memory may be freed. Part of the unload recipe (docs/irp.md).
  * IRQL: PASSIVE_LEVEL.
- * Returns STATUS_SUCCESS; STATUS_TIMEOUT (records remain after timeout_ms: an operation that
- * ignores its cancel; KCOM_ASYNC_INFINITE waits for ever); STATUS_INVALID_PARAMETER (NULL);
+ * A record lets go of an operation implemented by kcom when its IRP is canceled: this drain does
+ * not wait for those operations (their tasks are the tracker's drain's to wait for).
+ * Returns STATUS_SUCCESS; STATUS_TIMEOUT (records remain after timeout_ms: an operation
+ * implemented outside kcom has not finished since its cancel; KCOM_ASYNC_INFINITE waits for
+ * ever); STATUS_INVALID_PARAMETER (NULL);
  * STATUS_INVALID_DEVICE_STATE (above PASSIVE_LEVEL: nothing is done).
  */
 _IRQL_requires_(PASSIVE_LEVEL)

@@ -390,6 +390,137 @@ static void test_finished(kcom_irp_queue *q)
     ok(kcom_irp_queue_count(q) == 0, "nothing pended\n");
 }
 
+/* A copy that records the buffer it was given and returns what context says: Information past the
+ * buffer (KCOM_TEST_COPY_PAST) or the status itself. */
+#define KCOM_TEST_COPY_PAST ((NTSTATUS)1)
+static void *copied_buffer;
+static ULONG copied_length;
+static NTSTATUS copy_contract(IKcomAsyncOperation *operation, void *buffer, ULONG length, ULONG_PTR *information,
+                              void *context)
+{
+    NTSTATUS status = (NTSTATUS)(ULONG_PTR)context;
+    (void)operation;
+    copied_buffer = buffer;
+    copied_length = length;
+    if (status == KCOM_TEST_COPY_PAST) {
+        *information = (ULONG_PTR)length + 1;
+        return STATUS_SUCCESS;
+    }
+    return status;
+}
+
+/* What the bridge makes of a copy function that breaks its contract, of a result type of the
+ * wrong size, and which buffer each transfer type gets. */
+static void test_copy_contract(kcom_irp_queue *q)
+{
+    static const NTSTATUS broken[] = {STATUS_PENDING, KCOM_TEST_COPY_PAST};
+    IKcomAsyncOperation *op = new_source();
+    ULONG value = 31, i;
+    ULONG64 wide = 0x1122334455667788ull;
+    test_irp t;
+    NTSTATUS status;
+
+    (void)kcom_async_operation_clear_cancel_routine(op);
+    (void)kcom_async_operation_complete(op, &value);
+    for (i = 0; i < 2; i++) {
+        if (test_irp_init(&t, sizeof(ULONG))) {
+            status = kcom_irp_pend(q, t.irp, op, copy_contract, (void *)(ULONG_PTR)broken[i]);
+            ok(status == STATUS_INTERNAL_ERROR && t.completions == 1 && t.status == STATUS_INTERNAL_ERROR &&
+                   t.information == 0 && !t.pending_returned,
+               "a copy returning %s: STATUS_INTERNAL_ERROR, nothing returned (%s, %lu bytes)\n",
+               i == 0 ? "STATUS_PENDING" : "Information past the buffer", kcom_status_name(status),
+               (unsigned long)t.information);
+            test_irp_free(&t);
+        }
+    }
+    op->lpVtbl->Release(op);
+
+    /* the same when the operation finishes after the pend */
+    op = new_source();
+    if (test_irp_init(&t, sizeof(ULONG))) {
+        status = kcom_irp_pend(q, t.irp, op, copy_contract, (void *)(ULONG_PTR)STATUS_PENDING);
+        ok(status == STATUS_PENDING && t.completions == 0, "pended\n");
+        (void)kcom_async_operation_clear_cancel_routine(op);
+        (void)kcom_async_operation_complete(op, &value);
+        ok(t.completions == 1 && t.status == STATUS_INTERNAL_ERROR && t.information == 0,
+           "pended, then a copy returning STATUS_PENDING: STATUS_INTERNAL_ERROR (%s)\n", kcom_status_name(t.status));
+        test_irp_free(&t);
+    }
+    op->lpVtbl->Release(op);
+
+    /* kcom_irp_copy_result told a smaller type than the operation's result */
+    if (NT_SUCCESS(kcom_async_operation_create(NULL, &IID_IIrpTestULONG, sizeof(ULONG64), KCOM_ALIGNOF(ULONG64), &op))) {
+        (void)kcom_async_operation_complete(op, &wide);
+        if (test_irp_init(&t, sizeof(ULONG))) {
+            t.buffer[0] = t.buffer[1] = 0xa5a5a5a5u;
+            status = kcom_irp_pend(q, t.irp, op, kcom_irp_copy_result, KCOM_IRP_RESULT_SIZE(ULONG));
+            ok(status == STATUS_INVALID_PARAMETER && t.status == STATUS_INVALID_PARAMETER && t.information == 0 &&
+                   t.buffer[0] == 0xa5a5a5a5u && t.buffer[1] == 0xa5a5a5a5u,
+               "a result type of the wrong size: STATUS_INVALID_PARAMETER, nothing written (%s, %08lx %08lx)\n",
+               kcom_status_name(status), (unsigned long)t.buffer[0], (unsigned long)t.buffer[1]);
+            test_irp_free(&t);
+        }
+        op->lpVtbl->Release(op);
+    }
+
+    /* direct I/O: METHOD_OUT_DIRECT writes through the MDL; METHOD_IN_DIRECT's MDL is input */
+    op = new_source();
+    (void)kcom_async_operation_clear_cancel_routine(op);
+    (void)kcom_async_operation_complete(op, &value);
+    for (i = 0; i < 2; i++) {
+        ULONG method = i == 0 ? METHOD_OUT_DIRECT : METHOD_IN_DIRECT;
+        ULONG data[2] = {0xa5a5a5a5u, 0xa5a5a5a5u};
+        PMDL mdl = IoAllocateMdl(data, sizeof(data), FALSE, FALSE, NULL);
+        if (mdl == NULL || !test_irp_init(&t, sizeof(data))) {
+            ok(FALSE, "an MDL and an IRP\n");
+            if (mdl != NULL)
+                IoFreeMdl(mdl);
+            continue;
+        }
+        MmBuildMdlForNonPagedPool(mdl);
+        if (!(mdl->MdlFlags & (MDL_SOURCE_IS_NONPAGED_POOL | MDL_MAPPED_TO_SYSTEM_VA))) {
+            /* Wine's MmBuildMdlForNonPagedPool leaves the MDL as it was; Windows's sets these */
+            mdl->MdlFlags |= MDL_SOURCE_IS_NONPAGED_POOL;
+            mdl->MappedSystemVa = data;
+        }
+        IoGetCurrentIrpStackLocation(t.irp)->Parameters.DeviceIoControl.IoControlCode =
+            CTL_CODE(KCOM_TEST_DEVICE_TYPE, 0x8f0, method, FILE_ANY_ACCESS);
+        t.irp->AssociatedIrp.SystemBuffer = NULL;
+        t.irp->MdlAddress = mdl;
+        copied_buffer = t.buffer;
+        copied_length = 99;
+        (void)kcom_irp_pend(q, t.irp, op, copy_contract, (void *)(ULONG_PTR)STATUS_SUCCESS);
+        if (method == METHOD_OUT_DIRECT)
+            ok(copied_buffer != NULL && copied_length == sizeof(data), "METHOD_OUT_DIRECT: the MDL's buffer (%lu)\n",
+               (unsigned long)copied_length);
+        else
+            ok(copied_buffer == NULL && copied_length == 0, "METHOD_IN_DIRECT: no output buffer (%p, %lu)\n",
+               copied_buffer, (unsigned long)copied_length);
+        t.irp->MdlAddress = NULL; /* the test's: freed below */
+        test_irp_free(&t);
+        if (test_irp_init(&t, sizeof(data))) {
+            IoGetCurrentIrpStackLocation(t.irp)->Parameters.DeviceIoControl.IoControlCode =
+                CTL_CODE(KCOM_TEST_DEVICE_TYPE, 0x8f0, method, FILE_ANY_ACCESS);
+            t.irp->AssociatedIrp.SystemBuffer = NULL;
+            t.irp->MdlAddress = mdl;
+            status = kcom_irp_pend(q, t.irp, op, kcom_irp_copy_result, KCOM_IRP_RESULT_SIZE(ULONG));
+            if (method == METHOD_OUT_DIRECT)
+                ok(status == STATUS_SUCCESS && t.information == sizeof(ULONG) && data[0] == value,
+                   "METHOD_OUT_DIRECT: the value written (%s, %08lx)\n", kcom_status_name(status),
+                   (unsigned long)data[0]);
+            else
+                ok(status == STATUS_BUFFER_TOO_SMALL && t.information == 0 && data[0] == 0xa5a5a5a5u,
+                   "METHOD_IN_DIRECT: nothing written (%s, %08lx)\n", kcom_status_name(status),
+                   (unsigned long)data[0]);
+            t.irp->MdlAddress = NULL;
+            test_irp_free(&t);
+        }
+        IoFreeMdl(mdl);
+    }
+    op->lpVtbl->Release(op);
+    ok(kcom_irp_queue_count(q) == 0, "nothing left pended\n");
+}
+
 static void test_pend_complete_cancel(kcom_irp_queue *q)
 {
     IKcomAsyncOperation *op = new_source();
@@ -787,6 +918,7 @@ void kcom_test_kernel_irp(void)
     ok(kcom_irp_queue_init(&q) == STATUS_SUCCESS, "init\n");
     test_bad_input(&q);
     test_finished(&q);
+    test_copy_contract(&q);
     test_pend_complete_cancel(&q);
     test_cancel_file(&q);
     test_foreign(&q);

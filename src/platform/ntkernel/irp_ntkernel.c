@@ -16,6 +16,7 @@
  * reach a listed record, never takes the waiter out while it is being added.
  */
 #include <kcom/irp.h>
+#include <kcom/trace.h>
 
 #include "async/async_internal.h"
 #include "platform/platform.h"
@@ -65,11 +66,13 @@ static void *irp_output(PIRP irp, ULONG *length, BOOLEAN *mapped)
         case METHOD_BUFFERED:
             direct = FALSE;
             break;
-        case METHOD_IN_DIRECT:
         case METHOD_OUT_DIRECT:
             direct = TRUE;
             break;
-        default: /* METHOD_NEITHER: a user address, valid only in the caller's context */
+        default:
+            /* METHOD_IN_DIRECT: the MDL is data for the driver, its pages locked for read access
+             * only (a write could reach a read-only or copy-on-write page of the caller's);
+             * METHOD_NEITHER: a user address, valid only in the caller's context */
             return NULL;
         }
         *length = stack->Parameters.DeviceIoControl.OutputBufferLength;
@@ -106,10 +109,21 @@ static NTSTATUS irp_complete_from(PIRP irp, IKcomAsyncOperation *operation, kcom
             ULONG length;
             BOOLEAN mapped;
             void *buffer = irp_output(irp, &length, &mapped);
-            if (!mapped)
+            if (!mapped) {
                 status = STATUS_INSUFFICIENT_RESOURCES;
-            else if (copy != NULL)
+            } else if (copy != NULL) {
                 status = copy(operation, buffer, length, &information, context);
+                if (KCOM_UNLIKELY(status == STATUS_PENDING || information > length)) {
+                    /* completing with STATUS_PENDING would complete the IRP twice in the I/O
+                     * manager's eyes; an Information past the buffer would copy back (buffered
+                     * I/O) what lies beyond it */
+                    KCOM_TRACE(ERROR, "kcom_irp_pend: the copy function returned %s (0x%08x), Information %lu, "
+                                      "for a buffer of %lu bytes",
+                               kcom_status_name(status), (unsigned)status, (unsigned long)information,
+                               (unsigned long)length);
+                    status = STATUS_INTERNAL_ERROR;
+                }
+            }
         } else if (state == KCOM_ASYNC_CANCELED) {
             status = STATUS_CANCELLED;
         } else {
@@ -341,6 +355,12 @@ NTSTATUS kcom_irp_copy_result(IKcomAsyncOperation *operation, void *buffer, ULON
     *information = 0;
     if (operation == NULL || size == 0)
         return STATUS_INVALID_PARAMETER;
+    if (operation->lpVtbl == &kcom_async_op_vtbl && ((kcom_async_op *)(void *)operation)->result_size != size) {
+        /* get_result writes the operation's size, which the buffer check must be made with */
+        KCOM_TRACE(ERROR, "kcom_irp_copy_result: a %lu-byte result type for an operation whose result has %lu bytes",
+                   (unsigned long)size, (unsigned long)((kcom_async_op *)(void *)operation)->result_size);
+        return STATUS_INVALID_PARAMETER;
+    }
     if (buffer == NULL || length < size)
         return STATUS_BUFFER_TOO_SMALL;
     status = operation->lpVtbl->get_result(operation, buffer);
