@@ -125,14 +125,14 @@ KCOM_BEGIN_DECLS
 
 /*
  * kcom_unicode_string_init - makes *view describe the NUL-terminated source without copying it,
- * like RtlInitUnicodeStringEx: Length = its units * 2, MaximumLength = Length + 2, Buffer = source.
+ * like RtlInitUnicodeStringEx: Length = its units * 2, MaximumLength = Length + 2, Buffer = source;
+ * a NULL source, as there, gives the empty string (0, 0, NULL).
  * IRQL: <= DISPATCH_LEVEL.
- * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER for a NULL view or source (*view, if any, is
- * then zeroed); STATUS_NAME_TOO_LONG when source has more than 32766 units before its NUL (only
- * 32767 are read; *view is zeroed).
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER for a NULL view; STATUS_NAME_TOO_LONG when
+ * source has more than 32766 units before its NUL (only 32767 are read; *view is zeroed).
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
-NTSTATUS kcom_unicode_string_init(_Out_ UNICODE_STRING *view, _In_z_ const WCHAR *source);
+NTSTATUS kcom_unicode_string_init(_Out_ UNICODE_STRING *view, _In_opt_z_ const WCHAR *source);
 
 /*
  * kcom_unicode_string_init_buffer - makes *dest an empty, NUL-terminated string over caller storage

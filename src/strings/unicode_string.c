@@ -128,7 +128,7 @@ NTSTATUS kcom_unicode_string_init(UNICODE_STRING *view, const WCHAR *source)
     view->MaximumLength = 0;
     view->Buffer = NULL;
     if (source == NULL)
-        return STATUS_INVALID_PARAMETER;
+        return STATUS_SUCCESS; /* the empty string, as RtlInitUnicodeStringEx makes it */
     n = wide_length(source, SCAN_LIMIT);
     if (n > MAX_UNITS)
         return STATUS_NAME_TOO_LONG;

@@ -196,9 +196,12 @@ static void test_views_and_buffers(void)
     check_text(&view, "hello");
     check_status(kcom_unicode_string_init(&view, KCOM_WSTR("")), STATUS_SUCCESS);
     ok(view.Length == 0 && view.MaximumLength == 2 && view.Buffer != NULL, "empty view\n");
+    /* a NULL source is the empty string, as RtlInitUnicodeStringEx has it */
     view.Length = 7;
-    check_status(kcom_unicode_string_init(&view, NULL), STATUS_INVALID_PARAMETER);
-    ok(view.Length == 0 && view.MaximumLength == 0 && view.Buffer == NULL, "a failed view is zeroed\n");
+    view.MaximumLength = 9;
+    view.Buffer = storage;
+    check_status(kcom_unicode_string_init(&view, NULL), STATUS_SUCCESS);
+    ok(view.Length == 0 && view.MaximumLength == 0 && view.Buffer == NULL, "a NULL source: an empty view\n");
     check_status(kcom_unicode_string_init(NULL, KCOM_WSTR("x")), STATUS_INVALID_PARAMETER);
 
     /* the limit: 32766 units accepted, 32767 refused */
