@@ -89,7 +89,10 @@ KCOM_DECLARE_INTERFACE(IKcomAsyncOperation, IUnknown,
 /* A typed operation interface I with result type T: the same vtable as IKcomAsyncOperation,
  * get_result(This, T *) and a callback taking I *. Also I##_from(IKcomAsyncOperation *) and
  * I##_generic(I *), conversions without a reference change (check the IID with QueryInterface
- * when the operation's type is not known). */
+ * when the operation's type is not known); and, for a producer, I##_create(allocator, &operation)
+ * (kcom_async_operation_create with I's IID and T's size and alignment) and
+ * I##_complete(operation, const T *) (kcom_async_operation_complete with a value of type T), so
+ * that the size the operation copies is T's by construction. */
 #undef KCOM_DECLARE_ASYNC_OPERATION /* kcom/interface.h's stand-in where KCOM_ENABLE_ASYNC is off */
 #define KCOM_DECLARE_ASYNC_OPERATION(I, T, d1, d2, d3, b0, b1, b2, b3, b4, b5, b6, b7)      \
     typedef struct I I;                                                                    \
@@ -113,6 +116,16 @@ KCOM_DECLARE_INTERFACE(IKcomAsyncOperation, IUnknown,
     static KCOM_FORCEINLINE KCOM_UNUSED IKcomAsyncOperation *I##_generic(I *operation)     \
     {                                                                                      \
         return (IKcomAsyncOperation *)(void *)operation;                                   \
+    }                                                                                      \
+    static KCOM_FORCEINLINE KCOM_UNUSED NTSTATUS I##_create(const kcom_allocator *allocator, \
+                                                           IKcomAsyncOperation **operation) \
+    {                                                                                      \
+        return kcom_async_operation_create(allocator, &IID_##I, sizeof(T), KCOM_ALIGNOF(T), operation); \
+    }                                                                                      \
+    static KCOM_FORCEINLINE KCOM_UNUSED NTSTATUS I##_complete(IKcomAsyncOperation *operation, \
+                                                             const T *value)               \
+    {                                                                                      \
+        return kcom_async_operation_complete(operation, value);                           \
     }
 
 /* Describes a task type: spawn functions take a pointer to a constant one. */
@@ -133,19 +146,42 @@ typedef struct kcom_async_task_desc {
     size_t block_alignment;
 } kcom_async_task_desc;
 
-/* A descriptor for poll over State, producing Result, exposed as typed interface I. */
+/* A descriptor for poll over State, producing Result, exposed as typed interface I (declared with
+ * KCOM_DECLARE_ASYNC_OPERATION; Result must have the size and alignment of its result type, or
+ * the build stops: I's get_result copies the size the descriptor gives). */
 #define KCOM_ASYNC_TASK_DESC(I, Result, State, poll, drop)                                  \
     {(poll),                                                                                \
      (drop),                                                                                \
      sizeof(State),                                                                         \
      KCOM_ALIGNOF(State),                                                                   \
-     sizeof(Result),                                                                        \
+     KCOM_RT_ASYNC_RESULT_SIZE_(I, Result),                                                 \
      KCOM_ALIGNOF(Result),                                                                  \
      &IID_##I,                                                                              \
      KCOM_RT_ASYNC_RESULT_OFFSET_(Result),                                                  \
      KCOM_RT_ASYNC_STATE_OFFSET_(Result, State),                                            \
      KCOM_RT_ASYNC_BLOCK_SIZE_(Result, State),                                              \
      KCOM_RT_ASYNC_MAX_(KCOM_ALIGNOF(kcom_async_op), KCOM_RT_ASYNC_MAX_(KCOM_ALIGNOF(Result), KCOM_ALIGNOF(State)))}
+
+/* sizeof(Result), once a static assertion has found it to be I's result type's size and
+ * alignment: an expression (a lambda in C++, a structure's member in C) so that it fits in the
+ * descriptor's initializer. */
+#ifdef __cplusplus
+#define KCOM_RT_ASYNC_RESULT_SIZE_(I, Result)                                               \
+    ([]() constexpr -> size_t {                                                             \
+        KCOM_RT_ASYNC_RESULT_CHECK_(I, Result);                                             \
+        return sizeof(Result);                                                              \
+    }())
+#else
+#define KCOM_RT_ASYNC_RESULT_SIZE_(I, Result)                                               \
+    (sizeof(Result) + 0 * sizeof(struct {                                                   \
+         KCOM_RT_ASYNC_RESULT_CHECK_(I, Result);                                            \
+         char kcom_checked_;                                                                \
+     }))
+#endif
+#define KCOM_RT_ASYNC_RESULT_CHECK_(I, Result)                                              \
+    KCOM_STATIC_ASSERT(sizeof(Result) == sizeof(I##_result) && KCOM_ALIGNOF(Result) == KCOM_ALIGNOF(I##_result), \
+                       "KCOM_ASYNC_TASK_DESC(" #I ", " #Result ", ...): the result type must have the size and " \
+                       "alignment of " #I "_result, the result type of " #I)
 
 /* Largest alignment of result and state in caller-provided storage. */
 #define KCOM_ASYNC_STORAGE_MAX_ALIGNMENT 16

@@ -20,6 +20,7 @@
 #define KCOM_ASYNC_OPERATION_TESTS(X, H) \
     X(async_operation_states)            \
     X(async_operation_query_interface)   \
+    X(async_operation_typed_create)      \
     X(async_operation_callbacks)         \
     X(async_operation_cancel)            \
     X(async_operation_errors)            \

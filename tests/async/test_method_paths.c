@@ -248,6 +248,12 @@ typedef struct wide_result {
     _Alignas(16) ULONG64 parts[2];
 } wide_result;
 
+/* Interfaces for the layouts' result types (a descriptor's result is its interface's). */
+KCOM_DECLARE_ASYNC_OPERATION(IAsyncChar, char,
+    0x7d1e3c52, 0x0a4b, 0x4c6e, 0x91, 0x2d, 0x3e, 0x5f, 0x70, 0x81, 0x92, 0xa3)
+KCOM_DECLARE_ASYNC_OPERATION(IAsyncWide, wide_result,
+    0x7d1e3c53, 0x0a4b, 0x4c6e, 0x91, 0x2d, 0x3e, 0x5f, 0x70, 0x81, 0x92, 0xa3)
+
 typedef struct wide_state {
     KCOM_TASK_RESUME_POINT;
     _Alignas(64) char bytes[3];
@@ -305,11 +311,11 @@ void kcom_test_async_paths_layout(void)
 {
     static const kcom_async_task_desc ulong_tiny =
         KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, tiny_state, never_poll, NULL);
-    static const kcom_async_task_desc char_wide = KCOM_ASYNC_TASK_DESC(IAsyncULONG, char, wide_state, never_poll, NULL);
+    static const kcom_async_task_desc char_wide = KCOM_ASYNC_TASK_DESC(IAsyncChar, char, wide_state, never_poll, NULL);
     static const kcom_async_task_desc wide_tiny =
-        KCOM_ASYNC_TASK_DESC(IAsyncULONG, wide_result, tiny_state, never_poll, NULL);
+        KCOM_ASYNC_TASK_DESC(IAsyncWide, wide_result, tiny_state, never_poll, NULL);
     static const kcom_async_task_desc wide_wide =
-        KCOM_ASYNC_TASK_DESC(IAsyncULONG, wide_result, wide_state, never_poll, NULL);
+        KCOM_ASYNC_TASK_DESC(IAsyncWide, wide_result, wide_state, never_poll, NULL);
     setup(NULL);
     compare_layouts(&ulong_tiny, "ULONG, tiny state");
     compare_layouts(&char_wide, "char, 64-aligned state");

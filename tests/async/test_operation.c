@@ -113,6 +113,44 @@ void kcom_test_async_operation_query_interface(void)
     ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
 }
 
+KCOM_DECLARE_ASYNC_OPERATION(IAsyncTicks, ULONG64,
+    0x2f6c0d83, 0x7b19, 0x4e52, 0xa4, 0x0e, 0x6d, 0x31, 0x8c, 0x25, 0xb7, 0x94)
+
+/* The typed producer functions: the interface's IID, and its type's size both ways. */
+void kcom_test_async_operation_typed_create(void)
+{
+    IKcomAsyncOperation *op = NULL, *narrow = NULL;
+    void *typed = NULL;
+    ULONG64 ticks = 0x0123456789abcdefull, read = 0;
+    ULONG value = 0x5a5a5a5au;
+    union {
+        ULONG64 wide;
+        ULONG half[2];
+    } out;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    ok(IAsyncTicks_create(&counter.allocator, &op) == STATUS_SUCCESS && op != NULL, "created\n");
+    ok(kcom_counting_allocator_live(&counter) == 1, "from the allocator given\n");
+    ok(IKcomAsyncOperation_QueryInterface(op, &IID_IAsyncTicks, &typed) == STATUS_SUCCESS && typed == (void *)op,
+       "answers its interface\n");
+    IAsyncTicks_Release((IAsyncTicks *)typed);
+    ok(IAsyncTicks_complete(op, &ticks) == STATUS_SUCCESS, "completed\n");
+    ok(IAsyncTicks_get_result(IAsyncTicks_from(op), &read) == STATUS_SUCCESS && read == ticks,
+       "all 8 bytes back: %08lx%08lx\n", (unsigned long)(read >> 32), (unsigned long)read);
+    IKcomAsyncOperation_Release(op);
+
+    ok(IAsyncULONG_create(&counter.allocator, &narrow) == STATUS_SUCCESS, "a ULONG one\n");
+    ok(IAsyncULONG_complete(narrow, &value) == STATUS_SUCCESS, "completed\n");
+    out.half[0] = out.half[1] = 0xeeeeeeeeu;
+    ok(IKcomAsyncOperation_get_result(narrow, &out) == STATUS_SUCCESS && out.half[0] == value &&
+           out.half[1] == 0xeeeeeeeeu,
+       "4 bytes copied, no more\n");
+    IKcomAsyncOperation_Release(narrow);
+
+    ok(IAsyncULONG_create(&counter.allocator, NULL) == STATUS_INVALID_PARAMETER, "NULL out pointer\n");
+    ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
+}
+
 void kcom_test_async_operation_callbacks(void)
 {
     IAsyncULONG *op;
