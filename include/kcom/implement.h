@@ -118,7 +118,7 @@
     static const struct kcom_executor *volatile Class##_kcom_executor;                    \
     KCOM_CLASS_OPERATION_ALLOCATOR_(Class, allocator)                                     \
     static const kcom_class Class##_kcom_class = {                                        \
-        #Class, sizeof(Class), KCOM_ALIGNOF(Class), 0,                                    \
+        #Class, sizeof(Class), KCOM_ALIGNOF(Class), KCOM_CLASS_GENERATED,                 \
         (ULONG)(sizeof(Class##_kcom_entries) / sizeof(Class##_kcom_entries[0])),          \
         Class##_kcom_entries, Class##_kcom_destroy_thunk, (allocator), NULL,              \
         Class##_kcom_fallback_thunk, &Class##_kcom_executor};                             \
@@ -135,7 +135,7 @@
     static const struct kcom_executor *volatile Class##_kcom_executor;                    \
     KCOM_CLASS_OPERATION_ALLOCATOR_(Class, allocator)                                     \
     static const kcom_class Class##_kcom_class = {                                        \
-        #Class, sizeof(Class), KCOM_ALIGNOF(Class), KCOM_CLASS_AGGREGATABLE,              \
+        #Class, sizeof(Class), KCOM_ALIGNOF(Class), KCOM_CLASS_AGGREGATABLE | KCOM_CLASS_GENERATED, \
         (ULONG)(sizeof(Class##_kcom_entries) / sizeof(Class##_kcom_entries[0])),          \
         Class##_kcom_entries, Class##_kcom_destroy_thunk, (allocator),                    \
         &Class##_kcom_inner_vtbl, Class##_kcom_fallback_thunk, &Class##_kcom_executor};   \

@@ -71,16 +71,44 @@ IUnknown *kcom_object_inner_unknown(void *impl)
     return (IUnknown *)(void *)((char *)impl + cls->entries[0].offset);
 }
 
+/* The object's own IUnknown when its IUnknown methods are kcom's generated ones (in the hardening
+ * mode of the class's translation unit, traced); NULL for a class written by hand, whose vtables
+ * may be built on the functions below: those count and look up directly. */
+static IUnknown *generated_unknown(void *impl)
+{
+    return (kcom_rt_header(impl)->klass->flags & KCOM_CLASS_GENERATED) ? kcom_object_inner_unknown(impl) : NULL;
+}
+
 ULONG kcom_object_addref(void *impl)
 {
-    IUnknown *unknown = kcom_object_inner_unknown(impl);
-    return unknown != NULL ? unknown->lpVtbl->AddRef(unknown) : 0;
+    IUnknown *unknown;
+    if (impl == NULL)
+        return 0;
+    unknown = generated_unknown(impl);
+    return unknown != NULL ? unknown->lpVtbl->AddRef(unknown) : kcom_rt_addref(kcom_rt_header(impl));
 }
 
 ULONG kcom_object_release(void *impl)
 {
-    IUnknown *unknown = kcom_object_inner_unknown(impl);
-    return unknown != NULL ? unknown->lpVtbl->Release(unknown) : 0;
+    IUnknown *unknown;
+    if (impl == NULL)
+        return 0;
+    unknown = generated_unknown(impl);
+    return unknown != NULL ? unknown->lpVtbl->Release(unknown) : kcom_rt_release(kcom_rt_header(impl));
+}
+
+NTSTATUS kcom_object_query_interface(void *impl, const IID *riid, void **ppv)
+{
+    IUnknown *unknown;
+    if (ppv == NULL)
+        return STATUS_INVALID_PARAMETER;
+    if (impl == NULL) {
+        *ppv = NULL;
+        return STATUS_INVALID_PARAMETER;
+    }
+    unknown = generated_unknown(impl);
+    return unknown != NULL ? unknown->lpVtbl->QueryInterface(unknown, riid, ppv)
+                           : kcom_rt_query_interface(impl, riid, ppv);
 }
 
 const kcom_class *kcom_object_class(void *impl)

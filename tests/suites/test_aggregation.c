@@ -493,6 +493,7 @@ typedef struct Holder {
     IUnknown *inner; /* Inner's non-delegating IUnknown */
     LONG fallback_calls;
     BOOLEAN leave_garbage; /* make the fallback fail with a non-NULL *ppv */
+    BOOLEAN succeed_empty; /* make the fallback succeed with a NULL *ppv */
 } Holder;
 
 static ULONG Holder_Tag(Holder *self)
@@ -518,6 +519,10 @@ static NTSTATUS Holder_fallback(Holder *self, const IID *riid, void **ppv)
     if (self->leave_garbage) {
         *ppv = TEST_POISON_PTR;
         return STATUS_NOT_FOUND;
+    }
+    if (self->succeed_empty) {
+        *ppv = NULL;
+        return STATUS_SUCCESS;
     }
     return self->inner->lpVtbl->QueryInterface(self->inner, riid, ppv);
 }
@@ -597,6 +602,17 @@ static void test_query_fallback(void)
     status = IOther2_QueryInterface(&holder->IOther2_iface, &IID_IOther3, &out);
     ok(status == STATUS_NOT_FOUND && out == NULL, "failing fallback: %s %p\n", kcom_status_name(status), out);
     holder->leave_garbage = FALSE;
+    /* a fallback that succeeds without an interface: no caller checks a success for NULL */
+    holder->succeed_empty = TRUE;
+    out = TEST_POISON_PTR;
+    status = IOther2_QueryInterface(&holder->IOther2_iface, &IID_IOther3, &out);
+    ok(status == STATUS_NOINTERFACE && out == NULL, "fallback succeeding with NULL: %s %p\n",
+       kcom_status_name(status), out);
+    out = TEST_POISON_PTR;
+    status = kcom_object_query_interface(holder, &IID_IOther3, &out);
+    ok(status == STATUS_NOINTERFACE && out == NULL, "the same by implementation pointer: %s %p\n",
+       kcom_status_name(status), out);
+    holder->succeed_empty = FALSE;
     check_refcount(holder, 3);
 
     KCOM_RELEASE_AND_CLEAR(&middle);

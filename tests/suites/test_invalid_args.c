@@ -11,7 +11,7 @@
 static kcom_counting_allocator args_counter;
 static LONG hand_destroyed;
 
-/* ---- a class written by hand, with a hand-written vtable over the runtime's helpers ---------- */
+/* ---- a class written by hand, with a hand-written vtable over the public object functions ----- */
 
 typedef struct HandMade {
     ULONG64 first;
@@ -25,15 +25,15 @@ static HandMade *hand_from(IOther1 *iface)
 }
 static NTSTATUS KCOM_STDCALL hand_QueryInterface(IOther1 *This, REFIID riid, void **ppv)
 {
-    return kcom_rt_query_interface(hand_from(This), riid, ppv);
+    return kcom_object_query_interface(hand_from(This), riid, ppv);
 }
 static ULONG KCOM_STDCALL hand_AddRef(IOther1 *This)
 {
-    return kcom_rt_addref(kcom_rt_header(hand_from(This)));
+    return kcom_object_addref(hand_from(This));
 }
 static ULONG KCOM_STDCALL hand_Release(IOther1 *This)
 {
-    return kcom_rt_release(kcom_rt_header(hand_from(This)));
+    return kcom_object_release(hand_from(This));
 }
 static ULONG KCOM_STDCALL hand_Tag(IOther1 *This)
 {
@@ -229,6 +229,22 @@ static void test_malformed_classes(void)
             check_interface(o1, &IID_IUnknown, TRUE);
             check_interface(o1, &IID_IOther2, FALSE);
             check_refcount(hand, 1);
+            ok(kcom_object_addref(hand) == 2 && kcom_object_release(hand) == 1,
+               "kcom_object_addref/release on a hand-written class count directly\n");
+            {
+                void *out = TEST_POISON_PTR;
+                ok(kcom_object_query_interface(hand, &IID_IOther1, &out) == STATUS_SUCCESS && out == o1,
+                   "kcom_object_query_interface on a hand-written class\n");
+                check_release((IOther1 *)out, 1);
+                out = TEST_POISON_PTR;
+                ok(kcom_object_query_interface(hand, NULL, &out) == STATUS_INVALID_PARAMETER && out == NULL,
+                   "kcom_object_query_interface(NULL riid)\n");
+                out = TEST_POISON_PTR;
+                ok(kcom_object_query_interface(NULL, &IID_IOther1, &out) == STATUS_INVALID_PARAMETER && out == NULL,
+                   "kcom_object_query_interface(NULL impl)\n");
+                ok(kcom_object_query_interface(hand, &IID_IOther1, NULL) == STATUS_INVALID_PARAMETER,
+                   "kcom_object_query_interface(NULL ppv)\n");
+            }
             check_live(&args_counter, 1);
             check_release(o1, 0);
         }

@@ -278,9 +278,12 @@ static KCOM_FORCEINLINE void *kcom_rt_find_interface_in(const kcom_class *cls, v
     return offset != KCOM_RT_NO_INTERFACE ? (char *)impl + offset : NULL;
 }
 
-/* A query fallback's status, with *ppv cleared on failure whatever the fallback left there. */
+/* A query fallback's status, with *ppv cleared on failure whatever the fallback left there; a
+ * success without a pointer is STATUS_NOINTERFACE (no caller of QueryInterface checks for NULL). */
 static KCOM_FORCEINLINE NTSTATUS kcom_rt_fallback_result(NTSTATUS status, void **ppv)
 {
+    if (NT_SUCCESS(status) && *ppv == NULL)
+        status = STATUS_NOINTERFACE;
     if (!NT_SUCCESS(status))
         *ppv = NULL;
     return status;
