@@ -362,7 +362,9 @@ NTSTATUS kcom_async_spawn_commit(IKcomAsyncOperation *operation);
  * caller: work that is ready at once completes with no scheduling at all; work that yielded goes
  * to the executor; work that waits is woken later by whatever it waits on. What the async method
  * shims of kcom/implement.h do. IRQL: the caller's, which the task's poll must allow.
- * Returns as kcom_async_spawn_commit (the poll's own outcome is the operation's status, not this).
+ * Returns as kcom_async_spawn_commit, the executor's failure being its refusal of the task after
+ * the first poll (a yield, or a wake during the poll: the operation is then finished as Error with
+ * it, and the drop has run); the poll's own outcome is the operation's status, not this.
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_async_spawn_run(_In_ IKcomAsyncOperation *operation);
@@ -481,7 +483,8 @@ void kcom_async_await_init(kcom_async_await *aw, IKcomAsyncOperation *operation)
  * result through aw->operation), else PENDING with the task registered to be woken, exactly once,
  * when it finishes (any number of tasks may await one operation; nothing is allocated). An
  * operation implemented elsewhere is polled: the task is queued again at each poll until it has
- * finished. IRQL: the poll's. A NULL operation is READY at once.
+ * finished, or until its get_status fails, which is READY too (the task then reads the failure
+ * through get_status or get_result). IRQL: the poll's. A NULL operation is READY at once.
  */
 kcom_poll_result kcom_async_await_poll(kcom_async_await *aw, kcom_task_context *cx);
 

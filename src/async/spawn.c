@@ -182,9 +182,9 @@ static NTSTATUS spawn_start(IKcomAsyncOperation *operation, BOOLEAN inline_first
         return STATUS_INVALID_DEVICE_STATE;
     if (inline_first_poll) {
         /* on the caller's reference, which outlives this poll whatever it does; the task is
-         * SCHEDULED since creation */
-        kcom_task_run_first(&op->task);
-        return STATUS_SUCCESS;
+         * SCHEDULED since creation. An executor refusing the schedule the poll led to is
+         * reported as commit reports one refusing the first. */
+        return kcom_task_run_first(&op->task);
     }
     kcom_async_op_addref(op); /* the queue's */
     {

@@ -30,12 +30,14 @@ static void task_leave(kcom_tracker *tracker)
         kcom_tracker_leave(tracker);
 }
 
-/* Hands a SCHEDULED task (with the queue's reference) to its executor. */
-static void task_schedule(kcom_task *task)
+/* Hands a SCHEDULED task (with the queue's reference) to its executor; its refusal, after which
+ * the task has ended (Error with it). */
+static NTSTATUS task_schedule(kcom_task *task)
 {
     NTSTATUS status = task->executor.schedule(task->executor.context, task);
     if (!NT_SUCCESS(status))
         kcom_task_drop_scheduled(task, status);
+    return status;
 }
 
 /* Out of line: the executor refusing a task is the cold path of every schedule. */
@@ -48,21 +50,22 @@ KCOM_NOINLINE void kcom_task_drop_scheduled(kcom_task *task, NTSTATUS status)
 
 /* After a poll that returned PENDING: IDLE, or, woken during the poll (NOTIFIED), queued again.
  * queue_reference: the poll ran on the queue's reference, which IDLE gives back and the new
- * schedule keeps; without it (a first poll on the caller's reference) the schedule takes one. */
-static void task_pending(kcom_task *task, BOOLEAN queue_reference)
+ * schedule keeps; without it (a first poll on the caller's reference) the schedule takes one.
+ * Returns the executor's refusal of that schedule (the task has then ended), else STATUS_SUCCESS. */
+static NTSTATUS task_pending(kcom_task *task, BOOLEAN queue_reference)
 {
     if (kcom_atomic_compare_exchange(&task->sched, KCOM_TASK_RUNNING, KCOM_TASK_IDLE) == KCOM_TASK_RUNNING) {
         if (queue_reference)
             KCOM_TASK_OWNER->release(task);
-        return;
+        return STATUS_SUCCESS;
     }
     kcom_atomic_store(&task->sched, KCOM_TASK_SCHEDULED);
     if (!queue_reference)
         KCOM_TASK_OWNER->retain(task);
-    task_schedule(task);
+    return task_schedule(task);
 }
 
-static void task_poll(kcom_task *task, BOOLEAN queue_reference)
+static NTSTATUS task_poll(kcom_task *task, BOOLEAN queue_reference)
 {
     kcom_task_context cx;
 
@@ -81,24 +84,24 @@ static void task_poll(kcom_task *task, BOOLEAN queue_reference)
         if (queue_reference)
             KCOM_TASK_OWNER->release(task);
         task_leave(tracker);
-        return;
+        return STATUS_SUCCESS;
     }
-    task_pending(task, queue_reference);
+    return task_pending(task, queue_reference);
 }
 
 void kcom_task_run(kcom_task *task)
 {
-    task_poll(task, TRUE);
+    (void)task_poll(task, TRUE); /* a refused reschedule ended the task: its operation tells */
 }
 
-void kcom_task_run_first(kcom_task *task)
+NTSTATUS kcom_task_run_first(kcom_task *task)
 {
-    task_poll(task, FALSE);
+    return task_poll(task, FALSE);
 }
 
 void kcom_task_publish(kcom_task *task)
 {
-    task_pending(task, FALSE);
+    (void)task_pending(task, FALSE); /* the shim returns the operation, which tells */
 }
 
 void kcom_task_end_unpublished(kcom_task *task, NTSTATUS status)
@@ -118,7 +121,7 @@ static void task_wake(kcom_task *task)
             seen = kcom_atomic_compare_exchange(&task->sched, KCOM_TASK_IDLE, KCOM_TASK_SCHEDULED);
             if (seen == KCOM_TASK_IDLE) {
                 KCOM_TASK_OWNER->retain(task); /* the queue's */
-                task_schedule(task);
+                (void)task_schedule(task); /* a refusal ended the task: its operation tells */
                 return;
             }
         } else if (state == KCOM_TASK_RUNNING) {

@@ -33,8 +33,10 @@ static KCOM_FORCEINLINE void *kcom_task_result(kcom_task *task)
     return task->result_offset != 0 ? (char *)task + task->result_offset : NULL;
 }
 
-/* Polls a task whose first poll the caller runs on its own reference (no queue reference). */
-void kcom_task_run_first(kcom_task *task);
+/* Polls a task whose first poll the caller runs on its own reference (no queue reference).
+ * Returns the executor's refusal of a schedule the poll led to (a yield, a wake during it: the
+ * task has then ended as Error with it), else STATUS_SUCCESS. */
+NTSTATUS kcom_task_run_first(kcom_task *task);
 /* After a first poll on the caller that returned PENDING (RUNNING or NOTIFIED): IDLE, or queued
  * with a queue reference of its own when it was woken during the poll. */
 void kcom_task_publish(kcom_task *task);

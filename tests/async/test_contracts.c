@@ -130,6 +130,74 @@ void kcom_test_async_contract_callback_releases_task(void)
     ok(kcom_counting_allocator_live(&counter) == 0, "freed by the callback's release\n");
 }
 
+/* ---- an executor refusing the task: spawn_run reports it as commit does ----------------------------------- */
+
+/* A task that yields once, then returns 9; its drop counts. */
+typedef struct yield_once_task {
+    KCOM_TASK_RESUME_POINT;
+    LONG *drops;
+} yield_once_task;
+
+static kcom_poll_result yield_once_poll(void *state, kcom_task_context *cx)
+{
+    yield_once_task *s = (yield_once_task *)state;
+    KCOM_TASK_BEGIN(s);
+    KCOM_YIELD(cx);
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, 9);
+    KCOM_TASK_END(cx);
+}
+
+static void yield_once_drop(void *state)
+{
+    (*((yield_once_task *)state)->drops)++;
+}
+
+static const kcom_async_task_desc yield_once_desc =
+    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, yield_once_task, yield_once_poll, yield_once_drop);
+
+static NTSTATUS refuse_schedule(void *context, kcom_task *task)
+{
+    (void)context;
+    (void)task;
+    return STATUS_NOT_SUPPORTED;
+}
+
+void kcom_test_async_contract_run_refused(void)
+{
+    static const kcom_executor refusing = {refuse_schedule, NULL, NULL};
+    IKcomAsyncOperation *op = NULL;
+    void *state = NULL;
+    kcom_async_status state_now = KCOM_ASYNC_STARTED;
+    ULONG value = 0;
+    LONG drops;
+    NTSTATUS status;
+    int run;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    /* refused after the first poll (kcom_async_spawn_run), or before it (commit): the same answer */
+    for (run = 1; run >= 0; run--) {
+        drops = 0;
+        ok(kcom_async_spawn_begin(&yield_once_desc, &refusing, &counter.allocator, &state, &op) == STATUS_SUCCESS,
+           "spawn_begin\n");
+        ((yield_once_task *)state)->drops = &drops;
+        status = run ? kcom_async_spawn_run(op) : kcom_async_spawn_commit(op);
+        ok(status == STATUS_NOT_SUPPORTED, "%s: the executor's refusal (%s)\n", run ? "spawn_run" : "commit",
+           kcom_status_name(status));
+        (void)IKcomAsyncOperation_get_status(op, &state_now);
+        ok(state_now == KCOM_ASYNC_ERROR && IKcomAsyncOperation_get_result(op, &value) == STATUS_NOT_SUPPORTED,
+           "%s: Error with it\n", run ? "spawn_run" : "commit");
+        ok(drops == 1, "%s: the drop ran once (%ld)\n", run ? "spawn_run" : "commit", (long)drops);
+        ok(IKcomAsyncOperation_Release(op) == 0 && kcom_counting_allocator_live(&counter) == 0, "freed\n");
+    }
+    /* work ready at its first poll needs no executor */
+    ok(kcom_async_spawn_begin(&ready_desc, &refusing, &counter.allocator, &state, &op) == STATUS_SUCCESS,
+       "spawn_begin\n");
+    ok(kcom_async_spawn_run(op) == STATUS_SUCCESS && IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS &&
+           value == 7,
+       "ready at once: no schedule to refuse\n");
+    ok(IKcomAsyncOperation_Release(op) == 0 && kcom_counting_allocator_live(&counter) == 0, "freed\n");
+}
+
 /* ---- the callback has returned before any waiter is released ---------------------------------------------- */
 
 typedef struct slow_callback {
