@@ -25,8 +25,11 @@ typedef enum kcom_failfast_reason {
     KCOM_FAILFAST_ADDREF_ON_DEAD = 4,      /* AddRef of an object whose count is 0; object */
     KCOM_FAILFAST_ALLOCATOR_MISUSE = 5,    /* free with a foreign pointer, size or alignment; block */
     KCOM_FAILFAST_INVARIANT = 6,           /* an internal invariant does not hold; address, detail */
-    KCOM_FAILFAST_IRQL = 7                 /* called at an IRQL it does not allow (debug checks,
+    KCOM_FAILFAST_IRQL = 7,                /* called at an IRQL it does not allow (debug checks,
                                               kcom/debug.h); object, the IRQL, the highest allowed */
+    KCOM_FAILFAST_RESULT_TYPE = 8          /* a task's result written as a type of another size than
+                                              its operation's (KCOM_TASK_RESULT in a KCOM_DEBUG
+                                              file); operation, the type's size, the result's */
 } kcom_failfast_reason;
 
 KCOM_BEGIN_DECLS

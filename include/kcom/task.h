@@ -42,6 +42,7 @@
 #endif
 
 #include <kcom/atomic.h>
+#include <kcom/debug.h>
 #include <kcom/executor.h>
 
 typedef enum kcom_poll_result {
@@ -150,8 +151,14 @@ KCOM_END_DECLS
 /* The member every task state struct declares: the resume point (0 before the first poll). */
 #define KCOM_TASK_RESUME_POINT int kcom_resume_point
 
-/* The task's result storage as an lvalue of type T (T must be the operation's result type). */
+/* The task's result storage as an lvalue of type T (T must be the operation's result type). In a
+ * file built with KCOM_DEBUG (kcom/debug.h) a T of another size than the operation's result fails
+ * fast (KCOM_FAILFAST_RESULT_TYPE) instead of writing past it or leaving part of it unwritten. */
+#if KCOM_DEBUG
+#define KCOM_TASK_RESULT(cx, T) (*(T *)kcom_rt_task_result_checked((cx), sizeof(T)))
+#else
 #define KCOM_TASK_RESULT(cx, T) (*(T *)(cx)->result)
+#endif
 
 #define KCOM_TASK_BEGIN(s)                                                               \
     {                                                                                    \

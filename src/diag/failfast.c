@@ -24,6 +24,8 @@ const char *kcom_failfast_reason_name(kcom_failfast_reason reason)
         return "broken invariant";
     case KCOM_FAILFAST_IRQL:
         return "called at a forbidden IRQL";
+    case KCOM_FAILFAST_RESULT_TYPE:
+        return "task result of the wrong size";
     }
     return "unknown reason";
 }

@@ -9,7 +9,9 @@
  *     FAILFAST: the child must die of SIGABRT after tracing the right fail-fast reason;
  *     OFF and LEAKY: the child checks the documented behaviour (plain, saturated, traced and leaked)
  *     and exits normally;
- *   - freeing a counting-allocator block with the wrong size, or twice: SIGABRT in every mode.
+ *   - freeing a counting-allocator block with the wrong size, or twice: SIGABRT in every mode;
+ *   - a task writing its result as a type of another size (KCOM_TASK_RESULT, checked in this
+ *     file, which is built with KCOM_DEBUG): SIGABRT in every mode.
  * Children leave with _exit (no atexit handlers, no leak checks of a half-torn process); what they
  * trace comes back to the parent through a pipe. The parent itself stays clean under valgrind, ASan
  * and TSan.
@@ -21,6 +23,8 @@
 #endif
 #undef KCOM_REFCOUNT_HARDENING
 #define KCOM_REFCOUNT_HARDENING KCOM_TEST_REFCOUNT_MODE
+#undef KCOM_DEBUG
+#define KCOM_DEBUG 1 /* KCOM_TASK_RESULT's check, in Release builds too */
 
 #define REFCOUNT_TEST_NAME refcount_laws
 #include "../suites/test_refcount_body.h"
@@ -201,6 +205,35 @@ static void scenario_double_free(void)
     kcom_free(&counter.allocator, block, 32, 8);
 }
 
+#if KCOM_ENABLE_ASYNC
+KCOM_DECLARE_ASYNC_OPERATION(IHardenedULONG, ULONG,
+    0x41a7c2e9, 0x5d03, 0x4b8e, 0x9a, 0x6f, 0x12, 0x3c, 0x4d, 0x5e, 0x6f, 0x70)
+
+typedef struct narrow_task {
+    KCOM_TASK_RESUME_POINT;
+} narrow_task;
+
+/* Writes a USHORT where the operation holds a ULONG (smaller, so nothing is overrun if the check
+ * did not fire: the child would then exit, and fail the scenario). */
+static kcom_poll_result narrow_poll(void *state, kcom_task_context *cx)
+{
+    narrow_task *s = (narrow_task *)state;
+    KCOM_TASK_BEGIN(s);
+    KCOM_TASK_RETURN_VALUE(cx, USHORT, 7);
+    KCOM_TASK_END(cx);
+}
+
+static const kcom_async_task_desc narrow_desc = KCOM_ASYNC_TASK_DESC(IHardenedULONG, ULONG, narrow_task, narrow_poll, NULL);
+
+static void scenario_result_type(void)
+{
+    IKcomAsyncOperation *op = NULL;
+    void *state = NULL;
+    CHILD_EXPECT(0, kcom_async_spawn_begin(&narrow_desc, kcom_default_executor(), NULL, &state, &op) == STATUS_SUCCESS);
+    (void)kcom_async_spawn_run(op); /* the first poll writes the result */
+}
+#endif
+
 /* ---- in the parent ------------------------------------------------------------------------------- */
 
 typedef struct scenario {
@@ -221,6 +254,9 @@ static const scenario scenarios[] = {
     {"counting allocator: free with the wrong size", scenario_free_wrong_size, 1, "allocator misuse"},
     {"counting allocator: free with the wrong alignment", scenario_free_wrong_alignment, 1, "allocator misuse"},
     {"counting allocator: double free", scenario_double_free, 1, "allocator misuse"},
+#if KCOM_ENABLE_ASYNC
+    {"a task's result of the wrong size", scenario_result_type, 1, "task result of the wrong size"},
+#endif
 };
 
 static void run_in_child(const void *context)
