@@ -3,8 +3,10 @@
  *
  * Every message kcom emits goes through one hook. The default writes to the platform's debug
  * output (kernel: vDbgPrintExWithPrefix, the DbgPrintEx family, component DPFLTR_IHVDRIVER_ID;
- * Windows user mode: stderr and OutputDebugStringA; host: stderr). A driver routes them elsewhere
- * (WPP, TraceLogging) by installing its own hook.
+ * Windows user mode: stderr and OutputDebugStringA; host: stderr), one line per message. The
+ * kernel's cuts a message after 399 characters (DbgPrint prints at most 512 bytes a call), Windows
+ * user mode's after about 1,000 with its prefix; a cut message ends in "...". A hook gets every
+ * message whole. A driver routes them elsewhere (WPP, TraceLogging) by installing its own hook.
  */
 #ifndef KCOM_TRACE_H
 #define KCOM_TRACE_H
@@ -48,13 +50,13 @@ void kcom_set_trace_hook(_In_opt_ kcom_trace_hook *hook, _In_opt_ void *context)
 _IRQL_requires_max_(HIGH_LEVEL)
 kcom_trace_level kcom_set_trace_level(_In_ kcom_trace_level level);
 
-/* kcom_trace_level_name - "error", "warning", "info" or "verbose" (for any other value).
- * IRQL: any. Never returns NULL. */
+/* kcom_trace_level_name - "error", "warning", "info", "verbose", "none"; "unknown" for a value
+ * outside the enumeration. IRQL: any. Never returns NULL. */
 _IRQL_requires_max_(HIGH_LEVEL)
 _Ret_z_ const char *kcom_trace_level_name(_In_ kcom_trace_level level);
 
 /* kcom_trace_enabled - TRUE when a message at level would reach the hook (never for
- * KCOM_TRACE_LEVEL_NONE). IRQL: any. */
+ * KCOM_TRACE_LEVEL_NONE, nor for a value outside the enumeration). IRQL: any. */
 _IRQL_requires_max_(HIGH_LEVEL)
 BOOLEAN kcom_trace_enabled(_In_ kcom_trace_level level);
 

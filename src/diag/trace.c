@@ -32,14 +32,19 @@ const char *kcom_trace_level_name(kcom_trace_level level)
         return "warning";
     case KCOM_TRACE_LEVEL_INFO:
         return "info";
-    default:
+    case KCOM_TRACE_LEVEL_VERBOSE:
         return "verbose";
+    case KCOM_TRACE_LEVEL_NONE:
+        return "none";
     }
+    return "unknown";
 }
 
 BOOLEAN kcom_trace_enabled(kcom_trace_level level)
 {
-    return (BOOLEAN)(level != KCOM_TRACE_LEVEL_NONE && (LONG)level <= kcom_atomic_load(&trace_level));
+    /* a value outside the enumeration is a caller's slip: never delivered */
+    return (BOOLEAN)((LONG)level >= KCOM_TRACE_LEVEL_ERROR && (LONG)level <= KCOM_TRACE_LEVEL_VERBOSE &&
+                     (LONG)level <= kcom_atomic_load(&trace_level));
 }
 
 static void emit(kcom_trace_level level, const char *file, int line, const char *format, va_list args)

@@ -7,6 +7,12 @@
  */
 #include "test_common.h"
 
+#if KCOM_TARGET_WIN32
+#include <io.h>
+#include <stdio.h>
+#include <string.h>
+#endif
+
 enum args_kind { ARGS_NONE, ARGS_INT_STRING, ARGS_ENSURE };
 
 typedef struct trace_record {
@@ -135,6 +141,14 @@ void kcom_test_trace(void)
            !kcom_trace_enabled(KCOM_TRACE_LEVEL_INFO) && !kcom_trace_enabled(KCOM_TRACE_LEVEL_VERBOSE),
        "kcom_trace_enabled at WARNING\n");
     ok(!kcom_trace_enabled(KCOM_TRACE_LEVEL_NONE), "kcom_trace_enabled(NONE)\n");
+    /* a level outside the enumeration is never enabled, and never delivered */
+    kcom_trace((kcom_trace_level)-3, __FILE__, __LINE__, "negative");
+    ok(record.calls == 0 && !kcom_trace_enabled((kcom_trace_level)-3), "a negative level was delivered\n");
+    ok(test_text_equal(kcom_trace_level_name(KCOM_TRACE_LEVEL_NONE), "none") &&
+           test_text_equal(kcom_trace_level_name(KCOM_TRACE_LEVEL_VERBOSE), "verbose") &&
+           test_text_equal(kcom_trace_level_name((kcom_trace_level)9), "unknown"),
+       "level names: %s %s\n", kcom_trace_level_name(KCOM_TRACE_LEVEL_NONE),
+       kcom_trace_level_name((kcom_trace_level)9));
 
     previous = kcom_set_trace_level(KCOM_TRACE_LEVEL_VERBOSE);
     ok(previous == KCOM_TRACE_LEVEL_WARNING, "kcom_set_trace_level returned %d\n", (int)previous);
@@ -144,6 +158,8 @@ void kcom_test_trace(void)
     ok(record.calls == 2 && record.level == KCOM_TRACE_LEVEL_VERBOSE, "VERBOSE at VERBOSE\n");
     kcom_trace(KCOM_TRACE_LEVEL_NONE, __FILE__, __LINE__, "none");
     ok(record.calls == 2, "a NONE message was delivered\n");
+    kcom_trace((kcom_trace_level)5, __FILE__, __LINE__, "above VERBOSE");
+    ok(record.calls == 2 && !kcom_trace_enabled((kcom_trace_level)5), "a level above VERBOSE was delivered\n");
     ok(kcom_trace_enabled(KCOM_TRACE_LEVEL_VERBOSE) && !kcom_trace_enabled(KCOM_TRACE_LEVEL_NONE),
        "kcom_trace_enabled at VERBOSE\n");
 
@@ -200,5 +216,33 @@ void kcom_test_trace(void)
         ok(second.calls == 1 && record.calls == 0, "a removed hook was called: %ld and %ld calls\n",
            (long)second.calls, (long)record.calls);
     }
+#if KCOM_TARGET_WIN32
+    /* the default sink cuts a long message, and says so */
+    {
+        static char long_text[3000];
+        char line[2048];
+        FILE *captured = tmpfile();
+        int saved = _dup(_fileno(stderr));
+        size_t n;
+        memset(long_text, 'k', sizeof(long_text) - 1);
+        ok(captured != NULL && saved >= 0, "stderr captured\n");
+        if (captured != NULL && saved >= 0) {
+            fflush(stderr);
+            _dup2(_fileno(captured), _fileno(stderr));
+            KCOM_TRACE(WARNING, "%s", long_text);
+            fflush(stderr);
+            _dup2(saved, _fileno(stderr));
+            rewind(captured);
+            n = fread(line, 1, sizeof(line) - 1, captured);
+            line[n] = '\0';
+            ok(n > 900 && n < 1100 && n >= 4 && memcmp(line + n - 4, "...\n", 4) == 0,
+               "a cut message ends in \"...\" (%lu bytes)\n", (unsigned long)n);
+        }
+        if (saved >= 0)
+            _close(saved);
+        if (captured != NULL)
+            fclose(captured);
+    }
+#endif
     ok(kcom_set_trace_level(KCOM_TRACE_LEVEL_WARNING) == KCOM_TRACE_LEVEL_WARNING, "level restored\n");
 }

@@ -154,7 +154,8 @@ void kcom_platform_trace(void *context, kcom_trace_level level, const char *file
         used = put_decimal(prefix, sizeof(prefix), used, line);
         used = put_text(prefix, sizeof(prefix), used, ": ");
     }
-    (void)_vsnprintf(message, sizeof(message) - 1, format, args);
+    if (_vsnprintf(message, sizeof(message) - 1, format, args) < 0) /* cut: say so */
+        RtlCopyMemory(message + sizeof(message) - 4, "...", 3);
     message[sizeof(message) - 1] = '\0';
     print_with_prefix(prefix, dpfltr_level(level), "%s\n", message);
 }

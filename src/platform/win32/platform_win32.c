@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* The SDK's value; mingw-w64's winnt.h stops at 9. */
 #ifndef FAST_FAIL_INVALID_REFERENCE_COUNT
@@ -64,13 +65,21 @@ void kcom_platform_trace(void *context, kcom_trace_level level, const char *file
     /* Formatted once into one line, then written with one call to each sink, so concurrent
      * messages stay whole and a debugger sees the same text as stderr. */
     char text[1024];
-    size_t used;
+    size_t used, start;
+    va_list measure;
+    int length;
     (void)context;
     if (file != NULL)
         used = append_f(text, sizeof(text) - 1, 0, "kcom %s: %s:%d: ", kcom_trace_level_name(level), kcom_platform_base_name(file), line);
     else
         used = append_f(text, sizeof(text) - 1, 0, "kcom %s: ", kcom_trace_level_name(level));
+    va_copy(measure, args);
+    length = vsnprintf(NULL, 0, format, measure);
+    va_end(measure);
+    start = used;
     used = append(text, sizeof(text) - 1, used, format, args);
+    if (length > 0 && (size_t)length > used - start && used - start >= 3)
+        memcpy(text + used - 3, "...", 3); /* cut: say so (a hook gets the whole message) */
     text[used++] = '\n';
     text[used] = '\0';
     fputs(text, stderr);
