@@ -72,7 +72,8 @@ LONG kcom_sim_current_processor(void);
  * something "at DISPATCH_LEVEL" (or APC_LEVEL) from a test thread, where kcom's IRQL rules then
  * apply (a blocking wait is refused, a wait in the simulation fails fast). While a thread other
  * than a simulated CPU is at DISPATCH_LEVEL, the DPCs it inserts all go to one processor, as they
- * would on the processor a raised thread cannot leave.
+ * would on the processor a raised thread cannot leave: the ones it inserts itself, and those of
+ * the DPC executor, which targets the processor the thread is on.
  */
 UCHAR kcom_sim_raise_irql(UCHAR irql);
 /* kcom_sim_lower_irql - lowers the calling thread's simulated IRQL back to irql. */

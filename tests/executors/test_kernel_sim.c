@@ -384,15 +384,22 @@ static void dpcs_run_concurrently(void)
        (long)m.processors[1]);
 }
 
-/* From a thread at DISPATCH_LEVEL (not a simulated processor) every insert goes to one processor. */
+/* From a thread at DISPATCH_LEVEL (not a simulated processor) every insert goes to one processor,
+ * the one its current processor number names (as the DPC executor targets its DPCs), which stays
+ * the same until it lowers. */
 static void dpcs_from_a_raised_thread(void)
 {
     kcom_platform_dpc dpcs[4];
     probe probes[4];
     UCHAR old;
+    ULONG current, again;
     int i, same = 0;
     kcom_sim_hold_dpcs(TRUE);
     old = kcom_platform_raise_to_dispatch();
+    current = kcom_platform_current_processor();
+    again = kcom_platform_current_processor();
+    ok(current == again, "the raised thread's processor number stays: %lx, %lx\n", (unsigned long)current,
+       (unsigned long)again);
     for (i = 0; i < 4; i++) {
         probe_init(&probes[i]);
         probes[i].dpc = &dpcs[i];
@@ -407,6 +414,9 @@ static void dpcs_from_a_raised_thread(void)
         same += probes[i].processor == probes[0].processor;
     }
     ok(same == 4, "all on the raised thread's processor (%d of 4)\n", same);
+    ok(kcom_platform_processor_count() != 0 &&
+           (ULONG)probes[0].processor == current % kcom_platform_processor_count(),
+       "the processor its number names: %ld\n", (long)probes[0].processor);
 }
 
 /* ---- work items ---------------------------------------------------------------------------------------- */

@@ -18,8 +18,9 @@
  * queue and a thread that services it, started at the first insert. A targeted DPC
  * (kcom_platform_dpc_set_target) goes to its target (modulo the count); any other insert goes to
  * the current processor: a processor's own queue from its thread (a DPC routine inserting); from any other
- * thread at DISPATCH_LEVEL, one processor picked round-robin at its first insert and kept until
- * the thread lowers below DISPATCH_LEVEL (the processor a raised thread cannot leave); from any
+ * thread at DISPATCH_LEVEL, one processor picked round-robin at its first need and kept until
+ * the thread lowers below DISPATCH_LEVEL (the processor a raised thread cannot leave, which its
+ * processor number names too); from any
  * other thread below DISPATCH_LEVEL, the next processor round-robin (a passive thread migrates
  * freely, and consecutive inserts spread over the processors, which exposes the most
  * concurrency). A processor dequeues a DPC (it is then not queued: it may be inserted again, and
@@ -393,9 +394,24 @@ BOOLEAN kcom_platform_dpc_set_target(kcom_platform_dpc *dpc, ULONG processor)
 /* The numbers of the threads that are not simulated processors are 2^31 and up, so that they never
  * name a processor as the one the caller runs on (such a thread, even raised, is not inside a DPC
  * run): a work item worker's is fixed (2^31 + its index: as a system worker thread mostly stays on
- * its processor), any other thread's moves round-robin, so that its consecutive calls spread over
- * the processors once reduced modulo their count. */
+ * its processor); a thread at DISPATCH_LEVEL keeps one until it lowers (the processor it cannot
+ * leave, where its untargeted DPCs go too: raised_processor); any other thread's moves
+ * round-robin, so that its consecutive calls spread over the processors once reduced modulo their
+ * count. */
 static LONG volatile current_processor_hint;
+
+static ULONG next_hint(void)
+{
+    return (ULONG)kcom_atomic_fetch_add(&current_processor_hint, 1) & 0x7FFFFFFFu;
+}
+
+/* The raised thread's processor number, chosen at its first need. */
+static ULONG raised_processor(void)
+{
+    if (kcom_posix_thread.raised_processor < 0)
+        kcom_posix_thread.raised_processor = (LONG)next_hint();
+    return (ULONG)kcom_posix_thread.raised_processor;
+}
 
 ULONG kcom_platform_current_processor(void)
 {
@@ -403,7 +419,9 @@ ULONG kcom_platform_current_processor(void)
         return (ULONG)kcom_posix_thread.processor;
     if (kcom_posix_thread.worker >= 0)
         return 0x80000000u | (ULONG)kcom_posix_thread.worker;
-    return 0x80000000u | ((ULONG)kcom_atomic_fetch_add(&current_processor_hint, 1) & 0x7FFFFFFFu);
+    if (kcom_posix_thread.irql >= KCOM_PLATFORM_DISPATCH_LEVEL)
+        return 0x80000000u | raised_processor();
+    return 0x80000000u | next_hint();
 }
 
 void *kcom_platform_current_thread(void)
@@ -438,9 +456,7 @@ static BOOLEAN insert_on(sim_dpc *d, ULONG count)
     } else if (kcom_posix_thread.processor >= 0) {
         index = (ULONG)kcom_posix_thread.processor; /* a DPC routine: its own processor */
     } else if (kcom_posix_thread.irql >= KCOM_PLATFORM_DISPATCH_LEVEL) {
-        if (kcom_posix_thread.raised_processor < 0 || (ULONG)kcom_posix_thread.raised_processor >= count)
-            kcom_posix_thread.raised_processor = (LONG)next_processor(count);
-        index = (ULONG)kcom_posix_thread.raised_processor;
+        index = raised_processor() % count; /* the one its processor number names */
     } else {
         index = next_processor(count);
     }
