@@ -4,7 +4,7 @@
  * test for blocking, the monotonic clock and sleep, and one-shot timers (a KTIMER and its KDPC in
  * kcom_rt_timer storage) firing, re-armed, canceled and racing their cancel.
  *
- * Written for Windows and for Wine's ntoskrnl alike (wine-kernel.md): timer DPCs run on both
+ * Written for Windows and for Wine's ntoskrnl alike (docs/building.md): timer DPCs run on both
  * (Wine: on a thread-pool thread). The timer storage is static because, under Wine, the
  * ntoskrnl still writes a KTIMER after its DPC routine returned (timer_ntkernel.c).
  */

@@ -349,7 +349,7 @@ static void test_dpc_executor(void)
     const kcom_executor *on_dpc = NULL;
     kcom_dpc_executor_stats stats;
     if (!kcom_test_dpcs_run()) {
-        skip("the DPC executor: queued DPCs never run under Wine's ntoskrnl (wine-kernel.md); proven on the host "
+        skip("the DPC executor: queued DPCs never run under Wine's ntoskrnl (docs/building.md); proven on the host "
              "simulation\n");
         return;
     }

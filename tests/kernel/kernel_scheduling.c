@@ -3,7 +3,7 @@
  * last section): IRQL, spin locks, DPCs, the processor count, the microsecond clock, and work
  * items (which run at PASSIVE_LEVEL and can queue themselves again).
  *
- * Written for Windows and for Wine's ntoskrnl alike (wine-kernel.md). Under Wine the IRQL is
+ * Written for Windows and for Wine's ntoskrnl alike (docs/building.md). Under Wine the IRQL is
  * always 0 (raising it has no effect) and a queued DPC never runs: the checks that need either
  * detect it and report themselves skipped. A DPC that was queued and never ran must not point at
  * anything that goes away, so the probe DPC and everything its routine touches are static.
@@ -23,8 +23,8 @@
 /* How long a queued DPC gets to run before the DPC checks conclude that DPCs do not run. */
 #define DPC_PROBE_MS 200u
 
-#define SKIP_IRQL_REASON "raising the IRQL has no effect under Wine's ntoskrnl: it is always 0 (wine-kernel.md)"
-#define SKIP_DPC_REASON "queued DPCs never run under Wine's ntoskrnl (wine-kernel.md)"
+#define SKIP_IRQL_REASON "raising the IRQL has no effect under Wine's ntoskrnl: it is always 0 (docs/building.md)"
+#define SKIP_DPC_REASON "queued DPCs never run under Wine's ntoskrnl (docs/building.md)"
 
 /* Whether raising the IRQL takes effect here (not under Wine); set by test_irql. */
 static BOOLEAN irql_rises;

@@ -6,7 +6,7 @@
  *
  * mingw-w64's DDK makes the three IRQL functions inline CR8 accesses on x64 (the WDK does too);
  * hal.dll's exported KeRaiseIrqlToDpcLevel, which Wine only stubs, is therefore never imported.
- * Under Wine (wine-kernel.md) the CR8 accesses are emulated: the IRQL reads 0 and raising it has
+ * Under Wine (docs/building.md) the CR8 accesses are emulated: the IRQL reads 0 and raising it has
  * no effect; queued DPCs never run (KeInsertQueueDpc returns TRUE and that is all), and
  * KeFlushQueuedDpcs returns at once. KeRemoveQueueDpc, a Wine stub that ends the host, is not
  * used: nothing here takes a DPC back out of its queue.

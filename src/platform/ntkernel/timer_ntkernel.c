@@ -9,7 +9,7 @@
  * KeCancelTimer, whose TRUE means the timer was still queued, so its DPC will not run; at
  * DISPATCH_LEVEL a timer that expired has its queued DPC removed too (KeRemoveQueueDpc).
  *
- * Under Wine's ntoskrnl (wine-kernel.md; Wine 8's dlls/ntoskrnl.exe/sync.c), where a KTIMER is a
+ * Under Wine's ntoskrnl (docs/building.md; Wine 8's dlls/ntoskrnl.exe/sync.c), where a KTIMER is a
  * thread-pool timer and its DPC routine runs on a pool thread:
  *   - KeCancelTimer returns TRUE for any timer set since the last cancel, also after it fired,
  *     but first waits for a DPC under way. The `armed` word below, claimed by the DPC before it
