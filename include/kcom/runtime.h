@@ -29,8 +29,10 @@ NTSTATUS kcom_initialize(void);
  * platform go (on the host, its timer and simulation threads end; a later use starts them again).
  * While a timer awaitable (kcom/awaitable.h) is still armed it does nothing and fails, the same on
  * every target: its callback would run in an unloaded driver. Cancel or drain the tasks first
- * (kcom_tracker_cancel_and_drain). A timer whose callback has begun is not armed: the callback
- * may have finished the last task and still be returning, and kcom_uninitialize waits for it.
+ * (kcom_tracker_cancel_and_drain). A task that has not armed its timer yet (its poll has not run)
+ * is not seen: the check guards the drain's result, it does not replace it. A timer whose callback
+ * has begun is not armed: the callback may have finished the last task and still be returning,
+ * and kcom_uninitialize waits for it.
  * IRQL: PASSIVE_LEVEL.
  * Returns STATUS_SUCCESS; STATUS_INVALID_DEVICE_STATE (timers armed: nothing was stopped).
  */

@@ -281,10 +281,10 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path)
     NTSTATUS status;
     (void)registry_path;
 
-    (void)kcom_set_pool_tag(SENSORHUB_POOL_TAG); /* kcom's pool blocks carry the driver's tag */
-    status = kcom_initialize();
+    status = kcom_initialize(); /* first, at PASSIVE_LEVEL */
     if (!NT_SUCCESS(status))
         return status;
+    (void)kcom_set_pool_tag(SENSORHUB_POOL_TAG); /* kcom's pool blocks carry the driver's tag */
     kcom_counting_allocator_init(&driver_state.counter, kcom_platform_allocator());
     kcom_set_default_allocator(&driver_state.counter.allocator);
     (void)kcom_irp_queue_init(&driver_state.pending);
