@@ -392,7 +392,7 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
  * whose shims call them, and defined after the descriptor by the class macro, so the compiler
  * unrolls the lookup and folds the layout. Every KCOM_IMPLEMENT of the class and its class macro
  * declare them again, which gcc's -Wredundant-decls would report at each, in the consumer's code. */
-#if defined(__GNUC__) && !defined(__clang__) && !defined(__cplusplus)
+#if defined(__GNUC__) && !defined(__clang__)
 #define KCOM_RT_REDECLARING_(declarations)                                                \
     _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wredundant-decls\"") \
     declarations _Pragma("GCC diagnostic pop")
