@@ -107,8 +107,11 @@ NTSTATUS kcom_object_query_interface(void *impl, const IID *riid, void **ppv)
         return STATUS_INVALID_PARAMETER;
     }
     unknown = generated_unknown(impl);
-    return unknown != NULL ? unknown->lpVtbl->QueryInterface(unknown, riid, ppv)
-                           : kcom_rt_query_interface(impl, riid, ppv);
+    if (unknown != NULL)
+        return unknown->lpVtbl->QueryInterface(unknown, riid, ppv);
+    if (kcom_rt_is_aggregatable(kcom_rt_header(impl)->klass)) /* as its inner IUnknown answers */
+        return kcom_rt_inner_query_interface_in(kcom_rt_header(impl)->klass, impl, riid, ppv);
+    return kcom_rt_query_interface(impl, riid, ppv);
 }
 
 const kcom_class *kcom_object_class(void *impl)

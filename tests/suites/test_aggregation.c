@@ -624,10 +624,130 @@ static void test_query_fallback(void)
     check_live(&agg_counter, 0);
 }
 
+/* ---- an aggregatable inner written by hand, its IUnknown built on the public object functions ---- */
+
+typedef struct HandInner {
+    IOther1 IOther1_iface;
+    ULONG value;
+} HandInner;
+
+static HandInner *hand_inner_from(IOther1 *iface)
+{
+    return KCOM_IMPL_FROM(HandInner, IOther1_iface, iface);
+}
+static IUnknown *hand_inner_outer(IOther1 *iface)
+{
+    return kcom_rt_aggregate(hand_inner_from(iface))->outer;
+}
+static NTSTATUS KCOM_STDCALL HandInner_QueryInterface(IOther1 *This, REFIID riid, void **ppv)
+{
+    IUnknown *outer = hand_inner_outer(This);
+    return outer->lpVtbl->QueryInterface(outer, riid, ppv);
+}
+static ULONG KCOM_STDCALL HandInner_AddRef(IOther1 *This)
+{
+    IUnknown *outer = hand_inner_outer(This);
+    return outer->lpVtbl->AddRef(outer);
+}
+static ULONG KCOM_STDCALL HandInner_Release(IOther1 *This)
+{
+    IUnknown *outer = hand_inner_outer(This);
+    return outer->lpVtbl->Release(outer);
+}
+static ULONG KCOM_STDCALL HandInner_Tag(IOther1 *This)
+{
+    (void)This;
+    return TAG_OTHER1;
+}
+static NTSTATUS KCOM_STDCALL HandInner_Store(IOther1 *This, ULONG value)
+{
+    hand_inner_from(This)->value = value;
+    return STATUS_SUCCESS;
+}
+static NTSTATUS KCOM_STDCALL HandInner_Load(IOther1 *This, ULONG *value)
+{
+    if (value == NULL)
+        return STATUS_INVALID_PARAMETER;
+    *value = hand_inner_from(This)->value;
+    return STATUS_SUCCESS;
+}
+static const IOther1Vtbl HandInner_vtbl = {HandInner_QueryInterface, HandInner_AddRef, HandInner_Release,
+                                           HandInner_Tag, HandInner_Store, HandInner_Load};
+
+static void *hand_inner_impl(IUnknown *inner)
+{
+    return (char *)inner + sizeof(kcom_aggregate_header);
+}
+static NTSTATUS KCOM_STDCALL HandInner_inner_QueryInterface(IUnknown *This, REFIID riid, void **ppv)
+{
+    return kcom_object_query_interface(hand_inner_impl(This), riid, ppv);
+}
+static ULONG KCOM_STDCALL HandInner_inner_AddRef(IUnknown *This)
+{
+    return kcom_object_addref(hand_inner_impl(This));
+}
+static ULONG KCOM_STDCALL HandInner_inner_Release(IUnknown *This)
+{
+    return kcom_object_release(hand_inner_impl(This));
+}
+static const IUnknownVtbl HandInner_inner_vtbl = {HandInner_inner_QueryInterface, HandInner_inner_AddRef,
+                                                  HandInner_inner_Release};
+
+static const kcom_class_entry hand_inner_entries[] = {
+    {KCOM_INTERFACE_INFO(IOther1), &HandInner_vtbl, offsetof(HandInner, IOther1_iface)}};
+static const kcom_class hand_inner_class = {"HandInner", sizeof(HandInner), KCOM_ALIGNOF(HandInner),
+                                            KCOM_CLASS_AGGREGATABLE, 1, hand_inner_entries, NULL,
+                                            &agg_counter.allocator, &HandInner_inner_vtbl, NULL, NULL};
+
+/* The inner IUnknown of a hand-written aggregatable class, built on kcom_object_query_interface,
+ * answers as the generated one does: IUnknown is itself on its own count, every other interface is
+ * referenced on the outer. */
+static void test_hand_written_inner(void)
+{
+    Outer outer;
+    void *impl, *out = NULL;
+    IOther1 *o1 = NULL;
+    NTSTATUS status;
+
+    kcom_counting_allocator_init(&agg_counter, NULL);
+    outer_init(&outer);
+    status = kcom_object_create(&hand_inner_class, &outer.IUnknown_iface, NULL, NULL, &IID_IUnknown,
+                                (void **)&outer.inner);
+    ok(status == STATUS_SUCCESS && outer.inner != NULL, "aggregated hand-written inner: %s\n",
+       kcom_status_name(status));
+    if (outer.inner == NULL)
+        return;
+    impl = hand_inner_impl(outer.inner);
+    status = outer.inner->lpVtbl->QueryInterface(outer.inner, &IID_IUnknown, &out);
+    ok(status == STATUS_SUCCESS && out == (void *)outer.inner, "its QI(IUnknown) is itself: %p, %p\n", out,
+       (void *)outer.inner);
+    check_refcount(impl, 2);
+    check_outer_refs(&outer, 1);
+    if (out != NULL)
+        ((IUnknown *)out)->lpVtbl->Release((IUnknown *)out);
+    check_refcount(impl, 1);
+
+    /* through the outer: the reference is the outer's, and goes back to it */
+    status = KCOM_QUERY_INTERFACE(&outer.IUnknown_iface, IOther1, &o1);
+    ok(status == STATUS_SUCCESS && o1 != NULL && IOther1_Tag(o1) == TAG_OTHER1, "QI(IOther1) through the outer\n");
+    check_refcount(impl, 1);
+    check_outer_refs(&outer, 2);
+    KCOM_RELEASE_AND_CLEAR(&o1);
+    check_outer_refs(&outer, 1);
+    out = TEST_POISON_PTR;
+    ok(outer.inner->lpVtbl->QueryInterface(outer.inner, &IID_IOther2, &out) == STATUS_NOINTERFACE && out == NULL,
+       "a miss\n");
+
+    ok(outer.IUnknown_iface.lpVtbl->Release(&outer.IUnknown_iface) == 0 && outer.destroyed == 1,
+       "the outer's last release\n");
+    check_live(&agg_counter, 0);
+}
+
 void kcom_test_aggregation(void)
 {
     test_aggregate();
     test_standalone();
     test_rules();
     test_query_fallback();
+    test_hand_written_inner();
 }

@@ -442,10 +442,9 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
     static NTSTATUS Class##_kcom_fallback_thunk(void *impl, const IID *riid, void **ppv)  \
     {                                                                                     \
         NTSTATUS (*fallback_)(Class *, const IID *, void **) = query_fallback;            \
-        if (fallback_ == NULL) {                                                          \
-            *ppv = NULL;                                                                  \
+        *ppv = NULL; /* a success that leaves it is then told apart (kcom_rt_fallback_result) */ \
+        if (fallback_ == NULL)                                                            \
             return STATUS_NOINTERFACE;                                                    \
-        }                                                                                 \
         return kcom_rt_fallback_result(fallback_((Class *)impl, riid, ppv), ppv);         \
     }
 
@@ -467,24 +466,8 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
     static NTSTATUS KCOM_STDCALL Class##_kcom_inner_QueryInterface(IUnknown *This, REFIID riid_, \
                                                                    void **ppv)            \
     {                                                                                     \
-        const IID *riid = KCOM_RT_IID_(riid_);                                            \
-        IUnknown *found_;                                                                 \
-        if (ppv != NULL && riid != NULL && kcom_guid_equal(riid, &IID_IUnknown)) {        \
-            kcom_rt_addref(kcom_rt_header(Class##_kcom_inner_impl(This)));               \
-            *ppv = This;                                                                  \
-            return STATUS_SUCCESS;                                                        \
-        }                                                                                 \
-        if (KCOM_UNLIKELY(ppv == NULL || riid == NULL))                                   \
-            return Class##_kcom_query_interface(Class##_kcom_inner_impl(This), riid, ppv); \
-        /* COM aggregation: the reference is taken through the interface handed out, whose  \
-         * AddRef delegates to the controlling outer (itself when not aggregated) */       \
-        found_ = (IUnknown *)kcom_rt_find_interface_in(                                   \
-            kcom_rt_header(Class##_kcom_inner_impl(This))->klass, Class##_kcom_inner_impl(This), riid); \
-        if (KCOM_UNLIKELY(found_ == NULL))                                                \
-            return Class##_kcom_fallback_thunk(Class##_kcom_inner_impl(This), riid, ppv);  \
-        found_->lpVtbl->AddRef(found_);                                                   \
-        *ppv = found_;                                                                    \
-        return STATUS_SUCCESS;                                                            \
+        void *impl_ = Class##_kcom_inner_impl(This);                                      \
+        return kcom_rt_inner_query_interface_in(kcom_rt_header(impl_)->klass, impl_, KCOM_RT_IID_(riid_), ppv); \
     }                                                                                     \
     static ULONG KCOM_STDCALL Class##_kcom_inner_AddRef(IUnknown *This)                   \
     {                                                                                     \

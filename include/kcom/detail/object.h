@@ -321,4 +321,30 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_query_interface(void *impl, const IID *
     return kcom_rt_query_interface_in(kcom_rt_header(impl)->klass, impl, riid, ppv);
 }
 
+/* QueryInterface of an aggregatable object's own, non-delegating IUnknown (the header's inner), for
+ * class cls: IID_IUnknown is that inner IUnknown, referenced on the object's own count; any other
+ * interface is referenced through itself, so on the controlling outer when aggregated (COM's
+ * rule), and an IID the table lacks goes to the class's query fallback. */
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_inner_query_interface_in(const kcom_class *cls, void *impl, const IID *riid,
+                                                                  void **ppv)
+{
+    IUnknown *found;
+    if (KCOM_UNLIKELY(ppv == NULL || riid == NULL))
+        return kcom_rt_query_interface_in(cls, impl, riid, ppv); /* its argument checks and statuses */
+    if (kcom_guid_equal(riid, &IID_IUnknown)) {
+        kcom_rt_addref(kcom_rt_header(impl));
+        *ppv = &kcom_rt_aggregate(impl)->inner;
+        return STATUS_SUCCESS;
+    }
+    found = (IUnknown *)kcom_rt_find_interface_in(cls, impl, riid);
+    if (KCOM_UNLIKELY(found == NULL)) {
+        *ppv = NULL;
+        return cls->query_fallback != NULL ? kcom_rt_fallback_result(cls->query_fallback(impl, riid, ppv), ppv)
+                                           : STATUS_NOINTERFACE;
+    }
+    found->lpVtbl->AddRef(found);
+    *ppv = found;
+    return STATUS_SUCCESS;
+}
+
 #endif /* KCOM_DETAIL_OBJECT_H */
