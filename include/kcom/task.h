@@ -144,6 +144,11 @@ static KCOM_FORCEINLINE kcom_poll_result kcom_rt_task_canceled(BOOLEAN *canceled
 /* kcom_task_wake_self - asks for another poll after this one (what KCOM_YIELD does). IRQL: the poll's. */
 void kcom_task_wake_self(kcom_task_context *cx);
 
+/* KCOM_TASK_RESULT's check in a KCOM_DEBUG file: cx->result, once the operation's result is found to
+ * have size bytes (else kcom_fail_fast(KCOM_FAILFAST_RESULT_TYPE)). Not for direct use. IRQL: the
+ * poll's. */
+void *kcom_rt_task_result_checked(kcom_task_context *cx, size_t size);
+
 KCOM_END_DECLS
 
 /* ---- writing a task top to bottom ------------------------------------------------------------------ */

@@ -962,3 +962,15 @@ NTSTATUS kcom_async_operation_clear_cancel_routine(IKcomAsyncOperation *operatio
         old = seen;
     }
 }
+
+/* ---- KCOM_TASK_RESULT's check (kcom/task.h) ------------------------------------------------------------ */
+
+void *kcom_rt_task_result_checked(kcom_task_context *cx, size_t size)
+{
+    /* every task is its operation's, which records the size of its result */
+    const kcom_async_op *op = (const kcom_async_op *)(const void *)((const char *)cx->task -
+                                                                     offsetof(kcom_async_op, task));
+    if (KCOM_UNLIKELY(op->result_size != size))
+        kcom_fail_fast(KCOM_FAILFAST_RESULT_TYPE, op, (ULONG_PTR)size, (ULONG_PTR)op->result_size);
+    return cx->result;
+}

@@ -17,8 +17,6 @@
 #error "kcom/detail/async.h is not for direct use: include <kcom/async.h>"
 #endif
 
-#include <kcom/failfast.h>
-
 #include <string.h>
 
 /* The layout the library computes (kcom_async_op_layout), as constant expressions: the result at
@@ -59,17 +57,6 @@ typedef struct kcom_async_op {
      * storage, for every operation */
     kcom_task task;
 } kcom_async_op;
-
-/* KCOM_TASK_RESULT's check in KCOM_DEBUG files (kcom/task.h): every task is its operation's, which
- * records the size of its result. */
-static KCOM_FORCEINLINE void *kcom_rt_task_result_checked(kcom_task_context *cx, size_t size)
-{
-    const kcom_async_op *op =
-        (const kcom_async_op *)(const void *)((const char *)cx->task - offsetof(kcom_async_op, task));
-    if (KCOM_UNLIKELY(op->result_size != size))
-        kcom_fail_fast(KCOM_FAILFAST_RESULT_TYPE, op, (ULONG_PTR)size, (ULONG_PTR)op->result_size);
-    return cx->result;
-}
 
 /* ---- inline runtime of the async method shims (kcom/implement.h) ----------------------------------------
  * A shim builds its operation, runs the start function and the first poll on the caller, and
