@@ -164,13 +164,17 @@ typedef struct kcom_async_task_desc {
 
 /* sizeof(Result), once a static assertion has found it to be I's result type's size and
  * alignment: an expression (a lambda in C++, a structure's member in C) so that it fits in the
- * descriptor's initializer. */
+ * descriptor's initializer. cl.exe's C reports a type defined inside sizeof (C4116, level 1): there
+ * an array of negative size stops the build instead (C2118 at the descriptor). */
 #ifdef __cplusplus
 #define KCOM_RT_ASYNC_RESULT_SIZE_(I, Result)                                               \
     ([]() constexpr -> size_t {                                                             \
         KCOM_RT_ASYNC_RESULT_CHECK_(I, Result);                                             \
         return sizeof(Result);                                                              \
     }())
+#elif defined(_MSC_VER) && !defined(__clang__)
+#define KCOM_RT_ASYNC_RESULT_SIZE_(I, Result)                                               \
+    (sizeof(Result) + 0 * sizeof(char[KCOM_RT_ASYNC_RESULT_MATCHES_(I, Result) ? 1 : -1]))
 #else
 #define KCOM_RT_ASYNC_RESULT_SIZE_(I, Result)                                               \
     (sizeof(Result) + 0 * sizeof(struct {                                                   \
@@ -178,8 +182,10 @@ typedef struct kcom_async_task_desc {
          char kcom_checked_;                                                                \
      }))
 #endif
+#define KCOM_RT_ASYNC_RESULT_MATCHES_(I, Result)                                            \
+    (sizeof(Result) == sizeof(I##_result) && KCOM_ALIGNOF(Result) == KCOM_ALIGNOF(I##_result))
 #define KCOM_RT_ASYNC_RESULT_CHECK_(I, Result)                                              \
-    KCOM_STATIC_ASSERT(sizeof(Result) == sizeof(I##_result) && KCOM_ALIGNOF(Result) == KCOM_ALIGNOF(I##_result), \
+    KCOM_STATIC_ASSERT(KCOM_RT_ASYNC_RESULT_MATCHES_(I, Result),                            \
                        "KCOM_ASYNC_TASK_DESC(" #I ", " #Result ", ...): the result type must have the size and " \
                        "alignment of " #I "_result, the result type of " #I)
 
