@@ -55,8 +55,9 @@ typedef struct kcom_irp_queue {
 /*
  * kcom_irp_copy_fn - writes the result of a Completed operation into the IRP's output buffer and
  * returns the IRP's status. buffer: the IRP's output buffer, mapped into system space (NULL when
- * the request has none; length 0 then); length: its size in bytes; *information starts at 0 and
- * may not exceed length. It may not return STATUS_PENDING. (Either mistake fails the IRP with
+ * the request has none; length 0 then); length: its size in bytes; *information starts at 0 and,
+ * with a success or warning status, may not exceed length (an error completes with Information
+ * 0 whatever it says). It may not return STATUS_PENDING. (Either mistake fails the IRP with
  * STATUS_INTERNAL_ERROR, Information 0, traced: the I/O manager would otherwise see the IRP
  * completed twice, or copy back what lies past the buffer.)
  * Runs once per IRP, on the thread that finishes the operation (or in kcom_irp_pend when it had
@@ -109,8 +110,8 @@ NTSTATUS kcom_irp_queue_init(_Out_ kcom_irp_queue *queue);
  *   - STATUS_DELETE_PENDING: the queue is draining (the operation is canceled, the IRP completed);
  *   - STATUS_INSUFFICIENT_RESOURCES: no memory for the record (the operation is canceled, the IRP
  *     completed);
- *   - STATUS_INTERNAL_ERROR: copy returned STATUS_PENDING or an Information past the buffer (the
- *     IRP completed with it, Information 0).
+ *   - STATUS_INTERNAL_ERROR: copy returned STATUS_PENDING, or a success or warning with an
+ *     Information past the buffer (the IRP completed with it, Information 0).
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_irp_pend(_In_opt_ kcom_irp_queue *queue, _In_opt_ PIRP irp, _In_opt_ IKcomAsyncOperation *operation,

@@ -391,8 +391,10 @@ static void test_finished(kcom_irp_queue *q)
 }
 
 /* A copy that records the buffer it was given and returns what context says: Information past the
- * buffer (KCOM_TEST_COPY_PAST) or the status itself. */
+ * buffer with success (KCOM_TEST_COPY_PAST) or with STATUS_BUFFER_TOO_SMALL, the size it would
+ * need (KCOM_TEST_COPY_NEEDS), or the status itself. */
 #define KCOM_TEST_COPY_PAST ((NTSTATUS)1)
+#define KCOM_TEST_COPY_NEEDS ((NTSTATUS)2)
 static void *copied_buffer;
 static ULONG copied_length;
 static NTSTATUS copy_contract(IKcomAsyncOperation *operation, void *buffer, ULONG length, ULONG_PTR *information,
@@ -402,9 +404,9 @@ static NTSTATUS copy_contract(IKcomAsyncOperation *operation, void *buffer, ULON
     (void)operation;
     copied_buffer = buffer;
     copied_length = length;
-    if (status == KCOM_TEST_COPY_PAST) {
+    if (status == KCOM_TEST_COPY_PAST || status == KCOM_TEST_COPY_NEEDS) {
         *information = (ULONG_PTR)length + 1;
-        return STATUS_SUCCESS;
+        return status == KCOM_TEST_COPY_PAST ? STATUS_SUCCESS : STATUS_BUFFER_TOO_SMALL;
     }
     return status;
 }
@@ -432,6 +434,13 @@ static void test_copy_contract(kcom_irp_queue *q)
                (unsigned long)t.information);
             test_irp_free(&t);
         }
+    }
+    /* an error may say in Information what it needs: the error stands, with Information 0 */
+    if (test_irp_init(&t, sizeof(ULONG))) {
+        status = kcom_irp_pend(q, t.irp, op, copy_contract, (void *)(ULONG_PTR)KCOM_TEST_COPY_NEEDS);
+        ok(status == STATUS_BUFFER_TOO_SMALL && t.status == STATUS_BUFFER_TOO_SMALL && t.information == 0,
+           "an error with the size it needs: that error, nothing returned (%s)\n", kcom_status_name(status));
+        test_irp_free(&t);
     }
     op->lpVtbl->Release(op);
 
@@ -468,9 +477,10 @@ static void test_copy_contract(kcom_irp_queue *q)
     (void)kcom_async_operation_clear_cancel_routine(op);
     (void)kcom_async_operation_complete(op, &value);
     for (i = 0; i < 2; i++) {
+        static ULONG data[2]; /* the driver image's: nonpaged, as MmBuildMdlForNonPagedPool wants */
         ULONG method = i == 0 ? METHOD_OUT_DIRECT : METHOD_IN_DIRECT;
-        ULONG data[2] = {0xa5a5a5a5u, 0xa5a5a5a5u};
         PMDL mdl = IoAllocateMdl(data, sizeof(data), FALSE, FALSE, NULL);
+        data[0] = data[1] = 0xa5a5a5a5u;
         if (mdl == NULL || !test_irp_init(&t, sizeof(data))) {
             ok(FALSE, "an MDL and an IRP\n");
             if (mdl != NULL)

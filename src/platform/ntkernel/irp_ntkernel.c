@@ -113,10 +113,11 @@ static NTSTATUS irp_complete_from(PIRP irp, IKcomAsyncOperation *operation, kcom
                 status = STATUS_INSUFFICIENT_RESOURCES;
             } else if (copy != NULL) {
                 status = copy(operation, buffer, length, &information, context);
-                if (KCOM_UNLIKELY(status == STATUS_PENDING || information > length)) {
+                if (KCOM_UNLIKELY(status == STATUS_PENDING || (!NT_ERROR(status) && information > length))) {
                     /* completing with STATUS_PENDING would complete the IRP twice in the I/O
                      * manager's eyes; an Information past the buffer would copy back (buffered
-                     * I/O) what lies beyond it */
+                     * I/O) what lies beyond it. An error's Information (the size the caller
+                     * needs, say) is dropped below: nothing is copied back. */
                     KCOM_TRACE(ERROR, "kcom_irp_pend: the copy function returned %s (0x%08x), Information %lu, "
                                       "for a buffer of %lu bytes",
                                kcom_status_name(status), (unsigned)status, (unsigned long)information,
