@@ -393,9 +393,9 @@ BOOLEAN kcom_platform_dpc_set_target(kcom_platform_dpc *dpc, ULONG processor)
 
 /* The numbers of the threads that are not simulated processors are 2^31 and up, so that they never
  * name a processor as the one the caller runs on (such a thread, even raised, is not inside a DPC
- * run): a work item worker's is fixed (2^31 + its index: as a system worker thread mostly stays on
- * its processor); a thread at DISPATCH_LEVEL keeps one until it lowers (the processor it cannot
- * leave, where its untargeted DPCs go too: raised_processor); any other thread's moves
+ * run): a thread at DISPATCH_LEVEL keeps one until it lowers (the processor it cannot leave,
+ * where its untargeted DPCs go too: raised_processor); a work item worker's is fixed otherwise
+ * (2^31 + its index: as a system worker thread mostly stays on its processor); any other thread's moves
  * round-robin, so that its consecutive calls spread over the processors once reduced modulo their
  * count. */
 static LONG volatile current_processor_hint;
@@ -417,10 +417,10 @@ ULONG kcom_platform_current_processor(void)
 {
     if (kcom_posix_thread.processor >= 0)
         return (ULONG)kcom_posix_thread.processor;
-    if (kcom_posix_thread.worker >= 0)
-        return 0x80000000u | (ULONG)kcom_posix_thread.worker;
     if (kcom_posix_thread.irql >= KCOM_PLATFORM_DISPATCH_LEVEL)
         return 0x80000000u | raised_processor();
+    if (kcom_posix_thread.worker >= 0)
+        return 0x80000000u | (ULONG)kcom_posix_thread.worker;
     return 0x80000000u | next_hint();
 }
 
