@@ -221,7 +221,7 @@ void kcom_test_trace(void)
     {
         static char long_text[3000];
         char line[2048];
-        FILE *captured = tmpfile();
+        FILE *captured = fopen("kcom_trace_capture.txt", "w+"); /* tmpfile() writes to the drive's root */
         int saved = _dup(_fileno(stderr));
         size_t n;
         memset(long_text, 'k', sizeof(long_text) - 1);
@@ -240,8 +240,10 @@ void kcom_test_trace(void)
         }
         if (saved >= 0)
             _close(saved);
-        if (captured != NULL)
+        if (captured != NULL) {
             fclose(captured);
+            remove("kcom_trace_capture.txt");
+        }
     }
 #endif
     ok(kcom_set_trace_level(KCOM_TRACE_LEVEL_WARNING) == KCOM_TRACE_LEVEL_WARNING, "level restored\n");
