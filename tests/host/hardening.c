@@ -223,7 +223,8 @@ static kcom_poll_result narrow_poll(void *state, kcom_task_context *cx)
     KCOM_TASK_END(cx);
 }
 
-static const kcom_async_task_desc narrow_desc = KCOM_ASYNC_TASK_DESC(IHardenedULONG, ULONG, narrow_task, narrow_poll, NULL);
+static const kcom_async_task_desc narrow_desc =
+    KCOM_ASYNC_TASK_DESC(IHardenedULONG, ULONG, narrow_task, narrow_poll, NULL);
 
 static void scenario_result_type(void)
 {

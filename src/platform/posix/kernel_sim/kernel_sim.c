@@ -395,9 +395,9 @@ BOOLEAN kcom_platform_dpc_set_target(kcom_platform_dpc *dpc, ULONG processor)
  * name a processor as the one the caller runs on (such a thread, even raised, is not inside a DPC
  * run): a thread at DISPATCH_LEVEL keeps one until it lowers (the processor it cannot leave,
  * where its untargeted DPCs go too: raised_processor); a work item worker's is fixed otherwise
- * (2^31 + its index: as a system worker thread mostly stays on its processor); any other thread's moves
- * round-robin, so that its consecutive calls spread over the processors once reduced modulo their
- * count. */
+ * (2^31 + its index: as a system worker thread mostly stays on its processor); any other
+ * thread's moves round-robin, so that its consecutive calls spread over the processors once
+ * reduced modulo their count. */
 static LONG volatile current_processor_hint;
 
 static ULONG next_hint(void)
