@@ -52,7 +52,7 @@ KCOM_NOINLINE void kcom_task_drop_scheduled(kcom_task *task, NTSTATUS status)
  * queue_reference: the poll ran on the queue's reference, which IDLE gives back and the new
  * schedule keeps; without it (a first poll on the caller's reference) the schedule takes one.
  * Returns the executor's refusal of that schedule (the task has then ended), else STATUS_SUCCESS. */
-static NTSTATUS task_pending(kcom_task *task, BOOLEAN queue_reference)
+static KCOM_FORCEINLINE NTSTATUS task_pending(kcom_task *task, BOOLEAN queue_reference)
 {
     if (kcom_atomic_compare_exchange(&task->sched, KCOM_TASK_RUNNING, KCOM_TASK_IDLE) == KCOM_TASK_RUNNING) {
         if (queue_reference)
@@ -65,7 +65,7 @@ static NTSTATUS task_pending(kcom_task *task, BOOLEAN queue_reference)
     return task_schedule(task);
 }
 
-static NTSTATUS task_poll(kcom_task *task, BOOLEAN queue_reference)
+static KCOM_FORCEINLINE NTSTATUS task_poll(kcom_task *task, BOOLEAN queue_reference)
 {
     kcom_task_context cx;
 
