@@ -99,6 +99,7 @@ ULONG kcom_object_release(void *impl)
 
 NTSTATUS kcom_object_query_interface(void *impl, const IID *riid, void **ppv)
 {
+    const kcom_class *cls;
     IUnknown *unknown;
     if (ppv == NULL)
         return STATUS_INVALID_PARAMETER;
@@ -109,9 +110,10 @@ NTSTATUS kcom_object_query_interface(void *impl, const IID *riid, void **ppv)
     unknown = generated_unknown(impl);
     if (unknown != NULL)
         return unknown->lpVtbl->QueryInterface(unknown, riid, ppv);
-    if (kcom_rt_is_aggregatable(kcom_rt_header(impl)->klass)) /* as its inner IUnknown answers */
-        return kcom_rt_inner_query_interface_in(kcom_rt_header(impl)->klass, impl, riid, ppv);
-    return kcom_rt_query_interface(impl, riid, ppv);
+    cls = kcom_rt_header(impl)->klass;
+    if (kcom_rt_is_aggregatable(cls)) /* as its inner IUnknown answers */
+        return kcom_rt_inner_query_interface_in(cls, impl, riid, ppv);
+    return kcom_rt_query_interface_in(cls, impl, riid, ppv);
 }
 
 const kcom_class *kcom_object_class(void *impl)

@@ -437,15 +437,15 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
         return kcom_rt_final_release(&Class##_kcom_class, impl, (BOOLEAN)(destroy_ != NULL)); \
     }
 
-/* The query fallback is typed (NTSTATUS fn(Class *, const IID *, void **)) or NULL. */
+/* The query fallback is typed (NTSTATUS fn(Class *, const IID *, void **)) or NULL. Called only
+ * through kcom_rt_query_miss, which clears *ppv before and checks the answer after. */
 #define KCOM_CLASS_FALLBACK_THUNK_(Class, query_fallback)                                 \
     static NTSTATUS Class##_kcom_fallback_thunk(void *impl, const IID *riid, void **ppv)  \
     {                                                                                     \
         NTSTATUS (*fallback_)(Class *, const IID *, void **) = query_fallback;            \
-        *ppv = NULL; /* a success that leaves it is then told apart (kcom_rt_fallback_result) */ \
         if (fallback_ == NULL)                                                            \
             return STATUS_NOINTERFACE;                                                    \
-        return kcom_rt_fallback_result(fallback_((Class *)impl, riid, ppv), ppv);         \
+        return fallback_((Class *)impl, riid, ppv);                                       \
     }
 
 /* The destroy callback is typed (void fn(Class *)) or NULL. */

@@ -289,6 +289,23 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_fallback_result(NTSTATUS status, void *
     return status;
 }
 
+/* QueryInterface with a NULL ppv or riid: STATUS_INVALID_PARAMETER, *ppv cleared where there is one. */
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_query_bad_arguments(void **ppv)
+{
+    if (ppv != NULL)
+        *ppv = NULL;
+    return STATUS_INVALID_PARAMETER;
+}
+
+/* An IID the table of cls lacks: the class's query fallback, or STATUS_NOINTERFACE; *ppv is NULL
+ * unless the fallback answered with an interface. */
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_query_miss(const kcom_class *cls, void *impl, const IID *riid, void **ppv)
+{
+    *ppv = NULL;
+    return cls->query_fallback != NULL ? kcom_rt_fallback_result(cls->query_fallback(impl, riid, ppv), ppv)
+                                       : STATUS_NOINTERFACE;
+}
+
 /* Table-driven QueryInterface on the object's own identity, for class cls: what the generated
  * QueryInterface shims of an ordinary class do. */
 static KCOM_FORCEINLINE NTSTATUS kcom_rt_query_interface_in(const kcom_class *cls, void *impl, const IID *riid,
@@ -296,18 +313,11 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_query_interface_in(const kcom_class *cl
 {
     kcom_object_header *header = kcom_rt_header(impl);
     size_t offset;
-    if (KCOM_UNLIKELY(ppv == NULL))
-        return STATUS_INVALID_PARAMETER;
-    if (KCOM_UNLIKELY(riid == NULL)) {
-        *ppv = NULL;
-        return STATUS_INVALID_PARAMETER;
-    }
+    if (KCOM_UNLIKELY(ppv == NULL || riid == NULL))
+        return kcom_rt_query_bad_arguments(ppv);
     offset = kcom_rt_find_offset_in(cls, riid);
-    if (KCOM_UNLIKELY(offset == KCOM_RT_NO_INTERFACE)) {
-        *ppv = NULL;
-        return cls->query_fallback != NULL ? kcom_rt_fallback_result(cls->query_fallback(impl, riid, ppv), ppv)
-                                           : STATUS_NOINTERFACE;
-    }
+    if (KCOM_UNLIKELY(offset == KCOM_RT_NO_INTERFACE))
+        return kcom_rt_query_miss(cls, impl, riid, ppv);
     /* the out pointer first: nothing is live across AddRef's slow-path call, so the hit needs no
      * stack frame */
     *ppv = (char *)impl + offset;
@@ -330,18 +340,15 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_inner_query_interface_in(const kcom_cla
 {
     IUnknown *found;
     if (KCOM_UNLIKELY(ppv == NULL || riid == NULL))
-        return kcom_rt_query_interface_in(cls, impl, riid, ppv); /* its argument checks and statuses */
+        return kcom_rt_query_bad_arguments(ppv);
     if (kcom_guid_equal(riid, &IID_IUnknown)) {
         kcom_rt_addref(kcom_rt_header(impl));
         *ppv = &kcom_rt_aggregate(impl)->inner;
         return STATUS_SUCCESS;
     }
     found = (IUnknown *)kcom_rt_find_interface_in(cls, impl, riid);
-    if (KCOM_UNLIKELY(found == NULL)) {
-        *ppv = NULL;
-        return cls->query_fallback != NULL ? kcom_rt_fallback_result(cls->query_fallback(impl, riid, ppv), ppv)
-                                           : STATUS_NOINTERFACE;
-    }
+    if (KCOM_UNLIKELY(found == NULL))
+        return kcom_rt_query_miss(cls, impl, riid, ppv);
     found->lpVtbl->AddRef(found);
     *ppv = found;
     return STATUS_SUCCESS;

@@ -356,11 +356,14 @@ NTSTATUS kcom_irp_copy_result(IKcomAsyncOperation *operation, void *buffer, ULON
     *information = 0;
     if (operation == NULL || size == 0)
         return STATUS_INVALID_PARAMETER;
-    if (operation->lpVtbl == &kcom_async_op_vtbl && ((kcom_async_op *)(void *)operation)->result_size != size) {
+    if (operation->lpVtbl == &kcom_async_op_vtbl) {
         /* get_result writes the operation's size, which the buffer check must be made with */
-        KCOM_TRACE(ERROR, "kcom_irp_copy_result: a %lu-byte result type for an operation whose result has %lu bytes",
-                   (unsigned long)size, (unsigned long)((kcom_async_op *)(void *)operation)->result_size);
-        return STATUS_INVALID_PARAMETER;
+        ULONG result_size = ((kcom_async_op *)(void *)operation)->result_size;
+        if (result_size != size) {
+            KCOM_TRACE(ERROR, "kcom_irp_copy_result: a %lu-byte result type for an operation whose result has %lu bytes",
+                       (unsigned long)size, (unsigned long)result_size);
+            return STATUS_INVALID_PARAMETER;
+        }
     }
     if (buffer == NULL || length < size)
         return STATUS_BUFFER_TOO_SMALL;

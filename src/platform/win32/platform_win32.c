@@ -38,7 +38,7 @@ void kcom_rt_platform_free_natural(void *block)
     HeapFree(GetProcessHeap(), 0, block);
 }
 
-/* Appends to a line buffer, truncating; returns the new length. */
+/* Appends to a line buffer, truncating; returns the new length, and ends a cut text in "...". */
 static size_t append(char *line, size_t size, size_t used, const char *format, va_list args)
 {
     int written;
@@ -47,7 +47,11 @@ static size_t append(char *line, size_t size, size_t used, const char *format, v
     written = vsnprintf(line + used, size - used, format, args);
     if (written < 0)
         return used;
-    return (size_t)written < size - used ? used + (size_t)written : size - 1;
+    if ((size_t)written < size - used)
+        return used + (size_t)written;
+    if (size - 1 - used >= 3)
+        memcpy(line + size - 4, "...", 3); /* cut: say so (a hook gets the whole message) */
+    return size - 1;
 }
 
 static size_t append_f(char *line, size_t size, size_t used, const char *format, ...)
@@ -65,21 +69,13 @@ void kcom_platform_trace(void *context, kcom_trace_level level, const char *file
     /* Formatted once into one line, then written with one call to each sink, so concurrent
      * messages stay whole and a debugger sees the same text as stderr. */
     char text[1024];
-    size_t used, start;
-    va_list measure;
-    int length;
+    size_t used;
     (void)context;
     if (file != NULL)
         used = append_f(text, sizeof(text) - 1, 0, "kcom %s: %s:%d: ", kcom_trace_level_name(level), kcom_platform_base_name(file), line);
     else
         used = append_f(text, sizeof(text) - 1, 0, "kcom %s: ", kcom_trace_level_name(level));
-    va_copy(measure, args);
-    length = vsnprintf(NULL, 0, format, measure);
-    va_end(measure);
-    start = used;
     used = append(text, sizeof(text) - 1, used, format, args);
-    if (length > 0 && (size_t)length > used - start && used - start >= 3)
-        memcpy(text + used - 3, "...", 3); /* cut: say so (a hook gets the whole message) */
     text[used++] = '\n';
     text[used] = '\0';
     fputs(text, stderr);
