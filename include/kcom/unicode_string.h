@@ -72,8 +72,18 @@
 #define KCOM_UNICODE_STRING_LITERAL(s)                                                             \
     {                                                                                              \
         (USHORT)(KCOM_UNICODE_LITERAL_BYTES_(s) - sizeof(WCHAR)), (USHORT)KCOM_UNICODE_LITERAL_BYTES_(s), \
-            (PWCH)KCOM_WIDE(s)                                                                     \
+            KCOM_CAST_QUAL_BEGIN_(PWCH)KCOM_WIDE(s) KCOM_CAST_QUAL_END_                            \
     }
+/* Buffer is PWCH, as in the DDK, and the literal const (C++, or C with -Wwrite-strings): the cast
+ * is the macro's, not the consumer's, so clang's -Wcast-qual is off around it (gcc does not see
+ * casts in a system header's macro; cl.exe does not warn on casts). */
+#if defined(__clang__)
+#define KCOM_CAST_QUAL_BEGIN_ _Pragma("clang diagnostic push") _Pragma("clang diagnostic ignored \"-Wcast-qual\"")
+#define KCOM_CAST_QUAL_END_ _Pragma("clang diagnostic pop")
+#else
+#define KCOM_CAST_QUAL_BEGIN_
+#define KCOM_CAST_QUAL_END_
+#endif
 
 /* KCOM_DECLARE_CONST_UNICODE_STRING(name, "text") - declares `const UNICODE_STRING name` over the
  * literal (prefix it with static as needed), like the DDK's DECLARE_CONST_UNICODE_STRING. */

@@ -34,6 +34,15 @@ template <class A> struct kcom_rt_same_type_<A, A> {
 };
 template <class F> char kcom_rt_fn_probe_(F);
 template <class F> long kcom_rt_fn_probe_(...);
+/* KCOM_IMPL_FROM: the const overload is chosen for a const interface pointer. */
+template <class Class, class Member> static KCOM_FORCEINLINE Class *kcom_rt_impl_from_(Member *iface, size_t offset)
+{
+    return reinterpret_cast<Class *>(reinterpret_cast<char *>(iface) - offset);
+}
+template <class Class, class Member> static KCOM_FORCEINLINE const Class *kcom_rt_impl_from_(const Member *iface, size_t offset)
+{
+    return reinterpret_cast<const Class *>(reinterpret_cast<const char *>(iface) - offset);
+}
 static KCOM_FORCEINLINE const IID *kcom_rt_iid_(const IID *riid)
 {
     return riid;
