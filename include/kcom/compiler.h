@@ -131,10 +131,15 @@
 /* ---- IRQL / SAL annotations -------------------------------------------------------------------
  * kcom's declarations state their IRQL range and their parameters' roles the WDK's way. The
  * WDK's sal.h / driverspecs.h supply these for MSVC's static analysis (/analyze); elsewhere they
- * are documentation only and expand to nothing. Each is defined here only if still undefined, with
- * the parameter names mingw-w64's sal.h and driverspecs.h use, so that their later (equally empty)
- * definitions are identical redefinitions. With the WDK, include <ntddk.h> or <wdm.h> before kcom
- * so that its real definitions are the ones seen. */
+ * are documentation only and expand to nothing. On Windows the toolset's own headers come first:
+ * the WDK's and the SDK's define each annotation unconditionally, so an empty one defined here
+ * before them would make theirs a redefinition (cl.exe's C4005, an error under /WX) whichever
+ * header a driver includes first. What is still undefined then (everything on the host) is
+ * defined here, with the parameter names mingw-w64's sal.h and driverspecs.h use. */
+#if KCOM_TARGET_NTKERNEL || KCOM_TARGET_WIN32
+#include <sal.h>
+#include <driverspecs.h>
+#endif
 #ifndef _IRQL_requires_max_
 #define _IRQL_requires_max_(x)
 #endif

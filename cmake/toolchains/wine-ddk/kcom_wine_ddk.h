@@ -13,6 +13,12 @@
 #ifndef KCOM_WINE_DDK_H
 #define KCOM_WINE_DDK_H
 
+/* It stands in for the WDK's headers, which are system headers to a driver: a driver's own
+ * warnings (-Wold-style-cast, /Wall) are not for it. */
+#if defined(__clang__)
+#pragma clang system_header
+#endif
+
 #if !defined(_M_AMD64) && !defined(_M_ARM64) && !defined(_M_IX86)
 #error "kcom_wine_ddk.h knows the x64, ARM64 and x86 kernels only"
 #endif
