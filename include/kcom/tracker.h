@@ -50,6 +50,9 @@ NTSTATUS kcom_tracker_create(_Outptr_ kcom_tracker **tracker);
  * an error operation with STATUS_DELETE_PENDING), waits until no task is outstanding or
  * timeout_ms has passed (KCOM_TRACKER_INFINITE: no limit), then flushes the DPCs queued on every
  * processor. May be called again after a timeout (for example after canceling what is left).
+ * Not from a task the tracker counts: the drain would wait for the task that is waiting (with
+ * KCOM_TRACKER_INFINITE, forever; otherwise until timeout_ms, STATUS_TIMEOUT). A driver that
+ * unloads from a task hands the drain to a thread of its own (for example IRP_MN_REMOVE_DEVICE's).
  * IRQL: PASSIVE_LEVEL.
  * Returns STATUS_SUCCESS (nothing outstanding, DPCs flushed); STATUS_TIMEOUT (tasks remain:
  * kcom_tracker_outstanding says how many; the driver must not unload); STATUS_INVALID_PARAMETER
@@ -88,7 +91,9 @@ LONG kcom_tracker_outstanding(_In_opt_ const kcom_tracker *tracker);
  * kcom_tracker_destroy - frees a tracker that has no outstanding task (after a successful
  * drain, or one that never counted a task); a NULL tracker is ignored. Destroying a tracker with
  * outstanding tasks is a programming error: the tracker is then left allocated (leaked, and
- * traced as an error) rather than freed under the tasks that still refer to it.
+ * traced as an error) rather than freed under the tasks that still refer to it. After a drain
+ * that timed out, the last task may still be leaving when the count reads zero: destroy waits for
+ * it to finish (at DISPATCH_LEVEL, where it cannot wait, the tracker is then left allocated).
  * IRQL: <= DISPATCH_LEVEL.
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)

@@ -193,6 +193,15 @@ void kcom_tracker_destroy(kcom_tracker *tracker)
                    (long)kcom_tracker_outstanding(tracker));
         return;
     }
+    /* Once draining, the last task's leave reaches zero and then sets idle: its set is its last
+     * touch, so the tracker is free only once idle is set (a drain that succeeded saw it set). */
+    if (kcom_atomic_load(&tracker->draining) &&
+        kcom_platform_local_event_wait(&tracker->idle, kcom_platform_can_block() ? KCOM_TRACKER_INFINITE : 0) !=
+            STATUS_SUCCESS) {
+        KCOM_TRACE(ERROR, "tracker %p destroyed at DISPATCH_LEVEL while its last task was leaving: left allocated",
+                   (void *)tracker);
+        return;
+    }
     kcom_platform_local_event_destroy(&tracker->idle);
     kcom_free(tracker->allocator, tracker, sizeof(*tracker), KCOM_ALIGNOF(kcom_tracker));
 }

@@ -197,6 +197,38 @@ static void drain_timeout(void)
     end();
 }
 
+/* After a drain that timed out, the last task's leave brings the count to zero and then sets the
+ * tracker's idle event: a destroy that sees the zero count in between must not free the tracker
+ * under that set (ThreadSanitizer reports the free racing the set when it does). */
+static void destroy_after_timed_out_drain(void)
+{
+    ULONG round;
+    begin();
+    for (round = 0; round < 50; round++) {
+        kcom_tracker *tracker = NULL;
+        kcom_dpc_executor_config config;
+        kcom_dpc_executor *dpc = NULL;
+        const kcom_executor *on_dpc = NULL;
+        IKcomAsyncOperation *source = NULL;
+        IAsyncULONG *op;
+        ULONG value = round;
+        ok(kcom_tracker_create(&tracker) == STATUS_SUCCESS, "create\n");
+        memset(&config, 0, sizeof(config));
+        config.tracker = tracker;
+        ok(kcom_dpc_executor_create(&config, &dpc, &on_dpc) == STATUS_SUCCESS, "DPC executor\n");
+        op = spawn_waiting(on_dpc, &source);
+        ok(kcom_tracker_drain(tracker, 0) == STATUS_TIMEOUT, "drain times out\n");
+        ok(kcom_async_operation_complete(source, &value) == STATUS_SUCCESS, "complete\n");
+        while (kcom_tracker_outstanding(tracker) != 0)
+            ; /* the task ends on a simulated processor */
+        kcom_tracker_destroy(tracker);
+        expect(op, STATUS_SUCCESS);
+        source->lpVtbl->Release(source);
+        kcom_dpc_executor_destroy(dpc);
+    }
+    end();
+}
+
 /* Tasks waiting for what never comes (an event nobody sets, a source nobody completes): drain
  * alone times out; cancel-all ends them, and cancel_and_drain is the unload recipe in one call. */
 typedef struct forever_state {
@@ -631,9 +663,11 @@ int main(void)
     static const char *const names[] = {"tracker_drain_outstanding",  "tracker_drain_timeout",
                                         "tracker_cancel_all",         "tracker_spawn_races",
                                         "tracker_unload_cycles",      "tracker_rules",
-                                        "tracker_destroyed_task_leaves", "executor_creation_failures"};
+                                        "tracker_destroyed_task_leaves", "executor_creation_failures",
+                                        "tracker_destroy_after_timed_out_drain"};
     static void (*const tests[])(void) = {drain_outstanding, drain_timeout, cancel_all,
                                           spawn_races,       unload_cycles, drain_rules,
-                                          destroyed_task_leaves, creation_failures};
-    return async_test_main(names, tests, 8);
+                                          destroyed_task_leaves, creation_failures,
+                                          destroy_after_timed_out_drain};
+    return async_test_main(names, tests, 9);
 }
