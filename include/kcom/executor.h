@@ -75,7 +75,9 @@ NTSTATUS kcom_thread_pool_create(ULONG threads, kcom_thread_pool **pool, const k
  * is ignored (STATUS_SUCCESS).
  * IRQL: PASSIVE_LEVEL, not from a pool thread.
  * Returns STATUS_SUCCESS when the queue drained, STATUS_TIMEOUT when tasks had to be dropped
- * (still queued at the deadline, or refused when a poll under way then queued its task again).
+ * (still queued at the deadline, or refused when a poll under way then queued its task again);
+ * STATUS_INVALID_DEVICE_STATE, nothing done, when called from one of the pool's own threads (a
+ * task of the pool: the shutdown would wait for that very poll, then free the pool under it).
  */
 NTSTATUS kcom_thread_pool_shutdown(kcom_thread_pool *pool, ULONG timeout_ms);
 

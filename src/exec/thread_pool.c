@@ -108,6 +108,14 @@ NTSTATUS kcom_thread_pool_shutdown(kcom_thread_pool *pool, ULONG timeout_ms)
     ULONG i;
     if (pool == NULL)
         return STATUS_SUCCESS;
+    /* From a task of the pool, the drain would wait for the poll that is waiting, and the pool be
+     * freed under it: refused, nothing done. */
+    for (i = 0; i < pool->thread_count; i++) {
+        if (kcom_platform_thread_is_current(&pool->threads[i])) {
+            KCOM_TRACE(ERROR, "thread pool %p shut down from its own thread: refused", (void *)pool);
+            return STATUS_INVALID_DEVICE_STATE;
+        }
+    }
     /* the workers drain: queued tasks run, and so do the ones they queue again (a yield), until
      * nothing is queued or being polled; checked every millisecond until the deadline */
     for (;;) {

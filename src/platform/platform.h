@@ -176,6 +176,8 @@ typedef void kcom_platform_thread_fn(void *context);
 NTSTATUS kcom_platform_thread_start(kcom_platform_thread *thread, kcom_platform_thread_fn *fn, void *context);
 void kcom_platform_thread_join(kcom_platform_thread *thread);
 void kcom_platform_thread_detach(kcom_platform_thread *thread);
+/* TRUE when the caller runs on the started (not yet joined) thread. */
+BOOLEAN kcom_platform_thread_is_current(const kcom_platform_thread *thread);
 
 /* Milliseconds on a monotonic clock (not the wall clock). */
 ULONG64 kcom_platform_monotonic_ms(void);

@@ -103,7 +103,8 @@
     X(async_contract_block_on_foreign)             \
     X(async_contract_argument_checks)              \
     X(async_contract_waits_allocate_nothing)       \
-    H(async_contract_pool_allocates_through_kcom)
+    H(async_contract_pool_allocates_through_kcom)  \
+    H(async_contract_pool_shutdown_from_own_task)
 
 /* Every list, for declarations. */
 #define KCOM_ASYNC_TEST_LIST(X, H)          \

@@ -862,6 +862,49 @@ void kcom_test_async_contract_pool_allocates_through_kcom(void)
     ok(kcom_thread_pool_shutdown(pool, 1000) == STATUS_SUCCESS, "shutdown\n");
     ok(kcom_counting_allocator_live(&counter) == 0, "freed to the allocator it came from\n");
 }
+
+/* A pool's task that shuts its own pool down: refused (the shutdown would wait for the poll that
+ * is waiting, then free the pool under it), and the pool keeps running. */
+typedef struct self_shutdown_task {
+    kcom_thread_pool *pool;
+    NTSTATUS status;
+} self_shutdown_task;
+
+static kcom_poll_result self_shutdown_poll(void *state, kcom_task_context *cx)
+{
+    self_shutdown_task *s = (self_shutdown_task *)state;
+    s->status = kcom_thread_pool_shutdown(s->pool, 10);
+    KCOM_TASK_RESULT(cx, ULONG) = 1;
+    cx->status = STATUS_SUCCESS;
+    return KCOM_POLL_READY;
+}
+
+static const kcom_async_task_desc self_shutdown_desc =
+    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, self_shutdown_task, self_shutdown_poll, NULL);
+
+void kcom_test_async_contract_pool_shutdown_from_own_task(void)
+{
+    kcom_thread_pool *pool = NULL;
+    const kcom_executor *executor = NULL;
+    IKcomAsyncOperation *op = NULL;
+    self_shutdown_task initial, *state;
+    int round;
+    ok(kcom_thread_pool_create(2, &pool, &executor) == STATUS_SUCCESS, "create\n");
+    for (round = 0; round < 2; round++) {
+        memset(&initial, 0, sizeof(initial));
+        initial.pool = pool;
+        initial.status = STATUS_PENDING;
+        ok(kcom_async_spawn_begin(&self_shutdown_desc, executor, NULL, (void **)&state, &op) == STATUS_SUCCESS,
+           "begin\n");
+        *state = initial;
+        ok(kcom_async_spawn_commit(op) == STATUS_SUCCESS, "commit\n");
+        ok(kcom_async_block_on(op, 10000) == STATUS_SUCCESS, "the task ran\n");
+        ok(state->status == STATUS_INVALID_DEVICE_STATE, "shutdown from the pool's own thread: %s\n",
+           kcom_status_name(state->status));
+        IKcomAsyncOperation_Release(op);
+    }
+    ok(kcom_thread_pool_shutdown(pool, 1000) == STATUS_SUCCESS, "shutdown from outside\n");
+}
 #endif /* !KCOM_TARGET_NTKERNEL */
 
 ASYNC_TEST_PROGRAM(KCOM_ASYNC_CONTRACT_TESTS)

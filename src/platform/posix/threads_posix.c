@@ -410,6 +410,11 @@ void kcom_platform_thread_detach(kcom_platform_thread *thread)
     pthread_detach(((posix_thread *)(void *)thread)->thread);
 }
 
+BOOLEAN kcom_platform_thread_is_current(const kcom_platform_thread *thread)
+{
+    return pthread_equal(((const posix_thread *)(const void *)thread)->thread, pthread_self()) ? TRUE : FALSE;
+}
+
 ULONG64 kcom_platform_monotonic_ms(void)
 {
     struct timespec now;

@@ -131,6 +131,7 @@ typedef struct win32_thread {
     HANDLE handle;
     kcom_platform_thread_fn *fn;
     void *context;
+    unsigned id;
 } win32_thread;
 
 KCOM_STATIC_ASSERT(sizeof(win32_thread) <= sizeof(kcom_platform_thread) &&
@@ -152,7 +153,7 @@ NTSTATUS kcom_platform_thread_start(kcom_platform_thread *thread, kcom_platform_
     win32_thread *t = (win32_thread *)(void *)thread;
     t->fn = fn;
     t->context = context;
-    t->handle = (HANDLE)_beginthreadex(NULL, 0, thread_start, t, 0, NULL);
+    t->handle = (HANDLE)_beginthreadex(NULL, 0, thread_start, t, 0, &t->id);
     return t->handle != NULL ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES;
 }
 
@@ -166,6 +167,11 @@ void kcom_platform_thread_join(kcom_platform_thread *thread)
 void kcom_platform_thread_detach(kcom_platform_thread *thread)
 {
     CloseHandle(((win32_thread *)(void *)thread)->handle); /* the thread ends by itself */
+}
+
+BOOLEAN kcom_platform_thread_is_current(const kcom_platform_thread *thread)
+{
+    return ((const win32_thread *)(const void *)thread)->id == GetCurrentThreadId() ? TRUE : FALSE;
 }
 
 ULONG64 kcom_platform_monotonic_ms(void)
