@@ -27,9 +27,11 @@ typedef enum kcom_failfast_reason {
     KCOM_FAILFAST_INVARIANT = 6,           /* an internal invariant does not hold; address, detail */
     KCOM_FAILFAST_IRQL = 7,                /* called at an IRQL it does not allow (debug checks,
                                               kcom/debug.h); object, the IRQL, the highest allowed */
-    KCOM_FAILFAST_RESULT_TYPE = 8          /* a task's result written as a type of another size than
+    KCOM_FAILFAST_RESULT_TYPE = 8,         /* a task's result written as a type of another size than
                                               its operation's (KCOM_TASK_RESULT in a KCOM_DEBUG
                                               file); operation, the type's size, the result's */
+    KCOM_FAILFAST_SELF_WAIT = 9            /* a thread that waits for itself: an executor destroyed
+                                              from one of its own tasks; the executor */
 } kcom_failfast_reason;
 
 KCOM_BEGIN_DECLS

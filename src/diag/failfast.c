@@ -26,6 +26,8 @@ const char *kcom_failfast_reason_name(kcom_failfast_reason reason)
         return "called at a forbidden IRQL";
     case KCOM_FAILFAST_RESULT_TYPE:
         return "task result of the wrong size";
+    case KCOM_FAILFAST_SELF_WAIT:
+        return "a thread that waits for itself";
     }
     return "unknown reason";
 }

@@ -260,6 +260,11 @@ void kcom_work_item_executor_destroy(kcom_work_item_executor *executor)
     ULONG i;
     if (executor == NULL)
         return;
+    /* From one of its tasks, the wait below would be for the routine that is waiting: a hang at
+     * unload, which fails fast instead, naming the mistake. */
+    for (i = 0; i < executor->lane_count; i++)
+        if (kcom_atomic_load_ptr(&lane_at(executor, i)->thread) == kcom_platform_current_thread())
+            kcom_fail_fast(KCOM_FAILFAST_SELF_WAIT, executor, i, 0);
     /* every lane refuses from now on; the routines, queued or running, find their queues empty */
     kcom_task_queue_init(&dropped);
     for (i = 0; i < executor->lane_count; i++) {

@@ -10,6 +10,12 @@
 
 #include <kcom/work_item_executor.h>
 
+#include "../host/child_process.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -420,15 +426,60 @@ static void woken_task_not_starved(void)
     ok(kcom_sim_set_processor_count(2) == STATUS_SUCCESS, "two processors again\n");
 }
 
+/* Destroyed from one of its own tasks, the executor would wait for the routine that is waiting:
+ * it fails fast, naming the mistake, instead of hanging the unload. */
+typedef struct self_destroy_task {
+    kcom_work_item_executor *executor;
+} self_destroy_task;
+
+static kcom_poll_result self_destroy_poll(void *p, kcom_task_context *cx)
+{
+    kcom_work_item_executor_destroy(((self_destroy_task *)p)->executor);
+    cx->status = STATUS_SUCCESS;
+    return KCOM_POLL_READY;
+}
+
+static const kcom_async_task_desc self_destroy_desc =
+    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, self_destroy_task, self_destroy_poll, NULL);
+
+static void destroy_from_own_task_child(const void *context)
+{
+    self_destroy_task initial;
+    const kcom_executor *as_executor = NULL;
+    IAsyncULONG *op;
+    (void)context;
+    kcom_set_trace_hook(kcom_test_child_trace_hook, NULL);
+    if (kcom_work_item_executor_create(&device_object, NULL, &initial.executor, &as_executor) != STATUS_SUCCESS)
+        _exit(10);
+    op = spawn_on(&self_destroy_desc, as_executor, &initial);
+    (void)kcom_async_block_on((IKcomAsyncOperation *)(void *)op, 5000);
+    _exit(11); /* not reached when the destroy fails fast */
+}
+
+static void destroy_from_own_task(void)
+{
+    char output[4096];
+    int status;
+    begin();
+    if (kcom_test_run_child("work-item executor destroyed from its own task", destroy_from_own_task_child, NULL,
+                            output, sizeof(output), &status)) {
+        ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT, "the child %s %d, expected SIGABRT\nits trace: %s\n",
+           kcom_test_child_end(status), kcom_test_child_code(status), output);
+        ok(strstr(output, "fail-fast") != NULL && strstr(output, "waits for itself") != NULL,
+           "the child did not name the mistake; it traced: %s\n", output);
+    }
+    end();
+}
+
 int main(void)
 {
     static const char *const names[] = {"work_item_arguments", "work_item_passive_polls",
                                         "work_item_yields_stay_on_lane", "work_item_wake_during_poll",
                                         "work_item_freed_before_finished", "work_item_destroy_waits",
                                         "work_item_lanes_on_own_cache_lines", "work_item_woken_task_not_starved",
-                                        "work_item_time_budget"};
+                                        "work_item_time_budget", "work_item_destroy_from_own_task"};
     static void (*const tests[])(void) = {arguments, passive_polls, yields_stay_on_lane, wake_during_poll,
                                           freed_before_finished, destroy_waits_for_routine, lanes_on_own_cache_lines,
-                                          woken_task_not_starved, time_budget};
-    return async_test_main(names, tests, 9);
+                                          woken_task_not_starved, time_budget, destroy_from_own_task};
+    return async_test_main(names, tests, 10);
 }
