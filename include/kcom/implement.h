@@ -158,7 +158,9 @@
 /* KCOM_CLASS_SET_EXECUTOR(Class, executor) - the executor Class's async methods run pending work
  * on from now (NULL: the default executor again); in the translation unit of Class's KCOM_CLASS.
  * Each pending call copies it, so a change affects later calls only; the executor must stay valid
- * while any task may be scheduled on it. IRQL: any. */
+ * while any task may be scheduled on it. IRQL: any.
+ * Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER (an executor without schedule: nothing
+ * changes). */
 #define KCOM_CLASS_SET_EXECUTOR(Class, executor_) kcom_rt_set_executor(&Class##_kcom_executor, (executor_))
 
 /* KCOM_CLASS_SET_OPERATION_ALLOCATOR(Class, allocator) - the allocator Class's async methods
@@ -168,7 +170,9 @@
  * kcom_caching_allocator of its own: the operations of one async method all have one size, which
  * the cache then keeps (the operations of other sizes go to the cache's backing allocator). Each
  * operation records the allocator it came from, so a change affects later calls only; the
- * allocator must stay valid while any operation allocated from it is alive. IRQL: any. */
+ * allocator must stay valid while any operation allocated from it is alive. IRQL: any.
+ * Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER (an allocator without allocate or free:
+ * nothing changes). */
 #define KCOM_CLASS_SET_OPERATION_ALLOCATOR(Class, allocator_)                             \
     kcom_rt_set_operation_allocator(&Class##_kcom_operation_allocator, KCOM_CLASS_OF(Class), (allocator_))
 

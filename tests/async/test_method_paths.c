@@ -546,6 +546,23 @@ void kcom_test_async_paths_operation_allocator(void)
     kcom_free(&paths_op_cache.allocator, other, 8, 8);
 
     KCOM_CLASS_SET_OPERATION_ALLOCATOR(PathsCached, NULL);
+
+    /* an allocator or an executor without its functions is refused, and nothing changes */
+    {
+        kcom_allocator no_functions;
+        kcom_executor no_schedule;
+        memset(&no_functions, 0, sizeof(no_functions));
+        memset(&no_schedule, 0, sizeof(no_schedule));
+        ok(KCOM_CLASS_SET_OPERATION_ALLOCATOR(PathsCached, &no_functions) == STATUS_INVALID_PARAMETER,
+           "an allocator without functions\n");
+        ok(KCOM_CLASS_SET_EXECUTOR(PathsCached, &no_schedule) == STATUS_INVALID_PARAMETER,
+           "an executor without schedule\n");
+        attempts = backing_counter.attempts;
+        expect_now(cached, 8);
+        ok(backing_counter.attempts - attempts == 1, "still the class's allocator\n");
+        ok(KCOM_CLASS_SET_EXECUTOR(PathsCached, NULL) == STATUS_SUCCESS, "the default executor\n");
+        ok(KCOM_CLASS_SET_OPERATION_ALLOCATOR(PathsCached, NULL) == STATUS_SUCCESS, "the class's allocator\n");
+    }
     ok(IPaths_Release(&cached->IPaths_iface) == 0, "released\n");
     kcom_caching_allocator_drain(&paths_op_cache);
     kcom_caching_allocator_drain(&paths_cache);

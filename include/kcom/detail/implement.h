@@ -17,6 +17,8 @@
 #error "kcom/detail/implement.h is not for direct use: include <kcom/implement.h>"
 #endif
 
+#include <kcom/executor.h> /* KCOM_CLASS_SET_EXECUTOR checks the executor */
+
 #include <string.h>
 
 #define KCOM_PP_CALL(M, ...) M(__VA_ARGS__)
@@ -95,11 +97,14 @@ static KCOM_FORCEINLINE const IID *kcom_rt_iid_(const IID &riid)
  * -Wold-style-cast, and the header being a system one does not hide it). */
 struct kcom_executor;
 
-/* KCOM_CLASS_SET_EXECUTOR's store. */
-static KCOM_FORCEINLINE void kcom_rt_set_executor(const struct kcom_executor *volatile *slot,
-                                                 const struct kcom_executor *executor)
+/* KCOM_CLASS_SET_EXECUTOR's store, checked as kcom_set_default_executor checks. */
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_set_executor(const struct kcom_executor *volatile *slot,
+                                                     const struct kcom_executor *executor)
 {
+    if (executor != NULL && executor->schedule == NULL)
+        return STATUS_INVALID_PARAMETER;
     kcom_atomic_store_ptr((void *volatile *)(void *)slot, (void *)(ULONG_PTR)executor);
+    return STATUS_SUCCESS;
 }
 
 /* The allocator the class's async methods take their operations from now (NULL: the default). */
@@ -109,11 +114,14 @@ static KCOM_FORCEINLINE const kcom_allocator *kcom_rt_operation_allocator(const 
 }
 
 /* KCOM_CLASS_SET_OPERATION_ALLOCATOR's store: allocator, or NULL for the class's own. */
-static KCOM_FORCEINLINE void kcom_rt_set_operation_allocator(const kcom_allocator *volatile *slot, const kcom_class *cls,
-                                                            const kcom_allocator *allocator)
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_set_operation_allocator(const kcom_allocator *volatile *slot,
+                                                                const kcom_class *cls, const kcom_allocator *allocator)
 {
+    if (allocator != NULL && (allocator->allocate == NULL || allocator->free == NULL))
+        return STATUS_INVALID_PARAMETER;
     kcom_atomic_store_ptr((void *volatile *)(void *)slot,
                           (void *)(ULONG_PTR)(allocator != NULL ? allocator : cls->allocator));
+    return STATUS_SUCCESS;
 }
 
 /* ---- call tracing (KCOM_TRACE_CALLS, kcom/trace.h) -----------------------------------------------
