@@ -45,7 +45,8 @@ void kcom_set_trace_hook(_In_opt_ kcom_trace_hook *hook, _In_opt_ void *context)
 
 /*
  * kcom_set_trace_level - messages above level are dropped before formatting.
- * Default: KCOM_TRACE_LEVEL_WARNING. Returns the previous level. IRQL: any. Never fails.
+ * Default: KCOM_TRACE_LEVEL_WARNING. Returns the previous level; a level outside the enumeration
+ * is ignored (the filter stays, and is returned). IRQL: any. Never fails.
  */
 _IRQL_requires_max_(HIGH_LEVEL)
 kcom_trace_level kcom_set_trace_level(_In_ kcom_trace_level level);

@@ -20,6 +20,9 @@ void kcom_set_trace_hook(kcom_trace_hook *hook, void *context)
 
 kcom_trace_level kcom_set_trace_level(kcom_trace_level level)
 {
+    /* a value outside the enumeration is a caller's slip: the filter stays as it is */
+    if ((LONG)level < KCOM_TRACE_LEVEL_NONE || (LONG)level > KCOM_TRACE_LEVEL_VERBOSE)
+        return (kcom_trace_level)kcom_atomic_load(&trace_level);
     return (kcom_trace_level)kcom_atomic_exchange(&trace_level, (LONG)level);
 }
 

@@ -183,6 +183,13 @@ void kcom_test_trace(void)
     ok(status_evaluations == 1, "KCOM_ENSURE evaluated its status %ld times\n", (long)status_evaluations);
     previous = kcom_set_trace_level(KCOM_TRACE_LEVEL_WARNING);
     ok(previous == KCOM_TRACE_LEVEL_NONE, "kcom_set_trace_level returned %d\n", (int)previous);
+    /* a level outside the enumeration is ignored: the filter stays, and says so */
+    previous = kcom_set_trace_level((kcom_trace_level)99);
+    ok(previous == KCOM_TRACE_LEVEL_WARNING, "kcom_set_trace_level(99) returned %d\n", (int)previous);
+    previous = kcom_set_trace_level((kcom_trace_level)-1);
+    ok(previous == KCOM_TRACE_LEVEL_WARNING, "kcom_set_trace_level(-1) returned %d\n", (int)previous);
+    ok(!kcom_trace_enabled(KCOM_TRACE_LEVEL_INFO) && kcom_trace_enabled(KCOM_TRACE_LEVEL_WARNING),
+       "still filtering at WARNING\n");
 
     reset(&record, ARGS_ENSURE);
     status_evaluations = 0;
