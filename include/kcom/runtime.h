@@ -32,7 +32,8 @@ NTSTATUS kcom_initialize(void);
  * (kcom_tracker_cancel_and_drain). A task that has not armed its timer yet (its poll has not run)
  * is not seen: the check guards the drain's result, it does not replace it. A timer whose callback
  * has begun is not armed: the callback may have finished the last task and still be returning,
- * and kcom_uninitialize waits for it.
+ * and kcom_uninitialize waits for it. Live operations are not seen either: one released after it
+ * puts its block back into the operation cache, which nothing frees then (a leak at unload).
  * IRQL: PASSIVE_LEVEL.
  * Returns STATUS_SUCCESS; STATUS_INVALID_DEVICE_STATE (timers armed: nothing was stopped).
  */
