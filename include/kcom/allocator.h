@@ -97,14 +97,20 @@ void kcom_free(_In_opt_ const kcom_allocator *allocator, _Frees_ptr_opt_ void *b
 /*
  * kcom_aligned_allocate / kcom_aligned_free - over-alignment on top of an allocator that only
  * guarantees natural alignment (allocate(size + alignment + a pointer), keep the base just before
- * the aligned block). For writing allocators. IRQL: that of the underlying functions.
+ * the aligned block). For writing allocators. Both only compute around one call of
+ * allocate_natural or free_natural, so their IRQL is the range those callbacks allow: an
+ * allocator's functions are called at IRQL <= DISPATCH_LEVEL (kcom_allocator), which is then
+ * what allocate_natural and free_natural must allow (in the kernel: non-paged pool).
+ * IRQL: <= DISPATCH_LEVEL, as far as the callbacks allow.
  * kcom_aligned_allocate returns NULL when allocate_natural is NULL, size is 0, alignment is not a
  * power of two, size + alignment overflows, or allocate_natural fails. kcom_aligned_free never
  * fails; a NULL block or free_natural is ignored.
  */
+_IRQL_requires_max_(DISPATCH_LEVEL)
 _Ret_maybenull_ _Post_writable_byte_size_(size)
 void *kcom_aligned_allocate(_In_ void *(*allocate_natural)(void *context, size_t size), _In_opt_ void *context,
                             _In_ size_t size, _In_ size_t alignment);
+_IRQL_requires_max_(DISPATCH_LEVEL)
 void kcom_aligned_free(_In_opt_ void (*free_natural)(void *context, void *block), _In_opt_ void *context,
                        _Frees_ptr_opt_ void *block, _In_ size_t alignment);
 

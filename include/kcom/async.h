@@ -241,8 +241,10 @@ KCOM_BEGIN_DECLS
  * STATUS_INSUFFICIENT_RESOURCES. On failure *operation is an error
  * operation carrying that status (never NULL).
  */
-NTSTATUS kcom_async_operation_create(const kcom_allocator *allocator, const IID *iid, size_t result_size,
-                                     size_t result_alignment, IKcomAsyncOperation **operation);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_async_operation_create(_In_opt_ const kcom_allocator *allocator, _In_opt_ const IID *iid,
+                                     _In_ size_t result_size, _In_ size_t result_alignment,
+                                     _Outptr_ IKcomAsyncOperation **operation);
 
 /*
  * kcom_async_operation_complete - finishes a Started operation with a copy of result_size bytes
@@ -256,15 +258,22 @@ NTSTATUS kcom_async_operation_create(const kcom_allocator *allocator, const IID 
  * operation; an operation run by a task, which finishes itself); STATUS_INVALID_PARAMETER (NULL
  * operation, or NULL value with a non-zero result size).
  */
-NTSTATUS kcom_async_operation_complete(IKcomAsyncOperation *operation, const void *value);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_async_operation_complete(_In_ IKcomAsyncOperation *operation, _In_opt_ const void *value);
 
 /*
  * kcom_async_operation_fail - finishes a Started operation as Error with status (STATUS_CANCELLED:
- * as Canceled), or finishes a canceled one. Same rules and returns as _complete, and
- * STATUS_INVALID_PARAMETER for a success status (nothing changes). A failure is what NT_SUCCESS
- * calls one: warning codes (0x8...., STATUS_BUFFER_OVERFLOW) make an Error too.
+ * as Canceled), or finishes a canceled one. The rules of _complete (the callback, then the
+ * waiters; the callback may release the caller's reference; one producer). A failure is what
+ * NT_SUCCESS calls one: warning codes (0x8...., STATUS_BUFFER_OVERFLOW) make an Error too.
+ * IRQL: <= DISPATCH_LEVEL.
+ * Returns STATUS_SUCCESS (Error, or Canceled for STATUS_CANCELLED); STATUS_CANCELLED (it was
+ * canceled, which finished it); STATUS_INVALID_DEVICE_STATE (already completed or failed; the
+ * static error operation; an operation run by a task); STATUS_INVALID_PARAMETER (a success
+ * status, checked first: nothing changes; NULL operation).
  */
-NTSTATUS kcom_async_operation_fail(IKcomAsyncOperation *operation, NTSTATUS status);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_async_operation_fail(_In_ IKcomAsyncOperation *operation, _In_ NTSTATUS status);
 
 /*
  * kcom_async_operation_set_cancel_routine - tells the producer of operation (one from
@@ -301,16 +310,22 @@ NTSTATUS kcom_async_operation_clear_cancel_routine(_In_ IKcomAsyncOperation *ope
  * kcom_async_operation_create_error - an operation already in Error with error (the typed iid as
  * above), STATUS_CANCELLED included: an operation is Canceled only by a cancel (or by
  * kcom_async_operation_fail with STATUS_CANCELLED). IRQL: <= DISPATCH_LEVEL.
- * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER for a NULL operation pointer, or for a success
- * error (a success is not an error: *operation then carries STATUS_INVALID_PARAMETER);
- * STATUS_INSUFFICIENT_RESOURCES (*operation is the static error operation). Never leaves NULL.
+ * The arguments are checked before anything is allocated, and an invalid one is what it returns,
+ * whatever the allocator does.
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER for a NULL operation pointer (nothing is
+ * allocated), or for a success error (a success is not an error: *operation then carries
+ * STATUS_INVALID_PARAMETER, or is the static error operation if even that cannot be allocated);
+ * STATUS_INSUFFICIENT_RESOURCES (a failure error that cannot be allocated: *operation is the
+ * static error operation). Never leaves NULL.
  */
-NTSTATUS kcom_async_operation_create_error(const kcom_allocator *allocator, const IID *iid, NTSTATUS error,
-                                           IKcomAsyncOperation **operation);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_async_operation_create_error(_In_opt_ const kcom_allocator *allocator, _In_opt_ const IID *iid,
+                                           _In_ NTSTATUS error, _Outptr_ IKcomAsyncOperation **operation);
 
 /* kcom_async_static_error_operation - the preallocated operation (Error,
  * STATUS_INSUFFICIENT_RESOURCES). IRQL: any. Never NULL. */
-IKcomAsyncOperation *kcom_async_static_error_operation(void);
+_IRQL_requires_max_(HIGH_LEVEL)
+_Ret_notnull_ IKcomAsyncOperation *kcom_async_static_error_operation(void);
 
 /* ---- operations run by a task ----------------------------------------------------------------------- */
 
@@ -320,11 +335,14 @@ IKcomAsyncOperation *kcom_async_static_error_operation(void);
  * scheduled yet: initialize *state, then call kcom_async_spawn_commit.
  * IRQL: <= DISPATCH_LEVEL.
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL desc, poll, executor, state or
- * operation; a bad size or alignment); STATUS_INSUFFICIENT_RESOURCES. On failure *state is NULL
- * and *operation is an error operation carrying the status (never NULL).
+ * operation; a bad size or alignment); STATUS_INSUFFICIENT_RESOURCES; STATUS_DELETE_PENDING (the
+ * executor's tracker is draining: kcom/tracker.h). On failure *state is NULL and *operation is an
+ * error operation carrying the status (never NULL).
  */
-NTSTATUS kcom_async_spawn_begin(const kcom_async_task_desc *desc, const kcom_executor *executor,
-                                const kcom_allocator *allocator, void **state, IKcomAsyncOperation **operation);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_async_spawn_begin(_In_ const kcom_async_task_desc *desc, _In_ const kcom_executor *executor,
+                                _In_opt_ const kcom_allocator *allocator, _Outptr_result_maybenull_ void **state,
+                                _Outptr_ IKcomAsyncOperation **operation);
 
 /*
  * kcom_async_spawn_begin_in - the same in caller-provided storage (no allocation): storage of
@@ -333,22 +351,26 @@ NTSTATUS kcom_async_spawn_begin(const kcom_async_task_desc *desc, const kcom_exe
  * The final Release frees nothing: the storage may be reused once kcom_async_storage_in_use
  * returns FALSE. IRQL: <= DISPATCH_LEVEL.
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (as above, or storage NULL or not
- * pointer-aligned, or an alignment above KCOM_ASYNC_STORAGE_MAX_ALIGNMENT); STATUS_BUFFER_TOO_SMALL.
- * On failure *state is NULL and *operation is an error operation from the default allocator (or
- * the static one).
+ * pointer-aligned, or an alignment above KCOM_ASYNC_STORAGE_MAX_ALIGNMENT); STATUS_BUFFER_TOO_SMALL;
+ * STATUS_DELETE_PENDING (the executor's tracker is draining). On failure *state is NULL and
+ * *operation is an error operation from the default allocator (or the static one).
  */
-NTSTATUS kcom_async_spawn_begin_in(const kcom_async_task_desc *desc, const kcom_executor *executor,
-                                   void *storage, size_t size, void **state, IKcomAsyncOperation **operation);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_async_spawn_begin_in(_In_ const kcom_async_task_desc *desc, _In_ const kcom_executor *executor,
+                                   _Inout_ void *storage, _In_ size_t size, _Outptr_result_maybenull_ void **state,
+                                   _Outptr_ IKcomAsyncOperation **operation);
 
 /* kcom_async_storage_size - bytes kcom_async_spawn_begin_in needs for desc (0 for a desc it
  * refuses: NULL, no poll function, a bad layout, an alignment above
- * KCOM_ASYNC_STORAGE_MAX_ALIGNMENT). IRQL: any. */
-size_t kcom_async_storage_size(const kcom_async_task_desc *desc);
+ * KCOM_ASYNC_STORAGE_MAX_ALIGNMENT). IRQL: any. Never fails. */
+_IRQL_requires_max_(HIGH_LEVEL)
+size_t kcom_async_storage_size(_In_opt_ const kcom_async_task_desc *desc);
 
 /* kcom_async_storage_in_use - FALSE once the operation made in storage has been released for the
- * last time. Storage that never held an operation must be zero-filled for the answer to mean
- * anything. IRQL: any. */
-BOOLEAN kcom_async_storage_in_use(const void *storage);
+ * last time, and for NULL. Storage that never held an operation must be zero-filled for the
+ * answer to mean anything. IRQL: any. Never fails. */
+_IRQL_requires_max_(HIGH_LEVEL)
+BOOLEAN kcom_async_storage_in_use(_In_opt_ const void *storage);
 
 /*
  * kcom_async_spawn_commit - schedules the first poll of an operation from kcom_async_spawn_begin*.
@@ -361,13 +383,15 @@ BOOLEAN kcom_async_storage_in_use(const void *storage);
  * STATUS_INVALID_DEVICE_STATE (committed before, or an operation that runs no task and has not
  * failed).
  */
-NTSTATUS kcom_async_spawn_commit(IKcomAsyncOperation *operation);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_async_spawn_commit(_In_ IKcomAsyncOperation *operation);
 
 /*
  * kcom_async_spawn_run - kcom_async_spawn_commit, except that the first poll runs here, on the
  * caller: work that is ready at once completes with no scheduling at all; work that yielded goes
  * to the executor; work that waits is woken later by whatever it waits on. What the async method
- * shims of kcom/implement.h do. IRQL: the caller's, which the task's poll must allow.
+ * shims of kcom/implement.h do. IRQL: <= DISPATCH_LEVEL; the first poll runs at the caller's IRQL,
+ * which the task's poll must allow.
  * Returns as kcom_async_spawn_commit, the executor's failure being its refusal of the task after
  * the first poll (a yield, or a wake during the poll: the operation is then finished as Error with
  * it, and the drop has run); the poll's own outcome is the operation's status, not this.
@@ -406,14 +430,21 @@ const kcom_executor *kcom_default_executor(void);
  * state (NULL: left zero-filled; the copy's resume point must be 0), and kcom_async_spawn_commit,
  * in one call. Callable from a task's poll: the new task runs on executor independently.
  * IRQL: <= DISPATCH_LEVEL.
- * Returns STATUS_SUCCESS or the failure of either step; *operation is never NULL (on failure an
+ * Returns STATUS_SUCCESS (scheduled); from kcom_async_spawn_begin, STATUS_INVALID_PARAMETER (NULL
+ * desc, poll, executor, its schedule or operation; a bad size or alignment),
+ * STATUS_INSUFFICIENT_RESOURCES or STATUS_DELETE_PENDING (the executor's tracker is draining);
+ * from the commit, the executor's refusal of the task (kcom's executors: STATUS_INVALID_DEVICE_STATE
+ * once shut down, and the stand-in of kcom_default_executor when none is set; an executor of the
+ * caller's: whatever failure its schedule returns). *operation is never NULL (on failure an
  * operation in Error with that status). Whether the task's drop ran tells the two apart: when
- * kcom_async_spawn_begin fails (e.g. STATUS_DELETE_PENDING from a draining tracker), *initial was
- * not copied and no drop runs, so what it owns is still the caller's; when the commit fails (the
- * executor refused the task), the state was copied and the drop has run over it.
+ * kcom_async_spawn_begin fails, *initial was not copied and no drop runs, so what it owns is still
+ * the caller's; when the commit fails (the executor refused the task), the state was copied and
+ * the drop has run over it.
  */
-NTSTATUS kcom_async_spawn(const kcom_async_task_desc *desc, const kcom_executor *executor,
-                          const kcom_allocator *allocator, const void *initial, IKcomAsyncOperation **operation);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_async_spawn(_In_ const kcom_async_task_desc *desc, _In_ const kcom_executor *executor,
+                          _In_opt_ const kcom_allocator *allocator, _In_opt_ const void *initial,
+                          _Outptr_ IKcomAsyncOperation **operation);
 
 /*
  * kcom_async_block_on - waits until operation has finished (completed, failed, or canceled and
@@ -441,6 +472,7 @@ NTSTATUS kcom_async_block_on(_In_ IKcomAsyncOperation *operation, _In_ ULONG tim
 /* kcom_async_try_block_on - kcom_async_block_on for callers that may be at any IRQL: above
  * APC_LEVEL it returns STATUS_INVALID_DEVICE_STATE whatever the debug options say.
  * IRQL: any. Returns what kcom_async_block_on returns. */
+_IRQL_requires_max_(HIGH_LEVEL)
 NTSTATUS kcom_async_try_block_on(_In_ IKcomAsyncOperation *operation, _In_ ULONG timeout_ms);
 
 /* ---- the operation cache --------------------------------------------------------------------------------
@@ -480,9 +512,11 @@ NTSTATUS kcom_async_operation_cache_query_stats(_Out_ kcom_caching_allocator_sta
 
 /*
  * kcom_async_await_init - prepares *aw to await operation, taking over the caller's reference to
- * it (released by kcom_async_await_clear). IRQL: any.
+ * it (released by kcom_async_await_clear); a NULL operation is ready at once. A NULL aw is
+ * ignored: nothing is taken over, the reference stays the caller's. IRQL: any. Never fails.
  */
-void kcom_async_await_init(kcom_async_await *aw, IKcomAsyncOperation *operation);
+_IRQL_requires_max_(HIGH_LEVEL)
+void kcom_async_await_init(_Out_opt_ kcom_async_await *aw, _In_opt_ IKcomAsyncOperation *operation);
 
 /*
  * kcom_async_await_poll - READY once the awaited operation has finished (read its status and
@@ -490,16 +524,20 @@ void kcom_async_await_init(kcom_async_await *aw, IKcomAsyncOperation *operation)
  * when it finishes (any number of tasks may await one operation; nothing is allocated). An
  * operation implemented elsewhere is polled: the task is queued again at each poll until it has
  * finished, or until its get_status fails, which is READY too (the task then reads the failure
- * through get_status or get_result). IRQL: the poll's. A NULL operation is READY at once.
+ * through get_status or get_result). A NULL operation is READY at once.
+ * IRQL: <= DISPATCH_LEVEL (from the task's poll, at its executor's IRQL).
  */
-kcom_poll_result kcom_async_await_poll(kcom_async_await *aw, kcom_task_context *cx);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+kcom_poll_result kcom_async_await_poll(_Inout_ kcom_async_await *aw, _In_ kcom_task_context *cx);
 
 /* kcom_async_await_clear - takes the task's node out of the operation's waiters (O(1)) and
  * releases the awaited operation (call from the task before it returns, and from its drop);
  * afterwards *aw may be reused. If the awaited operation is finishing at that very moment, it
  * waits (spins) the few instructions until the finisher's fire, which runs at DISPATCH_LEVEL, is
- * done with *aw. Safe to call twice. IRQL: <= DISPATCH_LEVEL. */
-void kcom_async_await_clear(kcom_async_await *aw);
+ * done with *aw. Safe on a zero-filled await and to call twice; NULL is ignored.
+ * IRQL: <= DISPATCH_LEVEL. Never fails. */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void kcom_async_await_clear(_Inout_opt_ kcom_async_await *aw);
 
 KCOM_END_DECLS
 

@@ -6,7 +6,8 @@
  * in the task's state (no allocation), an _init, a _poll used inside KCOM_AWAIT (READY, or
  * PENDING with the task registered to be woken) and a _clear that unregisters and releases what
  * the awaitable holds. Call _clear from the task's drop, which runs in every case; it is safe on
- * a zero-filled struct and safe to call twice. A registration holds a reference on the task's
+ * a zero-filled struct and safe to call twice. Each void function here ignores a NULL struct
+ * pointer, and each BOOLEAN one answers FALSE for it. A registration holds a reference on the task's
  * operation (a waker), and the awaitable lives inside that operation's state, so an awaitable
  * is never freed while something can still reach it, even if a drop forgets its _clear (the task
  * then only lingers until the event is set or the timer fires).
@@ -113,11 +114,13 @@ typedef struct kcom_async_ready {
 
 KCOM_BEGIN_DECLS
 
-/* kcom_async_ready_init - stores status and value. IRQL: any. */
-void kcom_async_ready_init(kcom_async_ready *ready, NTSTATUS status, ULONG64 value);
+/* kcom_async_ready_init - stores status and value. NULL is ignored. IRQL: any. Never fails. */
+_IRQL_requires_max_(HIGH_LEVEL)
+void kcom_async_ready_init(_Out_opt_ kcom_async_ready *ready, _In_ NTSTATUS status, _In_ ULONG64 value);
 
 /* kcom_async_ready_poll - READY, always; read ready->status and ready->value after. IRQL: any. */
-kcom_poll_result kcom_async_ready_poll(kcom_async_ready *ready, kcom_task_context *cx);
+_IRQL_requires_max_(HIGH_LEVEL)
+kcom_poll_result kcom_async_ready_poll(_In_ kcom_async_ready *ready, _In_ kcom_task_context *cx);
 
 KCOM_END_DECLS
 
@@ -168,40 +171,49 @@ KCOM_BEGIN_DECLS
 /* ---- events ---- */
 
 /* kcom_async_event_init - an event, set (signaled TRUE) or not. Not while awaits are registered.
- * IRQL: <= DISPATCH_LEVEL. Never fails. */
-void kcom_async_event_init(kcom_async_event *event, BOOLEAN signaled);
+ * NULL is ignored. IRQL: <= DISPATCH_LEVEL. Never fails. */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void kcom_async_event_init(_Out_opt_ kcom_async_event *event, _In_ BOOLEAN signaled);
 
 /*
  * kcom_async_event_set - sets the event and wakes every task registered on it (each exactly once;
  * their awaits are READY even if the event is reset before they run). Tasks that register after
  * the set see a set event (until a reset). The wakes happen outside the event's lock.
- * IRQL: <= DISPATCH_LEVEL. Returns the previous state (TRUE: it was already set). Never fails.
+ * IRQL: <= DISPATCH_LEVEL. Returns the previous state (TRUE: it was already set); FALSE for NULL,
+ * which is ignored. Never fails.
  */
-BOOLEAN kcom_async_event_set(kcom_async_event *event);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+BOOLEAN kcom_async_event_set(_Inout_opt_ kcom_async_event *event);
 
 /* kcom_async_event_reset - unsets the event; registered tasks stay registered. IRQL: <=
- * DISPATCH_LEVEL. Returns the previous state. Never fails. */
-BOOLEAN kcom_async_event_reset(kcom_async_event *event);
+ * DISPATCH_LEVEL. Returns the previous state; FALSE for NULL, which is ignored. Never fails. */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+BOOLEAN kcom_async_event_reset(_Inout_opt_ kcom_async_event *event);
 
-/* kcom_async_event_is_set - the state now (a snapshot). IRQL: any. */
-BOOLEAN kcom_async_event_is_set(kcom_async_event *event);
+/* kcom_async_event_is_set - the state now (a snapshot); FALSE for NULL. IRQL: any. Never fails. */
+_IRQL_requires_max_(HIGH_LEVEL)
+BOOLEAN kcom_async_event_is_set(_In_opt_ kcom_async_event *event);
 
 /* kcom_async_event_await_init - prepares *aw to await event, which must outlive the registration
- * (until kcom_async_event_await_clear or the wake). IRQL: any. Never fails. */
-void kcom_async_event_await_init(kcom_async_event_await *aw, kcom_async_event *event);
+ * (until kcom_async_event_await_clear or the wake); a NULL event is READY at once. A NULL aw is
+ * ignored. IRQL: any. Never fails. */
+_IRQL_requires_max_(HIGH_LEVEL)
+void kcom_async_event_await_init(_Out_opt_ kcom_async_event_await *aw, _In_opt_ kcom_async_event *event);
 
 /*
  * kcom_async_event_await_poll - READY when the event is set, or was set since this await
  * registered; else PENDING with the task registered (once; later polls keep the registration).
  * After READY the await is unregistered and may be polled again (a new wait). A NULL event is
- * READY at once. IRQL: the poll's (<= DISPATCH_LEVEL).
+ * READY at once. IRQL: <= DISPATCH_LEVEL (from the task's poll, at its executor's IRQL).
  */
-kcom_poll_result kcom_async_event_await_poll(kcom_async_event_await *aw, kcom_task_context *cx);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+kcom_poll_result kcom_async_event_await_poll(_Inout_ kcom_async_event_await *aw, _In_ kcom_task_context *cx);
 
 /* kcom_async_event_await_clear - unregisters (a set that already took the await wakes the task
  * anyway, harmlessly) and releases the waker; the await stays bound to its event. Safe on a
- * zero-filled await and twice. IRQL: <= DISPATCH_LEVEL. */
-void kcom_async_event_await_clear(kcom_async_event_await *aw);
+ * zero-filled await and twice; NULL is ignored. IRQL: <= DISPATCH_LEVEL. Never fails. */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void kcom_async_event_await_clear(_Inout_opt_ kcom_async_event_await *aw);
 
 /* ---- timers ---- */
 
@@ -209,76 +221,105 @@ void kcom_async_event_await_clear(kcom_async_event_await *aw);
  * kcom_async_timer_init - a timer due due_ms milliseconds after its first poll; period_ms 0:
  * one-shot (READY for good once it fired), else periodic: READY once per period, the next period
  * being armed by the poll after a READY, counted from the previous deadline (periods that passed
- * meanwhile are skipped, not bunched). Not while armed. IRQL: <= DISPATCH_LEVEL. Never fails.
+ * meanwhile are skipped, not bunched). Not while armed. NULL is ignored. IRQL: <= DISPATCH_LEVEL.
+ * Never fails.
  */
-void kcom_async_timer_init(kcom_async_timer *timer, ULONG due_ms, ULONG period_ms);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void kcom_async_timer_init(_Out_opt_ kcom_async_timer *timer, _In_ ULONG due_ms, _In_ ULONG period_ms);
 
 /*
  * kcom_async_timer_poll - arms the timer at the first poll (and, periodic, at the first poll after
  * each READY); PENDING until it fires, then READY with timer->status STATUS_SUCCESS. If it cannot
  * be armed, READY with timer->status STATUS_INSUFFICIENT_RESOURCES (host: no timer thread).
- * IRQL: the poll's (<= DISPATCH_LEVEL).
+ * IRQL: <= DISPATCH_LEVEL (from the task's poll, at its executor's IRQL).
  */
-kcom_poll_result kcom_async_timer_poll(kcom_async_timer *timer, kcom_task_context *cx);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+kcom_poll_result kcom_async_timer_poll(_Inout_ kcom_async_timer *timer, _In_ kcom_task_context *cx);
 
 /*
  * kcom_async_timer_clear - cancels: never armed or expired, nothing to do; armed, the platform
  * timer is canceled and the waker released; if it is firing at that very moment, waits (spins) the
  * few instructions until the firing is done with *timer. Afterwards nothing refers to *timer and
- * a poll arms it again, due_ms from then. Safe on a zero-filled timer and twice.
- * IRQL: <= DISPATCH_LEVEL.
+ * a poll arms it again, due_ms from then. Safe on a zero-filled timer and twice; NULL is ignored.
+ * IRQL: <= DISPATCH_LEVEL. Never fails.
  */
-void kcom_async_timer_clear(kcom_async_timer *timer);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void kcom_async_timer_clear(_Inout_opt_ kcom_async_timer *timer);
 
-/* ---- adapters to kcom_async_awaitable ---- IRQL: any. Never fail. */
+/* ---- adapters to kcom_async_awaitable ---- IRQL: any. Never fail. (They only store the pointers:
+ * what they adapt is polled and cleared through the awaitable later.) */
 
-kcom_async_awaitable kcom_async_awaitable_of(kcom_task_poll_fn *poll, void (*clear)(void *self), void *self);
-kcom_async_awaitable kcom_async_event_awaitable(kcom_async_event_await *aw);
-kcom_async_awaitable kcom_async_ready_awaitable(kcom_async_ready *ready);
-kcom_async_awaitable kcom_async_timer_awaitable(kcom_async_timer *timer);
+_IRQL_requires_max_(HIGH_LEVEL)
+kcom_async_awaitable kcom_async_awaitable_of(_In_ kcom_task_poll_fn *poll, _In_opt_ void (*clear)(void *self),
+                                             _In_opt_ void *self);
+_IRQL_requires_max_(HIGH_LEVEL)
+kcom_async_awaitable kcom_async_event_awaitable(_In_ kcom_async_event_await *aw);
+_IRQL_requires_max_(HIGH_LEVEL)
+kcom_async_awaitable kcom_async_ready_awaitable(_In_ kcom_async_ready *ready);
+_IRQL_requires_max_(HIGH_LEVEL)
+kcom_async_awaitable kcom_async_timer_awaitable(_In_ kcom_async_timer *timer);
 /* An operation's await; its clear unregisters and releases the operation and, with cancel TRUE,
  * first cancels it (a select's losing operation is then canceled, not just abandoned). */
-kcom_async_awaitable kcom_async_operation_awaitable(kcom_async_await *aw, BOOLEAN cancel);
-kcom_async_awaitable kcom_async_select_awaitable(kcom_async_select *select);
-kcom_async_awaitable kcom_async_timeout_awaitable(kcom_async_timeout *timeout);
-kcom_async_awaitable kcom_async_try_finally_awaitable(kcom_async_try_finally *tf);
+_IRQL_requires_max_(HIGH_LEVEL)
+kcom_async_awaitable kcom_async_operation_awaitable(_In_ kcom_async_await *aw, _In_ BOOLEAN cancel);
+_IRQL_requires_max_(HIGH_LEVEL)
+kcom_async_awaitable kcom_async_select_awaitable(_In_ kcom_async_select *select);
+_IRQL_requires_max_(HIGH_LEVEL)
+kcom_async_awaitable kcom_async_timeout_awaitable(_In_ kcom_async_timeout *timeout);
+_IRQL_requires_max_(HIGH_LEVEL)
+kcom_async_awaitable kcom_async_try_finally_awaitable(_In_ kcom_async_try_finally *tf);
 
 /* ---- select ---- */
 
-/* kcom_async_select_init - the first of a and b (both polled at each poll, a first). IRQL: any. */
-void kcom_async_select_init(kcom_async_select *select, kcom_async_awaitable a, kcom_async_awaitable b);
+/* kcom_async_select_init - the first of a and b (both polled at each poll, a first). NULL is
+ * ignored. IRQL: any. Never fails. */
+_IRQL_requires_max_(HIGH_LEVEL)
+void kcom_async_select_init(_Out_opt_ kcom_async_select *select, _In_ kcom_async_awaitable a,
+                            _In_ kcom_async_awaitable b);
 
 /*
  * kcom_async_select_poll - polls a, then b; the first READY wins: select->winner is set (0 for a,
  * 1 for b), the other is cleared (unregistered, its timer canceled...), and the select is READY
- * from then on. Read the winner's outcome from the winner itself. IRQL: the poll's.
+ * from then on. Read the winner's outcome from the winner itself.
+ * IRQL: <= DISPATCH_LEVEL (from the task's poll, at its executor's IRQL).
  */
-kcom_poll_result kcom_async_select_poll(kcom_async_select *select, kcom_task_context *cx);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+kcom_poll_result kcom_async_select_poll(_Inout_ kcom_async_select *select, _In_ kcom_task_context *cx);
 
-/* kcom_async_select_clear - clears both awaitables. Safe zero-filled and twice. IRQL: <= DISPATCH_LEVEL. */
-void kcom_async_select_clear(kcom_async_select *select);
+/* kcom_async_select_clear - clears both awaitables. Safe zero-filled and twice; NULL is ignored.
+ * IRQL: <= DISPATCH_LEVEL. Never fails. */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void kcom_async_select_clear(_Inout_opt_ kcom_async_select *select);
 
 /* ---- timeout ---- */
 
 /* kcom_async_timeout_init - awaitable, or timeout_ms milliseconds (counted from the first poll),
  * whichever comes first. The awaitable's self must not move (it usually lives in the same state).
- * IRQL: <= DISPATCH_LEVEL. */
-void kcom_async_timeout_init(kcom_async_timeout *timeout, kcom_async_awaitable awaitable, ULONG timeout_ms);
+ * NULL is ignored. IRQL: <= DISPATCH_LEVEL. Never fails. */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void kcom_async_timeout_init(_Out_opt_ kcom_async_timeout *timeout, _In_ kcom_async_awaitable awaitable,
+                             _In_ ULONG timeout_ms);
 
 /*
  * kcom_async_timeout_poll - READY when the awaitable is (timed_out FALSE; the timer was canceled)
  * or the time is up (timed_out TRUE; the awaitable was cleared). A timer that cannot be armed
- * counts as timed out at once (timeout->timer.status says why). IRQL: the poll's.
+ * counts as timed out at once (timeout->timer.status says why).
+ * IRQL: <= DISPATCH_LEVEL (from the task's poll, at its executor's IRQL).
  */
-kcom_poll_result kcom_async_timeout_poll(kcom_async_timeout *timeout, kcom_task_context *cx);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+kcom_poll_result kcom_async_timeout_poll(_Inout_ kcom_async_timeout *timeout, _In_ kcom_task_context *cx);
 
-/* kcom_async_timeout_clear - clears the awaitable and the timer. IRQL: <= DISPATCH_LEVEL. */
-void kcom_async_timeout_clear(kcom_async_timeout *timeout);
+/* kcom_async_timeout_clear - clears the awaitable and the timer. Safe zero-filled and twice; NULL
+ * is ignored. IRQL: <= DISPATCH_LEVEL. Never fails. */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void kcom_async_timeout_clear(_Inout_opt_ kcom_async_timeout *timeout);
 
 /* ---- try_finally ---- */
 
-/* kcom_async_try_finally_init - main, then cleanup. IRQL: any. */
-void kcom_async_try_finally_init(kcom_async_try_finally *tf, kcom_async_awaitable main, kcom_async_awaitable cleanup);
+/* kcom_async_try_finally_init - main, then cleanup. NULL is ignored. IRQL: any. Never fails. */
+_IRQL_requires_max_(HIGH_LEVEL)
+void kcom_async_try_finally_init(_Out_opt_ kcom_async_try_finally *tf, _In_ kcom_async_awaitable main,
+                                 _In_ kcom_async_awaitable cleanup);
 
 /*
  * kcom_async_try_finally_poll - polls main until READY, then cleanup until READY. While main runs
@@ -286,16 +327,19 @@ void kcom_async_try_finally_init(kcom_async_try_finally *tf, kcom_async_awaitabl
  * main is cleared (dropped) and tf->canceled set, and cleanup runs instead, to its end (a cancel
  * cannot interrupt it: it arrives once). Each of main and cleanup is cleared as soon as it is
  * READY or dropped; cleanup is polled to READY exactly once. READY when cleanup is.
- * IRQL: the poll's.
+ * IRQL: <= DISPATCH_LEVEL (from the task's poll, at its executor's IRQL).
  */
-kcom_poll_result kcom_async_try_finally_poll(kcom_async_try_finally *tf, kcom_task_context *cx);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+kcom_poll_result kcom_async_try_finally_poll(_Inout_ kcom_async_try_finally *tf, _In_ kcom_task_context *cx);
 
 /*
  * kcom_async_try_finally_clear - for the drop: clears main and cleanup. A task dropped without
  * polling (its executor shut down) never runs cleanup's poll: cleanup that must run in every
- * case belongs in the drop itself. Safe zero-filled and twice. IRQL: <= DISPATCH_LEVEL.
+ * case belongs in the drop itself. Safe zero-filled and twice; NULL is ignored.
+ * IRQL: <= DISPATCH_LEVEL. Never fails.
  */
-void kcom_async_try_finally_clear(kcom_async_try_finally *tf);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void kcom_async_try_finally_clear(_Inout_opt_ kcom_async_try_finally *tf);
 
 KCOM_END_DECLS
 

@@ -17,6 +17,12 @@
 
 #include <kcom/status.h>
 
+/* _Out_opt_, for kcom's optional out pointers: the toolset's where kcom/compiler.h has included
+ * its sal.h (Windows), else empty like compiler.h's other fallbacks. */
+#ifndef _Out_opt_
+#define _Out_opt_
+#endif
+
 #ifndef KCOM_DEBUG
 #if defined(DBG)
 #define KCOM_DEBUG (DBG != 0)
@@ -49,8 +55,9 @@ KCOM_BEGIN_DECLS
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_set_debug_options(_In_ const kcom_debug_options *options);
 
-/* kcom_get_debug_options - the current options. IRQL: any. A NULL options is ignored. */
-void kcom_get_debug_options(_Out_ kcom_debug_options *options);
+/* kcom_get_debug_options - the current options. IRQL: any. NULL is ignored. Never fails. */
+_IRQL_requires_max_(HIGH_LEVEL)
+void kcom_get_debug_options(_Out_opt_ kcom_debug_options *options);
 
 KCOM_END_DECLS
 

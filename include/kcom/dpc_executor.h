@@ -25,6 +25,7 @@
 #pragma GCC system_header
 #endif
 
+#include <kcom/debug.h> /* _Out_opt_ */
 #include <kcom/executor.h>
 #include <kcom/tracker.h>
 
@@ -75,9 +76,11 @@ NTSTATUS kcom_dpc_executor_create(_In_opt_ const kcom_dpc_executor_config *confi
 _IRQL_requires_(PASSIVE_LEVEL)
 void kcom_dpc_executor_destroy(_In_opt_ kcom_dpc_executor *executor);
 
-/* kcom_dpc_executor_get_stats - the counters so far, summed over the processors; zeros for NULL.
- * IRQL: any. */
-void kcom_dpc_executor_get_stats(_In_opt_ const kcom_dpc_executor *executor, _Out_ kcom_dpc_executor_stats *stats);
+/* kcom_dpc_executor_get_stats - the counters so far, summed over the processors; zeros for a NULL
+ * executor. A NULL stats is ignored. IRQL: any. Never fails. */
+_IRQL_requires_max_(HIGH_LEVEL)
+void kcom_dpc_executor_get_stats(_In_opt_ const kcom_dpc_executor *executor,
+                                 _Out_opt_ kcom_dpc_executor_stats *stats);
 
 KCOM_END_DECLS
 

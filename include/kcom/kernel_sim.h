@@ -10,7 +10,8 @@
  * queued DPCs and work items run); the next use starts them again. Misuse the kernel punishes
  * with a bugcheck (a wait at DISPATCH_LEVEL, a DPC routine returning at another IRQL, a work item
  * queued again before its routine was entered, ...) is traced and fails fast.
- * IRQL: each hook may be called at any IRQL, from any thread, unless it says otherwise.
+ * IRQL: each hook says its own (most: any, from any thread; the simulated IRQL of a thread is at
+ * most DISPATCH_LEVEL). None fails but kcom_sim_set_processor_count, which returns a status.
  */
 #ifndef KCOM_KERNEL_SIM_H
 #define KCOM_KERNEL_SIM_H
@@ -30,40 +31,53 @@ KCOM_BEGIN_DECLS
 /*
  * kcom_sim_set_processor_count - the number of simulated processors (1 to KCOM_SIM_MAX_PROCESSORS)
  * that the simulated CPU threads start with, overriding the environment variable KCOM_SIM_CPUS and
- * the default of 2. Call it before the first DPC insert, or after kcom_uninitialize.
+ * the default of 2. Call it before the first DPC insert, or after kcom_uninitialize. IRQL: any.
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (a count out of range);
  * STATUS_INVALID_DEVICE_STATE (the simulated processors run).
  */
-NTSTATUS kcom_sim_set_processor_count(ULONG count);
+_IRQL_requires_max_(HIGH_LEVEL)
+NTSTATUS kcom_sim_set_processor_count(_In_ ULONG count);
 
 /* kcom_sim_hold_dpcs - while held (TRUE), the simulated processors start no new DPC routine:
  * inserted DPCs stay queued (routines under way run on). FALSE lets them run. kcom_uninitialize
- * releases a hold; a DPC flush (a tracker's drain, an executor's destroy) waits for the release. */
-void kcom_sim_hold_dpcs(BOOLEAN hold);
+ * releases a hold; a DPC flush (a tracker's drain, an executor's destroy) waits for the release.
+ * IRQL: any. Never fails. */
+_IRQL_requires_max_(HIGH_LEVEL)
+void kcom_sim_hold_dpcs(_In_ BOOLEAN hold);
 
 /* kcom_sim_hold_work_items - the same for work items: while held, no worker thread enters a
- * queued item's routine. */
-void kcom_sim_hold_work_items(BOOLEAN hold);
+ * queued item's routine. IRQL: any. Never fails. */
+_IRQL_requires_max_(HIGH_LEVEL)
+void kcom_sim_hold_work_items(_In_ BOOLEAN hold);
 
-/* kcom_sim_dpc_runs - DPC routines started since the program began (timers' DPCs included). */
+/* kcom_sim_dpc_runs - DPC routines started since the program began (timers' DPCs included).
+ * IRQL: any. Never fails. */
+_IRQL_requires_max_(HIGH_LEVEL)
 ULONG64 kcom_sim_dpc_runs(void);
 
 /* kcom_sim_dpc_inserts - DPC inserts (KeInsertQueueDpc) since the program began, also those that
- * found the DPC queued already. */
+ * found the DPC queued already. IRQL: any. Never fails. */
+_IRQL_requires_max_(HIGH_LEVEL)
 ULONG64 kcom_sim_dpc_inserts(void);
 
 /* kcom_sim_dpcs_queued - DPCs queued now on every simulated processor, not yet started (a
- * snapshot). */
+ * snapshot). IRQL: any. Never fails. */
+_IRQL_requires_max_(HIGH_LEVEL)
 ULONG kcom_sim_dpcs_queued(void);
 
-/* kcom_sim_work_items_queued - work items queued now, not yet entered (a snapshot). */
+/* kcom_sim_work_items_queued - work items queued now, not yet entered (a snapshot). IRQL: any.
+ * Never fails. */
+_IRQL_requires_max_(HIGH_LEVEL)
 ULONG kcom_sim_work_items_queued(void);
 
-/* kcom_sim_work_item_queues - work item queue calls (IoQueueWorkItem) since the program began. */
+/* kcom_sim_work_item_queues - work item queue calls (IoQueueWorkItem) since the program began.
+ * IRQL: any. Never fails. */
+_IRQL_requires_max_(HIGH_LEVEL)
 ULONG64 kcom_sim_work_item_queues(void);
 
 /* kcom_sim_current_processor - the simulated processor the calling thread is (0 to count - 1) when
- * it is a simulated CPU thread, in a DPC routine; -1 on any other thread. */
+ * it is a simulated CPU thread, in a DPC routine; -1 on any other thread. IRQL: any. Never fails. */
+_IRQL_requires_max_(HIGH_LEVEL)
 LONG kcom_sim_current_processor(void);
 
 /*
@@ -74,13 +88,24 @@ LONG kcom_sim_current_processor(void);
  * than a simulated CPU is at DISPATCH_LEVEL, the DPCs it inserts all go to one processor, as they
  * would on the processor a raised thread cannot leave: the ones it inserts itself, and those of
  * the DPC executor, which targets the processor the thread is on.
+ * IRQL: <= DISPATCH_LEVEL (the simulation has no higher one). Misuse fails fast: an irql above
+ * DISPATCH_LEVEL or below the current one is traced and stops the program with
+ * kcom_fail_fast(KCOM_FAILFAST_INVARIANT), as the kernel would bugcheck. Returns no status.
  */
-UCHAR kcom_sim_raise_irql(UCHAR irql);
-/* kcom_sim_lower_irql - lowers the calling thread's simulated IRQL back to irql. */
-void kcom_sim_lower_irql(UCHAR irql);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+UCHAR kcom_sim_raise_irql(_In_ UCHAR irql);
+
+/* kcom_sim_lower_irql - lowers the calling thread's simulated IRQL back to irql (the value
+ * kcom_sim_raise_irql returned). IRQL: <= DISPATCH_LEVEL. Misuse fails fast (traced, then
+ * kcom_fail_fast(KCOM_FAILFAST_INVARIANT)): an irql above the current one, or one below
+ * DISPATCH_LEVEL while the thread holds a spin lock or runs a DPC routine. Returns no status. */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void kcom_sim_lower_irql(_In_ UCHAR irql);
 
 /* kcom_sim_thread_count - threads of the simulation alive now: the simulated processors, the work
- * item workers and the timer thread (0 after kcom_uninitialize, until the next use). */
+ * item workers and the timer thread (0 after kcom_uninitialize, until the next use). IRQL: any.
+ * Never fails. */
+_IRQL_requires_max_(HIGH_LEVEL)
 ULONG kcom_sim_thread_count(void);
 
 KCOM_END_DECLS

@@ -97,57 +97,76 @@ KCOM_BEGIN_DECLS
 /*
  * kcom_task_run - polls a task that its executor dequeued; for executors only, exactly once per
  * schedule call. Afterwards the task is IDLE, queued again (schedule called from here), or DONE
- * with its operation finished and its drop run. Consumes the reference the queue held.
- * IRQL: the executor's (the task's poll function must allow it). Never fails.
+ * with its operation finished and its drop run. Consumes the reference the queue held. NULL is
+ * ignored.
+ * IRQL: <= DISPATCH_LEVEL: the executor's (a DPC executor's DISPATCH_LEVEL, a work item's or a
+ * thread's PASSIVE_LEVEL), which the task's poll function must allow. Never fails.
  */
-void kcom_task_run(kcom_task *task);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void kcom_task_run(_Inout_opt_ kcom_task *task);
 
 /*
  * kcom_task_drop_scheduled - for executors that give up a task they were handed (shutdown): the
- * task's operation finishes as failed with status (a failure; canceled operations stay canceled),
- * its drop runs, the callback fires, the queue's reference is released. IRQL: <= DISPATCH_LEVEL.
+ * task's operation finishes as failed with status (STATUS_CANCELLED: Canceled, another failure:
+ * Error; a success status is no failure and is taken as STATUS_UNSUCCESSFUL, the operation ending
+ * in Error with it; an operation already canceled stays canceled), its drop runs, the callback
+ * fires, the queue's reference is released. A NULL task is ignored. IRQL: <= DISPATCH_LEVEL.
+ * Never fails.
  */
-void kcom_task_drop_scheduled(kcom_task *task, NTSTATUS status);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void kcom_task_drop_scheduled(_Inout_opt_ kcom_task *task, _In_ NTSTATUS status);
 
 /*
  * kcom_task_waker - a new waker for the polled task (adds a reference to its operation).
- * IRQL: any at or below the executor's. Never fails.
+ * IRQL: <= DISPATCH_LEVEL, at or below the executor's (from the task's poll, or from what it
+ * calls). Never fails.
  */
-kcom_waker kcom_task_waker(kcom_task_context *cx);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+kcom_waker kcom_task_waker(_In_ kcom_task_context *cx);
 
 /*
  * kcom_waker_wake - schedules the task unless it is already scheduled, running (then it is polled
- * again afterwards) or done, and releases the waker (w->task becomes NULL). A NULL task is ignored.
+ * again afterwards) or done, and releases the waker (w->task becomes NULL). A NULL w is ignored,
+ * and so is a waker whose task is NULL (empty, or woken or dropped before).
  * IRQL: <= DISPATCH_LEVEL (it may release the last reference). Never fails; if the executor
  * refuses the task, its operation finishes with the executor's status.
  */
-void kcom_waker_wake(kcom_waker *w);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void kcom_waker_wake(_Inout_opt_ kcom_waker *w);
 
-/* kcom_waker_drop - releases the waker without waking (w->task becomes NULL). IRQL: <= DISPATCH_LEVEL. */
-void kcom_waker_drop(kcom_waker *w);
+/* kcom_waker_drop - releases the waker without waking (w->task becomes NULL). A NULL w is ignored,
+ * and so is a waker whose task is NULL. IRQL: <= DISPATCH_LEVEL. Never fails. */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void kcom_waker_drop(_Inout_opt_ kcom_waker *w);
 
 /*
  * kcom_task_take_cancellation_request - TRUE exactly once after the task's operation was canceled
  * (the cancel wakes the task, so its next poll sees it); FALSE otherwise. The operation is already
- * Canceled: whatever the task returns afterwards is dropped. IRQL: the poll's.
+ * Canceled: whatever the task returns afterwards is dropped.
+ * IRQL: <= DISPATCH_LEVEL (from the task's poll, at its executor's IRQL).
  */
-BOOLEAN kcom_task_take_cancellation_request(kcom_task_context *cx);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+BOOLEAN kcom_task_take_cancellation_request(_In_ kcom_task_context *cx);
 
 /* KCOM_AWAIT_CANCELABLE's answer once the request is taken: READY, the flag set (in a function,
  * so that both sides of the macro's conditional have the enum's type). IRQL: any. */
-static KCOM_FORCEINLINE kcom_poll_result kcom_rt_task_canceled(BOOLEAN *canceled)
+_IRQL_requires_max_(HIGH_LEVEL)
+static KCOM_FORCEINLINE kcom_poll_result kcom_rt_task_canceled(_Out_ BOOLEAN *canceled)
 {
     *canceled = TRUE;
     return KCOM_POLL_READY;
 }
 
-/* kcom_task_wake_self - asks for another poll after this one (what KCOM_YIELD does). IRQL: the poll's. */
-void kcom_task_wake_self(kcom_task_context *cx);
+/* kcom_task_wake_self - asks for another poll after this one (what KCOM_YIELD does).
+ * IRQL: <= DISPATCH_LEVEL (from the task's poll, at its executor's IRQL). Never fails. */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void kcom_task_wake_self(_In_ kcom_task_context *cx);
 
 /* KCOM_TASK_RESULT's check in a KCOM_DEBUG file: cx->result, once the operation's result is found to
- * have size bytes (else kcom_fail_fast(KCOM_FAILFAST_RESULT_TYPE)). Not for direct use. IRQL: the
- * poll's. */
-void *kcom_rt_task_result_checked(kcom_task_context *cx, size_t size);
+ * have size bytes (else kcom_fail_fast(KCOM_FAILFAST_RESULT_TYPE)). Not for direct use.
+ * IRQL: <= DISPATCH_LEVEL (from the task's poll, at its executor's IRQL). */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void *kcom_rt_task_result_checked(_In_ kcom_task_context *cx, _In_ size_t size);
 
 KCOM_END_DECLS
 

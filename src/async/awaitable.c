@@ -37,6 +37,8 @@ static void event_unlock(kcom_async_event *event, UCHAR irql)
 
 void kcom_async_event_init(kcom_async_event *event, BOOLEAN signaled)
 {
+    if (event == NULL)
+        return;
     event->lock = 0;
     event->signaled = signaled ? 1 : 0;
     event->generation = 0;
@@ -45,7 +47,7 @@ void kcom_async_event_init(kcom_async_event *event, BOOLEAN signaled)
 
 BOOLEAN kcom_async_event_is_set(kcom_async_event *event)
 {
-    return (BOOLEAN)(kcom_atomic_load(&event->signaled) != 0);
+    return (BOOLEAN)(event != NULL && kcom_atomic_load(&event->signaled) != 0);
 }
 
 static void event_unlink(kcom_async_event *event, kcom_async_event_await *aw)
@@ -65,7 +67,10 @@ BOOLEAN kcom_async_event_set(kcom_async_event *event)
 {
     LONG was;
     ULONG generation;
-    UCHAR irql = event_lock(event);
+    UCHAR irql;
+    if (event == NULL)
+        return FALSE;
+    irql = event_lock(event);
     was = kcom_atomic_exchange(&event->signaled, 1);
     generation = ++event->generation;
     for (;;) {
@@ -89,7 +94,10 @@ BOOLEAN kcom_async_event_set(kcom_async_event *event)
 BOOLEAN kcom_async_event_reset(kcom_async_event *event)
 {
     LONG was;
-    UCHAR irql = event_lock(event);
+    UCHAR irql;
+    if (event == NULL)
+        return FALSE;
+    irql = event_lock(event);
     was = kcom_atomic_exchange(&event->signaled, 0);
     event_unlock(event, irql);
     return (BOOLEAN)(was != 0);
@@ -97,6 +105,8 @@ BOOLEAN kcom_async_event_reset(kcom_async_event *event)
 
 void kcom_async_event_await_init(kcom_async_event_await *aw, kcom_async_event *event)
 {
+    if (aw == NULL)
+        return;
     aw->event = event;
     aw->next = aw->prev = NULL;
     aw->waker.task = NULL;
@@ -143,10 +153,10 @@ kcom_poll_result kcom_async_event_await_poll(kcom_async_event_await *aw, kcom_ta
 
 void kcom_async_event_await_clear(kcom_async_event_await *aw)
 {
-    kcom_async_event *event = aw->event;
+    kcom_async_event *event;
     kcom_waker waker = {NULL};
     UCHAR irql;
-    if (event == NULL)
+    if (aw == NULL || (event = aw->event) == NULL)
         return;
     irql = event_lock(event);
     if (aw->state == AW_REGISTERED) {
@@ -163,6 +173,8 @@ void kcom_async_event_await_clear(kcom_async_event_await *aw)
 
 void kcom_async_ready_init(kcom_async_ready *ready, NTSTATUS status, ULONG64 value)
 {
+    if (ready == NULL)
+        return;
     ready->status = status;
     ready->value = value;
 }
@@ -247,6 +259,8 @@ static void awaitable_clear(kcom_async_awaitable *a)
 
 void kcom_async_select_init(kcom_async_select *select, kcom_async_awaitable a, kcom_async_awaitable b)
 {
+    if (select == NULL)
+        return;
     select->awaitable[0] = a;
     select->awaitable[1] = b;
     select->winner = -1;
@@ -269,6 +283,8 @@ kcom_poll_result kcom_async_select_poll(kcom_async_select *select, kcom_task_con
 
 void kcom_async_select_clear(kcom_async_select *select)
 {
+    if (select == NULL)
+        return;
     awaitable_clear(&select->awaitable[0]);
     awaitable_clear(&select->awaitable[1]);
 }
@@ -296,6 +312,8 @@ kcom_async_awaitable kcom_async_select_awaitable(kcom_async_select *select)
 
 void kcom_async_try_finally_init(kcom_async_try_finally *tf, kcom_async_awaitable main, kcom_async_awaitable cleanup)
 {
+    if (tf == NULL)
+        return;
     tf->main = main;
     tf->cleanup = cleanup;
     tf->phase = TF_MAIN;
@@ -324,6 +342,8 @@ kcom_poll_result kcom_async_try_finally_poll(kcom_async_try_finally *tf, kcom_ta
 
 void kcom_async_try_finally_clear(kcom_async_try_finally *tf)
 {
+    if (tf == NULL)
+        return;
     awaitable_clear(&tf->main);
     awaitable_clear(&tf->cleanup);
 }

@@ -60,6 +60,8 @@ static void timer_fired(kcom_rt_timer *platform, void *context)
 
 void kcom_async_timer_init(kcom_async_timer *timer, ULONG due_ms, ULONG period_ms)
 {
+    if (timer == NULL)
+        return;
     kcom_platform_timer_init(&timer->platform, timer_fired, timer);
     timer->waker.task = NULL;
     timer->state = TIMER_IDLE;
@@ -111,6 +113,8 @@ kcom_poll_result kcom_async_timer_poll(kcom_async_timer *timer, kcom_task_contex
 
 void kcom_async_timer_clear(kcom_async_timer *timer)
 {
+    if (timer == NULL)
+        return;
     switch (kcom_atomic_load(&timer->state)) {
     case TIMER_ARMED:
         if (kcom_platform_timer_cancel(&timer->platform)) {
@@ -151,6 +155,8 @@ kcom_async_awaitable kcom_async_timer_awaitable(kcom_async_timer *timer)
 
 void kcom_async_timeout_init(kcom_async_timeout *timeout, kcom_async_awaitable awaitable, ULONG timeout_ms)
 {
+    if (timeout == NULL)
+        return;
     kcom_async_timer_init(&timeout->timer, timeout_ms, 0);
     kcom_async_select_init(&timeout->select, awaitable, kcom_async_timer_awaitable(&timeout->timer));
     timeout->timed_out = FALSE;
@@ -166,6 +172,8 @@ kcom_poll_result kcom_async_timeout_poll(kcom_async_timeout *timeout, kcom_task_
 
 void kcom_async_timeout_clear(kcom_async_timeout *timeout)
 {
+    if (timeout == NULL)
+        return;
     kcom_async_select_clear(&timeout->select);
 }
 

@@ -785,6 +785,7 @@ NTSTATUS kcom_async_operation_create_error(const kcom_allocator *allocator, cons
 {
     kcom_async_op *op;
     NTSTATUS status = STATUS_SUCCESS;
+    /* the arguments first: an invalid one is what the caller learns, whatever the allocator does */
     if (operation == NULL)
         return STATUS_INVALID_PARAMETER;
     if (NT_SUCCESS(error)) {
@@ -795,7 +796,7 @@ NTSTATUS kcom_async_operation_create_error(const kcom_allocator *allocator, cons
     op = kcom_async_op_allocate(allocator, KCOM_ASYNC_PRODUCER_OP_SIZE, KCOM_ALIGNOF(kcom_async_op));
     if (op == NULL) {
         *operation = &static_error_op.iface;
-        return STATUS_INSUFFICIENT_RESOURCES;
+        return NT_SUCCESS(status) ? STATUS_INSUFFICIENT_RESOURCES : status;
     }
     op_init(op, iid, NULL, 0);
     op->error = error;

@@ -302,6 +302,8 @@ static kcom_waker await_fire(kcom_async_waiter *waiter)
 
 void kcom_async_await_init(kcom_async_await *aw, IKcomAsyncOperation *operation)
 {
+    if (aw == NULL)
+        return; /* the reference to operation stays the caller's */
     aw->waiter.fire = await_fire;
     aw->waiter.next = NULL;
     aw->waiter.pprev = NULL;
@@ -345,7 +347,7 @@ kcom_poll_result kcom_async_await_poll(kcom_async_await *aw, kcom_task_context *
 
 void kcom_async_await_clear(kcom_async_await *aw)
 {
-    if (aw->operation == NULL)
+    if (aw == NULL || aw->operation == NULL)
         return;
     /* the waker is ours again only if the finisher will never fire the waiter; otherwise its fire
      * runs (at DISPATCH_LEVEL, never preempted by this on its processor) until it sets fired */

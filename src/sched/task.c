@@ -43,7 +43,10 @@ static NTSTATUS task_schedule(kcom_task *task)
 /* Out of line: the executor refusing a task is the cold path of every schedule. */
 KCOM_NOINLINE void kcom_task_drop_scheduled(kcom_task *task, NTSTATUS status)
 {
-    kcom_tracker *tracker = task_end(task, NT_SUCCESS(status) ? STATUS_UNSUCCESSFUL : status);
+    kcom_tracker *tracker;
+    if (task == NULL)
+        return;
+    tracker = task_end(task, NT_SUCCESS(status) ? STATUS_UNSUCCESSFUL : status);
     KCOM_TASK_OWNER->release(task);
     task_leave(tracker);
 }
@@ -91,6 +94,8 @@ static KCOM_FORCEINLINE NTSTATUS task_poll(kcom_task *task, BOOLEAN queue_refere
 
 void kcom_task_run(kcom_task *task)
 {
+    if (task == NULL) /* a test and a branch on the poll path */
+        return;
     (void)task_poll(task, TRUE); /* a refused reschedule ended the task: its operation tells */
 }
 
@@ -145,8 +150,8 @@ kcom_waker kcom_task_waker(kcom_task_context *cx)
 
 void kcom_waker_wake(kcom_waker *w)
 {
-    kcom_task *task = w->task;
-    if (task == NULL)
+    kcom_task *task;
+    if (w == NULL || (task = w->task) == NULL) /* w: a test and a branch on the wake path */
         return;
     w->task = NULL;
     task_wake(task);
@@ -155,8 +160,8 @@ void kcom_waker_wake(kcom_waker *w)
 
 void kcom_waker_drop(kcom_waker *w)
 {
-    kcom_task *task = w->task;
-    if (task == NULL)
+    kcom_task *task;
+    if (w == NULL || (task = w->task) == NULL)
         return;
     w->task = NULL;
     KCOM_TASK_OWNER->release(task);

@@ -31,6 +31,12 @@
 #else
 #define KCOM_KERNEL_ASYNC_LAYER_TEST_LIST(X)
 #endif
+/* tests/async/test_null_arguments.c, which keeps its own list (KCOM_ASYNC_NULL_ARGUMENT_TESTS). */
+#if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
+#define KCOM_KERNEL_ASYNC_NULL_ARGUMENT_TEST_LIST(X) X(async_null_helpers) X(async_create_error_checks_first)
+#else
+#define KCOM_KERNEL_ASYNC_NULL_ARGUMENT_TEST_LIST(X)
+#endif
 
 /* kcom classes implemented in C++ (tests/cxx/cxx_classes.cpp, which uses an ASYNC method), where
  * the kernel toolchain compiles C++ (tests/kernel/CMakeLists.txt: KCOM_TEST_KERNEL_CXX). */
@@ -47,6 +53,7 @@
     KCOM_KERNEL_CXX_TEST_LIST(X)          \
     KCOM_KERNEL_ASYNC_TEST_LIST(X)        \
     KCOM_KERNEL_EXECUTOR_TEST_LIST(X)     \
-    KCOM_KERNEL_ASYNC_LAYER_TEST_LIST(X)
+    KCOM_KERNEL_ASYNC_LAYER_TEST_LIST(X)  \
+    KCOM_KERNEL_ASYNC_NULL_ARGUMENT_TEST_LIST(X)
 
 #endif /* KCOM_KERNEL_TEST_LIST_H */

@@ -971,7 +971,9 @@ static void do_create_error(input *in)
         return;
     status = kcom_async_operation_create_error(&rel_alloc.allocator, choice & 2 ? &IID_IAsyncULONG : NULL, error, &op);
     if (rel_alloc_failures() != before) {
-        CHECK(status == STATUS_INSUFFICIENT_RESOURCES, "create_error: %s", kcom_status_name(status));
+        /* the static error operation; a success error is still reported as the invalid argument */
+        CHECK(status == (NT_SUCCESS(error) ? STATUS_INVALID_PARAMETER : STATUS_INSUFFICIENT_RESOURCES),
+              "create_error: %s", kcom_status_name(status));
         (void)adopt(i, OPK_ERROR, op, rel_alloc_failures() - before, 1, FALSE);
         return;
     }
