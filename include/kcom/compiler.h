@@ -161,6 +161,9 @@
 #ifndef _Out_
 #define _Out_
 #endif
+#ifndef _Out_opt_
+#define _Out_opt_
+#endif
 #ifndef _Outptr_
 #define _Outptr_
 #endif

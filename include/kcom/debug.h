@@ -17,12 +17,6 @@
 
 #include <kcom/status.h>
 
-/* _Out_opt_, for kcom's optional out pointers: the toolset's where kcom/compiler.h has included
- * its sal.h (Windows), else empty like compiler.h's other fallbacks. */
-#ifndef _Out_opt_
-#define _Out_opt_
-#endif
-
 #ifndef KCOM_DEBUG
 #if defined(DBG)
 #define KCOM_DEBUG (DBG != 0)

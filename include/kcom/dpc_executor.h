@@ -25,7 +25,6 @@
 #pragma GCC system_header
 #endif
 
-#include <kcom/debug.h> /* _Out_opt_ */
 #include <kcom/executor.h>
 #include <kcom/tracker.h>
 

@@ -9,7 +9,8 @@
 #pragma GCC system_header /* #include_next below */
 #endif
 #if defined(_In_) || defined(_In_opt_) || defined(_In_z_) || defined(_In_opt_z_) || \
-    defined(_Out_) || defined(_Outptr_) || defined(_Outptr_result_maybenull_) || \
+    defined(_Out_) || defined(_Out_opt_) || defined(_Outptr_) || \
+    defined(_Outptr_result_maybenull_) || \
     defined(_Outptr_result_nullonfailure_) || defined(_COM_Outptr_) || defined(_Inout_) || \
     defined(_Inout_opt_) || defined(_Out_writes_) || defined(_Out_writes_opt_) || \
     defined(_Frees_ptr_opt_) || defined(_Printf_format_string_) || defined(_Ret_notnull_) || \
