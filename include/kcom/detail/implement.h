@@ -95,7 +95,6 @@ static KCOM_FORCEINLINE const IID *kcom_rt_iid_(const IID &riid)
 /* The class macros' accesses to the class's slots go through these typed functions, so that the
  * macros' expansions in a consumer's code hold no cast (a C-style cast there warns in C++ under
  * -Wold-style-cast, and the header being a system one does not hide it). */
-struct kcom_executor;
 
 /* KCOM_CLASS_SET_EXECUTOR's store, checked as kcom_set_default_executor checks. */
 static KCOM_FORCEINLINE NTSTATUS kcom_rt_set_executor(const struct kcom_executor *volatile *slot,
