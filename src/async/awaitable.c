@@ -12,6 +12,7 @@
 #include <kcom/awaitable.h>
 
 #include "platform/platform.h"
+#include "sched/task_internal.h"
 
 #define AW_IDLE 0
 #define AW_REGISTERED 1
@@ -84,7 +85,7 @@ BOOLEAN kcom_async_event_set(kcom_async_event *event)
         waker = aw->waker;
         aw->waker.task = NULL;
         event_unlock(event, irql);
-        kcom_waker_wake(&waker); /* outside the lock: waking may run a drop that clears an await */
+        kcom_task_wake_waker(&waker); /* outside the lock: waking may run a drop that clears an await */
         irql = event_lock(event);
     }
     event_unlock(event, irql);

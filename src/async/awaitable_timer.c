@@ -54,7 +54,7 @@ static void timer_fired(kcom_rt_timer *platform, void *context)
     kcom_atomic_fetch_add64(&timer_counts, TIMER_CALLBACK_ONE - 1); /* armed -> under way */
     timer->waker.task = NULL;
     kcom_atomic_store(&timer->state, TIMER_FIRED); /* the last access to *timer */
-    kcom_waker_wake(&waker); /* may release the last reference of the task's operation */
+    kcom_task_wake_waker(&waker); /* may release the last reference of the task's operation */
     kcom_atomic_fetch_add64(&timer_counts, -TIMER_CALLBACK_ONE); /* after the wake: uninitialize may follow */
 }
 

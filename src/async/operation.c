@@ -394,7 +394,7 @@ static void op_fire_waiters(kcom_async_op *op)
             old = seen;
         }
         kcom_platform_lower_irql(irql);
-        kcom_waker_wake(&waker);
+        kcom_task_wake_waker(&waker);
     }
     while (kcom_atomic_load(&op->word) & OP_WAITERS) {
         kcom_async_waiter *w;
@@ -409,7 +409,7 @@ static void op_fire_waiters(kcom_async_op *op)
         if (w != NULL)
             waker = w->fire(w);
         kcom_platform_lower_irql(irql);
-        kcom_waker_wake(&waker);
+        kcom_task_wake_waker(&waker);
     }
 }
 
@@ -532,7 +532,7 @@ static NTSTATUS KCOM_STDCALL op_cancel(IKcomAsyncOperation *This)
         kcom_waker w;
         kcom_async_op_addref(op);
         w.task = &op->task;
-        kcom_waker_wake(&w);
+        kcom_task_wake_waker(&w);
     }
     return STATUS_SUCCESS;
 }

@@ -212,7 +212,7 @@ static void dpc_routine(kcom_platform_dpc *dpc, void *context)
             kcom_task_drop_scheduled(KCOM_TASK_FROM_LINK(entry), STATUS_INVALID_DEVICE_STATE);
             continue;
         }
-        kcom_task_run(KCOM_TASK_FROM_LINK(entry));
+        kcom_task_run_dequeued(KCOM_TASK_FROM_LINK(entry));
         if (++polls >= poll_budget ||
             (time_budget_us != 0 && kcom_platform_monotonic_us() - start_us >= time_budget_us))
             break;

@@ -49,7 +49,7 @@ static void pool_thread(void *context)
         if (task != NULL) {
             pool->running++;
             kcom_platform_mutex_unlock(&pool->mutex);
-            kcom_task_run(task); /* outside the lock: the poll may wake tasks of this pool */
+            kcom_task_run_dequeued(task); /* outside the lock: the poll may wake tasks of this pool */
             kcom_platform_mutex_lock(&pool->mutex);
             pool->running--;
         } else if (pool->stopping) {

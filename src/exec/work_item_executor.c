@@ -165,7 +165,7 @@ static KCOM_FORCEINLINE void work_run(work_lane *lane, BOOLEAN timed)
         task = kcom_task_queue_pop(&lane->ready);
         task->link.next = (kcom_task_link *)(void *)lane; /* see polling_lane */
         kcom_atomic_store_ptr((void *volatile *)(void *)&lane->polling, task);
-        kcom_task_run(task); /* task may be gone afterwards */
+        kcom_task_run_dequeued(task); /* task may be gone afterwards */
         kcom_atomic_store_ptr((void *volatile *)(void *)&lane->polling, NULL);
         polls++;
         if (timed && kcom_platform_monotonic_us() - start_us >= time_budget_us)

@@ -92,11 +92,17 @@ static KCOM_FORCEINLINE NTSTATUS task_poll(kcom_task *task, BOOLEAN queue_refere
     return task_pending(task, queue_reference);
 }
 
+void kcom_task_run_dequeued(kcom_task *task)
+{
+    (void)task_poll(task, TRUE); /* a refused reschedule ended the task: its operation tells */
+}
+
+/* The public entries check their argument at the boundary; kcom's own executors and wakers, which
+ * never hold a NULL task or waker, call the unchecked ones and do not pay for it on every poll. */
 void kcom_task_run(kcom_task *task)
 {
-    if (task == NULL) /* a test and a branch on the poll path */
-        return;
-    (void)task_poll(task, TRUE); /* a refused reschedule ended the task: its operation tells */
+    if (task != NULL)
+        kcom_task_run_dequeued(task);
 }
 
 NTSTATUS kcom_task_run_first(kcom_task *task)
@@ -148,14 +154,20 @@ kcom_waker kcom_task_waker(kcom_task_context *cx)
     return w;
 }
 
-void kcom_waker_wake(kcom_waker *w)
+void kcom_task_wake_waker(kcom_waker *w)
 {
-    kcom_task *task;
-    if (w == NULL || (task = w->task) == NULL) /* w: a test and a branch on the wake path */
+    kcom_task *task = w->task;
+    if (task == NULL)
         return;
     w->task = NULL;
     task_wake(task);
     KCOM_TASK_OWNER->release(task);
+}
+
+void kcom_waker_wake(kcom_waker *w)
+{
+    if (w != NULL)
+        kcom_task_wake_waker(w);
 }
 
 void kcom_waker_drop(kcom_waker *w)

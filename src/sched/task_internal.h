@@ -33,6 +33,10 @@ static KCOM_FORCEINLINE void *kcom_task_result(kcom_task *task)
     return task->result_offset != 0 ? (char *)task + task->result_offset : NULL;
 }
 
+/* kcom_waker_wake without its NULL check, for kcom's own wakers (in the caller's frame, never
+ * NULL): the wake path of every awaitable. */
+void kcom_task_wake_waker(kcom_waker *w);
+
 /* Polls a task whose first poll the caller runs on its own reference (no queue reference).
  * Returns the executor's refusal of a schedule the poll led to (a yield, a wake during it: the
  * task has then ended as Error with it), else STATUS_SUCCESS. */

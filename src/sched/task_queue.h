@@ -8,6 +8,10 @@
 
 #include <kcom/task.h>
 
+/* kcom_task_run without its NULL check, for kcom's executors, which run the tasks they dequeue
+ * (never NULL): the entry of every poll. */
+void kcom_task_run_dequeued(kcom_task *task);
+
 static KCOM_FORCEINLINE void kcom_task_queue_init(kcom_task_link *queue)
 {
     queue->next = queue->prev = queue;
