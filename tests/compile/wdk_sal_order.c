@@ -1,8 +1,8 @@
 /*
  * kcom's headers first, as a driver may include them, with stand-ins for the WDK's sal.h and
- * driverspecs.h ahead of the toolset's on the include path (wdk_sal/): they stop the build if an
- * annotation was defined before them. Compile only (the kernel builds and the Windows user-mode
- * build).
+ * driverspecs.h ahead of the toolset's on the include path (made from wdk_sal.h.in): they stop the
+ * build if an annotation was defined before them. Compile only (the kernel builds and the Windows
+ * user-mode build).
  */
 #include <kcom/kcom.h>
 
