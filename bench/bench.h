@@ -149,6 +149,10 @@ void bench_kcom_async_drain_cache(void);
 /* Bytes of the caller storage async_call_in hands to the method, on both sides. */
 #define BENCH_ASYNC_STORAGE_BYTES 320
 
+/* The most bytes the async call's operation (a ULONG result, a 16-byte state) may take, allocated
+ * or in caller storage: the operation cache's 128-byte class (docs/performance.md's target). */
+#define BENCH_ASYNC_OP_BYTES_TARGET 128
+
 /* For the bytes column: kcom, the caller storage kcom_async_spawn_begin_in needs for ReadIn
  * (kcom_async_storage_size); C++, sizeof the operation class (in_place: the placement-new one). */
 uint64_t bench_kcom_async_storage_bytes(void);

@@ -128,7 +128,8 @@ KCOM_DECLARE_INTERFACE(IKcomAsyncOperation, IUnknown,
         return kcom_async_operation_complete(operation, value);                           \
     }
 
-/* Describes a task type: spawn functions take a pointer to a constant one. */
+/* Describes a task type: spawn functions take a pointer to a constant one, which every operation
+ * spawned with it refers to until its final Release (kcom_async_spawn_begin). */
 typedef struct kcom_async_task_desc {
     kcom_task_poll_fn *poll;
     void (*drop)(void *state); /* NULL: nothing to clean up */
@@ -210,7 +211,8 @@ typedef struct kcom_async_waiter {
      * once it is back at its own IRQL. */
     kcom_waker (*fire)(struct kcom_async_waiter *self);
     struct kcom_async_waiter *next;
-    struct kcom_async_waiter **pprev; /* NULL: not in an operation's list */
+    struct kcom_async_waiter **pprev; /* NULL: not in an operation's slot or list */
+    void *op;                         /* the operation a listed waiter waits on */
 } kcom_async_waiter;
 
 /* An awaitable on another operation (kcom_async_await_*); embed it in a task's state. */
@@ -332,7 +334,10 @@ _Ret_notnull_ IKcomAsyncOperation *kcom_async_static_error_operation(void);
 /*
  * kcom_async_spawn_begin - creates an operation running a task of type desc on executor: one
  * allocation holding the operation, the zero-filled state and the result. The task is not
- * scheduled yet: initialize *state, then call kcom_async_spawn_commit.
+ * scheduled yet: initialize *state, then call kcom_async_spawn_commit. The operation refers to
+ * desc and executor, not to copies: desc must stay valid until the operation's final Release
+ * (static storage, as KCOM_ASYNC_TASK_DESC's descriptors usually are), executor until the task's
+ * work has ended (kcom/executor.h). Every spawn function has these rules.
  * IRQL: <= DISPATCH_LEVEL.
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL desc, poll, executor, state or
  * operation; a bad size or alignment); STATUS_INSUFFICIENT_RESOURCES; STATUS_DELETE_PENDING (the
@@ -413,7 +418,8 @@ NTSTATUS kcom_async_spawn_abandon(_In_ IKcomAsyncOperation *operation, _In_ NTST
 /*
  * kcom_set_default_executor - the executor async methods schedule their work on (NULL: none, the
  * initial state; a task that then needs scheduling fails with STATUS_INVALID_DEVICE_STATE).
- * The executor must stay valid while any task may be scheduled on it.
+ * The executor (this struct, which pending work refers to) must stay valid until the work of
+ * every task that took it has ended.
  * IRQL: PASSIVE_LEVEL, at driver initialization or unload.
  * Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER for an executor without a schedule function.
  */

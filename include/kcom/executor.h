@@ -32,6 +32,9 @@ typedef struct kcom_task_link {
 
 struct kcom_tracker;
 
+/* An executor. A task refers to the one it was spawned on (it keeps this struct's address, not a
+ * copy: 16 bytes less in every operation that runs a task): the struct must stay valid, and its
+ * fields unchanged, until the work of every task spawned on it has ended. */
 typedef struct kcom_executor {
     /* Queues task to be run once by kcom_task_run. Called at the IRQL of whoever wakes the task
      * (up to DISPATCH_LEVEL), never twice for the same task before it has run. Returns
@@ -71,7 +74,8 @@ NTSTATUS kcom_thread_pool_create(ULONG threads, kcom_thread_pool **pool, const k
  * The pool is freed: every task spawned on it must have finished or been dropped by then (a task
  * still waiting on something else would later schedule on freed memory; counting outstanding
  * tasks is the job of a tracker, kcom/tracker.h: the kernel executors take one when they are
- * built; for the pool, spawn on a copy of its executor with the copy's tracker set). A NULL pool
+ * built; for the pool, spawn on a copy of its executor with the copy's tracker set, a copy that
+ * lives as long as the tasks do: a task refers to its executor, kcom_async_spawn_begin). A NULL pool
  * is ignored (STATUS_SUCCESS).
  * IRQL: PASSIVE_LEVEL, not from a pool thread.
  * Returns STATUS_SUCCESS when the queue drained, STATUS_TIMEOUT when tasks had to be dropped

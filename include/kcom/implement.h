@@ -157,8 +157,9 @@
 
 /* KCOM_CLASS_SET_EXECUTOR(Class, executor) - the executor Class's async methods run pending work
  * on from now (NULL: the default executor again); in the translation unit of Class's KCOM_CLASS.
- * Each pending call copies it, so a change affects later calls only; the executor must stay valid
- * while any task may be scheduled on it. IRQL: any.
+ * Each pending call keeps the pointer it finds, so a change affects later calls only; the executor
+ * (the struct this points to, not only what it schedules on) must stay valid until the work of
+ * every call that took it has ended. IRQL: any.
  * Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER (an executor without schedule: nothing
  * changes). */
 #define KCOM_CLASS_SET_EXECUTOR(Class, executor_) kcom_rt_set_executor(&Class##_kcom_executor, (executor_))

@@ -63,21 +63,22 @@ typedef struct kcom_task_context kcom_task_context;
  * KCOM_TASK_RETURN) or PENDING (after handing a waker to whatever will make progress possible). */
 typedef kcom_poll_result kcom_task_poll_fn(void *state, kcom_task_context *cx);
 
+struct kcom_async_task_desc;
+
 /* A task. Lives inside its AsyncOperation (kcom/async.h), which owns it; its fields other than
- * link are kcom's. An operation its producer completes has no task and ends after state: the
- * fields from link on exist only in operations that run one. */
+ * link are kcom's. The task refers to its descriptor (poll function, cleanup, the layout of its
+ * state and result) and to its executor; both must outlive it (kcom_async_spawn_begin). An
+ * operation its producer completes has no task and ends after desc: the fields from link on exist
+ * only in operations that run one. */
 typedef struct kcom_task {
     LONG volatile sched;              /* KCOM_TASK_IDLE ... KCOM_TASK_DONE */
-    ULONG result_offset;              /* from the task to the owner's result storage, what a poll
-                                       * writes (0: none) */
-    void (*drop)(void *state);        /* cleanup, run exactly once: when done or when destroyed */
-    void *state;
+    NTSTATUS error;                   /* its operation's Error status (written before it is published) */
+    const struct kcom_async_task_desc *desc; /* NULL: an operation without a task */
     /* a task's own, from here */
     kcom_task_link link;              /* the executor's (KCOM_TASK_FROM_LINK): kcom sets link.next to
                                        * NULL at spawn and never touches it again */
-    kcom_task_poll_fn *poll;
-    kcom_executor executor;           /* a copy: the executor object need not outlive the spawn */
-    kcom_task_link tracked;           /* in executor.tracker's list of live tasks, while it counts it */
+    const struct kcom_executor *executor;
+    kcom_task_link tracked;           /* in executor->tracker's list of live tasks, while it counts it */
 } kcom_task;
 
 /* What a poll sees. Built on the poller's stack for one poll; do not keep it. */

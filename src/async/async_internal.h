@@ -17,8 +17,9 @@
 #define OP_CB_REGISTERING 0x8  /* set_completed was called (first caller owns the fields) */
 #define OP_CB_SET 0x10         /* callback fields written */
 #define OP_CB_CLAIMED 0x20     /* someone is invoking the callback */
-#define OP_LIST_LOCK 0x40      /* the lock of the waiter list */
-#define OP_WAITERS 0x80        /* the waiter list may hold waiters */
+#define OP_DESC_BY_HAND 0x40   /* set from the start: the task's descriptor has no layout (written */
+                               /* by hand), so where its result is is computed (get_result's test) */
+#define OP_WAITERS 0x80        /* waiters beyond the slot's may be listed in the shared table */
 #define OP_CANCEL_REGISTERING 0x100 /* a producer's cancel routine was registered (once) */
 #define OP_COMMITTED KCOM_RT_ASYNC_COMMITTED /* the task's first poll was scheduled (or run) */
 #define OP_CANCEL_SET 0x400    /* its fields are written, and it was not taken back */
@@ -30,6 +31,8 @@
 #define OP_CANCEL_TAKEN 0x10000 /* the task took the cancel request (Canceled while it runs) */
 #define OP_CALLING 0x20000     /* finished with a callback registered, which has not returned yet: */
                                /* waiters still register, and are fired once it has returned */
+#define OP_TRACKED 0x40000     /* the task is counted by its executor's tracker (set before it is */
+                               /* listed, cleared if refused): an unfinished task destroyed leaves it */
 
 /* Whether a word is that of an operation a waiter is released from at once: finished, and the
  * completion callback registered before the finish, if any, has returned. */
@@ -76,9 +79,25 @@ typedef struct kcom_async_op_layout_info {
     size_t alignment;
 } kcom_async_op_layout_info;
 
-/* The bytes of an operation without a task (a producer's, an error operation): it ends where the
- * task's own fields begin (kcom/task.h). */
-#define KCOM_ASYNC_PRODUCER_OP_SIZE offsetof(kcom_async_op, task.link)
+/* What an operation without a task (a producer's, an error operation) keeps where a task's own
+ * fields begin (task.link): its type, which an operation run by a task finds in its descriptor
+ * (the result's size and alignment give its place and the block's size: kcom_async_producer_layout),
+ * and the producer's cancel routine. */
+typedef struct kcom_async_producer {
+    const IID *iid;           /* the typed interface answered by QueryInterface, or NULL */
+    ULONG result_size;        /* below 2 GB (kcom_async_op_layout) */
+    ULONG result_alignment;   /* a power of two up to 4096; 1 without a result */
+    kcom_async_cancel_fn *cancel_routine; /* valid once registered (the word says so) */
+    void *cancel_context;
+} kcom_async_producer;
+
+#define KCOM_ASYNC_PRODUCER(op) \
+    ((kcom_async_producer *)(void *)((char *)(op) + offsetof(kcom_async_op, task.link)))
+
+/* The bytes of an operation without a task: it ends where a task's own fields would. */
+#define KCOM_ASYNC_PRODUCER_OP_SIZE (offsetof(kcom_async_op, task.link) + sizeof(kcom_async_producer))
+KCOM_STATIC_ASSERT(KCOM_ASYNC_PRODUCER_OP_SIZE <= sizeof(kcom_async_op),
+                   "an operation without a task is no larger than one with a task");
 
 /* The layout of an operation whose own fields take header bytes (sizeof(kcom_async_op) with a
  * task, KCOM_ASYNC_PRODUCER_OP_SIZE without): the result and the state after them, each at a
@@ -121,6 +140,50 @@ static KCOM_FORCEINLINE BOOLEAN kcom_async_desc_layout(const kcom_async_task_des
     }
     return kcom_async_op_layout(sizeof(kcom_async_op), desc->result_size, desc->result_alignment, desc->state_size,
                                 desc->state_alignment, layout);
+}
+
+/* The layout of a spawned operation's descriptor, which spawn checked (a descriptor written by
+ * hand has it computed again: the operation refers to the descriptor, not to a copy). */
+static KCOM_FORCEINLINE kcom_async_op_layout_info kcom_async_op_desc_layout(const kcom_async_task_desc *desc)
+{
+    kcom_async_op_layout_info layout;
+    (void)kcom_async_desc_layout(desc, &layout);
+    return layout;
+}
+
+/* The layout of an operation without a task: its result right after its own fields, at a
+ * multiple of its alignment (what kcom_async_op_layout gives it, without a state). */
+static KCOM_FORCEINLINE kcom_async_op_layout_info kcom_async_producer_layout(kcom_async_op *op)
+{
+    kcom_async_op_layout_info layout;
+    size_t alignment = KCOM_ASYNC_PRODUCER(op)->result_alignment;
+    layout.result_offset = (KCOM_ASYNC_PRODUCER_OP_SIZE + alignment - 1) & ~(alignment - 1);
+    layout.state_offset = layout.total = layout.result_offset + KCOM_ASYNC_PRODUCER(op)->result_size;
+    layout.alignment = alignment > KCOM_ALIGNOF(kcom_async_op) ? alignment : KCOM_ALIGNOF(kcom_async_op);
+    return layout;
+}
+
+/* The result storage of op (NULL: none) and its size, from its descriptor or its own fields. */
+static KCOM_FORCEINLINE ULONG kcom_async_op_result_size(kcom_async_op *op)
+{
+    const kcom_async_task_desc *desc = op->task.desc;
+    return desc != NULL ? (ULONG)desc->result_size : KCOM_ASYNC_PRODUCER(op)->result_size;
+}
+
+static KCOM_FORCEINLINE void *kcom_async_op_result(kcom_async_op *op)
+{
+    if (op->task.desc != NULL)
+        return kcom_task_result(&op->task);
+    if (KCOM_ASYNC_PRODUCER(op)->result_size == 0)
+        return NULL;
+    return (char *)op + kcom_async_producer_layout(op).result_offset;
+}
+
+/* The typed interface op answers besides IKcomAsyncOperation, or NULL. */
+static KCOM_FORCEINLINE const IID *kcom_async_op_iid(kcom_async_op *op)
+{
+    const kcom_async_task_desc *desc = op->task.desc;
+    return desc != NULL ? desc->iid : KCOM_ASYNC_PRODUCER(op)->iid;
 }
 
 /* A block of size bytes for an operation from allocator (see kcom_rt_async_op_allocate), with its

@@ -59,6 +59,16 @@ void kcom_async_op_addref(kcom_async_op *op)
     kcom_atomic_fetch_add(&op->refs, 1);
 }
 
+/* Gives a block to an allocator that is not a caching one, with the size and alignment it was
+ * allocated with: its descriptor's, or those of an operation without a task. Out of line: the
+ * layout computed here would cost the final Release's usual path saved registers. */
+static KCOM_NOINLINE void op_free_to(const kcom_allocator *allocator, kcom_async_op *op)
+{
+    kcom_async_op_layout_info layout =
+        op->task.desc != NULL ? kcom_async_op_desc_layout(op->task.desc) : kcom_async_producer_layout(op);
+    allocator->free(allocator->context, op, layout.total, layout.alignment);
+}
+
 /* Gives the block back: to the caching allocator it came from (inline, the usual case: the
  * operation cache or a class's operation allocator), else through its allocator. */
 static KCOM_FORCEINLINE void op_free(kcom_async_op *op)
@@ -72,7 +82,7 @@ static KCOM_FORCEINLINE void op_free(kcom_async_op *op)
     if (allocator->free == kcom_rt_caching_free) /* bound to the block's size (op_take_cached) */
         kcom_rt_caching_put((kcom_caching_allocator *)allocator->context, op);
     else
-        allocator->free(allocator->context, op, op->block_size, op->block_alignment);
+        op_free_to(allocator, op);
 }
 
 void kcom_async_op_free_block(kcom_async_op *op)
@@ -84,9 +94,11 @@ void kcom_async_op_free_block(kcom_async_op *op)
  * tracker stops counting it. */
 static KCOM_NOINLINE void op_destroy_unfinished(kcom_async_op *op)
 {
-    kcom_tracker *tracker = op->task.executor.tracker;
-    if (op->task.drop != NULL)
-        op->task.drop(op->task.state);
+    /* the executor is read only for a task its tracker counts: that executor is still there (its
+     * tracker's drain waits for this task), another may be gone (a pool shut down meanwhile) */
+    kcom_tracker *tracker = (kcom_atomic_load(&op->word) & OP_TRACKED) ? op->task.executor->tracker : NULL;
+    if (op->task.desc->drop != NULL)
+        op->task.desc->drop(kcom_task_state(&op->task));
     if (tracker != NULL)
         kcom_tracker_unlink(tracker, &op->task); /* before the memory goes */
     op_free(op);
@@ -174,7 +186,7 @@ static NTSTATUS KCOM_STDCALL op_QueryInterface(IKcomAsyncOperation *This, REFIID
         return STATUS_INVALID_PARAMETER;
     }
     if (kcom_guid_equal(riid, &IID_IUnknown) || kcom_guid_equal(riid, &IID_IKcomAsyncOperation) ||
-        (op->iid != NULL && kcom_guid_equal(riid, op->iid))) {
+        (kcom_async_op_iid(op) != NULL && kcom_guid_equal(riid, kcom_async_op_iid(op)))) {
         This->lpVtbl->AddRef(This);
         *ppv = This;
         return STATUS_SUCCESS;
@@ -212,77 +224,80 @@ static NTSTATUS KCOM_STDCALL op_get_status(IKcomAsyncOperation *This, kcom_async
 static KCOM_NOINLINE NTSTATUS op_get_result_other(kcom_async_op *op, LONG status, void *result)
 {
     if (status == KCOM_ASYNC_COMPLETED) {
-        copy_result(result, kcom_task_result(&op->task), op->result_size);
+        copy_result(result, kcom_async_op_result(op), kcom_async_op_result_size(op));
         return STATUS_SUCCESS;
     }
     if (status == KCOM_ASYNC_STARTED)
         return STATUS_PENDING;
-    return status == KCOM_ASYNC_CANCELED ? STATUS_CANCELLED : op->error;
+    return status == KCOM_ASYNC_CANCELED ? STATUS_CANCELLED : op->task.error;
 }
 
 static NTSTATUS KCOM_STDCALL op_get_result(IKcomAsyncOperation *This, void *result)
 {
     kcom_async_op *op = op_from(This);
-    LONG status;
+    LONG word;
     if (KCOM_UNLIKELY(result == NULL))
         return STATUS_INVALID_PARAMETER;
-    status = kcom_atomic_load(&op->word) & OP_STATUS_MASK; /* acquire: result and error were written before */
-    if (KCOM_LIKELY(status == KCOM_ASYNC_COMPLETED && op->result_size == 4)) { /* a ULONG or an NTSTATUS */
-        memcpy(result, (char *)&op->task + op->task.result_offset, 4);
-        return STATUS_SUCCESS;
+    word = kcom_atomic_load(&op->word); /* acquire: result and error were written before */
+    /* a ULONG or an NTSTATUS: from a task whose descriptor has its layout (not written by hand),
+     * or from a producer, whose result follows its own fields */
+    if (KCOM_LIKELY((word & (OP_STATUS_MASK | OP_DESC_BY_HAND)) == KCOM_ASYNC_COMPLETED)) {
+        if (!(word & OP_NO_TASK)) {
+            const kcom_async_task_desc *desc = op->task.desc;
+            if (KCOM_LIKELY(desc->result_size == 4)) {
+                memcpy(result, (char *)op + desc->result_offset, 4);
+                return STATUS_SUCCESS;
+            }
+        } else if (KCOM_ASYNC_PRODUCER(op)->result_size == 4) {
+            memcpy(result, (char *)op + kcom_async_producer_layout(op).result_offset, 4);
+            return STATUS_SUCCESS;
+        }
     }
-    return op_get_result_other(op, status, result);
+    return op_get_result_other(op, word & OP_STATUS_MASK, result);
 }
 
 /* ---- the waiters ----------------------------------------------------------------------------------------
  * The waiters' own nodes (kcom_async_waiter), nothing allocated. The first waiter takes the slot
  * op->waiter, lock-free (OP_SLOT_CLAIM, then OP_SLOT_SET once written); the one waiter of most
- * operations costs two interlocked instructions to register. Any other goes into the list
- * op->waiters, under a lock bit in the word, taken at DISPATCH_LEVEL so that no holder is
- * preempted on its processor by someone spinning on it; a registration sets OP_WAITERS with the
- * lock. Waiters register until the operation is finished and its callback (if one was registered
+ * operations costs two interlocked instructions to register. Any other waits in a table that every
+ * operation shares (lists hashed by the operation's address), which keeps the operation one list
+ * head smaller: its list is under a lock taken at DISPATCH_LEVEL, so that no holder is preempted
+ * on its processor by someone spinning on it, and a registration there sets OP_WAITERS in the
+ * word. Waiters register until the operation is finished and its callback (if one was registered
  * before the finish) has returned, which OP_CALLING marks: the finisher, or the callback's
  * registration, clears it once the callback has returned, then claims the slot's waiter
- * (OP_SLOT_FIRED) and takes the list's one at a time. From then on nothing registers: a waiter is
- * released at once. A waiter that stops waiting first takes itself out (O(1) either way). A node
- * in the slot has pprev pointing at op->waiter, which no list link does. */
+ * (OP_SLOT_FIRED) and takes the listed ones out one at a time. From then on nothing registers: a
+ * waiter is released at once. A waiter that stops waiting first takes itself out (O(1) either
+ * way). A node in the slot has pprev pointing at op->waiter, which no list link does. */
 
-/* Takes the lock: FALSE, at the caller's IRQL, when refusing a released operation and it is.
- * *before: the word it was taken from (without OP_WAITERS the list is empty, whatever
- * op->waiters holds: the async method shims leave it unwritten). */
-static BOOLEAN op_lock(kcom_async_op *op, BOOLEAN refuse_released, LONG set, UCHAR *irql, LONG *before)
+#define WAIT_TABLE_LISTS 64
+
+typedef struct wait_list {
+    LONG volatile lock;
+    kcom_async_waiter *head;
+} wait_list;
+
+static wait_list wait_table[WAIT_TABLE_LISTS];
+
+static wait_list *wait_list_of(const kcom_async_op *op)
 {
-    LONG old;
-    *irql = kcom_platform_raise_to_dispatch();
-    old = kcom_atomic_load(&op->word);
-    for (;;) {
-        LONG seen;
-        if (refuse_released && kcom_async_op_released(old)) {
-            kcom_platform_lower_irql(*irql);
-            return FALSE;
-        }
-        if (old & OP_LIST_LOCK) {
-            kcom_cpu_relax();
-            old = kcom_atomic_load(&op->word);
-            continue;
-        }
-        seen = kcom_atomic_compare_exchange(&op->word, old, old | OP_LIST_LOCK | set);
-        if (seen == old) {
-            *before = old;
-            return TRUE;
-        }
-        old = seen;
-    }
+    ULONG_PTR address = (ULONG_PTR)op;
+    return &wait_table[((address >> 6) ^ (address >> 12)) % WAIT_TABLE_LISTS];
 }
 
-/* Releases the lock (OP_WAITERS goes with the last waiter); the IRQL stays raised. Only the holder
- * changes either bit, so subtracting them is exact. */
-static void op_unlock_raised(kcom_async_op *op)
+/* Takes a list's lock at DISPATCH_LEVEL; returns the IRQL to go back to. */
+static UCHAR wait_list_lock(wait_list *list)
 {
-    LONG clear = OP_LIST_LOCK;
-    if (op->waiters == NULL && (kcom_atomic_load(&op->word) & OP_WAITERS))
-        clear |= OP_WAITERS;
-    kcom_atomic_fetch_add(&op->word, -clear);
+    UCHAR irql = kcom_platform_raise_to_dispatch();
+    while (kcom_atomic_load(&list->lock) != 0 || kcom_atomic_compare_exchange(&list->lock, 0, 1) != 0)
+        kcom_cpu_relax();
+    return irql;
+}
+
+/* Lets go of it; the IRQL stays raised. */
+static void wait_list_unlock_raised(wait_list *list)
+{
+    kcom_atomic_store(&list->lock, 0);
 }
 
 /* A listed node's pprev is rewritten under the lock by whoever links or unlinks its neighbours,
@@ -319,16 +334,45 @@ static BOOLEAN op_slot_remove(kcom_async_op *op, kcom_async_waiter *w)
     }
 }
 
+/* Lists w in the shared table, unless op is released meanwhile: OP_WAITERS is set under the
+ * list's lock, so a finisher that sees it finds w there, and one that finished before refuses w. */
+static KCOM_NOINLINE BOOLEAN op_list_add(kcom_async_op *op, kcom_async_waiter *w)
+{
+    wait_list *list = wait_list_of(op);
+    UCHAR irql = wait_list_lock(list);
+    LONG old = kcom_atomic_load(&op->word);
+    for (;;) {
+        LONG seen;
+        if (kcom_async_op_released(old)) {
+            wait_list_unlock_raised(list);
+            kcom_platform_lower_irql(irql);
+            return FALSE;
+        }
+        seen = kcom_atomic_compare_exchange(&op->word, old, old | OP_WAITERS);
+        if (seen == old)
+            break;
+        old = seen;
+    }
+    w->op = op;
+    w->next = list->head;
+    if (w->next != NULL)
+        waiter_set_pprev(w->next, &w->next);
+    w->pprev = &list->head;
+    list->head = w;
+    wait_list_unlock_raised(list);
+    kcom_platform_lower_irql(irql);
+    return TRUE;
+}
+
 BOOLEAN kcom_async_op_add_waiter(kcom_async_op *op, kcom_async_waiter *w)
 {
-    UCHAR irql;
-    LONG before, old = kcom_atomic_load(&op->word);
+    LONG old = kcom_atomic_load(&op->word);
     for (;;) {
         LONG seen;
         if (kcom_async_op_released(old))
             return FALSE;
         if (old & OP_SLOT_CLAIM)
-            break; /* taken: the list */
+            return op_list_add(op, w); /* taken: the table */
         seen = kcom_atomic_compare_exchange(&op->word, old, old | OP_SLOT_CLAIM);
         if (seen == old) {
             op->waiter = w;
@@ -342,36 +386,27 @@ BOOLEAN kcom_async_op_add_waiter(kcom_async_op *op, kcom_async_waiter *w)
         }
         old = seen;
     }
-    if (!op_lock(op, TRUE, OP_WAITERS, &irql, &before))
-        return FALSE;
-    w->next = before & OP_WAITERS ? op->waiters : NULL;
-    if (w->next != NULL)
-        waiter_set_pprev(w->next, &w->next);
-    w->pprev = &op->waiters;
-    op->waiters = w;
-    op_unlock_raised(op);
-    kcom_platform_lower_irql(irql);
-    return TRUE;
 }
 
 BOOLEAN kcom_async_op_remove_waiter(kcom_async_op *op, kcom_async_waiter *w)
 {
     BOOLEAN removed;
+    wait_list *list;
     UCHAR irql;
-    LONG before;
     if (kcom_atomic_load_ptr((void *volatile *)(void *)&w->pprev) == (void *)&op->waiter)
         return op_slot_remove(op, w);
-    (void)op_lock(op, FALSE, 0, &irql, &before);
+    list = wait_list_of(op);
+    irql = wait_list_lock(list);
     removed = (BOOLEAN)(w->pprev != NULL);
     if (removed)
         waiter_unlink(w);
-    op_unlock_raised(op);
+    wait_list_unlock_raised(list);
     kcom_platform_lower_irql(irql);
     return removed;
 }
 
-/* Fires the waiters of a finished operation, the slot's then the list's one at a time: each is
- * claimed (the slot) or taken out under the lock (the list), and fired, at DISPATCH_LEVEL (a
+/* Fires the waiters of a finished operation, the slot's then the listed ones one at a time: each
+ * is claimed (the slot) or taken out under the lock (the list), and fired, at DISPATCH_LEVEL (a
  * waiter spinning on its fire is never preempted by it on its processor), and its waker woken back
  * at the caller's IRQL. */
 static void op_fire_waiters(kcom_async_op *op)
@@ -396,27 +431,29 @@ static void op_fire_waiters(kcom_async_op *op)
         kcom_platform_lower_irql(irql);
         kcom_task_wake_waker(&waker);
     }
-    while (kcom_atomic_load(&op->word) & OP_WAITERS) {
-        kcom_async_waiter *w;
-        kcom_waker waker = {NULL};
-        UCHAR irql;
-        LONG before;
-        (void)op_lock(op, FALSE, 0, &irql, &before);
-        w = op->waiters;
-        if (w != NULL)
-            waiter_unlink(w);
-        op_unlock_raised(op);
-        if (w != NULL)
-            waker = w->fire(w);
-        kcom_platform_lower_irql(irql);
-        kcom_task_wake_waker(&waker);
+    if (kcom_atomic_load(&op->word) & OP_WAITERS) {
+        wait_list *list = wait_list_of(op);
+        for (;;) {
+            kcom_async_waiter *w;
+            kcom_waker waker = {NULL};
+            UCHAR irql = wait_list_lock(list);
+            for (w = list->head; w != NULL && w->op != (void *)op; w = w->next) {
+            }
+            if (w != NULL)
+                waiter_unlink(w);
+            wait_list_unlock_raised(list);
+            if (w != NULL)
+                waker = w->fire(w);
+            kcom_platform_lower_irql(irql);
+            if (w == NULL)
+                break;
+            kcom_task_wake_waker(&waker);
+        }
     }
 }
 
 /* ---- finishing ------------------------------------------------------------------------------------------ */
 
-#define OP_CANCEL_ROUTINE(op) ((kcom_async_cancel_fn *)(void (*)(void))(op)->task.drop)
-#define OP_CANCEL_CONTEXT(op) ((op)->task.state)
 
 /* What the finishing exchange (old -> next) claimed, run in order: the producer's cancel routine,
  * the callback, then the waiters (those that registered while the callback ran too), unless a
@@ -436,7 +473,7 @@ static void op_after_finish(kcom_async_op *op, LONG old, LONG next)
     if (hold)
         kcom_async_op_addref(op);
     if (routine)
-        OP_CANCEL_ROUTINE(op)(&op->iface, OP_CANCEL_CONTEXT(op));
+        KCOM_ASYNC_PRODUCER(op)->cancel_routine(&op->iface, KCOM_ASYNC_PRODUCER(op)->cancel_context);
     if (callback) {
         op->callback(&op->iface, next & OP_STATUS_MASK, op->callback_context);
         next = kcom_atomic_fetch_add(&op->word, -OP_CALLING) - OP_CALLING; /* nothing registers after this */
@@ -491,7 +528,7 @@ static BOOLEAN op_finish_with(kcom_async_op *op, NTSTATUS status, LONG *prior)
                         : status == STATUS_CANCELLED ? KCOM_ASYNC_CANCELED
                                                      : KCOM_ASYNC_ERROR;
     if (final_status == KCOM_ASYNC_ERROR && (kcom_atomic_load(&op->word) & OP_STATUS_MASK) == KCOM_ASYNC_STARTED)
-        op->error = status; /* only the finisher writes it; read only once Error is published */
+        op->task.error = status; /* only the finisher writes it; read only once Error is published */
     if (!op_finish_exchange(op, final_status, FALSE, prior, &next))
         return FALSE;
     op_after_finish(op, *prior, next);
@@ -597,7 +634,7 @@ static kcom_async_op static_error_op = {
     .iface = {&static_vtbl},
     .refs = 1,
     .word = KCOM_ASYNC_ERROR | OP_FINISHED | OP_CB_REGISTERING | OP_CANCEL_REGISTERING | OP_NO_TASK,
-    .error = STATUS_INSUFFICIENT_RESOURCES};
+    .task = {.sched = KCOM_TASK_DONE, .error = STATUS_INSUFFICIENT_RESOURCES}};
 
 IKcomAsyncOperation *kcom_async_static_error_operation(void)
 {
@@ -648,43 +685,49 @@ static KCOM_FORCEINLINE BOOLEAN op_cache_fits(size_t size, size_t alignment)
                      alignment <= OP_CACHE_ALIGNMENT);
 }
 
-static KCOM_FORCEINLINE void op_record_block(kcom_async_op *op, const kcom_allocator *allocator, size_t size,
-                                             size_t alignment)
+/* A block from allocator, which records it (its size and alignment are the operation's: its
+ * descriptor, or its own fields, gives them back to the final release). */
+static kcom_async_op *op_take_from(const kcom_allocator *allocator, size_t size, size_t alignment)
 {
-    op->allocator = allocator;
-    op->block_size = (ULONG)size; /* below 2 GB: kcom_async_op_allocate_block */
-    op->block_alignment = (ULONG)alignment;
+    kcom_async_op *op = (kcom_async_op *)allocator->allocate(allocator->context, size, alignment);
+    if (KCOM_LIKELY(op != NULL))
+        op->allocator = allocator;
+    return op;
 }
 
 /* A block of size and alignment through a caching allocator, recorded with what the final release
  * gives it back to: the cache, when the cache is bound to that size and alignment now (the block
- * came from it or from what backs it: the cache may keep it), else what backs the cache, with the
- * size and alignment the cache asked it for (the request went past a cache being bound by another
- * thread: the block came from there). So a block that records a caching allocator always has its
- * size, which the final release needs not check again. */
-static kcom_async_op *op_take_cached(kcom_caching_allocator *cache, size_t size, size_t alignment)
+ * came from it or from what backs it: the cache may keep it). A request that went past a cache
+ * being bound to another size by another thread got a block from what backs the cache, with the
+ * size and alignment the cache raised it to: that block goes back, and one of the operation's own
+ * size and alignment (exact_*: a class of the operation cache asks for them rounded up) comes from
+ * there, so that the final release, which knows only the operation's, frees what was allocated. */
+static kcom_async_op *op_take_cached(kcom_caching_allocator *cache, size_t size, size_t alignment, size_t exact_size,
+                                     size_t exact_alignment)
 {
+    const kcom_allocator *backing;
     kcom_async_op *op = (kcom_async_op *)kcom_rt_caching_allocate(cache, size, alignment);
     if (KCOM_UNLIKELY(op == NULL))
         return NULL;
-    if (KCOM_LIKELY(kcom_rt_caching_bound_to(cache, size, alignment)))
-        op_record_block(op, &cache->allocator, size, alignment);
-    else
-        op_record_block(op, kcom_rt_caching_backing(cache), kcom_rt_caching_raised(size),
-                        kcom_rt_caching_raised(alignment));
-    return op;
+    if (KCOM_LIKELY(kcom_rt_caching_bound_to(cache, size, alignment))) {
+        op->allocator = &cache->allocator;
+        return op;
+    }
+    backing = kcom_rt_caching_backing(cache);
+    backing->free(backing->context, op, kcom_rt_caching_raised(size), kcom_rt_caching_raised(alignment));
+    return op_take_from(backing, exact_size, exact_alignment);
 }
 
 /* A block of size from its class of the operation cache: its hot block, as kcom_rt_async_op_reuse
  * takes it (already recorded), else through the class's caching allocator. */
-static kcom_async_op *op_cache_take(size_t size)
+static kcom_async_op *op_cache_take(size_t size, size_t alignment)
 {
     size_t index = (size - 1) / OP_CACHE_GRANULE;
     kcom_caching_allocator *cache = &kcom_rt_operation_cache[index];
     kcom_async_op *op = (kcom_async_op *)kcom_rt_caching_take_hot(cache);
     if (KCOM_LIKELY(op != NULL))
         return op;
-    return op_take_cached(cache, (index + 1) * OP_CACHE_GRANULE, OP_CACHE_ALIGNMENT);
+    return op_take_cached(cache, (index + 1) * OP_CACHE_GRANULE, OP_CACHE_ALIGNMENT, size, alignment);
 }
 
 /* A caching allocator bound to this size and alignment (or not bound yet: it binds to them) serves
@@ -698,27 +741,23 @@ static KCOM_FORCEINLINE BOOLEAN op_cache_serves(kcom_caching_allocator *cache, s
 
 kcom_async_op *kcom_async_op_allocate_block(const kcom_allocator *allocator, size_t size, size_t alignment)
 {
-    kcom_async_op *op;
     if (KCOM_UNLIKELY(size < KCOM_ASYNC_PRODUCER_OP_SIZE || size > KCOM_RT_ASYNC_MAX_BLOCK))
         return NULL;
     /* the usual case first: the default allocator is the platform's and the operation cache has
      * the size (what the rest finds out too, through the default allocator) */
     if (allocator == NULL && kcom_rt_default_slot_now() == 0 && op_cache_fits(size, alignment))
-        return op_cache_take(size);
+        return op_cache_take(size, alignment);
     if (allocator == NULL)
         allocator = kcom_default_allocator();
     if (allocator->allocate == kcom_rt_caching_allocate) {
         kcom_caching_allocator *cache = (kcom_caching_allocator *)allocator->context;
         if (op_cache_serves(cache, size, alignment))
-            return op_take_cached(cache, size, alignment);
+            return op_take_cached(cache, size, alignment, size, alignment);
         allocator = kcom_rt_caching_backing(cache);
     }
     if (allocator->allocate == kcom_platform_allocate && op_cache_fits(size, alignment))
-        return op_cache_take(size);
-    op = (kcom_async_op *)allocator->allocate(allocator->context, size, alignment);
-    if (KCOM_LIKELY(op != NULL))
-        op_record_block(op, allocator, size, alignment);
-    return op;
+        return op_cache_take(size, alignment);
+    return op_take_from(allocator, size, alignment);
 }
 
 kcom_async_op *kcom_rt_async_op_allocate(const kcom_async_task_desc *desc, const kcom_allocator *allocator)
@@ -756,28 +795,31 @@ NTSTATUS kcom_async_operation_cache_query_stats(kcom_caching_allocator_stats *st
 
 /* ---- creation ------------------------------------------------------------------------------------------ */
 
-/* Prepares an operation without a task at op, whose allocator fields are set: Started, one
- * reference, the result (result_size bytes at result) zero-filled. */
-static KCOM_FORCEINLINE void op_init(kcom_async_op *op, const IID *iid, void *result, size_t result_size)
+/* Prepares an operation without a task at op, whose allocator is recorded, with a result of
+ * result_size bytes aligned to result_alignment (kcom_async_producer_layout places it: as
+ * kcom_async_op_layout does): Started, one reference, the result zero-filled. */
+static KCOM_FORCEINLINE void op_init(kcom_async_op *op, const IID *iid, size_t result_size, size_t result_alignment)
 {
-    /* field by field: the allocator fields are set; of the task's, only those before task.link
-     * exist (KCOM_ASYNC_PRODUCER_OP_SIZE), and only sched and result mean anything */
+    /* field by field: of the task's, only those before task.link exist, and only sched means
+     * anything; its own fields follow (KCOM_ASYNC_PRODUCER_OP_SIZE), the cancel routine's written
+     * when one is registered (the word says so) */
+    kcom_async_producer *producer = KCOM_ASYNC_PRODUCER(op);
     op->iface.lpVtbl = &kcom_async_op_vtbl;
     op->refs = 1;
     op->word = KCOM_ASYNC_STARTED | OP_NO_TASK;
-    op->error = STATUS_SUCCESS;
-    op->iid = iid;
     op->callback = NULL;
     op->callback_context = NULL;
     op->waiter = NULL;
-    op->waiters = NULL;
-    op->task.result_offset = result_size != 0 ? (ULONG)((char *)result - (char *)&op->task) : 0; /* result may be NULL */
-    op->result_size = (ULONG)result_size;
     op->task.sched = KCOM_TASK_DONE; /* no task: nothing to drop at the final release */
+    op->task.error = STATUS_SUCCESS;
+    op->task.desc = NULL;
+    producer->iid = iid;
+    producer->result_size = (ULONG)result_size; /* below 2 GB: kcom_async_op_layout */
+    producer->result_alignment = result_size != 0 ? (ULONG)result_alignment : 1;
     if (result_size == sizeof(ULONG)) /* a result that is never written reads back zeros */
-        memset(result, 0, sizeof(ULONG));
+        memset(kcom_async_op_result(op), 0, sizeof(ULONG));
     else if (result_size != 0)
-        memset(result, 0, result_size);
+        memset(kcom_async_op_result(op), 0, result_size);
 }
 
 NTSTATUS kcom_async_operation_create_error(const kcom_allocator *allocator, const IID *iid, NTSTATUS error,
@@ -798,8 +840,8 @@ NTSTATUS kcom_async_operation_create_error(const kcom_allocator *allocator, cons
         *operation = &static_error_op.iface;
         return NT_SUCCESS(status) ? STATUS_INSUFFICIENT_RESOURCES : status;
     }
-    op_init(op, iid, NULL, 0);
-    op->error = error;
+    op_init(op, iid, 0, 1);
+    op->task.error = error;
     op->word = KCOM_ASYNC_ERROR | OP_FINISHED | OP_NO_TASK;
     *operation = &op->iface;
     return status;
@@ -829,7 +871,7 @@ NTSTATUS kcom_async_operation_create(const kcom_allocator *allocator, const IID 
         (void)kcom_async_operation_create_error(allocator, iid, STATUS_INSUFFICIENT_RESOURCES, operation);
         return STATUS_INSUFFICIENT_RESOURCES;
     }
-    op_init(op, iid, (char *)op + layout.result_offset, result_size);
+    op_init(op, iid, result_size, result_alignment);
     *operation = &op->iface;
     return STATUS_SUCCESS;
 }
@@ -850,7 +892,7 @@ void kcom_rt_async_op_fail(kcom_async_op *op, NTSTATUS status)
     if (status == STATUS_CANCELLED) {
         op->word = KCOM_ASYNC_CANCELED | OP_FINISHED | OP_COMMITTED;
     } else {
-        op->error = status;
+        op->task.error = status;
         op->word = KCOM_ASYNC_ERROR | OP_FINISHED | OP_COMMITTED;
     }
 }
@@ -878,7 +920,8 @@ static NTSTATUS producer_finish(IKcomAsyncOperation *operation, NTSTATUS status,
     /* the value is written before the finishing exchange publishes it; after a cancel nobody reads
      * it. A failure has no value (NULL), and neither has a success without a result (result_size 0). */
     if (NT_SUCCESS(status) && value != NULL && (kcom_atomic_load(&op->word) & OP_STATUS_MASK) == KCOM_ASYNC_STARTED)
-        copy_result(kcom_task_result(&op->task), value, op->result_size);
+        copy_result((char *)op + kcom_async_producer_layout(op).result_offset, value,
+                    KCOM_ASYNC_PRODUCER(op)->result_size);
     if (!op_finish_with(op, status, &prior))
         /* a cancel finished it: the producer learns it here too */
         return (prior & OP_STATUS_MASK) == KCOM_ASYNC_CANCELED ? STATUS_CANCELLED : STATUS_INVALID_DEVICE_STATE;
@@ -891,7 +934,7 @@ NTSTATUS kcom_async_operation_complete(IKcomAsyncOperation *operation, const voi
 {
     /* the vtable first: an operation implemented elsewhere has no result_size to read */
     if (operation != NULL && value == NULL && operation->lpVtbl == &kcom_async_op_vtbl &&
-        op_from(operation)->result_size != 0)
+        kcom_async_op_result_size(op_from(operation)) != 0)
         return STATUS_INVALID_PARAMETER;
     return producer_finish(operation, STATUS_SUCCESS, value);
 }
@@ -930,8 +973,8 @@ NTSTATUS kcom_async_operation_set_cancel_routine(IKcomAsyncOperation *operation,
             break;
         old = seen;
     }
-    op->task.drop = (void (*)(void *))(void (*)(void))routine;
-    op->task.state = context;
+    KCOM_ASYNC_PRODUCER(op)->cancel_routine = routine;
+    KCOM_ASYNC_PRODUCER(op)->cancel_context = context;
     /* published only while still Started: a cancel in between never sees it */
     old = kcom_atomic_load(&op->word);
     for (;;) {
@@ -968,10 +1011,9 @@ NTSTATUS kcom_async_operation_clear_cancel_routine(IKcomAsyncOperation *operatio
 
 void *kcom_rt_task_result_checked(kcom_task_context *cx, size_t size)
 {
-    /* every task is its operation's, which records the size of its result */
-    const kcom_async_op *op = (const kcom_async_op *)(const void *)((const char *)cx->task -
-                                                                     offsetof(kcom_async_op, task));
-    if (KCOM_UNLIKELY(op->result_size != size))
-        kcom_fail_fast(KCOM_FAILFAST_RESULT_TYPE, op, (ULONG_PTR)size, (ULONG_PTR)op->result_size);
+    /* every task has a descriptor, which gives the size of its result */
+    size_t result_size = cx->task->desc->result_size;
+    if (KCOM_UNLIKELY(result_size != size))
+        kcom_fail_fast(KCOM_FAILFAST_RESULT_TYPE, KCOM_TASK_BLOCK(cx->task), (ULONG_PTR)size, (ULONG_PTR)result_size);
     return cx->result;
 }

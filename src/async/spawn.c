@@ -20,7 +20,7 @@ static NTSTATUS spawn_check(const kcom_async_task_desc *desc, const kcom_executo
 }
 
 /* Prepares a begun operation: Started, not committed (it may be handed to other threads before it
- * is), one reference, result and state zero-filled. */
+ * is), one reference, result and state zero-filled. The task refers to desc and executor. */
 static void spawn_init(kcom_async_op *op, const kcom_async_task_desc *desc, const kcom_async_op_layout_info *layout,
                        const kcom_executor *executor, void **state)
 {
@@ -29,22 +29,16 @@ static void spawn_init(kcom_async_op *op, const kcom_async_task_desc *desc, cons
     memset(block + layout->result_offset, 0, layout->total - layout->result_offset);
     op->iface.lpVtbl = &kcom_async_op_vtbl;
     op->refs = 1;
-    op->word = KCOM_ASYNC_STARTED;
-    op->error = STATUS_SUCCESS;
-    op->iid = desc->iid;
+    op->word = KCOM_ASYNC_STARTED | (desc->block_size == 0 ? OP_DESC_BY_HAND : 0);
     op->callback = NULL;
     op->callback_context = NULL;
     op->waiter = NULL;
-    op->waiters = NULL;
-    op->task.result_offset = kcom_rt_async_result_offset(desc->result_size, layout->result_offset);
-    op->result_size = (ULONG)desc->result_size;
     op->task.sched = KCOM_TASK_SCHEDULED; /* until committed: wakes (a cancel) do not queue it */
-    op->task.poll = desc->poll;
-    op->task.drop = desc->drop;
-    op->task.state = desc->state_size != 0 ? block + layout->state_offset : NULL;
-    op->task.executor = *executor;
+    op->task.error = STATUS_SUCCESS;
+    op->task.desc = desc;
+    op->task.executor = executor;
     op->task.link.next = NULL; /* the executor's from here (kcom/task.h) */
-    *state = op->task.state;
+    *state = desc->state_size != 0 ? block + layout->state_offset : NULL;
 }
 
 /* Counts a prepared operation's task in its executor's tracker, if it has one: from here a
@@ -52,9 +46,34 @@ static void spawn_init(kcom_async_op *op, const kcom_async_task_desc *desc, cons
  * (STATUS_DELETE_PENDING; nobody has seen it then: its block goes back as it is). */
 static NTSTATUS spawn_track(kcom_async_op *op)
 {
-    if (op->task.executor.tracker == NULL)
+    NTSTATUS status;
+    if (op->task.executor->tracker == NULL)
         return STATUS_SUCCESS;
-    return kcom_tracker_enter(op->task.executor.tracker, &op->task);
+    op->word |= OP_TRACKED; /* before it is listed: a cancel-all may change the word from there */
+    status = kcom_tracker_enter(op->task.executor->tracker, &op->task);
+    if (!NT_SUCCESS(status))
+        op->word &= ~OP_TRACKED; /* refused: nobody has seen it */
+    return status;
+}
+
+/* A descriptor written by hand (its layout left 0): where its state and result are, computed
+ * again from its sizes (the operation refers to the descriptor, which spawn checked). */
+void *kcom_task_state_computed(kcom_task *task)
+{
+    kcom_async_op_layout_info layout;
+    if (task->desc->state_size == 0)
+        return NULL;
+    layout = kcom_async_op_desc_layout(task->desc);
+    return KCOM_TASK_BLOCK(task) + layout.state_offset;
+}
+
+void *kcom_task_result_computed(kcom_task *task)
+{
+    kcom_async_op_layout_info layout;
+    if (task->desc->result_size == 0)
+        return NULL;
+    layout = kcom_async_op_desc_layout(task->desc);
+    return KCOM_TASK_BLOCK(task) + layout.result_offset;
 }
 
 NTSTATUS kcom_async_spawn_begin(const kcom_async_task_desc *desc, const kcom_executor *executor,
@@ -139,8 +158,6 @@ NTSTATUS kcom_async_spawn_begin_in(const kcom_async_task_desc *desc, const kcom_
     if (NT_SUCCESS(status)) {
         op = storage_op(storage);
         op->allocator = NULL;
-        op->block_size = (ULONG)layout.total; /* below 2 GB: kcom_async_op_layout */
-        op->block_alignment = (ULONG)layout.alignment;
         spawn_init(op, desc, &layout, executor, state);
         if (!NT_SUCCESS(status = spawn_track(op))) {
             *state = NULL;
@@ -188,7 +205,7 @@ static NTSTATUS spawn_start(IKcomAsyncOperation *operation, BOOLEAN inline_first
     }
     kcom_async_op_addref(op); /* the queue's */
     {
-        NTSTATUS status = op->task.executor.schedule(op->task.executor.context, &op->task);
+        NTSTATUS status = op->task.executor->schedule(op->task.executor->context, &op->task);
         if (!NT_SUCCESS(status)) {
             kcom_task_drop_scheduled(&op->task, status);
             return status;
@@ -249,23 +266,19 @@ const kcom_executor *kcom_default_executor(void)
     return (const kcom_executor *)kcom_atomic_load_ptr((void *volatile *)&default_executor);
 }
 
-void kcom_rt_async_publish(kcom_async_op *op, const kcom_async_task_desc *desc,
-                           const struct kcom_executor *volatile *executor)
+void kcom_rt_async_publish(kcom_async_op *op, const struct kcom_executor *volatile *executor)
 {
     const kcom_executor *chosen =
         executor != NULL ? (const kcom_executor *)kcom_atomic_load_ptr((void *volatile *)(void *)executor) : NULL;
     /* nothing reads these while the task is RUNNING (a wake then only marks it NOTIFIED); the
      * exchange in kcom_task_publish makes them visible to whoever schedules it next */
-    op->task.poll = desc->poll;
-    op->task.drop = desc->drop;
-    op->task.state = desc->state_size != 0 ? (char *)op + desc->state_offset : NULL;
-    op->task.executor = chosen != NULL ? *chosen : *kcom_default_executor();
+    op->task.executor = chosen != NULL ? chosen : kcom_default_executor();
     op->task.link.next = NULL; /* the executor's from here (kcom/task.h) */
     op->word = KCOM_ASYNC_STARTED | OP_COMMITTED;
-    if (op->task.executor.tracker != NULL &&
-        !NT_SUCCESS(kcom_tracker_enter(op->task.executor.tracker, &op->task))) {
-        /* the driver is draining for unload: the work that began is ended, not left uncounted */
-        op->task.executor.tracker = NULL;
+    if (op->task.executor->tracker != NULL && !NT_SUCCESS(spawn_track(op))) {
+        /* the driver is draining for unload: the work that began is ended, not left uncounted
+         * (on an executor without the tracker, which its end then does not leave) */
+        op->task.executor = &no_executor;
         kcom_task_end_unpublished(&op->task, STATUS_DELETE_PENDING);
         return;
     }

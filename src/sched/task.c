@@ -14,12 +14,13 @@
  * unload, as soon as it leaves. */
 static kcom_tracker *task_end(kcom_task *task, NTSTATUS status)
 {
-    kcom_tracker *tracker = task->executor.tracker;
+    kcom_tracker *tracker = task->executor->tracker;
+    void (*drop)(void *state) = task->desc->drop;
     kcom_atomic_store(&task->sched, KCOM_TASK_DONE);
     if (tracker != NULL)
         kcom_tracker_unlink(tracker, task); /* its work ends: nothing left to cancel */
-    if (task->drop != NULL)
-        task->drop(task->state);
+    if (drop != NULL)
+        drop(kcom_task_state(task));
     KCOM_TASK_OWNER->finish(task, status);
     return tracker;
 }
@@ -34,7 +35,8 @@ static void task_leave(kcom_tracker *tracker)
  * the task has ended (Error with it). */
 static NTSTATUS task_schedule(kcom_task *task)
 {
-    NTSTATUS status = task->executor.schedule(task->executor.context, task);
+    const kcom_executor *executor = task->executor;
+    NTSTATUS status = executor->schedule(executor->context, task);
     if (!NT_SUCCESS(status))
         kcom_task_drop_scheduled(task, status);
     return status;
@@ -82,7 +84,7 @@ static KCOM_FORCEINLINE NTSTATUS task_poll(kcom_task *task, BOOLEAN queue_refere
     cx.task = task;
     cx.result = kcom_task_result(task);
     cx.status = STATUS_SUCCESS;
-    if (task->poll(task->state, &cx) == KCOM_POLL_READY) {
+    if (task->desc->poll(kcom_task_state(task), &cx) == KCOM_POLL_READY) {
         kcom_tracker *tracker = task_end(task, cx.status);
         if (queue_reference)
             KCOM_TASK_OWNER->release(task);

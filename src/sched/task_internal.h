@@ -5,7 +5,7 @@
 #ifndef KCOM_SRC_SCHED_TASK_INTERNAL_H
 #define KCOM_SRC_SCHED_TASK_INTERNAL_H
 
-#include <kcom/task.h>
+#include <kcom/async.h>
 
 /* What a task's owner does for the scheduler, which knows tasks, not what holds them. IRQL: <=
  * DISPATCH_LEVEL. */
@@ -27,10 +27,28 @@ typedef struct kcom_task_owner {
 extern const kcom_task_owner kcom_rt_async_task_owner;
 #define KCOM_TASK_OWNER (&kcom_rt_async_task_owner)
 
-/* The result storage of task (NULL: none). */
+/* Where a task's state and result are: in its operation's block, at the offsets its descriptor
+ * gives (kcom/async.h), which a descriptor written by hand leaves 0 (then computed out of line,
+ * src/async/spawn.c, which also gives NULL for none). A descriptor with its layout always has a
+ * state (KCOM_ASYNC_TASK_DESC's State has a resume point). */
+#define KCOM_TASK_BLOCK(t) ((char *)(t) - offsetof(kcom_async_op, task))
+void *kcom_task_state_computed(kcom_task *task);
+void *kcom_task_result_computed(kcom_task *task);
+
+static KCOM_FORCEINLINE void *kcom_task_state(kcom_task *task)
+{
+    const kcom_async_task_desc *desc = task->desc;
+    if (KCOM_LIKELY(desc->block_size != 0))
+        return KCOM_TASK_BLOCK(task) + desc->state_offset;
+    return kcom_task_state_computed(task);
+}
+
 static KCOM_FORCEINLINE void *kcom_task_result(kcom_task *task)
 {
-    return task->result_offset != 0 ? (char *)task + task->result_offset : NULL;
+    const kcom_async_task_desc *desc = task->desc;
+    if (KCOM_LIKELY(desc->block_size != 0))
+        return desc->result_size != 0 ? KCOM_TASK_BLOCK(task) + desc->result_offset : NULL;
+    return kcom_task_result_computed(task);
 }
 
 /* kcom_waker_wake without its NULL check, for kcom's own wakers (in the caller's frame, never

@@ -97,6 +97,7 @@
     X(async_contract_callback_before_waiters)      \
     X(async_contract_callback_before_awaiters)     \
     X(async_contract_many_waiters)                 \
+    X(async_contract_shared_waiter_lists)          \
     X(async_contract_waiter_timeout)               \
     X(async_contract_cancel_routine)               \
     X(async_contract_cancel_wakes_waiters)         \

@@ -463,6 +463,59 @@ void kcom_test_async_contract_many_waiters(void)
     ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
 }
 
+/* Waiters beyond an operation's first wait in lists that many operations share: finishing one
+ * wakes its own waiters, every one of them, and no other's; a waiter taken out of a shared list
+ * (canceled) leaves the others of its operation and of its neighbours in place. */
+#define SHARING_SOURCES 150 /* more operations than the shared table has lists */
+#define SHARING_WAITERS 3   /* the slot's and two listed ones per operation */
+
+void kcom_test_async_contract_shared_waiter_lists(void)
+{
+    static IKcomAsyncOperation *sources[SHARING_SOURCES], *ops[SHARING_SOURCES][SHARING_WAITERS];
+    static LONG polls[SHARING_SOURCES][SHARING_WAITERS];
+    ULONG value, result;
+    int i, k, round;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    manual_init(&manual);
+    memset(polls, 0, sizeof(polls));
+    for (i = 0; i < SHARING_SOURCES; i++) {
+        sources[i] = new_source();
+        for (k = 0; k < SHARING_WAITERS; k++)
+            ops[i][k] = spawn_waiting(sources[i], &polls[i][k]);
+    }
+    ok(manual_run_some(&manual, 10 * SHARING_SOURCES * SHARING_WAITERS) == SHARING_SOURCES * SHARING_WAITERS,
+       "each task polled once\n");
+    /* every third operation loses its last listed waiter before it finishes */
+    for (i = 0; i < SHARING_SOURCES; i += 3)
+        ok(IKcomAsyncOperation_cancel(ops[i][SHARING_WAITERS - 1]) == STATUS_SUCCESS, "cancel %d\n", i);
+    ok(manual_run(&manual) == (SHARING_SOURCES + 2) / 3, "the canceled ones polled\n");
+    /* finished out of order: odd operations first, then even ones, from the end */
+    for (round = 0; round < 2; round++) {
+        for (i = round == 0 ? 1 : SHARING_SOURCES - 2 + SHARING_SOURCES % 2; i >= 0 && i < SHARING_SOURCES;
+             i += round == 0 ? 2 : -2) {
+            LONG expected = i % 3 == 0 ? SHARING_WAITERS - 1 : SHARING_WAITERS;
+            value = (ULONG)i;
+            ok(kcom_async_operation_complete(sources[i], &value) == STATUS_SUCCESS, "complete %d\n", i);
+            ok(manual_queued(&manual) == expected, "operation %d: %ld woken, %ld waiting on it\n", i,
+               (long)manual_queued(&manual), (long)expected);
+            ok(manual_run(&manual) == expected, "operation %d: its waiters polled\n", i);
+            for (k = 0; k < expected; k++) {
+                result = 0;
+                ok(polls[i][k] == 2 && IKcomAsyncOperation_get_result(ops[i][k], &result) == STATUS_SUCCESS &&
+                       result == (ULONG)i + 1,
+                   "operation %d, waiter %d: %ld polls, %lu\n", i, k, (long)polls[i][k], (unsigned long)result);
+            }
+        }
+    }
+    for (i = 0; i < SHARING_SOURCES; i++) {
+        for (k = 0; k < SHARING_WAITERS; k++)
+            IKcomAsyncOperation_Release(ops[i][k]);
+        IKcomAsyncOperation_Release(sources[i]);
+    }
+    ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
+}
+
 /* A blocked thread that times out takes its node out; the others still wake. */
 void kcom_test_async_contract_waiter_timeout(void)
 {

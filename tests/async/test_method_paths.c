@@ -271,18 +271,31 @@ static kcom_poll_result never_poll(void *state, kcom_task_context *cx)
     return KCOM_POLL_READY;
 }
 
+/* Where the first poll found the result storage and the state. */
+static void *polled_result;
+static void *polled_state;
+
+static kcom_poll_result locating_poll(void *state, kcom_task_context *cx)
+{
+    polled_result = cx->result;
+    polled_state = state;
+    return KCOM_POLL_READY;
+}
+
 /* A descriptor from the macro and the same one written by hand (no layout: the library computes
- * it): same block, result and state at the same places. */
+ * it): same block, result and state at the same places, from spawn and for the poll. */
 static void compare_layouts(const kcom_async_task_desc *generated, const char *what)
 {
-    kcom_async_task_desc by_hand = {generated->poll, generated->drop, generated->state_size,
+    kcom_async_task_desc laid_out = *generated;
+    kcom_async_task_desc by_hand = {locating_poll, generated->drop, generated->state_size,
                                     generated->state_alignment, generated->result_size,
                                     generated->result_alignment, generated->iid, 0, 0, 0, 0};
     const kcom_async_task_desc *descs[2];
     char *state[2];
     size_t result_offset[2], state_offset[2], bytes[2];
     int i;
-    descs[0] = generated;
+    laid_out.poll = locating_poll;
+    descs[0] = &laid_out;
     descs[1] = &by_hand;
     for (i = 0; i < 2; i++) {
         IKcomAsyncOperation *op = NULL;
@@ -292,10 +305,12 @@ static void compare_layouts(const kcom_async_task_desc *generated, const char *w
            "%s: begun\n", what);
         bytes[i] = (size_t)(counter.live_bytes - live_bytes);
         state[i] = (char *)s;
-        result_offset[i] = offsetof(kcom_async_op, task) + ((kcom_async_op *)(void *)op)->task.result_offset;
         state_offset[i] = (size_t)(state[i] - (char *)op);
         ok(((ULONG_PTR)s % descs[i]->state_alignment) == 0, "%s: state aligned\n", what);
-        ok(kcom_async_spawn_abandon(op, STATUS_CANCELLED) == STATUS_SUCCESS, "%s: abandoned\n", what);
+        polled_result = polled_state = NULL;
+        ok(kcom_async_spawn_run(op) == STATUS_SUCCESS, "%s: run\n", what);
+        result_offset[i] = (size_t)((char *)polled_result - (char *)op);
+        ok(polled_state == s, "%s: the poll's state is spawn's\n", what);
         IKcomAsyncOperation_Release(op);
     }
     ok(bytes[0] == bytes[1] && bytes[0] == generated->block_size, "%s: %lu and %lu bytes, %lu in the descriptor\n",

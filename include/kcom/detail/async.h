@@ -41,20 +41,16 @@
 typedef struct kcom_async_op {
     IKcomAsyncOperation iface; /* caller storage: lpVtbl is cleared last, at the final release */
     LONG volatile refs;
-    LONG volatile word;   /* the status, the claims of the finisher and callback, the waiter list's lock */
-    NTSTATUS error;       /* Error's status; written before KCOM_RT_ASYNC_FINISHED is published */
-    ULONG result_size;    /* of the storage task.result_offset names */
-    const IID *iid;       /* typed interface answered by QueryInterface, or NULL */
+    LONG volatile word;   /* the status, the claims of the finisher, the callback and the waiter slot */
     kcom_async_completed_fn *callback;  /* valid once registered (the word says so) */
     void *callback_context;
-    struct kcom_async_waiter *waiter;   /* the first awaiting task or blocked thread (the word says so) */
-    struct kcom_async_waiter *waiters;  /* the others, under the word's lock */
-    const kcom_allocator *allocator; /* NULL: caller storage */
-    ULONG block_size;      /* below 2 GB (kcom_async_op_layout, kcom_async_op_allocate_block) */
-    ULONG block_alignment;
-    /* an operation without a task (a producer's; the word says so) keeps its producer's cancel
-     * routine and its context in task.drop and task.state; task.result_offset: the result
-     * storage, for every operation */
+    struct kcom_async_waiter *waiter;   /* the first awaiting task or blocked thread (the word says so;
+                                         * the others wait in a table all operations share) */
+    const kcom_allocator *allocator;    /* NULL: caller storage */
+    /* task.sched, task.error and task.desc are every operation's; an operation without a task (a
+     * producer's or an error operation; the word says so, and desc is NULL) keeps its own fields
+     * where a task's own begin (kcom_async_producer, src/async/async_internal.h). The type of the
+     * result (its size, where it is, the typed interface) comes from task.desc or from those. */
     kcom_task task;
 } kcom_async_op;
 
@@ -75,7 +71,8 @@ extern const IKcomAsyncOperationVtbl kcom_async_op_vtbl;
 
 /* An operation block for desc from allocator (NULL: the default allocator; a caching allocator
  * bound to another size: the allocator behind it), from the operation cache when that is the
- * platform allocator. Its allocator, size and alignment are recorded, nothing else is set. NULL
+ * platform allocator. Its allocator is recorded, nothing else is set (the descriptor the
+ * operation will refer to gives its size and alignment when it is freed). NULL
  * when out of memory. The out-of-line path of the shims, after kcom_rt_async_op_reuse.
  * IRQL: <= DISPATCH_LEVEL. */
 _IRQL_requires_max_(DISPATCH_LEVEL)
@@ -83,8 +80,7 @@ kcom_async_op *kcom_rt_async_op_allocate(_In_ const kcom_async_task_desc *desc,
                                          _In_opt_ const kcom_allocator *allocator);
 
 /* The operation cache: a caching allocator per size class of KCOM_RT_OPERATION_CACHE_GRANULE
- * bytes (src/async/operation.c). Its blocks record the class's allocator, its size and the natural
- * alignment. Not for direct use. */
+ * bytes (src/async/operation.c). Its blocks record the class's allocator. Not for direct use. */
 #define KCOM_RT_OPERATION_CACHE_GRANULE 64
 #define KCOM_RT_OPERATION_CACHE_CLASSES 16
 extern kcom_caching_allocator kcom_rt_operation_cache[KCOM_RT_OPERATION_CACHE_CLASSES];
@@ -98,14 +94,13 @@ IKcomAsyncOperation *kcom_rt_async_op_failed(_In_ const kcom_async_task_desc *de
 /* kcom_rt_async_op_end with a failure status: Error with it (STATUS_CANCELLED: Canceled). */
 void kcom_rt_async_op_fail(_In_ kcom_async_op *op, _In_ NTSTATUS status);
 
-/* Publishes an operation whose first poll returned PENDING: its task gets desc's poll and drop
- * and a copy of the executor in *executor (a class's slot), or of the default executor when that
- * is NULL or executor is, then becomes IDLE, or is scheduled at once if it was woken during the
- * poll. Whatever must outlive the call (the object's reference) must be in place before: from
- * here the task may run, and end, on another thread. IRQL: <= DISPATCH_LEVEL. */
+/* Publishes an operation whose first poll returned PENDING: its task gets the executor in
+ * *executor (a class's slot), or the default executor when that is NULL or executor is, then
+ * becomes IDLE, or is scheduled at once if it was woken during the poll. Whatever must outlive the
+ * call (the object's reference) must be in place before: from here the task may run, and end, on
+ * another thread. IRQL: <= DISPATCH_LEVEL. */
 _IRQL_requires_max_(DISPATCH_LEVEL)
-void kcom_rt_async_publish(_In_ kcom_async_op *op, _In_ const kcom_async_task_desc *desc,
-                           _In_opt_ const struct kcom_executor *volatile *executor);
+void kcom_rt_async_publish(_In_ kcom_async_op *op, _In_opt_ const struct kcom_executor *volatile *executor);
 
 KCOM_END_DECLS
 
@@ -140,8 +135,6 @@ static KCOM_FORCEINLINE kcom_async_op *kcom_rt_async_op_reuse(const kcom_async_t
     if (KCOM_UNLIKELY(op == NULL))
         return NULL;
     op->allocator = allocator;
-    op->block_size = (ULONG)desc->block_size; /* a bound cache's size: small */
-    op->block_alignment = (ULONG)desc->block_alignment;
     return op;
 }
 
@@ -161,17 +154,8 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_op_in(const kcom_async_task_desc 
     address = (address + KCOM_ASYNC_STORAGE_MAX_ALIGNMENT - 1) & ~(ULONG_PTR)(KCOM_ASYNC_STORAGE_MAX_ALIGNMENT - 1);
     placed = (kcom_async_op *)address;
     placed->allocator = NULL;
-    placed->block_size = (ULONG)desc->block_size; /* it fits size, a size_t of storage */
-    placed->block_alignment = (ULONG)desc->block_alignment;
     *op = placed;
     return STATUS_SUCCESS;
-}
-
-/* task.result_offset of an operation whose result of result_size bytes is at offset bytes from
- * the operation's start (0: no result). IRQL: any. */
-static KCOM_FORCEINLINE ULONG kcom_rt_async_result_offset(size_t result_size, size_t offset)
-{
-    return result_size != 0 ? (ULONG)(offset - offsetof(kcom_async_op, task)) : 0;
 }
 
 /* Makes a block from kcom_rt_async_op_allocate or kcom_rt_async_op_in an operation running desc's
@@ -187,9 +171,7 @@ static KCOM_FORCEINLINE void *kcom_rt_async_op_prepare(kcom_async_op *op, const 
     void *result = desc->result_size != 0 ? block + desc->result_offset : NULL;
     op->iface.lpVtbl = &kcom_async_op_vtbl;
     op->refs = 1;
-    op->iid = desc->iid;
-    op->task.result_offset = kcom_rt_async_result_offset(desc->result_size, desc->result_offset);
-    op->result_size = (ULONG)desc->result_size;
+    op->task.desc = desc;
     op->word = KCOM_ASYNC_STARTED; /* what a cancel request is read from (not canceled yet) */
     op->task.sched = KCOM_TASK_RUNNING;
     if (desc->result_size != 0)

@@ -255,8 +255,7 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
             if (KCOM_UNLIKELY(prefix##name##_poll(&kcom_state_->user, &kcom_cx_) != KCOM_POLL_READY)) { \
                 This->lpVtbl->AddRef(This);                                               \
                 kcom_state_->kcom_owner = This;                                           \
-                kcom_rt_async_publish(kcom_op_, &C##_##I##_kdesc_##name,                  \
-                                      kcom_rt_header(kcom_self_)->klass->executor);      \
+                kcom_rt_async_publish(kcom_op_, kcom_rt_header(kcom_self_)->klass->executor); \
                 return (ret *)(void *)kcom_op_;                                           \
             }                                                                             \
             kcom_status_ = kcom_cx_.status;                                               \

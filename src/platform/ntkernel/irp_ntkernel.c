@@ -358,7 +358,7 @@ NTSTATUS kcom_irp_copy_result(IKcomAsyncOperation *operation, void *buffer, ULON
         return STATUS_INVALID_PARAMETER;
     if (operation->lpVtbl == &kcom_async_op_vtbl) {
         /* get_result writes the operation's size, which the buffer check must be made with */
-        ULONG result_size = ((kcom_async_op *)(void *)operation)->result_size;
+        ULONG result_size = kcom_async_op_result_size((kcom_async_op *)(void *)operation);
         if (result_size != size) {
             KCOM_TRACE(ERROR, "kcom_irp_copy_result: a %lu-byte result type for an operation whose result has %lu bytes",
                        (unsigned long)size, (unsigned long)result_size);
