@@ -25,7 +25,8 @@
     X(async_operation_cancel)            \
     X(async_operation_errors)            \
     X(async_operation_alloc_failures)    \
-    X(async_operation_size)
+    X(async_operation_size)              \
+    X(async_operation_result_layouts)
 
 /* test_task.c: tasks on a hand-run executor */
 #define KCOM_ASYNC_TASK_TESTS(X, H) \

@@ -271,14 +271,24 @@ static kcom_poll_result never_poll(void *state, kcom_task_context *cx)
     return KCOM_POLL_READY;
 }
 
-/* Where the first poll found the result storage and the state. */
+/* Where the first poll found the result storage and the state; it fills the result (of
+ * polled_size bytes) with a pattern, which get_result must give back. */
 static void *polled_result;
 static void *polled_state;
+static size_t polled_size;
+
+static unsigned char pattern_byte(size_t k)
+{
+    return (unsigned char)(0x30 + k);
+}
 
 static kcom_poll_result locating_poll(void *state, kcom_task_context *cx)
 {
+    size_t k;
     polled_result = cx->result;
     polled_state = state;
+    for (k = 0; k < polled_size; k++)
+        ((unsigned char *)cx->result)[k] = pattern_byte(k);
     return KCOM_POLL_READY;
 }
 
@@ -308,9 +318,21 @@ static void compare_layouts(const kcom_async_task_desc *generated, const char *w
         state_offset[i] = (size_t)(state[i] - (char *)op);
         ok(((ULONG_PTR)s % descs[i]->state_alignment) == 0, "%s: state aligned\n", what);
         polled_result = polled_state = NULL;
+        polled_size = generated->result_size;
         ok(kcom_async_spawn_run(op) == STATUS_SUCCESS, "%s: run\n", what);
         result_offset[i] = (size_t)((char *)polled_result - (char *)op);
         ok(polled_state == s, "%s: the poll's state is spawn's\n", what);
+        {
+            unsigned char result[sizeof(wide_result) + 1];
+            size_t k, same = 0;
+            memset(result, 0xee, sizeof(result));
+            ok(IKcomAsyncOperation_get_result(op, result) == STATUS_SUCCESS, "%s: get_result\n", what);
+            for (k = 0; k < generated->result_size; k++)
+                same += result[k] == pattern_byte(k);
+            ok(same == generated->result_size && result[generated->result_size] == 0xee,
+               "%s: the poll's result back (%lu of %lu bytes)\n", what, (unsigned long)same,
+               (unsigned long)generated->result_size);
+        }
         IKcomAsyncOperation_Release(op);
     }
     ok(bytes[0] == bytes[1] && bytes[0] == generated->block_size, "%s: %lu and %lu bytes, %lu in the descriptor\n",

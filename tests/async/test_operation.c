@@ -363,13 +363,46 @@ void kcom_test_async_operation_size(void)
     ok(IKcomAsyncOperation_Release(op) == 0 && kcom_counting_allocator_live(&counter) == 0, "freed\n");
 
     /* an operation running a task with a ULONG result and a 16-byte state: within the operation
-     * cache's 192-byte class (on 64-bit targets; smaller on 32-bit ones) */
+     * cache's 128-byte class (on 64-bit targets; smaller on 32-bit ones) */
     ok(kcom_async_spawn_begin(&small_task_desc, &refusing, &counter.allocator, &state, &op) == STATUS_SUCCESS,
        "a task's operation\n");
-    ok(counter.live_bytes > 0 && counter.live_bytes <= 192, "a ULONG task with a 16-byte state takes %ld bytes\n",
+    ok(counter.live_bytes > 0 && counter.live_bytes <= 128, "a ULONG task with a 16-byte state takes %ld bytes\n",
        (long)counter.live_bytes);
     ok(kcom_async_spawn_abandon(op, STATUS_CANCELLED) == STATUS_SUCCESS, "abandoned\n");
     ok(IKcomAsyncOperation_Release(op) == 0 && kcom_counting_allocator_live(&counter) == 0, "freed\n");
+}
+
+/* A producer's result of any size and alignment: its value comes back whole, its storage aligned
+ * (a value at the storage's first byte and past its end would show), and the block goes back to
+ * its allocator with the size and alignment it was allocated with (the counting allocator fails
+ * fast otherwise). */
+void kcom_test_async_operation_result_layouts(void)
+{
+    static const struct {
+        size_t size, alignment;
+    } layouts[] = {{1, 1}, {3, 1}, {4, 1}, {4, 2}, {4, 4}, {4, 32}, {8, 8}, {16, 16}, {24, 64}, {100, 4}, {0, 1}, {0, 64}};
+    size_t i, k;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    for (i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++) {
+        IKcomAsyncOperation *op = NULL;
+        unsigned char value[100], result[101];
+        NTSTATUS status = kcom_async_operation_create(&counter.allocator, NULL, layouts[i].size, layouts[i].alignment,
+                                                      &op);
+        ok(status == STATUS_SUCCESS, "%lu bytes aligned to %lu: %s\n", (unsigned long)layouts[i].size,
+           (unsigned long)layouts[i].alignment, kcom_status_name(status));
+        for (k = 0; k < sizeof(value); k++)
+            value[k] = (unsigned char)(0x40 + i + k);
+        memset(result, 0xee, sizeof(result));
+        ok(IKcomAsyncOperation_get_result(op, result) == STATUS_PENDING, "pending first\n");
+        ok(kcom_async_operation_complete(op, layouts[i].size != 0 ? value : NULL) == STATUS_SUCCESS, "completed\n");
+        ok(IKcomAsyncOperation_get_result(op, result) == STATUS_SUCCESS, "its result\n");
+        ok(memcmp(result, value, layouts[i].size) == 0 && result[layouts[i].size] == 0xee,
+           "%lu bytes aligned to %lu: the value, and nothing past it\n", (unsigned long)layouts[i].size,
+           (unsigned long)layouts[i].alignment);
+        ok(IKcomAsyncOperation_Release(op) == 0, "released\n");
+    }
+    ok(kcom_counting_allocator_live(&counter) == 0 && counter.live_bytes == 0, "every block back\n");
 }
 
 ASYNC_TEST_PROGRAM(KCOM_ASYNC_OPERATION_TESTS)
