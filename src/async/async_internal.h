@@ -94,7 +94,7 @@ typedef struct kcom_async_producer {
 #define KCOM_ASYNC_PRODUCER(op) \
     ((kcom_async_producer *)(void *)((char *)(op) + offsetof(kcom_async_op, task.link)))
 
-/* The bytes of an operation without a task: it ends where a task's own fields would. */
+/* The bytes of an operation without a task: its own fields end it, in the room a task's own take. */
 #define KCOM_ASYNC_PRODUCER_OP_SIZE (offsetof(kcom_async_op, task.link) + sizeof(kcom_async_producer))
 KCOM_STATIC_ASSERT(KCOM_ASYNC_PRODUCER_OP_SIZE <= sizeof(kcom_async_op),
                    "an operation without a task is no larger than one with a task");
@@ -187,7 +187,8 @@ static KCOM_FORCEINLINE const IID *kcom_async_op_iid(kcom_async_op *op)
 }
 
 /* A block of size bytes for an operation from allocator (see kcom_rt_async_op_allocate), with its
- * allocator, size and alignment recorded in it; NULL when out of memory. */
+ * allocator recorded in it (the operation's descriptor or own fields give size and alignment back
+ * when it is freed); NULL when out of memory. */
 kcom_async_op *kcom_async_op_allocate_block(const kcom_allocator *allocator, size_t size, size_t alignment);
 /* The same, with its usual case inline: the hot block of the operation cache's class for size
  * (kcom_rt_async_op_cached, as the shims take it). */
