@@ -56,24 +56,16 @@ static NTSTATUS spawn_track(kcom_async_op *op)
     return status;
 }
 
-/* A descriptor written by hand (its layout left 0): where its state and result are, computed
- * again from its sizes (the operation refers to the descriptor, which spawn checked). */
-void *kcom_task_state_computed(kcom_task *task)
+/* A descriptor written by hand (its layout left 0): where its state (state TRUE) or its result is,
+ * computed again from its sizes (the operation refers to the descriptor, which spawn checked). */
+void *kcom_task_computed(kcom_task *task, BOOLEAN state)
 {
+    const kcom_async_task_desc *desc = task->desc;
     kcom_async_op_layout_info layout;
-    if (task->desc->state_size == 0)
+    if ((state ? desc->state_size : desc->result_size) == 0)
         return NULL;
-    layout = kcom_async_op_desc_layout(task->desc);
-    return KCOM_TASK_BLOCK(task) + layout.state_offset;
-}
-
-void *kcom_task_result_computed(kcom_task *task)
-{
-    kcom_async_op_layout_info layout;
-    if (task->desc->result_size == 0)
-        return NULL;
-    layout = kcom_async_op_desc_layout(task->desc);
-    return KCOM_TASK_BLOCK(task) + layout.result_offset;
+    layout = kcom_async_op_desc_layout(desc);
+    return KCOM_TASK_BLOCK(task) + (state ? layout.state_offset : layout.result_offset);
 }
 
 NTSTATUS kcom_async_spawn_begin(const kcom_async_task_desc *desc, const kcom_executor *executor,

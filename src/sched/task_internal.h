@@ -32,15 +32,14 @@ extern const kcom_task_owner kcom_rt_async_task_owner;
  * src/async/spawn.c, which also gives NULL for none). A descriptor with its layout always has a
  * state (KCOM_ASYNC_TASK_DESC's State has a resume point). */
 #define KCOM_TASK_BLOCK(t) ((char *)(t) - offsetof(kcom_async_op, task))
-void *kcom_task_state_computed(kcom_task *task);
-void *kcom_task_result_computed(kcom_task *task);
+void *kcom_task_computed(kcom_task *task, BOOLEAN state); /* state FALSE: the result */
 
 static KCOM_FORCEINLINE void *kcom_task_state(kcom_task *task)
 {
     const kcom_async_task_desc *desc = task->desc;
     if (KCOM_LIKELY(desc->block_size != 0))
         return KCOM_TASK_BLOCK(task) + desc->state_offset;
-    return kcom_task_state_computed(task);
+    return kcom_task_computed(task, TRUE);
 }
 
 static KCOM_FORCEINLINE void *kcom_task_result(kcom_task *task)
@@ -48,7 +47,7 @@ static KCOM_FORCEINLINE void *kcom_task_result(kcom_task *task)
     const kcom_async_task_desc *desc = task->desc;
     if (KCOM_LIKELY(desc->block_size != 0))
         return desc->result_size != 0 ? KCOM_TASK_BLOCK(task) + desc->result_offset : NULL;
-    return kcom_task_result_computed(task);
+    return kcom_task_computed(task, FALSE);
 }
 
 /* kcom_waker_wake without its NULL check, for kcom's own wakers (in the caller's frame, never
