@@ -99,14 +99,14 @@ typedef struct kcom_async_producer {
 KCOM_STATIC_ASSERT(KCOM_ASYNC_PRODUCER_OP_SIZE <= sizeof(kcom_async_op),
                    "an operation without a task is no larger than one with a task");
 
-/* The layout of an operation whose own fields take header bytes (sizeof(kcom_async_op) with a
- * task, KCOM_ASYNC_PRODUCER_OP_SIZE without): the result and the state after them, each at a
- * multiple of its alignment. FALSE for bad sizes or alignments. KCOM_ASYNC_TASK_DESC computes the
- * same at compile time (with a task). Inline: the constant arguments of a caller fold away. */
-static KCOM_FORCEINLINE BOOLEAN kcom_async_op_layout(size_t header, size_t result_size, size_t result_alignment,
-                                                    size_t state_size, size_t state_alignment,
-                                                    kcom_async_op_layout_info *layout)
+/* The layout of an operation that runs a task: the result and the state after its own fields,
+ * each at a multiple of its alignment. FALSE for bad sizes or alignments. KCOM_ASYNC_TASK_DESC
+ * computes the same at compile time; an operation without a task is laid out by
+ * kcom_async_producer_layout_of. Inline: the constant arguments of a caller fold away. */
+static KCOM_FORCEINLINE BOOLEAN kcom_async_op_layout(size_t result_size, size_t result_alignment, size_t state_size,
+                                                    size_t state_alignment, kcom_async_op_layout_info *layout)
 {
+    const size_t header = sizeof(kcom_async_op);
     size_t align = KCOM_ALIGNOF(kcom_async_op);
     if (result_size == 0)
         result_alignment = 1;
@@ -138,8 +138,8 @@ static KCOM_FORCEINLINE BOOLEAN kcom_async_desc_layout(const kcom_async_task_des
         layout->alignment = desc->block_alignment;
         return (BOOLEAN)(desc->block_size <= KCOM_RT_ASYNC_MAX_BLOCK);
     }
-    return kcom_async_op_layout(sizeof(kcom_async_op), desc->result_size, desc->result_alignment, desc->state_size,
-                                desc->state_alignment, layout);
+    return kcom_async_op_layout(desc->result_size, desc->result_alignment, desc->state_size, desc->state_alignment,
+                                layout);
 }
 
 /* The layout of a spawned operation's descriptor, which spawn checked (a descriptor written by
@@ -151,16 +151,25 @@ static KCOM_FORCEINLINE kcom_async_op_layout_info kcom_async_op_desc_layout(cons
     return layout;
 }
 
-/* The layout of an operation without a task: its result right after its own fields, at a
- * multiple of its alignment (what kcom_async_op_layout gives it, without a state). */
-static KCOM_FORCEINLINE kcom_async_op_layout_info kcom_async_producer_layout(kcom_async_op *op)
+/* The layout of an operation without a task whose result has result_size bytes aligned to
+ * result_alignment (a power of two; 1 without a result): the result right after its own fields,
+ * at a multiple of its alignment. */
+static KCOM_FORCEINLINE kcom_async_op_layout_info kcom_async_producer_layout_of(size_t result_size,
+                                                                               size_t result_alignment)
 {
     kcom_async_op_layout_info layout;
-    size_t alignment = KCOM_ASYNC_PRODUCER(op)->result_alignment;
-    layout.result_offset = (KCOM_ASYNC_PRODUCER_OP_SIZE + alignment - 1) & ~(alignment - 1);
-    layout.state_offset = layout.total = layout.result_offset + KCOM_ASYNC_PRODUCER(op)->result_size;
-    layout.alignment = alignment > KCOM_ALIGNOF(kcom_async_op) ? alignment : KCOM_ALIGNOF(kcom_async_op);
+    layout.result_offset = (KCOM_ASYNC_PRODUCER_OP_SIZE + result_alignment - 1) & ~(result_alignment - 1);
+    layout.state_offset = layout.total = layout.result_offset + result_size;
+    layout.alignment =
+        result_alignment > KCOM_ALIGNOF(kcom_async_op) ? result_alignment : KCOM_ALIGNOF(kcom_async_op);
     return layout;
+}
+
+/* The same, of an operation without a task, from its own fields. */
+static KCOM_FORCEINLINE kcom_async_op_layout_info kcom_async_producer_layout(kcom_async_op *op)
+{
+    return kcom_async_producer_layout_of(KCOM_ASYNC_PRODUCER(op)->result_size,
+                                         KCOM_ASYNC_PRODUCER(op)->result_alignment);
 }
 
 /* The result storage of op (NULL: none) and its size, from its descriptor or its own fields. */

@@ -796,9 +796,10 @@ NTSTATUS kcom_async_operation_cache_query_stats(kcom_caching_allocator_stats *st
 /* ---- creation ------------------------------------------------------------------------------------------ */
 
 /* Prepares an operation without a task at op, whose allocator is recorded, with a result of
- * result_size bytes aligned to result_alignment (kcom_async_producer_layout places it: as
- * kcom_async_op_layout does): Started, one reference, the result zero-filled. */
-static KCOM_FORCEINLINE void op_init(kcom_async_op *op, const IID *iid, size_t result_size, size_t result_alignment)
+ * result_size bytes aligned to result_alignment (1 without a result) at result (where
+ * kcom_async_producer_layout places it): Started, one reference, the result zero-filled. */
+static KCOM_FORCEINLINE void op_init(kcom_async_op *op, const IID *iid, size_t result_size, size_t result_alignment,
+                                     void *result)
 {
     /* field by field: of the task's, only those before task.link exist, and only sched means
      * anything; its own fields follow (KCOM_ASYNC_PRODUCER_OP_SIZE), the cancel routine's written
@@ -815,11 +816,11 @@ static KCOM_FORCEINLINE void op_init(kcom_async_op *op, const IID *iid, size_t r
     op->task.desc = NULL;
     producer->iid = iid;
     producer->result_size = (ULONG)result_size; /* below 2 GB: kcom_async_op_layout */
-    producer->result_alignment = result_size != 0 ? (ULONG)result_alignment : 1;
+    producer->result_alignment = (ULONG)result_alignment;
     if (result_size == sizeof(ULONG)) /* a result that is never written reads back zeros */
-        memset(kcom_async_op_result(op), 0, sizeof(ULONG));
+        memset(result, 0, sizeof(ULONG));
     else if (result_size != 0)
-        memset(kcom_async_op_result(op), 0, result_size);
+        memset(result, 0, result_size);
 }
 
 NTSTATUS kcom_async_operation_create_error(const kcom_allocator *allocator, const IID *iid, NTSTATUS error,
@@ -840,7 +841,7 @@ NTSTATUS kcom_async_operation_create_error(const kcom_allocator *allocator, cons
         *operation = &static_error_op.iface;
         return NT_SUCCESS(status) ? STATUS_INSUFFICIENT_RESOURCES : status;
     }
-    op_init(op, iid, 0, 1);
+    op_init(op, iid, 0, 1, NULL);
     op->task.error = error;
     op->word = KCOM_ASYNC_ERROR | OP_FINISHED | OP_NO_TASK;
     *operation = &op->iface;
@@ -861,9 +862,14 @@ NTSTATUS kcom_async_operation_create(const kcom_allocator *allocator, const IID 
     kcom_async_op *op;
     if (operation == NULL)
         return STATUS_INVALID_PARAMETER;
-    /* a power of two even without a result: 0 is a mistake, not "any" */
+    /* a power of two even without a result: 0 is a mistake, not "any"; the block below 2 GB */
     if (!kcom_is_power_of_two(result_alignment) || result_alignment > 4096 ||
-        !kcom_async_op_layout(KCOM_ASYNC_PRODUCER_OP_SIZE, result_size, result_alignment, 0, 1, &layout))
+        result_size > KCOM_RT_ASYNC_MAX_BLOCK) /* no overflow below: the offset is under 8 KB */
+        return fail_setup(iid, STATUS_INVALID_PARAMETER, operation);
+    if (result_size == 0)
+        result_alignment = 1;
+    layout = kcom_async_producer_layout_of(result_size, result_alignment);
+    if (layout.total > KCOM_RT_ASYNC_MAX_BLOCK)
         return fail_setup(iid, STATUS_INVALID_PARAMETER, operation);
     op = kcom_async_op_allocate(allocator, layout.total, layout.alignment);
     if (op == NULL) {
@@ -871,7 +877,7 @@ NTSTATUS kcom_async_operation_create(const kcom_allocator *allocator, const IID 
         (void)kcom_async_operation_create_error(allocator, iid, STATUS_INSUFFICIENT_RESOURCES, operation);
         return STATUS_INSUFFICIENT_RESOURCES;
     }
-    op_init(op, iid, result_size, result_alignment);
+    op_init(op, iid, result_size, result_alignment, (char *)op + layout.result_offset);
     *operation = &op->iface;
     return STATUS_SUCCESS;
 }
