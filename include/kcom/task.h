@@ -68,8 +68,8 @@ struct kcom_async_task_desc;
 /* A task. Lives inside its AsyncOperation (kcom/async.h), which owns it; its fields other than
  * link are kcom's. The task refers to its descriptor (poll function, cleanup, the layout of its
  * state and result) and to its executor; both must outlive it (kcom_async_spawn_begin). An
- * operation its producer completes has no task and ends after desc: the fields from link on exist
- * only in operations that run one. */
+ * operation its producer completes has no task (desc NULL): the fields from link on exist only in
+ * operations that run one, and the others keep fields of their own there. */
 typedef struct kcom_task {
     LONG volatile sched;              /* KCOM_TASK_IDLE ... KCOM_TASK_DONE */
     NTSTATUS error;                   /* its operation's Error status (written before it is published) */
