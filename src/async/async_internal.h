@@ -8,7 +8,35 @@
 #include <kcom/async.h>
 
 #include "internal.h"
+#include "platform/platform.h"
 #include "sched/task_internal.h"
+
+/* A spin lock on kcom's atomics (a LONG, 0 when free), taken at DISPATCH_LEVEL: a holder at
+ * PASSIVE_LEVEL interrupted by a DPC that wants it on the same processor would otherwise make that
+ * DPC spin forever. Returns the IRQL to go back to. The event awaitable's and the shared waiter
+ * lists' (operation.c). IRQL: <= DISPATCH_LEVEL. */
+static KCOM_FORCEINLINE UCHAR kcom_async_spin_lock(LONG volatile *lock)
+{
+    UCHAR irql = kcom_platform_raise_to_dispatch();
+    while (kcom_atomic_compare_exchange(lock, 0, 1) != 0) {
+        while (kcom_atomic_load(lock) != 0)
+            kcom_cpu_relax();
+    }
+    return irql;
+}
+
+/* Lets go of it; the IRQL stays raised, for work that must still run at DISPATCH_LEVEL. */
+static KCOM_FORCEINLINE void kcom_async_spin_unlock_raised(LONG volatile *lock)
+{
+    kcom_atomic_store(lock, 0);
+}
+
+/* Lets go of it and goes back to irql. */
+static KCOM_FORCEINLINE void kcom_async_spin_unlock(LONG volatile *lock, UCHAR irql)
+{
+    kcom_async_spin_unlock_raised(lock);
+    kcom_platform_lower_irql(irql);
+}
 
 /* Bits of kcom_async_op.word; status and every claim live in one word so that one compare-exchange
  * decides each race (cancel vs complete, callback registration vs completion). */

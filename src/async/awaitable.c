@@ -11,30 +11,11 @@
  */
 #include <kcom/awaitable.h>
 
-#include "platform/platform.h"
-#include "sched/task_internal.h"
+#include "async/async_internal.h"
 
 #define AW_IDLE 0
 #define AW_REGISTERED 1
 #define AW_WOKEN 2
-
-/* A spin lock on kcom's atomics, taken at DISPATCH_LEVEL: a holder at PASSIVE_LEVEL interrupted by
- * a DPC that sets the event on the same processor would otherwise make that DPC spin forever. */
-static UCHAR event_lock(kcom_async_event *event)
-{
-    UCHAR irql = kcom_platform_raise_to_dispatch();
-    while (kcom_atomic_compare_exchange(&event->lock, 0, 1) != 0) {
-        while (kcom_atomic_load(&event->lock) != 0)
-            kcom_cpu_relax();
-    }
-    return irql;
-}
-
-static void event_unlock(kcom_async_event *event, UCHAR irql)
-{
-    kcom_atomic_store(&event->lock, 0);
-    kcom_platform_lower_irql(irql);
-}
 
 void kcom_async_event_init(kcom_async_event *event, BOOLEAN signaled)
 {
@@ -71,7 +52,7 @@ BOOLEAN kcom_async_event_set(kcom_async_event *event)
     UCHAR irql;
     if (event == NULL)
         return FALSE;
-    irql = event_lock(event);
+    irql = kcom_async_spin_lock(&event->lock);
     was = kcom_atomic_exchange(&event->signaled, 1);
     generation = ++event->generation;
     for (;;) {
@@ -84,11 +65,11 @@ BOOLEAN kcom_async_event_set(kcom_async_event *event)
         aw->state = AW_WOKEN;
         waker = aw->waker;
         aw->waker.task = NULL;
-        event_unlock(event, irql);
+        kcom_async_spin_unlock(&event->lock, irql);
         kcom_task_wake_waker(&waker); /* outside the lock: waking may run a drop that clears an await */
-        irql = event_lock(event);
+        irql = kcom_async_spin_lock(&event->lock);
     }
-    event_unlock(event, irql);
+    kcom_async_spin_unlock(&event->lock, irql);
     return (BOOLEAN)(was != 0);
 }
 
@@ -98,9 +79,9 @@ BOOLEAN kcom_async_event_reset(kcom_async_event *event)
     UCHAR irql;
     if (event == NULL)
         return FALSE;
-    irql = event_lock(event);
+    irql = kcom_async_spin_lock(&event->lock);
     was = kcom_atomic_exchange(&event->signaled, 0);
-    event_unlock(event, irql);
+    kcom_async_spin_unlock(&event->lock, irql);
     return (BOOLEAN)(was != 0);
 }
 
@@ -123,7 +104,7 @@ kcom_poll_result kcom_async_event_await_poll(kcom_async_event_await *aw, kcom_ta
     UCHAR irql;
     if (event == NULL)
         return KCOM_POLL_READY;
-    irql = event_lock(event);
+    irql = kcom_async_spin_lock(&event->lock);
     if (aw->state == AW_WOKEN) {
         aw->state = AW_IDLE;
         result = KCOM_POLL_READY;
@@ -147,7 +128,7 @@ kcom_poll_result kcom_async_event_await_poll(kcom_async_event_await *aw, kcom_ta
         event->tail = aw;
         aw->state = AW_REGISTERED;
     }
-    event_unlock(event, irql);
+    kcom_async_spin_unlock(&event->lock, irql);
     kcom_waker_drop(&unused);
     return result;
 }
@@ -159,14 +140,14 @@ void kcom_async_event_await_clear(kcom_async_event_await *aw)
     UCHAR irql;
     if (aw == NULL || (event = aw->event) == NULL)
         return;
-    irql = event_lock(event);
+    irql = kcom_async_spin_lock(&event->lock);
     if (aw->state == AW_REGISTERED) {
         event_unlink(event, aw);
         waker = aw->waker;
         aw->waker.task = NULL;
     }
     aw->state = AW_IDLE;
-    event_unlock(event, irql);
+    kcom_async_spin_unlock(&event->lock, irql);
     kcom_waker_drop(&waker); /* outside the lock: it may release the last reference */
 }
 

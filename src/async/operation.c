@@ -285,21 +285,6 @@ static wait_list *wait_list_of(const kcom_async_op *op)
     return &wait_table[((address >> 6) ^ (address >> 12)) % WAIT_TABLE_LISTS];
 }
 
-/* Takes a list's lock at DISPATCH_LEVEL; returns the IRQL to go back to. */
-static UCHAR wait_list_lock(wait_list *list)
-{
-    UCHAR irql = kcom_platform_raise_to_dispatch();
-    while (kcom_atomic_load(&list->lock) != 0 || kcom_atomic_compare_exchange(&list->lock, 0, 1) != 0)
-        kcom_cpu_relax();
-    return irql;
-}
-
-/* Lets go of it; the IRQL stays raised. */
-static void wait_list_unlock_raised(wait_list *list)
-{
-    kcom_atomic_store(&list->lock, 0);
-}
-
 /* A listed node's pprev is rewritten under the lock by whoever links or unlinks its neighbours,
  * while its owner reads it without the lock (kcom_async_op_remove_waiter tells the slot from the
  * list by it): atomic accesses. */
@@ -339,13 +324,12 @@ static BOOLEAN op_slot_remove(kcom_async_op *op, kcom_async_waiter *w)
 static KCOM_NOINLINE BOOLEAN op_list_add(kcom_async_op *op, kcom_async_waiter *w)
 {
     wait_list *list = wait_list_of(op);
-    UCHAR irql = wait_list_lock(list);
+    UCHAR irql = kcom_async_spin_lock(&list->lock);
     LONG old = kcom_atomic_load(&op->word);
     for (;;) {
         LONG seen;
         if (kcom_async_op_released(old)) {
-            wait_list_unlock_raised(list);
-            kcom_platform_lower_irql(irql);
+            kcom_async_spin_unlock(&list->lock, irql);
             return FALSE;
         }
         seen = kcom_atomic_compare_exchange(&op->word, old, old | OP_WAITERS);
@@ -359,8 +343,7 @@ static KCOM_NOINLINE BOOLEAN op_list_add(kcom_async_op *op, kcom_async_waiter *w
         waiter_set_pprev(w->next, &w->next);
     w->pprev = &list->head;
     list->head = w;
-    wait_list_unlock_raised(list);
-    kcom_platform_lower_irql(irql);
+    kcom_async_spin_unlock(&list->lock, irql);
     return TRUE;
 }
 
@@ -396,12 +379,11 @@ BOOLEAN kcom_async_op_remove_waiter(kcom_async_op *op, kcom_async_waiter *w)
     if (kcom_atomic_load_ptr((void *volatile *)(void *)&w->pprev) == (void *)&op->waiter)
         return op_slot_remove(op, w);
     list = wait_list_of(op);
-    irql = wait_list_lock(list);
+    irql = kcom_async_spin_lock(&list->lock);
     removed = (BOOLEAN)(w->pprev != NULL);
     if (removed)
         waiter_unlink(w);
-    wait_list_unlock_raised(list);
-    kcom_platform_lower_irql(irql);
+    kcom_async_spin_unlock(&list->lock, irql);
     return removed;
 }
 
@@ -436,12 +418,12 @@ static void op_fire_waiters(kcom_async_op *op)
         for (;;) {
             kcom_async_waiter *w;
             kcom_waker waker = {NULL};
-            UCHAR irql = wait_list_lock(list);
+            UCHAR irql = kcom_async_spin_lock(&list->lock);
             for (w = list->head; w != NULL && w->op != (void *)op; w = w->next) {
             }
             if (w != NULL)
                 waiter_unlink(w);
-            wait_list_unlock_raised(list);
+            kcom_async_spin_unlock_raised(&list->lock);
             if (w != NULL)
                 waker = w->fire(w);
             kcom_platform_lower_irql(irql);

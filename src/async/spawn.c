@@ -267,7 +267,7 @@ void kcom_rt_async_publish(kcom_async_op *op, const struct kcom_executor *volati
     op->task.executor = chosen != NULL ? chosen : kcom_default_executor();
     op->task.link.next = NULL; /* the executor's from here (kcom/task.h) */
     op->word = KCOM_ASYNC_STARTED | OP_COMMITTED;
-    if (op->task.executor->tracker != NULL && !NT_SUCCESS(spawn_track(op))) {
+    if (!NT_SUCCESS(spawn_track(op))) {
         /* the driver is draining for unload: the work that began is ended, not left uncounted
          * (on an executor without the tracker, which its end then does not leave) */
         op->task.executor = &no_executor;
