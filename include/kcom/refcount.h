@@ -4,13 +4,15 @@
  * Modes (KCOM_REFCOUNT_HARDENING, chosen per translation unit that implements classes; the CMake
  * option sets it for every target linking kcom::kcom):
  *   KCOM_REFCOUNT_OFF       plain COM: no overflow/underflow checks.
- *   KCOM_REFCOUNT_FAILFAST  AddRef at INT32_MAX or Release at 0 fails fast (kernel: KeBugCheckEx).
+ *   KCOM_REFCOUNT_FAILFAST  AddRef (or QueryInterface's reference) at INT32_MAX or Release at 0
+ *                           fails fast (kernel: KeBugCheckEx).
  *   KCOM_REFCOUNT_LEAKY     such a count saturates at INT32_MAX and the object is never freed.
  * In every mode: an AddRef+Release pair inside the destroy callback does not destroy again, and a
  * reference that escapes the destroy callback (resurrection) is detected: fail fast in FAILFAST
  * mode, otherwise traced at ERROR level and the memory is leaked rather than freed under it.
  * AddRef on an object whose count is 0 (already destroyed) fails fast in FAILFAST mode and is
- * traced otherwise.
+ * traced otherwise; the reference a successful QueryInterface adds checks the overflow only (its
+ * caller holds a reference, so the count is at least 1 unless the caller's pointer is stale).
  *
  * The library implements the slow paths of all three modes, so translation units in different
  * modes link against the same library.

@@ -45,8 +45,8 @@ static KCOM_FORCEINLINE void kcom_async_spin_unlock(LONG volatile *lock, UCHAR i
 #define OP_CB_REGISTERING 0x8  /* set_completed was called (first caller owns the fields) */
 #define OP_CB_SET 0x10         /* callback fields written */
 #define OP_CB_CLAIMED 0x20     /* someone is invoking the callback */
-#define OP_DESC_BY_HAND 0x40   /* set from the start: the task's descriptor has no layout (written */
-                               /* by hand), so where its result is is computed (get_result's test) */
+#define OP_RESULT_WORD KCOM_RT_ASYNC_RESULT_WORD /* a 4-byte result right after the operation's */
+                               /* own fields (a task's header, a producer's): set from the start */
 #define OP_WAITERS 0x80        /* waiters beyond the slot's may be listed in the shared table */
 #define OP_CANCEL_REGISTERING 0x100 /* a producer's cancel routine was registered (once) */
 #define OP_COMMITTED KCOM_RT_ASYNC_COMMITTED /* the task's first poll was scheduled (or run) */

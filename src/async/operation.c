@@ -59,40 +59,54 @@ void kcom_async_op_addref(kcom_async_op *op)
     kcom_atomic_fetch_add(&op->refs, 1);
 }
 
+/* The destruction's functions return 0, what the final Release returns, so that every call on
+ * its paths is a tail call: its usual paths (caller storage, a caching allocator's hot slot) then
+ * need no stack frame. */
+
 /* Gives a block to an allocator that is not a caching one, with the size and alignment it was
  * allocated with: its descriptor's, or those of an operation without a task. Out of line: the
  * layout computed here would cost the final Release's usual path saved registers. */
-static KCOM_NOINLINE void op_free_to(const kcom_allocator *allocator, kcom_async_op *op)
+static KCOM_NOINLINE ULONG op_free_to(const kcom_allocator *allocator, kcom_async_op *op)
 {
     kcom_async_op_layout_info layout =
         op->task.desc != NULL ? kcom_async_op_desc_layout(op->task.desc) : kcom_async_producer_layout(op);
     allocator->free(allocator->context, op, layout.total, layout.alignment);
+    return 0;
+}
+
+/* A block the hot slot of a caching allocator held before the one given back took it. */
+static KCOM_NOINLINE ULONG op_free_displaced(kcom_caching_allocator *cache, void *block)
+{
+    kcom_rt_caching_put_listed(cache, block);
+    return 0;
 }
 
 /* Gives the block back: to the caching allocator it came from (inline, the usual case: the
  * operation cache or a class's operation allocator), else through its allocator. */
-static KCOM_FORCEINLINE void op_free(kcom_async_op *op)
+static KCOM_FORCEINLINE ULONG op_free(kcom_async_op *op)
 {
     const kcom_allocator *allocator = op->allocator;
     if (allocator == NULL) {
         /* the last access: the caller may reuse the storage (kcom_async_storage_in_use) */
         kcom_atomic_store_ptr((void *volatile *)(void *)&op->iface.lpVtbl, NULL);
-        return;
+        return 0;
     }
-    if (allocator->free == kcom_rt_caching_free) /* bound to the block's size (op_take_cached) */
-        kcom_rt_caching_put((kcom_caching_allocator *)allocator->context, op);
-    else
-        op_free_to(allocator, op);
+    if (allocator->free == kcom_rt_caching_free) { /* bound to the block's size (op_take_cached) */
+        kcom_caching_allocator *cache = (kcom_caching_allocator *)allocator->context;
+        void *displaced = kcom_rt_caching_put_hot(cache, op);
+        return KCOM_LIKELY(displaced == NULL) ? 0 : op_free_displaced(cache, displaced);
+    }
+    return op_free_to(allocator, op);
 }
 
 void kcom_async_op_free_block(kcom_async_op *op)
 {
-    op_free(op);
+    (void)op_free(op);
 }
 
 /* An unfinished task destroyed with its operation still gets its cleanup (never leaked), and its
  * tracker stops counting it. */
-static KCOM_NOINLINE void op_destroy_unfinished(kcom_async_op *op)
+static KCOM_NOINLINE ULONG op_destroy_unfinished(kcom_async_op *op)
 {
     /* the executor is read only for a task its tracker counts: that executor is still there (its
      * tracker's drain waits for this task), another may be gone (a pool shut down meanwhile) */
@@ -101,25 +115,25 @@ static KCOM_NOINLINE void op_destroy_unfinished(kcom_async_op *op)
         op->task.desc->drop(kcom_task_state(&op->task));
     if (tracker != NULL)
         kcom_tracker_unlink(tracker, &op->task); /* before the memory goes */
-    op_free(op);
+    (void)op_free(op);
     if (tracker != NULL)
         kcom_tracker_leave(tracker);
+    return 0;
 }
 
-static KCOM_FORCEINLINE void op_destroy(kcom_async_op *op)
+static KCOM_FORCEINLINE ULONG op_destroy(kcom_async_op *op)
 {
     kcom_atomic_acquire_fence();
     /* an operation without a task is DONE from the start (op_init) */
     if (KCOM_UNLIKELY(kcom_atomic_load(&op->task.sched) != KCOM_TASK_DONE))
-        op_destroy_unfinished(op);
-    else
-        op_free(op);
+        return op_destroy_unfinished(op);
+    return op_free(op);
 }
 
 void kcom_async_op_release(kcom_async_op *op)
 {
     if (kcom_atomic_fetch_add(&op->refs, -1) == 1)
-        op_destroy(op);
+        (void)op_destroy(op);
 }
 
 /* ---- the hooks of the task an operation owns (kcom/task.h) ---------------------------------------------- */
@@ -208,8 +222,7 @@ static ULONG KCOM_STDCALL op_Release(IKcomAsyncOperation *This)
         return (ULONG)old - 1u;
     if (KCOM_UNLIKELY(old != 1)) /* a Release too many: the operation may already be freed */
         kcom_fail_fast(KCOM_FAILFAST_REFCOUNT_UNDERFLOW, op, (ULONG_PTR)old, 0);
-    op_destroy(op);
-    return 0;
+    return op_destroy(op);
 }
 
 static NTSTATUS KCOM_STDCALL op_get_status(IKcomAsyncOperation *This, kcom_async_status *status)
@@ -239,19 +252,14 @@ static NTSTATUS KCOM_STDCALL op_get_result(IKcomAsyncOperation *This, void *resu
     if (KCOM_UNLIKELY(result == NULL))
         return STATUS_INVALID_PARAMETER;
     word = kcom_atomic_load(&op->word); /* acquire: result and error were written before */
-    /* a ULONG or an NTSTATUS: from a task whose descriptor has its layout (not written by hand),
-     * or from a producer, whose result follows its own fields */
-    if (KCOM_LIKELY((word & (OP_STATUS_MASK | OP_DESC_BY_HAND)) == KCOM_ASYNC_COMPLETED)) {
-        if (!(word & OP_NO_TASK)) {
-            const kcom_async_task_desc *desc = op->task.desc;
-            if (KCOM_LIKELY(desc->result_size == 4)) {
-                memcpy(result, (char *)op + desc->result_offset, 4);
-                return STATUS_SUCCESS;
-            }
-        } else if (KCOM_ASYNC_PRODUCER(op)->result_size == 4) {
-            memcpy(result, (char *)op + kcom_async_producer_layout(op).result_offset, 4);
-            return STATUS_SUCCESS;
-        }
+    /* a ULONG or an NTSTATUS right after the operation's own fields: a task's, or a producer's */
+    if (KCOM_LIKELY((word & (OP_STATUS_MASK | OP_RESULT_WORD | OP_NO_TASK)) == (KCOM_ASYNC_COMPLETED | OP_RESULT_WORD))) {
+        memcpy(result, op + 1, 4);
+        return STATUS_SUCCESS;
+    }
+    if ((word & (OP_STATUS_MASK | OP_RESULT_WORD)) == (KCOM_ASYNC_COMPLETED | OP_RESULT_WORD)) {
+        memcpy(result, (char *)op + KCOM_ASYNC_PRODUCER_OP_SIZE, 4);
+        return STATUS_SUCCESS;
     }
     return op_get_result_other(op, word & OP_STATUS_MASK, result);
 }
@@ -789,7 +797,9 @@ static KCOM_FORCEINLINE void op_init(kcom_async_op *op, const IID *iid, size_t r
     kcom_async_producer *producer = KCOM_ASYNC_PRODUCER(op);
     op->iface.lpVtbl = &kcom_async_op_vtbl;
     op->refs = 1;
-    op->word = KCOM_ASYNC_STARTED | OP_NO_TASK;
+    /* a 4-byte result whose alignment puts it right after the producer's fields */
+    op->word = KCOM_ASYNC_STARTED | OP_NO_TASK |
+               (result_size == 4 && (KCOM_ASYNC_PRODUCER_OP_SIZE & (result_alignment - 1)) == 0 ? OP_RESULT_WORD : 0);
     op->callback = NULL;
     op->callback_context = NULL;
     op->waiter = NULL;

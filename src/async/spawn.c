@@ -29,7 +29,7 @@ static void spawn_init(kcom_async_op *op, const kcom_async_task_desc *desc, cons
     memset(block + layout->result_offset, 0, layout->total - layout->result_offset);
     op->iface.lpVtbl = &kcom_async_op_vtbl;
     op->refs = 1;
-    op->word = KCOM_ASYNC_STARTED | (desc->block_size == 0 ? OP_DESC_BY_HAND : 0);
+    op->word = KCOM_ASYNC_STARTED | kcom_rt_async_result_word(desc->result_size, layout->result_offset);
     op->callback = NULL;
     op->callback_context = NULL;
     op->waiter = NULL;
@@ -266,7 +266,7 @@ void kcom_rt_async_publish(kcom_async_op *op, const struct kcom_executor *volati
      * exchange in kcom_task_publish makes them visible to whoever schedules it next */
     op->task.executor = chosen != NULL ? chosen : kcom_default_executor();
     op->task.link.next = NULL; /* the executor's from here (kcom/task.h) */
-    op->word = KCOM_ASYNC_STARTED | OP_COMMITTED;
+    op->word = KCOM_ASYNC_STARTED | OP_COMMITTED | (op->word & OP_RESULT_WORD); /* nobody else has seen it yet */
     if (!NT_SUCCESS(spawn_track(op))) {
         /* the driver is draining for unload: the work that began is ended, not left uncounted
          * (on an executor without the tracker, which its end then does not leave) */

@@ -369,6 +369,32 @@ void kcom_test_async_paths_layout(void)
            (unsigned long)kcom_async_storage_size(&no_poll));
         ok(kcom_async_storage_size(NULL) == 0, "NULL desc\n");
     }
+    {
+        /* a 4-byte result that a descriptor written by hand aligns past the operation's end: not
+         * where get_result finds a 4-byte result of the usual alignment */
+        static const size_t alignments[] = {1, 4, 16, 64};
+        size_t i;
+        for (i = 0; i < sizeof(alignments) / sizeof(alignments[0]); i++) {
+            kcom_async_task_desc by_hand = {locating_poll, NULL, sizeof(tiny_state), KCOM_ALIGNOF(tiny_state),
+                                            4, alignments[i], NULL, 0, 0, 0, 0};
+            IKcomAsyncOperation *op = NULL;
+            unsigned char result[5];
+            void *s = NULL;
+            size_t k, same = 0;
+            ok(kcom_async_spawn_begin(&by_hand, &manual.executor, &counter.allocator, &s, &op) == STATUS_SUCCESS,
+               "4-byte result aligned to %lu: begun\n", (unsigned long)alignments[i]);
+            polled_size = 4;
+            ok(kcom_async_spawn_run(op) == STATUS_SUCCESS, "run\n");
+            ok((ULONG_PTR)polled_result % alignments[i] == 0, "result aligned to %lu\n", (unsigned long)alignments[i]);
+            memset(result, 0xee, sizeof(result));
+            ok(IKcomAsyncOperation_get_result(op, result) == STATUS_SUCCESS, "get_result\n");
+            for (k = 0; k < 4; k++)
+                same += result[k] == pattern_byte(k);
+            ok(same == 4 && result[4] == 0xee, "4-byte result aligned to %lu: %lu of 4 bytes back\n",
+               (unsigned long)alignments[i], (unsigned long)same);
+            IKcomAsyncOperation_Release(op);
+        }
+    }
     teardown();
 }
 

@@ -380,7 +380,7 @@ void kcom_test_async_operation_result_layouts(void)
 {
     static const struct {
         size_t size, alignment;
-    } layouts[] = {{1, 1}, {3, 1}, {4, 1}, {4, 2}, {4, 4}, {4, 32}, {8, 8}, {16, 16}, {24, 64}, {100, 4}, {0, 1}, {0, 64}};
+    } layouts[] = {{1, 1}, {3, 1}, {4, 1}, {4, 2}, {4, 4}, {4, 32}, {4, 64}, {4, 4096}, {8, 8}, {16, 16}, {24, 64}, {100, 4}, {0, 1}, {0, 64}};
     size_t i, k;
 
     kcom_counting_allocator_init(&counter, NULL);

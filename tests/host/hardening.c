@@ -4,7 +4,7 @@
  *
  * It runs the portable reference count laws (suites/test_refcount_body.h) in its mode, then each
  * misuse scenario in a forked child process:
- *   - AddRef at INT32_MAX, Release at 0, a reference escaping the destroy callback (resurrection),
+ *   - AddRef and QueryInterface at INT32_MAX, Release at 0, a reference escaping the destroy callback (resurrection),
  *     AddRef on an object with no references, one Release too many inside the destroy callback:
  *     FAILFAST: the child must die of SIGABRT after tracing the right fail-fast reason;
  *     OFF and LEAKY: the child checks the documented behaviour (plain, saturated, traced and leaked)
@@ -88,6 +88,42 @@ static void scenario_addref_overflow(void)
     CHILD_EXPECT(1, result == 0x80000000u); /* OFF: plain arithmetic */
 #endif
     CHILD_EXPECT(2, rc_destroyed == 0);
+}
+
+/* QueryInterface's reference at INT32_MAX, through the interface whose shim holds the class's
+ * lookup inline (the first member) and through one that reaches the shared one; the result and the
+ * count as AddRef's. */
+static void query_at_max(Counted *counted, IUnknown *through, const IID *riid, void *expected)
+{
+    void *found = NULL;
+    NTSTATUS status;
+    kcom_rt_header(counted)->refs = 0x7FFFFFFF;
+    status = through->lpVtbl->QueryInterface(through, riid, &found);
+    CHILD_EXPECT(1, status == STATUS_SUCCESS && found == expected);
+#if KCOM_REFCOUNT_HARDENING == KCOM_REFCOUNT_LEAKY
+    CHILD_EXPECT(2, kcom_object_refcount(counted) == 0x7FFFFFFF);
+#else
+    CHILD_EXPECT(2, kcom_object_refcount(counted) == (LONG)0x80000000u); /* OFF: plain arithmetic */
+#endif
+    CHILD_EXPECT(3, rc_destroyed == 0);
+}
+
+static void scenario_query_overflow_first(void)
+{
+    Counted *counted;
+    rc_reset(PLAY_NOTHING);
+    counted = rc_new();
+    CHILD_EXPECT(0, counted != NULL);
+    query_at_max(counted, (IUnknown *)&counted->IOther1_iface, &IID_IOther2, &counted->IOther2_iface);
+}
+
+static void scenario_query_overflow_second(void)
+{
+    Counted *counted;
+    rc_reset(PLAY_NOTHING);
+    counted = rc_new();
+    CHILD_EXPECT(0, counted != NULL);
+    query_at_max(counted, (IUnknown *)&counted->IOther2_iface, &IID_IUnknown, &counted->IOther1_iface);
 }
 
 static void scenario_release_underflow(void)
@@ -248,6 +284,10 @@ typedef struct scenario {
 
 static const scenario scenarios[] = {
     {"AddRef at INT32_MAX", scenario_addref_overflow, FAILFAST_ONLY, "reference count overflow"},
+    {"QueryInterface at INT32_MAX, first interface", scenario_query_overflow_first, FAILFAST_ONLY,
+     "reference count overflow"},
+    {"QueryInterface at INT32_MAX, second interface", scenario_query_overflow_second, FAILFAST_ONLY,
+     "reference count overflow"},
     {"Release at 0", scenario_release_underflow, FAILFAST_ONLY, "reference count underflow"},
     {"resurrection", scenario_resurrection, FAILFAST_ONLY, "object resurrected by its destroy callback"},
     {"AddRef on a dead object", scenario_addref_on_dead, FAILFAST_ONLY, "AddRef on an object with no references"},

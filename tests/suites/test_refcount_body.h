@@ -191,6 +191,21 @@ static void rc_near_max(void)
     ok(IOther1_AddRef(&counted->IOther1_iface) == 0x7FFFFFFEu, "AddRef at 0x7FFFFFFD\n");
     ok(IOther1_AddRef(&counted->IOther1_iface) == 0x7FFFFFFFu, "AddRef to INT32_MAX\n");
     check_refcount(counted, 0x7FFFFFFF);
+    /* QueryInterface's reference up to INT32_MAX, through both interfaces (the first one's shim
+     * holds the lookup inline) */
+    kcom_rt_header(counted)->refs = 0x7FFFFFFD;
+    {
+        void *found = NULL;
+        ok(IOther1_QueryInterface(&counted->IOther1_iface, &IID_IOther2, &found) == STATUS_SUCCESS &&
+               found == &counted->IOther2_iface,
+           "QueryInterface at 0x7FFFFFFD\n");
+        check_refcount(counted, 0x7FFFFFFE);
+        found = NULL;
+        ok(IOther2_QueryInterface(&counted->IOther2_iface, &IID_IUnknown, &found) == STATUS_SUCCESS &&
+               found == &counted->IOther1_iface,
+           "QueryInterface to INT32_MAX\n");
+        check_refcount(counted, 0x7FFFFFFF);
+    }
 #if KCOM_REFCOUNT_HARDENING == KCOM_REFCOUNT_LEAKY
     ok(IOther1_Release(&counted->IOther1_iface) == 0x7FFFFFFFu, "LEAKY: Release at INT32_MAX moved the count\n");
     check_refcount(counted, 0x7FFFFFFF);

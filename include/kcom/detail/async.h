@@ -35,6 +35,8 @@
 
 /* Bits of kcom_async_op.word besides the status (the others are the library's). */
 #define KCOM_RT_ASYNC_FINISHED 0x4    /* the work has ended; set once, with the final status */
+#define KCOM_RT_ASYNC_RESULT_WORD 0x40 /* set from the start: the result is 4 bytes and lies right */
+                                       /* after the operation's own fields (get_result's fast path) */
 #define KCOM_RT_ASYNC_COMMITTED 0x200 /* the task's first poll was scheduled or run */
 #define KCOM_RT_ASYNC_NO_TASK 0x8000  /* set from the start in an operation that runs no task */
 
@@ -53,6 +55,14 @@ typedef struct kcom_async_op {
      * result (its size, where it is, the typed interface) comes from task.desc or from those. */
     kcom_task task;
 } kcom_async_op;
+
+/* The word's KCOM_RT_ASYNC_RESULT_WORD for a task whose result has result_size bytes at
+ * result_offset in its block: a 4-byte result right after the operation, where get_result then
+ * reads it without the descriptor. A constant in a shim. */
+static KCOM_FORCEINLINE LONG kcom_rt_async_result_word(size_t result_size, size_t result_offset)
+{
+    return result_size == 4 && result_offset == sizeof(kcom_async_op) ? KCOM_RT_ASYNC_RESULT_WORD : 0;
+}
 
 /* ---- inline runtime of the async method shims (kcom/implement.h) ----------------------------------------
  * A shim builds its operation, runs the start function and the first poll on the caller, and
@@ -126,12 +136,13 @@ static KCOM_FORCEINLINE kcom_async_op *kcom_rt_async_op_cached(size_t size, size
 static KCOM_FORCEINLINE kcom_async_op *kcom_rt_async_op_reuse(const kcom_async_task_desc *desc,
                                                               const kcom_allocator *allocator)
 {
+    kcom_caching_allocator *cache = NULL;
     kcom_async_op *op;
     if (allocator == NULL)
         return kcom_rt_async_op_cached(desc->block_size, desc->block_alignment);
-    if (KCOM_UNLIKELY(!kcom_rt_caching_bound(allocator, desc->block_size, desc->block_alignment)))
+    if (KCOM_UNLIKELY(!kcom_rt_caching_bound(allocator, desc->block_size, desc->block_alignment, &cache)))
         return NULL;
-    op = (kcom_async_op *)kcom_rt_caching_take_hot((kcom_caching_allocator *)allocator->context);
+    op = (kcom_async_op *)kcom_rt_caching_take_hot(cache);
     if (KCOM_UNLIKELY(op == NULL))
         return NULL;
     op->allocator = allocator;
@@ -172,7 +183,8 @@ static KCOM_FORCEINLINE void *kcom_rt_async_op_prepare(kcom_async_op *op, const 
     op->iface.lpVtbl = &kcom_async_op_vtbl;
     op->refs = 1;
     op->task.desc = desc;
-    op->word = KCOM_ASYNC_STARTED; /* what a cancel request is read from (not canceled yet) */
+    /* where a cancel request is read */
+    op->word = KCOM_ASYNC_STARTED | kcom_rt_async_result_word(desc->result_size, desc->result_offset);
     op->task.sched = KCOM_TASK_RUNNING;
     if (desc->result_size != 0)
         memset(result, 0, desc->result_size);
@@ -194,11 +206,13 @@ static KCOM_FORCEINLINE void kcom_rt_async_op_done(kcom_async_op *op)
 
 /* Finishes it after the drop: success completes it with its result, a failure fails it. Nobody
  * else has seen it, so no cancel, callback or waiter can be registered: the word is stored, not
- * exchanged. IRQL: any. */
-static KCOM_FORCEINLINE void kcom_rt_async_op_end(kcom_async_op *op, NTSTATUS status)
+ * exchanged. desc: the one it was prepared with. IRQL: any. */
+static KCOM_FORCEINLINE void kcom_rt_async_op_end(kcom_async_op *op, const kcom_async_task_desc *desc,
+                                                  NTSTATUS status)
 {
     if (KCOM_LIKELY(NT_SUCCESS(status)))
-        op->word = KCOM_ASYNC_COMPLETED | KCOM_RT_ASYNC_FINISHED | KCOM_RT_ASYNC_COMMITTED;
+        op->word = KCOM_ASYNC_COMPLETED | KCOM_RT_ASYNC_FINISHED | KCOM_RT_ASYNC_COMMITTED |
+                   kcom_rt_async_result_word(desc->result_size, desc->result_offset);
     else
         kcom_rt_async_op_fail(op, status);
 }

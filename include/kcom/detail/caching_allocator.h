@@ -74,22 +74,33 @@ _IRQL_requires_max_(DISPATCH_LEVEL)
 void kcom_rt_caching_put_listed(_In_ kcom_caching_allocator *cache, _In_ void *block);
 KCOM_END_DECLS
 
-/* Gives a block of the bound size back to a bound cache: it replaces the hot block with an
- * interlocked exchange; the list and the backing allocator are out of line.
- * IRQL: <= DISPATCH_LEVEL. */
+/* The first half of kcom_rt_caching_put: block becomes the hot block, with an interlocked
+ * exchange; returns the block it replaced (NULL: none), which the caller gives to
+ * kcom_rt_caching_put_listed. IRQL: <= DISPATCH_LEVEL. */
+static KCOM_FORCEINLINE void *kcom_rt_caching_put_hot(kcom_caching_allocator *cache, void *block)
+{
+    return kcom_atomic_exchange_ptr(&cache->hot, block);
+}
+
+/* Gives a block of the bound size back to a bound cache: it replaces the hot block; the list and
+ * the backing allocator are out of line. IRQL: <= DISPATCH_LEVEL. */
 static KCOM_FORCEINLINE void kcom_rt_caching_put(kcom_caching_allocator *cache, void *block)
 {
-    block = kcom_atomic_exchange_ptr(&cache->hot, block);
+    block = kcom_rt_caching_put_hot(cache, block);
     if (KCOM_UNLIKELY(block != NULL))
         kcom_rt_caching_put_listed(cache, block);
 }
 
-/* Whether allocator is a caching allocator's whose cache (allocator->context) is bound to size and
- * alignment (its hot block then has that size). IRQL: any. */
-static KCOM_FORCEINLINE BOOLEAN kcom_rt_caching_bound(const kcom_allocator *allocator, size_t size, size_t alignment)
+/* Whether allocator is a caching allocator's whose cache (allocator->context, then in *cache) is
+ * bound to size and alignment (its hot block then has that size). The cache is read once, here:
+ * after the bound test's acquire a second read would load it again. IRQL: any. */
+static KCOM_FORCEINLINE BOOLEAN kcom_rt_caching_bound(const kcom_allocator *allocator, size_t size, size_t alignment,
+                                                      kcom_caching_allocator **cache)
 {
-    return (BOOLEAN)(allocator->allocate == kcom_rt_caching_allocate &&
-                     kcom_rt_caching_bound_to((kcom_caching_allocator *)allocator->context, size, alignment));
+    if (allocator->allocate != kcom_rt_caching_allocate)
+        return FALSE;
+    *cache = (kcom_caching_allocator *)allocator->context;
+    return kcom_rt_caching_bound_to(*cache, size, alignment);
 }
 
 /* allocator->allocate, with the hot block of a caching allocator bound to size and alignment taken
@@ -98,8 +109,9 @@ static KCOM_FORCEINLINE BOOLEAN kcom_rt_caching_bound(const kcom_allocator *allo
 static KCOM_FORCEINLINE void *kcom_rt_allocator_allocate(const kcom_allocator *allocator, size_t size,
                                                          size_t alignment)
 {
-    if (kcom_rt_caching_bound(allocator, size, alignment)) {
-        void *block = kcom_rt_caching_take_hot((kcom_caching_allocator *)allocator->context);
+    kcom_caching_allocator *cache = NULL;
+    if (kcom_rt_caching_bound(allocator, size, alignment, &cache)) {
+        void *block = kcom_rt_caching_take_hot(cache);
         if (KCOM_LIKELY(block != NULL))
             return block;
     }
@@ -111,10 +123,12 @@ static KCOM_FORCEINLINE void *kcom_rt_allocator_allocate(const kcom_allocator *a
 static KCOM_FORCEINLINE void kcom_rt_allocator_free(const kcom_allocator *allocator, void *block, size_t size,
                                                     size_t alignment)
 {
-    if (allocator->free == kcom_rt_caching_free &&
-        kcom_rt_caching_bound_to((kcom_caching_allocator *)allocator->context, size, alignment)) {
-        kcom_rt_caching_put((kcom_caching_allocator *)allocator->context, block);
-        return;
+    if (allocator->free == kcom_rt_caching_free) {
+        kcom_caching_allocator *cache = (kcom_caching_allocator *)allocator->context; /* read once */
+        if (kcom_rt_caching_bound_to(cache, size, alignment)) {
+            kcom_rt_caching_put(cache, block);
+            return;
+        }
     }
     allocator->free(allocator->context, block, size, alignment);
 }

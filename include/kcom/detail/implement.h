@@ -266,7 +266,7 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
             if (kcom_drop_ != NULL)                                                       \
                 kcom_drop_(&kcom_state_->user);                                           \
         }                                                                                 \
-        kcom_rt_async_op_end(kcom_op_, kcom_status_);                                     \
+        kcom_rt_async_op_end(kcom_op_, &C##_##I##_kdesc_##name, kcom_status_);                                     \
         return (ret *)(void *)kcom_op_;                                                   \
     }
 
@@ -326,7 +326,9 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
     {                                                                                     \
         KCOM_TRACE_CALL_(I, QueryInterface)                                               \
         return KCOM_TRACE_STATUS_(I, QueryInterface,                                      \
-                                  C##_kcom_query_interface(C##_##I##_kcom_impl(This), KCOM_RT_IID_(riid), ppv)); \
+                                  (C##_##I##_kcom_offset == 0 ? C##_kcom_query_interface_here       \
+                                                              : C##_kcom_query_interface)(        \
+                                      C##_##I##_kcom_impl(This), KCOM_RT_IID_(riid), ppv));       \
     }                                                                                     \
     static KCOM_UNUSED NTSTATUS KCOM_STDCALL C##_##I##_kshim_agg_QueryInterface(I *This, REFIID riid, \
                                                                      void **ppv)          \
@@ -417,6 +419,8 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
 #define KCOM_CLASS_FUNCTIONS_DECL_(Class)                                                 \
     KCOM_RT_REDECLARING_(                                                                 \
         static NTSTATUS Class##_kcom_query_interface(void *impl, const IID *riid, void **ppv); \
+        static KCOM_FORCEINLINE NTSTATUS Class##_kcom_query_interface_here(void *impl, const IID *riid, \
+                                                                           void **ppv);       \
         static ULONG Class##_kcom_final_release(void *impl);                              \
         KCOM_CLASS_OPERATION_ALLOCATOR_DECL_(Class))
 
@@ -442,9 +446,14 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
     static const kcom_allocator *volatile Class##_kcom_operation_allocator KCOM_UNUSED = (allocator);
 #endif
 #define KCOM_CLASS_FUNCTIONS_(Class, destroy)                                             \
-    static NTSTATUS Class##_kcom_query_interface(void *impl, const IID *riid, void **ppv) \
+    static KCOM_FORCEINLINE NTSTATUS Class##_kcom_query_interface_here(void *impl, const IID *riid, \
+                                                                       void **ppv)        \
     {                                                                                     \
         return kcom_rt_query_interface_in(&Class##_kcom_class, impl, riid, ppv);          \
+    }                                                                                     \
+    static NTSTATUS Class##_kcom_query_interface(void *impl, const IID *riid, void **ppv) \
+    {                                                                                     \
+        return Class##_kcom_query_interface_here(impl, riid, ppv);                        \
     }                                                                                     \
     static ULONG Class##_kcom_final_release(void *impl)                                   \
     {                                                                                     \

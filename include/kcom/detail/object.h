@@ -321,7 +321,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_query_interface_in(const kcom_class *cl
     /* the out pointer first: nothing is live across AddRef's slow-path call, so the hit needs no
      * stack frame */
     *ppv = (char *)impl + offset;
-    kcom_rt_addref(header);
+    kcom_rt_addref_held(header);
     return STATUS_SUCCESS;
 }
 
@@ -342,7 +342,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_inner_query_interface_in(const kcom_cla
     if (KCOM_UNLIKELY(ppv == NULL || riid == NULL))
         return kcom_rt_query_bad_arguments(ppv);
     if (kcom_guid_equal(riid, &IID_IUnknown)) {
-        kcom_rt_addref(kcom_rt_header(impl));
+        kcom_rt_addref_held(kcom_rt_header(impl));
         *ppv = &kcom_rt_aggregate(impl)->inner;
         return STATUS_SUCCESS;
     }

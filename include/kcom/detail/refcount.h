@@ -60,6 +60,25 @@ static KCOM_FORCEINLINE ULONG kcom_rt_addref(_Inout_ kcom_object_header *header)
 #endif
 }
 
+/* The reference QueryInterface adds for a caller that holds one (so the count is at least 1): only
+ * the overflow is checked, which the one flag test after the locked add finds (a count past
+ * INT32_MAX is negative). A dead object (count 0) is not looked for here: reaching it through a
+ * pointer its caller no longer owns is a use after release, which KCOM_POISON_RELEASED catches.
+ * IRQL: any. */
+_IRQL_requires_max_(HIGH_LEVEL)
+static KCOM_FORCEINLINE void kcom_rt_addref_held(_Inout_ kcom_object_header *header)
+{
+#if KCOM_REFCOUNT_HARDENING == KCOM_REFCOUNT_OFF
+    (void)kcom_atomic_fetch_add(&header->refs, 1);
+#else
+    /* the old count is not kept (that would take the exchanging add): the slow path is told it
+     * was INT32_MAX, the overflow it handles either way */
+    LONG old = kcom_atomic_fetch_add(&header->refs, 1);
+    if (KCOM_UNLIKELY((LONG)((ULONG)old + 1u) < 0))
+        (void)KCOM_RT_ADDREF_SLOW(header, KCOM_REFCOUNT_SATURATED);
+#endif
+}
+
 /* Release lives in kcom/detail/object.h (kcom_rt_release_with), next to the destruction it may
  * trigger. */
 
