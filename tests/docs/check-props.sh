@@ -1,7 +1,8 @@
 #!/bin/bash
 # check-props.sh KCOM_PROPS CONFIG_H - the tutorial's .vcxproj property sheet against the
 # kcom/config.h of a kernel build: each of its definitions NAME=VALUE must be what config.h
-# defines, and it must ask for C11, /Zc:preprocessor, the include directory and kcom.lib.
+# defines, and it must ask for C11, /Zc:preprocessor, kcom's include directory as an external one
+# (cl.exe then reports nothing inside kcom's headers at the driver's warning level) and kcom.lib.
 set -u
 props=$1 config=$2
 status=0
@@ -15,8 +16,14 @@ for definition in $definitions; do
         status=1
     fi
 done
-for needed in '<LanguageStandard_C>stdc11</LanguageStandard_C>' '/Zc:preprocessor' '$(KcomDir)include;' '$(KcomDir)lib\kcom.lib;'; do
+for needed in '<LanguageStandard_C>stdc11</LanguageStandard_C>' '/Zc:preprocessor' \
+              '<ExternalIncludePath>$(KcomDir)include;$(ExternalIncludePath)</ExternalIncludePath>' \
+              '<ExternalWarningLevel>TurnOffAllWarnings</ExternalWarningLevel>' '$(KcomDir)lib\kcom.lib;'; do
     grep -qF "$needed" "$props" || { echo "check-props: $props lacks $needed" >&2; status=1; }
 done
+if grep -q '<AdditionalIncludeDirectories>.*KcomDir' "$props"; then
+    echo "check-props: $props adds kcom's include directory as an ordinary one too" >&2
+    status=1
+fi
 [ $status -eq 0 ] && echo "check-props: $(basename "$props"): $(echo "$definitions" | wc -l) definitions match $(basename "$config")"
 exit $status

@@ -91,15 +91,22 @@ static void scenario_addref_overflow(void)
 }
 
 /* QueryInterface's reference at INT32_MAX, through the interface whose shim holds the class's
- * lookup inline (the first member) and through one that reaches the shared one; the result and the
- * count as AddRef's. */
-static void query_at_max(Counted *counted, IUnknown *through, const IID *riid, void *expected)
+ * lookup inline (the first member) or through one that reaches the shared one: the result and
+ * the count as AddRef's. */
+static void query_at_max(BOOLEAN through_second)
 {
+    Counted *counted;
+    IUnknown *through;
     void *found = NULL;
     NTSTATUS status;
+    rc_reset(PLAY_NOTHING);
+    counted = rc_new();
+    CHILD_EXPECT(0, counted != NULL);
+    through = through_second ? (IUnknown *)&counted->IOther2_iface : (IUnknown *)&counted->IOther1_iface;
     kcom_rt_header(counted)->refs = 0x7FFFFFFF;
-    status = through->lpVtbl->QueryInterface(through, riid, &found);
-    CHILD_EXPECT(1, status == STATUS_SUCCESS && found == expected);
+    status = through->lpVtbl->QueryInterface(through, through_second ? &IID_IUnknown : &IID_IOther2, &found);
+    CHILD_EXPECT(1, status == STATUS_SUCCESS &&
+                        found == (through_second ? (void *)&counted->IOther1_iface : (void *)&counted->IOther2_iface));
 #if KCOM_REFCOUNT_HARDENING == KCOM_REFCOUNT_LEAKY
     CHILD_EXPECT(2, kcom_object_refcount(counted) == 0x7FFFFFFF);
 #else
@@ -110,20 +117,12 @@ static void query_at_max(Counted *counted, IUnknown *through, const IID *riid, v
 
 static void scenario_query_overflow_first(void)
 {
-    Counted *counted;
-    rc_reset(PLAY_NOTHING);
-    counted = rc_new();
-    CHILD_EXPECT(0, counted != NULL);
-    query_at_max(counted, (IUnknown *)&counted->IOther1_iface, &IID_IOther2, &counted->IOther2_iface);
+    query_at_max(FALSE);
 }
 
 static void scenario_query_overflow_second(void)
 {
-    Counted *counted;
-    rc_reset(PLAY_NOTHING);
-    counted = rc_new();
-    CHILD_EXPECT(0, counted != NULL);
-    query_at_max(counted, (IUnknown *)&counted->IOther2_iface, &IID_IUnknown, &counted->IOther1_iface);
+    query_at_max(TRUE);
 }
 
 static void scenario_release_underflow(void)

@@ -266,7 +266,7 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
             if (kcom_drop_ != NULL)                                                       \
                 kcom_drop_(&kcom_state_->user);                                           \
         }                                                                                 \
-        kcom_rt_async_op_end(kcom_op_, &C##_##I##_kdesc_##name, kcom_status_);                                     \
+        kcom_rt_async_op_end(kcom_op_, &C##_##I##_kdesc_##name, kcom_status_);            \
         return (ret *)(void *)kcom_op_;                                                   \
     }
 
@@ -321,14 +321,16 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
 
 #define KCOM_SHIM_UNKNOWN(C, I, member, prefix, ret, name, params) KCOM_SHIM_UNKNOWN_##name(C, I, member)
 
+/* The shim of the interface at the start of the struct holds the class's lookup inline (one copy
+ * per class, no jump for the interface most often queried); the others reach the shared one. */
 #define KCOM_SHIM_UNKNOWN_QueryInterface(C, I, member)                                    \
     static KCOM_UNUSED NTSTATUS KCOM_STDCALL C##_##I##_kshim_QueryInterface(I *This, REFIID riid, void **ppv) \
     {                                                                                     \
         KCOM_TRACE_CALL_(I, QueryInterface)                                               \
         return KCOM_TRACE_STATUS_(I, QueryInterface,                                      \
-                                  (C##_##I##_kcom_offset == 0 ? C##_kcom_query_interface_here       \
-                                                              : C##_kcom_query_interface)(        \
-                                      C##_##I##_kcom_impl(This), KCOM_RT_IID_(riid), ppv));       \
+                                  (C##_##I##_kcom_offset == 0 ? C##_kcom_query_interface_here \
+                                                              : C##_kcom_query_interface)( \
+                                      C##_##I##_kcom_impl(This), KCOM_RT_IID_(riid), ppv)); \
     }                                                                                     \
     static KCOM_UNUSED NTSTATUS KCOM_STDCALL C##_##I##_kshim_agg_QueryInterface(I *This, REFIID riid, \
                                                                      void **ppv)          \
