@@ -91,8 +91,10 @@
 #endif
 
 /* Unroll the next loop completely when its trip count is a constant: the loops over a class's
- * interface table then become straight-line code in the generated functions. (clang does so
- * unasked, and warns about the pragma where the count is not a constant.) */
+ * interface table (building an object) then become straight-line code in the generated functions.
+ * clang unrolls such loops unasked up to its size limit, and warns about the pragma where the
+ * count is not a constant; MSVC has no such pragma. So no generated function relies on it for
+ * its speed where the preprocessor can write the code out instead (a class's QueryInterface). */
 #if defined(__GNUC__) && !defined(__clang__)
 #define KCOM_UNROLL_LOOP _Pragma("GCC unroll 64")
 #else

@@ -136,7 +136,7 @@
         (ULONG)(sizeof(Class##_kcom_entries) / sizeof(Class##_kcom_entries[0])),          \
         Class##_kcom_entries, Class##_kcom_destroy_thunk, (allocator), NULL,              \
         Class##_kcom_fallback_thunk, &Class##_kcom_executor};                             \
-    KCOM_CLASS_FUNCTIONS_(Class, destroy)
+    KCOM_CLASS_FUNCTIONS_(Class, destroy, __VA_ARGS__)
 
 #define KCOM_AGGREGATABLE_CLASS_EX(Class, allocator, destroy, query_fallback, ...)        \
     KCOM_CLASS_DESTROY_THUNK_(Class, destroy)                                             \
@@ -153,7 +153,7 @@
         (ULONG)(sizeof(Class##_kcom_entries) / sizeof(Class##_kcom_entries[0])),          \
         Class##_kcom_entries, Class##_kcom_destroy_thunk, (allocator),                    \
         &Class##_kcom_inner_vtbl, Class##_kcom_fallback_thunk, &Class##_kcom_executor};   \
-    KCOM_CLASS_FUNCTIONS_(Class, destroy)
+    KCOM_CLASS_FUNCTIONS_(Class, destroy, __VA_ARGS__)
 
 /* KCOM_CLASS_SET_EXECUTOR(Class, executor) - the executor Class's async methods run pending work
  * on from now (NULL: the default executor again); in the translation unit of Class's KCOM_CLASS.

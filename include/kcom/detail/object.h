@@ -247,22 +247,38 @@ static KCOM_FORCEINLINE ULONG kcom_rt_release(kcom_object_header *header)
 /* No interface of the class answers: kcom_rt_find_offset_in's result. */
 #define KCOM_RT_NO_INTERFACE ((size_t)-1)
 
+/* Whether riid is the IID of one of the ancestors below IUnknown of an interface whose parent is
+ * described by parent (IUnknown is looked for on its own, right after the primary interface).
+ * Over a constant descriptor (one per translation unit) the walk folds away for an interface
+ * derived from IUnknown, and into the IID compares for a deeper one. */
+static KCOM_FORCEINLINE BOOLEAN kcom_rt_ancestor_matches(const kcom_interface_info *parent, const IID *riid)
+{
+    for (; parent != NULL && parent->parent != NULL; parent = parent->parent)
+        if (kcom_guid_equal(riid, parent->iid))
+            return TRUE;
+    return FALSE;
+}
+
+/* Whether riid is the IID of the interface info describes or of one of its ancestors below
+ * IUnknown. */
+static KCOM_FORCEINLINE BOOLEAN kcom_rt_interface_matches(const kcom_interface_info *info, const IID *riid)
+{
+    return (BOOLEAN)(kcom_guid_equal(riid, info->iid) || kcom_rt_ancestor_matches(info->parent, riid));
+}
+
 /* The offset in the implementation struct of the interface of cls that answers riid (its own IID
  * or that of one of its ancestors below IUnknown; IID_IUnknown: the primary interface), or
- * KCOM_RT_NO_INTERFACE. Inline: over a constant class the loops unroll into the if-chain a
- * hand-written QueryInterface is, each match yielding a constant (rather than a pointer that could
- * be NULL) that its hit adds to the object's address. */
+ * KCOM_RT_NO_INTERFACE: the walk over a class descriptor known at run time (hand-written vtables,
+ * kcom_object_query_interface). A class macro's QueryInterface has the same chain written out by
+ * the preprocessor instead (KCOM_CLASS_FIND_, kcom/detail/implement.h), which no compiler has to
+ * unroll. */
 static KCOM_FORCEINLINE size_t kcom_rt_find_offset_in(const kcom_class *cls, const IID *riid)
 {
     ULONG i;
     KCOM_UNROLL_LOOP
     for (i = 0; i < cls->entry_count; i++) {
-        const kcom_interface_info *info = cls->entries[i].info;
-        do {
-            if (kcom_guid_equal(riid, info->iid))
-                return cls->entries[i].offset;
-            info = info->parent;
-        } while (info != NULL && info->parent != NULL);
+        if (kcom_rt_interface_matches(cls->entries[i].info, riid))
+            return cls->entries[i].offset;
         /* IUnknown (the primary interface's pointer) right after the primary interface: the one
          * most often asked for is then found first */
         if (i == 0 && kcom_guid_equal(riid, &IID_IUnknown))
@@ -306,23 +322,27 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_query_miss(const kcom_class *cls, void 
                                        : STATUS_NOINTERFACE;
 }
 
-/* Table-driven QueryInterface on the object's own identity, for class cls: what the generated
- * QueryInterface shims of an ordinary class do. */
-static KCOM_FORCEINLINE NTSTATUS kcom_rt_query_interface_in(const kcom_class *cls, void *impl, const IID *riid,
-                                                            void **ppv)
+/* What QueryInterface on the object's own identity answers once the lookup in cls's table gave
+ * offset (KCOM_RT_NO_INTERFACE: none of its interfaces), after the argument checks. */
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_query_found(const kcom_class *cls, void *impl, const IID *riid, void **ppv,
+                                                     size_t offset)
 {
-    kcom_object_header *header = kcom_rt_header(impl);
-    size_t offset;
-    if (KCOM_UNLIKELY(ppv == NULL || riid == NULL))
-        return kcom_rt_query_bad_arguments(ppv);
-    offset = kcom_rt_find_offset_in(cls, riid);
     if (KCOM_UNLIKELY(offset == KCOM_RT_NO_INTERFACE))
         return kcom_rt_query_miss(cls, impl, riid, ppv);
     /* the out pointer first: nothing is live across AddRef's slow-path call, so the hit needs no
      * stack frame */
     *ppv = (char *)impl + offset;
-    kcom_rt_addref_held(header);
+    kcom_rt_addref_held(kcom_rt_header(impl));
     return STATUS_SUCCESS;
+}
+
+/* Table-driven QueryInterface on the object's own identity, for class cls. */
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_query_interface_in(const kcom_class *cls, void *impl, const IID *riid,
+                                                            void **ppv)
+{
+    if (KCOM_UNLIKELY(ppv == NULL || riid == NULL))
+        return kcom_rt_query_bad_arguments(ppv);
+    return kcom_rt_query_found(cls, impl, riid, ppv, kcom_rt_find_offset_in(cls, riid));
 }
 
 /* The same through the class recorded in the header (hand-written vtables). */
