@@ -485,7 +485,9 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
     {                                                                                     \
         return Class##_kcom_query_interface_here(impl, riid, ppv);                        \
     }                                                                                     \
-    static ULONG Class##_kcom_final_release(void *impl)                                   \
+    /* out of line: the Release shims jump to it, so a Release that is not the last one   \
+     * needs no stack frame, whatever the compiler does with frames */                   \
+    static KCOM_NOINLINE ULONG Class##_kcom_final_release(void *impl)                     \
     {                                                                                     \
         void (*destroy_)(Class *) = destroy;                                              \
         return kcom_rt_final_release(&Class##_kcom_class, impl, (BOOLEAN)(destroy_ != NULL)); \
