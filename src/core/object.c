@@ -179,6 +179,17 @@ ULONG kcom_rt_addref_slow_2(kcom_object_header *header, LONG old)
     return addref_slow(header, old, KCOM_REFCOUNT_LEAKY);
 }
 
+NTSTATUS kcom_rt_query_overflow_1(kcom_object_header *header)
+{
+    (void)addref_slow(header, KCOM_REFCOUNT_SATURATED, KCOM_REFCOUNT_FAILFAST);
+    return STATUS_SUCCESS;
+}
+NTSTATUS kcom_rt_query_overflow_2(kcom_object_header *header)
+{
+    (void)addref_slow(header, KCOM_REFCOUNT_SATURATED, KCOM_REFCOUNT_LEAKY);
+    return STATUS_SUCCESS;
+}
+
 static void resurrected(kcom_object_header *header, LONG escaped, int mode)
 {
     if (mode == KCOM_REFCOUNT_FAILFAST)

@@ -332,8 +332,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_query_found(const kcom_class *cls, void
     /* the out pointer first: nothing is live across AddRef's slow-path call, so the hit needs no
      * stack frame */
     *ppv = (char *)impl + offset;
-    kcom_rt_addref_held(kcom_rt_header(impl));
-    return STATUS_SUCCESS;
+    return kcom_rt_addref_held(kcom_rt_header(impl));
 }
 
 /* Table-driven QueryInterface on the object's own identity, for class cls. */
@@ -362,9 +361,8 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_inner_query_interface_in(const kcom_cla
     if (KCOM_UNLIKELY(ppv == NULL || riid == NULL))
         return kcom_rt_query_bad_arguments(ppv);
     if (kcom_guid_equal(riid, &IID_IUnknown)) {
-        kcom_rt_addref_held(kcom_rt_header(impl));
         *ppv = &kcom_rt_aggregate(impl)->inner;
-        return STATUS_SUCCESS;
+        return kcom_rt_addref_held(kcom_rt_header(impl));
     }
     found = (IUnknown *)kcom_rt_find_interface_in(cls, impl, riid);
     if (KCOM_UNLIKELY(found == NULL))

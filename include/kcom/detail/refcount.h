@@ -17,6 +17,7 @@
 #endif
 
 #include <kcom/detail/pp.h>
+#include <kcom/status.h>
 
 KCOM_BEGIN_DECLS
 
@@ -28,6 +29,13 @@ _IRQL_requires_max_(HIGH_LEVEL)
 ULONG kcom_rt_addref_slow_1(_Inout_ kcom_object_header *header, _In_ LONG old);
 _IRQL_requires_max_(HIGH_LEVEL)
 ULONG kcom_rt_addref_slow_2(_Inout_ kcom_object_header *header, _In_ LONG old);
+/* The overflow of the reference a QueryInterface hit adds (kcom_rt_addref_held): what AddRef at
+ * INT32_MAX does in the mode, then STATUS_SUCCESS, the hit's status (so that the hit's call to it
+ * is its last). */
+_IRQL_requires_max_(HIGH_LEVEL)
+NTSTATUS kcom_rt_query_overflow_1(_Inout_ kcom_object_header *header);
+_IRQL_requires_max_(HIGH_LEVEL)
+NTSTATUS kcom_rt_query_overflow_2(_Inout_ kcom_object_header *header);
 _IRQL_requires_max_(DISPATCH_LEVEL)
 ULONG kcom_rt_release_slow_0(_Inout_ kcom_object_header *header, _In_ LONG old);
 _IRQL_requires_max_(DISPATCH_LEVEL)
@@ -60,23 +68,22 @@ static KCOM_FORCEINLINE ULONG kcom_rt_addref(_Inout_ kcom_object_header *header)
 #endif
 }
 
-/* The reference QueryInterface adds for a caller that holds one (so the count is at least 1): only
- * the overflow is checked, which the one flag test after the locked add finds (a count past
- * INT32_MAX is negative). A dead object (count 0) is not looked for here: reaching it through a
- * pointer its caller no longer owns is a use after release, which KCOM_POISON_RELEASED catches.
- * IRQL: any. */
+/* The reference a QueryInterface hit adds for a caller that holds one (so the count is at least
+ * 1), and the hit's status: only the overflow is checked, which the one flag test after the locked
+ * add finds (a count past INT32_MAX is negative). A dead object (count 0) is not looked for here:
+ * reaching it through a pointer its caller no longer owns is a use after release, which
+ * KCOM_POISON_RELEASED catches. IRQL: any. */
 _IRQL_requires_max_(HIGH_LEVEL)
-static KCOM_FORCEINLINE void kcom_rt_addref_held(_Inout_ kcom_object_header *header)
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_addref_held(_Inout_ kcom_object_header *header)
 {
 #if KCOM_REFCOUNT_HARDENING == KCOM_REFCOUNT_OFF
     (void)kcom_atomic_fetch_add(&header->refs, 1);
 #else
-    /* the old count is not kept (that would take the exchanging add): the slow path is told it
-     * was INT32_MAX, the overflow it handles either way */
     LONG old = kcom_atomic_fetch_add(&header->refs, 1);
     if (KCOM_UNLIKELY((LONG)((ULONG)old + 1u) < 0))
-        (void)KCOM_RT_ADDREF_SLOW(header, KCOM_REFCOUNT_SATURATED);
+        return KCOM_PP_CAT(kcom_rt_query_overflow_, KCOM_REFCOUNT_HARDENING)(header);
 #endif
+    return STATUS_SUCCESS;
 }
 
 /* Release lives in kcom/detail/object.h (kcom_rt_release_with), next to the destruction it may
