@@ -93,8 +93,9 @@
 /* Unroll the next loop completely when its trip count is a constant: the loops over a class's
  * interface table (building an object) then become straight-line code in the generated functions.
  * clang unrolls such loops unasked up to its size limit, and warns about the pragma where the
- * count is not a constant; MSVC has no such pragma. So no generated function relies on it for
- * its speed where the preprocessor can write the code out instead (a class's QueryInterface). */
+ * count is not a constant; MSVC has no such pragma. So the QueryInterface of a class's
+ * interfaces is written out by the preprocessor instead (an aggregatable object's own IUnknown,
+ * not a hot path, still walks the table). */
 #if defined(__GNUC__) && !defined(__clang__)
 #define KCOM_UNROLL_LOOP _Pragma("GCC unroll 64")
 #else
