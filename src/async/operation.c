@@ -398,70 +398,73 @@ BOOLEAN kcom_async_op_remove_waiter(kcom_async_op *op, kcom_async_waiter *w)
 /* Fires the waiters of a finished operation, the slot's then the listed ones one at a time: each
  * is claimed (the slot) or taken out under the lock (the list), and fired, at DISPATCH_LEVEL (a
  * waiter spinning on its fire is never preempted by it on its processor), and its waker woken back
- * at the caller's IRQL. */
-static void op_fire_waiters(kcom_async_op *op)
+ * at the caller's IRQL. The callers' operation is released (finished, no callback running), so
+ * nothing registers any more: the word read first tells whether any waiter is listed. */
+
+/* The slot's waiter (old: the word, the slot set and not fired). Out of line and ending in a tail
+ * call, so that the usual finish (one waiter, in the slot) keeps few registers. */
+static KCOM_NOINLINE void op_fire_slot(kcom_async_op *op, LONG old)
+{
+    kcom_waker waker = {NULL};
+    UCHAR irql = kcom_platform_raise_to_dispatch();
+    for (;;) {
+        LONG seen;
+        if ((old & (OP_SLOT_SET | OP_SLOT_FIRED)) != OP_SLOT_SET)
+            break; /* taken out meanwhile, or claimed by another finishing path */
+        seen = kcom_atomic_compare_exchange(&op->word, old, old | OP_SLOT_FIRED);
+        if (seen == old) {
+            /* its pprev is the waiter's own: a remove that finds OP_SLOT_FIRED leaves it */
+            kcom_async_waiter *w = op->waiter;
+            waker = w->fire(w);
+            break;
+        }
+        old = seen;
+    }
+    kcom_platform_lower_irql(irql);
+    kcom_task_wake_task(waker.task);
+}
+
+/* The slot's waiter, then the listed ones. */
+static KCOM_NOINLINE void op_fire_all(kcom_async_op *op, LONG old)
+{
+    wait_list *list = wait_list_of(op);
+    if ((old & (OP_SLOT_SET | OP_SLOT_FIRED)) == OP_SLOT_SET)
+        op_fire_slot(op, old);
+    for (;;) {
+        kcom_async_waiter *w;
+        kcom_waker waker = {NULL};
+        UCHAR irql = kcom_async_spin_lock(&list->lock);
+        for (w = list->head; w != NULL && w->op != (void *)op; w = w->next) {
+        }
+        if (w != NULL)
+            waiter_unlink(w);
+        kcom_async_spin_unlock_raised(&list->lock);
+        if (w != NULL)
+            waker = w->fire(w);
+        kcom_platform_lower_irql(irql);
+        if (w == NULL)
+            break;
+        kcom_task_wake_task(waker.task);
+    }
+}
+
+static KCOM_FORCEINLINE void op_fire_waiters(kcom_async_op *op)
 {
     LONG old = kcom_atomic_load(&op->word);
-    if ((old & (OP_SLOT_SET | OP_SLOT_FIRED)) == OP_SLOT_SET) {
-        kcom_waker waker = {NULL};
-        UCHAR irql = kcom_platform_raise_to_dispatch();
-        for (;;) {
-            LONG seen;
-            if ((old & (OP_SLOT_SET | OP_SLOT_FIRED)) != OP_SLOT_SET)
-                break; /* taken out meanwhile, or claimed by another finishing path */
-            seen = kcom_atomic_compare_exchange(&op->word, old, old | OP_SLOT_FIRED);
-            if (seen == old) {
-                /* its pprev is the waiter's own: a remove that finds OP_SLOT_FIRED leaves it */
-                kcom_async_waiter *w = op->waiter;
-                waker = w->fire(w);
-                break;
-            }
-            old = seen;
-        }
-        kcom_platform_lower_irql(irql);
-        kcom_task_wake_waker(&waker);
-    }
-    if (kcom_atomic_load(&op->word) & OP_WAITERS) {
-        wait_list *list = wait_list_of(op);
-        for (;;) {
-            kcom_async_waiter *w;
-            kcom_waker waker = {NULL};
-            UCHAR irql = kcom_async_spin_lock(&list->lock);
-            for (w = list->head; w != NULL && w->op != (void *)op; w = w->next) {
-            }
-            if (w != NULL)
-                waiter_unlink(w);
-            kcom_async_spin_unlock_raised(&list->lock);
-            if (w != NULL)
-                waker = w->fire(w);
-            kcom_platform_lower_irql(irql);
-            if (w == NULL)
-                break;
-            kcom_task_wake_waker(&waker);
-        }
-    }
+    if (KCOM_UNLIKELY(old & OP_WAITERS))
+        op_fire_all(op, old);
+    else if ((old & (OP_SLOT_SET | OP_SLOT_FIRED)) == OP_SLOT_SET)
+        op_fire_slot(op, old);
 }
 
 /* ---- finishing ------------------------------------------------------------------------------------------ */
 
 
-/* What the finishing exchange (old -> next) claimed, run in order: the producer's cancel routine,
- * the callback, then the waiters (those that registered while the callback ran too), unless a
- * callback being registered (its fields not written yet) was left to its registration, which
- * then fires them after it (op_set_completed). When a cancel routine or a callback runs, on a
- * reference of its own, taken while the caller's still holds: either may release the caller's (a
- * producer's, a canceler's, or the one a task's first poll runs on, kcom_async_spawn_run's);
- * waiters never do. */
-static void op_after_finish(kcom_async_op *op, LONG old, LONG next)
+/* op_after_finish when a cancel routine or a callback runs, on a reference of its own. */
+static KCOM_NOINLINE void op_after_finish_held(kcom_async_op *op, LONG next, BOOLEAN routine, BOOLEAN callback,
+                                               BOOLEAN registration_calls)
 {
-    BOOLEAN routine = (BOOLEAN)((next & OP_CANCEL_CLAIMED) && !(old & OP_CANCEL_CLAIMED));
-    BOOLEAN callback = (BOOLEAN)((next & OP_CB_CLAIMED) && !(old & OP_CB_CLAIMED));
-    BOOLEAN registration_calls = (BOOLEAN)((next & OP_CALLING) && !callback);
-    BOOLEAN hold = (BOOLEAN)(routine || callback);
-    if (!hold && (registration_calls || !(next & (OP_SLOT_SET | OP_WAITERS))))
-        return;
-    if (hold)
-        kcom_async_op_addref(op);
+    kcom_async_op_addref(op);
     if (routine)
         KCOM_ASYNC_PRODUCER(op)->cancel_routine(&op->iface, KCOM_ASYNC_PRODUCER(op)->cancel_context);
     if (callback) {
@@ -470,8 +473,25 @@ static void op_after_finish(kcom_async_op *op, LONG old, LONG next)
     }
     if (!registration_calls && (next & (OP_SLOT_SET | OP_WAITERS)))
         op_fire_waiters(op);
-    if (hold)
-        kcom_async_op_release(op);
+    kcom_async_op_release(op);
+}
+
+/* What the finishing exchange (old -> next) claimed, run in order: the producer's cancel routine,
+ * the callback, then the waiters (those that registered while the callback ran too), unless a
+ * callback being registered (its fields not written yet) was left to its registration, which
+ * then fires them after it (op_set_completed). When a cancel routine or a callback runs, on a
+ * reference of its own, taken while the caller's still holds: either may release the caller's (a
+ * producer's, a canceler's, or the one a task's first poll runs on, kcom_async_spawn_run's);
+ * waiters never do. */
+static KCOM_FORCEINLINE void op_after_finish(kcom_async_op *op, LONG old, LONG next)
+{
+    BOOLEAN routine = (BOOLEAN)((next & OP_CANCEL_CLAIMED) && !(old & OP_CANCEL_CLAIMED));
+    BOOLEAN callback = (BOOLEAN)((next & OP_CB_CLAIMED) && !(old & OP_CB_CLAIMED));
+    BOOLEAN registration_calls = (BOOLEAN)((next & OP_CALLING) && !callback);
+    if (routine || callback)
+        op_after_finish_held(op, next, routine, callback, registration_calls);
+    else if (!registration_calls && (next & (OP_SLOT_SET | OP_WAITERS)))
+        op_fire_waiters(op);
 }
 
 /* The finishing exchange: sets OP_FINISHED (and the final status when still Started), claims the
@@ -847,6 +867,23 @@ static NTSTATUS fail_setup(const IID *iid, NTSTATUS status, IKcomAsyncOperation 
     return status;
 }
 
+/* kcom_async_operation_create's block from anywhere but the operation cache's hot slot: out of
+ * line, so that the usual path calls nothing and saves no register. */
+static KCOM_NOINLINE NTSTATUS create_allocated(const kcom_allocator *allocator, const IID *iid, size_t result_size,
+                                               size_t result_alignment, IKcomAsyncOperation **operation)
+{
+    kcom_async_op_layout_info layout = kcom_async_producer_layout_of(result_size, result_alignment);
+    kcom_async_op *op = kcom_async_op_allocate_block(allocator, layout.total, layout.alignment);
+    if (op == NULL) {
+        /* the error operation comes from the same allocator, so a failing allocator yields the static one */
+        (void)kcom_async_operation_create_error(allocator, iid, STATUS_INSUFFICIENT_RESOURCES, operation);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    op_init(op, iid, result_size, result_alignment, (char *)op + layout.result_offset);
+    *operation = &op->iface;
+    return STATUS_SUCCESS;
+}
+
 NTSTATUS kcom_async_operation_create(const kcom_allocator *allocator, const IID *iid, size_t result_size,
                                      size_t result_alignment, IKcomAsyncOperation **operation)
 {
@@ -863,12 +900,9 @@ NTSTATUS kcom_async_operation_create(const kcom_allocator *allocator, const IID 
     layout = kcom_async_producer_layout_of(result_size, result_alignment);
     if (layout.total > KCOM_RT_ASYNC_MAX_BLOCK)
         return fail_setup(iid, STATUS_INVALID_PARAMETER, operation);
-    op = kcom_async_op_allocate(allocator, layout.total, layout.alignment);
-    if (op == NULL) {
-        /* the error operation comes from the same allocator, so a failing allocator yields the static one */
-        (void)kcom_async_operation_create_error(allocator, iid, STATUS_INSUFFICIENT_RESOURCES, operation);
-        return STATUS_INSUFFICIENT_RESOURCES;
-    }
+    op = allocator == NULL ? kcom_rt_async_op_cached(layout.total, layout.alignment) : NULL;
+    if (op == NULL)
+        return create_allocated(allocator, iid, result_size, result_alignment, operation);
     op_init(op, iid, result_size, result_alignment, (char *)op + layout.result_offset);
     *operation = &op->iface;
     return STATUS_SUCCESS;

@@ -19,14 +19,14 @@ static NTSTATUS spawn_check(const kcom_async_task_desc *desc, const kcom_executo
     return STATUS_SUCCESS;
 }
 
-/* Prepares a begun operation: Started, not committed (it may be handed to other threads before it
- * is), one reference, result and state zero-filled. The task refers to desc and executor. */
-static void spawn_init(kcom_async_op *op, const kcom_async_task_desc *desc, const kcom_async_op_layout_info *layout,
-                       const kcom_executor *executor, void **state)
+/* The fields of a begun operation: Started, not committed (it may be handed to other threads
+ * before it is), one reference. The task refers to desc and executor. Its result and state are
+ * zero-filled apart (spawn_zero): on kcom_async_spawn_begin's usual path the fill is its only call,
+ * made last, so that the path saves no register. */
+static KCOM_FORCEINLINE void spawn_fields(kcom_async_op *op, const kcom_async_task_desc *desc,
+                                          const kcom_async_op_layout_info *layout, const kcom_executor *executor,
+                                          void **state)
 {
-    char *block = (char *)op;
-    /* result and state in one fill: only padding lies between them */
-    memset(block + layout->result_offset, 0, layout->total - layout->result_offset);
     op->iface.lpVtbl = &kcom_async_op_vtbl;
     op->refs = 1;
     op->word = KCOM_ASYNC_STARTED | kcom_rt_async_result_word(desc->result_size, layout->result_offset);
@@ -38,7 +38,13 @@ static void spawn_init(kcom_async_op *op, const kcom_async_task_desc *desc, cons
     op->task.desc = desc;
     op->task.executor = executor;
     op->task.link.next = NULL; /* the executor's from here (kcom/task.h) */
-    *state = desc->state_size != 0 ? block + layout->state_offset : NULL;
+    *state = desc->state_size != 0 ? (char *)op + layout->state_offset : NULL;
+}
+
+static KCOM_FORCEINLINE void spawn_zero(kcom_async_op *op, const kcom_async_op_layout_info *layout)
+{
+    /* result and state in one fill: only padding lies between them */
+    memset((char *)op + layout->result_offset, 0, layout->total - layout->result_offset);
 }
 
 /* Counts a prepared operation's task in its executor's tracker, if it has one: from here a
@@ -68,36 +74,66 @@ void *kcom_task_computed(kcom_task *task, BOOLEAN state)
     return KCOM_TASK_BLOCK(task) + (state ? layout.state_offset : layout.result_offset);
 }
 
+/* A begin refused: the error operation with its status (from allocator, or the static one). */
+static KCOM_NOINLINE NTSTATUS spawn_refused(const kcom_async_task_desc *desc, const kcom_allocator *allocator,
+                                            NTSTATUS status, IKcomAsyncOperation **operation)
+{
+    if (operation != NULL)
+        (void)kcom_async_operation_create_error(allocator, desc != NULL ? desc->iid : NULL, status, operation);
+    return status;
+}
+
+/* The rest of a begin once the fields are stored: the fill, the tracker (a refusal gives the block
+ * back) and the operation handed out. */
+static KCOM_NOINLINE NTSTATUS spawn_complete(kcom_async_op *op, const kcom_allocator *allocator, void **state,
+                                             IKcomAsyncOperation **operation)
+{
+    kcom_async_op_layout_info layout = kcom_async_op_desc_layout(op->task.desc);
+    NTSTATUS status;
+    spawn_zero(op, &layout);
+    if (!NT_SUCCESS(status = spawn_track(op))) {
+        const kcom_async_task_desc *desc = op->task.desc;
+        *state = NULL;
+        kcom_async_op_free_block(op); /* caller storage is free again (kcom_async_storage_in_use) */
+        return spawn_refused(desc, allocator, status, operation);
+    }
+    *operation = &op->iface;
+    return STATUS_SUCCESS;
+}
+
+/* kcom_async_spawn_begin's block from anywhere but the operation cache's hot slot. */
+static KCOM_NOINLINE NTSTATUS spawn_begin_allocated(const kcom_async_task_desc *desc, const kcom_executor *executor,
+                                                    const kcom_allocator *allocator, void **state,
+                                                    IKcomAsyncOperation **operation)
+{
+    kcom_async_op_layout_info layout = kcom_async_op_desc_layout(desc);
+    kcom_async_op *op = kcom_async_op_allocate_block(allocator, layout.total, layout.alignment);
+    if (op == NULL)
+        return spawn_refused(desc, allocator, STATUS_INSUFFICIENT_RESOURCES, operation);
+    spawn_fields(op, desc, &layout, executor, state);
+    return spawn_complete(op, allocator, state, operation);
+}
+
 NTSTATUS kcom_async_spawn_begin(const kcom_async_task_desc *desc, const kcom_executor *executor,
                                 const kcom_allocator *allocator, void **state, IKcomAsyncOperation **operation)
 {
     kcom_async_op_layout_info layout;
     kcom_async_op *op;
     NTSTATUS status = spawn_check(desc, executor, state, operation);
-    if (!NT_SUCCESS(status)) {
-        if (operation != NULL)
-            (void)kcom_async_operation_create_error(allocator, desc != NULL ? desc->iid : NULL, status, operation);
-        return status;
-    }
+    if (!NT_SUCCESS(status))
+        return spawn_refused(desc, allocator, status, operation);
     /* a hand-written descriptor's block_size below an operation's is a bad layout, not a lack
      * of memory */
-    if (!kcom_async_desc_layout(desc, &layout) || layout.total < sizeof(kcom_async_op)) {
-        (void)kcom_async_operation_create_error(allocator, desc->iid, STATUS_INVALID_PARAMETER, operation);
-        return STATUS_INVALID_PARAMETER;
-    }
-    op = kcom_async_op_allocate(allocator, layout.total, layout.alignment);
-    if (op == NULL) {
-        (void)kcom_async_operation_create_error(allocator, desc->iid, STATUS_INSUFFICIENT_RESOURCES, operation);
-        return STATUS_INSUFFICIENT_RESOURCES;
-    }
-    spawn_init(op, desc, &layout, executor, state);
-    if (!NT_SUCCESS(status = spawn_track(op))) {
-        *state = NULL;
-        kcom_async_op_free_block(op);
-        (void)kcom_async_operation_create_error(allocator, desc->iid, status, operation);
-        return status;
-    }
+    if (!kcom_async_desc_layout(desc, &layout) || layout.total < sizeof(kcom_async_op))
+        return spawn_refused(desc, allocator, STATUS_INVALID_PARAMETER, operation);
+    op = allocator == NULL ? kcom_rt_async_op_cached(layout.total, layout.alignment) : NULL;
+    if (op == NULL)
+        return spawn_begin_allocated(desc, executor, allocator, state, operation);
+    spawn_fields(op, desc, &layout, executor, state);
+    if (executor->tracker != NULL)
+        return spawn_complete(op, allocator, state, operation);
     *operation = &op->iface;
+    spawn_zero(op, &layout);
     return STATUS_SUCCESS;
 }
 
@@ -147,22 +183,12 @@ NTSTATUS kcom_async_spawn_begin_in(const kcom_async_task_desc *desc, const kcom_
         else if (size < layout.total + KCOM_ASYNC_STORAGE_MAX_ALIGNMENT)
             status = STATUS_BUFFER_TOO_SMALL;
     }
-    if (NT_SUCCESS(status)) {
-        op = storage_op(storage);
-        op->allocator = NULL;
-        spawn_init(op, desc, &layout, executor, state);
-        if (!NT_SUCCESS(status = spawn_track(op))) {
-            *state = NULL;
-            kcom_async_op_free_block(op); /* the storage is free again (kcom_async_storage_in_use) */
-        }
-    }
-    if (!NT_SUCCESS(status)) {
-        if (operation != NULL)
-            (void)kcom_async_operation_create_error(NULL, desc != NULL ? desc->iid : NULL, status, operation);
-        return status;
-    }
-    *operation = &op->iface;
-    return STATUS_SUCCESS;
+    if (!NT_SUCCESS(status))
+        return spawn_refused(desc, NULL, status, operation);
+    op = storage_op(storage);
+    op->allocator = NULL;
+    spawn_fields(op, desc, &layout, executor, state);
+    return spawn_complete(op, NULL, state, operation);
 }
 
 /* Commits a begun operation: the first poll goes to the executor, or runs here (inline). */

@@ -156,14 +156,19 @@ kcom_waker kcom_task_waker(kcom_task_context *cx)
     return w;
 }
 
+void kcom_task_wake_task(kcom_task *task)
+{
+    if (task == NULL)
+        return;
+    task_wake(task);
+    KCOM_TASK_OWNER->release(task);
+}
+
 void kcom_task_wake_waker(kcom_waker *w)
 {
     kcom_task *task = w->task;
-    if (task == NULL)
-        return;
     w->task = NULL;
-    task_wake(task);
-    KCOM_TASK_OWNER->release(task);
+    kcom_task_wake_task(task);
 }
 
 void kcom_waker_wake(kcom_waker *w)

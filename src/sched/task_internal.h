@@ -54,6 +54,10 @@ static KCOM_FORCEINLINE void *kcom_task_result(kcom_task *task)
  * NULL): the wake path of every awaitable. */
 void kcom_task_wake_waker(kcom_waker *w);
 
+/* The same for a waker's task taken out of it (NULL: nothing to wake), so that a caller can end in
+ * a tail call. */
+void kcom_task_wake_task(kcom_task *task);
+
 /* Polls a task whose first poll the caller runs on its own reference (no queue reference).
  * Returns the executor's refusal of a schedule the poll led to (a yield, a wake during it: the
  * task has then ended as Error with it), else STATUS_SUCCESS. */
