@@ -529,26 +529,24 @@ static KCOM_FORCEINLINE BOOLEAN op_finish_exchange(kcom_async_op *op, LONG final
 
 /* Finishes op with status (success: Completed with the stored result; STATUS_CANCELLED: Canceled;
  * other failures: Error), unless it was canceled, and runs what the exchange claimed
- * (op_after_finish). *prior: the word before the exchange, which alone says what happened once the
- * operation may be gone. FALSE when op had already finished. */
-static BOOLEAN op_finish_with(kcom_async_op *op, NTSTATUS status, LONG *prior)
+ * (op_after_finish). Returns the word before the exchange, which alone says what happened once the
+ * operation may be gone: OP_FINISHED set when op had already finished (and nothing was done). */
+static LONG op_finish_with(kcom_async_op *op, NTSTATUS status)
 {
-    LONG next;
+    LONG prior, next;
     LONG final_status = NT_SUCCESS(status) ? KCOM_ASYNC_COMPLETED
                         : status == STATUS_CANCELLED ? KCOM_ASYNC_CANCELED
                                                      : KCOM_ASYNC_ERROR;
     if (final_status == KCOM_ASYNC_ERROR && (kcom_atomic_load(&op->word) & OP_STATUS_MASK) == KCOM_ASYNC_STARTED)
         op->task.error = status; /* only the finisher writes it; read only once Error is published */
-    if (!op_finish_exchange(op, final_status, FALSE, prior, &next))
-        return FALSE;
-    op_after_finish(op, *prior, next);
-    return TRUE;
+    if (op_finish_exchange(op, final_status, FALSE, &prior, &next))
+        op_after_finish(op, prior, next);
+    return prior;
 }
 
 BOOLEAN kcom_async_op_finish(kcom_async_op *op, NTSTATUS status)
 {
-    LONG prior;
-    return op_finish_with(op, status, &prior);
+    return (BOOLEAN)!(op_finish_with(op, status) & OP_FINISHED);
 }
 
 /* ---- IKcomAsyncOperation: cancel and the callback --------------------------------------------------------- */
@@ -729,7 +727,8 @@ static kcom_async_op *op_take_cached(kcom_caching_allocator *cache, size_t size,
 }
 
 /* A block of size from its class of the operation cache: its hot block, as kcom_rt_async_op_reuse
- * takes it (already recorded), else through the class's caching allocator. */
+ * takes it (already recorded), else one from its list (the hot slot was taken, by a block whose
+ * final release came late: recorded again, one store), else through the class's caching allocator. */
 static kcom_async_op *op_cache_take(size_t size, size_t alignment)
 {
     size_t index = (size - 1) / OP_CACHE_GRANULE;
@@ -737,6 +736,11 @@ static kcom_async_op *op_cache_take(size_t size, size_t alignment)
     kcom_async_op *op = (kcom_async_op *)kcom_rt_caching_take_hot(cache);
     if (KCOM_LIKELY(op != NULL))
         return op;
+    op = (kcom_async_op *)kcom_rt_caching_take_listed(cache);
+    if (op != NULL) {
+        op->allocator = &cache->allocator;
+        return op;
+    }
     return op_take_cached(cache, (index + 1) * OP_CACHE_GRANULE, OP_CACHE_ALIGNMENT, size, alignment);
 }
 
@@ -954,7 +958,8 @@ static NTSTATUS producer_finish(IKcomAsyncOperation *operation, NTSTATUS status,
     if (NT_SUCCESS(status) && value != NULL && (kcom_atomic_load(&op->word) & OP_STATUS_MASK) == KCOM_ASYNC_STARTED)
         copy_result((char *)op + kcom_async_producer_layout(op).result_offset, value,
                     KCOM_ASYNC_PRODUCER(op)->result_size);
-    if (!op_finish_with(op, status, &prior))
+    prior = op_finish_with(op, status);
+    if (prior & OP_FINISHED)
         /* a cancel finished it: the producer learns it here too */
         return (prior & OP_STATUS_MASK) == KCOM_ASYNC_CANCELED ? STATUS_CANCELLED : STATUS_INVALID_DEVICE_STATE;
     /* the outcome comes from the exchange: after it the operation may be gone */

@@ -191,29 +191,32 @@ NTSTATUS kcom_async_spawn_begin_in(const kcom_async_task_desc *desc, const kcom_
     return spawn_complete(op, NULL, state, operation);
 }
 
+/* spawn_start on an operation not begun for a task: an error operation (from a failed begin)
+ * reports its status, and so does a canceled one; a completed one's result is not read (get_result
+ * would copy a result of any size). */
+static KCOM_NOINLINE NTSTATUS spawn_not_begun(IKcomAsyncOperation *operation)
+{
+    kcom_async_status state = KCOM_ASYNC_STARTED;
+    LONG none;
+    NTSTATUS status = STATUS_INVALID_DEVICE_STATE;
+    if (NT_SUCCESS(operation->lpVtbl->get_status(operation, &state)) &&
+        (state == KCOM_ASYNC_ERROR || state == KCOM_ASYNC_CANCELED) &&
+        NT_SUCCESS(status = operation->lpVtbl->get_result(operation, &none))) /* it copies nothing */
+        status = STATUS_INVALID_DEVICE_STATE;
+    return status;
+}
+
 /* Commits a begun operation: the first poll goes to the executor, or runs here (inline). */
-static NTSTATUS spawn_start(IKcomAsyncOperation *operation, BOOLEAN inline_first_poll)
+static KCOM_FORCEINLINE NTSTATUS spawn_start(IKcomAsyncOperation *operation, BOOLEAN inline_first_poll)
 {
     kcom_async_op *op;
-    LONG old;
     if (operation == NULL)
         return STATUS_INVALID_PARAMETER;
     op = (kcom_async_op *)(void *)operation;
-    if (operation->lpVtbl != &kcom_async_op_vtbl || !kcom_async_op_has_task(op)) {
-        /* not begun for a task: an error operation (from a failed begin) reports its status, and
-         * so does a canceled one; a completed one's result is not read (get_result would copy a
-         * result of any size) */
-        kcom_async_status state = KCOM_ASYNC_STARTED;
-        NTSTATUS status = STATUS_INVALID_DEVICE_STATE;
-        if (NT_SUCCESS(operation->lpVtbl->get_status(operation, &state)) &&
-            (state == KCOM_ASYNC_ERROR || state == KCOM_ASYNC_CANCELED) &&
-            NT_SUCCESS(status = operation->lpVtbl->get_result(operation, &old))) /* it copies nothing */
-            status = STATUS_INVALID_DEVICE_STATE;
-        return status;
-    }
+    if (operation->lpVtbl != &kcom_async_op_vtbl || !kcom_async_op_has_task(op))
+        return spawn_not_begun(operation);
     /* atomic: a begun operation may have been handed to other threads (a cancel) before this */
-    old = kcom_atomic_or(&op->word, OP_COMMITTED);
-    if (old & OP_COMMITTED)
+    if (kcom_atomic_or(&op->word, OP_COMMITTED) & OP_COMMITTED)
         return STATUS_INVALID_DEVICE_STATE;
     if (inline_first_poll) {
         /* on the caller's reference, which outlives this poll whatever it does; the task is
@@ -344,10 +347,36 @@ void kcom_async_await_init(kcom_async_await *aw, IKcomAsyncOperation *operation)
     aw->fired = 0;
 }
 
+/* The first poll of an await on a kcom operation: the waiter registered with the task's waker.
+ * Out of line, so that the await's other polls keep no register. */
+static KCOM_NOINLINE kcom_poll_result await_register(kcom_async_await *aw, kcom_task_context *cx)
+{
+    aw->waker = kcom_task_waker(cx);
+    if (!kcom_async_op_add_waiter((kcom_async_op *)(void *)aw->operation, &aw->waiter)) {
+        kcom_waker_drop(&aw->waker);
+        aw->registered = AWAIT_DONE;
+        return KCOM_POLL_READY;
+    }
+    aw->registered = AWAIT_REGISTERED;
+    return KCOM_POLL_PENDING;
+}
+
+/* The static error operation (finished), or another implementation of the interface, which has no
+ * waiter list: its status is polled, yielding in between. */
+static KCOM_NOINLINE kcom_poll_result await_foreign(kcom_async_await *aw, kcom_task_context *cx)
+{
+    kcom_async_status status = KCOM_ASYNC_STARTED;
+    if (!NT_SUCCESS(aw->operation->lpVtbl->get_status(aw->operation, &status)) || status != KCOM_ASYNC_STARTED) {
+        aw->registered = AWAIT_DONE;
+        return KCOM_POLL_READY;
+    }
+    kcom_task_wake_self(cx);
+    return KCOM_POLL_PENDING;
+}
+
 kcom_poll_result kcom_async_await_poll(kcom_async_await *aw, kcom_task_context *cx)
 {
-    kcom_async_op *op = (kcom_async_op *)(void *)aw->operation;
-    if (op == NULL || aw->registered == AWAIT_DONE)
+    if (aw->operation == NULL || aw->registered == AWAIT_DONE)
         return KCOM_POLL_READY;
     if (aw->registered == AWAIT_REGISTERED) {
         if (!kcom_atomic_load(&aw->fired))
@@ -355,25 +384,9 @@ kcom_poll_result kcom_async_await_poll(kcom_async_await *aw, kcom_task_context *
         aw->registered = AWAIT_DONE;
         return KCOM_POLL_READY;
     }
-    if (aw->operation->lpVtbl != &kcom_async_op_vtbl) {
-        /* the static error operation (finished), or another implementation of the interface,
-         * which has no waiter list: poll its status, yielding in between */
-        kcom_async_status status = KCOM_ASYNC_STARTED;
-        if (!NT_SUCCESS(aw->operation->lpVtbl->get_status(aw->operation, &status)) || status != KCOM_ASYNC_STARTED) {
-            aw->registered = AWAIT_DONE;
-            return KCOM_POLL_READY;
-        }
-        kcom_task_wake_self(cx);
-        return KCOM_POLL_PENDING;
-    }
-    aw->waker = kcom_task_waker(cx);
-    if (!kcom_async_op_add_waiter(op, &aw->waiter)) {
-        kcom_waker_drop(&aw->waker);
-        aw->registered = AWAIT_DONE;
-        return KCOM_POLL_READY;
-    }
-    aw->registered = AWAIT_REGISTERED;
-    return KCOM_POLL_PENDING;
+    if (aw->operation->lpVtbl != &kcom_async_op_vtbl)
+        return await_foreign(aw, cx);
+    return await_register(aw, cx);
 }
 
 void kcom_async_await_clear(kcom_async_await *aw)
