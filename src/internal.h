@@ -4,6 +4,7 @@
 #ifndef KCOM_SRC_INTERNAL_H
 #define KCOM_SRC_INTERNAL_H
 
+#include <kcom/atomic.h>
 #include <kcom/trace.h>
 
 /* A valid alignment: a non-zero power of two. */
@@ -21,5 +22,20 @@ static KCOM_FORCEINLINE BOOLEAN kcom_is_power_of_two(size_t value)
 /* Hands a message to the trace hook whatever the level filter says (fail-fast messages). */
 void kcom_trace_unfiltered(kcom_trace_level level, const char *file, int line, const char *format, ...)
     KCOM_PRINTF_FORMAT(4, 5);
+
+/* The debug options (src/diag/debug.c), each read on its own where it is checked: a wait reads
+ * its watchdog period without a call. */
+extern LONG volatile kcom_rt_debug_assert_irql;
+extern LONG volatile kcom_rt_debug_wait_watchdog_ms;
+
+static KCOM_FORCEINLINE BOOLEAN kcom_rt_debug_asserts_irql(void)
+{
+    return (BOOLEAN)(kcom_atomic_load(&kcom_rt_debug_assert_irql) != 0);
+}
+
+static KCOM_FORCEINLINE ULONG kcom_rt_debug_watchdog_ms(void)
+{
+    return (ULONG)kcom_atomic_load(&kcom_rt_debug_wait_watchdog_ms);
+}
 
 #endif /* KCOM_SRC_INTERNAL_H */

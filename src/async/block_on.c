@@ -42,14 +42,13 @@ static void report_long_wait(const void *operation, ULONG64 waited)
  * period that passes without the event. */
 static NTSTATUS watched_wait(kcom_platform_local_event *event, ULONG timeout_ms, const void *operation)
 {
-    kcom_debug_options options;
+    ULONG watchdog_ms = kcom_rt_debug_watchdog_ms();
     ULONG waited = 0;
-    kcom_get_debug_options(&options);
     for (;;) {
         ULONG slice = timeout_ms == KCOM_ASYNC_INFINITE ? KCOM_ASYNC_INFINITE : timeout_ms - waited;
         NTSTATUS status;
-        if (options.wait_watchdog_ms != 0 && slice > options.wait_watchdog_ms)
-            slice = options.wait_watchdog_ms;
+        if (watchdog_ms != 0 && slice > watchdog_ms)
+            slice = watchdog_ms;
         status = kcom_platform_local_event_wait(event, slice);
         if (status != STATUS_TIMEOUT)
             return status;
@@ -67,10 +66,8 @@ static NTSTATUS block_on_foreign(IKcomAsyncOperation *operation, ULONG timeout_m
 {
     ULONG64 start = kcom_platform_monotonic_ms();
     ULONG interval = 1;
-    kcom_debug_options options;
-    ULONG64 next_report;
-    kcom_get_debug_options(&options);
-    next_report = options.wait_watchdog_ms;
+    ULONG watchdog_ms = kcom_rt_debug_watchdog_ms();
+    ULONG64 next_report = watchdog_ms;
     for (;;) {
         kcom_async_status status = KCOM_ASYNC_STARTED;
         NTSTATUS result = operation->lpVtbl->get_status(operation, &status);
@@ -82,9 +79,9 @@ static NTSTATUS block_on_foreign(IKcomAsyncOperation *operation, ULONG timeout_m
         waited = kcom_platform_monotonic_ms() - start;
         if (timeout_ms != KCOM_ASYNC_INFINITE && waited >= timeout_ms)
             return STATUS_TIMEOUT;
-        if (options.wait_watchdog_ms != 0 && waited >= next_report) {
+        if (watchdog_ms != 0 && waited >= next_report) {
             report_long_wait(operation, waited);
-            next_report = waited + options.wait_watchdog_ms;
+            next_report = waited + watchdog_ms;
         }
         kcom_platform_sleep_ms(interval);
         if (interval < 16)
@@ -92,7 +89,7 @@ static NTSTATUS block_on_foreign(IKcomAsyncOperation *operation, ULONG timeout_m
     }
 }
 
-static NTSTATUS block_on(IKcomAsyncOperation *operation, ULONG timeout_ms, BOOLEAN may_assert)
+static KCOM_FORCEINLINE NTSTATUS block_on(IKcomAsyncOperation *operation, ULONG timeout_ms, BOOLEAN may_assert)
 {
     kcom_async_op *op;
     block_waiter waiter;
@@ -101,9 +98,7 @@ static NTSTATUS block_on(IKcomAsyncOperation *operation, ULONG timeout_ms, BOOLE
     if (operation == NULL)
         return STATUS_INVALID_PARAMETER;
     if (!kcom_platform_can_block()) {
-        kcom_debug_options options;
-        kcom_get_debug_options(&options);
-        if (may_assert && options.assert_irql)
+        if (may_assert && kcom_rt_debug_asserts_irql())
             kcom_fail_fast(KCOM_FAILFAST_IRQL, operation, KCOM_PLATFORM_DISPATCH_LEVEL, KCOM_PLATFORM_APC_LEVEL);
         return STATUS_INVALID_DEVICE_STATE;
     }

@@ -369,8 +369,12 @@ BOOLEAN kcom_async_op_add_waiter(kcom_async_op *op, kcom_async_waiter *w)
             op->waiter = w;
             w->next = NULL;
             w->pprev = &op->waiter;
-            old = kcom_atomic_or(&op->word, OP_SLOT_SET); /* publishes the field */
-            /* released meanwhile: its finisher may have looked at the slot before it was set */
+            /* publishes the field; a full barrier, so the word read after it is at least as new.
+             * Released meanwhile, its finisher may have looked at the slot before it was set: the
+             * waiter takes itself out, unless a finisher claimed it (it will fire). Released just
+             * after, the same race with that finisher's claim decides it. */
+            (void)kcom_atomic_or(&op->word, OP_SLOT_SET);
+            old = kcom_atomic_load(&op->word);
             if (kcom_async_op_released(old) && op_slot_remove(op, w))
                 return FALSE;
             return TRUE;

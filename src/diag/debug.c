@@ -7,15 +7,15 @@
 #include "internal.h"
 
 /* Each field is read on its own by the checks, so plain atomics suffice. */
-static LONG volatile assert_irql = KCOM_DEBUG;
-static LONG volatile wait_watchdog_ms = KCOM_DEBUG ? 30000 : 0;
+LONG volatile kcom_rt_debug_assert_irql = KCOM_DEBUG;
+LONG volatile kcom_rt_debug_wait_watchdog_ms = KCOM_DEBUG ? 30000 : 0;
 
 NTSTATUS kcom_set_debug_options(const kcom_debug_options *options)
 {
     if (options == NULL)
         return STATUS_INVALID_PARAMETER;
-    kcom_atomic_store(&assert_irql, options->assert_irql ? 1 : 0);
-    kcom_atomic_store(&wait_watchdog_ms, (LONG)options->wait_watchdog_ms);
+    kcom_atomic_store(&kcom_rt_debug_assert_irql, options->assert_irql ? 1 : 0);
+    kcom_atomic_store(&kcom_rt_debug_wait_watchdog_ms, (LONG)options->wait_watchdog_ms);
     return STATUS_SUCCESS;
 }
 
@@ -23,6 +23,6 @@ void kcom_get_debug_options(kcom_debug_options *options)
 {
     if (options == NULL)
         return;
-    options->assert_irql = (BOOLEAN)(kcom_atomic_load(&assert_irql) != 0);
-    options->wait_watchdog_ms = (ULONG)kcom_atomic_load(&wait_watchdog_ms);
+    options->assert_irql = kcom_rt_debug_asserts_irql();
+    options->wait_watchdog_ms = kcom_rt_debug_watchdog_ms();
 }

@@ -122,9 +122,11 @@ void kcom_task_end_unpublished(kcom_task *task, NTSTATUS status)
     task_leave(task_end(task, status)); /* the caller's reference keeps the owner */
 }
 
-/* Wakes by reference: the caller keeps its own reference. The first read of the state is a
- * read-modify-write (adding 0): a full barrier after the waker published its cause (a waiter's
- * fired flag is a plain store), the other half of task_poll's exchange. */
+/* Wakes with the waker's reference, which the wake consumes: an IDLE task is queued on it (it
+ * becomes the queue's, so no reference is taken or dropped), anything else gives it back. The
+ * first read of the state is a read-modify-write (adding 0): a full barrier after the waker
+ * published its cause (a waiter's fired flag is a plain store), the other half of task_poll's
+ * exchange. */
 static void task_wake(kcom_task *task)
 {
     LONG state = kcom_atomic_fetch_add(&task->sched, 0);
@@ -133,19 +135,19 @@ static void task_wake(kcom_task *task)
         if (state == KCOM_TASK_IDLE) {
             seen = kcom_atomic_compare_exchange(&task->sched, KCOM_TASK_IDLE, KCOM_TASK_SCHEDULED);
             if (seen == KCOM_TASK_IDLE) {
-                KCOM_TASK_OWNER->retain(task); /* the queue's */
                 (void)task_schedule(task); /* a refusal ended the task: its operation tells */
                 return;
             }
         } else if (state == KCOM_TASK_RUNNING) {
             seen = kcom_atomic_compare_exchange(&task->sched, KCOM_TASK_RUNNING, KCOM_TASK_NOTIFIED);
             if (seen == KCOM_TASK_RUNNING)
-                return;
+                break;
         } else {
-            return; /* SCHEDULED or NOTIFIED: a poll is coming; DONE: nothing to do */
+            break; /* SCHEDULED or NOTIFIED: a poll is coming; DONE: nothing to do */
         }
         state = seen;
     }
+    KCOM_TASK_OWNER->release(task);
 }
 
 kcom_waker kcom_task_waker(kcom_task_context *cx)
@@ -158,10 +160,8 @@ kcom_waker kcom_task_waker(kcom_task_context *cx)
 
 void kcom_task_wake_task(kcom_task *task)
 {
-    if (task == NULL)
-        return;
-    task_wake(task);
-    KCOM_TASK_OWNER->release(task);
+    if (task != NULL)
+        task_wake(task);
 }
 
 void kcom_task_wake_waker(kcom_waker *w)
