@@ -40,7 +40,7 @@ static void report_long_wait(const void *operation, ULONG64 waited)
 
 /* Waits for event up to timeout_ms, in watchdog periods when the watchdog is on, tracing each
  * period that passes without the event. */
-static NTSTATUS watched_wait(kcom_platform_local_event *event, ULONG timeout_ms, const void *operation)
+static KCOM_FORCEINLINE NTSTATUS watched_wait(kcom_platform_local_event *event, ULONG timeout_ms, const void *operation)
 {
     ULONG watchdog_ms = kcom_rt_debug_watchdog_ms();
     ULONG waited = 0;

@@ -41,10 +41,34 @@ static KCOM_FORCEINLINE void spawn_fields(kcom_async_op *op, const kcom_async_ta
     *state = desc->state_size != 0 ? (char *)op + layout->state_offset : NULL;
 }
 
+/* Zero-fills size bytes at p without a call up to 128 bytes: 16-byte stores, the last ones
+ * overlapping the others where size is not a multiple of 16. */
+static KCOM_FORCEINLINE void zero_fill(char *p, size_t size)
+{
+    if (size > 128) {
+        memset(p, 0, size);
+    } else if (size > 64) {
+        memset(p, 0, 64);
+        memset(p + size - 64, 0, 64);
+    } else if (size > 32) {
+        memset(p, 0, 32);
+        memset(p + size - 32, 0, 32);
+    } else if (size >= 16) {
+        memset(p, 0, 16);
+        memset(p + size - 16, 0, 16);
+    } else if (size >= 8) {
+        memset(p, 0, 8);
+        memset(p + size - 8, 0, 8);
+    } else {
+        while (size != 0)
+            p[--size] = 0;
+    }
+}
+
 static KCOM_FORCEINLINE void spawn_zero(kcom_async_op *op, const kcom_async_op_layout_info *layout)
 {
     /* result and state in one fill: only padding lies between them */
-    memset((char *)op + layout->result_offset, 0, layout->total - layout->result_offset);
+    zero_fill((char *)op + layout->result_offset, layout->total - layout->result_offset);
 }
 
 /* Counts a prepared operation's task in its executor's tracker, if it has one: from here a
@@ -351,7 +375,9 @@ void kcom_async_await_init(kcom_async_await *aw, IKcomAsyncOperation *operation)
  * Out of line, so that the await's other polls keep no register. */
 static KCOM_NOINLINE kcom_poll_result await_register(kcom_async_await *aw, kcom_task_context *cx)
 {
-    aw->waker = kcom_task_waker(cx);
+    /* kcom_task_waker(cx), the reference taken directly: the task is an operation's */
+    kcom_async_op_addref(KCOM_OP_FROM_TASK(cx->task));
+    aw->waker.task = cx->task;
     if (!kcom_async_op_add_waiter((kcom_async_op *)(void *)aw->operation, &aw->waiter)) {
         kcom_waker_drop(&aw->waker);
         aw->registered = AWAIT_DONE;
