@@ -531,21 +531,38 @@ static KCOM_FORCEINLINE BOOLEAN op_finish_exchange(kcom_async_op *op, LONG final
     return TRUE;
 }
 
-/* Finishes op with status (success: Completed with the stored result; STATUS_CANCELLED: Canceled;
- * other failures: Error), unless it was canceled, and runs what the exchange claimed
- * (op_after_finish). Returns the word before the exchange, which alone says what happened once the
- * operation may be gone: OP_FINISHED set when op had already finished (and nothing was done). */
-static LONG op_finish_with(kcom_async_op *op, NTSTATUS status)
+/* op_finish_with's general case: a callback registered or being registered, the operation
+ * canceled or finished already, or a word changed under the first exchange. */
+static KCOM_NOINLINE LONG op_finish_claiming(kcom_async_op *op, LONG final_status)
 {
     LONG prior, next;
-    LONG final_status = NT_SUCCESS(status) ? KCOM_ASYNC_COMPLETED
-                        : status == STATUS_CANCELLED ? KCOM_ASYNC_CANCELED
-                                                     : KCOM_ASYNC_ERROR;
-    if (final_status == KCOM_ASYNC_ERROR && (kcom_atomic_load(&op->word) & OP_STATUS_MASK) == KCOM_ASYNC_STARTED)
-        op->task.error = status; /* only the finisher writes it; read only once Error is published */
     if (op_finish_exchange(op, final_status, FALSE, &prior, &next))
         op_after_finish(op, prior, next);
     return prior;
+}
+
+/* Finishes op with status (success: Completed with the stored result; STATUS_CANCELLED: Canceled;
+ * other failures: Error), unless it was canceled, and runs what the exchange claimed
+ * (op_after_finish). Returns the word before the exchange, which alone says what happened once the
+ * operation may be gone: OP_FINISHED set when op had already finished (and nothing was done). The
+ * usual finish, of a Started operation without a callback, is one exchange and the waiters. */
+static LONG op_finish_with(kcom_async_op *op, NTSTATUS status)
+{
+    LONG final_status = NT_SUCCESS(status) ? KCOM_ASYNC_COMPLETED
+                        : status == STATUS_CANCELLED ? KCOM_ASYNC_CANCELED
+                                                     : KCOM_ASYNC_ERROR;
+    LONG old = kcom_atomic_load(&op->word);
+    if (final_status == KCOM_ASYNC_ERROR && (old & OP_STATUS_MASK) == KCOM_ASYNC_STARTED)
+        op->task.error = status; /* only the finisher writes it; read only once Error is published */
+    if (KCOM_LIKELY((old & (OP_FINISHED | OP_CB_REGISTERING | OP_STATUS_MASK)) == KCOM_ASYNC_STARTED)) {
+        LONG next = old | OP_FINISHED | final_status;
+        if (KCOM_LIKELY(kcom_atomic_compare_exchange(&op->word, old, next) == old)) {
+            if (next & (OP_SLOT_SET | OP_WAITERS))
+                op_fire_waiters(op);
+            return old;
+        }
+    }
+    return op_finish_claiming(op, final_status);
 }
 
 BOOLEAN kcom_async_op_finish(kcom_async_op *op, NTSTATUS status)
