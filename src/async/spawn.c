@@ -21,8 +21,8 @@ static NTSTATUS spawn_check(const kcom_async_task_desc *desc, const kcom_executo
 
 /* The fields of a begun operation: Started, not committed (it may be handed to other threads
  * before it is), one reference. The task refers to desc and executor. Its result and state are
- * zero-filled apart (spawn_zero): on kcom_async_spawn_begin's usual path the fill is its only call,
- * made last, so that the path saves no register. */
+ * zero-filled apart (spawn_zero), last on the usual path (spawn_begun), which then calls nothing
+ * it must come back from and saves no register. */
 static KCOM_FORCEINLINE void spawn_fields(kcom_async_op *op, const kcom_async_task_desc *desc,
                                           const kcom_async_op_layout_info *layout, const kcom_executor *executor,
                                           void **state)
@@ -125,6 +125,20 @@ static KCOM_NOINLINE NTSTATUS spawn_complete(kcom_async_op *op, const kcom_alloc
     return STATUS_SUCCESS;
 }
 
+/* A begin with its block: the fields, then, without a tracker, the operation out and the fill. */
+static KCOM_FORCEINLINE NTSTATUS spawn_begun(kcom_async_op *op, const kcom_async_task_desc *desc,
+                                            const kcom_async_op_layout_info *layout, const kcom_executor *executor,
+                                            const kcom_allocator *allocator, void **state,
+                                            IKcomAsyncOperation **operation)
+{
+    spawn_fields(op, desc, layout, executor, state);
+    if (executor->tracker != NULL)
+        return spawn_complete(op, allocator, state, operation);
+    *operation = &op->iface;
+    spawn_zero(op, layout);
+    return STATUS_SUCCESS;
+}
+
 /* kcom_async_spawn_begin's block from anywhere but the operation cache's hot slot. */
 static KCOM_NOINLINE NTSTATUS spawn_begin_allocated(const kcom_async_task_desc *desc, const kcom_executor *executor,
                                                     const kcom_allocator *allocator, void **state,
@@ -134,8 +148,7 @@ static KCOM_NOINLINE NTSTATUS spawn_begin_allocated(const kcom_async_task_desc *
     kcom_async_op *op = kcom_async_op_allocate_block(allocator, layout.total, layout.alignment);
     if (op == NULL)
         return spawn_refused(desc, allocator, STATUS_INSUFFICIENT_RESOURCES, operation);
-    spawn_fields(op, desc, &layout, executor, state);
-    return spawn_complete(op, allocator, state, operation);
+    return spawn_begun(op, desc, &layout, executor, allocator, state, operation);
 }
 
 NTSTATUS kcom_async_spawn_begin(const kcom_async_task_desc *desc, const kcom_executor *executor,
@@ -153,12 +166,7 @@ NTSTATUS kcom_async_spawn_begin(const kcom_async_task_desc *desc, const kcom_exe
     op = allocator == NULL ? kcom_rt_async_op_cached(layout.total, layout.alignment) : NULL;
     if (op == NULL)
         return spawn_begin_allocated(desc, executor, allocator, state, operation);
-    spawn_fields(op, desc, &layout, executor, state);
-    if (executor->tracker != NULL)
-        return spawn_complete(op, allocator, state, operation);
-    *operation = &op->iface;
-    spawn_zero(op, &layout);
-    return STATUS_SUCCESS;
+    return spawn_begun(op, desc, &layout, executor, allocator, state, operation);
 }
 
 /* Caller storage: the operation starts at the first KCOM_ASYNC_STORAGE_MAX_ALIGNMENT boundary. */
