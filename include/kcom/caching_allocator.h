@@ -22,7 +22,9 @@
  * <= DISPATCH_LEVEL. The block freed last is kept in a slot of its own, taken and replaced with one
  * interlocked exchange each (no lock, no ABA: an exchange is unconditional), so an object created
  * after one of its class was released reuses that block, still warm in the cache, for a few
- * instructions. The others (up to depth - 1) wait in the platform's free list (src/platform/):
+ * instructions; the block it displaces goes to a second slot (depth 2 and more), so that two blocks
+ * in use at a time (one released late, after the next was allocated) cycle through the slots. The
+ * others (up to depth - 2) wait in the platform's free list (src/platform/):
  * an SLIST in the kernel and in Windows user mode (interlocked, with a sequence number against
  * ABA), a small lock around a singly linked list on the host. The depth bound is exact on the
  * host; with an SLIST a free checks the depth and then pushes, so under races the cache can hold
@@ -84,6 +86,7 @@ typedef struct kcom_caching_allocator {
     /* Everything below belongs to kcom (read it with kcom_caching_allocator_query_stats). */
     LONG volatile state;           /* 0: no size fixed yet; 1: being fixed; 2: bound (KCOM_RT_CACHING_BOUND) */
     void *volatile hot;            /* the block freed last, kept outside the list; or NULL */
+    void *volatile spare;          /* the one it displaced (depth >= 2), outside the list too; or NULL */
     size_t block_size;             /* the cached size and alignment (valid in state 2) */
     size_t block_alignment;
     LONG volatile hits;
@@ -129,7 +132,7 @@ typedef struct kcom_caching_allocator_stats {
      (backing),                                                                                   \
      {{0, 0}},                                                                                    \
      (ULONG)sizeof(char[(depth) >= 1 && (depth) <= KCOM_CACHING_ALLOCATOR_MAX_DEPTH ? (depth) : -1]), \
-     0, NULL, 0, 0, 0, 0, 0, 0, NULL}
+     0, NULL, NULL, 0, 0, 0, 0, 0, 0, NULL}
 
 KCOM_BEGIN_DECLS
 

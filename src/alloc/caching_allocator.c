@@ -3,8 +3,9 @@
  * backing allocator (kcom/caching_allocator.h). The free list itself is the platform's
  * (src/platform/<target>/free_list_*.c).
  *
- * Blocks: the one freed last sits in cache->hot (exchanged in and out), the others in the list,
- * which is kept to depth - 1 blocks so that the two hold at most depth.
+ * Blocks: the one freed last sits in cache->hot (exchanged in and out), the one it displaced in
+ * cache->spare (when the depth is 2 or more; exchanged too), the others in the list, which is kept
+ * to depth - 2 blocks (depth 1: none) so that the three hold at most depth.
  *
  * States: a cache starts UNBOUND (all zeros but its depth, backing and allocator functions, so a
  * static initializer can produce it). The first allocation claims it (BINDING), records its size
@@ -64,8 +65,8 @@ void *kcom_rt_caching_take_listed(kcom_caching_allocator *cache)
     return block;
 }
 
-/* A bound cache had no hot block: one from the list (a hit), else from the backing allocator (a
- * miss; NULL if that fails). */
+/* A bound cache had neither a hot nor a spare block: one from the list (a hit), else one from the
+ * backing allocator (a miss; NULL if that fails). */
 static KCOM_NOINLINE void *caching_take_listed(kcom_caching_allocator *cache)
 {
     void *block = kcom_rt_caching_take_listed(cache);
@@ -75,7 +76,7 @@ static KCOM_NOINLINE void *caching_take_listed(kcom_caching_allocator *cache)
     return backing_allocate(cache, cache->block_size, cache->block_alignment);
 }
 
-/* A block of the bound size from a bound cache: the hot block, else one from the list or the
+/* A block of the bound size from a bound cache: the hot or spare block, else one from the list or the
  * backing allocator. */
 static KCOM_FORCEINLINE void *caching_take(kcom_caching_allocator *cache)
 {
@@ -108,9 +109,16 @@ void *kcom_rt_caching_allocate(void *context, size_t size, size_t alignment)
     return caching_take(cache);
 }
 
-void kcom_rt_caching_put_listed(kcom_caching_allocator *cache, void *block)
+void kcom_rt_caching_put_cold(kcom_caching_allocator *cache, void *block)
 {
-    if (kcom_platform_free_list_push(&cache->list, block, cache->depth - 1))
+    ULONG listed = cache->depth - 1; /* what the spare slot and the list may hold */
+    if (listed != 0) {
+        block = kcom_atomic_exchange_ptr(&cache->spare, block);
+        if (block == NULL)
+            return;
+        listed--;
+    }
+    if (kcom_platform_free_list_push(&cache->list, block, listed))
         return;
     kcom_atomic_fetch_add(&cache->overflows, 1);
     backing_free(cache, block, cache->block_size, cache->block_alignment);
@@ -148,6 +156,7 @@ NTSTATUS kcom_caching_allocator_init(kcom_caching_allocator *cache, ULONG depth,
     cache->block_size = 0;
     cache->block_alignment = 0;
     kcom_atomic_store_ptr(&cache->hot, NULL);
+    kcom_atomic_store_ptr(&cache->spare, NULL);
     kcom_platform_free_list_init(&cache->list);
     kcom_atomic_store(&cache->hits, 0);
     kcom_atomic_store(&cache->misses, 0);
@@ -165,6 +174,9 @@ NTSTATUS kcom_caching_allocator_drain(kcom_caching_allocator *cache)
     if (kcom_atomic_load(&cache->state) != STATE_BOUND)
         return STATUS_SUCCESS; /* nothing was ever cached */
     block = kcom_atomic_exchange_ptr(&cache->hot, NULL);
+    if (block != NULL)
+        backing_free(cache, block, cache->block_size, cache->block_alignment);
+    block = kcom_atomic_exchange_ptr(&cache->spare, NULL);
     if (block != NULL)
         backing_free(cache, block, cache->block_size, cache->block_alignment);
     block = kcom_platform_free_list_flush(&cache->list);
@@ -192,7 +204,8 @@ NTSTATUS kcom_caching_allocator_query_stats(const kcom_caching_allocator *cache,
     stats->depth = cache->depth;
     if (kcom_atomic_load(&mutable_cache->state) == STATE_BOUND) {
         stats->cached = kcom_platform_free_list_count(&mutable_cache->list) +
-                        (kcom_atomic_load_ptr(&mutable_cache->hot) != NULL ? 1u : 0u);
+                        (kcom_atomic_load_ptr(&mutable_cache->hot) != NULL ? 1u : 0u) +
+                        (kcom_atomic_load_ptr(&mutable_cache->spare) != NULL ? 1u : 0u);
         stats->block_size = cache->block_size;
         stats->block_alignment = cache->block_alignment;
     }

@@ -77,7 +77,7 @@ static KCOM_NOINLINE ULONG op_free_to(const kcom_allocator *allocator, kcom_asyn
 /* A block the hot slot of a caching allocator held before the one given back took it. */
 static KCOM_NOINLINE ULONG op_free_displaced(kcom_caching_allocator *cache, void *block)
 {
-    kcom_rt_caching_put_listed(cache, block);
+    kcom_rt_caching_put_cold(cache, block);
     return 0;
 }
 
@@ -747,9 +747,9 @@ static kcom_async_op *op_take_cached(kcom_caching_allocator *cache, size_t size,
     return op_take_from(backing, exact_size, exact_alignment);
 }
 
-/* A block of size from its class of the operation cache: its hot block, as kcom_rt_async_op_reuse
- * takes it (already recorded), else one from its list (the hot slot was taken, by a block whose
- * final release came late: recorded again, one store), else through the class's caching allocator. */
+/* A block of size from its class of the operation cache: its hot or spare block, as
+ * kcom_rt_async_op_reuse takes it (already recorded), else one from its list (recorded again, one
+ * store), else through the class's caching allocator. */
 static kcom_async_op *op_cache_take(size_t size, size_t alignment)
 {
     size_t index = (size - 1) / OP_CACHE_GRANULE;

@@ -253,10 +253,11 @@ static void test_alignments(void)
                 kcom_free(&cache.allocator, blocks[i], size, alignment);
             check_stats(&cache, 0, 3, 0, 1, 2);
             /* reused, still aligned, and whole: the block freed last first (the hot block), then the
-             * listed one (blocks[1], displaced from the hot slot by blocks[2] into a full list, went
-             * back to the backing allocator) */
+             * spare one (blocks[1], displaced from the hot slot by blocks[2]; blocks[0], displaced
+             * from the spare slot into a list that depth 2 leaves empty, went back to the backing
+             * allocator) */
             for (i = 0; i < 2; i++) {
-                unsigned char *expected = i == 0 ? blocks[2] : blocks[0];
+                unsigned char *expected = i == 0 ? blocks[2] : blocks[1];
                 again[i] = (unsigned char *)kcom_allocate(&cache.allocator, size, alignment);
                 ok(again[i] == expected, "allocate(%lu, %lu): %p is not the cached %p\n", (unsigned long)size,
                    (unsigned long)alignment, (void *)again[i], (void *)expected);

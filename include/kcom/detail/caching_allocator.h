@@ -57,26 +57,32 @@ static KCOM_FORCEINLINE BOOLEAN kcom_rt_caching_bound_to(kcom_caching_allocator 
                      cache->block_alignment == alignment);
 }
 
-/* The cache's hot block (a hit, counted), or NULL. Only a bound cache fills its hot slot.
- * IRQL: <= DISPATCH_LEVEL. */
+/* The cache's hot block, else its spare one (a hit, counted), or NULL. Only a bound cache fills
+ * its slots. IRQL: <= DISPATCH_LEVEL. */
 static KCOM_FORCEINLINE void *kcom_rt_caching_take_hot(kcom_caching_allocator *cache)
 {
     void *block = kcom_atomic_exchange_ptr(&cache->hot, NULL);
-    if (KCOM_LIKELY(block != NULL))
+    if (KCOM_LIKELY(block != NULL)) {
+        kcom_atomic_fetch_add(&cache->hits, 1);
+        return block;
+    }
+    block = kcom_atomic_exchange_ptr(&cache->spare, NULL);
+    if (block != NULL)
         kcom_atomic_fetch_add(&cache->hits, 1);
     return block;
 }
 
 KCOM_BEGIN_DECLS
-/* A bound cache's hot block was replaced: block goes to the list, or back to the backing allocator
- * when the list holds depth - 1 blocks (an overflow). IRQL: <= DISPATCH_LEVEL. */
+/* A bound cache's hot block was replaced: block goes to the spare slot (depth >= 2), and the one
+ * there to the list, or back to the backing allocator when the cache holds depth blocks (an
+ * overflow). IRQL: <= DISPATCH_LEVEL. */
 _IRQL_requires_max_(DISPATCH_LEVEL)
-void kcom_rt_caching_put_listed(_In_ kcom_caching_allocator *cache, _In_ void *block);
+void kcom_rt_caching_put_cold(_In_ kcom_caching_allocator *cache, _In_ void *block);
 KCOM_END_DECLS
 
 /* The first half of kcom_rt_caching_put: block becomes the hot block, with an interlocked
  * exchange; returns the block it replaced (NULL: none), which the caller gives to
- * kcom_rt_caching_put_listed. IRQL: <= DISPATCH_LEVEL. */
+ * kcom_rt_caching_put_cold. IRQL: <= DISPATCH_LEVEL. */
 static KCOM_FORCEINLINE void *kcom_rt_caching_put_hot(kcom_caching_allocator *cache, void *block)
 {
     return kcom_atomic_exchange_ptr(&cache->hot, block);
@@ -88,7 +94,7 @@ static KCOM_FORCEINLINE void kcom_rt_caching_put(kcom_caching_allocator *cache, 
 {
     block = kcom_rt_caching_put_hot(cache, block);
     if (KCOM_UNLIKELY(block != NULL))
-        kcom_rt_caching_put_listed(cache, block);
+        kcom_rt_caching_put_cold(cache, block);
 }
 
 /* Whether allocator is a caching allocator's whose cache (allocator->context, then in *cache) is
