@@ -5,7 +5,7 @@
 
 static char *put_hex(char *out, uint32_t value, int digits)
 {
-    static const char hex[] = "0123456789abcdef";
+    static const char hex[] = "0123456789ABCDEF";
     int i;
     for (i = digits - 1; i >= 0; i--)
         *out++ = hex[(value >> (i * 4)) & 0xF];

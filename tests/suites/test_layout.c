@@ -273,15 +273,15 @@ void kcom_test_layout(void)
 
     /* IIDs */
     check_iid(&IID_IUnknown, 0x00000000, 0x0000, 0x0000, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46,
-              "{00000000-0000-0000-c000-000000000046}");
+              "{00000000-0000-0000-C000-000000000046}");
     check_iid(&IID_IBase, 0x6b630001, 0x7e57, 0x4c01, 0x9a, 0x10, 0x3c, 0x55, 0x0b, 0xa5, 0xe0, 0x01,
-              "{6b630001-7e57-4c01-9a10-3c550ba5e001}");
+              "{6B630001-7E57-4C01-9A10-3C550BA5E001}");
     check_iid(&IID_IMiddle, 0x6b630002, 0x7e57, 0x4c02, 0x9a, 0x20, 0x3c, 0x55, 0x0b, 0xa5, 0xe0, 0x02,
-              "{6b630002-7e57-4c02-9a20-3c550ba5e002}");
+              "{6B630002-7E57-4C02-9A20-3C550BA5E002}");
     check_iid(&IID_IDerived, 0x6b630003, 0x7e57, 0x4c03, 0x9a, 0x30, 0x3c, 0x55, 0x0b, 0xa5, 0xe0, 0x03,
-              "{6b630003-7e57-4c03-9a30-3c550ba5e003}");
+              "{6B630003-7E57-4C03-9A30-3C550BA5E003}");
     check_iid(&IID_IOtherChild, 0x6b630021, 0x7e57, 0x4c21, 0x9c, 0x21, 0x5e, 0x77, 0x2d, 0xc7, 0x02, 0x21,
-              "{6b630021-7e57-4c21-9c21-5e772dc70221}");
+              "{6B630021-7E57-4C21-9C21-5E772DC70221}");
     ok(KCOM_IID_OF(IDerived) == &IID_IDerived, "KCOM_IID_OF\n");
     ok(test_common_other1_iid() == &IID_IOther1, "IID_IOther1 is two objects: %p and %p\n",
        (const void *)test_common_other1_iid(), (const void *)&IID_IOther1);
