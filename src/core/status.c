@@ -5,7 +5,8 @@
 
 #define KCOM_HR_(value) ((HRESULT)(value))
 
-/* The COM equivalents of the statuses COM clients most often see. */
+/* The COM equivalents of the statuses COM clients most often see, and (after the first entry of
+ * a status, so one way only) COM's other names for them. */
 static const struct {
     NTSTATUS status;
     HRESULT hr;
@@ -19,6 +20,8 @@ static const struct {
     {STATUS_PENDING, KCOM_HR_(0x8000000AL)},                /* E_PENDING */
     {STATUS_CANCELLED, KCOM_HR_(0x800704C7L)},              /* HRESULT_FROM_WIN32(ERROR_CANCELLED) */
     {STATUS_UNSUCCESSFUL, KCOM_HR_(0x80004005L)},           /* E_FAIL */
+    {STATUS_INVALID_PARAMETER, KCOM_HR_(0x80004003L)},      /* E_POINTER */
+    {STATUS_CANCELLED, KCOM_HR_(0x80004004L)},              /* E_ABORT */
 };
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))

@@ -78,6 +78,12 @@ void kcom_test_status(void)
     ok(kcom_ntstatus_from_hresult((HRESULT)0x80004002u) == STATUS_NOINTERFACE, "E_NOINTERFACE back\n");
     ok(kcom_ntstatus_from_hresult((HRESULT)0x8007000Eu) == STATUS_INSUFFICIENT_RESOURCES, "E_OUTOFMEMORY back\n");
     ok(kcom_ntstatus_from_hresult((HRESULT)0x80070002u) == STATUS_UNSUCCESSFUL, "unknown failure -> unsuccessful\n");
+    /* COM's other names for a bad pointer argument and an abandoned operation (one way: the
+     * statuses still map to E_INVALIDARG and ERROR_CANCELLED, checked above) */
+    ok(kcom_ntstatus_from_hresult(E_POINTER) == STATUS_INVALID_PARAMETER, "E_POINTER -> %s\n",
+       kcom_status_name(kcom_ntstatus_from_hresult(E_POINTER)));
+    ok(kcom_ntstatus_from_hresult((HRESULT)0x80004004u) == STATUS_CANCELLED, "E_ABORT -> %s\n",
+       kcom_status_name(kcom_ntstatus_from_hresult((HRESULT)0x80004004u)));
     {
         static const NTSTATUS round_trip[] = {STATUS_NOINTERFACE, STATUS_INVALID_PARAMETER,
                                               STATUS_INSUFFICIENT_RESOURCES, STATUS_CANCELLED,
