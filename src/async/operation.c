@@ -148,9 +148,11 @@ static void op_task_release(kcom_task *task)
     kcom_async_op_release(KCOM_OP_FROM_TASK(task));
 }
 
+static LONG op_finish_with(kcom_async_op *op, NTSTATUS status);
+
 static void op_task_finish(kcom_task *task, NTSTATUS status)
 {
-    (void)kcom_async_op_finish(KCOM_OP_FROM_TASK(task), status);
+    (void)op_finish_with(KCOM_OP_FROM_TASK(task), status);
 }
 
 static BOOLEAN op_task_try_retain(kcom_task *task)

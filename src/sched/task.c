@@ -12,7 +12,7 @@
  * Returns the tracker still counting it (executor.tracker: set only on a task that was counted),
  * for the caller to leave once it has let go of the owner too: a drain may return, and the driver
  * unload, as soon as it leaves. */
-static kcom_tracker *task_end(kcom_task *task, NTSTATUS status)
+static KCOM_FORCEINLINE kcom_tracker *task_end(kcom_task *task, NTSTATUS status)
 {
     kcom_tracker *tracker = task->executor->tracker;
     void (*drop)(void *state) = task->desc->drop;
