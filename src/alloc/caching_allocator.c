@@ -57,21 +57,15 @@ static LONG bind(kcom_caching_allocator *cache, size_t size, size_t alignment)
     return STATE_BOUND;
 }
 
-void *kcom_rt_caching_take_listed(kcom_caching_allocator *cache)
-{
-    void *block = kcom_platform_free_list_pop(&cache->list);
-    if (block != NULL)
-        kcom_atomic_fetch_add(&cache->hits, 1);
-    return block;
-}
-
 /* A bound cache had neither a hot nor a spare block: one from the list (a hit), else one from the
  * backing allocator (a miss; NULL if that fails). */
 static KCOM_NOINLINE void *caching_take_listed(kcom_caching_allocator *cache)
 {
-    void *block = kcom_rt_caching_take_listed(cache);
-    if (block != NULL)
+    void *block = kcom_platform_free_list_pop(&cache->list);
+    if (block != NULL) {
+        kcom_atomic_fetch_add(&cache->hits, 1);
         return block;
+    }
     kcom_atomic_fetch_add(&cache->misses, 1);
     return backing_allocate(cache, cache->block_size, cache->block_alignment);
 }

@@ -25,7 +25,4 @@ static KCOM_FORCEINLINE const kcom_allocator *kcom_rt_caching_backing(const kcom
     return cache->backing != NULL ? cache->backing : &kcom_rt_platform_allocator;
 }
 
-/* A block from a cache's list (counted as a hit), or NULL: nothing else is asked. */
-void *kcom_rt_caching_take_listed(kcom_caching_allocator *cache);
-
 #endif /* KCOM_SRC_CACHING_ALLOCATOR_INTERNAL_H */

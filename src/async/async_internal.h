@@ -227,17 +227,20 @@ static KCOM_FORCEINLINE const IID *kcom_async_op_iid(kcom_async_op *op)
  * allocator recorded in it (the operation's descriptor or own fields give size and alignment back
  * when it is freed); NULL when out of memory. */
 kcom_async_op *kcom_async_op_allocate_block(const kcom_allocator *allocator, size_t size, size_t alignment);
-/* The same, with its usual case inline: the hot block of the operation cache's class for size
- * (kcom_rt_async_op_cached, as the shims take it). */
+/* The usual case of kcom_async_op_allocate_block, inline: the hot block of the operation cache's
+ * class for size (kcom_rt_async_op_cached, as the shims take it) when allocator is the default
+ * one; NULL otherwise, for the caller's out-of-line path. */
+static KCOM_FORCEINLINE kcom_async_op *kcom_async_op_hot(const kcom_allocator *allocator, size_t size,
+                                                        size_t alignment)
+{
+    return allocator == NULL ? kcom_rt_async_op_cached(size, alignment) : NULL;
+}
+/* kcom_async_op_allocate_block with its usual case inline. */
 static KCOM_FORCEINLINE kcom_async_op *kcom_async_op_allocate(const kcom_allocator *allocator, size_t size,
                                                              size_t alignment)
 {
-    if (allocator == NULL) {
-        kcom_async_op *op = kcom_rt_async_op_cached(size, alignment);
-        if (KCOM_LIKELY(op != NULL))
-            return op;
-    }
-    return kcom_async_op_allocate_block(allocator, size, alignment);
+    kcom_async_op *op = kcom_async_op_hot(allocator, size, alignment);
+    return KCOM_LIKELY(op != NULL) ? op : kcom_async_op_allocate_block(allocator, size, alignment);
 }
 /* Gives back a block from kcom_async_op_allocate_block that never became an operation. */
 void kcom_async_op_free_block(kcom_async_op *op);

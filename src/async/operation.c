@@ -750,8 +750,8 @@ static kcom_async_op *op_take_cached(kcom_caching_allocator *cache, size_t size,
 }
 
 /* A block of size from its class of the operation cache: its hot or spare block, as
- * kcom_rt_async_op_reuse takes it (already recorded), else one from its list (recorded again, one
- * store), else through the class's caching allocator. */
+ * kcom_rt_async_op_reuse takes it (already recorded), else through the class's caching allocator
+ * (its list, then what backs it). */
 static kcom_async_op *op_cache_take(size_t size, size_t alignment)
 {
     size_t index = (size - 1) / OP_CACHE_GRANULE;
@@ -759,11 +759,6 @@ static kcom_async_op *op_cache_take(size_t size, size_t alignment)
     kcom_async_op *op = (kcom_async_op *)kcom_rt_caching_take_hot(cache);
     if (KCOM_LIKELY(op != NULL))
         return op;
-    op = (kcom_async_op *)kcom_rt_caching_take_listed(cache);
-    if (op != NULL) {
-        op->allocator = &cache->allocator;
-        return op;
-    }
     return op_take_cached(cache, (index + 1) * OP_CACHE_GRANULE, OP_CACHE_ALIGNMENT, size, alignment);
 }
 
@@ -927,7 +922,7 @@ NTSTATUS kcom_async_operation_create(const kcom_allocator *allocator, const IID 
     layout = kcom_async_producer_layout_of(result_size, result_alignment);
     if (layout.total > KCOM_RT_ASYNC_MAX_BLOCK)
         return fail_setup(iid, STATUS_INVALID_PARAMETER, operation);
-    op = allocator == NULL ? kcom_rt_async_op_cached(layout.total, layout.alignment) : NULL;
+    op = kcom_async_op_hot(allocator, layout.total, layout.alignment);
     if (op == NULL)
         return create_allocated(allocator, iid, result_size, result_alignment, operation);
     op_init(op, iid, result_size, result_alignment, (char *)op + layout.result_offset);

@@ -163,7 +163,7 @@ NTSTATUS kcom_async_spawn_begin(const kcom_async_task_desc *desc, const kcom_exe
      * of memory */
     if (!kcom_async_desc_layout(desc, &layout) || layout.total < sizeof(kcom_async_op))
         return spawn_refused(desc, allocator, STATUS_INVALID_PARAMETER, operation);
-    op = allocator == NULL ? kcom_rt_async_op_cached(layout.total, layout.alignment) : NULL;
+    op = kcom_async_op_hot(allocator, layout.total, layout.alignment);
     if (op == NULL)
         return spawn_begin_allocated(desc, executor, allocator, state, operation);
     return spawn_begun(op, desc, &layout, executor, allocator, state, operation);
