@@ -17,7 +17,8 @@
  * round is over, the next one is what the round rescheduled (later, see below), then the chain,
  * taken with an exchange with RUNNING and reversed, so that tasks that keep yielding never keep
  * the others out; when all are empty it lets go with a compare-exchange RUNNING -> NULL, which
- * fails (and the run goes on) if a task came in meanwhile. So a task pushed while a run is due is
+ * fails (and the run goes on) if a task came in meanwhile. The usual run (one task came in, nothing
+ * was left over) polls it and lets go without the rounds' loop (dpc_routine). So a task pushed while a run is due is
  * always found by it (no wake is lost) and a burst of wakes inserts the DPC once. A run that
  * spends its budget leaves incoming as it is (not NULL: no schedule inserts) and inserts the DPC
  * itself; what it had taken waits for the next run on that processor.
@@ -170,16 +171,32 @@ static void drop_chain(kcom_task_link *chain)
     }
 }
 
-static void dpc_routine(kcom_platform_dpc *dpc, void *context)
+/* Whether a run that made polls polls since start_us has spent the budget (the executor's). */
+static KCOM_FORCEINLINE BOOLEAN budget_spent(ULONG poll_budget, ULONG time_budget_us, ULONG polls, ULONG64 start_us)
 {
-    dpc_lane *lane = (dpc_lane *)context;
+    return (BOOLEAN)(polls >= poll_budget ||
+                     (time_budget_us != 0 && kcom_platform_monotonic_us() - start_us >= time_budget_us));
+}
+
+/* The end of a run whose budget is spent: what is left waits for the next run, behind this
+ * processor's other DPCs. */
+static KCOM_NOINLINE void lane_spent(dpc_lane *lane, ULONG polls)
+{
+    kcom_atomic_fetch_add64(&lane->polls, polls);
+    lane->in_run = FALSE;
+    if (lane->ready.head == NULL && lane->later.head == NULL &&
+        incoming_compare_exchange(lane, RUNNING, NULL) == RUNNING)
+        return; /* nothing was left after all */
+    kcom_atomic_fetch_add64(&lane->requeues, 1);
+    (void)kcom_platform_dpc_insert(&lane->dpc); /* incoming is not NULL: no schedule inserts it */
+}
+
+/* A run's rounds (see the top of this file), after the polls it has made since start_us (0, or
+ * the one of dpc_routine's usual run, within the budget). */
+static KCOM_NOINLINE void lane_rounds(dpc_lane *lane, ULONG polls, ULONG64 start_us)
+{
     kcom_dpc_executor *executor = lane->executor;
     ULONG poll_budget = executor->poll_budget, time_budget_us = executor->time_budget_us;
-    ULONG64 start_us = time_budget_us != 0 ? kcom_platform_monotonic_us() : 0;
-    ULONG polls = 0;
-    (void)dpc;
-    kcom_atomic_fetch_add64(&lane->runs, 1);
-    lane->in_run = TRUE;
     for (;;) {
         kcom_task_link *entry = lane->ready.head;
         if (entry == NULL) {
@@ -213,18 +230,45 @@ static void dpc_routine(kcom_platform_dpc *dpc, void *context)
             continue;
         }
         kcom_task_run_dequeued(KCOM_TASK_FROM_LINK(entry));
-        if (++polls >= poll_budget ||
-            (time_budget_us != 0 && kcom_platform_monotonic_us() - start_us >= time_budget_us))
+        if (budget_spent(poll_budget, time_budget_us, ++polls, start_us))
             break;
     }
-    /* the budget is spent: the rest waits for the next run, behind this processor's other DPCs */
-    kcom_atomic_fetch_add64(&lane->polls, polls);
-    lane->in_run = FALSE;
-    if (lane->ready.head == NULL && lane->later.head == NULL &&
-        incoming_compare_exchange(lane, RUNNING, NULL) == RUNNING)
-        return; /* nothing was left after all */
-    kcom_atomic_fetch_add64(&lane->requeues, 1);
-    (void)kcom_platform_dpc_insert(&lane->dpc); /* incoming is not NULL: no schedule inserts it */
+    lane_spent(lane, polls);
+}
+
+/* The usual run is one task woken since the last run, with nothing left over from it: it is
+ * polled and the lane let go without the rounds' loop. Anything else goes to the rounds. */
+static void dpc_routine(kcom_platform_dpc *dpc, void *context)
+{
+    dpc_lane *lane = (dpc_lane *)context;
+    kcom_dpc_executor *executor = lane->executor;
+    ULONG64 start_us = executor->time_budget_us != 0 ? kcom_platform_monotonic_us() : 0;
+    (void)dpc;
+    kcom_atomic_fetch_add64(&lane->runs, 1);
+    lane->in_run = TRUE;
+    if (KCOM_LIKELY(lane->ready.head == NULL && lane->later.head == NULL)) {
+        kcom_task_link *chain = incoming_exchange(lane, RUNNING);
+        if (KCOM_LIKELY(chain != RUNNING && chain != NULL && (chain->next == NULL || chain->next == RUNNING) &&
+                        kcom_atomic_load(&executor->accepting))) {
+            kcom_task_run_dequeued(KCOM_TASK_FROM_LINK(chain));
+            if (KCOM_LIKELY(lane->later.head == NULL)) {
+                kcom_atomic_fetch_add64(&lane->polls, 1);
+                lane->in_run = FALSE;
+                if (incoming_compare_exchange(lane, RUNNING, NULL) == RUNNING)
+                    return; /* the last touch */
+                lane->in_run = TRUE;
+                lane_rounds(lane, 0, start_us); /* counted: as in the rounds, the budget starts again */
+            } else if (budget_spent(executor->poll_budget, executor->time_budget_us, 1, start_us)) {
+                lane_spent(lane, 1);
+            } else {
+                lane_rounds(lane, 1, start_us);
+            }
+            return;
+        }
+        if (chain != RUNNING)
+            lane_take(lane, chain);
+    }
+    lane_rounds(lane, 0, start_us);
 }
 
 NTSTATUS kcom_dpc_executor_create(const kcom_dpc_executor_config *config, kcom_dpc_executor **executor_out,

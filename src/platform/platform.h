@@ -138,8 +138,8 @@ static inline NTSTATUS kcom_platform_event_wait(kcom_platform_event *event, ULON
 {
     return kcom_platform_local_event_wait(&event->local, timeout_ms);
 }
-/* Whether the caller may block (kernel: IRQL < DISPATCH_LEVEL). */
-BOOLEAN kcom_platform_can_block(void);
+/* Whether the caller may block (kernel: IRQL < DISPATCH_LEVEL): kcom_platform_can_block, with the
+ * IRQL functions below. */
 
 /* A mutex (not recursive) in storage the caller embeds: pthread_mutex_t, an SRWLOCK. */
 typedef struct kcom_platform_mutex {
@@ -226,14 +226,22 @@ BOOLEAN kcom_platform_timer_cancel(struct kcom_rt_timer *timer);
 #define KCOM_PLATFORM_APC_LEVEL 1
 #define KCOM_PLATFORM_DISPATCH_LEVEL 2
 
-/* The calling thread's IRQL (KeGetCurrentIrql). Any IRQL. These three exist on every target with
- * the async layer (win32, which has no IRQL: always PASSIVE_LEVEL, raising does nothing), for the
- * event awaitable's spin lock; the rest of this section only with the kernel executors. */
-UCHAR kcom_platform_irql(void);
-/* Raises to DISPATCH_LEVEL (from <= DISPATCH_LEVEL) and returns the previous IRQL, which the caller
- * later restores with kcom_platform_lower_irql (KeRaiseIrqlToDpcLevel, KeLowerIrql). */
-UCHAR kcom_platform_raise_to_dispatch(void);
-void kcom_platform_lower_irql(UCHAR old_irql);
+/* The IRQL, inline in each target's header (every wake and every wait goes through them); they exist
+ * on every target (win32, which has no IRQL: always PASSIVE_LEVEL, raising does nothing), the rest
+ * of this section only with the kernel executors:
+ *   UCHAR kcom_platform_irql(void)              the calling thread's IRQL (KeGetCurrentIrql)
+ *   BOOLEAN kcom_platform_can_block(void)        whether it may wait: IRQL < DISPATCH_LEVEL
+ *   UCHAR kcom_platform_raise_to_dispatch(void)  raises to DISPATCH_LEVEL (from <= DISPATCH_LEVEL),
+ *                                                returns the previous IRQL (KeRaiseIrqlToDpcLevel)
+ *   void kcom_platform_lower_irql(UCHAR old)     back to what a raise returned (KeLowerIrql)
+ * Any IRQL. */
+#if KCOM_TARGET_NTKERNEL
+#include "ntkernel/irql_ntkernel.h"
+#elif KCOM_TARGET_WIN32
+#include "win32/irql_win32.h"
+#else
+#include "posix/irql_posix.h"
+#endif
 
 /* A spin lock in storage the caller embeds (KSPIN_LOCK). acquire raises to DISPATCH_LEVEL and
  * returns the previous IRQL for release. Held briefly, never across a call out of kcom. */

@@ -54,15 +54,20 @@ static kcom_poll_result yield_poll(void *p, kcom_task_context *cx)
 
 static const kcom_async_task_desc yield_desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, yield_state, yield_poll, NULL);
 
-static void poll_budget(void)
+/* A task that keeps yielding is polled at most budget times per run: 200 polls take at least
+ * 200 / budget runs, each but the last requeued. budget 0: the default. */
+static void check_poll_budget(ULONG budget)
 {
+    ULONG expected = budget != 0 ? budget : KCOM_DPC_DEFAULT_POLL_BUDGET;
+    kcom_dpc_executor_config config;
     kcom_dpc_executor *dpc = NULL;
     const kcom_executor *executor = NULL;
     kcom_dpc_executor_stats stats;
     yield_state initial;
     ULONG max_in_run;
-    begin();
-    ok(kcom_dpc_executor_create(NULL, &dpc, &executor) == STATUS_SUCCESS && dpc != NULL && executor != NULL,
+    memset(&config, 0, sizeof(config));
+    config.poll_budget = budget;
+    ok(kcom_dpc_executor_create(&config, &dpc, &executor) == STATUS_SUCCESS && dpc != NULL && executor != NULL,
        "create\n");
     memset(&initial, 0, sizeof(initial));
     initial.target = 200;
@@ -71,11 +76,20 @@ static void poll_budget(void)
     max_in_run = finish(spawn_on(&yield_desc, executor, &initial), STATUS_SUCCESS);
     kcom_platform_dpc_flush(); /* the run that finished the task adds its polls as it ends */
     kcom_dpc_executor_get_stats(dpc, &stats);
-    ok(max_in_run <= KCOM_DPC_DEFAULT_POLL_BUDGET, "a run polled the task %lu times\n", (unsigned long)max_in_run);
+    ok(max_in_run <= expected, "budget %lu: a run polled the task %lu times\n", (unsigned long)expected,
+       (unsigned long)max_in_run);
     ok(stats.polls == 200, "%llu polls\n", (unsigned long long)stats.polls);
-    ok(stats.runs >= 4, "200 polls in %llu DPC runs\n", (unsigned long long)stats.runs);
-    ok(stats.requeues >= 3, "%llu requeues\n", (unsigned long long)stats.requeues);
+    ok(stats.runs >= (200 + expected - 1) / expected, "200 polls in %llu DPC runs\n", (unsigned long long)stats.runs);
+    ok(stats.requeues >= (200 + expected - 1) / expected - 1, "%llu requeues\n", (unsigned long long)stats.requeues);
     kcom_dpc_executor_destroy(dpc);
+}
+
+static void poll_budget(void)
+{
+    begin();
+    check_poll_budget(0);
+    check_poll_budget(1);
+    check_poll_budget(3);
     end();
 }
 

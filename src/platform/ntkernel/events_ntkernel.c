@@ -52,7 +52,3 @@ NTSTATUS kcom_platform_local_event_wait(kcom_platform_local_event *event, ULONG 
     return status == STATUS_SUCCESS ? STATUS_SUCCESS : STATUS_TIMEOUT;
 }
 
-BOOLEAN kcom_platform_can_block(void)
-{
-    return KeGetCurrentIrql() < DISPATCH_LEVEL ? TRUE : FALSE;
-}

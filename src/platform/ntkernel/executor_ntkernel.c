@@ -1,11 +1,11 @@
 /*
  * The kernel's scheduling primitives for the kernel executors (platform.h, last section), over
- * the kernel itself: IRQL (KeGetCurrentIrql, KeRaiseIrqlToDpcLevel, KeLowerIrql), KSPIN_LOCK,
+ * the kernel itself (the IRQL's are inline: irql_ntkernel.h): KSPIN_LOCK,
  * KDPC and its target processor, the current processor and the active processor count, the
  * performance counter, and IO_WORKITEM.
  *
- * mingw-w64's DDK makes the three IRQL functions inline CR8 accesses on x64 (the WDK does too);
- * hal.dll's exported KeRaiseIrqlToDpcLevel, which Wine only stubs, is therefore never imported.
+ * mingw-w64's DDK makes the IRQL functions (irql_ntkernel.h) inline CR8 accesses on x64 (the WDK
+ * does too): hal.dll's exported KeRaiseIrqlToDpcLevel, which Wine only stubs, is never imported.
  * Under Wine (docs/building.md) the CR8 accesses are emulated: the IRQL reads 0 and raising it has
  * no effect; queued DPCs never run (KeInsertQueueDpc returns TRUE and that is all), and
  * KeFlushQueuedDpcs returns at once. KeRemoveQueueDpc, a Wine stub that ends the host, is not
@@ -16,23 +16,6 @@
 #include "../platform.h"
 
 #include "internal_ntkernel.h"
-
-/* ---- IRQL -------------------------------------------------------------------------------------------- */
-
-UCHAR kcom_platform_irql(void)
-{
-    return (UCHAR)KeGetCurrentIrql();
-}
-
-UCHAR kcom_platform_raise_to_dispatch(void)
-{
-    return (UCHAR)KeRaiseIrqlToDpcLevel();
-}
-
-void kcom_platform_lower_irql(UCHAR old_irql)
-{
-    KeLowerIrql((KIRQL)old_irql);
-}
 
 /* ---- spin locks -------------------------------------------------------------------------------------- */
 

@@ -15,7 +15,7 @@
 
 #include <sched.h>
 
-_Thread_local kcom_posix_thread_state kcom_posix_thread = {.processor = -1, .raised_processor = -1, .worker = -1};
+__thread kcom_posix_thread_state kcom_posix_thread = {.processor = -1, .raised_processor = -1, .worker = -1};
 
 static LONG volatile last_thread_id;
 
@@ -37,12 +37,7 @@ void kcom_posix_irql_violation(const char *file, int line, const void *object, U
     kcom_fail_fast(KCOM_FAILFAST_IRQL, object, (ULONG_PTR)kcom_posix_thread.irql, (ULONG_PTR)highest);
 }
 
-/* ---- IRQL ---------------------------------------------------------------------------------------------- */
-
-UCHAR kcom_platform_irql(void)
-{
-    return kcom_posix_thread.irql;
-}
+/* ---- IRQL (inline in irql_posix.h, but for what they find wrong) --------------------------------------- */
 
 UCHAR kcom_posix_raise_irql(UCHAR irql)
 {
@@ -55,23 +50,18 @@ UCHAR kcom_posix_raise_irql(UCHAR irql)
     return old;
 }
 
-UCHAR kcom_platform_raise_to_dispatch(void)
+void kcom_posix_raise_violation(void)
 {
-    return kcom_posix_raise_irql(KCOM_PLATFORM_DISPATCH_LEVEL);
+    KCOM_POSIX_VIOLATION(NULL, "KeRaiseIrql to a lower IRQL than the current one");
 }
 
-void kcom_platform_lower_irql(UCHAR old_irql)
+void kcom_posix_lower_violation(UCHAR old_irql)
 {
     if (old_irql > kcom_posix_thread.irql)
         KCOM_POSIX_VIOLATION(NULL, "KeLowerIrql to a higher IRQL than the current one");
-    if (old_irql < KCOM_PLATFORM_DISPATCH_LEVEL) {
-        if (kcom_posix_thread.spin_locks != 0)
-            KCOM_POSIX_VIOLATION(NULL, "IRQL lowered below DISPATCH_LEVEL while a spin lock is held");
-        if (kcom_posix_thread.in_dpc)
-            KCOM_POSIX_VIOLATION(NULL, "IRQL lowered below DISPATCH_LEVEL inside a DPC routine");
-        kcom_posix_thread.raised_processor = -1;
-    }
-    kcom_posix_thread.irql = old_irql;
+    if (kcom_posix_thread.spin_locks != 0)
+        KCOM_POSIX_VIOLATION(NULL, "IRQL lowered below DISPATCH_LEVEL while a spin lock is held");
+    KCOM_POSIX_VIOLATION(NULL, "IRQL lowered below DISPATCH_LEVEL inside a DPC routine");
 }
 
 /* ---- spin locks ---------------------------------------------------------------------------------------- */

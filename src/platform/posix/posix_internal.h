@@ -11,36 +11,14 @@
 #ifndef KCOM_SRC_PLATFORM_POSIX_INTERNAL_H
 #define KCOM_SRC_PLATFORM_POSIX_INTERNAL_H
 
-#include "platform/platform.h"
+#include "platform/platform.h" /* and irql_posix.h: the thread state, the simulated IRQL */
 
-/* The calling thread's simulated kernel context. */
-typedef struct kcom_posix_thread_state {
-    UCHAR irql;             /* PASSIVE_LEVEL (0) when a thread starts */
-    BOOLEAN in_dpc;         /* in a DPC routine of the kernel simulation */
-    BOOLEAN sim_thread;     /* a simulated processor's or a work item worker's thread */
-    ULONG spin_locks;       /* spin locks held */
-    LONG processor;         /* a simulated processor's thread: its index; -1 otherwise */
-    LONG raised_processor;  /* another thread at DISPATCH_LEVEL: the processor its DPCs go to; -1 */
-    LONG worker;            /* a work item worker's thread: its index; -1 otherwise */
-    LONG thread_id;         /* 0 until the first spin lock */
-} kcom_posix_thread_state;
-
-extern _Thread_local kcom_posix_thread_state kcom_posix_thread;
-
-/* What the kernel would bugcheck for: traces "kernel simulation: <what>" at ERROR level, with the
- * calling thread's simulated IRQL, and fails fast (KCOM_FAILFAST_INVARIANT, object). */
-KCOM_NORETURN void kcom_posix_violation(const char *file, int line, const void *object, const char *what);
-#define KCOM_POSIX_VIOLATION(object, what) kcom_posix_violation(__FILE__, __LINE__, (object), (what))
-/* The same for a call made above the highest IRQL it allows (a wait at DISPATCH_LEVEL, ...):
+/* As kcom_posix_violation (irql_posix.h), for a call made above the highest IRQL it allows (a wait at DISPATCH_LEVEL, ...):
  * fails fast with KCOM_FAILFAST_IRQL (object, the IRQL, highest), as kcom's own IRQL checks. */
 KCOM_NORETURN void kcom_posix_irql_violation(const char *file, int line, const void *object, UCHAR highest,
                                              const char *what);
 #define KCOM_POSIX_IRQL_VIOLATION(object, highest, what) \
     kcom_posix_irql_violation(__FILE__, __LINE__, (object), (highest), (what))
-
-/* Raises the calling thread's simulated IRQL to irql (at least the current one, at most
- * DISPATCH_LEVEL); returns the previous one. */
-UCHAR kcom_posix_raise_irql(UCHAR irql);
 
 /* The kernel simulation, when a program links it and uses it: it registers these before main()
  * runs (a constructor of kernel_sim/kernel_sim.c), so that every timer a program arms is of one

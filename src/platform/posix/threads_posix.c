@@ -191,10 +191,6 @@ NTSTATUS kcom_platform_local_event_wait(kcom_platform_local_event *storage, ULON
 
 #endif
 
-BOOLEAN kcom_platform_can_block(void)
-{
-    return (BOOLEAN)(kcom_platform_irql() < KCOM_PLATFORM_DISPATCH_LEVEL);
-}
 
 /* ---- mutexes, condition variables, threads, the clock ------------------------------------------------ */
 

@@ -48,27 +48,6 @@ NTSTATUS kcom_platform_local_event_wait(kcom_platform_local_event *storage, ULON
                : STATUS_TIMEOUT;
 }
 
-BOOLEAN kcom_platform_can_block(void)
-{
-    return TRUE;
-}
-
-/* User mode has no IRQL: every thread is at PASSIVE_LEVEL, and "raising" (around the event
- * awaitable's spin lock) only marks the code that the kernel runs at DISPATCH_LEVEL. */
-UCHAR kcom_platform_irql(void)
-{
-    return KCOM_PLATFORM_PASSIVE_LEVEL;
-}
-
-UCHAR kcom_platform_raise_to_dispatch(void)
-{
-    return KCOM_PLATFORM_PASSIVE_LEVEL;
-}
-
-void kcom_platform_lower_irql(UCHAR old_irql)
-{
-    (void)old_irql;
-}
 
 /* ---- mutexes, condition variables, threads, the clock ------------------------------------------------ */
 
