@@ -113,6 +113,8 @@ void bench_cpp_drain_free_lists(void);
  *                method, one allocation; C++: new of a hand-written operation class)
  * async_call_in  the same with the operation in caller storage reused every iteration (kcom: an
  *                ASYNC_IN method; C++: placement new): no allocation
+ * spawn_in       the same through the general API, a task built by hand in caller storage (kcom:
+ *                kcom_async_spawn_begin_in + kcom_async_spawn_run; C++: placement new, as above)
  * async_status   get_status on a completed operation
  * async_wake     end to end on a thread: a completion source, a task awaiting it spawned on a
  *                one-thread executor (kcom: kcom_thread_pool; C++: std::thread + condition variable),
@@ -134,6 +136,7 @@ void bench_cpp_drain_free_lists(void);
 #define BENCH_ASYNC_CASES(X) \
     X(async_call)            \
     X(async_call_in)         \
+    X(spawn_in)              \
     X(async_status)          \
     X(async_wake)
 BENCH_ASYNC_CASES(BENCH_DECLARE_KCOM_CPP_)

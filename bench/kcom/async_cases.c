@@ -81,6 +81,23 @@ BENCH_CASE uint64_t bench_kcom_async_call_in(uint64_t n)
     return finish(object, acc);
 }
 
+BENCH_CASE uint64_t bench_kcom_spawn_in(uint64_t n)
+{
+    IBenchAsync *object = new_object();
+    _Alignas(16) unsigned char storage[BENCH_ASYNC_STORAGE_BYTES];
+    uint64_t acc = 0;
+    uint64_t i;
+    memset(storage, 0, sizeof(storage)); /* kcom_async_storage_in_use reads it */
+    for (i = 0; i < n; i++) {
+        ULONG value = 0;
+        IBenchAsyncULONG *op = bench_kcom_spawn_double_in((ULONG)i, storage, sizeof(storage));
+        acc += (ULONG)IBenchAsyncULONG_get_result(op, &value) + value;
+        acc += IBenchAsyncULONG_Release(op); /* the final Release: the storage is free again */
+    }
+    bench_require(!kcom_async_storage_in_use(storage));
+    return finish(object, acc);
+}
+
 BENCH_CASE uint64_t bench_kcom_async_status(uint64_t n)
 {
     IBenchAsync *object = new_object();

@@ -143,6 +143,36 @@ IBenchAsyncULONG *bench_kcom_spawn_await(IKcomAsyncOperation *source, const kcom
     return IBenchAsyncULONG_from(operation);
 }
 
+/* ---- the spawn_in case's task: value * 2, ready at the first poll ------------------------------------ */
+
+typedef struct bench_double_state {
+    KCOM_TASK_RESUME_POINT;
+    ULONG value;
+} bench_double_state;
+
+static kcom_poll_result bench_double_poll(void *state, kcom_task_context *cx)
+{
+    bench_double_state *s = (bench_double_state *)state;
+    KCOM_TASK_BEGIN(s);
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, s->value * 2);
+    KCOM_TASK_END(cx);
+}
+
+static const kcom_async_task_desc bench_double_desc =
+    KCOM_ASYNC_TASK_DESC(IBenchAsyncULONG, ULONG, bench_double_state, bench_double_poll, NULL);
+
+IBenchAsyncULONG *bench_kcom_spawn_double_in(ULONG value, void *storage, size_t size)
+{
+    void *state;
+    IKcomAsyncOperation *operation;
+    if (NT_SUCCESS(kcom_async_spawn_begin_in(&bench_double_desc, kcom_default_executor(), storage, size, &state,
+                                             &operation))) {
+        ((bench_double_state *)state)->value = value;
+        (void)kcom_async_spawn_run(operation);
+    }
+    return IBenchAsyncULONG_from(operation);
+}
+
 /* ---- sizes --------------------------------------------------------------------------------------------- */
 
 /* An executor that runs nothing: the pending pair below is measured, then ended by completing the

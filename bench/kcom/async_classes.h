@@ -50,4 +50,9 @@ NTSTATUS bench_kcom_new_async_cached(IBenchAsync **out);
  * so it is waiting on source when this returns and source's completion wakes it once. */
 IBenchAsyncULONG *bench_kcom_spawn_await(IKcomAsyncOperation *source, const kcom_executor *executor);
 
+/* The spawn_in case's task, built by hand in caller storage (kcom_async_spawn_begin_in on the
+ * default executor, its state set, kcom_async_spawn_run): its work, value * 2, is ready at its first
+ * poll, which runs here. */
+IBenchAsyncULONG *bench_kcom_spawn_double_in(ULONG value, void *storage, size_t size);
+
 #endif /* KCOM_BENCH_KCOM_ASYNC_CLASSES_H */

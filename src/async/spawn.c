@@ -178,7 +178,7 @@ static kcom_async_op *storage_op(const void *storage)
 }
 
 /* desc's layout, if it fits caller storage (and holds an operation). */
-static BOOLEAN storage_layout(const kcom_async_task_desc *desc, kcom_async_op_layout_info *layout)
+static KCOM_FORCEINLINE BOOLEAN storage_layout(const kcom_async_task_desc *desc, kcom_async_op_layout_info *layout)
 {
     return (BOOLEAN)(kcom_async_desc_layout(desc, layout) && layout->alignment <= KCOM_ASYNC_STORAGE_MAX_ALIGNMENT &&
                      layout->total >= sizeof(kcom_async_op));
@@ -205,22 +205,17 @@ NTSTATUS kcom_async_spawn_begin_in(const kcom_async_task_desc *desc, const kcom_
                                    void *storage, size_t size, void **state, IKcomAsyncOperation **operation)
 {
     kcom_async_op_layout_info layout;
-    kcom_async_op *op = NULL;
+    kcom_async_op *op;
     NTSTATUS status = spawn_check(desc, executor, state, operation);
-    if (NT_SUCCESS(status) && (storage == NULL || ((ULONG_PTR)storage % KCOM_ALIGNOF(void *)) != 0))
-        status = STATUS_INVALID_PARAMETER;
-    if (NT_SUCCESS(status)) {
-        if (!storage_layout(desc, &layout))
-            status = STATUS_INVALID_PARAMETER;
-        else if (size < layout.total + KCOM_ASYNC_STORAGE_MAX_ALIGNMENT)
-            status = STATUS_BUFFER_TOO_SMALL;
-    }
     if (!NT_SUCCESS(status))
         return spawn_refused(desc, NULL, status, operation);
+    if (storage == NULL || ((ULONG_PTR)storage % KCOM_ALIGNOF(void *)) != 0 || !storage_layout(desc, &layout))
+        return spawn_refused(desc, NULL, STATUS_INVALID_PARAMETER, operation);
+    if (size < layout.total + KCOM_ASYNC_STORAGE_MAX_ALIGNMENT)
+        return spawn_refused(desc, NULL, STATUS_BUFFER_TOO_SMALL, operation);
     op = storage_op(storage);
     op->allocator = NULL;
-    spawn_fields(op, desc, &layout, executor, state);
-    return spawn_complete(op, NULL, state, operation);
+    return spawn_begun(op, desc, &layout, executor, NULL, state, operation);
 }
 
 /* spawn_start on an operation not begun for a task: an error operation (from a failed begin)
