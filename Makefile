@@ -103,24 +103,25 @@ test-valgrind: test-gcc
 	@scripts/run-valgrind.sh $(BUILD)/gcc
 
 # A Release build as a project using kcom would configure it (only the build type; warnings as
-# errors added, which is kcom's own business), with gcc and with clang: built, installed into a
-# private prefix, and tests/package/ built from the installed files with find_package(kcom) and
-# without CMake (tests/package/run.cmake).
-# release(name, C compiler)
+# errors added, which is kcom's own business), with gcc and with clang, and with gcc without the
+# async layer: built, installed into a private prefix, and tests/package/ built from the installed
+# files with find_package(kcom) and without CMake (tests/package/run.cmake).
+# release(name, C compiler, async layer ON or OFF)
 define release
 	cmake -S . -B $(BUILD)/release-$(1) -DCMAKE_BUILD_TYPE=Release -DKCOM_WARNINGS_AS_ERRORS=ON \
-		-DKCOM_BUILD_TESTS=OFF -DKCOM_BUILD_EXAMPLES=OFF -DCMAKE_C_COMPILER=$(2) >/dev/null
+		-DKCOM_BUILD_TESTS=OFF -DKCOM_BUILD_EXAMPLES=OFF -DCMAKE_C_COMPILER=$(2) -DKCOM_ENABLE_ASYNC=$(3) >/dev/null
 	cmake --build $(BUILD)/release-$(1) -j $(JOBS)
 	cmake -DKCOM_BUILD_DIR=$(abspath $(BUILD))/release-$(1) -DWORK_DIR=$(abspath $(BUILD))/release-$(1)/package \
 		-DSOURCE_DIR=$(CURDIR)/tests/package -DINCLUDE_DIR=$(CURDIR)/include -DC_COMPILER=$(2) -DPLAIN_COMPILE=ON \
-		-P tests/package/run.cmake >/dev/null
+		-DASYNC=$(3) -P tests/package/run.cmake >/dev/null
 	@echo "release-$(1): built, installed, and a consumer built from the installed files ran"
 endef
 
 .PHONY: test-release
 test-release: packages
-	$(call release,gcc,gcc)
-	$(call release,clang,clang)
+	$(call release,gcc,gcc,ON)
+	$(call release,clang,clang,ON)
+	$(call release,gcc-no-async,gcc,OFF)
 
 # Windows user mode: the test executables and examples cross-built, ctest runs them under Wine.
 test-windows: packages windows-packages

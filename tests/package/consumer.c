@@ -1,6 +1,7 @@
 /*
  * Builds against an installed kcom: declares, implements, creates and calls one interface, and
- * declares an async operation.
+ * declares an async operation where kcom has its async layer (KCOM_PACKAGE_EXPECT_ASYNC: 1 or 0,
+ * what the build under test was configured with).
  */
 #include <kcom/kcom.h>
 
@@ -15,11 +16,16 @@ KCOM_DECLARE_INTERFACE(IPackaged, IUnknown,
 
 /* The async layer's declarations, which need the build's definitions (kcom/config.h brings them
  * to a compile that has only the installed include directory). */
-#if !KCOM_ENABLE_ASYNC
-#error "kcom/config.h did not bring KCOM_ENABLE_ASYNC"
+#ifndef KCOM_PACKAGE_EXPECT_ASYNC
+#define KCOM_PACKAGE_EXPECT_ASYNC 1
 #endif
+#if !defined(KCOM_ENABLE_ASYNC) || KCOM_ENABLE_ASYNC != KCOM_PACKAGE_EXPECT_ASYNC
+#error "kcom/config.h did not bring the build's KCOM_ENABLE_ASYNC"
+#endif
+#if KCOM_ENABLE_ASYNC
 KCOM_DECLARE_ASYNC_OPERATION(IAsyncPackaged, ULONG,
                              0x6b630902, 0x7e57, 0x4c91, 0x9a, 0x91, 0x3c, 0x55, 0x0b, 0xa5, 0xe0, 0x92)
+#endif
 
 typedef struct Packaged {
     IPackaged IPackaged_iface;

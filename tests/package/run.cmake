@@ -3,7 +3,7 @@
 # build and run the consumer project against it with find_package(kcom).
 #   cmake -DKCOM_BUILD_DIR=... -DWORK_DIR=... -DSOURCE_DIR=... -DINCLUDE_DIR=... -DC_COMPILER=...
 #         [-DTOOLCHAIN=<file in the installed toolchains/> -DEMULATOR=...] [-DPLAIN_COMPILE=ON]
-#         [-DREFUSE_HOST=ON] -P run.cmake
+#         [-DREFUSE_HOST=ON] [-DASYNC=OFF] -P run.cmake
 # TOOLCHAIN: the consumer is configured with the installed toolchain file (a cross build; the
 #   consumer runs through EMULATOR, with the kcom build's Wine prefix).
 # PLAIN_COMPILE: the consumer is also compiled and linked without CMake, with the installed
@@ -13,7 +13,14 @@
 # REFUSE_TOOLCHAIN: a project configured with this other installed toolchain file (a compiler of
 #   the other dialect) must be refused, with a message naming both dialects.
 # CONSUMER=OFF: the consumer is not built (a kernel package: it is a user-mode program).
+# ASYNC: whether kcom was built with its async layer (default ON); the consumer checks that the
+#   installed kcom/config.h says the same, and declares an async operation only then.
 file(REMOVE_RECURSE "${WORK_DIR}")
+if(NOT DEFINED ASYNC OR ASYNC)
+    set(expect_async 1)
+else()
+    set(expect_async 0)
+endif()
 set(prefix "${WORK_DIR}/prefix")
 execute_process(COMMAND "${CMAKE_COMMAND}" --install "${KCOM_BUILD_DIR}" --prefix "${prefix}"
                 RESULT_VARIABLE result OUTPUT_QUIET)
@@ -48,7 +55,7 @@ endforeach()
 if(CONSUMER STREQUAL "OFF")
     set(skip_consumer TRUE)
 endif()
-set(consumer_args "-DCMAKE_PREFIX_PATH=${prefix}")
+set(consumer_args "-DCMAKE_PREFIX_PATH=${prefix}" "-DKCOM_PACKAGE_EXPECT_ASYNC=${expect_async}")
 if(TOOLCHAIN)
     list(APPEND consumer_args "-DCMAKE_TOOLCHAIN_FILE=${libdir}/cmake/kcom/toolchains/${TOOLCHAIN}")
 else()
@@ -84,6 +91,7 @@ endif()
 if(PLAIN_COMPILE)
     file(GLOB library "${libdir}/libkcom.a")
     execute_process(COMMAND "${C_COMPILER}" -std=c11 -Wall -Wextra -Wpedantic -Werror "-I${prefix}/include"
+                            "-DKCOM_PACKAGE_EXPECT_ASYNC=${expect_async}"
                             "${SOURCE_DIR}/consumer.c" ${library} -lpthread -o "${WORK_DIR}/consumer_plain"
                     RESULT_VARIABLE result)
     if(result)
