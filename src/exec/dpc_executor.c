@@ -17,9 +17,9 @@
  * round is over, the next one is what the round rescheduled (later, see below), then the chain,
  * taken with an exchange with RUNNING and reversed, so that tasks that keep yielding never keep
  * the others out; when all are empty it lets go with a compare-exchange RUNNING -> NULL, which
- * fails (and the run goes on) if a task came in meanwhile. The usual run (one task came in, nothing
- * was left over) polls it and lets go without the rounds' loop (dpc_routine). So a task pushed while a run is due is
- * always found by it (no wake is lost) and a burst of wakes inserts the DPC once. A run that
+ * fails (and the run goes on) if a task came in meanwhile. So a task pushed while a run is due is
+ * always found by it (no wake is lost) and a burst of wakes inserts the DPC once. The usual run
+ * (one task came in, nothing was left over) polls it and lets go without the rounds' loop. A run that
  * spends its budget leaves incoming as it is (not NULL: no schedule inserts) and inserts the DPC
  * itself; what it had taken waits for the next run on that processor.
  *

@@ -25,6 +25,11 @@
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 
+/* The classes here are FAILFAST's whatever mode kcom was configured with (the mode is chosen per
+ * translation unit; tests/host/hardening.c covers each mode). */
+#undef KCOM_REFCOUNT_HARDENING
+#define KCOM_REFCOUNT_HARDENING 1 /* KCOM_REFCOUNT_FAILFAST */
+
 #include "rel_common.h"
 
 #include "../host/child_process.h"

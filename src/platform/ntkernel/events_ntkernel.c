@@ -51,4 +51,3 @@ NTSTATUS kcom_platform_local_event_wait(kcom_platform_local_event *event, ULONG 
                                    timeout_ms == 0xFFFFFFFFu ? NULL : &timeout);
     return status == STATUS_SUCCESS ? STATUS_SUCCESS : STATUS_TIMEOUT;
 }
-

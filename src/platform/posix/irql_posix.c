@@ -1,6 +1,7 @@
 /*
- * The host's simulated IRQL (posix_internal.h): a thread-local value, PASSIVE_LEVEL when a thread
- * starts, and the spin locks that raise it to DISPATCH_LEVEL. What the kernel would bugcheck for
+ * The host's simulated IRQL (irql_posix.h, where it is read, raised and lowered inline): a
+ * thread-local value, PASSIVE_LEVEL when a thread starts, and the spin locks that raise it to
+ * DISPATCH_LEVEL. What the kernel would bugcheck for
  * fails fast: raising above DISPATCH_LEVEL or to a lower IRQL, lowering to a higher one, lowering
  * below DISPATCH_LEVEL with a spin lock held or inside a DPC routine, a spin lock taken twice by
  * its holder or released by another thread or below DISPATCH_LEVEL.

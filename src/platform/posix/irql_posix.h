@@ -21,7 +21,7 @@ typedef struct kcom_posix_thread_state {
     LONG thread_id;         /* 0 until the first spin lock */
 } kcom_posix_thread_state;
 
-/* __thread: the same in C and C++ (kcom's C++ tests include this header too). */
+/* __thread, which C and C++ both accept (_Thread_local is C's alone). */
 extern __thread kcom_posix_thread_state kcom_posix_thread;
 
 /* What the kernel would bugcheck for: traces "kernel simulation: <what>" at ERROR level, with the

@@ -13,8 +13,9 @@
 
 #include "platform/platform.h" /* and irql_posix.h: the thread state, the simulated IRQL */
 
-/* As kcom_posix_violation (irql_posix.h), for a call made above the highest IRQL it allows (a wait at DISPATCH_LEVEL, ...):
- * fails fast with KCOM_FAILFAST_IRQL (object, the IRQL, highest), as kcom's own IRQL checks. */
+/* As kcom_posix_violation (irql_posix.h), for a call made above the highest IRQL it allows (a
+ * wait at DISPATCH_LEVEL, ...): fails fast with KCOM_FAILFAST_IRQL (object, the IRQL, highest), as
+ * kcom's own IRQL checks. */
 KCOM_NORETURN void kcom_posix_irql_violation(const char *file, int line, const void *object, UCHAR highest,
                                              const char *what);
 #define KCOM_POSIX_IRQL_VIOLATION(object, highest, what) \

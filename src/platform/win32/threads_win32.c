@@ -48,7 +48,6 @@ NTSTATUS kcom_platform_local_event_wait(kcom_platform_local_event *storage, ULON
                : STATUS_TIMEOUT;
 }
 
-
 /* ---- mutexes, condition variables, threads, the clock ------------------------------------------------ */
 
 KCOM_STATIC_ASSERT(sizeof(SRWLOCK) <= sizeof(kcom_platform_mutex) &&
