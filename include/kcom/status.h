@@ -154,9 +154,9 @@ HRESULT kcom_hresult_from_ntstatus(_In_ NTSTATUS status);
  * kcom_ntstatus_from_hresult - the inverse of kcom_hresult_from_ntstatus.
  * IRQL: any. Never fails.
  * Success HRESULTs (S_OK, S_FALSE, ...) map to STATUS_SUCCESS; the COM equivalents above map back
- * (E_OUTOFMEMORY -> STATUS_INSUFFICIENT_RESOURCES, E_PENDING -> STATUS_PENDING), and so do E_POINTER
- * (-> STATUS_INVALID_PARAMETER) and E_ABORT (-> STATUS_CANCELLED); other failures
- * with the FACILITY_NT bit (HRESULT_FROM_NT values) give back their NTSTATUS; any other failure ->
+ * (E_OUTOFMEMORY -> STATUS_INSUFFICIENT_RESOURCES, E_PENDING -> STATUS_PENDING), and so do
+ * E_POINTER (-> STATUS_INVALID_PARAMETER) and E_ABORT (-> STATUS_CANCELLED); other failures with
+ * the FACILITY_NT bit (HRESULT_FROM_NT values) give back their NTSTATUS; any other failure ->
  * STATUS_UNSUCCESSFUL.
  */
 _IRQL_requires_max_(HIGH_LEVEL)

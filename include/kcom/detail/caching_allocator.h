@@ -62,13 +62,12 @@ static KCOM_FORCEINLINE BOOLEAN kcom_rt_caching_bound_to(kcom_caching_allocator 
 static KCOM_FORCEINLINE void *kcom_rt_caching_take_hot(kcom_caching_allocator *cache)
 {
     void *block = kcom_atomic_exchange_ptr(&cache->hot, NULL);
-    if (KCOM_LIKELY(block != NULL)) {
-        kcom_atomic_fetch_add(&cache->hits, 1);
-        return block;
+    if (KCOM_UNLIKELY(block == NULL)) {
+        block = kcom_atomic_exchange_ptr(&cache->spare, NULL);
+        if (block == NULL)
+            return NULL;
     }
-    block = kcom_atomic_exchange_ptr(&cache->spare, NULL);
-    if (block != NULL)
-        kcom_atomic_fetch_add(&cache->hits, 1);
+    kcom_atomic_fetch_add(&cache->hits, 1);
     return block;
 }
 
