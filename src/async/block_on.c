@@ -102,7 +102,7 @@ static KCOM_FORCEINLINE NTSTATUS block_on(IKcomAsyncOperation *operation, ULONG 
             kcom_fail_fast(KCOM_FAILFAST_IRQL, operation, KCOM_PLATFORM_DISPATCH_LEVEL, KCOM_PLATFORM_APC_LEVEL);
         return STATUS_INVALID_DEVICE_STATE;
     }
-    if (operation->lpVtbl != &kcom_async_op_vtbl)
+    if (!kcom_rt_async_op_is_kcom(operation))
         return block_on_foreign(operation, timeout_ms);
     op = (kcom_async_op *)(void *)operation;
     if (kcom_async_op_released(kcom_atomic_load(&op->word)))

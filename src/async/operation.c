@@ -81,21 +81,32 @@ static KCOM_NOINLINE ULONG op_free_displaced(kcom_caching_allocator *cache, void
     return 0;
 }
 
-/* Gives the block back: to the caching allocator it came from (inline, the usual case: the
- * operation cache or a class's operation allocator), else through its allocator. */
+/* The storage of an operation in caller storage is given back: the last access, after which the
+ * caller may reuse it (kcom_async_storage_in_use). */
+static KCOM_FORCEINLINE ULONG op_free_storage(kcom_async_op *op)
+{
+    kcom_atomic_store_ptr((void *volatile *)(void *)&op->iface.lpVtbl, NULL);
+    return 0;
+}
+
+/* A block from a caching allocator bound to its size (op_take_cached) goes back to its hot slot. */
+static KCOM_FORCEINLINE ULONG op_free_cached(kcom_async_op *op)
+{
+    kcom_caching_allocator *cache = (kcom_caching_allocator *)op->allocator->context;
+    void *displaced = kcom_rt_caching_put_hot(cache, op);
+    return KCOM_LIKELY(displaced == NULL) ? 0 : op_free_displaced(cache, displaced);
+}
+
+/* Gives the block back: the storage to its caller, a block to the caching allocator it came from
+ * (inline, the usual case: the operation cache or a class's operation allocator), else through
+ * its allocator. */
 static KCOM_FORCEINLINE ULONG op_free(kcom_async_op *op)
 {
     const kcom_allocator *allocator = op->allocator;
-    if (allocator == NULL) {
-        /* the last access: the caller may reuse the storage (kcom_async_storage_in_use) */
-        kcom_atomic_store_ptr((void *volatile *)(void *)&op->iface.lpVtbl, NULL);
-        return 0;
-    }
-    if (allocator->free == kcom_rt_caching_free) { /* bound to the block's size (op_take_cached) */
-        kcom_caching_allocator *cache = (kcom_caching_allocator *)allocator->context;
-        void *displaced = kcom_rt_caching_put_hot(cache, op);
-        return KCOM_LIKELY(displaced == NULL) ? 0 : op_free_displaced(cache, displaced);
-    }
+    if (allocator == NULL)
+        return op_free_storage(op);
+    if (allocator->free == kcom_rt_caching_free)
+        return op_free_cached(op);
     return op_free_to(allocator, op);
 }
 
@@ -216,15 +227,59 @@ static ULONG KCOM_STDCALL op_AddRef(IKcomAsyncOperation *This)
     return (ULONG)kcom_atomic_fetch_add(&op_from(This)->refs, 1) + 1u;
 }
 
+/* Drops a reference: TRUE for the last one (its caller then ends the operation), else FALSE and
+ * *left the count now. A Release too many fails fast (the operation may already be freed). */
+static KCOM_FORCEINLINE BOOLEAN op_drop_last(kcom_async_op *op, ULONG *left)
+{
+    LONG old = kcom_atomic_fetch_add(&op->refs, -1);
+    if (KCOM_LIKELY(old > 1)) {
+        *left = (ULONG)old - 1u;
+        return FALSE;
+    }
+    if (KCOM_UNLIKELY(old != 1))
+        kcom_fail_fast(KCOM_FAILFAST_REFCOUNT_UNDERFLOW, op, (ULONG_PTR)old, 0);
+    return TRUE;
+}
+
 static ULONG KCOM_STDCALL op_Release(IKcomAsyncOperation *This)
 {
     kcom_async_op *op = op_from(This);
-    LONG old = kcom_atomic_fetch_add(&op->refs, -1);
-    if (KCOM_LIKELY(old > 1))
-        return (ULONG)old - 1u;
-    if (KCOM_UNLIKELY(old != 1)) /* a Release too many: the operation may already be freed */
-        kcom_fail_fast(KCOM_FAILFAST_REFCOUNT_UNDERFLOW, op, (ULONG_PTR)old, 0);
-    return op_destroy(op);
+    ULONG left;
+    return op_drop_last(op, &left) ? op_destroy(op) : left;
+}
+
+/* The Releases of an async method's operation whose work ended at its first poll
+ * (KCOM_RT_ASYNC_OP_DONE...): the task is done, so the last reference only gives the block back,
+ * where the vtable says it came from. */
+static ULONG KCOM_STDCALL op_Release_done(IKcomAsyncOperation *This)
+{
+    kcom_async_op *op = op_from(This);
+    ULONG left;
+    if (!op_drop_last(op, &left))
+        return left;
+    kcom_atomic_acquire_fence();
+    return op_free(op);
+}
+
+/* ... to the caching allocator recorded in it (op_take_cached bound it to the block's size) */
+static ULONG KCOM_STDCALL op_Release_done_cached(IKcomAsyncOperation *This)
+{
+    kcom_async_op *op = op_from(This);
+    ULONG left;
+    if (!op_drop_last(op, &left))
+        return left;
+    kcom_atomic_acquire_fence();
+    return op_free_cached(op);
+}
+
+/* ... to the caller: the storage is free (kcom_async_storage_in_use), the last access */
+static ULONG KCOM_STDCALL op_Release_done_in(IKcomAsyncOperation *This)
+{
+    kcom_async_op *op = op_from(This);
+    ULONG left;
+    if (!op_drop_last(op, &left))
+        return left;
+    return op_free_storage(op);
 }
 
 static NTSTATUS KCOM_STDCALL op_get_status(IKcomAsyncOperation *This, kcom_async_status *status)
@@ -630,8 +685,14 @@ static NTSTATUS KCOM_STDCALL op_set_completed(IKcomAsyncOperation *This, kcom_as
     return STATUS_SUCCESS;
 }
 
-const IKcomAsyncOperationVtbl kcom_async_op_vtbl = {op_QueryInterface, op_AddRef, op_Release, op_get_status,
-                                                op_get_result,     op_cancel, op_set_completed};
+#define OP_VTBL(release)                                                                                    \
+    {op_QueryInterface, op_AddRef, release, op_get_status, op_get_result, op_cancel, op_set_completed}
+const IKcomAsyncOperationVtbl kcom_async_op_vtbls[4] = {
+    [KCOM_RT_ASYNC_OP_ANY] = OP_VTBL(op_Release),
+    [KCOM_RT_ASYNC_OP_DONE] = OP_VTBL(op_Release_done),
+    [KCOM_RT_ASYNC_OP_DONE_CACHED] = OP_VTBL(op_Release_done_cached),
+    [KCOM_RT_ASYNC_OP_DONE_IN] = OP_VTBL(op_Release_done_in)};
+#undef OP_VTBL
 
 /* ---- the static error operation ------------------------------------------------------------------------ */
 
@@ -837,7 +898,7 @@ static KCOM_FORCEINLINE void op_init(kcom_async_op *op, const IID *iid, size_t r
      * anything; its own fields follow (KCOM_ASYNC_PRODUCER_OP_SIZE), the cancel routine's written
      * when one is registered (the word says so) */
     kcom_async_producer *producer = KCOM_ASYNC_PRODUCER(op);
-    op->iface.lpVtbl = &kcom_async_op_vtbl;
+    op->iface.lpVtbl = &kcom_async_op_vtbls[KCOM_RT_ASYNC_OP_ANY];
     op->refs = 1;
     /* a 4-byte result whose alignment puts it right after the producer's fields */
     op->word = KCOM_ASYNC_STARTED | OP_NO_TASK |
@@ -959,7 +1020,7 @@ static NTSTATUS producer_op(IKcomAsyncOperation *operation, kcom_async_op **op)
     if (operation == NULL)
         return STATUS_INVALID_PARAMETER;
     *op = op_from(operation);
-    if (operation->lpVtbl != &kcom_async_op_vtbl || kcom_async_op_has_task(*op))
+    if (!kcom_rt_async_op_is_kcom(operation) || kcom_async_op_has_task(*op))
         return STATUS_INVALID_DEVICE_STATE;
     return STATUS_SUCCESS;
 }
@@ -988,7 +1049,7 @@ static NTSTATUS producer_finish(IKcomAsyncOperation *operation, NTSTATUS status,
 NTSTATUS kcom_async_operation_complete(IKcomAsyncOperation *operation, const void *value)
 {
     /* the vtable first: an operation implemented elsewhere has no result_size to read */
-    if (operation != NULL && value == NULL && operation->lpVtbl == &kcom_async_op_vtbl &&
+    if (operation != NULL && value == NULL && kcom_rt_async_op_is_kcom(operation) &&
         kcom_async_op_result_size(op_from(operation)) != 0)
         return STATUS_INVALID_PARAMETER;
     return producer_finish(operation, STATUS_SUCCESS, value);

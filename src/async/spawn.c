@@ -27,7 +27,7 @@ static KCOM_FORCEINLINE void spawn_fields(kcom_async_op *op, const kcom_async_ta
                                           const kcom_async_op_layout_info *layout, const kcom_executor *executor,
                                           void **state)
 {
-    op->iface.lpVtbl = &kcom_async_op_vtbl;
+    op->iface.lpVtbl = &kcom_async_op_vtbls[KCOM_RT_ASYNC_OP_ANY];
     op->refs = 1;
     op->word = KCOM_ASYNC_STARTED | kcom_rt_async_result_word(desc->result_size, layout->result_offset);
     op->callback = NULL;
@@ -240,7 +240,7 @@ static KCOM_FORCEINLINE NTSTATUS spawn_start(IKcomAsyncOperation *operation, BOO
     if (operation == NULL)
         return STATUS_INVALID_PARAMETER;
     op = (kcom_async_op *)(void *)operation;
-    if (operation->lpVtbl != &kcom_async_op_vtbl || !kcom_async_op_has_task(op))
+    if (!kcom_rt_async_op_is_kcom(operation) || !kcom_async_op_has_task(op))
         return spawn_not_begun(operation);
     /* atomic: a begun operation may have been handed to other threads (a cancel) before this */
     if (kcom_atomic_or(&op->word, OP_COMMITTED) & OP_COMMITTED)
@@ -278,7 +278,7 @@ NTSTATUS kcom_async_spawn_abandon(IKcomAsyncOperation *operation, NTSTATUS statu
     if (operation == NULL || NT_SUCCESS(status))
         return STATUS_INVALID_PARAMETER;
     op = (kcom_async_op *)(void *)operation;
-    if (operation->lpVtbl != &kcom_async_op_vtbl || !kcom_async_op_has_task(op))
+    if (!kcom_rt_async_op_is_kcom(operation) || !kcom_async_op_has_task(op))
         return STATUS_INVALID_DEVICE_STATE;
     if (kcom_atomic_or(&op->word, OP_COMMITTED) & OP_COMMITTED)
         return STATUS_INVALID_DEVICE_STATE;
@@ -314,10 +314,13 @@ const kcom_executor *kcom_default_executor(void)
     return (const kcom_executor *)kcom_atomic_load_ptr((void *volatile *)&default_executor);
 }
 
-void kcom_rt_async_publish(kcom_async_op *op, const struct kcom_executor *volatile *executor)
+void kcom_rt_async_publish(kcom_async_op *op, const struct kcom_executor *volatile *executor, BOOLEAN in_storage)
 {
     const kcom_executor *chosen =
         executor != NULL ? (const kcom_executor *)kcom_atomic_load_ptr((void *volatile *)(void *)executor) : NULL;
+    op->iface.lpVtbl = &kcom_async_op_vtbls[KCOM_RT_ASYNC_OP_ANY];
+    if (in_storage)
+        op->allocator = NULL; /* what the general Release reads */
     /* nothing reads these while the task is RUNNING (a wake then only marks it NOTIFIED); the
      * exchange in kcom_task_publish makes them visible to whoever schedules it next */
     op->task.executor = chosen != NULL ? chosen : kcom_default_executor();
@@ -413,7 +416,7 @@ kcom_poll_result kcom_async_await_poll(kcom_async_await *aw, kcom_task_context *
         aw->registered = AWAIT_DONE;
         return KCOM_POLL_READY;
     }
-    if (aw->operation->lpVtbl != &kcom_async_op_vtbl)
+    if (!kcom_rt_async_op_is_kcom(aw->operation))
         return await_foreign(aw, cx);
     return await_register(aw, cx);
 }

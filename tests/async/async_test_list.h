@@ -46,6 +46,7 @@
     X(async_method_no_executor)           \
     X(async_method_result_starts_zeroed)  \
     X(async_method_in_caller_storage)     \
+    X(async_method_finished_is_kcoms)     \
     X(async_method_in_caller_storage_pending) \
     X(async_method_in_bad_storage)
 

@@ -18,11 +18,13 @@
     M(I, ASYNC, IAsyncULONG, ReadFail, (NTSTATUS, status))                                \
     M(I, METHOD, ULONG, Calls, )                                                          \
     M(I, ASYNC_IN, IAsyncULONG, ReadNowIn, (ULONG, value))                                \
-    M(I, ASYNC_IN, IAsyncULONG, ReadLaterIn, (IKcomAsyncOperation *, source))
+    M(I, ASYNC_IN, IAsyncULONG, ReadLaterIn, (IKcomAsyncOperation *, source))            \
+    M(I, ASYNC_IN, IAsyncULONG, ReadFailIn, (NTSTATUS, status))
 
 /* What callers of the ASYNC_IN methods provide (every implementation must fit it). */
 #define IReader_ReadNowIn_STORAGE 384
 #define IReader_ReadLaterIn_STORAGE 384
+#define IReader_ReadFailIn_STORAGE 384
 
 KCOM_DECLARE_INTERFACE(IReader, IUnknown,
                        0x6b630a01, 0x7e57, 0x4ca1, 0x9a, 0xa1, 0x3c, 0x55, 0x0b, 0xa5, 0xe0, 0xa1)
@@ -138,6 +140,10 @@ static void Reader_ReadFail_drop(Reader_ReadFail_state *state)
 #define Reader_ReadLaterIn Reader_ReadLater
 #define Reader_ReadLaterIn_poll Reader_ReadLater_poll
 #define Reader_ReadLaterIn_drop Reader_ReadLater_drop
+#define Reader_ReadFailIn_state Reader_ReadFail_state
+#define Reader_ReadFailIn Reader_ReadFail
+#define Reader_ReadFailIn_poll Reader_ReadFail_poll
+#define Reader_ReadFailIn_drop Reader_ReadFail_drop
 
 KCOM_IMPLEMENT(Reader, IReader, IReader_iface)
 KCOM_CLASS(Reader, Reader_destroy, (IReader, IReader_iface))
@@ -458,6 +464,72 @@ void kcom_test_async_method_in_caller_storage(void)
     ok(IAsyncULONG_get_result(op, &value) == STATUS_SUCCESS && value == 10, "reused: value %lu\n", (unsigned long)value);
     ok(IAsyncULONG_Release(op) == 0 && !kcom_async_storage_in_use(&storage), "reused and freed\n");
     ok(counter.attempts == before, "nothing allocated\n");
+    ok(IReader_Release(reader) == 0 && readers_destroyed == 1, "reader destroyed once\n");
+    teardown();
+}
+
+/* An operation whose work ended at its first poll is still one of kcom's own to everything that
+ * looks at it (its Release is a shorter one of its own): QueryInterface, the producer's and the
+ * spawn functions (it is neither), block_on, and a task awaiting it, which finds it finished. It
+ * holds status and, Completed, value; then it is released to 0. */
+static void check_finished(IReader *reader, IAsyncULONG *op, kcom_async_status status, ULONG value, NTSTATUS error,
+                           const char *what)
+{
+    IKcomAsyncOperation *generic = IAsyncULONG_generic(op);
+    IReader_ReadLaterIn_storage storage;
+    void *out = NULL;
+    ULONG read = 0, before = value + 1;
+    kcom_async_status state = KCOM_ASYNC_STARTED;
+    IAsyncULONG *later;
+
+    ok(IAsyncULONG_get_status(op, &state) == STATUS_SUCCESS && state == status, "%s: status %ld\n", what, (long)state);
+    ok(IAsyncULONG_get_result(op, &read) == error && (error != STATUS_SUCCESS || read == value),
+       "%s: result %lu\n", what, (unsigned long)read);
+    ok(IAsyncULONG_QueryInterface(op, &IID_IKcomAsyncOperation, &out) == STATUS_SUCCESS && out == (void *)op,
+       "%s: QueryInterface(IKcomAsyncOperation)\n", what);
+    ok(IAsyncULONG_QueryInterface(op, &IID_IAsyncULONG, &out) == STATUS_SUCCESS && out == (void *)op,
+       "%s: QueryInterface(IAsyncULONG)\n", what);
+    ok(IAsyncULONG_Release(op) == 2 && IAsyncULONG_Release(op) == 1, "%s: the two references back\n", what);
+    ok(kcom_async_operation_complete(generic, &before) == STATUS_INVALID_DEVICE_STATE &&
+           kcom_async_operation_fail(generic, STATUS_UNSUCCESSFUL) == STATUS_INVALID_DEVICE_STATE,
+       "%s: not a producer's\n", what);
+    ok(kcom_async_spawn_run(generic) == STATUS_INVALID_DEVICE_STATE &&
+           kcom_async_spawn_commit(generic) == STATUS_INVALID_DEVICE_STATE &&
+           kcom_async_spawn_abandon(generic, STATUS_CANCELLED) == STATUS_INVALID_DEVICE_STATE,
+       "%s: not a begun task\n", what);
+    ok(kcom_async_block_on(generic, 0) == STATUS_SUCCESS, "%s: block_on returns at once\n", what);
+    /* awaited in caller storage: finished at the awaiting task's first poll, on the caller */
+    later = IReader_ReadLaterIn(reader, generic, &storage, sizeof(storage));
+    read = 0;
+    ok(IAsyncULONG_get_result(later, &read) == error && (error != STATUS_SUCCESS || read == value + 1),
+       "%s: awaited: result %lu\n", what, (unsigned long)read);
+    ok(manual.scheduled == 0, "%s: nothing scheduled\n", what);
+    ok(IAsyncULONG_Release(later) == 0 && !kcom_async_storage_in_use(&storage), "%s: the awaiting task is gone\n",
+       what);
+    ok(IAsyncULONG_AddRef(op) == 2 && IAsyncULONG_Release(op) == 1, "%s: the await gave its reference back\n", what);
+    ok(IAsyncULONG_Release(op) == 0, "%s: final Release\n", what);
+}
+
+void kcom_test_async_method_finished_is_kcoms(void)
+{
+    IReader_ReadNowIn_storage now_storage;
+    IReader_ReadFailIn_storage fail_storage;
+    IReader *reader;
+
+    setup();
+    reader = new_reader();
+    if (reader == NULL)
+        return;
+    check_finished(reader, IReader_ReadNow(reader, 21), KCOM_ASYNC_COMPLETED, 42, STATUS_SUCCESS, "allocated");
+    check_finished(reader, IReader_ReadFail(reader, STATUS_ACCESS_DENIED), KCOM_ASYNC_ERROR, 0, STATUS_ACCESS_DENIED,
+                   "allocated, failed");
+    check_finished(reader, IReader_ReadNowIn(reader, 5, &now_storage, sizeof(now_storage)), KCOM_ASYNC_COMPLETED,
+                   10, STATUS_SUCCESS, "in caller storage");
+    ok(!kcom_async_storage_in_use(&now_storage), "the storage is free again\n");
+    check_finished(reader, IReader_ReadFailIn(reader, STATUS_IO_TIMEOUT, &fail_storage, sizeof(fail_storage)),
+                   KCOM_ASYNC_ERROR, 0, STATUS_IO_TIMEOUT, "in caller storage, failed");
+    ok(!kcom_async_storage_in_use(&fail_storage), "the storage is free again\n");
+    ok(drops == 6, "every state dropped once (two failed starts, four awaits): %ld\n", (long)drops);
     ok(IReader_Release(reader) == 0 && readers_destroyed == 1, "reader destroyed once\n");
     teardown();
 }

@@ -297,6 +297,19 @@ static void operation_release_twice(void)
     (void)IKcomAsyncOperation_Release(op);
 }
 
+/* The same with an async method's operation whose work ended at its first poll (its own Release). */
+static void method_operation_release_twice(void)
+{
+    rel_object reader;
+    IAsyncULONG *op;
+    rel_alloc_init();
+    CHILD_EXPECT(0, rel_create(REL_READER, 0, &reader) == STATUS_SUCCESS);
+    op = IRelReader_ReadNow((IRelReader *)(void *)reader.identity, 3);
+    CHILD_EXPECT(1, reader.identity->lpVtbl->Release(reader.identity) == 0); /* the finished operation does not hold it */
+    CHILD_EXPECT(2, IAsyncULONG_Release(op) == 0);
+    (void)IAsyncULONG_Release(op);
+}
+
 /* Known defect: an operation implemented outside kcom, completed without a value. */
 static NTSTATUS KCOM_STDCALL foreign_QueryInterface(IKcomAsyncOperation *This, REFIID riid, void **ppv)
 {
@@ -409,6 +422,8 @@ static const scenario scenarios[] = {
 #endif
     {"an operation released once too often", operation_release_twice, DIES_FAILFAST, "reference count underflow",
      NULL, NULL},
+    {"an async method's finished operation released once too often", method_operation_release_twice,
+     DIES_FAILFAST, "reference count underflow", NULL, NULL},
     {"kcom_async_operation_complete(foreign operation, NULL)", foreign_complete_without_value, EXITS_CLEANLY, NULL,
      NULL, NULL},
 };

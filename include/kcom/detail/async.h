@@ -76,8 +76,19 @@ static KCOM_FORCEINLINE LONG kcom_rt_async_result_word(size_t result_size, size_
 
 KCOM_BEGIN_DECLS
 
-/* The vtable of kcom's allocated and caller-storage operations. */
-extern const IKcomAsyncOperationVtbl kcom_async_op_vtbl;
+/* The vtables of kcom's operations, alike but for Release. [KCOM_RT_ASYNC_OP_ANY] is every
+ * operation's but these, an async method's whose work ended at its first poll on the caller
+ * (kcom_rt_async_op_end): [KCOM_RT_ASYNC_OP_DONE] in a block from an allocator,
+ * [KCOM_RT_ASYNC_OP_DONE_CACHED] in the hot block of a caching allocator bound to its size (the
+ * operation cache's or a class's operation allocator), [KCOM_RT_ASYNC_OP_DONE_IN] in caller
+ * storage. Their Release knows what the general one finds out at run time: the task is done (no
+ * drop, no tracker), and where the block goes. An operation has one of them from when it can be
+ * seen until its final release. */
+#define KCOM_RT_ASYNC_OP_ANY 0
+#define KCOM_RT_ASYNC_OP_DONE 1
+#define KCOM_RT_ASYNC_OP_DONE_CACHED 2
+#define KCOM_RT_ASYNC_OP_DONE_IN 3
+extern const IKcomAsyncOperationVtbl kcom_async_op_vtbls[4];
 
 /* An operation block for desc from allocator (NULL: the default allocator; a caching allocator
  * bound to another size: the allocator behind it), from the operation cache when that is the
@@ -104,13 +115,14 @@ IKcomAsyncOperation *kcom_rt_async_op_failed(_In_ const kcom_async_task_desc *de
 /* kcom_rt_async_op_end with a failure status: Error with it (STATUS_CANCELLED: Canceled). */
 void kcom_rt_async_op_fail(_In_ kcom_async_op *op, _In_ NTSTATUS status);
 
-/* Publishes an operation whose first poll returned PENDING: its task gets the executor in
- * *executor (a class's slot), or the default executor when that is NULL or executor is, then
- * becomes IDLE, or is scheduled at once if it was woken during the poll. Whatever must outlive the
- * call (the object's reference) must be in place before: from here the task may run, and end, on
- * another thread. IRQL: <= DISPATCH_LEVEL. */
+/* Publishes an operation whose first poll returned PENDING (in caller storage or not): it gets
+ * the general vtable, its task the executor in *executor (a class's slot), or the default
+ * executor when that is NULL or executor is, then becomes IDLE, or is scheduled at once if it was
+ * woken during the poll. Whatever must outlive the call (the object's reference) must be in place
+ * before: from here the task may run, and end, on another thread. IRQL: <= DISPATCH_LEVEL. */
 _IRQL_requires_max_(DISPATCH_LEVEL)
-void kcom_rt_async_publish(_In_ kcom_async_op *op, _In_opt_ const struct kcom_executor *volatile *executor);
+void kcom_rt_async_publish(_In_ kcom_async_op *op, _In_opt_ const struct kcom_executor *volatile *executor,
+                           _In_ BOOLEAN in_storage);
 
 KCOM_END_DECLS
 
@@ -149,7 +161,17 @@ static KCOM_FORCEINLINE kcom_async_op *kcom_rt_async_op_reuse(const kcom_async_t
     return op;
 }
 
-/* The operation in caller storage (kcom_async_spawn_begin_in's placement and checks). Returns
+/* Whether operation is one of kcom's own (any of its vtables), whose fields kcom may read; the
+ * general vtable, which the operations kcom's functions are handed mostly have, is tested first. */
+static KCOM_FORCEINLINE BOOLEAN kcom_rt_async_op_is_kcom(const IKcomAsyncOperation *operation)
+{
+    const IKcomAsyncOperationVtbl *vtbl = operation->lpVtbl;
+    return (BOOLEAN)(vtbl == &kcom_async_op_vtbls[KCOM_RT_ASYNC_OP_ANY] ||
+                     (ULONG_PTR)vtbl - (ULONG_PTR)kcom_async_op_vtbls < sizeof(kcom_async_op_vtbls));
+}
+
+/* The operation in caller storage (kcom_async_spawn_begin_in's placement and checks); its
+ * allocator is not set (NULL: caller storage) where only the general Release reads it. Returns
  * STATUS_SUCCESS, STATUS_INVALID_PARAMETER or STATUS_BUFFER_TOO_SMALL. IRQL: any. */
 static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_op_in(const kcom_async_task_desc *desc, void *storage, size_t size,
                                                     kcom_async_op **op)
@@ -164,7 +186,6 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_op_in(const kcom_async_task_desc 
     /* the first boundary, where kcom_async_storage_in_use looks */
     address = (address + KCOM_ASYNC_STORAGE_MAX_ALIGNMENT - 1) & ~(ULONG_PTR)(KCOM_ASYNC_STORAGE_MAX_ALIGNMENT - 1);
     placed = (kcom_async_op *)address;
-    placed->allocator = NULL;
     *op = placed;
     return STATUS_SUCCESS;
 }
@@ -173,14 +194,14 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_op_in(const kcom_async_task_desc 
  * task: one reference (the caller's), the task RUNNING for the first poll that follows on this
  * thread, result and state zero-filled (desc's sizes are constants in a shim: the fills are a few
  * stores), *cx that poll's context, its word Started (the poll may ask whether it was canceled).
- * Returns the state. Its word is stored again once the first poll has returned
- * (kcom_rt_async_op_end, kcom_rt_async_publish). IRQL: any. */
+ * Returns the state. Its word is stored again, and its vtable for the first time, once the first
+ * poll has returned (kcom_rt_async_op_end, kcom_rt_async_publish): until then nothing reads it, as
+ * nobody else knows of the operation. IRQL: any. */
 static KCOM_FORCEINLINE void *kcom_rt_async_op_prepare(kcom_async_op *op, const kcom_async_task_desc *desc,
                                                       kcom_task_context *cx)
 {
     char *block = (char *)op;
     void *result = desc->result_size != 0 ? block + desc->result_offset : NULL;
-    op->iface.lpVtbl = &kcom_async_op_vtbl;
     op->refs = 1;
     op->task.desc = desc;
     /* where a cancel request is read */
@@ -206,10 +227,12 @@ static KCOM_FORCEINLINE void kcom_rt_async_op_done(kcom_async_op *op)
 
 /* Finishes it after the drop: success completes it with its result, a failure fails it. Nobody
  * else has seen it, so no cancel, callback or waiter can be registered: the word is stored, not
- * exchanged. desc: the one it was prepared with. IRQL: any. */
+ * exchanged. desc: the one it was prepared with; done: the vtable it gets, KCOM_RT_ASYNC_OP_DONE,
+ * _DONE_CACHED or _DONE_IN for where its block came from (a constant in a shim). IRQL: any. */
 static KCOM_FORCEINLINE void kcom_rt_async_op_end(kcom_async_op *op, const kcom_async_task_desc *desc,
-                                                  NTSTATUS status)
+                                                  NTSTATUS status, size_t done)
 {
+    op->iface.lpVtbl = &kcom_async_op_vtbls[done];
     if (KCOM_LIKELY(NT_SUCCESS(status)))
         op->word = KCOM_ASYNC_COMPLETED | KCOM_RT_ASYNC_FINISHED | KCOM_RT_ASYNC_COMMITTED |
                    kcom_rt_async_result_word(desc->result_size, desc->result_offset);

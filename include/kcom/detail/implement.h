@@ -242,7 +242,8 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
         KCOM_ASYNC_TASK_DESC(ret, ret##_result, C##_##I##_kstate_##name,                  \
                              C##_##I##_kpoll_##name, C##_##I##_kdrop_##name);             \
     /* the operation's life from its block on: prepare, start, first poll, then finish or publish */ \
-    static KCOM_FORCEINLINE ret *C##_##I##_krun_##name(I *This, kcom_async_op *kcom_op_ KCOM_PP_PARAMS(params)) \
+    static KCOM_FORCEINLINE ret *C##_##I##_krun_##name(I *This, kcom_async_op *kcom_op_, \
+                                                       size_t kcom_done_ KCOM_PP_PARAMS(params)) \
     {                                                                                     \
         C *kcom_self_ = C##_##I##_kcom_impl(This);                                  \
         C##_##I##_kstate_##name *kcom_state_;                                             \
@@ -255,7 +256,8 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
             if (KCOM_UNLIKELY(prefix##name##_poll(&kcom_state_->user, &kcom_cx_) != KCOM_POLL_READY)) { \
                 This->lpVtbl->AddRef(This);                                               \
                 kcom_state_->kcom_owner = This;                                           \
-                kcom_rt_async_publish(kcom_op_, kcom_rt_header(kcom_self_)->klass->executor); \
+                kcom_rt_async_publish(kcom_op_, kcom_rt_header(kcom_self_)->klass->executor, \
+                                      (BOOLEAN)(kcom_done_ == KCOM_RT_ASYNC_OP_DONE_IN)); \
                 return (ret *)(void *)kcom_op_;                                           \
             }                                                                             \
             kcom_status_ = kcom_cx_.status;                                               \
@@ -266,7 +268,7 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
             if (kcom_drop_ != NULL)                                                       \
                 kcom_drop_(&kcom_state_->user);                                           \
         }                                                                                 \
-        kcom_rt_async_op_end(kcom_op_, &C##_##I##_kdesc_##name, kcom_status_);            \
+        kcom_rt_async_op_end(kcom_op_, &C##_##I##_kdesc_##name, kcom_status_, kcom_done_); \
         return (ret *)(void *)kcom_op_;                                                   \
     }
 
@@ -280,7 +282,7 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
         if (KCOM_UNLIKELY(kcom_op_ == NULL))                                              \
             return (ret *)(void *)kcom_rt_async_op_failed(&C##_##I##_kdesc_##name, kcom_allocator_, \
                                                           STATUS_INSUFFICIENT_RESOURCES); \
-        return C##_##I##_krun_##name(This, kcom_op_ KCOM_PP_ARGS(params));                \
+        return C##_##I##_krun_##name(This, kcom_op_, KCOM_RT_ASYNC_OP_DONE KCOM_PP_ARGS(params)); \
     }                                                                                     \
     static KCOM_UNUSED ret *KCOM_STDCALL C##_##I##_kshim_##name(I *This KCOM_PP_PARAMS(params)) \
     {                                                                                     \
@@ -289,7 +291,7 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
         KCOM_TRACE_CALL_(I, name)                                                         \
         if (KCOM_UNLIKELY(kcom_op_ == NULL))                                              \
             return C##_##I##_kslow_##name(This, kcom_allocator_ KCOM_PP_ARGS(params));    \
-        return C##_##I##_krun_##name(This, kcom_op_ KCOM_PP_ARGS(params));                \
+        return C##_##I##_krun_##name(This, kcom_op_, KCOM_RT_ASYNC_OP_DONE_CACHED KCOM_PP_ARGS(params)); \
     }
 
 /* An async method in caller storage: the same work, the block the caller's (checked as
@@ -315,7 +317,7 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
         KCOM_TRACE_CALL_(I, name)                                                         \
         if (KCOM_UNLIKELY(!NT_SUCCESS(kcom_status_)))                                     \
             return (ret *)(void *)kcom_rt_async_op_failed(&C##_##I##_kdesc_##name, NULL, kcom_status_); \
-        return C##_##I##_krun_##name(This, kcom_op_ KCOM_PP_ARGS(params));                \
+        return C##_##I##_krun_##name(This, kcom_op_, KCOM_RT_ASYNC_OP_DONE_IN KCOM_PP_ARGS(params)); \
     }
 #endif
 

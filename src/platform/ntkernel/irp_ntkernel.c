@@ -266,7 +266,7 @@ NTSTATUS kcom_irp_pend(kcom_irp_queue *queue, PIRP irp, IKcomAsyncOperation *ope
         return STATUS_INVALID_DEVICE_STATE; /* pended here already: the first pend owns it */
     if (queue == NULL || operation == NULL)
         return irp_complete(irp, STATUS_INVALID_PARAMETER);
-    kcom_operation = (BOOLEAN)(operation->lpVtbl == &kcom_async_op_vtbl);
+    kcom_operation = kcom_rt_async_op_is_kcom(operation);
     if (operation_finished(operation, kcom_operation))
         return irp_complete_from(irp, operation, copy, context);
 
@@ -356,7 +356,7 @@ NTSTATUS kcom_irp_copy_result(IKcomAsyncOperation *operation, void *buffer, ULON
     *information = 0;
     if (operation == NULL || size == 0)
         return STATUS_INVALID_PARAMETER;
-    if (operation->lpVtbl == &kcom_async_op_vtbl) {
+    if (kcom_rt_async_op_is_kcom(operation)) {
         /* get_result writes the operation's size, which the buffer check must be made with */
         ULONG result_size = kcom_async_op_result_size((kcom_async_op *)(void *)operation);
         if (result_size != size) {
