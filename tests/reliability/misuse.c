@@ -66,6 +66,35 @@ static _Alignas(64) unsigned char arena_buffer[1 << 16];
 static test_arena arena;
 static kcom_counting_allocator counter;
 
+/* An async method ready at its first poll, its operations from the arena (the class's allocator). */
+#define IMisuseReader_METHODS(M, I)                                                       \
+    IUnknown_METHODS(M, I)                                                                \
+    M(I, ASYNC, IAsyncULONG, ReadNow, (ULONG, value))
+KCOM_DECLARE_INTERFACE(IMisuseReader, IUnknown,
+                       0x6b630b02, 0x7e57, 0x4cb2, 0x9a, 0xb2, 0x3c, 0x55, 0x0b, 0xa5, 0xe0, 0xb2)
+typedef struct MisuseReader {
+    IMisuseReader IMisuseReader_iface;
+} MisuseReader;
+typedef struct MisuseReader_ReadNow_state {
+    KCOM_TASK_RESUME_POINT;
+    ULONG value;
+} MisuseReader_ReadNow_state;
+static NTSTATUS MisuseReader_ReadNow(MisuseReader *self, MisuseReader_ReadNow_state *state, ULONG value)
+{
+    (void)self;
+    state->value = value;
+    return STATUS_SUCCESS;
+}
+static kcom_poll_result MisuseReader_ReadNow_poll(MisuseReader_ReadNow_state *state, kcom_task_context *cx)
+{
+    KCOM_TASK_BEGIN(state);
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, state->value);
+    KCOM_TASK_END(cx);
+}
+#define MisuseReader_ReadNow_drop NULL
+KCOM_IMPLEMENT(MisuseReader, IMisuseReader, IMisuseReader_iface)
+KCOM_CLASS_EX(MisuseReader, &counter.allocator, NULL, NULL, (IMisuseReader, IMisuseReader_iface))
+
 /* No destroy callback: the final Release leaves a count of 0 behind. */
 typedef struct Bare {
     IOther1 IOther1_iface;
@@ -297,16 +326,16 @@ static void operation_release_twice(void)
     (void)IKcomAsyncOperation_Release(op);
 }
 
-/* The same with an async method's operation whose work ended at its first poll (its own Release). */
+/* The same with an async method's operation whose work ended at its first poll (a Release of its
+ * own kind), from the arena: the block keeps its count of 0 after the final Release. */
 static void method_operation_release_twice(void)
 {
-    rel_object reader;
+    MisuseReader *reader = NULL;
     IAsyncULONG *op;
-    rel_alloc_init();
-    CHILD_EXPECT(0, rel_create(REL_READER, 0, &reader) == STATUS_SUCCESS);
-    op = IRelReader_ReadNow((IRelReader *)(void *)reader.identity, 3);
-    CHILD_EXPECT(1, reader.identity->lpVtbl->Release(reader.identity) == 0); /* the finished operation does not hold it */
-    CHILD_EXPECT(2, IAsyncULONG_Release(op) == 0);
+    CHILD_EXPECT(0, KCOM_NEW(MisuseReader, NULL, &reader) == STATUS_SUCCESS);
+    op = IMisuseReader_ReadNow(&reader->IMisuseReader_iface, 3);
+    CHILD_EXPECT(1, IMisuseReader_Release(&reader->IMisuseReader_iface) == 0); /* the finished work holds none */
+    CHILD_EXPECT(2, IAsyncULONG_Release(op) == 0 && kcom_counting_allocator_live(&counter) == 0);
     (void)IAsyncULONG_Release(op);
 }
 
