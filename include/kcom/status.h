@@ -90,9 +90,14 @@
 #define STATUS_ALREADY_REGISTERED KCOM_NTSTATUS_(0xC0000718L)
 #endif
 
-/* HRESULT values used by the conversions. Windows user mode has them from winerror.h; the host
- * and the kernel (the DDK has no winerror.h in <wdm.h>) get them here, each only if missing. */
-#if KCOM_TARGET_POSIX || KCOM_TARGET_NTKERNEL
+/* HRESULT values used by the conversions. Windows has them from <winerror.h>: user mode through
+ * <windows.h>, the kernel here (<wdm.h> does not include it; drivers include it after <ntddk.h>).
+ * It defines them unconditionally, so kcom must not define them first: a driver including
+ * <winerror.h> after kcom would redefine them (cl.exe's C4005, an error under /WX). The host gets
+ * them here, each only if missing. */
+#if KCOM_TARGET_NTKERNEL
+#include <winerror.h>
+#elif KCOM_TARGET_POSIX
 #define KCOM_HRESULT_(value) ((HRESULT)(value))
 #ifndef SUCCEEDED
 #define SUCCEEDED(hr) (((HRESULT)(hr)) >= 0)
