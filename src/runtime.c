@@ -8,6 +8,11 @@
 
 #if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
 #include "async/async_internal.h"
+#include "exec/executor_list.h"
+
+/* How long kcom_uninitialize lets the executors' runs under way end (a run that polled the last
+ * task still has to let go of its executor) before it takes one as busy with work. */
+#define EXECUTOR_SETTLE_MS 1000
 #endif
 
 #include "platform/platform.h"
@@ -29,6 +34,18 @@ NTSTATUS kcom_uninitialize(void)
     }
 #endif
 #if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
+    {
+        /* their DPCs, work items or threads would run after the unload (and the host's simulation
+         * would wait for them to go quiet forever) */
+        LONG busy = kcom_executors_settle(EXECUTOR_SETTLE_MS);
+        if (busy != 0) {
+            KCOM_TRACE(ERROR,
+                       "kcom_uninitialize with %ld executors still running tasks: refused (cancel or drain "
+                       "their tasks and destroy the executors first)",
+                       (long)busy);
+            return STATUS_INVALID_DEVICE_STATE;
+        }
+    }
     /* cached operation blocks are pool the driver would otherwise leak at unload */
     kcom_async_operation_cache_drain();
 #endif

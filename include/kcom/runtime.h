@@ -25,17 +25,24 @@ NTSTATUS kcom_initialize(void);
 
 /*
  * kcom_uninitialize - the counterpart of kcom_initialize, from DriverUnload after every kcom object
- * is gone (and every tracker drained): frees the async operation cache's blocks and lets the
- * platform go (on the host, its timer and simulation threads end; a later use starts them again).
- * While a timer awaitable (kcom/awaitable.h) is still armed it does nothing and fails, the same on
- * every target: its callback would run in an unloaded driver. Cancel or drain the tasks first
- * (kcom_tracker_cancel_and_drain). A task that has not armed its timer yet (its poll has not run)
- * is not seen: the check guards the drain's result, it does not replace it. A timer whose callback
- * has begun is not armed: the callback may have finished the last task and still be returning,
- * and kcom_uninitialize waits for it. Live operations are not seen either: one released after it
- * puts its block back into the operation cache, which nothing frees then (a leak at unload).
+ * is gone, every tracker drained and every executor destroyed: frees the async operation cache's
+ * blocks and lets the platform go (on the host, its timer and simulation threads end; a later use
+ * starts them again). It does nothing and fails, the same on every target, while a timer
+ * awaitable (kcom/awaitable.h) is still armed, or while one of kcom's executors (a DPC or
+ * work-item executor, a thread pool) still has a task queued or being polled once the runs under
+ * way have had up to a second to end: the timer's callback, the executor's DPC, work item or
+ * thread would run in an unloaded driver. Cancel or drain the tasks first
+ * (kcom_tracker_cancel_and_drain), then destroy the executors. A task waiting on something else
+ * (not queued) is not seen, nor is one that has not armed its timer yet (its poll has not run): the
+ * checks guard the drain's result, they do not replace it. A timer whose callback has begun is not
+ * armed: the callback may have finished the last task and still be returning, and
+ * kcom_uninitialize waits for it. An executor that is idle does not count (destroy it anyway: its
+ * memory, DPCs or work items are the driver's). Live operations are not seen either: one released
+ * after it puts its block back into the operation cache, which nothing frees then (a leak at
+ * unload).
  * IRQL: PASSIVE_LEVEL.
- * Returns STATUS_SUCCESS; STATUS_INVALID_DEVICE_STATE (timers armed: nothing was stopped).
+ * Returns STATUS_SUCCESS; STATUS_INVALID_DEVICE_STATE (timers armed, or an executor still running
+ * tasks: nothing was stopped).
  */
 _IRQL_requires_(PASSIVE_LEVEL)
 NTSTATUS kcom_uninitialize(void);

@@ -38,6 +38,7 @@
 
 #include <kcom/atomic.h>
 
+#include "exec/executor_list.h"
 #include "internal.h"
 #include "platform/platform.h"
 #include "sched/task_queue.h"
@@ -73,6 +74,7 @@ struct kcom_dpc_executor {
     size_t block_bytes; /* the allocation's size (lanes that could not be targeted are unused) */
     LONG volatile accepting;
     unsigned char *lanes; /* lane_count lanes of LANE_BYTES, inside this executor's block */
+    kcom_executor_listing listing; /* busy while a lane's run is due or under way */
 };
 
 /* The word of a lane whose run has taken everything; never dereferenced. */
@@ -271,6 +273,21 @@ static void dpc_routine(kcom_platform_dpc *dpc, void *context)
     lane_rounds(lane, 0, start_us);
 }
 
+/* Whether every lane has let go (no run due or under way). */
+static BOOLEAN lanes_idle(kcom_dpc_executor *executor)
+{
+    ULONG i;
+    for (i = 0; i < executor->lane_count; i++)
+        if (kcom_atomic_load_ptr((void *volatile *)&lane_at(executor, i)->incoming) != NULL)
+            return FALSE;
+    return TRUE;
+}
+
+static BOOLEAN dpc_busy(kcom_executor_listing *listing)
+{
+    return (BOOLEAN)!lanes_idle(KCOM_EXECUTOR_FROM_LISTING(listing, kcom_dpc_executor));
+}
+
 NTSTATUS kcom_dpc_executor_create(const kcom_dpc_executor_config *config, kcom_dpc_executor **executor_out,
                                   const kcom_executor **as_executor)
 {
@@ -318,19 +335,10 @@ NTSTATUS kcom_dpc_executor_create(const kcom_dpc_executor_config *config, kcom_d
     }
     executor->lane_count = i; /* the block keeps its size: executor_bytes(count) */
     executor->block_bytes = executor_bytes(count);
+    kcom_executor_list_add(&executor->listing, dpc_busy);
     *executor_out = executor;
     *as_executor = &executor->executor;
     return STATUS_SUCCESS;
-}
-
-/* Whether every lane has let go (no run due or under way). */
-static BOOLEAN lanes_idle(kcom_dpc_executor *executor)
-{
-    ULONG i;
-    for (i = 0; i < executor->lane_count; i++)
-        if (kcom_atomic_load_ptr((void *volatile *)&lane_at(executor, i)->incoming) != NULL)
-            return FALSE;
-    return TRUE;
 }
 
 void kcom_dpc_executor_destroy(kcom_dpc_executor *executor)
@@ -358,6 +366,7 @@ void kcom_dpc_executor_destroy(kcom_dpc_executor *executor)
         if (lanes_idle(executor))
             break;
     }
+    kcom_executor_list_remove(&executor->listing);
     kcom_free(executor->allocator, executor, executor->block_bytes, KCOM_CACHE_LINE);
 }
 

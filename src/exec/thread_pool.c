@@ -4,6 +4,7 @@
  */
 #include <kcom/task.h>
 
+#include "exec/executor_list.h"
 #include "platform/platform.h"
 #include "sched/task_queue.h"
 
@@ -20,10 +21,23 @@ struct kcom_thread_pool {
     int accepting;
     int stopping;
     int refused; /* a schedule was refused during the shutdown: its task was dropped */
-    ULONG running; /* tasks being polled now */
+    LONG volatile outstanding; /* tasks queued or being polled: written under mutex, read without */
+                               /* it by pool_busy */
     ULONG thread_count;
     kcom_platform_thread threads[POOL_MAX_THREADS];
+    kcom_executor_listing listing; /* busy while it has tasks outstanding */
 };
+
+/* Adds delta to the tasks outstanding; under the mutex. */
+static void pool_count(kcom_thread_pool *pool, LONG delta)
+{
+    kcom_atomic_store(&pool->outstanding, pool->outstanding + delta);
+}
+
+static BOOLEAN pool_busy(kcom_executor_listing *listing)
+{
+    return (BOOLEAN)(kcom_atomic_load(&KCOM_EXECUTOR_FROM_LISTING(listing, kcom_thread_pool)->outstanding) != 0);
+}
 
 static NTSTATUS pool_schedule(void *context, kcom_task *task)
 {
@@ -35,6 +49,7 @@ static NTSTATUS pool_schedule(void *context, kcom_task *task)
         return STATUS_INVALID_DEVICE_STATE;
     }
     kcom_task_queue_push(&pool->queue, task);
+    pool_count(pool, 1);
     kcom_platform_cond_signal(&pool->work);
     kcom_platform_mutex_unlock(&pool->mutex);
     return STATUS_SUCCESS;
@@ -47,11 +62,10 @@ static void pool_thread(void *context)
     for (;;) {
         kcom_task *task = kcom_task_queue_pop(&pool->queue);
         if (task != NULL) {
-            pool->running++;
             kcom_platform_mutex_unlock(&pool->mutex);
             kcom_task_run_dequeued(task); /* outside the lock: the poll may wake tasks of this pool */
             kcom_platform_mutex_lock(&pool->mutex);
-            pool->running--;
+            pool_count(pool, -1);
         } else if (pool->stopping) {
             break;
         } else {
@@ -87,6 +101,7 @@ NTSTATUS kcom_thread_pool_create(ULONG threads, kcom_thread_pool **pool_out, con
     kcom_platform_mutex_init(&pool->mutex);
     kcom_task_queue_init(&pool->queue);
     pool->accepting = 1;
+    kcom_executor_list_add(&pool->listing, pool_busy); /* before a failure's shutdown, which takes it out */
     for (i = 0; i < threads; i++) {
         if (!NT_SUCCESS(kcom_platform_thread_start(&pool->threads[i], pool_thread, pool))) {
             pool->thread_count = i;
@@ -121,7 +136,7 @@ NTSTATUS kcom_thread_pool_shutdown(kcom_thread_pool *pool, ULONG timeout_ms)
     for (;;) {
         int idle;
         kcom_platform_mutex_lock(&pool->mutex);
-        idle = kcom_task_queue_empty(&pool->queue) && pool->running == 0;
+        idle = pool->outstanding == 0;
         kcom_platform_mutex_unlock(&pool->mutex);
         if (idle || pool->thread_count == 0)
             break;
@@ -136,6 +151,7 @@ NTSTATUS kcom_thread_pool_shutdown(kcom_thread_pool *pool, ULONG timeout_ms)
     pool->stopping = 1;
     while ((task = kcom_task_queue_pop(&pool->queue)) != NULL) {
         status = STATUS_TIMEOUT;
+        pool_count(pool, -1);
         kcom_platform_mutex_unlock(&pool->mutex);
         kcom_task_drop_scheduled(task, STATUS_INVALID_DEVICE_STATE);
         kcom_platform_mutex_lock(&pool->mutex);
@@ -149,6 +165,7 @@ NTSTATUS kcom_thread_pool_shutdown(kcom_thread_pool *pool, ULONG timeout_ms)
     if (pool->refused)
         status = STATUS_TIMEOUT;
     kcom_platform_mutex_unlock(&pool->mutex);
+    kcom_executor_list_remove(&pool->listing);
     kcom_platform_cond_destroy(&pool->work);
     kcom_platform_mutex_destroy(&pool->mutex);
     kcom_free(pool->allocator, pool, sizeof(*pool), KCOM_ALIGNOF(kcom_thread_pool));

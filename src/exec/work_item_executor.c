@@ -28,6 +28,7 @@
  */
 #include <kcom/work_item_executor.h>
 
+#include "exec/executor_list.h"
 #include "internal.h"
 #include "platform/platform.h"
 #include "sched/task_queue.h"
@@ -60,6 +61,7 @@ struct kcom_work_item_executor {
     ULONG time_budget_us;
     ULONG lane_count;
     unsigned char *lanes; /* lane_count lanes of LANE_BYTES, inside this executor's block */
+    kcom_executor_listing listing; /* busy while a lane's item is queued or its routine runs */
 };
 
 #define HEAD_BYTES KCOM_CACHE_LINES(sizeof(struct kcom_work_item_executor))
@@ -200,6 +202,20 @@ static void free_lanes(kcom_work_item_executor *executor, ULONG count)
     }
 }
 
+static BOOLEAN work_busy(kcom_executor_listing *listing)
+{
+    kcom_work_item_executor *executor = KCOM_EXECUTOR_FROM_LISTING(listing, kcom_work_item_executor);
+    BOOLEAN started = FALSE;
+    ULONG i;
+    for (i = 0; i < executor->lane_count && !started; i++) {
+        work_lane *lane = lane_at(executor, i);
+        UCHAR irql = kcom_platform_spin_lock_acquire(&lane->lock);
+        started = lane->started;
+        kcom_platform_spin_lock_release(&lane->lock, irql);
+    }
+    return started;
+}
+
 NTSTATUS kcom_work_item_executor_create(void *device, const kcom_work_item_executor_config *config,
                                         kcom_work_item_executor **executor_out, const kcom_executor **as_executor)
 {
@@ -248,6 +264,7 @@ NTSTATUS kcom_work_item_executor_create(void *device, const kcom_work_item_execu
         lane->polling = NULL;
         lane->thread = NULL;
     }
+    kcom_executor_list_add(&executor->listing, work_busy);
     *executor_out = executor;
     *as_executor = &executor->executor;
     return STATUS_SUCCESS;
@@ -281,6 +298,7 @@ void kcom_work_item_executor_destroy(kcom_work_item_executor *executor)
     for (i = 0; i < executor->lane_count; i++)
         if (lane_at(executor, i)->wait_idle)
             (void)kcom_platform_local_event_wait(&lane_at(executor, i)->idle, 0xFFFFFFFFUL);
+    kcom_executor_list_remove(&executor->listing);
     free_lanes(executor, executor->lane_count);
     kcom_free(executor->allocator, executor, executor_bytes(executor->lane_count), KCOM_CACHE_LINE);
 }

@@ -362,6 +362,55 @@ static void test_dpc_executor(void)
     kcom_dpc_executor_destroy(dpc);
 }
 
+/* ---- kcom_uninitialize with a task running --------------------------------------------------------------- */
+
+typedef struct spin_state {
+    LONG volatile *polls;
+} spin_state;
+
+/* Yields until canceled. */
+static kcom_poll_result spin_poll(void *p, kcom_task_context *cx)
+{
+    spin_state *s = (spin_state *)p;
+    kcom_atomic_fetch_add(s->polls, 1);
+    if (kcom_task_take_cancellation_request(cx)) {
+        cx->status = STATUS_CANCELLED;
+        return KCOM_POLL_READY;
+    }
+    kcom_task_wake_self(cx);
+    return KCOM_POLL_PENDING;
+}
+
+static const kcom_async_task_desc spin_desc =
+    KCOM_ASYNC_TASK_DESC(IKernelAsyncULONG, ULONG, spin_state, spin_poll, NULL);
+
+/* Refused while an executor's work item keeps running a task: it would run after the unload.
+ * Nothing is stopped; the task, canceled, ends. */
+static void test_uninitialize_busy(void)
+{
+    kcom_work_item_executor *work = NULL;
+    const kcom_executor *on_work = NULL;
+    IKcomAsyncOperation *op = NULL;
+    LONG volatile polls = 0;
+    kcom_async_status status = KCOM_ASYNC_CANCELED;
+    spin_state initial;
+
+    ok(kcom_work_item_executor_create(kcom_test_device(), NULL, &work, &on_work) == STATUS_SUCCESS, "create\n");
+    if (work == NULL)
+        return;
+    initial.polls = &polls;
+    ok(kcom_async_spawn(&spin_desc, on_work, NULL, &initial, &op) == STATUS_SUCCESS, "spawn\n");
+    if (op != NULL) {
+        ok(kcom_uninitialize() == STATUS_INVALID_DEVICE_STATE, "kcom_uninitialize refused while a task runs\n");
+        ok(op->lpVtbl->get_status(op, &status) == STATUS_SUCCESS && status == KCOM_ASYNC_STARTED,
+           "the task still runs (status %ld)\n", (long)status);
+        ok(op->lpVtbl->cancel(op) == STATUS_SUCCESS, "canceled\n");
+        finish(op, STATUS_CANCELLED);
+        ok(kcom_atomic_load(&polls) >= 2, "polled %ld times\n", (long)kcom_atomic_load(&polls));
+    }
+    kcom_work_item_executor_destroy(work);
+}
+
 /* ---- the driver's tracker ------------------------------------------------------------------------------ */
 
 typedef struct linger_state {
@@ -409,6 +458,7 @@ void kcom_test_kernel_executors(void)
     test_trackers();
     test_tracker_cancel();
     test_dpc_executor();
+    test_uninitialize_busy();
     test_driver_tracker();
 }
 

@@ -1,0 +1,54 @@
+/*
+ * executor_list.c - the list of kcom's executors (executor_list.h), under a spin lock taken at
+ * DISPATCH_LEVEL (an executor may be created or destroyed there, and the busy functions take the
+ * executors' own spin locks).
+ */
+#include "exec/executor_list.h"
+
+#include "async/async_internal.h"
+
+static LONG volatile list_lock;
+static kcom_executor_listing list_head = {&list_head, &list_head, NULL};
+
+void kcom_executor_list_add(kcom_executor_listing *listing, kcom_executor_busy_fn *busy)
+{
+    UCHAR irql = kcom_async_spin_lock(&list_lock);
+    listing->busy = busy;
+    listing->prev = &list_head;
+    listing->next = list_head.next;
+    list_head.next->prev = listing;
+    list_head.next = listing;
+    kcom_async_spin_unlock(&list_lock, irql);
+}
+
+void kcom_executor_list_remove(kcom_executor_listing *listing)
+{
+    UCHAR irql = kcom_async_spin_lock(&list_lock);
+    listing->prev->next = listing->next;
+    listing->next->prev = listing->prev;
+    listing->next = listing->prev = listing;
+    kcom_async_spin_unlock(&list_lock, irql);
+}
+
+/* The listed executors busy now. */
+static LONG executors_busy(void)
+{
+    LONG busy = 0;
+    kcom_executor_listing *listing;
+    UCHAR irql = kcom_async_spin_lock(&list_lock);
+    for (listing = list_head.next; listing != &list_head; listing = listing->next)
+        busy += listing->busy(listing) ? 1 : 0;
+    kcom_async_spin_unlock(&list_lock, irql);
+    return busy;
+}
+
+LONG kcom_executors_settle(ULONG timeout_ms)
+{
+    ULONG64 start = kcom_platform_monotonic_ms();
+    for (;;) {
+        LONG busy = executors_busy();
+        if (busy == 0 || kcom_platform_monotonic_ms() - start >= timeout_ms)
+            return busy;
+        kcom_platform_sleep_ms(1);
+    }
+}
