@@ -132,9 +132,9 @@ static KCOM_NOINLINE ULONG op_destroy_unfinished(kcom_async_op *op)
     return 0;
 }
 
+/* The end of an operation whose last reference was dropped (after an acquire). */
 static KCOM_FORCEINLINE ULONG op_destroy(kcom_async_op *op)
 {
-    kcom_atomic_acquire_fence();
     /* an operation without a task is DONE from the start (op_init) */
     if (KCOM_UNLIKELY(kcom_atomic_load(&op->task.sched) != KCOM_TASK_DONE))
         return op_destroy_unfinished(op);
@@ -143,8 +143,10 @@ static KCOM_FORCEINLINE ULONG op_destroy(kcom_async_op *op)
 
 void kcom_async_op_release(kcom_async_op *op)
 {
-    if (kcom_atomic_fetch_add(&op->refs, -1) == 1)
+    if (kcom_atomic_fetch_add(&op->refs, -1) == 1) {
+        kcom_atomic_acquire_fence();
         (void)op_destroy(op);
+    }
 }
 
 /* ---- the hooks of the task an operation owns (kcom/task.h) ---------------------------------------------- */
@@ -227,59 +229,43 @@ static ULONG KCOM_STDCALL op_AddRef(IKcomAsyncOperation *This)
     return (ULONG)kcom_atomic_fetch_add(&op_from(This)->refs, 1) + 1u;
 }
 
-/* Drops a reference: TRUE for the last one (its caller then ends the operation), else FALSE and
- * *left the count now. A Release too many fails fast (the operation may already be freed). */
-static KCOM_FORCEINLINE BOOLEAN op_drop_last(kcom_async_op *op, ULONG *left)
+/* Release: drops a reference; the last one (after the acquire that orders every other
+ * holder's accesses before it) ends the operation with end, a constant of the caller's that
+ * inlines. A Release too many fails fast (the operation may already be freed). */
+static KCOM_FORCEINLINE ULONG op_release_with(IKcomAsyncOperation *This, ULONG (*end)(kcom_async_op *op))
 {
+    kcom_async_op *op = op_from(This);
     LONG old = kcom_atomic_fetch_add(&op->refs, -1);
-    if (KCOM_LIKELY(old > 1)) {
-        *left = (ULONG)old - 1u;
-        return FALSE;
-    }
+    if (KCOM_LIKELY(old > 1))
+        return (ULONG)old - 1u;
     if (KCOM_UNLIKELY(old != 1))
         kcom_fail_fast(KCOM_FAILFAST_REFCOUNT_UNDERFLOW, op, (ULONG_PTR)old, 0);
-    return TRUE;
+    kcom_atomic_acquire_fence();
+    return end(op);
 }
 
 static ULONG KCOM_STDCALL op_Release(IKcomAsyncOperation *This)
 {
-    kcom_async_op *op = op_from(This);
-    ULONG left;
-    return op_drop_last(op, &left) ? op_destroy(op) : left;
+    return op_release_with(This, op_destroy);
 }
 
 /* The Releases of an async method's operation whose work ended at its first poll
  * (KCOM_RT_ASYNC_OP_DONE...): the task is done, so the last reference only gives the block back,
- * where the vtable says it came from. */
+ * where the vtable says it came from: through its allocator, to the caching allocator recorded in
+ * it (op_take_cached bound it to the block's size), or to the caller. */
 static ULONG KCOM_STDCALL op_Release_done(IKcomAsyncOperation *This)
 {
-    kcom_async_op *op = op_from(This);
-    ULONG left;
-    if (!op_drop_last(op, &left))
-        return left;
-    kcom_atomic_acquire_fence();
-    return op_free(op);
+    return op_release_with(This, op_free);
 }
 
-/* ... to the caching allocator recorded in it (op_take_cached bound it to the block's size) */
 static ULONG KCOM_STDCALL op_Release_done_cached(IKcomAsyncOperation *This)
 {
-    kcom_async_op *op = op_from(This);
-    ULONG left;
-    if (!op_drop_last(op, &left))
-        return left;
-    kcom_atomic_acquire_fence();
-    return op_free_cached(op);
+    return op_release_with(This, op_free_cached);
 }
 
-/* ... to the caller: the storage is free (kcom_async_storage_in_use), the last access */
 static ULONG KCOM_STDCALL op_Release_done_in(IKcomAsyncOperation *This)
 {
-    kcom_async_op *op = op_from(This);
-    ULONG left;
-    if (!op_drop_last(op, &left))
-        return left;
-    return op_free_storage(op);
+    return op_release_with(This, op_free_storage);
 }
 
 static NTSTATUS KCOM_STDCALL op_get_status(IKcomAsyncOperation *This, kcom_async_status *status)
