@@ -1,7 +1,7 @@
 /*
  * executor_list.c - the list of kcom's executors (executor_list.h), under a spin lock taken at
- * DISPATCH_LEVEL (an executor may be created or destroyed there, and the busy functions take the
- * executors' own spin locks).
+ * DISPATCH_LEVEL (a DPC executor may be created there, and the busy functions take the executors'
+ * own spin locks).
  */
 #include "exec/executor_list.h"
 
