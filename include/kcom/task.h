@@ -237,10 +237,17 @@ KCOM_END_DECLS
     } while (0)
 
 /* Ends the body: falling off the end finishes with STATUS_SUCCESS; polling a finished task
- * (which kcom never does) reports STATUS_INVALID_DEVICE_STATE. */
+ * (which kcom never does) reports STATUS_INVALID_DEVICE_STATE. The fall-off return is a jump
+ * target (from the switch's default, for a resume point the body does not have), so that after a
+ * body that ends in KCOM_TASK_RETURN_VALUE it is not code after a return, which cl.exe reports as
+ * unreachable at /W4 (C4702, an error under /WX); its label is not a case label, so that a body
+ * falling into it is not a switch's fallthrough either (gcc's -Wextra). */
 #define KCOM_TASK_END(cx)                                                                \
-        KCOM_TASK_RETURN(cx, STATUS_SUCCESS);                                            \
+        kcom_task_fell_off_:                                                             \
+            KCOM_TASK_RETURN(cx, STATUS_SUCCESS);                                        \
         default:                                                                         \
+            if (*kcom_resume_ != -1)                                                     \
+                goto kcom_task_fell_off_;                                                \
             (cx)->status = STATUS_INVALID_DEVICE_STATE;                                  \
             return KCOM_POLL_READY;                                                      \
         }                                                                                \

@@ -34,7 +34,8 @@
     X(async_task_allocations)       \
     X(async_task_cancel)            \
     X(async_task_other_ends)        \
-    X(async_task_await_finished)
+    X(async_task_await_finished)    \
+    X(async_task_end)
 
 /* test_methods.c: ASYNC methods */
 #define KCOM_ASYNC_METHOD_TESTS(X, H)     \

@@ -378,4 +378,53 @@ void kcom_test_async_task_await_finished(void)
     ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
 }
 
+/* ---- KCOM_TASK_END's paths, polled by hand ------------------------------------------------------------ */
+
+typedef struct end_state {
+    KCOM_TASK_RESUME_POINT;
+    ULONG yields;
+} end_state;
+
+/* Yields once, then falls off the end. */
+static kcom_poll_result falls_off_poll(end_state *s, kcom_task_context *cx)
+{
+    KCOM_TASK_BEGIN(s);
+    KCOM_AWAIT(s->yields++ == 0 ? KCOM_POLL_PENDING : KCOM_POLL_READY);
+    KCOM_TASK_END(cx);
+}
+
+/* Ends in KCOM_TASK_RETURN_VALUE, END right after it (the usual last lines of a body). */
+static kcom_poll_result returns_value_poll(end_state *s, kcom_task_context *cx)
+{
+    KCOM_TASK_BEGIN(s);
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, 41 + s->yields);
+    KCOM_TASK_END(cx);
+}
+
+/* Falling off the end completes with STATUS_SUCCESS; a finished task polled again (which kcom
+ * never does) reports STATUS_INVALID_DEVICE_STATE, and so does one that returned a value. */
+void kcom_test_async_task_end(void)
+{
+    end_state s;
+    ULONG result = 0;
+    kcom_task_context cx;
+    memset(&s, 0, sizeof(s));
+    memset(&cx, 0, sizeof(cx));
+    cx.result = &result;
+    ok(falls_off_poll(&s, &cx) == KCOM_POLL_PENDING, "the first poll yields\n");
+    cx.status = STATUS_UNSUCCESSFUL;
+    ok(falls_off_poll(&s, &cx) == KCOM_POLL_READY && cx.status == STATUS_SUCCESS, "fell off the end: %s\n",
+       kcom_status_name(cx.status));
+    ok(falls_off_poll(&s, &cx) == KCOM_POLL_READY && cx.status == STATUS_INVALID_DEVICE_STATE,
+       "polled again once finished: %s\n", kcom_status_name(cx.status));
+
+    memset(&s, 0, sizeof(s));
+    s.yields = 1;
+    cx.status = STATUS_UNSUCCESSFUL;
+    ok(returns_value_poll(&s, &cx) == KCOM_POLL_READY && cx.status == STATUS_SUCCESS && result == 42,
+       "returned %lu: %s\n", (unsigned long)result, kcom_status_name(cx.status));
+    ok(returns_value_poll(&s, &cx) == KCOM_POLL_READY && cx.status == STATUS_INVALID_DEVICE_STATE,
+       "polled again once finished: %s\n", kcom_status_name(cx.status));
+}
+
 ASYNC_TEST_PROGRAM(KCOM_ASYNC_TASK_TESTS)

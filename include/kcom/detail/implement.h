@@ -274,9 +274,10 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
 
 #define KCOM_SHIM_ASYNC(C, I, member, prefix, ret, name, params)                          \
     KCOM_SHIM_ASYNC_TASK_(C, I, member, prefix, ret, name, params, "ASYNC")               \
-    /* no block to reuse: one from the allocator, out of line (the shim keeps no registers) */ \
-    static KCOM_NOINLINE ret *C##_##I##_kslow_##name(I *This, const kcom_allocator *kcom_allocator_ \
-                                                     KCOM_PP_PARAMS(params))             \
+    /* no block to reuse: one from the allocator, out of line (the shim keeps no registers; the \
+     * allocator last, so that the shim's own arguments stay where they are for the jump) */ \
+    static KCOM_NOINLINE ret *C##_##I##_kslow_##name(I *This KCOM_PP_PARAMS(params),      \
+                                                     const kcom_allocator *kcom_allocator_) \
     {                                                                                     \
         kcom_async_op *kcom_op_ = kcom_rt_async_op_allocate(&C##_##I##_kdesc_##name, kcom_allocator_); \
         if (KCOM_UNLIKELY(kcom_op_ == NULL))                                              \
@@ -290,7 +291,7 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
         kcom_async_op *kcom_op_ = kcom_rt_async_op_reuse(&C##_##I##_kdesc_##name, kcom_allocator_); \
         KCOM_TRACE_CALL_(I, name)                                                         \
         if (KCOM_UNLIKELY(kcom_op_ == NULL))                                              \
-            return C##_##I##_kslow_##name(This, kcom_allocator_ KCOM_PP_ARGS(params));    \
+            return C##_##I##_kslow_##name(This KCOM_PP_ARGS(params), kcom_allocator_);    \
         return C##_##I##_krun_##name(This, kcom_op_, KCOM_RT_ASYNC_OP_DONE_CACHED KCOM_PP_ARGS(params)); \
     }
 
