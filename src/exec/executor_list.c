@@ -6,27 +6,23 @@
 #include "exec/executor_list.h"
 
 #include "async/async_internal.h"
+#include "sched/task_queue.h"
 
 static LONG volatile list_lock;
-static kcom_executor_listing list_head = {&list_head, &list_head, NULL};
+static kcom_task_link list_head = {&list_head, &list_head};
 
 void kcom_executor_list_add(kcom_executor_listing *listing, kcom_executor_busy_fn *busy)
 {
     UCHAR irql = kcom_async_spin_lock(&list_lock);
     listing->busy = busy;
-    listing->prev = &list_head;
-    listing->next = list_head.next;
-    list_head.next->prev = listing;
-    list_head.next = listing;
+    kcom_link_append(&list_head, &listing->link);
     kcom_async_spin_unlock(&list_lock, irql);
 }
 
 void kcom_executor_list_remove(kcom_executor_listing *listing)
 {
     UCHAR irql = kcom_async_spin_lock(&list_lock);
-    listing->prev->next = listing->next;
-    listing->next->prev = listing->prev;
-    listing->next = listing->prev = listing;
+    kcom_link_remove(&listing->link);
     kcom_async_spin_unlock(&list_lock, irql);
 }
 
@@ -34,10 +30,12 @@ void kcom_executor_list_remove(kcom_executor_listing *listing)
 static LONG executors_busy(void)
 {
     LONG busy = 0;
-    kcom_executor_listing *listing;
+    kcom_task_link *node;
     UCHAR irql = kcom_async_spin_lock(&list_lock);
-    for (listing = list_head.next; listing != &list_head; listing = listing->next)
+    for (node = list_head.next; node != &list_head; node = node->next) {
+        kcom_executor_listing *listing = (kcom_executor_listing *)(void *)node; /* its first member */
         busy += listing->busy(listing) ? 1 : 0;
+    }
     kcom_async_spin_unlock(&list_lock, irql);
     return busy;
 }

@@ -7,7 +7,7 @@
 #ifndef KCOM_SRC_EXEC_EXECUTOR_LIST_H
 #define KCOM_SRC_EXEC_EXECUTOR_LIST_H
 
-#include <kcom/types.h>
+#include <kcom/executor.h>
 
 #include <stddef.h>
 
@@ -19,8 +19,7 @@ typedef BOOLEAN kcom_executor_busy_fn(kcom_executor_listing *listing);
 
 /* A member of an executor's struct (its busy function finds the executor from it). */
 struct kcom_executor_listing {
-    kcom_executor_listing *next;
-    kcom_executor_listing *prev;
+    kcom_task_link link; /* in the list (sched/task_queue.h's circular lists) */
     kcom_executor_busy_fn *busy;
 };
 

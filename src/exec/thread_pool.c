@@ -133,17 +133,8 @@ NTSTATUS kcom_thread_pool_shutdown(kcom_thread_pool *pool, ULONG timeout_ms)
     }
     /* the workers drain: queued tasks run, and so do the ones they queue again (a yield), until
      * nothing is queued or being polled; checked every millisecond until the deadline */
-    for (;;) {
-        int idle;
-        kcom_platform_mutex_lock(&pool->mutex);
-        idle = pool->outstanding == 0;
-        kcom_platform_mutex_unlock(&pool->mutex);
-        if (idle || pool->thread_count == 0)
-            break;
-        if (kcom_platform_monotonic_ms() >= deadline)
-            break;
+    while (pool_busy(&pool->listing) && pool->thread_count != 0 && kcom_platform_monotonic_ms() < deadline)
         kcom_platform_sleep_ms(1);
-    }
     /* from now on schedule refuses; whatever is still queued is dropped: its operation finishes
      * and calls back */
     kcom_platform_mutex_lock(&pool->mutex);

@@ -1,7 +1,8 @@
 /*
- * task_queue.h - the executors' FIFO of scheduled tasks (thread pool, DPC, work item), linked
- * through the tasks' own links (kcom_task.link), so scheduling never allocates. Callers provide
- * the locking.
+ * task_queue.h - the circular lists through kcom_task_link nodes that the scheduler keeps (a
+ * tracker's live tasks, the list of kcom's executors), and on them the executors' FIFO of
+ * scheduled tasks (thread pool, DPC, work item), linked through the tasks' own links
+ * (kcom_task.link), so scheduling never allocates. Callers provide the locking.
  */
 #ifndef KCOM_SRC_TASK_QUEUE_H
 #define KCOM_SRC_TASK_QUEUE_H
@@ -12,9 +13,32 @@
  * (never NULL): the entry of every poll. */
 void kcom_task_run_dequeued(kcom_task *task);
 
+/* An empty list: its head, a node of its own, linked to itself. */
+static KCOM_FORCEINLINE void kcom_link_init(kcom_task_link *head)
+{
+    head->next = head->prev = head;
+}
+
+/* Adds node at the end of head's list. */
+static KCOM_FORCEINLINE void kcom_link_append(kcom_task_link *head, kcom_task_link *node)
+{
+    node->next = head;
+    node->prev = head->prev;
+    head->prev->next = node;
+    head->prev = node;
+}
+
+/* Takes node out of its list; its links are NULL after (in no list). */
+static KCOM_FORCEINLINE void kcom_link_remove(kcom_task_link *node)
+{
+    node->prev->next = node->next;
+    node->next->prev = node->prev;
+    node->next = node->prev = NULL;
+}
+
 static KCOM_FORCEINLINE void kcom_task_queue_init(kcom_task_link *queue)
 {
-    queue->next = queue->prev = queue;
+    kcom_link_init(queue);
 }
 
 static KCOM_FORCEINLINE BOOLEAN kcom_task_queue_empty(const kcom_task_link *queue)
@@ -24,10 +48,7 @@ static KCOM_FORCEINLINE BOOLEAN kcom_task_queue_empty(const kcom_task_link *queu
 
 static KCOM_FORCEINLINE void kcom_task_queue_push(kcom_task_link *queue, kcom_task *task)
 {
-    task->link.next = queue;
-    task->link.prev = queue->prev;
-    queue->prev->next = &task->link;
-    queue->prev = &task->link;
+    kcom_link_append(queue, &task->link);
 }
 
 /* The oldest task, unlinked; NULL when the queue is empty. */

@@ -18,6 +18,7 @@
 #include <kcom/atomic.h>
 
 #include "sched/task_internal.h"
+#include "sched/task_queue.h"
 #include "sched/tracker_internal.h"
 
 #include "internal.h"
@@ -32,26 +33,6 @@ struct kcom_tracker {
     kcom_task_link live;     /* circular lists of counted tasks: not canceled by cancel-all yet */
     kcom_task_link canceled; /* and already canceled */
 };
-
-static void list_init(kcom_task_link *head)
-{
-    head->next = head->prev = head;
-}
-
-static void list_append(kcom_task_link *head, kcom_task_link *node)
-{
-    node->prev = head->prev;
-    node->next = head;
-    head->prev->next = node;
-    head->prev = node;
-}
-
-static void list_remove(kcom_task_link *node)
-{
-    node->prev->next = node->next;
-    node->next->prev = node->prev;
-    node->next = node->prev = NULL;
-}
 
 #define TASK_FROM_TRACKED(node) ((kcom_task *)(void *)((char *)(node) - offsetof(kcom_task, tracked)))
 
@@ -73,8 +54,8 @@ NTSTATUS kcom_tracker_create(kcom_tracker **tracker)
     t->count = 1;
     t->draining = 0;
     kcom_platform_spin_lock_init(&t->lock);
-    list_init(&t->live);
-    list_init(&t->canceled);
+    kcom_link_init(&t->live);
+    kcom_link_init(&t->canceled);
     *tracker = t;
     return STATUS_SUCCESS;
 }
@@ -87,7 +68,7 @@ NTSTATUS kcom_tracker_enter(kcom_tracker *tracker, kcom_task *task)
         return STATUS_DELETE_PENDING;
     }
     kcom_atomic_fetch_add(&tracker->count, 1);
-    list_append(&tracker->live, &task->tracked);
+    kcom_link_append(&tracker->live, &task->tracked);
     kcom_platform_spin_lock_release(&tracker->lock, irql);
     return STATUS_SUCCESS;
 }
@@ -96,7 +77,7 @@ void kcom_tracker_unlink(kcom_tracker *tracker, kcom_task *task)
 {
     UCHAR irql = kcom_platform_spin_lock_acquire(&tracker->lock);
     if (task->tracked.next != NULL)
-        list_remove(&task->tracked);
+        kcom_link_remove(&task->tracked);
     kcom_platform_spin_lock_release(&tracker->lock, irql);
 }
 
@@ -113,8 +94,8 @@ NTSTATUS kcom_tracker_cancel_all(kcom_tracker *tracker)
             return STATUS_SUCCESS;
         }
         task = TASK_FROM_TRACKED(tracker->live.next);
-        list_remove(&task->tracked);
-        list_append(&tracker->canceled, &task->tracked);
+        kcom_link_remove(&task->tracked);
+        kcom_link_append(&tracker->canceled, &task->tracked);
         /* linked, so its memory is there; its owner may be on its way out (no reference left) */
         retained = KCOM_TASK_OWNER->try_retain(task);
         kcom_platform_spin_lock_release(&tracker->lock, irql);
