@@ -241,7 +241,9 @@ KCOM_END_DECLS
  * target (from the switch's default, for a resume point the body does not have), so that after a
  * body that ends in KCOM_TASK_RETURN_VALUE it is not code after a return, which cl.exe reports as
  * unreachable at /W4 (C4702, an error under /WX); its label is not a case label, so that a body
- * falling into it is not a switch's fallthrough either (gcc's -Wextra). */
+ * falling into it is not a switch's fallthrough either (gcc's -Wextra). The macro ends in the
+ * default's return, which the caller's semicolon completes: no empty statement follows it
+ * (clang's -Wextra-semi-stmt). */
 #define KCOM_TASK_END(cx)                                                                \
         kcom_task_fell_off_:                                                             \
             KCOM_TASK_RETURN(cx, STATUS_SUCCESS);                                        \
@@ -249,8 +251,9 @@ KCOM_END_DECLS
             if (*kcom_resume_ != -1)                                                     \
                 goto kcom_task_fell_off_;                                                \
             (cx)->status = STATUS_INVALID_DEVICE_STATE;                                  \
-            return KCOM_POLL_READY;                                                      \
+            break;                                                                       \
         }                                                                                \
-    }
+    }                                                                                    \
+    return KCOM_POLL_READY
 
 #endif /* KCOM_TASK_H */
