@@ -84,7 +84,11 @@ KCOM_BEGIN_DECLS
  * The caller initializes the struct, then hands out &impl->SomeIface_iface (or, when aggregated,
  * kcom_object_inner_unknown(impl)) or drops the reference with kcom_object_release(impl).
  * IRQL: <= DISPATCH_LEVEL (the allocator's range).
- * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL cls or impl, malformed class);
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL cls or impl, malformed class: a size or
+ * alignment it cannot build, no entries, an entry without an interface descriptor or a vtable, an
+ * interface member past the struct or not pointer-aligned, an interface descriptor or one of its
+ * ancestors without an IID, an ancestry that does not end at IUnknown's descriptor, an
+ * aggregatable class without an inner vtable);
  * STATUS_NOT_SUPPORTED (outer given for a class that cannot be aggregated);
  * STATUS_INSUFFICIENT_RESOURCES (allocation failed). *impl is NULL on failure.
  */

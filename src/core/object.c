@@ -11,6 +11,39 @@ NTSTATUS kcom_object_new(const kcom_class *cls, IUnknown *outer, void **impl)
     return kcom_rt_object_new(cls, outer, impl, FALSE);
 }
 
+/* Each ancestry is walked once; the walk finds a cycle too: it compares each step with a mark that
+ * moves up to where the walk is after 1, 2, 4, ... steps, so that once the mark is on a cycle no
+ * longer than the span, the walk comes back to it before the mark moves again. */
+static BOOLEAN interface_is_well_formed(const kcom_interface_info *info)
+{
+    const kcom_interface_info *mark = info;
+    ULONG steps = 0;
+    ULONG span = 1;
+    for (;;) {
+        if (info->iid == NULL)
+            return FALSE;
+        info = info->parent;
+        if (info == NULL)
+            return TRUE;
+        if (info == mark)
+            return FALSE;
+        if (++steps == span) {
+            mark = info;
+            span *= 2;
+            steps = 0;
+        }
+    }
+}
+
+BOOLEAN kcom_rt_class_ancestry_is_well_formed(const kcom_class *cls)
+{
+    ULONG i;
+    for (i = 0; i < cls->entry_count; i++)
+        if (!interface_is_well_formed(cls->entries[i].info))
+            return FALSE;
+    return TRUE;
+}
+
 void *kcom_rt_object_build_in_slot(const kcom_class *cls, IUnknown *outer, ULONG slot)
 {
     return kcom_rt_object_build(cls, outer, slot);

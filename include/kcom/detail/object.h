@@ -90,8 +90,18 @@ static KCOM_FORCEINLINE size_t kcom_rt_prefix_size(const kcom_class *cls)
     return (header + alignment - 1) & ~(alignment - 1);
 }
 
+KCOM_BEGIN_DECLS
+/* Whether QueryInterface can walk the interfaces of cls's entries (each entry's descriptor not
+ * NULL): each descriptor and each of its ancestors has an IID, and each ancestry ends (at
+ * IUnknown's descriptor, whose parent is NULL). For descriptors written by hand; out of line, as
+ * only they need it. IRQL: any. */
+BOOLEAN kcom_rt_class_ancestry_is_well_formed(const kcom_class *cls);
+KCOM_END_DECLS
+
 /* Every field of a descriptor; check_entries is FALSE for the descriptors KCOM_CLASS generates,
- * whose interface table is right by construction (and then need not be walked at run time). */
+ * whose interface table is right by construction (and then need not be walked at run time). The
+ * interfaces' ancestry is walked only for a descriptor written by hand: a generated one names the
+ * descriptors KCOM_DECLARE_INTERFACE generates, each of which names its parent's. */
 static KCOM_FORCEINLINE BOOLEAN kcom_rt_class_is_well_formed(const kcom_class *cls, BOOLEAN check_entries)
 {
     ULONG i;
@@ -107,7 +117,7 @@ static KCOM_FORCEINLINE BOOLEAN kcom_rt_class_is_well_formed(const kcom_class *c
             entry->offset % KCOM_ALIGNOF(void *) != 0)
             return FALSE;
     }
-    return TRUE;
+    return (BOOLEAN)((cls->flags & KCOM_CLASS_GENERATED) != 0 || kcom_rt_class_ancestry_is_well_formed(cls));
 }
 
 /* Allocates and builds an object of a checked cls: from cls's allocator, else from the default
