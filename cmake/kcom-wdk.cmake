@@ -56,7 +56,8 @@ else()
 endif()
 
 # The portable runtime, the async layer with the kernel executors, and the kernel platform layer:
-# the sources of src/CMakeLists.txt with KCOM_PLATFORM ntkernel and its defaults.
+# the sources of src/CMakeLists.txt with KCOM_PLATFORM ntkernel and its defaults (the kernel
+# build checks that they are the same: tests/checks/wdk_sources.cmake).
 set(KCOM_WDK_SOURCES
     "${KCOM_WDK_SOURCE_DIR}/src/runtime.c"
     "${KCOM_WDK_SOURCE_DIR}/src/diag/debug.c"
@@ -77,6 +78,7 @@ set(KCOM_WDK_SOURCES
     "${KCOM_WDK_SOURCE_DIR}/src/async/block_on.c"
     "${KCOM_WDK_SOURCE_DIR}/src/async/awaitable.c"
     "${KCOM_WDK_SOURCE_DIR}/src/async/awaitable_timer.c"
+    "${KCOM_WDK_SOURCE_DIR}/src/exec/executor_list.c"
     "${KCOM_WDK_SOURCE_DIR}/src/exec/dpc_executor.c"
     "${KCOM_WDK_SOURCE_DIR}/src/exec/work_item_executor.c"
     "${KCOM_WDK_SOURCE_DIR}/src/platform/ntkernel/platform_ntkernel.c"
