@@ -260,7 +260,9 @@ typedef struct kcom_platform_dpc {
     ULONG64 opaque[12];
 } kcom_platform_dpc;
 typedef void kcom_platform_dpc_fn(kcom_platform_dpc *dpc, void *context);
-/* Prepares storage (any contents) that is not queued. IRQL: any. */
+/* Prepares storage (any contents) that is not queued. An insert from another processor starts
+ * the target's DPC processing at once, as one on the current processor does (on the kernel,
+ * MediumHighImportance). IRQL: any. */
 void kcom_platform_dpc_init(kcom_platform_dpc *dpc, kcom_platform_dpc_fn *routine, void *context);
 /* Makes the DPC run on processor (0 to kcom_platform_processor_count() - 1) whoever inserts it
  * (KeSetTargetProcessorDpcEx): TRUE, or FALSE when the kernel cannot name that processor (then the

@@ -247,11 +247,35 @@ static BOOLEAN wait_dpc_runs(LONG runs, ULONG timeout_ms)
     return TRUE;
 }
 
+/* A DPC inserted from another processor (a lane's, by a thread that moved, or by a processor
+ * without a lane of its own) must be run at once, not at the target's next clock tick: the
+ * kernel interrupts the target only for MediumHighImportance and above (KeSetImportanceDpc); the
+ * default, MediumImportance, only for an insert on the current processor. The platform's DPC
+ * starts with its KDPC (executor_ntkernel.c). */
+static void test_dpc_importance(void)
+{
+    static kcom_platform_dpc storage;
+    KDPC calibration;
+    UCHAR importance;
+    KeInitializeDpc(&calibration, NULL, NULL);
+    KeSetImportanceDpc(&calibration, MediumHighImportance);
+    if (calibration.Importance != MediumHighImportance) {
+        skip("KeSetImportanceDpc leaves the KDPC as it was under Wine's ntoskrnl (a stub)\n");
+        return;
+    }
+    kcom_platform_dpc_init(&storage, dpc_routine, &probe_marker);
+    importance = ((const UCHAR *)(const void *)&storage)[FIELD_OFFSET(KDPC, Importance)];
+    ok(importance == MediumHighImportance,
+       "a platform DPC has importance %u: one inserted from another processor waits for its tick\n",
+       (unsigned)importance);
+}
+
 static void test_dpcs(void)
 {
     BOOLEAN first, second;
     UCHAR old;
 
+    test_dpc_importance();
     dpc_runs = 0;
     dpc_requeues = 0;
     dpc_wrong_context = 0;

@@ -165,6 +165,7 @@ static __forceinline KIRQL KeRaiseIrqlToDpcLevel(void)
 /* ---- routines the WDK declares and Wine's DDK does not -------------------------------------- */
 LARGE_INTEGER WINAPI KeQueryPerformanceCounter(PLARGE_INTEGER frequency); /* hal.dll */
 BOOLEAN WINAPI KeInsertQueueDpc(PRKDPC dpc, PVOID argument1, PVOID argument2);
+void WINAPI KeSetImportanceDpc(PRKDPC dpc, KDPC_IMPORTANCE importance);
 void WINAPI KeFlushQueuedDpcs(void);
 
 #if defined(_WIN64)

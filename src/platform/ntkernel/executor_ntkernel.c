@@ -69,12 +69,18 @@ static void NTAPI dpc_adapter(PKDPC dpc, PVOID deferred_context, PVOID argument1
     routine((kcom_platform_dpc *)(void *)d, context);
 }
 
+/* MediumHighImportance: an insert on another processor (a lane's DPC inserted by a thread that
+ * has moved since it read its processor, or by a processor without a lane of its own) interrupts
+ * that processor at once; with the default, MediumImportance, only an insert on the current
+ * processor does, and the other waits for the target's next clock tick. Both go to the end of
+ * the queue. */
 void kcom_platform_dpc_init(kcom_platform_dpc *dpc, kcom_platform_dpc_fn *routine, void *context)
 {
     ntkernel_dpc *d = (ntkernel_dpc *)(void *)dpc;
     d->routine = routine;
     d->context = context;
     KeInitializeDpc(&d->dpc, dpc_adapter, d);
+    KeSetImportanceDpc(&d->dpc, MediumHighImportance);
 }
 
 BOOLEAN kcom_platform_dpc_insert(kcom_platform_dpc *dpc)
@@ -82,16 +88,18 @@ BOOLEAN kcom_platform_dpc_insert(kcom_platform_dpc *dpc)
     return KeInsertQueueDpc(&((ntkernel_dpc *)(void *)dpc)->dpc, NULL, NULL);
 }
 
-/* Where the kernel maps the index to a group and number, the Ex function; otherwise (Wine, which
- * has one group) the number in group 0. */
+/* Where the kernel maps the index to a group and number (Windows 7 and later), the Ex functions
+ * decide: an index they cannot map is refused. Otherwise (Wine, which lacks
+ * KeGetProcessorNumberFromIndex and has one group) the number in group 0, for a processor the
+ * group has: KeSetTargetProcessorDpc leaves the DPC untargeted for any other. */
 BOOLEAN kcom_platform_dpc_set_target(kcom_platform_dpc *dpc, ULONG processor)
 {
     PKDPC kdpc = &((ntkernel_dpc *)(void *)dpc)->dpc;
     kcom_processor_number number;
-    if (kcom_ntkernel_processor_number_from_index != NULL && kcom_ntkernel_set_target_processor_dpc_ex != NULL &&
-        NT_SUCCESS(kcom_ntkernel_processor_number_from_index(processor, &number)))
-        return (BOOLEAN)NT_SUCCESS(kcom_ntkernel_set_target_processor_dpc_ex(kdpc, &number));
-    if (kcom_ntkernel_set_target_processor_dpc == NULL || processor >= 64)
+    if (kcom_ntkernel_processor_number_from_index != NULL && kcom_ntkernel_set_target_processor_dpc_ex != NULL)
+        return (BOOLEAN)(NT_SUCCESS(kcom_ntkernel_processor_number_from_index(processor, &number)) &&
+                         NT_SUCCESS(kcom_ntkernel_set_target_processor_dpc_ex(kdpc, &number)));
+    if (kcom_ntkernel_set_target_processor_dpc == NULL || processor >= 64 || processor >= KeQueryActiveProcessorCountEx(0))
         return FALSE;
     kcom_ntkernel_set_target_processor_dpc(kdpc, (CCHAR)processor);
     return TRUE;
@@ -100,7 +108,12 @@ BOOLEAN kcom_platform_dpc_set_target(kcom_platform_dpc *dpc, ULONG processor)
 ULONG kcom_platform_current_processor(void)
 {
     kcom_ke_get_current_processor_number_ex_fn *current = kcom_ntkernel_current_processor_number_ex;
-    ULONG index = current != NULL ? current(NULL) : 0;
+    ULONG index;
+    /* without the function the processor is not known: 2^31, "may be elsewhere", which never
+     * claims to be on a processor whose run a mark shows under way */
+    if (current == NULL)
+        return 0x80000000u;
+    index = current(NULL);
     /* below DISPATCH_LEVEL the thread may be on another processor by the time the caller looks */
     return KeGetCurrentIrql() >= DISPATCH_LEVEL ? index : 0x80000000u | index;
 }

@@ -446,7 +446,7 @@ NTSTATUS kcom_irp_queue_drain(kcom_irp_queue *queue, ULONG timeout_ms)
     KIRQL irql;
     if (queue == NULL)
         return STATUS_INVALID_PARAMETER;
-    if (!kcom_platform_can_block())
+    if (KeGetCurrentIrql() != PASSIVE_LEVEL) /* irp.h: PASSIVE_LEVEL only, as an unload runs it */
         return STATUS_INVALID_DEVICE_STATE;
     KeAcquireSpinLock(&queue->lock, &irql);
     queue->closed = TRUE;
