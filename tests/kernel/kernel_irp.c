@@ -472,14 +472,16 @@ static void test_copy_contract(kcom_irp_queue *q)
         op->lpVtbl->Release(op);
     }
 
-    /* direct I/O: METHOD_OUT_DIRECT writes through the MDL; METHOD_IN_DIRECT's MDL is input */
+    /* direct I/O: METHOD_OUT_DIRECT writes through the MDL; METHOD_IN_DIRECT's MDL is input; an
+     * MDL shorter than the stated output length (a kernel caller's IRP) bounds what is written */
     op = new_source();
     (void)kcom_async_operation_clear_cancel_routine(op);
     (void)kcom_async_operation_complete(op, &value);
-    for (i = 0; i < 2; i++) {
+    for (i = 0; i < 3; i++) {
         static ULONG data[2]; /* the driver image's: nonpaged, as MmBuildMdlForNonPagedPool wants */
-        ULONG method = i == 0 ? METHOD_OUT_DIRECT : METHOD_IN_DIRECT;
-        PMDL mdl = IoAllocateMdl(data, sizeof(data), FALSE, FALSE, NULL);
+        ULONG method = i == 1 ? METHOD_IN_DIRECT : METHOD_OUT_DIRECT;
+        ULONG mapped = i == 2 ? (ULONG)sizeof(data[0]) : (ULONG)sizeof(data);
+        PMDL mdl = IoAllocateMdl(data, mapped, FALSE, FALSE, NULL);
         data[0] = data[1] = 0xa5a5a5a5u;
         if (mdl == NULL || !test_irp_init(&t, sizeof(data))) {
             ok(FALSE, "an MDL and an IRP\n");
@@ -501,8 +503,9 @@ static void test_copy_contract(kcom_irp_queue *q)
         copied_length = 99;
         (void)kcom_irp_pend(q, t.irp, op, copy_contract, (void *)(ULONG_PTR)STATUS_SUCCESS);
         if (method == METHOD_OUT_DIRECT)
-            ok(copied_buffer != NULL && copied_length == sizeof(data), "METHOD_OUT_DIRECT: the MDL's buffer (%lu)\n",
-               (unsigned long)copied_length);
+            ok(copied_buffer != NULL && copied_length == mapped,
+               "METHOD_OUT_DIRECT: the MDL's buffer, %lu bytes of %lu stated (%lu)\n", (unsigned long)mapped,
+               (unsigned long)sizeof(data), (unsigned long)copied_length);
         else
             ok(copied_buffer == NULL && copied_length == 0, "METHOD_IN_DIRECT: no output buffer (%p, %lu)\n",
                copied_buffer, (unsigned long)copied_length);
@@ -515,9 +518,10 @@ static void test_copy_contract(kcom_irp_queue *q)
             t.irp->MdlAddress = mdl;
             status = kcom_irp_pend(q, t.irp, op, kcom_irp_copy_result, KCOM_IRP_RESULT_SIZE(ULONG));
             if (method == METHOD_OUT_DIRECT)
-                ok(status == STATUS_SUCCESS && t.information == sizeof(ULONG) && data[0] == value,
-                   "METHOD_OUT_DIRECT: the value written (%s, %08lx)\n", kcom_status_name(status),
-                   (unsigned long)data[0]);
+                ok(status == STATUS_SUCCESS && t.information == sizeof(ULONG) && data[0] == value &&
+                       data[1] == 0xa5a5a5a5u,
+                   "METHOD_OUT_DIRECT: the value written (%s, %08lx %08lx)\n", kcom_status_name(status),
+                   (unsigned long)data[0], (unsigned long)data[1]);
             else
                 ok(status == STATUS_BUFFER_TOO_SMALL && t.information == 0 && data[0] == 0xa5a5a5a5u,
                    "METHOD_IN_DIRECT: nothing written (%s, %08lx)\n", kcom_status_name(status),

@@ -215,6 +215,9 @@ static __forceinline void IoSetNextIrpStackLocation(PIRP irp)
     irp->CurrentLocation--;
 }
 
+/* The WDK's macro for the bytes an MDL describes. */
+#define MmGetMdlByteCount(mdl) ((mdl)->ByteCount)
+
 /* The remove lock's wrappers over the *Ex functions (release builds' arguments). */
 #define IoInitializeRemoveLock(lock, tag, minutes, watermark) \
     IoInitializeRemoveLockEx(lock, tag, minutes, watermark, sizeof(IO_REMOVE_LOCK))

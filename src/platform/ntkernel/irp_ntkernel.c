@@ -87,8 +87,13 @@ static void *irp_output(PIRP irp, ULONG *length, BOOLEAN *mapped)
     if (*length == 0)
         return NULL;
     if (direct) {
-        if (irp->MdlAddress != NULL)
+        if (irp->MdlAddress != NULL) {
             buffer = MmGetSystemAddressForMdlSafe(irp->MdlAddress, NormalPagePriority);
+            /* the first MDL is what is mapped: a kernel caller's IRP may describe less than the
+             * length it states, or chain further MDLs */
+            if (*length > MmGetMdlByteCount(irp->MdlAddress))
+                *length = MmGetMdlByteCount(irp->MdlAddress);
+        }
         *mapped = (BOOLEAN)(buffer != NULL);
     } else {
         buffer = irp->AssociatedIrp.SystemBuffer;
