@@ -96,8 +96,9 @@ NTSTATUS kcom_irp_queue_init(_Out_ kcom_irp_queue *queue);
  * The output buffer: METHOD_BUFFERED and buffered reads, AssociatedIrp.SystemBuffer;
  * METHOD_OUT_DIRECT and reads of a DO_DIRECT_IO device, the MDL's system address
  * (MmGetSystemAddressForMdlSafe; if it cannot be mapped, the IRP fails with
- * STATUS_INSUFFICIENT_RESOURCES), its length at most the MDL's byte count; METHOD_IN_DIRECT (its MDL is the caller's data for the driver,
- * locked for read access only), METHOD_NEITHER and other major functions: none (NULL, 0).
+ * STATUS_INSUFFICIENT_RESOURCES), its length at most the MDL's byte count; METHOD_IN_DIRECT (its
+ * MDL is the caller's data for the driver, locked for read access only), METHOD_NEITHER and other
+ * major functions: none (NULL, 0).
  * context must stay valid until the IRP is completed.
  * IRQL: <= DISPATCH_LEVEL.
  * Returns STATUS_PENDING, or the status the IRP was completed with:

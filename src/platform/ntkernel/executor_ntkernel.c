@@ -99,7 +99,8 @@ BOOLEAN kcom_platform_dpc_set_target(kcom_platform_dpc *dpc, ULONG processor)
     if (kcom_ntkernel_processor_number_from_index != NULL && kcom_ntkernel_set_target_processor_dpc_ex != NULL)
         return (BOOLEAN)(NT_SUCCESS(kcom_ntkernel_processor_number_from_index(processor, &number)) &&
                          NT_SUCCESS(kcom_ntkernel_set_target_processor_dpc_ex(kdpc, &number)));
-    if (kcom_ntkernel_set_target_processor_dpc == NULL || processor >= 64 || processor >= KeQueryActiveProcessorCountEx(0))
+    if (kcom_ntkernel_set_target_processor_dpc == NULL || processor >= 64 ||
+        processor >= KeQueryActiveProcessorCountEx(0))
         return FALSE;
     kcom_ntkernel_set_target_processor_dpc(kdpc, (CCHAR)processor);
     return TRUE;
