@@ -82,12 +82,11 @@ struct kcom_async_event_await;
 typedef struct kcom_async_event {
     LONG volatile lock;
     LONG volatile signaled;
-    ULONG generation; /* sets so far (under the lock) */
     struct kcom_async_event_await *head;
     struct kcom_async_event_await *tail;
 } kcom_async_event;
 
-#define KCOM_ASYNC_EVENT_INIT {0, 0, 0, NULL, NULL}
+#define KCOM_ASYNC_EVENT_INIT {0, 0, NULL, NULL}
 
 /* One task's wait on an event; embed it in the task's state. Fields are kcom's. */
 typedef struct kcom_async_event_await {
@@ -95,8 +94,7 @@ typedef struct kcom_async_event_await {
     struct kcom_async_event_await *next;
     struct kcom_async_event_await *prev;
     kcom_waker waker;
-    ULONG stamp; /* the event's generation when registered */
-    LONG state;  /* 0 idle, 1 registered, 2 woken by a set (all under the event's lock) */
+    LONG volatile state; /* idle, registered (under the event's lock), taken by a set waking it, woken */
 } kcom_async_event_await;
 
 /* ---- ready values ------------------------------------------------------------------------------------ */
@@ -178,7 +176,11 @@ void kcom_async_event_init(_Out_opt_ kcom_async_event *event, _In_ BOOLEAN signa
 /*
  * kcom_async_event_set - sets the event and wakes every task registered on it (each exactly once;
  * their awaits are READY even if the event is reset before they run). Tasks that register after
- * the set see a set event (until a reset). The wakes happen outside the event's lock.
+ * the set see a set event (until a reset). The wakes happen outside the event's lock, and the set
+ * does not touch the event once it has taken the registered tasks, nor an await once it has woken
+ * its task: a woken task's completion may free the storage of either before the set returns. A
+ * task whose executor refuses the wake ends (its drop, then its completion callback) just before
+ * the set returns, at the caller's IRQL.
  * IRQL: <= DISPATCH_LEVEL. Returns the previous state (TRUE: it was already set); FALSE for NULL,
  * which is ignored. Never fails.
  */
@@ -195,7 +197,8 @@ _IRQL_requires_max_(HIGH_LEVEL)
 BOOLEAN kcom_async_event_is_set(_In_opt_ kcom_async_event *event);
 
 /* kcom_async_event_await_init - prepares *aw to await event, which must outlive the registration
- * (until kcom_async_event_await_clear or the wake); a NULL event is READY at once. A NULL aw is
+ * (until kcom_async_event_await_clear or the wake: the await's poll and clear after a wake do not
+ * touch the event); a NULL event is READY at once. A NULL aw is
  * ignored. IRQL: any. Never fails. */
 _IRQL_requires_max_(HIGH_LEVEL)
 void kcom_async_event_await_init(_Out_opt_ kcom_async_event_await *aw, _In_opt_ kcom_async_event *event);
@@ -209,9 +212,11 @@ void kcom_async_event_await_init(_Out_opt_ kcom_async_event_await *aw, _In_opt_ 
 _IRQL_requires_max_(DISPATCH_LEVEL)
 kcom_poll_result kcom_async_event_await_poll(_Inout_ kcom_async_event_await *aw, _In_ kcom_task_context *cx);
 
-/* kcom_async_event_await_clear - unregisters (a set that already took the await wakes the task
- * anyway, harmlessly) and releases the waker; the await stays bound to its event. Safe on a
- * zero-filled await and twice; NULL is ignored. IRQL: <= DISPATCH_LEVEL. Never fails. */
+/* kcom_async_event_await_clear - unregisters and releases the waker; the await stays bound to its
+ * event. A set that has taken the await wakes the task anyway, harmlessly: the clear waits (spins)
+ * the few instructions until that set has let go of the await. After the wake it does not touch
+ * the event, which may be gone. Safe on a zero-filled await and twice; NULL is ignored. IRQL: <=
+ * DISPATCH_LEVEL. Never fails. */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 void kcom_async_event_await_clear(_Inout_opt_ kcom_async_event_await *aw);
 

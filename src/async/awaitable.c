@@ -3,11 +3,21 @@
  * (kcom/awaitable.h). The timer and timeout are in awaitable_timer.c, built where the platform has
  * a timer.
  *
- * Event: a FIFO of registered awaits under a spin lock. A set bumps the generation, then takes,
- * one at a time, the awaits registered before it (a prefix of the FIFO: registration appends):
- * under the lock it unlinks one, marks it woken and moves its waker out; then, the lock released,
- * it wakes the task. The set never touches an await after releasing the lock, so a task cleared
- * or dropped meanwhile is never reached; the waker it woke holds its own reference.
+ * Event: a FIFO of registered awaits under a spin lock. A set, under the lock, takes every await
+ * registered (a registration finds the event unset, and a set takes them all while it holds the
+ * lock, so a registered await is never one a set has passed over): they become its chain, each
+ * TAKEN. It lets go of the lock, its last touch of the
+ * event: a woken task's completion may free the event (its registration has ended), and that may
+ * happen before the set returns. Then, still at DISPATCH_LEVEL, for each await it takes the next
+ * link and the waker, marks it WOKEN (its last touch of the await: the task may poll, clear or
+ * free it from then on) and wakes the task. A task whose executor refuses the wake is ended only
+ * after the chain is done, back at the caller's IRQL: its drop (which may clear another await of
+ * the chain) and its completion callback run after the set has let go of everything.
+ *
+ * A TAKEN await's waker and link are the set's: a poll finds it PENDING (the wake is coming); a
+ * clear waits for the set to mark it WOKEN. A WOKEN await is the task's alone: poll and clear
+ * handle it without the event, which the wake may have ended. A REGISTERED one is PENDING without
+ * the event either: the event is unset while it is registered, and a set that takes it wakes it.
  */
 #include <kcom/awaitable.h>
 
@@ -16,6 +26,7 @@
 #define AW_IDLE 0
 #define AW_REGISTERED 1
 #define AW_WOKEN 2
+#define AW_TAKEN 3
 
 void kcom_async_event_init(kcom_async_event *event, BOOLEAN signaled)
 {
@@ -23,7 +34,6 @@ void kcom_async_event_init(kcom_async_event *event, BOOLEAN signaled)
         return;
     event->lock = 0;
     event->signaled = signaled ? 1 : 0;
-    event->generation = 0;
     event->head = event->tail = NULL;
 }
 
@@ -47,29 +57,30 @@ static void event_unlink(kcom_async_event *event, kcom_async_event_await *aw)
 
 BOOLEAN kcom_async_event_set(kcom_async_event *event)
 {
+    kcom_async_event_await *taken, *aw;
+    kcom_task_link *refused = NULL;
     LONG was;
-    ULONG generation;
     UCHAR irql;
     if (event == NULL)
         return FALSE;
     irql = kcom_async_spin_lock(&event->lock);
     was = kcom_atomic_exchange(&event->signaled, 1);
-    generation = ++event->generation;
-    for (;;) {
-        kcom_async_event_await *aw = event->head;
-        kcom_waker waker;
-        /* registered since this set began (after a reset): not this set's to wake */
-        if (aw == NULL || (LONG)(aw->stamp - generation) >= 0)
-            break;
-        event_unlink(event, aw);
-        aw->state = AW_WOKEN;
-        waker = aw->waker;
+    taken = event->head;
+    event->head = event->tail = NULL;
+    for (aw = taken; aw != NULL; aw = aw->next)
+        kcom_atomic_store(&aw->state, AW_TAKEN);
+    kcom_async_spin_unlock_raised(&event->lock); /* the last touch of the event */
+    while (taken != NULL) {
+        kcom_task *task = taken->waker.task;
+        aw = taken;
+        taken = aw->next;
+        aw->next = aw->prev = NULL;
         aw->waker.task = NULL;
-        kcom_async_spin_unlock(&event->lock, irql);
-        kcom_task_wake_waker(&waker); /* outside the lock: waking may run a drop that clears an await */
-        irql = kcom_async_spin_lock(&event->lock);
+        kcom_atomic_store(&aw->state, AW_WOKEN); /* the last touch of the await */
+        kcom_task_wake_collecting(task, &refused);
     }
-    kcom_async_spin_unlock(&event->lock, irql);
+    kcom_platform_lower_irql(irql);
+    kcom_task_end_refused(refused);
     return (BOOLEAN)(was != 0);
 }
 
@@ -92,33 +103,29 @@ void kcom_async_event_await_init(kcom_async_event_await *aw, kcom_async_event *e
     aw->event = event;
     aw->next = aw->prev = NULL;
     aw->waker.task = NULL;
-    aw->stamp = 0;
     aw->state = AW_IDLE;
 }
 
 kcom_poll_result kcom_async_event_await_poll(kcom_async_event_await *aw, kcom_task_context *cx)
 {
     kcom_async_event *event = aw->event;
-    kcom_waker unused = {NULL};
     kcom_poll_result result = KCOM_POLL_PENDING;
+    LONG state;
     UCHAR irql;
     if (event == NULL)
         return KCOM_POLL_READY;
-    irql = kcom_async_spin_lock(&event->lock);
-    if (aw->state == AW_WOKEN) {
+    state = kcom_atomic_load(&aw->state);
+    if (state == AW_WOKEN) { /* the task's alone, and the event may be gone */
         aw->state = AW_IDLE;
+        return KCOM_POLL_READY;
+    }
+    if (state != AW_IDLE) /* registered or taken: a set is to wake the task */
+        return KCOM_POLL_PENDING;
+    irql = kcom_async_spin_lock(&event->lock);
+    if (kcom_atomic_load(&event->signaled)) {
         result = KCOM_POLL_READY;
-    } else if (kcom_atomic_load(&event->signaled)) {
-        if (aw->state == AW_REGISTERED) {
-            event_unlink(event, aw);
-            unused = aw->waker;
-            aw->waker.task = NULL;
-            aw->state = AW_IDLE;
-        }
-        result = KCOM_POLL_READY;
-    } else if (aw->state == AW_IDLE) {
+    } else {
         aw->waker = kcom_task_waker(cx); /* a reference: never the last one while polled */
-        aw->stamp = event->generation;
         aw->next = NULL;
         aw->prev = event->tail;
         if (event->tail != NULL)
@@ -129,7 +136,6 @@ kcom_poll_result kcom_async_event_await_poll(kcom_async_event_await *aw, kcom_ta
         aw->state = AW_REGISTERED;
     }
     kcom_async_spin_unlock(&event->lock, irql);
-    kcom_waker_drop(&unused);
     return result;
 }
 
@@ -140,12 +146,24 @@ void kcom_async_event_await_clear(kcom_async_event_await *aw)
     UCHAR irql;
     if (aw == NULL || (event = aw->event) == NULL)
         return;
-    irql = kcom_async_spin_lock(&event->lock);
-    if (aw->state == AW_REGISTERED) {
-        event_unlink(event, aw);
-        waker = aw->waker;
-        aw->waker.task = NULL;
+    for (;;) {
+        LONG state = kcom_atomic_load(&aw->state);
+        if (state == AW_TAKEN) { /* a set (at DISPATCH_LEVEL, elsewhere) is reading its waker */
+            kcom_cpu_relax();
+            continue;
+        }
+        if (state != AW_REGISTERED) { /* IDLE, or WOKEN: the task's alone, the event maybe gone */
+            aw->state = AW_IDLE;
+            return;
+        }
+        irql = kcom_async_spin_lock(&event->lock);
+        if (kcom_atomic_load(&aw->state) == AW_REGISTERED)
+            break;
+        kcom_async_spin_unlock(&event->lock, irql); /* a set took it meanwhile */
     }
+    event_unlink(event, aw);
+    waker = aw->waker;
+    aw->waker.task = NULL;
     aw->state = AW_IDLE;
     kcom_async_spin_unlock(&event->lock, irql);
     kcom_waker_drop(&waker); /* outside the lock: it may release the last reference */

@@ -135,7 +135,7 @@ void kcom_task_end_unpublished(kcom_task *task, NTSTATUS status)
  * first read of the state is a read-modify-write (adding 0): a full barrier after the waker
  * published its cause (a waiter's fired flag is a plain store), the other half of task_poll's
  * exchange. */
-static void task_wake(kcom_task *task)
+static KCOM_FORCEINLINE void task_wake_with(kcom_task *task, kcom_task_link **refused)
 {
     LONG state = kcom_atomic_fetch_add(&task->sched, 0);
     for (;;) {
@@ -143,7 +143,17 @@ static void task_wake(kcom_task *task)
         if (state == KCOM_TASK_IDLE) {
             seen = kcom_atomic_compare_exchange(&task->sched, KCOM_TASK_IDLE, KCOM_TASK_SCHEDULED);
             if (seen == KCOM_TASK_IDLE) {
-                (void)task_schedule(task); /* a refusal ended the task: its operation tells */
+                if (refused == NULL) {
+                    (void)task_schedule(task); /* a refusal ended the task: its operation tells */
+                } else {
+                    const kcom_executor *executor = task->executor;
+                    NTSTATUS status = executor->schedule(executor->context, task);
+                    if (!NT_SUCCESS(status)) { /* SCHEDULED and not queued: the task and its link are ours */
+                        task->error = status;
+                        task->link.next = *refused;
+                        *refused = &task->link;
+                    }
+                }
                 return;
             }
         } else if (state == KCOM_TASK_RUNNING) {
@@ -156,6 +166,26 @@ static void task_wake(kcom_task *task)
         state = seen;
     }
     KCOM_TASK_OWNER->release(task);
+}
+
+static void task_wake(kcom_task *task)
+{
+    task_wake_with(task, NULL);
+}
+
+void kcom_task_wake_collecting(kcom_task *task, kcom_task_link **refused)
+{
+    if (task != NULL)
+        task_wake_with(task, refused);
+}
+
+void kcom_task_end_refused(kcom_task_link *refused)
+{
+    while (refused != NULL) {
+        kcom_task *task = KCOM_TASK_FROM_LINK(refused);
+        refused = refused->next;
+        kcom_task_drop_scheduled(task, task->error);
+    }
 }
 
 kcom_waker kcom_task_waker(kcom_task_context *cx)

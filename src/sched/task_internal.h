@@ -58,6 +58,15 @@ void kcom_task_wake_waker(kcom_waker *w);
  * a tail call. */
 void kcom_task_wake_task(kcom_task *task);
 
+/* kcom_task_wake_task for a waker that wakes several tasks and must not run their code before it
+ * has let go of everything it holds (kcom_async_event_set): a task its executor refuses is not
+ * ended here (its drop and its completion callback would run) but pushed onto *refused through
+ * task->link, which the refusing executor did not take, its refusal in task->error, for
+ * kcom_task_end_refused. */
+void kcom_task_wake_collecting(kcom_task *task, kcom_task_link **refused);
+/* Ends the tasks kcom_task_wake_collecting pushed onto refused, as a refusal ends a task. */
+void kcom_task_end_refused(kcom_task_link *refused);
+
 /* Polls a task whose first poll the caller runs on its own reference (no queue reference).
  * Returns the executor's refusal of a schedule the poll led to (a yield, a wake during it: the
  * task has then ended as Error with it), else STATUS_SUCCESS. */

@@ -77,6 +77,7 @@
     X(async_event_set)                   \
     X(async_event_several)               \
     X(async_event_dropped)               \
+    X(async_event_freed_by_wake)         \
     X(async_event_threads)               \
     X(async_try_finally)                 \
     X(async_select)                      \

@@ -359,6 +359,56 @@ void kcom_test_async_event_dropped(void)
     ok(live_settled() == 0, "nothing left\n");
 }
 
+/* The event in storage its awaiting tasks' completion frees (a request that ends with its last
+ * task): the set wakes both; the executor refuses them, so each task's drop and completion
+ * callback run within the set, and the last callback frees the event. The set must not touch it
+ * after that (ASan and valgrind see it; a plain build passes either way). */
+typedef struct event_owner {
+    kcom_async_event event;
+    LONG tasks;
+} event_owner;
+
+static void owner_task_done(IKcomAsyncOperation *op, kcom_async_status status, void *context)
+{
+    event_owner *owner = (event_owner *)context;
+    (void)op;
+    (void)status;
+    if (--owner->tasks == 0)
+        kcom_free(&counter.allocator, owner, sizeof(*owner), KCOM_ALIGNOF(event_owner));
+}
+
+void kcom_test_async_event_freed_by_wake(void)
+{
+    event_owner *owner;
+    IKcomAsyncOperation *ops[2];
+    aw_state *s;
+    LONG drops = 0;
+    int i;
+
+    counter_once();
+    manual_init(&manual);
+    owner = (event_owner *)kcom_allocate(&counter.allocator, sizeof(*owner), KCOM_ALIGNOF(event_owner));
+    if (owner == NULL) {
+        ok(FALSE, "no memory for the event's owner\n");
+        return;
+    }
+    kcom_async_event_init(&owner->event, FALSE);
+    owner->tasks = 2;
+    for (i = 0; i < 2; i++) {
+        s = begin(&event_desc, &manual.executor, &drops, &ops[i]);
+        kcom_async_event_await_init(&s->ev, &owner->event);
+        ok(IKcomAsyncOperation_set_completed(ops[i], owner_task_done, owner) == STATUS_SUCCESS, "callback\n");
+        (void)kcom_async_spawn_commit(ops[i]);
+    }
+    ok(manual_run(&manual) == 2, "both registered\n");
+    manual.refuse = STATUS_INVALID_DEVICE_STATE;
+    for (i = 0; i < 2; i++)
+        IKcomAsyncOperation_Release(ops[i]); /* the registrations' references keep them */
+    ok(kcom_async_event_set(&owner->event) == FALSE, "set\n");
+    ok(drops == 2, "both dropped: %ld\n", (long)drops);
+    ok(live_settled() == 0, "the tasks and the owner freed\n");
+}
+
 void kcom_test_async_event_threads(void)
 {
     test_pool *pool = NULL;
