@@ -88,7 +88,9 @@ NTSTATUS kcom_object_create(const kcom_class *cls, IUnknown *outer, kcom_object_
         *ppv = unknown; /* the creation reference becomes the caller's */
         return STATUS_SUCCESS;
     }
-    status = unknown->lpVtbl->QueryInterface(unknown, riid, ppv); /* the query fallback, or the miss */
+    /* the query fallback, or the miss; a hand-written QueryInterface's answer is held to COM's
+     * rules like a fallback's: *ppv NULL on failure, no success without a pointer */
+    status = kcom_rt_fallback_result(unknown->lpVtbl->QueryInterface(unknown, riid, ppv), ppv);
     unknown->lpVtbl->Release(unknown);
     return status;
 }

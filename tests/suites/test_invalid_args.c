@@ -373,6 +373,45 @@ static void test_allocator_functions(void)
     kcom_aligned_free(NULL, NULL, NULL, 16);
 }
 
+/* ---- a class written by hand whose QueryInterface breaks COM's rules ------------------------------- *
+ * kcom_object_create hands an IID missing from the table to the class's QueryInterface; it
+ * promises *ppv NULL on failure and never success without a pointer, whatever that answers. */
+static kcom_counting_allocator sloppy_counter;
+
+static NTSTATUS KCOM_STDCALL sloppy_QueryInterface(IOther1 *This, REFIID riid, void **ppv)
+{
+    if (kcom_guid_equal(riid, &IID_IOther2)) {
+        *ppv = This; /* a failure that leaves a pointer behind */
+        return STATUS_NOINTERFACE;
+    }
+    if (kcom_guid_equal(riid, &IID_IOther3)) {
+        *ppv = NULL; /* success without a pointer */
+        return STATUS_SUCCESS;
+    }
+    return kcom_object_query_interface(hand_from(This), riid, ppv);
+}
+static const IOther1Vtbl sloppy_vtbl = {sloppy_QueryInterface, hand_AddRef, hand_Release, hand_Tag, hand_Store,
+                                        hand_Load};
+static const kcom_class_entry sloppy_entries[] = {{KCOM_INTERFACE_INFO(IOther1), &sloppy_vtbl,
+                                                    offsetof(HandMade, IOther1_iface)}};
+static const kcom_class sloppy_class = {"Sloppy", sizeof(HandMade), KCOM_ALIGNOF(HandMade), 0, 1, sloppy_entries,
+                                        NULL, &sloppy_counter.allocator, NULL, NULL, NULL};
+
+static void test_sloppy_query_interface(void)
+{
+    void *out = TEST_POISON_PTR;
+    NTSTATUS status;
+    kcom_counting_allocator_init(&sloppy_counter, NULL);
+    status = kcom_object_create(&sloppy_class, NULL, NULL, NULL, &IID_IOther2, &out);
+    ok(status == STATUS_NOINTERFACE && out == NULL, "a failure leaving a pointer: %s %p\n", kcom_status_name(status),
+       out);
+    out = TEST_POISON_PTR;
+    status = kcom_object_create(&sloppy_class, NULL, NULL, NULL, &IID_IOther3, &out);
+    ok(status == STATUS_NOINTERFACE && out == NULL, "success without a pointer: %s %p\n", kcom_status_name(status),
+       out);
+    check_live(&sloppy_counter, 0);
+}
+
 void kcom_test_invalid_args(void)
 {
     /* the runner has initialized the runtime (or not, on the host); again is harmless */
@@ -381,6 +420,7 @@ void kcom_test_invalid_args(void)
     hand_destroyed = 0;
     test_object_functions();
     test_malformed_classes();
+    test_sloppy_query_interface();
     test_client_functions();
     test_allocator_functions();
     check_live(&args_counter, 0);
