@@ -223,7 +223,9 @@ void kcom_async_event_await_clear(_Inout_opt_ kcom_async_event_await *aw);
 /* ---- timers ---- */
 
 /*
- * kcom_async_timer_init - a timer due due_ms milliseconds after its first poll; period_ms 0:
+ * kcom_async_timer_init - a timer due due_ms milliseconds after its first poll (it never fires
+ * earlier; later by up to the platform's timer resolution, and less than a millisecond of the
+ * clock's own rounding); period_ms 0:
  * one-shot (READY for good once it fired), else periodic: READY once per period, the next period
  * being armed by the poll after a READY, counted from the previous deadline (periods that passed
  * meanwhile are skipped, not bunched). Not while armed. NULL is ignored. IRQL: <= DISPATCH_LEVEL.

@@ -94,7 +94,9 @@ kcom_poll_result kcom_async_timer_poll(kcom_async_timer *timer, kcom_task_contex
         if (timer->deadline_ms <= now) /* periods missed meanwhile are skipped */
             timer->deadline_ms += ((now - timer->deadline_ms) / timer->period_ms + 1) * timer->period_ms;
     } else {
-        timer->deadline_ms = now + timer->due_ms;
+        /* the clock counts whole milliseconds: this instant lies in [now, now + 1), and a
+         * deadline of now + due would let the timer fire up to a millisecond early */
+        timer->deadline_ms = now + 1 + timer->due_ms;
     }
     timer->started = TRUE;
     timer->waker = kcom_task_waker(cx);

@@ -110,6 +110,15 @@ ULONG64 test_now_ms(void)
     return GetTickCount64();
 }
 
+ULONG64 test_now_us(void)
+{
+    LARGE_INTEGER now, frequency;
+    (void)QueryPerformanceCounter(&now);
+    (void)QueryPerformanceFrequency(&frequency);
+    return (ULONG64)now.QuadPart / (ULONG64)frequency.QuadPart * 1000000u +
+           (ULONG64)now.QuadPart % (ULONG64)frequency.QuadPart * 1000000u / (ULONG64)frequency.QuadPart;
+}
+
 #else
 
 void test_thread_start(test_thread *thread, test_thread_fn *fn, void *arg)
@@ -191,6 +200,13 @@ ULONG64 test_now_ms(void)
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     return (ULONG64)now.tv_sec * 1000u + (ULONG64)now.tv_nsec / 1000000u;
+}
+
+ULONG64 test_now_us(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (ULONG64)now.tv_sec * 1000000u + (ULONG64)now.tv_nsec / 1000u;
 }
 
 #endif

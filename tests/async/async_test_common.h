@@ -61,6 +61,9 @@ void test_sleep_ms(ULONG ms);
 void test_yield(void);
 /* Milliseconds on a monotonic clock. */
 ULONG64 test_now_ms(void);
+/* Microseconds on a monotonic clock as precise as the platform has (a timer's due time checked
+ * from below: a clock that counts coarser units would let an early firing pass). */
+ULONG64 test_now_us(void);
 
 /* An executor running tasks on threads of its own, for tests that need tasks polled while the test
  * thread waits (kcom_async_block_on) or sets events: user mode, kcom's thread pool of `threads`

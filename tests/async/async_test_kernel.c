@@ -28,6 +28,14 @@ ULONG64 test_now_ms(void)
     return kcom_platform_monotonic_ms();
 }
 
+ULONG64 test_now_us(void)
+{
+    LARGE_INTEGER frequency;
+    LARGE_INTEGER now = KeQueryPerformanceCounter(&frequency);
+    return (ULONG64)now.QuadPart / (ULONG64)frequency.QuadPart * 1000000u +
+           (ULONG64)now.QuadPart % (ULONG64)frequency.QuadPart * 1000000u / (ULONG64)frequency.QuadPart;
+}
+
 /* ---- threads -------------------------------------------------------------------------------------------- */
 
 /* ntoskrnl's, declared in ntifs.h (which a WDM driver does not include); Wine's DDK declares it in

@@ -455,6 +455,7 @@ void kcom_test_async_timer_fires(void)
     aw_state *s;
     LONG drops = 0;
     ULONG64 start, elapsed;
+    int i;
 
     counter_once();
     if (!test_pool_start(1, &pool, &executor))
@@ -470,6 +471,20 @@ void kcom_test_async_timer_fires(void)
     ok(status_of(op) == KCOM_ASYNC_COMPLETED && result_of(op) == 1, "fired\n");
     ok(elapsed >= 25, "not before its due time: %lu ms\n", (unsigned long)elapsed);
     IKcomAsyncOperation_Release(op);
+
+    /* never before its due time, measured in microseconds: a clock counting whole milliseconds (or
+     * coarser ticks) makes a deadline computed from it early by up to one unit */
+    for (i = 0; i < 20; i++) {
+        ULONG64 start_us, elapsed_us;
+        s = begin(&timer_desc, executor, &drops, &op);
+        kcom_async_timer_init(&s->timer, 2, 0);
+        start_us = test_now_us();
+        (void)kcom_async_spawn_commit(op);
+        ok(kcom_async_block_on(op, 5000) == STATUS_SUCCESS && result_of(op) == 1, "fired\n");
+        elapsed_us = test_now_us() - start_us;
+        ok(elapsed_us >= 2000, "a 2 ms timer fired after %lu us\n", (unsigned long)elapsed_us);
+        IKcomAsyncOperation_Release(op);
+    }
 
     /* zero: due at once, still through the timer thread */
     s = begin(&timer_desc, executor, &drops, &op);
@@ -490,7 +505,7 @@ void kcom_test_async_timer_fires(void)
     IKcomAsyncOperation_Release(op);
 
     ok(test_pool_shutdown(pool, 5000) == STATUS_SUCCESS, "shutdown\n");
-    ok(drops == 3, "drops: %ld\n", (long)drops);
+    ok(drops == 23, "drops: %ld\n", (long)drops);
     ok(live_settled() == 0, "nothing left\n");
 }
 

@@ -152,9 +152,15 @@ BOOLEAN kcom_platform_thread_is_current(const kcom_platform_thread *thread)
     return ((const win32_thread *)(const void *)thread)->id == GetCurrentThreadId() ? TRUE : FALSE;
 }
 
+/* The performance counter, not GetTickCount64: the tick count advances once per clock tick (10 to
+ * 16 ms), so a deadline computed from it could be a whole tick early. */
 ULONG64 kcom_platform_monotonic_ms(void)
 {
-    return (ULONG64)GetTickCount64();
+    LARGE_INTEGER now, frequency;
+    (void)QueryPerformanceCounter(&now);
+    (void)QueryPerformanceFrequency(&frequency); /* fixed at boot */
+    return (ULONG64)now.QuadPart / (ULONG64)frequency.QuadPart * 1000u +
+           (ULONG64)now.QuadPart % (ULONG64)frequency.QuadPart * 1000u / (ULONG64)frequency.QuadPart;
 }
 
 void kcom_platform_sleep_ms(ULONG ms)
