@@ -6,11 +6,11 @@
  * Event: a FIFO of registered awaits under a spin lock. A set, under the lock, takes every await
  * registered (a registration finds the event unset, and a set takes them all while it holds the
  * lock, so a registered await is never one a set has passed over): they become its chain, each
- * TAKEN. It lets go of the lock, its last touch of the
- * event: a woken task's completion may free the event (its registration has ended), and that may
- * happen before the set returns. Then, still at DISPATCH_LEVEL, for each await it takes the next
- * link and the waker, marks it WOKEN (its last touch of the await: the task may poll, clear or
- * free it from then on) and wakes the task. A task whose executor refuses the wake is ended only
+ * TAKEN. It lets go of the lock, its last touch of the event: a woken task's completion may free
+ * the event (its registration has ended), and that may happen before the set returns. Then,
+ * still at DISPATCH_LEVEL, for each await it takes the next link and the waker, marks it WOKEN
+ * (its last touch of the await: the task may poll, clear or free it from then on) and wakes the
+ * task. A task whose executor refuses the wake is ended only
  * after the chain is done, back at the caller's IRQL: its drop (which may clear another await of
  * the chain) and its completion callback run after the set has let go of everything.
  *
