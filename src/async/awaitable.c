@@ -10,9 +10,9 @@
  * the event (its registration has ended), and that may happen before the set returns. Then,
  * still at DISPATCH_LEVEL, for each await it takes the next link and the waker, marks it WOKEN
  * (its last touch of the await: the task may poll, clear or free it from then on) and wakes the
- * task. A task whose executor refuses the wake is ended only
- * after the chain is done, back at the caller's IRQL: its drop (which may clear another await of
- * the chain) and its completion callback run after the set has let go of everything.
+ * task. A task whose executor refuses the wake is ended only after the chain is done, back at the
+ * caller's IRQL: its drop (which may clear another await of the chain) and its completion
+ * callback run after the set has let go of everything.
  *
  * A TAKEN await's waker and link are the set's: a poll finds it PENDING (the wake is coming); a
  * clear waits for the set to mark it WOKEN. A WOKEN await is the task's alone: poll and clear

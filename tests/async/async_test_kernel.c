@@ -30,10 +30,7 @@ ULONG64 test_now_ms(void)
 
 ULONG64 test_now_us(void)
 {
-    LARGE_INTEGER frequency;
-    LARGE_INTEGER now = KeQueryPerformanceCounter(&frequency);
-    return (ULONG64)now.QuadPart / (ULONG64)frequency.QuadPart * 1000000u +
-           (ULONG64)now.QuadPart % (ULONG64)frequency.QuadPart * 1000000u / (ULONG64)frequency.QuadPart;
+    return kcom_platform_monotonic_us();
 }
 
 /* ---- threads -------------------------------------------------------------------------------------------- */
