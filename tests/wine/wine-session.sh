@@ -104,7 +104,23 @@ kcom_session_print_log() {
     echo "---- end of driver log ----" >&2
 }
 
-sc() { kcom_wine_timeout 60 wine sc "$@" 2>&1; }
+# sc.exe through Wine. Wine sometimes fails to start the program itself ("Application could not
+# be started", ShellExecuteEx's internal error) while its session is still settling: sc did not
+# run, so running it again is safe; up to three tries, a second apart. Any answer of sc's own is
+# returned as it is.
+sc() {
+    local out status try
+    for try in 1 2 3; do
+        out=$(kcom_wine_timeout 60 wine sc "$@" 2>&1)
+        status=$?
+        case "$out" in
+        *"could not be started"*) [ $try -lt 3 ] && sleep 1 && continue ;;
+        esac
+        break
+    done
+    printf '%s\n' "$out"
+    return $status
+}
 
 kcom_session_begin() {
     local out status
