@@ -88,18 +88,26 @@ NTSTATUS kcom_irp_queue_init(_Out_ kcom_irp_queue *queue);
  *   - finished already: the IRP is completed here, no pending; returns its status.
  *   - otherwise: IoMarkIrpPending, the IRP is held in queue; returns STATUS_PENDING. When the
  *     operation finishes, copy(operation, buffer, length, &information, context) (if copy is not
- *     NULL) fills the IRP and the IRP is completed with its status, at the finishing thread's
- *     IRQL. When the IRP is canceled (IoCancelIrp: CancelIoEx, the thread's end, the I/O manager;
+ *     NULL) fills the IRP and the IRP is completed with its status, on the finishing thread: at
+ *     DISPATCH_LEVEL for an operation implemented by kcom (its waiters run raised, whatever the
+ *     finisher's IRQL), at its completion callback's IRQL for one implemented outside kcom. When
+ *     the IRP is canceled (IoCancelIrp: CancelIoEx, the thread's end, the I/O manager;
  *     also an IRP whose Cancel flag is set already), or through kcom_irp_queue_cancel_file /
  *     _cancel_all / _drain, the operation is canceled (a completion source's cancel routine runs)
  *     and the IRP is completed with STATUS_CANCELLED, Information 0, at once.
- * The output buffer: METHOD_BUFFERED and buffered reads, AssociatedIrp.SystemBuffer;
+ * The output buffer: METHOD_BUFFERED and buffered reads (not an associated IRP's, whose
+ * AssociatedIrp is its master IRP), AssociatedIrp.SystemBuffer;
  * METHOD_OUT_DIRECT and reads of a DO_DIRECT_IO device, the MDL's system address
  * (MmGetSystemAddressForMdlSafe; if it cannot be mapped, the IRP fails with
  * STATUS_INSUFFICIENT_RESOURCES), its length at most the MDL's byte count; METHOD_IN_DIRECT (its
  * MDL is the caller's data for the driver, locked for read access only), METHOD_NEITHER and other
  * major functions: none (NULL, 0).
  * context must stay valid until the IRP is completed.
+ * The copy, IoCompleteRequest (with the completion routines of the drivers above) and the
+ * operation's cancel (a completion source's cancel routine) run on the thread that finishes or
+ * cancels: a producer's kcom_async_operation_complete, IoCancelIrp, kcom_irp_queue_cancel_file,
+ * _cancel_all and _drain, and this call when it completes the IRP itself. None of these may be
+ * called holding a lock that one of them takes.
  * IRQL: <= DISPATCH_LEVEL.
  * Returns STATUS_PENDING, or the status the IRP was completed with:
  *   - STATUS_INVALID_PARAMETER: irp NULL (nothing happens); queue or operation NULL (irp completed

@@ -397,6 +397,7 @@ static void test_finished(kcom_irp_queue *q)
 #define KCOM_TEST_COPY_NEEDS ((NTSTATUS)2)
 static void *copied_buffer;
 static ULONG copied_length;
+static PIRP unassociate; /* an IRP the test marked associated: it is not, for IoCompleteRequest */
 static NTSTATUS copy_contract(IKcomAsyncOperation *operation, void *buffer, ULONG length, ULONG_PTR *information,
                               void *context)
 {
@@ -404,6 +405,8 @@ static NTSTATUS copy_contract(IKcomAsyncOperation *operation, void *buffer, ULON
     (void)operation;
     copied_buffer = buffer;
     copied_length = length;
+    if (unassociate != NULL)
+        unassociate->Flags &= ~(ULONG)IRP_ASSOCIATED_IRP;
     if (status == KCOM_TEST_COPY_PAST || status == KCOM_TEST_COPY_NEEDS) {
         *information = (ULONG_PTR)length + 1;
         return status == KCOM_TEST_COPY_PAST ? STATUS_SUCCESS : STATUS_BUFFER_TOO_SMALL;
@@ -530,6 +533,29 @@ static void test_copy_contract(kcom_irp_queue *q)
             test_irp_free(&t);
         }
         IoFreeMdl(mdl);
+    }
+
+    /* reads: the system buffer, unless the IRP is an associated one, whose AssociatedIrp field is
+     * its master IRP (a file system's split request without an MDL) */
+    for (i = 0; i < 2; i++) {
+        if (!test_irp_init(&t, sizeof(ULONG)))
+            continue;
+        IoGetCurrentIrpStackLocation(t.irp)->MajorFunction = IRP_MJ_READ;
+        IoGetCurrentIrpStackLocation(t.irp)->Parameters.Read.Length = sizeof(ULONG);
+        if (i == 1)
+            t.irp->Flags |= IRP_ASSOCIATED_IRP; /* t.buffer stands for the master IRP */
+        copied_buffer = NULL;
+        copied_length = 99;
+        unassociate = t.irp;
+        (void)kcom_irp_pend(q, t.irp, op, copy_contract, (void *)(ULONG_PTR)STATUS_SUCCESS);
+        if (i == 0)
+            ok(copied_buffer == t.buffer && copied_length == sizeof(ULONG), "a buffered read: the system buffer\n");
+        else
+            ok(copied_buffer == NULL && copied_length == 0,
+               "an associated read without an MDL: no output buffer, not its master IRP (%p, %lu)\n", copied_buffer,
+               (unsigned long)copied_length);
+        unassociate = NULL;
+        test_irp_free(&t);
     }
     op->lpVtbl->Release(op);
     ok(kcom_irp_queue_count(q) == 0, "nothing left pended\n");

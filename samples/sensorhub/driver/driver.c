@@ -235,43 +235,48 @@ static NTSTATUS sensorhub_cleanup(PDEVICE_OBJECT device, PIRP irp)
 
 static void sensorhub_unload(PDRIVER_OBJECT driver)
 {
-    NTSTATUS drain;
+    NTSTATUS drain, stopped;
     LONG outstanding, live;
 
-    /* 1. no new pending requests; those pending are canceled (their operations too) and
-     *    completed, and the queue waits until no operation refers to it */
+    /* DriverUnload cannot refuse, and once it returns the driver's code is gone: while something
+     * ignores its cancel, the unload waits (and says so) rather than return with it running */
     DbgPrint("sensorhub: unload: canceling the sampler and %ld pending request%s\n",
              (long)kcom_irp_queue_count(&driver_state.pending),
              kcom_irp_queue_count(&driver_state.pending) == 1 ? "" : "s");
-    drain = kcom_irp_queue_drain(&driver_state.pending, DRAIN_TIMEOUT_MS);
+    /* 1. no new pending requests; those pending are canceled (their operations too) and
+     *    completed, and the queue waits until no operation refers to it */
+    while ((drain = kcom_irp_queue_drain(&driver_state.pending, DRAIN_TIMEOUT_MS)) == STATUS_TIMEOUT)
+        DbgPrint("sensorhub: unload: %ld requests ignore their cancel\n",
+                 (long)kcom_irp_queue_count(&driver_state.pending));
     /* 2. the sampler would run forever: cancel every task of the executor and wait for them */
-    if (drain == STATUS_SUCCESS)
-        drain = kcom_tracker_cancel_and_drain(driver_state.tracker, DRAIN_TIMEOUT_MS);
+    drain = kcom_tracker_cancel_and_drain(driver_state.tracker, DRAIN_TIMEOUT_MS);
+    while (drain == STATUS_TIMEOUT) {
+        DbgPrint("sensorhub: unload: %ld tasks ignore their cancel\n",
+                 (long)kcom_tracker_outstanding(driver_state.tracker));
+        drain = kcom_tracker_drain(driver_state.tracker, DRAIN_TIMEOUT_MS);
+    }
     outstanding = kcom_tracker_outstanding(driver_state.tracker);
 
     /* 3. dispatch routines still running */
     (void)IoAcquireRemoveLock(&driver_state.remove_lock, driver);
     IoReleaseRemoveLockAndWait(&driver_state.remove_lock, driver);
 
-    /* 4. free; after a failed drain, leave alone what tasks may still use */
-    if (drain == STATUS_SUCCESS) {
-        sensorhub_release(&driver_state.hub);
-        (void)kcom_set_default_executor(NULL);
-        kcom_work_item_executor_destroy(driver_state.work);
-        kcom_tracker_destroy(driver_state.tracker);
-    }
+    /* 4. free */
+    sensorhub_release(&driver_state.hub);
+    (void)kcom_set_default_executor(NULL);
+    kcom_work_item_executor_destroy(driver_state.work);
+    kcom_tracker_destroy(driver_state.tracker);
     IoDeleteSymbolicLink(&driver_state.link_name);
     IoDeleteDevice(driver_state.device);
     live = kcom_counting_allocator_live(&driver_state.counter);
-    if (drain == STATUS_SUCCESS) {
-        (void)kcom_set_default_allocator(NULL);
-        kcom_uninitialize();
+    (void)kcom_set_default_allocator(NULL);
+    stopped = kcom_uninitialize();
+    if (drain == STATUS_SUCCESS && stopped == STATUS_SUCCESS)
         DbgPrint("sensorhub: unload: drained, %ld outstanding, %ld live kcom allocations\n", (long)outstanding,
                  (long)live);
-    } else {
-        DbgPrint("sensorhub: unload: drain %s, %ld outstanding, %ld live kcom allocations\n",
-                 kcom_status_name(drain), (long)outstanding, (long)live);
-    }
+    else
+        DbgPrint("sensorhub: unload: drain %s, kcom_uninitialize %s, %ld outstanding, %ld live kcom allocations\n",
+                 kcom_status_name(drain), kcom_status_name(stopped), (long)outstanding, (long)live);
 }
 
 NTSTATUS DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path)

@@ -79,6 +79,10 @@ static void *irp_output(PIRP irp, ULONG *length, BOOLEAN *mapped)
         break;
     case IRP_MJ_READ:
         direct = (BOOLEAN)(irp->MdlAddress != NULL);
+        /* an associated IRP (a file system's part of a split request) has no system buffer: its
+         * AssociatedIrp field is its master IRP */
+        if (!direct && (irp->Flags & IRP_ASSOCIATED_IRP) != 0)
+            return NULL;
         *length = stack->Parameters.Read.Length;
         break;
     default:
