@@ -360,7 +360,7 @@ static void count_async_bytes(void)
     if (object == NULL) {
         fail("creating a kcom object with an async method failed");
     } else {
-        LONG live_bytes = counter.live_bytes;
+        LONG64 live_bytes = counter.live_bytes;
         op = bench_kcom_async_read(object, 1);
         kcom_bytes = (uint64_t)(counter.live_bytes - live_bytes);
         if (bench_kcom_async_release(op) != 0 || bench_kcom_async_release(object) != 0)
@@ -390,7 +390,7 @@ static void count_async_bytes(void)
            bench_cpp_async_op_bytes(1));
     {
         /* the pending pair: a completion source and a task awaiting it */
-        LONG live_bytes = counter.live_bytes;
+        LONG64 live_bytes = counter.live_bytes;
         void *source = NULL, *operation = bench_kcom_async_pending_begin(&source);
         uint64_t pending_bytes = (uint64_t)(counter.live_bytes - live_bytes);
         uint64_t cpp_pending = bench_cpp_async_pending_bytes(bench_cpp_new_bytes);
@@ -460,7 +460,7 @@ static int command_allocs(uint64_t n, int check)
         }
     /* bytes one object asks its allocator for, measured, and checked against the sizeofs */
     for (c = 0; c < sizeof(classes) / sizeof(classes[0]); c++) {
-        LONG live_bytes = counter.live_bytes;
+        LONG64 live_bytes = counter.live_bytes;
         uint64_t new_bytes = bench_cpp_new_bytes();
         uint64_t kcom_bytes, cpp_bytes;
         void *object = bench_kcom_create_object(classes[c]);

@@ -4,6 +4,7 @@
 #ifndef KCOM_SRC_INTERNAL_H
 #define KCOM_SRC_INTERNAL_H
 
+#include <kcom/allocator.h>
 #include <kcom/atomic.h>
 #include <kcom/trace.h>
 
@@ -11,6 +12,12 @@
 static KCOM_FORCEINLINE BOOLEAN kcom_is_power_of_two(size_t value)
 {
     return (BOOLEAN)(value != 0 && (value & (value - 1)) == 0);
+}
+
+/* An allocator kcom may call: NULL (the default) or one with both functions. */
+static KCOM_FORCEINLINE BOOLEAN kcom_allocator_usable(const kcom_allocator *allocator)
+{
+    return (BOOLEAN)(allocator == NULL || (allocator->allocate != NULL && allocator->free != NULL));
 }
 
 /* The cache line that per-processor state is laid out for (64 bytes on the x86, x64 and ARM64

@@ -81,8 +81,8 @@ ULONG kcom_pool_tag(void);
 
 /*
  * kcom_allocate - allocates through allocator (NULL: the default allocator).
- * IRQL: <= DISPATCH_LEVEL. Returns NULL when size is 0, alignment is not a power of two, or the
- * allocator fails. The block is not zeroed.
+ * IRQL: <= DISPATCH_LEVEL. Returns NULL when size is 0, alignment is not a power of two, the
+ * allocator's allocate or free is NULL, or the allocator fails. The block is not zeroed.
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 _Ret_maybenull_ _Post_writable_byte_size_(size)

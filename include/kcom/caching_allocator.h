@@ -12,8 +12,9 @@
  *   ...
  *   DriverUnload: after the last Foo is released, kcom_caching_allocator_drain(&Foo_cache);
  *
- * The cached size. The first allocation through the cache fixes the size and alignment it keeps
- * (for a class that is the class's block, header included); later requests with exactly that size
+ * The cached size. The first allocation through the cache that succeeds fixes the size and
+ * alignment it keeps (for a class that is the class's block, header included; a request the
+ * backing allocator refuses fixes nothing); later requests with exactly that size
  * and alignment are served from the cache, any other request is passed to the backing allocator.
  * kcom_caching_allocator_query_stats reports the size once it is fixed. Give each class (or each
  * kind of block) its own cache.
@@ -107,7 +108,8 @@ typedef struct kcom_caching_allocator {
 typedef struct kcom_caching_allocator_stats {
     ULONG hits;             /* allocations of the cached size served from the cache */
     ULONG misses;           /* allocations of the cached size that found it empty (backing allocator) */
-    ULONG bypassed;         /* allocations of another size or alignment (backing allocator) */
+    ULONG bypassed;         /* allocations of another size or alignment, or refused before a size was
+                               fixed (backing allocator) */
     ULONG overflows;        /* frees of the cached size that found it full (backing allocator) */
     ULONG cached;           /* blocks in the cache now */
     ULONG depth;            /* the cache's depth */

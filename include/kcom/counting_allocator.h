@@ -2,8 +2,11 @@
  * kcom/counting_allocator.h - an allocator that counts and checks what passes through it and can
  * fail on demand: for tests (leak checks, allocation-failure sweeps) in drivers and in kcom.
  *
- * Each block carries a small prefix recording its size and alignment; a free with a different
- * size or alignment, a foreign pointer or a double free is a fail-fast (KCOM_FAILFAST_ALLOCATOR_MISUSE).
+ * Each block carries a small prefix recording its counter, size and alignment; a free with a
+ * different size or alignment, through another counter, of a foreign pointer or a double free is a
+ * fail-fast (KCOM_FAILFAST_ALLOCATOR_MISUSE). The prefix is read to find out: a foreign pointer
+ * is caught where the bytes before it are readable memory (one at the start of a page that follows
+ * an unmapped one faults instead).
  */
 #ifndef KCOM_COUNTING_ALLOCATOR_H
 #define KCOM_COUNTING_ALLOCATOR_H
@@ -22,14 +25,15 @@ typedef struct kcom_counting_allocator {
     LONG volatile attempts;        /* allocation requests, failed ones included */
     LONG volatile failures;        /* requests refused by fail_nth */
     LONG volatile fail_at;         /* refuse the request with this 1-based number; 0: never */
-    LONG volatile live_bytes;      /* bytes requested by live blocks */
+    LONG64 volatile live_bytes;    /* bytes requested by live blocks */
 } kcom_counting_allocator;
 
 KCOM_BEGIN_DECLS
 
 /*
  * kcom_counting_allocator_init - prepares counter over backing (NULL: the platform allocator).
- * IRQL: <= DISPATCH_LEVEL. Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER for a NULL counter.
+ * IRQL: <= DISPATCH_LEVEL. Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER (NULL counter; a
+ * backing whose allocate or free is NULL: counter is left unchanged).
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_counting_allocator_init(_Out_ kcom_counting_allocator *counter,

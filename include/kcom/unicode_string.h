@@ -259,7 +259,8 @@ BOOLEAN kcom_unicode_string_starts_with(_In_ const UNICODE_STRING *text, _In_ co
 /*
  * kcom_owned_unicode_string_init - makes *string empty (owning nothing) with the allocator its
  * buffers will come from (NULL: the default allocator). Does not free what *string held.
- * Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER for a NULL string.
+ * Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER for a NULL string, or an allocator whose
+ * allocate or free is NULL (*string is then empty with the default allocator).
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_owned_unicode_string_init(_Out_ kcom_owned_unicode_string *string,
@@ -271,7 +272,8 @@ NTSTATUS kcom_owned_unicode_string_init(_Out_ kcom_owned_unicode_string *string,
  * treated as uninitialized: what it held is not freed.
  * Returns STATUS_SUCCESS; on failure *out (if not NULL) is left empty with the allocator recorded,
  * so _free and the appends work on it: STATUS_INVALID_PARAMETER (NULL out or source, malformed
- * source), STATUS_NAME_TOO_LONG (source over 32766 units), STATUS_INSUFFICIENT_RESOURCES.
+ * source; an allocator whose allocate or free is NULL, the default recorded instead),
+ * STATUS_NAME_TOO_LONG (source over 32766 units), STATUS_INSUFFICIENT_RESOURCES.
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_owned_unicode_string_create(_Out_ kcom_owned_unicode_string *out,

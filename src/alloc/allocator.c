@@ -101,7 +101,7 @@ static ULONG default_slot_of(const kcom_allocator *allocator)
 NTSTATUS kcom_set_default_allocator(const kcom_allocator *allocator)
 {
     ULONG slot = 0;
-    if (allocator != NULL && (allocator->allocate == NULL || allocator->free == NULL))
+    if (!kcom_allocator_usable(allocator))
         return STATUS_INVALID_PARAMETER;
     /* the platform allocator is slot 0, which the inline paths test for */
     if (allocator != NULL && allocator != &kcom_rt_platform_allocator) {
@@ -131,7 +131,7 @@ ULONG kcom_pool_tag(void)
 
 void *kcom_allocate(const kcom_allocator *allocator, size_t size, size_t alignment)
 {
-    if (size == 0 || !kcom_is_power_of_two(alignment))
+    if (size == 0 || !kcom_is_power_of_two(alignment) || !kcom_allocator_usable(allocator))
         return NULL;
     return kcom_rt_allocate(allocator, size, alignment);
 }

@@ -8,7 +8,8 @@
  * to depth - 2 blocks (depth 1: none) so that the three hold at most depth.
  *
  * States: a cache starts UNBOUND (all zeros but its depth, backing and allocator functions, so a
- * static initializer can produce it). The first allocation claims it (BINDING), records its size
+ * static initializer can produce it). The first allocation the backing allocator serves claims it
+ * (BINDING), records its size
  * and alignment, prepares the platform's list and publishes BOUND with a releasing store; from then
  * on the size, the alignment and the list are read only after an acquiring load of the state saw
  * BOUND. A request that finds another thread binding goes to the backing allocator (bypassed), and
@@ -79,19 +80,26 @@ static KCOM_FORCEINLINE void *caching_take(kcom_caching_allocator *cache)
 }
 
 /* Everything but a hit and a miss of a bound cache: binds the cache if needed, counts, and asks the
- * backing allocator. */
+ * backing allocator. An unbound cache is bound by a request the backing allocator serves: a size
+ * it refuses (one it can never serve, or memory lacking just now) fixes nothing, so the next
+ * request binds it. */
 static KCOM_NOINLINE void *caching_allocate_slow(kcom_caching_allocator *cache, size_t size, size_t alignment)
 {
     LONG state;
+    void *block;
     if (KCOM_UNLIKELY(size == 0 || !kcom_is_power_of_two(alignment)))
         return NULL;
     state = kcom_atomic_load(&cache->state);
-    if (state != STATE_BOUND)
-        state = bind(cache, size, alignment);
     if (state == STATE_BOUND && kcom_rt_caching_bound_to(cache, size, alignment))
-        return caching_take(cache); /* bound just now, or by a thread that won the race */
+        return caching_take(cache); /* bound by a thread that won the race */
+    block = backing_allocate(cache, size, alignment);
+    if (state == STATE_UNBOUND && block != NULL && bind(cache, size, alignment) == STATE_BOUND &&
+        kcom_rt_caching_bound_to(cache, size, alignment)) {
+        kcom_atomic_fetch_add(&cache->misses, 1); /* bound just now: the block is one of its size */
+        return block;
+    }
     kcom_atomic_fetch_add(&cache->bypassed, 1);
-    return backing_allocate(cache, size, alignment);
+    return block;
 }
 
 void *kcom_rt_caching_allocate(void *context, size_t size, size_t alignment)
@@ -138,8 +146,7 @@ void kcom_rt_caching_free(void *context, void *block, size_t size, size_t alignm
 
 NTSTATUS kcom_caching_allocator_init(kcom_caching_allocator *cache, ULONG depth, const kcom_allocator *backing)
 {
-    if (cache == NULL || depth == 0 || depth > KCOM_CACHING_ALLOCATOR_MAX_DEPTH ||
-        (backing != NULL && (backing->allocate == NULL || backing->free == NULL)))
+    if (cache == NULL || depth == 0 || depth > KCOM_CACHING_ALLOCATOR_MAX_DEPTH || !kcom_allocator_usable(backing))
         return STATUS_INVALID_PARAMETER;
     kcom_atomic_store_ptr(&cache->bound_key, NULL);
     cache->allocator.allocate = kcom_rt_caching_allocate;

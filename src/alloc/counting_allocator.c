@@ -5,8 +5,11 @@
 #include <kcom/counting_allocator.h>
 #include <kcom/failfast.h>
 
+#include "internal.h"
+
 /* Sits just before each block handed out. */
 typedef struct block_record {
+    const kcom_counting_allocator *owner; /* a free through another counter is misuse */
     ULONG magic;
     ULONG alignment;
     size_t size;
@@ -45,11 +48,12 @@ static void *counting_allocate(void *context, size_t size, size_t alignment)
     if (raw == NULL)
         return NULL;
     record = (block_record *)(void *)(raw + front - sizeof(block_record));
+    record->owner = counter;
     record->magic = RECORD_LIVE;
     record->alignment = (ULONG)alignment;
     record->size = size;
     kcom_atomic_fetch_add(&counter->live, 1);
-    kcom_atomic_fetch_add(&counter->live_bytes, (LONG)size);
+    kcom_atomic_fetch_add64(&counter->live_bytes, (LONG64)size);
     return raw + front;
 }
 
@@ -64,17 +68,19 @@ static void counting_free(void *context, void *block, size_t size, size_t alignm
     record = (block_record *)(void *)((char *)block - sizeof(block_record));
     if (record->magic != RECORD_LIVE)
         kcom_fail_fast(KCOM_FAILFAST_ALLOCATOR_MISUSE, block, record->magic, 0);
+    if (record->owner != counter)
+        kcom_fail_fast(KCOM_FAILFAST_ALLOCATOR_MISUSE, block, (ULONG_PTR)counter, (ULONG_PTR)record->owner);
     if (record->size != size || record->alignment != (ULONG)alignment)
         kcom_fail_fast(KCOM_FAILFAST_ALLOCATOR_MISUSE, block, size, record->size);
     record->magic = RECORD_FREED;
     kcom_atomic_fetch_add(&counter->live, -1);
-    kcom_atomic_fetch_add(&counter->live_bytes, -(LONG)size);
+    kcom_atomic_fetch_add64(&counter->live_bytes, -(LONG64)size);
     kcom_free(counter->backing, (char *)block - front, front + size, block_alignment);
 }
 
 NTSTATUS kcom_counting_allocator_init(kcom_counting_allocator *counter, const kcom_allocator *backing)
 {
-    if (counter == NULL)
+    if (counter == NULL || !kcom_allocator_usable(backing))
         return STATUS_INVALID_PARAMETER;
     counter->allocator.allocate = counting_allocate;
     counter->allocator.free = counting_free;

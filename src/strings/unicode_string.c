@@ -10,6 +10,8 @@
 
 #include <string.h>
 
+#include "internal.h"
+
 /* The longest text kcom writes, and one more: what scans stop at (a longer input is refused
  * whatever the destination). */
 #define MAX_UNITS ((size_t)KCOM_UNICODE_STRING_MAX_UNITS)
@@ -607,7 +609,7 @@ static void owned_empty(kcom_owned_unicode_string *string, const kcom_allocator 
     string->string.Length = 0;
     string->string.MaximumLength = 0;
     string->string.Buffer = NULL;
-    string->allocator = allocator;
+    string->allocator = kcom_allocator_usable(allocator) ? allocator : NULL; /* never one kcom cannot call */
 }
 
 static const kcom_allocator *resolve_allocator(const kcom_allocator *allocator)
@@ -626,7 +628,7 @@ NTSTATUS kcom_owned_unicode_string_init(kcom_owned_unicode_string *string, const
     if (string == NULL)
         return STATUS_INVALID_PARAMETER;
     owned_empty(string, allocator);
-    return STATUS_SUCCESS;
+    return kcom_allocator_usable(allocator) ? STATUS_SUCCESS : STATUS_INVALID_PARAMETER;
 }
 
 /* *out = a copy of n units at source (which may be anything *out pointed to). */
@@ -635,6 +637,10 @@ static NTSTATUS owned_create(kcom_owned_unicode_string *out, const kcom_allocato
 {
     const kcom_allocator *resolved;
     WCHAR *buffer;
+    if (!kcom_allocator_usable(allocator)) {
+        owned_empty(out, NULL);
+        return STATUS_INVALID_PARAMETER;
+    }
     if (n > MAX_UNITS) {
         owned_empty(out, allocator);
         return STATUS_NAME_TOO_LONG;

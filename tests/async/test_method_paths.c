@@ -309,7 +309,7 @@ static void compare_layouts(const kcom_async_task_desc *generated, const char *w
     descs[1] = &by_hand;
     for (i = 0; i < 2; i++) {
         IKcomAsyncOperation *op = NULL;
-        LONG live_bytes = counter.live_bytes;
+        LONG64 live_bytes = counter.live_bytes;
         void *s = NULL;
         ok(kcom_async_spawn_begin(descs[i], &manual.executor, &counter.allocator, &s, &op) == STATUS_SUCCESS,
            "%s: begun\n", what);

@@ -343,7 +343,7 @@ void kcom_test_async_operation_size(void)
     static const kcom_executor refusing = {refuse_schedule, NULL, NULL};
     IKcomAsyncOperation *op = NULL;
     ULONG value = 0, seven = 7;
-    LONG bytes;
+    LONG64 bytes;
     void *state = NULL;
 
     kcom_counting_allocator_init(&counter, NULL);

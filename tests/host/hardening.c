@@ -216,6 +216,17 @@ static void scenario_free_wrong_size(void)
     kcom_free(&counter.allocator, block, 16, 8);
 }
 
+static void scenario_free_other_counter(void)
+{
+    kcom_counting_allocator mine, other;
+    void *block;
+    kcom_counting_allocator_init(&mine, NULL);
+    kcom_counting_allocator_init(&other, NULL);
+    block = kcom_allocate(&other.allocator, 32, 8);
+    CHILD_EXPECT(0, block != NULL);
+    kcom_free(&mine.allocator, block, 32, 8);
+}
+
 static void scenario_free_wrong_alignment(void)
 {
     kcom_counting_allocator counter;
@@ -294,6 +305,7 @@ static const scenario scenarios[] = {
     {"counting allocator: free with the wrong size", scenario_free_wrong_size, 1, "allocator misuse"},
     {"counting allocator: free with the wrong alignment", scenario_free_wrong_alignment, 1, "allocator misuse"},
     {"counting allocator: double free", scenario_double_free, 1, "allocator misuse"},
+    {"counting allocator: a block of another counter freed", scenario_free_other_counter, 1, "allocator misuse"},
 #if KCOM_ENABLE_ASYNC
     {"a task's result of the wrong size", scenario_result_type, 1, "task result of the wrong size"},
 #endif

@@ -385,6 +385,32 @@ static void test_aligned_allocate(void)
     ok(natural.live == 0 && natural.last_freed == NULL, "kcom_aligned_free(NULL block) reached the allocator\n");
 }
 
+/* Hands out two small blocks for requests of any size: the counting allocator writes only its
+ * record in front of a block, so sizes past 2^31 can be counted without the memory. */
+static union {
+    LONG64 align;
+    char bytes[64];
+} huge_blocks[2];
+static int huge_next;
+
+static void *huge_allocate(void *context, size_t size, size_t alignment)
+{
+    (void)context;
+    (void)size;
+    (void)alignment;
+    return huge_next < 2 ? huge_blocks[huge_next++].bytes : NULL;
+}
+
+static void huge_free(void *context, void *block, size_t size, size_t alignment)
+{
+    (void)context;
+    (void)block;
+    (void)size;
+    (void)alignment;
+}
+
+static const kcom_allocator huge_allocator = {huge_allocate, huge_free, NULL};
+
 static void test_counting_allocator(void)
 {
     kcom_counting_allocator counter, backing;
@@ -418,6 +444,25 @@ static void test_counting_allocator(void)
     check_live(&counter, 0);
     check_live(&backing, 0);
     ok(counter.live_bytes == 0, "live bytes %ld\n", (long)counter.live_bytes);
+
+    /* live bytes past 2^31 (counted, not allocated: the backing refuses them) */
+    {
+        static const kcom_allocator no_functions = {NULL, NULL, NULL};
+        kcom_counting_allocator big, refused;
+        kcom_counting_allocator_init(&big, &huge_allocator);
+        blocks[0] = kcom_allocate(&big.allocator, (size_t)0x80000000u, 16);
+        blocks[1] = kcom_allocate(&big.allocator, (size_t)0x80000000u, 16);
+        ok(blocks[0] != NULL && blocks[1] != NULL && big.live_bytes == (LONG64)0x100000000ll,
+           "two 2 GiB blocks: %lld live bytes\n", (long long)big.live_bytes);
+        kcom_free(&big.allocator, blocks[0], (size_t)0x80000000u, 16);
+        kcom_free(&big.allocator, blocks[1], (size_t)0x80000000u, 16);
+        ok(big.live == 0 && big.live_bytes == 0, "freed: %lld live bytes\n", (long long)big.live_bytes);
+        /* an allocator without functions: refused, as backing and by kcom_allocate */
+        memset(&refused, 0x5a, sizeof(refused));
+        ok(kcom_counting_allocator_init(&refused, &no_functions) == STATUS_INVALID_PARAMETER,
+           "a backing without functions is refused\n");
+        ok(kcom_allocate(&no_functions, 8, 8) == NULL, "kcom_allocate through an allocator without functions\n");
+    }
 
     /* fail the third request from now, and only it */
     kcom_counting_allocator_fail_nth(&backing, 0); /* resets the backing's request count */

@@ -673,6 +673,14 @@ static void test_comparisons(void)
 
 /* ---- the owned string ---------------------------------------------------------------------------------- */
 
+static void *no_allocation(void *context, size_t size, size_t alignment)
+{
+    (void)context;
+    (void)size;
+    (void)alignment;
+    return NULL;
+}
+
 static void test_owned(void)
 {
     kcom_counting_allocator counter;
@@ -681,6 +689,15 @@ static void test_owned(void)
     WCHAR *old_buffer;
 
     kcom_counting_allocator_init(&counter, NULL);
+
+    /* an allocator kcom cannot call is refused, and never recorded */
+    {
+        static const kcom_allocator no_free = {no_allocation, NULL, NULL};
+        check_status(kcom_owned_unicode_string_init(&a, &no_free), STATUS_INVALID_PARAMETER);
+        ok(a.allocator == NULL && a.string.Buffer == NULL && a.string.Length == 0, "init: refused, empty\n");
+        check_status(kcom_owned_unicode_string_create(&a, &no_free, &literal_abc), STATUS_INVALID_PARAMETER);
+        ok(a.allocator == NULL && a.string.Buffer == NULL && a.string.Length == 0, "create: refused, empty\n");
+    }
 
     /* create: exactly Length + 2 bytes, the allocator recorded */
     check_status(kcom_owned_unicode_string_create(&a, &counter.allocator, &literal_abc), STATUS_SUCCESS);
