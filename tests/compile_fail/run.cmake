@@ -46,12 +46,17 @@ endif()
 
 get_filename_component(name "${SOURCE}" NAME_WE)
 file(MAKE_DIRECTORY "${WORK_DIR}")
-# The C dialect, warnings and definitions of a consumer's build, with this build's kcom/config.h
+if(SOURCE MATCHES "\\.cpp$")
+    set(standard -std=c++17) # a case's flags may name another
+else()
+    set(standard -std=c11)
+endif()
+# The dialect (C11; C++17 for a .cpp case), warnings and definitions of a consumer's build, with this build's kcom/config.h
 # (the async layer on: a case turns it off with -DKCOM_ENABLE_ASYNC=0, which config.h leaves
 # alone); no -Werror unless the case asks for it. LC_ALL=C: plain quotes
 # in the messages.
 execute_process(
-    COMMAND "${CMAKE_COMMAND}" -E env LC_ALL=C "${COMPILER}" -std=c11 -Wall -Wextra -c "${SOURCE}" -I "${INCLUDE_DIR}" -I "${CONFIG_INCLUDE_DIR}" -DKCOM_ENABLE_ASYNC=1 ${flags}
+    COMMAND "${CMAKE_COMMAND}" -E env LC_ALL=C "${COMPILER}" ${standard} -Wall -Wextra -c "${SOURCE}" -I "${INCLUDE_DIR}" -I "${CONFIG_INCLUDE_DIR}" -DKCOM_ENABLE_ASYNC=1 ${flags}
             -o "${WORK_DIR}/${name}.o"
     RESULT_VARIABLE result
     OUTPUT_VARIABLE output

@@ -70,11 +70,22 @@ static KCOM_FORCEINLINE const IID *kcom_rt_iid_(const IID &riid)
 #define KCOM_RT_OFFSET_IF_(Class, member, I) _Generic(((Class *)0)->member, I: offsetof(Class, member), default: -1)
 #endif
 
+/* C++: the implementation struct has no virtual functions. kcom zero-fills it and runs no
+ * constructor, so a vtable pointer would never be set. */
+#ifdef __cplusplus
+#define KCOM_RT_NOT_POLYMORPHIC_(Class, I, member)                                        \
+    static_assert(!__is_polymorphic(Class), "KCOM_IMPLEMENT(" #Class ", " #I ", " #member "): " #Class \
+                  " has virtual functions: kcom runs no constructor, so its vtable pointer would never be set");
+#else
+#define KCOM_RT_NOT_POLYMORPHIC_(Class, I, member)
+#endif
+
 /* What KCOM_IMPLEMENT(Class, I, member) generates first: the offset of member, checked to be an
  * I (one diagnostic naming the member, whether it has another type or does not exist), and the
  * one downcast from an I * the shims use, Class##_##I##_kcom_impl, so that nothing else names
  * member. */
 #define KCOM_IMPLEMENT_MEMBER_(Class, I, member)                                          \
+    KCOM_RT_NOT_POLYMORPHIC_(Class, I, member)                                            \
     enum { Class##_##I##_kcom_offset = KCOM_RT_OFFSET_IF_(Class, member, I) };            \
     KCOM_STATIC_ASSERT(Class##_##I##_kcom_offset >= 0,                                    \
                        "KCOM_IMPLEMENT(" #Class ", " #I ", " #member "): the member " #member \

@@ -8,6 +8,11 @@
  * preprocessor (/Zc:preprocessor, implied by /std:c11 and /std:c17) defines _MSVC_TRADITIONAL as
  * 0; the traditional one defines it as 1, and compilers before Visual Studio 2017 15.8 not at all.
  * clang-cl defines _MSC_VER and __clang__ and is always conforming.
+ *
+ * In C++, kcom needs C++17: its descriptors are constants through constexpr lambdas, which C++14
+ * compilers (clang 14's and clang-cl's default) accept with a warning and turn into dynamic
+ * initializers, code that a driver, without the C runtime's start-up, never runs. MSVC tells its
+ * language in _MSVC_LANG (__cplusplus stays 199711L without /Zc:__cplusplus).
  */
 #ifndef KCOM_DETAIL_PREPROCESSOR_CHECK_H
 #define KCOM_DETAIL_PREPROCESSOR_CHECK_H
@@ -19,6 +24,11 @@
 
 #if defined(_MSC_VER) && !defined(__clang__) && (!defined(_MSVC_TRADITIONAL) || _MSVC_TRADITIONAL)
 #error "kcom needs MSVC's conforming preprocessor: compile with /Zc:preprocessor (Visual Studio 2019 16.5 or later; /std:c11 and /std:c17 imply it)"
+#endif
+
+#if defined(__cplusplus) && \
+    ((defined(_MSVC_LANG) && _MSVC_LANG < 201703L) || (!defined(_MSVC_LANG) && __cplusplus < 201703L))
+#error "kcom's headers need C++17 or later in C++ (-std=c++17, /std:c++17; CMake: CXX_STANDARD 17)"
 #endif
 
 #endif /* KCOM_DETAIL_PREPROCESSOR_CHECK_H */
