@@ -28,6 +28,13 @@ inline void *operator new(size_t, void *where) noexcept
 #error "the C++ class test covers ASYNC methods: it is built with the async layer"
 #endif
 
+#if !KCOM_TARGET_POSIX
+/* Windows: WCHAR is wchar_t, as the WDK and the SDK define it, so a C++ driver's wide literal is a
+ * PCWSTR (RtlInitUnicodeString(&name, L"\\Device\\Foo")) */
+extern const WCHAR kcom_cxx_wide_literal[];
+const WCHAR kcom_cxx_wide_literal[] = L"kcom";
+#endif
+
 /* ---- interfaces ------------------------------------------------------------------------------------- */
 
 KCOM_DECLARE_ASYNC_OPERATION(IAsyncCxxLONG, LONG,

@@ -47,6 +47,11 @@
  * gets a name of its own, and the WDK's follows below. */
 #define ExInterlockedFlushSList kcom_wine_ddk_wine_ExInterlockedFlushSList
 #endif
+#if defined(__cplusplus) && !defined(WINE_UNICODE_NATIVE)
+/* C++: WCHAR is wchar_t (16-bit here), as the WDK defines it, not Wine's char16_t: a driver's
+ * L"..." literal is then a PCWSTR, as with the WDK. */
+#define WINE_UNICODE_NATIVE
+#endif
 #include <stdarg.h>
 #include <ntstatus.h>
 /* ntstatus.h defines every STATUS_* code as NTSTATUS; winnt.h must not redefine some as DWORD. */
