@@ -92,9 +92,18 @@ KCOM_DECLARE_INTERFACE(IKcomAsyncOperation, IUnknown,
  * when the operation's type is not known); and, for a producer, I##_create(allocator, &operation)
  * (kcom_async_operation_create with I's IID and T's size and alignment) and
  * I##_complete(operation, const T *) (kcom_async_operation_complete with a value of type T), so
- * that the size the operation copies is T's by construction. */
+ * that the size the operation copies is T's by construction. The result is copied as bytes: in
+ * C++, T must be trivially copyable (a static assertion says so). */
+#ifdef __cplusplus
+#define KCOM_RT_ASYNC_RESULT_COPYABLE_(I, T)                                              \
+    static_assert(__is_trivially_copyable(T), "KCOM_DECLARE_ASYNC_OPERATION(" #I ", " #T \
+                  ", ...): the result type must be trivially copyable: kcom copies results as bytes");
+#else
+#define KCOM_RT_ASYNC_RESULT_COPYABLE_(I, T)
+#endif
 #undef KCOM_DECLARE_ASYNC_OPERATION /* kcom/interface.h's stand-in where KCOM_ENABLE_ASYNC is off */
 #define KCOM_DECLARE_ASYNC_OPERATION(I, T, d1, d2, d3, b0, b1, b2, b3, b4, b5, b6, b7)      \
+    KCOM_RT_ASYNC_RESULT_COPYABLE_(I, T)                                                   \
     typedef struct I I;                                                                    \
     typedef T I##_result; /* what async methods returning I * produce */                  \
     typedef void I##_completed_fn(I *operation, kcom_async_status status, void *context); \

@@ -63,7 +63,8 @@
  * KCOM_UNICODE_STRING_LITERAL("text") - a brace initializer for a UNICODE_STRING over the literal,
  * like the DDK's RTL_CONSTANT_STRING: Length = the text's bytes (NUL excluded), MaximumLength =
  * Length + 2, Buffer = the literal (static storage, NUL-terminated). A constant initializer, usable
- * at file scope:
+ * at file scope (in C++ the object is still initialized statically, with no code, but it is not
+ * a constexpr one: Buffer's conversion is a cast that constant expressions refuse):
  *
  *     static const UNICODE_STRING device_name = KCOM_UNICODE_STRING_LITERAL("\\Device\\Kcom");
  *
@@ -182,7 +183,9 @@ _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_unicode_string_append_wstr(_Inout_ UNICODE_STRING *dest, _In_z_ const WCHAR *source);
 
 /* kcom_unicode_string_append_ascii - appends the NUL-terminated ASCII source, one unit per byte. A
- * byte above 0x7F (which would need a code page or UTF-8 decoding) is STATUS_INVALID_PARAMETER. */
+ * byte above 0x7F (which would need a code page or UTF-8 decoding) is STATUS_INVALID_PARAMETER.
+ * The source is read up to its NUL, at most 32767 bytes, whatever room is left (so the status is
+ * the same for any buffer); a source without a NUL in those bytes is STATUS_BUFFER_TOO_SMALL. */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_unicode_string_append_ascii(_Inout_ UNICODE_STRING *dest, _In_z_ const char *source);
 
