@@ -14,8 +14,8 @@
  *
  * The cached size. The first allocation through the cache that succeeds fixes the size and
  * alignment it keeps (for a class that is the class's block, header included; a request the
- * backing allocator refuses fixes nothing); later requests with exactly that size
- * and alignment are served from the cache, any other request is passed to the backing allocator.
+ * backing allocator refuses fixes nothing); later requests with exactly that size and alignment
+ * are served from the cache, any other request is passed to the backing allocator.
  * kcom_caching_allocator_query_stats reports the size once it is fixed. Give each class (or each
  * kind of block) its own cache.
  *

@@ -51,10 +51,10 @@ if(SOURCE MATCHES "\\.cpp$")
 else()
     set(standard -std=c11)
 endif()
-# The dialect (C11; C++17 for a .cpp case), warnings and definitions of a consumer's build, with this build's kcom/config.h
-# (the async layer on: a case turns it off with -DKCOM_ENABLE_ASYNC=0, which config.h leaves
-# alone); no -Werror unless the case asks for it. LC_ALL=C: plain quotes
-# in the messages.
+# The dialect (C11; C++17 for a .cpp case), warnings and definitions of a consumer's build, with
+# this build's kcom/config.h (the async layer on: a case turns it off with -DKCOM_ENABLE_ASYNC=0,
+# which config.h leaves alone); no -Werror unless the case asks for it. LC_ALL=C: plain quotes in
+# the messages.
 execute_process(
     COMMAND "${CMAKE_COMMAND}" -E env LC_ALL=C "${COMPILER}" ${standard} -Wall -Wextra -c "${SOURCE}" -I "${INCLUDE_DIR}" -I "${CONFIG_INCLUDE_DIR}" -DKCOM_ENABLE_ASYNC=1 ${flags}
             -o "${WORK_DIR}/${name}.o"
