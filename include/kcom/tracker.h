@@ -68,7 +68,9 @@ NTSTATUS kcom_tracker_drain(_In_ kcom_tracker *tracker, _In_ ULONG timeout_ms);
  * awaitable is woken for it) and ends as it chooses, normally with STATUS_CANCELLED. A task's drop
  * and completion callback may run on this thread (an executor that refuses the wake): do not call
  * it holding a lock they take. Tasks spawned while it runs are canceled too, unless draining
- * refuses them first. No allocation. IRQL: <= DISPATCH_LEVEL.
+ * refuses them first. A drain on another thread waits for it to return (it may end the last task
+ * the drain waits for, and the drain's caller then destroys the tracker). No allocation.
+ * IRQL: <= DISPATCH_LEVEL.
  * Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER (NULL).
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)

@@ -1,9 +1,11 @@
 /*
  * tracker.c - outstanding-task counting and the drain before unload (kcom/tracker.h).
  *
- * count is 1 + the tasks counted: the 1 is the tracker's own bias, released once by the first
- * drain, so the count reaches zero exactly once, after draining began and the last task left;
- * that leave sets the idle event.
+ * count is 1 + the tasks counted + the cancel-alls under way: the 1 is the tracker's own bias,
+ * released once by the first drain, so the count reaches zero after draining began and the last
+ * task and cancel-all left; that leave sets the idle event. A cancel-all is counted because
+ * canceling the last task may end a drain on another thread, whose caller then frees the tracker:
+ * its own leave, after its last look at the list, is its last touch.
  *
  * The counted tasks are also in a list (through kcom_task.tracked, no allocation) under a spin
  * lock, so that they can be canceled: cancel-all moves them one at a time from live to canceled,
@@ -27,6 +29,7 @@
 struct kcom_tracker {
     const kcom_allocator *allocator; /* the default one at creation, which frees it too */
     LONG volatile count;
+    LONG volatile cancelers; /* cancel-alls under way (in count too) */
     LONG volatile draining;
     kcom_platform_local_event idle; /* set when count reaches zero */
     kcom_platform_spin_lock lock;
@@ -52,6 +55,7 @@ NTSTATUS kcom_tracker_create(kcom_tracker **tracker)
         return STATUS_INSUFFICIENT_RESOURCES;
     }
     t->count = 1;
+    t->cancelers = 0;
     t->draining = 0;
     kcom_platform_spin_lock_init(&t->lock);
     kcom_link_init(&t->live);
@@ -85,12 +89,16 @@ NTSTATUS kcom_tracker_cancel_all(kcom_tracker *tracker)
 {
     if (tracker == NULL)
         return STATUS_INVALID_PARAMETER;
+    kcom_atomic_fetch_add(&tracker->cancelers, 1);
+    kcom_atomic_fetch_add(&tracker->count, 1); /* a drain waits for this call's leave */
     for (;;) {
         kcom_task *task;
         BOOLEAN retained;
         UCHAR irql = kcom_platform_spin_lock_acquire(&tracker->lock);
         if (tracker->live.next == &tracker->live) {
             kcom_platform_spin_lock_release(&tracker->lock, irql);
+            kcom_atomic_fetch_add(&tracker->cancelers, -1);
+            kcom_tracker_leave(tracker); /* the last touch */
             return STATUS_SUCCESS;
         }
         task = TASK_FROM_TRACKED(tracker->live.next);
@@ -160,9 +168,12 @@ LONG kcom_tracker_outstanding(const kcom_tracker *tracker)
     LONG count;
     if (tracker == NULL)
         return 0;
-    count = kcom_atomic_load((LONG volatile *)&tracker->count);
+    /* the tasks: without the cancel-alls under way (a snapshot, as the count itself is) */
+    count = kcom_atomic_load((LONG volatile *)&tracker->count) - kcom_atomic_load((LONG volatile *)&tracker->cancelers);
     /* the bias counts until the first drain */
-    return kcom_atomic_load((LONG volatile *)&tracker->draining) ? count : count - 1;
+    if (!kcom_atomic_load((LONG volatile *)&tracker->draining))
+        count--;
+    return count > 0 ? count : 0;
 }
 
 void kcom_tracker_destroy(kcom_tracker *tracker)

@@ -311,6 +311,80 @@ static void cancel_all(void)
     end();
 }
 
+/* ---- a cancel-all that ends the task a drain waits for ----------------------------------------------------
+ * The drain, on another thread, returns as the task leaves, and its caller destroys the tracker at
+ * once, as the unload recipe does: the cancel-all must not touch the tracker after that (it went
+ * back to the tracker's lock to look for more tasks). The task's executor refuses the cancel's
+ * wake, so the cancel-all ends the task on its own thread, and the task's block is freed slowly,
+ * which holds the cancel-all until the drain has returned and the tracker is gone. */
+static kcom_task *first_scheduled;
+static LONG volatile schedules;
+
+static NTSTATUS schedule_first_only(void *context, kcom_task *task)
+{
+    (void)context;
+    if (kcom_atomic_fetch_add(&schedules, 1) != 0)
+        return STATUS_INVALID_DEVICE_STATE; /* shut down */
+    first_scheduled = task;
+    return STATUS_SUCCESS;
+}
+
+static void *slow_free_allocate(void *context, size_t size, size_t alignment)
+{
+    return kcom_allocate((const kcom_allocator *)context, size, alignment);
+}
+
+static void slow_free(void *context, void *block, size_t size, size_t alignment)
+{
+    test_sleep_ms(100);
+    kcom_free((const kcom_allocator *)context, block, size, alignment);
+}
+
+typedef struct drainer {
+    kcom_tracker *tracker;
+    NTSTATUS status;
+} drainer;
+
+static void *drain_then_destroy(void *arg)
+{
+    drainer *d = (drainer *)arg;
+    d->status = kcom_tracker_drain(d->tracker, KCOM_TRACKER_INFINITE);
+    if (d->status == STATUS_SUCCESS)
+        kcom_tracker_destroy(d->tracker);
+    return NULL;
+}
+
+static void cancel_all_ends_the_drain(void)
+{
+    kcom_allocator slow = {slow_free_allocate, slow_free, NULL};
+    kcom_executor executor;
+    IKcomAsyncOperation *op = NULL;
+    forever_state forever;
+    drainer d;
+    test_thread thread;
+    begin();
+    slow.context = &counter.allocator;
+    kcom_async_event_init(&never_set, FALSE);
+    schedules = 0;
+    first_scheduled = NULL;
+    memset(&d, 0, sizeof(d));
+    ok(kcom_tracker_create(&d.tracker) == STATUS_SUCCESS, "tracker\n");
+    memset(&executor, 0, sizeof(executor));
+    executor.schedule = schedule_first_only;
+    executor.tracker = d.tracker;
+    memset(&forever, 0, sizeof(forever));
+    ok(kcom_async_spawn(&forever_desc, &executor, &slow, &forever, &op) == STATUS_SUCCESS && first_scheduled != NULL,
+       "spawned\n");
+    kcom_task_run(first_scheduled); /* waiting on the event */
+    op->lpVtbl->Release(op);        /* the event's waker keeps it */
+    test_thread_start(&thread, drain_then_destroy, &d);
+    test_sleep_ms(50); /* the drain waits */
+    ok(kcom_tracker_cancel_all(d.tracker) == STATUS_SUCCESS, "cancel all\n");
+    test_thread_join(&thread);
+    ok(d.status == STATUS_SUCCESS, "drained: %s\n", kcom_status_name(d.status));
+    end();
+}
+
 /* ---- spawns racing the cancels ---------------------------------------------------------------------------
  * A task is counted and listed by its tracker at its spawn. A cancel_all or a cancel_and_drain that
  * runs while spawns are under way must cancel every task it counts: one listed only after the
@@ -664,10 +738,10 @@ int main(void)
                                         "tracker_cancel_all",         "tracker_spawn_races",
                                         "tracker_unload_cycles",      "tracker_rules",
                                         "tracker_destroyed_task_leaves", "executor_creation_failures",
-                                        "tracker_destroy_after_timed_out_drain"};
+                                        "tracker_destroy_after_timed_out_drain", "tracker_cancel_all_ends_the_drain"};
     static void (*const tests[])(void) = {drain_outstanding, drain_timeout, cancel_all,
                                           spawn_races,       unload_cycles, drain_rules,
                                           destroyed_task_leaves, creation_failures,
-                                          destroy_after_timed_out_drain};
-    return async_test_main(names, tests, 9);
+                                          destroy_after_timed_out_drain, cancel_all_ends_the_drain};
+    return async_test_main(names, tests, 10);
 }
