@@ -6,7 +6,9 @@
  * in the task's state (no allocation), an _init, a _poll used inside KCOM_AWAIT (READY, or
  * PENDING with the task registered to be woken) and a _clear that unregisters and releases what
  * the awaitable holds. Call _clear from the task's drop, which runs in every case; it is safe on
- * a zero-filled struct and safe to call twice. Each void function here ignores a NULL struct
+ * a zero-filled struct and safe to call twice. An awaitable's _poll and _clear are its task's:
+ * called from the task's poll and drop, which never run at once, not from other threads (a clear
+ * there would also leave the task waiting for a wake that was taken back). Each void function here ignores a NULL struct
  * pointer, and each BOOLEAN one answers FALSE for it. A registration holds a reference on the task's
  * operation (a waker), and the awaitable lives inside that operation's state, so an awaitable
  * is never freed while something can still reach it, even if a drop forgets its _clear (the task
@@ -137,6 +139,7 @@ typedef struct kcom_async_timer {
     ULONG due_ms;
     ULONG period_ms;
     BOOLEAN started;         /* a periodic timer has a previous deadline */
+    BOOLEAN bound;           /* the platform timer knows this address (from the first arm) */
     ULONG64 deadline_ms;     /* of the current or last arm (platform monotonic clock) */
     NTSTATUS status;         /* after READY: STATUS_SUCCESS, or why it could not be armed */
 } kcom_async_timer;
@@ -228,8 +231,9 @@ void kcom_async_event_await_clear(_Inout_opt_ kcom_async_event_await *aw);
  * clock's own rounding); period_ms 0:
  * one-shot (READY for good once it fired), else periodic: READY once per period, the next period
  * being armed by the poll after a READY, counted from the previous deadline (periods that passed
- * meanwhile are skipped, not bunched). Not while armed. NULL is ignored. IRQL: <= DISPATCH_LEVEL.
- * Never fails.
+ * meanwhile are skipped, not bunched). Not while armed. An initialized timer may be copied (into
+ * kcom_async_spawn's initial state, say) until its first poll; from then it stays where it was
+ * polled. NULL is ignored. IRQL: <= DISPATCH_LEVEL. Never fails.
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 void kcom_async_timer_init(_Out_opt_ kcom_async_timer *timer, _In_ ULONG due_ms, _In_ ULONG period_ms);
@@ -278,8 +282,8 @@ kcom_async_awaitable kcom_async_try_finally_awaitable(_In_ kcom_async_try_finall
 
 /* ---- select ---- */
 
-/* kcom_async_select_init - the first of a and b (both polled at each poll, a first). NULL is
- * ignored. IRQL: any. Never fails. */
+/* kcom_async_select_init - the first of a and b (polled in that order at each poll, b only while a
+ * is PENDING). NULL is ignored. IRQL: any. Never fails. */
 _IRQL_requires_max_(HIGH_LEVEL)
 void kcom_async_select_init(_Out_opt_ kcom_async_select *select, _In_ kcom_async_awaitable a,
                             _In_ kcom_async_awaitable b);

@@ -76,7 +76,8 @@ typedef struct kcom_task {
     const struct kcom_async_task_desc *desc; /* NULL: an operation without a task */
     /* a task's own, from here */
     kcom_task_link link;              /* the executor's (KCOM_TASK_FROM_LINK): kcom sets link.next to
-                                       * NULL at spawn and never touches it again */
+                                       * NULL at spawn, and uses it again only for a task whose
+                                       * schedule the executor refused */
     const struct kcom_executor *executor;
     kcom_task_link tracked;           /* in executor->tracker's list of live tasks, while it counts it */
 } kcom_task;

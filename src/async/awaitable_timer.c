@@ -62,7 +62,7 @@ void kcom_async_timer_init(kcom_async_timer *timer, ULONG due_ms, ULONG period_m
 {
     if (timer == NULL)
         return;
-    kcom_platform_timer_init(&timer->platform, timer_fired, timer);
+    timer->bound = FALSE; /* the platform timer is told this address at the first arm */
     timer->waker.task = NULL;
     timer->state = TIMER_IDLE;
     timer->due_ms = due_ms;
@@ -99,6 +99,12 @@ kcom_poll_result kcom_async_timer_poll(kcom_async_timer *timer, kcom_task_contex
         timer->deadline_ms = now + 1 + timer->due_ms;
     }
     timer->started = TRUE;
+    if (!timer->bound) {
+        /* here, not at init: an initialized timer may have been copied (a spawn's initial
+         * state), and the callback writes to the address it was given */
+        kcom_platform_timer_init(&timer->platform, timer_fired, timer);
+        timer->bound = TRUE;
+    }
     timer->waker = kcom_task_waker(cx);
     kcom_atomic_store(&timer->state, TIMER_ARMED); /* before arming: the callback may run at once */
     kcom_atomic_fetch_add64(&timer_counts, 1);

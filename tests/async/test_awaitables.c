@@ -493,6 +493,19 @@ void kcom_test_async_timer_fires(void)
     ok(kcom_async_block_on(op, 5000) == STATUS_SUCCESS && result_of(op) == 1, "zero fired\n");
     IKcomAsyncOperation_Release(op);
 
+    /* initialized elsewhere and copied into the state, as kcom_async_spawn's initial state is:
+     * the timer is bound to where it is polled */
+    {
+        kcom_async_timer prepared;
+        s = begin(&timer_desc, executor, &drops, &op);
+        kcom_async_timer_init(&prepared, 5, 0);
+        memcpy(&s->timer, &prepared, sizeof(prepared));
+        memset(&prepared, 0xa5, sizeof(prepared)); /* gone */
+        (void)kcom_async_spawn_commit(op);
+        ok(kcom_async_block_on(op, 5000) == STATUS_SUCCESS && result_of(op) == 1, "a copied timer fired\n");
+        IKcomAsyncOperation_Release(op);
+    }
+
     /* periodic: three periods */
     s = begin(&periodic_desc, executor, &drops, &op);
     kcom_async_timer_init(&s->timer, 10, 10);
@@ -505,7 +518,7 @@ void kcom_test_async_timer_fires(void)
     IKcomAsyncOperation_Release(op);
 
     ok(test_pool_shutdown(pool, 5000) == STATUS_SUCCESS, "shutdown\n");
-    ok(drops == 23, "drops: %ld\n", (long)drops);
+    ok(drops == 24, "drops: %ld\n", (long)drops);
     ok(live_settled() == 0, "nothing left\n");
 }
 
