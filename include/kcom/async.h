@@ -248,9 +248,10 @@ KCOM_BEGIN_DECLS
  * allocation.
  * IRQL: <= DISPATCH_LEVEL.
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL operation; a result alignment of 0, not
- * a power of two or above 4096; a result size that makes the operation 2 GB or more);
- * STATUS_INSUFFICIENT_RESOURCES. On failure *operation is an error
- * operation carrying that status (never NULL).
+ * a power of two or above 4096; a result size that makes the operation 2 GB or more; an
+ * allocator whose allocate or free is NULL); STATUS_INSUFFICIENT_RESOURCES. On failure *operation
+ * is an error operation carrying that status (never NULL; the static error operation, which
+ * carries STATUS_INSUFFICIENT_RESOURCES, when not even that can be allocated).
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_async_operation_create(_In_opt_ const kcom_allocator *allocator, _In_opt_ const IID *iid,
@@ -266,7 +267,8 @@ NTSTATUS kcom_async_operation_create(_In_opt_ const kcom_allocator *allocator, _
  * IRQL: <= DISPATCH_LEVEL.
  * Returns STATUS_SUCCESS (Completed); STATUS_CANCELLED (it was canceled, which finished it: the
  * value is dropped); STATUS_INVALID_DEVICE_STATE (already completed or failed; the static error
- * operation; an operation run by a task, which finishes itself); STATUS_INVALID_PARAMETER (NULL
+ * operation; an operation run by a task, which finishes itself; an operation implemented outside
+ * kcom, which kcom cannot finish); STATUS_INVALID_PARAMETER (NULL
  * operation, or NULL value with a non-zero result size).
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
@@ -280,7 +282,8 @@ NTSTATUS kcom_async_operation_complete(_In_ IKcomAsyncOperation *operation, _In_
  * IRQL: <= DISPATCH_LEVEL.
  * Returns STATUS_SUCCESS (Error, or Canceled for STATUS_CANCELLED); STATUS_CANCELLED (it was
  * canceled, which finished it); STATUS_INVALID_DEVICE_STATE (already completed or failed; the
- * static error operation; an operation run by a task); STATUS_INVALID_PARAMETER (a success
+ * static error operation; an operation run by a task or implemented outside kcom);
+ * STATUS_INVALID_PARAMETER (a success
  * status, checked first: nothing changes; NULL operation).
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
@@ -300,7 +303,8 @@ NTSTATUS kcom_async_operation_fail(_In_ IKcomAsyncOperation *operation, _In_ NTS
  * registration took effect: the routine is not registered and is never called, abort now);
  * STATUS_ALREADY_REGISTERED (a routine was registered before, even if cleared since);
  * STATUS_INVALID_DEVICE_STATE (finished otherwise; an operation run by a task, which sees cancels
- * at its polls; the static error operation); STATUS_INVALID_PARAMETER (NULL operation or routine).
+ * at its polls; the static error operation; an operation implemented outside kcom);
+ * STATUS_INVALID_PARAMETER (NULL operation or routine).
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_async_operation_set_cancel_routine(_In_ IKcomAsyncOperation *operation,
@@ -348,10 +352,12 @@ _Ret_notnull_ IKcomAsyncOperation *kcom_async_static_error_operation(void);
  * (static storage, as KCOM_ASYNC_TASK_DESC's descriptors usually are), executor until the task's
  * work has ended (kcom/executor.h). Every spawn function has these rules.
  * IRQL: <= DISPATCH_LEVEL.
- * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL desc, poll, executor, state or
- * operation; a bad size or alignment); STATUS_INSUFFICIENT_RESOURCES; STATUS_DELETE_PENDING (the
- * executor's tracker is draining: kcom/tracker.h). On failure *state is NULL and *operation is an
- * error operation carrying the status (never NULL).
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL desc, poll, executor, executor->schedule,
+ * state or operation; a bad size or alignment; an allocator whose allocate or free is NULL);
+ * STATUS_INSUFFICIENT_RESOURCES; STATUS_DELETE_PENDING (the executor's tracker is draining:
+ * kcom/tracker.h). On failure *state is NULL and *operation is an error operation carrying the
+ * status (never NULL; the static error operation, which carries STATUS_INSUFFICIENT_RESOURCES,
+ * when not even that can be allocated).
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_async_spawn_begin(_In_ const kcom_async_task_desc *desc, _In_ const kcom_executor *executor,
@@ -394,8 +400,8 @@ BOOLEAN kcom_async_storage_in_use(_In_opt_ const void *storage);
  * Returns STATUS_SUCCESS; the error operation's status (an operation that runs no task and failed
  * or was canceled: its failure, STATUS_CANCELLED); the executor's failure (the operation is then
  * finished as Error with it, and the task's drop has run); STATUS_INVALID_PARAMETER (NULL);
- * STATUS_INVALID_DEVICE_STATE (committed before, or an operation that runs no task and has not
- * failed).
+ * STATUS_INVALID_DEVICE_STATE (committed or abandoned before, or an operation that runs no task
+ * and has not failed).
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_async_spawn_commit(_In_ IKcomAsyncOperation *operation);
@@ -476,8 +482,8 @@ NTSTATUS kcom_async_spawn(_In_ const kcom_async_task_desc *desc, _In_ const kcom
  * STATUS_INVALID_DEVICE_STATE, or stops with kcom_fail_fast(KCOM_FAILFAST_IRQL) when the debug
  * option assert_irql is on (kcom_async_try_block_on never stops).
  * Returns STATUS_SUCCESS (finished: read it with get_status/get_result); STATUS_TIMEOUT;
- * STATUS_INVALID_PARAMETER (NULL); STATUS_INSUFFICIENT_RESOURCES (Windows user mode: no event
- * object); STATUS_INVALID_DEVICE_STATE (IRQL too high); for an operation implemented elsewhere,
+ * STATUS_INVALID_PARAMETER (NULL); STATUS_INSUFFICIENT_RESOURCES (no event: Windows user mode's
+ * event object, or a POSIX host's other than Linux); STATUS_INVALID_DEVICE_STATE (IRQL too high); for an operation implemented elsewhere,
  * the failure its get_status returned.
  */
 #define KCOM_ASYNC_INFINITE 0xFFFFFFFFUL
@@ -506,7 +512,7 @@ NTSTATUS kcom_async_try_block_on(_In_ IKcomAsyncOperation *operation, _In_ ULONG
 /*
  * kcom_async_operation_cache_drain - frees every cached operation block to the platform allocator.
  * The cache stays usable. Call it at unload, after the last operation is released (blocks freed
- * while it runs may stay cached). IRQL: PASSIVE_LEVEL.
+ * while it runs may stay cached). IRQL: PASSIVE_LEVEL. Never fails.
  */
 _IRQL_requires_(PASSIVE_LEVEL)
 void kcom_async_operation_cache_drain(void);

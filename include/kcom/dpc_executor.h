@@ -70,7 +70,7 @@ NTSTATUS kcom_dpc_executor_create(_In_opt_ const kcom_dpc_executor_config *confi
  * drops what it had taken), waits for the DPC runs under way and queued (DPC flushes, until every
  * processor's queue has let go) and frees the executor. Tasks that are waiting on
  * something else must be gone first: drain the tracker (kcom/tracker.h) before. NULL is ignored.
- * IRQL: PASSIVE_LEVEL.
+ * IRQL: PASSIVE_LEVEL. Never fails.
  */
 _IRQL_requires_(PASSIVE_LEVEL)
 void kcom_dpc_executor_destroy(_In_opt_ kcom_dpc_executor *executor);

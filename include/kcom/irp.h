@@ -120,7 +120,10 @@ NTSTATUS kcom_irp_queue_init(_Out_ kcom_irp_queue *queue);
  *   - STATUS_INSUFFICIENT_RESOURCES: no memory for the record (the operation is canceled, the IRP
  *     completed);
  *   - STATUS_INTERNAL_ERROR: copy returned STATUS_PENDING, or a success or warning with an
- *     Information past the buffer (the IRP completed with it, Information 0).
+ *     Information past the buffer (the IRP completed with it, Information 0);
+ *   - for an operation implemented outside kcom (the IRP completed with it): the failure its
+ *     get_status returned, or STATUS_UNSUCCESSFUL when it says Error but its get_result returns
+ *     no failure (a success, or STATUS_PENDING).
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_irp_pend(_In_opt_ kcom_irp_queue *queue, _In_opt_ PIRP irp, _In_opt_ IKcomAsyncOperation *operation,

@@ -96,7 +96,7 @@ LONG kcom_tracker_outstanding(_In_opt_ const kcom_tracker *tracker);
  * traced as an error) rather than freed under the tasks that still refer to it. After a drain
  * that timed out, the last task may still be leaving when the count reads zero: destroy waits for
  * it to finish (at DISPATCH_LEVEL, where it cannot wait, the tracker is then left allocated).
- * IRQL: <= DISPATCH_LEVEL.
+ * IRQL: <= DISPATCH_LEVEL. Returns nothing: what it refuses, it traces.
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 void kcom_tracker_destroy(_In_opt_ kcom_tracker *tracker);

@@ -11,7 +11,8 @@
  *                   STATUS_INVALID_PARAMETER for a NULL ppv (nothing written) or a NULL riid
  *                   (*ppv = NULL); STATUS_NOINTERFACE (*ppv = NULL), or the status of the class's
  *                   query fallback (*ppv = NULL on failure).
- *   AddRef          IRQL: any. Returns the new count; never fails.
+ *   AddRef          IRQL: any (<= DISPATCH_LEVEL for a kcom class built with KCOM_TRACE_CALLS,
+ *                   whose trace runs there). Returns the new count; never fails.
  *   Release         IRQL: <= DISPATCH_LEVEL. Returns the new count; the last one runs the class's
  *                   destroy callback and frees the object, at the caller's IRQL.
  * An aggregated object's interfaces forward all three to the controlling outer, whose rules apply.

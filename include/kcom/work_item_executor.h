@@ -66,7 +66,7 @@ NTSTATUS kcom_work_item_executor_create(_In_ void *device, _In_opt_ const kcom_w
  * kcom_work_item_executor_destroy - stops accepting tasks (a schedule then fails with
  * STATUS_INVALID_DEVICE_STATE), drops the tasks still queued (as kcom_dpc_executor_destroy
  * does), waits until every work item's routine has let go of the executor, frees the work items
- * and the executor. Drain the tracker first. NULL is ignored.
+ * and the executor. Drain the tracker first. NULL is ignored. Never fails.
  * IRQL: PASSIVE_LEVEL, not from a task of this executor (it would wait for its own routine: it
  * fails fast instead, KCOM_FAILFAST_SELF_WAIT).
  */

@@ -912,10 +912,13 @@ NTSTATUS kcom_async_operation_create_error(const kcom_allocator *allocator, cons
     /* the arguments first: an invalid one is what the caller learns, whatever the allocator does */
     if (operation == NULL)
         return STATUS_INVALID_PARAMETER;
-    if (NT_SUCCESS(error)) {
-        /* a success is not an error: reporting it would claim a value that was never written */
+    if (NT_SUCCESS(error) || !kcom_allocator_usable(allocator)) {
+        /* a success is not an error: reporting it would claim a value that was never written; an
+         * allocator without its functions cannot be called (the default one serves instead) */
         error = STATUS_INVALID_PARAMETER;
         status = STATUS_INVALID_PARAMETER;
+        if (!kcom_allocator_usable(allocator))
+            allocator = NULL;
     }
     op = kcom_async_op_allocate(allocator, KCOM_ASYNC_PRODUCER_OP_SIZE, KCOM_ALIGNOF(kcom_async_op));
     if (op == NULL) {
@@ -962,7 +965,8 @@ NTSTATUS kcom_async_operation_create(const kcom_allocator *allocator, const IID 
         return STATUS_INVALID_PARAMETER;
     /* a power of two even without a result: 0 is a mistake, not "any"; the block below 2 GB */
     if (!kcom_is_power_of_two(result_alignment) || result_alignment > 4096 ||
-        result_size > KCOM_RT_ASYNC_MAX_BLOCK) /* no overflow below: the offset is under 8 KB */
+        result_size > KCOM_RT_ASYNC_MAX_BLOCK || /* no overflow below: the offset is under 8 KB */
+        !kcom_allocator_usable(allocator))
         return fail_setup(iid, STATUS_INVALID_PARAMETER, operation);
     if (result_size == 0)
         result_alignment = 1;

@@ -157,6 +157,8 @@ NTSTATUS kcom_async_spawn_begin(const kcom_async_task_desc *desc, const kcom_exe
     kcom_async_op_layout_info layout;
     kcom_async_op *op;
     NTSTATUS status = spawn_check(desc, executor, state, operation);
+    if (NT_SUCCESS(status) && !kcom_allocator_usable(allocator))
+        status = STATUS_INVALID_PARAMETER; /* its error operation comes from the default allocator */
     if (!NT_SUCCESS(status))
         return spawn_refused(desc, allocator, status, operation);
     /* a hand-written descriptor's block_size below an operation's is a bad layout, not a lack

@@ -2,7 +2,8 @@
  * test_null_arguments.c - the async layer's void and BOOLEAN helpers given NULL (each ignores it:
  * nothing is touched, a BOOLEAN one answers FALSE), and kcom_async_operation_create_error checking
  * its arguments before it allocates (a success status is reported as STATUS_INVALID_PARAMETER even
- * when the allocator fails).
+ * when the allocator fails), and the functions that take an allocator refusing one without its
+ * functions.
  *
  * Its own list (the kernel test driver names the same tests: tests/kernel/kernel_test_list.h).
  */
@@ -12,7 +13,8 @@
 
 #define KCOM_ASYNC_NULL_ARGUMENT_TESTS(X, H) \
     X(async_null_helpers)                   \
-    X(async_create_error_checks_first)
+    X(async_create_error_checks_first)      \
+    X(async_allocator_without_functions)
 
 KCOM_ASYNC_NULL_ARGUMENT_TESTS(ASYNC_TEST_DECLARE_, ASYNC_TEST_DECLARE_)
 
@@ -104,6 +106,58 @@ void kcom_test_async_create_error_checks_first(void)
        "NULL out\n");
     ok(kcom_counting_allocator_live(&counter) == 0 && counter.attempts == 1, "one allocation, freed: %ld\n",
        (long)counter.attempts);
+}
+
+/* An allocator whose allocate or free is NULL: STATUS_INVALID_PARAMETER from every async function
+ * that takes an allocator, with an error operation carrying it (from the default allocator), not
+ * a call through the NULL function. */
+typedef struct ready_state {
+    KCOM_TASK_RESUME_POINT;
+} ready_state;
+
+static kcom_poll_result ready_poll(void *p, kcom_task_context *cx)
+{
+    ready_state *s = (ready_state *)p;
+    KCOM_TASK_BEGIN(s);
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, 7);
+    KCOM_TASK_END(cx);
+}
+
+void kcom_test_async_allocator_without_functions(void)
+{
+    static const kcom_allocator no_functions = {NULL, NULL, NULL};
+    static const kcom_async_task_desc desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, ready_state, ready_poll, NULL);
+    IKcomAsyncOperation *op;
+    void *state;
+    ULONG value = 3;
+    int i;
+
+    for (i = 0; i < 4; i++) {
+        NTSTATUS status = STATUS_SUCCESS;
+        op = NULL;
+        state = &value;
+        switch (i) {
+        case 0:
+            status = kcom_async_operation_create(&no_functions, &IID_IAsyncULONG, sizeof(ULONG), KCOM_ALIGNOF(ULONG), &op);
+            break;
+        case 1:
+            status = kcom_async_operation_create_error(&no_functions, &IID_IAsyncULONG, STATUS_UNSUCCESSFUL, &op);
+            break;
+        case 2:
+            status = kcom_async_spawn_begin(&desc, kcom_default_executor(), &no_functions, &state, &op);
+            break;
+        default:
+            status = kcom_async_spawn(&desc, kcom_default_executor(), &no_functions, NULL, &op);
+            break;
+        }
+        ok(status == STATUS_INVALID_PARAMETER, "%d: %s\n", i, kcom_status_name(status));
+        ok(op != NULL && IAsyncULONG_get_result(IAsyncULONG_from(op), &value) == STATUS_INVALID_PARAMETER && value == 3,
+           "%d: an error operation carrying it\n", i);
+        if (i == 2)
+            ok(state == NULL, "no state\n");
+        if (op != NULL)
+            IKcomAsyncOperation_Release(op);
+    }
 }
 
 ASYNC_TEST_PROGRAM(KCOM_ASYNC_NULL_ARGUMENT_TESTS)

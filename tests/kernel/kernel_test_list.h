@@ -33,7 +33,8 @@
 #endif
 /* tests/async/test_null_arguments.c, which keeps its own list (KCOM_ASYNC_NULL_ARGUMENT_TESTS). */
 #if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
-#define KCOM_KERNEL_ASYNC_NULL_ARGUMENT_TEST_LIST(X) X(async_null_helpers) X(async_create_error_checks_first)
+#define KCOM_KERNEL_ASYNC_NULL_ARGUMENT_TEST_LIST(X) X(async_null_helpers) X(async_create_error_checks_first) \
+    X(async_allocator_without_functions)
 #else
 #define KCOM_KERNEL_ASYNC_NULL_ARGUMENT_TEST_LIST(X)
 #endif
