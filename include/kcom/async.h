@@ -92,7 +92,8 @@ KCOM_DECLARE_INTERFACE(IKcomAsyncOperation, IUnknown,
  * when the operation's type is not known); and, for a producer, I##_create(allocator, &operation)
  * (kcom_async_operation_create with I's IID and T's size and alignment) and
  * I##_complete(operation, const T *) (kcom_async_operation_complete with a value of type T), so
- * that the size the operation copies is T's by construction. The result is copied as bytes: in
+ * that the size the operation copies is T's by construction; each has the IRQL and statuses of
+ * the function it calls. The result is copied as bytes: in
  * C++, T must be trivially copyable (a static assertion says so). */
 #ifdef __cplusplus
 #define KCOM_RT_ASYNC_RESULT_COPYABLE_(I, T)                                              \

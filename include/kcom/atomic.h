@@ -22,6 +22,8 @@
  * 64-bit Interlocked intrinsics but the compare-exchange (the WDK's other 64-bit ones are inline
  * functions over it): the 64-bit forms use it there, and so does kcom_atomic_load64 with gcc and
  * clang, which would otherwise load through the x87 unit.
+ * What they return: each read-modify-write the value the target held before it (compare_exchange:
+ * the value found, so the exchange happened when it equals expected); each load the value read.
  * IRQL: any (on non-paged data when above APC_LEVEL). None of them can fail.
  */
 #ifndef KCOM_ATOMIC_H

@@ -8,11 +8,13 @@
  * the awaitable holds. Call _clear from the task's drop, which runs in every case; it is safe on
  * a zero-filled struct and safe to call twice. An awaitable's _poll and _clear are its task's:
  * called from the task's poll and drop, which never run at once, not from other threads (a clear
- * there would also leave the task waiting for a wake that was taken back). Each void function here ignores a NULL struct
- * pointer, and each BOOLEAN one answers FALSE for it. A registration holds a reference on the task's
- * operation (a waker), and the awaitable lives inside that operation's state, so an awaitable
- * is never freed while something can still reach it, even if a drop forgets its _clear (the task
- * then only lingers until the event is set or the timer fires).
+ * there would also leave the task waiting for a wake that was taken back). Each void function
+ * here ignores a NULL struct pointer, and each BOOLEAN one answers FALSE for it; a _poll takes
+ * the initialized struct and the context its task's poll was given (neither is checked: polls run
+ * at every wake). A registration holds a reference on the task's operation (a waker), and the
+ * awaitable lives inside that operation's state, so an awaitable is never freed while something
+ * can still reach it, even if a drop forgets its _clear (the task then only lingers until the
+ * event is set or the timer fires).
  *
  *     typedef struct {
  *         KCOM_TASK_RESUME_POINT;

@@ -99,7 +99,7 @@
 #define KCOM_CLASS_OF(Class) (&Class##_kcom_class)
 
 /* Typed kcom_object_new: Class **out. Inline over the constant descriptor, so the compiler folds
- * the layout and the vtable stores (same statuses as kcom_object_new). */
+ * the layout and the vtable stores (same IRQL and statuses as kcom_object_new). */
 #define KCOM_NEW(Class, outer, out)                                                       \
     kcom_rt_object_new(KCOM_CLASS_OF(Class), (outer), KCOM_TYPED_OUT_(Class, out), TRUE)
 
