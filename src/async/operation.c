@@ -945,7 +945,11 @@ static KCOM_NOINLINE NTSTATUS create_allocated(const kcom_allocator *allocator, 
                                                size_t result_alignment, IKcomAsyncOperation **operation)
 {
     kcom_async_op_layout_info layout = kcom_async_producer_layout_of(result_size, result_alignment);
-    kcom_async_op *op = kcom_async_op_allocate_block(allocator, layout.total, layout.alignment);
+    kcom_async_op *op;
+    /* here, off the usual path: an allocator without its functions is never a caching one */
+    if (!kcom_allocator_usable(allocator))
+        return fail_setup(iid, STATUS_INVALID_PARAMETER, operation);
+    op = kcom_async_op_allocate_block(allocator, layout.total, layout.alignment);
     if (op == NULL) {
         /* the error operation comes from the same allocator, so a failing allocator yields the static one */
         (void)kcom_async_operation_create_error(allocator, iid, STATUS_INSUFFICIENT_RESOURCES, operation);
@@ -965,8 +969,7 @@ NTSTATUS kcom_async_operation_create(const kcom_allocator *allocator, const IID 
         return STATUS_INVALID_PARAMETER;
     /* a power of two even without a result: 0 is a mistake, not "any"; the block below 2 GB */
     if (!kcom_is_power_of_two(result_alignment) || result_alignment > 4096 ||
-        result_size > KCOM_RT_ASYNC_MAX_BLOCK || /* no overflow below: the offset is under 8 KB */
-        !kcom_allocator_usable(allocator))
+        result_size > KCOM_RT_ASYNC_MAX_BLOCK) /* no overflow below: the offset is under 8 KB */
         return fail_setup(iid, STATUS_INVALID_PARAMETER, operation);
     if (result_size == 0)
         result_alignment = 1;

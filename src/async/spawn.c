@@ -145,7 +145,12 @@ static KCOM_NOINLINE NTSTATUS spawn_begin_allocated(const kcom_async_task_desc *
                                                     IKcomAsyncOperation **operation)
 {
     kcom_async_op_layout_info layout = kcom_async_op_desc_layout(desc);
-    kcom_async_op *op = kcom_async_op_allocate_block(allocator, layout.total, layout.alignment);
+    kcom_async_op *op;
+    /* here, off the usual path: an allocator without its functions is never a caching one (its
+     * error operation comes from the default allocator) */
+    if (!kcom_allocator_usable(allocator))
+        return spawn_refused(desc, allocator, STATUS_INVALID_PARAMETER, operation);
+    op = kcom_async_op_allocate_block(allocator, layout.total, layout.alignment);
     if (op == NULL)
         return spawn_refused(desc, allocator, STATUS_INSUFFICIENT_RESOURCES, operation);
     return spawn_begun(op, desc, &layout, executor, allocator, state, operation);
@@ -157,8 +162,6 @@ NTSTATUS kcom_async_spawn_begin(const kcom_async_task_desc *desc, const kcom_exe
     kcom_async_op_layout_info layout;
     kcom_async_op *op;
     NTSTATUS status = spawn_check(desc, executor, state, operation);
-    if (NT_SUCCESS(status) && !kcom_allocator_usable(allocator))
-        status = STATUS_INVALID_PARAMETER; /* its error operation comes from the default allocator */
     if (!NT_SUCCESS(status))
         return spawn_refused(desc, allocator, status, operation);
     /* a hand-written descriptor's block_size below an operation's is a bad layout, not a lack
