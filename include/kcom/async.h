@@ -93,8 +93,8 @@ KCOM_DECLARE_INTERFACE(IKcomAsyncOperation, IUnknown,
  * (kcom_async_operation_create with I's IID and T's size and alignment) and
  * I##_complete(operation, const T *) (kcom_async_operation_complete with a value of type T), so
  * that the size the operation copies is T's by construction; each has the IRQL and statuses of
- * the function it calls. The result is copied as bytes: in
- * C++, T must be trivially copyable (a static assertion says so). */
+ * the function it calls. The result is copied as bytes: in C++, T must be trivially copyable (a
+ * static assertion says so). */
 #ifdef __cplusplus
 #define KCOM_RT_ASYNC_RESULT_COPYABLE_(I, T)                                              \
     static_assert(__is_trivially_copyable(T), "KCOM_DECLARE_ASYNC_OPERATION(" #I ", " #T \
@@ -269,8 +269,8 @@ NTSTATUS kcom_async_operation_create(_In_opt_ const kcom_allocator *allocator, _
  * Returns STATUS_SUCCESS (Completed); STATUS_CANCELLED (it was canceled, which finished it: the
  * value is dropped); STATUS_INVALID_DEVICE_STATE (already completed or failed; the static error
  * operation; an operation run by a task, which finishes itself; an operation implemented outside
- * kcom, which kcom cannot finish); STATUS_INVALID_PARAMETER (NULL
- * operation, or NULL value with a non-zero result size).
+ * kcom, which kcom cannot finish); STATUS_INVALID_PARAMETER (NULL operation, or NULL value with a
+ * non-zero result size).
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_async_operation_complete(_In_ IKcomAsyncOperation *operation, _In_opt_ const void *value);
@@ -284,8 +284,7 @@ NTSTATUS kcom_async_operation_complete(_In_ IKcomAsyncOperation *operation, _In_
  * Returns STATUS_SUCCESS (Error, or Canceled for STATUS_CANCELLED); STATUS_CANCELLED (it was
  * canceled, which finished it); STATUS_INVALID_DEVICE_STATE (already completed or failed; the
  * static error operation; an operation run by a task or implemented outside kcom);
- * STATUS_INVALID_PARAMETER (a success
- * status, checked first: nothing changes; NULL operation).
+ * STATUS_INVALID_PARAMETER (a success status, checked first: nothing changes; NULL operation).
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_async_operation_fail(_In_ IKcomAsyncOperation *operation, _In_ NTSTATUS status);
@@ -484,8 +483,8 @@ NTSTATUS kcom_async_spawn(_In_ const kcom_async_task_desc *desc, _In_ const kcom
  * option assert_irql is on (kcom_async_try_block_on never stops).
  * Returns STATUS_SUCCESS (finished: read it with get_status/get_result); STATUS_TIMEOUT;
  * STATUS_INVALID_PARAMETER (NULL); STATUS_INSUFFICIENT_RESOURCES (no event: Windows user mode's
- * event object, or a POSIX host's other than Linux); STATUS_INVALID_DEVICE_STATE (IRQL too high); for an operation implemented elsewhere,
- * the failure its get_status returned.
+ * event object, or a POSIX host's other than Linux); STATUS_INVALID_DEVICE_STATE (IRQL too
+ * high); for an operation implemented elsewhere, the failure its get_status returned.
  */
 #define KCOM_ASYNC_INFINITE 0xFFFFFFFFUL
 _IRQL_requires_max_(APC_LEVEL)

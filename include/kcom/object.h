@@ -108,9 +108,10 @@ typedef NTSTATUS kcom_object_init_fn(void *impl, void *ctx);
  * zero-filled struct) and init's status is returned.
  * IRQL: <= DISPATCH_LEVEL.
  * Returns STATUS_SUCCESS, init's failure status, or: STATUS_INVALID_PARAMETER (NULL cls, riid or
- * ppv; malformed class; outer with riid other than IID_IUnknown, checked first); STATUS_NOT_SUPPORTED
- * (outer, riid IID_IUnknown, for a class that cannot be aggregated); STATUS_INSUFFICIENT_RESOURCES; STATUS_NOINTERFACE (riid not
- * exposed), or the class's query fallback's failure status.
+ * ppv; malformed class; outer with riid other than IID_IUnknown, checked first);
+ * STATUS_NOT_SUPPORTED (outer, riid IID_IUnknown, for a class that cannot be aggregated);
+ * STATUS_INSUFFICIENT_RESOURCES; STATUS_NOINTERFACE (riid not exposed), or the class's query
+ * fallback's failure status.
  * *ppv is NULL on failure, and nothing is left allocated.
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)

@@ -11,9 +11,10 @@
  * static initializer can produce it). The first allocation the backing allocator serves claims it
  * (BINDING), records its size and alignment, prepares the platform's list and publishes BOUND with
  * a releasing store; from then on the size, the alignment and the list are read only after an
- * acquiring load of the state saw BOUND. A request that finds another thread binding goes to the backing allocator (bypassed), and
- * a free that finds the cache not yet bound returns the block to the backing allocator: whatever
- * is cached was therefore allocated with the bound size and alignment, and drain frees it with them.
+ * acquiring load of the state saw BOUND. A request that finds another thread binding goes to the
+ * backing allocator (bypassed), and a free that finds the cache not yet bound returns the block to
+ * the backing allocator: whatever is cached was therefore allocated with the bound size and
+ * alignment, and drain frees it with them.
  */
 #include <kcom/atomic.h>
 #include <kcom/caching_allocator.h>
