@@ -909,15 +909,16 @@ NTSTATUS kcom_async_operation_create_error(const kcom_allocator *allocator, cons
 {
     kcom_async_op *op;
     NTSTATUS status = STATUS_SUCCESS;
+    BOOLEAN usable = kcom_allocator_usable(allocator);
     /* the arguments first: an invalid one is what the caller learns, whatever the allocator does */
     if (operation == NULL)
         return STATUS_INVALID_PARAMETER;
-    if (NT_SUCCESS(error) || !kcom_allocator_usable(allocator)) {
+    if (NT_SUCCESS(error) || !usable) {
         /* a success is not an error: reporting it would claim a value that was never written; an
          * allocator without its functions cannot be called (the default one serves instead) */
         error = STATUS_INVALID_PARAMETER;
         status = STATUS_INVALID_PARAMETER;
-        if (!kcom_allocator_usable(allocator))
+        if (!usable)
             allocator = NULL;
     }
     op = kcom_async_op_allocate(allocator, KCOM_ASYNC_PRODUCER_OP_SIZE, KCOM_ALIGNOF(kcom_async_op));
