@@ -13,7 +13,9 @@ NTSTATUS kcom_object_new(const kcom_class *cls, IUnknown *outer, void **impl)
 
 /* Each ancestry is walked once; the walk finds a cycle too: it compares each step with a mark that
  * moves up to where the walk is after 1, 2, 4, ... steps, so that once the mark is on a cycle no
- * longer than the span, the walk comes back to it before the mark moves again. */
+ * longer than the span, the walk comes back to it before the mark moves again. The root must be
+ * IUnknown's (by IID: each translation unit has its own descriptor): QueryInterface's walk stops
+ * below it without comparing its IID, so another root would be an ancestor it never finds. */
 static BOOLEAN interface_is_well_formed(const kcom_interface_info *info)
 {
     const kcom_interface_info *mark = info;
@@ -22,9 +24,9 @@ static BOOLEAN interface_is_well_formed(const kcom_interface_info *info)
     for (;;) {
         if (info->iid == NULL)
             return FALSE;
+        if (info->parent == NULL)
+            return kcom_guid_equal(info->iid, &IID_IUnknown);
         info = info->parent;
-        if (info == NULL)
-            return TRUE;
         if (info == mark)
             return FALSE;
         if (++steps == span) {

@@ -84,18 +84,25 @@ static const kcom_class_entry entries_second_bad[] = {
     {KCOM_INTERFACE_INFO(IOther2), NULL, offsetof(HandMade, IOther1_iface)}};
 
 /* interface descriptors QueryInterface could not walk: without an IID, an ancestor without one,
- * an ancestry that never reaches IUnknown (a cycle, of one descriptor and of two) */
+ * an ancestry that never reaches IUnknown (a cycle, of one descriptor and of two; a root that is
+ * not IUnknown's, whose interface QueryInterface would then never find) */
 static const kcom_interface_info info_null_iid = {NULL, KCOM_INTERFACE_INFO(IUnknown), "NoIID", 6};
 static const kcom_interface_info info_parent_null_iid = {&IID_IOther1, &info_null_iid, "ParentNoIID", 6};
 static const kcom_interface_info info_own_parent = {&IID_IOther1, &info_own_parent, "OwnParent", 6};
 static const kcom_interface_info info_cycle_b;
 static const kcom_interface_info info_cycle_a = {&IID_IOther1, &info_cycle_b, "CycleA", 6};
 static const kcom_interface_info info_cycle_b = {&IID_IOther2, &info_cycle_a, "CycleB", 6};
+static const kcom_interface_info info_root_not_iunknown = {&IID_IOther2, NULL, "RootNotIUnknown", 6};
+static const kcom_interface_info info_below_other_root = {&IID_IOther1, &info_root_not_iunknown, "BelowOtherRoot", 7};
 static const kcom_class_entry entry_null_iid[] = {{&info_null_iid, &hand_vtbl, offsetof(HandMade, IOther1_iface)}};
 static const kcom_class_entry entry_parent_null_iid[] = {
     {&info_parent_null_iid, &hand_vtbl, offsetof(HandMade, IOther1_iface)}};
 static const kcom_class_entry entry_own_parent[] = {{&info_own_parent, &hand_vtbl, offsetof(HandMade, IOther1_iface)}};
 static const kcom_class_entry entry_cycle[] = {{&info_cycle_a, &hand_vtbl, offsetof(HandMade, IOther1_iface)}};
+static const kcom_class_entry entry_other_root[] = {
+    {&info_below_other_root, &hand_vtbl, offsetof(HandMade, IOther1_iface)}};
+static const kcom_class_entry entry_root_itself[] = {
+    {&info_root_not_iunknown, &hand_vtbl, offsetof(HandMade, IOther1_iface)}};
 
 #define HAND_CLASS(name, size, alignment, flags, count, entries, inner)                   \
     static const kcom_class name = {#name, (size), (alignment), (flags), (count), (entries), hand_destroy, \
@@ -117,6 +124,8 @@ HAND_CLASS(iid_null, sizeof(HandMade), 8, 0, 1, entry_null_iid, NULL);
 HAND_CLASS(ancestor_iid_null, sizeof(HandMade), 8, 0, 1, entry_parent_null_iid, NULL);
 HAND_CLASS(ancestry_own_parent, sizeof(HandMade), 8, 0, 1, entry_own_parent, NULL);
 HAND_CLASS(ancestry_cycle, sizeof(HandMade), 8, 0, 1, entry_cycle, NULL);
+HAND_CLASS(ancestry_other_root, sizeof(HandMade), 8, 0, 1, entry_other_root, NULL);
+HAND_CLASS(ancestry_root_itself, sizeof(HandMade), 8, 0, 1, entry_root_itself, NULL);
 HAND_CLASS(alignment_zero, sizeof(HandMade), 0, 0, 1, hand_entries, NULL);
 HAND_CLASS(alignment_three, sizeof(HandMade), 3, 0, 1, hand_entries, NULL);
 HAND_CLASS(alignment_48, sizeof(HandMade), 48, 0, 1, hand_entries, NULL);
@@ -128,7 +137,8 @@ HAND_CLASS(aggregatable_without_inner, sizeof(HandMade), 8, KCOM_CLASS_AGGREGATA
 static const kcom_class *const malformed[] = {
     &zero_entries,   &null_entries,    &null_vtbl,      &null_info,       &offset_at_end,
     &offset_past_end, &offset_overlapping_end, &offset_aligned_overlapping, &offset_misaligned, &offset_huge, &second_entry_bad,
-    &iid_null,       &ancestor_iid_null, &ancestry_own_parent, &ancestry_cycle,
+    &iid_null,       &ancestor_iid_null, &ancestry_own_parent, &ancestry_cycle, &ancestry_other_root,
+    &ancestry_root_itself,
     &alignment_zero, &alignment_three, &alignment_48,   &size_zero,       &size_too_small,
     &size_overflowing, &aggregatable_without_inner};
 
