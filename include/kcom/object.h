@@ -84,13 +84,15 @@ KCOM_BEGIN_DECLS
  * The caller initializes the struct, then hands out &impl->SomeIface_iface (or, when aggregated,
  * kcom_object_inner_unknown(impl)) or drops the reference with kcom_object_release(impl).
  * IRQL: <= DISPATCH_LEVEL (the allocator's range).
- * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL cls or impl, malformed class: a size or
- * alignment it cannot build, no entries, an entry without an interface descriptor or a vtable, an
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL cls or impl, malformed class: a size
+ * below a pointer's, or one that overflows with the header in front at the class's alignment, an
+ * alignment that is 0 or not a power of two, no entries, an entry without an interface descriptor or a vtable, an
  * interface member past the struct or not pointer-aligned, an interface descriptor or one of its
  * ancestors without an IID, an ancestry that does not end at IUnknown's descriptor, an
  * aggregatable class without an inner vtable);
  * STATUS_NOT_SUPPORTED (outer given for a class that cannot be aggregated);
- * STATUS_INSUFFICIENT_RESOURCES (allocation failed). *impl is NULL on failure.
+ * STATUS_INSUFFICIENT_RESOURCES (allocation failed, also for a size or alignment no allocator
+ * serves). *impl is NULL on failure.
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_object_new(_In_ const kcom_class *cls, _In_opt_ IUnknown *outer,
@@ -152,7 +154,9 @@ const kcom_class *kcom_object_class(_In_opt_ void *impl);
 
 /*
  * kcom_object_refcount - the current reference count, for tests and diagnostics only (it may be
- * stale by the time it is read). IRQL: any. Returns 0 for a NULL impl.
+ * stale by the time it is read). Inside the class's destroy callback it is
+ * KCOM_REFCOUNT_DESTROYING (kcom/refcount.h) plus any references taken there. IRQL: any. Returns
+ * 0 for a NULL impl.
  */
 _IRQL_requires_max_(HIGH_LEVEL)
 LONG kcom_object_refcount(_In_opt_ void *impl);
