@@ -76,7 +76,9 @@ _IRQL_requires_(PASSIVE_LEVEL)
 void kcom_dpc_executor_destroy(_In_opt_ kcom_dpc_executor *executor);
 
 /* kcom_dpc_executor_get_stats - the counters so far, summed over the processors; zeros for a NULL
- * executor. A NULL stats is ignored. IRQL: any. Never fails. */
+ * executor. A NULL stats is ignored. A run adds its polls when it lets go (one interlocked add per
+ * run, not per poll), which may be after the task it polled has finished: a snapshot taken as soon
+ * as kcom_async_block_on returned may not count that poll yet. IRQL: any. Never fails. */
 _IRQL_requires_max_(HIGH_LEVEL)
 void kcom_dpc_executor_get_stats(_In_opt_ const kcom_dpc_executor *executor,
                                  _Out_opt_ kcom_dpc_executor_stats *stats);
