@@ -18,10 +18,10 @@
  *         KCOM_TASK_END(cx);
  *     }
  *
- * The macros are protothreads: the resume point is a line number kept in the state struct and
- * KCOM_TASK_BEGIN switches on it, so local variables do not survive a suspension (keep what must
- * survive in the state) and a task body cannot itself contain a switch statement around a
- * suspension point.
+ * The macros are protothreads: the resume point is a number, one per suspension point, kept in
+ * the state struct, and KCOM_TASK_BEGIN switches on it, so local variables do not survive a
+ * suspension (keep what must survive in the state) and a task body cannot itself contain a switch
+ * statement around a suspension point.
  *
  * Scheduling state of each task (one atomic word):
  *
@@ -194,11 +194,20 @@ KCOM_END_DECLS
 
 /* Suspends until poll_expr (an awaitable's poll, re-evaluated at each resumption) is READY. The
  * case label sits in a dead block so that no statement falls through into it. */
-#define KCOM_AWAIT(poll_expr)                                                            \
+#define KCOM_AWAIT(poll_expr) KCOM_RT_AWAIT_AT_(KCOM_RT_RESUME_POINT_, poll_expr)
+
+/* A suspension point's number: __COUNTER__ (every supported compiler has it), expanded once per
+ * point as the argument of the macro that uses it twice, so unique in the translation unit even
+ * for several points on one line (a macro's), and never 0 (the first poll) or -1 (finished).
+ * Not __LINE__, which several points on one line would share, and which cl.exe's /ZI makes a
+ * non-constant. */
+#define KCOM_RT_RESUME_POINT_ (__COUNTER__ + 1)
+
+#define KCOM_RT_AWAIT_AT_(point, poll_expr)                                              \
     do {                                                                                 \
-        *kcom_resume_ = __LINE__;                                                        \
+        *kcom_resume_ = (point);                                                         \
         if (0) {                                                                         \
-        case __LINE__:;                                                                  \
+        case (point):;                                                                   \
         }                                                                                \
         if ((poll_expr) == KCOM_POLL_PENDING)                                            \
             return KCOM_POLL_PENDING;                                                    \
@@ -212,12 +221,14 @@ KCOM_END_DECLS
     KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? kcom_rt_task_canceled(&(canceled)) : (poll_expr))
 
 /* Gives the executor a chance to run other tasks; the task is queued again at once. */
-#define KCOM_YIELD(cx)                                                                   \
+#define KCOM_YIELD(cx) KCOM_RT_YIELD_AT_(KCOM_RT_RESUME_POINT_, cx)
+
+#define KCOM_RT_YIELD_AT_(point, cx)                                                     \
     do {                                                                                 \
-        *kcom_resume_ = __LINE__;                                                        \
+        *kcom_resume_ = (point);                                                         \
         kcom_task_wake_self(cx);                                                         \
         return KCOM_POLL_PENDING;                                                        \
-        case __LINE__:;                                                                  \
+        case (point):;                                                                   \
     } while (0)
 
 /* Finishes the task: a success status completes the operation with the result written so far; a

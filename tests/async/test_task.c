@@ -401,8 +401,21 @@ static kcom_poll_result returns_value_poll(end_state *s, kcom_task_context *cx)
     KCOM_TASK_END(cx);
 }
 
+/* A driver's own macro with two suspension points: each expansion is one source line. */
+#define AWAIT_TWO_YIELDS(s) KCOM_AWAIT((s)->yields++ % 2 == 0 ? KCOM_POLL_PENDING : KCOM_POLL_READY); \
+                            KCOM_AWAIT((s)->yields++ % 2 == 0 ? KCOM_POLL_PENDING : KCOM_POLL_READY)
+
+static kcom_poll_result two_on_a_line_poll(end_state *s, kcom_task_context *cx)
+{
+    KCOM_TASK_BEGIN(s);
+    AWAIT_TWO_YIELDS(s); AWAIT_TWO_YIELDS(s);
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, s->yields);
+    KCOM_TASK_END(cx);
+}
+
 /* Falling off the end completes with STATUS_SUCCESS; a finished task polled again (which kcom
- * never does) reports STATUS_INVALID_DEVICE_STATE, and so does one that returned a value. */
+ * never does) reports STATUS_INVALID_DEVICE_STATE, and so does one that returned a value. Several
+ * suspension points on one source line (a macro's) each resume where they suspended. */
 void kcom_test_async_task_end(void)
 {
     end_state s;
@@ -425,6 +438,17 @@ void kcom_test_async_task_end(void)
        "returned %lu: %s\n", (unsigned long)result, kcom_status_name(cx.status));
     ok(returns_value_poll(&s, &cx) == KCOM_POLL_READY && cx.status == STATUS_INVALID_DEVICE_STATE,
        "polled again once finished: %s\n", kcom_status_name(cx.status));
+
+    {
+        ULONG pending = 0;
+        memset(&s, 0, sizeof(s));
+        result = 0;
+        while (two_on_a_line_poll(&s, &cx) == KCOM_POLL_PENDING && pending < 10)
+            pending++;
+        /* four awaits, each pending once and then ready: 4 pending polls, 8 evaluations */
+        ok(pending == 4 && cx.status == STATUS_SUCCESS && result == 8, "four suspensions on two lines: %lu, %lu\n",
+           (unsigned long)pending, (unsigned long)result);
+    }
 }
 
 ASYNC_TEST_PROGRAM(KCOM_ASYNC_TASK_TESTS)
