@@ -2,7 +2,8 @@
 # check-props.sh KCOM_PROPS CONFIG_H - the tutorial's .vcxproj property sheet against the
 # kcom/config.h of a kernel build: each of its definitions NAME=VALUE must be what config.h
 # defines, and it must ask for C11 (and C++17 for C++ sources: kcom's headers refuse C++14, the
-# WDK projects' default), /Zc:preprocessor, kcom's include directory as an external one
+# WDK projects' default), /Zc:preprocessor (but not for the ClangCL toolset, whose clang-cl reports
+# it as an unused argument), kcom's include directory as an external one
 # (cl.exe then reports nothing inside kcom's headers at the driver's warning level) and kcom.lib.
 set -u
 props=$1 config=$2
@@ -18,7 +19,7 @@ for definition in $definitions; do
     fi
 done
 for needed in '<LanguageStandard_C>stdc11</LanguageStandard_C>' '<LanguageStandard>stdcpp17</LanguageStandard>' \
-              '/Zc:preprocessor' \
+              "<AdditionalOptions Condition=\"'\$(PlatformToolset)' != 'ClangCL'\">/Zc:preprocessor" \
               '<ExternalIncludePath>$(KcomDir)include;$(ExternalIncludePath)</ExternalIncludePath>' \
               '<ExternalWarningLevel>TurnOffAllWarnings</ExternalWarningLevel>' '$(KcomDir)lib\kcom.lib;'; do
     grep -qF "$needed" "$props" || { echo "check-props: $props lacks $needed" >&2; status=1; }
