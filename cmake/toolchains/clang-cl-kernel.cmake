@@ -74,9 +74,11 @@ set(KCOM_WINE_DDK_DIR "${CMAKE_CURRENT_LIST_DIR}/wine-ddk")
 # the objects; /GS-: no security cookie (the CRT's); /Gy: functions in their own sections, so the
 # linker keeps only what is called. -imsvc: Wine's headers are system headers, so /W4 leaves them be.
 # /clang:-ffreestanding: no hosted C library behind the compiler's builtins; memcpy and the like that stay
-# calls are ntoskrnl's.
+# calls are ntoskrnl's. It also drops the unwind data (.pdata, .xdata) clang-cl emits by default on
+# x64 and ARM64, which cl.exe always emits and the kernel's exception dispatch and stack walks need:
+# /clang:-fasynchronous-unwind-tables keeps it (tests/kernel/check-unwind.sh checks).
 set(KCOM_CLANG_CL_FLAGS
-    "/Zl /GS- /Gy /clang:-ffreestanding -DKCOM_KERNEL -DPOOL_TAGGING"
+    "/Zl /GS- /Gy /clang:-ffreestanding /clang:-fasynchronous-unwind-tables -DKCOM_KERNEL -DPOOL_TAGGING"
     "/FI${KCOM_WINE_DDK_DIR}/kcom_wine_ddk.h -imsvc ${KCOM_WINE_DDK_DIR}"
     "-imsvc ${KCOM_WINE_INCLUDE_DIR}/windows/ddk -imsvc ${KCOM_WINE_INCLUDE_DIR}/windows"
     "-imsvc ${KCOM_WINE_INCLUDE_DIR}/msvcrt" ${KCOM_CLANG_CL_ARCH_FLAGS})
