@@ -71,8 +71,9 @@ function(kcom_add_cl_branch_check target)
     # _MSVC_TRADITIONAL=0: what cl.exe defines with /std:c11 (its conforming preprocessor).
     target_compile_options(${target}_cl_branch PRIVATE -U__clang__ -D_MSVC_TRADITIONAL=0 -Wno-unused-function
                                                        -Wno-unused-variable -Wno-unused-const-variable)
-    # x86: cl.exe's default /arch:SSE2, under which its <intrin.h> offers _mm_pause (clang-cl's
-    # i686 default has no SSE2; compile only, so the instruction set's effect on code does not
+    # x86: /arch:SSE2, under which clang-cl's <intrin.h> offers _mm_pause (its i686 default has no
+    # SSE2; cl.exe, whose x86 /kernel builds allow only /arch:IA32, uses _mm_pause for the WDK's
+    # YieldProcessor there; compile only, so the instruction set's effect on code does not
     # matter), and the 64-bit Interlocked names cl.exe lacks there poisoned (cl-branch-x86.h).
     if(CMAKE_SYSTEM_PROCESSOR STREQUAL "X86")
         target_compile_options(${target}_cl_branch PRIVATE /arch:SSE2 "/FI${PROJECT_SOURCE_DIR}/cmake/cl-branch-x86.h")
