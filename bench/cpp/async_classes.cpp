@@ -2,15 +2,17 @@
 // way such code usually is: an operation class with virtual get_status/get_result/cancel/
 // set_completed, a std::atomic reference count, the status and its claims in one std::atomic word,
 // the result stored inside, allocated with new by the async method (or constructed in the caller's
-// storage with placement new); a worker thread on std::thread + std::mutex + std::condition_variable
-// with an intrusive queue; a task that is the completion callback of the operation it awaits. The
+// storage with placement new); a worker thread on std::thread with an intrusive queue, its lock,
+// its wake-up and the caller's wait on futex words as kcom's host platform has them (futex.h); a
+// task that is the completion callback of the operation it awaits. The
 // loops that use them live in async_cases.cpp and see only async_com.h.
 #include "async_com.h"
 
 #include "../bench.h"
 
+#include "futex.h"
+
 #include <atomic>
-#include <condition_variable>
 #include <mutex>
 #include <new>
 #include <thread>
@@ -243,7 +245,7 @@ public:
     ~Worker()
     {
         {
-            std::lock_guard<std::mutex> lock(mutex_);
+            std::lock_guard<Mutex> lock(mutex_);
             stopping_ = true;
         }
         work_.notify_one();
@@ -252,7 +254,7 @@ public:
     void Post(WorkItem *item)
     {
         {
-            std::lock_guard<std::mutex> lock(mutex_);
+            std::lock_guard<Mutex> lock(mutex_);
             item->next = nullptr;
             if (tail_ != nullptr)
                 tail_->next = item;
@@ -266,7 +268,7 @@ public:
 private:
     void Loop()
     {
-        std::unique_lock<std::mutex> lock(mutex_);
+        std::unique_lock<Mutex> lock(mutex_);
         for (;;) {
             if (WorkItem *item = head_) {
                 head_ = item->next;
@@ -283,8 +285,8 @@ private:
         }
     }
 
-    std::mutex mutex_;
-    std::condition_variable work_;
+    Mutex mutex_;
+    Condition work_;
     WorkItem *head_ = nullptr;
     WorkItem *tail_ = nullptr;
     bool stopping_ = false;
@@ -351,18 +353,9 @@ private:
     Worker *worker_;
 };
 
-struct Event {
-    std::mutex mutex;
-    std::condition_variable signaled;
-    bool set = false;
-};
-
 void Signal(IAsyncULong *, AsyncStatus, void *context)
 {
-    Event *event = static_cast<Event *>(context);
-    std::lock_guard<std::mutex> lock(event->mutex); // the waiter cannot return before the unlock
-    event->set = true;
-    event->signaled.notify_one();
+    static_cast<Event *>(context)->Set();
 }
 
 } // namespace
@@ -392,8 +385,7 @@ STATUS Wait(IAsyncULong *operation)
     STATUS status = operation->set_completed(Signal, &event);
     if (status != kOk)
         return status;
-    std::unique_lock<std::mutex> lock(event.mutex);
-    event.signaled.wait(lock, [&event] { return event.set; });
+    event.Wait();
     return kOk;
 }
 

@@ -47,7 +47,7 @@ STATUS CreateReader(IReader **out);
 STATUS CreateReaderFreeList(IReader **out);
 void DrainOperationFreeList();
 
-// The wake case: a worker thread with a queue (std::thread, std::mutex, std::condition_variable),
+// The wake case: a worker thread with a queue (std::thread, and futex.h's lock and wake-up),
 // a completion source, and a task that awaits it on the worker.
 class Worker;
 Worker *CreateWorker();
