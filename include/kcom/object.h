@@ -86,10 +86,10 @@ KCOM_BEGIN_DECLS
  * IRQL: <= DISPATCH_LEVEL (the allocator's range).
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL cls or impl, malformed class: a size
  * below a pointer's, or one that overflows with the header in front at the class's alignment, an
- * alignment that is 0 or not a power of two, no entries, an entry without an interface descriptor or a vtable, an
- * interface member past the struct or not pointer-aligned, an interface descriptor or one of its
- * ancestors without an IID, an ancestry that does not end at IUnknown's descriptor, an
- * aggregatable class without an inner vtable);
+ * alignment that is 0 or not a power of two, no entries, an entry without an interface descriptor
+ * or a vtable, an interface member past the struct or not pointer-aligned, an interface
+ * descriptor or one of its ancestors without an IID, an ancestry that does not end at IUnknown's
+ * descriptor, an aggregatable class without an inner vtable);
  * STATUS_NOT_SUPPORTED (outer given for a class that cannot be aggregated);
  * STATUS_INSUFFICIENT_RESOURCES (allocation failed, also for a size or alignment no allocator
  * serves). *impl is NULL on failure.

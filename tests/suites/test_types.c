@@ -82,7 +82,7 @@ void kcom_test_status(void)
      * statuses still map to E_INVALIDARG and ERROR_CANCELLED, checked above) */
     ok(kcom_ntstatus_from_hresult(E_POINTER) == STATUS_INVALID_PARAMETER, "E_POINTER -> %s\n",
        kcom_status_name(kcom_ntstatus_from_hresult(E_POINTER)));
-    ok((ULONG)E_ABORT == 0x80004004u, "E_ABORT is %#lx\n", (unsigned long)(ULONG)E_ABORT);
+    ok((ULONG)E_ABORT == 0x80004004u, "E_ABORT is 0x%lx\n", (unsigned long)(ULONG)E_ABORT);
     ok(kcom_ntstatus_from_hresult(E_ABORT) == STATUS_CANCELLED, "E_ABORT -> %s\n",
        kcom_status_name(kcom_ntstatus_from_hresult(E_ABORT)));
     {
