@@ -116,7 +116,8 @@ NTSTATUS kcom_irp_queue_init(_Out_ kcom_irp_queue *queue);
  *     IRP is left to its first pend, which has marked it pending: return STATUS_PENDING for it;
  *     also (the IRP completed with it) an operation implemented outside kcom whose completion
  *     callback is taken;
- *   - STATUS_DELETE_PENDING: the queue is draining (the operation is canceled, the IRP completed);
+ *   - STATUS_DELETE_PENDING: the queue is draining or drained (the operation is canceled, the IRP
+ *     completed; also for an operation already finished, whose copy is not called);
  *   - STATUS_INSUFFICIENT_RESOURCES: no memory for the record (the operation is canceled, the IRP
  *     completed);
  *   - STATUS_INTERNAL_ERROR: copy returned STATUS_PENDING, or a success or warning with an

@@ -716,6 +716,22 @@ static void test_drain(kcom_irp_queue *q)
         test_irp_free(&t);
     }
     op->lpVtbl->Release(op);
+    /* an operation already finished is refused too: its copy must not run after the drain */
+    op = new_source();
+    if (op != NULL) {
+        ULONG value = 7;
+        (void)kcom_async_operation_complete(op, &value);
+    }
+    if (op != NULL && test_irp_init(&t, sizeof(ULONG))) {
+        status = kcom_irp_pend(q, t.irp, op, kcom_irp_copy_result, KCOM_IRP_RESULT_SIZE(ULONG));
+        ok(status == STATUS_DELETE_PENDING && t.completions == 1 && t.status == STATUS_DELETE_PENDING &&
+               t.information == 0,
+           "a finished operation after the drain: %s, the IRP %s, %lu bytes\n", kcom_status_name(status),
+           kcom_status_name(t.status), (unsigned long)t.information);
+        test_irp_free(&t);
+    }
+    if (op != NULL)
+        op->lpVtbl->Release(op);
 }
 
 /* ---- an operation implemented outside kcom --------------------------------------------------------- */

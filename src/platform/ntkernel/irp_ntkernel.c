@@ -265,7 +265,7 @@ NTSTATUS kcom_irp_pend(kcom_irp_queue *queue, PIRP irp, IKcomAsyncOperation *ope
 {
     const kcom_allocator *allocator;
     irp_record *record;
-    BOOLEAN kcom_operation, canceled;
+    BOOLEAN kcom_operation, canceled, closed;
     NTSTATUS status;
     KIRQL irql;
 
@@ -276,8 +276,13 @@ NTSTATUS kcom_irp_pend(kcom_irp_queue *queue, PIRP irp, IKcomAsyncOperation *ope
     if (queue == NULL || operation == NULL)
         return irp_complete(irp, STATUS_INVALID_PARAMETER);
     kcom_operation = kcom_rt_async_op_is_kcom(operation);
-    if (operation_finished(operation, kcom_operation))
-        return irp_complete_from(irp, operation, copy, context);
+    if (operation_finished(operation, kcom_operation)) {
+        /* a drained queue refuses this one too: its copy and context must not run after the drain */
+        KeAcquireSpinLock(&queue->lock, &irql);
+        closed = queue->closed;
+        KeReleaseSpinLock(&queue->lock, irql);
+        return closed ? irp_complete(irp, STATUS_DELETE_PENDING) : irp_complete_from(irp, operation, copy, context);
+    }
 
     allocator = kcom_default_allocator();
     record = (irp_record *)kcom_allocate(allocator, sizeof(*record), KCOM_ALIGNOF(irp_record));
