@@ -8,7 +8,8 @@
 #      DIR/driver.log, and installs the driver (wine-session.sh);
 #   2. starts the driver, runs the client; when the client says it is "waiting for the service to
 #      stop" (it has requests pending), stops the service: DriverUnload cancels them and drains;
-#      the client sees them end and exits;
+#      the client sees them end, keeps its handle a moment and exits, and DriverUnload waits for
+#      that close before it ends;
 #   3. prints the client's transcript and the driver's log lines, checks the client's exit status
 #      and the unload line, and ends the session (wineserver -k, -w), leaving no process behind.
 # Every Wine command has a time limit. The exit status is 0 only when the client saw every step
@@ -73,6 +74,12 @@ if [ $failed -eq 0 ]; then
             kcom_session_fail "DriverUnload did not report"
         elif [ "$unload" != "$expected_unload" ]; then
             kcom_session_fail "DriverUnload reported: $unload (expected: $expected_unload)"
+        fi
+        # Wine unloads with the client's handle still open (Windows would wait for its close):
+        # the close must reach the driver before DriverUnload ends, after which the image is gone
+        if ! driver_lines | sed -n "/^$service: unload: canceling/,/^$service: unload: drain/p" |
+            grep -q "^$service: handle closed"; then
+            kcom_session_fail "the client's handle was closed after DriverUnload had ended"
         fi
     fi
 fi

@@ -26,6 +26,7 @@
 #include "../sensorhub_ioctl.h"
 
 #define UNLOAD_WAIT_MS 30000u
+#define HANDLE_LINGER_MS 500u /* the handle kept after the requests that ended at unload */
 
 static HANDLE device;
 static int steps, unexpected;
@@ -334,6 +335,9 @@ int main(int argc, char **argv)
     printf("client: wait sensor 3 ended at unload: %s after %lu ms\n", status_name(a.status), (unsigned long)a.ms);
     printf("client: sample sensor 2 ended at unload: %s after %lu ms\n", status_name(b.status), (unsigned long)b.ms);
     expect(a.status == STATUS_CANCELLED && b.status == STATUS_CANCELLED, "both canceled by the unload");
+    /* the handle outlives the requests a moment, as a slower process's would: the driver must not
+     * be gone when its close arrives */
+    Sleep(HANDLE_LINGER_MS);
     CloseHandle(device);
 
     if (unexpected == 0)

@@ -21,7 +21,8 @@
  *     sensorhub: unload: drained, 0 outstanding, 0 live kcom allocations
  *
  * (Windows defers DriverUnload while a handle is open; Wine calls it at once, so a request can
- * still be pending then. The driver handles both.)
+ * still be pending then, and the handle's close can come after the drains: DriverUnload waits for
+ * it, so that no IRP_MJ_CLOSE is dispatched into an unloaded image. The driver handles both.)
  */
 #include "sensorhub.h"
 
@@ -29,11 +30,13 @@
 
 #define SAMPLE_PERIOD_MS 20u
 #define DRAIN_TIMEOUT_MS 10000u
+#define HANDLE_WAIT_MS 5000u /* for the last handle's close at unload (Wine: see the top) */
 #define SENSORHUB_POOL_TAG 0x62756873UL /* "shub" in memory, as pool tools show it */
 
 DRIVER_INITIALIZE DriverEntry;
 static DRIVER_UNLOAD sensorhub_unload;
-static DRIVER_DISPATCH sensorhub_create_close;
+static DRIVER_DISPATCH sensorhub_create;
+static DRIVER_DISPATCH sensorhub_close;
 static DRIVER_DISPATCH sensorhub_cleanup;
 static DRIVER_DISPATCH sensorhub_device_control;
 
@@ -47,6 +50,8 @@ static struct {
     const kcom_executor *executor;
     /* Held by each dispatch routine while it runs: unload waits on it. */
     IO_REMOVE_LOCK remove_lock;
+    LONG volatile handles;   /* file objects open (creates less closes) */
+    LONG volatile unloading; /* set first by DriverUnload: creates are refused from then on */
     kcom_irp_queue pending; /* the async requests' IRPs, pended until their operations finish */
     LONG volatile completed;
     sensorhub hub;
@@ -217,10 +222,32 @@ static NTSTATUS sensorhub_device_control(PDEVICE_OBJECT device, PIRP irp)
     return status;
 }
 
-static NTSTATUS sensorhub_create_close(PDEVICE_OBJECT device, PIRP irp)
+/* A create counts the file object it opens, unless the driver is unloading: the count goes up
+ * before the flag is read, and DriverUnload sets the flag before it reads the count, so one of
+ * the two sees the other. */
+static NTSTATUS sensorhub_create(PDEVICE_OBJECT device, PIRP irp)
 {
     (void)device;
+    kcom_atomic_fetch_add(&driver_state.handles, 1);
+    if (kcom_atomic_load(&driver_state.unloading)) {
+        kcom_atomic_fetch_add(&driver_state.handles, -1);
+        return complete_irp(irp, STATUS_DELETE_PENDING, 0);
+    }
     return complete_irp(irp, STATUS_SUCCESS, 0);
+}
+
+/* The count goes down under the remove lock, so that DriverUnload, which waits for the count and
+ * then for the lock, does not return while this routine still runs. */
+static NTSTATUS sensorhub_close(PDEVICE_OBJECT device, PIRP irp)
+{
+    NTSTATUS lock = IoAcquireRemoveLock(&driver_state.remove_lock, irp);
+    (void)device;
+    DbgPrint("sensorhub: handle closed\n");
+    (void)complete_irp(irp, STATUS_SUCCESS, 0);
+    kcom_atomic_fetch_add(&driver_state.handles, -1);
+    if (NT_SUCCESS(lock))
+        IoReleaseRemoveLock(&driver_state.remove_lock, irp);
+    return STATUS_SUCCESS;
 }
 
 /* The last handle of a file object is closed: its pending requests are canceled. */
@@ -237,7 +264,9 @@ static void sensorhub_unload(PDRIVER_OBJECT driver)
 {
     NTSTATUS drain, stopped;
     LONG outstanding, live;
+    ULONG waited;
 
+    kcom_atomic_store(&driver_state.unloading, 1);
     /* DriverUnload cannot refuse, and once it returns the driver's code is gone: while something
      * ignores its cancel, the unload waits (and says so) rather than return with it running */
     DbgPrint("sensorhub: unload: canceling the sampler and %ld pending request%s\n",
@@ -257,7 +286,15 @@ static void sensorhub_unload(PDRIVER_OBJECT driver)
     }
     outstanding = kcom_tracker_outstanding(driver_state.tracker);
 
-    /* 3. dispatch routines still running */
+    /* 3. handles still open (only under Wine, which unloads with them: their requests have just
+     *    ended, and their closes are on the way), then dispatch routines still running */
+    for (waited = 0; kcom_atomic_load(&driver_state.handles) != 0 && waited < HANDLE_WAIT_MS; waited += 10) {
+        LARGE_INTEGER ten_ms;
+        ten_ms.QuadPart = -10 * 1000 * 10; /* relative, in 100 ns units */
+        (void)KeDelayExecutionThread(KernelMode, FALSE, &ten_ms);
+    }
+    if (kcom_atomic_load(&driver_state.handles) != 0)
+        DbgPrint("sensorhub: unload: %ld handles still open\n", (long)kcom_atomic_load(&driver_state.handles));
     (void)IoAcquireRemoveLock(&driver_state.remove_lock, driver);
     IoReleaseRemoveLockAndWait(&driver_state.remove_lock, driver);
 
@@ -322,9 +359,9 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path)
     if (!NT_SUCCESS(status))
         goto fail_executor;
 
-    driver->MajorFunction[IRP_MJ_CREATE] = sensorhub_create_close;
+    driver->MajorFunction[IRP_MJ_CREATE] = sensorhub_create;
     driver->MajorFunction[IRP_MJ_CLEANUP] = sensorhub_cleanup;
-    driver->MajorFunction[IRP_MJ_CLOSE] = sensorhub_create_close;
+    driver->MajorFunction[IRP_MJ_CLOSE] = sensorhub_close;
     driver->MajorFunction[IRP_MJ_DEVICE_CONTROL] = sensorhub_device_control;
     driver->DriverUnload = sensorhub_unload;
     DbgPrint("sensorhub: loaded: %lu sensors sampled every %lu ms on a work-item executor\n",
