@@ -136,7 +136,10 @@ void kcom_async_timer_clear(kcom_async_timer *timer)
         }
         break;
     case TIMER_IDLE:
-        return; /* never armed (possibly zero-filled, never initialized), or cleared already */
+        /* never armed (possibly zero-filled, never initialized: started is FALSE), cleared
+         * already, or a periodic timer between ticks, whose schedule the clear ends too */
+        timer->started = FALSE;
+        return;
     default:
         break;
     }

@@ -130,6 +130,19 @@ static kcom_poll_result periodic_task(void *p, kcom_task_context *cx)
     KCOM_TASK_END(cx);
 }
 
+/* A periodic timer cleared after its first tick: the next poll arms it due_ms from then, as one
+ * never armed, not a period after its old schedule. */
+static kcom_poll_result periodic_cleared_task(void *p, kcom_task_context *cx)
+{
+    aw_state *s = (aw_state *)p;
+    KCOM_TASK_BEGIN(s);
+    KCOM_AWAIT(kcom_async_timer_poll(&s->timer, cx));
+    kcom_async_timer_clear(&s->timer);
+    KCOM_AWAIT(kcom_async_timer_poll(&s->timer, cx));
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, 2);
+    KCOM_TASK_END(cx);
+}
+
 /* Arms s->timer (one poll), then waits for s->ev or a cancel: the timer is torn down by the drop
  * in whatever state it reached (armed, or fired and never polled again). */
 static kcom_poll_result armed_then_event_task(void *p, kcom_task_context *cx)
@@ -184,6 +197,8 @@ static const kcom_async_task_desc event_desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG,
 static const kcom_async_task_desc timer_desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, aw_state, timer_task, aw_drop);
 static const kcom_async_task_desc periodic_desc =
     KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, aw_state, periodic_task, aw_drop);
+static const kcom_async_task_desc periodic_cleared_desc =
+    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, aw_state, periodic_cleared_task, aw_drop);
 static const kcom_async_task_desc armed_desc =
     KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, aw_state, armed_then_event_task, aw_drop);
 #endif
@@ -517,8 +532,18 @@ void kcom_test_async_timer_fires(void)
     ok(elapsed >= 25, "three periods take time: %lu ms\n", (unsigned long)elapsed);
     IKcomAsyncOperation_Release(op);
 
+    /* periodic, cleared after its first tick: the second tick is its due time after the clear */
+    s = begin(&periodic_cleared_desc, executor, &drops, &op);
+    kcom_async_timer_init(&s->timer, 100, 5);
+    start = test_now_ms();
+    (void)kcom_async_spawn_commit(op);
+    ok(kcom_async_block_on(op, 5000) == STATUS_SUCCESS && result_of(op) == 2, "two ticks\n");
+    elapsed = test_now_ms() - start;
+    ok(elapsed >= 200, "due time, clear, due time again: %lu ms\n", (unsigned long)elapsed);
+    IKcomAsyncOperation_Release(op);
+
     ok(test_pool_shutdown(pool, 5000) == STATUS_SUCCESS, "shutdown\n");
-    ok(drops == 24, "drops: %ld\n", (long)drops);
+    ok(drops == 25, "drops: %ld\n", (long)drops);
     ok(live_settled() == 0, "nothing left\n");
 }
 
