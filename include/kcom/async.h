@@ -91,9 +91,10 @@ KCOM_DECLARE_INTERFACE(IKcomAsyncOperation, IUnknown,
  * I##_generic(I *), conversions without a reference change (check the IID with QueryInterface
  * when the operation's type is not known); and, for a producer, I##_create(allocator, &operation)
  * (kcom_async_operation_create with I's IID and T's size and alignment) and
- * I##_complete(operation, const T *) (kcom_async_operation_complete with a value of type T), so
- * that the size the operation copies is T's by construction; each has the IRQL and statuses of
- * the function it calls. The result is copied as bytes: in C++, T must be trivially copyable (a
+ * I##_complete(operation, const I##_result *) (kcom_async_operation_complete with a value of type
+ * T; I##_result is T, so that T may be any type, a pointer written with '*' included), so that
+ * the size the operation copies is T's by construction; each has the IRQL and statuses of the
+ * function it calls. The result is copied as bytes: in C++, T must be trivially copyable (a
  * static assertion says so). */
 #ifdef __cplusplus
 #define KCOM_RT_ASYNC_RESULT_COPYABLE_(I, T)                                              \
@@ -133,7 +134,7 @@ KCOM_DECLARE_INTERFACE(IKcomAsyncOperation, IUnknown,
         return kcom_async_operation_create(allocator, &IID_##I, sizeof(T), KCOM_ALIGNOF(T), operation); \
     }                                                                                      \
     static KCOM_FORCEINLINE KCOM_UNUSED NTSTATUS I##_complete(IKcomAsyncOperation *operation, \
-                                                             const T *value)               \
+                                                             const I##_result *value)      \
     {                                                                                      \
         return kcom_async_operation_complete(operation, value);                           \
     }

@@ -115,6 +115,14 @@ void kcom_test_async_operation_query_interface(void)
 
 KCOM_DECLARE_ASYNC_OPERATION(IAsyncTicks, ULONG64,
     0x2f6c0d83, 0x7b19, 0x4e52, 0xa4, 0x0e, 0x6d, 0x31, 0x8c, 0x25, 0xb7, 0x94)
+/* pointer results written with '*' (the producer functions take a pointer to one) */
+typedef struct node {
+    ULONG id;
+} node;
+KCOM_DECLARE_ASYNC_OPERATION(IAsyncNode, node *,
+    0x2f6c0d84, 0x7b19, 0x4e52, 0xa4, 0x0e, 0x6d, 0x31, 0x8c, 0x25, 0xb7, 0x94)
+KCOM_DECLARE_ASYNC_OPERATION(IAsyncName, const char *,
+    0x2f6c0d85, 0x7b19, 0x4e52, 0xa4, 0x0e, 0x6d, 0x31, 0x8c, 0x25, 0xb7, 0x94)
 
 /* The typed producer functions: the interface's IID, and its type's size both ways. */
 void kcom_test_async_operation_typed_create(void)
@@ -148,6 +156,22 @@ void kcom_test_async_operation_typed_create(void)
     IKcomAsyncOperation_Release(narrow);
 
     ok(IAsyncULONG_create(&counter.allocator, NULL) == STATUS_INVALID_PARAMETER, "NULL out pointer\n");
+
+    {
+        static node the_node = {7};
+        node *node_value = &the_node, *node_read = NULL;
+        const char *name = "probe", *name_read = NULL;
+        ok(IAsyncNode_create(&counter.allocator, &op) == STATUS_SUCCESS && IAsyncNode_complete(op, &node_value) ==
+               STATUS_SUCCESS, "a pointer result\n");
+        ok(IAsyncNode_get_result(IAsyncNode_from(op), &node_read) == STATUS_SUCCESS && node_read == &the_node,
+           "the pointer back\n");
+        IKcomAsyncOperation_Release(op);
+        ok(IAsyncName_create(&counter.allocator, &op) == STATUS_SUCCESS && IAsyncName_complete(op, &name) ==
+               STATUS_SUCCESS, "a pointer-to-const result\n");
+        ok(IAsyncName_get_result(IAsyncName_from(op), &name_read) == STATUS_SUCCESS && name_read == name,
+           "that pointer back\n");
+        IKcomAsyncOperation_Release(op);
+    }
     ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
 }
 

@@ -39,6 +39,9 @@ const WCHAR kcom_cxx_wide_literal[] = L"kcom";
 
 KCOM_DECLARE_ASYNC_OPERATION(IAsyncCxxLONG, LONG,
                              0x6b630051, 0x7e57, 0x4c51, 0x9e, 0x51, 0x70, 0x99, 0x4f, 0xe9, 0x24, 0x51)
+/* a pointer result written with '*', to const: the producer functions take a pointer to one */
+KCOM_DECLARE_ASYNC_OPERATION(IAsyncCxxName, const char *,
+                             0x6b630052, 0x7e57, 0x4c51, 0x9e, 0x51, 0x70, 0x99, 0x4f, 0xe9, 0x24, 0x51)
 
 #define ICxxGauge_METHODS(M, I)                                                           \
     IUnknown_METHODS(M, I)                                                                \
@@ -479,11 +482,26 @@ static void cxx_class_member_lifetime(void)
     ok(counters_built == built + 2 && counters_ended == ended + 2, "nothing was ended that was not built\n");
 }
 
+/* A typed operation whose result is a pointer to const, completed and read through its
+ * interface's functions. */
+static void cxx_pointer_result(void)
+{
+    IKcomAsyncOperation *op = nullptr;
+    const char *name = "probe", *read = nullptr;
+    ok(IAsyncCxxName_create(nullptr, &op) == STATUS_SUCCESS && IAsyncCxxName_complete(op, &name) == STATUS_SUCCESS,
+       "a pointer result\n");
+    ok(op != nullptr && IAsyncCxxName_get_result(IAsyncCxxName_from(op), &read) == STATUS_SUCCESS && read == name,
+       "the pointer back\n");
+    if (op != nullptr)
+        IKcomAsyncOperation_Release(op);
+}
+
 /* What the kernel test driver and kcom_cxx_test run. */
 extern "C" void kcom_test_cxx_classes(void)
 {
     cxx_class_methods();
     cxx_class_async();
+    cxx_pointer_result();
     cxx_class_aggregation();
     cxx_class_member_lifetime();
 }
