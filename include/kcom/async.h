@@ -388,7 +388,9 @@ _IRQL_requires_max_(HIGH_LEVEL)
 size_t kcom_async_storage_size(_In_opt_ const kcom_async_task_desc *desc);
 
 /* kcom_async_storage_in_use - FALSE once the operation made in storage has been released for the
- * last time, and for NULL. Storage that never held an operation must be zero-filled for the
+ * last time, and for NULL. The caller's Release is not always the last: an executor that ran the
+ * work lets go of its reference a moment after the operation finished, also after
+ * kcom_async_block_on returned. Storage that never held an operation must be zero-filled for the
  * answer to mean anything. IRQL: any. Never fails. */
 _IRQL_requires_max_(HIGH_LEVEL)
 BOOLEAN kcom_async_storage_in_use(_In_opt_ const void *storage);

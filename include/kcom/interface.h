@@ -33,8 +33,9 @@
  *           - the same, the operation built in the caller's storage (no allocation): the
  *             interface's author defines I_Name_STORAGE (the bytes a caller provides, which every
  *             implementation must fit) before declaring the interface, and callers declare a
- *             `I_Name_storage` (that many bytes, pointer-aligned). The storage may be used again
- *             once kcom_async_storage_in_use says so (kcom/async.h).
+ *             `I_Name_storage` (that many bytes, pointer-aligned). The storage may be used again,
+ *             or go, once kcom_async_storage_in_use says so (kcom/async.h): not at the caller's
+ *             Release, which may not be the last.
  *   UNKNOWN reserved for IUnknown's own three methods (QueryInterface, AddRef, Release).
  * Parameters are a sequence `(type, name)(type, name)`, empty for none. Inheritance works to any
  * depth: a child's list starts with its parent's list macro.
