@@ -188,6 +188,7 @@ KCOM_END_DECLS
 
 #define KCOM_TASK_BEGIN(s)                                                               \
     {                                                                                    \
+        enum { kcom_resume_base_ = __COUNTER__ };                                        \
         int *kcom_resume_ = &(s)->kcom_resume_point;                                     \
         switch (*kcom_resume_) {                                                         \
         case 0:
@@ -196,12 +197,13 @@ KCOM_END_DECLS
  * case label sits in a dead block so that no statement falls through into it. */
 #define KCOM_AWAIT(poll_expr) KCOM_RT_AWAIT_AT_(KCOM_RT_RESUME_POINT_, poll_expr)
 
-/* A suspension point's number: __COUNTER__ (every supported compiler has it), expanded once per
- * point as the argument of the macro that uses it twice, so unique in the translation unit even
- * for several points on one line (a macro's), and never 0 (the first poll) or -1 (finished).
- * Not __LINE__, which several points on one line would share, and which cl.exe's /ZI makes a
- * non-constant. */
-#define KCOM_RT_RESUME_POINT_ (__COUNTER__ + 1)
+/* A suspension point's number: __COUNTER__ (every supported compiler has it) less its value at
+ * KCOM_TASK_BEGIN, expanded once per point as the argument of the macro that uses it twice. So
+ * it is unique in the body even for several points on one line (a macro's), never 0 (the first
+ * poll) or -1 (finished), and the same in every translation unit that compiles the body (an
+ * inline function's in a header). Not __LINE__, which several points on one line would share,
+ * and which cl.exe's /ZI makes a non-constant. */
+#define KCOM_RT_RESUME_POINT_ (__COUNTER__ - kcom_resume_base_)
 
 #define KCOM_RT_AWAIT_AT_(point, poll_expr)                                              \
     do {                                                                                 \
