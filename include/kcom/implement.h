@@ -49,8 +49,8 @@
  * not run), and the compiler checks that the operation fits I_Name_STORAGE.
  *
  * KCOM_AGGREGATABLE_CLASS(...) makes a class that can be aggregated: its interfaces delegate
- * IUnknown to the outer object, and it has a non-delegating inner IUnknown (24 more bytes of
- * header). KCOM_CLASS_EX / KCOM_AGGREGATABLE_CLASS_EX(Class, allocator, destroy, query_fallback, ...)
+ * IUnknown to the outer object, and it has a non-delegating inner IUnknown (16 more bytes of
+ * header: 32 on 64-bit targets). KCOM_CLASS_EX / KCOM_AGGREGATABLE_CLASS_EX(Class, allocator, destroy, query_fallback, ...)
  * also name a per-class allocator (NULL: the default) and a query fallback (NULL: none): a function
  * `NTSTATUS fn(Class *self, const IID *riid, void **ppv)` that QueryInterface calls for an IID the
  * class's table does not have - typically to forward it to an aggregated inner object, whose
