@@ -123,8 +123,7 @@ void kcom_async_timer_clear(kcom_async_timer *timer)
 {
     if (timer == NULL)
         return;
-    switch (kcom_atomic_load(&timer->state)) {
-    case TIMER_ARMED:
+    if (kcom_atomic_load(&timer->state) == TIMER_ARMED) {
         if (kcom_platform_timer_cancel(&timer->platform)) {
             kcom_atomic_fetch_add64(&timer_counts, -1);
             kcom_waker_drop(&timer->waker); /* the callback never runs: the waker is ours again */
@@ -134,15 +133,10 @@ void kcom_async_timer_clear(kcom_async_timer *timer)
             while (kcom_atomic_load(&timer->state) != TIMER_FIRED)
                 kcom_cpu_relax();
         }
-        break;
-    case TIMER_IDLE:
-        /* never armed (possibly zero-filled, never initialized: started is FALSE), cleared
-         * already, or a periodic timer between ticks, whose schedule the clear ends too */
-        timer->started = FALSE;
-        return;
-    default:
-        break;
     }
+    /* whatever the state: IDLE, and a periodic timer's schedule ended (between ticks too), so a
+     * poll arms it due_ms from then; a zero-filled timer, never initialized, is written the zeros
+     * it holds */
     kcom_atomic_store(&timer->state, TIMER_IDLE);
     timer->started = FALSE;
 }
