@@ -54,6 +54,12 @@ typedef struct callback_record {
 
 void record_callback(IKcomAsyncOperation *operation, kcom_async_status status, void *context);
 
+/* A task whose first poll finishes it with the ULONG 7 (its state only the resume point). */
+typedef struct ready_task {
+    KCOM_TASK_RESUME_POINT;
+} ready_task;
+extern const kcom_async_task_desc ready_desc;
+
 /* ---- every target, per target (async_test_common.c, async_test_kernel.c) --------------------------------- */
 
 /* Sleeps (kernel: PASSIVE_LEVEL); yields the processor. */

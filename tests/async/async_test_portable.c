@@ -72,3 +72,13 @@ void record_callback(IKcomAsyncOperation *operation, kcom_async_status status, v
     if (now != status)
         kcom_atomic_fetch_add(&r->mismatches, 1);
 }
+
+static kcom_poll_result ready_poll(void *state, kcom_task_context *cx)
+{
+    ready_task *s = (ready_task *)state;
+    KCOM_TASK_BEGIN(s);
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, 7);
+    KCOM_TASK_END(cx);
+}
+
+const kcom_async_task_desc ready_desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, ready_task, ready_poll, NULL);

@@ -72,21 +72,6 @@ void kcom_test_async_contract_callback_releases(void)
     ok(kcom_counting_allocator_live(&counter) == 0, "freed by the callback's release\n");
 }
 
-/* A task whose first poll finishes it. */
-typedef struct ready_task {
-    KCOM_TASK_RESUME_POINT;
-} ready_task;
-
-static kcom_poll_result ready_poll(void *state, kcom_task_context *cx)
-{
-    ready_task *s = (ready_task *)state;
-    KCOM_TASK_BEGIN(s);
-    KCOM_TASK_RETURN_VALUE(cx, ULONG, 7);
-    KCOM_TASK_END(cx);
-}
-
-static const kcom_async_task_desc ready_desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, ready_task, ready_poll, NULL);
-
 /* The same for a task's operation, whose finish runs on the caller's reference when the first poll
  * runs inline (kcom_async_spawn_run) or when it was canceled before it ran: the finisher holds a
  * reference of its own around the callback there too. */

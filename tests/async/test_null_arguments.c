@@ -111,22 +111,9 @@ void kcom_test_async_create_error_checks_first(void)
 /* An allocator whose allocate or free is NULL: STATUS_INVALID_PARAMETER from every async function
  * that takes an allocator, with an error operation carrying it (from the default allocator), not
  * a call through the NULL function. */
-typedef struct ready_state {
-    KCOM_TASK_RESUME_POINT;
-} ready_state;
-
-static kcom_poll_result ready_poll(void *p, kcom_task_context *cx)
-{
-    ready_state *s = (ready_state *)p;
-    KCOM_TASK_BEGIN(s);
-    KCOM_TASK_RETURN_VALUE(cx, ULONG, 7);
-    KCOM_TASK_END(cx);
-}
-
 void kcom_test_async_allocator_without_functions(void)
 {
     static const kcom_allocator no_functions = {NULL, NULL, NULL};
-    static const kcom_async_task_desc desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, ready_state, ready_poll, NULL);
     IKcomAsyncOperation *op;
     void *state;
     ULONG value = 3;
@@ -144,10 +131,10 @@ void kcom_test_async_allocator_without_functions(void)
             status = kcom_async_operation_create_error(&no_functions, &IID_IAsyncULONG, STATUS_UNSUCCESSFUL, &op);
             break;
         case 2:
-            status = kcom_async_spawn_begin(&desc, kcom_default_executor(), &no_functions, &state, &op);
+            status = kcom_async_spawn_begin(&ready_desc, kcom_default_executor(), &no_functions, &state, &op);
             break;
         default:
-            status = kcom_async_spawn(&desc, kcom_default_executor(), &no_functions, NULL, &op);
+            status = kcom_async_spawn(&ready_desc, kcom_default_executor(), &no_functions, NULL, &op);
             break;
         }
         ok(status == STATUS_INVALID_PARAMETER, "%d: %s\n", i, kcom_status_name(status));
