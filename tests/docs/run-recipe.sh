@@ -8,7 +8,8 @@
 # set), and WORK_DIR is laid out as the recipe expects (--link makes PATH a symbolic link to
 # TARGET, --copy copies SOURCE to PATH). After it, each --driver FILE must exist and import only
 # what Wine implements (tests/wine/check-driver-imports.sh). The blocks are printed first. Wine
-# runs headless, and a Wine server left behind in WORK_DIR/wine-prefix is ended.
+# runs headless; a failing command is named, and a program Wine fails to start runs once more
+# (recipe-env.sh); a Wine server left behind in WORK_DIR/wine-prefix is ended.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -61,8 +62,7 @@ trap end_wine EXIT
 printf '%s\n' "$recipe" >"$work/recipe.sh"
 echo "run-recipe: $doc, $name:"
 sed 's/^/    /' "$work/recipe.sh"
-# A failing command is named: some (Wine's sc with WINEDEBUG=-all) fail without a word.
-(cd "$work" && bash -e -c 'trap '\''echo "run-recipe: exit status $? from: $BASH_COMMAND" >&2'\'' ERR; . ./recipe.sh')
+(cd "$work" && bash -e -c '. "$1"; . ./recipe.sh' run-recipe "$here/recipe-env.sh")
 for driver in "${drivers[@]+"${drivers[@]}"}"; do
     [ -f "$work/$driver" ] || { echo "run-recipe: the recipe did not make $driver" >&2; exit 1; }
     "$here/../wine/check-driver-imports.sh" "$work/$driver"
