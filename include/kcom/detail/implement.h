@@ -80,6 +80,18 @@ static KCOM_FORCEINLINE const IID *kcom_rt_iid_(const IID &riid)
 #define KCOM_RT_NOT_POLYMORPHIC_(Class, I, member)
 #endif
 
+/* C++: an async method's state is zero-filled and no constructor of it runs, so a default member
+ * initializer (or a member's constructor) would be silently skipped: such a state stops the build. */
+#ifdef __cplusplus
+#define KCOM_RT_STATE_TRIVIAL_(I, name, State)                                            \
+    static_assert(__is_trivially_constructible(State),                                    \
+                  #I "::" #name ": " #State " must be trivially default-constructible: kcom " \
+                  "zero-fills it and runs no constructor, so a default member initializer "   \
+                  "would never run; set the members in the start function");
+#else
+#define KCOM_RT_STATE_TRIVIAL_(I, name, State)
+#endif
+
 /* What KCOM_IMPLEMENT(Class, I, member) generates first: the offset of member, checked to be an
  * I (one diagnostic naming the member, whether it has another type or does not exist), and the
  * one downcast from an I * the shims use, Class##_##I##_kcom_impl, so that nothing else names
@@ -232,6 +244,7 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
                       #I "::" #name " (" kind ") is polled by " #prefix #name "_poll, which must be "  \
                       "kcom_poll_result " #prefix #name "_poll(" #prefix #name "_state *state, "     \
                       "kcom_task_context *cx)");                                         \
+    KCOM_RT_STATE_TRIVIAL_(I, name, prefix##name##_state)                                 \
     typedef struct C##_##I##_kstate_##name {                                              \
         I *kcom_owner; /* released through I's own vtable type */                         \
         prefix##name##_state user;                                                        \
