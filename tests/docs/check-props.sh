@@ -4,7 +4,8 @@
 # defines, and it must ask for C11 (and C++17 for C++ sources: kcom's headers refuse C++14, the
 # WDK projects' default), /Zc:preprocessor (but not for the ClangCL toolset, whose clang-cl reports
 # it as an unused argument), kcom's include directory as an external one
-# (cl.exe then reports nothing inside kcom's headers at the driver's warning level) and kcom.lib.
+# (cl.exe then reports nothing inside kcom's headers at the driver's warning level) and kcom.lib,
+# the platform's own (lib\$(Platform)\kcom.lib) where there is one.
 set -u
 props=$1 config=$2
 status=0
@@ -21,7 +22,10 @@ done
 for needed in '<LanguageStandard_C>stdc11</LanguageStandard_C>' '<LanguageStandard>stdcpp17</LanguageStandard>' \
               "<AdditionalOptions Condition=\"'\$(PlatformToolset)' != 'ClangCL'\">/Zc:preprocessor" \
               '<ExternalIncludePath>$(KcomDir)include;$(ExternalIncludePath)</ExternalIncludePath>' \
-              '<ExternalWarningLevel>TurnOffAllWarnings</ExternalWarningLevel>' '$(KcomDir)lib\kcom.lib;'; do
+              '<ExternalWarningLevel>TurnOffAllWarnings</ExternalWarningLevel>' \
+              "<KcomLib Condition=\"Exists('\$(KcomDir)lib\\\$(Platform)\\kcom.lib')\">\$(KcomDir)lib\\\$(Platform)\\kcom.lib</KcomLib>" \
+              "<KcomLib Condition=\"'\$(KcomLib)' == ''\">\$(KcomDir)lib\\kcom.lib</KcomLib>" \
+              '<AdditionalDependencies>$(KcomLib);'; do
     grep -qF "$needed" "$props" || { echo "check-props: $props lacks $needed" >&2; status=1; }
 done
 if grep -q '<AdditionalIncludeDirectories>.*KcomDir' "$props"; then
