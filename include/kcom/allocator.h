@@ -69,7 +69,9 @@ NTSTATUS kcom_set_default_allocator(_In_opt_ const kcom_allocator *allocator);
  * kcom_set_pool_tag - the pool tag the kernel's platform allocator uses for the blocks it
  * allocates from now on (default KCOM_DEFAULT_POOL_TAG). Blocks keep the tag they were allocated
  * with; the platform allocator frees without a tag check, so the tag may change while blocks are
- * alive. IRQL: PASSIVE_LEVEL. Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER for a zero tag.
+ * alive. IRQL: PASSIVE_LEVEL. Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER for a tag that is
+ * not four printable ASCII characters (each byte 0x20-0x7E, as the kernel's pool wants; bit 31
+ * would make it a protected tag, which a free without the tag does not release).
  * Outside the kernel the tag is recorded (kcom_pool_tag returns it) but no allocator uses it.
  */
 _IRQL_requires_(PASSIVE_LEVEL)

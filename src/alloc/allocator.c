@@ -118,8 +118,15 @@ NTSTATUS kcom_set_default_allocator(const kcom_allocator *allocator)
 
 NTSTATUS kcom_set_pool_tag(ULONG tag)
 {
-    if (tag == 0)
-        return STATUS_INVALID_PARAMETER;
+    unsigned i;
+    /* four printable ASCII characters, as the kernel wants them: bit 31 would be PROTECTED_POOL,
+     * and a protected block freed without its tag (as the platform allocator frees) stops the
+     * system */
+    for (i = 0; i < 4; i++) {
+        ULONG c = (tag >> (8 * i)) & 0xFF;
+        if (c < 0x20 || c > 0x7E)
+            return STATUS_INVALID_PARAMETER;
+    }
     kcom_atomic_store(&pool_tag, (LONG)tag);
     return STATUS_SUCCESS;
 }

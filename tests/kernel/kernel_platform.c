@@ -54,6 +54,8 @@ void kcom_test_kernel_platform(void)
 
     ok(kcom_pool_tag() == KCOM_DEFAULT_POOL_TAG, "pool tag 0x%08lx\n", (unsigned long)kcom_pool_tag());
     ok(kcom_set_pool_tag(0) == STATUS_INVALID_PARAMETER, "a zero pool tag was accepted\n");
+    ok(kcom_set_pool_tag(0x74736574UL | 0x80000000UL) == STATUS_INVALID_PARAMETER,
+       "a protected pool tag was accepted\n");
     check_blocks(platform);
 
     /* another tag: blocks are freed with the tag they were allocated with */

@@ -353,7 +353,14 @@ static void test_allocator_functions(void)
     tag = kcom_pool_tag();
     ok(tag != 0, "pool tag 0\n");
     ok(kcom_set_pool_tag(0) == STATUS_INVALID_PARAMETER, "kcom_set_pool_tag(0)\n");
+    /* each byte printable ASCII: bit 31 is PROTECTED_POOL to ExAllocatePoolWithTag, and a
+     * protected block freed without its tag stops the system */
+    ok(kcom_set_pool_tag(0x74736554u | 0x80000000u) == STATUS_INVALID_PARAMETER, "a protected pool tag\n");
+    ok(kcom_set_pool_tag(0x74730054u) == STATUS_INVALID_PARAMETER, "a pool tag with a NUL byte\n");
+    ok(kcom_set_pool_tag(0x1F736554u) == STATUS_INVALID_PARAMETER, "a pool tag with a control byte\n");
+    ok(kcom_pool_tag() == tag, "a refused pool tag changed the tag\n");
     ok(kcom_pool_tag() == tag, "a zero tag was installed\n");
+    ok(kcom_set_pool_tag(0x7E202020u) == STATUS_SUCCESS && kcom_pool_tag() == 0x7E202020u, "the pool tag \"   ~\"\n");
     ok(kcom_set_pool_tag(0x74736554u) == STATUS_SUCCESS && kcom_pool_tag() == 0x74736554u, "kcom_set_pool_tag\n");
     ok(kcom_set_pool_tag(tag) == STATUS_SUCCESS && kcom_pool_tag() == tag, "restoring the pool tag\n");
 
