@@ -24,6 +24,9 @@ NTSTATUS kcom_initialize(void)
 
 NTSTATUS kcom_uninitialize(void)
 {
+    /* its waits for timer callbacks and executors, and the platform's DPC flush, are for PASSIVE_LEVEL */
+    if (kcom_platform_irql() != KCOM_PLATFORM_PASSIVE_LEVEL)
+        return STATUS_INVALID_DEVICE_STATE;
 #if defined(KCOM_HAS_ASYNC_TIMER) && KCOM_HAS_ASYNC_TIMER
     /* a timer's callback would run in an unloaded image (the kernel), or on a stopped simulation */
     LONG armed = kcom_async_timers_settle();

@@ -7,9 +7,11 @@
  * into that run's next round. So a task woken on processor N is polled on processor N; one spawned
  * or woken at PASSIVE_LEVEL, on the processor its thread is on. A run polls its queue in rounds
  * (the next round: what this one rescheduled, then what was pushed meanwhile, so tasks that keep
- * yielding starve nobody) until it is empty or the run's budget is spent: a number of polls
- * (default 64) and, optionally, a time in microseconds; a run that stops with tasks still queued
- * inserts its DPC again, so other DPCs on that processor get their turn. Each task's scheduling
+ * yielding starve no other task) until it is empty or the run's budget is spent: a number of
+ * polls (default 64) and, optionally, a time in microseconds; a run that stops with tasks still
+ * queued inserts its DPC again, so other DPCs on that processor get their turn. Threads on that
+ * processor do not, until its DPC queue is empty: a task that yields in a loop belongs on the
+ * work-item executor (docs/executors.md, Budgets). Each task's scheduling
  * state (kcom/task.h) makes sure it is never polled on two processors at once (a wake on another
  * processor during a poll only marks it) and that a wake during its poll is never lost.
  *

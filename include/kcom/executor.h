@@ -36,8 +36,9 @@ struct kcom_tracker;
  * copy: 16 bytes less in every operation that runs a task): the struct must stay valid, and its
  * fields unchanged, until the work of every task spawned on it has ended. */
 typedef struct kcom_executor {
-    /* Queues task to be run once by kcom_task_run. Called at the IRQL of whoever wakes the task
-     * (up to DISPATCH_LEVEL), never twice for the same task before it has run. Returns
+    /* Queues task to be run once by kcom_task_run. Called at the IRQL of whoever wakes the task,
+     * or at DISPATCH_LEVEL (kcom's awaitables wake their tasks with the IRQL still raised): never
+     * above DISPATCH_LEVEL, and never twice for the same task before it has run. Returns
      * STATUS_SUCCESS, or a failure (e.g. the executor is shut down): the task is then not run;
      * kcom finishes its operation as failed with that status and drops its work. Once queued, the
      * task may run and end (and its operation be freed) on another processor before schedule

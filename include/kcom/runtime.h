@@ -41,8 +41,8 @@ NTSTATUS kcom_initialize(void);
  * after it puts its block back into the operation cache, which nothing frees then (a leak at
  * unload).
  * IRQL: PASSIVE_LEVEL.
- * Returns STATUS_SUCCESS; STATUS_INVALID_DEVICE_STATE (timers armed, or an executor still running
- * tasks: nothing was stopped).
+ * Returns STATUS_SUCCESS; STATUS_INVALID_DEVICE_STATE (timers armed, an executor still running
+ * tasks, or called above PASSIVE_LEVEL: nothing was stopped).
  */
 _IRQL_requires_(PASSIVE_LEVEL)
 NTSTATUS kcom_uninitialize(void);

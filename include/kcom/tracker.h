@@ -56,7 +56,8 @@ NTSTATUS kcom_tracker_create(_Outptr_ kcom_tracker **tracker);
  * IRQL: PASSIVE_LEVEL.
  * Returns STATUS_SUCCESS (nothing outstanding, DPCs flushed); STATUS_TIMEOUT (tasks remain:
  * kcom_tracker_outstanding says how many; the driver must not unload); STATUS_INVALID_PARAMETER
- * (NULL); STATUS_INVALID_DEVICE_STATE (called at DISPATCH_LEVEL or above, where it cannot wait).
+ * (NULL); STATUS_INVALID_DEVICE_STATE (called above PASSIVE_LEVEL: its DPC flush,
+ * KeFlushQueuedDpcs, is for PASSIVE_LEVEL only).
  */
 #define KCOM_TRACKER_INFINITE 0xFFFFFFFFUL
 _IRQL_requires_(PASSIVE_LEVEL)

@@ -138,7 +138,8 @@ static NTSTATUS tracker_drain(kcom_tracker *tracker, ULONG timeout_ms, BOOLEAN c
     NTSTATUS status;
     if (tracker == NULL)
         return STATUS_INVALID_PARAMETER;
-    if (!kcom_platform_can_block())
+    /* PASSIVE_LEVEL, not only a level that may wait: the DPC flush at the end is for it alone */
+    if (kcom_platform_irql() != KCOM_PLATFORM_PASSIVE_LEVEL)
         return STATUS_INVALID_DEVICE_STATE;
     if (tracker_begin_draining(tracker))
         kcom_tracker_leave(tracker); /* the bias: from now on zero means drained */

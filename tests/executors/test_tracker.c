@@ -618,6 +618,12 @@ static void drain_rules(void)
     irql = kcom_platform_raise_to_dispatch();
     ok(kcom_tracker_drain(tracker, 0) == STATUS_INVALID_DEVICE_STATE, "drain refused at DISPATCH_LEVEL\n");
     kcom_platform_lower_irql(irql);
+    /* the DPC flush at its end (KeFlushQueuedDpcs) is for PASSIVE_LEVEL only */
+    irql = kcom_sim_raise_irql(KCOM_PLATFORM_APC_LEVEL);
+    ok(kcom_tracker_drain(tracker, 0) == STATUS_INVALID_DEVICE_STATE, "drain refused at APC_LEVEL\n");
+    ok(kcom_tracker_cancel_and_drain(tracker, 0) == STATUS_INVALID_DEVICE_STATE,
+       "cancel and drain refused at APC_LEVEL\n");
+    kcom_sim_lower_irql(irql);
     /* an executor without a tracker counts nothing */
     ok(kcom_dpc_executor_create(NULL, &dpc, &untracked) == STATUS_SUCCESS, "untracked executor\n");
     op = spawn_waiting(untracked, &source);

@@ -109,10 +109,25 @@ static void thread_pool(void)
     end();
 }
 
+/* Above PASSIVE_LEVEL kcom_uninitialize is refused before it waits or stops anything: its waits for
+ * timer callbacks and executors, and its DPC flush, are for PASSIVE_LEVEL. */
+static void above_passive(void)
+{
+    static const UCHAR levels[] = {KCOM_PLATFORM_APC_LEVEL, KCOM_PLATFORM_DISPATCH_LEVEL};
+    size_t i;
+    begin();
+    for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+        UCHAR old = kcom_sim_raise_irql(levels[i]);
+        ok(kcom_uninitialize() == STATUS_INVALID_DEVICE_STATE, "kcom_uninitialize at IRQL %u\n", (unsigned)levels[i]);
+        kcom_sim_lower_irql(old);
+    }
+    end();
+}
+
 int main(void)
 {
     static const char *const names[] = {"uninitialize_busy_dpc_executor", "uninitialize_busy_work_item_executor",
-                                        "uninitialize_busy_thread_pool"};
-    static void (*const tests[])(void) = {dpc_executor, work_item_executor, thread_pool};
-    return async_test_main(names, tests, 3);
+                                        "uninitialize_busy_thread_pool", "uninitialize_above_passive"};
+    static void (*const tests[])(void) = {dpc_executor, work_item_executor, thread_pool, above_passive};
+    return async_test_main(names, tests, 4);
 }

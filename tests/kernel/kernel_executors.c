@@ -293,6 +293,13 @@ static void test_tracker_cancel(void)
            (unsigned long)i);
     ok(kcom_tracker_drain(tracker, 30) == STATUS_TIMEOUT, "a drain alone times out: %ld outstanding\n",
        (long)kcom_tracker_outstanding(tracker));
+    {
+        /* above PASSIVE_LEVEL, where the drain's KeFlushQueuedDpcs may not run, it is refused */
+        KIRQL old;
+        KeRaiseIrql(APC_LEVEL, &old);
+        ok(kcom_tracker_drain(tracker, 0) == STATUS_INVALID_DEVICE_STATE, "a drain at APC_LEVEL\n");
+        KeLowerIrql(old);
+    }
     ok(kcom_tracker_cancel_and_drain(tracker, WAIT_MS) == STATUS_SUCCESS, "cancel and drain\n");
     ok(kcom_tracker_outstanding(tracker) == 0, "none outstanding\n");
     for (i = 0; i < 3; i++) {

@@ -789,15 +789,14 @@ static BOOLEAN quiescent_locked(void)
 }
 
 /* kcom_platform_uninitialize: stops the simulation's threads once queued DPCs and work items have
- * run (PASSIVE_LEVEL, not on a thread of the simulation); the next use starts them again. */
+ * run (not on a thread of the simulation; kcom_uninitialize refuses a caller above PASSIVE_LEVEL);
+ * the next use starts them again. */
 static void sim_uninitialize(void)
 {
     ULONG processors, workers;
     BOOLEAN timer_thread;
     if (kcom_posix_thread.sim_thread)
         KCOM_POSIX_VIOLATION(NULL, "kcom_uninitialize on a thread of the kernel simulation");
-    if (kcom_posix_thread.irql != KCOM_PLATFORM_PASSIVE_LEVEL)
-        KCOM_POSIX_IRQL_VIOLATION(NULL, KCOM_PLATFORM_PASSIVE_LEVEL, "kcom_uninitialize above PASSIVE_LEVEL");
     sim_lock();
     if (kcom_atomic_load(&sim.exiting) != 0) {
         sim_unlock(); /* after the exit handler (from a later one): the threads are gone */
