@@ -21,6 +21,12 @@
 #include "async/async_internal.h"
 #include "platform/platform.h"
 
+/* A data buffer is mapped no-execute (Windows 8 and later; mingw-w64's DDK headers lack the
+ * name): an executable mapping fails the kernel's code integrity checks (Driver Verifier, HVCI). */
+#ifndef MdlMappingNoExecute
+#define MdlMappingNoExecute 0x40000000
+#endif
+
 typedef struct irp_record {
     kcom_async_waiter waiter;   /* first: the fire's argument */
     LIST_ENTRY entry;           /* in queue->pended while record->irp is set */
@@ -92,7 +98,8 @@ static void *irp_output(PIRP irp, ULONG *length, BOOLEAN *mapped)
         return NULL;
     if (direct) {
         if (irp->MdlAddress != NULL) {
-            buffer = MmGetSystemAddressForMdlSafe(irp->MdlAddress, NormalPagePriority);
+            buffer = MmGetSystemAddressForMdlSafe(irp->MdlAddress,
+                                                  (MM_PAGE_PRIORITY)(NormalPagePriority | MdlMappingNoExecute));
             /* the first MDL is what is mapped: a kernel caller's IRP may describe less than the
              * length it states, or chain further MDLs */
             if (*length > MmGetMdlByteCount(irp->MdlAddress))
