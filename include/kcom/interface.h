@@ -109,10 +109,21 @@ typedef struct kcom_interface_info {
     };
 
 /* No extern declaration before the definition: gcc drops selectany from a definition that follows
- * a plain declaration (see kcom/unknown.h), and every translation unit would then define it. */
+ * a plain declaration (see kcom/unknown.h), and every translation unit would then define it. So
+ * clang's -Wmissing-variable-declarations, which asks for one, is off around it. */
+#if defined(__clang__)
+#define KCOM_RT_IID_BEGIN_                                                                \
+    _Pragma("clang diagnostic push") _Pragma("clang diagnostic ignored \"-Wmissing-variable-declarations\"")
+#define KCOM_RT_IID_END_ _Pragma("clang diagnostic pop")
+#else
+#define KCOM_RT_IID_BEGIN_
+#define KCOM_RT_IID_END_
+#endif
 #define KCOM_DEFINE_IID(I, d1, d2, d3, b0, b1, b2, b3, b4, b5, b6, b7)                   \
+    KCOM_RT_IID_BEGIN_                                                                    \
     KCOM_EXTERN_C KCOM_SELECTANY const IID IID_##I =                                     \
-        KCOM_GUID_INIT(d1, d2, d3, b0, b1, b2, b3, b4, b5, b6, b7);
+        KCOM_GUID_INIT(d1, d2, d3, b0, b1, b2, b3, b4, b5, b6, b7);                      \
+    KCOM_RT_IID_END_
 
 /* One copy per translation unit (unlike the IID): a constant the compiler can see through, so the
  * generated QueryInterface folds each interface's ancestor chain at compile time. Nothing compares
