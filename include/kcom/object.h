@@ -30,6 +30,17 @@
 #include <kcom/refcount.h>
 #include <kcom/unknown.h>
 
+/* C++: kcom's objects are built on IUnknown as the C struct with an lpVtbl. A C++ declaration of
+ * IUnknown included before kcom (the SDK's unknwn.h, also through <windows.h> without
+ * WIN32_LEAN_AND_MEAN; the DDK's punknown.h) is a class with virtual methods, which stops the
+ * build here with one message rather than errors deep in kcom's headers. */
+#ifdef __cplusplus
+static_assert(!__is_polymorphic(IUnknown),
+              "kcom/object.h: IUnknown is a C++ class here (<unknwn.h>, <objbase.h>, <punknown.h>, or <windows.h> "
+              "without WIN32_LEAN_AND_MEAN, came before kcom): a C++ source that implements kcom classes includes "
+              "kcom first");
+#endif
+
 /* Header of an aggregatable object: the non-delegating IUnknown and the controlling outer. */
 typedef struct kcom_aggregate_header {
     IUnknown inner;  /* only the outer object holds this; its QI/AddRef/Release are the object's own */

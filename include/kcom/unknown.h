@@ -41,8 +41,8 @@ KCOM_DEFINE_IID(IUnknown, 0x00000000, 0x0000, 0x0000, 0xC0, 0x00, 0x00, 0x00, 0x
 KCOM_DECLARE_INTERFACE_WRAPPERS(IUnknown)
 /* Windows user mode, C: the SDK declares LPUNKNOWN inside its __IUnknown_INTERFACE_DEFINED__
  * guard, which kcom's IUnknown has taken, so an <unknwn.h>, <objbase.h> or <ole2.h> included
- * after kcom would lack it; kcom declares it with its IUnknown. (C++ sources include the SDK's COM
- * headers before kcom: the SDK's other interfaces derive from its IUnknown class.) */
+ * after kcom would lack it; kcom declares it with its IUnknown. (In C++ the SDK's headers and kcom
+ * meet only in a source that calls interfaces, which includes the SDK's first; see building.md.) */
 #if KCOM_TARGET_WIN32 && !defined(__cplusplus)
 typedef IUnknown *LPUNKNOWN;
 #endif
