@@ -212,4 +212,8 @@ typedef struct kcom_interface_info {
         return This->lpVtbl->name(This KCOM_PP_ARGS(params), result);                    \
     }
 
+/* IUnknown, whose method list every interface's starts with: the example above compiles with this
+ * header alone. Last, since kcom/unknown.h declares IUnknown with the macros above. */
+#include <kcom/unknown.h>
+
 #endif /* KCOM_INTERFACE_H */
