@@ -126,7 +126,9 @@ typedef struct kcom_caching_allocator_stats {
  *   static kcom_caching_allocator Foo_cache = KCOM_CACHING_ALLOCATOR_INIT(Foo_cache, 16);
  *
  * KCOM_CACHING_ALLOCATOR_INIT_BACKED(name, depth, backing) - the same over another allocator
- * (a constant address, e.g. &some_counting_allocator.allocator; NULL: the platform's).
+ * (a constant address, e.g. &some_counting_allocator.allocator; NULL: the platform's). A backing
+ * without its allocate or free, which only kcom_caching_allocator_init can refuse, is never
+ * called: every request the cache cannot serve from its blocks fails (it has none).
  */
 #define KCOM_CACHING_ALLOCATOR_INIT(name, depth) KCOM_CACHING_ALLOCATOR_INIT_BACKED(name, depth, NULL)
 #define KCOM_CACHING_ALLOCATOR_INIT_BACKED(name, depth, backing)                                  \

@@ -32,6 +32,10 @@
 static void *backing_allocate(const kcom_caching_allocator *cache, size_t size, size_t alignment)
 {
     const kcom_allocator *backing = kcom_rt_caching_backing(cache);
+    /* a static initializer cannot refuse a backing without its functions: it is never called (a
+     * block it gave could not go back), so backing_free is never reached with one */
+    if (!kcom_allocator_usable(backing))
+        return NULL;
     return backing->allocate(backing->context, kcom_rt_caching_raised(size), kcom_rt_caching_raised(alignment));
 }
 

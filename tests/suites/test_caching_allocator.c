@@ -285,6 +285,24 @@ static kcom_counting_allocator static_backing;
 static kcom_caching_allocator counted_cache = KCOM_CACHING_ALLOCATOR_INIT_BACKED(counted_cache, 3,
                                                                                  &static_backing.allocator);
 
+static void *static_platform_allocate(void *context, size_t size, size_t alignment)
+{
+    const kcom_allocator *platform = kcom_platform_allocator();
+    (void)context;
+    return platform->allocate(platform->context, size, alignment);
+}
+static void static_platform_free(void *context, void *block, size_t size, size_t alignment)
+{
+    const kcom_allocator *platform = kcom_platform_allocator();
+    (void)context;
+    platform->free(platform->context, block, size, alignment);
+}
+static const kcom_allocator no_allocate_backing = {NULL, static_platform_free, NULL};
+static const kcom_allocator no_free_backing = {static_platform_allocate, NULL, NULL};
+static kcom_caching_allocator no_allocate_cache = KCOM_CACHING_ALLOCATOR_INIT_BACKED(no_allocate_cache, 2,
+                                                                                     &no_allocate_backing);
+static kcom_caching_allocator no_free_cache = KCOM_CACHING_ALLOCATOR_INIT_BACKED(no_free_cache, 2, &no_free_backing);
+
 static void test_static(void)
 {
     kcom_caching_allocator_stats stats;
@@ -332,6 +350,13 @@ static void test_static(void)
     kcom_free(&counted_cache.allocator, a, 8, 8);
     check_live(&static_backing, 0);
     kcom_caching_allocator_drain(&counted_cache);
+
+    /* a backing without its allocate or free, which the initializer cannot refuse as
+     * kcom_caching_allocator_init does: never called, every request fails */
+    a = kcom_allocate(&no_allocate_cache.allocator, 32, 8);
+    b = kcom_allocate(&no_free_cache.allocator, 32, 8);
+    ok(a == NULL && b == NULL, "a backing without its functions served %p %p\n", a, b);
+    check_stats(&no_free_cache, 0, 0, 1, 0, 0); /* a request the backing did not serve */
 }
 
 /* ---- kcom classes using a cache ----------------------------------------------------------------- */

@@ -222,6 +222,38 @@ static void test_object_functions(void)
     ok(args_counter.attempts == 0, "%ld allocations attempted for rejected calls\n", (long)args_counter.attempts);
 }
 
+/* A class's allocator without one of its functions is refused, not called through NULL: the
+ * object would be created and then freed through a NULL free. */
+static void *platform_allocate(void *context, size_t size, size_t alignment)
+{
+    const kcom_allocator *platform = kcom_platform_allocator();
+    (void)context;
+    return platform->allocate(platform->context, size, alignment);
+}
+static const kcom_allocator no_allocate_allocator = {NULL, test_free, NULL};
+static const kcom_allocator no_free_allocator = {platform_allocate, NULL, NULL};
+
+static void test_class_allocator_without_functions(void)
+{
+    const kcom_allocator *const allocators[] = {&no_allocate_allocator, &no_free_allocator};
+    size_t i;
+    for (i = 0; i < sizeof(allocators) / sizeof(allocators[0]); i++) {
+        kcom_class cls = *KCOM_CLASS_OF(Simple);
+        void *impl = TEST_POISON_PTR;
+        void *out = TEST_POISON_PTR;
+        NTSTATUS status;
+        cls.allocator = allocators[i];
+        status = kcom_object_new(&cls, NULL, &impl);
+        ok(status == STATUS_INVALID_PARAMETER && impl == NULL, "kcom_object_new, class allocator %lu: %s %p\n",
+           (unsigned long)i, kcom_status_name(status), impl);
+        if (impl != NULL && impl != TEST_POISON_PTR)
+            skip("not releasing an object whose allocator has no free\n");
+        status = kcom_object_create(&cls, NULL, NULL, NULL, &IID_IOther2, &out);
+        ok(status == STATUS_INVALID_PARAMETER && out == NULL, "kcom_object_create, class allocator %lu: %s %p\n",
+           (unsigned long)i, kcom_status_name(status), out);
+    }
+}
+
 static void test_malformed_classes(void)
 {
     size_t i;
@@ -437,6 +469,7 @@ void kcom_test_invalid_args(void)
     hand_destroyed = 0;
     test_object_functions();
     test_malformed_classes();
+    test_class_allocator_without_functions();
     test_sloppy_query_interface();
     test_client_functions();
     test_allocator_functions();

@@ -110,7 +110,8 @@ static KCOM_FORCEINLINE BOOLEAN kcom_rt_caching_bound(const kcom_allocator *allo
 
 /* allocator->allocate, with the hot block of a caching allocator bound to size and alignment taken
  * inline (what the generated factory of a class with an allocator of its own calls). IRQL:
- * <= DISPATCH_LEVEL. NULL when the allocator fails. */
+ * <= DISPATCH_LEVEL. NULL when the allocator fails, and for an allocator without its allocate or
+ * free, which is never called (a block it gave could not be freed). */
 static KCOM_FORCEINLINE void *kcom_rt_allocator_allocate(const kcom_allocator *allocator, size_t size,
                                                          size_t alignment)
 {
@@ -120,6 +121,8 @@ static KCOM_FORCEINLINE void *kcom_rt_allocator_allocate(const kcom_allocator *a
         if (KCOM_LIKELY(block != NULL))
             return block;
     }
+    if (KCOM_UNLIKELY(allocator->allocate == NULL || allocator->free == NULL))
+        return NULL;
     return allocator->allocate(allocator->context, size, alignment);
 }
 

@@ -189,7 +189,12 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_object_new(const kcom_class *cls, IUnkn
     else
         object = kcom_rt_object_build(cls, outer, 0);
     *impl = object;
-    return object != NULL ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES;
+    if (KCOM_LIKELY(object != NULL))
+        return STATUS_SUCCESS;
+    /* a class allocator without its functions was never called: a malformed class */
+    if (cls->allocator != NULL && (cls->allocator->allocate == NULL || cls->allocator->free == NULL))
+        return STATUS_INVALID_PARAMETER;
+    return STATUS_INSUFFICIENT_RESOURCES;
 }
 
 /* Runs the destroy callback and frees the block; called when the count has dropped to zero.
