@@ -149,9 +149,11 @@ typedef struct kcom_async_task_desc {
     size_t result_size; /* 0: no result value (get_result copies nothing) */
     size_t result_alignment;
     const IID *iid; /* the typed interface (static storage); NULL: IKcomAsyncOperation only */
-    /* The operation block's layout, computed at compile time by KCOM_ASYNC_TASK_DESC so that no
-     * spawn computes it again. A descriptor written by hand leaves them 0 (block_size 0: the
-     * library computes the layout at each spawn). */
+    /* The operation block's layout, computed at compile time by KCOM_ASYNC_TASK_DESC (the
+     * generated shims use it as it is). A descriptor written by hand leaves them 0 (block_size 0:
+     * the library computes the layout). A spawn function refuses a descriptor whose layout is not
+     * the one its sizes and alignments give (a copy of a KCOM_ASYNC_TASK_DESC descriptor edited
+     * afterwards: set these to 0 with the edit). */
     size_t result_offset; /* from the start of the block */
     size_t state_offset;
     size_t block_size; /* the operation, its result and its state */
@@ -354,7 +356,8 @@ _Ret_notnull_ IKcomAsyncOperation *kcom_async_static_error_operation(void);
  * work has ended (kcom/executor.h). Every spawn function has these rules.
  * IRQL: <= DISPATCH_LEVEL.
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL desc, poll, executor, executor->schedule,
- * state or operation; a bad size or alignment; an allocator whose allocate or free is NULL);
+ * state or operation; a bad size or alignment, or a layout that is not the one they give; an
+ * allocator whose allocate or free is NULL);
  * STATUS_INSUFFICIENT_RESOURCES; STATUS_DELETE_PENDING (the executor's tracker is draining:
  * kcom/tracker.h). On failure *state is NULL and *operation is an error operation carrying the
  * status (never NULL; the static error operation, which carries STATUS_INSUFFICIENT_RESOURCES,

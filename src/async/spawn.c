@@ -86,6 +86,21 @@ static NTSTATUS spawn_track(kcom_async_op *op)
     return status;
 }
 
+/* desc's layout as a spawn takes it: computed for a descriptor written by hand, or the one
+ * KCOM_ASYNC_TASK_DESC computed if it holds the result and the state inside the block, in that
+ * order, after the operation (a copy edited afterwards could place them outside). FALSE for a bad
+ * one. */
+static KCOM_FORCEINLINE BOOLEAN spawn_layout(const kcom_async_task_desc *desc, kcom_async_op_layout_info *layout)
+{
+    if (!kcom_async_desc_layout(desc, layout))
+        return FALSE;
+    return (BOOLEAN)(desc->block_size == 0 ||
+                     (layout->result_offset >= sizeof(kcom_async_op) && layout->result_offset <= layout->state_offset &&
+                      layout->state_offset - layout->result_offset >= desc->result_size &&
+                      layout->state_offset <= layout->total && layout->total - layout->state_offset == desc->state_size &&
+                      kcom_is_power_of_two(layout->alignment) && layout->alignment >= KCOM_ALIGNOF(kcom_async_op)));
+}
+
 /* A descriptor written by hand (its layout left 0): where its state (state TRUE) or its result is,
  * computed again from its sizes (the operation refers to the descriptor, which spawn checked). */
 void *kcom_task_computed(kcom_task *task, BOOLEAN state)
@@ -166,7 +181,7 @@ NTSTATUS kcom_async_spawn_begin(const kcom_async_task_desc *desc, const kcom_exe
         return spawn_refused(desc, allocator, status, operation);
     /* a hand-written descriptor's block_size below an operation's is a bad layout, not a lack
      * of memory */
-    if (!kcom_async_desc_layout(desc, &layout) || layout.total < sizeof(kcom_async_op))
+    if (!spawn_layout(desc, &layout) || layout.total < sizeof(kcom_async_op))
         return spawn_refused(desc, allocator, STATUS_INVALID_PARAMETER, operation);
     op = kcom_async_op_hot(allocator, layout.total, layout.alignment);
     if (op == NULL)
@@ -185,7 +200,7 @@ static kcom_async_op *storage_op(const void *storage)
 /* desc's layout, if it fits caller storage (and holds an operation). */
 static KCOM_FORCEINLINE BOOLEAN storage_layout(const kcom_async_task_desc *desc, kcom_async_op_layout_info *layout)
 {
-    return (BOOLEAN)(kcom_async_desc_layout(desc, layout) && layout->alignment <= KCOM_ASYNC_STORAGE_MAX_ALIGNMENT &&
+    return (BOOLEAN)(spawn_layout(desc, layout) && layout->alignment <= KCOM_ASYNC_STORAGE_MAX_ALIGNMENT &&
                      layout->total >= sizeof(kcom_async_op));
 }
 

@@ -344,6 +344,48 @@ static void compare_layouts(const kcom_async_task_desc *generated, const char *w
     ok(kcom_async_storage_size(generated) == kcom_async_storage_size(&by_hand), "%s: storage size\n", what);
 }
 
+/* A descriptor from the macro, copied and edited so that its layout no longer holds the result and
+ * the state inside the block after the operation (a larger state or result in the old block, a
+ * state past the block, a result over the operation, a block alignment below the operation's, a
+ * bad size or alignment) is refused by every spawn, where it would place them outside. */
+static void refuse_edited_layouts(const kcom_async_task_desc *generated, const char *what)
+{
+    kcom_async_task_desc edited[8];
+    int i;
+    for (i = 0; i < 8; i++)
+        edited[i] = *generated;
+    edited[0].state_size += 64;
+    edited[1].result_size += 64;
+    edited[2].state_offset = generated->block_size;
+    edited[3].result_offset = 0;
+    edited[4].result_offset = generated->state_offset + 8;
+    edited[5].block_alignment = 4;
+    edited[6].block_alignment = 24;
+    edited[7].block_size = 0x7FFFFFFFu + (size_t)1;
+    for (i = 0; i < 8; i++) {
+        union {
+            unsigned char bytes[1024];
+            void *align;
+        } storage;
+        IKcomAsyncOperation *op = NULL;
+        void *s = &storage; /* not NULL: spawn must clear it */
+        NTSTATUS status = kcom_async_spawn_begin(&edited[i], &manual.executor, &counter.allocator, &s, &op);
+        ok(status == STATUS_INVALID_PARAMETER && s == NULL && op != NULL, "%s, edit %d: spawn_begin %s\n", what, i,
+           kcom_status_name(status));
+        if (op != NULL)
+            IKcomAsyncOperation_Release(op);
+        op = NULL;
+        s = &storage;
+        status = kcom_async_spawn_begin_in(&edited[i], &manual.executor, &storage, sizeof(storage), &s, &op);
+        ok(status == STATUS_INVALID_PARAMETER && s == NULL && op != NULL, "%s, edit %d: spawn_begin_in %s\n", what,
+           i, kcom_status_name(status));
+        if (op != NULL)
+            IKcomAsyncOperation_Release(op);
+        ok(kcom_async_storage_size(&edited[i]) == 0, "%s, edit %d: storage size %lu\n", what, i,
+           (unsigned long)kcom_async_storage_size(&edited[i]));
+    }
+}
+
 void kcom_test_async_paths_layout(void)
 {
     static const kcom_async_task_desc ulong_tiny =
@@ -358,6 +400,8 @@ void kcom_test_async_paths_layout(void)
     compare_layouts(&char_wide, "char, 64-aligned state");
     compare_layouts(&wide_tiny, "16-aligned result, tiny state");
     compare_layouts(&wide_wide, "16-aligned result, 64-aligned state");
+    refuse_edited_layouts(&ulong_tiny, "ULONG, tiny state");
+    refuse_edited_layouts(&wide_wide, "16-aligned result, 64-aligned state");
     ok(wide_wide.block_alignment == 64 && char_wide.block_alignment == 64, "block alignment %lu\n",
        (unsigned long)wide_wide.block_alignment);
     ok(kcom_async_storage_size(&wide_wide) == 0, "too aligned for caller storage\n");
