@@ -66,7 +66,9 @@ KCOM_BEGIN_DECLS
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL pool or executor, threads out of range);
  * STATUS_INSUFFICIENT_RESOURCES (memory or threads). *pool and *executor are NULL on failure.
  */
-NTSTATUS kcom_thread_pool_create(ULONG threads, kcom_thread_pool **pool, const kcom_executor **executor);
+_IRQL_requires_(PASSIVE_LEVEL)
+NTSTATUS kcom_thread_pool_create(_In_ ULONG threads, _Outptr_ kcom_thread_pool **pool,
+                                 _Outptr_ const kcom_executor **executor);
 
 /*
  * kcom_thread_pool_shutdown - drains, then stops: runs queued tasks, and those they queue again,
@@ -86,7 +88,8 @@ NTSTATUS kcom_thread_pool_create(ULONG threads, kcom_thread_pool **pool, const k
  * STATUS_INVALID_DEVICE_STATE, nothing done, when called from one of the pool's own threads (a
  * task of the pool: the shutdown would wait for that very poll, then free the pool under it).
  */
-NTSTATUS kcom_thread_pool_shutdown(kcom_thread_pool *pool, ULONG timeout_ms);
+_IRQL_requires_(PASSIVE_LEVEL)
+NTSTATUS kcom_thread_pool_shutdown(_In_opt_ kcom_thread_pool *pool, _In_ ULONG timeout_ms);
 
 KCOM_END_DECLS
 
