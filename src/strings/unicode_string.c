@@ -453,7 +453,9 @@ static NTSTATUS format_pass(writer *w, const char *format, va_list *args)
                     return STATUS_INVALID_PARAMETER;
             } else if ((kind == 'U' && length == LENGTH_NONE) || (kind == 'Z' && length == LENGTH_W)) {
                 const UNICODE_STRING *string = va_arg(*args, const UNICODE_STRING *);
-                if (!source_valid(string) || overlaps_region(w, string->Buffer, string->Length))
+                /* the struct too: the writing pass reads its Buffer again */
+                if (!source_valid(string) || overlaps_region(w, string, sizeof(*string)) ||
+                    overlaps_region(w, string->Buffer, string->Length))
                     return STATUS_INVALID_PARAMETER;
                 wide = string->Buffer;
                 n = string->Length / sizeof(WCHAR);
@@ -502,6 +504,13 @@ static NTSTATUS format_measure(const char *format, va_list args, uintptr_t regio
     va_copy(copy, args);
     status = format_pass(&w, format, &copy);
     va_end(copy);
+    if (NT_SUCCESS(status)) {
+        /* the format too (ASCII and checked by the pass): the writing pass reads it again */
+        int ascii;
+        size_t n = ascii_length(format, SCAN_LIMIT, &ascii);
+        if (overlaps_region(&w, format, n < SCAN_LIMIT ? n + 1 : n))
+            status = STATUS_INVALID_PARAMETER;
+    }
     *units = w.count;
     return status;
 }

@@ -625,6 +625,33 @@ static void test_format_failures(void)
     check_status(kcom_unicode_string_format(&small, "ab"), STATUS_SUCCESS);
     check_status(kcom_unicode_string_append_format(&small, "%U%U", &small, &small), STATUS_SUCCESS);
     check_text(&small, "ababab");
+
+    /* so are the format itself and a %U argument's struct there: the writing pass reads both again,
+     * after the text before them has overwritten them */
+    {
+        union {
+            WCHAR units[32];
+            UNICODE_STRING string; /* aligns the buffer for the struct placed in it */
+        } region;
+        UNICODE_STRING dest;
+        UNICODE_STRING *inside = (UNICODE_STRING *)(void *)&region.units[16];
+        memset(&region, 0, sizeof(region));
+        dest.Length = 0;
+        dest.MaximumLength = (USHORT)sizeof(region.units);
+        dest.Buffer = region.units;
+        memcpy(&region.units[16], "0123456789%d%d", 15);
+        snapshot_take(&shot, &dest);
+        check_status(kcom_unicode_string_format(&dest, (const char *)&region.units[16], -1, -2),
+                     STATUS_INVALID_PARAMETER);
+        check_status(kcom_unicode_string_append_format(&dest, (const char *)&region.units[16], -1, -2),
+                     STATUS_INVALID_PARAMETER);
+        check_unchanged(&shot, &dest);
+        *inside = literal_abc;
+        snapshot_take(&shot, &dest);
+        check_status(kcom_unicode_string_format(&dest, "0123456789abcdefghij%U", inside), STATUS_INVALID_PARAMETER);
+        check_status(kcom_unicode_string_append_format(&dest, "%U", inside), STATUS_INVALID_PARAMETER);
+        check_unchanged(&shot, &dest);
+    }
 }
 
 /* ---- comparisons ----------------------------------------------------------------------------------- */
