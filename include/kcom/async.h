@@ -22,7 +22,8 @@
  *                STATUS_INVALID_DEVICE_STATE, nothing changes.
  *   set_completed  IRQL: <= DISPATCH_LEVEL. Registers callback(operation, status, context), which
  *                fires exactly once, when the operation finishes, or synchronously from this call
- *                when it has already finished; it runs outside any lock with a reference held on
+ *                when it has already finished (one destroyed unfinished, released before its
+ *                commit or with its task beyond any wake, never finishes: no callback); it runs outside any lock with a reference held on
  *                the operation (it may Release the caller's own). A callback registered before
  *                the operation finishes has returned before any waiter (kcom_async_block_on, an
  *                awaiting task) is released, one that began waiting while it ran included (so

@@ -338,8 +338,10 @@ void kcom_async_try_finally_init(_Out_opt_ kcom_async_try_finally *tf, _In_ kcom
  * kcom_async_try_finally_poll - polls main until READY, then cleanup until READY. While main runs
  * it takes the task's cancellation request (kcom_task_take_cancellation_request): on a cancel,
  * main is cleared (dropped) and tf->canceled set, and cleanup runs instead, to its end (a cancel
- * cannot interrupt it: it arrives once). Each of main and cleanup is cleared as soon as it is
- * READY or dropped; cleanup is polled to READY exactly once. READY when cleanup is.
+ * cannot interrupt it: it arrives once). A main that is a try_finally itself
+ * (kcom_async_try_finally_awaitable) is canceled the same way instead of dropped, so its cleanup
+ * runs to its end before this one's. Each of main and cleanup is cleared as soon as it is READY
+ * or dropped; cleanup is polled to READY exactly once. READY when cleanup is.
  * IRQL: <= DISPATCH_LEVEL (from the task's poll, at its executor's IRQL).
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)

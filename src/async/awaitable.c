@@ -320,14 +320,35 @@ void kcom_async_try_finally_init(kcom_async_try_finally *tf, kcom_async_awaitabl
     tf->canceled = FALSE;
 }
 
+static kcom_poll_result try_finally_poll_(void *self, kcom_task_context *cx);
+
+/* The task's cancel reaches tf: main is dropped where it stands and cleanup runs instead. A main
+ * that is a try_finally itself (kcom_async_try_finally_awaitable) is not dropped: the one cancel
+ * request is passed on to it, so that its own cleanup runs to its end (as the rest of tf's main)
+ * before tf's, however deep the nesting. */
+static void try_finally_cancel(kcom_async_try_finally *tf)
+{
+    kcom_async_try_finally *nested =
+        tf->main.poll == try_finally_poll_ ? (kcom_async_try_finally *)tf->main.self : NULL;
+    tf->canceled = TRUE;
+    if (nested != NULL && nested->phase != TF_DONE) {
+        if (nested->phase == TF_MAIN)
+            try_finally_cancel(nested);
+        return;
+    }
+    awaitable_clear(&tf->main);
+    tf->phase = TF_CLEANUP;
+}
+
 kcom_poll_result kcom_async_try_finally_poll(kcom_async_try_finally *tf, kcom_task_context *cx)
 {
     if (tf->phase == TF_MAIN) {
-        if (kcom_task_take_cancellation_request(cx)) {
-            tf->canceled = TRUE; /* main is dropped where it stands */
-        } else if (tf->main.poll(tf->main.self, cx) == KCOM_POLL_PENDING) {
+        if (!tf->canceled && kcom_task_take_cancellation_request(cx))
+            try_finally_cancel(tf);
+    }
+    if (tf->phase == TF_MAIN) {
+        if (tf->main.poll(tf->main.self, cx) == KCOM_POLL_PENDING)
             return KCOM_POLL_PENDING;
-        }
         awaitable_clear(&tf->main);
         tf->phase = TF_CLEANUP;
     }

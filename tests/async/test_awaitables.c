@@ -39,7 +39,10 @@ typedef struct cleanup_state {
     LONG steps;
     LONG done;
     LONG drops;
+    LONG finished_as; /* the how-manieth cleanup to finish (cleanups_finished) */
 } cleanup_state;
+
+static LONG cleanups_finished;
 
 static kcom_poll_result cleanup_poll(void *p, kcom_task_context *cx)
 {
@@ -50,6 +53,7 @@ static kcom_poll_result cleanup_poll(void *p, kcom_task_context *cx)
     s->steps++;
     KCOM_YIELD(cx);
     s->done++;
+    s->finished_as = ++cleanups_finished;
     KCOM_TASK_END(cx);
 }
 
@@ -71,6 +75,7 @@ typedef struct aw_state {
     kcom_async_select select;
     kcom_async_timeout timeout;
     kcom_async_try_finally tf;
+    kcom_async_try_finally tf_inner; /* tf's main, nested */
     cleanup_state *cleanup; /* the test's: it outlives the task */
     LONG *drops;
 } aw_state;
@@ -79,6 +84,7 @@ static void aw_drop(void *p)
 {
     aw_state *s = (aw_state *)p;
     kcom_async_try_finally_clear(&s->tf);
+    kcom_async_try_finally_clear(&s->tf_inner);
 #if defined(KCOM_HAS_ASYNC_TIMER) && KCOM_HAS_ASYNC_TIMER
     kcom_async_timeout_clear(&s->timeout);
     kcom_async_timer_clear(&s->timer);
@@ -726,6 +732,36 @@ void kcom_test_async_try_finally(void)
     IKcomAsyncOperation_Release(op);
     ok(cleanup.done == 1 && cleanup.drops == 1, "nothing more at the drop\n");
     ok(drops == 2, "drops: %ld\n", (long)drops);
+
+    /* nested (the main of tf a try_finally too), with a cancel: the inner one is canceled rather
+     * than dropped, its cleanup runs to its end, then the outer cleanup does */
+    (void)kcom_async_event_reset(&event);
+    {
+        cleanup_state inner;
+        memset(&cleanup, 0, sizeof(cleanup));
+        memset(&inner, 0, sizeof(inner));
+        s = begin(&try_finally_desc, &manual.executor, &drops, &op);
+        kcom_async_event_await_init(&s->ev, &event);
+        kcom_async_try_finally_init(&s->tf_inner, kcom_async_event_awaitable(&s->ev),
+                                    kcom_async_awaitable_of(cleanup_poll, cleanup_clear, &inner));
+        kcom_async_try_finally_init(&s->tf, kcom_async_try_finally_awaitable(&s->tf_inner),
+                                    kcom_async_awaitable_of(cleanup_poll, cleanup_clear, &cleanup));
+        (void)kcom_async_spawn_commit(op);
+        ok(manual_run(&manual) == 1 && event.head == &s->ev, "inner main registered\n");
+        ok(IKcomAsyncOperation_cancel(op) == STATUS_SUCCESS, "cancel\n");
+        ok(manual_run(&manual) == 5, "both cleanups polled to their ends\n");
+        ok(event.head == NULL, "inner main dropped: unregistered\n");
+        ok(s->tf.canceled && s->tf_inner.canceled, "both saw the cancel: %d %d\n", s->tf.canceled,
+           s->tf_inner.canceled);
+        ok(inner.done == 1 && inner.steps == 2 && cleanup.done == 1 && cleanup.steps == 2,
+           "each cleanup ran to its end once: %ld %ld\n", (long)inner.done, (long)cleanup.done);
+        ok(inner.finished_as != 0 && inner.finished_as < cleanup.finished_as, "the inner cleanup first\n");
+        ok(status_of(op) == KCOM_ASYNC_CANCELED, "canceled\n");
+        IKcomAsyncOperation_Release(op);
+        ok(inner.drops == 1 && cleanup.drops == 1, "each cleanup cleared once: %ld %ld\n", (long)inner.drops,
+           (long)cleanup.drops);
+    }
+    ok(drops == 3, "drops: %ld\n", (long)drops);
     ok(live_settled() == 0, "nothing left\n");
 }
 
