@@ -297,8 +297,14 @@ static void test_tracker_cancel(void)
         /* above PASSIVE_LEVEL, where the drain's KeFlushQueuedDpcs may not run, it is refused */
         KIRQL old;
         KeRaiseIrql(APC_LEVEL, &old);
-        ok(kcom_tracker_drain(tracker, 0) == STATUS_INVALID_DEVICE_STATE, "a drain at APC_LEVEL\n");
-        KeLowerIrql(old);
+        if (KeGetCurrentIrql() == APC_LEVEL) {
+            NTSTATUS status = kcom_tracker_drain(tracker, 0);
+            KeLowerIrql(old);
+            ok(status == STATUS_INVALID_DEVICE_STATE, "a drain at APC_LEVEL: %s\n", kcom_status_name(status));
+        } else {
+            KeLowerIrql(old);
+            skip("raising the IRQL has no effect under Wine's ntoskrnl: it is always 0 (docs/building.md)\n");
+        }
     }
     ok(kcom_tracker_cancel_and_drain(tracker, WAIT_MS) == STATUS_SUCCESS, "cancel and drain\n");
     ok(kcom_tracker_outstanding(tracker) == 0, "none outstanding\n");
