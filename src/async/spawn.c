@@ -89,7 +89,7 @@ static NTSTATUS spawn_track(kcom_async_op *op)
 /* desc's layout as a spawn takes it: computed for a descriptor written by hand, or the one
  * KCOM_ASYNC_TASK_DESC computed if it holds the result and the state inside the block, in that
  * order, after the operation (a copy edited afterwards could place them outside). FALSE for a bad
- * one. */
+ * one; a good one's block holds an operation. */
 static KCOM_FORCEINLINE BOOLEAN spawn_layout(const kcom_async_task_desc *desc, kcom_async_op_layout_info *layout)
 {
     if (!kcom_async_desc_layout(desc, layout))
@@ -179,9 +179,8 @@ NTSTATUS kcom_async_spawn_begin(const kcom_async_task_desc *desc, const kcom_exe
     NTSTATUS status = spawn_check(desc, executor, state, operation);
     if (!NT_SUCCESS(status))
         return spawn_refused(desc, allocator, status, operation);
-    /* a hand-written descriptor's block_size below an operation's is a bad layout, not a lack
-     * of memory */
-    if (!spawn_layout(desc, &layout) || layout.total < sizeof(kcom_async_op))
+    /* a bad layout is a bad argument, not a lack of memory */
+    if (!spawn_layout(desc, &layout))
         return spawn_refused(desc, allocator, STATUS_INVALID_PARAMETER, operation);
     op = kcom_async_op_hot(allocator, layout.total, layout.alignment);
     if (op == NULL)
@@ -197,11 +196,10 @@ static kcom_async_op *storage_op(const void *storage)
     return (kcom_async_op *)address;
 }
 
-/* desc's layout, if it fits caller storage (and holds an operation). */
+/* desc's layout, if it fits caller storage. */
 static KCOM_FORCEINLINE BOOLEAN storage_layout(const kcom_async_task_desc *desc, kcom_async_op_layout_info *layout)
 {
-    return (BOOLEAN)(spawn_layout(desc, layout) && layout->alignment <= KCOM_ASYNC_STORAGE_MAX_ALIGNMENT &&
-                     layout->total >= sizeof(kcom_async_op));
+    return (BOOLEAN)(spawn_layout(desc, layout) && layout->alignment <= KCOM_ASYNC_STORAGE_MAX_ALIGNMENT);
 }
 
 size_t kcom_async_storage_size(const kcom_async_task_desc *desc)
