@@ -23,8 +23,9 @@
  *   set_completed  IRQL: <= DISPATCH_LEVEL. Registers callback(operation, status, context), which
  *                fires exactly once, when the operation finishes, or synchronously from this call
  *                when it has already finished (one destroyed unfinished, released before its
- *                commit or with its task beyond any wake, never finishes: no callback); it runs outside any lock with a reference held on
- *                the operation (it may Release the caller's own). A callback registered before
+ *                commit or with its task beyond any wake, never finishes: no callback); it runs
+ *                outside any lock with a reference held on the operation (it may Release the
+ *                caller's own). A callback registered before
  *                the operation finishes has returned before any waiter (kcom_async_block_on, an
  *                awaiting task) is released, one that began waiting while it ran included (so
  *                the callback must not wait for its own operation). STATUS_SUCCESS;
@@ -152,9 +153,9 @@ typedef struct kcom_async_task_desc {
     const IID *iid; /* the typed interface (static storage); NULL: IKcomAsyncOperation only */
     /* The operation block's layout, computed at compile time by KCOM_ASYNC_TASK_DESC (the
      * generated shims use it as it is). A descriptor written by hand leaves them 0 (block_size 0:
-     * the library computes the layout). A spawn function refuses a descriptor whose layout is not
-     * the one its sizes and alignments give (a copy of a KCOM_ASYNC_TASK_DESC descriptor edited
-     * afterwards: set these to 0 with the edit). */
+     * the library computes the layout). A spawn function refuses a layout that does not hold the
+     * result and the state inside the block, in that order, after the operation (a copy of a
+     * KCOM_ASYNC_TASK_DESC descriptor edited afterwards: set these to 0 with the edit). */
     size_t result_offset; /* from the start of the block */
     size_t state_offset;
     size_t block_size; /* the operation, its result and its state */
@@ -357,8 +358,8 @@ _Ret_notnull_ IKcomAsyncOperation *kcom_async_static_error_operation(void);
  * work has ended (kcom/executor.h). Every spawn function has these rules.
  * IRQL: <= DISPATCH_LEVEL.
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL desc, poll, executor, executor->schedule,
- * state or operation; a bad size or alignment, or a layout that is not the one they give; an
- * allocator whose allocate or free is NULL);
+ * state or operation; a bad size or alignment, or a layout that does not hold the result and the
+ * state inside the block; an allocator whose allocate or free is NULL);
  * STATUS_INSUFFICIENT_RESOURCES; STATUS_DELETE_PENDING (the executor's tracker is draining:
  * kcom/tracker.h). On failure *state is NULL and *operation is an error operation carrying the
  * status (never NULL; the static error operation, which carries STATUS_INSUFFICIENT_RESOURCES,

@@ -100,10 +100,10 @@ KCOM_BEGIN_DECLS
  * alignment that is 0 or not a power of two, no entries, an entry without an interface descriptor
  * or a vtable, an interface member past the struct or not pointer-aligned, an interface
  * descriptor or one of its ancestors without an IID, an ancestry that does not end at IUnknown's
- * descriptor (these two for a descriptor written by hand: one flagged KCOM_CLASS_GENERATED, as
- * KCOM_CLASS makes it, names the descriptors KCOM_DECLARE_INTERFACE generated, which are checked
- * when they are compiled), an aggregatable class without an inner vtable, a class allocator without its allocate
- * or free);
+ * descriptor (these two only for a descriptor written by hand: one KCOM_CLASS makes, flagged
+ * KCOM_CLASS_GENERATED, names the descriptors KCOM_DECLARE_INTERFACE makes, whose IIDs and
+ * ancestry are right by construction), an aggregatable class without an inner vtable, a class
+ * allocator without its allocate or free);
  * STATUS_NOT_SUPPORTED (outer given for a class that cannot be aggregated);
  * STATUS_INSUFFICIENT_RESOURCES (allocation failed, also for a size or alignment no allocator
  * serves). *impl is NULL on failure.

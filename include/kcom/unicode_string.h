@@ -223,9 +223,9 @@ NTSTATUS kcom_unicode_string_append_hex(_Inout_ UNICODE_STRING *dest, _In_ ULONG
  * '#', 'h', 'I64', %n, %f, ...) is STATUS_INVALID_PARAMETER, as is a NULL %s / %S / %U argument, a
  * malformed %U string, an out-of-range %c, or a %s / %S / %U argument whose text (or NUL), a %U
  * argument's UNICODE_STRING itself, or the format, lies in the part of dest's buffer being written
- * (for _format the whole buffer, for _append_format from Length on). The whole format is checked before anything is written, so a bad format fails the
- * same way whatever the buffer's size. No compiler format checking: the conversions are not
- * printf's.
+ * (for _format the whole buffer, for _append_format from Length on). The whole format is checked
+ * before anything is written, so a bad format fails the same way whatever the buffer's size. No
+ * compiler format checking: the conversions are not printf's.
  * Returns STATUS_SUCCESS, STATUS_INVALID_PARAMETER or STATUS_BUFFER_TOO_SMALL.
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
