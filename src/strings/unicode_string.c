@@ -479,7 +479,8 @@ static NTSTATUS format_pass(writer *w, const char *format, va_list *args)
             return STATUS_INVALID_PARAMETER;
         }
     }
-    return STATUS_SUCCESS;
+    /* the format too, with its NUL: the writing pass reads it again (it has no region to check) */
+    return overlaps_region(w, format, (size_t)(p - format) + 1) ? STATUS_INVALID_PARAMETER : STATUS_SUCCESS;
 }
 
 /* The bytes of dest's buffer from unit `start` on (computed on integers: Buffer may be NULL). */
@@ -488,8 +489,8 @@ static uintptr_t region_from(const UNICODE_STRING *dest, size_t start)
     return (uintptr_t)dest->Buffer + start * sizeof(WCHAR);
 }
 
-/* Measures the formatted text: *units (saturated at MEASURE_LIMIT) or a failure; the arguments
- * must not lie in [region, region_end). */
+/* Measures the formatted text: *units (saturated at MEASURE_LIMIT) or a failure; the arguments and
+ * the format must not lie in [region, region_end). */
 static NTSTATUS format_measure(const char *format, va_list args, uintptr_t region, uintptr_t region_end,
                                size_t *units)
 {
@@ -504,13 +505,6 @@ static NTSTATUS format_measure(const char *format, va_list args, uintptr_t regio
     va_copy(copy, args);
     status = format_pass(&w, format, &copy);
     va_end(copy);
-    if (NT_SUCCESS(status)) {
-        /* the format too (ASCII and checked by the pass): the writing pass reads it again */
-        int ascii;
-        size_t n = ascii_length(format, SCAN_LIMIT, &ascii);
-        if (overlaps_region(&w, format, n < SCAN_LIMIT ? n + 1 : n))
-            status = STATUS_INVALID_PARAMETER;
-    }
     *units = w.count;
     return status;
 }
