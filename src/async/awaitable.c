@@ -342,10 +342,8 @@ static void try_finally_cancel(kcom_async_try_finally *tf)
 
 kcom_poll_result kcom_async_try_finally_poll(kcom_async_try_finally *tf, kcom_task_context *cx)
 {
-    if (tf->phase == TF_MAIN) {
-        if (!tf->canceled && kcom_task_take_cancellation_request(cx))
-            try_finally_cancel(tf);
-    }
+    if (tf->phase == TF_MAIN && !tf->canceled && kcom_task_take_cancellation_request(cx))
+        try_finally_cancel(tf);
     if (tf->phase == TF_MAIN) {
         if (tf->main.poll(tf->main.self, cx) == KCOM_POLL_PENDING)
             return KCOM_POLL_PENDING;
