@@ -17,7 +17,7 @@ static KCOM_FORCEINLINE BOOLEAN kcom_is_power_of_two(size_t value)
 /* An allocator kcom may call: NULL (the default) or one with both functions. */
 static KCOM_FORCEINLINE BOOLEAN kcom_allocator_usable(const kcom_allocator *allocator)
 {
-    return (BOOLEAN)(allocator == NULL || (allocator->allocate != NULL && allocator->free != NULL));
+    return (BOOLEAN)(allocator == NULL || kcom_rt_allocator_complete(allocator));
 }
 
 /* The cache line that per-processor state is laid out for (64 bytes on the x86, x64 and ARM64

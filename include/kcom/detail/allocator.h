@@ -82,6 +82,13 @@ static KCOM_FORCEINLINE void kcom_rt_free_slot(ULONG slot, void *block, size_t s
     allocator->free(allocator->context, block, size, alignment);
 }
 
+/* Whether a (non-NULL) allocator has both its functions. One without is never called: a block it
+ * gave could not be freed. */
+static KCOM_FORCEINLINE BOOLEAN kcom_rt_allocator_complete(const kcom_allocator *allocator)
+{
+    return (BOOLEAN)(allocator->allocate != NULL && allocator->free != NULL);
+}
+
 /* A block from allocator (NULL: the default allocator now); size is not 0 and alignment a power of
  * two. IRQL: <= DISPATCH_LEVEL. Returns NULL when the allocator fails. */
 static KCOM_FORCEINLINE void *kcom_rt_allocate(const kcom_allocator *allocator, size_t size, size_t alignment)

@@ -121,7 +121,7 @@ static KCOM_FORCEINLINE void *kcom_rt_allocator_allocate(const kcom_allocator *a
         if (KCOM_LIKELY(block != NULL))
             return block;
     }
-    if (KCOM_UNLIKELY(allocator->allocate == NULL || allocator->free == NULL))
+    if (KCOM_UNLIKELY(!kcom_rt_allocator_complete(allocator)))
         return NULL;
     return allocator->allocate(allocator->context, size, alignment);
 }

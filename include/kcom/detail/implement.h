@@ -139,7 +139,7 @@ static KCOM_FORCEINLINE const kcom_allocator *kcom_rt_operation_allocator(const 
 static KCOM_FORCEINLINE NTSTATUS kcom_rt_set_operation_allocator(const kcom_allocator *volatile *slot,
                                                                 const kcom_class *cls, const kcom_allocator *allocator)
 {
-    if (allocator != NULL && (allocator->allocate == NULL || allocator->free == NULL))
+    if (allocator != NULL && !kcom_rt_allocator_complete(allocator))
         return STATUS_INVALID_PARAMETER;
     kcom_atomic_store_ptr((void *volatile *)(void *)slot,
                           (void *)(ULONG_PTR)(allocator != NULL ? allocator : cls->allocator));

@@ -192,7 +192,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_object_new(const kcom_class *cls, IUnkn
     if (KCOM_LIKELY(object != NULL))
         return STATUS_SUCCESS;
     /* a class allocator without its functions was never called: a malformed class */
-    if (cls->allocator != NULL && (cls->allocator->allocate == NULL || cls->allocator->free == NULL))
+    if (cls->allocator != NULL && !kcom_rt_allocator_complete(cls->allocator))
         return STATUS_INVALID_PARAMETER;
     return STATUS_INSUFFICIENT_RESOURCES;
 }
