@@ -285,20 +285,8 @@ static kcom_counting_allocator static_backing;
 static kcom_caching_allocator counted_cache = KCOM_CACHING_ALLOCATOR_INIT_BACKED(counted_cache, 3,
                                                                                  &static_backing.allocator);
 
-static void *static_platform_allocate(void *context, size_t size, size_t alignment)
-{
-    const kcom_allocator *platform = kcom_platform_allocator();
-    (void)context;
-    return platform->allocate(platform->context, size, alignment);
-}
-static void static_platform_free(void *context, void *block, size_t size, size_t alignment)
-{
-    const kcom_allocator *platform = kcom_platform_allocator();
-    (void)context;
-    platform->free(platform->context, block, size, alignment);
-}
-static const kcom_allocator no_allocate_backing = {NULL, static_platform_free, NULL};
-static const kcom_allocator no_free_backing = {static_platform_allocate, NULL, NULL};
+static const kcom_allocator no_allocate_backing = {NULL, test_platform_free, NULL};
+static const kcom_allocator no_free_backing = {test_platform_allocate, NULL, NULL};
 static kcom_caching_allocator no_allocate_cache = KCOM_CACHING_ALLOCATOR_INIT_BACKED(no_allocate_cache, 2,
                                                                                      &no_allocate_backing);
 static kcom_caching_allocator no_free_cache = KCOM_CACHING_ALLOCATOR_INIT_BACKED(no_free_cache, 2, &no_free_backing);

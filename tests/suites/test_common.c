@@ -51,6 +51,20 @@ void check_live_(const char *file, int line, const kcom_counting_allocator *coun
     ok_(file, line)(actual == expected, "%ld live allocations, expected %ld\n", (long)actual, (long)expected);
 }
 
+void *test_platform_allocate(void *context, size_t size, size_t alignment)
+{
+    const kcom_allocator *platform = kcom_platform_allocator();
+    (void)context;
+    return platform->allocate(platform->context, size, alignment);
+}
+
+void test_platform_free(void *context, void *block, size_t size, size_t alignment)
+{
+    const kcom_allocator *platform = kcom_platform_allocator();
+    (void)context;
+    platform->free(platform->context, block, size, alignment);
+}
+
 int test_text_equal(const char *a, const char *b)
 {
     if (a == NULL || b == NULL)

@@ -157,6 +157,11 @@ void trace_capture_install(trace_capture *capture);
 /* Restores the default sink. */
 void trace_capture_remove(void);
 
+/* The platform allocator's functions behind functions of the test's own, for allocators built
+ * with one of them left NULL (an allocator kcom must refuse rather than call). */
+void *test_platform_allocate(void *context, size_t size, size_t alignment);
+void test_platform_free(void *context, void *block, size_t size, size_t alignment);
+
 /* ---- a static arena allocator -------------------------------------------------------------------- */
 
 /* Hands out blocks from a caller-supplied buffer and never reuses them: memory a test leaks on

@@ -224,14 +224,8 @@ static void test_object_functions(void)
 
 /* A class's allocator without one of its functions is refused, not called through NULL: the
  * object would be created and then freed through a NULL free. */
-static void *platform_allocate(void *context, size_t size, size_t alignment)
-{
-    const kcom_allocator *platform = kcom_platform_allocator();
-    (void)context;
-    return platform->allocate(platform->context, size, alignment);
-}
-static const kcom_allocator no_allocate_allocator = {NULL, test_free, NULL};
-static const kcom_allocator no_free_allocator = {platform_allocate, NULL, NULL};
+static const kcom_allocator no_allocate_allocator = {NULL, test_platform_free, NULL};
+static const kcom_allocator no_free_allocator = {test_platform_allocate, NULL, NULL};
 
 static void test_class_allocator_without_functions(void)
 {
