@@ -10,8 +10,9 @@
  * yielding starve no other task) until it is empty or the run's budget is spent: a number of
  * polls (default 64) and, optionally, a time in microseconds; a run that stops with tasks still
  * queued inserts its DPC again, so other DPCs on that processor get their turn. Threads on that
- * processor do not, until its DPC queue is empty: a task that yields in a loop belongs on the
- * work-item executor (docs/executors.md, Budgets). Each task's scheduling
+ * processor get theirs once such runs have followed each other for a while (dispatch_limit_us,
+ * default 2 ms): the next run then waits for a timer, a millisecond or more. A task that yields
+ * in a loop still belongs on the work-item executor (docs/executors.md, Budgets). Each task's scheduling
  * state (kcom/task.h) makes sure it is never polled on two processors at once (a wake on another
  * processor during a poll only marks it) and that a wake during its poll is never lost.
  *
@@ -36,15 +37,21 @@ typedef struct kcom_dpc_executor_config {
     ULONG poll_budget;    /* polls per DPC run; 0: KCOM_DPC_DEFAULT_POLL_BUDGET */
     ULONG time_budget_us; /* a run stops after this many microseconds (checked after each poll); 0: none */
     kcom_tracker *tracker; /* counts the tasks spawned on this executor (kcom/tracker.h); optional */
+    /* runs that end on their budget and insert the DPC again keep the processor from its threads;
+     * after this many microseconds of them in a row, the next run waits for a timer (a millisecond
+     * or more, the kernel's clock tick) and the threads run; 0: KCOM_DPC_DEFAULT_DISPATCH_LIMIT_US */
+    ULONG dispatch_limit_us;
 } kcom_dpc_executor_config;
 
 #define KCOM_DPC_DEFAULT_POLL_BUDGET 64
+#define KCOM_DPC_DEFAULT_DISPATCH_LIMIT_US 2000
 
 /* Counters of an executor (snapshots; for tests, benchmarks and diagnostics). */
 typedef struct kcom_dpc_executor_stats {
     ULONG64 runs;     /* DPC routine invocations */
     ULONG64 polls;    /* task polls */
     ULONG64 requeues; /* runs that ended on the budget with tasks still queued */
+    ULONG64 deferrals; /* of those, runs whose next run waited for a timer (dispatch_limit_us) */
 } kcom_dpc_executor_stats;
 
 KCOM_BEGIN_DECLS
@@ -70,7 +77,7 @@ NTSTATUS kcom_dpc_executor_create(_In_opt_ const kcom_dpc_executor_config *confi
  * STATUS_INVALID_DEVICE_STATE), drops the tasks still queued (each one's operation ends as Error
  * with STATUS_INVALID_DEVICE_STATE unless already canceled; its cleanup runs; a run under way
  * drops what it had taken), waits for the DPC runs under way and queued (DPC flushes, until every
- * processor's queue has let go) and frees the executor. Tasks that are waiting on
+ * processor's queue has let go; a queue waiting for its timer runs at once) and frees the executor. Tasks that are waiting on
  * something else must be gone first: drain the tracker (kcom/tracker.h) before. NULL is ignored.
  * IRQL: PASSIVE_LEVEL. Never fails.
  */

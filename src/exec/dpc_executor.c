@@ -23,6 +23,13 @@
  * spends its budget leaves incoming as it is (not NULL: no schedule inserts) and inserts the DPC
  * itself; what it had taken waits for the next run on that processor.
  *
+ * Windows runs a processor's DPC queue until it is empty before its threads run again, so runs
+ * that each end on their budget and insert the DPC again (a task yielding in a loop, a stream of
+ * wakes) would keep the threads out for good, until the DPC watchdog's bugcheck. Once such runs
+ * have followed each other for dispatch_limit_us, the next one is inserted by the lane's timer
+ * instead (deferred counts those still to come), a millisecond or more later: the queue empties,
+ * the threads run, then the lane goes on.
+ *
  * A schedule inside the lane's own run (a task waking itself or another one in a poll) does not
  * touch incoming at all: in_run, set by the run on its processor, tells a schedule at
  * DISPATCH_LEVEL on that processor (kcom_platform_current_processor gives an index below the lane
@@ -30,13 +37,15 @@
  * that schedules; it appends to later, which only this processor touches, with no atomic.
  *
  * Destroy clears accepting (schedules then fail), takes the chains (incoming -> RUNNING, so a due
- * run still finds a word it expects) and drops their tasks, and flushes DPCs until every lane is
- * back to NULL; runs drop what they find once accepting is clear. A run's compare-exchange to
- * NULL is its last touch of the executor.
+ * run still finds a word it expects) and drops their tasks, inserts the DPC of a lane whose timer
+ * it could cancel, and flushes DPCs until every lane is back to NULL with no timer to come; runs
+ * drop what they find once accepting is clear. A run's compare-exchange to NULL, and a timer
+ * callback's decrement of deferred, are their last touches of the executor.
  */
 #include <kcom/dpc_executor.h>
 
 #include <kcom/atomic.h>
+#include <kcom/awaitable.h>
 
 #include "exec/executor_list.h"
 #include "internal.h"
@@ -56,10 +65,15 @@ typedef struct dpc_lane {
     task_fifo later;              /* rescheduled within the run: the next round's */
     BOOLEAN in_run;               /* the routine runs (on this processor, so whoever sees it is inside it) */
     struct kcom_dpc_executor *executor;
+    LONG64 streak_next;      /* the run that goes on a streak of runs ended on their budget (0: none) */
+    ULONG64 streak_start_us; /* when the streak began */
+    LONG volatile deferred;  /* timer callbacks still to insert the DPC (0 or 1, briefly 2) */
     kcom_platform_dpc dpc;
+    kcom_rt_timer timer;     /* inserts the DPC of a run that gives way (lane_timer) */
     LONG64 volatile runs;
     LONG64 volatile polls;
     LONG64 volatile requeues;
+    LONG64 volatile deferrals;
 } dpc_lane;
 
 /* A lane per cache line (or more): processors write their own lanes only, except for pushes. */
@@ -70,6 +84,7 @@ struct kcom_dpc_executor {
     const kcom_allocator *allocator; /* the default one at creation, which frees it too */
     ULONG poll_budget;
     ULONG time_budget_us;
+    ULONG dispatch_limit_us;
     ULONG lane_count;
     size_t block_bytes; /* the allocation's size (lanes that could not be targeted are unused) */
     LONG volatile accepting;
@@ -180,16 +195,42 @@ static KCOM_FORCEINLINE BOOLEAN budget_spent(ULONG poll_budget, ULONG time_budge
                      (time_budget_us != 0 && kcom_platform_monotonic_us() - start_us >= time_budget_us));
 }
 
+/* The timer of a lane whose runs gave way, at DISPATCH_LEVEL on any processor: the next run. */
+static void lane_timer(struct kcom_rt_timer *timer, void *context)
+{
+    dpc_lane *lane = (dpc_lane *)context;
+    (void)timer;
+    (void)kcom_platform_dpc_insert(&lane->dpc);
+    (void)kcom_atomic_fetch_add(&lane->deferred, -1); /* the last touch: destroy may free the lane from here */
+}
+
 /* The end of a run whose budget is spent: what is left waits for the next run, behind this
- * processor's other DPCs. */
+ * processor's other DPCs, or, when such runs have followed each other for dispatch_limit_us,
+ * behind its threads too (the timer; at once if it cannot be armed or destroy has begun). */
 static KCOM_NOINLINE void lane_spent(dpc_lane *lane, ULONG polls)
 {
+    kcom_dpc_executor *executor = lane->executor;
+    LONG64 run;
+    ULONG64 now_us;
     kcom_atomic_fetch_add64(&lane->polls, polls);
     lane->in_run = FALSE;
     if (lane->ready.head == NULL && lane->later.head == NULL &&
         incoming_compare_exchange(lane, RUNNING, NULL) == RUNNING)
         return; /* nothing was left after all */
     kcom_atomic_fetch_add64(&lane->requeues, 1);
+    run = kcom_atomic_load64(&lane->runs);
+    now_us = kcom_platform_monotonic_us();
+    if (run != lane->streak_next)
+        lane->streak_start_us = now_us; /* the run before did not end on its budget */
+    lane->streak_next = run + 1;
+    if (now_us - lane->streak_start_us >= executor->dispatch_limit_us && kcom_atomic_load(&executor->accepting)) {
+        lane->streak_next = 0;
+        kcom_atomic_fetch_add64(&lane->deferrals, 1);
+        (void)kcom_atomic_fetch_add(&lane->deferred, 1);
+        if (NT_SUCCESS(kcom_platform_timer_arm(&lane->timer, kcom_platform_monotonic_ms() + 2)))
+            return; /* at least a millisecond from now */
+        (void)kcom_atomic_fetch_add(&lane->deferred, -1);
+    }
     (void)kcom_platform_dpc_insert(&lane->dpc); /* incoming is not NULL: no schedule inserts it */
 }
 
@@ -273,13 +314,15 @@ static void dpc_routine(kcom_platform_dpc *dpc, void *context)
     lane_rounds(lane, 0, start_us);
 }
 
-/* Whether every lane has let go (no run due or under way). */
+/* Whether every lane has let go (no run due or under way, no timer callback to come). */
 static BOOLEAN lanes_idle(kcom_dpc_executor *executor)
 {
     ULONG i;
-    for (i = 0; i < executor->lane_count; i++)
-        if (kcom_atomic_load_ptr((void *volatile *)&lane_at(executor, i)->incoming) != NULL)
+    for (i = 0; i < executor->lane_count; i++) {
+        dpc_lane *lane = lane_at(executor, i);
+        if (kcom_atomic_load_ptr((void *volatile *)&lane->incoming) != NULL || kcom_atomic_load(&lane->deferred) != 0)
             return FALSE;
+    }
     return TRUE;
 }
 
@@ -313,6 +356,8 @@ NTSTATUS kcom_dpc_executor_create(const kcom_dpc_executor_config *config, kcom_d
     executor->poll_budget = config != NULL && config->poll_budget != 0 ? config->poll_budget
                                                                         : KCOM_DPC_DEFAULT_POLL_BUDGET;
     executor->time_budget_us = config != NULL ? config->time_budget_us : 0;
+    executor->dispatch_limit_us = config != NULL && config->dispatch_limit_us != 0 ? config->dispatch_limit_us
+                                                                                  : KCOM_DPC_DEFAULT_DISPATCH_LIMIT_US;
     executor->accepting = 1;
     executor->lanes = (unsigned char *)executor + HEAD_BYTES;
     for (i = 0; i < count; i++) {
@@ -331,7 +376,11 @@ NTSTATUS kcom_dpc_executor_create(const kcom_dpc_executor_config *config, kcom_d
         fifo_init(&lane->later);
         lane->in_run = FALSE;
         lane->executor = executor;
-        lane->runs = lane->polls = lane->requeues = 0;
+        lane->streak_next = 0;
+        lane->streak_start_us = 0;
+        lane->deferred = 0;
+        kcom_platform_timer_init(&lane->timer, lane_timer, lane);
+        lane->runs = lane->polls = lane->requeues = lane->deferrals = 0;
     }
     executor->lane_count = i; /* the block keeps its size: executor_bytes(count) */
     executor->block_bytes = executor_bytes(count);
@@ -343,11 +392,20 @@ NTSTATUS kcom_dpc_executor_create(const kcom_dpc_executor_config *config, kcom_d
 
 void kcom_dpc_executor_destroy(kcom_dpc_executor *executor)
 {
+    ULONG i;
     if (executor == NULL)
         return;
     kcom_atomic_store(&executor->accepting, 0);
+    /* a lane waiting for its timer runs now instead (its callback will not: the DPC in its place);
+     * a callback that could not be taken back is waited for below (deferred) */
+    for (i = 0; i < executor->lane_count; i++) {
+        dpc_lane *lane = lane_at(executor, i);
+        if (kcom_atomic_load(&lane->deferred) != 0 && kcom_platform_timer_cancel(&lane->timer)) {
+            (void)kcom_platform_dpc_insert(&lane->dpc);
+            (void)kcom_atomic_fetch_add(&lane->deferred, -1);
+        }
+    }
     for (;;) {
-        ULONG i;
         /* what is queued and not taken by a run is dropped here, at once; a due run finds RUNNING */
         for (i = 0; i < executor->lane_count; i++) {
             dpc_lane *lane = lane_at(executor, i);
@@ -375,7 +433,7 @@ void kcom_dpc_executor_get_stats(const kcom_dpc_executor *executor, kcom_dpc_exe
     ULONG i;
     if (stats == NULL)
         return;
-    stats->runs = stats->polls = stats->requeues = 0;
+    stats->runs = stats->polls = stats->requeues = stats->deferrals = 0;
     if (executor == NULL)
         return;
     for (i = 0; i < executor->lane_count; i++) {
@@ -383,5 +441,6 @@ void kcom_dpc_executor_get_stats(const kcom_dpc_executor *executor, kcom_dpc_exe
         stats->runs += (ULONG64)kcom_atomic_load64(&lane->runs);
         stats->polls += (ULONG64)kcom_atomic_load64(&lane->polls);
         stats->requeues += (ULONG64)kcom_atomic_load64(&lane->requeues);
+        stats->deferrals += (ULONG64)kcom_atomic_load64(&lane->deferrals);
     }
 }

@@ -2,7 +2,8 @@
  * test_dpc_executor.c - the DPC executor on the host's simulation of the kernel: poll and time
  * budgets, one DPC insert per burst of wakes, polls at DISPATCH_LEVEL, a wake storm from other threads (never a concurrent poll,
  * never a lost wake), cancellation in every state, destroy with tasks still queued, and each task
- * polled on the processor that woke it, and a woken task polled while another keeps yielding.
+ * polled on the processor that woke it, a woken task polled while another keeps yielding, and runs
+ * that keep requeuing themselves giving the processor to its threads.
  */
 #include "executor_test_common.h"
 #include "wake_slot.h"
@@ -480,13 +481,122 @@ static void woken_task_not_starved(void)
     ok(kcom_sim_set_processor_count(2) == STATUS_SUCCESS, "two processors again\n");
 }
 
+/* A task that yields forever keeps its lane's runs ending on their budget, each inserting the DPC
+ * again: on Windows the processor's DPC queue then never empties and its threads never run. Once
+ * such runs have kept the processor for dispatch_limit_us, the next one waits for a timer: the
+ * polls pause (the processor is the threads'), then go on. */
+typedef struct endless_state {
+    LONG volatile *stop;
+    ULONG64 last_us;
+    ULONG64 longest_gap_us;
+    ULONG polls;
+} endless_state;
+
+static kcom_poll_result endless_poll(void *p, kcom_task_context *cx)
+{
+    endless_state *s = (endless_state *)p;
+    ULONG64 now = kcom_platform_monotonic_us();
+    if (s->polls++ != 0 && now - s->last_us > s->longest_gap_us)
+        s->longest_gap_us = now - s->last_us;
+    s->last_us = now;
+    if (kcom_atomic_load(s->stop) == 0) {
+        kcom_task_wake_self(cx);
+        return KCOM_POLL_PENDING;
+    }
+    KCOM_TASK_RESULT(cx, ULONG) = (ULONG)(s->longest_gap_us < 0xFFFFFFFFu ? s->longest_gap_us : 0xFFFFFFFFu);
+    cx->status = s->polls > 100 ? STATUS_SUCCESS : STATUS_UNSUCCESSFUL;
+    return KCOM_POLL_READY;
+}
+
+static const kcom_async_task_desc endless_desc =
+    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, endless_state, endless_poll, NULL);
+
+static void check_yield_loop_gives_way(ULONG limit_us)
+{
+    kcom_dpc_executor_config config;
+    kcom_dpc_executor *dpc = NULL;
+    const kcom_executor *executor = NULL;
+    kcom_dpc_executor_stats stats;
+    LONG volatile stop = 0;
+    endless_state initial;
+    ULONG gap_us;
+    ULONG64 deadline;
+    memset(&config, 0, sizeof(config));
+    config.dispatch_limit_us = limit_us;
+    ok(kcom_dpc_executor_create(&config, &dpc, &executor) == STATUS_SUCCESS, "create\n");
+    memset(&initial, 0, sizeof(initial));
+    initial.stop = &stop;
+    {
+        IAsyncULONG *op = spawn_on(&endless_desc, executor, &initial);
+        deadline = test_now_ms() + 20000;
+        do {
+            test_sleep_ms(5);
+            kcom_dpc_executor_get_stats(dpc, &stats);
+        } while (stats.deferrals < 3 && test_now_ms() < deadline);
+        kcom_atomic_store(&stop, 1);
+        gap_us = finish(op, STATUS_SUCCESS);
+    }
+    kcom_dpc_executor_get_stats(dpc, &stats);
+    ok(stats.deferrals >= 3, "limit %lu us: %llu runs gave way in %llu requeues\n", (unsigned long)limit_us,
+       (unsigned long long)stats.deferrals, (unsigned long long)stats.requeues);
+    /* a run that gives way waits for a timer of at least a millisecond */
+    ok(gap_us >= 500, "limit %lu us: the longest pause between polls was %lu us\n", (unsigned long)limit_us,
+       (unsigned long)gap_us);
+    kcom_dpc_executor_destroy(dpc);
+}
+
+static void yield_loop_gives_way(void)
+{
+    ok(kcom_sim_set_processor_count(1) == STATUS_SUCCESS, "one processor\n");
+    begin();
+    check_yield_loop_gives_way(0); /* the default */
+    check_yield_loop_gives_way(200);
+    end();
+    ok(kcom_sim_set_processor_count(2) == STATUS_SUCCESS, "two processors again\n");
+}
+
+/* Destroyed while its lane waits for the timer (or while a run decides to), the executor drops the
+ * task and returns: the timer is canceled or waited for. */
+static void destroy_while_giving_way(void)
+{
+    int round;
+    ok(kcom_sim_set_processor_count(1) == STATUS_SUCCESS, "one processor\n");
+    begin();
+    for (round = 0; round < 20; round++) {
+        kcom_dpc_executor_config config;
+        kcom_dpc_executor *dpc = NULL;
+        const kcom_executor *executor = NULL;
+        kcom_dpc_executor_stats stats;
+        LONG volatile stop = 0;
+        endless_state initial;
+        IAsyncULONG *op;
+        ULONG64 deadline = test_now_ms() + 20000;
+        memset(&config, 0, sizeof(config));
+        config.poll_budget = 1;
+        config.dispatch_limit_us = 50;
+        ok(kcom_dpc_executor_create(&config, &dpc, &executor) == STATUS_SUCCESS, "create\n");
+        memset(&initial, 0, sizeof(initial));
+        initial.stop = &stop;
+        op = spawn_on(&endless_desc, executor, &initial);
+        do {
+            kcom_dpc_executor_get_stats(dpc, &stats);
+        } while (stats.deferrals < (ULONG64)(round % 3) + 1 && test_now_ms() < deadline);
+        kcom_dpc_executor_destroy(dpc);
+        finish(op, STATUS_INVALID_DEVICE_STATE);
+    }
+    end();
+    ok(kcom_sim_set_processor_count(2) == STATUS_SUCCESS, "two processors again\n");
+}
+
 int main(void)
 {
     static const char *const names[] = {"dpc_poll_budget",  "dpc_one_insert_per_burst", "dpc_time_budget",
                                         "dpc_wake_storm",   "dpc_cancellation",         "dpc_destroy_drops_queued",
-                                        "dpc_processor_locality", "dpc_woken_task_not_starved"};
+                                        "dpc_processor_locality", "dpc_woken_task_not_starved",
+                                        "dpc_yield_loop_gives_way", "dpc_destroy_while_giving_way"};
     static void (*const tests[])(void) = {poll_budget,  one_insert_per_burst, time_budget,
                                           wake_storm,   cancellation,         destroy_drops_queued,
-                                          processor_locality, woken_task_not_starved};
-    return async_test_main(names, tests, 8);
+                                          processor_locality, woken_task_not_starved,
+                                          yield_loop_gives_way, destroy_while_giving_way};
+    return async_test_main(names, tests, 10);
 }
