@@ -744,6 +744,7 @@ typedef struct foreign_op {
     ULONG cancels;
     kcom_async_completed_fn *callback;
     void *context;
+    NTSTATUS status_failure; /* what get_status returns, if not STATUS_SUCCESS */
 } foreign_op;
 
 static foreign_op *foreign_from(IKcomAsyncOperation *This)
@@ -771,7 +772,10 @@ static ULONG KCOM_STDCALL foreign_Release(IKcomAsyncOperation *This)
 
 static NTSTATUS KCOM_STDCALL foreign_get_status(IKcomAsyncOperation *This, kcom_async_status *status)
 {
-    *status = foreign_from(This)->status;
+    foreign_op *op = foreign_from(This);
+    if (op->status_failure != STATUS_SUCCESS)
+        return op->status_failure;
+    *status = op->status;
     return STATUS_SUCCESS;
 }
 
@@ -868,6 +872,24 @@ static void test_foreign(kcom_irp_queue *q)
                !t.pending_returned && op.refs == 1 && kcom_irp_queue_count(q) == 0,
            "foreign with its callback taken: the IRP completed with STATUS_INVALID_DEVICE_STATE (%s)\n",
            kcom_status_name(status));
+        test_irp_free(&t);
+    }
+
+    /* its get_status fails: finished with that failure (as block_on and an await take it), never
+     * pended on a callback that may not come */
+    RtlZeroMemory(&op, sizeof(op));
+    op.iface.lpVtbl = &foreign_vtbl;
+    op.refs = 1;
+    op.status_failure = STATUS_DEVICE_NOT_READY;
+    if (test_irp_init(&t, sizeof(ULONG))) {
+        status = kcom_irp_pend(q, t.irp, &op.iface, kcom_irp_copy_result, KCOM_IRP_RESULT_SIZE(ULONG));
+        ok(status == STATUS_DEVICE_NOT_READY && t.completions == 1 && t.status == STATUS_DEVICE_NOT_READY &&
+               t.information == 0 && !t.pending_returned && op.callback == NULL && op.refs == 1 &&
+               kcom_irp_queue_count(q) == 0,
+           "foreign whose get_status fails: the IRP completed with its failure (%s, IRP %s, %lu completions)\n",
+           kcom_status_name(status), kcom_status_name(t.status), (unsigned long)t.completions);
+        if (op.callback != NULL) /* pended: let it go */
+            foreign_finish(&op, KCOM_ASYNC_ERROR, 0);
         test_irp_free(&t);
     }
 }

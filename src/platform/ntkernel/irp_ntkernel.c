@@ -259,12 +259,15 @@ static void record_callback(IKcomAsyncOperation *operation, kcom_async_status st
     record_finished((irp_record *)context);
 }
 
+/* Whether operation has an outcome to complete the IRP with now. A foreign one whose get_status
+ * fails has one, that failure (irp_complete_from), as block_on and an await take it: its
+ * completion callback may never come. */
 static BOOLEAN operation_finished(IKcomAsyncOperation *operation, BOOLEAN kcom_operation)
 {
     kcom_async_status state = KCOM_ASYNC_STARTED;
     if (kcom_operation)
         return (BOOLEAN)((kcom_atomic_load(&((kcom_async_op *)(void *)operation)->word) & OP_FINISHED) != 0);
-    return (BOOLEAN)(NT_SUCCESS(operation->lpVtbl->get_status(operation, &state)) && state != KCOM_ASYNC_STARTED);
+    return (BOOLEAN)(!NT_SUCCESS(operation->lpVtbl->get_status(operation, &state)) || state != KCOM_ASYNC_STARTED);
 }
 
 NTSTATUS kcom_irp_pend(kcom_irp_queue *queue, PIRP irp, IKcomAsyncOperation *operation, kcom_irp_copy_fn *copy,
