@@ -95,7 +95,8 @@ NTSTATUS kcom_irp_queue_init(_Out_ kcom_irp_queue *queue);
  *     also an IRP whose Cancel flag is set already), or through kcom_irp_queue_cancel_file /
  *     _cancel_all / _drain, the operation is canceled (a completion source's cancel routine runs)
  *     and the IRP is completed with STATUS_CANCELLED, Information 0, at once.
- * The output buffer: METHOD_BUFFERED and buffered reads (not an associated IRP's, whose
+ * The output buffer, by the control code's method for device control and internal device control
+ * alike: METHOD_BUFFERED and buffered reads (not an associated IRP's, whose
  * AssociatedIrp is its master IRP), AssociatedIrp.SystemBuffer;
  * METHOD_OUT_DIRECT and reads of a DO_DIRECT_IO device, the MDL's system address
  * (MmGetSystemAddressForMdlSafe; if it cannot be mapped, the IRP fails with
