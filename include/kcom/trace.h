@@ -87,7 +87,9 @@ KCOM_END_DECLS
  *   AddRef and Release, on return only     KCOM_TRACE_CALL_COUNT_FORMAT: the same, then the new
  *                                          count (unsigned long)
  * (interface and method: const char *; This: const void *; value: unsigned). ASYNC methods trace
- * their entry. The delegating IUnknown of an aggregatable class forwards to the outer untraced.
+ * their entry. The delegating IUnknown of an aggregatable class traces the same around its
+ * forward to the outer (the object's own inner IUnknown when it has none): the status or count
+ * is the outer's.
  * The shims then call kcom_trace: IRQL <= DISPATCH_LEVEL for every method, AddRef included. Where
  * KCOM_TRACE_CALLS is not defined (or 0), the shims contain no trace at all.
  */

@@ -2,7 +2,8 @@
  * Call tracing (KCOM_TRACE_CALLS, kcom/trace.h): this file is compiled with it on, so the shims of
  * its class trace each call at VERBOSE level: entry (interface, method, This), then the status of
  * QueryInterface, of a RESULT method and of a METHOD returning NTSTATUS, or the new count of AddRef
- * and Release, with the file and line of the KCOM_IMPLEMENT. Below VERBOSE nothing reaches the hook.
+ * and Release, with the file and line of the KCOM_IMPLEMENT, for a plain class and an aggregatable
+ * one created without an outer. Below VERBOSE nothing reaches the hook.
  * (That the shims of every other file contain no trace is what the benchmark's unchanged rows and
  * identical object code show, docs/performance.md.)
  */
@@ -48,6 +49,34 @@ static void Traced_Touch(Traced *self)
 static const int traced_line = __LINE__ + 1;
 KCOM_IMPLEMENT(Traced, ITraced, ITraced_iface)
 KCOM_CLASS(Traced, NULL, (ITraced, ITraced_iface))
+
+/* The same as an aggregatable class: its IUnknown shims forward to the outer (its own inner
+ * IUnknown when it has none), traced as any other call through its vtable. */
+typedef struct TracedAgg {
+    ITraced ITraced_iface;
+    LONG value;
+} TracedAgg;
+
+static NTSTATUS TracedAgg_Set(TracedAgg *self, LONG value)
+{
+    self->value = value;
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS TracedAgg_Get(TracedAgg *self, LONG *value)
+{
+    *value = self->value;
+    return STATUS_SUCCESS;
+}
+
+static void TracedAgg_Touch(TracedAgg *self)
+{
+    self->value++;
+}
+
+static const int traced_agg_line = __LINE__ + 1;
+KCOM_IMPLEMENT(TracedAgg, ITraced, ITraced_iface)
+KCOM_AGGREGATABLE_CLASS(TracedAgg, NULL, (ITraced, ITraced_iface))
 
 /* The last call trace the hook saw, decoded. */
 enum { CALL_ENTRY, CALL_STATUS, CALL_COUNT };
@@ -95,8 +124,8 @@ static void call_hook(void *context, kcom_trace_level level, const char *file, i
     va_end(copy);
 }
 
-static void check_call_(const char *file, int line, const call_record *record, LONG calls, int kind,
-                        const char *method, const void *This)
+static void check_call_at_(const char *file, int line, const call_record *record, LONG calls, int kind,
+                           const char *method, const void *This, int implement_line)
 {
     ok_(file, line)(record->calls == calls, "%ld traces, expected %ld\n", (long)record->calls, (long)calls);
     ok_(file, line)(record->kind == kind && record->level == KCOM_TRACE_LEVEL_VERBOSE, "kind %d level %d\n",
@@ -104,10 +133,38 @@ static void check_call_(const char *file, int line, const call_record *record, L
     ok_(file, line)(test_text_equal(record->iface, "ITraced") && test_text_equal(record->method, method),
                     "traced %s::%s, expected ITraced::%s\n", record->iface, record->method, method);
     ok_(file, line)(record->This == This, "This %p, expected %p\n", record->This, This);
-    ok_(file, line)(record->line == traced_line && record->file != NULL, "at line %d, expected %d\n", record->line,
-                    traced_line);
+    ok_(file, line)(record->line == implement_line && record->file != NULL, "at line %d, expected %d\n",
+                    record->line, implement_line);
 }
-#define check_call(...) check_call_(__FILE__, __LINE__, __VA_ARGS__)
+#define check_call(...) check_call_at_(__FILE__, __LINE__, __VA_ARGS__, traced_line)
+#define check_agg_call(...) check_call_at_(__FILE__, __LINE__, __VA_ARGS__, traced_agg_line)
+
+/* An aggregatable object created without an outer: QueryInterface, AddRef and Release trace as a
+ * plain object's do. */
+static void trace_aggregatable(call_record *record)
+{
+    TracedAgg *traced = NULL;
+    ITraced *iface, *again = NULL;
+    if (KCOM_NEW(TracedAgg, NULL, &traced) != STATUS_SUCCESS || traced == NULL) {
+        ok(0, "KCOM_NEW(TracedAgg)\n");
+        return;
+    }
+    iface = &traced->ITraced_iface;
+    memset(record, 0, sizeof(*record));
+    ok(KCOM_QUERY_INTERFACE(iface, ITraced, &again) == STATUS_SUCCESS && again == iface, "QueryInterface\n");
+    /* its entry, the reference it takes on the interface it found (that AddRef is the outer's,
+     * through the interface's vtable), its status */
+    check_agg_call(record, 3, CALL_STATUS, "QueryInterface", iface);
+    ok(ITraced_AddRef(iface) == 3, "AddRef\n");
+    check_agg_call(record, 4, CALL_COUNT, "AddRef", iface);
+    ok(record->count == 3, "count %lu\n", record->count);
+    ok(ITraced_Release(iface) == 2, "Release\n");
+    check_agg_call(record, 5, CALL_COUNT, "Release", iface);
+    KCOM_RELEASE(again);
+    ok(ITraced_Release(iface) == 0, "the last Release\n");
+    check_agg_call(record, 7, CALL_COUNT, "Release", iface);
+    ok(record->count == 0, "count %lu\n", record->count);
+}
 
 void kcom_test_trace_calls(void)
 {
@@ -160,6 +217,8 @@ void kcom_test_trace_calls(void)
     ok(ITraced_Release(iface) == 0, "the last Release\n");
     check_call(&record, 15, CALL_COUNT, "Release", iface);
     ok(record.count == 0, "count %lu\n", record.count);
+
+    trace_aggregatable(&record);
 
     kcom_set_trace_level(previous);
     kcom_set_trace_hook(NULL, NULL);

@@ -363,7 +363,8 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
                                                                      void **ppv)          \
     {                                                                                     \
         IUnknown *outer_ = kcom_rt_aggregate(C##_##I##_kcom_impl(This))->outer;     \
-        return outer_->lpVtbl->QueryInterface(outer_, riid, ppv);                         \
+        KCOM_TRACE_CALL_(I, QueryInterface)                                               \
+        return KCOM_TRACE_STATUS_(I, QueryInterface, outer_->lpVtbl->QueryInterface(outer_, riid, ppv)); \
     }
 
 #define KCOM_SHIM_UNKNOWN_AddRef(C, I, member)                                            \
@@ -374,7 +375,7 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
     static KCOM_UNUSED ULONG KCOM_STDCALL C##_##I##_kshim_agg_AddRef(I *This)                         \
     {                                                                                     \
         IUnknown *outer_ = kcom_rt_aggregate(C##_##I##_kcom_impl(This))->outer;     \
-        return outer_->lpVtbl->AddRef(outer_);                                            \
+        return KCOM_TRACE_COUNT_(I, AddRef, outer_->lpVtbl->AddRef(outer_));              \
     }
 
 #define KCOM_SHIM_UNKNOWN_Release(C, I, member)                                           \
@@ -387,7 +388,7 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
     static KCOM_UNUSED ULONG KCOM_STDCALL C##_##I##_kshim_agg_Release(I *This)                        \
     {                                                                                     \
         IUnknown *outer_ = kcom_rt_aggregate(C##_##I##_kcom_impl(This))->outer;     \
-        return outer_->lpVtbl->Release(outer_);                                           \
+        return KCOM_TRACE_COUNT_(I, Release, outer_->lpVtbl->Release(outer_));            \
     }
 
 /* Vtable initializers: ctx = (Class, I, PLAIN|AGG). Designated in C; C++17 has no designated
