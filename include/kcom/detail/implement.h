@@ -80,11 +80,26 @@ static KCOM_FORCEINLINE const IID *kcom_rt_iid_(const IID &riid)
 #define KCOM_RT_NOT_POLYMORPHIC_(Class, I, member)
 #endif
 
-/* C++: an async method's state is zero-filled and no constructor of it runs, so a default member
- * initializer (or a member's constructor) would be silently skipped: such a state stops the build. */
+/* C++: an async method's state is zero-filled, no constructor of it runs and no destructor, so a
+ * vtable pointer, a default member initializer (or a member's constructor) or a destructor would
+ * be silently skipped: such a state stops the build, with one error naming the first reason.
+ * (gcc 12 has no __is_trivially_destructible; clang warns of __has_trivial_destructor.) */
 #ifdef __cplusplus
+#if defined(__clang__) || defined(_MSC_VER)
+#define KCOM_RT_TRIVIAL_DESTRUCTOR_(T) __is_trivially_destructible(T)
+#else
+#define KCOM_RT_TRIVIAL_DESTRUCTOR_(T) __has_trivial_destructor(T)
+#endif
 #define KCOM_RT_STATE_TRIVIAL_(I, name, State)                                            \
-    static_assert(__is_trivially_constructible(State),                                    \
+    static_assert(!__is_polymorphic(State),                                               \
+                  #I "::" #name ": " #State " must have no virtual functions: kcom "          \
+                  "zero-fills it, so its vtable pointer would be null");                      \
+    static_assert(__is_polymorphic(State) || KCOM_RT_TRIVIAL_DESTRUCTOR_(State),          \
+                  #I "::" #name ": " #State " must be trivially destructible: kcom never "    \
+                  "runs its destructor (or a member's); release what it holds in the drop "   \
+                  "function");                                                            \
+    static_assert(__is_polymorphic(State) || !KCOM_RT_TRIVIAL_DESTRUCTOR_(State) ||       \
+                      __is_trivially_constructible(State),                                \
                   #I "::" #name ": " #State " must be trivially default-constructible: kcom " \
                   "zero-fills it and runs no constructor, so a default member initializer "   \
                   "would never run; set the members in the start function");
