@@ -27,26 +27,41 @@ NTSTATUS kcom_uninitialize(void)
     /* its waits for timer callbacks and executors, and the platform's DPC flush, are for PASSIVE_LEVEL */
     if (kcom_platform_irql() != KCOM_PLATFORM_PASSIVE_LEVEL)
         return STATUS_INVALID_DEVICE_STATE;
-#if defined(KCOM_HAS_ASYNC_TIMER) && KCOM_HAS_ASYNC_TIMER
-    /* a timer's callback would run in an unloaded image (the kernel), or on a stopped simulation */
-    LONG armed = kcom_async_timers_settle();
-    if (armed != 0) {
-        KCOM_TRACE(ERROR, "kcom_uninitialize with %ld timers armed: refused (cancel or drain their tasks first)",
-                   (long)armed);
-        return STATUS_INVALID_DEVICE_STATE;
-    }
-#endif
 #if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
     {
-        /* their DPCs, work items or threads would run after the unload (and the host's simulation
-         * would wait for them to go quiet forever) */
-        LONG busy = kcom_executors_settle(EXECUTOR_SETTLE_MS);
-        if (busy != 0) {
-            KCOM_TRACE(ERROR,
-                       "kcom_uninitialize with %ld executors still running tasks: refused (cancel or drain "
-                       "their tasks and destroy the executors first)",
-                       (long)busy);
-            return STATUS_INVALID_DEVICE_STATE;
+        ULONG64 start = kcom_platform_monotonic_ms();
+        /* Until both are quiet at once: a poll that ends while the executors settle may have armed
+         * a timer, and a timer callback wakes its task (an executor busy again) before it counts
+         * itself done. Each round but the last finds one of them busy and refuses. */
+        for (;;) {
+            ULONG64 waited = kcom_platform_monotonic_ms() - start;
+            LONG busy;
+#if defined(KCOM_HAS_ASYNC_TIMER) && KCOM_HAS_ASYNC_TIMER
+            /* a timer's callback would run in an unloaded image (the kernel), or on a stopped simulation */
+            LONG armed = kcom_async_timers_settle();
+            if (armed != 0) {
+                KCOM_TRACE(ERROR,
+                           "kcom_uninitialize with %ld timers armed: refused (cancel or drain their tasks first)",
+                           (long)armed);
+                return STATUS_INVALID_DEVICE_STATE;
+            }
+#endif
+            /* their DPCs, work items or threads would run after the unload (and the host's
+             * simulation would wait for them to go quiet forever) */
+            busy = kcom_executors_settle(waited < EXECUTOR_SETTLE_MS ? (ULONG)(EXECUTOR_SETTLE_MS - waited) : 0);
+            if (busy != 0) {
+                KCOM_TRACE(ERROR,
+                           "kcom_uninitialize with %ld executors still running tasks: refused (cancel or drain "
+                           "their tasks and destroy the executors first)",
+                           (long)busy);
+                return STATUS_INVALID_DEVICE_STATE;
+            }
+#if defined(KCOM_HAS_ASYNC_TIMER) && KCOM_HAS_ASYNC_TIMER
+            if (kcom_async_timers_settle() != 0)
+                continue;
+#endif
+            if (kcom_executors_settle(0) == 0)
+                break;
         }
     }
     /* cached operation blocks are pool the driver would otherwise leak at unload */

@@ -30,8 +30,9 @@ NTSTATUS kcom_initialize(void);
  * starts them again). It does nothing and fails, the same on every target, while a timer
  * awaitable (kcom/awaitable.h) is still armed, or while one of kcom's executors (a DPC or
  * work-item executor, a thread pool) still has a task queued or being polled once the runs under
- * way have had up to a second to end: the timer's callback, the executor's DPC, work item or
- * thread would run in an unloaded driver. Cancel or drain the tasks first
+ * way have had up to a second to end (the timers are counted again after them: a poll that ended
+ * meanwhile may have armed one): the timer's callback, the executor's DPC, work item or thread
+ * would run in an unloaded driver. Cancel or drain the tasks first
  * (kcom_tracker_cancel_and_drain), then destroy the executors. A task waiting on something else
  * (not queued) is not seen, nor is one that has not armed its timer yet (its poll has not run): the
  * checks guard the drain's result, they do not replace it. A timer whose callback has begun is not

@@ -5,7 +5,7 @@
  * it succeeds. It used to wait forever on the host's simulation (for DPC queues that never went
  * quiet); on Windows, the executor's DPC or work item would have run after the driver's unload.
  * An executor that is idle does not stand in the way, nor does one whose last task has just
- * finished.
+ * finished. A poll under way that arms a timer before it ends does.
  */
 #include "executor_test_common.h"
 
@@ -109,6 +109,73 @@ static void thread_pool(void)
     end();
 }
 
+/* A poll under way when kcom_uninitialize is called arms a timer before it ends: the timers are
+ * counted again once the executors are quiet, and the call is refused (it used to go on and stop
+ * the platform with the timer armed: on Windows, a KTIMER and its DPC in an unloaded image). */
+typedef struct arming_state {
+    KCOM_TASK_RESUME_POINT;
+    LONG volatile *started;
+    kcom_async_timer timer;
+    BOOLEAN canceled;
+} arming_state;
+
+static kcom_poll_result arming_poll(void *p, kcom_task_context *cx)
+{
+    arming_state *s = (arming_state *)p;
+    KCOM_TASK_BEGIN(s);
+    kcom_atomic_store(s->started, 1);
+    test_sleep_ms(300); /* kcom_uninitialize is called meanwhile */
+    kcom_async_timer_init(&s->timer, 400, 0);
+    KCOM_AWAIT_CANCELABLE(cx, s->canceled, kcom_async_timer_poll(&s->timer, cx));
+    kcom_async_timer_clear(&s->timer);
+    KCOM_TASK_RETURN(cx, s->canceled ? STATUS_CANCELLED : STATUS_SUCCESS);
+    KCOM_TASK_END(cx);
+}
+
+static void arming_drop(void *p)
+{
+    kcom_async_timer_clear(&((arming_state *)p)->timer);
+}
+
+static const kcom_async_task_desc arming_desc =
+    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, arming_state, arming_poll, arming_drop);
+
+static void check_refused_when_a_poll_arms(const kcom_executor *executor, const char *what)
+{
+    LONG volatile started = 0;
+    arming_state initial;
+    IAsyncULONG *op;
+    ULONG64 deadline = test_now_ms() + 20000;
+    memset(&initial, 0, sizeof(initial));
+    initial.started = &started;
+    op = spawn_on(&arming_desc, executor, &initial);
+    while (kcom_atomic_load(&started) == 0 && test_now_ms() < deadline)
+        test_sleep_ms(1);
+    ok(kcom_uninitialize() == STATUS_INVALID_DEVICE_STATE,
+       "%s: kcom_uninitialize refused: the poll under way armed a timer\n", what);
+    ok(IAsyncULONG_cancel(op) == STATUS_SUCCESS, "%s: canceled\n", what);
+    finish(op, STATUS_CANCELLED);
+}
+
+static void poll_arms_timer(void)
+{
+    kcom_work_item_executor *work = NULL;
+    kcom_thread_pool *pool = NULL;
+    const kcom_executor *executor = NULL;
+    begin();
+    ok(kcom_work_item_executor_create(&device_object, NULL, &work, &executor) == STATUS_SUCCESS, "create\n");
+    if (work != NULL) {
+        check_refused_when_a_poll_arms(executor, "work-item executor");
+        kcom_work_item_executor_destroy(work);
+    }
+    ok(kcom_thread_pool_create(1, &pool, &executor) == STATUS_SUCCESS, "create\n");
+    if (pool != NULL) {
+        check_refused_when_a_poll_arms(executor, "thread pool");
+        ok(kcom_thread_pool_shutdown(pool, 5000) == STATUS_SUCCESS, "shut down\n");
+    }
+    end();
+}
+
 /* Above PASSIVE_LEVEL kcom_uninitialize is refused before it waits or stops anything: its waits for
  * timer callbacks and executors, and its DPC flush, are for PASSIVE_LEVEL. */
 static void above_passive(void)
@@ -127,7 +194,9 @@ static void above_passive(void)
 int main(void)
 {
     static const char *const names[] = {"uninitialize_busy_dpc_executor", "uninitialize_busy_work_item_executor",
-                                        "uninitialize_busy_thread_pool", "uninitialize_above_passive"};
-    static void (*const tests[])(void) = {dpc_executor, work_item_executor, thread_pool, above_passive};
-    return async_test_main(names, tests, 4);
+                                        "uninitialize_busy_thread_pool", "uninitialize_above_passive",
+                                        "uninitialize_poll_arms_timer"};
+    static void (*const tests[])(void) = {dpc_executor, work_item_executor, thread_pool, above_passive,
+                                          poll_arms_timer};
+    return async_test_main(names, tests, 5);
 }
