@@ -39,14 +39,16 @@ _IRQL_requires_max_(HIGH_LEVEL)
 NTSTATUS kcom_sim_set_processor_count(_In_ ULONG count);
 
 /* kcom_sim_hold_dpcs - while held (TRUE), the simulated processors start no new DPC routine:
- * inserted DPCs stay queued (routines under way run on). FALSE lets them run. kcom_uninitialize
- * releases a hold; a DPC flush (a tracker's drain, an executor's destroy) waits for the release.
+ * inserted DPCs stay queued (routines under way run on). FALSE lets them run. A kcom_uninitialize
+ * that succeeds releases a hold (one refused, with a held DPC's task still queued, leaves it as
+ * it was); a DPC flush (a tracker's drain, an executor's destroy) waits for the release.
  * IRQL: any. Never fails. */
 _IRQL_requires_max_(HIGH_LEVEL)
 void kcom_sim_hold_dpcs(_In_ BOOLEAN hold);
 
 /* kcom_sim_hold_work_items - the same for work items: while held, no worker thread enters a
- * queued item's routine. IRQL: any. Never fails. */
+ * queued item's routine (a kcom_uninitialize that succeeds releases it too). IRQL: any. Never
+ * fails. */
 _IRQL_requires_max_(HIGH_LEVEL)
 void kcom_sim_hold_work_items(_In_ BOOLEAN hold);
 
