@@ -79,7 +79,8 @@ NTSTATUS kcom_dpc_executor_create(_In_opt_ const kcom_dpc_executor_config *confi
  * drops what it had taken), waits for the DPC runs under way and queued (DPC flushes, until every
  * processor's queue has let go; a queue waiting for its timer runs at once) and frees the executor. Tasks that are waiting on
  * something else must be gone first: drain the tracker (kcom/tracker.h) before. NULL is ignored.
- * IRQL: PASSIVE_LEVEL. Never fails.
+ * IRQL: PASSIVE_LEVEL; above it, it fails fast (KCOM_FAILFAST_IRQL) before changing anything.
+ * Never fails.
  */
 _IRQL_requires_(PASSIVE_LEVEL)
 void kcom_dpc_executor_destroy(_In_opt_ kcom_dpc_executor *executor);

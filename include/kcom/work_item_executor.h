@@ -67,8 +67,9 @@ NTSTATUS kcom_work_item_executor_create(_In_ void *device, _In_opt_ const kcom_w
  * STATUS_INVALID_DEVICE_STATE), drops the tasks still queued (as kcom_dpc_executor_destroy
  * does), waits until every work item's routine has let go of the executor, frees the work items
  * and the executor. Drain the tracker first. NULL is ignored. Never fails.
- * IRQL: PASSIVE_LEVEL, not from a task of this executor (it would wait for its own routine: it
- * fails fast instead, KCOM_FAILFAST_SELF_WAIT).
+ * IRQL: PASSIVE_LEVEL (above it, it fails fast, KCOM_FAILFAST_IRQL, before changing anything),
+ * not from a task of this executor (it would wait for its own routine: it fails fast instead,
+ * KCOM_FAILFAST_SELF_WAIT).
  */
 _IRQL_requires_(PASSIVE_LEVEL)
 void kcom_work_item_executor_destroy(_In_opt_ kcom_work_item_executor *executor);

@@ -10,7 +10,11 @@
 
 #include <kcom/dpc_executor.h>
 
+#include "../host/child_process.h"
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* ---- budgets ------------------------------------------------------------------------------------------- */
 
@@ -579,6 +583,7 @@ static void destroy_while_giving_way(void)
         initial.stop = &stop;
         op = spawn_on(&endless_desc, executor, &initial);
         do {
+            test_sleep_ms(1); /* the destroy lands at any point of the lane's cycle */
             kcom_dpc_executor_get_stats(dpc, &stats);
         } while (stats.deferrals < (ULONG64)(round % 3) + 1 && test_now_ms() < deadline);
         kcom_dpc_executor_destroy(dpc);
@@ -588,15 +593,46 @@ static void destroy_while_giving_way(void)
     ok(kcom_sim_set_processor_count(2) == STATUS_SUCCESS, "two processors again\n");
 }
 
+/* Destroyed above PASSIVE_LEVEL, the executor fails fast naming the IRQL before it changes
+ * anything (its DPC flush is for PASSIVE_LEVEL only). */
+static void destroy_above_passive_child(const void *context)
+{
+    kcom_dpc_executor *dpc = NULL;
+    const kcom_executor *executor = NULL;
+    (void)context;
+    kcom_set_trace_hook(kcom_test_child_trace_hook, NULL);
+    if (kcom_dpc_executor_create(NULL, &dpc, &executor) != STATUS_SUCCESS)
+        _exit(10);
+    (void)kcom_sim_raise_irql(KCOM_PLATFORM_APC_LEVEL);
+    kcom_dpc_executor_destroy(dpc);
+    _exit(11); /* not reached when the destroy fails fast */
+}
+
+static void destroy_above_passive(void)
+{
+    char output[4096];
+    int status;
+    begin();
+    if (kcom_test_run_child("DPC executor destroyed at APC_LEVEL", destroy_above_passive_child, NULL, output,
+                            sizeof(output), &status)) {
+        ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT, "the child %s %d, expected SIGABRT\nits trace: %s\n",
+           kcom_test_child_end(status), kcom_test_child_code(status), output);
+        ok(strstr(output, "fail-fast 7") != NULL && strstr(output, "forbidden IRQL") != NULL,
+           "the child did not name the IRQL; it traced: %s\n", output);
+    }
+    end();
+}
+
 int main(void)
 {
     static const char *const names[] = {"dpc_poll_budget",  "dpc_one_insert_per_burst", "dpc_time_budget",
                                         "dpc_wake_storm",   "dpc_cancellation",         "dpc_destroy_drops_queued",
                                         "dpc_processor_locality", "dpc_woken_task_not_starved",
-                                        "dpc_yield_loop_gives_way", "dpc_destroy_while_giving_way"};
+                                        "dpc_yield_loop_gives_way", "dpc_destroy_while_giving_way",
+                                        "dpc_destroy_above_passive"};
     static void (*const tests[])(void) = {poll_budget,  one_insert_per_burst, time_budget,
                                           wake_storm,   cancellation,         destroy_drops_queued,
                                           processor_locality, woken_task_not_starved,
-                                          yield_loop_gives_way, destroy_while_giving_way};
-    return async_test_main(names, tests, 10);
+                                          yield_loop_gives_way, destroy_while_giving_way, destroy_above_passive};
+    return async_test_main(names, tests, 11);
 }

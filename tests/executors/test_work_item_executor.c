@@ -471,15 +471,47 @@ static void destroy_from_own_task(void)
     end();
 }
 
+/* Destroyed above PASSIVE_LEVEL, even idle (nothing to wait for), the executor fails fast naming
+ * the IRQL before it changes anything: where its routines were busy the wait would not be allowed. */
+static void destroy_above_passive_child(const void *context)
+{
+    kcom_work_item_executor *executor = NULL;
+    const kcom_executor *as_executor = NULL;
+    (void)context;
+    kcom_set_trace_hook(kcom_test_child_trace_hook, NULL);
+    if (kcom_work_item_executor_create(&device_object, NULL, &executor, &as_executor) != STATUS_SUCCESS)
+        _exit(10);
+    (void)kcom_sim_raise_irql(KCOM_PLATFORM_DISPATCH_LEVEL);
+    kcom_work_item_executor_destroy(executor);
+    _exit(11); /* not reached when the destroy fails fast */
+}
+
+static void destroy_above_passive(void)
+{
+    char output[4096];
+    int status;
+    begin();
+    if (kcom_test_run_child("work-item executor destroyed at DISPATCH_LEVEL", destroy_above_passive_child, NULL,
+                            output, sizeof(output), &status)) {
+        ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT, "the child %s %d, expected SIGABRT\nits trace: %s\n",
+           kcom_test_child_end(status), kcom_test_child_code(status), output);
+        ok(strstr(output, "fail-fast") != NULL && strstr(output, "forbidden IRQL") != NULL,
+           "the child did not name the IRQL; it traced: %s\n", output);
+    }
+    end();
+}
+
 int main(void)
 {
     static const char *const names[] = {"work_item_arguments", "work_item_passive_polls",
                                         "work_item_yields_stay_on_lane", "work_item_wake_during_poll",
                                         "work_item_freed_before_finished", "work_item_destroy_waits",
                                         "work_item_lanes_on_own_cache_lines", "work_item_woken_task_not_starved",
-                                        "work_item_time_budget", "work_item_destroy_from_own_task"};
+                                        "work_item_time_budget", "work_item_destroy_from_own_task",
+                                        "work_item_destroy_above_passive"};
     static void (*const tests[])(void) = {arguments, passive_polls, yields_stay_on_lane, wake_during_poll,
                                           freed_before_finished, destroy_waits_for_routine, lanes_on_own_cache_lines,
-                                          woken_task_not_starved, time_budget, destroy_from_own_task};
-    return async_test_main(names, tests, 10);
+                                          woken_task_not_starved, time_budget, destroy_from_own_task,
+                                          destroy_above_passive};
+    return async_test_main(names, tests, 11);
 }
