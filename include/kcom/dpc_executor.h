@@ -12,9 +12,10 @@
  * queued inserts its DPC again, so other DPCs on that processor get their turn. Threads on that
  * processor get theirs once such runs have followed each other for a while (dispatch_limit_us,
  * default 2 ms): the next run then waits for a timer, a millisecond or more. A task that yields
- * in a loop still belongs on the work-item executor (docs/executors.md, Budgets). Each task's scheduling
- * state (kcom/task.h) makes sure it is never polled on two processors at once (a wake on another
- * processor during a poll only marks it) and that a wake during its poll is never lost.
+ * in a loop still belongs on the work-item executor (docs/executors.md, Budgets). Each task's
+ * scheduling state (kcom/task.h) makes sure it is never polled on two processors at once (a wake
+ * on another processor during a poll only marks it) and that a wake during its poll is never
+ * lost.
  *
  * Tasks run at DISPATCH_LEVEL: their state must be non-paged and their polls must not block or
  * touch pageable memory. Built with KCOM_ENABLE_KERNEL_EXECUTORS (kernel, and the host's
@@ -77,8 +78,9 @@ NTSTATUS kcom_dpc_executor_create(_In_opt_ const kcom_dpc_executor_config *confi
  * STATUS_INVALID_DEVICE_STATE), drops the tasks still queued (each one's operation ends as Error
  * with STATUS_INVALID_DEVICE_STATE unless already canceled; its cleanup runs; a run under way
  * drops what it had taken), waits for the DPC runs under way and queued (DPC flushes, until every
- * processor's queue has let go; a queue waiting for its timer runs at once) and frees the executor. Tasks that are waiting on
- * something else must be gone first: drain the tracker (kcom/tracker.h) before. NULL is ignored.
+ * processor's queue has let go; a queue waiting for its timer runs at once) and frees the
+ * executor. Tasks that are waiting on something else must be gone first: drain the tracker
+ * (kcom/tracker.h) before. NULL is ignored.
  * IRQL: PASSIVE_LEVEL; above it, it fails fast (KCOM_FAILFAST_IRQL) before changing anything.
  * Never fails.
  */

@@ -395,8 +395,7 @@ void kcom_dpc_executor_destroy(kcom_dpc_executor *executor)
     ULONG i;
     if (executor == NULL)
         return;
-    /* its waits (a DPC flush, a routine letting go) are for PASSIVE_LEVEL: stop before changing
-     * anything, whether or not there would have been anything to wait for */
+    /* its DPC flush is for PASSIVE_LEVEL: stop before changing anything */
     if (kcom_platform_irql() != KCOM_PLATFORM_PASSIVE_LEVEL)
         kcom_fail_fast(KCOM_FAILFAST_IRQL, executor, kcom_platform_irql(), KCOM_PLATFORM_PASSIVE_LEVEL);
     kcom_atomic_store(&executor->accepting, 0);

@@ -277,8 +277,8 @@ void kcom_work_item_executor_destroy(kcom_work_item_executor *executor)
     ULONG i;
     if (executor == NULL)
         return;
-    /* its waits (a DPC flush, a routine letting go) are for PASSIVE_LEVEL: stop before changing
-     * anything, whether or not there would have been anything to wait for */
+    /* its wait for the routines to let go is for PASSIVE_LEVEL: stop before changing anything,
+     * whether or not there would have been anything to wait for */
     if (kcom_platform_irql() != KCOM_PLATFORM_PASSIVE_LEVEL)
         kcom_fail_fast(KCOM_FAILFAST_IRQL, executor, kcom_platform_irql(), KCOM_PLATFORM_PASSIVE_LEVEL);
     /* From one of its tasks, the wait below would be for the routine that is waiting: a hang at
