@@ -399,20 +399,11 @@ void kcom_dpc_executor_destroy(kcom_dpc_executor *executor)
     if (kcom_platform_irql() != KCOM_PLATFORM_PASSIVE_LEVEL)
         kcom_fail_fast(KCOM_FAILFAST_IRQL, executor, kcom_platform_irql(), KCOM_PLATFORM_PASSIVE_LEVEL);
     kcom_atomic_store(&executor->accepting, 0);
-    /* a lane waiting for its timer runs now instead (its callback will not: the DPC in its place);
-     * a callback that could not be taken back is waited for below (deferred) */
-    for (i = 0; i < executor->lane_count; i++) {
-        dpc_lane *lane = lane_at(executor, i);
-        if (kcom_atomic_load(&lane->deferred) != 0 && kcom_platform_timer_cancel(&lane->timer)) {
-            (void)kcom_platform_dpc_insert(&lane->dpc);
-            (void)kcom_atomic_fetch_add(&lane->deferred, -1);
-        }
-    }
     for (;;) {
-        /* what is queued and not taken by a run is dropped here, at once; a due run finds RUNNING */
         for (i = 0; i < executor->lane_count; i++) {
             dpc_lane *lane = lane_at(executor, i);
             kcom_task_link *head = (kcom_task_link *)kcom_atomic_load_ptr((void *volatile *)&lane->incoming);
+            /* what is queued and not taken by a run is dropped here, at once; a due run finds RUNNING */
             while (head != NULL && head != RUNNING) {
                 kcom_task_link *seen = incoming_compare_exchange(lane, head, RUNNING);
                 if (seen == head) {
@@ -420,6 +411,13 @@ void kcom_dpc_executor_destroy(kcom_dpc_executor *executor)
                     break;
                 }
                 head = seen;
+            }
+            /* a lane waiting for its timer (armed before or, by a run that had not seen accepting
+             * clear, after the call) runs now instead: its callback will not, the DPC in its
+             * place; one that could not be taken back is under way, and the flush waits for it */
+            if (kcom_atomic_load(&lane->deferred) != 0 && kcom_platform_timer_cancel(&lane->timer)) {
+                (void)kcom_platform_dpc_insert(&lane->dpc);
+                (void)kcom_atomic_fetch_add(&lane->deferred, -1);
             }
         }
         /* the due runs and those under way end (dropping what they had taken), and let go */
