@@ -84,9 +84,11 @@ test-gcc: packages
 	cd $(BUILD)/gcc && KCOM_SOAK_SECONDS=$(TEST_SOAK_SECONDS) ctest --output-on-failure -j $(JOBS)
 
 # clang's build has the reference count hardening OFF (the others have the default, FAILFAST), so
-# that the suites run in that mode too.
+# that the suites run in that mode too, and is a Debug build (no NDEBUG: KCOM_DEBUG is 1, kcom/debug.h),
+# as a driver's own debug build and the build recipes without a build type are (docs/building.md).
 test-clang: packages
-	$(call configure,clang,-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DKCOM_REFCOUNT_HARDENING=OFF)
+	$(call configure,clang,-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DKCOM_REFCOUNT_HARDENING=OFF \
+		-DCMAKE_BUILD_TYPE=Debug)
 	cd $(BUILD)/clang && KCOM_SOAK_SECONDS=$(TEST_SOAK_SECONDS) KCOM_FUZZ_SECONDS=$(TEST_FUZZ_SECONDS) \
 		ctest --output-on-failure -j $(JOBS)
 	@cat $(BUILD)/clang/tests/reliability/fuzz/summary.txt 2>/dev/null || true

@@ -209,13 +209,15 @@ int bench_kcom_async_pending_end(void *source, void *operation)
 }
 
 /* The bytes of the caller's storage one ReadIn operation wrote, found through the public API: the
- * storage filled with a pattern, the last byte that no longer holds it. */
+ * storage filled with a pattern, the last byte that no longer holds it, counted from where the
+ * operation starts (the first 16-byte boundary of the storage, which the compiler may or may not
+ * have aligned so). */
 uint64_t bench_kcom_async_storage_bytes(void)
 {
     IBenchAsync_ReadIn_storage storage;
     IBenchAsync *object = NULL;
     IBenchAsyncULONG *op;
-    size_t end = 0, i;
+    size_t end = 0, start, i;
     if (!NT_SUCCESS(bench_kcom_new_async(&object)))
         return 0;
     memset(&storage, 0xa5, sizeof(storage));
@@ -223,9 +225,11 @@ uint64_t bench_kcom_async_storage_bytes(void)
     for (i = 0; i < sizeof(storage); i++)
         if (storage.bytes[i] != 0xa5)
             end = i + 1;
-    if (IBenchAsyncULONG_Release(op) != 0 || kcom_async_storage_in_use(&storage) || IBenchAsync_Release(object) != 0)
+    start = (size_t)((const unsigned char *)op - storage.bytes);
+    if (IBenchAsyncULONG_Release(op) != 0 || kcom_async_storage_in_use(&storage) || IBenchAsync_Release(object) != 0 ||
+        start >= end)
         return 0;
-    return end;
+    return end - start;
 }
 
 void *bench_kcom_async_create_object(void)

@@ -421,8 +421,18 @@ void kcom_test_async_task_end(void)
     end_state s;
     ULONG result = 0;
     kcom_task_context cx;
+    kcom_async_task_desc desc;
+    kcom_task task;
     memset(&s, 0, sizeof(s));
     memset(&cx, 0, sizeof(cx));
+    /* what an executor's poll hands a task: its own kcom_task, whose descriptor gives the size of
+     * its result (KCOM_TASK_RESULT checks it in a KCOM_DEBUG file) */
+    memset(&desc, 0, sizeof(desc));
+    desc.result_size = sizeof(ULONG);
+    desc.result_alignment = KCOM_ALIGNOF(ULONG);
+    memset(&task, 0, sizeof(task));
+    task.desc = &desc;
+    cx.task = &task;
     cx.result = &result;
     ok(falls_off_poll(&s, &cx) == KCOM_POLL_PENDING, "the first poll yields\n");
     cx.status = STATUS_UNSUCCESSFUL;
