@@ -118,7 +118,7 @@ static NTSTATUS add_later_copy(IKcomAsyncOperation *operation, void *buffer, ULO
     return status;
 }
 
-static NTSTATUS hello_device_control(PDEVICE_OBJECT device, PIRP irp)
+static NTSTATUS NTAPI hello_device_control(PDEVICE_OBJECT device, PIRP irp)
 {
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(irp);
     hello_request request;
@@ -149,21 +149,21 @@ static NTSTATUS hello_device_control(PDEVICE_OBJECT device, PIRP irp)
     }
 }
 
-static NTSTATUS hello_create_close(PDEVICE_OBJECT device, PIRP irp)
+static NTSTATUS NTAPI hello_create_close(PDEVICE_OBJECT device, PIRP irp)
 {
     (void)device;
     return complete_irp(irp, STATUS_SUCCESS, 0);
 }
 
 /* The last handle of a file object is closed: its pending requests are canceled. */
-static NTSTATUS hello_cleanup(PDEVICE_OBJECT device, PIRP irp)
+static NTSTATUS NTAPI hello_cleanup(PDEVICE_OBJECT device, PIRP irp)
 {
     (void)device;
     (void)kcom_irp_queue_cancel_file(&hello.pending, IoGetCurrentIrpStackLocation(irp)->FileObject, NULL);
     return complete_irp(irp, STATUS_SUCCESS, 0);
 }
 
-static void hello_unload(PDRIVER_OBJECT driver)
+static void NTAPI hello_unload(PDRIVER_OBJECT driver)
 {
     NTSTATUS drain;
     (void)driver;
@@ -190,7 +190,7 @@ static void hello_unload(PDRIVER_OBJECT driver)
     DbgPrint("hello: unloaded, drain %s\n", kcom_status_name(drain));
 }
 
-NTSTATUS DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path)
+NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path)
 {
     kcom_work_item_executor_config config;
     UNICODE_STRING device_name;
