@@ -13,6 +13,16 @@
 /* How long kcom_uninitialize lets the executors' runs under way end (a run that polled the last
  * task still has to let go of its executor) before it takes one as busy with work. */
 #define EXECUTOR_SETTLE_MS 1000
+
+/* The timer awaitables armed, once the callbacks under way have returned. */
+static LONG timers_armed(void)
+{
+#if defined(KCOM_HAS_ASYNC_TIMER) && KCOM_HAS_ASYNC_TIMER
+    return kcom_async_timers_settle();
+#else
+    return 0;
+#endif
+}
 #endif
 
 #include "platform/platform.h"
@@ -35,17 +45,14 @@ NTSTATUS kcom_uninitialize(void)
          * itself done. Each round but the last finds one of them busy and refuses. */
         for (;;) {
             ULONG64 waited = kcom_platform_monotonic_ms() - start;
-            LONG busy;
-#if defined(KCOM_HAS_ASYNC_TIMER) && KCOM_HAS_ASYNC_TIMER
+            LONG busy, armed = timers_armed();
             /* a timer's callback would run in an unloaded image (the kernel), or on a stopped simulation */
-            LONG armed = kcom_async_timers_settle();
             if (armed != 0) {
                 KCOM_TRACE(ERROR,
                            "kcom_uninitialize with %ld timers armed: refused (cancel or drain their tasks first)",
                            (long)armed);
                 return STATUS_INVALID_DEVICE_STATE;
             }
-#endif
             /* their DPCs, work items or threads would run after the unload (and the host's
              * simulation would wait for them to go quiet forever) */
             busy = kcom_executors_settle(waited < EXECUTOR_SETTLE_MS ? (ULONG)(EXECUTOR_SETTLE_MS - waited) : 0);
@@ -56,11 +63,7 @@ NTSTATUS kcom_uninitialize(void)
                            (long)busy);
                 return STATUS_INVALID_DEVICE_STATE;
             }
-#if defined(KCOM_HAS_ASYNC_TIMER) && KCOM_HAS_ASYNC_TIMER
-            if (kcom_async_timers_settle() != 0)
-                continue;
-#endif
-            if (kcom_executors_settle(0) == 0)
+            if (timers_armed() == 0 && kcom_executors_settle(0) == 0)
                 break;
         }
     }

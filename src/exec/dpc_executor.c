@@ -227,7 +227,7 @@ static KCOM_NOINLINE void lane_spent(dpc_lane *lane, ULONG polls)
         lane->streak_next = 0;
         kcom_atomic_fetch_add64(&lane->deferrals, 1);
         (void)kcom_atomic_fetch_add(&lane->deferred, 1);
-        if (NT_SUCCESS(kcom_platform_timer_arm(&lane->timer, kcom_platform_monotonic_ms() + 2)))
+        if (NT_SUCCESS(kcom_platform_timer_arm(&lane->timer, now_us / 1000u + 2)))
             return; /* at least a millisecond from now */
         (void)kcom_atomic_fetch_add(&lane->deferred, -1);
     }

@@ -289,8 +289,8 @@ ULONG kcom_platform_current_processor(void);
  * telling whether the caller is the thread that left a mark. Not NULL on a thread that runs a work
  * item routine. IRQL: any. */
 void *kcom_platform_current_thread(void);
-/* Microseconds on a monotonic clock, cheap enough to read after each poll of a DPC run
- * (KeQueryPerformanceCounter). IRQL: any. */
+/* Microseconds on the clock of kcom_platform_monotonic_ms, cheap enough to read after each poll
+ * of a DPC run (KeQueryPerformanceCounter). IRQL: any. */
 ULONG64 kcom_platform_monotonic_us(void);
 
 /* A work item bound to a device object (IO_WORKITEM: IoAllocateWorkItem, IoQueueWorkItem on the
