@@ -12,6 +12,8 @@
 #   message naming both targets.
 # REFUSE_TOOLCHAIN: a project configured with this other installed toolchain file (a compiler of
 #   the other dialect) must be refused, with a message naming both dialects.
+# REFUSE_PROCESSOR_TOOLCHAIN: a project configured with this other installed toolchain file (the
+#   same dialect, another processor) must be refused, with a message naming both processors.
 # CONSUMER=OFF: the consumer is not built (a kernel package: it is a user-mode program).
 # ASYNC: whether kcom was built with its async layer (default ON); the consumer checks that the
 #   installed kcom/config.h says the same, and declares an async operation only then.
@@ -122,4 +124,9 @@ if(REFUSE_TOOLCHAIN)
     expect_refused("a project configured with ${REFUSE_TOOLCHAIN}" other-dialect-build
                    "was built by a compiler of the (msvc|gnu) dialect, and this project is configured with one of the (msvc|gnu) dialect"
                    "-DCMAKE_TOOLCHAIN_FILE=${libdir}/cmake/kcom/toolchains/${REFUSE_TOOLCHAIN}")
+endif()
+if(REFUSE_PROCESSOR_TOOLCHAIN)
+    expect_refused("a project configured with ${REFUSE_PROCESSOR_TOOLCHAIN}" other-processor-build
+                   "was built for the [a-z0-9]+ processor, and this project is configured for [a-z0-9]+"
+                   "-DCMAKE_TOOLCHAIN_FILE=${libdir}/cmake/kcom/toolchains/${REFUSE_PROCESSOR_TOOLCHAIN}")
 endif()
