@@ -259,26 +259,34 @@ kcom_poll_result kcom_async_timer_poll(_Inout_ kcom_async_timer *timer, _In_ kco
 _IRQL_requires_max_(DISPATCH_LEVEL)
 void kcom_async_timer_clear(_Inout_opt_ kcom_async_timer *timer);
 
-/* ---- adapters to kcom_async_awaitable ---- IRQL: any. Never fail. (They only store the pointers:
- * what they adapt is polled and cleared through the awaitable later.) */
+/* ---- adapters to kcom_async_awaitable ----
+ * Each only stores the pointers: what it adapts is polled and cleared through the awaitable later. */
 
+/* kcom_async_awaitable_of - an awaitable of poll and clear over self. IRQL: any. Never fails. */
 _IRQL_requires_max_(HIGH_LEVEL)
 kcom_async_awaitable kcom_async_awaitable_of(_In_ kcom_task_poll_fn *poll, _In_opt_ void (*clear)(void *self),
                                              _In_opt_ void *self);
+/* kcom_async_event_awaitable - an event's await as an awaitable. IRQL: any. Never fails. */
 _IRQL_requires_max_(HIGH_LEVEL)
 kcom_async_awaitable kcom_async_event_awaitable(_In_ kcom_async_event_await *aw);
+/* kcom_async_ready_awaitable - a ready value as an awaitable. IRQL: any. Never fails. */
 _IRQL_requires_max_(HIGH_LEVEL)
 kcom_async_awaitable kcom_async_ready_awaitable(_In_ kcom_async_ready *ready);
+/* kcom_async_timer_awaitable - a timer as an awaitable. IRQL: any. Never fails. */
 _IRQL_requires_max_(HIGH_LEVEL)
 kcom_async_awaitable kcom_async_timer_awaitable(_In_ kcom_async_timer *timer);
-/* An operation's await; its clear unregisters and releases the operation and, with cancel TRUE,
- * first cancels it (a select's losing operation is then canceled, not just abandoned). */
+/* kcom_async_operation_awaitable - an operation's await as an awaitable; its clear unregisters and
+ * releases the operation and, with cancel TRUE, first cancels it (a select's losing operation is
+ * then canceled, not just abandoned). IRQL: any. Never fails. */
 _IRQL_requires_max_(HIGH_LEVEL)
 kcom_async_awaitable kcom_async_operation_awaitable(_In_ kcom_async_await *aw, _In_ BOOLEAN cancel);
+/* kcom_async_select_awaitable - a select as an awaitable. IRQL: any. Never fails. */
 _IRQL_requires_max_(HIGH_LEVEL)
 kcom_async_awaitable kcom_async_select_awaitable(_In_ kcom_async_select *select);
+/* kcom_async_timeout_awaitable - a timeout as an awaitable. IRQL: any. Never fails. */
 _IRQL_requires_max_(HIGH_LEVEL)
 kcom_async_awaitable kcom_async_timeout_awaitable(_In_ kcom_async_timeout *timeout);
+/* kcom_async_try_finally_awaitable - a try/finally as an awaitable. IRQL: any. Never fails. */
 _IRQL_requires_max_(HIGH_LEVEL)
 kcom_async_awaitable kcom_async_try_finally_awaitable(_In_ kcom_async_try_finally *tf);
 

@@ -173,32 +173,43 @@ NTSTATUS kcom_unicode_string_clear(_Inout_ UNICODE_STRING *dest);
  * be dest's own text. IRQL: <= DISPATCH_LEVEL.
  */
 
-/* kcom_unicode_string_append - appends source's Length bytes. */
+/* kcom_unicode_string_append - appends source's Length bytes. IRQL: <= DISPATCH_LEVEL.
+ * Returns STATUS_SUCCESS, STATUS_INVALID_PARAMETER (NULL or malformed dest or source) or
+ * STATUS_BUFFER_TOO_SMALL. */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_unicode_string_append(_Inout_ UNICODE_STRING *dest, _In_ const UNICODE_STRING *source);
 
 /* kcom_unicode_string_append_wstr - appends the NUL-terminated source (read no further than what
- * could fit: a source longer than the room left is STATUS_BUFFER_TOO_SMALL). */
+ * could fit: a source longer than the room left is STATUS_BUFFER_TOO_SMALL). IRQL: <= DISPATCH_LEVEL.
+ * Returns STATUS_SUCCESS, STATUS_INVALID_PARAMETER (NULL source, NULL or malformed dest) or
+ * STATUS_BUFFER_TOO_SMALL. */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_unicode_string_append_wstr(_Inout_ UNICODE_STRING *dest, _In_z_ const WCHAR *source);
 
 /* kcom_unicode_string_append_ascii - appends the NUL-terminated ASCII source, one unit per byte. A
  * byte above 0x7F (which would need a code page or UTF-8 decoding) is STATUS_INVALID_PARAMETER.
  * The source is read up to its NUL, at most 32767 bytes, whatever room is left (so the status is
- * the same for any buffer); a source without a NUL in those bytes is STATUS_BUFFER_TOO_SMALL. */
+ * the same for any buffer); a source without a NUL in those bytes is STATUS_BUFFER_TOO_SMALL.
+ * IRQL: <= DISPATCH_LEVEL. Returns STATUS_SUCCESS, STATUS_INVALID_PARAMETER (NULL source, NULL or
+ * malformed dest, a byte above 0x7F) or STATUS_BUFFER_TOO_SMALL. */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_unicode_string_append_ascii(_Inout_ UNICODE_STRING *dest, _In_z_ const char *source);
 
-/* kcom_unicode_string_append_int64 - appends value in decimal, with a '-' when negative. */
+/* kcom_unicode_string_append_int64 - appends value in decimal, with a '-' when negative.
+ * IRQL: <= DISPATCH_LEVEL. Returns STATUS_SUCCESS, STATUS_INVALID_PARAMETER (NULL or malformed dest)
+ * or STATUS_BUFFER_TOO_SMALL. */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_unicode_string_append_int64(_Inout_ UNICODE_STRING *dest, _In_ LONG64 value);
 
-/* kcom_unicode_string_append_uint64 - appends value in decimal. */
+/* kcom_unicode_string_append_uint64 - appends value in decimal. IRQL: <= DISPATCH_LEVEL.
+ * Returns STATUS_SUCCESS, STATUS_INVALID_PARAMETER (NULL or malformed dest) or
+ * STATUS_BUFFER_TOO_SMALL. */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_unicode_string_append_uint64(_Inout_ UNICODE_STRING *dest, _In_ ULONG64 value);
 
 /* kcom_unicode_string_append_hex - appends value in lowercase hexadecimal, without a prefix or
- * leading zeros ("0" for 0). */
+ * leading zeros ("0" for 0). IRQL: <= DISPATCH_LEVEL. Returns STATUS_SUCCESS,
+ * STATUS_INVALID_PARAMETER (NULL or malformed dest) or STATUS_BUFFER_TOO_SMALL. */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_unicode_string_append_hex(_Inout_ UNICODE_STRING *dest, _In_ ULONG64 value);
 
@@ -226,6 +237,7 @@ NTSTATUS kcom_unicode_string_append_hex(_Inout_ UNICODE_STRING *dest, _In_ ULONG
  * (for _format the whole buffer, for _append_format from Length on). The whole format is checked
  * before anything is written, so a bad format fails the same way whatever the buffer's size. No
  * compiler format checking: the conversions are not printf's.
+ * IRQL: <= DISPATCH_LEVEL.
  * Returns STATUS_SUCCESS, STATUS_INVALID_PARAMETER or STATUS_BUFFER_TOO_SMALL.
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
@@ -243,12 +255,14 @@ NTSTATUS kcom_unicode_string_append_vformat(_Inout_ UNICODE_STRING *dest, _In_z_
  * unit must match exactly. A NULL or malformed string equals nothing (FALSE). IRQL: <= DISPATCH_LEVEL.
  * Never fail. */
 
-/* kcom_unicode_string_equal - TRUE when a and b hold the same text. */
+/* kcom_unicode_string_equal - TRUE when a and b hold the same text. IRQL: <= DISPATCH_LEVEL.
+ * Never fails. */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 BOOLEAN kcom_unicode_string_equal(_In_ const UNICODE_STRING *a, _In_ const UNICODE_STRING *b,
                                   _In_ BOOLEAN ignore_case);
 
-/* kcom_unicode_string_starts_with - TRUE when text begins with prefix (always for an empty prefix). */
+/* kcom_unicode_string_starts_with - TRUE when text begins with prefix (always for an empty prefix).
+ * IRQL: <= DISPATCH_LEVEL. Never fails. */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 BOOLEAN kcom_unicode_string_starts_with(_In_ const UNICODE_STRING *text, _In_ const UNICODE_STRING *prefix,
                                         _In_ BOOLEAN ignore_case);
@@ -262,6 +276,7 @@ BOOLEAN kcom_unicode_string_starts_with(_In_ const UNICODE_STRING *text, _In_ co
 /*
  * kcom_owned_unicode_string_init - makes *string empty (owning nothing) with the allocator its
  * buffers will come from (NULL: the default allocator). Does not free what *string held.
+ * IRQL: <= DISPATCH_LEVEL.
  * Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER for a NULL string, or an allocator whose
  * allocate or free is NULL (*string is then empty with the default allocator).
  */
@@ -272,7 +287,8 @@ NTSTATUS kcom_owned_unicode_string_init(_Out_ kcom_owned_unicode_string *string,
 /*
  * kcom_owned_unicode_string_create - *out = a copy of source in a buffer from allocator (NULL: the
  * default), exactly Length + 2 bytes (an empty source still gets a buffer holding the NUL). *out is
- * treated as uninitialized: what it held is not freed.
+ * treated as uninitialized: what it held is not freed. IRQL: <= DISPATCH_LEVEL when the allocator
+ * allows it.
  * Returns STATUS_SUCCESS; on failure *out (if not NULL) is left empty with the allocator recorded,
  * so _free and the appends work on it: STATUS_INVALID_PARAMETER (NULL out or source, malformed
  * source; an allocator whose allocate or free is NULL, the default recorded instead),
@@ -284,7 +300,8 @@ NTSTATUS kcom_owned_unicode_string_create(_Out_ kcom_owned_unicode_string *out,
                                           _In_ const UNICODE_STRING *source);
 
 /* kcom_owned_unicode_string_create_from_wstr - the same from a NUL-terminated source (at most 32767
- * units are read: a longer one is STATUS_NAME_TOO_LONG). */
+ * units are read: a longer one is STATUS_NAME_TOO_LONG). IRQL: <= DISPATCH_LEVEL when the allocator
+ * allows it. Returns the statuses of kcom_owned_unicode_string_create, with *out left the same way. */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_owned_unicode_string_create_from_wstr(_Out_ kcom_owned_unicode_string *out,
                                                     _In_opt_ const kcom_allocator *allocator,
@@ -292,7 +309,9 @@ NTSTATUS kcom_owned_unicode_string_create_from_wstr(_Out_ kcom_owned_unicode_str
 
 /* kcom_owned_unicode_string_duplicate - kcom_owned_unicode_string_create(out, source->allocator,
  * &source->string): a copy from the same allocator. An empty source gives an empty copy with a
- * buffer. */
+ * buffer. IRQL: <= DISPATCH_LEVEL when the allocator allows it. Returns STATUS_SUCCESS,
+ * STATUS_INVALID_PARAMETER (NULL out or source, malformed source string), STATUS_NAME_TOO_LONG or
+ * STATUS_INSUFFICIENT_RESOURCES, with *out left as kcom_owned_unicode_string_create leaves it. */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_owned_unicode_string_duplicate(_Out_ kcom_owned_unicode_string *out,
                                              _In_ const kcom_owned_unicode_string *source);
@@ -303,7 +322,7 @@ NTSTATUS kcom_owned_unicode_string_duplicate(_Out_ kcom_owned_unicode_string *ou
  * is copied and the old buffer freed). All-or-nothing: on failure *string is unchanged (same buffer,
  * same text). The source may be the string's own text. _append_format takes the conversions of
  * kcom_unicode_string_format; its %s / %S / %U arguments may not lie in the string's buffer beyond
- * Length.
+ * Length. IRQL: <= DISPATCH_LEVEL when the allocator allows it.
  * Returns STATUS_SUCCESS, STATUS_INVALID_PARAMETER (NULL argument, malformed source, bad format),
  * STATUS_NAME_TOO_LONG (the result would exceed 32766 units) or STATUS_INSUFFICIENT_RESOURCES.
  */
