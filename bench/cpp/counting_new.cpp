@@ -28,7 +28,7 @@ void *operator new(std::size_t size)
 {
     new_calls.fetch_add(1, std::memory_order_relaxed);
     new_bytes.fetch_add(size, std::memory_order_relaxed);
-    if (void *block = std::malloc(size != 0 ? size : 1))
+    if (void *block = std::malloc(size))
         return block;
     throw std::bad_alloc();
 }
@@ -37,7 +37,7 @@ void *operator new(std::size_t size, const std::nothrow_t &) noexcept
 {
     new_calls.fetch_add(1, std::memory_order_relaxed);
     new_bytes.fetch_add(size, std::memory_order_relaxed);
-    return std::malloc(size != 0 ? size : 1);
+    return std::malloc(size);
 }
 
 void operator delete(void *block) noexcept

@@ -154,7 +154,8 @@ typedef struct kcom_async_task_desc {
     /* The operation block's layout, computed at compile time by KCOM_ASYNC_TASK_DESC (the
      * generated shims use it as it is). A descriptor written by hand leaves them 0 (block_size 0:
      * the library computes the layout). A spawn function refuses a layout that does not hold the
-     * result and the state inside the block, in that order, after the operation (a copy of a
+     * result and the state inside the block, in that order, after the operation, each at a
+     * multiple of its alignment (a power of two, no greater than block_alignment) (a copy of a
      * KCOM_ASYNC_TASK_DESC descriptor edited afterwards: set these to 0 with the edit). */
     size_t result_offset; /* from the start of the block */
     size_t state_offset;

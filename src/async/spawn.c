@@ -86,10 +86,25 @@ static NTSTATUS spawn_track(kcom_async_op *op)
     return status;
 }
 
+/* x ^ (x - 1) is 2x - 1 for a power of two only, and for 0 (x & (x - 1) == 0 becomes a population
+ * count in clang 14, 20 instructions without POPCNT). */
+#define POWER_OF_TWO_OR_0(x) (((x) ^ ((x) - 1)) == 2 * (x) - 1)
+
+/* The bits that are not 0 in a stored layout that keeps a part of size bytes at offset with its
+ * alignment: a power of two dividing the block's (itself a power of two) and the offset. An
+ * alignment a is one if a & (a - 1) is 0, and divides x if x & (a - 1) is 0; 0 is none, since
+ * block_alignment & ~0 is not 0. Any alignment for no bytes (the same compare as for 1). */
+static KCOM_FORCEINLINE size_t layout_misplaces(size_t size, size_t alignment, size_t offset, size_t block_alignment)
+{
+    if (size == 0)
+        alignment = 1;
+    return (alignment | offset | block_alignment) & (alignment - 1);
+}
+
 /* desc's layout as a spawn takes it: computed for a descriptor written by hand, or the one
  * KCOM_ASYNC_TASK_DESC computed if it holds the result and the state inside the block, in that
- * order, after the operation (a copy edited afterwards could place them outside). FALSE for a bad
- * one; a good one's block holds an operation. */
+ * order, after the operation, each at a multiple of its alignment (a copy edited afterwards could
+ * place them outside, or misaligned). FALSE for a bad one; a good one's block holds an operation. */
 static KCOM_FORCEINLINE BOOLEAN spawn_layout(const kcom_async_task_desc *desc, kcom_async_op_layout_info *layout)
 {
     if (!kcom_async_desc_layout(desc, layout))
@@ -98,11 +113,13 @@ static KCOM_FORCEINLINE BOOLEAN spawn_layout(const kcom_async_task_desc *desc, k
                      (layout->result_offset >= sizeof(kcom_async_op) && layout->result_offset <= layout->state_offset &&
                       layout->state_offset - layout->result_offset >= desc->result_size &&
                       layout->state_offset <= layout->total && layout->total - layout->state_offset == desc->state_size &&
-                      /* a power of two from the operation's alignment to 4096: x ^ (x - 1) is 2x - 1
-                       * for one only (x & (x - 1) == 0 becomes a population count in clang 14,
-                       * 20 instructions without POPCNT) */
+                      /* a power of two from the operation's alignment to 4096 */
                       layout->alignment - KCOM_ALIGNOF(kcom_async_op) <= 4096 - KCOM_ALIGNOF(kcom_async_op) &&
-                      (layout->alignment ^ (layout->alignment - 1)) == 2 * layout->alignment - 1));
+                      POWER_OF_TWO_OR_0(layout->alignment) &&
+                      (layout_misplaces(desc->result_size, desc->result_alignment, layout->result_offset,
+                                        layout->alignment) |
+                       layout_misplaces(desc->state_size, desc->state_alignment, layout->state_offset,
+                                        layout->alignment)) == 0));
 }
 
 /* A descriptor written by hand (its layout left 0): where its state (state TRUE) or its result is,

@@ -347,12 +347,15 @@ static void compare_layouts(const kcom_async_task_desc *generated, const char *w
 /* A descriptor from the macro, copied and edited so that its layout no longer holds the result and
  * the state inside the block after the operation (a larger state or result in the old block, a
  * state past the block, a result over the operation, a block alignment below the operation's, a
- * bad size or alignment) is refused by every spawn, where it would place them outside. */
+ * bad size or alignment) is refused by every spawn, where it would place them outside; and so is
+ * one whose result or state alignment is no alignment (0, 3) or one the layout does not keep (above
+ * the block's alignment, or not dividing the offset). generated has a result and a state. */
+#define EDITS 15
 static void refuse_edited_layouts(const kcom_async_task_desc *generated, const char *what)
 {
-    kcom_async_task_desc edited[8];
+    kcom_async_task_desc edited[EDITS];
     int i;
-    for (i = 0; i < 8; i++)
+    for (i = 0; i < EDITS; i++)
         edited[i] = *generated;
     edited[0].state_size += 64;
     edited[1].result_size += 64;
@@ -362,7 +365,15 @@ static void refuse_edited_layouts(const kcom_async_task_desc *generated, const c
     edited[5].block_alignment = 4;
     edited[6].block_alignment = 24;
     edited[7].block_size = 0x7FFFFFFFu + (size_t)1;
-    for (i = 0; i < 8; i++) {
+    edited[8].state_alignment = 0;
+    edited[9].state_alignment = 3;
+    edited[10].result_alignment = 0;
+    edited[11].result_alignment = 3;
+    edited[12].state_alignment = generated->block_alignment * 2;
+    edited[13].result_alignment = generated->block_alignment * 2;
+    edited[14].state_offset += generated->state_alignment / 2; /* within the block: the state is 3 bytes */
+    edited[14].block_size += generated->state_alignment / 2;
+    for (i = 0; i < EDITS; i++) {
         union {
             unsigned char bytes[1024];
             void *align;
@@ -385,6 +396,7 @@ static void refuse_edited_layouts(const kcom_async_task_desc *generated, const c
            (unsigned long)kcom_async_storage_size(&edited[i]));
     }
 }
+#undef EDITS
 
 void kcom_test_async_paths_layout(void)
 {
