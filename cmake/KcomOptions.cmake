@@ -52,14 +52,14 @@ else()
 endif()
 option(KCOM_ENABLE_ASYNC "Build the async layer (AsyncOperation, tasks, executors)" ${KCOM_ENABLE_ASYNC_DEFAULT})
 
-# The kernel executors (DPC, work item, tracker): on where the platform has the kernel's
+# The kernel executors (DPC, work item; trackers are the async layer's, on every target): on where the platform has the kernel's
 # scheduling primitives, the kernel itself and the host's simulation of them.
 if(KCOM_ENABLE_ASYNC AND (KCOM_PLATFORM STREQUAL "posix" OR KCOM_PLATFORM STREQUAL "ntkernel"))
     set(KCOM_ENABLE_KERNEL_EXECUTORS_DEFAULT ON)
 else()
     set(KCOM_ENABLE_KERNEL_EXECUTORS_DEFAULT OFF)
 endif()
-option(KCOM_ENABLE_KERNEL_EXECUTORS "Build the kernel executors (DPC, work item, tracker); needs KCOM_ENABLE_ASYNC"
+option(KCOM_ENABLE_KERNEL_EXECUTORS "Build the kernel executors (DPC, work item); needs KCOM_ENABLE_ASYNC"
        ${KCOM_ENABLE_KERNEL_EXECUTORS_DEFAULT})
 if(KCOM_ENABLE_KERNEL_EXECUTORS AND NOT KCOM_ENABLE_ASYNC)
     message(FATAL_ERROR "KCOM_ENABLE_KERNEL_EXECUTORS needs KCOM_ENABLE_ASYNC")

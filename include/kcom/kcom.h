@@ -31,9 +31,9 @@
 #if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
 #include <kcom/async.h>
 #include <kcom/awaitable.h>
+#include <kcom/tracker.h>
 #endif
 #if defined(KCOM_ENABLE_KERNEL_EXECUTORS) && KCOM_ENABLE_KERNEL_EXECUTORS
-#include <kcom/tracker.h>
 #include <kcom/dpc_executor.h>
 #include <kcom/work_item_executor.h>
 #endif

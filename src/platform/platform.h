@@ -213,6 +213,20 @@ NTSTATUS kcom_platform_timer_arm(struct kcom_rt_timer *timer, ULONG64 deadline_m
  * and returns TRUE. IRQL: <= DISPATCH_LEVEL. */
 BOOLEAN kcom_platform_timer_cancel(struct kcom_rt_timer *timer);
 
+/* ---- for trackers (src/sched/tracker.c), on every target --------------------------------------------------
+ * A spin lock in storage the caller embeds (KSPIN_LOCK; win32: an SRW lock). acquire raises to
+ * DISPATCH_LEVEL and returns the previous IRQL for release (win32: PASSIVE_LEVEL). Held briefly,
+ * never across a call out of kcom. */
+typedef struct kcom_platform_spin_lock {
+    ULONG64 opaque[8];
+} kcom_platform_spin_lock;
+void kcom_platform_spin_lock_init(kcom_platform_spin_lock *lock);
+UCHAR kcom_platform_spin_lock_acquire(kcom_platform_spin_lock *lock);
+void kcom_platform_spin_lock_release(kcom_platform_spin_lock *lock, UCHAR old_irql);
+/* Returns once every DPC queued before the call, on every processor, has run to its end
+ * (KeFlushQueuedDpcs; win32, which has no DPCs: at once). IRQL: PASSIVE_LEVEL. */
+void kcom_platform_dpc_flush(void);
+
 /* ---- the kernel's scheduling primitives, for the kernel executors (KCOM_ENABLE_KERNEL_EXECUTORS) ---------
  * Implemented by the kernel (src/platform/ntkernel/executor_ntkernel.c: KeXxx, IoXxx) and simulated
  * on the host by the library kcom_kernel_sim (src/platform/posix/kernel_sim/: per-CPU DPC queues
@@ -243,15 +257,6 @@ BOOLEAN kcom_platform_timer_cancel(struct kcom_rt_timer *timer);
 #include "posix/irql_posix.h"
 #endif
 
-/* A spin lock in storage the caller embeds (KSPIN_LOCK). acquire raises to DISPATCH_LEVEL and
- * returns the previous IRQL for release. Held briefly, never across a call out of kcom. */
-typedef struct kcom_platform_spin_lock {
-    ULONG64 opaque[8];
-} kcom_platform_spin_lock;
-void kcom_platform_spin_lock_init(kcom_platform_spin_lock *lock);
-UCHAR kcom_platform_spin_lock_acquire(kcom_platform_spin_lock *lock);
-void kcom_platform_spin_lock_release(kcom_platform_spin_lock *lock, UCHAR old_irql);
-
 /* A DPC in storage the caller embeds (KDPC, not threaded). Its routine runs at DISPATCH_LEVEL on
  * some processor, once per successful insert; the DPC is dequeued before the routine is called,
  * so the routine (or anyone) may insert it again, and then it may run again on another processor
@@ -272,9 +277,6 @@ BOOLEAN kcom_platform_dpc_set_target(kcom_platform_dpc *dpc, ULONG processor);
  * (KeInsertQueueDpc): TRUE, or FALSE when it is already queued (then nothing changes: the queued
  * run is still to come). IRQL: <= DISPATCH_LEVEL. */
 BOOLEAN kcom_platform_dpc_insert(kcom_platform_dpc *dpc);
-/* Returns once every DPC queued before the call, on every processor, has run to its end
- * (KeFlushQueuedDpcs). IRQL: PASSIVE_LEVEL. */
-void kcom_platform_dpc_flush(void);
 /* The number of processors DPCs run on (KeQueryActiveProcessorCountEx). */
 ULONG kcom_platform_processor_count(void);
 /* The processor the caller runs on, for picking per-processor state (KeGetCurrentProcessorNumberEx):

@@ -7,7 +7,6 @@
 #include <kcom/task.h>
 #include <kcom/tracker.h>
 
-#if defined(KCOM_ENABLE_KERNEL_EXECUTORS) && KCOM_ENABLE_KERNEL_EXECUTORS
 /* Counts a task being spawned and puts it in the tracker's list (task->tracked): STATUS_SUCCESS,
  * or STATUS_DELETE_PENDING once draining (nothing counted). Its owner must be whole: a cancel-all
  * may retain and cancel it as soon as it is listed. IRQL: <= DISPATCH_LEVEL. */
@@ -19,23 +18,5 @@ void kcom_tracker_unlink(kcom_tracker *tracker, kcom_task *task);
  * After it returns the caller must not touch anything the driver's unload frees.
  * IRQL: <= DISPATCH_LEVEL. */
 void kcom_tracker_leave(kcom_tracker *tracker);
-#else
-/* Without the kernel executors no executor has a tracker: these are never reached. */
-static KCOM_FORCEINLINE NTSTATUS kcom_tracker_enter(kcom_tracker *tracker, kcom_task *task)
-{
-    (void)tracker;
-    (void)task;
-    return STATUS_NOT_SUPPORTED;
-}
-static KCOM_FORCEINLINE void kcom_tracker_unlink(kcom_tracker *tracker, kcom_task *task)
-{
-    (void)tracker;
-    (void)task;
-}
-static KCOM_FORCEINLINE void kcom_tracker_leave(kcom_tracker *tracker)
-{
-    (void)tracker;
-}
-#endif
 
 #endif /* KCOM_SRC_TRACKER_INTERNAL_H */

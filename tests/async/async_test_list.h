@@ -108,6 +108,7 @@
     X(async_contract_block_on_foreign)             \
     X(async_contract_argument_checks)              \
     X(async_contract_waits_allocate_nothing)       \
+    X(async_contract_tracker_on_any_executor)      \
     H(async_contract_pool_allocates_through_kcom)  \
     H(async_contract_pool_shutdown_from_own_task)
 

@@ -5,6 +5,8 @@
  */
 #include "async_test_common.h"
 
+#include <kcom/tracker.h>
+
 #include <string.h>
 
 static kcom_counting_allocator counter;
@@ -877,6 +879,79 @@ void kcom_test_async_contract_waits_allocate_nothing(void)
     IKcomAsyncOperation_Release(op);
     ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
 }
+
+/* ---- a tracker counts tasks on any executor ---------------------------------------------------------------- */
+
+#define TRACKED 4
+
+/* The unload recipe on the test pool (user mode: kcom's thread pool, which has no tracker of its
+ * own): tasks spawned on a copy of its executor with a tracker set are counted, canceled and
+ * drained; a spawn after the drain is refused. */
+void kcom_test_async_contract_tracker_on_any_executor(void)
+{
+    test_pool *pool = NULL;
+    const kcom_executor *executor = NULL;
+    kcom_executor counted;
+    kcom_tracker *tracker = NULL;
+    IKcomAsyncOperation *source, *ops[TRACKED], *late = NULL;
+    LONG polls[TRACKED];
+    void *state;
+    ULONG result;
+    NTSTATUS status;
+    int i;
+
+    if (!test_pool_start(2, &pool, &executor))
+        return;
+    kcom_counting_allocator_init(&counter, NULL);
+    status = kcom_tracker_create(&tracker);
+    ok(status == STATUS_SUCCESS && tracker != NULL, "kcom_tracker_create: %s\n", kcom_status_name(status));
+    if (!NT_SUCCESS(status)) {
+        (void)test_pool_shutdown(pool, 5000);
+        return;
+    }
+    counted = *executor;
+    counted.tracker = tracker;
+    source = new_source();
+    memset(polls, 0, sizeof(polls));
+    for (i = 0; i < TRACKED; i++) {
+        state = NULL;
+        ops[i] = NULL;
+        status = kcom_async_spawn_begin(&waiting_desc, &counted, &counter.allocator, &state, &ops[i]);
+        ok(status == STATUS_SUCCESS && state != NULL, "spawn %d: %s\n", i, kcom_status_name(status));
+        if (state != NULL) {
+            waiting_task *s = (waiting_task *)state;
+            IKcomAsyncOperation_AddRef(source); /* the await's */
+            kcom_async_await_init(&s->source, source);
+            s->polls = &polls[i];
+        }
+        ok(kcom_async_spawn_commit(ops[i]) == STATUS_SUCCESS, "commit %d\n", i);
+    }
+    ok(kcom_tracker_outstanding(tracker) == TRACKED, "%ld tasks counted\n", (long)kcom_tracker_outstanding(tracker));
+
+    /* they wait for a source nobody completes: only the cancel-all ends them */
+    status = kcom_tracker_cancel_and_drain(tracker, 10000);
+    ok(status == STATUS_SUCCESS, "cancel_and_drain: %s\n", kcom_status_name(status));
+    ok(kcom_tracker_outstanding(tracker) == 0, "%ld left\n", (long)kcom_tracker_outstanding(tracker));
+    for (i = 0; i < TRACKED; i++) {
+        status = IKcomAsyncOperation_get_result(ops[i], &result);
+        ok(status == STATUS_CANCELLED && polls[i] >= 1, "task %d: %s after %ld polls\n", i, kcom_status_name(status),
+           (long)polls[i]);
+        IKcomAsyncOperation_Release(ops[i]);
+    }
+
+    state = &late;
+    status = kcom_async_spawn_begin(&waiting_desc, &counted, &counter.allocator, &state, &late);
+    ok(status == STATUS_DELETE_PENDING && state == NULL && late != NULL, "a spawn after the drain: %s\n",
+       kcom_status_name(status));
+    if (late != NULL)
+        IKcomAsyncOperation_Release(late);
+    kcom_tracker_destroy(tracker);
+    IKcomAsyncOperation_Release(source);
+    ok(test_pool_shutdown(pool, 5000) == STATUS_SUCCESS, "pool shutdown\n");
+    ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
+}
+
+#undef TRACKED
 
 #if !KCOM_TARGET_NTKERNEL
 /* The thread pool (user mode): its block from the default allocator. */

@@ -105,6 +105,36 @@ void kcom_platform_cond_broadcast(kcom_platform_cond *cond)
     WakeAllConditionVariable((CONDITION_VARIABLE *)(void *)cond);
 }
 
+/* ---- spin locks and the DPC flush, for trackers (src/sched/tracker.c) ---------------------------------
+ * User mode has no IRQL to raise: the lock is an SRW lock, whose waiters sleep where a spin lock's
+ * would spin on a holder the scheduler preempted. It has no DPCs either, so a flush has nothing to
+ * wait for. */
+
+KCOM_STATIC_ASSERT(sizeof(SRWLOCK) <= sizeof(kcom_platform_spin_lock) &&
+                       KCOM_ALIGNOF(SRWLOCK) <= KCOM_ALIGNOF(kcom_platform_spin_lock),
+                   "kcom_platform_spin_lock must hold an SRWLOCK");
+
+void kcom_platform_spin_lock_init(kcom_platform_spin_lock *lock)
+{
+    InitializeSRWLock((SRWLOCK *)(void *)lock);
+}
+
+UCHAR kcom_platform_spin_lock_acquire(kcom_platform_spin_lock *lock)
+{
+    AcquireSRWLockExclusive((SRWLOCK *)(void *)lock);
+    return KCOM_PLATFORM_PASSIVE_LEVEL;
+}
+
+void kcom_platform_spin_lock_release(kcom_platform_spin_lock *lock, UCHAR old_irql)
+{
+    (void)old_irql;
+    ReleaseSRWLockExclusive((SRWLOCK *)(void *)lock);
+}
+
+void kcom_platform_dpc_flush(void)
+{
+}
+
 typedef struct win32_thread {
     HANDLE handle;
     kcom_platform_thread_fn *fn;
