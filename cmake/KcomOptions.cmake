@@ -52,8 +52,9 @@ else()
 endif()
 option(KCOM_ENABLE_ASYNC "Build the async layer (AsyncOperation, tasks, executors)" ${KCOM_ENABLE_ASYNC_DEFAULT})
 
-# The kernel executors (DPC, work item; trackers are the async layer's, on every target): on where the platform has the kernel's
-# scheduling primitives, the kernel itself and the host's simulation of them.
+# The kernel executors (DPC, work item; trackers are the async layer's, on every target): on where
+# the platform has the kernel's scheduling primitives, the kernel itself and the host's simulation
+# of them. Windows user mode has neither DPCs nor work items.
 if(KCOM_ENABLE_ASYNC AND (KCOM_PLATFORM STREQUAL "posix" OR KCOM_PLATFORM STREQUAL "ntkernel"))
     set(KCOM_ENABLE_KERNEL_EXECUTORS_DEFAULT ON)
 else()
@@ -63,6 +64,10 @@ option(KCOM_ENABLE_KERNEL_EXECUTORS "Build the kernel executors (DPC, work item)
        ${KCOM_ENABLE_KERNEL_EXECUTORS_DEFAULT})
 if(KCOM_ENABLE_KERNEL_EXECUTORS AND NOT KCOM_ENABLE_ASYNC)
     message(FATAL_ERROR "KCOM_ENABLE_KERNEL_EXECUTORS needs KCOM_ENABLE_ASYNC")
+endif()
+if(KCOM_ENABLE_KERNEL_EXECUTORS AND KCOM_PLATFORM STREQUAL "win32")
+    message(FATAL_ERROR "KCOM_ENABLE_KERNEL_EXECUTORS: Windows user mode has no DPCs or work items; "
+                        "its executor is the thread pool (kcom/executor.h)")
 endif()
 
 include(GNUInstallDirs)
