@@ -30,12 +30,18 @@ install(EXPORT kcomTargets NAMESPACE kcom:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/
 # with the same toolchain: -DCMAKE_TOOLCHAIN_FILE=<prefix>/lib/cmake/kcom/toolchains/<file>.
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/cmake/toolchains" DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/kcom)
 
-# What kcomConfig.cmake checks a consumer against: the platform layer this kcom was built for, and
-# the dialect of the compiler that built it.
+# What kcomConfig.cmake checks a consumer against: the platform layer this kcom was built for, the
+# dialect of the compiler that built it
 if(MSVC OR CMAKE_C_COMPILER_FRONTEND_VARIANT STREQUAL "MSVC")
     set(KCOM_COMPILER_DIALECT msvc)
 else()
     set(KCOM_COMPILER_DIALECT gnu)
+endif()
+# and the processor it was built for (kcomConfig.cmake.in says why the compiler's, where known)
+if(CMAKE_C_COMPILER_ARCHITECTURE_ID)
+    set(KCOM_PROCESSOR "${CMAKE_C_COMPILER_ARCHITECTURE_ID}")
+else()
+    set(KCOM_PROCESSOR "${CMAKE_SYSTEM_PROCESSOR}")
 endif()
 if(KCOM_PLATFORM STREQUAL "posix" AND KCOM_ENABLE_ASYNC)
     set(KCOM_PACKAGE_NEEDS_THREADS ON)
