@@ -110,7 +110,8 @@
 #define KCOM_LOCAL_UNICODE_STRING_UNITS_(capacity)                                                 \
     (((capacity) >= 1 && (capacity) <= KCOM_UNICODE_STRING_MAX_UNITS) ? (capacity) + 1 : -1)
 #define KCOM_LOCAL_UNICODE_STRING(name, capacity)                                                  \
-    WCHAR name##_buffer_[KCOM_LOCAL_UNICODE_STRING_UNITS_(capacity)] = {0};                        \
+    enum { name##_units_ = KCOM_LOCAL_UNICODE_STRING_UNITS_(capacity) }; /* a constant, or no build */ \
+    WCHAR name##_buffer_[name##_units_] = {0};                                                     \
     UNICODE_STRING name = {0, (USHORT)sizeof(name##_buffer_), name##_buffer_}
 
 /* ---- the owned string ---------------------------------------------------------------------------
