@@ -130,6 +130,16 @@ static KCOM_FORCEINLINE const IID *kcom_rt_iid_(const IID &riid)
                            KCOM_RT_FN_IS_(fn, ret(*)(void * KCOM_PP_EXPAND self_params)), \
                        what);
 
+/* A callback a macro takes by name, or NULL: one diagnostic naming it when its type is not F (C
+ * would only warn about the conversion, then call it with another argument than it takes; in C++
+ * the conversion itself is the error). The conditional turns a function into its pointer. */
+#ifdef __cplusplus
+#define KCOM_RT_CHECK_CALLBACK_(fn, F, what)
+#else
+#define KCOM_RT_CHECK_CALLBACK_(fn, F, what)                                              \
+    KCOM_STATIC_ASSERT(_Generic(1 ? (fn) : (fn), F: 1, void *: 1, int: 1, default: 0), what);
+#endif
+
 /* The class macros' accesses to the class's slots go through these typed functions, so that the
  * macros' expansions in a consumer's code hold no cast (a C-style cast there warns in C++ under
  * -Wold-style-cast, and the header being a system one does not hide it). */
@@ -259,6 +269,9 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
                       #I "::" #name " (" kind ") is polled by " #prefix #name "_poll, which must be "  \
                       "kcom_poll_result " #prefix #name "_poll(" #prefix #name "_state *state, "     \
                       "kcom_task_context *cx)");                                         \
+    KCOM_RT_CHECK_CALLBACK_(prefix##name##_drop, void (*)(prefix##name##_state *),       \
+                            #I "::" #name " (" kind ") is cleaned up by " #prefix #name "_drop, which must be " \
+                            "void " #prefix #name "_drop(" #prefix #name "_state *state), or NULL") \
     KCOM_RT_STATE_TRIVIAL_(I, name, prefix##name##_state)                                 \
     typedef struct C##_##I##_kstate_##name {                                              \
         I *kcom_owner; /* released through I's own vtable type */                         \
@@ -539,6 +552,9 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
 /* The query fallback is typed (NTSTATUS fn(Class *, const IID *, void **)) or NULL. Called only
  * through kcom_rt_query_miss, which clears *ppv before and checks the answer after. */
 #define KCOM_CLASS_FALLBACK_THUNK_(Class, query_fallback)                                 \
+    KCOM_RT_CHECK_CALLBACK_(query_fallback, NTSTATUS (*)(Class *, const IID *, void **),  \
+                            "the query fallback of " #Class ", " #query_fallback ", must be NTSTATUS " \
+                            #query_fallback "(" #Class " *self, const IID *riid, void **ppv), or NULL") \
     static NTSTATUS Class##_kcom_fallback_thunk(void *impl, const IID *riid, void **ppv)  \
     {                                                                                     \
         NTSTATUS (*fallback_)(Class *, const IID *, void **) = query_fallback;            \
@@ -549,6 +565,9 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
 
 /* The destroy callback is typed (void fn(Class *)) or NULL. */
 #define KCOM_CLASS_DESTROY_THUNK_(Class, destroy)                                         \
+    KCOM_RT_CHECK_CALLBACK_(destroy, void (*)(Class *),                                   \
+                            "the destroy callback of " #Class ", " #destroy ", must be void " #destroy "(" \
+                            #Class " *self), or NULL")                                    \
     static void Class##_kcom_destroy_thunk(void *impl)                                    \
     {                                                                                     \
         void (*destroy_)(Class *) = destroy;                                              \
