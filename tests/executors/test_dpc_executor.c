@@ -11,9 +11,7 @@
 #include <kcom/dpc_executor.h>
 
 #include "../host/child_process.h"
-#include <signal.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 /* ---- budgets ------------------------------------------------------------------------------------------- */
@@ -610,16 +608,9 @@ static void destroy_above_passive_child(const void *context)
 
 static void destroy_above_passive(void)
 {
-    char output[4096];
-    int status;
     begin();
-    if (kcom_test_run_child("DPC executor destroyed at APC_LEVEL", destroy_above_passive_child, NULL, output,
-                            sizeof(output), &status)) {
-        ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT, "the child %s %d, expected SIGABRT\nits trace: %s\n",
-           kcom_test_child_end(status), kcom_test_child_code(status), output);
-        ok(strstr(output, "fail-fast 7") != NULL && strstr(output, "forbidden IRQL") != NULL,
-           "the child did not name the IRQL; it traced: %s\n", output);
-    }
+    kcom_test_child_fails_fast("DPC executor destroyed at APC_LEVEL", destroy_above_passive_child, NULL, "fail-fast 7",
+                               "forbidden IRQL");
     end();
 }
 

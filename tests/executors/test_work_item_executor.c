@@ -12,8 +12,6 @@
 
 #include "../host/child_process.h"
 
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <stdlib.h>
@@ -458,16 +456,9 @@ static void destroy_from_own_task_child(const void *context)
 
 static void destroy_from_own_task(void)
 {
-    char output[4096];
-    int status;
     begin();
-    if (kcom_test_run_child("work-item executor destroyed from its own task", destroy_from_own_task_child, NULL,
-                            output, sizeof(output), &status)) {
-        ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT, "the child %s %d, expected SIGABRT\nits trace: %s\n",
-           kcom_test_child_end(status), kcom_test_child_code(status), output);
-        ok(strstr(output, "fail-fast") != NULL && strstr(output, "waits for itself") != NULL,
-           "the child did not name the mistake; it traced: %s\n", output);
-    }
+    kcom_test_child_fails_fast("work-item executor destroyed from its own task", destroy_from_own_task_child, NULL,
+                               "fail-fast", "waits for itself");
     end();
 }
 
@@ -488,16 +479,9 @@ static void destroy_above_passive_child(const void *context)
 
 static void destroy_above_passive(void)
 {
-    char output[4096];
-    int status;
     begin();
-    if (kcom_test_run_child("work-item executor destroyed at DISPATCH_LEVEL", destroy_above_passive_child, NULL,
-                            output, sizeof(output), &status)) {
-        ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT, "the child %s %d, expected SIGABRT\nits trace: %s\n",
-           kcom_test_child_end(status), kcom_test_child_code(status), output);
-        ok(strstr(output, "fail-fast") != NULL && strstr(output, "forbidden IRQL") != NULL,
-           "the child did not name the IRQL; it traced: %s\n", output);
-    }
+    kcom_test_child_fails_fast("work-item executor destroyed at DISPATCH_LEVEL", destroy_above_passive_child, NULL,
+                               "fail-fast", "forbidden IRQL");
     end();
 }
 

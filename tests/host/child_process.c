@@ -6,7 +6,9 @@
 #include "child_process.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -85,4 +87,17 @@ const char *kcom_test_child_end(int status)
 int kcom_test_child_code(int status)
 {
     return WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+void kcom_test_child_fails_fast(const char *name, void (*child)(const void *context), const void *context,
+                                const char *text, const char *also)
+{
+    char output[4096];
+    int status;
+    if (!kcom_test_run_child(name, child, context, output, sizeof(output), &status))
+        return;
+    ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT, "%s: the child %s %d, expected SIGABRT\nits trace: %s\n",
+       name, kcom_test_child_end(status), kcom_test_child_code(status), output);
+    ok(strstr(output, text) != NULL && strstr(output, also) != NULL,
+       "%s: the child did not trace \"%s\" and \"%s\"; it traced: %s\n", name, text, also, output);
 }

@@ -23,6 +23,11 @@ int kcom_test_run_child(const char *name, void (*child)(const void *context), co
 void kcom_test_child_trace_hook(void *context, kcom_trace_level level, const char *file, int line,
                                 const char *format, va_list args);
 
+/* Runs child(context) as kcom_test_run_child does and checks that it failed fast: it died of
+ * SIGABRT, and its trace holds both texts (the fail-fast line, its reason). */
+void kcom_test_child_fails_fast(const char *name, void (*child)(const void *context), const void *context,
+                                const char *text, const char *also);
+
 /* "died of signal" or "exited with", and the number, for messages about a wait status. */
 const char *kcom_test_child_end(int status);
 int kcom_test_child_code(int status);
