@@ -365,11 +365,18 @@ _Ret_notnull_ IKcomAsyncOperation *kcom_async_static_error_operation(void);
  * kcom/tracker.h). On failure *state is NULL and *operation is an error operation carrying the
  * status (never NULL; the static error operation, which carries STATUS_INSUFFICIENT_RESOURCES,
  * when not even that can be allocated).
+ * Inline, as _begin_in and kcom_async_spawn are: over a descriptor whose layout the compiler sees
+ * (a KCOM_ASYNC_TASK_DESC descriptor in static storage of the calling file), on an executor without
+ * a tracker, with a block at hand, the operation is built at the call site with the layout's
+ * checks and fills decided at compile time; anything else calls the library, which checks it all
+ * at run time. The outcome is the same either way.
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
-NTSTATUS kcom_async_spawn_begin(_In_ const kcom_async_task_desc *desc, _In_ const kcom_executor *executor,
-                                _In_opt_ const kcom_allocator *allocator, _Outptr_result_maybenull_ void **state,
-                                _Outptr_ IKcomAsyncOperation **operation);
+static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_begin(_In_ const kcom_async_task_desc *desc,
+                                                        _In_ const kcom_executor *executor,
+                                                        _In_opt_ const kcom_allocator *allocator,
+                                                        _Outptr_result_maybenull_ void **state,
+                                                        _Outptr_ IKcomAsyncOperation **operation);
 
 /*
  * kcom_async_spawn_begin_in - the same in caller-provided storage (no allocation): storage of
@@ -383,9 +390,10 @@ NTSTATUS kcom_async_spawn_begin(_In_ const kcom_async_task_desc *desc, _In_ cons
  * *operation is an error operation from the default allocator (or the static one).
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
-NTSTATUS kcom_async_spawn_begin_in(_In_ const kcom_async_task_desc *desc, _In_ const kcom_executor *executor,
-                                   _Inout_ void *storage, _In_ size_t size, _Outptr_result_maybenull_ void **state,
-                                   _Outptr_ IKcomAsyncOperation **operation);
+static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_begin_in(_In_ const kcom_async_task_desc *desc,
+                                                           _In_ const kcom_executor *executor, _Inout_ void *storage,
+                                                           _In_ size_t size, _Outptr_result_maybenull_ void **state,
+                                                           _Outptr_ IKcomAsyncOperation **operation);
 
 /* kcom_async_storage_size - bytes kcom_async_spawn_begin_in needs for desc (0 for a desc it
  * refuses: NULL, no poll function, a bad layout, an alignment above
@@ -472,9 +480,10 @@ const kcom_executor *kcom_default_executor(void);
  * the drop has run over it.
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
-NTSTATUS kcom_async_spawn(_In_ const kcom_async_task_desc *desc, _In_ const kcom_executor *executor,
-                          _In_opt_ const kcom_allocator *allocator, _In_opt_ const void *initial,
-                          _Outptr_ IKcomAsyncOperation **operation);
+static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn(_In_ const kcom_async_task_desc *desc,
+                                                  _In_ const kcom_executor *executor,
+                                                  _In_opt_ const kcom_allocator *allocator, _In_opt_ const void *initial,
+                                                  _Outptr_ IKcomAsyncOperation **operation);
 
 /*
  * kcom_async_block_on - waits until operation has finished (completed, failed, or canceled and

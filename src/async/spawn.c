@@ -19,56 +19,17 @@ static NTSTATUS spawn_check(const kcom_async_task_desc *desc, const kcom_executo
     return STATUS_SUCCESS;
 }
 
-/* The fields of a begun operation: Started, not committed (it may be handed to other threads
- * before it is), one reference. The task refers to desc and executor. Its result and state are
- * zero-filled apart (spawn_zero), last on the usual path (spawn_begun), which then calls nothing
- * it must come back from and saves no register. */
+/* The fields of a begun operation (kcom_rt_async_spawn_fields) at desc's layout. */
 static KCOM_FORCEINLINE void spawn_fields(kcom_async_op *op, const kcom_async_task_desc *desc,
                                           const kcom_async_op_layout_info *layout, const kcom_executor *executor,
                                           void **state)
 {
-    op->iface.lpVtbl = &kcom_async_op_vtbls[KCOM_RT_ASYNC_OP_ANY];
-    op->refs = 1;
-    op->word = KCOM_ASYNC_STARTED | kcom_rt_async_result_word(desc->result_size, layout->result_offset);
-    op->callback = NULL;
-    op->callback_context = NULL;
-    op->waiter = NULL;
-    op->task.sched = KCOM_TASK_SCHEDULED; /* until committed: wakes (a cancel) do not queue it */
-    op->task.error = STATUS_SUCCESS;
-    op->task.desc = desc;
-    op->task.executor = executor;
-    op->task.link.next = NULL; /* the executor's from here (kcom/task.h) */
-    *state = desc->state_size != 0 ? (char *)op + layout->state_offset : NULL;
-}
-
-/* Zero-fills size bytes at p without a call up to 128 bytes: 16-byte stores, the last ones
- * overlapping the others where size is not a multiple of 16. */
-static KCOM_FORCEINLINE void zero_fill(char *p, size_t size)
-{
-    if (size > 128) {
-        memset(p, 0, size);
-    } else if (size > 64) {
-        memset(p, 0, 64);
-        memset(p + size - 64, 0, 64);
-    } else if (size > 32) {
-        memset(p, 0, 32);
-        memset(p + size - 32, 0, 32);
-    } else if (size >= 16) {
-        memset(p, 0, 16);
-        memset(p + size - 16, 0, 16);
-    } else if (size >= 8) {
-        memset(p, 0, 8);
-        memset(p + size - 8, 0, 8);
-    } else {
-        while (size != 0)
-            p[--size] = 0;
-    }
+    kcom_rt_async_spawn_fields(op, desc, layout->result_offset, layout->state_offset, executor, state);
 }
 
 static KCOM_FORCEINLINE void spawn_zero(kcom_async_op *op, const kcom_async_op_layout_info *layout)
 {
-    /* result and state in one fill: only padding lies between them */
-    zero_fill((char *)op + layout->result_offset, layout->total - layout->result_offset);
+    kcom_rt_async_spawn_fill(op, layout->result_offset, layout->total);
 }
 
 /* Counts a prepared operation's task in its executor's tracker, if it has one: from here a
@@ -86,21 +47,6 @@ static NTSTATUS spawn_track(kcom_async_op *op)
     return status;
 }
 
-/* x ^ (x - 1) is 2x - 1 for a power of two only, and for 0 (x & (x - 1) == 0 becomes a population
- * count in clang 14, 20 instructions without POPCNT). */
-#define POWER_OF_TWO_OR_0(x) (((x) ^ ((x) - 1)) == 2 * (x) - 1)
-
-/* The bits that are not 0 in a stored layout that keeps a part of size bytes at offset with its
- * alignment: a power of two dividing the block's (itself a power of two) and the offset. An
- * alignment a is one if a & (a - 1) is 0, and divides x if x & (a - 1) is 0; 0 is none, since
- * block_alignment & ~0 is not 0. Any alignment for no bytes (the same compare as for 1). */
-static KCOM_FORCEINLINE size_t layout_misplaces(size_t size, size_t alignment, size_t offset, size_t block_alignment)
-{
-    if (size == 0)
-        alignment = 1;
-    return (alignment | offset | block_alignment) & (alignment - 1);
-}
-
 /* desc's layout as a spawn takes it: computed for a descriptor written by hand, or the one
  * KCOM_ASYNC_TASK_DESC computed if it holds the result and the state inside the block, in that
  * order, after the operation, each at a multiple of its alignment (a copy edited afterwards could
@@ -109,17 +55,7 @@ static KCOM_FORCEINLINE BOOLEAN spawn_layout(const kcom_async_task_desc *desc, k
 {
     if (!kcom_async_desc_layout(desc, layout))
         return FALSE;
-    return (BOOLEAN)(desc->block_size == 0 ||
-                     (layout->result_offset >= sizeof(kcom_async_op) && layout->result_offset <= layout->state_offset &&
-                      layout->state_offset - layout->result_offset >= desc->result_size &&
-                      layout->state_offset <= layout->total && layout->total - layout->state_offset == desc->state_size &&
-                      /* a power of two from the operation's alignment to 4096 */
-                      layout->alignment - KCOM_ALIGNOF(kcom_async_op) <= 4096 - KCOM_ALIGNOF(kcom_async_op) &&
-                      POWER_OF_TWO_OR_0(layout->alignment) &&
-                      (layout_misplaces(desc->result_size, desc->result_alignment, layout->result_offset,
-                                        layout->alignment) |
-                       layout_misplaces(desc->state_size, desc->state_alignment, layout->state_offset,
-                                        layout->alignment)) == 0));
+    return (BOOLEAN)(desc->block_size == 0 || kcom_rt_async_layout_holds(desc));
 }
 
 /* A descriptor written by hand (its layout left 0): where its state (state TRUE) or its result is,
@@ -192,8 +128,8 @@ static KCOM_NOINLINE NTSTATUS spawn_begin_allocated(const kcom_async_task_desc *
     return spawn_begun(op, desc, &layout, executor, allocator, state, operation);
 }
 
-NTSTATUS kcom_async_spawn_begin(const kcom_async_task_desc *desc, const kcom_executor *executor,
-                                const kcom_allocator *allocator, void **state, IKcomAsyncOperation **operation)
+NTSTATUS kcom_rt_async_spawn_begin(const kcom_async_task_desc *desc, const kcom_executor *executor,
+                                   const kcom_allocator *allocator, void **state, IKcomAsyncOperation **operation)
 {
     kcom_async_op_layout_info layout;
     kcom_async_op *op;
@@ -240,8 +176,8 @@ BOOLEAN kcom_async_storage_in_use(const void *storage)
     return (BOOLEAN)(kcom_atomic_load_ptr((void *volatile *)(void *)&storage_op(storage)->iface.lpVtbl) != NULL);
 }
 
-NTSTATUS kcom_async_spawn_begin_in(const kcom_async_task_desc *desc, const kcom_executor *executor,
-                                   void *storage, size_t size, void **state, IKcomAsyncOperation **operation)
+NTSTATUS kcom_rt_async_spawn_begin_in(const kcom_async_task_desc *desc, const kcom_executor *executor,
+                                      void *storage, size_t size, void **state, IKcomAsyncOperation **operation)
 {
     kcom_async_op_layout_info layout;
     kcom_async_op *op;
@@ -375,11 +311,11 @@ void kcom_rt_async_publish(kcom_async_op *op, const struct kcom_executor *volati
     kcom_task_publish(&op->task);
 }
 
-NTSTATUS kcom_async_spawn(const kcom_async_task_desc *desc, const kcom_executor *executor,
-                          const kcom_allocator *allocator, const void *initial, IKcomAsyncOperation **operation)
+NTSTATUS kcom_rt_async_spawn(const kcom_async_task_desc *desc, const kcom_executor *executor,
+                             const kcom_allocator *allocator, const void *initial, IKcomAsyncOperation **operation)
 {
     void *state = NULL;
-    NTSTATUS status = kcom_async_spawn_begin(desc, executor, allocator, &state, operation);
+    NTSTATUS status = kcom_rt_async_spawn_begin(desc, executor, allocator, &state, operation);
     if (!NT_SUCCESS(status))
         return status;
     if (initial != NULL && state != NULL)

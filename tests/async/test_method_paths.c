@@ -398,6 +398,139 @@ static void refuse_edited_layouts(const kcom_async_task_desc *generated, const c
 }
 #undef EDITS
 
+/* Descriptors in static storage whose stored layout the compiler knows: the spawn functions build
+ * them at the call site when the layout holds (kcom/detail/async.h), so a constant layout that does
+ * not hold must still be refused, as an edited copy is (refuse_edited_layouts), by each of them. */
+#define TINY_RESULT_OFFSET KCOM_RT_ASYNC_RESULT_OFFSET_(ULONG)
+#define TINY_STATE_OFFSET KCOM_RT_ASYNC_STATE_OFFSET_(ULONG, tiny_state)
+#define TINY_BLOCK_SIZE KCOM_RT_ASYNC_BLOCK_SIZE_(ULONG, tiny_state)
+#define TINY_DESC(state_size, state_alignment, result_offset, state_offset, block_size, block_alignment)            \
+    {never_poll,  NULL,        (state_size), (state_alignment), sizeof(ULONG), KCOM_ALIGNOF(ULONG), &IID_IAsyncULONG, \
+     (result_offset), (state_offset), (block_size), (block_alignment)}
+#define TINY_ALIGN KCOM_RT_ASYNC_MAX_(KCOM_ALIGNOF(tiny_state), 8)
+static const kcom_async_task_desc tiny_good =
+    TINY_DESC(sizeof(tiny_state), KCOM_ALIGNOF(tiny_state), TINY_RESULT_OFFSET, TINY_STATE_OFFSET, TINY_BLOCK_SIZE,
+              TINY_ALIGN);
+static const kcom_async_task_desc tiny_good_located = {locating_poll, NULL, sizeof(tiny_state),
+                                                       KCOM_ALIGNOF(tiny_state), sizeof(ULONG), KCOM_ALIGNOF(ULONG),
+                                                       &IID_IAsyncULONG, TINY_RESULT_OFFSET, TINY_STATE_OFFSET,
+                                                       TINY_BLOCK_SIZE, TINY_ALIGN};
+static const kcom_async_task_desc tiny_bad_0 = /* a larger state in the same block */
+    TINY_DESC(sizeof(tiny_state) + 64, KCOM_ALIGNOF(tiny_state), TINY_RESULT_OFFSET, TINY_STATE_OFFSET,
+              TINY_BLOCK_SIZE, TINY_ALIGN);
+static const kcom_async_task_desc tiny_bad_1 = /* the result over the operation */
+    TINY_DESC(sizeof(tiny_state), KCOM_ALIGNOF(tiny_state), 0, TINY_STATE_OFFSET, TINY_BLOCK_SIZE, TINY_ALIGN);
+static const kcom_async_task_desc tiny_bad_2 = /* the result after the state */
+    TINY_DESC(sizeof(tiny_state), KCOM_ALIGNOF(tiny_state), TINY_STATE_OFFSET + 8, TINY_STATE_OFFSET,
+              TINY_BLOCK_SIZE, TINY_ALIGN);
+static const kcom_async_task_desc tiny_bad_3 = /* a block aligned below the operation */
+    TINY_DESC(sizeof(tiny_state), KCOM_ALIGNOF(tiny_state), TINY_RESULT_OFFSET, TINY_STATE_OFFSET, TINY_BLOCK_SIZE,
+              4);
+static const kcom_async_task_desc tiny_bad_4 = /* no alignment */
+    TINY_DESC(sizeof(tiny_state), 3, TINY_RESULT_OFFSET, TINY_STATE_OFFSET, TINY_BLOCK_SIZE, TINY_ALIGN);
+static const kcom_async_task_desc tiny_bad_5 = /* above the block's */
+    TINY_DESC(sizeof(tiny_state), TINY_ALIGN * 2, TINY_RESULT_OFFSET, TINY_STATE_OFFSET, TINY_BLOCK_SIZE,
+              TINY_ALIGN);
+static const kcom_async_task_desc tiny_bad_6 = /* the state past the block */
+    TINY_DESC(sizeof(tiny_state), KCOM_ALIGNOF(tiny_state), TINY_RESULT_OFFSET, TINY_BLOCK_SIZE, TINY_BLOCK_SIZE,
+              TINY_ALIGN);
+
+/* One constant descriptor through each spawn function: refused with STATUS_INVALID_PARAMETER, *state
+ * cleared, an error operation out; a macro, so that each call names its descriptor as a constant. */
+#define REFUSE_CONSTANT(desc)                                                                                   \
+    do {                                                                                                        \
+        union {                                                                                                 \
+            unsigned char bytes[1024];                                                                          \
+            void *align;                                                                                        \
+        } storage_;                                                                                             \
+        IKcomAsyncOperation *op_ = NULL;                                                                        \
+        void *s_ = &storage_;                                                                                   \
+        NTSTATUS status_ = kcom_async_spawn_begin(&(desc), &manual.executor, NULL, &s_, &op_);                  \
+        ok(status_ == STATUS_INVALID_PARAMETER && s_ == NULL && op_ != NULL, #desc ": spawn_begin %s\n",          \
+           kcom_status_name(status_));                                                                          \
+        if (op_ != NULL)                                                                                        \
+            IKcomAsyncOperation_Release(op_);                                                                   \
+        op_ = NULL;                                                                                             \
+        s_ = &storage_;                                                                                         \
+        status_ = kcom_async_spawn_begin_in(&(desc), &manual.executor, &storage_, sizeof(storage_), &s_, &op_); \
+        ok(status_ == STATUS_INVALID_PARAMETER && s_ == NULL && op_ != NULL, #desc ": spawn_begin_in %s\n",       \
+           kcom_status_name(status_));                                                                          \
+        if (op_ != NULL)                                                                                        \
+            IKcomAsyncOperation_Release(op_);                                                                   \
+        op_ = NULL;                                                                                             \
+        status_ = kcom_async_spawn(&(desc), &manual.executor, NULL, NULL, &op_);                                \
+        ok(status_ == STATUS_INVALID_PARAMETER && op_ != NULL, #desc ": spawn %s\n", kcom_status_name(status_)); \
+        if (op_ != NULL)                                                                                        \
+            IKcomAsyncOperation_Release(op_);                                                                   \
+    } while (0)
+
+void kcom_test_async_paths_constant_layouts(void)
+{
+    tiny_state initial = {0, 0};
+    IKcomAsyncOperation *op = NULL;
+    void *s = &initial;
+    setup(NULL); /* the default allocator the platform's: the operation cache's blocks are built inline */
+    REFUSE_CONSTANT(tiny_bad_0);
+    REFUSE_CONSTANT(tiny_bad_1);
+    REFUSE_CONSTANT(tiny_bad_2);
+    REFUSE_CONSTANT(tiny_bad_3);
+    REFUSE_CONSTANT(tiny_bad_4);
+    REFUSE_CONSTANT(tiny_bad_5);
+    REFUSE_CONSTANT(tiny_bad_6);
+    /* the good one, with what a spawn refuses besides the layout */
+    ok(kcom_async_spawn_begin(&tiny_good, &manual.executor, NULL, NULL, &op) == STATUS_INVALID_PARAMETER &&
+           op != NULL,
+       "NULL state\n");
+    if (op != NULL)
+        IKcomAsyncOperation_Release(op);
+    ok(kcom_async_spawn_begin(&tiny_good, &manual.executor, NULL, &s, NULL) == STATUS_INVALID_PARAMETER && s == NULL,
+       "NULL operation\n");
+    ok(kcom_async_spawn(&tiny_good, &manual.executor, NULL, &initial, NULL) == STATUS_INVALID_PARAMETER,
+       "spawn: NULL operation\n");
+    op = NULL;
+    ok(kcom_async_spawn_begin(&tiny_good, NULL, NULL, &s, &op) == STATUS_INVALID_PARAMETER && s == NULL && op != NULL,
+       "NULL executor\n");
+    if (op != NULL)
+        IKcomAsyncOperation_Release(op);
+    {
+        unsigned char small[64];
+        void *aligned_small = small + (8 - (ULONG_PTR)small % 8) % 8;
+        op = NULL;
+        s = &initial;
+        ok(kcom_async_spawn_begin_in(&tiny_good, &manual.executor, aligned_small, 32, &s, &op) ==
+                   STATUS_BUFFER_TOO_SMALL &&
+               s == NULL && op != NULL,
+           "storage too small\n");
+        if (op != NULL)
+            IKcomAsyncOperation_Release(op);
+    }
+    /* and it runs: begun at the call site, run, its result back */
+    op = NULL;
+    ok(kcom_async_spawn_begin(&tiny_good, &manual.executor, NULL, &s, &op) == STATUS_SUCCESS && s != NULL,
+       "begun\n");
+    ok(kcom_async_spawn_commit(op) == STATUS_SUCCESS, "committed\n");
+    ok(kcom_async_spawn_commit(op) == STATUS_INVALID_DEVICE_STATE, "committed once\n");
+    ok(kcom_async_spawn_abandon(op, STATUS_CANCELLED) == STATUS_INVALID_DEVICE_STATE, "not abandoned once committed\n");
+    ok(manual_run(&manual) == 1, "polled on its executor\n");
+    {
+        kcom_async_status status = KCOM_ASYNC_STARTED;
+        ok(IKcomAsyncOperation_get_status(op, &status) == STATUS_SUCCESS && status == KCOM_ASYNC_COMPLETED,
+           "completed: %d\n", (int)status);
+    }
+    ok(IKcomAsyncOperation_Release(op) == 0, "released\n");
+    /* kcom_async_spawn's copy of the initial state reaches the poll */
+    initial.c = 'k';
+    polled_state = NULL;
+    polled_size = sizeof(ULONG);
+    op = NULL;
+    ok(kcom_async_spawn(&tiny_good_located, &manual.executor, NULL, &initial, &op) == STATUS_SUCCESS, "spawned\n");
+    ok(manual_run(&manual) == 1 && polled_state != NULL, "polled\n");
+    ok(polled_state == NULL || (((tiny_state *)polled_state)->c == 'k'), "the initial state copied\n");
+    ok(op != NULL && IKcomAsyncOperation_Release(op) == 0, "released\n");
+    teardown();
+}
+#undef REFUSE_CONSTANT
+
 void kcom_test_async_paths_layout(void)
 {
     static const kcom_async_task_desc ulong_tiny =

@@ -240,4 +240,186 @@ static KCOM_FORCEINLINE void kcom_rt_async_op_end(kcom_async_op *op, const kcom_
         kcom_rt_async_op_fail(op, status);
 }
 
+
+/* ---- the spawn functions (kcom/async.h) -----------------------------------------------------------------
+ * kcom_async_spawn_begin, _begin_in and kcom_async_spawn are inline over the library's functions:
+ * over a descriptor whose layout the compiler knows (a KCOM_ASYNC_TASK_DESC descriptor in static
+ * storage, in the caller's translation unit), with no tracker on the executor and a block at hand,
+ * they build the operation at the call site, its layout's checks and fills decided at compile
+ * time, as an async method's shim does; anything else (another descriptor, a refusal, a tracker,
+ * a block to allocate) goes to the library's function, which checks everything at run time. */
+
+KCOM_BEGIN_DECLS
+
+/* The library's spawn functions: what the inline ones above do, for any arguments. */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_rt_async_spawn_begin(_In_ const kcom_async_task_desc *desc, _In_ const kcom_executor *executor,
+                                   _In_opt_ const kcom_allocator *allocator,
+                                   _Outptr_result_maybenull_ void **state, _Outptr_ IKcomAsyncOperation **operation);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_rt_async_spawn_begin_in(_In_ const kcom_async_task_desc *desc, _In_ const kcom_executor *executor,
+                                      _Inout_ void *storage, _In_ size_t size,
+                                      _Outptr_result_maybenull_ void **state, _Outptr_ IKcomAsyncOperation **operation);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_rt_async_spawn(_In_ const kcom_async_task_desc *desc, _In_ const kcom_executor *executor,
+                             _In_opt_ const kcom_allocator *allocator, _In_opt_ const void *initial,
+                             _Outptr_ IKcomAsyncOperation **operation);
+
+KCOM_END_DECLS
+
+/* Whether a part of size bytes at offset keeps its alignment in a block aligned to
+ * block_alignment: the alignment a power of two dividing the block's (itself a power of two) and
+ * the offset. a is a power of two if a & (a - 1) is 0, and divides x if x & (a - 1) is 0; 0 is
+ * none, since block_alignment & ~0 is not 0. Any alignment for no bytes. */
+static KCOM_FORCEINLINE BOOLEAN kcom_rt_async_part_aligned(size_t size, size_t alignment, size_t offset,
+                                                          size_t block_alignment)
+{
+    if (size == 0)
+        alignment = 1;
+    return (BOOLEAN)(((alignment | offset | block_alignment) & (alignment - 1)) == 0);
+}
+
+/* Whether the layout desc carries (block_size not 0: KCOM_ASYNC_TASK_DESC's) holds the result and
+ * the state inside a block of at most 2 GB, in that order, after the operation, each at a multiple
+ * of its alignment, the block's a power of two from the operation's to 4096. A copy of a descriptor
+ * edited afterwards may not; the spawn functions refuse it. x ^ (x - 1) == 2x - 1 tests for a power
+ * of two or 0 (x & (x - 1) == 0 becomes a population count in clang 14). */
+static KCOM_FORCEINLINE BOOLEAN kcom_rt_async_layout_holds(const kcom_async_task_desc *desc)
+{
+    size_t align = desc->block_alignment;
+    return (BOOLEAN)(desc->block_size <= 0x7FFFFFFF && desc->result_offset >= sizeof(kcom_async_op) &&
+                     desc->result_offset <= desc->state_offset &&
+                     desc->state_offset - desc->result_offset >= desc->result_size &&
+                     desc->state_offset <= desc->block_size &&
+                     desc->block_size - desc->state_offset == desc->state_size &&
+                     align - KCOM_ALIGNOF(kcom_async_op) <= 4096 - KCOM_ALIGNOF(kcom_async_op) &&
+                     (align ^ (align - 1)) == 2 * align - 1 &&
+                     kcom_rt_async_part_aligned(desc->result_size, desc->result_alignment, desc->result_offset,
+                                                align) &&
+                     kcom_rt_async_part_aligned(desc->state_size, desc->state_alignment, desc->state_offset, align));
+}
+
+/* Zero-fills size bytes at p without a call up to 128 bytes: 16-byte stores, the last ones
+ * overlapping the others where size is not a multiple of 16 (a constant size: a few stores). */
+static KCOM_FORCEINLINE void kcom_rt_async_zero_fill(char *p, size_t size)
+{
+    if (size > 128) {
+        memset(p, 0, size);
+    } else if (size > 64) {
+        memset(p, 0, 64);
+        memset(p + size - 64, 0, 64);
+    } else if (size > 32) {
+        memset(p, 0, 32);
+        memset(p + size - 32, 0, 32);
+    } else if (size >= 16) {
+        memset(p, 0, 16);
+        memset(p + size - 16, 0, 16);
+    } else if (size >= 8) {
+        memset(p, 0, 8);
+        memset(p + size - 8, 0, 8);
+    } else {
+        while (size != 0)
+            p[--size] = 0;
+    }
+}
+
+/* The fields of a begun operation: Started, not committed (it may be handed to other threads
+ * before it is), one reference; the task refers to desc and executor and is SCHEDULED until
+ * committed (so that a wake, a cancel's, does not queue it). *state is the state's address (NULL
+ * without one). Result and state are zero-filled apart (kcom_rt_async_spawn_fill). */
+static KCOM_FORCEINLINE void kcom_rt_async_spawn_fields(kcom_async_op *op, const kcom_async_task_desc *desc,
+                                                       size_t result_offset, size_t state_offset,
+                                                       const kcom_executor *executor, void **state)
+{
+    op->iface.lpVtbl = &kcom_async_op_vtbls[KCOM_RT_ASYNC_OP_ANY];
+    op->refs = 1;
+    op->word = KCOM_ASYNC_STARTED | kcom_rt_async_result_word(desc->result_size, result_offset);
+    op->callback = NULL;
+    op->callback_context = NULL;
+    op->waiter = NULL;
+    op->task.sched = KCOM_TASK_SCHEDULED;
+    op->task.error = STATUS_SUCCESS;
+    op->task.desc = desc;
+    op->task.executor = executor;
+    op->task.link.next = NULL; /* the executor's from here (kcom/task.h) */
+    *state = desc->state_size != 0 ? (char *)op + state_offset : NULL;
+}
+
+/* Result and state in one fill (only padding lies between them), to the block's end. */
+static KCOM_FORCEINLINE void kcom_rt_async_spawn_fill(kcom_async_op *op, size_t result_offset, size_t block_size)
+{
+    kcom_rt_async_zero_fill((char *)op + result_offset, block_size - result_offset);
+}
+
+/* Every field of desc that kcom_rt_async_layout_holds reads, in one expression without side effects
+ * (which KCOM_RT_CONSTANT_P needs): a constant when desc's layout is. */
+#define KCOM_RT_ASYNC_LAYOUT_FIELDS_(desc)                                                  \
+    ((desc)->block_size + (desc)->block_alignment + (desc)->result_offset + (desc)->result_size + \
+     (desc)->result_alignment + (desc)->state_offset + (desc)->state_size + (desc)->state_alignment)
+
+/* Whether a spawn over desc on executor may be built inline: desc's layout is known to the
+ * compiler and holds, and nothing needs the library (a NULL argument is refused there, a tracker
+ * counts the task there). */
+static KCOM_FORCEINLINE BOOLEAN kcom_rt_async_spawn_inline(const kcom_async_task_desc *desc,
+                                                          const kcom_executor *executor)
+{
+    return (BOOLEAN)(desc != NULL && KCOM_RT_CONSTANT_P(KCOM_RT_ASYNC_LAYOUT_FIELDS_(desc)) &&
+                     desc->block_size != 0 && kcom_rt_async_layout_holds(desc) &&
+                     desc->poll != NULL && executor != NULL && executor->schedule != NULL &&
+                     executor->tracker == NULL);
+}
+
+/* An operation built inline from a block of desc's layout: its fields, the out pointers, the fill. */
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_spawn_built(kcom_async_op *op, const kcom_async_task_desc *desc,
+                                                          const kcom_executor *executor, void **state,
+                                                          IKcomAsyncOperation **operation)
+{
+    kcom_rt_async_spawn_fields(op, desc, desc->result_offset, desc->state_offset, executor, state);
+    kcom_rt_async_spawn_fill(op, desc->result_offset, desc->block_size);
+    *operation = &op->iface;
+    return STATUS_SUCCESS;
+}
+
+static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_begin(const kcom_async_task_desc *desc,
+                                                        const kcom_executor *executor,
+                                                        const kcom_allocator *allocator, void **state,
+                                                        IKcomAsyncOperation **operation)
+{
+    kcom_async_op *op;
+    if (kcom_rt_async_spawn_inline(desc, executor) && state != NULL && operation != NULL &&
+        (op = kcom_rt_async_op_reuse(desc, allocator)) != NULL)
+        return kcom_rt_async_spawn_built(op, desc, executor, state, operation);
+    return kcom_rt_async_spawn_begin(desc, executor, allocator, state, operation);
+}
+
+static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_begin_in(const kcom_async_task_desc *desc,
+                                                           const kcom_executor *executor, void *storage,
+                                                           size_t size, void **state,
+                                                           IKcomAsyncOperation **operation)
+{
+    kcom_async_op *op;
+    if (kcom_rt_async_spawn_inline(desc, executor) && state != NULL && operation != NULL &&
+        kcom_rt_async_op_in(desc, storage, size, &op) == STATUS_SUCCESS) {
+        op->allocator = NULL; /* caller storage */
+        return kcom_rt_async_spawn_built(op, desc, executor, state, operation);
+    }
+    return kcom_rt_async_spawn_begin_in(desc, executor, storage, size, state, operation);
+}
+
+static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn(const kcom_async_task_desc *desc, const kcom_executor *executor,
+                                                  const kcom_allocator *allocator, const void *initial,
+                                                  IKcomAsyncOperation **operation)
+{
+    kcom_async_op *op;
+    void *state;
+    if (kcom_rt_async_spawn_inline(desc, executor) && operation != NULL &&
+        (op = kcom_rt_async_op_reuse(desc, allocator)) != NULL) {
+        (void)kcom_rt_async_spawn_built(op, desc, executor, &state, operation);
+        if (initial != NULL && state != NULL)
+            memcpy(state, initial, desc->state_size);
+        return kcom_async_spawn_commit(*operation);
+    }
+    return kcom_rt_async_spawn(desc, executor, allocator, initial, operation);
+}
+
 #endif /* KCOM_DETAIL_ASYNC_H */
