@@ -240,7 +240,6 @@ static KCOM_FORCEINLINE void kcom_rt_async_op_end(kcom_async_op *op, const kcom_
         kcom_rt_async_op_fail(op, status);
 }
 
-
 /* ---- the spawn functions (kcom/async.h) -----------------------------------------------------------------
  * kcom_async_spawn_begin, _begin_in and kcom_async_spawn are inline over the library's functions:
  * over a descriptor whose layout the compiler knows (a KCOM_ASYNC_TASK_DESC descriptor in static
@@ -251,7 +250,7 @@ static KCOM_FORCEINLINE void kcom_rt_async_op_end(kcom_async_op *op, const kcom_
 
 KCOM_BEGIN_DECLS
 
-/* The library's spawn functions: what the inline ones above do, for any arguments. */
+/* The library's spawn functions: what the inline ones below do, for any arguments. */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_rt_async_spawn_begin(_In_ const kcom_async_task_desc *desc, _In_ const kcom_executor *executor,
                                    _In_opt_ const kcom_allocator *allocator,
@@ -267,16 +266,16 @@ NTSTATUS kcom_rt_async_spawn(_In_ const kcom_async_task_desc *desc, _In_ const k
 
 KCOM_END_DECLS
 
-/* Whether a part of size bytes at offset keeps its alignment in a block aligned to
- * block_alignment: the alignment a power of two dividing the block's (itself a power of two) and
- * the offset. a is a power of two if a & (a - 1) is 0, and divides x if x & (a - 1) is 0; 0 is
- * none, since block_alignment & ~0 is not 0. Any alignment for no bytes. */
-static KCOM_FORCEINLINE BOOLEAN kcom_rt_async_part_aligned(size_t size, size_t alignment, size_t offset,
-                                                          size_t block_alignment)
+/* The bits that are not 0 where a part of size bytes at offset does not keep its alignment in a
+ * block aligned to block_alignment: the alignment a power of two dividing the block's (itself a
+ * power of two) and the offset. a is a power of two if a & (a - 1) is 0, and divides x if
+ * x & (a - 1) is 0; 0 is none, since block_alignment & ~0 is not 0. Any alignment for no bytes. */
+static KCOM_FORCEINLINE size_t kcom_rt_async_part_misplaced(size_t size, size_t alignment, size_t offset,
+                                                           size_t block_alignment)
 {
     if (size == 0)
         alignment = 1;
-    return (BOOLEAN)(((alignment | offset | block_alignment) & (alignment - 1)) == 0);
+    return (alignment | offset | block_alignment) & (alignment - 1);
 }
 
 /* Whether the layout desc carries (block_size not 0: KCOM_ASYNC_TASK_DESC's) holds the result and
@@ -294,9 +293,10 @@ static KCOM_FORCEINLINE BOOLEAN kcom_rt_async_layout_holds(const kcom_async_task
                      desc->block_size - desc->state_offset == desc->state_size &&
                      align - KCOM_ALIGNOF(kcom_async_op) <= 4096 - KCOM_ALIGNOF(kcom_async_op) &&
                      (align ^ (align - 1)) == 2 * align - 1 &&
-                     kcom_rt_async_part_aligned(desc->result_size, desc->result_alignment, desc->result_offset,
-                                                align) &&
-                     kcom_rt_async_part_aligned(desc->state_size, desc->state_alignment, desc->state_offset, align));
+                     (kcom_rt_async_part_misplaced(desc->result_size, desc->result_alignment, desc->result_offset,
+                                                   align) |
+                      kcom_rt_async_part_misplaced(desc->state_size, desc->state_alignment, desc->state_offset,
+                                                   align)) == 0);
 }
 
 /* Zero-fills size bytes at p without a call up to 128 bytes: 16-byte stores, the last ones
