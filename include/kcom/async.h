@@ -259,11 +259,15 @@ KCOM_BEGIN_DECLS
  * allocator whose allocate or free is NULL); STATUS_INSUFFICIENT_RESOURCES. On failure *operation
  * is an error operation carrying that status (never NULL; the static error operation, which
  * carries STATUS_INSUFFICIENT_RESOURCES, when not even that can be allocated).
+ * Inline: with the default allocator (NULL), a result size and alignment the compiler knows
+ * (sizeof, KCOM_ALIGNOF) and a block in the operation cache's hot slot, the operation is built at
+ * the call site; anything else calls the library. The outcome is the same either way.
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
-NTSTATUS kcom_async_operation_create(_In_opt_ const kcom_allocator *allocator, _In_opt_ const IID *iid,
-                                     _In_ size_t result_size, _In_ size_t result_alignment,
-                                     _Outptr_ IKcomAsyncOperation **operation);
+static KCOM_FORCEINLINE NTSTATUS kcom_async_operation_create(_In_opt_ const kcom_allocator *allocator,
+                                                             _In_opt_ const IID *iid, _In_ size_t result_size,
+                                                             _In_ size_t result_alignment,
+                                                             _Outptr_ IKcomAsyncOperation **operation);
 
 /*
  * kcom_async_operation_complete - finishes a Started operation with a copy of result_size bytes

@@ -107,23 +107,10 @@ typedef struct kcom_async_op_layout_info {
     size_t alignment;
 } kcom_async_op_layout_info;
 
-/* What an operation without a task (a producer's, an error operation) keeps where a task's own
- * fields begin (task.link): its type, which an operation run by a task finds in its descriptor
- * (the result's size and alignment give its place and the block's size: kcom_async_producer_layout),
- * and the producer's cancel routine. */
-typedef struct kcom_async_producer {
-    const IID *iid;           /* the typed interface answered by QueryInterface, or NULL */
-    ULONG result_size;        /* below 2 GB (kcom_async_op_layout) */
-    ULONG result_alignment;   /* a power of two up to 4096; 1 without a result */
-    kcom_async_cancel_fn *cancel_routine; /* valid once registered (the word says so) */
-    void *cancel_context;
-} kcom_async_producer;
-
-#define KCOM_ASYNC_PRODUCER(op) \
-    ((kcom_async_producer *)(void *)((char *)(op) + offsetof(kcom_async_op, task.link)))
-
-/* The bytes of an operation without a task: its own fields end it, in the room a task's own take. */
-#define KCOM_ASYNC_PRODUCER_OP_SIZE (offsetof(kcom_async_op, task.link) + sizeof(kcom_async_producer))
+/* An operation without a task keeps its type and its producer's cancel routine where a task's own
+ * fields begin (kcom_async_producer, kcom/detail/async.h). */
+#define KCOM_ASYNC_PRODUCER(op) KCOM_RT_ASYNC_PRODUCER(op)
+#define KCOM_ASYNC_PRODUCER_OP_SIZE KCOM_RT_ASYNC_PRODUCER_SIZE
 KCOM_STATIC_ASSERT(KCOM_ASYNC_PRODUCER_OP_SIZE <= sizeof(kcom_async_op),
                    "an operation without a task is no larger than one with a task");
 
@@ -186,7 +173,7 @@ static KCOM_FORCEINLINE kcom_async_op_layout_info kcom_async_producer_layout_of(
                                                                                size_t result_alignment)
 {
     kcom_async_op_layout_info layout;
-    layout.result_offset = (KCOM_ASYNC_PRODUCER_OP_SIZE + result_alignment - 1) & ~(result_alignment - 1);
+    layout.result_offset = KCOM_RT_ASYNC_PRODUCER_RESULT_OFFSET_(result_alignment);
     layout.state_offset = layout.total = layout.result_offset + result_size;
     layout.alignment =
         result_alignment > KCOM_ALIGNOF(kcom_async_op) ? result_alignment : KCOM_ALIGNOF(kcom_async_op);

@@ -135,7 +135,7 @@ static KCOM_NOINLINE ULONG op_destroy_unfinished(kcom_async_op *op)
 /* The end of an operation whose last reference was dropped (after an acquire). */
 static KCOM_FORCEINLINE ULONG op_destroy(kcom_async_op *op)
 {
-    /* an operation without a task is DONE from the start (op_init) */
+    /* an operation without a task is DONE from the start (kcom_rt_async_producer_init) */
     if (KCOM_UNLIKELY(kcom_atomic_load(&op->task.sched) != KCOM_TASK_DONE))
         return op_destroy_unfinished(op);
     return op_free(op);
@@ -874,36 +874,6 @@ NTSTATUS kcom_async_operation_cache_query_stats(kcom_caching_allocator_stats *st
 
 /* ---- creation ------------------------------------------------------------------------------------------ */
 
-/* Prepares an operation without a task at op, whose allocator is recorded, with a result of
- * result_size bytes aligned to result_alignment (1 without a result) at result (where
- * kcom_async_producer_layout places it): Started, one reference, the result zero-filled. */
-static KCOM_FORCEINLINE void op_init(kcom_async_op *op, const IID *iid, size_t result_size, size_t result_alignment,
-                                     void *result)
-{
-    /* field by field: of the task's, only those before task.link exist, and only sched means
-     * anything; its own fields follow (KCOM_ASYNC_PRODUCER_OP_SIZE), the cancel routine's written
-     * when one is registered (the word says so) */
-    kcom_async_producer *producer = KCOM_ASYNC_PRODUCER(op);
-    op->iface.lpVtbl = &kcom_async_op_vtbls[KCOM_RT_ASYNC_OP_ANY];
-    op->refs = 1;
-    /* a 4-byte result whose alignment puts it right after the producer's fields */
-    op->word = KCOM_ASYNC_STARTED | OP_NO_TASK |
-               (result_size == 4 && (KCOM_ASYNC_PRODUCER_OP_SIZE & (result_alignment - 1)) == 0 ? OP_RESULT_WORD : 0);
-    op->callback = NULL;
-    op->callback_context = NULL;
-    op->waiter = NULL;
-    op->task.sched = KCOM_TASK_DONE; /* no task: nothing to drop at the final release */
-    op->task.error = STATUS_SUCCESS;
-    op->task.desc = NULL;
-    producer->iid = iid;
-    producer->result_size = (ULONG)result_size; /* below 2 GB: kcom_async_op_layout */
-    producer->result_alignment = (ULONG)result_alignment;
-    if (result_size == sizeof(ULONG)) /* a result that is never written reads back zeros */
-        memset(result, 0, sizeof(ULONG));
-    else if (result_size != 0)
-        memset(result, 0, result_size);
-}
-
 NTSTATUS kcom_async_operation_create_error(const kcom_allocator *allocator, const IID *iid, NTSTATUS error,
                                            IKcomAsyncOperation **operation)
 {
@@ -926,7 +896,7 @@ NTSTATUS kcom_async_operation_create_error(const kcom_allocator *allocator, cons
         *operation = &static_error_op.iface;
         return NT_SUCCESS(status) ? STATUS_INSUFFICIENT_RESOURCES : status;
     }
-    op_init(op, iid, 0, 1, NULL);
+    kcom_rt_async_producer_init(op, iid, 0, 1, NULL);
     op->task.error = error;
     op->word = KCOM_ASYNC_ERROR | OP_FINISHED | OP_NO_TASK;
     *operation = &op->iface;
@@ -956,13 +926,13 @@ static KCOM_NOINLINE NTSTATUS create_allocated(const kcom_allocator *allocator, 
         (void)kcom_async_operation_create_error(allocator, iid, STATUS_INSUFFICIENT_RESOURCES, operation);
         return STATUS_INSUFFICIENT_RESOURCES;
     }
-    op_init(op, iid, result_size, result_alignment, (char *)op + layout.result_offset);
+    kcom_rt_async_producer_init(op, iid, result_size, result_alignment, (char *)op + layout.result_offset);
     *operation = &op->iface;
     return STATUS_SUCCESS;
 }
 
-NTSTATUS kcom_async_operation_create(const kcom_allocator *allocator, const IID *iid, size_t result_size,
-                                     size_t result_alignment, IKcomAsyncOperation **operation)
+NTSTATUS kcom_rt_async_operation_create(const kcom_allocator *allocator, const IID *iid, size_t result_size,
+                                        size_t result_alignment, IKcomAsyncOperation **operation)
 {
     kcom_async_op_layout_info layout;
     kcom_async_op *op;
@@ -980,7 +950,7 @@ NTSTATUS kcom_async_operation_create(const kcom_allocator *allocator, const IID 
     op = kcom_async_op_hot(allocator, layout.total, layout.alignment);
     if (op == NULL)
         return create_allocated(allocator, iid, result_size, result_alignment, operation);
-    op_init(op, iid, result_size, result_alignment, (char *)op + layout.result_offset);
+    kcom_rt_async_producer_init(op, iid, result_size, result_alignment, (char *)op + layout.result_offset);
     *operation = &op->iface;
     return STATUS_SUCCESS;
 }

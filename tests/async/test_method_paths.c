@@ -587,6 +587,88 @@ void kcom_test_async_paths_layout(void)
     teardown();
 }
 
+/* ---- completion sources of sizes known where they are created -------------------------------------------- */
+
+/* kcom_async_operation_create with a result size and alignment known at the call: built there from
+ * the operation cache's hot block (kcom/detail/async.h) or by the library; either way Started, the
+ * typed interface answered, the result zero until completed, then the value, and a refused
+ * argument refused. A macro, so that each call has its constants. */
+#define CHECK_CONSTANT_SOURCE(size, alignment, iid)                                                             \
+    do {                                                                                                        \
+        IKcomAsyncOperation *op_ = NULL;                                                                        \
+        unsigned char value_[64], back_[64];                                                                    \
+        kcom_async_status status_ = KCOM_ASYNC_ERROR;                                                           \
+        size_t k_, zero_ = 0, same_ = 0, bytes_ = (size); /* a variable: gcc finds k_ < 0 suspicious */         \
+        ok(kcom_async_operation_create(NULL, (iid), (size), (alignment), &op_) == STATUS_SUCCESS && op_ != NULL, \
+           "%u bytes aligned to %u: created\n", (unsigned)(size), (unsigned)(alignment));                       \
+        if (op_ == NULL)                                                                                        \
+            break;                                                                                              \
+        ok(IKcomAsyncOperation_get_status(op_, &status_) == STATUS_SUCCESS && status_ == KCOM_ASYNC_STARTED,     \
+           "%u bytes: Started\n", (unsigned)(size));                                                            \
+        if ((iid) != NULL) {                                                                                    \
+            IUnknown *typed_ = NULL;                                                                            \
+            ok(IKcomAsyncOperation_QueryInterface(op_, (iid), (void **)&typed_) == STATUS_SUCCESS &&             \
+                   typed_ == (IUnknown *)op_,                                                                   \
+               "%u bytes: its typed interface\n", (unsigned)(size));                                            \
+            if (typed_ != NULL)                                                                                 \
+                IUnknown_Release(typed_);                                                                       \
+        }                                                                                                       \
+        for (k_ = 0; k_ < sizeof(value_); k_++)                                                                 \
+            value_[k_] = (unsigned char)(0x41 + k_);                                                            \
+        memset(back_, 0xee, sizeof(back_));                                                                     \
+        ok(kcom_async_operation_complete(op_, value_) == STATUS_SUCCESS, "%u bytes: completed\n",                \
+           (unsigned)(size));                                                                                   \
+        ok(IKcomAsyncOperation_get_result(op_, back_) == STATUS_SUCCESS, "%u bytes: get_result\n",               \
+           (unsigned)(size));                                                                                   \
+        for (k_ = 0; k_ < bytes_; k_++)                                                                         \
+            same_ += back_[k_] == value_[k_];                                                                   \
+        for (k_ = bytes_; k_ < sizeof(back_); k_++)                                                             \
+            zero_ += back_[k_] == 0xee;                                                                         \
+        ok(same_ == bytes_ && zero_ == sizeof(back_) - bytes_, "%u bytes back (%u), nothing past them (%u)\n",   \
+           (unsigned)(size), (unsigned)same_, (unsigned)zero_);                                                 \
+        ok(IKcomAsyncOperation_Release(op_) == 0, "%u bytes: released\n", (unsigned)(size));                    \
+    } while (0)
+
+#define REFUSE_CONSTANT_SOURCE(size, alignment)                                                                 \
+    do {                                                                                                        \
+        IKcomAsyncOperation *op_ = NULL;                                                                        \
+        kcom_async_status status_ = KCOM_ASYNC_STARTED;                                                         \
+        ok(kcom_async_operation_create(NULL, NULL, (size), (alignment), &op_) == STATUS_INVALID_PARAMETER &&     \
+               op_ != NULL && IKcomAsyncOperation_get_status(op_, &status_) == STATUS_SUCCESS &&                \
+               status_ == KCOM_ASYNC_ERROR,                                                                     \
+           "%u bytes aligned to %u: refused\n", (unsigned)(size), (unsigned)(alignment));                       \
+        if (op_ != NULL)                                                                                        \
+            IKcomAsyncOperation_Release(op_);                                                                   \
+    } while (0)
+
+void kcom_test_async_paths_constant_sources(void)
+{
+    kcom_caching_allocator_stats before, after;
+    setup(NULL); /* the platform allocator: the operation cache's */
+    (void)kcom_async_operation_cache_query_stats(&before);
+    CHECK_CONSTANT_SOURCE(sizeof(ULONG), KCOM_ALIGNOF(ULONG), &IID_IAsyncULONG);
+    CHECK_CONSTANT_SOURCE(sizeof(wide_result), KCOM_ALIGNOF(wide_result), &IID_IAsyncWide);
+    CHECK_CONSTANT_SOURCE(0, 1, (const IID *)NULL);
+    CHECK_CONSTANT_SOURCE(4, 1, (const IID *)NULL); /* 4 bytes, not where a ULONG's alignment puts them */
+    CHECK_CONSTANT_SOURCE(3, 1, (const IID *)NULL);
+    CHECK_CONSTANT_SOURCE(8, 8, (const IID *)NULL);
+    CHECK_CONSTANT_SOURCE(24, 8, (const IID *)NULL);
+    CHECK_CONSTANT_SOURCE(64, 64, (const IID *)NULL); /* beyond the cache's alignment: the library */
+    (void)kcom_async_operation_cache_query_stats(&after);
+    if (before.depth != 0)
+        ok((after.hits + after.misses) - (before.hits + before.misses) == 7, "7 blocks from the cache: %lu\n",
+           (unsigned long)((after.hits + after.misses) - (before.hits + before.misses)));
+    REFUSE_CONSTANT_SOURCE(4, 0);
+    REFUSE_CONSTANT_SOURCE(4, 3);
+    REFUSE_CONSTANT_SOURCE(0, 0);
+    REFUSE_CONSTANT_SOURCE(4, 8192);
+    ok(kcom_async_operation_create(NULL, NULL, sizeof(ULONG), KCOM_ALIGNOF(ULONG), NULL) == STATUS_INVALID_PARAMETER,
+       "NULL operation\n");
+    teardown();
+}
+#undef CHECK_CONSTANT_SOURCE
+#undef REFUSE_CONSTANT_SOURCE
+
 /* ---- the operation cache ---------------------------------------------------------------------------------- */
 
 #define CACHE_LIVE 20 /* more than a class keeps (16) */

@@ -56,6 +56,23 @@ typedef struct kcom_async_op {
     kcom_task task;
 } kcom_async_op;
 
+/* What an operation without a task (a completion source, an error operation) keeps where a task's
+ * own fields begin (task.link): its type, which an operation run by a task finds in its descriptor
+ * (the result's size and alignment give its place, right after these fields at a multiple of its
+ * alignment, and the block's size), and the producer's cancel routine. */
+typedef struct kcom_async_producer {
+    const IID *iid;           /* the typed interface answered by QueryInterface, or NULL */
+    ULONG result_size;        /* below 2 GB */
+    ULONG result_alignment;   /* a power of two up to 4096; 1 without a result */
+    kcom_async_cancel_fn *cancel_routine; /* valid once registered (the word says so) */
+    void *cancel_context;
+} kcom_async_producer;
+
+#define KCOM_RT_ASYNC_PRODUCER(op) \
+    ((kcom_async_producer *)(void *)((char *)(op) + offsetof(kcom_async_op, task.link)))
+/* The bytes of an operation without a task: its own fields end it, in the room a task's own take. */
+#define KCOM_RT_ASYNC_PRODUCER_SIZE (offsetof(kcom_async_op, task.link) + sizeof(kcom_async_producer))
+
 /* The word's KCOM_RT_ASYNC_RESULT_WORD for a task whose result has result_size bytes at
  * result_offset in its block: a 4-byte result right after the operation, where get_result then
  * reads it without the descriptor. A constant in a shim. */
@@ -238,6 +255,78 @@ static KCOM_FORCEINLINE void kcom_rt_async_op_end(kcom_async_op *op, const kcom_
                    kcom_rt_async_result_word(desc->result_size, desc->result_offset);
     else
         kcom_rt_async_op_fail(op, status);
+}
+
+/* ---- completion sources (kcom/async.h) ------------------------------------------------------------------
+ * kcom_async_operation_create is inline over the library's function in the same way: with the
+ * default allocator, a result size and alignment the compiler knows (sizeof and KCOM_ALIGNOF, as
+ * KCOM_DECLARE_ASYNC_OPERATION's I##_create passes them) and a hot block in the operation cache,
+ * the operation is built at the call site; anything else calls the library. */
+
+KCOM_BEGIN_DECLS
+
+/* The library's kcom_async_operation_create, for any arguments. */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_rt_async_operation_create(_In_opt_ const kcom_allocator *allocator, _In_opt_ const IID *iid,
+                                        _In_ size_t result_size, _In_ size_t result_alignment,
+                                        _Outptr_ IKcomAsyncOperation **operation);
+
+KCOM_END_DECLS
+
+/* Where the result of an operation without a task lies: right after its own fields, at a multiple
+ * of its alignment (a power of two; 1 without a result). */
+#define KCOM_RT_ASYNC_PRODUCER_RESULT_OFFSET_(result_alignment) \
+    KCOM_RT_ASYNC_ALIGN_UP_(KCOM_RT_ASYNC_PRODUCER_SIZE, (result_alignment))
+
+/* Makes a block an operation without a task: Started, one reference, the result (result_size
+ * bytes at result) zero-filled so that a result never written reads back zeros. Field by field:
+ * of the task's fields only those before task.link exist, and only sched means anything there; the
+ * cancel routine's fields are written when one is registered (the word says so). IRQL: any. */
+static KCOM_FORCEINLINE void kcom_rt_async_producer_init(kcom_async_op *op, const IID *iid, size_t result_size,
+                                                        size_t result_alignment, void *result)
+{
+    kcom_async_producer *producer = KCOM_RT_ASYNC_PRODUCER(op);
+    op->iface.lpVtbl = &kcom_async_op_vtbls[KCOM_RT_ASYNC_OP_ANY];
+    op->refs = 1;
+    /* a 4-byte result whose alignment puts it right after the producer's fields */
+    op->word = KCOM_ASYNC_STARTED | KCOM_RT_ASYNC_NO_TASK |
+               (result_size == 4 && (KCOM_RT_ASYNC_PRODUCER_SIZE & (result_alignment - 1)) == 0
+                    ? KCOM_RT_ASYNC_RESULT_WORD
+                    : 0);
+    op->callback = NULL;
+    op->callback_context = NULL;
+    op->waiter = NULL;
+    op->task.sched = KCOM_TASK_DONE; /* no task: nothing to drop at the final release */
+    op->task.error = STATUS_SUCCESS;
+    op->task.desc = NULL;
+    producer->iid = iid;
+    producer->result_size = (ULONG)result_size;
+    producer->result_alignment = (ULONG)result_alignment;
+    if (result_size == sizeof(ULONG))
+        memset(result, 0, sizeof(ULONG));
+    else if (result_size != 0)
+        memset(result, 0, result_size);
+}
+
+static KCOM_FORCEINLINE NTSTATUS kcom_async_operation_create(const kcom_allocator *allocator, const IID *iid,
+                                                             size_t result_size, size_t result_alignment,
+                                                             IKcomAsyncOperation **operation)
+{
+    kcom_async_op *op;
+    /* a size and an alignment the operation cache serves, known here: the checks and the layout fold */
+    if (KCOM_RT_CONSTANT_P(result_size + 2 * result_alignment) && allocator == NULL && operation != NULL &&
+        result_alignment != 0 && (result_alignment & (result_alignment - 1)) == 0 &&
+        result_alignment <= KCOM_NATURAL_ALIGNMENT) {
+        size_t alignment = result_size != 0 ? result_alignment : 1;
+        size_t offset = KCOM_RT_ASYNC_PRODUCER_RESULT_OFFSET_(alignment);
+        op = kcom_rt_async_op_cached(offset + result_size, KCOM_RT_ASYNC_MAX_(alignment, KCOM_ALIGNOF(kcom_async_op)));
+        if (op != NULL) {
+            kcom_rt_async_producer_init(op, iid, result_size, alignment, (char *)op + offset);
+            *operation = &op->iface;
+            return STATUS_SUCCESS;
+        }
+    }
+    return kcom_rt_async_operation_create(allocator, iid, result_size, result_alignment, operation);
 }
 
 /* ---- the spawn functions (kcom/async.h) -----------------------------------------------------------------
