@@ -314,8 +314,8 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_operation_create(const kcom_allocato
 {
     kcom_async_op *op;
     /* a size and an alignment the operation cache serves, known here: the checks and the layout fold */
-    if (KCOM_RT_CONSTANT_P(result_size + 2 * result_alignment) && allocator == NULL && operation != NULL &&
-        result_alignment != 0 && (result_alignment & (result_alignment - 1)) == 0 &&
+    if (KCOM_RT_CONSTANT_P(result_size) && KCOM_RT_CONSTANT_P(result_alignment) && allocator == NULL &&
+        operation != NULL && result_alignment != 0 && (result_alignment & (result_alignment - 1)) == 0 &&
         result_alignment <= KCOM_NATURAL_ALIGNMENT) {
         size_t alignment = result_size != 0 ? result_alignment : 1;
         size_t offset = KCOM_RT_ASYNC_PRODUCER_RESULT_OFFSET_(alignment);
