@@ -942,6 +942,39 @@ static void env_processor_count_invalid(void)
         _exit(20 + (int)(env_warnings < 9 ? env_warnings : 9));
 }
 
+/* Not misuse either: a program that exits without kcom_uninitialize while a DPC and a work item
+ * queue themselves again from their routines (an executor's lanes do, each time their budget is
+ * spent). The simulation's threads end after the routine under way, leaving what is queued:
+ * what is queued may use memory the program has freed by then. exit() runs the simulation's
+ * atexit handler, which must neither wait for the queues to empty nor leave a thread running. */
+static kcom_platform_dpc endless_dpc;
+static kcom_platform_work_item *endless_item;
+
+static void endless_dpc_routine(kcom_platform_dpc *dpc, void *context)
+{
+    (void)context;
+    (void)kcom_platform_dpc_insert(dpc);
+}
+
+static void endless_work(void *context)
+{
+    (void)context;
+    kcom_platform_work_item_queue(endless_item, endless_work, NULL);
+}
+
+static void exit_with_routines_requeueing(void)
+{
+    static int device;
+    kcom_platform_dpc_init(&endless_dpc, endless_dpc_routine, NULL);
+    (void)kcom_platform_dpc_insert(&endless_dpc);
+    endless_item = kcom_platform_work_item_allocate(&device);
+    if (endless_item == NULL)
+        _exit(10);
+    kcom_platform_work_item_queue(endless_item, endless_work, NULL);
+    kcom_platform_sleep_ms(20);
+    exit(0);
+}
+
 typedef struct scenario {
     const char *name;
     void (*run)(void);
@@ -951,6 +984,7 @@ typedef struct scenario {
 static const scenario scenarios[] = {
     {"KCOM_SIM_CPUS", env_processor_count, NULL},
     {"KCOM_SIM_CPUS not a count", env_processor_count_invalid, NULL},
+    {"exit with routines queueing themselves again", exit_with_routines_requeueing, NULL},
     {"work item queued twice", misuse_requeue_queued_item, "queued again while queued"},
     {"work item freed while queued", misuse_free_queued_item, "work item freed while queued"},
     {"event wait at DISPATCH_LEVEL", misuse_event_wait_at_dispatch, "event wait at DISPATCH_LEVEL"},
@@ -988,6 +1022,8 @@ static void run_scenario(const scenario *s)
     } else {
         ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s: the child %s %d\nits trace: %s\n", s->name,
            kcom_test_child_end(status), kcom_test_child_code(status), output);
+        ok(strstr(output, "still runs at exit") == NULL, "%s: the child's threads outlived its exit: %s\n", s->name,
+           output);
     }
 }
 

@@ -314,7 +314,11 @@ static void *processor_main(void *argument)
     kcom_platform_mutex_lock(&p->lock);
     for (;;) {
         sim_dpc *d = p->head;
-        if (d != NULL && kcom_atomic_load(&sim.dpcs_held) == 0) {
+        /* at exit, what is queued stays queued (sim_at_exit): a routine that queues itself again
+         * would otherwise keep the thread running while the program's memory goes */
+        if (kcom_atomic_load(&sim.exiting) != 0 || (d == NULL && kcom_atomic_load(&sim.stopping) != 0)) {
+            break;
+        } else if (d != NULL && kcom_atomic_load(&sim.dpcs_held) == 0) {
             kcom_platform_dpc_fn *routine = d->routine;
             void *context = d->context;
             p->running_sequence = d->sequence;
@@ -338,8 +342,6 @@ static void *processor_main(void *argument)
                 progress();
                 kcom_platform_mutex_lock(&p->lock);
             }
-        } else if ((d == NULL && kcom_atomic_load(&sim.stopping) != 0) || kcom_atomic_load(&sim.exiting) != 0) {
-            break;
         } else {
             sleep_locked(p);
         }
@@ -594,7 +596,9 @@ static void *worker_main(void *index)
     sim_lock();
     for (;;) {
         kcom_platform_work_item *item = sim.work_head;
-        if (item != NULL && !sim.work_held && (sim.work_running < sim.work_concurrency || stalled)) {
+        if (kcom_atomic_load(&sim.exiting) != 0 || (item == NULL && kcom_atomic_load(&sim.stopping) != 0)) {
+            break; /* at exit, as a processor does */
+        } else if (item != NULL && !sim.work_held && (sim.work_running < sim.work_concurrency || stalled)) {
             kcom_platform_work_fn *routine = item->routine;
             void *context = item->context;
             sim.work_head = item->next;
@@ -613,8 +617,6 @@ static void *worker_main(void *index)
             sim_lock();
             sim.work_running--;
             progress_locked();
-        } else if ((item == NULL && kcom_atomic_load(&sim.stopping) != 0) || kcom_atomic_load(&sim.exiting) != 0) {
-            break;
         } else if (!sim.work_held && sim.work_running >= sim.work_concurrency) {
             /* the limit holds: watch for a stall (see above) */
             ULONG64 taken = sim.work_taken, start = kcom_platform_monotonic_us();
