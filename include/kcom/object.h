@@ -107,10 +107,14 @@ KCOM_BEGIN_DECLS
  * STATUS_NOT_SUPPORTED (outer given for a class that cannot be aggregated);
  * STATUS_INSUFFICIENT_RESOURCES (allocation failed, also for a size or alignment no allocator
  * serves). *impl is NULL on failure.
+ * Inline, as kcom_object_create is: over a class descriptor whose fields the compiler sees (a
+ * KCOM_CLASS descriptor in its own file: KCOM_CLASS_OF), the checks fold away and the object is
+ * built at the call site, as KCOM_NEW builds it; any other descriptor goes to the library, which
+ * checks it at run time. The outcome is the same either way.
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
-NTSTATUS kcom_object_new(_In_ const kcom_class *cls, _In_opt_ IUnknown *outer,
-                         _Outptr_result_nullonfailure_ void **impl);
+static KCOM_FORCEINLINE NTSTATUS kcom_object_new(_In_ const kcom_class *cls, _In_opt_ IUnknown *outer,
+                                                 _Outptr_result_nullonfailure_ void **impl);
 
 /* Initializes a freshly allocated implementation struct; ctx is kcom_object_create's init_ctx. */
 typedef NTSTATUS kcom_object_init_fn(void *impl, void *ctx);
@@ -129,10 +133,13 @@ typedef NTSTATUS kcom_object_init_fn(void *impl, void *ctx);
  * STATUS_INSUFFICIENT_RESOURCES; STATUS_NOINTERFACE (riid not exposed), or the class's query
  * fallback's failure status.
  * *ppv is NULL on failure, and nothing is left allocated.
+ * Inline as kcom_object_new is: over a KCOM_CLASS descriptor of a class that cannot be aggregated,
+ * without outer, the object is built at the call site and the IID found in the class's table there.
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
-NTSTATUS kcom_object_create(_In_ const kcom_class *cls, _In_opt_ IUnknown *outer, _In_opt_ kcom_object_init_fn *init,
-                            _In_opt_ void *init_ctx, _In_ const IID *riid, _COM_Outptr_ void **ppv);
+static KCOM_FORCEINLINE NTSTATUS kcom_object_create(_In_ const kcom_class *cls, _In_opt_ IUnknown *outer,
+                                                    _In_opt_ kcom_object_init_fn *init, _In_opt_ void *init_ctx,
+                                                    _In_ const IID *riid, _COM_Outptr_ void **ppv);
 
 /*
  * kcom_object_addref / kcom_object_release - AddRef/Release an object by its implementation

@@ -6,7 +6,7 @@
 #include <kcom/trace.h>
 
 
-NTSTATUS kcom_object_new(const kcom_class *cls, IUnknown *outer, void **impl)
+NTSTATUS kcom_rt_object_new_any(const kcom_class *cls, IUnknown *outer, void **impl)
 {
     return kcom_rt_object_new(cls, outer, impl, FALSE);
 }
@@ -51,12 +51,11 @@ void *kcom_rt_object_build_in_slot(const kcom_class *cls, IUnknown *outer, ULONG
     return kcom_rt_object_build(cls, outer, slot);
 }
 
-NTSTATUS kcom_object_create(const kcom_class *cls, IUnknown *outer, kcom_object_init_fn *init, void *init_ctx,
-                            const IID *riid, void **ppv)
+NTSTATUS kcom_rt_object_create(const kcom_class *cls, IUnknown *outer, kcom_object_init_fn *init, void *init_ctx,
+                               const IID *riid, void **ppv)
 {
     NTSTATUS status;
     void *impl;
-    IUnknown *unknown;
 
     if (ppv == NULL)
         return STATUS_INVALID_PARAMETER;
@@ -85,14 +84,19 @@ NTSTATUS kcom_object_create(const kcom_class *cls, IUnknown *outer, kcom_object_
             return STATUS_SUCCESS;
         }
     }
-    unknown = kcom_object_inner_unknown(impl);
     if (outer != NULL) {
-        *ppv = unknown; /* the creation reference becomes the caller's */
+        *ppv = kcom_object_inner_unknown(impl); /* the creation reference becomes the caller's */
         return STATUS_SUCCESS;
     }
+    return kcom_rt_object_create_query(impl, riid, ppv);
+}
+
+NTSTATUS kcom_rt_object_create_query(void *impl, const IID *riid, void **ppv)
+{
     /* the query fallback, or the miss; a hand-written QueryInterface's answer is held to COM's
      * rules like a fallback's: *ppv NULL on failure, no success without a pointer */
-    status = kcom_rt_fallback_result(unknown->lpVtbl->QueryInterface(unknown, riid, ppv), ppv);
+    IUnknown *unknown = kcom_object_inner_unknown(impl);
+    NTSTATUS status = kcom_rt_fallback_result(unknown->lpVtbl->QueryInterface(unknown, riid, ppv), ppv);
     unknown->lpVtbl->Release(unknown);
     return status;
 }

@@ -134,13 +134,14 @@ HAND_CLASS(size_too_small, sizeof(void *) - 1, 8, 0, 1, hand_entries, NULL);
 HAND_CLASS(size_overflowing, (size_t)-1 - 8, 8, 0, 1, hand_entries, NULL);
 HAND_CLASS(aggregatable_without_inner, sizeof(HandMade), 8, KCOM_CLASS_AGGREGATABLE, 1, hand_entries, NULL);
 
-static const kcom_class *const malformed[] = {
-    &zero_entries,   &null_entries,    &null_vtbl,      &null_info,       &offset_at_end,
-    &offset_past_end, &offset_overlapping_end, &offset_aligned_overlapping, &offset_misaligned, &offset_huge, &second_entry_bad,
-    &iid_null,       &ancestor_iid_null, &ancestry_own_parent, &ancestry_cycle, &ancestry_other_root,
-    &ancestry_root_itself,
-    &alignment_zero, &alignment_three, &alignment_48,   &size_zero,       &size_too_small,
-    &size_overflowing, &aggregatable_without_inner};
+#define MALFORMED_CLASSES(X)                                                                                     \
+    X(zero_entries) X(null_entries) X(null_vtbl) X(null_info) X(offset_at_end) X(offset_past_end)               \
+    X(offset_overlapping_end) X(offset_aligned_overlapping) X(offset_misaligned) X(offset_huge)                 \
+    X(second_entry_bad) X(iid_null) X(ancestor_iid_null) X(ancestry_own_parent) X(ancestry_cycle)               \
+    X(ancestry_other_root) X(ancestry_root_itself) X(alignment_zero) X(alignment_three) X(alignment_48)         \
+    X(size_zero) X(size_too_small) X(size_overflowing) X(aggregatable_without_inner)
+#define MALFORMED_ADDRESS(name) &name,
+static const kcom_class *const malformed[] = {MALFORMED_CLASSES(MALFORMED_ADDRESS)};
 
 /* ---- an ordinary kcom class for the accessor and client checks -------------------------------- */
 
@@ -248,24 +249,32 @@ static void test_class_allocator_without_functions(void)
     }
 }
 
+/* Inline, so that a call naming a descriptor has it as a constant: kcom_object_new and
+ * kcom_object_create then check it at compile time, at the call (kcom/detail/object.h). */
+static KCOM_FORCEINLINE void refuse_malformed(const kcom_class *cls)
+{
+    void *impl = TEST_POISON_PTR;
+    void *out = TEST_POISON_PTR;
+    NTSTATUS status = kcom_object_new(cls, NULL, &impl);
+    ok(status == STATUS_INVALID_PARAMETER, "kcom_object_new(%s) returned %s\n", cls->name, kcom_status_name(status));
+    ok(impl == NULL, "kcom_object_new(%s) left %p\n", cls->name, impl);
+    if (NT_SUCCESS(status) && impl != NULL && impl != TEST_POISON_PTR)
+        kcom_object_release(impl);
+    status = kcom_object_create(cls, NULL, NULL, NULL, &IID_IOther1, &out);
+    ok(status == STATUS_INVALID_PARAMETER && out == NULL, "kcom_object_create(%s): %s %p\n", cls->name,
+       kcom_status_name(status), out);
+    if (NT_SUCCESS(status) && out != NULL && out != TEST_POISON_PTR)
+        ((IUnknown *)out)->lpVtbl->Release((IUnknown *)out);
+}
+
 static void test_malformed_classes(void)
 {
     size_t i;
-    for (i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++) {
-        void *impl = TEST_POISON_PTR;
-        void *out = TEST_POISON_PTR;
-        NTSTATUS status = kcom_object_new(malformed[i], NULL, &impl);
-        ok(status == STATUS_INVALID_PARAMETER, "kcom_object_new(%s) returned %s\n", malformed[i]->name,
-           kcom_status_name(status));
-        ok(impl == NULL, "kcom_object_new(%s) left %p\n", malformed[i]->name, impl);
-        if (NT_SUCCESS(status) && impl != NULL && impl != TEST_POISON_PTR)
-            kcom_object_release(impl);
-        status = kcom_object_create(malformed[i], NULL, NULL, NULL, &IID_IOther1, &out);
-        ok(status == STATUS_INVALID_PARAMETER && out == NULL, "kcom_object_create(%s): %s %p\n", malformed[i]->name,
-           kcom_status_name(status), out);
-        if (NT_SUCCESS(status) && out != NULL && out != TEST_POISON_PTR)
-            ((IUnknown *)out)->lpVtbl->Release((IUnknown *)out);
-    }
+    for (i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++)
+        refuse_malformed(malformed[i]); /* a descriptor known at run time only */
+#define REFUSE_MALFORMED(name) refuse_malformed(&name); /* each one a constant */
+    MALFORMED_CLASSES(REFUSE_MALFORMED)
+#undef REFUSE_MALFORMED
     ok(args_counter.attempts == 0, "%ld allocations attempted for malformed classes\n", (long)args_counter.attempts);
     check_live(&args_counter, 0);
     ok(hand_destroyed == 0, "destroy ran for a malformed class\n");

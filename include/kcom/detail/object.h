@@ -387,4 +387,64 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_inner_query_interface_in(const kcom_cla
     return STATUS_SUCCESS;
 }
 
+/* ---- kcom_object_new and kcom_object_create (kcom/object.h) ----------------------------------------------
+ * Inline over the library's functions: over a class descriptor whose fields are constants where
+ * they are called (KCOM_CLASS makes a static const in the class's file, so KCOM_CLASS_OF names it
+ * only there), the descriptor's checks fold away and the object is built at the call site; an
+ * aggregatable class, an outer object and any other descriptor go to the library. */
+
+KCOM_BEGIN_DECLS
+/* The library's kcom_object_new and kcom_object_create: the same, for any arguments. */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_rt_object_new_any(_In_ const kcom_class *cls, _In_opt_ IUnknown *outer,
+                                _Outptr_result_nullonfailure_ void **impl);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_rt_object_create(_In_ const kcom_class *cls, _In_opt_ IUnknown *outer, _In_opt_ kcom_object_init_fn *init,
+                               _In_opt_ void *init_ctx, _In_ const IID *riid, _COM_Outptr_ void **ppv);
+/* The end of kcom_object_create for a new object of a class that is not aggregatable whose table
+ * has no interface for riid: its query fallback answers, or STATUS_NOINTERFACE; the creation
+ * reference is dropped either way (the answer holds its own). */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_rt_object_create_query(_In_ void *impl, _In_ const IID *riid, _COM_Outptr_ void **ppv);
+KCOM_END_DECLS
+
+/* Whether the fields of the descriptor cls that the checks read are constants here. */
+#define KCOM_RT_CLASS_CONSTANT_(cls) \
+    KCOM_RT_CONSTANT_P((cls)->size + (cls)->alignment + (cls)->flags + (cls)->entry_count)
+
+static KCOM_FORCEINLINE NTSTATUS kcom_object_new(const kcom_class *cls, IUnknown *outer, void **impl)
+{
+    if (cls != NULL && KCOM_RT_CLASS_CONSTANT_(cls) && outer == NULL)
+        return kcom_rt_object_new(cls, NULL, impl, FALSE);
+    return kcom_rt_object_new_any(cls, outer, impl);
+}
+
+static KCOM_FORCEINLINE NTSTATUS kcom_object_create(const kcom_class *cls, IUnknown *outer,
+                                                    kcom_object_init_fn *init, void *init_ctx, const IID *riid,
+                                                    void **ppv)
+{
+    if (cls != NULL && KCOM_RT_CLASS_CONSTANT_(cls) && !kcom_rt_is_aggregatable(cls) && outer == NULL &&
+        riid != NULL && ppv != NULL) {
+        void *impl;
+        size_t offset;
+        NTSTATUS status = kcom_rt_object_new(cls, NULL, &impl, FALSE);
+        if (KCOM_UNLIKELY(!NT_SUCCESS(status))) {
+            *ppv = NULL;
+            return status;
+        }
+        if (init != NULL && !NT_SUCCESS(status = init(impl, init_ctx))) {
+            *ppv = NULL;
+            (void)kcom_object_release(impl);
+            return status;
+        }
+        /* an interface of the class's table: the creation reference becomes the caller's */
+        offset = kcom_rt_find_offset_in(cls, riid);
+        if (KCOM_UNLIKELY(offset == KCOM_RT_NO_INTERFACE))
+            return kcom_rt_object_create_query(impl, riid, ppv);
+        *ppv = (char *)impl + offset;
+        return STATUS_SUCCESS;
+    }
+    return kcom_rt_object_create(cls, outer, init, init_ctx, riid, ppv);
+}
+
 #endif /* KCOM_DETAIL_OBJECT_H */
