@@ -63,8 +63,11 @@
 #define KCOM_LIKELY(x) (x)
 #define KCOM_UNLIKELY(x) (x)
 /* Whether x is known at compile time, after inlining (0 where the compiler cannot say): lets an
- * inline function take a path of its own for constant arguments. Not for direct use. */
+ * inline function take a path of its own for constant arguments; KCOM_RT_HAS_CONSTANT_P says
+ * whether the compiler can say (cl.exe cannot: such paths are left out rather than left with a
+ * constant condition). Not for direct use. */
 #define KCOM_RT_CONSTANT_P(x) 0
+#define KCOM_RT_HAS_CONSTANT_P 0
 #define KCOM_PRINTF_FORMAT(fmt_index, first_arg)
 #else
 #define KCOM_FORCEINLINE inline __attribute__((always_inline))
@@ -74,6 +77,7 @@
 #define KCOM_LIKELY(x) __builtin_expect(!!(x), 1)
 #define KCOM_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define KCOM_RT_CONSTANT_P(x) __builtin_constant_p(x)
+#define KCOM_RT_HAS_CONSTANT_P 1
 #if defined(__MINGW32__) && !defined(__clang__)
 /* mingw-w64's gcc checks `printf` formats against the old msvcrt (no %zu, %lld, %hh). kcom's
  * formatters on Windows take C99 formats: mingw-w64's own stdio in user mode (C11 builds select it),

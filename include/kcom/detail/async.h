@@ -312,6 +312,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_operation_create(const kcom_allocato
                                                              size_t result_size, size_t result_alignment,
                                                              IKcomAsyncOperation **operation)
 {
+#if KCOM_RT_HAS_CONSTANT_P
     kcom_async_op *op;
     /* a size and an alignment the operation cache serves, known here: the checks and the layout fold */
     if (KCOM_RT_CONSTANT_P(result_size) && KCOM_RT_CONSTANT_P(result_alignment) && allocator == NULL &&
@@ -326,6 +327,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_operation_create(const kcom_allocato
             return STATUS_SUCCESS;
         }
     }
+#endif
     return kcom_rt_async_operation_create(allocator, iid, result_size, result_alignment, operation);
 }
 
@@ -474,10 +476,12 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_begin(const kcom_async_task_de
                                                         const kcom_allocator *allocator, void **state,
                                                         IKcomAsyncOperation **operation)
 {
+#if KCOM_RT_HAS_CONSTANT_P
     kcom_async_op *op;
     if (kcom_rt_async_spawn_inline(desc, executor) && state != NULL && operation != NULL &&
         (op = kcom_rt_async_op_reuse(desc, allocator)) != NULL)
         return kcom_rt_async_spawn_built(op, desc, executor, state, operation);
+#endif
     return kcom_rt_async_spawn_begin(desc, executor, allocator, state, operation);
 }
 
@@ -486,12 +490,14 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_begin_in(const kcom_async_task
                                                            size_t size, void **state,
                                                            IKcomAsyncOperation **operation)
 {
+#if KCOM_RT_HAS_CONSTANT_P
     kcom_async_op *op;
     if (kcom_rt_async_spawn_inline(desc, executor) && state != NULL && operation != NULL &&
         kcom_rt_async_op_in(desc, storage, size, &op) == STATUS_SUCCESS) {
         op->allocator = NULL; /* caller storage */
         return kcom_rt_async_spawn_built(op, desc, executor, state, operation);
     }
+#endif
     return kcom_rt_async_spawn_begin_in(desc, executor, storage, size, state, operation);
 }
 
@@ -499,6 +505,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn(const kcom_async_task_desc *de
                                                   const kcom_allocator *allocator, const void *initial,
                                                   IKcomAsyncOperation **operation)
 {
+#if KCOM_RT_HAS_CONSTANT_P
     kcom_async_op *op;
     void *state;
     if (kcom_rt_async_spawn_inline(desc, executor) && operation != NULL &&
@@ -508,6 +515,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn(const kcom_async_task_desc *de
             memcpy(state, initial, desc->state_size);
         return kcom_async_spawn_commit(*operation);
     }
+#endif
     return kcom_rt_async_spawn(desc, executor, allocator, initial, operation);
 }
 

@@ -414,8 +414,10 @@ KCOM_END_DECLS
 
 static KCOM_FORCEINLINE NTSTATUS kcom_object_new(const kcom_class *cls, IUnknown *outer, void **impl)
 {
+#if KCOM_RT_HAS_CONSTANT_P
     if (cls != NULL && KCOM_RT_CLASS_CONSTANT_(cls) && outer == NULL)
         return kcom_rt_object_new(cls, NULL, impl, FALSE);
+#endif
     return kcom_rt_object_new_any(cls, outer, impl);
 }
 
@@ -423,6 +425,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_object_create(const kcom_class *cls, IUnkn
                                                     kcom_object_init_fn *init, void *init_ctx, const IID *riid,
                                                     void **ppv)
 {
+#if KCOM_RT_HAS_CONSTANT_P
     if (cls != NULL && KCOM_RT_CLASS_CONSTANT_(cls) && !kcom_rt_is_aggregatable(cls) && outer == NULL &&
         riid != NULL && ppv != NULL) {
         void *impl;
@@ -444,6 +447,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_object_create(const kcom_class *cls, IUnkn
         *ppv = (char *)impl + offset;
         return STATUS_SUCCESS;
     }
+#endif
     return kcom_rt_object_create(cls, outer, init, init_ctx, riid, ppv);
 }
 
