@@ -68,27 +68,7 @@ NTSTATUS kcom_rt_object_create(const kcom_class *cls, IUnknown *outer, kcom_obje
     status = kcom_rt_object_new(cls, outer, &impl, FALSE);
     if (!NT_SUCCESS(status))
         return status;
-    if (init != NULL) {
-        status = init(impl, init_ctx);
-        if (!NT_SUCCESS(status)) {
-            kcom_object_release(impl);
-            return status;
-        }
-    }
-    if (!kcom_rt_is_aggregatable(cls)) {
-        /* an interface of the class's table: the creation reference becomes the caller's, with no
-         * QueryInterface's AddRef and Release around it */
-        size_t offset = kcom_rt_find_offset_in(cls, riid);
-        if (offset != KCOM_RT_NO_INTERFACE) {
-            *ppv = (char *)impl + offset;
-            return STATUS_SUCCESS;
-        }
-    }
-    if (outer != NULL) {
-        *ppv = kcom_object_inner_unknown(impl); /* the creation reference becomes the caller's */
-        return STATUS_SUCCESS;
-    }
-    return kcom_rt_object_create_query(impl, riid, ppv);
+    return kcom_rt_object_create_built(cls, impl, outer, init, init_ctx, riid, ppv);
 }
 
 NTSTATUS kcom_rt_object_create_query(void *impl, const IID *riid, void **ppv)

@@ -401,12 +401,41 @@ NTSTATUS kcom_rt_object_new_any(_In_ const kcom_class *cls, _In_opt_ IUnknown *o
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_rt_object_create(_In_ const kcom_class *cls, _In_opt_ IUnknown *outer, _In_opt_ kcom_object_init_fn *init,
                                _In_opt_ void *init_ctx, _In_ const IID *riid, _COM_Outptr_ void **ppv);
-/* The end of kcom_object_create for a new object of a class that is not aggregatable whose table
- * has no interface for riid: its query fallback answers, or STATUS_NOINTERFACE; the creation
- * reference is dropped either way (the answer holds its own). */
+/* The end of kcom_object_create for a new object when neither its class's table (searched for a
+ * class that is not aggregatable) nor an outer object answers riid: its QueryInterface does (the
+ * query fallback, or STATUS_NOINTERFACE); the creation reference is dropped either way (the
+ * answer holds its own). */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_rt_object_create_query(_In_ void *impl, _In_ const IID *riid, _COM_Outptr_ void **ppv);
 KCOM_END_DECLS
+
+/* The rest of kcom_object_create once impl is built: init, then the interface for riid,
+ * which takes over the creation reference: one of the class's table without an AddRef and a
+ * Release, the inner IUnknown for an outer object, else what QueryInterface answers (the query
+ * fallback's, or STATUS_NOINTERFACE). A failing init's status, the object released. */
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_object_create_built(const kcom_class *cls, void *impl, IUnknown *outer,
+                                                             kcom_object_init_fn *init, void *init_ctx,
+                                                             const IID *riid, void **ppv)
+{
+    NTSTATUS status;
+    if (init != NULL && !NT_SUCCESS(status = init(impl, init_ctx))) {
+        *ppv = NULL;
+        (void)kcom_object_release(impl);
+        return status;
+    }
+    if (!kcom_rt_is_aggregatable(cls)) {
+        size_t offset = kcom_rt_find_offset_in(cls, riid);
+        if (KCOM_LIKELY(offset != KCOM_RT_NO_INTERFACE)) {
+            *ppv = (char *)impl + offset;
+            return STATUS_SUCCESS;
+        }
+    }
+    if (outer != NULL) {
+        *ppv = kcom_object_inner_unknown(impl);
+        return STATUS_SUCCESS;
+    }
+    return kcom_rt_object_create_query(impl, riid, ppv);
+}
 
 /* Whether the fields of the descriptor cls that the checks read are constants here. */
 #define KCOM_RT_CLASS_CONSTANT_(cls) \
@@ -429,23 +458,12 @@ static KCOM_FORCEINLINE NTSTATUS kcom_object_create(const kcom_class *cls, IUnkn
     if (cls != NULL && KCOM_RT_CLASS_CONSTANT_(cls) && !kcom_rt_is_aggregatable(cls) && outer == NULL &&
         riid != NULL && ppv != NULL) {
         void *impl;
-        size_t offset;
         NTSTATUS status = kcom_rt_object_new(cls, NULL, &impl, FALSE);
         if (KCOM_UNLIKELY(!NT_SUCCESS(status))) {
             *ppv = NULL;
             return status;
         }
-        if (init != NULL && !NT_SUCCESS(status = init(impl, init_ctx))) {
-            *ppv = NULL;
-            (void)kcom_object_release(impl);
-            return status;
-        }
-        /* an interface of the class's table: the creation reference becomes the caller's */
-        offset = kcom_rt_find_offset_in(cls, riid);
-        if (KCOM_UNLIKELY(offset == KCOM_RT_NO_INTERFACE))
-            return kcom_rt_object_create_query(impl, riid, ppv);
-        *ppv = (char *)impl + offset;
-        return STATUS_SUCCESS;
+        return kcom_rt_object_create_built(cls, impl, NULL, init, init_ctx, riid, ppv);
     }
 #endif
     return kcom_rt_object_create(cls, outer, init, init_ctx, riid, ppv);
