@@ -242,9 +242,19 @@ NTSTATUS kcom_async_spawn_commit(IKcomAsyncOperation *operation)
     return spawn_start(operation, FALSE);
 }
 
-NTSTATUS kcom_async_spawn_run(IKcomAsyncOperation *operation)
+NTSTATUS kcom_rt_async_spawn_run(IKcomAsyncOperation *operation)
 {
     return spawn_start(operation, TRUE);
+}
+
+NTSTATUS kcom_rt_async_run_pending(kcom_async_op *op)
+{
+    return kcom_task_publish(&op->task);
+}
+
+void kcom_rt_async_run_finish(kcom_async_op *op, NTSTATUS status)
+{
+    KCOM_TASK_OWNER->finish(&op->task, status);
 }
 
 NTSTATUS kcom_async_spawn_abandon(IKcomAsyncOperation *operation, NTSTATUS status)
@@ -308,7 +318,7 @@ void kcom_rt_async_publish(kcom_async_op *op, const struct kcom_executor *volati
         kcom_task_end_unpublished(&op->task, STATUS_DELETE_PENDING);
         return;
     }
-    kcom_task_publish(&op->task);
+    (void)kcom_task_publish(&op->task); /* the shim returns the operation, which tells */
 }
 
 NTSTATUS kcom_rt_async_spawn(const kcom_async_task_desc *desc, const kcom_executor *executor,

@@ -120,9 +120,9 @@ NTSTATUS kcom_task_run_first(kcom_task *task)
     return task_poll(task, FALSE);
 }
 
-void kcom_task_publish(kcom_task *task)
+NTSTATUS kcom_task_publish(kcom_task *task)
 {
-    (void)task_pending(task, FALSE); /* the shim returns the operation, which tells */
+    return task_pending(task, FALSE);
 }
 
 void kcom_task_end_unpublished(kcom_task *task, NTSTATUS status)

@@ -72,8 +72,9 @@ void kcom_task_end_refused(kcom_task_link *refused);
  * task has then ended as Error with it), else STATUS_SUCCESS. */
 NTSTATUS kcom_task_run_first(kcom_task *task);
 /* After a first poll on the caller that returned PENDING (RUNNING or NOTIFIED): IDLE, or queued
- * with a queue reference of its own when it was woken during the poll. */
-void kcom_task_publish(kcom_task *task);
+ * with a queue reference of its own when it was woken during the poll. Returns the executor's
+ * refusal of that schedule (the task has then ended as Error with it), else STATUS_SUCCESS. */
+NTSTATUS kcom_task_publish(kcom_task *task);
 /* Instead of publishing: ends such a task without another poll (its drop runs, its owner finishes
  * it with status, a failure); wakes from its first poll find it done. */
 void kcom_task_end_unpublished(kcom_task *task, NTSTATUS status);

@@ -62,7 +62,9 @@
     X(async_paths_operation_allocator)        \
     X(async_paths_first_poll_outcomes)        \
     X(async_paths_woken_during_first_poll)    \
-    X(async_paths_first_poll_races_a_wake)
+    X(async_paths_first_poll_races_a_wake)    \
+    X(async_paths_run_outcomes)               \
+    X(async_paths_run_races)
 
 /* test_awaitables.c: events, timers, select, timeout, try_finally. The timer tests exist where the
  * platform has a timer (KCOM_HAS_ASYNC_TIMER: every target but a kernel built without one). */

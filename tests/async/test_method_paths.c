@@ -1031,4 +1031,369 @@ void kcom_test_async_paths_first_poll_races_a_wake(void)
     teardown();
 }
 
+/* ---- kcom_async_spawn_run: inline and in the library ------------------------------------------------ */
+
+/* What a hand-built task's first poll does (run_task.mode); the task sees its own operation. */
+enum run_mode {
+    RUN_READY,          /* the value, doubled */
+    RUN_FAIL,           /* STATUS_NOT_FOUND */
+    RUN_CANCELLED,      /* STATUS_CANCELLED */
+    RUN_CALLBACK,       /* registers a completion callback on its operation, then the value */
+    RUN_CANCEL_SELF,    /* cancels its operation, then returns the value anyway */
+    RUN_WAIT,           /* keeps a waker and returns PENDING; the second poll returns the value */
+    RUN_YIELD,          /* KCOM_YIELD: woken during the first poll; the value at the second */
+    RUN_SPIN            /* the value, after a while (the races below) */
+};
+
+typedef struct run_task {
+    KCOM_TASK_RESUME_POINT;
+    int mode;
+    ULONG value;
+    IKcomAsyncOperation *self;
+    callback_record *record;
+    kcom_waker waker;
+    LONG volatile *polls;
+} run_task;
+
+static LONG volatile run_drops;
+
+static kcom_poll_result run_poll(void *state, kcom_task_context *cx)
+{
+    run_task *s = (run_task *)state;
+    if (s->polls != NULL)
+        kcom_atomic_fetch_add(s->polls, 1);
+    KCOM_TASK_BEGIN(s);
+    if (s->mode == RUN_FAIL)
+        KCOM_TASK_RETURN(cx, STATUS_NOT_FOUND);
+    if (s->mode == RUN_CANCELLED)
+        KCOM_TASK_RETURN(cx, STATUS_CANCELLED);
+    if (s->mode == RUN_CALLBACK)
+        (void)IKcomAsyncOperation_set_completed(s->self, record_callback, s->record);
+    if (s->mode == RUN_CANCEL_SELF)
+        (void)IKcomAsyncOperation_cancel(s->self);
+    if (s->mode == RUN_WAIT) {
+        s->waker = kcom_task_waker(cx);
+        KCOM_AWAIT(s->waker.task != NULL ? KCOM_POLL_PENDING : KCOM_POLL_READY);
+    }
+    if (s->mode == RUN_YIELD)
+        KCOM_YIELD(cx);
+    if (s->mode == RUN_SPIN) {
+        volatile int i;
+        for (i = 0; i < 200; i++) {
+        }
+    }
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, s->value * 2);
+    KCOM_TASK_END(cx);
+}
+
+static void run_drop(void *state)
+{
+    kcom_waker_drop(&((run_task *)state)->waker);
+    kcom_atomic_fetch_add(&run_drops, 1);
+}
+
+static const kcom_async_task_desc run_desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, run_task, run_poll, run_drop);
+
+typedef NTSTATUS run_fn(IKcomAsyncOperation *operation);
+
+/* The library's, called as the inline function calls it for what it does not do itself. */
+static NTSTATUS run_in_library(IKcomAsyncOperation *operation)
+{
+    return kcom_rt_async_spawn_run(operation);
+}
+
+static NTSTATUS run_inline(IKcomAsyncOperation *operation)
+{
+    return kcom_async_spawn_run(operation);
+}
+
+/* What one first poll must come to, whichever function runs it. */
+typedef struct run_expect {
+    int mode;
+    NTSTATUS run;             /* kcom_async_spawn_run's status */
+    LONG scheduled;           /* schedules it led to */
+    kcom_async_status status; /* the operation's, after the work that follows (a wake, a second poll) */
+    NTSTATUS result;          /* get_result's */
+    LONG calls;               /* completion callbacks */
+} run_expect;
+
+/* Caller storage for a run_task; pointer-aligned, as kcom_async_spawn_begin_in asks. */
+typedef union run_storage {
+    void *align;
+    unsigned char bytes[KCOM_ASYNC_STORAGE_SIZE(sizeof(ULONG), sizeof(run_task))];
+} run_storage;
+
+/* Begins a run_task in storage (NULL: allocated by the counting allocator) on executor; NULL and
+ * a failed check when refused. */
+static IKcomAsyncOperation *run_begin(const kcom_async_task_desc *desc, const kcom_executor *executor,
+                                      run_storage *storage, int mode, callback_record *record, run_task **task)
+{
+    IKcomAsyncOperation *op = NULL;
+    void *state = NULL;
+    NTSTATUS status = storage != NULL
+                          ? kcom_async_spawn_begin_in(desc, executor, storage, sizeof(*storage), &state, &op)
+                          : kcom_async_spawn_begin(desc, executor, &counter.allocator, &state, &op);
+    ok(status == STATUS_SUCCESS && state != NULL, "begun: %s\n", kcom_status_name(status));
+    if (status != STATUS_SUCCESS || state == NULL) {
+        if (op != NULL)
+            IKcomAsyncOperation_Release(op);
+        return NULL;
+    }
+    *task = (run_task *)state;
+    (*task)->mode = mode;
+    (*task)->value = 20;
+    (*task)->self = op;
+    (*task)->record = record;
+    return op;
+}
+
+/* One mode through one run function, from one kind of block, with or without a callback
+ * registered before the run, checked against e. */
+static void run_case(run_fn *run, const char *via, const kcom_async_task_desc *desc, const kcom_executor *executor,
+                     const run_expect *e, BOOLEAN in_storage, BOOLEAN callback_first)
+{
+    run_storage storage;
+    callback_record record;
+    run_task *task = NULL;
+    IKcomAsyncOperation *op;
+    kcom_async_status status = KCOM_ASYNC_STARTED;
+    ULONG value = 0;
+    LONG drops_before = run_drops, scheduled_before = manual.scheduled, calls = e->calls;
+    NTSTATUS ran, result;
+    memset(&storage, 0, sizeof(storage));
+    memset(&record, 0, sizeof(record));
+    op = run_begin(desc, executor, in_storage ? &storage : NULL, e->mode, &record, &task);
+    if (op == NULL)
+        return;
+    if (callback_first) {
+        ok(IKcomAsyncOperation_set_completed(op, record_callback, &record) == STATUS_SUCCESS, "callback set\n");
+        calls = 1; /* the poll's own registration (RUN_CALLBACK) is then refused */
+    }
+    ran = run(op);
+    ok(ran == e->run, "%s, mode %d: run %s\n", via, e->mode, kcom_status_name(ran));
+    ok(manual.scheduled - scheduled_before == e->scheduled, "%s, mode %d: %ld schedules\n", via, e->mode,
+       (long)(manual.scheduled - scheduled_before));
+    if (e->mode == RUN_WAIT) {
+        ok(IKcomAsyncOperation_get_status(op, &status) == STATUS_SUCCESS && status == KCOM_ASYNC_STARTED,
+           "%s: waiting\n", via);
+        ok(run_drops == drops_before && task->waker.task != NULL, "%s: not dropped while it waits\n", via);
+        kcom_waker_wake(&task->waker);
+        ok(manual.scheduled - scheduled_before == 1, "%s: scheduled by the wake\n", via);
+    }
+    (void)manual_run(&manual);
+    ok(IKcomAsyncOperation_get_status(op, &status) == STATUS_SUCCESS && status == e->status,
+       "%s, mode %d: status %d\n", via, e->mode, (int)status);
+    result = IKcomAsyncOperation_get_result(op, &value);
+    ok(result == e->result && (result != STATUS_SUCCESS || value == 40), "%s, mode %d: get_result %s, %lu\n", via,
+       e->mode, kcom_status_name(result), (unsigned long)value);
+    ok(run_drops - drops_before == 1, "%s, mode %d: %ld drops\n", via, e->mode, (long)(run_drops - drops_before));
+    ok(record.calls == calls && record.mismatches == 0 && (calls == 0 || record.status == (LONG)e->status),
+       "%s, mode %d: %ld callbacks\n", via, e->mode, (long)record.calls);
+    ran = run(op);
+    ok(ran == STATUS_INVALID_DEVICE_STATE, "%s, mode %d: run again: %s\n", via, e->mode, kcom_status_name(ran));
+    ok(IKcomAsyncOperation_Release(op) == 0, "%s, mode %d: released\n", via, e->mode);
+    if (in_storage)
+        ok(!kcom_async_storage_in_use(&storage), "%s, mode %d: storage free\n", via, e->mode);
+}
+
+static const run_expect run_expects[] = {
+    {RUN_READY, STATUS_SUCCESS, 0, KCOM_ASYNC_COMPLETED, STATUS_SUCCESS, 0},
+    {RUN_FAIL, STATUS_SUCCESS, 0, KCOM_ASYNC_ERROR, STATUS_NOT_FOUND, 0},
+    {RUN_CANCELLED, STATUS_SUCCESS, 0, KCOM_ASYNC_CANCELED, STATUS_CANCELLED, 0},
+    {RUN_CALLBACK, STATUS_SUCCESS, 0, KCOM_ASYNC_COMPLETED, STATUS_SUCCESS, 1},
+    {RUN_CANCEL_SELF, STATUS_SUCCESS, 0, KCOM_ASYNC_CANCELED, STATUS_CANCELLED, 0},
+    {RUN_WAIT, STATUS_SUCCESS, 0, KCOM_ASYNC_COMPLETED, STATUS_SUCCESS, 0},
+    {RUN_YIELD, STATUS_SUCCESS, 1, KCOM_ASYNC_COMPLETED, STATUS_SUCCESS, 0},
+};
+
+/* Every outcome of a hand-built task's first poll, through the inline kcom_async_spawn_run and
+ * through the library's function it falls back to, in caller storage and allocated, with and
+ * without a callback registered before the run, and over a descriptor without a layout (the
+ * library's alone): the same answers. Then what the inline function leaves to the library: an
+ * executor's refusal after a yield, a tracker, an operation canceled before its run. */
+void kcom_test_async_paths_run_outcomes(void)
+{
+    static const struct {
+        run_fn *run;
+        const char *via;
+    } runs[] = {{run_inline, "inline"}, {run_in_library, "library"}};
+    /* the same task, its layout left to the library */
+    kcom_async_task_desc by_hand = {run_poll, run_drop, sizeof(run_task), KCOM_ALIGNOF(run_task),
+                                    sizeof(ULONG), KCOM_ALIGNOF(ULONG), &IID_IAsyncULONG, 0, 0, 0, 0};
+    size_t r, i;
+    int where, first;
+    setup(&counter.allocator);
+    run_drops = 0;
+    for (r = 0; r < sizeof(runs) / sizeof(runs[0]); r++)
+        for (i = 0; i < sizeof(run_expects) / sizeof(run_expects[0]); i++)
+            for (where = 0; where < 2; where++)
+                for (first = 0; first < 2; first++) {
+                    run_case(runs[r].run, runs[r].via, &run_desc, &manual.executor, &run_expects[i], (BOOLEAN)where,
+                             (BOOLEAN)first);
+                    run_case(runs[r].run, runs[r].via, &by_hand, &manual.executor, &run_expects[i], (BOOLEAN)where,
+                             (BOOLEAN)first);
+                }
+    for (r = 0; r < sizeof(runs) / sizeof(runs[0]); r++) {
+        run_task *task = NULL;
+        kcom_tracker *tracker = NULL;
+        kcom_executor tracked = manual.executor;
+        kcom_async_status status = KCOM_ASYNC_STARTED;
+        ULONG value = 0;
+        LONG drops_before = run_drops;
+        IKcomAsyncOperation *op;
+        NTSTATUS ran;
+
+        /* woken during the first poll, refused by the executor: the refusal, Error with it */
+        manual.refuse = STATUS_DELETE_PENDING;
+        op = run_begin(&run_desc, &manual.executor, NULL, RUN_YIELD, NULL, &task);
+        if (op != NULL) {
+            ran = runs[r].run(op);
+            ok(ran == STATUS_DELETE_PENDING, "%s: the refusal: %s\n", runs[r].via, kcom_status_name(ran));
+            ok(IKcomAsyncOperation_get_result(op, &value) == STATUS_DELETE_PENDING && run_drops == drops_before + 1,
+               "%s: Error with it, dropped\n", runs[r].via);
+            IKcomAsyncOperation_Release(op);
+        }
+        manual.refuse = STATUS_SUCCESS;
+
+        /* canceled before its run: the poll takes the request */
+        op = run_begin(&run_desc, &manual.executor, NULL, RUN_READY, NULL, &task);
+        if (op != NULL) {
+            ok(IKcomAsyncOperation_cancel(op) == STATUS_SUCCESS, "%s: canceled before the run\n", runs[r].via);
+            ran = runs[r].run(op);
+            ok(ran == STATUS_SUCCESS, "%s: run after a cancel: %s\n", runs[r].via, kcom_status_name(ran));
+            ok(IKcomAsyncOperation_get_status(op, &status) == STATUS_SUCCESS && status == KCOM_ASYNC_CANCELED &&
+                   run_drops == drops_before + 2,
+               "%s: Canceled (%d), dropped\n", runs[r].via, (int)status);
+            IKcomAsyncOperation_Release(op);
+        }
+
+        /* counted by a tracker while it runs, not after */
+        ok(kcom_tracker_create(&tracker) == STATUS_SUCCESS, "tracker\n");
+        if (tracker == NULL)
+            continue;
+        tracked.tracker = tracker;
+        op = run_begin(&run_desc, &tracked, NULL, RUN_WAIT, NULL, &task);
+        if (op != NULL) {
+            ok(kcom_tracker_outstanding(tracker) == 1, "%s: counted\n", runs[r].via);
+            ok(runs[r].run(op) == STATUS_SUCCESS && kcom_tracker_outstanding(tracker) == 1, "%s: waiting, counted\n",
+               runs[r].via);
+            kcom_waker_wake(&task->waker);
+            (void)manual_run(&manual);
+            ok(IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS && value == 40, "%s: 40\n", runs[r].via);
+            ok(kcom_tracker_outstanding(tracker) == 0, "%s: no longer counted\n", runs[r].via);
+            IKcomAsyncOperation_Release(op);
+        }
+        ok(kcom_tracker_drain(tracker, 1000) == STATUS_SUCCESS, "drained\n");
+        kcom_tracker_destroy(tracker);
+    }
+    teardown();
+}
+
+/* ---- kcom_async_spawn_run racing another thread's use of the operation ---------------------------------- */
+
+#define RUN_RACE_ROUNDS 2000
+
+/* What the other thread does with an operation it was handed between begin and run. */
+enum race_action { RACE_CALLBACK, RACE_CANCEL, RACE_BLOCK_ON, RACE_ACTIONS };
+
+typedef struct run_race {
+    IKcomAsyncOperation *volatile op; /* handed over with a reference, which the thread releases */
+    LONG volatile action;
+    LONG volatile round, done;       /* the round handed, the last one finished */
+    LONG volatile stop;
+    callback_record record;
+    LONG volatile waited;            /* block_on's successes */
+} run_race;
+
+static void *run_race_thread(void *arg)
+{
+    run_race *race = (run_race *)arg;
+    LONG seen = 0;
+    while (!kcom_atomic_load(&race->stop)) {
+        IKcomAsyncOperation *op;
+        LONG round = kcom_atomic_load(&race->round);
+        if (round == seen) {
+            test_yield();
+            continue;
+        }
+        seen = round;
+        op = race->op;
+        switch (kcom_atomic_load(&race->action)) {
+        case RACE_CALLBACK:
+            (void)IKcomAsyncOperation_set_completed(op, record_callback, &race->record);
+            break;
+        case RACE_CANCEL:
+            (void)IKcomAsyncOperation_cancel(op);
+            break;
+        default:
+            if (kcom_async_block_on(op, 5000) == STATUS_SUCCESS)
+                kcom_atomic_fetch_add(&race->waited, 1);
+            break;
+        }
+        IKcomAsyncOperation_Release(op);
+        kcom_atomic_store(&race->done, round);
+    }
+    return NULL;
+}
+
+/* A task ready at its first poll, run inline while another thread registers a callback on its
+ * operation, cancels it or waits for it: whichever comes first, the callback runs once, the drop
+ * once, the waiter wakes, the status is Completed with the value or Canceled, and no reference or
+ * block is left. */
+void kcom_test_async_paths_run_races(void)
+{
+    static run_race race;
+    test_thread thread;
+    LONG action, round = 0;
+    setup(&counter.allocator);
+    run_drops = 0;
+    memset(&race, 0, sizeof(race));
+    test_thread_start(&thread, run_race_thread, &race);
+    for (action = 0; action < RACE_ACTIONS; action++) {
+        LONG bad = 0, completed = 0, canceled = 0, calls_before = race.record.calls, drops_before = run_drops;
+        LONG waited_before = race.waited;
+        int i;
+        for (i = 0; i < RUN_RACE_ROUNDS; i++) {
+            run_task *task = NULL;
+            kcom_async_status status = KCOM_ASYNC_STARTED;
+            ULONG value = 0;
+            IKcomAsyncOperation *op = run_begin(&run_desc, &manual.executor, NULL, RUN_SPIN, NULL, &task);
+            if (op == NULL)
+                break;
+            IKcomAsyncOperation_AddRef(op); /* the other thread's */
+            race.op = op;
+            kcom_atomic_store(&race.action, action);
+            kcom_atomic_store(&race.round, ++round);
+            if (kcom_async_spawn_run(op) != STATUS_SUCCESS)
+                bad++;
+            while (kcom_atomic_load(&race.done) != round)
+                test_yield();
+            (void)IKcomAsyncOperation_get_status(op, &status);
+            if (status == KCOM_ASYNC_COMPLETED && IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS &&
+                value == 40)
+                completed++;
+            else if (status == KCOM_ASYNC_CANCELED && action == RACE_CANCEL)
+                canceled++;
+            else
+                bad++;
+            if (IKcomAsyncOperation_Release(op) != 0)
+                bad++;
+        }
+        ok(bad == 0 && completed + canceled == RUN_RACE_ROUNDS, "action %ld: %ld completed, %ld canceled, %ld bad\n",
+           (long)action, (long)completed, (long)canceled, (long)bad);
+        ok(run_drops - drops_before == RUN_RACE_ROUNDS, "action %ld: %ld drops\n", (long)action,
+           (long)(run_drops - drops_before));
+        if (action == RACE_CALLBACK)
+            ok(race.record.calls - calls_before == RUN_RACE_ROUNDS && race.record.mismatches == 0,
+               "one callback per round: %ld\n", (long)(race.record.calls - calls_before));
+        if (action == RACE_BLOCK_ON)
+            ok(race.waited - waited_before == RUN_RACE_ROUNDS, "every wait ended: %ld\n",
+               (long)(race.waited - waited_before));
+    }
+    kcom_atomic_store(&race.stop, 1);
+    test_thread_join(&thread);
+    ok(manual.scheduled == 0, "nothing scheduled: %ld\n", (long)manual.scheduled);
+    teardown();
+}
+
 ASYNC_TEST_PROGRAM(KCOM_ASYNC_METHOD_PATH_TESTS)

@@ -354,6 +354,16 @@ _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_rt_async_spawn(_In_ const kcom_async_task_desc *desc, _In_ const kcom_executor *executor,
                              _In_opt_ const kcom_allocator *allocator, _In_opt_ const void *initial,
                              _Outptr_ IKcomAsyncOperation **operation);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_rt_async_spawn_run(_In_ IKcomAsyncOperation *operation);
+/* What follows a first poll that kcom_async_spawn_run ran inline: after PENDING, when a wake during
+ * the poll made it NOTIFIED, the task is scheduled (the executor's refusal, or STATUS_SUCCESS); after READY, when the word
+ * showed more than a plain finish, the operation is finished with status as the library finishes
+ * any (a failure, a callback or waiters registered meanwhile, a cancel). IRQL: <= DISPATCH_LEVEL. */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_rt_async_run_pending(_In_ kcom_async_op *op);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void kcom_rt_async_run_finish(_In_ kcom_async_op *op, _In_ NTSTATUS status);
 
 KCOM_END_DECLS
 
@@ -517,6 +527,56 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn(const kcom_async_task_desc *de
     }
 #endif
     return kcom_rt_async_spawn(desc, executor, allocator, initial, operation);
+}
+
+/* The first poll of a begun operation, on the caller's reference, as the library runs it
+ * (src/sched/task.c): while the word says Started and nothing else (not committed, no tracker, no
+ * callback, waiter or cancel registered), one compare-exchange commits it, as the library's does;
+ * then RUNNING by an exchange (the barrier a waker's cause needs), the poll, and on PENDING IDLE by
+ * a compare-exchange (NOTIFIED, woken meanwhile, is the library's); on READY DONE, the drop and the
+ * finish: one compare-exchange while the word still shows nothing but the commit.
+ * Every other case, and every failure, is the library's. */
+static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_run(IKcomAsyncOperation *operation)
+{
+    kcom_async_op *op = (kcom_async_op *)(void *)operation;
+    const kcom_async_task_desc *desc;
+    kcom_task_context cx;
+    char *state;
+    LONG word;
+    if (operation == NULL || operation->lpVtbl != &kcom_async_op_vtbls[KCOM_RT_ASYNC_OP_ANY])
+        return kcom_rt_async_spawn_run(operation);
+    word = kcom_atomic_load(&op->word);
+    if ((word & ~KCOM_RT_ASYNC_RESULT_WORD) != KCOM_ASYNC_STARTED)
+        return kcom_rt_async_spawn_run(operation);
+    /* a task's word (KCOM_RT_ASYNC_NO_TASK clear): desc is not NULL; a computed layout (block_size
+     * 0) is the library's */
+    desc = op->task.desc;
+    if (desc->block_size == 0 ||
+        kcom_atomic_compare_exchange(&op->word, word, word | KCOM_RT_ASYNC_COMMITTED) != word)
+        return kcom_rt_async_spawn_run(operation);
+    (void)kcom_atomic_exchange(&op->task.sched, KCOM_TASK_RUNNING);
+    state = (char *)op + desc->state_offset;
+    cx.task = &op->task;
+    cx.result = desc->result_size != 0 ? (char *)op + desc->result_offset : NULL;
+    cx.status = STATUS_SUCCESS;
+    if (desc->poll(state, &cx) != KCOM_POLL_READY) {
+        /* IDLE, unless a wake during the poll made it NOTIFIED: then the library schedules it */
+        if (KCOM_LIKELY(kcom_atomic_compare_exchange(&op->task.sched, KCOM_TASK_RUNNING, KCOM_TASK_IDLE) ==
+                        KCOM_TASK_RUNNING))
+            return STATUS_SUCCESS;
+        return kcom_rt_async_run_pending(op);
+    }
+    kcom_atomic_store(&op->task.sched, KCOM_TASK_DONE);
+    if (desc->drop != NULL)
+        desc->drop(state);
+    word = kcom_atomic_load(&op->word);
+    if (KCOM_LIKELY(NT_SUCCESS(cx.status) &&
+                    (word & ~(KCOM_RT_ASYNC_RESULT_WORD | KCOM_RT_ASYNC_COMMITTED)) == KCOM_ASYNC_STARTED) &&
+        kcom_atomic_compare_exchange(&op->word, word,
+                                     word | KCOM_RT_ASYNC_FINISHED | KCOM_ASYNC_COMPLETED) == word)
+        return STATUS_SUCCESS;
+    kcom_rt_async_run_finish(op, cx.status);
+    return STATUS_SUCCESS;
 }
 
 #endif /* KCOM_DETAIL_ASYNC_H */
