@@ -436,11 +436,10 @@ NTSTATUS kcom_async_spawn_commit(_In_ IKcomAsyncOperation *operation);
  * Returns as kcom_async_spawn_commit, the executor's failure being its refusal of the task after
  * the first poll (a yield, or a wake during the poll: the operation is then finished as Error with
  * it, and the drop has run); the poll's own outcome is the operation's status, not this.
- * Inline: an operation begun for a task, not committed and with nothing registered on it yet,
- * without a tracker, is committed and polled here, and finished here when its work is ready and
- * nothing was registered meanwhile; where the operation's begin was inline in the same function,
- * the compiler may see its descriptor, and the poll, through the stores it made. Anything else
- * calls the library. The outcome is the same either way.
+ * Inline, on any compiler: an operation begun for a task, not committed and with nothing
+ * registered on it yet, without a tracker, is committed and polled here, and finished here when
+ * its work is ready and nothing was registered meanwhile. Anything else calls the library. The
+ * outcome is the same either way.
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_run(_In_ IKcomAsyncOperation *operation);

@@ -357,9 +357,10 @@ NTSTATUS kcom_rt_async_spawn(_In_ const kcom_async_task_desc *desc, _In_ const k
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_rt_async_spawn_run(_In_ IKcomAsyncOperation *operation);
 /* What follows a first poll that kcom_async_spawn_run ran inline: after PENDING, when a wake during
- * the poll made it NOTIFIED, the task is scheduled (the executor's refusal, or STATUS_SUCCESS); after READY, when the word
- * showed more than a plain finish, the operation is finished with status as the library finishes
- * any (a failure, a callback or waiters registered meanwhile, a cancel). IRQL: <= DISPATCH_LEVEL. */
+ * the poll made it NOTIFIED, the task is scheduled (the executor's refusal, or STATUS_SUCCESS);
+ * after READY, when the word showed more than a plain finish, the operation is finished with
+ * status as the library finishes any (a failure, a callback or waiters registered meanwhile, a
+ * cancel). IRQL: <= DISPATCH_LEVEL. */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_rt_async_run_pending(_In_ kcom_async_op *op);
 _IRQL_requires_max_(DISPATCH_LEVEL)
