@@ -3,7 +3,8 @@
  * at compile time is the library's; the operation cache (blocks reused and counted, bounded,
  * drained, never in front of another allocator); the class's own allocator; a first poll that ends
  * in a failure or a cancel, one woken while it runs (scheduled once, with the object held), and
- * one whose waker another thread uses at once, racing the publication.
+ * one whose waker another thread uses at once, racing the publication; and a hand-built task's
+ * first poll through the inline kcom_async_spawn_run against the library's, alone and raced.
  */
 #include "async_test_common.h"
 
