@@ -663,6 +663,12 @@ void kcom_test_async_paths_constant_sources(void)
     REFUSE_CONSTANT_SOURCE(4, 3);
     REFUSE_CONSTANT_SOURCE(0, 0);
     REFUSE_CONSTANT_SOURCE(4, 8192);
+    /* 2 GB or more, with the cache's hot blocks warm: sizes whose sum with the result's offset
+     * wraps to a small block must not be taken for one */
+    REFUSE_CONSTANT_SOURCE((size_t)0x80000000u, 1);
+    REFUSE_CONSTANT_SOURCE((size_t)-1, 1);
+    REFUSE_CONSTANT_SOURCE((size_t)-1 - 31, 1);
+    REFUSE_CONSTANT_SOURCE((size_t)-1 - 63, 8);
     ok(kcom_async_operation_create(NULL, NULL, sizeof(ULONG), KCOM_ALIGNOF(ULONG), NULL) == STATUS_INVALID_PARAMETER,
        "NULL operation\n");
     teardown();

@@ -314,9 +314,11 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_operation_create(const kcom_allocato
 {
 #if KCOM_RT_HAS_CONSTANT_P
     kcom_async_op *op;
-    /* a size and an alignment the operation cache serves, known here: the checks and the layout fold */
+    /* a size and an alignment the operation cache serves, known here: the checks and the layout fold.
+     * The size is bounded first, so that adding the result's offset cannot wrap around. */
     if (KCOM_RT_CONSTANT_P(result_size) && KCOM_RT_CONSTANT_P(result_alignment) && allocator == NULL &&
-        operation != NULL && result_alignment != 0 && (result_alignment & (result_alignment - 1)) == 0 &&
+        operation != NULL && result_size <= KCOM_RT_OPERATION_CACHE_GRANULE * KCOM_RT_OPERATION_CACHE_CLASSES &&
+        result_alignment != 0 && (result_alignment & (result_alignment - 1)) == 0 &&
         result_alignment <= KCOM_NATURAL_ALIGNMENT) {
         size_t alignment = result_size != 0 ? result_alignment : 1;
         size_t offset = KCOM_RT_ASYNC_PRODUCER_RESULT_OFFSET_(alignment);
