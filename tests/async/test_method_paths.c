@@ -1059,7 +1059,6 @@ typedef struct run_task {
     IKcomAsyncOperation *self;
     callback_record *record;
     kcom_waker waker;
-    LONG volatile *polls;
 } run_task;
 
 static LONG volatile run_drops;
@@ -1067,8 +1066,6 @@ static LONG volatile run_drops;
 static kcom_poll_result run_poll(void *state, kcom_task_context *cx)
 {
     run_task *s = (run_task *)state;
-    if (s->polls != NULL)
-        kcom_atomic_fetch_add(s->polls, 1);
     KCOM_TASK_BEGIN(s);
     if (s->mode == RUN_FAIL)
         KCOM_TASK_RETURN(cx, STATUS_NOT_FOUND);
