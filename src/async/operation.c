@@ -105,7 +105,7 @@ static KCOM_FORCEINLINE ULONG op_free(kcom_async_op *op)
     const kcom_allocator *allocator = op->allocator;
     if (allocator == NULL)
         return op_free_storage(op);
-    if (allocator->free == kcom_rt_caching_free)
+    if (allocator->free == kcom_rt_caching_free) /* what allocator->free would do, inline */
         return op_free_cached(op);
     return op_free_to(allocator, op);
 }
@@ -828,7 +828,7 @@ kcom_async_op *kcom_async_op_allocate_block(const kcom_allocator *allocator, siz
         return op_cache_take(size, alignment);
     if (allocator == NULL)
         allocator = kcom_default_allocator();
-    if (allocator->allocate == kcom_rt_caching_allocate) {
+    if (kcom_rt_is_caching(allocator)) {
         kcom_caching_allocator *cache = (kcom_caching_allocator *)allocator->context;
         if (op_cache_serves(cache, size, alignment))
             return op_take_cached(cache, size, alignment, size, alignment);

@@ -1293,6 +1293,60 @@ void kcom_test_async_paths_run_outcomes(void)
     teardown();
 }
 
+/* A copy of a caching allocator's kcom_allocator with its free replaced is the allocator it says it
+ * is: with free NULL refused (STATUS_INVALID_PARAMETER) as any allocator without its free, with
+ * another free its blocks go back through that free; the call-site begin and the library's alike,
+ * with the cache bound to the operation's block and holding one. */
+static LONG copy_frees;
+static kcom_caching_allocator copy_cache = KCOM_CACHING_ALLOCATOR_INIT(copy_cache, 2);
+
+static void copy_free(void *context, void *block, size_t size, size_t alignment)
+{
+    copy_frees++;
+    kcom_rt_caching_free(context, block, size, alignment);
+}
+
+void kcom_test_async_paths_allocator_copies(void)
+{
+    kcom_allocator without_free = copy_cache.allocator, other_free = copy_cache.allocator;
+    int library;
+    setup(&counter.allocator);
+    without_free.free = NULL;
+    other_free.free = copy_free;
+    for (library = 0; library < 2; library++) {
+        IKcomAsyncOperation *op = NULL;
+        void *state = NULL, *block;
+        NTSTATUS status;
+        /* the cache bound to the operation's block, which it holds */
+        block = kcom_allocate(&copy_cache.allocator, run_desc.block_size, run_desc.block_alignment);
+        ok(block != NULL, "a block of the operation's size\n");
+        kcom_free(&copy_cache.allocator, block, run_desc.block_size, run_desc.block_alignment);
+
+        status = library ? kcom_rt_async_spawn_begin(&run_desc, &manual.executor, &without_free, &state, &op)
+                         : kcom_async_spawn_begin(&run_desc, &manual.executor, &without_free, &state, &op);
+        ok(status == STATUS_INVALID_PARAMETER && state == NULL && op != NULL, "%s: no free: %s\n",
+           library ? "library" : "inline", kcom_status_name(status));
+        if (op != NULL)
+            IKcomAsyncOperation_Release(op);
+
+        op = NULL;
+        copy_frees = 0;
+        status = library ? kcom_rt_async_spawn_begin(&run_desc, &manual.executor, &other_free, &state, &op)
+                         : kcom_async_spawn_begin(&run_desc, &manual.executor, &other_free, &state, &op);
+        ok(status == STATUS_SUCCESS && op != NULL, "%s: another free: %s\n", library ? "library" : "inline",
+           kcom_status_name(status));
+        if (op != NULL) {
+            ((run_task *)state)->mode = RUN_READY;
+            ok(kcom_async_spawn_run(op) == STATUS_SUCCESS, "run\n");
+            ok(IKcomAsyncOperation_Release(op) == 0, "released\n");
+        }
+        ok(copy_frees == 1, "%s: the block went back through the copy's free: %ld\n", library ? "library" : "inline",
+           (long)copy_frees);
+        ok(kcom_caching_allocator_drain(&copy_cache) == STATUS_SUCCESS, "drained\n");
+    }
+    teardown();
+}
+
 /* ---- kcom_async_spawn_run racing another thread's use of the operation ---------------------------------- */
 
 #define RUN_RACE_ROUNDS 2000

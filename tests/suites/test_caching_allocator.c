@@ -599,6 +599,63 @@ static void test_backing_failure(void)
     check_live(&backing, 0);
 }
 
+/* ---- copies of a cache's allocator with a function replaced ---------------------------------------- */
+
+/* A class whose allocator is a copy of a caching allocator's with its free cleared: malformed, as
+ * any allocator without its free (STATUS_INVALID_PARAMETER, and the allocator never called), also
+ * when the cache is bound to the class's block and holds one. */
+static kcom_caching_allocator copy_cache = KCOM_CACHING_ALLOCATOR_INIT(copy_cache, 2);
+static kcom_allocator copy_without_free; /* copy_cache.allocator with free NULL, set by the test */
+
+typedef struct CopyAllocated {
+    IOther1 IOther1_iface;
+    ULONG value;
+} CopyAllocated;
+static ULONG CopyAllocated_Tag(CopyAllocated *self)
+{
+    return self->value;
+}
+static NTSTATUS CopyAllocated_Store(CopyAllocated *self, ULONG value)
+{
+    self->value = value;
+    return STATUS_SUCCESS;
+}
+static NTSTATUS CopyAllocated_Load(CopyAllocated *self, ULONG *value)
+{
+    *value = self->value;
+    return STATUS_SUCCESS;
+}
+KCOM_IMPLEMENT(CopyAllocated, IOther1, IOther1_iface)
+KCOM_CLASS_EX(CopyAllocated, &copy_without_free, NULL, NULL, (IOther1, IOther1_iface))
+
+static void test_copies(void)
+{
+    size_t size = sizeof(kcom_object_header) + sizeof(CopyAllocated);
+    size_t alignment = kcom_rt_block_alignment(KCOM_CLASS_OF(CopyAllocated));
+    IOther1 *object = (IOther1 *)(ULONG_PTR)1;
+    CopyAllocated *impl = (CopyAllocated *)(ULONG_PTR)1;
+    void *block;
+    NTSTATUS status;
+
+    copy_without_free = copy_cache.allocator;
+    copy_without_free.free = NULL;
+    /* the cache bound to the class's block, which it holds */
+    block = kcom_allocate(&copy_cache.allocator, size, alignment);
+    ok(block != NULL, "a block of the class's size\n");
+    kcom_free(&copy_cache.allocator, block, size, alignment);
+    check_block(&copy_cache, size, alignment);
+    check_stats(&copy_cache, 0, 1, 0, 0, 1);
+
+    status = kcom_object_create(KCOM_CLASS_OF(CopyAllocated), NULL, NULL, NULL, &IID_IOther1, (void **)&object);
+    ok(status == STATUS_INVALID_PARAMETER && object == NULL, "kcom_object_create: %s\n", kcom_status_name(status));
+    status = KCOM_NEW(CopyAllocated, NULL, &impl);
+    ok(status == STATUS_INVALID_PARAMETER && impl == NULL, "KCOM_NEW: %s\n", kcom_status_name(status));
+    status = kcom_rt_object_create(KCOM_CLASS_OF(CopyAllocated), NULL, NULL, NULL, &IID_IOther1, (void **)&object);
+    ok(status == STATUS_INVALID_PARAMETER && object == NULL, "the library's: %s\n", kcom_status_name(status));
+    check_stats(&copy_cache, 0, 1, 0, 0, 1); /* the cache was not touched */
+    ok(kcom_caching_allocator_drain(&copy_cache) == STATUS_SUCCESS, "drained\n");
+}
+
 /* ---- invalid arguments --------------------------------------------------------------------------- */
 
 static void test_invalid(void)
@@ -653,5 +710,6 @@ void kcom_test_caching_allocator(void)
     test_static();
     test_class();
     test_backing_failure();
+    test_copies();
     test_invalid();
 }

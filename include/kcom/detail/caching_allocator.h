@@ -96,13 +96,21 @@ static KCOM_FORCEINLINE void kcom_rt_caching_put(kcom_caching_allocator *cache, 
         kcom_rt_caching_put_cold(cache, block);
 }
 
+/* Whether allocator is a caching allocator's: both its functions. A copy with its free replaced
+ * (or NULL) is then what it says it is: its blocks go back through that free, and a NULL free is
+ * refused, as the library refuses it. */
+static KCOM_FORCEINLINE BOOLEAN kcom_rt_is_caching(const kcom_allocator *allocator)
+{
+    return (BOOLEAN)(allocator->allocate == kcom_rt_caching_allocate && allocator->free == kcom_rt_caching_free);
+}
+
 /* Whether allocator is a caching allocator's whose cache (allocator->context, then in *cache) is
  * bound to size and alignment (its hot block then has that size). The cache is read once, here:
  * after the bound test's acquire a second read would load it again. IRQL: any. */
 static KCOM_FORCEINLINE BOOLEAN kcom_rt_caching_bound(const kcom_allocator *allocator, size_t size, size_t alignment,
                                                       kcom_caching_allocator **cache)
 {
-    if (allocator->allocate != kcom_rt_caching_allocate)
+    if (!kcom_rt_is_caching(allocator))
         return FALSE;
     *cache = (kcom_caching_allocator *)allocator->context;
     return kcom_rt_caching_bound_to(*cache, size, alignment);
@@ -131,6 +139,7 @@ static KCOM_FORCEINLINE void *kcom_rt_allocator_allocate(const kcom_allocator *a
 static KCOM_FORCEINLINE void kcom_rt_allocator_free(const kcom_allocator *allocator, void *block, size_t size,
                                                     size_t alignment)
 {
+    /* the free alone decides: a copy with another allocate still frees through the cache */
     if (allocator->free == kcom_rt_caching_free) {
         kcom_caching_allocator *cache = (kcom_caching_allocator *)allocator->context; /* read once */
         if (kcom_rt_caching_bound_to(cache, size, alignment)) {
