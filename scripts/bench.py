@@ -564,7 +564,7 @@ def main():
                  f"{executor_ir_per_poll(executors, 'work-item-polls', workdir):.1f}", "Ir"]]
         print()
         print("Kernel executors on the host simulation (callgrind for the instructions; the rest wall clock,")
-        print("the best of 3 rounds for throughput and the machine's ratio):")
+        print("the best of 5 rounds for throughput, of 3 for the machine's ratio):")
         for name, value, unit in executor_rows:
             print(f"  {name}: {value} {unit}")
         with open(os.path.join(args.build, "results.md"), "a") as f:

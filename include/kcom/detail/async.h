@@ -207,6 +207,17 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_op_in(const kcom_async_task_desc 
     return STATUS_SUCCESS;
 }
 
+/* The context of a poll of op's task, desc's (kcom_task_context: the task, its result's storage,
+ * STATUS_SUCCESS), and the address of the task's state. IRQL: any. */
+static KCOM_FORCEINLINE char *kcom_rt_async_poll_context(kcom_async_op *op, const kcom_async_task_desc *desc,
+                                                        kcom_task_context *cx)
+{
+    cx->task = &op->task;
+    cx->result = desc->result_size != 0 ? (char *)op + desc->result_offset : NULL;
+    cx->status = STATUS_SUCCESS;
+    return (char *)op + desc->state_offset;
+}
+
 /* Makes a block from kcom_rt_async_op_allocate or kcom_rt_async_op_in an operation running desc's
  * task: one reference (the caller's), the task RUNNING for the first poll that follows on this
  * thread, result and state zero-filled (desc's sizes are constants in a shim: the fills are a few
@@ -217,21 +228,17 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_op_in(const kcom_async_task_desc 
 static KCOM_FORCEINLINE void *kcom_rt_async_op_prepare(kcom_async_op *op, const kcom_async_task_desc *desc,
                                                       kcom_task_context *cx)
 {
-    char *block = (char *)op;
-    void *result = desc->result_size != 0 ? block + desc->result_offset : NULL;
+    char *state = kcom_rt_async_poll_context(op, desc, cx);
     op->refs = 1;
     op->task.desc = desc;
     /* where a cancel request is read */
     op->word = KCOM_ASYNC_STARTED | kcom_rt_async_result_word(desc->result_size, desc->result_offset);
     op->task.sched = KCOM_TASK_RUNNING;
     if (desc->result_size != 0)
-        memset(result, 0, desc->result_size);
+        memset(cx->result, 0, desc->result_size);
     if (desc->state_size != 0)
-        memset(block + desc->state_offset, 0, desc->state_size);
-    cx->task = &op->task;
-    cx->result = result;
-    cx->status = STATUS_SUCCESS;
-    return block + desc->state_offset;
+        memset(state, 0, desc->state_size);
+    return state;
 }
 
 /* The work of a prepared operation ended on the caller (its first poll was READY, or its start
@@ -558,10 +565,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_run(IKcomAsyncOperation *opera
         kcom_atomic_compare_exchange(&op->word, word, word | KCOM_RT_ASYNC_COMMITTED) != word)
         return kcom_rt_async_spawn_run(operation);
     (void)kcom_atomic_exchange(&op->task.sched, KCOM_TASK_RUNNING);
-    state = (char *)op + desc->state_offset;
-    cx.task = &op->task;
-    cx.result = desc->result_size != 0 ? (char *)op + desc->result_offset : NULL;
-    cx.status = STATUS_SUCCESS;
+    state = kcom_rt_async_poll_context(op, desc, &cx);
     if (desc->poll(state, &cx) != KCOM_POLL_READY) {
         /* IDLE, unless a wake during the poll made it NOTIFIED: then the library schedules it */
         if (KCOM_LIKELY(kcom_atomic_compare_exchange(&op->task.sched, KCOM_TASK_RUNNING, KCOM_TASK_IDLE) ==
