@@ -61,6 +61,8 @@ extern volatile uint64_t bench_sink;
  * create_release_4  the same with a 4-interface object
  * create_by_iid     create a 1-interface object asking for an interface by IID (kcom_object_create;
  *                   C++: new and the IID test a factory's CreateInstance makes), final Release
+ * create_by_iid_other  the same from another file than the class's (kcom: its descriptor through
+ *                   a pointer the class's file exports; C++: the same factory)
  * addref_release    AddRef + Release through the vtable on a live object
  * call              Ping(i) through the vtable: adds i to the object's state
  * call_4th          the same method shape on the 4th interface of a 4-interface object
@@ -72,6 +74,7 @@ extern volatile uint64_t bench_sink;
     X(create_release_1)             \
     X(create_release_4)             \
     X(create_by_iid)                \
+    X(create_by_iid_other)          \
     X(addref_release)               \
     X(call)                         \
     X(call_4th)                     \

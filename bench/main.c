@@ -134,6 +134,7 @@ static const bench_row rows[] = {
     ROW_CACHED(create_release_1, "create + final Release, 1 interface", "1", 1, expect_zero),
     ROW_CACHED(create_release_4, "create + final Release, 4 interfaces", "4", 1, expect_zero),
     ROW(create_by_iid, "create by IID (kcom_object_create) + final Release", "1", 1, expect_zero),
+    ROW(create_by_iid_other, "the same, from another file than the class's", "1", 1, expect_zero),
     BASELINE(create_free, "baseline: plain C malloc + init + free (no COM)", 1, expect_zero),
     ROW(addref_release, "AddRef + Release pair", "1", 0, expect_three_per),
     ROW(call, "call through the vtable (Ping: total += value)", "1", 0, expect_sum),

@@ -34,6 +34,7 @@ MIN_CALLS = {
     "create_release_1": 2,  # the factory, Release through the vtable
     "create_release_4": 2,
     "create_by_iid": 2,  # kcom_object_create (C++: the factory), Release through the vtable
+    "create_by_iid_other": 2,
     "create_free": 2,  # bench_plain_new, bench_plain_free
     "addref_release": 2,  # AddRef, Release
     "call": 1,  # the method (or the plain function pointer)
@@ -303,6 +304,7 @@ BREAKDOWN_SYMBOLS = ("bench_kcom_create_release_1", "bench_kcom_cached_create_re
                      "bench_cpp_create_release_1", "bench_cpp_cached_create_release_1", "bench_plain_create_free",
                      "bench_kcom_create_release_4", "bench_kcom_cached_create_release_4",
                      "bench_cpp_create_release_4", "bench_kcom_create_by_iid", "bench_cpp_create_by_iid",
+                     "bench_kcom_create_by_iid_other",
                      "bench_kcom_qi_last", "bench_cpp_qi_last",
                      "bench_kcom_async_call", "bench_kcom_cached_async_call", "bench_cpp_async_call",
                      "bench_cpp_cached_async_call",

@@ -138,6 +138,7 @@ NTSTATUS bench_kcom_create_one(const IID *riid, void **out)
 {
     return kcom_object_create(KCOM_CLASS_OF(BenchOne), NULL, NULL, NULL, riid, out);
 }
+const kcom_class *const bench_kcom_one_class = KCOM_CLASS_OF(BenchOne);
 NTSTATUS bench_kcom_new_four_cached(IBenchPing **out) { BENCH_FACTORY_(BenchFourCached); }
 
 uint64_t bench_kcom_cache_backing_allocs(void)

@@ -83,6 +83,8 @@ NTSTATUS bench_kcom_new_four(IBenchPing **out);
 NTSTATUS bench_kcom_new_eight(IBenchPing **out);
 /* A BenchOne through kcom_object_create, for the interface riid names. */
 NTSTATUS bench_kcom_create_one(const IID *riid, void **out);
+/* BenchOne's descriptor, for kcom_object_create in another file. */
+extern const kcom_class *const bench_kcom_one_class;
 
 /* The same classes as BenchOne and BenchFour, declared with KCOM_CLASS_EX over a caching allocator
  * each (kcom/caching_allocator.h): BenchOneCached, BenchFourCached. */

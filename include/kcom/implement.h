@@ -131,11 +131,18 @@
         KCOM_PP_FOR_EACH(KCOM_CLASS_ENTRY_, (Class, PLAIN), __VA_ARGS__)};                \
     static const struct kcom_executor *volatile Class##_kcom_executor;                    \
     KCOM_CLASS_OPERATION_ALLOCATOR_(Class, allocator)                                     \
+    static NTSTATUS Class##_kcom_create(const kcom_class *cls, IUnknown *outer, kcom_object_init_fn *init, \
+                                        void *init_ctx, const IID *riid, void **out);     \
     static const kcom_class Class##_kcom_class = {                                        \
         #Class, sizeof(Class), KCOM_ALIGNOF(Class), KCOM_CLASS_GENERATED,                 \
         (ULONG)(sizeof(Class##_kcom_entries) / sizeof(Class##_kcom_entries[0])),          \
         Class##_kcom_entries, Class##_kcom_destroy_thunk, (allocator), NULL,              \
-        Class##_kcom_fallback_thunk, &Class##_kcom_executor};                             \
+        Class##_kcom_fallback_thunk, &Class##_kcom_executor, Class##_kcom_create};        \
+    static NTSTATUS Class##_kcom_create(const kcom_class *cls, IUnknown *outer, kcom_object_init_fn *init, \
+                                        void *init_ctx, const IID *riid, void **out)      \
+    {                                                                                     \
+        return kcom_rt_class_create(cls, &Class##_kcom_class, outer, init, init_ctx, riid, out); \
+    }                                                                                     \
     KCOM_CLASS_FUNCTIONS_(Class, destroy, __VA_ARGS__)
 
 #define KCOM_AGGREGATABLE_CLASS_EX(Class, allocator, destroy, query_fallback, ...)        \
@@ -152,7 +159,7 @@
         #Class, sizeof(Class), KCOM_ALIGNOF(Class), KCOM_CLASS_AGGREGATABLE | KCOM_CLASS_GENERATED, \
         (ULONG)(sizeof(Class##_kcom_entries) / sizeof(Class##_kcom_entries[0])),          \
         Class##_kcom_entries, Class##_kcom_destroy_thunk, (allocator),                    \
-        &Class##_kcom_inner_vtbl, Class##_kcom_fallback_thunk, &Class##_kcom_executor};   \
+        &Class##_kcom_inner_vtbl, Class##_kcom_fallback_thunk, &Class##_kcom_executor, NULL}; \
     KCOM_CLASS_FUNCTIONS_(Class, destroy, __VA_ARGS__)
 
 /* KCOM_CLASS_SET_EXECUTOR(Class, executor) - the executor Class's async methods run pending work

@@ -84,6 +84,15 @@ typedef struct kcom_class {
     /* Where the class's async methods run pending work (kcom/async.h): the executor stored there
      * (KCOM_CLASS_SET_EXECUTOR), or, while that is NULL or for a NULL slot, the default one. */
     const struct kcom_executor *volatile *executor;
+    /* KCOM_CLASS's creation function for this descriptor, built in the class's file over its
+     * constants as the inline paths of kcom_object_create and kcom_object_new build objects: the
+     * library's paths call it for a descriptor the call site does not see (one from another file).
+     * riid NULL: kcom_object_new's (*out the implementation). Given another descriptor (a copy of
+     * this one) or an outer object, it leaves the work to the library's general path. NULL in a
+     * descriptor written by hand (which, initialized in order, names it: NULL) and in an
+     * aggregatable class's. */
+    NTSTATUS (*create)(const struct kcom_class *cls, IUnknown *outer, NTSTATUS (*init)(void *impl, void *ctx),
+                       void *init_ctx, const IID *riid, void **out);
 } kcom_class;
 
 KCOM_BEGIN_DECLS
@@ -110,7 +119,8 @@ KCOM_BEGIN_DECLS
  * Inline, as kcom_object_create is: over a class descriptor whose fields the compiler sees (a
  * KCOM_CLASS descriptor in its own file: KCOM_CLASS_OF), the checks fold away and the object is
  * built at the call site, as KCOM_NEW builds it; any other descriptor goes to the library, which
- * checks it at run time. The outcome is the same either way.
+ * calls the creation function KCOM_CLASS made in the class's file (built the same way) and checks
+ * a descriptor written by hand at run time. The outcome is the same either way.
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 static KCOM_FORCEINLINE NTSTATUS kcom_object_new(_In_ const kcom_class *cls, _In_opt_ IUnknown *outer,
@@ -134,7 +144,8 @@ typedef NTSTATUS kcom_object_init_fn(void *impl, void *ctx);
  * fallback's failure status.
  * *ppv is NULL on failure, and nothing is left allocated.
  * Inline as kcom_object_new is: over a KCOM_CLASS descriptor of a class that cannot be aggregated,
- * without outer, the object is built at the call site and the IID found in the class's table there.
+ * without outer, the object is built at the call site and the IID found in the class's table there;
+ * from another file, the class's creation function does the same in the class's file.
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 static KCOM_FORCEINLINE NTSTATUS kcom_object_create(_In_ const kcom_class *cls, _In_opt_ IUnknown *outer,

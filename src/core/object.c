@@ -6,9 +6,19 @@
 #include <kcom/trace.h>
 
 
-NTSTATUS kcom_rt_object_new_any(const kcom_class *cls, IUnknown *outer, void **impl)
+/* A class's creation function (KCOM_CLASS's, kcom_class.create) builds it as the inline paths
+ * would in the class's file, once the arguments it does not check are: a descriptor from another
+ * file is then about as fast as one the call site sees. */
+static KCOM_NOINLINE NTSTATUS object_new(const kcom_class *cls, IUnknown *outer, void **impl)
 {
     return kcom_rt_object_new(cls, outer, impl, FALSE);
+}
+
+NTSTATUS kcom_rt_object_new_any(const kcom_class *cls, IUnknown *outer, void **impl)
+{
+    if (KCOM_LIKELY(cls != NULL && impl != NULL && cls->create != NULL))
+        return cls->create(cls, outer, NULL, NULL, NULL, impl);
+    return object_new(cls, outer, impl);
 }
 
 /* Each ancestry is walked once; the walk finds a cycle too: it compares each step with a mark that
@@ -51,8 +61,8 @@ void *kcom_rt_object_build_in_slot(const kcom_class *cls, IUnknown *outer, ULONG
     return kcom_rt_object_build(cls, outer, slot);
 }
 
-NTSTATUS kcom_rt_object_create(const kcom_class *cls, IUnknown *outer, kcom_object_init_fn *init, void *init_ctx,
-                               const IID *riid, void **ppv)
+static KCOM_NOINLINE NTSTATUS object_create(const kcom_class *cls, IUnknown *outer, kcom_object_init_fn *init,
+                                            void *init_ctx, const IID *riid, void **ppv)
 {
     NTSTATUS status;
     void *impl;
@@ -69,6 +79,22 @@ NTSTATUS kcom_rt_object_create(const kcom_class *cls, IUnknown *outer, kcom_obje
     if (!NT_SUCCESS(status))
         return status;
     return kcom_rt_object_create_built(cls, impl, outer, init, init_ctx, riid, ppv);
+}
+
+NTSTATUS kcom_rt_object_create(const kcom_class *cls, IUnknown *outer, kcom_object_init_fn *init, void *init_ctx,
+                               const IID *riid, void **ppv)
+{
+    if (KCOM_LIKELY(ppv != NULL && cls != NULL && riid != NULL && cls->create != NULL))
+        return cls->create(cls, outer, init, init_ctx, riid, ppv);
+    return object_create(cls, outer, init, init_ctx, riid, ppv);
+}
+
+NTSTATUS kcom_rt_object_create_general(const kcom_class *cls, IUnknown *outer, kcom_object_init_fn *init,
+                                       void *init_ctx, const IID *riid, void **out)
+{
+    if (riid == NULL)
+        return object_new(cls, outer, out);
+    return object_create(cls, outer, init, init_ctx, riid, out);
 }
 
 NTSTATUS kcom_rt_object_create_query(void *impl, const IID *riid, void **ppv)

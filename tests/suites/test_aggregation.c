@@ -697,7 +697,7 @@ static const kcom_class_entry hand_inner_entries[] = {
     {KCOM_INTERFACE_INFO(IOther1), &HandInner_vtbl, offsetof(HandInner, IOther1_iface)}};
 static const kcom_class hand_inner_class = {"HandInner", sizeof(HandInner), KCOM_ALIGNOF(HandInner),
                                             KCOM_CLASS_AGGREGATABLE, 1, hand_inner_entries, NULL,
-                                            &agg_counter.allocator, &HandInner_inner_vtbl, NULL, NULL};
+                                            &agg_counter.allocator, &HandInner_inner_vtbl, NULL, NULL, NULL};
 
 /* The inner IUnknown of a hand-written aggregatable class, built on kcom_object_query_interface,
  * answers as the generated one does: IUnknown is itself on its own count, every other interface is

@@ -65,7 +65,7 @@ static const kcom_class_entry hand_entries[] = {
 
 static const kcom_class hand_class = {
     "HandMade", sizeof(HandMade), KCOM_ALIGNOF(HandMade), 0, 1, hand_entries, hand_destroy, &args_counter.allocator,
-    NULL, NULL, NULL};
+    NULL, NULL, NULL, NULL};
 
 /* ---- malformed variants of it --------------------------------------------------------------- */
 
@@ -106,7 +106,7 @@ static const kcom_class_entry entry_root_itself[] = {
 
 #define HAND_CLASS(name, size, alignment, flags, count, entries, inner)                   \
     static const kcom_class name = {#name, (size), (alignment), (flags), (count), (entries), hand_destroy, \
-                                    &args_counter.allocator, (inner), NULL, NULL}
+                                    &args_counter.allocator, (inner), NULL, NULL, NULL}
 
 HAND_CLASS(zero_entries, sizeof(HandMade), 8, 0, 0, hand_entries, NULL);
 HAND_CLASS(null_entries, sizeof(HandMade), 8, 0, 1, NULL, NULL);
@@ -447,7 +447,7 @@ static const IOther1Vtbl sloppy_vtbl = {sloppy_QueryInterface, hand_AddRef, hand
 static const kcom_class_entry sloppy_entries[] = {{KCOM_INTERFACE_INFO(IOther1), &sloppy_vtbl,
                                                     offsetof(HandMade, IOther1_iface)}};
 static const kcom_class sloppy_class = {"Sloppy", sizeof(HandMade), KCOM_ALIGNOF(HandMade), 0, 1, sloppy_entries,
-                                        NULL, &sloppy_counter.allocator, NULL, NULL, NULL};
+                                        NULL, &sloppy_counter.allocator, NULL, NULL, NULL, NULL};
 
 static void test_sloppy_query_interface(void)
 {

@@ -19,6 +19,7 @@
     X(aggregation)        \
     X(alloc_failure)      \
     X(invalid_args)       \
+    X(class_create)       \
     X(allocators)         \
     X(caching_allocator)  \
     X(client)             \

@@ -401,6 +401,13 @@ NTSTATUS kcom_rt_object_new_any(_In_ const kcom_class *cls, _In_opt_ IUnknown *o
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_rt_object_create(_In_ const kcom_class *cls, _In_opt_ IUnknown *outer, _In_opt_ kcom_object_init_fn *init,
                                _In_opt_ void *init_ctx, _In_ const IID *riid, _COM_Outptr_ void **ppv);
+/* kcom_rt_object_create and kcom_rt_object_new_any without calling the class's creation function
+ * (riid NULL: kcom_object_new's): the general path, which a creation function takes for a
+ * descriptor other than its own and for an outer object. */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_rt_object_create_general(_In_ const kcom_class *cls, _In_opt_ IUnknown *outer,
+                                       _In_opt_ kcom_object_init_fn *init, _In_opt_ void *init_ctx,
+                                       _In_opt_ const IID *riid, _Outptr_ void **out);
 /* The end of kcom_object_create for a new object when neither its class's table (searched for a
  * class that is not aggregatable) nor an outer object answers riid: its QueryInterface does (the
  * query fallback, or STATUS_NOINTERFACE); the creation reference is dropped either way (the
@@ -467,6 +474,28 @@ static KCOM_FORCEINLINE NTSTATUS kcom_object_create(const kcom_class *cls, IUnkn
     }
 #endif
     return kcom_rt_object_create(cls, outer, init, init_ctx, riid, ppv);
+}
+
+/* The body of the creation function KCOM_CLASS makes (kcom_class.create) for own, its class's
+ * descriptor, a constant there: what the inline paths above build at a call site that sees own,
+ * for the library's paths, which have checked cls and out, and riid (NULL here: kcom_object_new's).
+ * Another descriptor (a copy of own, perhaps edited) and an outer object go to the general path. */
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_class_create(const kcom_class *cls, const kcom_class *own, IUnknown *outer,
+                                                      kcom_object_init_fn *init, void *init_ctx, const IID *riid,
+                                                      void **out)
+{
+    void *impl;
+    NTSTATUS status;
+    if (cls != own || outer != NULL || kcom_rt_is_aggregatable(own))
+        return kcom_rt_object_create_general(cls, outer, init, init_ctx, riid, out);
+    if (riid == NULL)
+        return kcom_rt_object_new(own, NULL, out, TRUE);
+    status = kcom_rt_object_new(own, NULL, &impl, TRUE);
+    if (KCOM_UNLIKELY(!NT_SUCCESS(status))) {
+        *out = NULL;
+        return status;
+    }
+    return kcom_rt_object_create_built(own, impl, NULL, init, init_ctx, riid, out);
 }
 
 #endif /* KCOM_DETAIL_OBJECT_H */
