@@ -118,6 +118,8 @@ void bench_cpp_drain_free_lists(void);
  *                ASYNC_IN method; C++: placement new): no allocation
  * spawn_in       the same through the general API, a task built by hand in caller storage (kcom:
  *                kcom_async_spawn_begin_in + kcom_async_spawn_run; C++: placement new, as above)
+ * spawn_in_other the same with the task's descriptor another file's (kcom: reached through a
+ *                pointer that file exports)
  * async_status   get_status on a completed operation
  * async_wake     end to end on a thread: a completion source, a task awaiting it spawned on a
  *                one-thread executor (kcom: kcom_thread_pool; C++: std::thread + condition variable),
@@ -140,6 +142,7 @@ void bench_cpp_drain_free_lists(void);
     X(async_call)            \
     X(async_call_in)         \
     X(spawn_in)              \
+    X(spawn_in_other)        \
     X(async_status)          \
     X(async_wake)
 BENCH_ASYNC_CASES(BENCH_DECLARE_KCOM_CPP_)

@@ -147,6 +147,7 @@ static const bench_row rows[] = {
     ROW_CACHED(async_call, "async call -> completed operation, get_result, Release", "async_op", 1, expect_doubled),
     ROW(async_call_in, "the same, operation in caller storage", "async_storage", 0, expect_doubled),
     ROW(spawn_in, "the same, a task built by hand (kcom_async_spawn_begin_in + _run)", "-", 0, expect_doubled),
+    ROW(spawn_in_other, "the same, the task's descriptor from another file", "-", 0, expect_doubled),
     ROW(async_status, "get_status on a completed operation", "async_op", 0, expect_completed),
     ROW_THREADS(async_wake, "task woken once via a completion source, on a pool thread", "-", 2,
                 expect_incremented),

@@ -45,6 +45,7 @@ MIN_CALLS = {
     "async_call": 3,  # the async method, get_result, the final Release
     "async_call_in": 3,
     "spawn_in": 3,  # the task built by hand (begin_in, run: a helper; C++: the method), get_result, Release
+    "spawn_in_other": 3,
     "async_status": 1,  # get_status
     # create the source, spawn the task, complete the source, block, get_result, Release both
     "async_wake": 7,
@@ -308,7 +309,7 @@ BREAKDOWN_SYMBOLS = ("bench_kcom_create_release_1", "bench_kcom_cached_create_re
                      "bench_kcom_qi_last", "bench_cpp_qi_last",
                      "bench_kcom_async_call", "bench_kcom_cached_async_call", "bench_cpp_async_call",
                      "bench_cpp_cached_async_call",
-                     "bench_kcom_async_call_in", "bench_cpp_async_call_in", "bench_kcom_spawn_in",
+                     "bench_kcom_async_call_in", "bench_cpp_async_call_in", "bench_kcom_spawn_in", "bench_kcom_spawn_in_other",
                      "bench_kcom_async_wake", "bench_cpp_async_wake", "bench_kcom_async_dpc_wake")
 
 ANNOTATE_LINE = re.compile(r"^\s*([\d,]+)\s+\(\s*[\d.]+%\)\s+(.*)$")

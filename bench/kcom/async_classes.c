@@ -145,11 +145,6 @@ IBenchAsyncULONG *bench_kcom_spawn_await(IKcomAsyncOperation *source, const kcom
 
 /* ---- the spawn_in case's task: value * 2, ready at the first poll ------------------------------------ */
 
-typedef struct bench_double_state {
-    KCOM_TASK_RESUME_POINT;
-    ULONG value;
-} bench_double_state;
-
 static kcom_poll_result bench_double_poll(void *state, kcom_task_context *cx)
 {
     bench_double_state *s = (bench_double_state *)state;
@@ -160,6 +155,7 @@ static kcom_poll_result bench_double_poll(void *state, kcom_task_context *cx)
 
 static const kcom_async_task_desc bench_double_desc =
     KCOM_ASYNC_TASK_DESC(IBenchAsyncULONG, ULONG, bench_double_state, bench_double_poll, NULL);
+const kcom_async_task_desc *const bench_double_task = &bench_double_desc;
 
 IBenchAsyncULONG *bench_kcom_spawn_double_in(ULONG value, void *storage, size_t size)
 {

@@ -3,10 +3,13 @@
  *
  * Modes (KCOM_REFCOUNT_HARDENING, chosen per translation unit that implements classes; the CMake
  * option sets it for every target linking kcom::kcom):
- *   KCOM_REFCOUNT_OFF       plain COM: no overflow/underflow checks.
+ *   KCOM_REFCOUNT_OFF       plain COM: a count past INT32_MAX wraps unchecked; a Release
+ *                           without a reference (at 0) is traced at ERROR level.
  *   KCOM_REFCOUNT_FAILFAST  AddRef (or QueryInterface's reference) at INT32_MAX or Release at 0
  *                           fails fast (kernel: KeBugCheckEx).
- *   KCOM_REFCOUNT_LEAKY     such a count saturates at INT32_MAX and the object is never freed.
+ *   KCOM_REFCOUNT_LEAKY     an AddRef at INT32_MAX saturates the count there, and the object is
+ *                           then never freed; a Release at 0 leaves the count at 0 and is traced
+ *                           at ERROR level.
  * In every mode: an AddRef+Release pair inside the destroy callback does not destroy again, and a
  * reference that escapes the destroy callback (resurrection) is detected: fail fast in FAILFAST
  * mode, otherwise traced at ERROR level and the memory is leaked rather than freed under it.

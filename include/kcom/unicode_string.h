@@ -230,8 +230,9 @@ NTSTATUS kcom_unicode_string_append_hex(_Inout_ UNICODE_STRING *dest, _In_ ULONG
  *   %p     void *, "0x" and 2 * sizeof(void *) lowercase hex digits
  *   %%     '%'
  *
- * with an optional '-' (left-justify) and/or '0' (pad numbers with zeros after the sign) flag and a
- * decimal width (at most 32767) before the length modifier. Anything else (precision, '*', '+',
+ * with the flags '-' (left-justify) and '0' (pad numbers with zeros after the sign), each optional,
+ * in any order and repeatable as in printf, and a decimal width (at most 32767) before the length
+ * modifier. Anything else (precision, '*', '+',
  * '#', 'h', 'I64', %n, %f, ...) is STATUS_INVALID_PARAMETER, as is a NULL %s / %S / %U argument, a
  * malformed %U string, an out-of-range %c, or a %s / %S / %U argument whose text (or NUL), a %U
  * argument's UNICODE_STRING itself, or the format, lies in the part of dest's buffer being written
@@ -292,7 +293,8 @@ NTSTATUS kcom_owned_unicode_string_init(_Out_ kcom_owned_unicode_string *string,
  * allows it.
  * Returns STATUS_SUCCESS; on failure *out (if not NULL) is left empty with the allocator recorded,
  * so _free and the appends work on it: STATUS_INVALID_PARAMETER (NULL out or source, malformed
- * source; an allocator whose allocate or free is NULL, the default recorded instead),
+ * source; an allocator whose allocate or free is NULL: NULL is recorded instead, which stands for
+ * the default allocator),
  * STATUS_NAME_TOO_LONG (source over 32766 units), STATUS_INSUFFICIENT_RESOURCES.
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)

@@ -517,6 +517,7 @@ static void test_format_conversions(void)
     check_format("  -42|-42  |-0042", "%5d|%-5d|%05d", -42, -42, -42);
     check_format("0000beef|    BEEF", "%08x|%8X", 0xbeefu, 0xbeefu);
     check_format("42   |", "%-05d|", 42); /* '-' wins over '0' */
+    check_format("7    |007|7  ", "%--5d|%0003d|%-0-3d", 7, 7, 7); /* flags repeat, in any order */
     check_format("123456", "%3d", 123456); /* a width never cuts */
     check_format("    ab|ab    |  wide|abc", "%6s|%-6s|%6S|%2U", "ab", "ab", KCOM_WSTR("wide"), &literal_abc);
     check_format("    ab", "%06s", "ab"); /* strings pad with spaces */
