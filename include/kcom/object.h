@@ -88,9 +88,10 @@ typedef struct kcom_class {
      * constants as the inline paths of kcom_object_create and kcom_object_new build objects: the
      * library's paths call it for a descriptor the call site does not see (one from another file).
      * riid NULL: kcom_object_new's (*out the implementation). Given another descriptor (a copy of
-     * this one) or an outer object, it leaves the work to the library's general path. NULL in a
-     * descriptor written by hand (which, initialized in order, names it: NULL) and in an
-     * aggregatable class's. */
+     * this one) or an outer object, it leaves the work to the library's general path. NULL in an
+     * aggregatable class's; read only in a descriptor flagged KCOM_CLASS_GENERATED (a descriptor
+     * written by hand, which leaves that flag clear, need not set it; initialized in order, it
+     * names it NULL). */
     NTSTATUS (*create)(const struct kcom_class *cls, IUnknown *outer, NTSTATUS (*init)(void *impl, void *ctx),
                        void *init_ctx, const IID *riid, void **out);
 } kcom_class;

@@ -232,11 +232,11 @@ NTSTATUS kcom_unicode_string_append_hex(_Inout_ UNICODE_STRING *dest, _In_ ULONG
  *
  * with the flags '-' (left-justify) and '0' (pad numbers with zeros after the sign), each optional,
  * in any order and repeatable as in printf, and a decimal width (at most 32767) before the length
- * modifier. Anything else (precision, '*', '+',
- * '#', 'h', 'I64', %n, %f, ...) is STATUS_INVALID_PARAMETER, as is a NULL %s / %S / %U argument, a
- * malformed %U string, an out-of-range %c, or a %s / %S / %U argument whose text (or NUL), a %U
- * argument's UNICODE_STRING itself, or the format, lies in the part of dest's buffer being written
- * (for _format the whole buffer, for _append_format from Length on). The whole format is checked
+ * modifier. Anything else (precision, '*', '+', '#', 'h', 'I64', %n, %f, ...) is
+ * STATUS_INVALID_PARAMETER, as is a NULL %s / %S / %U argument, a malformed %U string, an
+ * out-of-range %c, or a %s / %S / %U argument whose text (or NUL), a %U argument's UNICODE_STRING
+ * itself, or the format, lies in the part of dest's buffer being written (for _format the whole
+ * buffer, for _append_format from Length on). The whole format is checked
  * before anything is written, so a bad format fails the same way whatever the buffer's size. No
  * compiler format checking: the conversions are not printf's.
  * IRQL: <= DISPATCH_LEVEL.

@@ -6,17 +6,23 @@
 #include <kcom/trace.h>
 
 
-/* A class's creation function (KCOM_CLASS's, kcom_class.create) builds it as the inline paths
- * would in the class's file, once the arguments it does not check are: a descriptor from another
- * file is then about as fast as one the call site sees. */
 static KCOM_NOINLINE NTSTATUS object_new(const kcom_class *cls, IUnknown *outer, void **impl)
 {
     return kcom_rt_object_new(cls, outer, impl, FALSE);
 }
 
+/* Whether cls has a creation function (KCOM_CLASS's, kcom_class.create), which builds its objects
+ * as the inline paths would in the class's file: a descriptor from another file is then about as
+ * fast as one the call site sees. Only a descriptor KCOM_CLASS made (KCOM_CLASS_GENERATED) is
+ * asked: one written by hand, perhaps filled in field by field, may never have set the field. */
+static KCOM_FORCEINLINE BOOLEAN has_creation_function(const kcom_class *cls)
+{
+    return (BOOLEAN)((cls->flags & KCOM_CLASS_GENERATED) != 0 && cls->create != NULL);
+}
+
 NTSTATUS kcom_rt_object_new_any(const kcom_class *cls, IUnknown *outer, void **impl)
 {
-    if (KCOM_LIKELY(cls != NULL && impl != NULL && cls->create != NULL))
+    if (KCOM_LIKELY(cls != NULL && impl != NULL && has_creation_function(cls)))
         return cls->create(cls, outer, NULL, NULL, NULL, impl);
     return object_new(cls, outer, impl);
 }
@@ -84,7 +90,7 @@ static KCOM_NOINLINE NTSTATUS object_create(const kcom_class *cls, IUnknown *out
 NTSTATUS kcom_rt_object_create(const kcom_class *cls, IUnknown *outer, kcom_object_init_fn *init, void *init_ctx,
                                const IID *riid, void **ppv)
 {
-    if (KCOM_LIKELY(ppv != NULL && cls != NULL && riid != NULL && cls->create != NULL))
+    if (KCOM_LIKELY(ppv != NULL && cls != NULL && riid != NULL && has_creation_function(cls)))
         return cls->create(cls, outer, init, init_ctx, riid, ppv);
     return object_create(cls, outer, init, init_ctx, riid, ppv);
 }

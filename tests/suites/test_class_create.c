@@ -4,8 +4,9 @@
  * pointer, as a descriptor from another file is) go to the library, which calls it; it builds the
  * object in the class's file as the inline path does. Checked: which classes have one, each outcome
  * of a creation through it against the same creation inline (the interface handed out, init and
- * its failure, a miss, allocation failure, kcom_object_new), and a copy of a descriptor, edited,
- * which must go the library's general way and be built as the copy says.
+ * its failure, a miss, allocation failure, kcom_object_new), a copy of a descriptor, edited, which
+ * must go the library's general way and be built as the copy says, and a descriptor written by
+ * hand, whose field is never read.
  */
 #include "test_common.h"
 
@@ -215,10 +216,44 @@ static void test_copies(void)
     ok(made_counter.live_bytes == 0, "copies: nothing left\n");
 }
 
+/* A descriptor without KCOM_CLASS_GENERATED (one written by hand, perhaps filled in field by
+ * field) is never asked for a creation function, whatever its field holds. */
+static LONG trap_calls;
+static NTSTATUS trap_create(const kcom_class *cls, IUnknown *outer, kcom_object_init_fn *init, void *init_ctx,
+                            const IID *riid, void **out)
+{
+    (void)cls, (void)outer, (void)init, (void)init_ctx, (void)riid;
+    trap_calls++;
+    *out = NULL;
+    return STATUS_UNSUCCESSFUL;
+}
+
+static void test_written_by_hand(void)
+{
+    kcom_class hand = *KCOM_CLASS_OF(Made);
+    void *out = TEST_POISON_PTR;
+    NTSTATUS status;
+    hand.flags &= ~KCOM_CLASS_GENERATED;
+    hand.create = trap_create;
+    status = kcom_object_create(opaque(&hand), NULL, NULL, NULL, &IID_IOther2, &out);
+    ok(status == STATUS_SUCCESS && out != NULL && trap_calls == 0, "by hand: %s, %ld calls\n",
+       kcom_status_name(status), (long)trap_calls);
+    if (NT_SUCCESS(status))
+        ok(IOther2_Release((IOther2 *)out) == 0, "by hand: released\n");
+    out = TEST_POISON_PTR;
+    status = kcom_object_new(opaque(&hand), NULL, &out);
+    ok(status == STATUS_SUCCESS && out != NULL && trap_calls == 0, "by hand, new: %s, %ld calls\n",
+       kcom_status_name(status), (long)trap_calls);
+    if (NT_SUCCESS(status))
+        ok(kcom_object_release(out) == 0, "by hand, new: released\n");
+    ok(made_counter.live_bytes == 0, "by hand: nothing left\n");
+}
+
 void kcom_test_class_create(void)
 {
     ok(kcom_counting_allocator_init(&made_counter, NULL) == STATUS_SUCCESS, "counter\n");
     test_which_classes();
     test_outcomes();
     test_copies();
+    test_written_by_hand();
 }
