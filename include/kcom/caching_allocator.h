@@ -50,6 +50,10 @@
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
 #pragma GCC system_header
 #endif
+/* cl.exe has no system headers: the same, as a warning level of 0 until the end of the file. */
+#if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
+#pragma warning(push, 0)
+#endif
 
 #include <kcom/allocator.h>
 #include <kcom/atomic.h>
@@ -180,4 +184,7 @@ KCOM_END_DECLS
 /* The cache's allocation functions and its inline fast paths (not for direct use). */
 #include <kcom/detail/caching_allocator.h>
 
+#if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
+#pragma warning(pop)
+#endif
 #endif /* KCOM_CACHING_ALLOCATOR_H */

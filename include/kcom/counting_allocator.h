@@ -15,6 +15,10 @@
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
 #pragma GCC system_header
 #endif
+/* cl.exe has no system headers: the same, as a warning level of 0 until the end of the file. */
+#if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
+#pragma warning(push, 0)
+#endif
 
 #include <kcom/allocator.h>
 
@@ -53,4 +57,7 @@ LONG kcom_counting_allocator_live(_In_opt_ const kcom_counting_allocator *counte
 
 KCOM_END_DECLS
 
+#if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
+#pragma warning(pop)
+#endif
 #endif /* KCOM_COUNTING_ALLOCATOR_H */

@@ -28,6 +28,10 @@
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
 #pragma GCC system_header
 #endif
+/* cl.exe has no system headers: the same, as a warning level of 0 until the end of the file. */
+#if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
+#pragma warning(push, 0)
+#endif
 
 #include <kcom/executor.h>
 #include <kcom/tracker.h>
@@ -97,4 +101,7 @@ void kcom_dpc_executor_get_stats(_In_opt_ const kcom_dpc_executor *executor,
 
 KCOM_END_DECLS
 
+#if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
+#pragma warning(pop)
+#endif
 #endif /* KCOM_DPC_EXECUTOR_H */

@@ -19,6 +19,10 @@
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
 #pragma GCC system_header
 #endif
+/* cl.exe has no system headers: the same, as a warning level of 0 until the end of the file. */
+#if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
+#pragma warning(push, 0)
+#endif
 
 #include <kcom/status.h>
 
@@ -93,4 +97,7 @@ NTSTATUS kcom_thread_pool_shutdown(_In_opt_ kcom_thread_pool *pool, _In_ ULONG t
 
 KCOM_END_DECLS
 
+#if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
+#pragma warning(pop)
+#endif
 #endif /* KCOM_EXECUTOR_H */

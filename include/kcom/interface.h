@@ -47,6 +47,10 @@
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
 #pragma GCC system_header
 #endif
+/* cl.exe has no system headers: the same, as a warning level of 0 until the end of the file. */
+#if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
+#pragma warning(push, 0)
+#endif
 
 #include <kcom/guid.h>
 #include <kcom/detail/pp.h>
@@ -216,4 +220,7 @@ typedef struct kcom_interface_info {
  * header alone. Last, since kcom/unknown.h declares IUnknown with the macros above. */
 #include <kcom/unknown.h>
 
+#if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
+#pragma warning(pop)
+#endif
 #endif /* KCOM_INTERFACE_H */

@@ -20,6 +20,10 @@
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
 #pragma GCC system_header
 #endif
+/* cl.exe has no system headers: the same, as a warning level of 0 until the end of the file. */
+#if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
+#pragma warning(push, 0)
+#endif
 
 #include <kcom/status.h>
 
@@ -112,4 +116,7 @@ ULONG kcom_sim_thread_count(void);
 
 KCOM_END_DECLS
 
+#if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
+#pragma warning(pop)
+#endif
 #endif /* KCOM_KERNEL_SIM_H */

@@ -27,6 +27,10 @@
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
 #pragma GCC system_header
 #endif
+/* cl.exe has no system headers: the same, as a warning level of 0 until the end of the file. */
+#if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
+#pragma warning(push, 0)
+#endif
 
 #include <kcom/atomic.h>
 
@@ -82,4 +86,7 @@ KCOM_STATIC_ASSERT(sizeof(kcom_object_header) == 16, "object header must be 16 b
 /* The inline AddRef and the slow paths behind it and behind the inline Release. */
 #include <kcom/detail/refcount.h>
 
+#if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
+#pragma warning(pop)
+#endif
 #endif /* KCOM_REFCOUNT_H */

@@ -11,6 +11,10 @@
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
 #pragma GCC system_header
 #endif
+/* cl.exe has no system headers: the same, as a warning level of 0 until the end of the file. */
+#if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
+#pragma warning(push, 0)
+#endif
 
 #include <kcom/compiler.h>
 
@@ -123,4 +127,7 @@ KCOM_STATIC_ASSERT(sizeof(GUID) == 16, "GUID must be 16 bytes");
 KCOM_STATIC_ASSERT(sizeof(ULONG) == 4 && sizeof(LONG) == 4, "ULONG and LONG are 32-bit");
 KCOM_STATIC_ASSERT(sizeof(NTSTATUS) == 4, "NTSTATUS is 32-bit");
 
+#if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
+#pragma warning(pop)
+#endif
 #endif /* KCOM_TYPES_H */

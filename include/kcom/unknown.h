@@ -24,6 +24,10 @@
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
 #pragma GCC system_header
 #endif
+/* cl.exe has no system headers: the same, as a warning level of 0 until the end of the file. */
+#if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
+#pragma warning(push, 0)
+#endif
 
 #include <kcom/interface.h>
 
@@ -79,4 +83,7 @@ KCOM_EXTERN_C KCOM_SELECTANY const kcom_interface_info kcom_iface_info_IUnknown 
 KCOM_DEFINE_INTERFACE_INFO(IUnknown, NULL)
 #endif
 
+#if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
+#pragma warning(pop)
+#endif
 #endif /* KCOM_UNKNOWN_H */

@@ -13,6 +13,10 @@
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
 #pragma GCC system_header
 #endif
+/* cl.exe has no system headers: the same, as a warning level of 0 until the end of the file. */
+#if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
+#pragma warning(push, 0)
+#endif
 
 #ifndef KCOM_ALLOCATOR_H
 #error "kcom/detail/allocator.h is not for direct use: include <kcom/allocator.h>"
@@ -108,4 +112,7 @@ static KCOM_FORCEINLINE void kcom_rt_free(const kcom_allocator *allocator, void 
         allocator->free(allocator->context, block, size, alignment);
 }
 
+#if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
+#pragma warning(pop)
+#endif
 #endif /* KCOM_DETAIL_ALLOCATOR_H */

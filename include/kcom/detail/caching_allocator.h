@@ -12,6 +12,10 @@
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
 #pragma GCC system_header
 #endif
+/* cl.exe has no system headers: the same, as a warning level of 0 until the end of the file. */
+#if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
+#pragma warning(push, 0)
+#endif
 
 #ifndef KCOM_CACHING_ALLOCATOR_H
 #error "kcom/detail/caching_allocator.h is not for direct use: include <kcom/caching_allocator.h>"
@@ -150,4 +154,7 @@ static KCOM_FORCEINLINE void kcom_rt_allocator_free(const kcom_allocator *alloca
     allocator->free(allocator->context, block, size, alignment);
 }
 
+#if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
+#pragma warning(pop)
+#endif
 #endif /* KCOM_DETAIL_CACHING_ALLOCATOR_H */

@@ -12,6 +12,10 @@
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
 #pragma GCC system_header
 #endif
+/* cl.exe has no system headers: the same, as a warning level of 0 until the end of the file. */
+#if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
+#pragma warning(push, 0)
+#endif
 
 #ifndef KCOM_IMPLEMENT_H
 #error "kcom/detail/implement.h is not for direct use: include <kcom/implement.h>"
@@ -600,4 +604,7 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
         Class##_kcom_inner_QueryInterface, Class##_kcom_inner_AddRef,                     \
         Class##_kcom_inner_Release};
 
+#if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
+#pragma warning(pop)
+#endif
 #endif /* KCOM_DETAIL_IMPLEMENT_H */

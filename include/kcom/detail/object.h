@@ -12,6 +12,10 @@
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
 #pragma GCC system_header
 #endif
+/* cl.exe has no system headers: the same, as a warning level of 0 until the end of the file. */
+#if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
+#pragma warning(push, 0)
+#endif
 
 #ifndef KCOM_OBJECT_H
 #error "kcom/detail/object.h is not for direct use: include <kcom/object.h>"
@@ -498,4 +502,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_class_create(const kcom_class *cls, con
     return kcom_rt_object_create_built(own, impl, NULL, init, init_ctx, riid, out);
 }
 
+#if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
+#pragma warning(pop)
+#endif
 #endif /* KCOM_DETAIL_OBJECT_H */

@@ -19,6 +19,10 @@
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
 #pragma GCC system_header
 #endif
+/* cl.exe has no system headers: the same, as a warning level of 0 until the end of the file. */
+#if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
+#pragma warning(push, 0)
+#endif
 
 #include <kcom/detail/preprocessor_check.h>
 
@@ -140,4 +144,7 @@
 #define KCOM_PP_FE_63(M, ctx, x, ...) M(ctx, x) KCOM_PP_FE_62(M, ctx, __VA_ARGS__)
 #define KCOM_PP_FE_64(M, ctx, x, ...) M(ctx, x) KCOM_PP_FE_63(M, ctx, __VA_ARGS__)
 
+#if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
+#pragma warning(pop)
+#endif
 #endif /* KCOM_DETAIL_PP_H */

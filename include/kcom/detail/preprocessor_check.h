@@ -21,6 +21,10 @@
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
 #pragma GCC system_header
 #endif
+/* cl.exe has no system headers: the same, as a warning level of 0 until the end of the file. */
+#if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
+#pragma warning(push, 0)
+#endif
 
 #if defined(_MSC_VER) && !defined(__clang__) && (!defined(_MSVC_TRADITIONAL) || _MSVC_TRADITIONAL)
 #error "kcom needs MSVC's conforming preprocessor: compile with /Zc:preprocessor (Visual Studio 2019 16.5 or later; /std:c11 and /std:c17 imply it)"
@@ -31,4 +35,7 @@
 #error "kcom's headers need C++17 or later in C++ (-std=c++17, /std:c++17; CMake: CXX_STANDARD 17)"
 #endif
 
+#if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
+#pragma warning(pop)
+#endif
 #endif /* KCOM_DETAIL_PREPROCESSOR_CHECK_H */

@@ -11,6 +11,10 @@
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(KCOM_HEADER_WARNINGS)
 #pragma GCC system_header
 #endif
+/* cl.exe has no system headers: the same, as a warning level of 0 until the end of the file. */
+#if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
+#pragma warning(push, 0)
+#endif
 
 #ifndef KCOM_REFCOUNT_H
 #error "kcom/detail/refcount.h is not for direct use: include <kcom/refcount.h>"
@@ -89,4 +93,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_addref_held(_Inout_ kcom_object_header 
 /* Release lives in kcom/detail/object.h (kcom_rt_release_with), next to the destruction it may
  * trigger. */
 
+#if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
+#pragma warning(pop)
+#endif
 #endif /* KCOM_DETAIL_REFCOUNT_H */
