@@ -81,7 +81,8 @@ BENCH_CASE uint64_t bench_kcom_async_call_in(uint64_t n)
     return finish(object, acc);
 }
 
-BENCH_CASE uint64_t bench_kcom_spawn_in(uint64_t n)
+/* The spawn_in loop over spawn, a constant where it inlines: a direct call. */
+static KCOM_FORCEINLINE uint64_t spawn_in_loop(IBenchAsyncULONG *(*spawn)(ULONG, void *, size_t), uint64_t n)
 {
     _Alignas(16) unsigned char storage[BENCH_ASYNC_STORAGE_BYTES];
     uint64_t acc = 0;
@@ -89,13 +90,18 @@ BENCH_CASE uint64_t bench_kcom_spawn_in(uint64_t n)
     memset(storage, 0, sizeof(storage)); /* kcom_async_storage_in_use reads it */
     for (i = 0; i < n; i++) {
         ULONG value = 0;
-        IBenchAsyncULONG *op = bench_kcom_spawn_double_in((ULONG)i, storage, sizeof(storage));
+        IBenchAsyncULONG *op = spawn((ULONG)i, storage, sizeof(storage));
         acc += (ULONG)IBenchAsyncULONG_get_result(op, &value) + value;
         acc += IBenchAsyncULONG_Release(op); /* the final Release: the storage is free again */
     }
     bench_require(!kcom_async_storage_in_use(storage));
     bench_sink = acc;
     return acc;
+}
+
+BENCH_CASE uint64_t bench_kcom_spawn_in(uint64_t n)
+{
+    return spawn_in_loop(bench_kcom_spawn_double_in, n);
 }
 
 /* The same task begun and run here, its descriptor async_classes.c's: what the compiler sees of it
@@ -114,19 +120,7 @@ static KCOM_NOINLINE IBenchAsyncULONG *spawn_double_in_other(ULONG value, void *
 
 BENCH_CASE uint64_t bench_kcom_spawn_in_other(uint64_t n)
 {
-    _Alignas(16) unsigned char storage[BENCH_ASYNC_STORAGE_BYTES];
-    uint64_t acc = 0;
-    uint64_t i;
-    memset(storage, 0, sizeof(storage)); /* kcom_async_storage_in_use reads it */
-    for (i = 0; i < n; i++) {
-        ULONG value = 0;
-        IBenchAsyncULONG *op = spawn_double_in_other((ULONG)i, storage, sizeof(storage));
-        acc += (ULONG)IBenchAsyncULONG_get_result(op, &value) + value;
-        acc += IBenchAsyncULONG_Release(op); /* the final Release: the storage is free again */
-    }
-    bench_require(!kcom_async_storage_in_use(storage));
-    bench_sink = acc;
-    return acc;
+    return spawn_in_loop(spawn_double_in_other, n);
 }
 
 BENCH_CASE uint64_t bench_kcom_async_status(uint64_t n)
