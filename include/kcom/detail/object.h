@@ -452,6 +452,22 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_object_create_built(const kcom_class *c
 #define KCOM_RT_CLASS_CONSTANT_(cls) \
     KCOM_RT_CONSTANT_P((cls)->size + (cls)->alignment + (cls)->flags + (cls)->entry_count)
 
+/* kcom_object_create for a class that cannot be aggregated, without an outer object, riid and ppv
+ * not NULL: the object built here, then the interface for riid (generated as kcom_rt_object_new
+ * takes it). The inline path over a constant descriptor and a class's creation function. */
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_object_create_here(const kcom_class *cls, kcom_object_init_fn *init,
+                                                            void *init_ctx, const IID *riid, void **ppv,
+                                                            BOOLEAN generated)
+{
+    void *impl;
+    NTSTATUS status = kcom_rt_object_new(cls, NULL, &impl, generated);
+    if (KCOM_UNLIKELY(!NT_SUCCESS(status))) {
+        *ppv = NULL;
+        return status;
+    }
+    return kcom_rt_object_create_built(cls, impl, NULL, init, init_ctx, riid, ppv);
+}
+
 static KCOM_FORCEINLINE NTSTATUS kcom_object_new(const kcom_class *cls, IUnknown *outer, void **impl)
 {
 #if KCOM_RT_HAS_CONSTANT_P
@@ -467,15 +483,8 @@ static KCOM_FORCEINLINE NTSTATUS kcom_object_create(const kcom_class *cls, IUnkn
 {
 #if KCOM_RT_HAS_CONSTANT_P
     if (cls != NULL && KCOM_RT_CLASS_CONSTANT_(cls) && !kcom_rt_is_aggregatable(cls) && outer == NULL &&
-        riid != NULL && ppv != NULL) {
-        void *impl;
-        NTSTATUS status = kcom_rt_object_new(cls, NULL, &impl, FALSE);
-        if (KCOM_UNLIKELY(!NT_SUCCESS(status))) {
-            *ppv = NULL;
-            return status;
-        }
-        return kcom_rt_object_create_built(cls, impl, NULL, init, init_ctx, riid, ppv);
-    }
+        riid != NULL && ppv != NULL)
+        return kcom_rt_object_create_here(cls, init, init_ctx, riid, ppv, FALSE);
 #endif
     return kcom_rt_object_create(cls, outer, init, init_ctx, riid, ppv);
 }
@@ -488,18 +497,11 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_class_create(const kcom_class *cls, con
                                                       kcom_object_init_fn *init, void *init_ctx, const IID *riid,
                                                       void **out)
 {
-    void *impl;
-    NTSTATUS status;
     if (cls != own || outer != NULL || kcom_rt_is_aggregatable(own))
         return kcom_rt_object_create_general(cls, outer, init, init_ctx, riid, out);
     if (riid == NULL)
         return kcom_rt_object_new(own, NULL, out, TRUE);
-    status = kcom_rt_object_new(own, NULL, &impl, TRUE);
-    if (KCOM_UNLIKELY(!NT_SUCCESS(status))) {
-        *out = NULL;
-        return status;
-    }
-    return kcom_rt_object_create_built(own, impl, NULL, init, init_ctx, riid, out);
+    return kcom_rt_object_create_here(own, init, init_ctx, riid, out, TRUE);
 }
 
 #if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
