@@ -120,6 +120,9 @@ void bench_cpp_drain_free_lists(void);
  *                kcom_async_spawn_begin_in + kcom_async_spawn_run; C++: placement new, as above)
  * spawn_in_other the same with the task's descriptor another file's (kcom: reached through a
  *                pointer that file exports)
+ * run_in         the same task in one call (kcom: kcom_async_run_in, the spawn and its first poll
+ *                together; C++: placement new, as above)
+ * run_in_other   the same with the task's descriptor another file's
  * async_status   get_status on a completed operation
  * async_wake     end to end on a thread: a completion source, a task awaiting it spawned on a
  *                one-thread executor (kcom: kcom_thread_pool; C++: std::thread + condition variable),
@@ -143,6 +146,8 @@ void bench_cpp_drain_free_lists(void);
     X(async_call_in)         \
     X(spawn_in)              \
     X(spawn_in_other)        \
+    X(run_in)                \
+    X(run_in_other)          \
     X(async_status)          \
     X(async_wake)
 BENCH_ASYNC_CASES(BENCH_DECLARE_KCOM_CPP_)

@@ -148,6 +148,8 @@ static const bench_row rows[] = {
     ROW(async_call_in, "the same, operation in caller storage", "async_storage", 0, expect_doubled),
     ROW(spawn_in, "the same, a task built by hand (kcom_async_spawn_begin_in + _run)", "-", 0, expect_doubled),
     ROW(spawn_in_other, "the same, the task's descriptor from another file", "-", 0, expect_doubled),
+    ROW(run_in, "the same task in one call (kcom_async_run_in)", "-", 0, expect_doubled),
+    ROW(run_in_other, "the same, the task's descriptor from another file", "-", 0, expect_doubled),
     ROW(async_status, "get_status on a completed operation", "async_op", 0, expect_completed),
     ROW_THREADS(async_wake, "task woken once via a completion source, on a pool thread", "-", 2,
                 expect_incremented),

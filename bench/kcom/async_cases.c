@@ -123,6 +123,25 @@ BENCH_CASE uint64_t bench_kcom_spawn_in_other(uint64_t n)
     return spawn_in_loop(spawn_double_in_other, n);
 }
 
+BENCH_CASE uint64_t bench_kcom_run_in(uint64_t n)
+{
+    return spawn_in_loop(bench_kcom_run_double_in, n);
+}
+
+/* The same task run in one call here, its descriptor async_classes.c's. */
+static KCOM_NOINLINE IBenchAsyncULONG *run_double_in_other(ULONG value, void *storage, size_t size)
+{
+    bench_double_state initial = {0, value};
+    IKcomAsyncOperation *operation;
+    (void)kcom_async_run_in(bench_double_task, kcom_default_executor(), storage, size, &initial, &operation);
+    return IBenchAsyncULONG_from(operation);
+}
+
+BENCH_CASE uint64_t bench_kcom_run_in_other(uint64_t n)
+{
+    return spawn_in_loop(run_double_in_other, n);
+}
+
 BENCH_CASE uint64_t bench_kcom_async_status(uint64_t n)
 {
     IBenchAsync *object = new_object();

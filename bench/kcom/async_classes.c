@@ -169,6 +169,14 @@ IBenchAsyncULONG *bench_kcom_spawn_double_in(ULONG value, void *storage, size_t 
     return IBenchAsyncULONG_from(operation);
 }
 
+IBenchAsyncULONG *bench_kcom_run_double_in(ULONG value, void *storage, size_t size)
+{
+    bench_double_state initial = {0, value};
+    IKcomAsyncOperation *operation;
+    (void)kcom_async_run_in(&bench_double_desc, kcom_default_executor(), storage, size, &initial, &operation);
+    return IBenchAsyncULONG_from(operation);
+}
+
 /* ---- sizes --------------------------------------------------------------------------------------------- */
 
 /* An executor that runs nothing: the pending pair below is measured, then ended by completing the

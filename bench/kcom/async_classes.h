@@ -54,8 +54,11 @@ IBenchAsyncULONG *bench_kcom_spawn_await(IKcomAsyncOperation *source, const kcom
  * default executor, its state set, kcom_async_spawn_run): its work, value * 2, is ready at its first
  * poll, which runs here. */
 IBenchAsyncULONG *bench_kcom_spawn_double_in(ULONG value, void *storage, size_t size);
-/* Its descriptor, for the same in another file (bench_kcom_spawn_in_other), and the state it
- * runs over. */
+/* The same task in one call (kcom_async_run_in): its state's first contents copied in, its first
+ * poll run here. */
+IBenchAsyncULONG *bench_kcom_run_double_in(ULONG value, void *storage, size_t size);
+/* Its descriptor, for the same in another file (bench_kcom_spawn_in_other, bench_kcom_run_in_other),
+ * and the state it runs over. */
 extern const kcom_async_task_desc *const bench_double_task;
 typedef struct bench_double_state {
     KCOM_TASK_RESUME_POINT;

@@ -473,7 +473,7 @@ NTSTATUS kcom_set_default_executor(_In_opt_ const kcom_executor *executor);
 /* kcom_default_executor - the current default executor (never NULL: a refusing stand-in when
  * none is set). IRQL: any. */
 _IRQL_requires_max_(HIGH_LEVEL)
-const kcom_executor *kcom_default_executor(void);
+static KCOM_FORCEINLINE const kcom_executor *kcom_default_executor(void);
 
 /*
  * kcom_async_spawn - kcom_async_spawn_begin, a copy of desc->state_size bytes of *initial into the
@@ -496,6 +496,44 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn(_In_ const kcom_async_task_des
                                                   _In_ const kcom_executor *executor,
                                                   _In_opt_ const kcom_allocator *allocator, _In_opt_ const void *initial,
                                                   _Outptr_ IKcomAsyncOperation **operation);
+
+/*
+ * kcom_async_run - kcom_async_spawn, except that the first poll runs here, on the caller, as
+ * kcom_async_spawn_run runs it: work that is ready at once completes with no scheduling at all.
+ * The way to start a task by hand at the cost of an async method: nobody but the caller can know
+ * of the operation before its first poll, so, unlike kcom_async_spawn_begin + _run, it is set up
+ * and, when ready, finished without an interlocked instruction. initial as kcom_async_spawn's
+ * (the state's first contents; NULL: zero-filled). IRQL: <= DISPATCH_LEVEL; the first poll runs at
+ * the caller's IRQL, which the task's poll must allow.
+ * Returns STATUS_SUCCESS (the poll's own outcome is the operation's status, not this); from the
+ * begin, what kcom_async_spawn_begin returns (*initial not copied, no drop run); after a first
+ * poll that yielded or was woken during it, the executor's refusal of the task (the operation is
+ * then finished as Error with it, and the drop has run). *operation is never NULL (on failure an
+ * operation in Error with that status).
+ * Inline: over a descriptor whose layout the compiler sees, on an executor without a tracker, with
+ * a block at hand in the operation cache or allocator's hot slot, at the call site; anything else
+ * calls the library (which, given a descriptor from another file, checks its layout at run time,
+ * and with a tracker counts the task from its begin). The outcome is the same either way.
+ */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+static KCOM_FORCEINLINE NTSTATUS kcom_async_run(_In_ const kcom_async_task_desc *desc,
+                                                _In_ const kcom_executor *executor,
+                                                _In_opt_ const kcom_allocator *allocator, _In_opt_ const void *initial,
+                                                _Outptr_ IKcomAsyncOperation **operation);
+
+/*
+ * kcom_async_run_in - kcom_async_run in caller-provided storage, as kcom_async_spawn_begin_in
+ * takes it (size bytes, pointer-aligned, at least kcom_async_storage_size(desc); free again once
+ * kcom_async_storage_in_use returns FALSE). The cost of an ASYNC_IN method's call.
+ * IRQL: <= DISPATCH_LEVEL; the first poll runs at the caller's IRQL.
+ * Returns as kcom_async_run, the begin's failures those of kcom_async_spawn_begin_in
+ * (STATUS_BUFFER_TOO_SMALL among them). *operation is never NULL.
+ */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+static KCOM_FORCEINLINE NTSTATUS kcom_async_run_in(_In_ const kcom_async_task_desc *desc,
+                                                   _In_ const kcom_executor *executor, _Inout_ void *storage,
+                                                   _In_ size_t size, _In_opt_ const void *initial,
+                                                   _Outptr_ IKcomAsyncOperation **operation);
 
 /*
  * kcom_async_block_on - waits until operation has finished (completed, failed, or canceled and

@@ -272,6 +272,53 @@ NTSTATUS kcom_async_spawn_abandon(IKcomAsyncOperation *operation, NTSTATUS statu
     return STATUS_SUCCESS;
 }
 
+/* ---- a spawn and its first poll in one call -------------------------------------------------------------- */
+
+/* Whether kcom_async_run's arguments let it go as kcom_rt_async_run_here does: a layout of
+ * KCOM_ASYNC_TASK_DESC's that holds (one written by hand is computed again where it is read), and
+ * no tracker (which counts the task from its begin). */
+static BOOLEAN run_direct(const kcom_async_task_desc *desc, const kcom_executor *executor,
+                          IKcomAsyncOperation **operation)
+{
+    return (BOOLEAN)(operation != NULL && desc != NULL && desc->poll != NULL && executor != NULL &&
+                     executor->schedule != NULL && executor->tracker == NULL && desc->block_size != 0 &&
+                     kcom_rt_async_layout_holds(desc));
+}
+
+/* The rest of the general way, after a begin: the copy and the run (kcom_async_spawn's, with the
+ * first poll here). */
+static NTSTATUS run_begun(const kcom_async_task_desc *desc, void *state, const void *initial,
+                          IKcomAsyncOperation **operation)
+{
+    if (initial != NULL && state != NULL)
+        memcpy(state, initial, desc->state_size);
+    return kcom_rt_async_spawn_run(*operation);
+}
+
+NTSTATUS kcom_rt_async_run(const kcom_async_task_desc *desc, const kcom_executor *executor,
+                           const kcom_allocator *allocator, const void *initial, IKcomAsyncOperation **operation)
+{
+    void *state = NULL;
+    kcom_async_op *op;
+    NTSTATUS status;
+    if (run_direct(desc, executor, operation) && (op = kcom_rt_async_op_reuse(desc, allocator)) != NULL)
+        return kcom_rt_async_run_here(op, desc, executor, initial, KCOM_RT_ASYNC_OP_DONE_CACHED, operation);
+    status = kcom_rt_async_spawn_begin(desc, executor, allocator, &state, operation);
+    return NT_SUCCESS(status) ? run_begun(desc, state, initial, operation) : status;
+}
+
+NTSTATUS kcom_rt_async_run_in(const kcom_async_task_desc *desc, const kcom_executor *executor, void *storage,
+                              size_t size, const void *initial, IKcomAsyncOperation **operation)
+{
+    void *state = NULL;
+    kcom_async_op *op;
+    NTSTATUS status;
+    if (run_direct(desc, executor, operation) && kcom_rt_async_op_in(desc, storage, size, &op) == STATUS_SUCCESS)
+        return kcom_rt_async_run_here(op, desc, executor, initial, KCOM_RT_ASYNC_OP_DONE_IN, operation);
+    status = kcom_rt_async_spawn_begin_in(desc, executor, storage, size, &state, operation);
+    return NT_SUCCESS(status) ? run_begun(desc, state, initial, operation) : status;
+}
+
 /* ---- the default executor -------------------------------------------------------------------------------- */
 
 /* Stands in until the driver names one: a task that finds no executor when it needs one fails. */
@@ -283,32 +330,25 @@ static NTSTATUS no_executor_schedule(void *context, struct kcom_task *task)
 }
 
 static const kcom_executor no_executor = {no_executor_schedule, NULL, NULL};
-static const kcom_executor *volatile default_executor = &no_executor;
+const kcom_executor *volatile kcom_rt_default_executor = &no_executor;
 
 NTSTATUS kcom_set_default_executor(const kcom_executor *executor)
 {
     if (executor != NULL && executor->schedule == NULL)
         return STATUS_INVALID_PARAMETER;
-    kcom_atomic_store_ptr((void *volatile *)&default_executor,
+    kcom_atomic_store_ptr((void *volatile *)&kcom_rt_default_executor,
                           (void *)(ULONG_PTR)(executor != NULL ? executor : &no_executor));
     return STATUS_SUCCESS;
 }
 
-const kcom_executor *kcom_default_executor(void)
+NTSTATUS kcom_rt_async_publish(kcom_async_op *op, const kcom_executor *executor, BOOLEAN in_storage)
 {
-    return (const kcom_executor *)kcom_atomic_load_ptr((void *volatile *)&default_executor);
-}
-
-void kcom_rt_async_publish(kcom_async_op *op, const struct kcom_executor *volatile *executor, BOOLEAN in_storage)
-{
-    const kcom_executor *chosen =
-        executor != NULL ? (const kcom_executor *)kcom_atomic_load_ptr((void *volatile *)(void *)executor) : NULL;
     op->iface.lpVtbl = &kcom_async_op_vtbls[KCOM_RT_ASYNC_OP_ANY];
     if (in_storage)
         op->allocator = NULL; /* what the general Release reads */
     /* nothing reads these while the task is RUNNING (a wake then only marks it NOTIFIED); the
      * exchange in kcom_task_publish makes them visible to whoever schedules it next */
-    op->task.executor = chosen != NULL ? chosen : kcom_default_executor();
+    op->task.executor = executor != NULL ? executor : kcom_default_executor();
     op->task.link.next = NULL; /* the executor's from here (kcom/task.h) */
     op->word = KCOM_ASYNC_STARTED | OP_COMMITTED | (op->word & OP_RESULT_WORD); /* nobody else has seen it yet */
     if (!NT_SUCCESS(spawn_track(op))) {
@@ -316,9 +356,9 @@ void kcom_rt_async_publish(kcom_async_op *op, const struct kcom_executor *volati
          * (on an executor without the tracker, which its end then does not leave) */
         op->task.executor = &no_executor;
         kcom_task_end_unpublished(&op->task, STATUS_DELETE_PENDING);
-        return;
+        return STATUS_DELETE_PENDING;
     }
-    (void)kcom_task_publish(&op->task); /* the shim returns the operation, which tells */
+    return kcom_task_publish(&op->task);
 }
 
 NTSTATUS kcom_rt_async_spawn(const kcom_async_task_desc *desc, const kcom_executor *executor,

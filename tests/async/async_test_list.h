@@ -65,7 +65,9 @@
     X(async_paths_first_poll_races_a_wake)    \
     X(async_paths_run_outcomes)               \
     X(async_paths_allocator_copies)           \
-    X(async_paths_run_races)
+    X(async_paths_run_races)                  \
+    X(async_paths_run_in_one_call)            \
+    X(async_paths_run_in_one_call_races)
 
 /* test_awaitables.c: events, timers, select, timeout, try_finally. The timer tests exist where the
  * platform has a timer (KCOM_HAS_ASYNC_TIMER: every target but a kernel built without one). */

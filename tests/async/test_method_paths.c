@@ -3,8 +3,9 @@
  * at compile time is the library's; the operation cache (blocks reused and counted, bounded,
  * drained, never in front of another allocator); the class's own allocator; a first poll that ends
  * in a failure or a cancel, one woken while it runs (scheduled once, with the object held), and
- * one whose waker another thread uses at once, racing the publication; and a hand-built task's
- * first poll through the inline kcom_async_spawn_run against the library's, alone and raced.
+ * one whose waker another thread uses at once, racing the publication; a hand-built task's
+ * first poll through the inline kcom_async_spawn_run against the library's, alone and raced; and
+ * kcom_async_run and _run_in, a spawn and its first poll in one call, the same ways.
  */
 #include "async_test_common.h"
 
@@ -1451,6 +1452,339 @@ void kcom_test_async_paths_run_races(void)
     kcom_atomic_store(&race.stop, 1);
     test_thread_join(&thread);
     ok(manual.scheduled == 0, "nothing scheduled: %ld\n", (long)manual.scheduled);
+    teardown();
+}
+
+/* ---- kcom_async_run and kcom_async_run_in: a spawn and its first poll in one call -------------------- */
+
+/* The task: its mode and value come in its initial state; RUN_WAIT leaves its waker in *waker. */
+typedef struct once_task {
+    KCOM_TASK_RESUME_POINT;
+    int mode;
+    ULONG value;
+    kcom_waker *waker;
+    int handed;
+} once_task;
+
+static LONG volatile once_drops;
+
+static kcom_poll_result once_poll(void *state, kcom_task_context *cx)
+{
+    once_task *s = (once_task *)state;
+    KCOM_TASK_BEGIN(s);
+    if (s->mode == RUN_FAIL)
+        KCOM_TASK_RETURN(cx, STATUS_NOT_FOUND);
+    if (s->mode == RUN_CANCELLED)
+        KCOM_TASK_RETURN(cx, STATUS_CANCELLED);
+    if (s->mode == RUN_WAIT) {
+        *s->waker = kcom_task_waker(cx);
+        KCOM_AWAIT(s->waker->task != NULL ? KCOM_POLL_PENDING : KCOM_POLL_READY);
+    }
+    if (s->mode == RUN_YIELD)
+        KCOM_YIELD(cx);
+    if (s->mode == RUN_SPIN) /* another thread wakes it, during this poll or after */
+        KCOM_AWAIT(s->handed++ ? KCOM_POLL_READY : handoff_put(cx));
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, s->value * 2);
+    KCOM_TASK_END(cx);
+}
+
+static void once_drop(void *state)
+{
+    (void)state;
+    kcom_atomic_fetch_add(&once_drops, 1);
+}
+
+static const kcom_async_task_desc once_desc =
+    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, once_task, once_poll, once_drop);
+
+/* Caller storage for a once_task. */
+typedef union once_storage {
+    void *align;
+    unsigned char bytes[KCOM_ASYNC_STORAGE_SIZE(sizeof(ULONG), sizeof(once_task))];
+} once_storage;
+
+/* The four ways in: inline and the library's, allocated (from allocator) and in storage. */
+typedef struct once_way {
+    const char *via;
+    BOOLEAN in_storage;
+    BOOLEAN library;
+} once_way;
+
+static const once_way once_ways[] = {
+    {"kcom_async_run", FALSE, FALSE},
+    {"kcom_rt_async_run", FALSE, TRUE},
+    {"kcom_async_run_in", TRUE, FALSE},
+    {"kcom_rt_async_run_in", TRUE, TRUE},
+};
+
+static NTSTATUS once_call(const once_way *way, const kcom_async_task_desc *desc, const kcom_executor *executor,
+                          const kcom_allocator *allocator, void *storage, size_t size, const void *initial,
+                          IKcomAsyncOperation **op)
+{
+    if (way->in_storage)
+        return way->library ? kcom_rt_async_run_in(desc, executor, storage, size, initial, op)
+                            : kcom_async_run_in(desc, executor, storage, size, initial, op);
+    return way->library ? kcom_rt_async_run(desc, executor, allocator, initial, op)
+                        : kcom_async_run(desc, executor, allocator, initial, op);
+}
+
+/* One outcome one way, checked against e (as run_case checks a begin and a run). */
+static void once_case(const once_way *way, const kcom_async_task_desc *desc, const kcom_allocator *allocator,
+                      const run_expect *e)
+{
+    once_storage storage;
+    once_task initial;
+    kcom_waker waker;
+    IKcomAsyncOperation *op = NULL;
+    kcom_async_status status = KCOM_ASYNC_STARTED;
+    ULONG value = 0;
+    LONG drops_before = once_drops, scheduled_before = manual.scheduled;
+    NTSTATUS ran, result;
+    memset(&storage, 0, sizeof(storage));
+    memset(&initial, 0, sizeof(initial));
+    memset(&waker, 0, sizeof(waker));
+    initial.mode = e->mode;
+    initial.value = 20;
+    initial.waker = &waker;
+    ran = once_call(way, desc, &manual.executor, allocator, &storage, sizeof(storage), &initial, &op);
+    ok(ran == e->run && op != NULL, "%s, mode %d: %s\n", way->via, e->mode, kcom_status_name(ran));
+    if (op == NULL)
+        return;
+    ok(manual.scheduled - scheduled_before == e->scheduled, "%s, mode %d: %ld schedules\n", way->via, e->mode,
+       (long)(manual.scheduled - scheduled_before));
+    if (e->mode == RUN_WAIT) {
+        ok(IKcomAsyncOperation_get_status(op, &status) == STATUS_SUCCESS && status == KCOM_ASYNC_STARTED,
+           "%s: waiting\n", way->via);
+        ok(once_drops == drops_before && waker.task != NULL, "%s: not dropped while it waits\n", way->via);
+        kcom_waker_wake(&waker);
+        ok(manual.scheduled - scheduled_before == 1, "%s: scheduled by the wake\n", way->via);
+    }
+    (void)manual_run(&manual);
+    ok(IKcomAsyncOperation_get_status(op, &status) == STATUS_SUCCESS && status == e->status,
+       "%s, mode %d: status %d\n", way->via, e->mode, (int)status);
+    result = IKcomAsyncOperation_get_result(op, &value);
+    ok(result == e->result && (result != STATUS_SUCCESS || value == 40), "%s, mode %d: get_result %s, %lu\n",
+       way->via, e->mode, kcom_status_name(result), (unsigned long)value);
+    ok(once_drops - drops_before == 1, "%s, mode %d: %ld drops\n", way->via, e->mode,
+       (long)(once_drops - drops_before));
+    /* it was never for a run of its own: committed at its first poll */
+    ran = kcom_async_spawn_run(op);
+    ok(ran == STATUS_INVALID_DEVICE_STATE, "%s, mode %d: run again: %s\n", way->via, e->mode, kcom_status_name(ran));
+    ok(IKcomAsyncOperation_Release(op) == 0, "%s, mode %d: released\n", way->via, e->mode);
+    if (way->in_storage)
+        ok(!kcom_async_storage_in_use(&storage), "%s, mode %d: storage free\n", way->via, e->mode);
+}
+
+/* Every outcome of the first poll the four ways, over a KCOM_ASYNC_TASK_DESC descriptor and one
+ * written by hand (the library's general way), allocated from the counting allocator and from a
+ * caching allocator holding a block of the operation's size (the hot block: the usual way); then
+ * the state's first contents (a copy, or zeros), what the begin refuses (no copy, no drop), an
+ * executor refusing a yield, the default executor's stand-in, and a tracker. */
+void kcom_test_async_paths_run_in_one_call(void)
+{
+    static kcom_caching_allocator once_cache = KCOM_CACHING_ALLOCATOR_INIT(once_cache, 2);
+    kcom_async_task_desc by_hand = {once_poll, once_drop, sizeof(once_task), KCOM_ALIGNOF(once_task),
+                                    sizeof(ULONG), KCOM_ALIGNOF(ULONG), &IID_IAsyncULONG, 0, 0, 0, 0};
+    kcom_async_task_desc bad_layout = once_desc;
+    size_t w, i;
+    setup(&counter.allocator);
+    once_drops = 0;
+    bad_layout.state_size += 8; /* a copy edited afterwards: its state past the block */
+    for (w = 0; w < sizeof(once_ways) / sizeof(once_ways[0]); w++)
+        for (i = 0; i < sizeof(run_expects) / sizeof(run_expects[0]); i++) {
+            int mode = run_expects[i].mode;
+            if (mode == RUN_CALLBACK || mode == RUN_CANCEL_SELF)
+                continue; /* the task cannot know its operation before the call returns */
+            once_case(&once_ways[w], &once_desc, &counter.allocator, &run_expects[i]);
+            once_case(&once_ways[w], &by_hand, &counter.allocator, &run_expects[i]);
+            if (!once_ways[w].in_storage) {
+                /* the cache bound to the operation's block, which it holds */
+                void *block = kcom_allocate(&once_cache.allocator, once_desc.block_size, once_desc.block_alignment);
+                ok(block != NULL, "a block of the operation's size\n");
+                kcom_free(&once_cache.allocator, block, once_desc.block_size, once_desc.block_alignment);
+                once_case(&once_ways[w], &once_desc, &once_cache.allocator, &run_expects[i]);
+            }
+        }
+    ok(kcom_caching_allocator_drain(&once_cache) == STATUS_SUCCESS, "cache drained\n");
+
+    for (w = 0; w < sizeof(once_ways) / sizeof(once_ways[0]); w++) {
+        const once_way *way = &once_ways[w];
+        once_storage storage;
+        once_task initial;
+        kcom_waker waker;
+        IKcomAsyncOperation *op = NULL;
+        ULONG value = 1;
+        LONG drops_before;
+        kcom_tracker *tracker = NULL;
+        kcom_executor tracked = manual.executor;
+        NTSTATUS ran;
+        memset(&storage, 0, sizeof(storage));
+        memset(&initial, 0, sizeof(initial));
+        memset(&waker, 0, sizeof(waker));
+        initial.mode = RUN_READY;
+        initial.value = 20;
+        initial.waker = &waker;
+
+        /* no initial state: zeros (RUN_READY, value 0) */
+        ran = once_call(way, &once_desc, &manual.executor, &counter.allocator, &storage, sizeof(storage), NULL, &op);
+        ok(ran == STATUS_SUCCESS && op != NULL && IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS &&
+               value == 0,
+           "%s: zero-filled state: %s, %lu\n", way->via, kcom_status_name(ran), (unsigned long)value);
+        if (op != NULL)
+            ok(IKcomAsyncOperation_Release(op) == 0, "%s: released\n", way->via);
+        drops_before = once_drops;
+
+        /* refused at the begin: the error operation, nothing copied or dropped */
+        op = NULL;
+        ran = once_call(way, NULL, &manual.executor, &counter.allocator, &storage, sizeof(storage), &initial, &op);
+        ok(ran == STATUS_INVALID_PARAMETER && op != NULL && IKcomAsyncOperation_get_result(op, &value) == ran,
+           "%s: no descriptor: %s\n", way->via, kcom_status_name(ran));
+        if (op != NULL)
+            IKcomAsyncOperation_Release(op);
+        op = NULL;
+        ran = once_call(way, &once_desc, NULL, &counter.allocator, &storage, sizeof(storage), &initial, &op);
+        ok(ran == STATUS_INVALID_PARAMETER && op != NULL, "%s: no executor: %s\n", way->via, kcom_status_name(ran));
+        if (op != NULL)
+            IKcomAsyncOperation_Release(op);
+        op = NULL;
+        ran = once_call(way, &bad_layout, &manual.executor, &counter.allocator, &storage, sizeof(storage), &initial,
+                        &op);
+        ok(ran == STATUS_INVALID_PARAMETER && op != NULL, "%s: a layout that does not hold: %s\n", way->via,
+           kcom_status_name(ran));
+        if (op != NULL)
+            IKcomAsyncOperation_Release(op);
+        ran = once_call(way, &once_desc, &manual.executor, &counter.allocator, &storage, sizeof(storage), &initial,
+                        NULL);
+        ok(ran == STATUS_INVALID_PARAMETER, "%s: no out pointer: %s\n", way->via, kcom_status_name(ran));
+        op = NULL;
+        if (way->in_storage) {
+            ran = once_call(way, &once_desc, &manual.executor, NULL, &storage, 16, &initial, &op);
+            ok(ran == STATUS_BUFFER_TOO_SMALL && op != NULL, "%s: too small: %s\n", way->via, kcom_status_name(ran));
+            if (op != NULL)
+                IKcomAsyncOperation_Release(op);
+            op = NULL;
+            ran = once_call(way, &once_desc, &manual.executor, NULL, storage.bytes + 1, sizeof(storage) - 1, &initial,
+                            &op);
+            ok(ran == STATUS_INVALID_PARAMETER && op != NULL, "%s: misaligned: %s\n", way->via,
+               kcom_status_name(ran));
+            ok(!kcom_async_storage_in_use(&storage), "%s: storage untouched\n", way->via);
+        } else {
+            kcom_counting_allocator_fail_nth(&counter, 1);
+            ran = once_call(way, &once_desc, &manual.executor, &counter.allocator, NULL, 0, &initial, &op);
+            ok(ran == STATUS_INSUFFICIENT_RESOURCES && op != NULL, "%s: out of memory: %s\n", way->via,
+               kcom_status_name(ran));
+            kcom_counting_allocator_fail_nth(&counter, 0);
+        }
+        if (op != NULL)
+            IKcomAsyncOperation_Release(op);
+        ok(once_drops == drops_before, "%s: no drop for a refused begin\n", way->via);
+
+        /* woken during the first poll, refused by the executor: the refusal, Error with it */
+        manual.refuse = STATUS_DELETE_PENDING;
+        initial.mode = RUN_YIELD;
+        op = NULL;
+        ran = once_call(way, &once_desc, &manual.executor, &counter.allocator, &storage, sizeof(storage), &initial,
+                        &op);
+        ok(ran == STATUS_DELETE_PENDING && op != NULL && IKcomAsyncOperation_get_result(op, &value) == ran &&
+               once_drops == drops_before + 1,
+           "%s: the refusal, Error with it, dropped: %s\n", way->via, kcom_status_name(ran));
+        if (op != NULL)
+            ok(IKcomAsyncOperation_Release(op) == 0, "%s: released\n", way->via);
+        manual.refuse = STATUS_SUCCESS;
+
+        /* the default executor's stand-in, none set */
+        kcom_set_default_executor(NULL);
+        op = NULL;
+        ran = once_call(way, &once_desc, kcom_default_executor(), &counter.allocator, &storage, sizeof(storage),
+                        &initial, &op);
+        ok(ran == STATUS_INVALID_DEVICE_STATE && op != NULL && IKcomAsyncOperation_get_result(op, &value) == ran &&
+               once_drops == drops_before + 2,
+           "%s: no executor to yield to: %s\n", way->via, kcom_status_name(ran));
+        if (op != NULL)
+            IKcomAsyncOperation_Release(op);
+        kcom_set_default_executor(&manual.executor);
+
+        /* a tracker counts it from its begin until its work has ended, and a drain refuses it */
+        ok(kcom_tracker_create(&tracker) == STATUS_SUCCESS, "tracker\n");
+        if (tracker == NULL)
+            continue;
+        tracked.tracker = tracker;
+        initial.mode = RUN_WAIT;
+        op = NULL;
+        ran = once_call(way, &once_desc, &tracked, &counter.allocator, &storage, sizeof(storage), &initial, &op);
+        ok(ran == STATUS_SUCCESS && op != NULL && kcom_tracker_outstanding(tracker) == 1, "%s: waiting, counted\n",
+           way->via);
+        kcom_waker_wake(&waker);
+        (void)manual_run(&manual);
+        ok(op != NULL && IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS && value == 40,
+           "%s: 40 (%lu)\n", way->via, (unsigned long)value);
+        ok(kcom_tracker_outstanding(tracker) == 0 && once_drops == drops_before + 3, "%s: no longer counted\n",
+           way->via);
+        if (op != NULL)
+            ok(IKcomAsyncOperation_Release(op) == 0, "%s: released\n", way->via);
+        ok(kcom_tracker_drain(tracker, 1000) == STATUS_SUCCESS, "drained\n");
+        initial.mode = RUN_READY;
+        op = NULL;
+        ran = once_call(way, &once_desc, &tracked, &counter.allocator, &storage, sizeof(storage), &initial, &op);
+        ok(ran == STATUS_DELETE_PENDING && op != NULL && once_drops == drops_before + 3,
+           "%s: refused while draining, not dropped: %s\n", way->via, kcom_status_name(ran));
+        if (op != NULL)
+            IKcomAsyncOperation_Release(op);
+        kcom_tracker_destroy(tracker);
+        if (way->in_storage)
+            ok(!kcom_async_storage_in_use(&storage), "%s: storage free\n", way->via);
+    }
+    teardown();
+}
+
+/* The first poll hands its waker to another thread, which wakes the task at once, maybe before the
+ * poll has returned, maybe while the run publishes it: each call ends once, with its value, its
+ * drop, and nothing left, the four ways. */
+void kcom_test_async_paths_run_in_one_call_races(void)
+{
+    test_pool *pool = NULL;
+    const kcom_executor *executor = NULL;
+    test_thread helper;
+    size_t w;
+    setup(NULL);
+    if (!test_pool_start(2, &pool, &executor)) {
+        teardown();
+        return;
+    }
+    once_drops = 0;
+    memset(&box, 0, sizeof(box));
+    test_mutex_init(&box.mutex);
+    test_thread_start(&helper, handoff_thread, NULL);
+    for (w = 0; w < sizeof(once_ways) / sizeof(once_ways[0]); w++) {
+        int i, good = 0;
+        for (i = 0; i < HANDOFF_CALLS / 4; i++) {
+            once_storage storage;
+            once_task initial;
+            IKcomAsyncOperation *op = NULL;
+            ULONG value = 0;
+            memset(&storage, 0, sizeof(storage));
+            memset(&initial, 0, sizeof(initial));
+            initial.mode = RUN_SPIN;
+            initial.value = (ULONG)i;
+            if (once_call(&once_ways[w], &once_desc, executor, NULL, &storage, sizeof(storage), &initial, &op) ==
+                    STATUS_SUCCESS &&
+                kcom_async_block_on(op, 5000) == STATUS_SUCCESS && IKcomAsyncOperation_get_result(op, &value) == 0 &&
+                value == (ULONG)i * 2)
+                good++;
+            if (op != NULL)
+                IKcomAsyncOperation_Release(op);
+            while (once_ways[w].in_storage && kcom_async_storage_in_use(&storage))
+                test_yield(); /* the executor's reference, let go a moment after the finish */
+        }
+        ok(good == HANDOFF_CALLS / 4, "%s: %d of %d right\n", once_ways[w].via, good, HANDOFF_CALLS / 4);
+    }
+    kcom_atomic_store(&box.stop, 1);
+    test_thread_join(&helper);
+    kcom_waker_drop(&box.waker);
+    test_mutex_destroy(&box.mutex);
+    ok(test_pool_shutdown(pool, 5000) == STATUS_SUCCESS, "drained\n");
+    ok(once_drops == HANDOFF_CALLS, "one drop per call: %ld\n", (long)once_drops);
+    kcom_async_operation_cache_drain();
     teardown();
 }
 

@@ -137,13 +137,14 @@ IKcomAsyncOperation *kcom_rt_async_op_failed(_In_ const kcom_async_task_desc *de
 void kcom_rt_async_op_fail(_In_ kcom_async_op *op, _In_ NTSTATUS status);
 
 /* Publishes an operation whose first poll returned PENDING (in caller storage or not): it gets
- * the general vtable, its task the executor in *executor (a class's slot), or the default
- * executor when that is NULL or executor is, then becomes IDLE, or is scheduled at once if it was
- * woken during the poll. Whatever must outlive the call (the object's reference) must be in place
- * before: from here the task may run, and end, on another thread. IRQL: <= DISPATCH_LEVEL. */
+ * the general vtable, its task executor (NULL: the default executor), then becomes IDLE, or is
+ * scheduled at once if it was woken during the poll. Whatever must outlive the call (the object's
+ * reference) must be in place before: from here the task may run, and end, on another thread.
+ * Returns STATUS_SUCCESS, or why the task has ended as Error: the executor's refusal of that
+ * schedule, STATUS_DELETE_PENDING (its tracker is draining). IRQL: <= DISPATCH_LEVEL. */
 _IRQL_requires_max_(DISPATCH_LEVEL)
-void kcom_rt_async_publish(_In_ kcom_async_op *op, _In_opt_ const struct kcom_executor *volatile *executor,
-                           _In_ BOOLEAN in_storage);
+NTSTATUS kcom_rt_async_publish(_In_ kcom_async_op *op, _In_opt_ const struct kcom_executor *executor,
+                               _In_ BOOLEAN in_storage);
 
 KCOM_END_DECLS
 
@@ -222,15 +223,56 @@ static KCOM_FORCEINLINE char *kcom_rt_async_poll_context(kcom_async_op *op, cons
     return (char *)op + desc->state_offset;
 }
 
+/* One part of kcom_rt_async_fill: n bytes at offset at, copied from src or zero-filled (NULL). */
+static KCOM_FORCEINLINE void kcom_rt_async_fill_part(char *p, const char *src, size_t at, size_t n)
+{
+    if (src != NULL)
+        memcpy(p + at, src + at, n);
+    else
+        memset(p + at, 0, n);
+}
+
+/* Copies size bytes from src to p, or zero-fills them (src NULL), without a call up to 128 bytes:
+ * two parts of a constant size, the second overlapping the first where size is not a power of two
+ * (a constant size: a few 16-byte moves or stores; no byte loop, which a compiler may make a call). */
+static KCOM_FORCEINLINE void kcom_rt_async_fill(char *p, const void *src, size_t size)
+{
+    const char *from = (const char *)src;
+    if (size > 128) {
+        kcom_rt_async_fill_part(p, from, 0, size);
+    } else if (size > 64) {
+        kcom_rt_async_fill_part(p, from, 0, 64);
+        kcom_rt_async_fill_part(p, from, size - 64, 64);
+    } else if (size > 32) {
+        kcom_rt_async_fill_part(p, from, 0, 32);
+        kcom_rt_async_fill_part(p, from, size - 32, 32);
+    } else if (size >= 16) {
+        kcom_rt_async_fill_part(p, from, 0, 16);
+        kcom_rt_async_fill_part(p, from, size - 16, 16);
+    } else if (size >= 8) {
+        kcom_rt_async_fill_part(p, from, 0, 8);
+        kcom_rt_async_fill_part(p, from, size - 8, 8);
+    } else if (size >= 4) {
+        kcom_rt_async_fill_part(p, from, 0, 4);
+        kcom_rt_async_fill_part(p, from, size - 4, 4);
+    } else if (size >= 2) {
+        kcom_rt_async_fill_part(p, from, 0, 2);
+        kcom_rt_async_fill_part(p, from, size - 2, 2);
+    } else if (size != 0) {
+        kcom_rt_async_fill_part(p, from, 0, 1);
+    }
+}
+
 /* Makes a block from kcom_rt_async_op_allocate or kcom_rt_async_op_in an operation running desc's
  * task: one reference (the caller's), the task RUNNING for the first poll that follows on this
- * thread, result and state zero-filled (desc's sizes are constants in a shim: the fills are a few
- * stores), *cx that poll's context, its word Started (the poll may ask whether it was canceled).
- * Returns the state. Its word is stored again, and its vtable for the first time, once the first
- * poll has returned (kcom_rt_async_op_end, kcom_rt_async_publish): until then nothing reads it, as
- * nobody else knows of the operation. IRQL: any. */
+ * thread, the result zero-filled and the state a copy of desc->state_size bytes at initial, or
+ * zero-filled (NULL; desc's sizes are constants in a shim: the fills are a few stores), *cx that
+ * poll's context, its word Started (the poll may ask whether it was canceled). Returns the state.
+ * Its word is stored again, and its vtable for the first time, once the first poll has returned
+ * (kcom_rt_async_op_end, kcom_rt_async_publish): until then nothing reads it, as nobody else knows
+ * of the operation. IRQL: any. */
 static KCOM_FORCEINLINE void *kcom_rt_async_op_prepare(kcom_async_op *op, const kcom_async_task_desc *desc,
-                                                      kcom_task_context *cx)
+                                                      const void *initial, kcom_task_context *cx)
 {
     char *state = kcom_rt_async_poll_context(op, desc, cx);
     op->refs = 1;
@@ -239,9 +281,8 @@ static KCOM_FORCEINLINE void *kcom_rt_async_op_prepare(kcom_async_op *op, const 
     op->word = KCOM_ASYNC_STARTED | kcom_rt_async_result_word(desc->result_size, desc->result_offset);
     op->task.sched = KCOM_TASK_RUNNING;
     if (desc->result_size != 0)
-        memset(cx->result, 0, desc->result_size);
-    if (desc->state_size != 0)
-        memset(state, 0, desc->state_size);
+        kcom_rt_async_fill((char *)cx->result, NULL, desc->result_size);
+    kcom_rt_async_fill(state, initial, desc->state_size);
     return state;
 }
 
@@ -414,30 +455,6 @@ static KCOM_FORCEINLINE BOOLEAN kcom_rt_async_layout_holds(const kcom_async_task
                                                    align)) == 0);
 }
 
-/* Zero-fills size bytes at p without a call up to 128 bytes: 16-byte stores, the last ones
- * overlapping the others where size is not a multiple of 16 (a constant size: a few stores). */
-static KCOM_FORCEINLINE void kcom_rt_async_zero_fill(char *p, size_t size)
-{
-    if (size > 128) {
-        memset(p, 0, size);
-    } else if (size > 64) {
-        memset(p, 0, 64);
-        memset(p + size - 64, 0, 64);
-    } else if (size > 32) {
-        memset(p, 0, 32);
-        memset(p + size - 32, 0, 32);
-    } else if (size >= 16) {
-        memset(p, 0, 16);
-        memset(p + size - 16, 0, 16);
-    } else if (size >= 8) {
-        memset(p, 0, 8);
-        memset(p + size - 8, 0, 8);
-    } else {
-        while (size != 0)
-            p[--size] = 0;
-    }
-}
-
 /* The fields of a begun operation: Started, not committed (it may be handed to other threads
  * before it is), one reference; the task refers to desc and executor and is SCHEDULED until
  * committed (so that a wake, a cancel's, does not queue it). *state is the state's address (NULL
@@ -463,7 +480,7 @@ static KCOM_FORCEINLINE void kcom_rt_async_spawn_fields(kcom_async_op *op, const
 /* Result and state in one fill (only padding lies between them), to the block's end. */
 static KCOM_FORCEINLINE void kcom_rt_async_spawn_fill(kcom_async_op *op, size_t result_offset, size_t block_size)
 {
-    kcom_rt_async_zero_fill((char *)op + result_offset, block_size - result_offset);
+    kcom_rt_async_fill((char *)op + result_offset, NULL, block_size - result_offset);
 }
 
 /* Every field of desc that kcom_rt_async_layout_holds reads, in one expression without side effects
@@ -588,6 +605,84 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_run(IKcomAsyncOperation *opera
         return STATUS_SUCCESS;
     kcom_rt_async_run_finish(op, cx.status);
     return STATUS_SUCCESS;
+}
+
+/* ---- the default executor (kcom/async.h) ---------------------------------------------------------------- */
+
+KCOM_BEGIN_DECLS
+/* kcom_set_default_executor's (src/async/spawn.c): never NULL, a refusing stand-in when none is set. */
+extern const kcom_executor *volatile kcom_rt_default_executor;
+KCOM_END_DECLS
+
+static KCOM_FORCEINLINE const kcom_executor *kcom_default_executor(void)
+{
+    return (const kcom_executor *)kcom_atomic_load_ptr((void *volatile *)(void *)&kcom_rt_default_executor);
+}
+
+/* ---- kcom_async_run, kcom_async_run_in (kcom/async.h) ---------------------------------------------------
+ * A spawn and its first poll in one call. Until that poll has returned nobody but the caller knows
+ * of the operation, as in an async method's shim: it is prepared with plain stores, finished with
+ * them when the poll is READY (with a Release of its own kind), and published to the atomic
+ * protocol of kcom/task.h when it is PENDING. Inline over a descriptor the compiler sees, as the
+ * spawn functions are; the library otherwise. */
+
+KCOM_BEGIN_DECLS
+
+/* The library's run functions: what the inline ones below do, for any arguments. */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_rt_async_run(_In_ const kcom_async_task_desc *desc, _In_ const kcom_executor *executor,
+                           _In_opt_ const kcom_allocator *allocator, _In_opt_ const void *initial,
+                           _Outptr_ IKcomAsyncOperation **operation);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_rt_async_run_in(_In_ const kcom_async_task_desc *desc, _In_ const kcom_executor *executor,
+                              _Inout_ void *storage, _In_ size_t size, _In_opt_ const void *initial,
+                              _Outptr_ IKcomAsyncOperation **operation);
+
+KCOM_END_DECLS
+
+/* The run over a block of desc's layout (checked to hold) for a task on executor, which has no
+ * tracker: done is the vtable the operation gets when its first poll is READY, for where its block
+ * came from. IRQL: <= DISPATCH_LEVEL. */
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_run_here(kcom_async_op *op, const kcom_async_task_desc *desc,
+                                                       const kcom_executor *executor, const void *initial,
+                                                       size_t done, IKcomAsyncOperation **operation)
+{
+    kcom_task_context cx;
+    void *state = kcom_rt_async_op_prepare(op, desc, initial, &cx);
+    *operation = &op->iface;
+    if (KCOM_UNLIKELY(desc->poll(state, &cx) != KCOM_POLL_READY))
+        return kcom_rt_async_publish(op, executor, (BOOLEAN)(done == KCOM_RT_ASYNC_OP_DONE_IN));
+    kcom_rt_async_op_done(op);
+    if (desc->drop != NULL)
+        desc->drop(state);
+    kcom_rt_async_op_end(op, desc, cx.status, done);
+    return STATUS_SUCCESS;
+}
+
+static KCOM_FORCEINLINE NTSTATUS kcom_async_run(const kcom_async_task_desc *desc, const kcom_executor *executor,
+                                                const kcom_allocator *allocator, const void *initial,
+                                                IKcomAsyncOperation **operation)
+{
+#if KCOM_RT_HAS_CONSTANT_P
+    kcom_async_op *op;
+    if (kcom_rt_async_spawn_inline(desc, executor) && operation != NULL &&
+        (op = kcom_rt_async_op_reuse(desc, allocator)) != NULL)
+        return kcom_rt_async_run_here(op, desc, executor, initial, KCOM_RT_ASYNC_OP_DONE_CACHED, operation);
+#endif
+    return kcom_rt_async_run(desc, executor, allocator, initial, operation);
+}
+
+static KCOM_FORCEINLINE NTSTATUS kcom_async_run_in(const kcom_async_task_desc *desc, const kcom_executor *executor,
+                                                   void *storage, size_t size, const void *initial,
+                                                   IKcomAsyncOperation **operation)
+{
+#if KCOM_RT_HAS_CONSTANT_P
+    kcom_async_op *op;
+    if (kcom_rt_async_spawn_inline(desc, executor) && operation != NULL &&
+        kcom_rt_async_op_in(desc, storage, size, &op) == STATUS_SUCCESS)
+        return kcom_rt_async_run_here(op, desc, executor, initial, KCOM_RT_ASYNC_OP_DONE_IN, operation);
+#endif
+    return kcom_rt_async_run_in(desc, executor, storage, size, initial, operation);
 }
 
 #if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)

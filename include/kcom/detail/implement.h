@@ -158,6 +158,14 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_set_executor(const struct kcom_executor
     return STATUS_SUCCESS;
 }
 
+/* The executor a class's slot names now (NULL: none, or no slot: the default executor then). */
+static KCOM_FORCEINLINE const struct kcom_executor *kcom_rt_class_executor(const kcom_class *cls)
+{
+    if (cls->executor == NULL)
+        return NULL;
+    return (const struct kcom_executor *)kcom_atomic_load_ptr((void *volatile *)(void *)cls->executor);
+}
+
 /* The allocator the class's async methods take their operations from now (NULL: the default). */
 static KCOM_FORCEINLINE const kcom_allocator *kcom_rt_operation_allocator(const kcom_allocator *volatile *slot)
 {
@@ -306,14 +314,14 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
         kcom_task_context kcom_cx_;                                                       \
         NTSTATUS kcom_status_;                                                            \
         kcom_state_ = (C##_##I##_kstate_##name *)kcom_rt_async_op_prepare(                \
-            kcom_op_, &C##_##I##_kdesc_##name, &kcom_cx_);                                \
+            kcom_op_, &C##_##I##_kdesc_##name, NULL, &kcom_cx_);                          \
         kcom_status_ = prefix##name(kcom_self_, &kcom_state_->user KCOM_PP_ARGS(params)); \
         if (KCOM_LIKELY(NT_SUCCESS(kcom_status_))) {                                      \
             if (KCOM_UNLIKELY(prefix##name##_poll(&kcom_state_->user, &kcom_cx_) != KCOM_POLL_READY)) { \
                 This->lpVtbl->AddRef(This);                                               \
                 kcom_state_->kcom_owner = This;                                           \
-                kcom_rt_async_publish(kcom_op_, kcom_rt_header(kcom_self_)->klass->executor, \
-                                      (BOOLEAN)(kcom_done_ == KCOM_RT_ASYNC_OP_DONE_IN)); \
+                (void)kcom_rt_async_publish(kcom_op_, kcom_rt_class_executor(kcom_rt_header(kcom_self_)->klass), \
+                                            (BOOLEAN)(kcom_done_ == KCOM_RT_ASYNC_OP_DONE_IN)); \
                 return (ret *)(void *)kcom_op_;                                           \
             }                                                                             \
             kcom_status_ = kcom_cx_.status;                                               \
