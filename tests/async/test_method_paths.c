@@ -1048,9 +1048,10 @@ enum run_mode {
     RUN_CANCELLED,      /* STATUS_CANCELLED */
     RUN_CALLBACK,       /* registers a completion callback on its operation, then the value */
     RUN_CANCEL_SELF,    /* cancels its operation, then returns the value anyway */
-    RUN_WAIT,           /* keeps a waker and returns PENDING; the second poll returns the value */
+    RUN_WAIT,           /* leaves a waker in *waker and returns PENDING; the second poll returns the value */
     RUN_YIELD,          /* KCOM_YIELD: woken during the first poll; the value at the second */
-    RUN_SPIN            /* the value, after a while (the races below) */
+    RUN_SPIN,           /* the value, after a while (the races below) */
+    RUN_HANDOFF         /* hands its waker to another thread, which wakes it during the poll or after */
 };
 
 typedef struct run_task {
@@ -1059,10 +1060,12 @@ typedef struct run_task {
     ULONG value;
     IKcomAsyncOperation *self;
     callback_record *record;
-    kcom_waker waker;
+    kcom_waker *waker;
+    int handed;
 } run_task;
 
 static LONG volatile run_drops;
+static kcom_waker run_waker; /* RUN_WAIT's, woken by the test before the next */
 
 static kcom_poll_result run_poll(void *state, kcom_task_context *cx)
 {
@@ -1077,8 +1080,8 @@ static kcom_poll_result run_poll(void *state, kcom_task_context *cx)
     if (s->mode == RUN_CANCEL_SELF)
         (void)IKcomAsyncOperation_cancel(s->self);
     if (s->mode == RUN_WAIT) {
-        s->waker = kcom_task_waker(cx);
-        KCOM_AWAIT(s->waker.task != NULL ? KCOM_POLL_PENDING : KCOM_POLL_READY);
+        *s->waker = kcom_task_waker(cx);
+        KCOM_AWAIT(s->waker->task != NULL ? KCOM_POLL_PENDING : KCOM_POLL_READY);
     }
     if (s->mode == RUN_YIELD)
         KCOM_YIELD(cx);
@@ -1087,13 +1090,15 @@ static kcom_poll_result run_poll(void *state, kcom_task_context *cx)
         for (i = 0; i < 200; i++) {
         }
     }
+    if (s->mode == RUN_HANDOFF)
+        KCOM_AWAIT(s->handed++ ? KCOM_POLL_READY : handoff_put(cx));
     KCOM_TASK_RETURN_VALUE(cx, ULONG, s->value * 2);
     KCOM_TASK_END(cx);
 }
 
 static void run_drop(void *state)
 {
-    kcom_waker_drop(&((run_task *)state)->waker);
+    kcom_waker_drop(((run_task *)state)->waker); /* none, unless it was dropped waiting */
     kcom_atomic_fetch_add(&run_drops, 1);
 }
 
@@ -1149,6 +1154,7 @@ static IKcomAsyncOperation *run_begin(const kcom_async_task_desc *desc, const kc
     (*task)->value = 20;
     (*task)->self = op;
     (*task)->record = record;
+    (*task)->waker = &run_waker;
     return op;
 }
 
@@ -1181,8 +1187,8 @@ static void run_case(run_fn *run, const char *via, const kcom_async_task_desc *d
     if (e->mode == RUN_WAIT) {
         ok(IKcomAsyncOperation_get_status(op, &status) == STATUS_SUCCESS && status == KCOM_ASYNC_STARTED,
            "%s: waiting\n", via);
-        ok(run_drops == drops_before && task->waker.task != NULL, "%s: not dropped while it waits\n", via);
-        kcom_waker_wake(&task->waker);
+        ok(run_drops == drops_before && run_waker.task != NULL, "%s: not dropped while it waits\n", via);
+        kcom_waker_wake(&run_waker);
         ok(manual.scheduled - scheduled_before == 1, "%s: scheduled by the wake\n", via);
     }
     (void)manual_run(&manual);
@@ -1282,7 +1288,7 @@ void kcom_test_async_paths_run_outcomes(void)
             ok(kcom_tracker_outstanding(tracker) == 1, "%s: counted\n", runs[r].via);
             ok(runs[r].run(op) == STATUS_SUCCESS && kcom_tracker_outstanding(tracker) == 1, "%s: waiting, counted\n",
                runs[r].via);
-            kcom_waker_wake(&task->waker);
+            kcom_waker_wake(&run_waker);
             (void)manual_run(&manual);
             ok(IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS && value == 40, "%s: 40\n", runs[r].via);
             ok(kcom_tracker_outstanding(tracker) == 0, "%s: no longer counted\n", runs[r].via);
@@ -1457,52 +1463,6 @@ void kcom_test_async_paths_run_races(void)
 
 /* ---- kcom_async_run and kcom_async_run_in: a spawn and its first poll in one call -------------------- */
 
-/* The task: its mode and value come in its initial state; RUN_WAIT leaves its waker in *waker. */
-typedef struct once_task {
-    KCOM_TASK_RESUME_POINT;
-    int mode;
-    ULONG value;
-    kcom_waker *waker;
-    int handed;
-} once_task;
-
-static LONG volatile once_drops;
-
-static kcom_poll_result once_poll(void *state, kcom_task_context *cx)
-{
-    once_task *s = (once_task *)state;
-    KCOM_TASK_BEGIN(s);
-    if (s->mode == RUN_FAIL)
-        KCOM_TASK_RETURN(cx, STATUS_NOT_FOUND);
-    if (s->mode == RUN_CANCELLED)
-        KCOM_TASK_RETURN(cx, STATUS_CANCELLED);
-    if (s->mode == RUN_WAIT) {
-        *s->waker = kcom_task_waker(cx);
-        KCOM_AWAIT(s->waker->task != NULL ? KCOM_POLL_PENDING : KCOM_POLL_READY);
-    }
-    if (s->mode == RUN_YIELD)
-        KCOM_YIELD(cx);
-    if (s->mode == RUN_SPIN) /* another thread wakes it, during this poll or after */
-        KCOM_AWAIT(s->handed++ ? KCOM_POLL_READY : handoff_put(cx));
-    KCOM_TASK_RETURN_VALUE(cx, ULONG, s->value * 2);
-    KCOM_TASK_END(cx);
-}
-
-static void once_drop(void *state)
-{
-    (void)state;
-    kcom_atomic_fetch_add(&once_drops, 1);
-}
-
-static const kcom_async_task_desc once_desc =
-    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, once_task, once_poll, once_drop);
-
-/* Caller storage for a once_task. */
-typedef union once_storage {
-    void *align;
-    unsigned char bytes[KCOM_ASYNC_STORAGE_SIZE(sizeof(ULONG), sizeof(once_task))];
-} once_storage;
-
 /* The four ways in: inline and the library's, allocated (from allocator) and in storage. */
 typedef struct once_way {
     const char *via;
@@ -1532,13 +1492,13 @@ static NTSTATUS once_call(const once_way *way, const kcom_async_task_desc *desc,
 static void once_case(const once_way *way, const kcom_async_task_desc *desc, const kcom_allocator *allocator,
                       const run_expect *e)
 {
-    once_storage storage;
-    once_task initial;
+    run_storage storage;
+    run_task initial;
     kcom_waker waker;
     IKcomAsyncOperation *op = NULL;
     kcom_async_status status = KCOM_ASYNC_STARTED;
     ULONG value = 0;
-    LONG drops_before = once_drops, scheduled_before = manual.scheduled;
+    LONG drops_before = run_drops, scheduled_before = manual.scheduled;
     NTSTATUS ran, result;
     memset(&storage, 0, sizeof(storage));
     memset(&initial, 0, sizeof(initial));
@@ -1555,7 +1515,7 @@ static void once_case(const once_way *way, const kcom_async_task_desc *desc, con
     if (e->mode == RUN_WAIT) {
         ok(IKcomAsyncOperation_get_status(op, &status) == STATUS_SUCCESS && status == KCOM_ASYNC_STARTED,
            "%s: waiting\n", way->via);
-        ok(once_drops == drops_before && waker.task != NULL, "%s: not dropped while it waits\n", way->via);
+        ok(run_drops == drops_before && waker.task != NULL, "%s: not dropped while it waits\n", way->via);
         kcom_waker_wake(&waker);
         ok(manual.scheduled - scheduled_before == 1, "%s: scheduled by the wake\n", way->via);
     }
@@ -1565,8 +1525,8 @@ static void once_case(const once_way *way, const kcom_async_task_desc *desc, con
     result = IKcomAsyncOperation_get_result(op, &value);
     ok(result == e->result && (result != STATUS_SUCCESS || value == 40), "%s, mode %d: get_result %s, %lu\n",
        way->via, e->mode, kcom_status_name(result), (unsigned long)value);
-    ok(once_drops - drops_before == 1, "%s, mode %d: %ld drops\n", way->via, e->mode,
-       (long)(once_drops - drops_before));
+    ok(run_drops - drops_before == 1, "%s, mode %d: %ld drops\n", way->via, e->mode,
+       (long)(run_drops - drops_before));
     /* it was never for a run of its own: committed at its first poll */
     ran = kcom_async_spawn_run(op);
     ok(ran == STATUS_INVALID_DEVICE_STATE, "%s, mode %d: run again: %s\n", way->via, e->mode, kcom_status_name(ran));
@@ -1583,34 +1543,34 @@ static void once_case(const once_way *way, const kcom_async_task_desc *desc, con
 void kcom_test_async_paths_run_in_one_call(void)
 {
     static kcom_caching_allocator once_cache = KCOM_CACHING_ALLOCATOR_INIT(once_cache, 2);
-    kcom_async_task_desc by_hand = {once_poll, once_drop, sizeof(once_task), KCOM_ALIGNOF(once_task),
+    kcom_async_task_desc by_hand = {run_poll, run_drop, sizeof(run_task), KCOM_ALIGNOF(run_task),
                                     sizeof(ULONG), KCOM_ALIGNOF(ULONG), &IID_IAsyncULONG, 0, 0, 0, 0};
-    kcom_async_task_desc bad_layout = once_desc;
+    kcom_async_task_desc bad_layout = run_desc;
     size_t w, i;
     setup(&counter.allocator);
-    once_drops = 0;
+    run_drops = 0;
     bad_layout.state_size += 8; /* a copy edited afterwards: its state past the block */
     for (w = 0; w < sizeof(once_ways) / sizeof(once_ways[0]); w++)
         for (i = 0; i < sizeof(run_expects) / sizeof(run_expects[0]); i++) {
             int mode = run_expects[i].mode;
             if (mode == RUN_CALLBACK || mode == RUN_CANCEL_SELF)
                 continue; /* the task cannot know its operation before the call returns */
-            once_case(&once_ways[w], &once_desc, &counter.allocator, &run_expects[i]);
+            once_case(&once_ways[w], &run_desc, &counter.allocator, &run_expects[i]);
             once_case(&once_ways[w], &by_hand, &counter.allocator, &run_expects[i]);
             if (!once_ways[w].in_storage) {
                 /* the cache bound to the operation's block, which it holds */
-                void *block = kcom_allocate(&once_cache.allocator, once_desc.block_size, once_desc.block_alignment);
+                void *block = kcom_allocate(&once_cache.allocator, run_desc.block_size, run_desc.block_alignment);
                 ok(block != NULL, "a block of the operation's size\n");
-                kcom_free(&once_cache.allocator, block, once_desc.block_size, once_desc.block_alignment);
-                once_case(&once_ways[w], &once_desc, &once_cache.allocator, &run_expects[i]);
+                kcom_free(&once_cache.allocator, block, run_desc.block_size, run_desc.block_alignment);
+                once_case(&once_ways[w], &run_desc, &once_cache.allocator, &run_expects[i]);
             }
         }
     ok(kcom_caching_allocator_drain(&once_cache) == STATUS_SUCCESS, "cache drained\n");
 
     for (w = 0; w < sizeof(once_ways) / sizeof(once_ways[0]); w++) {
         const once_way *way = &once_ways[w];
-        once_storage storage;
-        once_task initial;
+        run_storage storage;
+        run_task initial;
         kcom_waker waker;
         IKcomAsyncOperation *op = NULL;
         ULONG value = 1;
@@ -1626,13 +1586,13 @@ void kcom_test_async_paths_run_in_one_call(void)
         initial.waker = &waker;
 
         /* no initial state: zeros (RUN_READY, value 0) */
-        ran = once_call(way, &once_desc, &manual.executor, &counter.allocator, &storage, sizeof(storage), NULL, &op);
+        ran = once_call(way, &run_desc, &manual.executor, &counter.allocator, &storage, sizeof(storage), NULL, &op);
         ok(ran == STATUS_SUCCESS && op != NULL && IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS &&
                value == 0,
            "%s: zero-filled state: %s, %lu\n", way->via, kcom_status_name(ran), (unsigned long)value);
         if (op != NULL)
             ok(IKcomAsyncOperation_Release(op) == 0, "%s: released\n", way->via);
-        drops_before = once_drops;
+        drops_before = run_drops;
 
         /* refused at the begin: the error operation, nothing copied or dropped */
         op = NULL;
@@ -1642,7 +1602,7 @@ void kcom_test_async_paths_run_in_one_call(void)
         if (op != NULL)
             IKcomAsyncOperation_Release(op);
         op = NULL;
-        ran = once_call(way, &once_desc, NULL, &counter.allocator, &storage, sizeof(storage), &initial, &op);
+        ran = once_call(way, &run_desc, NULL, &counter.allocator, &storage, sizeof(storage), &initial, &op);
         ok(ran == STATUS_INVALID_PARAMETER && op != NULL, "%s: no executor: %s\n", way->via, kcom_status_name(ran));
         if (op != NULL)
             IKcomAsyncOperation_Release(op);
@@ -1653,40 +1613,40 @@ void kcom_test_async_paths_run_in_one_call(void)
            kcom_status_name(ran));
         if (op != NULL)
             IKcomAsyncOperation_Release(op);
-        ran = once_call(way, &once_desc, &manual.executor, &counter.allocator, &storage, sizeof(storage), &initial,
+        ran = once_call(way, &run_desc, &manual.executor, &counter.allocator, &storage, sizeof(storage), &initial,
                         NULL);
         ok(ran == STATUS_INVALID_PARAMETER, "%s: no out pointer: %s\n", way->via, kcom_status_name(ran));
         op = NULL;
         if (way->in_storage) {
-            ran = once_call(way, &once_desc, &manual.executor, NULL, &storage, 16, &initial, &op);
+            ran = once_call(way, &run_desc, &manual.executor, NULL, &storage, 16, &initial, &op);
             ok(ran == STATUS_BUFFER_TOO_SMALL && op != NULL, "%s: too small: %s\n", way->via, kcom_status_name(ran));
             if (op != NULL)
                 IKcomAsyncOperation_Release(op);
             op = NULL;
-            ran = once_call(way, &once_desc, &manual.executor, NULL, storage.bytes + 1, sizeof(storage) - 1, &initial,
+            ran = once_call(way, &run_desc, &manual.executor, NULL, storage.bytes + 1, sizeof(storage) - 1, &initial,
                             &op);
             ok(ran == STATUS_INVALID_PARAMETER && op != NULL, "%s: misaligned: %s\n", way->via,
                kcom_status_name(ran));
             ok(!kcom_async_storage_in_use(&storage), "%s: storage untouched\n", way->via);
         } else {
             kcom_counting_allocator_fail_nth(&counter, 1);
-            ran = once_call(way, &once_desc, &manual.executor, &counter.allocator, NULL, 0, &initial, &op);
+            ran = once_call(way, &run_desc, &manual.executor, &counter.allocator, NULL, 0, &initial, &op);
             ok(ran == STATUS_INSUFFICIENT_RESOURCES && op != NULL, "%s: out of memory: %s\n", way->via,
                kcom_status_name(ran));
             kcom_counting_allocator_fail_nth(&counter, 0);
         }
         if (op != NULL)
             IKcomAsyncOperation_Release(op);
-        ok(once_drops == drops_before, "%s: no drop for a refused begin\n", way->via);
+        ok(run_drops == drops_before, "%s: no drop for a refused begin\n", way->via);
 
         /* woken during the first poll, refused by the executor: the refusal, Error with it */
         manual.refuse = STATUS_DELETE_PENDING;
         initial.mode = RUN_YIELD;
         op = NULL;
-        ran = once_call(way, &once_desc, &manual.executor, &counter.allocator, &storage, sizeof(storage), &initial,
+        ran = once_call(way, &run_desc, &manual.executor, &counter.allocator, &storage, sizeof(storage), &initial,
                         &op);
         ok(ran == STATUS_DELETE_PENDING && op != NULL && IKcomAsyncOperation_get_result(op, &value) == ran &&
-               once_drops == drops_before + 1,
+               run_drops == drops_before + 1,
            "%s: the refusal, Error with it, dropped: %s\n", way->via, kcom_status_name(ran));
         if (op != NULL)
             ok(IKcomAsyncOperation_Release(op) == 0, "%s: released\n", way->via);
@@ -1695,10 +1655,10 @@ void kcom_test_async_paths_run_in_one_call(void)
         /* the default executor's stand-in, none set */
         kcom_set_default_executor(NULL);
         op = NULL;
-        ran = once_call(way, &once_desc, kcom_default_executor(), &counter.allocator, &storage, sizeof(storage),
+        ran = once_call(way, &run_desc, kcom_default_executor(), &counter.allocator, &storage, sizeof(storage),
                         &initial, &op);
         ok(ran == STATUS_INVALID_DEVICE_STATE && op != NULL && IKcomAsyncOperation_get_result(op, &value) == ran &&
-               once_drops == drops_before + 2,
+               run_drops == drops_before + 2,
            "%s: no executor to yield to: %s\n", way->via, kcom_status_name(ran));
         if (op != NULL)
             IKcomAsyncOperation_Release(op);
@@ -1711,22 +1671,22 @@ void kcom_test_async_paths_run_in_one_call(void)
         tracked.tracker = tracker;
         initial.mode = RUN_WAIT;
         op = NULL;
-        ran = once_call(way, &once_desc, &tracked, &counter.allocator, &storage, sizeof(storage), &initial, &op);
+        ran = once_call(way, &run_desc, &tracked, &counter.allocator, &storage, sizeof(storage), &initial, &op);
         ok(ran == STATUS_SUCCESS && op != NULL && kcom_tracker_outstanding(tracker) == 1, "%s: waiting, counted\n",
            way->via);
         kcom_waker_wake(&waker);
         (void)manual_run(&manual);
         ok(op != NULL && IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS && value == 40,
            "%s: 40 (%lu)\n", way->via, (unsigned long)value);
-        ok(kcom_tracker_outstanding(tracker) == 0 && once_drops == drops_before + 3, "%s: no longer counted\n",
+        ok(kcom_tracker_outstanding(tracker) == 0 && run_drops == drops_before + 3, "%s: no longer counted\n",
            way->via);
         if (op != NULL)
             ok(IKcomAsyncOperation_Release(op) == 0, "%s: released\n", way->via);
         ok(kcom_tracker_drain(tracker, 1000) == STATUS_SUCCESS, "drained\n");
         initial.mode = RUN_READY;
         op = NULL;
-        ran = once_call(way, &once_desc, &tracked, &counter.allocator, &storage, sizeof(storage), &initial, &op);
-        ok(ran == STATUS_DELETE_PENDING && op != NULL && once_drops == drops_before + 3,
+        ran = once_call(way, &run_desc, &tracked, &counter.allocator, &storage, sizeof(storage), &initial, &op);
+        ok(ran == STATUS_DELETE_PENDING && op != NULL && run_drops == drops_before + 3,
            "%s: refused while draining, not dropped: %s\n", way->via, kcom_status_name(ran));
         if (op != NULL)
             IKcomAsyncOperation_Release(op);
@@ -1751,22 +1711,22 @@ void kcom_test_async_paths_run_in_one_call_races(void)
         teardown();
         return;
     }
-    once_drops = 0;
+    run_drops = 0;
     memset(&box, 0, sizeof(box));
     test_mutex_init(&box.mutex);
     test_thread_start(&helper, handoff_thread, NULL);
     for (w = 0; w < sizeof(once_ways) / sizeof(once_ways[0]); w++) {
         int i, good = 0;
         for (i = 0; i < HANDOFF_CALLS / 4; i++) {
-            once_storage storage;
-            once_task initial;
+            run_storage storage;
+            run_task initial;
             IKcomAsyncOperation *op = NULL;
             ULONG value = 0;
             memset(&storage, 0, sizeof(storage));
             memset(&initial, 0, sizeof(initial));
-            initial.mode = RUN_SPIN;
+            initial.mode = RUN_HANDOFF;
             initial.value = (ULONG)i;
-            if (once_call(&once_ways[w], &once_desc, executor, NULL, &storage, sizeof(storage), &initial, &op) ==
+            if (once_call(&once_ways[w], &run_desc, executor, NULL, &storage, sizeof(storage), &initial, &op) ==
                     STATUS_SUCCESS &&
                 kcom_async_block_on(op, 5000) == STATUS_SUCCESS && IKcomAsyncOperation_get_result(op, &value) == 0 &&
                 value == (ULONG)i * 2)
@@ -1783,7 +1743,7 @@ void kcom_test_async_paths_run_in_one_call_races(void)
     kcom_waker_drop(&box.waker);
     test_mutex_destroy(&box.mutex);
     ok(test_pool_shutdown(pool, 5000) == STATUS_SUCCESS, "drained\n");
-    ok(once_drops == HANDOFF_CALLS, "one drop per call: %ld\n", (long)once_drops);
+    ok(run_drops == HANDOFF_CALLS, "one drop per call: %ld\n", (long)run_drops);
     kcom_async_operation_cache_drain();
     teardown();
 }
