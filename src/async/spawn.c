@@ -277,19 +277,25 @@ NTSTATUS kcom_async_spawn_abandon(IKcomAsyncOperation *operation, NTSTATUS statu
 /* Whether kcom_async_run's arguments let it go as kcom_rt_async_run_here does: a layout of
  * KCOM_ASYNC_TASK_DESC's that holds (one written by hand is computed again where it is read), and
  * no tracker (which counts the task from its begin). */
-static BOOLEAN run_direct(const kcom_async_task_desc *desc, const kcom_executor *executor,
-                          IKcomAsyncOperation **operation)
+static KCOM_FORCEINLINE BOOLEAN run_direct(const kcom_async_task_desc *desc, const kcom_executor *executor,
+                                           IKcomAsyncOperation **operation)
 {
     return (BOOLEAN)(operation != NULL && desc != NULL && desc->poll != NULL && executor != NULL &&
                      executor->schedule != NULL && executor->tracker == NULL && desc->block_size != 0 &&
                      kcom_rt_async_layout_holds(desc));
 }
 
-/* The rest of the general way, after a begin: the copy and the run (kcom_async_spawn's, with the
- * first poll here). */
-static NTSTATUS run_begun(const kcom_async_task_desc *desc, void *state, const void *initial,
-                          IKcomAsyncOperation **operation)
+/* The general way: a begin, the copy and the run (kcom_async_spawn's, with the first poll here).
+ * Out of line, so that the usual way keeps few registers. */
+static KCOM_NOINLINE NTSTATUS run_general(const kcom_async_task_desc *desc, const kcom_executor *executor,
+                                          const kcom_allocator *allocator, BOOLEAN in_storage, void *storage,
+                                          size_t size, const void *initial, IKcomAsyncOperation **operation)
 {
+    void *state = NULL;
+    NTSTATUS status = in_storage ? kcom_rt_async_spawn_begin_in(desc, executor, storage, size, &state, operation)
+                                 : kcom_rt_async_spawn_begin(desc, executor, allocator, &state, operation);
+    if (!NT_SUCCESS(status))
+        return status;
     if (initial != NULL && state != NULL)
         memcpy(state, initial, desc->state_size);
     return kcom_rt_async_spawn_run(*operation);
@@ -298,25 +304,19 @@ static NTSTATUS run_begun(const kcom_async_task_desc *desc, void *state, const v
 NTSTATUS kcom_rt_async_run(const kcom_async_task_desc *desc, const kcom_executor *executor,
                            const kcom_allocator *allocator, const void *initial, IKcomAsyncOperation **operation)
 {
-    void *state = NULL;
     kcom_async_op *op;
-    NTSTATUS status;
     if (run_direct(desc, executor, operation) && (op = kcom_rt_async_op_reuse(desc, allocator)) != NULL)
         return kcom_rt_async_run_here(op, desc, executor, initial, KCOM_RT_ASYNC_OP_DONE_CACHED, operation);
-    status = kcom_rt_async_spawn_begin(desc, executor, allocator, &state, operation);
-    return NT_SUCCESS(status) ? run_begun(desc, state, initial, operation) : status;
+    return run_general(desc, executor, allocator, FALSE, NULL, 0, initial, operation);
 }
 
 NTSTATUS kcom_rt_async_run_in(const kcom_async_task_desc *desc, const kcom_executor *executor, void *storage,
                               size_t size, const void *initial, IKcomAsyncOperation **operation)
 {
-    void *state = NULL;
     kcom_async_op *op;
-    NTSTATUS status;
     if (run_direct(desc, executor, operation) && kcom_rt_async_op_in(desc, storage, size, &op) == STATUS_SUCCESS)
         return kcom_rt_async_run_here(op, desc, executor, initial, KCOM_RT_ASYNC_OP_DONE_IN, operation);
-    status = kcom_rt_async_spawn_begin_in(desc, executor, storage, size, &state, operation);
-    return NT_SUCCESS(status) ? run_begun(desc, state, initial, operation) : status;
+    return run_general(desc, executor, NULL, TRUE, storage, size, initial, operation);
 }
 
 /* ---- the default executor -------------------------------------------------------------------------------- */
