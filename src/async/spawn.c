@@ -341,11 +341,9 @@ NTSTATUS kcom_set_default_executor(const kcom_executor *executor)
     return STATUS_SUCCESS;
 }
 
-NTSTATUS kcom_rt_async_publish(kcom_async_op *op, const kcom_executor *executor, BOOLEAN in_storage)
+NTSTATUS kcom_rt_async_publish(kcom_async_op *op, const kcom_executor *executor)
 {
     op->iface.lpVtbl = &kcom_async_op_vtbls[KCOM_RT_ASYNC_OP_ANY];
-    if (in_storage)
-        op->allocator = NULL; /* what the general Release reads */
     /* nothing reads these while the task is RUNNING (a wake then only marks it NOTIFIED); the
      * exchange in kcom_task_publish makes them visible to whoever schedules it next */
     op->task.executor = executor != NULL ? executor : kcom_default_executor();

@@ -67,7 +67,8 @@
     X(async_paths_allocator_copies)           \
     X(async_paths_run_races)                  \
     X(async_paths_run_in_one_call)            \
-    X(async_paths_run_in_one_call_races)
+    X(async_paths_run_in_one_call_races)      \
+    X(async_paths_waker_outlives_first_poll)
 
 /* test_awaitables.c: events, timers, select, timeout, try_finally. The timer tests exist where the
  * platform has a timer (KCOM_HAS_ASYNC_TIMER: every target but a kernel built without one). */

@@ -18,7 +18,10 @@
     M(I, ASYNC, IAsyncULONG, Now, (ULONG, value))                                         \
     M(I, ASYNC, IAsyncULONG, Requeue, (ULONG, value))                                     \
     M(I, ASYNC, IAsyncULONG, Finish, (NTSTATUS, start)(NTSTATUS, end))                    \
-    M(I, ASYNC, IAsyncULONG, Handoff, (ULONG, value))
+    M(I, ASYNC, IAsyncULONG, Handoff, (ULONG, value))                                     \
+    M(I, ASYNC_IN, IAsyncULONG, KeepIn, (kcom_waker *, waker))
+
+#define IPaths_KeepIn_STORAGE 320
 
 KCOM_DECLARE_INTERFACE(IPaths, IUnknown,
                        0x6b630a02, 0x7e57, 0x4ca1, 0x9a, 0xa1, 0x3c, 0x55, 0x0b, 0xa5, 0xe0, 0xa2)
@@ -168,6 +171,33 @@ static kcom_poll_result Paths_Handoff_poll(Paths_Handoff_state *state, kcom_task
 }
 
 static void Paths_Handoff_drop(Paths_Handoff_state *state)
+{
+    (void)state;
+    kcom_atomic_fetch_add(&drops, 1);
+}
+
+/* KeepIn: in caller storage, ready at its first poll while it keeps a waker in *waker (as an
+ * awaited operation that finished on another thread during the poll may still hold one). */
+typedef struct Paths_KeepIn_state {
+    KCOM_TASK_RESUME_POINT;
+    kcom_waker *waker;
+} Paths_KeepIn_state;
+
+static NTSTATUS Paths_KeepIn(void *self, Paths_KeepIn_state *state, kcom_waker *waker)
+{
+    (void)self;
+    state->waker = waker;
+    return STATUS_SUCCESS;
+}
+
+static kcom_poll_result Paths_KeepIn_poll(Paths_KeepIn_state *state, kcom_task_context *cx)
+{
+    *state->waker = kcom_task_waker(cx);
+    KCOM_TASK_RESULT(cx, ULONG) = 7;
+    return KCOM_POLL_READY;
+}
+
+static void Paths_KeepIn_drop(Paths_KeepIn_state *state)
 {
     (void)state;
     kcom_atomic_fetch_add(&drops, 1);
@@ -1051,7 +1081,8 @@ enum run_mode {
     RUN_WAIT,           /* leaves a waker in *waker and returns PENDING; the second poll returns the value */
     RUN_YIELD,          /* KCOM_YIELD: woken during the first poll; the value at the second */
     RUN_SPIN,           /* the value, after a while (the races below) */
-    RUN_HANDOFF         /* hands its waker to another thread, which wakes it during the poll or after */
+    RUN_HANDOFF,        /* hands its waker to another thread, which wakes it during the poll or after */
+    RUN_KEEP            /* leaves a waker in *waker, and the value */
 };
 
 typedef struct run_task {
@@ -1092,13 +1123,17 @@ static kcom_poll_result run_poll(void *state, kcom_task_context *cx)
     }
     if (s->mode == RUN_HANDOFF)
         KCOM_AWAIT(s->handed++ ? KCOM_POLL_READY : handoff_put(cx));
+    if (s->mode == RUN_KEEP)
+        *s->waker = kcom_task_waker(cx);
     KCOM_TASK_RETURN_VALUE(cx, ULONG, s->value * 2);
     KCOM_TASK_END(cx);
 }
 
 static void run_drop(void *state)
 {
-    kcom_waker_drop(((run_task *)state)->waker); /* none, unless it was dropped waiting */
+    run_task *s = (run_task *)state;
+    if (s->mode != RUN_KEEP) /* the test drops RUN_KEEP's; the others have none, unless dropped waiting */
+        kcom_waker_drop(s->waker);
     kcom_atomic_fetch_add(&run_drops, 1);
 }
 
@@ -1694,6 +1729,60 @@ void kcom_test_async_paths_run_in_one_call(void)
         if (way->in_storage)
             ok(!kcom_async_storage_in_use(&storage), "%s: storage free\n", way->via);
     }
+    teardown();
+}
+
+/* A first poll that is ready while a waker it took is still held: the waker's drop, after the
+ * caller's Release, is the final release, the general one. In caller storage that was not
+ * zero-filled (storage a driver reuses), through an ASYNC_IN method's shim and the one-call ways:
+ * the storage is free again and nothing is freed to an allocator. */
+void kcom_test_async_paths_waker_outlives_first_poll(void)
+{
+    IPaths *paths;
+    size_t w;
+    setup(&counter.allocator);
+    run_drops = 0;
+    paths = new_paths();
+    if (paths != NULL) {
+        IPaths_KeepIn_storage storage;
+        kcom_waker waker;
+        ULONG value = 0;
+        IAsyncULONG *op;
+        memset(&storage, 0xA5, sizeof(storage));
+        memset(&waker, 0, sizeof(waker));
+        op = IPaths_KeepIn(paths, &waker, &storage, sizeof(storage));
+        ok(IAsyncULONG_get_result(op, &value) == STATUS_SUCCESS && value == 7 && drops == 1,
+           "KeepIn: ready, dropped: %lu\n", (unsigned long)value);
+        ok(IAsyncULONG_Release(op) == 1 && waker.task != NULL, "KeepIn: the waker's reference left\n");
+        kcom_waker_drop(&waker);
+        ok(!kcom_async_storage_in_use(&storage), "KeepIn: storage free after the waker's drop\n");
+        ok(IPaths_Release(paths) == 0, "object released\n");
+    }
+    for (w = 0; w < sizeof(once_ways) / sizeof(once_ways[0]); w++) {
+        run_storage storage;
+        run_task initial;
+        kcom_waker waker;
+        IKcomAsyncOperation *op = NULL;
+        ULONG value = 0;
+        NTSTATUS ran;
+        memset(&storage, 0xA5, sizeof(storage));
+        memset(&initial, 0, sizeof(initial));
+        memset(&waker, 0, sizeof(waker));
+        initial.mode = RUN_KEEP;
+        initial.value = 3;
+        initial.waker = &waker;
+        ran = once_call(&once_ways[w], &run_desc, &manual.executor, &counter.allocator, &storage, sizeof(storage),
+                        &initial, &op);
+        ok(ran == STATUS_SUCCESS && op != NULL && IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS &&
+               value == 6 && waker.task != NULL,
+           "%s: ready, a waker kept: %s, %lu\n", once_ways[w].via, kcom_status_name(ran), (unsigned long)value);
+        if (op != NULL)
+            ok(IKcomAsyncOperation_Release(op) == 1, "%s: the waker's reference left\n", once_ways[w].via);
+        kcom_waker_drop(&waker);
+        if (once_ways[w].in_storage)
+            ok(!kcom_async_storage_in_use(&storage), "%s: storage free after the waker's drop\n", once_ways[w].via);
+    }
+    ok(run_drops == 4, "one drop per call: %ld\n", (long)run_drops);
     teardown();
 }
 

@@ -136,15 +136,15 @@ IKcomAsyncOperation *kcom_rt_async_op_failed(_In_ const kcom_async_task_desc *de
 /* kcom_rt_async_op_end with a failure status: Error with it (STATUS_CANCELLED: Canceled). */
 void kcom_rt_async_op_fail(_In_ kcom_async_op *op, _In_ NTSTATUS status);
 
-/* Publishes an operation whose first poll returned PENDING (in caller storage or not): it gets
+/* Publishes an operation whose first poll returned PENDING (its allocator recorded, NULL for
+ * caller storage): it gets
  * the general vtable, its task executor (NULL: the default executor), then becomes IDLE, or is
  * scheduled at once if it was woken during the poll. Whatever must outlive the call (the object's
  * reference) must be in place before: from here the task may run, and end, on another thread.
  * Returns STATUS_SUCCESS, or why the task has ended as Error: the executor's refusal of that
  * schedule, STATUS_DELETE_PENDING (its tracker is draining). IRQL: <= DISPATCH_LEVEL. */
 _IRQL_requires_max_(DISPATCH_LEVEL)
-NTSTATUS kcom_rt_async_publish(_In_ kcom_async_op *op, _In_opt_ const struct kcom_executor *executor,
-                               _In_ BOOLEAN in_storage);
+NTSTATUS kcom_rt_async_publish(_In_ kcom_async_op *op, _In_opt_ const struct kcom_executor *executor);
 
 KCOM_END_DECLS
 
@@ -192,9 +192,11 @@ static KCOM_FORCEINLINE BOOLEAN kcom_rt_async_op_is_kcom(const IKcomAsyncOperati
                      (ULONG_PTR)vtbl - (ULONG_PTR)kcom_async_op_vtbls < sizeof(kcom_async_op_vtbls));
 }
 
-/* The operation in caller storage (kcom_async_spawn_begin_in's placement and checks); its
- * allocator is not set (NULL: caller storage) where only the general Release reads it. Returns
- * STATUS_SUCCESS, STATUS_INVALID_PARAMETER or STATUS_BUFFER_TOO_SMALL. IRQL: any. */
+/* The operation in caller storage (kcom_async_spawn_begin_in's placement and checks), its
+ * allocator recorded as NULL (caller storage): the general release reads it when a reference
+ * other than the caller's is the last, a waker's kept past a first poll that finished the work
+ * (the storage need not have been zero-filled). Returns STATUS_SUCCESS, STATUS_INVALID_PARAMETER
+ * or STATUS_BUFFER_TOO_SMALL. IRQL: any. */
 static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_op_in(const kcom_async_task_desc *desc, void *storage, size_t size,
                                                     kcom_async_op **op)
 {
@@ -208,6 +210,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_op_in(const kcom_async_task_desc 
     /* the first boundary, where kcom_async_storage_in_use looks */
     address = (address + KCOM_ASYNC_STORAGE_MAX_ALIGNMENT - 1) & ~(ULONG_PTR)(KCOM_ASYNC_STORAGE_MAX_ALIGNMENT - 1);
     placed = (kcom_async_op *)address;
+    placed->allocator = NULL;
     *op = placed;
     return STATUS_SUCCESS;
 }
@@ -534,10 +537,8 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_begin_in(const kcom_async_task
 #if KCOM_RT_HAS_CONSTANT_P
     kcom_async_op *op;
     if (kcom_rt_async_spawn_inline(desc, executor) && state != NULL && operation != NULL &&
-        kcom_rt_async_op_in(desc, storage, size, &op) == STATUS_SUCCESS) {
-        op->allocator = NULL; /* caller storage */
+        kcom_rt_async_op_in(desc, storage, size, &op) == STATUS_SUCCESS)
         return kcom_rt_async_spawn_built(op, desc, executor, state, operation);
-    }
 #endif
     return kcom_rt_async_spawn_begin_in(desc, executor, storage, size, state, operation);
 }
@@ -651,7 +652,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_run_here(kcom_async_op *op, const
     void *state = kcom_rt_async_op_prepare(op, desc, initial, &cx);
     *operation = &op->iface;
     if (KCOM_UNLIKELY(desc->poll(state, &cx) != KCOM_POLL_READY))
-        return kcom_rt_async_publish(op, executor, (BOOLEAN)(done == KCOM_RT_ASYNC_OP_DONE_IN));
+        return kcom_rt_async_publish(op, executor);
     kcom_rt_async_op_done(op);
     if (desc->drop != NULL)
         desc->drop(state);

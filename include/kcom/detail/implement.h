@@ -320,8 +320,7 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
             if (KCOM_UNLIKELY(prefix##name##_poll(&kcom_state_->user, &kcom_cx_) != KCOM_POLL_READY)) { \
                 This->lpVtbl->AddRef(This);                                               \
                 kcom_state_->kcom_owner = This;                                           \
-                (void)kcom_rt_async_publish(kcom_op_, kcom_rt_class_executor(kcom_rt_header(kcom_self_)->klass), \
-                                            (BOOLEAN)(kcom_done_ == KCOM_RT_ASYNC_OP_DONE_IN)); \
+                (void)kcom_rt_async_publish(kcom_op_, kcom_rt_class_executor(kcom_rt_header(kcom_self_)->klass)); \
                 return (ret *)(void *)kcom_op_;                                           \
             }                                                                             \
             kcom_status_ = kcom_cx_.status;                                               \
