@@ -226,43 +226,33 @@ static KCOM_FORCEINLINE char *kcom_rt_async_poll_context(kcom_async_op *op, cons
     return (char *)op + desc->state_offset;
 }
 
-/* One part of kcom_rt_async_fill: n bytes at offset at, copied from src or zero-filled (NULL). */
-static KCOM_FORCEINLINE void kcom_rt_async_fill_part(char *p, const char *src, size_t at, size_t n)
+/* Zero-fills size bytes at p without a call up to 128 bytes: two stores of a constant size, the
+ * second overlapping the first where size is not a power of two (a constant size: a few 16-byte
+ * stores; no byte loop, which a compiler may make a call). */
+static KCOM_FORCEINLINE void kcom_rt_async_zero_fill(char *p, size_t size)
 {
-    if (src != NULL)
-        memcpy(p + at, src + at, n);
-    else
-        memset(p + at, 0, n);
-}
-
-/* Copies size bytes from src to p, or zero-fills them (src NULL), without a call up to 128 bytes:
- * two parts of a constant size, the second overlapping the first where size is not a power of two
- * (a constant size: a few 16-byte moves or stores; no byte loop, which a compiler may make a call). */
-static KCOM_FORCEINLINE void kcom_rt_async_fill(char *p, const void *src, size_t size)
-{
-    const char *from = (const char *)src;
     if (size > 128) {
-        kcom_rt_async_fill_part(p, from, 0, size);
+        memset(p, 0, size);
     } else if (size > 64) {
-        kcom_rt_async_fill_part(p, from, 0, 64);
-        kcom_rt_async_fill_part(p, from, size - 64, 64);
+        memset(p, 0, 64);
+        memset(p + size - 64, 0, 64);
     } else if (size > 32) {
-        kcom_rt_async_fill_part(p, from, 0, 32);
-        kcom_rt_async_fill_part(p, from, size - 32, 32);
+        memset(p, 0, 32);
+        memset(p + size - 32, 0, 32);
     } else if (size >= 16) {
-        kcom_rt_async_fill_part(p, from, 0, 16);
-        kcom_rt_async_fill_part(p, from, size - 16, 16);
+        memset(p, 0, 16);
+        memset(p + size - 16, 0, 16);
     } else if (size >= 8) {
-        kcom_rt_async_fill_part(p, from, 0, 8);
-        kcom_rt_async_fill_part(p, from, size - 8, 8);
+        memset(p, 0, 8);
+        memset(p + size - 8, 0, 8);
     } else if (size >= 4) {
-        kcom_rt_async_fill_part(p, from, 0, 4);
-        kcom_rt_async_fill_part(p, from, size - 4, 4);
+        memset(p, 0, 4);
+        memset(p + size - 4, 0, 4);
     } else if (size >= 2) {
-        kcom_rt_async_fill_part(p, from, 0, 2);
-        kcom_rt_async_fill_part(p, from, size - 2, 2);
+        memset(p, 0, 2);
+        memset(p + size - 2, 0, 2);
     } else if (size != 0) {
-        kcom_rt_async_fill_part(p, from, 0, 1);
+        *p = 0;
     }
 }
 
@@ -284,8 +274,13 @@ static KCOM_FORCEINLINE void *kcom_rt_async_op_prepare(kcom_async_op *op, const 
     op->word = KCOM_ASYNC_STARTED | kcom_rt_async_result_word(desc->result_size, desc->result_offset);
     op->task.sched = KCOM_TASK_RUNNING;
     if (desc->result_size != 0)
-        kcom_rt_async_fill((char *)cx->result, NULL, desc->result_size);
-    kcom_rt_async_fill(state, initial, desc->state_size);
+        kcom_rt_async_zero_fill((char *)cx->result, desc->result_size);
+    /* a plain copy: the branches of a fill would read past a small initial state where they are
+     * not folded away (an unoptimized build's warnings) */
+    if (initial != NULL)
+        memcpy(state, initial, desc->state_size);
+    else
+        kcom_rt_async_zero_fill(state, desc->state_size);
     return state;
 }
 
@@ -483,7 +478,7 @@ static KCOM_FORCEINLINE void kcom_rt_async_spawn_fields(kcom_async_op *op, const
 /* Result and state in one fill (only padding lies between them), to the block's end. */
 static KCOM_FORCEINLINE void kcom_rt_async_spawn_fill(kcom_async_op *op, size_t result_offset, size_t block_size)
 {
-    kcom_rt_async_fill((char *)op + result_offset, NULL, block_size - result_offset);
+    kcom_rt_async_zero_fill((char *)op + result_offset, block_size - result_offset);
 }
 
 /* Every field of desc that kcom_rt_async_layout_holds reads, in one expression without side effects
