@@ -503,8 +503,9 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn(_In_ const kcom_async_task_des
  * The way to start a task by hand at the cost of an async method: nobody but the caller can know
  * of the operation before its first poll, so, unlike kcom_async_spawn_begin + _run, it is set up
  * and, when ready, finished without an interlocked instruction. initial as kcom_async_spawn's
- * (the state's first contents; NULL: zero-filled). IRQL: <= DISPATCH_LEVEL; the first poll runs at
- * the caller's IRQL, which the task's poll must allow.
+ * (desc->state_size bytes, the state's first contents, its resume point 0; NULL: zero-filled).
+ * IRQL: <= DISPATCH_LEVEL; the first poll runs at the caller's IRQL, which the task's poll must
+ * allow.
  * Returns STATUS_SUCCESS (the poll's own outcome is the operation's status, not this); from the
  * begin, what kcom_async_spawn_begin returns (*initial not copied, no drop run); after a first
  * poll that yielded or was woken during it, the executor's refusal of the task (the operation is

@@ -1781,8 +1781,25 @@ void kcom_test_async_paths_waker_outlives_first_poll(void)
         kcom_waker_drop(&waker);
         if (once_ways[w].in_storage)
             ok(!kcom_async_storage_in_use(&storage), "%s: storage free after the waker's drop\n", once_ways[w].via);
+        /* the same through a completion callback that releases the caller's reference: the
+         * callback's own reference is the last */
+        if (once_ways[w].in_storage) {
+            callback_record record;
+            memset(&storage, 0xA5, sizeof(storage));
+            memset(&record, 0, sizeof(record));
+            record.release_in_callback = 1;
+            initial.mode = RUN_READY;
+            op = NULL;
+            ran = once_call(&once_ways[w], &run_desc, &manual.executor, NULL, &storage, sizeof(storage), &initial,
+                            &op);
+            ok(ran == STATUS_SUCCESS && op != NULL &&
+                   IKcomAsyncOperation_set_completed(op, record_callback, &record) == STATUS_SUCCESS &&
+                   record.calls == 1 && record.mismatches == 0,
+               "%s: a callback released the caller's reference: %s\n", once_ways[w].via, kcom_status_name(ran));
+            ok(!kcom_async_storage_in_use(&storage), "%s: storage free after the callback\n", once_ways[w].via);
+        }
     }
-    ok(run_drops == 4, "one drop per call: %ld\n", (long)run_drops);
+    ok(run_drops == 6, "one drop per call: %ld\n", (long)run_drops);
     teardown();
 }
 
