@@ -1523,6 +1523,18 @@ static NTSTATUS once_call(const once_way *way, const kcom_async_task_desc *desc,
                         : kcom_async_run(desc, executor, allocator, initial, op);
 }
 
+/* A run_task's first contents: mode, value and where RUN_WAIT and RUN_KEEP leave their waker (a
+ * zeroed one; NULL: none). */
+static void once_initial(run_task *initial, int mode, ULONG value, kcom_waker *waker)
+{
+    memset(initial, 0, sizeof(*initial));
+    initial->mode = mode;
+    initial->value = value;
+    initial->waker = waker;
+    if (waker != NULL)
+        memset(waker, 0, sizeof(*waker));
+}
+
 /* One outcome one way, checked against e (as run_case checks a begin and a run). */
 static void once_case(const once_way *way, const kcom_async_task_desc *desc, const kcom_allocator *allocator,
                       const run_expect *e)
@@ -1536,11 +1548,7 @@ static void once_case(const once_way *way, const kcom_async_task_desc *desc, con
     LONG drops_before = run_drops, scheduled_before = manual.scheduled;
     NTSTATUS ran, result;
     memset(&storage, 0, sizeof(storage));
-    memset(&initial, 0, sizeof(initial));
-    memset(&waker, 0, sizeof(waker));
-    initial.mode = e->mode;
-    initial.value = 20;
-    initial.waker = &waker;
+    once_initial(&initial, e->mode, 20, &waker);
     ran = once_call(way, desc, &manual.executor, allocator, &storage, sizeof(storage), &initial, &op);
     ok(ran == e->run && op != NULL, "%s, mode %d: %s\n", way->via, e->mode, kcom_status_name(ran));
     if (op == NULL)
@@ -1614,11 +1622,7 @@ void kcom_test_async_paths_run_in_one_call(void)
         kcom_executor tracked = manual.executor;
         NTSTATUS ran;
         memset(&storage, 0, sizeof(storage));
-        memset(&initial, 0, sizeof(initial));
-        memset(&waker, 0, sizeof(waker));
-        initial.mode = RUN_READY;
-        initial.value = 20;
-        initial.waker = &waker;
+        once_initial(&initial, RUN_READY, 20, &waker);
 
         /* no initial state: zeros (RUN_READY, value 0) */
         ran = once_call(way, &run_desc, &manual.executor, &counter.allocator, &storage, sizeof(storage), NULL, &op);
@@ -1766,11 +1770,7 @@ void kcom_test_async_paths_waker_outlives_first_poll(void)
         ULONG value = 0;
         NTSTATUS ran;
         memset(&storage, 0xA5, sizeof(storage));
-        memset(&initial, 0, sizeof(initial));
-        memset(&waker, 0, sizeof(waker));
-        initial.mode = RUN_KEEP;
-        initial.value = 3;
-        initial.waker = &waker;
+        once_initial(&initial, RUN_KEEP, 3, &waker);
         ran = once_call(&once_ways[w], &run_desc, &manual.executor, &counter.allocator, &storage, sizeof(storage),
                         &initial, &op);
         ok(ran == STATUS_SUCCESS && op != NULL && IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS &&
@@ -1829,9 +1829,7 @@ void kcom_test_async_paths_run_in_one_call_races(void)
             IKcomAsyncOperation *op = NULL;
             ULONG value = 0;
             memset(&storage, 0, sizeof(storage));
-            memset(&initial, 0, sizeof(initial));
-            initial.mode = RUN_HANDOFF;
-            initial.value = (ULONG)i;
+            once_initial(&initial, RUN_HANDOFF, (ULONG)i, NULL);
             if (once_call(&once_ways[w], &run_desc, executor, NULL, &storage, sizeof(storage), &initial, &op) ==
                     STATUS_SUCCESS &&
                 kcom_async_block_on(op, 5000) == STATUS_SUCCESS && IKcomAsyncOperation_get_result(op, &value) == 0 &&
