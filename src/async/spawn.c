@@ -274,15 +274,12 @@ NTSTATUS kcom_async_spawn_abandon(IKcomAsyncOperation *operation, NTSTATUS statu
 
 /* ---- a spawn and its first poll in one call -------------------------------------------------------------- */
 
-/* Whether kcom_async_run's arguments let it go as kcom_rt_async_run_here does: a layout of
- * KCOM_ASYNC_TASK_DESC's that holds (one written by hand is computed again where it is read), and
- * no tracker (which counts the task from its begin). */
+/* Whether kcom_async_run's arguments let it go as kcom_rt_async_run_here does, as the inline
+ * function's do where the compiler sees the descriptor. */
 static KCOM_FORCEINLINE BOOLEAN run_direct(const kcom_async_task_desc *desc, const kcom_executor *executor,
                                            IKcomAsyncOperation **operation)
 {
-    return (BOOLEAN)(operation != NULL && desc != NULL && desc->poll != NULL && executor != NULL &&
-                     executor->schedule != NULL && executor->tracker == NULL && desc->block_size != 0 &&
-                     kcom_rt_async_layout_holds(desc));
+    return (BOOLEAN)(operation != NULL && kcom_rt_async_spawn_direct(desc, executor));
 }
 
 /* The general way: a begin, the copy and the run (kcom_async_spawn's, with the first poll here).

@@ -487,16 +487,24 @@ static KCOM_FORCEINLINE void kcom_rt_async_spawn_fill(kcom_async_op *op, size_t 
     ((desc)->block_size + (desc)->block_alignment + (desc)->result_offset + (desc)->result_size + \
      (desc)->result_alignment + (desc)->state_offset + (desc)->state_size + (desc)->state_alignment)
 
-/* Whether a spawn over desc on executor may be built inline: desc's layout is known to the
- * compiler and holds, and nothing needs the library (a NULL argument is refused there, a tracker
- * counts the task there). */
+/* Whether a spawn over desc on executor may skip the library's general way: desc's layout is
+ * KCOM_ASYNC_TASK_DESC's and holds (one written by hand is computed again where it is read), and
+ * nothing needs the general way (a NULL argument is refused there, a tracker counts the task from
+ * its begin there). */
+static KCOM_FORCEINLINE BOOLEAN kcom_rt_async_spawn_direct(const kcom_async_task_desc *desc,
+                                                          const kcom_executor *executor)
+{
+    return (BOOLEAN)(desc != NULL && desc->block_size != 0 && kcom_rt_async_layout_holds(desc) &&
+                     desc->poll != NULL && executor != NULL && executor->schedule != NULL &&
+                     executor->tracker == NULL);
+}
+
+/* The same, and desc's layout known to the compiler: the spawn may be built inline. */
 static KCOM_FORCEINLINE BOOLEAN kcom_rt_async_spawn_inline(const kcom_async_task_desc *desc,
                                                           const kcom_executor *executor)
 {
     return (BOOLEAN)(desc != NULL && KCOM_RT_CONSTANT_P(KCOM_RT_ASYNC_LAYOUT_FIELDS_(desc)) &&
-                     desc->block_size != 0 && kcom_rt_async_layout_holds(desc) &&
-                     desc->poll != NULL && executor != NULL && executor->schedule != NULL &&
-                     executor->tracker == NULL);
+                     kcom_rt_async_spawn_direct(desc, executor));
 }
 
 /* An operation built inline from a block of desc's layout: its fields, the out pointers, the fill. */
