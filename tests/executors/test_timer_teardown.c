@@ -53,21 +53,27 @@ static void locked_init(locked_executor *m)
     m->queue.next = m->queue.prev = &m->queue;
 }
 
+/* Runs the task first in the queue; FALSE when the queue is empty. */
+static BOOLEAN locked_run_one(locked_executor *m)
+{
+    kcom_task_link *entry;
+    test_mutex_lock(&m->lock);
+    entry = m->queue.next;
+    if (entry == &m->queue) {
+        test_mutex_unlock(&m->lock);
+        return FALSE;
+    }
+    m->queue.next = entry->next;
+    entry->next->prev = &m->queue;
+    test_mutex_unlock(&m->lock);
+    kcom_task_run(KCOM_TASK_FROM_LINK(entry));
+    return TRUE;
+}
+
 /* Runs what is queued now and what those polls queue, until the queue is empty. */
 static void locked_run(locked_executor *m)
 {
-    for (;;) {
-        kcom_task_link *entry;
-        test_mutex_lock(&m->lock);
-        entry = m->queue.next;
-        if (entry == &m->queue) {
-            test_mutex_unlock(&m->lock);
-            return;
-        }
-        m->queue.next = entry->next;
-        entry->next->prev = &m->queue;
-        test_mutex_unlock(&m->lock);
-        kcom_task_run(KCOM_TASK_FROM_LINK(entry));
+    while (locked_run_one(m)) {
     }
 }
 
@@ -107,13 +113,13 @@ typedef struct timer_state {
     ULONG ticks_wanted;
     ULONG ticks;
     BOOLEAN canceled;
+    ULONG first_poll_stall_ms; /* the first poll sleeps this long after it armed the timer */
     LONG volatile *drops;
     kcom_async_timer timer;
 } timer_state;
 
-static kcom_poll_result timer_poll(void *p, kcom_task_context *cx)
+static kcom_poll_result timer_task(timer_state *s, kcom_task_context *cx)
 {
-    timer_state *s = (timer_state *)p;
     KCOM_TASK_BEGIN(s);
     kcom_async_timer_init(&s->timer, s->due_ms, s->period_ms);
     while (s->ticks < s->ticks_wanted) {
@@ -126,6 +132,19 @@ static kcom_poll_result timer_poll(void *p, kcom_task_context *cx)
     KCOM_TASK_END(cx);
 }
 
+/* A first poll that is slow after it armed the timer (preempted, or under a sanitizer): the
+ * timer may fire, and wake the task, before the poll has returned. */
+static kcom_poll_result timer_poll(void *p, kcom_task_context *cx)
+{
+    timer_state *s = (timer_state *)p;
+    kcom_poll_result result = timer_task(s, cx);
+    if (s->first_poll_stall_ms != 0) {
+        test_sleep_ms(s->first_poll_stall_ms);
+        s->first_poll_stall_ms = 0;
+    }
+    return result;
+}
+
 static void timer_drop(void *p)
 {
     timer_state *s = (timer_state *)p;
@@ -136,7 +155,8 @@ static void timer_drop(void *p)
 static const kcom_async_task_desc timer_desc =
     KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, timer_state, timer_poll, timer_drop);
 
-static IAsyncULONG *spawn_timer(ULONG due_ms, ULONG period_ms, ULONG ticks, LONG volatile *drops)
+static IAsyncULONG *spawn_stalling_timer(ULONG due_ms, ULONG period_ms, ULONG ticks, LONG volatile *drops,
+                                         ULONG first_poll_stall_ms)
 {
     IKcomAsyncOperation *op = NULL;
     timer_state initial;
@@ -144,10 +164,16 @@ static IAsyncULONG *spawn_timer(ULONG due_ms, ULONG period_ms, ULONG ticks, LONG
     initial.due_ms = due_ms;
     initial.period_ms = period_ms;
     initial.ticks_wanted = ticks;
+    initial.first_poll_stall_ms = first_poll_stall_ms;
     initial.drops = drops;
     ok(kcom_async_spawn(&timer_desc, &queue.executor, &counter.allocator, &initial, &op) == STATUS_SUCCESS,
        "spawn\n");
     return IAsyncULONG_from(op);
+}
+
+static IAsyncULONG *spawn_timer(ULONG due_ms, ULONG period_ms, ULONG ticks, LONG volatile *drops)
+{
+    return spawn_stalling_timer(due_ms, period_ms, ticks, drops, 0);
 }
 
 /* Runs the queue until the operation has finished, or fails after 20 s. */
@@ -227,13 +253,16 @@ static void dpc_queued(void)
 }
 
 /* A task of a one-shot timer due in 1 ms, armed, then woken by the timer's callback, which sleeps
- * stall_ms in the executor's schedule after the wake (0: none). */
-static IAsyncULONG *spawn_fired(LONG volatile *drops, LONG stall_ms)
+ * stall_ms in the executor's schedule after the wake (0: none); its first poll sleeps
+ * first_poll_stall_ms after arming. */
+static IAsyncULONG *spawn_fired(LONG volatile *drops, LONG stall_ms, ULONG first_poll_stall_ms)
 {
-    IAsyncULONG *op = spawn_timer(1, 0, 1, drops);
+    IAsyncULONG *op = spawn_stalling_timer(1, 0, 1, drops, first_poll_stall_ms);
     ULONG64 deadline = test_now_ms() + 20000;
-    locked_run(&queue); /* armed */
+    /* the first poll only, which arms the timer: a timer that fired before it returned has queued
+     * the task again, and a second poll would finish it */
     kcom_atomic_store(&schedule_stall_ms, stall_ms);
+    ok(locked_run_one(&queue), "the first poll\n");
     while (locked_queued(&queue) == 0 && test_now_ms() < deadline)
         test_sleep_ms(1);
     ok(locked_queued(&queue) == 1, "the timer fired and woke the task\n");
@@ -246,7 +275,22 @@ static void fired_not_polled(void)
     LONG volatile drops = 0;
     IAsyncULONG *op;
     begin();
-    op = spawn_fired(&drops, 0);
+    op = spawn_fired(&drops, 0, 0);
+    ok(IAsyncULONG_cancel(op) == STATUS_SUCCESS, "cancel\n");
+    locked_run(&queue);
+    ok(drops == 1, "dropped once\n");
+    IAsyncULONG_Release(op);
+    end();
+}
+
+/* The same, the timer firing while the first poll that armed it has not returned yet: the wake
+ * queues the task again once that poll ends, and the task is left queued, not polled. */
+static void fired_during_first_poll(void)
+{
+    LONG volatile drops = 0;
+    IAsyncULONG *op;
+    begin();
+    op = spawn_fired(&drops, 0, 50);
     ok(IAsyncULONG_cancel(op) == STATUS_SUCCESS, "cancel\n");
     locked_run(&queue);
     ok(drops == 1, "dropped once\n");
@@ -262,7 +306,7 @@ static void uninitialize_after_fire(void)
     LONG volatile drops = 0;
     IAsyncULONG *op;
     begin();
-    op = spawn_fired(&drops, 300);
+    op = spawn_fired(&drops, 300, 0);
     locked_run(&queue); /* finishes while the callback still sleeps */
     ok(drops == 1, "dropped once\n");
     IAsyncULONG_Release(op); /* the callback's waker still holds a reference */
@@ -315,9 +359,10 @@ int main(void)
 {
     static const char *const names[] = {"timer_never_armed",       "timer_armed",
                                         "timer_dpc_queued",        "timer_fired_not_polled",
-                                        "timer_uninitialize_after_fire", "timer_racing_teardown",
-                                        "timer_periodic"};
+                                        "timer_fired_during_first_poll", "timer_uninitialize_after_fire",
+                                        "timer_racing_teardown",   "timer_periodic"};
     static void (*const tests[])(void) = {never_armed,      armed,           dpc_queued, fired_not_polled,
-                                          uninitialize_after_fire, racing_teardown, periodic};
-    return async_test_main(names, tests, 7);
+                                          fired_during_first_poll, uninitialize_after_fire, racing_teardown,
+                                          periodic};
+    return async_test_main(names, tests, 8);
 }
