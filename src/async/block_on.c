@@ -89,6 +89,19 @@ static NTSTATUS block_on_foreign(IKcomAsyncOperation *operation, ULONG timeout_m
     }
 }
 
+/* The wait of a registered waiter with a timeout, or under the watchdog: on a timeout the waiter
+ * is taken out, unless the finisher already took it (its fire is under way and still reads the
+ * waiter: the wait goes on until the event is set). */
+static KCOM_NOINLINE NTSTATUS block_watched(kcom_async_op *op, block_waiter *waiter, ULONG timeout_ms)
+{
+    NTSTATUS status = watched_wait(&waiter->event, timeout_ms, op);
+    if (status == STATUS_TIMEOUT && !kcom_async_op_remove_waiter(op, &waiter->waiter)) {
+        (void)kcom_platform_local_event_wait(&waiter->event, KCOM_ASYNC_INFINITE);
+        status = STATUS_SUCCESS;
+    }
+    return status;
+}
+
 static KCOM_FORCEINLINE NTSTATUS block_on(IKcomAsyncOperation *operation, ULONG timeout_ms, BOOLEAN may_assert)
 {
     kcom_async_op *op;
@@ -117,12 +130,11 @@ static KCOM_FORCEINLINE NTSTATUS block_on(IKcomAsyncOperation *operation, ULONG 
         kcom_platform_local_event_destroy(&waiter.event); /* finished meanwhile: no fire */
         return STATUS_SUCCESS;
     }
-    status = watched_wait(&waiter.event, timeout_ms, operation);
-    if (status == STATUS_TIMEOUT && !kcom_async_op_remove_waiter(op, &waiter.waiter)) {
-        /* finishing right now: the fire is under way and still reads the waiter */
-        (void)kcom_platform_local_event_wait(&waiter.event, KCOM_ASYNC_INFINITE);
-        status = STATUS_SUCCESS;
-    }
+    /* the usual wait, without a limit or the watchdog, cannot time out */
+    if (timeout_ms == KCOM_ASYNC_INFINITE && kcom_rt_debug_watchdog_ms() == 0)
+        status = kcom_platform_local_event_wait(&waiter.event, KCOM_ASYNC_INFINITE);
+    else
+        status = block_watched(op, &waiter, timeout_ms);
     kcom_platform_local_event_destroy(&waiter.event);
     return status;
 }
