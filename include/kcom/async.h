@@ -370,7 +370,9 @@ _Ret_notnull_ IKcomAsyncOperation *kcom_async_static_error_operation(void);
  * state or operation; a bad size or alignment, or a layout that does not hold the result and the
  * state inside the block; an allocator whose allocate or free is NULL);
  * STATUS_INSUFFICIENT_RESOURCES; STATUS_DELETE_PENDING (the executor's tracker is draining:
- * kcom/tracker.h). On failure *state is NULL and *operation is an error operation carrying the
+ * kcom/tracker.h). When several apply, the first in that order is returned: the arguments are
+ * checked before the block is allocated, and the tracker counts the task once it has its block.
+ * On failure *state is NULL and *operation is an error operation carrying the
  * status (never NULL; the static error operation, which carries STATUS_INSUFFICIENT_RESOURCES,
  * when not even that can be allocated).
  * Inline, as _begin_in and kcom_async_spawn are: over a descriptor whose layout the compiler sees

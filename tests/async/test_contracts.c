@@ -945,6 +945,25 @@ void kcom_test_async_contract_tracker_on_any_executor(void)
        kcom_status_name(status));
     if (late != NULL)
         IKcomAsyncOperation_Release(late);
+
+    /* when several failures apply, the first of: the arguments, the allocation, the tracker */
+    late = NULL;
+    kcom_counting_allocator_fail_nth(&counter, 1);
+    status = kcom_async_spawn_begin(&waiting_desc, &counted, &counter.allocator, &state, &late);
+    ok(status == STATUS_INSUFFICIENT_RESOURCES && state == NULL && late != NULL,
+       "no memory while the tracker is drained: %s\n", kcom_status_name(status));
+    if (late != NULL)
+        IKcomAsyncOperation_Release(late);
+    late = NULL;
+    kcom_counting_allocator_fail_nth(&counter, 1);
+    status = kcom_async_spawn_begin(&waiting_desc, &counted, &counter.allocator, NULL, &late);
+    /* the one request is the error operation's (refused too: the static one) */
+    ok(status == STATUS_INVALID_PARAMETER && late != NULL && counter.attempts == 1,
+       "a NULL state, no memory and a drained tracker: %s, %ld allocations asked for\n", kcom_status_name(status),
+       (long)counter.attempts);
+    kcom_counting_allocator_fail_nth(&counter, 0);
+    if (late != NULL)
+        IKcomAsyncOperation_Release(late);
     kcom_tracker_destroy(tracker);
     IKcomAsyncOperation_Release(source);
     ok(test_pool_shutdown(pool, 5000) == STATUS_SUCCESS, "pool shutdown\n");
