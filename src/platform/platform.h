@@ -77,6 +77,41 @@ KCOM_NORETURN void kcom_platform_fail_fast(kcom_failfast_reason reason, const vo
  * threads): the thread pool (src/exec/thread_pool.c) and the timer service (src/platform/timer_service.c) are
  * written on them and built only there. The clock (monotonic_ms, sleep_ms) on every target. */
 
+/* The Linux host's uncontended paths of the local event, the mutex and the condition variable are
+ * inline (posix/locks_linux.h, included once the types are declared). */
+#if KCOM_TARGET_POSIX && defined(__linux__)
+#define KCOM_PLATFORM_LOCKS_INLINE 1
+#else
+#define KCOM_PLATFORM_LOCKS_INLINE 0
+#endif
+
+/* A mutex (not recursive) in storage the caller embeds: pthread_mutex_t, an SRWLOCK. */
+typedef struct kcom_platform_mutex {
+    ULONG64 opaque[8];
+} kcom_platform_mutex;
+void kcom_platform_mutex_init(kcom_platform_mutex *mutex);
+void kcom_platform_mutex_destroy(kcom_platform_mutex *mutex);
+#if !KCOM_PLATFORM_LOCKS_INLINE
+void kcom_platform_mutex_lock(kcom_platform_mutex *mutex);
+void kcom_platform_mutex_unlock(kcom_platform_mutex *mutex);
+#endif
+
+/* A condition variable in storage the caller embeds, its timeouts on the monotonic clock (they do
+ * not move with the wall clock). init: STATUS_SUCCESS or STATUS_INSUFFICIENT_RESOURCES. */
+typedef struct kcom_platform_cond {
+    ULONG64 opaque[8];
+} kcom_platform_cond;
+NTSTATUS kcom_platform_cond_init(kcom_platform_cond *cond);
+void kcom_platform_cond_destroy(kcom_platform_cond *cond);
+/* Releases mutex (held), waits for a signal, a broadcast, timeout_ms (0xFFFFFFFF: never) or a
+ * spurious wake, takes mutex again. */
+void kcom_platform_cond_wait(kcom_platform_cond *cond, kcom_platform_mutex *mutex, ULONG timeout_ms);
+/* Wakes one waiter, or every one. */
+#if !KCOM_PLATFORM_LOCKS_INLINE
+void kcom_platform_cond_signal(kcom_platform_cond *cond);
+void kcom_platform_cond_broadcast(kcom_platform_cond *cond);
+#endif
+
 /* A manual-reset event in storage the caller embeds (a KEVENT; a Win32 event object; a mutex,
  * a condition variable and a flag), for a waiter whose own frame holds it: once a set has woken
  * the waiter, the setter touches the event no more, so the waiter may destroy it as soon as its
@@ -85,9 +120,14 @@ KCOM_NORETURN void kcom_platform_fail_fast(kcom_failfast_reason reason, const vo
 typedef struct kcom_platform_local_event {
     ULONG64 opaque[12];
 } kcom_platform_local_event;
+
+#if !KCOM_PLATFORM_LOCKS_INLINE
 NTSTATUS kcom_platform_local_event_init(kcom_platform_local_event *event);
 void kcom_platform_local_event_destroy(kcom_platform_local_event *event);
 void kcom_platform_local_event_set(kcom_platform_local_event *event);
+#else
+#include "posix/locks_linux.h"
+#endif
 NTSTATUS kcom_platform_local_event_wait(kcom_platform_local_event *event, ULONG timeout_ms);
 
 /* A reference-counted manual-reset event: a local event in a block from kcom's default allocator
@@ -140,29 +180,6 @@ static inline NTSTATUS kcom_platform_event_wait(kcom_platform_event *event, ULON
 }
 /* Whether the caller may block (kernel: IRQL < DISPATCH_LEVEL): kcom_platform_can_block, with the
  * IRQL functions below. */
-
-/* A mutex (not recursive) in storage the caller embeds: pthread_mutex_t, an SRWLOCK. */
-typedef struct kcom_platform_mutex {
-    ULONG64 opaque[8];
-} kcom_platform_mutex;
-void kcom_platform_mutex_init(kcom_platform_mutex *mutex);
-void kcom_platform_mutex_destroy(kcom_platform_mutex *mutex);
-void kcom_platform_mutex_lock(kcom_platform_mutex *mutex);
-void kcom_platform_mutex_unlock(kcom_platform_mutex *mutex);
-
-/* A condition variable in storage the caller embeds, its timeouts on the monotonic clock (they do
- * not move with the wall clock). init: STATUS_SUCCESS or STATUS_INSUFFICIENT_RESOURCES. */
-typedef struct kcom_platform_cond {
-    ULONG64 opaque[8];
-} kcom_platform_cond;
-NTSTATUS kcom_platform_cond_init(kcom_platform_cond *cond);
-void kcom_platform_cond_destroy(kcom_platform_cond *cond);
-/* Releases mutex (held), waits for a signal, a broadcast, timeout_ms (0xFFFFFFFF: never) or a
- * spurious wake, takes mutex again. */
-void kcom_platform_cond_wait(kcom_platform_cond *cond, kcom_platform_mutex *mutex, ULONG timeout_ms);
-/* Wakes one waiter, or every one. */
-void kcom_platform_cond_signal(kcom_platform_cond *cond);
-void kcom_platform_cond_broadcast(kcom_platform_cond *cond);
 
 /* A thread running fn(context), started at PASSIVE_LEVEL, which may use the C runtime. thread is
  * its storage, which the new thread reads before it calls fn: it stays valid until then, and

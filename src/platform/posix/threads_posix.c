@@ -31,9 +31,8 @@ static BOOLEAN futex_wait(LONG volatile *word, LONG expected, const struct times
                      errno != ETIMEDOUT);
 }
 
-/* Wakes up to count threads sleeping on word. word is not read: it may name memory that is gone
- * (a stray wake of whatever lives there next is a spurious wake-up, which every futex user allows). */
-static void futex_wake(LONG volatile *word, int count)
+/* The wake of locks_linux.h's inline paths (word is not read there either). */
+void kcom_posix_futex_wake(LONG volatile *word, int count)
 {
     (void)syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, count, NULL, NULL, 0);
 }
@@ -41,34 +40,23 @@ static void futex_wake(LONG volatile *word, int count)
 
 /* ---- events -------------------------------------------------------------------------------------------- */
 
-#if defined(__linux__)
+#if !defined(__linux__)
 
-/* A futex word: EVENT_CLEAR, EVENT_SET, or EVENT_WAITED (clear, and a waiter sleeps or is about
- * to). A set that finds nobody waiting is one exchange, and a wait that finds it set one load:
- * no system call, nothing to initialize or destroy but the word. */
-enum { EVENT_CLEAR = 0, EVENT_SET = 1, EVENT_WAITED = 2 };
-
-typedef struct posix_event {
-    LONG volatile state;
-} posix_event;
-
-#else
-
-typedef struct posix_event {
+typedef struct kcom_posix_event {
     pthread_mutex_t mutex;
     pthread_cond_t cond;
     int set;
-} posix_event;
+} kcom_posix_event;
+
+KCOM_STATIC_ASSERT(sizeof(kcom_posix_event) <= sizeof(kcom_platform_local_event) &&
+                       KCOM_ALIGNOF(kcom_posix_event) <= KCOM_ALIGNOF(kcom_platform_local_event),
+                   "kcom_platform_local_event must hold a kcom_posix_event");
 
 #endif
 
-KCOM_STATIC_ASSERT(sizeof(posix_event) <= sizeof(kcom_platform_local_event) &&
-                       KCOM_ALIGNOF(posix_event) <= KCOM_ALIGNOF(kcom_platform_local_event),
-                   "kcom_platform_local_event must hold a posix_event");
-
-static posix_event *posix_event_of(kcom_platform_local_event *event)
+static kcom_posix_event *posix_event_of(kcom_platform_local_event *event)
 {
-    return (posix_event *)(void *)event;
+    return (kcom_posix_event *)(void *)event;
 }
 
 static void check_wait_irql(kcom_platform_local_event *storage, ULONG timeout_ms)
@@ -94,41 +82,21 @@ static struct timespec deadline_after(ULONG timeout_ms)
 
 #if defined(__linux__)
 
-NTSTATUS kcom_platform_local_event_init(kcom_platform_local_event *storage)
-{
-    posix_event_of(storage)->state = EVENT_CLEAR;
-    return STATUS_SUCCESS;
-}
-
-void kcom_platform_local_event_destroy(kcom_platform_local_event *storage)
-{
-    (void)storage;
-}
-
-/* The exchange is the last access to the event's memory: a waiter that saw EVENT_SET may destroy
- * it at once, and the wake only names the address. */
-void kcom_platform_local_event_set(kcom_platform_local_event *storage)
-{
-    posix_event *event = posix_event_of(storage);
-    if (kcom_atomic_exchange(&event->state, EVENT_SET) == EVENT_WAITED)
-        futex_wake(&event->state, 0x7FFFFFFF);
-}
-
 NTSTATUS kcom_platform_local_event_wait(kcom_platform_local_event *storage, ULONG timeout_ms)
 {
-    posix_event *event = posix_event_of(storage);
+    kcom_posix_event *event = posix_event_of(storage);
     struct timespec deadline;
     check_wait_irql(storage, timeout_ms);
-    if (kcom_atomic_load(&event->state) == EVENT_SET)
+    if (kcom_atomic_load(&event->state) == KCOM_POSIX_EVENT_SET)
         return STATUS_SUCCESS;
     if (timeout_ms != 0xFFFFFFFFUL)
         deadline = deadline_after(timeout_ms);
     for (;;) {
-        LONG state = kcom_atomic_compare_exchange(&event->state, EVENT_CLEAR, EVENT_WAITED);
-        if (state == EVENT_SET)
+        LONG state = kcom_atomic_compare_exchange(&event->state, KCOM_POSIX_EVENT_CLEAR, KCOM_POSIX_EVENT_WAITED);
+        if (state == KCOM_POSIX_EVENT_SET)
             return STATUS_SUCCESS;
-        if (!futex_wait(&event->state, EVENT_WAITED, timeout_ms != 0xFFFFFFFFUL ? &deadline : NULL))
-            return kcom_atomic_load(&event->state) == EVENT_SET ? STATUS_SUCCESS : STATUS_TIMEOUT;
+        if (!futex_wait(&event->state, KCOM_POSIX_EVENT_WAITED, timeout_ms != 0xFFFFFFFFUL ? &deadline : NULL))
+            return kcom_atomic_load(&event->state) == KCOM_POSIX_EVENT_SET ? STATUS_SUCCESS : STATUS_TIMEOUT;
     }
 }
 
@@ -136,7 +104,7 @@ NTSTATUS kcom_platform_local_event_wait(kcom_platform_local_event *storage, ULON
 
 NTSTATUS kcom_platform_local_event_init(kcom_platform_local_event *storage)
 {
-    posix_event *event = posix_event_of(storage);
+    kcom_posix_event *event = posix_event_of(storage);
     pthread_condattr_t attr;
     /* a monotonic clock: timeouts do not move with the wall clock */
     pthread_condattr_init(&attr);
@@ -153,7 +121,7 @@ NTSTATUS kcom_platform_local_event_init(kcom_platform_local_event *storage)
 
 void kcom_platform_local_event_destroy(kcom_platform_local_event *storage)
 {
-    posix_event *event = posix_event_of(storage);
+    kcom_posix_event *event = posix_event_of(storage);
     pthread_cond_destroy(&event->cond);
     pthread_mutex_destroy(&event->mutex);
 }
@@ -162,7 +130,7 @@ void kcom_platform_local_event_destroy(kcom_platform_local_event *storage)
  * only once it is released, and may then destroy the event at once. */
 void kcom_platform_local_event_set(kcom_platform_local_event *storage)
 {
-    posix_event *event = posix_event_of(storage);
+    kcom_posix_event *event = posix_event_of(storage);
     pthread_mutex_lock(&event->mutex);
     event->set = 1;
     pthread_cond_broadcast(&event->cond);
@@ -171,7 +139,7 @@ void kcom_platform_local_event_set(kcom_platform_local_event *storage)
 
 NTSTATUS kcom_platform_local_event_wait(kcom_platform_local_event *storage, ULONG timeout_ms)
 {
-    posix_event *event = posix_event_of(storage);
+    kcom_posix_event *event = posix_event_of(storage);
     struct timespec deadline;
     NTSTATUS status = STATUS_SUCCESS;
     check_wait_irql(storage, timeout_ms);
@@ -196,33 +164,12 @@ NTSTATUS kcom_platform_local_event_wait(kcom_platform_local_event *storage, ULON
 
 #if defined(__linux__)
 
-/* On Linux, futex words: no system call unless a thread sleeps or must be woken, and a few
- * instructions where glibc's mutex and condition variable take a hundred or more.
- *
- * The mutex: 0 free, 1 held, 2 held and a thread may sleep on it. The condition variable: a
- * sequence a waiter sleeps on (any change wakes it) and the count of waiters, so that a signal
- * with nobody waiting is one load. A waiter counts itself and reads the sequence with the mutex
- * held, so a signal after a change the waiter did not see (made under the mutex) finds it counted
- * and moves the sequence it sleeps on: no wake is lost. */
-typedef struct posix_mutex {
-    LONG volatile state;
-} posix_mutex;
-
-typedef struct posix_cond {
-    LONG volatile sequence;
-    LONG volatile waiters;
-} posix_cond;
-
-KCOM_STATIC_ASSERT(sizeof(posix_mutex) <= sizeof(kcom_platform_mutex) &&
-                       KCOM_ALIGNOF(posix_mutex) <= KCOM_ALIGNOF(kcom_platform_mutex),
-                   "kcom_platform_mutex must hold a posix_mutex");
-KCOM_STATIC_ASSERT(sizeof(posix_cond) <= sizeof(kcom_platform_cond) &&
-                       KCOM_ALIGNOF(posix_cond) <= KCOM_ALIGNOF(kcom_platform_cond),
-                   "kcom_platform_cond must hold a posix_cond");
+/* On Linux, futex words (locks_linux.h): no system call unless a thread sleeps or must be woken,
+ * and a few instructions where glibc's mutex and condition variable take a hundred or more. */
 
 void kcom_platform_mutex_init(kcom_platform_mutex *mutex)
 {
-    ((posix_mutex *)(void *)mutex)->state = 0;
+    ((kcom_posix_mutex *)(void *)mutex)->state = 0;
 }
 
 void kcom_platform_mutex_destroy(kcom_platform_mutex *mutex)
@@ -230,12 +177,8 @@ void kcom_platform_mutex_destroy(kcom_platform_mutex *mutex)
     (void)mutex;
 }
 
-void kcom_platform_mutex_lock(kcom_platform_mutex *mutex)
+void kcom_posix_mutex_lock_contended(kcom_posix_mutex *m, LONG state)
 {
-    posix_mutex *m = (posix_mutex *)(void *)mutex;
-    LONG state = kcom_atomic_compare_exchange(&m->state, 0, 1);
-    if (KCOM_LIKELY(state == 0))
-        return;
     if (state != 2)
         state = kcom_atomic_exchange(&m->state, 2);
     while (state != 0) {
@@ -244,16 +187,9 @@ void kcom_platform_mutex_lock(kcom_platform_mutex *mutex)
     }
 }
 
-void kcom_platform_mutex_unlock(kcom_platform_mutex *mutex)
-{
-    posix_mutex *m = (posix_mutex *)(void *)mutex;
-    if (kcom_atomic_exchange(&m->state, 0) == 2)
-        futex_wake(&m->state, 1);
-}
-
 NTSTATUS kcom_platform_cond_init(kcom_platform_cond *cond)
 {
-    posix_cond *c = (posix_cond *)(void *)cond;
+    kcom_posix_cond *c = (kcom_posix_cond *)(void *)cond;
     c->sequence = 0;
     c->waiters = 0;
     return STATUS_SUCCESS;
@@ -266,7 +202,7 @@ void kcom_platform_cond_destroy(kcom_platform_cond *cond)
 
 void kcom_platform_cond_wait(kcom_platform_cond *cond, kcom_platform_mutex *mutex, ULONG timeout_ms)
 {
-    posix_cond *c = (posix_cond *)(void *)cond;
+    kcom_posix_cond *c = (kcom_posix_cond *)(void *)cond;
     struct timespec deadline;
     LONG sequence;
     if (kcom_platform_irql() >= KCOM_PLATFORM_DISPATCH_LEVEL)
@@ -279,24 +215,6 @@ void kcom_platform_cond_wait(kcom_platform_cond *cond, kcom_platform_mutex *mute
     (void)futex_wait(&c->sequence, sequence, timeout_ms != 0xFFFFFFFFUL ? &deadline : NULL);
     kcom_platform_mutex_lock(mutex);
     kcom_atomic_fetch_add(&c->waiters, -1);
-}
-
-void kcom_platform_cond_signal(kcom_platform_cond *cond)
-{
-    posix_cond *c = (posix_cond *)(void *)cond;
-    if (kcom_atomic_load(&c->waiters) == 0)
-        return;
-    kcom_atomic_fetch_add(&c->sequence, 1);
-    futex_wake(&c->sequence, 1);
-}
-
-void kcom_platform_cond_broadcast(kcom_platform_cond *cond)
-{
-    posix_cond *c = (posix_cond *)(void *)cond;
-    if (kcom_atomic_load(&c->waiters) == 0)
-        return;
-    kcom_atomic_fetch_add(&c->sequence, 1);
-    futex_wake(&c->sequence, 0x7FFFFFFF);
 }
 
 #else
