@@ -91,8 +91,8 @@ static KCOM_FORCEINLINE void kcom_platform_local_event_destroy(kcom_platform_loc
     (void)event;
 }
 
-/* The exchange is the last access to the event's memory: a waiter that saw KCOM_POSIX_EVENT_SET may destroy
- * it at once, and the wake only names the address. */
+/* The exchange is the last access to the event's memory: a waiter that saw it set may destroy it
+ * at once, and the wake only names the address. */
 static KCOM_FORCEINLINE void kcom_platform_local_event_set(kcom_platform_local_event *event)
 {
     kcom_posix_event *e = (kcom_posix_event *)(void *)event;
