@@ -270,12 +270,15 @@ static IAsyncULONG *spawn_fired(LONG volatile *drops, LONG stall_ms, ULONG first
     return op;
 }
 
-static void fired_not_polled(void)
+/* A timer that fired and woke its task, which is canceled before it is polled again; its first
+ * poll sleeps first_poll_stall_ms after arming (the timer may fire before that poll returned: the
+ * wake then queues the task once the poll ends, and it is left queued, not polled). */
+static void fired_then_canceled(ULONG first_poll_stall_ms)
 {
     LONG volatile drops = 0;
     IAsyncULONG *op;
     begin();
-    op = spawn_fired(&drops, 0, 0);
+    op = spawn_fired(&drops, 0, first_poll_stall_ms);
     ok(IAsyncULONG_cancel(op) == STATUS_SUCCESS, "cancel\n");
     locked_run(&queue);
     ok(drops == 1, "dropped once\n");
@@ -283,19 +286,14 @@ static void fired_not_polled(void)
     end();
 }
 
-/* The same, the timer firing while the first poll that armed it has not returned yet: the wake
- * queues the task again once that poll ends, and the task is left queued, not polled. */
+static void fired_not_polled(void)
+{
+    fired_then_canceled(0);
+}
+
 static void fired_during_first_poll(void)
 {
-    LONG volatile drops = 0;
-    IAsyncULONG *op;
-    begin();
-    op = spawn_fired(&drops, 0, 50);
-    ok(IAsyncULONG_cancel(op) == STATUS_SUCCESS, "cancel\n");
-    locked_run(&queue);
-    ok(drops == 1, "dropped once\n");
-    IAsyncULONG_Release(op);
-    end();
+    fired_then_canceled(50);
 }
 
 /* The task of a timer that fired finishes while the timer's callback has not yet returned (it

@@ -62,22 +62,24 @@ static KCOM_FORCEINLINE void kcom_platform_mutex_unlock(kcom_platform_mutex *mut
         kcom_posix_futex_wake(&m->state, 1);
 }
 
-static KCOM_FORCEINLINE void kcom_platform_cond_signal(kcom_platform_cond *cond)
+/* Wakes up to count waiters of cond, if any is counted. */
+static KCOM_FORCEINLINE void kcom_posix_cond_wake(kcom_platform_cond *cond, int count)
 {
     kcom_posix_cond *c = (kcom_posix_cond *)(void *)cond;
     if (kcom_atomic_load(&c->waiters) == 0)
         return;
     kcom_atomic_fetch_add(&c->sequence, 1);
-    kcom_posix_futex_wake(&c->sequence, 1);
+    kcom_posix_futex_wake(&c->sequence, count);
+}
+
+static KCOM_FORCEINLINE void kcom_platform_cond_signal(kcom_platform_cond *cond)
+{
+    kcom_posix_cond_wake(cond, 1);
 }
 
 static KCOM_FORCEINLINE void kcom_platform_cond_broadcast(kcom_platform_cond *cond)
 {
-    kcom_posix_cond *c = (kcom_posix_cond *)(void *)cond;
-    if (kcom_atomic_load(&c->waiters) == 0)
-        return;
-    kcom_atomic_fetch_add(&c->sequence, 1);
-    kcom_posix_futex_wake(&c->sequence, 0x7FFFFFFF);
+    kcom_posix_cond_wake(cond, 0x7FFFFFFF);
 }
 
 static KCOM_FORCEINLINE NTSTATUS kcom_platform_local_event_init(kcom_platform_local_event *event)
