@@ -38,11 +38,11 @@ static void report_long_wait(const void *operation, ULONG64 waited)
                (unsigned long)waited);
 }
 
-/* Waits for event up to timeout_ms, in watchdog periods when the watchdog is on, tracing each
- * period that passes without the event. */
-static KCOM_FORCEINLINE NTSTATUS watched_wait(kcom_platform_local_event *event, ULONG timeout_ms, const void *operation)
+/* Waits for event up to timeout_ms, in watchdog periods (watchdog_ms, read once by the caller;
+ * 0: off), tracing each period that passes without the event. */
+static KCOM_FORCEINLINE NTSTATUS watched_wait(kcom_platform_local_event *event, ULONG timeout_ms, ULONG watchdog_ms,
+                                              const void *operation)
 {
-    ULONG watchdog_ms = kcom_rt_debug_watchdog_ms();
     ULONG waited = 0;
     for (;;) {
         ULONG slice = timeout_ms == KCOM_ASYNC_INFINITE ? KCOM_ASYNC_INFINITE : timeout_ms - waited;
@@ -92,9 +92,10 @@ static NTSTATUS block_on_foreign(IKcomAsyncOperation *operation, ULONG timeout_m
 /* The wait of a registered waiter with a timeout, or under the watchdog: on a timeout the waiter
  * is taken out, unless the finisher already took it (its fire is under way and still reads the
  * waiter: the wait goes on until the event is set). */
-static KCOM_NOINLINE NTSTATUS block_watched(kcom_async_op *op, block_waiter *waiter, ULONG timeout_ms)
+static KCOM_NOINLINE NTSTATUS block_watched(kcom_async_op *op, block_waiter *waiter, ULONG timeout_ms,
+                                            ULONG watchdog_ms)
 {
-    NTSTATUS status = watched_wait(&waiter->event, timeout_ms, op);
+    NTSTATUS status = watched_wait(&waiter->event, timeout_ms, watchdog_ms, op);
     if (status == STATUS_TIMEOUT && !kcom_async_op_remove_waiter(op, &waiter->waiter)) {
         (void)kcom_platform_local_event_wait(&waiter->event, KCOM_ASYNC_INFINITE);
         status = STATUS_SUCCESS;
@@ -106,6 +107,7 @@ static KCOM_FORCEINLINE NTSTATUS block_on(IKcomAsyncOperation *operation, ULONG 
 {
     kcom_async_op *op;
     block_waiter waiter;
+    ULONG watchdog_ms;
     NTSTATUS status;
 
     if (operation == NULL)
@@ -130,11 +132,16 @@ static KCOM_FORCEINLINE NTSTATUS block_on(IKcomAsyncOperation *operation, ULONG 
         kcom_platform_local_event_destroy(&waiter.event); /* finished meanwhile: no fire */
         return STATUS_SUCCESS;
     }
-    /* the usual wait, without a limit or the watchdog, cannot time out */
-    if (timeout_ms == KCOM_ASYNC_INFINITE && kcom_rt_debug_watchdog_ms() == 0)
-        status = kcom_platform_local_event_wait(&waiter.event, KCOM_ASYNC_INFINITE);
-    else
-        status = block_watched(op, &waiter, timeout_ms);
+    /* the usual wait, without a limit or the watchdog, ends only with the fire: a platform wait
+     * that gives up all the same is waited again, since the waiter is still registered */
+    watchdog_ms = kcom_rt_debug_watchdog_ms();
+    if (timeout_ms == KCOM_ASYNC_INFINITE && watchdog_ms == 0) {
+        do
+            status = kcom_platform_local_event_wait(&waiter.event, KCOM_ASYNC_INFINITE);
+        while (status == STATUS_TIMEOUT);
+    } else {
+        status = block_watched(op, &waiter, timeout_ms, watchdog_ms);
+    }
     kcom_platform_local_event_destroy(&waiter.event);
     return status;
 }
