@@ -30,6 +30,12 @@ install(EXPORT kcomTargets NAMESPACE kcom:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/
 # with the same toolchain: -DCMAKE_TOOLCHAIN_FILE=<prefix>/lib/cmake/kcom/toolchains/<file>.
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/cmake/toolchains" DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/kcom)
 
+# The valgrind suppressions of a host build's futex wakes (scripts/valgrind.supp says why), for
+# consumers that run their programs under memcheck.
+if(KCOM_PLATFORM STREQUAL "posix")
+    install(FILES "${PROJECT_SOURCE_DIR}/scripts/valgrind.supp" DESTINATION ${CMAKE_INSTALL_DATADIR}/kcom)
+endif()
+
 # What kcomConfig.cmake checks a consumer against: the platform layer this kcom was built for, the
 # dialect of the compiler that built it
 if(MSVC OR CMAKE_C_COMPILER_FRONTEND_VARIANT STREQUAL "MSVC")

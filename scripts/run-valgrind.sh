@@ -3,11 +3,13 @@
 # any error or leak fails the run.
 set -eu
 build=$1
+suppressions=$(dirname "$0")/valgrind.supp # kcom's futex wakes (the file says why)
 status=0
 for program in "$build/tests/kcom_tests" "$build"/examples/*/example_*; do
     [ -f "$program" ] && [ -x "$program" ] || continue # not CMakeFiles/example_*.dir
     echo "memcheck: $program"
-    if ! valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible \
+    if ! valgrind -q --error-exitcode=99 --suppressions="$suppressions" --leak-check=full \
+        --show-leak-kinds=definite,indirect,possible \
         --errors-for-leak-kinds=definite,indirect,possible "$program" >"$program.memcheck.log" 2>&1; then
         cat "$program.memcheck.log"
         echo "memcheck: $program FAILED"

@@ -1,5 +1,6 @@
 # ctest driver: install the kcom build tree into a private prefix, check that every header of
-# include/kcom/ (and the generated kcom/config.h and the toolchain files) is there, then configure,
+# include/kcom/ (and the generated kcom/config.h, the toolchain files and, for the host, the
+# valgrind suppressions) is there, then configure,
 # build and run the consumer project against it with find_package(kcom).
 #   cmake -DKCOM_BUILD_DIR=... -DWORK_DIR=... -DSOURCE_DIR=... -DINCLUDE_DIR=... -DC_COMPILER=...
 #         [-DTOOLCHAIN=<file in the installed toolchains/> -DEMULATOR=...] [-DPLAIN_COMPILE=ON]
@@ -53,6 +54,11 @@ foreach(file kcomConfig.cmake toolchains/mingw-w64-x86_64.cmake toolchains/mingw
         message(FATAL_ERROR "lib/cmake/kcom/${file} was not installed")
     endif()
 endforeach()
+
+# a host build's valgrind suppressions (cmake/KcomInstall.cmake)
+if(NOT TOOLCHAIN AND NOT EXISTS "${prefix}/share/kcom/valgrind.supp")
+    message(FATAL_ERROR "share/kcom/valgrind.supp was not installed")
+endif()
 
 if(CONSUMER STREQUAL "OFF")
     set(skip_consumer TRUE)

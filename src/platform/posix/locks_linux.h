@@ -94,7 +94,8 @@ static KCOM_FORCEINLINE void kcom_platform_local_event_destroy(kcom_platform_loc
 }
 
 /* The exchange is the last access to the event's memory: a waiter that saw it set may destroy it
- * at once, and the wake only names the address. */
+ * at once, and the wake only names the address (valgrind checks it all the same:
+ * scripts/valgrind.supp). */
 static KCOM_FORCEINLINE void kcom_platform_local_event_set(kcom_platform_local_event *event)
 {
     kcom_posix_event *e = (kcom_posix_event *)(void *)event;
