@@ -608,7 +608,8 @@ NTSTATUS kcom_async_operation_cache_query_stats(_Out_ kcom_caching_allocator_sta
  * ignored: nothing is taken over, the reference stays the caller's. IRQL: any. Never fails.
  */
 _IRQL_requires_max_(HIGH_LEVEL)
-void kcom_async_await_init(_Out_opt_ kcom_async_await *aw, _In_opt_ IKcomAsyncOperation *operation);
+static KCOM_FORCEINLINE void kcom_async_await_init(_Out_opt_ kcom_async_await *aw,
+                                                   _In_opt_ IKcomAsyncOperation *operation);
 
 /*
  * kcom_async_await_poll - READY once the awaited operation has finished (read its status and
@@ -620,7 +621,8 @@ void kcom_async_await_init(_Out_opt_ kcom_async_await *aw, _In_opt_ IKcomAsyncOp
  * IRQL: <= DISPATCH_LEVEL (from the task's poll, at its executor's IRQL).
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
-kcom_poll_result kcom_async_await_poll(_Inout_ kcom_async_await *aw, _In_ kcom_task_context *cx);
+static KCOM_FORCEINLINE kcom_poll_result kcom_async_await_poll(_Inout_ kcom_async_await *aw,
+                                                               _In_ kcom_task_context *cx);
 
 /* kcom_async_await_clear - takes the task's node out of the operation's waiters (O(1)) and
  * releases the awaited operation (call from the task before it returns, and from its drop);
@@ -629,7 +631,7 @@ kcom_poll_result kcom_async_await_poll(_Inout_ kcom_async_await *aw, _In_ kcom_t
  * done with *aw. Safe on a zero-filled await and to call twice; NULL is ignored.
  * IRQL: <= DISPATCH_LEVEL. Never fails. */
 _IRQL_requires_max_(DISPATCH_LEVEL)
-void kcom_async_await_clear(_Inout_opt_ kcom_async_await *aw);
+static KCOM_FORCEINLINE void kcom_async_await_clear(_Inout_opt_ kcom_async_await *aw);
 
 KCOM_END_DECLS
 

@@ -370,11 +370,7 @@ NTSTATUS kcom_rt_async_spawn(const kcom_async_task_desc *desc, const kcom_execut
 
 /* ---- awaiting an operation ------------------------------------------------------------------------------ */
 
-#define AWAIT_IDLE 0
-#define AWAIT_REGISTERED 1
-#define AWAIT_DONE 2
-
-static kcom_waker await_fire(kcom_async_waiter *waiter)
+kcom_waker kcom_rt_async_await_fire(kcom_async_waiter *waiter)
 {
     kcom_async_await *aw = (kcom_async_await *)(void *)waiter;
     /* the waker out, then the flag: once fired is seen the awaiting task may reuse or free aw */
@@ -384,32 +380,18 @@ static kcom_waker await_fire(kcom_async_waiter *waiter)
     return w;
 }
 
-void kcom_async_await_init(kcom_async_await *aw, IKcomAsyncOperation *operation)
-{
-    if (aw == NULL)
-        return; /* the reference to operation stays the caller's */
-    aw->waiter.fire = await_fire;
-    aw->waiter.next = NULL;
-    aw->waiter.pprev = NULL;
-    aw->operation = operation;
-    aw->waker.task = NULL;
-    aw->registered = AWAIT_IDLE;
-    aw->fired = 0;
-}
-
-/* The first poll of an await on a kcom operation: the waiter registered with the task's waker.
- * Out of line, so that the await's other polls keep no register. */
-static KCOM_NOINLINE kcom_poll_result await_register(kcom_async_await *aw, kcom_task_context *cx)
+/* The first poll of an await on a kcom operation: the waiter registered with the task's waker. */
+static KCOM_FORCEINLINE kcom_poll_result await_register(kcom_async_await *aw, kcom_task_context *cx)
 {
     /* kcom_task_waker(cx), the reference taken directly: the task is an operation's */
     kcom_async_op_addref(KCOM_OP_FROM_TASK(cx->task));
     aw->waker.task = cx->task;
     if (!kcom_async_op_add_waiter((kcom_async_op *)(void *)aw->operation, &aw->waiter)) {
         kcom_waker_drop(&aw->waker);
-        aw->registered = AWAIT_DONE;
+        aw->registered = KCOM_RT_AWAIT_DONE;
         return KCOM_POLL_READY;
     }
-    aw->registered = AWAIT_REGISTERED;
+    aw->registered = KCOM_RT_AWAIT_REGISTERED;
     return KCOM_POLL_PENDING;
 }
 
@@ -419,43 +401,27 @@ static KCOM_NOINLINE kcom_poll_result await_foreign(kcom_async_await *aw, kcom_t
 {
     kcom_async_status status = KCOM_ASYNC_STARTED;
     if (!NT_SUCCESS(aw->operation->lpVtbl->get_status(aw->operation, &status)) || status != KCOM_ASYNC_STARTED) {
-        aw->registered = AWAIT_DONE;
+        aw->registered = KCOM_RT_AWAIT_DONE;
         return KCOM_POLL_READY;
     }
     kcom_task_wake_self(cx);
     return KCOM_POLL_PENDING;
 }
 
-kcom_poll_result kcom_async_await_poll(kcom_async_await *aw, kcom_task_context *cx)
+kcom_poll_result kcom_rt_async_await_first(kcom_async_await *aw, kcom_task_context *cx)
 {
-    if (aw->operation == NULL || aw->registered == AWAIT_DONE)
-        return KCOM_POLL_READY;
-    if (aw->registered == AWAIT_REGISTERED) {
-        if (!kcom_atomic_load(&aw->fired))
-            return KCOM_POLL_PENDING;
-        aw->registered = AWAIT_DONE;
-        return KCOM_POLL_READY;
-    }
     if (!kcom_rt_async_op_is_kcom(aw->operation))
         return await_foreign(aw, cx);
     return await_register(aw, cx);
 }
 
-void kcom_async_await_clear(kcom_async_await *aw)
+void kcom_rt_async_await_unregister(kcom_async_await *aw)
 {
-    if (aw == NULL || aw->operation == NULL)
-        return;
     /* the waker is ours again only if the finisher will never fire the waiter; otherwise its fire
      * runs (at DISPATCH_LEVEL, never preempted by this on its processor) until it sets fired */
-    if (aw->registered == AWAIT_REGISTERED) {
-        if (kcom_async_op_remove_waiter((kcom_async_op *)(void *)aw->operation, &aw->waiter))
-            kcom_waker_drop(&aw->waker);
-        else
-            while (!kcom_atomic_load(&aw->fired))
-                kcom_cpu_relax();
-    }
-    aw->registered = AWAIT_IDLE;
-    aw->fired = 0;
-    aw->operation->lpVtbl->Release(aw->operation);
-    aw->operation = NULL;
+    if (kcom_async_op_remove_waiter((kcom_async_op *)(void *)aw->operation, &aw->waiter))
+        kcom_waker_drop(&aw->waker);
+    else
+        while (!kcom_atomic_load(&aw->fired))
+            kcom_cpu_relax();
 }

@@ -689,6 +689,64 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_run_in(const kcom_async_task_desc *d
     return kcom_rt_async_run_in(desc, executor, storage, size, initial, operation);
 }
 
+/* ---- awaiting an operation (kcom/async.h): the polls after the first, and the clear of an await
+ * that is not waiting, at the call site; registering and taking a waiter back in the library. */
+
+#define KCOM_RT_AWAIT_IDLE 0       /* not polled yet (or cleared) */
+#define KCOM_RT_AWAIT_REGISTERED 1 /* its waiter is registered; fired says whether it was fired */
+#define KCOM_RT_AWAIT_DONE 2       /* ready: the operation had finished */
+
+KCOM_BEGIN_DECLS
+/* The await's waiter's fire: hands out the task's waker, then sets fired. IRQL: DISPATCH_LEVEL. */
+kcom_waker kcom_rt_async_await_fire(kcom_async_waiter *waiter);
+/* The first poll of an await on an operation: registers its waiter (a kcom operation), or reads
+ * the status of an operation implemented elsewhere. IRQL: <= DISPATCH_LEVEL. */
+kcom_poll_result kcom_rt_async_await_first(kcom_async_await *aw, kcom_task_context *cx);
+/* Takes a registered waiter back, or waits for the fire under way to be done with it (then the
+ * waker has gone with the fire). IRQL: <= DISPATCH_LEVEL. */
+void kcom_rt_async_await_unregister(kcom_async_await *aw);
+KCOM_END_DECLS
+
+static KCOM_FORCEINLINE void kcom_async_await_init(kcom_async_await *aw, IKcomAsyncOperation *operation)
+{
+    if (aw == NULL)
+        return; /* the reference to operation stays the caller's */
+    aw->waiter.fire = kcom_rt_async_await_fire;
+    aw->waiter.next = NULL;
+    aw->waiter.pprev = NULL;
+    aw->operation = operation;
+    aw->waker.task = NULL;
+    aw->registered = KCOM_RT_AWAIT_IDLE;
+    aw->fired = 0;
+}
+
+static KCOM_FORCEINLINE kcom_poll_result kcom_async_await_poll(kcom_async_await *aw, kcom_task_context *cx)
+{
+    if (aw->operation == NULL || aw->registered == KCOM_RT_AWAIT_DONE)
+        return KCOM_POLL_READY;
+    if (aw->registered == KCOM_RT_AWAIT_REGISTERED) {
+        if (!kcom_atomic_load(&aw->fired))
+            return KCOM_POLL_PENDING;
+        aw->registered = KCOM_RT_AWAIT_DONE;
+        return KCOM_POLL_READY;
+    }
+    return kcom_rt_async_await_first(aw, cx);
+}
+
+static KCOM_FORCEINLINE void kcom_async_await_clear(kcom_async_await *aw)
+{
+    IKcomAsyncOperation *operation;
+    if (aw == NULL || aw->operation == NULL)
+        return;
+    if (aw->registered == KCOM_RT_AWAIT_REGISTERED && !kcom_atomic_load(&aw->fired))
+        kcom_rt_async_await_unregister(aw);
+    operation = aw->operation;
+    aw->registered = KCOM_RT_AWAIT_IDLE;
+    aw->fired = 0;
+    aw->operation = NULL;
+    operation->lpVtbl->Release(operation);
+}
+
 #if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
 #pragma warning(pop)
 #endif
