@@ -89,6 +89,18 @@ static NTSTATUS block_on_foreign(IKcomAsyncOperation *operation, ULONG timeout_m
     }
 }
 
+/* Waits until the fire has set event: the waiter is registered, or its fire is under way and reads
+ * it until then. A platform wait that gives up all the same (win32's and the kernel's report any
+ * failure as STATUS_TIMEOUT) is waited again: returning would leave the waiter to a dead frame. */
+static KCOM_FORCEINLINE NTSTATUS wait_fired(kcom_platform_local_event *event)
+{
+    NTSTATUS status;
+    do
+        status = kcom_platform_local_event_wait(event, KCOM_ASYNC_INFINITE);
+    while (status == STATUS_TIMEOUT);
+    return status;
+}
+
 /* The wait of a registered waiter with a timeout, or under the watchdog: on a timeout the waiter
  * is taken out, unless the finisher already took it (its fire is under way and still reads the
  * waiter: the wait goes on until the event is set). */
@@ -97,7 +109,7 @@ static KCOM_NOINLINE NTSTATUS block_watched(kcom_async_op *op, block_waiter *wai
 {
     NTSTATUS status = watched_wait(&waiter->event, timeout_ms, watchdog_ms, op);
     if (status == STATUS_TIMEOUT && !kcom_async_op_remove_waiter(op, &waiter->waiter)) {
-        (void)kcom_platform_local_event_wait(&waiter->event, KCOM_ASYNC_INFINITE);
+        (void)wait_fired(&waiter->event);
         status = STATUS_SUCCESS;
     }
     return status;
@@ -132,16 +144,12 @@ static KCOM_FORCEINLINE NTSTATUS block_on(IKcomAsyncOperation *operation, ULONG 
         kcom_platform_local_event_destroy(&waiter.event); /* finished meanwhile: no fire */
         return STATUS_SUCCESS;
     }
-    /* the usual wait, without a limit or the watchdog, ends only with the fire: a platform wait
-     * that gives up all the same is waited again, since the waiter is still registered */
+    /* the usual wait, without a limit or the watchdog, ends only with the fire */
     watchdog_ms = kcom_rt_debug_watchdog_ms();
-    if (timeout_ms == KCOM_ASYNC_INFINITE && watchdog_ms == 0) {
-        do
-            status = kcom_platform_local_event_wait(&waiter.event, KCOM_ASYNC_INFINITE);
-        while (status == STATUS_TIMEOUT);
-    } else {
+    if (timeout_ms == KCOM_ASYNC_INFINITE && watchdog_ms == 0)
+        status = wait_fired(&waiter.event);
+    else
         status = block_watched(op, &waiter, timeout_ms, watchdog_ms);
-    }
     kcom_platform_local_event_destroy(&waiter.event);
     return status;
 }
