@@ -50,8 +50,8 @@ static NTSTATUS pool_schedule(void *context, kcom_task *task)
     }
     kcom_task_queue_push(&pool->queue, task);
     pool_count(pool, 1);
-    kcom_platform_cond_signal(&pool->work);
-    kcom_platform_mutex_unlock(&pool->mutex);
+    /* the pool may be freed as soon as the mutex is free (the task run and the pool shut down) */
+    kcom_platform_cond_signal_unlock(&pool->work, &pool->mutex);
     return STATUS_SUCCESS;
 }
 

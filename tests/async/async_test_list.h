@@ -97,6 +97,7 @@
     X(async_concurrency_racing_rules)      \
     X(async_concurrency_woken_while_polled) \
     H(async_concurrency_thread_pool)       \
+    H(async_concurrency_pool_freed_after_wake) \
     X(async_concurrency_await)             \
     X(async_concurrency_block_on)          \
     H(async_concurrency_cache_binding)

@@ -477,6 +477,92 @@ void kcom_test_async_concurrency_thread_pool(void)
     ok(kcom_counting_allocator_live(&counter) == 0, "nothing leaked\n");
 }
 
+/* A pool shut down as soon as its task has finished, while the thread whose completion woke the
+ * task may still be in the pool's schedule: the schedule touches nothing of the pool once its
+ * mutex is free (the sanitizers and valgrind run this to catch an access to the freed pool). */
+
+#define WAKE_RACE_ROUNDS 200
+
+typedef struct wake_race_state {
+    KCOM_TASK_RESUME_POINT;
+    kcom_async_await source;
+} wake_race_state;
+
+static LONG volatile wake_race_registered;
+
+static void wake_race_drop(void *p)
+{
+    kcom_async_await_clear(&((wake_race_state *)p)->source);
+}
+
+static kcom_poll_result wake_race_poll(void *p, kcom_task_context *cx)
+{
+    wake_race_state *s = (wake_race_state *)p;
+    ULONG value = 0;
+    KCOM_TASK_BEGIN(s);
+    if (kcom_async_await_poll(&s->source, cx) == KCOM_POLL_PENDING) {
+        kcom_atomic_store(&wake_race_registered, 1); /* the completer's cue: its completion wakes */
+        KCOM_AWAIT(kcom_async_await_poll(&s->source, cx));
+    }
+    (void)IKcomAsyncOperation_get_result(s->source.operation, &value);
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, value + 1);
+    KCOM_TASK_END(cx);
+}
+
+static const kcom_async_task_desc wake_race_desc =
+    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, wake_race_state, wake_race_poll, wake_race_drop);
+
+static void *complete_when_registered(void *arg)
+{
+    ULONG value = 41;
+    while (kcom_atomic_load(&wake_race_registered) == 0)
+        test_yield();
+    (void)kcom_async_operation_complete((IKcomAsyncOperation *)arg, &value);
+    IKcomAsyncOperation_Release((IKcomAsyncOperation *)arg);
+    return NULL;
+}
+
+void kcom_test_async_concurrency_pool_freed_after_wake(void)
+{
+    int round, right = 0, drained = 0;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    for (round = 0; round < WAKE_RACE_ROUNDS; round++) {
+        kcom_thread_pool *pool = NULL;
+        const kcom_executor *executor = NULL;
+        IKcomAsyncOperation *source = NULL, *op = NULL;
+        wake_race_state *s = NULL;
+        test_thread completer;
+        ULONG value = 0;
+        if (kcom_thread_pool_create(1, &pool, &executor) != STATUS_SUCCESS ||
+            kcom_async_operation_create(&counter.allocator, NULL, sizeof(ULONG), 4, &source) != STATUS_SUCCESS) {
+            ok(0, "round %d: pool and source\n", round);
+            (void)kcom_thread_pool_shutdown(pool, 1000);
+            break;
+        }
+        kcom_atomic_store(&wake_race_registered, 0);
+        if (kcom_async_spawn_begin(&wake_race_desc, executor, &counter.allocator, (void **)&s, &op) ==
+            STATUS_SUCCESS) {
+            kcom_async_await_init(&s->source, source); /* the task's reference */
+            IKcomAsyncOperation_AddRef(source);         /* the completer's */
+        } else {
+            kcom_atomic_store(&wake_race_registered, 1); /* the completer completes it at once */
+        }
+        (void)kcom_async_spawn_commit(op);
+        test_thread_start(&completer, complete_when_registered, source);
+        if (kcom_async_block_on(op, 10000) == STATUS_SUCCESS &&
+            IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS && value == 42)
+            right++;
+        IKcomAsyncOperation_Release(op);
+        if (kcom_thread_pool_shutdown(pool, 10000) == STATUS_SUCCESS) /* frees the pool */
+            drained++;
+        test_thread_join(&completer);
+    }
+    ok(right == WAKE_RACE_ROUNDS, "%d of %d rounds saw the value\n", right, WAKE_RACE_ROUNDS);
+    ok(drained == WAKE_RACE_ROUNDS, "%d of %d pools drained\n", drained, WAKE_RACE_ROUNDS);
+    ok(kcom_counting_allocator_live(&counter) == 0, "nothing leaked: %ld\n", (long)kcom_counting_allocator_live(&counter));
+}
+
 #endif /* !KCOM_TARGET_NTKERNEL */
 
 /* ---- awaiting operations completed on another thread ------------------------------------------------ */

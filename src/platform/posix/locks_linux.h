@@ -82,6 +82,21 @@ static KCOM_FORCEINLINE void kcom_platform_cond_broadcast(kcom_platform_cond *co
     kcom_posix_cond_wake(cond, 0x7FFFFFFF);
 }
 
+/* The sequence moves under the mutex, as a signal's does, and the wake, which only names the
+ * word, follows the release. */
+static KCOM_FORCEINLINE void kcom_platform_cond_signal_unlock(kcom_platform_cond *cond, kcom_platform_mutex *mutex)
+{
+    kcom_posix_cond *c = (kcom_posix_cond *)(void *)cond;
+    LONG volatile *sequence = NULL;
+    if (kcom_atomic_load(&c->waiters) != 0) {
+        kcom_atomic_fetch_add(&c->sequence, 1);
+        sequence = &c->sequence;
+    }
+    kcom_platform_mutex_unlock(mutex);
+    if (sequence != NULL)
+        kcom_posix_futex_wake(sequence, 1);
+}
+
 static KCOM_FORCEINLINE NTSTATUS kcom_platform_local_event_init(kcom_platform_local_event *event)
 {
     ((kcom_posix_event *)(void *)event)->state = KCOM_POSIX_EVENT_CLEAR;

@@ -678,10 +678,12 @@ void kcom_platform_work_item_queue(kcom_platform_work_item *item, kcom_platform_
     sim.work_tail = item;
     sim.work_queued++;
     sim.work_queues++;
-    /* a worker to run it, or to watch the limit that holds it back (worker_main) */
+    /* a worker to run it, or to watch the limit that holds it back (worker_main), woken once the
+     * lock is free for it */
     if (!sim.work_held && (sim.work_running < sim.work_concurrency || sim.work_watchers == 0))
-        kcom_platform_cond_signal(&sim.work);
-    sim_unlock();
+        kcom_platform_cond_signal_unlock(&sim.work, &kcom_sim_mutex);
+    else
+        sim_unlock();
 }
 
 void kcom_platform_work_item_free(kcom_platform_work_item *item)
