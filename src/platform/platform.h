@@ -110,9 +110,11 @@ void kcom_platform_cond_wait(kcom_platform_cond *cond, kcom_platform_mutex *mute
 #if !KCOM_PLATFORM_LOCKS_INLINE
 void kcom_platform_cond_signal(kcom_platform_cond *cond);
 void kcom_platform_cond_broadcast(kcom_platform_cond *cond);
-/* Wakes one waiter and releases mutex (held), touching neither's memory after the release: the
- * structure holding them may be freed by whoever takes mutex next. Where the target can, the wake
- * comes after the release, so that the woken thread does not find mutex held and sleep on it. */
+/* Wakes one waiter and releases mutex (held). After the release nothing of cond is read or
+ * written, so the structure holding both may be freed by whoever takes mutex next (as far as the
+ * release of mutex itself allows that, as kcom_platform_mutex_unlock's does). Where the target
+ * can, the wake comes after the release, so that the woken thread does not find mutex held and
+ * sleep on it. */
 void kcom_platform_cond_signal_unlock(kcom_platform_cond *cond, kcom_platform_mutex *mutex);
 #endif
 
