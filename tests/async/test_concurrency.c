@@ -477,18 +477,36 @@ void kcom_test_async_concurrency_thread_pool(void)
     ok(kcom_counting_allocator_live(&counter) == 0, "nothing leaked\n");
 }
 
-/* A pool shut down as soon as its task has finished, while the thread whose completion woke the
- * task may still be in the pool's schedule: the schedule touches nothing of the pool once its
- * mutex is free (the sanitizers and valgrind run this to catch an access to the freed pool). */
+/* A pool shut down, and freed, as soon as its tasks have finished, while a thread whose completion
+ * woke one of them may still be in the pool's schedule: the schedule must touch nothing of the
+ * pool once its mutex is free. The window is a few instructions of the waking thread, and opens
+ * only when the pool's thread is awake for another task (asleep, it waits for that very wake):
+ * each round has several tasks, completed from two threads as soon as each has registered, so
+ * that completions often land while the pool's thread runs another task. ASan, TSan and valgrind
+ * report an access to the freed pool when a run hits the window, which a run of this size seldom
+ * does: a schedule that read the pool after its release was caught by runs of the same shape with
+ * 20,000 rounds and four completing threads, not by this one. */
 
 #define WAKE_RACE_ROUNDS 200
+#define WAKE_RACE_TASKS 4
+#define WAKE_RACE_COMPLETERS 2
 
 typedef struct wake_race_state {
     KCOM_TASK_RESUME_POINT;
     kcom_async_await source;
+    LONG volatile *registered; /* set once the first poll has registered: the completer's cue */
 } wake_race_state;
 
-static LONG volatile wake_race_registered;
+typedef struct wake_race_round {
+    IKcomAsyncOperation *sources[WAKE_RACE_TASKS]; /* a reference each, the completers' */
+    LONG volatile registered[WAKE_RACE_TASKS];
+    test_thread completers[WAKE_RACE_COMPLETERS];
+} wake_race_round;
+
+typedef struct wake_race_completer {
+    wake_race_round *round;
+    int first; /* completes sources first, first + WAKE_RACE_COMPLETERS, ... */
+} wake_race_completer;
 
 static void wake_race_drop(void *p)
 {
@@ -501,7 +519,7 @@ static kcom_poll_result wake_race_poll(void *p, kcom_task_context *cx)
     ULONG value = 0;
     KCOM_TASK_BEGIN(s);
     if (kcom_async_await_poll(&s->source, cx) == KCOM_POLL_PENDING) {
-        kcom_atomic_store(&wake_race_registered, 1); /* the completer's cue: its completion wakes */
+        kcom_atomic_store(s->registered, 1); /* from here the completion wakes the task */
         KCOM_AWAIT(kcom_async_await_poll(&s->source, cx));
     }
     (void)IKcomAsyncOperation_get_result(s->source.operation, &value);
@@ -512,53 +530,71 @@ static kcom_poll_result wake_race_poll(void *p, kcom_task_context *cx)
 static const kcom_async_task_desc wake_race_desc =
     KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, wake_race_state, wake_race_poll, wake_race_drop);
 
-static void *complete_when_registered(void *arg)
+static void *wake_race_complete(void *arg)
 {
-    ULONG value = 41;
-    while (kcom_atomic_load(&wake_race_registered) == 0)
-        test_yield();
-    (void)kcom_async_operation_complete((IKcomAsyncOperation *)arg, &value);
-    IKcomAsyncOperation_Release((IKcomAsyncOperation *)arg);
+    wake_race_completer *c = (wake_race_completer *)arg;
+    int i;
+    for (i = c->first; i < WAKE_RACE_TASKS; i += WAKE_RACE_COMPLETERS) {
+        ULONG value = (ULONG)i * 10;
+        while (kcom_atomic_load(&c->round->registered[i]) == 0)
+            test_yield();
+        (void)kcom_async_operation_complete(c->round->sources[i], &value);
+        IKcomAsyncOperation_Release(c->round->sources[i]);
+    }
     return NULL;
 }
 
 void kcom_test_async_concurrency_pool_freed_after_wake(void)
 {
+    static wake_race_round round_data;
+    wake_race_completer completers[WAKE_RACE_COMPLETERS];
     int round, right = 0, drained = 0;
 
     kcom_counting_allocator_init(&counter, NULL);
     for (round = 0; round < WAKE_RACE_ROUNDS; round++) {
+        wake_race_round *r = &round_data;
         kcom_thread_pool *pool = NULL;
         const kcom_executor *executor = NULL;
-        IKcomAsyncOperation *source = NULL, *op = NULL;
-        wake_race_state *s = NULL;
-        test_thread completer;
-        ULONG value = 0;
-        if (kcom_thread_pool_create(1, &pool, &executor) != STATUS_SUCCESS ||
-            kcom_async_operation_create(&counter.allocator, NULL, sizeof(ULONG), 4, &source) != STATUS_SUCCESS) {
-            ok(0, "round %d: pool and source\n", round);
-            (void)kcom_thread_pool_shutdown(pool, 1000);
+        IKcomAsyncOperation *ops[WAKE_RACE_TASKS];
+        int i;
+        if (kcom_thread_pool_create(1, &pool, &executor) != STATUS_SUCCESS) {
+            ok(0, "round %d: pool\n", round);
             break;
         }
-        kcom_atomic_store(&wake_race_registered, 0);
-        if (kcom_async_spawn_begin(&wake_race_desc, executor, &counter.allocator, (void **)&s, &op) ==
-            STATUS_SUCCESS) {
-            kcom_async_await_init(&s->source, source); /* the task's reference */
-            IKcomAsyncOperation_AddRef(source);         /* the completer's */
-        } else {
-            kcom_atomic_store(&wake_race_registered, 1); /* the completer completes it at once */
+        for (i = 0; i < WAKE_RACE_TASKS; i++) {
+            wake_race_state *s = NULL;
+            kcom_atomic_store(&r->registered[i], 0);
+            if (kcom_async_operation_create(&counter.allocator, NULL, sizeof(ULONG), 4, &r->sources[i]) !=
+                    STATUS_SUCCESS ||
+                kcom_async_spawn_begin(&wake_race_desc, executor, &counter.allocator, (void **)&s, &ops[i]) !=
+                    STATUS_SUCCESS) {
+                ok(0, "round %d: source and task %d\n", round, i);
+                return; /* reported; what the round made is left to the process */
+            }
+            IKcomAsyncOperation_AddRef(r->sources[i]);         /* the completer's */
+            kcom_async_await_init(&s->source, r->sources[i]); /* takes the creation reference */
+            s->registered = &r->registered[i];
+            (void)kcom_async_spawn_commit(ops[i]);
         }
-        (void)kcom_async_spawn_commit(op);
-        test_thread_start(&completer, complete_when_registered, source);
-        if (kcom_async_block_on(op, 10000) == STATUS_SUCCESS &&
-            IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS && value == 42)
-            right++;
-        IKcomAsyncOperation_Release(op);
-        if (kcom_thread_pool_shutdown(pool, 10000) == STATUS_SUCCESS) /* frees the pool */
+        for (i = 0; i < WAKE_RACE_COMPLETERS; i++) {
+            completers[i].round = r;
+            completers[i].first = i;
+            test_thread_start(&r->completers[i], wake_race_complete, &completers[i]);
+        }
+        for (i = 0; i < WAKE_RACE_TASKS; i++) {
+            ULONG value = 0;
+            if (kcom_async_block_on(ops[i], 10000) == STATUS_SUCCESS &&
+                IKcomAsyncOperation_get_result(ops[i], &value) == STATUS_SUCCESS && value == (ULONG)i * 10 + 1)
+                right++;
+            IKcomAsyncOperation_Release(ops[i]);
+        }
+        if (kcom_thread_pool_shutdown(pool, 10000) == STATUS_SUCCESS) /* at once: frees the pool */
             drained++;
-        test_thread_join(&completer);
+        for (i = 0; i < WAKE_RACE_COMPLETERS; i++)
+            test_thread_join(&r->completers[i]);
     }
-    ok(right == WAKE_RACE_ROUNDS, "%d of %d rounds saw the value\n", right, WAKE_RACE_ROUNDS);
+    ok(right == WAKE_RACE_ROUNDS * WAKE_RACE_TASKS, "%d of %d tasks saw their value\n", right,
+       WAKE_RACE_ROUNDS * WAKE_RACE_TASKS);
     ok(drained == WAKE_RACE_ROUNDS, "%d of %d pools drained\n", drained, WAKE_RACE_ROUNDS);
     ok(kcom_counting_allocator_live(&counter) == 0, "nothing leaked: %ld\n", (long)kcom_counting_allocator_live(&counter));
 }
