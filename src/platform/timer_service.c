@@ -112,8 +112,9 @@ NTSTATUS kcom_timer_service_arm(kcom_rt_timer *timer, ULONG64 deadline_ms)
     }
     t->armed = 1;
     if (kcom_deadline_list_insert(&service.head, &t->link, deadline_ms))
-        kcom_platform_cond_signal(&service.changed);
-    kcom_platform_mutex_unlock(&service.mutex);
+        kcom_platform_cond_signal_unlock(&service.changed, &service.mutex); /* the thread finds it free */
+    else
+        kcom_platform_mutex_unlock(&service.mutex);
     return STATUS_SUCCESS;
 }
 

@@ -137,8 +137,9 @@ NTSTATUS kcom_sim_timer_arm(kcom_rt_timer *timer, ULONG64 deadline_ms)
     }
     t->pending = TRUE;
     if (kcom_deadline_list_insert(&timers.head, &t->link, deadline_ms))
-        kcom_platform_cond_signal(&timers.changed);
-    kcom_platform_mutex_unlock(&kcom_sim_mutex);
+        kcom_platform_cond_signal_unlock(&timers.changed, &kcom_sim_mutex); /* the thread finds it free */
+    else
+        kcom_platform_mutex_unlock(&kcom_sim_mutex);
     return STATUS_SUCCESS;
 }
 
