@@ -114,8 +114,13 @@ void kcom_platform_cond_broadcast(kcom_platform_cond *cond);
  * written, so the structure holding both may be freed by whoever takes mutex next (as far as the
  * release of mutex itself allows that, as kcom_platform_mutex_unlock's does). Where the target
  * can, the wake comes after the release, so that the woken thread does not find mutex held and
- * sleep on it. */
-void kcom_platform_cond_signal_unlock(kcom_platform_cond *cond, kcom_platform_mutex *mutex);
+ * sleep on it: Linux's futex words (posix/locks_linux.h). Here the condition variables (pthread's,
+ * win32's) read their memory when they wake a thread, so the signal comes first. */
+static inline void kcom_platform_cond_signal_unlock(kcom_platform_cond *cond, kcom_platform_mutex *mutex)
+{
+    kcom_platform_cond_signal(cond);
+    kcom_platform_mutex_unlock(mutex);
+}
 #endif
 
 /* A manual-reset event in storage the caller embeds (a KEVENT; a Win32 event object; a mutex,

@@ -138,8 +138,9 @@ void kcom_rt_async_op_fail(_In_ kcom_async_op *op, _In_ NTSTATUS status);
 
 /* Publishes an operation whose first poll returned PENDING (its allocator recorded, NULL for
  * caller storage): it gets the general vtable, its task executor (NULL: the default executor),
- * then becomes IDLE, or is scheduled at once if it was woken during the poll. Whatever must outlive the call (the object's
- * reference) must be in place before: from here the task may run, and end, on another thread.
+ * then becomes IDLE, or is scheduled at once if it was woken during the poll. Whatever must
+ * outlive the call (the object's reference) must be in place before: from here the task may run,
+ * and end, on another thread.
  * Returns STATUS_SUCCESS, or why the task has ended as Error: the executor's refusal of that
  * schedule, STATUS_DELETE_PENDING (its tracker is draining). IRQL: <= DISPATCH_LEVEL. */
 _IRQL_requires_max_(DISPATCH_LEVEL)

@@ -62,14 +62,23 @@ static KCOM_FORCEINLINE void kcom_platform_mutex_unlock(kcom_platform_mutex *mut
         kcom_posix_futex_wake(&m->state, 1);
 }
 
-/* Wakes up to count waiters of cond, if any is counted. */
-static KCOM_FORCEINLINE void kcom_posix_cond_wake(kcom_platform_cond *cond, int count)
+/* A wake's part under the mutex: the sequence moved when a waiter is counted. Returns the word
+ * to wake, NULL when nobody waits. */
+static KCOM_FORCEINLINE LONG volatile *kcom_posix_cond_advance(kcom_platform_cond *cond)
 {
     kcom_posix_cond *c = (kcom_posix_cond *)(void *)cond;
     if (kcom_atomic_load(&c->waiters) == 0)
-        return;
+        return NULL;
     kcom_atomic_fetch_add(&c->sequence, 1);
-    kcom_posix_futex_wake(&c->sequence, count);
+    return &c->sequence;
+}
+
+/* Wakes up to count waiters of cond, if any is counted. */
+static KCOM_FORCEINLINE void kcom_posix_cond_wake(kcom_platform_cond *cond, int count)
+{
+    LONG volatile *sequence = kcom_posix_cond_advance(cond);
+    if (sequence != NULL)
+        kcom_posix_futex_wake(sequence, count);
 }
 
 static KCOM_FORCEINLINE void kcom_platform_cond_signal(kcom_platform_cond *cond)
@@ -86,12 +95,7 @@ static KCOM_FORCEINLINE void kcom_platform_cond_broadcast(kcom_platform_cond *co
  * word, follows the release. */
 static KCOM_FORCEINLINE void kcom_platform_cond_signal_unlock(kcom_platform_cond *cond, kcom_platform_mutex *mutex)
 {
-    kcom_posix_cond *c = (kcom_posix_cond *)(void *)cond;
-    LONG volatile *sequence = NULL;
-    if (kcom_atomic_load(&c->waiters) != 0) {
-        kcom_atomic_fetch_add(&c->sequence, 1);
-        sequence = &c->sequence;
-    }
+    LONG volatile *sequence = kcom_posix_cond_advance(cond);
     kcom_platform_mutex_unlock(mutex);
     if (sequence != NULL)
         kcom_posix_futex_wake(sequence, 1);

@@ -285,13 +285,6 @@ void kcom_platform_cond_broadcast(kcom_platform_cond *cond)
     pthread_cond_broadcast((pthread_cond_t *)(void *)cond);
 }
 
-/* pthread_cond_signal reads the condition variable: it comes before the release. */
-void kcom_platform_cond_signal_unlock(kcom_platform_cond *cond, kcom_platform_mutex *mutex)
-{
-    pthread_cond_signal((pthread_cond_t *)(void *)cond);
-    pthread_mutex_unlock((pthread_mutex_t *)(void *)mutex);
-}
-
 #endif
 
 typedef struct posix_thread {

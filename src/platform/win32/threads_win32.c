@@ -105,13 +105,6 @@ void kcom_platform_cond_broadcast(kcom_platform_cond *cond)
     WakeAllConditionVariable((CONDITION_VARIABLE *)(void *)cond);
 }
 
-/* WakeConditionVariable reads the condition variable: it comes before the release. */
-void kcom_platform_cond_signal_unlock(kcom_platform_cond *cond, kcom_platform_mutex *mutex)
-{
-    WakeConditionVariable((CONDITION_VARIABLE *)(void *)cond);
-    ReleaseSRWLockExclusive((SRWLOCK *)(void *)mutex);
-}
-
 /* ---- spin locks and the DPC flush, for trackers (src/sched/tracker.c) ---------------------------------
  * User mode has no IRQL to raise: the lock is an SRW lock, whose waiters sleep where a spin lock's
  * would spin on a holder the scheduler preempted. It has no DPCs either, so a flush has nothing to
