@@ -123,7 +123,7 @@ sc() {
 }
 
 kcom_session_begin() {
-    local out status
+    local out status try
     out=$("$here/check-driver-imports.sh" "$driver" 2>&1) ||
         { echo "$out" >&2; kcom_session_fail "the driver imports what Wine cannot run"; exit 1; }
 
@@ -152,8 +152,18 @@ kcom_session_begin() {
     cp "$driver" "$WINEPREFIX/drive_c/windows/system32/drivers/$service.sys" ||
         { kcom_session_fail "copying the driver"; kcom_session_end; exit 1; }
     if ! sc query "$service" >/dev/null; then
-        out=$(sc create "$service" type= kernel start= demand binPath= "C:\\windows\\system32\\drivers\\$service.sys")
-        status=$?
+        # Wine's sc create has also failed without a word while the session settled: such a
+        # failure is tried again here, unless the service is there after all (sc above cannot
+        # retry every silent failure: a query of a missing service is one); an answer of sc's
+        # own is final.
+        for try in 1 2 3; do
+            out=$(sc create "$service" type= kernel start= demand binPath= "C:\\windows\\system32\\drivers\\$service.sys")
+            status=$?
+            [ $status -eq 0 ] && break
+            sc query "$service" >/dev/null && { status=0; break; }
+            [ -z "$out" ] && [ $try -lt 3 ] || break
+            sleep 1
+        done
         [ $status -eq 0 ] || kcom_session_fail "sc create $service (status $status): $out"
     fi
 }
