@@ -118,11 +118,13 @@ void bench_cpp_drain_free_lists(void);
  *                ASYNC_IN method; C++: placement new): no allocation
  * spawn_in       the same through the general API, a task built by hand in caller storage (kcom:
  *                kcom_async_spawn_begin_in + kcom_async_spawn_run; C++: placement new, as above)
- * spawn_in_other the same with the task's descriptor another file's (kcom: reached through a
- *                pointer that file exports)
+ * spawn_in_other the same with the task's descriptor another file's (kcom: a KCOM_ASYNC_TASK
+ *                descriptor, reached through a pointer that file exports)
+ * spawn_in_other_desc  the same with a descriptor from KCOM_ASYNC_TASK_DESC alone
  * run_in         the same task in one call (kcom: kcom_async_run_in, the spawn and its first poll
  *                together; C++: placement new, as above)
- * run_in_other   the same with the task's descriptor another file's
+ * run_in_other   the same with the task's descriptor another file's (KCOM_ASYNC_TASK's)
+ * run_in_other_desc  the same with a descriptor from KCOM_ASYNC_TASK_DESC alone
  * async_status   get_status on a completed operation
  * async_wake     end to end on a thread: a completion source, a task awaiting it spawned on a
  *                one-thread executor (kcom: kcom_thread_pool; C++: std::thread + condition variable),
@@ -146,8 +148,10 @@ void bench_cpp_drain_free_lists(void);
     X(async_call_in)         \
     X(spawn_in)              \
     X(spawn_in_other)        \
+    X(spawn_in_other_desc)   \
     X(run_in)                \
     X(run_in_other)          \
+    X(run_in_other_desc)     \
     X(async_status)          \
     X(async_wake)
 BENCH_ASYNC_CASES(BENCH_DECLARE_KCOM_CPP_)

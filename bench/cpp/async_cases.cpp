@@ -91,12 +91,22 @@ BENCH_CASE uint64_t bench_cpp_spawn_in_other(uint64_t n)
     return calls_in(n);
 }
 
+BENCH_CASE uint64_t bench_cpp_spawn_in_other_desc(uint64_t n)
+{
+    return calls_in(n);
+}
+
 BENCH_CASE uint64_t bench_cpp_run_in(uint64_t n)
 {
     return calls_in(n);
 }
 
 BENCH_CASE uint64_t bench_cpp_run_in_other(uint64_t n)
+{
+    return calls_in(n);
+}
+
+BENCH_CASE uint64_t bench_cpp_run_in_other_desc(uint64_t n)
 {
     return calls_in(n);
 }

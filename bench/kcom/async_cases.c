@@ -106,21 +106,38 @@ BENCH_CASE uint64_t bench_kcom_spawn_in(uint64_t n)
 
 /* The same task begun and run here, its descriptor async_classes.c's: what the compiler sees of it
  * here is a pointer. */
-static KCOM_NOINLINE IBenchAsyncULONG *spawn_double_in_other(ULONG value, void *storage, size_t size)
+static KCOM_FORCEINLINE IBenchAsyncULONG *spawn_double_in_with(const kcom_async_task_desc *desc, ULONG value,
+                                                               void *storage, size_t size)
 {
     void *state;
     IKcomAsyncOperation *operation;
-    if (NT_SUCCESS(kcom_async_spawn_begin_in(bench_double_task, kcom_default_executor(), storage, size, &state,
-                                             &operation))) {
+    if (NT_SUCCESS(kcom_async_spawn_begin_in(desc, kcom_default_executor(), storage, size, &state, &operation))) {
         ((bench_double_state *)state)->value = value;
         (void)kcom_async_spawn_run(operation);
     }
     return IBenchAsyncULONG_from(operation);
 }
 
+/* Its KCOM_ASYNC_TASK descriptor: the library calls the descriptor's own functions. */
+static KCOM_NOINLINE IBenchAsyncULONG *spawn_double_in_other(ULONG value, void *storage, size_t size)
+{
+    return spawn_double_in_with(bench_double_task, value, storage, size);
+}
+
 BENCH_CASE uint64_t bench_kcom_spawn_in_other(uint64_t n)
 {
     return spawn_in_loop(spawn_double_in_other, n);
+}
+
+/* The same descriptor as KCOM_ASYNC_TASK_DESC alone makes it: the library's general way. */
+static KCOM_NOINLINE IBenchAsyncULONG *spawn_double_in_other_desc(ULONG value, void *storage, size_t size)
+{
+    return spawn_double_in_with(bench_double_plain_task, value, storage, size);
+}
+
+BENCH_CASE uint64_t bench_kcom_spawn_in_other_desc(uint64_t n)
+{
+    return spawn_in_loop(spawn_double_in_other_desc, n);
 }
 
 BENCH_CASE uint64_t bench_kcom_run_in(uint64_t n)
@@ -129,17 +146,33 @@ BENCH_CASE uint64_t bench_kcom_run_in(uint64_t n)
 }
 
 /* The same task run in one call here, its descriptor async_classes.c's. */
-static KCOM_NOINLINE IBenchAsyncULONG *run_double_in_other(ULONG value, void *storage, size_t size)
+static KCOM_FORCEINLINE IBenchAsyncULONG *run_double_in_with(const kcom_async_task_desc *desc, ULONG value,
+                                                             void *storage, size_t size)
 {
     bench_double_state initial = {0, value};
     IKcomAsyncOperation *operation;
-    (void)kcom_async_run_in(bench_double_task, kcom_default_executor(), storage, size, &initial, &operation);
+    (void)kcom_async_run_in(desc, kcom_default_executor(), storage, size, &initial, &operation);
     return IBenchAsyncULONG_from(operation);
+}
+
+static KCOM_NOINLINE IBenchAsyncULONG *run_double_in_other(ULONG value, void *storage, size_t size)
+{
+    return run_double_in_with(bench_double_task, value, storage, size);
 }
 
 BENCH_CASE uint64_t bench_kcom_run_in_other(uint64_t n)
 {
     return spawn_in_loop(run_double_in_other, n);
+}
+
+static KCOM_NOINLINE IBenchAsyncULONG *run_double_in_other_desc(ULONG value, void *storage, size_t size)
+{
+    return run_double_in_with(bench_double_plain_task, value, storage, size);
+}
+
+BENCH_CASE uint64_t bench_kcom_run_in_other_desc(uint64_t n)
+{
+    return spawn_in_loop(run_double_in_other_desc, n);
 }
 
 BENCH_CASE uint64_t bench_kcom_async_status(uint64_t n)

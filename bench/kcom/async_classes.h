@@ -57,9 +57,11 @@ IBenchAsyncULONG *bench_kcom_spawn_double_in(ULONG value, void *storage, size_t 
 /* The same task in one call (kcom_async_run_in): its state's first contents copied in, its first
  * poll run here. */
 IBenchAsyncULONG *bench_kcom_run_double_in(ULONG value, void *storage, size_t size);
-/* Its descriptor, for the same in another file (bench_kcom_spawn_in_other, bench_kcom_run_in_other),
- * and the state it runs over. */
+/* Its descriptor, KCOM_ASYNC_TASK's, for the same in another file (bench_kcom_spawn_in_other,
+ * bench_kcom_run_in_other); the same as KCOM_ASYNC_TASK_DESC alone makes it (bench_kcom_*_other_desc);
+ * the state it runs over. */
 extern const kcom_async_task_desc *const bench_double_task;
+extern const kcom_async_task_desc *const bench_double_plain_task;
 typedef struct bench_double_state {
     KCOM_TASK_RESUME_POINT;
     ULONG value;

@@ -165,23 +165,44 @@ typedef struct kcom_async_task_desc {
     size_t state_offset;
     size_t block_size; /* the operation, its result and its state */
     size_t block_alignment;
+    /* KCOM_ASYNC_TASK's functions for this descriptor, built in its file over its constants as the
+     * inline spawn functions build operations where the call site sees the descriptor: the
+     * library's spawn and run functions call them for one it does not (a descriptor from another
+     * file, or any with a compiler that cannot tell a constant, cl.exe). Given another descriptor
+     * (a copy of this one) they leave the work to the library's general way. NULL in
+     * KCOM_ASYNC_TASK_DESC's descriptors and in one written by hand (a descriptor filled in field
+     * by field rather than initialized must set it NULL). kcom's. */
+    const struct kcom_rt_async_task_fns *generated;
 } kcom_async_task_desc;
 
 /* A descriptor for poll over State, producing Result, exposed as typed interface I (declared with
  * KCOM_DECLARE_ASYNC_OPERATION; Result must have the size and alignment of its result type, or
  * the build stops: I's get_result copies the size the descriptor gives). */
-#define KCOM_ASYNC_TASK_DESC(I, Result, State, poll, drop)                                  \
-    {(poll),                                                                                \
-     (drop),                                                                                \
-     sizeof(State),                                                                         \
-     KCOM_ALIGNOF(State),                                                                   \
-     KCOM_RT_ASYNC_RESULT_SIZE_(I, Result),                                                 \
-     KCOM_ALIGNOF(Result),                                                                  \
-     &IID_##I,                                                                              \
-     KCOM_RT_ASYNC_RESULT_OFFSET_(Result),                                                  \
-     KCOM_RT_ASYNC_STATE_OFFSET_(Result, State),                                            \
-     KCOM_RT_ASYNC_BLOCK_SIZE_(Result, State),                                              \
-     KCOM_RT_ASYNC_MAX_(KCOM_ALIGNOF(kcom_async_op), KCOM_RT_ASYNC_MAX_(KCOM_ALIGNOF(Result), KCOM_ALIGNOF(State)))}
+#define KCOM_ASYNC_TASK_DESC(I, Result, State, poll, drop) {KCOM_RT_ASYNC_TASK_FIELDS_(I, Result, State, poll, drop), NULL}
+
+/* KCOM_ASYNC_TASK(name, I, Result, State, poll, drop) - at file scope: defines name, a static
+ * const descriptor as KCOM_ASYNC_TASK_DESC(I, Result, State, poll, drop) makes it, and the
+ * functions the library's spawn and run functions call for it where the call site does not see
+ * it: from another file (through a pointer the descriptor's file exports) each spawn function
+ * then costs about what it costs in the descriptor's own file, and with cl.exe everywhere. The
+ * build stops when State and Result do not fit a block (over 2 GB, or aligned above 4096).
+ * No semicolon follows it. */
+#define KCOM_ASYNC_TASK(name, I, Result, State, poll, drop)                                  \
+    KCOM_STATIC_ASSERT(KCOM_RT_ASYNC_BLOCK_SIZE_(Result, State) <= 0x7FFFFFFF &&            \
+                           KCOM_ALIGNOF(Result) <= 4096 && KCOM_ALIGNOF(State) <= 4096,     \
+                       "KCOM_ASYNC_TASK(" #name ", ...): " #Result " and " #State           \
+                       " must fit a block of at most 2 GB, each aligned to at most 4096"); \
+    KCOM_RT_ASYNC_TASK_FNS_DECL_(name)                                                      \
+    static const kcom_async_task_desc name = {KCOM_RT_ASYNC_TASK_FIELDS_(I, Result, State, poll, drop), \
+                                              &name##_kcom_fns};                            \
+    KCOM_RT_ASYNC_TASK_FNS_(name)
+
+/* The fields of a descriptor but the last, its layout computed. */
+#define KCOM_RT_ASYNC_TASK_FIELDS_(I, Result, State, poll, drop)                            \
+    (poll), (drop), sizeof(State), KCOM_ALIGNOF(State), KCOM_RT_ASYNC_RESULT_SIZE_(I, Result), \
+        KCOM_ALIGNOF(Result), &IID_##I, KCOM_RT_ASYNC_RESULT_OFFSET_(Result),               \
+        KCOM_RT_ASYNC_STATE_OFFSET_(Result, State), KCOM_RT_ASYNC_BLOCK_SIZE_(Result, State), \
+        KCOM_RT_ASYNC_MAX_(KCOM_ALIGNOF(kcom_async_op), KCOM_RT_ASYNC_MAX_(KCOM_ALIGNOF(Result), KCOM_ALIGNOF(State)))
 
 /* sizeof(Result), once a static assertion has found it to be I's result type's size and
  * alignment: an expression (a lambda in C++, a structure's member in C) so that it fits in the
@@ -378,8 +399,9 @@ _Ret_notnull_ IKcomAsyncOperation *kcom_async_static_error_operation(void);
  * Inline, as _begin_in and kcom_async_spawn are: over a descriptor whose layout the compiler sees
  * (a KCOM_ASYNC_TASK_DESC descriptor in static storage of the calling file), on an executor without
  * a tracker, with a block at hand, the operation is built at the call site with the layout's
- * checks and fills decided at compile time; anything else calls the library, which checks it all
- * at run time. The outcome is the same either way.
+ * checks and fills decided at compile time; anything else calls the library, which calls a
+ * KCOM_ASYNC_TASK descriptor's own functions (built the same way in the descriptor's file) and
+ * checks any other descriptor at run time. The outcome is the same either way.
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_begin(_In_ const kcom_async_task_desc *desc,
@@ -515,8 +537,9 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn(_In_ const kcom_async_task_des
  * operation in Error with that status).
  * Inline: over a descriptor whose layout the compiler sees, on an executor without a tracker, with
  * a block at hand in the operation cache or allocator's hot slot, at the call site; anything else
- * calls the library (which, given a descriptor from another file, checks its layout at run time,
- * and with a tracker counts the task from its begin). The outcome is the same either way.
+ * calls the library (which, given a descriptor from another file, calls its functions if
+ * KCOM_ASYNC_TASK made it, else checks its layout at run time, and with a tracker counts the task
+ * from its begin). The outcome is the same either way.
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 static KCOM_FORCEINLINE NTSTATUS kcom_async_run(_In_ const kcom_async_task_desc *desc,

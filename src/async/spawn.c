@@ -128,8 +128,25 @@ static KCOM_NOINLINE NTSTATUS spawn_begin_allocated(const kcom_async_task_desc *
     return spawn_begun(op, desc, &layout, executor, allocator, state, operation);
 }
 
+/* KCOM_ASYNC_TASK's functions for desc, or NULL (asked before anything else: they check what they
+ * use, and leave the rest to the general way). */
+static KCOM_FORCEINLINE const struct kcom_rt_async_task_fns *generated(const kcom_async_task_desc *desc)
+{
+    return desc != NULL ? desc->generated : NULL;
+}
+
 NTSTATUS kcom_rt_async_spawn_begin(const kcom_async_task_desc *desc, const kcom_executor *executor,
                                    const kcom_allocator *allocator, void **state, IKcomAsyncOperation **operation)
+{
+    const struct kcom_rt_async_task_fns *fns = generated(desc);
+    if (fns != NULL)
+        return fns->begin(desc, executor, allocator, state, operation);
+    return kcom_rt_async_spawn_begin_general(desc, executor, allocator, state, operation);
+}
+
+NTSTATUS kcom_rt_async_spawn_begin_general(const kcom_async_task_desc *desc, const kcom_executor *executor,
+                                           const kcom_allocator *allocator, void **state,
+                                           IKcomAsyncOperation **operation)
 {
     kcom_async_op_layout_info layout;
     kcom_async_op *op;
@@ -178,6 +195,16 @@ BOOLEAN kcom_async_storage_in_use(const void *storage)
 
 NTSTATUS kcom_rt_async_spawn_begin_in(const kcom_async_task_desc *desc, const kcom_executor *executor,
                                       void *storage, size_t size, void **state, IKcomAsyncOperation **operation)
+{
+    const struct kcom_rt_async_task_fns *fns = generated(desc);
+    if (fns != NULL)
+        return fns->begin_in(desc, executor, storage, size, state, operation);
+    return kcom_rt_async_spawn_begin_in_general(desc, executor, storage, size, state, operation);
+}
+
+NTSTATUS kcom_rt_async_spawn_begin_in_general(const kcom_async_task_desc *desc, const kcom_executor *executor,
+                                              void *storage, size_t size, void **state,
+                                              IKcomAsyncOperation **operation)
 {
     kcom_async_op_layout_info layout;
     kcom_async_op *op;
@@ -274,23 +301,16 @@ NTSTATUS kcom_async_spawn_abandon(IKcomAsyncOperation *operation, NTSTATUS statu
 
 /* ---- a spawn and its first poll in one call -------------------------------------------------------------- */
 
-/* Whether kcom_async_run's arguments let it go as kcom_rt_async_run_here does, as the inline
- * function's do where the compiler sees the descriptor. */
-static KCOM_FORCEINLINE BOOLEAN run_direct(const kcom_async_task_desc *desc, const kcom_executor *executor,
-                                           IKcomAsyncOperation **operation)
-{
-    return (BOOLEAN)(operation != NULL && kcom_rt_async_spawn_direct(desc, executor));
-}
-
 /* The general way: a begin, the copy and the run (kcom_async_spawn's, with the first poll here).
  * Out of line, so that the usual way keeps few registers. */
-static KCOM_NOINLINE NTSTATUS run_general(const kcom_async_task_desc *desc, const kcom_executor *executor,
-                                          const kcom_allocator *allocator, BOOLEAN in_storage, void *storage,
-                                          size_t size, const void *initial, IKcomAsyncOperation **operation)
+static KCOM_NOINLINE NTSTATUS run_begun(const kcom_async_task_desc *desc, const kcom_executor *executor,
+                                        const kcom_allocator *allocator, BOOLEAN in_storage, void *storage,
+                                        size_t size, const void *initial, IKcomAsyncOperation **operation)
 {
     void *state = NULL;
-    NTSTATUS status = in_storage ? kcom_rt_async_spawn_begin_in(desc, executor, storage, size, &state, operation)
-                                 : kcom_rt_async_spawn_begin(desc, executor, allocator, &state, operation);
+    NTSTATUS status = in_storage
+                          ? kcom_rt_async_spawn_begin_in_general(desc, executor, storage, size, &state, operation)
+                          : kcom_rt_async_spawn_begin_general(desc, executor, allocator, &state, operation);
     if (!NT_SUCCESS(status))
         return status;
     if (initial != NULL && state != NULL)
@@ -298,22 +318,52 @@ static KCOM_NOINLINE NTSTATUS run_general(const kcom_async_task_desc *desc, cons
     return kcom_rt_async_spawn_run(*operation);
 }
 
+static NTSTATUS run_begun_allocated(const kcom_async_task_desc *desc, const kcom_executor *executor,
+                                    const kcom_allocator *allocator, const void *initial,
+                                    IKcomAsyncOperation **operation)
+{
+    return run_begun(desc, executor, allocator, FALSE, NULL, 0, initial, operation);
+}
+
+static NTSTATUS run_begun_in(const kcom_async_task_desc *desc, const kcom_executor *executor, void *storage,
+                             size_t size, const void *initial, IKcomAsyncOperation **operation)
+{
+    return run_begun(desc, executor, NULL, TRUE, storage, size, initial, operation);
+}
+
 NTSTATUS kcom_rt_async_run(const kcom_async_task_desc *desc, const kcom_executor *executor,
                            const kcom_allocator *allocator, const void *initial, IKcomAsyncOperation **operation)
 {
-    kcom_async_op *op;
-    if (run_direct(desc, executor, operation) && (op = kcom_rt_async_op_reuse(desc, allocator)) != NULL)
-        return kcom_rt_async_run_here(op, desc, executor, initial, KCOM_RT_ASYNC_OP_DONE_CACHED, operation);
-    return run_general(desc, executor, allocator, FALSE, NULL, 0, initial, operation);
+    const struct kcom_rt_async_task_fns *fns = generated(desc);
+    if (fns != NULL)
+        return fns->run(desc, executor, allocator, initial, operation);
+    return kcom_rt_async_run_general(desc, executor, allocator, initial, operation);
+}
+
+/* As the inline function runs it where the compiler sees the descriptor, its checks at run time. */
+NTSTATUS kcom_rt_async_run_general(const kcom_async_task_desc *desc, const kcom_executor *executor,
+                                   const kcom_allocator *allocator, const void *initial,
+                                   IKcomAsyncOperation **operation)
+{
+    return kcom_rt_async_run_or(kcom_rt_async_spawn_direct(desc, executor), desc, executor, allocator, initial,
+                                operation, run_begun_allocated);
 }
 
 NTSTATUS kcom_rt_async_run_in(const kcom_async_task_desc *desc, const kcom_executor *executor, void *storage,
                               size_t size, const void *initial, IKcomAsyncOperation **operation)
 {
-    kcom_async_op *op;
-    if (run_direct(desc, executor, operation) && kcom_rt_async_op_in(desc, storage, size, &op) == STATUS_SUCCESS)
-        return kcom_rt_async_run_here(op, desc, executor, initial, KCOM_RT_ASYNC_OP_DONE_IN, operation);
-    return run_general(desc, executor, NULL, TRUE, storage, size, initial, operation);
+    const struct kcom_rt_async_task_fns *fns = generated(desc);
+    if (fns != NULL)
+        return fns->run_in(desc, executor, storage, size, initial, operation);
+    return kcom_rt_async_run_in_general(desc, executor, storage, size, initial, operation);
+}
+
+NTSTATUS kcom_rt_async_run_in_general(const kcom_async_task_desc *desc, const kcom_executor *executor,
+                                      void *storage, size_t size, const void *initial,
+                                      IKcomAsyncOperation **operation)
+{
+    return kcom_rt_async_run_in_or(kcom_rt_async_spawn_direct(desc, executor), desc, executor, storage, size,
+                                   initial, operation, run_begun_in);
 }
 
 /* ---- the default executor -------------------------------------------------------------------------------- */

@@ -68,6 +68,7 @@
     X(async_paths_run_races)                  \
     X(async_paths_run_in_one_call)            \
     X(async_paths_run_in_one_call_races)      \
+    X(async_paths_generated_functions)        \
     X(async_paths_waker_outlives_first_poll)
 
 /* test_awaitables.c: events, timers, select, timeout, try_finally. The timer tests exist where the

@@ -791,7 +791,7 @@ void kcom_test_async_contract_argument_checks(void)
 {
     static const kcom_async_task_desc too_small = {waiting_poll, waiting_drop, sizeof(waiting_task),
                                                    KCOM_ALIGNOF(waiting_task), sizeof(ULONG), KCOM_ALIGNOF(ULONG),
-                                                   &IID_IAsyncULONG, 0, 0, 16, 8};
+                                                   &IID_IAsyncULONG, 0, 0, 16, 8, NULL};
     IKcomAsyncOperation *op = NULL;
     void *state = (void *)&op;
     NTSTATUS status;

@@ -331,7 +331,7 @@ static void compare_layouts(const kcom_async_task_desc *generated, const char *w
     kcom_async_task_desc laid_out = *generated;
     kcom_async_task_desc by_hand = {locating_poll, generated->drop, generated->state_size,
                                     generated->state_alignment, generated->result_size,
-                                    generated->result_alignment, generated->iid, 0, 0, 0, 0};
+                                    generated->result_alignment, generated->iid, 0, 0, 0, 0, NULL};
     const kcom_async_task_desc *descs[2];
     char *state[2];
     size_t result_offset[2], state_offset[2], bytes[2];
@@ -438,7 +438,7 @@ static void refuse_edited_layouts(const kcom_async_task_desc *generated, const c
 #define TINY_BLOCK_SIZE KCOM_RT_ASYNC_BLOCK_SIZE_(ULONG, tiny_state)
 #define TINY_DESC(state_size, state_alignment, result_offset, state_offset, block_size, block_alignment)            \
     {never_poll,  NULL,        (state_size), (state_alignment), sizeof(ULONG), KCOM_ALIGNOF(ULONG), &IID_IAsyncULONG, \
-     (result_offset), (state_offset), (block_size), (block_alignment)}
+     (result_offset), (state_offset), (block_size), (block_alignment), NULL}
 #define TINY_ALIGN KCOM_RT_ASYNC_MAX_(KCOM_ALIGNOF(tiny_state), 8)
 static const kcom_async_task_desc tiny_good =
     TINY_DESC(sizeof(tiny_state), KCOM_ALIGNOF(tiny_state), TINY_RESULT_OFFSET, TINY_STATE_OFFSET, TINY_BLOCK_SIZE,
@@ -446,7 +446,7 @@ static const kcom_async_task_desc tiny_good =
 static const kcom_async_task_desc tiny_good_located = {locating_poll, NULL, sizeof(tiny_state),
                                                        KCOM_ALIGNOF(tiny_state), sizeof(ULONG), KCOM_ALIGNOF(ULONG),
                                                        &IID_IAsyncULONG, TINY_RESULT_OFFSET, TINY_STATE_OFFSET,
-                                                       TINY_BLOCK_SIZE, TINY_ALIGN};
+                                                       TINY_BLOCK_SIZE, TINY_ALIGN, NULL};
 static const kcom_async_task_desc tiny_bad_0 = /* a larger state in the same block */
     TINY_DESC(sizeof(tiny_state) + 64, KCOM_ALIGNOF(tiny_state), TINY_RESULT_OFFSET, TINY_STATE_OFFSET,
               TINY_BLOCK_SIZE, TINY_ALIGN);
@@ -597,7 +597,7 @@ void kcom_test_async_paths_layout(void)
         size_t i;
         for (i = 0; i < sizeof(alignments) / sizeof(alignments[0]); i++) {
             kcom_async_task_desc by_hand = {locating_poll, NULL, sizeof(tiny_state), KCOM_ALIGNOF(tiny_state),
-                                            4, alignments[i], NULL, 0, 0, 0, 0};
+                                            4, alignments[i], NULL, 0, 0, 0, 0, NULL};
             IKcomAsyncOperation *op = NULL;
             unsigned char result[5];
             void *s = NULL;
@@ -1138,6 +1138,8 @@ static void run_drop(void *state)
 }
 
 static const kcom_async_task_desc run_desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, run_task, run_poll, run_drop);
+/* The same task, its descriptor KCOM_ASYNC_TASK's: the library's spawn functions call its own. */
+KCOM_ASYNC_TASK(run_generated, IAsyncULONG, ULONG, run_task, run_poll, run_drop)
 
 typedef NTSTATUS run_fn(IKcomAsyncOperation *operation);
 
@@ -1265,7 +1267,7 @@ void kcom_test_async_paths_run_outcomes(void)
     } runs[] = {{run_inline, "inline"}, {run_in_library, "library"}};
     /* the same task, its layout left to the library */
     kcom_async_task_desc by_hand = {run_poll, run_drop, sizeof(run_task), KCOM_ALIGNOF(run_task),
-                                    sizeof(ULONG), KCOM_ALIGNOF(ULONG), &IID_IAsyncULONG, 0, 0, 0, 0};
+                                    sizeof(ULONG), KCOM_ALIGNOF(ULONG), &IID_IAsyncULONG, 0, 0, 0, 0, NULL};
     size_t r, i;
     int where, first;
     setup(&counter.allocator);
@@ -1578,6 +1580,132 @@ static void once_case(const once_way *way, const kcom_async_task_desc *desc, con
         ok(!kcom_async_storage_in_use(&storage), "%s, mode %d: storage free\n", way->via, e->mode);
 }
 
+/* After the outcomes: the state's first contents, what the begin refuses, an executor refusing a yield,
+ * the default executor's stand-in and a tracker, one way over desc (bad_layout: desc's layout edited). */
+static void once_edges(const once_way *way, const kcom_async_task_desc *desc, const kcom_async_task_desc *bad_layout)
+{
+    run_storage storage;
+    run_task initial;
+    kcom_waker waker;
+    IKcomAsyncOperation *op = NULL;
+    ULONG value = 1;
+    LONG drops_before;
+    kcom_tracker *tracker = NULL;
+    kcom_executor tracked = manual.executor;
+    NTSTATUS ran;
+    memset(&storage, 0, sizeof(storage));
+    once_initial(&initial, RUN_READY, 20, &waker);
+
+    /* no initial state: zeros (RUN_READY, value 0) */
+    ran = once_call(way, desc, &manual.executor, &counter.allocator, &storage, sizeof(storage), NULL, &op);
+    ok(ran == STATUS_SUCCESS && op != NULL && IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS &&
+           value == 0,
+       "%s: zero-filled state: %s, %lu\n", way->via, kcom_status_name(ran), (unsigned long)value);
+    if (op != NULL)
+        ok(IKcomAsyncOperation_Release(op) == 0, "%s: released\n", way->via);
+    drops_before = run_drops;
+
+    /* refused at the begin: the error operation, nothing copied or dropped */
+    op = NULL;
+    ran = once_call(way, NULL, &manual.executor, &counter.allocator, &storage, sizeof(storage), &initial, &op);
+    ok(ran == STATUS_INVALID_PARAMETER && op != NULL && IKcomAsyncOperation_get_result(op, &value) == ran,
+       "%s: no descriptor: %s\n", way->via, kcom_status_name(ran));
+    if (op != NULL)
+        IKcomAsyncOperation_Release(op);
+    op = NULL;
+    ran = once_call(way, desc, NULL, &counter.allocator, &storage, sizeof(storage), &initial, &op);
+    ok(ran == STATUS_INVALID_PARAMETER && op != NULL, "%s: no executor: %s\n", way->via, kcom_status_name(ran));
+    if (op != NULL)
+        IKcomAsyncOperation_Release(op);
+    op = NULL;
+    ran = once_call(way, bad_layout, &manual.executor, &counter.allocator, &storage, sizeof(storage), &initial,
+                    &op);
+    ok(ran == STATUS_INVALID_PARAMETER && op != NULL, "%s: a layout that does not hold: %s\n", way->via,
+       kcom_status_name(ran));
+    if (op != NULL)
+        IKcomAsyncOperation_Release(op);
+    ran = once_call(way, desc, &manual.executor, &counter.allocator, &storage, sizeof(storage), &initial,
+                    NULL);
+    ok(ran == STATUS_INVALID_PARAMETER, "%s: no out pointer: %s\n", way->via, kcom_status_name(ran));
+    op = NULL;
+    if (way->in_storage) {
+        ran = once_call(way, desc, &manual.executor, NULL, &storage, 16, &initial, &op);
+        ok(ran == STATUS_BUFFER_TOO_SMALL && op != NULL, "%s: too small: %s\n", way->via, kcom_status_name(ran));
+        if (op != NULL)
+            IKcomAsyncOperation_Release(op);
+        op = NULL;
+        ran = once_call(way, desc, &manual.executor, NULL, storage.bytes + 1, sizeof(storage) - 1, &initial,
+                        &op);
+        ok(ran == STATUS_INVALID_PARAMETER && op != NULL, "%s: misaligned: %s\n", way->via,
+           kcom_status_name(ran));
+        ok(!kcom_async_storage_in_use(&storage), "%s: storage untouched\n", way->via);
+    } else {
+        kcom_counting_allocator_fail_nth(&counter, 1);
+        ran = once_call(way, desc, &manual.executor, &counter.allocator, NULL, 0, &initial, &op);
+        ok(ran == STATUS_INSUFFICIENT_RESOURCES && op != NULL, "%s: out of memory: %s\n", way->via,
+           kcom_status_name(ran));
+        kcom_counting_allocator_fail_nth(&counter, 0);
+    }
+    if (op != NULL)
+        IKcomAsyncOperation_Release(op);
+    ok(run_drops == drops_before, "%s: no drop for a refused begin\n", way->via);
+
+    /* woken during the first poll, refused by the executor: the refusal, Error with it */
+    manual.refuse = STATUS_DELETE_PENDING;
+    initial.mode = RUN_YIELD;
+    op = NULL;
+    ran = once_call(way, desc, &manual.executor, &counter.allocator, &storage, sizeof(storage), &initial,
+                    &op);
+    ok(ran == STATUS_DELETE_PENDING && op != NULL && IKcomAsyncOperation_get_result(op, &value) == ran &&
+           run_drops == drops_before + 1,
+       "%s: the refusal, Error with it, dropped: %s\n", way->via, kcom_status_name(ran));
+    if (op != NULL)
+        ok(IKcomAsyncOperation_Release(op) == 0, "%s: released\n", way->via);
+    manual.refuse = STATUS_SUCCESS;
+
+    /* the default executor's stand-in, none set */
+    kcom_set_default_executor(NULL);
+    op = NULL;
+    ran = once_call(way, desc, kcom_default_executor(), &counter.allocator, &storage, sizeof(storage),
+                    &initial, &op);
+    ok(ran == STATUS_INVALID_DEVICE_STATE && op != NULL && IKcomAsyncOperation_get_result(op, &value) == ran &&
+           run_drops == drops_before + 2,
+       "%s: no executor to yield to: %s\n", way->via, kcom_status_name(ran));
+    if (op != NULL)
+        IKcomAsyncOperation_Release(op);
+    kcom_set_default_executor(&manual.executor);
+
+    /* a tracker counts it from its begin until its work has ended, and a drain refuses it */
+    ok(kcom_tracker_create(&tracker) == STATUS_SUCCESS, "tracker\n");
+    if (tracker == NULL)
+        return;
+    tracked.tracker = tracker;
+    initial.mode = RUN_WAIT;
+    op = NULL;
+    ran = once_call(way, desc, &tracked, &counter.allocator, &storage, sizeof(storage), &initial, &op);
+    ok(ran == STATUS_SUCCESS && op != NULL && kcom_tracker_outstanding(tracker) == 1, "%s: waiting, counted\n",
+       way->via);
+    kcom_waker_wake(&waker);
+    (void)manual_run(&manual);
+    ok(op != NULL && IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS && value == 40,
+       "%s: 40 (%lu)\n", way->via, (unsigned long)value);
+    ok(kcom_tracker_outstanding(tracker) == 0 && run_drops == drops_before + 3, "%s: no longer counted\n",
+       way->via);
+    if (op != NULL)
+        ok(IKcomAsyncOperation_Release(op) == 0, "%s: released\n", way->via);
+    ok(kcom_tracker_drain(tracker, 1000) == STATUS_SUCCESS, "drained\n");
+    initial.mode = RUN_READY;
+    op = NULL;
+    ran = once_call(way, desc, &tracked, &counter.allocator, &storage, sizeof(storage), &initial, &op);
+    ok(ran == STATUS_DELETE_PENDING && op != NULL && run_drops == drops_before + 3,
+       "%s: refused while draining, not dropped: %s\n", way->via, kcom_status_name(ran));
+    if (op != NULL)
+        IKcomAsyncOperation_Release(op);
+    kcom_tracker_destroy(tracker);
+    if (way->in_storage)
+        ok(!kcom_async_storage_in_use(&storage), "%s: storage free\n", way->via);
+}
+
 /* Every outcome of the first poll the four ways, over a KCOM_ASYNC_TASK_DESC descriptor and one
  * written by hand (the library's general way), allocated from the counting allocator and from a
  * caching allocator holding a block of the operation's size (the hot block: the usual way); then
@@ -1587,7 +1715,7 @@ void kcom_test_async_paths_run_in_one_call(void)
 {
     static kcom_caching_allocator once_cache = KCOM_CACHING_ALLOCATOR_INIT(once_cache, 2);
     kcom_async_task_desc by_hand = {run_poll, run_drop, sizeof(run_task), KCOM_ALIGNOF(run_task),
-                                    sizeof(ULONG), KCOM_ALIGNOF(ULONG), &IID_IAsyncULONG, 0, 0, 0, 0};
+                                    sizeof(ULONG), KCOM_ALIGNOF(ULONG), &IID_IAsyncULONG, 0, 0, 0, 0, NULL};
     kcom_async_task_desc bad_layout = run_desc;
     size_t w, i;
     setup(&counter.allocator);
@@ -1610,129 +1738,167 @@ void kcom_test_async_paths_run_in_one_call(void)
         }
     ok(kcom_caching_allocator_drain(&once_cache) == STATUS_SUCCESS, "cache drained\n");
 
-    for (w = 0; w < sizeof(once_ways) / sizeof(once_ways[0]); w++) {
-        const once_way *way = &once_ways[w];
-        run_storage storage;
-        run_task initial;
-        kcom_waker waker;
-        IKcomAsyncOperation *op = NULL;
-        ULONG value = 1;
-        LONG drops_before;
-        kcom_tracker *tracker = NULL;
-        kcom_executor tracked = manual.executor;
-        NTSTATUS ran;
-        memset(&storage, 0, sizeof(storage));
-        once_initial(&initial, RUN_READY, 20, &waker);
+    for (w = 0; w < sizeof(once_ways) / sizeof(once_ways[0]); w++)
+        once_edges(&once_ways[w], &run_desc, &bad_layout);
+    teardown();
+}
 
-        /* no initial state: zeros (RUN_READY, value 0) */
-        ran = once_call(way, &run_desc, &manual.executor, &counter.allocator, &storage, sizeof(storage), NULL, &op);
-        ok(ran == STATUS_SUCCESS && op != NULL && IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS &&
-               value == 0,
-           "%s: zero-filled state: %s, %lu\n", way->via, kcom_status_name(ran), (unsigned long)value);
-        if (op != NULL)
-            ok(IKcomAsyncOperation_Release(op) == 0, "%s: released\n", way->via);
-        drops_before = run_drops;
+/* ---- KCOM_ASYNC_TASK: the descriptor's functions, called by the library's ---------------------------- */
 
-        /* refused at the begin: the error operation, nothing copied or dropped */
-        op = NULL;
-        ran = once_call(way, NULL, &manual.executor, &counter.allocator, &storage, sizeof(storage), &initial, &op);
-        ok(ran == STATUS_INVALID_PARAMETER && op != NULL && IKcomAsyncOperation_get_result(op, &value) == ran,
-           "%s: no descriptor: %s\n", way->via, kcom_status_name(ran));
-        if (op != NULL)
-            IKcomAsyncOperation_Release(op);
-        op = NULL;
-        ran = once_call(way, &run_desc, NULL, &counter.allocator, &storage, sizeof(storage), &initial, &op);
-        ok(ran == STATUS_INVALID_PARAMETER && op != NULL, "%s: no executor: %s\n", way->via, kcom_status_name(ran));
-        if (op != NULL)
-            IKcomAsyncOperation_Release(op);
-        op = NULL;
-        ran = once_call(way, &bad_layout, &manual.executor, &counter.allocator, &storage, sizeof(storage), &initial,
-                        &op);
-        ok(ran == STATUS_INVALID_PARAMETER && op != NULL, "%s: a layout that does not hold: %s\n", way->via,
-           kcom_status_name(ran));
-        if (op != NULL)
-            IKcomAsyncOperation_Release(op);
-        ran = once_call(way, &run_desc, &manual.executor, &counter.allocator, &storage, sizeof(storage), &initial,
-                        NULL);
-        ok(ran == STATUS_INVALID_PARAMETER, "%s: no out pointer: %s\n", way->via, kcom_status_name(ran));
-        op = NULL;
-        if (way->in_storage) {
-            ran = once_call(way, &run_desc, &manual.executor, NULL, &storage, 16, &initial, &op);
-            ok(ran == STATUS_BUFFER_TOO_SMALL && op != NULL, "%s: too small: %s\n", way->via, kcom_status_name(ran));
-            if (op != NULL)
-                IKcomAsyncOperation_Release(op);
-            op = NULL;
-            ran = once_call(way, &run_desc, &manual.executor, NULL, storage.bytes + 1, sizeof(storage) - 1, &initial,
-                            &op);
-            ok(ran == STATUS_INVALID_PARAMETER && op != NULL, "%s: misaligned: %s\n", way->via,
-               kcom_status_name(ran));
-            ok(!kcom_async_storage_in_use(&storage), "%s: storage untouched\n", way->via);
-        } else {
-            kcom_counting_allocator_fail_nth(&counter, 1);
-            ran = once_call(way, &run_desc, &manual.executor, &counter.allocator, NULL, 0, &initial, &op);
-            ok(ran == STATUS_INSUFFICIENT_RESOURCES && op != NULL, "%s: out of memory: %s\n", way->via,
-               kcom_status_name(ran));
-            kcom_counting_allocator_fail_nth(&counter, 0);
+/* desc as a call site in another file sees it: a pointer, its target unknown to the compiler. */
+static const kcom_async_task_desc *seen_elsewhere(const kcom_async_task_desc *desc)
+{
+    const kcom_async_task_desc *volatile hidden = desc;
+    return hidden;
+}
+
+/* A table of functions that counts its calls and hands each to run_generated's, which, given
+ * another descriptor than run_generated, goes the library's general way. */
+static LONG generated_calls[4];
+
+static NTSTATUS counted_begin(const kcom_async_task_desc *desc, const kcom_executor *executor,
+                              const kcom_allocator *allocator, void **state, IKcomAsyncOperation **operation)
+{
+    generated_calls[0]++;
+    return run_generated.generated->begin(desc, executor, allocator, state, operation);
+}
+
+static NTSTATUS counted_begin_in(const kcom_async_task_desc *desc, const kcom_executor *executor, void *storage,
+                                 size_t size, void **state, IKcomAsyncOperation **operation)
+{
+    generated_calls[1]++;
+    return run_generated.generated->begin_in(desc, executor, storage, size, state, operation);
+}
+
+static NTSTATUS counted_run(const kcom_async_task_desc *desc, const kcom_executor *executor,
+                            const kcom_allocator *allocator, const void *initial, IKcomAsyncOperation **operation)
+{
+    generated_calls[2]++;
+    return run_generated.generated->run(desc, executor, allocator, initial, operation);
+}
+
+static NTSTATUS counted_run_in(const kcom_async_task_desc *desc, const kcom_executor *executor, void *storage,
+                               size_t size, const void *initial, IKcomAsyncOperation **operation)
+{
+    generated_calls[3]++;
+    return run_generated.generated->run_in(desc, executor, storage, size, initial, operation);
+}
+
+static const struct kcom_rt_async_task_fns counted_fns = {counted_begin, counted_begin_in, counted_run,
+                                                          counted_run_in};
+
+/* Whether generated_calls reads begin, begin_in, run, run_in. */
+static BOOLEAN generated_calls_are(LONG begin, LONG begin_in, LONG run, LONG run_in)
+{
+    return (BOOLEAN)(generated_calls[0] == begin && generated_calls[1] == begin_in && generated_calls[2] == run &&
+                     generated_calls[3] == run_in);
+}
+
+/* A READY run_task's operation: 40 from 20, then released (the storage free again). */
+static void generated_ready(const char *via, NTSTATUS status, IKcomAsyncOperation *op, run_storage *storage)
+{
+    ULONG value = 0;
+    ok(status == STATUS_SUCCESS && op != NULL && IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS &&
+           value == 40,
+       "%s: %s, %lu\n", via, kcom_status_name(status), (unsigned long)value);
+    if (op != NULL)
+        ok(IKcomAsyncOperation_Release(op) == 0, "%s: released\n", via);
+    if (storage != NULL)
+        ok(!kcom_async_storage_in_use(storage), "%s: storage free\n", via);
+}
+
+/* A KCOM_ASYNC_TASK descriptor has KCOM_ASYNC_TASK_DESC's layout and its own functions. Seen from
+ * elsewhere (the library's functions), it gives every outcome of the first poll and every edge the
+ * same answers as the inline paths, and so does a copy of it (its functions, another descriptor:
+ * the general way) and a copy edited afterwards (refused). Each of the library's spawn functions
+ * asks the descriptor's functions once; the work they leave (a tracker, a refusal) is done right. */
+void kcom_test_async_paths_generated_functions(void)
+{
+    static const struct {
+        run_fn *run;
+        const char *via;
+    } runs[] = {{run_inline, "inline"}, {run_in_library, "library"}};
+    const kcom_async_task_desc *elsewhere = seen_elsewhere(&run_generated);
+    kcom_async_task_desc copy = run_generated;
+    kcom_async_task_desc bad_layout = run_generated;
+    kcom_async_task_desc counted = run_generated;
+    const kcom_async_task_desc *descs[2];
+    run_storage storage;
+    run_task initial;
+    IKcomAsyncOperation *op;
+    void *state;
+    size_t w, i, d, r;
+    int where, first;
+    LONG drops_before;
+    NTSTATUS status;
+    setup(&counter.allocator);
+    run_drops = 0;
+    bad_layout.state_size += 8; /* a copy edited afterwards: its state past the block */
+    counted.generated = &counted_fns;
+    descs[0] = elsewhere;
+    descs[1] = seen_elsewhere(&copy);
+
+    ok(run_desc.generated == NULL && run_generated.generated != NULL, "only KCOM_ASYNC_TASK's has functions\n");
+    ok(run_generated.poll == run_desc.poll && run_generated.drop == run_desc.drop &&
+           run_generated.state_size == run_desc.state_size && run_generated.result_size == run_desc.result_size &&
+           run_generated.iid == run_desc.iid && run_generated.result_offset == run_desc.result_offset &&
+           run_generated.state_offset == run_desc.state_offset && run_generated.block_size == run_desc.block_size &&
+           run_generated.block_alignment == run_desc.block_alignment,
+       "KCOM_ASYNC_TASK_DESC's descriptor otherwise\n");
+
+    for (d = 0; d < 2; d++) {
+        for (w = 0; w < sizeof(once_ways) / sizeof(once_ways[0]); w++) {
+            for (i = 0; i < sizeof(run_expects) / sizeof(run_expects[0]); i++)
+                if (run_expects[i].mode != RUN_CALLBACK && run_expects[i].mode != RUN_CANCEL_SELF)
+                    once_case(&once_ways[w], descs[d], &counter.allocator, &run_expects[i]);
+            once_edges(&once_ways[w], descs[d], seen_elsewhere(&bad_layout));
         }
-        if (op != NULL)
-            IKcomAsyncOperation_Release(op);
-        ok(run_drops == drops_before, "%s: no drop for a refused begin\n", way->via);
-
-        /* woken during the first poll, refused by the executor: the refusal, Error with it */
-        manual.refuse = STATUS_DELETE_PENDING;
-        initial.mode = RUN_YIELD;
-        op = NULL;
-        ran = once_call(way, &run_desc, &manual.executor, &counter.allocator, &storage, sizeof(storage), &initial,
-                        &op);
-        ok(ran == STATUS_DELETE_PENDING && op != NULL && IKcomAsyncOperation_get_result(op, &value) == ran &&
-               run_drops == drops_before + 1,
-           "%s: the refusal, Error with it, dropped: %s\n", way->via, kcom_status_name(ran));
-        if (op != NULL)
-            ok(IKcomAsyncOperation_Release(op) == 0, "%s: released\n", way->via);
-        manual.refuse = STATUS_SUCCESS;
-
-        /* the default executor's stand-in, none set */
-        kcom_set_default_executor(NULL);
-        op = NULL;
-        ran = once_call(way, &run_desc, kcom_default_executor(), &counter.allocator, &storage, sizeof(storage),
-                        &initial, &op);
-        ok(ran == STATUS_INVALID_DEVICE_STATE && op != NULL && IKcomAsyncOperation_get_result(op, &value) == ran &&
-               run_drops == drops_before + 2,
-           "%s: no executor to yield to: %s\n", way->via, kcom_status_name(ran));
-        if (op != NULL)
-            IKcomAsyncOperation_Release(op);
-        kcom_set_default_executor(&manual.executor);
-
-        /* a tracker counts it from its begin until its work has ended, and a drain refuses it */
-        ok(kcom_tracker_create(&tracker) == STATUS_SUCCESS, "tracker\n");
-        if (tracker == NULL)
-            continue;
-        tracked.tracker = tracker;
-        initial.mode = RUN_WAIT;
-        op = NULL;
-        ran = once_call(way, &run_desc, &tracked, &counter.allocator, &storage, sizeof(storage), &initial, &op);
-        ok(ran == STATUS_SUCCESS && op != NULL && kcom_tracker_outstanding(tracker) == 1, "%s: waiting, counted\n",
-           way->via);
-        kcom_waker_wake(&waker);
-        (void)manual_run(&manual);
-        ok(op != NULL && IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS && value == 40,
-           "%s: 40 (%lu)\n", way->via, (unsigned long)value);
-        ok(kcom_tracker_outstanding(tracker) == 0 && run_drops == drops_before + 3, "%s: no longer counted\n",
-           way->via);
-        if (op != NULL)
-            ok(IKcomAsyncOperation_Release(op) == 0, "%s: released\n", way->via);
-        ok(kcom_tracker_drain(tracker, 1000) == STATUS_SUCCESS, "drained\n");
-        initial.mode = RUN_READY;
-        op = NULL;
-        ran = once_call(way, &run_desc, &tracked, &counter.allocator, &storage, sizeof(storage), &initial, &op);
-        ok(ran == STATUS_DELETE_PENDING && op != NULL && run_drops == drops_before + 3,
-           "%s: refused while draining, not dropped: %s\n", way->via, kcom_status_name(ran));
-        if (op != NULL)
-            IKcomAsyncOperation_Release(op);
-        kcom_tracker_destroy(tracker);
-        if (way->in_storage)
-            ok(!kcom_async_storage_in_use(&storage), "%s: storage free\n", way->via);
+        for (r = 0; r < sizeof(runs) / sizeof(runs[0]); r++)
+            for (i = 0; i < sizeof(run_expects) / sizeof(run_expects[0]); i++)
+                for (where = 0; where < 2; where++)
+                    for (first = 0; first < 2; first++)
+                        run_case(runs[r].run, runs[r].via, descs[d], &manual.executor, &run_expects[i],
+                                 (BOOLEAN)where, (BOOLEAN)first);
     }
+
+    /* each of the library's functions asks the descriptor's own, once */
+    drops_before = run_drops;
+    memset(generated_calls, 0, sizeof(generated_calls));
+    memset(&storage, 0, sizeof(storage));
+    once_initial(&initial, RUN_READY, 20, NULL);
+    op = NULL;
+    state = NULL;
+    status = kcom_async_spawn_begin(seen_elsewhere(&counted), &manual.executor, &counter.allocator, &state, &op);
+    if (NT_SUCCESS(status) && state != NULL) {
+        memcpy(state, &initial, sizeof(initial));
+        status = kcom_async_spawn_run(op);
+    }
+    generated_ready("kcom_async_spawn_begin", status, op, NULL);
+    ok(generated_calls_are(1, 0, 0, 0), "begin asked its function\n");
+    op = NULL;
+    state = NULL;
+    status = kcom_async_spawn_begin_in(seen_elsewhere(&counted), &manual.executor, &storage, sizeof(storage), &state,
+                                       &op);
+    if (NT_SUCCESS(status) && state != NULL) {
+        memcpy(state, &initial, sizeof(initial));
+        status = kcom_async_spawn_run(op);
+    }
+    generated_ready("kcom_async_spawn_begin_in", status, op, &storage);
+    ok(generated_calls_are(1, 1, 0, 0), "begin_in asked its function\n");
+    op = NULL;
+    status = kcom_async_run(seen_elsewhere(&counted), &manual.executor, &counter.allocator, &initial, &op);
+    generated_ready("kcom_async_run", status, op, NULL);
+    ok(generated_calls_are(1, 1, 1, 0), "run asked its function\n");
+    op = NULL;
+    status = kcom_async_run_in(seen_elsewhere(&counted), &manual.executor, &storage, sizeof(storage), &initial, &op);
+    generated_ready("kcom_async_run_in", status, op, &storage);
+    ok(generated_calls_are(1, 1, 1, 1), "run_in asked its function\n");
+    op = NULL;
+    status = kcom_async_spawn(seen_elsewhere(&counted), &manual.executor, &counter.allocator, &initial, &op);
+    ok(status == STATUS_SUCCESS && manual_run(&manual) == 1, "kcom_async_spawn: scheduled, polled\n");
+    generated_ready("kcom_async_spawn", status, op, NULL);
+    ok(generated_calls_are(2, 1, 1, 1), "spawn asked the begin's function\n");
+    ok(run_drops - drops_before == 5, "one drop per call: %ld\n", (long)(run_drops - drops_before));
     teardown();
 }
 

@@ -41,3 +41,31 @@ NTSTATUS cl_consumer_create(ICounter **out)
 {
     return kcom_object_create(KCOM_CLASS_OF(Counter), NULL, NULL, NULL, &IID_ICounter, (void **)out);
 }
+
+#if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
+/* A task and its descriptor with the functions KCOM_ASYNC_TASK adds: the result's check is the
+ * negative-size array's there. */
+KCOM_DECLARE_ASYNC_OPERATION(IClAsync, ULONG, 0x6e1f2d3b, 0x4c5f, 0x4071, 0x92, 0xa3, 0xb4, 0xc5, 0xd6, 0xe7, 0xf8, 0x09)
+
+typedef struct cl_task {
+    KCOM_TASK_RESUME_POINT;
+    ULONG value;
+} cl_task;
+
+static kcom_poll_result cl_task_poll(void *state, kcom_task_context *cx)
+{
+    cl_task *s = (cl_task *)state;
+    KCOM_TASK_BEGIN(s);
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, s->value + 1);
+    KCOM_TASK_END(cx);
+}
+
+KCOM_ASYNC_TASK(cl_task_desc, IClAsync, ULONG, cl_task, cl_task_poll, NULL)
+
+NTSTATUS cl_consumer_run(const kcom_executor *executor, IKcomAsyncOperation **out);
+NTSTATUS cl_consumer_run(const kcom_executor *executor, IKcomAsyncOperation **out)
+{
+    cl_task initial = {0, 41};
+    return kcom_async_run(&cl_task_desc, executor, NULL, &initial, out);
+}
+#endif

@@ -127,4 +127,12 @@ NTSTATUS strict_tasks(const kcom_executor *executor, IKcomAsyncOperation *out[3]
         status = kcom_async_spawn(&strict_task_desc, executor, STRICT_NULL, &initial, &out[2]);
     return status;
 }
+
+/* The same task with the functions KCOM_ASYNC_TASK adds, for calls from other files. */
+KCOM_ASYNC_TASK(strict_generated_desc, IStrictAsync, ULONG, strict_task, strict_task_poll, NULL)
+const kcom_async_task_desc *strict_generated_task(void);
+const kcom_async_task_desc *strict_generated_task(void)
+{
+    return &strict_generated_desc;
+}
 #endif

@@ -1,7 +1,7 @@
 /*
  * kcom classes declared and implemented in a C++17 translation unit, as a C++ driver writes them:
  * KCOM_IMPLEMENT, KCOM_CLASS, KCOM_AGGREGATABLE_CLASS, an ASYNC method (ready at once, and pending
- * on the class's executor) and the client helpers. The source uses no C++ runtime: no exceptions,
+ * on the class's executor), a task's descriptor from KCOM_ASYNC_TASK and the client helpers. The source uses no C++ runtime: no exceptions,
  * no RTTI (it is compiled with -fno-exceptions -fno-rtti), no global constructors, no new/delete
  * (placement new only), no standard library. A member with a constructor and a destructor is built
  * by its class's init and ended by its destroy. The same test runs in kcom_cxx_test (the host, and Windows user mode under
@@ -496,6 +496,70 @@ static void cxx_pointer_result(void)
         IKcomAsyncOperation_Release(op);
 }
 
+/* ---- a task whose descriptor KCOM_ASYNC_TASK defines in C++ -------------------------------------------- */
+
+struct cxx_triple_state {
+    KCOM_TASK_RESUME_POINT;
+    LONG value;
+};
+
+static LONG triple_drops;
+
+static kcom_poll_result cxx_triple_poll(void *state, kcom_task_context *cx)
+{
+    cxx_triple_state *s = static_cast<cxx_triple_state *>(state);
+    KCOM_TASK_BEGIN(s);
+    KCOM_YIELD(cx); /* the second poll on the executor */
+    KCOM_TASK_RETURN_VALUE(cx, LONG, s->value * 3);
+    KCOM_TASK_END(cx);
+}
+
+static void cxx_triple_drop(void *)
+{
+    triple_drops++;
+}
+
+KCOM_ASYNC_TASK(cxx_triple_desc, IAsyncCxxLONG, LONG, cxx_triple_state, cxx_triple_poll, cxx_triple_drop)
+
+/* The descriptor as another file sees it: a pointer, so that the calls go through the library,
+ * which calls the descriptor's functions. */
+static const kcom_async_task_desc *cxx_triple_elsewhere(void)
+{
+    const kcom_async_task_desc *volatile hidden = &cxx_triple_desc;
+    return hidden;
+}
+
+static void cxx_task_generated(void)
+{
+    one_task_executor manual = {{one_task_schedule, nullptr, nullptr}, nullptr, 0};
+    alignas(void *) unsigned char storage[KCOM_ASYNC_STORAGE_SIZE(sizeof(LONG), sizeof(cxx_triple_state))];
+    cxx_triple_state initial = {0, 14};
+    IKcomAsyncOperation *op = nullptr;
+    LONG value = 0;
+    int way;
+
+    manual.executor.context = &manual;
+    triple_drops = 0;
+    ok(cxx_triple_desc.generated != nullptr, "KCOM_ASYNC_TASK's functions\n");
+    memset(storage, 0, sizeof(storage));
+    for (way = 0; way < 4; way++) {
+        const kcom_async_task_desc *desc = way % 2 == 0 ? &cxx_triple_desc : cxx_triple_elsewhere();
+        NTSTATUS status = way < 2 ? kcom_async_run(desc, &manual.executor, nullptr, &initial, &op)
+                                  : kcom_async_run_in(desc, &manual.executor, storage, sizeof(storage), &initial, &op);
+        ok(status == STATUS_SUCCESS && op != nullptr, "way %d: run %lx\n", way, static_cast<unsigned long>(status));
+        ok(one_task_run(&manual) == 1, "way %d: the yield's poll\n", way);
+        value = 0;
+        ok(op != nullptr && IAsyncCxxLONG_get_result(IAsyncCxxLONG_from(op), &value) == STATUS_SUCCESS && value == 42,
+           "way %d: value %ld\n", way, static_cast<long>(value));
+        if (op != nullptr)
+            ok(IKcomAsyncOperation_Release(op) == 0, "way %d: released\n", way);
+        op = nullptr;
+        ok(!kcom_async_storage_in_use(storage), "way %d: storage free\n", way);
+    }
+    ok(triple_drops == 4 && manual.scheduled == 4, "dropped %ld, scheduled %ld\n", static_cast<long>(triple_drops),
+       static_cast<long>(manual.scheduled));
+}
+
 /* What the kernel test driver and kcom_cxx_test run. */
 extern "C" void kcom_test_cxx_classes(void)
 {
@@ -504,4 +568,5 @@ extern "C" void kcom_test_cxx_classes(void)
     cxx_pointer_result();
     cxx_class_aggregation();
     cxx_class_member_lifetime();
+    cxx_task_generated();
 }

@@ -406,6 +406,18 @@ _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_rt_async_spawn(_In_ const kcom_async_task_desc *desc, _In_ const kcom_executor *executor,
                              _In_opt_ const kcom_allocator *allocator, _In_opt_ const void *initial,
                              _Outptr_ IKcomAsyncOperation **operation);
+/* Their general way, for any arguments: what the functions above do but ask KCOM_ASYNC_TASK's
+ * functions (which call these for what they do not do themselves). */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_rt_async_spawn_begin_general(_In_ const kcom_async_task_desc *desc, _In_ const kcom_executor *executor,
+                                           _In_opt_ const kcom_allocator *allocator,
+                                           _Outptr_result_maybenull_ void **state,
+                                           _Outptr_ IKcomAsyncOperation **operation);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_rt_async_spawn_begin_in_general(_In_ const kcom_async_task_desc *desc, _In_ const kcom_executor *executor,
+                                              _Inout_ void *storage, _In_ size_t size,
+                                              _Outptr_result_maybenull_ void **state,
+                                              _Outptr_ IKcomAsyncOperation **operation);
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_rt_async_spawn_run(_In_ IKcomAsyncOperation *operation);
 /* What follows a first poll that kcom_async_spawn_run ran inline: after PENDING, when a wake during
@@ -490,13 +502,19 @@ static KCOM_FORCEINLINE void kcom_rt_async_spawn_fill(kcom_async_op *op, size_t 
 /* Whether a spawn over desc on executor may skip the library's general way: desc's layout is
  * KCOM_ASYNC_TASK_DESC's and holds (one written by hand is computed again where it is read), and
  * nothing needs the general way (a NULL argument is refused there, a tracker counts the task from
- * its begin there). */
+ * its begin there). The second half alone where the layout holds by construction (KCOM_ASYNC_TASK). */
+static KCOM_FORCEINLINE BOOLEAN kcom_rt_async_spawn_usual(const kcom_async_task_desc *desc,
+                                                         const kcom_executor *executor)
+{
+    return (BOOLEAN)(desc->poll != NULL && executor != NULL && executor->schedule != NULL &&
+                     executor->tracker == NULL);
+}
+
 static KCOM_FORCEINLINE BOOLEAN kcom_rt_async_spawn_direct(const kcom_async_task_desc *desc,
                                                           const kcom_executor *executor)
 {
     return (BOOLEAN)(desc != NULL && desc->block_size != 0 && kcom_rt_async_layout_holds(desc) &&
-                     desc->poll != NULL && executor != NULL && executor->schedule != NULL &&
-                     executor->tracker == NULL);
+                     kcom_rt_async_spawn_usual(desc, executor));
 }
 
 /* The same, and desc's layout known to the compiler: the spawn may be built inline. */
@@ -518,16 +536,49 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_spawn_built(kcom_async_op *op, co
     return STATUS_SUCCESS;
 }
 
+typedef NTSTATUS kcom_rt_async_begin_fn(const kcom_async_task_desc *desc, const kcom_executor *executor,
+                                        const kcom_allocator *allocator, void **state,
+                                        IKcomAsyncOperation **operation);
+typedef NTSTATUS kcom_rt_async_begin_in_fn(const kcom_async_task_desc *desc, const kcom_executor *executor,
+                                           void *storage, size_t size, void **state,
+                                           IKcomAsyncOperation **operation);
+
+/* A begin built here over desc when direct (desc's layout holds, kcom_rt_async_spawn_usual), the
+ * block at hand; otherwise's for anything else. */
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_begin_or(BOOLEAN direct, const kcom_async_task_desc *desc,
+                                                         const kcom_executor *executor,
+                                                         const kcom_allocator *allocator, void **state,
+                                                         IKcomAsyncOperation **operation,
+                                                         kcom_rt_async_begin_fn *otherwise)
+{
+    kcom_async_op *op;
+    if (direct && state != NULL && operation != NULL && (op = kcom_rt_async_op_reuse(desc, allocator)) != NULL)
+        return kcom_rt_async_spawn_built(op, desc, executor, state, operation);
+    return otherwise(desc, executor, allocator, state, operation);
+}
+
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_begin_in_or(BOOLEAN direct, const kcom_async_task_desc *desc,
+                                                            const kcom_executor *executor, void *storage,
+                                                            size_t size, void **state,
+                                                            IKcomAsyncOperation **operation,
+                                                            kcom_rt_async_begin_in_fn *otherwise)
+{
+    kcom_async_op *op;
+    if (direct && state != NULL && operation != NULL &&
+        kcom_rt_async_op_in(desc, storage, size, &op) == STATUS_SUCCESS)
+        return kcom_rt_async_spawn_built(op, desc, executor, state, operation);
+    return otherwise(desc, executor, storage, size, state, operation);
+}
+
 static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_begin(const kcom_async_task_desc *desc,
                                                         const kcom_executor *executor,
                                                         const kcom_allocator *allocator, void **state,
                                                         IKcomAsyncOperation **operation)
 {
 #if KCOM_RT_HAS_CONSTANT_P
-    kcom_async_op *op;
-    if (kcom_rt_async_spawn_inline(desc, executor) && state != NULL && operation != NULL &&
-        (op = kcom_rt_async_op_reuse(desc, allocator)) != NULL)
-        return kcom_rt_async_spawn_built(op, desc, executor, state, operation);
+    if (kcom_rt_async_spawn_inline(desc, executor))
+        return kcom_rt_async_begin_or(TRUE, desc, executor, allocator, state, operation,
+                                        kcom_rt_async_spawn_begin);
 #endif
     return kcom_rt_async_spawn_begin(desc, executor, allocator, state, operation);
 }
@@ -538,10 +589,9 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_begin_in(const kcom_async_task
                                                            IKcomAsyncOperation **operation)
 {
 #if KCOM_RT_HAS_CONSTANT_P
-    kcom_async_op *op;
-    if (kcom_rt_async_spawn_inline(desc, executor) && state != NULL && operation != NULL &&
-        kcom_rt_async_op_in(desc, storage, size, &op) == STATUS_SUCCESS)
-        return kcom_rt_async_spawn_built(op, desc, executor, state, operation);
+    if (kcom_rt_async_spawn_inline(desc, executor))
+        return kcom_rt_async_begin_in_or(TRUE, desc, executor, storage, size, state, operation,
+                                           kcom_rt_async_spawn_begin_in);
 #endif
     return kcom_rt_async_spawn_begin_in(desc, executor, storage, size, state, operation);
 }
@@ -641,6 +691,15 @@ _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_rt_async_run_in(_In_ const kcom_async_task_desc *desc, _In_ const kcom_executor *executor,
                               _Inout_ void *storage, _In_ size_t size, _In_opt_ const void *initial,
                               _Outptr_ IKcomAsyncOperation **operation);
+/* Their general way, as kcom_rt_async_spawn_begin_general's. */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_rt_async_run_general(_In_ const kcom_async_task_desc *desc, _In_ const kcom_executor *executor,
+                                   _In_opt_ const kcom_allocator *allocator, _In_opt_ const void *initial,
+                                   _Outptr_ IKcomAsyncOperation **operation);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_rt_async_run_in_general(_In_ const kcom_async_task_desc *desc, _In_ const kcom_executor *executor,
+                                      _Inout_ void *storage, _In_ size_t size, _In_opt_ const void *initial,
+                                      _Outptr_ IKcomAsyncOperation **operation);
 
 KCOM_END_DECLS
 
@@ -663,15 +722,44 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_run_here(kcom_async_op *op, const
     return STATUS_SUCCESS;
 }
 
+typedef NTSTATUS kcom_rt_async_run_fn(const kcom_async_task_desc *desc, const kcom_executor *executor,
+                                      const kcom_allocator *allocator, const void *initial,
+                                      IKcomAsyncOperation **operation);
+typedef NTSTATUS kcom_rt_async_run_in_fn(const kcom_async_task_desc *desc, const kcom_executor *executor,
+                                         void *storage, size_t size, const void *initial,
+                                         IKcomAsyncOperation **operation);
+
+/* A run here over desc when direct (as kcom_rt_async_begin_or's), the block at hand; otherwise's
+ * for anything else. */
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_run_or(BOOLEAN direct, const kcom_async_task_desc *desc,
+                                                     const kcom_executor *executor, const kcom_allocator *allocator,
+                                                     const void *initial, IKcomAsyncOperation **operation,
+                                                     kcom_rt_async_run_fn *otherwise)
+{
+    kcom_async_op *op;
+    if (direct && operation != NULL && (op = kcom_rt_async_op_reuse(desc, allocator)) != NULL)
+        return kcom_rt_async_run_here(op, desc, executor, initial, KCOM_RT_ASYNC_OP_DONE_CACHED, operation);
+    return otherwise(desc, executor, allocator, initial, operation);
+}
+
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_run_in_or(BOOLEAN direct, const kcom_async_task_desc *desc,
+                                                        const kcom_executor *executor, void *storage, size_t size,
+                                                        const void *initial, IKcomAsyncOperation **operation,
+                                                        kcom_rt_async_run_in_fn *otherwise)
+{
+    kcom_async_op *op;
+    if (direct && operation != NULL && kcom_rt_async_op_in(desc, storage, size, &op) == STATUS_SUCCESS)
+        return kcom_rt_async_run_here(op, desc, executor, initial, KCOM_RT_ASYNC_OP_DONE_IN, operation);
+    return otherwise(desc, executor, storage, size, initial, operation);
+}
+
 static KCOM_FORCEINLINE NTSTATUS kcom_async_run(const kcom_async_task_desc *desc, const kcom_executor *executor,
                                                 const kcom_allocator *allocator, const void *initial,
                                                 IKcomAsyncOperation **operation)
 {
 #if KCOM_RT_HAS_CONSTANT_P
-    kcom_async_op *op;
-    if (kcom_rt_async_spawn_inline(desc, executor) && operation != NULL &&
-        (op = kcom_rt_async_op_reuse(desc, allocator)) != NULL)
-        return kcom_rt_async_run_here(op, desc, executor, initial, KCOM_RT_ASYNC_OP_DONE_CACHED, operation);
+    if (kcom_rt_async_spawn_inline(desc, executor))
+        return kcom_rt_async_run_or(TRUE, desc, executor, allocator, initial, operation, kcom_rt_async_run);
 #endif
     return kcom_rt_async_run(desc, executor, allocator, initial, operation);
 }
@@ -681,13 +769,72 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_run_in(const kcom_async_task_desc *d
                                                    IKcomAsyncOperation **operation)
 {
 #if KCOM_RT_HAS_CONSTANT_P
-    kcom_async_op *op;
-    if (kcom_rt_async_spawn_inline(desc, executor) && operation != NULL &&
-        kcom_rt_async_op_in(desc, storage, size, &op) == STATUS_SUCCESS)
-        return kcom_rt_async_run_here(op, desc, executor, initial, KCOM_RT_ASYNC_OP_DONE_IN, operation);
+    if (kcom_rt_async_spawn_inline(desc, executor))
+        return kcom_rt_async_run_in_or(TRUE, desc, executor, storage, size, initial, operation,
+                                       kcom_rt_async_run_in);
 #endif
     return kcom_rt_async_run_in(desc, executor, storage, size, initial, operation);
 }
+
+/* ---- KCOM_ASYNC_TASK's functions (kcom/async.h) -----------------------------------------------------
+ * Built in the descriptor's file over own, the descriptor KCOM_ASYNC_TASK defined there (a constant
+ * whose layout holds by construction, its limits checked at compile time): the inline paths of the
+ * spawn and run functions, for the library's functions to call where the call site does not see
+ * the descriptor. desc is the one the caller passed: another (a copy of own) and whatever the inline
+ * paths leave to the library go the library's general way. */
+
+struct kcom_rt_async_task_fns {
+    kcom_rt_async_begin_fn *begin;
+    kcom_rt_async_begin_in_fn *begin_in;
+    kcom_rt_async_run_fn *run;
+    kcom_rt_async_run_in_fn *run_in;
+};
+
+#define KCOM_RT_ASYNC_TASK_FNS_DECL_(name)                                                  \
+    static kcom_rt_async_begin_fn name##_kcom_begin;                                        \
+    static kcom_rt_async_begin_in_fn name##_kcom_begin_in;                                  \
+    static kcom_rt_async_run_fn name##_kcom_run;                                            \
+    static kcom_rt_async_run_in_fn name##_kcom_run_in;                                      \
+    static const struct kcom_rt_async_task_fns name##_kcom_fns = {                          \
+        name##_kcom_begin, name##_kcom_begin_in, name##_kcom_run, name##_kcom_run_in};
+
+#define KCOM_RT_ASYNC_TASK_FNS_(name)                                                       \
+    static NTSTATUS name##_kcom_begin(const kcom_async_task_desc *desc, const kcom_executor *executor, \
+                                      const kcom_allocator *allocator, void **state,         \
+                                      IKcomAsyncOperation **operation)                       \
+    {                                                                                       \
+        if (desc != &name)                                                                  \
+            return kcom_rt_async_spawn_begin_general(desc, executor, allocator, state, operation); \
+        return kcom_rt_async_begin_or(kcom_rt_async_spawn_usual(&name, executor), &name, executor, allocator, \
+                                      state, operation, kcom_rt_async_spawn_begin_general);  \
+    }                                                                                       \
+    static NTSTATUS name##_kcom_begin_in(const kcom_async_task_desc *desc, const kcom_executor *executor, \
+                                         void *storage, size_t size, void **state,          \
+                                         IKcomAsyncOperation **operation)                    \
+    {                                                                                       \
+        if (desc != &name)                                                                  \
+            return kcom_rt_async_spawn_begin_in_general(desc, executor, storage, size, state, operation); \
+        return kcom_rt_async_begin_in_or(kcom_rt_async_spawn_usual(&name, executor), &name, executor, storage, \
+                                         size, state, operation, kcom_rt_async_spawn_begin_in_general); \
+    }                                                                                       \
+    static NTSTATUS name##_kcom_run(const kcom_async_task_desc *desc, const kcom_executor *executor, \
+                                    const kcom_allocator *allocator, const void *initial,   \
+                                    IKcomAsyncOperation **operation)                         \
+    {                                                                                       \
+        if (desc != &name)                                                                  \
+            return kcom_rt_async_run_general(desc, executor, allocator, initial, operation); \
+        return kcom_rt_async_run_or(kcom_rt_async_spawn_usual(&name, executor), &name, executor, allocator, \
+                                    initial, operation, kcom_rt_async_run_general);          \
+    }                                                                                       \
+    static NTSTATUS name##_kcom_run_in(const kcom_async_task_desc *desc, const kcom_executor *executor, \
+                                       void *storage, size_t size, const void *initial,     \
+                                       IKcomAsyncOperation **operation)                      \
+    {                                                                                       \
+        if (desc != &name)                                                                  \
+            return kcom_rt_async_run_in_general(desc, executor, storage, size, initial, operation); \
+        return kcom_rt_async_run_in_or(kcom_rt_async_spawn_usual(&name, executor), &name, executor, storage, \
+                                       size, initial, operation, kcom_rt_async_run_in_general); \
+    }
 
 /* ---- awaiting an operation (kcom/async.h): the polls after the first, and the clear of an await
  * that is not waiting, at the call site; registering and taking a waiter back in the library. */
