@@ -178,7 +178,8 @@ typedef struct kcom_async_task_desc {
 /* A descriptor for poll over State, producing Result, exposed as typed interface I (declared with
  * KCOM_DECLARE_ASYNC_OPERATION; Result must have the size and alignment of its result type, or
  * the build stops: I's get_result copies the size the descriptor gives). */
-#define KCOM_ASYNC_TASK_DESC(I, Result, State, poll, drop) {KCOM_RT_ASYNC_TASK_FIELDS_(I, Result, State, poll, drop), NULL}
+#define KCOM_ASYNC_TASK_DESC(I, Result, State, poll, drop)                                  \
+    {KCOM_RT_ASYNC_TASK_FIELDS_(I, Result, State, poll, drop), NULL}
 
 /* KCOM_ASYNC_TASK(name, I, Result, State, poll, drop) - at file scope: defines name, a static
  * const descriptor as KCOM_ASYNC_TASK_DESC(I, Result, State, poll, drop) makes it, and the

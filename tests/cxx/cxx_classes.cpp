@@ -1,11 +1,12 @@
 /*
  * kcom classes declared and implemented in a C++17 translation unit, as a C++ driver writes them:
  * KCOM_IMPLEMENT, KCOM_CLASS, KCOM_AGGREGATABLE_CLASS, an ASYNC method (ready at once, and pending
- * on the class's executor), a task's descriptor from KCOM_ASYNC_TASK and the client helpers. The source uses no C++ runtime: no exceptions,
- * no RTTI (it is compiled with -fno-exceptions -fno-rtti), no global constructors, no new/delete
- * (placement new only), no standard library. A member with a constructor and a destructor is built
- * by its class's init and ended by its destroy. The same test runs in kcom_cxx_test (the host, and Windows user mode under
- * Wine) and in the kernel test driver, built there with the kernel toolchain (kernel_test_list.h).
+ * on the class's executor), a task's descriptor from KCOM_ASYNC_TASK and the client helpers. The
+ * source uses no C++ runtime: no exceptions, no RTTI (it is compiled with -fno-exceptions
+ * -fno-rtti), no global constructors, no new/delete (placement new only), no standard library. A
+ * member with a constructor and a destructor is built by its class's init and ended by its
+ * destroy. The same test runs in kcom_cxx_test (the host, and Windows user mode under Wine) and in
+ * the kernel test driver, built there with the kernel toolchain (kernel_test_list.h).
  */
 #include <kcom/kcom.h>
 

@@ -546,10 +546,9 @@ typedef NTSTATUS kcom_rt_async_begin_in_fn(const kcom_async_task_desc *desc, con
 /* A begin built here over desc when direct (desc's layout holds, kcom_rt_async_spawn_usual), the
  * block at hand; otherwise's for anything else. */
 static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_begin_or(BOOLEAN direct, const kcom_async_task_desc *desc,
-                                                         const kcom_executor *executor,
-                                                         const kcom_allocator *allocator, void **state,
-                                                         IKcomAsyncOperation **operation,
-                                                         kcom_rt_async_begin_fn *otherwise)
+                                                       const kcom_executor *executor, const kcom_allocator *allocator,
+                                                       void **state, IKcomAsyncOperation **operation,
+                                                       kcom_rt_async_begin_fn *otherwise)
 {
     kcom_async_op *op;
     if (direct && state != NULL && operation != NULL && (op = kcom_rt_async_op_reuse(desc, allocator)) != NULL)
@@ -558,10 +557,9 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_begin_or(BOOLEAN direct, const kc
 }
 
 static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_begin_in_or(BOOLEAN direct, const kcom_async_task_desc *desc,
-                                                            const kcom_executor *executor, void *storage,
-                                                            size_t size, void **state,
-                                                            IKcomAsyncOperation **operation,
-                                                            kcom_rt_async_begin_in_fn *otherwise)
+                                                          const kcom_executor *executor, void *storage, size_t size,
+                                                          void **state, IKcomAsyncOperation **operation,
+                                                          kcom_rt_async_begin_in_fn *otherwise)
 {
     kcom_async_op *op;
     if (direct && state != NULL && operation != NULL &&
@@ -577,8 +575,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_begin(const kcom_async_task_de
 {
 #if KCOM_RT_HAS_CONSTANT_P
     if (kcom_rt_async_spawn_inline(desc, executor))
-        return kcom_rt_async_begin_or(TRUE, desc, executor, allocator, state, operation,
-                                        kcom_rt_async_spawn_begin);
+        return kcom_rt_async_begin_or(TRUE, desc, executor, allocator, state, operation, kcom_rt_async_spawn_begin);
 #endif
     return kcom_rt_async_spawn_begin(desc, executor, allocator, state, operation);
 }
@@ -591,7 +588,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_begin_in(const kcom_async_task
 #if KCOM_RT_HAS_CONSTANT_P
     if (kcom_rt_async_spawn_inline(desc, executor))
         return kcom_rt_async_begin_in_or(TRUE, desc, executor, storage, size, state, operation,
-                                           kcom_rt_async_spawn_begin_in);
+                                         kcom_rt_async_spawn_begin_in);
 #endif
     return kcom_rt_async_spawn_begin_in(desc, executor, storage, size, state, operation);
 }
