@@ -125,6 +125,8 @@ void bench_cpp_drain_free_lists(void);
  *                together; C++: placement new, as above)
  * run_in_other   the same with the task's descriptor another file's (KCOM_ASYNC_TASK's)
  * run_in_other_desc  the same with a descriptor from KCOM_ASYNC_TASK_DESC alone
+ * run_in_tracked the same task in one call on an executor with a tracker (kcom/tracker.h), which
+ *                counts it from its begin
  * async_status   get_status on a completed operation
  * async_wake     end to end on a thread: a completion source, a task awaiting it spawned on a
  *                one-thread executor (kcom: kcom_thread_pool; C++: std::thread + condition variable),
@@ -152,6 +154,7 @@ void bench_cpp_drain_free_lists(void);
     X(run_in)                \
     X(run_in_other)          \
     X(run_in_other_desc)     \
+    X(run_in_tracked)        \
     X(async_status)          \
     X(async_wake)
 BENCH_ASYNC_CASES(BENCH_DECLARE_KCOM_CPP_)

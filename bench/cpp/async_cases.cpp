@@ -111,6 +111,11 @@ BENCH_CASE uint64_t bench_cpp_run_in_other_desc(uint64_t n)
     return calls_in(n);
 }
 
+BENCH_CASE uint64_t bench_cpp_run_in_tracked(uint64_t n)
+{
+    return calls_in(n);
+}
+
 BENCH_CASE uint64_t bench_cpp_async_status(uint64_t n)
 {
     IReader *object = new_object();

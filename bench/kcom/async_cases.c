@@ -175,6 +175,32 @@ BENCH_CASE uint64_t bench_kcom_run_in_other_desc(uint64_t n)
     return spawn_in_loop(run_double_in_other_desc, n);
 }
 
+/* The same task in one call on an executor with a tracker (the default executor's schedule, a
+ * tracker of the case's own): the tracker counts the task from its begin, the library's general
+ * way. */
+static kcom_executor tracked_executor;
+
+static KCOM_NOINLINE IBenchAsyncULONG *run_double_in_tracked(ULONG value, void *storage, size_t size)
+{
+    bench_double_state initial = {0, value};
+    IKcomAsyncOperation *operation;
+    (void)kcom_async_run_in(bench_double_task, &tracked_executor, storage, size, &initial, &operation);
+    return IBenchAsyncULONG_from(operation);
+}
+
+BENCH_CASE uint64_t bench_kcom_run_in_tracked(uint64_t n)
+{
+    kcom_tracker *tracker = NULL;
+    uint64_t acc;
+    bench_require(NT_SUCCESS(kcom_tracker_create(&tracker)));
+    tracked_executor = *kcom_default_executor();
+    tracked_executor.tracker = tracker;
+    acc = spawn_in_loop(run_double_in_tracked, n);
+    bench_require(kcom_tracker_drain(tracker, 1000) == STATUS_SUCCESS);
+    kcom_tracker_destroy(tracker);
+    return acc;
+}
+
 BENCH_CASE uint64_t bench_kcom_async_status(uint64_t n)
 {
     IBenchAsync *object = new_object();

@@ -502,7 +502,8 @@ static KCOM_FORCEINLINE void kcom_rt_async_spawn_fill(kcom_async_op *op, size_t 
 /* Whether a spawn over desc on executor may skip the library's general way: desc's layout is
  * KCOM_ASYNC_TASK_DESC's and holds (one written by hand is computed again where it is read), and
  * nothing needs the general way (a NULL argument is refused there, a tracker counts the task from
- * its begin there). The second half alone where the layout holds by construction (KCOM_ASYNC_TASK). */
+ * its begin there). The second half alone where the layout holds by construction (KCOM_ASYNC_TASK).
+ * The layout is tested last: where it is not a constant, it is the dearest test. */
 static KCOM_FORCEINLINE BOOLEAN kcom_rt_async_spawn_usual(const kcom_async_task_desc *desc,
                                                          const kcom_executor *executor)
 {
@@ -513,8 +514,8 @@ static KCOM_FORCEINLINE BOOLEAN kcom_rt_async_spawn_usual(const kcom_async_task_
 static KCOM_FORCEINLINE BOOLEAN kcom_rt_async_spawn_direct(const kcom_async_task_desc *desc,
                                                           const kcom_executor *executor)
 {
-    return (BOOLEAN)(desc != NULL && desc->block_size != 0 && kcom_rt_async_layout_holds(desc) &&
-                     kcom_rt_async_spawn_usual(desc, executor));
+    return (BOOLEAN)(desc != NULL && desc->block_size != 0 && kcom_rt_async_spawn_usual(desc, executor) &&
+                     kcom_rt_async_layout_holds(desc));
 }
 
 /* The same, and desc's layout known to the compiler: the spawn may be built inline. */
@@ -543,7 +544,7 @@ typedef NTSTATUS kcom_rt_async_begin_in_fn(const kcom_async_task_desc *desc, con
                                            void *storage, size_t size, void **state,
                                            IKcomAsyncOperation **operation);
 
-/* A begin built here over desc when direct (desc's layout holds, kcom_rt_async_spawn_usual), the
+/* A begin built here over desc when direct (kcom_rt_async_spawn_direct), the
  * block at hand; otherwise's for anything else. */
 static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_begin_or(BOOLEAN direct, const kcom_async_task_desc *desc,
                                                        const kcom_executor *executor, const kcom_allocator *allocator,
