@@ -125,8 +125,8 @@ void bench_cpp_drain_free_lists(void);
  *                together; C++: placement new, as above)
  * run_in_other   the same with the task's descriptor another file's (KCOM_ASYNC_TASK's)
  * run_in_other_desc  the same with a descriptor from KCOM_ASYNC_TASK_DESC alone
- * run_in_tracked the same task in one call on an executor with a tracker (kcom/tracker.h), which
- *                counts it from its begin
+ * run_in_tracked run_in_other on an executor with a tracker (kcom/tracker.h), which counts the
+ *                task only if its first poll leaves it pending
  * async_status   get_status on a completed operation
  * async_wake     end to end on a thread: a completion source, a task awaiting it spawned on a
  *                one-thread executor (kcom: kcom_thread_pool; C++: std::thread + condition variable),

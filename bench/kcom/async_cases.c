@@ -176,8 +176,8 @@ BENCH_CASE uint64_t bench_kcom_run_in_other_desc(uint64_t n)
 }
 
 /* The same task in one call on an executor with a tracker (the default executor's schedule, a
- * tracker of the case's own): the tracker counts the task from its begin, the library's general
- * way. */
+ * tracker of the case's own): the tracker counts the task only if its first poll leaves it
+ * pending. */
 static kcom_executor tracked_executor;
 
 static KCOM_NOINLINE IBenchAsyncULONG *run_double_in_tracked(ULONG value, void *storage, size_t size)

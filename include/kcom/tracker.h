@@ -3,7 +3,8 @@
  *
  * A tracker counts the tasks spawned on executors that were created with it (the DPC and
  * work-item executors, kcom/dpc_executor.h and kcom/work_item_executor.h, take one in their
- * configuration; a class's executor counts its pending async calls): a task counts from its spawn
+ * configuration; a class's executor counts its pending async calls, and kcom_async_run and
+ * _run_in count theirs once their first poll leaves them pending): a task counts from its spawn
  * until its work has ended: it returned or was dropped, its cleanup ran, its operation finished
  * (the completion callback has returned) and the executor let go of the operation. So when a
  * drain returns, every callback of a tracked task has run.

@@ -340,13 +340,31 @@ NTSTATUS kcom_rt_async_run(const kcom_async_task_desc *desc, const kcom_executor
     return kcom_rt_async_run_general(desc, executor, allocator, initial, operation);
 }
 
-/* As the inline function runs it where the compiler sees the descriptor, its checks at run time. */
+/* A run over a descriptor whose layout holds, without a block at hand: one from the allocator,
+ * then the same run (an async method's out-of-line path). */
+static KCOM_NOINLINE NTSTATUS run_allocated(const kcom_async_task_desc *desc, const kcom_executor *executor,
+                                            const kcom_allocator *allocator, const void *initial,
+                                            IKcomAsyncOperation **operation)
+{
+    kcom_async_op *op;
+    /* an allocator without its functions is never a caching one: refused as a begin refuses it */
+    if (!kcom_allocator_usable(allocator))
+        return spawn_refused(desc, allocator, STATUS_INVALID_PARAMETER, operation);
+    op = kcom_rt_async_op_allocate(desc, allocator);
+    if (op == NULL)
+        return spawn_refused(desc, allocator, STATUS_INSUFFICIENT_RESOURCES, operation);
+    return kcom_rt_async_run_here(op, desc, executor, initial, KCOM_RT_ASYNC_OP_DONE, operation);
+}
+
+/* As the inline function runs it where the compiler sees the descriptor, its checks at run time;
+ * a block from the allocator when the hot slots have none. */
 NTSTATUS kcom_rt_async_run_general(const kcom_async_task_desc *desc, const kcom_executor *executor,
                                    const kcom_allocator *allocator, const void *initial,
                                    IKcomAsyncOperation **operation)
 {
-    return kcom_rt_async_run_or(kcom_rt_async_spawn_direct(desc, executor), desc, executor, allocator, initial,
-                                operation, run_begun_allocated);
+    if (operation == NULL || !kcom_rt_async_spawn_direct(desc, executor, TRUE))
+        return run_begun_allocated(desc, executor, allocator, initial, operation);
+    return kcom_rt_async_run_or(TRUE, desc, executor, allocator, initial, operation, run_allocated);
 }
 
 NTSTATUS kcom_rt_async_run_in(const kcom_async_task_desc *desc, const kcom_executor *executor, void *storage,
@@ -362,7 +380,7 @@ NTSTATUS kcom_rt_async_run_in_general(const kcom_async_task_desc *desc, const kc
                                       void *storage, size_t size, const void *initial,
                                       IKcomAsyncOperation **operation)
 {
-    return kcom_rt_async_run_in_or(kcom_rt_async_spawn_direct(desc, executor), desc, executor, storage, size,
+    return kcom_rt_async_run_in_or(kcom_rt_async_spawn_direct(desc, executor, TRUE), desc, executor, storage, size,
                                    initial, operation, run_begun_in);
 }
 

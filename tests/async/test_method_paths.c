@@ -1580,6 +1580,90 @@ static void once_case(const once_way *way, const kcom_async_task_desc *desc, con
         ok(!kcom_async_storage_in_use(&storage), "%s, mode %d: storage free\n", way->via, e->mode);
 }
 
+/* A run on an executor with a tracker, one way over desc. The tracker counts the task once its
+ * first poll leaves it pending, as it counts an async method's call, until its work has ended:
+ * work ready at its first poll is never counted, also while the tracker drains, and a drain
+ * refuses only work that would be left pending (the operation then in Error with
+ * STATUS_DELETE_PENDING, its drop run). Over a descriptor written by hand (the library's general
+ * way), the tracker counts it from its begin, and a drain refuses it there: no poll, no drop. */
+static void once_tracked(const once_way *way, const kcom_async_task_desc *desc)
+{
+    BOOLEAN from_begin = (BOOLEAN)(desc->block_size == 0);
+    run_storage storage;
+    run_task initial;
+    kcom_waker waker;
+    IKcomAsyncOperation *op = NULL;
+    ULONG value = 0;
+    LONG drops_before = run_drops, scheduled_before = manual.scheduled;
+    kcom_tracker *tracker = NULL;
+    kcom_executor tracked = manual.executor;
+    NTSTATUS ran;
+    memset(&storage, 0, sizeof(storage));
+    ok(kcom_tracker_create(&tracker) == STATUS_SUCCESS, "tracker\n");
+    if (tracker == NULL)
+        return;
+    tracked.tracker = tracker;
+
+    /* pending: counted until its work has ended */
+    once_initial(&initial, RUN_WAIT, 20, &waker);
+    ran = once_call(way, desc, &tracked, &counter.allocator, &storage, sizeof(storage), &initial, &op);
+    ok(ran == STATUS_SUCCESS && op != NULL && kcom_tracker_outstanding(tracker) == 1, "%s: waiting, counted\n",
+       way->via);
+    kcom_waker_wake(&waker);
+    (void)manual_run(&manual);
+    ok(op != NULL && IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS && value == 40,
+       "%s: 40 (%lu)\n", way->via, (unsigned long)value);
+    ok(kcom_tracker_outstanding(tracker) == 0 && run_drops == drops_before + 1, "%s: no longer counted\n",
+       way->via);
+    if (op != NULL)
+        ok(IKcomAsyncOperation_Release(op) == 0, "%s: released\n", way->via);
+
+    /* ready at its first poll: done before the call returns, never left counted */
+    once_initial(&initial, RUN_READY, 20, NULL);
+    op = NULL;
+    value = 0;
+    ran = once_call(way, desc, &tracked, &counter.allocator, &storage, sizeof(storage), &initial, &op);
+    ok(ran == STATUS_SUCCESS && op != NULL && IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS &&
+           value == 40 && kcom_tracker_outstanding(tracker) == 0 && run_drops == drops_before + 2,
+       "%s: ready, not counted: %s, %lu\n", way->via, kcom_status_name(ran), (unsigned long)value);
+    if (op != NULL)
+        ok(IKcomAsyncOperation_Release(op) == 0, "%s: released\n", way->via);
+    ok(kcom_tracker_drain(tracker, 1000) == STATUS_SUCCESS, "drained\n");
+
+    /* while it drains: ready work runs (over a descriptor written by hand, refused at its begin) */
+    op = NULL;
+    value = 0;
+    ran = once_call(way, desc, &tracked, &counter.allocator, &storage, sizeof(storage), &initial, &op);
+    if (from_begin)
+        ok(ran == STATUS_DELETE_PENDING && op != NULL && run_drops == drops_before + 2,
+           "%s: refused at its begin while draining, not dropped: %s\n", way->via, kcom_status_name(ran));
+    else
+        ok(ran == STATUS_SUCCESS && op != NULL && IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS &&
+               value == 40 && run_drops == drops_before + 3,
+           "%s: ready while draining: %s, %lu\n", way->via, kcom_status_name(ran), (unsigned long)value);
+    if (op != NULL)
+        ok(IKcomAsyncOperation_Release(op) == 0, "%s: released\n", way->via);
+
+    /* while it drains: work its first poll leaves pending is refused, and ends (or, by hand, never
+     * begins) */
+    drops_before = run_drops;
+    once_initial(&initial, RUN_WAIT, 20, &waker);
+    op = NULL;
+    ran = once_call(way, desc, &tracked, &counter.allocator, &storage, sizeof(storage), &initial, &op);
+    ok(ran == STATUS_DELETE_PENDING && op != NULL && IKcomAsyncOperation_get_result(op, &value) == ran &&
+           run_drops == drops_before + (from_begin ? 0 : 1) && kcom_tracker_outstanding(tracker) == 0,
+       "%s: pending while draining: %s, %ld drops\n", way->via, kcom_status_name(ran),
+       (long)(run_drops - drops_before));
+    kcom_waker_drop(&waker); /* the first poll's waker, which finds the task ended */
+    if (op != NULL)
+        ok(IKcomAsyncOperation_Release(op) == 0, "%s: released\n", way->via);
+    ok(manual.scheduled == scheduled_before + 1, "%s: only the wake scheduled it (%ld)\n", way->via,
+       (long)(manual.scheduled - scheduled_before));
+    kcom_tracker_destroy(tracker);
+    if (way->in_storage)
+        ok(!kcom_async_storage_in_use(&storage), "%s: storage free\n", way->via);
+}
+
 /* After the outcomes: the state's first contents, what the begin refuses, an executor refusing a yield,
  * the default executor's stand-in and a tracker, one way over desc (bad_layout: desc's layout edited). */
 static void once_edges(const once_way *way, const kcom_async_task_desc *desc, const kcom_async_task_desc *bad_layout)
@@ -1590,8 +1674,6 @@ static void once_edges(const once_way *way, const kcom_async_task_desc *desc, co
     IKcomAsyncOperation *op = NULL;
     ULONG value = 1;
     LONG drops_before;
-    kcom_tracker *tracker = NULL;
-    kcom_executor tracked = manual.executor;
     NTSTATUS ran;
     memset(&storage, 0, sizeof(storage));
     once_initial(&initial, RUN_READY, 20, &waker);
@@ -1675,42 +1757,15 @@ static void once_edges(const once_way *way, const kcom_async_task_desc *desc, co
         IKcomAsyncOperation_Release(op);
     kcom_set_default_executor(&manual.executor);
 
-    /* a tracker counts it from its begin until its work has ended, and a drain refuses it */
-    ok(kcom_tracker_create(&tracker) == STATUS_SUCCESS, "tracker\n");
-    if (tracker == NULL)
-        return;
-    tracked.tracker = tracker;
-    initial.mode = RUN_WAIT;
-    op = NULL;
-    ran = once_call(way, desc, &tracked, &counter.allocator, &storage, sizeof(storage), &initial, &op);
-    ok(ran == STATUS_SUCCESS && op != NULL && kcom_tracker_outstanding(tracker) == 1, "%s: waiting, counted\n",
-       way->via);
-    kcom_waker_wake(&waker);
-    (void)manual_run(&manual);
-    ok(op != NULL && IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS && value == 40,
-       "%s: 40 (%lu)\n", way->via, (unsigned long)value);
-    ok(kcom_tracker_outstanding(tracker) == 0 && run_drops == drops_before + 3, "%s: no longer counted\n",
-       way->via);
-    if (op != NULL)
-        ok(IKcomAsyncOperation_Release(op) == 0, "%s: released\n", way->via);
-    ok(kcom_tracker_drain(tracker, 1000) == STATUS_SUCCESS, "drained\n");
-    initial.mode = RUN_READY;
-    op = NULL;
-    ran = once_call(way, desc, &tracked, &counter.allocator, &storage, sizeof(storage), &initial, &op);
-    ok(ran == STATUS_DELETE_PENDING && op != NULL && run_drops == drops_before + 3,
-       "%s: refused while draining, not dropped: %s\n", way->via, kcom_status_name(ran));
-    if (op != NULL)
-        IKcomAsyncOperation_Release(op);
-    kcom_tracker_destroy(tracker);
-    if (way->in_storage)
-        ok(!kcom_async_storage_in_use(&storage), "%s: storage free\n", way->via);
+    once_tracked(way, desc);
 }
 
 /* Every outcome of the first poll the four ways, over a KCOM_ASYNC_TASK_DESC descriptor and one
  * written by hand (the library's general way), allocated from the counting allocator and from a
  * caching allocator holding a block of the operation's size (the hot block: the usual way); then
  * the state's first contents (a copy, or zeros), what the begin refuses (no copy, no drop), an
- * executor refusing a yield, the default executor's stand-in, and a tracker. */
+ * executor refusing a yield, the default executor's stand-in, and a tracker (over both
+ * descriptors: counted once pending, or from its begin by hand). */
 void kcom_test_async_paths_run_in_one_call(void)
 {
     static kcom_caching_allocator once_cache = KCOM_CACHING_ALLOCATOR_INIT(once_cache, 2);
@@ -1738,8 +1793,10 @@ void kcom_test_async_paths_run_in_one_call(void)
         }
     ok(kcom_caching_allocator_drain(&once_cache) == STATUS_SUCCESS, "cache drained\n");
 
-    for (w = 0; w < sizeof(once_ways) / sizeof(once_ways[0]); w++)
+    for (w = 0; w < sizeof(once_ways) / sizeof(once_ways[0]); w++) {
         once_edges(&once_ways[w], &run_desc, &bad_layout);
+        once_tracked(&once_ways[w], &by_hand);
+    }
     teardown();
 }
 

@@ -501,29 +501,33 @@ static KCOM_FORCEINLINE void kcom_rt_async_spawn_fill(kcom_async_op *op, size_t 
 
 /* Whether a spawn over desc on executor may skip the library's general way: desc's layout is
  * KCOM_ASYNC_TASK_DESC's and holds (one written by hand is computed again where it is read), and
- * nothing needs the general way (a NULL argument is refused there, a tracker counts the task from
- * its begin there). The second half alone where the layout holds by construction (KCOM_ASYNC_TASK).
- * The layout is tested last: where it is not a constant, it is the dearest test. */
+ * nothing needs the general way (a NULL argument is refused there). A begin's operation may be
+ * shared before its run, so a tracker counts it from its begin, the general way; a run
+ * (kcom_async_run*, run TRUE) goes on with a tracker too: nobody can know of its operation before
+ * its first poll, and the tracker counts it once that poll leaves it pending
+ * (kcom_rt_async_publish), as it counts an async method's call. The second half alone where the
+ * layout holds by construction (KCOM_ASYNC_TASK). The layout is tested last: where it is not a
+ * constant, it is the dearest test. */
 static KCOM_FORCEINLINE BOOLEAN kcom_rt_async_spawn_usual(const kcom_async_task_desc *desc,
-                                                         const kcom_executor *executor)
+                                                         const kcom_executor *executor, BOOLEAN run)
 {
     return (BOOLEAN)(desc->poll != NULL && executor != NULL && executor->schedule != NULL &&
-                     executor->tracker == NULL);
+                     (run || executor->tracker == NULL));
 }
 
 static KCOM_FORCEINLINE BOOLEAN kcom_rt_async_spawn_direct(const kcom_async_task_desc *desc,
-                                                          const kcom_executor *executor)
+                                                          const kcom_executor *executor, BOOLEAN run)
 {
-    return (BOOLEAN)(desc != NULL && desc->block_size != 0 && kcom_rt_async_spawn_usual(desc, executor) &&
+    return (BOOLEAN)(desc != NULL && desc->block_size != 0 && kcom_rt_async_spawn_usual(desc, executor, run) &&
                      kcom_rt_async_layout_holds(desc));
 }
 
 /* The same, and desc's layout known to the compiler: the spawn may be built inline. */
 static KCOM_FORCEINLINE BOOLEAN kcom_rt_async_spawn_inline(const kcom_async_task_desc *desc,
-                                                          const kcom_executor *executor)
+                                                          const kcom_executor *executor, BOOLEAN run)
 {
     return (BOOLEAN)(desc != NULL && KCOM_RT_CONSTANT_P(KCOM_RT_ASYNC_LAYOUT_FIELDS_(desc)) &&
-                     kcom_rt_async_spawn_direct(desc, executor));
+                     kcom_rt_async_spawn_direct(desc, executor, run));
 }
 
 /* An operation built inline from a block of desc's layout: its fields, the out pointers, the fill. */
@@ -575,7 +579,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_begin(const kcom_async_task_de
                                                         IKcomAsyncOperation **operation)
 {
 #if KCOM_RT_HAS_CONSTANT_P
-    if (kcom_rt_async_spawn_inline(desc, executor))
+    if (kcom_rt_async_spawn_inline(desc, executor, FALSE))
         return kcom_rt_async_begin_or(TRUE, desc, executor, allocator, state, operation, kcom_rt_async_spawn_begin);
 #endif
     return kcom_rt_async_spawn_begin(desc, executor, allocator, state, operation);
@@ -587,7 +591,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_begin_in(const kcom_async_task
                                                            IKcomAsyncOperation **operation)
 {
 #if KCOM_RT_HAS_CONSTANT_P
-    if (kcom_rt_async_spawn_inline(desc, executor))
+    if (kcom_rt_async_spawn_inline(desc, executor, FALSE))
         return kcom_rt_async_begin_in_or(TRUE, desc, executor, storage, size, state, operation,
                                          kcom_rt_async_spawn_begin_in);
 #endif
@@ -601,7 +605,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn(const kcom_async_task_desc *de
 #if KCOM_RT_HAS_CONSTANT_P
     kcom_async_op *op;
     void *state;
-    if (kcom_rt_async_spawn_inline(desc, executor) && operation != NULL &&
+    if (kcom_rt_async_spawn_inline(desc, executor, FALSE) && operation != NULL &&
         (op = kcom_rt_async_op_reuse(desc, allocator)) != NULL) {
         (void)kcom_rt_async_spawn_built(op, desc, executor, &state, operation);
         if (initial != NULL && state != NULL)
@@ -756,7 +760,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_run(const kcom_async_task_desc *desc
                                                 IKcomAsyncOperation **operation)
 {
 #if KCOM_RT_HAS_CONSTANT_P
-    if (kcom_rt_async_spawn_inline(desc, executor))
+    if (kcom_rt_async_spawn_inline(desc, executor, TRUE))
         return kcom_rt_async_run_or(TRUE, desc, executor, allocator, initial, operation, kcom_rt_async_run);
 #endif
     return kcom_rt_async_run(desc, executor, allocator, initial, operation);
@@ -767,7 +771,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_run_in(const kcom_async_task_desc *d
                                                    IKcomAsyncOperation **operation)
 {
 #if KCOM_RT_HAS_CONSTANT_P
-    if (kcom_rt_async_spawn_inline(desc, executor))
+    if (kcom_rt_async_spawn_inline(desc, executor, TRUE))
         return kcom_rt_async_run_in_or(TRUE, desc, executor, storage, size, initial, operation,
                                        kcom_rt_async_run_in);
 #endif
@@ -803,7 +807,7 @@ struct kcom_rt_async_task_fns {
     {                                                                                       \
         if (desc != &name)                                                                  \
             return kcom_rt_async_spawn_begin_general(desc, executor, allocator, state, operation); \
-        return kcom_rt_async_begin_or(kcom_rt_async_spawn_usual(&name, executor), &name, executor, allocator, \
+        return kcom_rt_async_begin_or(kcom_rt_async_spawn_usual(&name, executor, FALSE), &name, executor, allocator, \
                                       state, operation, kcom_rt_async_spawn_begin_general);  \
     }                                                                                       \
     static NTSTATUS name##_kcom_begin_in(const kcom_async_task_desc *desc, const kcom_executor *executor, \
@@ -812,7 +816,7 @@ struct kcom_rt_async_task_fns {
     {                                                                                       \
         if (desc != &name)                                                                  \
             return kcom_rt_async_spawn_begin_in_general(desc, executor, storage, size, state, operation); \
-        return kcom_rt_async_begin_in_or(kcom_rt_async_spawn_usual(&name, executor), &name, executor, storage, \
+        return kcom_rt_async_begin_in_or(kcom_rt_async_spawn_usual(&name, executor, FALSE), &name, executor, storage, \
                                          size, state, operation, kcom_rt_async_spawn_begin_in_general); \
     }                                                                                       \
     static NTSTATUS name##_kcom_run(const kcom_async_task_desc *desc, const kcom_executor *executor, \
@@ -821,7 +825,7 @@ struct kcom_rt_async_task_fns {
     {                                                                                       \
         if (desc != &name)                                                                  \
             return kcom_rt_async_run_general(desc, executor, allocator, initial, operation); \
-        return kcom_rt_async_run_or(kcom_rt_async_spawn_usual(&name, executor), &name, executor, allocator, \
+        return kcom_rt_async_run_or(kcom_rt_async_spawn_usual(&name, executor, TRUE), &name, executor, allocator, \
                                     initial, operation, kcom_rt_async_run_general);          \
     }                                                                                       \
     static NTSTATUS name##_kcom_run_in(const kcom_async_task_desc *desc, const kcom_executor *executor, \
@@ -830,7 +834,7 @@ struct kcom_rt_async_task_fns {
     {                                                                                       \
         if (desc != &name)                                                                  \
             return kcom_rt_async_run_in_general(desc, executor, storage, size, initial, operation); \
-        return kcom_rt_async_run_in_or(kcom_rt_async_spawn_usual(&name, executor), &name, executor, storage, \
+        return kcom_rt_async_run_in_or(kcom_rt_async_spawn_usual(&name, executor, TRUE), &name, executor, storage, \
                                        size, initial, operation, kcom_rt_async_run_in_general); \
     }
 
