@@ -533,21 +533,18 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn(_In_ const kcom_async_task_des
  * allow.
  * An executor's tracker (kcom/tracker.h) counts the task once its first poll leaves it pending,
  * as it counts an async method's call: work ready at its first poll is never counted, also while
- * the tracker drains, and a draining tracker refuses only work that would be left pending. Over a
- * descriptor written by hand (its layout left to the library) the call is begin, the copy and
- * kcom_async_spawn_run: the tracker counts it from its begin, and refuses it there.
+ * the tracker drains, and a draining tracker refuses only work that would be left pending.
  * Returns STATUS_SUCCESS (the poll's own outcome is the operation's status, not this); from the
- * begin, what kcom_async_spawn_begin returns (*initial not copied, no drop run; a draining
- * tracker's STATUS_DELETE_PENDING only over a descriptor written by hand); after a first poll
- * that left the work pending, STATUS_DELETE_PENDING (the tracker is draining), or, after one that
+ * begin, what kcom_async_spawn_begin returns but STATUS_DELETE_PENDING (*initial not copied, no
+ * drop run); after a first poll that left the work pending, STATUS_DELETE_PENDING (the tracker is draining), or, after one that
  * yielded or was woken during it, the executor's refusal of the task (the operation is then
  * finished as Error with it, and the drop has run). *operation is never NULL (on failure an
  * operation in Error with that status).
  * Inline: over a descriptor whose layout the compiler sees, with a block at hand in the operation
  * cache or allocator's hot slot, at the call site; anything else calls the library (which, given
  * a descriptor from another file, calls its functions if KCOM_ASYNC_TASK made it, else checks its
- * layout at run time, and takes a block from the allocator when there is none at hand). The
- * outcome is the same either way.
+ * layout, or computes it for a descriptor written by hand, at run time, and takes a block from the
+ * allocator when there is none at hand). The outcome is the same either way.
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 static KCOM_FORCEINLINE NTSTATUS kcom_async_run(_In_ const kcom_async_task_desc *desc,

@@ -301,34 +301,76 @@ NTSTATUS kcom_async_spawn_abandon(IKcomAsyncOperation *operation, NTSTATUS statu
 
 /* ---- a spawn and its first poll in one call -------------------------------------------------------------- */
 
-/* The general way: a begin, the copy and the run (kcom_async_spawn's, with the first poll here).
- * Out of line, so that the usual way keeps few registers. */
-static KCOM_NOINLINE NTSTATUS run_begun(const kcom_async_task_desc *desc, const kcom_executor *executor,
-                                        const kcom_allocator *allocator, BOOLEAN in_storage, void *storage,
-                                        size_t size, const void *initial, IKcomAsyncOperation **operation)
+/* The run of a block laid out for desc (layout: desc's own, or computed for a descriptor written
+ * by hand), as kcom_rt_async_run_here runs it: the helpers read the layout from a descriptor, so
+ * they get a copy that carries it, and the operation refers to desc itself before its first poll
+ * (it is read there no earlier: a later poll computes a hand-written one's layout again). */
+static NTSTATUS run_laid_out(kcom_async_op *op, const kcom_async_task_desc *desc,
+                             const kcom_async_op_layout_info *layout, const kcom_executor *executor,
+                             const void *initial, size_t done, IKcomAsyncOperation **operation)
 {
-    void *state = NULL;
-    NTSTATUS status = in_storage
-                          ? kcom_rt_async_spawn_begin_in_general(desc, executor, storage, size, &state, operation)
-                          : kcom_rt_async_spawn_begin_general(desc, executor, allocator, &state, operation);
-    if (!NT_SUCCESS(status))
-        return status;
-    if (initial != NULL && state != NULL)
-        memcpy(state, initial, desc->state_size);
-    return kcom_rt_async_spawn_run(*operation);
+    kcom_async_task_desc laid = *desc;
+    kcom_task_context cx;
+    void *state;
+    laid.result_offset = layout->result_offset;
+    laid.state_offset = layout->state_offset;
+    laid.block_size = layout->total;
+    laid.block_alignment = layout->alignment;
+    state = kcom_rt_async_op_prepare(op, &laid, initial, &cx);
+    op->task.desc = desc;
+    *operation = &op->iface;
+    if (desc->poll(state, &cx) != KCOM_POLL_READY)
+        return kcom_rt_async_publish(op, executor);
+    kcom_rt_async_op_done(op);
+    if (desc->drop != NULL)
+        desc->drop(state);
+    kcom_rt_async_op_end(op, &laid, cx.status, done);
+    return STATUS_SUCCESS;
 }
 
-static NTSTATUS run_begun_allocated(const kcom_async_task_desc *desc, const kcom_executor *executor,
-                                    const kcom_allocator *allocator, const void *initial,
-                                    IKcomAsyncOperation **operation)
+/* Whether a run's arguments pass the begin's first checks (the rest are the layout's and the
+ * block's); a refused one is STATUS_INVALID_PARAMETER with an error operation, as the begin's. */
+static KCOM_FORCEINLINE BOOLEAN run_arguments_usual(const kcom_async_task_desc *desc, const kcom_executor *executor,
+                                                    IKcomAsyncOperation **operation)
 {
-    return run_begun(desc, executor, allocator, FALSE, NULL, 0, initial, operation);
+    return (BOOLEAN)(operation != NULL && desc != NULL && kcom_rt_async_spawn_usual(desc, executor, TRUE));
 }
 
-static NTSTATUS run_begun_in(const kcom_async_task_desc *desc, const kcom_executor *executor, void *storage,
-                             size_t size, const void *initial, IKcomAsyncOperation **operation)
+/* A run without a block at hand (or over a descriptor written by hand, or a layout to refuse): the
+ * layout checked or computed, a block from the allocator, then the same run (an async method's
+ * out-of-line path). */
+static KCOM_NOINLINE NTSTATUS run_allocated(const kcom_async_task_desc *desc, const kcom_executor *executor,
+                                            const kcom_allocator *allocator, const void *initial,
+                                            IKcomAsyncOperation **operation)
 {
-    return run_begun(desc, executor, NULL, TRUE, storage, size, initial, operation);
+    kcom_async_op_layout_info layout;
+    kcom_async_op *op;
+    /* a bad layout is a bad argument, and so is an allocator without its functions (never a
+     * caching one), as a begin finds them */
+    if (!run_arguments_usual(desc, executor, operation) || !spawn_layout(desc, &layout) ||
+        !kcom_allocator_usable(allocator))
+        return spawn_refused(desc, allocator, STATUS_INVALID_PARAMETER, operation);
+    op = kcom_async_op_allocate(allocator, layout.total, layout.alignment);
+    if (op == NULL)
+        return spawn_refused(desc, allocator, STATUS_INSUFFICIENT_RESOURCES, operation);
+    return run_laid_out(op, desc, &layout, executor, initial, KCOM_RT_ASYNC_OP_DONE, operation);
+}
+
+/* The same in caller storage, its checks in kcom_rt_async_spawn_begin_in_general's order. */
+static KCOM_NOINLINE NTSTATUS run_in_storage(const kcom_async_task_desc *desc, const kcom_executor *executor,
+                                             void *storage, size_t size, const void *initial,
+                                             IKcomAsyncOperation **operation)
+{
+    kcom_async_op_layout_info layout;
+    kcom_async_op *op;
+    if (!run_arguments_usual(desc, executor, operation) || storage == NULL ||
+        ((ULONG_PTR)storage % KCOM_ALIGNOF(void *)) != 0 || !storage_layout(desc, &layout))
+        return spawn_refused(desc, NULL, STATUS_INVALID_PARAMETER, operation);
+    if (size < layout.total + KCOM_ASYNC_STORAGE_MAX_ALIGNMENT)
+        return spawn_refused(desc, NULL, STATUS_BUFFER_TOO_SMALL, operation);
+    op = storage_op(storage);
+    op->allocator = NULL;
+    return run_laid_out(op, desc, &layout, executor, initial, KCOM_RT_ASYNC_OP_DONE_IN, operation);
 }
 
 NTSTATUS kcom_rt_async_run(const kcom_async_task_desc *desc, const kcom_executor *executor,
@@ -340,31 +382,14 @@ NTSTATUS kcom_rt_async_run(const kcom_async_task_desc *desc, const kcom_executor
     return kcom_rt_async_run_general(desc, executor, allocator, initial, operation);
 }
 
-/* A run over a descriptor whose layout holds, without a block at hand: one from the allocator,
- * then the same run (an async method's out-of-line path). */
-static KCOM_NOINLINE NTSTATUS run_allocated(const kcom_async_task_desc *desc, const kcom_executor *executor,
-                                            const kcom_allocator *allocator, const void *initial,
-                                            IKcomAsyncOperation **operation)
-{
-    kcom_async_op *op;
-    /* an allocator without its functions is never a caching one: refused as a begin refuses it */
-    if (!kcom_allocator_usable(allocator))
-        return spawn_refused(desc, allocator, STATUS_INVALID_PARAMETER, operation);
-    op = kcom_rt_async_op_allocate(desc, allocator);
-    if (op == NULL)
-        return spawn_refused(desc, allocator, STATUS_INSUFFICIENT_RESOURCES, operation);
-    return kcom_rt_async_run_here(op, desc, executor, initial, KCOM_RT_ASYNC_OP_DONE, operation);
-}
-
 /* As the inline function runs it where the compiler sees the descriptor, its checks at run time;
- * a block from the allocator when the hot slots have none. */
+ * anything else (no block at hand, a descriptor written by hand, a refusal) run_allocated's. */
 NTSTATUS kcom_rt_async_run_general(const kcom_async_task_desc *desc, const kcom_executor *executor,
                                    const kcom_allocator *allocator, const void *initial,
                                    IKcomAsyncOperation **operation)
 {
-    if (operation == NULL || !kcom_rt_async_spawn_direct(desc, executor, TRUE))
-        return run_begun_allocated(desc, executor, allocator, initial, operation);
-    return kcom_rt_async_run_or(TRUE, desc, executor, allocator, initial, operation, run_allocated);
+    return kcom_rt_async_run_or(operation != NULL && kcom_rt_async_spawn_direct(desc, executor, TRUE), desc, executor,
+                                allocator, initial, operation, run_allocated);
 }
 
 NTSTATUS kcom_rt_async_run_in(const kcom_async_task_desc *desc, const kcom_executor *executor, void *storage,
@@ -381,7 +406,7 @@ NTSTATUS kcom_rt_async_run_in_general(const kcom_async_task_desc *desc, const kc
                                       IKcomAsyncOperation **operation)
 {
     return kcom_rt_async_run_in_or(kcom_rt_async_spawn_direct(desc, executor, TRUE), desc, executor, storage, size,
-                                   initial, operation, run_begun_in);
+                                   initial, operation, run_in_storage);
 }
 
 /* ---- the default executor -------------------------------------------------------------------------------- */

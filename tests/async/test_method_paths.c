@@ -1584,11 +1584,9 @@ static void once_case(const once_way *way, const kcom_async_task_desc *desc, con
  * first poll leaves it pending, as it counts an async method's call, until its work has ended:
  * work ready at its first poll is never counted, also while the tracker drains, and a drain
  * refuses only work that would be left pending (the operation then in Error with
- * STATUS_DELETE_PENDING, its drop run). Over a descriptor written by hand (the library's general
- * way), the tracker counts it from its begin, and a drain refuses it there: no poll, no drop. */
+ * STATUS_DELETE_PENDING, its drop run). */
 static void once_tracked(const once_way *way, const kcom_async_task_desc *desc)
 {
-    BOOLEAN from_begin = (BOOLEAN)(desc->block_size == 0);
     run_storage storage;
     run_task initial;
     kcom_waker waker;
@@ -1630,28 +1628,23 @@ static void once_tracked(const once_way *way, const kcom_async_task_desc *desc)
         ok(IKcomAsyncOperation_Release(op) == 0, "%s: released\n", way->via);
     ok(kcom_tracker_drain(tracker, 1000) == STATUS_SUCCESS, "drained\n");
 
-    /* while it drains: ready work runs (over a descriptor written by hand, refused at its begin) */
+    /* while it drains: ready work runs */
     op = NULL;
     value = 0;
     ran = once_call(way, desc, &tracked, &counter.allocator, &storage, sizeof(storage), &initial, &op);
-    if (from_begin)
-        ok(ran == STATUS_DELETE_PENDING && op != NULL && run_drops == drops_before + 2,
-           "%s: refused at its begin while draining, not dropped: %s\n", way->via, kcom_status_name(ran));
-    else
-        ok(ran == STATUS_SUCCESS && op != NULL && IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS &&
-               value == 40 && run_drops == drops_before + 3,
-           "%s: ready while draining: %s, %lu\n", way->via, kcom_status_name(ran), (unsigned long)value);
+    ok(ran == STATUS_SUCCESS && op != NULL && IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS &&
+           value == 40 && run_drops == drops_before + 3,
+       "%s: ready while draining: %s, %lu\n", way->via, kcom_status_name(ran), (unsigned long)value);
     if (op != NULL)
         ok(IKcomAsyncOperation_Release(op) == 0, "%s: released\n", way->via);
 
-    /* while it drains: work its first poll leaves pending is refused, and ends (or, by hand, never
-     * begins) */
+    /* while it drains: work its first poll leaves pending is refused, and ends */
     drops_before = run_drops;
     once_initial(&initial, RUN_WAIT, 20, &waker);
     op = NULL;
     ran = once_call(way, desc, &tracked, &counter.allocator, &storage, sizeof(storage), &initial, &op);
     ok(ran == STATUS_DELETE_PENDING && op != NULL && IKcomAsyncOperation_get_result(op, &value) == ran &&
-           run_drops == drops_before + (from_begin ? 0 : 1) && kcom_tracker_outstanding(tracker) == 0,
+           run_drops == drops_before + 1 && kcom_tracker_outstanding(tracker) == 0,
        "%s: pending while draining: %s, %ld drops\n", way->via, kcom_status_name(ran),
        (long)(run_drops - drops_before));
     kcom_waker_drop(&waker); /* the first poll's waker, which finds the task ended */
@@ -1765,7 +1758,7 @@ static void once_edges(const once_way *way, const kcom_async_task_desc *desc, co
  * caching allocator holding a block of the operation's size (the hot block: the usual way); then
  * the state's first contents (a copy, or zeros), what the begin refuses (no copy, no drop), an
  * executor refusing a yield, the default executor's stand-in, and a tracker (over both
- * descriptors: counted once pending, or from its begin by hand). */
+ * descriptors). */
 void kcom_test_async_paths_run_in_one_call(void)
 {
     static kcom_caching_allocator once_cache = KCOM_CACHING_ALLOCATOR_INIT(once_cache, 2);
