@@ -302,9 +302,9 @@ NTSTATUS kcom_async_spawn_abandon(IKcomAsyncOperation *operation, NTSTATUS statu
 /* ---- a spawn and its first poll in one call -------------------------------------------------------------- */
 
 /* The run of a block laid out for desc (layout: desc's own, or computed for a descriptor written
- * by hand), as kcom_rt_async_run_here runs it: the helpers read the layout from a descriptor, so
- * they get a copy that carries it, and the operation refers to desc itself before its first poll
- * (it is read there no earlier: a later poll computes a hand-written one's layout again). */
+ * by hand), as kcom_rt_async_run_here runs it. The helpers read the layout from a descriptor, so
+ * they get a copy that carries it; the operation refers to desc itself from before its first poll
+ * on (a later poll computes a hand-written one's layout again). */
 static NTSTATUS run_laid_out(kcom_async_op *op, const kcom_async_task_desc *desc,
                              const kcom_async_op_layout_info *layout, const kcom_executor *executor,
                              const void *initial, size_t done, IKcomAsyncOperation **operation)
