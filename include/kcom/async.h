@@ -536,10 +536,10 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn(_In_ const kcom_async_task_des
  * the tracker drains, and a draining tracker refuses only work that would be left pending.
  * Returns STATUS_SUCCESS (the poll's own outcome is the operation's status, not this); from the
  * begin, what kcom_async_spawn_begin returns but STATUS_DELETE_PENDING (*initial not copied, no
- * drop run); after a first poll that left the work pending, STATUS_DELETE_PENDING (the tracker is draining), or, after one that
- * yielded or was woken during it, the executor's refusal of the task (the operation is then
- * finished as Error with it, and the drop has run). *operation is never NULL (on failure an
- * operation in Error with that status).
+ * drop run); after a first poll that left the work pending, STATUS_DELETE_PENDING (the tracker is
+ * draining), or, after one that yielded or was woken during it, the executor's refusal of the
+ * task (the operation is then finished as Error with it, and the drop has run). *operation is
+ * never NULL (on failure an operation in Error with that status).
  * Inline: over a descriptor whose layout the compiler sees, with a block at hand in the operation
  * cache or allocator's hot slot, at the call site; anything else calls the library (which, given
  * a descriptor from another file, calls its functions if KCOM_ASYNC_TASK made it, else checks its
