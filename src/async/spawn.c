@@ -176,6 +176,34 @@ static KCOM_FORCEINLINE BOOLEAN storage_layout(const kcom_async_task_desc *desc,
     return (BOOLEAN)(spawn_layout(desc, layout) && layout->alignment <= KCOM_ASYNC_STORAGE_MAX_ALIGNMENT);
 }
 
+/* Whether size bytes of caller storage take an operation of desc's layout (*layout), at the first
+ * KCOM_ASYNC_STORAGE_MAX_ALIGNMENT boundary: storage pointer-aligned, a layout it can take. */
+static KCOM_FORCEINLINE BOOLEAN storage_fits(const kcom_async_task_desc *desc, const void *storage, size_t size,
+                                             kcom_async_op_layout_info *layout)
+{
+    return (BOOLEAN)(storage != NULL && ((ULONG_PTR)storage % KCOM_ALIGNOF(void *)) == 0 &&
+                     storage_layout(desc, layout) && size >= layout->total + KCOM_ASYNC_STORAGE_MAX_ALIGNMENT);
+}
+
+/* The refusal of storage that does not fit: STATUS_BUFFER_TOO_SMALL if more bytes would, else
+ * STATUS_INVALID_PARAMETER (no storage, not pointer-aligned, a layout it cannot take). */
+static KCOM_NOINLINE NTSTATUS storage_refused(const kcom_async_task_desc *desc, const void *storage,
+                                              IKcomAsyncOperation **operation)
+{
+    kcom_async_op_layout_info layout;
+    NTSTATUS status = storage_fits(desc, storage, ~(size_t)0, &layout) ? STATUS_BUFFER_TOO_SMALL
+                                                                        : STATUS_INVALID_PARAMETER;
+    return spawn_refused(desc, NULL, status, operation);
+}
+
+/* The operation's place in storage that fits: its allocator NULL, the storage being the caller's. */
+static KCOM_FORCEINLINE kcom_async_op *storage_place(void *storage)
+{
+    kcom_async_op *op = storage_op(storage);
+    op->allocator = NULL;
+    return op;
+}
+
 size_t kcom_async_storage_size(const kcom_async_task_desc *desc)
 {
     kcom_async_op_layout_info layout;
@@ -207,17 +235,12 @@ NTSTATUS kcom_rt_async_spawn_begin_in_general(const kcom_async_task_desc *desc, 
                                               IKcomAsyncOperation **operation)
 {
     kcom_async_op_layout_info layout;
-    kcom_async_op *op;
     NTSTATUS status = spawn_check(desc, executor, state, operation);
     if (!NT_SUCCESS(status))
         return spawn_refused(desc, NULL, status, operation);
-    if (storage == NULL || ((ULONG_PTR)storage % KCOM_ALIGNOF(void *)) != 0 || !storage_layout(desc, &layout))
-        return spawn_refused(desc, NULL, STATUS_INVALID_PARAMETER, operation);
-    if (size < layout.total + KCOM_ASYNC_STORAGE_MAX_ALIGNMENT)
-        return spawn_refused(desc, NULL, STATUS_BUFFER_TOO_SMALL, operation);
-    op = storage_op(storage);
-    op->allocator = NULL;
-    return spawn_begun(op, desc, &layout, executor, NULL, state, operation);
+    if (!storage_fits(desc, storage, size, &layout))
+        return storage_refused(desc, storage, operation);
+    return spawn_begun(storage_place(storage), desc, &layout, executor, NULL, state, operation);
 }
 
 /* spawn_start on an operation not begun for a task: an error operation (from a failed begin)
@@ -302,30 +325,17 @@ NTSTATUS kcom_async_spawn_abandon(IKcomAsyncOperation *operation, NTSTATUS statu
 /* ---- a spawn and its first poll in one call -------------------------------------------------------------- */
 
 /* The run of a block laid out for desc (layout: desc's own, or computed for a descriptor written
- * by hand), as kcom_rt_async_run_here runs it. The helpers read the layout from a descriptor, so
- * they get a copy that carries it; the operation refers to desc itself from before its first poll
- * on (a later poll computes a hand-written one's layout again). */
+ * by hand): kcom_rt_async_run_here's, over a copy of desc that carries the layout. */
 static NTSTATUS run_laid_out(kcom_async_op *op, const kcom_async_task_desc *desc,
                              const kcom_async_op_layout_info *layout, const kcom_executor *executor,
                              const void *initial, size_t done, IKcomAsyncOperation **operation)
 {
     kcom_async_task_desc laid = *desc;
-    kcom_task_context cx;
-    void *state;
     laid.result_offset = layout->result_offset;
     laid.state_offset = layout->state_offset;
     laid.block_size = layout->total;
     laid.block_alignment = layout->alignment;
-    state = kcom_rt_async_op_prepare(op, &laid, initial, &cx);
-    op->task.desc = desc;
-    *operation = &op->iface;
-    if (desc->poll(state, &cx) != KCOM_POLL_READY)
-        return kcom_rt_async_publish(op, executor);
-    kcom_rt_async_op_done(op);
-    if (desc->drop != NULL)
-        desc->drop(state);
-    kcom_rt_async_op_end(op, &laid, cx.status, done);
-    return STATUS_SUCCESS;
+    return kcom_rt_async_run_here(op, &laid, desc, executor, initial, done, operation);
 }
 
 /* Whether a run's arguments pass the begin's first checks (the rest are the layout's and the
@@ -356,21 +366,18 @@ static KCOM_NOINLINE NTSTATUS run_allocated(const kcom_async_task_desc *desc, co
     return run_laid_out(op, desc, &layout, executor, initial, KCOM_RT_ASYNC_OP_DONE, operation);
 }
 
-/* The same in caller storage, its checks in kcom_rt_async_spawn_begin_in_general's order. */
+/* The same in caller storage, placed as kcom_rt_async_spawn_begin_in_general places it. */
 static KCOM_NOINLINE NTSTATUS run_in_storage(const kcom_async_task_desc *desc, const kcom_executor *executor,
                                              void *storage, size_t size, const void *initial,
                                              IKcomAsyncOperation **operation)
 {
     kcom_async_op_layout_info layout;
-    kcom_async_op *op;
-    if (!run_arguments_usual(desc, executor, operation) || storage == NULL ||
-        ((ULONG_PTR)storage % KCOM_ALIGNOF(void *)) != 0 || !storage_layout(desc, &layout))
+    if (!run_arguments_usual(desc, executor, operation))
         return spawn_refused(desc, NULL, STATUS_INVALID_PARAMETER, operation);
-    if (size < layout.total + KCOM_ASYNC_STORAGE_MAX_ALIGNMENT)
-        return spawn_refused(desc, NULL, STATUS_BUFFER_TOO_SMALL, operation);
-    op = storage_op(storage);
-    op->allocator = NULL;
-    return run_laid_out(op, desc, &layout, executor, initial, KCOM_RT_ASYNC_OP_DONE_IN, operation);
+    if (!storage_fits(desc, storage, size, &layout))
+        return storage_refused(desc, storage, operation);
+    return run_laid_out(storage_place(storage), desc, &layout, executor, initial, KCOM_RT_ASYNC_OP_DONE_IN,
+                        operation);
 }
 
 NTSTATUS kcom_rt_async_run(const kcom_async_task_desc *desc, const kcom_executor *executor,

@@ -705,22 +705,26 @@ NTSTATUS kcom_rt_async_run_in_general(_In_ const kcom_async_task_desc *desc, _In
 
 KCOM_END_DECLS
 
-/* The run over a block of desc's layout (checked to hold) for a task on executor, which has no
- * tracker: done is the vtable the operation gets when its first poll is READY, for where its block
- * came from. IRQL: <= DISPATCH_LEVEL. */
-static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_run_here(kcom_async_op *op, const kcom_async_task_desc *desc,
+/* The run over a block laid out as laid says (a layout checked to hold) for desc's task on
+ * executor: laid is desc itself, or, for a descriptor written by hand, a copy carrying the layout
+ * the library computed (the helpers read it from a descriptor); the operation refers to desc from
+ * before its first poll on. done is the vtable the operation gets when that poll is READY, for
+ * where its block came from. IRQL: <= DISPATCH_LEVEL. */
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_run_here(kcom_async_op *op, const kcom_async_task_desc *laid,
+                                                       const kcom_async_task_desc *desc,
                                                        const kcom_executor *executor, const void *initial,
                                                        size_t done, IKcomAsyncOperation **operation)
 {
     kcom_task_context cx;
-    void *state = kcom_rt_async_op_prepare(op, desc, initial, &cx);
+    void *state = kcom_rt_async_op_prepare(op, laid, initial, &cx);
+    op->task.desc = desc; /* where laid is desc, prepare's own store again */
     *operation = &op->iface;
     if (KCOM_UNLIKELY(desc->poll(state, &cx) != KCOM_POLL_READY))
         return kcom_rt_async_publish(op, executor);
     kcom_rt_async_op_done(op);
     if (desc->drop != NULL)
         desc->drop(state);
-    kcom_rt_async_op_end(op, desc, cx.status, done);
+    kcom_rt_async_op_end(op, laid, cx.status, done);
     return STATUS_SUCCESS;
 }
 
@@ -740,7 +744,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_run_or(BOOLEAN direct, const kcom
 {
     kcom_async_op *op;
     if (direct && operation != NULL && (op = kcom_rt_async_op_reuse(desc, allocator)) != NULL)
-        return kcom_rt_async_run_here(op, desc, executor, initial, KCOM_RT_ASYNC_OP_DONE_CACHED, operation);
+        return kcom_rt_async_run_here(op, desc, desc, executor, initial, KCOM_RT_ASYNC_OP_DONE_CACHED, operation);
     return otherwise(desc, executor, allocator, initial, operation);
 }
 
@@ -751,7 +755,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_run_in_or(BOOLEAN direct, const k
 {
     kcom_async_op *op;
     if (direct && operation != NULL && kcom_rt_async_op_in(desc, storage, size, &op) == STATUS_SUCCESS)
-        return kcom_rt_async_run_here(op, desc, executor, initial, KCOM_RT_ASYNC_OP_DONE_IN, operation);
+        return kcom_rt_async_run_here(op, desc, desc, executor, initial, KCOM_RT_ASYNC_OP_DONE_IN, operation);
     return otherwise(desc, executor, storage, size, initial, operation);
 }
 
