@@ -64,6 +64,7 @@
     X(async_paths_woken_during_first_poll)    \
     X(async_paths_first_poll_races_a_wake)    \
     X(async_paths_run_outcomes)               \
+    X(async_paths_begun_tracked)              \
     X(async_paths_allocator_copies)           \
     X(async_paths_run_races)                  \
     X(async_paths_run_in_one_call)            \

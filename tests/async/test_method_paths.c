@@ -1082,7 +1082,8 @@ enum run_mode {
     RUN_YIELD,          /* KCOM_YIELD: woken during the first poll; the value at the second */
     RUN_SPIN,           /* the value, after a while (the races below) */
     RUN_HANDOFF,        /* hands its waker to another thread, which wakes it during the poll or after */
-    RUN_KEEP            /* leaves a waker in *waker, and the value */
+    RUN_KEEP,           /* leaves a waker in *waker, and the value */
+    RUN_CANCEL_ALL      /* cancels every task of run_cancel_tracker, then as RUN_WAIT */
 };
 
 typedef struct run_task {
@@ -1097,6 +1098,7 @@ typedef struct run_task {
 
 static LONG volatile run_drops;
 static kcom_waker run_waker; /* RUN_WAIT's, woken by the test before the next */
+static kcom_tracker *run_cancel_tracker; /* RUN_CANCEL_ALL's */
 
 static kcom_poll_result run_poll(void *state, kcom_task_context *cx)
 {
@@ -1110,7 +1112,9 @@ static kcom_poll_result run_poll(void *state, kcom_task_context *cx)
         (void)IKcomAsyncOperation_set_completed(s->self, record_callback, s->record);
     if (s->mode == RUN_CANCEL_SELF)
         (void)IKcomAsyncOperation_cancel(s->self);
-    if (s->mode == RUN_WAIT) {
+    if (s->mode == RUN_CANCEL_ALL)
+        (void)kcom_tracker_cancel_all(run_cancel_tracker);
+    if (s->mode == RUN_WAIT || s->mode == RUN_CANCEL_ALL) {
         *s->waker = kcom_task_waker(cx);
         KCOM_AWAIT(s->waker->task != NULL ? KCOM_POLL_PENDING : KCOM_POLL_READY);
     }
@@ -1333,6 +1337,145 @@ void kcom_test_async_paths_run_outcomes(void)
         }
         ok(kcom_tracker_drain(tracker, 1000) == STATUS_SUCCESS, "drained\n");
         kcom_tracker_destroy(tracker);
+    }
+    teardown();
+}
+
+/* kcom_async_spawn_commit and the first poll, which the executor runs. */
+static NTSTATUS commit_then_poll(IKcomAsyncOperation *operation)
+{
+    NTSTATUS status = kcom_async_spawn_commit(operation);
+    (void)manual_run_some(&manual, 1);
+    return status;
+}
+
+static kcom_async_status status_now(IKcomAsyncOperation *op)
+{
+    kcom_async_status status = KCOM_ASYNC_ERROR;
+    (void)IKcomAsyncOperation_get_status(op, &status);
+    return status;
+}
+
+/* A task begun on an executor with a tracker is counted from its begin, and a cancel-all between
+ * its begin and its run or commit, during its first poll, or after it reaches it: canceled at its
+ * first poll, or as soon as that poll leaves it pending (it is listed only then, or at its commit:
+ * work ready at a first poll on its caller never takes the tracker's lock). Each way: the inline
+ * run, the library's, and a commit. */
+void kcom_test_async_paths_begun_tracked(void)
+{
+    static const struct {
+        run_fn *run;
+        const char *via;
+    } ways[] = {{run_inline, "inline run"}, {run_in_library, "library run"}, {commit_then_poll, "commit"}};
+    run_storage storage;
+    size_t w;
+    setup(&counter.allocator);
+    memset(&storage, 0, sizeof(storage));
+    for (w = 0; w < sizeof(ways) / sizeof(ways[0]); w++) {
+        const char *via = ways[w].via;
+        kcom_executor tracked = manual.executor;
+        kcom_tracker *tracker = NULL;
+        run_task *task = NULL;
+        ULONG value = 0;
+        LONG drops_before = run_drops;
+        IKcomAsyncOperation *op;
+        int in_storage;
+        ok(kcom_tracker_create(&tracker) == STATUS_SUCCESS, "tracker\n");
+        if (tracker == NULL)
+            continue;
+        tracked.tracker = tracker;
+        run_cancel_tracker = tracker;
+
+        for (in_storage = 0; in_storage < 2; in_storage++) {
+            run_storage *where = in_storage ? &storage : NULL;
+            /* ready: counted from the begin until its work ended */
+            drops_before = run_drops;
+            op = run_begin(&run_desc, &tracked, where, RUN_READY, NULL, &task);
+            if (op != NULL) {
+                ok(kcom_tracker_outstanding(tracker) == 1, "%s: counted from the begin\n", via);
+                ok(ways[w].run(op) == STATUS_SUCCESS && IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS &&
+                       value == 40 && run_drops == drops_before + 1 && kcom_tracker_outstanding(tracker) == 0,
+                   "%s: ready, 40 (%lu), no longer counted\n", via, (unsigned long)value);
+                ok(IKcomAsyncOperation_Release(op) == 0, "%s: released\n", via);
+            }
+
+            /* a cancel-all between the begin and the run: the first poll finds the request */
+            op = run_begin(&run_desc, &tracked, where, RUN_READY, NULL, &task);
+            if (op != NULL) {
+                ok(kcom_tracker_cancel_all(tracker) == STATUS_SUCCESS, "%s: cancel all\n", via);
+                ok(ways[w].run(op) == STATUS_SUCCESS && status_now(op) == KCOM_ASYNC_CANCELED &&
+                       run_drops == drops_before + 2 && kcom_tracker_outstanding(tracker) == 0,
+                   "%s: canceled before its first poll: status %d, %ld outstanding\n", via, (int)status_now(op),
+                   (long)kcom_tracker_outstanding(tracker));
+                ok(IKcomAsyncOperation_Release(op) == 0, "%s: released\n", via);
+            }
+
+            /* a cancel-all after a first poll that left it waiting: it is canceled there */
+            op = run_begin(&run_desc, &tracked, where, RUN_WAIT, NULL, &task);
+            if (op != NULL) {
+                ok(ways[w].run(op) == STATUS_SUCCESS && status_now(op) == KCOM_ASYNC_STARTED &&
+                       kcom_tracker_outstanding(tracker) == 1,
+                   "%s: waiting, counted\n", via);
+                ok(kcom_tracker_cancel_all(tracker) == STATUS_SUCCESS && status_now(op) == KCOM_ASYNC_CANCELED,
+                   "%s: a waiting task is canceled: status %d\n", via, (int)status_now(op));
+                kcom_waker_wake(&run_waker);
+                (void)manual_run(&manual);
+                ok(run_drops == drops_before + 3 && kcom_tracker_outstanding(tracker) == 0,
+                   "%s: ended, no longer counted\n", via);
+                ok(IKcomAsyncOperation_Release(op) == 0, "%s: released\n", via);
+            }
+
+            /* a cancel-all during the first poll, which then leaves it waiting */
+            op = run_begin(&run_desc, &tracked, where, RUN_CANCEL_ALL, NULL, &task);
+            if (op != NULL) {
+                ok(ways[w].run(op) == STATUS_SUCCESS && status_now(op) == KCOM_ASYNC_CANCELED,
+                   "%s: canceled during its first poll: status %d\n", via, (int)status_now(op));
+                (void)manual_run(&manual); /* the cancel's wake: still waiting for its waker */
+                kcom_waker_wake(&run_waker);
+                (void)manual_run(&manual);
+                ok(run_drops == drops_before + 4 && kcom_tracker_outstanding(tracker) == 0,
+                   "%s: ended, no longer counted\n", via);
+                ok(IKcomAsyncOperation_Release(op) == 0, "%s: released\n", via);
+            }
+
+            /* begun, then released or abandoned without a poll: its drop runs, it leaves */
+            op = run_begin(&run_desc, &tracked, where, RUN_READY, NULL, &task);
+            if (op != NULL) {
+                ok(IKcomAsyncOperation_Release(op) == 0 && run_drops == drops_before + 5 &&
+                       kcom_tracker_outstanding(tracker) == 0,
+                   "%s: released unrun, dropped, no longer counted\n", via);
+            }
+            op = run_begin(&run_desc, &tracked, where, RUN_READY, NULL, &task);
+            if (op != NULL) {
+                ok(kcom_async_spawn_abandon(op, STATUS_NOT_FOUND) == STATUS_SUCCESS && run_drops == drops_before + 6 &&
+                       kcom_tracker_outstanding(tracker) == 0,
+                   "%s: abandoned, dropped, no longer counted\n", via);
+                ok(IKcomAsyncOperation_Release(op) == 0, "%s: released\n", via);
+            }
+            ok(!kcom_async_storage_in_use(&storage), "%s: storage free\n", via);
+        }
+
+        /* a drain that begins between the begin and the run waits for the task */
+        op = run_begin(&run_desc, &tracked, NULL, RUN_READY, NULL, &task);
+        if (op != NULL) {
+            IKcomAsyncOperation *refused = NULL;
+            void *state = NULL;
+            ok(kcom_tracker_drain(tracker, 0) == STATUS_TIMEOUT && kcom_tracker_outstanding(tracker) == 1,
+               "%s: the drain waits for a begun task\n", via);
+            ok(kcom_async_spawn_begin(&run_desc, &tracked, &counter.allocator, &state, &refused) ==
+                       STATUS_DELETE_PENDING &&
+                   refused != NULL && state == NULL && kcom_tracker_outstanding(tracker) == 1,
+               "%s: a begin while it drains is refused\n", via);
+            if (refused != NULL)
+                IKcomAsyncOperation_Release(refused);
+            ok(ways[w].run(op) == STATUS_SUCCESS && IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS &&
+                   value == 40,
+               "%s: it still runs\n", via);
+            ok(IKcomAsyncOperation_Release(op) == 0, "%s: released\n", via);
+        }
+        ok(kcom_tracker_drain(tracker, 1000) == STATUS_SUCCESS, "%s: drained\n", via);
+        kcom_tracker_destroy(tracker);
+        run_cancel_tracker = NULL;
     }
     teardown();
 }
