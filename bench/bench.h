@@ -127,6 +127,7 @@ void bench_cpp_drain_free_lists(void);
  * run_in_other_desc  the same with a descriptor from KCOM_ASYNC_TASK_DESC alone
  * run_in_tracked run_in_other on an executor with a tracker (kcom/tracker.h), which counts the
  *                task only if its first poll leaves it pending
+ * spawn_in_tracked  spawn_in_other on that executor: the tracker counts the task from its begin
  * async_status   get_status on a completed operation
  * async_wake     end to end on a thread: a completion source, a task awaiting it spawned on a
  *                one-thread executor (kcom: kcom_thread_pool; C++: std::thread + condition variable),
@@ -155,6 +156,7 @@ void bench_cpp_drain_free_lists(void);
     X(run_in_other)          \
     X(run_in_other_desc)     \
     X(run_in_tracked)        \
+    X(spawn_in_tracked)      \
     X(async_status)          \
     X(async_wake)
 BENCH_ASYNC_CASES(BENCH_DECLARE_KCOM_CPP_)

@@ -157,6 +157,8 @@ static const bench_row rows[] = {
     ROW(run_in_other_desc, "the same, a KCOM_ASYNC_TASK_DESC descriptor from another file", "-", 0,
         expect_doubled),
     ROW(run_in_tracked, "the same task in one call on an executor with a tracker", "-", 0, expect_doubled),
+    ROW(spawn_in_tracked, "the same task built by hand (begin_in + run) on an executor with a tracker", "-", 0,
+        expect_doubled),
     ROW(async_status, "get_status on a completed operation", "async_op", 0, expect_completed),
     ROW_THREADS(async_wake, "task woken once via a completion source, on a pool thread", "-", 2,
                 expect_incremented),

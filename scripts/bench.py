@@ -51,6 +51,7 @@ MIN_CALLS = {
     "run_in_other": 3,
     "run_in_other_desc": 3,
     "run_in_tracked": 3,
+    "spawn_in_tracked": 3,
     "async_status": 1,  # get_status
     # create the source, spawn the task, complete the source, block, get_result, Release both
     "async_wake": 7,
@@ -317,6 +318,7 @@ BREAKDOWN_SYMBOLS = ("bench_kcom_create_release_1", "bench_kcom_cached_create_re
                      "bench_kcom_async_call_in", "bench_cpp_async_call_in", "bench_kcom_spawn_in", "bench_kcom_spawn_in_other",
                      "bench_kcom_spawn_in_other_desc", "bench_kcom_run_in", "bench_kcom_run_in_other",
                      "bench_kcom_run_in_other_desc", "bench_kcom_run_in_tracked",
+                     "bench_kcom_spawn_in_tracked",
                      "bench_kcom_async_wake", "bench_cpp_async_wake", "bench_kcom_async_dpc_wake")
 
 ANNOTATE_LINE = re.compile(r"^\s*([\d,]+)\s+\(\s*[\d.]+%\)\s+(.*)$")

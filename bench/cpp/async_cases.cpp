@@ -116,6 +116,11 @@ BENCH_CASE uint64_t bench_cpp_run_in_tracked(uint64_t n)
     return calls_in(n);
 }
 
+BENCH_CASE uint64_t bench_cpp_spawn_in_tracked(uint64_t n)
+{
+    return calls_in(n);
+}
+
 BENCH_CASE uint64_t bench_cpp_async_status(uint64_t n)
 {
     IReader *object = new_object();

@@ -393,16 +393,18 @@ _Ret_notnull_ IKcomAsyncOperation *kcom_async_static_error_operation(void);
  * state inside the block; an allocator whose allocate or free is NULL);
  * STATUS_INSUFFICIENT_RESOURCES; STATUS_DELETE_PENDING (the executor's tracker is draining:
  * kcom/tracker.h). When several apply, the first in that order is returned: the arguments are
- * checked before the block is allocated, and the tracker counts the task once it has its block.
+ * checked before the block is allocated, and the tracker counts the task once it has its block
+ * (from there a drain waits for it; a cancel-all reaches it at its commit or run: kcom/tracker.h).
  * On failure *state is NULL and *operation is an error operation carrying the
  * status (never NULL; the static error operation, which carries STATUS_INSUFFICIENT_RESOURCES,
  * when not even that can be allocated).
  * Inline, as _begin_in and kcom_async_spawn are: over a descriptor whose layout the compiler sees
- * (a KCOM_ASYNC_TASK_DESC descriptor in static storage of the calling file), on an executor without
- * a tracker, with a block at hand, the operation is built at the call site with the layout's
- * checks and fills decided at compile time; anything else calls the library, which calls a
- * KCOM_ASYNC_TASK descriptor's own functions (built the same way in the descriptor's file) and
- * checks any other descriptor at run time. The outcome is the same either way.
+ * (a KCOM_ASYNC_TASK_DESC descriptor in static storage of the calling file), with a block at hand,
+ * the operation is built at the call site with the layout's checks and fills decided at compile
+ * time (an executor's tracker counts it out of line, without a lock); anything else calls the
+ * library, which calls a KCOM_ASYNC_TASK descriptor's own functions (built the same way in the
+ * descriptor's file) and checks any other descriptor at run time. The outcome is the same either
+ * way.
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_begin(_In_ const kcom_async_task_desc *desc,

@@ -15,7 +15,10 @@
  *
  * The tracker also keeps its tasks in a list (through the task, no allocation), so that it can
  * cancel them all: a task waiting for something that will never come (an event nobody sets)
- * would otherwise hold unload forever.
+ * would otherwise hold unload forever. A task is listed once it can be left waiting: one begun by
+ * kcom_async_spawn_begin* (counted from the begin without a lock) at its commit, or when its first
+ * poll on its caller (kcom_async_spawn_run) leaves it pending; so a begin + run whose work is ready
+ * at once never takes the tracker's lock.
  *
  * The unload recipe (docs/executors.md):
  *     kcom_tracker_cancel_and_drain(tracker, timeout)   refuse new tasks, cancel, wait (bounded)
@@ -71,11 +74,14 @@ NTSTATUS kcom_tracker_drain(_In_ kcom_tracker *tracker, _In_ ULONG timeout_ms);
 /*
  * kcom_tracker_cancel_all - cancels every task the tracker counts now, as IKcomAsyncOperation_cancel
  * on its operation does: each task sees the request at its next poll (a task waiting on an
- * awaitable is woken for it) and ends as it chooses, normally with STATUS_CANCELLED. A task's drop
- * and completion callback may run on this thread (an executor that refuses the wake): do not call
- * it holding a lock they take. Tasks spawned while it runs are canceled too, unless draining
- * refuses them first. A drain on another thread waits for it to return (it may end the last task
- * the drain waits for, and the drain's caller then destroys the tracker). No allocation.
+ * awaitable is woken for it) and ends as it chooses, normally with STATUS_CANCELLED. A task begun
+ * (kcom_async_spawn_begin*) and not yet committed or run is canceled when it is, before its first
+ * poll (its operation reads Started until then); one in its first poll on its caller, as soon as
+ * that poll leaves it pending. A task's drop and completion callback may run on this thread (an
+ * executor that refuses the wake): do not call it holding a lock they take. Tasks spawned while
+ * it runs are canceled too, unless draining refuses them first. A drain on another thread waits
+ * for it to return (it may end the last task the drain waits for, and the drain's caller then
+ * destroys the tracker). No allocation.
  * IRQL: <= DISPATCH_LEVEL.
  * Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER (NULL).
  */

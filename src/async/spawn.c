@@ -32,18 +32,18 @@ static KCOM_FORCEINLINE void spawn_zero(kcom_async_op *op, const kcom_async_op_l
     kcom_rt_async_spawn_fill(op, layout->result_offset, layout->total);
 }
 
-/* Counts a prepared operation's task in its executor's tracker, if it has one: from here a
- * cancel-all may cancel it (so only once it is whole), and a drain under way refuses it
+/* Counts a begun operation's task in its executor's tracker, if it has one, from here until its
+ * work has ended (a drain waits for it); the tracker lists it (where a cancel-all finds it) at its
+ * commit, or once its first poll on its caller leaves it pending. A drain under way refuses it
  * (STATUS_DELETE_PENDING; nobody has seen it then: its block goes back as it is). */
-static NTSTATUS spawn_track(kcom_async_op *op)
+static NTSTATUS spawn_count(kcom_async_op *op)
 {
     NTSTATUS status;
     if (op->task.executor->tracker == NULL)
         return STATUS_SUCCESS;
-    op->word |= OP_TRACKED; /* before it is listed: a cancel-all may change the word from there */
-    status = kcom_tracker_enter(op->task.executor->tracker, &op->task);
-    if (!NT_SUCCESS(status))
-        op->word &= ~OP_TRACKED; /* refused: nobody has seen it */
+    status = kcom_tracker_count(op->task.executor->tracker, &op->task);
+    if (NT_SUCCESS(status))
+        op->word |= OP_TRACKED; /* nobody has seen it yet */
     return status;
 }
 
@@ -79,35 +79,36 @@ static KCOM_NOINLINE NTSTATUS spawn_refused(const kcom_async_task_desc *desc, co
     return status;
 }
 
-/* The rest of a begin once the fields are stored: the fill, the tracker (a refusal gives the block
- * back) and the operation handed out. */
-static KCOM_NOINLINE NTSTATUS spawn_complete(kcom_async_op *op, const kcom_allocator *allocator, void **state,
-                                             IKcomAsyncOperation **operation)
+/* A begin refused by a draining tracker: the block back, the error operation out. */
+static KCOM_NOINLINE NTSTATUS spawn_uncounted(kcom_async_op *op, const kcom_allocator *allocator, NTSTATUS status,
+                                              void **state, IKcomAsyncOperation **operation)
 {
-    kcom_async_op_layout_info layout = kcom_async_op_desc_layout(op->task.desc);
-    NTSTATUS status;
-    spawn_zero(op, &layout);
-    if (!NT_SUCCESS(status = spawn_track(op))) {
-        const kcom_async_task_desc *desc = op->task.desc;
-        *state = NULL;
-        kcom_async_op_free_block(op); /* caller storage is free again (kcom_async_storage_in_use) */
-        return spawn_refused(desc, allocator, status, operation);
-    }
-    *operation = &op->iface;
-    return STATUS_SUCCESS;
+    const kcom_async_task_desc *desc = op->task.desc;
+    *state = NULL;
+    kcom_async_op_free_block(op); /* caller storage is free again (kcom_async_storage_in_use) */
+    return spawn_refused(desc, allocator, status, operation);
 }
 
-/* A begin with its block: the fields, then, without a tracker, the operation out and the fill. */
+NTSTATUS kcom_rt_async_spawn_count(kcom_async_op *op, const kcom_allocator *allocator, void **state,
+                                   IKcomAsyncOperation **operation)
+{
+    NTSTATUS status = spawn_count(op);
+    if (KCOM_LIKELY(NT_SUCCESS(status)))
+        return status;
+    return spawn_uncounted(op, allocator, status, state, operation);
+}
+
+/* A begin with its block: the fields, the operation out and the fill, then a tracker's count. */
 static KCOM_FORCEINLINE NTSTATUS spawn_begun(kcom_async_op *op, const kcom_async_task_desc *desc,
                                             const kcom_async_op_layout_info *layout, const kcom_executor *executor,
                                             const kcom_allocator *allocator, void **state,
                                             IKcomAsyncOperation **operation)
 {
     spawn_fields(op, desc, layout, executor, state);
-    if (executor->tracker != NULL)
-        return spawn_complete(op, allocator, state, operation);
     *operation = &op->iface;
     spawn_zero(op, layout);
+    if (executor->tracker != NULL)
+        return kcom_rt_async_spawn_count(op, allocator, state, operation);
     return STATUS_SUCCESS;
 }
 
@@ -258,9 +259,33 @@ static KCOM_NOINLINE NTSTATUS spawn_not_begun(IKcomAsyncOperation *operation)
     return status;
 }
 
-/* Commits a begun operation: the first poll goes to the executor, or runs here (inline). */
+/* The first poll of a committed operation to its executor, on a queue reference of its own. */
+static KCOM_FORCEINLINE NTSTATUS spawn_schedule(kcom_async_op *op, const kcom_executor *executor)
+{
+    NTSTATUS status;
+    kcom_async_op_addref(op); /* the queue's */
+    status = executor->schedule(executor->context, &op->task);
+    if (!NT_SUCCESS(status))
+        kcom_task_drop_scheduled(&op->task, status);
+    return status;
+}
+
+/* The same for a task its executor's tracker counts (from its begin): listed first, where a
+ * cancel-all finds it, and canceled if one ran since its begin (tracker.c). Out of line, so that
+ * a commit without a tracker keeps its few registers. */
+static KCOM_NOINLINE NTSTATUS spawn_schedule_tracked(kcom_async_op *op, const kcom_executor *executor)
+{
+    kcom_tracker_list(executor->tracker, &op->task);
+    return spawn_schedule(op, executor);
+}
+
+/* Commits a begun operation: the first poll goes to the executor, or runs here (inline). A task its
+ * tracker counts is listed before the executor can have it, or, first polled here, once that poll
+ * leaves it pending (kcom_task_run_first), and canceled before it if a cancel-all it could not
+ * find (not listed) ran since its begin. */
 static KCOM_FORCEINLINE NTSTATUS spawn_start(IKcomAsyncOperation *operation, BOOLEAN inline_first_poll)
 {
+    const kcom_executor *executor;
     kcom_async_op *op;
     if (operation == NULL)
         return STATUS_INVALID_PARAMETER;
@@ -270,21 +295,18 @@ static KCOM_FORCEINLINE NTSTATUS spawn_start(IKcomAsyncOperation *operation, BOO
     /* atomic: a begun operation may have been handed to other threads (a cancel) before this */
     if (kcom_atomic_or(&op->word, OP_COMMITTED) & OP_COMMITTED)
         return STATUS_INVALID_DEVICE_STATE;
+    executor = op->task.executor; /* with a tracker, it counts the task: the begin would have failed */
     if (inline_first_poll) {
+        if (executor->tracker != NULL && kcom_tracker_missed_cancel(executor->tracker, &op->task))
+            KCOM_TASK_OWNER->cancel(&op->task);
         /* on the caller's reference, which outlives this poll whatever it does; the task is
          * SCHEDULED since creation. An executor refusing the schedule the poll led to is
          * reported as commit reports one refusing the first. */
         return kcom_task_run_first(&op->task);
     }
-    kcom_async_op_addref(op); /* the queue's */
-    {
-        NTSTATUS status = op->task.executor->schedule(op->task.executor->context, &op->task);
-        if (!NT_SUCCESS(status)) {
-            kcom_task_drop_scheduled(&op->task, status);
-            return status;
-        }
-    }
-    return STATUS_SUCCESS;
+    if (executor->tracker != NULL)
+        return spawn_schedule_tracked(op, executor);
+    return spawn_schedule(op, executor);
 }
 
 NTSTATUS kcom_async_spawn_commit(IKcomAsyncOperation *operation)
@@ -343,7 +365,7 @@ static NTSTATUS run_laid_out(kcom_async_op *op, const kcom_async_task_desc *desc
 static KCOM_FORCEINLINE BOOLEAN run_arguments_usual(const kcom_async_task_desc *desc, const kcom_executor *executor,
                                                     IKcomAsyncOperation **operation)
 {
-    return (BOOLEAN)(operation != NULL && desc != NULL && kcom_rt_async_spawn_usual(desc, executor, TRUE));
+    return (BOOLEAN)(operation != NULL && desc != NULL && kcom_rt_async_spawn_usual(desc, executor));
 }
 
 /* A run without a block at hand (or over a descriptor written by hand, or a layout to refuse): the
@@ -395,7 +417,7 @@ NTSTATUS kcom_rt_async_run_general(const kcom_async_task_desc *desc, const kcom_
                                    const kcom_allocator *allocator, const void *initial,
                                    IKcomAsyncOperation **operation)
 {
-    return kcom_rt_async_run_or(operation != NULL && kcom_rt_async_spawn_direct(desc, executor, TRUE), desc, executor,
+    return kcom_rt_async_run_or(operation != NULL && kcom_rt_async_spawn_direct(desc, executor), desc, executor,
                                 allocator, initial, operation, run_allocated);
 }
 
@@ -412,7 +434,7 @@ NTSTATUS kcom_rt_async_run_in_general(const kcom_async_task_desc *desc, const kc
                                       void *storage, size_t size, const void *initial,
                                       IKcomAsyncOperation **operation)
 {
-    return kcom_rt_async_run_in_or(kcom_rt_async_spawn_direct(desc, executor, TRUE), desc, executor, storage, size,
+    return kcom_rt_async_run_in_or(kcom_rt_async_spawn_direct(desc, executor), desc, executor, storage, size,
                                    initial, operation, run_in_storage);
 }
 
@@ -446,12 +468,18 @@ NTSTATUS kcom_rt_async_publish(kcom_async_op *op, const kcom_executor *executor)
     op->task.executor = executor != NULL ? executor : kcom_default_executor();
     op->task.link.next = NULL; /* the executor's from here (kcom/task.h) */
     op->word = KCOM_ASYNC_STARTED | OP_COMMITTED | (op->word & OP_RESULT_WORD); /* nobody else has seen it yet */
-    if (!NT_SUCCESS(spawn_track(op))) {
-        /* the driver is draining for unload: the work that began is ended, not left uncounted
-         * (on an executor without the tracker, which its end then does not leave) */
-        op->task.executor = &no_executor;
-        kcom_task_end_unpublished(&op->task, STATUS_DELETE_PENDING);
-        return STATUS_DELETE_PENDING;
+    if (op->task.executor->tracker != NULL) {
+        NTSTATUS status;
+        op->word |= OP_TRACKED; /* before it is listed: a cancel-all may change the word from there */
+        status = kcom_tracker_enter(op->task.executor->tracker, &op->task);
+        if (!NT_SUCCESS(status)) {
+            /* the driver is draining for unload: the work that began is ended, not left
+             * uncounted (on an executor without the tracker, which its end then does not leave) */
+            op->word &= ~OP_TRACKED;
+            op->task.executor = &no_executor;
+            kcom_task_end_unpublished(&op->task, status);
+            return status;
+        }
     }
     return kcom_task_publish(&op->task);
 }

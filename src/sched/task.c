@@ -81,7 +81,9 @@ static KCOM_NOINLINE void task_ready(kcom_task *task, NTSTATUS status, BOOLEAN q
     task_leave(tracker);
 }
 
-static KCOM_FORCEINLINE NTSTATUS task_poll(kcom_task *task, BOOLEAN queue_reference)
+/* begun: the first poll, on its caller, of a task begun by kcom_async_spawn_begin*, which its
+ * tracker (if any) counts from there but lists only now that it is left pending (tracker.c). */
+static KCOM_FORCEINLINE NTSTATUS task_poll(kcom_task *task, BOOLEAN queue_reference, BOOLEAN begun)
 {
     kcom_task_context cx;
 
@@ -99,12 +101,14 @@ static KCOM_FORCEINLINE NTSTATUS task_poll(kcom_task *task, BOOLEAN queue_refere
         task_ready(task, cx.status, queue_reference);
         return STATUS_SUCCESS;
     }
+    if (begun && task->executor->tracker != NULL)
+        kcom_tracker_list(task->executor->tracker, task); /* still RUNNING: nobody else ends it */
     return task_pending(task, queue_reference);
 }
 
 void kcom_task_run_dequeued(kcom_task *task)
 {
-    (void)task_poll(task, TRUE); /* a refused reschedule ended the task: its operation tells */
+    (void)task_poll(task, TRUE, FALSE); /* a refused reschedule ended the task: its operation tells */
 }
 
 /* The public entries check their argument at the boundary; kcom's own executors and wakers, which
@@ -117,7 +121,7 @@ void kcom_task_run(kcom_task *task)
 
 NTSTATUS kcom_task_run_first(kcom_task *task)
 {
-    return task_poll(task, FALSE);
+    return task_poll(task, FALSE, TRUE);
 }
 
 NTSTATUS kcom_task_publish(kcom_task *task)

@@ -67,8 +67,9 @@ void kcom_task_wake_collecting(kcom_task *task, kcom_task_link **refused);
 /* Ends the tasks kcom_task_wake_collecting pushed onto refused, as a refusal ends a task. */
 void kcom_task_end_refused(kcom_task_link *refused);
 
-/* Polls a task whose first poll the caller runs on its own reference (no queue reference).
- * Returns the executor's refusal of a schedule the poll led to (a yield, a wake during it: the
+/* Polls a task whose first poll the caller runs on its own reference (no queue reference): a task
+ * begun by kcom_async_spawn_begin*, which its tracker (if any) lists when the poll leaves it
+ * pending. Returns the executor's refusal of a schedule the poll led to (a yield, a wake during it: the
  * task has then ended as Error with it), else STATUS_SUCCESS. */
 NTSTATUS kcom_task_run_first(kcom_task *task);
 /* After a first poll on the caller that returned PENDING (RUNNING or NOTIFIED): IDLE, or queued

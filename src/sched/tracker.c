@@ -10,12 +10,22 @@
  * The counted tasks are also in a list (through kcom_task.tracked, no allocation) under a spin
  * lock, so that they can be canceled: cancel-all moves them one at a time from live to canceled,
  * taking a reference under the lock (unless the task's owner is already being destroyed) and
- * canceling outside it. enter checks draining, counts and lists the task under that lock, and the
- * drain sets draining under it before its cancel-all, so a drain's cancel misses no task it
- * counts: the task was listed before, or it sees draining and is refused. A task is listed only
- * once its owner is whole (a reference, a status word: what cancel-all reads). A task leaves the
- * list before its memory can go (task_end, or the destruction of an unfinished task), and the
- * count after it has let go of everything.
+ * canceling outside it. A task is listed only once it can be left waiting, and only once its owner
+ * is whole (a reference, a status word: what cancel-all reads):
+ *  - a task that goes pending at its first poll on its caller (an async method's call,
+ *    kcom_async_run) is counted and listed then, under the lock, by enter, which checks draining
+ *    there; the drain sets draining under it before its cancel-all, so a drain's cancel misses no
+ *    task it counts: the task was listed before, or it sees draining and is refused;
+ *  - a task begun (kcom_async_spawn_begin*), which its caller may hand to others before its first
+ *    poll, is counted at its begin, without the lock (count), and listed at its commit, or when its
+ *    first poll on its caller leaves it pending (list): work ready at that poll never takes the
+ *    lock. Until it is listed no cancel-all finds it, so each cancel-all first advances a
+ *    generation, which the task took when counted: at its first poll on its caller and when
+ *    listed, a task that sees another (or a cancel-all under way) cancels itself.
+ * A task leaves the list before its memory can go (task_end, or the destruction of an unfinished
+ * task), and the count after it has let go of everything. Its owner reads whether it is listed
+ * without the lock (only it lists it or takes it out, and a cancel-all moving it between the lists
+ * keeps its next pointer set), so every store to a next pointer of the lists is atomic.
  */
 #include <kcom/atomic.h>
 
@@ -31,6 +41,7 @@ struct kcom_tracker {
     LONG volatile count;
     LONG volatile cancelers; /* cancel-alls under way (in count too) */
     LONG volatile draining;
+    LONG volatile generation; /* cancel-alls begun (a task not listed yet compares it) */
     kcom_platform_local_event idle; /* set when count reaches zero */
     kcom_platform_spin_lock lock;
     kcom_task_link live;     /* circular lists of counted tasks: not canceled by cancel-all yet */
@@ -38,6 +49,45 @@ struct kcom_tracker {
 };
 
 #define TASK_FROM_TRACKED(node) ((kcom_task *)(void *)((char *)(node) - offsetof(kcom_task, tracked)))
+
+/* ---- the lists, whose next pointers a task's owner reads without the lock ------------------------------- */
+
+static KCOM_FORCEINLINE void tracked_set_next(kcom_task_link *node, kcom_task_link *next)
+{
+    kcom_atomic_store_ptr((void *volatile *)(void *)&node->next, next);
+}
+
+static void tracked_append(kcom_task_link *head, kcom_task_link *node)
+{
+    tracked_set_next(node, head);
+    node->prev = head->prev;
+    tracked_set_next(head->prev, node);
+    head->prev = node;
+}
+
+/* Takes node out of its list, its own links left as they were. */
+static void tracked_cut(kcom_task_link *node)
+{
+    tracked_set_next(node->prev, node->next);
+    node->next->prev = node->prev;
+}
+
+/* A task not listed (counted at its begin) keeps in its prev the generation it saw. */
+static KCOM_FORCEINLINE LONG tracked_generation(const kcom_task *task)
+{
+    return (LONG)(ULONG_PTR)task->tracked.prev;
+}
+
+static KCOM_FORCEINLINE void tracked_set_generation(kcom_task *task, LONG generation)
+{
+    task->tracked.prev = (kcom_task_link *)(ULONG_PTR)(ULONG)generation;
+}
+
+/* Whether a cancel-all began since task saw generation seen, or is under way. */
+static KCOM_FORCEINLINE BOOLEAN tracker_canceled_since(kcom_tracker *tracker, LONG seen)
+{
+    return (BOOLEAN)(kcom_atomic_load(&tracker->generation) != seen || kcom_atomic_load(&tracker->cancelers) != 0);
+}
 
 NTSTATUS kcom_tracker_create(kcom_tracker **tracker)
 {
@@ -57,6 +107,7 @@ NTSTATUS kcom_tracker_create(kcom_tracker **tracker)
     t->count = 1;
     t->cancelers = 0;
     t->draining = 0;
+    t->generation = 0;
     kcom_platform_spin_lock_init(&t->lock);
     kcom_link_init(&t->live);
     kcom_link_init(&t->canceled);
@@ -72,16 +123,55 @@ NTSTATUS kcom_tracker_enter(kcom_tracker *tracker, kcom_task *task)
         return STATUS_DELETE_PENDING;
     }
     kcom_atomic_fetch_add(&tracker->count, 1);
-    kcom_link_append(&tracker->live, &task->tracked);
+    tracked_append(&tracker->live, &task->tracked);
     kcom_platform_spin_lock_release(&tracker->lock, irql);
     return STATUS_SUCCESS;
 }
 
+NTSTATUS kcom_tracker_count(kcom_tracker *tracker, kcom_task *task)
+{
+    /* a full barrier before draining is read: a drain sets draining before it reads the count
+     * (tracker_drain), so either it waits for this task or this sees it and leaves again */
+    kcom_atomic_fetch_add(&tracker->count, 1);
+    if (kcom_atomic_load(&tracker->draining)) {
+        kcom_tracker_leave(tracker);
+        return STATUS_DELETE_PENDING;
+    }
+    task->tracked.next = NULL; /* not listed */
+    tracked_set_generation(task, kcom_atomic_load(&tracker->generation));
+    return STATUS_SUCCESS;
+}
+
+BOOLEAN kcom_tracker_missed_cancel(kcom_tracker *tracker, kcom_task *task)
+{
+    LONG now = kcom_atomic_load(&tracker->generation);
+    if (!tracker_canceled_since(tracker, tracked_generation(task)))
+        return FALSE;
+    tracked_set_generation(task, now);
+    return TRUE;
+}
+
+void kcom_tracker_list(kcom_tracker *tracker, kcom_task *task)
+{
+    LONG seen = tracked_generation(task);
+    UCHAR irql = kcom_platform_spin_lock_acquire(&tracker->lock);
+    /* under the lock: a cancel-all that began after this reads the list after it, and finds it */
+    BOOLEAN missed = tracker_canceled_since(tracker, seen);
+    tracked_append(missed ? &tracker->canceled : &tracker->live, &task->tracked);
+    kcom_platform_spin_lock_release(&tracker->lock, irql);
+    if (missed)
+        KCOM_TASK_OWNER->cancel(task);
+}
+
 void kcom_tracker_unlink(kcom_tracker *tracker, kcom_task *task)
 {
-    UCHAR irql = kcom_platform_spin_lock_acquire(&tracker->lock);
-    if (task->tracked.next != NULL)
-        kcom_link_remove(&task->tracked);
+    UCHAR irql;
+    if (kcom_atomic_load_ptr((void *volatile *)(void *)&task->tracked.next) == NULL)
+        return; /* never listed (ready at its first poll on its caller), or taken out before */
+    irql = kcom_platform_spin_lock_acquire(&tracker->lock);
+    tracked_cut(&task->tracked);
+    tracked_set_next(&task->tracked, NULL);
+    task->tracked.prev = NULL;
     kcom_platform_spin_lock_release(&tracker->lock, irql);
 }
 
@@ -91,6 +181,7 @@ NTSTATUS kcom_tracker_cancel_all(kcom_tracker *tracker)
         return STATUS_INVALID_PARAMETER;
     kcom_atomic_fetch_add(&tracker->cancelers, 1);
     kcom_atomic_fetch_add(&tracker->count, 1); /* a drain waits for this call's leave */
+    kcom_atomic_fetch_add(&tracker->generation, 1); /* before the list is read: see kcom_tracker_list */
     for (;;) {
         kcom_task *task;
         BOOLEAN retained;
@@ -102,8 +193,8 @@ NTSTATUS kcom_tracker_cancel_all(kcom_tracker *tracker)
             return STATUS_SUCCESS;
         }
         task = TASK_FROM_TRACKED(tracker->live.next);
-        kcom_link_remove(&task->tracked);
-        kcom_link_append(&tracker->canceled, &task->tracked);
+        tracked_cut(&task->tracked);
+        tracked_append(&tracker->canceled, &task->tracked);
         /* linked, so its memory is there; its owner may be on its way out (no reference left) */
         retained = KCOM_TASK_OWNER->try_retain(task);
         kcom_platform_spin_lock_release(&tracker->lock, irql);

@@ -386,8 +386,10 @@ static void cancel_all_ends_the_drain(void)
 }
 
 /* ---- spawns racing the cancels ---------------------------------------------------------------------------
- * A task is counted and listed by its tracker at its spawn. A cancel_all or a cancel_and_drain that
- * runs while spawns are under way must cancel every task it counts: one listed only after the
+ * A task is counted by its tracker at its begin, and listed at its commit, or after a first poll on
+ * its caller (kcom_async_spawn_run) that left it pending. A cancel_all or a cancel_and_drain that
+ * runs while spawns are under way must cancel every task it counts (one it could not find, not
+ * listed yet, cancels itself before its first poll or once listed): one listed only after the
  * drain's cancel had walked the list (counted, never canceled: the drain timed out), or listed
  * before its operation was initialized (the cancel read the fresh block's garbage for its count:
  * skipped, or retained and then freed under its owner), was not. And the cancel's wake must reach
@@ -396,6 +398,7 @@ static void cancel_all_ends_the_drain(void)
 typedef struct racing_spawner {
     const kcom_executor *executor;
     const kcom_allocator *allocator;
+    BOOLEAN run; /* the first poll on the spawner (kcom_async_spawn_run), not the executor's */
     LONG volatile stop;
     LONG spawned;
 } racing_spawner;
@@ -407,7 +410,7 @@ static void *spawn_until_stopped(void *arg)
         forever_state *state = NULL;
         IKcomAsyncOperation *op = NULL;
         if (kcom_async_spawn_begin(&forever_desc, r->executor, r->allocator, (void **)&state, &op) == STATUS_SUCCESS) {
-            (void)kcom_async_spawn_commit(op);
+            (void)(r->run ? kcom_async_spawn_run(op) : kcom_async_spawn_commit(op));
             r->spawned++;
         }
         op->lpVtbl->Release(op);
@@ -473,6 +476,7 @@ static void spawn_races(void)
         for (i = 0; i < RACING_SPAWNERS; i++) {
             memset(&spawners[i], 0, sizeof(spawners[i]));
             spawners[i].executor = (round + i) % 2 == 0 ? on_dpc : on_work;
+            spawners[i].run = (BOOLEAN)((round / 2 + i) % 2);
             test_thread_start(&threads[i], spawn_until_stopped, &spawners[i]);
         }
         test_sleep_ms(round % 3);
@@ -498,8 +502,9 @@ static void spawn_races(void)
     ok(failures == 0, "%lu rounds, %lu spawns, every counted task canceled\n", (unsigned long)round,
        (unsigned long)spawned);
 
-    /* cancel_all over and over while tasks spawn from blocks full of a pattern: each task is
-     * canceled (it waits for nothing else), none is skipped or freed under its owner */
+    /* cancel_all over and over while tasks spawn from blocks full of a pattern, committed or run
+     * here: each task is canceled (it waits for nothing else), none is skipped or freed under its
+     * owner */
     tracked_executors(&tracker, &dpc, &on_dpc, &work, &on_work);
     memset(&spawner, 0, sizeof(spawner));
     spawner.executor = on_work;
@@ -510,7 +515,7 @@ static void spawn_races(void)
         IKcomAsyncOperation *op = NULL;
         NTSTATUS status = kcom_async_spawn_begin(&forever_desc, on_work, &pattern, (void **)&state, &op);
         if (status == STATUS_SUCCESS)
-            status = kcom_async_spawn_commit(op);
+            status = round % 2 != 0 ? kcom_async_spawn_run(op) : kcom_async_spawn_commit(op);
         if (status == STATUS_SUCCESS || status == STATUS_CANCELLED)
             status = kcom_async_block_on(op, 10000);
         if (status != STATUS_SUCCESS) {

@@ -386,10 +386,10 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_operation_create(const kcom_allocato
 /* ---- the spawn functions (kcom/async.h) -----------------------------------------------------------------
  * kcom_async_spawn_begin, _begin_in and kcom_async_spawn are inline over the library's functions:
  * over a descriptor whose layout the compiler knows (a KCOM_ASYNC_TASK_DESC descriptor in static
- * storage, in the caller's translation unit), with no tracker on the executor and a block at hand,
- * they build the operation at the call site, its layout's checks and fills decided at compile
- * time, as an async method's shim does; anything else (another descriptor, a refusal, a tracker,
- * a block to allocate) goes to the library's function, which checks everything at run time. */
+ * storage, in the caller's translation unit) and a block at hand, they build the operation at the
+ * call site, its layout's checks and fills decided at compile time, as an async method's shim does
+ * (an executor's tracker counts it out of line); anything else (another descriptor, a refusal, a
+ * block to allocate) goes to the library's function, which checks everything at run time. */
 
 KCOM_BEGIN_DECLS
 
@@ -418,6 +418,12 @@ NTSTATUS kcom_rt_async_spawn_begin_in_general(_In_ const kcom_async_task_desc *d
                                               _Inout_ void *storage, _In_ size_t size,
                                               _Outptr_result_maybenull_ void **state,
                                               _Outptr_ IKcomAsyncOperation **operation);
+/* After a begin built at the call site on an executor with a tracker: the task counted
+ * (kcom/tracker.h), STATUS_SUCCESS; or, the tracker draining, the block given back and *operation
+ * the error operation with STATUS_DELETE_PENDING (from allocator), *state NULL. */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_rt_async_spawn_count(_In_ kcom_async_op *op, _In_opt_ const kcom_allocator *allocator,
+                                   _Inout_ void **state, _Inout_ IKcomAsyncOperation **operation);
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_rt_async_spawn_run(_In_ IKcomAsyncOperation *operation);
 /* What follows a first poll that kcom_async_spawn_run ran inline: after PENDING, when a wake during
@@ -501,43 +507,45 @@ static KCOM_FORCEINLINE void kcom_rt_async_spawn_fill(kcom_async_op *op, size_t 
 
 /* Whether a spawn over desc on executor may skip the library's general way: desc's layout is
  * KCOM_ASYNC_TASK_DESC's and holds (one written by hand is computed again where it is read), and
- * nothing needs the general way (a NULL argument is refused there). A begin's operation may be
- * shared before its run, so a tracker counts it from its begin, the general way; a run
- * (kcom_async_run*, run TRUE) goes on with a tracker too: nobody can know of its operation before
- * its first poll, and the tracker counts it once that poll leaves it pending
- * (kcom_rt_async_publish), as it counts an async method's call. The second half alone where the
- * layout holds by construction (KCOM_ASYNC_TASK). The layout is tested last: where it is not a
- * constant, it is the dearest test. */
+ * nothing needs the general way (a NULL argument is refused there). An executor's tracker does not:
+ * a begin counts its task out of line (kcom_rt_async_spawn_count), and a run (kcom_async_run*)
+ * only once its first poll leaves it pending (kcom_rt_async_publish), as a tracker counts an async
+ * method's call. The second half alone where the layout holds by construction (KCOM_ASYNC_TASK).
+ * The layout is tested last: where it is not a constant, it is the dearest test. */
 static KCOM_FORCEINLINE BOOLEAN kcom_rt_async_spawn_usual(const kcom_async_task_desc *desc,
-                                                         const kcom_executor *executor, BOOLEAN run)
+                                                         const kcom_executor *executor)
 {
-    return (BOOLEAN)(desc->poll != NULL && executor != NULL && executor->schedule != NULL &&
-                     (run || executor->tracker == NULL));
+    return (BOOLEAN)(desc->poll != NULL && executor != NULL && executor->schedule != NULL);
 }
 
 static KCOM_FORCEINLINE BOOLEAN kcom_rt_async_spawn_direct(const kcom_async_task_desc *desc,
-                                                          const kcom_executor *executor, BOOLEAN run)
+                                                          const kcom_executor *executor)
 {
-    return (BOOLEAN)(desc != NULL && desc->block_size != 0 && kcom_rt_async_spawn_usual(desc, executor, run) &&
+    return (BOOLEAN)(desc != NULL && desc->block_size != 0 && kcom_rt_async_spawn_usual(desc, executor) &&
                      kcom_rt_async_layout_holds(desc));
 }
 
 /* The same, and desc's layout known to the compiler: the spawn may be built inline. */
 static KCOM_FORCEINLINE BOOLEAN kcom_rt_async_spawn_inline(const kcom_async_task_desc *desc,
-                                                          const kcom_executor *executor, BOOLEAN run)
+                                                          const kcom_executor *executor)
 {
     return (BOOLEAN)(desc != NULL && KCOM_RT_CONSTANT_P(KCOM_RT_ASYNC_LAYOUT_FIELDS_(desc)) &&
-                     kcom_rt_async_spawn_direct(desc, executor, run));
+                     kcom_rt_async_spawn_direct(desc, executor));
 }
 
-/* An operation built inline from a block of desc's layout: its fields, the out pointers, the fill. */
+/* A begun operation built inline from a block of desc's layout: its fields, the out pointers, the
+ * fill, and the count of an executor's tracker (allocator: the begin's, for a refusal's error
+ * operation). */
 static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_spawn_built(kcom_async_op *op, const kcom_async_task_desc *desc,
-                                                          const kcom_executor *executor, void **state,
+                                                          const kcom_executor *executor,
+                                                          const kcom_allocator *allocator, void **state,
                                                           IKcomAsyncOperation **operation)
 {
     kcom_rt_async_spawn_fields(op, desc, desc->result_offset, desc->state_offset, executor, state);
     kcom_rt_async_spawn_fill(op, desc->result_offset, desc->block_size);
     *operation = &op->iface;
+    if (executor->tracker != NULL)
+        return kcom_rt_async_spawn_count(op, allocator, state, operation);
     return STATUS_SUCCESS;
 }
 
@@ -557,7 +565,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_begin_or(BOOLEAN direct, const kc
 {
     kcom_async_op *op;
     if (direct && state != NULL && operation != NULL && (op = kcom_rt_async_op_reuse(desc, allocator)) != NULL)
-        return kcom_rt_async_spawn_built(op, desc, executor, state, operation);
+        return kcom_rt_async_spawn_built(op, desc, executor, allocator, state, operation);
     return otherwise(desc, executor, allocator, state, operation);
 }
 
@@ -569,7 +577,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_begin_in_or(BOOLEAN direct, const
     kcom_async_op *op;
     if (direct && state != NULL && operation != NULL &&
         kcom_rt_async_op_in(desc, storage, size, &op) == STATUS_SUCCESS)
-        return kcom_rt_async_spawn_built(op, desc, executor, state, operation);
+        return kcom_rt_async_spawn_built(op, desc, executor, NULL, state, operation);
     return otherwise(desc, executor, storage, size, state, operation);
 }
 
@@ -579,7 +587,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_begin(const kcom_async_task_de
                                                         IKcomAsyncOperation **operation)
 {
 #if KCOM_RT_HAS_CONSTANT_P
-    if (kcom_rt_async_spawn_inline(desc, executor, FALSE))
+    if (kcom_rt_async_spawn_inline(desc, executor))
         return kcom_rt_async_begin_or(TRUE, desc, executor, allocator, state, operation, kcom_rt_async_spawn_begin);
 #endif
     return kcom_rt_async_spawn_begin(desc, executor, allocator, state, operation);
@@ -591,7 +599,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_begin_in(const kcom_async_task
                                                            IKcomAsyncOperation **operation)
 {
 #if KCOM_RT_HAS_CONSTANT_P
-    if (kcom_rt_async_spawn_inline(desc, executor, FALSE))
+    if (kcom_rt_async_spawn_inline(desc, executor))
         return kcom_rt_async_begin_in_or(TRUE, desc, executor, storage, size, state, operation,
                                          kcom_rt_async_spawn_begin_in);
 #endif
@@ -605,9 +613,9 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn(const kcom_async_task_desc *de
 #if KCOM_RT_HAS_CONSTANT_P
     kcom_async_op *op;
     void *state;
-    if (kcom_rt_async_spawn_inline(desc, executor, FALSE) && operation != NULL &&
+    if (kcom_rt_async_spawn_inline(desc, executor) && operation != NULL &&
         (op = kcom_rt_async_op_reuse(desc, allocator)) != NULL) {
-        (void)kcom_rt_async_spawn_built(op, desc, executor, &state, operation);
+        (void)kcom_rt_async_spawn_built(op, desc, executor, allocator, &state, operation);
         if (initial != NULL && state != NULL)
             memcpy(state, initial, desc->state_size);
         return kcom_async_spawn_commit(*operation);
@@ -764,7 +772,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_run(const kcom_async_task_desc *desc
                                                 IKcomAsyncOperation **operation)
 {
 #if KCOM_RT_HAS_CONSTANT_P
-    if (kcom_rt_async_spawn_inline(desc, executor, TRUE))
+    if (kcom_rt_async_spawn_inline(desc, executor))
         return kcom_rt_async_run_or(TRUE, desc, executor, allocator, initial, operation, kcom_rt_async_run);
 #endif
     return kcom_rt_async_run(desc, executor, allocator, initial, operation);
@@ -775,7 +783,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_run_in(const kcom_async_task_desc *d
                                                    IKcomAsyncOperation **operation)
 {
 #if KCOM_RT_HAS_CONSTANT_P
-    if (kcom_rt_async_spawn_inline(desc, executor, TRUE))
+    if (kcom_rt_async_spawn_inline(desc, executor))
         return kcom_rt_async_run_in_or(TRUE, desc, executor, storage, size, initial, operation,
                                        kcom_rt_async_run_in);
 #endif
@@ -811,7 +819,7 @@ struct kcom_rt_async_task_fns {
     {                                                                                       \
         if (desc != &name)                                                                  \
             return kcom_rt_async_spawn_begin_general(desc, executor, allocator, state, operation); \
-        return kcom_rt_async_begin_or(kcom_rt_async_spawn_usual(&name, executor, FALSE), &name, executor, allocator, \
+        return kcom_rt_async_begin_or(kcom_rt_async_spawn_usual(&name, executor), &name, executor, allocator, \
                                       state, operation, kcom_rt_async_spawn_begin_general);  \
     }                                                                                       \
     static NTSTATUS name##_kcom_begin_in(const kcom_async_task_desc *desc, const kcom_executor *executor, \
@@ -820,7 +828,7 @@ struct kcom_rt_async_task_fns {
     {                                                                                       \
         if (desc != &name)                                                                  \
             return kcom_rt_async_spawn_begin_in_general(desc, executor, storage, size, state, operation); \
-        return kcom_rt_async_begin_in_or(kcom_rt_async_spawn_usual(&name, executor, FALSE), &name, executor, storage, \
+        return kcom_rt_async_begin_in_or(kcom_rt_async_spawn_usual(&name, executor), &name, executor, storage, \
                                          size, state, operation, kcom_rt_async_spawn_begin_in_general); \
     }                                                                                       \
     static NTSTATUS name##_kcom_run(const kcom_async_task_desc *desc, const kcom_executor *executor, \
@@ -829,7 +837,7 @@ struct kcom_rt_async_task_fns {
     {                                                                                       \
         if (desc != &name)                                                                  \
             return kcom_rt_async_run_general(desc, executor, allocator, initial, operation); \
-        return kcom_rt_async_run_or(kcom_rt_async_spawn_usual(&name, executor, TRUE), &name, executor, allocator, \
+        return kcom_rt_async_run_or(kcom_rt_async_spawn_usual(&name, executor), &name, executor, allocator, \
                                     initial, operation, kcom_rt_async_run_general);          \
     }                                                                                       \
     static NTSTATUS name##_kcom_run_in(const kcom_async_task_desc *desc, const kcom_executor *executor, \
@@ -838,7 +846,7 @@ struct kcom_rt_async_task_fns {
     {                                                                                       \
         if (desc != &name)                                                                  \
             return kcom_rt_async_run_in_general(desc, executor, storage, size, initial, operation); \
-        return kcom_rt_async_run_in_or(kcom_rt_async_spawn_usual(&name, executor, TRUE), &name, executor, storage, \
+        return kcom_rt_async_run_in_or(kcom_rt_async_spawn_usual(&name, executor), &name, executor, storage, \
                                        size, initial, operation, kcom_rt_async_run_in_general); \
     }
 
