@@ -19,9 +19,10 @@
  *  - a task begun (kcom_async_spawn_begin*), which its caller may hand to others before its first
  *    poll, is counted at its begin, without the lock (count), and listed at its commit, or when its
  *    first poll on its caller leaves it pending (list): work ready at that poll never takes the
- *    lock. Until it is listed no cancel-all finds it, so each cancel-all first advances a
- *    generation, which the task took when counted: at its first poll on its caller and when
- *    listed, a task that sees another (or a cancel-all under way) cancels itself.
+ *    lock. Until it is listed no cancel-all finds it, so each cancel-all advances a generation
+ *    before its walk and again at its end, which the task read just before it was counted: at its
+ *    first poll on its caller and when listed, a task that sees another (or a cancel-all under
+ *    way) cancels itself.
  * A task leaves the list before its memory can go (task_end, or the destruction of an unfinished
  * task), and the count after it has let go of everything. Its owner reads whether it is listed
  * without the lock (only it lists it or takes it out, and a cancel-all moving it between the lists
@@ -41,7 +42,8 @@ struct kcom_tracker {
     LONG volatile count;
     LONG volatile cancelers; /* cancel-alls under way (in count too) */
     LONG volatile draining;
-    LONG volatile generation; /* cancel-alls begun (a task not listed yet compares it) */
+    LONG volatile generation; /* advanced as each cancel-all begins and ends (a task not listed */
+                              /* yet compares it) */
     kcom_platform_local_event idle; /* set when count reaches zero */
     kcom_platform_spin_lock lock;
     kcom_task_link live;     /* circular lists of counted tasks: not canceled by cancel-all yet */
@@ -130,6 +132,11 @@ NTSTATUS kcom_tracker_enter(kcom_tracker *tracker, kcom_task *task)
 
 NTSTATUS kcom_tracker_count(kcom_tracker *tracker, kcom_task *task)
 {
+    /* Read before the count: any cancel-all whose walk could miss the task, one that begins after
+     * this or that is walking now, advances the generation after this read (at its end for the
+     * second); and a drain's, which begins after draining is set, then finds draining set below,
+     * since this read came first (a value read after draining was set would not be) */
+    LONG seen = kcom_atomic_load(&tracker->generation);
     /* a full barrier before draining is read: a drain sets draining before it reads the count
      * (tracker_drain), so either it waits for this task or this sees it and leaves again */
     kcom_atomic_fetch_add(&tracker->count, 1);
@@ -138,7 +145,7 @@ NTSTATUS kcom_tracker_count(kcom_tracker *tracker, kcom_task *task)
         return STATUS_DELETE_PENDING;
     }
     task->tracked.next = NULL; /* not listed */
-    tracked_set_generation(task, kcom_atomic_load(&tracker->generation));
+    tracked_set_generation(task, seen);
     return STATUS_SUCCESS;
 }
 
@@ -181,13 +188,16 @@ NTSTATUS kcom_tracker_cancel_all(kcom_tracker *tracker)
         return STATUS_INVALID_PARAMETER;
     kcom_atomic_fetch_add(&tracker->cancelers, 1);
     kcom_atomic_fetch_add(&tracker->count, 1); /* a drain waits for this call's leave */
-    kcom_atomic_fetch_add(&tracker->generation, 1); /* before the list is read: see kcom_tracker_list */
+    kcom_atomic_fetch_add(&tracker->generation, 1); /* before the list is read (kcom_tracker_count) */
     for (;;) {
         kcom_task *task;
         BOOLEAN retained;
         UCHAR irql = kcom_platform_spin_lock_acquire(&tracker->lock);
         if (tracker->live.next == &tracker->live) {
             kcom_platform_spin_lock_release(&tracker->lock, irql);
+            /* and again before it is no longer under way: a task counted while it walked, and
+             * listed after, sees one or the other (kcom_tracker_count) */
+            kcom_atomic_fetch_add(&tracker->generation, 1);
             kcom_atomic_fetch_add(&tracker->cancelers, -1);
             kcom_tracker_leave(tracker); /* the last touch */
             return STATUS_SUCCESS;
