@@ -59,8 +59,9 @@ static KCOM_FORCEINLINE void kcom_async_spin_unlock(LONG volatile *lock, UCHAR i
 #define OP_CANCEL_TAKEN 0x10000 /* the task took the cancel request (Canceled while it runs) */
 #define OP_CALLING 0x20000     /* finished with a callback registered, which has not returned yet: */
                                /* waiters still register, and are fired once it has returned */
-#define OP_TRACKED 0x40000     /* the task is counted by its executor's tracker (set before it is */
-                               /* listed, cleared if refused): an unfinished task destroyed leaves it */
+#define OP_TRACKED KCOM_RT_ASYNC_TRACKED /* the task is counted by its executor's tracker (set */
+                               /* before it is listed, cleared if refused): an unfinished task */
+                               /* destroyed leaves it */
 
 /* Whether a word is that of an operation a waiter is released from at once: finished, and the
  * completion callback registered before the finish, if any, has returned. */

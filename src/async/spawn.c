@@ -297,8 +297,8 @@ static KCOM_FORCEINLINE NTSTATUS spawn_start(IKcomAsyncOperation *operation, BOO
         return STATUS_INVALID_DEVICE_STATE;
     executor = op->task.executor; /* with a tracker, it counts the task: the begin would have failed */
     if (inline_first_poll) {
-        if (executor->tracker != NULL && kcom_tracker_missed_cancel(executor->tracker, &op->task))
-            KCOM_TASK_OWNER->cancel(&op->task);
+        if (executor->tracker != NULL)
+            kcom_rt_async_run_check(op);
         /* on the caller's reference, which outlives this poll whatever it does; the task is
          * SCHEDULED since creation. An executor refusing the schedule the poll led to is
          * reported as commit reports one refusing the first. */
@@ -319,14 +319,25 @@ NTSTATUS kcom_rt_async_spawn_run(IKcomAsyncOperation *operation)
     return spawn_start(operation, TRUE);
 }
 
+void kcom_rt_async_run_check(kcom_async_op *op)
+{
+    if (kcom_tracker_missed_cancel(op->task.executor->tracker, &op->task))
+        KCOM_TASK_OWNER->cancel(&op->task);
+}
+
 NTSTATUS kcom_rt_async_run_pending(kcom_async_op *op)
 {
-    return kcom_task_publish(&op->task);
+    return kcom_task_publish_begun(&op->task);
 }
 
 void kcom_rt_async_run_finish(kcom_async_op *op, NTSTATUS status)
 {
+    /* a begun task: counted if its executor has a tracker, which is there until the leave; ready
+     * at its first poll, it was never listed */
+    kcom_tracker *tracker = op->task.executor->tracker;
     KCOM_TASK_OWNER->finish(&op->task, status);
+    if (tracker != NULL)
+        kcom_tracker_leave(tracker);
 }
 
 NTSTATUS kcom_async_spawn_abandon(IKcomAsyncOperation *operation, NTSTATUS status)

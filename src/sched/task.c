@@ -81,8 +81,16 @@ static KCOM_NOINLINE void task_ready(kcom_task *task, NTSTATUS status, BOOLEAN q
     task_leave(tracker);
 }
 
-/* begun: the first poll, on its caller, of a task begun by kcom_async_spawn_begin*, which its
- * tracker (if any) counts from there but lists only now that it is left pending (tracker.c). */
+/* A task begun by kcom_async_spawn_begin*, which its tracker (if any) counts from there, that its
+ * first poll on its caller left pending: listed now (tracker.c), while it is still RUNNING (nobody
+ * else ends it). */
+static KCOM_FORCEINLINE void task_list_begun(kcom_task *task)
+{
+    if (task->executor->tracker != NULL)
+        kcom_tracker_list(task->executor->tracker, task);
+}
+
+/* begun: the first poll, on its caller, of a begun task (task_list_begun when it is pending). */
 static KCOM_FORCEINLINE NTSTATUS task_poll(kcom_task *task, BOOLEAN queue_reference, BOOLEAN begun)
 {
     kcom_task_context cx;
@@ -101,8 +109,8 @@ static KCOM_FORCEINLINE NTSTATUS task_poll(kcom_task *task, BOOLEAN queue_refere
         task_ready(task, cx.status, queue_reference);
         return STATUS_SUCCESS;
     }
-    if (begun && task->executor->tracker != NULL)
-        kcom_tracker_list(task->executor->tracker, task); /* still RUNNING: nobody else ends it */
+    if (begun)
+        task_list_begun(task);
     return task_pending(task, queue_reference);
 }
 
@@ -126,6 +134,12 @@ NTSTATUS kcom_task_run_first(kcom_task *task)
 
 NTSTATUS kcom_task_publish(kcom_task *task)
 {
+    return task_pending(task, FALSE);
+}
+
+NTSTATUS kcom_task_publish_begun(kcom_task *task)
+{
+    task_list_begun(task);
     return task_pending(task, FALSE);
 }
 

@@ -76,6 +76,9 @@ NTSTATUS kcom_task_run_first(kcom_task *task);
  * with a queue reference of its own when it was woken during the poll. Returns the executor's
  * refusal of that schedule (the task has then ended as Error with it), else STATUS_SUCCESS. */
 NTSTATUS kcom_task_publish(kcom_task *task);
+/* kcom_task_publish for a begun task whose first poll on its caller was inline (kcom_async_spawn_run):
+ * its tracker, if any, lists it first, as kcom_task_run_first does. */
+NTSTATUS kcom_task_publish_begun(kcom_task *task);
 /* Instead of publishing: ends such a task without another poll (its drop runs, its owner finishes
  * it with status, a failure); wakes from its first poll find it done. */
 void kcom_task_end_unpublished(kcom_task *task, NTSTATUS status);

@@ -1379,6 +1379,7 @@ void kcom_test_async_paths_begun_tracked(void)
         ULONG value = 0;
         LONG drops_before = run_drops;
         IKcomAsyncOperation *op;
+        NTSTATUS ran;
         int in_storage;
         ok(kcom_tracker_create(&tracker) == STATUS_SUCCESS, "tracker\n");
         if (tracker == NULL)
@@ -1393,9 +1394,10 @@ void kcom_test_async_paths_begun_tracked(void)
             op = run_begin(&run_desc, &tracked, where, RUN_READY, NULL, &task);
             if (op != NULL) {
                 ok(kcom_tracker_outstanding(tracker) == 1, "%s: counted from the begin\n", via);
-                ok(ways[w].run(op) == STATUS_SUCCESS && IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS &&
+                ran = ways[w].run(op);
+                ok(ran == STATUS_SUCCESS && IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS &&
                        value == 40 && run_drops == drops_before + 1 && kcom_tracker_outstanding(tracker) == 0,
-                   "%s: ready, 40 (%lu), no longer counted\n", via, (unsigned long)value);
+                   "%s: ready, 40, no longer counted: %s\n", via, kcom_status_name(ran));
                 ok(IKcomAsyncOperation_Release(op) == 0, "%s: released\n", via);
             }
 
@@ -1403,10 +1405,11 @@ void kcom_test_async_paths_begun_tracked(void)
             op = run_begin(&run_desc, &tracked, where, RUN_READY, NULL, &task);
             if (op != NULL) {
                 ok(kcom_tracker_cancel_all(tracker) == STATUS_SUCCESS, "%s: cancel all\n", via);
-                ok(ways[w].run(op) == STATUS_SUCCESS && status_now(op) == KCOM_ASYNC_CANCELED &&
-                       run_drops == drops_before + 2 && kcom_tracker_outstanding(tracker) == 0,
-                   "%s: canceled before its first poll: status %d, %ld outstanding\n", via, (int)status_now(op),
-                   (long)kcom_tracker_outstanding(tracker));
+                ran = ways[w].run(op);
+                ok(ran == STATUS_SUCCESS && status_now(op) == KCOM_ASYNC_CANCELED && run_drops == drops_before + 2 &&
+                       kcom_tracker_outstanding(tracker) == 0,
+                   "%s: canceled before its first poll: %s, status %d, %ld outstanding\n", via,
+                   kcom_status_name(ran), (int)status_now(op), (long)kcom_tracker_outstanding(tracker));
                 ok(IKcomAsyncOperation_Release(op) == 0, "%s: released\n", via);
             }
 
@@ -1428,8 +1431,10 @@ void kcom_test_async_paths_begun_tracked(void)
             /* a cancel-all during the first poll, which then leaves it waiting */
             op = run_begin(&run_desc, &tracked, where, RUN_CANCEL_ALL, NULL, &task);
             if (op != NULL) {
-                ok(ways[w].run(op) == STATUS_SUCCESS && status_now(op) == KCOM_ASYNC_CANCELED,
-                   "%s: canceled during its first poll: status %d\n", via, (int)status_now(op));
+                ran = ways[w].run(op);
+                ok(ran == STATUS_SUCCESS && status_now(op) == KCOM_ASYNC_CANCELED,
+                   "%s: canceled during its first poll: %s, status %d\n", via, kcom_status_name(ran),
+                   (int)status_now(op));
                 (void)manual_run(&manual); /* the cancel's wake: still waiting for its waker */
                 kcom_waker_wake(&run_waker);
                 (void)manual_run(&manual);

@@ -43,6 +43,7 @@
                                        /* after the operation's own fields (get_result's fast path) */
 #define KCOM_RT_ASYNC_COMMITTED 0x200 /* the task's first poll was scheduled or run */
 #define KCOM_RT_ASYNC_NO_TASK 0x8000  /* set from the start in an operation that runs no task */
+#define KCOM_RT_ASYNC_TRACKED 0x40000 /* the task is counted by its executor's tracker */
 
 typedef struct kcom_async_op {
     IKcomAsyncOperation iface; /* caller storage: lpVtbl is cleared last, at the final release */
@@ -426,11 +427,15 @@ NTSTATUS kcom_rt_async_spawn_count(_In_ kcom_async_op *op, _In_opt_ const kcom_a
                                    _Inout_ void **state, _Inout_ IKcomAsyncOperation **operation);
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_rt_async_spawn_run(_In_ IKcomAsyncOperation *operation);
-/* What follows a first poll that kcom_async_spawn_run ran inline: after PENDING, when a wake during
- * the poll made it NOTIFIED, the task is scheduled (the executor's refusal, or STATUS_SUCCESS);
- * after READY, when the word showed more than a plain finish, the operation is finished with
- * status as the library finishes any (a failure, a callback or waiters registered meanwhile, a
- * cancel). IRQL: <= DISPATCH_LEVEL. */
+/* What kcom_async_spawn_run does out of line around a first poll it runs inline. Before it, for a
+ * task its tracker counts: canceled if a cancel-all ran that could not find it (kcom/tracker.h).
+ * After PENDING, when a wake during the poll made it NOTIFIED, or its tracker counts it (which
+ * lists it first), the task is idle or scheduled (the executor's refusal, or STATUS_SUCCESS);
+ * after READY, when the word showed more than a plain finish (a failure, a callback or waiters
+ * registered meanwhile, a cancel, a tracker), the operation is finished with status as the
+ * library finishes any, and the tracker left. IRQL: <= DISPATCH_LEVEL. */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void kcom_rt_async_run_check(_In_ kcom_async_op *op);
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_rt_async_run_pending(_In_ kcom_async_op *op);
 _IRQL_requires_max_(DISPATCH_LEVEL)
@@ -625,12 +630,13 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn(const kcom_async_task_desc *de
 }
 
 /* The first poll of a begun operation, on the caller's reference, as the library runs it
- * (src/sched/task.c): while the word says Started and nothing else (not committed, no tracker, no
- * callback, waiter or cancel registered), one compare-exchange commits it, as the library's does;
- * then RUNNING by an exchange (the barrier a waker's cause needs), the poll, and on PENDING IDLE by
- * a compare-exchange (NOTIFIED, woken meanwhile, is the library's); on READY DONE, the drop and the
- * finish: one compare-exchange while the word still shows nothing but the commit.
- * Every other case, and every failure, is the library's. */
+ * (src/sched/task.c): while the word says Started and nothing else (not committed, no callback,
+ * waiter or cancel registered; a tracker's count, whose check comes first), one compare-exchange
+ * commits it, as the library's does; then RUNNING by an exchange (the barrier a waker's cause
+ * needs), the poll, and on PENDING IDLE by a compare-exchange (NOTIFIED, woken meanwhile, and a
+ * task its tracker lists now are the library's); on READY DONE, the drop and the finish: one
+ * compare-exchange while the word still shows nothing but the commit (a tracker's count is left
+ * by the library's finish). Every other case, and every failure, is the library's. */
 static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_run(IKcomAsyncOperation *operation)
 {
     kcom_async_op *op = (kcom_async_op *)(void *)operation;
@@ -641,8 +647,16 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_run(IKcomAsyncOperation *opera
     if (operation == NULL || operation->lpVtbl != &kcom_async_op_vtbls[KCOM_RT_ASYNC_OP_ANY])
         return kcom_rt_async_spawn_run(operation);
     word = kcom_atomic_load(&op->word);
-    if ((word & ~KCOM_RT_ASYNC_RESULT_WORD) != KCOM_ASYNC_STARTED)
-        return kcom_rt_async_spawn_run(operation);
+    if (KCOM_UNLIKELY((word & ~KCOM_RT_ASYNC_RESULT_WORD) != KCOM_ASYNC_STARTED)) {
+        /* counted by a tracker: its check (which may cancel it) before the commit, off the path of
+         * a task without one */
+        if ((word & ~(KCOM_RT_ASYNC_RESULT_WORD | KCOM_RT_ASYNC_TRACKED)) != KCOM_ASYNC_STARTED)
+            return kcom_rt_async_spawn_run(operation);
+        kcom_rt_async_run_check(op);
+        word = kcom_atomic_load(&op->word);
+        if ((word & ~(KCOM_RT_ASYNC_RESULT_WORD | KCOM_RT_ASYNC_TRACKED)) != KCOM_ASYNC_STARTED)
+            return kcom_rt_async_spawn_run(operation);
+    }
     /* a task's word (KCOM_RT_ASYNC_NO_TASK clear): desc is not NULL; a computed layout (block_size
      * 0) is the library's */
     desc = op->task.desc;
@@ -652,9 +666,11 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_run(IKcomAsyncOperation *opera
     (void)kcom_atomic_exchange(&op->task.sched, KCOM_TASK_RUNNING);
     state = kcom_rt_async_poll_context(op, desc, &cx);
     if (desc->poll(state, &cx) != KCOM_POLL_READY) {
-        /* IDLE, unless a wake during the poll made it NOTIFIED: then the library schedules it */
-        if (KCOM_LIKELY(kcom_atomic_compare_exchange(&op->task.sched, KCOM_TASK_RUNNING, KCOM_TASK_IDLE) ==
-                        KCOM_TASK_RUNNING))
+        /* IDLE, unless a wake during the poll made it NOTIFIED, or a tracker lists it now: then
+         * the library's (the word's bit was set at the begin) */
+        if (KCOM_LIKELY(!(kcom_atomic_load(&op->word) & KCOM_RT_ASYNC_TRACKED) &&
+                        kcom_atomic_compare_exchange(&op->task.sched, KCOM_TASK_RUNNING, KCOM_TASK_IDLE) ==
+                            KCOM_TASK_RUNNING))
             return STATUS_SUCCESS;
         return kcom_rt_async_run_pending(op);
     }
