@@ -468,9 +468,9 @@ NTSTATUS kcom_async_spawn_commit(_In_ IKcomAsyncOperation *operation);
  * the first poll (a yield, or a wake during the poll: the operation is then finished as Error with
  * it, and the drop has run); the poll's own outcome is the operation's status, not this.
  * Inline, on any compiler: an operation begun for a task, not committed and with nothing
- * registered on it yet, without a tracker, is committed and polled here, and finished here when
- * its work is ready and nothing was registered meanwhile. Anything else calls the library. The
- * outcome is the same either way.
+ * registered on it yet, is committed and polled here, and finished here when its work is ready
+ * and nothing was registered meanwhile. Anything else calls the library, and so do a tracker's
+ * steps for a task it counts (kcom/tracker.h). The outcome is the same either way.
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_run(_In_ IKcomAsyncOperation *operation);
