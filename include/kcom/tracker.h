@@ -98,7 +98,8 @@ NTSTATUS kcom_tracker_cancel_all(_In_ kcom_tracker *tracker);
 _IRQL_requires_(PASSIVE_LEVEL)
 NTSTATUS kcom_tracker_cancel_and_drain(_In_ kcom_tracker *tracker, _In_ ULONG timeout_ms);
 
-/* kcom_tracker_outstanding - tasks counted now (a snapshot); 0 for NULL. IRQL: any. */
+/* kcom_tracker_outstanding - tasks counted now (a snapshot: a begin that a draining tracker refuses
+ * counts for an instant); 0 for NULL. IRQL: any. */
 _IRQL_requires_max_(HIGH_LEVEL)
 LONG kcom_tracker_outstanding(_In_opt_ const kcom_tracker *tracker);
 

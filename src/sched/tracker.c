@@ -15,7 +15,8 @@
  *  - a task that goes pending at its first poll on its caller (an async method's call,
  *    kcom_async_run) is counted and listed then, under the lock, by enter, which checks draining
  *    there; the drain sets draining under it before its cancel-all, so a drain's cancel misses no
- *    task it counts: the task was listed before, or it sees draining and is refused;
+ *    task it counts: the task was listed before, or it sees draining and is refused. A cancel-all
+ *    under way, which may have walked the list for the last time, has enter cancel the task;
  *  - a task begun (kcom_async_spawn_begin*), which its caller may hand to others before its first
  *    poll, is counted at its begin, without the lock (count), and listed at its commit, or when its
  *    first poll on its caller leaves it pending (list): work ready at that poll never takes the
@@ -52,6 +53,12 @@ struct kcom_tracker {
 
 #define TASK_FROM_TRACKED(node) ((kcom_task *)(void *)((char *)(node) - offsetof(kcom_task, tracked)))
 
+/* Where another thread's step may fall between two of this file's: nothing here. A test that
+ * includes this file defines it to hold a thread there (tests/executors/test_tracker_windows.c). */
+#ifndef KCOM_TRACKER_WINDOW_
+#define KCOM_TRACKER_WINDOW_(tracker, where) ((void)0)
+#endif
+
 /* ---- the lists, whose next pointers a task's owner reads without the lock ------------------------------- */
 
 static KCOM_FORCEINLINE void tracked_set_next(kcom_task_link *node, kcom_task_link *next)
@@ -85,10 +92,14 @@ static KCOM_FORCEINLINE void tracked_set_generation(kcom_task *task, LONG genera
     task->tracked.prev = (kcom_task_link *)(ULONG_PTR)(ULONG)generation;
 }
 
-/* Whether a cancel-all began since task saw generation seen, or is under way. */
+/* Whether a cancel-all began since task saw generation seen, or is under way. cancelers first: a
+ * cancel-all advances the generation before it stops counting itself there, so a reader that
+ * finds it no longer under way finds the generation it left. */
 static KCOM_FORCEINLINE BOOLEAN tracker_canceled_since(kcom_tracker *tracker, LONG seen)
 {
-    return (BOOLEAN)(kcom_atomic_load(&tracker->generation) != seen || kcom_atomic_load(&tracker->cancelers) != 0);
+    BOOLEAN under_way = (BOOLEAN)(kcom_atomic_load(&tracker->cancelers) != 0);
+    KCOM_TRACKER_WINDOW_(tracker, 1);
+    return (BOOLEAN)(under_way || kcom_atomic_load(&tracker->generation) != seen);
 }
 
 NTSTATUS kcom_tracker_create(kcom_tracker **tracker)
@@ -119,14 +130,19 @@ NTSTATUS kcom_tracker_create(kcom_tracker **tracker)
 
 NTSTATUS kcom_tracker_enter(kcom_tracker *tracker, kcom_task *task)
 {
+    BOOLEAN under_way;
     UCHAR irql = kcom_platform_spin_lock_acquire(&tracker->lock);
     if (kcom_atomic_load(&tracker->draining)) {
         kcom_platform_spin_lock_release(&tracker->lock, irql);
         return STATUS_DELETE_PENDING;
     }
     kcom_atomic_fetch_add(&tracker->count, 1);
-    tracked_append(&tracker->live, &task->tracked);
+    /* a cancel-all under way may have walked the list for the last time: canceled here */
+    under_way = (BOOLEAN)(kcom_atomic_load(&tracker->cancelers) != 0);
+    tracked_append(under_way ? &tracker->canceled : &tracker->live, &task->tracked);
     kcom_platform_spin_lock_release(&tracker->lock, irql);
+    if (under_way)
+        KCOM_TASK_OWNER->cancel(task);
     return STATUS_SUCCESS;
 }
 
@@ -195,8 +211,9 @@ NTSTATUS kcom_tracker_cancel_all(kcom_tracker *tracker)
         UCHAR irql = kcom_platform_spin_lock_acquire(&tracker->lock);
         if (tracker->live.next == &tracker->live) {
             kcom_platform_spin_lock_release(&tracker->lock, irql);
+            KCOM_TRACKER_WINDOW_(tracker, 2);
             /* and again before it is no longer under way: a task counted while it walked, and
-             * listed after, sees one or the other (kcom_tracker_count) */
+             * listed after, sees one or the other (tracker_canceled_since) */
             kcom_atomic_fetch_add(&tracker->generation, 1);
             kcom_atomic_fetch_add(&tracker->cancelers, -1);
             kcom_tracker_leave(tracker); /* the last touch */

@@ -9,7 +9,8 @@
 
 /* Counts a task whose first poll on its caller left it pending and lists it (task->tracked), under
  * the lock: STATUS_SUCCESS, or STATUS_DELETE_PENDING once draining (nothing counted). Its owner
- * must be whole: a cancel-all may retain and cancel it as soon as it is listed.
+ * must be whole: a cancel-all may retain and cancel it as soon as it is listed; one under way
+ * cancels it here (KCOM_TASK_OWNER, outside the lock: the caller holds a reference).
  * IRQL: <= DISPATCH_LEVEL. */
 NTSTATUS kcom_tracker_enter(kcom_tracker *tracker, kcom_task *task);
 /* Counts a task being begun, without listing it or taking the lock: STATUS_SUCCESS, or
