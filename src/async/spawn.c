@@ -32,21 +32,6 @@ static KCOM_FORCEINLINE void spawn_zero(kcom_async_op *op, const kcom_async_op_l
     kcom_rt_async_spawn_fill(op, layout->result_offset, layout->total);
 }
 
-/* Counts a begun operation's task in its executor's tracker, if it has one, from here until its
- * work has ended (a drain waits for it); the tracker lists it (where a cancel-all finds it) at its
- * commit, or once its first poll on its caller leaves it pending. A drain under way refuses it
- * (STATUS_DELETE_PENDING; nobody has seen it then: its block goes back as it is). */
-static NTSTATUS spawn_count(kcom_async_op *op)
-{
-    NTSTATUS status;
-    if (op->task.executor->tracker == NULL)
-        return STATUS_SUCCESS;
-    status = kcom_tracker_count(op->task.executor->tracker, &op->task);
-    if (NT_SUCCESS(status))
-        op->word |= OP_TRACKED; /* nobody has seen it yet */
-    return status;
-}
-
 /* desc's layout as a spawn takes it: computed for a descriptor written by hand, or the one
  * KCOM_ASYNC_TASK_DESC computed if it holds the result and the state inside the block, in that
  * order, after the operation, each at a multiple of its alignment (a copy edited afterwards could
@@ -89,12 +74,18 @@ static KCOM_NOINLINE NTSTATUS spawn_uncounted(kcom_async_op *op, const kcom_allo
     return spawn_refused(desc, allocator, status, operation);
 }
 
+/* Counts a begun operation's task in its executor's tracker (the caller found one), from here until
+ * its work has ended (a drain waits for it); the tracker lists it (where a cancel-all finds it) at
+ * its commit, or once its first poll on its caller leaves it pending. A drain under way refuses it
+ * (STATUS_DELETE_PENDING; nobody has seen it then: its block goes back as it is). */
 NTSTATUS kcom_rt_async_spawn_count(kcom_async_op *op, const kcom_allocator *allocator, void **state,
                                    IKcomAsyncOperation **operation)
 {
-    NTSTATUS status = spawn_count(op);
-    if (KCOM_LIKELY(NT_SUCCESS(status)))
+    NTSTATUS status = kcom_tracker_count(op->task.executor->tracker, &op->task);
+    if (KCOM_LIKELY(NT_SUCCESS(status))) {
+        op->word |= OP_TRACKED; /* nobody has seen it yet */
         return status;
+    }
     return spawn_uncounted(op, allocator, status, state, operation);
 }
 
