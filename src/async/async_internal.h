@@ -62,6 +62,8 @@ static KCOM_FORCEINLINE void kcom_async_spin_unlock(LONG volatile *lock, UCHAR i
 #define OP_TRACKED KCOM_RT_ASYNC_TRACKED /* the task is counted by its executor's tracker (set */
                                /* before it is listed, cleared if refused): an unfinished task */
                                /* destroyed leaves it */
+#define OP_COMPUTED KCOM_RT_ASYNC_COMPUTED /* its task's descriptor has no layout: its result and */
+                               /* state are where kcom_task_computed finds them */
 
 /* Whether a word is that of an operation a waiter is released from at once: finished, and the
  * completion callback registered before the finish, if any, has returned. */

@@ -25,6 +25,8 @@ static KCOM_FORCEINLINE void spawn_fields(kcom_async_op *op, const kcom_async_ta
                                           void **state)
 {
     kcom_rt_async_spawn_fields(op, desc, layout->result_offset, layout->state_offset, executor, state);
+    if (desc->block_size == 0)
+        op->word |= OP_COMPUTED; /* nobody has seen it yet (kcom_async_spawn_run's test) */
 }
 
 static KCOM_FORCEINLINE void spawn_zero(kcom_async_op *op, const kcom_async_op_layout_info *layout)

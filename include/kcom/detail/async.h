@@ -44,6 +44,8 @@
 #define KCOM_RT_ASYNC_COMMITTED 0x200 /* the task's first poll was scheduled or run */
 #define KCOM_RT_ASYNC_NO_TASK 0x8000  /* set from the start in an operation that runs no task */
 #define KCOM_RT_ASYNC_TRACKED 0x40000 /* the task is counted by its executor's tracker */
+#define KCOM_RT_ASYNC_COMPUTED 0x80000 /* set from the start in an operation whose task's descriptor was */
+                                       /* written by hand (block_size 0): its layout is computed */
 
 typedef struct kcom_async_op {
     IKcomAsyncOperation iface; /* caller storage: lpVtbl is cleared last, at the final release */
@@ -538,20 +540,48 @@ static KCOM_FORCEINLINE BOOLEAN kcom_rt_async_spawn_inline(const kcom_async_task
                      kcom_rt_async_spawn_direct(desc, executor));
 }
 
+/* The out pointers of a begin built at the call site (kcom_async_spawn_begin*): the caller's, its
+ * locals mostly, are handed to the library only through copies (here), so that their address is
+ * never taken and the compiler keeps them in registers: the inline path neither stores them in
+ * the caller's frame nor reads them back, and a later store through one of them cannot hide from
+ * the compiler what that path stored in the operation (the vtable kcom_async_spawn_run tests).
+ * Inside a KCOM_ASYNC_TASK function, whose out pointers are its caller's anyway, the library is
+ * handed them as they are (a tail call). */
+typedef struct kcom_rt_async_outs {
+    void *state;
+    IKcomAsyncOperation *operation;
+} kcom_rt_async_outs;
+
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_outs_copy(NTSTATUS status, const kcom_rt_async_outs *outs,
+                                                        void **state, IKcomAsyncOperation **operation)
+{
+    if (state != NULL)
+        *state = outs->state;
+    if (operation != NULL)
+        *operation = outs->operation;
+    return status;
+}
+
 /* A begun operation built inline from a block of desc's layout: its fields, the out pointers, the
  * fill, and the count of an executor's tracker (allocator: the begin's, for a refusal's error
- * operation). */
+ * operation; at_call_site: the out pointers are the caller's, above). */
 static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_spawn_built(kcom_async_op *op, const kcom_async_task_desc *desc,
                                                           const kcom_executor *executor,
-                                                          const kcom_allocator *allocator, void **state,
-                                                          IKcomAsyncOperation **operation)
+                                                          const kcom_allocator *allocator, BOOLEAN at_call_site,
+                                                          void **state, IKcomAsyncOperation **operation)
 {
+    kcom_rt_async_outs outs;
     kcom_rt_async_spawn_fields(op, desc, desc->result_offset, desc->state_offset, executor, state);
     kcom_rt_async_spawn_fill(op, desc->result_offset, desc->block_size);
     *operation = &op->iface;
-    if (executor->tracker != NULL)
+    if (executor->tracker == NULL)
+        return STATUS_SUCCESS;
+    if (!at_call_site)
         return kcom_rt_async_spawn_count(op, allocator, state, operation);
-    return STATUS_SUCCESS;
+    outs.state = *state;
+    outs.operation = *operation;
+    return kcom_rt_async_outs_copy(kcom_rt_async_spawn_count(op, allocator, &outs.state, &outs.operation), &outs,
+                                   state, operation);
 }
 
 typedef NTSTATUS kcom_rt_async_begin_fn(const kcom_async_task_desc *desc, const kcom_executor *executor,
@@ -561,29 +591,66 @@ typedef NTSTATUS kcom_rt_async_begin_in_fn(const kcom_async_task_desc *desc, con
                                            void *storage, size_t size, void **state,
                                            IKcomAsyncOperation **operation);
 
-/* A begin built here over desc when direct (kcom_rt_async_spawn_direct), the
- * block at hand; otherwise's for anything else. */
+/* otherwise's begin with the caller's out pointers copied (kcom_rt_async_outs_copy). */
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_begin_copied(const kcom_async_task_desc *desc,
+                                                           const kcom_executor *executor,
+                                                           const kcom_allocator *allocator, void **state,
+                                                           IKcomAsyncOperation **operation,
+                                                           kcom_rt_async_begin_fn *otherwise)
+{
+    kcom_rt_async_outs outs = {NULL, NULL};
+    return kcom_rt_async_outs_copy(otherwise(desc, executor, allocator, state != NULL ? &outs.state : NULL,
+                                             operation != NULL ? &outs.operation : NULL),
+                                   &outs, state, operation);
+}
+
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_begin_in_copied(const kcom_async_task_desc *desc,
+                                                              const kcom_executor *executor, void *storage,
+                                                              size_t size, void **state,
+                                                              IKcomAsyncOperation **operation,
+                                                              kcom_rt_async_begin_in_fn *otherwise)
+{
+    kcom_rt_async_outs outs = {NULL, NULL};
+    return kcom_rt_async_outs_copy(otherwise(desc, executor, storage, size, state != NULL ? &outs.state : NULL,
+                                             operation != NULL ? &outs.operation : NULL),
+                                   &outs, state, operation);
+}
+
+/* A begin built here over desc when direct (kcom_rt_async_spawn_direct), the block at hand;
+ * otherwise's for anything else (at_call_site: as kcom_rt_async_spawn_built's). */
 static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_begin_or(BOOLEAN direct, const kcom_async_task_desc *desc,
                                                        const kcom_executor *executor, const kcom_allocator *allocator,
-                                                       void **state, IKcomAsyncOperation **operation,
+                                                       BOOLEAN at_call_site, void **state,
+                                                       IKcomAsyncOperation **operation,
                                                        kcom_rt_async_begin_fn *otherwise)
 {
     kcom_async_op *op;
     if (direct && state != NULL && operation != NULL && (op = kcom_rt_async_op_reuse(desc, allocator)) != NULL)
-        return kcom_rt_async_spawn_built(op, desc, executor, allocator, state, operation);
-    return otherwise(desc, executor, allocator, state, operation);
+        return kcom_rt_async_spawn_built(op, desc, executor, allocator, at_call_site, state, operation);
+    if (!at_call_site)
+        return otherwise(desc, executor, allocator, state, operation);
+    return kcom_rt_async_begin_copied(desc, executor, allocator, state, operation, otherwise);
 }
 
 static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_begin_in_or(BOOLEAN direct, const kcom_async_task_desc *desc,
                                                           const kcom_executor *executor, void *storage, size_t size,
-                                                          void **state, IKcomAsyncOperation **operation,
+                                                          BOOLEAN at_call_site, void **state,
+                                                          IKcomAsyncOperation **operation,
                                                           kcom_rt_async_begin_in_fn *otherwise)
 {
     kcom_async_op *op;
     if (direct && state != NULL && operation != NULL &&
         kcom_rt_async_op_in(desc, storage, size, &op) == STATUS_SUCCESS)
-        return kcom_rt_async_spawn_built(op, desc, executor, NULL, state, operation);
-    return otherwise(desc, executor, storage, size, state, operation);
+        return kcom_rt_async_spawn_built(op, desc, executor, NULL, at_call_site, state, operation);
+    if (!at_call_site)
+        return otherwise(desc, executor, storage, size, state, operation);
+    return kcom_rt_async_begin_in_copied(desc, executor, storage, size, state, operation, otherwise);
+}
+
+/* Whether desc's layout is one the compiler knows (kcom_rt_async_spawn_inline's first half). */
+static KCOM_FORCEINLINE BOOLEAN kcom_rt_async_layout_known(const kcom_async_task_desc *desc)
+{
+    return (BOOLEAN)(desc != NULL && KCOM_RT_CONSTANT_P(KCOM_RT_ASYNC_LAYOUT_FIELDS_(desc)));
 }
 
 static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_begin(const kcom_async_task_desc *desc,
@@ -592,8 +659,9 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_begin(const kcom_async_task_de
                                                         IKcomAsyncOperation **operation)
 {
 #if KCOM_RT_HAS_CONSTANT_P
-    if (kcom_rt_async_spawn_inline(desc, executor))
-        return kcom_rt_async_begin_or(TRUE, desc, executor, allocator, state, operation, kcom_rt_async_spawn_begin);
+    if (kcom_rt_async_layout_known(desc))
+        return kcom_rt_async_begin_or(kcom_rt_async_spawn_direct(desc, executor), desc, executor, allocator, TRUE,
+                                      state, operation, kcom_rt_async_spawn_begin);
 #endif
     return kcom_rt_async_spawn_begin(desc, executor, allocator, state, operation);
 }
@@ -604,9 +672,9 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_begin_in(const kcom_async_task
                                                            IKcomAsyncOperation **operation)
 {
 #if KCOM_RT_HAS_CONSTANT_P
-    if (kcom_rt_async_spawn_inline(desc, executor))
-        return kcom_rt_async_begin_in_or(TRUE, desc, executor, storage, size, state, operation,
-                                         kcom_rt_async_spawn_begin_in);
+    if (kcom_rt_async_layout_known(desc))
+        return kcom_rt_async_begin_in_or(kcom_rt_async_spawn_direct(desc, executor), desc, executor, storage, size,
+                                         TRUE, state, operation, kcom_rt_async_spawn_begin_in);
 #endif
     return kcom_rt_async_spawn_begin_in(desc, executor, storage, size, state, operation);
 }
@@ -620,7 +688,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn(const kcom_async_task_desc *de
     void *state;
     if (kcom_rt_async_spawn_inline(desc, executor) && operation != NULL &&
         (op = kcom_rt_async_op_reuse(desc, allocator)) != NULL) {
-        (void)kcom_rt_async_spawn_built(op, desc, executor, allocator, &state, operation);
+        (void)kcom_rt_async_spawn_built(op, desc, executor, allocator, TRUE, &state, operation);
         if (initial != NULL && state != NULL)
             memcpy(state, initial, desc->state_size);
         return kcom_async_spawn_commit(*operation);
@@ -657,11 +725,10 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_run(IKcomAsyncOperation *opera
         if ((word & ~(KCOM_RT_ASYNC_RESULT_WORD | KCOM_RT_ASYNC_TRACKED)) != KCOM_ASYNC_STARTED)
             return kcom_rt_async_spawn_run(operation);
     }
-    /* a task's word (KCOM_RT_ASYNC_NO_TASK clear): desc is not NULL; a computed layout (block_size
-     * 0) is the library's */
+    /* a task's word (KCOM_RT_ASYNC_NO_TASK clear): desc is not NULL; its layout the descriptor's
+     * (KCOM_RT_ASYNC_COMPUTED clear: a computed one is the library's) */
     desc = op->task.desc;
-    if (desc->block_size == 0 ||
-        kcom_atomic_compare_exchange(&op->word, word, word | KCOM_RT_ASYNC_COMMITTED) != word)
+    if (kcom_atomic_compare_exchange(&op->word, word, word | KCOM_RT_ASYNC_COMMITTED) != word)
         return kcom_rt_async_spawn_run(operation);
     (void)kcom_atomic_exchange(&op->task.sched, KCOM_TASK_RUNNING);
     state = kcom_rt_async_poll_context(op, desc, &cx);
@@ -675,8 +742,10 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_run(IKcomAsyncOperation *opera
         return kcom_rt_async_run_pending(op);
     }
     kcom_atomic_store(&op->task.sched, KCOM_TASK_DONE);
+    /* the descriptor and the state read again from op: only op is kept across the poll's call */
+    desc = op->task.desc;
     if (desc->drop != NULL)
-        desc->drop(state);
+        desc->drop((char *)op + desc->state_offset);
     word = kcom_atomic_load(&op->word);
     if (KCOM_LIKELY(NT_SUCCESS(cx.status) &&
                     (word & ~(KCOM_RT_ASYNC_RESULT_WORD | KCOM_RT_ASYNC_COMMITTED)) == KCOM_ASYNC_STARTED) &&
@@ -836,7 +905,7 @@ struct kcom_rt_async_task_fns {
         if (desc != &name)                                                                  \
             return kcom_rt_async_spawn_begin_general(desc, executor, allocator, state, operation); \
         return kcom_rt_async_begin_or(kcom_rt_async_spawn_usual(&name, executor), &name, executor, allocator, \
-                                      state, operation, kcom_rt_async_spawn_begin_general);  \
+                                      FALSE, state, operation, kcom_rt_async_spawn_begin_general); \
     }                                                                                       \
     static NTSTATUS name##_kcom_begin_in(const kcom_async_task_desc *desc, const kcom_executor *executor, \
                                          void *storage, size_t size, void **state,          \
@@ -845,7 +914,7 @@ struct kcom_rt_async_task_fns {
         if (desc != &name)                                                                  \
             return kcom_rt_async_spawn_begin_in_general(desc, executor, storage, size, state, operation); \
         return kcom_rt_async_begin_in_or(kcom_rt_async_spawn_usual(&name, executor), &name, executor, storage, \
-                                         size, state, operation, kcom_rt_async_spawn_begin_in_general); \
+                                         size, FALSE, state, operation, kcom_rt_async_spawn_begin_in_general); \
     }                                                                                       \
     static NTSTATUS name##_kcom_run(const kcom_async_task_desc *desc, const kcom_executor *executor, \
                                     const kcom_allocator *allocator, const void *initial,   \
