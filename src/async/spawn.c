@@ -422,7 +422,7 @@ NTSTATUS kcom_rt_async_run_general(const kcom_async_task_desc *desc, const kcom_
                                    IKcomAsyncOperation **operation)
 {
     return kcom_rt_async_run_or(operation != NULL && kcom_rt_async_spawn_direct(desc, executor), desc, executor,
-                                allocator, initial, operation, run_allocated);
+                                allocator, initial, FALSE, operation, run_allocated);
 }
 
 NTSTATUS kcom_rt_async_run_in(const kcom_async_task_desc *desc, const kcom_executor *executor, void *storage,
@@ -439,7 +439,7 @@ NTSTATUS kcom_rt_async_run_in_general(const kcom_async_task_desc *desc, const kc
                                       IKcomAsyncOperation **operation)
 {
     return kcom_rt_async_run_in_or(kcom_rt_async_spawn_direct(desc, executor), desc, executor, storage, size,
-                                   initial, operation, run_in_storage);
+                                   initial, FALSE, operation, run_in_storage);
 }
 
 /* ---- the default executor -------------------------------------------------------------------------------- */

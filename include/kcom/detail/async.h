@@ -828,28 +828,60 @@ typedef NTSTATUS kcom_rt_async_run_in_fn(const kcom_async_task_desc *desc, const
                                          void *storage, size_t size, const void *initial,
                                          IKcomAsyncOperation **operation);
 
+/* otherwise's run with the caller's out pointer copied (kcom_rt_async_outs_copy). */
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_run_copied(const kcom_async_task_desc *desc,
+                                                         const kcom_executor *executor,
+                                                         const kcom_allocator *allocator, const void *initial,
+                                                         IKcomAsyncOperation **operation,
+                                                         kcom_rt_async_run_fn *otherwise)
+{
+    kcom_rt_async_outs outs = {NULL, NULL};
+    return kcom_rt_async_outs_copy(otherwise(desc, executor, allocator, initial,
+                                             operation != NULL ? &outs.operation : NULL),
+                                   &outs, NULL, operation);
+}
+
+static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_run_in_copied(const kcom_async_task_desc *desc,
+                                                            const kcom_executor *executor, void *storage,
+                                                            size_t size, const void *initial,
+                                                            IKcomAsyncOperation **operation,
+                                                            kcom_rt_async_run_in_fn *otherwise)
+{
+    kcom_rt_async_outs outs = {NULL, NULL};
+    return kcom_rt_async_outs_copy(otherwise(desc, executor, storage, size, initial,
+                                             operation != NULL ? &outs.operation : NULL),
+                                   &outs, NULL, operation);
+}
+
 /* A run here over desc when direct (as kcom_rt_async_begin_or's), the block at hand; otherwise's
- * for anything else. */
+ * for anything else (at_call_site: the caller's out pointer is handed to the library as a copy, as
+ * kcom_rt_async_begin_or's are). */
 static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_run_or(BOOLEAN direct, const kcom_async_task_desc *desc,
                                                      const kcom_executor *executor, const kcom_allocator *allocator,
-                                                     const void *initial, IKcomAsyncOperation **operation,
+                                                     const void *initial, BOOLEAN at_call_site,
+                                                     IKcomAsyncOperation **operation,
                                                      kcom_rt_async_run_fn *otherwise)
 {
     kcom_async_op *op;
     if (direct && operation != NULL && (op = kcom_rt_async_op_reuse(desc, allocator)) != NULL)
         return kcom_rt_async_run_here(op, desc, desc, executor, initial, KCOM_RT_ASYNC_OP_DONE_CACHED, operation);
-    return otherwise(desc, executor, allocator, initial, operation);
+    if (!at_call_site)
+        return otherwise(desc, executor, allocator, initial, operation);
+    return kcom_rt_async_run_copied(desc, executor, allocator, initial, operation, otherwise);
 }
 
 static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_run_in_or(BOOLEAN direct, const kcom_async_task_desc *desc,
                                                         const kcom_executor *executor, void *storage, size_t size,
-                                                        const void *initial, IKcomAsyncOperation **operation,
+                                                        const void *initial, BOOLEAN at_call_site,
+                                                        IKcomAsyncOperation **operation,
                                                         kcom_rt_async_run_in_fn *otherwise)
 {
     kcom_async_op *op;
     if (direct && operation != NULL && kcom_rt_async_op_in(desc, storage, size, &op) == STATUS_SUCCESS)
         return kcom_rt_async_run_here(op, desc, desc, executor, initial, KCOM_RT_ASYNC_OP_DONE_IN, operation);
-    return otherwise(desc, executor, storage, size, initial, operation);
+    if (!at_call_site)
+        return otherwise(desc, executor, storage, size, initial, operation);
+    return kcom_rt_async_run_in_copied(desc, executor, storage, size, initial, operation, otherwise);
 }
 
 static KCOM_FORCEINLINE NTSTATUS kcom_async_run(const kcom_async_task_desc *desc, const kcom_executor *executor,
@@ -857,8 +889,9 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_run(const kcom_async_task_desc *desc
                                                 IKcomAsyncOperation **operation)
 {
 #if KCOM_RT_HAS_CONSTANT_P
-    if (kcom_rt_async_spawn_inline(desc, executor))
-        return kcom_rt_async_run_or(TRUE, desc, executor, allocator, initial, operation, kcom_rt_async_run);
+    if (kcom_rt_async_layout_known(desc))
+        return kcom_rt_async_run_or(kcom_rt_async_spawn_direct(desc, executor), desc, executor, allocator, initial,
+                                    TRUE, operation, kcom_rt_async_run);
 #endif
     return kcom_rt_async_run(desc, executor, allocator, initial, operation);
 }
@@ -868,9 +901,9 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_run_in(const kcom_async_task_desc *d
                                                    IKcomAsyncOperation **operation)
 {
 #if KCOM_RT_HAS_CONSTANT_P
-    if (kcom_rt_async_spawn_inline(desc, executor))
-        return kcom_rt_async_run_in_or(TRUE, desc, executor, storage, size, initial, operation,
-                                       kcom_rt_async_run_in);
+    if (kcom_rt_async_layout_known(desc))
+        return kcom_rt_async_run_in_or(kcom_rt_async_spawn_direct(desc, executor), desc, executor, storage, size,
+                                       initial, TRUE, operation, kcom_rt_async_run_in);
 #endif
     return kcom_rt_async_run_in(desc, executor, storage, size, initial, operation);
 }
@@ -923,7 +956,7 @@ struct kcom_rt_async_task_fns {
         if (desc != &name)                                                                  \
             return kcom_rt_async_run_general(desc, executor, allocator, initial, operation); \
         return kcom_rt_async_run_or(kcom_rt_async_spawn_usual(&name, executor), &name, executor, allocator, \
-                                    initial, operation, kcom_rt_async_run_general);          \
+                                    initial, FALSE, operation, kcom_rt_async_run_general);   \
     }                                                                                       \
     static NTSTATUS name##_kcom_run_in(const kcom_async_task_desc *desc, const kcom_executor *executor, \
                                        void *storage, size_t size, const void *initial,     \
@@ -932,7 +965,7 @@ struct kcom_rt_async_task_fns {
         if (desc != &name)                                                                  \
             return kcom_rt_async_run_in_general(desc, executor, storage, size, initial, operation); \
         return kcom_rt_async_run_in_or(kcom_rt_async_spawn_usual(&name, executor), &name, executor, storage, \
-                                       size, initial, operation, kcom_rt_async_run_in_general); \
+                                       size, initial, FALSE, operation, kcom_rt_async_run_in_general); \
     }
 
 /* ---- awaiting an operation (kcom/async.h): the polls after the first, and the clear of an await
