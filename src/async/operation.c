@@ -998,9 +998,15 @@ static NTSTATUS producer_finish(IKcomAsyncOperation *operation, NTSTATUS status,
         return checked;
     /* the value is written before the finishing exchange publishes it; after a cancel nobody reads
      * it. A failure has no value (NULL), and neither has a success without a result (result_size 0). */
-    if (NT_SUCCESS(status) && value != NULL && (kcom_atomic_load(&op->word) & OP_STATUS_MASK) == KCOM_ASYNC_STARTED)
-        copy_result((char *)op + kcom_async_producer_layout(op).result_offset, value,
-                    KCOM_ASYNC_PRODUCER(op)->result_size);
+    if (NT_SUCCESS(status) && value != NULL) {
+        LONG word = kcom_atomic_load(&op->word);
+        /* a 4-byte result where get_result's fast path reads it (OP_RESULT_WORD) needs no layout */
+        if ((word & (OP_STATUS_MASK | OP_RESULT_WORD)) == (KCOM_ASYNC_STARTED | OP_RESULT_WORD))
+            memcpy((char *)op + KCOM_ASYNC_PRODUCER_OP_SIZE, value, 4);
+        else if ((word & OP_STATUS_MASK) == KCOM_ASYNC_STARTED)
+            copy_result((char *)op + kcom_async_producer_layout(op).result_offset, value,
+                        KCOM_ASYNC_PRODUCER(op)->result_size);
+    }
     prior = op_finish_with(op, status);
     if (prior & OP_FINISHED)
         /* a cancel finished it: the producer learns it here too */
