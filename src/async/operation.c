@@ -992,18 +992,18 @@ static NTSTATUS producer_op(IKcomAsyncOperation *operation, kcom_async_op **op)
 static NTSTATUS producer_finish(IKcomAsyncOperation *operation, NTSTATUS status, const void *value)
 {
     kcom_async_op *op;
-    LONG prior;
+    LONG prior, word;
     NTSTATUS checked = producer_op(operation, &op);
     if (!NT_SUCCESS(checked))
         return checked;
     /* the value is written before the finishing exchange publishes it; after a cancel nobody reads
-     * it. A failure has no value (NULL), and neither has a success without a result (result_size 0). */
-    if (NT_SUCCESS(status) && value != NULL) {
-        LONG word = kcom_atomic_load(&op->word);
-        /* a 4-byte result where get_result's fast path reads it (OP_RESULT_WORD) needs no layout */
-        if ((word & (OP_STATUS_MASK | OP_RESULT_WORD)) == (KCOM_ASYNC_STARTED | OP_RESULT_WORD))
+     * it. A failure has no value (NULL), and neither has a success without a result (result_size 0).
+     * A 4-byte one (OP_RESULT_WORD) goes where get_result's fast path reads it, without the layout. */
+    word = kcom_atomic_load(&op->word);
+    if (NT_SUCCESS(status) && value != NULL && (word & OP_STATUS_MASK) == KCOM_ASYNC_STARTED) {
+        if (word & OP_RESULT_WORD)
             memcpy((char *)op + KCOM_ASYNC_PRODUCER_OP_SIZE, value, 4);
-        else if ((word & OP_STATUS_MASK) == KCOM_ASYNC_STARTED)
+        else
             copy_result((char *)op + kcom_async_producer_layout(op).result_offset, value,
                         KCOM_ASYNC_PRODUCER(op)->result_size);
     }
