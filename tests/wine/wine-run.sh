@@ -22,4 +22,19 @@ fi
 
 kcom_wine_prefix_ensure "$dir" || exit 1
 kcom_wine_env "$dir"
-exec wine "$@"
+# Wine sometimes cannot reach the prefix's server as it starts the program: the server wine started
+# for earlier programs exits 3 s after its last one and still holds the prefix while it does, and
+# ctest starts programs in parallel and one after another. wine then reports "a wine server seems
+# to be running, but I cannot connect to it" before the program has run, so running it again is
+# safe: up to three tries, a second apart. The program's stderr is kept in a file to be read for
+# that message, and passed on after it; its exit code is returned as it is.
+err=$(mktemp "$TMPDIR/stderr.XXXXXX") || exit 1
+for try in 1 2 3; do
+    wine "$@" 2>"$err"
+    status=$?
+    [ $try -lt 3 ] && grep -qF "a wine server seems to be running, but I cannot connect to it" "$err" || break
+    sleep 1
+done
+cat "$err" >&2
+rm -f "$err"
+exit $status
