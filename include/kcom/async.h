@@ -237,7 +237,7 @@ typedef struct kcom_async_task_desc {
 /* Upper bound of the operation's own bytes (checked by the library). */
 #define KCOM_ASYNC_OPERATION_HEADER_SIZE 192
 /* Bytes of caller storage enough for any operation with these sizes (alignments up to
- * KCOM_ASYNC_STORAGE_MAX_ALIGNMENT, storage aligned to a pointer). */
+ * KCOM_ASYNC_STORAGE_MAX_ALIGNMENT, storage at any address). */
 #define KCOM_ASYNC_STORAGE_SIZE(result_size, state_size)                                   \
     (KCOM_ASYNC_OPERATION_HEADER_SIZE + (size_t)(result_size) + (size_t)(state_size) +     \
      3 * KCOM_ASYNC_STORAGE_MAX_ALIGNMENT)
@@ -415,12 +415,14 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_begin(_In_ const kcom_async_ta
 
 /*
  * kcom_async_spawn_begin_in - the same in caller-provided storage (no allocation): storage of
- * size bytes, pointer-aligned, at least kcom_async_storage_size(desc) (KCOM_ASYNC_STORAGE_SIZE
- * gives a constant bound); state and result alignments at most KCOM_ASYNC_STORAGE_MAX_ALIGNMENT.
+ * size bytes at any address, at least kcom_async_storage_size(desc) (KCOM_ASYNC_STORAGE_SIZE
+ * gives a constant bound; either keeps room to start the operation at the storage's first
+ * KCOM_ASYNC_STORAGE_MAX_ALIGNMENT boundary); state and result alignments at most
+ * KCOM_ASYNC_STORAGE_MAX_ALIGNMENT.
  * The final Release frees nothing: the storage may be reused once kcom_async_storage_in_use
  * returns FALSE. IRQL: <= DISPATCH_LEVEL.
- * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (as above, or storage NULL or not
- * pointer-aligned, or an alignment above KCOM_ASYNC_STORAGE_MAX_ALIGNMENT); STATUS_BUFFER_TOO_SMALL;
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (as above, or storage NULL, or an alignment
+ * above KCOM_ASYNC_STORAGE_MAX_ALIGNMENT); STATUS_BUFFER_TOO_SMALL;
  * STATUS_DELETE_PENDING (the executor's tracker is draining). On failure *state is NULL and
  * *operation is an error operation from the default allocator (or the static one).
  */
@@ -556,7 +558,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_run(_In_ const kcom_async_task_desc 
 
 /*
  * kcom_async_run_in - kcom_async_run in caller-provided storage, as kcom_async_spawn_begin_in
- * takes it (size bytes, pointer-aligned, at least kcom_async_storage_size(desc); free again once
+ * takes it (size bytes at any address, at least kcom_async_storage_size(desc); free again once
  * kcom_async_storage_in_use returns FALSE). The cost of an ASYNC_IN method's call.
  * IRQL: <= DISPATCH_LEVEL; the first poll runs at the caller's IRQL.
  * Returns as kcom_async_run, the begin's failures those of kcom_async_spawn_begin_in

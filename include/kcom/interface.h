@@ -33,7 +33,7 @@
  *           - the same, the operation built in the caller's storage (no allocation): the
  *             interface's author defines I_Name_STORAGE (the bytes a caller provides, which every
  *             implementation must fit) before declaring the interface, and callers declare a
- *             `I_Name_storage` (that many bytes, pointer-aligned). The storage may be used again,
+ *             `I_Name_storage` (that many bytes, at any address). The storage may be used again,
  *             or go, once kcom_async_storage_in_use says so (kcom/async.h): not at the caller's
  *             Release, which may not be the last.
  *   UNKNOWN reserved for IUnknown's own three methods (QueryInterface, AddRef, Release).
@@ -195,7 +195,8 @@ typedef struct kcom_interface_info {
     {                                                                                    \
         return This->lpVtbl->name(This KCOM_PP_ARGS(params));                           \
     }
-/* The caller's storage for one operation of the method: I_Name_STORAGE bytes, pointer-aligned. */
+/* The caller's storage for one operation of the method: I_Name_STORAGE bytes (the shim takes
+ * storage at any address; the union aligns it to a pointer all the same). */
 #define KCOM_WRAPPER_ASYNC_IN(I, ret, name, params)                                      \
     typedef union I##_##name##_storage {                                                 \
         void *kcom_align_;                                                               \

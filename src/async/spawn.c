@@ -171,16 +171,17 @@ static KCOM_FORCEINLINE BOOLEAN storage_layout(const kcom_async_task_desc *desc,
 }
 
 /* Whether size bytes of caller storage take an operation of desc's layout (*layout), at the first
- * KCOM_ASYNC_STORAGE_MAX_ALIGNMENT boundary: storage pointer-aligned, a layout it can take. */
+ * KCOM_ASYNC_STORAGE_MAX_ALIGNMENT boundary: storage at any address (the size keeps room for the
+ * bytes before that boundary), a layout it can take. */
 static KCOM_FORCEINLINE BOOLEAN storage_fits(const kcom_async_task_desc *desc, const void *storage, size_t size,
                                              kcom_async_op_layout_info *layout)
 {
-    return (BOOLEAN)(storage != NULL && ((ULONG_PTR)storage % KCOM_ALIGNOF(void *)) == 0 &&
-                     storage_layout(desc, layout) && size >= layout->total + KCOM_ASYNC_STORAGE_MAX_ALIGNMENT);
+    return (BOOLEAN)(storage != NULL && storage_layout(desc, layout) &&
+                     size >= layout->total + KCOM_ASYNC_STORAGE_MAX_ALIGNMENT);
 }
 
 /* The refusal of storage that does not fit: STATUS_BUFFER_TOO_SMALL if more bytes would, else
- * STATUS_INVALID_PARAMETER (no storage, not pointer-aligned, a layout it cannot take). */
+ * STATUS_INVALID_PARAMETER (no storage, a layout it cannot take). */
 static KCOM_NOINLINE NTSTATUS storage_refused(const kcom_async_task_desc *desc, const void *storage,
                                               IKcomAsyncOperation **operation)
 {

@@ -136,6 +136,7 @@ void kcom_test_async_task_allocations(void)
     now_state *s;
     ULONG value = 0;
     LONG n;
+    LONG attempts;
 
     kcom_counting_allocator_init(&counter, NULL);
     manual_init(&manual);
@@ -193,6 +194,21 @@ void kcom_test_async_task_allocations(void)
     ok(kcom_async_spawn_commit(op) == STATUS_BUFFER_TOO_SMALL, "commit reports the error\n");
     IKcomAsyncOperation_Release(op);
     ok(kcom_counting_allocator_live(&counter) == 0, "error operation freed\n");
+    /* storage at any address: the operation starts at its first 16-byte boundary, which the 16
+     * spare bytes of kcom_async_storage_size allow for */
+    attempts = counter.attempts;
+    ok(kcom_async_storage_size(&now_desc) + 3 <= sizeof(storage), "room for an odd start\n");
+    ok(kcom_async_spawn_begin_in(&now_desc, &manual.executor, storage + 3, kcom_async_storage_size(&now_desc),
+                                 (void **)&s, &op) == STATUS_SUCCESS,
+       "storage at an odd address\n");
+    ok((unsigned char *)op >= storage + 3 && ((ULONG_PTR)op % 16) == 0 && kcom_async_storage_in_use(storage + 3),
+       "the operation at %p, in the storage at %p\n", (void *)op, (void *)(storage + 3));
+    s->input = 5;
+    ok(kcom_async_spawn_commit(op) == STATUS_SUCCESS && manual_run(&manual) == 1, "ran\n");
+    ok(IKcomAsyncOperation_get_result(op, &value) == STATUS_SUCCESS && value == 10, "value %lu\n",
+       (unsigned long)value);
+    ok(IKcomAsyncOperation_Release(op) == 0 && !kcom_async_storage_in_use(storage + 3), "released\n");
+    ok(counter.attempts == attempts, "no allocation: %ld\n", (long)(counter.attempts - attempts));
     ok(kcom_set_default_allocator(previous) == STATUS_SUCCESS, "the default as it was\n");
 
     /* each allocation fails in turn: an error operation, nothing live */

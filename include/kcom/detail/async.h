@@ -205,12 +205,13 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_op_in(const kcom_async_task_desc 
 {
     ULONG_PTR address = (ULONG_PTR)storage;
     kcom_async_op *placed;
-    if (KCOM_UNLIKELY(storage == NULL || address % KCOM_ALIGNOF(void *) != 0 || desc->block_size == 0 ||
+    if (KCOM_UNLIKELY(storage == NULL || desc->block_size == 0 ||
                       desc->block_alignment > KCOM_ASYNC_STORAGE_MAX_ALIGNMENT))
         return STATUS_INVALID_PARAMETER;
     if (KCOM_UNLIKELY(size < desc->block_size + KCOM_ASYNC_STORAGE_MAX_ALIGNMENT))
         return STATUS_BUFFER_TOO_SMALL;
-    /* the first boundary, where kcom_async_storage_in_use looks */
+    /* the first boundary, where kcom_async_storage_in_use looks: storage of any alignment, the size
+     * keeping room for the bytes before it */
     address = (address + KCOM_ASYNC_STORAGE_MAX_ALIGNMENT - 1) & ~(ULONG_PTR)(KCOM_ASYNC_STORAGE_MAX_ALIGNMENT - 1);
     placed = (kcom_async_op *)address;
     placed->allocator = NULL;
