@@ -965,7 +965,7 @@ IKcomAsyncOperation *kcom_rt_async_op_failed(const kcom_async_task_desc *desc, c
     return operation;
 }
 
-void kcom_rt_async_op_fail(kcom_async_op *op, NTSTATUS status)
+IKcomAsyncOperation *kcom_rt_async_op_fail(kcom_async_op *op, NTSTATUS status)
 {
     /* what kcom_async_op_finish does for a Started operation nobody else has seen */
     if (status == STATUS_CANCELLED) {
@@ -974,6 +974,7 @@ void kcom_rt_async_op_fail(kcom_async_op *op, NTSTATUS status)
         op->task.error = status;
         op->word = KCOM_ASYNC_ERROR | OP_FINISHED | OP_COMMITTED;
     }
+    return &op->iface;
 }
 
 /* The producer's operation behind operation: STATUS_INVALID_PARAMETER for NULL,

@@ -136,8 +136,9 @@ _IRQL_requires_max_(DISPATCH_LEVEL)
 IKcomAsyncOperation *kcom_rt_async_op_failed(_In_ const kcom_async_task_desc *desc,
                                              _In_opt_ const kcom_allocator *allocator, _In_ NTSTATUS status);
 
-/* kcom_rt_async_op_end with a failure status: Error with it (STATUS_CANCELLED: Canceled). */
-void kcom_rt_async_op_fail(_In_ kcom_async_op *op, _In_ NTSTATUS status);
+/* kcom_rt_async_op_end with a failure status: Error with it (STATUS_CANCELLED: Canceled). Returns
+ * the operation, so that a caller that returns it next ends in a jump here. */
+IKcomAsyncOperation *kcom_rt_async_op_fail(_In_ kcom_async_op *op, _In_ NTSTATUS status);
 
 /* Publishes an operation whose first poll returned PENDING (its allocator recorded, NULL for
  * caller storage): it gets the general vtable, its task executor (NULL: the default executor),
@@ -299,16 +300,18 @@ static KCOM_FORCEINLINE void kcom_rt_async_op_done(kcom_async_op *op)
 /* Finishes it after the drop: success completes it with its result, a failure fails it. Nobody
  * else has seen it, so no cancel, callback or waiter can be registered: the word is stored, not
  * exchanged. desc: the one it was prepared with; done: the vtable it gets, KCOM_RT_ASYNC_OP_DONE,
- * _DONE_CACHED or _DONE_IN for where its block came from (a constant in a shim). IRQL: any. */
-static KCOM_FORCEINLINE void kcom_rt_async_op_end(kcom_async_op *op, const kcom_async_task_desc *desc,
-                                                  NTSTATUS status, size_t done)
+ * _DONE_CACHED or _DONE_IN for where its block came from (a constant in a shim). Returns the
+ * operation (a failure's from kcom_rt_async_op_fail: the caller keeps nothing across that call).
+ * IRQL: any. */
+static KCOM_FORCEINLINE IKcomAsyncOperation *kcom_rt_async_op_end(kcom_async_op *op, const kcom_async_task_desc *desc,
+                                                                 NTSTATUS status, size_t done)
 {
     op->iface.lpVtbl = &kcom_async_op_vtbls[done];
-    if (KCOM_LIKELY(NT_SUCCESS(status)))
-        op->word = KCOM_ASYNC_COMPLETED | KCOM_RT_ASYNC_FINISHED | KCOM_RT_ASYNC_COMMITTED |
-                   kcom_rt_async_result_word(desc->result_size, desc->result_offset);
-    else
-        kcom_rt_async_op_fail(op, status);
+    if (KCOM_UNLIKELY(!NT_SUCCESS(status)))
+        return kcom_rt_async_op_fail(op, status);
+    op->word = KCOM_ASYNC_COMPLETED | KCOM_RT_ASYNC_FINISHED | KCOM_RT_ASYNC_COMMITTED |
+               kcom_rt_async_result_word(desc->result_size, desc->result_offset);
+    return &op->iface;
 }
 
 /* ---- completion sources (kcom/async.h) ------------------------------------------------------------------
@@ -812,13 +815,15 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_run_here(kcom_async_op *op, const
     kcom_task_context cx;
     void *state = kcom_rt_async_op_prepare(op, laid, initial, &cx);
     op->task.desc = desc; /* where laid is desc, prepare's own store again */
-    *operation = &op->iface;
-    if (KCOM_UNLIKELY(desc->poll(state, &cx) != KCOM_POLL_READY))
+    if (KCOM_UNLIKELY(desc->poll(state, &cx) != KCOM_POLL_READY)) {
+        *operation = &op->iface;
         return kcom_rt_async_publish(op, executor);
+    }
     kcom_rt_async_op_done(op);
     if (desc->drop != NULL)
         desc->drop(state);
-    kcom_rt_async_op_end(op, laid, cx.status, done);
+    /* stored once the operation is ended: nothing is kept across a failure's call */
+    *operation = kcom_rt_async_op_end(op, laid, cx.status, done);
     return STATUS_SUCCESS;
 }
 

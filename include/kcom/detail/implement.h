@@ -331,8 +331,8 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
             if (kcom_drop_ != NULL)                                                       \
                 kcom_drop_(&kcom_state_->user);                                           \
         }                                                                                 \
-        kcom_rt_async_op_end(kcom_op_, &C##_##I##_kdesc_##name, kcom_status_, kcom_done_); \
-        return (ret *)(void *)kcom_op_;                                                   \
+        return (ret *)(void *)kcom_rt_async_op_end(kcom_op_, &C##_##I##_kdesc_##name,     \
+                                                   kcom_status_, kcom_done_);             \
     }
 
 #define KCOM_SHIM_ASYNC(C, I, member, prefix, ret, name, params)                          \
