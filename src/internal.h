@@ -6,6 +6,7 @@
 
 #include <kcom/allocator.h>
 #include <kcom/atomic.h>
+#include <kcom/failfast.h>
 #include <kcom/trace.h>
 
 /* A valid alignment: a non-zero power of two. */
@@ -29,6 +30,13 @@ static KCOM_FORCEINLINE BOOLEAN kcom_allocator_usable(const kcom_allocator *allo
 /* Hands a message to the trace hook whatever the level filter says (fail-fast messages). */
 void kcom_trace_unfiltered(kcom_trace_level level, const char *file, int line, const char *format, ...)
     KCOM_PRINTF_FORMAT(4, 5);
+
+/* kcom_fail_fast for the rare branch of a hot function, declared as if it returned so that the
+ * branch ends in a jump (return kcom_fail_fast_jump(...)). A call to a function known not to
+ * return stays a call, which needs an aligned stack: clang then gives the whole function a frame,
+ * its usual path included. Defined in src/diag/failfast.c, where no caller sees that it does not
+ * return. IRQL: any. */
+ULONG kcom_fail_fast_jump(kcom_failfast_reason reason, const void *object, ULONG_PTR detail1, ULONG_PTR detail2);
 
 /* The debug options (src/diag/debug.c), each read on its own where it is checked: a wait reads
  * its watchdog period without a call. */

@@ -238,8 +238,8 @@ static KCOM_FORCEINLINE ULONG op_release_with(IKcomAsyncOperation *This, ULONG (
     LONG old = kcom_atomic_fetch_add(&op->refs, -1);
     if (KCOM_LIKELY(old > 1))
         return (ULONG)old - 1u;
-    if (KCOM_UNLIKELY(old != 1))
-        kcom_fail_fast(KCOM_FAILFAST_REFCOUNT_UNDERFLOW, op, (ULONG_PTR)old, 0);
+    if (KCOM_UNLIKELY(old != 1)) /* a jump: the usual paths keep no frame */
+        return kcom_fail_fast_jump(KCOM_FAILFAST_REFCOUNT_UNDERFLOW, op, (ULONG_PTR)old, 0);
     kcom_atomic_acquire_fence();
     return end(op);
 }

@@ -40,3 +40,8 @@ void kcom_fail_fast(kcom_failfast_reason reason, const void *object, ULONG_PTR d
                (unsigned long long)detail2);
     kcom_platform_fail_fast(reason, object, detail1, detail2);
 }
+
+ULONG kcom_fail_fast_jump(kcom_failfast_reason reason, const void *object, ULONG_PTR detail1, ULONG_PTR detail2)
+{
+    kcom_fail_fast(reason, object, detail1, detail2);
+}
