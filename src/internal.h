@@ -38,6 +38,19 @@ void kcom_trace_unfiltered(kcom_trace_level level, const char *file, int line, c
  * return. IRQL: any. */
 ULONG kcom_fail_fast_jump(kcom_failfast_reason reason, const void *object, ULONG_PTR detail1, ULONG_PTR detail2);
 
+/* 0, returned by a rare path's function that a hot function ends in a jump to (a final Release's
+ * count, say). clang works out that a function of the file returns 0 whatever it does, then
+ * returns that 0 itself after calling it: a call, not a jump, so the hot function gets a frame on
+ * every path. The empty asm hides the value; other compilers keep the jump either way. */
+static KCOM_FORCEINLINE ULONG kcom_zero_for_jump(void)
+{
+    ULONG zero = 0;
+#if defined(__clang__)
+    __asm__("" : "+r"(zero));
+#endif
+    return zero;
+}
+
 /* The debug options (src/diag/debug.c), each read on its own where it is checked: a wait reads
  * its watchdog period without a call. */
 extern LONG volatile kcom_rt_debug_assert_irql;

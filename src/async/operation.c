@@ -71,14 +71,14 @@ static KCOM_NOINLINE ULONG op_free_to(const kcom_allocator *allocator, kcom_asyn
     kcom_async_op_layout_info layout =
         op->task.desc != NULL ? kcom_async_op_desc_layout(op->task.desc) : kcom_async_producer_layout(op);
     allocator->free(allocator->context, op, layout.total, layout.alignment);
-    return 0;
+    return kcom_zero_for_jump();
 }
 
 /* A block the hot slot of a caching allocator held before the one given back took it. */
 static KCOM_NOINLINE ULONG op_free_displaced(kcom_caching_allocator *cache, void *block)
 {
     kcom_rt_caching_put_cold(cache, block);
-    return 0;
+    return kcom_zero_for_jump();
 }
 
 /* The storage of an operation in caller storage is given back: the last access, after which the
