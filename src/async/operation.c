@@ -61,7 +61,7 @@ void kcom_async_op_addref(kcom_async_op *op)
 
 /* The destruction's functions return 0, what the final Release returns, so that every call on
  * its paths is a tail call: its usual paths (caller storage, a caching allocator's hot slot) then
- * need no stack frame. */
+ * need no stack frame. The out-of-line ones return it through kcom_zero_for_jump. */
 
 /* Gives a block to an allocator that is not a caching one, with the size and alignment it was
  * allocated with: its descriptor's, or those of an operation without a task. Out of line: the
@@ -129,7 +129,7 @@ static KCOM_NOINLINE ULONG op_destroy_unfinished(kcom_async_op *op)
     (void)op_free(op);
     if (tracker != NULL)
         kcom_tracker_leave(tracker);
-    return 0;
+    return kcom_zero_for_jump();
 }
 
 /* The end of an operation whose last reference was dropped (after an acquire). */
