@@ -148,8 +148,14 @@ static KCOM_FORCEINLINE void *kcom_rt_object_build(const kcom_class *cls, IUnkno
     else
         memset(object, 0, cls->size);
     {
-        /* built whole and copied: two stores instead of three */
-        kcom_object_header initial;
+        /* built whole and copied: two stores instead of three. The header's layout without its
+         * volatile count, whose store to a local clang keeps (with a frame for it). */
+        struct {
+            LONG refs;
+            ULONG reserved;
+            const kcom_class *klass;
+        } initial;
+        KCOM_STATIC_ASSERT(sizeof(initial) == sizeof(kcom_object_header), "the header's layout");
         initial.refs = 1;
         initial.reserved = slot;
         initial.klass = cls;
