@@ -315,8 +315,7 @@ NTSTATUS kcom_rt_async_spawn_run(IKcomAsyncOperation *operation)
 
 void kcom_rt_async_run_check(kcom_async_op *op)
 {
-    if (kcom_tracker_missed_cancel(op->task.executor->tracker, &op->task))
-        KCOM_TASK_OWNER->cancel(&op->task);
+    kcom_tracker_cancel_missed(op->task.executor->tracker, &op->task);
 }
 
 NTSTATUS kcom_rt_async_run_pending(kcom_async_op *op)
@@ -327,9 +326,10 @@ NTSTATUS kcom_rt_async_run_pending(kcom_async_op *op)
 void kcom_rt_async_run_finish(kcom_async_op *op, NTSTATUS status)
 {
     /* a begun task: counted if its executor has a tracker, which is there until the leave; ready
-     * at its first poll, it was never listed */
+     * at its first poll, it was never listed. Its count alone in the word: the plain finish. */
     kcom_tracker *tracker = op->task.executor->tracker;
-    KCOM_TASK_OWNER->finish(&op->task, status);
+    if (!kcom_rt_async_finish_plain(op, status, OP_COMMITTED | OP_TRACKED))
+        KCOM_TASK_OWNER->finish(&op->task, status);
     if (tracker != NULL)
         kcom_tracker_leave(tracker);
 }

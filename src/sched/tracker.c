@@ -165,13 +165,13 @@ NTSTATUS kcom_tracker_count(kcom_tracker *tracker, kcom_task *task)
     return STATUS_SUCCESS;
 }
 
-BOOLEAN kcom_tracker_missed_cancel(kcom_tracker *tracker, kcom_task *task)
+void kcom_tracker_cancel_missed(kcom_tracker *tracker, kcom_task *task)
 {
     LONG now = kcom_atomic_load(&tracker->generation);
     if (!tracker_canceled_since(tracker, tracked_generation(task)))
-        return FALSE;
+        return;
     tracked_set_generation(task, now);
-    return TRUE;
+    KCOM_TASK_OWNER->cancel(task);
 }
 
 void kcom_tracker_list(kcom_tracker *tracker, kcom_task *task)

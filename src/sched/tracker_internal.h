@@ -17,10 +17,10 @@ NTSTATUS kcom_tracker_enter(kcom_tracker *tracker, kcom_task *task);
  * STATUS_DELETE_PENDING once draining (nothing counted). The task keeps the cancel-alls' generation
  * in task->tracked until it is listed. IRQL: <= DISPATCH_LEVEL. */
 NTSTATUS kcom_tracker_count(kcom_tracker *tracker, kcom_task *task);
-/* Before the first poll of a task counted, not listed: TRUE when a cancel-all began since it was
- * counted (or checked last), or is under way, which did not find it; the caller cancels it.
- * IRQL: any. */
-BOOLEAN kcom_tracker_missed_cancel(kcom_tracker *tracker, kcom_task *task);
+/* Before the first poll of a task counted, not listed: cancels it (KCOM_TASK_OWNER) when a
+ * cancel-all began since it was counted (or checked last), or is under way, which did not find
+ * it. The caller holds a reference. IRQL: <= DISPATCH_LEVEL. */
+void kcom_tracker_cancel_missed(kcom_tracker *tracker, kcom_task *task);
 /* Lists a task counted, not listed, before it can be left waiting (its commit, or after a first poll
  * on its caller that left it pending), and cancels it (KCOM_TASK_OWNER, outside the lock) if a
  * cancel-all began since it was counted or checked, or is under way. The caller holds a reference.

@@ -449,6 +449,18 @@ void kcom_rt_async_run_finish(_In_ kcom_async_op *op, _In_ NTSTATUS status);
 
 KCOM_END_DECLS
 
+/* The finish of a task READY at its first poll on the caller with status, while its word shows
+ * nothing but a Started operation and the bits of also (no callback, waiter or cancel registered
+ * meanwhile): one compare-exchange. FALSE for anything else, which the library's finish takes.
+ * IRQL: any. */
+static KCOM_FORCEINLINE BOOLEAN kcom_rt_async_finish_plain(kcom_async_op *op, NTSTATUS status, LONG also)
+{
+    LONG word = kcom_atomic_load(&op->word);
+    return (BOOLEAN)(NT_SUCCESS(status) && (word & ~(KCOM_RT_ASYNC_RESULT_WORD | also)) == KCOM_ASYNC_STARTED &&
+                     kcom_atomic_compare_exchange(&op->word, word,
+                                                  word | KCOM_RT_ASYNC_FINISHED | KCOM_ASYNC_COMPLETED) == word);
+}
+
 /* The bits that are not 0 where a part of size bytes at offset does not keep its alignment in a
  * block aligned to block_alignment: the alignment a power of two dividing the block's (itself a
  * power of two) and the offset. a is a power of two if a & (a - 1) is 0, and divides x if
@@ -750,11 +762,7 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_run(IKcomAsyncOperation *opera
     desc = op->task.desc;
     if (desc->drop != NULL)
         desc->drop((char *)op + desc->state_offset);
-    word = kcom_atomic_load(&op->word);
-    if (KCOM_LIKELY(NT_SUCCESS(cx.status) &&
-                    (word & ~(KCOM_RT_ASYNC_RESULT_WORD | KCOM_RT_ASYNC_COMMITTED)) == KCOM_ASYNC_STARTED) &&
-        kcom_atomic_compare_exchange(&op->word, word,
-                                     word | KCOM_RT_ASYNC_FINISHED | KCOM_ASYNC_COMPLETED) == word)
+    if (KCOM_LIKELY(kcom_rt_async_finish_plain(op, cx.status, KCOM_RT_ASYNC_COMMITTED)))
         return STATUS_SUCCESS;
     kcom_rt_async_run_finish(op, cx.status);
     return STATUS_SUCCESS;
