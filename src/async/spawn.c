@@ -66,11 +66,13 @@ static KCOM_NOINLINE NTSTATUS spawn_refused(const kcom_async_task_desc *desc, co
     return status;
 }
 
-/* A begin refused by a draining tracker: the block back, the error operation out. */
+/* A begin refused by a draining tracker, which counted it all the same: the count left, the block
+ * back, the error operation out. */
 static KCOM_NOINLINE NTSTATUS spawn_uncounted(kcom_async_op *op, const kcom_allocator *allocator, NTSTATUS status,
                                               void **state, IKcomAsyncOperation **operation)
 {
     const kcom_async_task_desc *desc = op->task.desc;
+    kcom_tracker_leave(op->task.executor->tracker);
     *state = NULL;
     kcom_async_op_free_block(op); /* caller storage is free again (kcom_async_storage_in_use) */
     return spawn_refused(desc, allocator, status, operation);

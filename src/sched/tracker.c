@@ -38,19 +38,6 @@
 #include "internal.h"
 #include "platform/platform.h"
 
-struct kcom_tracker {
-    const kcom_allocator *allocator; /* the default one at creation, which frees it too */
-    LONG volatile count;
-    LONG volatile cancelers; /* cancel-alls under way (in count too) */
-    LONG volatile draining;
-    LONG volatile generation; /* advanced as each cancel-all begins and ends (a task not listed */
-                              /* yet compares it) */
-    kcom_platform_local_event idle; /* set when count reaches zero */
-    kcom_platform_spin_lock lock;
-    kcom_task_link live;     /* circular lists of counted tasks: not canceled by cancel-all yet */
-    kcom_task_link canceled; /* and already canceled */
-};
-
 #define TASK_FROM_TRACKED(node) ((kcom_task *)(void *)((char *)(node) - offsetof(kcom_task, tracked)))
 
 /* Where another thread's step may fall between two of this file's: nothing here. A test that
@@ -81,15 +68,10 @@ static void tracked_cut(kcom_task_link *node)
     node->next->prev = node->prev;
 }
 
-/* A task not listed (counted at its begin) keeps in its prev the generation it saw. */
+/* The generation a task not listed kept (kcom_tracked_set_generation). */
 static KCOM_FORCEINLINE LONG tracked_generation(const kcom_task *task)
 {
     return (LONG)(ULONG_PTR)task->tracked.prev;
-}
-
-static KCOM_FORCEINLINE void tracked_set_generation(kcom_task *task, LONG generation)
-{
-    task->tracked.prev = (kcom_task_link *)(ULONG_PTR)(ULONG)generation;
 }
 
 /* Whether a cancel-all began since task saw generation seen, or is under way. cancelers first: a
@@ -146,31 +128,12 @@ NTSTATUS kcom_tracker_enter(kcom_tracker *tracker, kcom_task *task)
     return STATUS_SUCCESS;
 }
 
-NTSTATUS kcom_tracker_count(kcom_tracker *tracker, kcom_task *task)
-{
-    /* Read before the count: any cancel-all whose walk could miss the task, one that begins after
-     * this or that is walking now, advances the generation after this read (at its end for the
-     * second); and a drain's, which begins after draining is set, then finds draining set below,
-     * since this read came first (a value read after draining was set would not be) */
-    LONG seen = kcom_atomic_load(&tracker->generation);
-    /* a full barrier before draining is read: a drain sets draining before it reads the count
-     * (tracker_drain), so either it waits for this task or this sees it and leaves again */
-    kcom_atomic_fetch_add(&tracker->count, 1);
-    if (kcom_atomic_load(&tracker->draining)) {
-        kcom_tracker_leave(tracker);
-        return STATUS_DELETE_PENDING;
-    }
-    task->tracked.next = NULL; /* not listed */
-    tracked_set_generation(task, seen);
-    return STATUS_SUCCESS;
-}
-
 void kcom_tracker_cancel_missed(kcom_tracker *tracker, kcom_task *task)
 {
     LONG now = kcom_atomic_load(&tracker->generation);
     if (!tracker_canceled_since(tracker, tracked_generation(task)))
         return;
-    tracked_set_generation(task, now);
+    kcom_tracked_set_generation(task, now);
     KCOM_TASK_OWNER->cancel(task);
 }
 
