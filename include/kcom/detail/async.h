@@ -548,12 +548,17 @@ static KCOM_FORCEINLINE BOOLEAN kcom_rt_async_spawn_direct(const kcom_async_task
                      kcom_rt_async_layout_holds(desc));
 }
 
-/* The same, and desc's layout known to the compiler: the spawn may be built inline. */
+/* Whether desc's layout is one the compiler knows. */
+static KCOM_FORCEINLINE BOOLEAN kcom_rt_async_layout_known(const kcom_async_task_desc *desc)
+{
+    return (BOOLEAN)(desc != NULL && KCOM_RT_CONSTANT_P(KCOM_RT_ASYNC_LAYOUT_FIELDS_(desc)));
+}
+
+/* The same, and the spawn direct: it may be built inline. */
 static KCOM_FORCEINLINE BOOLEAN kcom_rt_async_spawn_inline(const kcom_async_task_desc *desc,
                                                           const kcom_executor *executor)
 {
-    return (BOOLEAN)(desc != NULL && KCOM_RT_CONSTANT_P(KCOM_RT_ASYNC_LAYOUT_FIELDS_(desc)) &&
-                     kcom_rt_async_spawn_direct(desc, executor));
+    return (BOOLEAN)(kcom_rt_async_layout_known(desc) && kcom_rt_async_spawn_direct(desc, executor));
 }
 
 /* The out pointers of a begin built at the call site (kcom_async_spawn_begin*): the caller's, its
@@ -661,12 +666,6 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_begin_in_or(BOOLEAN direct, const
     if (!at_call_site)
         return otherwise(desc, executor, storage, size, state, operation);
     return kcom_rt_async_begin_in_copied(desc, executor, storage, size, state, operation, otherwise);
-}
-
-/* Whether desc's layout is one the compiler knows (kcom_rt_async_spawn_inline's first half). */
-static KCOM_FORCEINLINE BOOLEAN kcom_rt_async_layout_known(const kcom_async_task_desc *desc)
-{
-    return (BOOLEAN)(desc != NULL && KCOM_RT_CONSTANT_P(KCOM_RT_ASYNC_LAYOUT_FIELDS_(desc)));
 }
 
 static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_begin(const kcom_async_task_desc *desc,
