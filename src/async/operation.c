@@ -161,12 +161,7 @@ static void op_task_release(kcom_task *task)
     kcom_async_op_release(KCOM_OP_FROM_TASK(task));
 }
 
-static LONG op_finish_with(kcom_async_op *op, NTSTATUS status);
-
-static void op_task_finish(kcom_task *task, NTSTATUS status)
-{
-    (void)op_finish_with(KCOM_OP_FROM_TASK(task), status);
-}
+static void op_task_finish(kcom_task *task, NTSTATUS status); /* with the finish, below */
 
 static BOOLEAN op_task_try_retain(kcom_task *task)
 {
@@ -589,12 +584,16 @@ static KCOM_NOINLINE LONG op_finish_claiming(kcom_async_op *op, LONG final_statu
  * (op_after_finish). Returns the word before the exchange, which alone says what happened once the
  * operation may be gone: OP_FINISHED set when op had already finished (and nothing was done). The
  * usual finish, of a Started operation without a callback, is one exchange and the waiters. */
-static LONG op_finish_with(kcom_async_op *op, NTSTATUS status)
+static KCOM_FORCEINLINE LONG op_final_status(NTSTATUS status)
 {
-    LONG final_status = NT_SUCCESS(status) ? KCOM_ASYNC_COMPLETED
-                        : status == STATUS_CANCELLED ? KCOM_ASYNC_CANCELED
-                                                     : KCOM_ASYNC_ERROR;
-    LONG old = kcom_atomic_load(&op->word);
+    return NT_SUCCESS(status) ? KCOM_ASYNC_COMPLETED : status == STATUS_CANCELLED ? KCOM_ASYNC_CANCELED : KCOM_ASYNC_ERROR;
+}
+
+/* The usual finish: records an Error status, then, when op (its word old) is Started without a
+ * callback registered or being registered, one exchange and the waiters. FALSE when that did
+ * not apply or the exchange lost (op_finish_claiming then finishes it). */
+static KCOM_FORCEINLINE BOOLEAN op_finish_usual(kcom_async_op *op, LONG old, NTSTATUS status, LONG final_status)
+{
     if (final_status == KCOM_ASYNC_ERROR && (old & OP_STATUS_MASK) == KCOM_ASYNC_STARTED)
         op->task.error = status; /* only the finisher writes it; read only once Error is published */
     if (KCOM_LIKELY((old & (OP_FINISHED | OP_CB_REGISTERING | OP_STATUS_MASK)) == KCOM_ASYNC_STARTED)) {
@@ -602,10 +601,29 @@ static LONG op_finish_with(kcom_async_op *op, NTSTATUS status)
         if (KCOM_LIKELY(kcom_atomic_compare_exchange(&op->word, old, next) == old)) {
             if (next & (OP_SLOT_SET | OP_WAITERS))
                 op_fire_waiters(op);
-            return old;
+            return TRUE;
         }
     }
+    return FALSE;
+}
+
+static LONG op_finish_with(kcom_async_op *op, NTSTATUS status)
+{
+    LONG final_status = op_final_status(status);
+    LONG old = kcom_atomic_load(&op->word);
+    if (op_finish_usual(op, old, status, final_status))
+        return old;
     return op_finish_claiming(op, final_status);
+}
+
+/* A task's end (the scheduler's, through kcom_rt_async_task_owner): op_finish_with without the
+ * word to return, so that the usual finish keeps no register across its waiters' fire. */
+static void op_task_finish(kcom_task *task, NTSTATUS status)
+{
+    kcom_async_op *op = KCOM_OP_FROM_TASK(task);
+    LONG final_status = op_final_status(status);
+    if (!op_finish_usual(op, kcom_atomic_load(&op->word), status, final_status))
+        (void)op_finish_claiming(op, final_status);
 }
 
 BOOLEAN kcom_async_op_finish(kcom_async_op *op, NTSTATUS status)
@@ -990,10 +1008,27 @@ static NTSTATUS producer_op(IKcomAsyncOperation *operation, kcom_async_op **op)
     return STATUS_SUCCESS;
 }
 
+/* producer_finish's other cases, out of line: a result stored at the place its layout gives
+ * (value, when not NULL; a cancel has not finished op), or a finish that is not the usual one. */
+static KCOM_NOINLINE NTSTATUS producer_finish_general(kcom_async_op *op, NTSTATUS status, const void *value)
+{
+    LONG prior;
+    if (value != NULL)
+        copy_result((char *)op + kcom_async_producer_layout(op).result_offset, value,
+                    KCOM_ASYNC_PRODUCER(op)->result_size);
+    prior = op_finish_with(op, status);
+    if (prior & OP_FINISHED)
+        /* a cancel finished it: the producer learns it here too */
+        return (prior & OP_STATUS_MASK) == KCOM_ASYNC_CANCELED ? STATUS_CANCELLED : STATUS_INVALID_DEVICE_STATE;
+    /* the outcome comes from the exchange: after it the operation may be gone */
+    return (prior & OP_STATUS_MASK) == KCOM_ASYNC_CANCELED && status != STATUS_CANCELLED ? STATUS_CANCELLED
+                                                                                         : STATUS_SUCCESS;
+}
+
 static NTSTATUS producer_finish(IKcomAsyncOperation *operation, NTSTATUS status, const void *value)
 {
     kcom_async_op *op;
-    LONG prior, word;
+    LONG word;
     NTSTATUS checked = producer_op(operation, &op);
     if (!NT_SUCCESS(checked))
         return checked;
@@ -1002,19 +1037,15 @@ static NTSTATUS producer_finish(IKcomAsyncOperation *operation, NTSTATUS status,
      * A 4-byte one (OP_RESULT_WORD) goes where get_result's fast path reads it, without the layout. */
     word = kcom_atomic_load(&op->word);
     if (NT_SUCCESS(status) && value != NULL && (word & OP_STATUS_MASK) == KCOM_ASYNC_STARTED) {
-        if (word & OP_RESULT_WORD)
-            memcpy((char *)op + KCOM_ASYNC_PRODUCER_OP_SIZE, value, 4);
-        else
-            copy_result((char *)op + kcom_async_producer_layout(op).result_offset, value,
-                        KCOM_ASYNC_PRODUCER(op)->result_size);
+        if (!(word & OP_RESULT_WORD))
+            return producer_finish_general(op, status, value);
+        memcpy((char *)op + KCOM_ASYNC_PRODUCER_OP_SIZE, value, 4);
     }
-    prior = op_finish_with(op, status);
-    if (prior & OP_FINISHED)
-        /* a cancel finished it: the producer learns it here too */
-        return (prior & OP_STATUS_MASK) == KCOM_ASYNC_CANCELED ? STATUS_CANCELLED : STATUS_INVALID_DEVICE_STATE;
-    /* the outcome comes from the exchange: after it the operation may be gone */
-    return (prior & OP_STATUS_MASK) == KCOM_ASYNC_CANCELED && status != STATUS_CANCELLED ? STATUS_CANCELLED
-                                                                                         : STATUS_SUCCESS;
+    /* the usual finish, inline here: nothing is left to do after its waiters' fire, so this
+     * function keeps no register across a call */
+    if (KCOM_LIKELY(op_finish_usual(op, word, status, op_final_status(status))))
+        return STATUS_SUCCESS;
+    return producer_finish_general(op, status, NULL);
 }
 
 NTSTATUS kcom_async_operation_complete(IKcomAsyncOperation *operation, const void *value)
