@@ -599,8 +599,12 @@ static KCOM_FORCEINLINE BOOLEAN op_finish_usual(kcom_async_op *op, LONG old, NTS
     if (KCOM_LIKELY((old & (OP_FINISHED | OP_CB_REGISTERING | OP_STATUS_MASK)) == KCOM_ASYNC_STARTED)) {
         LONG next = old | OP_FINISHED | final_status;
         if (KCOM_LIKELY(kcom_atomic_compare_exchange(&op->word, old, next) == old)) {
-            if (next & (OP_SLOT_SET | OP_WAITERS))
+            /* a return of its own after the fire: clang otherwise joins the two ways and tests
+             * the exchange's outcome again after the fire, keeping it (and op) in saved registers */
+            if (next & (OP_SLOT_SET | OP_WAITERS)) {
                 op_fire_waiters(op);
+                return TRUE;
+            }
             return TRUE;
         }
     }
