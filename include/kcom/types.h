@@ -39,8 +39,14 @@
 #define WIN32_NO_STATUS
 #endif
 #elif KCOM_TARGET_WIN32
+/* <windows.h> without what WIN32_LEAN_AND_MEAN leaves out (ole2.h among it), unless it came
+ * first: kcom's IUnknown is then its own, the C struct with an lpVtbl (in C++, the whole header's
+ * is a class kcom's objects cannot be built on: docs/building.md). A later #include of it adds
+ * nothing; a source includes what the lean header leaves out itself. The macro does not outlive
+ * this include. */
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
+#define KCOM_LEAN_WINDOWS_H_ 1
 #endif
 /* winnt.h defines a few STATUS_* codes as DWORD, which would make `status == STATUS_PENDING` an
  * unsigned comparison; WIN32_NO_STATUS keeps them out so ntstatus.h can define every code as
@@ -51,6 +57,10 @@
 #undef WIN32_NO_STATUS
 #else
 #include <windows.h>
+#endif
+#ifdef KCOM_LEAN_WINDOWS_H_
+#undef WIN32_LEAN_AND_MEAN
+#undef KCOM_LEAN_WINDOWS_H_
 #endif
 /* The SDK declares NTSTATUS only in NT-flavoured headers (ntdef.h, winternl.h, bcrypt.h...); C11
  * and C++ allow this identical typedef to repeat theirs. */
