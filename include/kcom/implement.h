@@ -130,6 +130,7 @@
     KCOM_CLASS_DESTROY_THUNK_(Class, destroy)                                             \
     KCOM_CLASS_FALLBACK_THUNK_(Class, query_fallback)                                     \
     KCOM_CLASS_FUNCTIONS_DECL_(Class)                                                     \
+    KCOM_CLASS_COUNT_CHECK_(Class, "KCOM_CLASS", __VA_ARGS__)                              \
     KCOM_PP_FOR_EACH(KCOM_CLASS_CHECK_, (Class, "KCOM_CLASS"), __VA_ARGS__)                 \
     static const kcom_class_entry Class##_kcom_entries[] = {                              \
         KCOM_PP_FOR_EACH(KCOM_CLASS_ENTRY_, (Class, PLAIN), __VA_ARGS__)};                \
@@ -147,13 +148,14 @@
     {                                                                                     \
         return kcom_rt_class_create(cls, &Class##_kcom_class, outer, init, init_ctx, riid, out); \
     }                                                                                     \
-    KCOM_CLASS_FUNCTIONS_(Class, destroy, __VA_ARGS__)
+    KCOM_CLASS_FUNCTIONS_(Class, __VA_ARGS__)
 
 #define KCOM_AGGREGATABLE_CLASS_EX(Class, allocator, destroy, query_fallback, ...)        \
     KCOM_CLASS_DESTROY_THUNK_(Class, destroy)                                             \
     KCOM_CLASS_FALLBACK_THUNK_(Class, query_fallback)                                     \
     KCOM_CLASS_FUNCTIONS_DECL_(Class)                                                     \
-    KCOM_PP_FOR_EACH(KCOM_CLASS_CHECK_, (Class, "KCOM_AGGREGATABLE_CLASS"), __VA_ARGS__)                 \
+    KCOM_CLASS_COUNT_CHECK_(Class, "KCOM_AGGREGATABLE_CLASS", __VA_ARGS__)                 \
+    KCOM_PP_FOR_EACH(KCOM_CLASS_CHECK_, (Class, "KCOM_AGGREGATABLE_CLASS"), __VA_ARGS__)  \
     static const kcom_class_entry Class##_kcom_entries[] = {                              \
         KCOM_PP_FOR_EACH(KCOM_CLASS_ENTRY_, (Class, AGG), __VA_ARGS__)};                  \
     KCOM_CLASS_INNER_UNKNOWN_(Class)                                                      \
@@ -164,7 +166,7 @@
         (ULONG)(sizeof(Class##_kcom_entries) / sizeof(Class##_kcom_entries[0])),          \
         Class##_kcom_entries, Class##_kcom_destroy_thunk, (allocator),                    \
         &Class##_kcom_inner_vtbl, Class##_kcom_fallback_thunk, &Class##_kcom_executor, NULL}; \
-    KCOM_CLASS_FUNCTIONS_(Class, destroy, __VA_ARGS__)
+    KCOM_CLASS_FUNCTIONS_(Class, __VA_ARGS__)
 
 /* KCOM_CLASS_SET_EXECUTOR(Class, executor) - the executor Class's async methods run pending work
  * on from now (NULL: the default executor again); in the translation unit of Class's KCOM_CLASS.

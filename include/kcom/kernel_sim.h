@@ -35,7 +35,10 @@ KCOM_BEGIN_DECLS
 /*
  * kcom_sim_set_processor_count - the number of simulated processors (1 to KCOM_SIM_MAX_PROCESSORS)
  * that the simulated CPU threads start with, overriding the environment variable KCOM_SIM_CPUS and
- * the default of 2. Call it before the first DPC insert, or after kcom_uninitialize. IRQL: any.
+ * the default of 2. Call it before the first DPC insert, or after kcom_uninitialize: the count is
+ * taken when the first DPC is queued, not when an executor is created (a DPC executor created
+ * before keeps a lane per processor it was told of, and a DPC targeted at a processor past the
+ * count runs on its number modulo the count). IRQL: any.
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (a count out of range);
  * STATUS_INVALID_DEVICE_STATE (the simulated processors run).
  */

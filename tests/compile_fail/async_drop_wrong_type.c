@@ -5,6 +5,7 @@
  * outcome: error
  * first: ISampler::Sample \(ASYNC\) is cleaned up by Sampler_Sample_drop, which must be void Sampler_Sample_drop\(Sampler_Sample_state \*state\), or NULL
  * max-errors: 1
+ * forbid: warning:
  */
 #define SAMPLER_NO_DROP
 #include "sampler.h"

@@ -5,6 +5,7 @@
  * outcome: error
  * first: the destroy callback of Thermo, Thermo_destroy, must be void Thermo_destroy\(Thermo \*self\), or NULL
  * max-errors: 1
+ * forbid: warning:
  */
 #include "thermo.h"
 

@@ -134,6 +134,62 @@ static KCOM_FORCEINLINE const IID *kcom_rt_iid_(const IID &riid)
                            KCOM_RT_FN_IS_(fn, ret(*)(void * KCOM_PP_EXPAND self_params)), \
                        what);
 
+/* An ASYNC method's _poll as the shims call it: as KCOM_RT_CALLEE_, for its one signature. */
+#ifdef __cplusplus
+#define KCOM_RT_POLL_(poll, State)                                                        \
+    (kcom_rt_callee_<KCOM_RT_FN_IS_(poll, kcom_poll_result(*)(State *, kcom_task_context *)) ? 1 : 0, \
+                     kcom_poll_result(*)(State *, kcom_task_context *),                   \
+                     kcom_poll_result(*)(State *, kcom_task_context *), kcom_poll_result>::pick(&(poll)))
+#else
+#define KCOM_RT_POLL_(poll, State)                                                        \
+    (_Generic(&(poll), kcom_poll_result(*)(State *, kcom_task_context *): (poll),         \
+              default: (kcom_poll_result(*)(void *, ...))0))
+#endif
+
+/* ", then the parameters (T, a)(U, b)" for a method's parameters, nothing when it has none: the
+ * checks' messages name the signature with it. */
+#define KCOM_RT_PARAMS_TEXT_(params)                                                      \
+    KCOM_PP_IF(KCOM_PP_HAS_COMMA(KCOM_PP_COMMA_TRIGGER_ params))(", then the parameters " #params, "")
+
+/* The function a shim calls for fn, checked as KCOM_RT_CHECK_FN_ checks it: fn when it passes,
+ * else a null stand-in that takes any arguments, so that the call adds no diagnostic of its own
+ * to the check's (a value pointer of another type would otherwise be a second one). In
+ * parentheses: the C++ form's commas reach other macros' arguments. */
+#ifdef __cplusplus
+extern "C++" {
+template <int which, class F1, class F2, class R> struct kcom_rt_callee_ {
+    typedef R (*any)(void *, ...);
+    static KCOM_FORCEINLINE any pick(...)
+    {
+        return nullptr;
+    }
+};
+template <class F1, class F2, class R> struct kcom_rt_callee_<1, F1, F2, R> {
+    static KCOM_FORCEINLINE F1 pick(F1 fn)
+    {
+        return fn;
+    }
+};
+template <class F1, class F2, class R> struct kcom_rt_callee_<2, F1, F2, R> {
+    static KCOM_FORCEINLINE F2 pick(F2 fn)
+    {
+        return fn;
+    }
+};
+}
+#define KCOM_RT_CALLEE_(fn, ret, C, self_params)                                          \
+    (kcom_rt_callee_<KCOM_RT_FN_IS_(fn, ret(*)(C * KCOM_PP_EXPAND self_params))          \
+                         ? 1                                                              \
+                         : KCOM_RT_FN_IS_(fn, ret(*)(void * KCOM_PP_EXPAND self_params)) ? 2 : 0, \
+                     ret(*)(C * KCOM_PP_EXPAND self_params),                              \
+                     ret(*)(void * KCOM_PP_EXPAND self_params), ret>::pick(&(fn)))
+#else
+#define KCOM_RT_CALLEE_(fn, ret, C, self_params)                                          \
+    (_Generic(&(fn), ret(*)(C * KCOM_PP_EXPAND self_params): (fn),                       \
+              ret(*)(void * KCOM_PP_EXPAND self_params): (fn),                           \
+              default: (ret(*)(void *, ...))0))
+#endif
+
 /* A callback a macro takes by name, or NULL: one diagnostic naming it when its type is not F (C
  * would only warn about the conversion, then call it with another argument than it takes; in C++
  * the conversion itself is the error). The conditional turns a function into its pointer. */
@@ -142,6 +198,13 @@ static KCOM_FORCEINLINE const IID *kcom_rt_iid_(const IID &riid)
 #else
 #define KCOM_RT_CHECK_CALLBACK_(fn, F, what)                                              \
     KCOM_STATIC_ASSERT(_Generic(1 ? (fn) : (fn), F: 1, void *: 1, int: 1, default: 0), what);
+#endif
+/* The callback as KCOM_RT_CHECK_CALLBACK_ checks it: fn, or in C a null F when the check fails,
+ * so that its one use (a constant of type F each macro defines) adds no diagnostic of its own. */
+#ifdef __cplusplus
+#define KCOM_RT_CALLBACK_(fn, F) fn
+#else
+#define KCOM_RT_CALLBACK_(fn, F) _Generic(1 ? (fn) : (fn), F: (fn), void *: (fn), int: (fn), default: (F)0)
 #endif
 
 /* The class macros' accesses to the class's slots go through these typed functions, so that the
@@ -229,19 +292,20 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
 #define KCOM_SHIM_METHOD(C, I, member, prefix, ret, name, params)                         \
     KCOM_RT_CHECK_FN_(prefix##name, ret, C, (KCOM_PP_PARAMS(params)),                     \
                       #I "::" #name " (METHOD) is implemented by " #prefix #name ", which must be " \
-                      #ret " " #prefix #name "(" #C " *self, then the parameters " #params ")") \
+                      #ret " " #prefix #name "(" #C " *self" KCOM_RT_PARAMS_TEXT_(params) ")") \
     static KCOM_UNUSED ret KCOM_STDCALL C##_##I##_kshim_##name(I *This KCOM_PP_PARAMS(params))        \
     {                                                                                     \
         KCOM_TRACE_CALL_(I, name)                                                         \
         KCOM_PP_RETURN_UNLESS_VOID(ret)                                                   \
-        KCOM_TRACE_RESULT_OF_(ret, I, name, prefix##name(C##_##I##_kcom_impl(This) KCOM_PP_ARGS(params))); \
+        KCOM_TRACE_RESULT_OF_(ret, I, name, KCOM_RT_CALLEE_(prefix##name, ret, C, (KCOM_PP_PARAMS(params)))( \
+                                                C##_##I##_kcom_impl(This) KCOM_PP_ARGS(params))); \
     }
 
 #define KCOM_SHIM_RESULT(C, I, member, prefix, ret, name, params)                         \
     KCOM_RT_CHECK_FN_(prefix##name, NTSTATUS, C, (KCOM_PP_PARAMS(params), ret *),         \
                       #I "::" #name " (RESULT) is implemented by " #prefix #name ", which must be " \
-                      "NTSTATUS " #prefix #name "(" #C " *self, then the parameters " #params \
-                      ", then " #ret " *result)")                                           \
+                      "NTSTATUS " #prefix #name "(" #C " *self" KCOM_RT_PARAMS_TEXT_(params) ", then " #ret \
+                      " *result)")                                           \
     static KCOM_UNUSED NTSTATUS KCOM_STDCALL C##_##I##_kshim_##name(I *This KCOM_PP_PARAMS(params),   \
                                                          ret *kcom_result_)               \
     {                                                                                     \
@@ -249,8 +313,8 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
         KCOM_TRACE_CALL_(I, name)                                                         \
         if (KCOM_UNLIKELY(kcom_result_ == NULL))                                          \
             return KCOM_TRACE_STATUS_(I, name, STATUS_INVALID_PARAMETER);                 \
-        kcom_status_ = prefix##name(C##_##I##_kcom_impl(This) KCOM_PP_ARGS(params),       \
-                                    kcom_result_);                                        \
+        kcom_status_ = KCOM_RT_CALLEE_(prefix##name, NTSTATUS, C, (KCOM_PP_PARAMS(params), ret *))( \
+            C##_##I##_kcom_impl(This) KCOM_PP_ARGS(params), kcom_result_);                \
         if (KCOM_UNLIKELY(!NT_SUCCESS(kcom_status_)))                                     \
             memset(kcom_result_, 0, sizeof(*kcom_result_));                               \
         return KCOM_TRACE_STATUS_(I, name, kcom_status_);                                 \
@@ -274,8 +338,8 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
 #define KCOM_SHIM_ASYNC_TASK_(C, I, member, prefix, ret, name, params, kind)             \
     KCOM_RT_CHECK_FN_(prefix##name, NTSTATUS, C, (, prefix##name##_state * KCOM_PP_PARAMS(params)), \
                       #I "::" #name " (" kind ") is started by " #prefix #name ", which must be NTSTATUS " \
-                      #prefix #name "(" #C " *self, " #prefix #name "_state *state, then the parameters " \
-                      #params ")")                                                        \
+                      #prefix #name "(" #C " *self, " #prefix #name "_state *state"                \
+                      KCOM_RT_PARAMS_TEXT_(params) ")")                                                        \
     KCOM_STATIC_ASSERT(KCOM_RT_FN_IS_(prefix##name##_poll,                                \
                                       kcom_poll_result(*)(prefix##name##_state *, kcom_task_context *)), \
                       #I "::" #name " (" kind ") is polled by " #prefix #name "_poll, which must be "  \
@@ -285,20 +349,22 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
                             #I "::" #name " (" kind ") is cleaned up by " #prefix #name "_drop, which must be " \
                             "void " #prefix #name "_drop(" #prefix #name "_state *state), or NULL") \
     KCOM_RT_STATE_TRIVIAL_(I, name, prefix##name##_state)                                 \
+    static void (*const C##_##I##_kdropfn_##name)(prefix##name##_state *) =              \
+        KCOM_RT_CALLBACK_(prefix##name##_drop, void (*)(prefix##name##_state *));         \
     typedef struct C##_##I##_kstate_##name {                                              \
         I *kcom_owner; /* released through I's own vtable type */                         \
         prefix##name##_state user;                                                        \
     } C##_##I##_kstate_##name;                                                            \
     static kcom_poll_result C##_##I##_kpoll_##name(void *state, kcom_task_context *cx)    \
     {                                                                                     \
-        return prefix##name##_poll(&((C##_##I##_kstate_##name *)state)->user, cx);        \
+        return KCOM_RT_POLL_(prefix##name##_poll, prefix##name##_state)(                   \
+            &((C##_##I##_kstate_##name *)state)->user, cx);                               \
     }                                                                                     \
     static void C##_##I##_kdrop_##name(void *state)                                       \
     {                                                                                     \
         C##_##I##_kstate_##name *kcom_state_ = (C##_##I##_kstate_##name *)state;          \
-        void (*kcom_drop_)(prefix##name##_state *) = prefix##name##_drop;                 \
-        if (kcom_drop_ != NULL)                                                           \
-            kcom_drop_(&kcom_state_->user);                                               \
+        if (C##_##I##_kdropfn_##name != NULL)                                             \
+            C##_##I##_kdropfn_##name(&kcom_state_->user);                                 \
         if (kcom_state_->kcom_owner != NULL) /* last: this may destroy the object */      \
             kcom_state_->kcom_owner->lpVtbl->Release(kcom_state_->kcom_owner);            \
     }                                                                                     \
@@ -315,9 +381,11 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
         NTSTATUS kcom_status_;                                                            \
         kcom_state_ = (C##_##I##_kstate_##name *)kcom_rt_async_op_prepare(                \
             kcom_op_, &C##_##I##_kdesc_##name, NULL, &kcom_cx_);                          \
-        kcom_status_ = prefix##name(kcom_self_, &kcom_state_->user KCOM_PP_ARGS(params)); \
+        kcom_status_ = KCOM_RT_CALLEE_(prefix##name, NTSTATUS, C, (, prefix##name##_state * KCOM_PP_PARAMS(params)))( \
+            kcom_self_, &kcom_state_->user KCOM_PP_ARGS(params));                         \
         if (KCOM_LIKELY(NT_SUCCESS(kcom_status_))) {                                      \
-            if (KCOM_UNLIKELY(prefix##name##_poll(&kcom_state_->user, &kcom_cx_) != KCOM_POLL_READY)) { \
+            if (KCOM_UNLIKELY(KCOM_RT_POLL_(prefix##name##_poll, prefix##name##_state)(&kcom_state_->user, \
+                                                                                     &kcom_cx_) != KCOM_POLL_READY)) { \
                 This->lpVtbl->AddRef(This);                                               \
                 kcom_state_->kcom_owner = This;                                           \
                 (void)kcom_rt_async_publish(kcom_op_, kcom_rt_class_executor(kcom_rt_header(kcom_self_)->klass)); \
@@ -326,11 +394,8 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
             kcom_status_ = kcom_cx_.status;                                               \
         }                                                                                 \
         kcom_rt_async_op_done(kcom_op_);                                                  \
-        {                                                                                 \
-            void (*kcom_drop_)(prefix##name##_state *) = prefix##name##_drop;             \
-            if (kcom_drop_ != NULL)                                                       \
-                kcom_drop_(&kcom_state_->user);                                           \
-        }                                                                                 \
+        if (C##_##I##_kdropfn_##name != NULL)                                             \
+            C##_##I##_kdropfn_##name(&kcom_state_->user);                                 \
         return (ret *)(void *)kcom_rt_async_op_end(kcom_op_, &C##_##I##_kdesc_##name,     \
                                                    kcom_status_, kcom_done_);             \
     }
@@ -457,6 +522,11 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
 /* Checks: ctx = (Class, "KCOM_CLASS" or "KCOM_AGGREGATABLE_CLASS"), item = (I, member): the
  * entry's offset, with a static assertion naming the class, the interface and the member when the
  * member has another type. */
+/* The class's list: at most 64 interfaces, one diagnostic naming the limit (KCOM_PP_FOR_EACH then
+ * takes the first 64, so nothing else fails). */
+#define KCOM_CLASS_COUNT_CHECK_(C, macro, ...)                                            \
+    KCOM_STATIC_ASSERT(KCOM_PP_NARGS(__VA_ARGS__) <= 64,                                  \
+                       macro "(" #C ", ...): a class implements at most 64 interfaces");
 #define KCOM_CLASS_CHECK_(ctx, item) KCOM_PP_CALL(KCOM_CLASS_CHECK_I_, KCOM_PP_EXPAND ctx, KCOM_PP_EXPAND item)
 #define KCOM_CLASS_CHECK_I_(C, macro, I, member)                                          \
     enum { C##_##I##_kcom_entry = KCOM_RT_OFFSET_IF_(C, member, I) };                  \
@@ -519,13 +589,14 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
  * IUnknown right after the primary interface), each match yielding the member's offset as a
  * constant. No compiler has to unroll a loop over the descriptor for it, and each IID is read from
  * its definition, as a hand-written one reads it. The list is given an end marker, so that the
- * entries after the first are never an empty list; the marker writes nothing. No condition is a
+ * entries after the first are never an empty list; the marker writes nothing. Of a list over 64
+ * the others are left out (the class macro's count check stops the build). No condition is a
  * constant the compiler then removes code for (which cl.exe can report as unreachable, C4702). */
 #define KCOM_CLASS_FIND_LIST_(C, first, ...)                                              \
     KCOM_PP_CALL(KCOM_CLASS_FIND_I_, C, KCOM_PP_EXPAND first)                             \
     if (kcom_guid_equal(riid, &IID_IUnknown))                                             \
         return KCOM_STATIC_CAST(size_t, KCOM_PP_CALL(KCOM_CLASS_ENTRY_OFFSET_, C, KCOM_PP_EXPAND first)); \
-    KCOM_PP_FOR_EACH(KCOM_CLASS_FIND_, (C), __VA_ARGS__)
+    KCOM_PP_IF(KCOM_PP_FITS(__VA_ARGS__))(KCOM_PP_FOR_EACH(KCOM_CLASS_FIND_, (C), __VA_ARGS__), )
 #define KCOM_CLASS_ENTRY_OFFSET_(C, I, member) C##_##I##_kcom_entry
 #define KCOM_CLASS_FIND_(ctx, item) KCOM_PP_CALL(KCOM_CLASS_FIND_ENTRY_, KCOM_PP_EXPAND ctx, KCOM_PP_EXPAND item)
 #define KCOM_CLASS_FIND_ENTRY_(C, I, member)                                              \
@@ -535,7 +606,7 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
     if (kcom_guid_equal(riid, KCOM_IID_OF(I)) ||                                          \
         kcom_rt_ancestor_matches(KCOM_INTERFACE_INFO(I)->parent, riid))                   \
         return KCOM_STATIC_CAST(size_t, C##_##I##_kcom_entry);
-#define KCOM_CLASS_FUNCTIONS_(Class, destroy, ...)                                        \
+#define KCOM_CLASS_FUNCTIONS_(Class, ...)                                                 \
     static KCOM_FORCEINLINE size_t Class##_kcom_find_offset(const IID *riid)              \
     {                                                                                     \
         KCOM_CLASS_FIND_LIST_(Class, __VA_ARGS__, (KCOM_CLASS_END_, none))                \
@@ -556,8 +627,8 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
      * needs no stack frame, whatever the compiler does with frames */                   \
     static KCOM_NOINLINE ULONG Class##_kcom_final_release(void *impl)                     \
     {                                                                                     \
-        void (*destroy_)(Class *) = destroy;                                              \
-        return kcom_rt_final_release(&Class##_kcom_class, impl, (BOOLEAN)(destroy_ != NULL)); \
+        return kcom_rt_final_release(&Class##_kcom_class, impl,                           \
+                                     (BOOLEAN)(Class##_kcom_destroy != NULL));            \
     }
 
 /* The query fallback is typed (NTSTATUS fn(Class *, const IID *, void **)) or NULL. Called only
@@ -568,7 +639,8 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
                             #query_fallback "(" #Class " *self, const IID *riid, void **ppv), or NULL") \
     static NTSTATUS Class##_kcom_fallback_thunk(void *impl, const IID *riid, void **ppv)  \
     {                                                                                     \
-        NTSTATUS (*fallback_)(Class *, const IID *, void **) = query_fallback;            \
+        NTSTATUS (*fallback_)(Class *, const IID *, void **) =                            \
+            KCOM_RT_CALLBACK_(query_fallback, NTSTATUS (*)(Class *, const IID *, void **)); \
         if (fallback_ == NULL)                                                            \
             return STATUS_NOINTERFACE;                                                    \
         return fallback_((Class *)impl, riid, ppv);                                       \
@@ -579,11 +651,12 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
     KCOM_RT_CHECK_CALLBACK_(destroy, void (*)(Class *),                                   \
                             "the destroy callback of " #Class ", " #destroy ", must be void " #destroy "(" \
                             #Class " *self), or NULL")                                    \
+    static void (*const Class##_kcom_destroy)(Class *) =                                  \
+        KCOM_RT_CALLBACK_(destroy, void (*)(Class *));                                    \
     static void Class##_kcom_destroy_thunk(void *impl)                                    \
     {                                                                                     \
-        void (*destroy_)(Class *) = destroy;                                              \
-        if (destroy_ != NULL)                                                             \
-            destroy_((Class *)impl);                                                      \
+        if (Class##_kcom_destroy != NULL)                                                 \
+            Class##_kcom_destroy((Class *)impl);                                          \
     }
 
 /* The non-delegating IUnknown of an aggregatable class. */
