@@ -22,6 +22,15 @@ endif()
 
 set(KCOM_SANITIZE "" CACHE STRING
     "Sanitizers for every kcom target, a list such as address;undefined or thread; empty for none")
+# Built with sanitizers: kcom's own option, or -fsanitize= in the flags a build passes every target
+# (CMAKE_C_FLAGS). The checks that cannot run so (valgrind, the compile-fail suite, the fuzzer,
+# a compile with another sanitizer) are then left out.
+string(TOUPPER "${CMAKE_BUILD_TYPE}" kcom_build_type)
+if(KCOM_SANITIZE OR "${CMAKE_C_FLAGS} ${CMAKE_C_FLAGS_${kcom_build_type}}" MATCHES "-fsanitize=")
+    set(KCOM_SANITIZED TRUE)
+else()
+    set(KCOM_SANITIZED FALSE)
+endif()
 
 # The platform layer: posix (Linux and other POSIX hosts), win32 (Windows user mode),
 # ntkernel (Windows kernel).
