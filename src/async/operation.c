@@ -579,14 +579,13 @@ static KCOM_NOINLINE LONG op_finish_claiming(kcom_async_op *op, LONG final_statu
     return prior;
 }
 
-/* Finishes op with status (success: Completed with the stored result; STATUS_CANCELLED: Canceled;
- * other failures: Error), unless it was canceled, and runs what the exchange claimed
- * (op_after_finish). Returns the word before the exchange, which alone says what happened once the
- * operation may be gone: OP_FINISHED set when op had already finished (and nothing was done). The
- * usual finish, of a Started operation without a callback, is one exchange and the waiters. */
+/* The final status a finish with status sets: success Completed, STATUS_CANCELLED Canceled, any
+ * other failure Error. */
 static KCOM_FORCEINLINE LONG op_final_status(NTSTATUS status)
 {
-    return NT_SUCCESS(status) ? KCOM_ASYNC_COMPLETED : status == STATUS_CANCELLED ? KCOM_ASYNC_CANCELED : KCOM_ASYNC_ERROR;
+    return NT_SUCCESS(status)           ? KCOM_ASYNC_COMPLETED
+           : status == STATUS_CANCELLED ? KCOM_ASYNC_CANCELED
+                                        : KCOM_ASYNC_ERROR;
 }
 
 /* The usual finish: records an Error status, then, when op (its word old) is Started without a
@@ -611,6 +610,11 @@ static KCOM_FORCEINLINE BOOLEAN op_finish_usual(kcom_async_op *op, LONG old, NTS
     return FALSE;
 }
 
+/* Finishes op with status (success: Completed with the stored result; STATUS_CANCELLED: Canceled;
+ * other failures: Error), unless it was canceled, and runs what the exchange claimed
+ * (op_after_finish). Returns the word before the exchange, which alone says what happened once the
+ * operation may be gone: OP_FINISHED set when op had already finished (and nothing was done).
+ * The usual finish (op_finish_usual) comes first. */
 static LONG op_finish_with(kcom_async_op *op, NTSTATUS status)
 {
     LONG final_status = op_final_status(status);

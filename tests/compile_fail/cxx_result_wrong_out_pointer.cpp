@@ -7,20 +7,4 @@
  * max-errors: 1
  * forbid: warning:
  */
-#include "thermo.h"
-
-static NTSTATUS Thermo_Read(Thermo *self, ULONG *value)
-{
-    *value = static_cast<ULONG>(20 + self->offset);
-    return STATUS_SUCCESS;
-}
-
-static NTSTATUS Thermo_SetOffset(Thermo *self, LONG offset)
-{
-    self->offset = offset;
-    return STATUS_SUCCESS;
-}
-
-KCOM_IMPLEMENT(Thermo, ITempSensor, ITempSensor_iface)
-KCOM_IMPLEMENT(Thermo, ICalibrate, ICalibrate_iface)
-KCOM_CLASS(Thermo, NULL, (ITempSensor, ITempSensor_iface), (ICalibrate, ICalibrate_iface))
+#include "result_wrong_out_pointer.c" /* the same slip, compiled as C++ */
