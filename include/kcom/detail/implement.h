@@ -200,7 +200,9 @@ template <class F1, class F2, class R> struct kcom_rt_callee_<2, F1, F2, R> {
     KCOM_STATIC_ASSERT(_Generic(1 ? (fn) : (fn), F: 1, void *: 1, int: 1, default: 0), what);
 #endif
 /* The callback as KCOM_RT_CHECK_CALLBACK_ checks it: fn, or in C a null F when the check fails,
- * so that its one use (a constant of type F each macro defines) adds no diagnostic of its own. */
+ * so that its one use (the inline function returning it that each macro defines: not a static
+ * constant, whose initializer cl.exe's C would have to take a generic selection in) adds no
+ * diagnostic of its own. */
 #ifdef __cplusplus
 #define KCOM_RT_CALLBACK_(fn, F) fn
 #else
@@ -349,8 +351,10 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
                             #I "::" #name " (" kind ") is cleaned up by " #prefix #name "_drop, which must be " \
                             "void " #prefix #name "_drop(" #prefix #name "_state *state), or NULL") \
     KCOM_RT_STATE_TRIVIAL_(I, name, prefix##name##_state)                                 \
-    static void (*const C##_##I##_kdropfn_##name)(prefix##name##_state *) =              \
-        KCOM_RT_CALLBACK_(prefix##name##_drop, void (*)(prefix##name##_state *));         \
+    static KCOM_FORCEINLINE void (*C##_##I##_kdropfn_##name(void))(prefix##name##_state *) \
+    {                                                                                     \
+        return KCOM_RT_CALLBACK_(prefix##name##_drop, void (*)(prefix##name##_state *));  \
+    }                                                                                     \
     typedef struct C##_##I##_kstate_##name {                                              \
         I *kcom_owner; /* released through I's own vtable type */                         \
         prefix##name##_state user;                                                        \
@@ -363,8 +367,8 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
     static void C##_##I##_kdrop_##name(void *state)                                       \
     {                                                                                     \
         C##_##I##_kstate_##name *kcom_state_ = (C##_##I##_kstate_##name *)state;          \
-        if (C##_##I##_kdropfn_##name != NULL)                                             \
-            C##_##I##_kdropfn_##name(&kcom_state_->user);                                 \
+        if (C##_##I##_kdropfn_##name() != NULL)                                           \
+            C##_##I##_kdropfn_##name()(&kcom_state_->user);                               \
         if (kcom_state_->kcom_owner != NULL) /* last: this may destroy the object */      \
             kcom_state_->kcom_owner->lpVtbl->Release(kcom_state_->kcom_owner);            \
     }                                                                                     \
@@ -394,8 +398,8 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
             kcom_status_ = kcom_cx_.status;                                               \
         }                                                                                 \
         kcom_rt_async_op_done(kcom_op_);                                                  \
-        if (C##_##I##_kdropfn_##name != NULL)                                             \
-            C##_##I##_kdropfn_##name(&kcom_state_->user);                                 \
+        if (C##_##I##_kdropfn_##name() != NULL)                                           \
+            C##_##I##_kdropfn_##name()(&kcom_state_->user);                               \
         return (ret *)(void *)kcom_rt_async_op_end(kcom_op_, &C##_##I##_kdesc_##name,     \
                                                    kcom_status_, kcom_done_);             \
     }
@@ -628,7 +632,7 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
     static KCOM_NOINLINE ULONG Class##_kcom_final_release(void *impl)                     \
     {                                                                                     \
         return kcom_rt_final_release(&Class##_kcom_class, impl,                           \
-                                     (BOOLEAN)(Class##_kcom_destroy != NULL));            \
+                                     (BOOLEAN)(Class##_kcom_destroy() != NULL));          \
     }
 
 /* The query fallback is typed (NTSTATUS fn(Class *, const IID *, void **)) or NULL. Called only
@@ -651,12 +655,14 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
     KCOM_RT_CHECK_CALLBACK_(destroy, void (*)(Class *),                                   \
                             "the destroy callback of " #Class ", " #destroy ", must be void " #destroy "(" \
                             #Class " *self), or NULL")                                    \
-    static void (*const Class##_kcom_destroy)(Class *) =                                  \
-        KCOM_RT_CALLBACK_(destroy, void (*)(Class *));                                    \
+    static KCOM_FORCEINLINE void (*Class##_kcom_destroy(void))(Class *)                   \
+    {                                                                                     \
+        return KCOM_RT_CALLBACK_(destroy, void (*)(Class *));                             \
+    }                                                                                     \
     static void Class##_kcom_destroy_thunk(void *impl)                                    \
     {                                                                                     \
-        if (Class##_kcom_destroy != NULL)                                                 \
-            Class##_kcom_destroy((Class *)impl);                                          \
+        if (Class##_kcom_destroy() != NULL)                                               \
+            Class##_kcom_destroy()((Class *)impl);                                        \
     }
 
 /* The non-delegating IUnknown of an aggregatable class. */
