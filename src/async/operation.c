@@ -1003,6 +1003,12 @@ IKcomAsyncOperation *kcom_rt_async_op_fail(kcom_async_op *op, NTSTATUS status)
     return &op->iface;
 }
 
+NTSTATUS kcom_rt_async_op_fail_out(kcom_async_op *op, NTSTATUS status, IKcomAsyncOperation **operation)
+{
+    *operation = kcom_rt_async_op_fail(op, status);
+    return STATUS_SUCCESS;
+}
+
 /* The producer's operation behind operation: STATUS_INVALID_PARAMETER for NULL,
  * STATUS_INVALID_DEVICE_STATE for the static error operation, another implementation of the
  * interface, or an operation run by a task. */

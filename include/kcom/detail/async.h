@@ -139,6 +139,10 @@ IKcomAsyncOperation *kcom_rt_async_op_failed(_In_ const kcom_async_task_desc *de
 /* kcom_rt_async_op_end with a failure status: Error with it (STATUS_CANCELLED: Canceled). Returns
  * the operation, so that a caller that returns it next ends in a jump here. */
 IKcomAsyncOperation *kcom_rt_async_op_fail(_In_ kcom_async_op *op, _In_ NTSTATUS status);
+/* The same, the operation stored in *operation; STATUS_SUCCESS, the status of a run whose first poll
+ * ended the work (kcom_rt_async_run_here's failure, which then ends in a jump here). */
+NTSTATUS kcom_rt_async_op_fail_out(_In_ kcom_async_op *op, _In_ NTSTATUS status,
+                                   _Out_ IKcomAsyncOperation **operation);
 
 /* Publishes an operation whose first poll returned PENDING (its allocator recorded, NULL for
  * caller storage): it gets the general vtable, its task executor (NULL: the default executor),
@@ -829,7 +833,12 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_run_here(kcom_async_op *op, const
     kcom_rt_async_op_done(op);
     if (desc->drop != NULL)
         desc->drop(state);
-    /* stored once the operation is ended: nothing is kept across a failure's call */
+    /* the out pointer stored once the operation is ended, a failure's by the library: nothing is
+     * kept across a call */
+    if (KCOM_UNLIKELY(!NT_SUCCESS(cx.status))) {
+        op->iface.lpVtbl = &kcom_async_op_vtbls[done];
+        return kcom_rt_async_op_fail_out(op, cx.status, operation);
+    }
     *operation = kcom_rt_async_op_end(op, laid, cx.status, done);
     return STATUS_SUCCESS;
 }
