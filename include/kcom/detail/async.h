@@ -825,7 +825,9 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_run_here(kcom_async_op *op, const
 {
     kcom_task_context cx;
     void *state = kcom_rt_async_op_prepare(op, laid, initial, &cx);
-    op->task.desc = desc; /* where laid is desc, prepare's own store again */
+    if (laid != desc) /* prepare stored laid (a folded test where laid is desc, whose store clang
+                       * would otherwise make again after the initial state's copy) */
+        op->task.desc = desc;
     if (KCOM_UNLIKELY(desc->poll(state, &cx) != KCOM_POLL_READY)) {
         *operation = &op->iface;
         return kcom_rt_async_publish(op, executor);
