@@ -225,9 +225,45 @@ def check_public_api():
     return result.returncode == 0, (result.stdout + result.stderr).strip()
 
 
-def check_loop(binary, symbol, min_calls, log, allowed_runtime=None):
+def kcom_side_functions(binary):
+    """The functions the kcom side of the cases defines (bench/kcom, bench/executors): the symbols
+    their object files define, which the linked binary keeps."""
+    objects = os.path.join(os.path.dirname(binary), "CMakeFiles", "kcom_bench_cases.dir")
+    names = set()
+    for sub in ("kcom", "executors"):
+        directory = os.path.join(objects, sub)
+        if not os.path.isdir(directory):
+            continue
+        for name in sorted(os.listdir(directory)):
+            if name.endswith(".o"):
+                text = run(["nm", "--defined-only", os.path.join(directory, name)])
+                names.update(line.split()[-1] for line in text.splitlines()
+                             if len(line.split()) == 3 and line.split()[1] in "Tt")
+    return names
+
+
+def unallowed_runtime_call(binary, symbol, allowed_runtime, helpers, seen):
+    """The first kcom_rt_* function outside allowed_runtime that symbol, or a function of the kcom
+    side it calls (helpers, followed down), calls or jumps to; None if there is none."""
+    for _, mnemonic, operands in disassemble(binary, symbol):
+        m = CALL_TARGET.search(operands) if mnemonic.startswith(("call", "jmp")) else None
+        if not m:
+            continue
+        target = m.group(1)
+        if target.startswith("kcom_rt_") and target.split(".")[0] not in allowed_runtime:
+            return f"{symbol} calls {target}"
+        if target in helpers and target not in seen:
+            seen.add(target)
+            found = unallowed_runtime_call(binary, target, allowed_runtime, helpers, seen)
+            if found:
+                return found
+    return None
+
+
+def check_loop(binary, symbol, min_calls, log, allowed_runtime=None, helpers=frozenset()):
     """The loop of symbol holding the most calls must hold at least min_calls of them; with
-    allowed_runtime, each kcom_rt_* function a loop calls must be in it."""
+    allowed_runtime, each kcom_rt_* function a loop calls must be in it, and so must each one
+    that a function of the kcom side (helpers) called from a loop calls, followed down."""
     insns = disassemble(binary, symbol)
     if not insns:
         return False, f"{symbol}: not found in {binary}"
@@ -246,8 +282,15 @@ def check_loop(binary, symbol, min_calls, log, allowed_runtime=None):
         for body in loops.values():
             for i in body:
                 m = CALL_TARGET.search(insns[i][2]) if insns[i][1].startswith(("call", "jmp")) else None
-                if m and m.group(1).startswith("kcom_rt_") and m.group(1).split(".")[0] not in allowed_runtime:
-                    return False, f"{symbol}: its loop calls {m.group(1)}, which no generated code calls"
+                if not m:
+                    continue
+                target = m.group(1)
+                if target.startswith("kcom_rt_") and target.split(".")[0] not in allowed_runtime:
+                    return False, f"{symbol}: its loop calls {target}, which no generated code calls"
+                if target in helpers:
+                    found = unallowed_runtime_call(binary, target, allowed_runtime, helpers, {target})
+                    if found:
+                        return False, f"{symbol}: its loop calls {target}, and {found}, which no generated code calls"
     if len(calls) < min_calls:
         return False, f"{symbol}: loop has {len(calls)} call(s), needs {min_calls}: {summary}"
     return True, f"{symbol}: {len(body)} instructions, {summary}"
@@ -435,6 +478,7 @@ def main():
         print(f"bench.py: public-API check FAILED: {message}", file=sys.stderr)
         ok = False
     runtime = generated_runtime()
+    helpers = kcom_side_functions(bench)
 
     # 1. every loop still makes its calls (and, on the kcom side, no internal ones)
     with open(os.path.join(args.build, "disasm.txt"), "w") as log:
@@ -442,8 +486,9 @@ def main():
         for row in rows:
             for symbol in sides(row):
                 if symbol:
+                    kcom = symbol not in (row["cpp"], row["cpp_cached"])
                     good, message = check_loop(bench, symbol, MIN_CALLS[row["id"]], log,
-                                               None if symbol in (row["cpp"], row["cpp_cached"]) else runtime)
+                                               runtime if kcom else None, helpers if kcom else frozenset())
                     if not good:
                         print(f"bench.py: dead-code check FAILED: {message}", file=sys.stderr)
                         ok = False

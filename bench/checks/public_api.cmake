@@ -5,10 +5,12 @@
 #
 # Fails when a kcom-side source (every file under a directory, or a file named) names a kcom_rt_*
 # function or macro (the runtime of generated code: only macro expansions may call it), an
-# internal type of kcom/detail, includes a kcom/detail header or one of the library's own headers
-# (anything under src/, any *internal*.h, an include path climbing out of bench/ or an absolute
-# one), or pastes a kcom_ or rt_ name together with ##. Lines spliced with a backslash are joined
+# internal type of kcom/detail, any other kcom_ name that no public header holds (a function of
+# the library's own declared by hand), includes a kcom/detail header or one of the library's own
+# headers (anything under src/, any *internal*.h, an include path climbing out of bench/ or an
+# absolute one), or pastes a kcom_ or rt_ name together with ##. Lines spliced with a backslash are joined
 # first, as the preprocessor joins them.
+cmake_policy(SET CMP0057 NEW) # if(IN_LIST)
 if(NOT SOURCES)
     message(FATAL_ERROR "public_api.cmake: set SOURCES to the directories and files to check")
 endif()
@@ -26,6 +28,16 @@ set(forbidden
     "#[ \t]*include[ \t]*[<\"][^>\"]*internal[^>\"/]*\\.h[>\"]" # any internal header
     "#[ \t]*include[ \t]*[<\"](/|[A-Za-z]:)" # an absolute path
     "#[ \t]*include[ \t]*[<\"][^>\"]*\\.\\./\\.\\./") # climbing out of bench/
+# The kcom_ names a driver's code may write: those the public headers (include/kcom, not
+# kcom/detail) hold. Any other (a function of the library's own, declared by hand) is refused.
+file(GLOB public_headers "${CMAKE_CURRENT_LIST_DIR}/../../include/kcom/*.h")
+set(public_names "")
+foreach(header IN LISTS public_headers)
+    file(READ "${header}" text)
+    string(REGEX MATCHALL "kcom_[A-Za-z0-9_]+" names "${text}")
+    list(APPEND public_names ${names})
+endforeach()
+list(REMOVE_DUPLICATES public_names)
 set(files "")
 foreach(source IN LISTS SOURCES)
     if(IS_DIRECTORY "${source}")
@@ -52,6 +64,16 @@ foreach(file IN LISTS files)
         foreach(pattern IN LISTS forbidden)
             if(line MATCHES "${pattern}")
                 string(APPEND violations "\n  ${file}:${number}: ${CMAKE_MATCH_0}")
+            endif()
+        endforeach()
+        set(used "")
+        if(file MATCHES "\\.(c|h|cpp|hpp)$") # C and C++ (not a CMakeLists.txt's kcom_ commands)
+            string(REGEX MATCHALL "(^|[^A-Za-z0-9_])kcom_[A-Za-z0-9_]+" used "${line}")
+        endif()
+        foreach(name IN LISTS used)
+            string(REGEX REPLACE "^[^k]" "" name "${name}")
+            if(NOT name MATCHES "^kcom_(rt_|bench)" AND NOT name IN_LIST public_names) # kcom_bench*: its programs
+                string(APPEND violations "\n  ${file}:${number}: ${name} (no public header declares it)")
             endif()
         endforeach()
         math(EXPR number "${number} + 1 + ${spliced}")
