@@ -63,7 +63,27 @@ def run(args, **kwargs):
     return subprocess.run(args, check=True, capture_output=True, text=True, **kwargs).stdout
 
 
-def machine_description():
+def build_compilers(build):
+    """The build's C and C++ compilers (CMakeCache.txt), as "<c>/<c++>", and the C compiler's
+    first --version line."""
+    compilers = {}
+    try:
+        with open(os.path.join(build, "CMakeCache.txt")) as cache:
+            for line in cache:
+                m = re.match(r"CMAKE_(C|CXX)_COMPILER:\w+=(.*)", line.strip())
+                if m:
+                    compilers[m.group(1)] = m.group(2)
+    except OSError:
+        pass
+    c, cxx = compilers.get("C", "cc"), compilers.get("CXX", "c++")
+    try:
+        version = run([c, "--version"]).splitlines()[0]
+    except (OSError, subprocess.CalledProcessError):
+        version = c
+    return f"{os.path.basename(c)}/{os.path.basename(cxx)}", version
+
+
+def machine_description(compiler_version):
     model, family, number = "unknown CPU", None, None
     try:
         for line in run(["lscpu"]).splitlines():
@@ -83,13 +103,12 @@ def machine_description():
         cpus = run(["nproc"]).strip()
     except (OSError, subprocess.CalledProcessError):
         pass
-    gcc = run(["gcc", "--version"]).splitlines()[0]
     valgrind = run(["valgrind", "--version"]).strip()
     try:
         libc = run(["getconf", "GNU_LIBC_VERSION"]).strip()  # malloc/free dominate creation
     except (OSError, subprocess.CalledProcessError):
         libc = "unknown libc"
-    return f"{model}, {cpus} CPUs (nproc); {gcc}; {libc}; {valgrind}"
+    return f"{model}, {cpus} CPUs (nproc); {compiler_version}; {libc}; {valgrind}"
 
 
 def list_rows(bench):
@@ -307,8 +326,8 @@ def one_cpu():
     """Pins a child to one CPU (for the cases that run threads). On two CPUs, how the threads
     interleave under valgrind (which runs one at a time) depends on how fast the other CPU wakes
     the thread a futex call woke, so whether the caller finds the work done or goes to sleep, and
-    the instruction count, change with the machine's load (by a third); on one CPU the woken thread
-    runs at once, every time, and the count repeats within about 2%."""
+    the instruction count, change with the machine's load (by a third); on one CPU valgrind switches
+    threads in the same order run after run, and the count repeats within about 2%."""
     cpu = max(os.sched_getaffinity(0))
     return lambda: os.sched_setaffinity(0, {cpu})
 
@@ -570,13 +589,14 @@ def main():
         notes += [
             "Async rows: bytes are the operation's (async_call, async_status: the block one call allocates; "
             "in caller storage: the bytes of the storage it writes). The thread row's Ir counts every thread of the "
-            "process, pinned to one CPU (the woken thread runs at once: the caller finds the work done); "
+            "process, pinned to one CPU (where valgrind switches threads in the same order run after run); "
             "its ns are on all CPUs, with 1/100 of the iterations; its kcom allocs/op counts kcom's "
             "allocator, which every kcom allocation goes through (block_on's event is in its frame).",
         ]
-    machine = machine_description()
+    compilers, compiler_version = build_compilers(args.build)
+    machine = machine_description(compiler_version)
 
-    print(f"kcom benchmarks, gcc/g++ -O2, on {machine}")
+    print(f"kcom benchmarks, {compilers} -O2, on {machine}")
     # what an operation holds, both sides (kcom_bench_allocs' bytes lines)
     memory = [["memory (bytes of allocator request)", "kcom", "C++"]]
     for key, title in (("async_op", "a completed operation with a ULONG result, from an async call"),
@@ -600,7 +620,7 @@ def main():
         print("\n".join(memory_md))
 
     with open(os.path.join(args.build, "results.md"), "w") as f:
-        f.write(f"Machine: {machine}. Build: gcc/g++ -O2, CMAKE_BUILD_TYPE=Release.\n\n")
+        f.write(f"Machine: {machine}. Build: {compilers} -O2, CMAKE_BUILD_TYPE=Release.\n\n")
         f.write("\n".join(markdown) + "\n\n")
         f.write("\n".join(notes) + "\n")
         if memory_md:

@@ -314,7 +314,7 @@ int main(int argc, char **argv)
                "polls/s\n",
                rate);
     }
-    printf("the machine: two threads' work over one's in the same time (bounds the above)\t%.2f\tx\n",
+    printf("the machine: two threads' work over one's in the same time (a spin loop, just measured)\t%.2f\tx\n",
            machine_scaling());
 
     samples = (ULONG64 *)malloc(samples_count * sizeof(*samples));
