@@ -8,8 +8,8 @@
 # internal type of kcom/detail, any other kcom_ name that no public header holds (a function of
 # the library's own declared by hand), includes a kcom/detail header or one of the library's own
 # headers (anything under src/, any *internal*.h, an include path climbing out of bench/ or an
-# absolute one), or pastes a kcom_ or rt_ name together with ##. Lines spliced with a backslash are joined
-# first, as the preprocessor joins them.
+# absolute one), or pastes a kcom_ or rt_ name together with ##. Lines spliced with a backslash
+# are joined first, as the preprocessor joins them.
 cmake_policy(SET CMP0057 NEW) # if(IN_LIST)
 if(NOT SOURCES)
     message(FATAL_ERROR "public_api.cmake: set SOURCES to the directories and files to check")
