@@ -68,12 +68,6 @@ static void tracked_cut(kcom_task_link *node)
     node->next->prev = node->prev;
 }
 
-/* The generation a task not listed kept (kcom_tracked_set_generation). */
-static KCOM_FORCEINLINE LONG tracked_generation(const kcom_task *task)
-{
-    return (LONG)(ULONG_PTR)task->tracked.prev;
-}
-
 /* Whether a cancel-all began since task saw generation seen, or is under way. cancelers first: a
  * cancel-all advances the generation before it stops counting itself there, so a reader that
  * finds it no longer under way finds the generation it left. */
@@ -131,7 +125,7 @@ NTSTATUS kcom_tracker_enter(kcom_tracker *tracker, kcom_task *task)
 void kcom_tracker_cancel_missed(kcom_tracker *tracker, kcom_task *task)
 {
     LONG now = kcom_atomic_load(&tracker->generation);
-    if (!tracker_canceled_since(tracker, tracked_generation(task)))
+    if (!tracker_canceled_since(tracker, kcom_tracked_generation(task)))
         return;
     kcom_tracked_set_generation(task, now);
     KCOM_TASK_OWNER->cancel(task);
@@ -139,7 +133,7 @@ void kcom_tracker_cancel_missed(kcom_tracker *tracker, kcom_task *task)
 
 void kcom_tracker_list(kcom_tracker *tracker, kcom_task *task)
 {
-    LONG seen = tracked_generation(task);
+    LONG seen = kcom_tracked_generation(task);
     UCHAR irql = kcom_platform_spin_lock_acquire(&tracker->lock);
     /* under the lock: a cancel-all that began after this reads the list after it, and finds it */
     BOOLEAN missed = tracker_canceled_since(tracker, seen);

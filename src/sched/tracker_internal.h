@@ -40,6 +40,10 @@ static KCOM_FORCEINLINE void kcom_tracked_set_generation(kcom_task *task, LONG g
 {
     task->tracked.prev = (kcom_task_link *)(ULONG_PTR)(ULONG)generation;
 }
+static KCOM_FORCEINLINE LONG kcom_tracked_generation(const kcom_task *task)
+{
+    return (LONG)(ULONG_PTR)task->tracked.prev;
+}
 
 /* Counts a task being begun, without listing it or taking the lock: STATUS_SUCCESS, or
  * STATUS_DELETE_PENDING once draining, the task counted all the same: the caller leaves
