@@ -364,8 +364,9 @@ NTSTATUS kcom_async_operation_clear_cancel_routine(_In_ IKcomAsyncOperation *ope
  * The arguments are checked before anything is allocated, and an invalid one is what it returns,
  * whatever the allocator does.
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER for a NULL operation pointer (nothing is
- * allocated), or for a success error (a success is not an error: *operation then carries
- * STATUS_INVALID_PARAMETER, or is the static error operation if even that cannot be allocated);
+ * allocated), for a success error (a success is not an error), or for an allocator whose allocate
+ * or free is NULL (the default allocator serves instead): *operation then carries
+ * STATUS_INVALID_PARAMETER, or is the static error operation if even that cannot be allocated;
  * STATUS_INSUFFICIENT_RESOURCES (a failure error that cannot be allocated: *operation is the
  * static error operation). Never leaves NULL.
  */
