@@ -206,7 +206,7 @@ template <class F1, class F2, class R> struct kcom_rt_callee_<2, F1, F2, R> {
 #ifdef __cplusplus
 #define KCOM_RT_CALLBACK_(fn, F) fn
 #else
-#define KCOM_RT_CALLBACK_(fn, F) _Generic(1 ? (fn) : (fn), F: (fn), void *: (fn), int: (fn), default: (F)0)
+#define KCOM_RT_CALLBACK_(fn, F) _Generic(1 ? (fn) : (fn), F: (fn), void *: (F)(fn), int: (F)(fn), default: (F)0)
 #endif
 
 /* The class macros' accesses to the class's slots go through these typed functions, so that the

@@ -9,6 +9,10 @@
  * 0; the traditional one defines it as 1, and compilers before Visual Studio 2017 15.8 not at all.
  * clang-cl defines _MSC_VER and __clang__ and is always conforming.
  *
+ * In C, kcom needs C11 (_Generic, _Static_assert, _Alignof). cl.exe has them only under /std:c11
+ * or /std:c17, which define __STDC_VERSION__; its older C would stop at each use instead. gcc and
+ * clang accept them in older dialects too, and are not refused.
+ *
  * In C++, kcom needs C++17: its descriptors are constants through constexpr lambdas, which C++14
  * compilers (clang 14's and clang-cl's default) accept with a warning and turn into dynamic
  * initializers, code that a driver, without the C runtime's start-up, never runs. MSVC tells its
@@ -24,6 +28,13 @@
 /* cl.exe has no system headers: the same, as a warning level of 0 until the end of the file. */
 #if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
 #pragma warning(push, 0)
+#endif
+
+/* First: /std:c11 also gives the conforming preprocessor, so a C compile missing both hears of
+ * the one flag that mends both. */
+#if defined(_MSC_VER) && !defined(__clang__) && !defined(__cplusplus) && \
+    (!defined(__STDC_VERSION__) || __STDC_VERSION__ < 201112L)
+#error "kcom's headers need C11 or later in C: compile with /std:c11 or /std:c17 (Visual Studio 2019 16.8 or later; they imply /Zc:preprocessor; CMake: C_STANDARD 11)"
 #endif
 
 #if defined(_MSC_VER) && !defined(__clang__) && (!defined(_MSVC_TRADITIONAL) || _MSVC_TRADITIONAL)
