@@ -202,7 +202,9 @@ template <class F1, class F2, class R> struct kcom_rt_callee_<2, F1, F2, R> {
 /* The callback as KCOM_RT_CHECK_CALLBACK_ checks it: fn, or in C a null F when the check fails,
  * so that its one use (the inline function returning it that each macro defines: not a static
  * constant, whose initializer cl.exe's C would have to take a generic selection in) adds no
- * diagnostic of its own. */
+ * diagnostic of its own. A NULL fn is cast to F in its association: a generic selection's value
+ * is no null pointer constant, and a void * taken as a function pointer is a warning (cl.exe's
+ * C4152). */
 #ifdef __cplusplus
 #define KCOM_RT_CALLBACK_(fn, F) fn
 #else
