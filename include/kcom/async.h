@@ -80,9 +80,9 @@ typedef void kcom_async_completed_fn(struct IKcomAsyncOperation *operation, kcom
 #define KCOM_ASYNC_OPERATION_METHODS_(M, I, T, callback_type)                             \
     IUnknown_METHODS(M, I)                                                                \
     M(I, RESULT, kcom_async_status, get_status, )                                         \
-    M(I, METHOD, NTSTATUS, get_result, (T *, result))                                     \
+    M(I, METHOD, NTSTATUS, get_result, (T *, kcom_result_))                               \
     M(I, METHOD, NTSTATUS, cancel, )                                                      \
-    M(I, METHOD, NTSTATUS, set_completed, (callback_type *, callback)(void *, context))
+    M(I, METHOD, NTSTATUS, set_completed, (callback_type *, kcom_callback_)(void *, kcom_context_))
 
 #define IKcomAsyncOperation_METHODS(M, I) KCOM_ASYNC_OPERATION_METHODS_(M, I, void, kcom_async_completed_fn)
 
@@ -114,7 +114,8 @@ KCOM_DECLARE_INTERFACE(IKcomAsyncOperation, IUnknown,
     KCOM_RT_ASYNC_RESULT_COPYABLE_(I, T)                                                   \
     typedef struct I I;                                                                    \
     typedef T I##_result; /* what async methods returning I * produce */                  \
-    typedef void I##_completed_fn(I *operation, kcom_async_status status, void *context); \
+    typedef void I##_completed_fn(I *kcom_operation_, kcom_async_status kcom_status_,      \
+                                  void *kcom_context_);                                    \
     typedef struct I##Vtbl {                                                               \
         KCOM_ASYNC_OPERATION_METHODS_(KCOM_VTBL_SLOT_, I, T, I##_completed_fn)            \
     } I##Vtbl;                                                                             \
@@ -126,23 +127,24 @@ KCOM_DECLARE_INTERFACE(IKcomAsyncOperation, IUnknown,
     KCOM_DEFINE_IID(I, d1, d2, d3, b0, b1, b2, b3, b4, b5, b6, b7)                         \
     KCOM_DEFINE_INTERFACE_INFO(I, KCOM_INTERFACE_INFO(IKcomAsyncOperation))                \
     KCOM_ASYNC_OPERATION_METHODS_(KCOM_WRAPPER_, I, T, I##_completed_fn)                  \
-    static KCOM_FORCEINLINE KCOM_UNUSED I *I##_from(IKcomAsyncOperation *operation)        \
+    static KCOM_FORCEINLINE KCOM_UNUSED I *I##_from(IKcomAsyncOperation *kcom_operation_)  \
     {                                                                                      \
-        return (I *)(void *)operation;                                                     \
+        return (I *)(void *)kcom_operation_;                                               \
     }                                                                                      \
-    static KCOM_FORCEINLINE KCOM_UNUSED IKcomAsyncOperation *I##_generic(I *operation)     \
+    static KCOM_FORCEINLINE KCOM_UNUSED IKcomAsyncOperation *I##_generic(I *kcom_operation_) \
     {                                                                                      \
-        return (IKcomAsyncOperation *)(void *)operation;                                   \
+        return (IKcomAsyncOperation *)(void *)kcom_operation_;                             \
     }                                                                                      \
-    static KCOM_FORCEINLINE KCOM_UNUSED NTSTATUS I##_create(const kcom_allocator *allocator, \
-                                                           IKcomAsyncOperation **operation) \
+    static KCOM_FORCEINLINE KCOM_UNUSED NTSTATUS I##_create(const kcom_allocator *kcom_allocator_, \
+                                                           IKcomAsyncOperation **kcom_operation_) \
     {                                                                                      \
-        return kcom_async_operation_create(allocator, &IID_##I, sizeof(T), KCOM_ALIGNOF(T), operation); \
+        return kcom_async_operation_create(kcom_allocator_, &IID_##I, sizeof(T), KCOM_ALIGNOF(T), \
+                                           kcom_operation_);                               \
     }                                                                                      \
-    static KCOM_FORCEINLINE KCOM_UNUSED NTSTATUS I##_complete(IKcomAsyncOperation *operation, \
-                                                             const I##_result *value)      \
+    static KCOM_FORCEINLINE KCOM_UNUSED NTSTATUS I##_complete(IKcomAsyncOperation *kcom_operation_, \
+                                                             const I##_result *kcom_value_) \
     {                                                                                      \
-        return kcom_async_operation_complete(operation, value);                           \
+        return kcom_async_operation_complete(kcom_operation_, kcom_value_);               \
     }
 
 /* Describes a task type: spawn functions take a pointer to a constant one, which every operation

@@ -136,17 +136,20 @@
         KCOM_PP_FOR_EACH(KCOM_CLASS_ENTRY_, (Class, PLAIN), __VA_ARGS__)};                \
     static const struct kcom_executor *volatile Class##_kcom_executor;                    \
     KCOM_CLASS_OPERATION_ALLOCATOR_(Class, allocator)                                     \
-    static NTSTATUS Class##_kcom_create(const kcom_class *cls, IUnknown *outer, kcom_object_init_fn *init, \
-                                        void *init_ctx, const IID *riid, void **out);     \
+    static NTSTATUS Class##_kcom_create(const kcom_class *kcom_cls_, IUnknown *kcom_outer_, \
+                                        kcom_object_init_fn *kcom_init_, void *kcom_init_ctx_, \
+                                        const IID *kcom_riid_, void **kcom_out_);         \
     static const kcom_class Class##_kcom_class = {                                        \
         #Class, sizeof(Class), KCOM_ALIGNOF(Class), KCOM_CLASS_GENERATED,                 \
         (ULONG)(sizeof(Class##_kcom_entries) / sizeof(Class##_kcom_entries[0])),          \
         Class##_kcom_entries, Class##_kcom_destroy_thunk, (allocator), NULL,              \
         Class##_kcom_fallback_thunk, &Class##_kcom_executor, Class##_kcom_create};        \
-    static NTSTATUS Class##_kcom_create(const kcom_class *cls, IUnknown *outer, kcom_object_init_fn *init, \
-                                        void *init_ctx, const IID *riid, void **out)      \
+    static NTSTATUS Class##_kcom_create(const kcom_class *kcom_cls_, IUnknown *kcom_outer_, \
+                                        kcom_object_init_fn *kcom_init_, void *kcom_init_ctx_, \
+                                        const IID *kcom_riid_, void **kcom_out_)          \
     {                                                                                     \
-        return kcom_rt_class_create(cls, &Class##_kcom_class, outer, init, init_ctx, riid, out); \
+        return kcom_rt_class_create(kcom_cls_, &Class##_kcom_class, kcom_outer_, kcom_init_, \
+                                    kcom_init_ctx_, kcom_riid_, kcom_out_);               \
     }                                                                                     \
     KCOM_CLASS_FUNCTIONS_(Class, __VA_ARGS__)
 

@@ -179,7 +179,7 @@ typedef struct kcom_interface_info {
 #define KCOM_VTBL_SLOT_ASYNC_IN KCOM_VTBL_SLOT_ASYNC
 #endif
 #define KCOM_VTBL_SLOT_RESULT(I, ret, name, params)                                      \
-    NTSTATUS(KCOM_STDCALL *name)(I * This KCOM_PP_PARAMS(params), ret *result);
+    NTSTATUS(KCOM_STDCALL *name)(I * This KCOM_PP_PARAMS(params), ret *kcom_result_);
 
 /* ---- typed call wrappers: I_Name(This, ...) ----------------------------------------------------- */
 #define KCOM_WRAPPER_(I, kind, ret, name, params) KCOM_WRAPPER_##kind(I, ret, name, params)
@@ -212,9 +212,9 @@ typedef struct kcom_interface_info {
 #define KCOM_WRAPPER_ASYNC_IN(I, ret, name, params)
 #endif
 #define KCOM_WRAPPER_RESULT(I, ret, name, params)                                        \
-    static KCOM_FORCEINLINE KCOM_UNUSED NTSTATUS I##_##name(I *This KCOM_PP_PARAMS(params), ret *result) \
+    static KCOM_FORCEINLINE KCOM_UNUSED NTSTATUS I##_##name(I *This KCOM_PP_PARAMS(params), ret *kcom_result_) \
     {                                                                                    \
-        return This->lpVtbl->name(This KCOM_PP_ARGS(params), result);                    \
+        return This->lpVtbl->name(This KCOM_PP_ARGS(params), kcom_result_);              \
     }
 
 /* IUnknown, whose method list every interface's starts with: the example above compiles with this

@@ -33,7 +33,7 @@
 
 /* IUnknown's methods, which every interface's method list starts with. */
 #define IUnknown_METHODS(M, I)                                                           \
-    M(I, UNKNOWN, NTSTATUS, QueryInterface, (REFIID, riid)(void **, ppvObject))          \
+    M(I, UNKNOWN, NTSTATUS, QueryInterface, (REFIID, kcom_riid_)(void **, kcom_ppvObject_)) \
     M(I, UNKNOWN, ULONG, AddRef, )                                                       \
     M(I, UNKNOWN, ULONG, Release, )
 

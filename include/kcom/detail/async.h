@@ -955,41 +955,53 @@ struct kcom_rt_async_task_fns {
         name##_kcom_begin, name##_kcom_begin_in, name##_kcom_run, name##_kcom_run_in};
 
 #define KCOM_RT_ASYNC_TASK_FNS_(name)                                                       \
-    static NTSTATUS name##_kcom_begin(const kcom_async_task_desc *desc, const kcom_executor *executor, \
-                                      const kcom_allocator *allocator, void **state,         \
-                                      IKcomAsyncOperation **operation)                       \
+    static NTSTATUS name##_kcom_begin(const kcom_async_task_desc *kcom_desc_,               \
+                                      const kcom_executor *kcom_executor_,                  \
+                                      const kcom_allocator *kcom_allocator_, void **kcom_state_, \
+                                      IKcomAsyncOperation **kcom_operation_)                \
     {                                                                                       \
-        if (desc != &name)                                                                  \
-            return kcom_rt_async_spawn_begin_general(desc, executor, allocator, state, operation); \
-        return kcom_rt_async_begin_or(kcom_rt_async_spawn_usual(&name, executor), &name, executor, allocator, \
-                                      FALSE, state, operation, kcom_rt_async_spawn_begin_general); \
+        if (kcom_desc_ != &name)                                                            \
+            return kcom_rt_async_spawn_begin_general(kcom_desc_, kcom_executor_, kcom_allocator_, \
+                                                     kcom_state_, kcom_operation_);         \
+        return kcom_rt_async_begin_or(kcom_rt_async_spawn_usual(&name, kcom_executor_), &name, \
+                                      kcom_executor_, kcom_allocator_, FALSE, kcom_state_,  \
+                                      kcom_operation_, kcom_rt_async_spawn_begin_general);  \
     }                                                                                       \
-    static NTSTATUS name##_kcom_begin_in(const kcom_async_task_desc *desc, const kcom_executor *executor, \
-                                         void *storage, size_t size, void **state,          \
-                                         IKcomAsyncOperation **operation)                    \
+    static NTSTATUS name##_kcom_begin_in(const kcom_async_task_desc *kcom_desc_,            \
+                                         const kcom_executor *kcom_executor_, void *kcom_storage_, \
+                                         size_t kcom_size_, void **kcom_state_,             \
+                                         IKcomAsyncOperation **kcom_operation_)             \
     {                                                                                       \
-        if (desc != &name)                                                                  \
-            return kcom_rt_async_spawn_begin_in_general(desc, executor, storage, size, state, operation); \
-        return kcom_rt_async_begin_in_or(kcom_rt_async_spawn_usual(&name, executor), &name, executor, storage, \
-                                         size, FALSE, state, operation, kcom_rt_async_spawn_begin_in_general); \
+        if (kcom_desc_ != &name)                                                            \
+            return kcom_rt_async_spawn_begin_in_general(kcom_desc_, kcom_executor_, kcom_storage_, \
+                                                        kcom_size_, kcom_state_, kcom_operation_); \
+        return kcom_rt_async_begin_in_or(kcom_rt_async_spawn_usual(&name, kcom_executor_), &name, \
+                                         kcom_executor_, kcom_storage_, kcom_size_, FALSE, kcom_state_, \
+                                         kcom_operation_, kcom_rt_async_spawn_begin_in_general); \
     }                                                                                       \
-    static NTSTATUS name##_kcom_run(const kcom_async_task_desc *desc, const kcom_executor *executor, \
-                                    const kcom_allocator *allocator, const void *initial,   \
-                                    IKcomAsyncOperation **operation)                         \
+    static NTSTATUS name##_kcom_run(const kcom_async_task_desc *kcom_desc_,                 \
+                                    const kcom_executor *kcom_executor_,                    \
+                                    const kcom_allocator *kcom_allocator_, const void *kcom_initial_, \
+                                    IKcomAsyncOperation **kcom_operation_)                  \
     {                                                                                       \
-        if (desc != &name)                                                                  \
-            return kcom_rt_async_run_general(desc, executor, allocator, initial, operation); \
-        return kcom_rt_async_run_or(kcom_rt_async_spawn_usual(&name, executor), &name, executor, allocator, \
-                                    initial, FALSE, operation, kcom_rt_async_run_general);   \
+        if (kcom_desc_ != &name)                                                            \
+            return kcom_rt_async_run_general(kcom_desc_, kcom_executor_, kcom_allocator_,   \
+                                             kcom_initial_, kcom_operation_);               \
+        return kcom_rt_async_run_or(kcom_rt_async_spawn_usual(&name, kcom_executor_), &name, \
+                                    kcom_executor_, kcom_allocator_, kcom_initial_, FALSE,  \
+                                    kcom_operation_, kcom_rt_async_run_general);            \
     }                                                                                       \
-    static NTSTATUS name##_kcom_run_in(const kcom_async_task_desc *desc, const kcom_executor *executor, \
-                                       void *storage, size_t size, const void *initial,     \
-                                       IKcomAsyncOperation **operation)                      \
+    static NTSTATUS name##_kcom_run_in(const kcom_async_task_desc *kcom_desc_,              \
+                                       const kcom_executor *kcom_executor_, void *kcom_storage_, \
+                                       size_t kcom_size_, const void *kcom_initial_,        \
+                                       IKcomAsyncOperation **kcom_operation_)               \
     {                                                                                       \
-        if (desc != &name)                                                                  \
-            return kcom_rt_async_run_in_general(desc, executor, storage, size, initial, operation); \
-        return kcom_rt_async_run_in_or(kcom_rt_async_spawn_usual(&name, executor), &name, executor, storage, \
-                                       size, initial, FALSE, operation, kcom_rt_async_run_in_general); \
+        if (kcom_desc_ != &name)                                                            \
+            return kcom_rt_async_run_in_general(kcom_desc_, kcom_executor_, kcom_storage_,  \
+                                                kcom_size_, kcom_initial_, kcom_operation_); \
+        return kcom_rt_async_run_in_or(kcom_rt_async_spawn_usual(&name, kcom_executor_), &name, \
+                                       kcom_executor_, kcom_storage_, kcom_size_, kcom_initial_, \
+                                       FALSE, kcom_operation_, kcom_rt_async_run_in_general); \
     }
 
 /* ---- awaiting an operation (kcom/async.h): the polls after the first, and the clear of an await

@@ -361,14 +361,14 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
         I *kcom_owner; /* released through I's own vtable type */                         \
         prefix##name##_state user;                                                        \
     } C##_##I##_kstate_##name;                                                            \
-    static kcom_poll_result C##_##I##_kpoll_##name(void *state, kcom_task_context *cx)    \
+    static kcom_poll_result C##_##I##_kpoll_##name(void *kcom_arg_, kcom_task_context *kcom_cx_) \
     {                                                                                     \
         return KCOM_RT_POLL_(prefix##name##_poll, prefix##name##_state)(                   \
-            &((C##_##I##_kstate_##name *)state)->user, cx);                               \
+            &((C##_##I##_kstate_##name *)kcom_arg_)->user, kcom_cx_);                     \
     }                                                                                     \
-    static void C##_##I##_kdrop_##name(void *state)                                       \
+    static void C##_##I##_kdrop_##name(void *kcom_arg_)                                   \
     {                                                                                     \
-        C##_##I##_kstate_##name *kcom_state_ = (C##_##I##_kstate_##name *)state;          \
+        C##_##I##_kstate_##name *kcom_state_ = (C##_##I##_kstate_##name *)kcom_arg_;      \
         if (C##_##I##_kdropfn_##name() != NULL)                                           \
             C##_##I##_kdropfn_##name()(&kcom_state_->user);                               \
         if (kcom_state_->kcom_owner != NULL) /* last: this may destroy the object */      \
@@ -461,20 +461,22 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
 /* The shim of the interface at the start of the struct holds the class's lookup inline (one copy
  * per class, no jump for the interface most often queried); the others reach the shared one. */
 #define KCOM_SHIM_UNKNOWN_QueryInterface(C, I, member)                                    \
-    static KCOM_UNUSED NTSTATUS KCOM_STDCALL C##_##I##_kshim_QueryInterface(I *This, REFIID riid, void **ppv) \
+    static KCOM_UNUSED NTSTATUS KCOM_STDCALL C##_##I##_kshim_QueryInterface(I *This, REFIID kcom_riid_, \
+                                                                     void **kcom_ppv_)    \
     {                                                                                     \
         KCOM_TRACE_CALL_(I, QueryInterface)                                               \
         return KCOM_TRACE_STATUS_(I, QueryInterface,                                      \
                                   (C##_##I##_kcom_offset == 0 ? C##_kcom_query_interface_here \
                                                               : C##_kcom_query_interface)( \
-                                      C##_##I##_kcom_impl(This), KCOM_RT_IID_(riid), ppv)); \
+                                      C##_##I##_kcom_impl(This), KCOM_RT_IID_(kcom_riid_), kcom_ppv_)); \
     }                                                                                     \
-    static KCOM_UNUSED NTSTATUS KCOM_STDCALL C##_##I##_kshim_agg_QueryInterface(I *This, REFIID riid, \
-                                                                     void **ppv)          \
+    static KCOM_UNUSED NTSTATUS KCOM_STDCALL C##_##I##_kshim_agg_QueryInterface(I *This, REFIID kcom_riid_, \
+                                                                     void **kcom_ppv_)    \
     {                                                                                     \
-        IUnknown *outer_ = kcom_rt_aggregate(C##_##I##_kcom_impl(This))->outer;     \
+        IUnknown *kcom_outer_ = kcom_rt_aggregate(C##_##I##_kcom_impl(This))->outer; \
         KCOM_TRACE_CALL_(I, QueryInterface)                                               \
-        return KCOM_TRACE_STATUS_(I, QueryInterface, outer_->lpVtbl->QueryInterface(outer_, riid, ppv)); \
+        return KCOM_TRACE_STATUS_(I, QueryInterface,                                      \
+                                  kcom_outer_->lpVtbl->QueryInterface(kcom_outer_, kcom_riid_, kcom_ppv_)); \
     }
 
 #define KCOM_SHIM_UNKNOWN_AddRef(C, I, member)                                            \
@@ -484,8 +486,8 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
     }                                                                                     \
     static KCOM_UNUSED ULONG KCOM_STDCALL C##_##I##_kshim_agg_AddRef(I *This)                         \
     {                                                                                     \
-        IUnknown *outer_ = kcom_rt_aggregate(C##_##I##_kcom_impl(This))->outer;     \
-        return KCOM_TRACE_COUNT_(I, AddRef, outer_->lpVtbl->AddRef(outer_));              \
+        IUnknown *kcom_outer_ = kcom_rt_aggregate(C##_##I##_kcom_impl(This))->outer; \
+        return KCOM_TRACE_COUNT_(I, AddRef, kcom_outer_->lpVtbl->AddRef(kcom_outer_));    \
     }
 
 #define KCOM_SHIM_UNKNOWN_Release(C, I, member)                                           \
@@ -497,8 +499,8 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
     }                                                                                     \
     static KCOM_UNUSED ULONG KCOM_STDCALL C##_##I##_kshim_agg_Release(I *This)                        \
     {                                                                                     \
-        IUnknown *outer_ = kcom_rt_aggregate(C##_##I##_kcom_impl(This))->outer;     \
-        return KCOM_TRACE_COUNT_(I, Release, outer_->lpVtbl->Release(outer_));            \
+        IUnknown *kcom_outer_ = kcom_rt_aggregate(C##_##I##_kcom_impl(This))->outer; \
+        return KCOM_TRACE_COUNT_(I, Release, kcom_outer_->lpVtbl->Release(kcom_outer_));  \
     }
 
 /* Vtable initializers: ctx = (Class, I, PLAIN|AGG). Designated in C; C++17 has no designated
@@ -563,10 +565,12 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
 #endif
 #define KCOM_CLASS_FUNCTIONS_DECL_(Class)                                                 \
     KCOM_RT_REDECLARING_(                                                                 \
-        static NTSTATUS Class##_kcom_query_interface(void *impl, const IID *riid, void **ppv); \
-        static KCOM_FORCEINLINE NTSTATUS Class##_kcom_query_interface_here(void *impl, const IID *riid, \
-                                                                           void **ppv);       \
-        static ULONG Class##_kcom_final_release(void *impl);                              \
+        static NTSTATUS Class##_kcom_query_interface(void *kcom_impl_, const IID *kcom_riid_, \
+                                                     void **kcom_ppv_);                   \
+        static KCOM_FORCEINLINE NTSTATUS Class##_kcom_query_interface_here(void *kcom_impl_, \
+                                                                           const IID *kcom_riid_, \
+                                                                           void **kcom_ppv_); \
+        static ULONG Class##_kcom_final_release(void *kcom_impl_);                        \
         KCOM_CLASS_OPERATION_ALLOCATOR_DECL_(Class))
 
 /* Where the class's async methods allocate their operations (NULL: the default allocator): the
@@ -600,7 +604,7 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
  * constant the compiler then removes code for (which cl.exe can report as unreachable, C4702). */
 #define KCOM_CLASS_FIND_LIST_(C, first, ...)                                              \
     KCOM_PP_CALL(KCOM_CLASS_FIND_I_, C, KCOM_PP_EXPAND first)                             \
-    if (kcom_guid_equal(riid, &IID_IUnknown))                                             \
+    if (kcom_guid_equal(kcom_riid_, &IID_IUnknown))                                       \
         return KCOM_STATIC_CAST(size_t, KCOM_PP_CALL(KCOM_CLASS_ENTRY_OFFSET_, C, KCOM_PP_EXPAND first)); \
     KCOM_PP_IF(KCOM_PP_FITS(__VA_ARGS__))(KCOM_PP_FOR_EACH(KCOM_CLASS_FIND_, (C), __VA_ARGS__), )
 #define KCOM_CLASS_ENTRY_OFFSET_(C, I, member) C##_##I##_kcom_entry
@@ -609,31 +613,32 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
     KCOM_PP_IF(KCOM_PP_IS_VOID_I(KCOM_CLASS_EAT_END_##I))(, KCOM_CLASS_FIND_I_(C, I, member))
 #define KCOM_CLASS_EAT_END_KCOM_CLASS_END_
 #define KCOM_CLASS_FIND_I_(C, I, member)                                                  \
-    if (kcom_guid_equal(riid, KCOM_IID_OF(I)) ||                                          \
-        kcom_rt_ancestor_matches(KCOM_INTERFACE_INFO(I)->parent, riid))                   \
+    if (kcom_guid_equal(kcom_riid_, KCOM_IID_OF(I)) ||                                    \
+        kcom_rt_ancestor_matches(KCOM_INTERFACE_INFO(I)->parent, kcom_riid_))             \
         return KCOM_STATIC_CAST(size_t, C##_##I##_kcom_entry);
 #define KCOM_CLASS_FUNCTIONS_(Class, ...)                                                 \
-    static KCOM_FORCEINLINE size_t Class##_kcom_find_offset(const IID *riid)              \
+    static KCOM_FORCEINLINE size_t Class##_kcom_find_offset(const IID *kcom_riid_)        \
     {                                                                                     \
         KCOM_CLASS_FIND_LIST_(Class, __VA_ARGS__, (KCOM_CLASS_END_, none))                \
         return KCOM_RT_NO_INTERFACE;                                                      \
     }                                                                                     \
-    static KCOM_FORCEINLINE NTSTATUS Class##_kcom_query_interface_here(void *impl, const IID *riid, \
-                                                                       void **ppv)        \
+    static KCOM_FORCEINLINE NTSTATUS Class##_kcom_query_interface_here(void *kcom_impl_, const IID *kcom_riid_, \
+                                                                       void **kcom_ppv_)  \
     {                                                                                     \
-        if (KCOM_UNLIKELY(ppv == NULL || riid == NULL))                                   \
-            return kcom_rt_query_bad_arguments(ppv);                                      \
-        return kcom_rt_query_found(&Class##_kcom_class, impl, riid, ppv, Class##_kcom_find_offset(riid)); \
+        if (KCOM_UNLIKELY(kcom_ppv_ == NULL || kcom_riid_ == NULL))                       \
+            return kcom_rt_query_bad_arguments(kcom_ppv_);                                \
+        return kcom_rt_query_found(&Class##_kcom_class, kcom_impl_, kcom_riid_, kcom_ppv_, \
+                                   Class##_kcom_find_offset(kcom_riid_));                 \
     }                                                                                     \
-    static NTSTATUS Class##_kcom_query_interface(void *impl, const IID *riid, void **ppv) \
+    static NTSTATUS Class##_kcom_query_interface(void *kcom_impl_, const IID *kcom_riid_, void **kcom_ppv_) \
     {                                                                                     \
-        return Class##_kcom_query_interface_here(impl, riid, ppv);                        \
+        return Class##_kcom_query_interface_here(kcom_impl_, kcom_riid_, kcom_ppv_);      \
     }                                                                                     \
     /* out of line: the Release shims jump to it, so a Release that is not the last one   \
      * needs no stack frame, whatever the compiler does with frames */                   \
-    static KCOM_NOINLINE ULONG Class##_kcom_final_release(void *impl)                     \
+    static KCOM_NOINLINE ULONG Class##_kcom_final_release(void *kcom_impl_)               \
     {                                                                                     \
-        return kcom_rt_final_release(&Class##_kcom_class, impl,                           \
+        return kcom_rt_final_release(&Class##_kcom_class, kcom_impl_,                     \
                                      (BOOLEAN)(Class##_kcom_destroy() != NULL));          \
     }
 
@@ -643,13 +648,13 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
     KCOM_RT_CHECK_CALLBACK_(query_fallback, NTSTATUS (*)(Class *, const IID *, void **),  \
                             "the query fallback of " #Class ", " #query_fallback ", must be NTSTATUS " \
                             #query_fallback "(" #Class " *self, const IID *riid, void **ppv), or NULL") \
-    static NTSTATUS Class##_kcom_fallback_thunk(void *impl, const IID *riid, void **ppv)  \
+    static NTSTATUS Class##_kcom_fallback_thunk(void *kcom_impl_, const IID *kcom_riid_, void **kcom_ppv_) \
     {                                                                                     \
-        NTSTATUS (*fallback_)(Class *, const IID *, void **) =                            \
+        NTSTATUS (*kcom_fallback_)(Class *, const IID *, void **) =                       \
             KCOM_RT_CALLBACK_(query_fallback, NTSTATUS (*)(Class *, const IID *, void **)); \
-        if (fallback_ == NULL)                                                            \
+        if (kcom_fallback_ == NULL)                                                       \
             return STATUS_NOINTERFACE;                                                    \
-        return fallback_((Class *)impl, riid, ppv);                                       \
+        return kcom_fallback_((Class *)kcom_impl_, kcom_riid_, kcom_ppv_);                \
     }
 
 /* The destroy callback is typed (void fn(Class *)) or NULL. */
@@ -661,10 +666,10 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
     {                                                                                     \
         return KCOM_RT_CALLBACK_(destroy, void (*)(Class *));                             \
     }                                                                                     \
-    static void Class##_kcom_destroy_thunk(void *impl)                                    \
+    static void Class##_kcom_destroy_thunk(void *kcom_impl_)                              \
     {                                                                                     \
         if (Class##_kcom_destroy() != NULL)                                               \
-            Class##_kcom_destroy()((Class *)impl);                                        \
+            Class##_kcom_destroy()((Class *)kcom_impl_);                                  \
     }
 
 /* The non-delegating IUnknown of an aggregatable class. */
@@ -673,11 +678,12 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
     {                                                                                     \
         return (char *)This + sizeof(kcom_aggregate_header);                              \
     }                                                                                     \
-    static NTSTATUS KCOM_STDCALL Class##_kcom_inner_QueryInterface(IUnknown *This, REFIID riid_, \
-                                                                   void **ppv)            \
+    static NTSTATUS KCOM_STDCALL Class##_kcom_inner_QueryInterface(IUnknown *This, REFIID kcom_riid_, \
+                                                                   void **kcom_ppv_)      \
     {                                                                                     \
-        void *impl_ = Class##_kcom_inner_impl(This);                                      \
-        return kcom_rt_inner_query_interface_in(kcom_rt_header(impl_)->klass, impl_, KCOM_RT_IID_(riid_), ppv); \
+        void *kcom_impl_ = Class##_kcom_inner_impl(This);                                 \
+        return kcom_rt_inner_query_interface_in(kcom_rt_header(kcom_impl_)->klass, kcom_impl_, \
+                                                KCOM_RT_IID_(kcom_riid_), kcom_ppv_);     \
     }                                                                                     \
     static ULONG KCOM_STDCALL Class##_kcom_inner_AddRef(IUnknown *This)                   \
     {                                                                                     \
