@@ -61,6 +61,7 @@ typedef struct Hyg {
 typedef struct {
     KCOM_TASK_RESUME_POINT;
     ULONG v;
+    BOOLEAN canceled;
     kcom_async_await other;
 } Hyg_Later_state;
 typedef Hyg_Later_state Hyg_LaterIn_state;
@@ -99,6 +100,11 @@ static NTSTATUS Hyg_Later(void *self, Hyg_Later_state *s, ULONG v)
 static kcom_poll_result Hyg_Later_poll(Hyg_Later_state *s, kcom_task_context *c)
 {
     KCOM_TASK_BEGIN(s);
+    KCOM_YIELD(c);
+    if (s->other.operation != NULL) {
+        KCOM_AWAIT(kcom_async_await_poll(&s->other, c));
+        KCOM_AWAIT_CANCELABLE(c, s->canceled, kcom_async_await_poll(&s->other, c));
+    }
     KCOM_TASK_RETURN_VALUE(c, ULONG, s->v);
     KCOM_TASK_END(c);
 }
@@ -192,8 +198,7 @@ NTSTATUS hygiene_calls(void)
     IKcomAsyncOperation *task = NULL;
     ULONG got = 0;
     NTSTATUS s = KCOM_NEW(Hyg, NULL, &hyg);
-    if (!NT_SUCCESS(s))
-        return s;
+    KCOM_ENSURE(NT_SUCCESS(s), s);
     s = KCOM_QUERY_INTERFACE(&hyg->IHyg2_iface, IHyg, &i);
     if (NT_SUCCESS(s)) {
         (void)IHyg_Set(i, 3);
