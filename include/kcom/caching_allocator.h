@@ -71,7 +71,9 @@
 #endif
 
 /* cl.exe /W4 reports each struct that its 16-byte aligned member pads (C4324): the alignment is
- * the free list's requirement, so the padding is expected. */
+ * the free list's requirement, so the padding is expected. A driver struct that embeds a
+ * kcom_caching_allocator is padded the same way (silence C4324 around it, or keep the cache in a
+ * static). */
 #if defined(_MSC_VER) && !defined(__clang__)
 #pragma warning(push)
 #pragma warning(disable : 4324)
