@@ -31,8 +31,9 @@ _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_query_interface(_In_ IUnknown *unknown, _In_ const IID *riid, _COM_Outptr_ void **ppv);
 
 /* kcom_addref - unknown->AddRef(); returns the new count, 0 for NULL. Never fails.
- * IRQL: that of the object's AddRef (<= DISPATCH_LEVEL for kcom objects). */
-_IRQL_requires_max_(DISPATCH_LEVEL)
+ * IRQL: that of the object's AddRef: any for kcom objects (<= DISPATCH_LEVEL for a class built
+ * with KCOM_TRACE_CALLS, kcom/unknown.h). */
+_IRQL_requires_max_(HIGH_LEVEL)
 ULONG kcom_addref(_In_opt_ IUnknown *unknown);
 
 /* kcom_release - unknown->Release(); returns the new count, 0 for NULL. Never fails.

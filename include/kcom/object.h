@@ -172,9 +172,10 @@ static KCOM_FORCEINLINE NTSTATUS kcom_object_create(_In_ const kcom_class *cls, 
  * A class of KCOM_CLASS goes through its generated IUnknown methods; a class whose descriptor and
  * vtables are written by hand (KCOM_CLASS_GENERATED clear) is counted and looked up directly,
  * which is what its own QueryInterface, AddRef and Release can be built on.
- * IRQL: <= DISPATCH_LEVEL.
+ * IRQL: kcom_object_addref any, as the AddRef of kcom objects (<= DISPATCH_LEVEL for a class built
+ * with KCOM_TRACE_CALLS, kcom/unknown.h); the others <= DISPATCH_LEVEL.
  */
-_IRQL_requires_max_(DISPATCH_LEVEL)
+_IRQL_requires_max_(HIGH_LEVEL)
 ULONG kcom_object_addref(_In_opt_ void *impl);
 _IRQL_requires_max_(DISPATCH_LEVEL)
 ULONG kcom_object_release(_In_opt_ void *impl);
