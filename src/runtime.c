@@ -40,6 +40,16 @@ NTSTATUS kcom_uninitialize(void)
 #if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
     {
         ULONG64 start = kcom_platform_monotonic_ms();
+        /* a pended IRP's cancel routine would run in an unloaded image, and its record hold an
+         * operation nothing releases */
+        LONG irps = kcom_platform_irps_held();
+        if (irps != 0) {
+            KCOM_TRACE(ERROR,
+                       "kcom_uninitialize with %ld IRPs held by kcom_irp_pend: refused (drain their queues "
+                       "with kcom_irp_queue_drain first)",
+                       (long)irps);
+            return STATUS_INVALID_DEVICE_STATE;
+        }
         /* Until both are quiet at once: a poll that ends while the executors settle may have armed
          * a timer, and a timer callback wakes its task (an executor busy again) before it counts
          * itself done. Each round but the last finds one of them busy and refuses. */

@@ -31,7 +31,9 @@ NTSTATUS kcom_initialize(void);
  * kcom_uninitialize - the counterpart of kcom_initialize, from DriverUnload after every kcom object
  * is gone, every tracker drained and every executor destroyed: frees the async operation cache's
  * blocks and lets the platform go (on the host, its timer and simulation threads end; a later use
- * starts them again). It does nothing and fails, the same on every target, while a timer
+ * starts them again). It does nothing and fails, the same on every target, while an IRP that
+ * kcom_irp_pend took is still held (kcom/irp.h: pended, or its record not freed yet; drain its
+ * queue first: its cancel routine is in the driver's image), while a timer
  * awaitable (kcom/awaitable.h) is still armed, or while one of kcom's executors (a DPC or
  * work-item executor, a thread pool) still has a task queued or being polled once the runs under
  * way have had up to a second to end (the timers are counted again after them: a poll that ended
@@ -46,8 +48,8 @@ NTSTATUS kcom_initialize(void);
  * after it puts its block back into the operation cache, which nothing frees then (a leak at
  * unload).
  * IRQL: PASSIVE_LEVEL.
- * Returns STATUS_SUCCESS; STATUS_INVALID_DEVICE_STATE (timers armed, an executor still running
- * tasks, or called above PASSIVE_LEVEL: nothing was stopped).
+ * Returns STATUS_SUCCESS; STATUS_INVALID_DEVICE_STATE (IRPs held, timers armed, an executor still
+ * running tasks, or called above PASSIVE_LEVEL: nothing was stopped).
  */
 _IRQL_requires_(PASSIVE_LEVEL)
 NTSTATUS kcom_uninitialize(void);

@@ -255,6 +255,13 @@ void kcom_platform_spin_lock_release(kcom_platform_spin_lock *lock, UCHAR old_ir
  * (KeFlushQueuedDpcs; win32, which has no DPCs: at once). IRQL: PASSIVE_LEVEL. */
 void kcom_platform_dpc_flush(void);
 
+/* ---- for kcom_uninitialize (src/runtime.c), on every target -------------------------------------------------
+ * How many IRPs kcom/irp.h holds: pended, or completed with their record not freed yet. Each
+ * record holds an operation, and a pended IRP's cancel routine is in the driver's image. The
+ * kernel's count (src/platform/ntkernel/irp_ntkernel.c); 0 on the other targets, which have no
+ * IRPs. IRQL: any. */
+LONG kcom_platform_irps_held(void);
+
 /* ---- the kernel's scheduling primitives, for the kernel executors (KCOM_ENABLE_KERNEL_EXECUTORS) ---------
  * Implemented by the kernel (src/platform/ntkernel/executor_ntkernel.c: KeXxx, IoXxx) and simulated
  * on the host by the library kcom_kernel_sim (src/platform/posix/kernel_sim/: per-CPU DPC queues

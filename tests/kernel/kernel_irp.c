@@ -577,6 +577,11 @@ static void test_pend_complete_cancel(kcom_irp_queue *q)
         status = kcom_irp_pend(q, t.irp, op, kcom_irp_copy_result, KCOM_IRP_RESULT_SIZE(ULONG));
         ok(status == STATUS_INVALID_DEVICE_STATE && t.completions == 0 && kcom_irp_queue_count(q) == 1,
            "pended twice: STATUS_INVALID_DEVICE_STATE, the first pend keeps it (%s)\n", kcom_status_name(status));
+        /* its record holds the operation and its cancel routine is the driver's: an unload now
+         * would leave both to a later cancel */
+        status = kcom_uninitialize();
+        ok(status == STATUS_INVALID_DEVICE_STATE && t.completions == 0 && kcom_irp_queue_count(q) == 1,
+           "kcom_uninitialize with an IRP pended: refused, nothing done (%s)\n", kcom_status_name(status));
         (void)kcom_async_operation_clear_cancel_routine(op);
         ok(kcom_async_operation_complete(op, &value) == STATUS_SUCCESS, "complete\n");
         ok(t.completions == 1 && t.status == STATUS_SUCCESS && t.buffer[0] == 77 && t.information == sizeof(ULONG),

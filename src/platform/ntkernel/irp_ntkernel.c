@@ -44,6 +44,15 @@ typedef struct irp_record {
 
 static VOID NTAPI irp_cancel_routine(PDEVICE_OBJECT device, PIRP irp);
 
+/* The records counted in their queues, all queues together: kcom_uninitialize refuses while any
+ * is left (a drain brings its queue's to 0 before it returns). */
+static LONG volatile irp_records;
+
+LONG kcom_platform_irps_held(void)
+{
+    return kcom_atomic_load(&irp_records);
+}
+
 NTSTATUS kcom_irp_queue_init(kcom_irp_queue *queue)
 {
     if (queue == NULL)
@@ -178,6 +187,7 @@ static void record_release(irp_record *record)
     kcom_free(record->allocator, record, sizeof(*record), KCOM_ALIGNOF(irp_record));
     /* the last touch of the queue: the drain acquires the lock once after its wait */
     KeAcquireSpinLock(&queue->lock, &irql);
+    kcom_atomic_fetch_add(&irp_records, -1);
     if (--queue->count == 0)
         KeSetEvent(&queue->idle, IO_NO_INCREMENT, FALSE);
     KeReleaseSpinLock(&queue->lock, irql);
@@ -314,8 +324,11 @@ NTSTATUS kcom_irp_pend(kcom_irp_queue *queue, PIRP irp, IKcomAsyncOperation *ope
     /* counted from here: a drain waits for the record, whatever becomes of the IRP */
     KeAcquireSpinLock(&queue->lock, &irql);
     status = queue->closed ? STATUS_DELETE_PENDING : STATUS_SUCCESS;
-    if (NT_SUCCESS(status) && queue->count++ == 0)
-        KeClearEvent(&queue->idle);
+    if (NT_SUCCESS(status)) {
+        kcom_atomic_fetch_add(&irp_records, 1);
+        if (queue->count++ == 0)
+            KeClearEvent(&queue->idle);
+    }
     KeReleaseSpinLock(&queue->lock, irql);
     if (!NT_SUCCESS(status)) {
         kcom_free(allocator, record, sizeof(*record), KCOM_ALIGNOF(irp_record));

@@ -65,6 +65,11 @@ BOOLEAN kcom_platform_timer_cancel(struct kcom_rt_timer *timer)
     return kernel != NULL ? kernel->timer_cancel(timer) : kcom_timer_service_cancel(timer);
 }
 
+LONG kcom_platform_irps_held(void)
+{
+    return 0;
+}
+
 void kcom_platform_dpc_flush(void)
 {
     const kcom_posix_kernel *kernel = kcom_posix_get_kernel();

@@ -135,6 +135,11 @@ void kcom_platform_dpc_flush(void)
 {
 }
 
+LONG kcom_platform_irps_held(void)
+{
+    return 0;
+}
+
 typedef struct win32_thread {
     HANDLE handle;
     kcom_platform_thread_fn *fn;
