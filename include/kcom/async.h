@@ -342,7 +342,9 @@ NTSTATUS kcom_async_operation_fail(_In_ IKcomAsyncOperation *operation, _In_ NTS
  * STATUS_ALREADY_REGISTERED (a routine was registered before, even if cleared since);
  * STATUS_INVALID_DEVICE_STATE (finished otherwise; an operation run by a task, which sees cancels
  * at its polls; the static error operation; an operation implemented outside kcom);
- * STATUS_INVALID_PARAMETER (NULL operation or routine).
+ * STATUS_INVALID_PARAMETER (NULL operation or routine). Where several apply, the first of
+ * STATUS_INVALID_PARAMETER, STATUS_INVALID_DEVICE_STATE for an operation that is not a completion
+ * source's, STATUS_ALREADY_REGISTERED, STATUS_CANCELLED, STATUS_INVALID_DEVICE_STATE.
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_async_operation_set_cancel_routine(_In_ IKcomAsyncOperation *operation,

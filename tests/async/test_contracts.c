@@ -630,6 +630,8 @@ void kcom_test_async_contract_cancel_routine(void)
        "registered once\n");
     ok(IKcomAsyncOperation_cancel(op) == STATUS_SUCCESS, "cancel\n");
     ok(log.routine_calls == 0, "a cleared routine is never called\n");
+    ok(kcom_async_operation_set_cancel_routine(op, never_routine, &log) == STATUS_ALREADY_REGISTERED,
+       "registered once and canceled: the registration's status first\n");
     IKcomAsyncOperation_Release(op);
 
     /* registering after the cancel: refused, the producer aborts by itself */
@@ -645,6 +647,8 @@ void kcom_test_async_contract_cancel_routine(void)
     ok(IKcomAsyncOperation_cancel(op) == STATUS_INVALID_DEVICE_STATE, "cancel after completion\n");
     ok(kcom_async_operation_clear_cancel_routine(op) == STATUS_SUCCESS, "still the producer's to clear\n");
     ok(log.routine_calls == 0, "not called\n");
+    ok(kcom_async_operation_set_cancel_routine(op, never_routine, &log) == STATUS_ALREADY_REGISTERED,
+       "registered once and completed: the registration's status first\n");
     IKcomAsyncOperation_Release(op);
     op = new_source();
     ok(kcom_async_operation_complete(op, &value) == STATUS_SUCCESS, "complete\n");
