@@ -92,8 +92,9 @@
 #endif
 #endif
 
-/* One definition per program for constants defined in headers (IIDs, interface descriptors),
- * the way DEFINE_GUID with INITGUID and MIDL's selectany IIDs behave. */
+/* One definition per linked image for the IIDs defined in headers, the way DEFINE_GUID with
+ * INITGUID and MIDL's selectany IIDs behave (interface descriptors are static instead: one copy
+ * per file, kcom/interface.h). */
 #if defined(_MSC_VER)
 #define KCOM_SELECTANY __declspec(selectany)
 #elif defined(_WIN32)
