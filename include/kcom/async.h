@@ -22,7 +22,9 @@
  *                STATUS_INVALID_DEVICE_STATE, nothing changes.
  *   set_completed  IRQL: <= DISPATCH_LEVEL. Registers callback(operation, status, context), which
  *                fires exactly once, when the operation finishes, or synchronously from this call
- *                when it has already finished (one destroyed unfinished, released before its
+ *                when it has already finished, except while the producer's cancel routine of the
+ *                cancel that finished it still runs: then on the canceling thread once the routine
+ *                has returned (one destroyed unfinished, released before its
  *                commit or with its task beyond any wake, never finishes: no callback); it runs
  *                outside any lock with a reference held on the operation (it may Release the
  *                caller's own). A callback registered before

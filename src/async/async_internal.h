@@ -64,12 +64,16 @@ static KCOM_FORCEINLINE void kcom_async_spin_unlock(LONG volatile *lock, UCHAR i
                                /* destroyed leaves it */
 #define OP_COMPUTED KCOM_RT_ASYNC_COMPUTED /* its task's descriptor has no layout: its result and */
                                /* state are where kcom_task_computed finds them */
+#define OP_ROUTINE_RUNNING 0x100000 /* finished by a cancel whose producer's cancel routine has not */
+                               /* returned yet: waiters still register, and a callback registered */
+                               /* meanwhile is left to the canceler, which calls it after the routine */
 
-/* Whether a word is that of an operation a waiter is released from at once: finished, and the
- * completion callback registered before the finish, if any, has returned. */
+/* Whether a word is that of an operation a waiter is released from at once: finished, the
+ * producer's cancel routine (when a cancel finished it) and the completion callback registered
+ * before the finish, if any, returned. */
 static KCOM_FORCEINLINE BOOLEAN kcom_async_op_released(LONG word)
 {
-    return (BOOLEAN)((word & (OP_FINISHED | OP_CALLING)) == OP_FINISHED);
+    return (BOOLEAN)((word & (OP_FINISHED | OP_CALLING | OP_ROUTINE_RUNNING)) == OP_FINISHED);
 }
 
 /* Whether op runs a task (a constant bit of the word, read atomically as the word changes). */

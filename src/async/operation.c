@@ -502,16 +502,25 @@ static KCOM_FORCEINLINE void op_fire_waiters(kcom_async_op *op)
 /* ---- finishing ------------------------------------------------------------------------------------------ */
 
 
-/* op_after_finish when a cancel routine or a callback runs, on a reference of its own. */
+/* op_after_finish when a cancel routine or a callback runs, on a reference of its own. Until the
+ * routine has returned (OP_ROUTINE_RUNNING) waiters register and a callback registered meanwhile
+ * is left here; the callback that the finish or the routine's end claimed runs next, then the
+ * waiters, unless a registration still under way calls the callback and fires them after it. */
 static KCOM_NOINLINE void op_after_finish_held(kcom_async_op *op, LONG next, BOOLEAN routine, BOOLEAN callback,
                                                BOOLEAN registration_calls)
 {
     kcom_async_op_addref(op);
-    if (routine)
+    if (routine) {
         KCOM_ASYNC_PRODUCER(op)->cancel_routine(&op->iface, KCOM_ASYNC_PRODUCER(op)->cancel_context);
+        next = kcom_atomic_fetch_add(&op->word, -OP_ROUTINE_RUNNING) - OP_ROUTINE_RUNNING;
+        if (!callback && (next & OP_CB_SET) && !(kcom_atomic_or(&op->word, OP_CB_CLAIMED) & OP_CB_CLAIMED))
+            callback = TRUE; /* registered while the routine ran (op_set_completed left the call here) */
+        registration_calls = (BOOLEAN)((next & OP_CALLING) && !callback);
+    }
     if (callback) {
         op->callback(&op->iface, next & OP_STATUS_MASK, op->callback_context);
-        next = kcom_atomic_fetch_add(&op->word, -OP_CALLING) - OP_CALLING; /* nothing registers after this */
+        if (next & OP_CALLING) /* registered before the finish: nothing registers after this */
+            next = kcom_atomic_fetch_add(&op->word, -OP_CALLING) - OP_CALLING;
     }
     if (!registration_calls && (next & (OP_SLOT_SET | OP_WAITERS)))
         op_fire_waiters(op);
@@ -537,9 +546,9 @@ static KCOM_FORCEINLINE void op_after_finish(kcom_async_op *op, LONG old, LONG n
 }
 
 /* The finishing exchange: sets OP_FINISHED (and the final status when still Started), claims the
- * callback and, with cancel_routine, the producer's cancel routine, and sets OP_CALLING when a
- * callback is registered or being registered (its caller clears it). FALSE, with *seen the word,
- * when op had already finished. */
+ * callback and, with cancel_routine, the producer's cancel routine (OP_ROUTINE_RUNNING until it has
+ * returned), and sets OP_CALLING when a callback is registered or being registered (its caller
+ * clears it). FALSE, with *seen the word, when op had already finished. */
 static KCOM_FORCEINLINE BOOLEAN op_finish_exchange(kcom_async_op *op, LONG final_status, BOOLEAN cancel_routine,
                                                    LONG *seen_out, LONG *next_out)
 {
@@ -558,7 +567,7 @@ static KCOM_FORCEINLINE BOOLEAN op_finish_exchange(kcom_async_op *op, LONG final
         if (old & OP_CB_REGISTERING)
             next |= OP_CALLING;
         if (cancel_routine && (old & OP_CANCEL_SET))
-            next |= OP_CANCEL_CLAIMED;
+            next |= OP_CANCEL_CLAIMED | OP_ROUTINE_RUNNING;
         seen = kcom_atomic_compare_exchange(&op->word, old, next);
         if (seen == old)
             break;
@@ -685,8 +694,10 @@ static NTSTATUS KCOM_STDCALL op_set_completed(IKcomAsyncOperation *This, kcom_as
     op->callback_context = context;
     old = kcom_atomic_or(&op->word, OP_CB_SET); /* publishes the fields */
     /* finished before the fields were visible: the finisher left the call to us, and the waiters
-     * after it (op_after_finish), with OP_CALLING set if it saw the registration begin */
-    if ((old & OP_FINISHED) && !(kcom_atomic_or(&op->word, OP_CB_CLAIMED) & OP_CB_CLAIMED)) {
+     * after it (op_after_finish), with OP_CALLING set if it saw the registration begin; but while
+     * the producer's cancel routine runs, the canceler calls it once the routine has returned */
+    if ((old & (OP_FINISHED | OP_ROUTINE_RUNNING)) == OP_FINISHED &&
+        !(kcom_atomic_or(&op->word, OP_CB_CLAIMED) & OP_CB_CLAIMED)) {
         kcom_async_op_addref(op);
         callback(&op->iface, old & OP_STATUS_MASK, context);
         if (old & OP_CALLING)

@@ -117,6 +117,7 @@
     X(async_contract_waiter_timeout)               \
     X(async_contract_cancel_routine)               \
     X(async_contract_cancel_wakes_waiters)         \
+    X(async_contract_cancel_routine_before_waiters) \
     X(async_contract_block_on_foreign)             \
     X(async_contract_argument_checks)              \
     X(async_contract_waits_allocate_nothing)       \

@@ -702,6 +702,77 @@ void kcom_test_async_contract_cancel_wakes_waiters(void)
     ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
 }
 
+/* The producer's cancel routine runs before the callback and the waiters, also those that come
+ * while it runs: a producer may free the routine's context once a wait on the operation ends, or
+ * from its callback. */
+typedef struct slow_routine {
+    LONG volatile entered;
+    LONG volatile returned;
+    LONG volatile callback_calls;
+    LONG volatile callback_after_routine;
+} slow_routine;
+
+static void routine_slow(IKcomAsyncOperation *operation, void *context)
+{
+    slow_routine *s = (slow_routine *)context;
+    (void)operation;
+    kcom_atomic_store(&s->entered, 1);
+    test_sleep_ms(50); /* a waiter or a callback let go before this returns has time to show */
+    kcom_atomic_store(&s->returned, 1);
+}
+
+static void callback_after_routine(IKcomAsyncOperation *operation, kcom_async_status status, void *context)
+{
+    slow_routine *s = (slow_routine *)context;
+    (void)operation;
+    (void)status;
+    kcom_atomic_store(&s->callback_after_routine, kcom_atomic_load(&s->returned));
+    kcom_atomic_fetch_add(&s->callback_calls, 1);
+}
+
+static void *cancel_now(void *arg)
+{
+    (void)IKcomAsyncOperation_cancel((IKcomAsyncOperation *)arg);
+    return NULL;
+}
+
+void kcom_test_async_contract_cancel_routine_before_waiters(void)
+{
+    kcom_async_status st = KCOM_ASYNC_STARTED;
+    IKcomAsyncOperation *op;
+    test_thread thread;
+    slow_routine s;
+    NTSTATUS status;
+    int round;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    /* round 0: a wait begun while the routine runs; round 1: a callback registered then too */
+    for (round = 0; round < 2; round++) {
+        memset(&s, 0, sizeof(s)); /* the routine's context lives in this frame */
+        op = new_source();
+        ok(kcom_async_operation_set_cancel_routine(op, routine_slow, &s) == STATUS_SUCCESS, "set\n");
+        test_thread_start(&thread, cancel_now, op);
+        while (!kcom_atomic_load(&s.entered))
+            test_sleep_ms(1);
+        ok(IKcomAsyncOperation_get_status(op, &st) == STATUS_SUCCESS && st == KCOM_ASYNC_CANCELED,
+           "%d: Canceled while the routine runs\n", round);
+        if (round == 1)
+            ok(IKcomAsyncOperation_set_completed(op, callback_after_routine, &s) == STATUS_SUCCESS,
+               "set_completed while the routine runs\n");
+        status = kcom_async_block_on(op, KCOM_ASYNC_INFINITE);
+        ok(status == STATUS_SUCCESS && kcom_atomic_load(&s.returned),
+           "%d: a wait begun while the routine ran ended after it returned (%s, returned %ld)\n", round,
+           kcom_status_name(status), (long)s.returned);
+        test_thread_join(&thread);
+        if (round == 1)
+            ok(s.callback_calls == 1 && s.callback_after_routine,
+               "the callback registered meanwhile ran once, after the routine (%ld calls, after %ld)\n",
+               (long)s.callback_calls, (long)s.callback_after_routine);
+        IKcomAsyncOperation_Release(op);
+    }
+    ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
+}
+
 /* ---- block_on on an operation kcom did not make --------------------------------------------------------- */
 
 typedef struct foreign_op {
