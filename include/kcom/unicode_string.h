@@ -267,8 +267,9 @@ _IRQL_requires_max_(DISPATCH_LEVEL)
 BOOLEAN kcom_unicode_string_equal(_In_ const UNICODE_STRING *a, _In_ const UNICODE_STRING *b,
                                   _In_ BOOLEAN ignore_case);
 
-/* kcom_unicode_string_starts_with - TRUE when text begins with prefix (always for an empty prefix).
- * IRQL: <= DISPATCH_LEVEL. Never fails. */
+/* kcom_unicode_string_starts_with - TRUE when text begins with prefix (always for an empty prefix
+ * of a well-formed text; FALSE when either is NULL or malformed). IRQL: <= DISPATCH_LEVEL. Never
+ * fails. */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 BOOLEAN kcom_unicode_string_starts_with(_In_ const UNICODE_STRING *text, _In_ const UNICODE_STRING *prefix,
                                         _In_ BOOLEAN ignore_case);

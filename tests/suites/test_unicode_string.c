@@ -511,6 +511,15 @@ static void test_format_conversions(void)
     for (i = 0; i < 2 * sizeof(void *); i++)
         pointer_text[2 + i] = '0';
     check_format(pointer_text, "%p", (void *)NULL);
+    {
+        /* '0' pads after the 0x */
+        char padded[2 * sizeof(void *) + 8];
+        memset(padded, '0', sizeof(padded));
+        padded[1] = 'x';
+        padded[2 * sizeof(void *) + 6] = '1';
+        padded[2 * sizeof(void *) + 7] = '\0';
+        check_format(padded, sizeof(void *) == 8 ? "%023p" : "%015p", (void *)(uintptr_t)1);
+    }
 
     /* widths and flags */
     check_format("   42|42   |00042", "%5d|%-5d|%05d", 42, 42, 42);
@@ -550,6 +559,9 @@ static void test_format_failures(void)
     check_format_fails(STATUS_INVALID_PARAMETER, "%q", 1);
     check_format_fails(STATUS_INVALID_PARAMETER, "%hd", 1);
     check_format_fails(STATUS_INVALID_PARAMETER, "%.3d", 1);
+    check_format_fails(STATUS_INVALID_PARAMETER, "%5%");
+    check_format_fails(STATUS_INVALID_PARAMETER, "%-%");
+    check_format("    x|x    ", "%05c|%-5c", 'x', 'x'); /* '0' pads numbers only */
     check_format_fails(STATUS_INVALID_PARAMETER, "%*d", 3, 1);
     check_format_fails(STATUS_INVALID_PARAMETER, "%+d", 1);
     check_format_fails(STATUS_INVALID_PARAMETER, "%#x", 1u);
@@ -697,6 +709,7 @@ static void test_comparisons(void)
     ok(!kcom_unicode_string_starts_with(NULL, &literal_empty, FALSE) &&
            !kcom_unicode_string_starts_with(&abcd, NULL, FALSE) && !kcom_unicode_string_starts_with(&abcd, &bad, FALSE),
        "NULL and malformed\n");
+    ok(!kcom_unicode_string_starts_with(&bad, &literal_empty, FALSE), "a malformed text starts with nothing\n");
 }
 
 /* ---- the owned string ---------------------------------------------------------------------------------- */
