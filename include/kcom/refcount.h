@@ -18,7 +18,9 @@
  * caller holds a reference, so the count is at least 1 unless the caller's pointer is stale).
  *
  * The library implements the slow paths of all three modes, so translation units in different
- * modes link against the same library.
+ * modes link against the same library. A class whose descriptor and vtables are written by hand
+ * (KCOM_CLASS_GENERATED clear) and count through kcom_object_addref / kcom_object_release counts
+ * in the mode the library was built with, not its own file's.
  */
 #ifndef KCOM_REFCOUNT_H
 #define KCOM_REFCOUNT_H
