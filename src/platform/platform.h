@@ -255,7 +255,7 @@ void kcom_platform_spin_lock_release(kcom_platform_spin_lock *lock, UCHAR old_ir
  * (KeFlushQueuedDpcs; win32, which has no DPCs: at once). IRQL: PASSIVE_LEVEL. */
 void kcom_platform_dpc_flush(void);
 
-/* ---- for kcom_uninitialize (src/runtime.c), on every target -------------------------------------------------
+/* ---- for kcom_uninitialize (src/runtime.c), on every target with the async layer ------------------------------
  * How many IRPs kcom/irp.h holds: pended, or completed with their record not freed yet. Each
  * record holds an operation, and a pended IRP's cancel routine is in the driver's image. The
  * kernel's count (src/platform/ntkernel/irp_ntkernel.c); 0 on the other targets, which have no
