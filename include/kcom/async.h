@@ -337,7 +337,9 @@ NTSTATUS kcom_async_operation_fail(_In_ IKcomAsyncOperation *operation, _In_ NTS
  * took it back first. IoSetCancelRoutine's contract: register once when the request is handed
  * to the hardware or queued, clear before completing it. The routine may call
  * kcom_async_operation_complete/_fail (they return STATUS_CANCELLED) and Release the producer's
- * reference; context must stay valid until the routine has returned or the clear succeeded.
+ * reference; context must stay valid until the routine has returned or the clear succeeded. The
+ * operation's waiters and callback wait for the routine, so it must not wait for its own
+ * operation (kcom_async_block_on would wait for its own return).
  * IRQL: <= DISPATCH_LEVEL (the routine runs at the canceler's IRQL, <= DISPATCH_LEVEL).
  * Returns STATUS_SUCCESS (registered); STATUS_CANCELLED (the operation was canceled before the
  * registration took effect: the routine is not registered and is never called, abort now);
