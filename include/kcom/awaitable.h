@@ -320,8 +320,8 @@ void kcom_async_select_clear(_Inout_opt_ kcom_async_select *select);
 /* ---- timeout ---- */
 
 /* kcom_async_timeout_init - awaitable, or timeout_ms milliseconds (counted from the first poll),
- * whichever comes first (with timeout_ms 0, the awaitable wins only if it is READY at the first
- * poll). The awaitable's self must not move (it usually lives in the same state).
+ * whichever comes first (timeout_ms 0 still arms a timer at the first poll: the awaitable wins if
+ * it is READY before that timer fires, about a millisecond on). The awaitable's self must not move (it usually lives in the same state).
  * NULL is ignored. IRQL: <= DISPATCH_LEVEL. Never fails. */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 void kcom_async_timeout_init(_Out_opt_ kcom_async_timeout *timeout, _In_ kcom_async_awaitable awaitable,
