@@ -7,7 +7,8 @@
  * expanded), in C and as C++ (hygiene.cpp), with file-scope variables named as the parameters
  * and locals those expansions declared before, over every macro a driver expands: interfaces
  * with each method kind, a derived interface, a typed operation, a class with both callbacks,
- * an aggregatable class, a task descriptor both ways, and the calls that use them.
+ * an aggregatable class, a task descriptor both ways, the task macros, and the calls that use
+ * them.
  */
 #include <kcom/kcom.h>
 
