@@ -111,9 +111,10 @@ UCHAR kcom_sim_raise_irql(_In_ UCHAR irql);
 _IRQL_requires_max_(DISPATCH_LEVEL)
 void kcom_sim_lower_irql(_In_ UCHAR irql);
 
-/* kcom_sim_thread_count - threads of the simulation alive now: the simulated processors, the work
- * item workers and the timer thread (0 after kcom_uninitialize, until the next use). IRQL: any.
- * Never fails. */
+/* kcom_sim_thread_count - threads of the simulation started and not yet joined: the simulated
+ * processors, the work item workers (two, and one more each time the others are all inside
+ * routines) and the timer thread (0 after kcom_uninitialize, until the next use). A child forked
+ * after they started has none of them, but counts its parent's. IRQL: any. Never fails. */
 _IRQL_requires_max_(HIGH_LEVEL)
 ULONG kcom_sim_thread_count(void);
 

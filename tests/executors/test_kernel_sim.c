@@ -547,6 +547,57 @@ static void work_items_one_processor(void)
     ok(kcom_sim_set_processor_count(2) == STATUS_SUCCESS, "back to two processors\n");
 }
 
+/* Every worker inside a routine that waits for another work item: the queue still runs that one,
+ * as the kernel's balance set manager adds a worker to a stalled queue (two simulated processors,
+ * both routines running, the third item held back by the concurrency and no worker idle). */
+typedef struct waiting_probe {
+    LONG volatile entered;
+    LONG volatile waited;    /* routines that saw the other item run while they waited */
+    LONG volatile ended;
+    LONG volatile other_runs;
+} waiting_probe;
+
+static void waited_for_routine(void *context)
+{
+    kcom_atomic_fetch_add(&((waiting_probe *)context)->other_runs, 1);
+}
+
+static void waiting_routine(void *context)
+{
+    waiting_probe *w = (waiting_probe *)context;
+    kcom_atomic_fetch_add(&w->entered, 1);
+    if (wait_at_least(&w->other_runs, 1))
+        kcom_atomic_fetch_add(&w->waited, 1);
+    kcom_atomic_fetch_add(&w->ended, 1); /* last */
+}
+
+static void work_items_every_worker_waiting(void)
+{
+    static int device;
+    kcom_platform_work_item *items[3];
+    waiting_probe w;
+    ULONG64 start;
+    int i;
+    memset(&w, 0, sizeof(w));
+    for (i = 0; i < 3; i++)
+        items[i] = kcom_platform_work_item_allocate(&device);
+    ok(items[0] != NULL && items[1] != NULL && items[2] != NULL, "allocated\n");
+    if (items[0] != NULL && items[1] != NULL && items[2] != NULL) {
+        kcom_platform_work_item_queue(items[0], waiting_routine, &w);
+        kcom_platform_work_item_queue(items[1], waiting_routine, &w);
+        ok(wait_at_least(&w.entered, 2), "both routines wait: %ld\n", (long)kcom_atomic_load(&w.entered));
+        start = test_now_ms();
+        kcom_platform_work_item_queue(items[2], waited_for_routine, &w);
+        ok(wait_at_least(&w.ended, 2), "both ended\n");
+        ok(kcom_atomic_load(&w.waited) == 2 && kcom_atomic_load(&w.other_runs) == 1,
+           "the item they waited for ran meanwhile (%ld waited, after %lu ms)\n", (long)kcom_atomic_load(&w.waited),
+           (unsigned long)(test_now_ms() - start));
+    }
+    for (i = 0; i < 3; i++)
+        if (items[i] != NULL)
+            kcom_platform_work_item_free(items[i]);
+}
+
 /* ---- timers -------------------------------------------------------------------------------------------- */
 
 typedef struct timer_probe {
@@ -1042,13 +1093,13 @@ int main(void)
     static const char *const names[] = {"misuse_fails_fast", "irql_and_spin_locks", "spin_lock_excludes",
                                         "dpc_runs_at_dispatch", "dpc_reinserted", "dpc_flush_waits",
                                         "dpcs_concurrent", "dpcs_from_a_raised_thread", "work_items",
-                                        "work_items_one_processor",
+                                        "work_items_one_processor", "work_items_every_worker_waiting",
                                         "timers_fire_in_a_dpc", "timer_cancel_states", "timer_cancel_races",
                                         "uninitialize_restarts"};
     static void (*const tests[])(void) = {misuse_fails_fast, irql_and_spin_locks, spin_lock_excludes,
                                           dpc_runs_at_dispatch, dpc_reinserted_from_its_routine, dpc_flush_waits,
                                           dpcs_run_concurrently, dpcs_from_a_raised_thread, work_items,
-                                          work_items_one_processor,
+                                          work_items_one_processor, work_items_every_worker_waiting,
                                           timers_fire_in_a_dpc, timer_cancel_states, timer_cancel_races,
                                           uninitialize_restarts};
     int result;

@@ -31,7 +31,8 @@
  * DPCs queued before it. A DPC removed from its queue (KeRemoveQueueDpc, for timer cancels) takes
  * its sequence number with it.
  *
- * Work items: a FIFO run by two worker threads, started at the first queue. The item is taken off
+ * Work items: a FIFO run by worker threads, two started at the first queue and one more whenever
+ * the others are all inside routines (worker_main). The item is taken off
  * the queue (not queued any more) before its routine is entered, and never touched after the
  * routine returns (as IopProcessWorkItem): the routine may queue it again, and then another
  * worker may run it concurrently.
@@ -65,6 +66,7 @@ kcom_platform_mutex kcom_sim_mutex;
 
 #define SIM_DEFAULT_PROCESSORS 2
 #define SIM_WORKERS 2
+#define SIM_WORKERS_MAX 128 /* the most worker threads a stalled queue grows to (worker_main) */
 
 /* ---- the calling thread ------------------------------------------------------------------------------- */
 
@@ -151,7 +153,7 @@ static struct {
     LONG volatile dpcs_held;    /* atomic */
     BOOLEAN work_held;
     ULONG worker_count;         /* worker threads running */
-    pthread_t workers[SIM_WORKERS];
+    pthread_t workers[SIM_WORKERS_MAX];
     kcom_platform_work_item *work_head;
     kcom_platform_work_item *work_tail;
     ULONG work_queued;
@@ -583,10 +585,23 @@ ULONG kcom_platform_processor_count(void)
  * routines blocked in a wait), and a routine that ends takes the next item on the same thread.
  * The simulation counts every running routine, blocked or not, so an idle worker watches while
  * the limit holds an item back, and runs it anyway once no item was taken for
- * SIM_WORK_STALL_MS, as the kernel's balance set manager adds a worker to a stalled queue: a
- * routine that waits for another work item cannot deadlock the simulation. */
+ * SIM_WORK_STALL_MS, as the kernel's balance set manager adds a worker to a stalled queue; and a
+ * worker that takes an item leaving none idle starts another, so that one always watches: routines
+ * that wait for another work item cannot deadlock the simulation, however many wait. */
 #define SIM_WORK_STALL_MS 100
 
+static void *worker_main(void *index);
+
+/* Starts one more worker (kcom_sim_mutex held), unless the simulation is ending. */
+static void add_worker_locked(void)
+{
+    if (sim.worker_count >= SIM_WORKERS_MAX || kcom_atomic_load(&sim.stopping) != 0 ||
+        kcom_atomic_load(&sim.exiting) != 0)
+        return;
+    if (pthread_create(&sim.workers[sim.worker_count], NULL, worker_main, (void *)(ULONG_PTR)sim.worker_count) != 0)
+        KCOM_POSIX_VIOLATION(NULL, "a worker thread could not be started");
+    sim.worker_count++;
+}
 
 static void *worker_main(void *index)
 {
@@ -610,6 +625,8 @@ static void *worker_main(void *index)
             sim.work_running++;
             sim.work_taken++;
             stalled = FALSE;
+            if (sim.work_running == sim.worker_count)
+                add_worker_locked(); /* none idle now: one to watch for a stall */
             sim_unlock();
             routine(context); /* item is never touched again (IopProcessWorkItem): it may be gone */
             if (kcom_posix_thread.irql != KCOM_PLATFORM_PASSIVE_LEVEL)
@@ -653,6 +670,7 @@ kcom_platform_work_item *kcom_platform_work_item_allocate(void *device)
 
 void kcom_platform_work_item_queue(kcom_platform_work_item *item, kcom_platform_work_fn *routine, void *context)
 {
+    ULONG i;
     sim_lock();
     if (item->queued)
         KCOM_POSIX_VIOLATION(item, "work item queued again while queued, before its routine was entered");
@@ -662,10 +680,8 @@ void kcom_platform_work_item_queue(kcom_platform_work_item *item, kcom_platform_
         kcom_sim_thread_starting_locked();
         /* kcom_sim_set_processor_count keeps it up to date while no simulated processor runs */
         sim.work_concurrency = processor_count() != 0 ? processor_count() : configured_processors_locked();
-        for (; sim.worker_count < SIM_WORKERS; sim.worker_count++)
-            if (pthread_create(&sim.workers[sim.worker_count], NULL, worker_main,
-                               (void *)(ULONG_PTR)sim.worker_count) != 0)
-                KCOM_POSIX_VIOLATION(NULL, "a worker thread could not be started");
+        for (i = 0; i < SIM_WORKERS; i++)
+            add_worker_locked();
     }
     item->routine = routine;
     item->context = context;
