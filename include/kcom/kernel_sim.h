@@ -113,7 +113,7 @@ void kcom_sim_lower_irql(_In_ UCHAR irql);
 
 /* kcom_sim_thread_count - threads of the simulation started and not yet joined: the simulated
  * processors, the work item workers (two, and one more each time the others are all inside
- * routines) and the timer thread (0 after kcom_uninitialize, until the next use). A child forked
+ * routines, up to 128) and the timer thread (0 after kcom_uninitialize, until the next use). A child forked
  * after they started has none of them, but counts its parent's. IRQL: any. Never fails. */
 _IRQL_requires_max_(HIGH_LEVEL)
 ULONG kcom_sim_thread_count(void);
