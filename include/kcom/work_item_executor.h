@@ -49,6 +49,13 @@ typedef struct kcom_work_item_executor_config {
  * microseconds. */
 #define KCOM_WORK_ITEM_DEFAULT_POLL_BUDGET 512
 
+/* Counters of an executor (snapshots; for tests, tuning the budgets and diagnostics). */
+typedef struct kcom_work_item_executor_stats {
+    ULONG64 runs;     /* work-item routine invocations */
+    ULONG64 polls;    /* task polls */
+    ULONG64 requeues; /* runs that spent a budget (polls or time) with tasks left, and queued the item again */
+} kcom_work_item_executor_stats;
+
 KCOM_BEGIN_DECLS
 
 /*
@@ -77,6 +84,15 @@ NTSTATUS kcom_work_item_executor_create(_In_ void *device, _In_opt_ const kcom_w
  */
 _IRQL_requires_(PASSIVE_LEVEL)
 void kcom_work_item_executor_destroy(_In_opt_ kcom_work_item_executor *executor);
+
+/* kcom_work_item_executor_get_stats - the counters so far, summed over the processors' queues;
+ * zeros for a NULL executor. A NULL stats is ignored. A run adds its counts when it ends (one
+ * interlocked add per counter and run, not per poll), which may be after the task it polled last
+ * has finished: a snapshot taken as soon as kcom_async_block_on returned may not count that poll
+ * yet. IRQL: any. Never fails. */
+_IRQL_requires_max_(HIGH_LEVEL)
+void kcom_work_item_executor_get_stats(_In_opt_ const kcom_work_item_executor *executor,
+                                       _Out_opt_ kcom_work_item_executor_stats *stats);
 
 KCOM_END_DECLS
 

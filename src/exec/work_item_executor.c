@@ -47,6 +47,10 @@ typedef struct work_lane {
     kcom_task_link later; /* the routine's own: what its polls scheduled, for the next round */
     kcom_platform_work_item *item;
     kcom_platform_local_event idle; /* set when the routine lets go after destroy began */
+    /* counters (kcom_work_item_executor_get_stats), added once per run by its routine */
+    LONG64 volatile runs;
+    LONG64 volatile polls;
+    LONG64 volatile requeues;
 } work_lane;
 
 /* A lane per cache line (or more), the executor's read-mostly head on lines of its own: each lane's
@@ -126,14 +130,23 @@ static NTSTATUS work_schedule(void *context, kcom_task *task)
     return STATUS_SUCCESS;
 }
 
+/* Counts a run of the lane's routine that made polls polls and queued its item again or not. */
+static KCOM_FORCEINLINE void run_counted(work_lane *lane, ULONG polls, LONG requeued)
+{
+    kcom_atomic_fetch_add64(&lane->runs, 1);
+    kcom_atomic_fetch_add64(&lane->polls, (LONG64)polls);
+    if (requeued != 0)
+        kcom_atomic_fetch_add64(&lane->requeues, requeued);
+}
+
 /* The routine's run; timed is a constant in each of its two expansions (work_routine), so that an
  * executor without a time budget reads no clock and tests nothing for it at each poll. */
 static KCOM_FORCEINLINE void work_run(work_lane *lane, BOOLEAN timed)
 {
-    ULONG poll_budget = lane->executor->poll_budget, time_budget_us = lane->executor->time_budget_us;
+    ULONG time_budget_us = lane->executor->time_budget_us;
     ULONG64 start_us = timed ? kcom_platform_monotonic_us() : 0;
     BOOLEAN destroying;
-    ULONG polls = 0;
+    ULONG polls = 0, limit = lane->executor->poll_budget; /* limit: polls once the time budget is spent */
     UCHAR irql;
     kcom_atomic_store_ptr(&lane->thread, kcom_platform_current_thread());
     for (;;) {
@@ -157,9 +170,10 @@ static KCOM_FORCEINLINE void work_run(work_lane *lane, BOOLEAN timed)
             kcom_task_queue_drop_all(&lane->later, STATUS_INVALID_DEVICE_STATE);
             continue;
         }
-        if (polls >= poll_budget) {
+        if (polls >= limit) {
             /* budget spent: queue the item again (allowed from its own routine), keeping started and
              * the rounds, which the next run (on whichever thread) takes over */
+            run_counted(lane, polls, 1);
             kcom_atomic_store_ptr(&lane->thread, NULL);
             kcom_platform_work_item_queue(lane->item, work_routine, lane);
             return;
@@ -171,8 +185,10 @@ static KCOM_FORCEINLINE void work_run(work_lane *lane, BOOLEAN timed)
         kcom_atomic_store_ptr((void *volatile *)(void *)&lane->polling, NULL);
         polls++;
         if (timed && kcom_platform_monotonic_us() - start_us >= time_budget_us)
-            polls = poll_budget; /* spent */
+            limit = polls; /* spent */
     }
+    /* while started, under the lock: destroy frees the lanes once the last run has let go */
+    run_counted(lane, polls, 0);
     lane->started = FALSE;
     destroying = (BOOLEAN)(kcom_atomic_load(&lane->accepting) == 0);
     kcom_atomic_store_ptr(&lane->thread, NULL);
@@ -263,6 +279,7 @@ NTSTATUS kcom_work_item_executor_create(void *device, const kcom_work_item_execu
         lane->executor = executor;
         lane->polling = NULL;
         lane->thread = NULL;
+        lane->runs = lane->polls = lane->requeues = 0;
     }
     kcom_executor_list_add(&executor->listing, work_busy);
     *executor_out = executor;
@@ -305,4 +322,20 @@ void kcom_work_item_executor_destroy(kcom_work_item_executor *executor)
     kcom_executor_list_remove(&executor->listing);
     free_lanes(executor, executor->lane_count);
     kcom_free(executor->allocator, executor, executor_bytes(executor->lane_count), KCOM_CACHE_LINE);
+}
+
+void kcom_work_item_executor_get_stats(const kcom_work_item_executor *executor, kcom_work_item_executor_stats *stats)
+{
+    ULONG i;
+    if (stats == NULL)
+        return;
+    stats->runs = stats->polls = stats->requeues = 0;
+    if (executor == NULL)
+        return;
+    for (i = 0; i < executor->lane_count; i++) {
+        work_lane *lane = lane_at(executor, i);
+        stats->runs += (ULONG64)kcom_atomic_load64(&lane->runs);
+        stats->polls += (ULONG64)kcom_atomic_load64(&lane->polls);
+        stats->requeues += (ULONG64)kcom_atomic_load64(&lane->requeues);
+    }
 }

@@ -33,9 +33,33 @@ static void arguments(void)
        "NULL as_executor\n");
     ok(executor == NULL, "output zeroed\n");
     ok(kcom_work_item_executor_create(&device_object, NULL, &executor, &as_executor) == STATUS_SUCCESS, "create\n");
+    {
+        kcom_work_item_executor_stats stats;
+        memset(&stats, 0xcc, sizeof(stats));
+        kcom_work_item_executor_get_stats(executor, &stats);
+        ok(stats.runs == 0 && stats.polls == 0 && stats.requeues == 0, "a new executor's counters are 0\n");
+        memset(&stats, 0xcc, sizeof(stats));
+        kcom_work_item_executor_get_stats(NULL, &stats);
+        ok(stats.runs == 0 && stats.polls == 0 && stats.requeues == 0, "a NULL executor's counters are 0\n");
+        kcom_work_item_executor_get_stats(executor, NULL); /* ignored */
+    }
     kcom_work_item_executor_destroy(executor);
     kcom_work_item_executor_destroy(NULL);
     end();
+}
+
+/* The counters once polls polls have been counted: a run adds its own when it ends, which may be
+ * after the task it polled last has finished (at most 5 s). */
+static kcom_work_item_executor_stats stats_after(const kcom_work_item_executor *executor, ULONG64 polls)
+{
+    kcom_work_item_executor_stats stats;
+    ULONG64 start = kcom_platform_monotonic_ms();
+    for (;;) {
+        kcom_work_item_executor_get_stats(executor, &stats);
+        if (stats.polls >= polls || kcom_platform_monotonic_ms() - start > 5000)
+            return stats;
+        kcom_platform_sleep_ms(1);
+    }
 }
 
 /* ---- each lane on cache lines of its own ---------------------------------------------------------------- */
@@ -126,6 +150,14 @@ static void passive_polls(void)
     for (i = 0; i < 3; i++)
         ok(finish(ops[i], STATUS_SUCCESS) == 0, "task %lu polled at PASSIVE_LEVEL on a worker thread\n",
            (unsigned long)i);
+    {
+        /* 450 polls, at most 8 a run: 57 runs or more, each but a lane's last requeued */
+        kcom_work_item_executor_stats stats = stats_after(executor, 450);
+        ok(stats.polls == 450, "%lu polls counted\n", (unsigned long)stats.polls);
+        ok(stats.runs >= 57 && stats.runs <= 450, "%lu runs\n", (unsigned long)stats.runs);
+        ok(stats.requeues >= 56 - kcom_platform_processor_count() && stats.requeues < stats.runs,
+           "%lu of %lu runs requeued\n", (unsigned long)stats.requeues, (unsigned long)stats.runs);
+    }
     kcom_work_item_executor_destroy(executor);
     end();
 }
@@ -405,6 +437,12 @@ static void time_budget(void)
     (void)finish(spawn_on(&spin_yield_desc, as_executor, &initial), STATUS_SUCCESS);
     queues = kcom_sim_work_item_queues() - before;
     ok(queues >= 8, "40 polls of 200 us in %lu routine runs\n", (unsigned long)queues);
+    {
+        kcom_work_item_executor_stats stats = stats_after(executor, 40);
+        ok(stats.polls == 40 && stats.runs >= 8 && stats.requeues >= 7 && stats.requeues < stats.runs,
+           "the time budget's runs counted: %lu polls, %lu runs, %lu requeued\n", (unsigned long)stats.polls,
+           (unsigned long)stats.runs, (unsigned long)stats.requeues);
+    }
     kcom_work_item_executor_destroy(executor);
     end();
 }

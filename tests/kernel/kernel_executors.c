@@ -93,6 +93,20 @@ static void test_work_items(void)
         ops[i] = spawn_yield(on_work, 100, PASSIVE_LEVEL);
     for (i = 0; i < 3; i++)
         ok(finish(ops[i], STATUS_SUCCESS) == 100, "task %lu polled 100 times at PASSIVE_LEVEL\n", (unsigned long)i);
+    {
+        /* 300 polls, at most 16 a run; a run adds its counts when it ends, maybe after the task's end */
+        kcom_work_item_executor_stats stats;
+        ULONG64 start = kcom_platform_monotonic_ms();
+        do {
+            kcom_work_item_executor_get_stats(work, &stats);
+            if (stats.polls >= 300)
+                break;
+            kcom_platform_sleep_ms(1);
+        } while (kcom_platform_monotonic_ms() - start < 5000);
+        ok(stats.polls == 300 && stats.runs >= 19 && stats.requeues < stats.runs,
+           "300 polls in %lu work-item runs (%lu counted, %lu requeued)\n", (unsigned long)stats.runs,
+           (unsigned long)stats.polls, (unsigned long)stats.requeues);
+    }
     kcom_work_item_executor_destroy(work);
 }
 
