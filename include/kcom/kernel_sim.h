@@ -45,6 +45,13 @@ KCOM_BEGIN_DECLS
 _IRQL_requires_max_(HIGH_LEVEL)
 NTSTATUS kcom_sim_set_processor_count(_In_ ULONG count);
 
+/* kcom_sim_processor_count - the simulated processors: those running, or, before they start and
+ * after kcom_uninitialize, the count they will start with (kcom_sim_set_processor_count,
+ * KCOM_SIM_CPUS, or 2). What an executor created now takes as KeQueryActiveProcessorCountEx's.
+ * IRQL: any. Never fails. */
+_IRQL_requires_max_(HIGH_LEVEL)
+ULONG kcom_sim_processor_count(void);
+
 /* kcom_sim_hold_dpcs - while held (TRUE), the simulated processors start no new DPC routine:
  * inserted DPCs stay queued (routines under way run on). FALSE lets them run. A kcom_uninitialize
  * that succeeds releases a hold (one refused, with a held DPC's task still queued, leaves it as
@@ -88,6 +95,14 @@ ULONG64 kcom_sim_work_item_queues(void);
  * it is a simulated CPU thread, in a DPC routine; -1 on any other thread. IRQL: any. Never fails. */
 _IRQL_requires_max_(HIGH_LEVEL)
 LONG kcom_sim_current_processor(void);
+
+/* kcom_sim_current_irql - the calling thread's simulated IRQL, KeGetCurrentIrql's counterpart:
+ * DISPATCH_LEVEL in a DPC routine (a DPC executor's poll, a timer's callback) and under a spin
+ * lock; PASSIVE_LEVEL in a work item's routine and on other threads, unless raised
+ * (kcom_sim_raise_irql). For a driver's host tests of its own callbacks' IRQL. IRQL: any. Never
+ * fails. */
+_IRQL_requires_max_(HIGH_LEVEL)
+UCHAR kcom_sim_current_irql(void);
 
 /*
  * kcom_sim_raise_irql - raises the calling thread's simulated IRQL to irql (at least the current

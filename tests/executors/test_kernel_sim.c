@@ -86,6 +86,8 @@ static void record(probe *p)
     kcom_platform_spin_lock lock;
     UCHAR old;
     kcom_atomic_store(&p->irql, kcom_platform_irql());
+    if (kcom_sim_current_irql() != kcom_platform_irql()) /* the public getter says the same */
+        kcom_atomic_fetch_add(&p->wrong, 1);
     kcom_atomic_store(&p->processor, kcom_sim_current_processor());
     kcom_atomic_store(&p->can_block, kcom_platform_can_block());
     kcom_atomic_store(&p->other_thread, !pthread_equal(pthread_self(), test_thread_id));
@@ -121,6 +123,9 @@ static void irql_and_spin_locks(void)
     ok(kcom_sim_current_processor() == -1, "not a simulated processor\n");
     ok(kcom_platform_can_block(), "may block at PASSIVE_LEVEL\n");
     ok(kcom_platform_processor_count() == 2, "two processors: %lu\n", (unsigned long)kcom_platform_processor_count());
+    ok(kcom_sim_processor_count() == 2 && kcom_sim_current_irql() == KCOM_PLATFORM_PASSIVE_LEVEL,
+       "the public getters: %lu processors, IRQL %u\n", (unsigned long)kcom_sim_processor_count(),
+       (unsigned)kcom_sim_current_irql());
 
     old = kcom_platform_raise_to_dispatch();
     ok(old == KCOM_PLATFORM_PASSIVE_LEVEL && kcom_platform_irql() == KCOM_PLATFORM_DISPATCH_LEVEL,
@@ -132,7 +137,9 @@ static void irql_and_spin_locks(void)
     ok(kcom_platform_irql() == KCOM_PLATFORM_PASSIVE_LEVEL && kcom_platform_can_block(), "lowered\n");
 
     old = kcom_sim_raise_irql(KCOM_PLATFORM_APC_LEVEL);
-    ok(old == KCOM_PLATFORM_PASSIVE_LEVEL && kcom_platform_irql() == KCOM_PLATFORM_APC_LEVEL, "APC_LEVEL\n");
+    ok(old == KCOM_PLATFORM_PASSIVE_LEVEL && kcom_platform_irql() == KCOM_PLATFORM_APC_LEVEL &&
+           kcom_sim_current_irql() == KCOM_PLATFORM_APC_LEVEL,
+       "APC_LEVEL\n");
     ok(kcom_platform_can_block(), "may block at APC_LEVEL\n");
     kcom_sim_lower_irql(old);
 
@@ -945,7 +952,7 @@ static void env_processor_count(void)
     kcom_platform_dpc dpc;
     probe p;
     setenv("KCOM_SIM_CPUS", "3", 1);
-    if (kcom_platform_processor_count() != 3)
+    if (kcom_platform_processor_count() != 3 || kcom_sim_processor_count() != 3)
         _exit(10);
     probe_init(&p);
     p.dpc = &dpc;

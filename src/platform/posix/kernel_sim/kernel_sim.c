@@ -953,6 +953,16 @@ LONG kcom_sim_current_processor(void)
     return kcom_posix_thread.processor;
 }
 
+ULONG kcom_sim_processor_count(void)
+{
+    return kcom_platform_processor_count();
+}
+
+UCHAR kcom_sim_current_irql(void)
+{
+    return kcom_platform_irql();
+}
+
 ULONG kcom_sim_thread_count(void)
 {
     ULONG count;
