@@ -83,10 +83,11 @@ set(KCOM_CLANG_CL_FLAGS
     "-imsvc ${KCOM_WINE_INCLUDE_DIR}/windows/ddk -imsvc ${KCOM_WINE_INCLUDE_DIR}/windows"
     "-imsvc ${KCOM_WINE_INCLUDE_DIR}/msvcrt" ${KCOM_CLANG_CL_ARCH_FLAGS})
 string(JOIN " " CMAKE_C_FLAGS_INIT ${KCOM_CLANG_CL_FLAGS})
-# C++ in the kernel: no exceptions, no RTTI (neither has a runtime there). CMake's MSVC rules
+# C++ in the kernel: no exceptions, no RTTI, no thread-safe initialization of function-local
+# statics (none has a runtime there: _Init_thread_*). CMake's MSVC rules
 # append /EHsc (and /GR) after these and add /RTC1 (the CRT's run-time checks) to Debug:
 # clang-cl-kernel-rules.cmake, read once they have, takes those out again.
-set(CMAKE_CXX_FLAGS_INIT "${CMAKE_C_FLAGS_INIT} /GR- /EHs-c-")
+set(CMAKE_CXX_FLAGS_INIT "${CMAKE_C_FLAGS_INIT} /GR- /EHs-c- /Zc:threadSafeInit-")
 set(CMAKE_USER_MAKE_RULES_OVERRIDE "${CMAKE_CURRENT_LIST_DIR}/clang-cl-kernel-rules.cmake")
 
 # The import libraries, made from the .def files into this build directory.

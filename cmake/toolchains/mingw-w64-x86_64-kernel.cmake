@@ -23,8 +23,9 @@ set(KCOM_DDK_INCLUDE_DIR "${KCOM_MINGW_SYSROOT}/include/ddk" CACHE PATH "mingw-w
 # exported by ntoskrnl.
 set(CMAKE_C_FLAGS_INIT
     "-DKCOM_KERNEL -DPOOL_TAGGING -ffreestanding -fbuiltin -fno-stack-protector -isystem ${KCOM_DDK_INCLUDE_DIR}")
-# C++ in the kernel: no exceptions, no RTTI (neither has a runtime there).
-set(CMAKE_CXX_FLAGS_INIT "${CMAKE_C_FLAGS_INIT} -fno-exceptions -fno-rtti")
+# C++ in the kernel: no exceptions, no RTTI, no thread-safe initialization of function-local
+# statics (none has a runtime there: __cxa_guard_*).
+set(CMAKE_CXX_FLAGS_INIT "${CMAKE_C_FLAGS_INIT} -fno-exceptions -fno-rtti -fno-threadsafe-statics")
 
 # A driver is a native-subsystem DLL whose entry point is DriverEntry (no leading underscore on
 # x64) and which exports nothing; libgcc supplies ___chkstk_ms for frames over 4 KiB and the

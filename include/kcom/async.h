@@ -129,21 +129,21 @@ KCOM_DECLARE_INTERFACE(IKcomAsyncOperation, IUnknown,
     KCOM_DEFINE_IID(I, d1, d2, d3, b0, b1, b2, b3, b4, b5, b6, b7)                         \
     KCOM_DEFINE_INTERFACE_INFO(I, KCOM_INTERFACE_INFO(IKcomAsyncOperation))                \
     KCOM_ASYNC_OPERATION_METHODS_(KCOM_WRAPPER_, I, T, I##_completed_fn)                  \
-    static KCOM_FORCEINLINE KCOM_UNUSED I *I##_from(IKcomAsyncOperation *kcom_operation_)  \
+    KCOM_UNUSED static KCOM_FORCEINLINE I *I##_from(IKcomAsyncOperation *kcom_operation_)  \
     {                                                                                      \
         return (I *)(void *)kcom_operation_;                                               \
     }                                                                                      \
-    static KCOM_FORCEINLINE KCOM_UNUSED IKcomAsyncOperation *I##_generic(I *kcom_operation_) \
+    KCOM_UNUSED static KCOM_FORCEINLINE IKcomAsyncOperation *I##_generic(I *kcom_operation_) \
     {                                                                                      \
         return (IKcomAsyncOperation *)(void *)kcom_operation_;                             \
     }                                                                                      \
-    static KCOM_FORCEINLINE KCOM_UNUSED NTSTATUS I##_create(const kcom_allocator *kcom_allocator_, \
+    KCOM_UNUSED static KCOM_FORCEINLINE NTSTATUS I##_create(const kcom_allocator *kcom_allocator_, \
                                                            IKcomAsyncOperation **kcom_operation_) \
     {                                                                                      \
         return kcom_async_operation_create(kcom_allocator_, &IID_##I, sizeof(T), KCOM_ALIGNOF(T), \
                                            kcom_operation_);                               \
     }                                                                                      \
-    static KCOM_FORCEINLINE KCOM_UNUSED NTSTATUS I##_complete(IKcomAsyncOperation *kcom_operation_, \
+    KCOM_UNUSED static KCOM_FORCEINLINE NTSTATUS I##_complete(IKcomAsyncOperation *kcom_operation_, \
                                                              const I##_result *kcom_value_) \
     {                                                                                      \
         return kcom_async_operation_complete(kcom_operation_, kcom_value_);               \

@@ -63,7 +63,6 @@
 #define KCOM_FORCEINLINE __forceinline
 #define KCOM_NOINLINE __declspec(noinline)
 #define KCOM_NORETURN __declspec(noreturn)
-#define KCOM_UNUSED
 #define KCOM_LIKELY(x) (x)
 #define KCOM_UNLIKELY(x) (x)
 /* Whether x is known at compile time, after inlining (0 where the compiler cannot say): lets an
@@ -77,7 +76,6 @@
 #define KCOM_FORCEINLINE inline __attribute__((always_inline))
 #define KCOM_NOINLINE __attribute__((noinline))
 #define KCOM_NORETURN __attribute__((noreturn))
-#define KCOM_UNUSED __attribute__((unused))
 #define KCOM_LIKELY(x) __builtin_expect(!!(x), 1)
 #define KCOM_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define KCOM_RT_CONSTANT_P(x) __builtin_constant_p(x)
@@ -89,6 +87,27 @@
 #define KCOM_PRINTF_FORMAT(fmt_index, first_arg) __attribute__((format(gnu_printf, fmt_index, first_arg)))
 #else
 #define KCOM_PRINTF_FORMAT(fmt_index, first_arg) __attribute__((format(printf, fmt_index, first_arg)))
+#endif
+#endif
+
+/* What a macro declares in the driver's file and the driver may never use (a call wrapper, a
+ * shim): written first in a function's declaration, after the name in a variable's. The standard
+ * [[maybe_unused]] where the language has it: clang's -Wused-but-marked-unused (in -Weverything,
+ * clang-cl's /Wall) reports each use, in the driver's own code, of what the GNU attribute marks,
+ * and none of what [[maybe_unused]] marks. */
+#if defined(__cplusplus) && (__cplusplus >= 201703L || (defined(_MSVC_LANG) && _MSVC_LANG >= 201703L))
+#define KCOM_UNUSED [[maybe_unused]]
+#elif !defined(__cplusplus) && defined(__STDC_VERSION__) && __STDC_VERSION__ > 201710L && \
+    defined(__has_c_attribute)
+#if __has_c_attribute(maybe_unused)
+#define KCOM_UNUSED [[maybe_unused]]
+#endif
+#endif
+#ifndef KCOM_UNUSED
+#if defined(_MSC_VER) && !defined(__clang__)
+#define KCOM_UNUSED
+#else
+#define KCOM_UNUSED __attribute__((unused))
 #endif
 #endif
 

@@ -184,14 +184,14 @@ typedef struct kcom_interface_info {
 /* ---- typed call wrappers: I_Name(This, ...) ----------------------------------------------------- */
 #define KCOM_WRAPPER_(I, kind, ret, name, params) KCOM_WRAPPER_##kind(I, ret, name, params)
 #define KCOM_WRAPPER_METHOD(I, ret, name, params)                                        \
-    static KCOM_FORCEINLINE KCOM_UNUSED ret I##_##name(I *This KCOM_PP_PARAMS(params))               \
+    KCOM_UNUSED static KCOM_FORCEINLINE ret I##_##name(I *This KCOM_PP_PARAMS(params))               \
     {                                                                                    \
         KCOM_PP_RETURN_UNLESS_VOID(ret) This->lpVtbl->name(This KCOM_PP_ARGS(params));   \
     }
 #define KCOM_WRAPPER_UNKNOWN KCOM_WRAPPER_METHOD
 #if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
 #define KCOM_WRAPPER_ASYNC(I, ret, name, params)                                         \
-    static KCOM_FORCEINLINE KCOM_UNUSED ret *I##_##name(I *This KCOM_PP_PARAMS(params))  \
+    KCOM_UNUSED static KCOM_FORCEINLINE ret *I##_##name(I *This KCOM_PP_PARAMS(params))  \
     {                                                                                    \
         return This->lpVtbl->name(This KCOM_PP_ARGS(params));                           \
     }
@@ -202,7 +202,7 @@ typedef struct kcom_interface_info {
         void *kcom_align_;                                                               \
         unsigned char bytes[I##_##name##_STORAGE];                                       \
     } I##_##name##_storage;                                                              \
-    static KCOM_FORCEINLINE KCOM_UNUSED ret *I##_##name(I *This KCOM_PP_PARAMS(params),   \
+    KCOM_UNUSED static KCOM_FORCEINLINE ret *I##_##name(I *This KCOM_PP_PARAMS(params),   \
                                                         void *kcom_storage_, size_t kcom_storage_size_) \
     {                                                                                    \
         return This->lpVtbl->name(This KCOM_PP_ARGS(params), kcom_storage_, kcom_storage_size_); \
@@ -212,7 +212,7 @@ typedef struct kcom_interface_info {
 #define KCOM_WRAPPER_ASYNC_IN(I, ret, name, params)
 #endif
 #define KCOM_WRAPPER_RESULT(I, ret, name, params)                                        \
-    static KCOM_FORCEINLINE KCOM_UNUSED NTSTATUS I##_##name(I *This KCOM_PP_PARAMS(params), ret *kcom_result_) \
+    KCOM_UNUSED static KCOM_FORCEINLINE NTSTATUS I##_##name(I *This KCOM_PP_PARAMS(params), ret *kcom_result_) \
     {                                                                                    \
         return This->lpVtbl->name(This KCOM_PP_ARGS(params), kcom_result_);              \
     }

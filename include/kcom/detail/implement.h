@@ -121,7 +121,7 @@ static KCOM_FORCEINLINE const IID *kcom_rt_iid_(const IID &riid)
     KCOM_STATIC_ASSERT(Class##_##I##_kcom_offset >= 0,                                    \
                        "KCOM_IMPLEMENT(" #Class ", " #I ", " #member "): the member " #member \
                        " of " #Class " must have the type " #I);                          \
-    static KCOM_FORCEINLINE KCOM_UNUSED Class *Class##_##I##_kcom_impl(I *This)           \
+    KCOM_UNUSED static KCOM_FORCEINLINE Class *Class##_##I##_kcom_impl(I *This)           \
     {                                                                                     \
         return (Class *)(void *)((char *)This - KCOM_STATIC_CAST(size_t, Class##_##I##_kcom_offset)); \
     }
@@ -257,14 +257,14 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_set_operation_allocator(const kcom_allo
  * Off, they are nothing and the value unchanged: the shims compile to what they were. */
 #if defined(KCOM_TRACE_CALLS) && KCOM_TRACE_CALLS
 #include <kcom/trace.h>
-static KCOM_UNUSED NTSTATUS kcom_rt_trace_status(const char *file, int line, const char *iface, const char *method,
+KCOM_UNUSED static NTSTATUS kcom_rt_trace_status(const char *file, int line, const char *iface, const char *method,
                                                  const void *This, NTSTATUS status)
 {
     kcom_trace(KCOM_TRACE_LEVEL_VERBOSE, file, line, KCOM_TRACE_CALL_STATUS_FORMAT, iface, method, This,
                kcom_status_name(status), (unsigned)status);
     return status;
 }
-static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const char *iface, const char *method,
+KCOM_UNUSED static ULONG kcom_rt_trace_count(const char *file, int line, const char *iface, const char *method,
                                              const void *This, ULONG count)
 {
     kcom_trace(KCOM_TRACE_LEVEL_VERBOSE, file, line, KCOM_TRACE_CALL_COUNT_FORMAT, iface, method, This,
@@ -297,7 +297,7 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
     KCOM_RT_CHECK_FN_(prefix##name, ret, C, (KCOM_PP_PARAMS(params)),                     \
                       #I "::" #name " (METHOD) is implemented by " #prefix #name ", which must be " \
                       #ret " " #prefix #name "(" #C " *self" KCOM_RT_PARAMS_TEXT_(params) ")") \
-    static KCOM_UNUSED ret KCOM_STDCALL C##_##I##_kshim_##name(I *This KCOM_PP_PARAMS(params))        \
+    KCOM_UNUSED static ret KCOM_STDCALL C##_##I##_kshim_##name(I *This KCOM_PP_PARAMS(params))        \
     {                                                                                     \
         KCOM_TRACE_CALL_(I, name)                                                         \
         KCOM_PP_RETURN_UNLESS_VOID(ret)                                                   \
@@ -310,7 +310,7 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
                       #I "::" #name " (RESULT) is implemented by " #prefix #name ", which must be " \
                       "NTSTATUS " #prefix #name "(" #C " *self" KCOM_RT_PARAMS_TEXT_(params) ", then " #ret \
                       " *result)")                                           \
-    static KCOM_UNUSED NTSTATUS KCOM_STDCALL C##_##I##_kshim_##name(I *This KCOM_PP_PARAMS(params),   \
+    KCOM_UNUSED static NTSTATUS KCOM_STDCALL C##_##I##_kshim_##name(I *This KCOM_PP_PARAMS(params),   \
                                                          ret *kcom_result_)               \
     {                                                                                     \
         NTSTATUS kcom_status_;                                                            \
@@ -419,7 +419,7 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
                                                           STATUS_INSUFFICIENT_RESOURCES); \
         return C##_##I##_krun_##name(This, kcom_op_, KCOM_RT_ASYNC_OP_DONE KCOM_PP_ARGS(params)); \
     }                                                                                     \
-    static KCOM_UNUSED ret *KCOM_STDCALL C##_##I##_kshim_##name(I *This KCOM_PP_PARAMS(params)) \
+    KCOM_UNUSED static ret *KCOM_STDCALL C##_##I##_kshim_##name(I *This KCOM_PP_PARAMS(params)) \
     {                                                                                     \
         const kcom_allocator *kcom_allocator_ = kcom_rt_operation_allocator(&C##_kcom_operation_allocator); \
         kcom_async_op *kcom_op_ = kcom_rt_async_op_reuse(&C##_##I##_kdesc_##name, kcom_allocator_); \
@@ -442,7 +442,7 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
                        " (its result and " #prefix #name "_state) does not fit the "       \
                        #I "_" #name "_STORAGE bytes its callers provide, or is aligned "  \
                        "above KCOM_ASYNC_STORAGE_MAX_ALIGNMENT");                         \
-    static KCOM_UNUSED ret *KCOM_STDCALL C##_##I##_kshim_##name(I *This KCOM_PP_PARAMS(params), \
+    KCOM_UNUSED static ret *KCOM_STDCALL C##_##I##_kshim_##name(I *This KCOM_PP_PARAMS(params), \
                                                                 void *kcom_storage_,      \
                                                                 size_t kcom_storage_size_) \
     {                                                                                     \
@@ -461,7 +461,7 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
 /* The shim of the interface at the start of the struct holds the class's lookup inline (one copy
  * per class, no jump for the interface most often queried); the others reach the shared one. */
 #define KCOM_SHIM_UNKNOWN_QueryInterface(C, I, member)                                    \
-    static KCOM_UNUSED NTSTATUS KCOM_STDCALL C##_##I##_kshim_QueryInterface(I *This, REFIID kcom_riid_, \
+    KCOM_UNUSED static NTSTATUS KCOM_STDCALL C##_##I##_kshim_QueryInterface(I *This, REFIID kcom_riid_, \
                                                                      void **kcom_ppv_)    \
     {                                                                                     \
         KCOM_TRACE_CALL_(I, QueryInterface)                                               \
@@ -470,7 +470,7 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
                                                               : C##_kcom_query_interface)( \
                                       C##_##I##_kcom_impl(This), KCOM_RT_IID_(kcom_riid_), kcom_ppv_)); \
     }                                                                                     \
-    static KCOM_UNUSED NTSTATUS KCOM_STDCALL C##_##I##_kshim_agg_QueryInterface(I *This, REFIID kcom_riid_, \
+    KCOM_UNUSED static NTSTATUS KCOM_STDCALL C##_##I##_kshim_agg_QueryInterface(I *This, REFIID kcom_riid_, \
                                                                      void **kcom_ppv_)    \
     {                                                                                     \
         IUnknown *kcom_outer_ = kcom_rt_aggregate(C##_##I##_kcom_impl(This))->outer; \
@@ -480,24 +480,24 @@ static KCOM_UNUSED ULONG kcom_rt_trace_count(const char *file, int line, const c
     }
 
 #define KCOM_SHIM_UNKNOWN_AddRef(C, I, member)                                            \
-    static KCOM_UNUSED ULONG KCOM_STDCALL C##_##I##_kshim_AddRef(I *This)                             \
+    KCOM_UNUSED static ULONG KCOM_STDCALL C##_##I##_kshim_AddRef(I *This)                             \
     {                                                                                     \
         return KCOM_TRACE_COUNT_(I, AddRef, kcom_rt_addref(kcom_rt_header(C##_##I##_kcom_impl(This)))); \
     }                                                                                     \
-    static KCOM_UNUSED ULONG KCOM_STDCALL C##_##I##_kshim_agg_AddRef(I *This)                         \
+    KCOM_UNUSED static ULONG KCOM_STDCALL C##_##I##_kshim_agg_AddRef(I *This)                         \
     {                                                                                     \
         IUnknown *kcom_outer_ = kcom_rt_aggregate(C##_##I##_kcom_impl(This))->outer; \
         return KCOM_TRACE_COUNT_(I, AddRef, kcom_outer_->lpVtbl->AddRef(kcom_outer_));    \
     }
 
 #define KCOM_SHIM_UNKNOWN_Release(C, I, member)                                           \
-    static KCOM_UNUSED ULONG KCOM_STDCALL C##_##I##_kshim_Release(I *This)                            \
+    KCOM_UNUSED static ULONG KCOM_STDCALL C##_##I##_kshim_Release(I *This)                            \
     {                                                                                     \
         return KCOM_TRACE_COUNT_(I, Release,                                              \
                                  kcom_rt_release_with(kcom_rt_header(C##_##I##_kcom_impl(This)), \
                                                       C##_kcom_final_release));           \
     }                                                                                     \
-    static KCOM_UNUSED ULONG KCOM_STDCALL C##_##I##_kshim_agg_Release(I *This)                        \
+    KCOM_UNUSED static ULONG KCOM_STDCALL C##_##I##_kshim_agg_Release(I *This)                        \
     {                                                                                     \
         IUnknown *kcom_outer_ = kcom_rt_aggregate(C##_##I##_kcom_impl(This))->outer; \
         return KCOM_TRACE_COUNT_(I, Release, kcom_outer_->lpVtbl->Release(kcom_outer_));  \

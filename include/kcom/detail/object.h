@@ -241,7 +241,7 @@ static KCOM_FORCEINLINE ULONG kcom_rt_final_release(const kcom_class *cls, void 
 }
 
 /* Final release through the class recorded in the header (hand-written vtables). */
-static KCOM_UNUSED ULONG kcom_rt_final_release_dynamic(void *impl)
+KCOM_UNUSED static ULONG kcom_rt_final_release_dynamic(void *impl)
 {
     const kcom_class *cls = kcom_rt_header(impl)->klass;
     return kcom_rt_final_release(cls, impl, (BOOLEAN)(cls->destroy != NULL));
