@@ -88,9 +88,9 @@ static uint64_t expect_incremented(uint64_t n)
 typedef struct bench_row {
     const char *id;
     const char *title;
-    int baseline;              /* 1: a plain C row; kcom_fn is the plain C function, cpp_fn NULL */
-    const char *kcom_name;
-    bench_case_fn *kcom_fn;
+    int baseline;              /* 1: a plain C row; kc_fn is the plain C function, cpp_fn NULL */
+    const char *kc_name;
+    bench_case_fn *kc_fn;
     const char *cpp_name;
     bench_case_fn *cpp_fn;
     const char *cached_name;   /* the kcom case with a caching allocator, or NULL */
@@ -176,11 +176,11 @@ static const bench_row rows[] = {
 #define SIDE_CPP_CACHED 3
 static const char *side_name(const bench_row *row, int side)
 {
-    return side == 0 ? row->kcom_name : side == 1 ? row->cpp_name : side == 2 ? row->cached_name : row->cpp_cached_name;
+    return side == 0 ? row->kc_name : side == 1 ? row->cpp_name : side == 2 ? row->cached_name : row->cpp_cached_name;
 }
 static bench_case_fn *side_fn(const bench_row *row, int side)
 {
-    return side == 0 ? row->kcom_fn : side == 1 ? row->cpp_fn : side == 2 ? row->cached_fn : row->cpp_cached_fn;
+    return side == 0 ? row->kc_fn : side == 1 ? row->cpp_fn : side == 2 ? row->cached_fn : row->cpp_cached_fn;
 }
 
 static int failures;
@@ -214,7 +214,7 @@ static int command_list(void)
     size_t r;
     for (r = 0; r < ROW_COUNT; r++)
         printf("row\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", rows[r].id, rows[r].baseline ? "baseline" : "compare",
-               rows[r].kcom_name, rows[r].cpp_name != NULL ? rows[r].cpp_name : "-",
+               rows[r].kc_name, rows[r].cpp_name != NULL ? rows[r].cpp_name : "-",
                rows[r].cached_name != NULL ? rows[r].cached_name : "-",
                rows[r].cpp_cached_name != NULL ? rows[r].cpp_cached_name : "-", rows[r].bytes,
                rows[r].threads ? "process" : "case", rows[r].title);
@@ -368,14 +368,14 @@ static void count_allocs(const bench_row *row, int side, uint64_t n, uint64_t *a
  * pattern; C++: sizeof). */
 static void count_async_bytes(void)
 {
-    uint64_t kcom_bytes = 0, cpp_bytes = 0, new_bytes;
+    uint64_t kc_bytes = 0, cpp_bytes = 0, new_bytes;
     void *object = bench_kcom_async_create_object(), *op;
     if (object == NULL) {
         fail("creating a kcom object with an async method failed");
     } else {
         LONG64 live_bytes = counter.live_bytes;
         op = bench_kcom_async_read(object, 1);
-        kcom_bytes = (uint64_t)(counter.live_bytes - live_bytes);
+        kc_bytes = (uint64_t)(counter.live_bytes - live_bytes);
         if (bench_kcom_async_release(op) != 0 || bench_kcom_async_release(object) != 0)
             fail("releasing a kcom async operation and its object failed");
     }
@@ -393,11 +393,11 @@ static void count_async_bytes(void)
             fail("C++ async operation: operator new asked for %" PRIu64 " bytes, sizeof is %" PRIu64, cpp_bytes,
                  bench_cpp_async_op_bytes(0));
     }
-    printf("bytes\tasync_op\t%" PRIu64 "\t%" PRIu64 "\n", kcom_bytes, cpp_bytes);
+    printf("bytes\tasync_op\t%" PRIu64 "\t%" PRIu64 "\n", kc_bytes, cpp_bytes);
     /* the target of docs/performance.md: an async call's operation with a ULONG result and a
      * 16-byte state, in the operation cache's 128-byte class, allocated or in caller storage */
-    if (kcom_bytes > BENCH_ASYNC_OP_BYTES_TARGET || bench_kcom_async_storage_bytes() > BENCH_ASYNC_OP_BYTES_TARGET)
-        fail("the async call's operation takes %" PRIu64 " bytes (%" PRIu64 " in caller storage), above %d", kcom_bytes,
+    if (kc_bytes > BENCH_ASYNC_OP_BYTES_TARGET || bench_kcom_async_storage_bytes() > BENCH_ASYNC_OP_BYTES_TARGET)
+        fail("the async call's operation takes %" PRIu64 " bytes (%" PRIu64 " in caller storage), above %d", kc_bytes,
              bench_kcom_async_storage_bytes(), BENCH_ASYNC_OP_BYTES_TARGET);
     printf("bytes\tasync_storage\t%" PRIu64 "\t%" PRIu64 "\n", bench_kcom_async_storage_bytes(),
            bench_cpp_async_op_bytes(1));
@@ -475,9 +475,9 @@ static int command_allocs(uint64_t n, int check)
     for (c = 0; c < sizeof(classes) / sizeof(classes[0]); c++) {
         LONG64 live_bytes = counter.live_bytes;
         uint64_t new_bytes = bench_cpp_new_bytes();
-        uint64_t kcom_bytes, cpp_bytes;
+        uint64_t kc_bytes, cpp_bytes;
         void *object = bench_kcom_create_object(classes[c]);
-        kcom_bytes = (uint64_t)(counter.live_bytes - live_bytes);
+        kc_bytes = (uint64_t)(counter.live_bytes - live_bytes);
         if (object == NULL || bench_kcom_release_object(object) != 0)
             fail("creating and releasing a kcom object of %d interfaces failed", classes[c]);
         object = bench_cpp_create_object(classes[c]);
@@ -486,10 +486,10 @@ static int command_allocs(uint64_t n, int check)
                                                    : bench_cpp_new_bytes() - new_bytes;
         if (object == NULL || bench_cpp_release_object(object) != 0)
             fail("creating and releasing a C++ object of %d interfaces failed", classes[c]);
-        printf("bytes\t%d\t%" PRIu64 "\t%" PRIu64 "\n", classes[c], kcom_bytes, cpp_bytes);
-        if (kcom_bytes != bench_kcom_object_bytes(classes[c]))
+        printf("bytes\t%d\t%" PRIu64 "\t%" PRIu64 "\n", classes[c], kc_bytes, cpp_bytes);
+        if (kc_bytes != bench_kcom_object_bytes(classes[c]))
             fail("kcom object of %d interfaces: KCOM_NEW asked for %" PRIu64 " bytes, header + struct is %" PRIu64,
-                 classes[c], kcom_bytes, bench_kcom_object_bytes(classes[c]));
+                 classes[c], kc_bytes, bench_kcom_object_bytes(classes[c]));
         if (cpp_bytes != bench_cpp_object_bytes(classes[c]))
             fail("C++ object of %d interfaces: operator new asked for %" PRIu64 " bytes, sizeof is %" PRIu64,
                  classes[c], cpp_bytes, bench_cpp_object_bytes(classes[c]));

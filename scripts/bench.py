@@ -5,8 +5,9 @@ For every case function of kcom_bench (kcom, hand-written C++, plain C baselines
 over a caching allocator for the create + final Release cases, and, where kcom's async layer is
 built, the async cases):
   0. public-API check: the kcom side of every case reaches kcom the way a driver's code does
-     (bench/checks/public_api.cmake over the sources; and no loop calls a kcom_rt_* function that
-     no macro of kcom's public headers generates a call to);
+     (bench/checks/public_api.cmake over every source of the benchmarks; no object file refers to
+     a kcom_rt_* function that no macro of kcom's public headers generates a call to, and no loop
+     calls one);
   1. dead-code check: the function's loop, disassembled with objdump, must still contain the calls
      it is there to measure (so the compiler cannot have optimized the work away);
   2. instructions per iteration: callgrind --toggle-collect=<case function> on runs of N1 and N2
@@ -235,13 +236,49 @@ def generated_runtime():
     return names
 
 
+# Every source of the benchmarks but the check's own fixtures (bench/checks): a helper in the C++
+# or plain C side, or in the harness, that a kcom case calls is held to the same rule.
+BENCH_SOURCES = ("kcom", "executors", "cpp", "plain", "bench.h", "main.c")
+
+
+def runtime_allowed(symbol, allowed_runtime):
+    """Whether symbol (a local copy's suffix after a dot ignored) is one of allowed_runtime, or
+    completes one of its names that end in _ (pasted on by KCOM_PP_CAT: kcom_rt_addref_slow_1)."""
+    name = symbol.split(".")[0]
+    return name in allowed_runtime or any(
+        n.endswith("_") and name.startswith(n) and re.fullmatch(r"\w+", name[len(n):]) for n in allowed_runtime)
+
+
 def check_public_api():
-    """bench/checks/public_api.cmake over the sources of the kcom side and the header they share."""
-    dirs = ";".join(os.path.join(SOURCE_DIR, "bench", d) for d in ("kcom", "executors", "bench.h"))
+    """bench/checks/public_api.cmake over every source of the benchmarks."""
+    dirs = ";".join(os.path.join(SOURCE_DIR, "bench", d) for d in BENCH_SOURCES)
     result = subprocess.run(["cmake", f"-DSOURCES={dirs}", "-P",
                              os.path.join(SOURCE_DIR, "bench", "checks", "public_api.cmake")],
                             capture_output=True, text=True)
     return result.returncode == 0, (result.stdout + result.stderr).strip()
+
+
+# The object of bench/checks/bad/pointer_evasion.c, which the object check must refuse.
+EVASION_FIXTURE = "kcom_bench_evasion_fixture.dir"
+
+
+def unallowed_runtime_references(build, allowed_runtime, fixture=False):
+    """The kcom_rt_* symbols outside allowed_runtime that an object file of the benchmarks refers
+    to (nm -u: a call, a jump, or an address taken for a call through a pointer), each with its
+    object; the loops' check below sees direct calls only. fixture: the check's own fixture's
+    object alone, instead of every other."""
+    found = []
+    for root, _, files in os.walk(os.path.join(build, "bench")):
+        if (EVASION_FIXTURE in root.split(os.sep)) != fixture:
+            continue
+        for name in sorted(files):
+            if name.endswith(".o"):
+                path = os.path.join(root, name)
+                for line in run(["nm", "-u", path]).splitlines():
+                    symbol = line.split()[-1] if line.split() else ""
+                    if symbol.startswith("kcom_rt_") and not runtime_allowed(symbol, allowed_runtime):
+                        found.append(f"{os.path.relpath(path, build)} refers to {symbol}")
+    return found
 
 
 def kcom_side_functions(binary):
@@ -269,7 +306,7 @@ def unallowed_runtime_call(binary, symbol, allowed_runtime, helpers, seen):
         if not m:
             continue
         target = m.group(1)
-        if target.startswith("kcom_rt_") and target.split(".")[0] not in allowed_runtime:
+        if target.startswith("kcom_rt_") and not runtime_allowed(target, allowed_runtime):
             return f"{symbol} calls {target}"
         if target in helpers and target not in seen:
             seen.add(target)
@@ -304,7 +341,7 @@ def check_loop(binary, symbol, min_calls, log, allowed_runtime=None, helpers=fro
                 if not m:
                     continue
                 target = m.group(1)
-                if target.startswith("kcom_rt_") and target.split(".")[0] not in allowed_runtime:
+                if target.startswith("kcom_rt_") and not runtime_allowed(target, allowed_runtime):
                     return False, f"{symbol}: its loop calls {target}, which no generated code calls"
                 if target in helpers:
                     found = unallowed_runtime_call(binary, target, allowed_runtime, helpers, {target})
@@ -497,6 +534,13 @@ def main():
         print(f"bench.py: public-API check FAILED: {message}", file=sys.stderr)
         ok = False
     runtime = generated_runtime()
+    for message in unallowed_runtime_references(args.build, runtime):
+        print(f"bench.py: public-API check FAILED: {message}, which no generated code calls", file=sys.stderr)
+        ok = False
+    if not any("kcom_rt_find_interface" in m for m in unallowed_runtime_references(args.build, runtime, True)):
+        print(f"bench.py: public-API check FAILED: the object check lets its fixture ({EVASION_FIXTURE}) pass",
+              file=sys.stderr)
+        ok = False
     helpers = kcom_side_functions(bench)
 
     # 1. every loop still makes its calls (and, on the kcom side, no internal ones)
