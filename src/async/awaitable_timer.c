@@ -80,6 +80,7 @@ kcom_poll_result kcom_async_timer_poll(kcom_async_timer *timer, kcom_task_contex
     case TIMER_ARMED:
         return KCOM_POLL_PENDING; /* the callback will wake the task */
     case TIMER_FIRED:
+        kcom_platform_timer_settle(&timer->platform); /* before the task may end the storage's life */
         kcom_atomic_store(&timer->state, timer->period_ms != 0 ? TIMER_IDLE : TIMER_EXPIRED);
         timer->status = STATUS_SUCCESS;
         return KCOM_POLL_READY;
@@ -121,9 +122,11 @@ kcom_poll_result kcom_async_timer_poll(kcom_async_timer *timer, kcom_task_contex
 
 void kcom_async_timer_clear(kcom_async_timer *timer)
 {
+    LONG state;
     if (timer == NULL)
         return;
-    if (kcom_atomic_load(&timer->state) == TIMER_ARMED) {
+    state = kcom_atomic_load(&timer->state);
+    if (state == TIMER_ARMED) {
         if (kcom_platform_timer_cancel(&timer->platform)) {
             kcom_atomic_fetch_add64(&timer_counts, -1);
             kcom_waker_drop(&timer->waker); /* the callback never runs: the waker is ours again */
@@ -132,8 +135,12 @@ void kcom_async_timer_clear(kcom_async_timer *timer)
              * is about to; wait the few instructions until it is done */
             while (kcom_atomic_load(&timer->state) != TIMER_FIRED)
                 kcom_cpu_relax();
+            state = TIMER_FIRED;
         }
     }
+    /* a fire no poll has seen: the platform may not be done with the storage yet */
+    if (state == TIMER_FIRED)
+        kcom_platform_timer_settle(&timer->platform);
     /* whatever the state: IDLE, and a periodic timer's schedule ended (between ticks too), so a
      * poll arms it due_ms from then; a zero-filled timer, never initialized, is written the zeros
      * it holds */

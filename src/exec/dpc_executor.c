@@ -425,6 +425,9 @@ void kcom_dpc_executor_destroy(kcom_dpc_executor *executor)
         if (lanes_idle(executor))
             break;
     }
+    /* a lane timer that fired may still be the platform's for a moment (Wine: timer_ntkernel.c) */
+    for (i = 0; i < executor->lane_count; i++)
+        kcom_platform_timer_settle(&lane_at(executor, i)->timer);
     kcom_executor_list_remove(&executor->listing);
     kcom_free(executor->allocator, executor, executor->block_bytes, KCOM_CACHE_LINE);
 }

@@ -224,7 +224,8 @@ struct kcom_rt_timer;
  * or on the timer service's thread, at <= DISPATCH_LEVEL, without any lock of the platform's held.
  * It must not block. The platform never touches the storage again after calling it, so the
  * callback may end its owner's life (Wine's ntoskrnl does still write the KTIMER afterwards:
- * timer_ntkernel.c). */
+ * timer_ntkernel.c; an owner that saw the callback done calls kcom_platform_timer_settle before
+ * the storage ends its life). */
 typedef void kcom_platform_timer_fn(struct kcom_rt_timer *timer, void *context);
 /* Prepares unarmed storage (any contents) with its callback. */
 void kcom_platform_timer_init(struct kcom_rt_timer *timer, kcom_platform_timer_fn *callback, void *context);
@@ -240,6 +241,11 @@ NTSTATUS kcom_platform_timer_arm(struct kcom_rt_timer *timer, ULONG64 deadline_m
  * queued behind the caller on its own processor: there the platform removes it (KeRemoveQueueDpc)
  * and returns TRUE. IRQL: <= DISPATCH_LEVEL. */
 BOOLEAN kcom_platform_timer_cancel(struct kcom_rt_timer *timer);
+/* After the caller saw the callback of the last arm done (or none run): returns once the platform
+ * is done with the storage too, which may then end its life or be armed again. Nothing to wait
+ * for but in the kernel under Wine, whose ntoskrnl writes a KTIMER after its DPC routine has
+ * returned (timer_ntkernel.c). Not from the callback. IRQL: <= DISPATCH_LEVEL. */
+void kcom_platform_timer_settle(struct kcom_rt_timer *timer);
 
 /* ---- for trackers (src/sched/tracker.c), on every target --------------------------------------------------
  * A spin lock in storage the caller embeds (KSPIN_LOCK; win32: an SRW lock). acquire raises to

@@ -151,15 +151,21 @@ static void timer_drop(void *p)
 static const kcom_async_task_desc timer_desc =
     KCOM_ASYNC_TASK_DESC(IKernelAsyncULONG, ULONG, timer_state, timer_poll, timer_drop);
 
-static IKcomAsyncOperation *spawn_timer(const kcom_executor *executor, ULONG due_ms, ULONG period_ms)
+static IKcomAsyncOperation *spawn_timer_from(const kcom_executor *executor, const kcom_allocator *allocator,
+                                             ULONG due_ms, ULONG period_ms)
 {
     IKcomAsyncOperation *op = NULL;
     timer_state initial;
     RtlZeroMemory(&initial, sizeof(initial));
     initial.due_ms = due_ms;
     initial.period_ms = period_ms;
-    ok(kcom_async_spawn(&timer_desc, executor, NULL, &initial, &op) == STATUS_SUCCESS, "spawn\n");
+    ok(kcom_async_spawn(&timer_desc, executor, allocator, &initial, &op) == STATUS_SUCCESS, "spawn\n");
     return op;
+}
+
+static IKcomAsyncOperation *spawn_timer(const kcom_executor *executor, ULONG due_ms, ULONG period_ms)
+{
+    return spawn_timer_from(executor, NULL, due_ms, period_ms);
 }
 
 static void test_timers(void)
@@ -181,6 +187,129 @@ static void test_timers(void)
     ok(op->lpVtbl->cancel(op) == STATUS_SUCCESS, "cancel\n");
     finish(op, STATUS_CANCELLED);
     kcom_work_item_executor_destroy(work);
+}
+
+/* ---- a timer's storage once its task has ended ------------------------------------------------------- */
+
+/* An allocator that fills a freed block with a pattern and keeps it for QUARANTINE more frees
+ * before it gives it back, checking the pattern then: a write into the block after its free shows
+ * (Wine's ntoskrnl writes a KTIMER after its DPC routine has returned: timer_ntkernel.c). */
+#define QUARANTINE 16
+#define FREED_BYTE 0xA5
+
+typedef struct quarantined {
+    void *block;
+    size_t size, alignment;
+} quarantined;
+
+typedef struct quarantine {
+    KSPIN_LOCK lock;
+    const kcom_allocator *backing;
+    quarantined kept[QUARANTINE];
+    ULONG next;
+    LONG volatile written; /* blocks found written after their free */
+} quarantine;
+
+static void quarantine_check(quarantine *q, const quarantined *entry)
+{
+    const UCHAR *bytes = (const UCHAR *)entry->block;
+    size_t i;
+    for (i = 0; i < entry->size; i++) {
+        if (bytes[i] != FREED_BYTE) {
+            kcom_atomic_fetch_add(&q->written, 1);
+            break;
+        }
+    }
+    kcom_free(q->backing, entry->block, entry->size, entry->alignment);
+}
+
+static void *quarantine_allocate(void *context, size_t size, size_t alignment)
+{
+    return kcom_allocate(((quarantine *)context)->backing, size, alignment);
+}
+
+static void quarantine_free(void *context, void *block, size_t size, size_t alignment)
+{
+    quarantine *q = (quarantine *)context;
+    quarantined evicted;
+    KIRQL irql;
+    RtlFillMemory(block, size, FREED_BYTE);
+    KeAcquireSpinLock(&q->lock, &irql);
+    evicted = q->kept[q->next];
+    q->kept[q->next].block = block;
+    q->kept[q->next].size = size;
+    q->kept[q->next].alignment = alignment;
+    q->next = (q->next + 1) % QUARANTINE;
+    KeReleaseSpinLock(&q->lock, irql);
+    if (evicted.block != NULL)
+        quarantine_check(q, &evicted);
+}
+
+/* Sets and clears an event of its own until told to stop: under Wine each call takes the lock
+ * that a timer's fire takes after its DPC routine (KeSetEvent's), which widens the time between
+ * the routine's return and the fire's end. Harmless elsewhere. */
+typedef struct busy_setter {
+    kcom_platform_work_item *item;
+    LONG volatile stop;
+    kcom_platform_event *done;
+} busy_setter;
+
+static void busy_routine(void *context)
+{
+    busy_setter *b = (busy_setter *)context;
+    kcom_platform_event *done = b->done;
+    KEVENT event;
+    KeInitializeEvent(&event, NotificationEvent, FALSE);
+    while (!kcom_atomic_load(&b->stop)) {
+        (void)KeSetEvent(&event, IO_NO_INCREMENT, FALSE);
+        KeClearEvent(&event);
+    }
+    kcom_platform_work_item_free(b->item); /* from its own routine, as IoFreeWorkItem allows */
+    kcom_platform_event_set(done);
+    kcom_platform_event_release(done);
+}
+
+/* Timer tasks that end as soon as their timer fired, their operations freed at once: nothing of
+ * the platform's may touch a timer's storage after the task has seen it fire. */
+static void test_timer_storage_after_fire(void)
+{
+    static quarantine q;
+    kcom_allocator allocator;
+    kcom_work_item_executor *work = NULL;
+    const kcom_executor *on_work = NULL;
+    busy_setter busy;
+    ULONG i;
+    RtlZeroMemory(&q, sizeof(q));
+    KeInitializeSpinLock(&q.lock);
+    q.backing = kcom_default_allocator();
+    allocator.allocate = quarantine_allocate;
+    allocator.free = quarantine_free;
+    allocator.context = &q;
+    ok(kcom_work_item_executor_create(kcom_test_device(), NULL, &work, &on_work) == STATUS_SUCCESS, "create\n");
+    busy.item = kcom_platform_work_item_allocate(kcom_test_device());
+    busy.done = kcom_platform_event_create();
+    busy.stop = 0;
+    if (work == NULL || busy.item == NULL || busy.done == NULL) {
+        ok(FALSE, "resources\n");
+        if (busy.item != NULL)
+            kcom_platform_work_item_free(busy.item);
+        if (busy.done != NULL)
+            kcom_platform_event_release(busy.done);
+        kcom_work_item_executor_destroy(work);
+        return;
+    }
+    kcom_platform_event_reference(busy.done); /* the routine's */
+    kcom_platform_work_item_queue(busy.item, busy_routine, &busy);
+    for (i = 0; i < 300; i++)
+        (void)finish(spawn_timer_from(on_work, &allocator, 0, 0), STATUS_SUCCESS);
+    kcom_atomic_store(&busy.stop, 1);
+    ok(kcom_platform_event_wait(busy.done, WAIT_MS) == STATUS_SUCCESS, "the busy routine ended\n");
+    kcom_platform_event_release(busy.done);
+    kcom_work_item_executor_destroy(work);
+    for (i = 0; i < QUARANTINE; i++)
+        if (q.kept[i].block != NULL)
+            quarantine_check(&q, &q.kept[i]);
+    ok(q.written == 0, "%ld of 300 timer tasks' blocks were written after their free\n", (long)q.written);
 }
 
 /* ---- blocking waits --------------------------------------------------------------------------------- */
@@ -481,6 +610,7 @@ void kcom_test_kernel_executors(void)
 {
     test_work_items();
     test_timers();
+    test_timer_storage_after_fire();
     test_blocking_waits();
     test_trackers();
     test_tracker_cancel();

@@ -19,10 +19,15 @@
  *     takes after the routine returns: arming again right after a fire could deadlock, and from
  *     within the callback always would. arm therefore re-initializes the KTIMER first (legal on
  *     Windows: an unarmed timer is not in the timer queue), so KeSetTimer never cancels. Each arm
- *     that fired leaves Wine one thread-pool timer object behind (memory of the Wine host only).
- *   - After the DPC routine returns, Wine still writes the KTIMER's signal state. A callback that
- *     ends the storage's life at once races with that write under Wine; on Windows the kernel does
- *     not touch a one-shot timer or its DPC after the routine returns.
+ *     that fired and was not settled (below) leaves Wine one thread-pool timer object behind
+ *     (memory of the Wine host only).
+ *   - After the DPC routine returns, Wine still writes the KTIMER's signal state, under a lock
+ *     every KeSetEvent takes too, so that the write may come long after the routine. Storage that
+ *     ended its life once its task saw the fire was written to after its free. settle is a
+ *     KeCancelTimer, which under Wine waits for the fire's thread-pool callback to end (and
+ *     closes Wine's thread-pool timer); on Windows it finds a fired one-shot timer out of the
+ *     timer queue and returns. Never from the thread that ran the routine: inside the routine the
+ *     wait would be for itself, and after it that thread has left the callback.
  *   - KeCancelTimer from within the timer's own DPC deadlocks under Wine (it waits for its own
  *     callback). Nothing in kcom cancels a timer from its own callback.
  */
@@ -38,6 +43,7 @@ typedef struct ntkernel_timer {
     KDPC dpc; /* DeferredContext: this ntkernel_timer */
     kcom_platform_timer_fn *callback;
     void *context;
+    void *volatile dpc_thread; /* the thread that ran the DPC routine of the last fire (its id) */
     /* 1 from arm until the DPC claims the arm (it then calls back) or cancel takes it back */
     LONG volatile armed;
 } ntkernel_timer;
@@ -62,6 +68,7 @@ static void NTAPI timer_dpc(PKDPC dpc, PVOID deferred_context, PVOID argument1, 
     (void)argument2;
     if (kcom_atomic_compare_exchange(&t->armed, 1, 0) != 1)
         return; /* a cancel took the arm back (Wine: it waits for this run before answering) */
+    kcom_atomic_store_ptr(&t->dpc_thread, kcom_platform_current_thread());
     callback((kcom_rt_timer *)(void *)t, context); /* the last access to *t */
 }
 
@@ -72,6 +79,7 @@ void kcom_platform_timer_init(struct kcom_rt_timer *timer, kcom_platform_timer_f
     KeInitializeDpc(&t->dpc, timer_dpc, t);
     t->callback = callback;
     t->context = context;
+    t->dpc_thread = NULL;
     t->armed = 0;
 }
 
@@ -107,6 +115,14 @@ BOOLEAN kcom_platform_timer_cancel(struct kcom_rt_timer *timer)
             return FALSE;
     }
     return kcom_atomic_exchange(&t->armed, 0) == 1 ? TRUE : FALSE;
+}
+
+void kcom_platform_timer_settle(struct kcom_rt_timer *timer)
+{
+    ntkernel_timer *t = (ntkernel_timer *)(void *)timer;
+    /* see the Wine notes at the top */
+    if (kcom_atomic_load_ptr(&t->dpc_thread) != kcom_platform_current_thread())
+        (void)KeCancelTimer(&t->timer);
 }
 
 /* ---- the clock ------------------------------------------------------------------------------- */

@@ -65,6 +65,11 @@ BOOLEAN kcom_platform_timer_cancel(struct kcom_rt_timer *timer)
     return kernel != NULL ? kernel->timer_cancel(timer) : kcom_timer_service_cancel(timer);
 }
 
+void kcom_platform_timer_settle(struct kcom_rt_timer *timer)
+{
+    (void)timer; /* the simulation's timers and the timer service let go when the callback returns */
+}
+
 LONG kcom_platform_irps_held(void)
 {
     return 0;

@@ -18,3 +18,8 @@ BOOLEAN kcom_platform_timer_cancel(struct kcom_rt_timer *timer)
 {
     return kcom_timer_service_cancel(timer);
 }
+
+void kcom_platform_timer_settle(struct kcom_rt_timer *timer)
+{
+    (void)timer; /* the timer service lets go of a timer when its callback returns */
+}
