@@ -44,6 +44,9 @@ KCOM_BEGIN_DECLS
  * kcom_fail_fast - traces the reason at ERROR level (whatever the trace level filter says) and
  * stops: never returns.
  * IRQL: any (the kernel bugchecks). object and the details appear in the bugcheck parameters.
+ * Above DISPATCH_LEVEL the kernel's trace of the reason (the default sink: _vsnprintf and
+ * vDbgPrintExWithPrefix, documented up to DIRQL) runs outside those functions' range: at
+ * HIGH_LEVEL the bugcheck's parameters are what to rely on.
  */
 _IRQL_requires_max_(HIGH_LEVEL)
 KCOM_NORETURN void kcom_fail_fast(_In_ kcom_failfast_reason reason, _In_opt_ const void *object,

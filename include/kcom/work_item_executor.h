@@ -1,5 +1,8 @@
 /*
- * kcom/work_item_executor.h - an executor that polls tasks in an I/O work item, at PASSIVE_LEVEL.
+ * kcom/work_item_executor.h - an executor that polls tasks in an I/O work item, at PASSIVE_LEVEL
+ * (a first poll run on the caller, as an async method's call, kcom_async_run or
+ * kcom_async_spawn_run run it, at the caller's IRQL: start such work at PASSIVE_LEVEL, or spawn it
+ * with kcom_async_spawn).
  *
  * One FIFO queue (through the tasks' own links) under a spin lock and one work item per processor
  * (IoAllocateWorkItem on the driver's device object, allocated at creation, so scheduling never

@@ -126,7 +126,7 @@ static KCOM_FORCEINLINE NTSTATUS block_on(IKcomAsyncOperation *operation, ULONG 
         return STATUS_INVALID_PARAMETER;
     if (!kcom_platform_can_block()) {
         if (may_assert && kcom_rt_debug_asserts_irql())
-            kcom_fail_fast(KCOM_FAILFAST_IRQL, operation, KCOM_PLATFORM_DISPATCH_LEVEL, KCOM_PLATFORM_APC_LEVEL);
+            kcom_fail_fast(KCOM_FAILFAST_IRQL, operation, kcom_platform_irql(), KCOM_PLATFORM_APC_LEVEL);
         return STATUS_INVALID_DEVICE_STATE;
     }
     if (!kcom_rt_async_op_is_kcom(operation))
