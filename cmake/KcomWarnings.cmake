@@ -41,7 +41,7 @@ endfunction()
 # !__clang__` branch (the code only cl.exe takes) is compiled too, as cl.exe with /std:c11 sees it.
 # Compile only: nothing links it. The unused-entity warnings are clang's, not cl's: cl does not report unused static inline
 # functions or unused file-scope constants, and kcom's KCOM_UNUSED, which marks them for gcc and
-# clang, is empty in that branch.
+# clang, is empty in that branch's C ([[maybe_unused]] in C++17, as everywhere).
 function(kcom_add_cl_branch_check target)
     if(NOT CMAKE_C_COMPILER_ID STREQUAL "Clang" OR NOT CMAKE_C_COMPILER_FRONTEND_VARIANT STREQUAL "MSVC")
         message(FATAL_ERROR "KCOM_CL_BRANCH_CHECK needs clang-cl")

@@ -217,7 +217,7 @@ def generated_runtime():
             if in_define:
                 names.update(re.findall(r"\bkcom_rt_\w+", line))
             in_define = in_define and line.rstrip().endswith("\\")
-        for m in re.finditer(r"^static [^;{}=]*?\b(kcom_\w+)\s*\([^;{}]*\)\s*\{", text, re.M):
+        for m in re.finditer(r"^(?:KCOM_UNUSED )?static [^;{}=]*?\b(kcom_\w+)\s*\([^;{}]*\)\s*\{", text, re.M):
             depth, i = 1, m.end()
             while depth and i < len(text):
                 depth += {"{": 1, "}": -1}.get(text[i], 0)

@@ -2,8 +2,8 @@
 # between KCOM_BEGIN_DECLS and KCOM_END_DECLS (extern "C" in C++), or a C++ consumer would call a
 # C++-mangled name the library does not define and fail to link.
 #   cmake -DHEADERS=<directory holding kcom/> -P c_linkage.cmake
-# A declaration here: a line at column 0 that names a kcom_ function and is neither static, a
-# typedef nor a definition's first line ('{' on it).
+# A declaration here: a line at column 0 that names a kcom_ function and is neither static (after
+# KCOM_UNUSED or not), a typedef nor a definition's first line ('{' on it).
 if(NOT HEADERS)
     message(FATAL_ERROR "c_linkage.cmake: pass -DHEADERS=<include directory>")
 endif()
@@ -26,7 +26,7 @@ foreach(header IN LISTS headers)
             set(in_decls FALSE)
         elseif(line MATCHES "^[A-Za-z_][A-Za-z0-9_ *]*[ *](kcom_[a-z0-9_]+)\\(")
             set(function "${CMAKE_MATCH_1}")
-            if(NOT line MATCHES "^(static|typedef)" AND NOT line MATCHES "{")
+            if(NOT line MATCHES "^((KCOM_UNUSED )?static|typedef)" AND NOT line MATCHES "{")
                 math(EXPR count "${count} + 1")
                 if(NOT in_decls)
                     file(RELATIVE_PATH name "${HEADERS}" "${header}")
