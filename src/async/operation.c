@@ -271,7 +271,8 @@ static NTSTATUS KCOM_STDCALL op_get_status(IKcomAsyncOperation *This, kcom_async
     return STATUS_SUCCESS;
 }
 
-/* get_result of anything but a completed operation with a 4-byte result. */
+/* get_result of anything but a completed operation with a 4- or 8-byte result right after the
+ * operation's own fields. */
 static KCOM_NOINLINE NTSTATUS op_get_result_other(kcom_async_op *op, LONG status, void *result)
 {
     if (status == KCOM_ASYNC_COMPLETED) {
@@ -297,6 +298,11 @@ static NTSTATUS KCOM_STDCALL op_get_result(IKcomAsyncOperation *This, void *resu
     }
     if ((word & (OP_STATUS_MASK | OP_RESULT_WORD)) == (KCOM_ASYNC_COMPLETED | OP_RESULT_WORD)) {
         memcpy(result, (char *)op + KCOM_ASYNC_PRODUCER_OP_SIZE, 4);
+        return STATUS_SUCCESS;
+    }
+    /* the same for an 8-byte one (a ULONG64, a pointer), after the 4-byte ones' tests */
+    if ((word & (OP_STATUS_MASK | OP_RESULT_QWORD)) == (KCOM_ASYNC_COMPLETED | OP_RESULT_QWORD)) {
+        memcpy(result, (char *)op + (word & OP_NO_TASK ? KCOM_ASYNC_PRODUCER_OP_SIZE : sizeof(*op)), 8);
         return STATUS_SUCCESS;
     }
     return op_get_result_other(op, word & OP_STATUS_MASK, result);

@@ -474,7 +474,7 @@ NTSTATUS kcom_rt_async_publish(kcom_async_op *op, const kcom_executor *executor)
      * exchange in kcom_task_publish makes them visible to whoever schedules it next */
     op->task.executor = executor != NULL ? executor : kcom_default_executor();
     op->task.link.next = NULL; /* the executor's from here (kcom/task.h) */
-    op->word = KCOM_ASYNC_STARTED | OP_COMMITTED | (op->word & OP_RESULT_WORD); /* nobody else has seen it yet */
+    op->word = KCOM_ASYNC_STARTED | OP_COMMITTED | (op->word & OP_RESULT_INLINE); /* nobody else has seen it yet */
     if (op->task.executor->tracker != NULL) {
         NTSTATUS status;
         op->word |= OP_TRACKED; /* before it is listed: a cancel-all may change the word from there */

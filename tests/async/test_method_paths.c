@@ -280,7 +280,16 @@ typedef struct wide_result {
     _Alignas(16) ULONG64 parts[2];
 } wide_result;
 
+/* Two ULONGs: 8 bytes aligned to 4. */
+typedef struct pair_result {
+    ULONG first, second;
+} pair_result;
+
 /* Interfaces for the layouts' result types (a descriptor's result is its interface's). */
+KCOM_DECLARE_ASYNC_OPERATION(IAsyncQuad, ULONG64,
+    0x7d1e3c54, 0x0a4b, 0x4c6e, 0x91, 0x2d, 0x3e, 0x5f, 0x70, 0x81, 0x92, 0xa3)
+KCOM_DECLARE_ASYNC_OPERATION(IAsyncPair, pair_result,
+    0x7d1e3c55, 0x0a4b, 0x4c6e, 0x91, 0x2d, 0x3e, 0x5f, 0x70, 0x81, 0x92, 0xa3)
 KCOM_DECLARE_ASYNC_OPERATION(IAsyncChar, char,
     0x7d1e3c52, 0x0a4b, 0x4c6e, 0x91, 0x2d, 0x3e, 0x5f, 0x70, 0x81, 0x92, 0xa3)
 KCOM_DECLARE_ASYNC_OPERATION(IAsyncWide, wide_result,
@@ -572,11 +581,16 @@ void kcom_test_async_paths_layout(void)
         KCOM_ASYNC_TASK_DESC(IAsyncWide, wide_result, tiny_state, never_poll, NULL);
     static const kcom_async_task_desc wide_wide =
         KCOM_ASYNC_TASK_DESC(IAsyncWide, wide_result, wide_state, never_poll, NULL);
+    static const kcom_async_task_desc quad_tiny = KCOM_ASYNC_TASK_DESC(IAsyncQuad, ULONG64, tiny_state, never_poll, NULL);
+    static const kcom_async_task_desc pair_wide =
+        KCOM_ASYNC_TASK_DESC(IAsyncPair, pair_result, wide_state, never_poll, NULL);
     setup(NULL);
     compare_layouts(&ulong_tiny, "ULONG, tiny state");
     compare_layouts(&char_wide, "char, 64-aligned state");
     compare_layouts(&wide_tiny, "16-aligned result, tiny state");
     compare_layouts(&wide_wide, "16-aligned result, 64-aligned state");
+    compare_layouts(&quad_tiny, "ULONG64, tiny state");
+    compare_layouts(&pair_wide, "8 bytes aligned to 4, 64-aligned state");
     refuse_edited_layouts(&ulong_tiny, "ULONG, tiny state");
     refuse_edited_layouts(&wide_wide, "16-aligned result, 64-aligned state");
     ok(wide_wide.block_alignment == 64 && char_wide.block_alignment == 64, "block alignment %lu\n",
@@ -591,29 +605,34 @@ void kcom_test_async_paths_layout(void)
         ok(kcom_async_storage_size(NULL) == 0, "NULL desc\n");
     }
     {
-        /* a 4-byte result that a descriptor written by hand aligns past the operation's end: not
-         * where get_result finds a 4-byte result of the usual alignment */
-        static const size_t alignments[] = {1, 4, 16, 64};
-        size_t i;
-        for (i = 0; i < sizeof(alignments) / sizeof(alignments[0]); i++) {
-            kcom_async_task_desc by_hand = {locating_poll, NULL, sizeof(tiny_state), KCOM_ALIGNOF(tiny_state),
-                                            4, alignments[i], NULL, 0, 0, 0, 0, NULL};
-            IKcomAsyncOperation *op = NULL;
-            unsigned char result[5];
-            void *s = NULL;
-            size_t k, same = 0;
-            ok(kcom_async_spawn_begin(&by_hand, &manual.executor, &counter.allocator, &s, &op) == STATUS_SUCCESS,
-               "4-byte result aligned to %lu: begun\n", (unsigned long)alignments[i]);
-            polled_size = 4;
-            ok(kcom_async_spawn_run(op) == STATUS_SUCCESS, "run\n");
-            ok((ULONG_PTR)polled_result % alignments[i] == 0, "result aligned to %lu\n", (unsigned long)alignments[i]);
-            memset(result, 0xee, sizeof(result));
-            ok(IKcomAsyncOperation_get_result(op, result) == STATUS_SUCCESS, "get_result\n");
-            for (k = 0; k < 4; k++)
-                same += result[k] == pattern_byte(k);
-            ok(same == 4 && result[4] == 0xee, "4-byte result aligned to %lu: %lu of 4 bytes back\n",
-               (unsigned long)alignments[i], (unsigned long)same);
-            IKcomAsyncOperation_Release(op);
+        /* a 4- or 8-byte result that a descriptor written by hand aligns past the operation's end:
+         * not where get_result finds one of the usual alignment */
+        static const size_t alignments[] = {1, 4, 8, 16, 64};
+        static const size_t sizes[] = {4, 8};
+        size_t i, j;
+        for (j = 0; j < sizeof(sizes) / sizeof(sizes[0]); j++) {
+            for (i = 0; i < sizeof(alignments) / sizeof(alignments[0]); i++) {
+                kcom_async_task_desc by_hand = {locating_poll, NULL, sizeof(tiny_state), KCOM_ALIGNOF(tiny_state),
+                                                sizes[j], alignments[i], NULL, 0, 0, 0, 0, NULL};
+                IKcomAsyncOperation *op = NULL;
+                unsigned char result[9];
+                void *s = NULL;
+                size_t k, same = 0;
+                ok(kcom_async_spawn_begin(&by_hand, &manual.executor, &counter.allocator, &s, &op) ==
+                       STATUS_SUCCESS,
+                   "%lu-byte result aligned to %lu: begun\n", (unsigned long)sizes[j], (unsigned long)alignments[i]);
+                polled_size = sizes[j];
+                ok(kcom_async_spawn_run(op) == STATUS_SUCCESS, "run\n");
+                ok((ULONG_PTR)polled_result % alignments[i] == 0, "result aligned to %lu\n",
+                   (unsigned long)alignments[i]);
+                memset(result, 0xee, sizeof(result));
+                ok(IKcomAsyncOperation_get_result(op, result) == STATUS_SUCCESS, "get_result\n");
+                for (k = 0; k < sizes[j]; k++)
+                    same += result[k] == pattern_byte(k);
+                ok(same == sizes[j] && result[sizes[j]] == 0xee, "%lu-byte result aligned to %lu: %lu bytes back\n",
+                   (unsigned long)sizes[j], (unsigned long)alignments[i], (unsigned long)same);
+                IKcomAsyncOperation_Release(op);
+            }
         }
     }
     teardown();
@@ -684,11 +703,13 @@ void kcom_test_async_paths_constant_sources(void)
     CHECK_CONSTANT_SOURCE(4, 1, (const IID *)NULL); /* 4 bytes, not where a ULONG's alignment puts them */
     CHECK_CONSTANT_SOURCE(3, 1, (const IID *)NULL);
     CHECK_CONSTANT_SOURCE(8, 8, (const IID *)NULL);
+    CHECK_CONSTANT_SOURCE(8, 4, (const IID *)NULL); /* two ULONGs: right after the fields too */
+    CHECK_CONSTANT_SOURCE(8, 1, (const IID *)NULL);
     CHECK_CONSTANT_SOURCE(24, 8, (const IID *)NULL);
     CHECK_CONSTANT_SOURCE(64, 64, (const IID *)NULL); /* beyond the cache's alignment: the library */
     (void)kcom_async_operation_cache_query_stats(&after);
     if (before.depth != 0)
-        ok((after.hits + after.misses) - (before.hits + before.misses) == 7, "7 blocks from the cache: %lu\n",
+        ok((after.hits + after.misses) - (before.hits + before.misses) == 9, "9 blocks from the cache: %lu\n",
            (unsigned long)((after.hits + after.misses) - (before.hits + before.misses)));
     REFUSE_CONSTANT_SOURCE(4, 0);
     REFUSE_CONSTANT_SOURCE(4, 3);

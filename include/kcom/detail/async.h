@@ -46,6 +46,9 @@
 #define KCOM_RT_ASYNC_TRACKED 0x40000 /* the task is counted by its executor's tracker */
 #define KCOM_RT_ASYNC_COMPUTED 0x80000 /* set from the start in an operation whose task's descriptor was */
                                        /* written by hand (block_size 0): its layout is computed */
+#define KCOM_RT_ASYNC_RESULT_QWORD 0x200000 /* set from the start: the result is 8 bytes and lies */
+                                            /* right after the operation's own fields */
+#define KCOM_RT_ASYNC_RESULT_INLINE (KCOM_RT_ASYNC_RESULT_WORD | KCOM_RT_ASYNC_RESULT_QWORD)
 
 typedef struct kcom_async_op {
     IKcomAsyncOperation iface; /* caller storage: lpVtbl is cleared last, at the final release */
@@ -80,12 +83,16 @@ typedef struct kcom_async_producer {
 /* The bytes of an operation without a task: its own fields end it, in the room a task's own take. */
 #define KCOM_RT_ASYNC_PRODUCER_SIZE (offsetof(kcom_async_op, task.link) + sizeof(kcom_async_producer))
 
-/* The word's KCOM_RT_ASYNC_RESULT_WORD for a task whose result has result_size bytes at
- * result_offset in its block: a 4-byte result right after the operation, where get_result then
- * reads it without the descriptor. A constant in a shim. */
-static KCOM_FORCEINLINE LONG kcom_rt_async_result_word(size_t result_size, size_t result_offset)
+/* The word's KCOM_RT_ASYNC_RESULT_WORD or _QWORD for a result of result_size bytes at
+ * result_offset in its block, the operation's own fields taking offset bytes: a 4- or 8-byte result
+ * right after them, where get_result then reads it without the descriptor or the producer's
+ * fields. A constant in a shim. */
+static KCOM_FORCEINLINE LONG kcom_rt_async_result_inline(size_t result_size, size_t result_offset, size_t offset)
 {
-    return result_size == 4 && result_offset == sizeof(kcom_async_op) ? KCOM_RT_ASYNC_RESULT_WORD : 0;
+    return result_offset != offset ? 0
+           : result_size == 4      ? KCOM_RT_ASYNC_RESULT_WORD
+           : result_size == 8      ? KCOM_RT_ASYNC_RESULT_QWORD
+                                   : 0;
 }
 
 /* ---- inline runtime of the async method shims (kcom/implement.h) ----------------------------------------
@@ -280,7 +287,7 @@ static KCOM_FORCEINLINE void *kcom_rt_async_op_prepare(kcom_async_op *op, const 
     op->refs = 1;
     op->task.desc = desc;
     /* where a cancel request is read */
-    op->word = KCOM_ASYNC_STARTED | kcom_rt_async_result_word(desc->result_size, desc->result_offset);
+    op->word = KCOM_ASYNC_STARTED | kcom_rt_async_result_inline(desc->result_size, desc->result_offset, sizeof(kcom_async_op));
     op->task.sched = KCOM_TASK_RUNNING;
     if (desc->result_size != 0)
         kcom_rt_async_zero_fill((char *)cx->result, desc->result_size);
@@ -314,7 +321,7 @@ static KCOM_FORCEINLINE IKcomAsyncOperation *kcom_rt_async_op_end(kcom_async_op 
     if (KCOM_UNLIKELY(!NT_SUCCESS(status)))
         return kcom_rt_async_op_fail(op, status);
     op->word = KCOM_ASYNC_COMPLETED | KCOM_RT_ASYNC_FINISHED | KCOM_RT_ASYNC_COMMITTED |
-               kcom_rt_async_result_word(desc->result_size, desc->result_offset);
+               kcom_rt_async_result_inline(desc->result_size, desc->result_offset, sizeof(kcom_async_op));
     return &op->iface;
 }
 
@@ -349,11 +356,11 @@ static KCOM_FORCEINLINE void kcom_rt_async_producer_init(kcom_async_op *op, cons
     kcom_async_producer *producer = KCOM_RT_ASYNC_PRODUCER(op);
     op->iface.lpVtbl = &kcom_async_op_vtbls[KCOM_RT_ASYNC_OP_ANY];
     op->refs = 1;
-    /* a 4-byte result whose alignment puts it right after the producer's fields */
+    /* a 4- or 8-byte result whose alignment puts it right after the producer's fields */
     op->word = KCOM_ASYNC_STARTED | KCOM_RT_ASYNC_NO_TASK |
-               (result_size == 4 && (KCOM_RT_ASYNC_PRODUCER_SIZE & (result_alignment - 1)) == 0
-                    ? KCOM_RT_ASYNC_RESULT_WORD
-                    : 0);
+               kcom_rt_async_result_inline(result_size,
+                                           KCOM_RT_ASYNC_ALIGN_UP_(KCOM_RT_ASYNC_PRODUCER_SIZE, result_alignment),
+                                           KCOM_RT_ASYNC_PRODUCER_SIZE);
     op->callback = NULL;
     op->callback_context = NULL;
     op->waiter = NULL;
@@ -460,7 +467,7 @@ KCOM_END_DECLS
 static KCOM_FORCEINLINE BOOLEAN kcom_rt_async_finish_plain(kcom_async_op *op, NTSTATUS status, LONG also)
 {
     LONG word = kcom_atomic_load(&op->word);
-    return (BOOLEAN)(NT_SUCCESS(status) && (word & ~(KCOM_RT_ASYNC_RESULT_WORD | also)) == KCOM_ASYNC_STARTED &&
+    return (BOOLEAN)(NT_SUCCESS(status) && (word & ~(KCOM_RT_ASYNC_RESULT_INLINE | also)) == KCOM_ASYNC_STARTED &&
                      kcom_atomic_compare_exchange(&op->word, word,
                                                   word | KCOM_RT_ASYNC_FINISHED | KCOM_ASYNC_COMPLETED) == word);
 }
@@ -508,7 +515,7 @@ static KCOM_FORCEINLINE void kcom_rt_async_spawn_fields(kcom_async_op *op, const
 {
     op->iface.lpVtbl = &kcom_async_op_vtbls[KCOM_RT_ASYNC_OP_ANY];
     op->refs = 1;
-    op->word = KCOM_ASYNC_STARTED | kcom_rt_async_result_word(desc->result_size, result_offset);
+    op->word = KCOM_ASYNC_STARTED | kcom_rt_async_result_inline(desc->result_size, result_offset, sizeof(kcom_async_op));
     op->callback = NULL;
     op->callback_context = NULL;
     op->waiter = NULL;
@@ -734,14 +741,14 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn_run(IKcomAsyncOperation *opera
     if (operation == NULL || operation->lpVtbl != &kcom_async_op_vtbls[KCOM_RT_ASYNC_OP_ANY])
         return kcom_rt_async_spawn_run(operation);
     word = kcom_atomic_load(&op->word);
-    if (KCOM_UNLIKELY((word & ~KCOM_RT_ASYNC_RESULT_WORD) != KCOM_ASYNC_STARTED)) {
+    if (KCOM_UNLIKELY((word & ~KCOM_RT_ASYNC_RESULT_INLINE) != KCOM_ASYNC_STARTED)) {
         /* counted by a tracker: its check (which may cancel it) before the commit, off the path of
          * a task without one */
-        if ((word & ~(KCOM_RT_ASYNC_RESULT_WORD | KCOM_RT_ASYNC_TRACKED)) != KCOM_ASYNC_STARTED)
+        if ((word & ~(KCOM_RT_ASYNC_RESULT_INLINE | KCOM_RT_ASYNC_TRACKED)) != KCOM_ASYNC_STARTED)
             return kcom_rt_async_spawn_run(operation);
         kcom_rt_async_run_check(op);
         word = kcom_atomic_load(&op->word);
-        if ((word & ~(KCOM_RT_ASYNC_RESULT_WORD | KCOM_RT_ASYNC_TRACKED)) != KCOM_ASYNC_STARTED)
+        if ((word & ~(KCOM_RT_ASYNC_RESULT_INLINE | KCOM_RT_ASYNC_TRACKED)) != KCOM_ASYNC_STARTED)
             return kcom_rt_async_spawn_run(operation);
     }
     /* a task's word (KCOM_RT_ASYNC_NO_TASK clear): desc is not NULL; its layout the descriptor's
