@@ -32,7 +32,9 @@
  *   ASYNC_IN IAsyncT *Name(This, params..., void *storage, size_t storage_size)
  *           - the same, the operation built in the caller's storage (no allocation): the
  *             interface's author defines I_Name_STORAGE (the bytes a caller provides, which every
- *             implementation must fit) before declaring the interface, and callers declare a
+ *             implementation must fit) before declaring the interface (a derived interface
+ *             defines its own for the inherited method, no larger than its parent's: the
+ *             declaration checks it), and callers declare a
  *             `I_Name_storage` (that many bytes, at any address). The storage may be used again,
  *             or go, once kcom_async_storage_in_use says so (kcom/async.h): not at the caller's
  *             Release, which may not be the last.
@@ -152,8 +154,24 @@ typedef struct kcom_interface_info {
     };                                                                                   \
     KCOM_STATIC_ASSERT(1 Parent##_METHODS(KCOM_SLOT_SAME_PLACE_, (I, Parent)),           \
                        #I "_METHODS(M, I) must begin with " #Parent "_METHODS(M, I): the "   \
-                       "methods of the parent " #Parent " come first, in its order");
+                       "methods of the parent " #Parent " come first, in its order");      \
+    Parent##_METHODS(KCOM_STORAGE_WITHIN_PARENT_, (I, Parent))
 #define KCOM_SLOT_NAME_(I, kind, ret, name, params) void (*name)(void);
+/* An inherited ASYNC_IN method: the child's I_Name_STORAGE, which its implementations are checked
+ * against, is no larger than the parent's, which the parent's callers provide (the parent's own
+ * declaration checked it against its parent, and so on up). */
+#define KCOM_STORAGE_WITHIN_PARENT_(ctx, kind, ret, name, params)                         \
+    KCOM_STORAGE_WITHIN_PARENT_##kind(KCOM_PP_EXPAND ctx, name)
+#define KCOM_STORAGE_WITHIN_PARENT_UNKNOWN(...)
+#define KCOM_STORAGE_WITHIN_PARENT_METHOD(...)
+#define KCOM_STORAGE_WITHIN_PARENT_RESULT(...)
+#define KCOM_STORAGE_WITHIN_PARENT_ASYNC(...)
+#define KCOM_STORAGE_WITHIN_PARENT_ASYNC_IN(...) KCOM_STORAGE_WITHIN_PARENT_I_(__VA_ARGS__)
+#define KCOM_STORAGE_WITHIN_PARENT_I_(I, Parent, name)                                    \
+    KCOM_STATIC_ASSERT((size_t)(I##_##name##_STORAGE) <= (size_t)(Parent##_##name##_STORAGE), \
+                       #I "::" #name " (ASYNC_IN): " #I "_" #name "_STORAGE is larger than "  \
+                       #Parent "_" #name "_STORAGE, the bytes the callers of " #Parent       \
+                       " provide (define it as " #Parent "_" #name "_STORAGE)");
 #define KCOM_SLOT_SAME_PLACE_(ctx, kind, ret, name, params) KCOM_SLOT_SAME_PLACE_I_(KCOM_PP_EXPAND ctx, name)
 #define KCOM_SLOT_SAME_PLACE_I_(...) KCOM_SLOT_SAME_PLACE_II_(__VA_ARGS__)
 #define KCOM_SLOT_SAME_PLACE_II_(I, Parent, name)                                        \
