@@ -20,7 +20,9 @@ KCOM_BEGIN_DECLS
 /*
  * kcom_initialize - prepares the runtime; call once from DriverEntry (or at program start) before
  * any other kcom function. In the kernel it resolves ExAllocatePool2 through
- * MmGetSystemRoutineAddress, which is why it must run at PASSIVE_LEVEL. Calling it again is harmless.
+ * MmGetSystemRoutineAddress, which is why it must run at PASSIVE_LEVEL. Calling it again is harmless,
+ * also after kcom_uninitialize, in the same load: kcom then works again (and needs
+ * kcom_uninitialize again before the unload).
  * IRQL: PASSIVE_LEVEL.
  * Returns STATUS_SUCCESS (every platform so far), or the platform's failure status.
  */
@@ -47,6 +49,7 @@ NTSTATUS kcom_initialize(void);
  * memory, DPCs or work items are the driver's). Live operations are not seen either: one released
  * after it puts its block back into the operation cache, which nothing frees then (a leak at
  * unload).
+ * A second call after one that succeeded finds nothing to stop and succeeds too.
  * IRQL: PASSIVE_LEVEL.
  * Returns STATUS_SUCCESS; STATUS_INVALID_DEVICE_STATE (IRPs held, timers armed, an executor still
  * running tasks, or called above PASSIVE_LEVEL: nothing was stopped).

@@ -57,7 +57,8 @@ NTSTATUS kcom_tracker_create(_Outptr_ kcom_tracker **tracker);
  * kcom_tracker_drain - stops accepting tasks (a spawn on an executor of this tracker then ends in
  * an error operation with STATUS_DELETE_PENDING), waits until no task is outstanding or
  * timeout_ms has passed (KCOM_TRACKER_INFINITE: no limit), then flushes the DPCs queued on every
- * processor. May be called again after a timeout (for example after canceling what is left).
+ * processor. May be called again after a timeout (for example after canceling what is left); again
+ * after a success, it finds nothing outstanding and succeeds (the tracker keeps refusing spawns).
  * Not from a task the tracker counts: the drain would wait for the task that is waiting (with
  * KCOM_TRACKER_INFINITE, forever; otherwise until timeout_ms, STATUS_TIMEOUT). A driver that
  * unloads from a task hands the drain to a thread of its own (for example IRP_MN_REMOVE_DEVICE's).
