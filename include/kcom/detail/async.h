@@ -287,7 +287,8 @@ static KCOM_FORCEINLINE void *kcom_rt_async_op_prepare(kcom_async_op *op, const 
     op->refs = 1;
     op->task.desc = desc;
     /* where a cancel request is read */
-    op->word = KCOM_ASYNC_STARTED | kcom_rt_async_result_inline(desc->result_size, desc->result_offset, sizeof(kcom_async_op));
+    op->word = KCOM_ASYNC_STARTED |
+               kcom_rt_async_result_inline(desc->result_size, desc->result_offset, sizeof(kcom_async_op));
     op->task.sched = KCOM_TASK_RUNNING;
     if (desc->result_size != 0)
         kcom_rt_async_zero_fill((char *)cx->result, desc->result_size);
@@ -515,7 +516,8 @@ static KCOM_FORCEINLINE void kcom_rt_async_spawn_fields(kcom_async_op *op, const
 {
     op->iface.lpVtbl = &kcom_async_op_vtbls[KCOM_RT_ASYNC_OP_ANY];
     op->refs = 1;
-    op->word = KCOM_ASYNC_STARTED | kcom_rt_async_result_inline(desc->result_size, result_offset, sizeof(kcom_async_op));
+    op->word = KCOM_ASYNC_STARTED |
+               kcom_rt_async_result_inline(desc->result_size, result_offset, sizeof(kcom_async_op));
     op->callback = NULL;
     op->callback_context = NULL;
     op->waiter = NULL;
