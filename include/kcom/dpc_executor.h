@@ -19,7 +19,7 @@
  *
  * Tasks run at DISPATCH_LEVEL: their state must be non-paged and their polls must not block or
  * touch pageable memory. A first poll run on the caller (an async method's call, kcom_async_run,
- * kcom_async_spawn_run) runs at the caller's IRQL, which may be lower. Built with
+ * kcom_async_run_in, kcom_async_spawn_run) runs at the caller's IRQL, which may be lower. Built with
  * KCOM_ENABLE_KERNEL_EXECUTORS (kernel, and the host's simulation of the kernel). See
  * docs/executors.md.
  */

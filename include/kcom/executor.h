@@ -40,14 +40,15 @@ struct kcom_tracker;
  * copy: 16 bytes less in every operation that runs a task): the struct must stay valid, and its
  * fields unchanged, until the work of every task spawned on it has ended. */
 typedef struct kcom_executor {
-    /* Queues task to be run once by kcom_task_run. Called at the IRQL of whoever wakes the task,
-     * or at DISPATCH_LEVEL (kcom's awaitables wake their tasks with the IRQL still raised): never
-     * above DISPATCH_LEVEL, and never twice for the same task before it has run. Returns
-     * STATUS_SUCCESS when it queued the task (kcom takes any success status so), or a failure (e.g.
-     * the executor is shut down): the task is then not run; kcom finishes its operation with that
-     * status (Canceled for STATUS_CANCELLED, else Error) and drops its work. Once queued, the
-     * task may run and end (and its operation be freed) on another processor before schedule
-     * returns: schedule does not touch it after queuing it. */
+    /* Queues task to be run once by kcom_task_run. Called at the IRQL of whoever wakes the task, or
+     * at DISPATCH_LEVEL (a timer's DPC, and an event's set, which wakes with its spin lock's IRQL
+     * still raised; docs/executors.md, "Completion callbacks"): never above DISPATCH_LEVEL, and
+     * never twice for the same task before it has run. Returns STATUS_SUCCESS when it queued the
+     * task (kcom takes any success status so), or a failure (e.g. the executor is shut down): the
+     * task is then not run; kcom finishes its operation with that status (Canceled for
+     * STATUS_CANCELLED, else Error) and drops its work. Once queued, the task may run and end (and
+     * its operation be freed) on another processor before schedule returns: schedule does not touch
+     * it after queuing it. */
     NTSTATUS (*schedule)(void *context, struct kcom_task *task);
     void *context;
     /* Counts the tasks spawned on this executor from spawn to the end of their work

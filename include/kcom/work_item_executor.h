@@ -1,6 +1,6 @@
 /*
  * kcom/work_item_executor.h - an executor that polls tasks in an I/O work item, at PASSIVE_LEVEL
- * (a first poll run on the caller, as an async method's call, kcom_async_run or
+ * (a first poll run on the caller, as an async method's call, kcom_async_run, kcom_async_run_in or
  * kcom_async_spawn_run run it, at the caller's IRQL: start such work at PASSIVE_LEVEL, or spawn it
  * with kcom_async_spawn).
  *
