@@ -99,8 +99,9 @@ add_library(kcom::kcom ALIAS kcom)
 target_include_directories(kcom PUBLIC "${KCOM_WDK_SOURCE_DIR}/include" PRIVATE "${KCOM_WDK_SOURCE_DIR}/src")
 # KCOM_KERNEL selects kcom's kernel target (/kernel's _KERNEL_MODE would too); POOL_TAGGING is what
 # the mingw-w64 build needs for tagged pool and is harmless with the WDK.
-target_compile_definitions(kcom PUBLIC KCOM_KERNEL POOL_TAGGING KCOM_REFCOUNT_HARDENING=${KCOM_WDK_HARDENING_VALUE}
-                                         KCOM_ENABLE_ASYNC=1 KCOM_ENABLE_KERNEL_EXECUTORS=1 KCOM_HAS_ASYNC_TIMER=1)
+# The hardening mode is kcom/config.h's default (below), which a driver's file may override.
+target_compile_definitions(kcom PUBLIC KCOM_KERNEL POOL_TAGGING KCOM_ENABLE_ASYNC=1 KCOM_ENABLE_KERNEL_EXECUTORS=1
+                                         KCOM_HAS_ASYNC_TIMER=1)
 # C11 (_Static_assert, _Alignof; /std:c11 needs Visual Studio 2019 16.8 or later) and a conforming
 # preprocessor (kcom's declaration macros; /std:c11 implies it, stated anyway) for kcom and for
 # every driver source that includes kcom's headers.

@@ -1,8 +1,9 @@
 /*
  * kcom/refcount.h - the object header and its interlocked reference count, with hardening.
  *
- * Modes (KCOM_REFCOUNT_HARDENING, chosen per translation unit that implements classes; the CMake
- * option sets it for every target linking kcom::kcom):
+ * Modes (KCOM_REFCOUNT_HARDENING, chosen per translation unit that implements classes: by a
+ * compile definition or a #define before the first kcom include, else the default the CMake option
+ * recorded in kcom/config.h):
  *   KCOM_REFCOUNT_OFF       plain COM: a count past INT32_MAX wraps unchecked; a Release
  *                           without a reference (at 0) is traced at ERROR level.
  *   KCOM_REFCOUNT_FAILFAST  AddRef (or QueryInterface's reference) at INT32_MAX or Release at 0
@@ -44,9 +45,17 @@
 #define KCOM_REFCOUNT_HARDENING KCOM_REFCOUNT_FAILFAST
 #endif
 
-#if KCOM_REFCOUNT_HARDENING != KCOM_REFCOUNT_OFF && KCOM_REFCOUNT_HARDENING != KCOM_REFCOUNT_FAILFAST && \
-    KCOM_REFCOUNT_HARDENING != KCOM_REFCOUNT_LEAKY
-#error "KCOM_REFCOUNT_HARDENING must be KCOM_REFCOUNT_OFF, KCOM_REFCOUNT_FAILFAST or KCOM_REFCOUNT_LEAKY"
+/* One of the three values, as a number or a name above: an identifier such as the CMake option's
+ * words (OFF, LEAKY) reads as 0 in #if, would pass for OFF, and would then name a slow path no
+ * library has (an undefined symbol at the link), so the value is pasted onto names that exist
+ * only for the three. */
+#define KCOM_RT_HARDENING_VALID_(value) KCOM_RT_HARDENING_VALID_I_(value)
+#define KCOM_RT_HARDENING_VALID_I_(value) KCOM_RT_HARDENING_VALID_##value
+#define KCOM_RT_HARDENING_VALID_0 1
+#define KCOM_RT_HARDENING_VALID_1 1
+#define KCOM_RT_HARDENING_VALID_2 1
+#if !KCOM_RT_HARDENING_VALID_(KCOM_REFCOUNT_HARDENING)
+#error "KCOM_REFCOUNT_HARDENING must be 0, 1 or 2 (KCOM_REFCOUNT_OFF, _FAILFAST, _LEAKY), not the option's words"
 #endif
 
 /* KCOM_POISON_RELEASED (0 or 1, default 0; for debug builds): 1 makes the final Release of a kcom

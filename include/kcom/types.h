@@ -137,6 +137,29 @@ KCOM_STATIC_ASSERT(sizeof(GUID) == 16, "GUID must be 16 bytes");
 KCOM_STATIC_ASSERT(sizeof(ULONG) == 4 && sizeof(LONG) == 4, "ULONG and LONG are 32-bit");
 KCOM_STATIC_ASSERT(sizeof(NTSTATUS) == 4, "NTSTATUS is 32-bit");
 
+/* kcom's structures are laid out at the compiler's default packing, as the library was built: a
+ * file that includes kcom inside a #pragma pack, or is built with /Zp4 or -fpack-struct, would see
+ * other layouts (a timer awaitable 4 bytes shorter, its fields moved) and corrupt them silently. A
+ * pointer, and on Windows and 64-bit targets an 8-byte integer (i386's System V ABI aligns one to
+ * 4 in a struct), sit at their natural offsets. */
+struct kcom_rt_packing_ {
+    char c;
+    void *p;
+    char d;
+    LONG64 v;
+};
+#if defined(_WIN32) || defined(__LP64__) || defined(_LP64)
+#define KCOM_RT_LONG64_GAP_ 8
+#else
+#define KCOM_RT_LONG64_GAP_ (offsetof(struct kcom_rt_packing_, v) - offsetof(struct kcom_rt_packing_, d))
+#endif
+KCOM_STATIC_ASSERT(offsetof(struct kcom_rt_packing_, p) == sizeof(void *) &&
+                       offsetof(struct kcom_rt_packing_, v) - offsetof(struct kcom_rt_packing_, d) ==
+                           KCOM_RT_LONG64_GAP_,
+                   "kcom's headers need the default structure packing: include them outside #pragma pack, "
+                   "and build without /Zp or -fpack-struct");
+#undef KCOM_RT_LONG64_GAP_
+
 #if defined(_MSC_VER) && !defined(__clang__) && !defined(KCOM_HEADER_WARNINGS)
 #pragma warning(pop)
 #endif
