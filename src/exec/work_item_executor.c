@@ -56,7 +56,12 @@ typedef struct work_lane {
 /* A lane per cache line (or more), the executor's read-mostly head on lines of its own: each lane's
  * lock and queue are written at every poll by the thread running its routine, which must not take
  * the line another lane's thread reads or writes. */
-#define LANE_BYTES KCOM_CACHE_LINES(sizeof(work_lane))
+#define LANE_LINES KCOM_CACHE_LINES(sizeof(work_lane))
+/* ... and a power of two of bytes, so that a schedule's test of a task's link for a lane
+ * (polling_lane: its offset from the first lane, a multiple of it) is a mask, not a division */
+#define LANE_BYTES                                                                              \
+    (LANE_LINES <= 64 ? (size_t)64 : LANE_LINES <= 128 ? (size_t)128 : LANE_LINES <= 256 ? (size_t)256 : (size_t)512)
+KCOM_STATIC_ASSERT(sizeof(work_lane) <= 512, "a work-item lane takes at most 512 bytes");
 
 struct kcom_work_item_executor {
     kcom_executor executor; /* schedule: work_schedule; context: this executor */
