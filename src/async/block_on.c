@@ -39,20 +39,25 @@ static void report_long_wait(const void *operation, ULONG64 waited)
 }
 
 /* Waits for event up to timeout_ms, in watchdog periods (watchdog_ms, read once by the caller;
- * 0: off), tracing each period that passes without the event. */
+ * 0: off, one wait), tracing each period that passes without the event. The time waited is read
+ * on the clock: each wait of a period lasts a little longer than the period (a clock tick, in the
+ * kernel), and their sum would let the wait run past timeout_ms and the reports fall behind. */
 static KCOM_FORCEINLINE NTSTATUS watched_wait(kcom_platform_local_event *event, ULONG timeout_ms, ULONG watchdog_ms,
                                               const void *operation)
 {
-    ULONG waited = 0;
+    ULONG64 start, waited = 0;
+    if (watchdog_ms == 0)
+        return kcom_platform_local_event_wait(event, timeout_ms);
+    start = kcom_platform_monotonic_ms();
     for (;;) {
-        ULONG slice = timeout_ms == KCOM_ASYNC_INFINITE ? KCOM_ASYNC_INFINITE : timeout_ms - waited;
+        ULONG slice = watchdog_ms;
         NTSTATUS status;
-        if (watchdog_ms != 0 && slice > watchdog_ms)
-            slice = watchdog_ms;
+        if (timeout_ms != KCOM_ASYNC_INFINITE && timeout_ms - waited < slice)
+            slice = (ULONG)(timeout_ms - waited);
         status = kcom_platform_local_event_wait(event, slice);
         if (status != STATUS_TIMEOUT)
             return status;
-        waited += slice;
+        waited = kcom_platform_monotonic_ms() - start;
         if (timeout_ms != KCOM_ASYNC_INFINITE && waited >= timeout_ms)
             return STATUS_TIMEOUT;
         report_long_wait(operation, waited);

@@ -10,6 +10,7 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -129,6 +130,54 @@ static void watchdog(void)
     test_thread_join(&thread);
     ok(watchdog_reports >= 2, "%ld watchdog reports\n", (long)watchdog_reports);
     watchdog_off(&saved);
+    op->lpVtbl->Release(op);
+    end();
+}
+
+/* The watchdog's last report: the milliseconds it said the wait had lasted. */
+static LONG volatile watchdog_last_ms;
+
+static void watchdog_time_hook(void *context, kcom_trace_level level, const char *file, int line,
+                               const char *format, va_list args)
+{
+    char text[256];
+    const char *after;
+    (void)context;
+    (void)file;
+    (void)line;
+    vsnprintf(text, sizeof(text), format, args);
+    if (level == KCOM_TRACE_LEVEL_WARNING && (after = strstr(text, "not finished after ")) != NULL)
+        kcom_atomic_store(&watchdog_last_ms, (LONG)strtoul(after + strlen("not finished after "), NULL, 10));
+}
+
+/* A wait with a timeout under a short watchdog period lasts its timeout, as without the watchdog,
+ * and each report says how long the wait has lasted: the periods are measured on the clock, not
+ * added up (each wait of a period lasts a little longer than the period). */
+static void watchdog_keeps_timeout(void)
+{
+    IKcomAsyncOperation *op = NULL;
+    kcom_debug_options saved, options;
+    ULONG64 start, elapsed;
+    NTSTATUS status;
+    begin();
+    ok(kcom_async_operation_create(&counter.allocator, &IID_IAsyncULONG, sizeof(ULONG), KCOM_ALIGNOF(ULONG), &op) ==
+           STATUS_SUCCESS,
+       "create\n");
+    kcom_get_debug_options(&saved);
+    options = saved;
+    options.wait_watchdog_ms = 1;
+    ok(kcom_set_debug_options(&options) == STATUS_SUCCESS, "options\n");
+    kcom_set_trace_hook(watchdog_time_hook, NULL);
+    watchdog_last_ms = 0;
+    start = kcom_platform_monotonic_ms();
+    status = kcom_async_block_on(op, 300);
+    elapsed = kcom_platform_monotonic_ms() - start;
+    kcom_set_trace_hook(NULL, NULL);
+    ok(kcom_set_debug_options(&saved) == STATUS_SUCCESS, "options restored\n");
+    ok(status == STATUS_TIMEOUT, "a 300 ms wait times out: %s\n", kcom_status_name(status));
+    ok(elapsed >= 300 && elapsed < 360, "a 300 ms wait under a 1 ms watchdog took %lu ms\n", (unsigned long)elapsed);
+    ok(watchdog_last_ms > 0 && (ULONG64)watchdog_last_ms <= elapsed && (ULONG64)watchdog_last_ms + 30 >= elapsed,
+       "the last report said %ld ms, of %lu\n", (long)watchdog_last_ms, (unsigned long)elapsed);
     op->lpVtbl->Release(op);
     end();
 }
@@ -301,8 +350,9 @@ static void watchdog_foreign(void)
 
 int main(void)
 {
-    static const char *const names[] = {"blocking_wait_refused", "wait_watchdog", "wait_foreign_operations",
-                                        "wait_watchdog_foreign"};
-    static void (*const tests[])(void) = {blocking_wait_refused, watchdog, foreign_operations, watchdog_foreign};
-    return async_test_main(names, tests, 4);
+    static const char *const names[] = {"blocking_wait_refused", "wait_watchdog", "wait_watchdog_keeps_timeout",
+                                        "wait_foreign_operations", "wait_watchdog_foreign"};
+    static void (*const tests[])(void) = {blocking_wait_refused, watchdog, watchdog_keeps_timeout, foreign_operations,
+                                          watchdog_foreign};
+    return async_test_main(names, tests, 5);
 }
