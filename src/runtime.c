@@ -35,8 +35,11 @@ NTSTATUS kcom_initialize(void)
 NTSTATUS kcom_uninitialize(void)
 {
     /* its waits for timer callbacks and executors, and the platform's DPC flush, are for PASSIVE_LEVEL */
-    if (kcom_platform_irql() != KCOM_PLATFORM_PASSIVE_LEVEL)
+    if (kcom_platform_irql() != KCOM_PLATFORM_PASSIVE_LEVEL) {
+        KCOM_TRACE(ERROR, "kcom_uninitialize at IRQL %u: refused (it waits: PASSIVE_LEVEL only)",
+                   (unsigned)kcom_platform_irql());
         return STATUS_INVALID_DEVICE_STATE;
+    }
 #if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
     {
         ULONG64 start = kcom_platform_monotonic_ms();

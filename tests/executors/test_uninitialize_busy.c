@@ -176,18 +176,37 @@ static void poll_arms_timer(void)
     end();
 }
 
+static LONG volatile error_traces;
+
+static void counting_hook(void *context, kcom_trace_level level, const char *file, int line, const char *format,
+                          va_list args)
+{
+    (void)context;
+    (void)file;
+    (void)line;
+    (void)format;
+    (void)args;
+    if (level == KCOM_TRACE_LEVEL_ERROR)
+        kcom_atomic_fetch_add(&error_traces, 1);
+}
+
 /* Above PASSIVE_LEVEL kcom_uninitialize is refused before it waits or stops anything: its waits for
- * timer callbacks and executors, and its DPC flush, are for PASSIVE_LEVEL. */
+ * timer callbacks and executors, and its DPC flush, are for PASSIVE_LEVEL. Traced, as its other
+ * refusals are. */
 static void above_passive(void)
 {
     static const UCHAR levels[] = {KCOM_PLATFORM_APC_LEVEL, KCOM_PLATFORM_DISPATCH_LEVEL};
     size_t i;
     begin();
+    kcom_set_trace_hook(counting_hook, NULL);
     for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
         UCHAR old = kcom_sim_raise_irql(levels[i]);
+        error_traces = 0;
         ok(kcom_uninitialize() == STATUS_INVALID_DEVICE_STATE, "kcom_uninitialize at IRQL %u\n", (unsigned)levels[i]);
         kcom_sim_lower_irql(old);
+        ok(error_traces == 1, "the refusal at IRQL %u traced: %ld\n", (unsigned)levels[i], (long)error_traces);
     }
+    kcom_set_trace_hook(NULL, NULL);
     end();
 }
 
