@@ -25,7 +25,8 @@
 
 typedef struct kcom_allocator {
     /* Returns a block of at least size bytes aligned to alignment, or NULL. Called at
-     * IRQL <= DISPATCH_LEVEL (so it must hand out non-paged memory in the kernel). */
+     * IRQL <= DISPATCH_LEVEL (so it must hand out non-paged memory in the kernel). kcom trusts
+     * the alignment (it does not check it): a block aligned less is undefined behaviour. */
     void *(*allocate)(void *context, size_t size, size_t alignment);
     /* Frees a block allocate returned (never NULL: kcom_free filters it), with the same size and
      * alignment. */

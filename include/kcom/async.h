@@ -619,7 +619,9 @@ NTSTATUS kcom_async_try_block_on(_In_ IKcomAsyncOperation *operation, _In_ ULONG
  * class's own size, has its operations allocated from the allocator behind that cache; a class can
  * give its operations a caching allocator of their own, KCOM_CLASS_SET_OPERATION_ALLOCATOR in
  * kcom/implement.h.) The block released last in each size class is reused first, inline in the
- * async method shims. */
+ * async method shims. A block aligned above 16 bytes (a result or state aligned further) or over
+ * 1024 bytes goes to the platform allocator directly, and counts in none of the statistics below
+ * (whose bypassed is always 0). */
 
 /*
  * kcom_async_operation_cache_drain - frees every cached operation block to the platform allocator.

@@ -49,8 +49,8 @@ NTSTATUS kcom_initialize(void);
  * memory, DPCs or work items are the driver's). Live operations are not seen either: one released
  * after it puts its block back into the operation cache, which nothing frees then (a leak at
  * unload).
- * A refusal is traced at ERROR level with what was found (a count, or the IRQL). A second call after one that
- * succeeded finds nothing to stop and succeeds too.
+ * A refusal is traced at ERROR level with what was found (a count, or the IRQL). A second call
+ * after one that succeeded finds nothing to stop and succeeds too.
  * IRQL: PASSIVE_LEVEL.
  * Returns STATUS_SUCCESS; STATUS_INVALID_DEVICE_STATE (IRPs held, timers armed, an executor still
  * running tasks, or called above PASSIVE_LEVEL: nothing was stopped).

@@ -32,7 +32,13 @@ typedef enum kcom_trace_level {
     KCOM_TRACE_LEVEL_VERBOSE = 4
 } kcom_trace_level;
 
-/* A trace sink. format and args are printf-style (the DbgPrint subset: no %wZ, no floating point). */
+/* A trace sink. format and args are printf-style, in the subset every target prints alike: C99
+ * integer conversions (%zu, %lld), %p, %c, %s (narrow text); no wide text (%ws, %S, %ls, %wZ: the
+ * host's wchar_t is 32-bit, and %S cuts a message there) and no floating point. %p is the
+ * platform's: 0x... on the host, 16 hex digits without 0x on Windows. The default sink prints one
+ * line per message: `kcom <level>: <file>:<line>: <text>`, or `kcom <level>: <text>` for a NULL
+ * file; a format's own newlines (DbgPrint code ends its formats with one) add lines, blank ones
+ * too, so kcom's own formats have none. The host's sink cuts nothing. */
 typedef void kcom_trace_hook(void *context, kcom_trace_level level, const char *file, int line,
                              const char *format, va_list args);
 
