@@ -40,9 +40,10 @@
  * it: drain every cache after the last block it handed out is freed (for a class: after the last
  * object is released), before unload and before the backing allocator goes away. A cache must never
  * be copied or moved, even before its first use: its allocator's context is the cache's own
- * address, so a copy's allocate, free and drain act on the original. It must be writable (never const) and, in the kernel, in non-paged
- * memory (a driver's global data is). It must be aligned to KCOM_ALIGNOF(kcom_caching_allocator)
- * (16), which a declared object always is; allocate one dynamically with that alignment.
+ * address, so a copy's allocate, free and drain act on the original. It must be writable (never
+ * const) and, in the kernel, in non-paged memory (a driver's global data is). It must be aligned to
+ * KCOM_ALIGNOF(kcom_caching_allocator) (16), which a declared object always is; allocate one
+ * dynamically with that alignment.
  */
 #ifndef KCOM_CACHING_ALLOCATOR_H
 #define KCOM_CACHING_ALLOCATOR_H
