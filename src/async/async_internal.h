@@ -19,8 +19,9 @@ static KCOM_FORCEINLINE UCHAR kcom_async_spin_lock(LONG volatile *lock)
 {
     UCHAR irql = kcom_platform_raise_to_dispatch();
     while (kcom_atomic_compare_exchange(lock, 0, 1) != 0) {
+        ULONG spins = 0;
         while (kcom_atomic_load(lock) != 0)
-            kcom_cpu_relax();
+            kcom_platform_spin_pause(&spins);
     }
     return irql;
 }

@@ -143,13 +143,14 @@ void kcom_async_event_await_clear(kcom_async_event_await *aw)
 {
     kcom_async_event *event;
     kcom_waker waker = {NULL};
+    ULONG spins = 0;
     UCHAR irql;
     if (aw == NULL || (event = aw->event) == NULL)
         return;
     for (;;) {
         LONG state = kcom_atomic_load(&aw->state);
         if (state == AW_TAKEN) { /* a set (at DISPATCH_LEVEL, elsewhere) is reading its waker */
-            kcom_cpu_relax();
+            kcom_platform_spin_pause(&spins);
             continue;
         }
         if (state != AW_REGISTERED) { /* IDLE, or WOKEN: the task's alone, the event maybe gone */

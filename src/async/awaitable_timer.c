@@ -133,8 +133,9 @@ void kcom_async_timer_clear(kcom_async_timer *timer)
         } else {
             /* firing now, on another processor (platform.h): the callback has taken the waker or
              * is about to; wait the few instructions until it is done */
+            ULONG spins = 0;
             while (kcom_atomic_load(&timer->state) != TIMER_FIRED)
-                kcom_cpu_relax();
+                kcom_platform_spin_pause(&spins);
             state = TIMER_FIRED;
         }
     }

@@ -554,9 +554,11 @@ void kcom_rt_async_await_unregister(kcom_async_await *aw)
 {
     /* the waker is ours again only if the finisher will never fire the waiter; otherwise its fire
      * runs (at DISPATCH_LEVEL, never preempted by this on its processor) until it sets fired */
-    if (kcom_async_op_remove_waiter((kcom_async_op *)(void *)aw->operation, &aw->waiter))
+    if (kcom_async_op_remove_waiter((kcom_async_op *)(void *)aw->operation, &aw->waiter)) {
         kcom_waker_drop(&aw->waker);
-    else
+    } else {
+        ULONG spins = 0; /* (user mode: the firing thread may be preempted) */
         while (!kcom_atomic_load(&aw->fired))
-            kcom_cpu_relax();
+            kcom_platform_spin_pause(&spins);
+    }
 }

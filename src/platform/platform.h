@@ -257,6 +257,12 @@ typedef struct kcom_platform_spin_lock {
 void kcom_platform_spin_lock_init(kcom_platform_spin_lock *lock);
 UCHAR kcom_platform_spin_lock_acquire(kcom_platform_spin_lock *lock);
 void kcom_platform_spin_lock_release(kcom_platform_spin_lock *lock, UCHAR old_irql);
+/* One round of a spin wait for a lock another thread holds (spins: the caller's count of rounds,
+ * 0 at the start): a pause; in user mode (the host, win32), where there are more threads than
+ * processors and the holder may have been preempted, the processor is given up every 64 rounds
+ * instead of spinning it away (a lock's holder starved by its waiters is a livelock). The kernel
+ * only pauses: its holders run at DISPATCH_LEVEL. IRQL: any. */
+void kcom_platform_spin_pause(ULONG *spins);
 /* Returns once every DPC queued before the call, on every processor, has run to its end
  * (KeFlushQueuedDpcs; win32, which has no DPCs: at once). IRQL: PASSIVE_LEVEL. */
 void kcom_platform_dpc_flush(void);

@@ -119,8 +119,9 @@ static void one_insert_per_burst(void)
     inserts = kcom_sim_dpc_inserts();
     for (i = 0; i < TASKS; i++)
         ops[i] = spawn_on(&yield_desc, executor, &initial);
-    ok(kcom_sim_dpc_inserts() - inserts == kcom_platform_processor_count(), "%llu inserts for %d spawns\n",
-       (unsigned long long)(kcom_sim_dpc_inserts() - inserts), TASKS);
+    ok(kcom_sim_dpc_inserts() - inserts ==
+           (kcom_platform_processor_count() < TASKS ? kcom_platform_processor_count() : (ULONG)TASKS),
+       "%llu inserts for %d spawns\n", (unsigned long long)(kcom_sim_dpc_inserts() - inserts), TASKS);
     kcom_sim_hold_dpcs(FALSE);
     for (i = 0; i < TASKS; i++)
         (void)finish(ops[i], STATUS_SUCCESS);
@@ -386,7 +387,7 @@ static kcom_poll_result locality_poll(void *p, kcom_task_context *cx)
         if (s->last >= 0 && processor != s->last)
             s->moves++;
         s->last = processor;
-        s->seen |= 1u << processor;
+        s->seen |= processor < 32 ? 1u << processor : 0u; /* (the test asks for 2 processors) */
     }
     if (++s->polls < s->target) {
         kcom_task_wake_self(cx);

@@ -23,6 +23,12 @@ KCOM_STATIC_ASSERT(sizeof(KSPIN_LOCK) <= sizeof(kcom_platform_spin_lock) &&
                        KCOM_ALIGNOF(KSPIN_LOCK) <= KCOM_ALIGNOF(kcom_platform_spin_lock),
                    "kcom_platform_spin_lock must hold a KSPIN_LOCK");
 
+void kcom_platform_spin_pause(ULONG *spins)
+{
+    (void)spins; /* a holder at DISPATCH_LEVEL is never preempted */
+    kcom_cpu_relax();
+}
+
 void kcom_platform_spin_lock_init(kcom_platform_spin_lock *lock)
 {
     KeInitializeSpinLock((PKSPIN_LOCK)(void *)lock);

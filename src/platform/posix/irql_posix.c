@@ -90,11 +90,16 @@ static LONG thread_id(void)
     return kcom_posix_thread.thread_id;
 }
 
-static void cpu_relax(void)
+void kcom_platform_spin_pause(ULONG *spins)
 {
+    if (++*spins < 64) {
 #if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
+        __builtin_ia32_pause();
 #endif
+    } else {
+        *spins = 0;
+        sched_yield();
+    }
 }
 
 void kcom_platform_spin_lock_init(kcom_platform_spin_lock *lock)
@@ -113,17 +118,11 @@ UCHAR kcom_platform_spin_lock_acquire(kcom_platform_spin_lock *lock)
         KCOM_POSIX_VIOLATION(lock, "spin lock acquired again by the thread that holds it (a deadlock)");
     kcom_posix_thread.irql = KCOM_PLATFORM_DISPATCH_LEVEL;
     while (kcom_atomic_exchange(&l->word, 1) != 0) {
-        unsigned spins = 0;
-        while (kcom_atomic_load(&l->word) != 0) {
-            /* the holder may have been preempted (there are more threads than processors, and
-             * valgrind runs one at a time): give the processor up instead of spinning it away */
-            if (++spins < 64) {
-                cpu_relax();
-            } else {
-                spins = 0;
-                sched_yield();
-            }
-        }
+        /* the holder may have been preempted (there are more threads than processors, and
+         * valgrind runs one at a time): the pause gives the processor up now and then */
+        ULONG spins = 0;
+        while (kcom_atomic_load(&l->word) != 0)
+            kcom_platform_spin_pause(&spins);
     }
     kcom_atomic_store(&l->owner, me);
     kcom_posix_thread.spin_locks++;

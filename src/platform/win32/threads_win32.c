@@ -119,6 +119,16 @@ void kcom_platform_spin_lock_init(kcom_platform_spin_lock *lock)
     InitializeSRWLock((SRWLOCK *)(void *)lock);
 }
 
+void kcom_platform_spin_pause(ULONG *spins)
+{
+    if (++*spins < 64) {
+        YieldProcessor();
+    } else {
+        *spins = 0;
+        (void)SwitchToThread();
+    }
+}
+
 UCHAR kcom_platform_spin_lock_acquire(kcom_platform_spin_lock *lock)
 {
     AcquireSRWLockExclusive((SRWLOCK *)(void *)lock);
