@@ -27,7 +27,12 @@ typedef enum kcom_failfast_reason {
     KCOM_FAILFAST_REFCOUNT_UNDERFLOW = 2,  /* Release at 0; object, count */
     KCOM_FAILFAST_RESURRECTION = 3,        /* a reference escaped the destroy callback; object, count */
     KCOM_FAILFAST_ADDREF_ON_DEAD = 4,      /* AddRef of an object whose count is 0; object */
-    KCOM_FAILFAST_ALLOCATOR_MISUSE = 5,    /* free with a foreign pointer, size or alignment; block */
+    KCOM_FAILFAST_ALLOCATOR_MISUSE = 5,    /* a counting allocator's free of a block not live (a
+                                              double free, a foreign pointer): block, the prefix's
+                                              magic; through another counter: block, this counter,
+                                              the block's; with another size or alignment: block,
+                                              the size and alignment passed. An ERROR line before
+                                              it says which, with what was allocated */
     KCOM_FAILFAST_INVARIANT = 6,           /* an internal invariant does not hold; address, detail */
     KCOM_FAILFAST_IRQL = 7,                /* called at an IRQL it does not allow (debug checks,
                                               kcom/debug.h); object, the IRQL, the highest allowed */

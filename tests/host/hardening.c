@@ -287,7 +287,7 @@ typedef struct scenario {
     const char *name;
     void (*run)(void);
     int aborts;              /* the child must die of SIGABRT */
-    const char *reason_text; /* ... having traced this (kcom_failfast_reason_name) */
+    const char *reason_text; /* ... having traced this (a reason name, or the line before the fail-fast) */
 } scenario;
 
 #define FAILFAST_ONLY (KCOM_REFCOUNT_HARDENING == KCOM_REFCOUNT_FAILFAST)
@@ -302,10 +302,14 @@ static const scenario scenarios[] = {
     {"resurrection", scenario_resurrection, FAILFAST_ONLY, "object resurrected by its destroy callback"},
     {"AddRef on a dead object", scenario_addref_on_dead, FAILFAST_ONLY, "AddRef on an object with no references"},
     {"Release too many in destroy", scenario_release_in_destroy, FAILFAST_ONLY, "reference count underflow"},
-    {"counting allocator: free with the wrong size", scenario_free_wrong_size, 1, "allocator misuse"},
-    {"counting allocator: free with the wrong alignment", scenario_free_wrong_alignment, 1, "allocator misuse"},
-    {"counting allocator: double free", scenario_double_free, 1, "allocator misuse"},
-    {"counting allocator: a block of another counter freed", scenario_free_other_counter, 1, "allocator misuse"},
+    /* the allocator's own line says which misuse it was, with the figures that differ */
+    {"counting allocator: free with the wrong size", scenario_free_wrong_size, 1,
+     "freed as 16 bytes aligned to 8, allocated as 32 bytes aligned to 8"},
+    {"counting allocator: free with the wrong alignment", scenario_free_wrong_alignment, 1,
+     "freed as 32 bytes aligned to 8, allocated as 32 bytes aligned to 16"},
+    {"counting allocator: double free", scenario_double_free, 1, "freed twice, or not allocated by a counting allocator"},
+    {"counting allocator: a block of another counter freed", scenario_free_other_counter, 1,
+     "freed through another counting allocator"},
 #if KCOM_ENABLE_ASYNC
     {"a task's result of the wrong size", scenario_result_type, 1, "task result of the wrong size"},
 #endif
