@@ -4,19 +4,30 @@
  *
  * A task is a poll function over a state struct:
  *
- *     typedef struct { KCOM_TASK_RESUME_POINT; kcom_async_await other; ULONG sum; } add_state;
+ *     typedef struct {
+ *         KCOM_TASK_RESUME_POINT;
+ *         kcom_async_await other;
+ *         BOOLEAN canceled;
+ *         ULONG sum;
+ *     } add_state;
  *
  *     static kcom_poll_result add_poll(void *p, kcom_task_context *cx)
  *     {
  *         add_state *s = p;
  *         KCOM_TASK_BEGIN(s);
- *         KCOM_AWAIT(kcom_async_await_poll(&s->other, cx));      // suspends until ready
- *         if (kcom_task_take_cancellation_request(cx))
+ *         // suspends until ready, or until the task's operation is canceled
+ *         KCOM_AWAIT_CANCELABLE(cx, s->canceled, kcom_async_await_poll(&s->other, cx));
+ *         if (s->canceled)
  *             KCOM_TASK_RETURN(cx, STATUS_CANCELLED);
  *         KCOM_YIELD(cx);                                        // lets other tasks run
  *         KCOM_TASK_RETURN_VALUE(cx, ULONG, s->sum + 1);
  *         KCOM_TASK_END(cx);
  *     }
+ *
+ * A plain KCOM_AWAIT does not end on a cancel: the cancel's wake polls the awaitable again, which
+ * is still PENDING, so a task suspended in one keeps its operation Canceled but unfinished (and a
+ * tracker's drain waiting) until what it awaits is ready. Use KCOM_AWAIT_CANCELABLE where a
+ * cancel must end the wait (docs/async.md, "Cancellation").
  *
  * The macros are protothreads: the resume point is a number, one per suspension point, kept in
  * the state struct, and KCOM_TASK_BEGIN switches on it, so local variables do not survive a
