@@ -234,8 +234,8 @@ void kcom_async_event_await_clear(_Inout_opt_ kcom_async_event_await *aw);
 /*
  * kcom_async_timer_init - a timer due due_ms milliseconds after its first poll (it never fires
  * earlier; later by up to the platform's timer resolution, and less than a millisecond of the
- * clock's own rounding; due_ms 0 too is armed by the first poll, which is PENDING: READY comes at
- * a poll after the fire); period_ms 0:
+ * clock's own rounding: docs/async.md, "Timers"; due_ms 0 too is armed by the first poll, which is
+ * PENDING: READY comes at a poll after the fire); period_ms 0:
  * one-shot (READY for good once it fired), else periodic: READY once per period, the next period
  * being armed by the poll after a READY, counted from the previous deadline (periods that passed
  * meanwhile are skipped, not bunched). Not while armed. An initialized timer may be copied (into

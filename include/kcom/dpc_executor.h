@@ -87,7 +87,8 @@ NTSTATUS kcom_dpc_executor_create(_In_opt_ const kcom_dpc_executor_config *confi
  * processor's queue has let go; a queue waiting for its timer runs at once) and frees the
  * executor. Tasks that are waiting on something else must be gone first: drain the tracker
  * (kcom/tracker.h) before. NULL is ignored.
- * IRQL: PASSIVE_LEVEL; above it, it fails fast (KCOM_FAILFAST_IRQL) before changing anything.
+ * IRQL: PASSIVE_LEVEL; above it, it fails fast (KCOM_FAILFAST_IRQL) before changing anything,
+ * and so from one of the executor's own tasks, whose polls run at DISPATCH_LEVEL.
  * Never fails.
  */
 _IRQL_requires_(PASSIVE_LEVEL)
