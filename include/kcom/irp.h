@@ -142,8 +142,9 @@ NTSTATUS kcom_irp_pend(_In_opt_ kcom_irp_queue *queue, _In_opt_ PIRP irp, _In_op
  * when the buffer is smaller; STATUS_INVALID_PARAMETER (nothing written, *information 0 if it
  * can be written) for a NULL operation or information, a context of 0, or, for an operation
  * implemented by kcom, a context that is not its result's size (traced: get_result writes the
- * operation's size, so a smaller type would let it write past the buffer); get_result's failure
- * otherwise. An operation implemented outside kcom must write exactly the context's size.
+ * operation's size, so a smaller type would let it write past the buffer); otherwise what
+ * get_result returned, with Information 0 (its failure, or STATUS_PENDING for an operation not
+ * finished). An operation implemented outside kcom must write exactly the context's size.
  * IRQL: <= DISPATCH_LEVEL.
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)

@@ -425,6 +425,15 @@ static void test_copy_contract(kcom_irp_queue *q)
     test_irp t;
     NTSTATUS status;
 
+    /* called by itself on an operation not finished, then canceled: nothing written, Information 0 */
+    {
+        ULONG out = 0xa5a5a5a5u;
+        ULONG_PTR information = 99;
+        status = kcom_irp_copy_result(op, &out, sizeof(out), &information, KCOM_IRP_RESULT_SIZE(ULONG));
+        ok(status == STATUS_PENDING && information == 0 && out == 0xa5a5a5a5u,
+           "kcom_irp_copy_result of a Started operation: STATUS_PENDING, Information 0, nothing written "
+           "(%s, %lu, %08lx)\n", kcom_status_name(status), (unsigned long)information, (unsigned long)out);
+    }
     (void)kcom_async_operation_clear_cancel_routine(op);
     (void)kcom_async_operation_complete(op, &value);
     for (i = 0; i < 2; i++) {

@@ -405,7 +405,8 @@ NTSTATUS kcom_irp_copy_result(IKcomAsyncOperation *operation, void *buffer, ULON
     if (buffer == NULL || length < size)
         return STATUS_BUFFER_TOO_SMALL;
     status = operation->lpVtbl->get_result(operation, buffer);
-    if (NT_SUCCESS(status))
+    /* STATUS_PENDING is a success code too, but nothing was written then */
+    if (status == STATUS_SUCCESS)
         *information = size;
     return status;
 }
