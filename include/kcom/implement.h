@@ -56,7 +56,8 @@
  * `NTSTATUS fn(Class *self, const IID *riid, void **ppv)` that QueryInterface calls for an IID the
  * class's table does not have - typically to forward it to an aggregated inner object, whose
  * QueryInterface AddRefs through this object. It returns a status and sets *ppv like QueryInterface.
- * The first interface listed is the primary one: QueryInterface(IID_IUnknown) returns it.
+ * The first interface listed is the primary one: QueryInterface(IID_IUnknown) returns it (an
+ * aggregatable class's IID_IUnknown is its inner IUnknown, or the outer object's once aggregated).
  * At most 64 interfaces per class.
  */
 #ifndef KCOM_IMPLEMENT_H
