@@ -32,7 +32,8 @@
  * The macros are protothreads: the resume point is a number, one per suspension point, kept in
  * the state struct, and KCOM_TASK_BEGIN switches on it, so local variables do not survive a
  * suspension (keep what must survive in the state) and a task body cannot itself contain a switch
- * statement around a suspension point.
+ * statement around a suspension point (the inner switch takes its case label: resumed there, the
+ * task ends in Error, STATUS_INTERNAL_ERROR, see KCOM_TASK_END).
  *
  * Scheduling state of each task (one atomic word):
  *
@@ -185,6 +186,13 @@ void kcom_task_wake_self(_In_ kcom_task_context *cx);
 _IRQL_requires_max_(DISPATCH_LEVEL)
 void *kcom_rt_task_result_checked(_In_ kcom_task_context *cx, _In_ size_t size);
 
+/* KCOM_TASK_END's answer, in a KCOM_DEBUG file, to a resume point the body does not have: traces it
+ * at ERROR level and returns STATUS_INTERNAL_ERROR, the status the task ends with (elsewhere the
+ * status alone: a call there would cost every poll that inlines the body a frame). Not for direct
+ * use. IRQL: <= DISPATCH_LEVEL (from the task's poll, at its executor's IRQL). */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_rt_task_lost(_In_ const kcom_task_context *cx, _In_ int point);
+
 KCOM_END_DECLS
 
 /* ---- writing a task top to bottom ------------------------------------------------------------------ */
@@ -205,12 +213,43 @@ KCOM_END_DECLS
     {                                                                                    \
         enum { kcom_resume_base_ = __COUNTER__ };                                        \
         int *kcom_resume_ = &(s)->kcom_resume_point;                                     \
+        NTSTATUS kcom_end_ = STATUS_SUCCESS; /* KCOM_TASK_END's fall-off status */       \
         switch (*kcom_resume_) {                                                         \
         case 0:
 
 /* Suspends until poll_expr (an awaitable's poll, re-evaluated at each resumption) is READY. The
- * case label sits in a dead block so that no statement falls through into it. */
+ * case label sits in a dead block so that no statement falls through into it. poll_expr is a
+ * kcom_poll_result: KCOM_POLL_READY is 0, so a truth value that is TRUE when ready would read as
+ * PENDING, and the task would wait for a wake nothing sends. The build refuses one: in C++ anything
+ * but a kcom_poll_result; in C, where the enumeration's constants are ints, a bool, a character
+ * type (BOOLEAN, UCHAR), a short, a long (NTSTATUS and LONG on Windows) or a floating type. */
 #define KCOM_AWAIT(poll_expr) KCOM_RT_AWAIT_AT_(KCOM_RT_RESUME_POINT_, poll_expr)
+
+#if defined(__cplusplus)
+/* declared only: the check asks, in decltype, which kind a call would choose */
+struct kcom_rt_poll_result_check_ {
+    struct yes {
+        enum { value = 1 };
+    };
+    struct no {
+        enum { value = 0 };
+    };
+    static yes kind(kcom_poll_result);
+    template <typename T>
+    static no kind(T);
+};
+#define KCOM_RT_IS_POLL_RESULT_(expr) decltype(kcom_rt_poll_result_check_::kind(expr))::value
+#else
+#define KCOM_RT_IS_POLL_RESULT_(expr)                                                    \
+    _Generic((expr), _Bool: 0, char: 0, signed char: 0, unsigned char: 0, short: 0,      \
+             unsigned short: 0, long: 0, unsigned long: 0, long long: 0,                 \
+             unsigned long long: 0, float: 0, double: 0, long double: 0, default: 1)
+#endif
+#define KCOM_RT_CHECK_POLL_(macro, poll_expr)                                            \
+    KCOM_STATIC_ASSERT(KCOM_RT_IS_POLL_RESULT_(poll_expr),                               \
+                       macro "(" #poll_expr "): the expression must be a kcom_poll_result, " \
+                       "such as an awaitable's poll (KCOM_POLL_READY is 0: a truth value "  \
+                       "that is TRUE when ready would read as PENDING)")
 
 /* A suspension point's number: __COUNTER__ (every supported compiler has it) less its value at
  * KCOM_TASK_BEGIN, expanded once per point as the argument of the macro that uses it twice. So
@@ -222,6 +261,7 @@ KCOM_END_DECLS
 
 #define KCOM_RT_AWAIT_AT_(point, poll_expr)                                              \
     do {                                                                                 \
+        KCOM_RT_CHECK_POLL_("KCOM_AWAIT", poll_expr);                                    \
         *kcom_resume_ = (point);                                                         \
         if (0) {                                                                         \
         case (point):;                                                                   \
@@ -235,7 +275,11 @@ KCOM_END_DECLS
  * and canceled, a BOOLEAN lvalue, set TRUE; otherwise canceled is left as it is. poll_expr is not
  * evaluated once the request is taken. */
 #define KCOM_AWAIT_CANCELABLE(cx, canceled, poll_expr)                                    \
-    KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? kcom_rt_task_canceled(&(canceled)) : (poll_expr))
+    do {                                                                                  \
+        KCOM_RT_CHECK_POLL_("KCOM_AWAIT_CANCELABLE", poll_expr);                          \
+        KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? kcom_rt_task_canceled(&(canceled)) \
+                                                           : (poll_expr));                \
+    } while (0)
 
 /* Gives the executor a chance to run other tasks; the task is queued again at once. */
 #define KCOM_YIELD(cx) KCOM_RT_YIELD_AT_(KCOM_RT_RESUME_POINT_, cx)
@@ -266,19 +310,29 @@ KCOM_END_DECLS
     } while (0)
 
 /* Ends the body: falling off the end finishes with STATUS_SUCCESS; polling a finished task
- * (which kcom never does) reports STATUS_INVALID_DEVICE_STATE. The fall-off return is a jump
+ * (which kcom never does) reports STATUS_INVALID_DEVICE_STATE. A resume point the body does not
+ * have (a suspension point inside a switch statement of the body, whose case label the inner
+ * switch took; a state whose resume point was not 0 at its first poll) finishes it with
+ * STATUS_INTERNAL_ERROR, the body not run (traced in a KCOM_DEBUG file). The fall-off return is a jump
  * target (from the switch's default, for a resume point the body does not have), so that after a
  * body that ends in KCOM_TASK_RETURN_VALUE it is not code after a return, which cl.exe reports as
  * unreachable at /W4 (C4702, an error under /WX); its label is not a case label, so that a body
  * falling into it is not a switch's fallthrough either (gcc's -Wextra). The macro ends in the
  * default's return, which the caller's semicolon completes: no empty statement follows it
  * (clang's -Wextra-semi-stmt). */
+#if KCOM_DEBUG
+#define KCOM_RT_TASK_LOST_(cx, point) kcom_rt_task_lost((cx), (point))
+#else
+#define KCOM_RT_TASK_LOST_(cx, point) STATUS_INTERNAL_ERROR
+#endif
 #define KCOM_TASK_END(cx)                                                                \
         kcom_task_fell_off_:                                                             \
-            KCOM_TASK_RETURN(cx, STATUS_SUCCESS);                                        \
+            KCOM_TASK_RETURN(cx, kcom_end_);                                             \
         default:                                                                         \
-            if (*kcom_resume_ != -1)                                                     \
+            if (*kcom_resume_ != -1) {                                                   \
+                kcom_end_ = KCOM_RT_TASK_LOST_(cx, *kcom_resume_);                       \
                 goto kcom_task_fell_off_;                                                \
+            }                                                                            \
             (cx)->status = STATUS_INVALID_DEVICE_STATE;                                  \
             break;                                                                       \
         }                                                                                \

@@ -242,6 +242,16 @@ void kcom_waker_drop(kcom_waker *w)
     KCOM_TASK_OWNER->release(task);
 }
 
+NTSTATUS kcom_rt_task_lost(const kcom_task_context *cx, int point)
+{
+    KCOM_TRACE(ERROR,
+               "task %p resumed at suspension point %d, which its body does not have (a KCOM_AWAIT or KCOM_YIELD "
+               "inside a switch statement of the body, or a state whose resume point was not 0 at its first "
+               "poll): it ends with STATUS_INTERNAL_ERROR",
+               (void *)cx->task, point);
+    return STATUS_INTERNAL_ERROR;
+}
+
 void kcom_task_wake_self(kcom_task_context *cx)
 {
     /* Inside its own poll a task is RUNNING, or NOTIFIED by a wake meanwhile (DONE comes only after

@@ -429,9 +429,28 @@ static kcom_poll_result two_on_a_line_poll(end_state *s, kcom_task_context *cx)
     KCOM_TASK_END(cx);
 }
 
+/* A suspension point inside a switch statement of the body (which task.h forbids): its case
+ * label is the inner switch's, so the resumption finds no point of the body's. */
+static kcom_poll_result await_in_switch_poll(end_state *s, kcom_task_context *cx)
+{
+    KCOM_TASK_BEGIN(s);
+    switch (s->yields) {
+    case 0:
+        KCOM_AWAIT(s->yields++ == 0 ? KCOM_POLL_PENDING : KCOM_POLL_READY);
+        break;
+    default:
+        break;
+    }
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, 7);
+    KCOM_TASK_END(cx);
+}
+
 /* Falling off the end completes with STATUS_SUCCESS; a finished task polled again (which kcom
  * never does) reports STATUS_INVALID_DEVICE_STATE, and so does one that returned a value. Several
- * suspension points on one source line (a macro's) each resume where they suspended. */
+ * suspension points on one source line (a macro's) each resume where they suspended. A task
+ * resumed at a point its body does not have (a suspension point inside a switch, or a state whose
+ * resume point was not 0 at its first poll) ends with STATUS_INTERNAL_ERROR, its body not run, its
+ * result not written, and is finished. */
 void kcom_test_async_task_end(void)
 {
     end_state s;
@@ -475,6 +494,19 @@ void kcom_test_async_task_end(void)
         ok(pending == 4 && cx.status == STATUS_SUCCESS && result == 8, "four suspensions on two lines: %lu, %lu\n",
            (unsigned long)pending, (unsigned long)result);
     }
+
+    memset(&s, 0, sizeof(s));
+    result = 0;
+    ok(await_in_switch_poll(&s, &cx) == KCOM_POLL_PENDING, "the switch's await is pending\n");
+    ok(await_in_switch_poll(&s, &cx) == KCOM_POLL_READY && cx.status == STATUS_INTERNAL_ERROR && result == 0,
+       "resumed at a point inside a switch: %s, result %lu\n", kcom_status_name(cx.status), (unsigned long)result);
+    ok(await_in_switch_poll(&s, &cx) == KCOM_POLL_READY && cx.status == STATUS_INVALID_DEVICE_STATE,
+       "then finished: %s\n", kcom_status_name(cx.status));
+
+    memset(&s, 0, sizeof(s));
+    s.kcom_resume_point = 12345; /* an initial state not zero-filled */
+    ok(returns_value_poll(&s, &cx) == KCOM_POLL_READY && cx.status == STATUS_INTERNAL_ERROR && result == 0,
+       "a first poll at an unknown point: %s, result %lu\n", kcom_status_name(cx.status), (unsigned long)result);
 }
 
 ASYNC_TEST_PROGRAM(KCOM_ASYNC_TASK_TESTS)
