@@ -229,7 +229,11 @@ typedef struct kcom_interface_info {
 #define KCOM_WRAPPER_ASYNC(I, ret, name, params)
 #define KCOM_WRAPPER_ASYNC_IN(I, ret, name, params)
 #endif
+/* A RESULT method's value has a type: with void, the shim's zero-fill of *result on a failure
+ * would take sizeof(void), which only GNU C gives (1), and the caller would have no value. */
 #define KCOM_WRAPPER_RESULT(I, ret, name, params)                                        \
+    KCOM_STATIC_ASSERT(!KCOM_PP_IS_VOID(ret), #I "::" #name " (RESULT): its value has the type void; a " \
+                       "method without a value is a METHOD returning NTSTATUS");          \
     KCOM_UNUSED static KCOM_FORCEINLINE NTSTATUS I##_##name(I *This KCOM_PP_PARAMS(params), ret *kcom_result_) \
     {                                                                                    \
         return This->lpVtbl->name(This KCOM_PP_ARGS(params), kcom_result_);              \
