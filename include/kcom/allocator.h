@@ -6,7 +6,8 @@
  * above the platform's natural alignment (16 on x64) are honoured by the default allocator.
  *
  * Defaults: kernel: ExAllocatePool2(POOL_FLAG_NON_PAGED) when the kernel exports it, otherwise
- * ExAllocatePoolWithTag(NonPagedPoolNx), with kcom's pool tag; user mode and host: the C heap.
+ * ExAllocatePoolWithTag(NonPagedPoolNx), with kcom's pool tag; Windows user mode: the process heap
+ * (HeapAlloc and HeapFree on GetProcessHeap()); host: the C heap.
  */
 #ifndef KCOM_ALLOCATOR_H
 #define KCOM_ALLOCATOR_H

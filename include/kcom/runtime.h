@@ -50,7 +50,9 @@ NTSTATUS kcom_initialize(void);
  * after it puts its block back into the operation cache, which nothing frees then (a leak at
  * unload).
  * A refusal is traced at ERROR level with what was found (a count, or the IRQL). A second call
- * after one that succeeded finds nothing to stop and succeeds too.
+ * after one that succeeded finds nothing to stop and succeeds too. In a Windows DLL, not from
+ * DllMain: it waits for kcom's timer thread to end, which needs the loader lock DllMain's caller
+ * holds (docs/building.md, "Shared libraries and DLLs").
  * IRQL: PASSIVE_LEVEL.
  * Returns STATUS_SUCCESS; STATUS_INVALID_DEVICE_STATE (IRPs held, timers armed, an executor still
  * running tasks, or called above PASSIVE_LEVEL: nothing was stopped).
