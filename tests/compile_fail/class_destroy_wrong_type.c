@@ -9,18 +9,6 @@
  */
 #include "thermo.h"
 
-static NTSTATUS Thermo_Read(Thermo *self, LONG *value)
-{
-    *value = self->offset;
-    return STATUS_SUCCESS;
-}
-
-static NTSTATUS Thermo_SetOffset(Thermo *self, LONG offset)
-{
-    self->offset = offset;
-    return STATUS_SUCCESS;
-}
-
 static void Thermo_destroy(ICalibrate *calibrate)
 {
     (void)calibrate;

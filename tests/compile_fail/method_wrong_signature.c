@@ -5,13 +5,8 @@
  * first: ICalibrate::SetOffset \(METHOD\) is implemented by Thermo_SetOffset, which must be NTSTATUS Thermo_SetOffset\(Thermo \*self
  * max-errors: 1
  */
+#define THERMO_OWN_SET_OFFSET
 #include "thermo.h"
-
-static NTSTATUS Thermo_Read(Thermo *self, LONG *value)
-{
-    *value = 20 + self->offset;
-    return STATUS_SUCCESS;
-}
 
 static NTSTATUS Thermo_SetOffset(Thermo *self, ULONG offset)
 {

@@ -32,4 +32,22 @@ typedef struct Thermo {
     LONG offset;
 } Thermo;
 
+/* The two methods, written right; a case whose slip is in one of them writes that one itself,
+ * defining THERMO_OWN_READ or THERMO_OWN_SET_OFFSET first, and a case that implements nothing
+ * defines THERMO_NO_METHODS. */
+#if !defined(THERMO_OWN_READ) && !defined(THERMO_NO_METHODS)
+static NTSTATUS Thermo_Read(Thermo *self, LONG *value)
+{
+    *value = 20 + self->offset;
+    return STATUS_SUCCESS;
+}
+#endif
+#if !defined(THERMO_OWN_SET_OFFSET) && !defined(THERMO_NO_METHODS)
+static NTSTATUS Thermo_SetOffset(Thermo *self, LONG offset)
+{
+    self->offset = offset;
+    return STATUS_SUCCESS;
+}
+#endif
+
 #endif /* KCOM_TEST_COMPILE_FAIL_THERMO_H */
