@@ -222,34 +222,44 @@ KCOM_END_DECLS
  * kcom_poll_result: KCOM_POLL_READY is 0, so a truth value that is TRUE when ready would read as
  * PENDING, and the task would wait for a wake nothing sends. The build refuses one: in C++ anything
  * but a kcom_poll_result; in C, where the enumeration's constants are ints, a bool, a character
- * type (BOOLEAN, UCHAR), a short, a long (NTSTATUS and LONG on Windows) or a floating type. */
-#define KCOM_AWAIT(poll_expr) KCOM_RT_AWAIT_AT_(KCOM_RT_RESUME_POINT_, poll_expr)
+ * type (BOOLEAN, UCHAR), a short, a long (NTSTATUS and LONG in Windows builds, 32-bit ints on the
+ * Linux host) or a floating type, but not an int (a comparison, NT_SUCCESS) nor a pointer. */
+#define KCOM_AWAIT(poll_expr)                                                            \
+    KCOM_RT_AWAIT_AT_(KCOM_RT_RESUME_POINT_, KCOM_RT_CHECK_POLL_("KCOM_AWAIT(" #poll_expr ")", poll_expr), \
+                      KCOM_RT_AWAITED_(poll_expr))
 
+/* The check of an awaited expression. C++: the expression passes through a function that takes a
+ * kcom_poll_result and nothing else (the template's assertion stops anything else), evaluated
+ * where it was (an unevaluated operand would refuse a lambda in it). C: a static assertion over
+ * its type, which names the expression as written. */
 #if defined(__cplusplus)
-/* declared only: the check asks, in decltype, which kind a call would choose */
 struct kcom_rt_poll_result_check_ {
-    struct yes {
-        enum { value = 1 };
-    };
-    struct no {
-        enum { value = 0 };
-    };
-    static yes kind(kcom_poll_result);
+    static KCOM_FORCEINLINE kcom_poll_result pass(kcom_poll_result result)
+    {
+        return result;
+    }
     template <typename T>
-    static no kind(T);
+    static kcom_poll_result pass(T)
+    {
+        static_assert(sizeof(T) == 0, "KCOM_AWAIT, KCOM_AWAIT_CANCELABLE: the expression must be a kcom_poll_result, "
+                                      "such as the poll of an awaitable (KCOM_POLL_READY is 0: a truth value that "
+                                      "is TRUE when ready would read as PENDING)");
+        return KCOM_POLL_PENDING;
+    }
 };
-#define KCOM_RT_IS_POLL_RESULT_(expr) decltype(kcom_rt_poll_result_check_::kind(expr))::value
+#define KCOM_RT_AWAITED_(poll_expr) kcom_rt_poll_result_check_::pass(poll_expr)
+#define KCOM_RT_CHECK_POLL_(text, poll_expr)
 #else
-#define KCOM_RT_IS_POLL_RESULT_(expr)                                                    \
-    _Generic((expr), _Bool: 0, char: 0, signed char: 0, unsigned char: 0, short: 0,      \
-             unsigned short: 0, long: 0, unsigned long: 0, long long: 0,                 \
-             unsigned long long: 0, float: 0, double: 0, long double: 0, default: 1)
+#define KCOM_RT_AWAITED_(poll_expr) (poll_expr)
+#define KCOM_RT_CHECK_POLL_(text, poll_expr)                                             \
+    KCOM_STATIC_ASSERT(_Generic((poll_expr), _Bool: 0, char: 0, signed char: 0, unsigned char: 0, \
+                                short: 0, unsigned short: 0, long: 0, unsigned long: 0,  \
+                                long long: 0, unsigned long long: 0, float: 0, double: 0, \
+                                long double: 0, default: 1),                             \
+                       text ": the expression must be a kcom_poll_result, such as the poll of an " \
+                       "awaitable (KCOM_POLL_READY is 0: a truth value that is TRUE when ready " \
+                       "would read as PENDING)");
 #endif
-#define KCOM_RT_CHECK_POLL_(macro, poll_expr)                                            \
-    KCOM_STATIC_ASSERT(KCOM_RT_IS_POLL_RESULT_(poll_expr),                               \
-                       macro "(" #poll_expr "): the expression must be a kcom_poll_result, " \
-                       "such as an awaitable's poll (KCOM_POLL_READY is 0: a truth value "  \
-                       "that is TRUE when ready would read as PENDING)")
 
 /* A suspension point's number: __COUNTER__ (every supported compiler has it) less its value at
  * KCOM_TASK_BEGIN, expanded once per point as the argument of the macro that uses it twice. So
@@ -259,10 +269,9 @@ struct kcom_rt_poll_result_check_ {
  * and which cl.exe's /ZI makes a non-constant. */
 #define KCOM_RT_RESUME_POINT_ (__COUNTER__ - kcom_resume_base_)
 
-#define KCOM_RT_AWAIT_AT_(point, poll_expr)                                              \
+#define KCOM_RT_AWAIT_AT_(point, check, poll_expr)                                       \
     do {                                                                                 \
-        KCOM_RT_CHECK_POLL_("KCOM_AWAIT", poll_expr);                                    \
-        *kcom_resume_ = (point);                                                         \
+        check *kcom_resume_ = (point);                                                   \
         if (0) {                                                                         \
         case (point):;                                                                   \
         }                                                                                \
@@ -275,11 +284,10 @@ struct kcom_rt_poll_result_check_ {
  * and canceled, a BOOLEAN lvalue, set TRUE; otherwise canceled is left as it is. poll_expr is not
  * evaluated once the request is taken. */
 #define KCOM_AWAIT_CANCELABLE(cx, canceled, poll_expr)                                    \
-    do {                                                                                  \
-        KCOM_RT_CHECK_POLL_("KCOM_AWAIT_CANCELABLE", poll_expr);                          \
-        KCOM_AWAIT(kcom_task_take_cancellation_request(cx) ? kcom_rt_task_canceled(&(canceled)) \
-                                                           : (poll_expr));                \
-    } while (0)
+    KCOM_RT_AWAIT_AT_(KCOM_RT_RESUME_POINT_,                                              \
+                      KCOM_RT_CHECK_POLL_("KCOM_AWAIT_CANCELABLE(" #poll_expr ")", poll_expr), \
+                      kcom_task_take_cancellation_request(cx) ? kcom_rt_task_canceled(&(canceled)) \
+                                                              : KCOM_RT_AWAITED_(poll_expr))
 
 /* Gives the executor a chance to run other tasks; the task is queued again at once. */
 #define KCOM_YIELD(cx) KCOM_RT_YIELD_AT_(KCOM_RT_RESUME_POINT_, cx)

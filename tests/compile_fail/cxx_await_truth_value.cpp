@@ -1,8 +1,8 @@
 /*
  * KCOM_AWAIT given a bool that is true when the work is ready (await_truth_value.c in C): in C++
- * anything but a kcom_poll_result is refused, with one error naming the expression.
+ * anything but a kcom_poll_result is refused, with one error naming the macros.
  * outcome: error
- * first: KCOM_AWAIT\(s->ready\): the expression must be a kcom_poll_result
+ * first: KCOM_AWAIT, KCOM_AWAIT_CANCELABLE: the expression must be a kcom_poll_result
  * max-errors: 1
  */
 #include <kcom/kcom.h>

@@ -144,7 +144,8 @@ static kcom_poll_result CxxGauge_Sample_poll(CxxGauge_Sample_state *state, kcom_
             KCOM_TASK_RETURN(cx, STATUS_UNSUCCESSFUL);
         state->value += addend;
     } else {
-        KCOM_AWAIT(kcom_async_ready_poll(&state->ready, cx));
+        /* an awaited expression may hold a lambda (KCOM_AWAIT's type check leaves it evaluated) */
+        KCOM_AWAIT([&] { return kcom_async_ready_poll(&state->ready, cx); }());
         if (!NT_SUCCESS(state->ready.status))
             KCOM_TASK_RETURN(cx, state->ready.status);
         state->value = static_cast<LONG>(state->ready.value);
