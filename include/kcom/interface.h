@@ -230,9 +230,36 @@ typedef struct kcom_interface_info {
 #define KCOM_WRAPPER_ASYNC_IN(I, ret, name, params)
 #endif
 /* A RESULT method's value has a type: with void, the shim's zero-fill of *result on a failure
- * would take sizeof(void), which only GNU C gives (1), and the caller would have no value. */
+ * would take sizeof(void), which only GNU C gives (1), and the caller would have no value. The
+ * test is on the type, not its spelling (`::ns::Value` cannot be pasted to a token). */
+#if defined(__cplusplus)
+template <typename T>
+struct kcom_rt_is_void_type_ {
+    enum { value = 0 };
+};
+template <>
+struct kcom_rt_is_void_type_<void> {
+    enum { value = 1 };
+};
+template <>
+struct kcom_rt_is_void_type_<const void> {
+    enum { value = 1 };
+};
+template <>
+struct kcom_rt_is_void_type_<volatile void> {
+    enum { value = 1 };
+};
+template <>
+struct kcom_rt_is_void_type_<const volatile void> {
+    enum { value = 1 };
+};
+#define KCOM_RT_IS_VOID_TYPE_(type) kcom_rt_is_void_type_<type>::value
+#else
+#define KCOM_RT_IS_VOID_TYPE_(type)                                                      \
+    _Generic((type *)0, void *: 1, const void *: 1, volatile void *: 1, const volatile void *: 1, default: 0)
+#endif
 #define KCOM_WRAPPER_RESULT(I, ret, name, params)                                        \
-    KCOM_STATIC_ASSERT(!KCOM_PP_IS_VOID(ret), #I "::" #name " (RESULT): its value has the type void; a " \
+    KCOM_STATIC_ASSERT(!KCOM_RT_IS_VOID_TYPE_(ret), #I "::" #name " (RESULT): its value has the type void; a " \
                        "method without a value is a METHOD returning NTSTATUS");          \
     KCOM_UNUSED static KCOM_FORCEINLINE NTSTATUS I##_##name(I *This KCOM_PP_PARAMS(params), ret *kcom_result_) \
     {                                                                                    \
