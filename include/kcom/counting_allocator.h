@@ -4,10 +4,11 @@
  *
  * Each block carries a small prefix recording its counter, size and alignment; a free with a
  * different size or alignment, through another counter, of a foreign pointer or a double free is a
- * fail-fast (KCOM_FAILFAST_ALLOCATOR_MISUSE), after an ERROR trace line that says which misuse it is,
- * with the block, its counter and what the block was allocated as. The prefix is read to find out: a foreign pointer
- * is caught where the bytes before it are readable memory (one at the start of a page that follows
- * an unmapped one faults instead).
+ * fail-fast (KCOM_FAILFAST_ALLOCATOR_MISUSE), after an ERROR trace line that says which misuse it
+ * is, with the block, its counter and what the block was allocated as (whatever the level filter
+ * says, as the fail-fast's own report). The prefix is read to find out: a foreign pointer is caught
+ * where the bytes before it are readable memory (one at the start of a page that follows an
+ * unmapped one faults instead).
  */
 #ifndef KCOM_COUNTING_ALLOCATOR_H
 #define KCOM_COUNTING_ALLOCATOR_H
