@@ -202,12 +202,33 @@ typedef struct kcom_async_task_desc {
                                               &name##_kcom_fns};                            \
     KCOM_RT_ASYNC_TASK_FNS_(name)
 
+/* KCOM_ASYNC_TASK_DESC_NO_VALUE(State, poll, drop) and KCOM_ASYNC_TASK_NO_VALUE(name, State, poll,
+ * drop) - the same for a task that ends with a status alone: no result (get_result copies
+ * nothing), no typed interface (IKcomAsyncOperation only), its layout computed at compile time as
+ * the others'. */
+#define KCOM_ASYNC_TASK_DESC_NO_VALUE(State, poll, drop)                                    \
+    {KCOM_RT_ASYNC_TASK_FIELDS_NO_VALUE_(State, poll, drop), NULL}
+#define KCOM_ASYNC_TASK_NO_VALUE(name, State, poll, drop)                                   \
+    KCOM_STATIC_ASSERT(KCOM_RT_ASYNC_NO_VALUE_BLOCK_SIZE_(State) <= 0x7FFFFFFF && KCOM_ALIGNOF(State) <= 4096, \
+                       "KCOM_ASYNC_TASK_NO_VALUE(" #name ", ...): " #State                  \
+                       " must fit a block of at most 2 GB, aligned to at most 4096");      \
+    KCOM_RT_ASYNC_TASK_FNS_DECL_(name)                                                      \
+    static const kcom_async_task_desc name = {KCOM_RT_ASYNC_TASK_FIELDS_NO_VALUE_(State, poll, drop), \
+                                              &name##_kcom_fns};                            \
+    KCOM_RT_ASYNC_TASK_FNS_(name)
+
 /* The fields of a descriptor but the last, its layout computed. */
 #define KCOM_RT_ASYNC_TASK_FIELDS_(I, Result, State, poll, drop)                            \
     (poll), (drop), sizeof(State), KCOM_ALIGNOF(State), KCOM_RT_ASYNC_RESULT_SIZE_(I, Result), \
         KCOM_ALIGNOF(Result), &IID_##I, KCOM_RT_ASYNC_RESULT_OFFSET_(Result),               \
         KCOM_RT_ASYNC_STATE_OFFSET_(Result, State), KCOM_RT_ASYNC_BLOCK_SIZE_(Result, State), \
         KCOM_RT_ASYNC_MAX_(KCOM_ALIGNOF(kcom_async_op), KCOM_RT_ASYNC_MAX_(KCOM_ALIGNOF(Result), KCOM_ALIGNOF(State)))
+
+/* The same without a result: 0 bytes at the end of the operation, which the state follows. */
+#define KCOM_RT_ASYNC_TASK_FIELDS_NO_VALUE_(State, poll, drop)                              \
+    (poll), (drop), sizeof(State), KCOM_ALIGNOF(State), 0, 1, NULL, sizeof(kcom_async_op),  \
+        KCOM_RT_ASYNC_NO_VALUE_STATE_OFFSET_(State), KCOM_RT_ASYNC_NO_VALUE_BLOCK_SIZE_(State), \
+        KCOM_RT_ASYNC_MAX_(KCOM_ALIGNOF(kcom_async_op), KCOM_ALIGNOF(State))
 
 /* sizeof(Result), once a static assertion has found it to be I's result type's size and
  * alignment: an expression (a lambda in C++, a structure's member in C) so that it fits in the

@@ -35,7 +35,8 @@
     X(async_task_cancel)            \
     X(async_task_other_ends)        \
     X(async_task_await_finished)    \
-    X(async_task_end)
+    X(async_task_end)               \
+    X(async_task_no_value)
 
 /* test_methods.c: ASYNC methods */
 #define KCOM_ASYNC_METHOD_TESTS(X, H)     \

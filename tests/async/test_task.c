@@ -509,4 +509,96 @@ void kcom_test_async_task_end(void)
        "a first poll at an unknown point: %s, result %lu\n", kcom_status_name(cx.status), (unsigned long)result);
 }
 
+/* ---- a task without a value ---------------------------------------------------------------------------- */
+
+typedef struct flush_state {
+    KCOM_TASK_RESUME_POINT;
+    NTSTATUS outcome;
+    LONG *drops;
+} flush_state;
+
+static kcom_poll_result flush_poll(void *p, kcom_task_context *cx)
+{
+    flush_state *s = (flush_state *)p;
+    KCOM_TASK_BEGIN(s);
+    KCOM_YIELD(cx);
+    KCOM_TASK_RETURN(cx, s->outcome);
+    KCOM_TASK_END(cx);
+}
+
+static void flush_drop(void *p)
+{
+    flush_state *s = (flush_state *)p;
+    if (s->drops != NULL)
+        (*s->drops)++;
+}
+
+static const kcom_async_task_desc flush_desc = KCOM_ASYNC_TASK_DESC_NO_VALUE(flush_state, flush_poll, flush_drop);
+KCOM_ASYNC_TASK_NO_VALUE(flush_task, flush_state, flush_poll, flush_drop)
+
+/* What another file sees: a pointer (the library then calls the descriptor's functions). */
+static const kcom_async_task_desc *flush_task_elsewhere(void)
+{
+    const kcom_async_task_desc *volatile hidden = &flush_task;
+    return hidden;
+}
+
+/* Runs one flush on the manual executor through desc: its status, its drop, nothing written by
+ * get_result, IKcomAsyncOperation only; returns the block's size as the allocator saw it. */
+static LONG64 run_flush(const kcom_async_task_desc *desc, NTSTATUS outcome, kcom_async_status expected)
+{
+    IKcomAsyncOperation *op = NULL;
+    flush_state initial;
+    LONG drops = 0;
+    LONG64 bytes = counter.live_bytes;
+    ULONG64 untouched = 0xa5a5a5a5a5a5a5a5ull;
+    kcom_async_status st = KCOM_ASYNC_STARTED;
+    void *typed_op = &drops; /* QueryInterface clears it on a miss */
+    void **typed = &typed_op;
+    NTSTATUS status;
+    memset(&initial, 0, sizeof(initial));
+    initial.outcome = outcome;
+    initial.drops = &drops;
+    status = kcom_async_run(desc, &manual.executor, &counter.allocator, &initial, &op);
+    ok(status == STATUS_SUCCESS && op != NULL, "run: %s\n", kcom_status_name(status));
+    if (op == NULL)
+        return 0;
+    bytes = counter.live_bytes - bytes;
+    ok(IKcomAsyncOperation_get_status(op, &st) == STATUS_SUCCESS && st == KCOM_ASYNC_STARTED, "pending after its yield\n");
+    ok(manual_run(&manual) == 1, "one more poll\n");
+    ok(IKcomAsyncOperation_get_status(op, &st) == STATUS_SUCCESS && st == expected, "status %d, expected %d\n", (int)st,
+       (int)expected);
+    status = IKcomAsyncOperation_get_result(op, &untouched);
+    ok(status == (NT_SUCCESS(outcome) ? STATUS_SUCCESS : outcome) && untouched == 0xa5a5a5a5a5a5a5a5ull,
+       "get_result: %s, nothing written\n", kcom_status_name(status));
+    ok(IKcomAsyncOperation_QueryInterface(op, &IID_IAsyncULONG, typed) == STATUS_NOINTERFACE && typed_op == NULL,
+       "no typed interface\n");
+    ok(drops == 1, "the drop ran once: %ld\n", (long)drops);
+    IKcomAsyncOperation_Release(op);
+    return bytes;
+}
+
+/* A task that ends with a status alone (KCOM_ASYNC_TASK_DESC_NO_VALUE, KCOM_ASYNC_TASK_NO_VALUE):
+ * the same block as the library's computed layout, at the call site, through the generated
+ * functions and through the library's general way. */
+void kcom_test_async_task_no_value(void)
+{
+    kcom_async_task_desc by_hand;
+    LONG64 inline_bytes, generated_bytes, general_bytes;
+    kcom_counting_allocator_init(&counter, NULL);
+    manual_init(&manual);
+    ok(flush_desc.result_size == 0 && flush_desc.iid == NULL && flush_desc.block_size != 0,
+       "no result, no IID, a layout\n");
+    inline_bytes = run_flush(&flush_desc, STATUS_SUCCESS, KCOM_ASYNC_COMPLETED);
+    generated_bytes = run_flush(flush_task_elsewhere(), STATUS_SUCCESS, KCOM_ASYNC_COMPLETED);
+    (void)run_flush(flush_task_elsewhere(), STATUS_UNSUCCESSFUL, KCOM_ASYNC_ERROR);
+    by_hand = flush_desc; /* the library computes this one's layout */
+    by_hand.result_offset = by_hand.state_offset = by_hand.block_size = by_hand.block_alignment = 0;
+    general_bytes = run_flush(&by_hand, STATUS_SUCCESS, KCOM_ASYNC_COMPLETED);
+    ok(inline_bytes == general_bytes && generated_bytes == general_bytes && general_bytes > 0,
+       "one block size: %lld, %lld, %lld\n", (long long)inline_bytes, (long long)generated_bytes,
+       (long long)general_bytes);
+    ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
+}
+
 ASYNC_TEST_PROGRAM(KCOM_ASYNC_TASK_TESTS)

@@ -32,6 +32,9 @@
 #define KCOM_RT_ASYNC_STATE_OFFSET_(Result, State)                                          \
     KCOM_RT_ASYNC_ALIGN_UP_(KCOM_RT_ASYNC_RESULT_OFFSET_(Result) + sizeof(Result), KCOM_ALIGNOF(State))
 #define KCOM_RT_ASYNC_BLOCK_SIZE_(Result, State) (KCOM_RT_ASYNC_STATE_OFFSET_(Result, State) + sizeof(State))
+/* A task without a value: its state right after the operation, at its alignment. */
+#define KCOM_RT_ASYNC_NO_VALUE_STATE_OFFSET_(State) KCOM_RT_ASYNC_ALIGN_UP_(sizeof(kcom_async_op), KCOM_ALIGNOF(State))
+#define KCOM_RT_ASYNC_NO_VALUE_BLOCK_SIZE_(State) (KCOM_RT_ASYNC_NO_VALUE_STATE_OFFSET_(State) + sizeof(State))
 
 /* ---- the operation object -----------------------------------------------------------------------------
  * Its fields are kcom's: it is declared here only so that the async method shims (KCOM_SHIM_ASYNC,
