@@ -40,11 +40,11 @@
  * polls the task once on the caller: work that is ready completes there, without being scheduled
  * and without a reference on the object beyond the caller's; work that is pending holds a
  * reference on the object until its drop has run, and runs on the class's executor
- * (KCOM_CLASS_SET_EXECUTOR) or else kcom_default_executor(). A start
- * that fails, or an allocation that fails, gives an operation already in Error with that status
- * (never NULL; its block from the allocator the operation's would have come from, and kcom's
- * static error operation when that allocator fails again); the drop runs in every case, also over a state the start function left partly
- * filled. An ASYNC_IN method is implemented with the same four names; its shim builds the
+ * (KCOM_CLASS_SET_EXECUTOR) or else kcom_default_executor(). A start that fails, or an allocation
+ * that fails, gives an operation already in Error with that status (never NULL; its block from the
+ * allocator the operation's would have come from, and kcom's static error operation when that
+ * allocator fails again); the drop runs in every case, also over a state the start function left
+ * partly filled. An ASYNC_IN method is implemented with the same four names; its shim builds the
  * operation in the caller's storage instead of allocating it (a storage the shim refuses gives an
  * operation in Error with STATUS_INVALID_PARAMETER or STATUS_BUFFER_TOO_SMALL, the start function
  * not run), and the compiler checks that the operation fits I_Name_STORAGE.

@@ -321,12 +321,12 @@ struct kcom_rt_poll_result_check_ {
  * (which kcom never does) reports STATUS_INVALID_DEVICE_STATE. A resume point the body does not
  * have (a suspension point inside a switch statement of the body, whose case label the inner
  * switch took; a state whose resume point was not 0 at its first poll) finishes it with
- * STATUS_INTERNAL_ERROR, the body not run (traced in a KCOM_DEBUG file). The fall-off return is a jump
- * target (from the switch's default, for a resume point the body does not have), so that after a
- * body that ends in KCOM_TASK_RETURN_VALUE it is not code after a return, which cl.exe reports as
- * unreachable at /W4 (C4702, an error under /WX); its label is not a case label, so that a body
- * falling into it is not a switch's fallthrough either (gcc's -Wextra). The macro ends in the
- * default's return, which the caller's semicolon completes: no empty statement follows it
+ * STATUS_INTERNAL_ERROR, the body not run (traced in a KCOM_DEBUG file). The fall-off return is a
+ * jump target (from the switch's default, for a resume point the body does not have), so that
+ * after a body that ends in KCOM_TASK_RETURN_VALUE it is not code after a return, which cl.exe
+ * reports as unreachable at /W4 (C4702, an error under /WX); its label is not a case label, so
+ * that a body falling into it is not a switch's fallthrough either (gcc's -Wextra). The macro ends
+ * in the default's return, which the caller's semicolon completes: no empty statement follows it
  * (clang's -Wextra-semi-stmt). */
 #if KCOM_DEBUG
 #define KCOM_RT_TASK_LOST_(cx, point) kcom_rt_task_lost((cx), (point))

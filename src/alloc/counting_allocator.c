@@ -70,21 +70,23 @@ static void counting_free(void *context, void *block, size_t size, size_t alignm
      * whatever the level filter says, as the fail-fast's own report. */
     if (record->magic != RECORD_LIVE) {
         kcom_trace_unfiltered(KCOM_TRACE_LEVEL_ERROR, __FILE__, __LINE__,
-                   "counting allocator %p: block %p freed twice, or not allocated by a counting allocator",
-                   (void *)counter, block);
+                              "counting allocator %p: block %p freed twice, or not allocated by a "
+                              "counting allocator",
+                              (void *)counter, block);
         kcom_fail_fast(KCOM_FAILFAST_ALLOCATOR_MISUSE, block, record->magic, 0);
     }
     if (record->owner != counter) {
         kcom_trace_unfiltered(KCOM_TRACE_LEVEL_ERROR, __FILE__, __LINE__,
-                   "counting allocator %p: block %p of counting allocator %p freed through another counting allocator",
-                   (void *)counter, block, (const void *)record->owner);
+                              "counting allocator %p: block %p of counting allocator %p freed through "
+                              "another counting allocator",
+                              (void *)counter, block, (const void *)record->owner);
         kcom_fail_fast(KCOM_FAILFAST_ALLOCATOR_MISUSE, block, (ULONG_PTR)counter, (ULONG_PTR)record->owner);
     }
     if (record->size != size || record->alignment != (ULONG)alignment) {
         kcom_trace_unfiltered(KCOM_TRACE_LEVEL_ERROR, __FILE__, __LINE__,
-                   "counting allocator %p: block %p freed as %zu bytes aligned to %zu, allocated as %zu bytes "
-                   "aligned to %zu",
-                   (void *)counter, block, size, alignment, record->size, (size_t)record->alignment);
+                              "counting allocator %p: block %p freed as %zu bytes aligned to %zu, "
+                              "allocated as %zu bytes aligned to %zu",
+                              (void *)counter, block, size, alignment, record->size, (size_t)record->alignment);
         kcom_fail_fast(KCOM_FAILFAST_ALLOCATOR_MISUSE, block, size, alignment);
     }
     record->magic = RECORD_FREED;
