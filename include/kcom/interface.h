@@ -233,6 +233,7 @@ typedef struct kcom_interface_info {
  * would take sizeof(void), which only GNU C gives (1), and the caller would have no value. The
  * test is on the type, not its spelling (`::ns::Value` cannot be pasted to a token). */
 #if defined(__cplusplus)
+extern "C++" { /* also where a driver includes kcom inside extern "C" */
 template <typename T>
 struct kcom_rt_is_void_type_ {
     enum { value = 0 };
@@ -253,6 +254,7 @@ template <>
 struct kcom_rt_is_void_type_<const volatile void> {
     enum { value = 1 };
 };
+}
 #define KCOM_RT_IS_VOID_TYPE_(type) kcom_rt_is_void_type_<type>::value
 #else
 #define KCOM_RT_IS_VOID_TYPE_(type)                                                      \

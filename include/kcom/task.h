@@ -233,6 +233,7 @@ KCOM_END_DECLS
  * where it was (an unevaluated operand would refuse a lambda in it). C: a static assertion over
  * its type, which names the expression as written. */
 #if defined(__cplusplus)
+extern "C++" { /* also where a driver includes kcom inside extern "C" */
 struct kcom_rt_poll_result_check_ {
     static KCOM_FORCEINLINE kcom_poll_result pass(kcom_poll_result result)
     {
@@ -247,6 +248,7 @@ struct kcom_rt_poll_result_check_ {
         return KCOM_POLL_PENDING;
     }
 };
+}
 #define KCOM_RT_AWAITED_(poll_expr) kcom_rt_poll_result_check_::pass(poll_expr)
 #define KCOM_RT_CHECK_POLL_(text, poll_expr)
 #else
