@@ -187,7 +187,7 @@ typedef struct kcom_interface_info {
 #define KCOM_VTBL_SLOT_ASYNC(I, ret, name, params)                                       \
     ret *(KCOM_STDCALL *name)(I * This KCOM_PP_PARAMS(params));
 #define KCOM_VTBL_SLOT_ASYNC_IN(I, ret, name, params)                                    \
-    ret *(KCOM_STDCALL *name)(I * This KCOM_PP_PARAMS(params), void *storage, size_t storage_size);
+    ret *(KCOM_STDCALL *name)(I * This KCOM_PP_PARAMS(params), void *kcom_storage_, size_t kcom_storage_size_);
 #else
 /* Without the async layer an ASYNC method stops the declaration with one message (and the
  * wrappers and shims of kcom/implement.h leave it out, so nothing else fails on it). */
