@@ -121,7 +121,7 @@ KCOM_DECLARE_INTERFACE(IKcomAsyncOperation, IUnknown,
     typedef struct I##Vtbl {                                                               \
         KCOM_ASYNC_OPERATION_METHODS_(KCOM_VTBL_SLOT_, I, T, I##_completed_fn)            \
     } I##Vtbl;                                                                             \
-    struct I {                                                                             \
+    struct I KCOM_RT_INTERFACE_FINAL_ {                                                    \
         const struct I##Vtbl *lpVtbl;                                                      \
     };                                                                                     \
     KCOM_STATIC_ASSERT(sizeof(I##Vtbl) == sizeof(IKcomAsyncOperationVtbl),                \

@@ -1,6 +1,8 @@
 /*
  * kcom/client.h - using COM objects: typed QueryInterface, AddRef/Release, release-and-clear and
- * scoped pointers. Works on any COM object with the standard layout (kcom, MIDL/WIDL, C++).
+ * scoped pointers. Works on any COM object with the standard layout (kcom, MIDL/WIDL, C++) reached
+ * through a C-layout interface pointer (an lpVtbl member); a C++ interface pointer (a class with
+ * virtual functions, the DDK's PUNKNOWN) goes to the function forms, cast to IUnknown *.
  * Every macro has a plain-function form for code that cannot use macros (bindings).
  */
 #ifndef KCOM_CLIENT_H

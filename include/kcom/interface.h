@@ -103,6 +103,16 @@ typedef struct kcom_interface_info {
     KCOM_DEFINE_INTERFACE_INFO(I, KCOM_INTERFACE_INFO(Parent))                           \
     KCOM_DECLARE_INTERFACE_WRAPPERS(I)
 
+/* An interface is a C struct, final in C++: a C++ class with virtual functions derived from one
+ * (the DDK's C++ COM headers derive theirs from IUnknown with DECLARE_INTERFACE_) would put its
+ * own vtable pointer first and the struct after it, every conversion to the base one pointer off,
+ * without a diagnostic. */
+#if defined(__cplusplus)
+#define KCOM_RT_INTERFACE_FINAL_ final
+#else
+#define KCOM_RT_INTERFACE_FINAL_
+#endif
+
 /* The pieces, for declarations that need only some of them (IUnknown next to the DDK's). */
 #define KCOM_DECLARE_INTERFACE_TYPES(I)                                                  \
     typedef struct I I;                                                                  \
@@ -110,7 +120,7 @@ typedef struct kcom_interface_info {
     struct I##Vtbl {                                                                     \
         I##_METHODS(KCOM_VTBL_SLOT_, I)                                                  \
     };                                                                                   \
-    struct I {                                                                           \
+    struct I KCOM_RT_INTERFACE_FINAL_ {                                                  \
         const struct I##Vtbl *lpVtbl;                                                    \
     };
 
