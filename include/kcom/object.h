@@ -42,7 +42,7 @@
 static_assert(!__is_polymorphic(IUnknown),
               "kcom/object.h: IUnknown is a C++ class here (<unknwn.h>, <objbase.h>, <punknown.h>, or <windows.h> "
               "without WIN32_LEAN_AND_MEAN, came before kcom): a C++ source that implements kcom classes includes "
-              "kcom first, and none of the DDK's C++ COM headers (punknown.h, portcls.h, stdunk.h, ks.h)");
+              "kcom first (and, of the DDK's C++ COM headers, punknown.h alone, after it)");
 #endif
 
 /* Header of an aggregatable object: the non-delegating IUnknown and the controlling outer. */
