@@ -197,10 +197,7 @@ typedef struct kcom_async_task_desc {
                            KCOM_ALIGNOF(Result) <= 4096 && KCOM_ALIGNOF(State) <= 4096,     \
                        "KCOM_ASYNC_TASK(" #name ", ...): " #Result " and " #State           \
                        " must fit a block of at most 2 GB, each aligned to at most 4096"); \
-    KCOM_RT_ASYNC_TASK_FNS_DECL_(name)                                                      \
-    static const kcom_async_task_desc name = {KCOM_RT_ASYNC_TASK_FIELDS_(I, Result, State, poll, drop), \
-                                              &name##_kcom_fns};                            \
-    KCOM_RT_ASYNC_TASK_FNS_(name)
+    KCOM_RT_ASYNC_TASK_DEFINE_(name, KCOM_RT_ASYNC_TASK_FIELDS_(I, Result, State, poll, drop))
 
 /* KCOM_ASYNC_TASK_DESC_NO_VALUE(State, poll, drop) and KCOM_ASYNC_TASK_NO_VALUE(name, State, poll,
  * drop) - the same for a task that ends with a status alone: no result (get_result copies
@@ -209,12 +206,16 @@ typedef struct kcom_async_task_desc {
 #define KCOM_ASYNC_TASK_DESC_NO_VALUE(State, poll, drop)                                    \
     {KCOM_RT_ASYNC_TASK_FIELDS_NO_VALUE_(State, poll, drop), NULL}
 #define KCOM_ASYNC_TASK_NO_VALUE(name, State, poll, drop)                                   \
-    KCOM_STATIC_ASSERT(KCOM_RT_ASYNC_NO_VALUE_BLOCK_SIZE_(State) <= 0x7FFFFFFF && KCOM_ALIGNOF(State) <= 4096, \
+    KCOM_STATIC_ASSERT(KCOM_RT_ASYNC_BLOCK_AT_(0, 1, State) <= 0x7FFFFFFF && KCOM_ALIGNOF(State) <= 4096, \
                        "KCOM_ASYNC_TASK_NO_VALUE(" #name ", ...): " #State                  \
                        " must fit a block of at most 2 GB, aligned to at most 4096");      \
+    KCOM_RT_ASYNC_TASK_DEFINE_(name, KCOM_RT_ASYNC_TASK_FIELDS_NO_VALUE_(State, poll, drop))
+
+/* KCOM_ASYNC_TASK's and KCOM_ASYNC_TASK_NO_VALUE's descriptor name over the fields given (all but
+ * the last), and the functions the library calls for it. */
+#define KCOM_RT_ASYNC_TASK_DEFINE_(name, ...)                                                \
     KCOM_RT_ASYNC_TASK_FNS_DECL_(name)                                                      \
-    static const kcom_async_task_desc name = {KCOM_RT_ASYNC_TASK_FIELDS_NO_VALUE_(State, poll, drop), \
-                                              &name##_kcom_fns};                            \
+    static const kcom_async_task_desc name = {__VA_ARGS__, &name##_kcom_fns};               \
     KCOM_RT_ASYNC_TASK_FNS_(name)
 
 /* The fields of a descriptor but the last, its layout computed. */
@@ -224,10 +225,10 @@ typedef struct kcom_async_task_desc {
         KCOM_RT_ASYNC_STATE_OFFSET_(Result, State), KCOM_RT_ASYNC_BLOCK_SIZE_(Result, State), \
         KCOM_RT_ASYNC_MAX_(KCOM_ALIGNOF(kcom_async_op), KCOM_RT_ASYNC_MAX_(KCOM_ALIGNOF(Result), KCOM_ALIGNOF(State)))
 
-/* The same without a result: 0 bytes at the end of the operation, which the state follows. */
+/* The same without a result: 0 bytes aligned to 1, at the end of the operation. */
 #define KCOM_RT_ASYNC_TASK_FIELDS_NO_VALUE_(State, poll, drop)                              \
-    (poll), (drop), sizeof(State), KCOM_ALIGNOF(State), 0, 1, NULL, sizeof(kcom_async_op),  \
-        KCOM_RT_ASYNC_NO_VALUE_STATE_OFFSET_(State), KCOM_RT_ASYNC_NO_VALUE_BLOCK_SIZE_(State), \
+    (poll), (drop), sizeof(State), KCOM_ALIGNOF(State), 0, 1, NULL, KCOM_RT_ASYNC_RESULT_AT_(1), \
+        KCOM_RT_ASYNC_STATE_AT_(0, 1, State), KCOM_RT_ASYNC_BLOCK_AT_(0, 1, State),         \
         KCOM_RT_ASYNC_MAX_(KCOM_ALIGNOF(kcom_async_op), KCOM_ALIGNOF(State))
 
 /* sizeof(Result), once a static assertion has found it to be I's result type's size and

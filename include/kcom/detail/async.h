@@ -23,18 +23,21 @@
 
 #include <string.h>
 
-/* The layout the library computes (kcom_async_op_layout), as constant expressions: the result at
- * the first multiple of its alignment after the operation, the state after the result. */
+/* The layout the library computes (kcom_async_op_layout), as constant expressions over a result of
+ * result_size bytes aligned to result_alignment (0 and 1 for a task without a value): the result
+ * at the first multiple of its alignment after the operation, the state after the result. */
 #define KCOM_RT_ASYNC_MAX_(a, b) ((size_t)(a) > (size_t)(b) ? (size_t)(a) : (size_t)(b))
 #define KCOM_RT_ASYNC_ALIGN_UP_(value, alignment)                                           \
     (((size_t)(value) + (size_t)(alignment) - 1) & ~((size_t)(alignment) - 1))
-#define KCOM_RT_ASYNC_RESULT_OFFSET_(Result) KCOM_RT_ASYNC_ALIGN_UP_(sizeof(kcom_async_op), KCOM_ALIGNOF(Result))
-#define KCOM_RT_ASYNC_STATE_OFFSET_(Result, State)                                          \
-    KCOM_RT_ASYNC_ALIGN_UP_(KCOM_RT_ASYNC_RESULT_OFFSET_(Result) + sizeof(Result), KCOM_ALIGNOF(State))
-#define KCOM_RT_ASYNC_BLOCK_SIZE_(Result, State) (KCOM_RT_ASYNC_STATE_OFFSET_(Result, State) + sizeof(State))
-/* A task without a value: its state right after the operation, at its alignment. */
-#define KCOM_RT_ASYNC_NO_VALUE_STATE_OFFSET_(State) KCOM_RT_ASYNC_ALIGN_UP_(sizeof(kcom_async_op), KCOM_ALIGNOF(State))
-#define KCOM_RT_ASYNC_NO_VALUE_BLOCK_SIZE_(State) (KCOM_RT_ASYNC_NO_VALUE_STATE_OFFSET_(State) + sizeof(State))
+#define KCOM_RT_ASYNC_RESULT_AT_(result_alignment) KCOM_RT_ASYNC_ALIGN_UP_(sizeof(kcom_async_op), result_alignment)
+#define KCOM_RT_ASYNC_STATE_AT_(result_size, result_alignment, State)                      \
+    KCOM_RT_ASYNC_ALIGN_UP_(KCOM_RT_ASYNC_RESULT_AT_(result_alignment) + (result_size), KCOM_ALIGNOF(State))
+#define KCOM_RT_ASYNC_BLOCK_AT_(result_size, result_alignment, State)                      \
+    (KCOM_RT_ASYNC_STATE_AT_(result_size, result_alignment, State) + sizeof(State))
+/* The same over a result type. */
+#define KCOM_RT_ASYNC_RESULT_OFFSET_(Result) KCOM_RT_ASYNC_RESULT_AT_(KCOM_ALIGNOF(Result))
+#define KCOM_RT_ASYNC_STATE_OFFSET_(Result, State) KCOM_RT_ASYNC_STATE_AT_(sizeof(Result), KCOM_ALIGNOF(Result), State)
+#define KCOM_RT_ASYNC_BLOCK_SIZE_(Result, State) KCOM_RT_ASYNC_BLOCK_AT_(sizeof(Result), KCOM_ALIGNOF(Result), State)
 
 /* ---- the operation object -----------------------------------------------------------------------------
  * Its fields are kcom's: it is declared here only so that the async method shims (KCOM_SHIM_ASYNC,
