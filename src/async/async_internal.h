@@ -89,11 +89,6 @@ static KCOM_FORCEINLINE BOOLEAN kcom_async_op_has_task(kcom_async_op *op)
 
 void kcom_async_op_addref(kcom_async_op *op);
 void kcom_async_op_release(kcom_async_op *op);
-/* Finishes op with status (success: Completed with the stored result; STATUS_CANCELLED: Canceled;
- * other failures: Error), unless it was canceled; then runs the callback and fires the waiters.
- * The caller holds a reference. Returns FALSE when op had already finished. */
-BOOLEAN kcom_async_op_finish(kcom_async_op *op, NTSTATUS status);
-
 /* Adds w to op's waiters: TRUE, and w->fire runs once when op finishes (unless removed first);
  * FALSE when op has already finished (w is not added). IRQL: <= DISPATCH_LEVEL. */
 BOOLEAN kcom_async_op_add_waiter(kcom_async_op *op, kcom_async_waiter *w);

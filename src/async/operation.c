@@ -161,7 +161,7 @@ static void op_task_release(kcom_task *task)
     kcom_async_op_release(KCOM_OP_FROM_TASK(task));
 }
 
-static void op_task_finish(kcom_task *task, NTSTATUS status); /* with the finish, below */
+static void op_task_finish(kcom_task *task, NTSTATUS status, kcom_task_link **refused); /* with the finish, below */
 
 static BOOLEAN op_task_try_retain(kcom_task *task)
 {
@@ -451,7 +451,7 @@ BOOLEAN kcom_async_op_remove_waiter(kcom_async_op *op, kcom_async_waiter *w)
 
 /* The slot's waiter (old: the word, the slot set and not fired). Out of line and ending in a tail
  * call, so that the usual finish (one waiter, in the slot) keeps few registers. */
-static KCOM_NOINLINE void op_fire_slot(kcom_async_op *op, LONG old)
+static KCOM_NOINLINE void op_fire_slot(kcom_async_op *op, LONG old, kcom_task_link **refused)
 {
     kcom_waker waker = {NULL};
     UCHAR irql = kcom_platform_raise_to_dispatch();
@@ -469,15 +469,15 @@ static KCOM_NOINLINE void op_fire_slot(kcom_async_op *op, LONG old)
         old = seen;
     }
     kcom_platform_lower_irql(irql);
-    kcom_task_wake_task(waker.task);
+    kcom_task_wake_collecting(waker.task, refused);
 }
 
 /* The slot's waiter, then the listed ones. */
-static KCOM_NOINLINE void op_fire_all(kcom_async_op *op, LONG old)
+static KCOM_NOINLINE void op_fire_all(kcom_async_op *op, LONG old, kcom_task_link **refused)
 {
     wait_list *list = wait_list_of(op);
     if ((old & (OP_SLOT_SET | OP_SLOT_FIRED)) == OP_SLOT_SET)
-        op_fire_slot(op, old);
+        op_fire_slot(op, old, refused);
     for (;;) {
         kcom_async_waiter *w;
         kcom_waker waker = {NULL};
@@ -492,17 +492,17 @@ static KCOM_NOINLINE void op_fire_all(kcom_async_op *op, LONG old)
         kcom_platform_lower_irql(irql);
         if (w == NULL)
             break;
-        kcom_task_wake_task(waker.task);
+        kcom_task_wake_collecting(waker.task, refused);
     }
 }
 
-static KCOM_FORCEINLINE void op_fire_waiters(kcom_async_op *op)
+static KCOM_FORCEINLINE void op_fire_waiters(kcom_async_op *op, kcom_task_link **refused)
 {
     LONG old = kcom_atomic_load(&op->word);
     if (KCOM_UNLIKELY(old & OP_WAITERS))
-        op_fire_all(op, old);
+        op_fire_all(op, old, refused);
     else if ((old & (OP_SLOT_SET | OP_SLOT_FIRED)) == OP_SLOT_SET)
-        op_fire_slot(op, old);
+        op_fire_slot(op, old, refused);
 }
 
 /* ---- finishing ------------------------------------------------------------------------------------------ */
@@ -513,7 +513,7 @@ static KCOM_FORCEINLINE void op_fire_waiters(kcom_async_op *op)
  * is left here; the callback that the finish or the routine's end claimed runs next, then the
  * waiters, unless a registration still under way calls the callback and fires them after it. */
 static KCOM_NOINLINE void op_after_finish_held(kcom_async_op *op, LONG next, BOOLEAN routine, BOOLEAN callback,
-                                               BOOLEAN registration_calls)
+                                               BOOLEAN registration_calls, kcom_task_link **refused)
 {
     kcom_async_op_addref(op);
     if (routine) {
@@ -529,7 +529,7 @@ static KCOM_NOINLINE void op_after_finish_held(kcom_async_op *op, LONG next, BOO
             next = kcom_atomic_fetch_add(&op->word, -OP_CALLING) - OP_CALLING;
     }
     if (!registration_calls && (next & (OP_SLOT_SET | OP_WAITERS)))
-        op_fire_waiters(op);
+        op_fire_waiters(op, refused);
     kcom_async_op_release(op);
 }
 
@@ -540,15 +540,15 @@ static KCOM_NOINLINE void op_after_finish_held(kcom_async_op *op, LONG next, BOO
  * reference of its own, taken while the caller's still holds: either may release the caller's (a
  * producer's, a canceler's, or the one a task's first poll runs on, kcom_async_spawn_run's);
  * waiters never do. */
-static KCOM_FORCEINLINE void op_after_finish(kcom_async_op *op, LONG old, LONG next)
+static KCOM_FORCEINLINE void op_after_finish(kcom_async_op *op, LONG old, LONG next, kcom_task_link **refused)
 {
     BOOLEAN routine = (BOOLEAN)((next & OP_CANCEL_CLAIMED) && !(old & OP_CANCEL_CLAIMED));
     BOOLEAN callback = (BOOLEAN)((next & OP_CB_CLAIMED) && !(old & OP_CB_CLAIMED));
     BOOLEAN registration_calls = (BOOLEAN)((next & OP_CALLING) && !callback);
     if (routine || callback)
-        op_after_finish_held(op, next, routine, callback, registration_calls);
+        op_after_finish_held(op, next, routine, callback, registration_calls, refused);
     else if (!registration_calls && (next & (OP_SLOT_SET | OP_WAITERS)))
-        op_fire_waiters(op);
+        op_fire_waiters(op, refused);
 }
 
 /* The finishing exchange: sets OP_FINISHED (and the final status when still Started), claims the
@@ -586,11 +586,11 @@ static KCOM_FORCEINLINE BOOLEAN op_finish_exchange(kcom_async_op *op, LONG final
 
 /* op_finish_with's general case: a callback registered or being registered, the operation
  * canceled or finished already, or a word changed under the first exchange. */
-static KCOM_NOINLINE LONG op_finish_claiming(kcom_async_op *op, LONG final_status)
+static KCOM_NOINLINE LONG op_finish_claiming(kcom_async_op *op, LONG final_status, kcom_task_link **refused)
 {
     LONG prior, next;
     if (op_finish_exchange(op, final_status, FALSE, &prior, &next))
-        op_after_finish(op, prior, next);
+        op_after_finish(op, prior, next, refused);
     return prior;
 }
 
@@ -606,7 +606,8 @@ static KCOM_FORCEINLINE LONG op_final_status(NTSTATUS status)
 /* The usual finish: records an Error status, then, when op (its word old) is Started without a
  * callback registered or being registered, one exchange and the waiters. FALSE when that did
  * not apply or the exchange lost (op_finish_claiming then finishes it). */
-static KCOM_FORCEINLINE BOOLEAN op_finish_usual(kcom_async_op *op, LONG old, NTSTATUS status, LONG final_status)
+static KCOM_FORCEINLINE BOOLEAN op_finish_usual(kcom_async_op *op, LONG old, NTSTATUS status, LONG final_status,
+                                                 kcom_task_link **refused)
 {
     if (final_status == KCOM_ASYNC_ERROR && (old & OP_STATUS_MASK) == KCOM_ASYNC_STARTED)
         op->task.error = status; /* only the finisher writes it; read only once Error is published */
@@ -616,7 +617,7 @@ static KCOM_FORCEINLINE BOOLEAN op_finish_usual(kcom_async_op *op, LONG old, NTS
             /* a return of its own after the fire: clang otherwise joins the two ways and tests
              * the exchange's outcome again after the fire, keeping it (and op) in saved registers */
             if (next & (OP_SLOT_SET | OP_WAITERS)) {
-                op_fire_waiters(op);
+                op_fire_waiters(op, refused);
                 return TRUE;
             }
             return TRUE;
@@ -634,24 +635,19 @@ static LONG op_finish_with(kcom_async_op *op, NTSTATUS status)
 {
     LONG final_status = op_final_status(status);
     LONG old = kcom_atomic_load(&op->word);
-    if (op_finish_usual(op, old, status, final_status))
+    if (op_finish_usual(op, old, status, final_status, NULL))
         return old;
-    return op_finish_claiming(op, final_status);
+    return op_finish_claiming(op, final_status, NULL);
 }
 
 /* A task's end (the scheduler's, through kcom_rt_async_task_owner): op_finish_with without the
  * word to return, so that the usual finish keeps no register across its waiters' fire. */
-static void op_task_finish(kcom_task *task, NTSTATUS status)
+static void op_task_finish(kcom_task *task, NTSTATUS status, kcom_task_link **refused)
 {
     kcom_async_op *op = KCOM_OP_FROM_TASK(task);
     LONG final_status = op_final_status(status);
-    if (!op_finish_usual(op, kcom_atomic_load(&op->word), status, final_status))
-        (void)op_finish_claiming(op, final_status);
-}
-
-BOOLEAN kcom_async_op_finish(kcom_async_op *op, NTSTATUS status)
-{
-    return (BOOLEAN)!(op_finish_with(op, status) & OP_FINISHED);
+    if (!op_finish_usual(op, kcom_atomic_load(&op->word), status, final_status, refused))
+        (void)op_finish_claiming(op, final_status, refused);
 }
 
 /* ---- IKcomAsyncOperation: cancel and the callback --------------------------------------------------------- */
@@ -665,7 +661,7 @@ static NTSTATUS KCOM_STDCALL op_cancel(IKcomAsyncOperation *This)
         /* unfinished is Started for these: only a finish changes their status */
         if (!op_finish_exchange(op, KCOM_ASYNC_CANCELED, TRUE, &old, &next))
             return STATUS_INVALID_DEVICE_STATE;
-        op_after_finish(op, old, next);
+        op_after_finish(op, old, next, NULL);
         return STATUS_SUCCESS;
     }
     for (;;) {
@@ -708,7 +704,7 @@ static NTSTATUS KCOM_STDCALL op_set_completed(IKcomAsyncOperation *This, kcom_as
         callback(&op->iface, old & OP_STATUS_MASK, context);
         if (old & OP_CALLING)
             kcom_atomic_fetch_add(&op->word, -OP_CALLING); /* nothing registers after this */
-        op_fire_waiters(op);
+        op_fire_waiters(op, NULL);
         kcom_async_op_release(op);
     }
     return STATUS_SUCCESS;
@@ -1010,7 +1006,7 @@ IKcomAsyncOperation *kcom_rt_async_op_failed(const kcom_async_task_desc *desc, c
 
 IKcomAsyncOperation *kcom_rt_async_op_fail(kcom_async_op *op, NTSTATUS status)
 {
-    /* what kcom_async_op_finish does for a Started operation nobody else has seen */
+    /* what a finish does for a Started operation nobody else has seen */
     if (status == STATUS_CANCELLED) {
         op->word = KCOM_ASYNC_CANCELED | OP_FINISHED | OP_COMMITTED;
     } else {
@@ -1074,7 +1070,7 @@ static NTSTATUS producer_finish(IKcomAsyncOperation *operation, NTSTATUS status,
     }
     /* the usual finish, inline here: nothing is left to do after its waiters' fire, so this
      * function keeps no register across a call */
-    if (KCOM_LIKELY(op_finish_usual(op, word, status, op_final_status(status))))
+    if (KCOM_LIKELY(op_finish_usual(op, word, status, op_final_status(status), NULL)))
         return STATUS_SUCCESS;
     return producer_finish_general(op, status, NULL);
 }

@@ -331,7 +331,7 @@ void kcom_rt_async_run_finish(kcom_async_op *op, NTSTATUS status)
      * at its first poll, it was never listed. Its count alone in the word: the plain finish. */
     kcom_tracker *tracker = op->task.executor->tracker;
     if (!kcom_rt_async_finish_plain(op, status, OP_COMMITTED | OP_TRACKED))
-        KCOM_TASK_OWNER->finish(&op->task, status);
+        KCOM_TASK_OWNER->finish(&op->task, status, NULL);
     if (tracker != NULL)
         kcom_tracker_leave(tracker);
 }

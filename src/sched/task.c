@@ -8,11 +8,11 @@
 #include "sched/task_internal.h"
 #include "sched/tracker_internal.h"
 
-/* Ends a task without (another) poll: its cleanup runs once, then its owner finishes it.
- * Returns the tracker still counting it (executor.tracker: set only on a task that was counted),
- * for the caller to leave once it has let go of the owner too: a drain may return, and the driver
- * unload, as soon as it leaves. */
-static KCOM_FORCEINLINE kcom_tracker *task_end(kcom_task *task, NTSTATUS status)
+/* Ends a task without (another) poll: its cleanup runs once, then its owner finishes it (refused:
+ * the finish's, kcom_task_owner). Returns the tracker still counting it (executor.tracker: set only
+ * on a task that was counted), for the caller to leave once it has let go of the owner too: a
+ * drain may return, and the driver unload, as soon as it leaves. */
+static KCOM_FORCEINLINE kcom_tracker *task_end(kcom_task *task, NTSTATUS status, kcom_task_link **refused)
 {
     kcom_tracker *tracker = task->executor->tracker;
     void (*drop)(void *state) = task->desc->drop;
@@ -21,7 +21,7 @@ static KCOM_FORCEINLINE kcom_tracker *task_end(kcom_task *task, NTSTATUS status)
         kcom_tracker_unlink(tracker, task); /* its work ends: nothing left to cancel */
     if (drop != NULL)
         drop(kcom_task_state(task));
-    KCOM_TASK_OWNER->finish(task, status);
+    KCOM_TASK_OWNER->finish(task, status, refused);
     return tracker;
 }
 
@@ -42,15 +42,25 @@ static NTSTATUS task_schedule(kcom_task *task)
     return status;
 }
 
-/* Out of line: the executor refusing a task is the cold path of every schedule. */
-KCOM_NOINLINE void kcom_task_drop_scheduled(kcom_task *task, NTSTATUS status)
+/* Ends a SCHEDULED task that no executor holds, and gives back the queue's reference; the tasks
+ * its end's waiters refuse go onto *refused. */
+static void task_drop(kcom_task *task, NTSTATUS status, kcom_task_link **refused)
 {
-    kcom_tracker *tracker;
-    if (task == NULL)
-        return;
-    tracker = task_end(task, NT_SUCCESS(status) ? STATUS_UNSUCCESSFUL : status);
+    kcom_tracker *tracker = task_end(task, NT_SUCCESS(status) ? STATUS_UNSUCCESSFUL : status, refused);
     KCOM_TASK_OWNER->release(task);
     task_leave(tracker);
+}
+
+/* Out of line: the executor refusing a task is the cold path of every schedule. The tasks that
+ * awaited this one are woken by its end, and refused too when they share its executor: they end
+ * in kcom_task_end_refused's loop, not inside this end. */
+KCOM_NOINLINE void kcom_task_drop_scheduled(kcom_task *task, NTSTATUS status)
+{
+    kcom_task_link *refused = NULL;
+    if (task == NULL)
+        return;
+    task_drop(task, status, &refused);
+    kcom_task_end_refused(refused);
 }
 
 /* After a poll that returned PENDING: IDLE, or, woken during the poll (NOTIFIED), queued again.
@@ -75,7 +85,7 @@ static KCOM_FORCEINLINE NTSTATUS task_pending(kcom_task *task, BOOLEAN queue_ref
  * path, which every PENDING poll takes too, keeps its few registers. */
 static KCOM_NOINLINE void task_ready(kcom_task *task, NTSTATUS status, BOOLEAN queue_reference)
 {
-    kcom_tracker *tracker = task_end(task, status);
+    kcom_tracker *tracker = task_end(task, status, NULL);
     if (queue_reference)
         KCOM_TASK_OWNER->release(task);
     task_leave(tracker);
@@ -145,7 +155,7 @@ NTSTATUS kcom_task_publish_begun(kcom_task *task)
 
 void kcom_task_end_unpublished(kcom_task *task, NTSTATUS status)
 {
-    task_leave(task_end(task, status)); /* the caller's reference keeps the owner */
+    task_leave(task_end(task, status, NULL)); /* the caller's reference keeps the owner */
 }
 
 /* Wakes with the waker's reference, which the wake consumes: an IDLE task is queued on it (it
@@ -202,7 +212,7 @@ void kcom_task_end_refused(kcom_task_link *refused)
     while (refused != NULL) {
         kcom_task *task = KCOM_TASK_FROM_LINK(refused);
         refused = refused->next;
-        kcom_task_drop_scheduled(task, task->error);
+        task_drop(task, task->error, &refused);
     }
 }
 

@@ -12,8 +12,10 @@
 typedef struct kcom_task_owner {
     void (*retain)(struct kcom_task *task);  /* a reference on the owner: the queue's, a waker's */
     void (*release)(struct kcom_task *task); /* gives one back; the last may free the task */
-    /* the work has ended with status (the drop has run); the caller holds a reference */
-    void (*finish)(struct kcom_task *task, NTSTATUS status);
+    /* the work has ended with status (the drop has run); the caller holds a reference. A task
+     * its waiters' wakes had refused is pushed onto *refused (kcom_task_wake_collecting) when
+     * refused is not NULL, and ended here when it is */
+    void (*finish)(struct kcom_task *task, NTSTATUS status, kcom_task_link **refused);
     /* a reference, unless the owner is already being destroyed (its last reference is gone):
      * what a tracker takes on a task it found in its list, under its lock (no call out) */
     BOOLEAN (*try_retain)(struct kcom_task *task);
@@ -59,12 +61,15 @@ void kcom_task_wake_waker(kcom_waker *w);
 void kcom_task_wake_task(kcom_task *task);
 
 /* kcom_task_wake_task for a waker that wakes several tasks and must not run their code before it
- * has let go of everything it holds (kcom_async_event_set): a task its executor refuses is not
- * ended here (its drop and its completion callback would run) but pushed onto *refused through
- * task->link, which the refusing executor did not take, its refusal in task->error, for
- * kcom_task_end_refused. */
+ * has let go of everything it holds (kcom_async_event_set), and for the waiters of a task's
+ * operation when its end was a refusal: a task its executor refuses is not ended here (its drop
+ * and its completion callback would run) but pushed onto *refused through task->link, which the
+ * refusing executor did not take, its refusal in task->error, for kcom_task_end_refused. With
+ * refused NULL it is kcom_task_wake_task. */
 void kcom_task_wake_collecting(kcom_task *task, kcom_task_link **refused);
-/* Ends the tasks kcom_task_wake_collecting pushed onto refused, as a refusal ends a task. */
+/* Ends the tasks kcom_task_wake_collecting pushed onto refused, as a refusal ends a task, and in
+ * the same loop those their ends' waiters refuse: a chain of tasks awaiting each other on a
+ * refusing executor ends in constant stack, not one frame inside the other. */
 void kcom_task_end_refused(kcom_task_link *refused);
 
 /* Polls a task whose first poll the caller runs on its own reference (no queue reference): a task

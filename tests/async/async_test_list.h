@@ -111,6 +111,7 @@
     X(async_contract_callback_releases)            \
     X(async_contract_callback_releases_task)       \
     X(async_contract_run_refused)                  \
+    X(async_contract_refused_chain)                \
     X(async_contract_callback_before_waiters)      \
     X(async_contract_callback_before_awaiters)     \
     X(async_contract_many_waiters)                 \

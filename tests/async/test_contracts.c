@@ -185,6 +185,96 @@ void kcom_test_async_contract_run_refused(void)
     ok(IKcomAsyncOperation_Release(op) == 0 && kcom_counting_allocator_live(&counter) == 0, "freed\n");
 }
 
+/* ---- a chain of refused tasks ends in constant stack ------------------------------------------------------ */
+
+/* Task i awaits task i-1's operation (task 0 a completion source), and the executor refuses every
+ * wake: the source's completion ends task 0, whose end ends task 1, and so on. Each end runs
+ * where the previous one fired its waiters; ending them one inside the other took stack in
+ * proportion to the chain (a chain of a few hundred overflows a kernel stack), so the drops must
+ * all run at about one depth. */
+#define REFUSED_CHAIN 1000
+
+typedef struct chain_record {
+    ULONG_PTR lowest, highest;
+    LONG drops;
+} chain_record;
+
+typedef struct chain_task {
+    KCOM_TASK_RESUME_POINT;
+    kcom_async_await previous;
+    chain_record *record;
+} chain_task;
+
+static kcom_poll_result chain_poll(void *state, kcom_task_context *cx)
+{
+    chain_task *s = (chain_task *)state;
+    KCOM_TASK_BEGIN(s);
+    KCOM_AWAIT(kcom_async_await_poll(&s->previous, cx));
+    kcom_async_await_clear(&s->previous);
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, 1);
+    KCOM_TASK_END(cx);
+}
+
+static void chain_drop(void *state)
+{
+    chain_task *s = (chain_task *)state;
+#if defined(__GNUC__) || defined(__clang__)
+    ULONG_PTR here = (ULONG_PTR)__builtin_frame_address(0);
+#else
+    ULONG_PTR here = (ULONG_PTR)_AddressOfReturnAddress();
+#endif
+    chain_record *r = s->record;
+    if (r->drops++ == 0 || here < r->lowest)
+        r->lowest = here;
+    if (r->drops == 1 || here > r->highest)
+        r->highest = here;
+    kcom_async_await_clear(&s->previous);
+}
+
+static const kcom_async_task_desc chain_desc =
+    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, chain_task, chain_poll, chain_drop);
+
+void kcom_test_async_contract_refused_chain(void)
+{
+    static IKcomAsyncOperation *ops[REFUSED_CHAIN];
+    chain_record record = {0, 0, 0};
+    IKcomAsyncOperation *source, *previous;
+    LONG errors = 0, i;
+    ULONG value = 0;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    manual_init(&manual);
+    source = previous = new_source();
+    for (i = 0; i < REFUSED_CHAIN; i++) {
+        chain_task *s = NULL;
+        ops[i] = NULL;
+        if (kcom_async_spawn_begin(&chain_desc, &manual.executor, &counter.allocator, (void **)&s, &ops[i]) !=
+            STATUS_SUCCESS) {
+            ok(FALSE, "spawn_begin %ld\n", (long)i);
+            break;
+        }
+        IKcomAsyncOperation_AddRef(previous); /* the await's */
+        kcom_async_await_init(&s->previous, previous);
+        s->record = &record;
+        (void)kcom_async_spawn_commit(ops[i]);
+        previous = ops[i];
+    }
+    ok(manual_run(&manual) == i, "every task awaits the one before\n");
+    manual.refuse = STATUS_INVALID_DEVICE_STATE;
+    ok(kcom_async_operation_complete(source, &value) == STATUS_SUCCESS, "complete the source\n");
+    ok(record.drops == i, "every task dropped: %ld of %ld\n", (long)record.drops, (long)i);
+    ok(record.highest - record.lowest < 8192, "the drops ran %lu bytes of stack apart\n",
+       (unsigned long)(record.highest - record.lowest));
+    while (i-- > 0) {
+        if (IKcomAsyncOperation_get_result(ops[i], &value) != STATUS_INVALID_DEVICE_STATE)
+            errors++;
+        IKcomAsyncOperation_Release(ops[i]);
+    }
+    ok(errors == 0, "%ld tasks did not end in Error with the refusal\n", (long)errors);
+    IKcomAsyncOperation_Release(source);
+    ok(kcom_counting_allocator_live(&counter) == 0, "freed\n");
+}
+
 /* ---- the callback has returned before any waiter is released ---------------------------------------------- */
 
 typedef struct slow_callback {
