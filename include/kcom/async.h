@@ -35,6 +35,8 @@
  *                STATUS_INVALID_PARAMETER for a NULL callback.
  *   QueryInterface/AddRef/Release as every kcom object; QueryInterface answers IUnknown,
  *                IKcomAsyncOperation and the typed interface the operation was created for.
+ *                An operation's count has no hardening mode: an AddRef (or a QueryInterface
+ *                hit) at INT32_MAX and a Release too many fail fast (docs/safety.md).
  *
  * Typed interfaces have the same vtable with a typed get_result and callback; declare one per
  * result type:

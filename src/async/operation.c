@@ -219,9 +219,16 @@ static NTSTATUS KCOM_STDCALL op_QueryInterface(IKcomAsyncOperation *This, REFIID
     return STATUS_NOINTERFACE;
 }
 
+/* AddRef: one reference more. At INT32_MAX it fails fast, whatever KCOM_REFCOUNT_HARDENING says
+ * of objects (an operation has no hardening mode, as its over-release has none): wrapped to
+ * INT32_MIN, the next rightful Release would fail fast as an underflow, naming the wrong misuse. */
 static ULONG KCOM_STDCALL op_AddRef(IKcomAsyncOperation *This)
 {
-    return (ULONG)kcom_atomic_fetch_add(&op_from(This)->refs, 1) + 1u;
+    kcom_async_op *op = op_from(This);
+    LONG old = kcom_atomic_fetch_add(&op->refs, 1);
+    if (KCOM_UNLIKELY(old < 0 || old == 0x7FFFFFFF)) /* negative: another thread's overflow */
+        return kcom_fail_fast_jump(KCOM_FAILFAST_REFCOUNT_OVERFLOW, op, (ULONG_PTR)(ULONG)old, 0);
+    return (ULONG)old + 1u;
 }
 
 /* Release: drops a reference; the last one (after the acquire that orders every other

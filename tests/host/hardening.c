@@ -286,6 +286,32 @@ static void scenario_result_type(void)
     CHILD_EXPECT(0, kcom_async_spawn_begin(&narrow_desc, kcom_default_executor(), NULL, &state, &op) == STATUS_SUCCESS);
     (void)kcom_async_spawn_run(op); /* the first poll writes the result */
 }
+
+/* An operation's count at INT32_MAX (kcom's own field, set as a caller 2^31 AddRefs on would):
+ * one more reference, by AddRef or by QueryInterface, fails fast as an overflow in every mode;
+ * wrapped to INT32_MIN, the next rightful Release would fail fast as an underflow instead. */
+static IKcomAsyncOperation *operation_at_max(void)
+{
+    IKcomAsyncOperation *op = NULL;
+    CHILD_EXPECT(0, IHardenedULONG_create(NULL, &op) == STATUS_SUCCESS);
+    ((kcom_async_op *)(void *)op)->refs = 0x7FFFFFFF;
+    return op;
+}
+
+static void scenario_operation_addref_overflow(void)
+{
+    IKcomAsyncOperation *op = operation_at_max();
+    (void)IKcomAsyncOperation_AddRef(op);
+    (void)IKcomAsyncOperation_Release(op);
+}
+
+static void scenario_operation_query_overflow(void)
+{
+    IKcomAsyncOperation *op = operation_at_max();
+    void *found = NULL;
+    (void)IKcomAsyncOperation_QueryInterface(op, &IID_IUnknown, &found);
+    (void)IKcomAsyncOperation_Release(op);
+}
 #endif
 
 /* ---- in the parent ------------------------------------------------------------------------------- */
@@ -321,6 +347,9 @@ static const scenario scenarios[] = {
      "freed through another counting allocator"},
 #if KCOM_ENABLE_ASYNC
     {"a task's result of the wrong size", scenario_result_type, 1, "task result of the wrong size"},
+    /* an operation's count has no hardening mode: both of its misuses fail fast */
+    {"an operation's AddRef at INT32_MAX", scenario_operation_addref_overflow, 1, "reference count overflow"},
+    {"an operation's QueryInterface at INT32_MAX", scenario_operation_query_overflow, 1, "reference count overflow"},
 #endif
 };
 
