@@ -28,7 +28,7 @@ typedef struct kcom_counting_allocator {
     kcom_allocator allocator;      /* pass &x.allocator wherever a kcom_allocator is wanted */
     const kcom_allocator *backing; /* where the blocks come from */
     LONG volatile live;            /* blocks allocated and not yet freed */
-    LONG volatile attempts;        /* allocation requests, failed ones included */
+    LONG volatile attempts;        /* allocation requests, failed ones included (wraps past INT32_MAX) */
     LONG volatile failures;        /* requests refused by fail_nth */
     LONG volatile fail_at;         /* refuse the request with this 1-based number; 0: never */
     LONG64 volatile live_bytes;    /* bytes requested by live blocks */

@@ -34,7 +34,8 @@ static void *counting_allocate(void *context, size_t size, size_t alignment)
     kcom_counting_allocator *counter = (kcom_counting_allocator *)context;
     size_t block_alignment = max_size(alignment, KCOM_ALIGNOF(block_record));
     size_t front = front_size(block_alignment);
-    LONG attempt = kcom_atomic_fetch_add(&counter->attempts, 1) + 1;
+    /* unsigned: past INT32_MAX requests the count wraps, with no signed overflow */
+    LONG attempt = (LONG)((ULONG)kcom_atomic_fetch_add(&counter->attempts, 1) + 1u);
     LONG fail_at = kcom_atomic_load(&counter->fail_at);
     char *raw;
     block_record *record;

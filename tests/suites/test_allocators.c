@@ -445,6 +445,17 @@ static void test_counting_allocator(void)
     check_live(&backing, 0);
     ok(counter.live_bytes == 0, "live bytes %ld\n", (long)counter.live_bytes);
 
+    /* requests past 2^31 - 1 (a long soak): the count wraps, with no signed overflow (UBSan's
+     * builds stop at one), and every request is still served */
+    counter.attempts = 0x7FFFFFFE;
+    blocks[0] = kcom_allocate(&counter.allocator, 10, 8);
+    blocks[1] = kcom_allocate(&counter.allocator, 10, 8);
+    ok(blocks[0] != NULL && blocks[1] != NULL && counter.attempts == (LONG)0x80000000u,
+       "requests past INT32_MAX: attempts %ld\n", (long)counter.attempts);
+    kcom_free(&counter.allocator, blocks[0], 10, 8);
+    kcom_free(&counter.allocator, blocks[1], 10, 8);
+    check_live(&counter, 0);
+
     /* live bytes past 2^31 (counted, not allocated: the backing refuses them) */
     {
         static const kcom_allocator no_functions = {NULL, NULL, NULL};
