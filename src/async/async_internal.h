@@ -163,10 +163,11 @@ static KCOM_FORCEINLINE BOOLEAN kcom_async_desc_layout(const kcom_async_task_des
 }
 
 /* The layout of a spawned operation's descriptor, which spawn checked (a descriptor written by
- * hand has it computed again: the operation refers to the descriptor, not to a copy). */
+ * hand has it computed again: the operation refers to the descriptor, not to a copy). Zeroed
+ * first: the check's FALSE, which spawn made unreachable, writes nothing. */
 static KCOM_FORCEINLINE kcom_async_op_layout_info kcom_async_op_desc_layout(const kcom_async_task_desc *desc)
 {
-    kcom_async_op_layout_info layout;
+    kcom_async_op_layout_info layout = {0, 0, 0, 0};
     (void)kcom_async_desc_layout(desc, &layout);
     return layout;
 }

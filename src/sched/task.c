@@ -6,6 +6,7 @@
  * work go through the hooks of their owner (KCOM_TASK_OWNER: kcom's AsyncOperation).
  */
 #include "sched/task_internal.h"
+#include "sched/task_queue.h"
 #include "sched/tracker_internal.h"
 
 /* Ends a task without (another) poll: its cleanup runs once, then its owner finishes it (refused:
