@@ -14,6 +14,11 @@ typedef struct kcom_deadline_link {
     ULONG64 deadline_ms;
 } kcom_deadline_link;
 
+typedef struct kcom_deadline_list {
+    kcom_deadline_link *first; /* the earliest deadline: the one a waiting thread times */
+    kcom_deadline_link *last;  /* the latest: where an insert starts looking */
+} kcom_deadline_list;
+
 static KCOM_FORCEINLINE void kcom_deadline_link_init(kcom_deadline_link *entry)
 {
     entry->next = entry->prev = NULL;
@@ -21,34 +26,40 @@ static KCOM_FORCEINLINE void kcom_deadline_link_init(kcom_deadline_link *entry)
 }
 
 /* Links entry, due at deadline_ms, behind every entry due no later (equal deadlines keep the order
- * they were armed in). Returns TRUE when it is now the first, the one a waiting thread times. */
-static KCOM_FORCEINLINE BOOLEAN kcom_deadline_list_insert(kcom_deadline_link **head, kcom_deadline_link *entry,
+ * they were armed in). The walk starts at the latest deadline: a deadline armed after every other
+ * (timeouts of one length) links at once, under the caller's lock, however many are armed; one
+ * armed before others walks past those due later. Returns TRUE when it is now the first. */
+static KCOM_FORCEINLINE BOOLEAN kcom_deadline_list_insert(kcom_deadline_list *list, kcom_deadline_link *entry,
                                                           ULONG64 deadline_ms)
 {
-    kcom_deadline_link *at, *before = NULL;
+    kcom_deadline_link *after = list->last;
     entry->deadline_ms = deadline_ms;
-    for (at = *head; at != NULL && at->deadline_ms <= deadline_ms; at = at->next)
-        before = at;
-    entry->prev = before;
-    entry->next = at;
-    if (before != NULL)
-        before->next = entry;
+    while (after != NULL && after->deadline_ms > deadline_ms)
+        after = after->prev;
+    entry->prev = after;
+    entry->next = after != NULL ? after->next : list->first;
+    if (entry->next != NULL)
+        entry->next->prev = entry;
     else
-        *head = entry;
-    if (at != NULL)
-        at->prev = entry;
-    return (BOOLEAN)(*head == entry);
+        list->last = entry;
+    if (after != NULL)
+        after->next = entry;
+    else
+        list->first = entry;
+    return (BOOLEAN)(list->first == entry);
 }
 
 /* Unlinks an entry of the list. */
-static KCOM_FORCEINLINE void kcom_deadline_list_remove(kcom_deadline_link **head, kcom_deadline_link *entry)
+static KCOM_FORCEINLINE void kcom_deadline_list_remove(kcom_deadline_list *list, kcom_deadline_link *entry)
 {
     if (entry->prev != NULL)
         entry->prev->next = entry->next;
     else
-        *head = entry->next;
+        list->first = entry->next;
     if (entry->next != NULL)
         entry->next->prev = entry->prev;
+    else
+        list->last = entry->prev;
     entry->next = entry->prev = NULL;
 }
 

@@ -16,6 +16,7 @@
 #include "../async/async_test_common.h"
 #include "../host/child_process.h"
 
+#include "platform/deadline_list.h"
 #include "platform/platform.h"
 #include <kcom/kernel_sim.h>
 
@@ -651,6 +652,49 @@ static NTSTATUS timer_arm_in(timer_probe *t, ULONG ms)
     return kcom_platform_timer_arm(&t->timer, t->deadline_ms);
 }
 
+/* The armed timers' list (the simulation's and the timer service's): after any inserts and
+ * removals, in deadline order, equal deadlines in the order they were armed, its first and last
+ * the ends, and an insert's answer TRUE exactly when it became the first. Deadlines armed in
+ * order, out of order, and equal, with removals from the ends and the middle. */
+static void deadline_list_order(void)
+{
+    enum { COUNT = 300 };
+    static kcom_deadline_link links[COUNT];
+    static ULONG armed_at[COUNT];
+    kcom_deadline_list list = {NULL, NULL};
+    kcom_deadline_link *at, *previous;
+    ULONG seed = 12345, i, count = 0, wrong = 0;
+    for (i = 0; i < COUNT; i++) {
+        ULONG64 deadline = i < 100 ? 1000 + i : (seed = seed * 1103515245u + 12345u) % 64;
+        BOOLEAN was_first;
+        kcom_deadline_link_init(&links[i]);
+        was_first = (BOOLEAN)(list.first == NULL || list.first->deadline_ms > deadline);
+        armed_at[i] = i;
+        if (kcom_deadline_list_insert(&list, &links[i], deadline) != was_first)
+            wrong++;
+        if (i % 7 == 3) { /* take one out: the first, the last, or one inside still linked */
+            kcom_deadline_link *out = i % 3 == 0 ? list.first : i % 3 == 1 ? list.last : &links[i / 2];
+            if (out->prev != NULL || list.first == out)
+                kcom_deadline_list_remove(&list, out);
+        }
+    }
+    ok(wrong == 0, "%lu inserts answered wrongly whether they came first\n", (unsigned long)wrong);
+    wrong = 0;
+    for (previous = NULL, at = list.first; at != NULL; previous = at, at = at->next) {
+        count++;
+        if (at->prev != previous ||
+            (previous != NULL && (previous->deadline_ms > at->deadline_ms ||
+                                  (previous->deadline_ms == at->deadline_ms &&
+                                   armed_at[previous - links] > armed_at[at - links]))))
+            wrong++;
+    }
+    ok(wrong == 0 && list.last == previous, "%lu entries out of order or mislinked\n", (unsigned long)wrong);
+    ok(count > 200, "%lu entries linked\n", (unsigned long)count);
+    while (list.first != NULL)
+        kcom_deadline_list_remove(&list, list.last);
+    ok(list.last == NULL, "emptied from the end\n");
+}
+
 static void timers_fire_in_a_dpc(void)
 {
     timer_probe t;
@@ -1101,13 +1145,13 @@ int main(void)
                                         "dpc_runs_at_dispatch", "dpc_reinserted", "dpc_flush_waits",
                                         "dpcs_concurrent", "dpcs_from_a_raised_thread", "work_items",
                                         "work_items_one_processor", "work_items_every_worker_waiting",
-                                        "timers_fire_in_a_dpc", "timer_cancel_states", "timer_cancel_races",
+                                        "deadline_list_order", "timers_fire_in_a_dpc", "timer_cancel_states", "timer_cancel_races",
                                         "uninitialize_restarts"};
     static void (*const tests[])(void) = {misuse_fails_fast, irql_and_spin_locks, spin_lock_excludes,
                                           dpc_runs_at_dispatch, dpc_reinserted_from_its_routine, dpc_flush_waits,
                                           dpcs_run_concurrently, dpcs_from_a_raised_thread, work_items,
                                           work_items_one_processor, work_items_every_worker_waiting,
-                                          timers_fire_in_a_dpc, timer_cancel_states, timer_cancel_races,
+                                          deadline_list_order, timers_fire_in_a_dpc, timer_cancel_states, timer_cancel_races,
                                           uninitialize_restarts};
     int result;
     test_thread_id = pthread_self();

@@ -39,7 +39,7 @@ static struct {
     BOOLEAN running;        /* the thread is started and not yet joined */
     BOOLEAN stopping;
     pthread_t thread;
-    kcom_deadline_link *head; /* earliest deadline first */
+    kcom_deadline_list list; /* earliest deadline first */
 } timers;
 
 static KCOM_FORCEINLINE sim_timer *as_timer(kcom_rt_timer *timer)
@@ -64,7 +64,7 @@ static void timer_dpc(kcom_platform_dpc *dpc, void *context)
 
 static void unlink_timer_locked(sim_timer *t)
 {
-    kcom_deadline_list_remove(&timers.head, &t->link);
+    kcom_deadline_list_remove(&timers.list, &t->link);
     t->pending = FALSE;
 }
 
@@ -73,7 +73,7 @@ static void *timer_main(void *unused)
     (void)unused;
     kcom_platform_mutex_lock(&kcom_sim_mutex);
     while (!timers.stopping) {
-        sim_timer *t = timers.head != NULL ? timer_of(timers.head) : NULL;
+        sim_timer *t = timers.list.first != NULL ? timer_of(timers.list.first) : NULL;
         ULONG64 now = kcom_platform_monotonic_ms();
         if (t == NULL) {
             kcom_platform_cond_wait(&timers.changed, &kcom_sim_mutex, 0xFFFFFFFFUL);
@@ -136,7 +136,7 @@ NTSTATUS kcom_sim_timer_arm(kcom_rt_timer *timer, ULONG64 deadline_ms)
         return STATUS_INSUFFICIENT_RESOURCES;
     }
     t->pending = TRUE;
-    if (kcom_deadline_list_insert(&timers.head, &t->link, deadline_ms))
+    if (kcom_deadline_list_insert(&timers.list, &t->link, deadline_ms))
         kcom_platform_cond_signal_unlock(&timers.changed, &kcom_sim_mutex); /* the thread finds it free */
     else
         kcom_platform_mutex_unlock(&kcom_sim_mutex);
@@ -162,8 +162,8 @@ BOOLEAN kcom_sim_timer_cancel(kcom_rt_timer *timer)
 
 BOOLEAN kcom_sim_timer_stop_locked(void)
 {
-    if (timers.head != NULL)
-        KCOM_POSIX_VIOLATION(timer_of(timers.head), "kcom_uninitialize with a timer still armed");
+    if (timers.list.first != NULL)
+        KCOM_POSIX_VIOLATION(timer_of(timers.list.first), "kcom_uninitialize with a timer still armed");
     if (!timers.running)
         return FALSE;
     timers.stopping = TRUE;
