@@ -73,16 +73,18 @@ _IRQL_requires_(PASSIVE_LEVEL)
 NTSTATUS kcom_tracker_drain(_In_ kcom_tracker *tracker, _In_ ULONG timeout_ms);
 
 /*
- * kcom_tracker_cancel_all - cancels every task the tracker counts now, as IKcomAsyncOperation_cancel
- * on its operation does: each task sees the request at its next poll (a task waiting on an
- * awaitable is woken for it) and ends as it chooses, normally with STATUS_CANCELLED. A task begun
- * (kcom_async_spawn_begin*) and not yet committed or run is canceled when it is, before its first
- * poll (its operation reads Started until then); one in its first poll on its caller, as soon as
- * that poll leaves it pending. A task's drop and completion callback may run on this thread (an
- * executor that refuses the wake): do not call it holding a lock they take. Tasks spawned while
- * it runs are canceled too, unless draining refuses them first. A drain on another thread waits
- * for it to return (it may end the last task the drain waits for, and the drain's caller then
- * destroys the tracker). No allocation.
+ * kcom_tracker_cancel_all - cancels every task the tracker counts now, as
+ * IKcomAsyncOperation_cancel on its operation does: each task sees the request at its next poll (a
+ * task waiting on an awaitable is woken for it) and ends as it chooses, normally with
+ * STATUS_CANCELLED. A task begun (kcom_async_spawn_begin*) and not yet committed or run is canceled
+ * when it is, before its first poll (its operation reads Started until then); one in its first poll
+ * on its caller, as soon as that poll leaves it pending (a task tells that a cancel-all came by a
+ * 32-bit generation, which wraps: one left begun across exactly a multiple of 2^31 cancel-alls
+ * would miss them). A task's drop and completion callback may run on this thread (an executor that
+ * refuses the wake): do not call it holding a lock they take. Tasks spawned while it runs are
+ * canceled too, unless draining refuses them first. A drain on another thread waits for it to
+ * return (it may end the last task the drain waits for, and the drain's caller then destroys the
+ * tracker). No allocation.
  * IRQL: <= DISPATCH_LEVEL.
  * Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER (NULL).
  */
