@@ -118,6 +118,12 @@
 #define KCOM_SELECTANY __declspec(selectany)
 #elif defined(_WIN32)
 #define KCOM_SELECTANY __attribute__((selectany))
+#elif defined(__cplusplus)
+/* C++17's inline variable, one definition per image as weak is in C: clang 14 gives a weak
+ * definition another linkage in C++ (weak) than in C (weak_odr), and its ThinLTO then dropped the
+ * copy a program's C and C++ files shared when a C++ object came first at the link (undefined
+ * references to IID_IUnknown). */
+#define KCOM_SELECTANY inline
 #else
 #define KCOM_SELECTANY __attribute__((weak))
 #endif
