@@ -85,7 +85,7 @@ void kcom_trace(_In_ kcom_trace_level level, _In_opt_z_ const char *file, _In_ i
 /* kcom_vtrace - kcom_trace with a va_list. IRQL: <= DISPATCH_LEVEL. Never fails. */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 void kcom_vtrace(_In_ kcom_trace_level level, _In_opt_z_ const char *file, _In_ int line,
-                 _In_z_ _Printf_format_string_ const char *format, _In_ va_list args);
+                 _In_z_ _Printf_format_string_ const char *format, _In_ va_list args) KCOM_PRINTF_FORMAT(4, 0);
 
 KCOM_END_DECLS
 

@@ -50,6 +50,7 @@ BOOLEAN kcom_trace_enabled(kcom_trace_level level)
                      (LONG)level <= kcom_atomic_load(&trace_level));
 }
 
+KCOM_PRINTF_FORMAT(4, 0)
 static void emit(kcom_trace_level level, const char *file, int line, const char *format, va_list args)
 {
     kcom_trace_hook *hook = trace_hook;

@@ -64,7 +64,7 @@ ULONG kcom_platform_free_list_count(kcom_rt_free_list *list);
 
 /* The default trace sink (a kcom_trace_hook). */
 void kcom_platform_trace(void *context, kcom_trace_level level, const char *file, int line,
-                         const char *format, va_list args);
+                         const char *format, va_list args) KCOM_PRINTF_FORMAT(5, 0);
 
 /* Stops the program or the machine; the reason has already been traced. */
 KCOM_NORETURN void kcom_platform_fail_fast(kcom_failfast_reason reason, const void *object,
