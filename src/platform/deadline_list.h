@@ -26,14 +26,17 @@ static KCOM_FORCEINLINE void kcom_deadline_link_init(kcom_deadline_link *entry)
 }
 
 /* Links entry, due at deadline_ms, behind every entry due no later (equal deadlines keep the order
- * they were armed in). The walk starts at the latest deadline: a deadline armed after every other
- * (timeouts of one length) links at once, under the caller's lock, however many are armed; one
- * armed before others walks past those due later. Returns TRUE when it is now the first. */
+ * they were armed in). A deadline due before every other links first, and one due no earlier than
+ * every other last, at once, under the caller's lock, however many are armed (timeouts of one
+ * length; due times that shrink); one due between others walks back from the latest past those
+ * due later. Returns TRUE when it is now the first. */
 static KCOM_FORCEINLINE BOOLEAN kcom_deadline_list_insert(kcom_deadline_list *list, kcom_deadline_link *entry,
                                                           ULONG64 deadline_ms)
 {
     kcom_deadline_link *after = list->last;
     entry->deadline_ms = deadline_ms;
+    if (list->first != NULL && deadline_ms < list->first->deadline_ms)
+        after = NULL;
     while (after != NULL && after->deadline_ms > deadline_ms)
         after = after->prev;
     entry->prev = after;
