@@ -456,9 +456,20 @@ BOOLEAN kcom_async_op_remove_waiter(kcom_async_op *op, kcom_async_waiter *w)
  * at the caller's IRQL. The callers' operation is released (finished, no callback running), so
  * nothing registers any more: the word read first tells whether any waiter is listed. */
 
-/* The slot's waiter (old: the word, the slot set and not fired). Out of line and ending in a tail
- * call, so that the usual finish (one waiter, in the slot) keeps few registers. */
-static KCOM_NOINLINE void op_fire_slot(kcom_async_op *op, LONG old, kcom_task_link **refused)
+/* A fired waiter's task woken: pushed onto refused if its executor refuses it and refused is not
+ * NULL (a refused task's end, kcom_task_end_refused), else through the plain wake. */
+static KCOM_FORCEINLINE void op_wake(kcom_task *task, kcom_task_link **refused)
+{
+    if (refused == NULL)
+        kcom_task_wake_task(task);
+    else
+        kcom_task_wake_collecting(task, refused);
+}
+
+/* Claims and fires the slot's waiter (old: the word, the slot set and not fired) at DISPATCH_LEVEL;
+ * returns its waker's task for the caller to wake back at its IRQL (NULL: none, or the waiter was
+ * taken out or claimed by another finishing path meanwhile). */
+static KCOM_FORCEINLINE kcom_task *op_fire_slot_claim(kcom_async_op *op, LONG old)
 {
     kcom_waker waker = {NULL};
     UCHAR irql = kcom_platform_raise_to_dispatch();
@@ -476,16 +487,23 @@ static KCOM_NOINLINE void op_fire_slot(kcom_async_op *op, LONG old, kcom_task_li
         old = seen;
     }
     kcom_platform_lower_irql(irql);
-    kcom_task_wake_collecting(waker.task, refused);
+    return waker.task;
 }
 
-/* The slot's waiter, then the listed ones. */
+/* The usual fire: the slot's waiter alone, with the plain wake. Out of line and ending in a tail
+ * call, so that the usual finish (one waiter, in the slot) keeps few registers. */
+static KCOM_NOINLINE void op_fire_slot(kcom_async_op *op, LONG old)
+{
+    kcom_task_wake_task(op_fire_slot_claim(op, old));
+}
+
+/* The slot's waiter, then the listed ones: when some are listed, or the wakes collect refusals. */
 static KCOM_NOINLINE void op_fire_all(kcom_async_op *op, LONG old, kcom_task_link **refused)
 {
     wait_list *list = wait_list_of(op);
     if ((old & (OP_SLOT_SET | OP_SLOT_FIRED)) == OP_SLOT_SET)
-        op_fire_slot(op, old, refused);
-    for (;;) {
+        op_wake(op_fire_slot_claim(op, old), refused);
+    while (old & OP_WAITERS) {
         kcom_async_waiter *w;
         kcom_waker waker = {NULL};
         UCHAR irql = kcom_async_spin_lock(&list->lock);
@@ -499,17 +517,17 @@ static KCOM_NOINLINE void op_fire_all(kcom_async_op *op, LONG old, kcom_task_lin
         kcom_platform_lower_irql(irql);
         if (w == NULL)
             break;
-        kcom_task_wake_collecting(waker.task, refused);
+        op_wake(waker.task, refused);
     }
 }
 
 static KCOM_FORCEINLINE void op_fire_waiters(kcom_async_op *op, kcom_task_link **refused)
 {
     LONG old = kcom_atomic_load(&op->word);
-    if (KCOM_UNLIKELY(old & OP_WAITERS))
+    if (KCOM_UNLIKELY((old & OP_WAITERS) || refused != NULL))
         op_fire_all(op, old, refused);
     else if ((old & (OP_SLOT_SET | OP_SLOT_FIRED)) == OP_SLOT_SET)
-        op_fire_slot(op, old, refused);
+        op_fire_slot(op, old);
 }
 
 /* ---- finishing ------------------------------------------------------------------------------------------ */
