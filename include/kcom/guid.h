@@ -47,8 +47,8 @@ static KCOM_FORCEINLINE BOOLEAN kcom_guid_equal(_In_ const GUID *a, _In_ const G
  * kcom_guid_to_string - formats a GUID in registry form into buffer, which must hold
  * KCOM_GUID_STRING_SIZE characters: "{00000000-0000-0000-C000-000000000046}", uppercase hex as
  * StringFromGUID2 and RtlStringFromGUID write it. Returns buffer; a NULL guid formats as "{null}",
- * a NULL buffer returns the static string "{null}". Never fails, never returns NULL. IRQL: any. No CRT
- * is used.
+ * a NULL buffer returns the static string "{null}". The GUID may sit at any address. Never fails,
+ * never returns NULL. IRQL: any. No CRT is used.
  */
 _IRQL_requires_max_(HIGH_LEVEL)
 _Ret_z_ const char *kcom_guid_to_string(_In_opt_ const GUID *guid,

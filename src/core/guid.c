@@ -16,6 +16,7 @@ const char *kcom_guid_to_string(const GUID *guid, char *buffer)
 {
     static const char null_text[] = "{null}";
     char *out = buffer;
+    const unsigned char *bytes;
     int i;
     if (buffer == NULL)
         return null_text;
@@ -25,18 +26,22 @@ const char *kcom_guid_to_string(const GUID *guid, char *buffer)
         buffer[i] = '\0';
         return buffer;
     }
+    /* read by bytes: the GUID may sit at any address (an IID out of a request's buffer), where its
+     * fields' reads would be misaligned; Data1 to Data3 are little-endian on every kcom target */
+    bytes = (const unsigned char *)guid;
     *out++ = '{';
-    out = put_hex(out, guid->Data1, 8);
+    out = put_hex(out, (uint32_t)bytes[0] | (uint32_t)bytes[1] << 8 | (uint32_t)bytes[2] << 16 |
+                           (uint32_t)bytes[3] << 24, 8);
     *out++ = '-';
-    out = put_hex(out, guid->Data2, 4);
+    out = put_hex(out, (uint32_t)bytes[4] | (uint32_t)bytes[5] << 8, 4);
     *out++ = '-';
-    out = put_hex(out, guid->Data3, 4);
+    out = put_hex(out, (uint32_t)bytes[6] | (uint32_t)bytes[7] << 8, 4);
     *out++ = '-';
-    out = put_hex(out, guid->Data4[0], 2);
-    out = put_hex(out, guid->Data4[1], 2);
+    out = put_hex(out, bytes[8], 2);
+    out = put_hex(out, bytes[9], 2);
     *out++ = '-';
-    for (i = 2; i < 8; i++)
-        out = put_hex(out, guid->Data4[i], 2);
+    for (i = 10; i < 16; i++)
+        out = put_hex(out, bytes[i], 2);
     *out++ = '}';
     *out = '\0';
     return buffer;

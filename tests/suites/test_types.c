@@ -34,6 +34,23 @@ void kcom_test_guid(void)
     /* uppercase, as StringFromGUID2 and RtlStringFromGUID write it (and the registry keeps it) */
     ok(text_equal(kcom_guid_to_string(&IID_IUnknown, buffer), "{00000000-0000-0000-C000-000000000046}"),
        "IID_IUnknown formatted as %s\n", buffer);
+    /* a GUID at any address, as an IID copied out of a request's buffer arrives (UBSan's builds
+     * stop at a misaligned field read) */
+    {
+        union {
+            unsigned char bytes[sizeof(GUID) + 8];
+            ULONG64 align;
+        } raw;
+        int offset;
+        for (offset = 1; offset < 8; offset++) {
+            memcpy(raw.bytes + offset, &guid_a, sizeof(GUID));
+            ok(text_equal(kcom_guid_to_string((const GUID *)(const void *)(raw.bytes + offset), buffer),
+                          "{12345678-9ABC-DEF0-0123-456789ABCDEF}"),
+               "at offset %d formatted as %s\n", offset, buffer);
+            ok(kcom_guid_equal((const GUID *)(const void *)(raw.bytes + offset), &guid_a),
+               "at offset %d equal to its copy\n", offset);
+        }
+    }
     ok(text_equal(kcom_guid_to_string(NULL, buffer), "{null}"), "NULL formatted as %s\n", buffer);
     ok(text_equal(kcom_guid_to_string(&guid_a, NULL), "{null}"), "NULL buffer gives {null}\n");
     ok(sizeof(GUID) == 16 && sizeof(buffer) == 39, "GUID is 16 bytes, its text 38 characters\n");
