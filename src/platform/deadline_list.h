@@ -26,19 +26,26 @@ static KCOM_FORCEINLINE void kcom_deadline_link_init(kcom_deadline_link *entry)
 }
 
 /* Links entry, due at deadline_ms, behind every entry due no later (equal deadlines keep the order
- * they were armed in). A deadline due before every other links first, and one due no earlier than
- * every other last, at once, under the caller's lock, however many are armed (timeouts of one
- * length; due times that shrink); one due between others walks back from the latest past those
- * due later. Returns TRUE when it is now the first. */
+ * they were armed in), under the caller's lock. Due no earlier than the latest (timeouts of one
+ * length) it links last at once; due no later than the earliest (due times that shrink), after
+ * the entries due at that same millisecond, walked from the front; between the two, it walks back
+ * from the latest past those due later. Returns TRUE when it is now the first. */
 static KCOM_FORCEINLINE BOOLEAN kcom_deadline_list_insert(kcom_deadline_list *list, kcom_deadline_link *entry,
                                                           ULONG64 deadline_ms)
 {
     kcom_deadline_link *after = list->last;
     entry->deadline_ms = deadline_ms;
-    if (list->first != NULL && deadline_ms < list->first->deadline_ms)
-        after = NULL;
-    while (after != NULL && after->deadline_ms > deadline_ms)
-        after = after->prev;
+    if (after != NULL && deadline_ms < after->deadline_ms) {
+        if (deadline_ms <= list->first->deadline_ms) {
+            kcom_deadline_link *at;
+            after = NULL;
+            for (at = list->first; at != NULL && at->deadline_ms <= deadline_ms; at = at->next)
+                after = at;
+        } else {
+            while (after != NULL && after->deadline_ms > deadline_ms)
+                after = after->prev;
+        }
+    }
     entry->prev = after;
     entry->next = after != NULL ? after->next : list->first;
     if (entry->next != NULL)

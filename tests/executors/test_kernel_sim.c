@@ -655,7 +655,8 @@ static NTSTATUS timer_arm_in(timer_probe *t, ULONG ms)
 /* The armed timers' list (the simulation's and the timer service's): after any inserts and
  * removals, in deadline order, equal deadlines in the order they were armed, its first and last
  * the ends, and an insert's answer TRUE exactly when it became the first. Deadlines armed in
- * order, out of order, and equal, with removals from the ends and the middle. */
+ * order, in reverse order with ties to the first, out of order, and equal, with removals from the
+ * ends and the middle. */
 static void deadline_list_order(void)
 {
     enum { COUNT = 300 };
@@ -665,7 +666,10 @@ static void deadline_list_order(void)
     kcom_deadline_link *at, *previous;
     ULONG seed = 12345, i, count = 0, wrong = 0;
     for (i = 0; i < COUNT; i++) {
-        ULONG64 deadline = i < 100 ? 1000 + i : (seed = seed * 1103515245u + 12345u) % 64;
+        /* increasing, then decreasing two at a time (equal to the first), then at random */
+        ULONG64 deadline = i < 100   ? 1000 + i
+                           : i < 160 ? 900 - (i - 100) / 2
+                                     : (seed = seed * 1103515245u + 12345u) % 64;
         BOOLEAN was_first;
         kcom_deadline_link_init(&links[i]);
         was_first = (BOOLEAN)(list.first == NULL || list.first->deadline_ms > deadline);
@@ -1145,14 +1149,14 @@ int main(void)
                                         "dpc_runs_at_dispatch", "dpc_reinserted", "dpc_flush_waits",
                                         "dpcs_concurrent", "dpcs_from_a_raised_thread", "work_items",
                                         "work_items_one_processor", "work_items_every_worker_waiting",
-                                        "deadline_list_order", "timers_fire_in_a_dpc", "timer_cancel_states", "timer_cancel_races",
-                                        "uninitialize_restarts"};
+                                        "deadline_list_order", "timers_fire_in_a_dpc", "timer_cancel_states",
+                                        "timer_cancel_races", "uninitialize_restarts"};
     static void (*const tests[])(void) = {misuse_fails_fast, irql_and_spin_locks, spin_lock_excludes,
                                           dpc_runs_at_dispatch, dpc_reinserted_from_its_routine, dpc_flush_waits,
                                           dpcs_run_concurrently, dpcs_from_a_raised_thread, work_items,
                                           work_items_one_processor, work_items_every_worker_waiting,
-                                          deadline_list_order, timers_fire_in_a_dpc, timer_cancel_states, timer_cancel_races,
-                                          uninitialize_restarts};
+                                          deadline_list_order, timers_fire_in_a_dpc, timer_cancel_states,
+                                          timer_cancel_races, uninitialize_restarts};
     int result;
     test_thread_id = pthread_self();
     /* the forks first, while the process has no other thread; then two processors whatever
