@@ -65,7 +65,8 @@
 
 /*
  * KCOM_UNICODE_STRING_LITERAL("text") - a brace initializer for a UNICODE_STRING over the literal,
- * like the DDK's RTL_CONSTANT_STRING: Length = the text's bytes (NUL excluded), MaximumLength =
+ * like the DDK's RTL_CONSTANT_STRING but over a narrow literal ("text", never L"text": the macro
+ * adds the wide prefix, and a prefixed literal fails to paste): Length = the text's bytes (NUL excluded), MaximumLength =
  * Length + 2, Buffer = the literal (static storage, NUL-terminated). A constant initializer, usable
  * at file scope (in C++ the object is still initialized statically, with no code, but it is not
  * a constexpr one: Buffer's conversion is a cast that constant expressions refuse):
