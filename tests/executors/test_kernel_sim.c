@@ -655,8 +655,8 @@ static NTSTATUS timer_arm_in(timer_probe *t, ULONG ms)
 /* The armed timers' list (the simulation's and the timer service's): after any inserts and
  * removals, in deadline order, equal deadlines in the order they were armed, its first and last
  * the ends, and an insert's answer TRUE exactly when it became the first. Deadlines armed in
- * order, in reverse order with ties to the first, out of order, and equal, with removals from the
- * ends and the middle. */
+ * order, in reverse order with ties to the first, shared by many after a later one, out of order,
+ * and equal, with removals from the ends and the middle. */
 static void deadline_list_order(void)
 {
     enum { COUNT = 300 };
@@ -666,10 +666,13 @@ static void deadline_list_order(void)
     kcom_deadline_link *at, *previous;
     ULONG seed = 12345, i, count = 0, wrong = 0;
     for (i = 0; i < COUNT; i++) {
-        /* increasing, then decreasing two at a time (equal to the first), then at random */
-        ULONG64 deadline = i < 100   ? 1000 + i
-                           : i < 160 ? 900 - (i - 100) / 2
-                                     : (seed = seed * 1103515245u + 12345u) % 64;
+        /* increasing, then decreasing two at a time (equal to the first), then one later and many
+         * at the earliest's deadline (a deadline many requests share), then at random */
+        ULONG64 deadline = i < 100    ? 1000 + i
+                           : i < 160  ? 900 - (i - 100) / 2
+                           : i == 160 ? 5000
+                           : i < 200  ? 871
+                                      : (seed = seed * 1103515245u + 12345u) % 64;
         BOOLEAN was_first;
         kcom_deadline_link_init(&links[i]);
         was_first = (BOOLEAN)(list.first == NULL || list.first->deadline_ms > deadline);
