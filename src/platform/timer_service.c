@@ -1,14 +1,14 @@
 /*
  * timer_service.c - one-shot timers over the platform's threads, for the targets without timers of
  * their own (win32; the Linux host, unless the kernel simulation supplies KTIMERs): one timer
- * thread over a deadline-ordered list of the timers' own storage (no allocation per arm), on the
+ * thread over a deadline-ordered queue of the timers' own storage (no allocation per arm), on the
  * platform's mutex, condition variable and threads. The thread starts at the first arm and ends
  * when nothing is armed; a later arm starts a new one. Portable code of the platform layer: it
  * uses nothing but platform.h. The contract is kcom_platform_timer_*'s (platform.h).
  */
 #include <kcom/awaitable.h>
 
-#include "platform/deadline_list.h"
+#include "platform/deadline_queue.h"
 #include "platform/platform.h"
 #include "platform/timer_service.h"
 
@@ -16,7 +16,7 @@ typedef struct service_timer {
     kcom_deadline_link link; /* first: a timer is found from its link by a cast */
     kcom_platform_timer_fn *callback;
     void *context;
-    int armed; /* linked in the list (under the service's mutex) */
+    int armed; /* linked in the queue (under the service's mutex) */
 } service_timer;
 
 KCOM_STATIC_ASSERT(sizeof(service_timer) <= sizeof(kcom_rt_timer), "kcom_rt_timer must hold a service_timer");
@@ -32,7 +32,7 @@ static struct {
     kcom_platform_mutex mutex;
     kcom_platform_cond changed; /* an earlier deadline, or a first timer */
     kcom_platform_thread thread; /* read by a starting thread only; rewritten by the next start */
-    kcom_deadline_list list; /* earliest deadline first */
+    kcom_deadline_queue queue; /* earliest deadline first */
     int thread_running; /* the thread is in its loop */
     int thread_joinable; /* a thread was started and not joined yet (it may have ended) */
     int stopping;        /* kcom_timer_service_stop: the thread leaves its loop */
@@ -56,7 +56,7 @@ static BOOLEAN service_ready(void)
 
 static void unlink_timer(service_timer *t)
 {
-    kcom_deadline_list_remove(&service.list, &t->link);
+    kcom_deadline_queue_remove(&service.queue, &t->link);
     t->armed = 0;
 }
 
@@ -64,8 +64,8 @@ static void timer_thread(void *unused)
 {
     (void)unused;
     kcom_platform_mutex_lock(&service.mutex);
-    while (service.list.first != NULL && !service.stopping) {
-        service_timer *t = (service_timer *)(void *)service.list.first;
+    while (service.queue.first != NULL && !service.stopping) {
+        service_timer *t = (service_timer *)(void *)service.queue.first;
         ULONG64 now = kcom_platform_monotonic_ms();
         if (t->link.deadline_ms <= now) {
             kcom_platform_timer_fn *callback = t->callback;
@@ -111,7 +111,7 @@ NTSTATUS kcom_timer_service_arm(kcom_rt_timer *timer, ULONG64 deadline_ms)
         service.thread_running = 1; /* it waits for the mutex, then sees this timer */
     }
     t->armed = 1;
-    if (kcom_deadline_list_insert(&service.list, &t->link, deadline_ms))
+    if (kcom_deadline_queue_insert(&service.queue, &t->link, deadline_ms))
         kcom_platform_cond_signal_unlock(&service.changed, &service.mutex); /* the thread finds it free */
     else
         kcom_platform_mutex_unlock(&service.mutex);
@@ -126,7 +126,7 @@ BOOLEAN kcom_timer_service_cancel(kcom_rt_timer *timer)
         return FALSE; /* never armed */
     kcom_platform_mutex_lock(&service.mutex);
     if (t->armed) {
-        if (service.list.first == &t->link)
+        if (service.queue.first == &t->link)
             kcom_platform_cond_signal(&service.changed); /* a later deadline, or none: the thread ends */
         unlink_timer(t);
         canceled = TRUE;
@@ -141,7 +141,7 @@ BOOLEAN kcom_timer_service_stop(BOOLEAN abandon_armed)
     if (kcom_atomic_load(&service.state) != SERVICE_READY)
         return TRUE; /* never armed */
     kcom_platform_mutex_lock(&service.mutex);
-    if (service.list.first != NULL && !abandon_armed) {
+    if (service.queue.first != NULL && !abandon_armed) {
         kcom_platform_mutex_unlock(&service.mutex);
         return FALSE;
     }

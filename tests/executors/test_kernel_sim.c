@@ -16,7 +16,9 @@
 #include "../async/async_test_common.h"
 #include "../host/child_process.h"
 
-#include "platform/deadline_list.h"
+static unsigned long long deadline_steps; /* counted by the armed timers' queue: deadline_queue_scale */
+#define KCOM_DEADLINE_STEP() ((void)deadline_steps++)
+#include "platform/deadline_queue.h"
 #include "platform/platform.h"
 #include <kcom/kernel_sim.h>
 
@@ -652,19 +654,20 @@ static NTSTATUS timer_arm_in(timer_probe *t, ULONG ms)
     return kcom_platform_timer_arm(&t->timer, t->deadline_ms);
 }
 
-/* The armed timers' list (the simulation's and the timer service's): after any inserts and
- * removals, in deadline order, equal deadlines in the order they were armed, its first and last
- * the ends, and an insert's answer TRUE exactly when it became the first. Deadlines armed in
- * order, in reverse order with ties to the first, shared by many after a later one, out of order,
- * and equal, with removals from the ends and the middle. */
-static void deadline_list_order(void)
+/* The armed timers' queue (the simulation's and the timer service's): after any inserts and
+ * removals, its entries come out earliest first, equal deadlines in the order they were armed,
+ * every removed one unlinked, and an insert's answer TRUE exactly when it became the first.
+ * Deadlines armed in order, in reverse order with ties to the first, shared by many after a later
+ * one, out of order, and equal, with removals of the first, of the last armed and of ones inside;
+ * then the same at random against a count of what is linked. */
+static void deadline_queue_order(void)
 {
-    enum { COUNT = 300 };
-    static kcom_deadline_link links[COUNT];
-    static ULONG armed_at[COUNT];
-    kcom_deadline_list list = {NULL, NULL};
-    kcom_deadline_link *at, *previous;
-    ULONG seed = 12345, i, count = 0, wrong = 0;
+    enum { COUNT = 300, RANDOM = 5000 };
+    static kcom_deadline_link links[RANDOM];
+    static ULONG armed_at[RANDOM];
+    kcom_deadline_queue queue = {NULL, 0};
+    const kcom_deadline_link *previous = NULL;
+    ULONG seed = 12345, i, count = 0, linked = 0, wrong = 0, out_of_order = 0;
     for (i = 0; i < COUNT; i++) {
         /* increasing, then decreasing two at a time (equal to the first), then one later and many
          * at the earliest's deadline (a deadline many requests share), then at random */
@@ -675,31 +678,102 @@ static void deadline_list_order(void)
                                       : (seed = seed * 1103515245u + 12345u) % 64;
         BOOLEAN was_first;
         kcom_deadline_link_init(&links[i]);
-        was_first = (BOOLEAN)(list.first == NULL || list.first->deadline_ms > deadline);
+        was_first = (BOOLEAN)(queue.first == NULL || queue.first->deadline_ms > deadline);
         armed_at[i] = i;
-        if (kcom_deadline_list_insert(&list, &links[i], deadline) != was_first)
+        if (kcom_deadline_queue_insert(&queue, &links[i], deadline) != was_first)
             wrong++;
-        if (i % 7 == 3) { /* take one out: the first, the last, or one inside still linked */
-            kcom_deadline_link *out = i % 3 == 0 ? list.first : i % 3 == 1 ? list.last : &links[i / 2];
-            if (out->prev != NULL || list.first == out)
-                kcom_deadline_list_remove(&list, out);
+        linked++;
+        if (i % 7 == 3) { /* take one out: the first, the one just armed, or one inside still linked */
+            kcom_deadline_link *out = i % 3 == 0 ? queue.first : i % 3 == 1 ? &links[i] : &links[i / 2];
+            if (kcom_deadline_queue_linked(&queue, out)) {
+                kcom_deadline_queue_remove(&queue, out);
+                if (kcom_deadline_queue_linked(&queue, out) || out->child != NULL || out->next != NULL)
+                    wrong++;
+                linked--;
+            }
         }
     }
-    ok(wrong == 0, "%lu inserts answered wrongly whether they came first\n", (unsigned long)wrong);
-    wrong = 0;
-    for (previous = NULL, at = list.first; at != NULL; previous = at, at = at->next) {
+    ok(wrong == 0, "%lu inserts or removals answered or unlinked wrongly\n", (unsigned long)wrong);
+    while (queue.first != NULL) {
+        kcom_deadline_link *at = queue.first;
         count++;
-        if (at->prev != previous ||
-            (previous != NULL && (previous->deadline_ms > at->deadline_ms ||
-                                  (previous->deadline_ms == at->deadline_ms &&
-                                   armed_at[previous - links] > armed_at[at - links]))))
-            wrong++;
+        if (previous != NULL && (previous->deadline_ms > at->deadline_ms ||
+                                 (previous->deadline_ms == at->deadline_ms && armed_at[previous - links] > armed_at[at - links])))
+            out_of_order++;
+        previous = at;
+        kcom_deadline_queue_remove(&queue, at);
     }
-    ok(wrong == 0 && list.last == previous, "%lu entries out of order or mislinked\n", (unsigned long)wrong);
-    ok(count > 200, "%lu entries linked\n", (unsigned long)count);
-    while (list.first != NULL)
-        kcom_deadline_list_remove(&list, list.last);
-    ok(list.last == NULL, "emptied from the end\n");
+    ok(out_of_order == 0 && count == linked, "%lu of %lu entries out of order; %lu linked\n", (unsigned long)out_of_order,
+       (unsigned long)count, (unsigned long)linked);
+
+    /* at random: arms at random due times (a narrow range, so that ties abound), expiries of the
+     * first and cancels of any linked one, then emptied in order */
+    wrong = out_of_order = count = linked = 0;
+    for (i = 0; i < RANDOM; i++) {
+        ULONG action;
+        seed = seed * 1103515245u + 12345u;
+        action = (seed >> 16) % 8;
+        kcom_deadline_link_init(&links[i]);
+        armed_at[i] = i;
+        kcom_deadline_queue_insert(&queue, &links[i], (seed >> 8) % 97);
+        linked++;
+        if (action == 0 && queue.first != NULL) {
+            kcom_deadline_queue_remove(&queue, queue.first);
+            linked--;
+        } else if (action <= 2) {
+            kcom_deadline_link *out = &links[(seed >> 4) % (i + 1)];
+            if (kcom_deadline_queue_linked(&queue, out)) {
+                kcom_deadline_queue_remove(&queue, out);
+                linked--;
+            }
+        }
+    }
+    previous = NULL;
+    while (queue.first != NULL) {
+        kcom_deadline_link *at = queue.first;
+        count++;
+        if (at->prev != NULL || (previous != NULL && (previous->deadline_ms > at->deadline_ms ||
+                                                      (previous->deadline_ms == at->deadline_ms &&
+                                                       armed_at[previous - links] > armed_at[at - links]))))
+            out_of_order++;
+        previous = at;
+        kcom_deadline_queue_remove(&queue, at);
+    }
+    ok(out_of_order == 0 && count == linked, "at random: %lu of %lu entries out of order; %lu linked\n",
+       (unsigned long)out_of_order, (unsigned long)count, (unsigned long)linked);
+}
+
+/* Arming stays O(log n) however the due times fall: the entries every insert and removal passes,
+ * counted, over COUNT arms of due times in two growing groups (two timeout lengths at once), at
+ * random, and both with removals of the earliest (expiries) and of any (cancels) in between, stay
+ * within a small multiple of n log2 n (a sorted list would pass about n squared over four). */
+static void deadline_queue_scale(void)
+{
+    enum { COUNT = 20000, LOG2_COUNT = 15 };
+    static kcom_deadline_link links[COUNT];
+    static const char *const names[] = {"two growing groups", "random", "two groups with removals",
+                                        "random with removals"};
+    ULONG kind;
+    for (kind = 0; kind < 4; kind++) {
+        kcom_deadline_queue queue = {NULL, 0};
+        ULONG seed = 777, i;
+        deadline_steps = 0;
+        for (i = 0; i < COUNT; i++) {
+            ULONG64 deadline = kind % 2 == 0 ? (i % 2 == 0 ? 60000u : 120000u) + i
+                                             : (seed = seed * 1103515245u + 12345u) >> 8;
+            kcom_deadline_link_init(&links[i]);
+            kcom_deadline_queue_insert(&queue, &links[i], deadline);
+            if (kind >= 2 && i % 3 == 2) { /* an expiry, and a cancel of one armed earlier */
+                kcom_deadline_queue_remove(&queue, queue.first);
+                if (kcom_deadline_queue_linked(&queue, &links[i / 2]))
+                    kcom_deadline_queue_remove(&queue, &links[i / 2]);
+            }
+        }
+        while (queue.first != NULL)
+            kcom_deadline_queue_remove(&queue, queue.first);
+        ok(deadline_steps <= 8ull * COUNT * LOG2_COUNT, "%s: %llu steps for %u arms (at most %llu)\n", names[kind],
+           deadline_steps, (unsigned)COUNT, 8ull * COUNT * LOG2_COUNT);
+    }
 }
 
 static void timers_fire_in_a_dpc(void)
@@ -1152,13 +1226,13 @@ int main(void)
                                         "dpc_runs_at_dispatch", "dpc_reinserted", "dpc_flush_waits",
                                         "dpcs_concurrent", "dpcs_from_a_raised_thread", "work_items",
                                         "work_items_one_processor", "work_items_every_worker_waiting",
-                                        "deadline_list_order", "timers_fire_in_a_dpc", "timer_cancel_states",
+                                        "deadline_queue_order", "deadline_queue_scale", "timers_fire_in_a_dpc", "timer_cancel_states",
                                         "timer_cancel_races", "uninitialize_restarts"};
     static void (*const tests[])(void) = {misuse_fails_fast, irql_and_spin_locks, spin_lock_excludes,
                                           dpc_runs_at_dispatch, dpc_reinserted_from_its_routine, dpc_flush_waits,
                                           dpcs_run_concurrently, dpcs_from_a_raised_thread, work_items,
                                           work_items_one_processor, work_items_every_worker_waiting,
-                                          deadline_list_order, timers_fire_in_a_dpc, timer_cancel_states,
+                                          deadline_queue_order, deadline_queue_scale, timers_fire_in_a_dpc, timer_cancel_states,
                                           timer_cancel_races, uninitialize_restarts};
     int result;
     test_thread_id = pthread_self();

@@ -4,11 +4,11 @@
  * whose KDPC runs the callback at DISPATCH_LEVEL on a simulated processor (kernel_sim.c).
  * A timer thread of the simulation plays the clock interrupt: it keeps the armed timers in
  * deadline order (through their own storage: arming never allocates) and, at a timer's deadline,
- * takes it off the list and inserts its DPC. The thread starts at the first arm and ends with the
+ * takes it out of the queue and inserts its DPC. The thread starts at the first arm and ends with the
  * rest of the simulation (kcom_uninitialize).
  *
- * A timer is armed while it is on the list (pending) or its DPC is queued; cancel takes it off the
- * list, or removes the queued DPC (KeCancelTimer, then KeRemoveQueueDpc), and then returns TRUE:
+ * A timer is armed while it is in the queue (pending) or its DPC is queued; cancel takes it out of
+ * the queue, or removes the queued DPC (KeCancelTimer, then KeRemoveQueueDpc), and then returns TRUE:
  * the callback of that arm never runs. Once a simulated processor has dequeued the DPC the
  * callback is under way (or about to be): cancel returns FALSE, and the timer may be armed again.
  */
@@ -17,17 +17,17 @@
 #include <kcom/awaitable.h>
 
 #include "kernel_sim_internal.h"
-#include "platform/deadline_list.h"
+#include "platform/deadline_queue.h"
 
 #include <stddef.h>
 
 /* may_alias: the storage is declared as an array of ULONG64 (kcom_rt_timer). */
 typedef struct __attribute__((may_alias)) sim_timer {
     kcom_platform_dpc dpc;        /* the KTIMER's KDPC */
-    kcom_deadline_link link;      /* in the timer list while pending */
+    kcom_deadline_link link;      /* in the timer queue while pending */
     kcom_platform_timer_fn *callback;
     void *context;
-    BOOLEAN pending;              /* on the timer list (under kcom_sim_mutex) */
+    BOOLEAN pending;              /* in the timer queue (under kcom_sim_mutex) */
 } sim_timer;
 
 KCOM_STATIC_ASSERT(sizeof(sim_timer) <= sizeof(kcom_rt_timer) && KCOM_ALIGNOF(sim_timer) <= KCOM_ALIGNOF(kcom_rt_timer),
@@ -39,7 +39,7 @@ static struct {
     BOOLEAN running;        /* the thread is started and not yet joined */
     BOOLEAN stopping;
     pthread_t thread;
-    kcom_deadline_list list; /* earliest deadline first */
+    kcom_deadline_queue queue; /* earliest deadline first */
 } timers;
 
 static KCOM_FORCEINLINE sim_timer *as_timer(kcom_rt_timer *timer)
@@ -64,7 +64,7 @@ static void timer_dpc(kcom_platform_dpc *dpc, void *context)
 
 static void unlink_timer_locked(sim_timer *t)
 {
-    kcom_deadline_list_remove(&timers.list, &t->link);
+    kcom_deadline_queue_remove(&timers.queue, &t->link);
     t->pending = FALSE;
 }
 
@@ -73,7 +73,7 @@ static void *timer_main(void *unused)
     (void)unused;
     kcom_platform_mutex_lock(&kcom_sim_mutex);
     while (!timers.stopping) {
-        sim_timer *t = timers.list.first != NULL ? timer_of(timers.list.first) : NULL;
+        sim_timer *t = timers.queue.first != NULL ? timer_of(timers.queue.first) : NULL;
         ULONG64 now = kcom_platform_monotonic_ms();
         if (t == NULL) {
             kcom_platform_cond_wait(&timers.changed, &kcom_sim_mutex, 0xFFFFFFFFUL);
@@ -136,7 +136,7 @@ NTSTATUS kcom_sim_timer_arm(kcom_rt_timer *timer, ULONG64 deadline_ms)
         return STATUS_INSUFFICIENT_RESOURCES;
     }
     t->pending = TRUE;
-    if (kcom_deadline_list_insert(&timers.list, &t->link, deadline_ms))
+    if (kcom_deadline_queue_insert(&timers.queue, &t->link, deadline_ms))
         kcom_platform_cond_signal_unlock(&timers.changed, &kcom_sim_mutex); /* the thread finds it free */
     else
         kcom_platform_mutex_unlock(&kcom_sim_mutex);
@@ -149,7 +149,7 @@ BOOLEAN kcom_sim_timer_cancel(kcom_rt_timer *timer)
     BOOLEAN canceled;
     kcom_platform_mutex_lock(&kcom_sim_mutex);
     if (t->pending) {
-        /* still on the list: the thread finds a later deadline, or none, when it wakes */
+        /* still in the queue: the thread finds a later deadline, or none, when it wakes */
         unlink_timer_locked(t);
         canceled = TRUE;
     } else {
@@ -162,8 +162,8 @@ BOOLEAN kcom_sim_timer_cancel(kcom_rt_timer *timer)
 
 BOOLEAN kcom_sim_timer_stop_locked(void)
 {
-    if (timers.list.first != NULL)
-        KCOM_POSIX_VIOLATION(timer_of(timers.list.first), "kcom_uninitialize with a timer still armed");
+    if (timers.queue.first != NULL)
+        KCOM_POSIX_VIOLATION(timer_of(timers.queue.first), "kcom_uninitialize with a timer still armed");
     if (!timers.running)
         return FALSE;
     timers.stopping = TRUE;
