@@ -30,6 +30,18 @@ static KCOM_FORCEINLINE BOOLEAN kcom_allocator_usable(const kcom_allocator *allo
 /* Hands a message to the trace hook whatever the level filter says (fail-fast messages). */
 void kcom_trace_unfiltered(kcom_trace_level level, const char *file, int line, const char *format, ...)
     KCOM_PRINTF_FORMAT(4, 5);
+void kcom_vtrace_unfiltered(kcom_trace_level level, const char *file, int line, const char *format, va_list args)
+    KCOM_PRINTF_FORMAT(4, 0);
+
+/* kcom_fail_fast after an ERROR line, whatever the level filter says, that says what went wrong in
+ * words: the call, the class, the figures that differ. The bugcheck's parameters are numbers only,
+ * and the fail-fast's own line gives just the reason's name. IRQL: any. */
+KCOM_NORETURN void kcom_fail_fast_because(kcom_failfast_reason reason, const void *object, ULONG_PTR detail1,
+                                          ULONG_PTR detail2, const char *file, int line, const char *format, ...)
+    KCOM_PRINTF_FORMAT(7, 8);
+KCOM_NORETURN void kcom_vfail_fast_because(kcom_failfast_reason reason, const void *object, ULONG_PTR detail1,
+                                           ULONG_PTR detail2, const char *file, int line, const char *format,
+                                           va_list args) KCOM_PRINTF_FORMAT(7, 0);
 
 /* kcom_fail_fast for the rare branch of a hot function, declared as if it returned so that the
  * branch ends in a jump (return kcom_fail_fast_jump(...)). A call to a function known not to

@@ -24,16 +24,23 @@
 
 typedef enum kcom_failfast_reason {
     KCOM_FAILFAST_REFCOUNT_OVERFLOW = 1,   /* AddRef at INT32_MAX; object, count */
-    KCOM_FAILFAST_REFCOUNT_UNDERFLOW = 2,  /* Release at 0; object, count */
+    KCOM_FAILFAST_REFCOUNT_UNDERFLOW = 2,  /* Release at 0; object, count (a poisoned object's
+                                              Release, KCOM_POISON_RELEASED: the interface,
+                                              KCOM_POISONED_CALL) */
     KCOM_FAILFAST_RESURRECTION = 3,        /* a reference escaped the destroy callback; object, count */
-    KCOM_FAILFAST_ADDREF_ON_DEAD = 4,      /* AddRef of an object whose count is 0; object */
+    KCOM_FAILFAST_ADDREF_ON_DEAD = 4,      /* AddRef of an object whose count is 0; object (a
+                                              poisoned object's AddRef: the interface,
+                                              KCOM_POISONED_CALL) */
     KCOM_FAILFAST_ALLOCATOR_MISUSE = 5,    /* a counting allocator's free of a block not live (a
                                               double free, a foreign pointer): block, the prefix's
                                               magic; through another counter: block, this counter,
                                               the block's; with another size or alignment: block,
                                               the size and alignment passed. An ERROR line before
                                               it says which, with what was allocated */
-    KCOM_FAILFAST_INVARIANT = 6,           /* an internal invariant does not hold; address, detail */
+    KCOM_FAILFAST_INVARIANT = 6,           /* an internal invariant does not hold; address, detail
+                                              (a poisoned object's QueryInterface or method: the
+                                              interface, KCOM_POISONED_CALL; the host simulation's
+                                              misuse checks: object, IRQL, processor) */
     KCOM_FAILFAST_IRQL = 7,                /* called at an IRQL it does not allow (debug checks,
                                               kcom/debug.h); object, the IRQL, the highest allowed */
     KCOM_FAILFAST_RESULT_TYPE = 8,         /* a task's result written as a type of another size than
@@ -47,7 +54,8 @@ KCOM_BEGIN_DECLS
 
 /*
  * kcom_fail_fast - traces the reason at ERROR level (whatever the trace level filter says) and
- * stops: never returns.
+ * stops: never returns. When kcom itself fails fast, an ERROR line before that one says what went
+ * wrong in words (the call and the IRQL, the object's class, the sizes that differ).
  * IRQL: any (the kernel bugchecks). object and the details appear in the bugcheck parameters.
  * Above DISPATCH_LEVEL the kernel's trace of the reason (the default sink: _vsnprintf and
  * vDbgPrintExWithPrefix, documented up to DIRQL) runs outside those functions' range: at

@@ -9,7 +9,11 @@
  * The simulation's threads start at first use and kcom_uninitialize stops them (after letting
  * queued DPCs and work items run); the next use starts them again. Misuse the kernel punishes
  * with a bugcheck (a wait at DISPATCH_LEVEL, a DPC routine returning at another IRQL, a work item
- * queued again before its routine was entered, ...) is traced and fails fast.
+ * queued again before its routine was entered, ...) is traced and fails fast. What it checks is
+ * kcom's own use of the kernel (its executors, timers, trackers, waits and spin locks) and the
+ * IRQL these hooks set: the simulation has no KeAcquireSpinLock, KeWaitForSingleObject or KTIMER
+ * for a driver's own code, so a driver's own kernel calls are checked only where it runs on Windows
+ * (Driver Verifier) or under Wine.
  * IRQL: each hook says its own (most: any, from any thread; the simulated IRQL of a thread is at
  * most DISPATCH_LEVEL). None fails but kcom_sim_set_processor_count, which returns a status.
  */

@@ -46,9 +46,11 @@ NTSTATUS kcom_initialize(void);
  * checks guard the drain's result, they do not replace it. A timer whose callback has begun is not
  * armed: the callback may have finished the last task and still be returning, and
  * kcom_uninitialize waits for it. An executor that is idle does not count (destroy it anyway: its
- * memory, DPCs or work items are the driver's). Live operations are not seen either: one released
- * after it puts its block back into the operation cache, which nothing frees then (a leak at
- * unload).
+ * memory, DPCs or work items are the driver's). Live objects and operations are not seen either,
+ * and nothing reports them: an operation released after it puts its block back into the operation
+ * cache, which nothing frees then (a leak at unload). To find leaks, set a kcom_counting_allocator
+ * as the default allocator at load and check kcom_counting_allocator_live at unload
+ * (docs/safety.md, "What is detected, and where").
  * A refusal is traced at ERROR level with what was found (a count, or the IRQL). A second call
  * after one that succeeded finds nothing to stop and succeeds too. In a Windows DLL, not from
  * DllMain: it waits for kcom's timer thread to end, which needs the loader lock DllMain's caller

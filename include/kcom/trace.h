@@ -7,6 +7,15 @@
  * kernel's cuts a message after 399 characters (DbgPrint prints at most 512 bytes a call), Windows
  * user mode's after about 1,000 with its prefix; a cut message ends in "...". A hook gets every
  * message whole. A driver routes them elsewhere (WPP, TraceLogging) by installing its own hook.
+ *
+ * In the kernel, ERROR goes out at DPFLTR_ERROR_LEVEL (0), which Windows always passes to the
+ * debugger; WARNING at DPFLTR_WARNING_LEVEL (1), INFO at DPFLTR_INFO_LEVEL (3), VERBOSE at
+ * DPFLTR_TRACE_LEVEL (2), which Windows drops unless the component's filter mask has their bits:
+ * "ed nt!Kd_IHVDRIVER_Mask 0xf" in the kernel debugger, or the DWORD value IHVDRIVER = 0xf under
+ * HKLM\SYSTEM\CurrentControlSet\Control\Session Manager\Debug Print Filter (read at boot). So
+ * kcom's warnings (the wait watchdog's "suspected deadlock", a saturated count) need that mask to
+ * be seen. Under Wine (WINEDEBUG=warn+debugstr) a line reads "vDbgPrintExWithPrefix
+ * 0000004d:00000001: kcom error: file.c:42: ...": the component, then the level as a mask bit.
  */
 #ifndef KCOM_TRACE_H
 #define KCOM_TRACE_H

@@ -67,28 +67,24 @@ static void counting_free(void *context, void *block, size_t size, size_t alignm
     if (block == NULL)
         return;
     record = (block_record *)(void *)((char *)block - sizeof(block_record));
-    /* The fail-fast's details are figures without names: a line first says which misuse it is,
-     * whatever the level filter says, as the fail-fast's own report. */
+    /* The fail-fast's details are figures without names: a line first says which misuse it is. */
     if (record->magic != RECORD_LIVE) {
-        kcom_trace_unfiltered(KCOM_TRACE_LEVEL_ERROR, __FILE__, __LINE__,
-                              "counting allocator %p: block %p freed twice, or not allocated by a "
-                              "counting allocator",
-                              (void *)counter, block);
-        kcom_fail_fast(KCOM_FAILFAST_ALLOCATOR_MISUSE, block, record->magic, 0);
+        kcom_fail_fast_because(KCOM_FAILFAST_ALLOCATOR_MISUSE, block, record->magic, 0, __FILE__, __LINE__,
+                               "counting allocator %p: block %p freed twice, or not allocated by a counting allocator",
+                               (void *)counter, block);
     }
     if (record->owner != counter) {
-        kcom_trace_unfiltered(KCOM_TRACE_LEVEL_ERROR, __FILE__, __LINE__,
-                              "counting allocator %p: block %p of counting allocator %p freed through "
-                              "another counting allocator",
-                              (void *)counter, block, (const void *)record->owner);
-        kcom_fail_fast(KCOM_FAILFAST_ALLOCATOR_MISUSE, block, (ULONG_PTR)counter, (ULONG_PTR)record->owner);
+        kcom_fail_fast_because(KCOM_FAILFAST_ALLOCATOR_MISUSE, block, (ULONG_PTR)counter, (ULONG_PTR)record->owner,
+                               __FILE__, __LINE__,
+                               "counting allocator %p: block %p of counting allocator %p freed through another "
+                               "counting allocator",
+                               (void *)counter, block, (const void *)record->owner);
     }
     if (record->size != size || record->alignment != (ULONG)alignment) {
-        kcom_trace_unfiltered(KCOM_TRACE_LEVEL_ERROR, __FILE__, __LINE__,
-                              "counting allocator %p: block %p freed as %zu bytes aligned to %zu, "
-                              "allocated as %zu bytes aligned to %zu",
-                              (void *)counter, block, size, alignment, record->size, (size_t)record->alignment);
-        kcom_fail_fast(KCOM_FAILFAST_ALLOCATOR_MISUSE, block, size, alignment);
+        kcom_fail_fast_because(KCOM_FAILFAST_ALLOCATOR_MISUSE, block, size, alignment, __FILE__, __LINE__,
+                               "counting allocator %p: block %p freed as %zu bytes aligned to %zu, allocated as %zu "
+                               "bytes aligned to %zu",
+                               (void *)counter, block, size, alignment, record->size, (size_t)record->alignment);
     }
     record->magic = RECORD_FREED;
     kcom_atomic_fetch_add(&counter->live, -1);

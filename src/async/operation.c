@@ -1184,6 +1184,10 @@ void *kcom_rt_task_result_checked(kcom_task_context *cx, size_t size)
     /* every task has a descriptor, which gives the size of its result */
     size_t result_size = cx->task->desc->result_size;
     if (KCOM_UNLIKELY(result_size != size))
-        kcom_fail_fast(KCOM_FAILFAST_RESULT_TYPE, KCOM_TASK_BLOCK(cx->task), (ULONG_PTR)size, (ULONG_PTR)result_size);
+        kcom_fail_fast_because(KCOM_FAILFAST_RESULT_TYPE, KCOM_TASK_BLOCK(cx->task), (ULONG_PTR)size,
+                               (ULONG_PTR)result_size, __FILE__, __LINE__,
+                               "a task's result written as a %lu-byte type; its operation's result has %lu bytes "
+                               "(operation %p)",
+                               (unsigned long)size, (unsigned long)result_size, (void *)KCOM_TASK_BLOCK(cx->task));
     return cx->result;
 }

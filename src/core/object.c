@@ -5,6 +5,7 @@
 #include <kcom/object.h>
 #include <kcom/trace.h>
 
+#include "internal.h"
 
 static KCOM_NOINLINE NTSTATUS object_new(const kcom_class *cls, IUnknown *outer, void **impl)
 {
@@ -191,14 +192,26 @@ static void *object_of(kcom_object_header *header)
     return header + 1;
 }
 
+/* A misuse of an object's count: in FAILFAST mode the line that names it precedes the fail-fast
+ * (the bugcheck's parameters give no class); in the others it is the trace the mode promises. */
+KCOM_PRINTF_FORMAT(6, 7)
+static void refcount_misuse(int mode, kcom_failfast_reason reason, kcom_object_header *header, ULONG_PTR detail,
+                            int line, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    if (mode == KCOM_REFCOUNT_FAILFAST)
+        kcom_vfail_fast_because(reason, object_of(header), detail, 0, __FILE__, line, format, args);
+    kcom_vtrace(KCOM_TRACE_LEVEL_ERROR, __FILE__, line, format, args);
+    va_end(args);
+}
+
 /* old == 0: the object has no references left (it was destroyed); the destroy callback itself
  * never sees 0 (the count holds KCOM_REFCOUNT_DESTROYING meanwhile). */
 static ULONG addref_from_zero(kcom_object_header *header, int mode)
 {
-    if (mode == KCOM_REFCOUNT_FAILFAST)
-        kcom_fail_fast(KCOM_FAILFAST_ADDREF_ON_DEAD, object_of(header), 0, 0);
-    kcom_trace(KCOM_TRACE_LEVEL_ERROR, __FILE__, __LINE__, "AddRef on %s object %p that has no references",
-               header->klass->name, object_of(header));
+    refcount_misuse(mode, KCOM_FAILFAST_ADDREF_ON_DEAD, header, 0, __LINE__,
+                    "AddRef on %s object %p that has no references", header->klass->name, object_of(header));
     return 1;
 }
 
@@ -208,7 +221,9 @@ static ULONG addref_slow(kcom_object_header *header, LONG old, int mode)
         return addref_from_zero(header, mode);
     /* old == INT32_MAX, or negative after another thread's overflow */
     if (mode == KCOM_REFCOUNT_FAILFAST)
-        kcom_fail_fast(KCOM_FAILFAST_REFCOUNT_OVERFLOW, object_of(header), (ULONG_PTR)(ULONG)old, 0);
+        kcom_fail_fast_because(KCOM_FAILFAST_REFCOUNT_OVERFLOW, object_of(header), (ULONG_PTR)(ULONG)old, 0, __FILE__,
+                               __LINE__, "reference count of %s object %p at %ld: one more reference would overflow it",
+                               header->klass->name, object_of(header), (long)old);
     if (mode == KCOM_REFCOUNT_LEAKY) {
         kcom_atomic_store(&header->refs, KCOM_REFCOUNT_SATURATED);
         kcom_trace(KCOM_TRACE_LEVEL_WARNING, __FILE__, __LINE__,
@@ -245,13 +260,11 @@ NTSTATUS kcom_rt_query_overflow_2(kcom_object_header *header)
 
 static void resurrected(kcom_object_header *header, LONG escaped, int mode)
 {
-    if (mode == KCOM_REFCOUNT_FAILFAST)
-        kcom_fail_fast(escaped > 0 ? KCOM_FAILFAST_RESURRECTION : KCOM_FAILFAST_REFCOUNT_UNDERFLOW,
-                       object_of(header), (ULONG_PTR)(LONG_PTR)escaped, 0);
-    kcom_trace(KCOM_TRACE_LEVEL_ERROR, __FILE__, __LINE__,
-               "destroy callback of %s object %p left its count off by %d (%s); the memory is leaked",
-               header->klass->name, object_of(header), (int)escaped,
-               escaped > 0 ? "resurrected" : "released too often");
+    refcount_misuse(mode, escaped > 0 ? KCOM_FAILFAST_RESURRECTION : KCOM_FAILFAST_REFCOUNT_UNDERFLOW, header,
+                    (ULONG_PTR)(LONG_PTR)escaped, __LINE__,
+                    "destroy callback of %s object %p left its count off by %d (%s)%s", header->klass->name,
+                    object_of(header), (int)escaped, escaped > 0 ? "resurrected" : "released too often",
+                    mode == KCOM_REFCOUNT_FAILFAST ? "" : "; the memory is leaked");
 }
 
 void kcom_rt_resurrected_0(kcom_object_header *header, LONG escaped)
@@ -278,12 +291,10 @@ static ULONG release_slow(kcom_object_header *header, LONG old, int mode)
     if (mode == KCOM_REFCOUNT_OFF && old < 0)
         return (ULONG)old - 1u; /* no checks: a count past INT32_MAX wrapped, as plain COM's does */
     /* Release without a reference */
-    if (mode == KCOM_REFCOUNT_FAILFAST)
-        kcom_fail_fast(KCOM_FAILFAST_REFCOUNT_UNDERFLOW, object_of(header), (ULONG_PTR)(ULONG)old, 0);
     if (mode == KCOM_REFCOUNT_LEAKY)
         kcom_atomic_fetch_add(&header->refs, 1); /* stays where it was */
-    kcom_trace(KCOM_TRACE_LEVEL_ERROR, __FILE__, __LINE__, "Release on %s object %p with no references",
-               header->klass->name, object_of(header));
+    refcount_misuse(mode, KCOM_FAILFAST_REFCOUNT_UNDERFLOW, header, (ULONG_PTR)(ULONG)old, __LINE__,
+                    "Release on %s object %p with no references", header->klass->name, object_of(header));
     return 0;
 }
 

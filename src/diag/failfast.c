@@ -41,6 +41,21 @@ void kcom_fail_fast(kcom_failfast_reason reason, const void *object, ULONG_PTR d
     kcom_platform_fail_fast(reason, object, detail1, detail2);
 }
 
+void kcom_vfail_fast_because(kcom_failfast_reason reason, const void *object, ULONG_PTR detail1, ULONG_PTR detail2,
+                             const char *file, int line, const char *format, va_list args)
+{
+    kcom_vtrace_unfiltered(KCOM_TRACE_LEVEL_ERROR, file, line, format, args);
+    kcom_fail_fast(reason, object, detail1, detail2);
+}
+
+void kcom_fail_fast_because(kcom_failfast_reason reason, const void *object, ULONG_PTR detail1, ULONG_PTR detail2,
+                            const char *file, int line, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    kcom_vfail_fast_because(reason, object, detail1, detail2, file, line, format, args);
+}
+
 ULONG kcom_fail_fast_jump(kcom_failfast_reason reason, const void *object, ULONG_PTR detail1, ULONG_PTR detail2)
 {
     kcom_fail_fast(reason, object, detail1, detail2);

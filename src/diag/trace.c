@@ -66,6 +66,11 @@ void kcom_vtrace(kcom_trace_level level, const char *file, int line, const char 
         emit(level, file, line, format, args);
 }
 
+void kcom_vtrace_unfiltered(kcom_trace_level level, const char *file, int line, const char *format, va_list args)
+{
+    emit(level, file, line, format, args);
+}
+
 void kcom_trace_unfiltered(kcom_trace_level level, const char *file, int line, const char *format, ...)
 {
     va_list args;

@@ -302,12 +302,17 @@ void kcom_work_item_executor_destroy(kcom_work_item_executor *executor)
     /* its wait for the routines to let go is for PASSIVE_LEVEL: stop before changing anything,
      * whether or not there would have been anything to wait for */
     if (kcom_platform_irql() != KCOM_PLATFORM_PASSIVE_LEVEL)
-        kcom_fail_fast(KCOM_FAILFAST_IRQL, executor, kcom_platform_irql(), KCOM_PLATFORM_PASSIVE_LEVEL);
+        kcom_fail_fast_because(KCOM_FAILFAST_IRQL, executor, kcom_platform_irql(), KCOM_PLATFORM_PASSIVE_LEVEL, __FILE__,
+                               __LINE__, "kcom_work_item_executor_destroy at IRQL %u: it needs PASSIVE_LEVEL (executor %p)",
+                               (unsigned)kcom_platform_irql(), (void *)executor);
     /* From one of its tasks, the wait below would be for the routine that is waiting: a hang at
      * unload, which fails fast instead, naming the mistake. */
     for (i = 0; i < executor->lane_count; i++)
         if (kcom_atomic_load_ptr(&lane_at(executor, i)->thread) == kcom_platform_current_thread())
-            kcom_fail_fast(KCOM_FAILFAST_SELF_WAIT, executor, i, 0);
+            kcom_fail_fast_because(KCOM_FAILFAST_SELF_WAIT, executor, i, 0, __FILE__, __LINE__,
+                                   "kcom_work_item_executor_destroy from a task of its own (lane %lu): it would wait "
+                                   "for its own routine to return (executor %p)",
+                                   (unsigned long)i, (void *)executor);
     /* every lane refuses from now on; the routines, queued or running, find their queues empty */
     kcom_task_queue_init(&dropped);
     for (i = 0; i < executor->lane_count; i++) {

@@ -5,27 +5,28 @@
  * their completion callback, or by reading their status when the callback is taken).
  */
 #include "executor_test_common.h"
+#include "../host/child_process.h"
 
 #include <kcom/debug.h>
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 /* ---- blocking waits at DISPATCH_LEVEL ------------------------------------------------------------------- */
 
-static void silent_hook(void *context, kcom_trace_level level, const char *file, int line, const char *format,
-                        va_list args)
+static void block_on_at_dispatch_child(const void *context)
 {
-    (void)context;
-    (void)level;
-    (void)file;
-    (void)line;
-    (void)format;
-    (void)args;
+    IKcomAsyncOperation *op = (IKcomAsyncOperation *)(ULONG_PTR)context;
+    UCHAR old;
+    kcom_set_trace_hook(kcom_test_child_trace_hook, NULL);
+    old = kcom_platform_raise_to_dispatch();
+    if (kcom_async_try_block_on(op, 0) != STATUS_INVALID_DEVICE_STATE)
+        _exit(2);
+    (void)kcom_async_block_on(op, 0);
+    kcom_platform_lower_irql(old);
+    _exit(0);
 }
 
 static void blocking_wait_refused(void)
@@ -49,25 +50,9 @@ static void blocking_wait_refused(void)
     /* with the assertion on, block_on stops the program; try_block_on still only refuses */
     options.assert_irql = TRUE;
     ok(kcom_set_debug_options(&options) == STATUS_SUCCESS, "options\n");
-    {
-        int wstatus = 0;
-        pid_t child;
-        fflush(stdout);
-        child = fork();
-        if (child == 0) {
-            UCHAR old;
-            kcom_set_trace_hook(silent_hook, NULL); /* the fail-fast message is expected */
-            old = kcom_platform_raise_to_dispatch();
-            if (kcom_async_try_block_on(op, 0) != STATUS_INVALID_DEVICE_STATE)
-                _exit(2);
-            (void)kcom_async_block_on(op, 0);
-            kcom_platform_lower_irql(old);
-            _exit(0);
-        }
-        ok(child > 0 && waitpid(child, &wstatus, 0) == child, "fork\n");
-        ok(WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGABRT, "block_on at DISPATCH_LEVEL fails fast (status %x)\n",
-           (unsigned)wstatus);
-    }
+    /* the report names the call and the IRQL, besides the fail-fast's figures */
+    kcom_test_child_fails_fast("block_on at DISPATCH_LEVEL", block_on_at_dispatch_child, op, "fail-fast 7",
+                               "kcom_async_block_on at IRQL 2: a blocking wait needs IRQL <= 1");
     ok(kcom_set_debug_options(&saved) == STATUS_SUCCESS, "options restored\n");
     op->lpVtbl->Release(op);
     end();

@@ -611,7 +611,7 @@ static void destroy_above_passive(void)
 {
     begin();
     kcom_test_child_fails_fast("DPC executor destroyed at APC_LEVEL", destroy_above_passive_child, NULL, "fail-fast 7",
-                               "forbidden IRQL");
+                               "kcom_dpc_executor_destroy at IRQL 1: it needs PASSIVE_LEVEL");
     end();
 }
 

@@ -496,7 +496,7 @@ static void destroy_from_own_task(void)
 {
     begin();
     kcom_test_child_fails_fast("work-item executor destroyed from its own task", destroy_from_own_task_child, NULL,
-                               "fail-fast", "waits for itself");
+                               "fail-fast 9", "kcom_work_item_executor_destroy from a task of its own");
     end();
 }
 
@@ -519,7 +519,7 @@ static void destroy_above_passive(void)
 {
     begin();
     kcom_test_child_fails_fast("work-item executor destroyed at DISPATCH_LEVEL", destroy_above_passive_child, NULL,
-                               "fail-fast", "forbidden IRQL");
+                               "fail-fast 7", "kcom_work_item_executor_destroy at IRQL 2: it needs PASSIVE_LEVEL");
     end();
 }
 

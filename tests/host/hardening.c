@@ -321,35 +321,46 @@ typedef struct scenario {
     void (*run)(void);
     int aborts;              /* the child must die of SIGABRT */
     const char *reason_text; /* ... having traced this (a reason name, or the line before the fail-fast) */
+    const char *cause_text;  /* ... and this, from the line before the fail-fast that names the class, or NULL */
 } scenario;
 
 #define FAILFAST_ONLY (KCOM_REFCOUNT_HARDENING == KCOM_REFCOUNT_FAILFAST)
 
 static const scenario scenarios[] = {
-    {"AddRef at INT32_MAX", scenario_addref_overflow, FAILFAST_ONLY, "reference count overflow"},
+    /* in FAILFAST mode a line before the fail-fast names the class, as OFF's and LEAKY's traces do */
+    {"AddRef at INT32_MAX", scenario_addref_overflow, FAILFAST_ONLY, "reference count overflow",
+     "reference count of Counted object"},
     {"QueryInterface at INT32_MAX, first interface", scenario_query_overflow_first, FAILFAST_ONLY,
-     "reference count overflow"},
+     "reference count overflow", "reference count of Counted object"},
     {"QueryInterface at INT32_MAX, second interface", scenario_query_overflow_second, FAILFAST_ONLY,
-     "reference count overflow"},
-    {"Release at 0", scenario_release_underflow, FAILFAST_ONLY, "reference count underflow"},
-    {"resurrection", scenario_resurrection, FAILFAST_ONLY, "object resurrected by its destroy callback"},
-    {"AddRef on a dead object", scenario_addref_on_dead, FAILFAST_ONLY, "AddRef on an object with no references"},
-    {"Release too many in destroy", scenario_release_in_destroy, FAILFAST_ONLY, "reference count underflow"},
+     "reference count overflow", "reference count of Counted object"},
+    {"Release at 0", scenario_release_underflow, FAILFAST_ONLY, "reference count underflow",
+     "Release on Counted object"},
+    {"resurrection", scenario_resurrection, FAILFAST_ONLY, "object resurrected by its destroy callback",
+     "destroy callback of Counted object"},
+    {"AddRef on a dead object", scenario_addref_on_dead, FAILFAST_ONLY, "AddRef on an object with no references",
+     "AddRef on Counted object"},
+    {"Release too many in destroy", scenario_release_in_destroy, FAILFAST_ONLY, "reference count underflow",
+     "destroy callback of OverReleased object"},
     /* the allocator's own line says which misuse it was, with the figures that differ */
     {"counting allocator: free with the wrong size", scenario_free_wrong_size, 1,
-     "freed as 16 bytes aligned to 8, allocated as 32 bytes aligned to 8"},
+     "freed as 16 bytes aligned to 8, allocated as 32 bytes aligned to 8", NULL},
     {"counting allocator: free with the wrong size, trace level NONE", scenario_free_wrong_size_quiet, 1,
-     "freed as 16 bytes aligned to 8, allocated as 32 bytes aligned to 8"},
+     "freed as 16 bytes aligned to 8, allocated as 32 bytes aligned to 8", NULL},
     {"counting allocator: free with the wrong alignment", scenario_free_wrong_alignment, 1,
-     "freed as 32 bytes aligned to 8, allocated as 32 bytes aligned to 16"},
-    {"counting allocator: double free", scenario_double_free, 1, "freed twice, or not allocated by a counting allocator"},
+     "freed as 32 bytes aligned to 8, allocated as 32 bytes aligned to 16", NULL},
+    {"counting allocator: double free", scenario_double_free, 1, "freed twice, or not allocated by a counting allocator",
+     NULL},
     {"counting allocator: a block of another counter freed", scenario_free_other_counter, 1,
-     "freed through another counting allocator"},
+     "freed through another counting allocator", NULL},
 #if KCOM_ENABLE_ASYNC
-    {"a task's result of the wrong size", scenario_result_type, 1, "task result of the wrong size"},
+    {"a task's result of the wrong size", scenario_result_type, 1, "task result of the wrong size",
+     "a task's result written as a 2-byte type; its operation's result has 4 bytes"},
     /* an operation's count has no hardening mode: both of its misuses fail fast */
-    {"an operation's AddRef at INT32_MAX", scenario_operation_addref_overflow, 1, "reference count overflow"},
-    {"an operation's QueryInterface at INT32_MAX", scenario_operation_query_overflow, 1, "reference count overflow"},
+    {"an operation's AddRef at INT32_MAX", scenario_operation_addref_overflow, 1, "reference count overflow",
+     NULL},
+    {"an operation's QueryInterface at INT32_MAX", scenario_operation_query_overflow, 1, "reference count overflow",
+     NULL},
 #endif
 };
 
@@ -375,6 +386,8 @@ static void run_scenario(const scenario *s)
            kcom_test_child_end(status), kcom_test_child_code(status), output);
         ok(strstr(output, "fail-fast") != NULL && strstr(output, s->reason_text) != NULL,
            "%s (" MODE_NAME "): the child did not trace \"%s\"; it traced: %s\n", s->name, s->reason_text, output);
+        ok(s->cause_text == NULL || strstr(output, s->cause_text) != NULL,
+           "%s (" MODE_NAME "): the child did not trace \"%s\"; it traced: %s\n", s->name, s->cause_text, output);
     } else {
         ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
            "%s (" MODE_NAME "): the child %s %d, expected a clean exit (10 + n: expectation n failed)\nits trace: %s\n",

@@ -22,20 +22,18 @@ static LONG volatile last_thread_id;
 
 void kcom_posix_violation(const char *file, int line, const void *object, const char *what)
 {
-    kcom_trace_unfiltered(KCOM_TRACE_LEVEL_ERROR, file, line,
-                          "kernel simulation: %s (IRQL %u, simulated processor %ld, object %p)", what,
-                          (unsigned)kcom_posix_thread.irql, (long)kcom_posix_thread.processor, object);
-    kcom_fail_fast(KCOM_FAILFAST_INVARIANT, object, (ULONG_PTR)kcom_posix_thread.irql,
-                   (ULONG_PTR)(LONG_PTR)kcom_posix_thread.processor);
+    kcom_fail_fast_because(KCOM_FAILFAST_INVARIANT, object, (ULONG_PTR)kcom_posix_thread.irql,
+                           (ULONG_PTR)(LONG_PTR)kcom_posix_thread.processor, file, line,
+                           "kernel simulation: %s (IRQL %u, simulated processor %ld, object %p)", what,
+                           (unsigned)kcom_posix_thread.irql, (long)kcom_posix_thread.processor, object);
 }
 
 void kcom_posix_irql_violation(const char *file, int line, const void *object, UCHAR highest, const char *what)
 {
-    kcom_trace_unfiltered(KCOM_TRACE_LEVEL_ERROR, file, line,
-                          "kernel simulation: %s (IRQL %u, at most %u allowed; simulated processor %ld, object %p)",
-                          what, (unsigned)kcom_posix_thread.irql, (unsigned)highest,
-                          (long)kcom_posix_thread.processor, object);
-    kcom_fail_fast(KCOM_FAILFAST_IRQL, object, (ULONG_PTR)kcom_posix_thread.irql, (ULONG_PTR)highest);
+    kcom_fail_fast_because(KCOM_FAILFAST_IRQL, object, (ULONG_PTR)kcom_posix_thread.irql, (ULONG_PTR)highest, file, line,
+                           "kernel simulation: %s (IRQL %u, at most %u allowed; simulated processor %ld, object %p)",
+                           what, (unsigned)kcom_posix_thread.irql, (unsigned)highest,
+                           (long)kcom_posix_thread.processor, object);
 }
 
 /* ---- IRQL (inline in irql_posix.h, but for what they find wrong) --------------------------------------- */
