@@ -1,6 +1,6 @@
 /*
  * kcom/awaitable.h - what a task can wait for besides another operation, and how to combine
- * waits: a ready value, an event, a timer, try_finally, select and timeout.
+ * waits: a ready value, an event, a timer, try_finally, select, first_of, all_of and timeout.
  *
  * Every awaitable here follows the pattern of kcom_async_await (kcom/async.h): a struct embedded
  * in the task's state (no allocation), an _init, a _poll used inside KCOM_AWAIT (READY, or
@@ -158,6 +158,23 @@ typedef struct kcom_async_select {
     LONG winner; /* -1 until one is ready */
 } kcom_async_select;
 
+/* First of count awaitables, in an array the caller keeps in place until the clear. After READY,
+ * winner is the index of the one that won (the others were cleared). */
+typedef struct kcom_async_first_of {
+    kcom_async_awaitable *awaitables;
+    ULONG count;
+    LONG winner; /* -1 until one is ready */
+} kcom_async_first_of;
+
+/* All of count awaitables, in an array the caller keeps in place until the clear: READY once each
+ * has been READY. An awaitable's poll is set to NULL in the array once it is READY (it is not
+ * polled again; its clear waits for the all_of's). */
+typedef struct kcom_async_all_of {
+    kcom_async_awaitable *awaitables;
+    ULONG count;
+    ULONG remaining; /* not READY yet */
+} kcom_async_all_of;
+
 /* An awaitable, or a timer if it takes longer (a select with a timer). */
 typedef struct kcom_async_timeout {
     kcom_async_timer timer;
@@ -288,6 +305,12 @@ kcom_async_awaitable kcom_async_operation_awaitable(_In_ kcom_async_await *aw, _
 /* kcom_async_select_awaitable - a select as an awaitable. IRQL: any. Never fails. */
 _IRQL_requires_max_(HIGH_LEVEL)
 kcom_async_awaitable kcom_async_select_awaitable(_In_ kcom_async_select *select);
+/* kcom_async_first_of_awaitable - a first_of as an awaitable. IRQL: any. Never fails. */
+_IRQL_requires_max_(HIGH_LEVEL)
+kcom_async_awaitable kcom_async_first_of_awaitable(_In_ kcom_async_first_of *first);
+/* kcom_async_all_of_awaitable - an all_of as an awaitable. IRQL: any. Never fails. */
+_IRQL_requires_max_(HIGH_LEVEL)
+kcom_async_awaitable kcom_async_all_of_awaitable(_In_ kcom_async_all_of *all);
 /* kcom_async_timeout_awaitable - a timeout as an awaitable. IRQL: any. Never fails. */
 _IRQL_requires_max_(HIGH_LEVEL)
 kcom_async_awaitable kcom_async_timeout_awaitable(_In_ kcom_async_timeout *timeout);
@@ -316,6 +339,65 @@ kcom_poll_result kcom_async_select_poll(_Inout_ kcom_async_select *select, _In_ 
  * IRQL: <= DISPATCH_LEVEL. Never fails. */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 void kcom_async_select_clear(_Inout_opt_ kcom_async_select *select);
+
+/* ---- first of, all of: any number of awaitables ---- */
+
+/*
+ * kcom_async_first_of_init - the first of count awaitables (polled in the array's order at each
+ * poll, each only while those before it are PENDING: a select over any number). The array must
+ * stay in place, and each awaitable's storage, until kcom_async_first_of_clear.
+ * IRQL: any.
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER for a NULL first or awaitables, a count of 0 or
+ * above 0x7FFFFFFF, or an awaitable without a poll function. On failure a non-NULL first is set
+ * to nothing: its poll is READY at once with winner -1, and its clear does nothing.
+ */
+_IRQL_requires_max_(HIGH_LEVEL)
+NTSTATUS kcom_async_first_of_init(_Out_ kcom_async_first_of *first,
+                                  _Inout_updates_(count) kcom_async_awaitable *awaitables, _In_ ULONG count);
+
+/*
+ * kcom_async_first_of_poll - polls the awaitables in order; the first READY wins: first->winner
+ * is set to its index, every other one is cleared at once (unregistered, its timer canceled, its
+ * operation released, and canceled if its awaitable was made with cancel TRUE), and the first_of
+ * is READY from then on. Read the winner's outcome from the winner itself.
+ * IRQL: <= DISPATCH_LEVEL (from the task's poll, at its executor's IRQL).
+ */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+kcom_poll_result kcom_async_first_of_poll(_Inout_ kcom_async_first_of *first, _In_ kcom_task_context *cx);
+
+/* kcom_async_first_of_clear - clears every awaitable not cleared yet (the winner included). Safe
+ * zero-filled and twice; NULL is ignored. IRQL: <= DISPATCH_LEVEL. Never fails. */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void kcom_async_first_of_clear(_Inout_opt_ kcom_async_first_of *first);
+
+/*
+ * kcom_async_all_of_init - all of count awaitables: each is polled until READY, then no more (its
+ * poll is set to NULL in the array), and the all_of is READY once every one has been. The array
+ * must stay in place, and each awaitable's storage, until kcom_async_all_of_clear.
+ * IRQL: any.
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER for a NULL all or awaitables, a count of 0, or
+ * an awaitable without a poll function. On failure a non-NULL all is set to nothing: its poll is
+ * READY at once, and its clear does nothing.
+ */
+_IRQL_requires_max_(HIGH_LEVEL)
+NTSTATUS kcom_async_all_of_init(_Out_ kcom_async_all_of *all, _Inout_updates_(count) kcom_async_awaitable *awaitables,
+                                _In_ ULONG count);
+
+/*
+ * kcom_async_all_of_poll - polls each awaitable that has not been READY yet, in the array's order;
+ * READY when none is left (all->remaining is 0). Nothing is cleared here: read each outcome from
+ * its awaitable, then clear the all_of. It waits for every one whatever their outcomes: to stop at
+ * the first failure, a task awaits them one by one and clears the all_of (which cancels the
+ * operations made with cancel TRUE).
+ * IRQL: <= DISPATCH_LEVEL (from the task's poll, at its executor's IRQL).
+ */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+kcom_poll_result kcom_async_all_of_poll(_Inout_ kcom_async_all_of *all, _In_ kcom_task_context *cx);
+
+/* kcom_async_all_of_clear - clears every awaitable not cleared yet. Safe zero-filled and twice;
+ * NULL is ignored. IRQL: <= DISPATCH_LEVEL. Never fails. */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void kcom_async_all_of_clear(_Inout_opt_ kcom_async_all_of *all);
 
 /* ---- timeout ---- */
 

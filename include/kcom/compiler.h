@@ -229,6 +229,9 @@
 #ifndef _Out_writes_opt_
 #define _Out_writes_opt_(s)
 #endif
+#ifndef _Inout_updates_
+#define _Inout_updates_(s)
+#endif
 #ifndef _Frees_ptr_opt_
 #define _Frees_ptr_opt_
 #endif

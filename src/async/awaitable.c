@@ -256,7 +256,32 @@ static void awaitable_clear(kcom_async_awaitable *a)
         clear(a->self);
 }
 
-/* ---- select ---------------------------------------------------------------------------------------- */
+/* ---- select, first of, all of ------------------------------------------------------------------------- */
+
+/* The first READY of count awaitables wins: its index in *winner, every other one cleared. */
+static kcom_poll_result first_ready(kcom_async_awaitable *awaitables, ULONG count, LONG *winner, kcom_task_context *cx)
+{
+    ULONG i, j;
+    if (*winner >= 0)
+        return KCOM_POLL_READY;
+    for (i = 0; i < count; i++) {
+        if (awaitables[i].poll(awaitables[i].self, cx) == KCOM_POLL_READY) {
+            *winner = (LONG)i;
+            for (j = 0; j < count; j++)
+                if (j != i)
+                    awaitable_clear(&awaitables[j]);
+            return KCOM_POLL_READY;
+        }
+    }
+    return KCOM_POLL_PENDING;
+}
+
+static void clear_all(kcom_async_awaitable *awaitables, ULONG count)
+{
+    ULONG i;
+    for (i = 0; i < count; i++)
+        awaitable_clear(&awaitables[i]);
+}
 
 void kcom_async_select_init(kcom_async_select *select, kcom_async_awaitable a, kcom_async_awaitable b)
 {
@@ -269,25 +294,13 @@ void kcom_async_select_init(kcom_async_select *select, kcom_async_awaitable a, k
 
 kcom_poll_result kcom_async_select_poll(kcom_async_select *select, kcom_task_context *cx)
 {
-    int i;
-    if (select->winner >= 0)
-        return KCOM_POLL_READY;
-    for (i = 0; i < 2; i++) {
-        if (select->awaitable[i].poll(select->awaitable[i].self, cx) == KCOM_POLL_READY) {
-            select->winner = i;
-            awaitable_clear(&select->awaitable[1 - i]);
-            return KCOM_POLL_READY;
-        }
-    }
-    return KCOM_POLL_PENDING;
+    return first_ready(select->awaitable, 2, &select->winner, cx);
 }
 
 void kcom_async_select_clear(kcom_async_select *select)
 {
-    if (select == NULL)
-        return;
-    awaitable_clear(&select->awaitable[0]);
-    awaitable_clear(&select->awaitable[1]);
+    if (select != NULL)
+        clear_all(select->awaitable, 2);
 }
 
 static kcom_poll_result select_poll_(void *self, kcom_task_context *cx)
@@ -303,6 +316,103 @@ static void select_clear_(void *self)
 kcom_async_awaitable kcom_async_select_awaitable(kcom_async_select *select)
 {
     return kcom_async_awaitable_of(select_poll_, select_clear_, select);
+}
+
+/* The checks both array combinators' inits make. */
+static BOOLEAN awaitables_valid(const kcom_async_awaitable *awaitables, ULONG count)
+{
+    ULONG i;
+    if (awaitables == NULL || count == 0 || count > 0x7FFFFFFFu)
+        return FALSE;
+    for (i = 0; i < count; i++)
+        if (awaitables[i].poll == NULL)
+            return FALSE;
+    return TRUE;
+}
+
+NTSTATUS kcom_async_first_of_init(kcom_async_first_of *first, kcom_async_awaitable *awaitables, ULONG count)
+{
+    BOOLEAN valid = awaitables_valid(awaitables, count);
+    if (first == NULL)
+        return STATUS_INVALID_PARAMETER;
+    /* refused: nothing to wait for, so that a poll nobody checked the status of cannot hang */
+    first->awaitables = valid ? awaitables : NULL;
+    first->count = valid ? count : 0;
+    first->winner = -1;
+    return valid ? STATUS_SUCCESS : STATUS_INVALID_PARAMETER;
+}
+
+kcom_poll_result kcom_async_first_of_poll(kcom_async_first_of *first, kcom_task_context *cx)
+{
+    if (first->count == 0)
+        return KCOM_POLL_READY;
+    return first_ready(first->awaitables, first->count, &first->winner, cx);
+}
+
+void kcom_async_first_of_clear(kcom_async_first_of *first)
+{
+    if (first != NULL && first->awaitables != NULL)
+        clear_all(first->awaitables, first->count);
+}
+
+static kcom_poll_result first_of_poll_(void *self, kcom_task_context *cx)
+{
+    return kcom_async_first_of_poll((kcom_async_first_of *)self, cx);
+}
+
+static void first_of_clear_(void *self)
+{
+    kcom_async_first_of_clear((kcom_async_first_of *)self);
+}
+
+kcom_async_awaitable kcom_async_first_of_awaitable(kcom_async_first_of *first)
+{
+    return kcom_async_awaitable_of(first_of_poll_, first_of_clear_, first);
+}
+
+NTSTATUS kcom_async_all_of_init(kcom_async_all_of *all, kcom_async_awaitable *awaitables, ULONG count)
+{
+    BOOLEAN valid = awaitables_valid(awaitables, count);
+    if (all == NULL)
+        return STATUS_INVALID_PARAMETER;
+    all->awaitables = valid ? awaitables : NULL;
+    all->count = valid ? count : 0;
+    all->remaining = all->count;
+    return valid ? STATUS_SUCCESS : STATUS_INVALID_PARAMETER;
+}
+
+kcom_poll_result kcom_async_all_of_poll(kcom_async_all_of *all, kcom_task_context *cx)
+{
+    ULONG i;
+    for (i = 0; i < all->count && all->remaining != 0; i++) {
+        kcom_async_awaitable *a = &all->awaitables[i];
+        if (a->poll != NULL && a->poll(a->self, cx) == KCOM_POLL_READY) {
+            a->poll = NULL; /* READY once: never polled again, cleared with the rest */
+            all->remaining--;
+        }
+    }
+    return all->remaining == 0 ? KCOM_POLL_READY : KCOM_POLL_PENDING;
+}
+
+void kcom_async_all_of_clear(kcom_async_all_of *all)
+{
+    if (all != NULL && all->awaitables != NULL)
+        clear_all(all->awaitables, all->count);
+}
+
+static kcom_poll_result all_of_poll_(void *self, kcom_task_context *cx)
+{
+    return kcom_async_all_of_poll((kcom_async_all_of *)self, cx);
+}
+
+static void all_of_clear_(void *self)
+{
+    kcom_async_all_of_clear((kcom_async_all_of *)self);
+}
+
+kcom_async_awaitable kcom_async_all_of_awaitable(kcom_async_all_of *all)
+{
+    return kcom_async_awaitable_of(all_of_poll_, all_of_clear_, all);
 }
 
 /* ---- try_finally ------------------------------------------------------------------------------------ */

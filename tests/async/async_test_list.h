@@ -93,6 +93,8 @@
     X(async_event_threads)               \
     X(async_try_finally)                 \
     X(async_select)                      \
+    X(async_first_of)                    \
+    X(async_all_of)                      \
     X(async_ready)                       \
     KCOM_ASYNC_AWAITABLE_TIMER_TESTS(X, H)
 

@@ -3,7 +3,9 @@
  * awaiters, reset, a set-then-reset pulse, a task dropped while registered), the timer (fires after
  * its due time, periodic, canceled before it fires, torn down never armed, armed and fired, with a
  * counting allocator showing nothing left), try_finally (with and without a cancel: cleanup runs
- * to its end exactly once), select (first wins, the loser unregistered or canceled) and timeout.
+ * to its end exactly once), select (first wins, the loser unregistered or canceled), first_of and
+ * all_of over arrays (the first of three wins; all of three in any order, each polled until it is
+ * READY and no more; refused arguments) and timeout.
  * Event tests run on the manual executor; timer tests on the test pool (async_test_common.h: the
  * thread pool in user mode, where the timer thread wakes tasks; a work-item executor in the
  * kernel, where the timer's DPC does). Timings are checked loosely, never tightly.
@@ -69,10 +71,15 @@ typedef struct aw_state {
     ULONG ticks;
     kcom_async_event_await ev;
     kcom_async_event_await ev2;
+    kcom_async_event_await ev3;
     kcom_async_ready ready;
     kcom_async_timer timer;
     kcom_async_await op;
+    kcom_async_await op2;
     kcom_async_select select;
+    kcom_async_awaitable array[3]; /* first's or all's */
+    kcom_async_first_of first;
+    kcom_async_all_of all;
     kcom_async_timeout timeout;
     kcom_async_try_finally tf;
     kcom_async_try_finally tf_inner; /* tf's main, nested */
@@ -90,9 +97,13 @@ static void aw_drop(void *p)
     kcom_async_timer_clear(&s->timer);
 #endif
     kcom_async_select_clear(&s->select);
+    kcom_async_first_of_clear(&s->first);
+    kcom_async_all_of_clear(&s->all);
     kcom_async_event_await_clear(&s->ev);
     kcom_async_event_await_clear(&s->ev2);
+    kcom_async_event_await_clear(&s->ev3);
     kcom_async_await_clear(&s->op);
+    kcom_async_await_clear(&s->op2);
     if (s->drops != NULL)
         kcom_atomic_fetch_add(s->drops, 1);
 }
@@ -173,6 +184,30 @@ static kcom_poll_result select_task(void *p, kcom_task_context *cx)
     KCOM_TASK_END(cx);
 }
 
+/* s->first, or a cancel. Result: the winner. */
+static kcom_poll_result first_of_task(void *p, kcom_task_context *cx)
+{
+    aw_state *s = (aw_state *)p;
+    KCOM_TASK_BEGIN(s);
+    KCOM_AWAIT_CANCELABLE(cx, s->canceled, kcom_async_first_of_poll(&s->first, cx));
+    if (s->canceled)
+        KCOM_TASK_RETURN(cx, STATUS_CANCELLED);
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, (ULONG)s->first.winner);
+    KCOM_TASK_END(cx);
+}
+
+/* s->all, or a cancel (the drop then clears the all_of). Result: how many remained (0). */
+static kcom_poll_result all_of_task(void *p, kcom_task_context *cx)
+{
+    aw_state *s = (aw_state *)p;
+    KCOM_TASK_BEGIN(s);
+    KCOM_AWAIT_CANCELABLE(cx, s->canceled, kcom_async_all_of_poll(&s->all, cx));
+    if (s->canceled)
+        KCOM_TASK_RETURN(cx, STATUS_CANCELLED);
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, s->all.remaining);
+    KCOM_TASK_END(cx);
+}
+
 #if defined(KCOM_HAS_ASYNC_TIMER) && KCOM_HAS_ASYNC_TIMER
 /* s->timeout. Result: 1 when it timed out. */
 static kcom_poll_result timeout_task(void *p, kcom_task_context *cx)
@@ -209,6 +244,9 @@ static const kcom_async_task_desc armed_desc =
     KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, aw_state, armed_then_event_task, aw_drop);
 #endif
 static const kcom_async_task_desc select_desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, aw_state, select_task, aw_drop);
+static const kcom_async_task_desc first_of_desc =
+    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, aw_state, first_of_task, aw_drop);
+static const kcom_async_task_desc all_of_desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, aw_state, all_of_task, aw_drop);
 #if defined(KCOM_HAS_ASYNC_TIMER) && KCOM_HAS_ASYNC_TIMER
 static const kcom_async_task_desc timeout_desc =
     KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, aw_state, timeout_task, aw_drop);
@@ -820,6 +858,266 @@ void kcom_test_async_select(void)
     ok(kcom_async_operation_complete(source, &value) == STATUS_CANCELLED, "its producer ends it\n");
     IKcomAsyncOperation_Release(source);
     IKcomAsyncOperation_Release(op);
+    ok(drops == 3, "drops: %ld\n", (long)drops);
+    ok(live_settled() == 0, "nothing left\n");
+}
+
+/* ---- first of, all of -------------------------------------------------------------------------------- */
+
+/* An awaitable that counts its polls and is READY once *ready is set. */
+typedef struct counted_awaitable {
+    LONG polls;
+    LONG clears;
+    BOOLEAN ready;
+} counted_awaitable;
+
+static kcom_poll_result counted_poll(void *self, kcom_task_context *cx)
+{
+    counted_awaitable *c = (counted_awaitable *)self;
+    (void)cx;
+    c->polls++;
+    return c->ready ? KCOM_POLL_READY : KCOM_POLL_PENDING;
+}
+
+static void counted_clear(void *self)
+{
+    ((counted_awaitable *)self)->clears++;
+}
+
+/* The refusals of both inits: the struct left as nothing to wait for (READY at once, a clear that
+ * does nothing), so that a poll whose init status nobody checked cannot hang. */
+static void array_inits_refused(void)
+{
+    kcom_async_awaitable array[2];
+    kcom_async_first_of first;
+    kcom_async_all_of all;
+    counted_awaitable c = {0, 0, FALSE};
+    array[0] = kcom_async_awaitable_of(counted_poll, counted_clear, &c);
+    array[1] = kcom_async_awaitable_of(NULL, counted_clear, &c);
+    ok(kcom_async_first_of_init(NULL, array, 1) == STATUS_INVALID_PARAMETER, "first_of: NULL struct\n");
+    ok(kcom_async_all_of_init(NULL, array, 1) == STATUS_INVALID_PARAMETER, "all_of: NULL struct\n");
+    ok(kcom_async_first_of_init(&first, NULL, 1) == STATUS_INVALID_PARAMETER && first.count == 0 &&
+           kcom_async_first_of_poll(&first, NULL) == KCOM_POLL_READY && first.winner == -1,
+       "first_of: NULL array, READY at once with no winner\n");
+    ok(kcom_async_first_of_init(&first, array, 0) == STATUS_INVALID_PARAMETER, "first_of: count 0\n");
+    ok(kcom_async_first_of_init(&first, array, 0x80000000u) == STATUS_INVALID_PARAMETER,
+       "first_of: a count the winner cannot hold\n");
+    ok(kcom_async_first_of_init(&first, array, 2) == STATUS_INVALID_PARAMETER, "first_of: an awaitable without a poll\n");
+    kcom_async_first_of_clear(&first);
+    ok(kcom_async_all_of_init(&all, array, 0) == STATUS_INVALID_PARAMETER &&
+           kcom_async_all_of_poll(&all, NULL) == KCOM_POLL_READY,
+       "all_of: count 0, READY at once\n");
+    ok(kcom_async_all_of_init(&all, NULL, 2) == STATUS_INVALID_PARAMETER, "all_of: NULL array\n");
+    ok(kcom_async_all_of_init(&all, array, 2) == STATUS_INVALID_PARAMETER, "all_of: an awaitable without a poll\n");
+    kcom_async_all_of_clear(&all);
+    kcom_async_first_of_clear(NULL);
+    kcom_async_all_of_clear(NULL);
+    ok(c.polls == 0 && c.clears == 0, "a refused init polls and clears nothing: %ld %ld\n", (long)c.polls,
+       (long)c.clears);
+}
+
+void kcom_test_async_first_of(void)
+{
+    kcom_async_event a = KCOM_ASYNC_EVENT_INIT, b = KCOM_ASYNC_EVENT_INIT, c = KCOM_ASYNC_EVENT_INIT;
+    IKcomAsyncOperation *op, *kept = NULL, *abandoned = NULL;
+    aw_state *s;
+    LONG drops = 0;
+    ULONG value = 0;
+
+    counter_once();
+    manual_init(&manual);
+    array_inits_refused();
+
+    /* the third of three first: the other two unregistered, never woken */
+    s = begin(&first_of_desc, &manual.executor, &drops, &op);
+    kcom_async_event_await_init(&s->ev, &a);
+    kcom_async_event_await_init(&s->ev2, &b);
+    kcom_async_event_await_init(&s->ev3, &c);
+    s->array[0] = kcom_async_event_awaitable(&s->ev);
+    s->array[1] = kcom_async_event_awaitable(&s->ev2);
+    s->array[2] = kcom_async_event_awaitable(&s->ev3);
+    ok(kcom_async_first_of_init(&s->first, s->array, 3) == STATUS_SUCCESS, "init\n");
+    (void)kcom_async_spawn_commit(op);
+    ok(manual_run(&manual) == 1 && a.head == &s->ev && b.head == &s->ev2 && c.head == &s->ev3, "all registered\n");
+    (void)kcom_async_event_set(&c);
+    ok(manual_run(&manual) == 1 && status_of(op) == KCOM_ASYNC_COMPLETED && result_of(op) == 2, "the third won\n");
+    ok(a.head == NULL && b.head == NULL, "the losers unregistered\n");
+    (void)kcom_async_event_set(&a);
+    (void)kcom_async_event_set(&b);
+    ok(manual_queued(&manual) == 0, "the losers are not woken\n");
+    IKcomAsyncOperation_Release(op);
+
+    /* all three ready: the first in the array wins, at the first poll */
+    s = begin(&first_of_desc, &manual.executor, &drops, &op);
+    kcom_async_event_await_init(&s->ev, &a);
+    kcom_async_event_await_init(&s->ev2, &b);
+    kcom_async_event_await_init(&s->ev3, &c);
+    s->array[0] = kcom_async_event_awaitable(&s->ev);
+    s->array[1] = kcom_async_event_awaitable(&s->ev2);
+    s->array[2] = kcom_async_event_awaitable(&s->ev3);
+    (void)kcom_async_first_of_init(&s->first, s->array, 3);
+    (void)kcom_async_spawn_commit(op);
+    ok(manual_run(&manual) == 1 && result_of(op) == 0, "the first won\n");
+    IKcomAsyncOperation_Release(op);
+
+    /* two operations lose to an event: the one awaited with cancel TRUE is canceled, the other
+     * only released; both left with their producers */
+    (void)kcom_async_event_reset(&c);
+    ok(kcom_async_operation_create(&counter.allocator, NULL, sizeof(ULONG), 4, &kept) == STATUS_SUCCESS &&
+           kcom_async_operation_create(&counter.allocator, NULL, sizeof(ULONG), 4, &abandoned) == STATUS_SUCCESS,
+       "sources\n");
+    IKcomAsyncOperation_AddRef(kept); /* ours; the awaits take the creations' */
+    IKcomAsyncOperation_AddRef(abandoned);
+    s = begin(&first_of_desc, &manual.executor, &drops, &op);
+    kcom_async_await_init(&s->op, kept);
+    kcom_async_await_init(&s->op2, abandoned);
+    kcom_async_event_await_init(&s->ev3, &c);
+    s->array[0] = kcom_async_operation_awaitable(&s->op, TRUE);
+    s->array[1] = kcom_async_operation_awaitable(&s->op2, FALSE);
+    s->array[2] = kcom_async_event_awaitable(&s->ev3);
+    (void)kcom_async_first_of_init(&s->first, s->array, 3);
+    (void)kcom_async_spawn_commit(op);
+    ok(manual_run(&manual) == 1 && status_of(op) == KCOM_ASYNC_STARTED, "waiting on all three\n");
+    (void)kcom_async_event_set(&c);
+    ok(manual_run(&manual) == 1 && result_of(op) == 2, "the event won\n");
+    ok(status_of(kept) == KCOM_ASYNC_CANCELED, "the operation awaited with cancel TRUE was canceled\n");
+    ok(status_of(abandoned) == KCOM_ASYNC_STARTED, "the other was not\n");
+    ok(s->op.operation == NULL && s->op2.operation == NULL, "both released by their awaits\n");
+    ok(kcom_async_operation_complete(kept, &value) == STATUS_CANCELLED, "its producer ends the canceled one\n");
+    ok(kcom_async_operation_complete(abandoned, &value) == STATUS_SUCCESS, "and completes the other\n");
+    IKcomAsyncOperation_Release(kept);
+    IKcomAsyncOperation_Release(abandoned);
+    IKcomAsyncOperation_Release(op);
+
+    /* a first_of inside a select, as an awaitable: the select's other side wins, and the first_of's
+     * three are cleared with it */
+    (void)kcom_async_event_reset(&a);
+    (void)kcom_async_event_reset(&b);
+    (void)kcom_async_event_reset(&c);
+    s = begin(&select_desc, &manual.executor, &drops, &op);
+    kcom_async_event_await_init(&s->ev, &a);
+    kcom_async_event_await_init(&s->ev2, &b);
+    kcom_async_ready_init(&s->ready, STATUS_SUCCESS, 0);
+    s->array[0] = kcom_async_event_awaitable(&s->ev);
+    s->array[1] = kcom_async_event_awaitable(&s->ev2);
+    (void)kcom_async_first_of_init(&s->first, s->array, 2);
+    kcom_async_select_init(&s->select, kcom_async_first_of_awaitable(&s->first), kcom_async_ready_awaitable(&s->ready));
+    (void)kcom_async_spawn_commit(op);
+    ok(manual_run(&manual) == 1 && result_of(op) == 1, "the ready value won over the first_of\n");
+    ok(a.head == NULL && b.head == NULL && s->array[0].clear == NULL && s->array[1].clear == NULL,
+       "the first_of's awaitables were cleared\n");
+    IKcomAsyncOperation_Release(op);
+
+    /* canceled while waiting: the drop clears the three */
+    s = begin(&first_of_desc, &manual.executor, &drops, &op);
+    kcom_async_event_await_init(&s->ev, &a);
+    kcom_async_event_await_init(&s->ev2, &b);
+    kcom_async_event_await_init(&s->ev3, &c);
+    s->array[0] = kcom_async_event_awaitable(&s->ev);
+    s->array[1] = kcom_async_event_awaitable(&s->ev2);
+    s->array[2] = kcom_async_event_awaitable(&s->ev3);
+    (void)kcom_async_first_of_init(&s->first, s->array, 3);
+    (void)kcom_async_spawn_commit(op);
+    ok(manual_run(&manual) == 1, "waiting\n");
+    ok(IKcomAsyncOperation_cancel(op) == STATUS_SUCCESS && manual_run(&manual) == 1 &&
+           status_of(op) == KCOM_ASYNC_CANCELED,
+       "canceled\n");
+    ok(a.head == NULL && b.head == NULL && c.head == NULL, "all three unregistered\n");
+    IKcomAsyncOperation_Release(op);
+
+    ok(drops == 5, "drops: %ld\n", (long)drops);
+    ok(live_settled() == 0, "nothing left\n");
+}
+
+void kcom_test_async_all_of(void)
+{
+    kcom_async_event a = KCOM_ASYNC_EVENT_INIT, b = KCOM_ASYNC_EVENT_INIT;
+    counted_awaitable counted = {0, 0, FALSE};
+    IKcomAsyncOperation *op, *first_source = NULL, *second_source = NULL;
+    aw_state *s;
+    LONG drops = 0;
+    ULONG value = 0;
+
+    counter_once();
+    manual_init(&manual);
+
+    /* ready one by one, in another order than the array's: READY with the last; each one polled
+     * until it was READY and never after */
+    s = begin(&all_of_desc, &manual.executor, &drops, &op);
+    kcom_async_event_await_init(&s->ev, &a);
+    kcom_async_event_await_init(&s->ev2, &b);
+    s->array[0] = kcom_async_event_awaitable(&s->ev);
+    s->array[1] = kcom_async_awaitable_of(counted_poll, counted_clear, &counted);
+    s->array[2] = kcom_async_event_awaitable(&s->ev2);
+    ok(kcom_async_all_of_init(&s->all, s->array, 3) == STATUS_SUCCESS && s->all.remaining == 3, "init\n");
+    (void)kcom_async_spawn_commit(op);
+    ok(manual_run(&manual) == 1 && a.head == &s->ev && b.head == &s->ev2 && counted.polls == 1, "all polled\n");
+    (void)kcom_async_event_set(&b);
+    ok(manual_run(&manual) == 1 && status_of(op) == KCOM_ASYNC_STARTED && s->all.remaining == 2, "one of three\n");
+    ok(s->array[2].poll == NULL && b.head == NULL, "the ready one is marked, and unregistered itself\n");
+    ok(s->array[2].clear != NULL && counted.clears == 0, "nothing cleared before the all_of's clear\n");
+    counted.ready = TRUE;
+    (void)kcom_async_event_set(&b); /* b's await is done: wakes nothing */
+    ok(manual_queued(&manual) == 0, "a ready awaitable is not registered again\n");
+    (void)kcom_async_event_set(&a);
+    ok(manual_run(&manual) == 1 && status_of(op) == KCOM_ASYNC_COMPLETED && result_of(op) == 0, "all three\n");
+    ok(counted.polls == 3, "the counted awaitable polled until READY, then no more: %ld\n", (long)counted.polls);
+    IKcomAsyncOperation_Release(op);
+    ok(counted.clears == 1, "each cleared once, by the drop: %ld\n", (long)counted.clears);
+
+    /* all of two operations, completed in reverse order: both outcomes there to read */
+    ok(kcom_async_operation_create(&counter.allocator, NULL, sizeof(ULONG), 4, &first_source) == STATUS_SUCCESS &&
+           kcom_async_operation_create(&counter.allocator, NULL, sizeof(ULONG), 4, &second_source) == STATUS_SUCCESS,
+       "sources\n");
+    IKcomAsyncOperation_AddRef(first_source);
+    IKcomAsyncOperation_AddRef(second_source);
+    s = begin(&all_of_desc, &manual.executor, &drops, &op);
+    kcom_async_await_init(&s->op, first_source);
+    kcom_async_await_init(&s->op2, second_source);
+    s->array[0] = kcom_async_operation_awaitable(&s->op, TRUE);
+    s->array[1] = kcom_async_operation_awaitable(&s->op2, TRUE);
+    (void)kcom_async_all_of_init(&s->all, s->array, 2);
+    (void)kcom_async_spawn_commit(op);
+    ok(manual_run(&manual) == 1 && status_of(op) == KCOM_ASYNC_STARTED, "waiting on both\n");
+    value = 22;
+    ok(kcom_async_operation_complete(second_source, &value) == STATUS_SUCCESS, "the second completes\n");
+    ok(manual_run(&manual) == 1 && status_of(op) == KCOM_ASYNC_STARTED, "still waiting on the first\n");
+    value = 11;
+    ok(kcom_async_operation_complete(first_source, &value) == STATUS_SUCCESS, "the first completes\n");
+    ok(manual_run(&manual) == 1 && status_of(op) == KCOM_ASYNC_COMPLETED && result_of(op) == 0, "all of both\n");
+    ok(status_of(first_source) == KCOM_ASYNC_COMPLETED && status_of(second_source) == KCOM_ASYNC_COMPLETED,
+       "neither canceled by the clear: both had finished\n");
+    IKcomAsyncOperation_Release(first_source);
+    IKcomAsyncOperation_Release(second_source);
+    IKcomAsyncOperation_Release(op);
+
+    /* canceled with one of two finished: the drop clears the all_of, which cancels the other */
+    ok(kcom_async_operation_create(&counter.allocator, NULL, sizeof(ULONG), 4, &first_source) == STATUS_SUCCESS &&
+           kcom_async_operation_create(&counter.allocator, NULL, sizeof(ULONG), 4, &second_source) == STATUS_SUCCESS,
+       "sources\n");
+    IKcomAsyncOperation_AddRef(first_source);
+    IKcomAsyncOperation_AddRef(second_source);
+    s = begin(&all_of_desc, &manual.executor, &drops, &op);
+    kcom_async_await_init(&s->op, first_source);
+    kcom_async_await_init(&s->op2, second_source);
+    s->array[0] = kcom_async_operation_awaitable(&s->op, TRUE);
+    s->array[1] = kcom_async_operation_awaitable(&s->op2, TRUE);
+    (void)kcom_async_all_of_init(&s->all, s->array, 2);
+    (void)kcom_async_spawn_commit(op);
+    ok(manual_run(&manual) == 1, "waiting on both\n");
+    ok(kcom_async_operation_complete(first_source, &value) == STATUS_SUCCESS && manual_run(&manual) == 1 &&
+           s->all.remaining == 1,
+       "one finished\n");
+    ok(IKcomAsyncOperation_cancel(op) == STATUS_SUCCESS && manual_run(&manual) == 1 &&
+           status_of(op) == KCOM_ASYNC_CANCELED,
+       "the task canceled\n");
+    ok(status_of(second_source) == KCOM_ASYNC_CANCELED, "the unfinished one canceled by the clear\n");
+    ok(status_of(first_source) == KCOM_ASYNC_COMPLETED, "the finished one kept its outcome\n");
+    ok(kcom_async_operation_complete(second_source, &value) == STATUS_CANCELLED, "its producer ends it\n");
+    IKcomAsyncOperation_Release(first_source);
+    IKcomAsyncOperation_Release(second_source);
+    IKcomAsyncOperation_Release(op);
+
     ok(drops == 3, "drops: %ld\n", (long)drops);
     ok(live_settled() == 0, "nothing left\n");
 }

@@ -52,6 +52,13 @@ void kcom_test_async_null_helpers(void)
     kcom_async_select_clear(NULL);
     kcom_async_try_finally_init(NULL, kcom_async_ready_awaitable(&ready), kcom_async_ready_awaitable(&ready));
     kcom_async_try_finally_clear(NULL);
+    {
+        kcom_async_awaitable one = kcom_async_ready_awaitable(&ready);
+        ok(kcom_async_first_of_init(NULL, &one, 1) == STATUS_INVALID_PARAMETER, "first_of_init(NULL)\n");
+        ok(kcom_async_all_of_init(NULL, &one, 1) == STATUS_INVALID_PARAMETER, "all_of_init(NULL)\n");
+        kcom_async_first_of_clear(NULL);
+        kcom_async_all_of_clear(NULL);
+    }
 
     /* awaits: a NULL await leaves the reference to the operation with the caller */
     kcom_counting_allocator_init(&counter, NULL);
