@@ -572,11 +572,14 @@ static KCOM_FORCEINLINE NTSTATUS kcom_async_spawn(_In_ const kcom_async_task_des
  * as it counts an async method's call: work ready at its first poll is never counted, also while
  * the tracker drains, and a draining tracker refuses only work that would be left pending.
  * Returns STATUS_SUCCESS (the poll's own outcome is the operation's status, not this); from the
- * begin, what kcom_async_spawn_begin returns but STATUS_DELETE_PENDING (*initial not copied, no
- * drop run); after a first poll that left the work pending, STATUS_DELETE_PENDING (the tracker is
- * draining), or, after one that yielded or was woken during it, the executor's refusal of the
- * task (the operation is then finished as Error with it, and the drop has run). *operation is
- * never NULL (on failure an operation in Error with that status).
+ * begin, before anything is copied, STATUS_INVALID_PARAMETER or STATUS_INSUFFICIENT_RESOURCES as
+ * kcom_async_spawn_begin returns them (*initial not copied, no drop run: what it holds is still
+ * the caller's); after the copy and the first poll, STATUS_DELETE_PENDING when that poll left the
+ * work pending and the tracker is draining, or, when it yielded or was woken during the poll, the
+ * executor's refusal of the task: the operation is then finished as Error with that status, and
+ * the drop has run over the copied state (what *initial held is released). Unlike
+ * kcom_async_spawn's, this STATUS_DELETE_PENDING comes after the copy (docs/async.md has the
+ * table). *operation is never NULL (on failure an operation in Error with that status).
  * Inline: over a descriptor whose layout the compiler sees, with a block at hand in the operation
  * cache or allocator's hot slot, at the call site; anything else calls the library (which, given
  * a descriptor from another file, calls its functions if KCOM_ASYNC_TASK made it, else checks its

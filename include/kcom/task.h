@@ -248,9 +248,18 @@ struct kcom_rt_poll_result_check_ {
         return KCOM_POLL_PENDING;
     }
 };
+/* KCOM_AWAIT_CANCELABLE's flag of another type than BOOLEAN: this overload, not a failed call. */
+template <typename T>
+static kcom_poll_result kcom_rt_task_canceled(T *)
+{
+    static_assert(sizeof(T) == 0, "KCOM_AWAIT_CANCELABLE: the flag must be a BOOLEAN lvalue (it is set through a "
+                                  "BOOLEAN pointer)");
+    return KCOM_POLL_READY;
+}
 }
 #define KCOM_RT_AWAITED_(poll_expr) kcom_rt_poll_result_check_::pass(poll_expr)
 #define KCOM_RT_CHECK_POLL_(text, poll_expr)
+#define KCOM_RT_CHECK_FLAG_(text, canceled)
 #else
 #define KCOM_RT_AWAITED_(poll_expr) (poll_expr)
 #define KCOM_RT_CHECK_POLL_(text, poll_expr)                                             \
@@ -261,6 +270,9 @@ struct kcom_rt_poll_result_check_ {
                        text ": the expression must be a kcom_poll_result, such as the poll of an " \
                        "awaitable (KCOM_POLL_READY is 0: a truth value that is TRUE when ready " \
                        "would read as PENDING)");
+#define KCOM_RT_CHECK_FLAG_(text, canceled)                                              \
+    KCOM_STATIC_ASSERT(_Generic(&(canceled), BOOLEAN *: 1, default: 0),                   \
+                       text ": the flag must be a BOOLEAN lvalue (it is set through a BOOLEAN pointer)");
 #endif
 
 /* A suspension point's number: __COUNTER__ (every supported compiler has it) less its value at
@@ -283,11 +295,12 @@ struct kcom_rt_poll_result_check_ {
 
 /* KCOM_AWAIT that also ends when the task's operation is canceled: the cancel's wake resumes the
  * task at this suspension point, where the request is taken (kcom_task_take_cancellation_request)
- * and canceled, a BOOLEAN lvalue, set TRUE; otherwise canceled is left as it is. poll_expr is not
- * evaluated once the request is taken. */
+ * and canceled, a BOOLEAN lvalue, set TRUE; otherwise canceled is left as it is (a flag of another
+ * type stops the build). poll_expr is not evaluated once the request is taken. */
 #define KCOM_AWAIT_CANCELABLE(cx, canceled, poll_expr)                                    \
     KCOM_RT_AWAIT_AT_(KCOM_RT_RESUME_POINT_,                                              \
-                      KCOM_RT_CHECK_POLL_("KCOM_AWAIT_CANCELABLE(" #poll_expr ")", poll_expr), \
+                      KCOM_RT_CHECK_POLL_("KCOM_AWAIT_CANCELABLE(" #poll_expr ")", poll_expr) \
+                          KCOM_RT_CHECK_FLAG_("KCOM_AWAIT_CANCELABLE(" #canceled ")", canceled), \
                       kcom_task_take_cancellation_request(cx) ? kcom_rt_task_canceled(&(canceled)) \
                                                               : KCOM_RT_AWAITED_(poll_expr))
 
