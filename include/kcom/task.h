@@ -260,6 +260,7 @@ static kcom_poll_result kcom_rt_task_canceled(T *)
 #define KCOM_RT_AWAITED_(poll_expr) kcom_rt_poll_result_check_::pass(poll_expr)
 #define KCOM_RT_CHECK_POLL_(text, poll_expr)
 #define KCOM_RT_CHECK_FLAG_(text, canceled)
+#define KCOM_RT_FLAG_(canceled) (&(canceled))
 #else
 #define KCOM_RT_AWAITED_(poll_expr) (poll_expr)
 #define KCOM_RT_CHECK_POLL_(text, poll_expr)                                             \
@@ -273,6 +274,8 @@ static kcom_poll_result kcom_rt_task_canceled(T *)
 #define KCOM_RT_CHECK_FLAG_(text, canceled)                                              \
     KCOM_STATIC_ASSERT(_Generic(&(canceled), BOOLEAN *: 1, default: 0),                   \
                        text ": the flag must be a BOOLEAN lvalue (it is set through a BOOLEAN pointer)");
+/* the check above stops any other type: the cast only keeps a second diagnostic off the line */
+#define KCOM_RT_FLAG_(canceled) ((BOOLEAN *)&(canceled))
 #endif
 
 /* A suspension point's number: __COUNTER__ (every supported compiler has it) less its value at
@@ -301,8 +304,9 @@ static kcom_poll_result kcom_rt_task_canceled(T *)
     KCOM_RT_AWAIT_AT_(KCOM_RT_RESUME_POINT_,                                              \
                       KCOM_RT_CHECK_POLL_("KCOM_AWAIT_CANCELABLE(" #poll_expr ")", poll_expr) \
                           KCOM_RT_CHECK_FLAG_("KCOM_AWAIT_CANCELABLE(" #canceled ")", canceled), \
-                      kcom_task_take_cancellation_request(cx) ? kcom_rt_task_canceled(&(canceled)) \
-                                                              : KCOM_RT_AWAITED_(poll_expr))
+                      kcom_task_take_cancellation_request(cx)                             \
+                          ? kcom_rt_task_canceled(KCOM_RT_FLAG_(canceled))                      \
+                          : KCOM_RT_AWAITED_(poll_expr))
 
 /* Gives the executor a chance to run other tasks; the task is queued again at once. */
 #define KCOM_YIELD(cx) KCOM_RT_YIELD_AT_(KCOM_RT_RESUME_POINT_, cx)

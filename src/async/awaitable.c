@@ -344,8 +344,10 @@ NTSTATUS kcom_async_first_of_init(kcom_async_first_of *first, kcom_async_awaitab
 
 kcom_poll_result kcom_async_first_of_poll(kcom_async_first_of *first, kcom_task_context *cx)
 {
-    if (first->count == 0)
+    if (first->count == 0) {
+        first->winner = -1; /* refused at its init, or never initialized (zero-filled): no winner */
         return KCOM_POLL_READY;
+    }
     return first_ready(first->awaitables, first->count, &first->winner, cx);
 }
 

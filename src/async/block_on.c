@@ -134,7 +134,8 @@ static KCOM_FORCEINLINE NTSTATUS block_on(IKcomAsyncOperation *operation, ULONG 
             kcom_fail_fast_because(KCOM_FAILFAST_IRQL, operation, kcom_platform_irql(), KCOM_PLATFORM_APC_LEVEL,
                                    __FILE__, __LINE__,
                                    "kcom_async_block_on at IRQL %u: a blocking wait needs IRQL <= %u (operation %p)",
-                                   (unsigned)kcom_platform_irql(), (unsigned)KCOM_PLATFORM_APC_LEVEL, (void *)operation);
+                                   (unsigned)kcom_platform_irql(), (unsigned)KCOM_PLATFORM_APC_LEVEL,
+                                   (void *)operation);
         return STATUS_INVALID_DEVICE_STATE;
     }
     if (!kcom_rt_async_op_is_kcom(operation))

@@ -397,8 +397,9 @@ void kcom_dpc_executor_destroy(kcom_dpc_executor *executor)
         return;
     /* its DPC flush is for PASSIVE_LEVEL: stop before changing anything */
     if (kcom_platform_irql() != KCOM_PLATFORM_PASSIVE_LEVEL)
-        kcom_fail_fast_because(KCOM_FAILFAST_IRQL, executor, kcom_platform_irql(), KCOM_PLATFORM_PASSIVE_LEVEL, __FILE__,
-                               __LINE__, "kcom_dpc_executor_destroy at IRQL %u: it needs PASSIVE_LEVEL (executor %p)",
+        kcom_fail_fast_because(KCOM_FAILFAST_IRQL, executor, kcom_platform_irql(), KCOM_PLATFORM_PASSIVE_LEVEL,
+                               __FILE__, __LINE__,
+                               "kcom_dpc_executor_destroy at IRQL %u: it needs PASSIVE_LEVEL (executor %p)",
                                (unsigned)kcom_platform_irql(), (void *)executor);
     kcom_atomic_store(&executor->accepting, 0);
     for (;;) {

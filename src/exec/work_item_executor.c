@@ -302,8 +302,9 @@ void kcom_work_item_executor_destroy(kcom_work_item_executor *executor)
     /* its wait for the routines to let go is for PASSIVE_LEVEL: stop before changing anything,
      * whether or not there would have been anything to wait for */
     if (kcom_platform_irql() != KCOM_PLATFORM_PASSIVE_LEVEL)
-        kcom_fail_fast_because(KCOM_FAILFAST_IRQL, executor, kcom_platform_irql(), KCOM_PLATFORM_PASSIVE_LEVEL, __FILE__,
-                               __LINE__, "kcom_work_item_executor_destroy at IRQL %u: it needs PASSIVE_LEVEL (executor %p)",
+        kcom_fail_fast_because(KCOM_FAILFAST_IRQL, executor, kcom_platform_irql(), KCOM_PLATFORM_PASSIVE_LEVEL,
+                               __FILE__, __LINE__,
+                               "kcom_work_item_executor_destroy at IRQL %u: it needs PASSIVE_LEVEL (executor %p)",
                                (unsigned)kcom_platform_irql(), (void *)executor);
     /* From one of its tasks, the wait below would be for the routine that is waiting: a hang at
      * unload, which fails fast instead, naming the mistake. */

@@ -246,7 +246,8 @@ static const kcom_async_task_desc armed_desc =
 static const kcom_async_task_desc select_desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, aw_state, select_task, aw_drop);
 static const kcom_async_task_desc first_of_desc =
     KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, aw_state, first_of_task, aw_drop);
-static const kcom_async_task_desc all_of_desc = KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, aw_state, all_of_task, aw_drop);
+static const kcom_async_task_desc all_of_desc =
+    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, aw_state, all_of_task, aw_drop);
 #if defined(KCOM_HAS_ASYNC_TIMER) && KCOM_HAS_ASYNC_TIMER
 static const kcom_async_task_desc timeout_desc =
     KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, aw_state, timeout_task, aw_drop);
@@ -902,7 +903,8 @@ static void array_inits_refused(void)
     ok(kcom_async_first_of_init(&first, array, 0) == STATUS_INVALID_PARAMETER, "first_of: count 0\n");
     ok(kcom_async_first_of_init(&first, array, 0x80000000u) == STATUS_INVALID_PARAMETER,
        "first_of: a count the winner cannot hold\n");
-    ok(kcom_async_first_of_init(&first, array, 2) == STATUS_INVALID_PARAMETER, "first_of: an awaitable without a poll\n");
+    ok(kcom_async_first_of_init(&first, array, 2) == STATUS_INVALID_PARAMETER,
+       "first_of: an awaitable without a poll\n");
     kcom_async_first_of_clear(&first);
     ok(kcom_async_all_of_init(&all, array, 0) == STATUS_INVALID_PARAMETER &&
            kcom_async_all_of_poll(&all, NULL) == KCOM_POLL_READY,
@@ -912,6 +914,13 @@ static void array_inits_refused(void)
     kcom_async_all_of_clear(&all);
     kcom_async_first_of_clear(NULL);
     kcom_async_all_of_clear(NULL);
+    memset(&first, 0, sizeof(first));
+    memset(&all, 0, sizeof(all));
+    ok(kcom_async_first_of_poll(&first, NULL) == KCOM_POLL_READY && first.winner == -1 &&
+           kcom_async_all_of_poll(&all, NULL) == KCOM_POLL_READY,
+       "zero-filled: READY at once, no winner\n");
+    kcom_async_first_of_clear(&first);
+    kcom_async_all_of_clear(&all);
     ok(c.polls == 0 && c.clears == 0, "a refused init polls and clears nothing: %ld %ld\n", (long)c.polls,
        (long)c.clears);
 }

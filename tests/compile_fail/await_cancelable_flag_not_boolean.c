@@ -1,9 +1,11 @@
 /*
  * KCOM_AWAIT_CANCELABLE given an int as its flag: the macro sets it through a BOOLEAN pointer,
- * which would write one byte of the int. Its own check names the flag.
+ * which would write one byte of the int. Its own check names the flag, and nothing else is
+ * reported for the line.
  * outcome: error
  * first: KCOM_AWAIT_CANCELABLE\(s->canceled\): the flag must be a BOOLEAN
  * max-errors: 1
+ * forbid: incompatible pointer
  */
 #include <kcom/kcom.h>
 

@@ -30,7 +30,8 @@ void kcom_posix_violation(const char *file, int line, const void *object, const 
 
 void kcom_posix_irql_violation(const char *file, int line, const void *object, UCHAR highest, const char *what)
 {
-    kcom_fail_fast_because(KCOM_FAILFAST_IRQL, object, (ULONG_PTR)kcom_posix_thread.irql, (ULONG_PTR)highest, file, line,
+    kcom_fail_fast_because(KCOM_FAILFAST_IRQL, object, (ULONG_PTR)kcom_posix_thread.irql, (ULONG_PTR)highest, file,
+                           line,
                            "kernel simulation: %s (IRQL %u, at most %u allowed; simulated processor %ld, object %p)",
                            what, (unsigned)kcom_posix_thread.irql, (unsigned)highest,
                            (long)kcom_posix_thread.processor, object);
