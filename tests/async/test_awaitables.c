@@ -925,6 +925,45 @@ static void array_inits_refused(void)
        (long)c.clears);
 }
 
+/* A first_of task over three event awaits on a, b and c (begun, not committed). */
+static aw_state *begin_first_of_three(kcom_async_event *a, kcom_async_event *b, kcom_async_event *c, LONG *drops,
+                                      IKcomAsyncOperation **op)
+{
+    aw_state *s = begin(&first_of_desc, &manual.executor, drops, op);
+    if (s == NULL)
+        return NULL;
+    kcom_async_event_await_init(&s->ev, a);
+    kcom_async_event_await_init(&s->ev2, b);
+    kcom_async_event_await_init(&s->ev3, c);
+    s->array[0] = kcom_async_event_awaitable(&s->ev);
+    s->array[1] = kcom_async_event_awaitable(&s->ev2);
+    s->array[2] = kcom_async_event_awaitable(&s->ev3);
+    ok(kcom_async_first_of_init(&s->first, s->array, 3) == STATUS_SUCCESS, "first_of_init\n");
+    return s;
+}
+
+/* An all_of task over two new completion sources' awaits, both with cancel TRUE (begun, not
+ * committed); *first and *second keep a reference of the caller's. */
+static aw_state *begin_all_of_two_sources(IKcomAsyncOperation **first, IKcomAsyncOperation **second, LONG *drops,
+                                          IKcomAsyncOperation **op)
+{
+    aw_state *s;
+    ok(kcom_async_operation_create(&counter.allocator, NULL, sizeof(ULONG), 4, first) == STATUS_SUCCESS &&
+           kcom_async_operation_create(&counter.allocator, NULL, sizeof(ULONG), 4, second) == STATUS_SUCCESS,
+       "sources\n");
+    IKcomAsyncOperation_AddRef(*first); /* the caller's; the awaits take the creations' */
+    IKcomAsyncOperation_AddRef(*second);
+    s = begin(&all_of_desc, &manual.executor, drops, op);
+    if (s == NULL)
+        return NULL;
+    kcom_async_await_init(&s->op, *first);
+    kcom_async_await_init(&s->op2, *second);
+    s->array[0] = kcom_async_operation_awaitable(&s->op, TRUE);
+    s->array[1] = kcom_async_operation_awaitable(&s->op2, TRUE);
+    ok(kcom_async_all_of_init(&s->all, s->array, 2) == STATUS_SUCCESS, "all_of_init\n");
+    return s;
+}
+
 void kcom_test_async_first_of(void)
 {
     kcom_async_event a = KCOM_ASYNC_EVENT_INIT, b = KCOM_ASYNC_EVENT_INIT, c = KCOM_ASYNC_EVENT_INIT;
@@ -938,14 +977,7 @@ void kcom_test_async_first_of(void)
     array_inits_refused();
 
     /* the third of three first: the other two unregistered, never woken */
-    s = begin(&first_of_desc, &manual.executor, &drops, &op);
-    kcom_async_event_await_init(&s->ev, &a);
-    kcom_async_event_await_init(&s->ev2, &b);
-    kcom_async_event_await_init(&s->ev3, &c);
-    s->array[0] = kcom_async_event_awaitable(&s->ev);
-    s->array[1] = kcom_async_event_awaitable(&s->ev2);
-    s->array[2] = kcom_async_event_awaitable(&s->ev3);
-    ok(kcom_async_first_of_init(&s->first, s->array, 3) == STATUS_SUCCESS, "init\n");
+    s = begin_first_of_three(&a, &b, &c, &drops, &op);
     (void)kcom_async_spawn_commit(op);
     ok(manual_run(&manual) == 1 && a.head == &s->ev && b.head == &s->ev2 && c.head == &s->ev3, "all registered\n");
     (void)kcom_async_event_set(&c);
@@ -957,14 +989,7 @@ void kcom_test_async_first_of(void)
     IKcomAsyncOperation_Release(op);
 
     /* all three ready: the first in the array wins, at the first poll */
-    s = begin(&first_of_desc, &manual.executor, &drops, &op);
-    kcom_async_event_await_init(&s->ev, &a);
-    kcom_async_event_await_init(&s->ev2, &b);
-    kcom_async_event_await_init(&s->ev3, &c);
-    s->array[0] = kcom_async_event_awaitable(&s->ev);
-    s->array[1] = kcom_async_event_awaitable(&s->ev2);
-    s->array[2] = kcom_async_event_awaitable(&s->ev3);
-    (void)kcom_async_first_of_init(&s->first, s->array, 3);
+    s = begin_first_of_three(&a, &b, &c, &drops, &op);
     (void)kcom_async_spawn_commit(op);
     ok(manual_run(&manual) == 1 && result_of(op) == 0, "the first won\n");
     IKcomAsyncOperation_Release(op);
@@ -1018,14 +1043,7 @@ void kcom_test_async_first_of(void)
     IKcomAsyncOperation_Release(op);
 
     /* canceled while waiting: the drop clears the three */
-    s = begin(&first_of_desc, &manual.executor, &drops, &op);
-    kcom_async_event_await_init(&s->ev, &a);
-    kcom_async_event_await_init(&s->ev2, &b);
-    kcom_async_event_await_init(&s->ev3, &c);
-    s->array[0] = kcom_async_event_awaitable(&s->ev);
-    s->array[1] = kcom_async_event_awaitable(&s->ev2);
-    s->array[2] = kcom_async_event_awaitable(&s->ev3);
-    (void)kcom_async_first_of_init(&s->first, s->array, 3);
+    s = begin_first_of_three(&a, &b, &c, &drops, &op);
     (void)kcom_async_spawn_commit(op);
     ok(manual_run(&manual) == 1, "waiting\n");
     ok(IKcomAsyncOperation_cancel(op) == STATUS_SUCCESS && manual_run(&manual) == 1 &&
@@ -1075,17 +1093,7 @@ void kcom_test_async_all_of(void)
     ok(counted.clears == 1, "each cleared once, by the drop: %ld\n", (long)counted.clears);
 
     /* all of two operations, completed in reverse order: both outcomes there to read */
-    ok(kcom_async_operation_create(&counter.allocator, NULL, sizeof(ULONG), 4, &first_source) == STATUS_SUCCESS &&
-           kcom_async_operation_create(&counter.allocator, NULL, sizeof(ULONG), 4, &second_source) == STATUS_SUCCESS,
-       "sources\n");
-    IKcomAsyncOperation_AddRef(first_source);
-    IKcomAsyncOperation_AddRef(second_source);
-    s = begin(&all_of_desc, &manual.executor, &drops, &op);
-    kcom_async_await_init(&s->op, first_source);
-    kcom_async_await_init(&s->op2, second_source);
-    s->array[0] = kcom_async_operation_awaitable(&s->op, TRUE);
-    s->array[1] = kcom_async_operation_awaitable(&s->op2, TRUE);
-    (void)kcom_async_all_of_init(&s->all, s->array, 2);
+    s = begin_all_of_two_sources(&first_source, &second_source, &drops, &op);
     (void)kcom_async_spawn_commit(op);
     ok(manual_run(&manual) == 1 && status_of(op) == KCOM_ASYNC_STARTED, "waiting on both\n");
     value = 22;
@@ -1101,17 +1109,7 @@ void kcom_test_async_all_of(void)
     IKcomAsyncOperation_Release(op);
 
     /* canceled with one of two finished: the drop clears the all_of, which cancels the other */
-    ok(kcom_async_operation_create(&counter.allocator, NULL, sizeof(ULONG), 4, &first_source) == STATUS_SUCCESS &&
-           kcom_async_operation_create(&counter.allocator, NULL, sizeof(ULONG), 4, &second_source) == STATUS_SUCCESS,
-       "sources\n");
-    IKcomAsyncOperation_AddRef(first_source);
-    IKcomAsyncOperation_AddRef(second_source);
-    s = begin(&all_of_desc, &manual.executor, &drops, &op);
-    kcom_async_await_init(&s->op, first_source);
-    kcom_async_await_init(&s->op2, second_source);
-    s->array[0] = kcom_async_operation_awaitable(&s->op, TRUE);
-    s->array[1] = kcom_async_operation_awaitable(&s->op2, TRUE);
-    (void)kcom_async_all_of_init(&s->all, s->array, 2);
+    s = begin_all_of_two_sources(&first_source, &second_source, &drops, &op);
     (void)kcom_async_spawn_commit(op);
     ok(manual_run(&manual) == 1, "waiting on both\n");
     ok(kcom_async_operation_complete(first_source, &value) == STATUS_SUCCESS && manual_run(&manual) == 1 &&
