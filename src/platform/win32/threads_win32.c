@@ -8,6 +8,7 @@
 
 #include <kcom/allocator.h>
 #include <kcom/atomic.h>
+#include <kcom/trace.h>
 
 #include <process.h>
 
@@ -180,10 +181,23 @@ NTSTATUS kcom_platform_thread_start(kcom_platform_thread *thread, kcom_platform_
     return t->handle != NULL ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES;
 }
 
+/* How long a join waits before it says why it may never end. */
+#define JOIN_WARNING_MS 2000u
+
 void kcom_platform_thread_join(kcom_platform_thread *thread)
 {
     win32_thread *t = (win32_thread *)(void *)thread;
-    WaitForSingleObject(t->handle, INFINITE);
+    /* A thread ends only with the loader lock (its DLL_THREAD_DETACH calls), which DllMain's caller
+     * holds: a join from DllMain never returns, and nothing else would say why. The joins are
+     * kcom_uninitialize's (the timer thread) and a pool shutdown's, whose threads end at once. */
+    if (WaitForSingleObject(t->handle, JOIN_WARNING_MS) == WAIT_TIMEOUT) {
+        kcom_trace(KCOM_TRACE_LEVEL_WARNING, __FILE__, __LINE__,
+                   "a kcom thread has not ended after %u ms of kcom_uninitialize or kcom_thread_pool_shutdown "
+                   "waiting for it: if this is DllMain, it never will (a thread cannot end while the loader "
+                   "lock is held); call them from an export of the DLL before FreeLibrary instead",
+                   JOIN_WARNING_MS);
+        WaitForSingleObject(t->handle, INFINITE);
+    }
     CloseHandle(t->handle);
 }
 
