@@ -167,12 +167,14 @@ typedef struct kcom_async_first_of {
 } kcom_async_first_of;
 
 /* All of count awaitables, in an array the caller keeps in place until the clear: READY once each
- * has been READY. An awaitable's poll is set to NULL in the array once it is READY (it is not
- * polled again; its clear waits for the all_of's). */
+ * has been READY, or (kcom_async_all_of_poll_next) one at a time as they become READY. An
+ * awaitable's poll is set to NULL in the array once it is READY (it is not polled again; its clear
+ * waits for the all_of's). */
 typedef struct kcom_async_all_of {
     kcom_async_awaitable *awaitables;
     ULONG count;
     ULONG remaining; /* not READY yet */
+    LONG last;       /* after kcom_async_all_of_poll_next's READY: the index that became READY; -1: none left */
 } kcom_async_all_of;
 
 /* An awaitable, or a timer if it takes longer (a select with a timer). */
@@ -387,13 +389,23 @@ NTSTATUS kcom_async_all_of_init(_Out_ kcom_async_all_of *all, _Inout_updates_(co
 /*
  * kcom_async_all_of_poll - polls each awaitable that has not been READY yet, in the array's order;
  * READY when none is left (all->remaining is 0). Nothing is cleared here: read each outcome from
- * its awaitable, then clear the all_of. It waits for every one whatever their outcomes: to stop at
- * the first failure, a task awaits them one by one and clears the all_of (which cancels the
- * operations made with cancel TRUE).
+ * its awaitable, then clear the all_of. It waits for every one whatever their outcomes; to act on
+ * each as it comes (and stop at the first failure), await kcom_async_all_of_poll_next instead.
  * IRQL: <= DISPATCH_LEVEL (from the task's poll, at its executor's IRQL).
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 kcom_poll_result kcom_async_all_of_poll(_Inout_ kcom_async_all_of *all, _In_ kcom_task_context *cx);
+
+/*
+ * kcom_async_all_of_poll_next - READY as soon as one more awaitable has become READY: all->last is
+ * its index (the first in the array's order, when several are), all->remaining counts the others;
+ * READY with all->last -1 when none is left. Await it in a loop while all->remaining is not 0 to
+ * take the outcomes one by one as they come; to stop early (the first failure), clear the all_of:
+ * what is left is cleared, and operations awaited with cancel TRUE are canceled.
+ * IRQL: <= DISPATCH_LEVEL (from the task's poll, at its executor's IRQL).
+ */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+kcom_poll_result kcom_async_all_of_poll_next(_Inout_ kcom_async_all_of *all, _In_ kcom_task_context *cx);
 
 /* kcom_async_all_of_clear - clears every awaitable not cleared yet. Safe zero-filled and twice;
  * NULL is ignored. IRQL: <= DISPATCH_LEVEL. Never fails. */

@@ -380,20 +380,38 @@ NTSTATUS kcom_async_all_of_init(kcom_async_all_of *all, kcom_async_awaitable *aw
     all->awaitables = valid ? awaitables : NULL;
     all->count = valid ? count : 0;
     all->remaining = all->count;
+    all->last = -1;
     return valid ? STATUS_SUCCESS : STATUS_INVALID_PARAMETER;
+}
+
+/* Polls the awaitables not READY yet from index from on; the first that is READY is marked (never
+ * polled again, cleared with the rest) and its index returned; -1 when none is. */
+static LONG all_of_next_ready(kcom_async_all_of *all, ULONG from, kcom_task_context *cx)
+{
+    ULONG i;
+    for (i = from; i < all->count && all->remaining != 0; i++) {
+        kcom_async_awaitable *a = &all->awaitables[i];
+        if (a->poll != NULL && a->poll(a->self, cx) == KCOM_POLL_READY) {
+            a->poll = NULL;
+            all->remaining--;
+            return (LONG)i;
+        }
+    }
+    return -1;
 }
 
 kcom_poll_result kcom_async_all_of_poll(kcom_async_all_of *all, kcom_task_context *cx)
 {
-    ULONG i;
-    for (i = 0; i < all->count && all->remaining != 0; i++) {
-        kcom_async_awaitable *a = &all->awaitables[i];
-        if (a->poll != NULL && a->poll(a->self, cx) == KCOM_POLL_READY) {
-            a->poll = NULL; /* READY once: never polled again, cleared with the rest */
-            all->remaining--;
-        }
-    }
+    LONG ready = -1;
+    while ((ready = all_of_next_ready(all, (ULONG)(ready + 1), cx)) >= 0)
+        ;
     return all->remaining == 0 ? KCOM_POLL_READY : KCOM_POLL_PENDING;
+}
+
+kcom_poll_result kcom_async_all_of_poll_next(kcom_async_all_of *all, kcom_task_context *cx)
+{
+    all->last = all->remaining != 0 ? all_of_next_ready(all, 0, cx) : -1;
+    return all->last >= 0 || all->remaining == 0 ? KCOM_POLL_READY : KCOM_POLL_PENDING;
 }
 
 void kcom_async_all_of_clear(kcom_async_all_of *all)

@@ -95,6 +95,7 @@
     X(async_select)                      \
     X(async_first_of)                    \
     X(async_all_of)                      \
+    X(async_all_of_each)                 \
     X(async_ready)                       \
     KCOM_ASYNC_AWAITABLE_TIMER_TESTS(X, H)
 

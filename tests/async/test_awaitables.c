@@ -196,6 +196,33 @@ static kcom_poll_result first_of_task(void *p, kcom_task_context *cx)
     KCOM_TASK_END(cx);
 }
 
+/* Whether an operation's await ended with its operation in Error. */
+static BOOLEAN await_failed(const kcom_async_await *aw)
+{
+    kcom_async_status st = KCOM_ASYNC_STARTED;
+    return (BOOLEAN)(aw->operation != NULL && NT_SUCCESS(IKcomAsyncOperation_get_status(aw->operation, &st)) &&
+                     st == KCOM_ASYNC_ERROR);
+}
+
+/* s->all one at a time (s->array: s->op, s->ev, s->op2): s->ticks records the order, a digit per
+ * awaitable (its index + 1); the first operation in Error ends the task with STATUS_UNSUCCESSFUL
+ * after clearing the all_of. Result: s->ticks. */
+static kcom_poll_result all_of_each_task(void *p, kcom_task_context *cx)
+{
+    aw_state *s = (aw_state *)p;
+    KCOM_TASK_BEGIN(s);
+    while (s->all.remaining != 0) {
+        KCOM_AWAIT(kcom_async_all_of_poll_next(&s->all, cx));
+        s->ticks = s->ticks * 10 + (ULONG)(s->all.last + 1);
+        if ((s->all.last == 0 && await_failed(&s->op)) || (s->all.last == 2 && await_failed(&s->op2))) {
+            kcom_async_all_of_clear(&s->all); /* what is left is canceled */
+            KCOM_TASK_RETURN(cx, STATUS_UNSUCCESSFUL);
+        }
+    }
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, s->ticks);
+    KCOM_TASK_END(cx);
+}
+
 /* s->all, or a cancel (the drop then clears the all_of). Result: how many remained (0). */
 static kcom_poll_result all_of_task(void *p, kcom_task_context *cx)
 {
@@ -248,6 +275,8 @@ static const kcom_async_task_desc first_of_desc =
     KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, aw_state, first_of_task, aw_drop);
 static const kcom_async_task_desc all_of_desc =
     KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, aw_state, all_of_task, aw_drop);
+static const kcom_async_task_desc all_of_each_desc =
+    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, aw_state, all_of_each_task, aw_drop);
 #if defined(KCOM_HAS_ASYNC_TIMER) && KCOM_HAS_ASYNC_TIMER
 static const kcom_async_task_desc timeout_desc =
     KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, aw_state, timeout_task, aw_drop);
@@ -1126,6 +1155,83 @@ void kcom_test_async_all_of(void)
     IKcomAsyncOperation_Release(op);
 
     ok(drops == 3, "drops: %ld\n", (long)drops);
+    ok(live_settled() == 0, "nothing left\n");
+}
+
+/* An all_of task over an operation, an event and an operation (both with cancel TRUE), taken one
+ * at a time (all_of_each_task; begun, not committed). */
+static aw_state *begin_all_of_each(kcom_async_event *event, IKcomAsyncOperation **first, IKcomAsyncOperation **second,
+                                   LONG *drops, IKcomAsyncOperation **op)
+{
+    aw_state *s;
+    ok(kcom_async_operation_create(&counter.allocator, NULL, sizeof(ULONG), 4, first) == STATUS_SUCCESS &&
+           kcom_async_operation_create(&counter.allocator, NULL, sizeof(ULONG), 4, second) == STATUS_SUCCESS,
+       "sources\n");
+    IKcomAsyncOperation_AddRef(*first);
+    IKcomAsyncOperation_AddRef(*second);
+    s = begin(&all_of_each_desc, &manual.executor, drops, op);
+    if (s == NULL)
+        return NULL;
+    kcom_async_await_init(&s->op, *first);
+    kcom_async_event_await_init(&s->ev, event);
+    kcom_async_await_init(&s->op2, *second);
+    s->array[0] = kcom_async_operation_awaitable(&s->op, TRUE);
+    s->array[1] = kcom_async_event_awaitable(&s->ev);
+    s->array[2] = kcom_async_operation_awaitable(&s->op2, TRUE);
+    ok(kcom_async_all_of_init(&s->all, s->array, 3) == STATUS_SUCCESS && s->all.last == -1, "all_of_init\n");
+    return s;
+}
+
+/* kcom_async_all_of_poll_next: the outcomes one at a time, in the order they come, and a stop at
+ * the first failure that cancels what is left. */
+void kcom_test_async_all_of_each(void)
+{
+    kcom_async_event event = KCOM_ASYNC_EVENT_INIT;
+    IKcomAsyncOperation *op, *first = NULL, *second = NULL;
+    aw_state *s;
+    LONG drops = 0;
+    ULONG value = 5;
+
+    counter_once();
+    manual_init(&manual);
+
+    /* all three, in the order third, first, event */
+    s = begin_all_of_each(&event, &first, &second, &drops, &op);
+    (void)kcom_async_spawn_commit(op);
+    ok(manual_run(&manual) == 1 && status_of(op) == KCOM_ASYNC_STARTED && s->ticks == 0, "waiting\n");
+    ok(kcom_async_operation_complete(second, &value) == STATUS_SUCCESS && manual_run(&manual) == 1 &&
+           s->ticks == 3 && s->all.remaining == 2,
+       "the third first: %lu\n", (unsigned long)s->ticks);
+    ok(kcom_async_operation_complete(first, &value) == STATUS_SUCCESS && manual_run(&manual) == 1 &&
+           s->ticks == 31,
+       "then the first: %lu\n", (unsigned long)s->ticks);
+    (void)kcom_async_event_set(&event);
+    ok(manual_run(&manual) == 1 && status_of(op) == KCOM_ASYNC_COMPLETED && result_of(op) == 312,
+       "then the event, and done\n");
+    ok(kcom_async_all_of_poll_next(&s->all, NULL) == KCOM_POLL_READY && s->all.last == -1,
+       "none left: READY with no index\n");
+    IKcomAsyncOperation_Release(first);
+    IKcomAsyncOperation_Release(second);
+    IKcomAsyncOperation_Release(op);
+
+    /* the event, then the third fails: the task stops, and the first is canceled by the clear */
+    (void)kcom_async_event_reset(&event);
+    s = begin_all_of_each(&event, &first, &second, &drops, &op);
+    (void)kcom_async_spawn_commit(op);
+    (void)manual_run(&manual);
+    (void)kcom_async_event_set(&event);
+    ok(manual_run(&manual) == 1 && s->ticks == 2 && status_of(op) == KCOM_ASYNC_STARTED, "the event\n");
+    ok(kcom_async_operation_fail(second, STATUS_IO_TIMEOUT) == STATUS_SUCCESS && manual_run(&manual) == 1 &&
+           s->ticks == 23,
+       "then the third, failed: %lu\n", (unsigned long)s->ticks);
+    ok(status_of(op) == KCOM_ASYNC_ERROR, "the task stopped at the failure\n");
+    ok(status_of(first) == KCOM_ASYNC_CANCELED, "the one left was canceled by the clear\n");
+    ok(kcom_async_operation_complete(first, &value) == STATUS_CANCELLED, "its producer ends it\n");
+    IKcomAsyncOperation_Release(first);
+    IKcomAsyncOperation_Release(second);
+    IKcomAsyncOperation_Release(op);
+
+    ok(drops == 2, "drops: %ld\n", (long)drops);
     ok(live_settled() == 0, "nothing left\n");
 }
 
