@@ -89,12 +89,13 @@ BOOLEAN kcom_trace_enabled(_In_ kcom_trace_level level);
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 void kcom_trace(_In_ kcom_trace_level level, _In_opt_z_ const char *file, _In_ int line,
-                _In_z_ _Printf_format_string_ const char *format, ...) KCOM_PRINTF_FORMAT(4, 5);
+                _In_opt_z_ _Printf_format_string_ const char *format, ...) KCOM_PRINTF_FORMAT(4, 5);
 
-/* kcom_vtrace - kcom_trace with a va_list. IRQL: <= DISPATCH_LEVEL. Never fails. */
+/* kcom_vtrace - kcom_trace with a va_list (a NULL format is ignored). IRQL: <= DISPATCH_LEVEL.
+ * Never fails. */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 void kcom_vtrace(_In_ kcom_trace_level level, _In_opt_z_ const char *file, _In_ int line,
-                 _In_z_ _Printf_format_string_ const char *format, _In_ va_list args) KCOM_PRINTF_FORMAT(4, 0);
+                 _In_opt_z_ _Printf_format_string_ const char *format, _In_ va_list args) KCOM_PRINTF_FORMAT(4, 0);
 
 KCOM_END_DECLS
 
