@@ -88,7 +88,7 @@ NTSTATUS kcom_thread_pool_create(_In_ ULONG threads, _Outptr_ kcom_thread_pool *
  * built; for the pool, spawn on a copy of its executor with the copy's tracker set, a copy that
  * lives as long as the tasks do: a task refers to its executor, kcom_async_spawn_begin). A NULL pool
  * is ignored (STATUS_SUCCESS). In a Windows DLL, not from DllMain: the threads cannot end while
- * its caller holds the loader lock, so the join never returns (after 2 s it traces a WARNING
+ * its caller holds the loader lock, so the join never returns (about 2 s in it traces a WARNING
  * saying so; docs/building.md, "Shared libraries and DLLs").
  * IRQL: PASSIVE_LEVEL, not from a pool thread.
  * Returns STATUS_SUCCESS when the queue drained, STATUS_TIMEOUT when tasks had to be dropped

@@ -54,7 +54,7 @@ NTSTATUS kcom_initialize(void);
  * A refusal is traced at ERROR level with what was found (a count, or the IRQL). A second call
  * after one that succeeded finds nothing to stop and succeeds too. In a Windows DLL, not from
  * DllMain: it waits for kcom's timer thread to end, which needs the loader lock DllMain's caller
- * holds: it then never returns, and after 2 s traces a WARNING saying so (docs/building.md,
+ * holds: it then never returns, and about 2 s in traces a WARNING saying so (docs/building.md,
  * "Shared libraries and DLLs").
  * IRQL: PASSIVE_LEVEL.
  * Returns STATUS_SUCCESS; STATUS_INVALID_DEVICE_STATE (IRPs held, timers armed, an executor still

@@ -193,17 +193,16 @@ static inline NTSTATUS kcom_platform_event_wait(kcom_platform_event *event, ULON
  * IRQL functions below. */
 
 /* A thread running fn(context), started at PASSIVE_LEVEL, which may use the C runtime. thread is
- * its storage, which the new thread reads before it calls fn: it stays valid until then, and
- * until kcom_platform_thread_join for a thread that is joined. Then the thread is either joined
- * (waits for fn to return and releases the thread) or detached (it ends by itself), once.
- * start: STATUS_SUCCESS or STATUS_INSUFFICIENT_RESOURCES (then nothing to join or detach). */
+ * its storage, which the thread may use until it has ended: it stays valid until
+ * kcom_platform_thread_join (which waits for fn to return and the thread to end, and releases it),
+ * called once for every thread started.
+ * start: STATUS_SUCCESS or STATUS_INSUFFICIENT_RESOURCES (then nothing to join). */
 typedef struct kcom_platform_thread {
     ULONG64 opaque[4];
 } kcom_platform_thread;
 typedef void kcom_platform_thread_fn(void *context);
 NTSTATUS kcom_platform_thread_start(kcom_platform_thread *thread, kcom_platform_thread_fn *fn, void *context);
 void kcom_platform_thread_join(kcom_platform_thread *thread);
-void kcom_platform_thread_detach(kcom_platform_thread *thread);
 /* TRUE when the caller runs on the started (not yet joined) thread. */
 BOOLEAN kcom_platform_thread_is_current(const kcom_platform_thread *thread);
 

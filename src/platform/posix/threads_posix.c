@@ -319,11 +319,6 @@ void kcom_platform_thread_join(kcom_platform_thread *thread)
     pthread_join(((posix_thread *)(void *)thread)->thread, NULL);
 }
 
-void kcom_platform_thread_detach(kcom_platform_thread *thread)
-{
-    pthread_detach(((posix_thread *)(void *)thread)->thread);
-}
-
 BOOLEAN kcom_platform_thread_is_current(const kcom_platform_thread *thread)
 {
     return pthread_equal(((const posix_thread *)(const void *)thread)->thread, pthread_self()) ? TRUE : FALSE;

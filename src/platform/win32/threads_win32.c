@@ -156,6 +156,7 @@ typedef struct win32_thread {
     kcom_platform_thread_fn *fn;
     void *context;
     unsigned id;
+    LONG volatile returned; /* fn has returned: what is left of the thread is its end */
 } win32_thread;
 
 KCOM_STATIC_ASSERT(sizeof(win32_thread) <= sizeof(kcom_platform_thread) &&
@@ -165,9 +166,8 @@ KCOM_STATIC_ASSERT(sizeof(win32_thread) <= sizeof(kcom_platform_thread) &&
 static unsigned __stdcall thread_start(void *context)
 {
     win32_thread *t = (win32_thread *)context;
-    kcom_platform_thread_fn *fn = t->fn;
-    void *fn_context = t->context;
-    fn(fn_context); /* *t is the caller's again */
+    t->fn(t->context);
+    kcom_atomic_store(&t->returned, 1); /* *t stays until the join has seen the thread end */
     return 0;
 }
 
@@ -177,33 +177,37 @@ NTSTATUS kcom_platform_thread_start(kcom_platform_thread *thread, kcom_platform_
     win32_thread *t = (win32_thread *)(void *)thread;
     t->fn = fn;
     t->context = context;
+    t->returned = 0;
     t->handle = (HANDLE)_beginthreadex(NULL, 0, thread_start, t, 0, &t->id);
     return t->handle != NULL ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES;
 }
 
-/* How long a join waits before it says why it may never end. */
-#define JOIN_WARNING_MS 2000u
+/* How long a join waits, once the thread's function has returned, before it says why the thread
+ * may never end. */
+#define JOIN_WARNING_MS 1000u
 
 void kcom_platform_thread_join(kcom_platform_thread *thread)
 {
     win32_thread *t = (win32_thread *)(void *)thread;
+    BOOLEAN returned = FALSE;
     /* A thread ends only with the loader lock (its DLL_THREAD_DETACH calls), which DllMain's caller
-     * holds: a join from DllMain never returns, and nothing else would say why. The joins are
-     * kcom_uninitialize's (the timer thread) and a pool shutdown's, whose threads end at once. */
-    if (WaitForSingleObject(t->handle, JOIN_WARNING_MS) == WAIT_TIMEOUT) {
-        kcom_trace(KCOM_TRACE_LEVEL_WARNING, __FILE__, __LINE__,
-                   "a kcom thread has not ended after %u ms of kcom_uninitialize or kcom_thread_pool_shutdown "
-                   "waiting for it: if this is DllMain, it never will (a thread cannot end while the loader "
-                   "lock is held); call them from an export of the DLL before FreeLibrary instead",
-                   JOIN_WARNING_MS);
-        WaitForSingleObject(t->handle, INFINITE);
+     * holds: a join from DllMain never returns, and nothing else would say why. A thread still in
+     * its function (a pool's poll under way) is waited for quietly, however long; one that has
+     * returned from it and still has not ended a whole wait later is stuck in its end. */
+    while (WaitForSingleObject(t->handle, JOIN_WARNING_MS) == WAIT_TIMEOUT) {
+        if (returned) {
+            kcom_trace(KCOM_TRACE_LEVEL_WARNING, __FILE__, __LINE__,
+                       "a kcom thread that kcom_uninitialize or kcom_thread_pool_shutdown waits for has "
+                       "finished its work and not ended after %u ms: its end waits for the loader lock, "
+                       "which DllMain's caller holds, so from DllMain it never will; call them from an "
+                       "export of the DLL before FreeLibrary instead",
+                       JOIN_WARNING_MS);
+            WaitForSingleObject(t->handle, INFINITE);
+            break;
+        }
+        returned = kcom_atomic_load(&t->returned) != 0 ? TRUE : FALSE;
     }
     CloseHandle(t->handle);
-}
-
-void kcom_platform_thread_detach(kcom_platform_thread *thread)
-{
-    CloseHandle(((win32_thread *)(void *)thread)->handle); /* the thread ends by itself */
 }
 
 BOOLEAN kcom_platform_thread_is_current(const kcom_platform_thread *thread)
