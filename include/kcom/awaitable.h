@@ -174,7 +174,8 @@ typedef struct kcom_async_all_of {
     kcom_async_awaitable *awaitables;
     ULONG count;
     ULONG remaining; /* not READY yet */
-    LONG last;       /* after kcom_async_all_of_poll_next's READY: the index that became READY; -1: none left */
+    LONG last;       /* after kcom_async_all_of_poll_next: the index that became READY; -1 when it is
+                        PENDING, or READY with none left */
 } kcom_async_all_of;
 
 /* An awaitable, or a timer if it takes longer (a select with a timer). */
