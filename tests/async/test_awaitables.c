@@ -971,17 +971,26 @@ static aw_state *begin_first_of_three(kcom_async_event *a, kcom_async_event *b, 
     return s;
 }
 
+/* Two new completion sources with a ULONG result, each with a reference for the caller and one
+ * for the await that will take it over. */
+static void two_sources(IKcomAsyncOperation **first, IKcomAsyncOperation **second)
+{
+    ok(kcom_async_operation_create(&counter.allocator, NULL, sizeof(ULONG), 4, first) == STATUS_SUCCESS &&
+           kcom_async_operation_create(&counter.allocator, NULL, sizeof(ULONG), 4, second) == STATUS_SUCCESS,
+       "sources\n");
+    if (*first != NULL)
+        IKcomAsyncOperation_AddRef(*first);
+    if (*second != NULL)
+        IKcomAsyncOperation_AddRef(*second);
+}
+
 /* An all_of task over two new completion sources' awaits, both with cancel TRUE (begun, not
  * committed); *first and *second keep a reference of the caller's. */
 static aw_state *begin_all_of_two_sources(IKcomAsyncOperation **first, IKcomAsyncOperation **second, LONG *drops,
                                           IKcomAsyncOperation **op)
 {
     aw_state *s;
-    ok(kcom_async_operation_create(&counter.allocator, NULL, sizeof(ULONG), 4, first) == STATUS_SUCCESS &&
-           kcom_async_operation_create(&counter.allocator, NULL, sizeof(ULONG), 4, second) == STATUS_SUCCESS,
-       "sources\n");
-    IKcomAsyncOperation_AddRef(*first); /* the caller's; the awaits take the creations' */
-    IKcomAsyncOperation_AddRef(*second);
+    two_sources(first, second);
     s = begin(&all_of_desc, &manual.executor, drops, op);
     if (s == NULL)
         return NULL;
@@ -1164,11 +1173,7 @@ static aw_state *begin_all_of_each(kcom_async_event *event, IKcomAsyncOperation 
                                    LONG *drops, IKcomAsyncOperation **op)
 {
     aw_state *s;
-    ok(kcom_async_operation_create(&counter.allocator, NULL, sizeof(ULONG), 4, first) == STATUS_SUCCESS &&
-           kcom_async_operation_create(&counter.allocator, NULL, sizeof(ULONG), 4, second) == STATUS_SUCCESS,
-       "sources\n");
-    IKcomAsyncOperation_AddRef(*first);
-    IKcomAsyncOperation_AddRef(*second);
+    two_sources(first, second);
     s = begin(&all_of_each_desc, &manual.executor, drops, op);
     if (s == NULL)
         return NULL;
