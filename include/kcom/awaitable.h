@@ -353,7 +353,8 @@ void kcom_async_select_clear(_Inout_opt_ kcom_async_select *select);
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER for a NULL first or awaitables, a count of 0 or
  * above 0x7FFFFFFF, or an awaitable without a poll function. On failure a non-NULL first is set
  * to nothing: its poll is READY at once with winner -1, and its clear does nothing (so is a
- * zero-filled one).
+ * zero-filled one); the array is not taken over, so what its awaitables hold (an operation's
+ * await, its reference) is for the caller to clear, each through its own clear.
  */
 _IRQL_requires_max_(HIGH_LEVEL)
 NTSTATUS kcom_async_first_of_init(_Out_ kcom_async_first_of *first,
@@ -381,7 +382,9 @@ void kcom_async_first_of_clear(_Inout_opt_ kcom_async_first_of *first);
  * IRQL: any.
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER for a NULL all or awaitables, a count of 0 or
  * above 0x7FFFFFFF, or an awaitable without a poll function. On failure a non-NULL all is set to
- * nothing: its poll is READY at once, and its clear does nothing (so is a zero-filled one).
+ * nothing: its poll is READY at once, and its clear does nothing (so is a zero-filled one); the
+ * array is not taken over, so what its awaitables hold is for the caller to clear, each through
+ * its own clear.
  */
 _IRQL_requires_max_(HIGH_LEVEL)
 NTSTATUS kcom_async_all_of_init(_Out_ kcom_async_all_of *all, _Inout_updates_(count) kcom_async_awaitable *awaitables,

@@ -65,9 +65,11 @@ void kcom_set_trace_hook(_In_opt_ kcom_trace_hook *hook, _In_opt_ void *context)
 /*
  * kcom_set_trace_level - messages above level are dropped before formatting.
  * Default: KCOM_TRACE_LEVEL_WARNING. The lines that precede a stop are written whatever it says,
- * KCOM_TRACE_LEVEL_NONE included: kcom_fail_fast's report, the counting allocator's misuse line
- * (kcom/counting_allocator.h) and the host simulation's reports of a broken kernel rule; the
- * other reports of misuse (reference counts among them) are ERROR messages like any other. Returns the previous level; a level outside the enumeration
+ * KCOM_TRACE_LEVEL_NONE included: kcom_fail_fast's report and the ERROR line kcom writes just
+ * before each stop of its own (the call and the IRQL, the object's class, the sizes; the counting
+ * allocator's misuse line, kcom/counting_allocator.h; the host simulation's reports of a broken
+ * kernel rule); reports of misuse that do not stop (reference counts in the OFF and LEAKY modes)
+ * are ERROR messages like any other. Returns the previous level; a level outside the enumeration
  * is ignored (the filter stays, and is returned). IRQL: any. Never fails.
  */
 _IRQL_requires_max_(HIGH_LEVEL)
