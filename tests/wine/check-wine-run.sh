@@ -5,7 +5,9 @@
 #     but I cannot connect to it", is tried again, and the program's exit code and output come
 #     back as they are;
 #   - a program's own failure is not run again;
-#   - a start that keeps failing gives up after three tries, with wine's message and status.
+#   - a start that keeps failing gives up after three tries, with wine's message and status;
+#   - a failure's status is named on stderr (a program that crashes under the test prefix ends
+#     without a word: its status is then all there is to tell a crash from an early exit).
 # Exits 0 when all hold, 1 otherwise.
 set -u
 
@@ -56,5 +58,6 @@ check "the program's stderr passed on" 1 0 0 2 "to stderr"
 check "two failed starts tried again" 2 0 0 3 "ran"
 check "the program's own failure not run again" 0 1 1 1 "ran"
 check "three failed starts give up" 3 0 1 3 "cannot connect to it"
+check "a failure names its status" 0 5 5 1 "wine-run: program.exe exited with status 5"
 [ $failed -eq 0 ] && echo "check-wine-run: the runner tries a failed start again, and nothing else"
 exit $failed

@@ -27,7 +27,8 @@ kcom_wine_env "$dir"
 # ctest starts programs in parallel and one after another. wine then reports "a wine server seems
 # to be running, but I cannot connect to it" before the program has run, so running it again is
 # safe: up to three tries, a second apart. The program's stderr is kept in a file to be read for
-# that message, and passed on after it; its exit code is returned as it is.
+# that message, and passed on after it; its exit code is returned as it is, and named on stderr
+# when it is not 0.
 err=$(mktemp "$TMPDIR/stderr.XXXXXX") || exit 1
 for try in 1 2 3; do
     wine "$@" 2>"$err"
@@ -37,4 +38,8 @@ for try in 1 2 3; do
 done
 cat "$err" >&2
 rm -f "$err"
+# A program that crashes ends without a word here (the prefix's debugger does not exist, on
+# purpose): the status is what tells a crash (an NTSTATUS's low byte, 5 for an access violation)
+# from an early exit.
+[ $status -eq 0 ] || echo "wine-run: $(basename "$1") exited with status $status" >&2
 exit $status

@@ -156,8 +156,12 @@ typedef struct win32_thread {
     kcom_platform_thread_fn *fn;
     void *context;
     unsigned id;
-    LONG volatile returned; /* fn has returned: what is left of the thread is its end */
+    LONG volatile phase; /* THREAD_STARTING, THREAD_WORKING (in fn), THREAD_ENDING (fn returned) */
 } win32_thread;
+
+#define THREAD_STARTING 0
+#define THREAD_WORKING 1
+#define THREAD_ENDING 2
 
 KCOM_STATIC_ASSERT(sizeof(win32_thread) <= sizeof(kcom_platform_thread) &&
                        KCOM_ALIGNOF(win32_thread) <= KCOM_ALIGNOF(kcom_platform_thread),
@@ -166,8 +170,9 @@ KCOM_STATIC_ASSERT(sizeof(win32_thread) <= sizeof(kcom_platform_thread) &&
 static unsigned __stdcall thread_start(void *context)
 {
     win32_thread *t = (win32_thread *)context;
+    kcom_atomic_store(&t->phase, THREAD_WORKING);
     t->fn(t->context);
-    kcom_atomic_store(&t->returned, 1); /* *t stays until the join has seen the thread end */
+    kcom_atomic_store(&t->phase, THREAD_ENDING); /* *t stays until the join has seen the thread end */
     return 0;
 }
 
@@ -177,35 +182,37 @@ NTSTATUS kcom_platform_thread_start(kcom_platform_thread *thread, kcom_platform_
     win32_thread *t = (win32_thread *)(void *)thread;
     t->fn = fn;
     t->context = context;
-    t->returned = 0;
+    t->phase = THREAD_STARTING;
     t->handle = (HANDLE)_beginthreadex(NULL, 0, thread_start, t, 0, &t->id);
     return t->handle != NULL ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES;
 }
 
-/* How long a join waits, once the thread's function has returned, before it says why the thread
- * may never end. */
+/* How long a thread may stay outside its function, not yet in it or already out of it, before a
+ * join says why it may never end. */
 #define JOIN_WARNING_MS 1000u
 
 void kcom_platform_thread_join(kcom_platform_thread *thread)
 {
     win32_thread *t = (win32_thread *)(void *)thread;
-    BOOLEAN returned = FALSE;
-    /* A thread ends only with the loader lock (its DLL_THREAD_DETACH calls), which DllMain's caller
-     * holds: a join from DllMain never returns, and nothing else would say why. A thread still in
-     * its function (a pool's poll under way) is waited for quietly, however long; one that has
-     * returned from it and still has not ended a whole wait later is stuck in its end. */
+    LONG seen = THREAD_WORKING;
+    /* A thread starts and ends only with the loader lock (its DLL_THREAD_ATTACH and _DETACH
+     * calls), which DllMain's caller holds: a join from DllMain never returns, and nothing else
+     * would say why. A thread in its function (a pool's poll under way) is waited for quietly,
+     * however long; one found not yet in it, or already out of it, at two checks a whole wait
+     * apart is stuck in its start or its end. */
     while (WaitForSingleObject(t->handle, JOIN_WARNING_MS) == WAIT_TIMEOUT) {
-        if (returned) {
+        LONG phase = kcom_atomic_load(&t->phase);
+        if (phase != THREAD_WORKING && phase == seen) {
             kcom_trace(KCOM_TRACE_LEVEL_WARNING, __FILE__, __LINE__,
                        "a kcom thread that kcom_uninitialize or kcom_thread_pool_shutdown waits for has "
-                       "finished its work and not ended after %u ms: its end waits for the loader lock, "
-                       "which DllMain's caller holds, so from DllMain it never will; call them from an "
-                       "export of the DLL before FreeLibrary instead",
-                       JOIN_WARNING_MS);
+                       "%s its work for %u ms without ending: a thread's start and end wait for the loader "
+                       "lock, which DllMain's caller holds, so from DllMain it never will; call them from "
+                       "an export of the DLL before FreeLibrary instead",
+                       phase == THREAD_STARTING ? "not started" : "finished", JOIN_WARNING_MS);
             WaitForSingleObject(t->handle, INFINITE);
             break;
         }
-        returned = kcom_atomic_load(&t->returned) != 0 ? TRUE : FALSE;
+        seen = phase;
     }
     CloseHandle(t->handle);
 }
