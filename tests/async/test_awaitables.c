@@ -196,12 +196,17 @@ static kcom_poll_result first_of_task(void *p, kcom_task_context *cx)
     KCOM_TASK_END(cx);
 }
 
+static kcom_async_status status_of(IKcomAsyncOperation *op)
+{
+    kcom_async_status st = -1;
+    (void)IKcomAsyncOperation_get_status(op, &st);
+    return st;
+}
+
 /* Whether an operation's await ended with its operation in Error. */
 static BOOLEAN await_failed(const kcom_async_await *aw)
 {
-    kcom_async_status st = KCOM_ASYNC_STARTED;
-    return (BOOLEAN)(aw->operation != NULL && NT_SUCCESS(IKcomAsyncOperation_get_status(aw->operation, &st)) &&
-                     st == KCOM_ASYNC_ERROR);
+    return (BOOLEAN)(aw->operation != NULL && status_of(aw->operation) == KCOM_ASYNC_ERROR);
 }
 
 /* s->all one at a time (s->array: s->op, s->ev, s->op2): s->ticks records the order, a digit per
@@ -304,13 +309,6 @@ static LONG live_settled(void)
     for (i = 0; i < 2000 && kcom_counting_allocator_live(&counter) != 0; i++)
         test_sleep_ms(1);
     return kcom_counting_allocator_live(&counter);
-}
-
-static kcom_async_status status_of(IKcomAsyncOperation *op)
-{
-    kcom_async_status st = -1;
-    (void)IKcomAsyncOperation_get_status(op, &st);
-    return st;
 }
 
 static ULONG result_of(IKcomAsyncOperation *op)
@@ -894,7 +892,7 @@ void kcom_test_async_select(void)
 
 /* ---- first of, all of -------------------------------------------------------------------------------- */
 
-/* An awaitable that counts its polls and is READY once *ready is set. */
+/* An awaitable that counts its polls and clears, and is READY once its ready is set. */
 typedef struct counted_awaitable {
     LONG polls;
     LONG clears;

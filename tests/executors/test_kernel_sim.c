@@ -654,6 +654,26 @@ static NTSTATUS timer_arm_in(timer_probe *t, ULONG ms)
     return kcom_platform_timer_arm(&t->timer, t->deadline_ms);
 }
 
+/* Empties queue from its first entry on; returns how many came out, and in *wrong how many came
+ * out of order (due earlier than the one before, or as early and armed before it: the entries are
+ * one array's, armed in index order) or with a parent. */
+static ULONG drain_in_order(kcom_deadline_queue *queue, ULONG *wrong)
+{
+    const kcom_deadline_link *previous = NULL;
+    ULONG count = 0;
+    *wrong = 0;
+    while (queue->first != NULL) {
+        kcom_deadline_link *at = queue->first;
+        count++;
+        if (at->prev != NULL || (previous != NULL && (previous->deadline_ms > at->deadline_ms ||
+                                                      (previous->deadline_ms == at->deadline_ms && previous > at))))
+            (*wrong)++;
+        previous = at;
+        kcom_deadline_queue_remove(queue, at);
+    }
+    return count;
+}
+
 /* The armed timers' queue (the simulation's and the timer service's): after any inserts and
  * removals, its entries come out earliest first, equal deadlines in the order they were armed,
  * every removed one unlinked, and an insert's answer TRUE exactly when it became the first.
@@ -664,10 +684,8 @@ static void deadline_queue_order(void)
 {
     enum { COUNT = 300, RANDOM = 5000 };
     static kcom_deadline_link links[RANDOM];
-    static ULONG armed_at[RANDOM];
     kcom_deadline_queue queue = {NULL, 0};
-    const kcom_deadline_link *previous = NULL;
-    ULONG seed = 12345, i, count = 0, linked = 0, wrong = 0, out_of_order = 0;
+    ULONG seed = 12345, i, count, linked = 0, wrong = 0, out_of_order;
     for (i = 0; i < COUNT; i++) {
         /* increasing, then decreasing two at a time (equal to the first), then one later and many
          * at the earliest's deadline (a deadline many requests share), then at random */
@@ -679,7 +697,6 @@ static void deadline_queue_order(void)
         BOOLEAN was_first;
         kcom_deadline_link_init(&links[i]);
         was_first = (BOOLEAN)(queue.first == NULL || queue.first->deadline_ms > deadline);
-        armed_at[i] = i;
         if (kcom_deadline_queue_insert(&queue, &links[i], deadline) != was_first)
             wrong++;
         linked++;
@@ -694,27 +711,18 @@ static void deadline_queue_order(void)
         }
     }
     ok(wrong == 0, "%lu inserts or removals answered or unlinked wrongly\n", (unsigned long)wrong);
-    while (queue.first != NULL) {
-        kcom_deadline_link *at = queue.first;
-        count++;
-        if (previous != NULL && (previous->deadline_ms > at->deadline_ms ||
-                                 (previous->deadline_ms == at->deadline_ms && armed_at[previous - links] > armed_at[at - links])))
-            out_of_order++;
-        previous = at;
-        kcom_deadline_queue_remove(&queue, at);
-    }
+    count = drain_in_order(&queue, &out_of_order);
     ok(out_of_order == 0 && count == linked, "%lu of %lu entries out of order; %lu linked\n", (unsigned long)out_of_order,
        (unsigned long)count, (unsigned long)linked);
 
     /* at random: arms at random due times (a narrow range, so that ties abound), expiries of the
      * first and cancels of any linked one, then emptied in order */
-    wrong = out_of_order = count = linked = 0;
+    linked = 0;
     for (i = 0; i < RANDOM; i++) {
         ULONG action;
         seed = seed * 1103515245u + 12345u;
         action = (seed >> 16) % 8;
         kcom_deadline_link_init(&links[i]);
-        armed_at[i] = i;
         kcom_deadline_queue_insert(&queue, &links[i], (seed >> 8) % 97);
         linked++;
         if (action == 0 && queue.first != NULL) {
@@ -728,17 +736,7 @@ static void deadline_queue_order(void)
             }
         }
     }
-    previous = NULL;
-    while (queue.first != NULL) {
-        kcom_deadline_link *at = queue.first;
-        count++;
-        if (at->prev != NULL || (previous != NULL && (previous->deadline_ms > at->deadline_ms ||
-                                                      (previous->deadline_ms == at->deadline_ms &&
-                                                       armed_at[previous - links] > armed_at[at - links]))))
-            out_of_order++;
-        previous = at;
-        kcom_deadline_queue_remove(&queue, at);
-    }
+    count = drain_in_order(&queue, &out_of_order);
     ok(out_of_order == 0 && count == linked, "at random: %lu of %lu entries out of order; %lu linked\n",
        (unsigned long)out_of_order, (unsigned long)count, (unsigned long)linked);
 }
