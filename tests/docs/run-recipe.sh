@@ -9,7 +9,8 @@
 # TARGET, --copy copies SOURCE to PATH). After it, each --driver FILE must exist and import only
 # what Wine implements (tests/wine/check-driver-imports.sh). The blocks are printed first. Wine
 # runs headless; a failing command is named, and a program Wine fails to start runs once more
-# (recipe-env.sh); a Wine server left behind in WORK_DIR/wine-prefix is ended.
+# (recipe-env.sh); a Wine server left behind in WORK_DIR/wine-prefix is ended, and the prefix
+# (about 700 MB) removed once the recipe has passed.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -52,9 +53,12 @@ done
 unset DISPLAY
 export TMPDIR="$work/tmp"
 mkdir -p "$TMPDIR"
+passed=0
 end_wine() {
     if [ -d "$work/wine-prefix" ]; then
         WINEPREFIX="$work/wine-prefix" timeout 30 wineserver -k >/dev/null 2>&1 || true
+        WINEPREFIX="$work/wine-prefix" timeout 30 wineserver -w >/dev/null 2>&1 || true
+        [ $passed -eq 0 ] || rm -rf "$work/wine-prefix"
     fi
 }
 trap end_wine EXIT
@@ -67,4 +71,5 @@ for driver in "${drivers[@]+"${drivers[@]}"}"; do
     [ -f "$work/$driver" ] || { echo "run-recipe: the recipe did not make $driver" >&2; exit 1; }
     "$here/../wine/check-driver-imports.sh" "$work/$driver"
 done
+passed=1
 echo "run-recipe: $name: passed"

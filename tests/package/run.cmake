@@ -80,7 +80,7 @@ if(NOT skip_consumer)
         message(FATAL_ERROR "building the consumer failed: ${result}")
     endif()
     file(GLOB consumer "${WORK_DIR}/build/consumer" "${WORK_DIR}/build/consumer.exe")
-    execute_process(COMMAND "${CMAKE_COMMAND}" -E env "KCOM_WINE_DIR=${KCOM_BUILD_DIR}" ${EMULATOR} ${consumer}
+    execute_process(COMMAND "${CMAKE_COMMAND}" -E env "KCOM_WINE_DIR=${KCOM_BUILD_DIR}/wine" ${EMULATOR} ${consumer}
                     RESULT_VARIABLE result)
     if(result)
         message(FATAL_ERROR "the consumer failed: ${result}")

@@ -1,6 +1,7 @@
 #!/bin/bash
 # wine-run.sh PROGRAM.exe [ARGS...] - runs a Windows program under Wine in a private prefix kept in
-# the program's build directory (the nearest parent holding CMakeCache.txt, or KCOM_WINE_DIR).
+# BUILD/wine/prefix, BUILD being the program's build directory (the nearest parent holding
+# CMakeCache.txt), or in KCOM_WINE_DIR/prefix when KCOM_WINE_DIR is set.
 # The CMake mingw-w64 toolchain makes this the cross-compiling emulator, so ctest runs the Windows
 # test executables through it. The program's exit code is returned as-is.
 set -u
