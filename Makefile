@@ -16,11 +16,17 @@
 #   make fuzz    the API fuzzer, FUZZ_SECONDS (make test runs it TEST_FUZZ_SECONDS in its clang configuration)
 #   make test-sample    the sample driver's scenario under Wine, checked
 #   make test-release   Release builds with gcc and clang, installed, and a project built from the install
+#   make clean   remove $(BUILD), the prepared Wine prefix included
 #
 # Builds go to build/<configuration>. Missing Debian packages are installed with apt-get when
 # running as root; otherwise the command says which to install.
 BUILD ?= build
 JOBS ?= 2
+# Paths reach the shell quoted, so that a clone (or BUILD) whose path holds spaces, parentheses or
+# quotes builds as any other: q(path) is the path in single quotes.
+q = '$(subst ','\'',$(1))'
+B = $(call q,$(BUILD))
+BUILD_ABS = $(if $(filter /%,$(firstword $(BUILD))),$(BUILD),$(CURDIR)/$(BUILD))
 CMAKE_COMMON = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKCOM_WARNINGS_AS_ERRORS=ON -DKCOM_BUILD_TESTS=ON -DKCOM_BUILD_EXAMPLES=ON -DKCOM_BUILD_BENCH=ON
 
 HOST_PACKAGES = cmake:cmake gcc:gcc g++:g++ clang:clang clang++:clang valgrind:valgrind \
@@ -36,10 +42,11 @@ MSVC_PACKAGES = clang-cl-14:clang-tools-14 lld-link-14:lld-14 llvm-lib-14:llvm-1
                 llvm-objdump-14:llvm-14 \
                 /usr/include/wine/wine/windows/ddk/wdm.h:libwine-dev
 # A pristine Wine prefix, prepared once and copied into each Windows configuration's build directory.
-WINE_PREFIX_CACHE = $(abspath $(BUILD))/wine-prefix
+WINE_PREFIX_CACHE = $(call q,$(BUILD_ABS)/wine-prefix)
 
 .PHONY: all demo test test-gcc test-clang test-asan test-tsan test-valgrind test-windows test-kernel \
-        test-kernel-msvc test-kernel-ports bench bench-clang packages windows-packages msvc-packages clean
+        test-kernel-msvc test-kernel-ports bench bench-clang packages windows-packages msvc-packages \
+        test-packages clean
 
 all: test
 
@@ -52,18 +59,22 @@ windows-packages:
 msvc-packages:
 	@scripts/require-packages.sh $(MSVC_PACKAGES)
 
+# Everything make test needs, checked (or installed) before it builds anything.
+test-packages:
+	@scripts/require-packages.sh $(HOST_PACKAGES) $(WINDOWS_PACKAGES) $(MSVC_PACKAGES)
+
 # configure(dir, extra cmake arguments)
 define configure
-	cmake -S . -B $(BUILD)/$(1) $(CMAKE_COMMON) $(2) >/dev/null
-	cmake --build $(BUILD)/$(1) -j $(JOBS)
+	cmake -S . -B $(B)/$(1) $(CMAKE_COMMON) $(2) >/dev/null
+	cmake --build $(B)/$(1) -j $(JOBS)
 endef
 
 # The sample driver (samples/, docs/sample.md): the library and samples/ with the kernel toolchain.
-SAMPLE_DIR = $(BUILD)/sample/samples/sensorhub
+SAMPLE_DIR = $(B)/sample/samples/sensorhub
 define build_sample
-	cmake -S . -B $(BUILD)/sample --no-warn-unused-cli -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKCOM_BUILD_TESTS=OFF -DKCOM_BUILD_SAMPLES=ON -DKCOM_WARNINGS_AS_ERRORS=ON \
+	cmake -S . -B $(B)/sample --no-warn-unused-cli -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKCOM_BUILD_TESTS=OFF -DKCOM_BUILD_SAMPLES=ON -DKCOM_WARNINGS_AS_ERRORS=ON \
 		-DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/mingw-w64-x86_64-kernel.cmake >/dev/null
-	cmake --build $(BUILD)/sample -j $(JOBS)
+	cmake --build $(B)/sample -j $(JOBS)
 endef
 
 demo: packages windows-packages
@@ -71,17 +82,17 @@ demo: packages windows-packages
 	$(build_sample)
 	@echo "==== sample: sensorhub.sys and sensorhub_client.exe under Wine ===="
 	@KCOM_WINE_PREFIX_CACHE=$(WINE_PREFIX_CACHE) tests/wine/run-sample.sh --driver $(SAMPLE_DIR)/sensorhub.sys \
-		--client $(SAMPLE_DIR)/client/sensorhub_client.exe --dir $(BUILD)/sample/wine
+		--client $(SAMPLE_DIR)/client/sensorhub_client.exe --dir $(B)/sample/wine
 	@echo
-	@scripts/run-examples.sh $(BUILD)/gcc/examples
+	@scripts/run-examples.sh $(B)/gcc/examples
 
-test: packages test-gcc test-clang test-asan test-tsan test-valgrind test-release test-windows test-kernel \
+test: test-packages test-gcc test-clang test-asan test-tsan test-valgrind test-release test-windows test-kernel \
       test-kernel-msvc test-kernel-ports test-sample
 	@echo "make test: all configurations passed"
 
 test-gcc: packages
 	$(call configure,gcc,-DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++)
-	cd $(BUILD)/gcc && KCOM_SOAK_SECONDS=$(TEST_SOAK_SECONDS) ctest --output-on-failure -j $(JOBS)
+	cd $(B)/gcc && KCOM_SOAK_SECONDS=$(TEST_SOAK_SECONDS) ctest --output-on-failure -j $(JOBS)
 
 # clang's build has the reference count hardening OFF (the others have the default, FAILFAST), so
 # that the suites run in that mode too, and is a Debug build (no NDEBUG: KCOM_DEBUG is 1, kcom/debug.h),
@@ -89,22 +100,22 @@ test-gcc: packages
 test-clang: packages
 	$(call configure,clang,-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DKCOM_REFCOUNT_HARDENING=OFF \
 		-DCMAKE_BUILD_TYPE=Debug)
-	cd $(BUILD)/clang && KCOM_SOAK_SECONDS=$(TEST_SOAK_SECONDS) KCOM_FUZZ_SECONDS=$(TEST_FUZZ_SECONDS) \
+	cd $(B)/clang && KCOM_SOAK_SECONDS=$(TEST_SOAK_SECONDS) KCOM_FUZZ_SECONDS=$(TEST_FUZZ_SECONDS) \
 		ctest --output-on-failure -j $(JOBS)
-	@cat $(BUILD)/clang/tests/reliability/fuzz/summary.txt 2>/dev/null || true
+	@cat $(B)/clang/tests/reliability/fuzz/summary.txt 2>/dev/null || true
 
 test-asan: packages
 	$(call configure,asan,-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ '-DKCOM_SANITIZE=address;undefined')
-	cd $(BUILD)/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	cd $(B)/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 		KCOM_SOAK_SECONDS=$(TEST_SOAK_SECONDS) ctest --output-on-failure -j $(JOBS)
 
 test-tsan: packages
 	$(call configure,tsan,-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DKCOM_SANITIZE=thread)
-	cd $(BUILD)/tsan && TSAN_OPTIONS=halt_on_error=1 KCOM_SOAK_SECONDS=$(TEST_SOAK_SECONDS) \
+	cd $(B)/tsan && TSAN_OPTIONS=halt_on_error=1 KCOM_SOAK_SECONDS=$(TEST_SOAK_SECONDS) \
 		ctest --output-on-failure -j $(JOBS)
 
 test-valgrind: test-gcc
-	@scripts/run-valgrind.sh $(BUILD)/gcc
+	@scripts/run-valgrind.sh $(B)/gcc
 
 # A Release build as a project using kcom would configure it (only the build type; warnings as
 # errors added, which is kcom's own business), with gcc and with clang, and with gcc without the
@@ -112,11 +123,11 @@ test-valgrind: test-gcc
 # files with find_package(kcom) and without CMake (tests/package/run.cmake).
 # release(name, C compiler, async layer ON or OFF)
 define release
-	cmake -S . -B $(BUILD)/release-$(1) -DCMAKE_BUILD_TYPE=Release -DKCOM_WARNINGS_AS_ERRORS=ON \
+	cmake -S . -B $(B)/release-$(1) -DCMAKE_BUILD_TYPE=Release -DKCOM_WARNINGS_AS_ERRORS=ON \
 		-DKCOM_BUILD_TESTS=OFF -DKCOM_BUILD_EXAMPLES=OFF -DCMAKE_C_COMPILER=$(2) -DKCOM_ENABLE_ASYNC=$(3) >/dev/null
-	cmake --build $(BUILD)/release-$(1) -j $(JOBS)
-	cmake -DKCOM_BUILD_DIR=$(abspath $(BUILD))/release-$(1) -DWORK_DIR=$(abspath $(BUILD))/release-$(1)/package \
-		-DSOURCE_DIR=$(CURDIR)/tests/package -DINCLUDE_DIR=$(CURDIR)/include -DC_COMPILER=$(2) -DPLAIN_COMPILE=ON \
+	cmake --build $(B)/release-$(1) -j $(JOBS)
+	cmake -DKCOM_BUILD_DIR=$(call q,$(BUILD_ABS)/release-$(1)) -DWORK_DIR=$(call q,$(BUILD_ABS)/release-$(1)/package) \
+		-DSOURCE_DIR=$(call q,$(CURDIR)/tests/package) -DINCLUDE_DIR=$(call q,$(CURDIR)/include) -DC_COMPILER=$(2) -DPLAIN_COMPILE=ON \
 		-DASYNC=$(3) -P tests/package/run.cmake >/dev/null
 	@echo "release-$(1): built, installed, and a consumer built from the installed files ran"
 endef
@@ -130,14 +141,14 @@ test-release: packages
 # Windows user mode: the test executables and examples cross-built, ctest runs them under Wine.
 test-windows: packages windows-packages
 	$(call configure,mingw,-DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/mingw-w64-x86_64.cmake -DKCOM_BUILD_BENCH=OFF)
-	cd $(BUILD)/mingw && KCOM_WINE_PREFIX_CACHE=$(WINE_PREFIX_CACHE) ctest --output-on-failure -j $(JOBS)
+	cd $(B)/mingw && KCOM_WINE_PREFIX_CACHE=$(WINE_PREFIX_CACHE) ctest --output-on-failure -j $(JOBS)
 
 # The Windows kernel: the library and kcom_test.sys built with the kernel toolchain, the client with
 # the user-mode one; ctest runs tests/wine/run-kernel-tests.sh.
 test-kernel: packages windows-packages
 	$(call configure,kernel,-DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/mingw-w64-x86_64-kernel.cmake)
-	cd $(BUILD)/kernel && KCOM_WINE_PREFIX_CACHE=$(WINE_PREFIX_CACHE) ctest --output-on-failure
-	@sed -n '/^kernel tests: [0-9]* tests ran/,$$p' $(BUILD)/kernel/wine/client.log
+	cd $(B)/kernel && KCOM_WINE_PREFIX_CACHE=$(WINE_PREFIX_CACHE) ctest --output-on-failure
+	@sed -n '/^kernel tests: [0-9]* tests ran/,$$p' $(B)/kernel/wine/client.log
 
 # The kernel in MSVC's dialect (cmake/toolchains/clang-cl-x86_64-kernel.cmake): the library,
 # kcom_test.sys and the sample's sensorhub.sys built with clang-cl and linked with lld-link against
@@ -146,9 +157,9 @@ test-kernel: packages windows-packages
 # test-sample do.
 test-kernel-msvc: packages windows-packages msvc-packages
 	$(call configure,kernel-msvc,-DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/clang-cl-x86_64-kernel.cmake -DKCOM_BUILD_SAMPLES=ON)
-	cd $(BUILD)/kernel-msvc && KCOM_WINE_PREFIX_CACHE=$(WINE_PREFIX_CACHE) ctest --output-on-failure
+	cd $(B)/kernel-msvc && KCOM_WINE_PREFIX_CACHE=$(WINE_PREFIX_CACHE) ctest --output-on-failure
 	@echo "clang-cl (MSVC dialect):"
-	@sed -n '/^kernel tests: [0-9]* tests ran/,$$p' $(BUILD)/kernel-msvc/wine/client.log
+	@sed -n '/^kernel tests: [0-9]* tests ran/,$$p' $(B)/kernel-msvc/wine/client.log
 
 # The kernel for the other machines (docs/porting.md): the library, kcom_test.sys and sensorhub.sys
 # for ARM64 and x86 in MSVC's dialect (clang-cl-aarch64-kernel.cmake, clang-cl-i686-kernel.cmake:
@@ -162,9 +173,9 @@ test-kernel-ports: packages windows-packages msvc-packages
 	$(call configure,kernel-x86,-DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/clang-cl-i686-kernel.cmake -DKCOM_BUILD_SAMPLES=ON)
 	$(call configure,kernel-mingw-x86,-DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/mingw-w64-i686-kernel.cmake)
 	@echo "test-kernel-ports: built and linked, not run:"
-	@for driver in $(BUILD)/kernel-arm64/tests/kernel/kcom_test.sys $(BUILD)/kernel-arm64/samples/sensorhub/sensorhub.sys \
-	               $(BUILD)/kernel-x86/tests/kernel/kcom_test.sys $(BUILD)/kernel-x86/samples/sensorhub/sensorhub.sys \
-	               $(BUILD)/kernel-mingw-x86/tests/kernel/kcom_test.sys; do \
+	@for driver in $(B)/kernel-arm64/tests/kernel/kcom_test.sys $(B)/kernel-arm64/samples/sensorhub/sensorhub.sys \
+	               $(B)/kernel-x86/tests/kernel/kcom_test.sys $(B)/kernel-x86/samples/sensorhub/sensorhub.sys \
+	               $(B)/kernel-mingw-x86/tests/kernel/kcom_test.sys; do \
 		printf '  %s: %s\n' "$$driver" "$$(llvm-objdump-14 -f "$$driver" | sed -n 's/.*file format //p')"; done
 
 # The sample driver's scenario (and requests canceled as they complete) under Wine: ctest runs
@@ -172,7 +183,7 @@ test-kernel-ports: packages windows-packages msvc-packages
 .PHONY: test-sample
 test-sample: packages windows-packages
 	$(build_sample)
-	cd $(BUILD)/sample/samples && KCOM_WINE_PREFIX_CACHE=$(WINE_PREFIX_CACHE) ctest --output-on-failure
+	cd $(B)/sample/samples && KCOM_WINE_PREFIX_CACHE=$(WINE_PREFIX_CACHE) ctest --output-on-failure
 	@grep -hE '^client: (race: |[0-9]+ steps)' $(SAMPLE_DIR)/wine/client.log
 	@grep -o 'sensorhub: unload: drained.*' $(SAMPLE_DIR)/wine/driver.log
 
@@ -188,28 +199,28 @@ TEST_SOAK_SECONDS ?= 20
 .PHONY: soak fuzz
 soak: packages
 	$(call configure,gcc,-DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++)
-	cd $(BUILD)/gcc && KCOM_SOAK_SECONDS=$(SOAK_SECONDS) ctest --output-on-failure -L soak
+	cd $(B)/gcc && KCOM_SOAK_SECONDS=$(SOAK_SECONDS) ctest --output-on-failure -L soak
 	$(call configure,asan,-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ '-DKCOM_SANITIZE=address;undefined')
-	cd $(BUILD)/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	cd $(B)/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 		KCOM_SOAK_SECONDS=$(SOAK_SECONDS) ctest --output-on-failure -L soak
 	$(call configure,tsan,-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DKCOM_SANITIZE=thread)
-	cd $(BUILD)/tsan && TSAN_OPTIONS=halt_on_error=1 KCOM_SOAK_SECONDS=$(SOAK_SECONDS) ctest --output-on-failure -L soak
+	cd $(B)/tsan && TSAN_OPTIONS=halt_on_error=1 KCOM_SOAK_SECONDS=$(SOAK_SECONDS) ctest --output-on-failure -L soak
 
 fuzz: packages
 	$(call configure,clang,-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++)
-	cd $(BUILD)/clang && KCOM_FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --output-on-failure -R '^reliability_fuzz$$'
-	@cat $(BUILD)/clang/tests/reliability/fuzz/summary.txt
+	cd $(B)/clang && KCOM_FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --output-on-failure -R '^reliability_fuzz$$'
+	@cat $(B)/clang/tests/reliability/fuzz/summary.txt
 
 # The benchmark table (docs/performance.md): gcc/g++ -O2, callgrind instruction counts, wall clock,
 # allocations; printed and written to $(BUILD)/bench/results.md. bench-clang: the same with
 # clang/clang++ -O2 into $(BUILD)/bench-clang (DWARF 4: valgrind 3.19 cannot read clang 14's 5).
 define bench_run
 	@scripts/require-packages.sh python3:python3 objdump:binutils callgrind_annotate:valgrind
-	cmake -S . -B $(BUILD)/$(1) -DCMAKE_BUILD_TYPE=Release -DKCOM_BUILD_BENCH=ON -DKCOM_BUILD_TESTS=OFF \
+	cmake -S . -B $(B)/$(1) -DCMAKE_BUILD_TYPE=Release -DKCOM_BUILD_BENCH=ON -DKCOM_BUILD_TESTS=OFF \
 		-DKCOM_BUILD_EXAMPLES=OFF -DCMAKE_C_COMPILER=$(2) -DCMAKE_CXX_COMPILER=$(3) \
 		'-DCMAKE_C_FLAGS_RELEASE=-O2 $(4) -DNDEBUG' '-DCMAKE_CXX_FLAGS_RELEASE=-O2 $(4) -DNDEBUG' >/dev/null
-	cmake --build $(BUILD)/$(1) -j $(JOBS)
-	@scripts/bench.py $(BUILD)/$(1)
+	cmake --build $(B)/$(1) -j $(JOBS)
+	@scripts/bench.py $(B)/$(1)
 endef
 bench: packages
 	$(call bench_run,bench,gcc,g++,-g)
@@ -217,4 +228,4 @@ bench-clang: packages
 	$(call bench_run,bench-clang,clang,clang++,-gdwarf-4)
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(B)

@@ -76,12 +76,14 @@ set(KCOM_WINE_DDK_DIR "${CMAKE_CURRENT_LIST_DIR}/wine-ddk")
 # /clang:-ffreestanding: no hosted C library behind the compiler's builtins; memcpy and the like that stay
 # calls are ntoskrnl's. It also drops the unwind data (.pdata, .xdata) clang-cl emits by default on
 # x64 and ARM64, which cl.exe always emits and the kernel's exception dispatch and stack walks need:
-# /clang:-fasynchronous-unwind-tables keeps it (tests/kernel/check-unwind.sh checks).
+# /clang:-fasynchronous-unwind-tables keeps it (tests/kernel/check-unwind.sh checks). The flags reach
+# the command line as they are written, so the paths in them are quoted: this file may sit in a
+# directory whose path has spaces (a clone, an installed package).
 set(KCOM_CLANG_CL_FLAGS
     "/Zl /GS- /Gy /clang:-ffreestanding /clang:-fasynchronous-unwind-tables -DKCOM_KERNEL -DPOOL_TAGGING"
-    "/FI${KCOM_WINE_DDK_DIR}/kcom_wine_ddk.h -imsvc ${KCOM_WINE_DDK_DIR}"
-    "-imsvc ${KCOM_WINE_INCLUDE_DIR}/windows/ddk -imsvc ${KCOM_WINE_INCLUDE_DIR}/windows"
-    "-imsvc ${KCOM_WINE_INCLUDE_DIR}/msvcrt" ${KCOM_CLANG_CL_ARCH_FLAGS})
+    "\"/FI${KCOM_WINE_DDK_DIR}/kcom_wine_ddk.h\" -imsvc \"${KCOM_WINE_DDK_DIR}\""
+    "-imsvc \"${KCOM_WINE_INCLUDE_DIR}/windows/ddk\" -imsvc \"${KCOM_WINE_INCLUDE_DIR}/windows\""
+    "-imsvc \"${KCOM_WINE_INCLUDE_DIR}/msvcrt\"" ${KCOM_CLANG_CL_ARCH_FLAGS})
 string(JOIN " " CMAKE_C_FLAGS_INIT ${KCOM_CLANG_CL_FLAGS})
 # C++ in the kernel: no exceptions, no RTTI, no thread-safe initialization of function-local
 # statics (none has a runtime there: _Init_thread_*). CMake's MSVC rules

@@ -23,7 +23,7 @@ kcom_session_begin
 
 # ---- 2. driver and client ---------------------------------------------------------------------------
 if [ $failed -eq 0 ]; then
-    out=$(sc start "$service")
+    out=$(kcom_session_start_service)
     status=$?
     if [ $status -ne 0 ] || ! grep -q "kcom_test: loaded" "$log"; then
         kcom_session_fail "sc start $service (status $status): $out"

@@ -21,38 +21,54 @@ kcom_wine_env() {
     WINEDLLOVERRIDES="mscoree,mshtml,winemenubuilder.exe="
     export WINEPREFIX TMPDIR WINEDEBUG WINEDLLOVERRIDES
     unset DISPLAY WAYLAND_DISPLAY
+    # A user's Wine settings are not the prefix's: WINEARCH=win32 (for a 32-bit prefix) stops a
+    # 64-bit wineboot, and a WINESERVER or WINELOADER of another Wine mixes two versions.
+    unset WINEARCH WINESERVER WINELOADER WINEDLLPATH
 }
 
 kcom_wine_version() {
     wine --version 2>/dev/null || echo unknown
 }
 
-# Runs a command with a time limit; returns 124 when the limit was hit.
+# Runs a command with a time limit; returns 124 when the limit was hit. The command stays in the
+# caller's process group (--foreground), so that an interrupt (Ctrl-C) reaches it and the run stops
+# there; at the limit only the command itself is ended, and the callers end what it started with
+# `wineserver -k`. No Wine process inherits descriptor 8, a runner's session lock.
 kcom_wine_timeout() {
     local seconds=$1
     shift
-    timeout --kill-after=5 "$seconds" "$@"
+    timeout --foreground --kill-after=5 "$seconds" "$@" 8>&-
 }
 
-# Creates a prefix from nothing in $1/prefix (callers hold the lock).
+# The steps that make a prefix in $WINEPREFIX, each stopping at the first failure.
+kcom_wine_prefix_steps() {
+    kcom_wine_timeout 180 wine wineboot --init || return 1
+    # A crashing program must not start winedbg: it prints ~100 lines and costs 1.5 s per
+    # crash. A Debugger that does not exist makes a crash end the process at once.
+    kcom_wine_timeout 60 wine reg add 'HKLM\Software\Microsoft\Windows NT\CurrentVersion\AeDebug' \
+        /v Debugger /t REG_SZ /d kcom-no-debugger.exe /f || return 1
+    kcom_wine_timeout 60 wine reg add 'HKLM\Software\Microsoft\Windows NT\CurrentVersion\AeDebug' \
+        /v Auto /t REG_SZ /d 1 /f || return 1
+    # Desktop integration writes outside the prefix and needs a display: not in test prefixes.
+    kcom_wine_timeout 60 wine reg delete 'HKLM\Software\Microsoft\Windows\CurrentVersion\RunServices' \
+        /v winemenubuilder /f
+    # The registry reaches the disk when the server exits.
+    kcom_wine_timeout 60 wineserver -k
+    kcom_wine_timeout 60 wineserver -w
+    [ -f "$WINEPREFIX/system.reg" ]
+}
+
+# Creates a prefix from nothing in $1/prefix (callers hold the lock). Wine's output goes to
+# $1/prefix.log, whose end is shown when a step fails.
 kcom_wine_prefix_create() {
     (
         kcom_wine_env "$1"
         rm -rf "$WINEPREFIX"
-        kcom_wine_timeout 180 wine wineboot --init >/dev/null 2>&1 || exit 1
-        # A crashing program must not start winedbg: it prints ~100 lines and costs 1.5 s per
-        # crash. A Debugger that does not exist makes a crash end the process at once.
-        kcom_wine_timeout 60 wine reg add 'HKLM\Software\Microsoft\Windows NT\CurrentVersion\AeDebug' \
-            /v Debugger /t REG_SZ /d kcom-no-debugger.exe /f >/dev/null 2>&1 || exit 1
-        kcom_wine_timeout 60 wine reg add 'HKLM\Software\Microsoft\Windows NT\CurrentVersion\AeDebug' \
-            /v Auto /t REG_SZ /d 1 /f >/dev/null 2>&1 || exit 1
-        # Desktop integration writes outside the prefix and needs a display: not in test prefixes.
-        kcom_wine_timeout 60 wine reg delete 'HKLM\Software\Microsoft\Windows\CurrentVersion\RunServices' \
-            /v winemenubuilder /f >/dev/null 2>&1
-        # The registry reaches the disk when the server exits.
-        kcom_wine_timeout 60 wineserver -k >/dev/null 2>&1
-        kcom_wine_timeout 60 wineserver -w >/dev/null 2>&1
-        [ -f "$WINEPREFIX/system.reg" ] || exit 1
+        kcom_wine_prefix_steps >"$1/prefix.log" 2>&1 && exit 0
+        kcom_wine_timeout 30 wineserver -k >/dev/null 2>&1 # what a failed step left running
+        echo "wine: making the prefix failed; the end of Wine's output ($1/prefix.log):" >&2
+        tail -n 15 "$1/prefix.log" | sed 's/^/    /' >&2
+        exit 1
     )
 }
 

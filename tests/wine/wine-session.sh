@@ -7,14 +7,19 @@
 #                                 (absolute), client_timeout, client_args (an array), service (the
 #                                 driver's name), log (DIR/driver.log) and start_time. NAME
 #                                 prefixes every message. Exits 2 on a usage error.
-#   kcom_session_begin            checks the driver's imports against what Wine implements, makes
-#                                 DIR/prefix a ready private prefix, ends a session an earlier run
-#                                 left, starts a persistent server and a session whose first
-#                                 process's stderr, inherited by services.exe and winedevice.exe,
-#                                 becomes the driver log (DbgPrint is Wine's warn+debugstr
-#                                 channel), and installs the driver as a demand-start kernel
-#                                 service. Exits 1 when there is no session to run in.
+#   kcom_session_begin            checks the driver's imports against what Wine implements,
+#                                 waits for another run's session in DIR to end (the lock
+#                                 DIR/.session), makes DIR/prefix a ready private prefix, ends a
+#                                 session an earlier run left, starts a persistent server and a
+#                                 session whose first process's stderr, inherited by services.exe
+#                                 and winedevice.exe, becomes the driver log (DbgPrint is Wine's
+#                                 warn+debugstr channel), and installs the driver as a
+#                                 demand-start kernel service. Exits 1 when there is no session to
+#                                 run in.
 #   sc ARGS...                    Wine's sc.exe with a time limit, its output on stdout
+#   kcom_session_start_service    sc start of the driver's service, its output on stdout and
+#                                 Wine's errors with it; a start refused before the driver ran is
+#                                 tried again
 #   kcom_session_fail MESSAGE     reports a failure; failed becomes 1
 #   kcom_session_check_crash      fails when the driver log shows a crash
 #   kcom_session_end              ends the session (wineserver -k, -w) and kills what is left of
@@ -122,11 +127,37 @@ sc() {
     return $status
 }
 
+# Wine's sc reports a failed StartService on its err channel alone, which the session's WINEDEBUG
+# leaves out (sc then exits 1 without a word): that channel is on here, so that the error's code
+# is in the output. Such a silent refusal has been seen once while the session settled, before the
+# driver ran: a start is tried again (up to three tries, a second apart) only while the log holds
+# nothing of the driver's, so a driver that ran and failed is never started twice.
+kcom_session_start_service() {
+    local out status try
+    for try in 1 2 3; do
+        out=$(WINEDEBUG=-all,err+all sc start "$service")
+        status=$?
+        [ $status -ne 0 ] && [ $try -lt 3 ] && ! grep -qF "$service: " "$log" || break
+        sleep 1
+    done
+    printf '%s\n' "$out"
+    return $status
+}
+
 kcom_session_begin() {
     local out status try
     out=$("$here/check-driver-imports.sh" "$driver" 2>&1) ||
         { echo "$out" >&2; kcom_session_fail "the driver imports what Wine cannot run"; exit 1; }
 
+    # One session per prefix: a second run in the same directory (two make commands at once) waits
+    # for the first instead of ending its session as one left behind. The lock is held until this
+    # script exits; it is taken before WINEPREFIX is exported, since the first run's end kills
+    # every process that carries it (flock included).
+    exec 8>"$dir/.session"
+    if ! flock -n 8; then
+        kcom_session_say "waiting for another run's session in $dir to end"
+        flock -w 900 8 || { kcom_session_fail "another run's session in $dir did not end within 900 s"; exit 1; }
+    fi
     kcom_wine_prefix_ensure "$dir" || { kcom_session_fail "no Wine prefix in $dir"; exit 1; }
     kcom_wine_env "$dir"
     if [ -n "$(kcom_session_processes)" ]; then
