@@ -29,7 +29,7 @@ if [ "${1:-}" = wineboot ]; then
         exit 1
     fi
     [ -z "${FAKE_BOOT_FAILS:-}" ] || { echo "wine: $FAKE_BOOT_FAILS" >&2; exit 1; }
-    [ -z "${FAKE_BOOT_SLEEP:-}" ] || sleep "$FAKE_BOOT_SLEEP"
+    [ -z "${FAKE_BOOT_SLEEP:-}" ] || { trap '' INT; sleep "$FAKE_BOOT_SLEEP"; }
     sys=$WINEPREFIX/drive_c/windows/system32
     mkdir -p "$sys/drivers" "$WINEPREFIX/dosdevices"
     head -c 65536 /dev/urandom >"$sys/kernel32.dll"
@@ -87,8 +87,9 @@ kcom_wine_prefix_ready "$work/c" && fail "a failed wineboot left a ready prefix"
 
 # An interrupt while wineboot runs: the command runs in a process group of its own, which is sent
 # SIGINT one second in; it must end within 5 s (wineboot here would take 30), and no stand-in
-# may be left running.
-setsid bash -c 'echo $$ >"$1/pgid"; . "$2/wine-prefix.sh"; KCOM_WINE_PREFIX_CACHE="" FAKE_BOOT_SLEEP=30 kcom_wine_prefix_ensure "$1/d"' \
+# may be left running. Its SIGINT is set back to the default (env), since a command started in the
+# background gets it ignored; and the stand-in ignores SIGINT, as Wine programs do not end at one.
+setsid env --default-signal=INT bash -c 'echo $$ >"$1/pgid"; . "$2/wine-prefix.sh"; KCOM_WINE_PREFIX_CACHE="" FAKE_BOOT_SLEEP=30 kcom_wine_prefix_ensure "$1/d"' \
     interrupted "$work" "$here" 2>/dev/null &
 runner=$!
 sleep 1

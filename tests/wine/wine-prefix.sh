@@ -30,14 +30,33 @@ kcom_wine_version() {
     wine --version 2>/dev/null || echo unknown
 }
 
-# Runs a command with a time limit; returns 124 when the limit was hit. The command stays in the
-# caller's process group (--foreground), so that an interrupt (Ctrl-C) reaches it and the run stops
-# there; at the limit only the command itself is ended, and the callers end what it started with
-# `wineserver -k`. No Wine process inherits descriptor 8, a runner's session lock.
+# Runs a command with a time limit; returns 124 when the limit was hit. timeout runs the command in
+# a process group of its own, so that the limit ends the command and every process it started; an
+# interrupt (Ctrl-C) does not reach that group, and Wine programs do not end at a SIGINT anyway.
+# So the command runs in the background while this shell waits, and an INT or TERM this shell
+# gets ends the group, then goes on to the caller's trap (or ends this shell) as if it had come
+# while the caller ran. No Wine process inherits descriptor 8, a runner's session lock.
 kcom_wine_timeout() {
-    local seconds=$1
+    local seconds=$1 traps status
     shift
-    timeout --foreground --kill-after=5 "$seconds" "$@" 8>&-
+    traps=$(trap -p INT TERM)
+    kcom_wine_timeout_signal=''
+    timeout --kill-after=5 "$seconds" "$@" 8>&- <&0 &
+    kcom_wine_timeout_pid=$!
+    trap 'kcom_wine_timeout_stop INT' INT
+    trap 'kcom_wine_timeout_stop TERM' TERM
+    wait "$kcom_wine_timeout_pid"
+    status=$?
+    trap - INT TERM
+    eval "$traps"
+    [ -z "$kcom_wine_timeout_signal" ] || kill -s "$kcom_wine_timeout_signal" "$BASHPID"
+    return $status
+}
+
+kcom_wine_timeout_stop() {
+    kcom_wine_timeout_signal=$1
+    kill -TERM -- "-$kcom_wine_timeout_pid" 2>/dev/null
+    wait "$kcom_wine_timeout_pid" 2>/dev/null
 }
 
 # The steps that make a prefix in $WINEPREFIX, each stopping at the first failure.
