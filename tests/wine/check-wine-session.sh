@@ -5,7 +5,10 @@
 # has come once, before the driver ran, while a session settled:
 #   - a start refused before the driver ran is tried again, and passes on the second try;
 #   - a start refused after the driver ran (its lines in the driver log) is not tried again;
-#   - a start that keeps failing gives up after three tries, and its output holds Wine's error.
+#   - a start that keeps failing gives up after three tries, and its output holds Wine's error;
+#   - a second run in the same directory waits for the first's session lock and then takes it,
+#     and a Wine process a run started does not hold the lock after the run has ended (two runs
+#     at once ended each other's sessions).
 # Exits 0 when all hold, 1 otherwise.
 set -u
 
@@ -52,5 +55,31 @@ check() {
 check "a silent refusal before the driver ran is tried again" 1 "" 0 2 "svc: loaded"
 check "a driver that ran and failed is not started again" 1 "DriverEntry failed" 1 1 "failed to start service 1053"
 check "a start that keeps failing gives up" 5 "" 1 3 "failed to start service 1053"
-[ $failed_checks -eq 0 ] && echo "check-wine-session: a start refused before the driver ran is tried again, and nothing else"
+# The session lock. A run that holds it for 2 s: a second run started 0.5 s in waits, says so, and
+# takes it once the first has ended.
+dir=$work/session
+mkdir -p "$dir"
+(kcom_session_lock; sleep 2) &
+holder=$!
+sleep 0.5
+start=$(date +%s%N)
+out=$( (KCOM_SESSION_WAIT=20 kcom_session_lock && echo taken) 2>&1)
+waited=$((($(date +%s%N) - start) / 1000000))
+wait $holder
+case "$out" in
+*"waiting for another run's session"*taken) ;;
+*) echo "check-wine-session: FAILED: a second run did not wait for the lock and take it: $out" >&2; failed_checks=1 ;;
+esac
+[ $waited -ge 1000 ] || { echo "check-wine-session: FAILED: a second run took the lock after $waited ms, while the first held it" >&2; failed_checks=1; }
+# A run that started a long Wine program (the stand-in sleeps 10 s) through kcom_wine_timeout and
+# ended: the lock is free at once.
+printf '#!/bin/sh\nsleep 10\n' >"$work/bin/long-wine"
+chmod +x "$work/bin/long-wine"
+(kcom_session_lock; kcom_wine_timeout 30 long-wine >/dev/null 2>&1 8>&- &
+ sleep 0.5)
+out=$( (KCOM_SESSION_WAIT=2 kcom_session_lock && echo taken) 2>&1)
+[ "$out" = taken ] || { echo "check-wine-session: FAILED: a Wine program of an ended run held the lock: $out" >&2; failed_checks=1; }
+pkill -f "$work/bin/long-wine" 2>/dev/null
+
+[ $failed_checks -eq 0 ] && echo "check-wine-session: a start refused before the driver ran is tried again, and nothing else; runs take turns at the session lock"
 exit $failed_checks

@@ -33,7 +33,7 @@ if [ $failed -eq 0 ]; then
         # Running every test, it ends by leaving IRPs pending and saying so: the service is stopped
         # under them (DriverUnload cancels them); otherwise the service is stopped once it is done.
         : >"$dir/client.log"
-        kcom_wine_timeout "$client_timeout" wine "$client" "${client_args[@]}" >"$dir/client.log" 2>&1 &
+        kcom_wine_timeout "$client_timeout" wine "$client" "${client_args[@]}" >"$dir/client.log" 2>&1 8>&- &
         client_pid=$!
         while kill -0 "$client_pid" 2>/dev/null && ! grep -q "waiting for the service to stop" "$dir/client.log"; do
             sleep 0.1

@@ -39,7 +39,7 @@ if [ $failed -eq 0 ]; then
     if [ $status -ne 0 ] || ! grep -q "$service: loaded" "$log"; then
         kcom_session_fail "sc start $service (status $status): $out"
     else
-        kcom_wine_timeout "$client_timeout" wine "$client" "${client_args[@]}" >"$client_log" 2>&1 &
+        kcom_wine_timeout "$client_timeout" wine "$client" "${client_args[@]}" >"$client_log" 2>&1 8>&- &
         client_pid=$!
         # The client leaves requests pending and says so; then the service is stopped under them.
         waited=0

@@ -16,6 +16,7 @@
 #                                 warn+debugstr channel), and installs the driver as a
 #                                 demand-start kernel service. Exits 1 when there is no session to
 #                                 run in.
+#   kcom_session_lock             takes DIR's session lock, waiting for another run's session
 #   sc ARGS...                    Wine's sc.exe with a time limit, its output on stdout
 #   kcom_session_start_service    sc start of the driver's service, its output on stdout and
 #                                 Wine's errors with it; a start refused before the driver ran is
@@ -144,20 +145,27 @@ kcom_session_start_service() {
     return $status
 }
 
+# One session per prefix: a second run in the same directory (two make commands at once) waits
+# for the first (up to KCOM_SESSION_WAIT seconds, 900 by default) instead of ending its session as
+# one left behind. The lock, DIR/.session on descriptor 8, is held until this script exits; no Wine
+# process inherits it (kcom_wine_timeout), nor does a subshell that waits for one in the
+# background (started with 8>&-): what a killed run leaves does not hold the lock.
+kcom_session_lock() {
+    local wait=${KCOM_SESSION_WAIT:-900}
+    exec 8>"$dir/.session"
+    if ! flock -n 8; then
+        kcom_session_say "waiting for another run's session in $dir to end"
+        flock -w "$wait" 8 || { kcom_session_fail "another run's session in $dir did not end within $wait s"; exit 1; }
+    fi
+}
+
 kcom_session_begin() {
     local out status try
     out=$("$here/check-driver-imports.sh" "$driver" 2>&1) ||
         { echo "$out" >&2; kcom_session_fail "the driver imports what Wine cannot run"; exit 1; }
 
-    # One session per prefix: a second run in the same directory (two make commands at once) waits
-    # for the first instead of ending its session as one left behind. The lock is held until this
-    # script exits; it is taken before WINEPREFIX is exported, since the first run's end kills
-    # every process that carries it (flock included).
-    exec 8>"$dir/.session"
-    if ! flock -n 8; then
-        kcom_session_say "waiting for another run's session in $dir to end"
-        flock -w 900 8 || { kcom_session_fail "another run's session in $dir did not end within 900 s"; exit 1; }
-    fi
+    # before WINEPREFIX is exported: the first run's end kills every process that carries it
+    kcom_session_lock
     kcom_wine_prefix_ensure "$dir" || { kcom_session_fail "no Wine prefix in $dir"; exit 1; }
     kcom_wine_env "$dir"
     if [ -n "$(kcom_session_processes)" ]; then
