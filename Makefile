@@ -22,6 +22,13 @@
 # running as root; otherwise the command says which to install.
 BUILD ?= build
 JOBS ?= 2
+# An empty BUILD (an unset variable) would build in /, one that starts with `-` reads as an option.
+ifeq ($(strip $(BUILD)),)
+$(error BUILD is empty: name a build directory, or leave BUILD unset for build/)
+endif
+ifneq ($(filter -%,$(firstword $(BUILD))),)
+$(error BUILD starts with '-', which commands read as an option: write ./$(BUILD))
+endif
 # Paths reach the shell quoted, so that a clone (or BUILD) whose path holds spaces, parentheses or
 # quotes builds as any other: q(path) is the path in single quotes.
 q = '$(subst ','\'',$(1))'

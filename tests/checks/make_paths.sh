@@ -3,8 +3,8 @@
 # with such a BUILD: every command of every target must reach the shell with its paths quoted
 # (an unquoted or badly quoted one is a syntax error there, or worse, a command on a cut path:
 # `rm -rf` of a parent directory). Nothing is built: make runs each command through a stand-in
-# shell that only checks its syntax and logs it. Also checks that `make test` checks every package
-# it needs before anything else. Exits 0 when all hold, 1 otherwise.
+# shell that only checks its syntax and logs it. Also checks that an empty BUILD, or one that starts
+# with `-`, is refused, and that `make test` checks every package it needs before anything else. Exits 0 when all hold, 1 otherwise.
 set -u
 root=$1
 work=$(mktemp -d) || exit 1
@@ -46,6 +46,16 @@ run() {
 run clone 5
 run build-absolute 50 BUILD="$work/out dir (x) it's"
 run build-relative 50 BUILD="out dir (y) it's"
+
+# A BUILD that is empty (an unset variable: builds would go to /gcc, /sample) or starts with `-`
+# (an option to rm, cd and cmake) is refused before any command runs.
+for build in "" "-odd"; do
+    : >"$work/refused.log"
+    out=$(CHECK_LOG=$work/refused.log CHECK_BAD=/dev/null make -C "$odd" --no-print-directory SHELL="$work/shell" \
+          BUILD="$build" clean demo 2>&1) && { echo "make_paths: FAILED: BUILD='$build' was not refused" >&2; failed=1; }
+    grep -q "BUILD" <<<"$out" || { echo "make_paths: FAILED: BUILD='$build': the refusal does not name BUILD: $out" >&2; failed=1; }
+    [ -s "$work/refused.log" ] && { echo "make_paths: FAILED: BUILD='$build' ran commands:" >&2; cat "$work/refused.log" >&2; failed=1; }
+done
 
 # make test: the first command checks the packages of every configuration.
 : >"$work/order.log"

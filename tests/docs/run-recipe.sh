@@ -50,7 +50,9 @@ done
 for pair in "${envs[@]+"${envs[@]}"}"; do
     export "${pair%%=*}=${pair#*=}"
 done
-unset DISPLAY
+# the reader's shell as the recipe assumes it: no display, and no Wine settings of another prefix
+# (WINEARCH=win32 stops the recipe's 64-bit wineboot)
+unset DISPLAY WINEARCH WINESERVER WINELOADER WINEDLLPATH
 export TMPDIR="$work/tmp"
 mkdir -p "$TMPDIR"
 passed=0
