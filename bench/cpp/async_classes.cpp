@@ -2,10 +2,10 @@
 // way such code usually is: an operation class with virtual get_status/get_result/cancel/
 // set_completed, a std::atomic reference count, the status and its claims in one std::atomic word,
 // the result stored inside, allocated with new by the async method (or constructed in the caller's
-// storage with placement new); a worker thread on std::thread with an intrusive queue, its lock,
-// its wake-up and the caller's wait on futex words as kcom's host platform has them (futex.h); a
-// task that is the completion callback of the operation it awaits. The
-// loops that use them live in async_cases.cpp and see only async_com.h.
+// storage with placement new); a worker thread on std::thread with a lock-free intrusive queue,
+// which sleeps on a futex word of its own, and a caller that sleeps on the operation's status word
+// (futex.h); a task that is the completion callback of the operation it awaits. The loops that use
+// them live in async_cases.cpp and see only async_com.h.
 #include "async_com.h"
 
 #include "../bench.h"
@@ -13,7 +13,6 @@
 #include "futex.h"
 
 #include <atomic>
-#include <mutex>
 #include <new>
 #include <thread>
 
@@ -30,6 +29,7 @@ constexpr uint32_t kFinished = 0x4;             // the work has ended (set once,
 constexpr uint32_t kCallbackRegistering = 0x8;  // set_completed was called
 constexpr uint32_t kCallbackSet = 0x10;         // callback fields written
 constexpr uint32_t kCallbackClaimed = 0x20;     // someone is invoking the callback
+constexpr uint32_t kWaiter = 0x40;              // a thread sleeps (or is about to) on the word
 
 // Everything but the final Release, which depends on where the operation lives.
 class OperationBase : public IAsyncULong {
@@ -114,9 +114,24 @@ public:
             if (old & kCallbackSet)
                 next |= kCallbackClaimed;
         } while (!word_.compare_exchange_weak(old, next));
+        if (old & kWaiter) // every thread asleep on the word: any number may wait
+            futex_detail::Wake(&word_, INT32_MAX);
         if ((next & kCallbackClaimed) && !(old & kCallbackClaimed))
             callback_(this, static_cast<AsyncStatus>(next & kStatusMask), context_);
         return true;
+    }
+
+    // Blocks until the operation has finished, asleep on its word: a waiter marks the word, and
+    // the finish that finds the mark wakes every waiter.
+    void WaitFinished()
+    {
+        uint32_t old = word_.load(std::memory_order_acquire);
+        while (!(old & kFinished)) {
+            if (!(old & kWaiter) && !word_.compare_exchange_weak(old, old | kWaiter))
+                continue;
+            futex_detail::Wait(&word_, old | kWaiter);
+            old = word_.load(std::memory_order_acquire);
+        }
     }
 
 protected:
@@ -239,57 +254,62 @@ struct WorkItem {
     void (*run)(WorkItem *item);
 };
 
+// One thread, a lock-free intrusive queue: a post pushes onto a stack with one compare-exchange,
+// the worker takes the whole stack with one exchange and runs it in posting order. The worker
+// sleeps on a flag of its own, which a post tests after its push (both sequentially consistent, so
+// either the worker sees the item or the post sees the flag).
 class Worker {
 public:
     Worker() : thread_([this] { Loop(); }) {}
     ~Worker()
     {
-        {
-            std::lock_guard<Mutex> lock(mutex_);
-            stopping_ = true;
-        }
-        work_.notify_one();
+        stopping_.store(true);
+        if (sleeping_.exchange(0) != 0)
+            futex_detail::Wake(&sleeping_, 1);
         thread_.join();
     }
     void Post(WorkItem *item)
     {
-        {
-            std::lock_guard<Mutex> lock(mutex_);
-            item->next = nullptr;
-            if (tail_ != nullptr)
-                tail_->next = item;
-            else
-                head_ = item;
-            tail_ = item;
-        }
-        work_.notify_one();
+        WorkItem *head = head_.load(std::memory_order_relaxed);
+        do
+            item->next = head;
+        while (!head_.compare_exchange_weak(head, item));
+        if (sleeping_.load() != 0 && sleeping_.exchange(0) != 0)
+            futex_detail::Wake(&sleeping_, 1);
     }
 
 private:
     void Loop()
     {
-        std::unique_lock<Mutex> lock(mutex_);
         for (;;) {
-            if (WorkItem *item = head_) {
-                head_ = item->next;
-                if (head_ == nullptr)
-                    tail_ = nullptr;
-                lock.unlock();
-                item->run(item);
-                lock.lock();
-            } else if (stopping_) {
-                break;
-            } else {
-                work_.wait(lock);
+            WorkItem *taken = head_.exchange(nullptr, std::memory_order_acquire);
+            if (taken == nullptr) {
+                if (stopping_.load())
+                    break;
+                sleeping_.store(1);
+                if (head_.load() == nullptr && !stopping_.load())
+                    futex_detail::Wait(&sleeping_, 1);
+                sleeping_.store(0, std::memory_order_relaxed);
+                continue;
+            }
+            WorkItem *ordered = nullptr; // the stack is newest first
+            while (taken != nullptr) {
+                WorkItem *next = taken->next;
+                taken->next = ordered;
+                ordered = taken;
+                taken = next;
+            }
+            while (ordered != nullptr) {
+                WorkItem *next = ordered->next; // run may end the item
+                ordered->run(ordered);
+                ordered = next;
             }
         }
     }
 
-    Mutex mutex_;
-    Condition work_;
-    WorkItem *head_ = nullptr;
-    WorkItem *tail_ = nullptr;
-    bool stopping_ = false;
+    std::atomic<WorkItem *> head_{nullptr};
+    std::atomic<uint32_t> sleeping_{0};
+    std::atomic<bool> stopping_{false};
     std::thread thread_; // last: started once the rest is constructed
 };
 
@@ -353,11 +373,6 @@ private:
     Worker *worker_;
 };
 
-void Signal(IAsyncULong *, AsyncStatus, void *context)
-{
-    static_cast<Event *>(context)->Set();
-}
-
 } // namespace
 
 void DrainAwaitFreeList()
@@ -381,11 +396,7 @@ IAsyncULong *SpawnAwait(IAsyncULong *source, Worker *worker)
 
 STATUS Wait(IAsyncULong *operation)
 {
-    Event event;
-    STATUS status = operation->set_completed(Signal, &event);
-    if (status != kOk)
-        return status;
-    event.Wait();
+    static_cast<OperationBase *>(operation)->WaitFinished();
     return kOk;
 }
 

@@ -47,8 +47,8 @@ STATUS CreateReader(IReader **out);
 STATUS CreateReaderFreeList(IReader **out);
 void DrainOperationFreeList();
 
-// The wake case: a worker thread with a queue (std::thread, and futex.h's lock and wake-up),
-// a completion source, and a task that awaits it on the worker.
+// The wake case: a worker thread with a lock-free queue (std::thread; it sleeps on a futex word,
+// futex.h), a completion source, and a task that awaits it on the worker.
 class Worker;
 Worker *CreateWorker();
 void DestroyWorker(Worker *worker); // runs what is queued, then joins
@@ -57,7 +57,7 @@ IAsyncULong *CreateSource();
 STATUS CompleteSource(IAsyncULong *source, uint32_t value);
 // An operation that completes with source's value + 1, computed on worker once source completes.
 IAsyncULong *SpawnAwait(IAsyncULong *source, Worker *worker);
-// Blocks until operation has finished (a completion callback signalling an event on the stack).
+// Blocks until operation (one of this file's) has finished, asleep on its status word.
 STATUS Wait(IAsyncULong *operation);
 
 // Bytes of an operation (the heap one, the in-place one).
