@@ -41,7 +41,6 @@ static NTSTATUS Counter_Add(Counter *self, ULONG value, ULONG *total)
 /* AddLater's task: its state lives in the operation's one allocation. */
 typedef struct Counter_AddLater_state {
     KCOM_TASK_RESUME_POINT;
-    Counter *self; /* the method's reference keeps the object alive until the drop */
     ULONG value;
     BOOLEAN canceled;
     kcom_async_timer delay;
@@ -52,7 +51,7 @@ static NTSTATUS Counter_AddLater(Counter *self, Counter_AddLater_state *state, U
 {
     if (delay_ms > HELLO_MAX_DELAY_MS)
         return STATUS_INVALID_PARAMETER;
-    state->self = self;
+    (void)self; /* the poll finds it as KCOM_ASYNC_SELF(Counter, state), valid until the drop */
     state->value = value;
     kcom_async_timer_init(&state->delay, delay_ms, 0);
     return STATUS_SUCCESS;
@@ -68,7 +67,7 @@ static kcom_poll_result Counter_AddLater_poll(Counter_AddLater_state *state, kco
         KCOM_TASK_RETURN(cx, STATUS_CANCELLED);
     if (!NT_SUCCESS(state->delay.status))
         KCOM_TASK_RETURN(cx, state->delay.status);
-    (void)Counter_Add(state->self, state->value, &total);
+    (void)Counter_Add(KCOM_ASYNC_SELF(Counter, state), state->value, &total);
     KCOM_TASK_RETURN_VALUE(cx, ULONG, total);
     KCOM_TASK_END(cx);
 }

@@ -91,7 +91,6 @@ static NTSTATUS DeviceReader_GetBytesRead(DeviceReader *self, ULONG *bytes)
  * kept here, since the poll function's locals do not. */
 typedef struct DeviceReader_Read_state {
     KCOM_TASK_RESUME_POINT;
-    DeviceReader *self;     /* valid until the drop: the shim holds a reference on the object */
     ULONG length;
     BOOLEAN canceled;
     kcom_async_await irp;   /* the request to the device; no operation for a direct read */
@@ -103,7 +102,7 @@ static NTSTATUS DeviceReader_Read(DeviceReader *self, DeviceReader_Read_state *s
 {
     IKcomAsyncOperation *irp;
     NTSTATUS status;
-    state->self = self;
+    (void)self; /* the poll finds it as KCOM_ASYNC_SELF(DeviceReader, state) */
     state->length = length;
     kcom_async_await_init(&state->irp, NULL); /* awaiting nothing is ready at once */
     /* the request's await, with a timer; the loser is cleared, a losing request canceled too */
@@ -137,7 +136,8 @@ static kcom_poll_result DeviceReader_Read_poll(DeviceReader_Read_state *state, k
         status = IKcomAsyncOperation_get_result(state->irp.operation, &bytes);
     if (!NT_SUCCESS(status))
         KCOM_TASK_RETURN(cx, status); /* the device's failure is the read's */
-    kcom_atomic_fetch_add(&state->self->bytes_read, (LONG)bytes);
+    /* the object: valid until the drop (the shim holds a reference while the read is pending) */
+    kcom_atomic_fetch_add(&KCOM_ASYNC_SELF(DeviceReader, state)->bytes_read, (LONG)bytes);
     KCOM_TASK_RETURN_VALUE(cx, ULONG, bytes);
     KCOM_TASK_END(cx);
 }

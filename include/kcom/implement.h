@@ -47,7 +47,9 @@
  * partly filled. An ASYNC_IN method is implemented with the same four names; its shim builds the
  * operation in the caller's storage instead of allocating it (a storage the shim refuses gives an
  * operation in Error with STATUS_INVALID_PARAMETER or STATUS_BUFFER_TOO_SMALL, the start function
- * not run), and the compiler checks that the operation fits I_Name_STORAGE.
+ * not run), and the compiler checks that the operation fits I_Name_STORAGE. The object is
+ * KCOM_ASYNC_SELF(Class, state) in the start function, the poll and the drop (below): the
+ * operation keeps its pointer anyway, so the state need not.
  *
  * KCOM_AGGREGATABLE_CLASS(...) makes a class that can be aggregated: its interfaces delegate
  * IUnknown to the outer object, and it has a non-delegating inner IUnknown (16 more bytes of
@@ -194,6 +196,16 @@
  * nothing changes). */
 #define KCOM_CLASS_SET_OPERATION_ALLOCATOR(Class, allocator_)                             \
     kcom_rt_set_operation_allocator(&Class##_kcom_operation_allocator, KCOM_CLASS_OF(Class), (allocator_))
+
+/* KCOM_ASYNC_SELF(Class, state) - the object (a Class *) whose ASYNC or ASYNC_IN method made the
+ * operation whose state this is: state is the Class_Name_state * the start function, the poll and
+ * the drop get. Valid from the start function's call until the drop has returned: the caller's
+ * reference covers the start and the first poll, and work still pending after it holds a reference
+ * of its own until its drop has run. The pointer is kept in the operation, right after the state,
+ * so a state that needs the object does not store it again (8 bytes on 64-bit targets, which can
+ * take the block to the next cache class). Only for an ASYNC method's state: a task's own
+ * (KCOM_ASYNC_TASK, kcom_async_spawn) has no object. IRQL: any. */
+#define KCOM_ASYNC_SELF(Class, state) KCOM_STATIC_CAST(Class *, kcom_rt_async_self_((state), sizeof(*(state))))
 
 /* The machinery the macros above expand to: the shims, the vtable initializers, the class's
  * interface table and the functions the class macros define (not for direct use). */

@@ -51,7 +51,8 @@
     X(async_method_finished_is_kcoms)     \
     X(async_method_in_caller_storage_pending) \
     X(async_method_in_bad_storage)        \
-    X(async_method_in_any_alignment)
+    X(async_method_in_any_alignment)      \
+    X(async_method_self)
 
 /* test_method_paths.c: the paths of the ASYNC method shim */
 #define KCOM_ASYNC_METHOD_PATH_TESTS(X, H)    \

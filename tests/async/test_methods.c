@@ -639,3 +639,183 @@ void kcom_test_async_method_in_any_alignment(void)
     ok(IReader_Release(reader) == 0, "released\n");
     teardown();
 }
+
+/* ---- KCOM_ASYNC_SELF: the object from the state, without a copy of its own ---------------------------
+ * Three state shapes put the object's pointer at three places: right after a state of a pointer's
+ * size multiple, after padding (a 12-byte state), after a state of a larger alignment. Each method
+ * checks KCOM_ASYNC_SELF in its start function, at every poll and in its drop; Tiny and Odd finish
+ * at once or wait for a source, Wide in caller storage. */
+#define ISelfish_METHODS(M, I)                                                            \
+    IUnknown_METHODS(M, I)                                                                \
+    M(I, ASYNC, IAsyncULONG, Tiny, (IKcomAsyncOperation *, source))                        \
+    M(I, ASYNC, IAsyncULONG, Odd, (IKcomAsyncOperation *, source))                         \
+    M(I, ASYNC_IN, IAsyncULONG, Wide, (IKcomAsyncOperation *, source))
+
+#define ISelfish_Wide_STORAGE 384
+
+KCOM_DECLARE_INTERFACE(ISelfish, IUnknown,
+                       0x6b630a02, 0x7e57, 0x4ca1, 0x9a, 0xa1, 0x3c, 0x55, 0x0b, 0xa5, 0xe0, 0xa2)
+
+typedef struct Selfish {
+    ULONG before; /* the interface is not at the start of the object */
+    ISelfish ISelfish_iface;
+    LONG seen;    /* each start, poll and drop that found its object */
+    LONG wrong;   /* and each that did not */
+} Selfish;
+
+static void selfish_saw(Selfish *expected, Selfish *self)
+{
+    if (self == expected)
+        self->seen++;
+    else
+        expected->wrong++;
+}
+
+typedef struct Selfish_Tiny_state {
+    KCOM_TASK_RESUME_POINT;
+    kcom_async_await source; /* pointer-sized multiple: the object right after it */
+} Selfish_Tiny_state;
+
+typedef struct Selfish_Odd_state {
+    KCOM_TASK_RESUME_POINT;
+    ULONG values[2];      /* 12 bytes of 4-byte alignment */
+} Selfish_Odd_state;
+
+typedef struct Selfish_Wide_state {
+    KCOM_TASK_RESUME_POINT;
+    ULONG64 wide;         /* 8-byte alignment */
+    IKcomAsyncOperation *source;
+} Selfish_Wide_state;
+
+static Selfish *selfish_expected;
+
+static NTSTATUS Selfish_Tiny(Selfish *self, Selfish_Tiny_state *state, IKcomAsyncOperation *source)
+{
+    selfish_saw(self, KCOM_ASYNC_SELF(Selfish, state));
+    if (source != NULL)
+        source->lpVtbl->AddRef(source);
+    kcom_async_await_init(&state->source, source);
+    return STATUS_SUCCESS;
+}
+
+static kcom_poll_result Selfish_Tiny_poll(Selfish_Tiny_state *state, kcom_task_context *cx)
+{
+    selfish_saw(selfish_expected, KCOM_ASYNC_SELF(Selfish, state));
+    KCOM_TASK_BEGIN(state);
+    KCOM_AWAIT(kcom_async_await_poll(&state->source, cx));
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, (ULONG)KCOM_ASYNC_SELF(Selfish, state)->seen);
+    KCOM_TASK_END(cx);
+}
+
+static void Selfish_Tiny_drop(Selfish_Tiny_state *state)
+{
+    selfish_saw(selfish_expected, KCOM_ASYNC_SELF(Selfish, state));
+    kcom_async_await_clear(&state->source);
+}
+
+static NTSTATUS Selfish_Odd(Selfish *self, Selfish_Odd_state *state, IKcomAsyncOperation *source)
+{
+    selfish_saw(self, KCOM_ASYNC_SELF(Selfish, state));
+    state->values[0] = 1;
+    state->values[1] = source != NULL ? 1u : 0u; /* 1: wait for one more poll */
+    return STATUS_SUCCESS;
+}
+
+static kcom_poll_result Selfish_Odd_poll(Selfish_Odd_state *state, kcom_task_context *cx)
+{
+    selfish_saw(selfish_expected, KCOM_ASYNC_SELF(Selfish, state));
+    KCOM_TASK_BEGIN(state);
+    if (state->values[1] != 0) {
+        state->values[1] = 0;
+        KCOM_YIELD(cx);
+    }
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, state->values[0]);
+    KCOM_TASK_END(cx);
+}
+
+static void Selfish_Odd_drop(Selfish_Odd_state *state)
+{
+    selfish_saw(selfish_expected, KCOM_ASYNC_SELF(Selfish, state));
+}
+
+static NTSTATUS Selfish_Wide(Selfish *self, Selfish_Wide_state *state, IKcomAsyncOperation *source)
+{
+    selfish_saw(self, KCOM_ASYNC_SELF(Selfish, state));
+    state->wide = 0x0123456789abcdefULL;
+    state->source = source;
+    return STATUS_SUCCESS;
+}
+
+static kcom_poll_result Selfish_Wide_poll(Selfish_Wide_state *state, kcom_task_context *cx)
+{
+    selfish_saw(selfish_expected, KCOM_ASYNC_SELF(Selfish, state));
+    KCOM_TASK_BEGIN(state);
+    if (state->source != NULL) {
+        state->source = NULL;
+        KCOM_YIELD(cx);
+    }
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, state->wide == 0x0123456789abcdefULL ? 5u : 0u);
+    KCOM_TASK_END(cx);
+}
+
+#define Selfish_Wide_drop NULL
+
+KCOM_IMPLEMENT(Selfish, ISelfish, ISelfish_iface)
+KCOM_CLASS(Selfish, NULL, (ISelfish, ISelfish_iface))
+
+void kcom_test_async_method_self(void)
+{
+    Selfish *impl = NULL;
+    ISelfish *selfish;
+    IKcomAsyncOperation *source = NULL;
+    IAsyncULONG *op;
+    ULONG value = 0, nine = 9;
+    ISelfish_Wide_storage storage;
+
+    setup();
+    ok(KCOM_NEW(Selfish, NULL, &impl) == STATUS_SUCCESS && impl != NULL, "KCOM_NEW(Selfish)\n");
+    if (impl == NULL)
+        return;
+    selfish = &impl->ISelfish_iface;
+    selfish_expected = impl;
+
+    /* ready at once: start, one poll, drop (the object's count untouched) */
+    op = ISelfish_Tiny(selfish, NULL);
+    ok(IAsyncULONG_get_result(op, &value) == STATUS_SUCCESS && value == 2, "Tiny ready: %lu\n", (unsigned long)value);
+    ok(impl->seen == 3 && impl->wrong == 0, "Tiny ready: seen %ld, wrong %ld\n", (long)impl->seen, (long)impl->wrong);
+    ok(kcom_object_refcount(impl) == 1, "no reference kept: %ld\n", (long)kcom_object_refcount(impl));
+    IAsyncULONG_Release(op);
+
+    /* pending on a source: the start, two polls (one on the executor) and the drop */
+    impl->seen = 0;
+    ok(kcom_async_operation_create(NULL, NULL, sizeof(ULONG), sizeof(ULONG), &source) == STATUS_SUCCESS, "source\n");
+    op = ISelfish_Tiny(selfish, source);
+    ok(kcom_object_refcount(impl) == 2, "the pending work's reference: %ld\n", (long)kcom_object_refcount(impl));
+    ok(kcom_async_operation_complete(source, &nine) == STATUS_SUCCESS, "source completed\n");
+    ok(manual_run(&manual) == 1, "one poll\n");
+    ok(IAsyncULONG_get_result(op, &value) == STATUS_SUCCESS && value == 3, "Tiny later: %lu\n", (unsigned long)value);
+    ok(impl->seen == 4 && impl->wrong == 0, "Tiny later: seen %ld, wrong %ld\n", (long)impl->seen, (long)impl->wrong);
+    ok(kcom_object_refcount(impl) == 1, "its reference returned: %ld\n", (long)kcom_object_refcount(impl));
+    IAsyncULONG_Release(op);
+
+    /* a 12-byte state: the pointer after 4 bytes of padding */
+    impl->seen = 0;
+    op = ISelfish_Odd(selfish, source);
+    ok(manual_run(&manual) == 1, "one more poll\n");
+    ok(IAsyncULONG_get_result(op, &value) == STATUS_SUCCESS && value == 1, "Odd: %lu\n", (unsigned long)value);
+    ok(impl->seen == 4 && impl->wrong == 0, "Odd: seen %ld, wrong %ld\n", (long)impl->seen, (long)impl->wrong);
+    IAsyncULONG_Release(op);
+
+    /* caller storage, a state of 8-byte alignment */
+    impl->seen = 0;
+    op = ISelfish_Wide(selfish, source, &storage, sizeof(storage));
+    ok(manual_run(&manual) == 1, "one more poll\n");
+    ok(IAsyncULONG_get_result(op, &value) == STATUS_SUCCESS && value == 5, "Wide: %lu\n", (unsigned long)value);
+    ok(impl->seen == 3 && impl->wrong == 0, "Wide: seen %ld, wrong %ld\n", (long)impl->seen, (long)impl->wrong);
+    IAsyncULONG_Release(op);
+
+    ok(kcom_object_refcount(impl) == 1, "every reference returned: %ld\n", (long)kcom_object_refcount(impl));
+    source->lpVtbl->Release(source);
+    ok(ISelfish_Release(selfish) == 0, "released\n");
+    teardown();
+}

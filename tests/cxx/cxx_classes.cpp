@@ -86,6 +86,7 @@ struct CxxGauge {
 
 static LONG gauges_destroyed;
 static LONG sample_drops;
+static CxxGauge *sample_self; /* the object of the latest Sample or SampleIn call */
 
 static void CxxGauge_destroy(CxxGauge *self)
 {
@@ -124,7 +125,10 @@ struct CxxGauge_Sample_state {
 static NTSTATUS CxxGauge_Sample(CxxGauge *self, CxxGauge_Sample_state *state, LONG bias,
                                 IKcomAsyncOperation *source)
 {
+    sample_self = self;
     state->value = self->level + bias;
+    if (KCOM_ASYNC_SELF(CxxGauge, state) != self)
+        return STATUS_INTERNAL_ERROR;
     if (source != nullptr) {
         source->lpVtbl->AddRef(source);
         kcom_async_await_init(&state->source, source); /* takes that reference */
@@ -140,6 +144,8 @@ static kcom_poll_result CxxGauge_Sample_poll(CxxGauge_Sample_state *state, kcom_
     KCOM_TASK_BEGIN(state);
     if (state->source.operation != nullptr) {
         KCOM_AWAIT(kcom_async_await_poll(&state->source, cx));
+        if (KCOM_ASYNC_SELF(CxxGauge, state) != sample_self) /* on the executor: the object still */
+            KCOM_TASK_RETURN(cx, STATUS_INTERNAL_ERROR);
         if (!NT_SUCCESS(state->source.operation->lpVtbl->get_result(state->source.operation, &addend)))
             KCOM_TASK_RETURN(cx, STATUS_UNSUCCESSFUL);
         state->value += addend;
@@ -156,7 +162,7 @@ static kcom_poll_result CxxGauge_Sample_poll(CxxGauge_Sample_state *state, kcom_
 
 static void CxxGauge_Sample_drop(CxxGauge_Sample_state *state)
 {
-    sample_drops++;
+    sample_drops += KCOM_ASYNC_SELF(CxxGauge, state) == sample_self ? 1 : 100;
     kcom_async_await_clear(&state->source);
 }
 

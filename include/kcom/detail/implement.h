@@ -65,6 +65,20 @@ static KCOM_FORCEINLINE const IID *kcom_rt_iid_(const IID &riid)
 #define KCOM_RT_IID_(riid) (riid)
 #endif
 
+/* KCOM_ASYNC_SELF's pointer: an ASYNC method's state is the first member of the shim's own state
+ * (KCOM_SHIM_ASYNC_TASK_), the object's pointer the second, at the state's size rounded up to a
+ * pointer's alignment, which is a pointer's size on every target kcom builds for. */
+KCOM_STATIC_ASSERT(KCOM_ALIGNOF(void *) == sizeof(void *), "KCOM_ASYNC_SELF: a pointer aligned to its size");
+#define KCOM_RT_ASYNC_SELF_AT_(state_size) (((state_size) + sizeof(void *) - 1u) & ~(sizeof(void *) - 1u))
+static KCOM_FORCEINLINE void *kcom_rt_async_self_(const void *state, size_t state_size)
+{
+#ifdef __cplusplus
+    return *reinterpret_cast<void *const *>(static_cast<const char *>(state) + KCOM_RT_ASYNC_SELF_AT_(state_size));
+#else
+    return *(void *const *)(const void *)((const char *)state + KCOM_RT_ASYNC_SELF_AT_(state_size));
+#endif
+}
+
 /* KCOM_RT_OFFSET_IF_(Class, member, I): offsetof(Class, member) when that member has the type I,
  * else -1; the member named once, so that a member Class lacks is one diagnostic. */
 #ifdef __cplusplus
@@ -358,8 +372,9 @@ KCOM_UNUSED static ULONG kcom_rt_trace_count(const char *file, int line, const c
         return KCOM_RT_CALLBACK_(prefix##name##_drop, void (*)(prefix##name##_state *));  \
     }                                                                                     \
     typedef struct C##_##I##_kstate_##name {                                              \
-        I *kcom_owner; /* released through I's own vtable type */                         \
-        prefix##name##_state user;                                                        \
+        prefix##name##_state user; /* first: KCOM_ASYNC_SELF finds kcom_self right after it */ \
+        void *kcom_self; /* the C *, set before the start; a reference of its own once the work \
+                          * is pending (void *: KCOM_ASYNC_SELF reads it as one) */      \
     } C##_##I##_kstate_##name;                                                            \
     static kcom_poll_result C##_##I##_kpoll_##name(void *kcom_arg_, kcom_task_context *kcom_cx_) \
     {                                                                                     \
@@ -371,8 +386,11 @@ KCOM_UNUSED static ULONG kcom_rt_trace_count(const char *file, int line, const c
         C##_##I##_kstate_##name *kcom_state_ = (C##_##I##_kstate_##name *)kcom_arg_;      \
         if (C##_##I##_kdropfn_##name() != NULL)                                           \
             C##_##I##_kdropfn_##name()(&kcom_state_->user);                               \
-        if (kcom_state_->kcom_owner != NULL) /* last: this may destroy the object */      \
-            kcom_state_->kcom_owner->lpVtbl->Release(kcom_state_->kcom_owner);            \
+        /* only work that went pending has a drop of its own, and its reference: last, it may \
+         * destroy the object (NULL: an operation in Error whose start never ran) */       \
+        if (kcom_state_->kcom_self != NULL)                                               \
+            KCOM_STATIC_CAST(C *, kcom_state_->kcom_self)->member.lpVtbl->Release(        \
+                &KCOM_STATIC_CAST(C *, kcom_state_->kcom_self)->member);                  \
     }                                                                                     \
     static const kcom_async_task_desc C##_##I##_kdesc_##name =                            \
         KCOM_ASYNC_TASK_DESC(ret, ret##_result, C##_##I##_kstate_##name,                  \
@@ -387,13 +405,13 @@ KCOM_UNUSED static ULONG kcom_rt_trace_count(const char *file, int line, const c
         NTSTATUS kcom_status_;                                                            \
         kcom_state_ = (C##_##I##_kstate_##name *)kcom_rt_async_op_prepare(                \
             kcom_op_, &C##_##I##_kdesc_##name, NULL, &kcom_cx_);                          \
+        kcom_state_->kcom_self = kcom_self_;                                              \
         kcom_status_ = KCOM_RT_CALLEE_(prefix##name, NTSTATUS, C, (, prefix##name##_state * KCOM_PP_PARAMS(params)))( \
             kcom_self_, &kcom_state_->user KCOM_PP_ARGS(params));                         \
         if (KCOM_LIKELY(NT_SUCCESS(kcom_status_))) {                                      \
             if (KCOM_UNLIKELY(KCOM_RT_POLL_(prefix##name##_poll, prefix##name##_state)(&kcom_state_->user, \
                                                                                      &kcom_cx_) != KCOM_POLL_READY)) { \
-                This->lpVtbl->AddRef(This);                                               \
-                kcom_state_->kcom_owner = This;                                           \
+                This->lpVtbl->AddRef(This); /* the drop's (kcom_self is already set) */   \
                 (void)kcom_rt_async_publish(kcom_op_, kcom_rt_class_executor(kcom_rt_header(kcom_self_)->klass)); \
                 return (ret *)(void *)kcom_op_;                                           \
             }                                                                             \

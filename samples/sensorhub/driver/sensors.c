@@ -48,7 +48,6 @@ static NTSTATUS Sensor_Read(Sensor *self, LONG *value)
 
 typedef struct Sensor_Sample_state {
     KCOM_TASK_RESUME_POINT;
-    Sensor *self; /* the shim's reference keeps it valid until the drop */
     BOOLEAN canceled;
     kcom_async_timer settle;
 } Sensor_Sample_state;
@@ -59,7 +58,7 @@ static NTSTATUS Sensor_Sample(Sensor *self, Sensor_Sample_state *state, ULONG se
 {
     if (settle_ms > SENSORHUB_MAX_SETTLE_MS)
         return STATUS_INVALID_PARAMETER;
-    state->self = self;
+    (void)self; /* the poll finds it as KCOM_ASYNC_SELF(Sensor, state), valid until the drop */
     kcom_async_timer_init(&state->settle, settle_ms, 0);
     return STATUS_SUCCESS;
 }
@@ -70,12 +69,12 @@ static kcom_poll_result Sensor_Sample_poll(Sensor_Sample_state *state, kcom_task
     /* A cancel wakes the task here: the drop then cancels the KTIMER. */
     KCOM_AWAIT_CANCELABLE(cx, state->canceled, kcom_async_timer_poll(&state->settle, cx));
     if (state->canceled) {
-        kcom_atomic_fetch_add(&state->self->hub->canceled, 1);
+        kcom_atomic_fetch_add(&KCOM_ASYNC_SELF(Sensor, state)->hub->canceled, 1);
         KCOM_TASK_RETURN(cx, STATUS_CANCELLED);
     }
     if (!NT_SUCCESS(state->settle.status))
         KCOM_TASK_RETURN(cx, state->settle.status);
-    KCOM_TASK_RETURN_VALUE(cx, LONG, sensor_value(state->self));
+    KCOM_TASK_RETURN_VALUE(cx, LONG, sensor_value(KCOM_ASYNC_SELF(Sensor, state)));
     KCOM_TASK_END(cx);
 }
 
@@ -89,7 +88,6 @@ static void Sensor_Sample_drop(Sensor_Sample_state *state)
 
 typedef struct Sensor_WaitAbove_state {
     KCOM_TASK_RESUME_POINT;
-    Sensor *self;
     LONG threshold;
     LONG value;
     BOOLEAN canceled;
@@ -98,7 +96,6 @@ typedef struct Sensor_WaitAbove_state {
 
 static NTSTATUS Sensor_WaitAbove(Sensor *self, Sensor_WaitAbove_state *state, LONG threshold)
 {
-    state->self = self;
     state->threshold = threshold;
     kcom_async_event_await_init(&state->sampled, &self->hub->sampled);
     return STATUS_SUCCESS;
@@ -108,10 +105,10 @@ static kcom_poll_result Sensor_WaitAbove_poll(Sensor_WaitAbove_state *state, kco
 {
     KCOM_TASK_BEGIN(state);
     /* Already above: ready at the first poll, on the caller; the request never pends. */
-    while ((state->value = sensor_value(state->self)) <= state->threshold) {
+    while ((state->value = sensor_value(KCOM_ASYNC_SELF(Sensor, state))) <= state->threshold) {
         KCOM_AWAIT_CANCELABLE(cx, state->canceled, kcom_async_event_await_poll(&state->sampled, cx));
         if (state->canceled) {
-            kcom_atomic_fetch_add(&state->self->hub->canceled, 1);
+            kcom_atomic_fetch_add(&KCOM_ASYNC_SELF(Sensor, state)->hub->canceled, 1);
             KCOM_TASK_RETURN(cx, STATUS_CANCELLED);
         }
     }
