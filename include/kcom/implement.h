@@ -199,13 +199,16 @@
 
 /* KCOM_ASYNC_SELF(Class, state) - the object (a Class *) whose ASYNC or ASYNC_IN method made the
  * operation whose state this is: state is the Class_Name_state * the start function, the poll and
- * the drop get. Valid from the start function's call until the drop has returned: the caller's
- * reference covers the start and the first poll, and work still pending after it holds a reference
- * of its own until its drop has run. The pointer is kept in the operation, right after the state,
- * so a state that needs the object does not store it again (8 bytes on 64-bit targets, which can
- * take the block to the next cache class). Only for an ASYNC method's state: a task's own
- * (KCOM_ASYNC_TASK, kcom_async_spawn) has no object. IRQL: any. */
-#define KCOM_ASYNC_SELF(Class, state) KCOM_STATIC_CAST(Class *, kcom_rt_async_self_((state), sizeof(*(state))))
+ * the drop get, typed as such (the pointer's place follows from the state's size); a pointer to
+ * something without the state's KCOM_TASK_RESUME_POINT, a void * among them, stops the build.
+ * Valid from the start function's call until the drop has returned: the caller's reference covers
+ * the start and the first poll, and work still pending after it holds a reference of its own until
+ * its drop has run. The pointer is kept in the operation, right after the state, so a state that
+ * needs the object does not store it again (8 bytes on 64-bit targets, which can take the block to
+ * the next cache class). Only for an ASYNC method's state: a task's own (KCOM_ASYNC_TASK,
+ * kcom_async_spawn) has no object, and its state has to keep one itself. IRQL: any. */
+#define KCOM_ASYNC_SELF(Class, state)                                                     \
+    KCOM_STATIC_CAST(Class *, kcom_rt_async_self_((state), sizeof(*(state)) + 0u * sizeof((state)->kcom_resume_point)))
 
 /* The machinery the macros above expand to: the shims, the vtable initializers, the class's
  * interface table and the functions the class macros define (not for direct use). */
