@@ -223,7 +223,8 @@ KCOM_END_DECLS
  * PENDING, and the task would wait for a wake nothing sends. The build refuses one: in C++ anything
  * but a kcom_poll_result; in C, where the enumeration's constants are ints, a bool, a character
  * type (BOOLEAN, UCHAR), a short, a long (NTSTATUS and LONG in Windows builds, 32-bit ints on the
- * Linux host) or a floating type, but not an int (a comparison, NT_SUCCESS) nor a pointer. */
+ * Linux host), a floating type or a pointer (an operation, where its await's poll was meant), but
+ * not an int (a comparison, NT_SUCCESS). */
 #define KCOM_AWAIT(poll_expr)                                                            \
     KCOM_RT_AWAIT_AT_(KCOM_RT_RESUME_POINT_, KCOM_RT_CHECK_POLL_("KCOM_AWAIT(" #poll_expr ")", poll_expr), \
                       KCOM_RT_AWAITED_(poll_expr))
@@ -231,7 +232,9 @@ KCOM_END_DECLS
 /* The check of an awaited expression. C++: the expression passes through a function that takes a
  * kcom_poll_result and nothing else (the template's assertion stops anything else), evaluated
  * where it was (an unevaluated operand would refuse a lambda in it). C: a static assertion over
- * its type, which names the expression as written. */
+ * its type, which names the expression as written: not one of the narrow, wide or floating types,
+ * and an int once promoted (`+ 0` leaves a pointer a pointer: an operation awaited as itself,
+ * never READY once set, would leave the task asleep for good). */
 #if defined(__cplusplus)
 extern "C++" { /* also where a driver includes kcom inside extern "C" */
 struct kcom_rt_poll_result_check_ {
@@ -267,7 +270,8 @@ static kcom_poll_result kcom_rt_task_canceled(T *)
     KCOM_STATIC_ASSERT(_Generic((poll_expr), _Bool: 0, char: 0, signed char: 0, unsigned char: 0, \
                                 short: 0, unsigned short: 0, long: 0, unsigned long: 0,  \
                                 long long: 0, unsigned long long: 0, float: 0, double: 0, \
-                                long double: 0, default: 1),                             \
+                                long double: 0, default: 1) &&                           \
+                           _Generic((poll_expr) + 0, int: 1, unsigned int: 1, default: 0), \
                        text ": the expression must be a kcom_poll_result, such as the poll of an " \
                        "awaitable (KCOM_POLL_READY is 0: a truth value that is TRUE when ready " \
                        "would read as PENDING)");
