@@ -200,7 +200,8 @@
 /* KCOM_ASYNC_SELF(Class, state) - the object (a Class *) whose ASYNC or ASYNC_IN method made the
  * operation whose state this is: state is the Class_Name_state * the start function, the poll and
  * the drop get, typed as such (the pointer's place follows from the state's size); a pointer to
- * something without the state's KCOM_TASK_RESUME_POINT, a void * among them, stops the build.
+ * something without a KCOM_TASK_RESUME_POINT, a void * among them, stops the build (a nested
+ * task's state inside the method's has one, and is not caught).
  * Valid from the start function's call until the drop has returned: the caller's reference covers
  * the start and the first poll, and work still pending after it holds a reference of its own until
  * its drop has run. The pointer is kept in the operation, right after the state, so a state that
