@@ -389,6 +389,35 @@ NTSTATUS kcom_async_operation_set_cancel_routine(_In_ IKcomAsyncOperation *opera
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_async_operation_clear_cancel_routine(_In_ IKcomAsyncOperation *operation);
 
+/* The largest result kcom_async_operation_relay copies, in bytes. */
+#define KCOM_ASYNC_RELAY_MAX_RESULT 64
+
+/*
+ * kcom_async_operation_relay - an operation of this image's kcom that finishes as foreign does,
+ * for foreign implemented outside it (another driver's or DLL's copy of kcom, or any other
+ * implementation of IKcomAsyncOperation). An await of such an operation has no waiter list to
+ * join and reads its status at every poll, keeping its task cycling through its executor; the relay
+ * learns of foreign's finish from foreign's one completion callback instead, so tasks and
+ * kcom_async_block_on wait for the relay asleep. The relay is a completion source: Completed with
+ * a copy of foreign's result (result_size bytes, read with foreign's get_result), Error with the
+ * failure foreign's get_result returns, Canceled when foreign was. A cancel of the relay calls
+ * foreign's cancel() (the relay is Canceled at once, whatever foreign then does). The relay holds a
+ * reference on foreign until foreign has called back. iid, result_size and result_alignment
+ * describe foreign's result type, as for kcom_async_operation_create. One of this image's own
+ * operations needs no relay: *relay is foreign itself, with a reference of the caller's.
+ * IRQL: <= DISPATCH_LEVEL (foreign's callback may run the relay's finish at its own IRQL, which
+ * must be <= DISPATCH_LEVEL too).
+ * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL foreign or relay; result_size above
+ * KCOM_ASYNC_RELAY_MAX_RESULT, result_alignment above 8 or not a power of two);
+ * STATUS_ALREADY_REGISTERED, or whatever else foreign's set_completed returned (its completion
+ * callback is taken: await foreign itself); STATUS_INSUFFICIENT_RESOURCES. On failure *relay is
+ * an operation in Error with that status (never NULL), and foreign is as it was.
+ */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS kcom_async_operation_relay(_In_ IKcomAsyncOperation *foreign, _In_opt_ const IID *iid,
+                                    _In_ size_t result_size, _In_ size_t result_alignment,
+                                    _Outptr_ IKcomAsyncOperation **relay);
+
 /*
  * kcom_async_operation_create_error - an operation already in Error with error (the typed iid as
  * above), STATUS_CANCELLED included: an operation is Canceled only by a cancel (or by

@@ -18,10 +18,15 @@
  * clear waits for the set to mark it WOKEN. A WOKEN await is the task's alone: poll and clear
  * handle it without the event, which the wake may have ended. A REGISTERED one is PENDING without
  * the event either: the event is unset while it is registered, and a set that takes it wakes it.
+ *
+ * Also kcom_async_operation_relay (kcom/async.h), at the end: a completion source finished by the
+ * completion callback of an operation implemented outside this kcom.
  */
 #include <kcom/awaitable.h>
 
 #include "async/async_internal.h"
+
+#include <string.h>
 
 #define AW_IDLE 0
 #define AW_REGISTERED 1
@@ -511,4 +516,84 @@ static void try_finally_clear_(void *self)
 kcom_async_awaitable kcom_async_try_finally_awaitable(kcom_async_try_finally *tf)
 {
     return kcom_async_awaitable_of(try_finally_poll_, try_finally_clear_, tf);
+}
+
+/* ---- a relay of an operation implemented outside this kcom ----------------------------------------
+ * foreign's one completion callback finishes the relay, a completion source; the relay's cancel
+ * routine passes a cancel on to foreign. foreign is referenced twice: once for the callback (let go
+ * of at its end) and once for the cancel routine (let go of by whichever of the routine and the
+ * callback's clear of it ends the routine's claim), so that a cancel that races foreign's finish
+ * never calls into a released foreign. The callback holds a reference on the relay. */
+
+static void relay_cancel(IKcomAsyncOperation *relay, void *context)
+{
+    IKcomAsyncOperation *foreign = (IKcomAsyncOperation *)context;
+    (void)relay;
+    (void)foreign->lpVtbl->cancel(foreign);
+    foreign->lpVtbl->Release(foreign);
+}
+
+static void relay_completed(IKcomAsyncOperation *foreign, kcom_async_status status, void *context)
+{
+    IKcomAsyncOperation *relay = (IKcomAsyncOperation *)context;
+    union {
+        ULONG64 align;
+        void *pointer;
+        unsigned char bytes[KCOM_ASYNC_RELAY_MAX_RESULT];
+    } result;
+    NTSTATUS outcome = STATUS_CANCELLED;
+    if (status != KCOM_ASYNC_CANCELED) {
+        memset(&result, 0, sizeof(result));
+        outcome = foreign->lpVtbl->get_result(foreign, &result);
+        if (status != KCOM_ASYNC_COMPLETED && NT_SUCCESS(outcome))
+            outcome = STATUS_UNSUCCESSFUL; /* an Error whose get_result does not say which */
+    }
+    if (kcom_async_operation_clear_cancel_routine(relay) == STATUS_SUCCESS)
+        foreign->lpVtbl->Release(foreign); /* the routine's reference: it will never run */
+    if (NT_SUCCESS(outcome))
+        (void)kcom_async_operation_complete(relay, &result);
+    else
+        (void)kcom_async_operation_fail(relay, outcome);
+    relay->lpVtbl->Release(relay);
+    foreign->lpVtbl->Release(foreign);
+}
+
+NTSTATUS kcom_async_operation_relay(IKcomAsyncOperation *foreign, const IID *iid, size_t result_size,
+                                    size_t result_alignment, IKcomAsyncOperation **relay)
+{
+    IKcomAsyncOperation *source;
+    NTSTATUS status;
+    if (relay == NULL)
+        return STATUS_INVALID_PARAMETER;
+    *relay = NULL;
+    if (foreign == NULL || result_size > KCOM_ASYNC_RELAY_MAX_RESULT || result_alignment == 0 ||
+        result_alignment > 8 || (result_alignment & (result_alignment - 1)) != 0) {
+        (void)kcom_async_operation_create_error(NULL, iid, STATUS_INVALID_PARAMETER, relay);
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (kcom_rt_async_op_is_kcom(foreign) || foreign == kcom_async_static_error_operation()) {
+        foreign->lpVtbl->AddRef(foreign);
+        *relay = foreign;
+        return STATUS_SUCCESS;
+    }
+    status = kcom_async_operation_create(NULL, iid, result_size, result_alignment, &source);
+    if (!NT_SUCCESS(status)) {
+        *relay = source; /* an error operation with the status */
+        return status;
+    }
+    foreign->lpVtbl->AddRef(foreign); /* the cancel routine's */
+    (void)kcom_async_operation_set_cancel_routine(source, relay_cancel, foreign); /* nobody can cancel yet */
+    foreign->lpVtbl->AddRef(foreign); /* the callback's */
+    source->lpVtbl->AddRef(source);
+    status = foreign->lpVtbl->set_completed(foreign, relay_completed, source);
+    if (!NT_SUCCESS(status)) {
+        /* nothing will call back: undo the callback's references and the routine */
+        source->lpVtbl->Release(source);
+        foreign->lpVtbl->Release(foreign);
+        if (kcom_async_operation_clear_cancel_routine(source) == STATUS_SUCCESS)
+            foreign->lpVtbl->Release(foreign);
+        (void)kcom_async_operation_fail(source, status);
+    }
+    *relay = source;
+    return status;
 }

@@ -950,6 +950,231 @@ void kcom_test_async_contract_block_on_foreign(void)
     ok(kcom_async_block_on(&op.iface, 0) == STATUS_SUCCESS, "finished\n");
 }
 
+/* ---- kcom_async_operation_relay: another implementation's operation, awaited asleep ----------------------
+ * relayed_op is what another copy of kcom (another driver's) looks like from here: its own vtable,
+ * a count, one completion slot that calls back at once when it has already finished. */
+typedef struct relayed_op {
+    IKcomAsyncOperation iface;
+    LONG volatile refs;
+    LONG volatile status;
+    ULONG value;
+    NTSTATUS error;
+    LONG volatile get_status_calls;
+    LONG volatile cancels;
+    kcom_async_completed_fn *callback;
+    void *context;
+} relayed_op;
+
+static relayed_op *relayed_of(IKcomAsyncOperation *This)
+{
+    return (relayed_op *)(void *)This;
+}
+
+static ULONG KCOM_STDCALL relayed_AddRef(IKcomAsyncOperation *This)
+{
+    return (ULONG)kcom_atomic_fetch_add(&relayed_of(This)->refs, 1) + 1;
+}
+
+static ULONG KCOM_STDCALL relayed_Release(IKcomAsyncOperation *This)
+{
+    return (ULONG)kcom_atomic_fetch_add(&relayed_of(This)->refs, -1) - 1; /* the test's storage */
+}
+
+static NTSTATUS KCOM_STDCALL relayed_get_status(IKcomAsyncOperation *This, kcom_async_status *status)
+{
+    kcom_atomic_fetch_add(&relayed_of(This)->get_status_calls, 1);
+    *status = kcom_atomic_load(&relayed_of(This)->status);
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS KCOM_STDCALL relayed_get_result(IKcomAsyncOperation *This, void *result)
+{
+    relayed_op *op = relayed_of(This);
+    switch (kcom_atomic_load(&op->status)) {
+    case KCOM_ASYNC_COMPLETED:
+        memcpy(result, &op->value, sizeof(op->value));
+        return STATUS_SUCCESS;
+    case KCOM_ASYNC_CANCELED:
+        return STATUS_CANCELLED;
+    case KCOM_ASYNC_ERROR:
+        return op->error;
+    default:
+        return STATUS_PENDING;
+    }
+}
+
+static void relayed_finish(relayed_op *op, kcom_async_status status, ULONG value, NTSTATUS error)
+{
+    op->value = value;
+    op->error = error;
+    kcom_atomic_store(&op->status, status);
+    if (op->callback != NULL)
+        op->callback(&op->iface, status, op->context);
+}
+
+static NTSTATUS KCOM_STDCALL relayed_cancel(IKcomAsyncOperation *This)
+{
+    relayed_op *op = relayed_of(This);
+    kcom_atomic_fetch_add(&op->cancels, 1);
+    if (kcom_atomic_load(&op->status) != KCOM_ASYNC_STARTED)
+        return STATUS_INVALID_DEVICE_STATE;
+    relayed_finish(op, KCOM_ASYNC_CANCELED, 0, STATUS_CANCELLED);
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS KCOM_STDCALL relayed_set_completed(IKcomAsyncOperation *This, kcom_async_completed_fn *callback,
+                                                   void *context)
+{
+    relayed_op *op = relayed_of(This);
+    if (op->callback != NULL)
+        return STATUS_ALREADY_REGISTERED;
+    op->context = context;
+    op->callback = callback;
+    if (kcom_atomic_load(&op->status) != KCOM_ASYNC_STARTED) /* finished: at once */
+        callback(This, kcom_atomic_load(&op->status), context);
+    return STATUS_SUCCESS;
+}
+
+static const IKcomAsyncOperationVtbl relayed_vtbl = {foreign_QueryInterface, relayed_AddRef, relayed_Release,
+                                                     relayed_get_status,     relayed_get_result, relayed_cancel,
+                                                     relayed_set_completed};
+
+static void relayed_init(relayed_op *op)
+{
+    memset(op, 0, sizeof(*op));
+    op->iface.lpVtbl = &relayed_vtbl;
+    op->refs = 1;
+    op->status = KCOM_ASYNC_STARTED;
+}
+
+/* a task that awaits its operation and completes with its value + 1 */
+typedef struct relay_waiter {
+    KCOM_TASK_RESUME_POINT;
+    kcom_async_await source;
+    LONG polls;
+} relay_waiter;
+
+static kcom_poll_result relay_waiter_poll(void *p, kcom_task_context *cx)
+{
+    relay_waiter *s = (relay_waiter *)p;
+    ULONG value = 0;
+    NTSTATUS status;
+    s->polls++;
+    KCOM_TASK_BEGIN(s);
+    KCOM_AWAIT(kcom_async_await_poll(&s->source, cx));
+    status = IKcomAsyncOperation_get_result(s->source.operation, &value);
+    if (!NT_SUCCESS(status))
+        KCOM_TASK_RETURN(cx, status);
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, value + 1);
+    KCOM_TASK_END(cx);
+}
+
+static void relay_waiter_drop(void *p)
+{
+    kcom_async_await_clear(&((relay_waiter *)p)->source);
+}
+
+static const kcom_async_task_desc relay_waiter_desc =
+    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, relay_waiter, relay_waiter_poll, relay_waiter_drop);
+
+void kcom_test_async_contract_relay(void)
+{
+    relayed_op foreign;
+    IKcomAsyncOperation *relay = NULL, *task = NULL, *source = NULL;
+    relay_waiter initial;
+    const kcom_allocator *previous = kcom_default_allocator();
+    kcom_async_status status = KCOM_ASYNC_STARTED;
+    ULONG value = 0;
+    NTSTATUS st;
+
+    kcom_counting_allocator_init(&counter, NULL);
+    ok(kcom_set_default_allocator(&counter.allocator) == STATUS_SUCCESS, "default allocator\n");
+    manual_init(&manual);
+
+    /* a task awaits the relay asleep: woken once by foreign's finish, which it never polls */
+    relayed_init(&foreign);
+    ok(kcom_async_operation_relay(&foreign.iface, &IID_IAsyncULONG, sizeof(ULONG), KCOM_ALIGNOF(ULONG), &relay) ==
+           STATUS_SUCCESS, "relay\n");
+    ok(foreign.refs == 3, "the callback's and the cancel routine's references: %ld\n", (long)foreign.refs);
+    memset(&initial, 0, sizeof(initial));
+    kcom_async_await_init(&initial.source, relay); /* takes the reference */
+    ok(kcom_async_spawn(&relay_waiter_desc, &manual.executor, NULL, &initial, &task) == STATUS_SUCCESS, "spawned\n");
+    ok(manual_run(&manual) == 1 && manual.scheduled == 1, "first poll, then waiting\n");
+    ok(manual_run(&manual) == 0, "nothing to run while foreign runs\n");
+    relayed_finish(&foreign, KCOM_ASYNC_COMPLETED, 41, STATUS_SUCCESS);
+    ok(manual_run(&manual) == 1, "woken once\n");
+    ok(IKcomAsyncOperation_get_result(task, &value) == STATUS_SUCCESS && value == 42, "value %lu\n",
+       (unsigned long)value);
+    ok(foreign.get_status_calls == 0, "foreign's status never polled: %ld\n", (long)foreign.get_status_calls);
+    ok(foreign.refs == 1, "its references returned: %ld\n", (long)foreign.refs);
+    IKcomAsyncOperation_Release(task);
+
+    /* already finished: called back at once, the relay Completed on return */
+    relayed_init(&foreign);
+    relayed_finish(&foreign, KCOM_ASYNC_COMPLETED, 7, STATUS_SUCCESS);
+    ok(kcom_async_operation_relay(&foreign.iface, NULL, sizeof(ULONG), KCOM_ALIGNOF(ULONG), &relay) == STATUS_SUCCESS,
+       "relay of a finished one\n");
+    ok(IKcomAsyncOperation_get_result(relay, &value) == STATUS_SUCCESS && value == 7, "value %lu\n",
+       (unsigned long)value);
+    IKcomAsyncOperation_Release(relay);
+    ok(foreign.refs == 1, "its references returned: %ld\n", (long)foreign.refs);
+
+    /* foreign fails: the relay is Error with get_result's status */
+    relayed_init(&foreign);
+    ok(kcom_async_operation_relay(&foreign.iface, NULL, sizeof(ULONG), KCOM_ALIGNOF(ULONG), &relay) == STATUS_SUCCESS,
+       "relay\n");
+    relayed_finish(&foreign, KCOM_ASYNC_ERROR, 0, STATUS_ACCESS_DENIED);
+    ok(IKcomAsyncOperation_get_status(relay, &status) == STATUS_SUCCESS && status == KCOM_ASYNC_ERROR, "Error\n");
+    ok(IKcomAsyncOperation_get_result(relay, &value) == STATUS_ACCESS_DENIED, "its status\n");
+    IKcomAsyncOperation_Release(relay);
+    ok(foreign.refs == 1, "its references returned: %ld\n", (long)foreign.refs);
+
+    /* a cancel of the relay cancels foreign, and every reference comes back */
+    relayed_init(&foreign);
+    ok(kcom_async_operation_relay(&foreign.iface, NULL, sizeof(ULONG), KCOM_ALIGNOF(ULONG), &relay) == STATUS_SUCCESS,
+       "relay\n");
+    ok(IKcomAsyncOperation_cancel(relay) == STATUS_SUCCESS, "relay canceled\n");
+    ok(foreign.cancels == 1 && foreign.status == KCOM_ASYNC_CANCELED, "foreign canceled: %ld\n", (long)foreign.cancels);
+    ok(IKcomAsyncOperation_get_result(relay, &value) == STATUS_CANCELLED, "Canceled\n");
+    IKcomAsyncOperation_Release(relay);
+    ok(foreign.refs == 1, "its references returned: %ld\n", (long)foreign.refs);
+
+    /* foreign canceled by its own side: the relay is Canceled */
+    relayed_init(&foreign);
+    ok(kcom_async_operation_relay(&foreign.iface, NULL, sizeof(ULONG), KCOM_ALIGNOF(ULONG), &relay) == STATUS_SUCCESS,
+       "relay\n");
+    relayed_finish(&foreign, KCOM_ASYNC_CANCELED, 0, STATUS_CANCELLED);
+    ok(IKcomAsyncOperation_get_status(relay, &status) == STATUS_SUCCESS && status == KCOM_ASYNC_CANCELED, "Canceled\n");
+    IKcomAsyncOperation_Release(relay);
+    ok(foreign.refs == 1, "its references returned: %ld\n", (long)foreign.refs);
+
+    /* its slot taken: refused, an operation in Error, foreign as it was */
+    relayed_init(&foreign);
+    foreign.callback = record_callback;
+    st = kcom_async_operation_relay(&foreign.iface, NULL, sizeof(ULONG), KCOM_ALIGNOF(ULONG), &relay);
+    ok(st == STATUS_ALREADY_REGISTERED, "slot taken: %s\n", kcom_status_name(st));
+    ok(relay != NULL && IKcomAsyncOperation_get_result(relay, &value) == STATUS_ALREADY_REGISTERED, "an Error\n");
+    ok(foreign.refs == 1 && foreign.callback == record_callback, "foreign untouched: %ld\n", (long)foreign.refs);
+    IKcomAsyncOperation_Release(relay);
+
+    /* arguments; one of this kcom's own is its own relay */
+    ok(kcom_async_operation_relay(&foreign.iface, NULL, KCOM_ASYNC_RELAY_MAX_RESULT + 1, 1, &relay) ==
+           STATUS_INVALID_PARAMETER && relay != NULL, "result too large\n");
+    IKcomAsyncOperation_Release(relay);
+    ok(kcom_async_operation_relay(&foreign.iface, NULL, 4, 16, &relay) == STATUS_INVALID_PARAMETER, "alignment 16\n");
+    IKcomAsyncOperation_Release(relay);
+    ok(kcom_async_operation_relay(NULL, NULL, 4, 4, &relay) == STATUS_INVALID_PARAMETER && relay != NULL, "NULL\n");
+    IKcomAsyncOperation_Release(relay);
+    ok(kcom_async_operation_relay(&foreign.iface, NULL, 4, 4, NULL) == STATUS_INVALID_PARAMETER, "NULL out\n");
+    ok(kcom_async_operation_create(NULL, NULL, sizeof(ULONG), sizeof(ULONG), &source) == STATUS_SUCCESS, "source\n");
+    ok(kcom_async_operation_relay(source, NULL, sizeof(ULONG), sizeof(ULONG), &relay) == STATUS_SUCCESS &&
+           relay == source, "kcom's own, itself\n");
+    IKcomAsyncOperation_Release(relay);
+    IKcomAsyncOperation_Release(source);
+    ok(kcom_counting_allocator_live(&counter) == 0, "%ld blocks left\n", (long)kcom_counting_allocator_live(&counter));
+    (void)kcom_set_default_allocator(previous);
+}
+
 /* ---- argument checks ----------------------------------------------------------------------------------- */
 
 void kcom_test_async_contract_argument_checks(void)
