@@ -581,8 +581,9 @@ NTSTATUS kcom_async_operation_relay(IKcomAsyncOperation *foreign, const IID *iid
         *relay = source; /* an error operation with the status */
         return status;
     }
-    foreign->lpVtbl->AddRef(foreign); /* the cancel routine's */
-    (void)kcom_async_operation_set_cancel_routine(source, relay_cancel, foreign); /* nobody can cancel yet */
+    foreign->lpVtbl->AddRef(foreign); /* the cancel routine's; nobody can cancel the source yet */
+    if (!NT_SUCCESS(kcom_async_operation_set_cancel_routine(source, relay_cancel, foreign)))
+        foreign->lpVtbl->Release(foreign); /* not registered (not seen: a fresh source takes it) */
     foreign->lpVtbl->AddRef(foreign); /* the callback's */
     source->lpVtbl->AddRef(source);
     status = foreign->lpVtbl->set_completed(foreign, relay_completed, source);
