@@ -53,6 +53,15 @@ NTSTATUS kcom_uninitialize(void)
                        (long)irps);
             return STATUS_INVALID_DEVICE_STATE;
         }
+        /* a relay's callback is this image's code, which another image's operation still calls */
+        LONG relays = kcom_async_relays_registered();
+        if (relays != 0) {
+            KCOM_TRACE(ERROR,
+                       "kcom_uninitialize with %ld relays whose operations have not called back: refused "
+                       "(cancel them, then kcom_async_relays_drain)",
+                       (long)relays);
+            return STATUS_INVALID_DEVICE_STATE;
+        }
         /* Until both are quiet at once: a poll that ends while the executors settle may have armed
          * a timer, and a timer callback wakes its task (an executor busy again) before it counts
          * itself done. Each round but the last finds one of them busy and refuses. */

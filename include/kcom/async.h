@@ -402,13 +402,15 @@ NTSTATUS kcom_async_operation_clear_cancel_routine(_In_ IKcomAsyncOperation *ope
  * a copy of foreign's result (result_size bytes, read with foreign's get_result), Error with the
  * failure foreign's get_result returns, Canceled when foreign was. A cancel of the relay calls
  * foreign's cancel() (the relay is Canceled at once, whatever foreign then does). The relay holds a
- * reference on foreign until foreign has called back. iid, result_size and result_alignment
+ * reference on foreign, and foreign its callback, this image's code, until foreign has called
+ * back: an unload waits for that with kcom_async_relays_drain (below). The relay and a small
+ * record for the callback come from the default allocator. iid, result_size and result_alignment
  * describe foreign's result type, as for kcom_async_operation_create. One of this image's own
  * operations needs no relay: *relay is foreign itself, with a reference of the caller's.
  * IRQL: <= DISPATCH_LEVEL (foreign's callback may run the relay's finish at its own IRQL, which
  * must be <= DISPATCH_LEVEL too).
  * Returns STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL foreign or relay; result_size above
- * KCOM_ASYNC_RELAY_MAX_RESULT, result_alignment above 8 or not a power of two);
+ * KCOM_ASYNC_RELAY_MAX_RESULT, result_alignment 0, above 8 or not a power of two);
  * STATUS_ALREADY_REGISTERED, or whatever else foreign's set_completed returned (its completion
  * callback is taken: await foreign itself); STATUS_INSUFFICIENT_RESOURCES. On failure *relay is
  * an operation in Error with that status (never NULL), and foreign is as it was.
@@ -417,6 +419,21 @@ _IRQL_requires_max_(DISPATCH_LEVEL)
 NTSTATUS kcom_async_operation_relay(_In_ IKcomAsyncOperation *foreign, _In_opt_ const IID *iid,
                                     _In_ size_t result_size, _In_ size_t result_alignment,
                                     _Outptr_ IKcomAsyncOperation **relay);
+
+#define KCOM_ASYNC_RELAYS_INFINITE 0xFFFFFFFFUL
+
+/*
+ * kcom_async_relays_drain - waits until no relay's callback is registered in a foreign operation
+ * any more: each foreign operation a relay was made for has called back (a relay that is finished,
+ * Canceled by its own cancel among them, stays registered until then), so that no other image
+ * calls into this one's code. For the unload: cancel the relays, or the foreign work, first; the
+ * foreign side decides when it calls back. kcom_uninitialize refuses while one is registered.
+ * timeout_ms KCOM_ASYNC_RELAYS_INFINITE: no limit. IRQL: < DISPATCH_LEVEL (it sleeps).
+ * Returns STATUS_SUCCESS; STATUS_TIMEOUT (relays still registered); STATUS_INVALID_DEVICE_STATE
+ * (called at DISPATCH_LEVEL or above).
+ */
+_IRQL_requires_max_(APC_LEVEL)
+NTSTATUS kcom_async_relays_drain(_In_ ULONG timeout_ms);
 
 /*
  * kcom_async_operation_create_error - an operation already in Error with error (the typed iid as

@@ -35,7 +35,9 @@ NTSTATUS kcom_initialize(void);
  * blocks and lets the platform go (on the host, its timer and simulation threads end; a later use
  * starts them again). It does nothing and fails, the same on every target, while an IRP that
  * kcom_irp_pend took is still held (kcom/irp.h: pended, or its record not freed yet; drain its
- * queue first: its cancel routine is in the driver's image), while a timer
+ * queue first: its cancel routine is in the driver's image), while a relay's callback is still
+ * registered in another image's operation (kcom_async_operation_relay: kcom_async_relays_drain
+ * waits for them), while a timer
  * awaitable (kcom/awaitable.h) is still armed, or while one of kcom's executors (a DPC or
  * work-item executor, a thread pool) still has a task queued or being polled once the runs under
  * way have had up to a second to end (the timers are counted again after them: a poll that ended
@@ -57,8 +59,8 @@ NTSTATUS kcom_initialize(void);
  * holds: it then never returns, and about 2 s in traces a WARNING saying so (docs/building.md,
  * "Shared libraries and DLLs").
  * IRQL: PASSIVE_LEVEL.
- * Returns STATUS_SUCCESS; STATUS_INVALID_DEVICE_STATE (IRPs held, timers armed, an executor still
- * running tasks, or called above PASSIVE_LEVEL: nothing was stopped).
+ * Returns STATUS_SUCCESS; STATUS_INVALID_DEVICE_STATE (IRPs held, relays registered, timers armed,
+ * an executor still running tasks, or called above PASSIVE_LEVEL: nothing was stopped).
  */
 _IRQL_requires_(PASSIVE_LEVEL)
 NTSTATUS kcom_uninitialize(void);

@@ -101,6 +101,10 @@ BOOLEAN kcom_async_op_remove_waiter(kcom_async_op *op, kcom_async_waiter *w);
  * refuses while the answer is not 0. IRQL: PASSIVE_LEVEL. */
 LONG kcom_async_timers_settle(void);
 
+/* The relays (kcom_async_operation_relay) whose callback, this image's code, another image's
+ * operation may still call (awaitable.c). */
+LONG kcom_async_relays_registered(void);
+
 /* The largest operation block (its size is kept in a ULONG). */
 #define KCOM_RT_ASYNC_MAX_BLOCK ((size_t)0x7FFFFFFF)
 

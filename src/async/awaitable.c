@@ -520,10 +520,27 @@ kcom_async_awaitable kcom_async_try_finally_awaitable(kcom_async_try_finally *tf
 
 /* ---- a relay of an operation implemented outside this kcom ----------------------------------------
  * foreign's one completion callback finishes the relay, a completion source; the relay's cancel
- * routine passes a cancel on to foreign. foreign is referenced twice: once for the callback (let go
- * of at its end) and once for the cancel routine (let go of by whichever of the routine and the
- * callback's clear of it ends the routine's claim), so that a cancel that races foreign's finish
- * never calls into a released foreign. The callback holds a reference on the relay. */
+ * routine passes a cancel on to foreign. The callback's context is a record of both, allocated
+ * with the relay (the callback may be handed another pointer than the foreign it was registered
+ * on: a delegating wrapper's inner operation). foreign is referenced twice: once for the callback
+ * (let go of at its end) and once for the cancel routine (let go of by whichever of the routine
+ * and the callback's clear of it ends the routine's claim), so that a cancel that races foreign's
+ * finish never calls into a released foreign. The callback holds a reference on the relay.
+ * relays_registered counts the callbacks registered and not yet returned from: they run this
+ * image's code from another's (kcom_async_relays_drain, kcom_uninitialize). */
+
+typedef struct relay_record {
+    IKcomAsyncOperation *relay;
+    IKcomAsyncOperation *foreign;
+    const kcom_allocator *allocator;
+} relay_record;
+
+static LONG volatile relays_registered;
+
+LONG kcom_async_relays_registered(void)
+{
+    return kcom_atomic_load(&relays_registered);
+}
 
 static void relay_cancel(IKcomAsyncOperation *relay, void *context)
 {
@@ -533,35 +550,40 @@ static void relay_cancel(IKcomAsyncOperation *relay, void *context)
     foreign->lpVtbl->Release(foreign);
 }
 
-static void relay_completed(IKcomAsyncOperation *foreign, kcom_async_status status, void *context)
+static void relay_completed(IKcomAsyncOperation *operation, kcom_async_status status, void *context)
 {
-    IKcomAsyncOperation *relay = (IKcomAsyncOperation *)context;
+    relay_record record = *(relay_record *)context;
     union {
         ULONG64 align;
         void *pointer;
         unsigned char bytes[KCOM_ASYNC_RELAY_MAX_RESULT];
     } result;
     NTSTATUS outcome = STATUS_CANCELLED;
+    (void)operation; /* the record's foreign is the one registered on and referenced */
+    kcom_free(record.allocator, context, sizeof(relay_record), KCOM_ALIGNOF(relay_record));
     if (status != KCOM_ASYNC_CANCELED) {
         memset(&result, 0, sizeof(result));
-        outcome = foreign->lpVtbl->get_result(foreign, &result);
+        outcome = record.foreign->lpVtbl->get_result(record.foreign, &result);
         if (status != KCOM_ASYNC_COMPLETED && NT_SUCCESS(outcome))
             outcome = STATUS_UNSUCCESSFUL; /* an Error whose get_result does not say which */
     }
-    if (kcom_async_operation_clear_cancel_routine(relay) == STATUS_SUCCESS)
-        foreign->lpVtbl->Release(foreign); /* the routine's reference: it will never run */
+    if (kcom_async_operation_clear_cancel_routine(record.relay) == STATUS_SUCCESS)
+        record.foreign->lpVtbl->Release(record.foreign); /* the routine's reference: it will never run */
     if (NT_SUCCESS(outcome))
-        (void)kcom_async_operation_complete(relay, &result);
+        (void)kcom_async_operation_complete(record.relay, &result);
     else
-        (void)kcom_async_operation_fail(relay, outcome);
-    relay->lpVtbl->Release(relay);
-    foreign->lpVtbl->Release(foreign);
+        (void)kcom_async_operation_fail(record.relay, outcome);
+    record.relay->lpVtbl->Release(record.relay);
+    record.foreign->lpVtbl->Release(record.foreign);
+    kcom_atomic_fetch_add(&relays_registered, -1); /* last: the image may go once none is left */
 }
 
 NTSTATUS kcom_async_operation_relay(IKcomAsyncOperation *foreign, const IID *iid, size_t result_size,
                                     size_t result_alignment, IKcomAsyncOperation **relay)
 {
+    const kcom_allocator *allocator = kcom_default_allocator();
     IKcomAsyncOperation *source;
+    relay_record *record;
     NTSTATUS status;
     if (relay == NULL)
         return STATUS_INVALID_PARAMETER;
@@ -576,19 +598,31 @@ NTSTATUS kcom_async_operation_relay(IKcomAsyncOperation *foreign, const IID *iid
         *relay = foreign;
         return STATUS_SUCCESS;
     }
+    record = (relay_record *)kcom_allocate(allocator, sizeof(relay_record), KCOM_ALIGNOF(relay_record));
+    if (record == NULL) {
+        (void)kcom_async_operation_create_error(NULL, iid, STATUS_INSUFFICIENT_RESOURCES, relay);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
     status = kcom_async_operation_create(NULL, iid, result_size, result_alignment, &source);
     if (!NT_SUCCESS(status)) {
+        kcom_free(allocator, record, sizeof(relay_record), KCOM_ALIGNOF(relay_record));
         *relay = source; /* an error operation with the status */
         return status;
     }
+    record->relay = source;
+    record->foreign = foreign;
+    record->allocator = allocator;
     foreign->lpVtbl->AddRef(foreign); /* the cancel routine's; nobody can cancel the source yet */
     if (!NT_SUCCESS(kcom_async_operation_set_cancel_routine(source, relay_cancel, foreign)))
         foreign->lpVtbl->Release(foreign); /* not registered (not seen: a fresh source takes it) */
     foreign->lpVtbl->AddRef(foreign); /* the callback's */
     source->lpVtbl->AddRef(source);
-    status = foreign->lpVtbl->set_completed(foreign, relay_completed, source);
+    kcom_atomic_fetch_add(&relays_registered, 1); /* before: the callback may run at once */
+    status = foreign->lpVtbl->set_completed(foreign, relay_completed, record);
     if (!NT_SUCCESS(status)) {
-        /* nothing will call back: undo the callback's references and the routine */
+        /* nothing will call back: undo the callback's references, its record and the routine */
+        kcom_atomic_fetch_add(&relays_registered, -1);
+        kcom_free(allocator, record, sizeof(relay_record), KCOM_ALIGNOF(relay_record));
         source->lpVtbl->Release(source);
         foreign->lpVtbl->Release(foreign);
         if (kcom_async_operation_clear_cancel_routine(source) == STATUS_SUCCESS)
@@ -597,4 +631,17 @@ NTSTATUS kcom_async_operation_relay(IKcomAsyncOperation *foreign, const IID *iid
     }
     *relay = source;
     return status;
+}
+
+NTSTATUS kcom_async_relays_drain(ULONG timeout_ms)
+{
+    ULONG64 start = kcom_platform_monotonic_ms();
+    if (!kcom_platform_can_block())
+        return STATUS_INVALID_DEVICE_STATE;
+    while (kcom_async_relays_registered() != 0) {
+        if (timeout_ms != KCOM_ASYNC_RELAYS_INFINITE && kcom_platform_monotonic_ms() - start >= timeout_ms)
+            return STATUS_TIMEOUT;
+        kcom_platform_sleep_ms(1);
+    }
+    return STATUS_SUCCESS;
 }

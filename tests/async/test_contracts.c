@@ -961,6 +961,8 @@ typedef struct relayed_op {
     NTSTATUS error;
     LONG volatile get_status_calls;
     LONG volatile cancels;
+    BOOLEAN ignore_cancel;        /* a cancel is noted and nothing else: it finishes later */
+    struct relayed_op *inner;     /* a delegating wrapper of inner: set_completed and get_result go there */
     kcom_async_completed_fn *callback;
     void *context;
 } relayed_op;
@@ -990,6 +992,8 @@ static NTSTATUS KCOM_STDCALL relayed_get_status(IKcomAsyncOperation *This, kcom_
 static NTSTATUS KCOM_STDCALL relayed_get_result(IKcomAsyncOperation *This, void *result)
 {
     relayed_op *op = relayed_of(This);
+    if (op->inner != NULL)
+        return op->inner->iface.lpVtbl->get_result(&op->inner->iface, result);
     switch (kcom_atomic_load(&op->status)) {
     case KCOM_ASYNC_COMPLETED:
         memcpy(result, &op->value, sizeof(op->value));
@@ -1018,6 +1022,8 @@ static NTSTATUS KCOM_STDCALL relayed_cancel(IKcomAsyncOperation *This)
     kcom_atomic_fetch_add(&op->cancels, 1);
     if (kcom_atomic_load(&op->status) != KCOM_ASYNC_STARTED)
         return STATUS_INVALID_DEVICE_STATE;
+    if (op->ignore_cancel)
+        return STATUS_SUCCESS;
     relayed_finish(op, KCOM_ASYNC_CANCELED, 0, STATUS_CANCELLED);
     return STATUS_SUCCESS;
 }
@@ -1026,6 +1032,8 @@ static NTSTATUS KCOM_STDCALL relayed_set_completed(IKcomAsyncOperation *This, kc
                                                    void *context)
 {
     relayed_op *op = relayed_of(This);
+    if (op->inner != NULL)
+        return op->inner->iface.lpVtbl->set_completed(&op->inner->iface, callback, context);
     if (op->callback != NULL)
         return STATUS_ALREADY_REGISTERED;
     op->context = context;
@@ -1079,7 +1087,7 @@ static const kcom_async_task_desc relay_waiter_desc =
 
 void kcom_test_async_contract_relay(void)
 {
-    relayed_op foreign;
+    relayed_op foreign, wrapper;
     IKcomAsyncOperation *relay = NULL, *task = NULL, *source = NULL;
     relay_waiter initial;
     const kcom_allocator *previous = kcom_default_allocator();
@@ -1147,6 +1155,31 @@ void kcom_test_async_contract_relay(void)
     ok(IKcomAsyncOperation_get_status(relay, &status) == STATUS_SUCCESS && status == KCOM_ASYNC_CANCELED, "Canceled\n");
     IKcomAsyncOperation_Release(relay);
     ok(foreign.refs == 1, "its references returned: %ld\n", (long)foreign.refs);
+
+    /* a relay canceled stays registered until foreign calls back: the drain waits for that */
+    relayed_init(&foreign);
+    ok(kcom_async_operation_relay(&foreign.iface, NULL, sizeof(ULONG), KCOM_ALIGNOF(ULONG), &relay) == STATUS_SUCCESS,
+       "relay\n");
+    foreign.ignore_cancel = TRUE;
+    ok(IKcomAsyncOperation_cancel(relay) == STATUS_SUCCESS, "relay canceled\n");
+    IKcomAsyncOperation_Release(relay);
+    ok(kcom_async_relays_drain(0) == STATUS_TIMEOUT, "foreign has not called back: still registered\n");
+    relayed_finish(&foreign, KCOM_ASYNC_COMPLETED, 1, STATUS_SUCCESS);
+    ok(kcom_async_relays_drain(0) == STATUS_SUCCESS, "called back: none left\n");
+    ok(foreign.refs == 1, "its references returned: %ld\n", (long)foreign.refs);
+
+    /* a delegating wrapper hands the callback its inner operation: the wrapper's references come back */
+    relayed_init(&foreign);
+    relayed_init(&wrapper);
+    wrapper.inner = &foreign;
+    ok(kcom_async_operation_relay(&wrapper.iface, NULL, sizeof(ULONG), KCOM_ALIGNOF(ULONG), &relay) == STATUS_SUCCESS,
+       "relay of a wrapper\n");
+    relayed_finish(&foreign, KCOM_ASYNC_COMPLETED, 5, STATUS_SUCCESS);
+    ok(IKcomAsyncOperation_get_result(relay, &value) == STATUS_SUCCESS && value == 5, "value %lu\n",
+       (unsigned long)value);
+    IKcomAsyncOperation_Release(relay);
+    ok(wrapper.refs == 1 && foreign.refs == 1, "references returned: wrapper %ld, inner %ld\n", (long)wrapper.refs,
+       (long)foreign.refs);
 
     /* its slot taken: refused, an operation in Error, foreign as it was */
     relayed_init(&foreign);
