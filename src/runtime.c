@@ -23,6 +23,29 @@ static LONG timers_armed(void)
     return 0;
 #endif
 }
+
+/* FALSE, traced, while something of this image another party still calls is held: a pended IRP
+ * (its cancel routine would run in an unloaded image, and its record hold an operation nothing
+ * releases) or a relay's callback registered in another image's operation. */
+static BOOLEAN held_elsewhere(void)
+{
+    LONG irps = kcom_platform_irps_held(), relays = kcom_async_relays_registered();
+    if (irps != 0) {
+        KCOM_TRACE(ERROR,
+                   "kcom_uninitialize with %ld IRPs held by kcom_irp_pend: refused (drain their queues "
+                   "with kcom_irp_queue_drain first)",
+                   (long)irps);
+        return FALSE;
+    }
+    if (relays != 0) {
+        KCOM_TRACE(ERROR,
+                   "kcom_uninitialize with %ld relays whose operations have not called back: refused "
+                   "(cancel them, then kcom_async_relays_drain)",
+                   (long)relays);
+        return FALSE;
+    }
+    return TRUE;
+}
 #endif
 
 #include "platform/platform.h"
@@ -43,31 +66,16 @@ NTSTATUS kcom_uninitialize(void)
 #if defined(KCOM_ENABLE_ASYNC) && KCOM_ENABLE_ASYNC
     {
         ULONG64 start = kcom_platform_monotonic_ms();
-        /* a pended IRP's cancel routine would run in an unloaded image, and its record hold an
-         * operation nothing releases */
-        LONG irps = kcom_platform_irps_held();
-        if (irps != 0) {
-            KCOM_TRACE(ERROR,
-                       "kcom_uninitialize with %ld IRPs held by kcom_irp_pend: refused (drain their queues "
-                       "with kcom_irp_queue_drain first)",
-                       (long)irps);
-            return STATUS_INVALID_DEVICE_STATE;
-        }
-        /* a relay's callback is this image's code, which another image's operation still calls */
-        LONG relays = kcom_async_relays_registered();
-        if (relays != 0) {
-            KCOM_TRACE(ERROR,
-                       "kcom_uninitialize with %ld relays whose operations have not called back: refused "
-                       "(cancel them, then kcom_async_relays_drain)",
-                       (long)relays);
-            return STATUS_INVALID_DEVICE_STATE;
-        }
-        /* Until both are quiet at once: a poll that ends while the executors settle may have armed
-         * a timer, and a timer callback wakes its task (an executor busy again) before it counts
-         * itself done. Each round but the last finds one of them busy and refuses. */
+        /* Until all are quiet at once: a poll that ends while the executors settle may have armed
+         * a timer, made a relay or pended an IRP, and a timer callback wakes its task (an executor
+         * busy again) before it counts itself done. Each round but the last finds one of them busy
+         * and refuses. */
         for (;;) {
             ULONG64 waited = kcom_platform_monotonic_ms() - start;
-            LONG busy, armed = timers_armed();
+            LONG busy, armed;
+            if (!held_elsewhere())
+                return STATUS_INVALID_DEVICE_STATE;
+            armed = timers_armed();
             /* a timer's callback would run in an unloaded image (the kernel), or on a stopped simulation */
             if (armed != 0) {
                 KCOM_TRACE(ERROR,
@@ -85,7 +93,8 @@ NTSTATUS kcom_uninitialize(void)
                            (long)busy);
                 return STATUS_INVALID_DEVICE_STATE;
             }
-            if (timers_armed() == 0 && kcom_executors_settle(0) == 0)
+            if (timers_armed() == 0 && kcom_executors_settle(0) == 0 && kcom_platform_irps_held() == 0 &&
+                kcom_async_relays_registered() == 0)
                 break;
         }
     }

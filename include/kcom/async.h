@@ -425,8 +425,10 @@ NTSTATUS kcom_async_operation_relay(_In_ IKcomAsyncOperation *foreign, _In_opt_ 
 /*
  * kcom_async_relays_drain - waits until no relay's callback is registered in a foreign operation
  * any more: each foreign operation a relay was made for has called back (a relay that is finished,
- * Canceled by its own cancel among them, stays registered until then), so that no other image
- * calls into this one's code. For the unload: cancel the relays, or the foreign work, first; the
+ * Canceled by its own cancel among them, stays registered until then), so that no foreign
+ * operation calls into this image's code through a relay any more (a cancel of a relay that
+ * another thread is making meanwhile still runs the relay's cancel routine there: cancels of
+ * relays end before the unload too). For the unload: cancel the relays, or the foreign work, first; the
  * foreign side decides when it calls back. kcom_uninitialize refuses while one is registered.
  * timeout_ms KCOM_ASYNC_RELAYS_INFINITE: no limit. IRQL: < DISPATCH_LEVEL (it sleeps).
  * Returns STATUS_SUCCESS; STATUS_TIMEOUT (relays still registered); STATUS_INVALID_DEVICE_STATE

@@ -126,6 +126,7 @@
     X(async_contract_cancel_routine_before_waiters) \
     X(async_contract_block_on_foreign)             \
     X(async_contract_relay)                        \
+    X(async_contract_uninitialize_relay)           \
     X(async_contract_argument_checks)              \
     X(async_contract_waits_allocate_nothing)       \
     X(async_contract_tracker_on_any_executor)      \

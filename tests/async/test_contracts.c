@@ -1208,6 +1208,61 @@ void kcom_test_async_contract_relay(void)
     (void)kcom_set_default_allocator(previous);
 }
 
+/* kcom_uninitialize refuses while a relay is registered, also one that a poll under way makes while
+ * the executors settle (their runs get up to a second to end): the relays are counted with the
+ * timers once everything is quiet, not only before. */
+typedef struct late_relay_state {
+    KCOM_TASK_RESUME_POINT;
+} late_relay_state;
+
+static relayed_op late_foreign;
+static IKcomAsyncOperation *late_relay;
+
+static kcom_poll_result late_relay_poll(void *p, kcom_task_context *cx)
+{
+    late_relay_state *s = (late_relay_state *)p;
+    KCOM_TASK_BEGIN(s);
+    test_sleep_ms(300); /* kcom_uninitialize starts meanwhile */
+    (void)kcom_async_operation_relay(&late_foreign.iface, NULL, sizeof(ULONG), KCOM_ALIGNOF(ULONG), &late_relay);
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, 1);
+    KCOM_TASK_END(cx);
+}
+
+static const kcom_async_task_desc late_relay_desc =
+    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, late_relay_state, late_relay_poll, NULL);
+
+void kcom_test_async_contract_uninitialize_relay(void)
+{
+    test_pool *pool = NULL;
+    const kcom_executor *executor = NULL;
+    IKcomAsyncOperation *op = NULL;
+    late_relay_state initial;
+    NTSTATUS status;
+
+    relayed_init(&late_foreign);
+    late_relay = NULL;
+    if (!test_pool_start(1, &pool, &executor))
+        return;
+    memset(&initial, 0, sizeof(initial));
+    ok(kcom_async_spawn(&late_relay_desc, executor, NULL, &initial, &op) == STATUS_SUCCESS, "spawned\n");
+    test_sleep_ms(50);
+    status = kcom_uninitialize();
+    ok(status == STATUS_INVALID_DEVICE_STATE, "a relay made while the executors settled: %s\n",
+       kcom_status_name(status));
+    ok(kcom_async_block_on(op, 5000) == STATUS_SUCCESS && late_relay != NULL, "the task made its relay\n");
+    IKcomAsyncOperation_Release(op);
+    ok(kcom_async_relays_drain(0) == STATUS_TIMEOUT, "registered\n");
+    relayed_finish(&late_foreign, KCOM_ASYNC_COMPLETED, 3, STATUS_SUCCESS);
+    ok(kcom_async_relays_drain(1000) == STATUS_SUCCESS, "called back\n");
+    if (late_relay != NULL)
+        IKcomAsyncOperation_Release(late_relay);
+    ok(late_foreign.refs == 1, "its references returned: %ld\n", (long)late_foreign.refs);
+    ok(test_pool_shutdown(pool, 5000) == STATUS_SUCCESS, "shutdown\n");
+    status = kcom_uninitialize();
+    ok(status == STATUS_SUCCESS, "nothing registered: %s\n", kcom_status_name(status));
+    ok(kcom_initialize() == STATUS_SUCCESS, "and again\n");
+}
+
 /* ---- argument checks ----------------------------------------------------------------------------------- */
 
 void kcom_test_async_contract_argument_checks(void)
