@@ -865,12 +865,27 @@ void kcom_test_async_contract_cancel_routine_before_waiters(void)
 
 /* ---- block_on on an operation kcom did not make --------------------------------------------------------- */
 
+/* An operation kcom did not make, as another copy of kcom (another driver's) looks from here: its
+ * own vtable, a count, one completion slot that calls back at once when it has already finished. */
 typedef struct foreign_op {
     IKcomAsyncOperation iface;
+    LONG volatile refs;
     LONG volatile status;
-    NTSTATUS fail_get_status;      /* non-zero: get_status fails with it */
-    kcom_async_completed_fn *callback; /* its one completion slot */
+    ULONG value;
+    NTSTATUS error;
+    NTSTATUS fail_get_status;     /* non-zero: get_status fails with it */
+    LONG volatile get_status_calls;
+    LONG volatile cancels;
+    BOOLEAN ignore_cancel;        /* a cancel is noted and nothing else: it finishes later */
+    struct foreign_op *inner;     /* a delegating wrapper of inner: set_completed and get_result go there */
+    kcom_async_completed_fn *callback;
+    void *context;
 } foreign_op;
+
+static foreign_op *foreign_of(IKcomAsyncOperation *This)
+{
+    return (foreign_op *)(void *)This;
+}
 
 static NTSTATUS KCOM_STDCALL foreign_QueryInterface(IKcomAsyncOperation *This, REFIID riid, void **ppv)
 {
@@ -883,115 +898,26 @@ static NTSTATUS KCOM_STDCALL foreign_QueryInterface(IKcomAsyncOperation *This, R
 
 static ULONG KCOM_STDCALL foreign_AddRef(IKcomAsyncOperation *This)
 {
-    (void)This;
-    return 2;
+    return (ULONG)kcom_atomic_fetch_add(&foreign_of(This)->refs, 1) + 1;
 }
 
 static ULONG KCOM_STDCALL foreign_Release(IKcomAsyncOperation *This)
 {
-    (void)This;
-    return 1;
+    return (ULONG)kcom_atomic_fetch_add(&foreign_of(This)->refs, -1) - 1; /* the test's storage */
 }
 
 static NTSTATUS KCOM_STDCALL foreign_get_status(IKcomAsyncOperation *This, kcom_async_status *status)
 {
-    foreign_op *op = (foreign_op *)(void *)This;
-    if (op->fail_get_status != 0)
-        return op->fail_get_status;
-    *status = kcom_atomic_load(&op->status);
+    kcom_atomic_fetch_add(&foreign_of(This)->get_status_calls, 1);
+    if (foreign_of(This)->fail_get_status != 0)
+        return foreign_of(This)->fail_get_status;
+    *status = kcom_atomic_load(&foreign_of(This)->status);
     return STATUS_SUCCESS;
 }
 
 static NTSTATUS KCOM_STDCALL foreign_get_result(IKcomAsyncOperation *This, void *result)
 {
-    (void)This;
-    (void)result;
-    return STATUS_PENDING;
-}
-
-static NTSTATUS KCOM_STDCALL foreign_cancel(IKcomAsyncOperation *This)
-{
-    (void)This;
-    return STATUS_INVALID_DEVICE_STATE;
-}
-
-static NTSTATUS KCOM_STDCALL foreign_set_completed(IKcomAsyncOperation *This, kcom_async_completed_fn *callback,
-                                                   void *context)
-{
-    foreign_op *op = (foreign_op *)(void *)This;
-    (void)context;
-    if (op->callback != NULL)
-        return STATUS_ALREADY_REGISTERED;
-    op->callback = callback;
-    return STATUS_SUCCESS;
-}
-
-static const IKcomAsyncOperationVtbl foreign_vtbl = {foreign_QueryInterface, foreign_AddRef, foreign_Release,
-                                                     foreign_get_status,     foreign_get_result, foreign_cancel,
-                                                     foreign_set_completed};
-
-/* A timeout leaves nothing registered on it (its owner keeps its one completion slot), and a
- * failing get_status is the answer, not a finish. */
-void kcom_test_async_contract_block_on_foreign(void)
-{
-    foreign_op op;
-    NTSTATUS status;
-
-    memset(&op, 0, sizeof(op));
-    op.iface.lpVtbl = &foreign_vtbl;
-    status = kcom_async_block_on(&op.iface, 20);
-    ok(status == STATUS_TIMEOUT, "times out: %s\n", kcom_status_name(status));
-    ok(op.callback == NULL, "nothing left in its completion slot\n");
-    op.fail_get_status = STATUS_ACCESS_DENIED;
-    status = kcom_async_block_on(&op.iface, 1000);
-    ok(status == STATUS_ACCESS_DENIED, "get_status failure returned: %s\n", kcom_status_name(status));
-    op.fail_get_status = 0;
-    kcom_atomic_store(&op.status, KCOM_ASYNC_COMPLETED);
-    ok(kcom_async_block_on(&op.iface, 0) == STATUS_SUCCESS, "finished\n");
-}
-
-/* ---- kcom_async_operation_relay: another implementation's operation, awaited asleep ----------------------
- * relayed_op is what another copy of kcom (another driver's) looks like from here: its own vtable,
- * a count, one completion slot that calls back at once when it has already finished. */
-typedef struct relayed_op {
-    IKcomAsyncOperation iface;
-    LONG volatile refs;
-    LONG volatile status;
-    ULONG value;
-    NTSTATUS error;
-    LONG volatile get_status_calls;
-    LONG volatile cancels;
-    BOOLEAN ignore_cancel;        /* a cancel is noted and nothing else: it finishes later */
-    struct relayed_op *inner;     /* a delegating wrapper of inner: set_completed and get_result go there */
-    kcom_async_completed_fn *callback;
-    void *context;
-} relayed_op;
-
-static relayed_op *relayed_of(IKcomAsyncOperation *This)
-{
-    return (relayed_op *)(void *)This;
-}
-
-static ULONG KCOM_STDCALL relayed_AddRef(IKcomAsyncOperation *This)
-{
-    return (ULONG)kcom_atomic_fetch_add(&relayed_of(This)->refs, 1) + 1;
-}
-
-static ULONG KCOM_STDCALL relayed_Release(IKcomAsyncOperation *This)
-{
-    return (ULONG)kcom_atomic_fetch_add(&relayed_of(This)->refs, -1) - 1; /* the test's storage */
-}
-
-static NTSTATUS KCOM_STDCALL relayed_get_status(IKcomAsyncOperation *This, kcom_async_status *status)
-{
-    kcom_atomic_fetch_add(&relayed_of(This)->get_status_calls, 1);
-    *status = kcom_atomic_load(&relayed_of(This)->status);
-    return STATUS_SUCCESS;
-}
-
-static NTSTATUS KCOM_STDCALL relayed_get_result(IKcomAsyncOperation *This, void *result)
-{
-    relayed_op *op = relayed_of(This);
+    foreign_op *op = foreign_of(This);
     if (op->inner != NULL)
         return op->inner->iface.lpVtbl->get_result(&op->inner->iface, result);
     switch (kcom_atomic_load(&op->status)) {
@@ -1007,7 +933,7 @@ static NTSTATUS KCOM_STDCALL relayed_get_result(IKcomAsyncOperation *This, void 
     }
 }
 
-static void relayed_finish(relayed_op *op, kcom_async_status status, ULONG value, NTSTATUS error)
+static void foreign_finish(foreign_op *op, kcom_async_status status, ULONG value, NTSTATUS error)
 {
     op->value = value;
     op->error = error;
@@ -1016,22 +942,22 @@ static void relayed_finish(relayed_op *op, kcom_async_status status, ULONG value
         op->callback(&op->iface, status, op->context);
 }
 
-static NTSTATUS KCOM_STDCALL relayed_cancel(IKcomAsyncOperation *This)
+static NTSTATUS KCOM_STDCALL foreign_cancel(IKcomAsyncOperation *This)
 {
-    relayed_op *op = relayed_of(This);
+    foreign_op *op = foreign_of(This);
     kcom_atomic_fetch_add(&op->cancels, 1);
     if (kcom_atomic_load(&op->status) != KCOM_ASYNC_STARTED)
         return STATUS_INVALID_DEVICE_STATE;
     if (op->ignore_cancel)
         return STATUS_SUCCESS;
-    relayed_finish(op, KCOM_ASYNC_CANCELED, 0, STATUS_CANCELLED);
+    foreign_finish(op, KCOM_ASYNC_CANCELED, 0, STATUS_CANCELLED);
     return STATUS_SUCCESS;
 }
 
-static NTSTATUS KCOM_STDCALL relayed_set_completed(IKcomAsyncOperation *This, kcom_async_completed_fn *callback,
+static NTSTATUS KCOM_STDCALL foreign_set_completed(IKcomAsyncOperation *This, kcom_async_completed_fn *callback,
                                                    void *context)
 {
-    relayed_op *op = relayed_of(This);
+    foreign_op *op = foreign_of(This);
     if (op->inner != NULL)
         return op->inner->iface.lpVtbl->set_completed(&op->inner->iface, callback, context);
     if (op->callback != NULL)
@@ -1043,53 +969,45 @@ static NTSTATUS KCOM_STDCALL relayed_set_completed(IKcomAsyncOperation *This, kc
     return STATUS_SUCCESS;
 }
 
-static const IKcomAsyncOperationVtbl relayed_vtbl = {foreign_QueryInterface, relayed_AddRef, relayed_Release,
-                                                     relayed_get_status,     relayed_get_result, relayed_cancel,
-                                                     relayed_set_completed};
+static const IKcomAsyncOperationVtbl foreign_vtbl = {foreign_QueryInterface, foreign_AddRef, foreign_Release,
+                                                     foreign_get_status,     foreign_get_result, foreign_cancel,
+                                                     foreign_set_completed};
 
-static void relayed_init(relayed_op *op)
+static void foreign_init(foreign_op *op)
 {
     memset(op, 0, sizeof(*op));
-    op->iface.lpVtbl = &relayed_vtbl;
+    op->iface.lpVtbl = &foreign_vtbl;
     op->refs = 1;
     op->status = KCOM_ASYNC_STARTED;
 }
 
-/* a task that awaits its operation and completes with its value + 1 */
-typedef struct relay_waiter {
-    KCOM_TASK_RESUME_POINT;
-    kcom_async_await source;
-    LONG polls;
-} relay_waiter;
-
-static kcom_poll_result relay_waiter_poll(void *p, kcom_task_context *cx)
+/* A timeout leaves nothing registered on it (its owner keeps its one completion slot), and a
+ * failing get_status is the answer, not a finish. */
+void kcom_test_async_contract_block_on_foreign(void)
 {
-    relay_waiter *s = (relay_waiter *)p;
-    ULONG value = 0;
+    foreign_op op;
     NTSTATUS status;
-    s->polls++;
-    KCOM_TASK_BEGIN(s);
-    KCOM_AWAIT(kcom_async_await_poll(&s->source, cx));
-    status = IKcomAsyncOperation_get_result(s->source.operation, &value);
-    if (!NT_SUCCESS(status))
-        KCOM_TASK_RETURN(cx, status);
-    KCOM_TASK_RETURN_VALUE(cx, ULONG, value + 1);
-    KCOM_TASK_END(cx);
+
+    foreign_init(&op);
+    status = kcom_async_block_on(&op.iface, 20);
+    ok(status == STATUS_TIMEOUT, "times out: %s\n", kcom_status_name(status));
+    ok(op.callback == NULL, "nothing left in its completion slot\n");
+    op.fail_get_status = STATUS_ACCESS_DENIED;
+    status = kcom_async_block_on(&op.iface, 1000);
+    ok(status == STATUS_ACCESS_DENIED, "get_status failure returned: %s\n", kcom_status_name(status));
+    op.fail_get_status = 0;
+    kcom_atomic_store(&op.status, KCOM_ASYNC_COMPLETED);
+    ok(kcom_async_block_on(&op.iface, 0) == STATUS_SUCCESS, "finished\n");
 }
 
-static void relay_waiter_drop(void *p)
-{
-    kcom_async_await_clear(&((relay_waiter *)p)->source);
-}
-
-static const kcom_async_task_desc relay_waiter_desc =
-    KCOM_ASYNC_TASK_DESC(IAsyncULONG, ULONG, relay_waiter, relay_waiter_poll, relay_waiter_drop);
+/* ---- kcom_async_operation_relay: another implementation's operation, awaited asleep ---------------------- */
 
 void kcom_test_async_contract_relay(void)
 {
-    relayed_op foreign, wrapper;
+    foreign_op foreign, wrapper;
     IKcomAsyncOperation *relay = NULL, *task = NULL, *source = NULL;
-    relay_waiter initial;
+    waiting_task initial; /* awaits the relay, completes with its value + 1 */
+    LONG polls = 0;
     const kcom_allocator *previous = kcom_default_allocator();
     kcom_async_status status = KCOM_ASYNC_STARTED;
     ULONG value = 0;
@@ -1100,26 +1018,28 @@ void kcom_test_async_contract_relay(void)
     manual_init(&manual);
 
     /* a task awaits the relay asleep: woken once by foreign's finish, which it never polls */
-    relayed_init(&foreign);
+    foreign_init(&foreign);
     ok(kcom_async_operation_relay(&foreign.iface, &IID_IAsyncULONG, sizeof(ULONG), KCOM_ALIGNOF(ULONG), &relay) ==
            STATUS_SUCCESS, "relay\n");
     ok(foreign.refs == 3, "the callback's and the cancel routine's references: %ld\n", (long)foreign.refs);
     memset(&initial, 0, sizeof(initial));
+    initial.polls = &polls;
     kcom_async_await_init(&initial.source, relay); /* takes the reference */
-    ok(kcom_async_spawn(&relay_waiter_desc, &manual.executor, NULL, &initial, &task) == STATUS_SUCCESS, "spawned\n");
+    ok(kcom_async_spawn(&waiting_desc, &manual.executor, NULL, &initial, &task) == STATUS_SUCCESS, "spawned\n");
     ok(manual_run(&manual) == 1 && manual.scheduled == 1, "first poll, then waiting\n");
     ok(manual_run(&manual) == 0, "nothing to run while foreign runs\n");
-    relayed_finish(&foreign, KCOM_ASYNC_COMPLETED, 41, STATUS_SUCCESS);
+    foreign_finish(&foreign, KCOM_ASYNC_COMPLETED, 41, STATUS_SUCCESS);
     ok(manual_run(&manual) == 1, "woken once\n");
     ok(IKcomAsyncOperation_get_result(task, &value) == STATUS_SUCCESS && value == 42, "value %lu\n",
        (unsigned long)value);
-    ok(foreign.get_status_calls == 0, "foreign's status never polled: %ld\n", (long)foreign.get_status_calls);
+    ok(foreign.get_status_calls == 0 && polls == 2, "foreign's status never polled (%ld), the task polled twice (%ld)\n",
+       (long)foreign.get_status_calls, (long)polls);
     ok(foreign.refs == 1, "its references returned: %ld\n", (long)foreign.refs);
     IKcomAsyncOperation_Release(task);
 
     /* already finished: called back at once, the relay Completed on return */
-    relayed_init(&foreign);
-    relayed_finish(&foreign, KCOM_ASYNC_COMPLETED, 7, STATUS_SUCCESS);
+    foreign_init(&foreign);
+    foreign_finish(&foreign, KCOM_ASYNC_COMPLETED, 7, STATUS_SUCCESS);
     ok(kcom_async_operation_relay(&foreign.iface, NULL, sizeof(ULONG), KCOM_ALIGNOF(ULONG), &relay) == STATUS_SUCCESS,
        "relay of a finished one\n");
     ok(IKcomAsyncOperation_get_result(relay, &value) == STATUS_SUCCESS && value == 7, "value %lu\n",
@@ -1128,17 +1048,17 @@ void kcom_test_async_contract_relay(void)
     ok(foreign.refs == 1, "its references returned: %ld\n", (long)foreign.refs);
 
     /* foreign fails: the relay is Error with get_result's status */
-    relayed_init(&foreign);
+    foreign_init(&foreign);
     ok(kcom_async_operation_relay(&foreign.iface, NULL, sizeof(ULONG), KCOM_ALIGNOF(ULONG), &relay) == STATUS_SUCCESS,
        "relay\n");
-    relayed_finish(&foreign, KCOM_ASYNC_ERROR, 0, STATUS_ACCESS_DENIED);
+    foreign_finish(&foreign, KCOM_ASYNC_ERROR, 0, STATUS_ACCESS_DENIED);
     ok(IKcomAsyncOperation_get_status(relay, &status) == STATUS_SUCCESS && status == KCOM_ASYNC_ERROR, "Error\n");
     ok(IKcomAsyncOperation_get_result(relay, &value) == STATUS_ACCESS_DENIED, "its status\n");
     IKcomAsyncOperation_Release(relay);
     ok(foreign.refs == 1, "its references returned: %ld\n", (long)foreign.refs);
 
     /* a cancel of the relay cancels foreign, and every reference comes back */
-    relayed_init(&foreign);
+    foreign_init(&foreign);
     ok(kcom_async_operation_relay(&foreign.iface, NULL, sizeof(ULONG), KCOM_ALIGNOF(ULONG), &relay) == STATUS_SUCCESS,
        "relay\n");
     ok(IKcomAsyncOperation_cancel(relay) == STATUS_SUCCESS, "relay canceled\n");
@@ -1148,33 +1068,33 @@ void kcom_test_async_contract_relay(void)
     ok(foreign.refs == 1, "its references returned: %ld\n", (long)foreign.refs);
 
     /* foreign canceled by its own side: the relay is Canceled */
-    relayed_init(&foreign);
+    foreign_init(&foreign);
     ok(kcom_async_operation_relay(&foreign.iface, NULL, sizeof(ULONG), KCOM_ALIGNOF(ULONG), &relay) == STATUS_SUCCESS,
        "relay\n");
-    relayed_finish(&foreign, KCOM_ASYNC_CANCELED, 0, STATUS_CANCELLED);
+    foreign_finish(&foreign, KCOM_ASYNC_CANCELED, 0, STATUS_CANCELLED);
     ok(IKcomAsyncOperation_get_status(relay, &status) == STATUS_SUCCESS && status == KCOM_ASYNC_CANCELED, "Canceled\n");
     IKcomAsyncOperation_Release(relay);
     ok(foreign.refs == 1, "its references returned: %ld\n", (long)foreign.refs);
 
     /* a relay canceled stays registered until foreign calls back: the drain waits for that */
-    relayed_init(&foreign);
+    foreign_init(&foreign);
     ok(kcom_async_operation_relay(&foreign.iface, NULL, sizeof(ULONG), KCOM_ALIGNOF(ULONG), &relay) == STATUS_SUCCESS,
        "relay\n");
     foreign.ignore_cancel = TRUE;
     ok(IKcomAsyncOperation_cancel(relay) == STATUS_SUCCESS, "relay canceled\n");
     IKcomAsyncOperation_Release(relay);
     ok(kcom_async_relays_drain(0) == STATUS_TIMEOUT, "foreign has not called back: still registered\n");
-    relayed_finish(&foreign, KCOM_ASYNC_COMPLETED, 1, STATUS_SUCCESS);
+    foreign_finish(&foreign, KCOM_ASYNC_COMPLETED, 1, STATUS_SUCCESS);
     ok(kcom_async_relays_drain(0) == STATUS_SUCCESS, "called back: none left\n");
     ok(foreign.refs == 1, "its references returned: %ld\n", (long)foreign.refs);
 
     /* a delegating wrapper hands the callback its inner operation: the wrapper's references come back */
-    relayed_init(&foreign);
-    relayed_init(&wrapper);
+    foreign_init(&foreign);
+    foreign_init(&wrapper);
     wrapper.inner = &foreign;
     ok(kcom_async_operation_relay(&wrapper.iface, NULL, sizeof(ULONG), KCOM_ALIGNOF(ULONG), &relay) == STATUS_SUCCESS,
        "relay of a wrapper\n");
-    relayed_finish(&foreign, KCOM_ASYNC_COMPLETED, 5, STATUS_SUCCESS);
+    foreign_finish(&foreign, KCOM_ASYNC_COMPLETED, 5, STATUS_SUCCESS);
     ok(IKcomAsyncOperation_get_result(relay, &value) == STATUS_SUCCESS && value == 5, "value %lu\n",
        (unsigned long)value);
     IKcomAsyncOperation_Release(relay);
@@ -1182,7 +1102,7 @@ void kcom_test_async_contract_relay(void)
        (long)foreign.refs);
 
     /* its slot taken: refused, an operation in Error, foreign as it was */
-    relayed_init(&foreign);
+    foreign_init(&foreign);
     foreign.callback = record_callback;
     st = kcom_async_operation_relay(&foreign.iface, NULL, sizeof(ULONG), KCOM_ALIGNOF(ULONG), &relay);
     ok(st == STATUS_ALREADY_REGISTERED, "slot taken: %s\n", kcom_status_name(st));
@@ -1215,7 +1135,7 @@ typedef struct late_relay_state {
     KCOM_TASK_RESUME_POINT;
 } late_relay_state;
 
-static relayed_op late_foreign;
+static foreign_op late_foreign;
 static IKcomAsyncOperation *late_relay;
 
 static kcom_poll_result late_relay_poll(void *p, kcom_task_context *cx)
@@ -1239,7 +1159,7 @@ void kcom_test_async_contract_uninitialize_relay(void)
     late_relay_state initial;
     NTSTATUS status;
 
-    relayed_init(&late_foreign);
+    foreign_init(&late_foreign);
     late_relay = NULL;
     if (!test_pool_start(1, &pool, &executor))
         return;
@@ -1252,7 +1172,7 @@ void kcom_test_async_contract_uninitialize_relay(void)
     ok(kcom_async_block_on(op, 5000) == STATUS_SUCCESS && late_relay != NULL, "the task made its relay\n");
     IKcomAsyncOperation_Release(op);
     ok(kcom_async_relays_drain(0) == STATUS_TIMEOUT, "registered\n");
-    relayed_finish(&late_foreign, KCOM_ASYNC_COMPLETED, 3, STATUS_SUCCESS);
+    foreign_finish(&late_foreign, KCOM_ASYNC_COMPLETED, 3, STATUS_SUCCESS);
     ok(kcom_async_relays_drain(1000) == STATUS_SUCCESS, "called back\n");
     if (late_relay != NULL)
         IKcomAsyncOperation_Release(late_relay);
