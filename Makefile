@@ -2,11 +2,13 @@
 #
 #   make demo    build and run the sample driver under Wine (docs/sample.md), then the examples
 #   make test    build and run every test suite: gcc, clang, ASan+UBSan, TSan, valgrind memcheck,
-#                Release builds installed (test-release), Windows user mode, inside Windows
-#                kernel drivers under Wine (test-kernel, test-kernel-msvc, test-sample), and the
-#                kernel drivers for ARM64 and x86 built and linked (test-kernel-ports)
+#                a 32-bit host build (test-host32), Release builds installed (test-release),
+#                Windows user mode, inside Windows kernel drivers under Wine (test-kernel,
+#                test-kernel-msvc, test-sample), and the kernel drivers for ARM64 and x86 built
+#                and linked (test-kernel-ports)
 #   make bench   measure kcom against hand-written C++ COM (docs/performance.md); bench-clang
 #                the same built with clang
+#   make test-host32    the host suites as a 32-bit program (gcc -m32)
 #   make test-windows   the suites as a Windows program (mingw-w64), run under Wine
 #   make test-kernel    the suites inside a Windows kernel driver (mingw-w64), hosted by Wine
 #   make test-kernel-msvc   the same driver and the sample in MSVC's dialect (clang-cl, lld-link)
@@ -39,6 +41,9 @@ CMAKE_COMMON = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKCOM_WARNINGS_AS_ERRORS=ON -D
 HOST_PACKAGES = cmake:cmake gcc:gcc g++:g++ clang:clang clang++:clang valgrind:valgrind \
                 /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.asan-x86_64.a:libclang-rt-14-dev
 
+# gcc -m32 for the 32-bit host build (make test-host32).
+HOST32_PACKAGES = /usr/lib32/crt1.o:gcc-multilib /usr/lib/gcc/x86_64-linux-gnu/12/32/libstdc++.so:g++-multilib
+
 # mingw-w64 builds Windows user-mode and kernel code; Wine runs it (wine64-tools: widl, winedump).
 WINDOWS_PACKAGES = x86_64-w64-mingw32-gcc:mingw-w64 x86_64-w64-mingw32-g++:mingw-w64 \
                    i686-w64-mingw32-gcc:mingw-w64 i686-w64-mingw32-g++:mingw-w64 \
@@ -51,14 +56,17 @@ MSVC_PACKAGES = clang-cl-14:clang-tools-14 lld-link-14:lld-14 llvm-lib-14:llvm-1
 # A pristine Wine prefix, prepared once and copied into each Windows configuration's build directory.
 WINE_PREFIX_CACHE = $(call q,$(BUILD_ABS)/wine-prefix)
 
-.PHONY: all demo test test-gcc test-clang test-asan test-tsan test-valgrind test-windows test-kernel \
-        test-kernel-msvc test-kernel-ports bench bench-clang packages windows-packages msvc-packages \
-        test-packages clean
+.PHONY: all demo test test-gcc test-clang test-asan test-tsan test-valgrind test-host32 test-windows \
+        test-kernel test-kernel-msvc test-kernel-ports bench bench-clang packages host32-packages \
+        windows-packages msvc-packages test-packages clean
 
 all: test
 
 packages:
 	@scripts/require-packages.sh $(HOST_PACKAGES)
+
+host32-packages:
+	@scripts/require-packages.sh $(HOST32_PACKAGES)
 
 windows-packages:
 	@scripts/require-packages.sh $(WINDOWS_PACKAGES)
@@ -68,7 +76,7 @@ msvc-packages:
 
 # Everything make test needs, checked (or installed) before it builds anything.
 test-packages:
-	@scripts/require-packages.sh $(HOST_PACKAGES) $(WINDOWS_PACKAGES) $(MSVC_PACKAGES)
+	@scripts/require-packages.sh $(HOST_PACKAGES) $(HOST32_PACKAGES) $(WINDOWS_PACKAGES) $(MSVC_PACKAGES)
 
 # configure(dir, extra cmake arguments)
 define configure
@@ -93,8 +101,8 @@ demo: packages windows-packages
 	@echo
 	@scripts/run-examples.sh $(B)/gcc/examples
 
-test: test-packages test-gcc test-clang test-asan test-tsan test-valgrind test-release test-windows test-kernel \
-      test-kernel-msvc test-kernel-ports test-sample
+test: test-packages test-gcc test-clang test-asan test-tsan test-valgrind test-host32 test-release test-windows \
+      test-kernel test-kernel-msvc test-kernel-ports test-sample
 	@echo "make test: all configurations passed"
 
 test-gcc: packages
@@ -123,6 +131,18 @@ test-tsan: packages
 
 test-valgrind: test-gcc
 	@scripts/run-valgrind.sh $(B)/gcc
+
+# The host suites as a 32-bit x86 program (cmake/toolchains/linux-i686.cmake: gcc -m32), with the
+# pointers of an x86 driver; without valgrind (tests/CMakeLists.txt says why). A machine whose kernel
+# runs no 32-bit program builds them and says so.
+test-host32: packages host32-packages
+	$(call configure,host32,-DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/linux-i686.cmake -DKCOM_BUILD_BENCH=OFF)
+	@if printf 'int main(void) { return 0; }\n' | gcc -m32 -x c - -o $(B)/host32/runs-32-bit && \
+	    $(B)/host32/runs-32-bit 2>/dev/null; then \
+	    cd $(B)/host32 && KCOM_SOAK_SECONDS=$(TEST_SOAK_SECONDS) ctest --output-on-failure -j $(JOBS); \
+	else \
+	    echo "test-host32: built; not run: this machine's kernel does not run 32-bit programs"; \
+	fi
 
 # A Release build as a project using kcom would configure it (only the build type; warnings as
 # errors added, which is kcom's own business), with gcc and with clang, and with gcc without the

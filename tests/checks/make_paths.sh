@@ -23,7 +23,7 @@ STANDIN
 chmod +x "$work/shell"
 
 failed=0
-targets="demo test test-gcc test-clang test-asan test-tsan test-valgrind test-release test-windows test-kernel
+targets="demo test test-gcc test-clang test-asan test-tsan test-valgrind test-host32 test-release test-windows test-kernel
          test-kernel-msvc test-kernel-ports test-sample soak fuzz bench bench-clang clean"
 # run NAME MIN [MAKE ARGUMENTS...]: every target, each command checked; at least MIN of the
 # commands name the odd path (the check is not vacuous)
@@ -62,7 +62,7 @@ done
 CHECK_LOG=$work/order.log CHECK_BAD=/dev/null make -C "$odd" -B --no-print-directory SHELL="$work/shell" test \
     >/dev/null 2>&1
 first=$(head -n 1 "$work/order.log")
-for package in cmake:cmake wine:wine clang-cl-14:clang-tools-14; do
+for package in cmake:cmake wine:wine clang-cl-14:clang-tools-14 /usr/lib32/crt1.o:gcc-multilib; do
     case "$first" in
     *require-packages.sh*"$package"*) ;;
     *) echo "make_paths: FAILED: make test's first command does not check $package: $first" >&2; failed=1 ;;

@@ -3,8 +3,10 @@
 # valgrind suppressions) is there, then configure,
 # build and run the consumer project against it with find_package(kcom).
 #   cmake -DKCOM_BUILD_DIR=... -DWORK_DIR=... -DSOURCE_DIR=... -DINCLUDE_DIR=... -DC_COMPILER=...
-#         [-DTOOLCHAIN=<file in the installed toolchains/> -DEMULATOR=...] [-DPLAIN_COMPILE=ON]
+#         [-DC_FLAGS=...] [-DTOOLCHAIN=<file in the installed toolchains/> -DEMULATOR=...] [-DPLAIN_COMPILE=ON]
 #         [-DREFUSE_HOST=ON] [-DASYNC=OFF] -P run.cmake
+# C_FLAGS: the kcom build's C flags, which a consumer without TOOLCHAIN is built with too (-m32 in
+#   a 32-bit host build: find_package refuses a 32-bit package to a 64-bit project).
 # TOOLCHAIN: the consumer is configured with the installed toolchain file (a cross build; the
 #   consumer runs through EMULATOR, with the kcom build's Wine prefix).
 # PLAIN_COMPILE: the consumer is also compiled and linked without CMake, with the installed
@@ -67,8 +69,9 @@ set(consumer_args "-DCMAKE_PREFIX_PATH=${prefix}" "-DKCOM_PACKAGE_EXPECT_ASYNC=$
 if(TOOLCHAIN)
     list(APPEND consumer_args "-DCMAKE_TOOLCHAIN_FILE=${libdir}/cmake/kcom/toolchains/${TOOLCHAIN}")
 else()
-    list(APPEND consumer_args "-DCMAKE_C_COMPILER=${C_COMPILER}")
+    list(APPEND consumer_args "-DCMAKE_C_COMPILER=${C_COMPILER}" "-DCMAKE_C_FLAGS=${C_FLAGS}")
 endif()
+separate_arguments(c_flags UNIX_COMMAND "${C_FLAGS}")
 if(NOT skip_consumer)
     execute_process(COMMAND "${CMAKE_COMMAND}" -S "${SOURCE_DIR}" -B "${WORK_DIR}/build" ${consumer_args}
                     RESULT_VARIABLE result)
@@ -98,7 +101,7 @@ endif()
 
 if(PLAIN_COMPILE)
     file(GLOB library "${libdir}/libkcom.a")
-    execute_process(COMMAND "${C_COMPILER}" -std=c11 -Wall -Wextra -Wpedantic -Werror "-I${prefix}/include"
+    execute_process(COMMAND "${C_COMPILER}" ${c_flags} -std=c11 -Wall -Wextra -Wpedantic -Werror "-I${prefix}/include"
                             "-DKCOM_PACKAGE_EXPECT_ASYNC=${expect_async}"
                             "${SOURCE_DIR}/consumer.c" ${library} -lpthread -o "${WORK_DIR}/consumer_plain"
                     RESULT_VARIABLE result)

@@ -76,7 +76,7 @@ static const kcom_class_entry entry_past_end[] = {
     {KCOM_INTERFACE_INFO(IOther1), &hand_vtbl, sizeof(HandMade) + sizeof(void *)}};
 static const kcom_class_entry entry_overlapping_end[] = {
     {KCOM_INTERFACE_INFO(IOther1), &hand_vtbl, sizeof(HandMade) - sizeof(void *) / 2}};
-static const kcom_class_entry entry_misaligned[] = {{KCOM_INTERFACE_INFO(IOther1), &hand_vtbl, 4}};
+static const kcom_class_entry entry_misaligned[] = {{KCOM_INTERFACE_INFO(IOther1), &hand_vtbl, sizeof(void *) / 2}};
 static const kcom_class_entry entry_huge_offset[] = {{KCOM_INTERFACE_INFO(IOther1), &hand_vtbl, (size_t)-8}};
 /* a second entry that is broken behind a good first one */
 static const kcom_class_entry entries_second_bad[] = {
