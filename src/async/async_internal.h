@@ -46,10 +46,10 @@ static KCOM_FORCEINLINE void kcom_async_spin_unlock(LONG volatile *lock, UCHAR i
 #define OP_CB_REGISTERING 0x8  /* set_completed was called (first caller owns the fields) */
 #define OP_CB_SET 0x10         /* callback fields written */
 #define OP_CB_CLAIMED 0x20     /* someone is invoking the callback */
-#define OP_RESULT_WORD KCOM_RT_ASYNC_RESULT_WORD /* a 4-byte result right after the operation's */
-                               /* own fields (a task's header, a producer's): set from the start */
-#define OP_RESULT_QWORD KCOM_RT_ASYNC_RESULT_QWORD /* the same for an 8-byte result */
-#define OP_RESULT_INLINE KCOM_RT_ASYNC_RESULT_INLINE
+#define OP_RESULT_INLINE KCOM_RT_ASYNC_RESULT_INLINE /* the size of a result right after the */
+                               /* operation's own fields (a task's header, a producer's), from the start */
+#define OP_RESULT_WORD KCOM_RT_ASYNC_RESULT_WORD   /* its value for 4 bytes */
+#define OP_RESULT_QWORD KCOM_RT_ASYNC_RESULT_QWORD /* and for 8 */
 #define OP_WAITERS 0x80        /* waiters beyond the slot's may be listed in the shared table */
 #define OP_CANCEL_REGISTERING 0x100 /* a producer's cancel routine was registered (once) */
 #define OP_COMMITTED KCOM_RT_ASYNC_COMMITTED /* the task's first poll was scheduled (or run) */

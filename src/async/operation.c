@@ -278,8 +278,24 @@ static NTSTATUS KCOM_STDCALL op_get_status(IKcomAsyncOperation *This, kcom_async
     return STATUS_SUCCESS;
 }
 
-/* get_result of anything but a completed operation with a 4- or 8-byte result right after the
- * operation's own fields. */
+/* get_result's copy of a result right after the operation's own fields of another size than 4 or
+ * 8 bytes (a BOOLEAN, a USHORT, a small structure): reached by a jump, so that get_result's other
+ * paths keep their registers where the copy wants others. */
+static KCOM_NOINLINE NTSTATUS op_get_result_inline(const kcom_async_op *op, void *result, LONG word)
+{
+    const char *from = (const char *)op + (word & OP_NO_TASK ? KCOM_ASYNC_PRODUCER_OP_SIZE : sizeof(*op));
+    size_t size = (ULONG)(word & OP_RESULT_INLINE) >> KCOM_RT_ASYNC_RESULT_SHIFT;
+    if (size == 1)
+        memcpy(result, from, 1);
+    else if (size == 2)
+        memcpy(result, from, 2);
+    else
+        memcpy(result, from, size);
+    return STATUS_SUCCESS;
+}
+
+/* get_result of anything but a completed operation with a result right after the operation's own
+ * fields. */
 static KCOM_NOINLINE NTSTATUS op_get_result_other(kcom_async_op *op, LONG status, void *result)
 {
     if (status == KCOM_ASYNC_COMPLETED) {
@@ -299,19 +315,22 @@ static NTSTATUS KCOM_STDCALL op_get_result(IKcomAsyncOperation *This, void *resu
         return STATUS_INVALID_PARAMETER;
     word = kcom_atomic_load(&op->word); /* acquire: result and error were written before */
     /* a ULONG or an NTSTATUS right after the operation's own fields: a task's, or a producer's */
-    if (KCOM_LIKELY((word & (OP_STATUS_MASK | OP_RESULT_WORD | OP_NO_TASK)) == (KCOM_ASYNC_COMPLETED | OP_RESULT_WORD))) {
+    if (KCOM_LIKELY((word & (OP_STATUS_MASK | OP_RESULT_INLINE | OP_NO_TASK)) == (KCOM_ASYNC_COMPLETED | OP_RESULT_WORD))) {
         memcpy(result, op + 1, 4);
         return STATUS_SUCCESS;
     }
-    if ((word & (OP_STATUS_MASK | OP_RESULT_WORD)) == (KCOM_ASYNC_COMPLETED | OP_RESULT_WORD)) {
+    if ((word & (OP_STATUS_MASK | OP_RESULT_INLINE)) == (KCOM_ASYNC_COMPLETED | OP_RESULT_WORD)) {
         memcpy(result, (char *)op + KCOM_ASYNC_PRODUCER_OP_SIZE, 4);
         return STATUS_SUCCESS;
     }
     /* the same for an 8-byte one (a ULONG64, a pointer), after the 4-byte ones' tests */
-    if ((word & (OP_STATUS_MASK | OP_RESULT_QWORD)) == (KCOM_ASYNC_COMPLETED | OP_RESULT_QWORD)) {
+    if ((word & (OP_STATUS_MASK | OP_RESULT_INLINE)) == (KCOM_ASYNC_COMPLETED | OP_RESULT_QWORD)) {
         memcpy(result, (char *)op + (word & OP_NO_TASK ? KCOM_ASYNC_PRODUCER_OP_SIZE : sizeof(*op)), 8);
         return STATUS_SUCCESS;
     }
+    /* any other size there */
+    if ((word & OP_STATUS_MASK) == KCOM_ASYNC_COMPLETED && (word & OP_RESULT_INLINE) != 0)
+        return op_get_result_inline(op, result, word);
     return op_get_result_other(op, word & OP_STATUS_MASK, result);
 }
 
@@ -1089,7 +1108,7 @@ static NTSTATUS producer_finish(IKcomAsyncOperation *operation, NTSTATUS status,
      * A 4-byte one (OP_RESULT_WORD) goes where get_result's fast path reads it, without the layout. */
     word = kcom_atomic_load(&op->word);
     if (NT_SUCCESS(status) && value != NULL && (word & OP_STATUS_MASK) == KCOM_ASYNC_STARTED) {
-        if (!(word & OP_RESULT_WORD))
+        if ((word & OP_RESULT_INLINE) != OP_RESULT_WORD)
             return producer_finish_general(op, status, value);
         memcpy((char *)op + KCOM_ASYNC_PRODUCER_OP_SIZE, value, 4);
     }

@@ -732,6 +732,112 @@ void kcom_test_async_paths_constant_sources(void)
 #undef CHECK_CONSTANT_SOURCE
 #undef REFUSE_CONSTANT_SOURCE
 
+/* ---- results of every size ------------------------------------------------------------------------------- */
+
+/* Results that lie right after the operation's own fields are copied by get_result with the size the
+ * operation's word keeps (1 to 255 bytes: a BOOLEAN, a USHORT, a small structure), larger ones from
+ * the descriptor or the producer's fields: each size back whole, and nothing written past it. */
+#define RESULT_SIZES(X) X(1) X(2) X(3) X(5) X(12) X(255) X(256) X(300)
+
+#define RESULT_TYPE(n)                                                                                   \
+    typedef struct bytes_##n {                                                                          \
+        UCHAR b[n];                                                                                     \
+    } bytes_##n;
+RESULT_SIZES(RESULT_TYPE)
+#undef RESULT_TYPE
+KCOM_DECLARE_ASYNC_OPERATION(IAsyncBytes1, bytes_1, 0x7d1e3c53, 0x0a4b, 0x4c6e, 0x91, 0x2d, 0x3e, 0x5f, 0x70, 0x81, 0x93, 0x01)
+KCOM_DECLARE_ASYNC_OPERATION(IAsyncBytes2, bytes_2, 0x7d1e3c53, 0x0a4b, 0x4c6e, 0x91, 0x2d, 0x3e, 0x5f, 0x70, 0x81, 0x93, 0x02)
+KCOM_DECLARE_ASYNC_OPERATION(IAsyncBytes3, bytes_3, 0x7d1e3c53, 0x0a4b, 0x4c6e, 0x91, 0x2d, 0x3e, 0x5f, 0x70, 0x81, 0x93, 0x03)
+KCOM_DECLARE_ASYNC_OPERATION(IAsyncBytes5, bytes_5, 0x7d1e3c53, 0x0a4b, 0x4c6e, 0x91, 0x2d, 0x3e, 0x5f, 0x70, 0x81, 0x93, 0x05)
+KCOM_DECLARE_ASYNC_OPERATION(IAsyncBytes12, bytes_12, 0x7d1e3c53, 0x0a4b, 0x4c6e, 0x91, 0x2d, 0x3e, 0x5f, 0x70, 0x81, 0x93, 0x0c)
+KCOM_DECLARE_ASYNC_OPERATION(IAsyncBytes255, bytes_255, 0x7d1e3c53, 0x0a4b, 0x4c6e, 0x91, 0x2d, 0x3e, 0x5f, 0x70, 0x81, 0x93, 0xff)
+KCOM_DECLARE_ASYNC_OPERATION(IAsyncBytes256, bytes_256, 0x7d1e3c53, 0x0a4b, 0x4c6e, 0x91, 0x2d, 0x3e, 0x5f, 0x70, 0x81, 0x94, 0x00)
+KCOM_DECLARE_ASYNC_OPERATION(IAsyncBytes300, bytes_300, 0x7d1e3c53, 0x0a4b, 0x4c6e, 0x91, 0x2d, 0x3e, 0x5f, 0x70, 0x81, 0x94, 0x2c)
+
+typedef struct bytes_state {
+    KCOM_TASK_RESUME_POINT;
+} bytes_state;
+
+/* A result whose byte i is 0x41 + i (mod 256), the same in every task and source. */
+static void fill_pattern(UCHAR *to, size_t size)
+{
+    size_t i;
+    for (i = 0; i < size; i++)
+        to[i] = (UCHAR)(0x41 + i);
+}
+
+#define RESULT_TASK(n)                                                                                   \
+    static kcom_poll_result bytes_poll_##n(void *state, kcom_task_context *cx)                           \
+    {                                                                                                    \
+        bytes_state *s = (bytes_state *)state;                                                           \
+        KCOM_TASK_BEGIN(s);                                                                              \
+        fill_pattern(KCOM_TASK_RESULT(cx, bytes_##n).b, n);                                             \
+        KCOM_TASK_RETURN(cx, STATUS_SUCCESS);                                                            \
+        KCOM_TASK_END(cx);                                                                               \
+    }                                                                                                    \
+    static const kcom_async_task_desc bytes_desc_##n =                                                   \
+        KCOM_ASYNC_TASK_DESC(IAsyncBytes##n, bytes_##n, bytes_state, bytes_poll_##n, NULL);
+RESULT_SIZES(RESULT_TASK)
+#undef RESULT_TASK
+
+/* get_result of op (a result of size bytes) into a buffer with room after it: the pattern back, the
+ * room untouched; then the final release. */
+static void check_result_back(IKcomAsyncOperation *op, size_t size, const char *what)
+{
+    UCHAR back[320], expected[300];
+    size_t i, wrong = 0, past = 0;
+    memset(back, 0xee, sizeof(back));
+    fill_pattern(expected, size);
+    ok(IKcomAsyncOperation_get_result(op, back) == STATUS_SUCCESS, "%s of %lu bytes: get_result\n", what,
+       (unsigned long)size);
+    for (i = 0; i < size; i++)
+        wrong += back[i] != expected[i];
+    for (i = size; i < sizeof(back); i++)
+        past += back[i] != 0xee;
+    ok(wrong == 0 && past == 0, "%s of %lu bytes: %lu wrong, %lu written past it\n", what, (unsigned long)size,
+       (unsigned long)wrong, (unsigned long)past);
+    ok(IKcomAsyncOperation_Release(op) == 0, "%s of %lu bytes: released\n", what, (unsigned long)size);
+}
+
+void kcom_test_async_paths_result_sizes(void)
+{
+    static const size_t alignments[] = {1, 2, 4, 8, 16};
+    setup(&counter.allocator);
+#define RUN_TASK(n)                                                                                      \
+    {                                                                                                    \
+        IKcomAsyncOperation *op_ = NULL;                                                                 \
+        void *state_ = NULL;                                                                             \
+        ok(kcom_async_spawn_begin(&bytes_desc_##n, &manual.executor, NULL, &state_, &op_) == STATUS_SUCCESS && \
+               kcom_async_spawn_run(op_) == STATUS_SUCCESS,                                              \
+           "task of %d bytes: begun and run\n", n);                                                      \
+        if (op_ != NULL)                                                                                 \
+            check_result_back(op_, n, "task");                                                           \
+    }
+    RESULT_SIZES(RUN_TASK)
+#undef RUN_TASK
+    {
+        /* completion sources, the size a run-time value (the library's way), at several alignments */
+        static const size_t sizes[] = {1, 2, 3, 5, 12, 255, 256, 300};
+        size_t i, j;
+        for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+            for (j = 0; j < sizeof(alignments) / sizeof(alignments[0]); j++) {
+                IKcomAsyncOperation *op = NULL;
+                UCHAR value[300];
+                size_t volatile size = sizes[i];
+                fill_pattern(value, size);
+                ok(kcom_async_operation_create(NULL, NULL, size, alignments[j], &op) == STATUS_SUCCESS &&
+                       kcom_async_operation_complete(op, value) == STATUS_SUCCESS,
+                   "source of %lu bytes aligned to %lu: completed\n", (unsigned long)size,
+                   (unsigned long)alignments[j]);
+                if (op != NULL)
+                    check_result_back(op, size, "source");
+            }
+        }
+    }
+    teardown();
+}
+#undef RESULT_SIZES
+
 /* ---- the operation cache ---------------------------------------------------------------------------------- */
 
 #define CACHE_LIVE 20 /* more than a class keeps (16) */

@@ -45,16 +45,19 @@
 
 /* Bits of kcom_async_op.word besides the status (the others are the library's). */
 #define KCOM_RT_ASYNC_FINISHED 0x4    /* the work has ended; set once, with the final status */
-#define KCOM_RT_ASYNC_RESULT_WORD 0x40 /* set from the start: the result is 4 bytes and lies right */
-                                       /* after the operation's own fields (get_result's fast path) */
 #define KCOM_RT_ASYNC_COMMITTED 0x200 /* the task's first poll was scheduled or run */
 #define KCOM_RT_ASYNC_NO_TASK 0x8000  /* set from the start in an operation that runs no task */
 #define KCOM_RT_ASYNC_TRACKED 0x40000 /* the task is counted by its executor's tracker */
 #define KCOM_RT_ASYNC_COMPUTED 0x80000 /* set from the start in an operation whose task's descriptor was */
                                        /* written by hand (block_size 0): its layout is computed */
-#define KCOM_RT_ASYNC_RESULT_QWORD 0x200000 /* set from the start: the result is 8 bytes and lies */
-                                            /* right after the operation's own fields */
-#define KCOM_RT_ASYNC_RESULT_INLINE (KCOM_RT_ASYNC_RESULT_WORD | KCOM_RT_ASYNC_RESULT_QWORD)
+/* Set from the start: the result's size, 1 to 255 bytes, where the result lies right after the
+ * operation's own fields, which get_result then copies without the descriptor or the producer's
+ * fields (0: elsewhere, larger, or none). Its values for a ULONG or an NTSTATUS, and for 8 bytes,
+ * are get_result's first tests. */
+#define KCOM_RT_ASYNC_RESULT_SHIFT 22
+#define KCOM_RT_ASYNC_RESULT_INLINE ((LONG)0xFF << KCOM_RT_ASYNC_RESULT_SHIFT)
+#define KCOM_RT_ASYNC_RESULT_WORD ((LONG)4 << KCOM_RT_ASYNC_RESULT_SHIFT)
+#define KCOM_RT_ASYNC_RESULT_QWORD ((LONG)8 << KCOM_RT_ASYNC_RESULT_SHIFT)
 
 typedef struct kcom_async_op {
     IKcomAsyncOperation iface; /* caller storage: lpVtbl is cleared last, at the final release */
@@ -89,16 +92,13 @@ typedef struct kcom_async_producer {
 /* The bytes of an operation without a task: its own fields end it, in the room a task's own take. */
 #define KCOM_RT_ASYNC_PRODUCER_SIZE (offsetof(kcom_async_op, task.link) + sizeof(kcom_async_producer))
 
-/* The word's KCOM_RT_ASYNC_RESULT_WORD or _QWORD for a result of result_size bytes at
- * result_offset in its block, the operation's own fields taking offset bytes: a 4- or 8-byte result
- * right after them, where get_result then reads it without the descriptor or the producer's
- * fields. A constant in a shim. */
+/* The word's KCOM_RT_ASYNC_RESULT_INLINE for a result of result_size bytes at result_offset in its
+ * block, the operation's own fields taking offset bytes: its size if it is 1 to 255 bytes right
+ * after them, where get_result then reads it without the descriptor or the producer's fields. A
+ * constant in a shim. */
 static KCOM_FORCEINLINE LONG kcom_rt_async_result_inline(size_t result_size, size_t result_offset, size_t offset)
 {
-    return result_offset != offset ? 0
-           : result_size == 4      ? KCOM_RT_ASYNC_RESULT_WORD
-           : result_size == 8      ? KCOM_RT_ASYNC_RESULT_QWORD
-                                   : 0;
+    return result_offset == offset && result_size - 1 < 255 ? (LONG)result_size << KCOM_RT_ASYNC_RESULT_SHIFT : 0;
 }
 
 /* ---- inline runtime of the async method shims (kcom/implement.h) ----------------------------------------
@@ -363,7 +363,7 @@ static KCOM_FORCEINLINE void kcom_rt_async_producer_init(kcom_async_op *op, cons
     kcom_async_producer *producer = KCOM_RT_ASYNC_PRODUCER(op);
     op->iface.lpVtbl = &kcom_async_op_vtbls[KCOM_RT_ASYNC_OP_ANY];
     op->refs = 1;
-    /* a 4- or 8-byte result whose alignment puts it right after the producer's fields */
+    /* a result of up to 255 bytes whose alignment puts it right after the producer's fields */
     op->word = KCOM_ASYNC_STARTED | KCOM_RT_ASYNC_NO_TASK |
                kcom_rt_async_result_inline(result_size,
                                            KCOM_RT_ASYNC_ALIGN_UP_(KCOM_RT_ASYNC_PRODUCER_SIZE, result_alignment),
