@@ -1105,12 +1105,22 @@ static NTSTATUS producer_finish(IKcomAsyncOperation *operation, NTSTATUS status,
         return checked;
     /* the value is written before the finishing exchange publishes it; after a cancel nobody reads
      * it. A failure has no value (NULL), and neither has a success without a result (result_size 0).
-     * A 4-byte one (OP_RESULT_WORD) goes where get_result's fast path reads it, without the layout. */
+     * One of 4, 8, 2 or 1 bytes right after the operation's own fields (OP_RESULT_INLINE) goes
+     * there without the layout; any other, by the general finish. */
     word = kcom_atomic_load(&op->word);
     if (NT_SUCCESS(status) && value != NULL && (word & OP_STATUS_MASK) == KCOM_ASYNC_STARTED) {
-        if ((word & OP_RESULT_INLINE) != OP_RESULT_WORD)
+        char *result = (char *)op + KCOM_ASYNC_PRODUCER_OP_SIZE;
+        LONG size = word & OP_RESULT_INLINE;
+        if (KCOM_LIKELY(size == OP_RESULT_WORD))
+            memcpy(result, value, 4);
+        else if (size == OP_RESULT_QWORD)
+            memcpy(result, value, 8);
+        else if (size == (LONG)2 << KCOM_RT_ASYNC_RESULT_SHIFT)
+            memcpy(result, value, 2);
+        else if (size == (LONG)1 << KCOM_RT_ASYNC_RESULT_SHIFT)
+            memcpy(result, value, 1);
+        else
             return producer_finish_general(op, status, value);
-        memcpy((char *)op + KCOM_ASYNC_PRODUCER_OP_SIZE, value, 4);
     }
     /* the usual finish, inline here: nothing is left to do after its waiters' fire, so this
      * function keeps no register across a call */

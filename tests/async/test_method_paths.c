@@ -737,7 +737,7 @@ void kcom_test_async_paths_constant_sources(void)
 /* Results that lie right after the operation's own fields are copied by get_result with the size the
  * operation's word keeps (1 to 255 bytes: a BOOLEAN, a USHORT, a small structure), larger ones from
  * the descriptor or the producer's fields: each size back whole, and nothing written past it. */
-#define RESULT_SIZES(X) X(1) X(2) X(3) X(5) X(12) X(255) X(256) X(300)
+#define RESULT_SIZES(X) X(1) X(2) X(3) X(4) X(5) X(8) X(12) X(255) X(256) X(300)
 
 #define RESULT_TYPE(n)                                                                                   \
     typedef struct bytes_##n {                                                                          \
@@ -748,6 +748,8 @@ RESULT_SIZES(RESULT_TYPE)
 KCOM_DECLARE_ASYNC_OPERATION(IAsyncBytes1, bytes_1, 0x7d1e3c53, 0x0a4b, 0x4c6e, 0x91, 0x2d, 0x3e, 0x5f, 0x70, 0x81, 0x93, 0x01)
 KCOM_DECLARE_ASYNC_OPERATION(IAsyncBytes2, bytes_2, 0x7d1e3c53, 0x0a4b, 0x4c6e, 0x91, 0x2d, 0x3e, 0x5f, 0x70, 0x81, 0x93, 0x02)
 KCOM_DECLARE_ASYNC_OPERATION(IAsyncBytes3, bytes_3, 0x7d1e3c53, 0x0a4b, 0x4c6e, 0x91, 0x2d, 0x3e, 0x5f, 0x70, 0x81, 0x93, 0x03)
+KCOM_DECLARE_ASYNC_OPERATION(IAsyncBytes4, bytes_4, 0x7d1e3c53, 0x0a4b, 0x4c6e, 0x91, 0x2d, 0x3e, 0x5f, 0x70, 0x81, 0x93, 0x04)
+KCOM_DECLARE_ASYNC_OPERATION(IAsyncBytes8, bytes_8, 0x7d1e3c53, 0x0a4b, 0x4c6e, 0x91, 0x2d, 0x3e, 0x5f, 0x70, 0x81, 0x93, 0x08)
 KCOM_DECLARE_ASYNC_OPERATION(IAsyncBytes5, bytes_5, 0x7d1e3c53, 0x0a4b, 0x4c6e, 0x91, 0x2d, 0x3e, 0x5f, 0x70, 0x81, 0x93, 0x05)
 KCOM_DECLARE_ASYNC_OPERATION(IAsyncBytes12, bytes_12, 0x7d1e3c53, 0x0a4b, 0x4c6e, 0x91, 0x2d, 0x3e, 0x5f, 0x70, 0x81, 0x93, 0x0c)
 KCOM_DECLARE_ASYNC_OPERATION(IAsyncBytes255, bytes_255, 0x7d1e3c53, 0x0a4b, 0x4c6e, 0x91, 0x2d, 0x3e, 0x5f, 0x70, 0x81, 0x93, 0xff)
@@ -817,7 +819,7 @@ void kcom_test_async_paths_result_sizes(void)
 #undef RUN_TASK
     {
         /* completion sources, the size a run-time value (the library's way), at several alignments */
-        static const size_t sizes[] = {1, 2, 3, 5, 12, 255, 256, 300};
+        static const size_t sizes[] = {1, 2, 3, 4, 5, 8, 12, 255, 256, 300};
         size_t i, j;
         for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
             for (j = 0; j < sizeof(alignments) / sizeof(alignments[0]); j++) {
