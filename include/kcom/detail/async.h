@@ -98,7 +98,7 @@ typedef struct kcom_async_producer {
  * constant in a shim. */
 static KCOM_FORCEINLINE LONG kcom_rt_async_result_inline(size_t result_size, size_t result_offset, size_t offset)
 {
-    return result_offset == offset && result_size - 1 < 255 ? (LONG)result_size << KCOM_RT_ASYNC_RESULT_SHIFT : 0;
+    return result_offset == offset && result_size < 256 ? (LONG)result_size << KCOM_RT_ASYNC_RESULT_SHIFT : 0;
 }
 
 /* ---- inline runtime of the async method shims (kcom/implement.h) ----------------------------------------
@@ -296,7 +296,9 @@ static KCOM_FORCEINLINE void *kcom_rt_async_op_prepare(kcom_async_op *op, const 
     op->word = KCOM_ASYNC_STARTED |
                kcom_rt_async_result_inline(desc->result_size, desc->result_offset, sizeof(kcom_async_op));
     op->task.sched = KCOM_TASK_RUNNING;
-    if (desc->result_size != 0)
+    if (desc->result_size == sizeof(ULONG)) /* the usual one, a ULONG or an NTSTATUS: one store */
+        memset(cx->result, 0, sizeof(ULONG));
+    else if (desc->result_size != 0)
         kcom_rt_async_zero_fill((char *)cx->result, desc->result_size);
     /* a plain copy: the branches of a fill would read past a small initial state where they are
      * not folded away (an unoptimized build's warnings) */
