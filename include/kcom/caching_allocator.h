@@ -31,7 +31,12 @@
  * ABA), a small lock around a singly linked list on the host. The depth bound is exact on the
  * host; with an SLIST a free checks the depth and then pushes, so under races the cache can hold
  * more than depth blocks, but never more than depth plus the number of frees running at the same
- * moment.
+ * moment. The slots are one for all processors: allocations and frees on several processors at
+ * once take turns on their cache line, so a class created and released on many processors at the
+ * same time gains little from its cache there, or loses (docs/performance.md, "On several
+ * processors"); the pool's own small blocks come from per-processor lists. What allocation and free
+ * write is followed by 64 unused bytes in the structure, so that caches declared side by side,
+ * used by different processors, do not slow each other down.
  *
  * Blocks are passed to the backing allocator with size and alignment raised to at least
  * 2 * sizeof(void *) (what a free-list link needs; the platform allocator gives that alignment
@@ -91,21 +96,26 @@ typedef struct kcom_rt_free_list {
 typedef struct kcom_caching_allocator {
     kcom_allocator allocator;      /* pass &cache.allocator wherever a kcom_allocator is wanted */
     const kcom_allocator *backing; /* where blocks come from; NULL: kcom_platform_allocator() */
-    kcom_rt_free_list list;        /* the cached blocks */
     ULONG depth;                   /* at most this many blocks are kept, 1..KCOM_CACHING_ALLOCATOR_MAX_DEPTH */
-    /* Everything below belongs to kcom (read it with kcom_caching_allocator_query_stats). */
+    /* Everything below belongs to kcom (read it with kcom_caching_allocator_query_stats). First
+     * what every allocation and free reads, written once, when the size is fixed: */
     LONG volatile state;           /* 0: no size fixed yet; 1: being fixed; 2: bound (KCOM_RT_CACHING_BOUND) */
-    void *volatile hot;            /* the block freed last, kept outside the list; or NULL */
-    void *volatile spare;          /* the one it displaced (depth >= 2), outside the list too; or NULL */
     size_t block_size;             /* the cached size and alignment (valid in state 2) */
     size_t block_alignment;
+    /* once bound, KCOM_RT_CACHING_KEY(block_size, block_alignment), published before state; NULL
+     * before, or when the pair has no key: one compare tells whether the cache is bound to a pair */
+    void *volatile bound_key;
+    /* then what they write, followed by 64 bytes that nothing uses: another cache (or other data)
+     * placed right after this one never shares a processor's cache line with them, which would
+     * make processors that use different caches wait on each other */
+    void *volatile hot;            /* the block freed last, kept outside the list; or NULL */
+    void *volatile spare;          /* the one it displaced (depth >= 2), outside the list too; or NULL */
     LONG volatile hits;
     LONG volatile misses;
     LONG volatile bypassed;
     LONG volatile overflows;
-    /* once bound, KCOM_RT_CACHING_KEY(block_size, block_alignment), published before state; NULL
-     * before, or when the pair has no key: one compare tells whether the cache is bound to a pair */
-    void *volatile bound_key;
+    kcom_rt_free_list list;        /* the cached blocks */
+    UCHAR kcom_unused[64];
 } kcom_caching_allocator;
 
 #if defined(_MSC_VER) && !defined(__clang__)
@@ -143,9 +153,8 @@ typedef struct kcom_caching_allocator_stats {
 #define KCOM_CACHING_ALLOCATOR_INIT_BACKED(name, depth, backing)                                  \
     {{kcom_rt_caching_allocate, kcom_rt_caching_free, &(name)},                                   \
      (backing),                                                                                   \
-     {{0, 0}},                                                                                    \
      (ULONG)sizeof(char[(depth) >= 1 && (depth) <= KCOM_CACHING_ALLOCATOR_MAX_DEPTH ? (depth) : -1]), \
-     0, NULL, NULL, 0, 0, 0, 0, 0, 0, NULL}
+     0, 0, 0, NULL, NULL, NULL, 0, 0, 0, 0, {{0, 0}}, {0}}
 
 KCOM_BEGIN_DECLS
 

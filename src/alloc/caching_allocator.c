@@ -25,6 +25,12 @@
 #include "internal.h"
 #include "platform/platform.h"
 
+/* What every allocation and free writes is followed by 64 bytes (a processor's cache line) that
+ * nothing uses (kcom/caching_allocator.h): two caches side by side share no line that one writes
+ * and the other reads. */
+KCOM_STATIC_ASSERT(sizeof(kcom_caching_allocator) - offsetof(kcom_caching_allocator, kcom_unused) >= 64,
+                   "a cache's written fields must keep a cache line away from what follows it");
+
 #define STATE_UNBOUND 0
 #define STATE_BINDING 1
 #define STATE_BOUND KCOM_RT_CACHING_BOUND
