@@ -35,12 +35,14 @@
  * once take turns on their cache line, so a class created and released on many processors at the
  * same time gains little from its cache there, or loses (docs/performance.md, "On several
  * processors"); the pool's own small blocks come from per-processor lists. What allocation and free
- * write is followed by 64 unused bytes in the structure, so that caches declared side by side,
- * used by different processors, do not slow each other down.
+ * write is followed by 64 unused bytes in the structure (176 bytes on a 64-bit target, 144 on a
+ * 32-bit one), so that caches declared side by side, used by different processors, do not slow
+ * each other down.
  *
  * Blocks are passed to the backing allocator with size and alignment raised to at least
  * 2 * sizeof(void *) (what a free-list link needs; the platform allocator gives that alignment
- * anyway), and freed there with the same raised values.
+ * anyway), and freed there with the same raised values: a cache backing another cache binds to
+ * the raised pair, and requests made to it directly with a smaller alignment bypass it.
  *
  * Lifetime. A cache holds memory of its backing allocator until kcom_caching_allocator_drain frees
  * it: drain every cache after the last block it handed out is freed (for a class: after the last
