@@ -328,7 +328,11 @@ static NTSTATUS KCOM_STDCALL op_get_result(IKcomAsyncOperation *This, void *resu
         memcpy(result, (char *)op + (word & OP_NO_TASK ? KCOM_ASYNC_PRODUCER_OP_SIZE : sizeof(*op)), 8);
         return STATUS_SUCCESS;
     }
-    /* any other size there */
+    /* then a BOOLEAN or another byte, and any other size there */
+    if ((word & (OP_STATUS_MASK | OP_RESULT_INLINE)) == (KCOM_ASYNC_COMPLETED | ((LONG)1 << KCOM_RT_ASYNC_RESULT_SHIFT))) {
+        memcpy(result, (char *)op + (word & OP_NO_TASK ? KCOM_ASYNC_PRODUCER_OP_SIZE : sizeof(*op)), 1);
+        return STATUS_SUCCESS;
+    }
     if ((word & OP_STATUS_MASK) == KCOM_ASYNC_COMPLETED && (word & OP_RESULT_INLINE) != 0)
         return op_get_result_inline(op, result, word);
     return op_get_result_other(op, word & OP_STATUS_MASK, result);
