@@ -278,16 +278,14 @@ static NTSTATUS KCOM_STDCALL op_get_status(IKcomAsyncOperation *This, kcom_async
     return STATUS_SUCCESS;
 }
 
-/* get_result's copy of a result right after the operation's own fields of another size than 4 or
- * 8 bytes (a BOOLEAN, a USHORT, a small structure): reached by a jump, so that get_result's other
- * paths keep their registers where the copy wants others. */
+/* get_result's copy of a result right after the operation's own fields of another size than 1, 4
+ * or 8 bytes (a USHORT, a small structure): reached by a jump, so that get_result's other paths
+ * keep their registers where the copy wants others. */
 static KCOM_NOINLINE NTSTATUS op_get_result_inline(const kcom_async_op *op, void *result, LONG word)
 {
     const char *from = (const char *)op + (word & OP_NO_TASK ? KCOM_ASYNC_PRODUCER_OP_SIZE : sizeof(*op));
     size_t size = (ULONG)(word & OP_RESULT_INLINE) >> KCOM_RT_ASYNC_RESULT_SHIFT;
-    if (size == 1)
-        memcpy(result, from, 1);
-    else if (size == 2)
+    if (size == 2)
         memcpy(result, from, 2);
     else
         memcpy(result, from, size);
