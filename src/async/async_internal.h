@@ -49,7 +49,9 @@ static KCOM_FORCEINLINE void kcom_async_spin_unlock(LONG volatile *lock, UCHAR i
 #define OP_RESULT_INLINE KCOM_RT_ASYNC_RESULT_INLINE /* the size of a result right after the */
                                /* operation's own fields (a task's header, a producer's), from the start */
 #define OP_RESULT_WORD KCOM_RT_ASYNC_RESULT_WORD   /* its value for 4 bytes */
-#define OP_RESULT_QWORD KCOM_RT_ASYNC_RESULT_QWORD /* and for 8 */
+#define OP_RESULT_QWORD KCOM_RT_ASYNC_RESULT_QWORD /* for 8 */
+#define OP_RESULT_BYTE ((LONG)1 << KCOM_RT_ASYNC_RESULT_SHIFT) /* for 1 */
+#define OP_RESULT_HALF ((LONG)2 << KCOM_RT_ASYNC_RESULT_SHIFT) /* for 2 */
 #define OP_WAITERS 0x80        /* waiters beyond the slot's may be listed in the shared table */
 #define OP_CANCEL_REGISTERING 0x100 /* a producer's cancel routine was registered (once) */
 #define OP_COMMITTED KCOM_RT_ASYNC_COMMITTED /* the task's first poll was scheduled (or run) */

@@ -281,9 +281,15 @@ static NTSTATUS KCOM_STDCALL op_get_status(IKcomAsyncOperation *This, kcom_async
 /* get_result's copy of a result right after the operation's own fields of another size than 1, 4
  * or 8 bytes (a USHORT, a small structure): reached by a jump, so that get_result's other paths
  * keep their registers where the copy wants others. */
+/* Where a result right after the operation's own fields lies: a task's header, or a producer's. */
+static KCOM_FORCEINLINE const char *op_result_after_fields(const kcom_async_op *op, LONG word)
+{
+    return (const char *)op + (word & OP_NO_TASK ? KCOM_ASYNC_PRODUCER_OP_SIZE : sizeof(*op));
+}
+
 static KCOM_NOINLINE NTSTATUS op_get_result_inline(const kcom_async_op *op, void *result, LONG word)
 {
-    const char *from = (const char *)op + (word & OP_NO_TASK ? KCOM_ASYNC_PRODUCER_OP_SIZE : sizeof(*op));
+    const char *from = op_result_after_fields(op, word);
     size_t size = (ULONG)(word & OP_RESULT_INLINE) >> KCOM_RT_ASYNC_RESULT_SHIFT;
     if (size == 2)
         memcpy(result, from, 2);
@@ -323,12 +329,12 @@ static NTSTATUS KCOM_STDCALL op_get_result(IKcomAsyncOperation *This, void *resu
     }
     /* the same for an 8-byte one (a ULONG64, a pointer), after the 4-byte ones' tests */
     if ((word & (OP_STATUS_MASK | OP_RESULT_INLINE)) == (KCOM_ASYNC_COMPLETED | OP_RESULT_QWORD)) {
-        memcpy(result, (char *)op + (word & OP_NO_TASK ? KCOM_ASYNC_PRODUCER_OP_SIZE : sizeof(*op)), 8);
+        memcpy(result, op_result_after_fields(op, word), 8);
         return STATUS_SUCCESS;
     }
     /* then a BOOLEAN or another byte, and any other size there */
-    if ((word & (OP_STATUS_MASK | OP_RESULT_INLINE)) == (KCOM_ASYNC_COMPLETED | ((LONG)1 << KCOM_RT_ASYNC_RESULT_SHIFT))) {
-        memcpy(result, (char *)op + (word & OP_NO_TASK ? KCOM_ASYNC_PRODUCER_OP_SIZE : sizeof(*op)), 1);
+    if ((word & (OP_STATUS_MASK | OP_RESULT_INLINE)) == (KCOM_ASYNC_COMPLETED | OP_RESULT_BYTE)) {
+        memcpy(result, op_result_after_fields(op, word), 1);
         return STATUS_SUCCESS;
     }
     if ((word & OP_STATUS_MASK) == KCOM_ASYNC_COMPLETED && (word & OP_RESULT_INLINE) != 0)
@@ -1117,9 +1123,9 @@ static NTSTATUS producer_finish(IKcomAsyncOperation *operation, NTSTATUS status,
             memcpy(result, value, 4);
         else if (size == OP_RESULT_QWORD)
             memcpy(result, value, 8);
-        else if (size == (LONG)2 << KCOM_RT_ASYNC_RESULT_SHIFT)
+        else if (size == OP_RESULT_HALF)
             memcpy(result, value, 2);
-        else if (size == (LONG)1 << KCOM_RT_ASYNC_RESULT_SHIFT)
+        else if (size == OP_RESULT_BYTE)
             memcpy(result, value, 1);
         else
             return producer_finish_general(op, status, value);

@@ -640,6 +640,33 @@ void kcom_test_async_paths_layout(void)
 
 /* ---- completion sources of sizes known where they are created -------------------------------------------- */
 
+/* A result whose byte i is 0x41 + i (mod 256), the same in every task and source. */
+static void fill_pattern(UCHAR *to, size_t size)
+{
+    size_t i;
+    for (i = 0; i < size; i++)
+        to[i] = (UCHAR)(0x41 + i);
+}
+
+/* get_result of op (a result of size bytes) into a buffer with room after it: the pattern back, the
+ * room untouched; then the final release. */
+static void check_result_back(IKcomAsyncOperation *op, size_t size, const char *what)
+{
+    UCHAR back[320], expected[300];
+    size_t i, wrong = 0, past = 0;
+    memset(back, 0xee, sizeof(back));
+    fill_pattern(expected, size);
+    ok(IKcomAsyncOperation_get_result(op, back) == STATUS_SUCCESS, "%s of %lu bytes: get_result\n", what,
+       (unsigned long)size);
+    for (i = 0; i < size; i++)
+        wrong += back[i] != expected[i];
+    for (i = size; i < sizeof(back); i++)
+        past += back[i] != 0xee;
+    ok(wrong == 0 && past == 0, "%s of %lu bytes: %lu wrong, %lu written past it\n", what, (unsigned long)size,
+       (unsigned long)wrong, (unsigned long)past);
+    ok(IKcomAsyncOperation_Release(op) == 0, "%s of %lu bytes: released\n", what, (unsigned long)size);
+}
+
 /* kcom_async_operation_create with a result size and alignment known at the call: built there from
  * the operation cache's hot block (kcom/detail/async.h) or by the library; either way Started, the
  * typed interface answered, the result zero until completed, then the value, and a refused
@@ -647,9 +674,8 @@ void kcom_test_async_paths_layout(void)
 #define CHECK_CONSTANT_SOURCE(size, alignment, iid)                                                             \
     do {                                                                                                        \
         IKcomAsyncOperation *op_ = NULL;                                                                        \
-        unsigned char value_[64], back_[64];                                                                    \
+        UCHAR value_[64];                                                                                       \
         kcom_async_status status_ = KCOM_ASYNC_ERROR;                                                           \
-        size_t k_, zero_ = 0, same_ = 0, bytes_ = (size); /* a variable: gcc finds k_ < 0 suspicious */         \
         ok(kcom_async_operation_create(NULL, (iid), (size), (alignment), &op_) == STATUS_SUCCESS && op_ != NULL, \
            "%u bytes aligned to %u: created\n", (unsigned)(size), (unsigned)(alignment));                       \
         if (op_ == NULL)                                                                                        \
@@ -664,20 +690,10 @@ void kcom_test_async_paths_layout(void)
             if (typed_ != NULL)                                                                                 \
                 IUnknown_Release(typed_);                                                                       \
         }                                                                                                       \
-        for (k_ = 0; k_ < sizeof(value_); k_++)                                                                 \
-            value_[k_] = (unsigned char)(0x41 + k_);                                                            \
-        memset(back_, 0xee, sizeof(back_));                                                                     \
+        fill_pattern(value_, sizeof(value_));                                                                   \
         ok(kcom_async_operation_complete(op_, value_) == STATUS_SUCCESS, "%u bytes: completed\n",                \
            (unsigned)(size));                                                                                   \
-        ok(IKcomAsyncOperation_get_result(op_, back_) == STATUS_SUCCESS, "%u bytes: get_result\n",               \
-           (unsigned)(size));                                                                                   \
-        for (k_ = 0; k_ < bytes_; k_++)                                                                         \
-            same_ += back_[k_] == value_[k_];                                                                   \
-        for (k_ = bytes_; k_ < sizeof(back_); k_++)                                                             \
-            zero_ += back_[k_] == 0xee;                                                                         \
-        ok(same_ == bytes_ && zero_ == sizeof(back_) - bytes_, "%u bytes back (%u), nothing past them (%u)\n",   \
-           (unsigned)(size), (unsigned)same_, (unsigned)zero_);                                                 \
-        ok(IKcomAsyncOperation_Release(op_) == 0, "%u bytes: released\n", (unsigned)(size));                    \
+        check_result_back(op_, (size), "constant source");                                                      \
     } while (0)
 
 #define REFUSE_CONSTANT_SOURCE(size, alignment)                                                                 \
@@ -760,14 +776,6 @@ typedef struct bytes_state {
     KCOM_TASK_RESUME_POINT;
 } bytes_state;
 
-/* A result whose byte i is 0x41 + i (mod 256), the same in every task and source. */
-static void fill_pattern(UCHAR *to, size_t size)
-{
-    size_t i;
-    for (i = 0; i < size; i++)
-        to[i] = (UCHAR)(0x41 + i);
-}
-
 #define RESULT_TASK(n)                                                                                   \
     static kcom_poll_result bytes_poll_##n(void *state, kcom_task_context *cx)                           \
     {                                                                                                    \
@@ -781,25 +789,6 @@ static void fill_pattern(UCHAR *to, size_t size)
         KCOM_ASYNC_TASK_DESC(IAsyncBytes##n, bytes_##n, bytes_state, bytes_poll_##n, NULL);
 RESULT_SIZES(RESULT_TASK)
 #undef RESULT_TASK
-
-/* get_result of op (a result of size bytes) into a buffer with room after it: the pattern back, the
- * room untouched; then the final release. */
-static void check_result_back(IKcomAsyncOperation *op, size_t size, const char *what)
-{
-    UCHAR back[320], expected[300];
-    size_t i, wrong = 0, past = 0;
-    memset(back, 0xee, sizeof(back));
-    fill_pattern(expected, size);
-    ok(IKcomAsyncOperation_get_result(op, back) == STATUS_SUCCESS, "%s of %lu bytes: get_result\n", what,
-       (unsigned long)size);
-    for (i = 0; i < size; i++)
-        wrong += back[i] != expected[i];
-    for (i = size; i < sizeof(back); i++)
-        past += back[i] != 0xee;
-    ok(wrong == 0 && past == 0, "%s of %lu bytes: %lu wrong, %lu written past it\n", what, (unsigned long)size,
-       (unsigned long)wrong, (unsigned long)past);
-    ok(IKcomAsyncOperation_Release(op) == 0, "%s of %lu bytes: released\n", what, (unsigned long)size);
-}
 
 void kcom_test_async_paths_result_sizes(void)
 {
