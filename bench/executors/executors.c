@@ -3,7 +3,8 @@
  * throughput (task polls per second with 1 and 2 simulated processors) and each executor's
  * wake-to-poll latency (a thread wakes a parked task; the time until the task's poll starts), and
  * the block_on round trip (spawn a task that finishes at its first poll on the executor, wait
- * for it with kcom_async_block_on, release it).
+ * for it with kcom_async_block_on, release it); and, next to them, how ready tasks run on their
+ * callers (kcom_async_run, operation blocks from the operation cache) scale from 1 thread to 2.
  *
  *   kcom_bench_executors [scale]    prints tab-separated rows: name, value, unit
  *   kcom_bench_executors polls N    only the DPC executor's throughput run, 1 simulated processor,
@@ -168,6 +169,66 @@ static double machine_scaling(void)
     return 2.0 * (double)one / (double)two;
 }
 
+/* ---- the operation cache on several processors: ready tasks run on the caller ----------------------------- */
+
+typedef struct ready_state {
+    KCOM_TASK_RESUME_POINT;
+    ULONG value;
+} ready_state;
+
+static kcom_poll_result ready_poll(void *state, kcom_task_context *cx)
+{
+    ready_state *s = (ready_state *)state;
+    KCOM_TASK_BEGIN(s);
+    KCOM_TASK_RETURN_VALUE(cx, ULONG, s->value * 2);
+    KCOM_TASK_END(cx);
+}
+
+static const kcom_async_task_desc ready_desc = KCOM_ASYNC_TASK_DESC(IBenchULONG, ULONG, ready_state, ready_poll, NULL);
+
+/* count tasks ready at their first poll, each run on the caller (kcom_async_run: its block from
+ * the operation cache, built at the call site as an async method's call is), its result read and
+ * the operation released: what the async method calls of a driver do on each processor. */
+static void *ready_calls(void *count)
+{
+    ULONG i, n = (ULONG)(ULONG_PTR)count, sum = 0;
+    for (i = 0; i < n; i++) {
+        ready_state initial = {0, i};
+        IKcomAsyncOperation *op = NULL;
+        ULONG value = 0;
+        if (kcom_async_run(&ready_desc, kcom_default_executor(), NULL, &initial, &op) != STATUS_SUCCESS ||
+            op->lpVtbl->get_result(op, &value) != STATUS_SUCCESS) {
+            check(0, "a ready task");
+            break;
+        }
+        sum += value - 2 * i;
+        op->lpVtbl->Release(op);
+    }
+    check(sum == 0, "ready tasks' results");
+    return NULL;
+}
+
+/* Ready tasks per second on 1 and 2 threads, count each (best of THROUGHPUT_ROUNDS, alternating):
+ * each thread reuses its own blocks, in its own slot of the operation cache. */
+static void ready_call_scaling(ULONG count, double rate[2])
+{
+    ULONG round, threads, k;
+    check(kcom_initialize() == STATUS_SUCCESS, "initialize");
+    rate[0] = rate[1] = 0.0;
+    for (round = 0; round < THROUGHPUT_ROUNDS; round++) {
+        for (threads = 1; threads <= 2; threads++) {
+            pthread_t thread[2];
+            ULONG64 start = now_ns();
+            for (k = 0; k < threads; k++)
+                check(pthread_create(&thread[k], NULL, ready_calls, (void *)(ULONG_PTR)count) == 0, "threads");
+            for (k = 0; k < threads; k++)
+                pthread_join(thread[k], NULL);
+            rate[threads - 1] = best(rate[threads - 1], (double)threads * count * 1e9 / (double)(now_ns() - start));
+        }
+    }
+    kcom_uninitialize();
+}
+
 /* ---- latency: a parked task woken by another thread -------------------------------------------------------- */
 
 typedef struct latency_shared {
@@ -313,6 +374,13 @@ int main(int argc, char **argv)
         printf("DPC executor throughput, 1 simulated processor, never giving way (dispatch_limit_us 0xFFFFFFFF)\t%.0f\t"
                "polls/s\n",
                rate);
+    }
+    {
+        double rate[2];
+        ready_call_scaling(40000 * scale, rate); /* some 100 ms a run at scale 100 */
+        printf("ready tasks run on the caller, operation cache, 1 thread\t%.0f\tcalls/s\n", rate[0]);
+        printf("ready tasks run on the caller, operation cache, 2 threads\t%.0f\tcalls/s\n", rate[1]);
+        printf("ready tasks run on the caller, operation cache, 2 threads over 1\t%.2f\tx\n", rate[1] / rate[0]);
     }
     printf("the machine: two threads' work over one's in the same time (a spin loop, just measured)\t%.2f\tx\n",
            machine_scaling());

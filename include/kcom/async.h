@@ -685,18 +685,23 @@ NTSTATUS kcom_async_try_block_on(_In_ IKcomAsyncOperation *operation, _In_ ULONG
 
 /* ---- the operation cache --------------------------------------------------------------------------------
  * Operation blocks from the platform allocator (kcom_platform_allocator(), the default allocator
- * unless replaced) are kept for reuse when released: one kcom_caching_allocator per size class of
- * 64 bytes, up to 1024 bytes, each at most 16 blocks deep, so an async call that follows another of
- * about the same size reuses a block instead of going through the general allocator. Blocks of any
- * other allocator (a default replaced by kcom_set_default_allocator, a class's own from
- * KCOM_CLASS_EX) are never cached: such an allocator sees exactly the allocations and frees the
- * operations make. (A class whose allocator is a kcom_caching_allocator, which keeps blocks of the
- * class's own size, has its operations allocated from the allocator behind that cache; a class can
- * give its operations a caching allocator of their own, KCOM_CLASS_SET_OPERATION_ALLOCATOR in
- * kcom/implement.h.) The block released last in each size class is reused first, inline in the
- * async method shims. A block aligned above 16 bytes (a result or state aligned further) or over
- * 1024 bytes goes to the platform allocator directly, and counts in none of the statistics below
- * (whose bypassed is always 0). */
+ * unless replaced) are kept for reuse when released, per size class of 64 bytes up to 1024 bytes,
+ * so an async call that follows another of about the same size reuses a block instead of going
+ * through the general allocator. Each processor has a slot of two blocks per class (16 slots,
+ * which processors share by their number, within their group in the kernel, modulo 16; on the
+ * Linux host each thread counts as a processor), in front of a cache of up to 16 blocks per class
+ * that all share: a block goes back to the slot it was taken from, whichever processor releases
+ * it, so calls made on several processors at once do not take turns on one cache line; a processor
+ * whose slot is empty takes a block from the shared cache, else from another processor's slot,
+ * before the platform allocates one. Blocks of any other allocator (a default replaced by
+ * kcom_set_default_allocator, a class's own from KCOM_CLASS_EX) are never cached: such an
+ * allocator sees exactly the allocations and frees the operations make. (A class whose allocator
+ * is a kcom_caching_allocator, which keeps blocks of the class's own size, has its operations
+ * allocated from the allocator behind that cache; a class can give its operations a caching
+ * allocator of their own, KCOM_CLASS_SET_OPERATION_ALLOCATOR in kcom/implement.h.) The block
+ * released last to a slot is reused first, inline in the async method shims. A block aligned above
+ * 16 bytes (a result or state aligned further) or over 1024 bytes goes to the platform allocator
+ * directly, and counts in none of the statistics below (whose bypassed is always 0). */
 
 /*
  * kcom_async_operation_cache_drain - frees every cached operation block to the platform allocator.
@@ -707,12 +712,13 @@ _IRQL_requires_(PASSIVE_LEVEL)
 void kcom_async_operation_cache_drain(void);
 
 /*
- * kcom_async_operation_cache_query_stats - the cache's counters summed over its size classes
- * (hits: blocks reused; misses: blocks allocated from the platform for the cache; overflows: blocks
- * freed to the platform because their class was full; cached: blocks held now; depth: per class,
- * 0 when the library was built without the cache (KCOM_ASYNC_OPERATION_CACHE=0, and under
- * AddressSanitizer); block_size and block_alignment: 0, they differ per class). A hit or a miss is
- * one operation block handed out. IRQL: <= DISPATCH_LEVEL.
+ * kcom_async_operation_cache_query_stats - the cache's counters summed over its size classes and
+ * slots (hits: blocks reused; misses: blocks allocated from the platform for the cache; overflows:
+ * blocks freed to the platform because their class was full; cached: blocks held now; depth: the
+ * most a class holds, 48: 16 shared and 2 in each of the 16 slots; 0 when the library was built
+ * without the cache (KCOM_ASYNC_OPERATION_CACHE=0, and under AddressSanitizer); block_size and
+ * block_alignment: 0, they differ per class). A hit or a miss is one operation block handed out.
+ * IRQL: <= DISPATCH_LEVEL.
  * Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER for a NULL stats.
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)

@@ -68,17 +68,33 @@ static LONG bind(kcom_caching_allocator *cache, size_t size, size_t alignment)
     return STATE_BOUND;
 }
 
+/* A block from a bound cache's list (a hit), or NULL. */
+static KCOM_FORCEINLINE void *caching_pop(kcom_caching_allocator *cache)
+{
+    void *block = kcom_platform_free_list_pop(&cache->list);
+    if (block != NULL)
+        kcom_atomic_fetch_add(&cache->hits, 1);
+    return block;
+}
+
 /* A bound cache had neither a hot nor a spare block: one from the list (a hit), else one from the
  * backing allocator (a miss; NULL if that fails). */
 static KCOM_NOINLINE void *caching_take_listed(kcom_caching_allocator *cache)
 {
-    void *block = kcom_platform_free_list_pop(&cache->list);
-    if (block != NULL) {
-        kcom_atomic_fetch_add(&cache->hits, 1);
+    void *block = caching_pop(cache);
+    if (block != NULL)
         return block;
-    }
     kcom_atomic_fetch_add(&cache->misses, 1);
     return backing_allocate(cache, cache->block_size, cache->block_alignment);
+}
+
+void *kcom_rt_caching_take_cached(kcom_caching_allocator *cache)
+{
+    void *block;
+    if (kcom_atomic_load(&cache->state) != STATE_BOUND)
+        return NULL;
+    block = kcom_rt_caching_take_hot(cache);
+    return block != NULL ? block : caching_pop(cache);
 }
 
 /* A block of the bound size from a bound cache: the hot or spare block, else one from the list or the

@@ -25,4 +25,8 @@ static KCOM_FORCEINLINE const kcom_allocator *kcom_rt_caching_backing(const kcom
     return cache->backing != NULL ? cache->backing : &kcom_rt_platform_allocator;
 }
 
+/* A block the cache holds (its hot or spare block, else one from its list: a hit), or NULL when it
+ * holds none or is not bound: never one from the backing allocator. IRQL: <= DISPATCH_LEVEL. */
+void *kcom_rt_caching_take_cached(kcom_caching_allocator *cache);
+
 #endif /* KCOM_SRC_CACHING_ALLOCATOR_INTERNAL_H */

@@ -97,15 +97,47 @@ static KCOM_FORCEINLINE ULONG op_free_cached(kcom_async_op *op)
     return KCOM_LIKELY(displaced == NULL) ? 0 : op_free_displaced(cache, displaced);
 }
 
-/* Gives the block back: the storage to its caller, a block to the caching allocator it came from
- * (inline, the usual case: the operation cache or a class's operation allocator), else through
- * its allocator. */
+/* The operation cache's slots (below): a slot's free, and the shared cache of its size class. */
+static void op_cache_slot_free(void *context, void *block, size_t size, size_t alignment);
+static kcom_caching_allocator *op_cache_class_of(const kcom_rt_op_cache_slot *slot);
+
+/* The hot block of a slot of the operation cache was replaced: block goes to the spare slot, and
+ * the one there to the class's shared cache. */
+static void op_cache_put_cold(kcom_rt_op_cache_slot *slot, void *block)
+{
+    block = kcom_atomic_exchange_ptr(&slot->spare, block);
+    if (block != NULL)
+        kcom_rt_caching_put(op_cache_class_of(slot), block);
+}
+
+static KCOM_NOINLINE ULONG op_free_displaced_slot(kcom_rt_op_cache_slot *slot, void *block)
+{
+    op_cache_put_cold(slot, block);
+    return kcom_zero_for_jump();
+}
+
+/* A block of the operation cache goes back to the slot it came from, which it records as its
+ * allocator (the slot's first field): wherever the final release runs, the block stays with the
+ * processor that uses it. */
+static KCOM_FORCEINLINE ULONG op_free_set(kcom_async_op *op)
+{
+    kcom_rt_op_cache_slot *slot = (kcom_rt_op_cache_slot *)(void *)op->allocator;
+    void *displaced = kcom_atomic_exchange_ptr(&slot->hot, op);
+    return KCOM_LIKELY(displaced == NULL) ? 0 : op_free_displaced_slot(slot, displaced);
+}
+
+/* Gives the block back: the storage to its caller, a block to the slot or caching allocator it
+ * came from (inline, the usual cases: the operation cache, a class's operation allocator), else
+ * through its allocator. */
 static KCOM_FORCEINLINE ULONG op_free(kcom_async_op *op)
 {
     const kcom_allocator *allocator = op->allocator;
     if (allocator == NULL)
         return op_free_storage(op);
-    if (allocator->free == kcom_rt_caching_free) /* what allocator->free would do, inline */
+    /* what allocator->free would do, inline */
+    if (allocator->free == op_cache_slot_free)
+        return op_free_set(op);
+    if (allocator->free == kcom_rt_caching_free)
         return op_free_cached(op);
     return op_free_to(allocator, op);
 }
@@ -268,6 +300,11 @@ static ULONG KCOM_STDCALL op_Release_done_cached(IKcomAsyncOperation *This)
 static ULONG KCOM_STDCALL op_Release_done_in(IKcomAsyncOperation *This)
 {
     return op_release_with(This, op_free_storage);
+}
+
+static ULONG KCOM_STDCALL op_Release_done_set(IKcomAsyncOperation *This)
+{
+    return op_release_with(This, op_free_set);
 }
 
 static NTSTATUS KCOM_STDCALL op_get_status(IKcomAsyncOperation *This, kcom_async_status *status)
@@ -764,11 +801,12 @@ static NTSTATUS KCOM_STDCALL op_set_completed(IKcomAsyncOperation *This, kcom_as
 
 #define OP_VTBL(release)                                                                                    \
     {op_QueryInterface, op_AddRef, release, op_get_status, op_get_result, op_cancel, op_set_completed}
-const IKcomAsyncOperationVtbl kcom_async_op_vtbls[4] = {
+const IKcomAsyncOperationVtbl kcom_async_op_vtbls[5] = {
     [KCOM_RT_ASYNC_OP_ANY] = OP_VTBL(op_Release),
     [KCOM_RT_ASYNC_OP_DONE] = OP_VTBL(op_Release_done),
     [KCOM_RT_ASYNC_OP_DONE_CACHED] = OP_VTBL(op_Release_done_cached),
-    [KCOM_RT_ASYNC_OP_DONE_IN] = OP_VTBL(op_Release_done_in)};
+    [KCOM_RT_ASYNC_OP_DONE_IN] = OP_VTBL(op_Release_done_in),
+    [KCOM_RT_ASYNC_OP_DONE_SET] = OP_VTBL(op_Release_done_set)};
 #undef OP_VTBL
 
 /* ---- the static error operation ------------------------------------------------------------------------ */
@@ -834,18 +872,53 @@ IKcomAsyncOperation *kcom_async_static_error_operation(void)
 
 #define OP_CACHE_GRANULE KCOM_RT_OPERATION_CACHE_GRANULE
 #define OP_CACHE_CLASSES KCOM_RT_OPERATION_CACHE_CLASSES /* blocks of 64, 128, ..., 1024 bytes */
+#define OP_CACHE_SETS KCOM_RT_OPERATION_CACHE_SETS
 #define OP_CACHE_DEPTH 16
 #define OP_CACHE_ALIGNMENT KCOM_NATURAL_ALIGNMENT
+#define OP_CACHE_LINE 64
 
-/* One caching allocator per size class; class i keeps blocks of (i + 1) * OP_CACHE_GRANULE bytes,
- * which its blocks record (with the class as their allocator), so that they are freed through
- * kcom_rt_caching_free like those of any other cache. */
-#define OP_CACHE_CLASS_(i) KCOM_CACHING_ALLOCATOR_INIT(kcom_rt_operation_cache[i], OP_CACHE_DEPTH)
-kcom_caching_allocator kcom_rt_operation_cache[OP_CACHE_CLASSES] = {
+/* The shared cache of each size class, behind the sets' slots: class i keeps blocks of
+ * (i + 1) * OP_CACHE_GRANULE bytes, taken and given back only through the slots. */
+#define OP_CACHE_CLASS_(i) KCOM_CACHING_ALLOCATOR_INIT(op_cache_classes[i], OP_CACHE_DEPTH)
+static kcom_caching_allocator op_cache_classes[OP_CACHE_CLASSES] = {
     OP_CACHE_CLASS_(0),  OP_CACHE_CLASS_(1),  OP_CACHE_CLASS_(2),  OP_CACHE_CLASS_(3),
     OP_CACHE_CLASS_(4),  OP_CACHE_CLASS_(5),  OP_CACHE_CLASS_(6),  OP_CACHE_CLASS_(7),
     OP_CACHE_CLASS_(8),  OP_CACHE_CLASS_(9),  OP_CACHE_CLASS_(10), OP_CACHE_CLASS_(11),
     OP_CACHE_CLASS_(12), OP_CACHE_CLASS_(13), OP_CACHE_CLASS_(14), OP_CACHE_CLASS_(15)};
+
+static void *op_cache_slot_allocate(void *context, size_t size, size_t alignment);
+
+/* The sets: each fills whole cache lines and starts on one, so that processors on different sets
+ * never write a line in common. */
+KCOM_STATIC_ASSERT(sizeof(kcom_rt_op_cache_set) % OP_CACHE_LINE == 0, "a set must fill whole cache lines");
+KCOM_STATIC_ASSERT(offsetof(kcom_rt_op_cache_slot, allocator) == 0, "a block's allocator must be its slot");
+#define OP_CACHE_SLOT_(set, i) {{op_cache_slot_allocate, op_cache_slot_free, &kcom_rt_operation_cache_sets[set].slot[i]}, NULL, NULL, 0}
+#define OP_CACHE_SET_(set)                                                                                   \
+    {{OP_CACHE_SLOT_(set, 0),  OP_CACHE_SLOT_(set, 1),  OP_CACHE_SLOT_(set, 2),  OP_CACHE_SLOT_(set, 3),     \
+      OP_CACHE_SLOT_(set, 4),  OP_CACHE_SLOT_(set, 5),  OP_CACHE_SLOT_(set, 6),  OP_CACHE_SLOT_(set, 7),     \
+      OP_CACHE_SLOT_(set, 8),  OP_CACHE_SLOT_(set, 9),  OP_CACHE_SLOT_(set, 10), OP_CACHE_SLOT_(set, 11),    \
+      OP_CACHE_SLOT_(set, 12), OP_CACHE_SLOT_(set, 13), OP_CACHE_SLOT_(set, 14), OP_CACHE_SLOT_(set, 15)}}
+#if defined(_MSC_VER) && !defined(__clang__)
+__declspec(align(64))
+#else
+_Alignas(OP_CACHE_LINE)
+#endif
+kcom_rt_op_cache_set kcom_rt_operation_cache_sets[OP_CACHE_SETS] = {
+    OP_CACHE_SET_(0),  OP_CACHE_SET_(1),  OP_CACHE_SET_(2),  OP_CACHE_SET_(3),
+    OP_CACHE_SET_(4),  OP_CACHE_SET_(5),  OP_CACHE_SET_(6),  OP_CACHE_SET_(7),
+    OP_CACHE_SET_(8),  OP_CACHE_SET_(9),  OP_CACHE_SET_(10), OP_CACHE_SET_(11),
+    OP_CACHE_SET_(12), OP_CACHE_SET_(13), OP_CACHE_SET_(14), OP_CACHE_SET_(15)};
+KCOM_STATIC_ASSERT(OP_CACHE_SETS == 16 && OP_CACHE_CLASSES == 16, "the initializers above name 16 of each");
+
+static KCOM_FORCEINLINE size_t op_cache_class_index(const kcom_rt_op_cache_slot *slot)
+{
+    return (size_t)((slot - &kcom_rt_operation_cache_sets[0].slot[0]) % OP_CACHE_CLASSES);
+}
+
+static kcom_caching_allocator *op_cache_class_of(const kcom_rt_op_cache_slot *slot)
+{
+    return &op_cache_classes[op_cache_class_index(slot)];
+}
 
 static KCOM_FORCEINLINE BOOLEAN op_cache_fits(size_t size, size_t alignment)
 {
@@ -887,17 +960,78 @@ static kcom_async_op *op_take_cached(kcom_caching_allocator *cache, size_t size,
     return op_take_from(backing, exact_size, exact_alignment);
 }
 
-/* A block of size from its class of the operation cache: its hot or spare block, as
- * kcom_rt_async_op_reuse takes it (already recorded), else through the class's caching allocator
- * (its list, then what backs it). */
+/* A block of a slot (its hot one, else its spare one: a hit), or NULL. */
+static void *op_cache_take_slot(kcom_rt_op_cache_slot *slot)
+{
+    void *block = kcom_atomic_exchange_ptr(&slot->hot, NULL);
+    if (block == NULL)
+        block = kcom_atomic_exchange_ptr(&slot->spare, NULL);
+    if (block != NULL)
+        kcom_atomic_fetch_add(&slot->hits, 1);
+    return block;
+}
+
+/* A block of another set's slot of class index, or NULL: a block given back on one processor is
+ * found on another (a thread that moved between its calls) before the class asks its backing
+ * allocator for more. */
+static void *op_cache_take_elsewhere(size_t index, const kcom_rt_op_cache_slot *mine)
+{
+    size_t set;
+    for (set = 0; set < OP_CACHE_SETS; set++) {
+        kcom_rt_op_cache_slot *slot = &kcom_rt_operation_cache_sets[set].slot[index];
+        void *block;
+        if (slot == mine ||
+            (kcom_atomic_load_ptr(&slot->hot) == NULL && kcom_atomic_load_ptr(&slot->spare) == NULL))
+            continue;
+        if ((block = op_cache_take_slot(slot)) != NULL)
+            return block;
+    }
+    return NULL;
+}
+
+/* A block of size from the operation cache, recorded with the caller's slot of its class: the
+ * slot's hot block (which kcom_rt_async_op_cached takes inline), else one from the class's shared
+ * cache, another set's slot, or through the class's caching allocator (its backing allocator). */
 static kcom_async_op *op_cache_take(size_t size, size_t alignment)
 {
     size_t index = (size - 1) / OP_CACHE_GRANULE;
-    kcom_caching_allocator *cache = &kcom_rt_operation_cache[index];
-    kcom_async_op *op = (kcom_async_op *)kcom_rt_caching_take_hot(cache);
-    if (KCOM_LIKELY(op != NULL))
-        return op;
-    return op_take_cached(cache, (index + 1) * OP_CACHE_GRANULE, OP_CACHE_ALIGNMENT, size, alignment);
+    kcom_caching_allocator *cache = &op_cache_classes[index];
+    kcom_rt_op_cache_slot *slot =
+        &kcom_rt_operation_cache_sets[kcom_platform_processor_hint() & (OP_CACHE_SETS - 1)].slot[index];
+    kcom_async_op *op = (kcom_async_op *)op_cache_take_slot(slot);
+    if (op != NULL)
+        return op; /* recorded with its slot when it first left the class */
+    op = (kcom_async_op *)kcom_rt_caching_take_cached(cache);
+    if (op == NULL)
+        op = (kcom_async_op *)op_cache_take_elsewhere(index, slot);
+    if (op == NULL) {
+        op = op_take_cached(cache, (index + 1) * OP_CACHE_GRANULE, OP_CACHE_ALIGNMENT, size, alignment);
+        if (op == NULL || op->allocator != &cache->allocator)
+            return op; /* none, or one the cache could not take back (op_take_cached) */
+    }
+    op->allocator = &slot->allocator;
+    return op;
+}
+
+/* A slot's kcom_allocator (context: the slot), which the blocks taken from it record: free gives a
+ * block back to the slot, and the one it displaces to the class's shared cache; allocate serves a
+ * block of the class's size at most, as the operation cache does. */
+static void op_cache_slot_free(void *context, void *block, size_t size, size_t alignment)
+{
+    kcom_rt_op_cache_slot *slot = (kcom_rt_op_cache_slot *)context;
+    (void)size;
+    (void)alignment;
+    if (block != NULL && (block = kcom_atomic_exchange_ptr(&slot->hot, block)) != NULL)
+        op_cache_put_cold(slot, block);
+}
+
+static void *op_cache_slot_allocate(void *context, size_t size, size_t alignment)
+{
+    kcom_rt_op_cache_slot *slot = (kcom_rt_op_cache_slot *)context;
+    size_t class_size = (op_cache_class_index(slot) + 1) * OP_CACHE_GRANULE;
+    if (size == 0 || size > class_size || !kcom_is_power_of_two(alignment) || alignment > OP_CACHE_ALIGNMENT)
+        return NULL;
+    return op_cache_take(class_size, OP_CACHE_ALIGNMENT);
 }
 
 /* A caching allocator bound to this size and alignment (or not bound yet: it binds to them) serves
@@ -939,27 +1073,46 @@ kcom_async_op *kcom_rt_async_op_allocate(const kcom_async_task_desc *desc, const
 
 void kcom_async_operation_cache_drain(void)
 {
-    size_t i;
+    size_t set, i;
+    /* the slots' blocks first, to their classes, which then free everything they hold */
+    for (set = 0; set < OP_CACHE_SETS; set++) {
+        for (i = 0; i < OP_CACHE_CLASSES; i++) {
+            kcom_rt_op_cache_slot *slot = &kcom_rt_operation_cache_sets[set].slot[i];
+            void *blocks[2];
+            blocks[0] = kcom_atomic_exchange_ptr(&slot->hot, NULL);
+            blocks[1] = kcom_atomic_exchange_ptr(&slot->spare, NULL);
+            if (blocks[0] != NULL)
+                kcom_rt_caching_put(&op_cache_classes[i], blocks[0]);
+            if (blocks[1] != NULL)
+                kcom_rt_caching_put(&op_cache_classes[i], blocks[1]);
+        }
+    }
     for (i = 0; i < OP_CACHE_CLASSES; i++)
-        (void)kcom_caching_allocator_drain(&kcom_rt_operation_cache[i]);
+        (void)kcom_caching_allocator_drain(&op_cache_classes[i]);
 }
 
 NTSTATUS kcom_async_operation_cache_query_stats(kcom_caching_allocator_stats *stats)
 {
-    size_t i;
+    size_t set, i;
     if (stats == NULL)
         return STATUS_INVALID_PARAMETER;
     memset(stats, 0, sizeof(*stats));
     for (i = 0; i < OP_CACHE_CLASSES; i++) {
         kcom_caching_allocator_stats one;
-        (void)kcom_caching_allocator_query_stats(&kcom_rt_operation_cache[i], &one);
+        (void)kcom_caching_allocator_query_stats(&op_cache_classes[i], &one);
         stats->hits += one.hits;
         stats->misses += one.misses;
         stats->bypassed += one.bypassed;
         stats->overflows += one.overflows;
         stats->cached += one.cached;
+        for (set = 0; set < OP_CACHE_SETS; set++) {
+            kcom_rt_op_cache_slot *slot = &kcom_rt_operation_cache_sets[set].slot[i];
+            stats->hits += (ULONG)kcom_atomic_load(&slot->hits);
+            stats->cached += kcom_atomic_load_ptr(&slot->hot) != NULL ? 1u : 0u;
+            stats->cached += kcom_atomic_load_ptr(&slot->spare) != NULL ? 1u : 0u;
+        }
     }
-    stats->depth = KCOM_ASYNC_OPERATION_CACHE ? OP_CACHE_DEPTH : 0;
+    stats->depth = KCOM_ASYNC_OPERATION_CACHE ? OP_CACHE_DEPTH + 2 * OP_CACHE_SETS : 0; /* a class's most */
     return STATUS_SUCCESS;
 }
 

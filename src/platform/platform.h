@@ -11,6 +11,7 @@
 #include <kcom/allocator.h>
 #include <kcom/atomic.h>
 #include <kcom/caching_allocator.h>
+#include <kcom/detail/processor.h>
 #include <kcom/failfast.h>
 #include <kcom/trace.h>
 
@@ -333,6 +334,11 @@ ULONG kcom_platform_processor_count(void);
  * Clear bit 31 and reduce it modulo the count of the state (n may also be a processor added
  * later). IRQL: any. */
 ULONG kcom_platform_current_processor(void);
+/* What kcom_rt_processor_hint (kcom/detail/processor.h) reads inline, for picking per-processor
+ * state that any processor may still use (the operation cache's sets): the processor's number; on
+ * the host, the thread's, which this gives a thread that has none yet (numbers 1, 2, 3... in the
+ * order threads first ask). IRQL: any. */
+ULONG kcom_platform_processor_hint(void);
 /* The calling thread, as a value unique among the threads that exist (PsGetCurrentThreadId), for
  * telling whether the caller is the thread that left a mark. Not NULL on a thread that runs a work
  * item routine. IRQL: any. */

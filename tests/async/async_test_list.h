@@ -61,6 +61,7 @@
     X(async_paths_constant_sources)           \
     X(async_paths_result_sizes)               \
     X(async_paths_cache_reuses_blocks)        \
+    X(async_paths_cache_per_processor)        \
     X(async_paths_cache_not_in_front_of_others) \
     X(async_paths_class_allocators)           \
     X(async_paths_operation_allocator)        \

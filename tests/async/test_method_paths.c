@@ -838,7 +838,7 @@ void kcom_test_async_paths_cache_reuses_blocks(void)
     kcom_caching_allocator_stats first, reused, overflowed, drained;
     IAsyncULONG *ops[CACHE_LIVE];
     IPaths *paths;
-    ULONG value = 0;
+    ULONG value = 0, kept;
     int i, good = 0;
 
     setup(NULL); /* the platform allocator: the cache's */
@@ -869,14 +869,15 @@ void kcom_test_async_paths_cache_reuses_blocks(void)
        (unsigned long)(reused.misses - first.misses), (unsigned long)reused.cached);
     ok(counter.attempts == 0, "the counting allocator was not the default\n");
 
-    /* bounded: of 20 released at once, 16 are kept and 4 go back to the platform */
+    /* bounded: of 20 released at once on one thread, its set's slot keeps two and the class's
+     * shared cache 16 (the depth less the other sets' slots: 18), and 2 go back to the platform */
     for (i = 0; i < CACHE_LIVE; i++)
         ops[i] = IPaths_Now(paths, (ULONG)i);
     for (i = 0; i < CACHE_LIVE; i++)
         IAsyncULONG_Release(ops[i]);
     (void)kcom_async_operation_cache_query_stats(&overflowed);
-    ok(overflowed.cached == overflowed.depth &&
-           overflowed.overflows - reused.overflows == CACHE_LIVE - overflowed.depth,
+    kept = overflowed.depth - 2 * (KCOM_RT_OPERATION_CACHE_SETS - 1);
+    ok(overflowed.cached == kept && overflowed.overflows - reused.overflows == CACHE_LIVE - kept,
        "%lu kept, %lu overflowed\n", (unsigned long)overflowed.cached,
        (unsigned long)(overflowed.overflows - reused.overflows));
 
@@ -886,6 +887,119 @@ void kcom_test_async_paths_cache_reuses_blocks(void)
     ok(drops == 10 + CACHE_LIVE, "every drop ran: %ld\n", (long)drops);
     ok(IPaths_Release(paths) == 0, "object released\n");
     teardown();
+}
+
+#if KCOM_TARGET_POSIX
+/* The operation cache keeps a slot per processor, which on the host is a slot per thread: a block
+ * goes back to the slot it was taken from, whichever thread releases it, so each processor keeps
+ * reusing its own blocks (one slot for all had given them out in the order they came back); and a
+ * thread whose slot is empty takes a block another one holds before the platform allocates one. */
+typedef struct cache_caller {
+    IPaths *paths;
+    test_barrier *barrier;
+    IAsyncULONG *first, *second;
+    ULONG first_value, second_value;
+    BOOLEAN second_waits; /* calls again after the other caller's second call */
+} cache_caller;
+
+static void *cache_calls(void *arg)
+{
+    cache_caller *caller = (cache_caller *)arg;
+    caller->first = IPaths_Now(caller->paths, 1);
+    (void)IAsyncULONG_get_result(caller->first, &caller->first_value); /* the main thread releases it */
+    test_barrier_wait(caller->barrier); /* both hold a block */
+    test_barrier_wait(caller->barrier); /* the main thread released both */
+    if (caller->second_waits)
+        test_barrier_wait(caller->barrier);
+    caller->second = IPaths_Now(caller->paths, 2);
+    if (!caller->second_waits)
+        test_barrier_wait(caller->barrier);
+    (void)IAsyncULONG_get_result(caller->second, &caller->second_value);
+    return NULL;
+}
+
+static void *cache_call_once(void *arg)
+{
+    cache_caller *caller = (cache_caller *)arg;
+    caller->first = IPaths_Now(caller->paths, 3);
+    return NULL;
+}
+#endif
+
+void kcom_test_async_paths_cache_per_processor(void)
+{
+#if KCOM_TARGET_POSIX
+    kcom_caching_allocator_stats first, released, elsewhere, drained;
+    cache_caller callers[2], third;
+    test_thread threads[2], thread;
+    test_barrier barrier;
+    IAsyncULONG *first_blocks[2];
+    IPaths *paths;
+    int i;
+
+    setup(NULL); /* the platform allocator: the cache's */
+    kcom_async_operation_cache_drain();
+    (void)kcom_async_operation_cache_query_stats(&first);
+    if (first.depth == 0) {
+        skip("this build has no operation cache (KCOM_ASYNC_OPERATION_CACHE=0, or AddressSanitizer)\n");
+        teardown();
+        return;
+    }
+    paths = new_paths();
+    if (paths == NULL)
+        return;
+    test_barrier_init(&barrier, 3);
+    memset(callers, 0, sizeof(callers));
+    for (i = 0; i < 2; i++) {
+        callers[i].paths = paths;
+        callers[i].barrier = &barrier;
+        callers[i].second_waits = (BOOLEAN)(i == 1);
+        test_thread_start(&threads[i], cache_calls, &callers[i]);
+    }
+    test_barrier_wait(&barrier);
+    first_blocks[0] = callers[0].first;
+    first_blocks[1] = callers[1].first;
+    /* released in the order that one slot for all would hand back crossed: the first caller's
+     * block first, so the second's would be the hot one */
+    ok(IAsyncULONG_Release(callers[0].first) == 0 && IAsyncULONG_Release(callers[1].first) == 0, "released\n");
+    (void)kcom_async_operation_cache_query_stats(&released);
+    ok(released.cached - first.cached == 2, "both kept: %lu\n", (unsigned long)(released.cached - first.cached));
+    test_barrier_wait(&barrier);
+    test_barrier_wait(&barrier);
+    for (i = 0; i < 2; i++) {
+        test_thread_join(&threads[i]);
+        ok(callers[i].second == first_blocks[i], "caller %d got its own block back (%p, had %p)\n", i,
+           (void *)callers[i].second, (void *)first_blocks[i]);
+        ok(callers[i].first_value == 2 && callers[i].second_value == 4, "caller %d's results: %lu, %lu\n", i,
+           (unsigned long)callers[i].first_value, (unsigned long)callers[i].second_value);
+    }
+    test_barrier_destroy(&barrier);
+
+    /* a thread new to the cache: its slot is empty, and another slot's block serves it */
+    ok(IAsyncULONG_Release(callers[0].second) == 0 && IAsyncULONG_Release(callers[1].second) == 0, "released\n");
+    (void)kcom_async_operation_cache_query_stats(&released);
+    memset(&third, 0, sizeof(third));
+    third.paths = paths;
+    test_thread_start(&thread, cache_call_once, &third);
+    test_thread_join(&thread);
+    (void)kcom_async_operation_cache_query_stats(&elsewhere);
+    ok(third.first == first_blocks[0] || third.first == first_blocks[1], "another slot's block: %p\n",
+       (void *)third.first);
+    ok(elsewhere.misses == released.misses && elsewhere.hits - released.hits == 1 &&
+           released.cached - elsewhere.cached == 1,
+       "a hit, no miss: %lu hits, %lu misses, %lu cached\n", (unsigned long)(elsewhere.hits - released.hits),
+       (unsigned long)(elsewhere.misses - released.misses), (unsigned long)elsewhere.cached);
+    ok(IAsyncULONG_Release(third.first) == 0, "released\n");
+
+    /* the drain empties every slot, whichever thread filled it */
+    kcom_async_operation_cache_drain();
+    (void)kcom_async_operation_cache_query_stats(&drained);
+    ok(drained.cached == 0, "drained: %lu\n", (unsigned long)drained.cached);
+    ok(IPaths_Release(paths) == 0, "object released\n");
+    teardown();
+#else
+    skip("the host's threads stand in for processors; elsewhere a thread may run on any processor\n");
+#endif
 }
 
 /* Another default allocator sees every block: the cache is never in front of it. */

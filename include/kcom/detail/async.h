@@ -23,6 +23,8 @@
 
 #include <string.h>
 
+#include <kcom/detail/processor.h>
+
 /* The layout the library computes (kcom_async_op_layout), as constant expressions over a result of
  * result_size bytes aligned to result_alignment (0 and 1 for a task without a value): the result
  * at the first multiple of its alignment after the operation, the state after the result. */
@@ -116,16 +118,22 @@ KCOM_BEGIN_DECLS
 /* The vtables of kcom's operations, alike but for Release. [KCOM_RT_ASYNC_OP_ANY] is every
  * operation's but these, an async method's whose work ended at its first poll on the caller
  * (kcom_rt_async_op_end): [KCOM_RT_ASYNC_OP_DONE] in a block from an allocator,
- * [KCOM_RT_ASYNC_OP_DONE_CACHED] in the hot block of a caching allocator bound to its size (the
- * operation cache's or a class's operation allocator), [KCOM_RT_ASYNC_OP_DONE_IN] in caller
- * storage. Their Release knows what the general one finds out at run time: the task is done (no
- * drop, no tracker), and where the block goes. An operation has one of them from when it can be
- * seen until its final release. */
+ * [KCOM_RT_ASYNC_OP_DONE_CACHED] in the hot block of a caching allocator bound to its size (a
+ * class's operation allocator), [KCOM_RT_ASYNC_OP_DONE_IN] in caller storage,
+ * [KCOM_RT_ASYNC_OP_DONE_SET] in the hot block of a slot of the operation cache. Their Release
+ * knows what the general one finds out at run time: the task is done (no drop, no tracker), and
+ * where the block goes. An operation has one of them from when it can be seen until its final
+ * release. */
 #define KCOM_RT_ASYNC_OP_ANY 0
 #define KCOM_RT_ASYNC_OP_DONE 1
 #define KCOM_RT_ASYNC_OP_DONE_CACHED 2
 #define KCOM_RT_ASYNC_OP_DONE_IN 3
-extern const IKcomAsyncOperationVtbl kcom_async_op_vtbls[4];
+#define KCOM_RT_ASYNC_OP_DONE_SET 4
+extern const IKcomAsyncOperationVtbl kcom_async_op_vtbls[5];
+/* The vtable of a block kcom_rt_async_op_reuse took for allocator: the operation cache's (NULL) or
+ * a caching allocator's. */
+#define KCOM_RT_ASYNC_OP_DONE_REUSED(allocator) \
+    ((allocator) == NULL ? KCOM_RT_ASYNC_OP_DONE_SET : KCOM_RT_ASYNC_OP_DONE_CACHED)
 
 /* An operation block for desc from allocator (NULL: the default allocator; a caching allocator
  * bound to another size: the allocator behind it), from the operation cache when that is the
@@ -137,11 +145,26 @@ _IRQL_requires_max_(DISPATCH_LEVEL)
 kcom_async_op *kcom_rt_async_op_allocate(_In_ const kcom_async_task_desc *desc,
                                          _In_opt_ const kcom_allocator *allocator);
 
-/* The operation cache: a caching allocator per size class of KCOM_RT_OPERATION_CACHE_GRANULE
- * bytes (src/async/operation.c). Its blocks record the class's allocator. Not for direct use. */
+/* The operation cache (src/async/operation.c): per size class of KCOM_RT_OPERATION_CACHE_GRANULE
+ * bytes, a slot on each of KCOM_RT_OPERATION_CACHE_SETS sets, which processors pick by their
+ * number (kcom_rt_processor_hint), in front of a caching allocator the sets share. A slot keeps
+ * the block freed last by operations taken from it; it is the allocator its blocks record
+ * (allocator.context: the slot), so a block goes back to the slot it came from wherever its final
+ * Release runs. Each set fills whole cache lines of its own: processors that use different sets
+ * never write the same line. Not for direct use. */
 #define KCOM_RT_OPERATION_CACHE_GRANULE 64
 #define KCOM_RT_OPERATION_CACHE_CLASSES 16
-extern kcom_caching_allocator kcom_rt_operation_cache[KCOM_RT_OPERATION_CACHE_CLASSES];
+#define KCOM_RT_OPERATION_CACHE_SETS 16 /* a power of two */
+typedef struct kcom_rt_op_cache_slot {
+    kcom_allocator allocator; /* what its blocks record (context: the slot) */
+    void *volatile hot;       /* the block given back last, or NULL */
+    void *volatile spare;     /* the one it displaced, or NULL: two blocks in use at a time cycle here */
+    LONG volatile hits;       /* blocks handed out from hot and spare */
+} kcom_rt_op_cache_slot;
+typedef struct kcom_rt_op_cache_set {
+    kcom_rt_op_cache_slot slot[KCOM_RT_OPERATION_CACHE_CLASSES];
+} kcom_rt_op_cache_set;
+extern kcom_rt_op_cache_set kcom_rt_operation_cache_sets[KCOM_RT_OPERATION_CACHE_SETS];
 
 /* The operation a shim returns when it has none: in Error with status (a failure), from
  * allocator as above, or the static error operation. IRQL: <= DISPATCH_LEVEL. Never NULL. */
@@ -169,17 +192,27 @@ NTSTATUS kcom_rt_async_publish(_In_ kcom_async_op *op, _In_opt_ const struct kco
 
 KCOM_END_DECLS
 
-/* The hot block of the operation cache's class for a block of size and alignment, when the
- * default allocator is the platform's (the only one the cache serves); NULL otherwise. A hot block
- * was recorded when the cache first handed it out (and only a bound cache fills its hot slot).
- * IRQL: <= DISPATCH_LEVEL. */
+/* The hot block, else the spare one, of the caller's slot of the operation cache for a block of
+ * size and alignment, when the default allocator is the platform's (the only one the cache
+ * serves); NULL otherwise, and then the library's kcom_rt_async_op_allocate looks further (the
+ * class's shared cache, the other sets). A slot's blocks record it already. IRQL: <= DISPATCH_LEVEL. */
 static KCOM_FORCEINLINE kcom_async_op *kcom_rt_async_op_cached(size_t size, size_t alignment)
 {
+    kcom_rt_op_cache_slot *slot;
+    void *block;
     if (KCOM_UNLIKELY(size - 1 >= KCOM_RT_OPERATION_CACHE_GRANULE * KCOM_RT_OPERATION_CACHE_CLASSES ||
                       alignment > KCOM_NATURAL_ALIGNMENT || kcom_rt_default_slot_now() != 0))
         return NULL;
-    return (kcom_async_op *)kcom_rt_caching_take_hot(
-        &kcom_rt_operation_cache[(size - 1) / KCOM_RT_OPERATION_CACHE_GRANULE]);
+    slot = &kcom_rt_operation_cache_sets[kcom_rt_processor_hint() & (KCOM_RT_OPERATION_CACHE_SETS - 1)]
+                .slot[(size - 1) / KCOM_RT_OPERATION_CACHE_GRANULE];
+    block = kcom_atomic_exchange_ptr(&slot->hot, NULL);
+    if (KCOM_UNLIKELY(block == NULL)) {
+        block = kcom_atomic_exchange_ptr(&slot->spare, NULL);
+        if (block == NULL)
+            return NULL;
+    }
+    kcom_atomic_fetch_add(&slot->hits, 1);
+    return (kcom_async_op *)block;
 }
 
 /* The usual cases of kcom_rt_async_op_allocate, inline: the hot block of the operation cache's
@@ -905,7 +938,8 @@ static KCOM_FORCEINLINE NTSTATUS kcom_rt_async_run_or(BOOLEAN direct, const kcom
 {
     kcom_async_op *op;
     if (direct && operation != NULL && (op = kcom_rt_async_op_reuse(desc, allocator)) != NULL)
-        return kcom_rt_async_run_here(op, desc, desc, executor, initial, KCOM_RT_ASYNC_OP_DONE_CACHED, operation);
+        return kcom_rt_async_run_here(op, desc, desc, executor, initial, KCOM_RT_ASYNC_OP_DONE_REUSED(allocator),
+                                      operation);
     if (!at_call_site)
         return otherwise(desc, executor, allocator, initial, operation);
     return kcom_rt_async_run_copied(desc, executor, allocator, initial, operation, otherwise);

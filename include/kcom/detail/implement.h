@@ -444,7 +444,7 @@ KCOM_UNUSED static ULONG kcom_rt_trace_count(const char *file, int line, const c
         KCOM_TRACE_CALL_(I, name)                                                         \
         if (KCOM_UNLIKELY(kcom_op_ == NULL))                                              \
             return C##_##I##_kslow_##name(This KCOM_PP_ARGS(params), kcom_allocator_);    \
-        return C##_##I##_krun_##name(This, kcom_op_, KCOM_RT_ASYNC_OP_DONE_CACHED KCOM_PP_ARGS(params)); \
+        return C##_##I##_krun_##name(This, kcom_op_, KCOM_RT_ASYNC_OP_DONE_REUSED(kcom_allocator_) KCOM_PP_ARGS(params)); \
     }
 
 /* An async method in caller storage: the same work, the block the caller's (checked as

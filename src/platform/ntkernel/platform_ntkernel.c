@@ -51,6 +51,19 @@ static void load_system_routine(PCWSTR name, void *function_pointer)
     RtlCopyMemory(function_pointer, &routine, sizeof(routine));
 }
 
+ULONG kcom_platform_processor_hint(void)
+{
+    return kcom_rt_processor_hint();
+}
+
+#if !(defined(_M_X64) || defined(__x86_64__) || defined(_M_IX86) || defined(__i386__))
+ULONG kcom_rt_processor_number(void)
+{
+    kcom_ke_get_current_processor_number_ex_fn *current = kcom_ntkernel_current_processor_number_ex;
+    return current != NULL ? current(NULL) : 0;
+}
+#endif
+
 NTSTATUS kcom_platform_initialize(void)
 {
     load_system_routine(L"ExAllocatePool2", &ex_allocate_pool2);

@@ -21,6 +21,17 @@ void kcom_platform_uninitialize(void)
 #endif
 }
 
+/* The thread numbers that stand in for processor numbers (kcom/detail/processor.h). */
+__thread ULONG kcom_rt_thread_hint;
+static LONG volatile thread_hints;
+
+ULONG kcom_platform_processor_hint(void)
+{
+    if (kcom_rt_thread_hint == 0) /* 0 is "none yet": numbers start at 1, wrapping past it */
+        kcom_rt_thread_hint = ((ULONG)kcom_atomic_fetch_add(&thread_hints, 1) & 0x7FFFFFFFu) + 1u;
+    return kcom_rt_thread_hint;
+}
+
 void *kcom_rt_platform_allocate_natural(size_t size)
 {
     return malloc(size);

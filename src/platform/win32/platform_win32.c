@@ -16,6 +16,11 @@
 #define FAST_FAIL_INVALID_REFERENCE_COUNT 14
 #endif
 
+ULONG kcom_platform_processor_hint(void)
+{
+    return kcom_rt_processor_hint();
+}
+
 NTSTATUS kcom_platform_initialize(void)
 {
     return STATUS_SUCCESS; /* GetProcessHeap() is valid for the whole life of the process */
