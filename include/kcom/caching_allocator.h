@@ -34,7 +34,8 @@
  * moment. The slots are one for all processors: allocations and frees on several processors at
  * once take turns on their cache line, so a class created and released on many processors at the
  * same time gains little from its cache there, or loses (docs/performance.md, "On several
- * processors"); the pool's own small blocks come from per-processor lists. What allocation and free
+ * processors"); the pool's own small blocks come from per-processor lists, and kcom's operation
+ * cache (kcom/async.h) keeps a slot per processor in front of caches like this one. What allocation and free
  * write is followed by 64 unused bytes in the structure (176 bytes on a 64-bit target, 144 on a
  * 32-bit one), so that caches declared side by side, used by different processors, do not slow
  * each other down.

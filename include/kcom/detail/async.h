@@ -215,19 +215,13 @@ static KCOM_FORCEINLINE kcom_async_op *kcom_rt_async_op_cached(size_t size, size
     return (kcom_async_op *)block;
 }
 
-/* The usual cases of kcom_rt_async_op_allocate, inline: the hot block of the operation cache's
- * class for desc (the allocator is the default one, and the default is the platform's), or the hot
- * block of a caching allocator bound to desc's size (recorded here: a caching allocator may also
- * hold blocks that never were operations); NULL otherwise, and then kcom_rt_async_op_allocate
- * decides. The descriptor is a constant in a shim, so the size class and the size checks fold
- * away. IRQL: <= DISPATCH_LEVEL. */
-static KCOM_FORCEINLINE kcom_async_op *kcom_rt_async_op_reuse(const kcom_async_task_desc *desc,
-                                                              const kcom_allocator *allocator)
+/* The hot block of a caching allocator bound to desc's size (recorded here: a caching allocator may
+ * also hold blocks that never were operations); NULL otherwise. IRQL: <= DISPATCH_LEVEL. */
+static KCOM_FORCEINLINE kcom_async_op *kcom_rt_async_op_reuse_cached(const kcom_async_task_desc *desc,
+                                                                     const kcom_allocator *allocator)
 {
     kcom_caching_allocator *cache = NULL;
     kcom_async_op *op;
-    if (allocator == NULL)
-        return kcom_rt_async_op_cached(desc->block_size, desc->block_alignment);
     if (KCOM_UNLIKELY(!kcom_rt_caching_bound(allocator, desc->block_size, desc->block_alignment, &cache)))
         return NULL;
     op = (kcom_async_op *)kcom_rt_caching_take_hot(cache);
@@ -235,6 +229,19 @@ static KCOM_FORCEINLINE kcom_async_op *kcom_rt_async_op_reuse(const kcom_async_t
         return NULL;
     op->allocator = allocator;
     return op;
+}
+
+/* The usual cases of kcom_rt_async_op_allocate, inline: the hot block of the operation cache's
+ * class for desc in the caller's slot (the allocator is the default one, and the default is the
+ * platform's), or the hot block of a caching allocator bound to desc's size; NULL otherwise, and
+ * then kcom_rt_async_op_allocate decides. The descriptor is a constant at the call sites, so the
+ * size class and the size checks fold away. IRQL: <= DISPATCH_LEVEL. */
+static KCOM_FORCEINLINE kcom_async_op *kcom_rt_async_op_reuse(const kcom_async_task_desc *desc,
+                                                              const kcom_allocator *allocator)
+{
+    if (allocator == NULL)
+        return kcom_rt_async_op_cached(desc->block_size, desc->block_alignment);
+    return kcom_rt_async_op_reuse_cached(desc, allocator);
 }
 
 /* Whether operation is one of kcom's own (any of its vtables), whose fields kcom may read; the

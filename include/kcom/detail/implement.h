@@ -437,14 +437,23 @@ KCOM_UNUSED static ULONG kcom_rt_trace_count(const char *file, int line, const c
                                                           STATUS_INSUFFICIENT_RESOURCES); \
         return C##_##I##_krun_##name(This, kcom_op_, KCOM_RT_ASYNC_OP_DONE KCOM_PP_ARGS(params)); \
     }                                                                                     \
+    /* a block to reuse, inline: the hot block of the caller's slot of the operation cache, or \
+     * that of the class's caching operation allocator, each run with the Release of its kind */ \
     KCOM_UNUSED static ret *KCOM_STDCALL C##_##I##_kshim_##name(I *This KCOM_PP_PARAMS(params)) \
     {                                                                                     \
         const kcom_allocator *kcom_allocator_ = kcom_rt_operation_allocator(&C##_kcom_operation_allocator); \
-        kcom_async_op *kcom_op_ = kcom_rt_async_op_reuse(&C##_##I##_kdesc_##name, kcom_allocator_); \
+        kcom_async_op *kcom_op_;                                                          \
         KCOM_TRACE_CALL_(I, name)                                                         \
-        if (KCOM_UNLIKELY(kcom_op_ == NULL))                                              \
-            return C##_##I##_kslow_##name(This KCOM_PP_ARGS(params), kcom_allocator_);    \
-        return C##_##I##_krun_##name(This, kcom_op_, KCOM_RT_ASYNC_OP_DONE_REUSED(kcom_allocator_) KCOM_PP_ARGS(params)); \
+        if (kcom_allocator_ == NULL) {                                                    \
+            kcom_op_ = kcom_rt_async_op_reuse(&C##_##I##_kdesc_##name, NULL);             \
+            if (KCOM_LIKELY(kcom_op_ != NULL))                                            \
+                return C##_##I##_krun_##name(This, kcom_op_, KCOM_RT_ASYNC_OP_DONE_SET KCOM_PP_ARGS(params)); \
+        } else {                                                                          \
+            kcom_op_ = kcom_rt_async_op_reuse_cached(&C##_##I##_kdesc_##name, kcom_allocator_); \
+            if (KCOM_LIKELY(kcom_op_ != NULL))                                            \
+                return C##_##I##_krun_##name(This, kcom_op_, KCOM_RT_ASYNC_OP_DONE_CACHED KCOM_PP_ARGS(params)); \
+        }                                                                                 \
+        return C##_##I##_kslow_##name(This KCOM_PP_ARGS(params), kcom_allocator_);        \
     }
 
 /* An async method in caller storage: the same work, the block the caller's (checked as
