@@ -833,6 +833,22 @@ void kcom_test_async_paths_result_sizes(void)
 
 #define CACHE_LIVE 20 /* more than a class keeps (16) */
 
+/* The operation cache's tests start from an empty cache and an object on the platform allocator
+ * (the cache's); NULL when the build has no cache (then skipped) or the object could not be made. */
+static IPaths *cache_test_begin(kcom_caching_allocator_stats *first)
+{
+    setup(NULL);
+    kcom_async_operation_cache_drain();
+    ok(kcom_async_operation_cache_query_stats(first) == STATUS_SUCCESS && first->cached == 0, "drained: %lu\n",
+       (unsigned long)first->cached);
+    if (first->depth == 0) {
+        skip("this build has no operation cache (KCOM_ASYNC_OPERATION_CACHE=0, or AddressSanitizer)\n");
+        teardown();
+        return NULL;
+    }
+    return new_paths();
+}
+
 void kcom_test_async_paths_cache_reuses_blocks(void)
 {
     kcom_caching_allocator_stats first, reused, overflowed, drained;
@@ -841,19 +857,10 @@ void kcom_test_async_paths_cache_reuses_blocks(void)
     ULONG value = 0, kept;
     int i, good = 0;
 
-    setup(NULL); /* the platform allocator: the cache's */
-    kcom_async_operation_cache_drain();
-    ok(kcom_async_operation_cache_query_stats(NULL) == STATUS_INVALID_PARAMETER, "NULL stats\n");
-    ok(kcom_async_operation_cache_query_stats(&first) == STATUS_SUCCESS && first.cached == 0, "drained: %lu\n",
-       (unsigned long)first.cached);
-    if (first.depth == 0) {
-        skip("this build has no operation cache (KCOM_ASYNC_OPERATION_CACHE=0, or AddressSanitizer)\n");
-        teardown();
-        return;
-    }
-    paths = new_paths();
+    paths = cache_test_begin(&first);
     if (paths == NULL)
         return;
+    ok(kcom_async_operation_cache_query_stats(NULL) == STATUS_INVALID_PARAMETER, "NULL stats\n");
 
     /* one block per call: the first from the platform, the others the same block again */
     for (i = 0; i < 10; i++) {
@@ -937,15 +944,7 @@ void kcom_test_async_paths_cache_per_processor(void)
     IPaths *paths;
     int i;
 
-    setup(NULL); /* the platform allocator: the cache's */
-    kcom_async_operation_cache_drain();
-    (void)kcom_async_operation_cache_query_stats(&first);
-    if (first.depth == 0) {
-        skip("this build has no operation cache (KCOM_ASYNC_OPERATION_CACHE=0, or AddressSanitizer)\n");
-        teardown();
-        return;
-    }
-    paths = new_paths();
+    paths = cache_test_begin(&first);
     if (paths == NULL)
         return;
     test_barrier_init(&barrier, 3);

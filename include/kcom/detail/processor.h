@@ -2,10 +2,12 @@
  * kcom/detail/processor.h - not for direct use: included by kcom/detail/async.h.
  *
  * The processor the caller runs on, as the inline paths that pick per-processor state (the
- * operation cache's sets) need it. It is the one place outside src/platform/ where the targets
- * differ: the answer must be inline, since a call would give every async method's shim a stack
- * frame. It is a hint, never a promise: below DISPATCH_LEVEL the thread may move to another
- * processor at once, so whatever it picks must be safe to use from any processor.
+ * operation cache's sets) need it. Code that differs between the targets belongs in
+ * src/platform/; this is the exception, since the answer must be inline: a call would give every
+ * async method's shim a stack frame (as it does where the platform offers nothing else: Windows
+ * user mode, kernels on other processors than x86's). It is a hint, never a promise: below
+ * DISPATCH_LEVEL the thread may move to another processor at once, so whatever it picks must be
+ * safe to use from any processor.
  */
 #ifndef KCOM_DETAIL_PROCESSOR_H
 #define KCOM_DETAIL_PROCESSOR_H
