@@ -2,8 +2,10 @@
 # check-wine-run.sh RUNNER - checks the Wine runner (wine-run.sh) against a stand-in for wine, in a
 # prefix of its own (no Wine needed):
 #   - a start that fails before the program runs, with wine's "a wine server seems to be running,
-#     but I cannot connect to it", is tried again, and the program's exit code and output come
-#     back as they are;
+#     but I cannot connect to it", or with its server connection reset ("wine client error:...
+#     Connection reset by peer") before the program wrote a word, is tried again, and the
+#     program's exit code and output come back as they are;
+#   - a connection reset after the program wrote something is not run again;
 #   - a program's own failure is not run again;
 #   - a start that keeps failing gives up after three tries, with wine's message and status;
 #   - a failure's status is named on stderr (a program that crashes under the test prefix ends
@@ -17,7 +19,9 @@ work=$(mktemp -d) || exit 1
 trap 'rm -rf "$work"' EXIT
 
 # The stand-in: --version for the prefix's stamp; otherwise it counts its calls, fails its first
-# $FAKE_CONNECT_FAILS starts with wine's message, then prints "ran" and exits with $FAKE_STATUS.
+# $FAKE_CONNECT_FAILS starts with wine's message (FAKE_RESET=1: the message of a server
+# connection reset, after "started" on stdout when FAKE_RESET_LATE=1), then prints "ran" and exits
+# with $FAKE_STATUS.
 mkdir -p "$work/bin"
 cat >"$work/bin/wine" <<'EOF'
 #!/bin/bash
@@ -25,6 +29,11 @@ cat >"$work/bin/wine" <<'EOF'
 calls=$(($(cat "$FAKE_CALLS" 2>/dev/null || echo 0) + 1))
 echo $calls >"$FAKE_CALLS"
 if [ $calls -le "$FAKE_CONNECT_FAILS" ]; then
+    if [ "${FAKE_RESET:-0}" = 1 ]; then
+        [ "${FAKE_RESET_LATE:-0}" = 1 ] && echo started
+        echo "wine client error:0: recvmsg: Connection reset by peer" >&2
+        exit 1
+    fi
     echo "wine: a wine server seems to be running, but I cannot connect to it." >&2
     echo "   You probably need to kill that process (it might be pid 1234)." >&2
     exit 1
@@ -59,5 +68,8 @@ check "two failed starts tried again" 2 0 0 3 "ran"
 check "the program's own failure not run again" 0 1 1 1 "ran"
 check "three failed starts give up" 3 0 1 3 "cannot connect to it"
 check "a failure names its status" 0 5 5 1 "wine-run: program.exe exited with status 5"
+FAKE_RESET=1 check "a start whose server connection was reset tried again" 1 0 0 2 "ran"
+FAKE_RESET=1 check "two resets tried again" 2 3 3 3 "ran"
+FAKE_RESET=1 FAKE_RESET_LATE=1 check "a reset after the program wrote not run again" 1 0 1 1 "started"
 [ $failed -eq 0 ] && echo "check-wine-run: the runner tries a failed start again, and nothing else"
 exit $failed

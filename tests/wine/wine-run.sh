@@ -26,19 +26,26 @@ kcom_wine_env "$dir"
 # Wine sometimes cannot reach the prefix's server as it starts the program: the server wine started
 # for earlier programs exits 3 s after its last one and still holds the prefix while it does, and
 # ctest starts programs in parallel and one after another. wine then reports "a wine server seems
-# to be running, but I cannot connect to it" before the program has run, so running it again is
-# safe: up to three tries, a second apart. The program's stderr is kept in a file to be read for
-# that message, and passed on after it; its exit code is returned as it is, and named on stderr
-# when it is not 0.
-err=$(mktemp "$TMPDIR/stderr.XXXXXX") || exit 1
+# to be running, but I cannot connect to it" before the program has run, or loses the server as
+# it connects ("wine client error:0: recvmsg: Connection reset by peer"), so running it again is
+# safe: up to three tries, a second apart. A reset after the program has written anything is its
+# run's end, not a start's, and is not tried again. The program's stdout is passed on as it comes
+# and copied to a file, its stderr kept in one, to be read for those messages, and passed on after
+# them; its exit code is returned as it is, and named on stderr when it is not 0.
+out=$(mktemp "$TMPDIR/stdout.XXXXXX") || exit 1
+err=$(mktemp "$TMPDIR/stderr.XXXXXX") || { rm -f "$out"; exit 1; }
 for try in 1 2 3; do
-    wine "$@" 2>"$err"
-    status=$?
-    [ $try -lt 3 ] && grep -qF "a wine server seems to be running, but I cannot connect to it" "$err" || break
+    wine "$@" 2>"$err" | tee "$out"
+    status=${PIPESTATUS[0]}
+    [ $try -lt 3 ] || break
+    if ! grep -qF "a wine server seems to be running, but I cannot connect to it" "$err" &&
+        ! { [ ! -s "$out" ] && grep -qE "^wine client error:.*Connection reset by peer" "$err"; }; then
+        break
+    fi
     sleep 1
 done
 cat "$err" >&2
-rm -f "$err"
+rm -f "$out" "$err"
 # A program that crashes ends without a word here (the prefix's debugger does not exist, on
 # purpose): the status is what tells a crash (an NTSTATUS's low byte, 5 for an access violation)
 # from an early exit.
