@@ -877,16 +877,35 @@ void kcom_test_async_paths_cache_reuses_blocks(void)
     ok(counter.attempts == 0, "the counting allocator was not the default\n");
 
     /* bounded: of 20 released at once on one thread, its set's slot keeps two and the class's
-     * shared cache 16 (the depth less the other sets' slots: 18), and 2 go back to the platform */
+     * shared cache 16 (the depth less the other sets' slots: 18), and 2 go back to the platform.
+     * A thread that moved to another processor meanwhile (not on the host, where a thread is its
+     * own processor) took some blocks for that processor's slot, which keeps them too. */
     for (i = 0; i < CACHE_LIVE; i++)
         ops[i] = IPaths_Now(paths, (ULONG)i);
     for (i = 0; i < CACHE_LIVE; i++)
         IAsyncULONG_Release(ops[i]);
     (void)kcom_async_operation_cache_query_stats(&overflowed);
     kept = overflowed.depth - 2 * (KCOM_RT_OPERATION_CACHE_SETS - 1);
-    ok(overflowed.cached == kept && overflowed.overflows - reused.overflows == CACHE_LIVE - kept,
+    ok(overflowed.cached >= kept && overflowed.cached + (overflowed.overflows - reused.overflows) == CACHE_LIVE &&
+           (!KCOM_TARGET_POSIX || overflowed.cached == kept),
        "%lu kept, %lu overflowed\n", (unsigned long)overflowed.cached,
        (unsigned long)(overflowed.overflows - reused.overflows));
+
+    /* a slot's allocator, which its blocks record, serves blocks of its class's size, and takes
+     * them back into the slot */
+    {
+        const kcom_allocator *slot = &kcom_rt_operation_cache_sets[0].slot[1].allocator; /* 128 bytes */
+        void *block = slot->allocate(slot->context, 100, 8);
+        ok(block != NULL && ((ULONG_PTR)block & 7) == 0, "a block of the slot's class: %p\n", block);
+        ok(slot->allocate(slot->context, 129, 8) == NULL && slot->allocate(slot->context, 0, 8) == NULL &&
+               slot->allocate(slot->context, 64, 3) == NULL && slot->allocate(slot->context, 64, 32) == NULL,
+           "larger, empty, badly aligned and over-aligned requests refused\n");
+        if (block != NULL) {
+            memset(block, 0xA5, 128);
+            slot->free(slot->context, block, 100, 8);
+            ok(kcom_atomic_load_ptr(&kcom_rt_operation_cache_sets[0].slot[1].hot) == block, "back in the slot\n");
+        }
+    }
 
     kcom_async_operation_cache_drain();
     (void)kcom_async_operation_cache_query_stats(&drained);
