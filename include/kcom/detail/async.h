@@ -360,7 +360,7 @@ static KCOM_FORCEINLINE void kcom_rt_async_op_done(kcom_async_op *op)
 /* Finishes it after the drop: success completes it with its result, a failure fails it. Nobody
  * else has seen it, so no cancel, callback or waiter can be registered: the word is stored, not
  * exchanged. desc: the one it was prepared with; done: the vtable it gets, KCOM_RT_ASYNC_OP_DONE,
- * _DONE_CACHED or _DONE_IN for where its block came from (a constant in a shim). Returns the
+ * _DONE_SET, _DONE_CACHED or _DONE_IN for where its block came from (a constant in a shim). Returns the
  * operation (a failure's from kcom_rt_async_op_fail: the caller keeps nothing across that call).
  * IRQL: any. */
 static KCOM_FORCEINLINE IKcomAsyncOperation *kcom_rt_async_op_end(kcom_async_op *op, const kcom_async_task_desc *desc,
