@@ -88,6 +88,11 @@ static KCOM_NOINLINE void *caching_take_listed(kcom_caching_allocator *cache)
     return backing_allocate(cache, cache->block_size, cache->block_alignment);
 }
 
+void kcom_rt_caching_release(kcom_caching_allocator *cache, void *block)
+{
+    backing_free(cache, block, cache->block_size, cache->block_alignment);
+}
+
 void *kcom_rt_caching_take_cached(kcom_caching_allocator *cache)
 {
     void *block;

@@ -28,5 +28,8 @@ static KCOM_FORCEINLINE const kcom_allocator *kcom_rt_caching_backing(const kcom
 /* A block the cache holds (its hot or spare block, else one from its list: a hit), or NULL when it
  * holds none or is not bound: never one from the backing allocator. IRQL: <= DISPATCH_LEVEL. */
 void *kcom_rt_caching_take_cached(kcom_caching_allocator *cache);
+/* Gives a block of a bound cache's size to its backing allocator, as a drain does, counted in none
+ * of the statistics. IRQL: <= DISPATCH_LEVEL. */
+void kcom_rt_caching_release(kcom_caching_allocator *cache, void *block);
 
 #endif /* KCOM_SRC_CACHING_ALLOCATOR_INTERNAL_H */

@@ -874,8 +874,12 @@ IKcomAsyncOperation *kcom_async_static_error_operation(void)
 #define OP_CACHE_CLASSES KCOM_RT_OPERATION_CACHE_CLASSES /* blocks of 64, 128, ..., 1024 bytes */
 #define OP_CACHE_SETS KCOM_RT_OPERATION_CACHE_SETS
 #define OP_CACHE_DEPTH 16
-#define OP_CACHE_ALIGNMENT KCOM_NATURAL_ALIGNMENT
+#define OP_CACHE_ALIGNMENT KCOM_NATURAL_ALIGNMENT /* the most a block the cache serves asks for */
 #define OP_CACHE_LINE 64
+/* what its blocks are allocated with: each starts on a cache line, and its class's size is a
+ * multiple of one, so that blocks different processors use never share a line (the allocator's
+ * natural alignment, 16, had put two blocks next to each other on one now and then) */
+#define OP_CACHE_BLOCK_ALIGNMENT OP_CACHE_LINE
 
 /* The shared cache of each size class, behind the sets' slots: class i keeps blocks of
  * (i + 1) * OP_CACHE_GRANULE bytes, taken and given back only through the slots. */
@@ -1005,7 +1009,7 @@ static kcom_async_op *op_cache_take(size_t size, size_t alignment)
     if (op == NULL)
         op = (kcom_async_op *)op_cache_take_elsewhere(index, slot);
     if (op == NULL) {
-        op = op_take_cached(cache, (index + 1) * OP_CACHE_GRANULE, OP_CACHE_ALIGNMENT, size, alignment);
+        op = op_take_cached(cache, (index + 1) * OP_CACHE_GRANULE, OP_CACHE_BLOCK_ALIGNMENT, size, alignment);
         if (op == NULL || op->allocator != &cache->allocator)
             return op; /* none, or one the cache could not take back (op_take_cached) */
     }
@@ -1074,7 +1078,8 @@ kcom_async_op *kcom_rt_async_op_allocate(const kcom_async_task_desc *desc, const
 void kcom_async_operation_cache_drain(void)
 {
     size_t set, i;
-    /* the slots' blocks first, to their classes, which then free everything they hold */
+    /* the slots' blocks back to the platform as their classes' are (a slot holds only blocks its
+     * class, bound to their size, handed out), counted as none of the classes' frees */
     for (set = 0; set < OP_CACHE_SETS; set++) {
         for (i = 0; i < OP_CACHE_CLASSES; i++) {
             kcom_rt_op_cache_slot *slot = &kcom_rt_operation_cache_sets[set].slot[i];
@@ -1082,9 +1087,9 @@ void kcom_async_operation_cache_drain(void)
             blocks[0] = kcom_atomic_exchange_ptr(&slot->hot, NULL);
             blocks[1] = kcom_atomic_exchange_ptr(&slot->spare, NULL);
             if (blocks[0] != NULL)
-                kcom_rt_caching_put(&op_cache_classes[i], blocks[0]);
+                kcom_rt_caching_release(&op_cache_classes[i], blocks[0]);
             if (blocks[1] != NULL)
-                kcom_rt_caching_put(&op_cache_classes[i], blocks[1]);
+                kcom_rt_caching_release(&op_cache_classes[i], blocks[1]);
         }
     }
     for (i = 0; i < OP_CACHE_CLASSES; i++)

@@ -336,8 +336,8 @@ ULONG kcom_platform_processor_count(void);
 ULONG kcom_platform_current_processor(void);
 /* What kcom_rt_processor_hint (kcom/detail/processor.h) reads inline, for picking per-processor
  * state that any processor may still use (the operation cache's sets): the processor's number; on
- * the host, the thread's, which this gives a thread that has none yet (numbers 1, 2, 3... in the
- * order threads first ask). IRQL: any. */
+ * the host, the thread's, which this gives a thread that has none yet (1 to
+ * KCOM_RT_PROCESSOR_SLOTS - 1, round and round, in the order threads first ask). IRQL: any. */
 ULONG kcom_platform_processor_hint(void);
 /* The calling thread, as a value unique among the threads that exist (PsGetCurrentThreadId), for
  * telling whether the caller is the thread that left a mark. Not NULL on a thread that runs a work

@@ -891,6 +891,16 @@ void kcom_test_async_paths_cache_reuses_blocks(void)
        "%lu kept, %lu overflowed\n", (unsigned long)overflowed.cached,
        (unsigned long)(overflowed.overflows - reused.overflows));
 
+    /* every block starts on a cache line (64 bytes), and a class's size is a multiple of one, so
+     * the blocks that different processors use never share a line */
+    for (i = 0; i < CACHE_LIVE; i++)
+        ops[i] = IPaths_Now(paths, (ULONG)i);
+    for (i = 0, good = 0; i < CACHE_LIVE; i++)
+        good += ((ULONG_PTR)ops[i] & 63) == 0;
+    ok(good == CACHE_LIVE, "%d of %d blocks on a cache line\n", good, CACHE_LIVE);
+    for (i = 0; i < CACHE_LIVE; i++)
+        IAsyncULONG_Release(ops[i]);
+
     /* a slot's allocator, which its blocks record, serves blocks of its class's size, and takes
      * them back into the slot */
     {
@@ -910,7 +920,7 @@ void kcom_test_async_paths_cache_reuses_blocks(void)
     kcom_async_operation_cache_drain();
     (void)kcom_async_operation_cache_query_stats(&drained);
     ok(drained.cached == 0, "drained: %lu\n", (unsigned long)drained.cached);
-    ok(drops == 10 + CACHE_LIVE, "every drop ran: %ld\n", (long)drops);
+    ok(drops == 10 + 2 * CACHE_LIVE, "every drop ran: %ld\n", (long)drops);
     ok(IPaths_Release(paths) == 0, "object released\n");
     teardown();
 }
@@ -950,6 +960,18 @@ static void *cache_call_once(void *arg)
     caller->first = IPaths_Now(caller->paths, 3);
     return NULL;
 }
+
+/* A call and its release on a thread of its own; the number the thread has then (its set: the
+ * number modulo the sets) in first_value. */
+static void *cache_call_numbered(void *arg)
+{
+    cache_caller *caller = (cache_caller *)arg;
+    IAsyncULONG *op = IPaths_Now(caller->paths, 4);
+    (void)IAsyncULONG_get_result(op, &caller->second_value);
+    (void)IAsyncULONG_Release(op);
+    caller->first_value = kcom_rt_thread_hint;
+    return NULL;
+}
 #endif
 
 void kcom_test_async_paths_cache_per_processor(void)
@@ -959,7 +981,7 @@ void kcom_test_async_paths_cache_per_processor(void)
     cache_caller callers[2], third;
     test_thread threads[2], thread;
     test_barrier barrier;
-    IAsyncULONG *first_blocks[2];
+    IAsyncULONG *first_blocks[2], *held[CACHE_LIVE];
     IPaths *paths;
     int i;
 
@@ -1009,10 +1031,33 @@ void kcom_test_async_paths_cache_per_processor(void)
        (unsigned long)(elsewhere.misses - released.misses), (unsigned long)elsewhere.cached);
     ok(IAsyncULONG_Release(third.first) == 0, "released\n");
 
-    /* the drain empties every slot, whichever thread filled it */
+    /* the drain empties every slot, whichever thread filled it, and counts none of their blocks
+     * as overflows (its class's shared cache full already: 16 blocks, and 2 in a slot) */
+    for (i = 0; i < CACHE_LIVE; i++)
+        held[i] = IPaths_Now(paths, (ULONG)i);
+    for (i = 0; i < CACHE_LIVE; i++)
+        IAsyncULONG_Release(held[i]);
+    (void)kcom_async_operation_cache_query_stats(&released);
     kcom_async_operation_cache_drain();
     (void)kcom_async_operation_cache_query_stats(&drained);
-    ok(drained.cached == 0, "drained: %lu\n", (unsigned long)drained.cached);
+    ok(drained.cached == 0 && drained.overflows == released.overflows, "drained: %lu, %lu overflows more\n",
+       (unsigned long)drained.cached, (unsigned long)(drained.overflows - released.overflows));
+
+    /* threads come and go: however many have had a number, a new thread gets one of its own at its
+     * first call, never the set a thread without a number starts in (where it would stay, with
+     * every other new thread, as long as it found a block there) */
+    for (i = 0; i < 2 * KCOM_RT_OPERATION_CACHE_SETS; i++) {
+        memset(&third, 0, sizeof(third));
+        third.paths = paths;
+        test_thread_start(&thread, cache_call_numbered, &third);
+        test_thread_join(&thread);
+        if (third.first_value == 0 || (third.first_value & (KCOM_RT_OPERATION_CACHE_SETS - 1)) == 0 ||
+            third.second_value != 8)
+            break;
+    }
+    ok(i == 2 * KCOM_RT_OPERATION_CACHE_SETS, "thread %d of %d: number %lu, result %lu\n", i,
+       2 * KCOM_RT_OPERATION_CACHE_SETS, (unsigned long)third.first_value, (unsigned long)third.second_value);
+    kcom_async_operation_cache_drain();
     ok(IPaths_Release(paths) == 0, "object released\n");
     teardown();
 #else

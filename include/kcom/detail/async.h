@@ -154,7 +154,7 @@ kcom_async_op *kcom_rt_async_op_allocate(_In_ const kcom_async_task_desc *desc,
  * never write the same line. Not for direct use. */
 #define KCOM_RT_OPERATION_CACHE_GRANULE 64
 #define KCOM_RT_OPERATION_CACHE_CLASSES 16
-#define KCOM_RT_OPERATION_CACHE_SETS 16 /* a power of two */
+#define KCOM_RT_OPERATION_CACHE_SETS KCOM_RT_PROCESSOR_SLOTS
 typedef struct kcom_rt_op_cache_slot {
     kcom_allocator allocator; /* what its blocks record (context: the slot) */
     void *volatile hot;       /* the block given back last, or NULL */

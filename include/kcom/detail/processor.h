@@ -35,16 +35,23 @@ ULONG kcom_rt_processor_number(void);
 KCOM_END_DECLS
 #endif
 
+/* Per-processor state keeps this many entries (a power of two), picked by the hint modulo it:
+ * processors whose numbers are that far apart share one. */
+#define KCOM_RT_PROCESSOR_SLOTS 16
+
 #if KCOM_TARGET_POSIX
 KCOM_BEGIN_DECLS
 /* The host has no processor number this cheap: each thread gets a number of its own instead
- * (src/platform/posix/), 0 until the library gives it one, the first time it needs one. */
+ * (src/platform/posix/), 0 until the library gives it one, the first time it needs one. The numbers
+ * go 1 to KCOM_RT_PROCESSOR_SLOTS - 1 and round again, never to the entry of 0, so that the entry a
+ * thread without a number starts in holds nothing of a numbered one's and the thread's first
+ * need comes at once. */
 extern __thread ULONG kcom_rt_thread_hint;
 KCOM_END_DECLS
 #endif
 
 /* The caller's processor, or on the host its thread's number (0 while it has none). Any value may
- * come back: reduce it modulo the number of things it picks from. IRQL: any. */
+ * come back: reduce it modulo KCOM_RT_PROCESSOR_SLOTS. IRQL: any. */
 static KCOM_FORCEINLINE ULONG kcom_rt_processor_hint(void)
 {
 #if KCOM_TARGET_NTKERNEL && (defined(_M_X64) || defined(__x86_64__))

@@ -21,14 +21,15 @@ void kcom_platform_uninitialize(void)
 #endif
 }
 
-/* The thread numbers that stand in for processor numbers (kcom/detail/processor.h). */
+/* The thread numbers that stand in for processor numbers (kcom/detail/processor.h): 1 to
+ * KCOM_RT_PROCESSOR_SLOTS - 1, round and round as threads first ask. */
 __thread ULONG kcom_rt_thread_hint;
 static LONG volatile thread_hints;
 
 ULONG kcom_platform_processor_hint(void)
 {
-    if (kcom_rt_thread_hint == 0) /* 0 is "none yet": numbers start at 1, wrapping past it */
-        kcom_rt_thread_hint = ((ULONG)kcom_atomic_fetch_add(&thread_hints, 1) & 0x7FFFFFFFu) + 1u;
+    if (kcom_rt_thread_hint == 0) /* none yet */
+        kcom_rt_thread_hint = (ULONG)kcom_atomic_fetch_add(&thread_hints, 1) % (KCOM_RT_PROCESSOR_SLOTS - 1u) + 1u;
     return kcom_rt_thread_hint;
 }
 
