@@ -714,9 +714,10 @@ void kcom_async_operation_cache_drain(void);
 /*
  * kcom_async_operation_cache_query_stats - the cache's counters summed over its size classes and
  * slots (hits: blocks reused; misses: blocks allocated from the platform for the cache; overflows:
- * blocks freed to the platform because their class was full; cached: blocks held now; depth: the
- * most a class holds, 48: 16 shared and 2 in each of the 16 slots; 0 when the library was built
- * without the cache (KCOM_ASYNC_OPERATION_CACHE=0, and under AddressSanitizer); block_size and
+ * blocks freed to the platform because their class was full; cached: blocks held now; depth: 48,
+ * the most a class holds: 16 shared and 2 in each of the 16 slots (on the Linux host, whose set of
+ * thread number 0 holds nothing, a class holds 46 at most); 0 when the library was built without
+ * the cache (KCOM_ASYNC_OPERATION_CACHE=0, and under AddressSanitizer); block_size and
  * block_alignment: 0, they differ per class). A hit or a miss is one operation block handed out.
  * IRQL: <= DISPATCH_LEVEL.
  * Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER for a NULL stats.
