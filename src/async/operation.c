@@ -964,17 +964,6 @@ static kcom_async_op *op_take_cached(kcom_caching_allocator *cache, size_t size,
     return op_take_from(backing, exact_size, exact_alignment);
 }
 
-/* A block of a slot (its hot one, else its spare one: a hit), or NULL. */
-static void *op_cache_take_slot(kcom_rt_op_cache_slot *slot)
-{
-    void *block = kcom_atomic_exchange_ptr(&slot->hot, NULL);
-    if (block == NULL)
-        block = kcom_atomic_exchange_ptr(&slot->spare, NULL);
-    if (block != NULL)
-        kcom_atomic_fetch_add(&slot->hits, 1);
-    return block;
-}
-
 /* A block of another set's slot of class index, or NULL: a block given back on one processor is
  * found on another (a thread that moved between its calls) before the class asks its backing
  * allocator for more. */
@@ -982,12 +971,12 @@ static void *op_cache_take_elsewhere(size_t index, const kcom_rt_op_cache_slot *
 {
     size_t set;
     for (set = 0; set < OP_CACHE_SETS; set++) {
-        kcom_rt_op_cache_slot *slot = &kcom_rt_operation_cache_sets[set].slot[index];
+        kcom_rt_op_cache_slot *slot = kcom_rt_op_cache_slot_at((ULONG)set, index);
         void *block;
         if (slot == mine ||
             (kcom_atomic_load_ptr(&slot->hot) == NULL && kcom_atomic_load_ptr(&slot->spare) == NULL))
             continue;
-        if ((block = op_cache_take_slot(slot)) != NULL)
+        if ((block = kcom_rt_op_cache_slot_take(slot)) != NULL)
             return block;
     }
     return NULL;
@@ -1000,9 +989,8 @@ static kcom_async_op *op_cache_take(size_t size, size_t alignment)
 {
     size_t index = (size - 1) / OP_CACHE_GRANULE;
     kcom_caching_allocator *cache = &op_cache_classes[index];
-    kcom_rt_op_cache_slot *slot =
-        &kcom_rt_operation_cache_sets[kcom_platform_processor_hint() & (OP_CACHE_SETS - 1)].slot[index];
-    kcom_async_op *op = (kcom_async_op *)op_cache_take_slot(slot);
+    kcom_rt_op_cache_slot *slot = kcom_rt_op_cache_slot_at(kcom_platform_processor_hint(), index);
+    kcom_async_op *op = (kcom_async_op *)kcom_rt_op_cache_slot_take(slot);
     if (op != NULL)
         return op; /* recorded with its slot when it first left the class */
     op = (kcom_async_op *)kcom_rt_caching_take_cached(cache);
@@ -1082,7 +1070,7 @@ void kcom_async_operation_cache_drain(void)
      * class, bound to their size, handed out), counted as none of the classes' frees */
     for (set = 0; set < OP_CACHE_SETS; set++) {
         for (i = 0; i < OP_CACHE_CLASSES; i++) {
-            kcom_rt_op_cache_slot *slot = &kcom_rt_operation_cache_sets[set].slot[i];
+            kcom_rt_op_cache_slot *slot = kcom_rt_op_cache_slot_at((ULONG)set, i);
             void *blocks[2];
             blocks[0] = kcom_atomic_exchange_ptr(&slot->hot, NULL);
             blocks[1] = kcom_atomic_exchange_ptr(&slot->spare, NULL);
@@ -1111,7 +1099,7 @@ NTSTATUS kcom_async_operation_cache_query_stats(kcom_caching_allocator_stats *st
         stats->overflows += one.overflows;
         stats->cached += one.cached;
         for (set = 0; set < OP_CACHE_SETS; set++) {
-            kcom_rt_op_cache_slot *slot = &kcom_rt_operation_cache_sets[set].slot[i];
+            kcom_rt_op_cache_slot *slot = kcom_rt_op_cache_slot_at((ULONG)set, i);
             stats->hits += (ULONG)kcom_atomic_load(&slot->hits);
             stats->cached += kcom_atomic_load_ptr(&slot->hot) != NULL ? 1u : 0u;
             stats->cached += kcom_atomic_load_ptr(&slot->spare) != NULL ? 1u : 0u;

@@ -192,27 +192,38 @@ NTSTATUS kcom_rt_async_publish(_In_ kcom_async_op *op, _In_opt_ const struct kco
 
 KCOM_END_DECLS
 
-/* The hot block, else the spare one, of the caller's slot of the operation cache for a block of
- * size and alignment, when the default allocator is the platform's (the only one the cache
- * serves); NULL otherwise, and then the library's kcom_rt_async_op_allocate looks further (the
- * class's shared cache, the other sets). A slot's blocks record it already. IRQL: <= DISPATCH_LEVEL. */
-static KCOM_FORCEINLINE kcom_async_op *kcom_rt_async_op_cached(size_t size, size_t alignment)
+/* The operation cache's slot of size class index in the set of processor hint (any number: it is
+ * reduced here). IRQL: any. */
+static KCOM_FORCEINLINE kcom_rt_op_cache_slot *kcom_rt_op_cache_slot_at(ULONG hint, size_t index)
 {
-    kcom_rt_op_cache_slot *slot;
-    void *block;
-    if (KCOM_UNLIKELY(size - 1 >= KCOM_RT_OPERATION_CACHE_GRANULE * KCOM_RT_OPERATION_CACHE_CLASSES ||
-                      alignment > KCOM_NATURAL_ALIGNMENT || kcom_rt_default_slot_now() != 0))
-        return NULL;
-    slot = &kcom_rt_operation_cache_sets[kcom_rt_processor_hint() & (KCOM_RT_OPERATION_CACHE_SETS - 1)]
-                .slot[(size - 1) / KCOM_RT_OPERATION_CACHE_GRANULE];
-    block = kcom_atomic_exchange_ptr(&slot->hot, NULL);
+    return &kcom_rt_operation_cache_sets[hint & (KCOM_RT_OPERATION_CACHE_SETS - 1)].slot[index];
+}
+
+/* A block of slot: its hot one, else its spare one (a hit, counted); NULL when it has none. A
+ * slot's blocks record it already. IRQL: <= DISPATCH_LEVEL. */
+static KCOM_FORCEINLINE void *kcom_rt_op_cache_slot_take(kcom_rt_op_cache_slot *slot)
+{
+    void *block = kcom_atomic_exchange_ptr(&slot->hot, NULL);
     if (KCOM_UNLIKELY(block == NULL)) {
         block = kcom_atomic_exchange_ptr(&slot->spare, NULL);
         if (block == NULL)
             return NULL;
     }
     kcom_atomic_fetch_add(&slot->hits, 1);
-    return (kcom_async_op *)block;
+    return block;
+}
+
+/* A block of the caller's slot of the operation cache for a block of size and alignment, when the
+ * default allocator is the platform's (the only one the cache serves); NULL otherwise, and then
+ * the library's kcom_rt_async_op_allocate looks further (the class's shared cache, the other
+ * sets). IRQL: <= DISPATCH_LEVEL. */
+static KCOM_FORCEINLINE kcom_async_op *kcom_rt_async_op_cached(size_t size, size_t alignment)
+{
+    if (KCOM_UNLIKELY(size - 1 >= KCOM_RT_OPERATION_CACHE_GRANULE * KCOM_RT_OPERATION_CACHE_CLASSES ||
+                      alignment > KCOM_NATURAL_ALIGNMENT || kcom_rt_default_slot_now() != 0))
+        return NULL;
+    return (kcom_async_op *)kcom_rt_op_cache_slot_take(
+        kcom_rt_op_cache_slot_at(kcom_rt_processor_hint(), (size - 1) / KCOM_RT_OPERATION_CACHE_GRANULE));
 }
 
 /* The hot block of a caching allocator bound to desc's size (recorded here: a caching allocator may
