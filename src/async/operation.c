@@ -315,15 +315,15 @@ static NTSTATUS KCOM_STDCALL op_get_status(IKcomAsyncOperation *This, kcom_async
     return STATUS_SUCCESS;
 }
 
-/* get_result's copy of a result right after the operation's own fields of another size than 1, 4
- * or 8 bytes (a USHORT, a small structure): reached by a jump, so that get_result's other paths
- * keep their registers where the copy wants others. */
 /* Where a result right after the operation's own fields lies: a task's header, or a producer's. */
 static KCOM_FORCEINLINE const char *op_result_after_fields(const kcom_async_op *op, LONG word)
 {
     return (const char *)op + (word & OP_NO_TASK ? KCOM_ASYNC_PRODUCER_OP_SIZE : sizeof(*op));
 }
 
+/* get_result's copy of a result right after the operation's own fields of another size than 1, 4
+ * or 8 bytes (a USHORT, a small structure): reached by a jump, so that get_result's other paths
+ * keep their registers where the copy wants others. */
 static KCOM_NOINLINE NTSTATUS op_get_result_inline(const kcom_async_op *op, void *result, LONG word)
 {
     const char *from = op_result_after_fields(op, word);
