@@ -896,7 +896,8 @@ static void *op_cache_slot_allocate(void *context, size_t size, size_t alignment
  * never write a line in common. */
 KCOM_STATIC_ASSERT(sizeof(kcom_rt_op_cache_set) % OP_CACHE_LINE == 0, "a set must fill whole cache lines");
 KCOM_STATIC_ASSERT(offsetof(kcom_rt_op_cache_slot, allocator) == 0, "a block's allocator must be its slot");
-#define OP_CACHE_SLOT_(set, i) {{op_cache_slot_allocate, op_cache_slot_free, &kcom_rt_operation_cache_sets[set].slot[i]}, NULL, NULL, 0}
+#define OP_CACHE_SLOT_(set, i)                                                                               \
+    {{op_cache_slot_allocate, op_cache_slot_free, &kcom_rt_operation_cache_sets[set].slot[i]}, NULL, NULL, 0}
 #define OP_CACHE_SET_(set)                                                                                   \
     {{OP_CACHE_SLOT_(set, 0),  OP_CACHE_SLOT_(set, 1),  OP_CACHE_SLOT_(set, 2),  OP_CACHE_SLOT_(set, 3),     \
       OP_CACHE_SLOT_(set, 4),  OP_CACHE_SLOT_(set, 5),  OP_CACHE_SLOT_(set, 6),  OP_CACHE_SLOT_(set, 7),     \

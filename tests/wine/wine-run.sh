@@ -38,10 +38,8 @@ for try in 1 2 3; do
     wine "$@" 2>"$err" | tee "$out"
     status=${PIPESTATUS[0]}
     [ $try -lt 3 ] || break
-    if ! grep -qF "a wine server seems to be running, but I cannot connect to it" "$err" &&
-        ! { [ ! -s "$out" ] && grep -qE "^wine client error:.*Connection reset by peer" "$err"; }; then
-        break
-    fi
+    grep -qF "a wine server seems to be running, but I cannot connect to it" "$err" ||
+        { [ ! -s "$out" ] && grep -qE "^wine client error:.*Connection reset by peer" "$err"; } || break
     sleep 1
 done
 cat "$err" >&2
